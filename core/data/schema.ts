@@ -1,0 +1,102 @@
+/**
+ * The shared data schema: which CSV columns are features, which is the label, and how missing
+ * or unseen values are handled. Every participant validates its rows against it, and the feature
+ * encoding (hence the model's input width) is a pure function of it.
+ */
+import { z } from 'zod';
+
+const columnName = z.string().min(1, 'column name must not be empty');
+
+/** A numeric feature: standardized with federated mean and variance. */
+export const NumericFeatureSchema = z
+  .object({
+    name: columnName,
+    /** What a missing (empty / NA) cell becomes: the federated mean, zero, or a hard error. */
+    missing: z.enum(['mean', 'zero', 'error']).default('mean'),
+    /** Add a 0/1 "was missing" input next to the imputed value. */
+    indicator: z.boolean().default(false),
+  })
+  .strict();
+
+/** A categorical feature: one-hot encoded over a fixed vocabulary. */
+export const CategoricalFeatureSchema = z
+  .object({
+    name: columnName,
+    levels: z.array(z.string()).min(1, 'a categorical feature needs at least one level'),
+    /** Missing cells: their own "missing" level, or a hard error. */
+    missing: z.enum(['level', 'error']).default('level'),
+    /** A value not in `levels`: a hard error, or an "other" level with a warning. */
+    unseen: z.enum(['error', 'other']).default('error'),
+  })
+  .strict();
+
+/** The schema file (zod-validated JSON). */
+export const DataSchemaSchema = z
+  .object({
+    version: z.literal(1).default(1),
+    label: z
+      .object({
+        column: columnName,
+        /** Value of the label column that marks the positive class (default = "bad"). */
+        positive: z.string().min(1),
+        /** Accepted negative values; when absent, any other non-missing value is negative. */
+        negative: z.array(z.string().min(1)).optional(),
+      })
+      .strict(),
+    numeric: z.array(NumericFeatureSchema).default([]),
+    categorical: z.array(CategoricalFeatureSchema).default([]),
+    /** Cells that count as missing (compared after trimming). */
+    missingValues: z.array(z.string()).default(['', 'NA', 'NaN', 'null']),
+    /** Columns present in the files but not used (ids, free text). */
+    ignore: z.array(columnName).default([]),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    const seen = new Set<string>();
+    const all = [s.label.column, ...s.numeric.map((f) => f.name), ...s.categorical.map((f) => f.name)];
+    for (const name of all) {
+      if (seen.has(name)) ctx.addIssue({ code: 'custom', message: `column "${name}" is used twice in the schema` });
+      seen.add(name);
+    }
+    if (s.numeric.length + s.categorical.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'the schema has no features (numeric and categorical are both empty)' });
+    }
+    for (const f of s.categorical) {
+      if (new Set(f.levels).size !== f.levels.length) {
+        ctx.addIssue({ code: 'custom', message: `categorical "${f.name}" lists a level twice` });
+      }
+    }
+  });
+
+export type DataSchema = z.infer<typeof DataSchemaSchema>;
+export type NumericFeature = z.infer<typeof NumericFeatureSchema>;
+export type CategoricalFeature = z.infer<typeof CategoricalFeatureSchema>;
+
+/** Name of the extra one-hot level used for unseen categories when `unseen` is "other". */
+export const OTHER_LEVEL = '__other__';
+/** Name of the extra one-hot level used for missing categories when `missing` is "level". */
+export const MISSING_LEVEL = '__missing__';
+
+/** The one-hot levels a categorical feature encodes to, in order. */
+export function encodedLevels(f: CategoricalFeature): string[] {
+  const levels = [...f.levels];
+  if (f.unseen === 'other') levels.push(OTHER_LEVEL);
+  if (f.missing === 'level') levels.push(MISSING_LEVEL);
+  return levels;
+}
+
+/** Names of the model's input columns, in order: numeric (each followed by its indicator), then one-hot levels. */
+export function featureNames(s: DataSchema): string[] {
+  const names: string[] = [];
+  for (const f of s.numeric) {
+    names.push(f.name);
+    if (f.indicator) names.push(`${f.name}__missing`);
+  }
+  for (const f of s.categorical) for (const l of encodedLevels(f)) names.push(`${f.name}=${l}`);
+  return names;
+}
+
+/** Width of the encoded input vector. */
+export function inputDim(s: DataSchema): number {
+  return featureNames(s).length;
+}

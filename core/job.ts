@@ -1,0 +1,107 @@
+/**
+ * The job file: what the data scientist asks the consortium to train. Validated with zod at
+ * every edge (CLI, Control API); the core receives a parsed {@link JobSpec}.
+ */
+import { z } from 'zod';
+
+export const ModelSpecSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('logistic') }).strict(),
+  z
+    .object({
+      type: z.literal('mlp'),
+      hidden: z.array(z.number().int().min(1).max(4096)).min(1).default([16]),
+      dropout: z.number().min(0).max(0.9).default(0),
+      activation: z.enum(['relu', 'tanh', 'elu']).default('relu'),
+    })
+    .strict(),
+]);
+export type ModelSpec = z.infer<typeof ModelSpecSchema>;
+
+export const TrainSpecSchema = z
+  .object({
+    localEpochs: z.number().int().min(1).max(1000).default(1),
+    batchSize: z.number().int().min(1).max(1_000_000).default(64),
+    optimizer: z.enum(['sgd', 'momentum', 'adam']).default('sgd'),
+    learningRate: z.number().positive().max(100).default(0.1),
+    /** none; balanced (from federated class counts); or explicit weights. */
+    classWeights: z
+      .union([z.enum(['none', 'balanced']), z.object({ positive: z.number().positive(), negative: z.number().positive() }).strict()])
+      .default('none'),
+    /** L2 penalty on kernels (not biases), added to the mean loss. */
+    l2: z.number().min(0).default(0),
+  })
+  .strict();
+export type TrainSpec = z.infer<typeof TrainSpecSchema>;
+
+export const StrategySpecSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('fedavg') }).strict(),
+  z.object({ type: z.literal('fedprox'), mu: z.number().min(0).default(0.01) }).strict(),
+  z
+    .object({
+      type: z.literal('fedadam'),
+      serverLr: z.number().positive().default(0.05),
+      beta1: z.number().min(0).max(0.9999).default(0.9),
+      beta2: z.number().min(0).max(0.99999).default(0.99),
+      tau: z.number().positive().default(1e-3),
+      mu: z.number().min(0).default(0),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('fedavgm'),
+      serverLr: z.number().positive().default(1),
+      momentum: z.number().min(0).max(0.9999).default(0.9),
+      mu: z.number().min(0).default(0),
+    })
+    .strict(),
+]);
+export type StrategySpec = z.infer<typeof StrategySpecSchema>;
+
+export const JobSpecSchema = z
+  .object({
+    name: z.string().min(1).max(200).default('job'),
+    /** Path of the schema file, relative to the job file (the CLI inlines it when submitting). */
+    schema: z.string().min(1).optional(),
+    model: ModelSpecSchema.default({ type: 'logistic' }),
+    rounds: z.number().int().min(1).max(10_000).default(20),
+    train: TrainSpecSchema.default(TrainSpecSchema.parse({})),
+    strategy: StrategySpecSchema.default({ type: 'fedavg' }),
+    /** Minimum number of participants that must take part in every stage of every round. */
+    minParticipants: z.number().int().min(1).default(2),
+    /** Only these participants take part (default: every connected participant). */
+    participants: z.array(z.string().min(1)).optional(),
+    evaluation: z
+      .object({
+        /** Fraction of each participant's rows held out for federated evaluation. */
+        holdout: z.number().gt(0).lt(1).default(0.2),
+        /** Number of score-histogram bins over [0, 1]. */
+        bins: z.number().int().min(10).max(100_000).default(1000),
+      })
+      .strict()
+      .default({ holdout: 0.2, bins: 1000 }),
+    deadlines: z
+      .object({
+        /** How long a job waits for `minParticipants` to be connected before it fails. */
+        waitForParticipantsMs: z.number().int().min(0).default(30_000),
+        /** Deadline of one stage (stats, train or evaluate) of a round. */
+        stageMs: z.number().int().min(100).default(120_000),
+      })
+      .strict()
+      .default({ waitForParticipantsMs: 30_000, stageMs: 120_000 }),
+    /** How aggregates are formed. Only "plain" exists until secure aggregation lands. */
+    aggregation: z.enum(['plain']).default('plain'),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+  })
+  .strict();
+export type JobSpec = z.infer<typeof JobSpecSchema>;
+
+/** Parameters a participant needs for local training in one round. */
+export interface FitConfig {
+  train: TrainSpec;
+  /** FedProx proximal coefficient μ (0 = plain local SGD). */
+  mu: number;
+  /** Weights (positive, negative) of the loss, from the job and the federated class counts. */
+  classWeights: { positive: number; negative: number };
+  /** Seed for batch order and dropout in this round. */
+  seed: number;
+}

@@ -1,0 +1,53 @@
+/**
+ * Model layouts and initial weights, computed without tfjs so the coordinator can create and
+ * aggregate models while only participants train them. The flat order matches tfjs
+ * `model.getWeights()` for a stack of dense layers: kernel [in, out] then bias [out], per layer.
+ */
+import type { ModelSpec } from '../job';
+import { standardNormal, uniform01 } from '../random';
+import type { Layout, Rng } from '../types';
+import { layoutSize } from '../types';
+
+/** Units of each dense layer, output layer last. */
+export function denseUnits(spec: ModelSpec): number[] {
+  return spec.type === 'logistic' ? [1] : [...spec.hidden, 1];
+}
+
+/** The weight layout of a model over `inputDim` encoded inputs. */
+export function modelLayout(spec: ModelSpec, inputDim: number): Layout {
+  const layout: Layout = [];
+  let fanIn = inputDim;
+  denseUnits(spec).forEach((units, i) => {
+    layout.push({ name: `dense_${i}/kernel`, shape: [fanIn, units] });
+    layout.push({ name: `dense_${i}/bias`, shape: [units] });
+    fanIn = units;
+  });
+  return layout;
+}
+
+/**
+ * Initial weights: Glorot-uniform kernels and zero biases (logistic regression starts at zero,
+ * which is its natural starting point and keeps runs comparable).
+ */
+export function initialWeights(spec: ModelSpec, inputDim: number, rng: Rng): Float32Array {
+  const layout = modelLayout(spec, inputDim);
+  const out = new Float32Array(layoutSize(layout));
+  if (spec.type === 'logistic') return out;
+  let off = 0;
+  for (const t of layout) {
+    const n = t.shape.reduce((a, b) => a * b, 1);
+    if (t.shape.length === 2) {
+      const limit = Math.sqrt(6 / (t.shape[0] + t.shape[1]));
+      for (let i = 0; i < n; i++) out[off + i] = (2 * uniform01(rng) - 1) * limit;
+    }
+    off += n;
+  }
+  return out;
+}
+
+/** Small Gaussian perturbation helper for tests and simulations. */
+export function gaussianVector(n: number, sd: number, rng: Rng): Float32Array {
+  const v = new Float32Array(n);
+  for (let i = 0; i < n; i++) v[i] = sd * standardNormal(rng);
+  return v;
+}
