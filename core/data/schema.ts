@@ -7,6 +7,9 @@ import { z } from 'zod';
 
 const columnName = z.string().min(1, 'column name must not be empty');
 
+/** Cells that count as missing when a schema does not list its own `missingValues`. */
+export const DEFAULT_MISSING_VALUES: readonly string[] = ['', 'NA', 'NaN', 'null'];
+
 /** A numeric feature: standardized with federated mean and variance. */
 export const NumericFeatureSchema = z
   .object({
@@ -46,7 +49,7 @@ export const DataSchemaSchema = z
     numeric: z.array(NumericFeatureSchema).default([]),
     categorical: z.array(CategoricalFeatureSchema).default([]),
     /** Cells that count as missing (compared after trimming). */
-    missingValues: z.array(z.string()).default(['', 'NA', 'NaN', 'null']),
+    missingValues: z.array(z.string()).default(() => [...DEFAULT_MISSING_VALUES]),
     /** Columns present in the files but not used (ids, free text). */
     ignore: z.array(columnName).default([]),
   })
@@ -66,6 +69,18 @@ export const DataSchemaSchema = z
         ctx.addIssue({ code: 'custom', message: `categorical "${f.name}" lists a level twice` });
       }
     }
+    if (s.label.negative?.includes(s.label.positive)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['label', 'negative'],
+        message: `the positive label "${s.label.positive}" is also listed as negative`,
+      });
+    }
+    s.ignore.forEach((name, k) => {
+      if (seen.has(name)) {
+        ctx.addIssue({ code: 'custom', path: ['ignore', k], message: `column "${name}" is both used and ignored` });
+      }
+    });
   });
 
 export type DataSchema = z.infer<typeof DataSchemaSchema>;

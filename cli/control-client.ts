@@ -1,0 +1,86 @@
+/**
+ * Client side of the Control service, used by `fedcredit run` and `simulate`: submit a job,
+ * follow its event stream, fetch the model in chunks.
+ */
+import * as grpc from '@grpc/grpc-js';
+import type { DataSchema } from '../core/data/schema';
+import type { JobSpec } from '../core/job';
+import { channelOptions, loadProto } from '../proto/load';
+import { unaryCall } from '../proto/call';
+import type { ControlClient } from '../proto/generated/fedcredit/v1/Control';
+import type { JobEvent__Output } from '../proto/generated/fedcredit/v1/JobEvent';
+import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus';
+import type { SubmitJobReply__Output } from '../proto/generated/fedcredit/v1/SubmitJobReply';
+import type { ListParticipantsReply__Output } from '../proto/generated/fedcredit/v1/ListParticipantsReply';
+
+/** The model as fetched from the coordinator. */
+export interface FetchedModel {
+  meta: Record<string, unknown>;
+  weights: Float32Array;
+}
+
+/** A connection to a coordinator's Control API. */
+export class Control {
+  private readonly client: ControlClient;
+
+  constructor(address: string, maxMessageBytes?: number) {
+    const C = loadProto().fedcredit.v1.Control;
+    this.client = new C(address, grpc.credentials.createInsecure(), channelOptions(maxMessageBytes));
+  }
+
+  /** Submits a job; resolves with its id. */
+  async submit(job: JobSpec, schema: DataSchema, timeoutMs = 15_000): Promise<string> {
+    const req = { jobJson: JSON.stringify(job), schemaJson: JSON.stringify(schema) };
+    const r = await unaryCall<SubmitJobReply__Output>((m, o, cb) => this.client.submitJob(req, m, o, cb), timeoutMs);
+    return r.jobId;
+  }
+
+  /** Current status of a job. */
+  status(jobId: string, timeoutMs = 15_000): Promise<JobStatus__Output> {
+    return unaryCall<JobStatus__Output>((m, o, cb) => this.client.getJobStatus({ jobId }, m, o, cb), timeoutMs);
+  }
+
+  /** Follows a job until it finishes; calls `onEvent` per event; resolves with the final status. */
+  watch(jobId: string, onEvent: (e: JobEvent__Output) => void): Promise<JobStatus__Output> {
+    return new Promise((resolve, reject) => {
+      let last: JobStatus__Output | undefined;
+      const stream = this.client.watchJob({ jobId });
+      stream.on('data', (e: JobEvent__Output) => {
+        if (e.status) last = e.status;
+        onEvent(e);
+      });
+      stream.on('error', reject);
+      stream.on('end', () => (last ? resolve(last) : reject(new Error('the job stream ended without a status'))));
+    });
+  }
+
+  /** Downloads the job's final model (chunked stream). */
+  fetchModel(jobId: string): Promise<FetchedModel> {
+    return new Promise((resolve, reject) => {
+      let meta: Record<string, unknown> | undefined;
+      let buf: Buffer | undefined;
+      const stream = this.client.fetchModel({ jobId });
+      stream.on('data', (c: { metaJson: string; data: Buffer; offset: number; totalBytes: number }) => {
+        if (c.metaJson) meta = JSON.parse(c.metaJson) as Record<string, unknown>;
+        if (!buf) buf = Buffer.alloc(c.totalBytes);
+        if (c.offset + c.data.length > buf.length) return stream.destroy(new Error('model chunk beyond the announced size'));
+        c.data.copy(buf, c.offset);
+      });
+      stream.on('error', reject);
+      stream.on('end', () => {
+        if (!meta || !buf) return reject(new Error('the model stream ended without data'));
+        resolve({ meta, weights: new Float32Array(new Uint8Array(buf).slice().buffer) });
+      });
+    });
+  }
+
+  /** Participants known to the coordinator. */
+  async participants(timeoutMs = 15_000) {
+    return (await unaryCall<ListParticipantsReply__Output>((m, o, cb) => this.client.listParticipants({}, m, o, cb), timeoutMs)).participants;
+  }
+
+  /** Closes the channel. */
+  close(): void {
+    this.client.close();
+  }
+}

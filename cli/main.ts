@@ -1,0 +1,158 @@
+/**
+ * The `fedcredit` command line. Commander parses arguments (well kept, typed, generates help);
+ * each command's work lives in its own module. Errors from bad input print one clear line and
+ * exit with code 2; a failed job exits with code 1.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DataError } from '../core/data/errors';
+import { CoreInputError } from '../core/types';
+import { startCoordinator } from '../coordinator/server';
+import type { Level } from '../coordinator/log';
+import { loadJobFile } from './job-file';
+import { participantCommand } from './participant-cmd';
+import { renderReport } from './report';
+import { runJobOnCoordinator } from './run';
+import { parseParties, simulate } from './simulate';
+import { inferCommand } from './schema-cmd';
+import { demoCommand } from './demo';
+import { UsageError } from './errors';
+import { Control } from './control-client';
+
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+  return n;
+};
+const levels = new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error', 'silent']).default('info');
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+const program = new Command('fedcredit')
+  .description('Privacy-preserving federated training of credit-risk models over gRPC')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+program
+  .command('coordinator')
+  .description('run the coordinator (Fleet API for participants, Control API for data scientists)')
+  .requiredOption('--port <port>', 'TCP port (0 = any free port)', int('--port'))
+  .requiredOption('--state-dir <dir>', 'where jobs, rounds and models are persisted')
+  .option('--host <host>', 'interface to listen on', '127.0.0.1')
+  .option('--max-message-mb <mb>', 'maximum gRPC message size in MiB', int('--max-message-mb'), 256)
+  .option('--heartbeat-timeout-ms <ms>', 'a participant silent this long is considered gone', int('--heartbeat-timeout-ms'), 10_000)
+  .option('--record-messages <file>', 'append every received Fleet message to FILE (JSON lines, for audits)')
+  .addOption(levels)
+  .action(async (o) => {
+    const c = await startCoordinator({
+      host: o.host, port: o.port, stateDir: o.stateDir, maxMessageBytes: o.maxMessageMb * 1024 * 1024,
+      heartbeatTimeoutMs: o.heartbeatTimeoutMs, recordMessages: o.recordMessages, logLevel: o.logLevel as Level,
+    });
+    process.stdout.write(`coordinator listening on ${c.address}\n`);
+    const stop = () => void c.stop().then(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+program
+  .command('participant')
+  .description('run a participant node beside its private CSV')
+  .requiredOption('--coordinator <host:port>', 'coordinator address')
+  .requiredOption('--name <name>', 'institution name, unique in the consortium')
+  .requiredOption('--data <file.csv>', 'private data file')
+  .requiredOption('--schema <schema.json>', 'shared schema file')
+  .option('--role <role>', 'platform | bank | customs | other', 'other')
+  .addOption(levels)
+  .action(async (o) => participantCommand({ coordinator: o.coordinator, name: o.name, role: o.role, data: o.data, schema: o.schema, logLevel: o.logLevel as Level }));
+
+program
+  .command('run')
+  .description('submit a job to a coordinator, follow it, save the model')
+  .requiredOption('--coordinator <host:port>', 'coordinator address')
+  .requiredOption('--job <job.json>', 'job file')
+  .option('--schema <schema.json>', 'schema file (default: the one the job names)')
+  .option('--out <dir>', 'save the model (tfjs format) and metadata.json here')
+  .option('--json', 'print one machine-readable summary on stdout', false)
+  .action(async (o) => {
+    const loaded = loadJobFile(o.job, o.schema);
+    const print = o.json ? (l: string) => process.stderr.write(l + '\n') : (l: string) => process.stdout.write(l + '\n');
+    const { summary } = await runJobOnCoordinator({ coordinator: o.coordinator, loaded, outDir: o.out, json: o.json, print });
+    if (o.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+    else if (summary.state === 'SUCCEEDED') print(`job ${summary.jobId} succeeded: AUC ${summary.federated.auc.toFixed(4)}  KS ${summary.federated.ks.toFixed(4)}  (${summary.guarantee})`);
+    if (summary.state !== 'SUCCEEDED') {
+      process.stderr.write(`job ${summary.jobId} failed: ${summary.error}\n`);
+      process.exitCode = 1;
+    }
+  });
+
+const addSimulateOptions = (cmd: Command) =>
+  cmd
+    .option('--schema <schema.json>', 'schema file (default: the one the job names)')
+    .option('--rounds <n>', 'override the job\'s number of rounds', int('--rounds'))
+    .option('--state-dir <dir>', 'coordinator state and participant logs (default: a temp dir)')
+    .option('--out <dir>', 'save the federated model and metadata here')
+    .option('--json', 'print the report as JSON on stdout', false);
+
+addSimulateOptions(
+  program
+    .command('simulate')
+    .description('simulate a consortium on this machine: coordinator + one participant process per party, with centralized and local-only references')
+    .requiredOption('--job <job.json>', 'job file')
+    .requiredOption('--party <name=file.csv>', 'a party and its data (repeat)', collect, []),
+).action(async (o) => {
+  const loaded = loadJobFile(o.job, o.schema, o.rounds ? { rounds: o.rounds } : {});
+  const print = o.json ? (l: string) => process.stderr.write(l + '\n') : (l: string) => process.stdout.write(l + '\n');
+  const report = await simulate({ loaded, parties: parseParties(o.party), stateDir: o.stateDir, outDir: o.out, json: o.json, print });
+  if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  else for (const l of renderReport(report)) print(l);
+  if (report.state !== 'SUCCEEDED') process.exitCode = 1;
+});
+
+addSimulateOptions(
+  program
+    .command('demo')
+    .description('generate the synthetic consortium (platform, two banks, customs) and simulate it')
+    .option('--job <job.json>', 'job file (default: examples/synthetic/job.json)')
+    .option('--seed <n>', 'generator seed (default: the demo data seed)', int('--seed'))
+    .option('--scale <x>', 'size multiplier of the generated parties', (v) => Number(v), 1),
+).action(async (o) => demoCommand(o));
+
+const schema = program.command('schema').description('schema tools');
+schema
+  .command('infer')
+  .description('print a starting schema inferred from a sample CSV')
+  .argument('<file.csv>', 'sample data file')
+  .requiredOption('--label <column>', 'label column')
+  .requiredOption('--positive <value>', 'label value of the positive ("bad") class')
+  .option('--max-levels <n>', 'categoricals with more distinct values are ignored', int('--max-levels'), 50)
+  .option('--out <file>', 'write the schema here instead of stdout')
+  .action((file: string, o) => inferCommand(file, o));
+
+program
+  .command('participants')
+  .description('list the participants a coordinator knows')
+  .requiredOption('--coordinator <host:port>', 'coordinator address')
+  .option('--json', 'JSON output', false)
+  .action(async (o) => {
+    const c = new Control(o.coordinator);
+    try {
+      const list = await c.participants();
+      if (o.json) process.stdout.write(JSON.stringify(list, null, 2) + '\n');
+      else for (const p of list) process.stdout.write(`${p.name.padEnd(20)} ${p.role.padEnd(10)} ${p.connected ? 'connected' : 'gone'}  last seen ${new Date(p.lastSeenUnixMs).toISOString()}\n`);
+    } finally {
+      c.close();
+    }
+  });
+
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof UsageError || err instanceof DataError || err instanceof CoreInputError) {
+    process.stderr.write(`fedcredit: ${err.message}\n`);
+    process.exit(2);
+  }
+  const e = err as { code?: number; details?: string; message?: string };
+  if (typeof e.code === 'number' && e.details !== undefined) {
+    process.stderr.write(`fedcredit: coordinator call failed: ${e.details || e.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`fedcredit: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,96 @@
+/**
+ * Reference models for `fedcredit simulate`, computed in the same run as the federated job:
+ * the same model trained on the pooled data (centralized) and on each party alone (local-only).
+ * The simulation harness may see every party's rows — it plays all institutions at once; the
+ * federated job itself never does. Metrics here come from raw scores (exact AUC/KS), which only
+ * the harness can compute.
+ */
+import { encodeTable, preprocessingFromStats, statsContribution } from '../core/data/preprocess';
+import type { Table } from '../core/data/table';
+import type { DataSchema } from '../core/data/schema';
+import { inputDim } from '../core/data/schema';
+import type { JobSpec } from '../core/job';
+import { exactAuc, exactKs } from '../core/metrics/exact';
+import { initialWeights } from '../core/model/layout';
+import { deriveSeed, seededRng } from '../core/random';
+import { resolveClassWeights } from '../core/round/engine';
+import type { PreprocessingParams } from '../core/round/task-config';
+import { sumContributions } from '../core/aggregate/sum';
+import { splitForJob } from '../participant/local-handler';
+import type { SplitData } from '../participant/local-handler';
+import { predictScores } from '../participant/trainer/predict';
+import { trainLocal } from '../participant/trainer/train';
+
+/** AUC and KS of a model on a set of rows. */
+export interface Score {
+  auc: number;
+  ks: number;
+  n: number;
+}
+
+/** A party's data as the harness sees it. */
+export interface PartyData {
+  name: string;
+  table: Table;
+  split: SplitData;
+}
+
+/** Splits every party exactly as its node does for this job. */
+export function splitParties(parties: { name: string; table: Table }[], job: JobSpec): PartyData[] {
+  return parties.map((p) => ({ ...p, split: splitForJob(p.table, p.name, job.seed, job.evaluation.holdout) }));
+}
+
+/** Concatenates tables with the same schema. */
+export function concatTables(tables: Table[]): Table {
+  const n = tables.reduce((a, t) => a + t.n, 0);
+  const labels = new Uint8Array(n);
+  const numeric = tables[0].numeric.map(() => new Float64Array(n));
+  const categorical = tables[0].categorical.map(() => new Int32Array(n));
+  let off = 0;
+  for (const t of tables) {
+    labels.set(t.labels, off);
+    t.numeric.forEach((col, j) => numeric[j].set(col, off));
+    t.categorical.forEach((col, j) => categorical[j].set(col, off));
+    off += t.n;
+  }
+  return { n, labels, numeric, categorical };
+}
+
+/**
+ * Preprocessing from one party's (or the pool's) own rows. A numeric feature without any value
+ * gets mean 0 and standard deviation 1, so a party that never collects a column can still train
+ * alone (the column is then constant after imputation).
+ */
+export function ownPreprocessing(tables: Table[], schema: DataSchema): PreprocessingParams {
+  const sum = sumContributions(tables.map((t) => statsContribution(t, schema)), { stats: 3 * schema.numeric.length, label: 2 });
+  for (let j = 0; j < schema.numeric.length; j++) {
+    if (sum.stats[3 * j] === 0) sum.stats.set([1, 0, 1], 3 * j);
+  }
+  return preprocessingFromStats(sum, schema);
+}
+
+/** Scores `weights` on a table. */
+export function scoreModel(job: JobSpec, schema: DataSchema, prep: PreprocessingParams, weights: Float32Array, table: Table): Score {
+  const scores = predictScores(job.model, inputDim(schema), weights, encodeTable(table, schema, prep));
+  return { auc: exactAuc(scores, table.labels), ks: exactKs(scores, table.labels), n: table.n };
+}
+
+/** Trains the job's model on `train` for as many epochs as the federated job runs in total. */
+export async function trainReference(job: JobSpec, schema: DataSchema, prep: PreprocessingParams, train: Table, label: string): Promise<Float32Array> {
+  const dim = inputDim(schema);
+  const epochs = job.rounds * job.train.localEpochs;
+  const out = await trainLocal({
+    spec: job.model,
+    inputDim: dim,
+    weights: initialWeights(job.model, dim, seededRng(deriveSeed(job.seed, 'init'))),
+    x: encodeTable(train, schema, prep),
+    y: train.labels,
+    fit: {
+      train: { ...job.train, localEpochs: epochs },
+      mu: 0,
+      classWeights: resolveClassWeights(job, prep),
+      seed: deriveSeed(job.seed, `reference:${label}`),
+    },
+  });
+  return out.weights;
+}

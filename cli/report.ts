@@ -1,0 +1,38 @@
+/**
+ * Text rendering of a simulation report: one comparison table of federated, centralized and
+ * local-only models on the pooled held-out rows and on each party's held-out rows.
+ */
+import type { SimulationReport } from './simulate';
+
+const f = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(3));
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   '));
+}
+
+/** The comparison table and verdict lines. */
+export function renderReport(r: SimulationReport): string[] {
+  if (r.state !== 'SUCCEEDED') return [`job ${r.jobId} ${r.state}: ${r.error ?? 'no reason given'}`];
+  const parties = Object.keys(r.localOnly);
+  const header = ['held-out rows', 'pooled', ...parties];
+  const n = ['  (rows)', String(r.federated.n), ...parties.map((p) => String(r.localOnly[p].n))];
+  const rows: string[][] = [header, n];
+  for (const metric of ['auc', 'ks'] as const) {
+    const M = metric.toUpperCase();
+    rows.push([`federated ${M}`, f(metric === 'auc' ? r.federated.exactAuc : r.federated.exactKs), ...parties.map((p) => f(r.federated.perParty[p][metric]))]);
+    rows.push([`centralized ${M}`, f(r.centralized[metric]), ...parties.map((p) => f(r.centralized.perParty[p][metric]))]);
+    rows.push([`local-only ${M}`, '—', ...parties.map((p) => f(r.localOnly[p][metric]))]);
+  }
+  const gap = r.federated.exactAuc - r.centralized.auc;
+  const fedMean = parties.reduce((a, p) => a + r.federated.perParty[p].auc, 0) / parties.length;
+  return [
+    ...table(rows),
+    '',
+    `federated AUC (coordinator, from aggregated histograms): ${f(r.federated.auc)}   KS ${f(r.federated.ks)}   Gini ${f(r.federated.gini)}   log-loss ${f(r.federated.logLoss)}   Brier ${f(r.federated.brier)}`,
+    `federated − centralized AUC on pooled held-out rows: ${gap >= 0 ? '+' : ''}${gap.toFixed(4)}`,
+    `mean per-party AUC: federated ${f(fedMean)} vs local-only ${f(r.localOnlyMeanAuc)} (${fedMean - r.localOnlyMeanAuc >= 0 ? '+' : ''}${(fedMean - r.localOnlyMeanAuc).toFixed(4)})`,
+    `aggregation: ${r.guarantee}`,
+    `tfjs backend: ${r.backend}; finished in ${r.seconds.toFixed(1)} s`,
+  ];
+}

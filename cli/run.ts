@@ -1,0 +1,104 @@
+/**
+ * `fedcredit run`: submit a job to a coordinator, follow it round by round, save the final model
+ * (tfjs LayersModel format) with a metadata file, and print a summary (human or `--json`).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ModelSpec } from '../core/job';
+import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus';
+import { initBackend } from '../participant/trainer/backend';
+import { saveWeightsAsModel } from '../participant/trainer/save';
+import { Control } from './control-client';
+import type { LoadedJob } from './job-file';
+import { JobProgress } from './progress';
+
+/** Options of one run. */
+export interface RunOptions {
+  coordinator: string;
+  loaded: LoadedJob;
+  outDir?: string;
+  json: boolean;
+  /** Where human-readable lines go (stdout normally, stderr with --json). */
+  print: (line: string) => void;
+}
+
+/** Final metrics and facts of a finished job, as printed by `--json`. */
+export interface RunSummary {
+  jobId: string;
+  name: string;
+  state: string;
+  error?: string;
+  aggregation: string;
+  guarantee: string;
+  participants: string[];
+  federated: { auc: number; ks: number; gini: number; logLoss: number; brier: number; n: number; positives: number };
+  rounds: { round: number; participants: string[]; auc: number; ks: number; logLoss: number; trainLoss: number; seconds: number; failures: { participant: string; stage: string; reason: string }[] }[];
+  modelDir?: string;
+  backend?: string;
+}
+
+/** Plain statement of the privacy guarantee in force for an aggregation mode. */
+export function guaranteeOf(aggregation: string): string {
+  return aggregation === 'plain'
+    ? 'plain aggregation: raw rows never leave a participant, but the coordinator sees each participant\'s update, statistics and evaluation histogram in clear (no secure aggregation, no differential privacy)'
+    : aggregation;
+}
+
+/** Builds the summary from a final job status. */
+export function summarize(s: JobStatus__Output): RunSummary {
+  const last = s.rounds[s.rounds.length - 1];
+  const m = last?.metrics;
+  return {
+    jobId: s.jobId,
+    name: s.name,
+    state: s.state,
+    ...(s.error ? { error: s.error } : {}),
+    aggregation: s.aggregation,
+    guarantee: guaranteeOf(s.aggregation),
+    participants: s.participants,
+    federated: { auc: m?.auc ?? NaN, ks: m?.ks ?? NaN, gini: m?.gini ?? NaN, logLoss: m?.logLoss ?? NaN, brier: m?.brier ?? NaN, n: m?.n ?? 0, positives: m?.positives ?? 0 },
+    rounds: s.rounds.map((r) => ({
+      round: r.round, participants: r.participants, auc: r.metrics?.auc ?? NaN, ks: r.metrics?.ks ?? NaN,
+      logLoss: r.metrics?.logLoss ?? NaN, trainLoss: r.trainLoss, seconds: r.seconds, failures: r.failures,
+    })),
+  };
+}
+
+/** Submits, follows and saves; resolves with the summary (state FAILED included, never throws for a failed job). */
+export async function runJobOnCoordinator(o: RunOptions): Promise<{ summary: RunSummary; weights?: Float32Array; meta?: Record<string, unknown> }> {
+  const control = new Control(o.coordinator);
+  try {
+    const jobId = await control.submit(o.loaded.job, o.loaded.schema);
+    o.print(`submitted job ${jobId} (${o.loaded.job.name}) to ${o.coordinator}`);
+    const progress = new JobProgress(o.loaded.job.rounds, o.print);
+    const final = await control.watch(jobId, (e) => progress.onEvent(e));
+    progress.done();
+    const summary = summarize(final);
+    if (final.state !== 'SUCCEEDED') return { summary };
+    const model = await control.fetchModel(jobId);
+    if (o.outDir) {
+      const backend = await initBackend();
+      summary.backend = backend.name;
+      const dir = path.resolve(o.outDir);
+      mkdirSync(dir, { recursive: true });
+      await saveWeightsAsModel(o.loaded.job.model as ModelSpec, Number(model.meta.inputDim), model.weights, dir);
+      const metadata = {
+        ...summary,
+        job: o.loaded.job,
+        schema: o.loaded.schema,
+        preprocessing: model.meta.preprocessing,
+        layout: model.meta.layout,
+        createdAt: new Date(final.createdUnixMs).toISOString(),
+        finishedAt: new Date(final.finishedUnixMs).toISOString(),
+        savedAt: new Date().toISOString(),
+        coordinator: o.coordinator,
+      };
+      writeFileSync(path.join(dir, 'metadata.json'), JSON.stringify(metadata, null, 2) + '\n');
+      summary.modelDir = dir;
+      o.print(`model saved to ${dir} (model.json, weights.bin, metadata.json)`);
+    }
+    return { summary, weights: model.weights, meta: model.meta };
+  } finally {
+    control.close();
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * `fedcredit simulate`: plays a whole consortium on this machine — an in-process coordinator on
+ * loopback, one participant OS process per party, the job submitted through the Control API as
+ * a data scientist would — then trains the centralized and local-only references in the same run
+ * and reports what federation bought each party.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, openSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startCoordinator } from '../coordinator/server';
+import { loadTable } from '../participant/data/load';
+import { initBackend } from '../participant/trainer/backend';
+import type { LoadedJob } from './job-file';
+import { concatTables, ownPreprocessing, scoreModel, splitParties, trainReference } from './references';
+import type { Score } from './references';
+import { runJobOnCoordinator } from './run';
+import type { RunSummary } from './run';
+import { UsageError } from './errors';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'fedcredit.mjs');
+
+/** A party of the simulation. */
+export interface PartySpec {
+  name: string;
+  file: string;
+}
+
+/** Options of a simulation. */
+export interface SimulateOptions {
+  loaded: LoadedJob;
+  parties: PartySpec[];
+  stateDir?: string;
+  outDir?: string;
+  json: boolean;
+  print: (line: string) => void;
+  heartbeatTimeoutMs?: number;
+}
+
+/** The simulation report (`--json` prints it). */
+export interface SimulationReport {
+  jobId: string;
+  state: string;
+  error?: string;
+  aggregation: string;
+  guarantee: string;
+  backend: string;
+  seconds: number;
+  federated: RunSummary['federated'] & { exactAuc: number; exactKs: number; perParty: Record<string, Score> };
+  centralized: Score & { perParty: Record<string, Score> };
+  localOnly: Record<string, Score>;
+  localOnlyMeanAuc: number;
+  rounds: RunSummary['rounds'];
+  stateDir: string;
+}
+
+/** Parses `NAME=FILE` arguments. */
+export function parseParties(args: string[]): PartySpec[] {
+  const parties = args.map((a) => {
+    const i = a.indexOf('=');
+    if (i <= 0 || i === a.length - 1) throw new UsageError(`--party expects NAME=FILE.csv, got "${a}"`);
+    return { name: a.slice(0, i), file: path.resolve(a.slice(i + 1)) };
+  });
+  const names = parties.map((p) => p.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new UsageError(`party "${dup}" is given twice`);
+  if (parties.length === 0) throw new UsageError('simulate needs at least one --party NAME=FILE.csv');
+  return parties;
+}
+
+function spawnParticipant(p: PartySpec, address: string, schemaFile: string, logDir: string): ChildProcess {
+  const log = openSync(path.join(logDir, `${p.name}.log`), 'a');
+  return spawn(process.execPath, [BIN, 'participant', '--coordinator', address, '--name', p.name, '--data', p.file, '--schema', schemaFile, '--log-level', 'info'], {
+    stdio: ['ignore', log, log],
+    env: { ...process.env },
+  });
+}
+
+/** Runs the simulation end to end. */
+export async function simulate(o: SimulateOptions): Promise<SimulationReport> {
+  const started = Date.now();
+  const { job, schema, schemaFile } = o.loaded;
+  // Validate every party's file first: a bad file stops the simulation before anything runs.
+  const tables = o.parties.map((p) => ({ name: p.name, table: loadTable(p.file, schema).table }));
+  const stateDir = path.resolve(o.stateDir ?? mkdtempSync(path.join(os.tmpdir(), 'fedcredit-sim-')));
+  const logDir = path.join(stateDir, 'participants');
+  mkdirSync(logDir, { recursive: true });
+  const coord = await startCoordinator({ port: 0, stateDir: path.join(stateDir, 'coordinator'), logLevel: 'warn', heartbeatTimeoutMs: o.heartbeatTimeoutMs });
+  const children = o.parties.map((p) => spawnParticipant(p, coord.address, schemaFile, logDir));
+  const exited = new Map<string, number | null>();
+  children.forEach((c, i) => c.on('exit', (code) => exited.set(o.parties[i].name, code)));
+  o.print(`coordinator on ${coord.address}; ${o.parties.length} participant processes (logs in ${logDir})`);
+  try {
+    const { summary, weights, meta } = await runJobOnCoordinator({ coordinator: coord.address, loaded: o.loaded, outDir: o.outDir, json: o.json, print: o.print });
+    const crashed = [...exited].filter(([, code]) => code !== 0 && code !== null);
+    if (crashed.length && summary.state !== 'SUCCEEDED') {
+      summary.error = `${summary.error ?? ''} (participant process(es) exited: ${crashed.map(([n, c]) => `${n} code ${c}, see ${path.join(logDir, n + '.log')}`).join('; ')})`;
+    }
+    const backend = (await initBackend()).name;
+    const parties = splitParties(tables, job);
+    const pooledTest = concatTables(parties.map((p) => p.split.test));
+    const emptyScore: Score = { auc: NaN, ks: NaN, n: 0 };
+    const report: SimulationReport = {
+      jobId: summary.jobId, state: summary.state, ...(summary.error ? { error: summary.error } : {}), aggregation: summary.aggregation,
+      guarantee: summary.guarantee, backend, seconds: 0,
+      federated: { ...summary.federated, exactAuc: NaN, exactKs: NaN, perParty: {} },
+      centralized: { ...emptyScore, perParty: {} }, localOnly: {}, localOnlyMeanAuc: NaN, rounds: summary.rounds, stateDir,
+    };
+    if (summary.state === 'SUCCEEDED' && weights && meta) {
+      o.print('training references in this process: centralized (pooled) and local-only per party ...');
+      const fedPrep = meta.preprocessing as Parameters<typeof scoreModel>[2];
+      const pooled = scoreModel(job, schema, fedPrep, weights, pooledTest);
+      report.federated.exactAuc = pooled.auc;
+      report.federated.exactKs = pooled.ks;
+      const poolPrep = ownPreprocessing(parties.map((p) => p.split.train), schema);
+      const central = await trainReference(job, schema, poolPrep, concatTables(parties.map((p) => p.split.train)), 'centralized');
+      report.centralized = { ...scoreModel(job, schema, poolPrep, central, pooledTest), perParty: {} };
+      for (const p of parties) {
+        report.federated.perParty[p.name] = scoreModel(job, schema, fedPrep, weights, p.split.test);
+        report.centralized.perParty[p.name] = scoreModel(job, schema, poolPrep, central, p.split.test);
+        const prep = ownPreprocessing([p.split.train], schema);
+        const local = await trainReference(job, schema, prep, p.split.train, `local:${p.name}`);
+        report.localOnly[p.name] = scoreModel(job, schema, prep, local, p.split.test);
+      }
+      const aucs = Object.values(report.localOnly).map((s) => s.auc);
+      report.localOnlyMeanAuc = aucs.reduce((a, b) => a + b, 0) / aucs.length;
+    }
+    report.seconds = (Date.now() - started) / 1000;
+    return report;
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    await coord.stop();
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * gRPC handlers of the Control service (data scientist → coordinator): submit a job, watch it,
+ * read its status, download the model (chunked stream), list participants.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { DataSchemaSchema, inputDim } from '../core/data/schema';
+import { JobSpecSchema } from '../core/job';
+import { modelLayout } from '../core/model/layout';
+import type { RoundRecord } from '../core/round/engine';
+import type { ControlHandlers } from '../proto/generated/fedcredit/v1/Control';
+import type { JobStatus } from '../proto/generated/fedcredit/v1/JobStatus';
+import type { RoundReport } from '../proto/generated/fedcredit/v1/RoundReport';
+import { JobRefSchema, SubmitJobRequestSchema, formatZodError } from '../proto/validate';
+import type { FleetGrid } from './fleet-grid';
+import type { JobManager, JobRecord } from './jobs';
+
+/** Size of one FetchModel chunk. */
+export const MODEL_CHUNK_BYTES = 1 << 20;
+
+/** Wire form of a round record. */
+export function roundToWire(r: RoundRecord): RoundReport {
+  return {
+    round: r.round,
+    participants: r.participants,
+    metrics: { ...r.metrics },
+    trainLoss: r.trainLoss,
+    seconds: r.seconds,
+    failures: r.failures,
+    finishedUnixMs: r.finishedAt,
+  };
+}
+
+/** Wire form of a job's status. */
+export function statusToWire(rec: JobRecord): JobStatus {
+  return {
+    jobId: rec.id,
+    name: rec.job.name,
+    state: rec.state,
+    roundsCompleted: rec.rounds.filter((r) => r.round > 0).length,
+    roundsTotal: rec.job.rounds,
+    rounds: rec.rounds.map(roundToWire),
+    error: rec.error,
+    participants: [...rec.participants].sort(),
+    aggregation: rec.aggregation,
+    createdUnixMs: rec.createdAt,
+    finishedUnixMs: rec.finishedAt,
+    stage: rec.stage,
+  };
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${what} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Builds the Control service implementation. */
+export function controlHandlers(jobs: JobManager, grid: FleetGrid): ControlHandlers {
+  const find = (jobId: unknown): JobRecord | grpc.StatusObject => {
+    const ref = JobRefSchema.safeParse({ jobId });
+    if (!ref.success) return { code: grpc.status.INVALID_ARGUMENT, details: formatZodError(ref.error), metadata: new grpc.Metadata() };
+    const rec = jobs.get(ref.data.jobId);
+    return rec ?? { code: grpc.status.NOT_FOUND, details: `no job with id "${ref.data.jobId}"`, metadata: new grpc.Metadata() };
+  };
+  return {
+    SubmitJob(call, cb) {
+      const req = SubmitJobRequestSchema.safeParse(call.request);
+      if (!req.success) return cb({ code: grpc.status.INVALID_ARGUMENT, details: `SubmitJob: ${formatZodError(req.error)}` });
+      try {
+        const job = JobSpecSchema.safeParse(parseJson(req.data.jobJson, 'job_json'));
+        if (!job.success) return cb({ code: grpc.status.INVALID_ARGUMENT, details: `job: ${formatZodError(job.error)}` });
+        const schema = DataSchemaSchema.safeParse(parseJson(req.data.schemaJson, 'schema_json'));
+        if (!schema.success) return cb({ code: grpc.status.INVALID_ARGUMENT, details: `schema: ${formatZodError(schema.error)}` });
+        cb(null, { jobId: jobs.submit(job.data, schema.data) });
+      } catch (err) {
+        cb({ code: grpc.status.INVALID_ARGUMENT, details: (err as Error).message });
+      }
+    },
+
+    GetJobStatus(call, cb) {
+      const rec = find(call.request.jobId);
+      if ('code' in rec) return cb(rec);
+      cb(null, statusToWire(rec));
+    },
+
+    WatchJob(call) {
+      const rec = find(call.request.jobId);
+      if ('code' in rec) return call.destroy(Object.assign(new Error(rec.details), rec));
+      const finished = (r: JobRecord) => r.state === 'SUCCEEDED' || r.state === 'FAILED';
+      call.write({ status: statusToWire(rec), message: `job ${rec.id}: ${rec.stage}` });
+      if (finished(rec)) return call.end();
+      const stop = jobs.watch(rec.id, (u) => {
+        call.write({ status: statusToWire(u.record), round: u.round ? roundToWire(u.round) : undefined, message: u.message });
+        if (finished(u.record)) {
+          stop();
+          call.end();
+        }
+      });
+      call.on('cancelled', stop);
+      call.on('close', stop);
+    },
+
+    FetchModel(call) {
+      const rec = find(call.request.jobId);
+      if ('code' in rec) return call.destroy(Object.assign(new Error(rec.details), rec));
+      if (!rec.weights) {
+        const err = { code: grpc.status.FAILED_PRECONDITION, details: `job ${rec.id} has no model yet (state ${rec.state})` };
+        return call.destroy(Object.assign(new Error(err.details), err));
+      }
+      const w = rec.weights;
+      const bytes = Buffer.from(w.buffer, w.byteOffset, w.byteLength);
+      const dim = inputDim(rec.schema);
+      const meta = {
+        jobId: rec.id, job: rec.job, schema: rec.schema, preprocessing: rec.preprocessing, inputDim: dim,
+        layout: modelLayout(rec.job.model, dim), state: rec.state, roundsCompleted: rec.rounds.length - 1, aggregation: rec.aggregation,
+      };
+      for (let off = 0; off < bytes.length || off === 0; off += MODEL_CHUNK_BYTES) {
+        call.write({ metaJson: off === 0 ? JSON.stringify(meta) : '', data: bytes.subarray(off, off + MODEL_CHUNK_BYTES), offset: off, totalBytes: bytes.length });
+        if (bytes.length === 0) break;
+      }
+      call.end();
+    },
+
+    ListParticipants(_call, cb) {
+      cb(null, {
+        participants: grid.list().map((e) => ({
+          participantId: e.id, name: e.name, role: e.role, connected: e.connected, lastSeenUnixMs: e.lastSeen, schemaDigest: e.schemaDigest,
+        })),
+      });
+    },
+  };
+}

@@ -1,0 +1,207 @@
+/**
+ * The coordinator's view of the fleet: registered participants, their sessions and liveness,
+ * per-participant task queues served by long-polling PullTask calls, and the {@link Grid}
+ * implementation the round engine runs on. Participants only ever dial out; tasks wait here
+ * until their node pulls them.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Grid, StageFailure, StageReplies, StageTask } from '../core/round/grid';
+
+/** A queued task as the Fleet service hands it out. */
+export interface QueuedTask {
+  taskId: string;
+  jobId: string;
+  task: StageTask;
+  deadline: number;
+}
+
+/** A registered participant. */
+export interface ParticipantEntry {
+  id: string;
+  name: string;
+  role: string;
+  session: string;
+  schemaDigest: string;
+  lastSeen: number;
+  connected: boolean;
+  queue: QueuedTask[];
+  waiters: Array<(t: QueuedTask | null) => void>;
+}
+
+interface PendingTask {
+  participant: string;
+  resolve: (r: { contribution?: Record<string, Float64Array>; failure?: string }) => void;
+}
+
+/** Liveness settings. */
+export interface FleetOptions {
+  heartbeatIntervalMs: number;
+  /** A participant silent for this long is considered gone; its open tasks fail. */
+  heartbeatTimeoutMs: number;
+}
+
+/** Registry of participants plus the gRPC-backed Grid. */
+export class FleetGrid implements Grid {
+  private readonly byName = new Map<string, ParticipantEntry>();
+  private readonly bySession = new Map<string, ParticipantEntry>();
+  private readonly pending = new Map<string, PendingTask>();
+  private readonly changeListeners = new Set<() => void>();
+  private sweeper: NodeJS.Timeout;
+  /** Job id stamped on tasks of the job that is running. */
+  currentJobId = '';
+
+  constructor(readonly opts: FleetOptions) {
+    this.sweeper = setInterval(() => this.sweep(), Math.max(50, Math.floor(opts.heartbeatTimeoutMs / 4)));
+    this.sweeper.unref();
+  }
+
+  /** Registers (or re-registers after a restart) a participant by name; returns its entry. */
+  hello(name: string, role: string, schemaDigest: string): ParticipantEntry {
+    const old = this.byName.get(name);
+    if (old) this.drop(old, 'the participant reconnected with a new session');
+    const entry: ParticipantEntry = {
+      id: old?.id ?? randomUUID(),
+      name,
+      role,
+      session: randomBytes(24).toString('base64url'),
+      schemaDigest,
+      lastSeen: Date.now(),
+      connected: true,
+      queue: [],
+      waiters: [],
+    };
+    this.byName.set(name, entry);
+    this.bySession.set(entry.session, entry);
+    this.notify();
+    return entry;
+  }
+
+  /** The live entry for a session token, refreshing its liveness; undefined if unknown. */
+  touch(session: string): ParticipantEntry | undefined {
+    const e = this.bySession.get(session);
+    if (e && e.connected) e.lastSeen = Date.now();
+    return e && e.connected ? e : undefined;
+  }
+
+  /** Long-poll: next task for this participant, or null after `waitMs`. */
+  pull(e: ParticipantEntry, waitMs: number, onCancel: (cb: () => void) => void): Promise<QueuedTask | null> {
+    const next = e.queue.shift();
+    if (next) return Promise.resolve(next);
+    return new Promise((resolve) => {
+      const waiter = (t: QueuedTask | null) => {
+        clearTimeout(timer);
+        e.waiters = e.waiters.filter((w) => w !== waiter);
+        resolve(t);
+      };
+      const timer = setTimeout(() => waiter(null), waitMs);
+      e.waiters.push(waiter);
+      onCancel(() => waiter(null));
+    });
+  }
+
+  /** Delivers a participant's reply to the stage waiting for it; returns an error text if it does not fit. */
+  deliver(e: ParticipantEntry, taskId: string, reply: { contribution?: Record<string, Float64Array>; refusal?: string }): string | null {
+    const p = this.pending.get(taskId);
+    if (!p) return `task ${taskId} is not open (unknown, already answered, or past its deadline)`;
+    if (p.participant !== e.name) return `task ${taskId} was not assigned to ${e.name}`;
+    this.pending.delete(taskId);
+    p.resolve(reply.refusal !== undefined ? { failure: `refused: ${reply.refusal}` } : { contribution: reply.contribution });
+    return null;
+  }
+
+  /** All registered participants (connected or not). */
+  list(): ParticipantEntry[] {
+    return [...this.byName.values()];
+  }
+
+  available(): string[] {
+    return this.list().filter((e) => e.connected).map((e) => e.name).sort();
+  }
+
+  waitFor(min: number, names: string[] | undefined, timeoutMs: number): Promise<string[]> {
+    const count = () => this.available().filter((n) => !names || names.includes(n)).length;
+    if (count() >= min) return Promise.resolve(this.available());
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.changeListeners.delete(check);
+        resolve(this.available());
+      };
+      const check = () => {
+        if (count() >= min) done();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.changeListeners.add(check);
+    });
+  }
+
+  run(participants: string[], task: StageTask, deadlineMs: number): Promise<StageReplies> {
+    const replies = new Map<string, Record<string, Float64Array>>();
+    const failures: StageFailure[] = [];
+    const stage = `round ${task.round}: ${task.kind}`;
+    const deadline = Date.now() + deadlineMs;
+    const waits = participants.map(
+      (name) =>
+        new Promise<void>((resolveOne) => {
+          const e = this.byName.get(name);
+          if (!e || !e.connected) {
+            failures.push({ participant: name, stage, reason: 'not connected' });
+            return resolveOne();
+          }
+          const taskId = randomUUID();
+          const timer = setTimeout(() => {
+            if (this.pending.delete(taskId)) failures.push({ participant: name, stage, reason: `no reply within the ${deadlineMs} ms stage deadline` });
+            resolveOne();
+          }, deadlineMs);
+          this.pending.set(taskId, {
+            participant: name,
+            resolve: (r) => {
+              clearTimeout(timer);
+              if (r.contribution) replies.set(name, r.contribution);
+              else failures.push({ participant: name, stage, reason: r.failure ?? 'no reply' });
+              resolveOne();
+            },
+          });
+          const queued: QueuedTask = { taskId, jobId: this.currentJobId, task, deadline };
+          const waiter = e.waiters.shift();
+          if (waiter) waiter(queued);
+          else e.queue.push(queued);
+        }),
+    );
+    return Promise.all(waits).then(() => ({ replies, failures }));
+  }
+
+  /** Stops background timers and fails everything open. */
+  close(): void {
+    clearInterval(this.sweeper);
+    for (const e of this.byName.values()) this.drop(e, 'the coordinator is shutting down');
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const e of this.byName.values()) {
+      if (e.connected && now - e.lastSeen > this.opts.heartbeatTimeoutMs) {
+        this.drop(e, `disconnected: no heartbeat for ${this.opts.heartbeatTimeoutMs} ms`);
+      }
+    }
+  }
+
+  private drop(e: ParticipantEntry, reason: string): void {
+    if (!e.connected) return;
+    e.connected = false;
+    this.bySession.delete(e.session);
+    for (const w of [...e.waiters]) w(null);
+    e.queue = [];
+    for (const [id, p] of this.pending) {
+      if (p.participant === e.name) {
+        this.pending.delete(id);
+        p.resolve({ failure: reason });
+      }
+    }
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const l of [...this.changeListeners]) l();
+  }
+}

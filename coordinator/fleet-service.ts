@@ -1,0 +1,93 @@
+/**
+ * gRPC handlers of the Fleet service (participants → coordinator). Decode, validate with zod,
+ * call the {@link FleetGrid}, encode. Errors become gRPC statuses with a message that says what
+ * is wrong; nothing here can throw past the handler.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { PROTOCOL_VERSION } from '../proto/load';
+import type { FleetHandlers } from '../proto/generated/fedcredit/v1/Fleet';
+import type { Task } from '../proto/generated/fedcredit/v1/Task';
+import { contributionFromWire, float32Tensor } from '../proto/tensor';
+import { HeartbeatRequestSchema, HelloRequestSchema, PullTaskRequestSchema, formatZodError } from '../proto/validate';
+import type { FleetGrid, QueuedTask } from './fleet-grid';
+import type { Logger } from './log';
+import type { MessageRecorder } from './recorder';
+
+const KIND = { stats: 'STATS', train: 'TRAIN', evaluate: 'EVALUATE' } as const;
+
+function taskToWire(q: QueuedTask): Task {
+  return {
+    taskId: q.taskId,
+    jobId: q.jobId,
+    round: q.task.round,
+    kind: KIND[q.task.kind],
+    configJson: JSON.stringify(q.task.config),
+    weights: q.task.weights ? [float32Tensor('weights', q.task.weights)] : [],
+    deadlineUnixMs: q.deadline,
+  };
+}
+
+function fail(code: grpc.status, details: string): Partial<grpc.StatusObject> {
+  return { code, details };
+}
+
+/** Builds the Fleet service implementation. */
+export function fleetHandlers(grid: FleetGrid, log: Logger, recorder?: MessageRecorder): FleetHandlers {
+  return {
+    Hello(call, cb) {
+      recorder?.record('Hello', call.request);
+      const parsed = HelloRequestSchema.safeParse(call.request);
+      if (!parsed.success) return cb(fail(grpc.status.INVALID_ARGUMENT, `Hello: ${formatZodError(parsed.error)}`));
+      const r = parsed.data;
+      if (r.protocolVersion !== PROTOCOL_VERSION) {
+        return cb(fail(grpc.status.FAILED_PRECONDITION, `protocol version ${r.protocolVersion} is not supported; this coordinator speaks version ${PROTOCOL_VERSION}`));
+      }
+      const e = grid.hello(r.name, r.role || 'other', r.schemaDigest);
+      log.info('participant registered', { participant: r.name, role: e.role });
+      cb(null, { participantId: e.id, session: e.session, heartbeatIntervalMs: grid.opts.heartbeatIntervalMs, protocolVersion: PROTOCOL_VERSION });
+    },
+
+    PullTask(call, cb) {
+      recorder?.record('PullTask', call.request);
+      const parsed = PullTaskRequestSchema.safeParse(call.request);
+      if (!parsed.success) return cb(fail(grpc.status.INVALID_ARGUMENT, `PullTask: ${formatZodError(parsed.error)}`));
+      const e = grid.touch(parsed.data.session);
+      if (!e) return cb(null, { hasTask: false, reregister: true });
+      grid
+        .pull(e, Math.min(parsed.data.waitMs, 30_000), (onCancel) => call.on('cancelled', onCancel))
+        .then((t) => cb(null, t ? { hasTask: true, task: taskToWire(t) } : { hasTask: false }))
+        .catch((err: Error) => cb(fail(grpc.status.INTERNAL, `PullTask: ${err.message}`)));
+    },
+
+    PushResult(call, cb) {
+      const req = call.request;
+      recorder?.record('PushResult', req);
+      const e = grid.touch(req.session ?? '');
+      if (!e) return cb(fail(grpc.status.UNAUTHENTICATED, 'PushResult: unknown or expired session; call Hello again'));
+      if (!req.taskId) return cb(fail(grpc.status.INVALID_ARGUMENT, 'PushResult: task_id is missing'));
+      let problem: string | null;
+      try {
+        if (req.outcome === 'refusal' && req.refusal) {
+          const reason = `${req.refusal.reason.slice(0, 2000)}${req.refusal.code ? ` [${req.refusal.code.slice(0, 64)}]` : ''}`;
+          problem = grid.deliver(e, req.taskId, { refusal: reason });
+          log.warn('participant refused a task', { participant: e.name, reason });
+        } else if (req.outcome === 'contribution' && req.contribution) {
+          problem = grid.deliver(e, req.taskId, { contribution: contributionFromWire(req.contribution.vectors) });
+        } else {
+          return cb(fail(grpc.status.INVALID_ARGUMENT, 'PushResult: neither a contribution nor a refusal was sent'));
+        }
+      } catch (err) {
+        return cb(fail(grpc.status.INVALID_ARGUMENT, `PushResult from ${e.name}: ${(err as Error).message}`));
+      }
+      if (problem) return cb(fail(grpc.status.FAILED_PRECONDITION, `PushResult from ${e.name}: ${problem}`));
+      cb(null, { accepted: true, message: 'ok' });
+    },
+
+    Heartbeat(call, cb) {
+      recorder?.record('Heartbeat', call.request);
+      const parsed = HeartbeatRequestSchema.safeParse(call.request);
+      if (!parsed.success) return cb(fail(grpc.status.INVALID_ARGUMENT, `Heartbeat: ${formatZodError(parsed.error)}`));
+      cb(null, { known: grid.touch(parsed.data.session) !== undefined });
+    },
+  };
+}

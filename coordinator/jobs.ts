@@ -1,0 +1,149 @@
+/**
+ * Job manager: accepts validated jobs, runs them one at a time (FIFO) on the round engine,
+ * keeps their status for the Control API and fans progress out to watchers.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { DataSchema } from '../core/data/schema';
+import { inputDim } from '../core/data/schema';
+import type { JobSpec } from '../core/job';
+import { modelLayout } from '../core/model/layout';
+import { JobFailedError, runJob } from '../core/round/engine';
+import type { RoundRecord } from '../core/round/engine';
+import type { StageFailure } from '../core/round/grid';
+import { plainSum } from '../core/round/sum-protocol';
+import type { PreprocessingParams } from '../core/round/task-config';
+import type { FleetGrid } from './fleet-grid';
+import { JobStore } from './store';
+import type { Logger } from './log';
+
+/** In-memory view of a job (mirrored to disk by {@link JobStore}). */
+export interface JobRecord {
+  id: string;
+  job: JobSpec;
+  schema: DataSchema;
+  state: 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  stage: string;
+  error: string;
+  rounds: RoundRecord[];
+  participants: Set<string>;
+  failures: StageFailure[];
+  aggregation: string;
+  createdAt: number;
+  finishedAt: number;
+  preprocessing?: PreprocessingParams;
+  weights?: Float32Array;
+  store: JobStore;
+}
+
+/** What watchers receive. */
+export interface JobUpdate {
+  record: JobRecord;
+  round?: RoundRecord;
+  message: string;
+}
+
+/** Runs jobs against the fleet. */
+export class JobManager {
+  private readonly jobs = new Map<string, JobRecord>();
+  private readonly events = new EventEmitter();
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly grid: FleetGrid,
+    private readonly stateDir: string,
+    private readonly log: Logger,
+  ) {
+    this.events.setMaxListeners(1000);
+  }
+
+  /** Queues a job; returns its id immediately. */
+  submit(job: JobSpec, schema: DataSchema): string {
+    const id = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomUUID().slice(0, 8)}`;
+    const store = new JobStore(this.stateDir, id);
+    const rec: JobRecord = {
+      id, job, schema, state: 'PENDING', stage: 'queued', error: '', rounds: [], participants: new Set(), failures: [],
+      aggregation: plainSum.name, createdAt: Date.now(), finishedAt: 0, store,
+    };
+    store.init(job, schema, rec.aggregation, rec.createdAt);
+    this.jobs.set(id, rec);
+    this.log.info('job submitted', { job: id, name: job.name, rounds: job.rounds, model: job.model.type });
+    this.queue = this.queue.then(() => this.execute(rec));
+    return id;
+  }
+
+  /** The job, if known. */
+  get(id: string): JobRecord | undefined {
+    return this.jobs.get(id);
+  }
+
+  /** Subscribes to a job's updates; returns the unsubscribe function. */
+  watch(id: string, fn: (u: JobUpdate) => void): () => void {
+    const ev = `job:${id}`;
+    this.events.on(ev, fn);
+    return () => this.events.off(ev, fn);
+  }
+
+  /** Resolves when every queued job has finished. */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  private publish(rec: JobRecord, message: string, round?: RoundRecord): void {
+    rec.store.saveStatus({ state: rec.state, stage: rec.stage, error: rec.error, finishedAt: rec.finishedAt });
+    this.events.emit(`job:${rec.id}`, { record: rec, round, message } satisfies JobUpdate);
+  }
+
+  private async execute(rec: JobRecord): Promise<void> {
+    rec.state = 'RUNNING';
+    rec.stage = 'waiting for participants';
+    this.grid.currentJobId = rec.id;
+    const dim = inputDim(rec.schema);
+    const params = modelLayout(rec.job.model, dim).reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
+    this.publish(rec, `job started: ${rec.job.model.type} model, ${dim} inputs, ${params} parameters, aggregation ${rec.aggregation}`);
+    try {
+      const outcome = await runJob(rec.id, rec.job, rec.schema, {
+        grid: this.grid,
+        sum: plainSum,
+        now: () => Date.now(),
+        store: {
+          savePreprocessing: async (p) => {
+            rec.preprocessing = p;
+            await rec.store.savePreprocessing(p);
+          },
+          saveRound: async (r, state) => {
+            await rec.store.saveRound(r, state);
+            rec.weights = state.weights;
+          },
+        },
+        emit: (e) => {
+          if (e.type === 'stage') {
+            rec.stage = `round ${e.round}: ${e.stage}`;
+            this.publish(rec, `${rec.stage} with ${e.participants.length} participant(s)`);
+          } else if (e.type === 'failure') {
+            rec.failures.push(e.failure);
+            this.log.warn('participant failure', { job: rec.id, ...e.failure });
+            this.publish(rec, `${e.failure.stage}: ${e.failure.participant} failed: ${e.failure.reason}`);
+          } else {
+            rec.rounds.push(e.record);
+            for (const p of e.record.participants) rec.participants.add(p);
+            this.log.info('round complete', { job: rec.id, round: e.record.round, auc: e.record.metrics.auc, ks: e.record.metrics.ks });
+            this.publish(rec, `round ${e.record.round} complete`, e.record);
+          }
+        },
+      });
+      rec.weights = outcome.weights;
+      rec.state = 'SUCCEEDED';
+      rec.stage = 'done';
+      rec.finishedAt = Date.now();
+      this.log.info('job succeeded', { job: rec.id });
+      this.publish(rec, 'job succeeded');
+    } catch (err) {
+      rec.state = 'FAILED';
+      rec.error = err instanceof JobFailedError ? err.message : `internal error: ${(err as Error).message}`;
+      rec.finishedAt = Date.now();
+      this.log.error('job failed', { job: rec.id, error: rec.error });
+      this.publish(rec, `job failed: ${rec.error}`);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Assembles a coordinator: fleet registry, job manager, Fleet and Control services on one gRPC
+ * server. `startCoordinator` binds (port 0 = any free port) and returns a handle to stop it.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { mkdirSync } from 'node:fs';
+import { channelOptions, loadProto } from '../proto/load';
+import { controlHandlers } from './control-service';
+import { FleetGrid } from './fleet-grid';
+import { fleetHandlers } from './fleet-service';
+import { JobManager } from './jobs';
+import { createLogger } from './log';
+import type { Level, Logger } from './log';
+import { MessageRecorder } from './recorder';
+
+/** Coordinator settings. */
+export interface CoordinatorOptions {
+  host?: string;
+  port: number;
+  stateDir: string;
+  maxMessageBytes?: number;
+  heartbeatIntervalMs?: number;
+  heartbeatTimeoutMs?: number;
+  recordMessages?: string;
+  logLevel?: Level;
+  logger?: Logger;
+}
+
+/** A running coordinator. */
+export interface CoordinatorHandle {
+  port: number;
+  address: string;
+  jobs: JobManager;
+  grid: FleetGrid;
+  stop(): Promise<void>;
+}
+
+/** Starts a coordinator and resolves once it listens. */
+export async function startCoordinator(opts: CoordinatorOptions): Promise<CoordinatorHandle> {
+  const log = opts.logger ?? createLogger('coordinator', opts.logLevel ?? 'info');
+  mkdirSync(opts.stateDir, { recursive: true });
+  const grid = new FleetGrid({ heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 1000, heartbeatTimeoutMs: opts.heartbeatTimeoutMs ?? 10_000 });
+  const jobs = new JobManager(grid, opts.stateDir, log);
+  const recorder = opts.recordMessages ? new MessageRecorder(opts.recordMessages) : undefined;
+  const proto = loadProto();
+  const server = new grpc.Server(channelOptions(opts.maxMessageBytes));
+  server.addService(proto.fedcredit.v1.Fleet.service, fleetHandlers(grid, log, recorder));
+  server.addService(proto.fedcredit.v1.Control.service, controlHandlers(jobs, grid));
+  const host = opts.host ?? '127.0.0.1';
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${host}:${opts.port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  log.info('coordinator listening', { address: `${host}:${port}`, stateDir: opts.stateDir });
+  return {
+    port,
+    address: `${host}:${port}`,
+    jobs,
+    grid,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        grid.close();
+        server.tryShutdown(() => resolve());
+        setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 2000).unref();
+      }),
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * Cell-level parsing shared by validation ({@link validateTable}) and schema inference: strict
+ * decimal numbers, missing-value markers, and explanations of why a cell is not a number.
+ *
+ * Numbers are parsed strictly — `Number()` alone would accept "", "0x1F", "Infinity" and " " —
+ * so a cell is numeric only if it is a plain decimal literal (optional sign, digits, optional
+ * fraction, optional exponent) whose value is finite in a 64-bit float.
+ *
+ * Pure module: no I/O.
+ */
+import { quoteValue } from './errors';
+
+/** A plain decimal literal: optional sign, digits with optional fraction, optional exponent. */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const NON_FINITE_WORD = /^[+-]?(?:nan|inf|infinity)$/i;
+
+/**
+ * Parses a numeric cell. Surrounding whitespace is ignored. Returns the value, or `undefined`
+ * when the cell is not a finite decimal number (the caller explains why with {@link describeNonNumber}).
+ */
+export function parseNumberCell(raw: string): number | undefined {
+  const s = raw.trim();
+  if (!DECIMAL.test(s)) return undefined;
+  const v = Number(s);
+  return Number.isFinite(v) ? v : undefined;
+}
+
+/**
+ * Explains why a cell is not a usable number, with the fix where one is obvious, e.g.
+ * `expected a number, got "1,5"; use "." as the decimal separator and no thousands separators`.
+ */
+export function describeNonNumber(raw: string, missingValues: readonly string[]): string {
+  const s = raw.trim();
+  const got = `expected a number, got ${quoteValue(raw)}`;
+  if (NON_FINITE_WORD.test(s)) {
+    const markers = missingValues.length ? missingValues.map((m) => JSON.stringify(m)).join(', ') : 'none';
+    return (
+      `${got}; only finite numbers are allowed — if the value is unknown, leave the cell empty or use ` +
+      `a missing-value marker (the schema's missingValues: ${markers})`
+    );
+  }
+  if (DECIMAL.test(s)) return `${got}; the value is out of range (too large for a 64-bit float)`;
+  if (/^[+-]?[\d.,\s']+$/.test(s) && /\d/.test(s)) {
+    return `${got}; use "." as the decimal separator and no thousands separators (e.g. 1234.5)`;
+  }
+  if (/^[+-]?0x[0-9a-f]+$/i.test(s)) return `${got}; hexadecimal is not accepted, write the decimal value`;
+  if (/^\D*[+-]?\d[\d.]*\D*$/.test(s)) {
+    return `${got}; remove units, currency or percent signs so the cell holds only the number`;
+  }
+  return got;
+}
+
+/** A fast membership test for the schema's missing-value markers (cells are compared after trimming). */
+export function missingMarkers(missingValues: readonly string[]): (cell: string) => boolean {
+  const set = new Set(missingValues.map((m) => m.trim()));
+  return (cell: string) => set.has(cell.trim());
+}
+
+/** Counts occurrences of each value, returning entries sorted by descending count, then by value. */
+export function countValues(values: Iterable<string>): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return sortCounts(counts);
+}
+
+/** Sorts a value→count map by descending count, then by value (code-unit order, locale-independent). */
+export function sortCounts(counts: Map<string, number>): [string, number][] {
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+/** Renders value counts as `"a" ×3, "b" ×1`, listing at most `max` values. */
+export function formatCounts(entries: readonly [string, number][], max = 10): string {
+  const shown = entries.slice(0, max).map(([v, c]) => `${quoteValue(v)} ×${c}`);
+  if (entries.length > max) shown.push(`… (${entries.length - max} more)`);
+  return shown.join(', ');
+}

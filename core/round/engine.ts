@@ -1,0 +1,157 @@
+/**
+ * The round engine: runs a federated job over a {@link Grid} with a {@link SumProtocol},
+ * a Strategy and a store port. Stages per job: federated preprocessing statistics, a baseline
+ * evaluation of the initial model (round 0), then per round: train → aggregate → evaluate →
+ * persist. Pure orchestration: no timers, clock or randomness of its own (the clock is a port,
+ * the initial weights come from a seeded generator).
+ */
+import { preprocessingFromStats, statsShape } from '../data/preprocess';
+import type { DataSchema } from '../data/schema';
+import { inputDim } from '../data/schema';
+import type { JobSpec } from '../job';
+import { evaluationShape, metricsFromEvaluation } from '../metrics/histogram';
+import type { EvalMetrics } from '../metrics/histogram';
+import { initialWeights, modelLayout } from '../model/layout';
+import { deriveSeed, seededRng } from '../random';
+import { readTrainSum, trainShape } from '../aggregate/train';
+import { createStrategy } from '../strategy/strategy';
+import type { StrategyState } from '../strategy/strategy';
+import { layoutSize } from '../types';
+import type { Grid, StageFailure, StageTask } from './grid';
+import type { SumProtocol, SumResult } from './sum-protocol';
+import type { PreprocessingParams, TaskConfig } from './task-config';
+
+/** What the engine records for one round (round 0 = the initial model, untrained). */
+export interface RoundRecord {
+  round: number;
+  participants: string[];
+  metrics: EvalMetrics;
+  trainLoss: number;
+  seconds: number;
+  failures: StageFailure[];
+  finishedAt: number;
+}
+
+/** Persistence port (the coordinator writes atomically under its state dir). */
+export interface JobStorePort {
+  savePreprocessing(p: PreprocessingParams): Promise<void>;
+  saveRound(record: RoundRecord, state: StrategyState): Promise<void>;
+}
+
+/** Progress notifications. */
+export type EngineEvent =
+  | { type: 'stage'; round: number; stage: string; participants: string[] }
+  | { type: 'round'; record: RoundRecord }
+  | { type: 'failure'; failure: StageFailure };
+
+/** Ports and settings for one job run. */
+export interface EngineDeps {
+  grid: Grid;
+  sum: SumProtocol;
+  store: JobStorePort;
+  now: () => number;
+  emit: (e: EngineEvent) => void;
+}
+
+/** Why a job stopped before finishing (a clear, user-facing reason). */
+export class JobFailedError extends Error {
+  constructor(message: string, readonly failures: StageFailure[] = []) {
+    super(message);
+    this.name = 'JobFailedError';
+  }
+}
+
+/** Final outcome of a successful job. */
+export interface JobOutcome {
+  weights: Float32Array;
+  rounds: RoundRecord[];
+  preprocessing: PreprocessingParams;
+}
+
+function describeFailures(f: StageFailure[]): string {
+  return f.length ? ` (${f.map((x) => `${x.participant}: ${x.reason}`).join('; ')})` : '';
+}
+
+/** Runs a whole job; throws {@link JobFailedError} with the reason when it cannot complete. */
+export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, deps: EngineDeps): Promise<JobOutcome> {
+  const { grid, sum, store, now, emit } = deps;
+  const min = job.minParticipants;
+  const connected = await grid.waitFor(min, job.participants, job.deadlines.waitForParticipantsMs);
+  const wanted = (names: string[]) => (job.participants ? names.filter((n) => job.participants!.includes(n)) : names);
+  if (wanted(connected).length < min) {
+    throw new JobFailedError(
+      `quorum cannot be met: the job needs ${min} participant(s)` +
+        (job.participants ? ` from [${job.participants.join(', ')}]` : '') +
+        `, but ${wanted(connected).length} ${wanted(connected).length === 1 ? 'is' : 'are'} connected` +
+        ` after waiting ${job.deadlines.waitForParticipantsMs} ms` +
+        (connected.length ? ` (connected: ${connected.join(', ')})` : ''),
+    );
+  }
+
+  const base: TaskConfig = { jobId, job, schema };
+  const stage = async (round: number, task: StageTask, shape: Record<string, number>): Promise<SumResult & { sum: NonNullable<SumResult['sum']> }> => {
+    const participants = wanted(grid.available());
+    emit({ type: 'stage', round, stage: task.kind, participants });
+    if (participants.length < min) {
+      throw new JobFailedError(`round ${round} ${task.kind}: quorum lost: ${participants.length} of the required ${min} participant(s) are connected`);
+    }
+    const res = await sum.run(grid, participants, task, shape, job.deadlines.stageMs);
+    for (const f of res.failures) emit({ type: 'failure', failure: f });
+    if (res.contributors.length < min || !res.sum) {
+      throw new JobFailedError(
+        `round ${round} ${task.kind}: only ${res.contributors.length} of the required ${min} participant(s) delivered` + describeFailures(res.failures),
+        res.failures,
+      );
+    }
+    return res as SumResult & { sum: NonNullable<SumResult['sum']> };
+  };
+
+  // Federated preprocessing: counts, sums and sums of squares through the aggregation path.
+  const stats = await stage(0, { kind: 'stats', round: 0, config: base }, statsShape(schema));
+  const preprocessing = preprocessingFromStats(stats.sum, schema);
+  await store.savePreprocessing(preprocessing);
+
+  const dim = inputDim(schema);
+  const size = layoutSize(modelLayout(job.model, dim));
+  const strategy = createStrategy(job.strategy);
+  let state: StrategyState = { weights: initialWeights(job.model, dim, seededRng(deriveSeed(job.seed, 'init'))), round: 0 };
+  const classWeights = resolveClassWeights(job, preprocessing);
+  const rounds: RoundRecord[] = [];
+
+  const evaluate = async (round: number, started: number, trainLoss: number, trainers: string[], failures: StageFailure[]) => {
+    const ev = await stage(round, { kind: 'evaluate', round, config: { ...base, preprocessing }, weights: state.weights }, evaluationShape(job.evaluation.bins));
+    const record: RoundRecord = {
+      round,
+      participants: trainers.length ? trainers : ev.contributors,
+      metrics: metricsFromEvaluation(ev.sum, job.evaluation.bins),
+      trainLoss,
+      seconds: (now() - started) / 1000,
+      failures: [...failures, ...ev.failures],
+      finishedAt: now(),
+    };
+    await store.saveRound(record, state);
+    rounds.push(record);
+    emit({ type: 'round', record });
+  };
+
+  await evaluate(0, now(), Number.NaN, [], stats.failures);
+  for (let round = 1; round <= job.rounds; round++) {
+    const started = now();
+    const fit = { train: job.train, mu: strategy.fitConfig(round).mu, classWeights, seed: deriveSeed(job.seed, `fit:${round}`) };
+    const tr = await stage(round, { kind: 'train', round, config: { ...base, preprocessing, fit }, weights: state.weights }, trainShape(size));
+    const { updateSum, weightSum, meanLoss } = readTrainSum(tr.sum);
+    state = strategy.aggregate(state, { updateSum, weightSum });
+    await evaluate(round, started, meanLoss, tr.contributors, tr.failures);
+  }
+  return { weights: state.weights, rounds, preprocessing };
+}
+
+/** Loss weights per class: none, explicit, or balanced from the federated class counts. */
+export function resolveClassWeights(job: JobSpec, p: PreprocessingParams): { positive: number; negative: number } {
+  const cw = job.train.classWeights;
+  if (cw === 'none') return { positive: 1, negative: 1 };
+  if (cw !== 'balanced') return cw;
+  const neg = p.n - p.positives;
+  if (p.positives <= 0 || neg <= 0) throw new JobFailedError('class weights "balanced" need both classes, but the federation has only one');
+  return { positive: p.n / (2 * p.positives), negative: p.n / (2 * neg) };
+}

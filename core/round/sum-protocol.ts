@@ -1,0 +1,63 @@
+/**
+ * The one aggregation path. Every aggregate of a job — preprocessing statistics, model updates
+ * and evaluation histograms — is formed by a {@link SumProtocol}. The plain protocol below sums
+ * vectors the coordinator sees in clear (explicitly labelled as such); secure aggregation plugs in
+ * as another SumProtocol with the same contract: the coordinator obtains only the sum.
+ */
+import { sumContributions } from '../aggregate/sum';
+import type { Contribution, ContributionShape } from '../types';
+import type { Grid, StageFailure, StageTask } from './grid';
+
+/** Result of one aggregated stage. */
+export interface SumResult {
+  /** Element-wise sum over `contributors`, or null when nobody contributed. */
+  sum: Contribution | null;
+  contributors: string[];
+  failures: StageFailure[];
+}
+
+/** A way of turning participants' vectors into their sum. */
+export interface SumProtocol {
+  /** Name recorded in job metadata ("plain" = the coordinator sees each vector in clear). */
+  readonly name: string;
+  run(grid: Grid, participants: string[], task: StageTask, shape: ContributionShape, deadlineMs: number): Promise<SumResult>;
+}
+
+/** Checks one reply against the expected shape; returns a reason when it does not fit. */
+export function shapeProblem(c: Record<string, Float64Array>, shape: ContributionShape): string | null {
+  const want = Object.keys(shape).sort();
+  const got = Object.keys(c).sort();
+  if (want.join('\u0000') !== got.join('\u0000')) {
+    return `sent vectors [${got.join(', ')}] but the stage expects [${want.join(', ')}]`;
+  }
+  for (const name of want) {
+    if (c[name].length !== shape[name]) return `vector "${name}" has ${c[name].length} elements, expected ${shape[name]}`;
+    for (let i = 0; i < c[name].length; i++) {
+      if (!Number.isFinite(c[name][i])) return `vector "${name}" element ${i} is not finite`;
+    }
+  }
+  return null;
+}
+
+/**
+ * Plain summation: the coordinator receives every participant's vectors in clear. Available
+ * only as an explicit job setting; replies with a wrong shape become failures of that participant.
+ */
+export const plainSum: SumProtocol = {
+  name: 'plain',
+  async run(grid, participants, task, shape, deadlineMs) {
+    const { replies, failures } = await grid.run(participants, task, deadlineMs);
+    const accepted: Contribution[] = [];
+    const contributors: string[] = [];
+    const stage = `round ${task.round}: ${task.kind}`;
+    for (const [name, c] of replies) {
+      const problem = shapeProblem(c, shape);
+      if (problem) failures.push({ participant: name, stage, reason: `malformed reply: ${problem}` });
+      else {
+        accepted.push(c);
+        contributors.push(name);
+      }
+    }
+    return { sum: accepted.length ? sumContributions(accepted, shape) : null, contributors, failures };
+  },
+};

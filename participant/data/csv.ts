@@ -1,0 +1,211 @@
+/**
+ * Reading a participant's CSV file safely: size and column limits, strict UTF-8 decoding (with the
+ * byte offset and line of the first invalid byte), BOM stripping, and RFC 4180 parsing with
+ * csv-parse whose errors are turned into {@link DataError}s naming the file and line.
+ *
+ * Line convention (errors.ts): physical line numbers as an editor shows them, header = line 1; a
+ * row whose quoted value spans lines is reported at its first line.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { CsvError, parse } from 'csv-parse/sync';
+import { DataError, dataError } from '../../core/data/errors';
+import { raggedRowMessage } from '../../core/data/table';
+
+/** Limits of {@link readCsvFile}. */
+export interface ReadCsvOptions {
+  /** Largest accepted file, in bytes (a sanity check). Default 2 GiB. */
+  maxBytes?: number;
+  /** Most columns accepted on any line. Default 10,000. */
+  maxColumns?: number;
+}
+
+/** A parsed CSV file: header, data rows (cells as strings, trimmed), and each row's first line. */
+export interface CsvContent {
+  header: string[];
+  rows: string[][];
+  /** Physical line number (header = 1) on which each data row starts. */
+  lines: number[];
+}
+
+/** Default {@link ReadCsvOptions.maxBytes}: 2 GiB. */
+export const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
+/** Default {@link ReadCsvOptions.maxColumns}. */
+export const DEFAULT_MAX_COLUMNS = 10_000;
+
+/** Reads, decodes and parses a CSV file with a header line; throws DataError naming file and line. */
+export function readCsvFile(path: string, opts: ReadCsvOptions = {}): CsvContent {
+  const text = decodeUtf8(readBytes(path, opts.maxBytes ?? DEFAULT_MAX_BYTES), path);
+  if (text.trim() === '') throw dataError({ file: path }, 'file is empty (expected a header line followed by data rows)');
+  return parseCsvText(text, path, opts.maxColumns ?? DEFAULT_MAX_COLUMNS);
+}
+
+/** Reads a file's bytes, checking that it exists, is a regular file and is within `maxBytes`. */
+export function readBytes(path: string, maxBytes: number): Buffer {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw dataError({ file: path }, 'is a directory, expected a file');
+    size = st.size;
+  } catch (e) {
+    if (e instanceof DataError) throw e;
+    throw dataError({ file: path }, `cannot read the file: ${describeFsError(e)}`, e);
+  }
+  if (size > maxBytes) {
+    throw dataError({ file: path }, `the file is ${size} bytes, more than the limit of ${maxBytes} bytes; split it or raise the limit`);
+  }
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw dataError({ file: path }, `cannot read the file: ${describeFsError(e)}`, e);
+  }
+}
+
+/** Human wording of common file-system errors. */
+function describeFsError(e: unknown): string {
+  const code = (e as { code?: string }).code;
+  if (code === 'ENOENT') return 'no such file (check the path)';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory, expected a file';
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Decodes UTF-8 strictly and strips a leading BOM. On invalid bytes, reports the line and byte
+ * offset of the first one (offset counted from 0 at the start of the file).
+ */
+export function decodeUtf8(bytes: Uint8Array, file: string): string {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch (e) {
+    const offset = firstInvalidUtf8(bytes);
+    let line = 1;
+    for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a) line++;
+    const hex = (bytes[offset] ?? 0).toString(16).toUpperCase().padStart(2, '0');
+    throw dataError(
+      { file, line },
+      `invalid UTF-8 byte 0x${hex} at byte offset ${offset}; the file must be UTF-8 encoded — ` +
+        're-save it as UTF-8 (it is probably Latin-1 or Windows-1252)',
+      e,
+    );
+  }
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Byte offset of the first byte that makes `bytes` invalid UTF-8 (RFC 3629), or bytes.length. */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      if (b === 0xe0) lo = 0xa0; // no overlong forms
+      if (b === 0xed) hi = 0x9f; // no surrogates
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      if (b === 0xf0) lo = 0x90;
+      if (b === 0xf4) hi = 0x8f; // ≤ U+10FFFF
+    } else return i;
+    for (let k = 1; k <= need; k++) {
+      const c = bytes[i + k];
+      if (c === undefined) return i;
+      if (k === 1 ? c < lo || c > hi : c < 0x80 || c > 0xbf) return i;
+    }
+    i += need + 1;
+  }
+  return bytes.length;
+}
+
+/**
+ * Parses CSV text (comma-delimited, double-quoted, header on the first non-blank line). Cells are
+ * trimmed; blank lines are skipped; rows must have as many cells as the header.
+ */
+export function parseCsvText(text: string, file: string, maxColumns = DEFAULT_MAX_COLUMNS): CsvContent {
+  const lines: number[] = [];
+  let lastEnd = 0;
+  let lastEmpty = 0;
+  let records: string[][];
+  try {
+    records = parse(text, {
+      trim: true,
+      skip_empty_lines: true,
+      relax_column_count: false,
+      on_record: (record: string[], ctx) => {
+        // Own line count: csv-parse's ctx.lines counts a CRLF inside a quoted value as two lines.
+        const start = lastEnd + 1 + (ctx.empty_lines - lastEmpty);
+        lastEnd = start + lineBreaksIn(record);
+        lastEmpty = ctx.empty_lines;
+        if (record.length > maxColumns) {
+          throw dataError(
+            { file, line: start },
+            `the line has ${record.length} columns, more than the limit of ${maxColumns}; is this the right file and delimiter?`,
+          );
+        }
+        lines.push(start);
+        return record;
+      },
+    }) as string[][];
+  } catch (e) {
+    if (e instanceof DataError) throw e;
+    if (e instanceof CsvError) {
+      const empty = (e as CsvError & { empty_lines?: number }).empty_lines ?? lastEmpty;
+      throw csvErrorToDataError(e, file, lastEnd + 1 + (empty - lastEmpty));
+    }
+    throw e;
+  }
+  if (records.length === 0) throw dataError({ file }, 'file is empty (expected a header line followed by data rows)');
+  const [header, ...rows] = records;
+  lines.shift();
+  if (rows.length === 0) throw dataError({ file }, 'file has a header but no data rows');
+  return { header, rows, lines };
+}
+
+/** Number of line breaks (CRLF, CR or LF, each counting once) inside the cells of a record. */
+function lineBreaksIn(record: readonly string[]): number {
+  let breaks = 0;
+  for (const cell of record) {
+    if (cell.indexOf('\n') < 0 && cell.indexOf('\r') < 0) continue;
+    for (let i = 0; i < cell.length; i++) {
+      const ch = cell.charCodeAt(i);
+      if (ch === 0x0a || (ch === 0x0d && cell.charCodeAt(i + 1) !== 0x0a)) breaks++;
+    }
+  }
+  return breaks;
+}
+
+/** Converts a csv-parse error into a DataError at the line where the offending row starts. */
+function csvErrorToDataError(e: CsvError, file: string, rowStart: number): DataError {
+  const record = (e as CsvError & { record?: string[] }).record;
+  switch (e.code) {
+    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH': {
+      const expected = Number(/expect (\d+)/.exec(e.message)?.[1] ?? Number.NaN);
+      return dataError({ file, line: rowStart }, record ? raggedRowMessage(record, expected) : e.message, e);
+    }
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return dataError(
+        { file, line: rowStart },
+        'a quoted value in the row starting on this line is never closed (the quote runs to the end of the file); ' +
+          'look for a stray " character',
+        e,
+      );
+    case 'INVALID_OPENING_QUOTE':
+    case 'CSV_INVALID_CLOSING_QUOTE':
+    case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
+      return dataError(
+        { file, line: rowStart },
+        'misplaced double quote in the row starting on this line: a value containing " must be entirely in double ' +
+          'quotes, with each " inside it written twice (e.g. "5\'10"" tall")',
+        e,
+      );
+    default:
+      return dataError({ file, line: rowStart }, `malformed CSV in the row starting on this line: ${e.message}`, e);
+  }
+}

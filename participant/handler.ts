@@ -1,0 +1,57 @@
+/**
+ * The participant's task handling as a chain: a {@link TaskHandler} turns a validated task into
+ * a contribution (or a refusal), and {@link Mod}s wrap handlers to add behaviour (schema check,
+ * logging; later secure-aggregation masking and DP noise) without forking the trainer.
+ */
+import type { Contribution, TaskKind } from '../core/types';
+import type { TaskConfig } from '../core/round/task-config';
+
+/** A task after decoding and validation at the participant's edge. */
+export interface ParsedTask {
+  taskId: string;
+  jobId: string;
+  round: number;
+  kind: TaskKind;
+  config: TaskConfig;
+  weights?: Float32Array;
+  deadline: number;
+}
+
+/** What a handler returns: vectors for the aggregation path, or a refusal with a reason. */
+export type HandlerResult = { contribution: Contribution } | { refusal: { code: string; reason: string } };
+
+/** Handles one task. */
+export type TaskHandler = (task: ParsedTask) => Promise<HandlerResult>;
+
+/** Wraps a handler. */
+export type Mod = (next: TaskHandler) => TaskHandler;
+
+/** Applies mods so that the first one listed is the outermost. */
+export function chain(base: TaskHandler, mods: Mod[]): TaskHandler {
+  return mods.reduceRight((h, m) => m(h), base);
+}
+
+/** Refuses any task whose schema differs from the one this node validated its data against. */
+export function schemaCheckMod(localDigest: string, digestOf: (schema: unknown) => string): Mod {
+  return (next) => async (task) => {
+    const remote = digestOf(task.config.schema);
+    if (remote !== localDigest) {
+      return {
+        refusal: {
+          code: 'schema_mismatch',
+          reason: `the job's schema (digest ${remote.slice(0, 12)}) differs from this node's schema (digest ${localDigest.slice(0, 12)}); both sides must use the same schema file`,
+        },
+      };
+    }
+    return next(task);
+  };
+}
+
+/** Turns exceptions of inner handlers into refusals so that the coordinator learns why. */
+export const errorToRefusalMod: Mod = (next) => async (task) => {
+  try {
+    return await next(task);
+  } catch (err) {
+    return { refusal: { code: 'error', reason: `${task.kind} task failed on this node: ${(err as Error).message}` } };
+  }
+};

@@ -1,0 +1,85 @@
+/**
+ * The base handler: the participant's own data and trainer. Per job it splits off a seeded,
+ * stratified held-out set, then answers stats (federated preprocessing), train (local epochs
+ * from the global weights, returning the example-weighted delta) and evaluate (score histograms
+ * of held-out rows) tasks. It also keeps the node's own local metrics for its operators.
+ */
+import { encodeTable, statsContribution, subsetTable } from '../core/data/preprocess';
+import type { Table } from '../core/data/table';
+import { splitHoldout } from '../core/data/split';
+import { inputDim } from '../core/data/schema';
+import { trainContribution } from '../core/aggregate/train';
+import { evaluationContribution, metricsFromEvaluation } from '../core/metrics/histogram';
+import type { EvalMetrics } from '../core/metrics/histogram';
+import { deriveSeed } from '../core/random';
+import type { PreprocessingParams } from '../core/round/task-config';
+import { trainLocal } from './trainer/train';
+import { predictScores } from './trainer/predict';
+import type { ParsedTask, TaskHandler } from './handler';
+
+/** Held-out split of a participant's table for one job seed. */
+export interface SplitData {
+  train: Table;
+  test: Table;
+}
+
+/** The split a participant uses for a job: deterministic in (job seed, participant name). */
+export function splitForJob(table: Table, name: string, seed: number, holdout: number): SplitData {
+  const idx = splitHoldout(table.labels, holdout, deriveSeed(seed, `holdout:${name}`));
+  return { train: subsetTable(table, idx.train), test: subsetTable(table, idx.test) };
+}
+
+interface JobCache {
+  jobId: string;
+  split: SplitData;
+  prepKey?: string;
+  xTrain?: Float32Array;
+  xTest?: Float32Array;
+}
+
+/** Local metrics of the node's own held-out rows, per job and round. */
+export type LocalMetricsSink = (jobId: string, round: number, metrics: EvalMetrics) => void;
+
+/** Creates the base handler over a validated table. */
+export function localHandler(name: string, table: Table, onLocalMetrics?: LocalMetricsSink): TaskHandler {
+  let cache: JobCache | undefined;
+  const forJob = (task: ParsedTask): JobCache => {
+    if (!cache || cache.jobId !== task.jobId) {
+      const { job } = task.config;
+      cache = { jobId: task.jobId, split: splitForJob(table, name, job.seed, job.evaluation.holdout) };
+    }
+    return cache;
+  };
+  const encoded = (c: JobCache, task: ParsedTask, p: PreprocessingParams) => {
+    const key = JSON.stringify(p);
+    if (c.prepKey !== key) {
+      c.prepKey = key;
+      c.xTrain = encodeTable(c.split.train, task.config.schema, p);
+      c.xTest = encodeTable(c.split.test, task.config.schema, p);
+    }
+    return { xTrain: c.xTrain!, xTest: c.xTest! };
+  };
+  const need = <T>(v: T | undefined, what: string): T => {
+    if (v === undefined) throw new Error(`the task carries no ${what}`);
+    return v;
+  };
+
+  return async (task) => {
+    const c = forJob(task);
+    const { schema, job } = task.config;
+    if (task.kind === 'stats') return { contribution: statsContribution(c.split.train, schema) };
+    const prep = need(task.config.preprocessing, 'preprocessing parameters');
+    const weights = need(task.weights, 'model weights');
+    const { xTrain, xTest } = encoded(c, task, prep);
+    const dim = inputDim(schema);
+    if (task.kind === 'train') {
+      const fit = need(task.config.fit, 'training configuration');
+      const out = await trainLocal({ spec: job.model, inputDim: dim, weights, x: xTrain, y: c.split.train.labels, fit });
+      return { contribution: trainContribution(out.weights, weights, out.examples, out.lossSum) };
+    }
+    const scores = predictScores(job.model, dim, weights, xTest);
+    const contribution = evaluationContribution(scores, c.split.test.labels, job.evaluation.bins);
+    onLocalMetrics?.(task.jobId, task.round, metricsFromEvaluation(contribution, job.evaluation.bins));
+    return { contribution };
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * The participant's fleet client: dials the coordinator (outbound only), registers, long-polls
+ * for tasks, runs them through the handler chain and pushes results; heartbeats in the
+ * background. Transient errors (coordinator restarting) are retried with capped backoff.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { TaskConfigSchema } from '../core/round/task-config';
+import { channelOptions, loadProto, PROTOCOL_VERSION } from '../proto/load';
+import { isTransient, unaryCall } from '../proto/call';
+import type { FleetClient } from '../proto/generated/fedcredit/v1/Fleet';
+import type { Task__Output } from '../proto/generated/fedcredit/v1/Task';
+import type { PushResultRequest } from '../proto/generated/fedcredit/v1/PushResultRequest';
+import type { PushResultReply__Output } from '../proto/generated/fedcredit/v1/PushResultReply';
+import type { PullTaskReply__Output } from '../proto/generated/fedcredit/v1/PullTaskReply';
+import type { HelloReply__Output } from '../proto/generated/fedcredit/v1/HelloReply';
+import type { HeartbeatReply__Output } from '../proto/generated/fedcredit/v1/HeartbeatReply';
+import { contributionToWire, decodeFloat32 } from '../proto/tensor';
+import { formatZodError } from '../proto/validate';
+import type { Logger } from '../coordinator/log';
+import type { ParsedTask, TaskHandler } from './handler';
+
+/** Settings of a participant node. */
+export interface NodeOptions {
+  coordinator: string;
+  name: string;
+  role: string;
+  schemaDigest: string;
+  handler: TaskHandler;
+  log: Logger;
+  maxMessageBytes?: number;
+  pollWaitMs?: number;
+  callTimeoutMs?: number;
+}
+
+const KINDS = { STATS: 'stats', TRAIN: 'train', EVALUATE: 'evaluate' } as const;
+
+/** Decodes and validates a task; throws with a precise reason when it is malformed. */
+export function parseTask(t: Task__Output): ParsedTask {
+  const kind = KINDS[t.kind as keyof typeof KINDS];
+  if (!kind) throw new Error(`unknown task kind ${String(t.kind)}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(t.configJson);
+  } catch (err) {
+    throw new Error(`task config is not valid JSON: ${(err as Error).message}`);
+  }
+  const cfg = TaskConfigSchema.safeParse(raw);
+  if (!cfg.success) throw new Error(`task config is invalid: ${formatZodError(cfg.error)}`);
+  const w = t.weights.find((x) => x.name === 'weights');
+  return { taskId: t.taskId, jobId: t.jobId, round: t.round, kind, config: cfg.data, weights: w ? decodeFloat32(w) : undefined, deadline: t.deadlineUnixMs };
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+/** A participant connected to one coordinator. */
+export class ParticipantNode {
+  private readonly client: FleetClient;
+  private readonly abort = new AbortController();
+  private session = '';
+  private heartbeat?: NodeJS.Timeout;
+  /** Number of tasks answered (contribution or refusal). */
+  tasksDone = 0;
+
+  constructor(private readonly opts: NodeOptions) {
+    const Fleet = loadProto().fedcredit.v1.Fleet;
+    this.client = new Fleet(opts.coordinator, grpc.credentials.createInsecure(), channelOptions(opts.maxMessageBytes));
+  }
+
+  /** Runs until {@link stop} is called. */
+  async run(): Promise<void> {
+    const { log } = this.opts;
+    const signal = this.abort.signal;
+    let backoff = 200;
+    while (!signal.aborted) {
+      try {
+        if (!this.session) await this.register();
+        const reply = await unaryCall<PullTaskReply__Output>(
+          (m, o, cb) => this.client.pullTask({ session: this.session, waitMs: this.opts.pollWaitMs ?? 10_000 }, m, o, cb),
+          (this.opts.pollWaitMs ?? 10_000) + 15_000,
+          signal,
+        );
+        backoff = 200;
+        if (reply.reregister) {
+          log.warn('coordinator does not know this session; registering again');
+          this.session = '';
+        } else if (reply.hasTask && reply.task) {
+          await this.execute(reply.task);
+        }
+      } catch (err) {
+        if (signal.aborted) break;
+        if (!isTransient(err)) log.error('fleet call failed', { error: (err as Error).message });
+        else log.debug('coordinator unreachable, retrying', { backoffMs: backoff });
+        await sleep(backoff, signal);
+        backoff = Math.min(backoff * 2, 5000);
+      }
+    }
+  }
+
+  /** Stops polling and heartbeats and closes the channel. */
+  stop(): void {
+    this.abort.abort();
+    clearInterval(this.heartbeat);
+    this.client.close();
+  }
+
+  private async register(): Promise<void> {
+    const o = this.opts;
+    const hello = { name: o.name, role: o.role, clientVersion: '0.1.0', protocolVersion: PROTOCOL_VERSION, schemaDigest: o.schemaDigest };
+    const r = await unaryCall<HelloReply__Output>(
+      (m, opts, cb) => this.client.hello(hello, m, opts, cb),
+      o.callTimeoutMs ?? 10_000,
+      this.abort.signal,
+    );
+    this.session = r.session;
+    o.log.info('registered with coordinator', { coordinator: o.coordinator, participantId: r.participantId });
+    clearInterval(this.heartbeat);
+    this.heartbeat = setInterval(() => {
+      const session = this.session;
+      if (!session) return;
+      unaryCall<HeartbeatReply__Output>((m, opts, cb) => this.client.heartbeat({ session }, m, opts, cb), Math.max(1000, r.heartbeatIntervalMs * 2), this.abort.signal)
+        .then((h) => {
+          if (!h.known && this.session === session) this.session = '';
+        })
+        .catch(() => undefined);
+    }, r.heartbeatIntervalMs);
+    this.heartbeat.unref();
+  }
+
+  private async execute(t: Task__Output): Promise<void> {
+    const { log } = this.opts;
+    const started = Date.now();
+    const req: PushResultRequest = { session: this.session, taskId: t.taskId };
+    let summary: string;
+    try {
+      const task = parseTask(t);
+      const result = await this.opts.handler(task);
+      if ('refusal' in result) {
+        req.refusal = result.refusal;
+        summary = `refused: ${result.refusal.reason}`;
+      } else {
+        req.contribution = { vectors: contributionToWire(result.contribution) };
+        summary = 'done';
+      }
+    } catch (err) {
+      req.refusal = { code: 'invalid_task', reason: (err as Error).message };
+      summary = `invalid task: ${(err as Error).message}`;
+    }
+    await unaryCall<PushResultReply__Output>((m, o, cb) => this.client.pushResult(req, m, o, cb), this.opts.callTimeoutMs ?? 60_000, this.abort.signal);
+    this.tasksDone++;
+    log.info('task answered', { task: t.taskId, job: t.jobId, round: t.round, kind: t.kind, ms: Date.now() - started, result: summary });
+  }
+}

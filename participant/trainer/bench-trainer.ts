@@ -1,0 +1,121 @@
+/**
+ * Micro-benchmark of the local trainer on every backend that loads here:
+ *
+ *   npx tsx participant/trainer/bench-trainer.ts [rows=5000] [features=30] [repeats=3]
+ *
+ * Times one local epoch (batch 64, sgd) of logistic regression, an MLP[16] and, for reference,
+ * a wider MLP[128, 64] on synthetic rows, plus scoring all rows once; prints the median of
+ * `repeats` runs after one warm-up run per backend and model. The results decided the default
+ * backend order in backend.ts.
+ */
+import * as tf from '@tensorflow/tfjs';
+import os from 'node:os';
+import type { FitConfig, ModelSpec } from '../../core/job';
+import { initialWeights } from '../../core/model/layout';
+import { seededRng, standardNormal, uniform01 } from '../../core/random';
+import type { BackendName } from './backend';
+import { activateBackend, BACKEND_NAMES, initBackend } from './backend';
+import { predictScores } from './predict';
+import { trainLocal } from './train';
+
+/** One measured row of the table. */
+export interface BenchRow {
+  backend: string;
+  model: string;
+  epochMs: number;
+  predictMs: number;
+}
+
+const MODELS: { label: string; spec: ModelSpec }[] = [
+  { label: 'logistic', spec: { type: 'logistic' } },
+  { label: 'mlp[16]', spec: { type: 'mlp', hidden: [16], dropout: 0, activation: 'relu' } },
+  { label: 'mlp[128,64]', spec: { type: 'mlp', hidden: [128, 64], dropout: 0, activation: 'relu' } },
+];
+
+/** A seeded synthetic credit-like table: Gaussian features, logistic labels (~25% positive). */
+export function syntheticRows(rows: number, features: number, seed: number): { x: Float32Array; y: Uint8Array } {
+  const rng = seededRng(seed);
+  const beta = Array.from({ length: features }, () => standardNormal(rng) / Math.sqrt(features));
+  const x = new Float32Array(rows * features);
+  const y = new Uint8Array(rows);
+  for (let i = 0; i < rows; i++) {
+    let z = -1.2;
+    for (let j = 0; j < features; j++) {
+      const v = standardNormal(rng);
+      x[i * features + j] = v;
+      z += 2 * beta[j] * v;
+    }
+    y[i] = uniform01(rng) < 1 / (1 + Math.exp(-z)) ? 1 : 0;
+  }
+  return { x, y };
+}
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Runs the benchmark on each backend that activates and returns the measured rows. */
+export async function runBench(rows: number, features: number, repeats: number): Promise<{ rows: BenchRow[]; skipped: string[] }> {
+  await initBackend();
+  const data = syntheticRows(rows, features, 7);
+  const out: BenchRow[] = [];
+  const skipped: string[] = [];
+  for (const backend of BACKEND_NAMES as readonly BackendName[]) {
+    try {
+      await activateBackend(backend);
+    } catch (err) {
+      skipped.push(`${backend}: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`);
+      continue;
+    }
+    for (const { label, spec } of MODELS) {
+      const weights = initialWeights(spec, features, seededRng(1));
+      const fit: FitConfig = {
+        train: { localEpochs: 1, batchSize: 64, optimizer: 'sgd', learningRate: 0.05, classWeights: 'none', l2: 0 },
+        mu: 0,
+        classWeights: { positive: 1, negative: 1 },
+        seed: 3,
+      };
+      const epoch: number[] = [];
+      const scoring: number[] = [];
+      for (let r = 0; r <= repeats; r++) {
+        const t0 = performance.now();
+        const res = await trainLocal({ spec, inputDim: features, weights, x: data.x, y: data.y, fit });
+        const t1 = performance.now();
+        predictScores(spec, features, res.weights, data.x);
+        const t2 = performance.now();
+        if (r > 0) {
+          epoch.push(t1 - t0);
+          scoring.push(t2 - t1);
+        }
+      }
+      out.push({ backend, model: label, epochMs: median(epoch), predictMs: median(scoring) });
+    }
+  }
+  return { rows: out, skipped };
+}
+
+/** Formats the rows as a fixed-width table. */
+export function formatTable(rows: BenchRow[]): string {
+  const head = ['backend', 'model', 'epoch ms', 'predict ms'];
+  const body = rows.map((r) => [r.backend, r.model, r.epochMs.toFixed(1), r.predictMs.toFixed(1)]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const [rows = 5000, features = 30, repeats = 3] = process.argv.slice(2).map(Number);
+  console.log(`fedcredit trainer bench: ${rows} rows × ${features} features, batch 64, 1 epoch, median of ${repeats}`);
+  console.log(`node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, tfjs ${tf.version.tfjs}`);
+  const { rows: table, skipped } = await runBench(rows, features, repeats);
+  console.log(formatTable(table));
+  for (const s of skipped) console.log(`skipped ${s}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,183 @@
+/**
+ * Local training of one participant in one round: a custom mini-batch loop (not `model.fit`)
+ * starting from the global weights.
+ *
+ *  - Each epoch visits every row once in an order shuffled with `seededRng(fit.seed)` (one
+ *    stream for the whole call, so epochs differ); the last batch may be smaller.
+ *  - Objective per batch: mean class-weighted BCE + l2·Σ‖kernel‖² + (μ/2)·‖w − w_global‖²
+ *    (FedProx, Li et al., MLSys 2020, "Federated Optimization in Heterogeneous Networks").
+ *  - Optimizer per `fit.train.optimizer`: sgd, momentum (0.9, heavy ball) or adam (tfjs
+ *    defaults β1 = 0.9, β2 = 0.999, ε = 1e-7); a fresh optimizer per call, so no state leaks
+ *    between rounds or jobs.
+ *  - Dropout is active, with masks drawn from a stream derived from `fit.seed`.
+ *
+ * Same inputs on the same backend give bit-identical weights (tested on cpu). Every batch runs in
+ * its own `tf.tidy`; variables, anchors and the optimizer are disposed in `finally`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { FitConfig, ModelSpec } from '../../core/job';
+import { denseUnits, modelLayout } from '../../core/model/layout';
+import { deriveSeed, seededRng, shuffleInPlace } from '../../core/random';
+import type { Rng } from '../../core/types';
+import { layoutSize } from '../../core/types';
+import { initBackend } from './backend';
+import type { Batch } from './forward';
+import { computeGradients, dropoutMask } from './forward';
+import { assertInputDim, dropoutRate, flatten, TrainerInputError, unflatten } from './model';
+
+/** Input of {@link trainLocal}. */
+export interface TrainArgs {
+  spec: ModelSpec;
+  inputDim: number;
+  /** Starting (global) weights in `modelLayout` order. */
+  weights: Float32Array;
+  /** Encoded features, n × inputDim, row-major. */
+  x: Float32Array;
+  /** Labels 0/1, length n (1 = default). */
+  y: Uint8Array;
+  fit: FitConfig;
+}
+
+/** Output of {@link trainLocal}. */
+export interface TrainResult {
+  /** Trained weights in `modelLayout` order. */
+  weights: Float32Array;
+  /**
+   * Σ over the rows of the unweighted BCE in the last epoch, each row's loss taken in the forward
+   * pass of its batch (with dropout active, before that batch's update). Divide by `examples` for
+   * the mean training loss; the strategy sums it across participants.
+   */
+  lossSum: number;
+  /** Number of training rows n. */
+  examples: number;
+  /** Optimizer steps taken (batches × epochs). */
+  steps: number;
+}
+
+/** Creates the tfjs optimizer named by the train spec. */
+export function makeOptimizer(kind: FitConfig['train']['optimizer'], learningRate: number): tf.Optimizer {
+  switch (kind) {
+    case 'sgd':
+      return tf.train.sgd(learningRate);
+    case 'momentum':
+      return tf.train.momentum(learningRate, 0.9);
+    case 'adam':
+      return tf.train.adam(learningRate);
+    default:
+      throw new TrainerInputError(`unknown optimizer ${String(kind)}`, 'fit.train.optimizer');
+  }
+}
+
+/** Validates shapes and hyper-parameters; throws a {@link TrainerInputError} naming the culprit. */
+function validate(args: TrainArgs): number {
+  const { spec, inputDim, weights, x, y, fit } = args;
+  assertInputDim(inputDim);
+  const expected = layoutSize(modelLayout(spec, inputDim));
+  if (weights.length !== expected) {
+    throw new TrainerInputError(`weights has length ${weights.length}, the model layout needs ${expected}`, 'weights');
+  }
+  if (x.length !== y.length * inputDim) {
+    throw new TrainerInputError(`x has length ${x.length}, expected y.length × inputDim = ${y.length} × ${inputDim}`, 'x');
+  }
+  for (let i = 0; i < y.length; i++) {
+    if (y[i] > 1) throw new TrainerInputError(`y[${i}] = ${y[i]} is not a 0/1 label`, 'y');
+  }
+  const { positive, negative } = fit.classWeights;
+  if (!(positive > 0 && negative > 0 && Number.isFinite(positive) && Number.isFinite(negative))) {
+    throw new TrainerInputError(`class weights must be finite and positive, got ${positive}/${negative}`, 'fit.classWeights');
+  }
+  if (!(fit.mu >= 0 && Number.isFinite(fit.mu))) throw new TrainerInputError(`mu must be ≥ 0, got ${fit.mu}`, 'fit.mu');
+  if (!(fit.train.batchSize >= 1)) throw new TrainerInputError(`batchSize must be ≥ 1`, 'fit.train.batchSize');
+  return y.length;
+}
+
+/** Host-side arrays of one batch, gathered from the shuffled order. */
+interface HostBatch {
+  x: Float32Array;
+  y: Float32Array;
+  w: Float32Array;
+  rows: number;
+}
+
+function gather(args: TrainArgs, order: Uint32Array, start: number, end: number): HostBatch {
+  const d = args.inputDim;
+  const rows = end - start;
+  const x = new Float32Array(rows * d);
+  const y = new Float32Array(rows);
+  const w = new Float32Array(rows);
+  const { positive, negative } = args.fit.classWeights;
+  for (let r = 0; r < rows; r++) {
+    const i = order[start + r];
+    x.set(args.x.subarray(i * d, (i + 1) * d), r * d);
+    y[r] = args.y[i];
+    w[r] = args.y[i] === 1 ? positive : negative;
+  }
+  return { x, y, w, rows };
+}
+
+/** Dropout multipliers for each hidden layer of a batch (null when the spec has no dropout). */
+function batchMasks(spec: ModelSpec, rows: number, rng: Rng): (tf.Tensor2D | null)[] {
+  const rate = dropoutRate(spec);
+  const hidden = denseUnits(spec).slice(0, -1);
+  return hidden.map((u) => (rate > 0 ? tf.tensor2d(dropoutMask(rng, rows, u, rate), [rows, u]) : null));
+}
+
+/**
+ * Trains locally from `weights` for `fit.train.localEpochs` epochs and returns the new weights.
+ * Ensures a backend is selected ({@link initBackend}). With no rows it returns the input weights
+ * unchanged, zero loss and zero steps.
+ */
+export async function trainLocal(args: TrainArgs): Promise<TrainResult> {
+  const n = validate(args);
+  await initBackend();
+  const { spec, fit } = args;
+  if (n === 0) return { weights: args.weights.slice(), lossSum: 0, examples: 0, steps: 0 };
+
+  const layout = modelLayout(spec, args.inputDim);
+  const order = new Uint32Array(n).map((_, i) => i);
+  const shuffleRng = seededRng(fit.seed);
+  const dropoutRng = seededRng(deriveSeed(fit.seed, 'dropout'));
+  const reg = { l2: fit.train.l2, mu: fit.mu, anchor: undefined as tf.Tensor[] | undefined };
+  const bs = fit.train.batchSize;
+  const epochs = fit.train.localEpochs;
+
+  let vars: tf.Variable[] = [];
+  let optimizer: tf.Optimizer | undefined;
+  const lossParts: tf.Scalar[] = [];
+  try {
+    const init = unflatten(args.weights, layout);
+    vars = init.map((t) => tf.variable(t, true));
+    if (fit.mu > 0) reg.anchor = init;
+    else tf.dispose(init);
+    optimizer = makeOptimizer(fit.train.optimizer, fit.train.learningRate);
+    const opt = optimizer;
+    let steps = 0;
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      shuffleInPlace(order, shuffleRng);
+      const last = epoch === epochs - 1;
+      for (let start = 0; start < n; start += bs) {
+        const host = gather(args, order, start, Math.min(n, start + bs));
+        tf.tidy(() => {
+          const batch: Batch = {
+            x: tf.tensor2d(host.x, [host.rows, args.inputDim]),
+            y: tf.tensor2d(host.y, [host.rows, 1]),
+            w: tf.tensor2d(host.w, [host.rows, 1]),
+            masks: batchMasks(spec, host.rows, dropoutRng),
+          };
+          const { grads, bceSum } = computeGradients(spec, vars, batch, reg);
+          opt.applyGradients(Object.fromEntries(vars.map((v, i) => [v.name, grads[i]])));
+          if (last) lossParts.push(bceSum);
+          else bceSum.dispose();
+        });
+        steps++;
+      }
+    }
+    const lossSum = tf.tidy(() => tf.addN(lossParts).dataSync()[0]);
+    return { weights: flatten(vars), lossSum, examples: n, steps };
+  } finally {
+    tf.dispose(lossParts);
+    tf.dispose(vars);
+    if (reg.anchor) tf.dispose(reg.anchor);
+    optimizer?.dispose();
+  }
+}

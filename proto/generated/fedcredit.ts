@@ -1,0 +1,70 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { Contribution as _fedcredit_v1_Contribution, Contribution__Output as _fedcredit_v1_Contribution__Output } from './fedcredit/v1/Contribution';
+import type { ControlClient as _fedcredit_v1_ControlClient, ControlDefinition as _fedcredit_v1_ControlDefinition } from './fedcredit/v1/Control';
+import type { FleetClient as _fedcredit_v1_FleetClient, FleetDefinition as _fedcredit_v1_FleetDefinition } from './fedcredit/v1/Fleet';
+import type { HeartbeatReply as _fedcredit_v1_HeartbeatReply, HeartbeatReply__Output as _fedcredit_v1_HeartbeatReply__Output } from './fedcredit/v1/HeartbeatReply';
+import type { HeartbeatRequest as _fedcredit_v1_HeartbeatRequest, HeartbeatRequest__Output as _fedcredit_v1_HeartbeatRequest__Output } from './fedcredit/v1/HeartbeatRequest';
+import type { HelloReply as _fedcredit_v1_HelloReply, HelloReply__Output as _fedcredit_v1_HelloReply__Output } from './fedcredit/v1/HelloReply';
+import type { HelloRequest as _fedcredit_v1_HelloRequest, HelloRequest__Output as _fedcredit_v1_HelloRequest__Output } from './fedcredit/v1/HelloRequest';
+import type { JobEvent as _fedcredit_v1_JobEvent, JobEvent__Output as _fedcredit_v1_JobEvent__Output } from './fedcredit/v1/JobEvent';
+import type { JobRef as _fedcredit_v1_JobRef, JobRef__Output as _fedcredit_v1_JobRef__Output } from './fedcredit/v1/JobRef';
+import type { JobStatus as _fedcredit_v1_JobStatus, JobStatus__Output as _fedcredit_v1_JobStatus__Output } from './fedcredit/v1/JobStatus';
+import type { ListParticipantsReply as _fedcredit_v1_ListParticipantsReply, ListParticipantsReply__Output as _fedcredit_v1_ListParticipantsReply__Output } from './fedcredit/v1/ListParticipantsReply';
+import type { ListParticipantsRequest as _fedcredit_v1_ListParticipantsRequest, ListParticipantsRequest__Output as _fedcredit_v1_ListParticipantsRequest__Output } from './fedcredit/v1/ListParticipantsRequest';
+import type { Metrics as _fedcredit_v1_Metrics, Metrics__Output as _fedcredit_v1_Metrics__Output } from './fedcredit/v1/Metrics';
+import type { ModelChunk as _fedcredit_v1_ModelChunk, ModelChunk__Output as _fedcredit_v1_ModelChunk__Output } from './fedcredit/v1/ModelChunk';
+import type { ParticipantFailure as _fedcredit_v1_ParticipantFailure, ParticipantFailure__Output as _fedcredit_v1_ParticipantFailure__Output } from './fedcredit/v1/ParticipantFailure';
+import type { ParticipantInfo as _fedcredit_v1_ParticipantInfo, ParticipantInfo__Output as _fedcredit_v1_ParticipantInfo__Output } from './fedcredit/v1/ParticipantInfo';
+import type { PullTaskReply as _fedcredit_v1_PullTaskReply, PullTaskReply__Output as _fedcredit_v1_PullTaskReply__Output } from './fedcredit/v1/PullTaskReply';
+import type { PullTaskRequest as _fedcredit_v1_PullTaskRequest, PullTaskRequest__Output as _fedcredit_v1_PullTaskRequest__Output } from './fedcredit/v1/PullTaskRequest';
+import type { PushResultReply as _fedcredit_v1_PushResultReply, PushResultReply__Output as _fedcredit_v1_PushResultReply__Output } from './fedcredit/v1/PushResultReply';
+import type { PushResultRequest as _fedcredit_v1_PushResultRequest, PushResultRequest__Output as _fedcredit_v1_PushResultRequest__Output } from './fedcredit/v1/PushResultRequest';
+import type { Refusal as _fedcredit_v1_Refusal, Refusal__Output as _fedcredit_v1_Refusal__Output } from './fedcredit/v1/Refusal';
+import type { RoundReport as _fedcredit_v1_RoundReport, RoundReport__Output as _fedcredit_v1_RoundReport__Output } from './fedcredit/v1/RoundReport';
+import type { SubmitJobReply as _fedcredit_v1_SubmitJobReply, SubmitJobReply__Output as _fedcredit_v1_SubmitJobReply__Output } from './fedcredit/v1/SubmitJobReply';
+import type { SubmitJobRequest as _fedcredit_v1_SubmitJobRequest, SubmitJobRequest__Output as _fedcredit_v1_SubmitJobRequest__Output } from './fedcredit/v1/SubmitJobRequest';
+import type { Task as _fedcredit_v1_Task, Task__Output as _fedcredit_v1_Task__Output } from './fedcredit/v1/Task';
+import type { Tensor as _fedcredit_v1_Tensor, Tensor__Output as _fedcredit_v1_Tensor__Output } from './fedcredit/v1/Tensor';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  fedcredit: {
+    v1: {
+      Contribution: MessageTypeDefinition<_fedcredit_v1_Contribution, _fedcredit_v1_Contribution__Output>
+      Control: SubtypeConstructor<typeof grpc.Client, _fedcredit_v1_ControlClient> & { service: _fedcredit_v1_ControlDefinition }
+      DType: EnumTypeDefinition
+      Fleet: SubtypeConstructor<typeof grpc.Client, _fedcredit_v1_FleetClient> & { service: _fedcredit_v1_FleetDefinition }
+      HeartbeatReply: MessageTypeDefinition<_fedcredit_v1_HeartbeatReply, _fedcredit_v1_HeartbeatReply__Output>
+      HeartbeatRequest: MessageTypeDefinition<_fedcredit_v1_HeartbeatRequest, _fedcredit_v1_HeartbeatRequest__Output>
+      HelloReply: MessageTypeDefinition<_fedcredit_v1_HelloReply, _fedcredit_v1_HelloReply__Output>
+      HelloRequest: MessageTypeDefinition<_fedcredit_v1_HelloRequest, _fedcredit_v1_HelloRequest__Output>
+      JobEvent: MessageTypeDefinition<_fedcredit_v1_JobEvent, _fedcredit_v1_JobEvent__Output>
+      JobRef: MessageTypeDefinition<_fedcredit_v1_JobRef, _fedcredit_v1_JobRef__Output>
+      JobState: EnumTypeDefinition
+      JobStatus: MessageTypeDefinition<_fedcredit_v1_JobStatus, _fedcredit_v1_JobStatus__Output>
+      ListParticipantsReply: MessageTypeDefinition<_fedcredit_v1_ListParticipantsReply, _fedcredit_v1_ListParticipantsReply__Output>
+      ListParticipantsRequest: MessageTypeDefinition<_fedcredit_v1_ListParticipantsRequest, _fedcredit_v1_ListParticipantsRequest__Output>
+      Metrics: MessageTypeDefinition<_fedcredit_v1_Metrics, _fedcredit_v1_Metrics__Output>
+      ModelChunk: MessageTypeDefinition<_fedcredit_v1_ModelChunk, _fedcredit_v1_ModelChunk__Output>
+      ParticipantFailure: MessageTypeDefinition<_fedcredit_v1_ParticipantFailure, _fedcredit_v1_ParticipantFailure__Output>
+      ParticipantInfo: MessageTypeDefinition<_fedcredit_v1_ParticipantInfo, _fedcredit_v1_ParticipantInfo__Output>
+      PullTaskReply: MessageTypeDefinition<_fedcredit_v1_PullTaskReply, _fedcredit_v1_PullTaskReply__Output>
+      PullTaskRequest: MessageTypeDefinition<_fedcredit_v1_PullTaskRequest, _fedcredit_v1_PullTaskRequest__Output>
+      PushResultReply: MessageTypeDefinition<_fedcredit_v1_PushResultReply, _fedcredit_v1_PushResultReply__Output>
+      PushResultRequest: MessageTypeDefinition<_fedcredit_v1_PushResultRequest, _fedcredit_v1_PushResultRequest__Output>
+      Refusal: MessageTypeDefinition<_fedcredit_v1_Refusal, _fedcredit_v1_Refusal__Output>
+      RoundReport: MessageTypeDefinition<_fedcredit_v1_RoundReport, _fedcredit_v1_RoundReport__Output>
+      SubmitJobReply: MessageTypeDefinition<_fedcredit_v1_SubmitJobReply, _fedcredit_v1_SubmitJobReply__Output>
+      SubmitJobRequest: MessageTypeDefinition<_fedcredit_v1_SubmitJobRequest, _fedcredit_v1_SubmitJobRequest__Output>
+      Task: MessageTypeDefinition<_fedcredit_v1_Task, _fedcredit_v1_Task__Output>
+      TaskKind: EnumTypeDefinition
+      Tensor: MessageTypeDefinition<_fedcredit_v1_Tensor, _fedcredit_v1_Tensor__Output>
+    }
+  }
+}
+

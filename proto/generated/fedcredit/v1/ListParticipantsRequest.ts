@@ -1,0 +1,8 @@
+// Original file: proto/fedcredit/v1/fedcredit.proto
+
+
+export interface ListParticipantsRequest {
+}
+
+export interface ListParticipantsRequest__Output {
+}

@@ -1,0 +1,20 @@
+// Original file: proto/fedcredit/v1/fedcredit.proto
+
+import type { Contribution as _fedcredit_v1_Contribution, Contribution__Output as _fedcredit_v1_Contribution__Output } from '../../fedcredit/v1/Contribution';
+import type { Refusal as _fedcredit_v1_Refusal, Refusal__Output as _fedcredit_v1_Refusal__Output } from '../../fedcredit/v1/Refusal';
+
+export interface PushResultRequest {
+  'session'?: (string);
+  'taskId'?: (string);
+  'contribution'?: (_fedcredit_v1_Contribution | null);
+  'refusal'?: (_fedcredit_v1_Refusal | null);
+  'outcome'?: "contribution"|"refusal";
+}
+
+export interface PushResultRequest__Output {
+  'session': (string);
+  'taskId': (string);
+  'contribution'?: (_fedcredit_v1_Contribution__Output | null);
+  'refusal'?: (_fedcredit_v1_Refusal__Output | null);
+  'outcome'?: "contribution"|"refusal";
+}

@@ -1,0 +1,25 @@
+// Original file: proto/fedcredit/v1/fedcredit.proto
+
+import type { Metrics as _fedcredit_v1_Metrics, Metrics__Output as _fedcredit_v1_Metrics__Output } from '../../fedcredit/v1/Metrics';
+import type { ParticipantFailure as _fedcredit_v1_ParticipantFailure, ParticipantFailure__Output as _fedcredit_v1_ParticipantFailure__Output } from '../../fedcredit/v1/ParticipantFailure';
+import type { Long } from '@grpc/proto-loader';
+
+export interface RoundReport {
+  'round'?: (number);
+  'participants'?: (string)[];
+  'metrics'?: (_fedcredit_v1_Metrics | null);
+  'trainLoss'?: (number | string);
+  'seconds'?: (number | string);
+  'failures'?: (_fedcredit_v1_ParticipantFailure)[];
+  'finishedUnixMs'?: (number | string | Long);
+}
+
+export interface RoundReport__Output {
+  'round': (number);
+  'participants': (string)[];
+  'metrics': (_fedcredit_v1_Metrics__Output | null);
+  'trainLoss': (number);
+  'seconds': (number);
+  'failures': (_fedcredit_v1_ParticipantFailure__Output)[];
+  'finishedUnixMs': (number);
+}

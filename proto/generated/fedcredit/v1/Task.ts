@@ -1,0 +1,25 @@
+// Original file: proto/fedcredit/v1/fedcredit.proto
+
+import type { TaskKind as _fedcredit_v1_TaskKind, TaskKind__Output as _fedcredit_v1_TaskKind__Output } from '../../fedcredit/v1/TaskKind';
+import type { Tensor as _fedcredit_v1_Tensor, Tensor__Output as _fedcredit_v1_Tensor__Output } from '../../fedcredit/v1/Tensor';
+import type { Long } from '@grpc/proto-loader';
+
+export interface Task {
+  'taskId'?: (string);
+  'jobId'?: (string);
+  'round'?: (number);
+  'kind'?: (_fedcredit_v1_TaskKind);
+  'configJson'?: (string);
+  'weights'?: (_fedcredit_v1_Tensor)[];
+  'deadlineUnixMs'?: (number | string | Long);
+}
+
+export interface Task__Output {
+  'taskId': (string);
+  'jobId': (string);
+  'round': (number);
+  'kind': (_fedcredit_v1_TaskKind__Output);
+  'configJson': (string);
+  'weights': (_fedcredit_v1_Tensor__Output)[];
+  'deadlineUnixMs': (number);
+}
