@@ -108,7 +108,12 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
 
   // Federated preprocessing: counts, sums and sums of squares through the aggregation path.
   const stats = await stage(0, { kind: 'stats', round: 0, config: base }, statsShape(schema));
-  const preprocessing = preprocessingFromStats(stats.sum, schema);
+  let preprocessing: PreprocessingParams;
+  try {
+    preprocessing = preprocessingFromStats(stats.sum, schema);
+  } catch (err) {
+    throw new JobFailedError(`federated preprocessing over [${stats.contributors.join(', ')}] failed: ${(err as Error).message}`);
+  }
   await store.savePreprocessing(preprocessing);
 
   const dim = inputDim(schema);

@@ -1,11 +1,14 @@
 /**
  * Micro-benchmark of the local trainer on every backend that loads here:
  *
- *   npx tsx participant/trainer/bench-trainer.ts [rows=5000] [features=30] [repeats=3]
+ *   npx tsx participant/trainer/bench-trainer.ts [rows=5000] [features=30] [repeats=5] [warmup=3] [backends]
+ *
+ * `backends` is a comma-separated order (default tensorflow,wasm,cpu).
  *
  * Times one local epoch (batch 64, sgd) of logistic regression, an MLP[16] and, for reference,
  * a wider MLP[128, 64] on synthetic rows, plus scoring all rows once; prints the median of
- * `repeats` runs after one warm-up run per backend and model. The results decided the default
+ * `repeats` runs after `warmup` untimed runs per backend and model (V8 needs a few epochs to
+ * optimize tfjs' dispatch code; the first epoch in a process is 3–6× slower than a warm one). The results decided the default
  * backend order in backend.ts.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -14,7 +17,7 @@ import type { FitConfig, ModelSpec } from '../../core/job';
 import { initialWeights } from '../../core/model/layout';
 import { seededRng, standardNormal, uniform01 } from '../../core/random';
 import type { BackendName } from './backend';
-import { activateBackend, BACKEND_NAMES, initBackend } from './backend';
+import { activateBackend, BACKEND_NAMES, initBackend, isBackendName } from './backend';
 import { predictScores } from './predict';
 import { trainLocal } from './train';
 
@@ -56,12 +59,18 @@ function median(v: number[]): number {
 }
 
 /** Runs the benchmark on each backend that activates and returns the measured rows. */
-export async function runBench(rows: number, features: number, repeats: number): Promise<{ rows: BenchRow[]; skipped: string[] }> {
+export async function runBench(
+  rows: number,
+  features: number,
+  repeats: number,
+  warmup: number,
+  backends: readonly BackendName[] = BACKEND_NAMES,
+): Promise<{ rows: BenchRow[]; skipped: string[] }> {
   await initBackend();
   const data = syntheticRows(rows, features, 7);
   const out: BenchRow[] = [];
   const skipped: string[] = [];
-  for (const backend of BACKEND_NAMES as readonly BackendName[]) {
+  for (const backend of backends) {
     try {
       await activateBackend(backend);
     } catch (err) {
@@ -78,13 +87,13 @@ export async function runBench(rows: number, features: number, repeats: number):
       };
       const epoch: number[] = [];
       const scoring: number[] = [];
-      for (let r = 0; r <= repeats; r++) {
+      for (let r = 0; r < warmup + repeats; r++) {
         const t0 = performance.now();
         const res = await trainLocal({ spec, inputDim: features, weights, x: data.x, y: data.y, fit });
         const t1 = performance.now();
         predictScores(spec, features, res.weights, data.x);
         const t2 = performance.now();
-        if (r > 0) {
+        if (r >= warmup) {
           epoch.push(t1 - t0);
           scoring.push(t2 - t1);
         }
@@ -105,10 +114,13 @@ export function formatTable(rows: BenchRow[]): string {
 }
 
 async function main(): Promise<void> {
-  const [rows = 5000, features = 30, repeats = 3] = process.argv.slice(2).map(Number);
-  console.log(`fedcredit trainer bench: ${rows} rows × ${features} features, batch 64, 1 epoch, median of ${repeats}`);
+  const [rows = 5000, features = 30, repeats = 5, warmup = 3] = process.argv.slice(2, 6).map(Number);
+  const listed = (process.argv[6] ?? BACKEND_NAMES.join(',')).split(',');
+  const backends = listed.filter(isBackendName);
+  if (backends.length !== listed.length) throw new Error(`unknown backend in ${process.argv[6]}`);
+  console.log(`fedcredit trainer bench: ${rows} rows × ${features} features, batch 64, 1 epoch, median of ${repeats} after ${warmup} warm-up`);
   console.log(`node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, tfjs ${tf.version.tfjs}`);
-  const { rows: table, skipped } = await runBench(rows, features, repeats);
+  const { rows: table, skipped } = await runBench(rows, features, repeats, warmup, backends);
   console.log(formatTable(table));
   for (const s of skipped) console.log(`skipped ${s}`);
 }

@@ -1,0 +1,86 @@
+/**
+ * Failure handling over real gRPC: a participant killed mid-round (the round completes with the
+ * others once its heartbeat lapses), and a job whose quorum can never be met (fails with a
+ * clear reason instead of hanging).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { loadSchemaFile } from '../participant/data/load';
+import { startCoordinator } from '../coordinator/server';
+import type { CoordinatorHandle } from '../coordinator/server';
+import { Control } from '../cli/control-client';
+import { JobSpecSchema } from '../core/job';
+import { SYNTHETIC_SCHEMA, startParticipant, stopAll, syntheticParties, tempDir } from './helpers';
+import type { ParticipantProcess } from './helpers';
+
+describe('participants that vanish, and quorums that cannot be met', () => {
+  const tmp = tempDir('failures');
+  let coord: CoordinatorHandle;
+  let parts: ParticipantProcess[] = [];
+  const parties = syntheticParties(tmp.dir, 0.4);
+  const schema = loadSchemaFile(SYNTHETIC_SCHEMA);
+
+  beforeAll(async () => {
+    coord = await startCoordinator({ port: 0, stateDir: path.join(tmp.dir, 'state'), logLevel: 'silent', heartbeatIntervalMs: 200, heartbeatTimeoutMs: 1500 });
+    parts = parties.map((p) => startParticipant(p.name, p.path, coord.address));
+  });
+  afterAll(async () => {
+    await stopAll(parts);
+    await coord.stop();
+    tmp.cleanup();
+  });
+
+  it('finishes the job when a participant is killed mid-round', async () => {
+    const job = JobSpecSchema.parse({
+      name: 'dropout', rounds: 5, minParticipants: 3, seed: 9,
+      train: { localEpochs: 2, batchSize: 16, learningRate: 0.05 }, evaluation: { bins: 100 }, deadlines: { stageMs: 60_000 },
+    });
+    const control = new Control(coord.address);
+    const jobId = await control.submit(job, schema);
+    const victim = parts.find((p) => p.name === 'bank-b')!;
+    let killedInRound = 0;
+    const final = await control.watch(jobId, (e) => {
+      // Kill bank-b as soon as round 2's training stage has been handed out.
+      if (!killedInRound && e.status?.stage === 'round 2: train') {
+        killedInRound = 2;
+        victim.child.kill('SIGKILL');
+      }
+    });
+    control.close();
+    expect(killedInRound).toBe(2);
+    expect(final.error).toBe('');
+    expect(final.state).toBe('SUCCEEDED');
+    const r2 = final.rounds.find((r) => r.round === 2)!;
+    expect(r2.participants).not.toContain('bank-b');
+    expect(r2.participants.length).toBe(3);
+    const failure = final.rounds.flatMap((r) => r.failures).find((f) => f.participant === 'bank-b');
+    expect(failure?.reason).toMatch(/disconnected: no heartbeat for 1500 ms/);
+    // Later rounds go on without it, and the model keeps a sensible quality.
+    expect(final.rounds[final.rounds.length - 1].round).toBe(5);
+    expect(final.rounds[final.rounds.length - 1].participants).not.toContain('bank-b');
+    expect(final.rounds[final.rounds.length - 1].metrics!.auc).toBeGreaterThan(0.7);
+  });
+
+  it('fails clearly when the quorum cannot be met', async () => {
+    const job = JobSpecSchema.parse({ name: 'too-many', rounds: 2, minParticipants: 7, deadlines: { waitForParticipantsMs: 1000 } });
+    const control = new Control(coord.address);
+    const started = Date.now();
+    const jobId = await control.submit(job, schema);
+    const final = await control.watch(jobId, () => undefined);
+    control.close();
+    expect(final.state).toBe('FAILED');
+    expect(final.error).toMatch(/^quorum cannot be met: the job needs 7 participant\(s\), but 3 are connected after waiting 1000 ms \(connected: bank-a, customs, platform\)$/);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('refuses a job whose schema differs from the nodes\' schema, with the reason', async () => {
+    const other = { ...schema, numeric: schema.numeric.filter((f) => f.name !== 'age') };
+    const job = JobSpecSchema.parse({ name: 'wrong-schema', rounds: 1, minParticipants: 3, deadlines: { waitForParticipantsMs: 5000 } });
+    const control = new Control(coord.address);
+    const final = await control.watch(await control.submit(job, other), () => undefined);
+    control.close();
+    expect(final.state).toBe('FAILED');
+    expect(final.error).toMatch(/round 0 stats: only 0 of the required 3 participant\(s\) delivered/);
+    expect(final.error).toMatch(/refused: the job's schema \(digest [0-9a-f]{12}\) differs from this node's schema/);
+  });
+});
