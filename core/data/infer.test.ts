@@ -30,8 +30,8 @@ describe('inferSchema', () => {
     expect(DataSchemaSchema.parse(schema)).toEqual(schema);
     expect(schema.label).toEqual({ column: 'status', positive: 'bad', negative: ['good', 'ok'] });
     expect(schema.numeric).toEqual([
-      { name: 'income', missing: 'mean', indicator: true },
-      { name: 'score', missing: 'mean', indicator: false },
+      { name: 'income', missing: 'mean', indicator: true, transform: 'none' },
+      { name: 'score', missing: 'mean', indicator: false, transform: 'none' },
     ]);
     expect(schema.categorical).toEqual([{ name: 'home', levels: ['rent', 'own'], missing: 'level', unseen: 'other' }]);
     expect(schema.ignore).toEqual(['id', 'empty']);

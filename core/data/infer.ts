@@ -13,8 +13,9 @@
  */
 import { countValues, formatCounts, missingMarkers, parseNumberCell } from './cells';
 import { DataError, dataError, quoteList, quoteValue } from './errors';
-import type { CategoricalFeature, DataSchema, NumericFeature } from './schema';
-import { DEFAULT_MISSING_VALUES, DataSchemaSchema } from './schema';
+import type { z } from 'zod';
+import type { CategoricalFeature, DataSchema } from './schema';
+import { DEFAULT_MISSING_VALUES, DataSchemaSchema, NumericFeatureSchema } from './schema';
 import { raggedRowMessage } from './table';
 
 /** Options of {@link inferSchema}. */
@@ -61,7 +62,7 @@ export function inferSchema(header: string[], rows: string[][], opts: InferOptio
     notes.push(`label "${opts.label}": ${unlabelled} row(s) have no label; loading will reject them until they are fixed or removed`);
   }
 
-  const numeric: NumericFeature[] = [];
+  const numeric: z.input<typeof NumericFeatureSchema>[] = []; // other options keep their defaults
   const categorical: CategoricalFeature[] = [];
   const ignore: string[] = [];
   names.forEach((name, k) => {

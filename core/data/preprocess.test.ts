@@ -141,6 +141,28 @@ describe('encodeTable', () => {
     expect(sd).toBeCloseTo(1, 5);
   });
 
+  it('applies a log transform before statistics and standardization', () => {
+    const logSchema = DataSchemaSchema.parse({
+      label: { column: 'y', positive: 'bad' },
+      numeric: [{ name: 'amount', transform: 'log' }],
+      categorical: [],
+    });
+    const t: Table = {
+      n: 3,
+      labels: Uint8Array.from([0, 1, 0]),
+      numeric: [Float64Array.from([0, Math.E - 1, -(Math.E ** 2 - 1)])],
+      categorical: [],
+    };
+    const c = statsContribution(t, logSchema);
+    expect(c.stats[1]).toBeCloseTo(0 + 1 - 2, 12);
+    expect(c.stats[2]).toBeCloseTo(0 + 1 + 4, 12);
+    const prep = preprocessingFromStats(c, logSchema);
+    const sd = Math.sqrt(5 / 3 - 1 / 9);
+    expect(Array.from(encodeTable(t, logSchema, prep))).toEqual(
+      [0, 1, -2].map((v) => Math.fround((v + 1 / 3) / sd)),
+    );
+  });
+
   it('rejects preprocessing that does not match the schema', () => {
     const t = randomTable(3, 1);
     expect(() => encodeTable(t, schema, { mean: [0], std: [1], n: 3, positives: 1 })).toThrow(

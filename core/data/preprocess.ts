@@ -17,11 +17,14 @@
 import type { Contribution, ContributionShape } from '../types';
 import { CoreInputError } from '../types';
 import type { DataSchema } from './schema';
-import { encodedLevels, inputDim } from './schema';
+import { encodedLevels, inputDim, transformValue } from './schema';
 import type { Table } from './table';
 import { subsetTable as subsetRows } from './table';
 
-/** Pooled standardization statistics and class counts, shared by all participants. */
+/**
+ * Pooled standardization statistics and class counts, shared by all participants. Means and stds
+ * are of the transformed values (a feature's `transform`, e.g. "log", is applied first).
+ */
 export interface Preprocessing {
   /** Mean of each numeric feature over non-missing values, in schema order. */
   mean: number[];
@@ -45,7 +48,8 @@ export function statsShape(schema: DataSchema): ContributionShape {
 
 /**
  * A participant's preprocessing contribution: `stats` laid out as [count_j, Σx_j, Σx²_j] per
- * numeric feature j over non-missing values, and `label` = [rows, positives].
+ * numeric feature j over its non-missing values after the feature's transform (none/log), and
+ * `label` = [rows, positives].
  */
 export function statsContribution(table: Table, schema: DataSchema): Contribution {
   checkTableShape(table, schema);
@@ -54,9 +58,10 @@ export function statsContribution(table: Table, schema: DataSchema): Contributio
     let count = 0;
     const sum = new CompensatedSum();
     const sumsq = new CompensatedSum();
+    const f = schema.numeric[j];
     for (let i = 0; i < table.n; i++) {
-      const x = col[i];
-      if (Number.isNaN(x)) continue;
+      if (Number.isNaN(col[i])) continue;
+      const x = transformValue(f, col[i]);
       count++;
       sum.add(x);
       sumsq.add(x * x);
@@ -117,7 +122,7 @@ export function preprocessingFromStats(sum: Contribution, schema: DataSchema): P
 
 /**
  * Encodes a table as a row-major n × d Float32Array, d = inputDim(schema), columns in the order of
- * featureNames(schema): numeric features standardized ((x − mean)/std) and each followed by its
+ * featureNames(schema): numeric features transformed then standardized ((t(x) − mean)/std), each followed by its
  * 0/1 missing indicator when the schema asks for one, then one-hot categorical levels.
  * A missing numeric value becomes the mean (0 after standardization) under "mean", and the raw
  * value 0 standardized ((0 − mean)/std) under "zero".
@@ -138,7 +143,7 @@ export function encodeTable(table: Table, schema: DataSchema, prep: Preprocessin
     const col = table.numeric[j];
     const m = prep.mean[j];
     const sd = prep.std[j];
-    const fill = f.missing === 'zero' ? (0 - m) / sd : 0;
+    const fill = f.missing === 'zero' ? (transformValue(f, 0) - m) / sd : 0;
     for (let i = 0; i < n; i++) {
       const x = col[i];
       if (Number.isNaN(x)) {
@@ -148,7 +153,7 @@ export function encodeTable(table: Table, schema: DataSchema, prep: Preprocessin
         out[i * d + c] = fill;
         if (f.indicator) out[i * d + c + 1] = 1;
       } else {
-        out[i * d + c] = (x - m) / sd;
+        out[i * d + c] = (transformValue(f, x) - m) / sd;
       }
     }
     c += f.indicator ? 2 : 1;

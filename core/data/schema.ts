@@ -18,8 +18,18 @@ export const NumericFeatureSchema = z
     missing: z.enum(['mean', 'zero', 'error']).default('mean'),
     /** Add a 0/1 "was missing" input next to the imputed value. */
     indicator: z.boolean().default(false),
+    /**
+     * Applied to each value before standardization: "log" = sign(x)·ln(1 + |x|), for heavy-tailed
+     * amounts (income, assets, debt) whose few huge values would otherwise dominate a linear model.
+     */
+    transform: z.enum(['none', 'log']).default('none'),
   })
   .strict();
+
+/** The value a numeric feature's model input is built from (after its transform). */
+export function transformValue(f: NumericFeature, x: number): number {
+  return f.transform === 'log' ? Math.sign(x) * Math.log1p(Math.abs(x)) : x;
+}
 
 /** A categorical feature: one-hot encoded over a fixed vocabulary. */
 export const CategoricalFeatureSchema = z
@@ -83,8 +93,11 @@ export const DataSchemaSchema = z
     });
   });
 
+/** A parsed, validated schema (defaults filled in). */
 export type DataSchema = z.infer<typeof DataSchemaSchema>;
+/** A parsed numeric feature. */
 export type NumericFeature = z.infer<typeof NumericFeatureSchema>;
+/** A parsed categorical feature. */
 export type CategoricalFeature = z.infer<typeof CategoricalFeatureSchema>;
 
 /** Name of the extra one-hot level used for unseen categories when `unseen` is "other". */

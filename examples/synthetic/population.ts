@@ -72,7 +72,7 @@ export const PARTY_PROFILES: readonly PartyProfile[] = [
     latentMean: { capacity: -0.1, discipline: 0, leverage: 0.1 },
     segments: { consumer: 0.85, sme: 0.15, trader: 0 },
     regions: { north: 0.2, south: 0.2, east: 0.45, west: 0.15 },
-    collects: ['age', 'delinquencies_2y', 'tenure_months', 'orders_12m', 'return_rate', 'instalment_share', 'region', 'segment'],
+    collects: ['age', 'tenure_months', 'orders_12m', 'return_rate', 'instalment_share', 'region', 'segment'],
     nonResponse: { age: 0.05 },
   },
   {
@@ -108,7 +108,7 @@ export const PARTY_PROFILES: readonly PartyProfile[] = [
     latentMean: { capacity: 0.2, discipline: -0.2, leverage: 0.2 },
     segments: { consumer: 0, sme: 0.2, trader: 0.8 },
     regions: { north: 0.1, south: 0.3, east: 0.2, west: 0.4 },
-    collects: ['age', 'delinquencies_2y', 'tenure_months', 'trade_volume', 'inspections_2y', 'region', 'segment'],
+    collects: ['age', 'tenure_months', 'trade_volume', 'inspections_2y', 'region', 'segment'],
     nonResponse: { trade_volume: 0.02 },
   },
 ];

@@ -129,6 +129,7 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
  * trimmed; blank lines are skipped; rows must have as many cells as the header.
  */
 export function parseCsvText(text: string, file: string, maxColumns = DEFAULT_MAX_COLUMNS): CsvContent {
+  checkColumnLimit(text, file, maxColumns);
   const lines: number[] = [];
   let lastEnd = 0;
   let lastEmpty = 0;
@@ -166,6 +167,39 @@ export function parseCsvText(text: string, file: string, maxColumns = DEFAULT_MA
   lines.shift();
   if (rows.length === 0) throw dataError({ file }, 'file has a header but no data rows');
   return { header, rows, lines };
+}
+
+/**
+ * Rejects the first record with more than `maxColumns` cells before csv-parse materializes it:
+ * one quote-aware pass counting commas, stopping at the end of the first offending record.
+ */
+function checkColumnLimit(text: string, file: string, maxColumns: number): void {
+  let cells = 1;
+  let line = 1;
+  let recordLine = 1;
+  let quoted = false;
+  const fail = (): never => {
+    throw dataError(
+      { file, line: recordLine },
+      `the line has ${cells} columns, more than the limit of ${maxColumns}; is this the right file and delimiter?`,
+    );
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      quoted = !quoted; // an escaped "" toggles twice
+    } else if (c === 0x0a || c === 0x0d) {
+      if (c === 0x0d && text.charCodeAt(i + 1) === 0x0a) i++;
+      line++;
+      if (quoted) continue;
+      if (cells > maxColumns) fail(); // the offending record is complete: report its exact width
+      cells = 1;
+      recordLine = line;
+    } else if (c === 0x2c && !quoted) {
+      cells++;
+    }
+  }
+  if (cells > maxColumns) fail();
 }
 
 /** Number of line breaks (CRLF, CR or LF, each counting once) inside the cells of a record. */

@@ -14,7 +14,9 @@ import { validateTable } from '../../core/data/table';
 import type { ReadCsvOptions } from './csv';
 import { decodeUtf8, readBytes, readCsvFile } from './csv';
 
+/** The CSV reader (participant/data/csv.ts), re-exported so callers need one import. */
 export { readCsvFile } from './csv';
+/** Types of the CSV reader. */
 export type { CsvContent, ReadCsvOptions } from './csv';
 
 /** Largest schema file accepted (a schema is a few kilobytes; this only stops accidents). */

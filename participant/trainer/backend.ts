@@ -1,25 +1,23 @@
 /**
  * Selection of the tfjs backend a participant trains on.
  *
- * Candidates, in the default order:
+ * Candidates, in the default order (the issue's: tfjs-node if it loads, else wasm, else cpu):
  *  1. `tensorflow` — `@tensorflow/tfjs-node` (native libtensorflow). It is an optional
  *     dependency whose install downloads a native library, so it is imported dynamically and a
  *     failure to load it is recorded, not thrown.
- *  2. `cpu` — the pure-JavaScript kernels bundled with `@tensorflow/tfjs`.
- *  3. `wasm` — `@tensorflow/tfjs-backend-wasm` (XNNPACK). In Node its `.wasm` binaries are read
+ *  2. `wasm` — `@tensorflow/tfjs-backend-wasm` (XNNPACK). In Node its `.wasm` binaries are read
  *     from the package's own `dist/` folder in node_modules, located with `createRequire`, so
  *     nothing is fetched over the network.
+ *  3. `cpu` — the pure-JavaScript kernels bundled with `@tensorflow/tfjs`.
  *
- * Why cpu before wasm (the issue asked for tfjs-node → wasm → cpu unless wasm is clearly
- * slower): our workload is logistic regression or a small MLP on mini-batches of 64 rows × ~30
- * features, where every op is tiny and per-op dispatch dominates. Measured with
- * `npx tsx participant/trainer/bench-trainer.ts` (one local epoch, 5,000 × 30 rows, batch 64,
- * Node 20, 2 vCPUs; see the bench header for the full table):
- *    logistic   cpu ≈ 0.10 s   wasm ≈ 0.20 s
- *    mlp[16]    cpu ≈ 0.25 s   wasm ≈ 0.40 s
- * wasm pays a copy into its heap for every uploaded tensor and a JS↔wasm crossing per kernel,
- * which outweighs its faster arithmetic at this size. Wide MLPs (hundreds of units) may favour
- * wasm; set `FEDCREDIT_BACKEND=wasm` (or pass `preferred`) to choose it explicitly.
+ * Measurement behind keeping wasm before cpu (bench-trainer.ts: one local epoch of 5,000 × 30
+ * rows, batch 64, sgd, after warm-up; Node 20, 2 vCPUs shared with other jobs, so ±30% noise):
+ *    logistic      cpu  45–100 ms   wasm  40–140 ms   (tie: per-op dispatch dominates)
+ *    mlp[16]       cpu  90–140 ms   wasm 110–150 ms   (tie)
+ *    mlp[128,64]   cpu  0.9–1.6 s   wasm 0.2–0.5 s    (wasm 2–4× faster)
+ *    scoring 5,000 rows, mlp[16]: cpu ≈ 17–24 ms, wasm ≈ 2–8 ms
+ * For our tiny models wasm is not slower than cpu, and it wins clearly as soon as layers grow,
+ * so the issue's order stands. `FEDCREDIT_BACKEND` (or `preferred`) forces another choice.
  *
  * The backend is process-global in tfjs, so the selection runs once per process: later calls
  * return the first result whatever preference they pass.
@@ -35,7 +33,7 @@ export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
 /** Default order of preference when nothing is configured (see the module header). */
-export const DEFAULT_BACKEND_ORDER: readonly BackendName[] = ['tensorflow', 'cpu', 'wasm'];
+export const DEFAULT_BACKEND_ORDER: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
 /** Environment variable that overrides the preferred backend. */
 export const BACKEND_ENV = 'FEDCREDIT_BACKEND';
@@ -114,6 +112,10 @@ export async function activateBackend(name: BackendName): Promise<void> {
   if (!ok) throw new Error(`tf.setBackend('${name}') failed to initialize the backend`);
   await tf.ready();
   if (tf.getBackend() !== name) throw new Error(`tfjs reports backend '${tf.getBackend()}' after selecting '${name}'`);
+  // The cpu backend prints an advert for tfjs-node on first use; fedcredit reports the backend
+  // it selected itself (CLI and logs), so the banner is switched off.
+  const backend = tf.backend() as unknown as { firstUse?: boolean };
+  if (typeof backend.firstUse === 'boolean') backend.firstUse = false;
 }
 
 async function select(order: BackendName[]): Promise<BackendInfo> {

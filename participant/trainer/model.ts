@@ -163,26 +163,3 @@ export function getFlatWeights(model: tf.LayersModel): Float32Array {
 export function assertModelMatches(model: tf.LayersModel, spec: ModelSpec, inputDim: number): void {
   checkAgainstLayout(model, modelLayout(spec, inputDim));
 }
-
-const cache = new Map<string, tf.Sequential>();
-
-/**
- * A model for (spec, inputDim) shared within the process, for inference. Callers load their
- * weights with {@link setFlatWeights} right before use and must not hold on to it across awaits.
- * Training does not use it (it builds its own variables and a fresh optimizer per call).
- */
-export function cachedModel(spec: ModelSpec, inputDim: number): tf.Sequential {
-  const key = `${JSON.stringify(spec)}|${inputDim}`;
-  let model = cache.get(key);
-  if (!model) {
-    model = buildModel(spec, inputDim, 0);
-    cache.set(key, model);
-  }
-  return model;
-}
-
-/** Disposes every cached model (e.g. between jobs or at shutdown). */
-export function clearModelCache(): void {
-  for (const m of cache.values()) m.dispose();
-  cache.clear();
-}

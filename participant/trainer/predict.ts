@@ -12,7 +12,30 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec } from '../../core/job';
-import { assertInputDim, cachedModel, setFlatWeights, TrainerInputError } from './model';
+import { assertInputDim, buildModel, setFlatWeights, TrainerInputError } from './model';
+
+const cache = new Map<string, tf.Sequential>();
+
+/**
+ * The model for (spec, inputDim) shared within the process, for inference. Callers load their
+ * weights with {@link setFlatWeights} right before use and must not hold on to it across awaits.
+ * Training does not use it (it builds its own variables and a fresh optimizer per call).
+ */
+export function cachedModel(spec: ModelSpec, inputDim: number): tf.Sequential {
+  const key = `${JSON.stringify(spec)}|${inputDim}`;
+  let model = cache.get(key);
+  if (!model) {
+    model = buildModel(spec, inputDim, 0);
+    cache.set(key, model);
+  }
+  return model;
+}
+
+/** Disposes every cached model (e.g. between jobs or at shutdown). */
+export function clearModelCache(): void {
+  for (const m of cache.values()) m.dispose();
+  cache.clear();
+}
 
 /** Default number of rows scored per chunk. */
 export const PREDICT_CHUNK_ROWS = 4096;

@@ -1,0 +1,120 @@
+/**
+ * The data scientist's commands as a user runs them (real processes, real gRPC): `run --json`
+ * against a coordinator process with participant processes, saving a tfjs model; `simulate
+ * --json`; `schema infer`; and a model larger than gRPC's default 4 MB message limit.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { BIN, ROOT, SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, syntheticParties, tempDir } from './helpers';
+import { loadModelDir } from '../participant/trainer/save';
+import { initBackend } from '../participant/trainer/backend';
+
+const tmp = tempDir('cli');
+afterAll(() => tmp.cleanup());
+
+function writeJob(name: string, job: Record<string, unknown>): string {
+  const file = path.join(tmp.dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify({ schema: SYNTHETIC_SCHEMA, ...job }));
+  return file;
+}
+
+async function startCoordinatorProcess(stateDir: string): Promise<{ address: string; stop: () => void }> {
+  const child = spawn(process.execPath, [BIN, 'coordinator', '--port', '0', '--state-dir', stateDir, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const address = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`coordinator exited with ${code}`)));
+  });
+  return { address, stop: () => child.kill('SIGTERM') };
+}
+
+describe('fedcredit CLI', () => {
+  const parties = syntheticParties(tmp.dir, 0.25, 21).filter((p) => p.name !== 'bank-b');
+
+  it('run --json submits a job, prints the summary and saves a loadable tfjs model', async () => {
+    const coord = await startCoordinatorProcess(path.join(tmp.dir, 'coord'));
+    const parts = parties.map((p) => startParticipant(p.name, p.path, coord.address));
+    try {
+      const job = writeJob('run', { name: 'cli-run', rounds: 3, minParticipants: 3, evaluation: { bins: 100 } });
+      const out = path.join(tmp.dir, 'model');
+      const r = await runCli(['run', '--coordinator', coord.address, '--job', job, '--out', out, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const summary = JSON.parse(r.stdout);
+      expect(summary.state).toBe('SUCCEEDED');
+      expect(summary.federated.auc).toBeGreaterThan(0.65);
+      expect(summary.federated.ks).toBeGreaterThan(0.2);
+      expect(summary.rounds.map((x: { round: number }) => x.round)).toEqual([0, 1, 2, 3]);
+      expect(summary.aggregation).toBe('plain');
+      expect(r.stderr).toMatch(/round 3\/3 {2}participants 3 {2}AUC 0\.\d{4} {2}KS 0\.\d{4} {2}loss 0\.\d{4} {2}\d+\.\ds/);
+      for (const f of ['model.json', 'weights.bin', 'metadata.json']) expect(existsSync(path.join(out, f))).toBe(true);
+      const meta = JSON.parse(readFileSync(path.join(out, 'metadata.json'), 'utf8'));
+      expect(meta.schema.label.column).toBe('default');
+      expect(meta.rounds).toHaveLength(4);
+      expect(meta.participants.sort()).toEqual(parties.map((p) => p.name).sort());
+      await initBackend();
+      const model = await loadModelDir(out);
+      expect(model.inputs[0].shape[1]).toBe(meta.layout[0].shape[0]);
+      model.dispose();
+    } finally {
+      await stopAll(parts);
+      coord.stop();
+    }
+  });
+
+  it('run reports a bad job file with the file and field', async () => {
+    const bad = writeJob('bad', { rounds: -3 });
+    const r = await runCli(['run', '--coordinator', '127.0.0.1:1', '--job', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad\.json: rounds: .*>=1/);
+  });
+
+  it('simulate --json reports federated, centralized and local-only metrics per party', async () => {
+    const job = writeJob('sim', { name: 'cli-sim', rounds: 3, minParticipants: 3, evaluation: { bins: 200 } });
+    const r = await runCli(['simulate', '--job', job, '--json', ...parties.flatMap((p) => ['--party', `${p.name}=${p.path}`])]);
+    expect(r.code, r.stderr).toBe(0);
+    const rep = JSON.parse(r.stdout);
+    expect(rep.state).toBe('SUCCEEDED');
+    expect(rep.federated.auc).toBeGreaterThan(0.65);
+    expect(Math.abs(rep.federated.auc - rep.federated.exactAuc)).toBeLessThan(0.005);
+    expect(rep.centralized.auc).toBeGreaterThan(0.65);
+    for (const p of parties) {
+      expect(rep.federated.perParty[p.name].auc).toBeGreaterThan(0.5);
+      expect(rep.localOnly[p.name].auc).toBeGreaterThan(0.4);
+      expect(rep.centralized.perParty[p.name].n).toBe(rep.localOnly[p.name].n);
+    }
+    expect(rep.backend).toMatch(/^(tensorflow|wasm|cpu)$/);
+  });
+
+  it('schema infer prints a schema that validates the sample file', async () => {
+    const csv = path.join(ROOT, 'examples', 'data', 'credit_data.csv');
+    const out = path.join(tmp.dir, 'inferred.json');
+    const r = await runCli(['schema', 'infer', csv, '--label', 'Status', '--positive', 'bad', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const schema = JSON.parse(readFileSync(out, 'utf8'));
+    expect(schema.label).toEqual({ column: 'Status', positive: 'bad', negative: ['good'] });
+    expect(schema.categorical.map((c: { name: string }) => c.name).sort()).toEqual(['Home', 'Job', 'Marital', 'Records']);
+    const bad = await runCli(['schema', 'infer', csv, '--label', 'Status', '--positive', 'awful']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/awful/);
+  });
+
+  it('trains a model larger than the 4 MB default gRPC message limit', async () => {
+    // 27 inputs × 2048 + 2048 × 512 ≈ 1.1 M float32 parameters ≈ 4.4 MB per message.
+    const job = writeJob('big', {
+      name: 'big', rounds: 1, minParticipants: 3, model: { type: 'mlp', hidden: [2048, 512] },
+      train: { batchSize: 256, learningRate: 0.01 }, evaluation: { bins: 50 },
+    });
+    const small = syntheticParties(path.join(tmp.dir, 'small'), 0.05, 3).filter((p) => p.name !== 'bank-b');
+    const r = await runCli(['simulate', '--job', job, '--json', ...small.flatMap((p) => ['--party', `${p.name}=${p.path}`])], 300_000);
+    expect(r.code, r.stderr).toBe(0);
+    const rep = JSON.parse(r.stdout);
+    expect(rep.state).toBe('SUCCEEDED');
+    expect(rep.rounds).toHaveLength(2);
+  });
+});
