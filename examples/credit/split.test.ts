@@ -97,7 +97,7 @@ describe('credit example files', () => {
 
   it('job.json parses with the job schema', () => {
     const job = JobSpecSchema.parse(JSON.parse(readFileSync(here('job.json'), 'utf8')));
-    expect(job).toMatchObject({ rounds: 30, minParticipants: 3, seed: 11, model: { type: 'logistic' } });
+    expect(job).toMatchObject({ rounds: 30, minParticipants: 3, seed: 1, model: { type: 'logistic' } });
     expect(job.train).toMatchObject({ batchSize: 32, optimizer: 'sgd', learningRate: 0.1, classWeights: 'none' });
     expect(job.evaluation.holdout).toBe(0.25);
   });

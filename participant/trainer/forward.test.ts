@@ -96,7 +96,8 @@ describe('per-example gradient norms (DP-SGD hook)', () => {
           let inputs: tf.Tensor2D[] = [];
           const sumLoss = (...ps: tf.Tensor[]) => {
             const trace = forward(spec, vars, b.x, [], ps as tf.Tensor2D[]);
-            inputs = trace.inputs;
+            // Intermediates die when the gradient function returns; keep the hidden inputs.
+            inputs = trace.inputs.map((a, l) => (l === 0 ? a : tf.keep(a)));
             return tf.sum(exampleBce(trace.logits, b.y));
           };
           const deltas = tf.grads(sumLoss)(probes);
@@ -104,7 +105,9 @@ describe('per-example gradient norms (DP-SGD hook)', () => {
             const dSq = tf.sum(tf.square(d), 1);
             return tf.add(tf.mul(tf.sum(tf.square(inputs[l]), 1), dSq), dSq);
           });
-          return Array.from(tf.addN(perLayer).dataSync());
+          const out = Array.from(tf.addN(perLayer).dataSync());
+          tf.dispose(inputs.slice(1));
+          return out;
         });
         for (let i = 0; i < rows; i++) {
           const direct = tf.tidy(() => {

@@ -44,7 +44,11 @@ export interface Regularization {
   anchor?: readonly tf.Tensor[];
 }
 
-/** Intermediate values of one forward pass. */
+/**
+ * Intermediate values of one forward pass. Inside a gradient function (`tf.grads`,
+ * `tf.variableGrads`) tfjs disposes every intermediate when the function returns, so a caller
+ * that needs the hidden inputs afterwards must `tf.keep` them there (and dispose them later).
+ */
 export interface ForwardTrace {
   /** Output logits z_L [b, 1]. */
   logits: tf.Tensor2D;

@@ -68,6 +68,18 @@ export function makeOptimizer(kind: FitConfig['train']['optimizer'], learningRat
   }
 }
 
+/**
+ * Disposes an optimizer and all its state. Works around tfjs 4.22's MomentumOptimizer, whose
+ * `dispose()` overrides SGD's without calling it and so leaks the learning-rate scalar `c`.
+ */
+export function disposeOptimizer(optimizer: tf.Optimizer): void {
+  optimizer.dispose();
+  if (optimizer instanceof tf.MomentumOptimizer) {
+    const c = (optimizer as unknown as { c?: tf.Scalar }).c;
+    if (c && !c.isDisposed) c.dispose();
+  }
+}
+
 /** Validates shapes and hyper-parameters; throws a {@link TrainerInputError} naming the culprit. */
 function validate(args: TrainArgs): number {
   const { spec, inputDim, weights, x, y, fit } = args;
@@ -178,6 +190,6 @@ export async function trainLocal(args: TrainArgs): Promise<TrainResult> {
     tf.dispose(lossParts);
     tf.dispose(vars);
     if (reg.anchor) tf.dispose(reg.anchor);
-    optimizer?.dispose();
+    if (optimizer) disposeOptimizer(optimizer);
   }
 }
