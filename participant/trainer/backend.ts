@@ -11,13 +11,15 @@
  *  3. `cpu` — the pure-JavaScript kernels bundled with `@tensorflow/tfjs`.
  *
  * Measurement behind keeping wasm before cpu (bench-trainer.ts: one local epoch of 5,000 × 30
- * rows, batch 64, sgd, after warm-up; Node 20, 2 vCPUs shared with other jobs, so ±30% noise):
- *    logistic      cpu  45–100 ms   wasm  40–140 ms   (tie: per-op dispatch dominates)
- *    mlp[16]       cpu  90–140 ms   wasm 110–150 ms   (tie)
- *    mlp[128,64]   cpu  0.9–1.6 s   wasm 0.2–0.5 s    (wasm 2–4× faster)
- *    scoring 5,000 rows, mlp[16]: cpu ≈ 17–24 ms, wasm ≈ 2–8 ms
- * For our tiny models wasm is not slower than cpu, and it wins clearly as soon as layers grow,
- * so the issue's order stands. `FEDCREDIT_BACKEND` (or `preferred`) forces another choice.
+ * rows, batch 64, sgd, min–median of 5–9 warm runs in separate processes; Node 20, 2 shared
+ * vCPUs, AMD EPYC; tfjs 4.22):
+ *    logistic      cpu  34–70 ms      wasm  36–76 ms     (tie: per-op dispatch dominates)
+ *    mlp[16]       cpu  73–125 ms     wasm  49–91 ms     (wasm ≈ 1.5× faster)
+ *    mlp[128,64]   cpu  0.81–1.05 s   wasm  0.21–0.33 s  (wasm ≈ 4× faster)
+ *    scoring 5,000 rows with mlp[16]: cpu ≈ 21–24 ms, wasm ≈ 2–3 ms
+ * The first epoch in a process is 3–6× slower on both (V8 warming up tfjs' dispatch code).
+ * wasm is never clearly slower than cpu for our models and wins as soon as layers grow, so the
+ * issue's order stands. `FEDCREDIT_BACKEND` (or `preferred`) forces another choice.
  *
  * The backend is process-global in tfjs, so the selection runs once per process: later calls
  * return the first result whatever preference they pass.
@@ -63,7 +65,8 @@ export function isBackendName(name: string): name is BackendName {
 /**
  * Candidate order: the preference first, then the default order without it. The environment
  * variable {@link BACKEND_ENV} wins over `preferred`; an unknown name there throws, because a
- * misspelt setting should not silently train on another backend.
+ * misspelt setting should not silently train on another backend. `env` defaults to (also when
+ * passed `undefined`) the process environment; pass '' for "not set".
  */
 export function backendOrder(preferred?: BackendName, env: string | undefined = process.env[BACKEND_ENV]): BackendName[] {
   let first = preferred;

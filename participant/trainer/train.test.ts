@@ -145,6 +145,24 @@ describe('trainLocal hygiene', () => {
     await expect(bad({ fit: fitConfig({ classWeights: { positive: 0, negative: 1 } }) })).rejects.toBeInstanceOf(TrainerInputError);
   });
 
+  it('stops when its signal aborts, with the signal\'s reason and no leaked tensors', async () => {
+    const before = tf.memory().numTensors;
+    const pre = new AbortController();
+    pre.abort(new Error('stop now'));
+    const args = { spec: SPECS.mlp16, inputDim: DIM, weights: initialWeights(SPECS.mlp16, DIM, seededRng(2)), x: data.x, y: data.y };
+    await expect(trainLocal({ ...args, fit: fitConfig(), signal: pre.signal })).rejects.toThrow('stop now');
+    const mid = new AbortController();
+    setImmediate(() => mid.abort(new Error('deadline')));
+    await expect(trainLocal({ ...args, fit: fitConfig({ train: { localEpochs: 50 } }), signal: mid.signal })).rejects.toThrow('deadline');
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses to return diverged (non-finite) weights', async () => {
+    // Plain SGD on the proximal term multiplies the distance by |1 − lr·μ| = 99 every step.
+    const fit = fitConfig({ mu: 100, train: { learningRate: 1 } });
+    await expect(train(SPECS.logistic, fit)).rejects.toMatchObject({ parameter: 'fit.train.learningRate', message: expect.stringMatching(/diverged/) });
+  });
+
   it('leaves no tensors behind', async () => {
     const fit = fitConfig({ mu: 0.5, train: { optimizer: 'momentum', learningRate: 0.01, l2: 0.01 } });
     await train(SPECS.mlpDrop, fit);

@@ -11,8 +11,11 @@
  *    between rounds or jobs.
  *  - Dropout is active, with masks drawn from a stream derived from `fit.seed`.
  *
- * Same inputs on the same backend give bit-identical weights (tested on cpu). Every batch runs in
- * its own `tf.tidy`; variables, anchors and the optimizer are disposed in `finally`.
+ * Same inputs on the same backend give bit-identical weights (tested on cpu and wasm). Every
+ * batch runs in its own `tf.tidy`; variables, anchors and the optimizer are disposed in `finally`.
+ * The loop yields to the event loop every {@link YIELD_EVERY_BATCHES} batches so that a node's
+ * gRPC keep-alives and deadlines keep running during long local training, and it honours an
+ * AbortSignal between batches.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { FitConfig, ModelSpec } from '../../core/job';
@@ -36,6 +39,8 @@ export interface TrainArgs {
   /** Labels 0/1, length n (1 = default). */
   y: Uint8Array;
   fit: FitConfig;
+  /** Cancels training between batches; the promise then rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** Output of {@link trainLocal}. */
@@ -53,6 +58,11 @@ export interface TrainResult {
   /** Optimizer steps taken (batches × epochs). */
   steps: number;
 }
+
+/** Number of batches after which the training loop yields to the event loop. */
+export const YIELD_EVERY_BATCHES = 50;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Creates the tfjs optimizer named by the train spec. */
 export function makeOptimizer(kind: FitConfig['train']['optimizer'], learningRate: number): tf.Optimizer {
@@ -137,11 +147,13 @@ function batchMasks(spec: ModelSpec, rows: number, rng: Rng): (tf.Tensor2D | nul
 /**
  * Trains locally from `weights` for `fit.train.localEpochs` epochs and returns the new weights.
  * Ensures a backend is selected ({@link initBackend}). With no rows it returns the input weights
- * unchanged, zero loss and zero steps.
+ * unchanged, zero loss and zero steps. Throws a {@link TrainerInputError} on malformed input and
+ * when training diverges to non-finite weights (which must never reach the aggregate).
  */
 export async function trainLocal(args: TrainArgs): Promise<TrainResult> {
   const n = validate(args);
   await initBackend();
+  args.signal?.throwIfAborted();
   const { spec, fit } = args;
   if (n === 0) return { weights: args.weights.slice(), lossSum: 0, examples: 0, steps: 0 };
 
@@ -168,6 +180,8 @@ export async function trainLocal(args: TrainArgs): Promise<TrainResult> {
       shuffleInPlace(order, shuffleRng);
       const last = epoch === epochs - 1;
       for (let start = 0; start < n; start += bs) {
+        if (steps > 0 && steps % YIELD_EVERY_BATCHES === 0) await yieldToEventLoop();
+        args.signal?.throwIfAborted();
         const host = gather(args, order, start, Math.min(n, start + bs));
         tf.tidy(() => {
           const batch: Batch = {
@@ -185,7 +199,14 @@ export async function trainLocal(args: TrainArgs): Promise<TrainResult> {
       }
     }
     const lossSum = tf.tidy(() => tf.addN(lossParts).dataSync()[0]);
-    return { weights: flatten(vars), lossSum, examples: n, steps };
+    const weights = flatten(vars);
+    if (!Number.isFinite(lossSum) || !weights.every(Number.isFinite)) {
+      throw new TrainerInputError(
+        `local training diverged (non-finite weights or loss after ${steps} steps); lower the learning rate or μ`,
+        'fit.train.learningRate',
+      );
+    }
+    return { weights, lossSum, examples: n, steps };
   } finally {
     tf.dispose(lossParts);
     tf.dispose(vars);
