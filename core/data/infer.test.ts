@@ -3,17 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { DataError } from './errors';
 import { inferSchema } from './infer';
 import { DataSchemaSchema } from './schema';
+import { thrownBy } from './thrown-by';
 
-/** The DataError thrown by `fn` (fails the test when nothing or something else is thrown). */
-function thrownBy(fn: () => unknown): DataError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataError);
-    return e as DataError;
-  }
-  throw new Error('expected a DataError');
-}
 
 const header = ['id', 'status', 'income', 'home', 'empty', 'score'];
 const rows = [

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../core/data/errors';
 import { decodeUtf8, firstInvalidUtf8, parseCsvText, readCsvFile } from './csv';
+import { thrownBy } from '../../core/data/thrown-by';
 
 const fixture = (name: string) => relative(process.cwd(), fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)));
 const tmp = mkdtempSync(join(tmpdir(), 'fedcredit-csv-'));
@@ -17,16 +18,6 @@ function tmpFile(name: string, content: string | Uint8Array): string {
   return p;
 }
 
-/** The DataError thrown by `fn` (fails the test when nothing or something else is thrown). */
-function thrownBy(fn: () => unknown): DataError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataError);
-    return e as DataError;
-  }
-  throw new Error('expected a DataError');
-}
 
 describe('readCsvFile', () => {
   it('strips a BOM, handles CRLF, blank lines and multi-line quoted values, and tracks lines', () => {

@@ -11,20 +11,11 @@ import { DataError } from '../../core/data/errors';
 import { encodeTable, preprocessingFromStats, statsContribution } from '../../core/data/preprocess';
 import { DataSchemaSchema, encodedLevels, inputDim } from '../../core/data/schema';
 import { formatJsonPath, inferSchemaFromFile, loadSchemaFile, loadTable } from './load';
+import { thrownBy } from '../../core/data/thrown-by';
 
 const fixture = (name: string) => relative(process.cwd(), fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)));
 const schema = loadSchemaFile(fixture('schema.json'));
 
-/** The DataError thrown by `fn` (fails the test when nothing or something else is thrown). */
-function thrownBy(fn: () => unknown): DataError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataError);
-    return e as DataError;
-  }
-  throw new Error('expected a DataError');
-}
 
 describe('loadSchemaFile', () => {
   it('loads and fills defaults', () => {
