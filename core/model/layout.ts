@@ -4,7 +4,7 @@
  * `model.getWeights()` for a stack of dense layers: kernel [in, out] then bias [out], per layer.
  */
 import type { ModelSpec } from '../job';
-import { standardNormal, uniform01 } from '../random';
+import { uniform01 } from '../random';
 import type { Layout, Rng } from '../types';
 import { layoutSize } from '../types';
 
@@ -43,11 +43,4 @@ export function initialWeights(spec: ModelSpec, inputDim: number, rng: Rng): Flo
     off += n;
   }
   return out;
-}
-
-/** Small Gaussian perturbation helper for tests and simulations. */
-export function gaussianVector(n: number, sd: number, rng: Rng): Float32Array {
-  const v = new Float32Array(n);
-  for (let i = 0; i < n; i++) v[i] = sd * standardNormal(rng);
-  return v;
 }
