@@ -1,0 +1,119 @@
+import { describe, it, expect } from 'vitest';
+import { CoreInputError } from '../types';
+import { seededRng } from '../random';
+import { generateKeyPair, sharedSecret } from './keys';
+import { deriveKey } from './kdf';
+import { applyMask, pairSign, removeMask } from './mask';
+import type { MaskTerm } from './mask';
+import { addMod, subMod } from './quantize';
+
+function errorOf(fn: () => unknown): CoreInputError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(CoreInputError);
+    return e as CoreInputError;
+  }
+  throw new Error('expected a CoreInputError');
+}
+
+function randomVector(len: number, bits: number, seed: number): Uint32Array {
+  const bytes = seededRng(seed)(4 * len);
+  const out = new Uint32Array(len);
+  const m = bits === 32 ? 0xffffffff : 2 ** bits - 1;
+  for (let i = 0; i < len; i++) {
+    out[i] = ((bytes[4 * i] | (bytes[4 * i + 1] << 8) | (bytes[4 * i + 2] << 16) | (bytes[4 * i + 3] << 24)) & m) >>> 0;
+  }
+  return out;
+}
+
+describe('pairwise masks cancel in the sum', () => {
+  for (const bits of [32, 20]) {
+    it(`two parties with ± PRG(s_uv) sum to the plain sum (bits = ${bits})`, () => {
+      const rng = seededRng(bits);
+      const u = generateKeyPair(rng);
+      const v = generateKeyPair(rng);
+      const ctx = { run: 'r', round: 1, purpose: 'mask' as const };
+      const kU = deriveKey(sharedSecret(u.secretKey, v.publicKey), { ...ctx, a: 'u', b: 'v' });
+      const kV = deriveKey(sharedSecret(v.secretKey, u.publicKey), { ...ctx, a: 'v', b: 'u' });
+      const xU = randomVector(1000, bits, 1);
+      const xV = randomVector(1000, bits, 2);
+      const yU = applyMask(xU, [{ key: kU, sign: pairSign('u', 'v') }], bits);
+      const yV = applyMask(xV, [{ key: kV, sign: pairSign('v', 'u') }], bits);
+      expect(Array.from(yU.subarray(0, 20))).not.toEqual(Array.from(xU.subarray(0, 20)));
+      const plain = Uint32Array.from(xU);
+      addMod(plain, xV, bits);
+      const masked = Uint32Array.from(yU);
+      addMod(masked, yV, bits);
+      expect(Array.from(masked)).toEqual(Array.from(plain));
+    });
+  }
+
+  it('three parties with self-masks: removing the self-masks leaves the plain sum', () => {
+    const ids = ['bank-a', 'customs', 'platform'];
+    const rng = seededRng(30);
+    const pairs = ids.map(() => generateKeyPair(rng));
+    const seeds = ids.map(() => rng(32));
+    const xs = ids.map((_, i) => randomVector(257, 32, 40 + i));
+    const total = new Uint32Array(257);
+    const plain = new Uint32Array(257);
+    const selfKeys = seeds.map((s, i) => deriveKey(s, { run: 'r', round: 2, purpose: 'self-mask', a: ids[i], b: ids[i] }));
+    ids.forEach((id, i) => {
+      const masks: MaskTerm[] = [{ key: selfKeys[i], sign: 1 }];
+      ids.forEach((peer, j) => {
+        if (i === j) return;
+        const s = sharedSecret(pairs[i].secretKey, pairs[j].publicKey);
+        masks.push({ key: deriveKey(s, { run: 'r', round: 2, purpose: 'mask', a: id, b: peer }), sign: pairSign(id, peer) });
+      });
+      addMod(total, applyMask(xs[i], masks, 32), 32);
+      addMod(plain, xs[i], 32);
+    });
+    for (const k of selfKeys) subMod(total, applyMask(new Uint32Array(257), [{ key: k, sign: 1 }], 32), 32);
+    expect(Array.from(total)).toEqual(Array.from(plain));
+  });
+});
+
+describe('applyMask', () => {
+  it('returns a new array, and removeMask inverts it', () => {
+    const x = randomVector(64, 16, 3);
+    const copy = Array.from(x);
+    const masks: MaskTerm[] = [
+      { key: seededRng(4)(32), sign: 1 },
+      { key: seededRng(5)(32), sign: -1 },
+    ];
+    const y = applyMask(x, masks, 16);
+    expect(y).not.toBe(x);
+    expect(Array.from(x)).toEqual(copy);
+    for (const w of y) expect(w).toBeLessThan(2 ** 16);
+    expect(Array.from(removeMask(y, masks, 16))).toEqual(copy);
+  });
+
+  it('masked constant input passes a chi-square uniformity test on the top byte', () => {
+    const n = 256 * 400;
+    const y = applyMask(new Uint32Array(n).fill(12345), [{ key: seededRng(6)(32), sign: 1 }], 32);
+    const counts = new Float64Array(256);
+    for (let i = 0; i < n; i++) counts[y[i] >>> 24]++;
+    const expected = n / 256;
+    let chi2 = 0;
+    for (const c of counts) chi2 += ((c - expected) * (c - expected)) / expected;
+    // 255 degrees of freedom: the 0.999 quantile is ≈ 330.5.
+    expect(chi2).toBeLessThan(330.5);
+    // and a non-uniform vector fails the same test
+    const skew = new Uint32Array(n).map((_, i) => (i % 128) << 24);
+    let chiSkew = 0;
+    const skewCounts = new Float64Array(256);
+    for (let i = 0; i < n; i++) skewCounts[skew[i] >>> 24]++;
+    for (const c of skewCounts) chiSkew += ((c - expected) * (c - expected)) / expected;
+    expect(chiSkew).toBeGreaterThan(330.5);
+  });
+
+  it('rejects out-of-range inputs, bad bits, signs and keys', () => {
+    const key = seededRng(7)(32);
+    expect(errorOf(() => applyMask(new Uint32Array([256]), [], 8)).parameter).toBe('x');
+    expect(errorOf(() => applyMask(new Uint32Array(1), [], 0)).parameter).toBe('bits');
+    const badSign = [{ key, sign: 0 }] as unknown as MaskTerm[];
+    expect(errorOf(() => applyMask(new Uint32Array(1), badSign, 8)).parameter).toBe('masks');
+    expect(errorOf(() => applyMask(new Uint32Array(1), [{ key: new Uint8Array(8), sign: 1 }], 8)).parameter).toBe('key');
+    expect(errorOf(() => pairSign('a', 'a')).parameter).toBe('peer');
+  });
+});

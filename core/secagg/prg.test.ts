@@ -1,0 +1,125 @@
+import { describe, it, expect } from 'vitest';
+import { CoreInputError } from '../types';
+import { seededRng } from '../random';
+import { fromHex, toHex } from './hex';
+import { MAX_MASK_WORDS, chacha20Keystream, expandMask } from './prg';
+
+const KEY_00_1F = fromHex('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f');
+
+// RFC 8439 §2.4.2 sunscreen plaintext and its ciphertext under key 00..1f, nonce
+// 000000000000004a00000000, initial counter 1.
+const SUNSCREEN =
+  "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.";
+const SUNSCREEN_CT =
+  '6e2e359a2568f98041ba0728dd0d6981e97e7aec1d4360c20a27afccfd9fae0b' +
+  'f91b65c5524733ab8f593dabcd62b3571639d624e65152ab8f530c359f0861d8' +
+  '07ca0dbf500d6a6156a38e088a22b65e52bc514d16ccf806818ce91ab7793736' +
+  '5af90bbf74a35be6b40b8eedf2785e42874d';
+
+// RFC 8439 §2.3.2 block function: key 00..1f, nonce 000000090000004a00000000, counter 1.
+const BLOCK_232 =
+  '10f1e7e4d13b5915500fdd1fa32071c4c7d1f4c733c068030422aa9ac3d46c4e' +
+  'd2826446079faa0914c2d705d98b02a2b5129cd1de164eb9cbd083e8a2503c4e';
+
+// RFC 8439 Appendix A.1 test vector #1: all-zero key and nonce, counter 0 — exactly the
+// parameters expandMask uses, so it pins the word order of the mask too.
+const ZERO_BLOCK =
+  '76b8e0ada0f13d90405d6ae55386bd28bdd219b8a08ded1aa836efcc8b770dc7' +
+  'da41597c5157488d7724e03fb8d84a376a43b8f41518a11cc387b669b2ee6586';
+
+function errorOf(fn: () => unknown): CoreInputError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(CoreInputError);
+    return e as CoreInputError;
+  }
+  throw new Error('expected a CoreInputError');
+}
+
+describe('ChaCha20 known answers (RFC 8439)', () => {
+  it('§2.3.2 block function test vector', () => {
+    const ks = chacha20Keystream(KEY_00_1F, fromHex('000000090000004a00000000'), 1, 64);
+    expect(toHex(ks)).toBe(BLOCK_232);
+  });
+
+  it('§2.4.2 encryption of the sunscreen plaintext', () => {
+    const pt = new TextEncoder().encode(SUNSCREEN);
+    expect(pt.length).toBe(114);
+    const ks = chacha20Keystream(KEY_00_1F, fromHex('000000000000004a00000000'), 1, pt.length);
+    const ct = pt.map((b, i) => b ^ ks[i]);
+    expect(toHex(ct)).toBe(SUNSCREEN_CT);
+  });
+
+  it('Appendix A.1 #1 all-zero keystream block, and expandMask reads it little-endian', () => {
+    expect(toHex(chacha20Keystream(new Uint8Array(32), new Uint8Array(12), 0, 64))).toBe(ZERO_BLOCK);
+    const words = expandMask(new Uint8Array(32), 16);
+    expect(words[0]).toBe(0xade0b876);
+    expect(words[15]).toBe(0x8665eeb2);
+  });
+});
+
+describe('chacha20Keystream', () => {
+  it('the counter addresses 64-byte blocks of one stream', () => {
+    const nonce = fromHex('000000090000004a00000000');
+    const long = chacha20Keystream(KEY_00_1F, nonce, 5, 64 * 4);
+    const tail = chacha20Keystream(KEY_00_1F, nonce, 7, 64 * 2);
+    expect(toHex(long.subarray(128))).toBe(toHex(tail));
+  });
+
+  it('handles zero and odd lengths', () => {
+    expect(chacha20Keystream(KEY_00_1F, new Uint8Array(12), 0, 0).length).toBe(0);
+    const odd = chacha20Keystream(KEY_00_1F, new Uint8Array(12), 0, 67);
+    expect(toHex(odd)).toBe(toHex(chacha20Keystream(KEY_00_1F, new Uint8Array(12), 0, 128).subarray(0, 67)));
+  });
+
+  it('refuses to wrap the 32-bit block counter', () => {
+    const n = new Uint8Array(12);
+    expect(chacha20Keystream(KEY_00_1F, n, 0xffffffff, 64).length).toBe(64);
+    expect(errorOf(() => chacha20Keystream(KEY_00_1F, n, 0xffffffff, 65)).parameter).toBe('bytes');
+    expect(errorOf(() => chacha20Keystream(KEY_00_1F, n, 2 ** 32, 1)).parameter).toBe('counter');
+    expect(errorOf(() => chacha20Keystream(KEY_00_1F, n, -1, 1)).parameter).toBe('counter');
+  });
+
+  it('rejects bad key, nonce and length', () => {
+    expect(errorOf(() => chacha20Keystream(new Uint8Array(16), new Uint8Array(12), 0, 1)).parameter).toBe('key');
+    expect(errorOf(() => chacha20Keystream(KEY_00_1F, new Uint8Array(8), 0, 1)).parameter).toBe('nonce');
+    expect(errorOf(() => chacha20Keystream(KEY_00_1F, new Uint8Array(12), 0, -4)).parameter).toBe('bytes');
+  });
+});
+
+describe('expandMask', () => {
+  it('equals the zero-nonce, counter-0 keystream read as little-endian uint32', () => {
+    const key = seededRng(5)(32);
+    const words = expandMask(key, 37);
+    const bytes = chacha20Keystream(key, new Uint8Array(12), 0, 37 * 4);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let i = 0; i < 37; i++) expect(words[i]).toBe(view.getUint32(4 * i, true));
+  });
+
+  it('is deterministic per key and differs across keys', () => {
+    const rng = seededRng(6);
+    const k1 = rng(32);
+    const k2 = rng(32);
+    expect(Array.from(expandMask(k1, 64))).toEqual(Array.from(expandMask(k1, 64)));
+    expect(Array.from(expandMask(k1, 64))).not.toEqual(Array.from(expandMask(k2, 64)));
+    expect(Array.from(expandMask(k1, 100).subarray(0, 10))).toEqual(Array.from(expandMask(k1, 10)));
+  });
+
+  it('word bits look balanced (each of 32 bit positions ≈ half ones)', () => {
+    const words = expandMask(seededRng(8)(32), 20000);
+    for (let bit = 0; bit < 32; bit++) {
+      let ones = 0;
+      for (let i = 0; i < words.length; i++) ones += (words[i] >>> bit) & 1;
+      // mean 10000, sd ≈ 70.7; 6 sd bound
+      expect(Math.abs(ones - 10000)).toBeLessThan(425);
+    }
+  });
+
+  it('rejects bad key and word counts', () => {
+    expect(errorOf(() => expandMask(new Uint8Array(31), 4)).parameter).toBe('key');
+    expect(errorOf(() => expandMask(KEY_00_1F, -1)).parameter).toBe('words');
+    expect(errorOf(() => expandMask(KEY_00_1F, MAX_MASK_WORDS + 1)).parameter).toBe('words');
+    expect(expandMask(KEY_00_1F, 0).length).toBe(0);
+  });
+});
