@@ -1,0 +1,124 @@
+/**
+ * Encoding of a {@link Contribution} (named float vectors) into one vector of words in Z_{2^32}
+ * so that the secure sum of the words decodes to the sum of the contributions. Two encodings:
+ *
+ * - `quantized`: one word per coordinate, clipped to [−clip, clip] and stochastically rounded
+ *   (quantize.ts). For model updates, where a small relative error is fine and size matters.
+ * - `fixed`: exact fixed point. A value becomes the integer round(v·2^fracBits), taken modulo
+ *   2^(16·limbs) and split into 16-bit limbs, one per word. Each limb sums without wrapping for
+ *   fewer than 2^16 summands, and the total is rebuilt with bigint, then read as a signed
+ *   integer. For counts (histograms, example counts) and preprocessing statistics, which must be
+ *   exact and can be large (sums of squares of incomes).
+ *
+ * The plan is derived from the stage's shape and is public (the coordinator and every
+ * participant compute the same one); nothing in it depends on anyone's data.
+ */
+import type { Contribution, ContributionShape, Rng } from '../types';
+import { CoreInputError } from '../types';
+import { dequantizeSum, quantParamsFor, quantize } from './quantize';
+
+/** How one named vector is encoded. */
+export type VectorEncoding = { kind: 'quantized'; clip: number } | { kind: 'fixed'; fracBits: number; limbs: number };
+
+/** Encoding of every vector of a stage, in name order, for at most `maxSummands` summands. */
+export interface EncodingPlan {
+  shape: ContributionShape;
+  encodings: Record<string, VectorEncoding>;
+  maxSummands: number;
+}
+
+const LIMB = 16;
+const MAX_SUMMANDS = 2 ** LIMB - 1;
+
+/** Words a vector of `length` coordinates occupies under `e`. */
+export function wordsOf(e: VectorEncoding, length: number): number {
+  return e.kind === 'quantized' ? length : length * e.limbs;
+}
+
+/** Checks a plan and returns its total number of words. */
+export function planWords(plan: EncodingPlan): number {
+  if (!Number.isInteger(plan.maxSummands) || plan.maxSummands < 1 || plan.maxSummands > MAX_SUMMANDS) {
+    throw new CoreInputError(`maxSummands must be an integer in [1, ${MAX_SUMMANDS}], got ${plan.maxSummands}`, 'maxSummands');
+  }
+  let words = 0;
+  for (const name of Object.keys(plan.shape).sort()) {
+    const e = plan.encodings[name];
+    if (!e) throw new CoreInputError(`no encoding for vector "${name}"`, 'encodings');
+    if (e.kind === 'fixed' && (!Number.isInteger(e.limbs) || e.limbs < 1 || e.limbs > 8 || !Number.isInteger(e.fracBits) || e.fracBits < 0)) {
+      throw new CoreInputError(`vector "${name}": fixed encoding needs 1–8 limbs and fracBits ≥ 0`, 'encodings');
+    }
+    words += wordsOf(e, plan.shape[name]);
+  }
+  return words;
+}
+
+/** Largest |value| a fixed encoding can carry so that a sum of `n` of them cannot overflow. */
+export function fixedLimit(e: { fracBits: number; limbs: number }, n: number): number {
+  return 2 ** (LIMB * e.limbs - 1) / n / 2 ** e.fracBits;
+}
+
+/** Encodes a contribution; returns the words and how many coordinates were clipped. */
+export function encodeContribution(c: Contribution, plan: EncodingPlan, rng: Rng): { words: Uint32Array; clipped: number } {
+  const out = new Uint32Array(planWords(plan));
+  let off = 0;
+  let clipped = 0;
+  for (const name of Object.keys(plan.shape).sort()) {
+    const v = c[name];
+    const len = plan.shape[name];
+    if (!v || v.length !== len) throw new CoreInputError(`vector "${name}" must have ${len} elements, got ${v ? v.length : 'none'}`, name);
+    const e = plan.encodings[name];
+    if (e.kind === 'quantized') {
+      const q = quantize(v, quantParamsFor(e.clip, 32, plan.maxSummands), rng);
+      out.set(q.values, off);
+      clipped += q.clipped;
+      off += len;
+      continue;
+    }
+    const limit = fixedLimit(e, plan.maxSummands);
+    const modulus = 1n << BigInt(LIMB * e.limbs);
+    for (let i = 0; i < len; i++) {
+      if (!Number.isFinite(v[i]) || Math.abs(v[i]) >= limit) {
+        throw new CoreInputError(`vector "${name}"[${i}] = ${v[i]} is outside the fixed-point range ±${limit.toExponential(3)}`, name);
+      }
+      let x = BigInt(Math.round(v[i] * 2 ** e.fracBits)) % modulus;
+      if (x < 0n) x += modulus;
+      for (let k = 0; k < e.limbs; k++) {
+        out[off++] = Number(x & 0xffffn);
+        x >>= 16n;
+      }
+    }
+  }
+  return { words: out, clipped };
+}
+
+/** Decodes the (mod 2^32) sum of `summands` encoded contributions. */
+export function decodeSum(words: Uint32Array, plan: EncodingPlan, summands: number): Contribution {
+  if (words.length !== planWords(plan)) throw new CoreInputError(`expected ${planWords(plan)} words, got ${words.length}`, 'words');
+  if (!Number.isInteger(summands) || summands < 1 || summands > plan.maxSummands) {
+    throw new CoreInputError(`summands must be an integer in [1, ${plan.maxSummands}], got ${summands}`, 'summands');
+  }
+  const out: Contribution = {};
+  let off = 0;
+  for (const name of Object.keys(plan.shape).sort()) {
+    const len = plan.shape[name];
+    const e = plan.encodings[name];
+    if (e.kind === 'quantized') {
+      out[name] = dequantizeSum(words.subarray(off, off + len), quantParamsFor(e.clip, 32, plan.maxSummands), summands);
+      off += len;
+      continue;
+    }
+    const bits = BigInt(LIMB * e.limbs);
+    const modulus = 1n << bits;
+    const half = 1n << (bits - 1n);
+    const v = new Float64Array(len);
+    for (let i = 0; i < len; i++) {
+      let x = 0n;
+      for (let k = 0; k < e.limbs; k++) x += BigInt(words[off++]) << BigInt(LIMB * k);
+      x %= modulus;
+      if (x >= half) x -= modulus;
+      v[i] = Number(x) / 2 ** e.fracBits;
+    }
+    out[name] = v;
+  }
+  return out;
+}
