@@ -1,0 +1,229 @@
+/**
+ * The server side of Bonawitz et al., CCS 2017, "Practical Secure Aggregation for
+ * Privacy-Preserving Machine Learning", Fig. 4 (honest-but-curious variant), as a pure stage
+ * machine driven by deadlines: each input is "the deadline of this stage passed and these
+ * messages arrived". Missing or unusable replies become {@link Failure} records (dropouts are
+ * data); fewer than t usable replies at any stage abort the round with a reason, and the server
+ * unmasks nothing unless at least t survivors answer the Unmasking request.
+ *
+ * Stages: collect keys (U1) → forward share ciphertexts (U2) → sum masked inputs (U3) → with
+ * ≥ t responses (U4), reconstruct b_v for v ∈ U3 and s^SK_v for v ∈ U2 \ U3, then
+ * Σ_{u∈U3} x_u = Σ_{u∈U3} y_u − Σ_{u∈U3} PRG(b_u) − Σ_{v∈U2\U3} Σ_{u∈U3∩N(v)} sign(u,v)·PRG(s_uv).
+ * The server never asks for both shares of one owner: survivors and dropped are disjoint.
+ */
+import { CoreInputError } from '../../types';
+import { bytesEqual } from '../hex';
+import { deriveKey } from '../kdf';
+import { publicKeyOf, sharedSecret, wipe, X25519_BYTES } from '../keys';
+import type { MaskTerm } from '../mask';
+import { pairSign, removeMask } from '../mask';
+import { addMod } from '../quantize';
+import { combineShares, decodeShare } from '../shamir';
+import type { Share } from '../shamir';
+import { copyBytes, fitsBits, sameMembers, shareHolders, sortedUnique, validateConfig } from './config';
+import { areNeighbours, neighboursOf } from './graph';
+import type { Failure, ServerInput, ServerOutput, ServerState, SecAggConfig, Stage, UnmaskingMessage } from './types';
+import { SELF_SEED_BYTES } from './types';
+
+type Step = { state: ServerState; output: ServerOutput };
+type At<S extends ServerState['stage']> = Extract<ServerState, { stage: S }>;
+type Msg<T extends ServerInput['type']> = Extract<ServerInput, { type: T }>['messages'][number];
+
+/** The initial server state of a round. Throws {@link CoreInputError} (`config.*`) on a bad config. */
+export function initServer(config: SecAggConfig): ServerState {
+  validateConfig(config);
+  return { stage: 'advertise-keys', config };
+}
+
+/**
+ * Advances the server past one stage deadline. Throws {@link CoreInputError} (`input`) when the
+ * input is not the deadline of the current stage (a driver bug, not a dropout), including any
+ * input after `done` or `aborted`. Never mutates `state`.
+ */
+export function serverStep(state: ServerState, input: ServerInput): Step {
+  if (state.stage === 'advertise-keys' && input.type === 'advertise-keys-deadline') return collectKeys(state, input.messages);
+  if (state.stage === 'share-keys' && input.type === 'share-keys-deadline') return forwardShares(state, input.messages);
+  if (state.stage === 'masked-input' && input.type === 'masked-input-deadline') return sumMasked(state, input.messages);
+  if (state.stage === 'unmasking' && input.type === 'unmasking-deadline') return unmask(state, input.messages);
+  throw new CoreInputError(`a ${input.type} input does not fit server stage ${state.stage}`, 'input');
+}
+
+function abort(state: ServerState, reason: string, failures: Failure[]): Step {
+  const at: Stage = state.stage === 'aborted' ? state.at : state.stage;
+  const full = `${at}: ${reason}`;
+  return { state: { stage: 'aborted', config: state.config, at, reason: full }, output: { type: 'abort', stage: at, reason: full, failures } };
+}
+
+/**
+ * Keeps the first acceptable message of each expected sender; records a failure for strangers,
+ * repeats, messages `check` rejects, and expected senders that sent nothing.
+ */
+function accept<M extends { from: string }>(
+  stage: Stage,
+  expected: readonly string[],
+  messages: M[],
+  check: (m: M) => string | undefined,
+  failures: Failure[],
+): Map<string, M> {
+  const ok = new Map<string, M>();
+  const tried = new Set<string>();
+  for (const m of messages) {
+    let reason: string | undefined;
+    if (!expected.includes(m.from)) reason = `${m.from} is not expected in this stage`;
+    else if (tried.has(m.from)) reason = 'sent more than one message; the first one counts';
+    else reason = check(m);
+    if (expected.includes(m.from)) tried.add(m.from);
+    if (reason === undefined) ok.set(m.from, m);
+    else failures.push({ participant: m.from, stage, reason });
+  }
+  for (const u of expected) {
+    if (!tried.has(u)) failures.push({ participant: u, stage, reason: 'no reply before the deadline' });
+  }
+  return ok;
+}
+
+function collectKeys(state: At<'advertise-keys'>, messages: Msg<'advertise-keys-deadline'>[]): Step {
+  const failures: Failure[] = [];
+  const ok = accept('advertise-keys', state.config.participants, messages, (m) =>
+    m.cPk?.length === X25519_BYTES && m.sPk?.length === X25519_BYTES ? undefined : 'public keys must be 32 bytes each', failures);
+  const t = state.config.threshold;
+  if (ok.size < t) return abort(state, `only ${ok.size} of the required ${t} participants advertised keys`, failures);
+  const keys = sortedUnique(ok.keys()).map((id) => ({ id, cPk: copyBytes(ok.get(id)!.cPk), sPk: copyBytes(ok.get(id)!.sPk) }));
+  const out = keys.map((k) => ({ id: k.id, cPk: copyBytes(k.cPk), sPk: copyBytes(k.sPk) }));
+  return { state: { stage: 'share-keys', config: state.config, keys }, output: { type: 'peer-keys', keys: out, failures } };
+}
+
+function forwardShares(state: At<'share-keys'>, messages: Msg<'share-keys-deadline'>[]): Step {
+  const { config } = state;
+  const advertised = state.keys.map((k) => k.id);
+  const failures: Failure[] = [];
+  const ok = accept('share-keys', advertised, messages, (m) => {
+    const want = shareHolders(config, advertised, m.from).filter((v) => v !== m.from);
+    const got = m.ciphertexts.map((c) => c.to);
+    return sortedUnique(got).length === got.length && sameMembers(got, want)
+      ? undefined
+      : `ciphertexts addressed to [${got.join(', ')}] instead of [${want.join(', ')}]`;
+  }, failures);
+  const t = config.threshold;
+  if (ok.size < t) return abort(state, `only ${ok.size} of the required ${t} participants shared keys`, failures);
+  const shared = sortedUnique(ok.keys());
+  const deliveries = shared.map((to) => ({
+    type: 'share-delivery' as const,
+    to,
+    shared: [...shared],
+    ciphertexts: shared
+      .filter((v) => v !== to)
+      .flatMap((v) => ok.get(v)!.ciphertexts.filter((c) => c.to === to).map((c) => ({ from: v, ciphertext: copyBytes(c.ciphertext) }))),
+  }));
+  return {
+    state: { stage: 'masked-input', config, keys: state.keys, shared },
+    output: { type: 'forward-shares', shared: [...shared], deliveries, failures },
+  };
+}
+
+function sumMasked(state: At<'masked-input'>, messages: Msg<'masked-input-deadline'>[]): Step {
+  const { config } = state;
+  const failures: Failure[] = [];
+  const ok = accept('masked-input', state.shared, messages, (m) =>
+    m.y instanceof Uint32Array && m.y.length === config.length && fitsBits(m.y, config.bits)
+      ? undefined
+      : `masked input must be ${config.length} values below 2^${config.bits}`, failures);
+  const t = config.threshold;
+  if (ok.size < t) return abort(state, `only ${ok.size} of the required ${t} participants sent masked inputs`, failures);
+  const survivors = sortedUnique(ok.keys());
+  const maskedSum = new Uint32Array(config.length);
+  for (const u of survivors) addMod(maskedSum, ok.get(u)!.y, config.bits);
+  const dropped = state.shared.filter((v) => !ok.has(v));
+  return {
+    state: { stage: 'unmasking', config, keys: state.keys, shared: state.shared, survivors, maskedSum },
+    output: { type: 'unmask-request', survivors: [...survivors], dropped, failures },
+  };
+}
+
+/** Why an Unmasking response from `m.from` is unusable, or undefined; fills the share maps when usable. */
+function checkResponse(state: At<'unmasking'>, m: UnmaskingMessage, b: Map<string, Share[]>, s: Map<string, Share[]>): string | undefined {
+  const { config, survivors } = state;
+  const dropped = state.shared.filter((v) => !survivors.includes(v));
+  const wantB = survivors.filter((v) => v === m.from || areNeighbours(config, m.from, v));
+  const wantS = dropped.filter((v) => areNeighbours(config, m.from, v));
+  const gotB = m.selfMaskShares.map((x) => x.owner);
+  const gotS = m.keyShares.map((x) => x.owner);
+  if (sortedUnique(gotB).length !== gotB.length || !sameMembers(gotB, wantB)) return `self-mask shares for [${gotB.join(', ')}] instead of [${wantB.join(', ')}]`;
+  if (sortedUnique(gotS).length !== gotS.length || !sameMembers(gotS, wantS)) return `key shares for [${gotS.join(', ')}] instead of [${wantS.join(', ')}]`;
+  let decoded: { owner: string; share: Share; into: Map<string, Share[]> }[];
+  try {
+    decoded = [
+      ...m.selfMaskShares.map((x) => ({ owner: x.owner, share: decodeShare(x.share), into: b })),
+      ...m.keyShares.map((x) => ({ owner: x.owner, share: decodeShare(x.share), into: s })),
+    ];
+  } catch (e) {
+    return `malformed share: ${(e as Error).message}`;
+  }
+  for (const d of decoded) d.into.set(d.owner, [...(d.into.get(d.owner) ?? []), d.share]);
+  return undefined;
+}
+
+/** Reconstructs `owner`'s secret from its shares, or says why it cannot. */
+function reconstruct(shares: Share[] | undefined, t: number, length: number, owner: string, what: string): Uint8Array | string {
+  const got = shares?.length ?? 0;
+  if (got < t) return `only ${got} of the required ${t} shares of ${owner}'s ${what} arrived`;
+  try {
+    return combineShares(shares!, t, length);
+  } catch (e) {
+    return `cannot reconstruct ${owner}'s ${what}: ${(e as Error).message}`;
+  }
+}
+
+function unmask(state: At<'unmasking'>, messages: Msg<'unmasking-deadline'>[]): Step {
+  const { config, survivors } = state;
+  const t = config.threshold;
+  const failures: Failure[] = [];
+  const bShares = new Map<string, Share[]>();
+  const sShares = new Map<string, Share[]>();
+  const ok = accept('unmasking', survivors, messages, (m) => checkResponse(state, m, bShares, sShares), failures);
+  if (ok.size < t) return abort(state, `only ${ok.size} of the required ${t} participants answered`, failures);
+  const ctx = { run: config.run, round: config.round };
+  const terms: MaskTerm[] = [];
+  const fail = (reason: string): Step => {
+    for (const term of terms) wipe(term.key);
+    return abort(state, reason, failures);
+  };
+  for (const u of survivors) {
+    const seed = reconstruct(bShares.get(u), t, SELF_SEED_BYTES, u, 'self-mask seed');
+    if (typeof seed === 'string') return fail(seed);
+    terms.push({ key: deriveKey(seed, { ...ctx, purpose: 'self-mask', a: u, b: u }), sign: 1 });
+    wipe(seed);
+  }
+  for (const v of state.shared.filter((x) => !survivors.includes(x))) {
+    const sk = reconstruct(sShares.get(v), t, X25519_BYTES, v, 'masking key');
+    if (typeof sk === 'string') return fail(sk);
+    const keyOf = (id: string) => state.keys.find((k) => k.id === id)!;
+    if (!bytesEqual(publicKeyOf(sk), keyOf(v).sPk)) {
+      wipe(sk);
+      return fail(`the reconstructed masking key of ${v} does not match its advertised public key`);
+    }
+    for (const u of neighboursOf(config, v).filter((x) => survivors.includes(x))) {
+      const pair = sharedSecretOrNull(sk, keyOf(u).sPk);
+      if (pair === null) continue; // u would have aborted rather than mask with v
+      terms.push({ key: deriveKey(pair, { ...ctx, purpose: 'mask', a: u, b: v }), sign: pairSign(u, v) });
+      wipe(pair);
+    }
+    wipe(sk);
+  }
+  const sum = removeMask(state.maskedSum, terms, config.bits);
+  for (const term of terms) wipe(term.key);
+  return {
+    state: { stage: 'done', config, survivors, sum: Uint32Array.from(sum) },
+    output: { type: 'result', survivors: [...survivors], sum, failures },
+  };
+}
+
+/** The X25519 agreement, or null for a low-order peer key (whose owner cannot have masked with it). */
+function sharedSecretOrNull(secretKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array | null {
+  try {
+    return sharedSecret(secretKey, peerPublicKey);
+  } catch (e) {
+    if (e instanceof CoreInputError && e.parameter === 'peerPublicKey') return null;
+    throw e;
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * In-memory driver of one secure-aggregation round (Bonawitz et al., CCS 2017): n client
+ * machines and the server machine exchange messages directly, with a dropout schedule saying
+ * which clients vanish before which stage. For tests, simulations and benchmarks; the real
+ * transport (gRPC, deadlines) lives in the round engine. Pure apart from the injected Rngs.
+ *
+ * With `persist`, every state is saved and restored through JSON (codec.ts) between steps, and
+ * every superseded client state is wiped — exercising crash/resume and buffer ownership.
+ */
+import type { Rng } from '../../types';
+import { clientStep, initClient, wipeClientState } from './client';
+import { decodeClientState, decodeServerState, encodeClientState, encodeServerState } from './codec';
+import { initServer, serverStep } from './server';
+import type {
+  AbortOutput,
+  AggregateResult,
+  ClientInput,
+  ClientState,
+  Failure,
+  MaskedInputMessage,
+  SecAggConfig,
+  ServerInput,
+  ServerState,
+  ShareDelivery,
+  UnmaskingMessage,
+  UnmaskRequest,
+} from './types';
+
+/** Which clients vanish (send nothing more) before each stage's reply. */
+export interface DropoutSchedule {
+  /** Never advertise keys. */
+  advertiseKeys?: string[];
+  /** Advertise, then vanish before sending share ciphertexts. */
+  shareKeys?: string[];
+  /** Share keys, then vanish before sending the masked input. */
+  maskedInput?: string[];
+  /** Send the masked input, then vanish before answering the unmask request. */
+  unmasking?: string[];
+}
+
+/** Hooks that let a test play a malicious or faulty server between the machines. */
+export interface Interceptors {
+  /** Rewrites a share delivery before its recipient sees it (sees the current client states). */
+  delivery?: (d: ShareDelivery, clients: ReadonlyMap<string, ClientState>) => ShareDelivery;
+  /** Rewrites the unmask request sent to client `to`; return a list to send several requests in turn. */
+  unmaskRequest?: (to: string, r: UnmaskRequest) => UnmaskRequest | UnmaskRequest[];
+  /** Rewrites an Unmasking response before the server sees it. */
+  unmaskingResponse?: (r: UnmaskingMessage) => UnmaskingMessage;
+}
+
+/** What to simulate. */
+export interface SimulationOptions {
+  config: SecAggConfig;
+  /** Each participant's quantized input x_u (length config.length, values below 2^bits). */
+  inputs: Record<string, Uint32Array>;
+  /** The Rng of each client (crypto-backed in production, seeded in tests). */
+  rngFor: (id: string) => Rng;
+  dropouts?: DropoutSchedule;
+  /** Save and restore every state through JSON between steps, wiping superseded client states. */
+  persist?: boolean;
+  intercept?: Interceptors;
+}
+
+/** Everything observable about a simulated round. */
+export interface SimulationResult {
+  /** The server's final word: the sum over U3, or its abort. */
+  outcome: AggregateResult | AbortOutput;
+  /** Clients that refused to go on, with their abort outputs. */
+  clientAborts: { id: string; output: AbortOutput }[];
+  /** Every masked input the server received (what it sees of each y_u). */
+  maskedInputs: MaskedInputMessage[];
+  /** Every Unmasking response the server received (to audit what was revealed). */
+  unmaskingResponses: UnmaskingMessage[];
+  /** Failures the server recorded, stage by stage. */
+  failures: Failure[];
+  server: ServerState;
+  clients: Map<string, ClientState>;
+}
+
+/** Runs one round end to end; see {@link SimulationOptions}. */
+export function simulateRound(options: SimulationOptions): SimulationResult {
+  const { config, inputs, rngFor, dropouts = {}, persist = false, intercept = {} } = options;
+  const clients = new Map<string, ClientState>(config.participants.map((u) => [u, initClient(config, u)]));
+  let server: ServerState = initServer(config);
+  const clientAborts: SimulationResult['clientAborts'] = [];
+  const unmaskingResponses: UnmaskingMessage[] = [];
+  const maskedInputs: MaskedInputMessage[] = [];
+  const failures: Failure[] = [];
+  const gone = new Set<string>();
+
+  const restoreClient = (s: ClientState) => (persist ? decodeClientState(JSON.parse(JSON.stringify(encodeClientState(s)))) : s);
+  const restoreServer = (s: ServerState) => (persist ? decodeServerState(JSON.parse(JSON.stringify(encodeServerState(s)))) : s);
+
+  /** Steps client u; returns its reply, or null when it aborted. */
+  const step = (u: string, input: ClientInput) => {
+    const prev = clients.get(u)!;
+    const { state, output } = clientStep(prev, input, rngFor(u));
+    clients.set(u, restoreClient(state));
+    if (persist && state !== prev) wipeClientState(prev);
+    if (output.type === 'abort') {
+      clientAborts.push({ id: u, output });
+      gone.add(u);
+      return null;
+    }
+    return output;
+  };
+  const live = (ids: readonly string[], vanishing: string[] | undefined) => {
+    for (const u of vanishing ?? []) gone.add(u);
+    return ids.filter((u) => !gone.has(u));
+  };
+  const advance = (input: ServerInput) => {
+    const { state, output } = serverStep(server, input);
+    server = restoreServer(state);
+    failures.push(...output.failures);
+    return output;
+  };
+  const finish = (outcome: AggregateResult | AbortOutput): SimulationResult => ({
+    outcome,
+    clientAborts,
+    maskedInputs,
+    unmaskingResponses,
+    failures,
+    server,
+    clients,
+  });
+
+  const adverts = live(config.participants, dropouts.advertiseKeys).map((u) => step(u, { type: 'begin' }));
+  const keys = advance({ type: 'advertise-keys-deadline', messages: adverts.filter(isType('advertise-keys')) });
+  if (keys.type !== 'peer-keys') return finish(keys as AbortOutput);
+
+  const broadcast = { type: 'peer-keys' as const, keys: keys.keys };
+  const shares = live(keys.keys.map((k) => k.id), dropouts.shareKeys).map((u) => step(u, broadcast));
+  const forwarded = advance({ type: 'share-keys-deadline', messages: shares.filter(isType('share-keys')) });
+  if (forwarded.type !== 'forward-shares') return finish(forwarded as AbortOutput);
+
+  const masked = live(forwarded.shared, dropouts.maskedInput).map((u) => {
+    let delivery = forwarded.deliveries.find((d) => d.to === u)!;
+    if (intercept.delivery) delivery = intercept.delivery(delivery, clients);
+    return step(u, { type: 'mask-input', delivery, input: inputs[u] });
+  });
+  maskedInputs.push(...masked.filter(isType('masked-input')));
+  const request = advance({ type: 'masked-input-deadline', messages: maskedInputs });
+  if (request.type !== 'unmask-request') return finish(request as AbortOutput);
+
+  for (const u of live(request.survivors, dropouts.unmasking)) {
+    const base = { type: 'unmask-request' as const, survivors: request.survivors, dropped: request.dropped };
+    const sent = intercept.unmaskRequest ? intercept.unmaskRequest(u, base) : base;
+    for (const r of Array.isArray(sent) ? sent : [sent]) {
+      const reply = step(u, r);
+      if (reply?.type === 'unmasking') unmaskingResponses.push(intercept.unmaskingResponse ? intercept.unmaskingResponse(reply) : reply);
+      if (!reply) break;
+    }
+  }
+  const outcome = advance({ type: 'unmasking-deadline', messages: unmaskingResponses });
+  return finish(outcome as AggregateResult | AbortOutput);
+}
+
+function isType<T extends string>(type: T) {
+  return <M extends { type: string } | null>(m: M): m is Extract<NonNullable<M>, { type: T }> => m !== null && m.type === type;
+}
