@@ -2,21 +2,12 @@ import { describe, it, expect } from 'vitest';
 import { CoreInputError } from '../types';
 import type { Contribution } from '../types';
 import { checkShape, sumContributions, validateContribution, zeroContribution } from './sum';
+import { errorOf } from '../test-support';
 
 const SHAPE = { a: 3, b: 1 };
 
 function contrib(a: number[], b: number[]): Contribution {
   return { a: Float64Array.from(a), b: Float64Array.from(b) };
-}
-
-function errorOf(fn: () => unknown): CoreInputError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CoreInputError);
-    return e as CoreInputError;
-  }
-  throw new Error('expected a CoreInputError');
 }
 
 describe('sumContributions', () => {

@@ -4,21 +4,12 @@ import { seededRng } from '../random';
 import { fromHex, toHex } from './hex';
 import { deriveKey, hkdf, keyInfo } from './kdf';
 import type { KeyContext } from './kdf';
+import { errorOf } from '../test-support';
 
 function range(from: number, to: number): Uint8Array {
   const out = new Uint8Array(to - from + 1);
   for (let i = 0; i < out.length; i++) out[i] = from + i;
   return out;
-}
-
-function errorOf(fn: () => unknown): CoreInputError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CoreInputError);
-    return e as CoreInputError;
-  }
-  throw new Error('expected a CoreInputError');
 }
 
 describe('HKDF-SHA256 known answers (RFC 5869 Appendix A)', () => {

@@ -3,6 +3,7 @@ import { CoreInputError } from '../types';
 import { seededRng } from '../random';
 import { fromHex, toHex } from './hex';
 import { generateKeyPair, isAllZero, publicKeyOf, sharedSecret, wipe, wipeKeyPair } from './keys';
+import { errorOf } from '../test-support';
 
 // RFC 7748 §6.1 test vectors (Curve25519 Diffie-Hellman).
 const ALICE_SK = '77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a';
@@ -17,16 +18,6 @@ const LOW_ORDER = [
   '0100000000000000000000000000000000000000000000000000000000000000',
   'e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800',
 ];
-
-function errorOf(fn: () => unknown): CoreInputError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CoreInputError);
-    return e as CoreInputError;
-  }
-  throw new Error('expected a CoreInputError');
-}
 
 describe('X25519 known answers (RFC 7748 §6.1)', () => {
   it('derives Alice and Bob public keys', () => {

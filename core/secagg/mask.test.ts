@@ -6,16 +6,7 @@ import { deriveKey } from './kdf';
 import { applyMask, pairSign, removeMask } from './mask';
 import type { MaskTerm } from './mask';
 import { addMod, subMod } from './quantize';
-
-function errorOf(fn: () => unknown): CoreInputError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CoreInputError);
-    return e as CoreInputError;
-  }
-  throw new Error('expected a CoreInputError');
-}
+import { errorOf } from '../test-support';
 
 function randomVector(len: number, bits: number, seed: number): Uint32Array {
   const bytes = seededRng(seed)(4 * len);

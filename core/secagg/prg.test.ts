@@ -3,6 +3,7 @@ import { CoreInputError } from '../types';
 import { seededRng } from '../random';
 import { fromHex, toHex } from './hex';
 import { MAX_MASK_WORDS, chacha20Keystream, expandMask } from './prg';
+import { errorOf } from '../test-support';
 
 const KEY_00_1F = fromHex('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f');
 
@@ -26,16 +27,6 @@ const BLOCK_232 =
 const ZERO_BLOCK =
   '76b8e0ada0f13d90405d6ae55386bd28bdd219b8a08ded1aa836efcc8b770dc7' +
   'da41597c5157488d7724e03fb8d84a376a43b8f41518a11cc387b669b2ee6586';
-
-function errorOf(fn: () => unknown): CoreInputError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CoreInputError);
-    return e as CoreInputError;
-  }
-  throw new Error('expected a CoreInputError');
-}
 
 describe('ChaCha20 known answers (RFC 8439)', () => {
   it('§2.3.2 block function test vector', () => {

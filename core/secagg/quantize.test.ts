@@ -2,16 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { CoreInputError } from '../types';
 import { seededRng, standardNormal } from '../random';
 import { addMod, dequantizeSum, quantParamsFor, quantize, resolveQuantParams, subMod } from './quantize';
-
-function errorOf(fn: () => unknown): CoreInputError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CoreInputError);
-    return e as CoreInputError;
-  }
-  throw new Error('expected a CoreInputError');
-}
+import { errorOf } from '../test-support';
 
 describe('quantParamsFor', () => {
   it('takes the largest level count whose n-fold sum fits the modulus', () => {

@@ -3,16 +3,7 @@ import { CoreInputError } from '../types';
 import { seededRng } from '../random';
 import { toHex } from './hex';
 import { SEAL_OVERHEAD, open, seal } from './secretbox';
-
-function errorOf(fn: () => unknown): CoreInputError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CoreInputError);
-    return e as CoreInputError;
-  }
-  throw new Error('expected a CoreInputError');
-}
+import { errorOf } from '../test-support';
 
 describe('seal / open', () => {
   const key = seededRng(1)(32);

@@ -5,16 +5,7 @@ import { toHex } from './hex';
 import { SHAMIR_PRIME, bigintToBytes, bytesToBigint, fadd, finv, fmod, fmul, fsub, randomFieldElement } from './field';
 import { SHARE_BYTES, combineShares, decodeShare, encodeShare, splitSecret } from './shamir';
 import type { Share } from './shamir';
-
-function errorOf(fn: () => unknown): CoreInputError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CoreInputError);
-    return e as CoreInputError;
-  }
-  throw new Error('expected a CoreInputError');
-}
+import { errorOf } from '../test-support';
 
 function pick(shares: Share[], k: number, seed: number): Share[] {
   const idx = Array.from({ length: shares.length }, (_, i) => i);

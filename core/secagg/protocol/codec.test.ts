@@ -14,20 +14,11 @@ import { initServer, serverStep } from './server';
 import { simulateRound } from './simulate';
 import { plainSum, randomInputs, rngFactory, testConfig } from './test-helpers';
 import type { ClientOutput, ClientState, ServerState } from './types';
+import { errorOf as thrown } from '../../test-support';
 
 const IDS = ['bank-a', 'bank-b', 'customs', 'platform', 'bank-c'];
 const config = testConfig(IDS, 3, { length: 12, bits: 32 });
 const inputs = randomInputs(IDS, 12, 32, seededRng(21));
-
-function thrown(fn: () => unknown): CoreInputError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(CoreInputError);
-    return e as CoreInputError;
-  }
-  throw new Error('expected a CoreInputError');
-}
 
 /** Saves every state to one JSON string and restores it, as a coordinator and nodes restarting would. */
 function crashAndRestore(clients: Map<string, ClientState>, server: ServerState) {

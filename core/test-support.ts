@@ -1,0 +1,19 @@
+/** Helpers shared by the unit tests of the core (imported only from *.test.ts files). */
+import { expect } from 'vitest';
+import { CoreInputError } from './types';
+
+/** The error of class `ctor` thrown by `fn`; fails the test when nothing or something else is thrown. */
+export function thrownError<E extends Error>(fn: () => unknown, ctor: new (...args: any[]) => E): E {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ctor);
+    return e as E;
+  }
+  throw new Error(`expected a ${ctor.name}`);
+}
+
+/** The CoreInputError thrown by `fn`. */
+export function errorOf(fn: () => unknown): CoreInputError {
+  return thrownError(fn, CoreInputError);
+}
