@@ -8,6 +8,7 @@ import type { DataSchema } from '../core/data/schema';
 import { inputDim } from '../core/data/schema';
 import type { JobSpec } from '../core/job';
 import { modelLayout } from '../core/model/layout';
+import { layoutSize } from '../core/types';
 import { JobFailedError, runJob } from '../core/round/engine';
 import type { RoundRecord } from '../core/round/engine';
 import type { StageFailure } from '../core/round/grid';
@@ -99,7 +100,7 @@ export class JobManager {
     rec.stage = 'waiting for participants';
     this.grid.currentJobId = rec.id;
     const dim = inputDim(rec.schema);
-    const params = modelLayout(rec.job.model, dim).reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
+    const params = layoutSize(modelLayout(rec.job.model, dim));
     this.publish(rec, `job started: ${rec.job.model.type} model, ${dim} inputs, ${params} parameters, aggregation ${rec.aggregation}`);
     try {
       const outcome = await runJob(rec.id, rec.job, rec.schema, {
