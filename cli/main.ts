@@ -60,8 +60,13 @@ program
   .requiredOption('--data <file.csv>', 'private data file')
   .requiredOption('--schema <schema.json>', 'shared schema file')
   .option('--role <role>', 'platform | bank | customs | other', 'other')
+  .option('--allow-plain-aggregation', 'also take part in jobs with aggregation "plain", where the coordinator sees this node\'s vectors (debugging only)', false)
   .addOption(levels)
-  .action(async (o) => participantCommand({ coordinator: o.coordinator, name: o.name, role: o.role, data: o.data, schema: o.schema, logLevel: o.logLevel as Level }));
+  .action(async (o) =>
+    participantCommand({
+      coordinator: o.coordinator, name: o.name, role: o.role, data: o.data, schema: o.schema, logLevel: o.logLevel as Level,
+      allowPlain: o.allowPlainAggregation === true,
+    }));
 
 program
   .command('run')

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { loadSchemaFile, loadTable } from '../participant/data/load';
 import { chain, errorToRefusalMod, schemaCheckMod } from '../participant/handler';
 import { localHandler } from '../participant/local-handler';
+import { secAggMod } from '../participant/secagg-mod';
 import { ParticipantNode } from '../participant/node';
 import { initBackend } from '../participant/trainer/backend';
 import { createLogger } from '../coordinator/log';
@@ -26,6 +27,8 @@ export interface ParticipantCmdOptions {
   data: string;
   schema: string;
   logLevel: Level;
+  /** Take part in plain (unmasked) aggregation when a job asks for it. */
+  allowPlain?: boolean;
 }
 
 /** Runs a participant node until SIGINT/SIGTERM. */
@@ -39,7 +42,7 @@ export async function participantCommand(o: ParticipantCmdOptions): Promise<void
   const digest = schemaDigest(schema);
   const handler = chain(
     localHandler(o.name, table, (jobId, round, m) => log.info('local metrics (this node only)', { job: jobId, round, auc: m.auc, ks: m.ks, logLoss: m.logLoss, n: m.n })),
-    [errorToRefusalMod, schemaCheckMod(digest, schemaDigest)],
+    [errorToRefusalMod, schemaCheckMod(digest, schemaDigest), secAggMod({ name: o.name, allowPlain: o.allowPlain })],
   );
   const node = new ParticipantNode({ coordinator: o.coordinator, name: o.name, role: o.role, schemaDigest: digest, handler, log });
   const stop = () => {

@@ -32,16 +32,24 @@ export interface RunSummary {
   guarantee: string;
   participants: string[];
   federated: { auc: number; ks: number; gini: number; logLoss: number; brier: number; n: number; positives: number };
-  rounds: { round: number; participants: string[]; auc: number; ks: number; logLoss: number; trainLoss: number; seconds: number; failures: { participant: string; stage: string; reason: string }[] }[];
+  /** Secure-aggregation facts of the last round, with the job's total of clipped coordinates. */
+  secureAggregation?: { participants: number; survivors: number; threshold: number; neighbours: number; modulusBits: number; clippedTotal: number };
+  rounds: {
+    round: number; participants: string[]; auc: number; ks: number; logLoss: number; trainLoss: number; seconds: number;
+    failures: { participant: string; stage: string; reason: string }[];
+    /** Update coordinates clipped in this round (secure aggregation), summed over survivors. */
+    clipped?: number;
+  }[];
   modelDir?: string;
   backend?: string;
 }
 
-/** Plain statement of the privacy guarantee in force for an aggregation mode. */
-export function guaranteeOf(aggregation: string): string {
-  return aggregation === 'plain'
-    ? 'plain aggregation: raw rows never leave a participant, but the coordinator sees each participant\'s update, statistics and evaluation histogram in clear (no secure aggregation, no differential privacy)'
-    : aggregation;
+function secureSummary(s: JobStatus__Output): Pick<RunSummary, 'secureAggregation'> {
+  const infos = s.rounds.map((r) => r.secure).filter((x) => x !== null);
+  const last = infos[infos.length - 1];
+  if (!last) return {};
+  const { participants, survivors, threshold, neighbours, modulusBits } = last;
+  return { secureAggregation: { participants, survivors, threshold, neighbours, modulusBits, clippedTotal: infos.reduce((a, x) => a + x.clipped, 0) } };
 }
 
 /** Builds the summary from a final job status. */
@@ -54,12 +62,14 @@ export function summarize(s: JobStatus__Output): RunSummary {
     state: s.state,
     ...(s.error ? { error: s.error } : {}),
     aggregation: s.aggregation,
-    guarantee: guaranteeOf(s.aggregation),
+    guarantee: s.guarantee,
     participants: s.participants,
+    ...secureSummary(s),
     federated: { auc: m?.auc ?? NaN, ks: m?.ks ?? NaN, gini: m?.gini ?? NaN, logLoss: m?.logLoss ?? NaN, brier: m?.brier ?? NaN, n: m?.n ?? 0, positives: m?.positives ?? 0 },
     rounds: s.rounds.map((r) => ({
       round: r.round, participants: r.participants, auc: r.metrics?.auc ?? NaN, ks: r.metrics?.ks ?? NaN,
       logLoss: r.metrics?.logLoss ?? NaN, trainLoss: r.trainLoss, seconds: r.seconds, failures: r.failures,
+      ...(r.secure ? { clipped: r.secure.clipped } : {}),
     })),
   };
 }

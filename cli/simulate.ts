@@ -70,9 +70,12 @@ export function parseParties(args: string[]): PartySpec[] {
   return parties;
 }
 
-function spawnParticipant(p: PartySpec, address: string, schemaFile: string, logDir: string): ChildProcess {
+function spawnParticipant(p: PartySpec, address: string, schemaFile: string, logDir: string, allowPlain: boolean): ChildProcess {
   const log = openSync(path.join(logDir, `${p.name}.log`), 'a');
-  return spawn(process.execPath, [BIN, 'participant', '--coordinator', address, '--name', p.name, '--data', p.file, '--schema', schemaFile, '--log-level', 'info'], {
+  const args = [BIN, 'participant', '--coordinator', address, '--name', p.name, '--data', p.file, '--schema', schemaFile, '--log-level', 'info'];
+  // A simulated party allows plain aggregation only when the simulated job asks for it.
+  if (allowPlain) args.push('--allow-plain-aggregation');
+  return spawn(process.execPath, args, {
     stdio: ['ignore', log, log],
     env: { ...process.env },
   });
@@ -88,7 +91,7 @@ export async function simulate(o: SimulateOptions): Promise<SimulationReport> {
   const logDir = path.join(stateDir, 'participants');
   mkdirSync(logDir, { recursive: true });
   const coord = await startCoordinator({ port: 0, stateDir: path.join(stateDir, 'coordinator'), logLevel: 'warn', heartbeatTimeoutMs: o.heartbeatTimeoutMs });
-  const children = o.parties.map((p) => spawnParticipant(p, coord.address, schemaFile, logDir));
+  const children = o.parties.map((p) => spawnParticipant(p, coord.address, schemaFile, logDir, job.aggregation === 'plain'));
   const exited = new Map<string, number | null>();
   children.forEach((c, i) => c.on('exit', (code) => exited.set(o.parties[i].name, code)));
   o.print(`coordinator on ${coord.address}; ${o.parties.length} participant processes (logs in ${logDir})`);

@@ -7,6 +7,7 @@ import { DataSchemaSchema, inputDim } from '../core/data/schema';
 import { JobSpecSchema } from '../core/job';
 import { modelLayout } from '../core/model/layout';
 import type { RoundRecord } from '../core/round/engine';
+import { guaranteeText, secureFacts } from '../core/round/guarantee';
 import type { ControlHandlers } from '../proto/generated/fedcredit/v1/Control';
 import type { JobStatus } from '../proto/generated/fedcredit/v1/JobStatus';
 import type { RoundReport } from '../proto/generated/fedcredit/v1/RoundReport';
@@ -27,6 +28,7 @@ export function roundToWire(r: RoundRecord): RoundReport {
     seconds: r.seconds,
     failures: r.failures,
     finishedUnixMs: r.finishedAt,
+    ...(r.secure ? { secure: { ...r.secure } } : {}),
   };
 }
 
@@ -42,6 +44,7 @@ export function statusToWire(rec: JobRecord): JobStatus {
     error: rec.error,
     participants: [...rec.participants].sort(),
     aggregation: rec.aggregation,
+    guarantee: guaranteeText(rec.job, rec.rounds),
     createdUnixMs: rec.createdAt,
     finishedUnixMs: rec.finishedAt,
     stage: rec.stage,
@@ -115,6 +118,7 @@ export function controlHandlers(jobs: JobManager, grid: FleetGrid): ControlHandl
       const meta = {
         jobId: rec.id, job: rec.job, schema: rec.schema, preprocessing: rec.preprocessing, inputDim: dim,
         layout: modelLayout(rec.job.model, dim), state: rec.state, roundsCompleted: rec.rounds.length - 1, aggregation: rec.aggregation,
+        guarantee: guaranteeText(rec.job, rec.rounds), secureAggregation: secureFacts(rec.job, rec.rounds),
       };
       for (let off = 0; off < bytes.length || off === 0; off += MODEL_CHUNK_BYTES) {
         call.write({ metaJson: off === 0 ? JSON.stringify(meta) : '', data: bytes.subarray(off, off + MODEL_CHUNK_BYTES), offset: off, totalBytes: bytes.length });

@@ -5,7 +5,8 @@
  * until their node pulls them.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Grid, StageFailure, StageReplies, StageTask } from '../core/round/grid';
+import type { Grid, StageFailure, StageReplies, StageReply, StageTask, StageTasks } from '../core/round/grid';
+import { taskFor } from '../core/round/grid';
 
 /** A queued task as the Fleet service hands it out. */
 export interface QueuedTask {
@@ -30,7 +31,7 @@ export interface ParticipantEntry {
 
 interface PendingTask {
   participant: string;
-  resolve: (r: { contribution?: Record<string, Float64Array>; failure?: string }) => void;
+  resolve: (r: StageReply | { failure: string }) => void;
 }
 
 /** Liveness settings. */
@@ -100,12 +101,12 @@ export class FleetGrid implements Grid {
   }
 
   /** Delivers a participant's reply to the stage waiting for it; returns an error text if it does not fit. */
-  deliver(e: ParticipantEntry, taskId: string, reply: { contribution?: Record<string, Float64Array>; refusal?: string }): string | null {
+  deliver(e: ParticipantEntry, taskId: string, reply: StageReply | { refusal: string }): string | null {
     const p = this.pending.get(taskId);
     if (!p) return `task ${taskId} is not open (unknown, already answered, or past its deadline)`;
     if (p.participant !== e.name) return `task ${taskId} was not assigned to ${e.name}`;
     this.pending.delete(taskId);
-    p.resolve(reply.refusal !== undefined ? { failure: `refused: ${reply.refusal}` } : { contribution: reply.contribution });
+    p.resolve('refusal' in reply ? { failure: `refused: ${reply.refusal}` } : reply);
     return null;
   }
 
@@ -135,15 +136,16 @@ export class FleetGrid implements Grid {
     });
   }
 
-  run(participants: string[], task: StageTask, deadlineMs: number): Promise<StageReplies> {
-    const replies = new Map<string, Record<string, Float64Array>>();
+  run(participants: string[], tasks: StageTasks, deadlineMs: number): Promise<StageReplies> {
+    const replies = new Map<string, StageReply>();
     const failures: StageFailure[] = [];
-    const stage = `round ${task.round}: ${task.kind}`;
     const deadline = Date.now() + deadlineMs;
     const waits = participants.map(
       (name) =>
         new Promise<void>((resolveOne) => {
           const e = this.byName.get(name);
+          const task: StageTask = taskFor(tasks, name);
+          const stage = `round ${task.round}: ${task.kind}`;
           if (!e || !e.connected) {
             failures.push({ participant: name, stage, reason: 'not connected' });
             return resolveOne();
@@ -157,8 +159,8 @@ export class FleetGrid implements Grid {
             participant: name,
             resolve: (r) => {
               clearTimeout(timer);
-              if (r.contribution) replies.set(name, r.contribution);
-              else failures.push({ participant: name, stage, reason: r.failure ?? 'no reply' });
+              if ('failure' in r) failures.push({ participant: name, stage, reason: r.failure });
+              else replies.set(name, r);
               resolveOne();
             },
           });

@@ -8,6 +8,7 @@ import { PROTOCOL_VERSION } from '../proto/load';
 import type { FleetHandlers } from '../proto/generated/fedcredit/v1/Fleet';
 import type { Task } from '../proto/generated/fedcredit/v1/Task';
 import { contributionFromWire, float32Tensor } from '../proto/tensor';
+import { secaggReplyFromWire, secaggStepToWire } from '../proto/secagg-wire';
 import { HeartbeatRequestSchema, HelloRequestSchema, PullTaskRequestSchema, formatZodError } from '../proto/validate';
 import type { FleetGrid, QueuedTask } from './fleet-grid';
 import type { Logger } from './log';
@@ -24,6 +25,7 @@ function taskToWire(q: QueuedTask): Task {
     configJson: JSON.stringify(q.task.config),
     weights: q.task.weights ? [float32Tensor('weights', q.task.weights)] : [],
     deadlineUnixMs: q.deadline,
+    ...(q.task.secagg ? { secagg: secaggStepToWire(q.task.secagg) } : {}),
   };
 }
 
@@ -73,8 +75,10 @@ export function fleetHandlers(grid: FleetGrid, log: Logger, recorder?: MessageRe
           log.warn('participant refused a task', { participant: e.name, reason });
         } else if (req.outcome === 'contribution' && req.contribution) {
           problem = grid.deliver(e, req.taskId, { contribution: contributionFromWire(req.contribution.vectors) });
+        } else if (req.outcome === 'secagg' && req.secagg) {
+          problem = grid.deliver(e, req.taskId, { secagg: secaggReplyFromWire(req.secagg, e.name) });
         } else {
-          return cb(fail(grpc.status.INVALID_ARGUMENT, 'PushResult: neither a contribution nor a refusal was sent'));
+          return cb(fail(grpc.status.INVALID_ARGUMENT, 'PushResult: neither a contribution, a secure-aggregation reply nor a refusal was sent'));
         }
       } catch (err) {
         return cb(fail(grpc.status.INVALID_ARGUMENT, `PushResult from ${e.name}: ${(err as Error).message}`));

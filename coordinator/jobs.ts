@@ -13,6 +13,8 @@ import { JobFailedError, runJob } from '../core/round/engine';
 import type { RoundRecord } from '../core/round/engine';
 import type { StageFailure } from '../core/round/grid';
 import { plainSum } from '../core/round/sum-protocol';
+import { secureSum } from '../core/round/secure-sum';
+import { guaranteeText, secureFacts } from '../core/round/guarantee';
 import type { PreprocessingParams } from '../core/round/task-config';
 import type { FleetGrid } from './fleet-grid';
 import { JobStore } from './store';
@@ -64,7 +66,7 @@ export class JobManager {
     const store = new JobStore(this.stateDir, id);
     const rec: JobRecord = {
       id, job, schema, state: 'PENDING', stage: 'queued', error: '', rounds: [], participants: new Set(), failures: [],
-      aggregation: plainSum.name, createdAt: Date.now(), finishedAt: 0, store,
+      aggregation: job.aggregation, createdAt: Date.now(), finishedAt: 0, store,
     };
     store.init(job, schema, rec.aggregation, rec.createdAt);
     this.jobs.set(id, rec);
@@ -91,7 +93,10 @@ export class JobManager {
   }
 
   private publish(rec: JobRecord, message: string, round?: RoundRecord): void {
-    rec.store.saveStatus({ state: rec.state, stage: rec.stage, error: rec.error, finishedAt: rec.finishedAt });
+    rec.store.saveStatus({
+      state: rec.state, stage: rec.stage, error: rec.error, finishedAt: rec.finishedAt,
+      guarantee: guaranteeText(rec.job, rec.rounds), secureAggregation: secureFacts(rec.job, rec.rounds),
+    });
     this.events.emit(`job:${rec.id}`, { record: rec, round, message } satisfies JobUpdate);
   }
 
@@ -105,7 +110,7 @@ export class JobManager {
     try {
       const outcome = await runJob(rec.id, rec.job, rec.schema, {
         grid: this.grid,
-        sum: plainSum,
+        sum: rec.job.aggregation === 'plain' ? plainSum : secureSum(rec.id, rec.job),
         now: () => Date.now(),
         store: {
           savePreprocessing: async (p) => {

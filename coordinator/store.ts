@@ -10,6 +10,7 @@
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import type { SecureAggregationFacts } from '../core/round/guarantee';
 import type { DataSchema } from '../core/data/schema';
 import type { JobSpec } from '../core/job';
 import type { JobStorePort, RoundRecord } from '../core/round/engine';
@@ -24,6 +25,9 @@ export interface StoredStatus {
   stage: string;
   error: string;
   finishedAt: number;
+  /** The privacy guarantee in force, in words (core/round/guarantee.ts). */
+  guarantee: string;
+  secureAggregation?: SecureAggregationFacts;
 }
 
 /** A job's files under the state directory. */

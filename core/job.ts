@@ -57,6 +57,33 @@ export const StrategySpecSchema = z.discriminatedUnion('type', [
 ]);
 export type StrategySpec = z.infer<typeof StrategySpecSchema>;
 
+/** Settings of secure aggregation (README "Secure aggregation"; core/round/secure-plan.ts). */
+export const SecureAggregationSpecSchema = z
+  .object({
+    /**
+     * Shamir threshold t: how many participants must survive a round (and how many must collude to
+     * unmask anyone). Default: a majority of the round's participants, and at least
+     * minParticipants (within a SecAgg+ neighbourhood: a majority of it).
+     */
+    threshold: z.number().int().min(1).optional(),
+    /**
+     * Masking neighbours per participant (SecAgg+, Bell et al. 2020): "auto" = 2·⌈log2 n⌉, which
+     * is everyone for small rounds; "all" = everyone (Bonawitz et al. 2017); or a number.
+     */
+    neighbours: z.union([z.enum(['auto', 'all']), z.number().int().min(1)]).default('auto'),
+    /** Each coordinate of a model update (local − global weights) is clipped to [−clip, clip]. */
+    clip: z.number().positive().max(1e6).default(4),
+    /**
+     * Cap on a participant's FedAvg weight (its example count): a larger participant weighs its
+     * update by maxWeight. Bounds the quantization range, maxWeight·clip.
+     */
+    maxWeight: z.number().positive().max(1e9).default(1_000_000),
+    /** Deadline of each key-exchange and unmasking step; the masked-input step uses deadlines.stageMs. */
+    stepMs: z.number().int().min(100).default(30_000),
+  })
+  .strict();
+export type SecureAggregationSpec = z.infer<typeof SecureAggregationSpecSchema>;
+
 export const JobSpecSchema = z
   .object({
     name: z.string().min(1).max(200).default('job'),
@@ -88,8 +115,13 @@ export const JobSpecSchema = z
       })
       .strict()
       .default({ waitForParticipantsMs: 30_000, stageMs: 120_000 }),
-    /** How aggregates are formed. Only "plain" exists until secure aggregation lands. */
-    aggregation: z.enum(['plain']).default('plain'),
+    /**
+     * How aggregates are formed: "secagg" (default) — secure aggregation, the coordinator learns
+     * only sums; "plain" — the coordinator sees every participant's vectors (debugging only, and
+     * participants refuse it unless started with --allow-plain-aggregation).
+     */
+    aggregation: z.enum(['secagg', 'plain']).default('secagg'),
+    secureAggregation: SecureAggregationSpecSchema.default(SecureAggregationSpecSchema.parse({})),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
   })
   .strict();

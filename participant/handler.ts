@@ -5,6 +5,7 @@
  */
 import type { Contribution, TaskKind } from '../core/types';
 import type { TaskConfig } from '../core/round/task-config';
+import type { SecAggClientMessage, SecAggTask } from '../core/round/secure-messages';
 
 /** A task after decoding and validation at the participant's edge. */
 export interface ParsedTask {
@@ -15,10 +16,18 @@ export interface ParsedTask {
   config: TaskConfig;
   weights?: Float32Array;
   deadline: number;
+  /** Set when the task is one step of a secure sum. */
+  secagg?: SecAggTask;
 }
 
-/** What a handler returns: vectors for the aggregation path, or a refusal with a reason. */
-export type HandlerResult = { contribution: Contribution } | { refusal: { code: string; reason: string } };
+/**
+ * What a handler returns: vectors for the aggregation path (plain), a secure-aggregation message,
+ * or a refusal with a reason.
+ */
+export type HandlerResult =
+  | { contribution: Contribution }
+  | { secagg: SecAggClientMessage }
+  | { refusal: { code: string; reason: string } };
 
 /** Handles one task. */
 export type TaskHandler = (task: ParsedTask) => Promise<HandlerResult>;

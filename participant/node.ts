@@ -15,6 +15,7 @@ import type { PullTaskReply__Output } from '../proto/generated/fedcredit/v1/Pull
 import type { HelloReply__Output } from '../proto/generated/fedcredit/v1/HelloReply';
 import type { HeartbeatReply__Output } from '../proto/generated/fedcredit/v1/HeartbeatReply';
 import { contributionToWire, decodeFloat32 } from '../proto/tensor';
+import { secaggReplyToWire, secaggStepFromWire } from '../proto/secagg-wire';
 import { formatZodError } from '../proto/validate';
 import type { Logger } from '../coordinator/log';
 import type { ParsedTask, TaskHandler } from './handler';
@@ -34,8 +35,8 @@ export interface NodeOptions {
 
 const KINDS = { STATS: 'stats', TRAIN: 'train', EVALUATE: 'evaluate' } as const;
 
-/** Decodes and validates a task; throws with a precise reason when it is malformed. */
-export function parseTask(t: Task__Output): ParsedTask {
+/** Decodes and validates a task for participant `self`; throws with a precise reason when it is malformed. */
+export function parseTask(t: Task__Output, self: string): ParsedTask {
   const kind = KINDS[t.kind as keyof typeof KINDS];
   if (!kind) throw new Error(`unknown task kind ${String(t.kind)}`);
   let raw: unknown;
@@ -47,7 +48,16 @@ export function parseTask(t: Task__Output): ParsedTask {
   const cfg = TaskConfigSchema.safeParse(raw);
   if (!cfg.success) throw new Error(`task config is invalid: ${formatZodError(cfg.error)}`);
   const w = t.weights.find((x) => x.name === 'weights');
-  return { taskId: t.taskId, jobId: t.jobId, round: t.round, kind, config: cfg.data, weights: w ? decodeFloat32(w) : undefined, deadline: t.deadlineUnixMs };
+  return {
+    taskId: t.taskId,
+    jobId: t.jobId,
+    round: t.round,
+    kind,
+    config: cfg.data,
+    weights: w ? decodeFloat32(w) : undefined,
+    deadline: t.deadlineUnixMs,
+    ...(t.secagg ? { secagg: secaggStepFromWire(t.secagg, self) } : {}),
+  };
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -136,11 +146,14 @@ export class ParticipantNode {
     const req: PushResultRequest = { session: this.session, taskId: t.taskId };
     let summary: string;
     try {
-      const task = parseTask(t);
+      const task = parseTask(t, this.opts.name);
       const result = await this.opts.handler(task);
       if ('refusal' in result) {
         req.refusal = result.refusal;
         summary = `refused: ${result.refusal.reason}`;
+      } else if ('secagg' in result) {
+        req.secagg = secaggReplyToWire(result.secagg);
+        summary = `secagg ${result.secagg.type}`;
       } else {
         req.contribution = { vectors: contributionToWire(result.contribution) };
         summary = 'done';

@@ -38,8 +38,8 @@ export interface ParticipantProcess {
 }
 
 /** Starts `fedcredit participant` as a child process. */
-export function startParticipant(name: string, data: string, address: string, schema = SYNTHETIC_SCHEMA): ParticipantProcess {
-  const child = spawn(process.execPath, [BIN, 'participant', '--coordinator', address, '--name', name, '--data', data, '--schema', schema, '--log-level', 'info'], {
+export function startParticipant(name: string, data: string, address: string, schema = SYNTHETIC_SCHEMA, extraArgs: string[] = []): ParticipantProcess {
+  const child = spawn(process.execPath, [BIN, 'participant', '--coordinator', address, '--name', name, '--data', data, '--schema', schema, '--log-level', 'info', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -18,7 +18,7 @@ import { createStrategy } from '../strategy/strategy';
 import type { StrategyState } from '../strategy/strategy';
 import { layoutSize } from '../types';
 import type { Grid, StageFailure, StageTask } from './grid';
-import type { SumProtocol, SumResult } from './sum-protocol';
+import type { SecureSumInfo, SumProtocol, SumResult } from './sum-protocol';
 import type { PreprocessingParams, TaskConfig } from './task-config';
 
 /** What the engine records for one round (round 0 = the initial model, untrained). */
@@ -30,6 +30,8 @@ export interface RoundRecord {
   seconds: number;
   failures: StageFailure[];
   finishedAt: number;
+  /** Secure-aggregation facts of the round's main aggregate (train; evaluate for round 0). */
+  secure?: SecureSumInfo;
 }
 
 /** Persistence port (the coordinator writes atomically under its state dir). */
@@ -97,6 +99,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
     }
     const res = await sum.run(grid, participants, task, shape, job.deadlines.stageMs);
     for (const f of res.failures) emit({ type: 'failure', failure: f });
+    if (res.error) throw new JobFailedError(`round ${round} ${task.kind}: ${res.error}` + describeFailures(res.failures), res.failures);
     if (res.contributors.length < min || !res.sum) {
       throw new JobFailedError(
         `round ${round} ${task.kind}: only ${res.contributors.length} of the required ${min} participant(s) delivered` + describeFailures(res.failures),
@@ -123,7 +126,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
   const classWeights = resolveClassWeights(job, preprocessing);
   const rounds: RoundRecord[] = [];
 
-  const evaluate = async (round: number, started: number, trainLoss: number, trainers: string[], failures: StageFailure[]) => {
+  const evaluate = async (round: number, started: number, trainLoss: number, trainers: string[], failures: StageFailure[], secure?: SecureSumInfo) => {
     const ev = await stage(round, { kind: 'evaluate', round, config: { ...base, preprocessing }, weights: state.weights }, evaluationShape(job.evaluation.bins));
     const record: RoundRecord = {
       round,
@@ -133,6 +136,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
       seconds: (now() - started) / 1000,
       failures: [...failures, ...ev.failures],
       finishedAt: now(),
+      ...(secure ?? ev.secure ? { secure: secure ?? ev.secure } : {}),
     };
     await store.saveRound(record, state);
     rounds.push(record);
@@ -146,7 +150,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
     const tr = await stage(round, { kind: 'train', round, config: { ...base, preprocessing, fit }, weights: state.weights }, trainShape(size));
     const { updateSum, weightSum, meanLoss } = readTrainSum(tr.sum);
     state = strategy.aggregate(state, { updateSum, weightSum });
-    await evaluate(round, started, meanLoss, tr.contributors, tr.failures);
+    await evaluate(round, started, meanLoss, tr.contributors, tr.failures, tr.secure);
   }
   return { weights: state.weights, rounds, preprocessing };
 }

@@ -3,16 +3,19 @@
  * coordinator implements it over gRPC (coordinator/fleet-grid.ts); tests can implement it in
  * memory. Dropouts, refusals and timeouts are data (a failures list), never exceptions.
  */
-import type { TaskKind } from '../types';
+import type { Contribution, TaskKind } from '../types';
+import type { SecAggClientMessage, SecAggTask } from './secure-messages';
 
-/** What one stage asks of every selected participant. */
+/** What one stage asks of a selected participant. */
 export interface StageTask {
   kind: TaskKind;
   round: number;
   /** JSON-safe task configuration (validated by the participant at its edge). */
   config: unknown;
-  /** Global model weights, for train and evaluate stages. */
+  /** Global model weights, for train and evaluate stages (sent with the first step only). */
   weights?: Float32Array;
+  /** Set when the stage is one step of a secure sum (secure-sum.ts). */
+  secagg?: SecAggTask;
 }
 
 /** A participant that did not deliver a usable reply in a stage, and why. */
@@ -22,11 +25,17 @@ export interface StageFailure {
   reason: string;
 }
 
-/** Raw replies of one stage: each participant's named vectors, or its failure. */
+/** One participant's answer: named vectors in clear (plain sum) or a secure-aggregation message. */
+export type StageReply = { contribution: Contribution } | { secagg: SecAggClientMessage };
+
+/** Raw replies of one stage: each participant's answer, or its failure. */
 export interface StageReplies {
-  replies: Map<string, Record<string, Float64Array>>;
+  replies: Map<string, StageReply>;
   failures: StageFailure[];
 }
+
+/** The task for every participant, or a function giving each participant its own task. */
+export type StageTasks = StageTask | ((participant: string) => StageTask);
 
 /** The transport as the round engine sees it. */
 export interface Grid {
@@ -38,6 +47,11 @@ export interface Grid {
    * (then with whatever is connected).
    */
   waitFor(min: number, names: string[] | undefined, timeoutMs: number): Promise<string[]>;
-  /** Sends the task to each participant and gathers replies until all answered or the deadline. */
-  run(participants: string[], task: StageTask, deadlineMs: number): Promise<StageReplies>;
+  /** Sends the task(s) to each participant and gathers replies until all answered or the deadline. */
+  run(participants: string[], tasks: StageTasks, deadlineMs: number): Promise<StageReplies>;
+}
+
+/** The task of `participant` among `tasks`. */
+export function taskFor(tasks: StageTasks, participant: string): StageTask {
+  return typeof tasks === 'function' ? tasks(participant) : tasks;
 }

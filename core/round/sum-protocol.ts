@@ -8,12 +8,34 @@ import { sumContributions } from '../aggregate/sum';
 import type { Contribution, ContributionShape } from '../types';
 import type { Grid, StageFailure, StageTask } from './grid';
 
+/** What a secure sum reports about one aggregate (public parameters and outcome). */
+export interface SecureSumInfo {
+  /** Participants asked to take part (n). */
+  participants: number;
+  /** Participants whose inputs are in the sum (|U3|). */
+  survivors: number;
+  /** Shamir threshold t. */
+  threshold: number;
+  /** Masking neighbours per participant (k; n − 1 = everyone). */
+  neighbours: number;
+  /** Inputs are summed in Z_2^modulusBits. */
+  modulusBits: number;
+  /** Coordinates clipped by the survivors, in total (train stage: update deltas beyond ±clip). */
+  clipped: number;
+  /** Words in each masked vector. */
+  words: number;
+}
+
 /** Result of one aggregated stage. */
 export interface SumResult {
   /** Element-wise sum over `contributors`, or null when nobody contributed. */
   sum: Contribution | null;
   contributors: string[];
   failures: StageFailure[];
+  /** Why the aggregate could not be formed at all (e.g. the secure sum aborted), when it could not. */
+  error?: string;
+  /** Set by secure aggregation. */
+  secure?: SecureSumInfo;
 }
 
 /** A way of turning participants' vectors into their sum. */
@@ -50,7 +72,12 @@ export const plainSum: SumProtocol = {
     const accepted: Contribution[] = [];
     const contributors: string[] = [];
     const stage = `round ${task.round}: ${task.kind}`;
-    for (const [name, c] of replies) {
+    for (const [name, reply] of replies) {
+      if (!('contribution' in reply)) {
+        failures.push({ participant: name, stage, reason: 'sent a secure-aggregation message to a plain stage' });
+        continue;
+      }
+      const c = reply.contribution;
       const problem = shapeProblem(c, shape);
       if (problem) failures.push({ participant: name, stage, reason: `malformed reply: ${problem}` });
       else {

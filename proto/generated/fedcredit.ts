@@ -23,6 +23,12 @@ import type { PushResultReply as _fedcredit_v1_PushResultReply, PushResultReply_
 import type { PushResultRequest as _fedcredit_v1_PushResultRequest, PushResultRequest__Output as _fedcredit_v1_PushResultRequest__Output } from './fedcredit/v1/PushResultRequest';
 import type { Refusal as _fedcredit_v1_Refusal, Refusal__Output as _fedcredit_v1_Refusal__Output } from './fedcredit/v1/Refusal';
 import type { RoundReport as _fedcredit_v1_RoundReport, RoundReport__Output as _fedcredit_v1_RoundReport__Output } from './fedcredit/v1/RoundReport';
+import type { SecAggCiphertext as _fedcredit_v1_SecAggCiphertext, SecAggCiphertext__Output as _fedcredit_v1_SecAggCiphertext__Output } from './fedcredit/v1/SecAggCiphertext';
+import type { SecAggPeerKeys as _fedcredit_v1_SecAggPeerKeys, SecAggPeerKeys__Output as _fedcredit_v1_SecAggPeerKeys__Output } from './fedcredit/v1/SecAggPeerKeys';
+import type { SecAggReply as _fedcredit_v1_SecAggReply, SecAggReply__Output as _fedcredit_v1_SecAggReply__Output } from './fedcredit/v1/SecAggReply';
+import type { SecAggShare as _fedcredit_v1_SecAggShare, SecAggShare__Output as _fedcredit_v1_SecAggShare__Output } from './fedcredit/v1/SecAggShare';
+import type { SecAggStep as _fedcredit_v1_SecAggStep, SecAggStep__Output as _fedcredit_v1_SecAggStep__Output } from './fedcredit/v1/SecAggStep';
+import type { SecureRoundInfo as _fedcredit_v1_SecureRoundInfo, SecureRoundInfo__Output as _fedcredit_v1_SecureRoundInfo__Output } from './fedcredit/v1/SecureRoundInfo';
 import type { SubmitJobReply as _fedcredit_v1_SubmitJobReply, SubmitJobReply__Output as _fedcredit_v1_SubmitJobReply__Output } from './fedcredit/v1/SubmitJobReply';
 import type { SubmitJobRequest as _fedcredit_v1_SubmitJobRequest, SubmitJobRequest__Output as _fedcredit_v1_SubmitJobRequest__Output } from './fedcredit/v1/SubmitJobRequest';
 import type { Task as _fedcredit_v1_Task, Task__Output as _fedcredit_v1_Task__Output } from './fedcredit/v1/Task';
@@ -59,6 +65,12 @@ export interface ProtoGrpcType {
       PushResultRequest: MessageTypeDefinition<_fedcredit_v1_PushResultRequest, _fedcredit_v1_PushResultRequest__Output>
       Refusal: MessageTypeDefinition<_fedcredit_v1_Refusal, _fedcredit_v1_Refusal__Output>
       RoundReport: MessageTypeDefinition<_fedcredit_v1_RoundReport, _fedcredit_v1_RoundReport__Output>
+      SecAggCiphertext: MessageTypeDefinition<_fedcredit_v1_SecAggCiphertext, _fedcredit_v1_SecAggCiphertext__Output>
+      SecAggPeerKeys: MessageTypeDefinition<_fedcredit_v1_SecAggPeerKeys, _fedcredit_v1_SecAggPeerKeys__Output>
+      SecAggReply: MessageTypeDefinition<_fedcredit_v1_SecAggReply, _fedcredit_v1_SecAggReply__Output>
+      SecAggShare: MessageTypeDefinition<_fedcredit_v1_SecAggShare, _fedcredit_v1_SecAggShare__Output>
+      SecAggStep: MessageTypeDefinition<_fedcredit_v1_SecAggStep, _fedcredit_v1_SecAggStep__Output>
+      SecureRoundInfo: MessageTypeDefinition<_fedcredit_v1_SecureRoundInfo, _fedcredit_v1_SecureRoundInfo__Output>
       SubmitJobReply: MessageTypeDefinition<_fedcredit_v1_SubmitJobReply, _fedcredit_v1_SubmitJobReply__Output>
       SubmitJobRequest: MessageTypeDefinition<_fedcredit_v1_SubmitJobRequest, _fedcredit_v1_SubmitJobRequest__Output>
       Task: MessageTypeDefinition<_fedcredit_v1_Task, _fedcredit_v1_Task__Output>

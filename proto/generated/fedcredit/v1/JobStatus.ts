@@ -17,6 +17,7 @@ export interface JobStatus {
   'createdUnixMs'?: (number | string | Long);
   'finishedUnixMs'?: (number | string | Long);
   'stage'?: (string);
+  'guarantee'?: (string);
 }
 
 export interface JobStatus__Output {
@@ -32,4 +33,5 @@ export interface JobStatus__Output {
   'createdUnixMs': (number);
   'finishedUnixMs': (number);
   'stage': (string);
+  'guarantee': (string);
 }

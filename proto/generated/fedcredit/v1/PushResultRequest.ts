@@ -2,13 +2,15 @@
 
 import type { Contribution as _fedcredit_v1_Contribution, Contribution__Output as _fedcredit_v1_Contribution__Output } from '../../fedcredit/v1/Contribution';
 import type { Refusal as _fedcredit_v1_Refusal, Refusal__Output as _fedcredit_v1_Refusal__Output } from '../../fedcredit/v1/Refusal';
+import type { SecAggReply as _fedcredit_v1_SecAggReply, SecAggReply__Output as _fedcredit_v1_SecAggReply__Output } from '../../fedcredit/v1/SecAggReply';
 
 export interface PushResultRequest {
   'session'?: (string);
   'taskId'?: (string);
   'contribution'?: (_fedcredit_v1_Contribution | null);
   'refusal'?: (_fedcredit_v1_Refusal | null);
-  'outcome'?: "contribution"|"refusal";
+  'secagg'?: (_fedcredit_v1_SecAggReply | null);
+  'outcome'?: "contribution"|"refusal"|"secagg";
 }
 
 export interface PushResultRequest__Output {
@@ -16,5 +18,6 @@ export interface PushResultRequest__Output {
   'taskId': (string);
   'contribution'?: (_fedcredit_v1_Contribution__Output | null);
   'refusal'?: (_fedcredit_v1_Refusal__Output | null);
-  'outcome'?: "contribution"|"refusal";
+  'secagg'?: (_fedcredit_v1_SecAggReply__Output | null);
+  'outcome'?: "contribution"|"refusal"|"secagg";
 }

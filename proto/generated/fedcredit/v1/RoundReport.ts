@@ -2,6 +2,7 @@
 
 import type { Metrics as _fedcredit_v1_Metrics, Metrics__Output as _fedcredit_v1_Metrics__Output } from '../../fedcredit/v1/Metrics';
 import type { ParticipantFailure as _fedcredit_v1_ParticipantFailure, ParticipantFailure__Output as _fedcredit_v1_ParticipantFailure__Output } from '../../fedcredit/v1/ParticipantFailure';
+import type { SecureRoundInfo as _fedcredit_v1_SecureRoundInfo, SecureRoundInfo__Output as _fedcredit_v1_SecureRoundInfo__Output } from '../../fedcredit/v1/SecureRoundInfo';
 import type { Long } from '@grpc/proto-loader';
 
 export interface RoundReport {
@@ -12,6 +13,7 @@ export interface RoundReport {
   'seconds'?: (number | string);
   'failures'?: (_fedcredit_v1_ParticipantFailure)[];
   'finishedUnixMs'?: (number | string | Long);
+  'secure'?: (_fedcredit_v1_SecureRoundInfo | null);
 }
 
 export interface RoundReport__Output {
@@ -22,4 +24,5 @@ export interface RoundReport__Output {
   'seconds': (number);
   'failures': (_fedcredit_v1_ParticipantFailure__Output)[];
   'finishedUnixMs': (number);
+  'secure': (_fedcredit_v1_SecureRoundInfo__Output | null);
 }

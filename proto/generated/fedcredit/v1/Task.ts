@@ -2,6 +2,7 @@
 
 import type { TaskKind as _fedcredit_v1_TaskKind, TaskKind__Output as _fedcredit_v1_TaskKind__Output } from '../../fedcredit/v1/TaskKind';
 import type { Tensor as _fedcredit_v1_Tensor, Tensor__Output as _fedcredit_v1_Tensor__Output } from '../../fedcredit/v1/Tensor';
+import type { SecAggStep as _fedcredit_v1_SecAggStep, SecAggStep__Output as _fedcredit_v1_SecAggStep__Output } from '../../fedcredit/v1/SecAggStep';
 import type { Long } from '@grpc/proto-loader';
 
 export interface Task {
@@ -12,6 +13,7 @@ export interface Task {
   'configJson'?: (string);
   'weights'?: (_fedcredit_v1_Tensor)[];
   'deadlineUnixMs'?: (number | string | Long);
+  'secagg'?: (_fedcredit_v1_SecAggStep | null);
 }
 
 export interface Task__Output {
@@ -22,4 +24,5 @@ export interface Task__Output {
   'configJson': (string);
   'weights': (_fedcredit_v1_Tensor__Output)[];
   'deadlineUnixMs': (number);
+  'secagg': (_fedcredit_v1_SecAggStep__Output | null);
 }

@@ -1,0 +1,56 @@
+/**
+ * The privacy guarantee in force for a job, in plain words, for the CLI, the job metadata and
+ * the model metadata (README "What each party sends and learns").
+ */
+import type { JobSpec } from '../job';
+import { MODULUS_BITS } from './secure-plan';
+import type { SecureSumInfo } from './sum-protocol';
+
+/** Public secure-aggregation facts of a job, summarized over its rounds. */
+export interface SecureAggregationFacts {
+  /** Participants asked per round (n), threshold t and neighbours k of the latest round. */
+  participants: number;
+  threshold: number;
+  neighbours: number;
+  modulusBits: number;
+  /** Update deltas are clipped to ±clip; a participant's FedAvg weight is capped at maxWeight. */
+  clip: number;
+  maxWeight: number;
+  /** Update coordinates clipped over the whole job (sum over rounds and survivors). */
+  clipped: number;
+}
+
+/** Facts of a job's secure aggregation from its round records, or undefined for plain jobs. */
+export function secureFacts(job: JobSpec, rounds: { secure?: SecureSumInfo }[]): SecureAggregationFacts | undefined {
+  if (job.aggregation !== 'secagg') return undefined;
+  const infos = rounds.map((r) => r.secure).filter((s): s is SecureSumInfo => s !== undefined);
+  const last = infos[infos.length - 1];
+  return {
+    participants: last?.participants ?? 0,
+    threshold: last?.threshold ?? 0,
+    neighbours: last?.neighbours ?? 0,
+    modulusBits: last?.modulusBits ?? MODULUS_BITS,
+    clip: job.secureAggregation.clip,
+    maxWeight: job.secureAggregation.maxWeight,
+    clipped: infos.reduce((a, s) => a + s.clipped, 0),
+  };
+}
+
+/** One-paragraph statement of what the coordinator could learn in this job. */
+export function guaranteeText(job: JobSpec, rounds: { secure?: SecureSumInfo }[]): string {
+  if (job.aggregation === 'plain') {
+    return (
+      'plain aggregation (debugging only): raw rows never leave a participant, but the coordinator sees each ' +
+      "participant's update, statistics and evaluation histogram in clear; no secure aggregation, no differential privacy"
+    );
+  }
+  const f = secureFacts(job, rounds)!;
+  const graph = f.participants === 0 ? '' : f.neighbours >= f.participants - 1 ? ', everyone masks with everyone' : `, SecAgg+ with k = ${f.neighbours} neighbours each`;
+  const params = f.participants === 0 ? '' : ` t = ${f.threshold} of n = ${f.participants}${graph};`;
+  return (
+    'secure aggregation (Bonawitz et al. 2017): the coordinator learns only the sum over each round\'s surviving ' +
+    `participants of their updates, preprocessing statistics and evaluation histograms, never one participant's;${params} ` +
+    `inputs summed in Z_2^${f.modulusBits}; update deltas clipped to ±${f.clip}, FedAvg weight capped at ${f.maxWeight} ` +
+    `(${f.clipped} coordinate(s) clipped in this job). No differential privacy: the sums and the model are not noised`
+  );
+}

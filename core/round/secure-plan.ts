@@ -1,0 +1,156 @@
+/**
+ * The public parameters of a secure sum (Bonawitz et al., CCS 2017; SecAgg+, Bell et al.,
+ * CCS 2020), derived the same way by the coordinator and by every participant from the job, the
+ * stage and the round's participants — so a participant can check what it is asked to take
+ * part in instead of trusting it:
+ *
+ * - the encoding plan of each stage's vectors into Z_{2^32} (secagg/contribution-codec.ts):
+ *   model updates are clipped and stochastically quantized; counts, statistics, histograms and
+ *   the example weight use exact fixed point (so no portfolio size is revealed, only sums);
+ * - a `__clipped` counter appended to every stage, so the round reports how many coordinates
+ *   were clipped in total without revealing any one participant's count;
+ * - the Shamir threshold t and the neighbour graph (everyone, or a seeded k-regular ring).
+ */
+import type { JobSpec, SecureAggregationSpec } from '../job';
+import { deriveSeed } from '../random';
+import type { EncodingPlan, VectorEncoding } from '../secagg/contribution-codec';
+import { fixedLimit, planWords } from '../secagg/contribution-codec';
+import { quantParamsFor } from '../secagg/quantize';
+import { completeGraph, ringNeighbours } from '../secagg/protocol/graph';
+import type { NeighbourGraph, SecAggConfig } from '../secagg/protocol/types';
+import type { Contribution, ContributionShape, TaskKind } from '../types';
+import { CoreInputError } from '../types';
+
+/** Name of the appended clipped-coordinates counter. */
+export const CLIPPED = '__clipped';
+/** Inputs live in Z_{2^MODULUS_BITS}. */
+export const MODULUS_BITS = 32;
+
+const COUNT: VectorEncoding = { kind: 'fixed', fracBits: 0, limbs: 2 };
+const REAL: VectorEncoding = { kind: 'fixed', fracBits: 24, limbs: 4 };
+const WIDE: VectorEncoding = { kind: 'fixed', fracBits: 24, limbs: 8 };
+
+/** Encoding of each vector of a stage (plus {@link CLIPPED}) for at most `maxSummands` summands. */
+export function encodingPlanFor(kind: TaskKind, shape: ContributionShape, spec: SecureAggregationSpec, maxSummands: number): EncodingPlan {
+  const encodings: Record<string, VectorEncoding> = { [CLIPPED]: COUNT };
+  for (const name of Object.keys(shape)) {
+    if (name === CLIPPED) throw new CoreInputError(`vector name ${CLIPPED} is reserved`, 'shape');
+    if (kind === 'train' && name === 'update') encodings[name] = { kind: 'quantized', clip: spec.clip * spec.maxWeight };
+    else if (kind === 'evaluate' && name === 'hist') encodings[name] = COUNT;
+    else if (kind === 'stats' && name === 'stats') encodings[name] = WIDE;
+    else encodings[name] = REAL;
+  }
+  return { shape: { ...shape, [CLIPPED]: 1 }, encodings, maxSummands };
+}
+
+/**
+ * Checks, before a round, that `plan` can sum `maxSummands` inputs without wrapping the modulus
+ * (the "n·range overflowing the modulus" pitfall, DESIGN.md §5); returns its number of words.
+ * Throws {@link CoreInputError} with the reason otherwise.
+ */
+export function checkPlan(plan: EncodingPlan): number {
+  const words = planWords(plan);
+  for (const [name, e] of Object.entries(plan.encodings)) {
+    if (e.kind === 'quantized') {
+      try {
+        quantParamsFor(e.clip, MODULUS_BITS, plan.maxSummands);
+      } catch (err) {
+        throw new CoreInputError(`vector "${name}" cannot be summed over ${plan.maxSummands} participants in Z_2^${MODULUS_BITS}: ${(err as Error).message}`, 'maxSummands');
+      }
+    } else if (fixedLimit(e, plan.maxSummands) < 1) {
+      throw new CoreInputError(`vector "${name}": ${plan.maxSummands} summands leave no fixed-point range`, 'maxSummands');
+    }
+  }
+  return words;
+}
+
+/** Quantization step of the summed update (weighted units) for the README and reports. */
+export function updateStep(spec: SecureAggregationSpec, maxSummands: number): number {
+  const q = quantParamsFor(spec.clip * spec.maxWeight, MODULUS_BITS, maxSummands);
+  return (2 * q.clip) / q.levels;
+}
+
+/** Neighbours per participant for n participants: undefined = everyone. */
+export function neighbourCount(spec: SecureAggregationSpec, n: number): number | undefined {
+  const k = spec.neighbours === 'all' ? n - 1 : spec.neighbours === 'auto' ? 2 * Math.ceil(Math.log2(Math.max(2, n))) : spec.neighbours;
+  return k >= n - 1 ? undefined : k;
+}
+
+/** Shamir threshold for n participants with `k` neighbours each (undefined = everyone). */
+export function thresholdFor(spec: SecureAggregationSpec, minParticipants: number, n: number, k: number | undefined): number {
+  const holders = k === undefined ? n : k + 1;
+  if (spec.threshold !== undefined) {
+    if (spec.threshold > holders) {
+      throw new CoreInputError(
+        `secureAggregation.threshold ${spec.threshold} exceeds the ${holders} holders of each participant's shares (${n} participants` +
+          (k === undefined ? ')' : `, ${k} neighbours each)`),
+        'secureAggregation.threshold',
+      );
+    }
+    return spec.threshold;
+  }
+  const majority = Math.floor(holders / 2) + 1;
+  return k === undefined ? Math.min(n, Math.max(majority, minParticipants)) : majority;
+}
+
+/** The parameters of one secure-sum round, as both sides compute them. */
+export interface SecureRoundParams {
+  config: SecAggConfig;
+  plan: EncodingPlan;
+  /** Neighbours per participant (n − 1 for everyone). */
+  neighbours: number;
+}
+
+/**
+ * The configuration of one secure sum over `participants` (sorted here) for a stage of a job.
+ * `run` must be unique per job, stage, round and attempt (masks are never reused). Throws
+ * {@link CoreInputError} when the settings cannot work (threshold, modulus overflow).
+ */
+export function secureRoundParams(
+  job: Pick<JobSpec, 'secureAggregation' | 'minParticipants' | 'seed'>,
+  kind: TaskKind,
+  shape: ContributionShape,
+  run: string,
+  round: number,
+  participants: string[],
+): SecureRoundParams {
+  const spec = job.secureAggregation;
+  const ids = [...participants].sort();
+  const n = ids.length;
+  const plan = encodingPlanFor(kind, shape, spec, n);
+  const length = checkPlan(plan);
+  const k = neighbourCount(spec, n);
+  const graph: NeighbourGraph = k === undefined ? completeGraph() : ringNeighbours(ids, k, deriveSeed(job.seed, `graph:${run}`));
+  const threshold = thresholdFor(spec, job.minParticipants, n, k);
+  return { config: { run, round, participants: ids, threshold, bits: MODULUS_BITS, length, graph }, plan, neighbours: k ?? n - 1 };
+}
+
+/**
+ * A participant's contribution made ready for the secure sum: when its example count exceeds
+ * `maxWeight`, update, weight and loss are scaled down to weight maxWeight (FedAvg then weighs it
+ * as maxWeight examples); each coordinate of the train delta (update / weight) is clipped to
+ * [−clip, clip], so the weighted update stays inside the quantization range maxWeight·clip. The
+ * number of clipped coordinates goes into {@link CLIPPED}. Returns a new contribution.
+ */
+export function prepareForSecureSum(kind: TaskKind, c: Contribution, spec: SecureAggregationSpec): Contribution {
+  const out: Contribution = {};
+  for (const [name, v] of Object.entries(c)) out[name] = Float64Array.from(v);
+  let clipped = 0;
+  const { update, weight, loss } = out;
+  if (kind === 'train' && update && weight && weight[0] > 0) {
+    if (weight[0] > spec.maxWeight) {
+      const f = spec.maxWeight / weight[0];
+      for (const v of [update, weight, loss]) if (v) for (let i = 0; i < v.length; i++) v[i] *= f;
+    }
+    const w = weight[0];
+    const limit = spec.clip * w;
+    for (let i = 0; i < update.length; i++) {
+      if (Math.abs(update[i]) > limit) {
+        clipped++;
+        update[i] = Math.sign(update[i]) * limit;
+      }
+    }
+  }
+  out[CLIPPED] = Float64Array.of(clipped);
+  return out;
+}

@@ -1,0 +1,123 @@
+/**
+ * Secure aggregation as a {@link SumProtocol}: every aggregate of a job (preprocessing statistics,
+ * model updates, evaluation histograms) is formed by one run of the stage machines of Bonawitz et
+ * al., CCS 2017 (core/secagg/protocol), driven over the Grid in four steps per participant:
+ *
+ * 1. AdvertiseKeys — the task (with the global weights) and `begin`; the participant starts its
+ *    local computation and answers with its two public keys.
+ * 2. ShareKeys — the peers' keys; the answer is encrypted Shamir shares for its neighbours.
+ * 3. MaskedInputCollection — the shares addressed to it; the answer is its masked, encoded
+ *    contribution y_u (deadline: the job's stage deadline, since local training ends here).
+ * 4. Unmasking — survivors and dropped; the answer is one share per peer, never both.
+ *
+ * The coordinator learns the sum over the survivors, decoded with the public encoding plan
+ * (secure-plan.ts), and nothing else. A dropout at any step is a failure record; fewer than t
+ * survivors abort the round with the reason and nothing is unmasked. No clock or randomness here:
+ * deadlines are the Grid's, and all secrets are drawn by the participants.
+ */
+import { decodeSum } from '../secagg/contribution-codec';
+import { initServer, serverStep } from '../secagg/protocol/server';
+import type { ServerInput, ServerOutput, ServerState } from '../secagg/protocol/types';
+import type { JobSpec } from '../job';
+import { CoreInputError } from '../types';
+import type { Grid, StageFailure, StageTask } from './grid';
+import type { SecAggClientMessage, SecAggServerMessage } from './secure-messages';
+import { CLIPPED, MODULUS_BITS, secureRoundParams } from './secure-plan';
+import type { SumProtocol, SumResult } from './sum-protocol';
+
+type Deadline = ServerInput['type'];
+const DEADLINE_OF: Record<SecAggClientMessage['type'], Deadline> = {
+  'advertise-keys': 'advertise-keys-deadline',
+  'share-keys': 'share-keys-deadline',
+  'masked-input': 'masked-input-deadline',
+  unmasking: 'unmasking-deadline',
+};
+
+/**
+ * A secure sum for one job. `jobId` and an internal attempt counter make every run id unique,
+ * so no mask key is derived twice even when a stage is retried.
+ */
+export function secureSum(jobId: string, job: Pick<JobSpec, 'secureAggregation' | 'minParticipants' | 'seed'>): SumProtocol {
+  let attempt = 0;
+  return {
+    name: 'secagg',
+    async run(grid: Grid, participants: string[], task: StageTask, shape, deadlineMs): Promise<SumResult> {
+      attempt++;
+      const stage = `round ${task.round}: ${task.kind}`;
+      let params: ReturnType<typeof secureRoundParams>;
+      try {
+        params = secureRoundParams(job, task.kind, shape, `${jobId}/${task.kind}/${task.round}/${attempt}`, task.round, participants);
+      } catch (err) {
+        if (!(err instanceof CoreInputError)) throw err;
+        return { sum: null, contributors: [], failures: [], error: `secure aggregation cannot run: ${err.message}` };
+      }
+      const { config, plan } = params;
+      const failures = new Map<string, StageFailure>();
+      const fail = (participant: string, step: string, reason: string) => {
+        if (!failures.has(participant)) failures.set(participant, { participant, stage: `${stage} (secagg ${step})`, reason });
+      };
+      const base = { kind: task.kind, round: task.round, config: task.config };
+      let server: ServerState = initServer(config);
+
+      /** One step: send each participant its message, collect replies of the expected type, advance the server. */
+      const step = async (
+        to: string[],
+        messageFor: (p: string) => SecAggServerMessage,
+        expect: SecAggClientMessage['type'],
+        ms: number,
+        first = false,
+      ): Promise<ServerOutput> => {
+        const { replies, failures: lost } = await grid.run(
+          to,
+          (p) => ({ ...base, ...(first && task.weights ? { weights: task.weights } : {}), secagg: { config, message: messageFor(p) } }),
+          ms,
+        );
+        for (const f of lost) fail(f.participant, expect, f.reason);
+        const messages: SecAggClientMessage[] = [];
+        for (const [p, reply] of replies) {
+          if (!('secagg' in reply) || reply.secagg.type !== expect) fail(p, expect, `expected a ${expect} message`);
+          else messages.push({ ...reply.secagg, from: p });
+        }
+        const out = serverStep(server, { type: DEADLINE_OF[expect], messages } as ServerInput);
+        server = out.state;
+        for (const f of out.output.failures) fail(f.participant, f.stage, f.reason);
+        return out.output;
+      };
+      const aborted = (out: ServerOutput): SumResult => ({
+        sum: null,
+        contributors: [],
+        failures: [...failures.values()],
+        error: `secure aggregation aborted, nothing was unmasked: ${out.type === 'abort' ? out.reason : out.type}`,
+      });
+
+      const { stepMs } = job.secureAggregation;
+      const keys = await step(config.participants, () => ({ type: 'begin' }), 'advertise-keys', stepMs, true);
+      if (keys.type !== 'peer-keys') return aborted(keys);
+      const forwarded = await step(keys.keys.map((k) => k.id), () => ({ type: 'peer-keys', keys: keys.keys }), 'share-keys', stepMs);
+      if (forwarded.type !== 'forward-shares') return aborted(forwarded);
+      const request = await step(forwarded.shared, (p) => forwarded.deliveries.find((d) => d.to === p)!, 'masked-input', deadlineMs);
+      if (request.type !== 'unmask-request') return aborted(request);
+      const unmask = { type: 'unmask-request' as const, survivors: request.survivors, dropped: request.dropped };
+      const result = await step(request.survivors, () => unmask, 'unmasking', stepMs);
+      if (result.type !== 'result') return aborted(result);
+
+      const decoded = decodeSum(result.sum, plan, result.survivors.length);
+      const clipped = decoded[CLIPPED][0];
+      delete decoded[CLIPPED];
+      return {
+        sum: decoded,
+        contributors: result.survivors,
+        failures: [...failures.values()],
+        secure: {
+          participants: config.participants.length,
+          survivors: result.survivors.length,
+          threshold: config.threshold,
+          neighbours: params.neighbours,
+          modulusBits: MODULUS_BITS,
+          clipped,
+          words: config.length,
+        },
+      };
+    },
+  };
+}

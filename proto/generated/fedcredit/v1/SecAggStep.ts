@@ -1,0 +1,24 @@
+// Original file: proto/fedcredit/v1/fedcredit.proto
+
+import type { SecAggPeerKeys as _fedcredit_v1_SecAggPeerKeys, SecAggPeerKeys__Output as _fedcredit_v1_SecAggPeerKeys__Output } from '../../fedcredit/v1/SecAggPeerKeys';
+import type { SecAggCiphertext as _fedcredit_v1_SecAggCiphertext, SecAggCiphertext__Output as _fedcredit_v1_SecAggCiphertext__Output } from '../../fedcredit/v1/SecAggCiphertext';
+
+export interface SecAggStep {
+  'message'?: (string);
+  'configJson'?: (string);
+  'peerKeys'?: (_fedcredit_v1_SecAggPeerKeys)[];
+  'shared'?: (string)[];
+  'ciphertexts'?: (_fedcredit_v1_SecAggCiphertext)[];
+  'survivors'?: (string)[];
+  'dropped'?: (string)[];
+}
+
+export interface SecAggStep__Output {
+  'message': (string);
+  'configJson': (string);
+  'peerKeys': (_fedcredit_v1_SecAggPeerKeys__Output)[];
+  'shared': (string)[];
+  'ciphertexts': (_fedcredit_v1_SecAggCiphertext__Output)[];
+  'survivors': (string)[];
+  'dropped': (string)[];
+}

@@ -1,0 +1,158 @@
+/**
+ * Serde between the secure-aggregation step messages of the core (core/round/secure-messages.ts)
+ * and the wire (`SecAggStep` in tasks, `SecAggReply` in PushResult). Inbound messages are
+ * validated here with zod — sizes of keys, shares and ciphertexts, id lists, the masked vector's
+ * dtype and length — so nothing malformed reaches the stage machines; semantic checks (who may
+ * send what, set consistency) are the machines' own.
+ */
+import { z } from 'zod';
+import { SecAggConfigSchema } from '../core/secagg/protocol/codec';
+import { validateConfig } from '../core/secagg/protocol/config';
+import { X25519_BYTES } from '../core/secagg/keys';
+import { SHARE_BYTES } from '../core/secagg/shamir';
+import { SEAL_OVERHEAD } from '../core/secagg/secretbox';
+import type { SecAggClientMessage, SecAggServerMessage, SecAggTask } from '../core/round/secure-messages';
+import type { SecAggConfig } from '../core/secagg/protocol/types';
+import type { SecAggReply, SecAggReply__Output } from './generated/fedcredit/v1/SecAggReply';
+import type { SecAggStep, SecAggStep__Output } from './generated/fedcredit/v1/SecAggStep';
+import type { Tensor__Output } from './generated/fedcredit/v1/Tensor';
+import { WireFormatError } from './tensor';
+import { formatZodError } from './validate';
+
+const MAX_IDS = 65_535;
+const id = z.string().min(1).max(200);
+const ids = z.array(id).max(MAX_IDS);
+const bytes = (min: number, max = min) =>
+  z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'must be bytes').refine((b) => b.length >= min && b.length <= max, min === max ? `must be ${min} bytes` : `must be ${min}–${max} bytes`);
+const key = bytes(X25519_BYTES);
+/** A share ciphertext: secretbox over the share plaintext (two encoded shares plus context). */
+const ciphertext = bytes(SEAL_OVERHEAD + 2 * SHARE_BYTES, SEAL_OVERHEAD + 2 * SHARE_BYTES + 2048);
+const share = bytes(SHARE_BYTES);
+
+const toBytes = (b: Uint8Array | Buffer) => new Uint8Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+const buf = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new WireFormatError(`${what}: ${formatZodError(r.error)}`);
+  return r.data;
+}
+
+// ---- coordinator → participant -------------------------------------------------------------
+
+/** Encodes one step of a secure sum for a Task. */
+export function secaggStepToWire(t: SecAggTask): SecAggStep {
+  const m = t.message;
+  const step: SecAggStep = { message: m.type, configJson: JSON.stringify(t.config) };
+  if (m.type === 'peer-keys') step.peerKeys = m.keys.map((k) => ({ id: k.id, cPk: buf(k.cPk), sPk: buf(k.sPk) }));
+  if (m.type === 'share-delivery') {
+    step.shared = m.shared;
+    step.ciphertexts = m.ciphertexts.map((c) => ({ peer: c.from, ciphertext: buf(c.ciphertext) }));
+  }
+  if (m.type === 'unmask-request') {
+    step.survivors = m.survivors;
+    step.dropped = m.dropped;
+  }
+  return step;
+}
+
+/** Decodes and validates a Task's step for participant `self` (to whom a delivery is addressed). */
+export function secaggStepFromWire(s: SecAggStep__Output, self: string): SecAggTask {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(s.configJson);
+  } catch (err) {
+    throw new WireFormatError(`secagg config is not valid JSON: ${(err as Error).message}`);
+  }
+  const config = parse(SecAggConfigSchema, raw, 'secagg config') as SecAggConfig;
+  try {
+    validateConfig(config);
+  } catch (err) {
+    throw new WireFormatError(`secagg config: ${(err as Error).message}`);
+  }
+  const message = ((): SecAggServerMessage => {
+    switch (s.message) {
+      case 'begin':
+        return { type: 'begin' };
+      case 'peer-keys':
+        return {
+          type: 'peer-keys',
+          keys: parse(z.array(z.object({ id, cPk: key, sPk: key })).max(MAX_IDS), s.peerKeys.map((k) => ({ id: k.id, cPk: toBytes(k.cPk), sPk: toBytes(k.sPk) })), 'peer keys'),
+        };
+      case 'share-delivery':
+        return {
+          type: 'share-delivery',
+          to: self,
+          shared: parse(ids, s.shared, 'shared'),
+          ciphertexts: parse(
+            z.array(z.object({ from: id, ciphertext })).max(MAX_IDS),
+            s.ciphertexts.map((c) => ({ from: c.peer, ciphertext: toBytes(c.ciphertext) })),
+            'share ciphertexts',
+          ),
+        };
+      case 'unmask-request':
+        return { type: 'unmask-request', survivors: parse(ids, s.survivors, 'survivors'), dropped: parse(ids, s.dropped, 'dropped') };
+      default:
+        throw new WireFormatError(`unknown secagg step "${s.message}"`);
+    }
+  })();
+  return { config, message };
+}
+
+// ---- participant → coordinator -------------------------------------------------------------
+
+/** Encodes a participant's reply. */
+export function secaggReplyToWire(m: SecAggClientMessage): SecAggReply {
+  switch (m.type) {
+    case 'advertise-keys':
+      return { message: m.type, cPk: buf(m.cPk), sPk: buf(m.sPk) };
+    case 'share-keys':
+      return { message: m.type, ciphertexts: m.ciphertexts.map((c) => ({ peer: c.to, ciphertext: buf(c.ciphertext) })) };
+    case 'masked-input':
+      return { message: m.type, maskedInput: { name: 'y', dtype: 'UINT32', shape: [m.y.length], data: buf(new Uint8Array(m.y.buffer, m.y.byteOffset, m.y.byteLength)) } };
+    case 'unmasking': {
+      const shares = (list: { owner: string; share: Uint8Array }[]) => list.map((x) => ({ owner: x.owner, share: buf(x.share) }));
+      return { message: m.type, selfMaskShares: shares(m.selfMaskShares), keyShares: shares(m.keyShares) };
+    }
+  }
+}
+
+function decodeWords(t: Tensor__Output | null, maxWords: number): Uint32Array {
+  if (!t) throw new WireFormatError('masked-input reply carries no masked_input tensor');
+  if (t.dtype !== 'UINT32') throw new WireFormatError(`masked_input must be UINT32, got ${t.dtype}`);
+  const count = t.shape.reduce((a, b) => a * b, 1);
+  if (t.shape.length !== 1 || count > maxWords || t.data.length !== 4 * count) {
+    throw new WireFormatError(`masked_input must be one vector of at most ${maxWords} words, got shape [${t.shape.join(',')}] with ${t.data.length} bytes`);
+  }
+  const bytesCopy = new Uint8Array(t.data).slice();
+  const view = new DataView(bytesCopy.buffer);
+  return Uint32Array.from({ length: count }, (_, i) => view.getUint32(4 * i, true));
+}
+
+/** Decodes and validates a participant's reply; `from` is the participant the session belongs to. */
+export function secaggReplyFromWire(r: SecAggReply__Output, from: string, maxWords = 1 << 28): SecAggClientMessage {
+  switch (r.message) {
+    case 'advertise-keys':
+      return { type: 'advertise-keys', from, cPk: parse(key, toBytes(r.cPk), 'c_pk'), sPk: parse(key, toBytes(r.sPk), 's_pk') };
+    case 'share-keys':
+      return {
+        type: 'share-keys',
+        from,
+        ciphertexts: parse(z.array(z.object({ to: id, ciphertext })).max(MAX_IDS), r.ciphertexts.map((c) => ({ to: c.peer, ciphertext: toBytes(c.ciphertext) })), 'ciphertexts'),
+      };
+    case 'masked-input':
+      return { type: 'masked-input', from, y: decodeWords(r.maskedInput, maxWords) };
+    case 'unmasking': {
+      const list = z.array(z.object({ owner: id, share })).max(MAX_IDS);
+      const conv = (l: { owner: string; share: Buffer }[]) => l.map((x) => ({ owner: x.owner, share: toBytes(x.share) }));
+      return {
+        type: 'unmasking',
+        from,
+        selfMaskShares: parse(list, conv(r.selfMaskShares), 'self_mask_shares'),
+        keyShares: parse(list, conv(r.keyShares), 'key_shares'),
+      };
+    }
+    default:
+      throw new WireFormatError(`unknown secagg reply "${r.message}"`);
+  }
+}
