@@ -1,7 +1,8 @@
 /**
  * End to end over real gRPC on loopback: a coordinator and three participant processes train
- * the synthetic consortium; the model must improve, and the coordinator's record of every
- * received message must hold only model-sized vectors and aggregates — no row of any CSV.
+ * the synthetic consortium with secure aggregation (the default); the model must improve, and the
+ * coordinator's record of every received message must hold only secure-sum steps — masked vectors
+ * of the public plan's length, never a vector in clear — and no row of any CSV.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
@@ -14,6 +15,10 @@ import { JobSpecSchema } from '../core/job';
 import { inputDim } from '../core/data/schema';
 import { modelLayout } from '../core/model/layout';
 import { layoutSize } from '../core/types';
+import { statsShape } from '../core/data/preprocess';
+import { trainShape } from '../core/aggregate/train';
+import { evaluationShape } from '../core/metrics/histogram';
+import { secureRoundParams } from '../core/round/secure-plan';
 import { SYNTHETIC_SCHEMA, readJsonLines, startParticipant, stopAll, syntheticParties, tempDir } from './helpers';
 import type { ParticipantProcess } from './helpers';
 
@@ -60,19 +65,32 @@ describe('federated training over gRPC with three participant processes', () => 
     expect(model.weights.length).toBe(size);
     control.close();
 
-    // Every vector received must be model-sized or an aggregate of the documented sizes.
-    const allowed = new Set([size, 1, 2, 4, 3 * schema.numeric.length, 2 * job.evaluation.bins]);
+    // Secure aggregation is the default: nothing arrives in clear. Every reply is one step of a
+    // secure sum, and every masked vector has exactly the public plan's length for its stage.
+    const n = parties.length;
+    const planWords = new Set(
+      ([['stats', statsShape(schema)], ['train', trainShape(size)], ['evaluate', evaluationShape(job.evaluation.bins)]] as const).map(
+        ([kind, shape]) => secureRoundParams(job, kind, shape, `${jobId}/${kind}/0/1`, 0, parties.map((p) => p.name)).config.length,
+      ),
+    );
     const vectors: number[][] = [];
     const pushes = readJsonLines(record).filter((l) => l.rpc === 'PushResult');
-    expect(pushes.length).toBe(3 * (1 + 1 + 2 * job.rounds)); // stats, baseline eval, train+eval per round
+    expect(pushes.length).toBe(4 * n * (1 + 1 + 2 * job.rounds)); // 4 steps × (stats, baseline eval, train+eval per round)
+    const steps = new Map<string, number>();
     for (const p of pushes) {
-      const msg = p.message as { contribution?: { vectors: { name: string; values: number[] }[] } };
-      expect(msg.contribution).toBeDefined();
-      for (const v of msg.contribution!.vectors) {
-        expect(allowed.has(v.values.length), `vector ${v.name} of length ${v.values.length}`).toBe(true);
-        vectors.push(v.values);
-      }
+      const msg = p.message as { contribution?: unknown; secagg?: { message: string; maskedInput?: { dtype: string; shape: number[]; values: string } } };
+      expect(msg.contribution ?? null).toBeNull();
+      expect(msg.secagg).toBeDefined();
+      steps.set(msg.secagg!.message, (steps.get(msg.secagg!.message) ?? 0) + 1);
+      const t = msg.secagg!.maskedInput;
+      if (msg.secagg!.message !== 'masked-input') continue;
+      expect(t!.dtype).toBe('UINT32');
+      expect(planWords.has(t!.shape[0]), `masked vector of ${t!.shape[0]} words`).toBe(true);
+      const b = Buffer.from(t!.values, 'base64');
+      vectors.push(Array.from(new Uint32Array(b.buffer, b.byteOffset, b.length / 4)));
     }
+    expect([...steps.values()]).toEqual(Array(4).fill(n * (2 + 2 * job.rounds)));
+    expect(final.rounds.every((r) => r.secure?.survivors === n && r.secure.threshold === n)).toBe(true);
     // No row of any participant's CSV appears: neither its numeric cells as a run of values in
     // any vector, nor its text in the record.
     const text = readJsonLines(record).map((l) => JSON.stringify(l)).join('\n');

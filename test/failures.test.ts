@@ -1,6 +1,7 @@
 /**
- * Failure handling over real gRPC: a participant killed mid-round (the round completes with the
- * others once its heartbeat lapses), and a job whose quorum can never be met (fails with a
+ * Failure handling over real gRPC: a participant killed mid-round, after it has shared its keys
+ * for the secure sum (the round completes with the others once its heartbeat lapses, its masks
+ * removed with the survivors' key shares), and a job whose quorum can never be met (fails with a
  * clear reason instead of hanging).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,12 +43,22 @@ describe('participants that vanish, and quorums that cannot be met', () => {
     const jobId = await control.submit(job, schema);
     const victim = parts.find((p) => p.name === 'bank-b')!;
     let killedInRound = 0;
-    const final = await control.watch(jobId, (e) => {
-      // Kill bank-b as soon as round 2's training stage has been handed out.
-      if (!killedInRound && e.status?.stage === 'round 2: train') {
+    let stage = '';
+    // Kill bank-b right after it has handed out its key shares in round 2's training aggregate:
+    // its pairwise masks are then in the others' masked inputs, and the round can only finish
+    // if the survivors' shares of its masking key let the coordinator remove them (Bonawitz et
+    // al. 2017, the dropout case). Observing deliveries does not change them.
+    const deliver = coord.grid.deliver.bind(coord.grid);
+    coord.grid.deliver = (e, taskId, reply) => {
+      const problem = deliver(e, taskId, reply);
+      if (!killedInRound && e.name === 'bank-b' && stage === 'round 2: train' && 'secagg' in reply && reply.secagg.type === 'share-keys') {
         killedInRound = 2;
         victim.child.kill('SIGKILL');
       }
+      return problem;
+    };
+    const final = await control.watch(jobId, (e) => {
+      stage = e.status?.stage ?? stage;
     });
     control.close();
     expect(final.error).toBe('');
@@ -58,6 +69,8 @@ describe('participants that vanish, and quorums that cannot be met', () => {
     expect(r2.participants.length).toBe(3);
     const failure = final.rounds.flatMap((r) => r.failures).find((f) => f.participant === 'bank-b');
     expect(failure?.reason).toMatch(/disconnected: no heartbeat for 4000 ms/);
+    expect(failure?.stage).toBe('round 2: train (secagg masked-input)');
+    expect(r2.secure).toMatchObject({ participants: 4, survivors: 3, threshold: 3 });
     // Later rounds go on without it, and the model keeps a sensible quality.
     expect(final.rounds[final.rounds.length - 1].round).toBe(5);
     expect(final.rounds[final.rounds.length - 1].participants).not.toContain('bank-b');
@@ -83,7 +96,18 @@ describe('participants that vanish, and quorums that cannot be met', () => {
     const final = await control.watch(await control.submit(job, other), () => undefined);
     control.close();
     expect(final.state).toBe('FAILED');
-    expect(final.error).toMatch(/round 0 stats: only 0 of the required 3 participant\(s\) delivered/);
+    expect(final.error).toMatch(/round 0 stats: secure aggregation aborted, nothing was unmasked: advertise-keys: only 0 of the required 3 participants advertised keys/);
     expect(final.error).toMatch(/refused: the job's schema \(digest [0-9a-f]{12}\) differs from this node's schema/);
+  });
+
+  it('nodes refuse plain aggregation unless their operator allowed it', async () => {
+    const job = JobSpecSchema.parse({ name: 'plain', rounds: 1, minParticipants: 3, aggregation: 'plain', deadlines: { waitForParticipantsMs: 5000 } });
+    const control = new Control(coord.address);
+    const final = await control.watch(await control.submit(job, schema), () => undefined);
+    control.close();
+    expect(final.state).toBe('FAILED');
+    expect(final.aggregation).toBe('plain');
+    expect(final.error).toMatch(/round 0 stats: only 0 of the required 3 participant\(s\) delivered/);
+    expect(final.error).toMatch(/refused: this node takes part only in secure aggregation, but job \S+ asks for plain aggregation .*--allow-plain-aggregation to permit it \[plain_refused\]/);
   });
 });

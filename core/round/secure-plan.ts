@@ -49,7 +49,12 @@ export function encodingPlanFor(kind: TaskKind, shape: ContributionShape, spec: 
  * Throws {@link CoreInputError} with the reason otherwise.
  */
 export function checkPlan(plan: EncodingPlan): number {
-  const words = planWords(plan);
+  let words: number;
+  try {
+    words = planWords(plan);
+  } catch (err) {
+    throw new CoreInputError(`cannot sum over ${plan.maxSummands} participants: ${(err as Error).message}`, 'maxSummands');
+  }
   for (const [name, e] of Object.entries(plan.encodings)) {
     if (e.kind === 'quantized') {
       try {

@@ -9,9 +9,20 @@
  * reconstructs for the survivors. PRG is {@link expandMask} (ChaCha20, RFC 8439) keyed by
  * single-use keys from `deriveKey`. Masks are reduced mod 2^bits by keeping the low bits of each
  * uniform uint32 word, which stays uniform.
+ *
+ * Speed. Masking is the client's main cost: one ChaCha20 keystream per term plus one addition
+ * per word and term. {@link applyMask} walks the vector in chunks of {@link MASK_CHUNK_WORDS}
+ * words (64 KiB): for each chunk it reads the next piece of every term's keystream
+ * ({@link openMaskStream}, the same words as {@link expandMask}) and adds it while both are still
+ * in cache. The additions run in a 100-byte WebAssembly SIMD kernel (i32x4.add / i32x4.sub, then
+ * AND with 2^bits − 1) when this runtime has WebAssembly, and in plain typed-array loops
+ * ({@link addMod}/{@link subMod}) otherwise (e.g. `node --jitless`); both give the same words bit
+ * for bit. The kernel's scratch memory is zeroed after every call, so no mask material outlives
+ * it there. Everything stays deterministic and I/O-free.
  */
 import { CoreInputError } from '../types';
-import { expandMask } from './prg';
+import { MASK_CHUNK_WORDS, openMaskStream } from './prg';
+import type { MaskStream } from './prg';
 import { addMod, subMod } from './quantize';
 
 /** One PRG mask term: a single-use 32-byte key and whether PRG(key) is added (1) or subtracted (−1). */
@@ -36,14 +47,17 @@ export function applyMask(x: Uint32Array, masks: MaskTerm[], bits: number): Uint
       if (x[i] >= limit) throw new CoreInputError(`x[${i}] = ${x[i]} is not below 2^${bits}`, 'x');
     }
   }
-  const y = Uint32Array.from(x);
+  // Checked term by term in order (sign, then key and length), as one expandMask per term would.
+  const streams: MaskStream[] = [];
+  const signs: (1 | -1)[] = [];
   for (const m of masks) {
     if (m.sign !== 1 && m.sign !== -1) throw new CoreInputError(`mask sign must be 1 or -1, got ${m.sign}`, 'masks');
-    const prg = expandMask(m.key, x.length);
-    if (m.sign === 1) addMod(y, prg, bits);
-    else subMod(y, prg, bits);
+    streams.push(openMaskStream(m.key, x.length));
+    signs.push(m.sign);
   }
-  return y;
+  if (streams.length === 0 || x.length === 0) return Uint32Array.from(x);
+  const k = simdKernel();
+  return k ? maskWithKernel(k, x, streams, signs, bits) : maskPortable(x, streams, signs, bits);
 }
 
 /** Inverse of {@link applyMask}: y − Σ sign·expandMask(key) mod 2^bits, as a new vector. */
@@ -63,4 +77,175 @@ export function removeMask(y: Uint32Array, masks: MaskTerm[], bits: number): Uin
 export function pairSign(self: string, peer: string): 1 | -1 {
   if (self === peer) throw new CoreInputError(`a participant has no pairwise mask with itself (${self})`, 'peer');
   return self < peer ? 1 : -1;
+}
+
+/** Which adder {@link applyMask} uses in this runtime: the WebAssembly SIMD kernel or plain loops. */
+export function maskKernel(): 'wasm-simd' | 'js' {
+  return simdKernel() ? 'wasm-simd' : 'js';
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const CHUNK_BYTES = 4 * MASK_CHUNK_WORDS;
+
+/** Plain-JavaScript masking, chunk by chunk (the fallback; same result as the kernel). */
+function maskPortable(x: Uint32Array, streams: MaskStream[], signs: (1 | -1)[], bits: number): Uint32Array {
+  const y = Uint32Array.from(x);
+  for (let start = 0; start < y.length; start += MASK_CHUNK_WORDS) {
+    const len = Math.min(MASK_CHUNK_WORDS, y.length - start);
+    const part = y.subarray(start, start + len);
+    for (let j = 0; j < streams.length; j++) {
+      const prg = wordsOf(streams[j].next(len), len);
+      if (signs[j] === 1) addMod(part, prg, bits);
+      else subMod(part, prg, bits);
+    }
+  }
+  return y;
+}
+
+/** Little-endian uint32 words of keystream bytes: a view when possible, else decoded. */
+function wordsOf(bytes: Uint8Array, len: number): Uint32Array {
+  if (LITTLE_ENDIAN && bytes.byteOffset % 4 === 0) return new Uint32Array(bytes.buffer, bytes.byteOffset, len);
+  const out = new Uint32Array(len);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < len; i++) out[i] = view.getUint32(4 * i, true);
+  return out;
+}
+
+/**
+ * Masking with the SIMD kernel: per chunk, x goes into the kernel's Y area, each term's keystream
+ * piece into its K area, the kernel adds or subtracts K into Y, and Y is copied out.
+ */
+function maskWithKernel(k: SimdKernel, x: Uint32Array, streams: MaskStream[], signs: (1 | -1)[], bits: number): Uint32Array {
+  const y = new Uint32Array(x.length);
+  const modMask = bits === 32 ? -1 : 2 ** bits - 1; // as an i32: 2^bits − 1
+  try {
+    for (let start = 0; start < x.length; start += MASK_CHUNK_WORDS) {
+      const len = Math.min(MASK_CHUNK_WORDS, x.length - start);
+      k.words.set(x.subarray(start, start + len), 0);
+      for (let j = 0; j < streams.length; j++) {
+        k.bytes.set(streams[j].next(len), CHUNK_BYTES);
+        if (signs[j] === 1) k.add(4 * len, modMask);
+        else k.sub(4 * len, modMask);
+      }
+      y.set(k.words.subarray(0, len), start);
+    }
+  } finally {
+    k.bytes.fill(0);
+  }
+  return y;
+}
+
+/** The instantiated kernel: its memory (Y = bytes [0, 64 KiB), K = [64 KiB, 128 KiB)) and functions. */
+interface SimdKernel {
+  bytes: Uint8Array;
+  words: Uint32Array;
+  /** Y[i] ← (Y[i] + K[i]) & modMask for the words in the first `byteLength` bytes (rounded up to 16). */
+  add(byteLength: number, modMask: number): void;
+  /** Y[i] ← (Y[i] − K[i]) & modMask, likewise. */
+  sub(byteLength: number, modMask: number): void;
+}
+
+/** The part of the WebAssembly JS API used here (the project's TypeScript lib has no DOM types). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => unknown;
+  Instance: new (module: unknown, imports: object) => { exports: Record<string, unknown> };
+}
+
+let kernel: SimdKernel | null | undefined;
+
+/** The kernel, instantiated and self-checked on first use; null when WebAssembly SIMD is unavailable. */
+function simdKernel(): SimdKernel | null {
+  if (kernel === undefined) kernel = loadKernel();
+  return kernel;
+}
+
+function loadKernel(): SimdKernel | null {
+  const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  // Y is written through a Uint32Array (host byte order) and read by wasm as little-endian i32.
+  if (!api || !LITTLE_ENDIAN) return null;
+  try {
+    const { exports } = new api.Instance(new api.Module(kernelBinary()), {});
+    const memory = exports.mem as { buffer: ArrayBuffer };
+    const k: SimdKernel = {
+      bytes: new Uint8Array(memory.buffer, 0, 2 * CHUNK_BYTES),
+      words: new Uint32Array(memory.buffer, 0, 2 * MASK_CHUNK_WORDS),
+      add: exports.add as SimdKernel['add'],
+      sub: exports.sub as SimdKernel['sub'],
+    };
+    // Self-check on a few words (wrap-around, borrow, reduction mod 2^bits) before trusting it.
+    const kw = MASK_CHUNK_WORDS;
+    k.words.set([0xffffffff, 5, 0x80000000, 7, 1], 0);
+    k.words.set([2, 9, 0x80000000, 0xfffffff0, 3], kw);
+    k.add(20, -1);
+    const added = Array.from(k.words.subarray(0, 5));
+    k.sub(20, 0xff);
+    const subbed = Array.from(k.words.subarray(0, 5));
+    k.bytes.fill(0);
+    const ok =
+      added.join() === [1, 14, 0, 0xfffffff7, 4].join() && subbed.join() === [(1 - 2) & 0xff, 5, 0, (0xfffffff7 - 0xfffffff0) & 0xff, 1].join();
+    return ok ? k : null;
+  } catch {
+    return null; // no SIMD support in this engine: use the portable loops
+  }
+}
+
+/**
+ * The kernel's WebAssembly binary (core spec + fixed-width SIMD), assembled from this text:
+ *
+ *   (module
+ *     (memory (export "mem") 2)                        ;; 128 KiB: Y at 0, K at 65536
+ *     (func (export "add") (param $n i32) (param $m i32)
+ *       (local $i i32) (local $mv v128)
+ *       (local.set $mv (i32x4.splat (local.get $m)))
+ *       (block $done (loop $next
+ *         (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+ *         (v128.store (local.get $i)
+ *           (v128.and (i32x4.add (v128.load (local.get $i)) (v128.load offset=65536 (local.get $i)))
+ *                     (local.get $mv)))
+ *         (local.set $i (i32.add (local.get $i) (i32.const 16)))
+ *         (br $next))))
+ *     (func (export "sub") ...the same with i32x4.sub...))
+ *
+ * i32x4 lanes wrap mod 2^32 and 2^bits divides 2^32, so AND-ing with 2^bits − 1 reduces mod 2^bits.
+ * A call processes whole 16-byte groups; words past `n` bytes in the 64 KiB areas are never read back.
+ */
+function kernelBinary(): Uint8Array {
+  const leb = (v: number): number[] => {
+    const out: number[] = [];
+    do {
+      let b = v & 0x7f;
+      v >>>= 7;
+      if (v) b |= 0x80;
+      out.push(b);
+    } while (v);
+    return out;
+  };
+  const section = (id: number, content: number[]) => [id, ...leb(content.length), ...content];
+  const name = (s: string) => [s.length, ...Array.from(s, (c) => c.charCodeAt(0))];
+  const body = (op: number[]) => {
+    const code = [
+      0x02, 0x01, 0x7f, 0x01, 0x7b, // locals: 1 × i32 ($i = local 2), 1 × v128 ($mv = local 3)
+      0x20, 0x01, 0xfd, 0x11, 0x21, 0x03, // local.get $m; i32x4.splat; local.set $mv
+      0x02, 0x40, 0x03, 0x40, // block; loop
+      0x20, 0x02, 0x20, 0x00, 0x4f, 0x0d, 0x01, // local.get $i; local.get $n; i32.ge_u; br_if 1
+      0x20, 0x02, // local.get $i (store address)
+      0x20, 0x02, 0xfd, 0x00, 0x04, 0x00, // local.get $i; v128.load align=16 offset=0
+      0x20, 0x02, 0xfd, 0x00, 0x04, ...leb(CHUNK_BYTES), // local.get $i; v128.load align=16 offset=65536
+      0xfd, ...op, // i32x4.add / i32x4.sub
+      0x20, 0x03, 0xfd, 0x4e, // local.get $mv; v128.and
+      0xfd, 0x0b, 0x04, 0x00, // v128.store align=16 offset=0
+      0x20, 0x02, 0x41, 0x10, 0x6a, 0x21, 0x02, // $i += 16
+      0x0c, 0x00, // br 0 (loop)
+      0x0b, 0x0b, 0x0b, // end loop; end block; end func
+    ];
+    return [...leb(code.length), ...code];
+  };
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
+    ...section(1, [0x01, 0x60, 0x02, 0x7f, 0x7f, 0x00]), // types: (i32, i32) → ()
+    ...section(3, [0x02, 0x00, 0x00]), // functions: add, sub of type 0
+    ...section(5, [0x01, 0x00, (2 * CHUNK_BYTES) / 65536]), // memory: min 2 pages, no max
+    ...section(7, [0x03, ...name('mem'), 0x02, 0x00, ...name('add'), 0x00, 0x00, ...name('sub'), 0x00, 0x01]), // exports
+    ...section(10, [0x02, ...body([0xae, 0x01]), ...body([0xb1, 0x01])]), // code: i32x4.add = 0xfd 174, i32x4.sub = 0xfd 177
+  ]);
 }

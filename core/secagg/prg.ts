@@ -78,6 +78,64 @@ export function expandMask(key: Uint8Array, words: number): Uint32Array {
   return out;
 }
 
+/** Words per chunk of a {@link MaskStream} read that needs no allocated input (64 KiB of keystream). */
+export const MASK_CHUNK_WORDS = 16384;
+
+/** Shared all-zero cipher input for chunked reads; node:crypto only reads it, nothing writes it. */
+const ZERO_CHUNK = new Uint8Array(4 * MASK_CHUNK_WORDS);
+
+/**
+ * A sequential reader of the mask {@link expandMask} would return for the same key and length:
+ * consecutive {@link MaskStream.next} calls yield consecutive words of that mask, so a caller can
+ * consume a long mask chunk by chunk while each chunk is still in cache, without materializing it.
+ */
+export interface MaskStream {
+  /** Words not read yet. */
+  readonly remaining: number;
+  /**
+   * The next `n` words of the mask as raw keystream bytes (4n bytes; word i is bytes 4i..4i+3,
+   * little-endian), in a fresh buffer the caller owns. Throws {@link CoreInputError} (`n`) unless
+   * `n` is an integer in [0, remaining].
+   */
+  next(n: number): Uint8Array;
+}
+
+/**
+ * Opens a {@link MaskStream} of `words` words for `key`: the same ChaCha20 keystream (zero nonce,
+ * counter 0) as `expandMask(key, words)`, bit for bit, read in pieces. Reads of at most
+ * {@link MASK_CHUNK_WORDS} words encrypt a shared zero buffer instead of allocating one.
+ * Throws {@link CoreInputError} exactly as {@link expandMask} does: `key` unless 32 bytes, `words`
+ * unless an integer in [0, {@link MAX_MASK_WORDS}].
+ */
+export function openMaskStream(key: Uint8Array, words: number): MaskStream {
+  assertBytes(key, CHACHA_KEY_BYTES, 'key');
+  if (!Number.isInteger(words) || words < 0 || words > MAX_MASK_WORDS) {
+    throw new CoreInputError(`words must be an integer in [0, ${MAX_MASK_WORDS}], got ${words}`, 'words');
+  }
+  // counter 0 and the zero nonce: the whole 16-byte OpenSSL IV is zero (see keystreamUnchecked).
+  const cipher = words === 0 ? null : createCipheriv('chacha20', key, new Uint8Array(16));
+  let remaining = words;
+  return {
+    get remaining() {
+      return remaining;
+    },
+    next(n: number): Uint8Array {
+      if (!Number.isInteger(n) || n < 0 || n > remaining) {
+        throw new CoreInputError(`n must be an integer in [0, ${remaining}], got ${n}`, 'n');
+      }
+      if (n === 0 || cipher === null) return new Uint8Array(0);
+      const bytes = 4 * n;
+      const out = cipher.update(bytes <= ZERO_CHUNK.length ? ZERO_CHUNK.subarray(0, bytes) : new Uint8Array(bytes));
+      // A stream cipher returns exactly as many bytes as it is given (OpenSSL keeps the position
+      // inside a partial block between calls); anything else would desynchronize the mask.
+      if (out.length !== bytes) throw new Error(`chacha20 returned ${out.length} bytes for ${bytes}`);
+      remaining -= n;
+      if (remaining === 0) cipher.final();
+      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    },
+  };
+}
+
 function keystreamUnchecked(key: Uint8Array, nonce: Uint8Array, counter: number, bytes: number): Uint8Array {
   const iv = new Uint8Array(16);
   new DataView(iv.buffer).setUint32(0, counter, true);
