@@ -76,8 +76,9 @@ program
   .option('--schema <schema.json>', 'schema file (default: the one the job names)')
   .option('--out <dir>', 'save the model (tfjs format) and metadata.json here')
   .option('--json', 'print one machine-readable summary on stdout', false)
+  .addOption(aggregationOption())
   .action(async (o) => {
-    const loaded = loadJobFile(o.job, o.schema);
+    const loaded = loadJobFile(o.job, o.schema, o.aggregation ? { aggregation: o.aggregation } : {});
     const print = o.json ? (l: string) => process.stderr.write(l + '\n') : (l: string) => process.stdout.write(l + '\n');
     const { summary } = await runJobOnCoordinator({ coordinator: o.coordinator, loaded, outDir: o.out, json: o.json, print });
     if (o.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
@@ -88,10 +89,19 @@ program
     }
   });
 
+/** `--aggregation`: override the job file's aggregation mode. */
+function aggregationOption(): Option {
+  return new Option('--aggregation <mode>', 'override the job\'s aggregation: secagg (secure aggregation) or plain (debugging; the coordinator sees each vector)').choices([
+    'secagg',
+    'plain',
+  ]);
+}
+
 const addSimulateOptions = (cmd: Command) =>
   cmd
     .option('--schema <schema.json>', 'schema file (default: the one the job names)')
     .option('--rounds <n>', 'override the job\'s number of rounds', int('--rounds'))
+    .addOption(aggregationOption())
     .option('--state-dir <dir>', 'coordinator state and participant logs (default: a temp dir)')
     .option('--out <dir>', 'save the federated model and metadata here')
     .option('--json', 'print the report as JSON on stdout', false);
@@ -103,7 +113,7 @@ addSimulateOptions(
     .requiredOption('--job <job.json>', 'job file')
     .requiredOption('--party <name=file.csv>', 'a party and its data (repeat)', collect, []),
 ).action(async (o) => {
-  const loaded = loadJobFile(o.job, o.schema, o.rounds ? { rounds: o.rounds } : {});
+  const loaded = loadJobFile(o.job, o.schema, { ...(o.rounds ? { rounds: o.rounds } : {}), ...(o.aggregation ? { aggregation: o.aggregation } : {}) });
   const print = o.json ? (l: string) => process.stderr.write(l + '\n') : (l: string) => process.stdout.write(l + '\n');
   const report = await simulate({ loaded, parties: parseParties(o.party), stateDir: o.stateDir, outDir: o.out, json: o.json, print });
   if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');

@@ -46,6 +46,7 @@ export interface SimulationReport {
   error?: string;
   aggregation: string;
   guarantee: string;
+  secureAggregation?: RunSummary['secureAggregation'];
   backend: string;
   seconds: number;
   federated: RunSummary['federated'] & { exactAuc: number; exactKs: number; perParty: Record<string, Score> };
@@ -107,7 +108,7 @@ export async function simulate(o: SimulateOptions): Promise<SimulationReport> {
     const emptyScore: Score = { auc: NaN, ks: NaN, n: 0 };
     const report: SimulationReport = {
       jobId: summary.jobId, state: summary.state, ...(summary.error ? { error: summary.error } : {}), aggregation: summary.aggregation,
-      guarantee: summary.guarantee, backend, seconds: 0,
+      guarantee: summary.guarantee, ...(summary.secureAggregation ? { secureAggregation: summary.secureAggregation } : {}), backend, seconds: 0,
       federated: { ...summary.federated, exactAuc: NaN, exactKs: NaN, perParty: {} },
       centralized: { ...emptyScore, perParty: {} }, localOnly: {}, localOnlyMeanAuc: NaN, rounds: summary.rounds, stateDir,
     };

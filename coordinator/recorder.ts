@@ -1,6 +1,7 @@
 /**
  * Optional audit record of every message the coordinator receives on the Fleet service
- * (`--record-messages FILE`): one JSON line per message, tensors decoded to numbers. It exists so
+ * (`--record-messages FILE`): one JSON line per message, float tensors decoded to numbers, bytes
+ * and other tensors (the UINT32 masked vectors of secure aggregation) as base64. It exists so
  * that an auditor (and our end-to-end test) can check what institutions actually sent: only
  * model-sized vectors and aggregates, never rows.
  */

@@ -63,7 +63,8 @@ export const SecureAggregationSpecSchema = z
     /**
      * Shamir threshold t: how many participants must survive a round (and how many must collude to
      * unmask anyone). Default: a majority of the round's participants, and at least
-     * minParticipants (within a SecAgg+ neighbourhood: a majority of it).
+     * minParticipants (within a SecAgg+ neighbourhood: a majority of it). Never below a
+     * majority of the share holders: participants refuse such rounds.
      */
     threshold: z.number().int().min(1).optional(),
     /**

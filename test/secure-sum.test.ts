@@ -221,6 +221,9 @@ describe('secure sum over the participant mod', () => {
     expect(() => secureRoundParams(JobSpecSchema.parse({ secureAggregation: { threshold: 9 } }), 'stats', statsShape(schema), 'r', 0, ids.slice(0, 6))).toThrow(
       /secureAggregation.threshold 9 exceeds the 6 holders/,
     );
+    expect(() => secureRoundParams(JobSpecSchema.parse({ secureAggregation: { threshold: 3 } }), 'stats', statsShape(schema), 'r', 0, ids.slice(0, 6))).toThrow(
+      /secureAggregation.threshold 3 is below a majority \(4\) of the 6 holders/,
+    );
   });
 });
 
@@ -229,8 +232,15 @@ describe('the participant checks what it is asked to take part in', () => {
   const begin = (handlers: Map<string, TaskHandler>, config: TaskConfig, mutate: (t: StageTask) => StageTask) => {
     const params = secureRoundParams(config.job, 'stats', shape, 'job-1/stats/0/1', 0, [...handlers.keys()]);
     const task = mutate({ kind: 'stats', round: 0, config, secagg: { config: params.config, message: { type: 'begin' } } });
-    return handlers.get('inst-00')!({ taskId: 't', jobId: 'job-1', round: 0, kind: 'stats', config, deadline: 0, secagg: task.secagg });
+    return handlers.get('inst-00')!({ taskId: 't', jobId: 'job-1', round: 0, kind: 'stats', config: task.config as TaskConfig, deadline: 0, secagg: task.secagg });
   };
+
+  it('refuses a job whose threshold is below a majority, even if the job itself asks for it', async () => {
+    const { handlers, config } = setup(5, {}, () => randomContribution(shape, 1, 1, true));
+    const lowered: TaskConfig = { ...config, job: { ...config.job, secureAggregation: { ...config.job.secureAggregation, threshold: 2 } } };
+    const r = await begin(handlers, config, (t) => ({ ...t, config: lowered, secagg: { ...t.secagg!, config: { ...t.secagg!.config, threshold: 2 } } }));
+    expect(r).toMatchObject({ refusal: { code: 'secagg_abort', reason: expect.stringMatching(/threshold 2 is below a majority \(3\) of the 5 holders/) } });
+  });
 
   it('refuses a threshold lower than the job implies', async () => {
     const { handlers, config } = setup(5, {}, () => randomContribution(shape, 1, 1, true));

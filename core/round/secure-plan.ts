@@ -84,6 +84,15 @@ export function neighbourCount(spec: SecureAggregationSpec, n: number): number |
 /** Shamir threshold for n participants with `k` neighbours each (undefined = everyone). */
 export function thresholdFor(spec: SecureAggregationSpec, minParticipants: number, n: number, k: number | undefined): number {
   const holders = k === undefined ? n : k + 1;
+  const majority = Math.floor(holders / 2) + 1;
+  if (spec.threshold !== undefined && spec.threshold < majority) {
+    // Below a majority, two disjoint groups of holders could each reach t, so a coordinator that
+    // tells them different survivor sets could obtain both shares of one node.
+    throw new CoreInputError(
+      `secureAggregation.threshold ${spec.threshold} is below a majority (${majority}) of the ${holders} holders of each participant's shares`,
+      'secureAggregation.threshold',
+    );
+  }
   if (spec.threshold !== undefined) {
     if (spec.threshold > holders) {
       throw new CoreInputError(
@@ -94,7 +103,6 @@ export function thresholdFor(spec: SecureAggregationSpec, minParticipants: numbe
     }
     return spec.threshold;
   }
-  const majority = Math.floor(holders / 2) + 1;
   return k === undefined ? Math.min(n, Math.max(majority, minParticipants)) : majority;
 }
 

@@ -1,9 +1,11 @@
-import { describe, it, expect } from 'vitest';
+import { createHash } from 'node:crypto';
+import { describe, it, expect, vi } from 'vitest';
 import { CoreInputError } from '../types';
 import { seededRng } from '../random';
 import { generateKeyPair, sharedSecret } from './keys';
 import { deriveKey } from './kdf';
-import { applyMask, pairSign, removeMask } from './mask';
+import { applyMask, maskKernel, pairSign, removeMask } from './mask';
+import { MASK_CHUNK_WORDS, expandMask } from './prg';
 import type { MaskTerm } from './mask';
 import { addMod, subMod } from './quantize';
 import { errorOf } from '../test-support';
@@ -106,5 +108,84 @@ describe('applyMask', () => {
     expect(errorOf(() => applyMask(new Uint32Array(1), badSign, 8)).parameter).toBe('masks');
     expect(errorOf(() => applyMask(new Uint32Array(1), [{ key: new Uint8Array(8), sign: 1 }], 8)).parameter).toBe('key');
     expect(errorOf(() => pairSign('a', 'a')).parameter).toBe('peer');
+  });
+});
+
+describe('applyMask is bit-for-bit the definition x + Σ sign·expandMask(key) mod 2^bits', () => {
+  /** The definition, written out word by word with expandMask (independent of applyMask's chunking). */
+  function reference(x: Uint32Array, masks: MaskTerm[], bits: number): Uint32Array {
+    const y = Uint32Array.from(x);
+    const m = bits === 32 ? 0xffffffff : 2 ** bits - 1;
+    for (const t of masks) {
+      const prg = expandMask(t.key, x.length);
+      for (let i = 0; i < y.length; i++) y[i] = ((t.sign === 1 ? y[i] + prg[i] : y[i] - prg[i]) & m) >>> 0;
+    }
+    return y;
+  }
+  const sha = (y: Uint32Array) => createHash('sha256').update(new Uint8Array(y.buffer, y.byteOffset, y.byteLength)).digest('hex');
+  function fixture(len: number, bits: number, k: number) {
+    const rng = seededRng(1000 + len + bits);
+    const masks: MaskTerm[] = Array.from({ length: k }, (_, i) => ({ key: rng(32), sign: i % 3 === 1 ? -1 : 1 }));
+    const v = new Uint32Array(seededRng(len * 7 + bits)(4 * len).buffer.slice(0));
+    const m = bits === 32 ? 0xffffffff : 2 ** bits - 1;
+    for (let i = 0; i < len; i++) v[i] = (v[i] & m) >>> 0;
+    return { x: v, masks };
+  }
+
+  it('matches digests recorded with the previous (whole-mask) implementation', () => {
+    // SHA-256 of applyMask's output bytes, recorded before masking was chunked and vectorized.
+    const golden: [number, number, number, string][] = [
+      [100_000, 32, 10, 'a09557080c8fcf6e560dbf3217235f10e1cf3d4d20985d3546c96e88f84e2102'],
+      [40_000, 20, 5, '24f6aac75fbcf3315fb28aa3c4b15dea4b0ad19c97c9f71b8c8edd7e8827b087'],
+      [16_385, 1, 3, '21c2bf37ab75831eddb53b28c939d8b3a3f8826c85d88dd726f8086c726b2bab'],
+      [7, 31, 4, 'ad5d4f58462509bf3c7cdfc1a222b6947909183c123b91df21a6a11eb0194ef0'],
+    ];
+    for (const [len, bits, k, digest] of golden) {
+      const { x, masks } = fixture(len, bits, k);
+      expect(sha(applyMask(x, masks, bits))).toBe(digest);
+    }
+  });
+
+  it('equals the definition around chunk boundaries, for several moduli and mixed signs', () => {
+    const C = MASK_CHUNK_WORDS;
+    for (const len of [1, 3, 4, 5, 17, C - 1, C, C + 1, 2 * C + 7]) {
+      for (const bits of [32, 31, 20, 1]) {
+        const { x, masks } = fixture(len, bits, 3);
+        const y = applyMask(x, masks, bits);
+        expect(sha(y)).toBe(sha(reference(x, masks, bits)));
+        expect(Array.from(removeMask(y, masks, bits))).toEqual(Array.from(x));
+      }
+    }
+  });
+
+  it('uses the WebAssembly SIMD adder on this runtime', () => {
+    expect(maskKernel()).toBe('wasm-simd');
+  });
+
+  it('the portable fallback (no WebAssembly) gives the same words', async () => {
+    vi.resetModules();
+    vi.stubGlobal('WebAssembly', undefined);
+    try {
+      const fresh = await import('./mask');
+      expect(fresh.maskKernel()).toBe('js');
+      for (const [len, bits] of [[MASK_CHUNK_WORDS + 3, 32], [1000, 20], [5, 1]] as const) {
+        const { x, masks } = fixture(len, bits, 4);
+        const y = fresh.applyMask(x, masks, bits);
+        expect(sha(y)).toBe(sha(reference(x, masks, bits)));
+        expect(sha(y)).toBe(sha(applyMask(x, masks, bits)));
+        expect(Array.from(fresh.removeMask(y, masks, bits))).toEqual(Array.from(x));
+      }
+    } finally {
+      vi.unstubAllGlobals();
+      vi.resetModules();
+    }
+  });
+
+  it('an empty vector or no masks returns a copy', () => {
+    const x = Uint32Array.of(1, 2, 3);
+    const y = applyMask(x, [], 32);
+    expect(y).not.toBe(x);
+    expect(Array.from(y)).toEqual([1, 2, 3]);
+    expect(applyMask(new Uint32Array(0), [{ key: seededRng(9)(32), sign: 1 }], 32).length).toBe(0);
   });
 });

@@ -14,7 +14,7 @@
  * per word and term. {@link applyMask} walks the vector in chunks of {@link MASK_CHUNK_WORDS}
  * words (64 KiB): for each chunk it reads the next piece of every term's keystream
  * ({@link openMaskStream}, the same words as {@link expandMask}) and adds it while both are still
- * in cache. The additions run in a 100-byte WebAssembly SIMD kernel (i32x4.add / i32x4.sub, then
+ * in cache. The additions run in a 174-byte WebAssembly SIMD kernel (i32x4.add / i32x4.sub, then
  * AND with 2^bits − 1) when this runtime has WebAssembly, and in plain typed-array loops
  * ({@link addMod}/{@link subMod}) otherwise (e.g. `node --jitless`); both give the same words bit
  * for bit. The kernel's scratch memory is zeroed after every call, so no mask material outlives

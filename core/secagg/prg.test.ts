@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { CoreInputError } from '../types';
 import { seededRng } from '../random';
 import { fromHex, toHex } from './hex';
-import { MAX_MASK_WORDS, chacha20Keystream, expandMask } from './prg';
+import { MASK_CHUNK_WORDS, MAX_MASK_WORDS, chacha20Keystream, expandMask, openMaskStream } from './prg';
 import { errorOf } from '../test-support';
 
 const KEY_00_1F = fromHex('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f');
@@ -112,5 +112,52 @@ describe('expandMask', () => {
     expect(errorOf(() => expandMask(KEY_00_1F, -1)).parameter).toBe('words');
     expect(errorOf(() => expandMask(KEY_00_1F, MAX_MASK_WORDS + 1)).parameter).toBe('words');
     expect(expandMask(KEY_00_1F, 0).length).toBe(0);
+  });
+});
+
+describe('openMaskStream', () => {
+  const concat = (parts: Uint8Array[]) => {
+    const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+    let o = 0;
+    for (const p of parts) (out.set(p, o), (o += p.length));
+    return out;
+  };
+  const bytesOf = (w: Uint32Array) => new Uint8Array(w.buffer, w.byteOffset, w.byteLength);
+
+  it('yields the words of expandMask, whatever the read sizes (partial blocks, chunk-sized and larger reads)', () => {
+    const key = seededRng(11)(32);
+    const total = 3 * MASK_CHUNK_WORDS + 123;
+    const sizes = [1, 3, 16, 5, MASK_CHUNK_WORDS, 0, MASK_CHUNK_WORDS + 7, 2, MASK_CHUNK_WORDS - 9];
+    const s = openMaskStream(key, total);
+    const parts: Uint8Array[] = [];
+    for (const n of sizes) parts.push(s.next(n));
+    const used = sizes.reduce((a, b) => a + b, 0);
+    expect(s.remaining).toBe(total - used);
+    parts.push(s.next(s.remaining));
+    expect(s.remaining).toBe(0);
+    expect(toHex(concat(parts))).toBe(toHex(bytesOf(expandMask(key, total))));
+  });
+
+  it('each read is a fresh buffer of 4n bytes', () => {
+    const s = openMaskStream(KEY_00_1F, 32);
+    const a = s.next(16);
+    const b = s.next(16);
+    expect(a.length).toBe(64);
+    expect(a.buffer).not.toBe(b.buffer);
+    expect(toHex(a)).toBe(toHex(chacha20Keystream(KEY_00_1F, new Uint8Array(12), 0, 64)));
+  });
+
+  it('rejects what expandMask rejects, and reads past the end', () => {
+    expect(errorOf(() => openMaskStream(new Uint8Array(31), 4)).parameter).toBe('key');
+    expect(errorOf(() => openMaskStream(KEY_00_1F, -1)).parameter).toBe('words');
+    expect(errorOf(() => openMaskStream(KEY_00_1F, MAX_MASK_WORDS + 1)).parameter).toBe('words');
+    expect(errorOf(() => openMaskStream(KEY_00_1F, 1.5)).parameter).toBe('words');
+    const s = openMaskStream(KEY_00_1F, 10);
+    expect(errorOf(() => s.next(11)).parameter).toBe('n');
+    expect(errorOf(() => s.next(-1)).parameter).toBe('n');
+    expect(errorOf(() => s.next(0.5)).parameter).toBe('n');
+    expect(s.next(10).length).toBe(40);
+    expect(errorOf(() => s.next(1)).parameter).toBe('n');
+    expect(openMaskStream(KEY_00_1F, 0).next(0).length).toBe(0);
   });
 });

@@ -148,15 +148,18 @@ export function dequantizeSum(sum: Uint32Array, q: QuantParams, summands: number
 /** a ← (a + b) mod 2^bits, element-wise and in place. Throws {@link CoreInputError} on bad `bits`/`b` length. */
 export function addMod(a: Uint32Array, b: Uint32Array, bits: number): void {
   const mask = modMask(bits, a, b);
-  if (bits === 32) for (let i = 0; i < a.length; i++) a[i] = (a[i] + b[i]) >>> 0;
-  else for (let i = 0; i < a.length; i++) a[i] = (a[i] + b[i]) & mask;
+  const n = a.length;
+  // A Uint32Array store keeps the low 32 bits (ToUint32), i.e. reduces mod 2^32 by itself.
+  if (bits === 32) for (let i = 0; i < n; i++) a[i] += b[i];
+  else for (let i = 0; i < n; i++) a[i] = (a[i] + b[i]) & mask;
 }
 
 /** a ← (a − b) mod 2^bits, element-wise and in place. Throws {@link CoreInputError} on bad `bits`/`b` length. */
 export function subMod(a: Uint32Array, b: Uint32Array, bits: number): void {
   const mask = modMask(bits, a, b);
-  if (bits === 32) for (let i = 0; i < a.length; i++) a[i] = (a[i] - b[i]) >>> 0;
-  else for (let i = 0; i < a.length; i++) a[i] = (a[i] - b[i]) & mask;
+  const n = a.length;
+  if (bits === 32) for (let i = 0; i < n; i++) a[i] -= b[i];
+  else for (let i = 0; i < n; i++) a[i] = (a[i] - b[i]) & mask;
 }
 
 /** 2^bits − 1 after checking `bits` ∈ [1, 32] and equal lengths (internal to add/sub). */

@@ -1,0 +1,631 @@
+/**
+ * The curious coordinator (issue 3 acceptance), over real gRPC with real participant processes.
+ *
+ * 1. An honest-but-curious coordinator runs a secure-aggregation job and keeps everything: the
+ *    JSONL record of every message it received and its state directory. From that material the
+ *    test plays the attacker:
+ *    - every masked input y_u (a UINT32 vector) passes uniformity tests over Z_2^32, and so does
+ *      y_u with its self-mask removed (the coordinator does reconstruct every survivor's self-mask
+ *      seed b_u from the Unmasking shares), and so does the sum over any proper subset of the
+ *      participants — only the sum over all of them is not uniform, and it is exactly the
+ *      aggregate the coordinator stored (which proves the extraction below is faithful);
+ *    - decoding a masked vector with the public encoding plan gives garbage, not a contribution;
+ *    - no masking-key share was ever revealed (nobody dropped), so the pairwise masks stay;
+ *    - the relayed share ciphertexts do not open under any key derivable from what the
+ *      coordinator holds, and carry none of the plaintext's context strings in clear;
+ *    - the state directory holds only aggregates: no masked vector, ciphertext, share or seed.
+ * 2. A dishonest coordinator drives the participants itself through the FleetGrid and asks for
+ *    both shares of the same peer (a request naming a peer surviving and dropped, and a second
+ *    request with a different survivor set): the participants refuse with `secagg_abort`.
+ *
+ * Uniformity tests (per vector, significance α = 1e-9 each; a masked vector fails if any test
+ * rejects):
+ * - Kolmogorov–Smirnov against U[0, 1) of w / 2^32, rejecting when D > sqrt(ln(2/α) / (2n)): by the
+ *   Dvoretzky–Kiefer–Wolfowitz inequality with Massart's constant, P(D > ε) ≤ 2·exp(−2nε²) for
+ *   every n, so the false-rejection probability is at most α, exactly;
+ * - Pearson chi-square on the top m bits and on the low m bits of every word (2^m bins,
+ *   m = min(8, ⌊log2(n/5)⌋), so every bin expects ≥ 5 words), rejecting when p < α.
+ * Pooled over all masked vectors of the job (~50 000 words): chi-square on all bytes (256 bins),
+ * and a Hoeffding bound on the frequency of ones at each of the 32 bit positions (α each).
+ * About 360 tests run, so the chance that a correct implementation fails this file by bad luck is
+ * below ~1e-6 (the chi-square tails are asymptotic, the KS and Hoeffding bounds are exact).
+ * The same tests reject the plain (unmasked) sums of every round: the detector has power.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import nacl from 'tweetnacl';
+import { startCoordinator } from '../coordinator/server';
+import type { CoordinatorHandle } from '../coordinator/server';
+import { Control } from '../cli/control-client';
+import { JobSpecSchema } from '../core/job';
+import { inputDim } from '../core/data/schema';
+import { preprocessingFromStats, statsShape } from '../core/data/preprocess';
+import { evaluationShape, metricsFromEvaluation } from '../core/metrics/histogram';
+import { readTrainSum, trainShape } from '../core/aggregate/train';
+import { modelLayout } from '../core/model/layout';
+import { layoutSize } from '../core/types';
+import type { Contribution, ContributionShape, TaskKind } from '../core/types';
+import { taskFor } from '../core/round/grid';
+import type { StageReplies, StageTask } from '../core/round/grid';
+import { CLIPPED, secureRoundParams } from '../core/round/secure-plan';
+import type { SecAggClientMessage, SecAggServerMessage } from '../core/round/secure-messages';
+import { decodeSum, encodeContribution } from '../core/secagg/contribution-codec';
+import type { EncodingPlan } from '../core/secagg/contribution-codec';
+import { deriveKey } from '../core/secagg/kdf';
+import type { KeyContext } from '../core/secagg/kdf';
+import { isAllZero } from '../core/secagg/keys';
+import { removeMask } from '../core/secagg/mask';
+import { open, seal } from '../core/secagg/secretbox';
+import { combineShares, decodeShare } from '../core/secagg/shamir';
+import { addMod } from '../core/secagg/quantize';
+import { toHex } from '../core/secagg/hex';
+import { encodeSharePlaintext, SHARE_STAGE } from '../core/secagg/protocol/plaintext';
+import { initServer, serverStep } from '../core/secagg/protocol/server';
+import type { SecAggConfig, ServerInput, ServerState } from '../core/secagg/protocol/types';
+import { cryptoRng } from '../participant/secagg-mod';
+import { loadSchemaFile } from '../participant/data/load';
+import { SYNTHETIC_SCHEMA, readJsonLines, startParticipant, stopAll, syntheticParties, tempDir } from './helpers';
+import type { ParticipantProcess } from './helpers';
+
+// ---- statistics ------------------------------------------------------------------------------
+
+/** Significance level of every single uniformity test. */
+const ALPHA = 1e-9;
+
+/** ln Γ(x) for x > 0 (Lanczos, g = 7, n = 9; relative error < 1e-15). */
+function lnGamma(x: number): number {
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
+    -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
+  x -= 1;
+  let a = c[0];
+  const t = x + 7.5;
+  for (let i = 1; i < 9; i++) a += c[i] / (x + i);
+  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/** Regularized upper incomplete gamma Q(a, x) (series below a + 1, Lentz continued fraction above). */
+function gammaQ(a: number, x: number): number {
+  if (x <= 0) return 1;
+  const front = Math.exp(-x + a * Math.log(x) - lnGamma(a));
+  if (x < a + 1) {
+    let term = 1 / a;
+    let sum = term;
+    for (let k = 1; k < 10_000; k++) {
+      term *= x / (a + k);
+      sum += term;
+      if (Math.abs(term) < Math.abs(sum) * 1e-16) break;
+    }
+    return Math.max(0, 1 - sum * front);
+  }
+  const tiny = 1e-300;
+  let b = x + 1 - a;
+  let c = 1 / tiny;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i < 10_000; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const del = d * c;
+    h *= del;
+    if (Math.abs(del - 1) < 1e-16) break;
+  }
+  return front * h;
+}
+
+/** Upper-tail p-value of Pearson's chi-square statistic for uniform bin counts. */
+function chiSquare(counts: ArrayLike<number>, total: number): { stat: number; df: number; p: number } {
+  const k = counts.length;
+  const e = total / k;
+  let stat = 0;
+  for (let i = 0; i < k; i++) stat += (counts[i] - e) ** 2 / e;
+  return { stat, df: k - 1, p: gammaQ((k - 1) / 2, stat / 2) };
+}
+
+interface Uniformity {
+  n: number;
+  /** KS statistic and its DKW rejection limit. */
+  ks: number;
+  ksLimit: number;
+  top: { stat: number; df: number; p: number };
+  low: { stat: number; df: number; p: number };
+  problems: string[];
+}
+
+/** The per-vector uniformity tests over Z_2^32 (see the module header). */
+function uniformity(w: Uint32Array): Uniformity {
+  const n = w.length;
+  const sorted = Float64Array.from(w).sort();
+  let ks = 0;
+  for (let i = 0; i < n; i++) {
+    const u = sorted[i] / 2 ** 32;
+    ks = Math.max(ks, (i + 1) / n - u, u - i / n);
+  }
+  const ksLimit = Math.sqrt(Math.log(2 / ALPHA) / (2 * n));
+  const m = Math.max(1, Math.min(8, Math.floor(Math.log2(n / 5))));
+  const bins = 1 << m;
+  const top = new Float64Array(bins);
+  const low = new Float64Array(bins);
+  for (let i = 0; i < n; i++) {
+    top[w[i] >>> (32 - m)]++;
+    low[w[i] & (bins - 1)]++;
+  }
+  const r = { n, ks, ksLimit, top: chiSquare(top, n), low: chiSquare(low, n), problems: [] as string[] };
+  if (ks > ksLimit) r.problems.push(`KS D = ${ks.toFixed(4)} > ${ksLimit.toFixed(4)}`);
+  if (r.top.p < ALPHA) r.problems.push(`chi-square on the top ${m} bits: p = ${r.top.p.toExponential(2)}`);
+  if (r.low.p < ALPHA) r.problems.push(`chi-square on the low ${m} bits: p = ${r.low.p.toExponential(2)}`);
+  return r;
+}
+
+/** Pooled tests over many words: bytes chi-square (256 bins) and per-bit-position Hoeffding bounds. */
+function pooledUniformity(w: Uint32Array): { bytes: { stat: number; df: number; p: number }; maxBitBias: number; bitLimit: number; problems: string[] } {
+  const bytes = new Float64Array(256);
+  const ones = new Float64Array(32);
+  for (let i = 0; i < w.length; i++) {
+    const x = w[i];
+    bytes[x & 0xff]++;
+    bytes[(x >>> 8) & 0xff]++;
+    bytes[(x >>> 16) & 0xff]++;
+    bytes[x >>> 24]++;
+    for (let b = 0; b < 32; b++) ones[b] += (x >>> b) & 1;
+  }
+  const chi = chiSquare(bytes, 4 * w.length);
+  const bitLimit = Math.sqrt(Math.log(2 / ALPHA) / (2 * w.length));
+  let maxBitBias = 0;
+  for (let b = 0; b < 32; b++) maxBitBias = Math.max(maxBitBias, Math.abs(ones[b] / w.length - 0.5));
+  const problems: string[] = [];
+  if (chi.p < ALPHA) problems.push(`bytes chi-square p = ${chi.p.toExponential(2)}`);
+  if (maxBitBias > bitLimit) problems.push(`a bit position is biased by ${maxBitBias.toFixed(5)} > ${bitLimit.toFixed(5)}`);
+  return { bytes: chi, maxBitBias, bitLimit, problems };
+}
+
+// ---- reading what the coordinator received -------------------------------------------------
+
+const b64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'));
+const words = (bytes: Uint8Array): Uint32Array => {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Uint32Array.from({ length: bytes.length / 4 }, (_, i) => view.getUint32(4 * i, true));
+};
+const wordBytes = (w: Uint32Array): Buffer => {
+  const out = Buffer.alloc(4 * w.length);
+  w.forEach((x, i) => out.writeUInt32LE(x, 4 * i));
+  return out;
+};
+
+/** A SecAggReply as the recorder wrote it (Buffers → base64, the UINT32 tensor → base64). */
+interface RecordedReply {
+  message: string;
+  cPk: string;
+  sPk: string;
+  ciphertexts: { peer: string; ciphertext: string }[];
+  maskedInput: { name: string; dtype: string; shape: number[]; values: string } | null;
+  selfMaskShares: { owner: string; share: string }[];
+  keyShares: { owner: string; share: string }[];
+}
+
+/** Everything the coordinator received in one secure sum, by participant. */
+interface ReceivedSum {
+  config: SecAggConfig;
+  kind: TaskKind;
+  keys: Map<string, { cPk: Uint8Array; sPk: Uint8Array }>;
+  ciphertexts: { src: string; dst: string; ct: Uint8Array }[];
+  masked: Map<string, Uint32Array>;
+  selfMaskShares: { holder: string; owner: string; share: Uint8Array }[];
+  keyShares: { holder: string; owner: string; share: Uint8Array }[];
+}
+
+const STEPS = ['advertise-keys', 'share-keys', 'masked-input', 'unmasking'];
+
+/** The sum of `vectors` mod 2^32. */
+function sumMod(vectors: Uint32Array[]): Uint32Array {
+  const out = new Uint32Array(vectors[0].length);
+  for (const v of vectors) addMod(out, v, 32);
+  return out;
+}
+
+/** Nonempty proper subsets of `items`. */
+function properSubsets<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let mask = 1; mask < (1 << items.length) - 1; mask++) out.push(items.filter((_, i) => mask & (1 << i)));
+  return out;
+}
+
+/** Every file under `dir`, recursively. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = path.join(dir, f);
+    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+  });
+}
+
+/** How many keys derivable from `candidates` open a share ciphertext of the channel src → dst. */
+function keysThatOpen(ct: Uint8Array, cfg: SecAggConfig, src: string, dst: string, candidates: Uint8Array[]): { tried: number; opened: number } {
+  let tried = 0;
+  let opened = 0;
+  const attempt = (key: Uint8Array) => {
+    tried++;
+    try {
+      open(key, ct);
+      opened++;
+    } catch {
+      // expected: authentication fails
+    }
+  };
+  const ctx = (purpose: KeyContext['purpose'], a: string, b: string): KeyContext => ({ run: cfg.run, round: cfg.round, purpose, a, b });
+  for (const x of candidates) {
+    if (x.length === 32) attempt(x);
+    if (x.length < 16 || isAllZero(x)) continue;
+    for (const c of [ctx('share-enc', src, dst), ctx('share-enc', dst, src), ctx('mask', src, dst), ctx('self-mask', src, src), ctx('self-mask', dst, dst)]) {
+      attempt(deriveKey(x, c));
+    }
+  }
+  return { tried, opened };
+}
+
+// ---- the test ----------------------------------------------------------------------------------
+
+describe('the curious coordinator learns nothing about a single participant', () => {
+  const tmp = tempDir('secagg-curious');
+  const record = path.join(tmp.dir, 'received.jsonl');
+  const stateDir = path.join(tmp.dir, 'state');
+  let coord: CoordinatorHandle;
+  let parts: ParticipantProcess[] = [];
+  const parties = syntheticParties(tmp.dir);
+  const totalRows = parties.reduce((a, p) => a + p.rows, 0);
+  const schema = loadSchemaFile(SYNTHETIC_SCHEMA);
+  const job = JobSpecSchema.parse({
+    name: 'curious', model: { type: 'logistic' }, rounds: 2, minParticipants: 3, seed: 13,
+    train: { localEpochs: 1, batchSize: 32, learningRate: 0.1 }, evaluation: { holdout: 0.25, bins: 1000 },
+  });
+  const params = layoutSize(modelLayout(job.model, inputDim(schema)));
+  const shapeOf = (kind: TaskKind): ContributionShape =>
+    kind === 'stats' ? statsShape(schema) : kind === 'evaluate' ? evaluationShape(job.evaluation.bins) : trainShape(params);
+
+  beforeAll(async () => {
+    coord = await startCoordinator({ port: 0, stateDir, recordMessages: record, logLevel: 'silent', heartbeatIntervalMs: 500, heartbeatTimeoutMs: 10_000 });
+    parts = parties.map((p) => startParticipant(p.name, p.path, coord.address));
+    for (let i = 0; i < 450 && coord.grid.available().length < parties.length; i++) await new Promise((r) => setTimeout(r, 100));
+  });
+  afterAll(async () => {
+    await stopAll(parts);
+    await coord?.stop();
+    tmp.cleanup();
+  });
+
+  it('the statistics helpers are right (known chi-square quantiles)', () => {
+    expect(chiSquare([0], 1).df).toBe(0);
+    expect(gammaQ(0.5, 3.841459 / 2)).toBeCloseTo(0.05, 6); // χ²(1) 95% quantile
+    expect(gammaQ(5, 18.307038 / 2)).toBeCloseTo(0.05, 6); // χ²(10)
+    expect(gammaQ(127.5, 310.457388 / 2)).toBeCloseTo(0.01, 5); // χ²(255) 99%
+    expect(gammaQ(3.5, 50 / 2)).toBeLessThan(1e-7); // χ²(7) far tail
+    // A uniform vector passes, a quantized plain vector does not.
+    const random = new Uint32Array(new Uint8Array(cryptoRng(4 * 5000)).buffer);
+    expect(uniformity(random).problems).toEqual([]);
+    expect(uniformity(random.map((x) => x >>> 2)).problems).not.toEqual([]);
+  });
+
+  it('from everything it received and stored, it cannot recover any participant\'s vector', async () => {
+    expect(coord.grid.available()).toEqual(parties.map((p) => p.name).sort());
+    const names = coord.grid.available();
+
+    // The coordinator's own public round configurations, as it sends them (a passive tap).
+    const configs: { config: SecAggConfig; kind: TaskKind }[] = [];
+    const realRun = coord.grid.run.bind(coord.grid);
+    coord.grid.run = (ps, tasks, ms) => {
+      for (const p of ps) {
+        const t = taskFor(tasks, p);
+        if (t.secagg && !configs.some((c) => c.config.run === t.secagg!.config.run)) configs.push({ config: t.secagg.config, kind: t.kind });
+      }
+      return realRun(ps, tasks, ms);
+    };
+    const control = new Control(coord.address);
+    let jobId: string;
+    let final: Awaited<ReturnType<Control['watch']>>;
+    try {
+      jobId = await control.submit(job, schema);
+      final = await control.watch(jobId, () => undefined);
+    } finally {
+      coord.grid.run = realRun;
+      control.close();
+    }
+    expect(final.error).toBe('');
+    expect(final.state).toBe('SUCCEEDED');
+    // stats, baseline evaluation, then train + evaluate per round: one secure sum each.
+    expect(configs.map((c) => `${c.kind}/${c.config.round}`)).toEqual(['stats/0', 'evaluate/0', 'train/1', 'evaluate/1', 'train/2', 'evaluate/2']);
+
+    // ---- what it received: the record of every Fleet message -------------------------------
+    const sessionOwner = new Map(coord.grid.list().map((e) => [e.session, e.name]));
+    const lines = readJsonLines(record);
+    const pushes = lines.filter((l) => l.rpc === 'PushResult').map((l) => l.message as { session: string; outcome: string; secagg: RecordedReply | null; contribution: unknown; refusal: unknown });
+    expect(pushes.length).toBe(configs.length * STEPS.length * names.length);
+    // Nothing but secure-aggregation replies: no vector in clear, no refusal.
+    expect(pushes.every((p) => p.outcome === 'secagg' && p.secagg != null && p.contribution == null && p.refusal == null)).toBe(true);
+
+    // Steps are sequential (each waits for every reply), so the record splits into 4·n replies per sum.
+    const sums: ReceivedSum[] = configs.map(({ config, kind }, s) => {
+      const r: ReceivedSum = { config, kind, keys: new Map(), ciphertexts: [], masked: new Map(), selfMaskShares: [], keyShares: [] };
+      const chunk = pushes.slice(s * 4 * names.length, (s + 1) * 4 * names.length);
+      chunk.forEach((p, i) => {
+        const from = sessionOwner.get(p.session)!;
+        expect(from, 'a recorded session belongs to a registered participant').toBeDefined();
+        const m = p.secagg!;
+        expect(m.message).toBe(STEPS[Math.floor(i / names.length)]);
+        if (m.message === 'advertise-keys') r.keys.set(from, { cPk: b64(m.cPk), sPk: b64(m.sPk) });
+        if (m.message === 'share-keys') for (const c of m.ciphertexts) r.ciphertexts.push({ src: from, dst: c.peer, ct: b64(c.ciphertext) });
+        if (m.message === 'masked-input') {
+          expect(m.maskedInput!.dtype).toBe('UINT32');
+          expect(typeof m.maskedInput!.values).toBe('string'); // the recorder keeps UINT32 data as base64
+          r.masked.set(from, words(b64(m.maskedInput!.values)));
+        }
+        if (m.message === 'unmasking') {
+          for (const x of m.selfMaskShares) r.selfMaskShares.push({ holder: from, owner: x.owner, share: b64(x.share) });
+          for (const x of m.keyShares) r.keyShares.push({ holder: from, owner: x.owner, share: b64(x.share) });
+        }
+      });
+      expect([...r.keys.keys()].sort()).toEqual(names);
+      expect([...r.masked.keys()].sort()).toEqual(names);
+      expect(r.ciphertexts.length).toBe(names.length * (names.length - 1));
+      return r;
+    });
+
+    // ---- what it stored -------------------------------------------------------------------
+    const jobDir = path.join(stateDir, 'jobs', jobId);
+    const readJson = (f: string) => JSON.parse(readFileSync(path.join(jobDir, f), 'utf8')) as Record<string, unknown>;
+    const preprocessing = readJson('preprocessing.json');
+    const rounds = [0, 1, 2].map((r) => readJson(`rounds/${String(r).padStart(4, '0')}.json`) as unknown as {
+      round: number; metrics: Record<string, number>; trainLoss: number | null; failures: unknown[]; secure: Record<string, number>;
+    });
+    const storedWeights = (r: number) => {
+      const b = readFileSync(path.join(jobDir, 'weights', `${String(r).padStart(4, '0')}.f32`));
+      return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+    };
+
+    // ---- the attack ------------------------------------------------------------------------
+    const allMasked: Uint32Array[] = [];
+    const report: string[] = [];
+    let uniformityTests = 0;
+    let openAttempts = 0;
+    const secretsSeen: { what: string; bytes: Uint8Array }[] = [];
+    for (const r of sums) {
+      const { config, kind } = r;
+      const plan: EncodingPlan = secureRoundParams(job, kind, shapeOf(kind), config.run, config.round, config.participants).plan;
+      expect(config.run.startsWith(`${jobId}/${kind}/${config.round}/`)).toBe(true);
+      expect(config.participants).toEqual(names);
+      expect(config.threshold).toBe(3);
+      for (const y of r.masked.values()) expect(y.length).toBe(config.length);
+
+      // (1) Nobody dropped, so nobody revealed a masking-key share: s_u^SK stays secret and no
+      // pairwise mask can be removed. Every survivor's self-mask seed b_u is reconstructable.
+      expect(r.keyShares).toEqual([]);
+      const unmasked = new Map<string, Uint32Array>();
+      for (const u of names) {
+        const shares = r.selfMaskShares.filter((s) => s.owner === u).map((s) => decodeShare(s.share));
+        expect(shares.length).toBe(names.length);
+        const seed = combineShares(shares, config.threshold, 32);
+        secretsSeen.push({ what: `b_${u}`, bytes: seed });
+        const key = deriveKey(seed, { run: config.run, round: config.round, purpose: 'self-mask', a: u, b: u });
+        unmasked.set(u, removeMask(r.masked.get(u)!, [{ key, sign: 1 }], 32));
+      }
+
+      // (2) The full sum without self-masks is the plain aggregate the coordinator stored: the
+      // extraction above is faithful, and this sum is what the protocol is meant to reveal.
+      const plainSum = sumMod([...unmasked.values()]);
+      const decoded = decodeSum(plainSum, plan, names.length);
+      if (kind === 'stats') {
+        expect(preprocessingFromStats(decoded, schema)).toEqual(preprocessing);
+      } else if (kind === 'evaluate') {
+        const m = metricsFromEvaluation(decoded, job.evaluation.bins);
+        const stored = rounds[config.round].metrics;
+        for (const k of ['auc', 'ks', 'logLoss', 'brier', 'n', 'positives'] as const) expect(m[k]).toBeCloseTo(stored[k], 9);
+      } else {
+        const t = readTrainSum(decoded);
+        expect(t.meanLoss).toBeCloseTo(rounds[config.round].trainLoss!, 9);
+        expect(rounds[config.round].secure.clipped).toBe(decoded[CLIPPED][0]);
+        const before = storedWeights(config.round - 1);
+        const after = storedWeights(config.round);
+        for (let i = 0; i < after.length; i++) expect(after[i]).toBeCloseTo(before[i] + t.updateSum[i] / t.weightSum, 5);
+      }
+      // The plain sum is nothing like uniform: the tests below have power.
+      expect(uniformity(plainSum).problems.length, `${kind} ${config.round}: the plain sum must fail the uniformity tests`).toBeGreaterThan(0);
+
+      // (3) Each masked input, each input with its self-mask removed, and the sum over every
+      // proper subset of participants is uniform over Z_2^32.
+      const candidates: [string, Uint32Array][] = [
+        ...names.map((u) => [`y_${u}`, r.masked.get(u)!] as [string, Uint32Array]),
+        ...properSubsets(names).map((s) => [`Σ(y−PRG(b)) over {${s.join(',')}}`, sumMod(s.map((u) => unmasked.get(u)!))] as [string, Uint32Array]),
+      ];
+      let minP = 1;
+      let maxKs = 0;
+      for (const [what, w] of candidates) {
+        const u = uniformity(w);
+        uniformityTests += 3;
+        expect(u.problems, `${config.run}: ${what} must look uniform over Z_2^32`).toEqual([]);
+        minP = Math.min(minP, u.top.p, u.low.p);
+        maxKs = Math.max(maxKs, u.ks / u.ksLimit);
+      }
+      allMasked.push(...r.masked.values());
+      report.push(`${kind}/${config.round}: ${config.length} words, ${candidates.length} vectors, min chi-square p = ${minP.toExponential(2)}, max KS D/limit = ${maxKs.toFixed(3)}`);
+
+      // (4) Decoding a masked input as a contribution with the public plan gives garbage: most
+      // coordinates fall outside any range a real contribution could have (1000× the largest
+      // aggregate coordinate of its vector, with the total row count as a floor).
+      for (const u of names) {
+        const garbage = decodeSum(r.masked.get(u)!, plan, 1);
+        let plausible = 0;
+        let total = 0;
+        for (const [name, v] of Object.entries(garbage)) {
+          const bound = 1000 * Math.max(totalRows, ...Array.from(decoded[name], Math.abs));
+          for (const x of v) {
+            total++;
+            if (Math.abs(x) <= bound) plausible++;
+          }
+        }
+        expect(plausible / total, `${config.run}: y_${u} decoded with the plan`).toBeLessThan(0.5);
+      }
+
+      // (5) The relayed share ciphertexts: no key derivable from anything the coordinator holds
+      // opens them — public keys used as secrets, X25519 of any two advertised public keys, the
+      // reconstructed self-mask seeds, the revealed shares — neither raw nor through HKDF with
+      // any purpose and direction; and their bytes carry no context string in clear.
+      const pks = [...r.keys.values()].flatMap((k) => [k.cPk, k.sPk]);
+      const holdings: Uint8Array[] = [...pks];
+      for (const a of pks) for (const b of pks) holdings.push(nacl.scalarMult(a, b));
+      for (const u of names) {
+        const shares = r.selfMaskShares.filter((s) => s.owner === u).map((s) => decodeShare(s.share));
+        holdings.push(combineShares(shares, config.threshold, 32));
+      }
+      for (const s of r.selfMaskShares) holdings.push(s.share, s.share.subarray(2, 34), s.share.subarray(s.share.length - 32));
+      const markers = [config.run, SHARE_STAGE, ...names].map((m) => Buffer.from(m, 'utf8'));
+      for (const { src, dst, ct } of r.ciphertexts) {
+        expect(src).not.toBe(dst);
+        const { tried, opened } = keysThatOpen(ct, config, src, dst, holdings);
+        openAttempts += tried;
+        expect(opened, `${config.run}: share ciphertext ${src} → ${dst}`).toBe(0);
+        for (const m of markers) expect(Buffer.from(ct).indexOf(m), `ciphertext ${src} → ${dst} contains "${m.toString()}"`).toBe(-1);
+        secretsSeen.push({ what: `ciphertext ${src}→${dst}`, bytes: ct });
+      }
+      // Positive control: the same opener does open a ciphertext sealed under a key derived from
+      // one of these values (holdings[9] = X25519 of the first two advertised public keys).
+      const [src, dst] = [names[0], names[1]];
+      const control = seal(
+        deriveKey(holdings[9], { run: config.run, round: config.round, purpose: 'share-enc', a: src, b: dst }),
+        encodeSharePlaintext({ run: config.run, round: config.round, src, dst, stage: SHARE_STAGE, selfMaskShare: new Uint8Array(68), keyShare: new Uint8Array(68) }),
+        cryptoRng,
+      );
+      expect(keysThatOpen(control, config, src, dst, holdings).opened).toBeGreaterThan(0);
+      for (const s of r.selfMaskShares) secretsSeen.push({ what: `share of ${s.owner} held by ${s.holder}`, bytes: s.share });
+      for (const [u, y] of r.masked) secretsSeen.push({ what: `${config.run} y_${u}`, bytes: wordBytes(y) }, { what: `${config.run} y_${u} − PRG(b_${u})`, bytes: wordBytes(unmasked.get(u)!) });
+    }
+
+    // Pooled over every masked vector of the job.
+    const pooled = pooledUniformity(Uint32Array.from(allMasked.flatMap((w) => Array.from(w))));
+    expect(pooled.problems).toEqual([]);
+    uniformityTests += 33;
+    report.push(
+      `pooled ${allMasked.reduce((a, w) => a + w.length, 0)} words of ${allMasked.length} masked vectors: bytes chi-square(255) = ${pooled.bytes.stat.toFixed(1)} ` +
+        `(p = ${pooled.bytes.p.toFixed(3)}), max bit bias ${pooled.maxBitBias.toFixed(5)} (limit ${pooled.bitLimit.toFixed(5)})`,
+      `${uniformityTests} uniformity tests at α = ${ALPHA}; ${openAttempts} failed attempts to open share ciphertexts`,
+    );
+    console.log(report.join('\n'));
+
+    // ---- (c) the state directory holds aggregates only ------------------------------------
+    const files = filesUnder(stateDir);
+    expect(files.map((f) => path.relative(jobDir, f)).sort()).toEqual(
+      ['job.json', 'preprocessing.json', 'status.json', 'strategy.json', ...[0, 1, 2].flatMap((r) => [`rounds/000${r}.json`, `weights/000${r}.f32`])].sort(),
+    );
+    const contents = files.map((f) => ({ f, raw: readFileSync(f), text: readFileSync(f, 'latin1') }));
+    for (const { what, bytes } of secretsSeen) {
+      const raw = Buffer.from(bytes.subarray(0, 24));
+      const needles = [toHex(bytes.subarray(0, 24)), Buffer.from(bytes.subarray(0, 24)).toString('base64').slice(0, 28)];
+      if (what.includes(' y_')) {
+        const w = words(bytes.subarray(0, 12));
+        needles.push(`${w[0]},${w[1]},${w[2]}`, `${w[0]}, ${w[1]}, ${w[2]}`);
+      }
+      for (const { f, raw: content, text } of contents) {
+        expect(content.indexOf(raw), `${what} (raw) in ${f}`).toBe(-1);
+        for (const n of needles) expect(text.includes(n), `${what} in ${f}`).toBe(false);
+      }
+    }
+    const maskedLengths = new Set(sums.map((s) => s.config.length));
+    const numericArrays = (v: unknown): number[][] =>
+      Array.isArray(v) ? (v.every((x) => typeof x === 'number') ? [v as number[]] : v.flatMap(numericArrays)) : v && typeof v === 'object' ? Object.values(v).flatMap(numericArrays) : [];
+    for (const { f, text } of contents.filter((c) => c.f.endsWith('.json'))) {
+      for (const a of numericArrays(JSON.parse(text))) expect(maskedLengths.has(a.length), `${f} holds a vector of a masked input's length ${a.length}`).toBe(false);
+    }
+    for (const r of rounds) {
+      expect(Object.keys(r).sort()).toEqual(['failures', 'finishedAt', 'metrics', 'participants', 'round', 'seconds', 'secure', 'trainLoss']);
+      expect(Object.values(r.metrics).every((x) => typeof x === 'number')).toBe(true);
+      expect(Object.values(r.secure).every((x) => typeof x === 'number')).toBe(true);
+      expect(r.failures).toEqual([]);
+    }
+  });
+
+  it('a participant asked for both shares of the same peer refuses (dishonest coordinator over gRPC)', async () => {
+    const grid = coord.grid;
+    const names = grid.available();
+    expect(names.length).toBe(4);
+    const [a, b, c, d] = names;
+    // Play the coordinator: a fresh job id, a valid stats round built exactly as secure-sum.ts does.
+    const jobId = `dishonest-${Date.now()}`;
+    grid.currentJobId = jobId;
+    const taskConfig = { jobId, job, schema };
+    const { config, plan } = secureRoundParams(job, 'stats', statsShape(schema), `${jobId}/stats/0/1`, 0, names);
+    const send = (to: string[], message: (p: string) => SecAggServerMessage): Promise<StageReplies> =>
+      grid.run(to, (p): StageTask => ({ kind: 'stats', round: 0, config: taskConfig, secagg: { config, message: message(p) } }), 30_000);
+    const collect = (r: StageReplies, type: SecAggClientMessage['type']): SecAggClientMessage[] => {
+      expect(r.failures).toEqual([]);
+      return [...r.replies].map(([p, reply]) => {
+        expect('secagg' in reply && reply.secagg.type).toBe(type);
+        return { ...(reply as { secagg: SecAggClientMessage }).secagg, from: p };
+      });
+    };
+    let server: ServerState = initServer(config);
+    const advance = (input: ServerInput) => {
+      const out = serverStep(server, input);
+      server = out.state;
+      expect(out.output.failures).toEqual([]);
+      return out.output;
+    };
+
+    const keys = advance({ type: 'advertise-keys-deadline', messages: collect(await send(names, () => ({ type: 'begin' })), 'advertise-keys') } as ServerInput);
+    if (keys.type !== 'peer-keys') throw new Error(`unexpected ${keys.type}`);
+    const fwd = advance({ type: 'share-keys-deadline', messages: collect(await send(names, () => ({ type: 'peer-keys', keys: keys.keys })), 'share-keys') } as ServerInput);
+    if (fwd.type !== 'forward-shares') throw new Error(`unexpected ${fwd.type}`);
+    const masked = collect(await send(names, (p) => fwd.deliveries.find((x) => x.to === p)!), 'masked-input');
+    const req = advance({ type: 'masked-input-deadline', messages: masked } as ServerInput);
+    if (req.type !== 'unmask-request') throw new Error(`unexpected ${req.type}`);
+    expect(req.survivors).toEqual(names);
+    expect(req.dropped).toEqual([]);
+
+    // Attack 1: ask a for b's shares as if b had both survived and dropped.
+    const both = await send([a], () => ({ type: 'unmask-request', survivors: names, dropped: [b] }));
+    expect(both.replies.size).toBe(0);
+    expect(both.failures.map((f) => f.participant)).toEqual([a]);
+    expect(both.failures[0].reason).toMatch(/^refused: .*refusing: .*listed as both surviving and dropped.*\[secagg_abort\]$/);
+    expect(both.failures[0].reason).toContain(b);
+    // a stays aborted: even a well-formed request now gets nothing.
+    const after = await send([a], () => ({ type: 'unmask-request', survivors: names, dropped: [] }));
+    expect(after.replies.size).toBe(0);
+    expect(after.failures[0].reason).toMatch(/^refused: .*\[secagg_abort\]$/);
+
+    // Attack 2: an honest-looking request to b, c, d (they reveal d's self-mask share) ...
+    const honest = { type: 'unmask-request' as const, survivors: names, dropped: [] };
+    const answers = collect(await send([b, c, d], () => honest), 'unmasking');
+    // ... then claim d dropped to get its masking-key share as well: b refuses.
+    const second = await send([b], () => ({ type: 'unmask-request', survivors: [a, b, c], dropped: [d] }));
+    expect(second.replies.size).toBe(0);
+    expect(second.failures.map((f) => f.participant)).toEqual([b]);
+    expect(second.failures[0].reason).toMatch(/^refused: .*refusing a second unmask request with a different survivor set.*both shares of .*\[secagg_abort\]$/);
+    expect(second.failures[0].reason).toContain(d);
+    // A retry of the very request c already answered is served again, identically.
+    const retry = collect(await send([c], () => honest), 'unmasking')[0];
+    expect(retry).toEqual(answers.find((x) => x.from === c));
+
+    // The dishonest coordinator ends up with self-mask shares only, never a masking-key share.
+    const all = [...answers, retry] as Extract<SecAggClientMessage, { type: 'unmasking' }>[];
+    expect(all.flatMap((x) => x.keyShares)).toEqual([]);
+    expect(all.every((x) => x.selfMaskShares.map((s) => s.owner).join() === names.join())).toBe(true);
+
+    // With the three honest answers (t = 3) the round still yields the plain sum — the same
+    // statistics as the job's preprocessing — and nothing about any one participant.
+    const out = serverStep(server, { type: 'unmasking-deadline', messages: answers } as ServerInput);
+    expect(out.output.failures.map((f) => f.participant)).toEqual([a]); // a refused, so it sent no Unmasking reply
+    const result = out.output;
+    if (result.type !== 'result') throw new Error(`unexpected ${result.type}`);
+    const jobDir = path.join(stateDir, 'jobs', readdirSync(path.join(stateDir, 'jobs'))[0]);
+    expect(preprocessingFromStats(decodeSum(result.sum, plan, names.length), schema)).toEqual(JSON.parse(readFileSync(path.join(jobDir, 'preprocessing.json'), 'utf8')));
+    // And a plain encoding of a stats contribution (what a participant would send unmasked) is
+    // unmistakably non-uniform, unlike the masked inputs it did receive.
+    const zero: Contribution = Object.fromEntries(Object.entries(plan.shape).map(([k, n]) => [k, new Float64Array(n)]));
+    expect(uniformity(encodeContribution(zero, plan, cryptoRng).words).problems).not.toEqual([]);
+    for (const m of masked as Extract<SecAggClientMessage, { type: 'masked-input' }>[]) expect(uniformity(m.y).problems).toEqual([]);
+  });
+});
