@@ -17,8 +17,9 @@
  *    and of a dropped client's masking key, then removeMask), with no dropout and with one client
  *    dropping before it sends its masked input.
  */
-import { createCipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, diffieHellman, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { generateKeyPair, sharedSecret } from '../core/secagg/keys';
 import { applyMask, maskKernel } from '../core/secagg/mask';
 import type { MaskTerm } from '../core/secagg/mask';
 import { chacha20Keystream, expandMask } from '../core/secagg/prg';
@@ -134,8 +135,14 @@ export interface ProtocolStepResult {
   neighbours: number;
   threshold: number;
   reps: number;
+  /** Medians over clients and repetitions of one client's steps: keys, shares, masked input, unmasking. */
+  clientStepsMs: { advertiseKeys: number; shareKeys: number; maskedInput: number; unmasking: number };
   /** Median over clients and repetitions of one client's masked-input step. */
   clientMaskStepMs: number;
+  /** One X25519 agreement as core/secagg/keys.ts does it (tweetnacl, pure JavaScript), ms. */
+  x25519CoreMs: number;
+  /** One X25519 agreement with node:crypto on an already imported KeyObject (for comparison), ms. */
+  x25519NodeMs: number;
   /** Coordinator: summing the masked inputs (masked-input deadline step). */
   serverSumStepMs: number;
   /** Coordinator: unmasking step, nobody dropped. */
@@ -149,12 +156,22 @@ function expectType<T extends ClientOutput['type'] | ServerOutput['type']>(o: { 
 }
 
 /** One in-memory round; returns the step timings (ms). */
-function timedRound(config: SecAggConfig, dropBeforeMasking: string | undefined): { clientMs: number[]; sumMs: number; unmaskMs: number } {
+interface RoundTimes {
+  steps: Record<'begin' | 'peer-keys' | 'mask-input' | 'unmask-request', number[]>;
+  clientMs: number[];
+  sumMs: number;
+  unmaskMs: number;
+}
+
+function timedRound(config: SecAggConfig, dropBeforeMasking: string | undefined): RoundTimes {
   const ids = config.participants;
   const clients = new Map<string, ClientState>(ids.map((u) => [u, initClient(config, u)]));
   let server: ServerState = initServer(config);
+  const steps: RoundTimes['steps'] = { begin: [], 'peer-keys': [], 'mask-input': [], 'unmask-request': [] };
   const client = (u: string, input: Parameters<typeof clientStep>[1]) => {
+    const t = performance.now();
     const { state, output } = clientStep(clients.get(u)!, input, rng);
+    steps[input.type].push(performance.now() - t);
     clients.set(u, state);
     return output;
   };
@@ -194,7 +211,7 @@ function timedRound(config: SecAggConfig, dropBeforeMasking: string | undefined)
   const result = advance({ type: 'unmasking-deadline', messages: responses as Extract<ClientOutput, { type: 'unmasking' }>[] });
   const unmaskMs = performance.now() - t0;
   expectType(result, 'result');
-  return { clientMs, sumMs, unmaskMs };
+  return { steps, clientMs, sumMs, unmaskMs };
 }
 
 /**
@@ -205,6 +222,7 @@ export function runProtocolBench(parties: number, parameters: number, reps = 3):
   const job = JobSpecSchema.parse({ minParticipants: parties, aggregation: 'secagg' });
   const ids = Array.from({ length: parties }, (_, i) => `party-${String(i + 1).padStart(2, '0')}`);
   const clientMs: number[] = [];
+  const steps: RoundTimes['steps'] = { begin: [], 'peer-keys': [], 'mask-input': [], 'unmask-request': [] };
   const sumMs: number[] = [];
   const unmask: number[] = [];
   const unmaskDropped: number[] = [];
@@ -217,6 +235,7 @@ export function runProtocolBench(parties: number, parameters: number, reps = 3):
     const b = timedRound({ ...params.config, run: `${params.config.run}-drop` }, ids[parties - 1]);
     if (r < 0) continue; // warm-up
     clientMs.push(...a.clientMs, ...b.clientMs);
+    for (const k of Object.keys(steps) as (keyof RoundTimes['steps'])[]) steps[k].push(...a.steps[k]);
     sumMs.push(a.sumMs);
     unmask.push(a.unmaskMs);
     unmaskDropped.push(b.unmaskMs);
@@ -227,9 +246,33 @@ export function runProtocolBench(parties: number, parameters: number, reps = 3):
     neighbours: last!.neighbours,
     threshold: last!.config.threshold,
     reps,
+    clientStepsMs: {
+      advertiseKeys: median(steps.begin),
+      shareKeys: median(steps['peer-keys']),
+      maskedInput: median(steps['mask-input']),
+      unmasking: median(steps['unmask-request']),
+    },
     clientMaskStepMs: median(clientMs),
+    ...x25519Bench(),
     serverSumStepMs: median(sumMs),
     unmaskMs: median(unmask),
     unmaskOneDroppedMs: median(unmaskDropped),
   };
+}
+
+/** Cost of one X25519 agreement: the core's (tweetnacl) and node:crypto's on imported keys. */
+function x25519Bench(reps = 200): { x25519CoreMs: number; x25519NodeMs: number } {
+  const a = generateKeyPair(rng);
+  const b = generateKeyPair(rng);
+  const nodeA = generateKeyPairSync('x25519');
+  const nodeB = generateKeyPairSync('x25519');
+  const ms = interleaved(
+    {
+      core: () => void sharedSecret(a.secretKey, b.publicKey),
+      node: () => void diffieHellman({ privateKey: nodeA.privateKey, publicKey: nodeB.publicKey }),
+    },
+    reps,
+    20,
+  );
+  return { x25519CoreMs: ms.core, x25519NodeMs: ms.node };
 }

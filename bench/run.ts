@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: secure aggregation's costs on this machine, in one run.
  *
- *   npm run bench -- [--parties 10] [--hidden 300,300] [--rounds 3] [--jobs 2] [--scale 1]
+ *   npm run bench -- [--parties 10] [--hidden 300,300] [--rounds 4] [--jobs 2] [--scale 1]
  *                    [--reps 60] [--masking-only] [--json] [--out bench/results.json]
  *
  * 1. Round time, secure vs plain (bench/secagg-round.ts): real coordinator and participants over
@@ -42,7 +42,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { parties: 10, hidden: [300, 300], rounds: 3, jobs: 2, scale: 1, reps: 60, maskingOnly: false, json: false, out: path.join(HERE, 'results.json') };
+  const o: Options = { parties: 10, hidden: [300, 300], rounds: 4, jobs: 2, scale: 1, reps: 60, maskingOnly: false, json: false, out: path.join(HERE, 'results.json') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -95,7 +95,12 @@ function table(machine: Record<string, string>, m: MaskingResult, p: ProtocolSte
     ['client masking (MB/s)', `${fmt(m.maskingMBps, 0)}  (${m.words.toLocaleString('en-US')} words × ${m.terms} masks = ${fmt((4 * m.words * m.terms) / 1e6, 1)} MB in ${fmt(m.maskingMsPerVector, 2)} ms; adder ${m.kernel})`, ''],
     ['**masking / keystream**', `**${fmt(m.ratio, 3)}**`, `≥ ${MASKING_TARGET}: ${pass(m.ratio >= MASKING_TARGET)}`],
     ['textbook expandMask + addMod (MB/s)', `${fmt(m.textbookMBps, 0)}  (ratio ${fmt(m.textbookRatio, 3)}; the pre-chunking algorithm, for comparison)`, ''],
-    ['client masked-input step (ms)', `${fmt(p.clientMaskStepMs, 1)}  (${p.words.toLocaleString('en-US')} words, ${p.neighbours} neighbours: decrypt shares, agree keys, mask)`, ''],
+    [
+      'client steps per secure sum (ms)',
+      `keys ${fmt(p.clientStepsMs.advertiseKeys, 1)}, shares ${fmt(p.clientStepsMs.shareKeys, 1)}, masked input ${fmt(p.clientStepsMs.maskedInput, 1)}, unmasking ${fmt(p.clientStepsMs.unmasking, 1)}  (${p.words.toLocaleString('en-US')} words, ${p.neighbours} neighbours; pure stage machines)`,
+      '',
+    ],
+    ['one X25519 agreement (ms)', `${fmt(p.x25519CoreMs, 3)} core (tweetnacl); ${fmt(p.x25519NodeMs, 3)} node:crypto on imported keys, for comparison`, ''],
     ['coordinator unmasking (ms)', `${fmt(p.unmaskMs, 1)} no dropout; ${fmt(p.unmaskOneDroppedMs, 1)} with 1 of ${p.parties} dropped (Shamir + removeMask)`, ''],
   );
   const lines = ['| metric | value | target |', '|---|---|---|', ...rows.map(([a, b, c]) => `| ${a} | ${b} | ${c} |`)];
@@ -114,7 +119,7 @@ async function main(): Promise<void> {
   log(`  keystream ${masking.keystreamMBps.toFixed(0)} MB/s, masking ${masking.maskingMBps.toFixed(0)} MB/s (${masking.kernel}), ratio ${masking.ratio.toFixed(3)}`);
   log(`protocol steps on the pure stage machines: ${o.parties} clients ...`);
   const protocol = runProtocolBench(o.parties, parameters);
-  log(`  client masked-input step ${protocol.clientMaskStepMs.toFixed(1)} ms, coordinator unmasking ${protocol.unmaskMs.toFixed(1)} ms (${protocol.unmaskOneDroppedMs.toFixed(1)} ms with one dropout)`);
+  log(`  client masked-input step ${protocol.clientStepsMs.maskedInput.toFixed(1)} ms, coordinator unmasking ${protocol.unmaskMs.toFixed(1)} ms (${protocol.unmaskOneDroppedMs.toFixed(1)} ms with one dropout)`);
 
   const rounds = o.maskingOnly ? undefined : await runRoundBench({ parties: o.parties, hidden: o.hidden, rounds: o.rounds, jobsPerMode: o.jobs, scale: o.scale, seed: 1, log });
   const backend = rounds?.backend ?? (await initBackend()).name;

@@ -1,7 +1,7 @@
 /**
  * The participant's task handling as a chain: a {@link TaskHandler} turns a validated task into
  * a contribution (or a refusal), and {@link Mod}s wrap handlers to add behaviour (schema check,
- * logging; later secure-aggregation masking and DP noise) without forking the trainer.
+ * secure-aggregation masking in secagg-mod.ts; later DP noise) without forking the trainer.
  */
 import type { Contribution, TaskKind } from '../core/types';
 import type { TaskConfig } from '../core/round/task-config';

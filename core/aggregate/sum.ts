@@ -1,9 +1,9 @@
 /**
  * The one aggregation path (DESIGN.md §2): contributions — model updates, preprocessing
  * statistics, evaluation histograms — are summed element-wise and nothing is aggregated any other
- * way. This module is the plain sum; secure aggregation (Bonawitz et al., CCS 2017) will replace
- * how the vectors travel and are unmasked, but the coordinator will still only ever see what
- * {@link sumContributions} returns: the total over participants.
+ * way. This module is the plain sum (used by the "plain" debugging mode); secure aggregation
+ * (core/round/secure-sum.ts) changes how the vectors travel and are unmasked, and the coordinator
+ * then only ever sees the total over participants.
  *
  * Contributions are checked against the expected {@link ContributionShape} before summing, so a
  * malformed or non-finite vector from one participant is reported by index and name instead of

@@ -6,7 +6,7 @@
  *   w' = w + Σ_k n_k (w_k − w) / Σ_k n_k.
  * Each participant therefore sends its update pre-multiplied by n_k together with n_k itself, so
  * the weighted mean is a ratio of two plain sums. That keeps the whole computation on the one
- * summation path (./sum), which secure aggregation later replaces by a masked sum.
+ * summation path; with secure aggregation (core/round/secure-sum.ts) both sums are masked.
  *
  * Vectors: `update` = n·(local − global), `weight` = [n], `loss` = [Σ training loss, n].
  */
