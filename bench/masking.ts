@@ -139,7 +139,7 @@ export interface ProtocolStepResult {
   clientStepsMs: { advertiseKeys: number; shareKeys: number; maskedInput: number; unmasking: number };
   /** Median over clients and repetitions of one client's masked-input step. */
   clientMaskStepMs: number;
-  /** One X25519 agreement as core/secagg/keys.ts does it (tweetnacl, pure JavaScript), ms. */
+  /** One X25519 agreement with core/secagg/keys.ts sharedSecret (stateless: raw 32-byte keys in and out), ms. */
   x25519CoreMs: number;
   /** One X25519 agreement with node:crypto on an already imported KeyObject (for comparison), ms. */
   x25519NodeMs: number;
@@ -260,7 +260,7 @@ export function runProtocolBench(parties: number, parameters: number, reps = 3):
   };
 }
 
-/** Cost of one X25519 agreement: the core's (tweetnacl) and node:crypto's on imported keys. */
+/** Cost of one X25519 agreement: the core's sharedSecret, and node:crypto's on already imported KeyObjects. */
 function x25519Bench(reps = 200): { x25519CoreMs: number; x25519NodeMs: number } {
   const a = generateKeyPair(rng);
   const b = generateKeyPair(rng);

@@ -20,6 +20,7 @@ import { WireFormatError } from './tensor';
 import { formatZodError } from './validate';
 
 const MAX_IDS = 65_535;
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 const id = z.string().min(1).max(200);
 const ids = z.array(id).max(MAX_IDS);
 const bytes = (min: number, max = min) =>
@@ -109,12 +110,19 @@ export function secaggReplyToWire(m: SecAggClientMessage): SecAggReply {
     case 'share-keys':
       return { message: m.type, ciphertexts: m.ciphertexts.map((c) => ({ peer: c.to, ciphertext: buf(c.ciphertext) })) };
     case 'masked-input':
-      return { message: m.type, maskedInput: { name: 'y', dtype: 'UINT32', shape: [m.y.length], data: buf(new Uint8Array(m.y.buffer, m.y.byteOffset, m.y.byteLength)) } };
+      return { message: m.type, maskedInput: { name: 'y', dtype: 'UINT32', shape: [m.y.length], data: wordsToLittleEndian(m.y) } };
     case 'unmasking': {
       const shares = (list: { owner: string; share: Uint8Array }[]) => list.map((x) => ({ owner: x.owner, share: buf(x.share) }));
       return { message: m.type, selfMaskShares: shares(m.selfMaskShares), keyShares: shares(m.keyShares) };
     }
   }
+}
+
+function wordsToLittleEndian(y: Uint32Array): Buffer {
+  if (LITTLE_ENDIAN) return Buffer.from(y.buffer, y.byteOffset, y.byteLength);
+  const b = Buffer.alloc(4 * y.length);
+  for (let i = 0; i < y.length; i++) b.writeUInt32LE(y[i], 4 * i);
+  return b;
 }
 
 function decodeWords(t: Tensor__Output | null, maxWords: number): Uint32Array {
@@ -124,9 +132,13 @@ function decodeWords(t: Tensor__Output | null, maxWords: number): Uint32Array {
   if (t.shape.length !== 1 || count > maxWords || t.data.length !== 4 * count) {
     throw new WireFormatError(`masked_input must be one vector of at most ${maxWords} words, got shape [${t.shape.join(',')}] with ${t.data.length} bytes`);
   }
-  const bytesCopy = new Uint8Array(t.data).slice();
-  const view = new DataView(bytesCopy.buffer);
-  return Uint32Array.from({ length: count }, (_, i) => view.getUint32(4 * i, true));
+  const out = new Uint32Array(count);
+  if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(t.data);
+  else {
+    const view = new DataView(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+    for (let i = 0; i < count; i++) out[i] = view.getUint32(4 * i, true);
+  }
+  return out;
 }
 
 /** Decodes and validates a participant's reply; `from` is the participant the session belongs to. */

@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import nacl from 'tweetnacl';
 import { CoreInputError } from '../types';
 import { seededRng } from '../random';
 import { fromHex, toHex } from './hex';
@@ -64,6 +65,19 @@ describe('generateKeyPair / sharedSecret', () => {
     const b = generateKeyPair(rng);
     expect(toHex(a.secretKey)).not.toBe(toHex(b.secretKey));
     expect(toHex(sharedSecret(a.secretKey, b.publicKey))).toBe(toHex(sharedSecret(b.secretKey, a.publicKey)));
+  });
+
+  it('the OpenSSL agreement equals tweetnacl\'s scalarMult, including non-canonical and top-bit-set peer keys', () => {
+    const rng = seededRng(77);
+    for (let i = 0; i < 100; i++) {
+      const secret = rng(32);
+      const peer = Uint8Array.from(rng(32));
+      if (i % 3 === 0) peer[31] |= 0x80; // RFC 7748 §5: the top bit of u is masked
+      let expected: Uint8Array | null = nacl.scalarMult(secret, peer);
+      if (isAllZero(expected)) expected = null;
+      if (expected) expect(toHex(sharedSecret(secret, peer))).toBe(toHex(expected));
+      else expect(() => sharedSecret(secret, peer)).toThrow(CoreInputError);
+    }
   });
 
   it('copies the rng output so callers cannot alias the secret', () => {
