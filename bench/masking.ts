@@ -19,6 +19,7 @@
  */
 import { createCipheriv, diffieHellman, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import nacl from 'tweetnacl';
 import { generateKeyPair, sharedSecret } from '../core/secagg/keys';
 import { applyMask, maskKernel } from '../core/secagg/mask';
 import type { MaskTerm } from '../core/secagg/mask';
@@ -141,6 +142,8 @@ export interface ProtocolStepResult {
   clientMaskStepMs: number;
   /** One X25519 agreement with core/secagg/keys.ts sharedSecret (stateless: raw 32-byte keys in and out), ms. */
   x25519CoreMs: number;
+  /** The same agreement with tweetnacl's pure-JavaScript scalarMult, ms. */
+  x25519NaclMs: number;
   /** One X25519 agreement with node:crypto on an already imported KeyObject (for comparison), ms. */
   x25519NodeMs: number;
   /** Coordinator: summing the masked inputs (masked-input deadline step). */
@@ -260,19 +263,24 @@ export function runProtocolBench(parties: number, parameters: number, reps = 3):
   };
 }
 
-/** Cost of one X25519 agreement: the core's sharedSecret, and node:crypto's on already imported KeyObjects. */
-function x25519Bench(reps = 200): { x25519CoreMs: number; x25519NodeMs: number } {
+/**
+ * Cost of one X25519 agreement: the core's sharedSecret (raw keys in, JWK import into OpenSSL,
+ * as the protocol calls it with its own public key known), tweetnacl's pure-JS scalarMult, and
+ * node:crypto's diffieHellman on already imported KeyObjects.
+ */
+function x25519Bench(reps = 200): { x25519CoreMs: number; x25519NaclMs: number; x25519NodeMs: number } {
   const a = generateKeyPair(rng);
   const b = generateKeyPair(rng);
   const nodeA = generateKeyPairSync('x25519');
   const nodeB = generateKeyPairSync('x25519');
   const ms = interleaved(
     {
-      core: () => void sharedSecret(a.secretKey, b.publicKey),
+      core: () => void sharedSecret(a.secretKey, b.publicKey, a.publicKey),
+      nacl: () => void nacl.scalarMult(a.secretKey, b.publicKey),
       node: () => void diffieHellman({ privateKey: nodeA.privateKey, publicKey: nodeB.publicKey }),
     },
     reps,
     20,
   );
-  return { x25519CoreMs: ms.core, x25519NodeMs: ms.node };
+  return { x25519CoreMs: ms.core, x25519NaclMs: ms.nacl, x25519NodeMs: ms.node };
 }

@@ -101,7 +101,7 @@ function table(machine: Record<string, string>, m: MaskingResult, p: ProtocolSte
       `keys ${fmt(p.clientStepsMs.advertiseKeys, 1)}, shares ${fmt(p.clientStepsMs.shareKeys, 1)}, masked input ${fmt(p.clientStepsMs.maskedInput, 1)}, unmasking ${fmt(p.clientStepsMs.unmasking, 1)}  (${p.words.toLocaleString('en-US')} words, ${p.neighbours} neighbours; pure stage machines)`,
       '',
     ],
-    ['one X25519 agreement (ms)', `${fmt(p.x25519CoreMs, 3)} core sharedSecret; ${fmt(p.x25519NodeMs, 3)} node:crypto diffieHellman on imported keys, for comparison`, ''],
+    ['one X25519 agreement (ms)', `${fmt(p.x25519CoreMs, 3)} core sharedSecret (OpenSSL, JWK import); ${fmt(p.x25519NaclMs, 3)} tweetnacl scalarMult; ${fmt(p.x25519NodeMs, 3)} diffieHellman alone on imported keys`, ''],
     ['coordinator unmasking (ms)', `${fmt(p.unmaskMs, 1)} no dropout; ${fmt(p.unmaskOneDroppedMs, 1)} with 1 of ${p.parties} dropped (Shamir + removeMask)`, ''],
   );
   const lines = ['| metric | value | target |', '|---|---|---|', ...rows.map(([a, b, c]) => `| ${a} | ${b} | ${c} |`)];

@@ -51,9 +51,9 @@ export function keyProblem(state: At<'share-keys'>, keys: PublicKeys[]): string 
  * The X25519 secret agreed with `peer`, or a problem string when the peer's key is a low-order
  * point (all-zero output, RFC 7748 §6.1). Other errors propagate.
  */
-export function agree(secretKey: Uint8Array, peerPublicKey: Uint8Array, peer: string): Uint8Array | string {
+export function agree(secretKey: Uint8Array, peerPublicKey: Uint8Array, peer: string, ownPublicKey?: Uint8Array): Uint8Array | string {
   try {
-    return sharedSecret(secretKey, peerPublicKey);
+    return sharedSecret(secretKey, peerPublicKey, ownPublicKey);
   } catch (e) {
     if (e instanceof CoreInputError && e.parameter === 'peerPublicKey') return `cannot agree a key with ${peer}: ${e.message}`;
     throw e;
@@ -68,9 +68,10 @@ export function maskTerms(state: At<'masked-input'>, peers: string[]): MaskTerm[
   const { id, config } = state;
   const ctx = { run: config.run, round: config.round };
   const terms: MaskTerm[] = [{ key: deriveKey(state.selfSeed, { ...ctx, purpose: 'self-mask', a: id, b: id }), sign: 1 }];
+  const ownSPk = state.peers.find((p) => p.id === id)?.sPk;
   for (const v of peers) {
     const peer = state.peers.find((p) => p.id === v)!;
-    const secret = agree(state.sSk, peer.sPk, v);
+    const secret = agree(state.sSk, peer.sPk, v, ownSPk);
     if (typeof secret === 'string') {
       for (const t of terms) wipe(t.key);
       return secret;

@@ -115,7 +115,7 @@ function shareKeys(state: At<'share-keys'>, msg: PeerKeysMessage, rng: Rng): Ste
         ownSelfShare = selfMaskShare;
         continue;
       }
-      const secret = agree(state.cSk, byId.get(v)!.cPk, v);
+      const secret = agree(state.cSk, byId.get(v)!.cPk, v, state.cPk);
       if (typeof secret === 'string') {
         for (const b of [ownSelfShare, selfMaskShare, ...inboundKeys.map((k) => k.key)]) wipe(b);
         return abort(state, secret);

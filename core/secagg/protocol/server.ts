@@ -203,7 +203,7 @@ function unmask(state: At<'unmasking'>, messages: Msg<'unmasking-deadline'>[]): 
       return fail(`the reconstructed masking key of ${v} does not match its advertised public key`);
     }
     for (const u of neighboursOf(config, v).filter((x) => survivors.includes(x))) {
-      const pair = sharedSecretOrNull(sk, keyOf(u).sPk);
+      const pair = sharedSecretOrNull(sk, keyOf(u).sPk, keyOf(v).sPk);
       if (pair === null) continue; // u would have aborted rather than mask with v
       terms.push({ key: deriveKey(pair, { ...ctx, purpose: 'mask', a: u, b: v }), sign: pairSign(u, v) });
       wipe(pair);
@@ -219,9 +219,9 @@ function unmask(state: At<'unmasking'>, messages: Msg<'unmasking-deadline'>[]): 
 }
 
 /** The X25519 agreement, or null for a low-order peer key (whose owner cannot have masked with it). */
-function sharedSecretOrNull(secretKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array | null {
+function sharedSecretOrNull(secretKey: Uint8Array, peerPublicKey: Uint8Array, ownPublicKey: Uint8Array): Uint8Array | null {
   try {
-    return sharedSecret(secretKey, peerPublicKey);
+    return sharedSecret(secretKey, peerPublicKey, ownPublicKey);
   } catch (e) {
     if (e instanceof CoreInputError && e.parameter === 'peerPublicKey') return null;
     throw e;
