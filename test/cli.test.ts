@@ -51,7 +51,7 @@ describe('fedcredit CLI', () => {
       expect(summary.federated.ks).toBeGreaterThan(0.2);
       expect(summary.rounds.map((x: { round: number }) => x.round)).toEqual([0, 1, 2, 3]);
       expect(summary.aggregation).toBe('secagg');
-      expect(summary.guarantee).toMatch(/^secure aggregation .* t = 3 of n = 3, everyone masks with everyone; inputs summed in Z_2\^32; update deltas clipped to ±4/);
+      expect(summary.guarantee).toMatch(/^secure aggregation .* t = 3 of n = 3, k = 2 masking neighbours each \(everyone\); inputs summed in Z_2\^32; update deltas clipped to ±4/);
       expect(summary.secureAggregation).toMatchObject({ participants: 3, survivors: 3, threshold: 3, neighbours: 2, modulusBits: 32, clippedTotal: 0 });
       expect(r.stderr).toMatch(/round 3\/3 {2}participants 3 {2}AUC 0\.\d{4} {2}KS 0\.\d{4} {2}loss 0\.\d{4} {2}\d+\.\ds/);
       for (const f of ['model.json', 'weights.bin', 'metadata.json']) expect(existsSync(path.join(out, f))).toBe(true);

@@ -45,7 +45,7 @@ export function guaranteeText(job: JobSpec, rounds: { secure?: SecureSumInfo }[]
     );
   }
   const f = secureFacts(job, rounds)!;
-  const graph = f.participants === 0 ? '' : f.neighbours >= f.participants - 1 ? ', everyone masks with everyone' : `, SecAgg+ with k = ${f.neighbours} neighbours each`;
+  const graph = f.participants === 0 ? '' : `, k = ${f.neighbours} masking neighbours each${f.neighbours >= f.participants - 1 ? ' (everyone)' : ' (SecAgg+)'}`;
   const params = f.participants === 0 ? '' : ` t = ${f.threshold} of n = ${f.participants}${graph};`;
   return (
     'secure aggregation (Bonawitz et al. 2017): the coordinator learns only the sum over each round\'s surviving ' +

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { JobSpecSchema } from '../job';
+import { guaranteeText, secureFacts } from './guarantee';
+
+const info = (over: Partial<{ participants: number; neighbours: number; clipped: number }> = {}) => ({
+  secure: { participants: 4, survivors: 4, threshold: 3, neighbours: 3, modulusBits: 32, clipped: 0, words: 10, ...over },
+});
+
+describe('the guarantee statement', () => {
+  it('says plainly that plain aggregation shows each vector', () => {
+    const text = guaranteeText(JobSpecSchema.parse({ aggregation: 'plain' }), []);
+    expect(text).toMatch(/^plain aggregation \(debugging only\): .*sees each participant's update, statistics and evaluation histogram in clear/);
+    expect(secureFacts(JobSpecSchema.parse({ aggregation: 'plain' }), [])).toBeUndefined();
+  });
+
+  it('names t, n, k, the modulus, the clip range and the clipped total for secure aggregation', () => {
+    const job = JobSpecSchema.parse({ secureAggregation: { clip: 2, maxWeight: 5000 } });
+    const rounds = [info({ clipped: 2 }), {}, info({ clipped: 5 })];
+    expect(guaranteeText(job, rounds)).toBe(
+      'secure aggregation (Bonawitz et al. 2017): the coordinator learns only the sum over each round\'s surviving participants of their ' +
+        'updates, preprocessing statistics and evaluation histograms, never one participant\'s; t = 3 of n = 4, k = 3 masking neighbours ' +
+        'each (everyone); inputs summed in Z_2^32; update deltas clipped to ±2, FedAvg weight capped at 5000 (7 coordinate(s) clipped in ' +
+        'this job). No differential privacy: the sums and the model are not noised',
+    );
+    expect(secureFacts(job, rounds)).toEqual({ participants: 4, threshold: 3, neighbours: 3, modulusBits: 32, clip: 2, maxWeight: 5000, clipped: 7 });
+  });
+
+  it('says SecAgg+ when nodes mask with fewer than everyone', () => {
+    const text = guaranteeText(JobSpecSchema.parse({}), [{ secure: { ...info().secure, participants: 40, neighbours: 12, threshold: 7 } }]);
+    expect(text).toContain('t = 7 of n = 40, k = 12 masking neighbours each (SecAgg+);');
+  });
+});
