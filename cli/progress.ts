@@ -15,6 +15,7 @@ export function roundLine(r: RoundReport__Output, total: number): string {
   return (
     `round ${String(r.round).padStart(width)}/${total}  participants ${r.participants.length}  ` +
     `AUC ${fmt(m?.auc)}  KS ${fmt(m?.ks)}  loss ${fmt(m?.logLoss)}  ${r.seconds.toFixed(1)}s` +
+    (r.secure && r.secure.clipped > 0 ? `  clipped ${r.secure.clipped}` : '') +
     (r.failures.length ? `  (${r.failures.length} failure(s): ${r.failures.map((f) => `${f.participant}: ${f.reason}`).join('; ')})` : '')
   );
 }

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { roundLine } from './progress';
+import type { RoundReport__Output } from '../proto/generated/fedcredit/v1/RoundReport';
+
+const report = (clipped: number | null): RoundReport__Output => ({
+  round: 3,
+  participants: ['a', 'b', 'c'],
+  metrics: { auc: 0.78, ks: 0.43, gini: 0.56, logLoss: 0.33, brier: 0.1, n: 100, positives: 10 },
+  trainLoss: 0.3,
+  seconds: 0.61,
+  failures: [],
+  finishedUnixMs: 0,
+  secure: clipped === null ? null : { participants: 3, survivors: 3, threshold: 2, neighbours: 2, modulusBits: 32, clipped, words: 10 },
+});
+
+describe('the per-round progress line', () => {
+  it('shows clipped update coordinates only when there were some', () => {
+    expect(roundLine(report(null), 20)).toBe('round  3/20  participants 3  AUC 0.7800  KS 0.4300  loss 0.3300  0.6s');
+    expect(roundLine(report(0), 20)).toBe('round  3/20  participants 3  AUC 0.7800  KS 0.4300  loss 0.3300  0.6s');
+    expect(roundLine(report(12), 20)).toBe('round  3/20  participants 3  AUC 0.7800  KS 0.4300  loss 0.3300  0.6s  clipped 12');
+  });
+});
