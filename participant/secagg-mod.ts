@@ -15,7 +15,6 @@
  * A protocol violation becomes a refusal with code `secagg_abort`. A task without a secure-sum
  * step asks for plain aggregation, which the node refuses unless its operator allowed it.
  */
-import { randomBytes } from 'node:crypto';
 import type { Rng } from '../core/types';
 import { encodeContribution } from '../core/secagg/contribution-codec';
 import { clientStep, initClient, wipeClientState } from '../core/secagg/protocol/client';
@@ -30,9 +29,9 @@ import { modelLayout } from '../core/model/layout';
 import { layoutSize } from '../core/types';
 import type { ContributionShape } from '../core/types';
 import type { HandlerResult, Mod, ParsedTask } from './handler';
+import { cryptoRng } from './crypto-rng';
 
 /** Cryptographic randomness for keys, seeds, Shamir coefficients, nonces and rounding. */
-export const cryptoRng: Rng = (n) => new Uint8Array(randomBytes(n));
 
 /** Options of the secure-aggregation mod. */
 export interface SecAggModOptions {

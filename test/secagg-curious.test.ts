@@ -63,7 +63,7 @@ import { toHex } from '../core/secagg/hex';
 import { encodeSharePlaintext, SHARE_STAGE } from '../core/secagg/protocol/plaintext';
 import { initServer, serverStep } from '../core/secagg/protocol/server';
 import type { SecAggConfig, ServerInput, ServerState } from '../core/secagg/protocol/types';
-import { cryptoRng } from '../participant/secagg-mod';
+import { cryptoRng } from '../participant/crypto-rng';
 import { loadSchemaFile } from '../participant/data/load';
 import { SYNTHETIC_SCHEMA, readJsonLines, startParticipant, stopAll, syntheticParties, tempDir } from './helpers';
 import type { ParticipantProcess } from './helpers';

@@ -11,6 +11,12 @@
  *    between rounds or jobs.
  *  - Dropout is active, with masks drawn from a stream derived from `fit.seed`.
  *
+ * With `args.dp`, training is record-level DP-SGD instead (dp-sgd.ts, Abadi et al., CCS 2016):
+ * each epoch is round(1/q) steps on Poisson-sampled batches (rate q; `fit.train.batchSize` is
+ * unused), each step's gradient is the clipped, noised sum over the batch divided by q·N, plus
+ * the exact gradients of the L2 and proximal penalties; the optimizer is the configured one.
+ * Sampling and noise draw from `args.dpRng` (crypto by default), dropout still from `fit.seed`.
+ *
  * Same inputs on the same backend give bit-identical weights (tested on cpu and wasm). Every
  * batch runs in its own `tf.tidy`; variables, anchors and the optimizer are disposed in `finally`.
  * The loop yields to the event loop every {@link YIELD_EVERY_BATCHES} batches so that a node's
@@ -26,6 +32,9 @@ import { layoutSize } from '../../core/types';
 import { initBackend } from './backend';
 import type { Batch } from './forward';
 import { computeGradients, dropoutMask } from './forward';
+import { cryptoRng, poissonBatches } from './dp-random';
+import type { DpSgdConfig, DpSgdReport, DpStep } from './dp-sgd';
+import { dpGradients, dpReport, validateDpConfig } from './dp-sgd';
 import { assertInputDim, dropoutRate, flatten, TrainerInputError, unflatten } from './model';
 
 /** Input of {@link trainLocal}. */
@@ -41,6 +50,13 @@ export interface TrainArgs {
   fit: FitConfig;
   /** Cancels training between batches; the promise then rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** Record-level DP-SGD (see the module header and dp-sgd.ts); absent = non-private training. */
+  dp?: DpSgdConfig;
+  /**
+   * Randomness of DP-SGD's Poisson sampling and noise. Defaults to {@link cryptoRng}; pass a
+   * seeded Rng only in tests (a seed known to anyone else voids the guarantee).
+   */
+  dpRng?: Rng;
 }
 
 /** Output of {@link trainLocal}. */
@@ -50,13 +66,17 @@ export interface TrainResult {
   /**
    * Σ over the rows of the unweighted BCE in the last epoch, each row's loss taken in the forward
    * pass of its batch (with dropout active, before that batch's update). Divide by `examples` for
-   * the mean training loss; the strategy sums it across participants.
+   * the mean training loss; the strategy sums it across participants. Under DP-SGD it sums over
+   * the Poisson-sampled rows of the last epoch (≈ N of them, with repeats and omissions), and it
+   * is NOT covered by the DP guarantee: it is for local monitoring unless protected separately.
    */
   lossSum: number;
   /** Number of training rows n. */
   examples: number;
   /** Optimizer steps taken (batches × epochs). */
   steps: number;
+  /** Present when trained with DP-SGD: the parameters a privacy accountant needs. */
+  dp?: DpSgdReport;
 }
 
 /** Number of batches after which the training loop yields to the event loop. */
@@ -110,10 +130,11 @@ function validate(args: TrainArgs): number {
   }
   if (!(fit.mu >= 0 && Number.isFinite(fit.mu))) throw new TrainerInputError(`mu must be ≥ 0, got ${fit.mu}`, 'fit.mu');
   if (!(fit.train.batchSize >= 1)) throw new TrainerInputError(`batchSize must be ≥ 1`, 'fit.train.batchSize');
+  if (args.dp) validateDpConfig(args.dp);
   return y.length;
 }
 
-/** Host-side arrays of one batch, gathered from the shuffled order. */
+/** Host-side arrays of one batch, gathered from its row indices. */
 interface HostBatch {
   x: Float32Array;
   y: Float32Array;
@@ -121,15 +142,15 @@ interface HostBatch {
   rows: number;
 }
 
-function gather(args: TrainArgs, order: Uint32Array, start: number, end: number): HostBatch {
+function gather(args: TrainArgs, indices: Uint32Array): HostBatch {
   const d = args.inputDim;
-  const rows = end - start;
+  const rows = indices.length;
   const x = new Float32Array(rows * d);
   const y = new Float32Array(rows);
   const w = new Float32Array(rows);
   const { positive, negative } = args.fit.classWeights;
   for (let r = 0; r < rows; r++) {
-    const i = order[start + r];
+    const i = indices[r];
     x.set(args.x.subarray(i * d, (i + 1) * d), r * d);
     y[r] = args.y[i];
     w[r] = args.y[i] === 1 ? positive : negative;
@@ -144,6 +165,14 @@ function batchMasks(spec: ModelSpec, rows: number, rng: Rng): (tf.Tensor2D | nul
   return hidden.map((u) => (rate > 0 ? tf.tensor2d(dropoutMask(rng, rows, u, rate), [rows, u]) : null));
 }
 
+/** One epoch of the non-private loop: shuffles `order`, then yields consecutive slices of it. */
+function* shuffledBatches(order: Uint32Array, batchSize: number, rng: Rng): Generator<Uint32Array> {
+  shuffleInPlace(order, rng);
+  for (let start = 0; start < order.length; start += batchSize) {
+    yield order.subarray(start, Math.min(order.length, start + batchSize));
+  }
+}
+
 /**
  * Trains locally from `weights` for `fit.train.localEpochs` epochs and returns the new weights.
  * Ensures a backend is selected ({@link initBackend}). With no rows it returns the input weights
@@ -155,7 +184,7 @@ export async function trainLocal(args: TrainArgs): Promise<TrainResult> {
   await initBackend();
   args.signal?.throwIfAborted();
   const { spec, fit } = args;
-  if (n === 0) return { weights: args.weights.slice(), lossSum: 0, examples: 0, steps: 0 };
+  if (n === 0) return { weights: args.weights.slice(), lossSum: 0, examples: 0, steps: 0, ...(args.dp && { dp: dpReport(args.dp, 0, 0) }) };
 
   const layout = modelLayout(spec, args.inputDim);
   const order = new Uint32Array(n).map((_, i) => i);
@@ -164,6 +193,13 @@ export async function trainLocal(args: TrainArgs): Promise<TrainResult> {
   const reg = { l2: fit.train.l2, mu: fit.mu, anchor: undefined as tf.Tensor[] | undefined };
   const bs = fit.train.batchSize;
   const epochs = fit.train.localEpochs;
+  const dpRng = args.dpRng ?? cryptoRng;
+  const dpStep: DpStep | undefined = args.dp && {
+    clipNorm: args.dp.clipNorm,
+    noiseStd: args.dp.noiseMultiplier * args.dp.clipNorm,
+    denominator: args.dp.sampleRate * n,
+    rng: dpRng,
+  };
 
   let vars: tf.Variable[] = [];
   let optimizer: tf.Optimizer | undefined;
@@ -177,12 +213,12 @@ export async function trainLocal(args: TrainArgs): Promise<TrainResult> {
     const opt = optimizer;
     let steps = 0;
     for (let epoch = 0; epoch < epochs; epoch++) {
-      shuffleInPlace(order, shuffleRng);
       const last = epoch === epochs - 1;
-      for (let start = 0; start < n; start += bs) {
+      const batches = args.dp ? poissonBatches(n, args.dp.sampleRate, dpRng) : shuffledBatches(order, bs, shuffleRng);
+      for (const indices of batches) {
         if (steps > 0 && steps % YIELD_EVERY_BATCHES === 0) await yieldToEventLoop();
         args.signal?.throwIfAborted();
-        const host = gather(args, order, start, Math.min(n, start + bs));
+        const host = gather(args, indices);
         tf.tidy(() => {
           const batch: Batch = {
             x: tf.tensor2d(host.x, [host.rows, args.inputDim]),
@@ -190,7 +226,7 @@ export async function trainLocal(args: TrainArgs): Promise<TrainResult> {
             w: tf.tensor2d(host.w, [host.rows, 1]),
             masks: batchMasks(spec, host.rows, dropoutRng),
           };
-          const { grads, bceSum } = computeGradients(spec, vars, batch, reg);
+          const { grads, bceSum } = dpStep ? dpGradients(spec, vars, batch, reg, dpStep) : computeGradients(spec, vars, batch, reg);
           opt.applyGradients(Object.fromEntries(vars.map((v, i) => [v.name, grads[i]])));
           if (last) lossParts.push(bceSum);
           else bceSum.dispose();
@@ -206,7 +242,7 @@ export async function trainLocal(args: TrainArgs): Promise<TrainResult> {
         'fit.train.learningRate',
       );
     }
-    return { weights, lossSum, examples: n, steps };
+    return { weights, lossSum, examples: n, steps, ...(args.dp && { dp: dpReport(args.dp, steps, n) }) };
   } finally {
     tf.dispose(lossParts);
     tf.dispose(vars);

@@ -1,0 +1,43 @@
+/**
+ * Differential-privacy primitives for issue 4, pure and deterministic given their inputs
+ * (randomness only through an injected `Rng`):
+ *
+ * - Accounting for the Poisson-subsampled Gaussian mechanism with Rényi DP (Mironov, CSF 2017):
+ *   per-step RDP at integer and fractional orders by Mironov, Talwar & Zhang 2019, "Rényi
+ *   Differential Privacy of the Sampled Gaussian Mechanism" — A_α = Σ_k C(α,k)(1−q)^{α−k} q^k
+ *   exp((k²−k)/(2z²)), ε(α) = log A_α/(α−1), and their two-part erfc series for fractional α —
+ *   composed over steps by addition ({@link sampledGaussianRdp}, {@link composeRdp}).
+ * - Conversion to (ε, δ) by ε = min_α [ε(α) + log((α−1)/α) − (log δ + log α)/(α−1)] (Balle et al.
+ *   2020; Canonne, Kamath & Steinke 2020) and its inverse for δ ({@link epsilonFromRdp},
+ *   {@link deltaFromRdp}).
+ * - Calibration of the noise multiplier for a target (ε, δ) ({@link calibrateNoiseMultiplier}).
+ * - An exact sampler of the discrete Gaussian (Canonne, Kamath & Steinke 2020, Algorithms 1–3)
+ *   for integer noise under secure aggregation ({@link sampleDiscreteGaussian}).
+ *
+ * The accountant must match the sampling actually used (DESIGN.md §6): these bounds assume
+ * Poisson sampling with rate q, not shuffled fixed-size batches.
+ */
+export { sampledGaussianRdpStep, MAX_RDP_ORDER } from './rdp';
+export type { RdpCurve, SampledGaussianParams } from './curve';
+export { DEFAULT_RDP_ORDERS, sampledGaussianRdp, composeRdp } from './curve';
+export type { EpsilonResult, DeltaResult } from './conversion';
+export { epsilonFromRdp, deltaFromRdp } from './conversion';
+export type { CalibrationTarget, Calibration } from './calibrate';
+export {
+  sampledGaussianEpsilon,
+  calibrateNoiseMultiplier,
+  DEFAULT_CALIBRATION_TOLERANCE,
+  MIN_NOISE_MULTIPLIER,
+  MAX_NOISE_MULTIPLIER,
+} from './calibrate';
+export type { Rational, ExactRandom } from './exact-random';
+export { exactRandom, toRational } from './exact-random';
+export type { DiscreteGaussianParams } from './discrete-gaussian';
+export {
+  sampleDiscreteGaussian,
+  discreteGaussian,
+  discreteGaussianParams,
+  discreteLaplace,
+  bernoulliExp,
+  MAX_SIGMA2,
+} from './discrete-gaussian';
