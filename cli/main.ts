@@ -17,6 +17,7 @@ import { inferCommand } from './schema-cmd';
 import { demoCommand } from './demo';
 import { UsageError } from './errors';
 import { Control } from './control-client';
+import { registerPrivacyCommand } from './privacy-cmd';
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -157,6 +158,7 @@ program
     }
   });
 
+registerPrivacyCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof UsageError || err instanceof DataError || err instanceof CoreInputError) {

@@ -10,6 +10,7 @@ const report = (clipped: number | null): RoundReport__Output => ({
   seconds: 0.61,
   failures: [],
   finishedUnixMs: 0,
+  privacy: [],
   secure: clipped === null ? null : { participants: 3, survivors: 3, threshold: 2, neighbours: 2, modulusBits: 32, clipped, words: 10 },
 });
 

@@ -29,6 +29,13 @@ function taskToWire(q: QueuedTask): Task {
   };
 }
 
+/** The privacy receipt of a reply, if any (at most 64 KiB; its content is checked by the round engine). */
+function receiptOf(json: string | undefined): { receipt?: string } {
+  if (!json) return {};
+  if (json.length > 65_536) throw new Error(`privacy receipt of ${json.length} characters exceeds 65536`);
+  return { receipt: json };
+}
+
 function fail(code: grpc.status, details: string): Partial<grpc.StatusObject> {
   return { code, details };
 }
@@ -74,9 +81,9 @@ export function fleetHandlers(grid: FleetGrid, log: Logger, recorder?: MessageRe
           problem = grid.deliver(e, req.taskId, { refusal: reason });
           log.warn('participant refused a task', { participant: e.name, reason });
         } else if (req.outcome === 'contribution' && req.contribution) {
-          problem = grid.deliver(e, req.taskId, { contribution: contributionFromWire(req.contribution.vectors) });
+          problem = grid.deliver(e, req.taskId, { contribution: contributionFromWire(req.contribution.vectors), ...receiptOf(req.privacyReceiptJson) });
         } else if (req.outcome === 'secagg' && req.secagg) {
-          problem = grid.deliver(e, req.taskId, { secagg: secaggReplyFromWire(req.secagg, e.name) });
+          problem = grid.deliver(e, req.taskId, { secagg: secaggReplyFromWire(req.secagg, e.name), ...receiptOf(req.privacyReceiptJson) });
         } else {
           return cb(fail(grpc.status.INVALID_ARGUMENT, 'PushResult: neither a contribution, a secure-aggregation reply nor a refusal was sent'));
         }

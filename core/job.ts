@@ -85,6 +85,32 @@ export const SecureAggregationSpecSchema = z
   .strict();
 export type SecureAggregationSpec = z.infer<typeof SecureAggregationSpecSchema>;
 
+/**
+ * Differential privacy of the job. `record`: DP-SGD inside every participant's local training
+ * (Abadi et al. 2016) — Poisson sampling at rate q = min(1, batchSize / the participant's rows),
+ * per-example gradients clipped to `clipNorm`, Gaussian noise of standard deviation z·clipNorm.
+ * Each participant sets its own z: the given `noiseMultiplier`, or the smallest z for which the
+ * whole job (rounds × localEpochs × round(1/q) steps) costs at most `epsilon` at `delta`
+ * (core/privacy). The participant's ledger has the last word: it refuses a task that would
+ * exceed the institution's budget.
+ */
+export const PrivacySpecSchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('none') }).strict(),
+  z
+    .object({
+      mode: z.literal('record'),
+      epsilon: z.number().positive().max(1000).optional(),
+      noiseMultiplier: z.number().min(1e-3).max(1e6).optional(),
+      delta: z.number().gt(0).lt(1).default(1e-5),
+      clipNorm: z.number().positive().max(1e6).default(1),
+    })
+    .strict()
+    .refine((p) => (p.epsilon === undefined) !== (p.noiseMultiplier === undefined), {
+      message: 'record-level privacy needs exactly one of "epsilon" (a target for the whole job) and "noiseMultiplier"',
+    }),
+]);
+export type PrivacySpec = z.infer<typeof PrivacySpecSchema>;
+
 export const JobSpecSchema = z
   .object({
     name: z.string().min(1).max(200).default('job'),
@@ -123,6 +149,8 @@ export const JobSpecSchema = z
      */
     aggregation: z.enum(['secagg', 'plain']).default('secagg'),
     secureAggregation: SecureAggregationSpecSchema.default(SecureAggregationSpecSchema.parse({})),
+    /** Differential privacy: "none" (default in this release) or record-level DP-SGD. */
+    privacy: PrivacySpecSchema.default({ mode: 'none' }),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
   })
   .strict();

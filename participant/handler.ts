@@ -22,11 +22,11 @@ export interface ParsedTask {
 
 /**
  * What a handler returns: vectors for the aggregation path (plain), a secure-aggregation message,
- * or a refusal with a reason.
+ * or a refusal with a reason. `receipt` is the signed privacy receipt (JSON) of a DP-trained update.
  */
 export type HandlerResult =
-  | { contribution: Contribution }
-  | { secagg: SecAggClientMessage }
+  | { contribution: Contribution; receipt?: string }
+  | { secagg: SecAggClientMessage; receipt?: string }
   | { refusal: { code: string; reason: string } };
 
 /** Handles one task. */

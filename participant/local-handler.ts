@@ -14,6 +14,7 @@ import type { EvalMetrics } from '../core/metrics/histogram';
 import { deriveSeed } from '../core/random';
 import type { PreprocessingParams } from '../core/round/task-config';
 import { trainLocal } from './trainer/train';
+import { recordDpFor } from './privacy/dp-params';
 import { predictScores } from './trainer/predict';
 import type { ParsedTask, TaskHandler } from './handler';
 
@@ -74,8 +75,12 @@ export function localHandler(name: string, table: Table, onLocalMetrics?: LocalM
     const dim = inputDim(schema);
     if (task.kind === 'train') {
       const fit = need(task.config.fit, 'training configuration');
-      const out = await trainLocal({ spec: job.model, inputDim: dim, weights, x: xTrain, y: c.split.train.labels, fit });
-      return { contribution: trainContribution(out.weights, weights, out.examples, out.lossSum) };
+      const dp = recordDpFor(job, c.split.train.n);
+      const out = await trainLocal({ spec: job.model, inputDim: dim, weights, x: xTrain, y: c.split.train.labels, fit, ...(dp ? { dp } : {}) });
+      const contribution = trainContribution(out.weights, weights, out.examples, out.lossSum);
+      // The training loss is not covered by the DP guarantee: under DP it is not sent.
+      if (dp) contribution.loss = Float64Array.of(0, 0);
+      return { contribution };
     }
     const scores = predictScores(job.model, dim, weights, xTest);
     const contribution = evaluationContribution(scores, c.split.test.labels, job.evaluation.bins);

@@ -158,6 +158,7 @@ export class ParticipantNode {
         req.contribution = { vectors: contributionToWire(result.contribution) };
         summary = 'done';
       }
+      if (!('refusal' in result) && result.receipt) req.privacyReceiptJson = result.receipt;
     } catch (err) {
       req.refusal = { code: 'invalid_task', reason: (err as Error).message };
       summary = `invalid task: ${(err as Error).message}`;

@@ -111,7 +111,8 @@ export function secAggMod(opts: SecAggModOptions): Mod {
     const { plan } = secureRoundParams(task.config.job, task.kind, stageShape(task), config.run, config.round, config.participants);
     const prepared = prepareForSecureSum(task.kind, local.contribution, task.config.job.secureAggregation);
     const { words } = encodeContribution(prepared, plan, rng);
-    return advance(s, { type: 'mask-input', delivery: message, input: words });
+    const reply = advance(s, { type: 'mask-input', delivery: message, input: words });
+    return 'secagg' in reply && local.receipt ? { ...reply, receipt: local.receipt } : reply;
   };
 }
 

@@ -25,8 +25,11 @@ export interface StageFailure {
   reason: string;
 }
 
-/** One participant's answer: named vectors in clear (plain sum) or a secure-aggregation message. */
-export type StageReply = { contribution: Contribution } | { secagg: SecAggClientMessage };
+/**
+ * One participant's answer: named vectors in clear (plain sum) or a secure-aggregation message,
+ * with the participant's signed privacy receipt (JSON) when the reply carries a DP-trained update.
+ */
+export type StageReply = ({ contribution: Contribution } | { secagg: SecAggClientMessage }) & { receipt?: string };
 
 /** Raw replies of one stage: each participant's answer, or its failure. */
 export interface StageReplies {

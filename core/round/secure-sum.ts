@@ -57,6 +57,7 @@ export function secureSum(jobId: string, job: Pick<JobSpec, 'secureAggregation' 
         if (!failures.has(participant)) failures.set(participant, { participant, stage: `${stage} (secagg ${step})`, reason });
       };
       const base = { kind: task.kind, round: task.round, config: task.config };
+      const receipts: Record<string, string> = {};
       let server: ServerState = initServer(config);
 
       /** One step: send each participant its message, collect replies of the expected type, advance the server. */
@@ -76,7 +77,10 @@ export function secureSum(jobId: string, job: Pick<JobSpec, 'secureAggregation' 
         const messages: SecAggClientMessage[] = [];
         for (const [p, reply] of replies) {
           if (!('secagg' in reply) || reply.secagg.type !== expect) fail(p, expect, `expected a ${expect} message`);
-          else messages.push({ ...reply.secagg, from: p });
+          else {
+            messages.push({ ...reply.secagg, from: p });
+            if (reply.receipt) receipts[p] = reply.receipt;
+          }
         }
         const out = serverStep(server, { type: DEADLINE_OF[expect], messages } as ServerInput);
         server = out.state;
@@ -104,10 +108,12 @@ export function secureSum(jobId: string, job: Pick<JobSpec, 'secureAggregation' 
       const decoded = decodeSum(result.sum, plan, result.survivors.length);
       const clipped = decoded[CLIPPED][0];
       delete decoded[CLIPPED];
+      const survivorReceipts = Object.fromEntries(Object.entries(receipts).filter(([p]) => result.survivors.includes(p)));
       return {
         sum: decoded,
         contributors: result.survivors,
         failures: [...failures.values()],
+        ...(Object.keys(survivorReceipts).length ? { receipts: survivorReceipts } : {}),
         secure: {
           participants: config.participants.length,
           survivors: result.survivors.length,

@@ -36,6 +36,8 @@ export interface SumResult {
   error?: string;
   /** Set by secure aggregation. */
   secure?: SecureSumInfo;
+  /** Signed privacy receipts (JSON) that contributors sent with their DP-trained inputs. */
+  receipts?: Record<string, string>;
 }
 
 /** A way of turning participants' vectors into their sum. */
@@ -71,6 +73,7 @@ export const plainSum: SumProtocol = {
     const { replies, failures } = await grid.run(participants, task, deadlineMs);
     const accepted: Contribution[] = [];
     const contributors: string[] = [];
+    const receipts: Record<string, string> = {};
     const stage = `round ${task.round}: ${task.kind}`;
     for (const [name, reply] of replies) {
       if (!('contribution' in reply)) {
@@ -83,8 +86,9 @@ export const plainSum: SumProtocol = {
       else {
         accepted.push(c);
         contributors.push(name);
+        if (reply.receipt) receipts[name] = reply.receipt;
       }
     }
-    return { sum: accepted.length ? sumContributions(accepted, shape) : null, contributors, failures };
+    return { sum: accepted.length ? sumContributions(accepted, shape) : null, contributors, failures, ...(Object.keys(receipts).length ? { receipts } : {}) };
   },
 };

@@ -17,6 +17,7 @@ import type { Metrics as _fedcredit_v1_Metrics, Metrics__Output as _fedcredit_v1
 import type { ModelChunk as _fedcredit_v1_ModelChunk, ModelChunk__Output as _fedcredit_v1_ModelChunk__Output } from './fedcredit/v1/ModelChunk';
 import type { ParticipantFailure as _fedcredit_v1_ParticipantFailure, ParticipantFailure__Output as _fedcredit_v1_ParticipantFailure__Output } from './fedcredit/v1/ParticipantFailure';
 import type { ParticipantInfo as _fedcredit_v1_ParticipantInfo, ParticipantInfo__Output as _fedcredit_v1_ParticipantInfo__Output } from './fedcredit/v1/ParticipantInfo';
+import type { PrivacySpend as _fedcredit_v1_PrivacySpend, PrivacySpend__Output as _fedcredit_v1_PrivacySpend__Output } from './fedcredit/v1/PrivacySpend';
 import type { PullTaskReply as _fedcredit_v1_PullTaskReply, PullTaskReply__Output as _fedcredit_v1_PullTaskReply__Output } from './fedcredit/v1/PullTaskReply';
 import type { PullTaskRequest as _fedcredit_v1_PullTaskRequest, PullTaskRequest__Output as _fedcredit_v1_PullTaskRequest__Output } from './fedcredit/v1/PullTaskRequest';
 import type { PushResultReply as _fedcredit_v1_PushResultReply, PushResultReply__Output as _fedcredit_v1_PushResultReply__Output } from './fedcredit/v1/PushResultReply';
@@ -59,6 +60,7 @@ export interface ProtoGrpcType {
       ModelChunk: MessageTypeDefinition<_fedcredit_v1_ModelChunk, _fedcredit_v1_ModelChunk__Output>
       ParticipantFailure: MessageTypeDefinition<_fedcredit_v1_ParticipantFailure, _fedcredit_v1_ParticipantFailure__Output>
       ParticipantInfo: MessageTypeDefinition<_fedcredit_v1_ParticipantInfo, _fedcredit_v1_ParticipantInfo__Output>
+      PrivacySpend: MessageTypeDefinition<_fedcredit_v1_PrivacySpend, _fedcredit_v1_PrivacySpend__Output>
       PullTaskReply: MessageTypeDefinition<_fedcredit_v1_PullTaskReply, _fedcredit_v1_PullTaskReply__Output>
       PullTaskRequest: MessageTypeDefinition<_fedcredit_v1_PullTaskRequest, _fedcredit_v1_PullTaskRequest__Output>
       PushResultReply: MessageTypeDefinition<_fedcredit_v1_PushResultReply, _fedcredit_v1_PushResultReply__Output>

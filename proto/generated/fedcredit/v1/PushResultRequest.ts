@@ -10,6 +10,7 @@ export interface PushResultRequest {
   'contribution'?: (_fedcredit_v1_Contribution | null);
   'refusal'?: (_fedcredit_v1_Refusal | null);
   'secagg'?: (_fedcredit_v1_SecAggReply | null);
+  'privacyReceiptJson'?: (string);
   'outcome'?: "contribution"|"refusal"|"secagg";
 }
 
@@ -19,5 +20,6 @@ export interface PushResultRequest__Output {
   'contribution'?: (_fedcredit_v1_Contribution__Output | null);
   'refusal'?: (_fedcredit_v1_Refusal__Output | null);
   'secagg'?: (_fedcredit_v1_SecAggReply__Output | null);
+  'privacyReceiptJson': (string);
   'outcome'?: "contribution"|"refusal"|"secagg";
 }

@@ -3,6 +3,7 @@
 import type { Metrics as _fedcredit_v1_Metrics, Metrics__Output as _fedcredit_v1_Metrics__Output } from '../../fedcredit/v1/Metrics';
 import type { ParticipantFailure as _fedcredit_v1_ParticipantFailure, ParticipantFailure__Output as _fedcredit_v1_ParticipantFailure__Output } from '../../fedcredit/v1/ParticipantFailure';
 import type { SecureRoundInfo as _fedcredit_v1_SecureRoundInfo, SecureRoundInfo__Output as _fedcredit_v1_SecureRoundInfo__Output } from '../../fedcredit/v1/SecureRoundInfo';
+import type { PrivacySpend as _fedcredit_v1_PrivacySpend, PrivacySpend__Output as _fedcredit_v1_PrivacySpend__Output } from '../../fedcredit/v1/PrivacySpend';
 import type { Long } from '@grpc/proto-loader';
 
 export interface RoundReport {
@@ -14,6 +15,7 @@ export interface RoundReport {
   'failures'?: (_fedcredit_v1_ParticipantFailure)[];
   'finishedUnixMs'?: (number | string | Long);
   'secure'?: (_fedcredit_v1_SecureRoundInfo | null);
+  'privacy'?: (_fedcredit_v1_PrivacySpend)[];
 }
 
 export interface RoundReport__Output {
@@ -25,4 +27,5 @@ export interface RoundReport__Output {
   'failures': (_fedcredit_v1_ParticipantFailure__Output)[];
   'finishedUnixMs': (number);
   'secure': (_fedcredit_v1_SecureRoundInfo__Output | null);
+  'privacy': (_fedcredit_v1_PrivacySpend__Output)[];
 }

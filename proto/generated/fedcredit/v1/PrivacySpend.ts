@@ -1,0 +1,22 @@
+// Original file: proto/fedcredit/v1/fedcredit.proto
+
+
+export interface PrivacySpend {
+  'participant'?: (string);
+  'epsilonRound'?: (number | string);
+  'epsilonTotal'?: (number | string);
+  'delta'?: (number | string);
+  'budgetEpsilon'?: (number | string);
+  'signatureValid'?: (boolean);
+  'receiptJson'?: (string);
+}
+
+export interface PrivacySpend__Output {
+  'participant': (string);
+  'epsilonRound': (number);
+  'epsilonTotal': (number);
+  'delta': (number);
+  'budgetEpsilon': (number);
+  'signatureValid': (boolean);
+  'receiptJson': (string);
+}
