@@ -1,0 +1,244 @@
+/**
+ * An institution's own privacy ledger — the authority on its privacy budget (issue 4, "Each
+ * institution's own ledger and budget"; DESIGN.md §6). The coordinator may track reported spend,
+ * but only this file decides whether a task may run.
+ *
+ * Accounting is Rényi DP (Mironov, CSF 2017): every charged task stores its own RDP curve over the
+ * ledger's fixed grid of orders, and the institution's total is the order-wise SUM OVER ALL TASKS
+ * OF ALL JOBS that used its data — the budget is per institution, not per job, since every job
+ * trains on the same borrowers. ε is the improved conversion (Balle et al. 2020) of that total at
+ * the budget's δ (core/privacy). Per-job ε in {@link PrivacyLedger.spent} is each job's own cost;
+ * those do not add up to the total (RDP composes sub-linearly in ε).
+ *
+ * Protocol for a task: {@link PrivacyLedger.preview} before running it (refuse early with the
+ * reason), {@link PrivacyLedger.charge} after it ran and BEFORE its result is released. charge
+ * re-checks the budget, appends the entry and persists atomically (coordinator/atomic.ts: temp
+ * file, fsync, rename), so a crash can lose an unreleased result but never release an uncharged
+ * one. A task re-run after a crash is charged again (it draws fresh samples and noise).
+ *
+ * Concurrency: exactly one process per participant state dir owns the ledger. All methods are
+ * synchronous, so one process never interleaves two charges. As a guard (not a lock), charge and
+ * setBudget refuse to write when the file on disk differs from what this instance last read or
+ * wrote — e.g. a second process on the same state dir.
+ *
+ * File: `<stateDir>/privacy/ledger.json`, {@link LedgerFileSchema} (format version 1). Created on
+ * first open; never overwritten when it cannot be read or validated.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import type { RdpCurve } from '../../core/privacy';
+import { DEFAULT_RDP_ORDERS, composeRdp, epsilonFromRdp } from '../../core/privacy';
+import { CoreInputError } from '../../core/types';
+import { ledgerPath, parseLedger, readLedger, receiptsPath, serializeLedger, writeLedger } from './ledger-file';
+import type {
+  Budget, BudgetEntry, ChargeEntry, ChargeRequest, LedgerEntry, LedgerFile, MechanismSpend, SpendPreview, SpentSummary,
+} from './ledger-format';
+import {
+  BudgetSchema, ChargeRequestSchema, LEDGER_FORMAT, LEDGER_VERSION, MechanismSpendSchema, PrivacyBudgetExceededError,
+  PrivacyLedgerError, budgetReason, formatDelta, formatEpsilon, mechanismRdp, parseInput,
+} from './ledger-format';
+
+export * from './ledger-format';
+export { ledgerPath, privacyDir, receiptsPath } from './ledger-file';
+
+/** Options of {@link PrivacyLedger.open}. */
+export interface LedgerOptions {
+  /** Clock for entry timestamps (ms since the epoch). Default Date.now; tests pass a fixed clock. */
+  now?: () => number;
+  /** Rényi orders of a NEW ledger (default DEFAULT_RDP_ORDERS). An existing ledger keeps its own. */
+  orders?: readonly number[];
+}
+
+/** The institution's privacy ledger (see the module header). */
+export class PrivacyLedger {
+  private total: RdpCurve;
+
+  private constructor(
+    /** Path of ledger.json. */
+    readonly file: string,
+    private state: LedgerFile,
+    private onDisk: string,
+    private readonly now: () => number,
+  ) {
+    this.total = composeRdp(this.charges().map((e) => ({ orders: state.orders, rdp: e.rdp })), state.orders);
+  }
+
+  /**
+   * Opens `<stateDir>/privacy/ledger.json`, or creates it with `budget`. Throws
+   * {@link PrivacyLedgerError} naming the file and field when the file cannot be read or is
+   * invalid (the file is left untouched), or when its budget differs from `budget` — change a
+   * budget explicitly with {@link setBudget} on a ledger opened by {@link load}.
+   */
+  static open(stateDir: string, budget: Budget, options: LedgerOptions = {}): PrivacyLedger {
+    const want = parseInput(BudgetSchema, budget, 'budget');
+    const file = ledgerPath(stateDir);
+    const now = options.now ?? Date.now;
+    const text = readLedger(file);
+    if (text === undefined) return PrivacyLedger.create(stateDir, file, want, options.orders ?? DEFAULT_RDP_ORDERS, now);
+    const state = parseLedger(file, text);
+    for (const k of ['epsilon', 'delta'] as const) {
+      if (state.budget[k] !== want[k]) {
+        throw new PrivacyLedgerError(
+          `${file}: budget.${k} is ${state.budget[k]} in the ledger but ${want[k]} is configured; a budget change ` +
+            'must be explicit (PrivacyLedger.load(stateDir).setBudget(…)), so the ledger was not opened',
+          { file, field: `budget.${k}` },
+        );
+      }
+    }
+    return new PrivacyLedger(file, state, text, now);
+  }
+
+  /** Opens an existing ledger with its stored budget (to inspect it or change the budget). */
+  static load(stateDir: string, options: Pick<LedgerOptions, 'now'> = {}): PrivacyLedger {
+    const file = ledgerPath(stateDir);
+    const text = readLedger(file);
+    if (text === undefined) throw new PrivacyLedgerError(`${file} does not exist`, { file });
+    return new PrivacyLedger(file, parseLedger(file, text), text, options.now ?? Date.now);
+  }
+
+  private static create(stateDir: string, file: string, budget: Budget, orders: readonly number[], now: () => number): PrivacyLedger {
+    const receipts = receiptsPath(stateDir);
+    if (existsSync(receipts) && statSync(receipts).size > 0) {
+      throw new PrivacyLedgerError(
+        `${file} is missing but ${receipts} holds signed privacy receipts: the ledger was lost or moved; ` +
+          'restore it instead of starting again from zero spent',
+        { file },
+      );
+    }
+    try {
+      composeRdp([], orders);
+    } catch (e) {
+      throw new PrivacyLedgerError(`invalid orders: ${(e as Error).message}`, { field: 'orders' }, { cause: e });
+    }
+    const first: BudgetEntry = { kind: 'budget', index: 0, at: stamp(now), from: null, to: budget, epsilonSpent: 0 };
+    const state: LedgerFile = { format: LEDGER_FORMAT, version: LEDGER_VERSION, orders: [...orders], budget, entries: [first] };
+    const text = serializeLedger(state);
+    writeLedger(file, text);
+    return new PrivacyLedger(file, state, text, now);
+  }
+
+  /** The budget in force. */
+  get budget(): Budget {
+    return { ...this.state.budget };
+  }
+
+  /** The ledger's Rényi orders (every stored curve is over them). */
+  get orders(): readonly number[] {
+    return [...this.state.orders];
+  }
+
+  /** A copy of all entries, oldest first; `entries()[i].index === i`. */
+  entries(): LedgerEntry[] {
+    return structuredClone(this.state.entries);
+  }
+
+  /** The spend of a task before it runs: its curve, the composed total, ε after, and whether it fits. */
+  preview(spend: MechanismSpend): SpendPreview {
+    const s = parseInput(MechanismSpendSchema, { mechanism: spend.mechanism, params: spend.params }, 'task');
+    let rdp: RdpCurve;
+    try {
+      rdp = mechanismRdp(s, this.state.orders);
+    } catch (e) {
+      if (!(e instanceof CoreInputError)) throw e;
+      throw new PrivacyLedgerError(`invalid task: ${e.message}`, { field: `task.params.${e.parameter}` }, { cause: e });
+    }
+    const { epsilon: budgetEpsilon, delta } = this.state.budget;
+    const total = composeRdp([this.total, rdp], this.state.orders);
+    const after = epsilonFromRdp(total, delta);
+    const epsilonBefore = epsilonFromRdp(this.total, delta).epsilon;
+    const fits = after.epsilon <= budgetEpsilon;
+    return {
+      rdp, total, epsilonTask: epsilonFromRdp(rdp, delta).epsilon, epsilonBefore, epsilonAfter: after.epsilon,
+      order: after.order, delta, budgetEpsilon, fits,
+      ...(fits ? {} : { reason: budgetReason(epsilonBefore, after.epsilon, delta, budgetEpsilon) }),
+    };
+  }
+
+  /**
+   * Charges a task that ran: re-checks the budget, appends the entry and persists the ledger
+   * atomically. Call it BEFORE releasing the task's result. Throws
+   * {@link PrivacyBudgetExceededError} (nothing appended) when over budget, and
+   * {@link PrivacyLedgerError} when the input is invalid or the file cannot be written.
+   */
+  charge(task: ChargeRequest): ChargeEntry {
+    const t = parseInput(ChargeRequestSchema, task, 'task');
+    const p = this.preview(t);
+    if (!p.fits) throw new PrivacyBudgetExceededError(t, p.epsilonBefore, p.epsilonAfter, p.delta, p.budgetEpsilon);
+    const entry: ChargeEntry = {
+      kind: 'charge', index: this.state.entries.length, at: stamp(this.now), ...t,
+      rdp: [...p.rdp.rdp], epsilonTask: p.epsilonTask, epsilonAfter: p.epsilonAfter,
+    };
+    this.persist({ ...this.state, entries: [...this.state.entries, entry] });
+    this.total = p.total;
+    return entry;
+  }
+
+  /**
+   * Changes the budget, recorded as a `budget` entry. Refuses (PrivacyLedgerError, field
+   * `budget.epsilon`) a budget below the ε already spent at the new δ. Returns null when unchanged.
+   */
+  setBudget(budget: Budget, note?: string): BudgetEntry | null {
+    const b = parseInput(BudgetSchema, budget, 'budget');
+    const old = this.state.budget;
+    if (b.epsilon === old.epsilon && b.delta === old.delta) return null;
+    const spent = epsilonFromRdp(this.total, b.delta).epsilon;
+    if (spent > b.epsilon) {
+      throw new PrivacyLedgerError(
+        `${this.file}: cannot set the budget to ε = ${formatEpsilon(b.epsilon)} at δ = ${formatDelta(b.delta)}: ` +
+          `ε = ${formatEpsilon(spent)} is already spent at that δ`,
+        { file: this.file, field: 'budget.epsilon' },
+      );
+    }
+    const entry: BudgetEntry = {
+      kind: 'budget', index: this.state.entries.length, at: stamp(this.now), from: { ...old }, to: b, epsilonSpent: spent,
+      ...(note !== undefined ? { note } : {}),
+    };
+    this.persist({ ...this.state, budget: b, entries: [...this.state.entries, entry] });
+    return entry;
+  }
+
+  /** ε spent so far over all jobs at the budget δ, and each job's own ε. */
+  spent(): SpentSummary {
+    const { orders, budget } = this.state;
+    const all = epsilonFromRdp(this.total, budget.delta);
+    const byJob = new Map<string, ChargeEntry[]>();
+    for (const e of this.charges()) byJob.set(e.jobId, [...(byJob.get(e.jobId) ?? []), e]);
+    const perJob = [...byJob].map(([jobId, es]) => ({
+      jobId,
+      charges: es.length,
+      epsilon: epsilonFromRdp(composeRdp(es.map((e) => ({ orders, rdp: e.rdp })), orders), budget.delta).epsilon,
+    }));
+    return {
+      epsilon: all.epsilon, order: all.order, delta: budget.delta, budget: { ...budget },
+      remaining: Math.max(0, budget.epsilon - all.epsilon), charges: this.charges().length, perJob,
+    };
+  }
+
+  private charges(): ChargeEntry[] {
+    return this.state.entries.filter((e): e is ChargeEntry => e.kind === 'charge');
+  }
+
+  private persist(next: LedgerFile): void {
+    let current: string;
+    try {
+      current = readFileSync(this.file, 'utf8');
+    } catch (e) {
+      throw new PrivacyLedgerError(`cannot re-read ${this.file} before writing it: ${(e as Error).message}`, { file: this.file }, { cause: e });
+    }
+    if (current !== this.onDisk) {
+      throw new PrivacyLedgerError(
+        `${this.file} changed on disk since this process read it (another process on the same state dir?); not overwriting it`,
+        { file: this.file },
+      );
+    }
+    const text = serializeLedger(next);
+    writeLedger(this.file, text);
+    this.state = next;
+    this.onDisk = text;
+  }
+}
+
+function stamp(now: () => number): number {
+  const t = now();
+  if (!Number.isFinite(t)) throw new PrivacyLedgerError(`the clock returned ${t}`, { field: 'now' });
+  return t;
+}
