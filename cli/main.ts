@@ -24,6 +24,11 @@ const int = (name: string) => (v: string) => {
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
   return n;
 };
+const positive = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got "${v}"`);
+  return n;
+};
 const levels = new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error', 'silent']).default('info');
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -62,11 +67,15 @@ program
   .requiredOption('--schema <schema.json>', 'shared schema file')
   .option('--role <role>', 'platform | bank | customs | other', 'other')
   .option('--allow-plain-aggregation', 'also take part in jobs with aggregation "plain", where the coordinator sees this node\'s vectors (debugging only)', false)
+  .option('--state-dir <dir>', 'this node\'s own state: privacy ledger and receipt signing key')
+  .option('--privacy-budget-epsilon <eps>', 'the institution\'s differential-privacy budget ε over all jobs; the node then trains only with DP and refuses tasks beyond it', positive('--privacy-budget-epsilon'))
+  .option('--privacy-budget-delta <delta>', 'δ of the privacy budget', positive('--privacy-budget-delta'), 1e-5)
   .addOption(levels)
   .action(async (o) =>
     participantCommand({
       coordinator: o.coordinator, name: o.name, role: o.role, data: o.data, schema: o.schema, logLevel: o.logLevel as Level,
-      allowPlain: o.allowPlainAggregation === true,
+      allowPlain: o.allowPlainAggregation === true, stateDir: o.stateDir,
+      ...(o.privacyBudgetEpsilon !== undefined ? { privacyBudget: { epsilon: o.privacyBudgetEpsilon, delta: o.privacyBudgetDelta } } : {}),
     }));
 
 program

@@ -33,6 +33,13 @@ export function renderReport(r: SimulationReport): string[] {
     `federated − centralized AUC on pooled held-out rows: ${gap >= 0 ? '+' : ''}${gap.toFixed(4)}`,
     `mean per-party AUC: federated ${f(fedMean)} vs local-only ${f(r.localOnlyMeanAuc)} (${fedMean - r.localOnlyMeanAuc >= 0 ? '+' : ''}${(fedMean - r.localOnlyMeanAuc).toFixed(4)})`,
     `aggregation: ${r.guarantee}`,
+    ...(r.privacy
+      ? [
+          `privacy spent (signed receipts): ${Object.entries(r.privacy)
+            .map(([p, x]) => `${p} ε ${x.epsilonTotal.toFixed(3)} of ${x.budgetEpsilon.toFixed(3)} at δ ${x.delta}${x.signatureValid ? '' : ' (SIGNATURE INVALID)'}`)
+            .join('; ')}`,
+        ]
+      : []),
     `tfjs backend: ${r.backend}; finished in ${r.seconds.toFixed(1)} s`,
   ];
 }

@@ -39,7 +39,11 @@ export interface RunSummary {
     failures: { participant: string; stage: string; reason: string }[];
     /** Update coordinates clipped in this round (secure aggregation), summed over survivors. */
     clipped?: number;
+    /** Record-level DP: each trainer's spend as its signed receipt states it. */
+    privacy?: { participant: string; epsilonRound: number; epsilonTotal: number; delta: number; budgetEpsilon: number; signatureValid: boolean }[];
   }[];
+  /** Record-level DP: each participant's latest cumulative ε (over all its jobs) at δ, from its receipts. */
+  privacy?: Record<string, { epsilonTotal: number; delta: number; budgetEpsilon: number; signatureValid: boolean }>;
   modelDir?: string;
   backend?: string;
 }
@@ -50,6 +54,12 @@ function secureSummary(s: JobStatus__Output): Pick<RunSummary, 'secureAggregatio
   if (!last) return {};
   const { participants, survivors, threshold, neighbours, modulusBits } = last;
   return { secureAggregation: { participants, survivors, threshold, neighbours, modulusBits, clippedTotal: infos.reduce((a, x) => a + x.clipped, 0) } };
+}
+
+function privacySummary(s: JobStatus__Output): Pick<RunSummary, 'privacy'> {
+  const latest: NonNullable<RunSummary['privacy']> = {};
+  for (const r of s.rounds) for (const p of r.privacy) latest[p.participant] = { epsilonTotal: p.epsilonTotal, delta: p.delta, budgetEpsilon: p.budgetEpsilon, signatureValid: p.signatureValid };
+  return Object.keys(latest).length ? { privacy: latest } : {};
 }
 
 /** Builds the summary from a final job status. */
@@ -70,7 +80,9 @@ export function summarize(s: JobStatus__Output): RunSummary {
       round: r.round, participants: r.participants, auc: r.metrics?.auc ?? NaN, ks: r.metrics?.ks ?? NaN,
       logLoss: r.metrics?.logLoss ?? NaN, trainLoss: r.trainLoss, seconds: r.seconds, failures: r.failures,
       ...(r.secure ? { clipped: r.secure.clipped } : {}),
+      ...(r.privacy.length ? { privacy: r.privacy.map(({ receiptJson: _, ...spend }) => spend) } : {}),
     })),
+    ...privacySummary(s),
   };
 }
 

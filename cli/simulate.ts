@@ -14,6 +14,11 @@ import { startCoordinator } from '../coordinator/server';
 import { loadTable } from '../participant/data/load';
 import { initBackend } from '../participant/trainer/backend';
 import type { LoadedJob } from './job-file';
+import { recordDpFor, dpStepsPerRound } from '../participant/privacy/dp-params';
+import { splitForJob } from '../participant/local-handler';
+import { sampledGaussianEpsilon } from '../core/privacy';
+import type { JobSpec } from '../core/job';
+import type { Table } from '../core/data/table';
 import { concatTables, ownPreprocessing, scoreModel, splitParties, trainReference } from './references';
 import type { Score } from './references';
 import { runJobOnCoordinator } from './run';
@@ -47,6 +52,7 @@ export interface SimulationReport {
   aggregation: string;
   guarantee: string;
   secureAggregation?: RunSummary['secureAggregation'];
+  privacy?: RunSummary['privacy'];
   backend: string;
   seconds: number;
   federated: RunSummary['federated'] & { exactAuc: number; exactKs: number; perParty: Record<string, Score> };
@@ -71,15 +77,35 @@ export function parseParties(args: string[]): PartySpec[] {
   return parties;
 }
 
-function spawnParticipant(p: PartySpec, address: string, schemaFile: string, logDir: string, allowPlain: boolean): ChildProcess {
+function spawnParticipant(p: PartySpec, address: string, schemaFile: string, logDir: string, allowPlain: boolean, privacy?: string[]): ChildProcess {
   const log = openSync(path.join(logDir, `${p.name}.log`), 'a');
   const args = [BIN, 'participant', '--coordinator', address, '--name', p.name, '--data', p.file, '--schema', schemaFile, '--log-level', 'info'];
   // A simulated party allows plain aggregation only when the simulated job asks for it.
   if (allowPlain) args.push('--allow-plain-aggregation');
+  if (privacy) args.push(...privacy);
   return spawn(process.execPath, args, {
     stdio: ['ignore', log, log],
     env: { ...process.env },
   });
+}
+
+/**
+ * With record-level DP, each simulated institution gets a fresh ledger whose budget is exactly
+ * what the whole job costs it (its own q from its row count, the job's rounds and epochs), with
+ * a relative slack of 1e-6 for rounding — so the job fits and one more round would not.
+ */
+function simulatedBudgets(job: JobSpec, tables: { name: string; table: Table }[]): Map<string, { epsilon: number; delta: number }> {
+  const out = new Map<string, { epsilon: number; delta: number }>();
+  if (job.privacy.mode !== 'record') return out;
+  for (const t of tables) {
+    const rows = splitForJob(t.table, t.name, job.seed, job.evaluation.holdout).train.n;
+    const dp = recordDpFor(job, rows);
+    if (!dp) continue;
+    const steps = job.rounds * dpStepsPerRound(job, dp.sampleRate);
+    const { epsilon } = sampledGaussianEpsilon({ q: dp.sampleRate, noiseMultiplier: dp.noiseMultiplier, steps }, job.privacy.delta);
+    out.set(t.name, { epsilon: epsilon * (1 + 1e-6), delta: job.privacy.delta });
+  }
+  return out;
 }
 
 /** Runs the simulation end to end. */
@@ -92,7 +118,13 @@ export async function simulate(o: SimulateOptions): Promise<SimulationReport> {
   const logDir = path.join(stateDir, 'participants');
   mkdirSync(logDir, { recursive: true });
   const coord = await startCoordinator({ port: 0, stateDir: path.join(stateDir, 'coordinator'), logLevel: 'warn', heartbeatTimeoutMs: o.heartbeatTimeoutMs });
-  const children = o.parties.map((p) => spawnParticipant(p, coord.address, schemaFile, logDir, job.aggregation === 'plain'));
+  const budgets = simulatedBudgets(job, tables);
+  const children = o.parties.map((p) =>
+    spawnParticipant(p, coord.address, schemaFile, logDir, job.aggregation === 'plain', budgets.get(p.name) && [
+      '--state-dir', path.join(stateDir, 'nodes', p.name),
+      '--privacy-budget-epsilon', String(budgets.get(p.name)!.epsilon),
+      '--privacy-budget-delta', String(budgets.get(p.name)!.delta),
+    ]));
   const exited = new Map<string, number | null>();
   children.forEach((c, i) => c.on('exit', (code) => exited.set(o.parties[i].name, code)));
   o.print(`coordinator on ${coord.address}; ${o.parties.length} participant processes (logs in ${logDir})`);
@@ -108,7 +140,8 @@ export async function simulate(o: SimulateOptions): Promise<SimulationReport> {
     const emptyScore: Score = { auc: NaN, ks: NaN, n: 0 };
     const report: SimulationReport = {
       jobId: summary.jobId, state: summary.state, ...(summary.error ? { error: summary.error } : {}), aggregation: summary.aggregation,
-      guarantee: summary.guarantee, ...(summary.secureAggregation ? { secureAggregation: summary.secureAggregation } : {}), backend, seconds: 0,
+      guarantee: summary.guarantee, ...(summary.secureAggregation ? { secureAggregation: summary.secureAggregation } : {}),
+      ...(summary.privacy ? { privacy: summary.privacy } : {}), backend, seconds: 0,
       federated: { ...summary.federated, exactAuc: NaN, exactKs: NaN, perParty: {} },
       centralized: { ...emptyScore, perParty: {} }, localOnly: {}, localOnlyMeanAuc: NaN, rounds: summary.rounds, stateDir,
     };

@@ -8,6 +8,8 @@ import { JobSpecSchema } from '../core/job';
 import { modelLayout } from '../core/model/layout';
 import type { RoundRecord } from '../core/round/engine';
 import { guaranteeText, secureFacts } from '../core/round/guarantee';
+import { readReceipt } from '../core/privacy/receipt-format';
+import type { PrivacySpend } from '../proto/generated/fedcredit/v1/PrivacySpend';
 import type { ControlHandlers } from '../proto/generated/fedcredit/v1/Control';
 import type { JobStatus } from '../proto/generated/fedcredit/v1/JobStatus';
 import type { RoundReport } from '../proto/generated/fedcredit/v1/RoundReport';
@@ -18,8 +20,16 @@ import type { JobManager, JobRecord } from './jobs';
 /** Size of one FetchModel chunk. */
 export const MODEL_CHUNK_BYTES = 1 << 20;
 
+/** The privacy spends stated by a round's receipts (malformed ones are left out). */
+export function privacyOf(jobId: string, r: RoundRecord): PrivacySpend[] {
+  return Object.entries(r.receipts ?? {}).flatMap(([participant, json]) => {
+    const spend = readReceipt(json, { participant, jobId, round: r.round });
+    return 'problem' in spend ? [] : [{ ...spend, receiptJson: json }];
+  });
+}
+
 /** Wire form of a round record. */
-export function roundToWire(r: RoundRecord): RoundReport {
+export function roundToWire(r: RoundRecord, jobId: string): RoundReport {
   return {
     round: r.round,
     participants: r.participants,
@@ -29,6 +39,7 @@ export function roundToWire(r: RoundRecord): RoundReport {
     failures: r.failures,
     finishedUnixMs: r.finishedAt,
     ...(r.secure ? { secure: { ...r.secure } } : {}),
+    privacy: privacyOf(jobId, r),
   };
 }
 
@@ -40,7 +51,7 @@ export function statusToWire(rec: JobRecord): JobStatus {
     state: rec.state,
     roundsCompleted: rec.rounds.filter((r) => r.round > 0).length,
     roundsTotal: rec.job.rounds,
-    rounds: rec.rounds.map(roundToWire),
+    rounds: rec.rounds.map((r) => roundToWire(r, rec.id)),
     error: rec.error,
     participants: [...rec.participants].sort(),
     aggregation: rec.aggregation,
@@ -95,7 +106,7 @@ export function controlHandlers(jobs: JobManager, grid: FleetGrid): ControlHandl
       call.write({ status: statusToWire(rec), message: `job ${rec.id}: ${rec.stage}` });
       if (finished(rec)) return call.end();
       const stop = jobs.watch(rec.id, (u) => {
-        call.write({ status: statusToWire(u.record), round: u.round ? roundToWire(u.round) : undefined, message: u.message });
+        call.write({ status: statusToWire(u.record), round: u.round ? roundToWire(u.round, u.record.id) : undefined, message: u.message });
         if (finished(u.record)) {
           stop();
           call.end();

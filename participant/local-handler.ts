@@ -15,6 +15,8 @@ import { deriveSeed } from '../core/random';
 import type { PreprocessingParams } from '../core/round/task-config';
 import { trainLocal } from './trainer/train';
 import { recordDpFor } from './privacy/dp-params';
+import { privacyRefusal } from './privacy/node-privacy';
+import type { NodePrivacy } from './privacy/node-privacy';
 import { predictScores } from './trainer/predict';
 import type { ParsedTask, TaskHandler } from './handler';
 
@@ -41,8 +43,12 @@ interface JobCache {
 /** Local metrics of the node's own held-out rows, per job and round. */
 export type LocalMetricsSink = (jobId: string, round: number, metrics: EvalMetrics) => void;
 
-/** Creates the base handler over a validated table. */
-export function localHandler(name: string, table: Table, onLocalMetrics?: LocalMetricsSink): TaskHandler {
+/**
+ * Creates the base handler over a validated table. With `privacy` (the node's ledger and receipt
+ * signer), it trains only with record-level DP within the node's budget and returns a signed
+ * receipt with each DP-trained update; without it, it refuses jobs that ask for DP.
+ */
+export function localHandler(name: string, table: Table, onLocalMetrics?: LocalMetricsSink, privacy?: NodePrivacy): TaskHandler {
   let cache: JobCache | undefined;
   const forJob = (task: ParsedTask): JobCache => {
     if (!cache || cache.jobId !== task.jobId) {
@@ -76,11 +82,16 @@ export function localHandler(name: string, table: Table, onLocalMetrics?: LocalM
     if (task.kind === 'train') {
       const fit = need(task.config.fit, 'training configuration');
       const dp = recordDpFor(job, c.split.train.n);
+      const refusal = privacyRefusal(task, dp, privacy);
+      if (refusal) return refusal;
       const out = await trainLocal({ spec: job.model, inputDim: dim, weights, x: xTrain, y: c.split.train.labels, fit, ...(dp ? { dp } : {}) });
       const contribution = trainContribution(out.weights, weights, out.examples, out.lossSum);
+      if (!dp || !privacy) return { contribution };
       // The training loss is not covered by the DP guarantee: under DP it is not sent.
-      if (dp) contribution.loss = Float64Array.of(0, 0);
-      return { contribution };
+      contribution.loss = Float64Array.of(0, 0);
+      // Charged (and persisted) before the update can leave this node.
+      const receipt = privacy.charge(task, { ...dp, steps: out.dp?.steps ?? 0 });
+      return { contribution, receipt };
     }
     const scores = predictScores(job.model, dim, weights, xTest);
     const contribution = evaluationContribution(scores, c.split.test.labels, job.evaluation.bins);

@@ -32,6 +32,8 @@ export interface RoundRecord {
   finishedAt: number;
   /** Secure-aggregation facts of the round's main aggregate (train; evaluate for round 0). */
   secure?: SecureSumInfo;
+  /** Signed privacy receipts (JSON) of the round's trainers, by participant (record-level DP). */
+  receipts?: Record<string, string>;
 }
 
 /** Persistence port (the coordinator writes atomically under its state dir). */
@@ -126,7 +128,15 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
   const classWeights = resolveClassWeights(job, preprocessing);
   const rounds: RoundRecord[] = [];
 
-  const evaluate = async (round: number, started: number, trainLoss: number, trainers: string[], failures: StageFailure[], secure?: SecureSumInfo) => {
+  const evaluate = async (
+    round: number,
+    started: number,
+    trainLoss: number,
+    trainers: string[],
+    failures: StageFailure[],
+    secure?: SecureSumInfo,
+    receipts?: Record<string, string>,
+  ) => {
     const ev = await stage(round, { kind: 'evaluate', round, config: { ...base, preprocessing }, weights: state.weights }, evaluationShape(job.evaluation.bins));
     const record: RoundRecord = {
       round,
@@ -137,6 +147,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
       failures: [...failures, ...ev.failures],
       finishedAt: now(),
       ...(secure ?? ev.secure ? { secure: secure ?? ev.secure } : {}),
+      ...(receipts ? { receipts } : {}),
     };
     await store.saveRound(record, state);
     rounds.push(record);
@@ -150,7 +161,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
     const tr = await stage(round, { kind: 'train', round, config: { ...base, preprocessing, fit }, weights: state.weights }, trainShape(size));
     const { updateSum, weightSum, meanLoss } = readTrainSum(tr.sum);
     state = strategy.aggregate(state, { updateSum, weightSum });
-    await evaluate(round, started, meanLoss, tr.contributors, tr.failures, tr.secure);
+    await evaluate(round, started, meanLoss, tr.contributors, tr.failures, tr.secure, tr.receipts);
   }
   return { weights: state.weights, rounds, preprocessing };
 }

@@ -29,4 +29,11 @@ describe('the guarantee statement', () => {
     const text = guaranteeText(JobSpecSchema.parse({}), [{ secure: { ...info().secure, participants: 40, neighbours: 12, threshold: 7 } }]);
     expect(text).toContain('t = 7 of n = 40, k = 12 masking neighbours each (SecAgg+);');
   });
+
+  it('states record-level DP and what it does not cover', () => {
+    const job = JobSpecSchema.parse({ privacy: { mode: 'record', epsilon: 3, delta: 1e-5, clipNorm: 0.5 } });
+    expect(guaranteeText(job, [])).toMatch(
+      /Record-level differential privacy: every participant trains with DP-SGD \(per-example clip norm 0\.5, a target of ε = 3 at δ = 0\.00001 for the whole job\).*signed receipts; preprocessing statistics and evaluation histograms are protected by secure aggregation only, not by DP$/,
+    );
+  });
 });

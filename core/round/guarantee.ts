@@ -41,7 +41,8 @@ export function guaranteeText(job: JobSpec, rounds: { secure?: SecureSumInfo }[]
   if (job.aggregation === 'plain') {
     return (
       'plain aggregation (debugging only): raw rows never leave a participant, but the coordinator sees each ' +
-      "participant's update, statistics and evaluation histogram in clear; no secure aggregation, no differential privacy"
+      "participant's update, statistics and evaluation histogram in clear; no secure aggregation. " +
+      privacyText(job)
     );
   }
   const f = secureFacts(job, rounds)!;
@@ -51,6 +52,18 @@ export function guaranteeText(job: JobSpec, rounds: { secure?: SecureSumInfo }[]
     'secure aggregation (Bonawitz et al. 2017): the coordinator learns only the sum over each round\'s surviving ' +
     `participants of their updates, preprocessing statistics and evaluation histograms, never one participant's;${params} ` +
     `inputs summed in Z_2^${f.modulusBits}; update deltas clipped to ±${f.clip}, FedAvg weight capped at ${f.maxWeight} ` +
-    `(${f.clipped} coordinate(s) clipped in this job). No differential privacy: the sums and the model are not noised`
+    `(${f.clipped} coordinate(s) clipped in this job). ${privacyText(job)}`
+  );
+}
+
+/** The differential-privacy part of the statement. */
+export function privacyText(job: JobSpec): string {
+  const p = job.privacy;
+  if (p.mode !== 'record') return 'No differential privacy: the sums and the model are not noised';
+  const target = p.epsilon !== undefined ? `a target of ε = ${p.epsilon}` : `noise multiplier ${p.noiseMultiplier}`;
+  return (
+    `Record-level differential privacy: every participant trains with DP-SGD (per-example clip norm ${p.clipNorm}, ${target} at δ = ${p.delta} for the whole job), ` +
+    'and its own ledger, which refuses tasks beyond its budget, states its spend in signed receipts; ' +
+    'preprocessing statistics and evaluation histograms are protected by secure aggregation only, not by DP'
   );
 }

@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../../coordinator/atomic';
 import { composeRdp } from '../../core/privacy';
-import type { BudgetEntry, LedgerFile } from './ledger-format';
-import { LEDGER_FORMAT, LEDGER_VERSION, LedgerFileSchema, PrivacyLedgerError, describeZodError } from './ledger-format';
+import type { BudgetEntry, LedgerFile } from '../../core/privacy/ledger-format';
+import { LEDGER_FORMAT, LEDGER_VERSION, LedgerFileSchema, PrivacyLedgerError, describeZodError } from '../../core/privacy/ledger-format';
 
 /** `<stateDir>/privacy`. */
 export function privacyDir(stateDir: string): string {

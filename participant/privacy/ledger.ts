@@ -31,13 +31,13 @@ import { CoreInputError } from '../../core/types';
 import { ledgerPath, parseLedger, readLedger, receiptsPath, serializeLedger, writeLedger } from './ledger-file';
 import type {
   Budget, BudgetEntry, ChargeEntry, ChargeRequest, LedgerEntry, LedgerFile, MechanismSpend, SpendPreview, SpentSummary,
-} from './ledger-format';
+} from '../../core/privacy/ledger-format';
 import {
   BudgetSchema, ChargeRequestSchema, LEDGER_FORMAT, LEDGER_VERSION, MechanismSpendSchema, PrivacyBudgetExceededError,
   PrivacyLedgerError, budgetReason, formatDelta, formatEpsilon, mechanismRdp, parseInput,
-} from './ledger-format';
+} from '../../core/privacy/ledger-format';
 
-export * from './ledger-format';
+export * from '../../core/privacy/ledger-format';
 export { ledgerPath, privacyDir, receiptsPath } from './ledger-file';
 
 /** Options of {@link PrivacyLedger.open}. */

@@ -31,12 +31,12 @@ import { writeFileAtomic } from '../../coordinator/atomic';
 import type { Rng } from '../../core/types';
 import { cryptoRng } from '../crypto-rng';
 import { privacyDir, receiptsPath } from './ledger-file';
-import type { Budget, ChargeEntry } from './ledger-format';
-import { describeZodError } from './ledger-format';
-import type { PrivacyReceipt, SignedReceipt } from './receipt-format';
-import { PrivacyReceiptSchema, RECEIPT_VERSION, ReceiptError, SignedReceiptSchema, canonicalJson, parseReceiptLog, receiptHash } from './receipt-format';
+import type { Budget, ChargeEntry } from '../../core/privacy/ledger-format';
+import { describeZodError } from '../../core/privacy/ledger-format';
+import type { PrivacyReceipt, SignedReceipt } from '../../core/privacy/receipt-format';
+import { PrivacyReceiptSchema, RECEIPT_VERSION, ReceiptError, SignedReceiptSchema, canonicalJson, parseReceiptLog, receiptHash } from '../../core/privacy/receipt-format';
 
-export * from './receipt-format';
+export * from '../../core/privacy/receipt-format';
 
 /** Value of the `format` field of receipt-key.json. */
 export const RECEIPT_KEY_FORMAT = 'fedcredit-receipt-key';

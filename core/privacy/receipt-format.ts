@@ -185,3 +185,49 @@ function hashOf(raw: unknown): string | undefined {
     return undefined;
   }
 }
+
+/** What the coordinator reports of one participant's receipt for a round. */
+export interface ReceiptSpend {
+  participant: string;
+  epsilonRound: number;
+  epsilonTotal: number;
+  delta: number;
+  budgetEpsilon: number;
+  /** The Ed25519 signature verifies against the key embedded in the receipt. */
+  signatureValid: boolean;
+}
+
+/**
+ * Reads one signed receipt sent with an update, for job `jobId`, `round`, from `participant`.
+ * Returns the spend it states, or a reason when it is malformed or about another task or sender.
+ */
+export function readReceipt(json: string, expect: { participant: string; jobId: string; round: number }): ReceiptSpend | { problem: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (e) {
+    return { problem: `privacy receipt is not JSON: ${(e as Error).message}` };
+  }
+  const r = SignedReceiptSchema.safeParse(parsed);
+  if (!r.success) {
+    const d = describeZodError(r.error);
+    return { problem: `privacy receipt is malformed: ${d.field}: ${d.text}` };
+  }
+  const { receipt, signature, publicKey } = r.data;
+  if (receipt.participant !== expect.participant || receipt.jobId !== expect.jobId || receipt.round !== expect.round) {
+    return { problem: `privacy receipt is for ${receipt.participant}, job ${receipt.jobId}, round ${receipt.round}` };
+  }
+  const signatureValid = nacl.sign.detached.verify(
+    new TextEncoder().encode(canonicalJson(receipt)),
+    new Uint8Array(Buffer.from(signature, 'base64')),
+    new Uint8Array(Buffer.from(publicKey, 'hex')),
+  );
+  return {
+    participant: receipt.participant,
+    epsilonRound: receipt.epsilonRound,
+    epsilonTotal: receipt.epsilonAfter,
+    delta: receipt.delta,
+    budgetEpsilon: receipt.budgetEpsilon,
+    signatureValid,
+  };
+}

@@ -11,8 +11,8 @@
  * {@link mechanismRdp}; entries, previews and receipts take the union as it is.
  */
 import { z } from 'zod';
-import type { RdpCurve } from '../../core/privacy';
-import { sampledGaussianRdp } from '../../core/privacy';
+import type { RdpCurve } from './index';
+import { sampledGaussianRdp } from './index';
 
 /** Value of the `format` field of ledger.json. */
 export const LEDGER_FORMAT = 'fedcredit-privacy-ledger';

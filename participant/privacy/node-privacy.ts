@@ -1,0 +1,68 @@
+/**
+ * A participant's privacy policy at run time: its ledger (the authority on its budget) and its
+ * receipt signer. Before a train task it checks that the job's DP matches the node's policy and
+ * that the task fits the budget; after training it charges the ledger (persisted atomically)
+ * and signs a receipt, before the update leaves the node.
+ */
+import type { DpSgdConfig } from '../trainer/dp-sgd';
+import type { HandlerResult, ParsedTask } from '../handler';
+import { dpStepsPerRound } from './dp-params';
+import { PrivacyLedger } from './ledger';
+import { ReceiptSigner, receiptBody } from './receipts';
+
+/** The node's privacy state: its ledger and signer, and how it charges a task. */
+export interface NodePrivacy {
+  ledger: PrivacyLedger;
+  signer: ReceiptSigner;
+  /** Charges a finished DP task and returns its signed receipt as JSON. */
+  charge(task: ParsedTask, dp: DpSgdConfig & { steps: number }): string;
+}
+
+/** Opens (or creates) the node's ledger and receipt key under `stateDir`. */
+export function openNodePrivacy(name: string, stateDir: string, budget: { epsilon: number; delta: number }): NodePrivacy {
+  const ledger = PrivacyLedger.open(stateDir, budget);
+  const signer = ReceiptSigner.open(stateDir);
+  return {
+    ledger,
+    signer,
+    charge(task, dp) {
+      const entry = ledger.charge({
+        mechanism: 'dp-sgd',
+        params: { sampleRate: dp.sampleRate, noiseMultiplier: dp.noiseMultiplier, steps: dp.steps, clipNorm: dp.clipNorm },
+        jobId: task.jobId,
+        round: task.round,
+        stage: task.kind,
+      });
+      return JSON.stringify(signer.signReceipt(receiptBody(name, entry, ledger.budget)));
+    },
+  };
+}
+
+/**
+ * Why this node will not train for `task`, as a refusal, or undefined: a DP job on a node
+ * without a budget, a job without DP on a node whose data may only be used with DP, or a task
+ * whose spend would exceed the budget (checked against the ledger before any training).
+ */
+export function privacyRefusal(task: ParsedTask, dp: DpSgdConfig | undefined, privacy: NodePrivacy | undefined): HandlerResult | undefined {
+  const { job } = task.config;
+  if (job.privacy.mode === 'record' && !privacy) {
+    return refusal('privacy_not_configured', 'the job asks for record-level differential privacy, but this node has no privacy budget; start it with --privacy-budget-epsilon and --state-dir');
+  }
+  if (!privacy) return undefined;
+  if (job.privacy.mode !== 'record') {
+    return refusal(
+      'privacy_required',
+      `this node's data may only be used with differential privacy (budget ε = ${privacy.ledger.budget.epsilon} at δ = ${privacy.ledger.budget.delta}), but job ${task.jobId} has privacy mode "${job.privacy.mode}"`,
+    );
+  }
+  if (!dp) return undefined; // no training rows: nothing is spent
+  const preview = privacy.ledger.preview({
+    mechanism: 'dp-sgd',
+    params: { sampleRate: dp.sampleRate, noiseMultiplier: dp.noiseMultiplier, steps: dpStepsPerRound(job, dp.sampleRate), clipNorm: dp.clipNorm },
+  });
+  return preview.fits ? undefined : refusal('privacy_budget', `privacy budget: ${preview.reason}`);
+}
+
+function refusal(code: string, reason: string): HandlerResult {
+  return { refusal: { code, reason } };
+}
