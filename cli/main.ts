@@ -18,6 +18,7 @@ import { demoCommand } from './demo';
 import { UsageError } from './errors';
 import { Control } from './control-client';
 import { registerPrivacyCommand } from './privacy-cmd';
+import { verifyReceiptsCommand } from './verify-receipts-cmd';
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -139,6 +140,16 @@ addSimulateOptions(
     .option('--seed <n>', 'generator seed (default: the demo data seed)', int('--seed'))
     .option('--scale <x>', 'size multiplier of the generated parties', (v) => Number(v), 1),
 ).action(async (o) => demoCommand(o));
+
+program
+  .command('verify-receipts')
+  .description('check a participant\'s signed privacy receipts: signatures, hash chain, ε within budget')
+  .requiredOption('--receipts <file>', 'the participant\'s receipts.jsonl (in <state-dir>/privacy/)')
+  .option('--public-key <hex|file>', 'the participant\'s receipt public key (default: receipt-key.pub beside the file)')
+  .option('--json', 'print the result as JSON', false)
+  .action((o) => {
+    process.exitCode = verifyReceiptsCommand({ receipts: o.receipts, publicKey: o.publicKey, json: o.json }, (l) => process.stdout.write(l + '\n'));
+  });
 
 const schema = program.command('schema').description('schema tools');
 schema
