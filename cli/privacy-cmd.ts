@@ -40,13 +40,11 @@ export type StepCount =
   | { steps: number; stepsFrom: 'steps' }
   | { steps: number; stepsFrom: 'rounds-epochs'; rounds: number; epochs: number; stepsPerEpoch: number };
 
-/** What `privacy epsilon` reports (also its --json output). */
-export interface EpsilonReport {
+/** Fields both reports share (also in their --json output). */
+interface ReportCommon {
   mechanism: 'poisson-subsampled-gaussian';
-  epsilon: number;
   delta: number;
   order: number;
-  noiseMultiplier: number;
   sampleRate: number;
   steps: number;
   stepsFrom: StepCount['stepsFrom'];
@@ -56,24 +54,20 @@ export interface EpsilonReport {
   orders: number[];
 }
 
-/** What `privacy noise` reports (also its --json output). */
-export interface NoiseReport {
-  mechanism: 'poisson-subsampled-gaussian';
+/** What `privacy epsilon` reports. */
+export interface EpsilonReport extends ReportCommon {
+  epsilon: number;
+  noiseMultiplier: number;
+}
+
+/** What `privacy noise` reports. */
+export interface NoiseReport extends ReportCommon {
   noiseMultiplier: number;
   /** ε achieved by `noiseMultiplier` (≤ targetEpsilon). */
   epsilon: number;
   targetEpsilon: number;
-  delta: number;
-  order: number;
-  sampleRate: number;
-  steps: number;
-  stepsFrom: StepCount['stepsFrom'];
-  rounds?: number;
-  epochs?: number;
-  stepsPerEpoch?: number;
   /** Relative tolerance of the search: the smallest z lies within it below `noiseMultiplier`. */
   tolerance: number;
-  orders: number[];
 }
 
 const MECHANISM = 'Poisson-subsampled Gaussian (record-level DP-SGD), Rényi DP accounting';

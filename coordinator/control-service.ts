@@ -20,12 +20,21 @@ import type { JobManager, JobRecord } from './jobs';
 /** Size of one FetchModel chunk. */
 export const MODEL_CHUNK_BYTES = 1 << 20;
 
-/** The privacy spends stated by a round's receipts (malformed ones are left out). */
+const privacyCache = new WeakMap<RoundRecord, PrivacySpend[]>();
+
+/**
+ * The privacy spends stated by a round's receipts (malformed ones are left out). Checked once
+ * per round record (signature verification is not free, and statuses are sent on every event).
+ */
 export function privacyOf(jobId: string, r: RoundRecord): PrivacySpend[] {
-  return Object.entries(r.receipts ?? {}).flatMap(([participant, json]) => {
+  const cached = privacyCache.get(r);
+  if (cached) return cached;
+  const spends = Object.entries(r.receipts ?? {}).flatMap(([participant, json]) => {
     const spend = readReceipt(json, { participant, jobId, round: r.round });
     return 'problem' in spend ? [] : [{ ...spend, receiptJson: json }];
   });
+  privacyCache.set(r, spends);
+  return spends;
 }
 
 /** Wire form of a round record. */
