@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { composeRdp, epsilonFromRdp, sampledGaussianEpsilon, sampledGaussianRdp } from '../../core/privacy';
 import type { ChargeRequest, DpSgdParams } from './ledger';
 import { PrivacyBudgetExceededError, PrivacyLedger, PrivacyLedgerError, ledgerPath, receiptsPath } from './ledger';
+import { thrownError } from '../../core/test-support';
 
 const DELTA = 1e-5;
 const BUDGET = { epsilon: 1.5, delta: DELTA };
@@ -17,15 +18,7 @@ const task = (round: number, params: DpSgdParams = P, jobId = 'job-a'): ChargeRe
 const eps = (p: DpSgdParams) => sampledGaussianEpsilon({ q: p.sampleRate, noiseMultiplier: p.noiseMultiplier, steps: p.steps }, DELTA).epsilon;
 
 /** Expects `fn` to throw a PrivacyLedgerError and returns it. */
-function ledgerError(fn: () => unknown): PrivacyLedgerError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(PrivacyLedgerError);
-    return e as PrivacyLedgerError;
-  }
-  throw new Error('expected a PrivacyLedgerError');
-}
+const ledgerError = (fn: () => unknown): PrivacyLedgerError => thrownError(fn, PrivacyLedgerError);
 
 let dir: string;
 let file: string;

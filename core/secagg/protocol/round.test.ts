@@ -12,6 +12,7 @@ import { initServer, serverStep } from './server';
 import { simulateRound } from './simulate';
 import type { DropoutSchedule } from './simulate';
 import { chiSquareUniform, emptyGraph, plainSum, randomInputs, rngFactory, testConfig, topByteCounts } from './test-helpers';
+import { errorOf } from '../../test-support';
 
 const IDS = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'];
 
@@ -108,15 +109,7 @@ describe('step functions are pure', () => {
 });
 
 describe('validation', () => {
-  const thrown = (fn: () => unknown): CoreInputError => {
-    try {
-      fn();
-    } catch (e) {
-      expect(e).toBeInstanceOf(CoreInputError);
-      return e as CoreInputError;
-    }
-    throw new Error('expected a CoreInputError');
-  };
+  const thrown = errorOf;
 
   it('rejects bad configs naming the field', () => {
     const ok = testConfig(['a', 'b', 'c'], 2);
