@@ -40,10 +40,10 @@ export interface RunSummary {
     /** Update coordinates clipped in this round (secure aggregation), summed over survivors. */
     clipped?: number;
     /** Record-level DP: each trainer's spend as its signed receipt states it. */
-    privacy?: { participant: string; epsilonRound: number; epsilonTotal: number; delta: number; budgetEpsilon: number; signatureValid: boolean }[];
+    privacy?: { participant: string; epsilonRound: number; epsilonJob: number; epsilonTotal: number; delta: number; budgetEpsilon: number; signatureValid: boolean }[];
   }[];
-  /** Record-level DP: each participant's latest cumulative ε (over all its jobs) at δ, from its receipts. */
-  privacy?: Record<string, { epsilonTotal: number; delta: number; budgetEpsilon: number; signatureValid: boolean }>;
+  /** Record-level DP: each participant's latest ε for this job and over all its jobs, at δ, from its receipts. */
+  privacy?: Record<string, { epsilonJob: number; epsilonTotal: number; delta: number; budgetEpsilon: number; signatureValid: boolean }>;
   modelDir?: string;
   backend?: string;
 }
@@ -58,7 +58,7 @@ function secureSummary(s: JobStatus__Output): Pick<RunSummary, 'secureAggregatio
 
 function privacySummary(s: JobStatus__Output): Pick<RunSummary, 'privacy'> {
   const latest: NonNullable<RunSummary['privacy']> = {};
-  for (const r of s.rounds) for (const p of r.privacy) latest[p.participant] = { epsilonTotal: p.epsilonTotal, delta: p.delta, budgetEpsilon: p.budgetEpsilon, signatureValid: p.signatureValid };
+  for (const r of s.rounds) for (const p of r.privacy) latest[p.participant] = { epsilonJob: p.epsilonJob, epsilonTotal: p.epsilonTotal, delta: p.delta, budgetEpsilon: p.budgetEpsilon, signatureValid: p.signatureValid };
   return Object.keys(latest).length ? { privacy: latest } : {};
 }
 

@@ -67,6 +67,7 @@ describe('privacy budgets enforced by each institution', () => {
     const a2 = r2.privacy.find((p) => p.participant === 'bank-a')!;
     expect(a2.signatureValid).toBe(true);
     expect(a2.epsilonTotal).toBeCloseTo(epsAfter(2), 9);
+    expect(a2.epsilonJob).toBeCloseTo(epsAfter(2), 9); // its first job: the job's ε is its whole spend
     expect(a2.epsilonRound).toBeCloseTo(epsAfter(1), 9);
     expect(a2.delta).toBe(DELTA);
 

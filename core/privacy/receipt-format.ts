@@ -35,6 +35,8 @@ export const PrivacyReceiptSchema = z.discriminatedUnion('mechanism', [
     epsilonRound: z.number().nonnegative(),
     /** ε of everything charged to the institution's data so far, this task included, at `delta`. */
     epsilonAfter: z.number().nonnegative(),
+    /** ε of this job's tasks so far, this task included, at `delta`. */
+    epsilonJob: z.number().nonnegative(),
     delta: z.number().gt(0).lt(1),
     budgetEpsilon: z.number().positive(),
     /** Index of the task's entry in the participant's ledger. */
@@ -190,6 +192,7 @@ function hashOf(raw: unknown): string | undefined {
 export interface ReceiptSpend {
   participant: string;
   epsilonRound: number;
+  epsilonJob: number;
   epsilonTotal: number;
   delta: number;
   budgetEpsilon: number;
@@ -225,6 +228,7 @@ export function readReceipt(json: string, expect: { participant: string; jobId: 
   return {
     participant: receipt.participant,
     epsilonRound: receipt.epsilonRound,
+    epsilonJob: receipt.epsilonJob,
     epsilonTotal: receipt.epsilonAfter,
     delta: receipt.delta,
     budgetEpsilon: receipt.budgetEpsilon,

@@ -33,7 +33,8 @@ export function openNodePrivacy(name: string, stateDir: string, budget: { epsilo
         round: task.round,
         stage: task.kind,
       });
-      return JSON.stringify(signer.signReceipt(receiptBody(name, entry, ledger.budget)));
+      const epsilonJob = ledger.spent().perJob.find((j) => j.jobId === task.jobId)?.epsilon ?? entry.epsilonTask;
+      return JSON.stringify(signer.signReceipt(receiptBody(name, entry, ledger.budget, epsilonJob)));
     },
   };
 }

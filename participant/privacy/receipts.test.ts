@@ -28,7 +28,7 @@ function run(rounds: number[], signer = ReceiptSigner.open(dir, { now: fixedCloc
   const ledger = PrivacyLedger.open(dir, BUDGET, { now: fixedClock() });
   for (const round of rounds) {
     const entry = ledger.charge({ jobId: 'job-1', round, stage: 'train', mechanism: 'dp-sgd', params: P });
-    signer.signReceipt(receiptBody('bank-a', entry, ledger.budget));
+    signer.signReceipt(receiptBody('bank-a', entry, ledger.budget, ledger.spent().perJob[0].epsilon));
   }
   return readReceiptLog(receiptsPath(dir));
 }
@@ -66,13 +66,14 @@ describe('privacy receipts', () => {
     const [r0, r1, r2] = list as SignedReceipt[];
     expect(r0.receipt).toEqual({
       version: 1, participant: 'bank-a', jobId: 'job-1', round: 1, stage: 'train', mechanism: 'dp-sgd', params: P,
-      epsilonRound: r0.receipt.epsilonRound, epsilonAfter: r0.receipt.epsilonAfter, delta: 1e-5, budgetEpsilon: 3,
+      epsilonRound: r0.receipt.epsilonRound, epsilonAfter: r0.receipt.epsilonAfter, epsilonJob: r0.receipt.epsilonAfter, delta: 1e-5, budgetEpsilon: 3,
       ledgerEntryIndex: 1, previousReceiptHash: null, issuedAt: 1_700_000_002_000, // the first tick dated the new key
     });
     const eps = (steps: number) => sampledGaussianEpsilon({ q: P.sampleRate, noiseMultiplier: P.noiseMultiplier, steps }, 1e-5).epsilon;
     expect(r2.receipt.epsilonRound).toBe(eps(50));
     expect(r0.receipt.epsilonAfter).toBe(eps(50));
     expect(r2.receipt.epsilonAfter).toBeCloseTo(eps(150), 10);
+    expect(r2.receipt.epsilonJob).toBeCloseTo(eps(150), 10); // one job: its ε is the whole spend
     // The link is the SHA-256 of the previous line of receipts.jsonl.
     const lines = readFileSync(receiptsPath(dir), 'utf8').split('\n');
     expect(r1.receipt.previousReceiptHash).toBe(createHash('sha256').update(lines[0]).digest('hex'));

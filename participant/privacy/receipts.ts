@@ -71,10 +71,10 @@ export function receiptKeyPath(stateDir: string): string {
 }
 
 /** The body of the receipt for a ledger charge entry, with the budget in force when it was charged. */
-export function receiptBody(participant: string, entry: ChargeEntry, budget: Budget): ReceiptBody {
+export function receiptBody(participant: string, entry: ChargeEntry, budget: Budget, epsilonJob: number): ReceiptBody {
   return {
     participant, jobId: entry.jobId, round: entry.round, stage: entry.stage, mechanism: entry.mechanism,
-    params: { ...entry.params }, epsilonRound: entry.epsilonTask, epsilonAfter: entry.epsilonAfter,
+    params: { ...entry.params }, epsilonRound: entry.epsilonTask, epsilonAfter: entry.epsilonAfter, epsilonJob,
     delta: budget.delta, budgetEpsilon: budget.epsilon, ledgerEntryIndex: entry.index,
   };
 }

@@ -9,6 +9,7 @@ export interface PrivacySpend {
   'budgetEpsilon'?: (number | string);
   'signatureValid'?: (boolean);
   'receiptJson'?: (string);
+  'epsilonJob'?: (number | string);
 }
 
 export interface PrivacySpend__Output {
@@ -19,4 +20,5 @@ export interface PrivacySpend__Output {
   'budgetEpsilon': (number);
   'signatureValid': (boolean);
   'receiptJson': (string);
+  'epsilonJob': (number);
 }
