@@ -136,7 +136,7 @@ addSimulateOptions(
   program
     .command('demo')
     .description('generate the synthetic consortium (platform, two banks, customs) and simulate it')
-    .option('--job <job.json>', 'job file (default: examples/synthetic/job.json)')
+    .option('--job <job.json>', 'job file (default: examples/synthetic/job-dp.json: LR, 20 rounds, secure aggregation, record-level DP at ε = 3)')
     .option('--seed <n>', 'generator seed (default: the demo data seed)', int('--seed'))
     .option('--scale <x>', 'size multiplier of the generated parties', (v) => Number(v), 1),
 ).action(async (o) => demoCommand(o));

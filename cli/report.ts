@@ -38,6 +38,7 @@ export function renderReport(r: SimulationReport): string[] {
           `privacy spent (signed receipts): ${Object.entries(r.privacy)
             .map(([p, x]) => `${p} ε ${x.epsilonJob.toFixed(3)} in this job, ${x.epsilonTotal.toFixed(3)} of its budget ${x.budgetEpsilon.toFixed(3)} at δ ${x.delta}${x.signatureValid ? '' : ' (SIGNATURE INVALID)'}`)
             .join('; ')}`,
+          'the centralized and local-only references above are trained without DP',
         ]
       : []),
     `tfjs backend: ${r.backend}; finished in ${r.seconds.toFixed(1)} s`,
