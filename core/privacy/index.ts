@@ -41,3 +41,5 @@ export {
   bernoulliExp,
   MAX_SIGMA2,
 } from './discrete-gaussian';
+export type { DistributedDGaussParams, DistributedCalibrationTarget, DistributedCalibration } from './distributed-dgauss';
+export { distributedDGaussRdp, distributedDGaussEpsilon, calibrateDistributedSigma, MIN_DGAUSS_SIGMA2, MAX_SURVIVORS } from './distributed-dgauss';
