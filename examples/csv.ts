@@ -5,8 +5,9 @@
  * RFC 4180 §2 names CRLF but its readers are meant to be lenient about it.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { fileURLToPath } from 'node:url';
 
 /** A parsed CSV file: its header and its data rows (cells as strings, "" when empty). */
 export interface CsvTable {
@@ -79,4 +80,18 @@ export function intOption(opts: Record<string, string>, name: string, fallback: 
   const v = Number(raw);
   if (!Number.isInteger(v)) throw new RangeError(`--${name} must be an integer, got "${raw}"`);
   return v;
+}
+
+/**
+ * Runs `main(argv)` when the module at `moduleUrl` (its `import.meta.url`) is the script being
+ * executed; an error is printed as one line and sets exit code 1.
+ */
+export function runAsScript(moduleUrl: string, main: (argv: readonly string[]) => void): void {
+  if (!process.argv[1] || resolve(process.argv[1]) !== fileURLToPath(moduleUrl)) return;
+  try {
+    main(process.argv.slice(2));
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : err);
+    process.exitCode = 1;
+  }
 }

@@ -26,7 +26,7 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deriveSeed, seededRng, uniform01 } from '../../core/random';
-import { intOption, parseOptions, readCsvFile, writeCsvFile } from '../csv';
+import { intOption, parseOptions, readCsvFile, writeCsvFile, runAsScript } from '../csv';
 
 /** The three parties of the credit_data split, in output order. */
 export const CREDIT_PARTIES = ['bank-north', 'bank-south', 'lender-online'] as const;
@@ -135,11 +135,4 @@ export function main(argv: readonly string[]): void {
   for (const w of written) console.log(`${w.path}  ${w.rows} rows, default rate ${(100 * w.defaultRate).toFixed(1)}%`);
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  try {
-    main(process.argv.slice(2));
-  } catch (err) {
-    console.error(err instanceof Error ? err.message : err);
-    process.exitCode = 1;
-  }
-}
+runAsScript(import.meta.url, main);

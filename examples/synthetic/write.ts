@@ -7,8 +7,7 @@
  * prints one line per written file: `<path>  <rows> rows, default rate <r>`.
  */
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { intOption, parseOptions, writeCsvFile } from '../csv';
+import { intOption, parseOptions, writeCsvFile, runAsScript } from '../csv';
 import { generateConsortium, type ConsortiumOptions, type PartyName } from './generate';
 
 /** Default seed of the written consortium (the demo job's data). */
@@ -45,11 +44,4 @@ export function main(argv: readonly string[]): void {
   }
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  try {
-    main(process.argv.slice(2));
-  } catch (err) {
-    console.error(err instanceof Error ? err.message : err);
-    process.exitCode = 1;
-  }
-}
+runAsScript(import.meta.url, main);
