@@ -12,6 +12,7 @@ const report = (clipped: number | null): RoundReport__Output => ({
   finishedUnixMs: 0,
   privacy: [],
   secure: clipped === null ? null : { participants: 3, survivors: 3, threshold: 2, neighbours: 2, modulusBits: 32, clipped, words: 10 },
+  clientDp: null,
 });
 
 describe('the per-round progress line', () => {
@@ -19,5 +20,13 @@ describe('the per-round progress line', () => {
     expect(roundLine(report(null), 20)).toBe('round  3/20  participants 3  AUC 0.7800  KS 0.4300  loss 0.3300  0.6s');
     expect(roundLine(report(0), 20)).toBe('round  3/20  participants 3  AUC 0.7800  KS 0.4300  loss 0.3300  0.6s');
     expect(roundLine(report(12), 20)).toBe('round  3/20  participants 3  AUC 0.7800  KS 0.4300  loss 0.3300  0.6s  clipped 12');
+  });
+
+  it('shows the clip norm under client-level DP, and the unclipped fraction when it adapts', () => {
+    const clientDp = { noise: 'distributed', clipNorm: 0.523456, noiseMultiplier: 1.2, survivors: 2, adaptive: false, unclippedFraction: 0 };
+    expect(roundLine({ ...report(null), clientDp }, 20)).toBe('round  3/20  participants 3  AUC 0.7800  KS 0.4300  loss 0.3300  0.6s  S 0.523');
+    expect(roundLine({ ...report(null), clientDp: { ...clientDp, adaptive: true, unclippedFraction: 0.4567 } }, 20)).toBe(
+      'round  3/20  participants 3  AUC 0.7800  KS 0.4300  loss 0.3300  0.6s  S 0.523 (unclipped 0.46)',
+    );
   });
 });

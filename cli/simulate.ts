@@ -19,6 +19,12 @@ import { splitForJob } from '../participant/local-handler';
 import { sampledGaussianEpsilon } from '../core/privacy';
 import type { JobSpec } from '../core/job';
 import type { Table } from '../core/data/table';
+import type { DataSchema } from '../core/data/schema';
+import { inputDim } from '../core/data/schema';
+import { modelLayout } from '../core/model/layout';
+import { layoutSize } from '../core/types';
+import { neighbourCount, thresholdFor } from '../core/round/secure-plan';
+import { clientPlanFor } from '../core/round/client-round';
 import { concatTables, ownPreprocessing, scoreModel, splitParties, trainReference } from './references';
 import type { Score } from './references';
 import { runJobOnCoordinator } from './run';
@@ -90,12 +96,21 @@ function spawnParticipant(p: PartySpec, address: string, schemaFile: string, log
 }
 
 /**
- * With record-level DP, each simulated institution gets a fresh ledger whose budget is exactly
+ * With DP, each simulated institution gets a fresh ledger whose budget is exactly
  * what the whole job costs it (its own q from its row count, the job's rounds and epochs), with
  * a relative slack of 1e-6 for rounding — so the job fits and one more round would not.
  */
-function simulatedBudgets(job: JobSpec, tables: { name: string; table: Table }[]): Map<string, { epsilon: number; delta: number }> {
+function simulatedBudgets(job: JobSpec, schema: DataSchema, tables: { name: string; table: Table }[]): Map<string, { epsilon: number; delta: number }> {
   const out = new Map<string, { epsilon: number; delta: number }>();
+  if (job.privacy.mode === 'client') {
+    // Client level: every round costs every institution the same, with t for all parties present.
+    const n = tables.filter((t) => !job.participants || job.participants.includes(t.name)).length;
+    const spec = job.secureAggregation;
+    const t = job.aggregation === 'secagg' && n > 0 ? thresholdFor(spec, job.minParticipants, n, neighbourCount(spec, n)) : 1;
+    const plan = clientPlanFor(job, layoutSize(modelLayout(job.model, inputDim(schema))), t)!;
+    for (const p of tables) out.set(p.name, { epsilon: plan.epsilonJob * (1 + 1e-6), delta: job.privacy.delta });
+    return out;
+  }
   if (job.privacy.mode !== 'record') return out;
   for (const t of tables) {
     const rows = splitForJob(t.table, t.name, job.seed, job.evaluation.holdout).train.n;
@@ -118,7 +133,7 @@ export async function simulate(o: SimulateOptions): Promise<SimulationReport> {
   const logDir = path.join(stateDir, 'participants');
   mkdirSync(logDir, { recursive: true });
   const coord = await startCoordinator({ port: 0, stateDir: path.join(stateDir, 'coordinator'), logLevel: 'warn', heartbeatTimeoutMs: o.heartbeatTimeoutMs });
-  const budgets = simulatedBudgets(job, tables);
+  const budgets = simulatedBudgets(job, schema, tables);
   const children = o.parties.map((p) =>
     spawnParticipant(p, coord.address, schemaFile, logDir, job.aggregation === 'plain', budgets.get(p.name) && [
       '--state-dir', path.join(stateDir, 'nodes', p.name),

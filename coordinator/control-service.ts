@@ -49,6 +49,9 @@ export function roundToWire(r: RoundRecord, jobId: string): RoundReport {
     finishedUnixMs: r.finishedAt,
     ...(r.secure ? { secure: { ...r.secure } } : {}),
     privacy: privacyOf(jobId, r),
+    ...(r.clientDp
+      ? { clientDp: { ...r.clientDp, adaptive: r.clientDp.unclippedFraction !== undefined, unclippedFraction: r.clientDp.unclippedFraction ?? 0 } }
+      : {}),
   };
 }
 

@@ -2,13 +2,14 @@
  * Job manager: accepts validated jobs, runs them one at a time (FIFO) on the round engine,
  * keeps their status for the Control API and fans progress out to watchers.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { DataSchema } from '../core/data/schema';
 import { inputDim } from '../core/data/schema';
 import type { JobSpec } from '../core/job';
 import { modelLayout } from '../core/model/layout';
 import { layoutSize } from '../core/types';
+import { standardNormal } from '../core/random';
 import { JobFailedError, runJob } from '../core/round/engine';
 import type { RoundRecord } from '../core/round/engine';
 import type { StageFailure } from '../core/round/grid';
@@ -112,6 +113,8 @@ export class JobManager {
         grid: this.grid,
         sum: rec.job.aggregation === 'plain' ? plainSum : secureSum(rec.id, rec.job),
         now: () => Date.now(),
+        // Central client-level DP noise: the coordinator's own CSPRNG (Box–Muller over node:crypto bytes).
+        normal: () => standardNormal((n) => new Uint8Array(randomBytes(n))),
         store: {
           savePreprocessing: async (p) => {
             rec.preprocessing = p;

@@ -93,6 +93,10 @@ export type SecureAggregationSpec = z.infer<typeof SecureAggregationSpecSchema>;
  * whole job (rounds × localEpochs × round(1/q) steps) costs at most `epsilon` at `delta`
  * (core/privacy). The participant's ledger has the last word: it refuses a task that would
  * exceed the institution's budget.
+ *
+ * `client`: DP-FedAvg (core/privacy/client-dp.ts) — each participant's whole model delta is
+ * clipped to `clipNorm` and noise is added to the sum, either by the participants inside the
+ * secure sum (`distributed`, needs aggregation "secagg") or by a trusted coordinator (`central`).
  */
 export const PrivacySpecSchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('none') }).strict(),
@@ -107,6 +111,37 @@ export const PrivacySpecSchema = z.discriminatedUnion('mode', [
     .strict()
     .refine((p) => (p.epsilon === undefined) !== (p.noiseMultiplier === undefined), {
       message: 'record-level privacy needs exactly one of "epsilon" (a target for the whole job) and "noiseMultiplier"',
+    }),
+  z
+    .object({
+      mode: z.literal('client'),
+      /**
+       * Where the noise is added: "distributed" — each participant adds discrete Gaussian noise
+       * inside the secure sum, calibrated so the sum of any t survivors carries it (no one is
+       * trusted); "central" — the coordinator adds Gaussian noise to the sum (a TRUSTED coordinator).
+       */
+      noise: z.enum(['distributed', 'central']).default('distributed'),
+      /** Target ε for the whole job (every round), XOR `noiseMultiplier`. */
+      epsilon: z.number().positive().max(1000).optional(),
+      /** z: the sum's noise standard deviation over the clip norm. */
+      noiseMultiplier: z.number().min(1e-3).max(1e6).optional(),
+      delta: z.number().gt(0).lt(1).default(1e-5),
+      /** S: each participant's model delta is clipped to this L2 norm (the initial S with adaptive clipping). */
+      clipNorm: z.number().positive().max(1e6).default(1),
+      /** Adaptive clipping (Andrew et al. 2021): S tracks a quantile of the update norms. */
+      adaptiveClipping: z
+        .object({
+          targetQuantile: z.number().gt(0).lt(1).default(0.5),
+          learningRate: z.number().positive().max(10).default(0.2),
+          /** σ_b: noise standard deviation on the count of unclipped participants. */
+          countNoise: z.number().positive().max(1e6).default(1),
+        })
+        .strict()
+        .optional(),
+    })
+    .strict()
+    .refine((p) => (p.epsilon === undefined) !== (p.noiseMultiplier === undefined), {
+      message: 'client-level privacy needs exactly one of "epsilon" (a target for the whole job) and "noiseMultiplier"',
     }),
 ]);
 export type PrivacySpec = z.infer<typeof PrivacySpecSchema>;
@@ -149,11 +184,20 @@ export const JobSpecSchema = z
      */
     aggregation: z.enum(['secagg', 'plain']).default('secagg'),
     secureAggregation: SecureAggregationSpecSchema.default(SecureAggregationSpecSchema.parse({})),
-    /** Differential privacy: "none" (default in this release) or record-level DP-SGD. */
+    /** Differential privacy: "none" (default), record-level DP-SGD, or client-level DP-FedAvg. */
     privacy: PrivacySpecSchema.default({ mode: 'none' }),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
   })
-  .strict();
+  .strict()
+  .superRefine((job, ctx) => {
+    if (job.privacy.mode === 'client' && job.privacy.noise === 'distributed' && job.aggregation !== 'secagg') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['privacy', 'noise'],
+        message: 'distributed noise is added inside the secure sum and needs aggregation "secagg"; use noise "central" (trusted coordinator) with plain aggregation',
+      });
+    }
+  });
 export type JobSpec = z.infer<typeof JobSpecSchema>;
 
 /** Parameters a participant needs for local training in one round. */
@@ -165,4 +209,6 @@ export interface FitConfig {
   classWeights: { positive: number; negative: number };
   /** Seed for batch order and dropout in this round. */
   seed: number;
+  /** Client-level DP: the L2 clip norm S of this round's model delta (adapted by the coordinator). */
+  clipNorm?: number;
 }

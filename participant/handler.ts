@@ -18,6 +18,8 @@ export interface ParsedTask {
   deadline: number;
   /** Set when the task is one step of a secure sum. */
   secagg?: SecAggTask;
+  /** t of the secure sum this local computation feeds (set by the secure-aggregation mod). */
+  survivors?: number;
 }
 
 /**

@@ -14,7 +14,8 @@ import type { EvalMetrics } from '../core/metrics/histogram';
 import { deriveSeed } from '../core/random';
 import type { PreprocessingParams } from '../core/round/task-config';
 import { trainLocal } from './trainer/train';
-import { recordDpFor } from './privacy/dp-params';
+import { dpSgdSpend, dpStepsPerRound, recordDpFor } from './privacy/dp-params';
+import { trainWithClientDp } from './privacy/client-train';
 import { privacyRefusal } from './privacy/node-privacy';
 import type { NodePrivacy } from './privacy/node-privacy';
 import { predictScores } from './trainer/predict';
@@ -45,8 +46,8 @@ export type LocalMetricsSink = (jobId: string, round: number, metrics: EvalMetri
 
 /**
  * Creates the base handler over a validated table. With `privacy` (the node's ledger and receipt
- * signer), it trains only with record-level DP within the node's budget and returns a signed
- * receipt with each DP-trained update; without it, it refuses jobs that ask for DP.
+ * signer), it trains only with differential privacy (record- or client-level) within the node's
+ * budget and returns a signed receipt with each DP-trained update; without it, it refuses DP jobs.
  */
 export function localHandler(name: string, table: Table, onLocalMetrics?: LocalMetricsSink, privacy?: NodePrivacy): TaskHandler {
   let cache: JobCache | undefined;
@@ -81,8 +82,11 @@ export function localHandler(name: string, table: Table, onLocalMetrics?: LocalM
     const dim = inputDim(schema);
     if (task.kind === 'train') {
       const fit = need(task.config.fit, 'training configuration');
+      if (job.privacy.mode === 'client') {
+        return trainWithClientDp(task, { inputDim: dim, weights, x: xTrain, y: c.split.train.labels, fit }, privacy);
+      }
       const dp = recordDpFor(job, c.split.train.n);
-      const refusal = privacyRefusal(task, dp, privacy);
+      const refusal = privacyRefusal(task, dp && dpSgdSpend(dp, dpStepsPerRound(job, dp.sampleRate)), privacy);
       if (refusal) return refusal;
       const out = await trainLocal({ spec: job.model, inputDim: dim, weights, x: xTrain, y: c.split.train.labels, fit, ...(dp ? { dp } : {}) });
       const contribution = trainContribution(out.weights, weights, out.examples, out.lossSum);
@@ -90,7 +94,7 @@ export function localHandler(name: string, table: Table, onLocalMetrics?: LocalM
       // The training loss is not covered by the DP guarantee: under DP it is not sent.
       contribution.loss = Float64Array.of(0, 0);
       // Charged (and persisted) before the update can leave this node.
-      const receipt = privacy.charge(task, { ...dp, steps: out.dp?.steps ?? 0 });
+      const receipt = privacy.charge(task, dpSgdSpend(dp, out.dp?.steps ?? 0));
       return { contribution, receipt };
     }
     const scores = predictScores(job.model, dim, weights, xTest);

@@ -24,7 +24,7 @@ import type { SecAggTask } from '../core/round/secure-messages';
 import { statsShape } from '../core/data/preprocess';
 import { inputDim } from '../core/data/schema';
 import { evaluationShape } from '../core/metrics/histogram';
-import { trainShape } from '../core/aggregate/train';
+import { trainShapeFor } from '../core/round/client-round';
 import { modelLayout } from '../core/model/layout';
 import { layoutSize } from '../core/types';
 import type { ContributionShape } from '../core/types';
@@ -55,7 +55,7 @@ export function stageShape(task: ParsedTask): ContributionShape {
   const { job, schema } = task.config;
   if (task.kind === 'stats') return statsShape(schema);
   if (task.kind === 'evaluate') return evaluationShape(job.evaluation.bins);
-  return trainShape(layoutSize(modelLayout(job.model, inputDim(schema))));
+  return trainShapeFor(job, layoutSize(modelLayout(job.model, inputDim(schema))));
 }
 
 const refuse = (reason: string): HandlerResult => ({ refusal: { code: 'secagg_abort', reason } });
@@ -92,7 +92,7 @@ export function secAggMod(opts: SecAggModOptions): Mod {
       if (sessions.has(config.run)) return refuse(`asked to begin secure sum ${config.run} a second time; a run is never reused`);
       const problem = configProblem(task, task.secagg, opts.name);
       if (problem) return refuse(problem);
-      const local = next({ ...task, secagg: undefined }).catch((err: Error) => refuse(`${task.kind} failed on this node: ${err.message}`));
+      const local = next({ ...task, secagg: undefined, survivors: config.threshold }).catch((err: Error) => refuse(`${task.kind} failed on this node: ${err.message}`));
       const s: Session = { state: initClient(config, opts.name), configKey, local };
       sessions.set(config.run, s);
       for (const old of [...sessions.keys()].slice(0, Math.max(0, sessions.size - MAX_SESSIONS))) {

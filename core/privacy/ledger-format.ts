@@ -3,16 +3,20 @@
  * version 1), of the tasks it charges and of their mechanisms, the RDP curve of each mechanism,
  * and the ledger's typed errors.
  *
- * A mechanism is a tagged spend `{ mechanism, params }`. Today the only one is `'dp-sgd'`: DP-SGD
- * local training, i.e. `steps` runs of the Poisson-subsampled Gaussian mechanism at rate
- * `sampleRate` with noise multiplier `noiseMultiplier` (Abadi et al. 2016; accounted by
- * Mironov, Talwar & Zhang 2019 in core/privacy). A future `'distributed-discrete-gaussian'`
- * (Kairouz, Liu & Steinke 2021) adds one schema to {@link MechanismSpendSchema} and one case to
- * {@link mechanismRdp}; entries, previews and receipts take the union as it is.
+ * A mechanism is a tagged spend `{ mechanism, params }`:
+ *  - `'dp-sgd'` (record level): DP-SGD local training, i.e. `steps` runs of the
+ *    Poisson-subsampled Gaussian mechanism at rate `sampleRate` with noise multiplier
+ *    `noiseMultiplier` (Abadi et al. 2016; accounted by Mironov, Talwar & Zhang 2019);
+ *  - `'distributed-discrete-gaussian'` (client level): one round of DP-FedAvg whose noise the
+ *    participants add inside the secure sum (Kairouz, Liu & Steinke 2021; ./distributed-dgauss.ts);
+ *  - `'central-gaussian'` (client level): one round of DP-FedAvg whose Gaussian noise the
+ *    coordinator adds — valid only if the coordinator is trusted, which the spend states.
+ * Entries, previews and receipts take the union as it is.
  */
 import { z } from 'zod';
-import type { RdpCurve } from './index';
-import { sampledGaussianRdp } from './index';
+import type { RdpCurve } from './curve';
+import { sampledGaussianRdp } from './curve';
+import { distributedDGaussRdp } from './distributed-dgauss';
 
 /** Value of the `format` field of ledger.json. */
 export const LEDGER_FORMAT = 'fedcredit-privacy-ledger';
@@ -46,8 +50,34 @@ export type DpSgdParams = z.infer<typeof DpSgdParamsSchema>;
 /** DP-SGD (Poisson-subsampled Gaussian) spend. */
 export const DpSgdSpendSchema = z.strictObject({ mechanism: z.literal('dp-sgd'), params: DpSgdParamsSchema });
 
-/** Every mechanism the ledger can account: a union on `mechanism` (one member today). */
-export const MechanismSpendSchema = z.discriminatedUnion('mechanism', [DpSgdSpendSchema]);
+/** One round of client-level DP with distributed discrete Gaussian noise (integer units). */
+export const DistributedDGaussParamsSchema = z.strictObject({
+  /** Each participant's noise variance σ² per coordinate (≥ ¼). */
+  sigma2PerClient: z.number().min(0.25),
+  /** t: minimum number of participants whose noise is in the sum. */
+  survivors: z.int().min(1),
+  /** Δ₂, Δ₁ of one participant's integer vector. */
+  l2Sensitivity: nonNegative,
+  l1Sensitivity: nonNegative,
+  /** Coordinates of the vector. */
+  dimension: z.int().min(1),
+});
+export const DistributedDGaussSpendSchema = z.strictObject({ mechanism: z.literal('distributed-discrete-gaussian'), params: DistributedDGaussParamsSchema });
+
+/** One round of client-level DP with Gaussian noise added by a coordinator the participant trusts. */
+export const CentralGaussianSpendSchema = z.strictObject({
+  mechanism: z.literal('central-gaussian'),
+  params: z.strictObject({
+    /** Noise standard deviation over L2 sensitivity. */
+    noiseMultiplier: z.number().positive(),
+    /** Always true: the guarantee holds only if the coordinator adds the noise. */
+    trustedCoordinator: z.literal(true),
+  }),
+});
+
+/** Every mechanism the ledger can account: a union on `mechanism`. */
+export const MECHANISM_SCHEMAS = [DpSgdSpendSchema, DistributedDGaussSpendSchema, CentralGaussianSpendSchema] as const;
+export const MechanismSpendSchema = z.discriminatedUnion('mechanism', [...MECHANISM_SCHEMAS]);
 export type MechanismSpend = z.infer<typeof MechanismSpendSchema>;
 /** The mechanism names known to this version. */
 export type MechanismName = MechanismSpend['mechanism'];
@@ -61,21 +91,28 @@ export const taskShape = {
 };
 
 /** What the caller asks the ledger to charge: a task and its mechanism. */
-export const ChargeRequestSchema = z.discriminatedUnion('mechanism', [DpSgdSpendSchema.extend(taskShape)]);
+export const ChargeRequestSchema = z.discriminatedUnion('mechanism', [
+  DpSgdSpendSchema.extend(taskShape),
+  DistributedDGaussSpendSchema.extend(taskShape),
+  CentralGaussianSpendSchema.extend(taskShape),
+]);
 export type ChargeRequest = z.infer<typeof ChargeRequestSchema>;
 
 const entryShape = { index: z.int().nonnegative(), at: z.number() };
 
 /** A charged task: its own RDP (over the ledger's orders), its ε alone and the total ε after it. */
+const chargeFields = {
+  kind: z.literal('charge'),
+  ...entryShape,
+  ...taskShape,
+  rdp: z.array(nonNegative),
+  epsilonTask: nonNegative,
+  epsilonAfter: nonNegative,
+};
 export const ChargeEntrySchema = z.discriminatedUnion('mechanism', [
-  DpSgdSpendSchema.extend({
-    kind: z.literal('charge'),
-    ...entryShape,
-    ...taskShape,
-    rdp: z.array(nonNegative),
-    epsilonTask: nonNegative,
-    epsilonAfter: nonNegative,
-  }),
+  DpSgdSpendSchema.extend(chargeFields),
+  DistributedDGaussSpendSchema.extend(chargeFields),
+  CentralGaussianSpendSchema.extend(chargeFields),
 ]);
 export type ChargeEntry = z.infer<typeof ChargeEntrySchema>;
 
@@ -111,9 +148,13 @@ export function mechanismRdp(spend: MechanismSpend, orders: readonly number[]): 
       const { sampleRate, noiseMultiplier, steps } = spend.params;
       return sampledGaussianRdp({ q: sampleRate, noiseMultiplier, steps }, orders);
     }
+    case 'distributed-discrete-gaussian':
+      return distributedDGaussRdp(spend.params, orders);
+    case 'central-gaussian':
+      return sampledGaussianRdp({ q: 1, noiseMultiplier: spend.params.noiseMultiplier, steps: 1 }, orders);
     default: {
-      const never: never = spend.mechanism;
-      throw new Error(`unknown mechanism ${String(never)}`);
+      const never: never = spend;
+      throw new Error(`unknown mechanism ${String((never as { mechanism: string }).mechanism)}`);
     }
   }
 }

@@ -17,7 +17,7 @@
 import { createHash } from 'node:crypto';
 import nacl from 'tweetnacl';
 import { z } from 'zod';
-import { DpSgdSpendSchema, describeZodError, formatEpsilon, taskShape } from './ledger-format';
+import { CentralGaussianSpendSchema, DistributedDGaussSpendSchema, DpSgdSpendSchema, describeZodError, formatEpsilon, taskShape } from './ledger-format';
 
 /** Version of the receipt statement this code signs and verifies. */
 export const RECEIPT_VERSION = 1;
@@ -25,25 +25,28 @@ export const RECEIPT_VERSION = 1;
 const hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 32 bytes in lowercase hex');
 
 /** The signed statement: one task's mechanism and parameters, its own ε and the ε after it. */
+const receiptFields = {
+  version: z.literal(RECEIPT_VERSION),
+  /** The participant (institution) name. */
+  participant: z.string().min(1),
+  ...taskShape,
+  /** ε of this task alone, at `delta`. */
+  epsilonRound: z.number().nonnegative(),
+  /** ε of everything charged to the institution's data so far, this task included, at `delta`. */
+  epsilonAfter: z.number().nonnegative(),
+  /** ε of this job's tasks so far, this task included, at `delta`. */
+  epsilonJob: z.number().nonnegative(),
+  delta: z.number().gt(0).lt(1),
+  budgetEpsilon: z.number().positive(),
+  /** Index of the task's entry in the participant's ledger. */
+  ledgerEntryIndex: z.int().nonnegative(),
+  previousReceiptHash: hex32.nullable(),
+  issuedAt: z.number(),
+};
 export const PrivacyReceiptSchema = z.discriminatedUnion('mechanism', [
-  DpSgdSpendSchema.extend({
-    version: z.literal(RECEIPT_VERSION),
-    /** The participant (institution) name. */
-    participant: z.string().min(1),
-    ...taskShape,
-    /** ε of this task alone, at `delta`. */
-    epsilonRound: z.number().nonnegative(),
-    /** ε of everything charged to the institution's data so far, this task included, at `delta`. */
-    epsilonAfter: z.number().nonnegative(),
-    /** ε of this job's tasks so far, this task included, at `delta`. */
-    epsilonJob: z.number().nonnegative(),
-    delta: z.number().gt(0).lt(1),
-    budgetEpsilon: z.number().positive(),
-    /** Index of the task's entry in the participant's ledger. */
-    ledgerEntryIndex: z.int().nonnegative(),
-    previousReceiptHash: hex32.nullable(),
-    issuedAt: z.number(),
-  }),
+  DpSgdSpendSchema.extend(receiptFields),
+  DistributedDGaussSpendSchema.extend(receiptFields),
+  CentralGaussianSpendSchema.extend(receiptFields),
 ]);
 export type PrivacyReceipt = z.infer<typeof PrivacyReceiptSchema>;
 

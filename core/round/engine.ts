@@ -13,7 +13,8 @@ import { evaluationShape, metricsFromEvaluation } from '../metrics/histogram';
 import type { EvalMetrics } from '../metrics/histogram';
 import { initialWeights, modelLayout } from '../model/layout';
 import { deriveSeed, seededRng } from '../random';
-import { readTrainSum, trainShape } from '../aggregate/train';
+import { readTrainSum } from '../aggregate/train';
+import { clientPlanFor, clientPrivacy, readClientTrainSum, trainShapeFor } from './client-round';
 import { createStrategy } from '../strategy/strategy';
 import type { StrategyState } from '../strategy/strategy';
 import { layoutSize } from '../types';
@@ -32,8 +33,20 @@ export interface RoundRecord {
   finishedAt: number;
   /** Secure-aggregation facts of the round's main aggregate (train; evaluate for round 0). */
   secure?: SecureSumInfo;
-  /** Signed privacy receipts (JSON) of the round's trainers, by participant (record-level DP). */
+  /** Signed privacy receipts (JSON) of the round's trainers, by participant. */
   receipts?: Record<string, string>;
+  /** Client-level DP: the round's clip norm S, noise multiplier z and noisy unclipped fraction. */
+  clientDp?: ClientDpRound;
+}
+
+/** What a round of client-level DP reports. */
+export interface ClientDpRound {
+  noise: 'distributed' | 'central';
+  clipNorm: number;
+  noiseMultiplier: number;
+  /** t the noise was calibrated for (distributed). */
+  survivors: number;
+  unclippedFraction?: number;
 }
 
 /** Persistence port (the coordinator writes atomically under its state dir). */
@@ -55,6 +68,8 @@ export interface EngineDeps {
   store: JobStorePort;
   now: () => number;
   emit: (e: EngineEvent) => void;
+  /** N(0, 1) draws from the coordinator's randomness: needed only for central client-level DP noise. */
+  normal?: () => number;
 }
 
 /** Why a job stopped before finishing (a clear, user-facing reason). */
@@ -136,6 +151,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
     failures: StageFailure[],
     secure?: SecureSumInfo,
     receipts?: Record<string, string>,
+    clientDp?: ClientDpRound,
   ) => {
     const ev = await stage(round, { kind: 'evaluate', round, config: { ...base, preprocessing }, weights: state.weights }, evaluationShape(job.evaluation.bins));
     const record: RoundRecord = {
@@ -148,6 +164,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
       finishedAt: now(),
       ...(secure ?? ev.secure ? { secure: secure ?? ev.secure } : {}),
       ...(receipts ? { receipts } : {}),
+      ...(clientDp ? { clientDp } : {}),
     };
     await store.saveRound(record, state);
     rounds.push(record);
@@ -155,10 +172,29 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
   };
 
   await evaluate(0, now(), Number.NaN, [], stats.failures);
+  const client = clientPrivacy(job);
+  let clipNorm = client?.clipNorm;
   for (let round = 1; round <= job.rounds; round++) {
     const started = now();
-    const fit = { train: job.train, mu: strategy.fitConfig(round).mu, classWeights, seed: deriveSeed(job.seed, `fit:${round}`) };
-    const tr = await stage(round, { kind: 'train', round, config: { ...base, preprocessing, fit }, weights: state.weights }, trainShape(size));
+    const fit = { train: job.train, mu: strategy.fitConfig(round).mu, classWeights, seed: deriveSeed(job.seed, `fit:${round}`), ...(clipNorm ? { clipNorm } : {}) };
+    const tr = await stage(round, { kind: 'train', round, config: { ...base, preprocessing, fit }, weights: state.weights }, trainShapeFor(job, size));
+    if (client && clipNorm) {
+      const plan = clientPlanFor(job, size, tr.secure?.threshold ?? 1)!;
+      let cs: ReturnType<typeof readClientTrainSum>;
+      try {
+        cs = readClientTrainSum(tr.sum, job, plan, clipNorm, deps.normal);
+      } catch (err) {
+        throw new JobFailedError(`round ${round} train: ${(err as Error).message}`);
+      }
+      state = strategy.aggregate(state, { updateSum: cs.updateSum, weightSum: cs.weightSum });
+      const info: ClientDpRound = {
+        noise: plan.noise, clipNorm, noiseMultiplier: plan.noiseMultiplier, survivors: plan.survivors,
+        ...(cs.unclippedFraction !== undefined ? { unclippedFraction: cs.unclippedFraction } : {}),
+      };
+      clipNorm = cs.nextClipNorm;
+      await evaluate(round, started, Number.NaN, tr.contributors, tr.failures, tr.secure, tr.receipts, info);
+      continue;
+    }
     const { updateSum, weightSum, meanLoss } = readTrainSum(tr.sum);
     state = strategy.aggregate(state, { updateSum, weightSum });
     await evaluate(round, started, meanLoss, tr.contributors, tr.failures, tr.secure, tr.receipts);

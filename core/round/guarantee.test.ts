@@ -36,4 +36,21 @@ describe('the guarantee statement', () => {
       /Record-level differential privacy: every participant trains with DP-SGD \(per-example clip norm 0\.5, a target of ε = 3 at δ = 0\.00001 for the whole job\).*signed receipts; preprocessing statistics and evaluation histograms are protected by secure aggregation only, not by DP$/,
     );
   });
+
+  it('states client-level DP, who adds the noise, and that a central coordinator must be trusted', () => {
+    const distributed = guaranteeText(JobSpecSchema.parse({ privacy: { mode: 'client', epsilon: 4, clipNorm: 0.5, adaptiveClipping: {} } }), [info()]);
+    expect(distributed).toContain('each participant clips its model delta to an L2 norm and rounds it to integers');
+    expect(distributed).not.toContain('FedAvg weight capped');
+    expect(distributed).toMatch(
+      /Client-level differential privacy \(DP-FedAvg, McMahan et al\. 2018; a target of ε = 4 at δ = 0\.00001 for the whole job\): each institution's whole model delta is clipped to L2 norm 0\.5 at first, then adapted towards the 0\.5-quantile .*every participant adds discrete Gaussian noise inside the secure sum/,
+    );
+    const central = guaranteeText(JobSpecSchema.parse({ aggregation: 'plain', privacy: { mode: 'client', noise: 'central', noiseMultiplier: 1.1 } }), []);
+    expect(central).toMatch(/noise multiplier 1\.1 .*the COORDINATOR adds Gaussian noise to the sum, so the guarantee holds only if the coordinator is trusted/);
+  });
+
+  it('refuses distributed noise without secure aggregation', () => {
+    const r = JobSpecSchema.safeParse({ aggregation: 'plain', privacy: { mode: 'client', epsilon: 3 } });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues[0]).toMatchObject({ path: ['privacy', 'noise'], message: expect.stringMatching(/needs aggregation "secagg"/) });
+  });
 });

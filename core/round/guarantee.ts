@@ -48,22 +48,38 @@ export function guaranteeText(job: JobSpec, rounds: { secure?: SecureSumInfo }[]
   const f = secureFacts(job, rounds)!;
   const graph = f.participants === 0 ? '' : `, k = ${f.neighbours} masking neighbours each${f.neighbours >= f.participants - 1 ? ' (everyone)' : ' (SecAgg+)'}`;
   const params = f.participants === 0 ? '' : ` t = ${f.threshold} of n = ${f.participants}${graph};`;
+  const clipping =
+    job.privacy.mode === 'client'
+      ? 'each participant clips its model delta to an L2 norm and rounds it to integers (client-level DP, below)'
+      : `update deltas clipped to ±${f.clip}, FedAvg weight capped at ${f.maxWeight} (${f.clipped} coordinate(s) clipped in this job)`;
   return (
     'secure aggregation (Bonawitz et al. 2017): the coordinator learns only the sum over each round\'s surviving ' +
     `participants of their updates, preprocessing statistics and evaluation histograms, never one participant's;${params} ` +
-    `inputs summed in Z_2^${f.modulusBits}; update deltas clipped to ±${f.clip}, FedAvg weight capped at ${f.maxWeight} ` +
-    `(${f.clipped} coordinate(s) clipped in this job). ${privacyText(job)}`
+    `inputs summed in Z_2^${f.modulusBits}; ${clipping}. ${privacyText(job)}`
   );
 }
 
 /** The differential-privacy part of the statement. */
 export function privacyText(job: JobSpec): string {
   const p = job.privacy;
-  if (p.mode !== 'record') return 'No differential privacy: the sums and the model are not noised';
+  if (p.mode === 'none') return 'No differential privacy: the sums and the model are not noised';
   const target = p.epsilon !== undefined ? `a target of ε = ${p.epsilon}` : `noise multiplier ${p.noiseMultiplier}`;
+  const ledger = 'each participant\'s own ledger, which refuses tasks beyond its budget, states its spend in signed receipts';
+  const notCovered = 'preprocessing statistics and evaluation histograms are protected by secure aggregation only, not by DP';
+  if (p.mode === 'record') {
+    return (
+      `Record-level differential privacy: every participant trains with DP-SGD (per-example clip norm ${p.clipNorm}, ${target} at δ = ${p.delta} for the whole job), ` +
+      `and ${ledger}; ${notCovered}`
+    );
+  }
+  const clip = `each institution's whole model delta is clipped to L2 norm ${p.clipNorm}` +
+    (p.adaptiveClipping ? ` at first, then adapted towards the ${p.adaptiveClipping.targetQuantile}-quantile of update norms (Andrew et al. 2021)` : '');
+  const noise =
+    p.noise === 'distributed'
+      ? 'every participant adds discrete Gaussian noise inside the secure sum (Kairouz, Liu & Steinke 2021), calibrated so that the sum of any t survivors carries the full noise; nobody, the coordinator included, sees an un-noised update or sum'
+      : 'the COORDINATOR adds Gaussian noise to the sum, so the guarantee holds only if the coordinator is trusted (it sees the un-noised sum)';
   return (
-    `Record-level differential privacy: every participant trains with DP-SGD (per-example clip norm ${p.clipNorm}, ${target} at δ = ${p.delta} for the whole job), ` +
-    'and its own ledger, which refuses tasks beyond its budget, states its spend in signed receipts; ' +
-    'preprocessing statistics and evaluation histograms are protected by secure aggregation only, not by DP'
+    `Client-level differential privacy (DP-FedAvg, McMahan et al. 2018; ${target} at δ = ${p.delta} for the whole job): ${clip}; ${noise}; ` +
+    `${ledger}; ${notCovered}`
   );
 }

@@ -14,7 +14,9 @@
 import type { JobSpec, SecureAggregationSpec } from '../job';
 import { deriveSeed } from '../random';
 import type { EncodingPlan, VectorEncoding } from '../secagg/contribution-codec';
-import { fixedLimit, planWords } from '../secagg/contribution-codec';
+import { INTEGER_SUM_LIMIT, fixedLimit, planWords } from '../secagg/contribution-codec';
+import { clientSumBound } from '../privacy/client-dp';
+import { CLIP_BIT, clientPlanFor } from './client-round';
 import { quantParamsFor } from '../secagg/quantize';
 import { completeGraph, ringNeighbours } from '../secagg/protocol/graph';
 import type { NeighbourGraph, SecAggConfig } from '../secagg/protocol/types';
@@ -30,12 +32,17 @@ const COUNT: VectorEncoding = { kind: 'fixed', fracBits: 0, limbs: 2 };
 const REAL: VectorEncoding = { kind: 'fixed', fracBits: 24, limbs: 4 };
 const WIDE: VectorEncoding = { kind: 'fixed', fracBits: 24, limbs: 8 };
 
-/** Encoding of each vector of a stage (plus {@link CLIPPED}) for at most `maxSummands` summands. */
-export function encodingPlanFor(kind: TaskKind, shape: ContributionShape, spec: SecureAggregationSpec, maxSummands: number): EncodingPlan {
+/**
+ * Encoding of each vector of a stage (plus {@link CLIPPED}) for at most `maxSummands` summands.
+ * `clientSumBound` (client-level DP): the train update and clip bit are integers already, with
+ * |sum| ≤ that bound per coordinate.
+ */
+export function encodingPlanFor(kind: TaskKind, shape: ContributionShape, spec: SecureAggregationSpec, maxSummands: number, clientSumBound?: number): EncodingPlan {
   const encodings: Record<string, VectorEncoding> = { [CLIPPED]: COUNT };
   for (const name of Object.keys(shape)) {
     if (name === CLIPPED) throw new CoreInputError(`vector name ${CLIPPED} is reserved`, 'shape');
-    if (kind === 'train' && name === 'update') encodings[name] = { kind: 'quantized', clip: spec.clip * spec.maxWeight };
+    if (kind === 'train' && clientSumBound !== undefined && (name === 'update' || name === CLIP_BIT)) encodings[name] = { kind: 'integer', sumBound: clientSumBound };
+    else if (kind === 'train' && name === 'update') encodings[name] = { kind: 'quantized', clip: spec.clip * spec.maxWeight };
     else if (kind === 'evaluate' && name === 'hist') encodings[name] = COUNT;
     else if (kind === 'stats' && name === 'stats') encodings[name] = WIDE;
     else encodings[name] = REAL;
@@ -61,6 +68,13 @@ export function checkPlan(plan: EncodingPlan): number {
         quantParamsFor(e.clip, MODULUS_BITS, plan.maxSummands);
       } catch (err) {
         throw new CoreInputError(`vector "${name}" cannot be summed over ${plan.maxSummands} participants in Z_2^${MODULUS_BITS}: ${(err as Error).message}`, 'maxSummands');
+      }
+    } else if (e.kind === 'integer') {
+      if (!(e.sumBound <= INTEGER_SUM_LIMIT)) {
+        throw new CoreInputError(
+          `vector "${name}": the noised sum over ${plan.maxSummands} participants can reach ±${e.sumBound.toExponential(3)}, beyond Z_2^${MODULUS_BITS} (lower privacy.noiseMultiplier or raise privacy.epsilon)`,
+          'privacy',
+        );
       }
     } else if (fixedLimit(e, plan.maxSummands) < 1) {
       throw new CoreInputError(`vector "${name}": ${plan.maxSummands} summands leave no fixed-point range`, 'maxSummands');
@@ -120,7 +134,7 @@ export interface SecureRoundParams {
  * {@link CoreInputError} when the settings cannot work (threshold, modulus overflow).
  */
 export function secureRoundParams(
-  job: Pick<JobSpec, 'secureAggregation' | 'minParticipants' | 'seed'>,
+  job: Pick<JobSpec, 'secureAggregation' | 'minParticipants' | 'seed' | 'privacy' | 'rounds'>,
   kind: TaskKind,
   shape: ContributionShape,
   run: string,
@@ -130,11 +144,12 @@ export function secureRoundParams(
   const spec = job.secureAggregation;
   const ids = [...participants].sort();
   const n = ids.length;
-  const plan = encodingPlanFor(kind, shape, spec, n);
-  const length = checkPlan(plan);
   const k = neighbourCount(spec, n);
-  const graph: NeighbourGraph = k === undefined ? completeGraph() : ringNeighbours(ids, k, deriveSeed(job.seed, `graph:${run}`));
   const threshold = thresholdFor(spec, job.minParticipants, n, k);
+  const client = kind === 'train' && shape.update ? clientPlanFor(job, shape.update, threshold) : undefined;
+  const plan = encodingPlanFor(kind, shape, spec, n, client && clientSumBound(client, n));
+  const length = checkPlan(plan);
+  const graph: NeighbourGraph = k === undefined ? completeGraph() : ringNeighbours(ids, k, deriveSeed(job.seed, `graph:${run}`));
   return { config: { run, round, participants: ids, threshold, bits: MODULUS_BITS, length, graph }, plan, neighbours: k ?? n - 1 };
 }
 
@@ -150,7 +165,8 @@ export function prepareForSecureSum(kind: TaskKind, c: Contribution, spec: Secur
   for (const [name, v] of Object.entries(c)) out[name] = Float64Array.from(v);
   let clipped = 0;
   const { update, weight, loss } = out;
-  if (kind === 'train' && update && weight && weight[0] > 0) {
+  // A client-DP update (with its clip bit) is clipped, rounded and noised already.
+  if (kind === 'train' && update && weight && weight[0] > 0 && !out[CLIP_BIT]) {
     if (weight[0] > spec.maxWeight) {
       const f = spec.maxWeight / weight[0];
       for (const v of [update, weight, loss]) if (v) for (let i = 0; i < v.length; i++) v[i] *= f;

@@ -37,7 +37,7 @@ const DEADLINE_OF: Record<SecAggClientMessage['type'], Deadline> = {
  * A secure sum for one job. `jobId` and an internal attempt counter make every run id unique,
  * so no mask key is derived twice even when a stage is retried.
  */
-export function secureSum(jobId: string, job: Pick<JobSpec, 'secureAggregation' | 'minParticipants' | 'seed'>): SumProtocol {
+export function secureSum(jobId: string, job: Pick<JobSpec, 'secureAggregation' | 'minParticipants' | 'seed' | 'privacy' | 'rounds'>): SumProtocol {
   let attempt = 0;
   return {
     name: 'secagg',

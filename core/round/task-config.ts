@@ -23,6 +23,7 @@ export const FitConfigSchema = z
     mu: z.number().min(0),
     classWeights: z.object({ positive: z.number().positive(), negative: z.number().positive() }).strict(),
     seed: z.number().int().min(0),
+    clipNorm: z.number().positive().max(1e12).optional(),
   })
   .strict();
 

@@ -59,4 +59,15 @@ describe('secure-sum encoding of contributions', () => {
     const { words } = encodeContribution(c, plan, rng);
     expect(() => decodeSum(words, plan, 31)).toThrow(/summands must be an integer in \[1, 30\]/);
   });
+
+  it('sums integer vectors (client-level DP updates) exactly, negatives included, and refuses values beyond the bound', () => {
+    const ints: EncodingPlan = { shape: { update: 4 }, encodings: { update: { kind: 'integer', sumBound: 1000 } }, maxSummands: 3 };
+    const rng = seededRng(8);
+    const inputs = [[-1000, 5, 0, 17], [999, -7, 3, -20], [-1, 1, -3, 500]];
+    const total = new Uint32Array(4);
+    for (const v of inputs) addMod(total, encodeContribution({ update: Float64Array.from(v) }, ints, rng).words, 32);
+    expect(Array.from(decodeSum(total, ints, 3).update)).toEqual([-2, -1, 0, 497]);
+    expect(() => encodeContribution({ update: Float64Array.of(1001, 0, 0, 0) }, ints, rng)).toThrow(/"update"\[0\] = 1001 is not an integer within ±1000/);
+    expect(() => encodeContribution({ update: Float64Array.of(0.5, 0, 0, 0) }, ints, rng)).toThrow(/not an integer/);
+  });
 });

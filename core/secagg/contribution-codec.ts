@@ -4,6 +4,8 @@
  *
  * - `quantized`: one word per coordinate, clipped to [−clip, clip] and stochastically rounded
  *   (quantize.ts). For model updates, where a small relative error is fine and size matters.
+ * - `integer`: one word per coordinate holding an integer already (client-level DP: a rounded,
+ *   noised update); `sumBound` bounds |sum| per coordinate over all summands, below 2^31.
  * - `fixed`: exact fixed point. A value becomes the integer round(v·2^fracBits), taken modulo
  *   2^(16·limbs) and split into 16-bit limbs, one per word. Each limb sums without wrapping for
  *   fewer than 2^16 summands, and the total is rebuilt with bigint, then read as a signed
@@ -18,7 +20,13 @@ import { CoreInputError } from '../types';
 import { dequantizeSum, quantParamsFor, quantize } from './quantize';
 
 /** How one named vector is encoded. */
-export type VectorEncoding = { kind: 'quantized'; clip: number } | { kind: 'fixed'; fracBits: number; limbs: number };
+export type VectorEncoding =
+  | { kind: 'quantized'; clip: number }
+  | { kind: 'integer'; sumBound: number }
+  | { kind: 'fixed'; fracBits: number; limbs: number };
+
+/** Largest |sum| an `integer` vector may reach: the signed range of a 32-bit word. */
+export const INTEGER_SUM_LIMIT = 2 ** 31 - 1;
 
 /** Encoding of every vector of a stage, in name order, for at most `maxSummands` summands. */
 export interface EncodingPlan {
@@ -32,7 +40,7 @@ const MAX_SUMMANDS = 2 ** LIMB - 1;
 
 /** Words a vector of `length` coordinates occupies under `e`. */
 export function wordsOf(e: VectorEncoding, length: number): number {
-  return e.kind === 'quantized' ? length : length * e.limbs;
+  return e.kind === 'fixed' ? length * e.limbs : length;
 }
 
 /** Checks a plan and returns its total number of words. */
@@ -74,6 +82,15 @@ export function encodeContribution(c: Contribution, plan: EncodingPlan, rng: Rng
       off += len;
       continue;
     }
+    if (e.kind === 'integer') {
+      for (let i = 0; i < len; i++) {
+        if (!Number.isSafeInteger(v[i]) || Math.abs(v[i]) > e.sumBound) {
+          throw new CoreInputError(`vector "${name}"[${i}] = ${v[i]} is not an integer within ±${e.sumBound}`, name);
+        }
+        out[off++] = v[i] >>> 0;
+      }
+      continue;
+    }
     const limit = fixedLimit(e, plan.maxSummands);
     const modulus = 1n << BigInt(LIMB * e.limbs);
     for (let i = 0; i < len; i++) {
@@ -104,6 +121,11 @@ export function decodeSum(words: Uint32Array, plan: EncodingPlan, summands: numb
     const e = plan.encodings[name];
     if (e.kind === 'quantized') {
       out[name] = dequantizeSum(words.subarray(off, off + len), quantParamsFor(e.clip, 32, plan.maxSummands), summands);
+      off += len;
+      continue;
+    }
+    if (e.kind === 'integer') {
+      out[name] = Float64Array.from(words.subarray(off, off + len), (w) => w | 0);
       off += len;
       continue;
     }

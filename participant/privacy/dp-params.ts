@@ -9,6 +9,7 @@ import type { JobSpec } from '../../core/job';
 import { calibrateNoiseMultiplier } from '../../core/privacy';
 import { dpStepsPerEpoch } from '../trainer/dp-random';
 import type { DpSgdConfig } from '../trainer/dp-sgd';
+import type { MechanismSpend } from '../../core/privacy/ledger-format';
 
 const calibrated = new Map<string, number>();
 
@@ -33,4 +34,9 @@ export function recordDpFor(job: JobSpec, rows: number): DpSgdConfig | undefined
     }
   }
   return { noiseMultiplier: z, clipNorm: p.clipNorm, sampleRate };
+}
+
+/** The ledger spend of `steps` DP-SGD steps with these settings. */
+export function dpSgdSpend(dp: DpSgdConfig, steps: number): MechanismSpend {
+  return { mechanism: 'dp-sgd', params: { sampleRate: dp.sampleRate, noiseMultiplier: dp.noiseMultiplier, steps, clipNorm: dp.clipNorm } };
 }

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { composeRdp, epsilonFromRdp, sampledGaussianEpsilon, sampledGaussianRdp } from '../../core/privacy';
+import { composeRdp, distributedDGaussRdp, epsilonFromRdp, sampledGaussianEpsilon, sampledGaussianRdp } from '../../core/privacy';
 import type { ChargeRequest, DpSgdParams } from './ledger';
 import { PrivacyBudgetExceededError, PrivacyLedger, PrivacyLedgerError, ledgerPath, receiptsPath } from './ledger';
 import { thrownError } from '../../core/test-support';
@@ -70,6 +70,21 @@ describe('PrivacyLedger', () => {
     expect(l.spent().epsilon).toBeCloseTo(eps({ ...P, steps: 200 }), 10);
     expect(p.epsilonTask).toBe(eps(b));
     expect(p.epsilonBefore).toBe(eps(a));
+  });
+
+  it('charges client-level rounds (distributed and central noise) with their own accountants, composed with DP-SGD', () => {
+    const l = PrivacyLedger.open(dir, { epsilon: 50, delta: DELTA });
+    const dist = { sigma2PerClient: 4e9, survivors: 3, l2Sensitivity: 65537, l1Sensitivity: 65537 * Math.sqrt(41), dimension: 41 };
+    const a = l.charge({ jobId: 'job-c', round: 1, stage: 'train', mechanism: 'distributed-discrete-gaussian', params: dist });
+    const rdpA = distributedDGaussRdp(dist, l.orders);
+    expect(a.rdp).toEqual(rdpA.rdp);
+    const b = l.charge({ jobId: 'job-c', round: 2, stage: 'train', mechanism: 'central-gaussian', params: { noiseMultiplier: 2, trustedCoordinator: true } });
+    const rdpB = sampledGaussianRdp({ q: 1, noiseMultiplier: 2, steps: 1 }, l.orders);
+    expect(b.epsilonAfter).toBeCloseTo(epsilonFromRdp(composeRdp([rdpA, rdpB], l.orders), DELTA).epsilon, 12);
+    l.charge(task(3));
+    const reopened = PrivacyLedger.open(dir, { epsilon: 50, delta: DELTA });
+    expect(reopened.spent().epsilon).toBe(l.spent().epsilon);
+    expect(() => l.preview({ mechanism: 'central-gaussian', params: { noiseMultiplier: 2, trustedCoordinator: false as true } })).toThrow(/trustedCoordinator/);
   });
 
   it('budgets the institution across jobs: RDP composes over all jobs, per-job ε is each job alone', () => {

@@ -4,9 +4,8 @@
  * that the task fits the budget; after training it charges the ledger (persisted atomically)
  * and signs a receipt, before the update leaves the node.
  */
-import type { DpSgdConfig } from '../trainer/dp-sgd';
 import type { HandlerResult, ParsedTask } from '../handler';
-import { dpStepsPerRound } from './dp-params';
+import type { MechanismSpend } from './ledger';
 import { PrivacyLedger } from './ledger';
 import { ReceiptSigner, receiptBody } from './receipts';
 
@@ -15,7 +14,7 @@ export interface NodePrivacy {
   ledger: PrivacyLedger;
   signer: ReceiptSigner;
   /** Charges a finished DP task and returns its signed receipt as JSON. */
-  charge(task: ParsedTask, dp: DpSgdConfig & { steps: number }): string;
+  charge(task: ParsedTask, spend: MechanismSpend): string;
 }
 
 /** Opens (or creates) the node's ledger and receipt key under `stateDir`. */
@@ -25,14 +24,8 @@ export function openNodePrivacy(name: string, stateDir: string, budget: { epsilo
   return {
     ledger,
     signer,
-    charge(task, dp) {
-      const entry = ledger.charge({
-        mechanism: 'dp-sgd',
-        params: { sampleRate: dp.sampleRate, noiseMultiplier: dp.noiseMultiplier, steps: dp.steps, clipNorm: dp.clipNorm },
-        jobId: task.jobId,
-        round: task.round,
-        stage: task.kind,
-      });
+    charge(task, spend) {
+      const entry = ledger.charge({ ...spend, jobId: task.jobId, round: task.round, stage: task.kind });
       const epsilonJob = ledger.spent().perJob.find((j) => j.jobId === task.jobId)?.epsilon ?? entry.epsilonTask;
       return JSON.stringify(signer.signReceipt(receiptBody(name, entry, ledger.budget, epsilonJob)));
     },
@@ -42,25 +35,23 @@ export function openNodePrivacy(name: string, stateDir: string, budget: { epsilo
 /**
  * Why this node will not train for `task`, as a refusal, or undefined: a DP job on a node
  * without a budget, a job without DP on a node whose data may only be used with DP, or a task
- * whose spend would exceed the budget (checked against the ledger before any training).
+ * whose `spend` would exceed the budget (checked against the ledger before any training;
+ * undefined spend = nothing is spent, e.g. no training rows).
  */
-export function privacyRefusal(task: ParsedTask, dp: DpSgdConfig | undefined, privacy: NodePrivacy | undefined): HandlerResult | undefined {
+export function privacyRefusal(task: ParsedTask, spend: MechanismSpend | undefined, privacy: NodePrivacy | undefined): HandlerResult | undefined {
   const { job } = task.config;
-  if (job.privacy.mode === 'record' && !privacy) {
-    return refusal('privacy_not_configured', 'the job asks for record-level differential privacy, but this node has no privacy budget; start it with --privacy-budget-epsilon and --state-dir');
+  if (job.privacy.mode !== 'none' && !privacy) {
+    return refusal('privacy_not_configured', `the job asks for ${job.privacy.mode}-level differential privacy, but this node has no privacy budget; start it with --privacy-budget-epsilon and --state-dir`);
   }
   if (!privacy) return undefined;
-  if (job.privacy.mode !== 'record') {
+  if (job.privacy.mode === 'none') {
     return refusal(
       'privacy_required',
       `this node's data may only be used with differential privacy (budget ε = ${privacy.ledger.budget.epsilon} at δ = ${privacy.ledger.budget.delta}), but job ${task.jobId} has privacy mode "${job.privacy.mode}"`,
     );
   }
-  if (!dp) return undefined; // no training rows: nothing is spent
-  const preview = privacy.ledger.preview({
-    mechanism: 'dp-sgd',
-    params: { sampleRate: dp.sampleRate, noiseMultiplier: dp.noiseMultiplier, steps: dpStepsPerRound(job, dp.sampleRate), clipNorm: dp.clipNorm },
-  });
+  if (!spend) return undefined;
+  const preview = privacy.ledger.preview(spend);
   return preview.fits ? undefined : refusal('privacy_budget', `privacy budget: ${preview.reason}`);
 }
 

@@ -31,7 +31,7 @@ import { writeFileAtomic } from '../../coordinator/atomic';
 import type { Rng } from '../../core/types';
 import { cryptoRng } from '../crypto-rng';
 import { privacyDir, receiptsPath } from './ledger-file';
-import type { Budget, ChargeEntry } from '../../core/privacy/ledger-format';
+import type { Budget, ChargeEntry, MechanismSpend } from '../../core/privacy/ledger-format';
 import { describeZodError } from '../../core/privacy/ledger-format';
 import type { PrivacyReceipt, SignedReceipt } from '../../core/privacy/receipt-format';
 import { PrivacyReceiptSchema, RECEIPT_VERSION, ReceiptError, SignedReceiptSchema, canonicalJson, parseReceiptLog, receiptHash } from '../../core/privacy/receipt-format';
@@ -73,8 +73,8 @@ export function receiptKeyPath(stateDir: string): string {
 /** The body of the receipt for a ledger charge entry, with the budget in force when it was charged. */
 export function receiptBody(participant: string, entry: ChargeEntry, budget: Budget, epsilonJob: number): ReceiptBody {
   return {
-    participant, jobId: entry.jobId, round: entry.round, stage: entry.stage, mechanism: entry.mechanism,
-    params: { ...entry.params }, epsilonRound: entry.epsilonTask, epsilonAfter: entry.epsilonAfter, epsilonJob,
+    participant, jobId: entry.jobId, round: entry.round, stage: entry.stage,
+    ...({ mechanism: entry.mechanism, params: { ...entry.params } } as MechanismSpend), epsilonRound: entry.epsilonTask, epsilonAfter: entry.epsilonAfter, epsilonJob,
     delta: budget.delta, budgetEpsilon: budget.epsilon, ledgerEntryIndex: entry.index,
   };
 }

@@ -4,6 +4,7 @@ import type { Metrics as _fedcredit_v1_Metrics, Metrics__Output as _fedcredit_v1
 import type { ParticipantFailure as _fedcredit_v1_ParticipantFailure, ParticipantFailure__Output as _fedcredit_v1_ParticipantFailure__Output } from '../../fedcredit/v1/ParticipantFailure';
 import type { SecureRoundInfo as _fedcredit_v1_SecureRoundInfo, SecureRoundInfo__Output as _fedcredit_v1_SecureRoundInfo__Output } from '../../fedcredit/v1/SecureRoundInfo';
 import type { PrivacySpend as _fedcredit_v1_PrivacySpend, PrivacySpend__Output as _fedcredit_v1_PrivacySpend__Output } from '../../fedcredit/v1/PrivacySpend';
+import type { ClientDpRoundInfo as _fedcredit_v1_ClientDpRoundInfo, ClientDpRoundInfo__Output as _fedcredit_v1_ClientDpRoundInfo__Output } from '../../fedcredit/v1/ClientDpRoundInfo';
 import type { Long } from '@grpc/proto-loader';
 
 export interface RoundReport {
@@ -16,6 +17,7 @@ export interface RoundReport {
   'finishedUnixMs'?: (number | string | Long);
   'secure'?: (_fedcredit_v1_SecureRoundInfo | null);
   'privacy'?: (_fedcredit_v1_PrivacySpend)[];
+  'clientDp'?: (_fedcredit_v1_ClientDpRoundInfo | null);
 }
 
 export interface RoundReport__Output {
@@ -28,4 +30,5 @@ export interface RoundReport__Output {
   'finishedUnixMs': (number);
   'secure': (_fedcredit_v1_SecureRoundInfo__Output | null);
   'privacy': (_fedcredit_v1_PrivacySpend__Output)[];
+  'clientDp': (_fedcredit_v1_ClientDpRoundInfo__Output | null);
 }

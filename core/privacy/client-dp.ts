@@ -1,0 +1,293 @@
+/**
+ * Client-level differential privacy for federated averaging: DP-FedAvg (McMahan, Ramage, Talwar &
+ * Zhang, ICLR 2018) — every participant clips its whole model delta to L2 norm S, the coordinator
+ * averages the clipped deltas, and Gaussian-type noise of standard deviation z·S is added to the
+ * sum. The guarantee protects an institution's entire contribution to a round (all its borrowers
+ * at once), under "zero-out" adjacency: the released sum with that institution's update versus
+ * with it replaced by zero. Participation itself (who took part) is public.
+ *
+ * Two places for the noise:
+ *  - `distributed` (Kairouz, Liu & Steinke 2021): each participant scales its clipped delta to
+ *    integers (`scale` = c units per S), rounds it stochastically but conditionally on its norm
+ *    staying below B (their conditional randomized rounding; we fall back to rounding toward zero,
+ *    norm ≤ c, if 64 draws all exceed B, so ‖x̃‖₂ ≤ B always holds), and adds exact discrete
+ *    Gaussian noise N_Z(0, σ²) per coordinate with σ² = (z·B)²/t. Secure aggregation reveals only
+ *    the sum, so with ≥ t survivors the sum carries noise of variance ≥ (z·B)² and no single
+ *    participant's noise is ever seen. Accounted by ./distributed-dgauss.ts (Prop. 14).
+ *  - `central`: participants clip and round without noise; the coordinator adds N(0, (z·B)²) to
+ *    the decoded sum. The coordinator (which sees the un-noised sum) must be trusted to do so;
+ *    accounted as the Gaussian mechanism with noise multiplier z·B/Δ₂.
+ *
+ * Adaptive clipping (Andrew, Thakkar, McMahan & Ramaswamy, NeurIPS 2021): each participant also
+ * sends the bit b = [‖Δ‖₂ ≤ S], centred and scaled to ±c_b/2 as one more integer coordinate with
+ * the same noise, so the noisy count of unclipped participants has standard deviation about σ_b
+ * (`countNoise`); the coordinator moves S ← S·exp(−η(b̄ − γ)) towards the γ-quantile of the
+ * update norms. Both releases are accounted together: the bit adds (c_b/2)² to Δ₂², which is
+ * exactly their z_Δ = (z⁻² − (2σ_b)⁻²)^(−1/2) relation. The noise is relative to S, so the
+ * coordinator's choice of S never weakens the guarantee.
+ *
+ * Pure: randomness is an injected Rng, no I/O or clock.
+ */
+import type { Rng } from '../types';
+import { CoreInputError } from '../types';
+import type { MechanismSpend } from './ledger-format';
+import { mechanismRdp } from './ledger-format';
+import { DEFAULT_RDP_ORDERS } from './curve';
+import { epsilonFromRdp } from './conversion';
+import { MAX_SIGMA2, sampleDiscreteGaussian } from './discrete-gaussian';
+
+/** Integer units per clip norm S: the clipped, scaled delta has L2 norm ≤ 2^16. */
+export const CLIENT_DP_SCALE = 2 ** 16;
+/** Noise tails beyond this many standard deviations are ignored when sizing the modulus (P < 1e-44). */
+export const TAIL_SIGMAS = 14;
+/** Most conditional-rounding attempts before rounding toward zero. */
+const ROUNDING_TRIES = 64;
+
+/** Adaptive clipping settings (Andrew et al. 2021). */
+export interface AdaptiveClipping {
+  /** γ: the quantile of update norms S should track (fraction of unclipped participants). */
+  targetQuantile: number;
+  /** η: geometric learning rate of S. */
+  learningRate: number;
+  /** σ_b: standard deviation of the noise on the count of unclipped participants. */
+  countNoise: number;
+}
+
+/** What the job asks for (core/job.ts, privacy mode "client"). */
+export interface ClientDpSettings {
+  noise: 'distributed' | 'central';
+  /** Target ε for the whole job (XOR noiseMultiplier). */
+  epsilon?: number;
+  /** z: noise standard deviation of the sum in units of the norm bound (XOR epsilon). */
+  noiseMultiplier?: number;
+  delta: number;
+  adaptiveClipping?: AdaptiveClipping;
+}
+
+/** The public parameters of one round of client-level DP; both sides compute the same. */
+export interface ClientDpPlan {
+  noise: 'distributed' | 'central';
+  /** Model parameters d. */
+  dimension: number;
+  /** Integer units per clip norm S. */
+  scale: number;
+  /** B: L2 bound of a participant's rounded update, integer units. */
+  normBound: number;
+  /** c_b: the clip bit is sent as ±c_b/2 (0 without adaptive clipping). */
+  bitScale: number;
+  /** z: the sum's noise standard deviation (≥ t survivors) is z·B. */
+  noiseMultiplier: number;
+  /** Distributed: each participant's discrete Gaussian variance σ² per coordinate (0 for central). */
+  sigma2PerClient: number;
+  /** Central: standard deviation the coordinator adds per coordinate, integer units (0 for distributed). */
+  centralStd: number;
+  /** t: survivors the noise is calibrated for. */
+  survivors: number;
+  /** Δ₂ of one participant's integer vector (update and bit). */
+  l2Sensitivity: number;
+  /** What one round costs, for the participant's ledger. */
+  spend: MechanismSpend;
+  /** ε of `rounds` rounds at δ (the job's guarantee). */
+  epsilonJob: number;
+  delta: number;
+}
+
+/** B for the conditional rounding of a vector of norm ≤ c in d dimensions (KLS 2021, β = e^(−½)). */
+export function roundingBound(scale: number, dimension: number): number {
+  return Math.sqrt(scale * scale + dimension / 4 + scale + Math.sqrt(dimension) / 2);
+}
+
+/** The spend of one round for noise multiplier z. */
+function spendFor(s: ClientDpSettings, z: number, dimension: number, B: number, t: number) {
+  const a = s.adaptiveClipping;
+  const bitScale = a ? Math.max(2, 2 * Math.round((z * B) / (2 * a.countNoise))) : 0;
+  const l2 = Math.sqrt(B * B + (bitScale / 2) ** 2);
+  const dims = dimension + (a ? 1 : 0);
+  let spend: MechanismSpend;
+  if (s.noise === 'distributed') {
+    const sigma2PerClient = (z * B) ** 2 / t;
+    spend = {
+      mechanism: 'distributed-discrete-gaussian',
+      params: { sigma2PerClient, survivors: t, l2Sensitivity: l2, l1Sensitivity: Math.sqrt(dims) * l2, dimension: dims },
+    };
+  } else {
+    spend = { mechanism: 'central-gaussian', params: { noiseMultiplier: (z * B) / l2, trustedCoordinator: true } };
+  }
+  return { spend, bitScale, l2 };
+}
+
+function jobEpsilon(spend: MechanismSpend, rounds: number, delta: number): number {
+  const one = mechanismRdp(spend, DEFAULT_RDP_ORDERS);
+  return epsilonFromRdp({ orders: one.orders, rdp: one.rdp.map((r) => r * rounds) }, delta).epsilon;
+}
+
+const planCache = new Map<string, ClientDpPlan>();
+
+/**
+ * The plan of a job with client-level DP for a model of `dimension` parameters, `rounds` rounds
+ * and t = `survivors`. With a target ε, z is the smallest (to 1e-6 relative, rounded up) that
+ * meets it over all rounds. Throws {@link CoreInputError} naming the setting that cannot work.
+ */
+export function clientDpPlan(s: ClientDpSettings, rounds: number, dimension: number, survivors: number): ClientDpPlan {
+  const key = JSON.stringify([s, rounds, dimension, survivors]);
+  const hit = planCache.get(key);
+  if (hit) return hit;
+  if (!Number.isSafeInteger(dimension) || dimension < 1) throw new CoreInputError(`dimension must be a positive integer, got ${dimension}`, 'dimension');
+  if (!Number.isSafeInteger(rounds) || rounds < 1) throw new CoreInputError(`rounds must be a positive integer, got ${rounds}`, 'rounds');
+  if (!Number.isSafeInteger(survivors) || survivors < 1) throw new CoreInputError(`survivors must be a positive integer, got ${survivors}`, 'survivors');
+  if ((s.epsilon === undefined) === (s.noiseMultiplier === undefined)) {
+    throw new CoreInputError('client-level privacy needs exactly one of epsilon and noiseMultiplier', 'privacy');
+  }
+  const B = roundingBound(CLIENT_DP_SCALE, dimension);
+  // σ² per client must lie in [¼, 2^52] for the sampler and the bound.
+  const zMin = Math.max(1e-3, s.noise === 'distributed' ? Math.sqrt(0.25 * survivors) / B : 0);
+  const zMax = s.noise === 'distributed' ? (Math.sqrt(MAX_SIGMA2 * survivors) / B) * (1 - 1e-9) : 1e6;
+  const eps = (z: number) => jobEpsilon(spendFor(s, z, dimension, B, survivors).spend, rounds, s.delta);
+  let z = s.noiseMultiplier ?? calibrate(eps, s.epsilon!, zMin, zMax, s);
+  if (!(z >= zMin && z <= zMax)) {
+    throw new CoreInputError(`privacy.noiseMultiplier ${z} is outside [${zMin.toPrecision(3)}, ${zMax.toPrecision(3)}] for ${survivors} survivors`, 'privacy.noiseMultiplier');
+  }
+  z = Math.max(z, zMin);
+  const { spend, bitScale, l2 } = spendFor(s, z, dimension, B, survivors);
+  const plan: ClientDpPlan = {
+    noise: s.noise,
+    dimension,
+    scale: CLIENT_DP_SCALE,
+    normBound: B,
+    bitScale,
+    noiseMultiplier: z,
+    sigma2PerClient: s.noise === 'distributed' ? (z * B) ** 2 / survivors : 0,
+    centralStd: s.noise === 'central' ? z * B : 0,
+    survivors,
+    l2Sensitivity: l2,
+    spend,
+    epsilonJob: jobEpsilon(spend, rounds, s.delta),
+    delta: s.delta,
+  };
+  if (planCache.size > 256) planCache.clear();
+  planCache.set(key, plan);
+  return plan;
+}
+
+/** Smallest z in [lo, hi] with eps(z) ≤ target (ε is non-increasing in z). */
+function calibrate(eps: (z: number) => number, target: number, lo: number, hi: number, s: ClientDpSettings): number {
+  if (!(target > 0 && Number.isFinite(target))) throw new CoreInputError(`privacy.epsilon must be finite and > 0, got ${target}`, 'privacy.epsilon');
+  if (eps(lo) <= target) return lo;
+  if (eps(hi) > target) {
+    const hint = s.adaptiveClipping ? ` (the clip-count noise σ_b = ${s.adaptiveClipping.countNoise} alone costs too much: raise adaptiveClipping.countNoise)` : '';
+    throw new CoreInputError(`privacy.epsilon ${target} cannot be met with client-level noise up to z = ${hi.toPrecision(3)}${hint}`, 'privacy.epsilon');
+  }
+  let a = lo;
+  let b = hi;
+  // Geometric bisection: the bracket spans many orders of magnitude.
+  while (b / a > 1 + 1e-6) {
+    const mid = Math.sqrt(a * b);
+    if (eps(mid) <= target) b = mid;
+    else a = mid;
+  }
+  return b;
+}
+
+/** A participant's encoded round contribution: integer update and clip bit (noised if distributed). */
+export interface ClientUpdate {
+  update: Float64Array;
+  clipBit: Float64Array;
+  /** ‖Δ‖₂ before clipping (stays on the node). */
+  norm: number;
+  clipped: boolean;
+}
+
+/**
+ * Clips `delta` (local − global weights) to L2 norm `clipNorm`, scales it to integer units,
+ * rounds it conditionally on ‖x̃‖₂ ≤ B and, for distributed noise, adds the participant's
+ * discrete Gaussian noise; the clip bit likewise. Randomness from `rng` only.
+ */
+export function encodeClientUpdate(delta: ArrayLike<number>, clipNorm: number, plan: ClientDpPlan, rng: Rng): ClientUpdate {
+  if (delta.length !== plan.dimension) throw new CoreInputError(`update has ${delta.length} coordinates, the plan ${plan.dimension}`, 'update');
+  if (!(clipNorm > 0 && Number.isFinite(clipNorm))) throw new CoreInputError(`clipNorm must be finite and > 0, got ${clipNorm}`, 'clipNorm');
+  let sq = 0;
+  for (let i = 0; i < delta.length; i++) {
+    if (!Number.isFinite(delta[i])) throw new CoreInputError(`update[${i}] is not finite (${delta[i]})`, 'update');
+    sq += delta[i] * delta[i];
+  }
+  const norm = Math.sqrt(sq);
+  const clipped = norm > clipNorm;
+  const factor = (clipped ? clipNorm / norm : 1) * (plan.scale / clipNorm);
+  const x = new Float64Array(delta.length);
+  for (let i = 0; i < x.length; i++) x[i] = delta[i] * factor;
+  const update = conditionalRound(x, plan.normBound, rng);
+  const clipBit = Float64Array.of(plan.bitScale === 0 ? 0 : ((clipped ? -1 : 1) * plan.bitScale) / 2);
+  if (plan.noise === 'distributed') {
+    const noise = sampleDiscreteGaussian(update.length + (plan.bitScale ? 1 : 0), plan.sigma2PerClient, rng);
+    for (let i = 0; i < update.length; i++) update[i] += noise[i];
+    if (plan.bitScale) clipBit[0] += noise[update.length];
+  }
+  return { update, clipBit, norm, clipped };
+}
+
+/** Stochastic rounding of x, redrawn until ‖x̃‖₂ ≤ bound; rounding toward zero if that keeps failing. */
+export function conditionalRound(x: Float64Array, bound: number, rng: Rng): Float64Array {
+  const out = new Float64Array(x.length);
+  for (let attempt = 0; attempt < ROUNDING_TRIES; attempt++) {
+    const bytes = rng(4 * x.length);
+    let sq = 0;
+    for (let i = 0; i < x.length; i++) {
+      const u = (bytes[4 * i] | (bytes[4 * i + 1] << 8) | (bytes[4 * i + 2] << 16) | (bytes[4 * i + 3] << 24)) >>> 0;
+      const f = Math.floor(x[i]);
+      const v = f + (u / 4294967296 < x[i] - f ? 1 : 0);
+      out[i] = v;
+      sq += v * v;
+    }
+    if (Math.sqrt(sq) <= bound) return out;
+  }
+  for (let i = 0; i < x.length; i++) out[i] = Math.trunc(x[i]);
+  return out;
+}
+
+/** Largest |sum| per coordinate of `n` encoded updates, noise tails included (for the modulus check). */
+export function clientSumBound(plan: ClientDpPlan, n: number): number {
+  const value = Math.max(plan.normBound, plan.bitScale / 2);
+  return Math.ceil(n * value + TAIL_SIGMAS * Math.sqrt(n * plan.sigma2PerClient));
+}
+
+/** The coordinator's reading of a summed round under client-level DP. */
+export interface ClientSum {
+  /** Σ of the contributors' clipped deltas (noised), in model units. */
+  updateSum: Float64Array;
+  /** Noisy fraction of contributors whose delta was not clipped (adaptive clipping), in [0, 1]. */
+  unclippedFraction?: number;
+}
+
+/**
+ * Decodes the integer sums of `contributors` participants: `normal` draws N(0, 1) and is used
+ * only for central noise (the coordinator's randomness). Throws {@link CoreInputError} when the
+ * central noise source is missing or the sizes disagree with the plan.
+ */
+export function decodeClientSum(
+  updateInts: Float64Array,
+  bitInt: number,
+  contributors: number,
+  clipNorm: number,
+  plan: ClientDpPlan,
+  normal?: () => number,
+): ClientSum {
+  if (updateInts.length !== plan.dimension) throw new CoreInputError(`update sum has ${updateInts.length} coordinates, the plan ${plan.dimension}`, 'update');
+  if (!Number.isSafeInteger(contributors) || contributors < 1) throw new CoreInputError(`contributors must be a positive integer, got ${contributors}`, 'contributors');
+  let bit = bitInt;
+  const ints = Float64Array.from(updateInts);
+  if (plan.noise === 'central') {
+    if (!normal) throw new CoreInputError('central client-level DP needs the coordinator\'s noise source', 'normal');
+    for (let i = 0; i < ints.length; i++) ints[i] += plan.centralStd * normal();
+    if (plan.bitScale) bit += plan.centralStd * normal();
+  }
+  const unit = clipNorm / plan.scale;
+  const updateSum = ints.map((v) => v * unit);
+  if (!plan.bitScale) return { updateSum };
+  const unclipped = (bit / plan.bitScale + contributors / 2) / contributors;
+  return { updateSum, unclippedFraction: Math.min(1, Math.max(0, unclipped)) };
+}
+
+/** Andrew et al. 2021's geometric update of the clip norm towards the target quantile. */
+export function nextClipNorm(clipNorm: number, unclippedFraction: number, a: AdaptiveClipping): number {
+  return clipNorm * Math.exp(-a.learningRate * (unclippedFraction - a.targetQuantile));
+}

@@ -1,0 +1,51 @@
+/**
+ * A train task under client-level DP (job privacy mode "client"; core/privacy/client-dp.ts): the
+ * node previews the round's spend against its ledger, trains locally without per-example noise,
+ * clips its whole model delta to the round's S, rounds it to integers and — for distributed noise
+ * — adds its own discrete Gaussian noise, calibrated so the secure sum of any t survivors carries
+ * the job's noise. It charges its ledger and signs the receipt before the update leaves.
+ */
+import { clientContribution, clientPlanFor } from '../../core/round/client-round';
+import { encodeClientUpdate } from '../../core/privacy/client-dp';
+import type { Rng } from '../../core/types';
+import type { FitConfig } from '../../core/job';
+import type { HandlerResult, ParsedTask } from '../handler';
+import { trainLocal } from '../trainer/train';
+import { cryptoRng } from '../crypto-rng';
+import type { NodePrivacy } from './node-privacy';
+import { privacyRefusal } from './node-privacy';
+
+/** The local data of a train task. */
+export interface ClientTrainInput {
+  inputDim: number;
+  weights: Float32Array;
+  x: Float32Array;
+  y: Uint8Array;
+  fit: FitConfig;
+}
+
+/** Runs one client-DP train task; refusals name what is missing or over budget. */
+export async function trainWithClientDp(task: ParsedTask, input: ClientTrainInput, privacy: NodePrivacy | undefined, rng: Rng = cryptoRng): Promise<HandlerResult> {
+  const { job } = task.config;
+  if (job.privacy.mode !== 'client') throw new Error('trainWithClientDp needs a job with client-level privacy');
+  if (job.privacy.noise === 'distributed' && task.survivors === undefined) {
+    return { refusal: { code: 'privacy_needs_secagg', reason: 'distributed client-level noise is only added inside a secure sum, but this task is not part of one' } };
+  }
+  const clipNorm = input.fit.clipNorm;
+  if (clipNorm === undefined) return { refusal: { code: 'bad_task', reason: 'a client-level DP train task must carry the round\'s clip norm (fit.clipNorm)' } };
+  let plan: ReturnType<typeof clientPlanFor>;
+  try {
+    plan = clientPlanFor(job, input.weights.length, task.survivors ?? 1)!;
+  } catch (err) {
+    return { refusal: { code: 'privacy_settings', reason: `client-level privacy settings cannot work: ${(err as Error).message}` } };
+  }
+  const refusal = privacyRefusal(task, plan.spend, privacy);
+  if (refusal) return refusal;
+  const out = await trainLocal({ spec: job.model, inputDim: input.inputDim, weights: input.weights, x: input.x, y: input.y, fit: input.fit });
+  const delta = new Float64Array(input.weights.length);
+  for (let i = 0; i < delta.length; i++) delta[i] = out.weights[i] - input.weights[i];
+  const enc = encodeClientUpdate(delta, clipNorm, plan, rng);
+  // Charged (and persisted) before the update can leave this node.
+  const receipt = privacy!.charge(task, plan.spend);
+  return { contribution: clientContribution(enc.update, enc.clipBit), receipt };
+}
