@@ -4,6 +4,7 @@
  *
  * - `privacy epsilon`: ε spent by T steps at sampling rate q and noise multiplier z, at δ.
  * - `privacy noise`: the smallest z for which T steps at rate q cost at most a target ε at δ.
+ * - `privacy client`: client-level DP-FedAvg (./privacy-client-cmd.ts).
  *
  * T is given directly (`--steps`) or as `--rounds R --epochs E`, counted as the DP-SGD trainer
  * does: R × E × round(1/q) steps (participant/trainer/dp-random.ts dpStepsPerEpoch).
@@ -22,6 +23,7 @@ import {
 import { CoreInputError } from '../core/types';
 import { dpStepsPerEpoch } from '../participant/trainer/dp-random';
 import { UsageError } from './errors';
+import { registerClientPrivacyCommand } from './privacy-client-cmd';
 
 /** Options of `privacy epsilon` and `privacy noise`, as commander hands them over (strings). */
 export interface PrivacyCmdOptions {
@@ -77,7 +79,7 @@ const STEPS_RULE = 'steps = rounds × epochs × round(1/q), as DP-SGD training c
 export function registerPrivacyCommand(program: Command): void {
   const privacy = program
     .command('privacy')
-    .description('(ε, δ) calculator for record-level DP-SGD (Poisson-subsampled Gaussian, RDP accounting)');
+    .description('(ε, δ) calculator: record-level DP-SGD (epsilon, noise) and client-level DP-FedAvg (client)');
   const stepOptions = (cmd: Command) =>
     cmd
       .option('--sample-rate <q>', 'Poisson sampling rate q ∈ (0, 1] (required)')
@@ -98,6 +100,7 @@ export function registerPrivacyCommand(program: Command): void {
       .description('smallest noise multiplier meeting a target ε at δ')
       .option('--epsilon <e>', 'target ε > 0 (required)'),
   ).action((o: PrivacyCmdOptions) => printNoise(noiseReport(o), o.json === true));
+  registerClientPrivacyCommand(privacy);
 }
 
 /** Computes `privacy epsilon`'s report; throws {@link UsageError} on bad options. */
@@ -190,7 +193,7 @@ function stepCount(o: PrivacyCmdOptions, q: number): StepCount {
 }
 
 /** A required finite number. */
-function numberFlag(flag: string, raw: string | undefined): number {
+export function numberFlag(flag: string, raw: string | undefined): number {
   if (raw === undefined) throw new UsageError(`${flag} is required`);
   const n = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag} must be a number, got '${raw}'`);
@@ -198,7 +201,7 @@ function numberFlag(flag: string, raw: string | undefined): number {
 }
 
 /** A positive integer (given, not defaulted). */
-function positiveInt(flag: string, raw: string): number {
+export function positiveInt(flag: string, raw: string): number {
   const n = numberFlag(flag, raw);
   if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got ${raw}`);
   return n;
@@ -209,11 +212,11 @@ const FLAG_OF: Record<string, string> = {
 };
 
 /** Runs core code, reporting its input errors as a {@link UsageError} that names the flag. */
-function withFlagNames<T>(f: () => T): T {
+export function withFlagNames<T>(f: () => T, flags: Record<string, string> = FLAG_OF): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof CoreInputError) throw new UsageError(`${FLAG_OF[e.parameter] ?? e.parameter}: ${e.message}`);
+    if (e instanceof CoreInputError) throw new UsageError(`${flags[e.parameter] ?? e.parameter}: ${e.message}`);
     throw e;
   }
 }

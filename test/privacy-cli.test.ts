@@ -90,4 +90,17 @@ describe.concurrent('fedcredit privacy', () => {
       expect(r.stdout, what).toBe('');
     });
   });
+
+  it('client: the smallest z for a target ε over R rounds with t survivors is what a job with that z costs', async () => {
+    const common = ['--rounds', '10', '--survivors', '4', '--parameters', '41', '--delta', String(DELTA)];
+    const target = await json(['privacy', 'client', '--epsilon', '4', ...common]);
+    expect(target).toMatchObject({ mechanism: 'distributed-discrete-gaussian', noise: 'distributed', targetEpsilon: 4, survivors: 4, rounds: 10 });
+    expect(target.epsilon).toBeLessThanOrEqual(4);
+    expect(target.sigma2PerClient).toBeCloseTo((target.noiseMultiplier * target.normBound) ** 2 / 4, 0);
+    const back = await json(['privacy', 'client', '--noise-multiplier', String(target.noiseMultiplier), ...common]);
+    expect(back.epsilon).toBeCloseTo(target.epsilon, 9);
+    const r = await runCli(['privacy', 'client', '--epsilon', '4', '--rounds', '10', '--parameters', '41', '--delta', '1e-5'], 30_000);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--survivors is required/);
+  });
 });
