@@ -1,8 +1,11 @@
 /**
- * The privacy–utility table (`npm run example:privacy`): the credit_data example (3 non-IID
- * lenders, logistic regression, 30 rounds) with record-level DP-SGD at δ = 1e-5 for each target ε,
- * and without DP (ε = ∞), each a full `fedcredit simulate` run with participant processes and
- * secure aggregation. Prints a Markdown table of the federated AUC on the pooled held-out rows.
+ * The privacy–utility tables (`npm run example:privacy`), each run a full `fedcredit simulate`
+ * with participant processes and secure aggregation, reporting the federated AUC on the pooled
+ * held-out rows as a Markdown table:
+ *  - default: record-level DP-SGD on the credit_data example (3 non-IID lenders, logistic
+ *    regression, 30 rounds) at δ = 1e-5 for each target ε, and without DP (ε = ∞);
+ *  - `--client`: client-level DP (DP-FedAvg, distributed discrete Gaussian noise inside the secure
+ *    sum) on credit_data spread over `--members N` lenders (default 20; ./members.ts), 10 rounds.
  * DP noise comes from node:crypto, so runs differ: `--repeats N` (default 1) reports mean and range.
  */
 import { spawnSync } from 'node:child_process';
@@ -11,25 +14,43 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeCreditSplit } from './split';
+import { writeMemberSplit } from './members';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
-const EPSILONS = [0.5, 1, 3, 8, Infinity];
-const repeatsArg = process.argv.indexOf('--repeats');
-const repeats = repeatsArg > 0 ? Number(process.argv[repeatsArg + 1]) : 1;
-if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`--repeats must be a positive integer, got ${process.argv[repeatsArg + 1]}`);
+const argValue = (flag: string, fallback: number) => {
+  const i = process.argv.indexOf(flag);
+  const v = i > 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${flag} must be a positive integer, got ${process.argv[i + 1]}`);
+  return v;
+};
+const repeats = argValue('--repeats', 1);
+const client = process.argv.includes('--client');
+const members = argValue('--members', 20);
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'fedcredit-privacy-'));
-const parts = writeCreditSplit(path.join(dir, 'data'));
+const parts = client ? writeMemberSplit(path.join(dir, 'data'), members) : writeCreditSplit(path.join(dir, 'data'));
 const base = JSON.parse(readFileSync(path.join(here, 'job.json'), 'utf8')) as Record<string, unknown>;
+const EPSILONS = client ? [3, 8, Infinity] : [0.5, 1, 3, 8, Infinity];
+
+/** The job for one ε. */
+function jobFor(epsilon: number): Record<string, unknown> {
+  const job = { ...base, schema: path.join(here, 'schema.json') };
+  if (!client) return { ...job, privacy: Number.isFinite(epsilon) ? { mode: 'record', epsilon, delta: 1e-5, clipNorm: 1 } : { mode: 'none' } };
+  return {
+    ...job, name: `credit-${members}-lenders`, rounds: 10, minParticipants: Math.ceil(members / 2),
+    train: { localEpochs: 3, batchSize: 32, optimizer: 'sgd', learningRate: 0.1, classWeights: 'none' },
+    secureAggregation: { neighbours: 'all' },
+    privacy: Number.isFinite(epsilon) ? { mode: 'client', noise: 'distributed', epsilon, delta: 1e-5, clipNorm: 1 } : { mode: 'none' },
+  };
+}
 
 const rows: string[] = [];
 for (const epsilon of EPSILONS) {
   const aucs: number[] = [];
   for (let r = 0; r < repeats; r++) {
-    const job = { ...base, schema: path.join(here, 'schema.json'), privacy: Number.isFinite(epsilon) ? { mode: 'record', epsilon, delta: 1e-5, clipNorm: 1 } : { mode: 'none' } };
     const jobFile = path.join(dir, `job-${epsilon}-${r}.json`);
-    writeFileSync(jobFile, JSON.stringify(job));
+    writeFileSync(jobFile, JSON.stringify(jobFor(epsilon)));
     const args = [path.join(root, 'bin', 'fedcredit.mjs'), 'simulate', '--job', jobFile, '--state-dir', path.join(dir, `run-${epsilon}-${r}`), '--json', ...parts.flatMap((p) => ['--party', `${p.name}=${p.path}`])];
     const run = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
     if (run.status !== 0) throw new Error(`simulate failed for ε = ${epsilon}: ${run.stderr.slice(-2000)}`);
@@ -41,4 +62,5 @@ for (const epsilon of EPSILONS) {
   const range = repeats > 1 ? ` (${Math.min(...aucs).toFixed(3)}–${Math.max(...aucs).toFixed(3)})` : '';
   rows.push(`| ${Number.isFinite(epsilon) ? epsilon : '∞ (no DP)'} | ${mean.toFixed(3)}${range} |`);
 }
-process.stdout.write(['| ε (δ = 1e-5) | federated AUC, pooled held-out |', '|---|---|', ...rows].join('\n') + '\n');
+const what = client ? `client-level ε (δ = 1e-5), ${members} lenders` : 'ε (δ = 1e-5)';
+process.stdout.write([`| ${what} | federated AUC, pooled held-out |`, '|---|---|', ...rows].join('\n') + '\n');
