@@ -16,9 +16,11 @@ import { parseParties, simulate } from './simulate';
 import { inferCommand } from './schema-cmd';
 import { demoCommand } from './demo';
 import { UsageError } from './errors';
+import { AuditLogError } from '../coordinator/audit-log';
 import { Control } from './control-client';
 import { registerPrivacyCommand } from './privacy-cmd';
 import { verifyReceiptsCommand } from './verify-receipts-cmd';
+import { registerAuditCommand } from './audit-cmd';
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -71,11 +73,12 @@ program
   .option('--state-dir <dir>', 'this node\'s own state: privacy ledger and receipt signing key')
   .option('--privacy-budget-epsilon <eps>', 'the institution\'s differential-privacy budget ε over all jobs; the node then trains only with DP and refuses tasks beyond it', positive('--privacy-budget-epsilon'))
   .option('--privacy-budget-delta <delta>', 'δ of the privacy budget', positive('--privacy-budget-delta'), 1e-5)
+  .option('--policy <policy.json>', 'this institution\'s policy file: models, features, minimum other participants, maximum ε and rounds per job, plain aggregation; jobs breaking it are refused before data is touched')
   .addOption(levels)
   .action(async (o) =>
     participantCommand({
       coordinator: o.coordinator, name: o.name, role: o.role, data: o.data, schema: o.schema, logLevel: o.logLevel as Level,
-      allowPlain: o.allowPlainAggregation === true, stateDir: o.stateDir,
+      allowPlain: o.allowPlainAggregation === true, stateDir: o.stateDir, policy: o.policy,
       ...(o.privacyBudgetEpsilon !== undefined ? { privacyBudget: { epsilon: o.privacyBudgetEpsilon, delta: o.privacyBudgetDelta } } : {}),
     }));
 
@@ -179,9 +182,10 @@ program
   });
 
 registerPrivacyCommand(program);
+registerAuditCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof UsageError || err instanceof DataError || err instanceof CoreInputError) {
+  if (err instanceof UsageError || err instanceof DataError || err instanceof CoreInputError || err instanceof AuditLogError) {
     process.stderr.write(`fedcredit: ${err.message}\n`);
     process.exit(2);
   }

@@ -12,6 +12,8 @@ import { UsageError } from './errors';
 import { secAggMod } from '../participant/secagg-mod';
 import { ParticipantNode } from '../participant/node';
 import { initBackend } from '../participant/trainer/backend';
+import { loadPolicy, policyMod, policyWarnings } from '../participant/policy';
+import type { Policy } from '../participant/policy';
 import { createLogger } from '../coordinator/log';
 import type { Level } from '../coordinator/log';
 
@@ -36,11 +38,19 @@ export interface ParticipantCmdOptions {
   stateDir?: string;
   /** The institution's differential-privacy budget; with it, the node trains only with DP. */
   privacyBudget?: { epsilon: number; delta: number };
+  /**
+   * The institution's policy file (participant/policy.ts): every task's job is checked against it
+   * before data is touched. Plain aggregation then needs both `allowPlain` and the policy's
+   * allowPlainAggregation.
+   */
+  policy?: string;
 }
 
 /** Runs a participant node until SIGINT/SIGTERM. */
 export async function participantCommand(o: ParticipantCmdOptions): Promise<void> {
   const log = createLogger(`participant:${o.name}`, o.logLevel);
+  // A bad policy file stops the node before it reads data or connects (DataError: exit code 2).
+  const policy: Policy | undefined = o.policy === undefined ? undefined : loadPolicy(o.policy);
   const schema = loadSchemaFile(o.schema);
   const { table, warnings } = loadTable(o.data, schema);
   for (const w of warnings) log.warn(w);
@@ -58,9 +68,23 @@ export async function participantCommand(o: ParticipantCmdOptions): Promise<void
     const spent = privacy.ledger.spent();
     log.info('privacy ledger opened', { file: privacy.ledger.file, budgetEpsilon: spent.budget.epsilon, delta: spent.delta, spentEpsilon: spent.epsilon, receiptKey: privacy.signer.publicKeyHex });
   }
+  const rows = { total: table.n, positives: table.labels.reduce((a, b) => a + b, 0) };
+  if (policy && o.policy) {
+    log.info('policy loaded', { file: o.policy, policy });
+    for (const w of policyWarnings(policy, schema)) log.warn(`policy ${o.policy}: ${w}`);
+    if (policy.allowPlainAggregation !== (o.allowPlain === true)) {
+      log.warn('plain aggregation needs both --allow-plain-aggregation and the policy\'s allowPlainAggregation: true; this node refuses plain jobs', { policy: policy.allowPlainAggregation, flag: o.allowPlain === true });
+    }
+  }
+  // The policy runs first: nothing below it (schema check, secure sum, training) sees a job it forbids.
   const handler = chain(
     localHandler(o.name, table, (jobId, round, m) => log.info('local metrics (this node only)', { job: jobId, round, auc: m.auc, ks: m.ks, logLoss: m.logLoss, n: m.n }), privacy),
-    [errorToRefusalMod, schemaCheckMod(digest, schemaDigest), secAggMod({ name: o.name, allowPlain: o.allowPlain })],
+    [
+      errorToRefusalMod,
+      ...(policy && o.policy ? [policyMod({ policy, file: o.policy, self: o.name, rows })] : []),
+      schemaCheckMod(digest, schemaDigest),
+      secAggMod({ name: o.name, allowPlain: o.allowPlain }),
+    ],
   );
   const node = new ParticipantNode({ coordinator: o.coordinator, name: o.name, role: o.role, schemaDigest: digest, handler, log });
   const stop = () => {

@@ -20,19 +20,24 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     closeSync(fd);
   }
   renameSync(tmp, file);
-  try {
-    const dfd = openSync(dir, 'r');
-    try {
-      fsyncSync(dfd);
-    } finally {
-      closeSync(dfd);
-    }
-  } catch {
-    // Some filesystems do not allow fsync on a directory; the rename is still atomic.
-  }
+  fsyncDir(dir); // the rename is atomic; this makes it durable
 }
 
 /** JSON variant of {@link writeFileAtomic} (pretty-printed, trailing newline). */
 export function writeJsonAtomic(file: string, value: unknown): void {
   writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');
+}
+
+/** fsyncs a directory so that a rename or a new file in it survives a crash (best effort). */
+export function fsyncDir(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Some filesystems do not allow fsync on a directory.
+  }
 }

@@ -39,6 +39,8 @@ export interface FleetOptions {
   heartbeatIntervalMs: number;
   /** A participant silent for this long is considered gone; its open tasks fail. */
   heartbeatTimeoutMs: number;
+  /** Called once when a connected participant is dropped (timeout, reconnect, shutdown), with the reason. */
+  onLeave?: (name: string, reason: string) => void;
 }
 
 /** Registry of participants plus the gRPC-backed Grid. */
@@ -191,6 +193,7 @@ export class FleetGrid implements Grid {
   private drop(e: ParticipantEntry, reason: string): void {
     if (!e.connected) return;
     e.connected = false;
+    this.opts.onLeave?.(e.name, reason);
     this.bySession.delete(e.session);
     for (const w of [...e.waiters]) w(null);
     e.queue = [];

@@ -3,6 +3,8 @@
  * keeps their status for the Control API and fans progress out to watchers.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import type { DataSchema } from '../core/data/schema';
 import { inputDim } from '../core/data/schema';
@@ -11,12 +13,13 @@ import { modelLayout } from '../core/model/layout';
 import { layoutSize } from '../core/types';
 import { standardNormal } from '../core/random';
 import { JobFailedError, runJob } from '../core/round/engine';
-import type { RoundRecord } from '../core/round/engine';
+import type { ResumePoint, RoundRecord } from '../core/round/engine';
 import type { StageFailure } from '../core/round/grid';
 import { plainSum } from '../core/round/sum-protocol';
 import { secureSum } from '../core/round/secure-sum';
 import { guaranteeText, secureFacts } from '../core/round/guarantee';
 import type { PreprocessingParams } from '../core/round/task-config';
+import type { AuditLog } from './audit-log';
 import type { FleetGrid } from './fleet-grid';
 import { JobStore } from './store';
 import type { Logger } from './log';
@@ -50,6 +53,8 @@ export interface JobUpdate {
 /** Runs jobs against the fleet. */
 export class JobManager {
   private readonly jobs = new Map<string, JobRecord>();
+  /** Fresh per coordinator process: part of every secure-sum run id, so a resumed job never repeats one. */
+  readonly incarnation = randomBytes(6).toString('hex');
   private readonly events = new EventEmitter();
   private queue: Promise<void> = Promise.resolve();
 
@@ -57,6 +62,8 @@ export class JobManager {
     private readonly grid: FleetGrid,
     private readonly stateDir: string,
     private readonly log: Logger,
+    /** The coordinator's audit log (coordinator/audit-log.ts), when it keeps one. */
+    private readonly audit?: AuditLog,
   ) {
     this.events.setMaxListeners(1000);
   }
@@ -69,6 +76,7 @@ export class JobManager {
       id, job, schema, state: 'PENDING', stage: 'queued', error: '', rounds: [], participants: new Set(), failures: [],
       aggregation: job.aggregation, createdAt: Date.now(), finishedAt: 0, store,
     };
+    this.audit?.jobSubmitted(id, job, schema); // throws (the submission fails, nothing is stored) when the log cannot be written
     store.init(job, schema, rec.aggregation, rec.createdAt);
     this.jobs.set(id, rec);
     this.log.info('job submitted', { job: id, name: job.name, rounds: job.rounds, model: job.model.type });
@@ -101,7 +109,50 @@ export class JobManager {
     this.events.emit(`job:${rec.id}`, { record: rec, round, message } satisfies JobUpdate);
   }
 
-  private async execute(rec: JobRecord): Promise<void> {
+  /**
+   * Loads the jobs stored under the state dir (after a restart): finished ones for status queries;
+   * those that were queued or running are queued again and resume from their last stored round
+   * (a round interrupted mid-way runs again, under new secure-sum run ids). A job whose files
+   * cannot be read is marked FAILED with the reason; it never stops the coordinator.
+   */
+  resumeStored(): void {
+    const root = path.join(this.stateDir, 'jobs');
+    if (!existsSync(root)) return;
+    const found = readdirSync(root).filter((id) => !this.jobs.has(id) && existsSync(path.join(root, id, 'job.json'))).sort();
+    for (const id of found) {
+      const store = new JobStore(this.stateDir, id);
+      let rec: JobRecord;
+      let resume: ResumePoint | undefined;
+      try {
+        const stored = store.readJob();
+        const status = store.readStatus();
+        rec = {
+          id, job: stored.job, schema: stored.schema, state: status?.state ?? 'PENDING', stage: status?.stage ?? 'queued', error: status?.error ?? '',
+          rounds: [], participants: new Set(), failures: [], aggregation: stored.aggregation, createdAt: stored.createdAt,
+          finishedAt: status?.finishedAt ?? 0, store,
+        };
+        resume = store.resumePoint();
+        rec.rounds = resume?.rounds ?? store.rounds();
+        for (const r of rec.rounds) for (const p of r.participants) rec.participants.add(p);
+        if (rec.preprocessing === undefined && resume) rec.preprocessing = resume.preprocessing;
+        if (resume?.state) rec.weights = resume.state.weights;
+      } catch (err) {
+        this.log.error('stored job cannot be loaded', { job: id, error: (err as Error).message });
+        continue;
+      }
+      this.jobs.set(id, rec);
+      if (rec.state === 'SUCCEEDED' || rec.state === 'FAILED') continue;
+      const from = resume?.rounds.length ? `after round ${resume.rounds[resume.rounds.length - 1].round}` : 'from the start';
+      this.log.warn('resuming job after a coordinator restart', { job: id, from });
+      rec.state = 'PENDING';
+      rec.stage = `queued: resuming ${from} after a coordinator restart`;
+      this.publish(rec, rec.stage);
+      this.tryAudit(id, 'job-resumed', (a) => a.jobResumed(id, resume?.rounds.length ? resume.rounds[resume.rounds.length - 1].round : null));
+      this.queue = this.queue.then(() => this.execute(rec, resume));
+    }
+  }
+
+  private async execute(rec: JobRecord, resume?: ResumePoint): Promise<void> {
     rec.state = 'RUNNING';
     rec.stage = 'waiting for participants';
     this.grid.currentJobId = rec.id;
@@ -111,7 +162,7 @@ export class JobManager {
     try {
       const outcome = await runJob(rec.id, rec.job, rec.schema, {
         grid: this.grid,
-        sum: rec.job.aggregation === 'plain' ? plainSum : secureSum(rec.id, rec.job),
+        sum: rec.job.aggregation === 'plain' ? plainSum : secureSum(rec.id, rec.job, this.incarnation),
         now: () => Date.now(),
         // Central client-level DP noise: the coordinator's own CSPRNG (Box–Muller over node:crypto bytes).
         normal: () => standardNormal((n) => new Uint8Array(randomBytes(n))),
@@ -120,8 +171,9 @@ export class JobManager {
             rec.preprocessing = p;
             await rec.store.savePreprocessing(p);
           },
-          saveRound: async (r, state) => {
-            await rec.store.saveRound(r, state);
+          saveRound: async (r, state, next) => {
+            await rec.store.saveRound(r, state, next);
+            this.audit?.roundCompleted(rec.id, r); // a round that cannot be audited fails the job
             rec.weights = state.weights;
           },
         },
@@ -140,7 +192,7 @@ export class JobManager {
             this.publish(rec, `round ${e.record.round} complete`, e.record);
           }
         },
-      });
+      }, resume);
       rec.weights = outcome.weights;
       rec.state = 'SUCCEEDED';
       rec.stage = 'done';
@@ -153,6 +205,16 @@ export class JobManager {
       rec.finishedAt = Date.now();
       this.log.error('job failed', { job: rec.id, error: rec.error });
       this.publish(rec, `job failed: ${rec.error}`);
+    }
+    this.tryAudit(rec.id, 'job-finished', (a) => a.jobFinished(rec.id, rec.state, rec.error, rec.rounds.filter((r) => r.round > 0).length, guaranteeText(rec.job, rec.rounds)));
+  }
+
+  /** Writes an audit record whose failure must not change the job (it is logged instead). */
+  private tryAudit(job: string, kind: string, write: (audit: AuditLog) => void): void {
+    try {
+      if (this.audit) write(this.audit);
+    } catch (err) {
+      this.log.error(`audit log: ${kind} not recorded`, { job, error: (err as Error).message });
     }
   }
 }

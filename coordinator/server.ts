@@ -4,7 +4,9 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { channelOptions, loadProto } from '../proto/load';
+import { AUDIT_LOG_FILE, AuditLog, auditJoins } from './audit-log';
 import { controlHandlers } from './control-service';
 import { FleetGrid } from './fleet-grid';
 import { fleetHandlers } from './fleet-service';
@@ -32,6 +34,8 @@ export interface CoordinatorHandle {
   address: string;
   jobs: JobManager;
   grid: FleetGrid;
+  /** The audit log, `<state-dir>/audit.jsonl` (coordinator/audit-log.ts). */
+  audit: AuditLog;
   stop(): Promise<void>;
 }
 
@@ -39,23 +43,48 @@ export interface CoordinatorHandle {
 export async function startCoordinator(opts: CoordinatorOptions): Promise<CoordinatorHandle> {
   const log = opts.logger ?? createLogger('coordinator', opts.logLevel ?? 'info');
   mkdirSync(opts.stateDir, { recursive: true });
-  const grid = new FleetGrid({ heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 1000, heartbeatTimeoutMs: opts.heartbeatTimeoutMs ?? 10_000 });
-  const jobs = new JobManager(grid, opts.stateDir, log);
+  // Audit log first: a log that does not verify stops the start-up before anything runs.
+  const audit = AuditLog.open(path.join(opts.stateDir, AUDIT_LOG_FILE), { log });
+  const grid = new FleetGrid({
+    heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 1000,
+    heartbeatTimeoutMs: opts.heartbeatTimeoutMs ?? 10_000,
+    onLeave: (name, reason) => {
+      try {
+        audit.participantLeft(name, reason);
+      } catch (e) {
+        log.error('audit log: participant-left not recorded', { participant: name, error: (e as Error).message });
+      }
+    },
+  });
+  const jobs = new JobManager(grid, opts.stateDir, log, audit);
   const recorder = opts.recordMessages ? new MessageRecorder(opts.recordMessages) : undefined;
   const proto = loadProto();
   const server = new grpc.Server(channelOptions(opts.maxMessageBytes));
-  server.addService(proto.fedcredit.v1.Fleet.service, fleetHandlers(grid, log, recorder));
+  server.addService(proto.fedcredit.v1.Fleet.service, auditJoins(fleetHandlers(grid, log, recorder), grid, audit, log));
   server.addService(proto.fedcredit.v1.Control.service, controlHandlers(jobs, grid));
   const host = opts.host ?? '127.0.0.1';
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${host}:${opts.port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
-  );
+  )
+    .then((p) => {
+      audit.coordinatorStarted(`${host}:${p}`);
+      return p;
+    })
+    .catch((err: unknown) => {
+      server.forceShutdown();
+      grid.close();
+      audit.close();
+      throw err;
+    });
   log.info('coordinator listening', { address: `${host}:${port}`, stateDir: opts.stateDir });
+  // Jobs stored by an earlier run of this coordinator: queued and running ones resume.
+  jobs.resumeStored();
   return {
     port,
     address: `${host}:${port}`,
     jobs,
     grid,
+    audit,
     stop: () =>
       new Promise<void>((resolve) => {
         grid.close();
@@ -64,6 +93,6 @@ export async function startCoordinator(opts: CoordinatorOptions): Promise<Coordi
           server.forceShutdown();
           resolve();
         }, 2000).unref();
-      }),
+      }).then(() => audit.close()),
   };
 }

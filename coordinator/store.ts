@@ -4,12 +4,21 @@
  *   preprocessing.json  federated means / standard deviations
  *   rounds/NNNN.json    one record per completed round (metrics, participants, failures)
  *   weights/NNNN.f32    global weights after the round (float32 little-endian)
- *   strategy.json       server optimizer state after the last completed round
+ *   state/NNNN.json     strategy state (weights, optimiser moments) and next-round settings after the round
+ *   strategy.json       the latest of those, for operators
  *   status.json         latest status (state, stage, error)
- * All writes are atomic (coordinator/atomic.ts).
+ * All writes are atomic (coordinator/atomic.ts: temp file, fsync, rename). A round is stored as a
+ * unit: its state file first, its record last, so a crash between the two leaves the round
+ * unrecorded and a resumed job runs it again ({@link JobStore.resumePoint}).
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
+import { JobSpecSchema } from '../core/job';
+import { DataSchemaSchema } from '../core/data/schema';
+import { PreprocessingSchema } from '../core/round/task-config';
+import { decodeStrategyState, EncodedStrategyStateSchema } from '../core/strategy/state';
+import type { NextRound, ResumePoint } from '../core/round/engine';
 import type { SecureAggregationFacts } from '../core/round/guarantee';
 import type { DataSchema } from '../core/data/schema';
 import type { JobSpec } from '../core/job';
@@ -30,6 +39,43 @@ export interface StoredStatus {
   secureAggregation?: SecureAggregationFacts;
 }
 
+/** A stored job definition (job.json). */
+export interface StoredJob {
+  jobId: string;
+  job: JobSpec;
+  schema: DataSchema;
+  aggregation: string;
+  createdAt: number;
+}
+const StoredJobSchema = z.object({ jobId: z.string().min(1), job: JobSpecSchema, schema: DataSchemaSchema, aggregation: z.string(), createdAt: z.number() });
+const RoundStateSchema = z.strictObject({
+  strategy: EncodedStrategyStateSchema,
+  next: z.strictObject({ clipNorm: z.number().positive().optional() }),
+});
+
+/** A stored file that cannot be read or does not validate. */
+export class StoreError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+function readJsonFile<T>(file: string, schema: z.ZodType<T>): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new StoreError(`${file}: cannot be read as JSON: ${(err as Error).message}`);
+  }
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new StoreError(`${file}: ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+  }
+  return r.data;
+}
+
 /** A job's files under the state directory. */
 export class JobStore implements JobStorePort {
   readonly dir: string;
@@ -47,12 +93,53 @@ export class JobStore implements JobStorePort {
     writeJsonAtomic(path.join(this.dir, 'preprocessing.json'), p);
   }
 
-  async saveRound(record: RoundRecord, state: StrategyState): Promise<void> {
+  async saveRound(record: RoundRecord, state: StrategyState, next: NextRound = {}): Promise<void> {
     const name = String(record.round).padStart(4, '0');
     const w = state.weights;
+    const encoded = encodeStrategyState(state);
     writeFileAtomic(path.join(this.dir, 'weights', `${name}.f32`), new Uint8Array(w.buffer, w.byteOffset, w.byteLength));
-    writeJsonAtomic(path.join(this.dir, 'strategy.json'), encodeStrategyState(state));
-    writeJsonAtomic(path.join(this.dir, 'rounds', `${name}.json`), record);
+    writeJsonAtomic(path.join(this.dir, 'state', `${name}.json`), { strategy: encoded, next });
+    writeJsonAtomic(path.join(this.dir, 'strategy.json'), encoded);
+    writeJsonAtomic(path.join(this.dir, 'rounds', `${name}.json`), record); // the commit point
+  }
+
+  /** The stored job definition, validated; throws {@link StoreError} naming the file otherwise. */
+  readJob(): StoredJob {
+    return readJsonFile(path.join(this.dir, 'job.json'), StoredJobSchema) as StoredJob;
+  }
+
+  /** The stored status, or undefined when none was written. */
+  readStatus(): StoredStatus | undefined {
+    const file = path.join(this.dir, 'status.json');
+    return existsSync(file) ? (readJsonFile(file, z.looseObject({ state: z.enum(['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED']) })) as unknown as StoredStatus) : undefined;
+  }
+
+  /**
+   * Where an interrupted job continues, or undefined when it must start over (no preprocessing
+   * stored yet). Takes the longest run of consecutive rounds 0, 1, … whose record and state are
+   * both stored. Throws {@link StoreError} when a stored file is unreadable or invalid.
+   */
+  resumePoint(): ResumePoint | undefined {
+    const prepFile = path.join(this.dir, 'preprocessing.json');
+    if (!existsSync(prepFile)) return undefined;
+    const preprocessing = readJsonFile(prepFile, PreprocessingSchema);
+    const rounds: RoundRecord[] = [];
+    let last: { strategy: unknown; next: NextRound } | undefined;
+    for (const record of this.rounds()) {
+      const name = String(record.round).padStart(4, '0');
+      const stateFile = path.join(this.dir, 'state', `${name}.json`);
+      if (record.round !== rounds.length || !existsSync(stateFile)) break;
+      last = readJsonFile(stateFile, RoundStateSchema);
+      rounds.push(record);
+    }
+    if (!last) return { preprocessing, rounds: [] };
+    let state: StrategyState;
+    try {
+      state = decodeStrategyState(last.strategy);
+    } catch (err) {
+      throw new StoreError(`${path.join(this.dir, 'state')}: round ${rounds.length - 1}: ${(err as Error).message}`);
+    }
+    return { preprocessing, rounds, state, next: last.next };
   }
 
   /** Persists the latest status. */
@@ -60,14 +147,14 @@ export class JobStore implements JobStorePort {
     writeJsonAtomic(path.join(this.dir, 'status.json'), s);
   }
 
-  /** Rounds recorded so far, in order. */
+  /** Rounds recorded so far, in order. Throws {@link StoreError} naming an unreadable file. */
   rounds(): RoundRecord[] {
     const dir = path.join(this.dir, 'rounds');
     if (!existsSync(dir)) return [];
     return readdirSync(dir)
       .filter((f) => /^\d{4}\.json$/.test(f))
       .sort()
-      .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as RoundRecord);
+      .map((f) => readJsonFile(path.join(dir, f), z.looseObject({ round: z.int().nonnegative() })) as unknown as RoundRecord);
   }
 
   /** Global weights after `round`, or undefined if not stored. */

@@ -318,7 +318,10 @@ describe('the curious coordinator learns nothing about a single participant', ()
     // ---- (c) the state directory holds aggregates only ------------------------------------
     const files = filesUnder(stateDir);
     expect(files.map((f) => path.relative(jobDir, f)).sort()).toEqual(
-      ['job.json', 'preprocessing.json', 'status.json', 'strategy.json', ...[0, 1, 2].flatMap((r) => [`rounds/000${r}.json`, `weights/000${r}.f32`])].sort(),
+      [
+        '../../audit.jsonl', 'job.json', 'preprocessing.json', 'status.json', 'strategy.json',
+        ...[0, 1, 2].flatMap((r) => [`rounds/000${r}.json`, `state/000${r}.json`, `weights/000${r}.f32`]),
+      ].sort(),
     );
     const contents = files.map((f) => ({ f, raw: readFileSync(f), text: readFileSync(f, 'latin1') }));
     for (const { what, bytes } of secretsSeen) {

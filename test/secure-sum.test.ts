@@ -193,7 +193,7 @@ describe('secure sum over the participant mod', () => {
       expect(res.error).toBeUndefined();
     }
     const runs = [...new Set(seen.map((t) => t.secagg!.config.run))];
-    expect(runs).toEqual(['job-1/stats/0/1', 'job-1/stats/0/2']);
+    expect(runs).toEqual(['job-1/stats/0/0.1', 'job-1/stats/0/0.2']);
     expect(seen.filter((t) => t.weights).every((t) => t.secagg!.message.type === 'begin')).toBe(true);
     expect(seen.filter((t) => t.weights).length).toBe(6);
   });

@@ -49,10 +49,34 @@ export interface ClientDpRound {
   unclippedFraction?: number;
 }
 
-/** Persistence port (the coordinator writes atomically under its state dir). */
+/** What the next round needs besides the strategy state (persisted with each round). */
+export interface NextRound {
+  /** Client-level DP: the clip norm S of the next round (adaptive clipping moves it). */
+  clipNorm?: number;
+}
+
+/**
+ * Persistence port (the coordinator writes atomically under its state dir). `saveRound` must make
+ * the round durable as a unit: a resumed job continues from the last round it stored.
+ */
 export interface JobStorePort {
   savePreprocessing(p: PreprocessingParams): Promise<void>;
-  saveRound(record: RoundRecord, state: StrategyState): Promise<void>;
+  saveRound(record: RoundRecord, state: StrategyState, next: NextRound): Promise<void>;
+}
+
+/**
+ * Where a job interrupted by a coordinator crash continues: the federated preprocessing and the
+ * rounds completed so far, with the strategy state and next-round settings after the last one.
+ * A round that was interrupted mid-way is simply run again (with new secure-sum run ids, hence
+ * fresh keys and masks).
+ */
+export interface ResumePoint {
+  preprocessing: PreprocessingParams;
+  /** Completed rounds in order, starting with round 0 (may be empty: round 0 not yet stored). */
+  rounds: RoundRecord[];
+  /** Strategy state after the last of `rounds` (ignored when `rounds` is empty). */
+  state?: StrategyState;
+  next?: NextRound;
 }
 
 /** Progress notifications. */
@@ -91,8 +115,11 @@ function describeFailures(f: StageFailure[]): string {
   return f.length ? ` (${f.map((x) => `${x.participant}: ${x.reason}`).join('; ')})` : '';
 }
 
-/** Runs a whole job; throws {@link JobFailedError} with the reason when it cannot complete. */
-export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, deps: EngineDeps): Promise<JobOutcome> {
+/**
+ * Runs a whole job, or the rest of it from `resume`; throws {@link JobFailedError} with the reason
+ * when it cannot complete.
+ */
+export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, deps: EngineDeps, resume?: ResumePoint): Promise<JobOutcome> {
   const { grid, sum, store, now, emit } = deps;
   const min = job.minParticipants;
   const connected = await grid.waitFor(min, job.participants, job.deadlines.waitForParticipantsMs);
@@ -127,21 +154,29 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
   };
 
   // Federated preprocessing: counts, sums and sums of squares through the aggregation path.
-  const stats = await stage(0, { kind: 'stats', round: 0, config: base }, statsShape(schema));
   let preprocessing: PreprocessingParams;
-  try {
-    preprocessing = preprocessingFromStats(stats.sum, schema);
-  } catch (err) {
-    throw new JobFailedError(`federated preprocessing over [${stats.contributors.join(', ')}] failed: ${(err as Error).message}`);
+  let statsFailures: StageFailure[] = [];
+  if (resume) preprocessing = resume.preprocessing;
+  else {
+    const stats = await stage(0, { kind: 'stats', round: 0, config: base }, statsShape(schema));
+    statsFailures = stats.failures;
+    try {
+      preprocessing = preprocessingFromStats(stats.sum, schema);
+    } catch (err) {
+      throw new JobFailedError(`federated preprocessing over [${stats.contributors.join(', ')}] failed: ${(err as Error).message}`);
+    }
+    await store.savePreprocessing(preprocessing);
   }
-  await store.savePreprocessing(preprocessing);
 
   const dim = inputDim(schema);
   const size = layoutSize(modelLayout(job.model, dim));
   const strategy = createStrategy(job.strategy);
-  let state: StrategyState = { weights: initialWeights(job.model, dim, seededRng(deriveSeed(job.seed, 'init'))), round: 0 };
+  const resumed = resume && resume.rounds.length > 0 && resume.state ? resume : undefined;
+  let state: StrategyState = resumed?.state ?? { weights: initialWeights(job.model, dim, seededRng(deriveSeed(job.seed, 'init'))), round: 0 };
   const classWeights = resolveClassWeights(job, preprocessing);
-  const rounds: RoundRecord[] = [];
+  const rounds: RoundRecord[] = resumed ? [...resumed.rounds] : [];
+  const client = clientPrivacy(job);
+  let clipNorm = resumed ? resumed.next?.clipNorm : client?.clipNorm;
 
   const evaluate = async (
     round: number,
@@ -166,15 +201,13 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
       ...(receipts ? { receipts } : {}),
       ...(clientDp ? { clientDp } : {}),
     };
-    await store.saveRound(record, state);
+    await store.saveRound(record, state, clipNorm ? { clipNorm } : {});
     rounds.push(record);
     emit({ type: 'round', record });
   };
 
-  await evaluate(0, now(), Number.NaN, [], stats.failures);
-  const client = clientPrivacy(job);
-  let clipNorm = client?.clipNorm;
-  for (let round = 1; round <= job.rounds; round++) {
+  if (!resumed) await evaluate(0, now(), Number.NaN, [], statsFailures);
+  for (let round = state.round + 1; round <= job.rounds; round++) {
     const started = now();
     const fit = { train: job.train, mu: strategy.fitConfig(round).mu, classWeights, seed: deriveSeed(job.seed, `fit:${round}`), ...(clipNorm ? { clipNorm } : {}) };
     const tr = await stage(round, { kind: 'train', round, config: { ...base, preprocessing, fit }, weights: state.weights }, trainShapeFor(job, size));
@@ -191,7 +224,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
         noise: plan.noise, clipNorm, noiseMultiplier: plan.noiseMultiplier, survivors: plan.survivors,
         ...(cs.unclippedFraction !== undefined ? { unclippedFraction: cs.unclippedFraction } : {}),
       };
-      clipNorm = cs.nextClipNorm;
+      clipNorm = cs.nextClipNorm; // saved with this round, for the next
       await evaluate(round, started, Number.NaN, tr.contributors, tr.failures, tr.secure, tr.receipts, info);
       continue;
     }

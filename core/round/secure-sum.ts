@@ -34,10 +34,17 @@ const DEADLINE_OF: Record<SecAggClientMessage['type'], Deadline> = {
 };
 
 /**
- * A secure sum for one job. `jobId` and an internal attempt counter make every run id unique,
- * so no mask key is derived twice even when a stage is retried.
+ * A secure sum for one job. `jobId`, the coordinator's `incarnation` (a fresh value per
+ * coordinator process, so a job resumed after a crash never repeats a run id) and an internal
+ * attempt counter make every run id unique: participants draw fresh keys per run id and refuse a
+ * run id they have seen, so no mask is ever reused, even when a stage is retried.
  */
-export function secureSum(jobId: string, job: Pick<JobSpec, 'secureAggregation' | 'minParticipants' | 'seed' | 'privacy' | 'rounds'>): SumProtocol {
+export function secureSum(
+  jobId: string,
+  job: Pick<JobSpec, 'secureAggregation' | 'minParticipants' | 'seed' | 'privacy' | 'rounds'>,
+  incarnation = '0',
+): SumProtocol {
+  if (!/^[0-9a-z]{1,32}$/.test(incarnation)) throw new CoreInputError(`incarnation must be 1–32 lowercase letters or digits, got "${incarnation}"`, 'incarnation');
   let attempt = 0;
   return {
     name: 'secagg',
@@ -46,7 +53,7 @@ export function secureSum(jobId: string, job: Pick<JobSpec, 'secureAggregation' 
       const stage = `round ${task.round}: ${task.kind}`;
       let params: ReturnType<typeof secureRoundParams>;
       try {
-        params = secureRoundParams(job, task.kind, shape, `${jobId}/${task.kind}/${task.round}/${attempt}`, task.round, participants);
+        params = secureRoundParams(job, task.kind, shape, `${jobId}/${task.kind}/${task.round}/${incarnation}.${attempt}`, task.round, participants);
       } catch (err) {
         if (!(err instanceof CoreInputError)) throw err;
         return { sum: null, contributors: [], failures: [], error: `secure aggregation cannot run: ${err.message}` };

@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../core/data/errors';
-import { decodeUtf8, firstInvalidUtf8, parseCsvText, readCsvFile } from './csv';
+import { csvColumnAt, decodeUtf8, firstInvalidUtf8, parseCsvText, readCsvFile } from './csv';
 import { thrownBy } from '../../core/data/thrown-by';
 
 const fixture = (name: string) => relative(process.cwd(), fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)));
@@ -45,10 +45,10 @@ describe('readCsvFile', () => {
     const f = fixture('non_utf8.csv');
     const e = thrownBy(() => readCsvFile(f));
     expect(e.message).toBe(
-      `${f} line 4: invalid UTF-8 byte 0xE9 at byte offset 113; the file must be UTF-8 encoded — ` +
+      `${f} line 4, column "home": invalid UTF-8 byte 0xE9 at byte offset 113; the file must be UTF-8 encoded — ` +
         're-save it as UTF-8 (it is probably Latin-1 or Windows-1252)',
     );
-    expect([e.file, e.line]).toEqual([f, 4]);
+    expect([e.file, e.line, e.column]).toEqual([f, 4, 'home']);
   });
 
   it('reports a ragged row at its line', () => {
@@ -107,6 +107,25 @@ describe('UTF-8 decoding', () => {
     expect(firstInvalidUtf8(Uint8Array.from([0x61, 0xc0, 0x80]))).toBe(1); // overlong
     expect(firstInvalidUtf8(Uint8Array.from([0xed, 0xa0, 0x80]))).toBe(0); // surrogate
     expect(firstInvalidUtf8(Uint8Array.from([0x61, 0x62, 0xff]))).toBe(2);
+  });
+
+  it('names the CSV column of a bad byte: quote-aware, past multi-line values, not in the header', () => {
+    const bytes = (s: string, bad: number) => {
+      const enc = new TextEncoder().encode(s);
+      const out = new Uint8Array(enc.length + 1);
+      out.set(enc);
+      out[enc.length] = bad;
+      return out;
+    };
+    const at = (b: Uint8Array) => csvColumnAt(b, b.length - 1);
+    expect(at(bytes('\uFEFFa,b,c\r\n1,"x,y",', 0xe9))).toBe('c');
+    expect(at(bytes('\n  \na,b,c\n1,"multi\nline",', 0xe9))).toBe('c');
+    expect(at(bytes('a,b,c\n1,2,3\n', 0xe9))).toBe('a');
+    expect(at(bytes('\uFEFF\nx,y\n1,', 0xe9))).toBe('y'); // a BOM on a blank first line
+    expect(at(bytes('a,b', 0xe9))).toBeUndefined(); // in the header
+    expect(at(bytes('a,b\n1,2,3,', 0xe9))).toBeUndefined(); // past the header's columns
+    const file = tmpFile('latin1.csv', bytes('a,b,c\n1,2,caf', 0xe9));
+    expect(thrownBy(() => readCsvFile(file)).message).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} line 2, column "c": invalid UTF-8 byte 0xE9 at byte offset 13;`));
   });
 
   it('strips a BOM and reports the line of a bad byte', () => {

@@ -1,6 +1,6 @@
 /**
  * Reading a participant's CSV file safely: size and column limits, strict UTF-8 decoding (with the
- * byte offset and line of the first invalid byte), BOM stripping, and RFC 4180 parsing with
+ * byte offset, line and column of the first invalid byte), BOM stripping, and RFC 4180 parsing with
  * csv-parse whose errors are turned into {@link DataError}s naming the file and line.
  *
  * Line convention (errors.ts): physical line numbers as an editor shows them, header = line 1; a
@@ -34,7 +34,7 @@ export const DEFAULT_MAX_COLUMNS = 10_000;
 
 /** Reads, decodes and parses a CSV file with a header line; throws DataError naming file and line. */
 export function readCsvFile(path: string, opts: ReadCsvOptions = {}): CsvContent {
-  const text = decodeUtf8(readBytes(path, opts.maxBytes ?? DEFAULT_MAX_BYTES), path);
+  const text = decodeUtf8(readBytes(path, opts.maxBytes ?? DEFAULT_MAX_BYTES), path, { csv: true });
   if (text.trim() === '') throw dataError({ file: path }, 'file is empty (expected a header line followed by data rows)');
   return parseCsvText(text, path, opts.maxColumns ?? DEFAULT_MAX_COLUMNS);
 }
@@ -71,9 +71,10 @@ function describeFsError(e: unknown): string {
 
 /**
  * Decodes UTF-8 strictly and strips a leading BOM. On invalid bytes, reports the line and byte
- * offset of the first one (offset counted from 0 at the start of the file).
+ * offset of the first one (offset counted from 0 at the start of the file) and, for a CSV file
+ * (`csv`), the header name of the column it is in.
  */
-export function decodeUtf8(bytes: Uint8Array, file: string): string {
+export function decodeUtf8(bytes: Uint8Array, file: string, opts: { csv?: boolean } = {}): string {
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
@@ -82,14 +83,47 @@ export function decodeUtf8(bytes: Uint8Array, file: string): string {
     let line = 1;
     for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a) line++;
     const hex = (bytes[offset] ?? 0).toString(16).toUpperCase().padStart(2, '0');
+    const column = opts.csv ? csvColumnAt(bytes, offset) : undefined;
     throw dataError(
-      { file, line },
+      { file, line, ...(column !== undefined ? { column } : {}) },
       `invalid UTF-8 byte 0x${hex} at byte offset ${offset}; the file must be UTF-8 encoded — ` +
         're-save it as UTF-8 (it is probably Latin-1 or Windows-1252)',
       e,
     );
   }
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * The header name of the CSV column that byte `offset` lies in, or undefined when it lies in the
+ * header itself or past the header's columns. Quotes, commas and line breaks are ASCII, so the
+ * scan over raw bytes is exact even when other bytes are not valid UTF-8.
+ */
+export function csvColumnAt(bytes: Uint8Array, offset: number): string | undefined {
+  let quoted = false;
+  let cell = 0;
+  let headerEnd = -1;
+  let lineHasContent = false;
+  for (let i = 0; i < offset; i++) {
+    const b = bytes[i];
+    if (b === 0x22) quoted = !quoted;
+    else if (quoted) continue;
+    else if (b === 0x0a || b === 0x0d) {
+      if (headerEnd < 0 && lineHasContent) headerEnd = i;
+      cell = 0;
+      lineHasContent = false;
+    } else if (b === 0x2c) cell++;
+    if (b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && !(i < 3 && b >= 0x80)) lineHasContent = true; // a BOM is not content
+  }
+  if (headerEnd < 0) return undefined;
+  let header: string[];
+  try {
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, headerEnd)); // BOM stripped
+    header = (parse(text, { trim: true, skip_empty_lines: true }) as string[][])[0] ?? [];
+  } catch {
+    return undefined;
+  }
+  return header[cell];
 }
 
 /** Byte offset of the first byte that makes `bytes` invalid UTF-8 (RFC 3629), or bytes.length. */

@@ -132,7 +132,7 @@ describe('loadTable on fixtures', () => {
     expect(msg('empty.csv')).toBe(`${fixture('empty.csv')}: file is empty (expected a header line followed by data rows)`);
     expect(msg('header_only.csv')).toBe(`${fixture('header_only.csv')}: file has a header but no data rows`);
     expect(msg('non_utf8.csv')).toBe(
-      `${fixture('non_utf8.csv')} line 4: invalid UTF-8 byte 0xE9 at byte offset 113; the file must be UTF-8 encoded — ` +
+      `${fixture('non_utf8.csv')} line 4, column "home": invalid UTF-8 byte 0xE9 at byte offset 113; the file must be UTF-8 encoded — ` +
         're-save it as UTF-8 (it is probably Latin-1 or Windows-1252)',
     );
     expect(msg('ragged.csv')).toBe(
@@ -146,6 +146,28 @@ describe('loadTable on fixtures', () => {
     expect(e.message).toBe(
       `${f} line 6, column "age": the value is missing, and the schema does not allow missing values for this feature ` +
         '(missing: "error") — fill it in, or set missing to "mean" or "zero"',
+    );
+  });
+
+  it('a 100,000-column data line: rejected quickly at its line, nothing parsed past it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fedcredit-load-'));
+    const f = join(dir, 'wide-row.csv');
+    const wide = Array.from({ length: 100_000 }, (_, i) => String(i)).join(',');
+    // A quoted comma on line 2 must not count as a column separator.
+    writeFileSync(f, `id,status,income,age,debt,home,job\n1,good,120,30,0,rent,"fixed, full-time"\n${wide}\n3,good,1,2,3,rent,fixed\n`);
+    const started = performance.now();
+    const e = thrownBy(() => loadTable(f, schema));
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(e.message).toBe(`${f} line 3: the line has 100000 columns, more than the limit of 10000; is this the right file and delimiter?`);
+    expect([e.file, e.line]).toEqual([f, 3]);
+  });
+
+  it('a line just within a raised column limit is then checked against the header', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fedcredit-load-'));
+    const f = join(dir, 'wide-ok.csv');
+    writeFileSync(f, `id,status,income,age,debt,home,job\n${Array.from({ length: 100_000 }, () => '1').join(',')}\n`);
+    expect(thrownBy(() => loadTable(f, schema, { maxColumns: 100_000 })).message).toBe(
+      `${f} line 2: the row has 100000 cells but the header has 7 columns; a value may contain an unquoted comma — put such values in double quotes`,
     );
   });
 

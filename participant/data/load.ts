@@ -28,15 +28,21 @@ const MAX_SCHEMA_BYTES = 16 * 1024 * 1024;
  * `schema.json: numeric[2].missing: Invalid option: expected one of "mean"|"zero"|"error"`.
  */
 export function loadSchemaFile(path: string): DataSchema {
-  const text = decodeUtf8(readBytes(path, MAX_SCHEMA_BYTES), path);
-  if (text.trim() === '') throw dataError({ file: path }, 'file is empty (expected a JSON schema object)');
-  let json: unknown;
+  return parseSchemaJson(readJsonFile(path, MAX_SCHEMA_BYTES, 'a JSON schema object'), path);
+}
+
+/**
+ * Reads a small UTF-8 JSON file (at most `maxBytes`); a {@link DataError} names the file and, for
+ * a syntax error, the line and column. `expected` describes the content for an empty file.
+ */
+export function readJsonFile(path: string, maxBytes: number, expected: string): unknown {
+  const text = decodeUtf8(readBytes(path, maxBytes), path);
+  if (text.trim() === '') throw dataError({ file: path }, `file is empty (expected ${expected})`);
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
     throw jsonSyntaxError(e, text, path);
   }
-  return parseSchemaJson(json, path);
 }
 
 /** Validates already-parsed JSON as a schema; `source` names it in messages. */
@@ -64,7 +70,7 @@ export function formatJsonPath(path: readonly PropertyKey[]): string {
 }
 
 /** Turns a JSON.parse SyntaxError into a DataError with line and column (both 1-based). */
-function jsonSyntaxError(e: unknown, text: string, file: string): DataError {
+export function jsonSyntaxError(e: unknown, text: string, file: string): DataError {
   const msg = e instanceof Error ? e.message : String(e);
   const pos = /position (\d+)/.exec(msg);
   if (!pos) return dataError({ file }, `invalid JSON: ${msg}`, e);

@@ -1,0 +1,121 @@
+/**
+ * The coordinator's audit log end to end (issue 5): a real DP job over gRPC with three
+ * participant processes writes the expected hash-chained records — joins, the job with its
+ * digests, every round with its secure-aggregation facts and the participants' signed receipts,
+ * the end with the guarantee — a restarted coordinator continues the chain, and
+ * `fedcredit audit verify` accepts the log and rejects a tampered copy.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadSchemaFile } from '../participant/data/load';
+import { startCoordinator } from '../coordinator/server';
+import type { CoordinatorHandle } from '../coordinator/server';
+import { Control } from '../cli/control-client';
+import { JobSpecSchema } from '../core/job';
+import { canonicalJson } from '../core/privacy/receipt-format';
+import { lineHash } from '../coordinator/audit-format';
+import { AUDIT_LOG_FILE } from '../coordinator/audit-log';
+import { SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, syntheticParties, tempDir } from './helpers';
+import type { ParticipantProcess } from './helpers';
+
+/** The fields of logged records this test reads. */
+type LoggedRecord = Record<string, unknown> & { kind: string; round: number; receipts?: Record<string, string>; secure?: { survivors: number }; metrics: { auc: number } };
+
+// Record-level DP with one full-batch step per round (batchSize above every party's rows): fast, with receipts.
+const job = JobSpecSchema.parse({
+  name: 'audited', rounds: 2, minParticipants: 3, seed: 6, train: { batchSize: 100_000, learningRate: 0.5 },
+  evaluation: { bins: 100 }, privacy: { mode: 'record', noiseMultiplier: 4, delta: 1e-5, clipNorm: 1 },
+});
+
+describe('audit log of a real job', () => {
+  const tmp = tempDir('audit');
+  const stateDir = path.join(tmp.dir, 'coord');
+  const logFile = path.join(stateDir, AUDIT_LOG_FILE);
+  const parties = syntheticParties(tmp.dir).filter((p) => p.name !== 'bank-b');
+  const schema = loadSchemaFile(SYNTHETIC_SCHEMA);
+  let coord: CoordinatorHandle | undefined;
+  let parts: ParticipantProcess[] = [];
+
+  beforeAll(async () => {
+    coord = await startCoordinator({ port: 0, stateDir, logLevel: 'silent', heartbeatIntervalMs: 250, heartbeatTimeoutMs: 3000 });
+    const address = coord.address;
+    parts = parties.map((p) =>
+      startParticipant(p.name, p.path, address, SYNTHETIC_SCHEMA, ['--state-dir', path.join(tmp.dir, 'nodes', p.name), '--privacy-budget-epsilon', '100']),
+    );
+  });
+  afterAll(async () => {
+    await stopAll(parts);
+    await coord?.stop();
+    tmp.cleanup();
+  });
+
+  it('records the job, rounds, receipts and end; audit verify accepts it and rejects a tampered copy', async () => {
+    const c = coord!;
+    for (let i = 0; i < 300 && c.grid.available().length < 3; i++) await new Promise((r) => setTimeout(r, 100));
+    const control = new Control(c.address);
+    const jobId = await control.submit(job, schema);
+    const final = await control.watch(jobId, () => undefined);
+    control.close();
+    await c.jobs.idle();
+    expect(final.error).toBe('');
+    expect(final.state).toBe('SUCCEEDED');
+    // A restarted coordinator continues the chain.
+    await c.stop();
+    coord = await startCoordinator({ port: 0, stateDir, logLevel: 'silent' });
+    const head = coord.audit.head!;
+    await coord.stop();
+    coord = undefined;
+
+    const lines = readFileSync(logFile, 'utf8').trimEnd().split('\n');
+    const recs = lines.map((l) => JSON.parse(l) as LoggedRecord);
+    expect(recs.map((r) => r.seq)).toEqual(lines.map((_, i) => i + 1));
+    expect(recs.map((r) => r.kind)).toEqual([
+      'coordinator-started', 'participant-joined', 'participant-joined', 'participant-joined', 'job-submitted',
+      'round-completed', 'round-completed', 'round-completed', 'job-finished',
+      'participant-left', 'participant-left', 'participant-left', 'coordinator-started',
+    ]);
+    // Stopping the first coordinator dropped every participant, each with the reason.
+    expect(recs.filter((r) => r.kind === 'participant-left').map((r) => r.reason)).toEqual(Array(3).fill('the coordinator is shutting down'));
+    const joined = recs.filter((r) => r.kind === 'participant-joined');
+    expect(joined.map((r) => r.participant).sort()).toEqual(parties.map((p) => p.name).sort());
+    const submitted = recs[4];
+    expect(submitted).toMatchObject({ jobId, name: 'audited', jobDigest: lineHash(canonicalJson(job)), aggregation: 'secagg', privacy: 'record', rounds: 2 });
+    // The job's schema digest is the one every participant announced for its own schema.
+    for (const j of joined) expect(j.schemaDigest).toBe(submitted.schemaDigest);
+    const rounds = recs.filter((r) => r.kind === 'round-completed');
+    expect(rounds.map((r) => r.round)).toEqual([0, 1, 2]);
+    expect(rounds[0].receipts).toBeUndefined();
+    for (const r of rounds.slice(1)) {
+      expect(Object.keys(r.receipts!).sort()).toEqual(parties.map((p) => p.name).sort());
+      expect(r.secure!.survivors).toBe(3);
+      expect(r.metrics.auc).toBeCloseTo(final.rounds.find((x) => x.round === r.round)!.metrics!.auc, 12);
+    }
+    expect(recs[8]).toMatchObject({ kind: 'job-finished', jobId, state: 'SUCCEEDED', error: '', rounds: 2, guarantee: final.guarantee });
+    expect(head).toEqual({ seq: 13, hash: lineHash(lines[12]) });
+
+    // An operator who improves round 1's AUC in a copy breaks the link of line 8.
+    const r1 = JSON.parse(lines[6]);
+    r1.metrics.auc = 0.99;
+    const tampered = path.join(tmp.dir, 'tampered.jsonl');
+    writeFileSync(tampered, [...lines.slice(0, 6), canonicalJson(r1), ...lines.slice(7)].join('\n') + '\n');
+    const missingFile = path.join(tmp.dir, 'nope.jsonl');
+    const [ok, bad, missing] = await Promise.all([
+      runCli(['audit', 'verify', '--log', logFile, '--expect-head', `9:${lineHash(lines[8])}`]),
+      runCli(['audit', 'verify', '--log', tampered, '--json']),
+      runCli(['audit', 'verify', '--log', missingFile]),
+    ]);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/jobs 1 \(succeeded 1, failed 0, unfinished 0\); rounds 3; privacy receipts verified 6/);
+    expect(ok.stdout).toContain(`head: 13:${head.hash}`);
+    expect(ok.stdout).toMatch(/^audit log verified: 13 record\(s\), chain intact$/m);
+
+    expect(bad.code, bad.stderr).toBe(1);
+    const report = JSON.parse(bad.stdout);
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([{ line: 8, kind: 'chain', message: 'prev does not match the hash of line 7 (record removed, reordered or altered)' }]);
+
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim()).toBe(`fedcredit: cannot read the audit log ${missingFile}: no such file`);
+  }, 60_000);
+});
