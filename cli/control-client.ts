@@ -40,8 +40,40 @@ export class Control {
     return unaryCall<JobStatus__Output>((m, o, cb) => this.client.getJobStatus({ jobId }, m, o, cb), timeoutMs);
   }
 
-  /** Follows a job until it finishes; calls `onEvent` per event; resolves with the final status. */
-  watch(jobId: string, onEvent: (e: JobEvent__Output) => void): Promise<JobStatus__Output> {
+  /**
+   * Follows a job until it finishes; calls `onEvent` per event; resolves with the final status.
+   * When the coordinator becomes unreachable (e.g. it restarts and resumes the job), it re-attaches
+   * with capped backoff for up to `reattachMs`, calling `onReattach` with the reason each time the
+   * stream is lost; any other error rejects.
+   */
+  async watch(
+    jobId: string,
+    onEvent: (e: JobEvent__Output) => void,
+    opts: { reattachMs?: number; onReattach?: (reason: string) => void } = {},
+  ): Promise<JobStatus__Output> {
+    const reattachMs = opts.reattachMs ?? 120_000;
+    let lostAt: number | undefined;
+    let backoff = 250;
+    for (;;) {
+      try {
+        return await this.watchOnce(jobId, (e) => {
+          lostAt = undefined;
+          backoff = 250;
+          onEvent(e);
+        });
+      } catch (err) {
+        const e = err as { code?: number; details?: string; message?: string };
+        if (e.code !== grpc.status.UNAVAILABLE) throw err;
+        lostAt ??= Date.now();
+        if (Date.now() - lostAt > reattachMs) throw err;
+        opts.onReattach?.(e.details || e.message || 'unavailable');
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(2 * backoff, 2000);
+      }
+    }
+  }
+
+  private watchOnce(jobId: string, onEvent: (e: JobEvent__Output) => void): Promise<JobStatus__Output> {
     return new Promise((resolve, reject) => {
       let last: JobStatus__Output | undefined;
       const stream = this.client.watchJob({ jobId });

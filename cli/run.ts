@@ -93,7 +93,16 @@ export async function runJobOnCoordinator(o: RunOptions): Promise<{ summary: Run
     const jobId = await control.submit(o.loaded.job, o.loaded.schema);
     o.print(`submitted job ${jobId} (${o.loaded.job.name}) to ${o.coordinator}`);
     const progress = new JobProgress(o.loaded.job.rounds, o.print);
-    const final = await control.watch(jobId, (e) => progress.onEvent(e));
+    let told = false;
+    const final = await control.watch(jobId, (e) => {
+      told = false;
+      progress.onEvent(e);
+    }, {
+      onReattach: (reason) => {
+        if (!told) o.print(`! lost the coordinator (${reason}); re-attaching to job ${jobId} while it restarts`);
+        told = true;
+      },
+    });
     progress.done();
     const summary = summarize(final);
     if (final.state !== 'SUCCEEDED') return { summary };

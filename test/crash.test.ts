@@ -69,17 +69,29 @@ describe('coordinator crash safety', () => {
       name: 'crash', rounds: ROUNDS, minParticipants: parties.length, seed: 3, evaluation: { bins: 100 },
       train: { batchSize: 64, learningRate: 0.2 }, deadlines: { waitForParticipantsMs: 60_000, stageMs: 20_000 }, secureAggregation: { stepMs: 10_000 },
     });
+    // Channels to one address share a subchannel, which may still be backing off right after a
+    // restart: a status query retries UNAVAILABLE for a while, as any client of a restarting server would.
     const status = async () => {
-      const control = new Control(address);
-      try {
-        return await control.status(jobId, 10_000);
-      } finally {
-        control.close();
+      for (let attempt = 0; ; attempt++) {
+        const control = new Control(address);
+        try {
+          return await control.status(jobId, 10_000);
+        } catch (err) {
+          if ((err as { code?: number }).code !== 14 || attempt >= 40) throw err;
+          await sleep(250);
+        } finally {
+          control.close();
+        }
       }
     };
     const submitter = new Control(address);
     const jobId = await submitter.submit(job, schema, 30_000);
     submitter.close();
+
+    // A data scientist following the job (as `fedcredit run` does) re-attaches after every restart.
+    const watcher = new Control(address);
+    let reattached = 0;
+    const watched = watcher.watch(jobId, () => undefined, { onReattach: () => reattached++ });
 
     const rng = seededRng(2024);
     let completed = 0;
@@ -105,6 +117,11 @@ describe('coordinator crash safety', () => {
       final = await status();
     }
     expect(final.state, final.error).toBe('SUCCEEDED');
+    const followed = await watched;
+    watcher.close();
+    expect(followed.state).toBe('SUCCEEDED');
+    expect(followed.roundsCompleted).toBe(ROUNDS);
+    expect(reattached).toBeGreaterThanOrEqual(KILLS);
     expect(final.roundsCompleted).toBe(ROUNDS);
     expect(final.rounds.map((r) => r.round)).toEqual(Array.from({ length: ROUNDS + 1 }, (_, i) => i));
     expect(seen.length).toBe(KILLS);
