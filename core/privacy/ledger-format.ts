@@ -75,9 +75,20 @@ export const CentralGaussianSpendSchema = z.strictObject({
   }),
 });
 
+/**
+ * Every mechanism's spend schema extended with `fields`, as a union on `mechanism`: the one place
+ * that lists the mechanisms (spends, charge requests, ledger entries and receipts all use it).
+ */
+export function mechanismUnion<F extends z.ZodRawShape>(fields: F) {
+  return z.discriminatedUnion('mechanism', [
+    DpSgdSpendSchema.extend(fields),
+    DistributedDGaussSpendSchema.extend(fields),
+    CentralGaussianSpendSchema.extend(fields),
+  ]);
+}
+
 /** Every mechanism the ledger can account: a union on `mechanism`. */
-export const MECHANISM_SCHEMAS = [DpSgdSpendSchema, DistributedDGaussSpendSchema, CentralGaussianSpendSchema] as const;
-export const MechanismSpendSchema = z.discriminatedUnion('mechanism', [...MECHANISM_SCHEMAS]);
+export const MechanismSpendSchema = mechanismUnion({});
 export type MechanismSpend = z.infer<typeof MechanismSpendSchema>;
 /** The mechanism names known to this version. */
 export type MechanismName = MechanismSpend['mechanism'];
@@ -91,11 +102,7 @@ export const taskShape = {
 };
 
 /** What the caller asks the ledger to charge: a task and its mechanism. */
-export const ChargeRequestSchema = z.discriminatedUnion('mechanism', [
-  DpSgdSpendSchema.extend(taskShape),
-  DistributedDGaussSpendSchema.extend(taskShape),
-  CentralGaussianSpendSchema.extend(taskShape),
-]);
+export const ChargeRequestSchema = mechanismUnion(taskShape);
 export type ChargeRequest = z.infer<typeof ChargeRequestSchema>;
 
 const entryShape = { index: z.int().nonnegative(), at: z.number() };
@@ -109,11 +116,7 @@ const chargeFields = {
   epsilonTask: nonNegative,
   epsilonAfter: nonNegative,
 };
-export const ChargeEntrySchema = z.discriminatedUnion('mechanism', [
-  DpSgdSpendSchema.extend(chargeFields),
-  DistributedDGaussSpendSchema.extend(chargeFields),
-  CentralGaussianSpendSchema.extend(chargeFields),
-]);
+export const ChargeEntrySchema = mechanismUnion(chargeFields);
 export type ChargeEntry = z.infer<typeof ChargeEntrySchema>;
 
 /** A budget setting: the first entry of every ledger (`from: null`), then every explicit change. */

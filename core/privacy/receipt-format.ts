@@ -17,7 +17,7 @@
 import { createHash } from 'node:crypto';
 import nacl from 'tweetnacl';
 import { z } from 'zod';
-import { CentralGaussianSpendSchema, DistributedDGaussSpendSchema, DpSgdSpendSchema, describeZodError, formatEpsilon, taskShape } from './ledger-format';
+import { describeZodError, mechanismUnion, formatEpsilon, taskShape } from './ledger-format';
 
 /** Version of the receipt statement this code signs and verifies. */
 export const RECEIPT_VERSION = 1;
@@ -43,11 +43,7 @@ const receiptFields = {
   previousReceiptHash: hex32.nullable(),
   issuedAt: z.number(),
 };
-export const PrivacyReceiptSchema = z.discriminatedUnion('mechanism', [
-  DpSgdSpendSchema.extend(receiptFields),
-  DistributedDGaussSpendSchema.extend(receiptFields),
-  CentralGaussianSpendSchema.extend(receiptFields),
-]);
+export const PrivacyReceiptSchema = mechanismUnion(receiptFields);
 export type PrivacyReceipt = z.infer<typeof PrivacyReceiptSchema>;
 
 /** One line of receipts.jsonl. */
