@@ -160,7 +160,7 @@ function expectType<T extends ClientOutput['type'] | ServerOutput['type']>(o: { 
 
 /** One in-memory round; returns the step timings (ms). */
 interface RoundTimes {
-  steps: Record<'begin' | 'peer-keys' | 'mask-input' | 'unmask-request', number[]>;
+  steps: Record<'begin' | 'peer-keys' | 'mask-input' | 'consistency-request' | 'unmask-request', number[]>;
   clientMs: number[];
   sumMs: number;
   unmaskMs: number;
@@ -170,7 +170,7 @@ function timedRound(config: SecAggConfig, dropBeforeMasking: string | undefined)
   const ids = config.participants;
   const clients = new Map<string, ClientState>(ids.map((u) => [u, initClient(config, u)]));
   let server: ServerState = initServer(config);
-  const steps: RoundTimes['steps'] = { begin: [], 'peer-keys': [], 'mask-input': [], 'unmask-request': [] };
+  const steps: RoundTimes['steps'] = { begin: [], 'peer-keys': [], 'mask-input': [], 'consistency-request': [], 'unmask-request': [] };
   const client = (u: string, input: Parameters<typeof clientStep>[1]) => {
     const t = performance.now();
     const { state, output } = clientStep(clients.get(u)!, input, rng);
@@ -225,7 +225,7 @@ export function runProtocolBench(parties: number, parameters: number, reps = 3):
   const job = JobSpecSchema.parse({ minParticipants: parties, aggregation: 'secagg' });
   const ids = Array.from({ length: parties }, (_, i) => `party-${String(i + 1).padStart(2, '0')}`);
   const clientMs: number[] = [];
-  const steps: RoundTimes['steps'] = { begin: [], 'peer-keys': [], 'mask-input': [], 'unmask-request': [] };
+  const steps: RoundTimes['steps'] = { begin: [], 'peer-keys': [], 'mask-input': [], 'consistency-request': [], 'unmask-request': [] };
   const sumMs: number[] = [];
   const unmask: number[] = [];
   const unmaskDropped: number[] = [];

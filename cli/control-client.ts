@@ -19,13 +19,36 @@ export interface FetchedModel {
   weights: Float32Array;
 }
 
+/** How to reach the Control API. */
+export interface ControlOptions {
+  maxMessageBytes?: number;
+  /** Transport credentials (mutual TLS with an operator certificate, trust/tls.ts); default plaintext. */
+  credentials?: grpc.ChannelCredentials;
+  /** The operator's token, sent as `authorization: Bearer …` on every call (coordinators with a roster require one). */
+  token?: string;
+}
+
+/** A client interceptor that adds the operator token to every call's metadata. */
+function bearer(token: string): grpc.Interceptor {
+  return (options, nextCall) =>
+    new grpc.InterceptingCall(nextCall(options), {
+      start(metadata, listener, next) {
+        metadata.set('authorization', `Bearer ${token}`);
+        next(metadata, listener);
+      },
+    });
+}
+
 /** A connection to a coordinator's Control API. */
 export class Control {
   private readonly client: ControlClient;
 
-  constructor(address: string, maxMessageBytes?: number) {
+  constructor(address: string, opts: ControlOptions = {}) {
     const C = loadProto().fedcredit.v1.Control;
-    this.client = new C(address, grpc.credentials.createInsecure(), channelOptions(maxMessageBytes));
+    this.client = new C(address, opts.credentials ?? grpc.credentials.createInsecure(), {
+      ...channelOptions(opts.maxMessageBytes),
+      ...(opts.token ? { interceptors: [bearer(opts.token)] } : {}),
+    });
   }
 
   /** Submits a job; resolves with its id. */

@@ -21,6 +21,18 @@ import { Control } from './control-client';
 import { registerPrivacyCommand } from './privacy-cmd';
 import { verifyReceiptsCommand } from './verify-receipts-cmd';
 import { registerAuditCommand } from './audit-cmd';
+import { addTransportOptions, resolveTransport } from './transport';
+import type { Transport } from './transport';
+import type { ControlOptions } from './control-client';
+import { clientCredentials } from '../trust/tls';
+
+const stderrLine = (l: string) => process.stderr.write(l + '\n');
+
+/** Control API options (mutual TLS, operator token) from a command's transport flags. */
+function controlOptions(o: Record<string, unknown>): ControlOptions {
+  const t: Transport = resolveTransport(o, 'operator', stderrLine);
+  return { ...(t.tls ? { credentials: clientCredentials(t.tls) } : {}), ...(t.token ? { token: t.token } : {}) };
+}
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -40,7 +52,7 @@ const program = new Command('fedcredit')
   .version('0.1.0')
   .showHelpAfterError();
 
-program
+const coordinatorCmd = program
   .command('coordinator')
   .description('run the coordinator (Fleet API for participants, Control API for data scientists)')
   .requiredOption('--port <port>', 'TCP port (0 = any free port)', int('--port'))
@@ -49,11 +61,14 @@ program
   .option('--max-message-mb <mb>', 'maximum gRPC message size in MiB', int('--max-message-mb'), 256)
   .option('--heartbeat-timeout-ms <ms>', 'a participant silent this long is considered gone', int('--heartbeat-timeout-ms'), 10_000)
   .option('--record-messages <file>', 'append every received Fleet message to FILE (JSON lines, for audits)')
-  .addOption(levels)
-  .action(async (o) => {
+  .addOption(levels);
+addTransportOptions(coordinatorCmd, 'coordinator').action(async (o) => {
+    const t = resolveTransport(o, 'coordinator', stderrLine);
+    if (!o.insecure && !t.roster) throw new UsageError('the coordinator needs the consortium roster: roster.json in --credentials, or --roster FILE');
     const c = await startCoordinator({
       host: o.host, port: o.port, stateDir: o.stateDir, maxMessageBytes: o.maxMessageMb * 1024 * 1024,
       heartbeatTimeoutMs: o.heartbeatTimeoutMs, recordMessages: o.recordMessages, logLevel: o.logLevel as Level,
+      ...(t.tls ? { tls: t.tls } : {}), ...(t.roster ? { roster: t.roster } : {}),
     });
     process.stdout.write(`coordinator listening on ${c.address}\n`);
     const stop = () => void c.stop().then(() => process.exit(0));
@@ -61,7 +76,7 @@ program
     process.once('SIGTERM', stop);
   });
 
-program
+const participantCmd = program
   .command('participant')
   .description('run a participant node beside its private CSV')
   .requiredOption('--coordinator <host:port>', 'coordinator address')
@@ -74,15 +89,16 @@ program
   .option('--privacy-budget-epsilon <eps>', 'the institution\'s differential-privacy budget ε over all jobs; the node then trains only with DP and refuses tasks beyond it', positive('--privacy-budget-epsilon'))
   .option('--privacy-budget-delta <delta>', 'δ of the privacy budget', positive('--privacy-budget-delta'), 1e-5)
   .option('--policy <policy.json>', 'this institution\'s policy file: models, features, minimum other participants, maximum ε and rounds per job, plain aggregation; jobs breaking it are refused before data is touched')
-  .addOption(levels)
-  .action(async (o) =>
+  .addOption(levels);
+addTransportOptions(participantCmd, 'participant').action(async (o) =>
     participantCommand({
       coordinator: o.coordinator, name: o.name, role: o.role, data: o.data, schema: o.schema, logLevel: o.logLevel as Level,
       allowPlain: o.allowPlainAggregation === true, stateDir: o.stateDir, policy: o.policy,
+      transport: resolveTransport(o, 'participant', stderrLine),
       ...(o.privacyBudgetEpsilon !== undefined ? { privacyBudget: { epsilon: o.privacyBudgetEpsilon, delta: o.privacyBudgetDelta } } : {}),
     }));
 
-program
+const runCmd = program
   .command('run')
   .description('submit a job to a coordinator, follow it, save the model')
   .requiredOption('--coordinator <host:port>', 'coordinator address')
@@ -90,11 +106,11 @@ program
   .option('--schema <schema.json>', 'schema file (default: the one the job names)')
   .option('--out <dir>', 'save the model (tfjs format) and metadata.json here')
   .option('--json', 'print one machine-readable summary on stdout', false)
-  .addOption(aggregationOption())
-  .action(async (o) => {
+  .addOption(aggregationOption());
+addTransportOptions(runCmd, 'operator').action(async (o) => {
     const loaded = loadJobFile(o.job, o.schema, o.aggregation ? { aggregation: o.aggregation } : {});
     const print = o.json ? (l: string) => process.stderr.write(l + '\n') : (l: string) => process.stdout.write(l + '\n');
-    const { summary } = await runJobOnCoordinator({ coordinator: o.coordinator, loaded, outDir: o.out, json: o.json, print });
+    const { summary } = await runJobOnCoordinator({ coordinator: o.coordinator, loaded, outDir: o.out, json: o.json, print, control: controlOptions(o) });
     if (o.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
     else if (summary.state === 'SUCCEEDED') print(`job ${summary.jobId} succeeded: AUC ${summary.federated.auc.toFixed(4)}  KS ${summary.federated.ks.toFixed(4)}  (${summary.guarantee})`);
     if (summary.state !== 'SUCCEEDED') {
@@ -165,13 +181,13 @@ schema
   .option('--out <file>', 'write the schema here instead of stdout')
   .action((file: string, o) => inferCommand(file, o));
 
-program
+const participantsCmd = program
   .command('participants')
   .description('list the participants a coordinator knows')
   .requiredOption('--coordinator <host:port>', 'coordinator address')
-  .option('--json', 'JSON output', false)
-  .action(async (o) => {
-    const c = new Control(o.coordinator);
+  .option('--json', 'JSON output', false);
+addTransportOptions(participantsCmd, 'operator').action(async (o) => {
+    const c = new Control(o.coordinator, controlOptions(o));
     try {
       const list = await c.participants();
       if (o.json) process.stdout.write(JSON.stringify(list, null, 2) + '\n');
@@ -183,6 +199,8 @@ program
 
 registerPrivacyCommand(program);
 registerAuditCommand(program);
+import { registerCertsCommand } from './certs-cmd'; // hoisted like the imports above
+registerCertsCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof UsageError || err instanceof DataError || err instanceof CoreInputError || err instanceof AuditLogError) {

@@ -16,6 +16,10 @@ import { loadPolicy, policyMod, policyWarnings } from '../participant/policy';
 import type { Policy } from '../participant/policy';
 import { createLogger } from '../coordinator/log';
 import type { Level } from '../coordinator/log';
+import type { Transport } from './transport';
+import { clientCredentials } from '../trust/tls';
+import { FleetRefusedError } from '../participant/node';
+import { memberKeys } from '../trust/format';
 
 /** Canonical digest of a schema (key order independent). */
 export function schemaDigest(schema: unknown): string {
@@ -44,11 +48,26 @@ export interface ParticipantCmdOptions {
    * allowPlainAggregation.
    */
   policy?: string;
+  /** Mutual TLS, identity key and roster (cli/transport.ts); empty for an `--insecure` test network. */
+  transport?: Transport;
+}
+
+/** Checks that the identity is the one the roster lists for this node's name. */
+function checkIdentity(t: Transport, name: string): void {
+  const id = t.identity;
+  if (!id) return;
+  if (id.name !== name) throw new UsageError(`the identity key is for "${id.name}", but this node runs as --name ${name}`);
+  if (!t.roster) return;
+  const m = t.roster.members.find((x) => x.name === name);
+  if (!m) throw new UsageError(`"${name}" is not a member of consortium "${t.roster.consortium}" in the roster`);
+  if (m.publicKey !== Buffer.from(id.publicKey).toString('hex')) throw new UsageError(`the roster lists a different identity key for "${name}" than the identity file holds`);
 }
 
 /** Runs a participant node until SIGINT/SIGTERM. */
 export async function participantCommand(o: ParticipantCmdOptions): Promise<void> {
   const log = createLogger(`participant:${o.name}`, o.logLevel);
+  const transport = o.transport ?? {};
+  checkIdentity(transport, o.name);
   // A bad policy file stops the node before it reads data or connects (DataError: exit code 2).
   const policy: Policy | undefined = o.policy === undefined ? undefined : loadPolicy(o.policy);
   const schema = loadSchemaFile(o.schema);
@@ -83,15 +102,29 @@ export async function participantCommand(o: ParticipantCmdOptions): Promise<void
       errorToRefusalMod,
       ...(policy && o.policy ? [policyMod({ policy, file: o.policy, self: o.name, rows })] : []),
       schemaCheckMod(digest, schemaDigest),
-      secAggMod({ name: o.name, allowPlain: o.allowPlain }),
+      secAggMod({
+        name: o.name, allowPlain: o.allowPlain,
+        // Peers' key adverts are checked against this node's own copy of the roster, never the coordinator's word.
+        ...(transport.identity && transport.roster ? { identity: { secretKey: transport.identity.secretKey, peers: memberKeys(transport.roster) } } : {}),
+      }),
     ],
   );
-  const node = new ParticipantNode({ coordinator: o.coordinator, name: o.name, role: o.role, schemaDigest: digest, handler, log });
+  const node = new ParticipantNode({
+    coordinator: o.coordinator, name: o.name, role: transport.identity?.role ?? o.role, schemaDigest: digest, handler, log,
+    ...(transport.tls ? { credentials: clientCredentials(transport.tls) } : {}),
+    ...(transport.identity ? { identity: transport.identity } : {}),
+  });
+  if (!transport.identity) log.warn('no identity key: messages are not signed, so only a coordinator without a roster (test network) accepts this node');
   const stop = () => {
     log.info('stopping');
     node.stop();
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  await node.run();
+  try {
+    await node.run();
+  } catch (err) {
+    if (err instanceof FleetRefusedError) throw new UsageError(err.message);
+    throw err;
+  }
 }

@@ -9,6 +9,7 @@ import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatu
 import { initBackend } from '../participant/trainer/backend';
 import { saveWeightsAsModel } from '../participant/trainer/save';
 import { Control } from './control-client';
+import type { ControlOptions } from './control-client';
 import type { LoadedJob } from './job-file';
 import { JobProgress } from './progress';
 
@@ -20,6 +21,8 @@ export interface RunOptions {
   json: boolean;
   /** Where human-readable lines go (stdout normally, stderr with --json). */
   print: (line: string) => void;
+  /** TLS credentials and operator token for the Control API. */
+  control?: ControlOptions;
 }
 
 /** Final metrics and facts of a finished job, as printed by `--json`. */
@@ -33,7 +36,7 @@ export interface RunSummary {
   participants: string[];
   federated: { auc: number; ks: number; gini: number; logLoss: number; brier: number; n: number; positives: number };
   /** Secure-aggregation facts of the last round, with the job's total of clipped coordinates. */
-  secureAggregation?: { participants: number; survivors: number; threshold: number; neighbours: number; modulusBits: number; clippedTotal: number };
+  secureAggregation?: { participants: number; survivors: number; threshold: number; neighbours: number; modulusBits: number; clippedTotal: number; authenticated: boolean };
   rounds: {
     round: number; participants: string[]; auc: number; ks: number; logLoss: number; trainLoss: number; seconds: number;
     failures: { participant: string; stage: string; reason: string }[];
@@ -53,7 +56,8 @@ function secureSummary(s: JobStatus__Output): Pick<RunSummary, 'secureAggregatio
   const last = infos[infos.length - 1];
   if (!last) return {};
   const { participants, survivors, threshold, neighbours, modulusBits } = last;
-  return { secureAggregation: { participants, survivors, threshold, neighbours, modulusBits, clippedTotal: infos.reduce((a, x) => a + x.clipped, 0) } };
+  const authenticated = infos.every((x) => x.authenticated);
+  return { secureAggregation: { participants, survivors, threshold, neighbours, modulusBits, clippedTotal: infos.reduce((a, x) => a + x.clipped, 0), authenticated } };
 }
 
 function privacySummary(s: JobStatus__Output): Pick<RunSummary, 'privacy'> {
@@ -88,7 +92,7 @@ export function summarize(s: JobStatus__Output): RunSummary {
 
 /** Submits, follows and saves; resolves with the summary (state FAILED included, never throws for a failed job). */
 export async function runJobOnCoordinator(o: RunOptions): Promise<{ summary: RunSummary; weights?: Float32Array; meta?: Record<string, unknown> }> {
-  const control = new Control(o.coordinator);
+  const control = new Control(o.coordinator, o.control);
   try {
     const jobId = await control.submit(o.loaded.job, o.loaded.schema);
     o.print(`submitted job ${jobId} (${o.loaded.job.name}) to ${o.coordinator}`);

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCoordinator } from '../coordinator/server';
+import { simConsortium } from './sim-consortium';
 import { loadTable } from '../participant/data/load';
 import { initBackend } from '../participant/trainer/backend';
 import type { LoadedJob } from './job-file';
@@ -83,9 +84,9 @@ export function parseParties(args: string[]): PartySpec[] {
   return parties;
 }
 
-function spawnParticipant(p: PartySpec, address: string, schemaFile: string, logDir: string, allowPlain: boolean, privacy?: string[]): ChildProcess {
+function spawnParticipant(p: PartySpec, address: string, schemaFile: string, logDir: string, allowPlain: boolean, credentials: string, privacy?: string[]): ChildProcess {
   const log = openSync(path.join(logDir, `${p.name}.log`), 'a');
-  const args = [BIN, 'participant', '--coordinator', address, '--name', p.name, '--data', p.file, '--schema', schemaFile, '--log-level', 'info'];
+  const args = [BIN, 'participant', '--coordinator', address, '--name', p.name, '--data', p.file, '--schema', schemaFile, '--log-level', 'info', '--credentials', credentials];
   // A simulated party allows plain aggregation only when the simulated job asks for it.
   if (allowPlain) args.push('--allow-plain-aggregation');
   if (privacy) args.push(...privacy);
@@ -132,10 +133,13 @@ export async function simulate(o: SimulateOptions): Promise<SimulationReport> {
   const stateDir = path.resolve(o.stateDir ?? mkdtempSync(path.join(os.tmpdir(), 'fedcredit-sim-')));
   const logDir = path.join(stateDir, 'participants');
   mkdirSync(logDir, { recursive: true });
-  const coord = await startCoordinator({ port: 0, stateDir: path.join(stateDir, 'coordinator'), logLevel: 'warn', heartbeatTimeoutMs: o.heartbeatTimeoutMs });
+  const consortium = await simConsortium(path.join(stateDir, 'consortium'), o.parties.map((p) => p.name));
+  const coord = await startCoordinator({
+    port: 0, stateDir: path.join(stateDir, 'coordinator'), logLevel: 'warn', heartbeatTimeoutMs: o.heartbeatTimeoutMs, ...consortium.coordinator,
+  });
   const budgets = simulatedBudgets(job, schema, tables);
   const children = o.parties.map((p) =>
-    spawnParticipant(p, coord.address, schemaFile, logDir, job.aggregation === 'plain', budgets.get(p.name) && [
+    spawnParticipant(p, coord.address, schemaFile, logDir, job.aggregation === 'plain', consortium.participantDir(p.name), budgets.get(p.name) && [
       '--state-dir', path.join(stateDir, 'nodes', p.name),
       '--privacy-budget-epsilon', String(budgets.get(p.name)!.epsilon),
       '--privacy-budget-delta', String(budgets.get(p.name)!.delta),
@@ -143,8 +147,9 @@ export async function simulate(o: SimulateOptions): Promise<SimulationReport> {
   const exited = new Map<string, number | null>();
   children.forEach((c, i) => c.on('exit', (code) => exited.set(o.parties[i].name, code)));
   o.print(`coordinator on ${coord.address}; ${o.parties.length} participant processes (logs in ${logDir})`);
+  o.print(`mutual TLS, signed messages and an operator token from a throwaway test consortium (${consortium.dir})`);
   try {
-    const { summary, weights, meta } = await runJobOnCoordinator({ coordinator: coord.address, loaded: o.loaded, outDir: o.outDir, json: o.json, print: o.print });
+    const { summary, weights, meta } = await runJobOnCoordinator({ coordinator: coord.address, loaded: o.loaded, outDir: o.outDir, json: o.json, print: o.print, control: consortium.operator });
     const crashed = [...exited].filter(([, code]) => code !== 0 && code !== null);
     if (crashed.length && summary.state !== 'SUCCEEDED') {
       summary.error = `${summary.error ?? ''} (participant process(es) exited: ${crashed.map(([n, c]) => `${n} code ${c}, see ${path.join(logDir, n + '.log')}`).join('; ')})`;

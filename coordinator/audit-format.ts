@@ -32,6 +32,8 @@ const FailureSchema = z.strictObject({ participant: z.string(), stage: z.string(
 /** Public facts of a round's secure aggregation (core/round/sum-protocol.ts SecureSumInfo). */
 const SecureSchema = z.strictObject({
   participants: count, survivors: count, threshold: count, neighbours: count, modulusBits: count, clipped: count, words: count,
+  /** Signed key adverts and the consistency check ran (a coordinator with a roster). */
+  authenticated: z.literal(true).optional(),
 });
 const ClientDpSchema = z.strictObject({
   noise: z.enum(['distributed', 'central']), clipNorm: z.number(), noiseMultiplier: z.number(), survivors: count,
@@ -45,7 +47,11 @@ export const AuditRecordSchema = z.discriminatedUnion('kind', [
   }),
   /** A torn last line found on start was moved to `movedTo` (a file beside the log). */
   z.strictObject({ ...common, kind: z.literal('torn-tail-moved'), line: z.int().positive(), bytes: count, sha256: hex64, movedTo: z.string() }),
-  z.strictObject({ ...common, kind: z.literal('participant-joined'), participant: name, role: z.string(), schemaDigest: z.string(), replacedSession: z.boolean() }),
+  z.strictObject({
+    ...common, kind: z.literal('participant-joined'), participant: name, role: z.string(), schemaDigest: z.string(), replacedSession: z.boolean(),
+    /** The Ed25519 identity key the Hello was verified with (coordinators with a roster; trust/format.ts). */
+    identityKey: hex64.optional(),
+  }),
   z.strictObject({ ...common, kind: z.literal('participant-left'), participant: name, reason: z.string() }),
   z.strictObject({
     ...common, kind: z.literal('job-submitted'), jobId: name, name: z.string(),

@@ -183,7 +183,7 @@ export class AuditLog {
       trainLoss: finiteOrNull(r.trainLoss),
       seconds: r.seconds,
       failures: r.failures.map((f) => ({ participant: f.participant, stage: f.stage, reason: f.reason })),
-      ...(s ? { secure: { participants: s.participants, survivors: s.survivors, threshold: s.threshold, neighbours: s.neighbours, modulusBits: s.modulusBits, clipped: s.clipped, words: s.words } } : {}),
+      ...(s ? { secure: { participants: s.participants, survivors: s.survivors, threshold: s.threshold, neighbours: s.neighbours, modulusBits: s.modulusBits, clipped: s.clipped, words: s.words, ...(s.authenticated ? { authenticated: true as const } : {}) } } : {}),
       ...(r.receipts ? { receipts: { ...r.receipts } } : {}),
       ...(c
         ? {
@@ -220,7 +220,7 @@ export class AuditLog {
  * Wraps the Fleet service's Hello so that every successful registration is logged as
  * `participant-joined`. A failed audit append is logged, and the registration stands.
  */
-export function auditJoins(handlers: FleetHandlers, grid: FleetGrid, audit: AuditLog, log: Logger): FleetHandlers {
+export function auditJoins(handlers: FleetHandlers, grid: FleetGrid, audit: AuditLog, log: Logger, signed = false): FleetHandlers {
   const hello = handlers.Hello;
   return {
     ...handlers,
@@ -230,7 +230,10 @@ export function auditJoins(handlers: FleetHandlers, grid: FleetGrid, audit: Audi
         if (!err && reply) {
           const r = call.request;
           try {
-            audit.participantJoined({ participant: r.name, role: r.role || 'other', schemaDigest: r.schemaDigest, replacedSession: live.has(r.name) });
+            // The role as registered (the roster's, when there is one); the key only when the Hello was verified with it.
+            const role = grid.list().find((e) => e.name === r.name)?.role ?? (r.role || 'other');
+            const key = signed && r.auth?.publicKey?.length === 32 ? Buffer.from(r.auth.publicKey).toString('hex') : undefined;
+            audit.participantJoined({ participant: r.name, role, schemaDigest: r.schemaDigest, replacedSession: live.has(r.name), ...(key ? { identityKey: key } : {}) });
           } catch (e) {
             log.error('audit log: participant-joined not recorded', { participant: r.name, error: (e as Error).message });
           }

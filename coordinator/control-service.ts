@@ -14,6 +14,7 @@ import type { ControlHandlers } from '../proto/generated/fedcredit/v1/Control';
 import type { JobStatus } from '../proto/generated/fedcredit/v1/JobStatus';
 import type { RoundReport } from '../proto/generated/fedcredit/v1/RoundReport';
 import { JobRefSchema, SubmitJobRequestSchema, formatZodError } from '../proto/validate';
+import { clipText, jobSizeProblem } from '../proto/limits';
 import type { FleetGrid } from './fleet-grid';
 import type { JobManager, JobRecord } from './jobs';
 
@@ -74,11 +75,26 @@ export function statusToWire(rec: JobRecord): JobStatus {
   };
 }
 
-function parseJson(text: string, what: string): unknown {
+/** A status for a unary callback; the details are cut to a bounded length (they may quote what was sent). */
+function status(code: grpc.status, details: string): grpc.StatusObject {
+  return { code, details: clipText(details), metadata: new grpc.Metadata() };
+}
+
+/**
+ * Ends a server stream with an error status. (`call.destroy(err)` does not do this in grpc-js:
+ * the stream is destroyed before its final status is written, and the client waits for its
+ * deadline.) The 'error' event makes grpc-js record the status and end the call with it.
+ */
+export function failStream(call: { emit(event: 'error', err: Error): boolean }, s: { code: grpc.status; details: string }): void {
+  call.emit('error', Object.assign(new Error(clipText(s.details)), { code: s.code, details: clipText(s.details) }));
+}
+
+/** The parsed JSON, or why it is not JSON. */
+function parseJson(text: string, what: string): { value: unknown } | { problem: string } {
   try {
-    return JSON.parse(text);
+    return { value: JSON.parse(text) };
   } catch (err) {
-    throw new Error(`${what} is not valid JSON: ${(err as Error).message}`);
+    return { problem: `${what} is not valid JSON: ${(err as Error).message}` };
   }
 }
 
@@ -86,23 +102,32 @@ function parseJson(text: string, what: string): unknown {
 export function controlHandlers(jobs: JobManager, grid: FleetGrid): ControlHandlers {
   const find = (jobId: unknown): JobRecord | grpc.StatusObject => {
     const ref = JobRefSchema.safeParse({ jobId });
-    if (!ref.success) return { code: grpc.status.INVALID_ARGUMENT, details: formatZodError(ref.error), metadata: new grpc.Metadata() };
+    if (!ref.success) return status(grpc.status.INVALID_ARGUMENT, formatZodError(ref.error));
     const rec = jobs.get(ref.data.jobId);
-    return rec ?? { code: grpc.status.NOT_FOUND, details: `no job with id "${ref.data.jobId}"`, metadata: new grpc.Metadata() };
+    return rec ?? status(grpc.status.NOT_FOUND, `no job with id ${JSON.stringify(ref.data.jobId)}`);
   };
   return {
     SubmitJob(call, cb) {
       const req = SubmitJobRequestSchema.safeParse(call.request);
-      if (!req.success) return cb({ code: grpc.status.INVALID_ARGUMENT, details: `SubmitJob: ${formatZodError(req.error)}` });
+      if (!req.success) return cb(status(grpc.status.INVALID_ARGUMENT, `SubmitJob: ${formatZodError(req.error)}`));
+      const jobJson = parseJson(req.data.jobJson, 'job_json');
+      if ('problem' in jobJson) return cb(status(grpc.status.INVALID_ARGUMENT, `SubmitJob: ${jobJson.problem}`));
+      const job = JobSpecSchema.safeParse(jobJson.value);
+      if (!job.success) return cb(status(grpc.status.INVALID_ARGUMENT, `job: ${formatZodError(job.error)}`));
+      const schemaJson = parseJson(req.data.schemaJson, 'schema_json');
+      if ('problem' in schemaJson) return cb(status(grpc.status.INVALID_ARGUMENT, `SubmitJob: ${schemaJson.problem}`));
+      const schema = DataSchemaSchema.safeParse(schemaJson.value);
+      if (!schema.success) return cb(status(grpc.status.INVALID_ARGUMENT, `schema: ${formatZodError(schema.error)}`));
+      const tooBig = jobSizeProblem(job.data, schema.data);
+      if (tooBig) return cb(status(grpc.status.INVALID_ARGUMENT, `job: ${tooBig}`));
+      let jobId: string;
       try {
-        const job = JobSpecSchema.safeParse(parseJson(req.data.jobJson, 'job_json'));
-        if (!job.success) return cb({ code: grpc.status.INVALID_ARGUMENT, details: `job: ${formatZodError(job.error)}` });
-        const schema = DataSchemaSchema.safeParse(parseJson(req.data.schemaJson, 'schema_json'));
-        if (!schema.success) return cb({ code: grpc.status.INVALID_ARGUMENT, details: `schema: ${formatZodError(schema.error)}` });
-        cb(null, { jobId: jobs.submit(job.data, schema.data) });
+        jobId = jobs.submit(job.data, schema.data);
       } catch (err) {
-        cb({ code: grpc.status.INVALID_ARGUMENT, details: (err as Error).message });
+        // The input was valid; the coordinator could not store the job (audit log, disk).
+        return cb(status(grpc.status.INTERNAL, `SubmitJob: the job could not be stored: ${(err as Error).message}`));
       }
+      cb(null, { jobId });
     },
 
     GetJobStatus(call, cb) {
@@ -113,7 +138,7 @@ export function controlHandlers(jobs: JobManager, grid: FleetGrid): ControlHandl
 
     WatchJob(call) {
       const rec = find(call.request.jobId);
-      if ('code' in rec) return call.destroy(Object.assign(new Error(rec.details), rec));
+      if ('code' in rec) return failStream(call, rec);
       const finished = (r: JobRecord) => r.state === 'SUCCEEDED' || r.state === 'FAILED';
       call.write({ status: statusToWire(rec), message: `job ${rec.id}: ${rec.stage}` });
       if (finished(rec)) return call.end();
@@ -130,11 +155,8 @@ export function controlHandlers(jobs: JobManager, grid: FleetGrid): ControlHandl
 
     FetchModel(call) {
       const rec = find(call.request.jobId);
-      if ('code' in rec) return call.destroy(Object.assign(new Error(rec.details), rec));
-      if (!rec.weights) {
-        const err = { code: grpc.status.FAILED_PRECONDITION, details: `job ${rec.id} has no model yet (state ${rec.state})` };
-        return call.destroy(Object.assign(new Error(err.details), err));
-      }
+      if ('code' in rec) return failStream(call, rec);
+      if (!rec.weights) return failStream(call, { code: grpc.status.FAILED_PRECONDITION, details: `job ${rec.id} has no model yet (state ${rec.state})` });
       const w = rec.weights;
       const bytes = Buffer.from(w.buffer, w.byteOffset, w.byteLength);
       const dim = inputDim(rec.schema);

@@ -7,6 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Grid, StageFailure, StageReplies, StageReply, StageTask, StageTasks } from '../core/round/grid';
 import { taskFor } from '../core/round/grid';
+import { replyProblem } from '../core/round/reply-check';
 
 /** A queued task as the Fleet service hands it out. */
 export interface QueuedTask {
@@ -14,6 +15,14 @@ export interface QueuedTask {
   jobId: string;
   task: StageTask;
   deadline: number;
+}
+
+/** Thrown by {@link FleetGrid.deliver} for a reply that does not fit its task (the gRPC layer answers INVALID_ARGUMENT). */
+export class ReplyRejectedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReplyRejectedError';
+  }
 }
 
 /** A registered participant. */
@@ -31,7 +40,32 @@ export interface ParticipantEntry {
 
 interface PendingTask {
   participant: string;
+  queued: QueuedTask;
   resolve: (r: StageReply | { failure: string }) => void;
+}
+
+/** What the coordinator remembers of a task that is no longer open (to tell a stale reply from garbage). */
+export interface ClosedTask {
+  participant: string;
+  jobId: string;
+  round: number;
+  stage: string;
+  why: 'answered' | 'deadline' | 'dropped' | 'rejected';
+}
+
+const CLOSED_WHY: Record<ClosedTask['why'], string> = {
+  answered: 'it was already answered',
+  deadline: 'its deadline passed and the round went on without this reply',
+  dropped: 'the participant was dropped (new session or no heartbeat)',
+  rejected: 'its reply was malformed and counted as the participant\'s failure',
+};
+
+/** How many closed tasks are remembered. */
+const CLOSED_MEMORY = 10_000;
+
+/** The stage a task is in, as signatures name it: `<kind>` or `<kind>/<secure-sum step>`. */
+export function stageName(task: StageTask): string {
+  return task.secagg ? `${task.kind}/${task.secagg.message.type}` : task.kind;
 }
 
 /** Liveness settings. */
@@ -48,6 +82,7 @@ export class FleetGrid implements Grid {
   private readonly byName = new Map<string, ParticipantEntry>();
   private readonly bySession = new Map<string, ParticipantEntry>();
   private readonly pending = new Map<string, PendingTask>();
+  private readonly closed = new Map<string, ClosedTask>();
   private readonly changeListeners = new Set<() => void>();
   private sweeper: NodeJS.Timeout;
   /** Job id stamped on tasks of the job that is running. */
@@ -105,11 +140,47 @@ export class FleetGrid implements Grid {
   /** Delivers a participant's reply to the stage waiting for it; returns an error text if it does not fit. */
   deliver(e: ParticipantEntry, taskId: string, reply: StageReply | { refusal: string }): string | null {
     const p = this.pending.get(taskId);
-    if (!p) return `task ${taskId} is not open (unknown, already answered, or past its deadline)`;
+    if (!p) {
+      const c = this.closed.get(taskId);
+      if (c) return `stale reply: task ${taskId} (${c.jobId} round ${c.round}, ${c.stage}) is closed: ${CLOSED_WHY[c.why]}`;
+      return `task ${taskId} is not open (unknown, already answered, or past its deadline)`;
+    }
     if (p.participant !== e.name) return `task ${taskId} was not assigned to ${e.name}`;
-    this.pending.delete(taskId);
+    const bad = 'refusal' in reply ? null : replyProblem(p.queued.task, reply);
+    if (bad) {
+      this.reject(e, taskId, bad);
+      throw new ReplyRejectedError(bad);
+    }
+    this.closeTask(taskId, p, 'answered');
     p.resolve('refusal' in reply ? { failure: `refused: ${reply.refusal}` } : reply);
     return null;
+  }
+
+  /**
+   * A reply of `e` to `taskId` was malformed (it could not be decoded, or does not fit the task):
+   * when the task is open and `e`'s, it closes as `e`'s failure with the reason, so the round
+   * goes on without waiting for the deadline. Anything else is left alone.
+   */
+  reject(e: ParticipantEntry, taskId: string, reason: string): void {
+    const p = this.pending.get(taskId);
+    if (!p || p.participant !== e.name) return;
+    this.closeTask(taskId, p, 'rejected');
+    p.resolve({ failure: `malformed reply rejected: ${reason.length > 500 ? `${reason.slice(0, 500)}…` : reason}` });
+  }
+
+  /** The open task `taskId` of participant `name`, or what is remembered of it once closed. */
+  taskInfo(taskId: string): { open: QueuedTask; participant: string } | { closed: ClosedTask } | undefined {
+    const p = this.pending.get(taskId);
+    if (p) return { open: p.queued, participant: p.participant };
+    const c = this.closed.get(taskId);
+    return c ? { closed: c } : undefined;
+  }
+
+  private closeTask(taskId: string, p: PendingTask, why: ClosedTask['why']): void {
+    this.pending.delete(taskId);
+    const q = p.queued;
+    this.closed.set(taskId, { participant: p.participant, jobId: q.jobId, round: q.task.round, stage: stageName(q.task), why });
+    if (this.closed.size > CLOSED_MEMORY) this.closed.delete(this.closed.keys().next().value as string);
   }
 
   /** All registered participants (connected or not). */
@@ -153,12 +224,18 @@ export class FleetGrid implements Grid {
             return resolveOne();
           }
           const taskId = randomUUID();
+          const queued: QueuedTask = { taskId, jobId: this.currentJobId, task, deadline };
           const timer = setTimeout(() => {
-            if (this.pending.delete(taskId)) failures.push({ participant: name, stage, reason: `no reply within the ${deadlineMs} ms stage deadline` });
+            const open = this.pending.get(taskId);
+            if (open) {
+              this.closeTask(taskId, open, 'deadline');
+              failures.push({ participant: name, stage, reason: `no reply within the ${deadlineMs} ms stage deadline` });
+            }
             resolveOne();
           }, deadlineMs);
           this.pending.set(taskId, {
             participant: name,
+            queued,
             resolve: (r) => {
               clearTimeout(timer);
               if ('failure' in r) failures.push({ participant: name, stage, reason: r.failure });
@@ -166,7 +243,6 @@ export class FleetGrid implements Grid {
               resolveOne();
             },
           });
-          const queued: QueuedTask = { taskId, jobId: this.currentJobId, task, deadline };
           const waiter = e.waiters.shift();
           if (waiter) waiter(queued);
           else e.queue.push(queued);
@@ -199,7 +275,7 @@ export class FleetGrid implements Grid {
     e.queue = [];
     for (const [id, p] of this.pending) {
       if (p.participant === e.name) {
-        this.pending.delete(id);
+        this.closeTask(id, p, 'dropped');
         p.resolve({ failure: reason });
       }
     }

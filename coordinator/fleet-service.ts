@@ -5,12 +5,15 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { PROTOCOL_VERSION } from '../proto/load';
+import { MAX_ID_CHARS, clipText } from '../proto/limits';
 import type { FleetHandlers } from '../proto/generated/fedcredit/v1/Fleet';
 import type { Task } from '../proto/generated/fedcredit/v1/Task';
 import { contributionFromWire, float32Tensor } from '../proto/tensor';
 import { secaggReplyFromWire, secaggStepToWire } from '../proto/secagg-wire';
 import { HeartbeatRequestSchema, HelloRequestSchema, PullTaskRequestSchema, formatZodError } from '../proto/validate';
 import type { FleetGrid, QueuedTask } from './fleet-grid';
+import { FleetAuth } from './fleet-auth';
+import { peerCommonName } from '../trust/tls';
 import type { Logger } from './log';
 import type { MessageRecorder } from './recorder';
 
@@ -36,12 +39,16 @@ function receiptOf(json: string | undefined): { receipt?: string } {
   return { receipt: json };
 }
 
+/** A status for `cb`; the details are cut to a bounded length (they may quote what was sent). */
+/** Long polls one session may hold open at once (a node needs one; a flood of them is refused). */
+const MAX_WAITING_PULLS = 4;
+
 function fail(code: grpc.status, details: string): Partial<grpc.StatusObject> {
-  return { code, details };
+  return { code, details: clipText(details) };
 }
 
 /** Builds the Fleet service implementation. */
-export function fleetHandlers(grid: FleetGrid, log: Logger, recorder?: MessageRecorder): FleetHandlers {
+export function fleetHandlers(grid: FleetGrid, log: Logger, recorder?: MessageRecorder, auth: FleetAuth = new FleetAuth(undefined)): FleetHandlers {
   return {
     Hello(call, cb) {
       recorder?.record('Hello', call.request);
@@ -51,7 +58,13 @@ export function fleetHandlers(grid: FleetGrid, log: Logger, recorder?: MessageRe
       if (r.protocolVersion !== PROTOCOL_VERSION) {
         return cb(fail(grpc.status.FAILED_PRECONDITION, `protocol version ${r.protocolVersion} is not supported; this coordinator speaks version ${PROTOCOL_VERSION}`));
       }
-      const e = grid.hello(r.name, r.role || 'other', r.schemaDigest);
+      const checked = auth.hello({ name: r.name, auth: call.request.auth }, peerCommonName(call), call.request);
+      if ('code' in checked) {
+        log.warn('Hello refused', { participant: r.name, reason: checked.details });
+        return cb(fail(checked.code, checked.details));
+      }
+      const e = grid.hello(r.name, checked.role ?? (r.role || 'other'), r.schemaDigest);
+      auth.bind(e);
       log.info('participant registered', { participant: r.name, role: e.role });
       cb(null, { participantId: e.id, session: e.session, heartbeatIntervalMs: grid.opts.heartbeatIntervalMs, protocolVersion: PROTOCOL_VERSION });
     },
@@ -62,6 +75,11 @@ export function fleetHandlers(grid: FleetGrid, log: Logger, recorder?: MessageRe
       if (!parsed.success) return cb(fail(grpc.status.INVALID_ARGUMENT, `PullTask: ${formatZodError(parsed.error)}`));
       const e = grid.touch(parsed.data.session);
       if (!e) return cb(null, { hasTask: false, reregister: true });
+      const bad = auth.message(e, 'PullTask', call.request.auth, peerCommonName(call), call.request);
+      if (bad) return cb(fail(bad.code, bad.details));
+      if (e.waiters.length >= MAX_WAITING_PULLS) {
+        return cb(fail(grpc.status.RESOURCE_EXHAUSTED, `PullTask: ${e.name} already has ${e.waiters.length} long polls waiting; a node needs one`));
+      }
       grid
         .pull(e, Math.min(parsed.data.waitMs, 30_000), (onCancel) => call.on('cancelled', onCancel))
         .then((t) => cb(null, t ? { hasTask: true, task: taskToWire(t) } : { hasTask: false }))
@@ -74,6 +92,12 @@ export function fleetHandlers(grid: FleetGrid, log: Logger, recorder?: MessageRe
       const e = grid.touch(req.session ?? '');
       if (!e) return cb(fail(grpc.status.UNAUTHENTICATED, 'PushResult: unknown or expired session; call Hello again'));
       if (!req.taskId) return cb(fail(grpc.status.INVALID_ARGUMENT, 'PushResult: task_id is missing'));
+      if (req.taskId.length > MAX_ID_CHARS) return cb(fail(grpc.status.INVALID_ARGUMENT, `PushResult: task_id of ${req.taskId.length} characters is longer than ${MAX_ID_CHARS}`));
+      const bad = auth.message(e, 'PushResult', req.auth, peerCommonName(call), req) ?? auth.task(e, req.auth, grid.taskInfo(req.taskId), req.taskId);
+      if (bad) {
+        log.warn('PushResult refused', { participant: e.name, task: req.taskId, reason: bad.details });
+        return cb(fail(bad.code, bad.details));
+      }
       let problem: string | null;
       try {
         if (req.outcome === 'refusal' && req.refusal) {
@@ -85,9 +109,11 @@ export function fleetHandlers(grid: FleetGrid, log: Logger, recorder?: MessageRe
         } else if (req.outcome === 'secagg' && req.secagg) {
           problem = grid.deliver(e, req.taskId, { secagg: secaggReplyFromWire(req.secagg, e.name), ...receiptOf(req.privacyReceiptJson) });
         } else {
-          return cb(fail(grpc.status.INVALID_ARGUMENT, 'PushResult: neither a contribution, a secure-aggregation reply nor a refusal was sent'));
+          throw new Error('neither a contribution, a secure-aggregation reply nor a refusal was sent');
         }
       } catch (err) {
+        // A malformed reply to an open task of this participant is its failure in that stage.
+        grid.reject(e, req.taskId, (err as Error).message);
         return cb(fail(grpc.status.INVALID_ARGUMENT, `PushResult from ${e.name}: ${(err as Error).message}`));
       }
       if (problem) return cb(fail(grpc.status.FAILED_PRECONDITION, `PushResult from ${e.name}: ${problem}`));
@@ -98,7 +124,10 @@ export function fleetHandlers(grid: FleetGrid, log: Logger, recorder?: MessageRe
       recorder?.record('Heartbeat', call.request);
       const parsed = HeartbeatRequestSchema.safeParse(call.request);
       if (!parsed.success) return cb(fail(grpc.status.INVALID_ARGUMENT, `Heartbeat: ${formatZodError(parsed.error)}`));
-      cb(null, { known: grid.touch(parsed.data.session) !== undefined });
+      const e = grid.touch(parsed.data.session);
+      const bad = e ? auth.message(e, 'Heartbeat', call.request.auth, peerCommonName(call), call.request) : null;
+      if (bad) return cb(fail(bad.code, bad.details));
+      cb(null, { known: e !== undefined });
     },
   };
 }

@@ -55,6 +55,12 @@ export class JobManager {
   private readonly jobs = new Map<string, JobRecord>();
   /** Fresh per coordinator process: part of every secure-sum run id, so a resumed job never repeats one. */
   readonly incarnation = randomBytes(6).toString('hex');
+  /**
+   * The roster's member keys (name → Ed25519 public key), set when the coordinator has a roster:
+   * secure sums then run authenticated (signed key adverts, consistency check), and the
+   * coordinator drops a participant whose signature does not verify.
+   */
+  memberKeys?: ReadonlyMap<string, Uint8Array>;
   private readonly events = new EventEmitter();
   private queue: Promise<void> = Promise.resolve();
 
@@ -162,7 +168,7 @@ export class JobManager {
     try {
       const outcome = await runJob(rec.id, rec.job, rec.schema, {
         grid: this.grid,
-        sum: rec.job.aggregation === 'plain' ? plainSum : secureSum(rec.id, rec.job, this.incarnation),
+        sum: rec.job.aggregation === 'plain' ? plainSum : secureSum(rec.id, rec.job, this.incarnation, this.memberKeys ? { authenticated: true, roster: this.memberKeys } : {}),
         now: () => Date.now(),
         // Central client-level DP noise: the coordinator's own CSPRNG (Box–Muller over node:crypto bytes).
         normal: () => standardNormal((n) => new Uint8Array(randomBytes(n))),

@@ -14,9 +14,19 @@ export class MessageRecorder {
     mkdirSync(path.dirname(file), { recursive: true });
   }
 
-  /** Records one inbound message of `rpc`. */
+  /**
+   * Records one inbound message of `rpc`. A message that cannot be serialized (e.g. one too large
+   * for a string) leaves a line saying so, and the call goes on to be validated.
+   */
   record(rpc: string, message: unknown): void {
-    appendFileSync(this.file, JSON.stringify({ time: new Date().toISOString(), rpc, message: toPlain(message) }) + '\n');
+    const time = new Date().toISOString();
+    let line: string;
+    try {
+      line = JSON.stringify({ time, rpc, message: toPlain(message) });
+    } catch (err) {
+      line = JSON.stringify({ time, rpc, notRecorded: (err as Error).message });
+    }
+    appendFileSync(this.file, line + '\n');
   }
 }
 

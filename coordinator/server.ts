@@ -14,6 +14,12 @@ import { JobManager } from './jobs';
 import { createLogger } from './log';
 import type { Level, Logger } from './log';
 import { MessageRecorder } from './recorder';
+import { FleetAuth } from './fleet-auth';
+import { guardControl } from './operator-auth';
+import type { Roster } from '../trust/format';
+import { memberKeys } from '../trust/format';
+import type { TlsMaterial } from '../trust/tls';
+import { serverCredentials } from '../trust/tls';
 
 /** Coordinator settings. */
 export interface CoordinatorOptions {
@@ -26,6 +32,19 @@ export interface CoordinatorOptions {
   recordMessages?: string;
   logLevel?: Level;
   logger?: Logger;
+  /**
+   * Mutual TLS (trust/tls.ts): the consortium CA, the coordinator's certificate and key. Every
+   * client must present a certificate of that CA. Without it the coordinator speaks plaintext
+   * (the CLI allows that only with --insecure) and logs a warning.
+   */
+  tls?: TlsMaterial;
+  /**
+   * The consortium roster (trust/format.ts): only its members may join, every Fleet message must
+   * be signed by the member's identity key, secure sums run with signed key adverts and the
+   * consistency check, and Control calls need an operator token it lists. Without it anyone
+   * may join (test networks only).
+   */
+  roster?: Roster;
 }
 
 /** A running coordinator. */
@@ -57,14 +76,17 @@ export async function startCoordinator(opts: CoordinatorOptions): Promise<Coordi
     },
   });
   const jobs = new JobManager(grid, opts.stateDir, log, audit);
+  if (opts.roster) jobs.memberKeys = memberKeys(opts.roster);
+  if (!opts.tls) log.warn('plaintext transport: no TLS, so anyone on the network path can read and alter every message (test networks only; see fedcredit certs)');
+  if (!opts.roster) log.warn('no roster: any node may join and the Control API is open (test networks only)');
   const recorder = opts.recordMessages ? new MessageRecorder(opts.recordMessages) : undefined;
   const proto = loadProto();
   const server = new grpc.Server(channelOptions(opts.maxMessageBytes));
-  server.addService(proto.fedcredit.v1.Fleet.service, auditJoins(fleetHandlers(grid, log, recorder), grid, audit, log));
-  server.addService(proto.fedcredit.v1.Control.service, controlHandlers(jobs, grid));
+  server.addService(proto.fedcredit.v1.Fleet.service, auditJoins(fleetHandlers(grid, log, recorder, new FleetAuth(opts.roster)), grid, audit, log, opts.roster !== undefined));
+  server.addService(proto.fedcredit.v1.Control.service, guardControl(controlHandlers(jobs, grid), opts.roster, log));
   const host = opts.host ?? '127.0.0.1';
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${host}:${opts.port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(`${host}:${opts.port}`, opts.tls ? serverCredentials(opts.tls) : grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   )
     .then((p) => {
       audit.coordinatorStarted(`${host}:${p}`);

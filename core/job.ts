@@ -4,12 +4,16 @@
  */
 import { z } from 'zod';
 
+/** Longest deadline a job may set, in ms: the runtime's timer limit (2^31 − 1 ms, about 24.8 days). */
+export const MAX_DEADLINE_MS = 2 ** 31 - 1;
+const deadlineMs = (min: number) => z.number().int().min(min).max(MAX_DEADLINE_MS);
+
 export const ModelSpecSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('logistic') }).strict(),
   z
     .object({
       type: z.literal('mlp'),
-      hidden: z.array(z.number().int().min(1).max(4096)).min(1).default([16]),
+      hidden: z.array(z.number().int().min(1).max(4096)).min(1).max(32).default([16]),
       dropout: z.number().min(0).max(0.9).default(0),
       activation: z.enum(['relu', 'tanh', 'elu']).default('relu'),
     })
@@ -80,7 +84,7 @@ export const SecureAggregationSpecSchema = z
      */
     maxWeight: z.number().positive().max(1e9).default(1_000_000),
     /** Deadline of each key-exchange and unmasking step; the masked-input step uses deadlines.stageMs. */
-    stepMs: z.number().int().min(100).default(30_000),
+    stepMs: deadlineMs(100).default(30_000),
   })
   .strict();
 export type SecureAggregationSpec = z.infer<typeof SecureAggregationSpecSchema>;
@@ -158,7 +162,7 @@ export const JobSpecSchema = z
     /** Minimum number of participants that must take part in every stage of every round. */
     minParticipants: z.number().int().min(1).default(2),
     /** Only these participants take part (default: every connected participant). */
-    participants: z.array(z.string().min(1)).optional(),
+    participants: z.array(z.string().min(1).max(128)).max(10_000).optional(),
     evaluation: z
       .object({
         /** Fraction of each participant's rows held out for federated evaluation. */
@@ -171,9 +175,9 @@ export const JobSpecSchema = z
     deadlines: z
       .object({
         /** How long a job waits for `minParticipants` to be connected before it fails. */
-        waitForParticipantsMs: z.number().int().min(0).default(30_000),
+        waitForParticipantsMs: deadlineMs(0).default(30_000),
         /** Deadline of one stage (stats, train or evaluate) of a round. */
-        stageMs: z.number().int().min(100).default(120_000),
+        stageMs: deadlineMs(100).default(120_000),
       })
       .strict()
       .default({ waitForParticipantsMs: 30_000, stageMs: 120_000 }),

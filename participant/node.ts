@@ -19,6 +19,10 @@ import { secaggReplyToWire, secaggStepFromWire } from '../proto/secagg-wire';
 import { formatZodError } from '../proto/validate';
 import type { Logger } from '../coordinator/log';
 import type { ParsedTask, TaskHandler } from './handler';
+import { randomBytes } from 'node:crypto';
+import type { Identity } from '../trust/format';
+import { signRequest } from '../trust/signing';
+import type { SignedFields } from '../trust/signing';
 
 /** Settings of a participant node. */
 export interface NodeOptions {
@@ -31,6 +35,25 @@ export interface NodeOptions {
   maxMessageBytes?: number;
   pollWaitMs?: number;
   callTimeoutMs?: number;
+  /** Transport credentials (mutual TLS, trust/tls.ts); default plaintext, for `--insecure` test networks. */
+  credentials?: grpc.ChannelCredentials;
+  /** The institution's Ed25519 identity: every message is signed with it (coordinators with a roster require this). */
+  identity?: Identity;
+}
+
+/** What a PushResult is signed for: the task's job, round, stage and secure-sum run (coordinator/fleet-auth.ts). */
+export function taskBinding(t: Task__Output): Pick<SignedFields, 'jobId' | 'round' | 'stage' | 'run'> {
+  const kind = KINDS[t.kind as keyof typeof KINDS] ?? String(t.kind).toLowerCase();
+  let run = '';
+  if (t.secagg) {
+    try {
+      const cfg = JSON.parse(t.secagg.configJson) as { run?: unknown };
+      if (typeof cfg.run === 'string') run = cfg.run;
+    } catch {
+      // an unreadable config: the refusal is signed without a run and the coordinator names the mismatch
+    }
+  }
+  return { jobId: t.jobId, round: t.round, stage: t.secagg ? `${kind}/${t.secagg.message}` : kind, run };
 }
 
 const KINDS = { STATS: 'stats', TRAIN: 'train', EVALUATE: 'evaluate' } as const;
@@ -66,18 +89,47 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
   });
 
+/** The coordinator will not accept this node (membership, key, certificate): the node stops. */
+export class FleetRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FleetRefusedError';
+  }
+}
+
 /** A participant connected to one coordinator. */
 export class ParticipantNode {
   private readonly client: FleetClient;
   private readonly abort = new AbortController();
   private session = '';
+  private sequence = 0;
   private heartbeat?: NodeJS.Timeout;
   /** Number of tasks answered (contribution or refusal). */
   tasksDone = 0;
 
   constructor(private readonly opts: NodeOptions) {
     const Fleet = loadProto().fedcredit.v1.Fleet;
-    this.client = new Fleet(opts.coordinator, grpc.credentials.createInsecure(), channelOptions(opts.maxMessageBytes));
+    this.client = new Fleet(opts.coordinator, opts.credentials ?? grpc.credentials.createInsecure(), channelOptions(opts.maxMessageBytes));
+  }
+
+  /** Adds the signature block to a request (no-op without an identity). */
+  private signed<T extends object>(method: SignedFields['method'], request: T, binding?: Pick<SignedFields, 'jobId' | 'round' | 'stage' | 'run'>): T {
+    const id = this.opts.identity;
+    if (!id) return request;
+    const hello = method === 'Hello';
+    const f: SignedFields = {
+      method,
+      principal: hello ? id.name : this.session,
+      sequence: hello ? 0 : ++this.sequence,
+      timestampMs: Date.now(),
+      nonce: hello ? new Uint8Array(randomBytes(16)) : new Uint8Array(0),
+      jobId: binding?.jobId ?? '',
+      round: binding?.round ?? 0,
+      stage: binding?.stage ?? '',
+      run: binding?.run ?? '',
+    };
+    const auth = signRequest(request, f, id.secretKey);
+    return { ...request, auth: { ...auth, ...(hello ? { publicKey: id.publicKey } : {}) } };
   }
 
   /** Runs until {@link stop} is called. */
@@ -89,7 +141,7 @@ export class ParticipantNode {
       try {
         if (!this.session) await this.register();
         const reply = await unaryCall<PullTaskReply__Output>(
-          (m, o, cb) => this.client.pullTask({ session: this.session, waitMs: this.opts.pollWaitMs ?? 10_000 }, m, o, cb),
+          (m, o, cb) => this.client.pullTask(this.signed('PullTask', { session: this.session, waitMs: this.opts.pollWaitMs ?? 10_000 }), m, o, cb),
           (this.opts.pollWaitMs ?? 10_000) + 15_000,
           signal,
         );
@@ -102,6 +154,17 @@ export class ParticipantNode {
         }
       } catch (err) {
         if (signal.aborted) break;
+        const code = (err as grpc.ServiceError).code;
+        if (code === grpc.status.PERMISSION_DENIED || (code === grpc.status.UNAUTHENTICATED && !this.session)) {
+          // The coordinator does not accept this institution (not in its roster, wrong key or
+          // certificate, unsigned): retrying cannot help.
+          this.stop();
+          throw new FleetRefusedError(`the coordinator refused this node: ${(err as grpc.ServiceError).details ?? (err as Error).message}`);
+        }
+        if (code === grpc.status.UNAUTHENTICATED) {
+          log.warn('the coordinator did not accept a signed message; registering again', { error: (err as grpc.ServiceError).details });
+          this.session = '';
+        }
         if (!isTransient(err)) log.error('fleet call failed', { error: (err as Error).message });
         else log.debug('coordinator unreachable, retrying', { backoffMs: backoff });
         await sleep(backoff, signal);
@@ -119,19 +182,20 @@ export class ParticipantNode {
 
   private async register(): Promise<void> {
     const o = this.opts;
-    const hello = { name: o.name, role: o.role, clientVersion: '0.1.0', protocolVersion: PROTOCOL_VERSION, schemaDigest: o.schemaDigest };
+    const hello = this.signed('Hello', { name: o.name, role: o.role, clientVersion: '0.1.0', protocolVersion: PROTOCOL_VERSION, schemaDigest: o.schemaDigest });
     const r = await unaryCall<HelloReply__Output>(
       (m, opts, cb) => this.client.hello(hello, m, opts, cb),
       o.callTimeoutMs ?? 10_000,
       this.abort.signal,
     );
     this.session = r.session;
+    this.sequence = 0;
     o.log.info('registered with coordinator', { coordinator: o.coordinator, participantId: r.participantId });
     clearInterval(this.heartbeat);
     this.heartbeat = setInterval(() => {
       const session = this.session;
       if (!session) return;
-      unaryCall<HeartbeatReply__Output>((m, opts, cb) => this.client.heartbeat({ session }, m, opts, cb), Math.max(1000, r.heartbeatIntervalMs * 2), this.abort.signal)
+      unaryCall<HeartbeatReply__Output>((m, opts, cb) => this.client.heartbeat(this.signed('Heartbeat', { session }), m, opts, cb), Math.max(1000, r.heartbeatIntervalMs * 2), this.abort.signal)
         .then((h) => {
           if (!h.known && this.session === session) this.session = '';
         })
@@ -163,7 +227,8 @@ export class ParticipantNode {
       req.refusal = { code: 'invalid_task', reason: (err as Error).message };
       summary = `invalid task: ${(err as Error).message}`;
     }
-    await unaryCall<PushResultReply__Output>((m, o, cb) => this.client.pushResult(req, m, o, cb), this.opts.callTimeoutMs ?? 60_000, this.abort.signal);
+    const signedReq = this.signed('PushResult', req, taskBinding(t));
+    await unaryCall<PushResultReply__Output>((m, o, cb) => this.client.pushResult(signedReq, m, o, cb), this.opts.callTimeoutMs ?? 60_000, this.abort.signal);
     this.tasksDone++;
     log.info('task answered', { task: t.taskId, job: t.jobId, round: t.round, kind: t.kind, ms: Date.now() - started, result: summary });
   }

@@ -10,15 +10,24 @@
  * - `peer-keys`: answers with encrypted Shamir shares for its neighbours;
  * - `share-delivery`: waits for the local result, clips and encodes it (secure-plan.ts,
  *   contribution-codec.ts, cryptographic stochastic rounding), masks it and answers with y_u;
- * - `unmask-request`: reveals one share per peer, never both.
+ * - `consistency-request` (authenticated rounds): signs the survivor set U3;
+ * - `unmask-request`: reveals one share per peer, never both (authenticated rounds: only after
+ *   checking ≥ t signatures over the U3 it signed).
+ *
+ * With an `identity` (Ed25519 key and the consortium roster, read locally, never from the
+ * coordinator) the node runs the active-adversary variant (Bonawitz et al. Fig. 5): it signs its
+ * key adverts, checks its peers' adverts against its roster (so the coordinator cannot substitute
+ * keys) and takes part in the ConsistencyCheck; it refuses unauthenticated rounds, and a node
+ * without an identity refuses authenticated ones.
  *
  * A protocol violation becomes a refusal with code `secagg_abort`. A task without a secure-sum
  * step asks for plain aggregation, which the node refuses unless its operator allowed it.
  */
 import type { Rng } from '../core/types';
 import { encodeContribution } from '../core/secagg/contribution-codec';
+import { checkAuth } from '../core/secagg/protocol/advert';
 import { clientStep, initClient, wipeClientState } from '../core/secagg/protocol/client';
-import type { ClientInput, ClientState } from '../core/secagg/protocol/types';
+import type { ClientAuth, ClientInput, ClientState } from '../core/secagg/protocol/types';
 import { prepareForSecureSum, secureRoundParams } from '../core/round/secure-plan';
 import type { SecAggTask } from '../core/round/secure-messages';
 import { statsShape } from '../core/data/preprocess';
@@ -40,6 +49,11 @@ export interface SecAggModOptions {
   /** Take part in plain (unmasked) aggregation when a job asks for it. Default false. */
   allowPlain?: boolean;
   rng?: Rng;
+  /**
+   * This node's Ed25519 identity (tweetnacl 64-byte secret key) and its LOCAL copy of the roster
+   * (name → 32-byte public key). With it the node takes part only in authenticated rounds.
+   */
+  identity?: { secretKey: Uint8Array; peers: Map<string, Uint8Array> };
 }
 
 interface Session {
@@ -60,14 +74,16 @@ export function stageShape(task: ParsedTask): ContributionShape {
 
 const refuse = (reason: string): HandlerResult => ({ refusal: { code: 'secagg_abort', reason } });
 
-/** Builds the mod. */
+/** Builds the mod. Throws `CoreInputError` (`auth.*`) when `opts.identity` is malformed or not this node's. */
 export function secAggMod(opts: SecAggModOptions): Mod {
   const rng = opts.rng ?? cryptoRng;
+  const auth: ClientAuth | undefined = opts.identity ? { secretKey: opts.identity.secretKey, peers: opts.identity.peers } : undefined;
+  if (auth) checkAuth(auth, opts.name);
   const sessions = new Map<string, Session>();
 
   const advance = (s: Session, input: ClientInput): HandlerResult => {
     const prev = s.state;
-    const { state, output } = clientStep(prev, input, rng);
+    const { state, output } = clientStep(prev, input, rng, auth);
     s.state = state;
     if (state !== prev) wipeClientState(prev);
     return output.type === 'abort' ? refuse(`secure aggregation: ${output.reason}`) : { secagg: output };
@@ -90,10 +106,10 @@ export function secAggMod(opts: SecAggModOptions): Mod {
     const configKey = JSON.stringify(config);
     if (message.type === 'begin') {
       if (sessions.has(config.run)) return refuse(`asked to begin secure sum ${config.run} a second time; a run is never reused`);
-      const problem = configProblem(task, task.secagg, opts.name);
+      const problem = configProblem(task, task.secagg, opts.name, auth !== undefined);
       if (problem) return refuse(problem);
       const local = next({ ...task, secagg: undefined, survivors: config.threshold }).catch((err: Error) => refuse(`${task.kind} failed on this node: ${err.message}`));
-      const s: Session = { state: initClient(config, opts.name), configKey, local };
+      const s: Session = { state: initClient(config, opts.name, auth), configKey, local };
       sessions.set(config.run, s);
       for (const old of [...sessions.keys()].slice(0, Math.max(0, sessions.size - MAX_SESSIONS))) {
         wipeClientState(sessions.get(old)!.state);
@@ -117,12 +133,19 @@ export function secAggMod(opts: SecAggModOptions): Mod {
 }
 
 /**
- * Why this node will not take part in a round with `step.config`, or undefined: the run must
- * belong to the task's job and stage, this node must be a participant, and the threshold, graph
- * and vector length must be what the job implies for these participants.
+ * Why this node will not take part in a round with `step.config`, or undefined: the round must be
+ * authenticated exactly when this node has an identity (`signed`), the run must belong to the
+ * task's job and stage, this node must be a participant, and the threshold, graph and vector
+ * length must be what the job implies for these participants.
  */
-function configProblem(task: ParsedTask, step: SecAggTask, self: string): string | undefined {
+function configProblem(task: ParsedTask, step: SecAggTask, self: string, signed: boolean): string | undefined {
   const { config } = step;
+  if (signed && config.authenticated !== true) {
+    return 'this node requires signed secure aggregation (it has a roster); the coordinator ran an unauthenticated round';
+  }
+  if (!signed && config.authenticated) {
+    return 'the coordinator ran a signed (authenticated) secure aggregation round, but this node has no identity key and roster to take part in it';
+  }
   if (!config.run.startsWith(`${task.jobId}/${task.kind}/${task.round}/`)) return `secure sum ${config.run} does not belong to job ${task.jobId}, ${task.kind} of round ${task.round}`;
   if (config.round !== task.round) return `secure sum round ${config.round} differs from task round ${task.round}`;
   if (!config.participants.includes(self)) return `${self} is not among the participants of secure sum ${config.run}`;

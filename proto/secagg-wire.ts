@@ -1,9 +1,11 @@
 /**
  * Serde between the secure-aggregation step messages of the core (core/round/secure-messages.ts)
  * and the wire (`SecAggStep` in tasks, `SecAggReply` in PushResult). Inbound messages are
- * validated here with zod — sizes of keys, shares and ciphertexts, id lists, the masked vector's
- * dtype and length — so nothing malformed reaches the stage machines; semantic checks (who may
- * send what, set consistency) are the machines' own.
+ * validated here with zod — sizes of keys, shares, ciphertexts and Ed25519 signatures (64 bytes;
+ * an empty `signature` field means none), id lists (signers must be round participants, each
+ * once), the masked vector's dtype and length — so nothing malformed reaches the stage machines;
+ * semantic checks (who may send what, set consistency, whether signatures verify) are the
+ * machines' own.
  */
 import { z } from 'zod';
 import { SecAggConfigSchema } from '../core/secagg/protocol/codec';
@@ -11,6 +13,7 @@ import { validateConfig } from '../core/secagg/protocol/config';
 import { X25519_BYTES } from '../core/secagg/keys';
 import { SHARE_BYTES } from '../core/secagg/shamir';
 import { SEAL_OVERHEAD } from '../core/secagg/secretbox';
+import { SIGNATURE_BYTES } from '../core/secagg/protocol/advert';
 import type { SecAggClientMessage, SecAggServerMessage, SecAggTask } from '../core/round/secure-messages';
 import type { SecAggConfig } from '../core/secagg/protocol/types';
 import type { SecAggReply, SecAggReply__Output } from './generated/fedcredit/v1/SecAggReply';
@@ -29,6 +32,7 @@ const key = bytes(X25519_BYTES);
 /** A share ciphertext: secretbox over the share plaintext (two encoded shares plus context). */
 const ciphertext = bytes(SEAL_OVERHEAD + 2 * SHARE_BYTES, SEAL_OVERHEAD + 2 * SHARE_BYTES + 2048);
 const share = bytes(SHARE_BYTES);
+const signature = bytes(SIGNATURE_BYTES);
 
 const toBytes = (b: Uint8Array | Buffer) => new Uint8Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
 const buf = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
@@ -45,15 +49,18 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 export function secaggStepToWire(t: SecAggTask): SecAggStep {
   const m = t.message;
   const step: SecAggStep = { message: m.type, configJson: JSON.stringify(t.config) };
-  if (m.type === 'peer-keys') step.peerKeys = m.keys.map((k) => ({ id: k.id, cPk: buf(k.cPk), sPk: buf(k.sPk) }));
+  if (m.type === 'peer-keys') {
+    step.peerKeys = m.keys.map((k) => ({ id: k.id, cPk: buf(k.cPk), sPk: buf(k.sPk), ...(k.signature ? { signature: buf(k.signature) } : {}) }));
+  }
   if (m.type === 'share-delivery') {
     step.shared = m.shared;
     step.ciphertexts = m.ciphertexts.map((c) => ({ peer: c.from, ciphertext: buf(c.ciphertext) }));
   }
-  if (m.type === 'unmask-request') {
+  if (m.type === 'consistency-request' || m.type === 'unmask-request') {
     step.survivors = m.survivors;
     step.dropped = m.dropped;
   }
+  if (m.type === 'unmask-request' && m.signatures) step.signatures = m.signatures.map((x) => ({ id: x.id, signature: buf(x.signature) }));
   return step;
 }
 
@@ -78,7 +85,11 @@ export function secaggStepFromWire(s: SecAggStep__Output, self: string): SecAggT
       case 'peer-keys':
         return {
           type: 'peer-keys',
-          keys: parse(z.array(z.object({ id, cPk: key, sPk: key })).max(MAX_IDS), s.peerKeys.map((k) => ({ id: k.id, cPk: toBytes(k.cPk), sPk: toBytes(k.sPk) })), 'peer keys'),
+          keys: parse(
+            z.array(z.object({ id, cPk: key, sPk: key, signature: signature.optional() })).max(MAX_IDS),
+            s.peerKeys.map((k) => ({ id: k.id, cPk: toBytes(k.cPk), sPk: toBytes(k.sPk), ...optionalSignature(k.signature) })),
+            'peer keys',
+          ),
         };
       case 'share-delivery':
         return {
@@ -91,13 +102,34 @@ export function secaggStepFromWire(s: SecAggStep__Output, self: string): SecAggT
             'share ciphertexts',
           ),
         };
-      case 'unmask-request':
-        return { type: 'unmask-request', survivors: parse(ids, s.survivors, 'survivors'), dropped: parse(ids, s.dropped, 'dropped') };
+      case 'consistency-request':
+        return { type: 'consistency-request', survivors: parse(ids, s.survivors, 'survivors'), dropped: parse(ids, s.dropped, 'dropped') };
+      case 'unmask-request': {
+        const request = { type: 'unmask-request' as const, survivors: parse(ids, s.survivors, 'survivors'), dropped: parse(ids, s.dropped, 'dropped') };
+        if (!config.authenticated) {
+          if (s.signatures.length) throw new WireFormatError('signatures: only an authenticated round carries consistency signatures');
+          return request;
+        }
+        return { ...request, signatures: parse(signers(config), s.signatures.map((x) => ({ id: x.id, signature: toBytes(x.signature) })), 'signatures') };
+      }
       default:
         throw new WireFormatError(`unknown secagg step "${s.message}"`);
     }
   })();
   return { config, message };
+}
+
+/** Consistency signatures of an unmask request: one per signer, each a participant of the round. */
+function signers(config: SecAggConfig) {
+  return z
+    .array(z.object({ id: id.refine((v) => config.participants.includes(v), 'is not a participant of this round'), signature }))
+    .max(MAX_IDS)
+    .refine((l) => new Set(l.map((x) => x.id)).size === l.length, 'a participant signs at most once');
+}
+
+/** An empty proto3 bytes field means "no signature". */
+function optionalSignature(b: Buffer): { signature?: Uint8Array } {
+  return b.length ? { signature: toBytes(b) } : {};
 }
 
 // ---- participant → coordinator -------------------------------------------------------------
@@ -106,7 +138,9 @@ export function secaggStepFromWire(s: SecAggStep__Output, self: string): SecAggT
 export function secaggReplyToWire(m: SecAggClientMessage): SecAggReply {
   switch (m.type) {
     case 'advertise-keys':
-      return { message: m.type, cPk: buf(m.cPk), sPk: buf(m.sPk) };
+      return { message: m.type, cPk: buf(m.cPk), sPk: buf(m.sPk), ...(m.signature ? { signature: buf(m.signature) } : {}) };
+    case 'consistency-signature':
+      return { message: m.type, signature: buf(m.signature) };
     case 'share-keys':
       return { message: m.type, ciphertexts: m.ciphertexts.map((c) => ({ peer: c.to, ciphertext: buf(c.ciphertext) })) };
     case 'masked-input':
@@ -145,7 +179,15 @@ function decodeWords(t: Tensor__Output | null, maxWords: number): Uint32Array {
 export function secaggReplyFromWire(r: SecAggReply__Output, from: string, maxWords = 1 << 28): SecAggClientMessage {
   switch (r.message) {
     case 'advertise-keys':
-      return { type: 'advertise-keys', from, cPk: parse(key, toBytes(r.cPk), 'c_pk'), sPk: parse(key, toBytes(r.sPk), 's_pk') };
+      return {
+        type: 'advertise-keys',
+        from,
+        cPk: parse(key, toBytes(r.cPk), 'c_pk'),
+        sPk: parse(key, toBytes(r.sPk), 's_pk'),
+        ...(r.signature.length ? { signature: parse(signature, toBytes(r.signature), 'signature') } : {}),
+      };
+    case 'consistency-signature':
+      return { type: 'consistency-signature', from, signature: parse(signature, toBytes(r.signature), 'signature') };
     case 'share-keys':
       return {
         type: 'share-keys',

@@ -21,7 +21,7 @@ function writeJob(name: string, job: Record<string, unknown>): string {
 }
 
 async function startCoordinatorProcess(stateDir: string): Promise<{ address: string; stop: () => void }> {
-  const child = spawn(process.execPath, [BIN, 'coordinator', '--port', '0', '--state-dir', stateDir, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'coordinator', '--insecure', '--port', '0', '--state-dir', stateDir, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const address = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {
@@ -43,7 +43,7 @@ describe('fedcredit CLI', () => {
     try {
       const job = writeJob('run', { name: 'cli-run', rounds: 3, minParticipants: 3, evaluation: { bins: 100 } });
       const out = path.join(tmp.dir, 'model');
-      const r = await runCli(['run', '--coordinator', coord.address, '--job', job, '--out', out, '--json']);
+      const r = await runCli(['run', '--insecure', '--coordinator', coord.address, '--job', job, '--out', out, '--json']);
       expect(r.code, r.stderr).toBe(0);
       const summary = JSON.parse(r.stdout);
       expect(summary.state).toBe('SUCCEEDED');
@@ -71,7 +71,7 @@ describe('fedcredit CLI', () => {
 
   it('run reports a bad job file with the file and field', async () => {
     const bad = writeJob('bad', { rounds: -3 });
-    const r = await runCli(['run', '--coordinator', '127.0.0.1:1', '--job', bad]);
+    const r = await runCli(['run', '--insecure', '--coordinator', '127.0.0.1:1', '--job', bad]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bad\.json: rounds: .*>=1/);
   });

@@ -33,7 +33,7 @@ async function freePort(): Promise<number> {
 
 /** Starts the coordinator CLI and resolves once it listens. */
 function startCoordinatorProcess(port: number, stateDir: string, record: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, 'coordinator', '--port', String(port), '--state-dir', stateDir, '--record-messages', record,
+  const child = spawn(process.execPath, [BIN, 'coordinator', '--insecure', '--port', String(port), '--state-dir', stateDir, '--record-messages', record,
     '--heartbeat-timeout-ms', '3000', '--log-level', 'error'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));

@@ -39,7 +39,9 @@ export interface ParticipantProcess {
 
 /** Starts `fedcredit participant` as a child process. */
 export function startParticipant(name: string, data: string, address: string, schema = SYNTHETIC_SCHEMA, extraArgs: string[] = []): ParticipantProcess {
-  const child = spawn(process.execPath, [BIN, 'participant', '--coordinator', address, '--name', name, '--data', data, '--schema', schema, '--log-level', 'info', ...extraArgs], {
+  // Plaintext unless the caller passes credentials: these tests run on loopback (test/trust.test.ts covers mutual TLS).
+  const transport = extraArgs.includes('--credentials') ? [] : ['--insecure'];
+  const child = spawn(process.execPath, [BIN, 'participant', '--coordinator', address, '--name', name, '--data', data, '--schema', schema, '--log-level', 'info', ...transport, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

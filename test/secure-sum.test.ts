@@ -2,7 +2,9 @@
  * The secure sum as the round engine uses it (core/round/secure-sum.ts), with the real
  * participant mod (participant/secagg-mod.ts, node:crypto randomness) behind an in-memory Grid:
  * exact sums of fixed-point vectors, quantized updates within one quantization step per summand,
- * dropouts at every step, aborts below the threshold, and the participant's own checks.
+ * dropouts at every step, aborts below the threshold, and the participant's own checks; and the
+ * authenticated variant (Bonawitz et al. Fig. 5): nodes with an identity and a roster sign their
+ * adverts, check their peers' and take part in the ConsistencyCheck.
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -24,12 +26,14 @@ import type { TaskConfig } from '../core/round/task-config';
 import type { Contribution, ContributionShape } from '../core/types';
 import { seededRng, standardNormal } from '../core/random';
 import { secAggMod } from '../participant/secagg-mod';
+import type { SecAggModOptions } from '../participant/secagg-mod';
+import { testIdentities } from '../core/secagg/protocol/test-helpers';
 import type { HandlerResult, ParsedTask, TaskHandler } from '../participant/handler';
 import { SYNTHETIC_SCHEMA } from './helpers';
 
 const schema: DataSchema = DataSchemaSchema.parse(JSON.parse(readFileSync(SYNTHETIC_SCHEMA, 'utf8')));
 const STEPS = ['advertise-keys', 'share-keys', 'masked-input', 'unmasking'] as const;
-type Step = (typeof STEPS)[number];
+type Step = (typeof STEPS)[number] | 'consistency-check';
 
 /** Which participants vanish at which step (they never answer it, nor anything later). */
 type Vanish = Partial<Record<string, Step>>;
@@ -37,7 +41,13 @@ type Vanish = Partial<Record<string, Step>>;
 /** An in-memory Grid over real participant handlers; `vanish` makes a participant stop answering. */
 function memoryGrid(handlers: Map<string, TaskHandler>, vanish: Vanish = {}, seen: StageTask[] = []): Grid {
   const gone = new Set<string>();
-  const stepOf: Record<string, Step> = { begin: 'advertise-keys', 'peer-keys': 'share-keys', 'share-delivery': 'masked-input', 'unmask-request': 'unmasking' };
+  const stepOf: Record<string, Step> = {
+    begin: 'advertise-keys',
+    'peer-keys': 'share-keys',
+    'share-delivery': 'masked-input',
+    'consistency-request': 'consistency-check',
+    'unmask-request': 'unmasking',
+  };
   return {
     available: () => [...handlers.keys()].filter((n) => !gone.has(n)).sort(),
     waitFor: async () => [...handlers.keys()].sort(),
@@ -76,11 +86,19 @@ function randomContribution(shape: ContributionShape, seed: number, scale: numbe
   return out;
 }
 
-function setup(n: number, jobOverrides: Record<string, unknown>, contributionFor: (name: string, task: ParsedTask) => Contribution) {
+function setup(
+  n: number,
+  jobOverrides: Record<string, unknown>,
+  contributionFor: (name: string, task: ParsedTask) => Contribution,
+  identityFor: (name: string) => SecAggModOptions['identity'] = () => undefined,
+) {
   const job: JobSpec = JobSpecSchema.parse({ minParticipants: 2, ...jobOverrides });
   const names = Array.from({ length: n }, (_, i) => `inst-${String(i).padStart(2, '0')}`);
   const handlers = new Map<string, TaskHandler>(
-    names.map((name) => [name, secAggMod({ name })(async (task) => ({ contribution: contributionFor(name, task) }))]),
+    names.map((name) => {
+      const identity = identityFor(name);
+      return [name, secAggMod({ name, ...(identity ? { identity } : {}) })(async (task) => ({ contribution: contributionFor(name, task) }))];
+    }),
   );
   const config: TaskConfig = { jobId: 'job-1', job, schema };
   return { job, names, handlers, config };
@@ -263,5 +281,93 @@ describe('the participant checks what it is asked to take part in', () => {
     const inner: TaskHandler = async () => ({ contribution: { label: Float64Array.of(1, 0) } });
     expect(await secAggMod({ name: 'a' })(inner)(task)).toMatchObject({ refusal: { code: 'plain_refused' } });
     expect(await secAggMod({ name: 'a', allowPlain: true })(inner)(task)).toEqual({ contribution: { label: Float64Array.of(1, 0) } });
+  });
+});
+
+describe('authenticated secure sums (signed adverts, ConsistencyCheck)', () => {
+  const shape = statsShape(schema);
+  const names = Array.from({ length: 5 }, (_, i) => `inst-${String(i).padStart(2, '0')}`);
+  const ids = testIdentities(names, 77);
+  const identity = (name: string) => ({ secretKey: ids.secretKeys.get(name)!, peers: ids.roster });
+  const authenticated = (vanish: Vanish = {}, identityFor: (name: string) => SecAggModOptions['identity'] = identity) => {
+    const inputs = new Map<string, Contribution>();
+    const env = setup(5, { secureAggregation: { threshold: 3 } }, (name) => {
+      const c = randomContribution(shape, name.charCodeAt(6) + 3, 40, true);
+      inputs.set(name, c);
+      return c;
+    }, identityFor);
+    const seen: StageTask[] = [];
+    return { ...env, inputs, seen, grid: memoryGrid(env.handlers, vanish, seen) };
+  };
+  /** A grid whose coordinator rewrites every task before sending it. */
+  const tampering = (grid: Grid, rewrite: (task: StageTask, to: string) => StageTask): Grid => ({
+    ...grid,
+    run: (p, t, ms) => grid.run(p, (x) => rewrite(structuredClone(taskFor(t, x)), x), ms),
+  });
+  const task = (config: TaskConfig): StageTask => ({ kind: 'stats', round: 0, config });
+
+  it('gives the exact sum, and only the signers are asked to unmask', async () => {
+    const { config, job, inputs, seen, grid } = authenticated();
+    const res = await secureSum('job-1', job, '0', { authenticated: true }).run(grid, names, task(config), shape, 1000);
+    expect(res.error).toBeUndefined();
+    expect(res.contributors).toEqual(names);
+    expect(Array.from(res.sum!.stats)).toEqual(Array.from(plainSum([...inputs.values()]).stats));
+    expect(res.secure).toMatchObject({ participants: 5, survivors: 5, threshold: 3, authenticated: true });
+    const steps = seen.map((t) => t.secagg!.message.type);
+    expect(steps.filter((t) => t === 'consistency-request')).toHaveLength(5);
+    expect(seen.every((t) => t.secagg!.config.authenticated === true)).toBe(true);
+    const unmask = seen.find((t) => t.secagg!.message.type === 'unmask-request')!.secagg!.message;
+    expect(unmask.type === 'unmask-request' && unmask.signatures!.map((s) => s.id)).toEqual(names);
+  });
+
+  it('completes with the exact sum when a participant vanishes during the consistency check', async () => {
+    const { config, job, inputs, seen, grid } = authenticated({ 'inst-02': 'consistency-check' });
+    const res = await secureSum('job-1', job, '0', { authenticated: true, roster: ids.roster }).run(grid, names, task(config), shape, 1000);
+    expect(res.error).toBeUndefined();
+    expect(res.contributors).toEqual(names); // inst-02 sent its masked input: it is in U3
+    expect(Array.from(res.sum!.stats)).toEqual(Array.from(plainSum([...inputs.values()]).stats));
+    expect(res.failures).toEqual([{ participant: 'inst-02', stage: 'round 0: stats (secagg consistency-signature)', reason: 'vanished' }]);
+    expect(seen.filter((t) => t.secagg!.message.type === 'unmask-request').length).toBe(4);
+  });
+
+  it('every honest participant refuses at ShareKeys when the coordinator substitutes a peer\'s keys', async () => {
+    const { config, job, grid } = authenticated();
+    const swapped = tampering(grid, (t) => {
+      const m = t.secagg?.message;
+      if (m?.type === 'peer-keys') m.keys = m.keys.map((k) => (k.id === 'inst-01' ? { ...k, sPk: new Uint8Array(32).fill(9) } : k));
+      return t;
+    });
+    const res = await secureSum('job-1', job, '0', { authenticated: true }).run(swapped, names, task(config), shape, 1000);
+    expect(res.sum).toBeNull();
+    expect(res.error).toBe('secure aggregation aborted, nothing was unmasked: share-keys: only 0 of the required 3 participants shared keys');
+    for (const f of res.failures.filter((x) => x.participant !== 'inst-01')) {
+      expect(f.reason).toMatch(/^refused: secure aggregation: share-keys: the key advert of inst-01 does not verify under its roster key/);
+    }
+    expect(res.failures.find((f) => f.participant === 'inst-01')!.reason).toMatch(/do not carry inst-01's own public keys/);
+  });
+
+  it('participants refuse to unmask when the coordinator withholds the consistency signatures', async () => {
+    const { config, job, grid } = authenticated();
+    const stripped = tampering(grid, (t) => {
+      const m = t.secagg?.message;
+      if (m?.type === 'unmask-request') m.signatures = m.signatures!.slice(0, 2);
+      return t;
+    });
+    const res = await secureSum('job-1', job, '0', { authenticated: true }).run(stripped, names, task(config), shape, 1000);
+    expect(res.error).toBe('secure aggregation aborted, nothing was unmasked: unmasking: only 0 of the required 3 participants answered');
+    for (const f of res.failures) expect(f.reason).toMatch(/only 2 of the required 3 consistency signatures over U3; refusing to unmask/);
+  });
+
+  it('a node with a roster refuses an unauthenticated round; a node without one refuses an authenticated round', async () => {
+    const signed = authenticated();
+    const res = await secureSum('job-1', signed.job).run(signed.grid, names, task(signed.config), shape, 1000);
+    expect(res.sum).toBeNull();
+    expect(res.failures[0].reason).toBe(
+      'refused: this node requires signed secure aggregation (it has a roster); the coordinator ran an unauthenticated round [secagg_abort]',
+    );
+    const unsigned = authenticated({}, () => undefined);
+    const res2 = await secureSum('job-1', unsigned.job, '0', { authenticated: true }).run(unsigned.grid, names, task(unsigned.config), shape, 1000);
+    expect(res2.sum).toBeNull();
+    expect(res2.failures[0].reason).toMatch(/^refused: the coordinator ran a signed \(authenticated\) secure aggregation round, but this node has no identity/);
   });
 });

@@ -17,7 +17,7 @@ import { readTrainSum } from '../aggregate/train';
 import { clientPlanFor, clientPrivacy, readClientTrainSum, trainShapeFor } from './client-round';
 import { createStrategy } from '../strategy/strategy';
 import type { StrategyState } from '../strategy/strategy';
-import { layoutSize } from '../types';
+import { CoreInputError, layoutSize } from '../types';
 import type { Grid, StageFailure, StageTask } from './grid';
 import type { SecureSumInfo, SumProtocol, SumResult } from './sum-protocol';
 import type { PreprocessingParams, TaskConfig } from './task-config';
@@ -111,6 +111,19 @@ export interface JobOutcome {
   preprocessing: PreprocessingParams;
 }
 
+/**
+ * `read()` of an aggregate, with a core input error (an aggregate the participants' replies made
+ * unusable, e.g. a non-positive total weight) turned into a {@link JobFailedError} that says so.
+ */
+function usable<T>(where: string, read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof CoreInputError) throw new JobFailedError(`${where}: the aggregate of the participants' replies is unusable: ${err.message}`);
+    throw err;
+  }
+}
+
 function describeFailures(f: StageFailure[]): string {
   return f.length ? ` (${f.map((x) => `${x.participant}: ${x.reason}`).join('; ')})` : '';
 }
@@ -192,7 +205,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
     const record: RoundRecord = {
       round,
       participants: trainers.length ? trainers : ev.contributors,
-      metrics: metricsFromEvaluation(ev.sum, job.evaluation.bins),
+      metrics: usable(`round ${round} evaluate`, () => metricsFromEvaluation(ev.sum, job.evaluation.bins)),
       trainLoss,
       seconds: (now() - started) / 1000,
       failures: [...failures, ...ev.failures],
@@ -219,7 +232,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
       } catch (err) {
         throw new JobFailedError(`round ${round} train: ${(err as Error).message}`);
       }
-      state = strategy.aggregate(state, { updateSum: cs.updateSum, weightSum: cs.weightSum });
+      state = usable(`round ${round} train`, () => strategy.aggregate(state, { updateSum: cs.updateSum, weightSum: cs.weightSum }));
       const info: ClientDpRound = {
         noise: plan.noise, clipNorm, noiseMultiplier: plan.noiseMultiplier, survivors: plan.survivors,
         ...(cs.unclippedFraction !== undefined ? { unclippedFraction: cs.unclippedFraction } : {}),
@@ -228,8 +241,8 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
       await evaluate(round, started, Number.NaN, tr.contributors, tr.failures, tr.secure, tr.receipts, info);
       continue;
     }
-    const { updateSum, weightSum, meanLoss } = readTrainSum(tr.sum);
-    state = strategy.aggregate(state, { updateSum, weightSum });
+    const { updateSum, weightSum, meanLoss } = usable(`round ${round} train`, () => readTrainSum(tr.sum));
+    state = usable(`round ${round} train`, () => strategy.aggregate(state, { updateSum, weightSum }));
     await evaluate(round, started, meanLoss, tr.contributors, tr.failures, tr.secure, tr.receipts);
   }
   return { weights: state.weights, rounds, preprocessing };

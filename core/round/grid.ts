@@ -3,7 +3,7 @@
  * coordinator implements it over gRPC (coordinator/fleet-grid.ts); tests can implement it in
  * memory. Dropouts, refusals and timeouts are data (a failures list), never exceptions.
  */
-import type { Contribution, TaskKind } from '../types';
+import type { Contribution, ContributionShape, TaskKind } from '../types';
 import type { SecAggClientMessage, SecAggTask } from './secure-messages';
 
 /** What one stage asks of a selected participant. */
@@ -16,6 +16,11 @@ export interface StageTask {
   weights?: Float32Array;
   /** Set when the stage is one step of a secure sum (secure-sum.ts). */
   secagg?: SecAggTask;
+  /**
+   * The vectors a plain contribution must carry (set by the plain sum): a transport may reject a
+   * reply that does not fit at delivery (reply-check.ts). Not sent to the participant.
+   */
+  replyShape?: ContributionShape;
 }
 
 /** A participant that did not deliver a usable reply in a stage, and why. */

@@ -18,6 +18,8 @@ export interface SecureAggregationFacts {
   maxWeight: number;
   /** Update coordinates clipped over the whole job (sum over rounds and survivors). */
   clipped: number;
+  /** Every round ran with signed key adverts and the consistency check (a coordinator with a roster). */
+  authenticated: boolean;
 }
 
 /** Facts of a job's secure aggregation from its round records, or undefined for plain jobs. */
@@ -33,6 +35,7 @@ export function secureFacts(job: JobSpec, rounds: { secure?: SecureSumInfo }[]):
     clip: job.secureAggregation.clip,
     maxWeight: job.secureAggregation.maxWeight,
     clipped: infos.reduce((a, s) => a + s.clipped, 0),
+    authenticated: infos.length > 0 && infos.every((s) => s.authenticated === true),
   };
 }
 
@@ -52,10 +55,13 @@ export function guaranteeText(job: JobSpec, rounds: { secure?: SecureSumInfo }[]
     job.privacy.mode === 'client'
       ? 'each participant clips its model delta to an L2 norm and rounds it to integers (client-level DP, below)'
       : `update deltas clipped to ±${f.clip}, FedAvg weight capped at ${f.maxWeight} (${f.clipped} coordinate(s) clipped in this job)`;
+  const active = f.authenticated
+    ? ' Institutions are authenticated: key adverts are signed and checked against each participant\'s roster, and shares are revealed only after a consistency check of the survivor set (the active-adversary variant), so this holds even if the coordinator deviates from the protocol.'
+    : '';
   return (
     'secure aggregation (Bonawitz et al. 2017): the coordinator learns only the sum over each round\'s surviving ' +
     `participants of their updates, preprocessing statistics and evaluation histograms, never one participant's;${params} ` +
-    `inputs summed in Z_2^${f.modulusBits}; ${clipping}. ${privacyText(job)}`
+    `inputs summed in Z_2^${f.modulusBits}; ${clipping}.${active} ${privacyText(job)}`
   );
 }
 

@@ -10,6 +10,12 @@
  *    contribution y_u (deadline: the job's stage deadline, since local training ends here).
  * 4. Unmasking — survivors and dropped; the answer is one share per peer, never both.
  *
+ * Authenticated rounds (`options.authenticated`, when the consortium has a roster: Bonawitz et
+ * al. Fig. 5, the active-adversary variant): the adverts of step 1 are signed with each
+ * participant's identity key and checked by every peer against its own roster, and a
+ * ConsistencyCheck step runs between 3 and 4 — the survivors sign U3, and only with ≥ t
+ * signatures (sent along) do the signers answer the unmask request.
+ *
  * The coordinator learns the sum over the survivors, decoded with the public encoding plan
  * (secure-plan.ts), and nothing else. A dropout at any step is a failure record; fewer than t
  * survivors abort the round with the reason and nothing is unmasked. No clock or randomness here:
@@ -30,19 +36,37 @@ const DEADLINE_OF: Record<SecAggClientMessage['type'], Deadline> = {
   'advertise-keys': 'advertise-keys-deadline',
   'share-keys': 'share-keys-deadline',
   'masked-input': 'masked-input-deadline',
+  'consistency-signature': 'consistency-check-deadline',
   unmasking: 'unmasking-deadline',
 };
+
+/** How the coordinator runs its secure sums. */
+export interface SecureSumOptions {
+  /**
+   * Run the active-adversary variant (signed key adverts, ConsistencyCheck). The coordinator sets
+   * it when it runs with a roster; participants with an identity refuse rounds without it.
+   */
+  authenticated?: boolean;
+  /**
+   * The consortium roster (name → Ed25519 public key), optional: with it the coordinator drops a
+   * participant whose advert or consistency signature does not verify, instead of letting every
+   * honest participant abort on it. Safety never depends on it (participants check themselves).
+   */
+  roster?: ReadonlyMap<string, Uint8Array>;
+}
 
 /**
  * A secure sum for one job. `jobId`, the coordinator's `incarnation` (a fresh value per
  * coordinator process, so a job resumed after a crash never repeats a run id) and an internal
  * attempt counter make every run id unique: participants draw fresh keys per run id and refuse a
- * run id they have seen, so no mask is ever reused, even when a stage is retried.
+ * run id they have seen, so no mask is ever reused, even when a stage is retried. `options`:
+ * {@link SecureSumOptions} (authenticated rounds, the roster).
  */
 export function secureSum(
   jobId: string,
   job: Pick<JobSpec, 'secureAggregation' | 'minParticipants' | 'seed' | 'privacy' | 'rounds'>,
   incarnation = '0',
+  options: SecureSumOptions = {},
 ): SumProtocol {
   if (!/^[0-9a-z]{1,32}$/.test(incarnation)) throw new CoreInputError(`incarnation must be 1–32 lowercase letters or digits, got "${incarnation}"`, 'incarnation');
   let attempt = 0;
@@ -58,7 +82,8 @@ export function secureSum(
         if (!(err instanceof CoreInputError)) throw err;
         return { sum: null, contributors: [], failures: [], error: `secure aggregation cannot run: ${err.message}` };
       }
-      const { config, plan } = params;
+      const { plan } = params;
+      const config = options.authenticated ? { ...params.config, authenticated: true } : params.config;
       const failures = new Map<string, StageFailure>();
       const fail = (participant: string, step: string, reason: string) => {
         if (!failures.has(participant)) failures.set(participant, { participant, stage: `${stage} (secagg ${step})`, reason });
@@ -89,7 +114,7 @@ export function secureSum(
             if (reply.receipt) receipts[p] = reply.receipt;
           }
         }
-        const out = serverStep(server, { type: DEADLINE_OF[expect], messages } as ServerInput);
+        const out = serverStep(server, { type: DEADLINE_OF[expect], messages } as ServerInput, options.roster);
         server = out.state;
         for (const f of out.output.failures) fail(f.participant, f.stage, f.reason);
         return out.output;
@@ -106,10 +131,15 @@ export function secureSum(
       if (keys.type !== 'peer-keys') return aborted(keys);
       const forwarded = await step(keys.keys.map((k) => k.id), () => ({ type: 'peer-keys', keys: keys.keys }), 'share-keys', stepMs);
       if (forwarded.type !== 'forward-shares') return aborted(forwarded);
-      const request = await step(forwarded.shared, (p) => forwarded.deliveries.find((d) => d.to === p)!, 'masked-input', deadlineMs);
+      let request = await step(forwarded.shared, (p) => forwarded.deliveries.find((d) => d.to === p)!, 'masked-input', deadlineMs);
+      if (request.type === 'consistency-request') {
+        const check = { type: 'consistency-request' as const, survivors: request.survivors, dropped: request.dropped };
+        request = await step(request.survivors, () => check, 'consistency-signature', stepMs);
+      }
       if (request.type !== 'unmask-request') return aborted(request);
-      const unmask = { type: 'unmask-request' as const, survivors: request.survivors, dropped: request.dropped };
-      const result = await step(request.survivors, () => unmask, 'unmasking', stepMs);
+      const { survivors, dropped, signatures } = request;
+      const unmask = { type: 'unmask-request' as const, survivors, dropped, ...(signatures ? { signatures } : {}) };
+      const result = await step(signatures ? signatures.map((s) => s.id) : survivors, () => unmask, 'unmasking', stepMs);
       if (result.type !== 'result') return aborted(result);
 
       const decoded = decodeSum(result.sum, plan, result.survivors.length);
@@ -129,6 +159,7 @@ export function secureSum(
           modulusBits: MODULUS_BITS,
           clipped,
           words: config.length,
+          ...(config.authenticated ? { authenticated: true } : {}),
         },
       };
     },

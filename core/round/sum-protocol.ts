@@ -24,6 +24,8 @@ export interface SecureSumInfo {
   clipped: number;
   /** Words in each masked vector. */
   words: number;
+  /** Set when the round ran the active-adversary variant (signed adverts, ConsistencyCheck). */
+  authenticated?: boolean;
 }
 
 /** Result of one aggregated stage. */
@@ -70,7 +72,7 @@ export function shapeProblem(c: Record<string, Float64Array>, shape: Contributio
 export const plainSum: SumProtocol = {
   name: 'plain',
   async run(grid, participants, task, shape, deadlineMs) {
-    const { replies, failures } = await grid.run(participants, task, deadlineMs);
+    const { replies, failures } = await grid.run(participants, { ...task, replyShape: shape }, deadlineMs);
     const accepted: Contribution[] = [];
     const contributors: string[] = [];
     const receipts: Record<string, string> = {};

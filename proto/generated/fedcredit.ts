@@ -14,6 +14,7 @@ import type { JobRef as _fedcredit_v1_JobRef, JobRef__Output as _fedcredit_v1_Jo
 import type { JobStatus as _fedcredit_v1_JobStatus, JobStatus__Output as _fedcredit_v1_JobStatus__Output } from './fedcredit/v1/JobStatus';
 import type { ListParticipantsReply as _fedcredit_v1_ListParticipantsReply, ListParticipantsReply__Output as _fedcredit_v1_ListParticipantsReply__Output } from './fedcredit/v1/ListParticipantsReply';
 import type { ListParticipantsRequest as _fedcredit_v1_ListParticipantsRequest, ListParticipantsRequest__Output as _fedcredit_v1_ListParticipantsRequest__Output } from './fedcredit/v1/ListParticipantsRequest';
+import type { MessageAuth as _fedcredit_v1_MessageAuth, MessageAuth__Output as _fedcredit_v1_MessageAuth__Output } from './fedcredit/v1/MessageAuth';
 import type { Metrics as _fedcredit_v1_Metrics, Metrics__Output as _fedcredit_v1_Metrics__Output } from './fedcredit/v1/Metrics';
 import type { ModelChunk as _fedcredit_v1_ModelChunk, ModelChunk__Output as _fedcredit_v1_ModelChunk__Output } from './fedcredit/v1/ModelChunk';
 import type { ParticipantFailure as _fedcredit_v1_ParticipantFailure, ParticipantFailure__Output as _fedcredit_v1_ParticipantFailure__Output } from './fedcredit/v1/ParticipantFailure';
@@ -29,6 +30,7 @@ import type { SecAggCiphertext as _fedcredit_v1_SecAggCiphertext, SecAggCipherte
 import type { SecAggPeerKeys as _fedcredit_v1_SecAggPeerKeys, SecAggPeerKeys__Output as _fedcredit_v1_SecAggPeerKeys__Output } from './fedcredit/v1/SecAggPeerKeys';
 import type { SecAggReply as _fedcredit_v1_SecAggReply, SecAggReply__Output as _fedcredit_v1_SecAggReply__Output } from './fedcredit/v1/SecAggReply';
 import type { SecAggShare as _fedcredit_v1_SecAggShare, SecAggShare__Output as _fedcredit_v1_SecAggShare__Output } from './fedcredit/v1/SecAggShare';
+import type { SecAggSignature as _fedcredit_v1_SecAggSignature, SecAggSignature__Output as _fedcredit_v1_SecAggSignature__Output } from './fedcredit/v1/SecAggSignature';
 import type { SecAggStep as _fedcredit_v1_SecAggStep, SecAggStep__Output as _fedcredit_v1_SecAggStep__Output } from './fedcredit/v1/SecAggStep';
 import type { SecureRoundInfo as _fedcredit_v1_SecureRoundInfo, SecureRoundInfo__Output as _fedcredit_v1_SecureRoundInfo__Output } from './fedcredit/v1/SecureRoundInfo';
 import type { SubmitJobReply as _fedcredit_v1_SubmitJobReply, SubmitJobReply__Output as _fedcredit_v1_SubmitJobReply__Output } from './fedcredit/v1/SubmitJobReply';
@@ -58,6 +60,7 @@ export interface ProtoGrpcType {
       JobStatus: MessageTypeDefinition<_fedcredit_v1_JobStatus, _fedcredit_v1_JobStatus__Output>
       ListParticipantsReply: MessageTypeDefinition<_fedcredit_v1_ListParticipantsReply, _fedcredit_v1_ListParticipantsReply__Output>
       ListParticipantsRequest: MessageTypeDefinition<_fedcredit_v1_ListParticipantsRequest, _fedcredit_v1_ListParticipantsRequest__Output>
+      MessageAuth: MessageTypeDefinition<_fedcredit_v1_MessageAuth, _fedcredit_v1_MessageAuth__Output>
       Metrics: MessageTypeDefinition<_fedcredit_v1_Metrics, _fedcredit_v1_Metrics__Output>
       ModelChunk: MessageTypeDefinition<_fedcredit_v1_ModelChunk, _fedcredit_v1_ModelChunk__Output>
       ParticipantFailure: MessageTypeDefinition<_fedcredit_v1_ParticipantFailure, _fedcredit_v1_ParticipantFailure__Output>
@@ -73,6 +76,7 @@ export interface ProtoGrpcType {
       SecAggPeerKeys: MessageTypeDefinition<_fedcredit_v1_SecAggPeerKeys, _fedcredit_v1_SecAggPeerKeys__Output>
       SecAggReply: MessageTypeDefinition<_fedcredit_v1_SecAggReply, _fedcredit_v1_SecAggReply__Output>
       SecAggShare: MessageTypeDefinition<_fedcredit_v1_SecAggShare, _fedcredit_v1_SecAggShare__Output>
+      SecAggSignature: MessageTypeDefinition<_fedcredit_v1_SecAggSignature, _fedcredit_v1_SecAggSignature__Output>
       SecAggStep: MessageTypeDefinition<_fedcredit_v1_SecAggStep, _fedcredit_v1_SecAggStep__Output>
       SecureRoundInfo: MessageTypeDefinition<_fedcredit_v1_SecureRoundInfo, _fedcredit_v1_SecureRoundInfo__Output>
       SubmitJobReply: MessageTypeDefinition<_fedcredit_v1_SubmitJobReply, _fedcredit_v1_SubmitJobReply__Output>

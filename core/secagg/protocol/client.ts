@@ -1,15 +1,21 @@
 /**
  * The client (user) side of Bonawitz et al., CCS 2017, "Practical Secure Aggregation for
- * Privacy-Preserving Machine Learning", Fig. 4 (honest-but-curious server), as a pure stage machine:
+ * Privacy-Preserving Machine Learning", as a pure stage machine: Fig. 4 (honest-but-curious
+ * server) and, when `config.authenticated`, Fig. 5 (active server: signed adverts, ConsistencyCheck):
  *
- * 0. AdvertiseKeys — draw the c-pair (share encryption), s-pair (masking) and self-mask seed b_u.
- * 1. ShareKeys — check the advertised keys, t-of-h Shamir-share b_u and s^SK_u among the h holders
- *    (u and its neighbours in U1), encrypt each neighbour's pair of shares under a key derived from
- *    the c-agreement, bound to (run, round, src, dst, stage).
+ * 0. AdvertiseKeys — draw the c-pair (share encryption), s-pair (masking) and self-mask seed b_u;
+ *    authenticated: sign (run, round, id, c^PK, s^PK) with the Ed25519 identity key (advert.ts).
+ * 1. ShareKeys — check the advertised keys (authenticated: every peer's advert signature under the
+ *    LOCAL roster, so the server cannot substitute keys), t-of-h Shamir-share b_u and s^SK_u among
+ *    the h holders (u and its neighbours in U1), encrypt each neighbour's pair of shares under a
+ *    key derived from the c-agreement, bound to (run, round, src, dst, stage).
  * 2. MaskedInputCollection — y_u = x_u + PRG(b_u) + Σ_{v ∈ U2 ∩ N(u)} ±PRG(s_uv) mod 2^bits.
- * 3. Unmasking — for each neighbour v ∈ U2 reveal v's b-share if v ∈ U3, else v's s-share; never
- *    both: a request naming v as surviving and dropped, or a second request with a different U3,
- *    is refused with an abort.
+ * 3. ConsistencyCheck (authenticated only) — sign U3 (client-unmask.ts, consistency.ts).
+ * 4. Unmasking — authenticated: require ≥ t valid signatures over the signed U3 first; then for
+ *    each neighbour v ∈ U2 reveal v's b-share if v ∈ U3, else v's s-share; never both.
+ *
+ * The identity (secret key and roster, {@link ClientAuth}) is passed to every step and never kept
+ * in a state, so persisted states hold no identity key.
  *
  * Purity: `clientStep` never mutates its input state; each new state owns fresh copies of the
  * secrets it keeps and drops those it no longer needs (c^SK after ShareKeys, s^SK and b_u after
@@ -23,78 +29,76 @@ import { generateKeyPair, wipe } from '../keys';
 import { applyMask } from '../mask';
 import { encodeShare, splitSecret } from '../shamir';
 import { seal } from '../secretbox';
-import { agree, keyProblem, maskTerms, openShares } from './client-crypto';
-import { copyBytes, firstDuplicate, fitsBits, sameMembers, shareHolders, validateConfig } from './config';
+import { advertBytes, advertProblem, authProblem, checkAuth, sign } from './advert';
+import { agree, keyProblem, maskTerms } from './client-crypto';
+import type { At, Step } from './client-step';
+import { abort, unexpected } from './client-step';
+import { repeatUnmask, signSurvivors, unmask } from './client-unmask';
+import { copyBytes, firstDuplicate, fitsBits, shareHolders, validateConfig } from './config';
 import { encodeSharePlaintext, SHARE_STAGE } from './plaintext';
-import type { ClientInput, ClientOutput, ClientState, PeerKeysMessage, SecAggConfig, UnmaskRequest } from './types';
+import type { ClientAuth, ClientInput, ClientState, PeerKeysMessage, SecAggConfig } from './types';
 import { SELF_SEED_BYTES } from './types';
 
-type Step = { state: ClientState; output: ClientOutput };
-type At<S extends ClientState['stage']> = Extract<ClientState, { stage: S }>;
-
 /**
- * The initial state of participant `id` for a round. Throws {@link CoreInputError}: a `config.*`
- * field when the config is invalid (see `validateConfig`), `id` when it is not a participant.
+ * The initial state of participant `id` for a round; `auth` (its identity key and local roster)
+ * makes it an authenticated client, which takes part only in `config.authenticated` rounds — the
+ * mismatch either way is a refusal, reported as an abort by the first {@link clientStep}. Throws
+ * {@link CoreInputError}: a `config.*` field when the config is invalid (see `validateConfig`),
+ * `id` when it is not a participant, `auth.*` when `auth` is malformed (see `checkAuth`).
  */
-export function initClient(config: SecAggConfig, id: string): ClientState {
+export function initClient(config: SecAggConfig, id: string, auth?: ClientAuth): ClientState {
   validateConfig(config);
   if (!config.participants.includes(id)) throw new CoreInputError(`${id} is not a participant of this round`, 'id');
+  if (auth) checkAuth(auth, id);
   return { stage: 'advertise-keys', id, config };
 }
 
 /**
  * Advances a client by one protocol message. Protocol violations by the server or peers (wrong
- * stage, inconsistent sets, tampered shares, requests that would reveal both shares of a peer)
- * yield `{ type: 'abort' }` and the terminal `aborted` state, which keeps no secrets. Only a bad
- * local input vector throws ({@link CoreInputError} `input`). `rng` supplies key pairs, the seed,
- * Shamir coefficients and secretbox nonces.
+ * stage, inconsistent sets, tampered shares, unsigned or substituted keys, missing or invalid
+ * consistency signatures, requests that would reveal both shares of a peer) yield
+ * `{ type: 'abort' }` and the terminal `aborted` state, which keeps no secrets. So does a round
+ * whose `config.authenticated` does not match whether `auth` is given (pass the same `auth` as to
+ * {@link initClient} at every step). Only a bad local input vector throws ({@link CoreInputError}
+ * `input`). `rng` supplies key pairs, the seed, Shamir coefficients and secretbox nonces.
  */
-export function clientStep(state: ClientState, input: ClientInput, rng: Rng): Step {
+export function clientStep(state: ClientState, input: ClientInput, rng: Rng, auth?: ClientAuth): Step {
+  if (state.stage === 'aborted') return { state, output: { type: 'abort', stage: state.at, reason: state.reason } };
+  const refusal = authProblem(state.config, auth);
+  if (refusal) return abort(state, refusal);
   switch (state.stage) {
     case 'advertise-keys':
-      return input.type === 'begin' ? advertise(state, rng) : unexpected(state, input.type);
+      return input.type === 'begin' ? advertise(state, rng, auth) : unexpected(state, input.type);
     case 'share-keys':
-      return input.type === 'peer-keys' ? shareKeys(state, input, rng) : unexpected(state, input.type);
+      return input.type === 'peer-keys' ? shareKeys(state, input, rng, auth) : unexpected(state, input.type);
     case 'masked-input':
       return input.type === 'mask-input' ? maskInput(state, input) : unexpected(state, input.type);
+    case 'consistency-check':
+      return input.type === 'consistency-request' && auth ? signSurvivors(state, input, auth) : unexpected(state, input.type);
     case 'unmasking':
-      return input.type === 'unmask-request' ? unmask(state, input) : unexpected(state, input.type);
+      if (input.type === 'consistency-request' && auth) return signSurvivors(state, input, auth);
+      return input.type === 'unmask-request' ? unmask(state, input, auth) : unexpected(state, input.type);
     case 'done':
       return input.type === 'unmask-request' ? repeatUnmask(state, input) : unexpected(state, input.type);
-    case 'aborted':
-      return { state, output: { type: 'abort', stage: state.at, reason: state.reason } };
   }
 }
 
-/** Moves to the terminal `aborted` state (which holds no secrets) with an abort output. */
-function abort(state: ClientState, reason: string): Step {
-  const at = state.stage === 'aborted' ? state.at : state.stage;
-  const full = `${at}: ${reason}`;
-  return {
-    state: { stage: 'aborted', id: state.id, config: state.config, at, reason: full },
-    output: { type: 'abort', stage: at, reason: full },
-  };
-}
-
-function unexpected(state: ClientState, type: string): Step {
-  return abort(state, `unexpected ${type} message while in stage ${state.stage}`);
-}
-
-function advertise(state: At<'advertise-keys'>, rng: Rng): Step {
+function advertise(state: At<'advertise-keys'>, rng: Rng, auth: ClientAuth | undefined): Step {
   const c = generateKeyPair(rng);
   const s = generateKeyPair(rng);
   const selfSeed = Uint8Array.from(rng(SELF_SEED_BYTES));
   if (selfSeed.length !== SELF_SEED_BYTES) throw new CoreInputError(`rng must return ${SELF_SEED_BYTES} bytes`, 'rng');
   const { id, config } = state;
+  const signature = auth ? { signature: sign(auth.secretKey, advertBytes(config, id, c.publicKey, s.publicKey)) } : {};
   return {
     state: { stage: 'share-keys', id, config, cPk: c.publicKey, cSk: c.secretKey, sPk: s.publicKey, sSk: s.secretKey, selfSeed },
-    output: { type: 'advertise-keys', from: id, cPk: copyBytes(c.publicKey), sPk: copyBytes(s.publicKey) },
+    output: { type: 'advertise-keys', from: id, cPk: copyBytes(c.publicKey), sPk: copyBytes(s.publicKey), ...signature },
   };
 }
 
-function shareKeys(state: At<'share-keys'>, msg: PeerKeysMessage, rng: Rng): Step {
+function shareKeys(state: At<'share-keys'>, msg: PeerKeysMessage, rng: Rng, auth: ClientAuth | undefined): Step {
   const { id, config } = state;
-  const problem = keyProblem(state, msg.keys);
+  const problem = keyProblem(state, msg.keys) ?? (auth ? advertProblem(config, id, auth.peers, msg.keys) : undefined);
   if (problem) return abort(state, problem);
   const advertised = msg.keys.map((k) => k.id).sort();
   const holders = shareHolders(config, advertised, id);
@@ -176,7 +180,7 @@ function maskInput(state: At<'masked-input'>, msg: Extract<ClientInput, { type: 
   }));
   return {
     state: {
-      stage: 'unmasking',
+      stage: config.authenticated ? 'consistency-check' : 'unmasking',
       id,
       config,
       advertised: [...advertised].sort(),
@@ -186,55 +190,6 @@ function maskInput(state: At<'masked-input'>, msg: Extract<ClientInput, { type: 
     },
     output: { type: 'masked-input', from: id, y },
   };
-}
-
-function requestProblem(req: UnmaskRequest): string | undefined {
-  const dup = firstDuplicate(req.survivors) ?? firstDuplicate(req.dropped);
-  if (dup !== undefined) return `${dup} is listed twice in the unmask request`;
-  const both = req.survivors.find((v) => req.dropped.includes(v));
-  if (both !== undefined) {
-    return `refusing: ${both} is listed as both surviving and dropped; answering would reveal both its self-mask share and its key share`;
-  }
-  return undefined;
-}
-
-function unmask(state: At<'unmasking'>, req: UnmaskRequest): Step {
-  const { id, config } = state;
-  const problem = requestProblem(req);
-  if (problem) return abort(state, problem);
-  if (!sameMembers([...req.survivors, ...req.dropped], state.shared)) {
-    return abort(state, 'survivors ∪ dropped is not the U2 announced after ShareKeys');
-  }
-  if (!req.survivors.includes(id)) return abort(state, `U3 does not include ${id}`);
-  if (req.survivors.length < config.threshold) {
-    return abort(state, `only ${req.survivors.length} of the required ${config.threshold} participants sent masked inputs`);
-  }
-  const opened = openShares(state, new Set(req.survivors));
-  if (typeof opened === 'string') return abort(state, opened);
-  opened.selfMaskShares.push({ owner: id, share: copyBytes(state.ownSelfShare) });
-  opened.selfMaskShares.sort((a, b) => (a.owner < b.owner ? -1 : 1));
-  const response = { type: 'unmasking' as const, from: id, ...opened };
-  return {
-    state: { stage: 'done', id, config, answered: { survivors: [...req.survivors].sort(), dropped: [...req.dropped].sort() }, response },
-    output: cloneResponse(response),
-  };
-}
-
-function repeatUnmask(state: At<'done'>, req: UnmaskRequest): Step {
-  const problem = requestProblem(req);
-  if (problem) return abort(state, problem);
-  const { survivors, dropped } = state.answered;
-  if (sameMembers(req.survivors, survivors) && sameMembers(req.dropped, dropped)) {
-    return { state, output: cloneResponse(state.response) };
-  }
-  const flipped = req.survivors.filter((v) => dropped.includes(v)).concat(req.dropped.filter((v) => survivors.includes(v)));
-  const detail = flipped.length ? `; answering could reveal both shares of ${flipped.join(', ')}` : '';
-  return abort(state, `refusing a second unmask request with a different survivor set (already answered U3 = [${survivors.join(', ')}])${detail}`);
-}
-
-function cloneResponse(r: At<'done'>['response']): ClientOutput {
-  const copy = (list: { owner: string; share: Uint8Array }[]) => list.map((s) => ({ owner: s.owner, share: copyBytes(s.share) }));
-  return { type: 'unmasking', from: r.from, selfMaskShares: copy(r.selfMaskShares), keyShares: copy(r.keyShares) };
 }
 
 /**
@@ -251,6 +206,7 @@ export function wipeClientState(state: ClientState): void {
       for (const b of [state.sSk, state.selfSeed, state.ownSelfShare]) wipe(b);
       for (const k of state.inboundKeys) wipe(k.key);
       break;
+    case 'consistency-check':
     case 'unmasking':
       wipe(state.ownSelfShare);
       for (const k of state.inbox) wipe(k.key);

@@ -6,13 +6,15 @@
  * cannot drift apart. Decoding re-checks the config (`validateConfig`) as well as the shape.
  *
  * A persisted client state holds secrets (secret keys, seeds, share-decryption keys): store it
- * where the participant stores its own private data, never with the coordinator.
+ * where the participant stores its own private data, never with the coordinator. It never holds
+ * the participant's identity key or roster (those are passed to every step, not kept).
  */
 import { z } from 'zod';
 import { base64ToBytes, bytesToBase64 } from '../../strategy/state';
 import { CoreInputError } from '../../types';
 import { X25519_BYTES } from '../keys';
 import { SHARE_BYTES } from '../shamir';
+import { SIGNATURE_BYTES } from './advert';
 import { validateConfig } from './config';
 import type { ClientState, SecAggConfig, ServerState } from './types';
 import { SELF_SEED_BYTES } from './types';
@@ -51,7 +53,7 @@ const words = z.codec(
 const id = z.string().min(1);
 const ids = z.array(id);
 const key = bytes(X25519_BYTES);
-const stage = z.enum(['advertise-keys', 'share-keys', 'masked-input', 'unmasking', 'done', 'aborted']);
+const stage = z.enum(['advertise-keys', 'share-keys', 'masked-input', 'consistency-check', 'unmasking', 'done', 'aborted']);
 
 /** Zod schema of a round configuration (shape only; `validateConfig` checks the semantics). */
 export const SecAggConfigSchema = z
@@ -66,12 +68,19 @@ export const SecAggConfigSchema = z
       z.object({ kind: z.literal('complete') }).strict(),
       z.object({ kind: z.literal('explicit'), adjacency: z.record(z.string(), ids) }).strict(),
     ]),
+    authenticated: z.boolean().optional(),
   })
   .strict();
 
-const publicKeys = z.object({ id, cPk: key, sPk: key }).strict();
+const publicKeys = z.object({ id, cPk: key, sPk: key, signature: bytes(SIGNATURE_BYTES).optional() }).strict();
 const revealed = z.object({ owner: id, share: bytes(SHARE_BYTES) }).strict();
 const common = { id, config: SecAggConfigSchema };
+const awaitingUnmask = {
+  advertised: ids,
+  shared: ids,
+  ownSelfShare: bytes(SHARE_BYTES),
+  inbox: z.array(z.object({ from: id, key: bytes(32), ciphertext: bytes() }).strict()),
+};
 
 /** Zod codec of a {@link ClientState}: decodes the JSON form, encodes the in-memory form. */
 export const ClientStateSchema = z.discriminatedUnion('stage', [
@@ -88,16 +97,8 @@ export const ClientStateSchema = z.discriminatedUnion('stage', [
       inboundKeys: z.array(z.object({ from: id, key: bytes(32) }).strict()),
     })
     .strict(),
-  z
-    .object({
-      stage: z.literal('unmasking'),
-      ...common,
-      advertised: ids,
-      shared: ids,
-      ownSelfShare: bytes(SHARE_BYTES),
-      inbox: z.array(z.object({ from: id, key: bytes(32), ciphertext: bytes() }).strict()),
-    })
-    .strict(),
+  z.object({ stage: z.literal('consistency-check'), ...common, ...awaitingUnmask }).strict(),
+  z.object({ stage: z.literal('unmasking'), ...common, ...awaitingUnmask, signed: ids.optional() }).strict(),
   z
     .object({
       stage: z.literal('done'),
@@ -112,15 +113,15 @@ export const ClientStateSchema = z.discriminatedUnion('stage', [
 ]);
 
 const server = { config: SecAggConfigSchema };
+const summed = { keys: z.array(publicKeys), shared: ids, survivors: ids, maskedSum: words };
 
 /** Zod codec of a {@link ServerState}: decodes the JSON form, encodes the in-memory form. */
 export const ServerStateSchema = z.discriminatedUnion('stage', [
   z.object({ stage: z.literal('advertise-keys'), ...server }).strict(),
   z.object({ stage: z.literal('share-keys'), ...server, keys: z.array(publicKeys) }).strict(),
   z.object({ stage: z.literal('masked-input'), ...server, keys: z.array(publicKeys), shared: ids }).strict(),
-  z
-    .object({ stage: z.literal('unmasking'), ...server, keys: z.array(publicKeys), shared: ids, survivors: ids, maskedSum: words })
-    .strict(),
+  z.object({ stage: z.literal('consistency-check'), ...server, ...summed }).strict(),
+  z.object({ stage: z.literal('unmasking'), ...server, ...summed, signers: ids.optional() }).strict(),
   z.object({ stage: z.literal('done'), ...server, survivors: ids, sum: words }).strict(),
   z.object({ stage: z.literal('aborted'), ...server, at: stage, reason: z.string() }).strict(),
 ]);

@@ -11,7 +11,8 @@ import type { SecAggConfig } from './types';
 /**
  * Throws {@link CoreInputError} naming the bad field unless `config` is usable: `run` non-empty,
  * `round` a uint32, `participants` distinct non-empty ids, `threshold` an integer in [1, |U|],
- * `bits` in [1, 32], `length` in [1, 2^28], `graph` a valid symmetric graph over the participants
+ * `bits` in [1, 32], `length` in [1, 2^28], `authenticated` absent or a boolean (absent = false),
+ * `graph` a valid symmetric graph over the participants
  * in which every participant has at least t − 1 neighbours (else its secrets could never be
  * reconstructed: parameter `threshold`).
  */
@@ -32,6 +33,9 @@ export function validateConfig(config: SecAggConfig): void {
   }
   if (!Number.isInteger(config.length) || config.length < 1 || config.length > MAX_MASK_WORDS) {
     throw new CoreInputError(`config.length must be an integer in [1, ${MAX_MASK_WORDS}], got ${config.length}`, 'config.length');
+  }
+  if (config.authenticated !== undefined && typeof config.authenticated !== 'boolean') {
+    throw new CoreInputError(`config.authenticated must be a boolean when set, got ${String(config.authenticated)}`, 'config.authenticated');
   }
   checkGraph(config.graph, config.participants);
   for (const u of config.participants) {

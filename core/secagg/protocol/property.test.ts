@@ -3,13 +3,14 @@
  * n, t, vector length, modulus and dropouts at every stage. With ≥ t survivors at every stage the
  * unmasked result equals the plain sum of U3's inputs exactly; otherwise the server aborts at the
  * first stage that fell short and never produces a sum. In every round no owner's self-mask share
- * and key share both reach the server. TRIALS can be raised with SECAGG_TRIALS for soak runs.
+ * and key share both reach the server. About half of the rounds are authenticated (signed adverts,
+ * ConsistencyCheck with its own dropouts; Fig. 5). TRIALS can be raised with SECAGG_TRIALS for soak runs.
  */
 import { describe, expect, it } from 'vitest';
 import { seededRng, uniform01, uniformInt } from '../../random';
 import { simulateRound } from './simulate';
 import type { DropoutSchedule } from './simulate';
-import { doublyRevealed, makeIds, plainSum, randomInputs, rngFactory, sharesReceived, testConfig } from './test-helpers';
+import { doublyRevealed, makeIds, plainSum, randomInputs, rngFactory, sharesReceived, testConfig, testIdentities } from './test-helpers';
 import type { Stage } from './types';
 
 const TRIALS = Number(process.env.SECAGG_TRIALS ?? 200);
@@ -18,6 +19,7 @@ interface Tally {
   result: number;
   aborts: Partial<Record<Stage, number>>;
   persisted: number;
+  authenticated: number;
   maxN: number;
 }
 
@@ -40,15 +42,27 @@ function trial(seed: number, tally: Tally): void {
   const inputs = randomInputs(ids, length, bits, rng);
   // Per-stage dropout probability: often none, sometimes heavy, so every abort stage occurs.
   const p = () => [0, 0, 0.05, 0.15, 0.4][uniformInt(rng, 5)];
-  const dropouts: Required<DropoutSchedule> = { advertiseKeys: [], shareKeys: [], maskedInput: [], unmasking: [] };
+  const dropouts: Required<DropoutSchedule> = { advertiseKeys: [], shareKeys: [], maskedInput: [], consistencyCheck: [], unmasking: [] };
   let alive = [...ids];
   for (const stage of ['advertiseKeys', 'shareKeys', 'maskedInput', 'unmasking'] as const) {
     dropouts[stage] = drop(alive, p(), u01);
     alive = alive.filter((u) => !dropouts[stage].includes(u));
   }
   const persist = u01() < 0.25;
-  const res = simulateRound({ config, inputs, rngFor: rngFactory(seed), dropouts, persist });
+  // Drawn last, so the schedule of the unauthenticated rounds is what it always was.
+  const authenticated = u01() < 0.5;
+  if (authenticated) dropouts.consistencyCheck = drop(alive, p(), u01);
+  const identities = authenticated ? testIdentities(ids, seed) : undefined;
+  const res = simulateRound({
+    config: authenticated ? { ...config, authenticated } : config,
+    inputs,
+    rngFor: rngFactory(seed),
+    dropouts,
+    persist,
+    ...(identities ? { authFor: identities.authFor, roster: u01() < 0.5 ? identities.roster : undefined } : {}),
+  });
   tally.persisted += persist ? 1 : 0;
+  tally.authenticated += authenticated ? 1 : 0;
   tally.maxN = Math.max(tally.maxN, n);
 
   const label = `seed ${seed}: n=${n} t=${t} bits=${bits} length=${length}`;
@@ -58,11 +72,13 @@ function trial(seed: number, tally: Tally): void {
   const u1 = ids.filter((u) => !dropouts.advertiseKeys.includes(u));
   const u2 = u1.filter((u) => !dropouts.shareKeys.includes(u));
   const u3 = u2.filter((u) => !dropouts.maskedInput.includes(u));
-  const u4 = u3.filter((u) => !dropouts.unmasking.includes(u));
+  const signers = u3.filter((u) => !dropouts.consistencyCheck.includes(u));
+  const u4 = signers.filter((u) => !dropouts.unmasking.includes(u));
   const short: [Stage, string[]][] = [
     ['advertise-keys', u1],
     ['share-keys', u2],
     ['masked-input', u3],
+    ...(authenticated ? [['consistency-check', signers] as [Stage, string[]]] : []),
     ['unmasking', u4],
   ];
   const failed = short.find(([, set]) => set.length < t);
@@ -92,7 +108,7 @@ function trial(seed: number, tally: Tally): void {
 const CHUNK = 50;
 
 describe('secure aggregation round: property over random n, t, length, bits and dropouts', () => {
-  const tally: Tally = { result: 0, aborts: {}, persisted: 0, maxN: 0 };
+  const tally: Tally = { result: 0, aborts: {}, persisted: 0, authenticated: 0, maxN: 0 };
   for (let from = 0; from < TRIALS; from += CHUNK) {
     const to = Math.min(TRIALS, from + CHUNK);
     it(`trials ${from}–${to - 1}: exact sum with ≥ t survivors, abort without a sum otherwise`, () => {
@@ -103,9 +119,10 @@ describe('secure aggregation round: property over random n, t, length, bits and 
     console.log(`secagg property: ${TRIALS} trials`, JSON.stringify(tally));
     // The random schedule must exercise both outcomes and every abort stage, or the test proves little.
     expect(tally.result).toBeGreaterThanOrEqual(TRIALS / 4);
-    for (const stage of ['advertise-keys', 'share-keys', 'masked-input', 'unmasking'] as const) {
+    for (const stage of ['advertise-keys', 'share-keys', 'masked-input', 'consistency-check', 'unmasking'] as const) {
       expect(tally.aborts[stage] ?? 0, stage).toBeGreaterThan(0);
     }
     expect(tally.persisted).toBeGreaterThan(0);
+    expect(tally.authenticated).toBeGreaterThan(TRIALS / 4);
   });
 });

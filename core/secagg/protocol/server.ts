@@ -1,15 +1,22 @@
 /**
  * The server side of Bonawitz et al., CCS 2017, "Practical Secure Aggregation for
- * Privacy-Preserving Machine Learning", Fig. 4 (honest-but-curious variant), as a pure stage
- * machine driven by deadlines: each input is "the deadline of this stage passed and these
- * messages arrived". Missing or unusable replies become {@link Failure} records (dropouts are
- * data); fewer than t usable replies at any stage abort the round with a reason, and the server
- * unmasks nothing unless at least t survivors answer the Unmasking request.
+ * Privacy-Preserving Machine Learning", Fig. 4 (honest-but-curious) and, when
+ * `config.authenticated`, Fig. 5 (active adversary), as a pure stage machine driven by deadlines:
+ * each input is "the deadline of this stage passed and these messages arrived". Missing or
+ * unusable replies become {@link Failure} records (dropouts are data); fewer than t usable replies
+ * at any stage abort the round with a reason, and the server unmasks nothing unless at least t
+ * survivors answer the Unmasking request.
  *
- * Stages: collect keys (U1) → forward share ciphertexts (U2) → sum masked inputs (U3) → with
- * ≥ t responses (U4), reconstruct b_v for v ∈ U3 and s^SK_v for v ∈ U2 \ U3, then
+ * Stages: collect keys (U1; authenticated: each advert must carry a signature, forwarded to the
+ * clients who check it) → forward share ciphertexts (U2) → sum masked inputs (U3) → authenticated
+ * only, ConsistencyCheck: collect ≥ t signatures over U3 (U4) and send them with the unmask request
+ * to the signers → with ≥ t responses, reconstruct b_v for v ∈ U3 and s^SK_v for v ∈ U2 \ U3, then
  * Σ_{u∈U3} x_u = Σ_{u∈U3} y_u − Σ_{u∈U3} PRG(b_u) − Σ_{v∈U2\U3} Σ_{u∈U3∩N(v)} sign(u,v)·PRG(s_uv).
  * The server never asks for both shares of one owner: survivors and dropped are disjoint.
+ *
+ * With the consortium `roster` (optional, never needed for safety — the clients check), the
+ * server also verifies adverts and consistency signatures itself, so one participant's bad
+ * signature becomes its own failure instead of making every honest client abort.
  */
 import { CoreInputError } from '../../types';
 import { bytesEqual } from '../hex';
@@ -21,13 +28,17 @@ import { addMod } from '../quantize';
 import { combineShares, decodeShare } from '../shamir';
 import type { Share } from '../shamir';
 import { copyBytes, fitsBits, sameMembers, shareHolders, sortedUnique, validateConfig } from './config';
+import { advertBytes, SIGNATURE_BYTES, verify } from './advert';
+import { consistencyBytes } from './consistency';
 import { areNeighbours, neighboursOf } from './graph';
-import type { Failure, ServerInput, ServerOutput, ServerState, SecAggConfig, Stage, UnmaskingMessage } from './types';
+import type { Failure, PublicKeys, ServerInput, ServerOutput, ServerState, SecAggConfig, Stage, UnmaskingMessage } from './types';
 import { SELF_SEED_BYTES } from './types';
 
 type Step = { state: ServerState; output: ServerOutput };
 type At<S extends ServerState['stage']> = Extract<ServerState, { stage: S }>;
 type Msg<T extends ServerInput['type']> = Extract<ServerInput, { type: T }>['messages'][number];
+/** The consortium roster: participant name → Ed25519 public key. */
+type Roster = ReadonlyMap<string, Uint8Array>;
 
 /** The initial server state of a round. Throws {@link CoreInputError} (`config.*`) on a bad config. */
 export function initServer(config: SecAggConfig): ServerState {
@@ -36,14 +47,16 @@ export function initServer(config: SecAggConfig): ServerState {
 }
 
 /**
- * Advances the server past one stage deadline. Throws {@link CoreInputError} (`input`) when the
- * input is not the deadline of the current stage (a driver bug, not a dropout), including any
- * input after `done` or `aborted`. Never mutates `state`.
+ * Advances the server past one stage deadline; `roster` (optional) lets it check signatures in
+ * authenticated rounds. Throws {@link CoreInputError} (`input`) when the input is not the deadline
+ * of the current stage (a driver bug, not a dropout), including any input after `done` or
+ * `aborted`. Never mutates `state`.
  */
-export function serverStep(state: ServerState, input: ServerInput): Step {
-  if (state.stage === 'advertise-keys' && input.type === 'advertise-keys-deadline') return collectKeys(state, input.messages);
+export function serverStep(state: ServerState, input: ServerInput, roster?: Roster): Step {
+  if (state.stage === 'advertise-keys' && input.type === 'advertise-keys-deadline') return collectKeys(state, input.messages, roster);
   if (state.stage === 'share-keys' && input.type === 'share-keys-deadline') return forwardShares(state, input.messages);
   if (state.stage === 'masked-input' && input.type === 'masked-input-deadline') return sumMasked(state, input.messages);
+  if (state.stage === 'consistency-check' && input.type === 'consistency-check-deadline') return collectSignatures(state, input.messages, roster);
   if (state.stage === 'unmasking' && input.type === 'unmasking-deadline') return unmask(state, input.messages);
   throw new CoreInputError(`a ${input.type} input does not fit server stage ${state.stage}`, 'input');
 }
@@ -82,15 +95,31 @@ function accept<M extends { from: string }>(
   return ok;
 }
 
-function collectKeys(state: At<'advertise-keys'>, messages: Msg<'advertise-keys-deadline'>[]): Step {
+/** Why a signature from `from` is unusable (missing, malformed, or not verifying under `roster`), or undefined. */
+function signatureProblem(signature: Uint8Array | undefined, from: string, message: () => Uint8Array, roster: Roster | undefined): string | undefined {
+  if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_BYTES) return `carries no ${SIGNATURE_BYTES}-byte signature`;
+  if (roster && !verify(roster.get(from), message(), signature)) return 'its signature does not verify under its roster key';
+  return undefined;
+}
+
+function collectKeys(state: At<'advertise-keys'>, messages: Msg<'advertise-keys-deadline'>[], roster: Roster | undefined): Step {
+  const { config } = state;
   const failures: Failure[] = [];
-  const ok = accept('advertise-keys', state.config.participants, messages, (m) =>
-    m.cPk?.length === X25519_BYTES && m.sPk?.length === X25519_BYTES ? undefined : 'public keys must be 32 bytes each', failures);
-  const t = state.config.threshold;
+  const ok = accept('advertise-keys', config.participants, messages, (m) => {
+    if (m.cPk?.length !== X25519_BYTES || m.sPk?.length !== X25519_BYTES) return 'public keys must be 32 bytes each';
+    const bad = config.authenticated ? signatureProblem(m.signature, m.from, () => advertBytes(config, m.from, m.cPk, m.sPk), roster) : undefined;
+    return bad && `key advert ${bad}`;
+  }, failures);
+  const t = config.threshold;
   if (ok.size < t) return abort(state, `only ${ok.size} of the required ${t} participants advertised keys`, failures);
-  const keys = sortedUnique(ok.keys()).map((id) => ({ id, cPk: copyBytes(ok.get(id)!.cPk), sPk: copyBytes(ok.get(id)!.sPk) }));
-  const out = keys.map((k) => ({ id: k.id, cPk: copyBytes(k.cPk), sPk: copyBytes(k.sPk) }));
-  return { state: { stage: 'share-keys', config: state.config, keys }, output: { type: 'peer-keys', keys: out, failures } };
+  const copy = (m: PublicKeys): PublicKeys => ({
+    id: m.id,
+    cPk: copyBytes(m.cPk),
+    sPk: copyBytes(m.sPk),
+    ...(config.authenticated && m.signature ? { signature: copyBytes(m.signature) } : {}),
+  });
+  const keys = sortedUnique(ok.keys()).map((id) => copy({ ...ok.get(id)!, id }));
+  return { state: { stage: 'share-keys', config, keys }, output: { type: 'peer-keys', keys: keys.map(copy), failures } };
 }
 
 function forwardShares(state: At<'share-keys'>, messages: Msg<'share-keys-deadline'>[]): Step {
@@ -134,9 +163,29 @@ function sumMasked(state: At<'masked-input'>, messages: Msg<'masked-input-deadli
   const maskedSum = new Uint32Array(config.length);
   for (const u of survivors) addMod(maskedSum, ok.get(u)!.y, config.bits);
   const dropped = state.shared.filter((v) => !ok.has(v));
+  const next = { config, keys: state.keys, shared: state.shared, survivors, maskedSum };
+  if (config.authenticated) {
+    return { state: { stage: 'consistency-check', ...next }, output: { type: 'consistency-request', survivors: [...survivors], dropped, failures } };
+  }
+  return { state: { stage: 'unmasking', ...next }, output: { type: 'unmask-request', survivors: [...survivors], dropped, failures } };
+}
+
+/** ConsistencyCheck: ≥ t members of U3 signed it; the unmask request carries their signatures and goes to them. */
+function collectSignatures(state: At<'consistency-check'>, messages: Msg<'consistency-check-deadline'>[], roster: Roster | undefined): Step {
+  const { config, survivors } = state;
+  const failures: Failure[] = [];
+  const ok = accept('consistency-check', survivors, messages, (m) => {
+    const bad = signatureProblem(m.signature, m.from, () => consistencyBytes(config, survivors), roster);
+    return bad && `consistency signature: ${bad.replace(/^carries/, 'the reply carries')}`;
+  }, failures);
+  const t = config.threshold;
+  if (ok.size < t) return abort(state, `only ${ok.size} of the required ${t} participants signed the survivor set U3; nothing is unmasked`, failures);
+  const signers = sortedUnique(ok.keys());
+  const signatures = signers.map((id) => ({ id, signature: copyBytes(ok.get(id)!.signature) }));
+  const dropped = state.shared.filter((v) => !survivors.includes(v));
   return {
-    state: { stage: 'unmasking', config, keys: state.keys, shared: state.shared, survivors, maskedSum },
-    output: { type: 'unmask-request', survivors: [...survivors], dropped, failures },
+    state: { stage: 'unmasking', config, keys: state.keys, shared: state.shared, survivors, maskedSum: state.maskedSum, signers },
+    output: { type: 'unmask-request', survivors: [...survivors], dropped, signatures, failures },
   };
 }
 
@@ -180,7 +229,7 @@ function unmask(state: At<'unmasking'>, messages: Msg<'unmasking-deadline'>[]): 
   const failures: Failure[] = [];
   const bShares = new Map<string, Share[]>();
   const sShares = new Map<string, Share[]>();
-  const ok = accept('unmasking', survivors, messages, (m) => checkResponse(state, m, bShares, sShares), failures);
+  const ok = accept('unmasking', state.signers ?? survivors, messages, (m) => checkResponse(state, m, bShares, sShares), failures);
   if (ok.size < t) return abort(state, `only ${ok.size} of the required ${t} participants answered`, failures);
   const ctx = { run: config.run, round: config.round };
   const terms: MaskTerm[] = [];

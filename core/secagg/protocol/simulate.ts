@@ -5,7 +5,9 @@
  * transport (gRPC, deadlines) lives in the round engine. Pure apart from the injected Rngs.
  *
  * With `persist`, every state is saved and restored through JSON (codec.ts) between steps, and
- * every superseded client state is wiped — exercising crash/resume and buffer ownership.
+ * every superseded client state is wiped — exercising crash/resume and buffer ownership. With an
+ * authenticated config, clients get their identity from `authFor` and the ConsistencyCheck step
+ * runs between MaskedInputCollection and Unmasking (Bonawitz et al. Fig. 5).
  */
 import type { Rng } from '../../types';
 import { clientStep, initClient, wipeClientState } from './client';
@@ -14,10 +16,14 @@ import { initServer, serverStep } from './server';
 import type {
   AbortOutput,
   AggregateResult,
+  ClientAuth,
   ClientInput,
   ClientState,
+  ConsistencyRequest,
+  ConsistencySignatureMessage,
   Failure,
   MaskedInputMessage,
+  PeerKeysMessage,
   SecAggConfig,
   ServerInput,
   ServerState,
@@ -34,12 +40,20 @@ export interface DropoutSchedule {
   shareKeys?: string[];
   /** Share keys, then vanish before sending the masked input. */
   maskedInput?: string[];
-  /** Send the masked input, then vanish before answering the unmask request. */
+  /** Authenticated rounds: send the masked input, then vanish before signing U3. */
+  consistencyCheck?: string[];
+  /** Send the masked input (and sign U3), then vanish before answering the unmask request. */
   unmasking?: string[];
 }
 
 /** Hooks that let a test play a malicious or faulty server between the machines. */
 export interface Interceptors {
+  /** Rewrites the key list sent to client `to` (e.g. substitutes a peer's keys). */
+  peerKeys?: (to: string, keys: PeerKeysMessage) => PeerKeysMessage;
+  /** Rewrites the consistency request sent to client `to` (e.g. a split view of U3). */
+  consistencyRequest?: (to: string, r: ConsistencyRequest) => ConsistencyRequest;
+  /** Rewrites a consistency signature before the server sees it. */
+  consistencySignature?: (m: ConsistencySignatureMessage) => ConsistencySignatureMessage;
   /** Rewrites a share delivery before its recipient sees it (sees the current client states). */
   delivery?: (d: ShareDelivery, clients: ReadonlyMap<string, ClientState>) => ShareDelivery;
   /** Rewrites the unmask request sent to client `to`; return a list to send several requests in turn. */
@@ -59,6 +73,10 @@ export interface SimulationOptions {
   /** Save and restore every state through JSON between steps, wiping superseded client states. */
   persist?: boolean;
   intercept?: Interceptors;
+  /** The identity (Ed25519 key, local roster) of each client, for authenticated rounds. */
+  authFor?: (id: string) => ClientAuth | undefined;
+  /** The roster the server checks signatures with (optional, see `serverStep`). */
+  roster?: ReadonlyMap<string, Uint8Array>;
 }
 
 /** Everything observable about a simulated round. */
@@ -69,6 +87,8 @@ export interface SimulationResult {
   clientAborts: { id: string; output: AbortOutput }[];
   /** Every masked input the server received (what it sees of each y_u). */
   maskedInputs: MaskedInputMessage[];
+  /** Every consistency signature the server received. */
+  consistencySignatures: ConsistencySignatureMessage[];
   /** Every Unmasking response the server received (to audit what was revealed). */
   unmaskingResponses: UnmaskingMessage[];
   /** Failures the server recorded, stage by stage. */
@@ -79,11 +99,12 @@ export interface SimulationResult {
 
 /** Runs one round end to end; see {@link SimulationOptions}. */
 export function simulateRound(options: SimulationOptions): SimulationResult {
-  const { config, inputs, rngFor, dropouts = {}, persist = false, intercept = {} } = options;
-  const clients = new Map<string, ClientState>(config.participants.map((u) => [u, initClient(config, u)]));
+  const { config, inputs, rngFor, dropouts = {}, persist = false, intercept = {}, authFor = () => undefined, roster } = options;
+  const clients = new Map<string, ClientState>(config.participants.map((u) => [u, initClient(config, u, authFor(u))]));
   let server: ServerState = initServer(config);
   const clientAborts: SimulationResult['clientAborts'] = [];
   const unmaskingResponses: UnmaskingMessage[] = [];
+  const consistencySignatures: ConsistencySignatureMessage[] = [];
   const maskedInputs: MaskedInputMessage[] = [];
   const failures: Failure[] = [];
   const gone = new Set<string>();
@@ -94,7 +115,7 @@ export function simulateRound(options: SimulationOptions): SimulationResult {
   /** Steps client u; returns its reply, or null when it aborted. */
   const step = (u: string, input: ClientInput) => {
     const prev = clients.get(u)!;
-    const { state, output } = clientStep(prev, input, rngFor(u));
+    const { state, output } = clientStep(prev, input, rngFor(u), authFor(u));
     clients.set(u, restoreClient(state));
     if (persist && state !== prev) wipeClientState(prev);
     if (output.type === 'abort') {
@@ -109,7 +130,7 @@ export function simulateRound(options: SimulationOptions): SimulationResult {
     return ids.filter((u) => !gone.has(u));
   };
   const advance = (input: ServerInput) => {
-    const { state, output } = serverStep(server, input);
+    const { state, output } = serverStep(server, input, roster);
     server = restoreServer(state);
     failures.push(...output.failures);
     return output;
@@ -118,6 +139,7 @@ export function simulateRound(options: SimulationOptions): SimulationResult {
     outcome,
     clientAborts,
     maskedInputs,
+    consistencySignatures,
     unmaskingResponses,
     failures,
     server,
@@ -129,7 +151,7 @@ export function simulateRound(options: SimulationOptions): SimulationResult {
   if (keys.type !== 'peer-keys') return finish(keys as AbortOutput);
 
   const broadcast = { type: 'peer-keys' as const, keys: keys.keys };
-  const shares = live(keys.keys.map((k) => k.id), dropouts.shareKeys).map((u) => step(u, broadcast));
+  const shares = live(keys.keys.map((k) => k.id), dropouts.shareKeys).map((u) => step(u, intercept.peerKeys ? intercept.peerKeys(u, broadcast) : broadcast));
   const forwarded = advance({ type: 'share-keys-deadline', messages: shares.filter(isType('share-keys')) });
   if (forwarded.type !== 'forward-shares') return finish(forwarded as AbortOutput);
 
@@ -139,11 +161,20 @@ export function simulateRound(options: SimulationOptions): SimulationResult {
     return step(u, { type: 'mask-input', delivery, input: inputs[u] });
   });
   maskedInputs.push(...masked.filter(isType('masked-input')));
-  const request = advance({ type: 'masked-input-deadline', messages: maskedInputs });
+  let request = advance({ type: 'masked-input-deadline', messages: maskedInputs });
+  if (request.type === 'consistency-request') {
+    const check = { type: 'consistency-request' as const, survivors: request.survivors, dropped: request.dropped };
+    for (const u of live(request.survivors, dropouts.consistencyCheck)) {
+      const reply = step(u, intercept.consistencyRequest ? intercept.consistencyRequest(u, check) : check);
+      if (reply?.type === 'consistency-signature') consistencySignatures.push(intercept.consistencySignature ? intercept.consistencySignature(reply) : reply);
+    }
+    request = advance({ type: 'consistency-check-deadline', messages: consistencySignatures });
+  }
   if (request.type !== 'unmask-request') return finish(request as AbortOutput);
 
-  for (const u of live(request.survivors, dropouts.unmasking)) {
-    const base = { type: 'unmask-request' as const, survivors: request.survivors, dropped: request.dropped };
+  const { signatures } = request;
+  for (const u of live(signatures ? signatures.map((x) => x.id) : request.survivors, dropouts.unmasking)) {
+    const base = { type: 'unmask-request' as const, survivors: request.survivors, dropped: request.dropped, ...(signatures ? { signatures } : {}) };
     const sent = intercept.unmaskRequest ? intercept.unmaskRequest(u, base) : base;
     for (const r of Array.isArray(sent) ? sent : [sent]) {
       const reply = step(u, r);

@@ -1,8 +1,10 @@
 /**
  * Data types of the secure-aggregation stage machines of Bonawitz et al., CCS 2017, "Practical
- * Secure Aggregation for Privacy-Preserving Machine Learning" (§4, Fig. 4 — the honest-but-curious
- * variant without ConsistencyCheck): AdvertiseKeys → ShareKeys → MaskedInputCollection →
- * Unmasking.
+ * Secure Aggregation for Privacy-Preserving Machine Learning" (§4): AdvertiseKeys → ShareKeys →
+ * MaskedInputCollection → Unmasking (Fig. 4, honest-but-curious server), and, when the config says
+ * `authenticated`, the active-adversary variant (Fig. 5): key adverts signed with each
+ * participant's Ed25519 identity key and checked against the participant's local roster, and a
+ * ConsistencyCheck stage between MaskedInputCollection and Unmasking (advert.ts, consistency.ts).
  *
  * "Protocol stages are data" (DESIGN.md §4): client and server states are plain objects with a
  * {@link Stage} discriminant, every message is a plain object with a `type` discriminant, and the
@@ -13,7 +15,7 @@
  */
 
 /** The stages of one aggregation round, plus the two terminal states. */
-export type Stage = 'advertise-keys' | 'share-keys' | 'masked-input' | 'unmasking' | 'done' | 'aborted';
+export type Stage = 'advertise-keys' | 'share-keys' | 'masked-input' | 'consistency-check' | 'unmasking' | 'done' | 'aborted';
 
 /**
  * Who masks with whom. `complete`: everyone with everyone (Bonawitz et al. 2017). `explicit`: a
@@ -38,13 +40,40 @@ export interface SecAggConfig {
   length: number;
   /** Neighbour graph; the neighbour set N(u) is `neighboursOf(config, u)` (graph.ts). */
   graph: NeighbourGraph;
+  /**
+   * Active-adversary variant (Bonawitz et al. Fig. 5): signed key adverts and ConsistencyCheck.
+   * Absent means false (the honest-but-curious variant, Fig. 4). An authenticated client refuses
+   * a round without it, and a client without an identity refuses a round with it.
+   */
+  authenticated?: boolean;
 }
 
-/** A participant's two advertised X25519 public keys (c: share encryption, s: masking). */
+/**
+ * What an authenticated client knows that the server must not be able to change: its Ed25519
+ * identity secret key (tweetnacl, 64 bytes) and its LOCAL roster, name → Ed25519 public key
+ * (32 bytes), distributed out of band — never taken from the coordinator. Passed to `initClient`
+ * and every `clientStep`; never stored in a client state.
+ */
+export interface ClientAuth {
+  secretKey: Uint8Array;
+  peers: ReadonlyMap<string, Uint8Array>;
+}
+
+/** A participant's Ed25519 signature (64 bytes), e.g. over the survivor set U3. */
+export interface SignatureOf {
+  id: string;
+  signature: Uint8Array;
+}
+
+/**
+ * A participant's two advertised X25519 public keys (c: share encryption, s: masking), with its
+ * Ed25519 signature over them in authenticated rounds (advert.ts).
+ */
 export interface PublicKeys {
   id: string;
   cPk: Uint8Array;
   sPk: Uint8Array;
+  signature?: Uint8Array;
 }
 
 /** A share ciphertext on its way out of its sender, addressed to `to`. */
@@ -67,12 +96,13 @@ export interface RevealedShare {
 
 // ---- client → server messages -------------------------------------------------------------
 
-/** Stage 1 reply: the client's two public keys. */
+/** Stage 1 reply: the client's two public keys (signed in authenticated rounds). */
 export interface AdvertiseKeysMessage {
   type: 'advertise-keys';
   from: string;
   cPk: Uint8Array;
   sPk: Uint8Array;
+  signature?: Uint8Array;
 }
 
 /** Stage 2 reply: one encrypted (b-share, s-share) pair per neighbour. */
@@ -87,6 +117,13 @@ export interface MaskedInputMessage {
   type: 'masked-input';
   from: string;
   y: Uint32Array;
+}
+
+/** ConsistencyCheck reply (authenticated rounds): the client's signature over U3 (consistency.ts). */
+export interface ConsistencySignatureMessage {
+  type: 'consistency-signature';
+  from: string;
+  signature: Uint8Array;
 }
 
 /** Stage 4 reply: b-shares of the survivors and s-shares of the dropped, never both for one owner. */
@@ -120,11 +157,22 @@ export interface ShareDelivery {
   ciphertexts: IncomingCiphertext[];
 }
 
-/** End of stage 3: U3 (`survivors`) and U2 \ U3 (`dropped`). */
+/** End of stage 3 in authenticated rounds: U3 (`survivors`) and U2 \ U3 (`dropped`), to be signed. */
+export interface ConsistencyRequest {
+  type: 'consistency-request';
+  survivors: string[];
+  dropped: string[];
+}
+
+/**
+ * End of stage 3 (or of ConsistencyCheck): U3 (`survivors`) and U2 \ U3 (`dropped`); in
+ * authenticated rounds also the signatures over U3 of the members of U3 that signed it (≥ t).
+ */
 export interface UnmaskRequest {
   type: 'unmask-request';
   survivors: string[];
   dropped: string[];
+  signatures?: SignatureOf[];
 }
 
 // ---- step inputs and outputs --------------------------------------------------------------
@@ -137,16 +185,24 @@ export type ClientInput =
   | { type: 'begin' }
   | PeerKeysMessage
   | { type: 'mask-input'; delivery: ShareDelivery; input: Uint32Array }
+  | ConsistencyRequest
   | UnmaskRequest;
 
 /** What a client sends (or its refusal to go on). */
-export type ClientOutput = AdvertiseKeysMessage | ShareKeysMessage | MaskedInputMessage | UnmaskingMessage | AbortOutput;
+export type ClientOutput =
+  | AdvertiseKeysMessage
+  | ShareKeysMessage
+  | MaskedInputMessage
+  | ConsistencySignatureMessage
+  | UnmaskingMessage
+  | AbortOutput;
 
 /** The deadline of a stage passed; `messages` are the replies that arrived before it. */
 export type ServerInput =
   | { type: 'advertise-keys-deadline'; messages: AdvertiseKeysMessage[] }
   | { type: 'share-keys-deadline'; messages: ShareKeysMessage[] }
   | { type: 'masked-input-deadline'; messages: MaskedInputMessage[] }
+  | { type: 'consistency-check-deadline'; messages: ConsistencySignatureMessage[] }
   | { type: 'unmasking-deadline'; messages: UnmaskingMessage[] };
 
 /** A participant whose reply was missing or unusable in a stage (data, not an exception). */
@@ -171,7 +227,7 @@ export interface AggregateResult {
 }
 
 /** What the server sends or concludes after a stage, with the stage's failures. */
-export type ServerOutput = (PeerKeysMessage | ForwardShares | UnmaskRequest | AggregateResult | AbortOutput) & {
+export type ServerOutput = (PeerKeysMessage | ForwardShares | ConsistencyRequest | UnmaskRequest | AggregateResult | AbortOutput) & {
   failures: Failure[];
 };
 
@@ -204,12 +260,22 @@ export type ClientState =
       inboundKeys: { from: string; key: Uint8Array }[];
     })
   | (ClientCommon & {
+      /** Authenticated rounds: waiting for the consistency request; s_sk and b_u are gone. */
+      stage: 'consistency-check';
+      advertised: string[];
+      shared: string[];
+      ownSelfShare: Uint8Array;
+      inbox: { from: string; key: Uint8Array; ciphertext: Uint8Array }[];
+    })
+  | (ClientCommon & {
       /** Waiting for the unmask request; s_sk and b_u are gone. */
       stage: 'unmasking';
       advertised: string[];
       shared: string[];
       ownSelfShare: Uint8Array;
       inbox: { from: string; key: Uint8Array; ciphertext: Uint8Array }[];
+      /** Authenticated rounds: the U3 this client signed (sorted); it unmasks for no other. */
+      signed?: string[];
     })
   | (ClientCommon & {
       /** Answered; only the already-revealed response is kept, to answer an identical retry. */
@@ -225,12 +291,23 @@ export type ServerState =
   | { stage: 'share-keys'; config: SecAggConfig; keys: PublicKeys[] }
   | { stage: 'masked-input'; config: SecAggConfig; keys: PublicKeys[]; shared: string[] }
   | {
+      /** Authenticated rounds: collecting signatures over U3. */
+      stage: 'consistency-check';
+      config: SecAggConfig;
+      keys: PublicKeys[];
+      shared: string[];
+      survivors: string[];
+      maskedSum: Uint32Array;
+    }
+  | {
       stage: 'unmasking';
       config: SecAggConfig;
       keys: PublicKeys[];
       shared: string[];
       survivors: string[];
       maskedSum: Uint32Array;
+      /** Authenticated rounds: U4, the members of U3 that signed it; only they are asked to unmask. */
+      signers?: string[];
     }
   | { stage: 'done'; config: SecAggConfig; survivors: string[]; sum: Uint32Array }
   | { stage: 'aborted'; config: SecAggConfig; at: Stage; reason: string };

@@ -1,10 +1,13 @@
 // Original file: proto/fedcredit/v1/fedcredit.proto
 
+import type { MessageAuth as _fedcredit_v1_MessageAuth, MessageAuth__Output as _fedcredit_v1_MessageAuth__Output } from '../../fedcredit/v1/MessageAuth';
 
 export interface HeartbeatRequest {
   'session'?: (string);
+  'auth'?: (_fedcredit_v1_MessageAuth | null);
 }
 
 export interface HeartbeatRequest__Output {
   'session': (string);
+  'auth': (_fedcredit_v1_MessageAuth__Output | null);
 }

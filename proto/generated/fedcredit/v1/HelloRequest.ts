@@ -1,5 +1,6 @@
 // Original file: proto/fedcredit/v1/fedcredit.proto
 
+import type { MessageAuth as _fedcredit_v1_MessageAuth, MessageAuth__Output as _fedcredit_v1_MessageAuth__Output } from '../../fedcredit/v1/MessageAuth';
 
 export interface HelloRequest {
   'name'?: (string);
@@ -7,6 +8,7 @@ export interface HelloRequest {
   'clientVersion'?: (string);
   'protocolVersion'?: (number);
   'schemaDigest'?: (string);
+  'auth'?: (_fedcredit_v1_MessageAuth | null);
 }
 
 export interface HelloRequest__Output {
@@ -15,4 +17,5 @@ export interface HelloRequest__Output {
   'clientVersion': (string);
   'protocolVersion': (number);
   'schemaDigest': (string);
+  'auth': (_fedcredit_v1_MessageAuth__Output | null);
 }

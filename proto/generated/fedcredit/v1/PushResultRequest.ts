@@ -3,6 +3,7 @@
 import type { Contribution as _fedcredit_v1_Contribution, Contribution__Output as _fedcredit_v1_Contribution__Output } from '../../fedcredit/v1/Contribution';
 import type { Refusal as _fedcredit_v1_Refusal, Refusal__Output as _fedcredit_v1_Refusal__Output } from '../../fedcredit/v1/Refusal';
 import type { SecAggReply as _fedcredit_v1_SecAggReply, SecAggReply__Output as _fedcredit_v1_SecAggReply__Output } from '../../fedcredit/v1/SecAggReply';
+import type { MessageAuth as _fedcredit_v1_MessageAuth, MessageAuth__Output as _fedcredit_v1_MessageAuth__Output } from '../../fedcredit/v1/MessageAuth';
 
 export interface PushResultRequest {
   'session'?: (string);
@@ -11,6 +12,7 @@ export interface PushResultRequest {
   'refusal'?: (_fedcredit_v1_Refusal | null);
   'secagg'?: (_fedcredit_v1_SecAggReply | null);
   'privacyReceiptJson'?: (string);
+  'auth'?: (_fedcredit_v1_MessageAuth | null);
   'outcome'?: "contribution"|"refusal"|"secagg";
 }
 
@@ -21,5 +23,6 @@ export interface PushResultRequest__Output {
   'refusal'?: (_fedcredit_v1_Refusal__Output | null);
   'secagg'?: (_fedcredit_v1_SecAggReply__Output | null);
   'privacyReceiptJson': (string);
+  'auth': (_fedcredit_v1_MessageAuth__Output | null);
   'outcome'?: "contribution"|"refusal"|"secagg";
 }

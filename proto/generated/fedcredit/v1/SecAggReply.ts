@@ -12,6 +12,7 @@ export interface SecAggReply {
   'maskedInput'?: (_fedcredit_v1_Tensor | null);
   'selfMaskShares'?: (_fedcredit_v1_SecAggShare)[];
   'keyShares'?: (_fedcredit_v1_SecAggShare)[];
+  'signature'?: (Buffer | Uint8Array | string);
 }
 
 export interface SecAggReply__Output {
@@ -22,4 +23,5 @@ export interface SecAggReply__Output {
   'maskedInput': (_fedcredit_v1_Tensor__Output | null);
   'selfMaskShares': (_fedcredit_v1_SecAggShare__Output)[];
   'keyShares': (_fedcredit_v1_SecAggShare__Output)[];
+  'signature': (Buffer);
 }

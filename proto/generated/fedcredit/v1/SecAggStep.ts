@@ -2,6 +2,7 @@
 
 import type { SecAggPeerKeys as _fedcredit_v1_SecAggPeerKeys, SecAggPeerKeys__Output as _fedcredit_v1_SecAggPeerKeys__Output } from '../../fedcredit/v1/SecAggPeerKeys';
 import type { SecAggCiphertext as _fedcredit_v1_SecAggCiphertext, SecAggCiphertext__Output as _fedcredit_v1_SecAggCiphertext__Output } from '../../fedcredit/v1/SecAggCiphertext';
+import type { SecAggSignature as _fedcredit_v1_SecAggSignature, SecAggSignature__Output as _fedcredit_v1_SecAggSignature__Output } from '../../fedcredit/v1/SecAggSignature';
 
 export interface SecAggStep {
   'message'?: (string);
@@ -11,6 +12,7 @@ export interface SecAggStep {
   'ciphertexts'?: (_fedcredit_v1_SecAggCiphertext)[];
   'survivors'?: (string)[];
   'dropped'?: (string)[];
+  'signatures'?: (_fedcredit_v1_SecAggSignature)[];
 }
 
 export interface SecAggStep__Output {
@@ -21,4 +23,5 @@ export interface SecAggStep__Output {
   'ciphertexts': (_fedcredit_v1_SecAggCiphertext__Output)[];
   'survivors': (string)[];
   'dropped': (string)[];
+  'signatures': (_fedcredit_v1_SecAggSignature__Output)[];
 }

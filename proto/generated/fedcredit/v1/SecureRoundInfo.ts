@@ -9,6 +9,7 @@ export interface SecureRoundInfo {
   'modulusBits'?: (number);
   'clipped'?: (number | string);
   'words'?: (number);
+  'authenticated'?: (boolean);
 }
 
 export interface SecureRoundInfo__Output {
@@ -19,4 +20,5 @@ export interface SecureRoundInfo__Output {
   'modulusBits': (number);
   'clipped': (number);
   'words': (number);
+  'authenticated': (boolean);
 }

@@ -1,0 +1,69 @@
+/**
+ * Transport and identity options shared by the commands that talk gRPC (coordinator, participant,
+ * run, participants): `--credentials DIR` (a directory in the layout `fedcredit certs` writes,
+ * README "Operations guide") or `--insecure` (plaintext, test networks only, with a warning).
+ *
+ * With `--credentials` the connection is mutual TLS against the consortium CA, and the directory
+ * also supplies the roster (coordinator, participant), the identity key (participant) or the
+ * operator token (run, participants). With `--insecure --credentials DIR` only the TLS part is
+ * dropped: messages are still signed and checked. `--roster`, `--identity` and `--token-file`
+ * point at those files directly (for an `--insecure` network without certificates, or to
+ * override the directory's copy).
+ */
+import type { Command } from 'commander';
+import type { Identity, Roster } from '../trust/format';
+import { loadCredentials, loadIdentity, loadOperatorToken, loadRoster } from '../trust/files';
+import type { TlsMaterial } from '../trust/tls';
+import { UsageError } from './errors';
+
+/** Who is connecting: which files the credentials directory must hold. */
+export type Party = 'coordinator' | 'participant' | 'operator';
+
+/** What a command needs to connect (or to serve). */
+export interface Transport {
+  tls?: TlsMaterial;
+  roster?: Roster;
+  identity?: Identity;
+  token?: string;
+}
+
+/** Adds the transport options for `party` to a command. */
+export function addTransportOptions(cmd: Command, party: Party): Command {
+  cmd
+    .option('--credentials <dir>', `this ${party}'s TLS certificate, key, consortium CA${party === 'operator' ? ' and operator token' : party === 'participant' ? ', identity key and roster' : ' and roster'} (the layout fedcredit certs writes)`)
+    .option('--insecure', 'plaintext gRPC without TLS: anyone on the network path can read and alter messages (test networks only)', false);
+  if (party !== 'operator') cmd.option('--roster <roster.json>', 'the consortium roster (default: roster.json in --credentials)');
+  if (party === 'participant') cmd.option('--identity <identity.json>', 'the institution\'s Ed25519 identity key (default: identity.json in --credentials)');
+  if (party === 'operator') cmd.option('--token-file <file>', 'the operator token (default: token in --credentials)');
+  return cmd;
+}
+
+interface TransportFlags {
+  credentials?: string;
+  insecure?: boolean;
+  roster?: string;
+  identity?: string;
+  tokenFile?: string;
+}
+
+/** Loads what the flags name; refuses plaintext unless `--insecure` was given. */
+export function resolveTransport(o: TransportFlags, party: Party, warn: (line: string) => void): Transport {
+  if (!o.credentials && !o.insecure) {
+    throw new UsageError(`no transport security: pass --credentials DIR (a ${party} directory made by fedcredit certs or by your PKI; README "Operations guide") or --insecure for plaintext on a test network`);
+  }
+  const loaded = o.credentials ? loadCredentials(o.credentials, party) : undefined;
+  const t: Transport = {};
+  if (loaded && !o.insecure) t.tls = { ca: loaded.ca, cert: loaded.cert, key: loaded.key };
+  const roster = o.roster ? loadRoster(o.roster) : loaded?.roster;
+  if (roster) t.roster = roster;
+  const identity = o.identity ? loadIdentity(o.identity) : loaded?.identity;
+  if (identity) t.identity = identity;
+  const token = o.tokenFile ? loadOperatorToken(o.tokenFile) : loaded?.token;
+  if (token) t.token = token;
+  if (o.insecure) {
+    warn(`warning: --insecure: plaintext gRPC, no TLS — messages can be read and altered on the network path; use only on a trusted test network`);
+  }
+  if (party === 'participant' && t.roster && !t.identity) throw new UsageError('a participant with a roster needs its identity key: --identity FILE or --credentials DIR with identity.json');
+  if (party === 'participant' && t.identity && !t.roster) throw new UsageError('a participant with an identity key needs the consortium roster (to check its peers\' signed keys): --roster FILE or --credentials DIR with roster.json');
+  return t;
+}

@@ -1,0 +1,64 @@
+/**
+ * Size limits at the wire edge (DESIGN.md §4 "Validate once, at the edge"): how large a vector,
+ * a name, a list or a model may be before anything is allocated for it, and how much of a problem
+ * description goes back in a gRPC status. Inbound decoders (tensor.ts, secagg-wire.ts,
+ * validate.ts) and the Control service check against these; the core then trusts its inputs.
+ */
+import { inputDim } from '../core/data/schema';
+import type { DataSchema } from '../core/data/schema';
+import type { JobSpec } from '../core/job';
+import { MAX_DEADLINE_MS } from '../core/job';
+import { modelLayout } from '../core/model/layout';
+import { layoutSize } from '../core/types';
+
+/**
+ * Most parameters a model may have (2^24 ≈ 16.8 M): its float32 weights (64 MiB) travel in one
+ * Task, and a plain float64 update (128 MiB) in one PushResult, under the default 256 MiB message
+ * limit. Credit-risk models are many orders of magnitude smaller.
+ */
+export const MAX_MODEL_PARAMETERS = 1 << 24;
+
+/** Most elements of one inbound tensor: no vector of a job is longer than its model. */
+export const MAX_TENSOR_ELEMENTS = MAX_MODEL_PARAMETERS;
+
+/** Most dimensions of a tensor's shape. */
+export const MAX_TENSOR_RANK = 8;
+
+/** Most named vectors in one contribution (a stage uses at most four). */
+export const MAX_CONTRIBUTION_VECTORS = 64;
+
+/** Longest tensor / vector name. */
+export const MAX_NAME_CHARS = 128;
+
+/** Longest opaque identifier (task id, job id, session token). */
+export const MAX_ID_CHARS = 200;
+
+/** Longest problem description sent back in a gRPC status (longer ones are cut with a note). */
+export const MAX_STATUS_DETAILS = 2000;
+
+/** Longest timer the runtime supports (setTimeout), in ms: job deadlines may not exceed it (core/job.ts). */
+export const MAX_TIMER_MS = MAX_DEADLINE_MS;
+
+/**
+ * `text` cut to at most `max` characters (plus a note of how much was cut). Problem descriptions
+ * may quote what the sender sent (a key name, a vector name): an unbounded quote in a status
+ * would exceed HTTP/2 header limits, and the caller would never see the status at all.
+ */
+export function clipText(text: string, max = MAX_STATUS_DETAILS): string {
+  if (text.length <= max) return text;
+  const note = ` … (${text.length - max} more characters)`;
+  return text.slice(0, Math.max(0, max - note.length)) + note;
+}
+
+/**
+ * Why a validated job cannot run at this size, or null: its model must have at most
+ * {@link MAX_MODEL_PARAMETERS} parameters over the schema's encoded inputs.
+ */
+export function jobSizeProblem(job: Pick<JobSpec, 'model'>, schema: DataSchema): string | null {
+  const dim = inputDim(schema);
+  const params = layoutSize(modelLayout(job.model, dim));
+  if (!Number.isSafeInteger(params) || params > MAX_MODEL_PARAMETERS) {
+    return `the ${job.model.type} model over ${dim} encoded inputs has ${params} parameters, more than the limit of ${MAX_MODEL_PARAMETERS}`;
+  }
+  return null;
+}
