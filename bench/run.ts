@@ -4,8 +4,10 @@
  *   npm run bench -- [--parties 10] [--hidden 300,300] [--rounds 3] [--jobs 4] [--scale 1]
  *                    [--reps 60] [--masking-only] [--json] [--out bench/results.json]
  *
- * 1. Round time, secure vs plain (bench/secagg-round.ts): real coordinator and participants over
- *    gRPC, same job with aggregation "plain" and "secagg", medians of rounds ≥ 1.
+ * 1. Round time, plain vs secure vs secure + authenticated (bench/secagg-round.ts): real
+ *    coordinators and participants over gRPC, same job with aggregation "plain" and "secagg" on a
+ *    plaintext coordinator and "secagg" on one with mutual TLS and a roster (signed messages,
+ *    signed key adverts, consistency check), jobs interleaved, medians of rounds ≥ 1.
  * 2. Client masking rate vs raw ChaCha20 keystream rate (bench/masking.ts), and the protocol's
  *    client masking step and coordinator unmasking step on the pure stage machines.
  *
@@ -89,6 +91,9 @@ function table(machine: Record<string, string>, m: MaskingResult, p: ProtocolSte
       ['secure round, median (s)', `${fmt(r.secureMedianSeconds, 3)}  (${r.secureSeconds.length} rounds: ${r.secureSeconds.map((s) => fmt(s, 2)).join(', ')})`, ''],
       ['**secure / plain** (medians)', `**${fmt(r.ratio, 3)}**`, `≤ ${ROUND_TARGET}: ${pass(r.ratio <= ROUND_TARGET)}`],
       ['secure / plain, fastest rounds', `${fmt(r.minRatio, 3)}  (${fmt(r.secureMinSeconds, 3)} / ${fmt(r.plainMinSeconds, 3)} s; less sensitive to load from other tenants)`, ''],
+      ['secure + authenticated round, median (s)', `${fmt(r.authMedianSeconds, 3)}  (${r.authSeconds.length} rounds: ${r.authSeconds.map((s) => fmt(s, 2)).join(', ')}; mutual TLS, roster, signed messages and key adverts, consistency check)`, ''],
+      ['**authenticated / secure** (medians)', `**${fmt(r.authOverSecure, 3)}**  (fastest rounds: ${fmt(r.authOverSecureMin, 3)}, ${fmt(r.authMinSeconds, 3)} / ${fmt(r.secureMinSeconds, 3)} s)`, ''],
+      ['**authenticated / plain** (medians)', `**${fmt(r.authOverPlain, 3)}**  (fastest rounds: ${fmt(r.authOverPlainMin, 3)}, ${fmt(r.authMinSeconds, 3)} / ${fmt(r.plainMinSeconds, 3)} s)`, ''],
     );
   }
   rows.push(

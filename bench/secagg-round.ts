@@ -1,25 +1,29 @@
 /**
- * Round-time benchmark: the same federated job with aggregation "plain" and "secagg", on a real
- * coordinator (startCoordinator on 127.0.0.1, port 0, real gRPC) and n real ParticipantNodes with
- * the production handler chain (errorToRefusal → schemaCheck → secAggMod → local tfjs trainer),
- * all in this process. The parties' data is the seeded synthetic consortium
- * (examples/synthetic), its four institutions cut into n CSV files in a temporary directory and
- * loaded through the participants' own CSV loader.
+ * Round-time benchmark: the same federated job as "plain", "secagg", and "secagg" on an
+ * authenticated consortium, on real coordinators (startCoordinator on 127.0.0.1, port 0, real
+ * gRPC) with n real ParticipantNodes each running the production handler chain (errorToRefusal →
+ * schemaCheck → secAggMod → local tfjs trainer), all in this process. The parties' data is the
+ * seeded synthetic consortium (examples/synthetic) cut into n CSV files, loaded through the
+ * participants' own CSV loader.
  *
- * Protocol: one unmeasured warm-up job (secagg, one round: warms V8, tfjs and the crypto code),
- * then `jobsPerMode` jobs per mode in ABBA order (plain, secagg, secagg, plain, ...) so slow drift
- * of the machine hits both modes alike. Each job runs `rounds` rounds; the measured samples are
- * the coordinator's own round records (`seconds`: train stage + aggregation + strategy +
- * evaluation stage) of rounds ≥ 1 (round 0 only evaluates the initial model). Reported: medians
- * (and, as a secondary figure, the fastest rounds: this machine is a shared VM whose neighbours'
- * load adds outliers). All parties' work shares this process, so both modes pay every party's
- * training and every party's cryptography one after the other, as in the demo.
+ * Two fleets run for the whole benchmark: a plaintext coordinator without a roster (plain and
+ * secure jobs, as before authentication existed) and one with mutual TLS and the roster of a
+ * throwaway consortium (trust/certs.ts): its nodes sign every Fleet message (Ed25519), its secure
+ * sums sign their key adverts and add a ConsistencyCheck step, its Control client is an operator.
+ *
+ * Protocol: one unmeasured secure warm-up round per coordinator, then `jobsPerMode` jobs per mode
+ * interleaved P S A, A S P, ... so slow drift of the machine hits all modes alike. Samples are the
+ * coordinator's own round records (`seconds`: train stage + aggregation + strategy + evaluation
+ * stage) of rounds ≥ 1 (round 0 only evaluates the initial model). Reported: medians and, as a
+ * secondary figure, the fastest rounds (a shared VM: neighbours' load adds outliers). All parties
+ * share this process, so every mode pays all parties' training and cryptography one after another.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCoordinator } from '../coordinator/server';
+import type { CoordinatorHandle } from '../coordinator/server';
 import { createLogger } from '../coordinator/log';
 import { JobSpecSchema } from '../core/job';
 import type { JobSpec } from '../core/job';
@@ -37,6 +41,10 @@ import { secAggMod } from '../participant/secagg-mod';
 import { initBackend } from '../participant/trainer/backend';
 import { Control } from '../cli/control-client';
 import { schemaDigest } from '../cli/participant-cmd';
+import { createConsortium } from '../trust/certs';
+import { loadCredentials } from '../trust/files';
+import { memberKeys } from '../trust/format';
+import { clientCredentials } from '../trust/tls';
 import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus';
 import { median, min } from './stats';
 
@@ -56,9 +64,12 @@ export interface RoundBenchOptions {
   log: (line: string) => void;
 }
 
+/** The benchmark's modes: plaintext coordinator (plain, secagg) and mutual TLS + roster (authenticated secagg). */
+export type BenchMode = 'plain' | 'secagg' | 'authenticated';
+
 /** One measured job. */
 export interface JobSample {
-  mode: 'plain' | 'secagg';
+  mode: BenchMode;
   jobId: string;
   /** `seconds` of rounds 1..R, in order. */
   roundSeconds: number[];
@@ -83,13 +94,24 @@ export interface RoundBenchResult {
   jobsPerMode: number;
   plainMedianSeconds: number;
   secureMedianSeconds: number;
+  /** secureMedianSeconds / plainMedianSeconds. */
   ratio: number;
   plainMinSeconds: number;
   secureMinSeconds: number;
   /** secureMinSeconds / plainMinSeconds: the fastest rounds, less sensitive to outside load. */
   minRatio: number;
+  /** Secure rounds on the coordinator with mutual TLS and a roster (signed messages, signed adverts, consistency check). */
+  authMedianSeconds: number;
+  authMinSeconds: number;
+  /** authMedianSeconds / secureMedianSeconds, and the same for the fastest rounds. */
+  authOverSecure: number;
+  authOverSecureMin: number;
+  /** authMedianSeconds / plainMedianSeconds, and the same for the fastest rounds. */
+  authOverPlain: number;
+  authOverPlainMin: number;
   plainSeconds: number[];
   secureSeconds: number[];
+  authSeconds: number[];
   jobs: JobSample[];
 }
 
@@ -117,7 +139,7 @@ function writeParties(dir: string, parties: number, scale: number, seed: number)
   return out;
 }
 
-function jobFor(mode: 'plain' | 'secagg', o: RoundBenchOptions, name: string, rounds: number): JobSpec {
+function jobFor(mode: BenchMode, o: RoundBenchOptions, name: string, rounds: number): JobSpec {
   return JobSpecSchema.parse({
     name,
     model: { type: 'mlp', hidden: o.hidden },
@@ -126,7 +148,8 @@ function jobFor(mode: 'plain' | 'secagg', o: RoundBenchOptions, name: string, ro
     strategy: { type: 'fedavg' },
     minParticipants: o.parties,
     evaluation: { holdout: 0.25 },
-    aggregation: mode,
+    // The authenticated mode is the same secure job; the coordinator's roster makes its sums authenticated.
+    aggregation: mode === 'plain' ? 'plain' : 'secagg',
     seed: o.seed,
   });
 }
@@ -150,49 +173,87 @@ async function waitForParticipants(control: Control, n: number, timeoutMs = 30_0
   }
 }
 
+/** A coordinator, its participant nodes and a Control client; filled in as it starts, so a failed start still stops what ran. */
+interface Fleet {
+  coord?: CoordinatorHandle;
+  control?: Control;
+  nodes: ParticipantNode[];
+  runs: Promise<void>[];
+  rows: number;
+}
+
+/**
+ * Starts a coordinator and one node per file. Without `trust`: plaintext, no roster, unsigned
+ * nodes that allow plain jobs. With `trust` (a createConsortium directory): mutual TLS and the
+ * roster, nodes with their certificates and identity keys (and their own copy of the roster for
+ * the secure sums' signed adverts), and an operator's certificate and token on the Control API.
+ */
+async function startFleet(f: Fleet, stateDir: string, files: { name: string; file: string }[], schema: DataSchema, digest: string, trust?: string): Promise<void> {
+  const c = trust ? loadCredentials(path.join(trust, 'coordinator'), 'coordinator') : undefined;
+  f.coord = await startCoordinator({
+    port: 0, host: '127.0.0.1', stateDir, logLevel: 'error',
+    ...(c ? { tls: { ca: c.ca, cert: c.cert, key: c.key }, roster: c.roster } : {}),
+  });
+  for (const file of files) {
+    const { table } = loadTable(file.file, schema);
+    f.rows += table.n;
+    const creds = trust ? loadCredentials(path.join(trust, 'participants', file.name), 'participant') : undefined;
+    const handler = chain(localHandler(file.name, table), [
+      errorToRefusalMod,
+      schemaCheckMod(digest, schemaDigest),
+      secAggMod(creds ? { name: file.name, identity: { secretKey: creds.identity.secretKey, peers: memberKeys(creds.roster) } } : { name: file.name, allowPlain: true }),
+    ]);
+    const node = new ParticipantNode({
+      coordinator: f.coord.address, name: file.name, role: creds?.identity.role ?? 'bench', schemaDigest: digest, handler,
+      log: createLogger(`participant:${file.name}${trust ? ':auth' : ''}`, 'error'),
+      ...(creds ? { credentials: clientCredentials(creds), identity: creds.identity } : {}),
+    });
+    f.nodes.push(node);
+    f.runs.push(node.run());
+  }
+  const op = trust ? loadCredentials(path.join(trust, 'operators', 'bench'), 'operator') : undefined;
+  f.control = new Control(f.coord.address, op ? { credentials: clientCredentials(op), token: op.token } : {});
+  await waitForParticipants(f.control, files.length);
+}
+
 /** Runs the round benchmark; see the module header. */
 export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchResult> {
   const schema = loadSchemaFile(SCHEMA_FILE);
   const digest = schemaDigest(schema);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fedcredit-bench-'));
-  const nodes: ParticipantNode[] = [];
-  const runs: Promise<void>[] = [];
-  let coord: Awaited<ReturnType<typeof startCoordinator>> | undefined;
-  let control: Control | undefined;
+  const open: Fleet = { nodes: [], runs: [], rows: 0 };
+  const auth: Fleet = { nodes: [], runs: [], rows: 0 };
   try {
     const files = writeParties(path.join(dir, 'data'), o.parties, o.scale, o.seed);
     const backend = (await initBackend()).name;
-    let rows = 0;
-    coord = await startCoordinator({ port: 0, host: '127.0.0.1', stateDir: path.join(dir, 'coordinator'), logLevel: 'error' });
-    for (const f of files) {
-      const { table } = loadTable(f.file, schema);
-      rows += table.n;
-      const log = createLogger(`participant:${f.name}`, 'error');
-      const handler = chain(localHandler(f.name, table), [
-        errorToRefusalMod,
-        schemaCheckMod(digest, schemaDigest),
-        secAggMod({ name: f.name, allowPlain: true }),
-      ]);
-      const node = new ParticipantNode({ coordinator: coord.address, name: f.name, role: 'bench', schemaDigest: digest, handler, log });
-      nodes.push(node);
-      runs.push(node.run());
-    }
-    control = new Control(coord.address);
-    await waitForParticipants(control, o.parties);
+    const trust = path.join(dir, 'consortium');
+    await createConsortium({ out: trust, participants: files.map((f) => ({ name: f.name, role: 'bank' as const })), operators: ['bench'], consortium: 'bench-consortium', force: true });
+    await startFleet(open, path.join(dir, 'coordinator'), files, schema, digest);
+    await startFleet(auth, path.join(dir, 'coordinator-auth'), files, schema, digest, trust);
+    const controls: Record<BenchMode, Control> = { plain: open.control!, secagg: open.control!, authenticated: auth.control! };
     const parameters = parameterCount(o.hidden, schema);
-    o.log(`round bench: ${o.parties} in-process participants (${rows} rows), mlp [${o.hidden.join(', ')}] = ${parameters} parameters, tfjs ${backend}, coordinator ${coord.address}`);
+    o.log(`round bench: ${o.parties} in-process participants per coordinator (${open.rows} rows), mlp [${o.hidden.join(', ')}] = ${parameters} parameters, tfjs ${backend}`);
+    o.log(`  plaintext coordinator ${open.coord!.address}; mutual TLS + roster coordinator ${auth.coord!.address}`);
 
-    const warm = await runJob(control, jobFor('secagg', o, 'bench-warm-up', 1), schema);
-    o.log(`  warm-up job (secagg, 1 round, not measured): ${warm.wallSeconds.toFixed(1)} s`);
+    for (const mode of ['secagg', 'authenticated'] as const) {
+      const warm = await runJob(controls[mode], jobFor(mode, o, `bench-warm-up-${mode}`, 1), schema);
+      o.log(`  warm-up job (${mode}, 1 round, not measured): ${warm.wallSeconds.toFixed(1)} s`);
+    }
 
     const jobs: JobSample[] = [];
-    let secure: NonNullable<JobStatus__Output['rounds'][number]['secure']> | null = null;
+    type SecureInfo = NonNullable<JobStatus__Output['rounds'][number]['secure']>;
+    let secure: SecureInfo | null = null;
+    const cycle: BenchMode[] = ['plain', 'secagg', 'authenticated'];
     for (let i = 0; i < o.jobsPerMode; i++) {
-      const order: ('plain' | 'secagg')[] = i % 2 === 0 ? ['plain', 'secagg'] : ['secagg', 'plain'];
-      for (const mode of order) {
-        const { status, wallSeconds } = await runJob(control, jobFor(mode, o, `bench-${mode}-${i + 1}`, o.rounds), schema);
+      for (const mode of i % 2 === 0 ? cycle : [...cycle].reverse()) {
+        const { status, wallSeconds } = await runJob(controls[mode], jobFor(mode, o, `bench-${mode}-${i + 1}`, o.rounds), schema);
         const measured = status.rounds.filter((r) => r.round >= 1);
-        if (mode === 'secagg') secure = measured.find((r) => r.round >= 1)?.secure ?? secure;
+        if (mode !== 'plain') {
+          // Each secure mode must have run as labelled: authenticated sums only on the roster's coordinator.
+          const wrong = measured.find((r) => !r.secure || r.secure.authenticated !== (mode === 'authenticated'));
+          if (wrong) throw new Error(`job ${status.jobId} (${mode}): round ${wrong.round} was ${wrong.secure ? (wrong.secure.authenticated ? 'authenticated' : 'not authenticated') : 'not securely aggregated'}`);
+          if (mode === 'secagg') secure = measured[0]?.secure ?? secure;
+        }
         const sample: JobSample = {
           mode,
           jobId: status.jobId,
@@ -201,41 +262,42 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
           auc: status.rounds[status.rounds.length - 1]?.metrics?.auc ?? Number.NaN,
         };
         jobs.push(sample);
-        o.log(`  ${mode.padEnd(6)} job ${i + 1}: rounds 1..${o.rounds} ${sample.roundSeconds.map((s) => s.toFixed(2)).join(' ')} s (AUC ${sample.auc.toFixed(4)})`);
+        o.log(`  ${mode.padEnd(13)} job ${i + 1}: rounds 1..${o.rounds} ${sample.roundSeconds.map((s) => s.toFixed(2)).join(' ')} s (AUC ${sample.auc.toFixed(4)})`);
       }
     }
     if (!secure) throw new Error('the secure jobs reported no secure-aggregation facts');
-    const plainSeconds = jobs.filter((j) => j.mode === 'plain').flatMap((j) => j.roundSeconds);
-    const secureSeconds = jobs.filter((j) => j.mode === 'secagg').flatMap((j) => j.roundSeconds);
-    const plainMedianSeconds = median(plainSeconds);
-    const secureMedianSeconds = median(secureSeconds);
+    const seconds = (mode: BenchMode) => jobs.filter((j) => j.mode === mode).flatMap((j) => j.roundSeconds);
+    const plainSeconds = seconds('plain');
+    const secureSeconds = seconds('secagg');
+    const authSeconds = seconds('authenticated');
+    const [plainMedianSeconds, secureMedianSeconds, authMedianSeconds] = [plainSeconds, secureSeconds, authSeconds].map(median);
+    const [plainMinSeconds, secureMinSeconds, authMinSeconds] = [plainSeconds, secureSeconds, authSeconds].map(min);
     return {
-      parties: o.parties,
-      rows,
-      inputDim: inputDim(schema),
-      hidden: o.hidden,
-      parameters,
-      secureWords: secure.words,
-      neighbours: secure.neighbours,
-      threshold: secure.threshold,
-      backend,
-      roundsPerJob: o.rounds,
-      jobsPerMode: o.jobsPerMode,
+      parties: o.parties, rows: open.rows, inputDim: inputDim(schema), hidden: o.hidden, parameters,
+      secureWords: secure.words, neighbours: secure.neighbours, threshold: secure.threshold,
+      backend, roundsPerJob: o.rounds, jobsPerMode: o.jobsPerMode,
       plainMedianSeconds,
       secureMedianSeconds,
       ratio: secureMedianSeconds / plainMedianSeconds,
-      plainMinSeconds: min(plainSeconds),
-      secureMinSeconds: min(secureSeconds),
-      minRatio: min(secureSeconds) / min(plainSeconds),
+      plainMinSeconds,
+      secureMinSeconds,
+      minRatio: secureMinSeconds / plainMinSeconds,
+      authMedianSeconds,
+      authMinSeconds,
+      authOverSecure: authMedianSeconds / secureMedianSeconds,
+      authOverSecureMin: authMinSeconds / secureMinSeconds,
+      authOverPlain: authMedianSeconds / plainMedianSeconds,
+      authOverPlainMin: authMinSeconds / plainMinSeconds,
       plainSeconds,
       secureSeconds,
+      authSeconds,
       jobs,
     };
   } finally {
-    for (const n of nodes) n.stop();
-    await Promise.allSettled(runs);
-    control?.close();
-    await coord?.stop();
+    for (const f of [open, auth]) for (const n of f.nodes) n.stop();
+    await Promise.allSettled([...open.runs, ...auth.runs]);
+    for (const f of [open, auth]) f.control?.close();
+    await Promise.allSettled([open.coord?.stop(), auth.coord?.stop()]);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -22,7 +22,16 @@ describe('the guarantee statement', () => {
         'each (everyone); inputs summed in Z_2^32; update deltas clipped to ±2, FedAvg weight capped at 5000 (7 coordinate(s) clipped in ' +
         'this job). No differential privacy: the sums and the model are not noised',
     );
-    expect(secureFacts(job, rounds)).toEqual({ participants: 4, threshold: 3, neighbours: 3, modulusBits: 32, clip: 2, maxWeight: 5000, clipped: 7 });
+    expect(secureFacts(job, rounds)).toEqual({ participants: 4, threshold: 3, neighbours: 3, modulusBits: 32, clip: 2, maxWeight: 5000, clipped: 7, authenticated: false });
+  });
+
+  it('says the protocol holds against a deviating coordinator only when every round was authenticated', () => {
+    const job = JobSpecSchema.parse({});
+    const signed = { secure: { ...info().secure, authenticated: true } };
+    expect(guaranteeText(job, [signed, signed])).toContain('consistency check of the survivor set (the active-adversary variant)');
+    expect(secureFacts(job, [signed, signed])!.authenticated).toBe(true);
+    expect(guaranteeText(job, [signed, info()])).not.toContain('consistency check');
+    expect(secureFacts(job, [signed, info()])!.authenticated).toBe(false);
   });
 
   it('says SecAgg+ when nodes mask with fewer than everyone', () => {
