@@ -25,6 +25,7 @@ import { addTransportOptions, resolveTransport } from './transport';
 import type { Transport } from './transport';
 import type { ControlOptions } from './control-client';
 import { clientCredentials } from '../trust/tls';
+import { registerCertsCommand } from './certs-cmd';
 
 const stderrLine = (l: string) => process.stderr.write(l + '\n');
 
@@ -199,8 +200,35 @@ addTransportOptions(participantsCmd, 'operator').action(async (o) => {
 
 registerPrivacyCommand(program);
 registerAuditCommand(program);
-import { registerCertsCommand } from './certs-cmd'; // hoisted like the imports above
 registerCertsCommand(program);
+
+const statusCmd = program
+  .command('status')
+  .description('show a job\'s state, stage and last round (to follow it live, use run)')
+  .requiredOption('--coordinator <host:port>', 'coordinator address')
+  .requiredOption('--job <job-id>', 'the job id that run or simulate printed')
+  .option('--json', 'print the whole status as JSON', false);
+addTransportOptions(statusCmd, 'operator').action(async (o) => {
+  const c = new Control(o.coordinator, controlOptions(o));
+  try {
+    const s = await c.status(o.job);
+    if (o.json) {
+      process.stdout.write(JSON.stringify(s, null, 2) + '\n');
+    } else {
+      const last = s.rounds[s.rounds.length - 1];
+      const m = last?.metrics;
+      process.stdout.write(
+        `job ${s.jobId} (${s.name}): ${s.state}, ${s.roundsCompleted}/${s.roundsTotal} rounds${s.stage ? `, ${s.stage}` : ''}\n` +
+          (m ? `last round ${last.round}: participants ${last.participants.length}  AUC ${m.auc.toFixed(4)}  KS ${m.ks.toFixed(4)}\n` : '') +
+          (s.error ? `error: ${s.error}\n` : '') +
+          `aggregation: ${s.guarantee}\n`,
+      );
+    }
+    if (s.state === 'FAILED') process.exitCode = 1;
+  } finally {
+    c.close();
+  }
+});
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof UsageError || err instanceof DataError || err instanceof CoreInputError || err instanceof AuditLogError) {

@@ -159,7 +159,11 @@ describe('authenticated institutions over mutual TLS', () => {
     expect(summary.secureAggregation.authenticated).toBe(true);
     expect(summary.guarantee).toMatch(/consistency check of the survivor set/);
     expect(summary.federated.auc).toBeGreaterThan(0.6);
-    const status = await coord.jobs.get((JSON.parse(r.stdout) as { jobId: string }).jobId)!;
+    const jobId = (JSON.parse(r.stdout) as { jobId: string }).jobId;
+    const shown = await runCli(['status', '--coordinator', coord.address, '--credentials', path.join(ca, 'operators', 'alice'), '--job', jobId], 30_000);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(new RegExp(`job ${jobId} \\(trust\\): SUCCEEDED, 2/2 rounds`));
+    const status = coord.jobs.get(jobId)!;
     const last = status.rounds[status.rounds.length - 1];
     expect(last.participants.sort()).toEqual(parties.map((p) => p.name).sort());
     const failures = status.rounds.flatMap((x) => x.failures).filter((f) => f.participant === 'bank-d');
