@@ -21,8 +21,8 @@ import type { Logger } from '../coordinator/log';
 import type { ParsedTask, TaskHandler } from './handler';
 import { randomBytes } from 'node:crypto';
 import type { Identity } from '../trust/format';
-import { signRequest } from '../trust/signing';
-import type { SignedFields } from '../trust/signing';
+import { signFleetRequest } from '../trust/signing';
+import type { Binding, SignedFields } from '../trust/signing';
 
 /** Settings of a participant node. */
 export interface NodeOptions {
@@ -42,7 +42,7 @@ export interface NodeOptions {
 }
 
 /** What a PushResult is signed for: the task's job, round, stage and secure-sum run (coordinator/fleet-auth.ts). */
-export function taskBinding(t: Task__Output): Pick<SignedFields, 'jobId' | 'round' | 'stage' | 'run'> {
+export function taskBinding(t: Task__Output): Binding {
   const kind = KINDS[t.kind as keyof typeof KINDS] ?? String(t.kind).toLowerCase();
   let run = '';
   if (t.secagg) {
@@ -113,24 +113,16 @@ export class ParticipantNode {
   }
 
   /** Adds the signature block to a request (no-op without an identity). */
-  private signed<T extends object>(method: SignedFields['method'], request: T, binding?: Pick<SignedFields, 'jobId' | 'round' | 'stage' | 'run'>): T {
+  private signed<T extends object>(method: SignedFields['method'], request: T, binding?: Binding): T {
     const id = this.opts.identity;
     if (!id) return request;
     const hello = method === 'Hello';
-    const f: SignedFields = {
-      method,
-      principal: hello ? id.name : this.session,
-      sequence: hello ? 0 : ++this.sequence,
-      timestampMs: Date.now(),
-      nonce: hello ? new Uint8Array(randomBytes(16)) : new Uint8Array(0),
-      jobId: binding?.jobId ?? '',
-      round: binding?.round ?? 0,
-      stage: binding?.stage ?? '',
-      run: binding?.run ?? '',
-    };
-    const auth = signRequest(request, f, id.secretKey);
-    return { ...request, auth: { ...auth, ...(hello ? { publicKey: id.publicKey } : {}) } };
+    return signFleetRequest(request, method, {
+      name: id.name, session: this.session, sequence: hello ? 0 : ++this.sequence, binding, key: id,
+      nonce: hello ? new Uint8Array(randomBytes(16)) : new Uint8Array(0), now: Date.now(),
+    });
   }
+
 
   /** Runs until {@link stop} is called. */
   async run(): Promise<void> {

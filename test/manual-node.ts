@@ -9,8 +9,8 @@ import { channelOptions, loadProto, PROTOCOL_VERSION } from '../proto/load';
 import type { FleetClient } from '../proto/generated/fedcredit/v1/Fleet';
 import type { Task__Output } from '../proto/generated/fedcredit/v1/Task';
 import type { Identity } from '../trust/format';
-import type { SignedFields, WireAuth } from '../trust/signing';
-import { signRequest } from '../trust/signing';
+import type { Binding, SignedFields, WireAuth } from '../trust/signing';
+import { signFleetRequest } from '../trust/signing';
 import { taskBinding } from '../participant/node';
 
 type Method = 'hello' | 'pullTask' | 'pushResult' | 'heartbeat';
@@ -45,22 +45,15 @@ export class ManualNode {
   }
 
   /** Signs a request as a node would (Hello: by name with a fresh nonce; later: by session and the next sequence number). */
-  sign<T extends object>(method: SignedFields['method'], request: T, binding: Partial<Pick<SignedFields, 'jobId' | 'round' | 'stage' | 'run' | 'sequence'>> = {}, key = this.identity): T & { auth: WireAuth & { publicKey?: Uint8Array } } {
+  sign<T extends object>(method: SignedFields['method'], request: T, binding: Partial<Binding & Pick<SignedFields, 'sequence'>> = {}, key = this.identity): T & { auth: WireAuth & { publicKey?: Uint8Array } } {
     if (!key) throw new Error('no identity to sign with');
     const hello = method === 'Hello';
-    const f: SignedFields = {
-      method,
-      principal: hello ? this.name : this.session,
-      sequence: binding.sequence ?? (hello ? 0 : ++this.sequence),
-      timestampMs: Date.now(),
-      nonce: hello ? new Uint8Array(randomBytes(16)) : new Uint8Array(0),
-      jobId: binding.jobId ?? '',
-      round: binding.round ?? 0,
-      stage: binding.stage ?? '',
-      run: binding.run ?? '',
-    };
-    return { ...request, auth: { ...signRequest(request, f, key.secretKey), ...(hello ? { publicKey: key.publicKey } : {}) } };
+    return signFleetRequest(request, method, {
+      name: this.name, session: this.session, sequence: binding.sequence ?? (hello ? 0 : ++this.sequence), binding, key,
+      nonce: new Uint8Array(randomBytes(16)), now: Date.now(),
+    });
   }
+
 
   /** A Hello request for this node. */
   helloRequest(role = 'bank'): { name: string; role: string; clientVersion: string; protocolVersion: number; schemaDigest: string } {
@@ -91,7 +84,7 @@ export class ManualNode {
   }
 
   /** A signed refusal of `task` (a small, always well-formed reply), bound to the task unless overridden. */
-  refusal(task: Task__Output, binding: Partial<Pick<SignedFields, 'jobId' | 'round' | 'stage' | 'run' | 'sequence'>> = {}): object {
+  refusal(task: Task__Output, binding: Partial<Binding & Pick<SignedFields, 'sequence'>> = {}): object {
     const req = { session: this.session, taskId: task.taskId, refusal: { code: 'test', reason: 'a test refusal' } };
     return this.sign('PushResult', req, { ...taskBinding(task), ...binding });
   }
