@@ -20,6 +20,7 @@ import type { Transport } from './transport';
 import { clientCredentials } from '../trust/tls';
 import { FleetRefusedError } from '../participant/node';
 import { memberKeys } from '../trust/format';
+import { ReleaseLog } from '../participant/releases/log';
 
 /** Canonical digest of a schema (key order independent). */
 export function schemaDigest(schema: unknown): string {
@@ -38,8 +39,8 @@ export interface ParticipantCmdOptions {
   logLevel: Level;
   /** Take part in plain (unmasked) aggregation when a job asks for it. */
   allowPlain?: boolean;
-  /** The node's own state (privacy ledger, receipt key). */
-  stateDir?: string;
+  /** The node's own state: release history, privacy ledger, receipt key. Required. */
+  stateDir: string;
   /** The institution's differential-privacy budget; with it, the node trains only with DP. */
   privacyBudget?: { epsilon: number; delta: number };
   /**
@@ -76,9 +77,16 @@ export async function participantCommand(o: ParticipantCmdOptions): Promise<void
   const backend = await initBackend();
   log.info('data loaded', { file: o.data, rows: table.n, positives: table.labels.reduce((a, b) => a + b, 0), backend: backend.name });
   const digest = schemaDigest(schema);
+  // What this node has helped unmask, across restarts: without it a coordinator could difference two sums.
+  let releases: ReleaseLog;
+  try {
+    releases = ReleaseLog.open(o.stateDir);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (releases.tornMovedTo) log.warn('the release history ended in a torn line (the node stopped while writing it); moved aside', { file: releases.tornMovedTo });
   let privacy: NodePrivacy | undefined;
   if (o.privacyBudget) {
-    if (!o.stateDir) throw new UsageError('--privacy-budget-epsilon needs --state-dir, where the node keeps its privacy ledger and receipt key');
     try {
       privacy = openNodePrivacy(o.name, o.stateDir, o.privacyBudget);
     } catch (err) {
@@ -103,7 +111,8 @@ export async function participantCommand(o: ParticipantCmdOptions): Promise<void
       ...(policy && o.policy ? [policyMod({ policy, file: o.policy, self: o.name, rows })] : []),
       schemaCheckMod(digest, schemaDigest),
       secAggMod({
-        name: o.name, allowPlain: o.allowPlain,
+        name: o.name, allowPlain: o.allowPlain, releases,
+        ...(policy ? { floor: { minContributors: policy.minContributors, minOtherParticipants: policy.minOtherParticipants }, maxAttemptsPerInput: policy.maxAttemptsPerInput } : {}),
         // Peers' key adverts are checked against this node's own copy of the roster, never the coordinator's word.
         ...(transport.identity && transport.roster ? { identity: { secretKey: transport.identity.secretKey, peers: memberKeys(transport.roster) } } : {}),
       }),

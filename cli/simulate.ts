@@ -84,9 +84,9 @@ export function parseParties(args: string[]): PartySpec[] {
   return parties;
 }
 
-function spawnParticipant(p: PartySpec, address: string, schemaFile: string, logDir: string, allowPlain: boolean, credentials: string, privacy?: string[]): ChildProcess {
+function spawnParticipant(p: PartySpec, address: string, schemaFile: string, logDir: string, nodeDir: string, allowPlain: boolean, credentials: string, privacy?: string[]): ChildProcess {
   const log = openSync(path.join(logDir, `${p.name}.log`), 'a');
-  const args = [BIN, 'participant', '--coordinator', address, '--name', p.name, '--data', p.file, '--schema', schemaFile, '--log-level', 'info', '--credentials', credentials];
+  const args = [BIN, 'participant', '--coordinator', address, '--name', p.name, '--data', p.file, '--schema', schemaFile, '--log-level', 'info', '--credentials', credentials, '--state-dir', nodeDir];
   // A simulated party allows plain aggregation only when the simulated job asks for it.
   if (allowPlain) args.push('--allow-plain-aggregation');
   if (privacy) args.push(...privacy);
@@ -107,7 +107,7 @@ function simulatedBudgets(job: JobSpec, schema: DataSchema, tables: { name: stri
     // Client level: every round costs every institution the same, with t for all parties present.
     const n = tables.filter((t) => !job.participants || job.participants.includes(t.name)).length;
     const spec = job.secureAggregation;
-    const t = job.aggregation === 'secagg' && n > 0 ? thresholdFor(spec, job.minParticipants, n, neighbourCount(spec, n)) : 1;
+    const t = job.aggregation === 'secagg' && n > 0 ? thresholdFor(spec, job.minParticipants, n, neighbourCount(spec, n, job.minParticipants)) : 1;
     const plan = clientPlanFor(job, layoutSize(modelLayout(job.model, inputDim(schema))), t)!;
     for (const p of tables) out.set(p.name, { epsilon: plan.epsilonJob * (1 + 1e-6), delta: job.privacy.delta });
     return out;
@@ -139,8 +139,7 @@ export async function simulate(o: SimulateOptions): Promise<SimulationReport> {
   });
   const budgets = simulatedBudgets(job, schema, tables);
   const children = o.parties.map((p) =>
-    spawnParticipant(p, coord.address, schemaFile, logDir, job.aggregation === 'plain', consortium.participantDir(p.name), budgets.get(p.name) && [
-      '--state-dir', path.join(stateDir, 'nodes', p.name),
+    spawnParticipant(p, coord.address, schemaFile, logDir, path.join(stateDir, 'nodes', p.name), job.aggregation === 'plain', consortium.participantDir(p.name), budgets.get(p.name) && [
       '--privacy-budget-epsilon', String(budgets.get(p.name)!.epsilon),
       '--privacy-budget-delta', String(budgets.get(p.name)!.delta),
     ]));

@@ -66,9 +66,9 @@ export const SecureAggregationSpecSchema = z
   .object({
     /**
      * Shamir threshold t: how many participants must survive a round (and how many must collude to
-     * unmask anyone). Default: a majority of the round's participants, and at least
-     * minParticipants (within a SecAgg+ neighbourhood: a majority of it). Never below a
-     * majority of the share holders: participants refuse such rounds.
+     * unmask anyone). Default: a majority of each participant's share holders (all n participants,
+     * or itself and its k SecAgg+ neighbours), and at least minParticipants. Never below a
+     * majority of the share holders nor below minParticipants: participants refuse such rounds.
      */
     threshold: z.number().int().min(1).optional(),
     /**
@@ -194,6 +194,14 @@ export const JobSpecSchema = z
   })
   .strict()
   .superRefine((job, ctx) => {
+    const t = job.secureAggregation.threshold;
+    if (t !== undefined && t < job.minParticipants) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secureAggregation', 'threshold'],
+        message: `threshold ${t} is below minParticipants ${job.minParticipants}: a secure sum of fewer inputs than the job requires could be unmasked`,
+      });
+    }
     if (job.privacy.mode === 'client' && job.privacy.noise === 'distributed' && job.aggregation !== 'secagg') {
       ctx.addIssue({
         code: 'custom',

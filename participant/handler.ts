@@ -24,10 +24,12 @@ export interface ParsedTask {
 
 /**
  * What a handler returns: vectors for the aggregation path (plain), a secure-aggregation message,
- * or a refusal with a reason. `receipt` is the signed privacy receipt (JSON) of a DP-trained update.
+ * or a refusal with a reason. `receipt` is the signed privacy receipt (JSON) of a DP release;
+ * `noised` says the contribution carries differential-privacy noise drawn for this task (so a
+ * second release of it is a fresh, separately accounted release).
  */
 export type HandlerResult =
-  | { contribution: Contribution; receipt?: string }
+  | { contribution: Contribution; receipt?: string; noised?: boolean }
   | { secagg: SecAggClientMessage; receipt?: string }
   | { refusal: { code: string; reason: string } };
 

@@ -83,18 +83,6 @@ describe('policyProblem, rule by rule', () => {
     );
   });
 
-  it('minOtherParticipants: a secure sum\'s participants and its threshold t', () => {
-    const p = policy({ minOtherParticipants: 2 });
-    const job = { minParticipants: 3 };
-    expect(policyProblem(p, secaggTask(job, ['bank-a', 'bank-b', 'platform'], 3), ctx)).toBeUndefined();
-    expect(policyProblem(p, secaggTask(job, ['bank-a', 'bank-b'], 2), ctx)).toBe(
-      'secure sum j1/stats/0/a has 1 other participant, but this node\'s policy requires at least 2 other participants (minOtherParticipants: 2)',
-    );
-    expect(policyProblem(p, secaggTask(job, ['bank-a', 'bank-b', 'platform', 'customs'], 2), ctx)).toBe(
-      'secure sum j1/stats/0/a can be unmasked with t = 2 inputs, i.e. this node\'s mixed with 1 other, but this node\'s policy requires at least 2 other participants (minOtherParticipants: 2)',
-    );
-  });
-
   it('plain aggregation is refused unless the policy allows it', () => {
     expect(problem({}, { aggregation: 'plain' })).toBe(
       'job asks for plain aggregation (the coordinator would see this node\'s vectors), which this node\'s policy (allowPlainAggregation: false) does not allow',
@@ -220,7 +208,7 @@ describe('loadPolicy', () => {
     const f = write('typo.json', JSON.stringify({ version: 1, maxEpsilon: 5 }));
     expect(thrownBy(() => loadPolicy(f)).message).toBe(
       `${f}: invalid policy: unknown field(s) "maxEpsilon"; a policy has only: version, allowedModels, allowedFeatures, minOtherParticipants, ` +
-        'maxEpsilonPerJob, maxDeltaPerJob, allowedPrivacy, maxRounds, allowPlainAggregation',
+        'minContributors, maxAttemptsPerInput, maxEpsilonPerJob, maxDeltaPerJob, allowedPrivacy, maxRounds, allowPlainAggregation',
     );
     const g = write('nover.json', '{}');
     expect(thrownBy(() => loadPolicy(g)).message).toBe(`${g}: invalid policy: version: Invalid input: expected 1`);

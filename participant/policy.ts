@@ -45,10 +45,22 @@ export const PolicySchema = z
     allowedFeatures: z.array(z.string().min(1, 'feature names must not be empty')).min(1, 'list at least one feature, or leave the field out').optional(),
     /**
      * Fewest OTHER institutions whose data must be mixed with this node's: the job's
-     * `minParticipants` − 1 (and `participants` when the job names them), and in a secure sum
-     * both the round's participants and t − 1 (the coordinator can unmask a sum of t inputs).
+     * `minParticipants` − 1 (and `participants` when the job names them); in every secure sum the
+     * member, survivor and threshold floors (participant/releases/floor.ts) rise to this + 1.
      */
     minOtherParticipants: z.number().int().min(0).max(100_000).optional(),
+    /**
+     * Contributors, this node included, that every secure sum must keep at every step (members,
+     * key advertisers, share senders, survivors). Default 3; 2 only for a two-institution
+     * consortium that accepts that each member learns the other's input from the sum.
+     */
+    minContributors: z.number().int().min(2).max(100_000).optional(),
+    /**
+     * Most secure sums of one input (job, stage, round) this node takes part in (default 8): each
+     * retry gives a coordinator that aborts at will another survivor set and neighbour graph to
+     * choose from.
+     */
+    maxAttemptsPerInput: z.number().int().min(1).max(1000).optional(),
     /**
      * Most ε (at the job's δ) that one whole job may spend on this node's data. A job without
      * differential privacy has ε = ∞ and is refused. Set `maxDeltaPerJob` too: ε means little
@@ -207,15 +219,6 @@ export function policyProblems(policy: Policy, task: ParsedTask, ctx: PolicyCont
     const named = job.participants?.filter((n) => n !== ctx.self);
     if (named && named.length < min) {
       out.push(`job names only ${plural(named.length, 'other participant', 'other participants')} (participants: ${quoteList(job.participants!)}), but this node's policy requires ${need}`);
-    }
-    const sa = task.secagg?.config;
-    if (sa) {
-      const others = sa.participants.filter((n) => n !== ctx.self).length;
-      if (others < min) {
-        out.push(`secure sum ${sa.run} has ${plural(others, 'other participant', 'other participants')}, but this node's policy requires ${need}`);
-      } else if (sa.threshold - 1 < min) {
-        out.push(`secure sum ${sa.run} can be unmasked with t = ${sa.threshold} inputs, i.e. this node's mixed with ${plural(sa.threshold - 1, 'other', 'others')}, but this node's policy requires ${need}`);
-      }
     }
   }
   if (job.aggregation === 'plain' && !policy.allowPlainAggregation) {

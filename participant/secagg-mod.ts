@@ -20,8 +20,14 @@
  * keys) and takes part in the ConsistencyCheck; it refuses unauthenticated rounds, and a node
  * without an identity refuses authenticated ones.
  *
- * A protocol violation becomes a refusal with code `secagg_abort`. A task without a secure-sum
- * step asks for plain aggregation, which the node refuses unless its operator allowed it.
+ * Before any of that, the node's own floor (releases/floor.ts: at least 3 contributors and t ≥ 2
+ * by default) and its release history (releases/guard.ts, releases/log.ts: an input without DP
+ * noise is unmasked at most once, and again only over the identical survivor set) decide whether
+ * it takes part at all; the release is written to the history before any share leaves the node.
+ *
+ * A protocol violation becomes a refusal with code `secagg_abort`; a floor or history refusal has
+ * code `secagg_refused`. A task without a secure-sum step asks for plain aggregation, which the
+ * node refuses unless its operator allowed it.
  */
 import type { Rng } from '../core/types';
 import { encodeContribution } from '../core/secagg/contribution-codec';
@@ -39,6 +45,14 @@ import { layoutSize } from '../core/types';
 import type { ContributionShape } from '../core/types';
 import type { HandlerResult, Mod, ParsedTask } from './handler';
 import { cryptoRng } from './crypto-rng';
+import { stageNoised } from '../core/privacy/noised-stages';
+import type { Contribution } from '../core/types';
+import { createHash } from 'node:crypto';
+import type { FloorSettings, ReleaseFloor } from './releases/floor';
+import { configFloorProblem, releaseFloor, stepFloorProblem } from './releases/floor';
+import { attemptProblem, contributionProblem, DEFAULT_MAX_ATTEMPTS, releaseProblem } from './releases/guard';
+import type { InputKey } from './releases/guard';
+import { ReleaseLog } from './releases/log';
 
 /** Cryptographic randomness for keys, seeds, Shamir coefficients, nonces and rounding. */
 
@@ -54,12 +68,35 @@ export interface SecAggModOptions {
    * (name → 32-byte public key). With it the node takes part only in authenticated rounds.
    */
   identity?: { secretKey: Uint8Array; peers: Map<string, Uint8Array> };
+  /** The operator's floor settings (policy file); absent fields take the safe defaults. */
+  floor?: FloorSettings;
+  /** Most secure sums of one input this node takes part in (default 8). */
+  maxAttemptsPerInput?: number;
+  /** The node's release history; default in memory (the CLI keeps it in the state dir). */
+  releases?: ReleaseLog;
+  /** Clock for history records; default Date.now. */
+  now?: () => number;
 }
 
 interface Session {
   state: ClientState;
   configKey: string;
   local: Promise<HandlerResult>;
+  key: InputKey;
+  floor: ReleaseFloor;
+  /** Set at masking: the digest of the exact input and whether it carries fresh DP noise. */
+  input?: { digest: string; noised: boolean };
+}
+
+/** SHA-256 (hex) of a contribution's exact values (vector names sorted; float64 little-endian). */
+export function contributionDigest(c: Contribution): string {
+  const h = createHash('sha256');
+  for (const name of Object.keys(c).sort()) {
+    const v = c[name];
+    h.update(`${name}:${v.length}:`);
+    h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+  }
+  return h.digest('hex');
 }
 
 const MAX_SESSIONS = 16;
@@ -73,6 +110,7 @@ export function stageShape(task: ParsedTask): ContributionShape {
 }
 
 const refuse = (reason: string): HandlerResult => ({ refusal: { code: 'secagg_abort', reason } });
+const decline = (reason: string): HandlerResult => ({ refusal: { code: 'secagg_refused', reason } });
 
 /** Builds the mod. Throws `CoreInputError` (`auth.*`) when `opts.identity` is malformed or not this node's. */
 export function secAggMod(opts: SecAggModOptions): Mod {
@@ -80,6 +118,9 @@ export function secAggMod(opts: SecAggModOptions): Mod {
   const auth: ClientAuth | undefined = opts.identity ? { secretKey: opts.identity.secretKey, peers: opts.identity.peers } : undefined;
   if (auth) checkAuth(auth, opts.name);
   const sessions = new Map<string, Session>();
+  const releases = opts.releases ?? ReleaseLog.memory();
+  const maxAttempts = opts.maxAttemptsPerInput ?? DEFAULT_MAX_ATTEMPTS;
+  const now = opts.now ?? Date.now;
 
   const advance = (s: Session, input: ClientInput): HandlerResult => {
     const prev = s.state;
@@ -87,6 +128,13 @@ export function secAggMod(opts: SecAggModOptions): Mod {
     s.state = state;
     if (state !== prev) wipeClientState(prev);
     return output.type === 'abort' ? refuse(`secure aggregation: ${output.reason}`) : { secagg: output };
+  };
+  /** Ends a session on this node's own refusal: its secrets are wiped and it answers nothing more. */
+  const drop = (run: string, reason: string): HandlerResult => {
+    const s = sessions.get(run);
+    if (s) wipeClientState(s.state);
+    sessions.delete(run);
+    return decline(reason);
   };
 
   return (next) => async (task) => {
@@ -108,8 +156,17 @@ export function secAggMod(opts: SecAggModOptions): Mod {
       if (sessions.has(config.run)) return refuse(`asked to begin secure sum ${config.run} a second time; a run is never reused`);
       const problem = configProblem(task, task.secagg, opts.name, auth !== undefined);
       if (problem) return refuse(problem);
+      const key: InputKey = { jobId: task.jobId, stage: task.kind, round: task.round };
+      const floor = releaseFloor(task.config.job.minParticipants, opts.floor);
+      const history = releases.history();
+      const declined =
+        configFloorProblem(config, floor) ??
+        attemptProblem(history, key, maxAttempts) ??
+        (stageNoised(task.config.job, task.kind) ? undefined : contributionProblem(history, key, config.participants));
+      if (declined) return decline(declined);
+      releases.append({ kind: 'attempt', ...key, run: config.run, at: now() });
       const local = next({ ...task, secagg: undefined, survivors: config.threshold }).catch((err: Error) => refuse(`${task.kind} failed on this node: ${err.message}`));
-      const s: Session = { state: initClient(config, opts.name, auth), configKey, local };
+      const s: Session = { state: initClient(config, opts.name, auth), configKey, local, key, floor };
       sessions.set(config.run, s);
       for (const old of [...sessions.keys()].slice(0, Math.max(0, sessions.size - MAX_SESSIONS))) {
         wipeClientState(sessions.get(old)!.state);
@@ -120,16 +177,53 @@ export function secAggMod(opts: SecAggModOptions): Mod {
     const s = sessions.get(config.run);
     if (!s) return refuse(`no state for secure sum ${config.run} (this node did not take part in its first step, or restarted since)`);
     if (s.configKey !== configKey) return refuse(`the configuration of secure sum ${config.run} changed between steps`);
+    const low = stepFloorProblem(message, s.floor);
+    if (low) return drop(config.run, low);
+    if (message.type === 'unmask-request') return unmaskOnce(s, message);
     if (message.type !== 'share-delivery') return advance(s, message);
 
     const local = await s.local;
     if (!('contribution' in local)) return 'refusal' in local ? local : refuse('the local handler did not produce vectors');
+    const digest = contributionDigest(local.contribution);
+    const noised = local.noised === true;
+    if (!noised) {
+      const reused = contributionProblem(releases.history(), s.key, message.shared, digest);
+      if (reused) return drop(config.run, reused);
+    }
+    s.input = { digest, noised };
     const { plan } = secureRoundParams(task.config.job, task.kind, stageShape(task), config.run, config.round, config.participants);
     const prepared = prepareForSecureSum(task.kind, local.contribution, task.config.job.secureAggregation);
     const { words } = encodeContribution(prepared, plan, rng);
     const reply = advance(s, { type: 'mask-input', delivery: message, input: words });
     return 'secagg' in reply && local.receipt ? { ...reply, receipt: local.receipt } : reply;
   };
+
+  /**
+   * Unmasking: the client machine checks the request (and, authenticated, the consistency
+   * signatures); only if it would answer does the history decide, and the release is written
+   * (fsync) before the shares are returned. A retry with the identical sets gets the same answer.
+   */
+  function unmaskOnce(s: Session, message: Extract<ClientInput, { type: 'unmask-request' }>): HandlerResult {
+    const { config } = s.state;
+    const prev = s.state;
+    const { state, output } = clientStep(prev, message, rng, auth);
+    if (output.type !== 'unmasking') {
+      s.state = state;
+      if (state !== prev) wipeClientState(prev);
+      return output.type === 'abort' ? refuse(`secure aggregation: ${output.reason}`) : { secagg: output };
+    }
+    const input = s.input;
+    const survivors = [...message.survivors].sort();
+    const problem = input ? releaseProblem(releases.history(), s.key, survivors, input.digest, input.noised) : 'no input was masked in this run';
+    if (problem) {
+      if (state !== prev) wipeClientState(state);
+      return drop(config.run, problem);
+    }
+    if (prev.stage !== 'done') releases.append({ kind: 'release', ...s.key, run: config.run, at: now(), survivors, digest: input!.digest, noised: input!.noised });
+    s.state = state;
+    if (state !== prev) wipeClientState(prev);
+    return { secagg: output };
+  }
 }
 
 /**

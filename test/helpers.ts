@@ -41,7 +41,9 @@ export interface ParticipantProcess {
 export function startParticipant(name: string, data: string, address: string, schema = SYNTHETIC_SCHEMA, extraArgs: string[] = []): ParticipantProcess {
   // Plaintext unless the caller passes credentials: these tests run on loopback (test/trust.test.ts covers mutual TLS).
   const transport = extraArgs.includes('--credentials') ? [] : ['--insecure'];
-  const child = spawn(process.execPath, [BIN, 'participant', '--coordinator', address, '--name', name, '--data', data, '--schema', schema, '--log-level', 'info', ...transport, ...extraArgs], {
+  // Every node keeps its release history in a state dir; a test that does not name one gets a fresh one.
+  const state = extraArgs.includes('--state-dir') ? [] : ['--state-dir', mkdtempSync(path.join(os.tmpdir(), `fedcredit-node-${name}-`))];
+  const child = spawn(process.execPath, [BIN, 'participant', '--coordinator', address, '--name', name, '--data', data, '--schema', schema, '--log-level', 'info', ...transport, ...state, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

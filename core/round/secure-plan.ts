@@ -89,13 +89,25 @@ export function updateStep(spec: SecureAggregationSpec, maxSummands: number): nu
   return (2 * q.clip) / q.levels;
 }
 
-/** Neighbours per participant for n participants: undefined = everyone. */
-export function neighbourCount(spec: SecureAggregationSpec, n: number): number | undefined {
-  const k = spec.neighbours === 'all' ? n - 1 : spec.neighbours === 'auto' ? 2 * Math.ceil(Math.log2(Math.max(2, n))) : spec.neighbours;
+/**
+ * Neighbours per participant for n participants (undefined = everyone): the job's setting, raised
+ * when the threshold must reach `minParticipants` (t never exceeds a participant's share holders,
+ * itself and its k neighbours, so k ≥ minParticipants − 1).
+ */
+export function neighbourCount(spec: SecureAggregationSpec, n: number, minParticipants = 1): number | undefined {
+  let k = spec.neighbours === 'all' ? n - 1 : spec.neighbours === 'auto' ? 2 * Math.ceil(Math.log2(Math.max(2, n))) : spec.neighbours;
+  k = Math.max(k, minParticipants - 1, (spec.threshold ?? 1) - 1);
   return k >= n - 1 ? undefined : k;
 }
 
-/** Shamir threshold for n participants with `k` neighbours each (undefined = everyone). */
+/**
+ * Shamir threshold t for n participants with `k` neighbours each (undefined = everyone): the
+ * job's `secureAggregation.threshold`, or else a majority of each participant's k + 1 share
+ * holders (of all n with everyone as neighbours), and never below `minParticipants` (capped at
+ * the holders, so a round of fewer than minParticipants, which the engine never starts, stays
+ * well-defined). With everyone as neighbours the default is max(⌊n/2⌋ + 1, minParticipants);
+ * with k neighbours it is max(⌊(k + 1)/2⌋ + 1, minParticipants).
+ */
 export function thresholdFor(spec: SecureAggregationSpec, minParticipants: number, n: number, k: number | undefined): number {
   const holders = k === undefined ? n : k + 1;
   const majority = Math.floor(holders / 2) + 1;
@@ -115,9 +127,15 @@ export function thresholdFor(spec: SecureAggregationSpec, minParticipants: numbe
         'secureAggregation.threshold',
       );
     }
+    if (spec.threshold < minParticipants && n >= minParticipants) {
+      throw new CoreInputError(
+        `secureAggregation.threshold ${spec.threshold} is below minParticipants ${minParticipants}: a sum of fewer inputs than the job requires could be unmasked`,
+        'secureAggregation.threshold',
+      );
+    }
     return spec.threshold;
   }
-  return k === undefined ? Math.min(n, Math.max(majority, minParticipants)) : majority;
+  return Math.min(holders, Math.max(majority, minParticipants));
 }
 
 /** The parameters of one secure-sum round, as both sides compute them. */
@@ -144,7 +162,7 @@ export function secureRoundParams(
   const spec = job.secureAggregation;
   const ids = [...participants].sort();
   const n = ids.length;
-  const k = neighbourCount(spec, n);
+  const k = neighbourCount(spec, n, job.minParticipants);
   const threshold = thresholdFor(spec, job.minParticipants, n, k);
   const client = kind === 'train' && shape.update ? clientPlanFor(job, shape.update, threshold) : undefined;
   const plan = encodingPlanFor(kind, shape, spec, n, client && clientSumBound(client, n));

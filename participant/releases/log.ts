@@ -1,0 +1,122 @@
+/**
+ * The participant's release log, `<stateDir>/releases.jsonl`: one JSON line per secure sum this
+ * node began (`attempt`) and per input it helped unmask (`release`, written and fsynced BEFORE
+ * any share leaves the node). It is the memory behind ./guard.ts, so it survives restarts: a
+ * coordinator cannot difference two sums of one input by waiting for this node to restart.
+ *
+ * Opening reads and validates every line. A torn last line (the node stopped while appending) is
+ * moved aside to `releases.jsonl.torn-<ms>` and the log continues: a torn `release` line was never
+ * followed by a share, so nothing is forgotten that was released. Any other unreadable line is an
+ * error naming the file and line, and the node refuses to start rather than forget its releases.
+ *
+ * Without a state dir the log lives in memory only (in-process tests and simulations); the CLI
+ * always gives one. One process per state dir.
+ */
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { ReleaseLogRecordSchema } from './guard';
+import type { ReleaseLogRecord } from './guard';
+
+/** File name of the release log inside the participant's state dir. */
+export const RELEASE_LOG_FILE = 'releases.jsonl';
+
+/** The release log cannot be read or written; `file` and `line` say where. */
+export class ReleaseLogError extends Error {
+  constructor(message: string, readonly file: string, readonly line?: number) {
+    super(message);
+    this.name = 'ReleaseLogError';
+  }
+}
+
+/** Records of this node's secure-sum attempts and releases (see the module header). */
+export class ReleaseLog {
+  private constructor(
+    private readonly records: ReleaseLogRecord[],
+    /** The file, or undefined for an in-memory log. */
+    readonly file: string | undefined,
+    /** A torn last line found at open, moved to this file. */
+    readonly tornMovedTo?: string,
+  ) {}
+
+  /** An in-memory log (forgotten when the process ends). */
+  static memory(): ReleaseLog {
+    return new ReleaseLog([], undefined);
+  }
+
+  /** Opens (or creates) `<stateDir>/releases.jsonl`; throws {@link ReleaseLogError} when it cannot be read. */
+  static open(stateDir: string): ReleaseLog {
+    const file = path.join(stateDir, RELEASE_LOG_FILE);
+    if (!existsSync(file)) {
+      mkdirSync(stateDir, { recursive: true });
+      return new ReleaseLog([], file);
+    }
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ReleaseLogError(`cannot read ${file}: ${(err as Error).message}`, file);
+    }
+    const lines = text.split('\n');
+    const tail = lines.pop() ?? '';
+    const records = lines.map((line, i) => parseLine(line, file, i + 1));
+    let torn: string | undefined;
+    if (tail !== '') {
+      torn = `${file}.torn-${Date.now()}`;
+      const good = lines.map((l) => l + '\n').join('');
+      try {
+        writeAll(torn, tail, 'w');
+        writeAll(`${file}.tmp`, good, 'w');
+        renameSync(`${file}.tmp`, file);
+      } catch (err) {
+        throw new ReleaseLogError(`cannot move the torn last line of ${file} aside: ${(err as Error).message}`, file, lines.length + 1);
+      }
+    }
+    return new ReleaseLog(records, file, torn);
+  }
+
+  /** Every record, oldest first. */
+  history(): readonly ReleaseLogRecord[] {
+    return this.records;
+  }
+
+  /** Appends a record durably (fsync) before returning; throws {@link ReleaseLogError} when it cannot. */
+  append(record: ReleaseLogRecord): void {
+    const r = ReleaseLogRecordSchema.parse(record);
+    if (this.file) {
+      try {
+        writeAll(this.file, JSON.stringify(r) + '\n', 'a');
+      } catch (err) {
+        throw new ReleaseLogError(`cannot append to ${this.file}: ${(err as Error).message}`, this.file);
+      }
+    }
+    this.records.push(r);
+  }
+}
+
+function parseLine(line: string, file: string, n: number): ReleaseLogRecord {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch (err) {
+    throw new ReleaseLogError(`${file}:${n} is not valid JSON (${(err as Error).message}); the node keeps its release history there and will not start without it`, file, n);
+  }
+  const r = ReleaseLogRecordSchema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new ReleaseLogError(`${file}:${n}: ${issue.path.join('.') || '(line)'}: ${issue.message}; the node will not start without a readable release history`, file, n);
+  }
+  return r.data;
+}
+
+/** Writes `text` to `file` (mode 'a' appends, 'w' replaces) and fsyncs it. */
+function writeAll(file: string, text: string, mode: 'a' | 'w'): void {
+  const fd = openSync(file, mode, 0o600);
+  try {
+    const buf = Buffer.from(text, 'utf8');
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
