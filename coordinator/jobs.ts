@@ -177,6 +177,7 @@ export class JobManager {
             rec.preprocessing = p;
             await rec.store.savePreprocessing(p);
           },
+          saveRelease: (kind, round, survivors) => rec.store.saveRelease(kind, round, survivors),
           saveRound: async (r, state, next) => {
             await rec.store.saveRound(r, state, next);
             this.audit?.roundCompleted(rec.id, r); // a round that cannot be audited fails the job

@@ -26,7 +26,7 @@ describe('JobStore: the unit of a round and where a job resumes', () => {
     const store = new JobStore(dir, 'job-1');
     expect(store.resumePoint()).toBeUndefined(); // nothing yet: start over
     await store.savePreprocessing(prep);
-    expect(store.resumePoint()).toEqual({ preprocessing: prep, rounds: [] });
+    expect(store.resumePoint()).toEqual({ preprocessing: prep, rounds: [], releases: {} });
     for (const r of [0, 1, 2]) await store.saveRound(record(r), stateAt(r), { clipNorm: 0.5 + r });
     const p = store.resumePoint()!;
     expect(p.rounds.map((r) => r.round)).toEqual([0, 1, 2]);
@@ -54,5 +54,17 @@ describe('JobStore: the unit of a round and where a job resumes', () => {
     expect(thrownError(() => store.resumePoint(), StoreError).message).toMatch(/preprocessing\.json: cannot be read as JSON/);
     writeFileSync(path.join(store.dir, 'job.json'), JSON.stringify({ jobId: 'job-2', job: { rounds: -1 }, schema, aggregation: 'secagg', createdAt: 1 }));
     expect(thrownError(() => store.readJob(), StoreError).message).toMatch(/job\.json: job\.rounds: /);
+  });
+
+  it('keeps the survivor set of every stage whose unmasking began, also before the preprocessing is stored', async () => {
+    const store = new JobStore(dir, 'job-3');
+    await store.saveRelease('stats', 0, ['c', 'a', 'b']);
+    expect(store.resumePoint()).toEqual({ rounds: [], releases: { 'stats/0': ['a', 'b', 'c'] } });
+    await store.savePreprocessing(prep);
+    await store.saveRound(record(0), stateAt(0));
+    await store.saveRelease('train', 1, ['a', 'b', 'd']);
+    expect(store.resumePoint()!.releases).toEqual({ 'stats/0': ['a', 'b', 'c'], 'train/1': ['a', 'b', 'd'] });
+    writeFileSync(path.join(store.dir, 'releases', 'train-0001.json'), '{"kind": "train", "round": 1, "survivors": []}');
+    expect(thrownError(() => store.resumePoint(), StoreError).message).toMatch(/train-0001\.json: survivors: /);
   });
 });

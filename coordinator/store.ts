@@ -7,6 +7,8 @@
  *   state/NNNN.json     strategy state (weights, optimiser moments) and next-round settings after the round
  *   strategy.json       the latest of those, for operators
  *   status.json         latest status (state, stage, error)
+ *   releases/KIND-NNNN.json  the survivor set a stage's secure sum was about to be unmasked over,
+ *                       written before any participant is asked to unmask
  * All writes are atomic (coordinator/atomic.ts: temp file, fsync, rename). A round is stored as a
  * unit: its state file first, its record last, so a crash between the two leaves the round
  * unrecorded and a resumed job runs it again ({@link JobStore.resumePoint}).
@@ -24,6 +26,7 @@ import type { DataSchema } from '../core/data/schema';
 import type { JobSpec } from '../core/job';
 import type { JobStorePort, RoundRecord } from '../core/round/engine';
 import type { PreprocessingParams } from '../core/round/task-config';
+import type { TaskKind } from '../core/types';
 import { encodeStrategyState } from '../core/strategy/strategy';
 import type { StrategyState } from '../core/strategy/strategy';
 import { writeFileAtomic, writeJsonAtomic } from './atomic';
@@ -48,6 +51,7 @@ export interface StoredJob {
   createdAt: number;
 }
 const StoredJobSchema = z.object({ jobId: z.string().min(1), job: JobSpecSchema, schema: DataSchemaSchema, aggregation: z.string(), createdAt: z.number() });
+const StoredReleaseSchema = z.strictObject({ kind: z.enum(['stats', 'train', 'evaluate']), round: z.int().nonnegative(), survivors: z.array(z.string().min(1)).min(1) });
 const RoundStateSchema = z.strictObject({
   strategy: EncodedStrategyStateSchema,
   next: z.strictObject({ clipNorm: z.number().positive().optional() }),
@@ -93,6 +97,22 @@ export class JobStore implements JobStorePort {
     writeJsonAtomic(path.join(this.dir, 'preprocessing.json'), p);
   }
 
+  async saveRelease(kind: TaskKind, round: number, survivors: string[]): Promise<void> {
+    writeJsonAtomic(path.join(this.dir, 'releases', `${kind}-${String(round).padStart(4, '0')}.json`), { kind, round, survivors: [...survivors].sort() });
+  }
+
+  /** Survivor sets of stages whose unmasking began, by `kind/round` (see {@link saveRelease}). */
+  releases(): Record<string, string[]> {
+    const dir = path.join(this.dir, 'releases');
+    if (!existsSync(dir)) return {};
+    const out: Record<string, string[]> = {};
+    for (const f of readdirSync(dir).filter((x) => /^(stats|train|evaluate)-\d{4}\.json$/.test(x)).sort()) {
+      const r = readJsonFile(path.join(dir, f), StoredReleaseSchema);
+      out[`${r.kind}/${r.round}`] = r.survivors;
+    }
+    return out;
+  }
+
   async saveRound(record: RoundRecord, state: StrategyState, next: NextRound = {}): Promise<void> {
     const name = String(record.round).padStart(4, '0');
     const w = state.weights;
@@ -121,7 +141,10 @@ export class JobStore implements JobStorePort {
    */
   resumePoint(): ResumePoint | undefined {
     const prepFile = path.join(this.dir, 'preprocessing.json');
-    if (!existsSync(prepFile)) return undefined;
+    if (!existsSync(prepFile)) {
+      const releases = this.releases();
+      return Object.keys(releases).length ? { rounds: [], releases } : undefined;
+    }
     const preprocessing = readJsonFile(prepFile, PreprocessingSchema);
     const rounds: RoundRecord[] = [];
     let last: { strategy: unknown; next: NextRound } | undefined;
@@ -132,14 +155,15 @@ export class JobStore implements JobStorePort {
       last = readJsonFile(stateFile, RoundStateSchema);
       rounds.push(record);
     }
-    if (!last) return { preprocessing, rounds: [] };
+    const releases = this.releases();
+    if (!last) return { preprocessing, rounds: [], releases };
     let state: StrategyState;
     try {
       state = decodeStrategyState(last.strategy);
     } catch (err) {
       throw new StoreError(`${path.join(this.dir, 'state')}: round ${rounds.length - 1}: ${(err as Error).message}`);
     }
-    return { preprocessing, rounds, state, next: last.next };
+    return { preprocessing, rounds, state, next: last.next, releases };
   }
 
   /** Persists the latest status. */

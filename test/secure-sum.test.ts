@@ -14,67 +14,27 @@ import { statsShape } from '../core/data/preprocess';
 import { trainShape } from '../core/aggregate/train';
 import { JobSpecSchema } from '../core/job';
 import type { JobSpec } from '../core/job';
-import type { Grid, StageReply, StageTask, StageTasks } from '../core/round/grid';
+import type { StageTask } from '../core/round/grid';
 import { taskFor } from '../core/round/grid';
 import { secureSum } from '../core/round/secure-sum';
 import { checkPlan, encodingPlanFor, prepareForSecureSum, secureRoundParams, updateStep } from '../core/round/secure-plan';
 import { inputDim } from '../core/data/schema';
 import { modelLayout } from '../core/model/layout';
 import { layoutSize } from '../core/types';
-import type { SecAggClientMessage } from '../core/round/secure-messages';
 import type { TaskConfig } from '../core/round/task-config';
 import type { Contribution, ContributionShape } from '../core/types';
 import { seededRng, standardNormal } from '../core/random';
 import { secAggMod } from '../participant/secagg-mod';
 import type { SecAggModOptions } from '../participant/secagg-mod';
 import { testIdentities } from '../core/secagg/protocol/test-helpers';
-import type { HandlerResult, ParsedTask, TaskHandler } from '../participant/handler';
+import type { ParsedTask, TaskHandler } from '../participant/handler';
 import { SYNTHETIC_SCHEMA } from './helpers';
+import { memoryGrid, tamperingGrid } from './memory-grid';
+import type { VanishStep } from './memory-grid';
 
 const schema: DataSchema = DataSchemaSchema.parse(JSON.parse(readFileSync(SYNTHETIC_SCHEMA, 'utf8')));
 const STEPS = ['advertise-keys', 'share-keys', 'masked-input', 'unmasking'] as const;
-type Step = (typeof STEPS)[number] | 'consistency-check';
-
-/** Which participants vanish at which step (they never answer it, nor anything later). */
-type Vanish = Partial<Record<string, Step>>;
-
-/** An in-memory Grid over real participant handlers; `vanish` makes a participant stop answering. */
-function memoryGrid(handlers: Map<string, TaskHandler>, vanish: Vanish = {}, seen: StageTask[] = []): Grid {
-  const gone = new Set<string>();
-  const stepOf: Record<string, Step> = {
-    begin: 'advertise-keys',
-    'peer-keys': 'share-keys',
-    'share-delivery': 'masked-input',
-    'consistency-request': 'consistency-check',
-    'unmask-request': 'unmasking',
-  };
-  return {
-    available: () => [...handlers.keys()].filter((n) => !gone.has(n)).sort(),
-    waitFor: async () => [...handlers.keys()].sort(),
-    async run(participants: string[], tasks: StageTasks) {
-      const replies = new Map<string, StageReply>();
-      const failures: { participant: string; stage: string; reason: string }[] = [];
-      for (const name of participants) {
-        const task = taskFor(tasks, name);
-        seen.push(task);
-        const step = task.secagg ? stepOf[task.secagg.message.type] : undefined;
-        if (gone.has(name) || (step && vanish[name] === step)) {
-          gone.add(name);
-          failures.push({ participant: name, stage: `round ${task.round}: ${task.kind}`, reason: 'vanished' });
-          continue;
-        }
-        const parsed: ParsedTask = {
-          taskId: `${name}-${seen.length}`, jobId: (task.config as TaskConfig).jobId, round: task.round, kind: task.kind,
-          config: task.config as TaskConfig, weights: task.weights, deadline: 0, ...(task.secagg ? { secagg: structuredClone(task.secagg) } : {}),
-        };
-        const r: HandlerResult = await handlers.get(name)!(parsed);
-        if ('refusal' in r) failures.push({ participant: name, stage: `round ${task.round}: ${task.kind}`, reason: `refused: ${r.refusal.reason} [${r.refusal.code}]` });
-        else replies.set(name, 'secagg' in r ? { secagg: structuredClone(r.secagg) as SecAggClientMessage } : r);
-      }
-      return { replies, failures };
-    },
-  };
-}
+type Vanish = Partial<Record<string, VanishStep>>;
 
 /** Random contributions of the given shape, seeded. */
 function randomContribution(shape: ContributionShape, seed: number, scale: number, integer = false): Contribution {
@@ -299,11 +259,7 @@ describe('authenticated secure sums (signed adverts, ConsistencyCheck)', () => {
     const seen: StageTask[] = [];
     return { ...env, inputs, seen, grid: memoryGrid(env.handlers, vanish, seen) };
   };
-  /** A grid whose coordinator rewrites every task before sending it. */
-  const tampering = (grid: Grid, rewrite: (task: StageTask, to: string) => StageTask): Grid => ({
-    ...grid,
-    run: (p, t, ms) => grid.run(p, (x) => rewrite(structuredClone(taskFor(t, x)), x), ms),
-  });
+  const tampering = tamperingGrid;
   const task = (config: TaskConfig): StageTask => ({ kind: 'stats', round: 0, config });
 
   it('gives the exact sum, and only the signers are asked to unmask', async () => {

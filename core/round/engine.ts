@@ -18,6 +18,8 @@ import { clientPlanFor, clientPrivacy, readClientTrainSum, trainShapeFor } from 
 import { createStrategy } from '../strategy/strategy';
 import type { StrategyState } from '../strategy/strategy';
 import { CoreInputError, layoutSize } from '../types';
+import type { TaskKind } from '../types';
+import { stageNoised } from '../privacy/noised-stages';
 import type { Grid, StageFailure, StageTask } from './grid';
 import type { SecureSumInfo, SumProtocol, SumResult } from './sum-protocol';
 import type { PreprocessingParams, TaskConfig } from './task-config';
@@ -62,6 +64,11 @@ export interface NextRound {
 export interface JobStorePort {
   savePreprocessing(p: PreprocessingParams): Promise<void>;
   saveRound(record: RoundRecord, state: StrategyState, next: NextRound): Promise<void>;
+  /**
+   * Records, durably and before any participant is asked to unmask, the survivor set a stage's
+   * secure sum is about to be unmasked over; a resumed job reruns that stage over exactly it.
+   */
+  saveRelease(kind: TaskKind, round: number, survivors: string[]): Promise<void>;
 }
 
 /**
@@ -71,12 +78,19 @@ export interface JobStorePort {
  * fresh keys and masks).
  */
 export interface ResumePoint {
-  preprocessing: PreprocessingParams;
+  /** Absent when the job stopped before its preprocessing statistics were stored. */
+  preprocessing?: PreprocessingParams;
   /** Completed rounds in order, starting with round 0 (may be empty: round 0 not yet stored). */
   rounds: RoundRecord[];
   /** Strategy state after the last of `rounds` (ignored when `rounds` is empty). */
   state?: StrategyState;
   next?: NextRound;
+  /**
+   * Survivor sets of stages whose unmasking began before the interruption, by `kind/round`
+   * (saved by {@link JobStorePort.saveRelease}). A stage without DP noise is rerun over exactly
+   * its set, since participants release an exact input only once and again only over that set.
+   */
+  releases?: Record<string, string[]>;
 }
 
 /** Progress notifications. */
@@ -148,13 +162,28 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
   }
 
   const base: TaskConfig = { jobId, job, schema };
+  const released = resume?.releases ?? {};
   const stage = async (round: number, task: StageTask, shape: Record<string, number>): Promise<SumResult & { sum: NonNullable<SumResult['sum']> }> => {
-    const participants = wanted(grid.available());
+    const pinned = stageNoised(job, task.kind) ? undefined : released[`${task.kind}/${round}`];
+    if (pinned) await grid.waitFor(pinned.length, pinned, job.deadlines.waitForParticipantsMs);
+    const participants = pinned ?? wanted(grid.available());
     emit({ type: 'stage', round, stage: task.kind, participants });
-    if (participants.length < min) {
+    if (pinned) {
+      const missing = pinned.filter((p) => !grid.available().includes(p));
+      if (missing.length) {
+        throw new JobFailedError(
+          `round ${round} ${task.kind}: this stage was being unmasked over [${pinned.join(', ')}] when the coordinator stopped; its inputs carry no DP noise, ` +
+            `so participants release them again only over exactly that set (no institution can be singled out by differencing), but ${missing.join(', ')} ` +
+            `${missing.length === 1 ? 'is' : 'are'} not connected after waiting ${job.deadlines.waitForParticipantsMs} ms`,
+        );
+      }
+    } else if (participants.length < min) {
       throw new JobFailedError(`round ${round} ${task.kind}: quorum lost: ${participants.length} of the required ${min} participant(s) are connected`);
     }
-    const res = await sum.run(grid, participants, task, shape, job.deadlines.stageMs);
+    const res = await sum.run(grid, participants, task, shape, job.deadlines.stageMs, {
+      ...(pinned ? { exact: pinned } : {}),
+      beforeUnmask: (survivors) => store.saveRelease(task.kind, round, survivors),
+    });
     for (const f of res.failures) emit({ type: 'failure', failure: f });
     if (res.error) throw new JobFailedError(`round ${round} ${task.kind}: ${res.error}` + describeFailures(res.failures), res.failures);
     if (res.contributors.length < min || !res.sum) {
@@ -169,7 +198,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
   // Federated preprocessing: counts, sums and sums of squares through the aggregation path.
   let preprocessing: PreprocessingParams;
   let statsFailures: StageFailure[] = [];
-  if (resume) preprocessing = resume.preprocessing;
+  if (resume?.preprocessing) preprocessing = resume.preprocessing;
   else {
     const stats = await stage(0, { kind: 'stats', round: 0, config: base }, statsShape(schema));
     statsFailures = stats.failures;
@@ -184,7 +213,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
   const dim = inputDim(schema);
   const size = layoutSize(modelLayout(job.model, dim));
   const strategy = createStrategy(job.strategy);
-  const resumed = resume && resume.rounds.length > 0 && resume.state ? resume : undefined;
+  const resumed = resume?.preprocessing && resume.rounds.length > 0 && resume.state ? resume : undefined;
   let state: StrategyState = resumed?.state ?? { weights: initialWeights(job.model, dim, seededRng(deriveSeed(job.seed, 'init'))), round: 0 };
   const classWeights = resolveClassWeights(job, preprocessing);
   const rounds: RoundRecord[] = resumed ? [...resumed.rounds] : [];

@@ -29,7 +29,7 @@ import { CoreInputError } from '../types';
 import type { Grid, StageFailure, StageTask } from './grid';
 import type { SecAggClientMessage, SecAggServerMessage } from './secure-messages';
 import { CLIPPED, MODULUS_BITS, secureRoundParams } from './secure-plan';
-import type { SumProtocol, SumResult } from './sum-protocol';
+import type { SumProtocol, SumResult, SumRunOptions } from './sum-protocol';
 
 type Deadline = ServerInput['type'];
 const DEADLINE_OF: Record<SecAggClientMessage['type'], Deadline> = {
@@ -72,7 +72,7 @@ export function secureSum(
   let attempt = 0;
   return {
     name: 'secagg',
-    async run(grid: Grid, participants: string[], task: StageTask, shape, deadlineMs): Promise<SumResult> {
+    async run(grid: Grid, participants: string[], task: StageTask, shape, deadlineMs, runOptions: SumRunOptions = {}): Promise<SumResult> {
       attempt++;
       const stage = `round ${task.round}: ${task.kind}`;
       let params: ReturnType<typeof secureRoundParams>;
@@ -132,12 +132,24 @@ export function secureSum(
       const forwarded = await step(keys.keys.map((k) => k.id), () => ({ type: 'peer-keys', keys: keys.keys }), 'share-keys', stepMs);
       if (forwarded.type !== 'forward-shares') return aborted(forwarded);
       let request = await step(forwarded.shared, (p) => forwarded.deliveries.find((d) => d.to === p)!, 'masked-input', deadlineMs);
+      const { exact } = runOptions;
+      if (exact && (request.type === 'consistency-request' || request.type === 'unmask-request') && !sameSet(request.survivors, exact)) {
+        return {
+          sum: null,
+          contributors: [],
+          failures: [...failures.values()],
+          error:
+            `secure aggregation stopped before unmasking: this stage was unmasked over [${[...exact].sort().join(', ')}] before the coordinator restarted, ` +
+            `and its inputs (without DP noise) may be released again only over exactly that set, but [${request.survivors.join(', ')}] sent masked inputs`,
+        };
+      }
       if (request.type === 'consistency-request') {
         const check = { type: 'consistency-request' as const, survivors: request.survivors, dropped: request.dropped };
         request = await step(request.survivors, () => check, 'consistency-signature', stepMs);
       }
       if (request.type !== 'unmask-request') return aborted(request);
       const { survivors, dropped, signatures } = request;
+      await runOptions.beforeUnmask?.([...survivors]);
       const unmask = { type: 'unmask-request' as const, survivors, dropped, ...(signatures ? { signatures } : {}) };
       const result = await step(signatures ? signatures.map((s) => s.id) : survivors, () => unmask, 'unmasking', stepMs);
       if (result.type !== 'result') return aborted(result);
@@ -164,4 +176,8 @@ export function secureSum(
       };
     },
   };
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
 }

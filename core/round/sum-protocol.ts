@@ -42,11 +42,23 @@ export interface SumResult {
   receipts?: Record<string, string>;
 }
 
+/**
+ * How one stage's sum must be formed, for a stage that may have been unmasked before (a round
+ * interrupted by a coordinator restart): `exact` is the survivor set of that earlier unmasking —
+ * participants release an input without DP noise again only over exactly that set, so the sum
+ * must be over it or nothing; `beforeUnmask` is told the survivor set before any participant is
+ * asked to unmask, so that a restarted coordinator knows it (write it durably before resolving).
+ */
+export interface SumRunOptions {
+  exact?: string[];
+  beforeUnmask?: (survivors: string[]) => Promise<void>;
+}
+
 /** A way of turning participants' vectors into their sum. */
 export interface SumProtocol {
   /** Name recorded in job metadata ("plain" = the coordinator sees each vector in clear). */
   readonly name: string;
-  run(grid: Grid, participants: string[], task: StageTask, shape: ContributionShape, deadlineMs: number): Promise<SumResult>;
+  run(grid: Grid, participants: string[], task: StageTask, shape: ContributionShape, deadlineMs: number, options?: SumRunOptions): Promise<SumResult>;
 }
 
 /** Checks one reply against the expected shape; returns a reason when it does not fit. */

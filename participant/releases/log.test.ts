@@ -14,7 +14,7 @@ const tmp = () => {
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
-const rec = (run: string): ReleaseLogRecord => ({
+const rec = (run: string): Extract<ReleaseLogRecord, { kind: 'release' }> => ({
   kind: 'release', jobId: 'j', stage: 'train', round: 3, run, at: 5, survivors: ['a', 'b', 'c'], digest: 'f'.repeat(64), noised: false,
 });
 

@@ -1,0 +1,59 @@
+/**
+ * An in-memory {@link Grid} over real participant handlers (the handler chain a node runs, mods
+ * included), for end-to-end tests of the secure sum and the round engine without processes.
+ * `vanish` makes a participant stop answering from a given secure-aggregation step on; `seen`
+ * collects every task sent. Tasks and replies are deep-copied, as the wire would.
+ */
+import type { Grid, StageReply, StageTask, StageTasks } from '../core/round/grid';
+import { taskFor } from '../core/round/grid';
+import type { SecAggClientMessage } from '../core/round/secure-messages';
+import type { TaskConfig } from '../core/round/task-config';
+import type { HandlerResult, ParsedTask, TaskHandler } from '../participant/handler';
+
+/** A secure-aggregation step a participant can vanish at. */
+export type VanishStep = 'advertise-keys' | 'share-keys' | 'masked-input' | 'consistency-check' | 'unmasking';
+
+const STEP_OF: Record<string, VanishStep> = {
+  begin: 'advertise-keys',
+  'peer-keys': 'share-keys',
+  'share-delivery': 'masked-input',
+  'consistency-request': 'consistency-check',
+  'unmask-request': 'unmasking',
+};
+
+/** Builds the grid; `handlers` may change between calls (e.g. a "restarted" node). */
+export function memoryGrid(handlers: Map<string, TaskHandler>, vanish: Partial<Record<string, VanishStep>> = {}, seen: StageTask[] = []): Grid {
+  const gone = new Set<string>();
+  return {
+    available: () => [...handlers.keys()].filter((n) => !gone.has(n)).sort(),
+    waitFor: async () => [...handlers.keys()].filter((n) => !gone.has(n)).sort(),
+    async run(participants: string[], tasks: StageTasks) {
+      const replies = new Map<string, StageReply>();
+      const failures: { participant: string; stage: string; reason: string }[] = [];
+      for (const name of participants) {
+        const task = taskFor(tasks, name);
+        seen.push(task);
+        const step = task.secagg ? STEP_OF[task.secagg.message.type] : undefined;
+        const handler = handlers.get(name);
+        if (!handler || gone.has(name) || (step && vanish[name] === step)) {
+          gone.add(name);
+          failures.push({ participant: name, stage: `round ${task.round}: ${task.kind}`, reason: 'vanished' });
+          continue;
+        }
+        const parsed: ParsedTask = {
+          taskId: `${name}-${seen.length}`, jobId: (task.config as TaskConfig).jobId, round: task.round, kind: task.kind,
+          config: task.config as TaskConfig, weights: task.weights, deadline: 0, ...(task.secagg ? { secagg: structuredClone(task.secagg) } : {}),
+        };
+        const r: HandlerResult = await handler(parsed);
+        if ('refusal' in r) failures.push({ participant: name, stage: `round ${task.round}: ${task.kind}`, reason: `refused: ${r.refusal.reason} [${r.refusal.code}]` });
+        else replies.set(name, 'secagg' in r ? { secagg: structuredClone(r.secagg) as SecAggClientMessage, ...(r.receipt ? { receipt: r.receipt } : {}) } : r);
+      }
+      return { replies, failures };
+    },
+  };
+}
+
+/** A grid whose (deviating) coordinator rewrites every task before it is sent. */
+export function tamperingGrid(grid: Grid, rewrite: (task: StageTask, to: string) => StageTask): Grid {
+  return { ...grid, run: (p, t, ms) => grid.run(p, (x) => rewrite(structuredClone(taskFor(t, x)), x), ms) };
+}
