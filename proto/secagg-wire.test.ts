@@ -87,3 +87,24 @@ describe('authenticated secure-aggregation replies on the wire', () => {
     expect(() => replyOverTheWire(advert, (r) => void (r.signature = Buffer.alloc(10)))).toThrow(/signature.*64 bytes/);
   });
 });
+
+describe('committed-graph steps on the wire', () => {
+  const committed = testConfig(IDS, 2, { authenticated: true, graph: { kind: 'committed', k: 1 } });
+  it('carry the graph commitments, the nonce replies and every advertiser\'s nonce', () => {
+    const keys = IDS.map((id, i) => ({ id, cPk: key(i + 1), sPk: key(i + 11), signature: sig(i + 1), commit: key(i + 21) }));
+    expect(overTheWire({ config: committed, message: { type: 'peer-keys', keys } })).toEqual({ config: committed, message: { type: 'peer-keys', keys } });
+    const reveals = { type: 'graph-reveals' as const, reveals: IDS.map((id, i) => ({ id, nonce: key(i + 31) })) };
+    expect(overTheWire({ config: committed, message: reveals })).toEqual({ config: committed, message: reveals });
+    const advert = { type: 'advertise-keys' as const, from: 'bob', cPk: key(1), sPk: key(2), signature: sig(3), commit: key(4) };
+    expect(replyOverTheWire(advert)).toEqual(advert);
+    const nonce = { type: 'graph-nonce' as const, from: 'bob', nonce: key(5) };
+    expect(replyOverTheWire(nonce)).toEqual(nonce);
+  });
+
+  it('rejects nonces and commitments that are not 32 bytes', () => {
+    const nonce = { type: 'graph-nonce' as const, from: 'bob', nonce: key(5) };
+    expect(() => replyOverTheWire(nonce, (r) => void (r.graphNonce = Buffer.alloc(31)))).toThrow(/graph_nonce.*32 bytes/);
+    const reveals = { type: 'graph-reveals' as const, reveals: [{ id: 'alice', nonce: key(1) }] };
+    expect(() => overTheWire({ config: committed, message: reveals }, (s) => void (s.graphNonces[0].nonce = Buffer.alloc(33)))).toThrow(/graph nonces.*32 bytes/);
+  });
+});

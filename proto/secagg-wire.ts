@@ -14,6 +14,7 @@ import { X25519_BYTES } from '../core/secagg/keys';
 import { SHARE_BYTES } from '../core/secagg/shamir';
 import { SEAL_OVERHEAD } from '../core/secagg/secretbox';
 import { SIGNATURE_BYTES } from '../core/secagg/protocol/advert';
+import { GRAPH_NONCE_BYTES } from '../core/secagg/protocol/types';
 import type { SecAggClientMessage, SecAggServerMessage, SecAggTask } from '../core/round/secure-messages';
 import type { SecAggConfig } from '../core/secagg/protocol/types';
 import type { SecAggReply, SecAggReply__Output } from './generated/fedcredit/v1/SecAggReply';
@@ -33,6 +34,7 @@ const key = bytes(X25519_BYTES);
 const ciphertext = bytes(SEAL_OVERHEAD + 2 * SHARE_BYTES, SEAL_OVERHEAD + 2 * SHARE_BYTES + 2048);
 const share = bytes(SHARE_BYTES);
 const signature = bytes(SIGNATURE_BYTES);
+const nonce = bytes(GRAPH_NONCE_BYTES);
 
 const toBytes = (b: Uint8Array | Buffer) => new Uint8Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
 const buf = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
@@ -50,8 +52,11 @@ export function secaggStepToWire(t: SecAggTask): SecAggStep {
   const m = t.message;
   const step: SecAggStep = { message: m.type, configJson: JSON.stringify(t.config) };
   if (m.type === 'peer-keys') {
-    step.peerKeys = m.keys.map((k) => ({ id: k.id, cPk: buf(k.cPk), sPk: buf(k.sPk), ...(k.signature ? { signature: buf(k.signature) } : {}) }));
+    step.peerKeys = m.keys.map((k) => ({
+      id: k.id, cPk: buf(k.cPk), sPk: buf(k.sPk), ...(k.signature ? { signature: buf(k.signature) } : {}), ...(k.commit ? { graphCommit: buf(k.commit) } : {}),
+    }));
   }
+  if (m.type === 'graph-reveals') step.graphNonces = m.reveals.map((r) => ({ id: r.id, nonce: buf(r.nonce) }));
   if (m.type === 'share-delivery') {
     step.shared = m.shared;
     step.ciphertexts = m.ciphertexts.map((c) => ({ peer: c.from, ciphertext: buf(c.ciphertext) }));
@@ -86,10 +91,17 @@ export function secaggStepFromWire(s: SecAggStep__Output, self: string): SecAggT
         return {
           type: 'peer-keys',
           keys: parse(
-            z.array(z.object({ id, cPk: key, sPk: key, signature: signature.optional() })).max(MAX_IDS),
-            s.peerKeys.map((k) => ({ id: k.id, cPk: toBytes(k.cPk), sPk: toBytes(k.sPk), ...optionalSignature(k.signature) })),
+            z.array(z.object({ id, cPk: key, sPk: key, signature: signature.optional(), commit: nonce.optional() })).max(MAX_IDS),
+            s.peerKeys.map((k) => ({
+              id: k.id, cPk: toBytes(k.cPk), sPk: toBytes(k.sPk), ...optionalSignature(k.signature), ...(k.graphCommit.length ? { commit: toBytes(k.graphCommit) } : {}),
+            })),
             'peer keys',
           ),
+        };
+      case 'graph-reveals':
+        return {
+          type: 'graph-reveals',
+          reveals: parse(z.array(z.object({ id, nonce })).max(MAX_IDS), s.graphNonces.map((r) => ({ id: r.id, nonce: toBytes(r.nonce) })), 'graph nonces'),
         };
       case 'share-delivery':
         return {
@@ -138,7 +150,9 @@ function optionalSignature(b: Buffer): { signature?: Uint8Array } {
 export function secaggReplyToWire(m: SecAggClientMessage): SecAggReply {
   switch (m.type) {
     case 'advertise-keys':
-      return { message: m.type, cPk: buf(m.cPk), sPk: buf(m.sPk), ...(m.signature ? { signature: buf(m.signature) } : {}) };
+      return { message: m.type, cPk: buf(m.cPk), sPk: buf(m.sPk), ...(m.signature ? { signature: buf(m.signature) } : {}), ...(m.commit ? { graphCommit: buf(m.commit) } : {}) };
+    case 'graph-nonce':
+      return { message: m.type, graphNonce: buf(m.nonce) };
     case 'consistency-signature':
       return { message: m.type, signature: buf(m.signature) };
     case 'share-keys':
@@ -185,7 +199,10 @@ export function secaggReplyFromWire(r: SecAggReply__Output, from: string, maxWor
         cPk: parse(key, toBytes(r.cPk), 'c_pk'),
         sPk: parse(key, toBytes(r.sPk), 's_pk'),
         ...(r.signature.length ? { signature: parse(signature, toBytes(r.signature), 'signature') } : {}),
+        ...(r.graphCommit.length ? { commit: parse(nonce, toBytes(r.graphCommit), 'graph_commit') } : {}),
       };
+    case 'graph-nonce':
+      return { type: 'graph-nonce', from, nonce: parse(nonce, toBytes(r.graphNonce), 'graph_nonce') };
     case 'consistency-signature':
       return { type: 'consistency-signature', from, signature: parse(signature, toBytes(r.signature), 'signature') };
     case 'share-keys':

@@ -7,18 +7,20 @@
 import type { Grid, StageReply, StageTask, StageTasks } from '../core/round/grid';
 import { taskFor } from '../core/round/grid';
 import type { SecAggClientMessage } from '../core/round/secure-messages';
+import { expectedReply } from '../core/round/secure-messages';
 import type { TaskConfig } from '../core/round/task-config';
 import type { HandlerResult, ParsedTask, TaskHandler } from '../participant/handler';
 
 /** A secure-aggregation step a participant can vanish at. */
-export type VanishStep = 'advertise-keys' | 'share-keys' | 'masked-input' | 'consistency-check' | 'unmasking';
+export type VanishStep = 'advertise-keys' | 'graph-reveal' | 'share-keys' | 'masked-input' | 'consistency-check' | 'unmasking';
 
-const STEP_OF: Record<string, VanishStep> = {
-  begin: 'advertise-keys',
-  'peer-keys': 'share-keys',
-  'share-delivery': 'masked-input',
-  'consistency-request': 'consistency-check',
-  'unmask-request': 'unmasking',
+const VANISH_AT: Record<SecAggClientMessage['type'], VanishStep> = {
+  'advertise-keys': 'advertise-keys',
+  'graph-nonce': 'graph-reveal',
+  'share-keys': 'share-keys',
+  'masked-input': 'masked-input',
+  'consistency-signature': 'consistency-check',
+  unmasking: 'unmasking',
 };
 
 /** Builds the grid; `handlers` may change between calls (e.g. a "restarted" node). */
@@ -33,7 +35,7 @@ export function memoryGrid(handlers: Map<string, TaskHandler>, vanish: Partial<R
       for (const name of participants) {
         const task = taskFor(tasks, name);
         seen.push(task);
-        const step = task.secagg ? STEP_OF[task.secagg.message.type] : undefined;
+        const step = task.secagg ? VANISH_AT[expectedReply(task.secagg)] : undefined;
         const handler = handlers.get(name);
         if (!handler || gone.has(name) || (step && vanish[name] === step)) {
           gone.add(name);

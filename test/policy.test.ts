@@ -25,7 +25,8 @@ describe('participant policy', () => {
     writeFileSync(f, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
     return f;
   };
-  const parties = syntheticParties(tmp.dir, 0.1, 9).filter((p) => p.name === 'bank-a' || p.name === 'platform');
+  // Three institutions: every node refuses a secure sum of fewer than three contributors.
+  const parties = syntheticParties(tmp.dir, 0.1, 9).filter((p) => p.name !== 'customs');
   // The banks' and the platform's schema: the consortium's without the customs features (which
   // these parties do not have); a job asking for one of them uses `wantsForbidden`.
   const full = DataSchemaSchema.parse(JSON.parse(readFileSync(SYNTHETIC_SCHEMA, 'utf8')));
@@ -67,8 +68,8 @@ describe('participant policy', () => {
       startParticipant('policy-typo', parties[0].path, coord.address, reducedSchema, ['--policy', badPolicy]),
       startParticipant('bad-csv', badCsv, coord.address, reducedSchema),
     ];
-    for (let i = 0; i < 300 && coord.grid.available().length < 2; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(coord.grid.available(), parts.map((p) => p.output()).join('\n')).toEqual(['bank-a', 'platform']);
+    for (let i = 0; i < 300 && coord.grid.available().length < 3; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(coord.grid.available(), parts.map((p) => p.output()).join('\n')).toEqual(['bank-a', 'bank-b', 'platform']);
   }, 40_000);
   afterAll(async () => {
     await stopAll([...parts, ...badNodes]);
@@ -116,6 +117,6 @@ describe('participant policy', () => {
     expect(errorLines(c.output())).toBe(
       `fedcredit: ${badCsv} line 3, column "age": expected a number, got "4O"; remove units, currency or percent signs so the cell holds only the number`,
     );
-    expect(coord.grid.list().map((e) => e.name).sort()).toEqual(['bank-a', 'platform']);
+    expect(coord.grid.list().map((e) => e.name).sort()).toEqual(['bank-a', 'bank-b', 'platform']);
   });
 });

@@ -176,6 +176,24 @@ describe('secure sum over the participant mod', () => {
     expect(seen.filter((t) => t.weights).length).toBe(6);
   });
 
+  it('draws the SecAgg+ graph in the round and sums exactly over 12 participants, one vanishing after the draw', async () => {
+    const shape = statsShape(schema);
+    const inputs = new Map<string, Contribution>();
+    const { names, handlers, config, job } = setup(12, { secureAggregation: { neighbours: 4 } }, (name) => {
+      const c = randomContribution(shape, name.charCodeAt(6) * 13 + Number(name.slice(-2)), 50, true);
+      inputs.set(name, c);
+      return c;
+    });
+    const seen: StageTask[] = [];
+    const res = await secureSum('job-1', job).run(memoryGrid(handlers, { 'inst-05': 'share-keys' }, seen), names, { kind: 'stats', round: 0, config }, shape, 1000);
+    expect(res.error).toBeUndefined();
+    const survivors = names.filter((n) => n !== 'inst-05');
+    expect(res.contributors).toEqual(survivors);
+    expect(Array.from(res.sum!.stats)).toEqual(Array.from(plainSum(survivors.map((n) => inputs.get(n)!)).stats));
+    expect(res.secure).toMatchObject({ participants: 12, neighbours: 4, threshold: 3 });
+    expect(seen.filter((t) => t.secagg!.message.type === 'graph-reveals')).toHaveLength(12);
+  });
+
   it('fails loudly before the round when n·range cannot fit the modulus', () => {
     const spec = JobSpecSchema.parse({}).secureAggregation;
     // Exact fixed-point limbs carry at most 2^16 − 1 summands; quantized vectors need n·L < 2^32.
@@ -192,8 +210,12 @@ describe('secure sum over the participant mod', () => {
     const ids = Array.from({ length: 40 }, (_, i) => `p${i}`);
     const p = secureRoundParams(job, 'stats', statsShape(schema), 'r', 0, ids);
     expect(p.neighbours).toBe(12);
-    expect(p.config.graph.kind).toBe('explicit');
+    expect(p.config.graph).toEqual({ kind: 'committed', k: 12 }); // drawn in the round from every advertiser's nonce
     expect(p.config.threshold).toBe(7);
+    // t never below minParticipants: k grows until each participant has that many share holders.
+    const big = secureRoundParams(JobSpecSchema.parse({ minParticipants: 20 }), 'stats', statsShape(schema), 'r', 0, ids);
+    expect(big.config.graph).toEqual({ kind: 'committed', k: 19 });
+    expect(big.config.threshold).toBe(20);
     const small = secureRoundParams(job, 'stats', statsShape(schema), 'r', 0, ids.slice(0, 6));
     expect(small.config.graph.kind).toBe('complete');
     expect(() => secureRoundParams(JobSpecSchema.parse({ secureAggregation: { threshold: 9 } }), 'stats', statsShape(schema), 'r', 0, ids.slice(0, 6))).toThrow(

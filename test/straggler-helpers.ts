@@ -9,6 +9,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { FleetGrid } from '../coordinator/fleet-grid';
 import type { CoordinatorHandle } from '../coordinator/server';
 import type { StageTask, StageTasks } from '../core/round/grid';
+import { expectedReply } from '../core/round/secure-messages';
 import { taskFor } from '../core/round/grid';
 import { loadProto, PROTOCOL_VERSION } from '../proto/load';
 import { unaryCall } from '../proto/call';
@@ -29,22 +30,9 @@ export async function waitUntil(cond: () => boolean, timeoutMs: number, what: st
   }
 }
 
-/**
- * The client reply a secure-aggregation task asks for (the step names of core/round/secure-sum.ts
- * and of the failures it records), from the server message it carries.
- */
-const STEP_OF: Record<string, string> = {
-  begin: 'advertise-keys',
-  'peer-keys': 'share-keys',
-  'share-delivery': 'masked-input',
-  'consistency-request': 'consistency-signature',
-  'unmask-request': 'unmasking',
-};
-
 /** The step of a stage task: `advertise-keys`, `share-keys`, `masked-input`, `unmasking`, …, or `plain`. */
 export function stepOf(task: StageTask): string {
-  const type = task.secagg?.message.type;
-  return type === undefined ? 'plain' : (STEP_OF[type] ?? type);
+  return task.secagg ? expectedReply(task.secagg) : 'plain';
 }
 
 /** One call of Grid.run as the probe saw it. */

@@ -69,10 +69,15 @@ describe('stragglers and dropouts: rounds finish with the survivors within their
     return p;
   }
 
-  /** A secure-aggregation job over the four participants: n = 4, t = 3, short deadlines. */
+  /**
+   * A secure-aggregation job over the four participants: n = 4, t = 3, short deadlines. Each job
+   * has its own seed: the nodes refuse to release identical inputs (same data, split and initial
+   * model) over a survivor set other than the first one's, which reruns of one seed would be.
+   */
+  let jobs = 0;
   const spec = (name: string, rounds: number, participants = NAMES) =>
     JobSpecSchema.parse({
-      name, rounds, minParticipants: 3, participants, seed: 11,
+      name, rounds, minParticipants: 3, participants, seed: 11 + jobs++,
       train: { localEpochs: 1, batchSize: 32, learningRate: 0.1 }, evaluation: { bins: 100 },
       deadlines: { stageMs: STAGE_MS, waitForParticipantsMs: 20_000 },
       secureAggregation: { stepMs: STEP_MS, threshold: 3 },

@@ -6,14 +6,14 @@
  * (sum-protocol.ts `shapeProblem`, the secure-aggregation server machine) as a second line.
  */
 import type { StageReply, StageTask } from './grid';
-import { STEP_OF } from './secure-messages';
+import { expectedReply } from './secure-messages';
 import { shapeProblem } from './sum-protocol';
 
 /** Why `reply` cannot answer `task`, in words, or null when it fits. Pure; never throws. */
 export function replyProblem(task: StageTask, reply: StageReply): string | null {
   if (task.secagg) {
     const step = task.secagg.message.type;
-    const want = (STEP_OF as Record<string, string | undefined>)[step];
+    const want = expectedReply(task.secagg);
     if (!('secagg' in reply)) return `the task is the "${step}" step of a secure sum and expects reply type ${want ?? 'secure-aggregation'}, not a plain contribution`;
     if (want !== undefined && reply.secagg.type !== want) return `the task is the "${step}" step of a secure sum and expects reply type ${want}, not ${reply.secagg.type}`;
     if (reply.secagg.type === 'masked-input') {

@@ -2,12 +2,16 @@
  * What travels in one step of a secure sum (secure-sum.ts): the round's public setup plus the
  * server message of the step (coordinator → participant), and the client message in reply.
  * The stage machines and their message types are in core/secagg/protocol; authenticated rounds
- * (Bonawitz et al. Fig. 5) add the consistency-request / consistency-signature step.
+ * (Bonawitz et al. Fig. 5) add the consistency-request / consistency-signature step, and rounds
+ * with a committed SecAgg+ graph answer peer-keys with their graph nonce and get every member's
+ * nonces (graph-reveals) before they share keys.
  */
 import type {
   AdvertiseKeysMessage,
   ConsistencyRequest,
   ConsistencySignatureMessage,
+  GraphNonceMessage,
+  GraphReveals,
   MaskedInputMessage,
   PeerKeysMessage,
   SecAggConfig,
@@ -18,7 +22,7 @@ import type {
 } from '../secagg/protocol/types';
 
 /** The server message of one step; `begin` opens the round (AdvertiseKeys). */
-export type SecAggServerMessage = { type: 'begin' } | PeerKeysMessage | ShareDelivery | ConsistencyRequest | UnmaskRequest;
+export type SecAggServerMessage = { type: 'begin' } | PeerKeysMessage | GraphReveals | ShareDelivery | ConsistencyRequest | UnmaskRequest;
 
 /** One step of a secure sum as a participant receives it. */
 export interface SecAggTask {
@@ -28,13 +32,28 @@ export interface SecAggTask {
 }
 
 /** A participant's reply to a step. */
-export type SecAggClientMessage = AdvertiseKeysMessage | ShareKeysMessage | MaskedInputMessage | ConsistencySignatureMessage | UnmaskingMessage;
+export type SecAggClientMessage =
+  | AdvertiseKeysMessage
+  | GraphNonceMessage
+  | ShareKeysMessage
+  | MaskedInputMessage
+  | ConsistencySignatureMessage
+  | UnmaskingMessage;
 
-/** The protocol stage a server message opens. */
-export const STEP_OF: Record<SecAggServerMessage['type'], SecAggClientMessage['type']> = {
-  begin: 'advertise-keys',
-  'peer-keys': 'share-keys',
-  'share-delivery': 'masked-input',
-  'consistency-request': 'consistency-signature',
-  'unmask-request': 'unmasking',
-};
+/** The reply a server message asks for (peer-keys: the graph nonce when the graph is committed). */
+export function expectedReply(step: SecAggTask): SecAggClientMessage['type'] {
+  switch (step.message.type) {
+    case 'begin':
+      return 'advertise-keys';
+    case 'peer-keys':
+      return step.config.graph.kind === 'committed' ? 'graph-nonce' : 'share-keys';
+    case 'graph-reveals':
+      return 'share-keys';
+    case 'share-delivery':
+      return 'masked-input';
+    case 'consistency-request':
+      return 'consistency-signature';
+    case 'unmask-request':
+      return 'unmasking';
+  }
+}

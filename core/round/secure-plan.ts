@@ -9,7 +9,8 @@
  *   the example weight use exact fixed point (so no portfolio size is revealed, only sums);
  * - a `__clipped` counter appended to every stage, so the round reports how many coordinates
  *   were clipped in total without revealing any one participant's count;
- * - the Shamir threshold t and the neighbour graph (everyone, or a seeded k-regular ring).
+ * - the Shamir threshold t and the neighbour graph (everyone, or a k-regular ring whose
+ *   arrangement the round draws from every advertiser's committed nonce).
  */
 import type { JobSpec, SecureAggregationSpec } from '../job';
 import { deriveSeed } from '../random';
@@ -18,7 +19,7 @@ import { INTEGER_SUM_LIMIT, fixedLimit, planWords } from '../secagg/contribution
 import { clientSumBound } from '../privacy/client-dp';
 import { CLIP_BIT, clientPlanFor } from './client-round';
 import { quantParamsFor } from '../secagg/quantize';
-import { completeGraph, ringNeighbours } from '../secagg/protocol/graph';
+import { completeGraph } from '../secagg/protocol/graph';
 import type { NeighbourGraph, SecAggConfig } from '../secagg/protocol/types';
 import type { Contribution, ContributionShape, TaskKind } from '../types';
 import { CoreInputError } from '../types';
@@ -167,7 +168,9 @@ export function secureRoundParams(
   const client = kind === 'train' && shape.update ? clientPlanFor(job, shape.update, threshold) : undefined;
   const plan = encodingPlanFor(kind, shape, spec, n, client && clientSumBound(client, n));
   const length = checkPlan(plan);
-  const graph: NeighbourGraph = k === undefined ? completeGraph() : ringNeighbours(ids, k, deriveSeed(job.seed, `graph:${run}`));
+  // SecAgg+ (k < n − 1): the ring's arrangement is drawn in the round by commit–reveal from every
+  // advertiser's nonce (graph-draw.ts), never from anything the coordinator or the job chooses.
+  const graph: NeighbourGraph = k === undefined ? completeGraph() : { kind: 'committed', k };
   return { config: { run, round, participants: ids, threshold, bits: MODULUS_BITS, length, graph }, plan, neighbours: k ?? n - 1 };
 }
 

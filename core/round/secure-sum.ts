@@ -4,7 +4,9 @@
  * al., CCS 2017 (core/secagg/protocol), driven over the Grid in four steps per participant:
  *
  * 1. AdvertiseKeys — the task (with the global weights) and `begin`; the participant starts its
- *    local computation and answers with its two public keys.
+ *    local computation and answers with its two public keys. With a SecAgg+ graph (fewer
+ *    neighbours than participants), the advert also commits to a nonce, and an extra step
+ *    collects every advertiser's nonce, from which everyone draws the graph (graph-draw.ts).
  * 2. ShareKeys — the peers' keys; the answer is encrypted Shamir shares for its neighbours.
  * 3. MaskedInputCollection — the shares addressed to it; the answer is its masked, encoded
  *    contribution y_u (deadline: the job's stage deadline, since local training ends here).
@@ -34,6 +36,7 @@ import type { SumProtocol, SumResult, SumRunOptions } from './sum-protocol';
 type Deadline = ServerInput['type'];
 const DEADLINE_OF: Record<SecAggClientMessage['type'], Deadline> = {
   'advertise-keys': 'advertise-keys-deadline',
+  'graph-nonce': 'graph-reveal-deadline',
   'share-keys': 'share-keys-deadline',
   'masked-input': 'masked-input-deadline',
   'consistency-signature': 'consistency-check-deadline',
@@ -129,7 +132,16 @@ export function secureSum(
       const { stepMs } = job.secureAggregation;
       const keys = await step(config.participants, () => ({ type: 'begin' }), 'advertise-keys', stepMs, true);
       if (keys.type !== 'peer-keys') return aborted(keys);
-      const forwarded = await step(keys.keys.map((k) => k.id), () => ({ type: 'peer-keys', keys: keys.keys }), 'share-keys', stepMs);
+      const advertisers = keys.keys.map((k) => k.id);
+      let forwarded: ServerOutput;
+      if (config.graph.kind === 'committed') {
+        // SecAgg+: every advertiser reveals its graph nonce, and the graph is drawn from all of them.
+        const reveals = await step(advertisers, () => ({ type: 'peer-keys', keys: keys.keys }), 'graph-nonce', stepMs);
+        if (reveals.type !== 'graph-reveals') return aborted(reveals);
+        forwarded = await step(advertisers, () => ({ type: 'graph-reveals', reveals: reveals.reveals }), 'share-keys', stepMs);
+      } else {
+        forwarded = await step(advertisers, () => ({ type: 'peer-keys', keys: keys.keys }), 'share-keys', stepMs);
+      }
       if (forwarded.type !== 'forward-shares') return aborted(forwarded);
       let request = await step(forwarded.shared, (p) => forwarded.deliveries.find((d) => d.to === p)!, 'masked-input', deadlineMs);
       const { exact } = runOptions;

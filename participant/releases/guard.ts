@@ -83,7 +83,8 @@ function differencingReason(e: ReleaseRecord, key: InputKey, members: readonly s
   return (
     `refusing: this node already released ${same} in a secure sum over ${list(e.survivors)} (run ${e.run}); ${what} ${list(members)} ` +
     `would let the coordinator subtract the two sums and learn ${who}. Without differential-privacy noise an input is released once, ` +
-    'and again only over the identical survivor set'
+    'and again only over the identical survivor set' +
+    (sameKey(e, key) ? '' : ' (a job with another seed holds out other rows and starts from another model, so its inputs differ)')
   );
 }
 

@@ -27,6 +27,7 @@ import type { PushResultRequest as _fedcredit_v1_PushResultRequest, PushResultRe
 import type { Refusal as _fedcredit_v1_Refusal, Refusal__Output as _fedcredit_v1_Refusal__Output } from './fedcredit/v1/Refusal';
 import type { RoundReport as _fedcredit_v1_RoundReport, RoundReport__Output as _fedcredit_v1_RoundReport__Output } from './fedcredit/v1/RoundReport';
 import type { SecAggCiphertext as _fedcredit_v1_SecAggCiphertext, SecAggCiphertext__Output as _fedcredit_v1_SecAggCiphertext__Output } from './fedcredit/v1/SecAggCiphertext';
+import type { SecAggNonce as _fedcredit_v1_SecAggNonce, SecAggNonce__Output as _fedcredit_v1_SecAggNonce__Output } from './fedcredit/v1/SecAggNonce';
 import type { SecAggPeerKeys as _fedcredit_v1_SecAggPeerKeys, SecAggPeerKeys__Output as _fedcredit_v1_SecAggPeerKeys__Output } from './fedcredit/v1/SecAggPeerKeys';
 import type { SecAggReply as _fedcredit_v1_SecAggReply, SecAggReply__Output as _fedcredit_v1_SecAggReply__Output } from './fedcredit/v1/SecAggReply';
 import type { SecAggShare as _fedcredit_v1_SecAggShare, SecAggShare__Output as _fedcredit_v1_SecAggShare__Output } from './fedcredit/v1/SecAggShare';
@@ -73,6 +74,7 @@ export interface ProtoGrpcType {
       Refusal: MessageTypeDefinition<_fedcredit_v1_Refusal, _fedcredit_v1_Refusal__Output>
       RoundReport: MessageTypeDefinition<_fedcredit_v1_RoundReport, _fedcredit_v1_RoundReport__Output>
       SecAggCiphertext: MessageTypeDefinition<_fedcredit_v1_SecAggCiphertext, _fedcredit_v1_SecAggCiphertext__Output>
+      SecAggNonce: MessageTypeDefinition<_fedcredit_v1_SecAggNonce, _fedcredit_v1_SecAggNonce__Output>
       SecAggPeerKeys: MessageTypeDefinition<_fedcredit_v1_SecAggPeerKeys, _fedcredit_v1_SecAggPeerKeys__Output>
       SecAggReply: MessageTypeDefinition<_fedcredit_v1_SecAggReply, _fedcredit_v1_SecAggReply__Output>
       SecAggShare: MessageTypeDefinition<_fedcredit_v1_SecAggShare, _fedcredit_v1_SecAggShare__Output>

@@ -92,9 +92,13 @@ export function verify(publicKey: Uint8Array | undefined, message: Uint8Array, s
   }
 }
 
-/** The message `id` signs to advertise (cPk, sPk) in this run and round. */
-export function advertBytes(config: Pick<SecAggConfig, 'run' | 'round'>, id: string, cPk: Uint8Array, sPk: Uint8Array): Uint8Array {
-  return signedBytes([ADVERT_LABEL, config.run, config.round, id, cPk, sPk]);
+/**
+ * The message `id` signs to advertise (cPk, sPk) in this run and round; in rounds with a
+ * committed graph, also its graph-nonce commitment (graph-draw.ts), so the coordinator cannot
+ * swap commitments either.
+ */
+export function advertBytes(config: Pick<SecAggConfig, 'run' | 'round'>, id: string, cPk: Uint8Array, sPk: Uint8Array, commit?: Uint8Array): Uint8Array {
+  return signedBytes([ADVERT_LABEL, config.run, config.round, id, cPk, sPk, ...(commit ? [commit] : [])]);
 }
 
 /**
@@ -141,7 +145,7 @@ export function advertProblem(config: SecAggConfig, self: string, peers: Readonl
     const pk = peers.get(k.id);
     if (!pk) return `the key advert of ${k.id} cannot be checked: ${k.id} is not in this node's roster`;
     if (!k.signature) return `the key advert of ${k.id} carries no signature`;
-    if (!verify(pk, advertBytes(config, k.id, k.cPk, k.sPk), k.signature)) {
+    if (!verify(pk, advertBytes(config, k.id, k.cPk, k.sPk, k.commit), k.signature)) {
       return `the key advert of ${k.id} does not verify under its roster key (keys substituted or signature forged)`;
     }
   }

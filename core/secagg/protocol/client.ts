@@ -5,6 +5,9 @@
  *
  * 0. AdvertiseKeys — draw the c-pair (share encryption), s-pair (masking) and self-mask seed b_u;
  *    authenticated: sign (run, round, id, c^PK, s^PK) with the Ed25519 identity key (advert.ts).
+ *    With a committed graph (SecAgg+ rounds), also draw a graph nonce and advertise (and sign)
+ *    its commitment; once U1 is announced, reveal the nonce, and draw the graph from every
+ *    member's nonce before sharing keys (graph-draw.ts).
  * 1. ShareKeys — check the advertised keys (authenticated: every peer's advert signature under the
  *    LOCAL roster, so the server cannot substitute keys), t-of-h Shamir-share b_u and s^SK_u among
  *    the h holders (u and its neighbours in U1), encrypt each neighbour's pair of shares under a
@@ -36,8 +39,10 @@ import { abort, unexpected } from './client-step';
 import { repeatUnmask, signSurvivors, unmask } from './client-unmask';
 import { copyBytes, firstDuplicate, fitsBits, shareHolders, validateConfig } from './config';
 import { encodeSharePlaintext, SHARE_STAGE } from './plaintext';
-import type { ClientAuth, ClientInput, ClientState, PeerKeysMessage, SecAggConfig } from './types';
-import { SELF_SEED_BYTES } from './types';
+import type { ClientAuth, ClientInput, ClientState, GraphReveals, PeerKeysMessage, PublicKeys, SecAggConfig } from './types';
+import { GRAPH_NONCE_BYTES, SELF_SEED_BYTES } from './types';
+import { graphCommit, isCommitted, revealProblem, withDrawnGraph } from './graph-draw';
+import { bytesEqual } from '../hex';
 
 /**
  * The initial state of participant `id` for a round; `auth` (its identity key and local roster)
@@ -70,7 +75,9 @@ export function clientStep(state: ClientState, input: ClientInput, rng: Rng, aut
     case 'advertise-keys':
       return input.type === 'begin' ? advertise(state, rng, auth) : unexpected(state, input.type);
     case 'share-keys':
-      return input.type === 'peer-keys' ? shareKeys(state, input, rng, auth) : unexpected(state, input.type);
+      return input.type === 'peer-keys' ? peerKeys(state, input, rng, auth) : unexpected(state, input.type);
+    case 'graph-reveal':
+      return input.type === 'graph-reveals' ? graphRevealed(state, input, rng) : unexpected(state, input.type);
     case 'masked-input':
       return input.type === 'mask-input' ? maskInput(state, input) : unexpected(state, input.type);
     case 'consistency-check':
@@ -89,17 +96,48 @@ function advertise(state: At<'advertise-keys'>, rng: Rng, auth: ClientAuth | und
   const selfSeed = Uint8Array.from(rng(SELF_SEED_BYTES));
   if (selfSeed.length !== SELF_SEED_BYTES) throw new CoreInputError(`rng must return ${SELF_SEED_BYTES} bytes`, 'rng');
   const { id, config } = state;
-  const signature = auth ? { signature: sign(auth.secretKey, advertBytes(config, id, c.publicKey, s.publicKey)) } : {};
+  const nonce = isCommitted(config) ? Uint8Array.from(rng(GRAPH_NONCE_BYTES)) : undefined;
+  if (nonce && nonce.length !== GRAPH_NONCE_BYTES) throw new CoreInputError(`rng must return ${GRAPH_NONCE_BYTES} bytes`, 'rng');
+  const commit = nonce ? graphCommit(config, id, nonce) : undefined;
+  const signature = auth ? { signature: sign(auth.secretKey, advertBytes(config, id, c.publicKey, s.publicKey, commit)) } : {};
   return {
-    state: { stage: 'share-keys', id, config, cPk: c.publicKey, cSk: c.secretKey, sPk: s.publicKey, sSk: s.secretKey, selfSeed },
-    output: { type: 'advertise-keys', from: id, cPk: copyBytes(c.publicKey), sPk: copyBytes(s.publicKey), ...signature },
+    state: { stage: 'share-keys', id, config, cPk: c.publicKey, cSk: c.secretKey, sPk: s.publicKey, sSk: s.secretKey, selfSeed, ...(nonce ? { nonce } : {}) },
+    output: { type: 'advertise-keys', from: id, cPk: copyBytes(c.publicKey), sPk: copyBytes(s.publicKey), ...signature, ...(commit ? { commit } : {}) },
   };
 }
 
-function shareKeys(state: At<'share-keys'>, msg: PeerKeysMessage, rng: Rng, auth: ClientAuth | undefined): Step {
+/** U1 announced: check every advert; with a committed graph, reveal the nonce and wait for everyone's. */
+function peerKeys(state: At<'share-keys'>, msg: PeerKeysMessage, rng: Rng, auth: ClientAuth | undefined): Step {
   const { id, config } = state;
   const problem = keyProblem(state, msg.keys) ?? (auth ? advertProblem(config, id, auth.peers, msg.keys) : undefined);
   if (problem) return abort(state, problem);
+  if (!isCommitted(config)) return shareKeys(state, config, msg.keys, rng);
+  const own = msg.keys.find((k) => k.id === id)!;
+  const nonce = state.nonce;
+  if (!nonce || !own.commit || !bytesEqual(own.commit, graphCommit(config, id, nonce))) return abort(state, `the advertised keys do not carry ${id}'s own graph commitment`);
+  const missing = msg.keys.find((k) => !(k.commit instanceof Uint8Array) || k.commit.length !== GRAPH_NONCE_BYTES);
+  if (missing) return abort(state, `the key advert of ${missing.id} carries no graph commitment`);
+  const keys = msg.keys.map((k) => ({ ...k, cPk: copyBytes(k.cPk), sPk: copyBytes(k.sPk), commit: copyBytes(k.commit!), ...(k.signature ? { signature: copyBytes(k.signature) } : {}) }));
+  const { cPk, cSk, sPk, sSk, selfSeed } = state;
+  return {
+    state: { stage: 'graph-reveal', id, config, cPk: copyBytes(cPk), cSk: copyBytes(cSk), sPk: copyBytes(sPk), sSk: copyBytes(sSk), selfSeed: copyBytes(selfSeed), keys },
+    output: { type: 'graph-nonce', from: id, nonce: copyBytes(nonce) },
+  };
+}
+
+/** Every member of U1 revealed its nonce: draw the graph and share keys over it. */
+function graphRevealed(state: At<'graph-reveal'>, msg: GraphReveals, rng: Rng): Step {
+  const { config } = state;
+  if (!isCommitted(config)) return unexpected(state, msg.type);
+  const problem = revealProblem(config, state.keys, msg.reveals);
+  if (problem) return abort(state, problem);
+  return shareKeys(state, withDrawnGraph(config, msg.reveals), state.keys, rng);
+}
+
+/** ShareKeys over the (drawn) graph of `config`, with U1's checked `keys`. */
+function shareKeys(state: At<'share-keys'> | At<'graph-reveal'>, config: SecAggConfig, keys: PublicKeys[], rng: Rng): Step {
+  const { id } = state;
+  const msg = { keys };
   const advertised = msg.keys.map((k) => k.id).sort();
   const holders = shareHolders(config, advertised, id);
   if (holders.length < config.threshold) {
@@ -200,6 +238,9 @@ function maskInput(state: At<'masked-input'>, msg: Extract<ClientInput, { type: 
 export function wipeClientState(state: ClientState): void {
   switch (state.stage) {
     case 'share-keys':
+      for (const b of [state.cSk, state.sSk, state.selfSeed, ...(state.nonce ? [state.nonce] : [])]) wipe(b);
+      break;
+    case 'graph-reveal':
       for (const b of [state.cSk, state.sSk, state.selfSeed]) wipe(b);
       break;
     case 'masked-input':

@@ -17,7 +17,7 @@ import { SHARE_BYTES } from '../shamir';
 import { SIGNATURE_BYTES } from './advert';
 import { validateConfig } from './config';
 import type { ClientState, SecAggConfig, ServerState } from './types';
-import { SELF_SEED_BYTES } from './types';
+import { GRAPH_NONCE_BYTES, SELF_SEED_BYTES } from './types';
 
 /** Version of the persisted state layout. */
 export const STATE_FORMAT_VERSION = 1;
@@ -53,7 +53,7 @@ const words = z.codec(
 const id = z.string().min(1);
 const ids = z.array(id);
 const key = bytes(X25519_BYTES);
-const stage = z.enum(['advertise-keys', 'share-keys', 'masked-input', 'consistency-check', 'unmasking', 'done', 'aborted']);
+const stage = z.enum(['advertise-keys', 'graph-reveal', 'share-keys', 'masked-input', 'consistency-check', 'unmasking', 'done', 'aborted']);
 
 /** Zod schema of a round configuration (shape only; `validateConfig` checks the semantics). */
 export const SecAggConfigSchema = z
@@ -67,12 +67,13 @@ export const SecAggConfigSchema = z
     graph: z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('complete') }).strict(),
       z.object({ kind: z.literal('explicit'), adjacency: z.record(z.string(), ids) }).strict(),
+      z.object({ kind: z.literal('committed'), k: z.number().int().min(1) }).strict(),
     ]),
     authenticated: z.boolean().optional(),
   })
   .strict();
 
-const publicKeys = z.object({ id, cPk: key, sPk: key, signature: bytes(SIGNATURE_BYTES).optional() }).strict();
+const publicKeys = z.object({ id, cPk: key, sPk: key, signature: bytes(SIGNATURE_BYTES).optional(), commit: bytes(GRAPH_NONCE_BYTES).optional() }).strict();
 const revealed = z.object({ owner: id, share: bytes(SHARE_BYTES) }).strict();
 const common = { id, config: SecAggConfigSchema };
 const awaitingUnmask = {
@@ -85,7 +86,12 @@ const awaitingUnmask = {
 /** Zod codec of a {@link ClientState}: decodes the JSON form, encodes the in-memory form. */
 export const ClientStateSchema = z.discriminatedUnion('stage', [
   z.object({ stage: z.literal('advertise-keys'), ...common }).strict(),
-  z.object({ stage: z.literal('share-keys'), ...common, cPk: key, cSk: key, sPk: key, sSk: key, selfSeed: bytes(SELF_SEED_BYTES) }).strict(),
+  z
+    .object({ stage: z.literal('share-keys'), ...common, cPk: key, cSk: key, sPk: key, sSk: key, selfSeed: bytes(SELF_SEED_BYTES), nonce: bytes(GRAPH_NONCE_BYTES).optional() })
+    .strict(),
+  z
+    .object({ stage: z.literal('graph-reveal'), ...common, cPk: key, cSk: key, sPk: key, sSk: key, selfSeed: bytes(SELF_SEED_BYTES), keys: z.array(publicKeys) })
+    .strict(),
   z
     .object({
       stage: z.literal('masked-input'),
@@ -118,6 +124,7 @@ const summed = { keys: z.array(publicKeys), shared: ids, survivors: ids, maskedS
 /** Zod codec of a {@link ServerState}: decodes the JSON form, encodes the in-memory form. */
 export const ServerStateSchema = z.discriminatedUnion('stage', [
   z.object({ stage: z.literal('advertise-keys'), ...server }).strict(),
+  z.object({ stage: z.literal('graph-reveal'), ...server, keys: z.array(publicKeys) }).strict(),
   z.object({ stage: z.literal('share-keys'), ...server, keys: z.array(publicKeys) }).strict(),
   z.object({ stage: z.literal('masked-input'), ...server, keys: z.array(publicKeys), shared: ids }).strict(),
   z.object({ stage: z.literal('consistency-check'), ...server, ...summed }).strict(),

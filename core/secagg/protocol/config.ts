@@ -38,6 +38,12 @@ export function validateConfig(config: SecAggConfig): void {
     throw new CoreInputError(`config.authenticated must be a boolean when set, got ${String(config.authenticated)}`, 'config.authenticated');
   }
   checkGraph(config.graph, config.participants);
+  if (config.graph.kind === 'committed') {
+    if (config.graph.k + 1 < config.threshold) {
+      throw new CoreInputError(`config.threshold ${config.threshold} exceeds each participant's share holders (${config.graph.k} neighbours + itself)`, 'config.threshold');
+    }
+    return;
+  }
   for (const u of config.participants) {
     const degree = neighboursOf(config, u).length;
     if (degree + 1 < config.threshold) {

@@ -7,7 +7,8 @@
  * {@link ringNeighbours} builds the Harary graph H(k, n) on a seeded random arrangement of the ids:
  * each id is joined to the ⌊k/2⌋ nearest ids on each side of the ring, plus (odd k) the opposite
  * id — symmetric, exactly k-regular for even k or even n, k or k + 1 otherwise. Bell et al. sample
- * a random graph; a seeded ring gives the same degree and is reproducible from (ids, k, seed).
+ * a random graph nobody controls; in a round the arrangement is drawn by commit–reveal from every
+ * advertiser's nonce (graph-draw.ts); a fixed seed serves tests and benchmarks.
  */
 import { seededRng, shuffleInPlace } from '../../random';
 import { CoreInputError } from '../../types';
@@ -25,9 +26,19 @@ export function completeGraph(): NeighbourGraph {
  */
 export function ringNeighbours(ids: string[], k: number, seed: number): NeighbourGraph {
   checkIds(ids, 'ids');
-  if (!Number.isInteger(k) || k < 1) throw new CoreInputError(`k must be a positive integer, got ${k}`, 'k');
   const order = [...ids].sort();
   shuffleInPlace(order, seededRng(seed));
+  return ringOver(order, k);
+}
+
+/**
+ * The ring (Harary) graph of degree ≈ k over `order` as arranged (see {@link ringNeighbours}):
+ * each id is joined to the ⌊k/2⌋ nearest on each side, plus (odd k) the opposite one. Throws
+ * {@link CoreInputError} like {@link ringNeighbours}.
+ */
+export function ringOver(order: string[], k: number): NeighbourGraph {
+  checkIds(order, 'ids');
+  if (!Number.isInteger(k) || k < 1) throw new CoreInputError(`k must be a positive integer, got ${k}`, 'k');
   const n = order.length;
   const adj = new Map<string, Set<string>>(order.map((id) => [id, new Set<string>()]));
   const link = (i: number, j: number): void => {
@@ -46,7 +57,7 @@ export function ringNeighbours(ids: string[], k: number, seed: number): Neighbou
     }
   }
   const adjacency: Record<string, string[]> = {};
-  for (const id of [...ids].sort()) adjacency[id] = [...adj.get(id)!].sort();
+  for (const id of [...order].sort()) adjacency[id] = [...adj.get(id)!].sort();
   return { kind: 'explicit', adjacency };
 }
 
@@ -59,6 +70,7 @@ export function neighboursOf(config: SecAggConfig, id: string): string[] {
     throw new CoreInputError(`${id} is not a participant of round ${config.round}`, 'id');
   }
   if (config.graph.kind === 'complete') return config.participants.filter((v) => v !== id).sort();
+  if (config.graph.kind === 'committed') throw new CoreInputError('the committed neighbour graph has not been drawn yet (graph-draw.ts)', 'config.graph');
   return [...(config.graph.adjacency[id] ?? [])].sort();
 }
 
@@ -66,6 +78,7 @@ export function neighboursOf(config: SecAggConfig, id: string): string[] {
 export function areNeighbours(config: SecAggConfig, u: string, v: string): boolean {
   if (u === v) return false;
   if (config.graph.kind === 'complete') return config.participants.includes(u) && config.participants.includes(v);
+  if (config.graph.kind === 'committed') throw new CoreInputError('the committed neighbour graph has not been drawn yet (graph-draw.ts)', 'config.graph');
   return (config.graph.adjacency[u] ?? []).includes(v);
 }
 
@@ -76,6 +89,10 @@ export function areNeighbours(config: SecAggConfig, u: string, v: string): boole
  */
 export function checkGraph(graph: NeighbourGraph, ids: string[]): void {
   if (graph.kind === 'complete') return;
+  if (graph.kind === 'committed') {
+    if (!Number.isInteger(graph.k) || graph.k < 1) throw new CoreInputError(`graph.k must be a positive integer, got ${graph.k}`, 'graph');
+    return;
+  }
   if (graph.kind !== 'explicit') throw new CoreInputError('graph.kind must be complete or explicit', 'graph');
   const members = new Set(ids);
   const keys = Object.keys(graph.adjacency);

@@ -42,7 +42,7 @@ function trial(seed: number, tally: Tally): void {
   const inputs = randomInputs(ids, length, bits, rng);
   // Per-stage dropout probability: often none, sometimes heavy, so every abort stage occurs.
   const p = () => [0, 0, 0.05, 0.15, 0.4][uniformInt(rng, 5)];
-  const dropouts: Required<DropoutSchedule> = { advertiseKeys: [], shareKeys: [], maskedInput: [], consistencyCheck: [], unmasking: [] };
+  const dropouts: Required<DropoutSchedule> = { advertiseKeys: [], graphReveal: [], shareKeys: [], maskedInput: [], consistencyCheck: [], unmasking: [] };
   let alive = [...ids];
   for (const stage of ['advertiseKeys', 'shareKeys', 'maskedInput', 'unmasking'] as const) {
     dropouts[stage] = drop(alive, p(), u01);

@@ -32,7 +32,8 @@ import { advertBytes, SIGNATURE_BYTES, verify } from './advert';
 import { consistencyBytes } from './consistency';
 import { areNeighbours, neighboursOf } from './graph';
 import type { Failure, PublicKeys, ServerInput, ServerOutput, ServerState, SecAggConfig, Stage, UnmaskingMessage } from './types';
-import { SELF_SEED_BYTES } from './types';
+import { GRAPH_NONCE_BYTES, SELF_SEED_BYTES } from './types';
+import { graphCommit, isCommitted, withDrawnGraph } from './graph-draw';
 
 type Step = { state: ServerState; output: ServerOutput };
 type At<S extends ServerState['stage']> = Extract<ServerState, { stage: S }>;
@@ -54,6 +55,7 @@ export function initServer(config: SecAggConfig): ServerState {
  */
 export function serverStep(state: ServerState, input: ServerInput, roster?: Roster): Step {
   if (state.stage === 'advertise-keys' && input.type === 'advertise-keys-deadline') return collectKeys(state, input.messages, roster);
+  if (state.stage === 'graph-reveal' && input.type === 'graph-reveal-deadline') return collectNonces(state, input.messages);
   if (state.stage === 'share-keys' && input.type === 'share-keys-deadline') return forwardShares(state, input.messages);
   if (state.stage === 'masked-input' && input.type === 'masked-input-deadline') return sumMasked(state, input.messages);
   if (state.stage === 'consistency-check' && input.type === 'consistency-check-deadline') return collectSignatures(state, input.messages, roster);
@@ -107,7 +109,8 @@ function collectKeys(state: At<'advertise-keys'>, messages: Msg<'advertise-keys-
   const failures: Failure[] = [];
   const ok = accept('advertise-keys', config.participants, messages, (m) => {
     if (m.cPk?.length !== X25519_BYTES || m.sPk?.length !== X25519_BYTES) return 'public keys must be 32 bytes each';
-    const bad = config.authenticated ? signatureProblem(m.signature, m.from, () => advertBytes(config, m.from, m.cPk, m.sPk), roster) : undefined;
+    if (isCommitted(config) && m.commit?.length !== GRAPH_NONCE_BYTES) return `key advert carries no ${GRAPH_NONCE_BYTES}-byte graph commitment`;
+    const bad = config.authenticated ? signatureProblem(m.signature, m.from, () => advertBytes(config, m.from, m.cPk, m.sPk, m.commit), roster) : undefined;
     return bad && `key advert ${bad}`;
   }, failures);
   const t = config.threshold;
@@ -117,9 +120,35 @@ function collectKeys(state: At<'advertise-keys'>, messages: Msg<'advertise-keys-
     cPk: copyBytes(m.cPk),
     sPk: copyBytes(m.sPk),
     ...(config.authenticated && m.signature ? { signature: copyBytes(m.signature) } : {}),
+    ...(isCommitted(config) && m.commit ? { commit: copyBytes(m.commit) } : {}),
   });
   const keys = sortedUnique(ok.keys()).map((id) => copy({ ...ok.get(id)!, id }));
-  return { state: { stage: 'share-keys', config, keys }, output: { type: 'peer-keys', keys: keys.map(copy), failures } };
+  const next = isCommitted(config) ? ('graph-reveal' as const) : ('share-keys' as const);
+  return { state: { stage: next, config, keys }, output: { type: 'peer-keys', keys: keys.map(copy), failures } };
+}
+
+/**
+ * Committed graph: every member of U1 must reveal the nonce it committed to; then the graph is
+ * drawn (graph-draw.ts) and the round continues with it. A missing or wrong reveal aborts the
+ * round: leaving a member out would let the server choose among many graphs.
+ */
+function collectNonces(state: At<'graph-reveal'>, messages: Msg<'graph-reveal-deadline'>[]): Step {
+  const { config, keys } = state;
+  if (!isCommitted(config)) throw new CoreInputError('graph nonces in a round without a committed graph', 'input');
+  const failures: Failure[] = [];
+  const ok = accept('graph-reveal', keys.map((k) => k.id), messages, (m) => {
+    const k = keys.find((x) => x.id === m.from)!;
+    return m.nonce?.length === GRAPH_NONCE_BYTES && k.commit && bytesEqual(graphCommit(config, m.from, m.nonce), k.commit) ? undefined : 'its graph nonce does not open its commitment';
+  }, failures);
+  if (ok.size < keys.length) {
+    return abort(state, `only ${ok.size} of the ${keys.length} key advertisers revealed their graph nonce; the neighbour graph is drawn from every advertiser's randomness or not at all`, failures);
+  }
+  const reveals = sortedUnique(ok.keys()).map((id) => ({ id, nonce: copyBytes(ok.get(id)!.nonce) }));
+  const drawn = withDrawnGraph(config, reveals);
+  return {
+    state: { stage: 'share-keys', config: drawn, keys },
+    output: { type: 'graph-reveals', reveals: reveals.map((r) => ({ id: r.id, nonce: copyBytes(r.nonce) })), failures },
+  };
 }
 
 function forwardShares(state: At<'share-keys'>, messages: Msg<'share-keys-deadline'>[]): Step {

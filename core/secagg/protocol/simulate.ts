@@ -22,6 +22,7 @@ import type {
   ConsistencyRequest,
   ConsistencySignatureMessage,
   Failure,
+  GraphReveals,
   MaskedInputMessage,
   PeerKeysMessage,
   SecAggConfig,
@@ -36,6 +37,8 @@ import type {
 export interface DropoutSchedule {
   /** Never advertise keys. */
   advertiseKeys?: string[];
+  /** Committed-graph rounds: advertise, then vanish before revealing the graph nonce. */
+  graphReveal?: string[];
   /** Advertise, then vanish before sending share ciphertexts. */
   shareKeys?: string[];
   /** Share keys, then vanish before sending the masked input. */
@@ -50,6 +53,8 @@ export interface DropoutSchedule {
 export interface Interceptors {
   /** Rewrites the key list sent to client `to` (e.g. substitutes a peer's keys). */
   peerKeys?: (to: string, keys: PeerKeysMessage) => PeerKeysMessage;
+  /** Committed-graph rounds: rewrites the graph nonces sent to client `to`. */
+  graphReveals?: (to: string, reveals: GraphReveals) => GraphReveals;
   /** Rewrites the consistency request sent to client `to` (e.g. a split view of U3). */
   consistencyRequest?: (to: string, r: ConsistencyRequest) => ConsistencyRequest;
   /** Rewrites a consistency signature before the server sees it. */
@@ -151,7 +156,15 @@ export function simulateRound(options: SimulationOptions): SimulationResult {
   if (keys.type !== 'peer-keys') return finish(keys as AbortOutput);
 
   const broadcast = { type: 'peer-keys' as const, keys: keys.keys };
-  const shares = live(keys.keys.map((k) => k.id), dropouts.shareKeys).map((u) => step(u, intercept.peerKeys ? intercept.peerKeys(u, broadcast) : broadcast));
+  const advertisers = keys.keys.map((k) => k.id);
+  const committed = config.graph.kind === 'committed';
+  let shares = live(advertisers, committed ? dropouts.graphReveal : dropouts.shareKeys).map((u) => step(u, intercept.peerKeys ? intercept.peerKeys(u, broadcast) : broadcast));
+  if (committed) {
+    const reveals = advance({ type: 'graph-reveal-deadline', messages: shares.filter(isType('graph-nonce')) });
+    if (reveals.type !== 'graph-reveals') return finish(reveals as AbortOutput);
+    const message = { type: 'graph-reveals' as const, reveals: reveals.reveals };
+    shares = live(advertisers, dropouts.shareKeys).map((u) => step(u, intercept.graphReveals ? intercept.graphReveals(u, message) : message));
+  }
   const forwarded = advance({ type: 'share-keys-deadline', messages: shares.filter(isType('share-keys')) });
   if (forwarded.type !== 'forward-shares') return finish(forwarded as AbortOutput);
 

@@ -15,14 +15,17 @@
  */
 
 /** The stages of one aggregation round, plus the two terminal states. */
-export type Stage = 'advertise-keys' | 'share-keys' | 'masked-input' | 'consistency-check' | 'unmasking' | 'done' | 'aborted';
+export type Stage = 'advertise-keys' | 'graph-reveal' | 'share-keys' | 'masked-input' | 'consistency-check' | 'unmasking' | 'done' | 'aborted';
 
 /**
  * Who masks with whom. `complete`: everyone with everyone (Bonawitz et al. 2017). `explicit`: a
  * symmetric adjacency list over the participant ids, e.g. the k-regular graphs of SecAgg+ (Bell
- * et al., CCS 2020) built by `ringNeighbours` (graph.ts). Plain data, so it persists with the state.
+ * et al., CCS 2020) built by `ringNeighbours` (graph.ts). `committed`: a k-regular ring over the
+ * key advertisers U1 whose arrangement is drawn, after U1 is fixed, from a nonce every member of
+ * U1 committed to in its advert (graph-draw.ts) — randomness no single party controls; the
+ * round's states then carry the drawn graph as `explicit`. Plain data, so it persists.
  */
-export type NeighbourGraph = { kind: 'complete' } | { kind: 'explicit'; adjacency: Record<string, string[]> };
+export type NeighbourGraph = { kind: 'complete' } | { kind: 'explicit'; adjacency: Record<string, string[]> } | { kind: 'committed'; k: number };
 
 /** What every party knows about a round before it starts (validated by `validateConfig`). */
 export interface SecAggConfig {
@@ -74,6 +77,14 @@ export interface PublicKeys {
   cPk: Uint8Array;
   sPk: Uint8Array;
   signature?: Uint8Array;
+  /** Rounds with a committed graph: SHA-256 commitment to the owner's graph nonce (graph-draw.ts). */
+  commit?: Uint8Array;
+}
+
+/** A participant's revealed graph nonce (rounds with a committed graph). */
+export interface GraphNonce {
+  id: string;
+  nonce: Uint8Array;
 }
 
 /** A share ciphertext on its way out of its sender, addressed to `to`. */
@@ -103,6 +114,15 @@ export interface AdvertiseKeysMessage {
   cPk: Uint8Array;
   sPk: Uint8Array;
   signature?: Uint8Array;
+  /** Rounds with a committed graph: the commitment to this client's graph nonce (signed with the keys). */
+  commit?: Uint8Array;
+}
+
+/** Committed-graph rounds, after U1 is announced: the client's graph nonce. */
+export interface GraphNonceMessage {
+  type: 'graph-nonce';
+  from: string;
+  nonce: Uint8Array;
 }
 
 /** Stage 2 reply: one encrypted (b-share, s-share) pair per neighbour. */
@@ -149,6 +169,12 @@ export interface PeerKeysMessage {
   keys: PublicKeys[];
 }
 
+/** Committed-graph rounds: every member of U1's graph nonce, from which each party draws the graph. */
+export interface GraphReveals {
+  type: 'graph-reveals';
+  reveals: GraphNonce[];
+}
+
 /** End of stage 2, for one recipient: U2 (everyone who shared) and the ciphertexts addressed to `to`. */
 export interface ShareDelivery {
   type: 'share-delivery';
@@ -184,6 +210,7 @@ export interface UnmaskRequest {
 export type ClientInput =
   | { type: 'begin' }
   | PeerKeysMessage
+  | GraphReveals
   | { type: 'mask-input'; delivery: ShareDelivery; input: Uint32Array }
   | ConsistencyRequest
   | UnmaskRequest;
@@ -191,6 +218,7 @@ export type ClientInput =
 /** What a client sends (or its refusal to go on). */
 export type ClientOutput =
   | AdvertiseKeysMessage
+  | GraphNonceMessage
   | ShareKeysMessage
   | MaskedInputMessage
   | ConsistencySignatureMessage
@@ -200,6 +228,7 @@ export type ClientOutput =
 /** The deadline of a stage passed; `messages` are the replies that arrived before it. */
 export type ServerInput =
   | { type: 'advertise-keys-deadline'; messages: AdvertiseKeysMessage[] }
+  | { type: 'graph-reveal-deadline'; messages: GraphNonceMessage[] }
   | { type: 'share-keys-deadline'; messages: ShareKeysMessage[] }
   | { type: 'masked-input-deadline'; messages: MaskedInputMessage[] }
   | { type: 'consistency-check-deadline'; messages: ConsistencySignatureMessage[] }
@@ -227,7 +256,7 @@ export interface AggregateResult {
 }
 
 /** What the server sends or concludes after a stage, with the stage's failures. */
-export type ServerOutput = (PeerKeysMessage | ForwardShares | ConsistencyRequest | UnmaskRequest | AggregateResult | AbortOutput) & {
+export type ServerOutput = (PeerKeysMessage | GraphReveals | ForwardShares | ConsistencyRequest | UnmaskRequest | AggregateResult | AbortOutput) & {
   failures: Failure[];
 };
 
@@ -249,6 +278,18 @@ export type ClientState =
       sPk: Uint8Array;
       sSk: Uint8Array;
       selfSeed: Uint8Array;
+      /** Committed-graph rounds: this client's graph nonce (revealed once U1 is announced). */
+      nonce?: Uint8Array;
+    })
+  | (ClientCommon & {
+      /** Committed-graph rounds: U1's checked keys are known; waiting for every member's graph nonce. */
+      stage: 'graph-reveal';
+      cPk: Uint8Array;
+      cSk: Uint8Array;
+      sPk: Uint8Array;
+      sSk: Uint8Array;
+      selfSeed: Uint8Array;
+      keys: PublicKeys[];
     })
   | (ClientCommon & {
       /** Waiting for the share delivery; c_sk is gone, replaced by the per-peer decryption keys. */
@@ -288,6 +329,8 @@ export type ClientState =
 /** Server states; byte arrays are owned by the state. */
 export type ServerState =
   | { stage: 'advertise-keys'; config: SecAggConfig }
+  /** Committed-graph rounds: collecting U1's graph nonces. */
+  | { stage: 'graph-reveal'; config: SecAggConfig; keys: PublicKeys[] }
   | { stage: 'share-keys'; config: SecAggConfig; keys: PublicKeys[] }
   | { stage: 'masked-input'; config: SecAggConfig; keys: PublicKeys[]; shared: string[] }
   | {
@@ -314,3 +357,5 @@ export type ServerState =
 
 /** Length in bytes of the self-mask seed b_u. */
 export const SELF_SEED_BYTES = 32;
+/** Length in bytes of a graph nonce and of its commitment. */
+export const GRAPH_NONCE_BYTES = 32;

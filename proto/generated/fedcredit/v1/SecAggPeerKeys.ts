@@ -6,6 +6,7 @@ export interface SecAggPeerKeys {
   'cPk'?: (Buffer | Uint8Array | string);
   'sPk'?: (Buffer | Uint8Array | string);
   'signature'?: (Buffer | Uint8Array | string);
+  'graphCommit'?: (Buffer | Uint8Array | string);
 }
 
 export interface SecAggPeerKeys__Output {
@@ -13,4 +14,5 @@ export interface SecAggPeerKeys__Output {
   'cPk': (Buffer);
   'sPk': (Buffer);
   'signature': (Buffer);
+  'graphCommit': (Buffer);
 }

@@ -13,6 +13,8 @@ export interface SecAggReply {
   'selfMaskShares'?: (_fedcredit_v1_SecAggShare)[];
   'keyShares'?: (_fedcredit_v1_SecAggShare)[];
   'signature'?: (Buffer | Uint8Array | string);
+  'graphCommit'?: (Buffer | Uint8Array | string);
+  'graphNonce'?: (Buffer | Uint8Array | string);
 }
 
 export interface SecAggReply__Output {
@@ -24,4 +26,6 @@ export interface SecAggReply__Output {
   'selfMaskShares': (_fedcredit_v1_SecAggShare__Output)[];
   'keyShares': (_fedcredit_v1_SecAggShare__Output)[];
   'signature': (Buffer);
+  'graphCommit': (Buffer);
+  'graphNonce': (Buffer);
 }

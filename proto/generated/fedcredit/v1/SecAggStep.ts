@@ -3,6 +3,7 @@
 import type { SecAggPeerKeys as _fedcredit_v1_SecAggPeerKeys, SecAggPeerKeys__Output as _fedcredit_v1_SecAggPeerKeys__Output } from '../../fedcredit/v1/SecAggPeerKeys';
 import type { SecAggCiphertext as _fedcredit_v1_SecAggCiphertext, SecAggCiphertext__Output as _fedcredit_v1_SecAggCiphertext__Output } from '../../fedcredit/v1/SecAggCiphertext';
 import type { SecAggSignature as _fedcredit_v1_SecAggSignature, SecAggSignature__Output as _fedcredit_v1_SecAggSignature__Output } from '../../fedcredit/v1/SecAggSignature';
+import type { SecAggNonce as _fedcredit_v1_SecAggNonce, SecAggNonce__Output as _fedcredit_v1_SecAggNonce__Output } from '../../fedcredit/v1/SecAggNonce';
 
 export interface SecAggStep {
   'message'?: (string);
@@ -13,6 +14,7 @@ export interface SecAggStep {
   'survivors'?: (string)[];
   'dropped'?: (string)[];
   'signatures'?: (_fedcredit_v1_SecAggSignature)[];
+  'graphNonces'?: (_fedcredit_v1_SecAggNonce)[];
 }
 
 export interface SecAggStep__Output {
@@ -24,4 +26,5 @@ export interface SecAggStep__Output {
   'survivors': (string)[];
   'dropped': (string)[];
   'signatures': (_fedcredit_v1_SecAggSignature__Output)[];
+  'graphNonces': (_fedcredit_v1_SecAggNonce__Output)[];
 }

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { seededRng } from '../../random';
+import { drawGraph, graphCommit, revealProblem } from './graph-draw';
+import { neighboursOf } from './graph';
+import { simulateRound } from './simulate';
+import { plainSum, randomInputs, rngFactory, testConfig, testIdentities } from './test-helpers';
+import type { GraphNonce, PublicKeys, SecAggConfig } from './types';
+
+const ids = Array.from({ length: 12 }, (_, i) => `inst-${String(i).padStart(2, '0')}`);
+const committed = (over: Partial<SecAggConfig> = {}) => testConfig(ids, 3, { graph: { kind: 'committed', k: 4 }, length: 16, ...over }) as SecAggConfig & { graph: { kind: 'committed'; k: number } };
+
+function reveals(config: SecAggConfig, seed: number, who = ids): { keys: PublicKeys[]; reveals: GraphNonce[] } {
+  const rng = seededRng(seed);
+  const out = who.map((id) => ({ id, nonce: rng(32) }));
+  return { keys: out.map((r) => ({ id: r.id, cPk: new Uint8Array(32), sPk: new Uint8Array(32), commit: graphCommit(config, r.id, r.nonce) })), reveals: out };
+}
+
+describe('the committed SecAgg+ graph', () => {
+  const config = committed();
+  it('is a k-regular ring over U1 determined by every reveal, and by nothing else', () => {
+    const r = reveals(config, 1);
+    const g = drawGraph(config, r.reveals);
+    const drawn = { ...config, graph: g };
+    for (const u of ids) {
+      const nb = neighboursOf(drawn, u);
+      expect(nb).toHaveLength(4);
+      for (const v of nb) expect(neighboursOf(drawn, v)).toContain(u);
+    }
+    expect(drawGraph(config, [...r.reveals].reverse())).toEqual(g); // order of arrival does not matter
+    const other = reveals(config, 1).reveals.map((x, i) => (i === 5 ? { ...x, nonce: Uint8Array.from(x.nonce, (b, j) => (j === 0 ? b ^ 1 : b)) } : x));
+    expect(drawGraph(config, other)).not.toEqual(g); // one bit of one member's nonce changes it
+    expect(drawGraph({ ...config, run: 'another-run' }, r.reveals)).not.toEqual(g);
+  });
+
+  it('gives members outside U1 no neighbours', () => {
+    const r = reveals(config, 2, ids.slice(0, 10));
+    const g = drawGraph(config, r.reveals);
+    expect(g.kind === 'explicit' && g.adjacency['inst-11']).toEqual([]);
+    expect(g.kind === 'explicit' && g.adjacency['inst-03'].every((v) => ids.slice(0, 10).includes(v))).toBe(true);
+  });
+
+  it('requires a matching reveal from every advertiser', () => {
+    const r = reveals(config, 3);
+    expect(revealProblem(config, r.keys, r.reveals)).toBeUndefined();
+    expect(revealProblem(config, r.keys, r.reveals.slice(1))).toMatch(/^inst-00 did not reveal its graph nonce; the neighbour graph is drawn from every advertiser's randomness or not at all/);
+    const forged = r.reveals.map((x) => (x.id === 'inst-04' ? { ...x, nonce: new Uint8Array(32).fill(7) } : x));
+    expect(revealProblem(config, r.keys, forged)).toBe('the graph nonce of inst-04 does not open its commitment');
+    expect(revealProblem(config, r.keys.slice(1), r.reveals)).toBe('a graph nonce comes from inst-00, who did not advertise keys');
+    expect(revealProblem(config, r.keys, [...r.reveals, r.reveals[0]])).toBe('inst-00 revealed its graph nonce twice');
+  });
+});
+
+describe('a round with a committed graph', () => {
+  const inputs = randomInputs(ids, 16, 32, seededRng(9));
+  it('sums exactly, through dropouts after the reveal, with every party drawing the same graph', () => {
+    const config = committed();
+    const res = simulateRound({ config, inputs, rngFor: rngFactory(4), dropouts: { shareKeys: ['inst-03'], maskedInput: ['inst-07'] } });
+    expect(res.outcome.type).toBe('result');
+    const survivors = ids.filter((u) => u !== 'inst-03' && u !== 'inst-07');
+    expect(res.outcome.type === 'result' && Array.from(res.outcome.sum)).toEqual(Array.from(plainSum(inputs, survivors, 16, 32)));
+    const server = res.server.config.graph;
+    expect(server.kind).toBe('explicit');
+    for (const [, c] of res.clients) if (!['aborted', 'advertise-keys', 'graph-reveal'].includes(c.stage)) expect(c.config.graph).toEqual(server);
+  });
+
+  it('survives saving and restoring every state through JSON between steps', () => {
+    const res = simulateRound({ config: committed({ authenticated: true }), inputs, rngFor: rngFactory(8), authFor: testIdentities(ids, 3).authFor, persist: true });
+    expect(res.outcome.type === 'result' && Array.from(res.outcome.sum)).toEqual(Array.from(plainSum(inputs, ids, 16, 32)));
+  });
+
+  it('aborts when one advertiser withholds its nonce: nobody may draw the graph without it', () => {
+    const res = simulateRound({ config: committed(), inputs, rngFor: rngFactory(5), dropouts: { graphReveal: ['inst-05'] } });
+    expect(res.outcome).toMatchObject({ type: 'abort', reason: 'graph-reveal: only 11 of the 12 key advertisers revealed their graph nonce; the neighbour graph is drawn from every advertiser\'s randomness or not at all' });
+  });
+
+  it('in an authenticated round, a coordinator that swaps a commitment or a nonce is caught by every client', () => {
+    const auth = testIdentities(ids, 11);
+    const config = committed({ authenticated: true });
+    const swapped = simulateRound({
+      config, inputs, rngFor: rngFactory(6), authFor: auth.authFor,
+      intercept: { peerKeys: (_to, m) => ({ ...m, keys: m.keys.map((k) => (k.id === 'inst-02' ? { ...k, commit: new Uint8Array(32).fill(1) } : k)) }) },
+    });
+    expect(swapped.outcome.type).toBe('abort');
+    expect(swapped.clientAborts.filter((a) => a.id !== 'inst-02').every((a) => /the key advert of inst-02 does not verify under its roster key/.test(a.output.reason))).toBe(true);
+    const lied = simulateRound({
+      config, inputs, rngFor: rngFactory(7), authFor: auth.authFor,
+      intercept: { graphReveals: (_to, m) => ({ ...m, reveals: m.reveals.map((r) => (r.id === 'inst-09' ? { ...r, nonce: new Uint8Array(32) } : r)) }) },
+    });
+    expect(lied.outcome.type).toBe('abort');
+    expect(lied.clientAborts).toHaveLength(12);
+    for (const a of lied.clientAborts) expect(a.output.reason).toBe('graph-reveal: the graph nonce of inst-09 does not open its commitment');
+  });
+});

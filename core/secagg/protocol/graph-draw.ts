@@ -1,0 +1,113 @@
+/**
+ * The SecAgg+ neighbour graph drawn from randomness no single party controls. Bell, Bonawitz,
+ * Gascón, Lepoint, Raykova, "Secure Single-Server Aggregation with (Poly)Logarithmic Overhead",
+ * CCS 2020, assume the k-regular graph is random and unknown in advance: a coordinator that
+ * chose it could give a target only accomplices as neighbours, and with t of them colluding,
+ * unmask the target. A commit–reveal draw removes that choice:
+ *
+ * 1. AdvertiseKeys: each participant u draws a 32-byte nonce r_u and puts the commitment
+ *    c_u = SHA-256(label, run, round, u, r_u) in its key advert (signed with the keys in
+ *    authenticated rounds, so the coordinator cannot alter it).
+ * 2. Once U1 (the advertisers) is announced with every commitment, each member reveals r_u.
+ * 3. Everyone — coordinator and each participant, independently — checks that EVERY member of U1
+ *    revealed a nonce matching its commitment, and draws the graph from
+ *    seed = SHA-256(label, run, round, |U1|, (v, r_v) for v ∈ U1 sorted): a ring (Harary) graph
+ *    of degree k over U1 arranged by a Fisher–Yates shuffle driven by HMAC-SHA256(seed, counter).
+ *
+ * No one can steer the seed: the commitments bind every nonce before any is revealed, and a
+ * missing reveal aborts the round instead of leaving that member out (leaving members out would
+ * let the coordinator choose among 2^|U1| seeds). A coordinator may still abort after seeing the
+ * graph and retry; each retry costs a new run, and participants cap the runs of one input.
+ *
+ * Pure (node:crypto hashing is deterministic).
+ */
+import { createHash, createHmac } from 'node:crypto';
+import { shuffleInPlace } from '../../random';
+import type { Rng } from '../../types';
+import { bytesEqual } from '../hex';
+import { signedBytes } from './advert';
+import { firstDuplicate } from './config';
+import { ringOver } from './graph';
+import type { GraphNonce, NeighbourGraph, PublicKeys, SecAggConfig } from './types';
+import { GRAPH_NONCE_BYTES } from './types';
+
+/** Label of a graph-nonce commitment. */
+export const GRAPH_COMMIT_LABEL = 'fedcredit/secagg/graph-commit/v1';
+/** Label of the graph seed. */
+export const GRAPH_SEED_LABEL = 'fedcredit/secagg/graph-seed/v1';
+
+const sha256 = (b: Uint8Array) => new Uint8Array(createHash('sha256').update(b).digest());
+
+/** c_u: the commitment of participant `id` to its graph nonce in this run and round. */
+export function graphCommit(config: Pick<SecAggConfig, 'run' | 'round'>, id: string, nonce: Uint8Array): Uint8Array {
+  return sha256(signedBytes([GRAPH_COMMIT_LABEL, config.run, config.round, id, nonce]));
+}
+
+/** True when the round's graph is drawn by commit–reveal (it has not been drawn yet). */
+export function isCommitted(config: SecAggConfig): config is SecAggConfig & { graph: { kind: 'committed'; k: number } } {
+  return config.graph.kind === 'committed';
+}
+
+/**
+ * Why `reveals` do not open every commitment in `keys` (U1), or undefined: a member of U1 without
+ * exactly one reveal, a reveal from outside U1, a nonce of the wrong length, or one that does not
+ * match its commitment. Names the first offender.
+ */
+export function revealProblem(config: SecAggConfig, keys: readonly PublicKeys[], reveals: readonly GraphNonce[]): string | undefined {
+  const dup = firstDuplicate(reveals.map((r) => r.id));
+  if (dup !== undefined) return `${dup} revealed its graph nonce twice`;
+  for (const r of reveals) {
+    if (!keys.some((k) => k.id === r.id)) return `a graph nonce comes from ${r.id}, who did not advertise keys`;
+  }
+  for (const k of keys) {
+    const r = reveals.find((x) => x.id === k.id);
+    if (!r) return `${k.id} did not reveal its graph nonce; the neighbour graph is drawn from every advertiser's randomness or not at all`;
+    if (!(r.nonce instanceof Uint8Array) || r.nonce.length !== GRAPH_NONCE_BYTES) return `the graph nonce of ${k.id} is not ${GRAPH_NONCE_BYTES} bytes`;
+    if (!k.commit || !bytesEqual(graphCommit(config, k.id, r.nonce), k.commit)) return `the graph nonce of ${k.id} does not open its commitment`;
+  }
+  return undefined;
+}
+
+/** The 32-byte seed of the graph from U1's checked reveals. */
+export function graphSeed(config: Pick<SecAggConfig, 'run' | 'round'>, reveals: readonly GraphNonce[]): Uint8Array {
+  const sorted = [...reveals].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return sha256(signedBytes([GRAPH_SEED_LABEL, config.run, config.round, sorted.length, ...sorted.flatMap((r) => [r.id, r.nonce])]));
+}
+
+/** A deterministic byte stream from a 32-byte seed: HMAC-SHA256(seed, counter) blocks. */
+function streamRng(seed: Uint8Array): Rng {
+  let counter = 0;
+  let pool = new Uint8Array(0);
+  return (n) => {
+    while (pool.length < n) {
+      const block = createHmac('sha256', seed).update(signedBytes([counter++])).digest();
+      const next = new Uint8Array(pool.length + block.length);
+      next.set(pool);
+      next.set(block, pool.length);
+      pool = next;
+    }
+    const out = pool.slice(0, n);
+    pool = pool.slice(n);
+    return out;
+  };
+}
+
+/**
+ * The graph of a committed round drawn from U1's reveals (checked with {@link revealProblem}):
+ * explicit adjacency over all participants, in which the members of U1 form a ring of degree
+ * `k` on the seeded arrangement and participants outside U1 (gone already) have no neighbours.
+ */
+export function drawGraph(config: SecAggConfig & { graph: { kind: 'committed'; k: number } }, reveals: readonly GraphNonce[]): NeighbourGraph {
+  const members = reveals.map((r) => r.id).sort();
+  const order = [...members];
+  shuffleInPlace(order, streamRng(graphSeed(config, reveals)));
+  const ring = ringOver(order, config.graph.k);
+  const adjacency: Record<string, string[]> = {};
+  for (const id of [...config.participants].sort()) adjacency[id] = ring.kind === 'explicit' ? [...(ring.adjacency[id] ?? [])] : [];
+  return { kind: 'explicit', adjacency };
+}
+
+/** The round's config with its committed graph replaced by the drawn one. */
+export function withDrawnGraph(config: SecAggConfig & { graph: { kind: 'committed'; k: number } }, reveals: readonly GraphNonce[]): SecAggConfig {
+  return { ...config, graph: drawGraph(config, reveals) };
+}
