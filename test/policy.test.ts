@@ -82,9 +82,10 @@ describe('participant policy', () => {
 
   it('refuses a forbidden feature, too much ε and plain aggregation; run prints the reason', async () => {
     const [feature, epsilon, plain] = await Promise.all([
-      run(job('wants-inspections', { schema: wantsForbidden })),
-      run(job('wants-epsilon-50', { privacy: { mode: 'record', epsilon: 50 } })),
-      run(job('wants-plain', { aggregation: 'plain' })),
+      // minParticipants 3: bank-a's refusal leaves the job without quorum.
+      run(job('wants-inspections', { schema: wantsForbidden, minParticipants: 3 })),
+      run(job('wants-epsilon-50', { privacy: { mode: 'record', epsilon: 50 }, minParticipants: 3 })),
+      run(job('wants-plain', { aggregation: 'plain', minParticipants: 3 })),
     ]);
     for (const r of [feature, epsilon, plain]) {
       expect(r.code, r.stdout + r.stderr).toBe(1);

@@ -321,6 +321,8 @@ describe('the curious coordinator learns nothing about a single participant', ()
       [
         '../../audit.jsonl', 'job.json', 'preprocessing.json', 'status.json', 'strategy.json',
         ...[0, 1, 2].flatMap((r) => [`rounds/000${r}.json`, `state/000${r}.json`, `weights/000${r}.f32`]),
+        // The survivor set of every unmasking (names only), kept so that a restarted coordinator reruns a stage over it.
+        'releases/stats-0000.json', ...[0, 1, 2].map((r) => `releases/evaluate-000${r}.json`), ...[1, 2].map((r) => `releases/train-000${r}.json`),
       ].sort(),
     );
     const contents = files.map((f) => ({ f, raw: readFileSync(f), text: readFileSync(f, 'latin1') }));

@@ -25,19 +25,24 @@ export function modelLayout(spec: ModelSpec, inputDim: number): Layout {
   return layout;
 }
 
+/** Half-width of the uniform initial kernel of logistic regression. */
+export const LOGISTIC_INIT = 0.01;
+
 /**
- * Initial weights: Glorot-uniform kernels and zero biases (logistic regression starts at zero,
- * which is its natural starting point and keeps runs comparable).
+ * Initial weights: Glorot-uniform kernels and zero biases; logistic regression starts near zero
+ * (kernel uniform in ±0.01, seeded): practically its natural starting point, but not the same
+ * constant model in every job, whose round-0 evaluation would then be an identical release of
+ * the participants' held-out class counts in every job (participants release an identical input
+ * again only over the identical member set).
  */
 export function initialWeights(spec: ModelSpec, inputDim: number, rng: Rng): Float32Array {
   const layout = modelLayout(spec, inputDim);
   const out = new Float32Array(layoutSize(layout));
-  if (spec.type === 'logistic') return out;
   let off = 0;
   for (const t of layout) {
     const n = t.shape.reduce((a, b) => a * b, 1);
     if (t.shape.length === 2) {
-      const limit = Math.sqrt(6 / (t.shape[0] + t.shape[1]));
+      const limit = spec.type === 'logistic' ? LOGISTIC_INIT : Math.sqrt(6 / (t.shape[0] + t.shape[1]));
       for (let i = 0; i < n; i++) out[off + i] = (2 * uniform01(rng) - 1) * limit;
     }
     off += n;
