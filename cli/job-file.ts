@@ -10,6 +10,7 @@ import type { DataSchema } from '../core/data/schema';
 import { loadSchemaFile } from '../participant/data/load';
 import { formatZodError } from '../proto/validate';
 import { UsageError } from './errors';
+import { recordPrivacyProblem } from '../core/privacy/record-plan';
 
 /** A job with its schema, ready to submit. */
 export interface LoadedJob {
@@ -39,5 +40,8 @@ export function loadJobFile(jobFile: string, schemaOverride?: string, overrides:
   const job = parsed.data;
   const schemaFile = schemaOverride ?? (job.schema ? path.resolve(path.dirname(jobFile), job.schema) : undefined);
   if (!schemaFile) throw new UsageError(`${jobFile}: the job names no "schema" file; add one or pass --schema FILE`);
-  return { job, schema: loadSchemaFile(schemaFile), jobFile, schemaFile };
+  const schema = loadSchemaFile(schemaFile);
+  const unbounded = recordPrivacyProblem(job, schema);
+  if (unbounded) throw new UsageError(`${jobFile} with ${schemaFile}: ${unbounded}`);
+  return { job, schema, jobFile, schemaFile };
 }

@@ -15,9 +15,8 @@ import { simConsortium } from './sim-consortium';
 import { loadTable } from '../participant/data/load';
 import { initBackend } from '../participant/trainer/backend';
 import type { LoadedJob } from './job-file';
-import { recordDpFor, dpStepsPerRound } from '../participant/privacy/dp-params';
+import { dpSgdPlan, recordJobCost, recordReleasePlan } from '../core/privacy/record-plan';
 import { splitForJob } from '../participant/local-handler';
-import { sampledGaussianEpsilon } from '../core/privacy';
 import type { JobSpec } from '../core/job';
 import type { Table } from '../core/data/table';
 import type { DataSchema } from '../core/data/schema';
@@ -97,9 +96,11 @@ function spawnParticipant(p: PartySpec, address: string, schemaFile: string, log
 }
 
 /**
- * With DP, each simulated institution gets a fresh ledger whose budget is exactly
- * what the whole job costs it (its own q from its row count, the job's rounds and epochs), with
- * a relative slack of 1e-6 for rounding — so the job fits and one more round would not.
+ * With DP, each simulated institution gets a fresh ledger whose budget is what the whole job
+ * costs it (core/privacy/record-plan.ts: its own q from its row count, the statistics, the count,
+ * every round and every evaluation), with a relative slack for rounding — 1e-6 for a job given by
+ * its ε, which every node meets by calibration, and 2 % for a job given by a noise multiplier,
+ * whose cost moves a little with the node's noisy row count.
  */
 function simulatedBudgets(job: JobSpec, schema: DataSchema, tables: { name: string; table: Table }[]): Map<string, { epsilon: number; delta: number }> {
   const out = new Map<string, { epsilon: number; delta: number }>();
@@ -113,13 +114,15 @@ function simulatedBudgets(job: JobSpec, schema: DataSchema, tables: { name: stri
     return out;
   }
   if (job.privacy.mode !== 'record') return out;
-  for (const t of tables) {
-    const rows = splitForJob(t.table, t.name, job.seed, job.evaluation.holdout).train.n;
-    const dp = recordDpFor(job, rows);
-    if (!dp) continue;
-    const steps = job.rounds * dpStepsPerRound(job, dp.sampleRate);
-    const { epsilon } = sampledGaussianEpsilon({ q: dp.sampleRate, noiseMultiplier: dp.noiseMultiplier, steps }, job.privacy.delta);
-    out.set(t.name, { epsilon: epsilon * (1 + 1e-6), delta: job.privacy.delta });
+  const n = tables.filter((t) => !job.participants || job.participants.includes(t.name)).length;
+  const spec = job.secureAggregation;
+  const t = job.aggregation === 'secagg' && n > 0 ? thresholdFor(spec, job.minParticipants, n, neighbourCount(spec, n, job.minParticipants)) : 1;
+  const plan = recordReleasePlan(job, schema, t);
+  const slack = job.privacy.epsilon !== undefined ? 1 + 1e-6 : 1.02;
+  for (const p of tables) {
+    const rows = splitForJob(p.table, p.name, job.seed, job.evaluation.holdout, true).train.n;
+    const { epsilon } = recordJobCost(job, plan, dpSgdPlan(job, plan, rows));
+    out.set(p.name, { epsilon: epsilon * slack, delta: job.privacy.delta });
   }
   return out;
 }

@@ -15,6 +15,7 @@ import type { JobStatus } from '../proto/generated/fedcredit/v1/JobStatus';
 import type { RoundReport } from '../proto/generated/fedcredit/v1/RoundReport';
 import { JobRefSchema, SubmitJobRequestSchema, formatZodError } from '../proto/validate';
 import { clipText, jobSizeProblem } from '../proto/limits';
+import { recordPrivacyProblem } from '../core/privacy/record-plan';
 import type { FleetGrid } from './fleet-grid';
 import type { JobManager, JobRecord } from './jobs';
 
@@ -120,6 +121,8 @@ export function controlHandlers(jobs: JobManager, grid: FleetGrid): ControlHandl
       if (!schema.success) return cb(status(grpc.status.INVALID_ARGUMENT, `schema: ${formatZodError(schema.error)}`));
       const tooBig = jobSizeProblem(job.data, schema.data);
       if (tooBig) return cb(status(grpc.status.INVALID_ARGUMENT, `job: ${tooBig}`));
+      const unbounded = recordPrivacyProblem(job.data, schema.data);
+      if (unbounded) return cb(status(grpc.status.INVALID_ARGUMENT, `job: ${unbounded}`));
       let jobId: string;
       try {
         jobId = jobs.submit(job.data, schema.data);

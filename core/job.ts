@@ -167,11 +167,20 @@ export const JobSpecSchema = z
       .object({
         /** Fraction of each participant's rows held out for federated evaluation. */
         holdout: z.number().gt(0).lt(1).default(0.2),
-        /** Number of score-histogram bins over [0, 1]. */
+        /**
+         * Number of score-histogram bins over [0, 1]. With record-level DP every bin carries noise:
+         * use few (10–20).
+         */
         bins: z.number().int().min(10).max(100_000).default(1000),
+        /**
+         * Evaluate after every k-th round (and always after the last). With record-level DP each
+         * evaluation is a noised release charged to the held-out rows' budget, so fewer evaluations
+         * carry less noise each, and the untrained model (round 0) is not evaluated.
+         */
+        every: z.number().int().min(1).max(10_000).default(1),
       })
       .strict()
-      .default({ holdout: 0.2, bins: 1000 }),
+      .default({ holdout: 0.2, bins: 1000, every: 1 }),
     deadlines: z
       .object({
         /** How long a job waits for `minParticipants` to be connected before it fails. */

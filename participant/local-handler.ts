@@ -6,7 +6,7 @@
  */
 import { encodeTable, statsContribution, subsetTable } from '../core/data/preprocess';
 import type { Table } from '../core/data/table';
-import { splitHoldout } from '../core/data/split';
+import { splitHoldout, splitRecordwise } from '../core/data/split';
 import { inputDim } from '../core/data/schema';
 import { trainContribution } from '../core/aggregate/train';
 import { evaluationContribution, metricsFromEvaluation } from '../core/metrics/histogram';
@@ -14,7 +14,12 @@ import type { EvalMetrics } from '../core/metrics/histogram';
 import { deriveSeed } from '../core/random';
 import type { PreprocessingParams } from '../core/round/task-config';
 import { trainLocal } from './trainer/train';
-import { dpSgdSpend, dpStepsPerRound, recordDpFor } from './privacy/dp-params';
+import { dpSgdSpend } from './privacy/dp-params';
+import { evaluationRelease, recordJobFor, statsRelease } from './privacy/record-tasks';
+import { clientJobRefusal } from './privacy/client-train';
+import { cryptoRng } from './crypto-rng';
+import { modelLayout } from '../core/model/layout';
+import { layoutSize } from '../core/types';
 import { trainWithClientDp } from './privacy/client-train';
 import { privacyRefusal } from './privacy/node-privacy';
 import type { NodePrivacy } from './privacy/node-privacy';
@@ -27,9 +32,13 @@ export interface SplitData {
   test: Table;
 }
 
-/** The split a participant uses for a job: deterministic in (job seed, participant name). */
-export function splitForJob(table: Table, name: string, seed: number, holdout: number): SplitData {
-  const idx = splitHoldout(table.labels, holdout, deriveSeed(seed, `holdout:${name}`));
+/**
+ * The split a participant uses for a job: deterministic in (job seed, participant name); row by
+ * row under record-level DP (`recordwise`), so one row never moves another between the parts.
+ */
+export function splitForJob(table: Table, name: string, seed: number, holdout: number, recordwise = false): SplitData {
+  const s = deriveSeed(seed, `holdout:${name}`);
+  const idx = recordwise ? splitRecordwise(table, holdout, s) : splitHoldout(table.labels, holdout, s);
   return { train: subsetTable(table, idx.train), test: subsetTable(table, idx.test) };
 }
 
@@ -54,7 +63,7 @@ export function localHandler(name: string, table: Table, onLocalMetrics?: LocalM
   const forJob = (task: ParsedTask): JobCache => {
     if (!cache || cache.jobId !== task.jobId) {
       const { job } = task.config;
-      cache = { jobId: task.jobId, split: splitForJob(table, name, job.seed, job.evaluation.holdout) };
+      cache = { jobId: task.jobId, split: splitForJob(table, name, job.seed, job.evaluation.holdout, job.privacy.mode === 'record') };
     }
     return cache;
   };
@@ -75,7 +84,18 @@ export function localHandler(name: string, table: Table, onLocalMetrics?: LocalM
   return async (task) => {
     const c = forJob(task);
     const { schema, job } = task.config;
-    if (task.kind === 'stats') return { contribution: statsContribution(c.split.train, schema) };
+    // A node with a budget uses its data only with DP; under record-level DP every release is noised.
+    if (job.privacy.mode === 'none' && privacy) return privacyRefusal(task, undefined, privacy)!;
+    const record = job.privacy.mode === 'record' ? recordJobFor(task, c.split.train.n, privacy, cryptoRng) : undefined;
+    if (record && 'refusal' in record) return record;
+    if (task.kind === 'stats') {
+      if (record) return statsRelease(task, c.split.train, schema, privacy!, cryptoRng);
+      if (job.privacy.mode === 'client') {
+        const over = clientJobRefusal(task, layoutSize(modelLayout(job.model, inputDim(schema))), privacy);
+        if (over) return over;
+      }
+      return { contribution: statsContribution(c.split.train, schema) };
+    }
     const prep = need(task.config.preprocessing, 'preprocessing parameters');
     const weights = need(task.weights, 'model weights');
     const { xTrain, xTest } = encoded(c, task, prep);
@@ -85,19 +105,26 @@ export function localHandler(name: string, table: Table, onLocalMetrics?: LocalM
       if (job.privacy.mode === 'client') {
         return trainWithClientDp(task, { inputDim: dim, weights, x: xTrain, y: c.split.train.labels, fit }, privacy);
       }
-      const dp = recordDpFor(job, c.split.train.n);
-      const refusal = privacyRefusal(task, dp && dpSgdSpend(dp, dpStepsPerRound(job, dp.sampleRate)), privacy);
-      if (refusal) return refusal;
-      const out = await trainLocal({ spec: job.model, inputDim: dim, weights, x: xTrain, y: c.split.train.labels, fit, ...(dp ? { dp } : {}) });
-      const contribution = trainContribution(out.weights, weights, out.examples, out.lossSum);
-      if (!dp || !privacy) return { contribution };
-      // The training loss is not covered by the DP guarantee: under DP it is not sent.
+      if (!record) {
+        const out = await trainLocal({ spec: job.model, inputDim: dim, weights, x: xTrain, y: c.split.train.labels, fit });
+        return { contribution: trainContribution(out.weights, weights, out.examples, out.lossSum) };
+      }
+      const dp = { noiseMultiplier: record.noiseMultiplier, clipNorm: job.privacy.mode === 'record' ? job.privacy.clipNorm : 1, sampleRate: record.sampleRate };
+      const preview = privacy!.ledger.preview(dpSgdSpend(dp, record.stepsPerRound), { jobId: task.jobId, partition: 'train' });
+      if (!preview.fits) return { refusal: { code: 'privacy_budget', reason: `privacy budget: ${preview.reason}` } };
+      const out = await trainLocal({ spec: job.model, inputDim: dim, weights, x: xTrain, y: c.split.train.labels, fit, dp });
+      // FedAvg weight: the noisy row count (a DP release), never the exact one; the training loss is not sent.
+      const contribution = trainContribution(out.weights, weights, Math.max(1, record.noisyRows), 0);
       contribution.loss = Float64Array.of(0, 0);
       // Charged (and persisted) before the update can leave this node.
-      const receipt = privacy.charge(task, dpSgdSpend(dp, out.dp?.steps ?? 0));
-      return { contribution, receipt };
+      const receipt = privacy!.charge(task, dpSgdSpend(dp, out.dp?.steps ?? 0), { partition: 'train' });
+      return { contribution, receipt, noised: true };
     }
     const scores = predictScores(job.model, dim, weights, xTest);
+    if (record) {
+      onLocalMetrics?.(task.jobId, task.round, metricsFromEvaluation(evaluationContribution(scores, c.split.test.labels, job.evaluation.bins), job.evaluation.bins));
+      return evaluationRelease(task, scores, c.split.test.labels, privacy!, cryptoRng);
+    }
     const contribution = evaluationContribution(scores, c.split.test.labels, job.evaluation.bins);
     onLocalMetrics?.(task.jobId, task.round, metricsFromEvaluation(contribution, job.evaluation.bins));
     return { contribution };

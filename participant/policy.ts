@@ -18,12 +18,11 @@ import type { DataSchema } from '../core/data/schema';
 import { inputDim } from '../core/data/schema';
 import { holdoutCount } from '../core/data/split';
 import { DataError, quoteList } from '../core/data/errors';
-import { sampledGaussianEpsilon } from '../core/privacy';
 import { clientPlanFor } from '../core/round/client-round';
 import { modelLayout } from '../core/model/layout';
 import { layoutSize } from '../core/types';
 import { formatJsonPath, readJsonFile } from './data/load';
-import { dpStepsPerRound, recordDpFor } from './privacy/dp-params';
+import { dpSgdPlan, recordJobCost, recordReleasePlan } from '../core/privacy/record-plan';
 import type { Mod, ParsedTask } from './handler';
 
 /** Privacy modes a policy can allow: job privacy "none", "record", or "client" with each noise placement. */
@@ -176,8 +175,9 @@ export function jobEpsilon(job: JobSpec, schema: DataSchema, survivors: number, 
   let eps: number;
   if (p.mode === 'record') {
     if (!rows) throw new Error('its ε depends on this node\'s row count, which the policy check was not given');
-    const dp = recordDpFor(job, trainingRows(rows, job.evaluation.holdout));
-    eps = dp ? sampledGaussianEpsilon({ q: dp.sampleRate, noiseMultiplier: dp.noiseMultiplier, steps: job.rounds * dpStepsPerRound(job, dp.sampleRate) }, p.delta).epsilon : 0;
+    // The node's noisy row count is drawn later; its expected value, the training rows, decides here.
+    const plan = recordReleasePlan(job, schema, Math.max(1, survivors));
+    eps = recordJobCost(job, plan, dpSgdPlan(job, plan, trainingRows(rows, job.evaluation.holdout))).epsilon;
   } else {
     const params = layoutSize(modelLayout(job.model, inputDim(schema)));
     eps = clientPlanFor(job, params, Math.max(1, survivors))!.epsilonJob;

@@ -23,12 +23,32 @@ export const NumericFeatureSchema = z
      * amounts (income, assets, debt) whose few huge values would otherwise dominate a linear model.
      */
     transform: z.enum(['none', 'log']).default('none'),
+    /**
+     * [low, high]: the bounds of the (transformed) value, agreed by the consortium from domain
+     * knowledge, never from the data; values outside are clipped to them, for the model and for
+     * the preprocessing statistics. Required for every numeric feature of a job with record-level
+     * differential privacy, whose statistics are released with noise scaled to these bounds.
+     */
+    range: z
+      .tuple([z.number(), z.number()])
+      .refine(([lo, hi]) => Number.isFinite(lo) && Number.isFinite(hi) && lo < hi, 'must be [low, high] with finite low < high')
+      .optional(),
   })
   .strict();
 
-/** The value a numeric feature's model input is built from (after its transform). */
+/**
+ * The value a numeric feature's model input is built from: its transform applied, then clipped
+ * to its `range` when it has one.
+ */
 export function transformValue(f: NumericFeature, x: number): number {
-  return f.transform === 'log' ? Math.sign(x) * Math.log1p(Math.abs(x)) : x;
+  const t = f.transform === 'log' ? Math.sign(x) * Math.log1p(Math.abs(x)) : x;
+  if (!f.range) return t;
+  return t < f.range[0] ? f.range[0] : t > f.range[1] ? f.range[1] : t;
+}
+
+/** Numeric features without a `range` (record-level DP needs one on each). */
+export function unboundedFeatures(s: Pick<DataSchema, 'numeric'>): string[] {
+  return s.numeric.filter((f) => !f.range).map((f) => f.name);
 }
 
 /** A categorical feature: one-hot encoded over a fixed vocabulary. */

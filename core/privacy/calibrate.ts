@@ -13,8 +13,8 @@
 import { CoreInputError } from '../types';
 import type { EpsilonResult } from './conversion';
 import { epsilonFromRdp } from './conversion';
-import { DEFAULT_RDP_ORDERS, sampledGaussianRdp } from './curve';
-import type { SampledGaussianParams } from './curve';
+import { DEFAULT_RDP_ORDERS, composeRdp, sampledGaussianRdp } from './curve';
+import type { RdpCurve, SampledGaussianParams } from './curve';
 
 /** Default relative tolerance on the calibrated noise multiplier. */
 export const DEFAULT_CALIBRATION_TOLERANCE = 1e-6;
@@ -50,6 +50,11 @@ export interface CalibrationTarget {
   orders?: readonly number[];
   /** Relative tolerance on z, in (0, 0.1] (default {@link DEFAULT_CALIBRATION_TOLERANCE}). */
   tolerance?: number;
+  /**
+   * RDP of other releases that compose with these steps (e.g. a job's noised statistics), over
+   * `orders`: the target then bounds the composition. Default none.
+   */
+  alongside?: RdpCurve;
 }
 
 /** Result of {@link calibrateNoiseMultiplier}: z and the (ε, order) it actually achieves. */
@@ -77,9 +82,17 @@ export function calibrateNoiseMultiplier(target: CalibrationTarget): Calibration
   if (!(tolerance > 0 && tolerance <= 0.1)) {
     throw new CoreInputError(`tolerance must be in (0, 0.1], got ${tolerance}`, 'tolerance');
   }
-  const eps = (z: number): EpsilonResult => sampledGaussianEpsilon({ q, noiseMultiplier: z, steps }, delta, orders);
-  const none = eps(Infinity); // validates q, steps, orders and delta; ε with zero RDP
-  if (q === 0 || steps === 0) return { noiseMultiplier: 0, epsilon: 0, order: none.order };
+  const alongside = target.alongside;
+  if (alongside && (alongside.orders.length !== orders.length || alongside.orders.some((o, i) => o !== orders[i]))) {
+    throw new CoreInputError('alongside must be a curve over the same orders', 'alongside');
+  }
+  const eps = (z: number): EpsilonResult =>
+    alongside ? epsilonFromRdp(composeRdp([sampledGaussianRdp({ q, noiseMultiplier: z, steps }, orders), alongside], orders), delta) : sampledGaussianEpsilon({ q, noiseMultiplier: z, steps }, delta, orders);
+  const none = eps(Infinity); // validates q, steps, orders and delta; ε of `alongside` alone
+  if (q === 0 || steps === 0) return { noiseMultiplier: 0, epsilon: none.epsilon, order: none.order };
+  if (alongside && none.epsilon >= epsilon) {
+    throw new CoreInputError(`epsilon ${epsilon} is spent already by the releases alongside (ε ${none.epsilon.toPrecision(4)}), before any step`, 'epsilon');
+  }
   const floor = floorEpsilon(orders, delta);
   if (epsilon <= floor) {
     throw new CoreInputError(

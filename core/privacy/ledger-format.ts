@@ -17,6 +17,20 @@ import { z } from 'zod';
 import type { RdpCurve } from './curve';
 import { sampledGaussianRdp } from './curve';
 import { distributedDGaussRdp } from './distributed-dgauss';
+import { composeRdp } from './curve';
+
+/**
+ * The RDP of one job from its charges: the releases over all rows, plus the pointwise larger of
+ * the compositions over its training rows and over its held-out rows (parallel composition: a row
+ * is in one part only). Jobs compose by adding their curves.
+ */
+export function jobRdp(charges: readonly { partition?: Partition; rdp: readonly number[] }[], orders: readonly number[]): RdpCurve {
+  const part = (p: Partition | undefined) => composeRdp(charges.filter((c) => c.partition === p).map((c) => ({ orders: [...orders], rdp: [...c.rdp] })), orders).rdp;
+  const all = part(undefined);
+  const train = part('train');
+  const holdout = part('holdout');
+  return { orders: [...orders], rdp: all.map((a, i) => a + Math.max(train[i], holdout[i])) };
+}
 
 /** Value of the `format` field of ledger.json. */
 export const LEDGER_FORMAT = 'fedcredit-privacy-ledger';
@@ -99,7 +113,16 @@ export const taskShape = {
   round: z.int().nonnegative(),
   /** The task kind within the round, e.g. 'train'. */
   stage: z.string().min(1),
+  /**
+   * The rows the release used when a job splits them row by row: its training rows or its
+   * held-out rows (each row in exactly one, so a job costs the larger of the two sides, not their
+   * sum). Absent: any of the institution's rows.
+   */
+  partition: z.enum(['train', 'holdout']).optional(),
 };
+
+/** The rows a release used (see taskShape.partition). */
+export type Partition = 'train' | 'holdout';
 
 /** What the caller asks the ledger to charge: a task and its mechanism. */
 export const ChargeRequestSchema = mechanismUnion(taskShape);

@@ -20,6 +20,8 @@ import type { StrategyState } from '../strategy/strategy';
 import { CoreInputError, layoutSize } from '../types';
 import type { TaskKind } from '../types';
 import { stageNoised } from '../privacy/noised-stages';
+import { evaluationRounds, recordPrivacy } from '../privacy/record-plan';
+import { metricsFromBoundedEvaluation, preprocessingFromBoundedStats } from '../privacy/record-decode';
 import type { Grid, StageFailure, StageTask } from './grid';
 import type { SecureSumInfo, SumProtocol, SumResult } from './sum-protocol';
 import type { PreprocessingParams, TaskConfig } from './task-config';
@@ -110,6 +112,9 @@ export interface EngineDeps {
   normal?: () => number;
 }
 
+/** The metrics of a round that was not evaluated. */
+const NOT_EVALUATED: EvalMetrics = { auc: NaN, ks: NaN, gini: NaN, logLoss: NaN, brier: NaN, n: 0, positives: 0 };
+
 /** Why a job stopped before finishing (a clear, user-facing reason). */
 export class JobFailedError extends Error {
   constructor(message: string, readonly failures: StageFailure[] = []) {
@@ -162,6 +167,9 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
   }
 
   const base: TaskConfig = { jobId, job, schema };
+  // Record-level DP: statistics and histograms arrive noised and bounded (core/privacy/record-*.ts).
+  const noised = recordPrivacy(job) !== undefined;
+  const evaluated = new Set(evaluationRounds(job));
   const released = resume?.releases ?? {};
   const stage = async (round: number, task: StageTask, shape: Record<string, number>): Promise<SumResult & { sum: NonNullable<SumResult['sum']> }> => {
     const pinned = stageNoised(job, task.kind) ? undefined : released[`${task.kind}/${round}`];
@@ -198,12 +206,14 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
   // Federated preprocessing: counts, sums and sums of squares through the aggregation path.
   let preprocessing: PreprocessingParams;
   let statsFailures: StageFailure[] = [];
+  let statsContributors: string[] = [];
   if (resume?.preprocessing) preprocessing = resume.preprocessing;
   else {
     const stats = await stage(0, { kind: 'stats', round: 0, config: base }, statsShape(schema));
     statsFailures = stats.failures;
+    statsContributors = stats.contributors;
     try {
-      preprocessing = preprocessingFromStats(stats.sum, schema);
+      preprocessing = noised ? preprocessingFromBoundedStats(stats.sum, schema) : preprocessingFromStats(stats.sum, schema);
     } catch (err) {
       throw new JobFailedError(`federated preprocessing over [${stats.contributors.join(', ')}] failed: ${(err as Error).message}`);
     }
@@ -230,16 +240,22 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
     receipts?: Record<string, string>,
     clientDp?: ClientDpRound,
   ) => {
-    const ev = await stage(round, { kind: 'evaluate', round, config: { ...base, preprocessing }, weights: state.weights }, evaluationShape(job.evaluation.bins));
+    // A round the job does not evaluate (evaluation.every) reports no metrics.
+    const ev = evaluated.has(round)
+      ? await stage(round, { kind: 'evaluate', round, config: { ...base, preprocessing }, weights: state.weights }, evaluationShape(job.evaluation.bins))
+      : undefined;
+    const metrics = ev
+      ? usable(`round ${round} evaluate`, () => (noised ? metricsFromBoundedEvaluation(ev.sum, job.evaluation.bins) : metricsFromEvaluation(ev.sum, job.evaluation.bins)))
+      : NOT_EVALUATED;
     const record: RoundRecord = {
       round,
-      participants: trainers.length ? trainers : ev.contributors,
-      metrics: usable(`round ${round} evaluate`, () => metricsFromEvaluation(ev.sum, job.evaluation.bins)),
+      participants: trainers.length ? trainers : (ev?.contributors ?? statsContributors),
+      metrics,
       trainLoss,
       seconds: (now() - started) / 1000,
-      failures: [...failures, ...ev.failures],
+      failures: [...failures, ...(ev?.failures ?? [])],
       finishedAt: now(),
-      ...(secure ?? ev.secure ? { secure: secure ?? ev.secure } : {}),
+      ...(secure ?? ev?.secure ? { secure: secure ?? ev?.secure } : {}),
       ...(receipts ? { receipts } : {}),
       ...(clientDp ? { clientDp } : {}),
     };

@@ -6,17 +6,18 @@
  *
  * - the encoding plan of each stage's vectors into Z_{2^32} (secagg/contribution-codec.ts):
  *   model updates are clipped and stochastically quantized; counts, statistics, histograms and
- *   the example weight use exact fixed point (so no portfolio size is revealed, only sums);
+ *   the example weight use exact fixed point (so no portfolio size is revealed, only sums; under
+ *   record-level DP histograms carry signed noise on a 2^−6 grid);
  * - a `__clipped` counter appended to every stage, so the round reports how many coordinates
  *   were clipped in total without revealing any one participant's count;
  * - the Shamir threshold t and the neighbour graph (everyone, or a k-regular ring whose
  *   arrangement the round draws from every advertiser's committed nonce).
  */
 import type { JobSpec, SecureAggregationSpec } from '../job';
-import { deriveSeed } from '../random';
 import type { EncodingPlan, VectorEncoding } from '../secagg/contribution-codec';
 import { INTEGER_SUM_LIMIT, fixedLimit, planWords } from '../secagg/contribution-codec';
 import { clientSumBound } from '../privacy/client-dp';
+import { EVAL_GRID_BITS, recordPrivacy } from '../privacy/record-plan';
 import { CLIP_BIT, clientPlanFor } from './client-round';
 import { quantParamsFor } from '../secagg/quantize';
 import { completeGraph } from '../secagg/protocol/graph';
@@ -32,19 +33,28 @@ export const MODULUS_BITS = 32;
 const COUNT: VectorEncoding = { kind: 'fixed', fracBits: 0, limbs: 2 };
 const REAL: VectorEncoding = { kind: 'fixed', fracBits: 24, limbs: 4 };
 const WIDE: VectorEncoding = { kind: 'fixed', fracBits: 24, limbs: 8 };
+/** Noised histogram counts (record-level DP): signed multiples of 2^−EVAL_GRID_BITS. */
+const NOISED_COUNT: VectorEncoding = { kind: 'fixed', fracBits: EVAL_GRID_BITS, limbs: 3 };
 
 /**
  * Encoding of each vector of a stage (plus {@link CLIPPED}) for at most `maxSummands` summands.
  * `clientSumBound` (client-level DP): the train update and clip bit are integers already, with
  * |sum| ≤ that bound per coordinate.
  */
-export function encodingPlanFor(kind: TaskKind, shape: ContributionShape, spec: SecureAggregationSpec, maxSummands: number, clientSumBound?: number): EncodingPlan {
+export function encodingPlanFor(
+  kind: TaskKind,
+  shape: ContributionShape,
+  spec: SecureAggregationSpec,
+  maxSummands: number,
+  clientSumBound?: number,
+  noisedCounts = false,
+): EncodingPlan {
   const encodings: Record<string, VectorEncoding> = { [CLIPPED]: COUNT };
   for (const name of Object.keys(shape)) {
     if (name === CLIPPED) throw new CoreInputError(`vector name ${CLIPPED} is reserved`, 'shape');
     if (kind === 'train' && clientSumBound !== undefined && (name === 'update' || name === CLIP_BIT)) encodings[name] = { kind: 'integer', sumBound: clientSumBound };
     else if (kind === 'train' && name === 'update') encodings[name] = { kind: 'quantized', clip: spec.clip * spec.maxWeight };
-    else if (kind === 'evaluate' && name === 'hist') encodings[name] = COUNT;
+    else if (kind === 'evaluate' && name === 'hist') encodings[name] = noisedCounts ? NOISED_COUNT : COUNT;
     else if (kind === 'stats' && name === 'stats') encodings[name] = WIDE;
     else encodings[name] = REAL;
   }
@@ -166,7 +176,7 @@ export function secureRoundParams(
   const k = neighbourCount(spec, n, job.minParticipants);
   const threshold = thresholdFor(spec, job.minParticipants, n, k);
   const client = kind === 'train' && shape.update ? clientPlanFor(job, shape.update, threshold) : undefined;
-  const plan = encodingPlanFor(kind, shape, spec, n, client && clientSumBound(client, n));
+  const plan = encodingPlanFor(kind, shape, spec, n, client && clientSumBound(client, n), recordPrivacy(job) !== undefined);
   const length = checkPlan(plan);
   // SecAgg+ (k < n − 1): the ring's arrangement is drawn in the round by commit–reveal from every
   // advertiser's nonce (graph-draw.ts), never from anything the coordinator or the job chooses.

@@ -13,6 +13,7 @@ import type { HandlerResult, ParsedTask } from '../handler';
 import { trainLocal } from '../trainer/train';
 import { cryptoRng } from '../crypto-rng';
 import type { NodePrivacy } from './node-privacy';
+import { formatDelta, formatEpsilon, mechanismRdp } from '../../core/privacy/ledger-format';
 import { privacyRefusal } from './node-privacy';
 
 /** The local data of a train task. */
@@ -48,4 +49,29 @@ export async function trainWithClientDp(task: ParsedTask, input: ClientTrainInpu
   // Charged (and persisted) before the update can leave this node.
   const receipt = privacy!.charge(task, plan.spend);
   return { contribution: clientContribution(enc.update, enc.clipBit), receipt };
+}
+
+/**
+ * At a client-level DP job's first task: a refusal when the whole job (every round at this
+ * round's t) would exceed the node's budget, so nothing is spent on a job that cannot finish;
+ * undefined when it fits or the node has no budget (the train task then refuses).
+ */
+export function clientJobRefusal(task: ParsedTask, paramCount: number, privacy: NodePrivacy | undefined): HandlerResult | undefined {
+  const { job } = task.config;
+  if (!privacy || job.privacy.mode !== 'client' || privacy.ledger.entries().some((e) => e.kind === 'charge' && e.jobId === task.jobId)) return undefined;
+  let plan: ReturnType<typeof clientPlanFor>;
+  try {
+    plan = clientPlanFor(job, paramCount, task.survivors ?? 1)!;
+  } catch (err) {
+    return { refusal: { code: 'privacy_settings', reason: `client-level privacy settings cannot work: ${(err as Error).message}` } };
+  }
+  const one = mechanismRdp(plan.spend, privacy.ledger.orders);
+  const preview = privacy.ledger.previewJob(task.jobId, { all: { orders: one.orders, rdp: one.rdp.map((r) => r * job.rounds) } });
+  if (preview.fits) return undefined;
+  return {
+    refusal: {
+      code: 'privacy_budget',
+      reason: `privacy budget: the whole job (${job.rounds} rounds) would take this node's ε from ${formatEpsilon(preview.epsilonBefore)} to ${formatEpsilon(preview.epsilonAfter)} at δ = ${formatDelta(preview.delta)}, beyond its budget ε = ${formatEpsilon(preview.budgetEpsilon)}; refused before round 1, nothing was spent`,
+    },
+  };
 }

@@ -4,9 +4,11 @@
  * but only this file decides whether a task may run.
  *
  * Accounting is Rényi DP (Mironov, CSF 2017): every charged task stores its own RDP curve over the
- * ledger's fixed grid of orders, and the institution's total is the order-wise SUM OVER ALL TASKS
- * OF ALL JOBS that used its data — the budget is per institution, not per job, since every job
- * trains on the same borrowers. ε is the improved conversion (Balle et al. 2020) of that total at
+ * ledger's fixed grid of orders, and the institution's total is the order-wise sum over all jobs
+ * that used its data — the budget is per institution, not per job, since every job trains on the
+ * same borrowers. Within a job, releases over all rows add up; releases over its training rows
+ * and over its held-out rows (a row-by-row split, each row in one part) compose in parallel: the
+ * job costs the pointwise larger of the two parts (ledger-format.ts `jobRdp`). ε is the improved conversion (Balle et al. 2020) of that total at
  * the budget's δ (core/privacy). Per-job ε in {@link PrivacyLedger.spent} is each job's own cost;
  * those do not add up to the total (RDP composes sub-linearly in ε).
  *
@@ -34,8 +36,9 @@ import type {
 } from '../../core/privacy/ledger-format';
 import {
   BudgetSchema, ChargeRequestSchema, LEDGER_FORMAT, LEDGER_VERSION, MechanismSpendSchema, PrivacyBudgetExceededError,
-  PrivacyLedgerError, budgetReason, formatDelta, formatEpsilon, mechanismRdp, parseInput,
+  PrivacyLedgerError, budgetReason, formatDelta, formatEpsilon, jobRdp, mechanismRdp, parseInput,
 } from '../../core/privacy/ledger-format';
+import type { Partition } from '../../core/privacy/ledger-format';
 
 export * from '../../core/privacy/ledger-format';
 export { ledgerPath, privacyDir, receiptsPath } from './ledger-file';
@@ -59,7 +62,7 @@ export class PrivacyLedger {
     private onDisk: string,
     private readonly now: () => number,
   ) {
-    this.total = composeRdp(this.charges().map((e) => ({ orders: state.orders, rdp: e.rdp })), state.orders);
+    this.total = totalOf(this.charges(), state.orders);
   }
 
   /**
@@ -131,8 +134,12 @@ export class PrivacyLedger {
     return structuredClone(this.state.entries);
   }
 
-  /** The spend of a task before it runs: its curve, the composed total, ε after, and whether it fits. */
-  preview(spend: MechanismSpend): SpendPreview {
+  /**
+   * The spend of a task before it runs: its curve, the composed total, ε after, and whether it
+   * fits. `within` places it in a job (and a part of that job's rows); without it the task counts
+   * as a job of its own.
+   */
+  preview(spend: MechanismSpend, within?: { jobId: string; partition?: Partition }): SpendPreview {
     const s = parseInput(MechanismSpendSchema, { mechanism: spend.mechanism, params: spend.params }, 'task');
     let rdp: RdpCurve;
     try {
@@ -141,8 +148,36 @@ export class PrivacyLedger {
       if (!(e instanceof CoreInputError)) throw e;
       throw new PrivacyLedgerError(`invalid task: ${e.message}`, { field: `task.params.${e.parameter}` }, { cause: e });
     }
+    const { orders } = this.state;
+    const total = within
+      ? totalOf([...this.charges(), { jobId: within.jobId, ...(within.partition ? { partition: within.partition } : {}), rdp: rdp.rdp }], orders)
+      : composeRdp([this.total, rdp], orders);
+    return this.verdict(rdp, total);
+  }
+
+  /**
+   * Whether a whole job fits before any of it runs: `planned` is the job's cost per part of its
+   * rows (all rows, training rows, held-out rows); each part counts as the larger of what is
+   * planned and what this job has been charged already (a rerun charges again), and the job is
+   * composed with every other job's charges.
+   */
+  previewJob(jobId: string, planned: { all?: RdpCurve; train?: RdpCurve; holdout?: RdpCurve }): SpendPreview {
+    const { orders } = this.state;
+    const mine = this.charges().filter((c) => c.jobId === jobId);
+    const others = this.charges().filter((c) => c.jobId !== jobId);
+    const zero = orders.map(() => 0);
+    const part = (p: Partition | undefined, plan?: RdpCurve) => {
+      const had = composeRdp(mine.filter((c) => c.partition === p).map((c) => ({ orders: [...orders], rdp: [...c.rdp] })), orders).rdp;
+      const want = plan ? checkCurve(plan, orders) : zero;
+      return had.map((h, i) => Math.max(h, want[i]));
+    };
+    const [all, train, holdout] = [part(undefined, planned.all), part('train', planned.train), part('holdout', planned.holdout)];
+    const job = { orders: [...orders], rdp: all.map((a, i) => a + Math.max(train[i], holdout[i])) };
+    return this.verdict(job, composeRdp([totalOf(others, orders), job], orders));
+  }
+
+  private verdict(rdp: RdpCurve, total: RdpCurve): SpendPreview {
     const { epsilon: budgetEpsilon, delta } = this.state.budget;
-    const total = composeRdp([this.total, rdp], this.state.orders);
     const after = epsilonFromRdp(total, delta);
     const epsilonBefore = epsilonFromRdp(this.total, delta).epsilon;
     const fits = after.epsilon <= budgetEpsilon;
@@ -161,7 +196,7 @@ export class PrivacyLedger {
    */
   charge(task: ChargeRequest): ChargeEntry {
     const t = parseInput(ChargeRequestSchema, task, 'task');
-    const p = this.preview(t);
+    const p = this.preview(t, { jobId: t.jobId, ...(t.partition ? { partition: t.partition } : {}) });
     if (!p.fits) throw new PrivacyBudgetExceededError(t, p.epsilonBefore, p.epsilonAfter, p.delta, p.budgetEpsilon);
     const entry: ChargeEntry = {
       kind: 'charge', index: this.state.entries.length, at: stamp(this.now), ...t,
@@ -202,11 +237,7 @@ export class PrivacyLedger {
     const all = epsilonFromRdp(this.total, budget.delta);
     const byJob = new Map<string, ChargeEntry[]>();
     for (const e of this.charges()) byJob.set(e.jobId, [...(byJob.get(e.jobId) ?? []), e]);
-    const perJob = [...byJob].map(([jobId, es]) => ({
-      jobId,
-      charges: es.length,
-      epsilon: epsilonFromRdp(composeRdp(es.map((e) => ({ orders, rdp: e.rdp })), orders), budget.delta).epsilon,
-    }));
+    const perJob = [...byJob].map(([jobId, es]) => ({ jobId, charges: es.length, epsilon: epsilonFromRdp(jobRdp(es, orders), budget.delta).epsilon }));
     return {
       epsilon: all.epsilon, order: all.order, delta: budget.delta, budget: { ...budget },
       remaining: Math.max(0, budget.epsilon - all.epsilon), charges: this.charges().length, perJob,
@@ -235,6 +266,20 @@ export class PrivacyLedger {
     this.state = next;
     this.onDisk = text;
   }
+}
+
+/** The institution's total: the sum over jobs of each job's {@link jobRdp}. */
+function totalOf(charges: readonly { jobId: string; partition?: Partition; rdp: readonly number[] }[], orders: readonly number[]): RdpCurve {
+  const byJob = new Map<string, (typeof charges)[number][]>();
+  for (const c of charges) byJob.set(c.jobId, [...(byJob.get(c.jobId) ?? []), c]);
+  return composeRdp([...byJob.values()].map((cs) => jobRdp(cs, orders)), orders);
+}
+
+function checkCurve(c: RdpCurve, orders: readonly number[]): number[] {
+  if (c.orders.length !== orders.length || c.orders.some((o, i) => o !== orders[i])) {
+    throw new PrivacyLedgerError('a planned curve must be over the ledger\'s orders', { field: 'planned' });
+  }
+  return [...c.rdp];
 }
 
 function stamp(now: () => number): number {

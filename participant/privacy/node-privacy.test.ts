@@ -8,7 +8,7 @@ import { DataSchemaSchema } from '../../core/data/schema';
 import { sampledGaussianEpsilon } from '../../core/privacy';
 import { verifyReceipts } from '../../core/privacy/receipt-format';
 import type { ParsedTask } from '../handler';
-import { dpSgdSpend, recordDpFor } from './dp-params';
+import { dpSgdSpend } from './dp-params';
 import { openNodePrivacy, privacyRefusal } from './node-privacy';
 
 const schema = DataSchemaSchema.parse(JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'examples', 'synthetic', 'schema.json'), 'utf8')));
@@ -27,9 +27,10 @@ afterEach(() => {
 
 describe('the node\'s privacy policy', () => {
   const dpJob = { train: { batchSize: 10_000 }, privacy: { mode: 'record', noiseMultiplier: 2 } };
+  const DP = { noiseMultiplier: 2, clipNorm: 1, sampleRate: 1 };
 
   it('refuses DP jobs without a budget, and non-DP jobs with one', () => {
-    expect(privacyRefusal(task(dpJob), dpSgdSpend(recordDpFor(task(dpJob).config.job, 100)!, 1), undefined)).toMatchObject({ refusal: { code: 'privacy_not_configured' } });
+    expect(privacyRefusal(task(dpJob), dpSgdSpend(DP, 1), undefined)).toMatchObject({ refusal: { code: 'privacy_not_configured' } });
     expect(privacyRefusal(task({}), undefined, undefined)).toBeUndefined();
     const privacy = openNodePrivacy('bank-a', stateDir(), { epsilon: 5, delta: 1e-5 });
     expect(privacyRefusal(task({}), undefined, privacy)).toMatchObject({
@@ -39,8 +40,7 @@ describe('the node\'s privacy policy', () => {
 
   it('admits tasks within the budget, charges them, and signs a verifiable receipt chain', () => {
     const privacy = openNodePrivacy('bank-a', stateDir(), { epsilon: 5, delta: 1e-5 });
-    const dp = recordDpFor(task(dpJob).config.job, 100)!;
-    expect(dp.sampleRate).toBe(1);
+    const dp = DP;
     const receipts = [1, 2].map((round) => {
       expect(privacyRefusal(task(dpJob, round), dpSgdSpend(dp, 1), privacy)).toBeUndefined();
       return JSON.parse(privacy.charge(task(dpJob, round), dpSgdSpend(dp, 1)));
@@ -54,7 +54,7 @@ describe('the node\'s privacy policy', () => {
   it('refuses, before training, the task that would exceed the budget', () => {
     const eps = (steps: number) => sampledGaussianEpsilon({ q: 1, noiseMultiplier: 2, steps }, 1e-5).epsilon;
     const privacy = openNodePrivacy('bank-a', stateDir(), { epsilon: (eps(1) + eps(2)) / 2, delta: 1e-5 });
-    const dp = recordDpFor(task(dpJob).config.job, 100)!;
+    const dp = DP;
     privacy.charge(task(dpJob, 1), dpSgdSpend(dp, 1));
     const r = privacyRefusal(task(dpJob, 2), dpSgdSpend(dp, 1), privacy);
     expect(r).toMatchObject({ refusal: { code: 'privacy_budget', reason: expect.stringMatching(/^privacy budget: this task would raise ε from \d\.\d+ to \d\.\d+ at δ = 1e-5, beyond the budget ε = \d\.\d+$/) } });

@@ -5,27 +5,38 @@
  * and signs a receipt, before the update leaves the node.
  */
 import type { HandlerResult, ParsedTask } from '../handler';
-import type { MechanismSpend } from './ledger';
+import type { MechanismSpend, Partition } from './ledger';
 import { PrivacyLedger } from './ledger';
 import { ReceiptSigner, receiptBody } from './receipts';
+import { RecordJobStore } from './record-jobs';
+
+/** Where a charge belongs: the task's own kind unless `stage` says otherwise, and the rows it used. */
+export interface ChargeWhere {
+  stage?: string;
+  partition?: Partition;
+}
 
 /** The node's privacy state: its ledger and signer, and how it charges a task. */
 export interface NodePrivacy {
   ledger: PrivacyLedger;
   signer: ReceiptSigner;
-  /** Charges a finished DP task and returns its signed receipt as JSON. */
-  charge(task: ParsedTask, spend: MechanismSpend): string;
+  /** Per-job record-level DP settings this node fixed for itself (noisy row count, DP-SGD). */
+  jobs: RecordJobStore;
+  /** Charges a DP release of `task` (before it leaves the node) and returns its signed receipt as JSON. */
+  charge(task: ParsedTask, spend: MechanismSpend, where?: ChargeWhere): string;
 }
 
-/** Opens (or creates) the node's ledger and receipt key under `stateDir`. */
+/** Opens (or creates) the node's ledger, receipt key and per-job DP settings under `stateDir`. */
 export function openNodePrivacy(name: string, stateDir: string, budget: { epsilon: number; delta: number }): NodePrivacy {
   const ledger = PrivacyLedger.open(stateDir, budget);
   const signer = ReceiptSigner.open(stateDir);
+  const jobs = RecordJobStore.open(stateDir);
   return {
     ledger,
     signer,
-    charge(task, spend) {
-      const entry = ledger.charge({ ...spend, jobId: task.jobId, round: task.round, stage: task.kind });
+    jobs,
+    charge(task, spend, where = {}) {
+      const entry = ledger.charge({ ...spend, jobId: task.jobId, round: task.round, stage: where.stage ?? task.kind, ...(where.partition ? { partition: where.partition } : {}) });
       const epsilonJob = ledger.spent().perJob.find((j) => j.jobId === task.jobId)?.epsilon ?? entry.epsilonTask;
       return JSON.stringify(signer.signReceipt(receiptBody(name, entry, ledger.budget, epsilonJob)));
     },

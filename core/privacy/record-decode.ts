@@ -1,0 +1,84 @@
+/**
+ * The coordinator's reading of the noised releases of a record-level DP job (./record-releases.ts):
+ * standardization parameters from the bounded statistics, and evaluation metrics from the noised
+ * histograms. Post-processing only, so it costs no privacy; it must cope with what noise does to
+ * sums — negative counts, variances below zero — without failing the job: counts are floored at
+ * 1, a variance lost in the noise falls back to a small floor, and AUC is the Mann–Whitney
+ * statistic of the noisy histogram without clamping the bins (clamping biases it), then limited
+ * to [0, 1]; the reported row counts are the noisy ones, rounded.
+ *
+ * Pure.
+ */
+import type { DataSchema } from '../data/schema';
+import type { Preprocessing } from '../data/preprocess';
+import { statsShape } from '../data/preprocess';
+import type { EvalMetrics } from '../metrics/histogram';
+import type { Contribution } from '../types';
+import { CoreInputError } from '../types';
+import { DP_LOG_LOSS_CAP } from './record-plan';
+import { rangeScale } from './record-releases';
+
+/** A standard deviation of less than this share of a feature's half-range is taken as lost in the noise. */
+export const MIN_SCALED_STD = 0.01;
+
+const clamp = (x: number, lo: number, hi: number) => (x < lo ? lo : x > hi ? hi : x);
+
+function checkVectors(sum: Contribution, shape: Record<string, number>, what: string): void {
+  for (const [key, len] of Object.entries(shape)) {
+    const v = sum[key];
+    if (!v || v.length !== len) throw new CoreInputError(`${what}: "${key}" must have length ${len}, got ${v ? v.length : 'nothing'}`, 'sum');
+    if (v.some((x) => !Number.isFinite(x))) throw new CoreInputError(`${what}: "${key}" contains a non-finite value`, 'sum');
+  }
+}
+
+/** Means and standard deviations (in the features' own units) from the noised bounded statistics. */
+export function preprocessingFromBoundedStats(sum: Contribution, schema: DataSchema): Preprocessing {
+  checkVectors(sum, statsShape(schema), 'noised preprocessing statistics');
+  const mean: number[] = [];
+  const std: number[] = [];
+  schema.numeric.forEach((f, j) => {
+    const { centre, half } = rangeScale(f);
+    const count = Math.max(1, sum.stats[3 * j]);
+    const mu = clamp(sum.stats[3 * j + 1] / count, -1, 1);
+    const second = clamp(sum.stats[3 * j + 2] / count, 0, 1);
+    const sd = Math.sqrt(Math.max(second - mu * mu, 0));
+    mean.push(centre + half * mu);
+    std.push(half * Math.max(sd, MIN_SCALED_STD));
+  });
+  const n = Math.max(1, Math.round(sum.label[0]));
+  return { mean, std, n, positives: clamp(Math.round(sum.label[1]), 0, n) };
+}
+
+/** Metrics from a noised evaluation sum (hist of 2·bins, loss = [capped log-loss share, Brier, 0, 0]). */
+export function metricsFromBoundedEvaluation(sum: Contribution, bins: number): EvalMetrics {
+  checkVectors(sum, { hist: 2 * bins, loss: 4 }, 'noised evaluation');
+  const hist = sum.hist;
+  let negTotal = 0;
+  let posTotal = 0;
+  for (let b = 0; b < bins; b++) {
+    negTotal += hist[b];
+    posTotal += hist[bins + b];
+  }
+  const n = Math.max(0, Math.round(negTotal + posTotal));
+  const base = {
+    logLoss: n > 0 ? clamp((DP_LOG_LOSS_CAP * sum.loss[0]) / n, 0, DP_LOG_LOSS_CAP) : NaN,
+    brier: n > 0 ? clamp(sum.loss[1] / n, 0, 1) : NaN,
+    n,
+    positives: clamp(Math.round(posTotal), 0, n),
+  };
+  if (negTotal <= 0 || posTotal <= 0) return { auc: NaN, ks: NaN, gini: NaN, ...base };
+  let u = 0;
+  let negBelow = 0;
+  let posBelow = 0;
+  let ks = 0;
+  for (let b = 0; b < bins; b++) {
+    const neg = hist[b];
+    const pos = hist[bins + b];
+    u += pos * (negBelow + 0.5 * neg);
+    negBelow += neg;
+    posBelow += pos;
+    ks = Math.max(ks, Math.abs(negBelow / negTotal - posBelow / posTotal));
+  }
+  const auc = clamp(u / (negTotal * posTotal), 0, 1);
+  return { auc, ks: clamp(ks, 0, 1), gini: 2 * auc - 1, ...base };
+}

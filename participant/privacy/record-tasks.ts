@@ -1,0 +1,97 @@
+/**
+ * The tasks of a job with record-level DP at one node (the releases and their accounting are in
+ * core/privacy/record-plan.ts): at the job's first task the node checks that the WHOLE job fits
+ * its budget and refuses up front otherwise, then draws and charges its noisy row count and fixes
+ * its DP-SGD settings (record-jobs.ts); every release — noised statistics, each round's DP-SGD
+ * update weighted by the noisy count, each noised evaluation — is charged to the ledger with the
+ * rows it used and signed in a receipt before it leaves.
+ *
+ * The noise of statistics and evaluations is calibrated for t = the secure sum's threshold (each
+ * sum holds at least t participants' noise); without a secure sum (plain aggregation) t = 1, so
+ * each node adds the full noise itself.
+ */
+import type { DataSchema } from '../../core/data/schema';
+import type { Table } from '../../core/data/table';
+import type { MechanismSpend } from '../../core/privacy/ledger-format';
+import { dpSgdPlan, evaluationRounds, recordJobCost, recordReleasePlan } from '../../core/privacy/record-plan';
+import type { NoisedRelease, RecordReleasePlan } from '../../core/privacy/record-plan';
+import { boundedEvaluation, boundedStats, noisedRelease } from '../../core/privacy/record-releases';
+import { sampleDiscreteGaussian } from '../../core/privacy/discrete-gaussian';
+import { formatDelta, formatEpsilon } from '../../core/privacy/ledger-format';
+import type { Rng } from '../../core/types';
+import { CoreInputError } from '../../core/types';
+import type { HandlerResult, ParsedTask } from '../handler';
+import type { NodePrivacy } from './node-privacy';
+import type { RecordJob } from './record-jobs';
+
+/** A refusal of a task, with its code and reason. */
+export type Refusal = Extract<HandlerResult, { refusal: unknown }>;
+const refusal = (code: string, reason: string): Refusal => ({ refusal: { code, reason } });
+
+/** The release plan for this task's secure sum (t of its config, 1 without one). */
+export function planFor(task: ParsedTask): RecordReleasePlan {
+  return recordReleasePlan(task.config.job, task.config.schema, task.survivors ?? 1);
+}
+
+/** The spend of one noised secure-sum release. */
+export function releaseSpend(r: NoisedRelease): MechanismSpend {
+  return {
+    mechanism: 'distributed-discrete-gaussian',
+    params: { sigma2PerClient: r.sigma2PerClient, survivors: r.survivors, l2Sensitivity: r.l2Sensitivity, l1Sensitivity: r.l1Sensitivity, dimension: r.dimension },
+  };
+}
+
+/**
+ * This node's settings for the task's job: fixed at its first task after checking that the whole
+ * job fits the budget (a refusal otherwise, before anything is charged or released).
+ */
+export function recordJobFor(task: ParsedTask, trainRows: number, privacy: NodePrivacy | undefined, rng: Rng): RecordJob | Refusal {
+  if (!privacy) {
+    return refusal('privacy_not_configured', 'the job asks for record-level differential privacy, but this node has no privacy budget; start it with --privacy-budget-epsilon and --state-dir');
+  }
+  const known = privacy.jobs.get(task.jobId);
+  if (known) return known;
+  const { job } = task.config;
+  let plan: RecordReleasePlan;
+  try {
+    plan = planFor(task);
+  } catch (err) {
+    if (!(err instanceof CoreInputError)) throw err;
+    return refusal('privacy_settings', `record-level privacy cannot run: ${err.message}`);
+  }
+  const noisyRows = trainRows + sampleDiscreteGaussian(1, plan.countSigma2, rng)[0];
+  const sgd = dpSgdPlan(job, plan, noisyRows);
+  const cost = recordJobCost(job, plan, sgd);
+  const preview = privacy.ledger.previewJob(task.jobId, { train: cost.train, holdout: cost.holdout });
+  if (!preview.fits) {
+    const { budget } = privacy.ledger;
+    return refusal(
+      'privacy_budget',
+      `privacy budget: the whole job would cost this node ε = ${formatEpsilon(cost.epsilon)} at δ = ${formatDelta(job.privacy.mode === 'record' ? job.privacy.delta : budget.delta)} ` +
+        `(${job.rounds} rounds, ${plan.evaluation.rounds.length} evaluations), taking its total from ε = ${formatEpsilon(preview.epsilonBefore)} to ` +
+        `${formatEpsilon(preview.epsilonAfter)} at δ = ${formatDelta(budget.delta)}, beyond its budget ε = ${formatEpsilon(budget.epsilon)}; refused before round 1, nothing was spent`,
+    );
+  }
+  privacy.charge(task, { mechanism: 'distributed-discrete-gaussian', params: { sigma2PerClient: plan.countSigma2, survivors: 1, l2Sensitivity: 1, l1Sensitivity: 1, dimension: 1 } }, { stage: 'count', partition: 'train' });
+  const fixed: RecordJob = { jobId: task.jobId, noisyRows, ...sgd, epsilonJob: cost.epsilon };
+  privacy.jobs.put(fixed);
+  return fixed;
+}
+
+/** The noised preprocessing statistics of the training rows, charged and signed. */
+export function statsRelease(task: ParsedTask, train: Table, schema: DataSchema, privacy: NodePrivacy, rng: Rng): HandlerResult {
+  const plan = planFor(task);
+  const receipt = privacy.charge(task, releaseSpend(plan.stats), { partition: 'train' });
+  return { contribution: noisedRelease(boundedStats(train, schema), plan.stats, rng), receipt, noised: true };
+}
+
+/** The noised evaluation of the held-out rows' scores, charged and signed; refused in a round the job does not evaluate. */
+export function evaluationRelease(task: ParsedTask, scores: Float32Array, labels: Uint8Array, privacy: NodePrivacy, rng: Rng): HandlerResult {
+  const { job } = task.config;
+  if (!evaluationRounds(job).includes(task.round)) {
+    return refusal('privacy_plan', `round ${task.round} is not an evaluated round of job ${task.jobId} (evaluation.every ${job.evaluation.every}): an evaluation outside the plan would be an unplanned release`);
+  }
+  const plan = planFor(task);
+  const receipt = privacy.charge(task, releaseSpend(plan.evaluation), { partition: 'holdout' });
+  return { contribution: noisedRelease(boundedEvaluation(scores, labels, job.evaluation.bins), plan.evaluation, rng), receipt, noised: true };
+}
