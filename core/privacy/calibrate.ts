@@ -55,6 +55,11 @@ export interface CalibrationTarget {
    * `orders`: the target then bounds the composition. Default none.
    */
   alongside?: RdpCurve;
+  /**
+   * RDP of releases over OTHER rows (parallel composition, e.g. a job's evaluations of held-out
+   * rows): the target then bounds the pointwise maximum of the two sides. Default none.
+   */
+  parallel?: RdpCurve;
 }
 
 /** Result of {@link calibrateNoiseMultiplier}: z and the (ε, order) it actually achieves. */
@@ -82,16 +87,19 @@ export function calibrateNoiseMultiplier(target: CalibrationTarget): Calibration
   if (!(tolerance > 0 && tolerance <= 0.1)) {
     throw new CoreInputError(`tolerance must be in (0, 0.1], got ${tolerance}`, 'tolerance');
   }
-  const alongside = target.alongside;
-  if (alongside && (alongside.orders.length !== orders.length || alongside.orders.some((o, i) => o !== orders[i]))) {
-    throw new CoreInputError('alongside must be a curve over the same orders', 'alongside');
+  const { alongside, parallel } = target;
+  for (const [name, c] of [['alongside', alongside], ['parallel', parallel]] as const) {
+    if (c && (c.orders.length !== orders.length || c.orders.some((o, i) => o !== orders[i]))) throw new CoreInputError(`${name} must be a curve over the same orders`, name);
   }
-  const eps = (z: number): EpsilonResult =>
-    alongside ? epsilonFromRdp(composeRdp([sampledGaussianRdp({ q, noiseMultiplier: z, steps }, orders), alongside], orders), delta) : sampledGaussianEpsilon({ q, noiseMultiplier: z, steps }, delta, orders);
+  const eps = (z: number): EpsilonResult => {
+    if (!alongside && !parallel) return sampledGaussianEpsilon({ q, noiseMultiplier: z, steps }, delta, orders);
+    const own = composeRdp([sampledGaussianRdp({ q, noiseMultiplier: z, steps }, orders), ...(alongside ? [alongside] : [])], orders);
+    return epsilonFromRdp(parallel ? { orders: own.orders, rdp: own.rdp.map((r, i) => Math.max(r, parallel.rdp[i])) } : own, delta);
+  };
   const none = eps(Infinity); // validates q, steps, orders and delta; ε of `alongside` alone
   if (q === 0 || steps === 0) return { noiseMultiplier: 0, epsilon: none.epsilon, order: none.order };
-  if (alongside && none.epsilon >= epsilon) {
-    throw new CoreInputError(`epsilon ${epsilon} is spent already by the releases alongside (ε ${none.epsilon.toPrecision(4)}), before any step`, 'epsilon');
+  if ((alongside || parallel) && none.epsilon >= epsilon) {
+    throw new CoreInputError(`epsilon ${epsilon} is spent already by the other releases (ε ${none.epsilon.toPrecision(4)}), before any step`, 'epsilon');
   }
   const floor = floorEpsilon(orders, delta);
   if (epsilon <= floor) {

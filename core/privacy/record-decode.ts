@@ -18,8 +18,8 @@ import { CoreInputError } from '../types';
 import { DP_LOG_LOSS_CAP } from './record-plan';
 import { rangeScale } from './record-releases';
 
-/** A standard deviation of less than this share of a feature's half-range is taken as lost in the noise. */
-export const MIN_SCALED_STD = 0.01;
+/** Variance of u = (x − centre)/half-width for x uniform over the range: the fallback when noise hides the estimate. */
+export const RANGE_VARIANCE = 1 / 3;
 
 const clamp = (x: number, lo: number, hi: number) => (x < lo ? lo : x > hi ? hi : x);
 
@@ -31,8 +31,14 @@ function checkVectors(sum: Contribution, shape: Record<string, number>, what: st
   }
 }
 
-/** Means and standard deviations (in the features' own units) from the noised bounded statistics. */
-export function preprocessingFromBoundedStats(sum: Contribution, schema: DataSchema): Preprocessing {
+/**
+ * Means and standard deviations (in the features' own units) from the noised bounded statistics.
+ * `noiseStd` is the standard deviation of the noise on each summed coordinate (in u units): a
+ * variance estimate below two standard errors of the second moment (2·noiseStd/count) is taken
+ * as lost in the noise, and the variance of a uniform value over the range is used instead —
+ * a scale that cannot blow a feature up, which a near-zero noisy variance would.
+ */
+export function preprocessingFromBoundedStats(sum: Contribution, schema: DataSchema, noiseStd = 0): Preprocessing {
   checkVectors(sum, statsShape(schema), 'noised preprocessing statistics');
   const mean: number[] = [];
   const std: number[] = [];
@@ -41,9 +47,10 @@ export function preprocessingFromBoundedStats(sum: Contribution, schema: DataSch
     const count = Math.max(1, sum.stats[3 * j]);
     const mu = clamp(sum.stats[3 * j + 1] / count, -1, 1);
     const second = clamp(sum.stats[3 * j + 2] / count, 0, 1);
-    const sd = Math.sqrt(Math.max(second - mu * mu, 0));
+    const variance = second - mu * mu;
+    const sd = Math.sqrt(variance > (2 * noiseStd) / count ? variance : RANGE_VARIANCE);
     mean.push(centre + half * mu);
-    std.push(half * Math.max(sd, MIN_SCALED_STD));
+    std.push(half * sd);
   });
   const n = Math.max(1, Math.round(sum.label[0]));
   return { mean, std, n, positives: clamp(Math.round(sum.label[1]), 0, n) };

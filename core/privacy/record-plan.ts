@@ -21,9 +21,10 @@
  *
  * A row is in exactly one of the two parts and moves none of the others, so the job's Rényi DP is
  * the pointwise maximum of the two parts' compositions (parallel composition), and each part is
- * calibrated to the job's ε: the statistics get 10 % and the count 3 % of ε as targets of their
- * own, DP-SGD the rest (calibrated with them composed); the evaluations share ε on the held-out
- * side. A job given by a noise multiplier z uses σ = z·Δ for every release. Rounding to a grid
+ * calibrated: the statistics get 40 % and the count 3 % of ε as targets of their own, the
+ * evaluations together 90 % of ε, and DP-SGD is calibrated last so that the whole job — the
+ * pointwise maximum of the training side (statistics, count, every round) and the held-out side
+ * — is exactly within ε. A job given by a noise multiplier z uses σ = z·Δ for every release. Rounding to a grid
  * adds at most √d (L2) and d (L1) grid units to the sensitivity, which the accounting includes.
  *
  * Pure.
@@ -45,9 +46,11 @@ export const STATS_GRID_BITS = 8;
 export const EVAL_GRID_BITS = 6;
 /** Per-row log-loss is capped at this value in a noised evaluation (p ≥ e^−4 ≈ 0.018). */
 export const DP_LOG_LOSS_CAP = 4;
-/** Shares of the job's ε targeted by the statistics and the count release on their own. */
-export const STATS_SHARE = 0.1;
+/** Shares of the job's ε targeted by the statistics, the count and the evaluations on their own. */
+export const STATS_SHARE = 0.4;
 export const COUNT_SHARE = 0.03;
+/** Below 1, so that DP-SGD, calibrated last against both sides, still has room at every order. */
+export const EVAL_SHARE = 0.9;
 
 type RecordPrivacy = Extract<JobSpec['privacy'], { mode: 'record' }>;
 type PlanJob = Pick<JobSpec, 'privacy' | 'rounds' | 'evaluation' | 'train'>;
@@ -141,8 +144,14 @@ export function recordReleasePlan(job: PlanJob, schema: Pick<DataSchema, 'numeri
     ...(eps !== undefined ? { epsilon: eps } : {}),
     stats: { ...stats, gridBits: STATS_GRID_BITS, sigma2PerClient: release(p, stats, eps && eps * STATS_SHARE, 1, orders) },
     countSigma2: release(p, { l2Sensitivity: 1, l1Sensitivity: 1, dimension: 1, survivors: 1 }, eps && eps * COUNT_SHARE, 1, orders),
-    evaluation: { ...evalBase, gridBits: EVAL_GRID_BITS, rounds, sigma2PerClient: release(p, evalBase, eps, Math.max(1, rounds.length), orders) },
+    evaluation: { ...evalBase, gridBits: EVAL_GRID_BITS, rounds, sigma2PerClient: release(p, evalBase, eps && eps * EVAL_SHARE, Math.max(1, rounds.length), orders) },
   };
+}
+
+/** RDP of the job's evaluations (the held-out rows' side). */
+export function holdoutSide(plan: RecordReleasePlan, orders: readonly number[] = DEFAULT_RDP_ORDERS): RdpCurve {
+  const one = distributedDGaussRdp(plan.evaluation, orders);
+  return { orders: [...orders], rdp: one.rdp.map((r) => r * plan.evaluation.rounds.length) };
 }
 
 /** DP-SGD of one participant: sampling rate from its noisy row count, noise multiplier, steps per round. */
@@ -172,7 +181,9 @@ export function dpSgdPlan(job: PlanJob, plan: RecordReleasePlan, noisyRows: numb
   const sampleRate = Math.min(1, job.train.batchSize / Math.max(1, noisyRows));
   const steps = stepsPerRound(job, sampleRate);
   if (p.noiseMultiplier !== undefined) return { sampleRate, noiseMultiplier: p.noiseMultiplier, stepsPerRound: steps };
-  const z = calibrateNoiseMultiplier({ epsilon: p.epsilon!, delta: p.delta, q: sampleRate, steps: job.rounds * steps, orders, alongside: trainSideBase(plan, orders) });
+  const z = calibrateNoiseMultiplier({
+    epsilon: p.epsilon!, delta: p.delta, q: sampleRate, steps: job.rounds * steps, orders, alongside: trainSideBase(plan, orders), parallel: holdoutSide(plan, orders),
+  });
   return { sampleRate, noiseMultiplier: z.noiseMultiplier, stepsPerRound: steps };
 }
 
@@ -186,8 +197,7 @@ export interface JobCost {
 /** What the whole job costs a participant with this DP-SGD plan. */
 export function recordJobCost(job: PlanJob, plan: RecordReleasePlan, sgd: DpSgdPlan, orders: readonly number[] = DEFAULT_RDP_ORDERS): JobCost {
   const train = composeRdp([trainSideBase(plan, orders), sampledGaussianRdp({ q: sgd.sampleRate, noiseMultiplier: sgd.noiseMultiplier, steps: job.rounds * sgd.stepsPerRound }, orders)], orders);
-  const one = distributedDGaussRdp(plan.evaluation, orders);
-  const holdout = { orders: [...orders], rdp: one.rdp.map((r) => r * plan.evaluation.rounds.length) };
+  const holdout = holdoutSide(plan, orders);
   const joint = { orders: [...orders], rdp: train.rdp.map((r, i) => Math.max(r, holdout.rdp[i])) };
   return { train, holdout, epsilon: epsilonFromRdp(joint, recordPrivacy(job)!.delta).epsilon };
 }

@@ -11,7 +11,6 @@
 import type { DataSchema } from '../data/schema';
 import { transformValue } from '../data/schema';
 import type { Table } from '../data/table';
-import { binOf } from '../metrics/histogram';
 import type { Contribution, Rng } from '../types';
 import { CoreInputError } from '../types';
 import { sampleDiscreteGaussian } from './discrete-gaussian';
@@ -51,8 +50,25 @@ export function boundedStats(table: Table, schema: DataSchema): Contribution {
   return { stats, label: Float64Array.of(table.n, positives) };
 }
 
+/** Log-odds range of the noised evaluation's bins: probabilities from about 0.0009 to 0.95. */
+export const LOGIT_BINS_RANGE: readonly [number, number] = [-7, 3];
+
 /**
- * A bounded evaluation of held-out rows: `hist` as core/metrics/histogram.ts (2·bins counts) and
+ * The bin of a probability among `bins` bins equally spaced in log-odds over
+ * {@link LOGIT_BINS_RANGE} (scores beyond go to the first or last bin). Credit scores crowd at
+ * small probabilities, where equal-width bins over [0, 1] would put most rows into one or two of
+ * the few bins a noised histogram can afford; AUC and KS depend only on the bins' order.
+ */
+export function logitBin(score: number, bins: number): number {
+  const s = Math.min(1 - 1e-12, Math.max(1e-12, score));
+  const [lo, hi] = LOGIT_BINS_RANGE;
+  const b = Math.floor((bins * (Math.log(s / (1 - s)) - lo)) / (hi - lo));
+  return b < 0 ? 0 : b >= bins ? bins - 1 : b;
+}
+
+/**
+ * A bounded evaluation of held-out rows: `hist` = per-class counts over {@link logitBin} bins
+ * (negatives first, then positives, as core/metrics/histogram.ts) and
  * `loss` = [Σ min(log-loss, cap)/cap, Σ Brier, 0, 0] — row and positive counts are not sent (the
  * histogram holds them), so one row moves the vector by at most √3 in L2.
  */
@@ -67,7 +83,7 @@ export function boundedEvaluation(scores: ArrayLike<number>, labels: ArrayLike<n
     const raw = scores[i];
     if (!Number.isFinite(raw)) throw new CoreInputError(`scores[${i}] is not finite (${raw})`, 'scores');
     const s = Math.min(1, Math.max(0, raw));
-    hist[y * bins + binOf(s, bins)] += 1;
+    hist[y * bins + logitBin(s, bins)] += 1;
     const p = y === 1 ? s : 1 - s;
     ll += Math.min(DP_LOG_LOSS_CAP, p > 0 ? -Math.log(p) : DP_LOG_LOSS_CAP) / DP_LOG_LOSS_CAP;
     brier += (s - y) * (s - y);

@@ -20,7 +20,7 @@ import type { StrategyState } from '../strategy/strategy';
 import { CoreInputError, layoutSize } from '../types';
 import type { TaskKind } from '../types';
 import { stageNoised } from '../privacy/noised-stages';
-import { evaluationRounds, recordPrivacy } from '../privacy/record-plan';
+import { evaluationRounds, recordPrivacy, recordReleasePlan } from '../privacy/record-plan';
 import { metricsFromBoundedEvaluation, preprocessingFromBoundedStats } from '../privacy/record-decode';
 import type { Grid, StageFailure, StageTask } from './grid';
 import type { SecureSumInfo, SumProtocol, SumResult } from './sum-protocol';
@@ -213,7 +213,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
     statsFailures = stats.failures;
     statsContributors = stats.contributors;
     try {
-      preprocessing = noised ? preprocessingFromBoundedStats(stats.sum, schema) : preprocessingFromStats(stats.sum, schema);
+      preprocessing = noised ? preprocessingFromBoundedStats(stats.sum, schema, statsNoiseStd(job, schema, stats)) : preprocessingFromStats(stats.sum, schema);
     } catch (err) {
       throw new JobFailedError(`federated preprocessing over [${stats.contributors.join(', ')}] failed: ${(err as Error).message}`);
     }
@@ -291,6 +291,12 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
     await evaluate(round, started, meanLoss, tr.contributors, tr.failures, tr.secure, tr.receipts);
   }
   return { weights: state.weights, rounds, preprocessing };
+}
+
+/** Standard deviation (in u units) of the noise the contributors put on each summed statistic. */
+function statsNoiseStd(job: JobSpec, schema: DataSchema, stats: SumResult): number {
+  const plan = recordReleasePlan(job, schema, stats.secure?.threshold ?? 1).stats;
+  return Math.sqrt(stats.contributors.length * plan.sigma2PerClient) / 2 ** plan.gridBits;
 }
 
 /** Loss weights per class: none, explicit, or balanced from the federated class counts. */
