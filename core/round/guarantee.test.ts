@@ -20,7 +20,11 @@ describe('the guarantee statement', () => {
       'secure aggregation (Bonawitz et al. 2017): the coordinator learns only the sum over each round\'s surviving participants of their ' +
         'updates, preprocessing statistics and evaluation histograms, never one participant\'s; t = 3 of n = 4, k = 3 masking neighbours ' +
         'each (everyone); inputs summed in Z_2^32; update deltas clipped to ±2, FedAvg weight capped at 5000 (7 coordinate(s) clipped in ' +
-        'this job). No differential privacy: the sums and the model are not noised',
+        'this job). Rounds were not authenticated (no roster): this holds against a coordinator that follows the protocol. Every participant refuses ' +
+        'a sum of fewer than 3 contributors (or a lower floor it sets; t ≥ 2), and releases an input without DP noise at most once, again only over the ' +
+        'identical survivor set, remembering this across restarts. What a coalition can learn: the coordinator together with all other contributors ' +
+        'of a sum learns the remaining one\'s input from it; and without DP, exact statistics of different jobs over member sets that differ by one ' +
+        'can be subtracted — participants refuse identical inputs but cannot recognise related ones. No differential privacy: the sums and the model are not noised',
     );
     expect(secureFacts(job, rounds)).toEqual({ participants: 4, threshold: 3, neighbours: 3, modulusBits: 32, clip: 2, maxWeight: 5000, clipped: 7, authenticated: false });
   });
@@ -37,13 +41,19 @@ describe('the guarantee statement', () => {
   it('says SecAgg+ when nodes mask with fewer than everyone', () => {
     const text = guaranteeText(JobSpecSchema.parse({}), [{ secure: { ...info().secure, participants: 40, neighbours: 12, threshold: 7 } }]);
     expect(text).toContain('t = 7 of n = 40, k = 12 masking neighbours each (SecAgg+);');
+    expect(text).toContain('The neighbour graph is drawn in each round from a nonce every participant committed to, so no single party chooses it.');
   });
 
-  it('states record-level DP and what it does not cover', () => {
+  it('states that record-level DP noises every release, and what client-level DP leaves exact', () => {
     const job = JobSpecSchema.parse({ privacy: { mode: 'record', epsilon: 3, delta: 1e-5, clipNorm: 0.5 } });
-    expect(guaranteeText(job, [])).toMatch(
-      /Record-level differential privacy: every participant trains with DP-SGD \(per-example clip norm 0\.5, a target of ε = 3 at δ = 0\.00001 for the whole job\).*signed receipts; preprocessing statistics and evaluation histograms are protected by secure aggregation only, not by DP$/,
+    const text = guaranteeText(job, [info()]);
+    expect(text).toMatch(
+      /Record-level differential privacy \(a target of ε = 3 at δ = 0\.00001 for the whole job, adding or removing one borrower row\): every release is noised — DP-SGD updates \(per-example clip norm 0\.5\) weighted by a noisy row count, preprocessing statistics/,
     );
+    expect(text).toContain('learns the remaining one\'s input from it only as a DP-noised value');
+    expect(text).not.toContain('released exactly');
+    const client = guaranteeText(JobSpecSchema.parse({ privacy: { mode: 'client', epsilon: 4 } }), [info()]);
+    expect(client).toMatch(/preprocessing statistics and evaluation histograms are released exactly \(protected by secure aggregation and the participants' floor only\) and are not covered by this guarantee$/);
   });
 
   it('states client-level DP, who adds the noise, and that a central coordinator must be trusted', () => {

@@ -57,11 +57,18 @@ export function guaranteeText(job: JobSpec, rounds: { secure?: SecureSumInfo }[]
       : `update deltas clipped to ±${f.clip}, FedAvg weight capped at ${f.maxWeight} (${f.clipped} coordinate(s) clipped in this job)`;
   const active = f.authenticated
     ? ' Institutions are authenticated: key adverts are signed and checked against each participant\'s roster, and shares are revealed only after a consistency check of the survivor set (the active-adversary variant), so this holds even if the coordinator deviates from the protocol.'
-    : '';
+    : ' Rounds were not authenticated (no roster): this holds against a coordinator that follows the protocol.';
+  const drawn = f.participants > 0 && f.neighbours < f.participants - 1 ? ' The neighbour graph is drawn in each round from a nonce every participant committed to, so no single party chooses it.' : '';
+  const guard =
+    ` Every participant refuses a sum of fewer than ${Math.max(3, job.minParticipants)} contributors (or a lower floor it sets; t ≥ 2), and releases an input ` +
+    'without DP noise at most once, again only over the identical survivor set, remembering this across restarts. What a coalition can learn: ' +
+    'the coordinator together with all other contributors of a sum learns the remaining one\'s input from it' +
+    (job.privacy.mode === 'record' ? ' only as a DP-noised value' : '') +
+    '; and without DP, exact statistics of different jobs over member sets that differ by one can be subtracted — participants refuse identical inputs but cannot recognise related ones.';
   return (
     'secure aggregation (Bonawitz et al. 2017): the coordinator learns only the sum over each round\'s surviving ' +
     `participants of their updates, preprocessing statistics and evaluation histograms, never one participant's;${params} ` +
-    `inputs summed in Z_2^${f.modulusBits}; ${clipping}.${active} ${privacyText(job)}`
+    `inputs summed in Z_2^${f.modulusBits}; ${clipping}.${active}${drawn}${guard} ${privacyText(job)}`
   );
 }
 
@@ -70,12 +77,14 @@ export function privacyText(job: JobSpec): string {
   const p = job.privacy;
   if (p.mode === 'none') return 'No differential privacy: the sums and the model are not noised';
   const target = p.epsilon !== undefined ? `a target of ε = ${p.epsilon}` : `noise multiplier ${p.noiseMultiplier}`;
-  const ledger = 'each participant\'s own ledger, which refuses tasks beyond its budget, states its spend in signed receipts';
-  const notCovered = 'preprocessing statistics and evaluation histograms are protected by secure aggregation only, not by DP';
+  const ledger = 'each participant\'s own ledger, which checks the whole job against its budget before round 1 and refuses tasks beyond it, states its spend in signed receipts';
+  const notCovered = 'preprocessing statistics and evaluation histograms are released exactly (protected by secure aggregation and the participants\' floor only) and are not covered by this guarantee';
   if (p.mode === 'record') {
     return (
-      `Record-level differential privacy: every participant trains with DP-SGD (per-example clip norm ${p.clipNorm}, ${target} at δ = ${p.delta} for the whole job), ` +
-      `and ${ledger}; ${notCovered}`
+      `Record-level differential privacy (${target} at δ = ${p.delta} for the whole job, adding or removing one borrower row): every release is noised — ` +
+      `DP-SGD updates (per-example clip norm ${p.clipNorm}) weighted by a noisy row count, preprocessing statistics of values clipped to the schema's ranges, ` +
+      'and evaluation histograms (discrete Gaussian noise inside the secure sum, Kairouz, Liu & Steinke 2021); training and held-out rows are split row by row, ' +
+      `so the two sides compose in parallel; ${ledger}`
     );
   }
   const clip = `each institution's whole model delta is clipped to L2 norm ${p.clipNorm}` +

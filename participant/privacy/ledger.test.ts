@@ -228,3 +228,40 @@ describe('PrivacyLedger', () => {
     expect(readFileSync(file)).toEqual(bytes);
   });
 });
+
+describe('PrivacyLedger: a job\'s training rows and held-out rows compose in parallel', () => {
+  const curve = (p: DpSgdParams) => sampledGaussianRdp({ q: p.sampleRate, noiseMultiplier: p.noiseMultiplier, steps: p.steps });
+  const Q: DpSgdParams = { ...P, steps: 300 };
+  const epsOf = (rdp: readonly number[]) => epsilonFromRdp({ orders: curve(P).orders, rdp: [...rdp] }, DELTA).epsilon;
+
+  it('charges a job the larger of its two sides, and two jobs the sum', () => {
+    const l = PrivacyLedger.open(dir, { epsilon: 50, delta: DELTA }, { now: clock() });
+    l.charge({ ...task(1, Q), partition: 'train' });
+    l.charge({ ...task(1, P), stage: 'evaluate', partition: 'holdout' });
+    const a = curve(Q).rdp;
+    const b = curve(P).rdp;
+    expect(l.spent().epsilon).toBeCloseTo(epsOf(a.map((x, i) => Math.max(x, b[i]))), 9);
+    expect(l.spent().perJob[0].epsilon).toBeCloseTo(epsOf(a), 9); // the held-out side is the smaller one at every order here
+    l.charge({ ...task(1, P, 'job-b'), partition: 'holdout' });
+    expect(l.spent().epsilon).toBeCloseTo(epsOf(a.map((x, i) => Math.max(x, b[i]) + b[i])), 9);
+    // A release over all rows adds to both sides.
+    l.charge({ ...task(2, P), stage: 'other' });
+    expect(l.spent().perJob.find((j) => j.jobId === 'job-a')!.epsilon).toBeCloseTo(epsOf(a.map((x, i) => x + b[i])), 9);
+  });
+
+  it('checks a whole job before it starts, counting what the job has been charged already', () => {
+    const l = PrivacyLedger.open(dir, { epsilon: 3, delta: DELTA }, { now: clock() });
+    const whole = { train: composeRdp([curve(Q), curve(Q)]), holdout: curve(P) };
+    const fresh = l.previewJob('job-a', whole);
+    expect(fresh.epsilonAfter).toBeCloseTo(epsOf(whole.train.rdp), 9);
+    l.charge({ ...task(0, Q), partition: 'train' });
+    // Half the training side is charged already: the whole-job view does not count it twice.
+    expect(l.previewJob('job-a', whole).epsilonAfter).toBeCloseTo(fresh.epsilonAfter, 9);
+    const small = PrivacyLedger.open(mkdtempSync(path.join(dir, 'small-')), { epsilon: fresh.epsilonAfter * 0.9, delta: DELTA }, { now: clock() });
+    const p = small.previewJob('job-a', whole);
+    expect(p.fits).toBe(false);
+    expect(p.reason).toMatch(/^this task would raise ε from 0 to \d/);
+    expect(small.spent().charges).toBe(0);
+  });
+});
+
