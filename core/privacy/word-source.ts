@@ -4,10 +4,10 @@
  * by rejection — a 16-bit digit (m ≤ 2^16) or 32-bit word w kept when w < 2^b − (2^b mod m), then
  * reduced modulo m — so every residue has exactly the same number of preimages (Knuth, TAOCP
  * vol. 2, §3.4.1; fewer than 2 draws on average). Bytes come only from the injected {@link Rng},
- * `chunk` bytes per call, so a crypto-backed Rng is called once per thousand words; words are
- * read little-endian, so a seeded Rng gives the same draws on every platform. Bits, digits and
- * words are disjoint parts of the stream (a word split into two digits, or into 32 bits, is used
- * for nothing else), so all draws are independent. Unused buffered bytes are discarded.
+ * `chunk` bytes per call, so a crypto-backed Rng is called once per two thousand digits. The
+ * stream is read as little-endian 16-bit digits (so a seeded Rng gives the same draws on every
+ * platform); a word is two digits (low first), 16 bits come from one digit. Every digit is used
+ * for one purpose only, so all draws are independent. Unused buffered bytes are discarded.
  */
 import type { Rng } from '../types';
 import { CoreInputError } from '../types';
@@ -26,7 +26,7 @@ export interface WordSource {
   readonly bytesDrawn: () => number;
 }
 
-/** Bytes per Rng call unless told otherwise: 1024 words. */
+/** Bytes per Rng call unless told otherwise: 2048 digits. */
 export const DEFAULT_WORD_CHUNK = 4096;
 
 const TWO16 = 65536;
@@ -42,43 +42,33 @@ export function wordSource(rng: Rng, chunk: number = DEFAULT_WORD_CHUNK): WordSo
   if (!Number.isSafeInteger(chunk) || chunk < 4 || chunk % 4 !== 0) {
     throw new CoreInputError(`chunk must be a positive multiple of 4, got ${chunk}`, 'chunk');
   }
-  const perChunk = chunk / 4;
-  let words: Uint32Array = new Uint32Array(0);
+  const perChunk = chunk / 2;
+  let digits: Uint16Array = new Uint16Array(0);
   let pos = 0;
   let drawn = 0;
   const refill = (): void => {
     const b = rng(chunk);
     if (!(b instanceof Uint8Array) || b.length !== chunk) throw new CoreInputError('rng returned the wrong number of bytes', 'rng');
-    if (LITTLE_ENDIAN && b.byteOffset % 4 === 0) {
-      words = new Uint32Array(b.buffer, b.byteOffset, perChunk);
+    if (LITTLE_ENDIAN && b.byteOffset % 2 === 0) {
+      digits = new Uint16Array(b.buffer, b.byteOffset, perChunk);
     } else {
-      words = new Uint32Array(perChunk);
-      for (let i = 0; i < perChunk; i++) words[i] = (b[4 * i] | (b[4 * i + 1] << 8) | (b[4 * i + 2] << 16) | (b[4 * i + 3] << 24)) >>> 0;
+      digits = new Uint16Array(perChunk);
+      for (let i = 0; i < perChunk; i++) digits[i] = b[2 * i] | (b[2 * i + 1] << 8);
     }
     pos = 0;
     drawn += chunk;
   };
-  const word = (): number => {
-    if (pos === words.length) refill();
-    return words[pos++];
-  };
-  let spareDigit = -1;
   const digit = (): number => {
-    if (spareDigit >= 0) {
-      const d = spareDigit;
-      spareDigit = -1;
-      return d;
-    }
-    const w = word();
-    spareDigit = w >>> 16;
-    return w & 0xffff;
+    if (pos === digits.length) refill();
+    return digits[pos++];
   };
+  const word = (): number => digit() + digit() * TWO16;
   let bits = 0;
   let bitsLeft = 0;
   const bit = (): number => {
     if (bitsLeft === 0) {
-      bits = word();
-      bitsLeft = 32;
+      bits = digit();
+      bitsLeft = 16;
     }
     bitsLeft--;
     const b = bits & 1;
