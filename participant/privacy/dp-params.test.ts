@@ -23,7 +23,9 @@ describe('DP-SGD parameters of a participant', () => {
 
   it('take an explicit noise multiplier as given, and q = 1 for tiny tables', () => {
     const job = JobSpecSchema.parse({ train: { batchSize: 64 }, privacy: { mode: 'record', noiseMultiplier: 1.3 } });
-    expect(recordDpFor(job, 50)).toEqual({ noiseMultiplier: 1.3, clipNorm: 1, sampleRate: 1 });
+    expect(recordDpFor(job, 50)).toEqual({ noiseMultiplier: 1.3, clipNorm: 1, sampleRate: 1, secureNoise: true });
+    const fast = JobSpecSchema.parse({ privacy: { mode: 'record', noiseMultiplier: 1.3, secureNoise: false } });
+    expect(recordDpFor(fast, 50)?.secureNoise).toBe(false);
   });
 
   it('the job must give exactly one of epsilon and noiseMultiplier', () => {

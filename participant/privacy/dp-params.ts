@@ -2,7 +2,7 @@
  * The DP-SGD parameters a participant uses for a job with record-level privacy (core/job.ts
  * PrivacySpecSchema): sampling rate q = min(1, batchSize / rows), the noise multiplier given by
  * the job or calibrated (core/privacy) so that the whole job — rounds × localEpochs × round(1/q)
- * steps — costs at most the job's ε at its δ, and the clip norm. Deterministic in (job, rows), so
+ * steps — costs at most the job's ε at its δ, the clip norm, and the kind of noise (secureNoise). Deterministic in (job, rows), so
  * the ledger can preview a task's spend before it runs.
  */
 import type { JobSpec } from '../../core/job';
@@ -33,7 +33,7 @@ export function recordDpFor(job: JobSpec, rows: number): DpSgdConfig | undefined
       calibrated.set(key, z);
     }
   }
-  return { noiseMultiplier: z, clipNorm: p.clipNorm, sampleRate };
+  return { noiseMultiplier: z, clipNorm: p.clipNorm, sampleRate, secureNoise: p.secureNoise };
 }
 
 /** The ledger spend of `steps` DP-SGD steps with these settings. */
