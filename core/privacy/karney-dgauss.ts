@@ -1,7 +1,7 @@
 /**
  * A fast exact sampler of the discrete Gaussian N_Z(0, σ²), P(Y = i) ∝ exp(−i²/(2σ²)) for i ∈ Z,
  * σ = num/den rational: Algorithm D of Karney, "Sampling exactly from the normal distribution",
- * ACM TOMS 42(1), 2016 (arXiv:1303.6257), §5. It draws the same distribution as the CKS sampler
+ * ACM TOMS 42(1), 2016 (arXiv:1303.6257). It draws the same distribution as the CKS sampler
  * of ./discrete-gaussian.ts (Canonne, Kamath & Steinke 2020) but with small-integer arithmetic
  * only — no bigint, no rational exponent — and a cost per sample independent of σ.
  *
@@ -22,13 +22,17 @@
  * digit, so no comparison is ever rounded: x = xn/num is expanded exactly by long division
  * (digit = ⌊p·2^16/num⌋, p ← p·2^16 mod num; a uniform that matches every digit of a terminating
  * expansion is ≥ x), U < ½ is "first digit < 2^15", and a tie on a digit draws the next one.
- * Every integer stays below 2^53 while num, den ≤ 2^32 and k < 2^20 (P(k ≥ 2^20) < e^{−2^39};
- * such a k throws). The only randomness is the injected {@link Rng}, through ./word-source.ts.
+ * Every integer stays below 2^53 while num, den ≤ 2^32 and k < 2^20 (a proposal k ≥ 2^20 has
+ * probability e^{−2^19} and throws). The only randomness is the injected {@link Rng}, through ./word-source.ts.
+ *
+ * Cost (`npm run bench`, section 3): about 0.4–0.6 µs and 37 random bytes per draw on a 2-core
+ * EPYC, about 10× float Box–Muller and 10× faster than the bigint CKS sampler, for any σ with a
+ * numerator ≤ 2^24 (./word-source.ts draws below such numerators almost without rejection).
  *
  * Timing. The work per sample depends on the sample (larger |i| tends to need more steps), as for
- * every rejection sampler; DP-SGD draws d values per step and a round draws millions, so what a
- * timing observer could learn is an aggregate of the noise, not a value. A constant-time sampler
- * is out of scope (see Jin et al., IEEE S&P 2022, §V).
+ * every rejection sampler. A DP-SGD step draws d values and a round many steps, so a timing
+ * observer sees an aggregate over thousands to millions of draws, not one value; a constant-time
+ * sampler is out of scope (timing attacks on samplers: Jin et al., IEEE S&P 2022).
  */
 import type { Rng } from '../types';
 import { CoreInputError } from '../types';

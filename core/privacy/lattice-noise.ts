@@ -16,7 +16,7 @@
  *   S = Σ_{i∈batch} clip_C(g_i),  A = round(S/γ) ∈ Z^d (to nearest),  Y ~ N_Z(0, σ²)^d,  release γ(A + Y).
  * Grid: γ is the largest power of two ≤ min(z·C, C/⌈√d⌉)·2^−10, doubled while z·C/γ > 2^23.
  *   So σ ≥ 2^10 grid steps (the noise is finely resolved) and the rounding below grows the
- *   sensitivity by γ⌈√d⌉ ≤ C·2^−10 (0.1 %), except when z·⌈√d⌉ > 2^13 (then σ would leave the
+ *   sensitivity by γ⌈√d⌉ ≤ C·2^−10 (0.1 %), except when z·⌈√d⌉ > 2^12 (then σ would leave the
  *   sampler's fast range; the growth is still accounted, it just exceeds 0.1 %).
  * Sensitivity: for reals a, b, |round(a + b) − round(a)| ≤ |b| + 1 (each rounding moves ≤ ½),
  *   so adding one example (‖clip_C(g)‖₂ ≤ C) moves A by ‖ΔA‖₂ ≤ ‖(|S' − S|/γ) + 1‖₂ ≤ C/γ + √d

@@ -2,8 +2,8 @@
  * Uniform random bits, 16-bit digits and exact uniform integers for the table-free sampler of
  * ./karney-dgauss.ts. Every decision is an integer comparison: a uniform integer below m is drawn
  * by rejection — a 16-bit digit (m ≤ 2^16) or 32-bit word w kept when w < 2^b − (2^b mod m), then
- * reduced modulo m — so every residue has exactly the same number of preimages (Knuth, TAOCP
- * vol. 2, §3.4.1; fewer than 2 draws on average). Bytes come only from the injected {@link Rng},
+ * reduced modulo m — so every residue has exactly the same number of preimages (fewer than 2
+ * draws on average). Bytes come only from the injected {@link Rng},
  * `chunk` bytes per call, so a crypto-backed Rng is called once per two thousand digits. The
  * stream is read as little-endian 16-bit digits (so a seeded Rng gives the same draws on every
  * platform); a word is two digits (low first), 16 bits come from one digit. Every digit is used
