@@ -70,8 +70,8 @@ export interface DpSgdReport {
   steps: number;
   /** q·N, the divisor of every noisy gradient sum. */
   expectedBatchSize: number;
-  /** 'lattice': exact discrete Gaussian on a lattice (secureNoise); 'float': Box–Muller. */
-  noise: 'lattice' | 'float';
+  /** 'lattice': exact discrete Gaussian on a lattice (secureNoise); 'float': Box–Muller; 'none': z = 0. */
+  noise: 'lattice' | 'float' | 'none';
   /** Lattice noise actually used (when noisy steps ran): the grid γ, the grown sensitivity, σ·γ. */
   lattice?: { grid: number; sensitivity: number; noiseStd: number };
 }
@@ -82,7 +82,7 @@ export function dpReport(dp: DpSgdConfig, steps: number, n: number, step?: DpSte
   const plan = step?.lattice?.plan;
   return {
     sampling: 'poisson', sampleRate, noiseMultiplier, clipNorm, steps, expectedBatchSize: sampleRate * n,
-    noise: dp.secureNoise === false ? 'float' : 'lattice',
+    noise: noiseMultiplier === 0 ? 'none' : dp.secureNoise === false ? 'float' : 'lattice',
     ...(plan && { lattice: { grid: plan.grid, sensitivity: plan.sensitivity, noiseStd: plan.noiseStd } }),
   };
 }

@@ -83,6 +83,7 @@ describe('DP-SGD steps and report', () => {
     });
     const float = await train(SPECS.logistic, fit, { ...dp, secureNoise: false }, 3, small);
     expect(float.dp).toEqual({ sampling: 'poisson', sampleRate: 0.03, noiseMultiplier: 1.1, clipNorm: 0.5, steps: 66, expectedBatchSize: 9, noise: 'float' });
+    expect((await train(SPECS.logistic, fit, { ...dp, noiseMultiplier: 0 }, 3, small)).dp?.noise).toBe('none');
     const tiny = syntheticRows(20, DIM, 6); // q·N = 0.2: most batches are empty
     const sparse = await train(SPECS.logistic, fit, { ...dp, sampleRate: 0.01 }, 3, tiny);
     expect(sparse.steps).toBe(200);
