@@ -2,7 +2,7 @@
  * `npm run bench`: secure aggregation's costs on this machine, in one run.
  *
  *   npm run bench -- [--parties 10] [--hidden 300,300] [--rounds 3] [--jobs 4] [--scale 1]
- *                    [--reps 60] [--masking-only] [--json] [--out bench/results.json]
+ *                    [--reps 60] [--masking-only] [--dp-only] [--json] [--out bench/results.json]
  *
  * 1. Round time, plain vs secure vs secure + authenticated (bench/secagg-round.ts): real
  *    coordinators and participants over gRPC, same job with aggregation "plain" and "secagg" on a
@@ -10,6 +10,9 @@
  *    signed key adverts, consistency check), jobs interleaved, medians of rounds ≥ 1.
  * 2. Client masking rate vs raw ChaCha20 keystream rate (bench/masking.ts), and the protocol's
  *    client masking step and coordinator unmasking step on the pure stage machines.
+ * 3. Exact DP noise vs float noise (bench/dp-noise.ts): Box–Muller vs the exact lattice sampler
+ *    per million draws, and a DP-SGD epoch with and without `secureNoise` for logistic
+ *    regression, an MLP[16] and an MLP with the `--hidden` layers. `--dp-only` runs this alone.
  *
  * Prints a markdown table (stdout; progress goes to stderr) and writes all numbers as JSON to
  * bench/results.json (`--json` prints the JSON instead of the table). Targets (issue 3): secure /
@@ -25,6 +28,8 @@ import { initBackend } from '../participant/trainer/backend';
 import { runMaskingBench, runProtocolBench } from './masking';
 import type { MaskingResult, ProtocolStepResult } from './masking';
 import { parameterCount, runRoundBench, SCHEMA_FILE } from './secagg-round';
+import { dpNoiseRows, runEpochBench, runSamplerBench } from './dp-noise';
+import type { EpochResult, SamplerResult } from './dp-noise';
 import type { RoundBenchResult } from './secagg-round';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -39,12 +44,13 @@ interface Options {
   scale: number;
   reps: number;
   maskingOnly: boolean;
+  dpOnly: boolean;
   json: boolean;
   out: string;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { parties: 10, hidden: [300, 300], rounds: 3, jobs: 4, scale: 1, reps: 60, maskingOnly: false, json: false, out: path.join(HERE, 'results.json') };
+  const o: Options = { parties: 10, hidden: [300, 300], rounds: 3, jobs: 4, scale: 1, reps: 60, maskingOnly: false, dpOnly: false, json: false, out: path.join(HERE, 'results.json') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -64,6 +70,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--scale') o.scale = Number(value());
     else if (a === '--reps') o.reps = int(5);
     else if (a === '--masking-only') o.maskingOnly = true;
+    else if (a === '--dp-only') o.dpOnly = true;
     else if (a === '--json') o.json = true;
     else if (a === '--out') o.out = path.resolve(value());
     else throw new Error(`unknown option ${a}`);
@@ -76,7 +83,17 @@ function parseArgs(argv: string[]): Options {
 const fmt = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
 const pass = (ok: boolean) => (ok ? 'yes' : '**no**');
 
-function table(machine: Record<string, string>, m: MaskingResult, p: ProtocolStepResult, r: RoundBenchResult | undefined, parameters: number, o: Options): string {
+/** Rows and batch of the DP-SGD epochs of section 3 (q = 64/5000: 78 steps per epoch). */
+const DP_ROWS = 5000;
+const DP_BATCH = 64;
+
+/** Section 3's measurements. */
+interface DpNoiseResult {
+  sampler: SamplerResult;
+  epochs: EpochResult[];
+}
+
+function table(machine: Record<string, string>, m: MaskingResult | undefined, p: ProtocolStepResult | undefined, r: RoundBenchResult | undefined, parameters: number, o: Options, dp: DpNoiseResult): string {
   const rows: [string, string, string][] = [
     ['machine', `${machine.cpu} × ${machine.cores} cores, ${machine.memory}, ${machine.os}`, ''],
     ['Node / tfjs backend', `${machine.node} / ${machine.backend}`, ''],
@@ -96,7 +113,7 @@ function table(machine: Record<string, string>, m: MaskingResult, p: ProtocolSte
       ['**authenticated / plain** (medians)', `**${fmt(r.authOverPlain, 3)}**  (fastest rounds: ${fmt(r.authOverPlainMin, 3)}, ${fmt(r.authMinSeconds, 3)} / ${fmt(r.plainMinSeconds, 3)} s)`, ''],
     );
   }
-  rows.push(
+  if (m && p) rows.push(
     ['raw ChaCha20 keystream (MB/s)', `${fmt(m.keystreamMBps, 0)}  (chacha20Keystream ${fmt(m.keystreamApiMBps, 0)}, 64 KiB updates ${fmt(m.keystreamChunkedMBps, 0)})`, ''],
     ['client masking (MB/s)', `${fmt(m.maskingMBps, 0)}  (${m.words.toLocaleString('en-US')} words × ${m.terms} masks = ${fmt((4 * m.words * m.terms) / 1e6, 1)} MB in ${fmt(m.maskingMsPerVector, 2)} ms; adder ${m.kernel})`, ''],
     ['**masking / keystream**', `**${fmt(m.ratio, 3)}**`, `≥ ${MASKING_TARGET}: ${pass(m.ratio >= MASKING_TARGET)}`],
@@ -109,6 +126,7 @@ function table(machine: Record<string, string>, m: MaskingResult, p: ProtocolSte
     ['one X25519 agreement (ms)', `${fmt(p.x25519CoreMs, 3)} core sharedSecret (OpenSSL, JWK import); ${fmt(p.x25519NaclMs, 3)} tweetnacl scalarMult; ${fmt(p.x25519NodeMs, 3)} diffieHellman alone on imported keys`, ''],
     ['coordinator unmasking (ms)', `${fmt(p.unmaskMs, 1)} no dropout; ${fmt(p.unmaskOneDroppedMs, 1)} with 1 of ${p.parties} dropped (Shamir + removeMask)`, ''],
   );
+  rows.push(...dpNoiseRows(dp.sampler, dp.epochs, DP_ROWS, DP_BATCH));
   const lines = ['| metric | value | target |', '|---|---|---|', ...rows.map(([a, b, c]) => `| ${a} | ${b} | ${c} |`)];
   return lines.join('\n');
 }
@@ -120,14 +138,24 @@ async function main(): Promise<void> {
   const parameters = parameterCount(o.hidden, schema);
   const started = performance.now();
 
-  log(`masking: ${parameters} words × ${o.parties} masks (1 self + ${o.parties - 1} pairwise), ${o.reps} interleaved repetitions ...`);
-  const masking = runMaskingBench(parameters, o.parties, o.reps);
-  log(`  keystream ${masking.keystreamMBps.toFixed(0)} MB/s, masking ${masking.maskingMBps.toFixed(0)} MB/s (${masking.kernel}), ratio ${masking.ratio.toFixed(3)}`);
-  log(`protocol steps on the pure stage machines: ${o.parties} clients ...`);
-  const protocol = runProtocolBench(o.parties, parameters);
-  log(`  client masked-input step ${protocol.clientStepsMs.maskedInput.toFixed(1)} ms, coordinator unmasking ${protocol.unmaskMs.toFixed(1)} ms (${protocol.unmaskOneDroppedMs.toFixed(1)} ms with one dropout)`);
+  let masking: MaskingResult | undefined;
+  let protocol: ProtocolStepResult | undefined;
+  if (!o.dpOnly) {
+    log(`masking: ${parameters} words × ${o.parties} masks (1 self + ${o.parties - 1} pairwise), ${o.reps} interleaved repetitions ...`);
+    masking = runMaskingBench(parameters, o.parties, o.reps);
+    log(`  keystream ${masking.keystreamMBps.toFixed(0)} MB/s, masking ${masking.maskingMBps.toFixed(0)} MB/s (${masking.kernel}), ratio ${masking.ratio.toFixed(3)}`);
+    log(`protocol steps on the pure stage machines: ${o.parties} clients ...`);
+    protocol = runProtocolBench(o.parties, parameters);
+    log(`  client masked-input step ${protocol.clientStepsMs.maskedInput.toFixed(1)} ms, coordinator unmasking ${protocol.unmaskMs.toFixed(1)} ms (${protocol.unmaskOneDroppedMs.toFixed(1)} ms with one dropout)`);
+  }
 
-  const rounds = o.maskingOnly ? undefined : await runRoundBench({ parties: o.parties, hidden: o.hidden, rounds: o.rounds, jobsPerMode: o.jobs, scale: o.scale, seed: 1, log });
+  const rounds = o.maskingOnly || o.dpOnly ? undefined : await runRoundBench({ parties: o.parties, hidden: o.hidden, rounds: o.rounds, jobsPerMode: o.jobs, scale: o.scale, seed: 1, log });
+  log('DP noise: Box–Muller vs exact lattice sampler, 10^6 draws each ...');
+  const sampler = runSamplerBench(1_000_000, 5, inputDim(schema));
+  log(`  Box–Muller ${sampler.boxMullerMsPerMillion.toFixed(0)} ms, lattice ${sampler.latticeMsPerMillion.toFixed(0)} ms, CKS ${sampler.cksMsPerMillion.toFixed(0)} ms per 10^6 draws`);
+  log(`DP-SGD epochs (${DP_ROWS} rows, q = ${DP_BATCH}/${DP_ROWS}), secureNoise false vs true ...`);
+  const epochs = await runEpochBench(inputDim(schema), o.hidden, DP_ROWS, DP_BATCH, 5, log);
+  const dpNoise: DpNoiseResult = { sampler, epochs };
   const backend = rounds?.backend ?? (await initBackend()).name;
   const cpus = os.cpus();
   const machine = {
@@ -146,14 +174,15 @@ async function main(): Promise<void> {
     parameters,
     targets: { secureOverPlainMax: ROUND_TARGET, maskingOverKeystreamMin: MASKING_TARGET },
     rounds: rounds ?? null,
-    masking,
-    protocol,
+    masking: masking ?? null,
+    protocol: protocol ?? null,
+    dpNoise: { rows: DP_ROWS, batch: DP_BATCH, ...dpNoise },
     benchSeconds: (performance.now() - started) / 1000,
   };
   writeFileSync(o.out, JSON.stringify(result, null, 2) + '\n');
   log(`results written to ${path.relative(process.cwd(), o.out) || o.out} (${result.benchSeconds.toFixed(0)} s)`);
   if (o.json) console.log(JSON.stringify(result, null, 2));
-  else console.log(table(machine, masking, protocol, rounds, parameters, o));
+  else console.log(table(machine, masking, protocol, rounds, parameters, o, dpNoise));
 }
 
 main().then(

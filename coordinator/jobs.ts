@@ -170,8 +170,10 @@ export class JobManager {
         grid: this.grid,
         sum: rec.job.aggregation === 'plain' ? plainSum : secureSum(rec.id, rec.job, this.incarnation, this.memberKeys ? { authenticated: true, roster: this.memberKeys } : {}),
         now: () => Date.now(),
-        // Central client-level DP noise: the coordinator's own CSPRNG (Box–Muller over node:crypto bytes).
+        // Central client-level DP noise from the coordinator's own CSPRNG: exact discrete Gaussian
+        // draws from noiseRng (secureNoise, the default), else Box–Muller over node:crypto bytes.
         normal: () => standardNormal((n) => new Uint8Array(randomBytes(n))),
+        noiseRng: (n) => new Uint8Array(randomBytes(n)),
         store: {
           savePreprocessing: async (p) => {
             rec.preprocessing = p;

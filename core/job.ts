@@ -111,6 +111,11 @@ export const PrivacySpecSchema = z.discriminatedUnion('mode', [
       noiseMultiplier: z.number().min(1e-3).max(1e6).optional(),
       delta: z.number().gt(0).lt(1).default(1e-5),
       clipNorm: z.number().positive().max(1e6).default(1),
+      /**
+       * true: exact discrete Gaussian noise on a fine lattice (core/privacy/lattice-noise.ts), immune
+       * to floating-point precision attacks; false: float Box–Muller noise (faster for large models).
+       */
+      secureNoise: z.boolean().default(true),
     })
     .strict()
     .refine((p) => (p.epsilon === undefined) !== (p.noiseMultiplier === undefined), {
@@ -142,6 +147,12 @@ export const PrivacySpecSchema = z.discriminatedUnion('mode', [
         })
         .strict()
         .optional(),
+      /**
+       * Central noise: true — the coordinator adds exact discrete Gaussian noise to the integer sum
+       * (immune to floating-point precision attacks); false — float Box–Muller noise. Distributed
+       * noise is always the exact discrete Gaussian.
+       */
+      secureNoise: z.boolean().default(true),
     })
     .strict()
     .refine((p) => (p.epsilon === undefined) !== (p.noiseMultiplier === undefined), {

@@ -109,7 +109,8 @@ export function localHandler(name: string, table: Table, onLocalMetrics?: LocalM
         const out = await trainLocal({ spec: job.model, inputDim: dim, weights, x: xTrain, y: c.split.train.labels, fit });
         return { contribution: trainContribution(out.weights, weights, out.examples, out.lossSum) };
       }
-      const dp = { noiseMultiplier: record.noiseMultiplier, clipNorm: job.privacy.mode === 'record' ? job.privacy.clipNorm : 1, sampleRate: record.sampleRate };
+      const p = job.privacy.mode === 'record' ? job.privacy : undefined;
+      const dp = { noiseMultiplier: record.noiseMultiplier, clipNorm: p?.clipNorm ?? 1, sampleRate: record.sampleRate, secureNoise: p?.secureNoise ?? true };
       const preview = privacy!.ledger.preview(dpSgdSpend(dp, record.stepsPerRound), { jobId: task.jobId, partition: 'train' });
       if (!preview.fits) return { refusal: { code: 'privacy_budget', reason: `privacy budget: ${preview.reason}` } };
       const out = await trainLocal({ spec: job.model, inputDim: dim, weights, x: xTrain, y: c.split.train.labels, fit, dp });

@@ -7,6 +7,7 @@ import {
 } from './client-dp';
 import { distributedDGaussEpsilon } from './distributed-dgauss';
 import { sampledGaussianEpsilon } from './calibrate';
+import { meanVariance } from './fit-test-support';
 
 const norm = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((a, x) => a + x * x, 0));
 const randomVector = (d: number, scale: number, seed: number) => {
@@ -74,6 +75,17 @@ describe('client-level DP plans', () => {
     expect(plan.centralStd).toBeCloseTo(1.7 * plan.normBound, 9);
     expect(plan.sigma2PerClient).toBe(0);
     expect(plan.epsilonJob).toBeCloseTo(sampledGaussianEpsilon({ q: 1, noiseMultiplier: 1.7, steps: 12 }, 1e-5).epsilon, 12);
+    // Secure noise (the default): σ of the exact discrete Gaussian covers z·B, rounded up by ≤ 2^−23.
+    const sigma = plan.centralSigma!.num / plan.centralSigma!.den;
+    expect(sigma).toBeGreaterThanOrEqual(plan.centralStd);
+    expect(sigma / plan.centralStd - 1).toBeLessThanOrEqual(2 ** -23);
+    expect(clientDpPlan(central({ noiseMultiplier: 1.7, secureNoise: false }), 12, 40, 3).centralSigma).toBeUndefined();
+    expect(clientDpPlan(distributed(), 12, 40, 3).centralSigma).toBeUndefined();
+  });
+
+  it('secure central noise keeps σ = z·B within the exact sampler (≤ 2^32 integer units)', () => {
+    expect(thrownBy(() => clientDpPlan(central({ noiseMultiplier: 1e5 }), 5, 40, 1)).parameter).toBe('privacy.noiseMultiplier');
+    expect(clientDpPlan(central({ noiseMultiplier: 1e5, secureNoise: false }), 5, 40, 1).centralStd).toBeGreaterThan(2 ** 32);
   });
 
   it('adaptive clipping costs what Andrew et al. say: z_eff = (z⁻² + (2σ_b)⁻²)^(−½)', () => {
@@ -99,7 +111,7 @@ describe('client-level DP plans', () => {
 
 describe('encoding and decoding client updates', () => {
   it('clips to the norm S, keeps ‖x̃‖₂ ≤ B, and decodes the sum of clipped deltas', () => {
-    const plan = clientDpPlan(central({ noiseMultiplier: 1, adaptiveClipping: { targetQuantile: 0.5, learningRate: 0.2, countNoise: 2 } }), 5, 30, 1);
+    const plan = clientDpPlan(central({ noiseMultiplier: 1, adaptiveClipping: { targetQuantile: 0.5, learningRate: 0.2, countNoise: 2 }, secureNoise: false }), 5, 30, 1);
     const S = 0.8;
     const deltas = [0.1, 0.5, 2, 7].map((scale, i) => randomVector(30, scale / Math.sqrt(30), 10 + i));
     const rng = seededRng(4);
@@ -140,14 +152,32 @@ describe('encoding and decoding client updates', () => {
     expect(variance / plan.sigma2PerClient).toBeLessThan(1.1);
   });
 
-  it('central noise is the coordinator\'s, with the planned standard deviation', () => {
-    const plan = clientDpPlan(central({ noiseMultiplier: 0.5 }), 5, 3000, 1);
+  it('float central noise (secureNoise false) is the coordinator\'s, with the planned standard deviation', () => {
+    const plan = clientDpPlan(central({ noiseMultiplier: 0.5, secureNoise: false }), 5, 3000, 1);
     const rng = seededRng(6);
     const out = decodeClientSum(new Float64Array(3000), 0, 3, 1, plan, () => standardNormal(rng));
     const sd = norm(out.updateSum) / Math.sqrt(3000);
     expect(sd / (0.5 * plan.normBound / CLIENT_DP_SCALE)).toBeGreaterThan(0.95);
     expect(sd / (0.5 * plan.normBound / CLIENT_DP_SCALE)).toBeLessThan(1.05);
     expect(thrownBy(() => decodeClientSum(new Float64Array(3000), 0, 3, 1, plan)).message).toMatch(/central client-level DP needs the coordinator's noise source/);
+  });
+
+  it('secure central noise is exact integer noise from the coordinator\'s Rng, with the planned standard deviation', () => {
+    const d = 20_000;
+    const plan = clientDpPlan(central({ noiseMultiplier: 0.5, adaptiveClipping: { targetQuantile: 0.5, learningRate: 0.2, countNoise: 2 } }), 5, d, 1);
+    const sum = Float64Array.from({ length: d }, (_, i) => (i % 5) - 2); // an integer sum
+    const S = 0.3;
+    const unit = S / CLIENT_DP_SCALE;
+    const out = decodeClientSum(sum, 0, 3, S, plan, () => Number.NaN, seededRng(6)); // `normal` unused
+    const noise = Array.from(out.updateSum, (v, i) => Math.round(v / unit) - sum[i]);
+    // On the lattice: every released coordinate is an integer number of units (to float rounding of ×unit).
+    out.updateSum.forEach((v, i) => expect(Math.abs(v / unit - (sum[i] + noise[i]))).toBeLessThan(1e-6));
+    const { mean, variance } = meanVariance(noise);
+    // Standard errors σ/√d (mean) and σ²·√(2/d) (1 %, variance) at σ = z·B ≈ 0.5·2^16: 5 SE.
+    expect(Math.abs(mean)).toBeLessThan((5 * plan.centralStd) / Math.sqrt(d));
+    expect(Math.abs(variance / plan.centralStd ** 2 - 1)).toBeLessThan(5 * Math.sqrt(2 / d));
+    expect(out.unclippedFraction).toBeGreaterThanOrEqual(0); // the clip bit was noised and decoded
+    expect(thrownBy(() => decodeClientSum(sum, 0, 3, S, plan, () => 0)).parameter).toBe('rng');
   });
 });
 

@@ -14,9 +14,13 @@
  *    Gaussian noise N_Z(0, σ²) per coordinate with σ² = (z·B)²/t. Secure aggregation reveals only
  *    the sum, so with ≥ t survivors the sum carries noise of variance ≥ (z·B)² and no single
  *    participant's noise is ever seen. Accounted by ./distributed-dgauss.ts (Prop. 14).
- *  - `central`: participants clip and round without noise; the coordinator adds N(0, (z·B)²) to
- *    the decoded sum. The coordinator (which sees the un-noised sum) must be trusted to do so;
- *    accounted as the Gaussian mechanism with noise multiplier z·B/Δ₂.
+ *  - `central`: participants clip and round without noise; the coordinator adds noise of standard
+ *    deviation z·B to the decoded integer sum. The coordinator (which sees the un-noised sum) must
+ *    be trusted to do so; accounted as the Gaussian mechanism with noise multiplier z·B/Δ₂. With
+ *    `secureNoise` (default) the noise is exact N_Z(0, σ²), σ ≥ z·B (./karney-dgauss.ts): the sum
+ *    and its zero-out shifts lie in Z^d, so D_α ≤ α·Δ₂²/(2σ²) (Canonne, Kamath & Steinke 2020,
+ *    multivariate discrete Gaussian) — the curve accounted — and the output's support is Z^d
+ *    whatever the data (no float precision attack, Mironov CCS 2012). Else float Box–Muller.
  *
  * Adaptive clipping (Andrew, Thakkar, McMahan & Ramaswamy, NeurIPS 2021): each participant also
  * sends the bit b = [‖Δ‖₂ ≤ S], centred and scaled to ±c_b/2 as one more integer coordinate with
@@ -35,6 +39,8 @@ import { mechanismRdp } from './ledger-format';
 import { DEFAULT_RDP_ORDERS } from './curve';
 import { epsilonFromRdp } from './conversion';
 import { MAX_SIGMA2, sampleDiscreteGaussian } from './discrete-gaussian';
+import type { SigmaFraction } from './karney-dgauss';
+import { karneyDiscreteGaussian, MAX_SIGMA_PART, sigmaAtLeast } from './karney-dgauss';
 
 /** Integer units per clip norm S: the clipped, scaled delta has L2 norm ≤ 2^16. */
 export const CLIENT_DP_SCALE = 2 ** 16;
@@ -62,6 +68,8 @@ export interface ClientDpSettings {
   noiseMultiplier?: number;
   delta: number;
   adaptiveClipping?: AdaptiveClipping;
+  /** Central noise: exact discrete Gaussian (the default, also when absent); false: float Box–Muller. */
+  secureNoise?: boolean;
 }
 
 /** The public parameters of one round of client-level DP; both sides compute the same. */
@@ -81,6 +89,8 @@ export interface ClientDpPlan {
   sigma2PerClient: number;
   /** Central: standard deviation the coordinator adds per coordinate, integer units (0 for distributed). */
   centralStd: number;
+  /** Central with secure noise: σ ≥ centralStd of the exact N_Z(0, σ²) the coordinator adds. */
+  centralSigma?: SigmaFraction;
   /** t: survivors the noise is calibrated for. */
   survivors: number;
   /** Δ₂ of one participant's integer vector (update and bit). */
@@ -141,7 +151,8 @@ export function clientDpPlan(s: ClientDpSettings, rounds: number, dimension: num
   const B = roundingBound(CLIENT_DP_SCALE, dimension);
   // σ² per client must lie in [¼, 2^52] for the sampler and the bound.
   const zMin = Math.max(1e-3, s.noise === 'distributed' ? Math.sqrt(0.25 * survivors) / B : 0);
-  const zMax = s.noise === 'distributed' ? (Math.sqrt(MAX_SIGMA2 * survivors) / B) * (1 - 1e-9) : 1e6;
+  const secureCentral = s.noise === 'central' && s.secureNoise !== false; // exact σ ≤ 2^32 (the sampler's range)
+  const zMax = s.noise === 'distributed' ? (Math.sqrt(MAX_SIGMA2 * survivors) / B) * (1 - 1e-9) : secureCentral ? (MAX_SIGMA_PART / B) * (1 - 1e-9) : 1e6;
   const eps = (z: number) => jobEpsilon(spendFor(s, z, dimension, B, survivors).spend, rounds, s.delta);
   let z = s.noiseMultiplier ?? calibrate(eps, s.epsilon!, zMin, zMax, s);
   if (!(z >= zMin && z <= zMax)) {
@@ -158,6 +169,7 @@ export function clientDpPlan(s: ClientDpSettings, rounds: number, dimension: num
     noiseMultiplier: z,
     sigma2PerClient: s.noise === 'distributed' ? (z * B) ** 2 / survivors : 0,
     centralStd: s.noise === 'central' ? z * B : 0,
+    ...(secureCentral && { centralSigma: sigmaAtLeast(z * B) }),
     survivors,
     l2Sensitivity: l2,
     spend,
@@ -259,9 +271,9 @@ export interface ClientSum {
 }
 
 /**
- * Decodes the integer sums of `contributors` participants: `normal` draws N(0, 1) and is used
- * only for central noise (the coordinator's randomness). Throws {@link CoreInputError} when the
- * central noise source is missing or the sizes disagree with the plan.
+ * Decodes the integer sums of `contributors` participants; central noise comes from the
+ * coordinator's randomness: `rng` (exact, plans with `centralSigma`) or `normal`'s N(0, 1) draws.
+ * Throws {@link CoreInputError} when that source is missing or the sizes disagree with the plan.
  */
 export function decodeClientSum(
   updateInts: Float64Array,
@@ -270,15 +282,17 @@ export function decodeClientSum(
   clipNorm: number,
   plan: ClientDpPlan,
   normal?: () => number,
+  rng?: Rng,
 ): ClientSum {
   if (updateInts.length !== plan.dimension) throw new CoreInputError(`update sum has ${updateInts.length} coordinates, the plan ${plan.dimension}`, 'update');
   if (!Number.isSafeInteger(contributors) || contributors < 1) throw new CoreInputError(`contributors must be a positive integer, got ${contributors}`, 'contributors');
   let bit = bitInt;
   const ints = Float64Array.from(updateInts);
   if (plan.noise === 'central') {
-    if (!normal) throw new CoreInputError('central client-level DP needs the coordinator\'s noise source', 'normal');
-    for (let i = 0; i < ints.length; i++) ints[i] += plan.centralStd * normal();
-    if (plan.bitScale) bit += plan.centralStd * normal();
+    if (plan.centralSigma ? !rng : !normal) throw new CoreInputError(`central client-level DP needs the coordinator's ${plan.centralSigma ? 'Rng' : 'noise source'}`, plan.centralSigma ? 'rng' : 'normal');
+    const draw = plan.centralSigma ? karneyDiscreteGaussian(plan.centralSigma, rng!).next : () => plan.centralStd * normal!();
+    for (let i = 0; i < ints.length; i++) ints[i] += draw(); // exact draws are integers: exact in float64
+    if (plan.bitScale) bit += draw();
   }
   const unit = clipNorm / plan.scale;
   const updateSum = ints.map((v) => v * unit);

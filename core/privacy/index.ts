@@ -12,7 +12,10 @@
  *   {@link deltaFromRdp}).
  * - Calibration of the noise multiplier for a target (ε, δ) ({@link calibrateNoiseMultiplier}).
  * - An exact sampler of the discrete Gaussian (Canonne, Kamath & Steinke 2020, Algorithms 1–3)
- *   for integer noise under secure aggregation ({@link sampleDiscreteGaussian}).
+ *   for integer noise under secure aggregation ({@link sampleDiscreteGaussian}), and a faster
+ *   integer-only exact one (Karney 2016, Algorithm D; {@link karneyDiscreteGaussian}).
+ * - Lattice noise for DP-SGD without floating-point precision attacks: the clipped sum rounded
+ *   to a power-of-two grid plus exact discrete Gaussian noise ({@link latticeNoisePlan}).
  *
  * The accountant must match the sampling actually used (DESIGN.md §6): these bounds assume
  * Poisson sampling with rate q, not shuffled fixed-size batches.
@@ -43,3 +46,7 @@ export {
 } from './discrete-gaussian';
 export type { DistributedDGaussParams, DistributedCalibrationTarget, DistributedCalibration } from './distributed-dgauss';
 export { distributedDGaussRdp, distributedDGaussEpsilon, calibrateDistributedSigma, MIN_DGAUSS_SIGMA2, MAX_SURVIVORS } from './distributed-dgauss';
+export type { SigmaFraction, DiscreteGaussianSampler } from './karney-dgauss';
+export { karneyDiscreteGaussian, sigmaAtLeast } from './karney-dgauss';
+export type { LatticeNoisePlan } from './lattice-noise';
+export { latticeNoisePlan, latticeSampler, noisyLatticeSum } from './lattice-noise';

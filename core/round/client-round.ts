@@ -7,7 +7,7 @@ import type { JobSpec } from '../job';
 import type { ClientDpPlan, ClientDpSettings } from '../privacy/client-dp';
 import { clientDpPlan, decodeClientSum, nextClipNorm } from '../privacy/client-dp';
 import { trainShape } from '../aggregate/train';
-import type { Contribution, ContributionShape } from '../types';
+import type { Contribution, ContributionShape, Rng } from '../types';
 import { CoreInputError } from '../types';
 
 /** Name of the clip-bit vector of a client-DP train contribution. */
@@ -29,6 +29,7 @@ export function clientPlanFor(job: Pick<JobSpec, 'privacy' | 'rounds'>, dimensio
     delta: p.delta,
     ...(p.epsilon !== undefined ? { epsilon: p.epsilon } : { noiseMultiplier: p.noiseMultiplier }),
     ...(p.adaptiveClipping ? { adaptiveClipping: p.adaptiveClipping } : {}),
+    secureNoise: p.secureNoise,
   };
   // Central noise does not depend on t (the coordinator adds it to whatever sum it forms).
   return clientDpPlan(settings, job.rounds, dimension, p.noise === 'central' ? 1 : survivors);
@@ -56,8 +57,9 @@ export interface ClientTrainSum {
 
 /**
  * Decodes a summed client-DP round of `contributors` participants trained with clip norm
- * `clipNorm`, adds central noise when the job says so (`normal`: the coordinator's N(0, 1)
- * source), and adapts S. Throws {@link CoreInputError} when the sum does not match the plan.
+ * `clipNorm`, adds central noise when the job says so (the coordinator's randomness: `rng` for
+ * exact noise, the default; `normal`, an N(0, 1) source, with secureNoise false), and adapts S.
+ * Throws {@link CoreInputError} when the sum does not match the plan.
  */
 export function readClientTrainSum(
   sum: Contribution,
@@ -65,6 +67,7 @@ export function readClientTrainSum(
   plan: ClientDpPlan,
   clipNorm: number,
   normal?: () => number,
+  rng?: Rng,
 ): ClientTrainSum {
   const { update, weight } = sum;
   const bit = sum[CLIP_BIT];
@@ -72,7 +75,7 @@ export function readClientTrainSum(
     throw new CoreInputError('a client-DP train sum needs "update", "weight" and "clipBit" vectors', 'sum');
   }
   const contributors = Math.round(weight[0]);
-  const decoded = decodeClientSum(update, bit[0], contributors, clipNorm, plan, normal);
+  const decoded = decodeClientSum(update, bit[0], contributors, clipNorm, plan, normal, rng);
   const adaptive = clientPrivacy(job)?.adaptiveClipping;
   const next = adaptive && decoded.unclippedFraction !== undefined ? nextClipNorm(clipNorm, decoded.unclippedFraction, adaptive) : clipNorm;
   return {

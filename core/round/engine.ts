@@ -18,7 +18,7 @@ import { clientPlanFor, clientPrivacy, readClientTrainSum, trainShapeFor } from 
 import { createStrategy } from '../strategy/strategy';
 import type { StrategyState } from '../strategy/strategy';
 import { CoreInputError, layoutSize } from '../types';
-import type { TaskKind } from '../types';
+import type { Rng, TaskKind } from '../types';
 import { stageNoised } from '../privacy/noised-stages';
 import { evaluationRounds, recordPrivacy, recordReleasePlan } from '../privacy/record-plan';
 import { metricsFromBoundedEvaluation, preprocessingFromBoundedStats } from '../privacy/record-decode';
@@ -110,6 +110,8 @@ export interface EngineDeps {
   emit: (e: EngineEvent) => void;
   /** N(0, 1) draws from the coordinator's randomness: needed only for central client-level DP noise. */
   normal?: () => number;
+  /** The coordinator's crypto randomness: needed only for exact (secureNoise) central client-level DP noise. */
+  noiseRng?: Rng;
 }
 
 /** The metrics of a round that was not evaluated. */
@@ -273,7 +275,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
       const plan = clientPlanFor(job, size, tr.secure?.threshold ?? 1)!;
       let cs: ReturnType<typeof readClientTrainSum>;
       try {
-        cs = readClientTrainSum(tr.sum, job, plan, clipNorm, deps.normal);
+        cs = readClientTrainSum(tr.sum, job, plan, clipNorm, deps.normal, deps.noiseRng);
       } catch (err) {
         throw new JobFailedError(`round ${round} train: ${(err as Error).message}`);
       }

@@ -10,9 +10,10 @@
  * row joins every batch independently, so batch sizes vary and a batch may be empty. An epoch is
  * {@link dpStepsPerEpoch} = round(1/q) steps, which visits about N rows in expectation.
  *
- * The noise is continuous floating-point Gaussian noise (Box–Muller over 53-bit uniforms). Its
- * known precision attacks (Mironov, CCS 2012) concern noise on exactly-known low-sensitivity
- * values; the exact integer samplers of client-level DP (DESIGN.md §6) are a separate module.
+ * {@link gaussianVector} is float Gaussian noise (Box–Muller over 53-bit uniforms), used only
+ * when a job sets `secureNoise: false`. Float samplers leak through the low-order bits of their
+ * outputs (Mironov, CCS 2012; Jin et al., IEEE S&P 2022); the default is exact lattice noise
+ * (core/privacy/lattice-noise.ts), drawn from the same Rng.
  */
 import type { Rng } from '../../core/types';
 import { cryptoRng } from '../crypto-rng';

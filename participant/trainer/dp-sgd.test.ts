@@ -2,7 +2,9 @@
  * Tests of the DP-SGD gradient: batch-wise per-example norms equal one-example-at-a-time
  * backprop (logistic regression and two-hidden-layer MLPs, with class weights and dropout), the
  * clipped sum bounds every example's contribution by C and leaves small gradients alone, the
- * noise has standard deviation z·C / denominator, and the penalties are added exactly.
+ * noise has standard deviation z·C / denominator, and the penalties are added exactly; with
+ * lattice noise (secureNoise) the clipped sum is the same up to the grid rounding, releases lie on
+ * the lattice, and the noise has the planned standard deviation.
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +12,9 @@ import type { ModelSpec } from '../../core/job';
 import { initialWeights, modelLayout } from '../../core/model/layout';
 import { seededRng } from '../../core/random';
 import { initBackend } from './backend';
-import { clipFactors, dpGradients, exampleSqNorms, exampleTerms, penaltyGradients, scaledGradientSum } from './dp-sgd';
+import type { DiscreteGaussianSampler } from '../../core/privacy/karney-dgauss';
+import { clipFactors, dpGradients, dpStep, exampleSqNorms, exampleTerms, penaltyGradients, scaledGradientSum } from './dp-sgd';
+import type { DpStep } from './dp-sgd';
 import { SPECS, syntheticRows } from './fixtures';
 import type { Batch } from './forward';
 import { computeGradients, dropoutMask } from './forward';
@@ -166,6 +170,73 @@ describe('noise', () => {
       pen.forEach((p, k) => expect(p).toBeCloseTo(want[k], 6));
       flat(out.grads).forEach((g, k) => expect(g).toBeCloseTo(want[k], 6));
     });
+  });
+});
+
+/** A "sampler" that always draws 0: isolates the grid rounding of the lattice path. */
+const zeroSampler: DiscreteGaussianSampler = { sigma: { num: 1, den: 1 }, next: () => 0, fill: (o) => o.fill(0), bytesDrawn: 0 };
+
+/** Flat gradients of one dpGradients call (no penalties). */
+function flatGrads(spec: ModelSpec, vars: tf.Variable[], batch: Batch, step: DpStep): number[] {
+  return tf.tidy(() => {
+    const { grads, bceSum } = dpGradients(spec, vars, batch, { l2: 0, mu: 0 }, step);
+    bceSum.dispose();
+    return grads.flatMap((g) => Array.from(g.dataSync()));
+  });
+}
+
+describe('lattice noise (secureNoise)', () => {
+  for (const [label, spec] of CASES) {
+    it(`${label}: the clipped sum is the float path's, rounded to the grid; releases lie on γZ^d`, () => {
+      const vars = params(spec);
+      const h = hostBatch(spec, true);
+      const size = vars.reduce((a, v) => a + v.size, 0);
+      const dp = { noiseMultiplier: 1.1, clipNorm: 0.4, sampleRate: 1 };
+      const secure = dpStep(dp, ROWS, size, seededRng(8));
+      expect(secure.lattice?.plan.dimension).toBe(size);
+      const plan = secure.lattice!.plan;
+      tf.tidy(() => {
+        const batch = tensors(h);
+        const float = flatGrads(spec, vars, batch, { ...secure, lattice: undefined, noiseStd: 0, denominator: 1 });
+        const rounded = flatGrads(spec, vars, batch, { ...secure, lattice: { plan, sampler: zeroSampler }, denominator: 1 });
+        const noisy = flatGrads(spec, vars, batch, { ...secure, denominator: 1 });
+        // Rounding moves each coordinate by ≤ γ/2 (float32 holds these multiples of γ exactly).
+        rounded.forEach((g, k) => expect(Math.abs(g - float[k])).toBeLessThanOrEqual(plan.grid / 2));
+        expect(rounded.some((g, k) => g !== float[k])).toBe(true);
+        for (const g of [...rounded, ...noisy]) expect(Number.isInteger(g / plan.grid)).toBe(true);
+      });
+    });
+  }
+
+  it('has standard deviation σ·γ / denominator ≈ z·C / denominator on every coordinate', () => {
+    const spec = SPECS.mlp16;
+    const vars = params(spec);
+    const h = hostBatch(spec, true);
+    const [clipNorm, z, denominator, draws] = [0.7, 1.3, 2.5, 40];
+    const size = vars.reduce((a, v) => a + v.size, 0);
+    const step = { ...dpStep({ noiseMultiplier: z, clipNorm, sampleRate: 1 }, ROWS, size, seededRng(99)), denominator };
+    const samples: number[] = [];
+    tf.tidy(() => {
+      const batch = tensors(h);
+      const rounded = flatGrads(spec, vars, batch, { ...step, lattice: { plan: step.lattice!.plan, sampler: zeroSampler } });
+      for (let k = 0; k < draws; k++) flatGrads(spec, vars, batch, step).forEach((g, i) => samples.push(g - rounded[i]));
+    });
+    const n = samples.length; // 40 × 193 = 7720
+    const sd = step.lattice!.plan.noiseStd / denominator;
+    expect(sd / ((z * clipNorm) / denominator) - 1).toBeLessThan(2e-3); // the grown sensitivity and τ cost < 0.2 %
+    const mean = samples.reduce((a, b) => a + b, 0) / n;
+    const measured = Math.sqrt(samples.reduce((a, b) => a + b * b, 0) / n);
+    // Standard errors: sd/√n for the mean, sd/√(2n) (≈ 0.8%) for the standard deviation.
+    expect(Math.abs(mean)).toBeLessThan((5 * sd) / Math.sqrt(n));
+    expect(Math.abs(measured / sd - 1)).toBeLessThan(5 / Math.sqrt(2 * n));
+  });
+
+  it('is the default; secureNoise false or z = 0 selects the float path (no noise at all for z = 0)', () => {
+    const dp = { noiseMultiplier: 1, clipNorm: 1, sampleRate: 0.5 };
+    expect(dpStep(dp, 10, 41, seededRng(1)).lattice).toBeDefined();
+    expect(dpStep({ ...dp, secureNoise: true }, 10, 41, seededRng(1)).lattice).toBeDefined();
+    expect(dpStep({ ...dp, secureNoise: false }, 10, 41, seededRng(1))).toEqual({ clipNorm: 1, noiseStd: 1, denominator: 5, rng: expect.any(Function) });
+    expect(dpStep({ ...dp, noiseMultiplier: 0 }, 10, 41, seededRng(1)).lattice).toBeUndefined();
   });
 });
 

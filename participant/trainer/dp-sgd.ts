@@ -17,6 +17,13 @@
  * computation. Clipping applies to the gradient of w_i·ℓ_i, so every example's contribution to
  * the sum is at most C whatever its class weight.
  *
+ * Noise (`secureNoise`, the default): the clipped sum is rounded to a power-of-two lattice γZ^d and
+ * exact discrete Gaussian noise on that lattice is added (core/privacy/lattice-noise.ts, whose
+ * header gives the grid, the grown sensitivity C + γ⌈√d⌉ the noise is calibrated to, and why the
+ * accountant's curve for z still holds); the release then has the same support whatever the data,
+ * so floating-point precision attacks have nothing to read. With `secureNoise: false`, float
+ * Box–Muller noise N(0, (z·C)²) is added to the float32 sum as before (dp-random.ts).
+ *
  * Regularization: the L2 penalty and the FedProx proximal term do not depend on the data, so
  * their exact gradients (2·l2·W for kernels, μ·(θ − θ_global) for all parameters) are added after
  * clipping, noising and normalization — at no privacy cost, and with the same objective as the
@@ -28,6 +35,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec } from '../../core/job';
+import type { DiscreteGaussianSampler } from '../../core/privacy/karney-dgauss';
+import type { LatticeNoisePlan } from '../../core/privacy/lattice-noise';
+import { latticeNoisePlan, latticeSampler, noisyLatticeSum } from '../../core/privacy/lattice-noise';
 import type { Rng } from '../../core/types';
 import { gaussianVector } from './dp-random';
 import type { Batch, BatchGradients, Regularization } from './forward';
@@ -42,6 +52,8 @@ export interface DpSgdConfig {
   clipNorm: number;
   /** q ∈ (0, 1]: the Poisson sampling rate of every batch. */
   sampleRate: number;
+  /** Exact lattice noise (the default, also when absent); false: float Box–Muller noise. */
+  secureNoise?: boolean;
 }
 
 /** What a privacy accountant needs to know about one call of DP-SGD local training. */
@@ -58,24 +70,46 @@ export interface DpSgdReport {
   steps: number;
   /** q·N, the divisor of every noisy gradient sum. */
   expectedBatchSize: number;
+  /** 'lattice': exact discrete Gaussian on a lattice (secureNoise); 'float': Box–Muller; 'none': z = 0. */
+  noise: 'lattice' | 'float' | 'none';
+  /** Lattice noise actually used (when noisy steps ran): the grid γ, the grown sensitivity, σ·γ. */
+  lattice?: { grid: number; sensitivity: number; noiseStd: number };
 }
 
-/** The accountant's view of `steps` DP-SGD steps over `n` rows. */
-export function dpReport(dp: DpSgdConfig, steps: number, n: number): DpSgdReport {
+/** The accountant's view of `steps` DP-SGD steps over `n` rows (with the step constants, if any ran). */
+export function dpReport(dp: DpSgdConfig, steps: number, n: number, step?: DpStep): DpSgdReport {
   const { noiseMultiplier, clipNorm, sampleRate } = dp;
-  return { sampling: 'poisson', sampleRate, noiseMultiplier, clipNorm, steps, expectedBatchSize: sampleRate * n };
+  const plan = step?.lattice?.plan;
+  return {
+    sampling: 'poisson', sampleRate, noiseMultiplier, clipNorm, steps, expectedBatchSize: sampleRate * n,
+    noise: noiseMultiplier === 0 ? 'none' : dp.secureNoise === false ? 'float' : 'lattice',
+    ...(plan && { lattice: { grid: plan.grid, sensitivity: plan.sensitivity, noiseStd: plan.noiseStd } }),
+  };
 }
 
 /** Per-step constants of DP-SGD. */
 export interface DpStep {
   /** C. */
   clipNorm: number;
-  /** z·C. */
+  /** z·C: the float noise's standard deviation (unused with `lattice`, which has its own). */
   noiseStd: number;
   /** The normalizer of the noisy sum: q·N, the expected batch size. */
   denominator: number;
-  /** Source of the noise: crypto in production (see dp-random.ts). */
+  /** Source of the float noise: crypto in production (see dp-random.ts). */
   rng: Rng;
+  /** Lattice noise instead of float noise: the plan and a sampler reading the same crypto Rng. */
+  lattice?: { plan: LatticeNoisePlan; sampler: DiscreteGaussianSampler };
+}
+
+/**
+ * The per-step constants of DP-SGD over `n` rows for a model of `dimension` parameters: lattice
+ * noise unless `dp.secureNoise` is false or z = 0 (no noise at all), all randomness from `rng`.
+ */
+export function dpStep(dp: DpSgdConfig, n: number, dimension: number, rng: Rng): DpStep {
+  const step: DpStep = { clipNorm: dp.clipNorm, noiseStd: dp.noiseMultiplier * dp.clipNorm, denominator: dp.sampleRate * n, rng };
+  if (dp.secureNoise === false || dp.noiseMultiplier === 0) return step;
+  const plan = latticeNoisePlan(dp.noiseMultiplier, dp.clipNorm, dimension);
+  return { ...step, noiseStd: plan.noiseStd, lattice: { plan, sampler: latticeSampler(plan, rng) } };
 }
 
 /** Throws a {@link TrainerInputError} naming the first invalid DP-SGD hyper-parameter. */
@@ -154,8 +188,28 @@ export function penaltyGradients(params: readonly tf.Tensor[], reg: Regularizati
 }
 
 /**
- * The DP-SGD gradient of a batch, in parameter order: (Σ_i c_i·g_i + N(0, (z·C)²·I)) / (q·N)
- * plus the penalty gradients. An empty batch contributes a zero sum (the step is still noisy and
+ * Lattice noise on the clipped sums: γ·(round(S/γ) + Y) (core/privacy/lattice-noise.ts) formed on
+ * the host in float64, then rounded once to float32 tensors in parameter order.
+ */
+function latticeNoised(sums: readonly tf.Tensor[], lattice: NonNullable<DpStep['lattice']>): tf.Tensor[] {
+  const flat = new Float32Array(lattice.plan.dimension);
+  let off = 0;
+  for (const s of sums) {
+    flat.set(s.dataSync() as Float32Array, off);
+    off += s.size;
+  }
+  const noisy = Float32Array.from(noisyLatticeSum(flat, lattice.plan, lattice.sampler));
+  off = 0;
+  return sums.map((s) => {
+    const t = tf.tensor(noisy.subarray(off, off + s.size), s.shape, 'float32');
+    off += s.size;
+    return t;
+  });
+}
+
+/**
+ * The DP-SGD gradient of a batch, in parameter order: (Σ_i c_i·g_i + noise) / (q·N) plus the
+ * penalty gradients, the noise N(0, (z·C)²·I) in float or the lattice noise of `step.lattice`. An empty batch contributes a zero sum (the step is still noisy and
  * still counts). Use inside `tf.tidy`; the caller applies the result with its optimizer. As with
  * `computeGradients`, `bceSum` is kept (it outlives the tidy) and the caller disposes it.
  */
@@ -172,7 +226,8 @@ export function dpGradients(spec: ModelSpec, params: readonly tf.Tensor[], batch
     bceSum = terms.bceSum;
   }
   const total = params.reduce((a, p) => a + p.size, 0);
-  const noise = step.noiseStd > 0 ? gaussianVector(step.rng, total, step.noiseStd) : null;
+  if (step.lattice) sums = latticeNoised(sums, step.lattice);
+  const noise = !step.lattice && step.noiseStd > 0 ? gaussianVector(step.rng, total, step.noiseStd) : null;
   const penalties = penaltyGradients(params, reg);
   let off = 0;
   const grads = sums.map((s, i) => {

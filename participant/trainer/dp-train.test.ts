@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FitConfig, ModelSpec } from '../../core/job';
 import { initialWeights } from '../../core/model/layout';
+import { latticeNoisePlan } from '../../core/privacy/lattice-noise';
 import { seededRng } from '../../core/random';
 import { initBackend } from './backend';
 import type { DpSgdConfig } from './dp-sgd';
@@ -44,24 +45,28 @@ describe('DP-SGD normalization', () => {
 });
 
 describe('DP-SGD noise inside trainLocal', () => {
-  it('one sgd step moves the weights by lr·N(0, (z·C)²)/(q·N) around the noiseless step', async () => {
-    const spec = SPECS.mlp16;
-    const [lr, z, clipNorm] = [0.5, 2, 0.3];
-    const fit = fitConfig({ train: { learningRate: lr } });
-    const d = syntheticRows(40, DIM, 8);
-    const dp = { noiseMultiplier: z, clipNorm, sampleRate: 1 }; // q = 1: one step per epoch, every row
-    const clean = await train(spec, fit, { ...dp, noiseMultiplier: 0 }, 1, d);
-    const samples: number[] = [];
-    for (let s = 0; s < 30; s++) {
-      const noisy = await train(spec, fit, dp, 100 + s, d);
-      noisy.weights.forEach((w, i) => samples.push(w - clean.weights[i]));
-    }
-    const sd = (lr * z * clipNorm) / d.rows;
-    const n = samples.length; // 30 × 193
-    const measured = Math.sqrt(samples.reduce((a, b) => a + b * b, 0) / n);
-    expect(Math.abs(samples.reduce((a, b) => a + b, 0) / n)).toBeLessThan((5 * sd) / Math.sqrt(n));
-    expect(Math.abs(measured / sd - 1)).toBeLessThan(5 / Math.sqrt(2 * n));
-  });
+  for (const secureNoise of [true, false]) {
+    it(`one sgd step moves the weights by lr·N(0, (z·C)²)/(q·N) around the noiseless step (${secureNoise ? 'lattice' : 'float'} noise)`, async () => {
+      const spec = SPECS.mlp16;
+      const [lr, z, clipNorm] = [0.5, 2, 0.3];
+      const fit = fitConfig({ train: { learningRate: lr } });
+      const d = syntheticRows(40, DIM, 8);
+      // q = 1: one step per epoch, every row. Lattice noise is ≤ 0.2 % larger (grown sensitivity) and
+      // its rounding moves the mean by ≤ γ/2 ≤ z·C·2^−11: both far inside the tolerances below.
+      const dp = { noiseMultiplier: z, clipNorm, sampleRate: 1, secureNoise };
+      const clean = await train(spec, fit, { ...dp, noiseMultiplier: 0 }, 1, d);
+      const samples: number[] = [];
+      for (let s = 0; s < 30; s++) {
+        const noisy = await train(spec, fit, dp, 100 + s, d);
+        noisy.weights.forEach((w, i) => samples.push(w - clean.weights[i]));
+      }
+      const sd = (lr * z * clipNorm) / d.rows;
+      const n = samples.length; // 30 × 193
+      const measured = Math.sqrt(samples.reduce((a, b) => a + b * b, 0) / n);
+      expect(Math.abs(samples.reduce((a, b) => a + b, 0) / n)).toBeLessThan((5 * sd) / Math.sqrt(n));
+      expect(Math.abs(measured / sd - 1)).toBeLessThan(5 / Math.sqrt(2 * n));
+    });
+  }
 });
 
 describe('DP-SGD steps and report', () => {
@@ -71,7 +76,14 @@ describe('DP-SGD steps and report', () => {
     const out = await train(SPECS.logistic, fit, dp, 3, small);
     expect(out.steps).toBe(2 * 33);
     expect(out.examples).toBe(small.rows);
-    expect(out.dp).toEqual({ sampling: 'poisson', sampleRate: 0.03, noiseMultiplier: 1.1, clipNorm: 0.5, steps: 66, expectedBatchSize: 9 });
+    const plan = latticeNoisePlan(1.1, 0.5, DIM + 1);
+    expect(out.dp).toEqual({
+      sampling: 'poisson', sampleRate: 0.03, noiseMultiplier: 1.1, clipNorm: 0.5, steps: 66, expectedBatchSize: 9,
+      noise: 'lattice', lattice: { grid: plan.grid, sensitivity: plan.sensitivity, noiseStd: plan.noiseStd },
+    });
+    const float = await train(SPECS.logistic, fit, { ...dp, secureNoise: false }, 3, small);
+    expect(float.dp).toEqual({ sampling: 'poisson', sampleRate: 0.03, noiseMultiplier: 1.1, clipNorm: 0.5, steps: 66, expectedBatchSize: 9, noise: 'float' });
+    expect((await train(SPECS.logistic, fit, { ...dp, noiseMultiplier: 0 }, 3, small)).dp?.noise).toBe('none');
     const tiny = syntheticRows(20, DIM, 6); // q·N = 0.2: most batches are empty
     const sparse = await train(SPECS.logistic, fit, { ...dp, sampleRate: 0.01 }, 3, tiny);
     expect(sparse.steps).toBe(200);

@@ -14,8 +14,9 @@
  * With `args.dp`, training is record-level DP-SGD instead (dp-sgd.ts, Abadi et al., CCS 2016):
  * each epoch is round(1/q) steps on Poisson-sampled batches (rate q; `fit.train.batchSize` is
  * unused), each step's gradient is the clipped, noised sum over the batch divided by q·N, plus
- * the exact gradients of the L2 and proximal penalties; the optimizer is the configured one.
- * Sampling and noise draw from `args.dpRng` (crypto by default), dropout still from `fit.seed`.
+ * the exact gradients of the L2 and proximal penalties; the optimizer is the configured one. The
+ * noise is exact lattice noise unless `dp.secureNoise` is false (dp-sgd.ts). Sampling and noise
+ * draw from `args.dpRng` (crypto by default), dropout still from `fit.seed`.
  *
  * Same inputs on the same backend give bit-identical weights (tested on cpu and wasm). Every
  * batch runs in its own `tf.tidy`; variables, anchors and the optimizer are disposed in `finally`.
@@ -34,7 +35,7 @@ import type { Batch } from './forward';
 import { computeGradients, dropoutMask } from './forward';
 import { cryptoRng, poissonBatches } from './dp-random';
 import type { DpSgdConfig, DpSgdReport, DpStep } from './dp-sgd';
-import { dpGradients, dpReport, validateDpConfig } from './dp-sgd';
+import { dpGradients, dpReport, dpStep, validateDpConfig } from './dp-sgd';
 import { assertInputDim, dropoutRate, flatten, TrainerInputError, unflatten } from './model';
 
 /** Input of {@link trainLocal}. */
@@ -194,12 +195,7 @@ export async function trainLocal(args: TrainArgs): Promise<TrainResult> {
   const bs = fit.train.batchSize;
   const epochs = fit.train.localEpochs;
   const dpRng = args.dpRng ?? cryptoRng;
-  const dpStep: DpStep | undefined = args.dp && {
-    clipNorm: args.dp.clipNorm,
-    noiseStd: args.dp.noiseMultiplier * args.dp.clipNorm,
-    denominator: args.dp.sampleRate * n,
-    rng: dpRng,
-  };
+  const step: DpStep | undefined = args.dp && dpStep(args.dp, n, layoutSize(layout), dpRng);
 
   let vars: tf.Variable[] = [];
   let optimizer: tf.Optimizer | undefined;
@@ -226,7 +222,7 @@ export async function trainLocal(args: TrainArgs): Promise<TrainResult> {
             w: tf.tensor2d(host.w, [host.rows, 1]),
             masks: batchMasks(spec, host.rows, dropoutRng),
           };
-          const { grads, bceSum } = dpStep ? dpGradients(spec, vars, batch, reg, dpStep) : computeGradients(spec, vars, batch, reg);
+          const { grads, bceSum } = step ? dpGradients(spec, vars, batch, reg, step) : computeGradients(spec, vars, batch, reg);
           opt.applyGradients(Object.fromEntries(vars.map((v, i) => [v.name, grads[i]])));
           if (last) lossParts.push(bceSum);
           else bceSum.dispose();
@@ -242,7 +238,7 @@ export async function trainLocal(args: TrainArgs): Promise<TrainResult> {
         'fit.train.learningRate',
       );
     }
-    return { weights, lossSum, examples: n, steps, ...(args.dp && { dp: dpReport(args.dp, steps, n) }) };
+    return { weights, lossSum, examples: n, steps, ...(args.dp && { dp: dpReport(args.dp, steps, n, step) }) };
   } finally {
     tf.dispose(lossParts);
     tf.dispose(vars);
