@@ -18,11 +18,12 @@ import { thrownBy } from '../core/data/thrown-by';
 import type { ParsedTask } from './handler';
 import { chain } from './handler';
 import type { Policy } from './policy';
+import { dpSgdPlan, recordJobCost, recordReleasePlan } from '../core/privacy/record-plan';
 import { jobEpsilon, loadPolicy, parsePolicyJson, policyMod, policyProblem, policyProblems, policyWarnings, trainingRows } from './policy';
 
 const schema = DataSchemaSchema.parse({
   label: { column: 'default', positive: 'yes' },
-  numeric: [{ name: 'age' }, { name: 'income' }],
+  numeric: [{ name: 'age', range: [18, 90] }, { name: 'income', range: [0, 10_000] }],
   categorical: [{ name: 'region', levels: ['north', 'south'] }],
 });
 const ctx = { self: 'bank-a', rows: { total: 1000, positives: 200 } };
@@ -128,12 +129,14 @@ describe('policyProblem, rule by rule', () => {
 });
 
 describe('the ε a job is judged by', () => {
-  it('record-level with a noise multiplier: computed from this node\'s training rows', () => {
+  it('record-level with a noise multiplier: the whole job\'s plan, from this node\'s training rows', () => {
     const job = JobSpecSchema.parse({ rounds: 3, train: { batchSize: 100 }, privacy: { mode: 'record', noiseMultiplier: 1.2 } });
     const rows = trainingRows(ctx.rows, 0.2);
-    expect(rows).toBe(800); // 160 of 800 negatives and 40 of 200 positives held out
-    const q = 100 / 800;
-    const expected = sampledGaussianEpsilon({ q, noiseMultiplier: 1.2, steps: 3 * Math.round(1 / q) }, 1e-5).epsilon;
+    expect(rows).toBe(800); // 160 of 800 negatives and 40 of 200 positives held out (in expectation under the row-by-row split)
+    const plan = recordReleasePlan(job, schema, 2);
+    const expected = recordJobCost(job, plan, dpSgdPlan(job, plan, 800)).epsilon;
+    // More than DP-SGD alone: the statistics, the count and the evaluations are releases too.
+    expect(expected).toBeGreaterThan(sampledGaussianEpsilon({ q: 0.125, noiseMultiplier: 1.2, steps: 24 }, 1e-5).epsilon);
     expect(jobEpsilon(job, schema, 2, ctx.rows)).toBeCloseTo(expected, 12);
     const jobSpec = { rounds: 3, train: { batchSize: 100 }, privacy: { mode: 'record', noiseMultiplier: 1.2 } };
     expect(problem({ maxEpsilonPerJob: expected + 0.01 }, jobSpec)).toBeUndefined();
