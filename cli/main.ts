@@ -26,6 +26,7 @@ import type { Transport } from './transport';
 import type { ControlOptions } from './control-client';
 import { clientCredentials } from '../trust/tls';
 import { registerCertsCommand } from './certs-cmd';
+import { registerBudgetCommand } from './budget-cmd';
 
 const stderrLine = (l: string) => process.stderr.write(l + '\n');
 
@@ -199,6 +200,7 @@ addTransportOptions(participantsCmd, 'operator').action(async (o) => {
   });
 
 registerPrivacyCommand(program);
+registerBudgetCommand(program);
 registerAuditCommand(program);
 registerCertsCommand(program);
 

@@ -1,9 +1,10 @@
 /**
- * Each institution enforces its own privacy budget (issue 4), over real gRPC with real
- * participant processes and real ledger files: a node whose budget fits two DP rounds refuses
- * the third before training, the job fails with that reason, the node's ledger and signed
- * receipts survive a restart (the restarted node refuses at once), and an auditor's
- * `verify-receipts` accepts the receipts and rejects a tampered copy.
+ * Each institution enforces its own privacy budget, over real gRPC with real participant
+ * processes and real ledger files: every release of a record-level job is charged (noisy count,
+ * statistics, each round's training and evaluation); a node whose budget fits one job but not a
+ * second refuses the second before round 1, having spent nothing on it; the ledger and signed
+ * receipts survive a restart (the restarted node refuses at once), `fedcredit budget` reports the
+ * spend, and an auditor's `verify-receipts` accepts the receipts and rejects a tampered copy.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -13,26 +14,37 @@ import { startCoordinator } from '../coordinator/server';
 import type { CoordinatorHandle } from '../coordinator/server';
 import { Control } from '../cli/control-client';
 import { JobSpecSchema } from '../core/job';
-import { sampledGaussianEpsilon } from '../core/privacy';
+import { DEFAULT_RDP_ORDERS, epsilonFromRdp } from '../core/privacy';
+import { dpSgdPlan, recordJobCost, recordReleasePlan } from '../core/privacy/record-plan';
 import { SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, syntheticParties, tempDir } from './helpers';
 import type { ParticipantProcess } from './helpers';
 
 const DELTA = 1e-5;
 const Z = 4;
-// batchSize above every party's rows → q = 1: one full-batch step per round, ε from the closed form.
-const job = JobSpecSchema.parse({
-  name: 'budget', rounds: 3, minParticipants: 3, seed: 4, train: { batchSize: 100_000, learningRate: 0.5 },
-  evaluation: { bins: 100 }, privacy: { mode: 'record', noiseMultiplier: Z, delta: DELTA, clipNorm: 1 },
-});
-const epsAfter = (rounds: number) => sampledGaussianEpsilon({ q: 1, noiseMultiplier: Z, steps: rounds }, DELTA).epsilon;
+// batchSize above every party's rows → q = 1: one full-batch DP-SGD step per round.
+const spec = (rounds: number) =>
+  JobSpecSchema.parse({
+    name: `budget-${rounds}`, rounds, minParticipants: 3, seed: 4 + rounds, train: { batchSize: 100_000, learningRate: 0.5 },
+    evaluation: { bins: 20 }, privacy: { mode: 'record', noiseMultiplier: Z, delta: DELTA, clipNorm: 1 },
+  });
+const schema = loadSchemaFile(SYNTHETIC_SCHEMA);
+/** The RDP of a whole job as every node plans it (t = 3: three members, minParticipants 3). */
+function jobCurve(rounds: number): number[] {
+  const job = spec(rounds);
+  const plan = recordReleasePlan(job, schema, 3);
+  const c = recordJobCost(job, plan, dpSgdPlan(job, plan, 100)); // q = 1 for any row count below the batch size
+  return c.train.rdp.map((r, i) => Math.max(r, c.holdout.rdp[i]));
+}
+const eps = (rdp: number[]) => epsilonFromRdp({ orders: [...DEFAULT_RDP_ORDERS], rdp }, DELTA).epsilon;
+const twoRounds = jobCurve(2);
+const both = twoRounds.map((r, i) => r + jobCurve(3)[i]);
 
 describe('privacy budgets enforced by each institution', () => {
   const tmp = tempDir('privacy-budget');
   const parties = syntheticParties(tmp.dir).filter((p) => p.name !== 'bank-b');
-  const schema = loadSchemaFile(SYNTHETIC_SCHEMA);
   const nodeDir = (name: string) => path.join(tmp.dir, 'nodes', name);
-  // bank-a can afford two rounds but not three; the others can afford anything here.
-  const budgetOf = (name: string) => (name === 'bank-a' ? (epsAfter(2) + epsAfter(3)) / 2 : 100);
+  // bank-a can afford the two-round job, but not a three-round job after it; the others can afford anything here.
+  const budgetOf = (name: string) => (name === 'bank-a' ? (eps(twoRounds) + eps(both)) / 2 : 100);
   const start = (name: string, file: string) =>
     startParticipant(name, file, coord.address, SYNTHETIC_SCHEMA, ['--state-dir', nodeDir(name), '--privacy-budget-epsilon', String(budgetOf(name)), '--privacy-budget-delta', String(DELTA)]);
   let coord: CoordinatorHandle;
@@ -48,31 +60,33 @@ describe('privacy budgets enforced by each institution', () => {
     tmp.cleanup();
   });
 
-  const runJob = async (spec: typeof job) => {
+  const runJob = async (job: ReturnType<typeof spec>) => {
     const control = new Control(coord.address);
     for (let i = 0; i < 300 && coord.grid.available().length < 3; i++) await new Promise((r) => setTimeout(r, 100));
-    const final = await control.watch(await control.submit(spec, schema), () => undefined);
+    const final = await control.watch(await control.submit(job, schema), () => undefined);
     control.close();
     return final;
   };
+  const charges = () =>
+    (JSON.parse(readFileSync(path.join(nodeDir('bank-a'), 'privacy', 'ledger.json'), 'utf8')).entries as { kind: string; stage: string; round: number; jobId: string }[]).filter((e) => e.kind === 'charge');
 
-  it('a node refuses the round that would overspend, and the job says why', async () => {
-    expect(epsAfter(2)).toBeLessThan(budgetOf('bank-a'));
-    const final = await runJob(job);
-    expect(final.state).toBe('FAILED');
-    expect(final.error).toMatch(/^round 3 train: .*bank-a: refused: privacy budget: this task would raise ε from \d\.\d+ to \d\.\d+ at δ = 1e-5, beyond the budget ε = \d\.\d+ \[privacy_budget\]/);
-    // Rounds 1 and 2 carry every trainer's signed receipt; bank-a's states its exact spend.
-    const r2 = final.rounds.find((r) => r.round === 2)!;
-    expect(r2.privacy.map((p) => p.participant).sort()).toEqual(parties.map((p) => p.name).sort());
+  it('charges every release of a job, and refuses a whole job that would overspend before round 1', async () => {
+    const first = await runJob(spec(2));
+    expect(first.state, first.error).toBe('SUCCEEDED');
+    // The noisy row count, the statistics, and each round's training and evaluation.
+    expect(charges().map((e) => `${e.stage}/${e.round}`)).toEqual(['count/0', 'stats/0', 'train/1', 'evaluate/1', 'train/2', 'evaluate/2']);
+    const r2 = first.rounds.find((r) => r.round === 2)!;
     const a2 = r2.privacy.find((p) => p.participant === 'bank-a')!;
     expect(a2.signatureValid).toBe(true);
-    expect(a2.epsilonTotal).toBeCloseTo(epsAfter(2), 9);
-    expect(a2.epsilonJob).toBeCloseTo(epsAfter(2), 9); // its first job: the job's ε is its whole spend
-    expect(a2.epsilonRound).toBeCloseTo(epsAfter(1), 9);
     expect(a2.delta).toBe(DELTA);
+    expect(a2.epsilonJob).toBeLessThan(eps(twoRounds) + 1e-9);
 
-    const ledger = JSON.parse(readFileSync(path.join(nodeDir('bank-a'), 'privacy', 'ledger.json'), 'utf8'));
-    expect(ledger.entries.filter((e: { kind: string }) => e.kind === 'charge').map((e: { round: number }) => e.round)).toEqual([1, 2]);
+    const second = await runJob(spec(3));
+    expect(second.state).toBe('FAILED');
+    expect(second.error).toMatch(
+      /^round 0 stats: .*bank-a: refused: privacy budget: the whole job would cost this node ε = \d\.\d+ at δ = 1e-5 \(3 rounds, 3 evaluations\), taking its total from ε = \d\.\d+ to \d\.\d+ at δ = 1e-5, beyond its budget ε = \d\.\d+; refused before round 1, nothing was spent \[privacy_budget\]/,
+    );
+    expect(charges()).toHaveLength(6); // nothing of the refused job
   });
 
   it('the ledger survives a restart, and an auditor verifies the receipts', async () => {
@@ -82,15 +96,23 @@ describe('privacy budgets enforced by each institution', () => {
     for (let i = 0; i < 300 && coord.grid.available().includes('bank-a'); i++) await new Promise((r) => setTimeout(r, 100));
     parts = [...parts.filter((p) => p !== victim), start('bank-a', parties.find((p) => p.name === 'bank-a')!.path)];
 
-    // The restarted node remembers its spend: even one more round does not fit.
-    const final = await runJob(JobSpecSchema.parse({ ...job, rounds: 1 }));
+    // The restarted node remembers its spend: the three-round job is still refused up front.
+    const final = await runJob(spec(3));
     expect(final.state).toBe('FAILED');
-    expect(final.error).toMatch(/bank-a: refused: privacy budget: this task would raise ε from \d\.\d+ to/);
+    expect(final.error).toMatch(/bank-a: refused: privacy budget: the whole job would cost this node/);
+
+    const report = await runCli(['budget', '--state-dir', nodeDir('bank-a'), '--json']);
+    expect(report.code, report.stderr).toBe(0);
+    const budget = JSON.parse(report.stdout);
+    expect(budget.spent).toBeCloseTo(eps(twoRounds), 6);
+    expect(budget.remaining).toBeCloseTo(budgetOf('bank-a') - eps(twoRounds), 6);
+    expect(budget.jobs).toHaveLength(1);
+    expect(budget.jobs[0]).toMatchObject({ charges: 6, recordLevel: { noiseMultiplier: Z, sampleRate: 1, stepsPerRound: 1 } });
 
     const receipts = path.join(nodeDir('bank-a'), 'privacy', 'receipts.jsonl');
     const ok = await runCli(['verify-receipts', '--receipts', receipts]);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
-    expect(ok.stdout).toMatch(/^2 receipt\(s\) verified with key [0-9a-f]{16}…$/m);
+    expect(ok.stdout).toMatch(/^6 receipt\(s\) verified with key [0-9a-f]{16}…$/m);
 
     const lines = readFileSync(receipts, 'utf8').trim().split('\n');
     const tampered = JSON.parse(lines[0]);
