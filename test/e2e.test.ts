@@ -54,7 +54,7 @@ describe('federated training over gRPC with three participant processes', () => 
     const first = final.rounds.find((r) => r.round === 1)!;
     const last = final.rounds[final.rounds.length - 1];
     const baseline = final.rounds.find((r) => r.round === 0)!;
-    expect(baseline.metrics!.auc).toBeCloseTo(0.5, 6); // logistic regression starts at zero weights
+    expect(Math.abs(baseline.metrics!.auc - 0.5)).toBeLessThan(0.1); // logistic regression starts near zero: an almost constant score
     expect(last.round).toBe(4);
     expect(last.metrics!.auc).toBeGreaterThan(0.7);
     expect(last.metrics!.logLoss).toBeLessThan(baseline.metrics!.logLoss);
