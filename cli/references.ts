@@ -37,7 +37,7 @@ export interface PartyData {
 
 /** Splits every party exactly as its node does for this job. */
 export function splitParties(parties: { name: string; table: Table }[], job: JobSpec): PartyData[] {
-  return parties.map((p) => ({ ...p, split: splitForJob(p.table, p.name, job.seed, job.evaluation.holdout, job.privacy.mode === 'record') }));
+  return parties.map((p) => ({ ...p, split: splitForJob(p.table, p.name, job.seed, job.evaluation.holdout) }));
 }
 
 /** Concatenates tables with the same schema. */

@@ -120,7 +120,7 @@ function simulatedBudgets(job: JobSpec, schema: DataSchema, tables: { name: stri
   const plan = recordReleasePlan(job, schema, t);
   const slack = job.privacy.epsilon !== undefined ? 1 + 1e-6 : 1.02;
   for (const p of tables) {
-    const rows = splitForJob(p.table, p.name, job.seed, job.evaluation.holdout, true).train.n;
+    const rows = splitForJob(p.table, p.name, job.seed, job.evaluation.holdout).train.n;
     const { epsilon } = recordJobCost(job, plan, dpSgdPlan(job, plan, rows));
     out.set(p.name, { epsilon: epsilon * slack, delta: job.privacy.delta });
   }

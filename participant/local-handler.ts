@@ -6,7 +6,7 @@
  */
 import { encodeTable, statsContribution, subsetTable } from '../core/data/preprocess';
 import type { Table } from '../core/data/table';
-import { splitHoldout, splitRecordwise } from '../core/data/split';
+import { splitRecordwise } from '../core/data/split';
 import { inputDim } from '../core/data/schema';
 import { trainContribution } from '../core/aggregate/train';
 import { evaluationContribution, metricsFromEvaluation } from '../core/metrics/histogram';
@@ -33,12 +33,13 @@ export interface SplitData {
 }
 
 /**
- * The split a participant uses for a job: deterministic in (job seed, participant name); row by
- * row under record-level DP (`recordwise`), so one row never moves another between the parts.
+ * The split a participant uses for a job: row by row (core/data/split.ts `splitRecordwise`),
+ * deterministic in (job seed, participant name), so one row never moves another between the
+ * parts — which record-level DP needs, and which keeps the held-out rows of a job the same with
+ * or without DP, so their metrics compare.
  */
-export function splitForJob(table: Table, name: string, seed: number, holdout: number, recordwise = false): SplitData {
-  const s = deriveSeed(seed, `holdout:${name}`);
-  const idx = recordwise ? splitRecordwise(table, holdout, s) : splitHoldout(table.labels, holdout, s);
+export function splitForJob(table: Table, name: string, seed: number, holdout: number): SplitData {
+  const idx = splitRecordwise(table, holdout, deriveSeed(seed, `holdout:${name}`));
   return { train: subsetTable(table, idx.train), test: subsetTable(table, idx.test) };
 }
 
@@ -63,7 +64,7 @@ export function localHandler(name: string, table: Table, onLocalMetrics?: LocalM
   const forJob = (task: ParsedTask): JobCache => {
     if (!cache || cache.jobId !== task.jobId) {
       const { job } = task.config;
-      cache = { jobId: task.jobId, split: splitForJob(table, name, job.seed, job.evaluation.holdout, job.privacy.mode === 'record') };
+      cache = { jobId: task.jobId, split: splitForJob(table, name, job.seed, job.evaluation.holdout) };
     }
     return cache;
   };

@@ -132,7 +132,7 @@ describe('the ε a job is judged by', () => {
   it('record-level with a noise multiplier: the whole job\'s plan, from this node\'s training rows', () => {
     const job = JobSpecSchema.parse({ rounds: 3, train: { batchSize: 100 }, privacy: { mode: 'record', noiseMultiplier: 1.2 } });
     const rows = trainingRows(ctx.rows, 0.2);
-    expect(rows).toBe(800); // 160 of 800 negatives and 40 of 200 positives held out (in expectation under the row-by-row split)
+    expect(rows).toBe(800); // 20 % of 1000 rows held out, in expectation (row-by-row split)
     const plan = recordReleasePlan(job, schema, 2);
     const expected = recordJobCost(job, plan, dpSgdPlan(job, plan, 800)).epsilon;
     // More than DP-SGD alone: the statistics, the count and the evaluations are releases too.

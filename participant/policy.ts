@@ -16,7 +16,6 @@ import { z } from 'zod';
 import type { JobSpec } from '../core/job';
 import type { DataSchema } from '../core/data/schema';
 import { inputDim } from '../core/data/schema';
-import { holdoutCount } from '../core/data/split';
 import { DataError, quoteList } from '../core/data/errors';
 import { clientPlanFor } from '../core/round/client-round';
 import { modelLayout } from '../core/model/layout';
@@ -144,10 +143,9 @@ export interface PolicyContext {
   rows?: { total: number; positives: number };
 }
 
-/** Training rows of a node with `rows` for a job holding out `holdout` (the split is stratified: core/data/split.ts). */
+/** Expected training rows of a node with `rows` for a job holding out `holdout` (the row-by-row split of core/data/split.ts). */
 export function trainingRows(rows: { total: number; positives: number }, holdout: number): number {
-  const negatives = rows.total - rows.positives;
-  return rows.total - holdoutCount(negatives, holdout) - holdoutCount(rows.positives, holdout);
+  return Math.round(rows.total * (1 - holdout));
 }
 
 /** The policy's name for a job's privacy mode. */

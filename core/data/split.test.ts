@@ -1,59 +1,7 @@
-/** Tests of the holdout splits: stratified (without DP) and row by row (record-level DP). */
+/** Tests of the row-by-row holdout split. */
 import { describe, expect, it } from 'vitest';
-import { seededRng, uniform01 } from '../random';
-import { classCounts, holdoutCount, splitHoldout, splitRecordwise } from './split';
+import { splitRecordwise } from './split';
 import type { Table } from './table';
-
-function randomLabels(n: number, rate: number, seed: number): Uint8Array {
-  const rng = seededRng(seed);
-  return Uint8Array.from({ length: n }, () => (uniform01(rng) < rate ? 1 : 0));
-}
-
-const isSorted = (a: Uint32Array) => a.every((v, i) => i === 0 || a[i - 1] < v);
-
-describe('splitHoldout', () => {
-  it('is deterministic in (labels, fraction, seed) and changes with the seed', () => {
-    const y = randomLabels(500, 0.28, 1);
-    const a = splitHoldout(y, 0.2, 42);
-    const b = splitHoldout(y, 0.2, 42);
-    const c = splitHoldout(y, 0.2, 43);
-    expect(Array.from(a.test)).toEqual(Array.from(b.test));
-    expect(Array.from(a.train)).toEqual(Array.from(b.train));
-    expect(Array.from(a.test)).not.toEqual(Array.from(c.test));
-  });
-
-  it('is disjoint, covering and sorted', () => {
-    const y = randomLabels(1000, 0.1, 2);
-    const { train, test } = splitHoldout(y, 0.25, 7);
-    expect(isSorted(train) && isSorted(test)).toBe(true);
-    const all = [...train, ...test].sort((p, q) => p - q);
-    expect(all).toEqual(Array.from({ length: 1000 }, (_, i) => i));
-  });
-
-  it('is stratified: each class contributes round(fraction · count)', () => {
-    const y = randomLabels(4454, 0.282, 3);
-    const [neg, pos] = classCounts(y);
-    const { train, test } = splitHoldout(y, 0.2, 9);
-    expect(classCounts(y, test)).toEqual([Math.round(0.2 * neg), Math.round(0.2 * pos)]);
-    expect(classCounts(y, train)).toEqual([neg - Math.round(0.2 * neg), pos - Math.round(0.2 * pos)]);
-  });
-
-  it('holds out at least one row of a class with two or more rows, and keeps one for training', () => {
-    const y = Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1]);
-    const { train, test } = splitHoldout(y, 0.1, 5);
-    expect(classCounts(y, test)).toEqual([1, 1]);
-    expect(classCounts(y, train)).toEqual([9, 1]);
-    expect(holdoutCount(2, 0.9)).toBe(1);
-    expect(holdoutCount(1, 0.2)).toBe(0);
-    expect(holdoutCount(0, 0.5)).toBe(0);
-  });
-
-  it('rejects bad fractions and labels', () => {
-    expect(() => splitHoldout(new Uint8Array(4), 0, 1)).toThrow('holdout fraction must be in (0, 1), got 0');
-    expect(() => splitHoldout(new Uint8Array(4), 1, 1)).toThrow('holdout fraction must be in (0, 1), got 1');
-    expect(() => splitHoldout(Uint8Array.from([0, 2]), 0.5, 1)).toThrow('labels[1] is 2; labels must be 0 or 1');
-  });
-});
 
 describe('splitRecordwise', () => {
   const table = (n: number, extra?: number): Table => {

@@ -36,7 +36,12 @@ const EPSILONS = client ? [3, 8, Infinity] : [0.5, 1, 3, 8, Infinity];
 /** The job for one ε. */
 function jobFor(epsilon: number): Record<string, unknown> {
   const job = { ...base, schema: path.join(here, 'schema.json') };
-  if (!client) return { ...job, privacy: Number.isFinite(epsilon) ? { mode: 'record', epsilon, delta: 1e-5, clipNorm: 1 } : { mode: 'none' } };
+  if (!client) {
+    if (!Number.isFinite(epsilon)) return { ...job, privacy: { mode: 'none' } };
+    // Under record-level DP every evaluation is a noised release: few bins, every fifth round.
+    const evaluation = { ...(base.evaluation as object), bins: 20, every: 5 };
+    return { ...job, evaluation, privacy: { mode: 'record', epsilon, delta: 1e-5, clipNorm: 1 } };
+  }
   return {
     ...job, name: `credit-${members}-lenders`, rounds: 10, minParticipants: Math.ceil(members / 2),
     train: { localEpochs: 3, batchSize: 32, optimizer: 'sgd', learningRate: 0.1, classWeights: 'none' },
