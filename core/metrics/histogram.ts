@@ -133,18 +133,29 @@ export function aucKsFromHistogram(hist: ArrayLike<number>, bins: number): { auc
   if (hist.length !== 2 * bins) {
     throw new CoreInputError(`hist must have length 2·bins = ${2 * bins}, got ${hist.length}`, 'hist');
   }
-  let negTotal = 0;
-  let posTotal = 0;
   for (let b = 0; b < bins; b++) {
     const neg = hist[b];
     const pos = hist[bins + b];
     if (!(neg >= 0) || !(pos >= 0) || !Number.isFinite(neg) || !Number.isFinite(pos)) {
       throw new CoreInputError(`hist bin ${b} has an invalid count (neg ${neg}, pos ${pos})`, 'hist');
     }
-    negTotal += neg;
-    posTotal += pos;
   }
-  if (negTotal === 0 || posTotal === 0) return { auc: NaN, ks: NaN };
+  return rankStatistics(hist, bins);
+}
+
+/**
+ * The Mann–Whitney AUC (ties half credit) and the KS distance of a per-class histogram, as
+ * {@link aucKsFromHistogram} but without checking the counts, which may be negative or
+ * fractional (a noised histogram); NaN when either class total is not positive.
+ */
+export function rankStatistics(hist: ArrayLike<number>, bins: number): { auc: number; ks: number } {
+  let negTotal = 0;
+  let posTotal = 0;
+  for (let b = 0; b < bins; b++) {
+    negTotal += hist[b];
+    posTotal += hist[bins + b];
+  }
+  if (!(negTotal > 0) || !(posTotal > 0)) return { auc: NaN, ks: NaN };
   let u = 0;
   let negBelow = 0;
   let posBelow = 0;

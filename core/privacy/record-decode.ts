@@ -13,6 +13,7 @@ import type { DataSchema } from '../data/schema';
 import type { Preprocessing } from '../data/preprocess';
 import { statsShape } from '../data/preprocess';
 import type { EvalMetrics } from '../metrics/histogram';
+import { rankStatistics } from '../metrics/histogram';
 import type { Contribution } from '../types';
 import { CoreInputError } from '../types';
 import { DP_LOG_LOSS_CAP } from './record-plan';
@@ -73,19 +74,8 @@ export function metricsFromBoundedEvaluation(sum: Contribution, bins: number): E
     n,
     positives: clamp(Math.round(posTotal), 0, n),
   };
-  if (negTotal <= 0 || posTotal <= 0) return { auc: NaN, ks: NaN, gini: NaN, ...base };
-  let u = 0;
-  let negBelow = 0;
-  let posBelow = 0;
-  let ks = 0;
-  for (let b = 0; b < bins; b++) {
-    const neg = hist[b];
-    const pos = hist[bins + b];
-    u += pos * (negBelow + 0.5 * neg);
-    negBelow += neg;
-    posBelow += pos;
-    ks = Math.max(ks, Math.abs(negBelow / negTotal - posBelow / posTotal));
-  }
-  const auc = clamp(u / (negTotal * posTotal), 0, 1);
-  return { auc, ks: clamp(ks, 0, 1), gini: 2 * auc - 1, ...base };
+  const r = rankStatistics(hist, bins);
+  if (Number.isNaN(r.auc)) return { auc: NaN, ks: NaN, gini: NaN, ...base };
+  const auc = clamp(r.auc, 0, 1);
+  return { auc, ks: clamp(r.ks, 0, 1), gini: 2 * auc - 1, ...base };
 }
