@@ -8,6 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Grid, StageFailure, StageReplies, StageReply, StageTask, StageTasks } from '../core/round/grid';
 import { taskFor } from '../core/round/grid';
 import { replyProblem } from '../core/round/reply-check';
+import { headOf } from '../proto/limits';
 
 /** A queued task as the Fleet service hands it out. */
 export interface QueuedTask {
@@ -165,7 +166,7 @@ export class FleetGrid implements Grid {
     const p = this.pending.get(taskId);
     if (!p || p.participant !== e.name) return;
     this.closeTask(taskId, p, 'rejected');
-    p.resolve({ failure: `malformed reply rejected: ${reason.length > 500 ? `${reason.slice(0, 500)}…` : reason}` });
+    p.resolve({ failure: `malformed reply rejected: ${reason.length > 500 ? `${headOf(reason, 500)}…` : reason}` });
   }
 
   /** The open task `taskId` of participant `name`, or what is remembered of it once closed. */
