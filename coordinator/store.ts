@@ -19,6 +19,7 @@ import { DataSchemaSchema } from '../core/data/schema';
 import { PreprocessingSchema } from '../core/round/task-config';
 import { decodeStrategyState, EncodedStrategyStateSchema } from '../core/strategy/state';
 import type { NextRound, ResumePoint } from '../core/round/engine';
+import { nonFiniteProblem, stateVectors } from '../core/round/finite';
 import type { SecureAggregationFacts } from '../core/round/guarantee';
 import type { DataSchema } from '../core/data/schema';
 import type { JobSpec } from '../core/job';
@@ -93,7 +94,10 @@ export class JobStore implements JobStorePort {
     writeJsonAtomic(path.join(this.dir, 'preprocessing.json'), p);
   }
 
+  /** Stores a round as a unit; refuses (StoreError, nothing written) a model or optimiser state that is not finite. */
   async saveRound(record: RoundRecord, state: StrategyState, next: NextRound = {}): Promise<void> {
+    const infinite = nonFiniteProblem(stateVectors(state));
+    if (infinite) throw new StoreError(`${this.dir}: refusing to store round ${record.round}: the model is not finite: ${infinite}`);
     const name = String(record.round).padStart(4, '0');
     const w = state.weights;
     const encoded = encodeStrategyState(state);

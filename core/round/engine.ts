@@ -19,6 +19,7 @@ import { createStrategy } from '../strategy/strategy';
 import type { StrategyState } from '../strategy/strategy';
 import { CoreInputError, layoutSize } from '../types';
 import type { Grid, StageFailure, StageTask } from './grid';
+import { nonFiniteProblem, stateVectors } from './finite';
 import type { SecureSumInfo, SumProtocol, SumResult } from './sum-protocol';
 import type { PreprocessingParams, TaskConfig } from './task-config';
 
@@ -163,7 +164,15 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
         res.failures,
       );
     }
+    const infinite = nonFiniteProblem(res.sum);
+    if (infinite) throw new JobFailedError(`round ${round} ${task.kind}: the aggregate over [${res.contributors.join(', ')}] is not finite: ${infinite}`, res.failures);
     return res as SumResult & { sum: NonNullable<SumResult['sum']> };
+  };
+  /** A new model that is finite everywhere; a round whose aggregate overflows fails and nothing of it is stored. */
+  const finiteModel = (round: number, next: StrategyState): StrategyState => {
+    const bad = nonFiniteProblem(stateVectors(next));
+    if (bad) throw new JobFailedError(`round ${round} train: the aggregated model is not finite: ${bad}; the round is not stored`);
+    return next;
   };
 
   // Federated preprocessing: counts, sums and sums of squares through the aggregation path.
@@ -232,7 +241,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
       } catch (err) {
         throw new JobFailedError(`round ${round} train: ${(err as Error).message}`);
       }
-      state = usable(`round ${round} train`, () => strategy.aggregate(state, { updateSum: cs.updateSum, weightSum: cs.weightSum }));
+      state = finiteModel(round, usable(`round ${round} train`, () => strategy.aggregate(state, { updateSum: cs.updateSum, weightSum: cs.weightSum })));
       const info: ClientDpRound = {
         noise: plan.noise, clipNorm, noiseMultiplier: plan.noiseMultiplier, survivors: plan.survivors,
         ...(cs.unclippedFraction !== undefined ? { unclippedFraction: cs.unclippedFraction } : {}),
@@ -242,7 +251,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
       continue;
     }
     const { updateSum, weightSum, meanLoss } = usable(`round ${round} train`, () => readTrainSum(tr.sum));
-    state = usable(`round ${round} train`, () => strategy.aggregate(state, { updateSum, weightSum }));
+    state = finiteModel(round, usable(`round ${round} train`, () => strategy.aggregate(state, { updateSum, weightSum })));
     await evaluate(round, started, meanLoss, tr.contributors, tr.failures, tr.secure, tr.receipts);
   }
   return { weights: state.weights, rounds, preprocessing };
