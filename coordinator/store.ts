@@ -29,9 +29,19 @@ import { encodeStrategyState } from '../core/strategy/strategy';
 import type { StrategyState } from '../core/strategy/strategy';
 import { writeFileAtomic, writeJsonAtomic } from './atomic';
 
+/** Every state a job can be in; the last three are final. */
+export const JOB_STATES = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
+/** A job's state (the Control API's JobState). */
+export type JobState = (typeof JOB_STATES)[number];
+
+/** Whether a job in `state` has ended for good (succeeded, failed or cancelled). */
+export function isFinished(state: JobState): boolean {
+  return state === 'SUCCEEDED' || state === 'FAILED' || state === 'CANCELLED';
+}
+
 /** Status fields persisted for a job. */
 export interface StoredStatus {
-  state: 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  state: JobState;
   stage: string;
   error: string;
   finishedAt: number;
@@ -49,6 +59,9 @@ export interface StoredJob {
   createdAt: number;
 }
 const StoredJobSchema = z.object({ jobId: z.string().min(1), job: JobSpecSchema, schema: DataSchemaSchema, aggregation: z.string(), createdAt: z.number() });
+const StoredStatusSchema = z.looseObject({
+  state: z.enum(JOB_STATES), stage: z.string().default(''), error: z.string().default(''), finishedAt: z.number().default(0),
+});
 const RoundStateSchema = z.strictObject({
   strategy: EncodedStrategyStateSchema,
   next: z.strictObject({ clipNorm: z.number().positive().optional() }),
@@ -115,7 +128,13 @@ export class JobStore implements JobStorePort {
   /** The stored status, or undefined when none was written. */
   readStatus(): StoredStatus | undefined {
     const file = path.join(this.dir, 'status.json');
-    return existsSync(file) ? (readJsonFile(file, z.looseObject({ state: z.enum(['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED']) })) as unknown as StoredStatus) : undefined;
+    return existsSync(file) ? (readJsonFile(file, StoredStatusSchema) as unknown as StoredStatus) : undefined;
+  }
+
+  /** The stored federated preprocessing, or undefined when none was stored yet. */
+  readPreprocessing(): PreprocessingParams | undefined {
+    const file = path.join(this.dir, 'preprocessing.json');
+    return existsSync(file) ? readJsonFile(file, PreprocessingSchema) : undefined;
   }
 
   /**

@@ -19,6 +19,7 @@ import { createStrategy } from '../strategy/strategy';
 import type { StrategyState } from '../strategy/strategy';
 import { CoreInputError, layoutSize } from '../types';
 import type { Grid, StageFailure, StageTask } from './grid';
+import { withSignal } from './grid';
 import { nonFiniteProblem, stateVectors } from './finite';
 import type { SecureSumInfo, SumProtocol, SumResult } from './sum-protocol';
 import type { PreprocessingParams, TaskConfig } from './task-config';
@@ -95,6 +96,11 @@ export interface EngineDeps {
   emit: (e: EngineEvent) => void;
   /** N(0, 1) draws from the coordinator's randomness: needed only for central client-level DP noise. */
   normal?: () => number;
+  /**
+   * Stops the job from outside (cancelled, or paused while the coordinator stops): every wait on
+   * the grid rejects promptly with the signal's reason, and so does {@link runJob}.
+   */
+  signal?: AbortSignal;
 }
 
 /** Why a job stopped before finishing (a clear, user-facing reason). */
@@ -134,7 +140,8 @@ function describeFailures(f: StageFailure[]): string {
  * when it cannot complete.
  */
 export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, deps: EngineDeps, resume?: ResumePoint): Promise<JobOutcome> {
-  const { grid, sum, store, now, emit } = deps;
+  const { sum, store, now, emit } = deps;
+  const grid = withSignal(deps.grid, deps.signal);
   const min = job.minParticipants;
   const connected = await grid.waitFor(min, job.participants, job.deadlines.waitForParticipantsMs);
   const wanted = (names: string[]) => (job.participants ? names.filter((n) => job.participants!.includes(n)) : names);
