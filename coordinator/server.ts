@@ -58,6 +58,10 @@ export interface CoordinatorHandle {
   grid: FleetGrid;
   /** The audit log, `<state-dir>/audit.jsonl` (coordinator/audit-log.ts). */
   audit: AuditLog;
+  /**
+   * Stops the coordinator: the running job is paused (left resumable, status RUNNING) and queued
+   * jobs stay queued — the next start on the same state dir resumes them — then the server closes.
+   */
   stop(): Promise<void>;
 }
 
@@ -110,14 +114,18 @@ export async function startCoordinator(opts: CoordinatorOptions): Promise<Coordi
     jobs,
     grid,
     audit,
-    stop: () =>
-      new Promise<void>((resolve) => {
+    stop: async () => {
+      // The running job is paused, not failed: the next start resumes it, as after a crash.
+      await jobs.pause('the coordinator is stopping');
+      await new Promise<void>((resolve) => {
         grid.close();
         server.tryShutdown(() => resolve());
         setTimeout(() => {
           server.forceShutdown();
           resolve();
         }, 2000).unref();
-      }).then(() => audit.close()),
+      });
+      audit.close();
+    },
   };
 }
