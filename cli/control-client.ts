@@ -26,6 +26,8 @@ export interface ControlOptions {
   credentials?: grpc.ChannelCredentials;
   /** The operator's token, sent as `authorization: Bearer …` on every call (coordinators with a roster require one). */
   token?: string;
+  /** More gRPC channel options, e.g. `grpc.use_local_subchannel_pool` for a connection of its own. */
+  channel?: grpc.ChannelOptions;
 }
 
 /** A client interceptor that adds the operator token to every call's metadata. */
@@ -47,6 +49,7 @@ export class Control {
     const C = loadProto().fedcredit.v1.Control;
     this.client = new C(address, opts.credentials ?? grpc.credentials.createInsecure(), {
       ...channelOptions(opts.maxMessageBytes),
+      ...opts.channel,
       ...(opts.token ? { interceptors: [bearer(opts.token)] } : {}),
     });
   }
