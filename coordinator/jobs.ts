@@ -27,6 +27,7 @@ import type { JobLimits } from './job-queue';
 import { JobStore, isFinished } from './store';
 import type { Logger } from './log';
 
+/** The in-memory view of a job (defined with the store reading in job-records.ts). */
 export type { JobRecord } from './job-records';
 
 /** What watchers receive. */
