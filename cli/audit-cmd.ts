@@ -57,7 +57,7 @@ function summary(file: string, v: AuditVerification): string[] {
   const out = [
     `${file}: ${v.records} record(s), ${iso(v.firstAt)} to ${iso(v.lastAt)}`,
     `  coordinator starts ${v.starts}; participants joined: ${v.participants.length ? v.participants.join(', ') : 'none'}`,
-    `  jobs ${v.jobs.length} (succeeded ${states('SUCCEEDED')}, failed ${states('FAILED')}, unfinished ${states('UNFINISHED')}); rounds ${v.rounds}; privacy receipts verified ${v.receiptsVerified}`,
+    `  jobs ${v.jobs.length} (succeeded ${states('SUCCEEDED')}, failed ${states('FAILED')}, cancelled ${states('CANCELLED')}, unfinished ${states('UNFINISHED')}); rounds ${v.rounds}; privacy receipts verified ${v.receiptsVerified}`,
   ];
   for (const j of v.jobs) out.push(`  job ${j.jobId} "${j.name}": ${j.state}, ${j.rounds} training round(s)`);
   for (const [participant, keys] of Object.entries(v.receiptKeys).sort(([a], [b]) => a.localeCompare(b))) {

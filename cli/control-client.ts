@@ -1,6 +1,6 @@
 /**
- * Client side of the Control service, used by `fedcredit run` and `simulate`: submit a job,
- * follow its event stream, fetch the model in chunks.
+ * Client side of the Control service, used by `fedcredit run`, `status`, `cancel` and `simulate`:
+ * submit a job, follow its event stream, fetch the model in chunks, cancel a job.
  */
 import * as grpc from '@grpc/grpc-js';
 import type { DataSchema } from '../core/data/schema';
@@ -26,6 +26,8 @@ export interface ControlOptions {
   credentials?: grpc.ChannelCredentials;
   /** The operator's token, sent as `authorization: Bearer …` on every call (coordinators with a roster require one). */
   token?: string;
+  /** More gRPC channel options, e.g. `grpc.use_local_subchannel_pool` for a connection of its own. */
+  channel?: grpc.ChannelOptions;
 }
 
 /** A client interceptor that adds the operator token to every call's metadata. */
@@ -47,6 +49,7 @@ export class Control {
     const C = loadProto().fedcredit.v1.Control;
     this.client = new C(address, opts.credentials ?? grpc.credentials.createInsecure(), {
       ...channelOptions(opts.maxMessageBytes),
+      ...opts.channel,
       ...(opts.token ? { interceptors: [bearer(opts.token)] } : {}),
     });
   }
@@ -61,6 +64,14 @@ export class Control {
   /** Current status of a job. */
   status(jobId: string, timeoutMs = 15_000): Promise<JobStatus__Output> {
     return unaryCall<JobStatus__Output>((m, o, cb) => this.client.getJobStatus({ jobId }, m, o, cb), timeoutMs);
+  }
+
+  /**
+   * Cancels a job (queued: it never runs; running: it is interrupted at once); resolves with its
+   * final status, state CANCELLED. Rejects with FAILED_PRECONDITION when the job already ended otherwise.
+   */
+  cancel(jobId: string, timeoutMs = 15_000): Promise<JobStatus__Output> {
+    return unaryCall<JobStatus__Output>((m, o, cb) => this.client.cancelJob({ jobId }, m, o, cb), timeoutMs);
   }
 
   /**

@@ -116,7 +116,7 @@ addTransportOptions(runCmd, 'operator').action(async (o) => {
     if (o.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
     else if (summary.state === 'SUCCEEDED') print(`job ${summary.jobId} succeeded: AUC ${summary.federated.auc.toFixed(4)}  KS ${summary.federated.ks.toFixed(4)}  (${summary.guarantee})`);
     if (summary.state !== 'SUCCEEDED') {
-      process.stderr.write(`job ${summary.jobId} failed: ${summary.error}\n`);
+      process.stderr.write(`job ${summary.jobId} ${summary.state === 'CANCELLED' ? 'was cancelled' : 'failed'}: ${summary.error}\n`);
       process.exitCode = 1;
     }
   });
@@ -226,7 +226,24 @@ addTransportOptions(statusCmd, 'operator').action(async (o) => {
           `aggregation: ${s.guarantee}\n`,
       );
     }
-    if (s.state === 'FAILED') process.exitCode = 1;
+    if (s.state === 'FAILED' || s.state === 'CANCELLED') process.exitCode = 1;
+  } finally {
+    c.close();
+  }
+});
+
+const cancelCmd = program
+  .command('cancel')
+  .description('cancel a job: a queued one never runs, a running one stops at once (state CANCELLED)')
+  .requiredOption('--coordinator <host:port>', 'coordinator address')
+  .requiredOption('--job <job-id>', 'the job id that run or simulate printed')
+  .option('--json', 'print the final status as JSON', false);
+addTransportOptions(cancelCmd, 'operator').action(async (o) => {
+  const c = new Control(o.coordinator, controlOptions(o));
+  try {
+    const s = await c.cancel(o.job);
+    if (o.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');
+    else process.stdout.write(`job ${s.jobId} (${s.name}): ${s.state} after ${s.roundsCompleted}/${s.roundsTotal} rounds: ${s.error}\n`);
   } finally {
     c.close();
   }

@@ -69,7 +69,7 @@ export const AuditRecordSchema = z.discriminatedUnion('kind', [
   /** A job left unfinished by an earlier run of the coordinator is resumed after its last stored round (null: from the start). */
   z.strictObject({ ...common, kind: z.literal('job-resumed'), jobId: name, afterRound: count.nullable() }),
   z.strictObject({
-    ...common, kind: z.literal('job-finished'), jobId: name, state: z.enum(['SUCCEEDED', 'FAILED']), error: z.string(), rounds: count, guarantee: z.string(),
+    ...common, kind: z.literal('job-finished'), jobId: name, state: z.enum(['SUCCEEDED', 'FAILED', 'CANCELLED']), error: z.string(), rounds: count, guarantee: z.string(),
   }),
 ]);
 export type AuditRecord = z.infer<typeof AuditRecordSchema>;
@@ -90,7 +90,7 @@ export interface AuditJobSummary {
   jobId: string;
   name: string;
   rounds: number;
-  state: 'SUCCEEDED' | 'FAILED' | 'UNFINISHED';
+  state: 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'UNFINISHED';
 }
 
 /** Result of {@link verifyAuditLog}. */

@@ -201,9 +201,9 @@ export class AuditLog {
     return this.append('job-resumed', { jobId, afterRound });
   }
 
-  /** A job ended: its state, error (empty on success), completed rounds and guarantee in words. Logs the new head. */
+  /** A job ended: its state, error (empty on success; who cancelled it), completed rounds and guarantee in words. Logs the new head. */
   jobFinished(jobId: string, state: string, error: string, rounds: number, guarantee: string): AuditRecord {
-    const rec = this.append('job-finished', { jobId, state: state as 'SUCCEEDED' | 'FAILED', error, rounds, guarantee });
+    const rec = this.append('job-finished', { jobId, state: state as 'SUCCEEDED' | 'FAILED' | 'CANCELLED', error, rounds, guarantee });
     this.log?.info('audit log head', { file: this.file, seq: this.seq, sha256: this.headHash });
     return rec;
   }

@@ -1,6 +1,6 @@
 /**
  * gRPC handlers of the Control service (data scientist → coordinator): submit a job, watch it,
- * read its status, download the model (chunked stream), list participants.
+ * read its status, download the model (chunked stream), list participants, cancel a job.
  */
 import * as grpc from '@grpc/grpc-js';
 import { DataSchemaSchema, inputDim } from '../core/data/schema';
@@ -18,6 +18,8 @@ import { clipText, jobSizeProblem } from '../proto/limits';
 import { recordPrivacyProblem } from '../core/privacy/record-plan';
 import type { FleetGrid } from './fleet-grid';
 import type { JobManager, JobRecord } from './jobs';
+import { SubmitRefusedError } from './job-queue';
+import { StoreError, isFinished } from './store';
 
 /** Size of one FetchModel chunk. */
 export const MODEL_CHUNK_BYTES = 1 << 20;
@@ -99,12 +101,21 @@ function parseJson(text: string, what: string): { value: unknown } | { problem: 
   }
 }
 
-/** Builds the Control service implementation. */
-export function controlHandlers(jobs: JobManager, grid: FleetGrid): ControlHandlers {
+/**
+ * Builds the Control service implementation. `operatorOf` names the authenticated operator of a
+ * call (coordinator/operator-auth.ts), for the record of who cancelled a job.
+ */
+export function controlHandlers(jobs: JobManager, grid: FleetGrid, operatorOf: (call: object) => string | undefined = () => undefined): ControlHandlers {
   const find = (jobId: unknown): JobRecord | grpc.StatusObject => {
     const ref = JobRefSchema.safeParse({ jobId });
     if (!ref.success) return status(grpc.status.INVALID_ARGUMENT, formatZodError(ref.error));
-    const rec = jobs.get(ref.data.jobId);
+    let rec: JobRecord | undefined;
+    try {
+      rec = jobs.get(ref.data.jobId);
+    } catch (err) {
+      if (!(err instanceof StoreError)) throw err;
+      return status(grpc.status.DATA_LOSS, `job ${ref.data.jobId} is stored but cannot be read: ${err.message}`);
+    }
     return rec ?? status(grpc.status.NOT_FOUND, `no job with id ${JSON.stringify(ref.data.jobId)}`);
   };
   return {
@@ -127,6 +138,9 @@ export function controlHandlers(jobs: JobManager, grid: FleetGrid): ControlHandl
       try {
         jobId = jobs.submit(job.data, schema.data);
       } catch (err) {
+        if (err instanceof SubmitRefusedError) {
+          return cb(status(err.why === 'queue-full' ? grpc.status.RESOURCE_EXHAUSTED : grpc.status.UNAVAILABLE, `SubmitJob: ${err.message}`));
+        }
         // The input was valid; the coordinator could not store the job (audit log, disk).
         return cb(status(grpc.status.INTERNAL, `SubmitJob: the job could not be stored: ${(err as Error).message}`));
       }
@@ -142,12 +156,15 @@ export function controlHandlers(jobs: JobManager, grid: FleetGrid): ControlHandl
     WatchJob(call) {
       const rec = find(call.request.jobId);
       if ('code' in rec) return failStream(call, rec);
-      const finished = (r: JobRecord) => r.state === 'SUCCEEDED' || r.state === 'FAILED';
       call.write({ status: statusToWire(rec), message: `job ${rec.id}: ${rec.stage}` });
-      if (finished(rec)) return call.end();
+      if (isFinished(rec.state)) return call.end();
       const stop = jobs.watch(rec.id, (u) => {
         call.write({ status: statusToWire(u.record), round: u.round ? roundToWire(u.round, u.record.id) : undefined, message: u.message });
-        if (finished(u.record)) {
+        if (u.paused) {
+          // The coordinator is stopping: UNAVAILABLE, so the client re-attaches once it is back.
+          stop();
+          failStream(call, { code: grpc.status.UNAVAILABLE, details: `the coordinator is stopping: ${u.message}` });
+        } else if (isFinished(u.record.state)) {
           stop();
           call.end();
         }
@@ -173,6 +190,28 @@ export function controlHandlers(jobs: JobManager, grid: FleetGrid): ControlHandl
         if (bytes.length === 0) break;
       }
       call.end();
+    },
+
+    CancelJob(call, cb) {
+      const ref = JobRefSchema.safeParse({ jobId: call.request.jobId });
+      if (!ref.success) return cb(status(grpc.status.INVALID_ARGUMENT, `CancelJob: ${formatZodError(ref.error)}`));
+      const id = ref.data.jobId;
+      const operator = operatorOf(call);
+      const by = operator !== undefined ? `operator ${operator}` : `client ${call.getPeer()} (no roster: the Control API is open)`;
+      jobs.cancel(id, by).then(
+        (r) => {
+          if (!r) return cb(status(grpc.status.NOT_FOUND, `CancelJob: no job with id ${JSON.stringify(id)}`));
+          if (r.outcome === 'stopping') {
+            return cb(status(grpc.status.UNAVAILABLE, `CancelJob: the coordinator is stopping; job ${id} resumes when it restarts, cancel it then`));
+          }
+          if (r.record.state !== 'CANCELLED') {
+            return cb(status(grpc.status.FAILED_PRECONDITION, `CancelJob: job ${id} has already ended: ${r.record.state}${r.record.error ? ` (${r.record.error})` : ''}`));
+          }
+          cb(null, statusToWire(r.record));
+        },
+        (err: Error) =>
+          cb(err instanceof StoreError ? status(grpc.status.DATA_LOSS, `CancelJob: job ${id} is stored but cannot be read: ${err.message}`) : status(grpc.status.INTERNAL, `CancelJob: ${err.message}`)),
+      );
     },
 
     ListParticipants(_call, cb) {

@@ -8,6 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Grid, StageFailure, StageReplies, StageReply, StageTask, StageTasks } from '../core/round/grid';
 import { taskFor } from '../core/round/grid';
 import { replyProblem } from '../core/round/reply-check';
+import { headOf } from '../proto/limits';
 
 /** A queued task as the Fleet service hands it out. */
 export interface QueuedTask {
@@ -50,7 +51,7 @@ export interface ClosedTask {
   jobId: string;
   round: number;
   stage: string;
-  why: 'answered' | 'deadline' | 'dropped' | 'rejected';
+  why: 'answered' | 'deadline' | 'dropped' | 'rejected' | 'stopped';
 }
 
 const CLOSED_WHY: Record<ClosedTask['why'], string> = {
@@ -58,6 +59,7 @@ const CLOSED_WHY: Record<ClosedTask['why'], string> = {
   deadline: 'its deadline passed and the round went on without this reply',
   dropped: 'the participant was dropped (new session or no heartbeat)',
   rejected: 'its reply was malformed and counted as the participant\'s failure',
+  stopped: 'its job was cancelled, or paused because the coordinator is stopping',
 };
 
 /** How many closed tasks are remembered. */
@@ -165,7 +167,7 @@ export class FleetGrid implements Grid {
     const p = this.pending.get(taskId);
     if (!p || p.participant !== e.name) return;
     this.closeTask(taskId, p, 'rejected');
-    p.resolve({ failure: `malformed reply rejected: ${reason.length > 500 ? `${reason.slice(0, 500)}…` : reason}` });
+    p.resolve({ failure: `malformed reply rejected: ${reason.length > 500 ? `${headOf(reason, 500)}…` : reason}` });
   }
 
   /** The open task `taskId` of participant `name`, or what is remembered of it once closed. */
@@ -192,27 +194,34 @@ export class FleetGrid implements Grid {
     return this.list().filter((e) => e.connected).map((e) => e.name).sort();
   }
 
-  waitFor(min: number, names: string[] | undefined, timeoutMs: number): Promise<string[]> {
+  waitFor(min: number, names: string[] | undefined, timeoutMs: number, signal?: AbortSignal): Promise<string[]> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const count = () => this.available().filter((n) => !names || names.includes(n)).length;
     if (count() >= min) return Promise.resolve(this.available());
-    return new Promise((resolve) => {
-      const done = () => {
+    return new Promise((resolve, reject) => {
+      const settle = (aborted: boolean) => {
         clearTimeout(timer);
         this.changeListeners.delete(check);
-        resolve(this.available());
+        signal?.removeEventListener('abort', onAbort);
+        if (aborted) reject(signal!.reason);
+        else resolve(this.available());
       };
       const check = () => {
-        if (count() >= min) done();
+        if (count() >= min) settle(false);
       };
-      const timer = setTimeout(done, timeoutMs);
+      const onAbort = () => settle(true);
+      const timer = setTimeout(() => settle(false), timeoutMs);
       this.changeListeners.add(check);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
-  run(participants: string[], tasks: StageTasks, deadlineMs: number): Promise<StageReplies> {
+  run(participants: string[], tasks: StageTasks, deadlineMs: number, signal?: AbortSignal): Promise<StageReplies> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const replies = new Map<string, StageReply>();
     const failures: StageFailure[] = [];
     const deadline = Date.now() + deadlineMs;
+    const sent: Array<{ taskId: string; timer: NodeJS.Timeout; name: string }> = [];
     const waits = participants.map(
       (name) =>
         new Promise<void>((resolveOne) => {
@@ -233,6 +242,7 @@ export class FleetGrid implements Grid {
             }
             resolveOne();
           }, deadlineMs);
+          sent.push({ taskId, timer, name });
           this.pending.set(taskId, {
             participant: name,
             queued,
@@ -248,7 +258,26 @@ export class FleetGrid implements Grid {
           else e.queue.push(queued);
         }),
     );
-    return Promise.all(waits).then(() => ({ replies, failures }));
+    const gathered = Promise.all(waits).then(() => ({ replies, failures }));
+    if (!signal) return gathered;
+    // Stopped from outside: close what this stage sent (unpulled tasks leave their queues) and give up at once.
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        for (const { taskId, timer, name } of sent) {
+          clearTimeout(timer);
+          const open = this.pending.get(taskId);
+          if (open) this.closeTask(taskId, open, 'stopped');
+          const e = this.byName.get(name);
+          if (e) e.queue = e.queue.filter((q) => q.taskId !== taskId);
+        }
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      gathered.then((r) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(r);
+      }, reject);
+    });
   }
 
   /** Stops background timers and fails everything open. */

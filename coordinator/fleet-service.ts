@@ -5,7 +5,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { PROTOCOL_VERSION } from '../proto/load';
-import { MAX_ID_CHARS, clipText } from '../proto/limits';
+import { MAX_ID_CHARS, clipText, headOf, wellFormed } from '../proto/limits';
 import type { FleetHandlers } from '../proto/generated/fedcredit/v1/Fleet';
 import type { Task } from '../proto/generated/fedcredit/v1/Task';
 import { contributionFromWire, float32Tensor } from '../proto/tensor';
@@ -101,7 +101,7 @@ export function fleetHandlers(grid: FleetGrid, log: Logger, recorder?: MessageRe
       let problem: string | null;
       try {
         if (req.outcome === 'refusal' && req.refusal) {
-          const reason = `${req.refusal.reason.slice(0, 2000)}${req.refusal.code ? ` [${req.refusal.code.slice(0, 64)}]` : ''}`;
+          const reason = wellFormed(`${headOf(req.refusal.reason, 2000)}${req.refusal.code ? ` [${headOf(req.refusal.code, 64)}]` : ''}`);
           problem = grid.deliver(e, req.taskId, { refusal: reason });
           log.warn('participant refused a task', { participant: e.name, reason });
         } else if (req.outcome === 'contribution' && req.contribution) {

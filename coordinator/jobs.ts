@@ -1,10 +1,11 @@
 /**
- * Job manager: accepts validated jobs, runs them one at a time (FIFO) on the round engine,
- * keeps their status for the Control API and fans progress out to watchers.
+ * Job manager: accepts validated jobs into a bounded FIFO queue, runs them one at a time on the
+ * round engine, cancels a queued or running job on request, pauses the running one when the
+ * coordinator stops (a restart resumes it, as after a crash), keeps their status for the Control
+ * API and fans progress out to watchers. Queued and running jobs are held in memory; finished
+ * ones are read back from the store when asked for (job-records.ts), with a few kept in a cache.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
-import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import type { DataSchema } from '../core/data/schema';
 import { inputDim } from '../core/data/schema';
@@ -14,45 +15,46 @@ import { layoutSize } from '../core/types';
 import { standardNormal } from '../core/random';
 import { JobFailedError, runJob } from '../core/round/engine';
 import type { ResumePoint, RoundRecord } from '../core/round/engine';
-import type { StageFailure } from '../core/round/grid';
 import { plainSum } from '../core/round/sum-protocol';
 import { secureSum } from '../core/round/secure-sum';
 import { guaranteeText, secureFacts } from '../core/round/guarantee';
-import type { PreprocessingParams } from '../core/round/task-config';
 import type { AuditLog } from './audit-log';
 import type { FleetGrid } from './fleet-grid';
-import { JobStore } from './store';
+import { FinishedJobs, jobStored, loadJobRecord, loadUnfinished, storedJobIds } from './job-records';
+import type { JobRecord } from './job-records';
+import { JobStop, MAX_QUEUED_JOBS, RunQueue, SubmitRefusedError } from './job-queue';
+import type { JobLimits } from './job-queue';
+import { JobStore, isFinished } from './store';
 import type { Logger } from './log';
 
-/** In-memory view of a job (mirrored to disk by {@link JobStore}). */
-export interface JobRecord {
-  id: string;
-  job: JobSpec;
-  schema: DataSchema;
-  state: 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
-  stage: string;
-  error: string;
-  rounds: RoundRecord[];
-  participants: Set<string>;
-  failures: StageFailure[];
-  aggregation: string;
-  createdAt: number;
-  finishedAt: number;
-  preprocessing?: PreprocessingParams;
-  weights?: Float32Array;
-  store: JobStore;
-}
+/** The in-memory view of a job (defined with the store reading in job-records.ts). */
+export type { JobRecord } from './job-records';
 
 /** What watchers receive. */
 export interface JobUpdate {
   record: JobRecord;
   round?: RoundRecord;
   message: string;
+  /** Set when the coordinator is stopping: the job is paused (or stays queued) and resumes when it restarts. */
+  paused?: boolean;
 }
+
+/** A job in the run queue, with where it resumes after a restart. */
+interface Queued {
+  rec: JobRecord;
+  resume?: ResumePoint;
+}
+
+/** What {@link JobManager.cancel} did: cancelled the job, found it finished already, or cannot act while the coordinator stops. */
+export type CancelOutcome = { record: JobRecord; outcome: 'cancelled' | 'finished' | 'stopping' };
 
 /** Runs jobs against the fleet. */
 export class JobManager {
-  private readonly jobs = new Map<string, JobRecord>();
+  /** Queued and running jobs (and a job paused by a stop). */
+  private readonly live = new Map<string, JobRecord>();
+  private readonly finished: FinishedJobs;
+  private readonly queue: RunQueue<Queued>;
+  private readonly maxQueued: number;
   /** Fresh per coordinator process: part of every secure-sum run id, so a resumed job never repeats one. */
   readonly incarnation = randomBytes(6).toString('hex');
   /**
@@ -62,7 +64,6 @@ export class JobManager {
    */
   memberKeys?: ReadonlyMap<string, Uint8Array>;
   private readonly events = new EventEmitter();
-  private queue: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly grid: FleetGrid,
@@ -70,12 +71,29 @@ export class JobManager {
     private readonly log: Logger,
     /** The coordinator's audit log (coordinator/audit-log.ts), when it keeps one. */
     private readonly audit?: AuditLog,
+    limits: JobLimits = {},
   ) {
     this.events.setMaxListeners(1000);
+    this.maxQueued = limits.maxQueued ?? MAX_QUEUED_JOBS;
+    this.finished = new FinishedJobs(limits.finishedCached);
+    this.queue = new RunQueue<Queued>(
+      (q, signal) => this.execute(q.rec, signal, q.resume),
+      (q) => {
+        if (isFinished(q.rec.state)) this.retire(q.rec);
+      },
+      (q, err) => this.log.error('job manager: unexpected error', { job: q.rec.id, error: (err as Error).message }),
+    );
   }
 
-  /** Queues a job; returns its id immediately. */
+  /** Queues a job; returns its id immediately. Throws {@link SubmitRefusedError} when the queue is full or the coordinator stops. */
   submit(job: JobSpec, schema: DataSchema): string {
+    if (this.queue.isPaused) throw new SubmitRefusedError('the coordinator is stopping; submit the job again once it has restarted', 'stopping');
+    if (this.queue.length >= this.maxQueued) {
+      throw new SubmitRefusedError(
+        `${this.queue.length} jobs are already queued, the most this coordinator accepts; wait for one to finish or cancel one (fedcredit cancel)`,
+        'queue-full',
+      );
+    }
     const id = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomUUID().slice(0, 8)}`;
     const store = new JobStore(this.stateDir, id);
     const rec: JobRecord = {
@@ -84,15 +102,27 @@ export class JobManager {
     };
     this.audit?.jobSubmitted(id, job, schema); // throws (the submission fails, nothing is stored) when the log cannot be written
     store.init(job, schema, rec.aggregation, rec.createdAt);
-    this.jobs.set(id, rec);
+    this.live.set(id, rec);
     this.log.info('job submitted', { job: id, name: job.name, rounds: job.rounds, model: job.model.type });
-    this.queue = this.queue.then(() => this.execute(rec));
+    this.queue.push({ rec });
     return id;
   }
 
-  /** The job, if known. */
+  /**
+   * The job, if known: queued and running ones from memory, finished ones from the cache or read
+   * back from the store. Throws StoreError when the job is stored but its files cannot be read.
+   */
   get(id: string): JobRecord | undefined {
-    return this.jobs.get(id);
+    const known = this.live.get(id) ?? this.finished.get(id);
+    if (known || !jobStored(this.stateDir, id)) return known;
+    const rec = loadJobRecord(this.stateDir, id);
+    if (isFinished(rec.state)) this.finished.put(rec);
+    return rec;
+  }
+
+  /** Every job record held in memory: queued, running and the cached finished ones. */
+  inMemory(): JobRecord[] {
+    return [...this.live.values(), ...this.finished.records()];
   }
 
   /** Subscribes to a job's updates; returns the unsubscribe function. */
@@ -102,63 +132,103 @@ export class JobManager {
     return () => this.events.off(ev, fn);
   }
 
-  /** Resolves when every queued job has finished. */
+  /** Resolves when no job is queued or running (or the manager is paused). */
   idle(): Promise<void> {
-    return this.queue;
+    return this.queue.idle();
   }
 
-  private publish(rec: JobRecord, message: string, round?: RoundRecord): void {
+  /**
+   * Cancels a job, `by` naming who asked: a queued job leaves the queue and never runs; the
+   * running one is interrupted at once (its waits and stage deadlines end) and settles before this
+   * resolves. Either ends CANCELLED with the error "cancelled by <by>", in the status and the
+   * audit log. Undefined when the job is unknown.
+   */
+  async cancel(id: string, by: string): Promise<CancelOutcome | undefined> {
+    const rec = this.get(id);
+    if (!rec) return undefined;
+    if (isFinished(rec.state)) return { record: rec, outcome: 'finished' };
+    if (this.queue.isPaused) return { record: rec, outcome: 'stopping' };
+    const reason = `cancelled by ${by}`;
+    if (this.queue.remove((q) => q.rec === rec)) {
+      this.end(rec, 'CANCELLED', reason);
+      this.retire(rec);
+      return { record: rec, outcome: 'cancelled' };
+    }
+    await this.queue.stop((q) => q.rec === rec, new JobStop('cancel', reason));
+    return { record: rec, outcome: rec.state === 'CANCELLED' ? 'cancelled' : 'finished' };
+  }
+
+  /**
+   * Stops running jobs for a coordinator stop: no queued job starts any more, and the running one
+   * is interrupted and left resumable — its status stays RUNNING with a "paused" stage and no
+   * job-finished record is written — so the next start resumes it from its last stored round,
+   * exactly as after a crash. Watchers are told (the Control API ends their streams with
+   * UNAVAILABLE, so clients re-attach). Resolves once the running job has settled (at most `waitMs`).
+   */
+  async pause(reason: string, waitMs = 5000): Promise<void> {
+    if (this.queue.isPaused) return;
+    const waiting = [...this.queue.queued()];
+    await this.queue.pause(new JobStop('pause', reason), waitMs);
+    for (const q of waiting) this.publish(q.rec, `${reason}; job ${q.rec.id} stays queued and runs when the coordinator restarts`, undefined, true);
+  }
+
+  private publish(rec: JobRecord, message: string, round?: RoundRecord, paused = false): void {
     rec.store.saveStatus({
       state: rec.state, stage: rec.stage, error: rec.error, finishedAt: rec.finishedAt,
       guarantee: guaranteeText(rec.job, rec.rounds), secureAggregation: secureFacts(rec.job, rec.rounds),
     });
-    this.events.emit(`job:${rec.id}`, { record: rec, round, message } satisfies JobUpdate);
+    this.events.emit(`job:${rec.id}`, { record: rec, round, message, ...(paused ? { paused } : {}) } satisfies JobUpdate);
   }
 
   /**
-   * Loads the jobs stored under the state dir (after a restart): finished ones for status queries;
-   * those that were queued or running are queued again and resume from their last stored round
-   * (a round interrupted mid-way runs again, under new secure-sum run ids). A job whose files
-   * cannot be read is marked FAILED with the reason; it never stops the coordinator.
+   * Loads the jobs stored under the state dir (after a restart) that were queued or running — also
+   * those paused by a stop — and queues them again: each resumes from its last stored round (a
+   * round interrupted mid-way runs again, under new secure-sum run ids). Finished jobs stay on
+   * disk until asked for. A job whose files cannot be read is logged and left alone; it never
+   * stops the coordinator.
    */
   resumeStored(): void {
-    const root = path.join(this.stateDir, 'jobs');
-    if (!existsSync(root)) return;
-    const found = readdirSync(root).filter((id) => !this.jobs.has(id) && existsSync(path.join(root, id, 'job.json'))).sort();
-    for (const id of found) {
-      const store = new JobStore(this.stateDir, id);
-      let rec: JobRecord;
-      let resume: ResumePoint | undefined;
+    for (const id of storedJobIds(this.stateDir).filter((x) => !this.live.has(x))) {
+      let loaded: ReturnType<typeof loadUnfinished>;
       try {
-        const stored = store.readJob();
-        const status = store.readStatus();
-        rec = {
-          id, job: stored.job, schema: stored.schema, state: status?.state ?? 'PENDING', stage: status?.stage ?? 'queued', error: status?.error ?? '',
-          rounds: [], participants: new Set(), failures: [], aggregation: stored.aggregation, createdAt: stored.createdAt,
-          finishedAt: status?.finishedAt ?? 0, store,
-        };
-        resume = store.resumePoint();
-        rec.rounds = resume?.rounds ?? store.rounds();
-        for (const r of rec.rounds) for (const p of r.participants) rec.participants.add(p);
-        if (rec.preprocessing === undefined && resume) rec.preprocessing = resume.preprocessing;
-        if (resume?.state) rec.weights = resume.state.weights;
+        loaded = loadUnfinished(this.stateDir, id);
       } catch (err) {
         this.log.error('stored job cannot be loaded', { job: id, error: (err as Error).message });
         continue;
       }
-      this.jobs.set(id, rec);
-      if (rec.state === 'SUCCEEDED' || rec.state === 'FAILED') continue;
+      if (!loaded) continue;
+      const { rec, resume } = loaded;
+      this.live.set(id, rec);
       const from = resume?.rounds.length ? `after round ${resume.rounds[resume.rounds.length - 1].round}` : 'from the start';
       this.log.warn('resuming job after a coordinator restart', { job: id, from });
       rec.state = 'PENDING';
       rec.stage = `queued: resuming ${from} after a coordinator restart`;
       this.publish(rec, rec.stage);
       this.tryAudit(id, 'job-resumed', (a) => a.jobResumed(id, resume?.rounds.length ? resume.rounds[resume.rounds.length - 1].round : null));
-      this.queue = this.queue.then(() => this.execute(rec, resume));
+      this.queue.push({ rec, resume });
     }
   }
 
-  private async execute(rec: JobRecord, resume?: ResumePoint): Promise<void> {
+  /** A finished job leaves memory, except for a place in the bounded cache. */
+  private retire(rec: JobRecord): void {
+    this.live.delete(rec.id);
+    this.finished.put(rec);
+  }
+
+  /** Ends a job for good: its final state and error (empty on success) in the status, the log, the watchers' updates and the audit log. */
+  private end(rec: JobRecord, state: 'SUCCEEDED' | 'FAILED' | 'CANCELLED', error: string): void {
+    rec.state = state;
+    rec.stage = { SUCCEEDED: 'done', FAILED: rec.stage, CANCELLED: 'cancelled' }[state];
+    rec.error = error;
+    rec.finishedAt = Date.now();
+    if (state === 'SUCCEEDED') this.log.info('job succeeded', { job: rec.id });
+    else if (state === 'CANCELLED') this.log.warn('job cancelled', { job: rec.id, reason: error });
+    else this.log.error('job failed', { job: rec.id, error });
+    this.publish(rec, state === 'SUCCEEDED' ? 'job succeeded' : `job ${state === 'FAILED' ? 'failed' : 'cancelled'}: ${error}`);
+    this.tryAudit(rec.id, 'job-finished', (a) => a.jobFinished(rec.id, state, error, rec.rounds.filter((r) => r.round > 0).length, guaranteeText(rec.job, rec.rounds)));
+  }
+
+  private async execute(rec: JobRecord, signal: AbortSignal, resume?: ResumePoint): Promise<void> {
     rec.state = 'RUNNING';
     rec.stage = 'waiting for participants';
     this.grid.currentJobId = rec.id;
@@ -168,6 +238,7 @@ export class JobManager {
     try {
       const outcome = await runJob(rec.id, rec.job, rec.schema, {
         grid: this.grid,
+        signal,
         sum: rec.job.aggregation === 'plain' ? plainSum : secureSum(rec.id, rec.job, this.incarnation, this.memberKeys ? { authenticated: true, roster: this.memberKeys } : {}),
         now: () => Date.now(),
         // Central client-level DP noise from the coordinator's own CSPRNG: exact discrete Gaussian
@@ -203,19 +274,19 @@ export class JobManager {
         },
       }, resume);
       rec.weights = outcome.weights;
-      rec.state = 'SUCCEEDED';
-      rec.stage = 'done';
-      rec.finishedAt = Date.now();
-      this.log.info('job succeeded', { job: rec.id });
-      this.publish(rec, 'job succeeded');
+      this.end(rec, 'SUCCEEDED', '');
     } catch (err) {
-      rec.state = 'FAILED';
-      rec.error = err instanceof JobFailedError ? err.message : `internal error: ${(err as Error).message}`;
-      rec.finishedAt = Date.now();
-      this.log.error('job failed', { job: rec.id, error: rec.error });
-      this.publish(rec, `job failed: ${rec.error}`);
+      const stop = signal.aborted && signal.reason instanceof JobStop ? signal.reason : undefined;
+      if (stop?.kind === 'pause') {
+        // Left as a crash would leave it (state RUNNING, no job-finished record): a restart resumes it.
+        rec.stage = `paused: ${stop.reason}; the job resumes when the coordinator restarts`;
+        this.log.warn('job paused', { job: rec.id, reason: stop.reason });
+        this.publish(rec, rec.stage, undefined, true);
+        return;
+      }
+      if (stop) this.end(rec, 'CANCELLED', stop.reason);
+      else this.end(rec, 'FAILED', err instanceof JobFailedError ? err.message : `internal error: ${(err as Error).message}`);
     }
-    this.tryAudit(rec.id, 'job-finished', (a) => a.jobFinished(rec.id, rec.state, rec.error, rec.rounds.filter((r) => r.round > 0).length, guaranteeText(rec.job, rec.rounds)));
   }
 
   /** Writes an audit record whose failure must not change the job (it is logged instead). */

@@ -1,6 +1,6 @@
 /**
- * The Control API's operator credential (issue 5): with a roster, every Control call (submit,
- * watch, status, model download, participant list) must carry `authorization: Bearer <token>`
+ * The Control API's operator credential: with a roster, every Control call (submit, watch,
+ * status, model download, participant list, cancel) must carry `authorization: Bearer <token>`
  * whose SHA-256 is listed under the roster's operators, and — over TLS — a client certificate
  * issued to that operator's name (a participant's certificate does not open the Control API).
  * Without a roster (an `--insecure` test network) the Control API is open.
@@ -15,6 +15,7 @@ import type { Roster } from '../trust/format';
 import { peerCommonName } from '../trust/tls';
 import type { Logger } from './log';
 import { failStream } from './control-service';
+import { clipText } from '../proto/limits';
 
 type AnyCall = { metadata: grpc.Metadata; getAuthContext?: () => unknown };
 
@@ -35,6 +36,13 @@ export function checkOperator(roster: Roster, call: AnyCall): { operator: string
   return { operator: op.name };
 }
 
+const operators = new WeakMap<object, string>();
+
+/** The operator a Control call was authenticated as by {@link guardControl}; undefined without a roster. */
+export function operatorOf(call: object): string | undefined {
+  return operators.get(call);
+}
+
 /** Wraps the Control handlers so that each call is checked first (no-op without a roster). */
 export function guardControl(h: ControlHandlers, roster: Roster | undefined, log: Logger): ControlHandlers {
   if (!roster) return h;
@@ -42,9 +50,10 @@ export function guardControl(h: ControlHandlers, roster: Roster | undefined, log
     const r = checkOperator(roster, call);
     if ('code' in r) {
       log.warn('Control call refused', { method, reason: r.details });
-      return r;
+      return { code: r.code, details: clipText(r.details), metadata: new grpc.Metadata() };
     }
     log.debug('Control call', { method, operator: r.operator });
+    operators.set(call, r.operator);
     return null;
   };
   return {
@@ -59,6 +68,10 @@ export function guardControl(h: ControlHandlers, roster: Roster | undefined, log
     ListParticipants: (call, cb) => {
       const r = refuse('ListParticipants', call);
       return r ? cb(r) : h.ListParticipants(call, cb);
+    },
+    CancelJob: (call, cb) => {
+      const r = refuse('CancelJob', call);
+      return r ? cb(r) : h.CancelJob(call, cb);
     },
     WatchJob: (call) => {
       const r = refuse('WatchJob', call);

@@ -11,11 +11,12 @@ import { controlHandlers } from './control-service';
 import { FleetGrid } from './fleet-grid';
 import { fleetHandlers } from './fleet-service';
 import { JobManager } from './jobs';
+import type { JobLimits } from './job-queue';
 import { createLogger } from './log';
 import type { Level, Logger } from './log';
 import { MessageRecorder } from './recorder';
 import { FleetAuth } from './fleet-auth';
-import { guardControl } from './operator-auth';
+import { guardControl, operatorOf } from './operator-auth';
 import type { Roster } from '../trust/format';
 import { memberKeys } from '../trust/format';
 import type { TlsMaterial } from '../trust/tls';
@@ -45,6 +46,8 @@ export interface CoordinatorOptions {
    * may join (test networks only).
    */
   roster?: Roster;
+  /** Bounds of the job queue and of the finished jobs kept in memory (defaults: coordinator/job-queue.ts). */
+  jobLimits?: JobLimits;
 }
 
 /** A running coordinator. */
@@ -55,6 +58,10 @@ export interface CoordinatorHandle {
   grid: FleetGrid;
   /** The audit log, `<state-dir>/audit.jsonl` (coordinator/audit-log.ts). */
   audit: AuditLog;
+  /**
+   * Stops the coordinator: the running job is paused (left resumable, status RUNNING) and queued
+   * jobs stay queued — the next start on the same state dir resumes them — then the server closes.
+   */
   stop(): Promise<void>;
 }
 
@@ -75,7 +82,7 @@ export async function startCoordinator(opts: CoordinatorOptions): Promise<Coordi
       }
     },
   });
-  const jobs = new JobManager(grid, opts.stateDir, log, audit);
+  const jobs = new JobManager(grid, opts.stateDir, log, audit, opts.jobLimits);
   if (opts.roster) jobs.memberKeys = memberKeys(opts.roster);
   if (!opts.tls) log.warn('plaintext transport: no TLS, so anyone on the network path can read and alter every message (test networks only; see fedcredit certs)');
   if (!opts.roster) log.warn('no roster: any node may join and the Control API is open (test networks only)');
@@ -83,7 +90,7 @@ export async function startCoordinator(opts: CoordinatorOptions): Promise<Coordi
   const proto = loadProto();
   const server = new grpc.Server(channelOptions(opts.maxMessageBytes));
   server.addService(proto.fedcredit.v1.Fleet.service, auditJoins(fleetHandlers(grid, log, recorder, new FleetAuth(opts.roster)), grid, audit, log, opts.roster !== undefined));
-  server.addService(proto.fedcredit.v1.Control.service, guardControl(controlHandlers(jobs, grid), opts.roster, log));
+  server.addService(proto.fedcredit.v1.Control.service, guardControl(controlHandlers(jobs, grid, operatorOf), opts.roster, log));
   const host = opts.host ?? '127.0.0.1';
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${host}:${opts.port}`, opts.tls ? serverCredentials(opts.tls) : grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
@@ -107,14 +114,18 @@ export async function startCoordinator(opts: CoordinatorOptions): Promise<Coordi
     jobs,
     grid,
     audit,
-    stop: () =>
-      new Promise<void>((resolve) => {
+    stop: async () => {
+      // The running job is paused, not failed: the next start resumes it, as after a crash.
+      await jobs.pause('the coordinator is stopping');
+      await new Promise<void>((resolve) => {
         grid.close();
         server.tryShutdown(() => resolve());
         setTimeout(() => {
           server.forceShutdown();
           resolve();
         }, 2000).unref();
-      }).then(() => audit.close()),
+      });
+      audit.close();
+    },
   };
 }

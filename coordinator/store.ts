@@ -21,6 +21,7 @@ import { DataSchemaSchema } from '../core/data/schema';
 import { PreprocessingSchema } from '../core/round/task-config';
 import { decodeStrategyState, EncodedStrategyStateSchema } from '../core/strategy/state';
 import type { NextRound, ResumePoint } from '../core/round/engine';
+import { nonFiniteProblem, stateVectors } from '../core/round/finite';
 import type { SecureAggregationFacts } from '../core/round/guarantee';
 import type { DataSchema } from '../core/data/schema';
 import type { JobSpec } from '../core/job';
@@ -31,9 +32,19 @@ import { encodeStrategyState } from '../core/strategy/strategy';
 import type { StrategyState } from '../core/strategy/strategy';
 import { writeFileAtomic, writeJsonAtomic } from './atomic';
 
+/** Every state a job can be in; the last three are final. */
+export const JOB_STATES = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
+/** A job's state (the Control API's JobState). */
+export type JobState = (typeof JOB_STATES)[number];
+
+/** Whether a job in `state` has ended for good (succeeded, failed or cancelled). */
+export function isFinished(state: JobState): boolean {
+  return state === 'SUCCEEDED' || state === 'FAILED' || state === 'CANCELLED';
+}
+
 /** Status fields persisted for a job. */
 export interface StoredStatus {
-  state: 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  state: JobState;
   stage: string;
   error: string;
   finishedAt: number;
@@ -52,6 +63,9 @@ export interface StoredJob {
 }
 const StoredJobSchema = z.object({ jobId: z.string().min(1), job: JobSpecSchema, schema: DataSchemaSchema, aggregation: z.string(), createdAt: z.number() });
 const StoredReleaseSchema = z.strictObject({ kind: z.enum(['stats', 'train', 'evaluate']), round: z.int().nonnegative(), survivors: z.array(z.string().min(1)).min(1) });
+const StoredStatusSchema = z.looseObject({
+  state: z.enum(JOB_STATES), stage: z.string().default(''), error: z.string().default(''), finishedAt: z.number().default(0),
+});
 const RoundStateSchema = z.strictObject({
   strategy: EncodedStrategyStateSchema,
   next: z.strictObject({ clipNorm: z.number().positive().optional() }),
@@ -113,7 +127,10 @@ export class JobStore implements JobStorePort {
     return out;
   }
 
+  /** Stores a round as a unit; refuses (StoreError, nothing written) a model or optimiser state that is not finite. */
   async saveRound(record: RoundRecord, state: StrategyState, next: NextRound = {}): Promise<void> {
+    const infinite = nonFiniteProblem(stateVectors(state));
+    if (infinite) throw new StoreError(`${this.dir}: refusing to store round ${record.round}: the model is not finite: ${infinite}`);
     const name = String(record.round).padStart(4, '0');
     const w = state.weights;
     const encoded = encodeStrategyState(state);
@@ -131,7 +148,13 @@ export class JobStore implements JobStorePort {
   /** The stored status, or undefined when none was written. */
   readStatus(): StoredStatus | undefined {
     const file = path.join(this.dir, 'status.json');
-    return existsSync(file) ? (readJsonFile(file, z.looseObject({ state: z.enum(['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED']) })) as unknown as StoredStatus) : undefined;
+    return existsSync(file) ? (readJsonFile(file, StoredStatusSchema) as unknown as StoredStatus) : undefined;
+  }
+
+  /** The stored federated preprocessing, or undefined when none was stored yet. */
+  readPreprocessing(): PreprocessingParams | undefined {
+    const file = path.join(this.dir, 'preprocessing.json');
+    return existsSync(file) ? readJsonFile(file, PreprocessingSchema) : undefined;
   }
 
   /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DataSchemaSchema } from '../core/data/schema';
 import { JobSpecSchema, MAX_DEADLINE_MS } from '../core/job';
-import { MAX_MODEL_PARAMETERS, MAX_STATUS_DETAILS, MAX_TIMER_MS, clipText, jobSizeProblem } from './limits';
+import { MAX_MODEL_PARAMETERS, MAX_STATUS_DETAILS, MAX_TIMER_MS, clipText, jobSizeProblem, wellFormed } from './limits';
 
 const schema = (levels: number) =>
   DataSchemaSchema.parse({
@@ -17,6 +17,30 @@ describe('clipText', () => {
     expect(cut.length).toBeLessThanOrEqual(MAX_STATUS_DETAILS);
     expect(cut).toMatch(/… \(\d+ more characters\)$/);
     expect(clipText('abcdefghij'.repeat(10), 40).length).toBeLessThanOrEqual(40);
+  });
+
+  /** True when `s` has no lone surrogate (what UTF-8, hence a gRPC status, can carry). */
+  const isWellFormed = (s: string) => Buffer.from(s, 'utf8').toString('utf8') === s;
+
+  it('never cuts a surrogate pair in two, at any limit', () => {
+    const coins = '\u{1F4B0}'.repeat(30) + '{';
+    for (let max = 1; max <= coins.length + 1; max++) {
+      const cut = clipText(coins, max);
+      expect(isWellFormed(cut), `max ${max}: ${JSON.stringify(cut)}`).toBe(true);
+      if (max >= 30) expect(cut.length).toBeLessThanOrEqual(max); // below, the note alone is longer
+    }
+    const long = clipText('\u{1F4B0}'.repeat(5000));
+    expect(isWellFormed(long)).toBe(true);
+    expect(long.length).toBeLessThanOrEqual(MAX_STATUS_DETAILS);
+    expect(long.startsWith('\u{1F4B0}'.repeat(10))).toBe(true);
+  });
+
+  it('replaces lone surrogates (e.g. in a parser message quoting half an emoji) with U+FFFD', () => {
+    expect(wellFormed('a\uD83Db')).toBe('a\uFFFDb');
+    expect(wellFormed('a\uDCB0b\uD83D')).toBe('a\uFFFDb\uFFFD');
+    expect(wellFormed('\uDCB0\uD83D')).toBe('\uFFFD\uFFFD'); // a low before a high is no pair
+    expect(wellFormed('ok \u{1F4B0} é')).toBe('ok \u{1F4B0} é');
+    expect(clipText('\uD83D')).toBe('\uFFFD');
   });
 });
 

@@ -40,14 +40,34 @@ export const MAX_STATUS_DETAILS = 2000;
 export const MAX_TIMER_MS = MAX_DEADLINE_MS;
 
 /**
- * `text` cut to at most `max` characters (plus a note of how much was cut). Problem descriptions
- * may quote what the sender sent (a key name, a vector name): an unbounded quote in a status
- * would exceed HTTP/2 header limits, and the caller would never see the status at all.
+ * `text` as well-formed UTF-16: every lone surrogate (half of a pair, e.g. from a string cut
+ * between the two halves of an emoji) becomes U+FFFD. gRPC sends status details as UTF-8, which
+ * cannot encode a lone surrogate: grpc-js then replaces the whole status with UNKNOWN.
+ */
+export function wellFormed(text: string): string {
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
+
+/**
+ * `text` made {@link wellFormed} and cut to at most `max` UTF-16 code units (plus a note of how
+ * much was cut), never between the two halves of a surrogate pair. Problem descriptions may quote
+ * what the sender sent (a key name, a vector name, a JSON parser's excerpt of the input): an
+ * unbounded quote in a status would exceed HTTP/2 header limits, and a lone surrogate could not be
+ * encoded at all; either way the caller would never see the status. Every gRPC status detail the
+ * coordinator sends passes through here.
  */
 export function clipText(text: string, max = MAX_STATUS_DETAILS): string {
+  const whole = wellFormed(text);
+  if (whole.length <= max) return whole;
+  const note = ` … (${whole.length - max} more characters)`;
+  return headOf(whole, Math.max(0, max - note.length)) + note;
+}
+
+/** The first `max` UTF-16 code units of `text`, one fewer when the cut would split a surrogate pair. */
+export function headOf(text: string, max: number): string {
   if (text.length <= max) return text;
-  const note = ` … (${text.length - max} more characters)`;
-  return text.slice(0, Math.max(0, max - note.length)) + note;
+  const last = text.charCodeAt(max - 1);
+  return text.slice(0, max > 0 && last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
 }
 
 /**

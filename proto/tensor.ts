@@ -9,7 +9,7 @@
 import type { Tensor } from './generated/fedcredit/v1/Tensor';
 import type { Tensor__Output } from './generated/fedcredit/v1/Tensor';
 import type { Contribution } from '../core/types';
-import { MAX_CONTRIBUTION_VECTORS, MAX_NAME_CHARS, MAX_TENSOR_ELEMENTS, MAX_TENSOR_RANK } from './limits';
+import { MAX_CONTRIBUTION_VECTORS, MAX_NAME_CHARS, MAX_TENSOR_ELEMENTS, MAX_TENSOR_RANK, headOf } from './limits';
 
 /** Error for a malformed tensor on the wire; the gRPC layer maps it to INVALID_ARGUMENT. */
 export class WireFormatError extends Error {
@@ -28,7 +28,7 @@ function copyBytes(view: ArrayBufferView): Buffer {
 /** The tensor's name, quoted for an error message (at most 64 characters of it). */
 function quoted(name: unknown): string {
   const s = typeof name === 'string' ? name : String(name);
-  return JSON.stringify(s.length > 64 ? `${s.slice(0, 64)}…` : s);
+  return JSON.stringify(s.length > 64 ? `${headOf(s, 64)}…` : s);
 }
 
 /** Encode a float32 vector (e.g. model weights). */

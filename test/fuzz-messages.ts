@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSchemaSchema } from '../core/data/schema';
 import { JobSpecSchema } from '../core/job';
 import { jobSizeProblem } from '../proto/limits';
+import { MAX_SUBMIT_JSON_BYTES } from '../proto/validate';
 import { float32Tensor, float64Tensor } from '../proto/tensor';
 import type { Expect, FuzzClients, MethodName, Outcome, Rand, Tally } from './fuzz-helpers';
 import { METHODS, S, codes, hugeLengthPrefix, mutate, wrongTypes } from './fuzz-helpers';
@@ -271,7 +272,8 @@ function mutateJson(r: Rand, base: object): { text: string; how: string } {
 
 /** What the coordinator must answer for a SubmitJob, by the same rules run here; null = valid but not safe to send. */
 export function submitVerdict(jobJson: string, schemaJson: string): Expect | null {
-  if (jobJson.length < 2 || jobJson.length > 1_000_000 || schemaJson.length < 2 || schemaJson.length > 10_000_000) return INVALID;
+  const tooLong = (text: string) => Buffer.byteLength(text, 'utf8') > MAX_SUBMIT_JSON_BYTES;
+  if (jobJson.length < 2 || tooLong(jobJson) || schemaJson.length < 2 || tooLong(schemaJson)) return INVALID;
   let job: unknown;
   let schema: unknown;
   try {
@@ -284,7 +286,7 @@ export function submitVerdict(jobJson: string, schemaJson: string): Expect | nul
   const s = DataSchemaSchema.safeParse(schema);
   if (!j.success || !s.success || jobSizeProblem(j.data, s.data)) return INVALID;
   const safe = !!j.data.participants?.length && j.data.participants.every((p) => p.startsWith('nobody')) && j.data.deadlines.waitForParticipantsMs <= 1000;
-  return safe ? codes(S.OK) : null;
+  return safe ? codes(S.OK, S.RESOURCE_EXHAUSTED) : null; // a full job queue refuses the job
 }
 
 function submit(ctx: FuzzContext, r: Rand): Call | null {

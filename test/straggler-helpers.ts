@@ -72,7 +72,7 @@ export class GridProbe {
   constructor(private readonly grid: FleetGrid) {
     this.original = grid.run;
     const run = grid.run.bind(grid);
-    grid.run = (participants: string[], tasks: StageTasks, deadlineMs: number) => {
+    grid.run = (participants: string[], tasks: StageTasks, deadlineMs: number, signal?: AbortSignal) => {
       const t = taskFor(tasks, participants[0] ?? '');
       const rec: StepRecord = { round: t.round, kind: t.kind, step: stepOf(t), participants: [...participants], deadlineMs, startedAt: Date.now() };
       this.steps.push(rec);
@@ -82,7 +82,7 @@ export class GridProbe {
           tr.action(rec);
         }
       }
-      return run(participants, tasks, deadlineMs).then((r) => {
+      return run(participants, tasks, deadlineMs, signal).then((r) => {
         rec.ms = Date.now() - rec.startedAt;
         rec.answered = [...r.replies.keys()].sort();
         rec.failed = r.failures.map((f) => f.participant).sort();

@@ -23,6 +23,8 @@ import { stageNoised } from '../privacy/noised-stages';
 import { evaluationRounds, recordPrivacy, recordReleasePlan } from '../privacy/record-plan';
 import { metricsFromBoundedEvaluation, preprocessingFromBoundedStats } from '../privacy/record-decode';
 import type { Grid, StageFailure, StageTask } from './grid';
+import { withSignal } from './grid';
+import { nonFiniteProblem, stateVectors } from './finite';
 import type { SecureSumInfo, SumProtocol, SumResult } from './sum-protocol';
 import type { PreprocessingParams, TaskConfig } from './task-config';
 
@@ -112,6 +114,11 @@ export interface EngineDeps {
   normal?: () => number;
   /** The coordinator's crypto randomness: needed only for exact (secureNoise) central client-level DP noise. */
   noiseRng?: Rng;
+  /**
+   * Stops the job from outside (cancelled, or paused while the coordinator stops): every wait on
+   * the grid rejects promptly with the signal's reason, and so does {@link runJob}.
+   */
+  signal?: AbortSignal;
 }
 
 /** The metrics of a round that was not evaluated. */
@@ -154,7 +161,8 @@ function describeFailures(f: StageFailure[]): string {
  * when it cannot complete.
  */
 export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, deps: EngineDeps, resume?: ResumePoint): Promise<JobOutcome> {
-  const { grid, sum, store, now, emit } = deps;
+  const { sum, store, now, emit } = deps;
+  const grid = withSignal(deps.grid, deps.signal);
   const min = job.minParticipants;
   const connected = await grid.waitFor(min, job.participants, job.deadlines.waitForParticipantsMs);
   const wanted = (names: string[]) => (job.participants ? names.filter((n) => job.participants!.includes(n)) : names);
@@ -202,7 +210,15 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
         res.failures,
       );
     }
+    const infinite = nonFiniteProblem(res.sum);
+    if (infinite) throw new JobFailedError(`round ${round} ${task.kind}: the aggregate over [${res.contributors.join(', ')}] is not finite: ${infinite}`, res.failures);
     return res as SumResult & { sum: NonNullable<SumResult['sum']> };
+  };
+  /** A new model that is finite everywhere; a round whose aggregate overflows fails and nothing of it is stored. */
+  const finiteModel = (round: number, next: StrategyState): StrategyState => {
+    const bad = nonFiniteProblem(stateVectors(next));
+    if (bad) throw new JobFailedError(`round ${round} train: the aggregated model is not finite: ${bad}; the round is not stored`);
+    return next;
   };
 
   // Federated preprocessing: counts, sums and sums of squares through the aggregation path.
@@ -279,7 +295,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
       } catch (err) {
         throw new JobFailedError(`round ${round} train: ${(err as Error).message}`);
       }
-      state = usable(`round ${round} train`, () => strategy.aggregate(state, { updateSum: cs.updateSum, weightSum: cs.weightSum }));
+      state = finiteModel(round, usable(`round ${round} train`, () => strategy.aggregate(state, { updateSum: cs.updateSum, weightSum: cs.weightSum })));
       const info: ClientDpRound = {
         noise: plan.noise, clipNorm, noiseMultiplier: plan.noiseMultiplier, survivors: plan.survivors,
         ...(cs.unclippedFraction !== undefined ? { unclippedFraction: cs.unclippedFraction } : {}),
@@ -289,7 +305,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
       continue;
     }
     const { updateSum, weightSum, meanLoss } = usable(`round ${round} train`, () => readTrainSum(tr.sum));
-    state = usable(`round ${round} train`, () => strategy.aggregate(state, { updateSum, weightSum }));
+    state = finiteModel(round, usable(`round ${round} train`, () => strategy.aggregate(state, { updateSum, weightSum })));
     await evaluate(round, started, meanLoss, tr.contributors, tr.failures, tr.secure, tr.receipts);
   }
   return { weights: state.weights, rounds, preprocessing };

@@ -1,7 +1,8 @@
 /**
- * The transport port of the round engine (DESIGN.md §3 "round engine over a Grid port"). The
- * coordinator implements it over gRPC (coordinator/fleet-grid.ts); tests can implement it in
- * memory. Dropouts, refusals and timeouts are data (a failures list), never exceptions.
+ * The transport port of the round engine. The coordinator implements it over gRPC
+ * (coordinator/fleet-grid.ts); tests can implement it in memory. Dropouts, refusals and timeouts
+ * are data (a failures list), never exceptions; only a stop from outside — an aborted signal,
+ * when a job is cancelled or the coordinator stops — makes a wait reject.
  */
 import type { Contribution, ContributionShape, TaskKind } from '../types';
 import type { SecAggClientMessage, SecAggTask } from './secure-messages';
@@ -52,11 +53,29 @@ export interface Grid {
   /**
    * Resolves with the connected participant names once at least `min` of the wanted ones
    * (all connected ones when `names` is undefined) are connected, or when `timeoutMs` passes
-   * (then with whatever is connected).
+   * (then with whatever is connected). When `signal` aborts first, rejects at once with its reason.
    */
-  waitFor(min: number, names: string[] | undefined, timeoutMs: number): Promise<string[]>;
-  /** Sends the task(s) to each participant and gathers replies until all answered or the deadline. */
-  run(participants: string[], tasks: StageTasks, deadlineMs: number): Promise<StageReplies>;
+  waitFor(min: number, names: string[] | undefined, timeoutMs: number, signal?: AbortSignal): Promise<string[]>;
+  /**
+   * Sends the task(s) to each participant and gathers replies until all answered or the deadline.
+   * When `signal` aborts first, rejects at once with its reason and closes the tasks it sent
+   * (replies that come later are stale).
+   */
+  run(participants: string[], tasks: StageTasks, deadlineMs: number, signal?: AbortSignal): Promise<StageReplies>;
+}
+
+/**
+ * `grid` with every wait bound to `signal`, the way a job is stopped from outside (cancelled, or
+ * paused while the coordinator stops): a wait or stage in progress rejects at once with the
+ * signal's reason, and so does every later one. Without a signal, `grid` itself.
+ */
+export function withSignal(grid: Grid, signal: AbortSignal | undefined): Grid {
+  if (!signal) return grid;
+  return {
+    available: () => grid.available(),
+    waitFor: (min, names, timeoutMs) => (signal.aborted ? Promise.reject(signal.reason) : grid.waitFor(min, names, timeoutMs, signal)),
+    run: (participants, tasks, deadlineMs) => (signal.aborted ? Promise.reject(signal.reason) : grid.run(participants, tasks, deadlineMs, signal)),
+  };
 }
 
 /** The task of `participant` among `tasks`. */

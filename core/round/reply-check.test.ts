@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SecAggConfig } from '../secagg/protocol/types';
 import type { StageTask } from './grid';
-import { replyProblem } from './reply-check';
+import { countsProblem, replyProblem } from './reply-check';
 
 const config: SecAggConfig = { run: 'job/train/1/x.1', round: 1, participants: ['a', 'b'], threshold: 2, bits: 20, length: 4, graph: { kind: 'complete' } };
 const plain: StageTask = { kind: 'train', round: 1, config: {}, replyShape: { update: 3, weight: 1 } };
@@ -35,5 +35,48 @@ describe('replyProblem', () => {
     expect(replyProblem(plain, masked([1]))).toMatch(/plain train stage and expects a contribution, not a secure-aggregation masked-input/);
     expect(replyProblem(step('begin'), { contribution: {} })).toMatch(/"begin" step of a secure sum and expects reply type advertise-keys, not a plain contribution/);
     expect(replyProblem(step('begin'), masked([1, 2, 3, 4]))).toMatch(/expects reply type advertise-keys, not masked-input/);
+  });
+});
+
+describe('countsProblem: counts in plain replies are non-negative whole numbers', () => {
+  const f = (...x: number[]) => Float64Array.from(x);
+  const evaluation = (hist: number[], loss: number[]) => ({ hist: f(...hist), loss: f(...loss) });
+
+  it('accepts what participants compute', () => {
+    expect(countsProblem('evaluate', evaluation([3, 0, 1, 2], [4.1, 1.3, 6, 3]))).toBeNull();
+    expect(countsProblem('stats', { stats: f(5, -2.5, 7.25, 0, 0, 0), label: f(5, 2) })).toBeNull();
+    expect(countsProblem('train', { update: f(-1e3, 2), weight: f(0), loss: f(0, 0) })).toBeNull();
+    expect(countsProblem('train', { update: f(1), weight: f(12.5), loss: f(1, 2) })).toBeNull();
+  });
+
+  it('rejects a fractional or negative n, positives beyond n and bad histogram bins, naming the element', () => {
+    expect(countsProblem('evaluate', evaluation([1, 0, 0, 0], [0.2, 0.1, 0.5, 0]))).toBe(
+      'vector "loss" element 2 (rows n) is 0.5: a count must be a non-negative whole number',
+    );
+    expect(countsProblem('evaluate', evaluation([1, 0, 0, 0], [0.2, 0.1, -1, 0]))).toMatch(/element 2 \(rows n\) is -1/);
+    expect(countsProblem('evaluate', evaluation([1, 0, 0, 0], [0.2, 0.1, 3, 4]))).toBe('vector "loss" element 3 (positives) is 4, more than the 3 rows');
+    expect(countsProblem('evaluate', evaluation([1, 0, 0.25, 0], [0.2, 0.1, 3, 1]))).toMatch(/vector "hist" element 2 \(bin count\) is 0.25/);
+    expect(countsProblem('evaluate', evaluation([1, -1, 0, 0], [0.2, 0.1, 3, 1]))).toMatch(/vector "hist" element 1 \(bin count\) is -1/);
+  });
+
+  it('checks the row and positive counts of statistics and every per-feature count (every third entry)', () => {
+    expect(countsProblem('stats', { stats: f(5, 1, 1), label: f(5.5, 2) })).toMatch(/vector "label" element 0 \(rows\) is 5.5/);
+    expect(countsProblem('stats', { stats: f(5, 1, 1), label: f(5, 6) })).toBe('vector "label" element 1 (positives) is 6, more than the 5 rows');
+    expect(countsProblem('stats', { stats: f(5, 1, 1, 2.5, 1, 1), label: f(5, 1) })).toMatch(/vector "stats" element 3 \(count of numeric feature 1\) is 2.5/);
+    expect(countsProblem('stats', { stats: f(6, 1, 1), label: f(5, 1) })).toBe('vector "stats" element 0 (count of numeric feature 0) is 6, more than the 5 rows');
+    // Sums and sums of squares are not counts.
+    expect(countsProblem('stats', { stats: f(5, -0.5, 0.75), label: f(5, 1) })).toBeNull();
+  });
+
+  it('rejects a negative training weight', () => {
+    expect(countsProblem('train', { update: f(1), weight: f(-3), loss: f(0, 0) })).toBe('vector "weight" element 0 (training weight) is -3: a weight must not be negative');
+  });
+
+  it('applies to plain replies at delivery, except for jobs with record-level DP (their releases may be noised)', () => {
+    const task = (mode: string): StageTask => ({ kind: 'evaluate', round: 1, config: { job: { privacy: { mode } } }, replyShape: { hist: 4, loss: 4 } });
+    const reply = { contribution: evaluation([1, 0, 0, 0], [0.2, 0.1, 0.5, 0]) };
+    expect(replyProblem(task('none'), reply)).toMatch(/element 2 \(rows n\) is 0.5/);
+    expect(replyProblem(task('client'), reply)).toMatch(/element 2 \(rows n\) is 0.5/);
+    expect(replyProblem(task('record'), reply)).toBeNull();
   });
 });

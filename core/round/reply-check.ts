@@ -4,7 +4,12 @@
  * told exactly what is wrong, and the task counts as that participant's failure with the same
  * reason — instead of surfacing later in the sum. The sum protocols keep their own checks
  * (sum-protocol.ts `shapeProblem`, the secure-aggregation server machine) as a second line.
+ *
+ * Beyond shape, a plain reply must make sense as what it claims to be: where a vector carries
+ * counts, they are non-negative whole numbers ({@link countsProblem}); a reply that fails this is
+ * that participant's failure too, never an aggregate nobody can read.
  */
+import type { Contribution, TaskKind } from '../types';
 import type { StageReply, StageTask } from './grid';
 import { expectedReply } from './secure-messages';
 import { shapeProblem } from './sum-protocol';
@@ -30,5 +35,66 @@ export function replyProblem(task: StageTask, reply: StageReply): string | null 
     return null;
   }
   if ('secagg' in reply) return `the task is a plain ${task.kind} stage and expects a contribution, not a secure-aggregation ${reply.secagg.type} message`;
-  return task.replyShape ? shapeProblem(reply.contribution, task.replyShape) : null;
+  if (!task.replyShape) return null;
+  return shapeProblem(reply.contribution, task.replyShape) ?? (exactReleases(task) ? countsProblem(task.kind, reply.contribution) : null);
+}
+
+/**
+ * Whether the task's job has participants release exact values. Jobs with record-level
+ * differential privacy do not: their participants may add noise to what they release, which
+ * makes counts fractional or negative, so their counts are not checked.
+ */
+function exactReleases(task: StageTask): boolean {
+  const job = (task.config as { job?: { privacy?: { mode?: unknown } } } | null | undefined)?.job;
+  return job?.privacy?.mode !== 'record';
+}
+
+/** Why `x` cannot be a count, or null when it is a non-negative whole number. */
+function notCount(x: number): string | null {
+  return Number.isInteger(x) && x >= 0 ? null : 'a count must be a non-negative whole number';
+}
+
+/**
+ * Why the counts in a plain contribution of stage `kind` are impossible, or null when they are
+ * possible (or the vectors are absent: shape is checked separately). Layouts:
+ *   stats    — `label` = [rows, positives]; `stats` = [count_j, Σx_j, Σx²_j] per numeric feature,
+ *              so every third entry from index 0 is a count (at most the rows);
+ *   evaluate — `hist` = per-class bin counts; `loss` = [Σ log-loss, Σ Brier, n, positives];
+ *   train    — `weight` = [examples] (FedAvg weight), never negative.
+ * Positives never exceed their rows. Pure; never throws.
+ */
+export function countsProblem(kind: TaskKind, c: Contribution): string | null {
+  const check = (name: string, i: number, what: string): string | null => {
+    const v = c[name];
+    if (!v || i >= v.length) return null;
+    const bad = notCount(v[i]);
+    return bad && `vector "${name}" element ${i} (${what}) is ${v[i]}: ${bad}`;
+  };
+  const atMost = (name: string, i: number, what: string, limit: number, of: string): string | null => {
+    const v = c[name];
+    return v && i < v.length && v[i] > limit ? `vector "${name}" element ${i} (${what}) is ${v[i]}, more than the ${limit} ${of}` : null;
+  };
+  if (kind === 'stats') {
+    const rows = c.label?.[0] ?? Infinity;
+    const bad = check('label', 0, 'rows') ?? check('label', 1, 'positives') ?? atMost('label', 1, 'positives', rows, 'rows');
+    if (bad) return bad;
+    const stats = c.stats ?? new Float64Array(0);
+    for (let i = 0; i < stats.length; i += 3) {
+      const what = `count of numeric feature ${i / 3}`;
+      const wrong = check('stats', i, what) ?? atMost('stats', i, what, rows, 'rows');
+      if (wrong) return wrong;
+    }
+    return null;
+  }
+  if (kind === 'evaluate') {
+    const hist = c.hist ?? new Float64Array(0);
+    for (let i = 0; i < hist.length; i++) {
+      const bad = check('hist', i, 'bin count');
+      if (bad) return bad;
+    }
+    const n = c.loss?.[2] ?? Infinity;
+    return check('loss', 2, 'rows n') ?? check('loss', 3, 'positives') ?? atMost('loss', 3, 'positives', n, 'rows');
+  }
+  const w = c.weight;
+  return w && w.length > 0 && !(w[0] >= 0) ? `vector "weight" element 0 (training weight) is ${w[0]}: a weight must not be negative` : null;
 }

@@ -12,6 +12,15 @@ import type { SubmitJobReply as _fedcredit_v1_SubmitJobReply, SubmitJobReply__Ou
 import type { SubmitJobRequest as _fedcredit_v1_SubmitJobRequest, SubmitJobRequest__Output as _fedcredit_v1_SubmitJobRequest__Output } from '../../fedcredit/v1/SubmitJobRequest';
 
 export interface ControlClient extends grpc.Client {
+  CancelJob(argument: _fedcredit_v1_JobRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fedcredit_v1_JobStatus__Output>): grpc.ClientUnaryCall;
+  CancelJob(argument: _fedcredit_v1_JobRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_fedcredit_v1_JobStatus__Output>): grpc.ClientUnaryCall;
+  CancelJob(argument: _fedcredit_v1_JobRef, options: grpc.CallOptions, callback: grpc.requestCallback<_fedcredit_v1_JobStatus__Output>): grpc.ClientUnaryCall;
+  CancelJob(argument: _fedcredit_v1_JobRef, callback: grpc.requestCallback<_fedcredit_v1_JobStatus__Output>): grpc.ClientUnaryCall;
+  cancelJob(argument: _fedcredit_v1_JobRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fedcredit_v1_JobStatus__Output>): grpc.ClientUnaryCall;
+  cancelJob(argument: _fedcredit_v1_JobRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_fedcredit_v1_JobStatus__Output>): grpc.ClientUnaryCall;
+  cancelJob(argument: _fedcredit_v1_JobRef, options: grpc.CallOptions, callback: grpc.requestCallback<_fedcredit_v1_JobStatus__Output>): grpc.ClientUnaryCall;
+  cancelJob(argument: _fedcredit_v1_JobRef, callback: grpc.requestCallback<_fedcredit_v1_JobStatus__Output>): grpc.ClientUnaryCall;
+  
   FetchModel(argument: _fedcredit_v1_JobRef, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_fedcredit_v1_ModelChunk__Output>;
   FetchModel(argument: _fedcredit_v1_JobRef, options?: grpc.CallOptions): grpc.ClientReadableStream<_fedcredit_v1_ModelChunk__Output>;
   fetchModel(argument: _fedcredit_v1_JobRef, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_fedcredit_v1_ModelChunk__Output>;
@@ -52,6 +61,8 @@ export interface ControlClient extends grpc.Client {
 }
 
 export interface ControlHandlers extends grpc.UntypedServiceImplementation {
+  CancelJob: grpc.handleUnaryCall<_fedcredit_v1_JobRef__Output, _fedcredit_v1_JobStatus>;
+  
   FetchModel: grpc.handleServerStreamingCall<_fedcredit_v1_JobRef__Output, _fedcredit_v1_ModelChunk>;
   
   GetJobStatus: grpc.handleUnaryCall<_fedcredit_v1_JobRef__Output, _fedcredit_v1_JobStatus>;
@@ -65,6 +76,7 @@ export interface ControlHandlers extends grpc.UntypedServiceImplementation {
 }
 
 export interface ControlDefinition extends grpc.ServiceDefinition {
+  CancelJob: MethodDefinition<_fedcredit_v1_JobRef, _fedcredit_v1_JobStatus, _fedcredit_v1_JobRef__Output, _fedcredit_v1_JobStatus__Output>
   FetchModel: MethodDefinition<_fedcredit_v1_JobRef, _fedcredit_v1_ModelChunk, _fedcredit_v1_JobRef__Output, _fedcredit_v1_ModelChunk__Output>
   GetJobStatus: MethodDefinition<_fedcredit_v1_JobRef, _fedcredit_v1_JobStatus, _fedcredit_v1_JobRef__Output, _fedcredit_v1_JobStatus__Output>
   ListParticipants: MethodDefinition<_fedcredit_v1_ListParticipantsRequest, _fedcredit_v1_ListParticipantsReply, _fedcredit_v1_ListParticipantsRequest__Output, _fedcredit_v1_ListParticipantsReply__Output>

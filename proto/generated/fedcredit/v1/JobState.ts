@@ -6,6 +6,7 @@ export const JobState = {
   RUNNING: 'RUNNING',
   SUCCEEDED: 'SUCCEEDED',
   FAILED: 'FAILED',
+  CANCELLED: 'CANCELLED',
 } as const;
 
 export type JobState =
@@ -19,5 +20,7 @@ export type JobState =
   | 3
   | 'FAILED'
   | 4
+  | 'CANCELLED'
+  | 5
 
 export type JobState__Output = typeof JobState[keyof typeof JobState]
