@@ -86,7 +86,7 @@ const participantCmd = program
   .requiredOption('--schema <schema.json>', 'shared schema file')
   .option('--role <role>', 'platform | bank | customs | other', 'other')
   .option('--allow-plain-aggregation', 'also take part in jobs with aggregation "plain", where the coordinator sees this node\'s vectors (debugging only)', false)
-  .option('--state-dir <dir>', 'this node\'s own state: privacy ledger and receipt signing key')
+  .option('--state-dir <dir>', 'this node\'s own state: privacy ledger, receipts and (without an identity key) the receipt signing key')
   .option('--privacy-budget-epsilon <eps>', 'the institution\'s differential-privacy budget ε over all jobs; the node then trains only with DP and refuses tasks beyond it', positive('--privacy-budget-epsilon'))
   .option('--privacy-budget-delta <delta>', 'δ of the privacy budget', positive('--privacy-budget-delta'), 1e-5)
   .option('--policy <policy.json>', 'this institution\'s policy file: models, features, minimum other participants, maximum ε and rounds per job, plain aggregation; jobs breaking it are refused before data is touched')

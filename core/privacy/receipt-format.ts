@@ -127,13 +127,14 @@ export interface ReceiptsVerification {
  * receipt's form, key and signature, and that it stays within its budget; then the chain — the
  * first receipt starts the chain (previousReceiptHash null), every next one links to the hash of
  * its predecessor, ledger indices increase, the participant does not change, and epsilonAfter
- * never decreases at an unchanged δ. Pure; throws ReceiptError only for a malformed public key.
+ * never decreases at an unchanged δ. With `opts.participant`, every receipt must be that
+ * participant's. Pure; throws ReceiptError only for a malformed public key.
  */
-export function verifyReceipts(list: readonly unknown[], publicKeyHex: string): ReceiptsVerification {
+export function verifyReceipts(list: readonly unknown[], publicKeyHex: string, opts: { participant?: string } = {}): ReceiptsVerification {
   const keyHex = publicKeyHex.toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(keyHex)) throw new ReceiptError('the public key must be 32 bytes in hex (64 digits)');
   const key = new Uint8Array(Buffer.from(keyHex, 'hex'));
-  const receipts = list.map((raw, index) => checkReceipt(raw, index, key, keyHex));
+  const receipts = list.map((raw, index) => checkReceipt(raw, index, key, keyHex, opts.participant));
   const chain: ChainProblem[] = [];
   receipts.forEach(({ receipt: r }, i) => {
     if (r === undefined) return;
@@ -160,7 +161,7 @@ export function verifyReceipts(list: readonly unknown[], publicKeyHex: string): 
   return { ok: chain.length === 0 && receipts.every((c) => c.ok), receipts, chain };
 }
 
-function checkReceipt(raw: unknown, index: number, key: Uint8Array, keyHex: string): ReceiptCheck {
+function checkReceipt(raw: unknown, index: number, key: Uint8Array, keyHex: string, participant: string | undefined): ReceiptCheck {
   const parsed = SignedReceiptSchema.safeParse(raw);
   if (!parsed.success) return { index, ok: false, reasons: [`malformed: ${describeZodError(parsed.error).text}`] };
   const s = parsed.data;
@@ -172,6 +173,7 @@ function checkReceipt(raw: unknown, index: number, key: Uint8Array, keyHex: stri
     reasons.push('signature does not verify with the expected public key (the receipt was altered or signed by another key)');
   }
   const r = s.receipt;
+  if (participant !== undefined && r.participant !== participant) reasons.push(`is a receipt of "${r.participant}", not of "${participant}"`);
   if (r.epsilonAfter > r.budgetEpsilon) {
     reasons.push(`epsilonAfter ${formatEpsilon(r.epsilonAfter)} exceeds the budget ε = ${formatEpsilon(r.budgetEpsilon)}`);
   }

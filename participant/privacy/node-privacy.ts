@@ -8,6 +8,7 @@ import type { HandlerResult, ParsedTask } from '../handler';
 import type { MechanismSpend } from './ledger';
 import { PrivacyLedger } from './ledger';
 import { ReceiptSigner, receiptBody } from './receipts';
+import type { SigningKey } from './receipt-key';
 
 /** The node's privacy state: its ledger and signer, and how it charges a task. */
 export interface NodePrivacy {
@@ -17,10 +18,14 @@ export interface NodePrivacy {
   charge(task: ParsedTask, spend: MechanismSpend): string;
 }
 
-/** Opens (or creates) the node's ledger and receipt key under `stateDir`. */
-export function openNodePrivacy(name: string, stateDir: string, budget: { epsilon: number; delta: number }): NodePrivacy {
+/**
+ * Opens (or creates) the node's ledger and receipt signer under `stateDir`. With `identity` (the
+ * institution's identity key, which the roster lists), receipts are signed with it; without one,
+ * with a separate key kept in the state dir (see ./receipt-key.ts).
+ */
+export function openNodePrivacy(name: string, stateDir: string, budget: { epsilon: number; delta: number }, identity?: SigningKey): NodePrivacy {
   const ledger = PrivacyLedger.open(stateDir, budget);
-  const signer = ReceiptSigner.open(stateDir);
+  const signer = ReceiptSigner.open(stateDir, identity ? { identity } : {});
   return {
     ledger,
     signer,
