@@ -57,8 +57,9 @@ export class JobManager {
   readonly incarnation = randomBytes(6).toString('hex');
   /**
    * The roster's member keys (name → Ed25519 public key), set when the coordinator has a roster:
-   * secure sums then run authenticated (signed key adverts, consistency check), and the
-   * coordinator drops a participant whose signature does not verify.
+   * secure sums then run authenticated (signed key adverts, consistency check), the
+   * coordinator drops a participant whose signature does not verify, and privacy receipts are
+   * reported as verified against these keys.
    */
   memberKeys?: ReadonlyMap<string, Uint8Array>;
   private readonly events = new EventEmitter();
@@ -107,10 +108,15 @@ export class JobManager {
     return this.queue;
   }
 
+  /** The guarantee in force for a job; with a roster, receipts are checked against its keys (coordinator/fleet-service.ts). */
+  guarantee(rec: JobRecord): string {
+    return guaranteeText(rec.job, rec.rounds, { receiptsPinned: this.memberKeys !== undefined });
+  }
+
   private publish(rec: JobRecord, message: string, round?: RoundRecord): void {
     rec.store.saveStatus({
       state: rec.state, stage: rec.stage, error: rec.error, finishedAt: rec.finishedAt,
-      guarantee: guaranteeText(rec.job, rec.rounds), secureAggregation: secureFacts(rec.job, rec.rounds),
+      guarantee: this.guarantee(rec), secureAggregation: secureFacts(rec.job, rec.rounds),
     });
     this.events.emit(`job:${rec.id}`, { record: rec, round, message } satisfies JobUpdate);
   }
@@ -212,7 +218,7 @@ export class JobManager {
       this.log.error('job failed', { job: rec.id, error: rec.error });
       this.publish(rec, `job failed: ${rec.error}`);
     }
-    this.tryAudit(rec.id, 'job-finished', (a) => a.jobFinished(rec.id, rec.state, rec.error, rec.rounds.filter((r) => r.round > 0).length, guaranteeText(rec.job, rec.rounds)));
+    this.tryAudit(rec.id, 'job-finished', (a) => a.jobFinished(rec.id, rec.state, rec.error, rec.rounds.filter((r) => r.round > 0).length, this.guarantee(rec)));
   }
 
   /** Writes an audit record whose failure must not change the job (it is logged instead). */

@@ -66,6 +66,9 @@ describe('privacy budgets enforced by each institution', () => {
     expect(r2.privacy.map((p) => p.participant).sort()).toEqual(parties.map((p) => p.name).sort());
     const a2 = r2.privacy.find((p) => p.participant === 'bank-a')!;
     expect(a2.signatureValid).toBe(true);
+    // No roster on this test network: the receipt is checked only against the key it embeds, and everything says so.
+    expect(a2.verifiedAgainstRoster).toBe(false);
+    expect(final.guarantee).toContain('signed receipts, which are NOT pinned to a roster');
     expect(a2.epsilonTotal).toBeCloseTo(epsAfter(2), 9);
     expect(a2.epsilonJob).toBeCloseTo(epsAfter(2), 9); // its first job: the job's ε is its whole spend
     expect(a2.epsilonRound).toBeCloseTo(epsAfter(1), 9);

@@ -1,7 +1,10 @@
 /**
- * Privacy receipts (issue 4, "Reporting"): the statement a participant signs for every charged
- * task, and its verification by an auditor. Pure functions, no file I/O, so an auditor's tool
- * (`fedcredit verify-receipts`) needs nothing but the receipts and the public key.
+ * Privacy receipts: the statement a participant signs for every charged task, and the
+ * verification of a participant's whole receipt log by an auditor. Pure functions, no file I/O,
+ * so an auditor's tool (`fedcredit verify-receipts`) needs nothing but the receipts and the
+ * public key — which must come from outside the receipts (the roster, or a key the auditor
+ * obtained from the participant): the `publicKey` a receipt embeds is the signer's own claim.
+ * One receipt relayed with an update is checked by ./receipt-check.ts.
  *
  * A signed receipt is `{ receipt, signature, publicKey }`: `signature` is the detached Ed25519
  * signature (RFC 8032, tweetnacl `nacl.sign.detached`) of the UTF-8 bytes of
@@ -187,52 +190,4 @@ function hashOf(raw: unknown): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** What the coordinator reports of one participant's receipt for a round. */
-export interface ReceiptSpend {
-  participant: string;
-  epsilonRound: number;
-  epsilonJob: number;
-  epsilonTotal: number;
-  delta: number;
-  budgetEpsilon: number;
-  /** The Ed25519 signature verifies against the key embedded in the receipt. */
-  signatureValid: boolean;
-}
-
-/**
- * Reads one signed receipt sent with an update, for job `jobId`, `round`, from `participant`.
- * Returns the spend it states, or a reason when it is malformed or about another task or sender.
- */
-export function readReceipt(json: string, expect: { participant: string; jobId: string; round: number }): ReceiptSpend | { problem: string } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch (e) {
-    return { problem: `privacy receipt is not JSON: ${(e as Error).message}` };
-  }
-  const r = SignedReceiptSchema.safeParse(parsed);
-  if (!r.success) {
-    const d = describeZodError(r.error);
-    return { problem: `privacy receipt is malformed: ${d.field}: ${d.text}` };
-  }
-  const { receipt, signature, publicKey } = r.data;
-  if (receipt.participant !== expect.participant || receipt.jobId !== expect.jobId || receipt.round !== expect.round) {
-    return { problem: `privacy receipt is for ${receipt.participant}, job ${receipt.jobId}, round ${receipt.round}` };
-  }
-  const signatureValid = nacl.sign.detached.verify(
-    new TextEncoder().encode(canonicalJson(receipt)),
-    new Uint8Array(Buffer.from(signature, 'base64')),
-    new Uint8Array(Buffer.from(publicKey, 'hex')),
-  );
-  return {
-    participant: receipt.participant,
-    epsilonRound: receipt.epsilonRound,
-    epsilonJob: receipt.epsilonJob,
-    epsilonTotal: receipt.epsilonAfter,
-    delta: receipt.delta,
-    budgetEpsilon: receipt.budgetEpsilon,
-    signatureValid,
-  };
 }

@@ -42,8 +42,19 @@ describe('the guarantee statement', () => {
   it('states record-level DP and what it does not cover', () => {
     const job = JobSpecSchema.parse({ privacy: { mode: 'record', epsilon: 3, delta: 1e-5, clipNorm: 0.5 } });
     expect(guaranteeText(job, [])).toMatch(
-      /Record-level differential privacy: every participant trains with DP-SGD \(per-example clip norm 0\.5, a target of ε = 3 at δ = 0\.00001 for the whole job\).*signed receipts; preprocessing statistics and evaluation histograms are protected by secure aggregation only, not by DP$/,
+      /Record-level differential privacy: every participant trains with DP-SGD \(per-example clip norm 0\.5, a target of ε = 3 at δ = 0\.00001 for the whole job\).*signed receipts, .*; preprocessing statistics and evaluation histograms are protected by secure aggregation only, not by DP$/,
     );
+  });
+
+  it('says whether the receipts were checked against the roster\'s keys or only against their own', () => {
+    const job = JobSpecSchema.parse({ privacy: { mode: 'client', epsilon: 4, clipNorm: 0.5 } });
+    const pinned = guaranteeText(job, [info()], { receiptsPinned: true });
+    expect(pinned).toContain('states its spend in signed receipts, each verified against the key the consortium roster lists for that participant (a receipt signed with any other key is rejected)');
+    expect(pinned).not.toContain('NOT pinned');
+    for (const unpinned of [guaranteeText(job, [info()]), guaranteeText(job, [info()], { receiptsPinned: false })]) {
+      expect(unpinned).toContain('signed receipts, which are NOT pinned to a roster (this coordinator has none): each is checked only against the key embedded in it, so it does not prove who made it');
+    }
+    expect(guaranteeText(JobSpecSchema.parse({}), [info()], { receiptsPinned: true })).not.toContain('receipts');
   });
 
   it('states client-level DP, who adds the noise, and that a central coordinator must be trusted', () => {
