@@ -165,10 +165,15 @@ program
   .command('verify-receipts')
   .description('check a participant\'s signed privacy receipts: signatures, hash chain, ε within budget')
   .requiredOption('--receipts <file>', 'the participant\'s receipts.jsonl (in <state-dir>/privacy/)')
-  .option('--public-key <hex|file>', 'the participant\'s receipt public key (default: receipt-key.pub beside the file)')
+  .option('--roster <roster.json>', 'pin the receipts to the key the consortium roster lists for --participant')
+  .option('--participant <name>', 'the participant whose receipts these are (with --roster)')
+  .option('--public-key <hex|file>', 'check against this key instead (default: receipt-key.pub beside the file, from the participant\'s own state dir)')
   .option('--json', 'print the result as JSON', false)
   .action((o) => {
-    process.exitCode = verifyReceiptsCommand({ receipts: o.receipts, publicKey: o.publicKey, json: o.json }, (l) => process.stdout.write(l + '\n'));
+    process.exitCode = verifyReceiptsCommand(
+      { receipts: o.receipts, publicKey: o.publicKey, roster: o.roster, participant: o.participant, json: o.json },
+      (l) => process.stdout.write(l + '\n'),
+    );
   });
 
 const schema = program.command('schema').description('schema tools');
