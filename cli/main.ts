@@ -87,7 +87,7 @@ const participantCmd = program
   .requiredOption('--schema <schema.json>', 'shared schema file')
   .option('--role <role>', 'platform | bank | customs | other', 'other')
   .option('--allow-plain-aggregation', 'also take part in jobs with aggregation "plain", where the coordinator sees this node\'s vectors (debugging only)', false)
-  .requiredOption('--state-dir <dir>', 'this node\'s own state: the history of what it helped unmask (so no sum can single it out, even across restarts), privacy ledger and receipt signing key')
+  .requiredOption('--state-dir <dir>', 'this node\'s own state: the history of what it helped unmask (so no sum can single it out, even across restarts), privacy ledger, receipts and (without an identity key) the receipt signing key')
   .option('--privacy-budget-epsilon <eps>', 'the institution\'s differential-privacy budget ε over all jobs; the node then trains only with DP and refuses tasks beyond it', positive('--privacy-budget-epsilon'))
   .option('--privacy-budget-delta <delta>', 'δ of the privacy budget', positive('--privacy-budget-delta'), 1e-5)
   .option('--policy <policy.json>', 'this institution\'s policy file: models, features, minimum other participants, maximum ε and rounds per job, plain aggregation; jobs breaking it are refused before data is touched')
@@ -166,10 +166,15 @@ program
   .command('verify-receipts')
   .description('check a participant\'s signed privacy receipts: signatures, hash chain, ε within budget')
   .requiredOption('--receipts <file>', 'the participant\'s receipts.jsonl (in <state-dir>/privacy/)')
-  .option('--public-key <hex|file>', 'the participant\'s receipt public key (default: receipt-key.pub beside the file)')
+  .option('--roster <roster.json>', 'pin the receipts to the key the consortium roster lists for --participant')
+  .option('--participant <name>', 'the participant whose receipts these are (with --roster)')
+  .option('--public-key <hex|file>', 'check against this key instead (default: receipt-key.pub beside the file, from the participant\'s own state dir)')
   .option('--json', 'print the result as JSON', false)
   .action((o) => {
-    process.exitCode = verifyReceiptsCommand({ receipts: o.receipts, publicKey: o.publicKey, json: o.json }, (l) => process.stdout.write(l + '\n'));
+    process.exitCode = verifyReceiptsCommand(
+      { receipts: o.receipts, publicKey: o.publicKey, roster: o.roster, participant: o.participant, json: o.json },
+      (l) => process.stdout.write(l + '\n'),
+    );
   });
 
 const schema = program.command('schema').description('schema tools');

@@ -39,7 +39,7 @@ export interface ParticipantCmdOptions {
   logLevel: Level;
   /** Take part in plain (unmasked) aggregation when a job asks for it. */
   allowPlain?: boolean;
-  /** The node's own state: release history, privacy ledger, receipt key. Required. */
+  /** The node's own state: release history, privacy ledger, receipts, and the receipt key when there is no identity. Required. */
   stateDir: string;
   /** The institution's differential-privacy budget; with it, the node trains only with DP. */
   privacyBudget?: { epsilon: number; delta: number };
@@ -88,12 +88,17 @@ export async function participantCommand(o: ParticipantCmdOptions): Promise<void
   let privacy: NodePrivacy | undefined;
   if (o.privacyBudget) {
     try {
-      privacy = openNodePrivacy(o.name, o.stateDir, o.privacyBudget);
+      // With an identity, receipts are signed with the key the roster lists, so they can be checked against it.
+      privacy = openNodePrivacy(o.name, o.stateDir, o.privacyBudget, transport.identity);
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
     const spent = privacy.ledger.spent();
-    log.info('privacy ledger opened', { file: privacy.ledger.file, budgetEpsilon: spent.budget.epsilon, delta: spent.delta, spentEpsilon: spent.epsilon, receiptKey: privacy.signer.publicKeyHex });
+    log.info('privacy ledger opened', {
+      file: privacy.ledger.file, budgetEpsilon: spent.budget.epsilon, delta: spent.delta, spentEpsilon: spent.epsilon,
+      receiptKey: privacy.signer.publicKeyHex, receiptKeySource: privacy.signer.keySource,
+    });
+    if (privacy.signer.keySource === 'state-dir') log.warn('no identity key: privacy receipts are signed with this state dir\'s own key, which no roster lists, so they cannot be told apart from receipts someone else made (test networks only)');
   }
   const rows = { total: table.n, positives: table.labels.reduce((a, b) => a + b, 0) };
   if (policy && o.policy) {

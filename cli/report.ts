@@ -36,7 +36,7 @@ export function renderReport(r: SimulationReport): string[] {
     ...(r.privacy
       ? [
           `privacy spent (signed receipts): ${Object.entries(r.privacy)
-            .map(([p, x]) => `${p} ε ${x.epsilonJob.toFixed(3)} in this job, ${x.epsilonTotal.toFixed(3)} of its budget ${x.budgetEpsilon.toFixed(3)} at δ ${x.delta}${x.signatureValid ? '' : ' (SIGNATURE INVALID)'}`)
+            .map(([p, x]) => `${p} ε ${x.epsilonJob.toFixed(3)} in this job, ${x.epsilonTotal.toFixed(3)} of its budget ${x.budgetEpsilon.toFixed(3)} at δ ${x.delta}${x.verifiedAgainstRoster ? ' (verified against the roster key)' : ' (NOT pinned to a roster key)'}`)
             .join('; ')}`,
           'the centralized and local-only references above are trained without DP',
         ]

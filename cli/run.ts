@@ -42,11 +42,19 @@ export interface RunSummary {
     failures: { participant: string; stage: string; reason: string }[];
     /** Update coordinates clipped in this round (secure aggregation), summed over survivors. */
     clipped?: number;
-    /** Record-level DP: each trainer's spend as its signed receipt states it. */
-    privacy?: { participant: string; epsilonRound: number; epsilonJob: number; epsilonTotal: number; delta: number; budgetEpsilon: number; signatureValid: boolean }[];
+    /**
+     * DP: each trainer's spend as its signed receipt states it (valid receipts only);
+     * `verifiedAgainstRoster`: checked against the key the coordinator's roster lists for it.
+     */
+    privacy?: {
+      participant: string; epsilonRound: number; epsilonJob: number; epsilonTotal: number; delta: number; budgetEpsilon: number;
+      signatureValid: boolean; verifiedAgainstRoster: boolean; signerPublicKey: string;
+    }[];
+    /** Stored receipts the coordinator does not count, and why. */
+    invalidReceipts?: { participant: string; reason: string }[];
   }[];
-  /** Record-level DP: each participant's latest ε for this job and over all its jobs, at δ, from its receipts. */
-  privacy?: Record<string, { epsilonJob: number; epsilonTotal: number; delta: number; budgetEpsilon: number; signatureValid: boolean }>;
+  /** DP: each participant's latest ε for this job and over all its jobs, at δ, from its receipts. */
+  privacy?: Record<string, { epsilonJob: number; epsilonTotal: number; delta: number; budgetEpsilon: number; signatureValid: boolean; verifiedAgainstRoster: boolean }>;
   modelDir?: string;
   backend?: string;
 }
@@ -62,7 +70,9 @@ function secureSummary(s: JobStatus__Output): Pick<RunSummary, 'secureAggregatio
 
 function privacySummary(s: JobStatus__Output): Pick<RunSummary, 'privacy'> {
   const latest: NonNullable<RunSummary['privacy']> = {};
-  for (const r of s.rounds) for (const p of r.privacy) latest[p.participant] = { epsilonJob: p.epsilonJob, epsilonTotal: p.epsilonTotal, delta: p.delta, budgetEpsilon: p.budgetEpsilon, signatureValid: p.signatureValid };
+  for (const r of s.rounds) for (const p of r.privacy) latest[p.participant] = {
+    epsilonJob: p.epsilonJob, epsilonTotal: p.epsilonTotal, delta: p.delta, budgetEpsilon: p.budgetEpsilon, signatureValid: p.signatureValid, verifiedAgainstRoster: p.verifiedAgainstRoster,
+  };
   return Object.keys(latest).length ? { privacy: latest } : {};
 }
 
@@ -85,6 +95,7 @@ export function summarize(s: JobStatus__Output): RunSummary {
       logLoss: r.metrics?.logLoss ?? NaN, trainLoss: r.trainLoss, seconds: r.seconds, failures: r.failures,
       ...(r.secure ? { clipped: r.secure.clipped } : {}),
       ...(r.privacy.length ? { privacy: r.privacy.map(({ receiptJson: _, ...spend }) => spend) } : {}),
+      ...(r.invalidReceipts.length ? { invalidReceipts: r.invalidReceipts } : {}),
     })),
     ...privacySummary(s),
   };

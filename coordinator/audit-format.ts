@@ -14,8 +14,10 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { canonicalJson, readReceipt } from '../core/privacy/receipt-format';
+import { canonicalJson } from '../core/privacy/receipt-format';
 import { describeZodError } from '../core/privacy/ledger-format';
+import { ReceiptAuditor } from './audit-receipts';
+import type { AuditRoster, ReceiptAudit } from './audit-receipts';
 
 /** Version of the log format, stated in every `coordinator-started` record. */
 export const AUDIT_FORMAT_VERSION = 1;
@@ -93,8 +95,8 @@ export interface AuditJobSummary {
   state: 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'UNFINISHED';
 }
 
-/** Result of {@link verifyAuditLog}. */
-export interface AuditVerification {
+/** Result of {@link verifyAuditLog}; the receipt counts are those of coordinator/audit-receipts.ts. */
+export interface AuditVerification extends ReceiptAudit {
   ok: boolean;
   problems: AuditProblem[];
   /** Facts an auditor should know that are not failures, e.g. rounds lost from the log in a crash. */
@@ -109,18 +111,19 @@ export interface AuditVerification {
   rounds: number;
   starts: number;
   participants: string[];
-  /** Receipts whose signature verified with their own key, when receipts were checked. */
-  receiptsVerified: number;
-  /** Receipt public keys seen per participant (more than one deserves a question). */
-  receiptKeys: Record<string, string[]>;
   firstAt?: number;
   lastAt?: number;
 }
 
 /** Options of {@link verifyAuditLog}. */
 export interface VerifyOptions {
-  /** Verify each privacy receipt's signature with its embedded key (slower). */
+  /**
+   * Verify each privacy receipt's signature (slower), against the key pinned for its participant:
+   * `roster`'s, else the identity key the log recorded when it joined (coordinator/audit-receipts.ts).
+   */
   checkReceipts?: boolean;
+  /** The auditor's roster: receipts must be signed with the keys it lists, and joined identity keys must match it. */
+  roster?: AuditRoster;
   /** A head kept elsewhere: the record with this seq must hash to this value. */
   expectHead?: { seq: number; hash: string };
 }
@@ -174,8 +177,9 @@ function parseLine(bytes: Uint8Array): AuditRecord | string {
 /**
  * Verifies an audit log: every complete line parses and validates, seq grows by one, every
  * `prev` matches the hash of the line before, records about jobs are consistent (a round or an
- * end only for a submitted, unfinished job; rounds in order), optionally every privacy receipt's
- * signature and an expected head. A torn last line is reported as a problem of kind "torn".
+ * end only for a submitted, unfinished job; rounds in order), optionally every privacy receipt
+ * against its participant's pinned key (`opts.roster`, else the key it joined with) and an
+ * expected head. A torn last line is reported as a problem of kind "torn".
  */
 export function verifyAuditLog(bytes: Uint8Array, opts: VerifyOptions = {}): AuditVerification {
   const { lines, tail } = splitLines(bytes);
@@ -184,8 +188,8 @@ export function verifyAuditLog(bytes: Uint8Array, opts: VerifyOptions = {}): Aud
   const notes: { line: number; message: string }[] = [];
   const jobs = new Map<string, AuditJobSummary & { lastRound: number }>();
   const participants = new Set<string>();
-  const receiptKeys: Record<string, string[]> = {};
-  const out = { rounds: 0, starts: 0, receiptsVerified: 0, firstAt: undefined as number | undefined, lastAt: undefined as number | undefined };
+  const receipts = new ReceiptAuditor(opts.checkReceipts === true, opts.roster);
+  const out = { rounds: 0, starts: 0, firstAt: undefined as number | undefined, lastAt: undefined as number | undefined };
   let prevSeq = 0;
   let unreadable = false;
 
@@ -211,19 +215,13 @@ export function verifyAuditLog(bytes: Uint8Array, opts: VerifyOptions = {}): Aud
     out.lastAt = rec.at;
     checkContent(rec, line, jobs, unreadable, add, (message) => notes.push({ line, message }));
     if (rec.kind === 'coordinator-started') out.starts++;
-    if (rec.kind === 'participant-joined') participants.add(rec.participant);
+    if (rec.kind === 'participant-joined') {
+      participants.add(rec.participant);
+      receipts.joinedRecord(rec, line, add);
+    }
     if (rec.kind === 'round-completed') {
       out.rounds++;
-      for (const [participant, json] of Object.entries(rec.receipts ?? {})) {
-        const key = receiptKey(json);
-        if (key) receiptKeys[participant] = [...new Set([...(receiptKeys[participant] ?? []), key])];
-        if (!rec.participants.includes(participant)) add(line, 'content', `a privacy receipt of ${participant}, who is not among the round's participants`);
-        if (!opts.checkReceipts) continue;
-        const spend = readReceipt(json, { participant, jobId: rec.jobId, round: rec.round });
-        if ('problem' in spend) add(line, 'receipt', `${participant}: ${spend.problem}`);
-        else if (!spend.signatureValid) add(line, 'receipt', `${participant}: the privacy receipt's signature does not verify with its own public key (the receipt was altered)`);
-        else out.receiptsVerified++;
-      }
+      receipts.roundRecord(rec, line, add, (at, message) => notes.push({ line: at, message }));
     }
   });
 
@@ -251,8 +249,7 @@ export function verifyAuditLog(bytes: Uint8Array, opts: VerifyOptions = {}): Aud
     rounds: out.rounds,
     starts: out.starts,
     participants: [...participants].sort(),
-    receiptsVerified: out.receiptsVerified,
-    receiptKeys,
+    ...receipts.result(),
     ...(out.firstAt !== undefined ? { firstAt: out.firstAt, lastAt: out.lastAt } : {}),
   };
 }
@@ -294,14 +291,4 @@ function checkContent(
   if (rec.round !== job.lastRound + 1) add(line, 'content', `round ${rec.round} of job ${rec.jobId} follows round ${job.lastRound} (expected round ${job.lastRound + 1})`);
   job.lastRound = rec.round;
   if (rec.round > 0) job.rounds++;
-}
-
-/** The public key a receipt names, if it is readable. */
-function receiptKey(json: string): string | undefined {
-  try {
-    const k = (JSON.parse(json) as { publicKey?: unknown }).publicKey;
-    return typeof k === 'string' ? k : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -8,7 +8,8 @@ import { JobSpecSchema } from '../core/job';
 import { modelLayout } from '../core/model/layout';
 import type { RoundRecord } from '../core/round/engine';
 import { guaranteeText, secureFacts } from '../core/round/guarantee';
-import { readReceipt } from '../core/privacy/receipt-format';
+import { readRosterReceipt } from '../core/privacy/receipt-check';
+import type { InvalidReceipt } from '../proto/generated/fedcredit/v1/InvalidReceipt';
 import type { PrivacySpend } from '../proto/generated/fedcredit/v1/PrivacySpend';
 import type { ControlHandlers } from '../proto/generated/fedcredit/v1/Control';
 import type { JobStatus } from '../proto/generated/fedcredit/v1/JobStatus';
@@ -24,25 +25,41 @@ import { StoreError, isFinished } from './store';
 /** Size of one FetchModel chunk. */
 export const MODEL_CHUNK_BYTES = 1 << 20;
 
-const privacyCache = new WeakMap<RoundRecord, PrivacySpend[]>();
-
-/**
- * The privacy spends stated by a round's receipts (malformed ones are left out). Checked once
- * per round record (signature verification is not free, and statuses are sent on every event).
- */
-export function privacyOf(jobId: string, r: RoundRecord): PrivacySpend[] {
-  const cached = privacyCache.get(r);
-  if (cached) return cached;
-  const spends = Object.entries(r.receipts ?? {}).flatMap(([participant, json]) => {
-    const spend = readReceipt(json, { participant, jobId, round: r.round });
-    return 'problem' in spend ? [] : [{ ...spend, receiptJson: json }];
-  });
-  privacyCache.set(r, spends);
-  return spends;
+/** What a round's receipts state: the valid ones as spends, the others apart with the reason. */
+export interface RoundPrivacy {
+  spends: PrivacySpend[];
+  invalid: InvalidReceipt[];
 }
 
-/** Wire form of a round record. */
-export function roundToWire(r: RoundRecord, jobId: string): RoundReport {
+const privacyCache = new WeakMap<RoundRecord, { keys: ReadonlyMap<string, Uint8Array> | undefined; privacy: RoundPrivacy }>();
+
+/**
+ * The privacy spends stated by a round's receipts. With the roster's member keys, each receipt
+ * must verify under the key the roster lists for its participant; without them (no roster), under
+ * the key it embeds, and the spend says it is not verified against a roster. A receipt that does
+ * not verify is never counted as spend: it is listed in `invalid` with the reason. Checked once
+ * per round record (signature verification is not free, and statuses are sent on every event).
+ */
+export function privacyOf(jobId: string, r: RoundRecord, memberKeys?: ReadonlyMap<string, Uint8Array>): RoundPrivacy {
+  const cached = privacyCache.get(r);
+  if (cached && cached.keys === memberKeys) return cached.privacy;
+  const out: RoundPrivacy = { spends: [], invalid: [] };
+  for (const [participant, json] of Object.entries(r.receipts ?? {})) {
+    const spend = readRosterReceipt(json, { participant, jobId, round: r.round }, memberKeys);
+    if ('problem' in spend) {
+      out.invalid.push({ participant, reason: spend.problem });
+      continue;
+    }
+    const { signerKey, pinned, ...stated } = spend;
+    out.spends.push({ ...stated, signatureValid: true, verifiedAgainstRoster: pinned, signerPublicKey: signerKey, receiptJson: json });
+  }
+  privacyCache.set(r, { keys: memberKeys, privacy: out });
+  return out;
+}
+
+/** Wire form of a round record; `memberKeys`: the roster's, to check the receipts against. */
+export function roundToWire(r: RoundRecord, jobId: string, memberKeys?: ReadonlyMap<string, Uint8Array>): RoundReport {
+  const privacy = privacyOf(jobId, r, memberKeys);
   return {
     round: r.round,
     participants: r.participants,
@@ -52,26 +69,27 @@ export function roundToWire(r: RoundRecord, jobId: string): RoundReport {
     failures: r.failures,
     finishedUnixMs: r.finishedAt,
     ...(r.secure ? { secure: { ...r.secure } } : {}),
-    privacy: privacyOf(jobId, r),
+    privacy: privacy.spends,
+    invalidReceipts: privacy.invalid,
     ...(r.clientDp
       ? { clientDp: { ...r.clientDp, adaptive: r.clientDp.unclippedFraction !== undefined, unclippedFraction: r.clientDp.unclippedFraction ?? 0 } }
       : {}),
   };
 }
 
-/** Wire form of a job's status. */
-export function statusToWire(rec: JobRecord): JobStatus {
+/** Wire form of a job's status; `memberKeys`: the roster's, when the coordinator has one (receipts are checked against it). */
+export function statusToWire(rec: JobRecord, memberKeys?: ReadonlyMap<string, Uint8Array>): JobStatus {
   return {
     jobId: rec.id,
     name: rec.job.name,
     state: rec.state,
     roundsCompleted: rec.rounds.filter((r) => r.round > 0).length,
     roundsTotal: rec.job.rounds,
-    rounds: rec.rounds.map((r) => roundToWire(r, rec.id)),
+    rounds: rec.rounds.map((r) => roundToWire(r, rec.id, memberKeys)),
     error: rec.error,
     participants: [...rec.participants].sort(),
     aggregation: rec.aggregation,
-    guarantee: guaranteeText(rec.job, rec.rounds),
+    guarantee: guaranteeText(rec.job, rec.rounds, { receiptsPinned: memberKeys !== undefined }),
     createdUnixMs: rec.createdAt,
     finishedUnixMs: rec.finishedAt,
     stage: rec.stage,
@@ -150,16 +168,16 @@ export function controlHandlers(jobs: JobManager, grid: FleetGrid, operatorOf: (
     GetJobStatus(call, cb) {
       const rec = find(call.request.jobId);
       if ('code' in rec) return cb(rec);
-      cb(null, statusToWire(rec));
+      cb(null, statusToWire(rec, jobs.memberKeys));
     },
 
     WatchJob(call) {
       const rec = find(call.request.jobId);
       if ('code' in rec) return failStream(call, rec);
-      call.write({ status: statusToWire(rec), message: `job ${rec.id}: ${rec.stage}` });
+      call.write({ status: statusToWire(rec, jobs.memberKeys), message: `job ${rec.id}: ${rec.stage}` });
       if (isFinished(rec.state)) return call.end();
       const stop = jobs.watch(rec.id, (u) => {
-        call.write({ status: statusToWire(u.record), round: u.round ? roundToWire(u.round, u.record.id) : undefined, message: u.message });
+        call.write({ status: statusToWire(u.record, jobs.memberKeys), round: u.round ? roundToWire(u.round, u.record.id, jobs.memberKeys) : undefined, message: u.message });
         if (u.paused) {
           // The coordinator is stopping: UNAVAILABLE, so the client re-attaches once it is back.
           stop();
@@ -183,7 +201,7 @@ export function controlHandlers(jobs: JobManager, grid: FleetGrid, operatorOf: (
       const meta = {
         jobId: rec.id, job: rec.job, schema: rec.schema, preprocessing: rec.preprocessing, inputDim: dim,
         layout: modelLayout(rec.job.model, dim), state: rec.state, roundsCompleted: rec.rounds.length - 1, aggregation: rec.aggregation,
-        guarantee: guaranteeText(rec.job, rec.rounds), secureAggregation: secureFacts(rec.job, rec.rounds),
+        guarantee: guaranteeText(rec.job, rec.rounds, { receiptsPinned: jobs.memberKeys !== undefined }), secureAggregation: secureFacts(rec.job, rec.rounds),
       };
       for (let off = 0; off < bytes.length || off === 0; off += MODEL_CHUNK_BYTES) {
         call.write({ metaJson: off === 0 ? JSON.stringify(meta) : '', data: bytes.subarray(off, off + MODEL_CHUNK_BYTES), offset: off, totalBytes: bytes.length });

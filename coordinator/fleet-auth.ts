@@ -52,6 +52,11 @@ export class FleetAuth {
     }
   }
 
+  /** The roster's member keys (name → Ed25519 public key), undefined without a roster. */
+  get memberKeys(): ReadonlyMap<string, Uint8Array> | undefined {
+    return this.keys;
+  }
+
   /** True when messages must be signed (a roster is loaded). */
   get enforced(): boolean {
     return this.keys !== undefined;

@@ -14,6 +14,7 @@ import { HeartbeatRequestSchema, HelloRequestSchema, PullTaskRequestSchema, form
 import type { FleetGrid, QueuedTask } from './fleet-grid';
 import { FleetAuth } from './fleet-auth';
 import { peerCommonName } from '../trust/tls';
+import { readRosterReceipt } from '../core/privacy/receipt-check';
 import type { Logger } from './log';
 import type { MessageRecorder } from './recorder';
 
@@ -32,10 +33,20 @@ function taskToWire(q: QueuedTask): Task {
   };
 }
 
-/** The privacy receipt of a reply, if any (at most 64 KiB; its content is checked by the round engine). */
-function receiptOf(json: string | undefined): { receipt?: string } {
+/**
+ * The privacy receipt of `name`'s reply to `open` (its open task), if any: at most 64 KiB, about
+ * this participant, job, round and stage, and signed with the key the roster lists for the
+ * participant (without a roster, `keys` undefined: under the key the receipt embeds, and it is
+ * reported as unpinned). Throws with the reason otherwise; the reply is then rejected and the task
+ * counts as the participant's failure, so an invalid receipt is never stored or counted.
+ */
+function receiptOf(json: string | undefined, name: string, open: QueuedTask | undefined, keys: ReadonlyMap<string, Uint8Array> | undefined): { receipt?: string } {
   if (!json) return {};
   if (json.length > 65_536) throw new Error(`privacy receipt of ${json.length} characters exceeds 65536`);
+  if (open) {
+    const r = readRosterReceipt(json, { participant: name, jobId: open.jobId, round: open.task.round, stage: open.task.kind }, keys);
+    if ('problem' in r) throw new Error(r.problem);
+  }
   return { receipt: json };
 }
 
@@ -99,21 +110,25 @@ export function fleetHandlers(grid: FleetGrid, log: Logger, recorder?: MessageRe
         return cb(fail(bad.code, bad.details));
       }
       let problem: string | null;
+      const info = grid.taskInfo(req.taskId);
+      const open = info && 'open' in info && info.participant === e.name ? info.open : undefined;
+      const receipt = (json: string | undefined) => receiptOf(json, e.name, open, auth.memberKeys);
       try {
         if (req.outcome === 'refusal' && req.refusal) {
           const reason = wellFormed(`${headOf(req.refusal.reason, 2000)}${req.refusal.code ? ` [${headOf(req.refusal.code, 64)}]` : ''}`);
           problem = grid.deliver(e, req.taskId, { refusal: reason });
           log.warn('participant refused a task', { participant: e.name, reason });
         } else if (req.outcome === 'contribution' && req.contribution) {
-          problem = grid.deliver(e, req.taskId, { contribution: contributionFromWire(req.contribution.vectors), ...receiptOf(req.privacyReceiptJson) });
+          problem = grid.deliver(e, req.taskId, { contribution: contributionFromWire(req.contribution.vectors), ...receipt(req.privacyReceiptJson) });
         } else if (req.outcome === 'secagg' && req.secagg) {
-          problem = grid.deliver(e, req.taskId, { secagg: secaggReplyFromWire(req.secagg, e.name), ...receiptOf(req.privacyReceiptJson) });
+          problem = grid.deliver(e, req.taskId, { secagg: secaggReplyFromWire(req.secagg, e.name), ...receipt(req.privacyReceiptJson) });
         } else {
           throw new Error('neither a contribution, a secure-aggregation reply nor a refusal was sent');
         }
       } catch (err) {
         // A malformed reply to an open task of this participant is its failure in that stage.
         grid.reject(e, req.taskId, (err as Error).message);
+        log.warn('PushResult rejected', { participant: e.name, task: req.taskId, reason: (err as Error).message });
         return cb(fail(grpc.status.INVALID_ARGUMENT, `PushResult from ${e.name}: ${(err as Error).message}`));
       }
       if (problem) return cb(fail(grpc.status.FAILED_PRECONDITION, `PushResult from ${e.name}: ${problem}`));

@@ -59,8 +59,9 @@ export class JobManager {
   readonly incarnation = randomBytes(6).toString('hex');
   /**
    * The roster's member keys (name → Ed25519 public key), set when the coordinator has a roster:
-   * secure sums then run authenticated (signed key adverts, consistency check), and the
-   * coordinator drops a participant whose signature does not verify.
+   * secure sums then run authenticated (signed key adverts, consistency check), the
+   * coordinator drops a participant whose signature does not verify, and privacy receipts are
+   * reported as verified against these keys.
    */
   memberKeys?: ReadonlyMap<string, Uint8Array>;
   private readonly events = new EventEmitter();
@@ -172,10 +173,15 @@ export class JobManager {
     for (const q of waiting) this.publish(q.rec, `${reason}; job ${q.rec.id} stays queued and runs when the coordinator restarts`, undefined, true);
   }
 
+  /** The guarantee in force for a job; with a roster, receipts are checked against its keys (coordinator/fleet-service.ts). */
+  guarantee(rec: JobRecord): string {
+    return guaranteeText(rec.job, rec.rounds, { receiptsPinned: this.memberKeys !== undefined });
+  }
+
   private publish(rec: JobRecord, message: string, round?: RoundRecord, paused = false): void {
     rec.store.saveStatus({
       state: rec.state, stage: rec.stage, error: rec.error, finishedAt: rec.finishedAt,
-      guarantee: guaranteeText(rec.job, rec.rounds), secureAggregation: secureFacts(rec.job, rec.rounds),
+      guarantee: this.guarantee(rec), secureAggregation: secureFacts(rec.job, rec.rounds),
     });
     this.events.emit(`job:${rec.id}`, { record: rec, round, message, ...(paused ? { paused } : {}) } satisfies JobUpdate);
   }
@@ -225,7 +231,7 @@ export class JobManager {
     else if (state === 'CANCELLED') this.log.warn('job cancelled', { job: rec.id, reason: error });
     else this.log.error('job failed', { job: rec.id, error });
     this.publish(rec, state === 'SUCCEEDED' ? 'job succeeded' : `job ${state === 'FAILED' ? 'failed' : 'cancelled'}: ${error}`);
-    this.tryAudit(rec.id, 'job-finished', (a) => a.jobFinished(rec.id, state, error, rec.rounds.filter((r) => r.round > 0).length, guaranteeText(rec.job, rec.rounds)));
+    this.tryAudit(rec.id, 'job-finished', (a) => a.jobFinished(rec.id, state, error, rec.rounds.filter((r) => r.round > 0).length, this.guarantee(rec)));
   }
 
   private async execute(rec: JobRecord, signal: AbortSignal, resume?: ResumePoint): Promise<void> {

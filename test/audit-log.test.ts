@@ -106,7 +106,8 @@ describe('audit log of a real job', () => {
       runCli(['audit', 'verify', '--log', missingFile]),
     ]);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
-    expect(ok.stdout).toMatch(/jobs 1 \(succeeded 1, failed 0, cancelled 0, unfinished 0\); rounds 3; privacy receipts verified 6/);
+    // No roster on this test network: the receipts are checked against their own keys only, and reported as not pinned.
+    expect(ok.stdout).toMatch(/jobs 1 \(succeeded 1, failed 0, cancelled 0, unfinished 0\); rounds 3; privacy receipts verified 0 against .*, \d+ NOT pinned to any key/);
     expect(ok.stdout).toContain(`head: 13:${head.hash}`);
     expect(ok.stdout).toMatch(/^audit log verified: 13 record\(s\), chain intact$/m);
 

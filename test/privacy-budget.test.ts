@@ -78,6 +78,9 @@ describe('privacy budgets enforced by each institution', () => {
     const r2 = first.rounds.find((r) => r.round === 2)!;
     const a2 = r2.privacy.find((p) => p.participant === 'bank-a')!;
     expect(a2.signatureValid).toBe(true);
+    // No roster on this test network: the receipt is checked only against the key it embeds, and everything says so.
+    expect(a2.verifiedAgainstRoster).toBe(false);
+    expect(first.guarantee).toContain('signed receipts, which are NOT pinned to a roster');
     expect(a2.delta).toBe(DELTA);
     expect(a2.epsilonJob).toBeLessThan(eps(twoRounds) + 1e-9);
 

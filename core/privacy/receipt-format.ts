@@ -1,7 +1,10 @@
 /**
- * Privacy receipts (issue 4, "Reporting"): the statement a participant signs for every charged
- * task, and its verification by an auditor. Pure functions, no file I/O, so an auditor's tool
- * (`fedcredit verify-receipts`) needs nothing but the receipts and the public key.
+ * Privacy receipts: the statement a participant signs for every charged task, and the
+ * verification of a participant's whole receipt log by an auditor. Pure functions, no file I/O,
+ * so an auditor's tool (`fedcredit verify-receipts`) needs nothing but the receipts and the
+ * public key — which must come from outside the receipts (the roster, or a key the auditor
+ * obtained from the participant): the `publicKey` a receipt embeds is the signer's own claim.
+ * One receipt relayed with an update is checked by ./receipt-check.ts.
  *
  * A signed receipt is `{ receipt, signature, publicKey }`: `signature` is the detached Ed25519
  * signature (RFC 8032, tweetnacl `nacl.sign.detached`) of the UTF-8 bytes of
@@ -127,13 +130,14 @@ export interface ReceiptsVerification {
  * receipt's form, key and signature, and that it stays within its budget; then the chain — the
  * first receipt starts the chain (previousReceiptHash null), every next one links to the hash of
  * its predecessor, ledger indices increase, the participant does not change, and epsilonAfter
- * never decreases at an unchanged δ. Pure; throws ReceiptError only for a malformed public key.
+ * never decreases at an unchanged δ. With `opts.participant`, every receipt must be that
+ * participant's. Pure; throws ReceiptError only for a malformed public key.
  */
-export function verifyReceipts(list: readonly unknown[], publicKeyHex: string): ReceiptsVerification {
+export function verifyReceipts(list: readonly unknown[], publicKeyHex: string, opts: { participant?: string } = {}): ReceiptsVerification {
   const keyHex = publicKeyHex.toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(keyHex)) throw new ReceiptError('the public key must be 32 bytes in hex (64 digits)');
   const key = new Uint8Array(Buffer.from(keyHex, 'hex'));
-  const receipts = list.map((raw, index) => checkReceipt(raw, index, key, keyHex));
+  const receipts = list.map((raw, index) => checkReceipt(raw, index, key, keyHex, opts.participant));
   const chain: ChainProblem[] = [];
   receipts.forEach(({ receipt: r }, i) => {
     if (r === undefined) return;
@@ -160,7 +164,7 @@ export function verifyReceipts(list: readonly unknown[], publicKeyHex: string): 
   return { ok: chain.length === 0 && receipts.every((c) => c.ok), receipts, chain };
 }
 
-function checkReceipt(raw: unknown, index: number, key: Uint8Array, keyHex: string): ReceiptCheck {
+function checkReceipt(raw: unknown, index: number, key: Uint8Array, keyHex: string, participant: string | undefined): ReceiptCheck {
   const parsed = SignedReceiptSchema.safeParse(raw);
   if (!parsed.success) return { index, ok: false, reasons: [`malformed: ${describeZodError(parsed.error).text}`] };
   const s = parsed.data;
@@ -172,6 +176,7 @@ function checkReceipt(raw: unknown, index: number, key: Uint8Array, keyHex: stri
     reasons.push('signature does not verify with the expected public key (the receipt was altered or signed by another key)');
   }
   const r = s.receipt;
+  if (participant !== undefined && r.participant !== participant) reasons.push(`is a receipt of "${r.participant}", not of "${participant}"`);
   if (r.epsilonAfter > r.budgetEpsilon) {
     reasons.push(`epsilonAfter ${formatEpsilon(r.epsilonAfter)} exceeds the budget ε = ${formatEpsilon(r.budgetEpsilon)}`);
   }
@@ -185,52 +190,4 @@ function hashOf(raw: unknown): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** What the coordinator reports of one participant's receipt for a round. */
-export interface ReceiptSpend {
-  participant: string;
-  epsilonRound: number;
-  epsilonJob: number;
-  epsilonTotal: number;
-  delta: number;
-  budgetEpsilon: number;
-  /** The Ed25519 signature verifies against the key embedded in the receipt. */
-  signatureValid: boolean;
-}
-
-/**
- * Reads one signed receipt sent with an update, for job `jobId`, `round`, from `participant`.
- * Returns the spend it states, or a reason when it is malformed or about another task or sender.
- */
-export function readReceipt(json: string, expect: { participant: string; jobId: string; round: number }): ReceiptSpend | { problem: string } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch (e) {
-    return { problem: `privacy receipt is not JSON: ${(e as Error).message}` };
-  }
-  const r = SignedReceiptSchema.safeParse(parsed);
-  if (!r.success) {
-    const d = describeZodError(r.error);
-    return { problem: `privacy receipt is malformed: ${d.field}: ${d.text}` };
-  }
-  const { receipt, signature, publicKey } = r.data;
-  if (receipt.participant !== expect.participant || receipt.jobId !== expect.jobId || receipt.round !== expect.round) {
-    return { problem: `privacy receipt is for ${receipt.participant}, job ${receipt.jobId}, round ${receipt.round}` };
-  }
-  const signatureValid = nacl.sign.detached.verify(
-    new TextEncoder().encode(canonicalJson(receipt)),
-    new Uint8Array(Buffer.from(signature, 'base64')),
-    new Uint8Array(Buffer.from(publicKey, 'hex')),
-  );
-  return {
-    participant: receipt.participant,
-    epsilonRound: receipt.epsilonRound,
-    epsilonJob: receipt.epsilonJob,
-    epsilonTotal: receipt.epsilonAfter,
-    delta: receipt.delta,
-    budgetEpsilon: receipt.budgetEpsilon,
-    signatureValid,
-  };
 }

@@ -56,6 +56,17 @@ describe('the guarantee statement', () => {
     expect(client).toMatch(/preprocessing statistics and evaluation histograms are released exactly \(protected by secure aggregation and the participants' floor only\) and are not covered by this guarantee$/);
   });
 
+  it('says whether the receipts were checked against the roster\'s keys or only against their own', () => {
+    const job = JobSpecSchema.parse({ privacy: { mode: 'client', epsilon: 4, clipNorm: 0.5 } });
+    const pinned = guaranteeText(job, [info()], { receiptsPinned: true });
+    expect(pinned).toContain('states its spend in signed receipts, each verified against the key the consortium roster lists for that participant (a receipt signed with any other key is rejected)');
+    expect(pinned).not.toContain('NOT pinned');
+    for (const unpinned of [guaranteeText(job, [info()]), guaranteeText(job, [info()], { receiptsPinned: false })]) {
+      expect(unpinned).toContain('signed receipts, which are NOT pinned to a roster (this coordinator has none): each is checked only against the key embedded in it, so it does not prove who made it');
+    }
+    expect(guaranteeText(JobSpecSchema.parse({}), [info()], { receiptsPinned: true })).not.toContain('receipts');
+  });
+
   it('states client-level DP, who adds the noise, and that a central coordinator must be trusted', () => {
     const distributed = guaranteeText(JobSpecSchema.parse({ privacy: { mode: 'client', epsilon: 4, clipNorm: 0.5, adaptiveClipping: {} } }), [info()]);
     expect(distributed).toContain('each participant clips its model delta to an L2 norm and rounds it to integers');

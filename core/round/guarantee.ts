@@ -39,13 +39,23 @@ export function secureFacts(job: JobSpec, rounds: { secure?: SecureSumInfo }[]):
   };
 }
 
+/** How the coordinator checks the participants' privacy receipts. */
+export interface ReceiptChecking {
+  /**
+   * The coordinator has the consortium roster and checks every receipt against the key it lists
+   * for the participant (a receipt signed with another key is rejected). False: no roster, so a
+   * receipt can only be checked against the key embedded in it.
+   */
+  receiptsPinned?: boolean;
+}
+
 /** One-paragraph statement of what the coordinator could learn in this job. */
-export function guaranteeText(job: JobSpec, rounds: { secure?: SecureSumInfo }[]): string {
+export function guaranteeText(job: JobSpec, rounds: { secure?: SecureSumInfo }[], receipts: ReceiptChecking = {}): string {
   if (job.aggregation === 'plain') {
     return (
       'plain aggregation (debugging only): raw rows never leave a participant, but the coordinator sees each ' +
       "participant's update, statistics and evaluation histogram in clear; no secure aggregation. " +
-      privacyText(job)
+      privacyText(job, receipts)
     );
   }
   const f = secureFacts(job, rounds)!;
@@ -68,16 +78,20 @@ export function guaranteeText(job: JobSpec, rounds: { secure?: SecureSumInfo }[]
   return (
     'secure aggregation (Bonawitz et al. 2017): the coordinator learns only the sum over each round\'s surviving ' +
     `participants of their updates, preprocessing statistics and evaluation histograms, never one participant's;${params} ` +
-    `inputs summed in Z_2^${f.modulusBits}; ${clipping}.${active}${drawn}${guard} ${privacyText(job)}`
+    `inputs summed in Z_2^${f.modulusBits}; ${clipping}.${active}${drawn}${guard} ${privacyText(job, receipts)}`
   );
 }
 
-/** The differential-privacy part of the statement. */
-export function privacyText(job: JobSpec): string {
+/** The differential-privacy part of the statement, including how far the participants' receipts can be trusted. */
+export function privacyText(job: JobSpec, receipts: ReceiptChecking = {}): string {
   const p = job.privacy;
   if (p.mode === 'none') return 'No differential privacy: the sums and the model are not noised';
   const target = p.epsilon !== undefined ? `a target of ε = ${p.epsilon}` : `noise multiplier ${p.noiseMultiplier}`;
-  const ledger = 'each participant\'s own ledger, which checks the whole job against its budget before round 1 and refuses tasks beyond it, states its spend in signed receipts';
+  const ledger =
+    'each participant\'s own ledger, which checks the whole job against its budget before round 1 and refuses tasks beyond it, states its spend in signed receipts, ' +
+    (receipts.receiptsPinned
+      ? 'each verified against the key the consortium roster lists for that participant (a receipt signed with any other key is rejected)'
+      : 'which are NOT pinned to a roster (this coordinator has none): each is checked only against the key embedded in it, so it does not prove who made it');
   const notCovered = 'preprocessing statistics and evaluation histograms are released exactly (protected by secure aggregation and the participants\' floor only) and are not covered by this guarantee';
   if (p.mode === 'record') {
     return (

@@ -10,6 +10,7 @@ import { verifyReceipts } from '../../core/privacy/receipt-format';
 import type { ParsedTask } from '../handler';
 import { dpSgdSpend } from './dp-params';
 import { openNodePrivacy, privacyRefusal } from './node-privacy';
+import { identityFileFromSeed, identityFromFile } from '../../trust/format';
 
 const schema = DataSchemaSchema.parse(JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'examples', 'synthetic', 'schema.json'), 'utf8')));
 const task = (job: object, round = 1): ParsedTask => ({
@@ -58,5 +59,14 @@ describe('the node\'s privacy policy', () => {
     privacy.charge(task(dpJob, 1), dpSgdSpend(dp, 1));
     const r = privacyRefusal(task(dpJob, 2), dpSgdSpend(dp, 1), privacy);
     expect(r).toMatchObject({ refusal: { code: 'privacy_budget', reason: expect.stringMatching(/^privacy budget: this task would raise ε from \d\.\d+ to \d\.\d+ at δ = 1e-5, beyond the budget ε = \d\.\d+$/) } });
+  });
+
+  it('with an identity, signs every receipt with the identity key the roster lists', () => {
+    const identity = identityFromFile(identityFileFromSeed('bank-a', 'bank', new Uint8Array(32).fill(3)));
+    const privacy = openNodePrivacy('bank-a', stateDir(), { epsilon: 5, delta: 1e-5 }, identity);
+    const receipt = JSON.parse(privacy.charge(task(dpJob, 1), dpSgdSpend(DP, 1)));
+    expect(privacy.signer.keySource).toBe('identity');
+    expect(receipt.publicKey).toBe(Buffer.from(identity.publicKey).toString('hex'));
+    expect(verifyReceipts([receipt], receipt.publicKey, { participant: 'bank-a' }).ok).toBe(true);
   });
 });

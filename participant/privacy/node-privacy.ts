@@ -9,6 +9,7 @@ import type { MechanismSpend, Partition } from './ledger';
 import { PrivacyLedger } from './ledger';
 import { ReceiptSigner, receiptBody } from './receipts';
 import { RecordJobStore } from './record-jobs';
+import type { SigningKey } from './receipt-key';
 
 /** Where a charge belongs: the task's own kind unless `stage` says otherwise, and the rows it used. */
 export interface ChargeWhere {
@@ -26,10 +27,14 @@ export interface NodePrivacy {
   charge(task: ParsedTask, spend: MechanismSpend, where?: ChargeWhere): string;
 }
 
-/** Opens (or creates) the node's ledger, receipt key and per-job DP settings under `stateDir`. */
-export function openNodePrivacy(name: string, stateDir: string, budget: { epsilon: number; delta: number }): NodePrivacy {
+/**
+ * Opens (or creates) the node's ledger, receipt signer and per-job DP settings under `stateDir`.
+ * With `identity` (the institution's identity key, which the roster lists), receipts are signed
+ * with it; without one, with a separate key kept in the state dir (see ./receipt-key.ts).
+ */
+export function openNodePrivacy(name: string, stateDir: string, budget: { epsilon: number; delta: number }, identity?: SigningKey): NodePrivacy {
   const ledger = PrivacyLedger.open(stateDir, budget);
-  const signer = ReceiptSigner.open(stateDir);
+  const signer = ReceiptSigner.open(stateDir, identity ? { identity } : {});
   const jobs = RecordJobStore.open(stateDir);
   return {
     ledger,

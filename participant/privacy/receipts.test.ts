@@ -9,6 +9,7 @@ import type { DpSgdParams } from './ledger';
 import { PrivacyLedger, receiptsPath } from './ledger';
 import type { SignedReceipt } from './receipts';
 import { ReceiptError, ReceiptSigner, canonicalJson, readReceiptLog, receiptBody, receiptKeyPath, verifyReceipts } from './receipts';
+import { identityFileFromSeed, identityFromFile } from '../../trust/format';
 
 const BUDGET = { epsilon: 3, delta: 1e-5 };
 const P: DpSgdParams = { sampleRate: 0.02, noiseMultiplier: 1.1, steps: 50, clipNorm: 1 };
@@ -177,7 +178,7 @@ describe('privacy receipts', () => {
   it('refuses to make a new key when receipts signed by a lost one exist', () => {
     run([1, 2]);
     unlinkSync(receiptKeyPath(dir));
-    expect(() => ReceiptSigner.open(dir)).toThrow(/receipt-key\.json is missing but .* holds 2 receipts signed by [0-9a-f]{64}: restore the key/);
+    expect(() => ReceiptSigner.open(dir)).toThrow(/receipt-key\.json is missing but .* holds 2 receipt\(s\) signed by [0-9a-f]{64}: if that is the institution's identity key, start the node with its identity .*; otherwise restore the key/);
   });
 
   it('a torn receipts log is an error naming the line, left untouched', () => {
@@ -193,5 +194,47 @@ describe('privacy receipts', () => {
   it('canonical JSON sorts keys at every level and rejects non-finite numbers', () => {
     expect(canonicalJson({ b: 1, a: { d: [2, { f: null, e: 'x' }], c: true } })).toBe('{"a":{"c":true,"d":[2,{"e":"x","f":null}]},"b":1}');
     expect(() => canonicalJson({ a: Infinity })).toThrow(ReceiptError);
+  });
+});
+
+describe('receipts signed with the identity key', () => {
+  const identity = identityFromFile(identityFileFromSeed('bank-a', 'bank', new Uint8Array(32).fill(7)));
+  const idHex = Buffer.from(identity.publicKey).toString('hex');
+
+  it('signs with the identity key (the roster\'s), keeps no key file, and never wipes the identity', () => {
+    const signer = ReceiptSigner.open(dir, { identity, now: fixedClock() });
+    expect(signer.keySource).toBe('identity');
+    expect(signer.publicKeyHex).toBe(idHex);
+    const list = run([1, 2], signer) as SignedReceipt[];
+    expect(list.map((r) => r.publicKey)).toEqual([idHex, idHex]);
+    expect(verifyReceipts(list, idHex, { participant: 'bank-a' }).ok).toBe(true);
+    expect(() => statSync(receiptKeyPath(dir))).toThrow(/ENOENT/);
+    expect(readFileSync(path.join(dir, 'privacy', 'receipt-key.pub'), 'utf8')).toBe(`${idHex}\n`);
+    signer.close();
+    expect(identity.secretKey.some((b) => b !== 0)).toBe(true); // the node still signs its Fleet messages with it
+    expect(ReceiptSigner.open(dir, { identity }).receipts()).toHaveLength(2); // the chain continues
+    expect(verifyReceipts(list, idHex, { participant: 'bank-b' }).receipts[0].reasons).toEqual(['is a receipt of "bank-a", not of "bank-b"']);
+  });
+
+  it('refuses a state dir whose receipts were signed with its own receipt key, naming both keys and what to do', () => {
+    run([1, 2]);
+    const own = ReceiptSigner.open(dir).publicKeyHex;
+    const before = readFileSync(receiptsPath(dir), 'utf8');
+    let message = '';
+    try {
+      ReceiptSigner.open(dir, { identity });
+    } catch (e) {
+      expect(e).toBeInstanceOf(ReceiptError);
+      message = (e as Error).message;
+    }
+    expect(message).toContain(`holds 2 receipt(s) signed with key ${own} (this state dir's separate receipt key, ${receiptKeyPath(dir)})`);
+    expect(message).toContain(`this node signs its receipts with its identity key ${idHex}`);
+    expect(message).toMatch(/Move .*receipts\.jsonl aside .* --public-key [0-9a-f]{64} still checks it\), then start the node again/);
+    expect(readFileSync(receiptsPath(dir), 'utf8')).toBe(before);
+  });
+
+  it('a state dir whose receipts were signed with the identity key needs the identity again', () => {
+    run([1], ReceiptSigner.open(dir, { identity, now: fixedClock() }));
+    expect(() => ReceiptSigner.open(dir)).toThrow(`holds 1 receipt(s) signed by ${idHex}: if that is the institution's identity key, start the node with its identity`);
   });
 });

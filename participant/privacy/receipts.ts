@@ -1,55 +1,39 @@
 /**
- * A participant's signed privacy receipts (issue 4, "Reporting"): for every task charged to its
- * ledger (./ledger.ts), the participant signs a receipt — mechanism, parameters, the task's own ε
- * and the cumulative ε after it — with an Ed25519 key kept in its state dir, and appends it to a
- * hash-chained log that an auditor verifies with {@link verifyReceipts} and the public key.
- * Statement, canonical form, chain and verification: ./receipt-format.ts.
+ * A participant's signed privacy receipts: for every task charged to its ledger (./ledger.ts),
+ * the participant signs a receipt — mechanism, parameters, the task's own ε and the cumulative ε
+ * after it — and appends it to a hash-chained log that an auditor verifies with
+ * {@link verifyReceipts} and the participant's public key. Statement, canonical form, chain and
+ * verification: core/privacy/receipt-format.ts. The signing key (./receipt-key.ts) is the
+ * institution's identity key when it has one (consortia with a roster), so receipts can be
+ * checked against the roster; otherwise a separate key kept in the state dir.
  *
- * Files under `<stateDir>/privacy/`:
- *  - `receipt-key.json` (mode 0600): `{ format: "fedcredit-receipt-key", version: 1,
- *    algorithm: "ed25519", publicKey, seed, createdAt }`, `seed` being the 32-byte Ed25519 private
- *    key (RFC 8032) in hex. Created on first use from 32 bytes of the injected Rng (node:crypto by
- *    default); loaded afterwards and checked (the seed must give the stored public key). An
- *    unreadable or corrupted key file is an error and is never overwritten; a missing key while
- *    receipts exist is an error too (a new key would silently break the auditor's chain). The key
- *    signs receipts and nothing else.
- *  - `receipt-key.pub`: the public key in hex plus a newline, for the auditor (derived; rewritten
- *    when missing or stale).
- *  - `receipts.jsonl`: one signed receipt per line, canonical JSON, oldest first. Each append
- *    rewrites the file atomically (coordinator/atomic.ts), so a crash never leaves a torn line.
+ * `<stateDir>/privacy/receipts.jsonl`: one signed receipt per line, canonical JSON, oldest first.
+ * Each append rewrites the file atomically (coordinator/atomic.ts), so a crash never leaves a
+ * torn line. One chain has one key: opening a log whose receipts were signed with another key
+ * than the one this node now signs with is an error that names both keys (a new key would
+ * silently break the auditor's chain).
  *
  * Concurrency: one process per state dir, as for the ledger; a write refuses when receipts.jsonl
  * changed on disk since this signer read it. Order for a task: ledger.charge → signReceipt →
  * release the result. A crash between the first two leaves a ledger entry without a receipt; the
  * ledger (the authority) still counts it, and the receipts' ledger indices show the gap.
  */
-import { chmodSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import nacl from 'tweetnacl';
-import { z } from 'zod';
 import { writeFileAtomic } from '../../coordinator/atomic';
 import type { Rng } from '../../core/types';
 import { cryptoRng } from '../crypto-rng';
-import { privacyDir, receiptsPath } from './ledger-file';
+import { receiptsPath } from './ledger-file';
+import type { ReceiptKeySource, SigningKey } from './receipt-key';
+import { createStateDirKey, exportPublicKey, loadStateDirKey, readOptional, receiptKeyPath } from './receipt-key';
 import type { Budget, ChargeEntry, MechanismSpend } from '../../core/privacy/ledger-format';
 import { describeZodError } from '../../core/privacy/ledger-format';
 import type { PrivacyReceipt, SignedReceipt } from '../../core/privacy/receipt-format';
 import { PrivacyReceiptSchema, RECEIPT_VERSION, ReceiptError, SignedReceiptSchema, canonicalJson, parseReceiptLog, receiptHash } from '../../core/privacy/receipt-format';
 
 export * from '../../core/privacy/receipt-format';
-
-/** Value of the `format` field of receipt-key.json. */
-export const RECEIPT_KEY_FORMAT = 'fedcredit-receipt-key';
-
-const hex32 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 32 bytes in lowercase hex');
-const KeyFileSchema = z.strictObject({
-  format: z.literal(RECEIPT_KEY_FORMAT),
-  version: z.literal(1),
-  algorithm: z.literal('ed25519'),
-  publicKey: hex32,
-  seed: hex32,
-  createdAt: z.number(),
-});
+export { RECEIPT_KEY_FORMAT, receiptKeyPath, receiptPublicKeyPath } from './receipt-key';
+export type { ReceiptKeySource, SigningKey } from './receipt-key';
 
 /** `Omit` over each member of a union. */
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -61,13 +45,13 @@ export type ReceiptBody = DistributiveOmit<PrivacyReceipt, 'version' | 'previous
 export interface ReceiptSignerOptions {
   /** Clock for `issuedAt` (ms since the epoch); default Date.now. */
   now?: () => number;
-  /** Randomness for a new key; default node:crypto. Tests may pass a seeded Rng. */
+  /** Randomness for a new state-dir key; default node:crypto. Tests may pass a seeded Rng. */
   rng?: Rng;
-}
-
-/** `<stateDir>/privacy/receipt-key.json`. */
-export function receiptKeyPath(stateDir: string): string {
-  return path.join(privacyDir(stateDir), 'receipt-key.json');
+  /**
+   * The institution's identity key (the key the roster lists for it): receipts are then signed
+   * with it, and no state-dir key is used. The signer keeps its own copy of the secret key.
+   */
+  identity?: SigningKey;
 }
 
 /** The body of the receipt for a ledger charge entry, with the budget in force when it was charged. */
@@ -93,7 +77,8 @@ export function readReceiptLog(file: string): unknown[] {
 /** Signs and logs a participant's receipts with its Ed25519 key (see the module header). */
 export class ReceiptSigner {
   private constructor(
-    readonly keyFile: string,
+    /** Where the signing key comes from: the identity key (roster deployments) or the state dir's own key. */
+    readonly keySource: ReceiptKeySource,
     readonly logFile: string,
     /** The public key, 32 bytes in hex: what the auditor verifies with. */
     readonly publicKeyHex: string,
@@ -103,7 +88,11 @@ export class ReceiptSigner {
     private readonly now: () => number,
   ) {}
 
-  /** Loads (or creates) the key and loads the receipt log; ReceiptError naming the file when either is unusable. */
+  /**
+   * Loads the receipt log and the signing key (the identity's, or the state dir's own, created
+   * on first use); ReceiptError naming the file when either is unusable, or when the log was
+   * signed with another key than the one this node now signs with.
+   */
   static open(stateDir: string, options: ReceiptSignerOptions = {}): ReceiptSigner {
     const logFile = receiptsPath(stateDir);
     const logText = readOptional(logFile) ?? '';
@@ -112,24 +101,11 @@ export class ReceiptSigner {
       if (!r.success) throw new ReceiptError(`${logFile}:${i + 1} is not a signed receipt (${describeZodError(r.error).text}); the file was left untouched`, logFile);
       return r.data;
     });
-    const keyFile = receiptKeyPath(stateDir);
-    const keyText = readOptional(keyFile);
-    const last = log.at(-1);
-    if (keyText === undefined && last !== undefined) {
-      throw new ReceiptError(`${keyFile} is missing but ${logFile} holds ${log.length} receipts signed by ${last.publicKey}: restore the key`, keyFile);
-    }
-    const keys = keyText === undefined ? createKey(keyFile, options.rng ?? cryptoRng, options.now ?? Date.now) : parseKey(keyFile, keyText);
+    const now = options.now ?? Date.now;
+    const { keys, source } = options.identity ? identityKey(stateDir, logFile, log, options.identity) : stateDirKey(stateDir, logFile, log, options.rng ?? cryptoRng, now);
     const publicKeyHex = Buffer.from(keys.publicKey).toString('hex');
-    if (last !== undefined && last.publicKey !== publicKeyHex) {
-      keys.secretKey.fill(0);
-      throw new ReceiptError(`${logFile} was signed by ${last.publicKey}, not by the key in ${keyFile} (${publicKeyHex})`, logFile);
-    }
-    const pubFile = path.join(privacyDir(stateDir), 'receipt-key.pub');
-    if (readOptional(pubFile) !== `${publicKeyHex}\n`) {
-      writeFileAtomic(pubFile, `${publicKeyHex}\n`);
-      chmodSync(pubFile, 0o644);
-    }
-    return new ReceiptSigner(keyFile, logFile, publicKeyHex, keys.secretKey, log, logText, options.now ?? Date.now);
+    exportPublicKey(stateDir, publicKeyHex);
+    return new ReceiptSigner(source, logFile, publicKeyHex, keys.secretKey, log, logText, now);
   }
 
   /** The receipts signed so far, oldest first. */
@@ -184,50 +160,51 @@ export class ReceiptSigner {
   }
 }
 
-/** The file's text, undefined when it does not exist; ReceiptError naming the file otherwise. */
-function readOptional(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ReceiptError(`cannot read ${file}: ${(e as Error).message}`, file, { cause: e });
+const hexOf = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/** The identity key, after checking that the existing receipts were signed with it. */
+function identityKey(stateDir: string, logFile: string, log: SignedReceipt[], identity: SigningKey): { keys: SigningKey; source: ReceiptKeySource } {
+  const idHex = hexOf(identity.publicKey);
+  const last = log.at(-1);
+  if (last !== undefined && last.publicKey !== idHex) {
+    const keyFile = receiptKeyPath(stateDir);
+    let own: string | undefined;
+    try {
+      const k = loadStateDirKey(stateDir);
+      own = k ? hexOf(k.publicKey) : undefined;
+      k?.secretKey.fill(0);
+    } catch {
+      own = undefined; // an unreadable key file only loses the remark below
+    }
+    const whose = own === last.publicKey ? ` (this state dir's separate receipt key, ${keyFile})` : '';
+    throw new ReceiptError(
+      `${logFile} holds ${log.length} receipt(s) signed with key ${last.publicKey}${whose}, but this node signs its receipts with its identity key ${idHex}, ` +
+        `the key the roster lists for it; one receipt chain cannot change keys. Move ${logFile} aside and keep it for your auditors ` +
+        `(fedcredit verify-receipts --receipts <moved file> --public-key ${last.publicKey} still checks it), then start the node again: ` +
+        'it begins a new receipt chain signed with the identity key (the privacy ledger is not affected)',
+      logFile,
+    );
   }
+  return { keys: { publicKey: Uint8Array.from(identity.publicKey), secretKey: Uint8Array.from(identity.secretKey) }, source: 'identity' };
 }
 
-function createKey(file: string, rng: Rng, now: () => number): nacl.SignKeyPair {
-  const seed = rng(32);
-  if (!(seed instanceof Uint8Array) || seed.length !== 32) throw new ReceiptError('the Rng must return 32 bytes for a key seed');
-  const keys = nacl.sign.keyPair.fromSeed(seed);
-  const content = {
-    format: RECEIPT_KEY_FORMAT, version: 1, algorithm: 'ed25519',
-    publicKey: Buffer.from(keys.publicKey).toString('hex'), seed: Buffer.from(seed).toString('hex'), createdAt: now(),
-  };
-  seed.fill(0);
-  try {
-    writeFileAtomic(file, JSON.stringify(content, null, 2) + '\n'); // created with mode 0600
-    chmodSync(file, 0o600);
-  } catch (e) {
-    throw new ReceiptError(`cannot write ${file}: ${(e as Error).message}`, file, { cause: e });
+/** The state dir's own receipt key (created when there is none yet), after checking that the existing receipts were signed with it. */
+function stateDirKey(stateDir: string, logFile: string, log: SignedReceipt[], rng: Rng, now: () => number): { keys: SigningKey; source: ReceiptKeySource } {
+  const keyFile = receiptKeyPath(stateDir);
+  const last = log.at(-1);
+  const loaded = loadStateDirKey(stateDir);
+  if (loaded === undefined && last !== undefined) {
+    throw new ReceiptError(
+      `${keyFile} is missing but ${logFile} holds ${log.length} receipt(s) signed by ${last.publicKey}: if that is the institution's identity key, ` +
+        'start the node with its identity (--credentials DIR or --identity FILE); otherwise restore the key',
+      keyFile,
+    );
   }
-  return keys;
-}
-
-function parseKey(file: string, text: string): nacl.SignKeyPair {
-  const bad = (what: string, cause?: unknown) => new ReceiptError(`${file} ${what}; the file was left untouched`, file, { cause });
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw bad(`is not valid JSON (${(e as Error).message})`, e);
-  }
-  const r = KeyFileSchema.safeParse(raw);
-  if (!r.success) throw bad(`is not a receipt key file: ${describeZodError(r.error).text}`);
-  const seed = Buffer.from(r.data.seed, 'hex');
-  const keys = nacl.sign.keyPair.fromSeed(seed);
-  seed.fill(0);
-  if (Buffer.from(keys.publicKey).toString('hex') !== r.data.publicKey) {
+  const keys = loaded ?? createStateDirKey(stateDir, rng, now);
+  const publicKeyHex = hexOf(keys.publicKey);
+  if (last !== undefined && last.publicKey !== publicKeyHex) {
     keys.secretKey.fill(0);
-    throw bad('is corrupted: its seed does not give its publicKey');
+    throw new ReceiptError(`${logFile} was signed by ${last.publicKey}, not by the key in ${keyFile} (${publicKeyHex})`, logFile);
   }
-  return keys;
+  return { keys, source: 'state-dir' };
 }

@@ -9,6 +9,7 @@ import type { HeartbeatReply as _fedcredit_v1_HeartbeatReply, HeartbeatReply__Ou
 import type { HeartbeatRequest as _fedcredit_v1_HeartbeatRequest, HeartbeatRequest__Output as _fedcredit_v1_HeartbeatRequest__Output } from './fedcredit/v1/HeartbeatRequest';
 import type { HelloReply as _fedcredit_v1_HelloReply, HelloReply__Output as _fedcredit_v1_HelloReply__Output } from './fedcredit/v1/HelloReply';
 import type { HelloRequest as _fedcredit_v1_HelloRequest, HelloRequest__Output as _fedcredit_v1_HelloRequest__Output } from './fedcredit/v1/HelloRequest';
+import type { InvalidReceipt as _fedcredit_v1_InvalidReceipt, InvalidReceipt__Output as _fedcredit_v1_InvalidReceipt__Output } from './fedcredit/v1/InvalidReceipt';
 import type { JobEvent as _fedcredit_v1_JobEvent, JobEvent__Output as _fedcredit_v1_JobEvent__Output } from './fedcredit/v1/JobEvent';
 import type { JobRef as _fedcredit_v1_JobRef, JobRef__Output as _fedcredit_v1_JobRef__Output } from './fedcredit/v1/JobRef';
 import type { JobStatus as _fedcredit_v1_JobStatus, JobStatus__Output as _fedcredit_v1_JobStatus__Output } from './fedcredit/v1/JobStatus';
@@ -55,6 +56,7 @@ export interface ProtoGrpcType {
       HeartbeatRequest: MessageTypeDefinition<_fedcredit_v1_HeartbeatRequest, _fedcredit_v1_HeartbeatRequest__Output>
       HelloReply: MessageTypeDefinition<_fedcredit_v1_HelloReply, _fedcredit_v1_HelloReply__Output>
       HelloRequest: MessageTypeDefinition<_fedcredit_v1_HelloRequest, _fedcredit_v1_HelloRequest__Output>
+      InvalidReceipt: MessageTypeDefinition<_fedcredit_v1_InvalidReceipt, _fedcredit_v1_InvalidReceipt__Output>
       JobEvent: MessageTypeDefinition<_fedcredit_v1_JobEvent, _fedcredit_v1_JobEvent__Output>
       JobRef: MessageTypeDefinition<_fedcredit_v1_JobRef, _fedcredit_v1_JobRef__Output>
       JobState: EnumTypeDefinition

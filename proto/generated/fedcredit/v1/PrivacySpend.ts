@@ -10,6 +10,8 @@ export interface PrivacySpend {
   'signatureValid'?: (boolean);
   'receiptJson'?: (string);
   'epsilonJob'?: (number | string);
+  'verifiedAgainstRoster'?: (boolean);
+  'signerPublicKey'?: (string);
 }
 
 export interface PrivacySpend__Output {
@@ -21,4 +23,6 @@ export interface PrivacySpend__Output {
   'signatureValid': (boolean);
   'receiptJson': (string);
   'epsilonJob': (number);
+  'verifiedAgainstRoster': (boolean);
+  'signerPublicKey': (string);
 }

@@ -5,6 +5,7 @@ import type { ParticipantFailure as _fedcredit_v1_ParticipantFailure, Participan
 import type { SecureRoundInfo as _fedcredit_v1_SecureRoundInfo, SecureRoundInfo__Output as _fedcredit_v1_SecureRoundInfo__Output } from '../../fedcredit/v1/SecureRoundInfo';
 import type { PrivacySpend as _fedcredit_v1_PrivacySpend, PrivacySpend__Output as _fedcredit_v1_PrivacySpend__Output } from '../../fedcredit/v1/PrivacySpend';
 import type { ClientDpRoundInfo as _fedcredit_v1_ClientDpRoundInfo, ClientDpRoundInfo__Output as _fedcredit_v1_ClientDpRoundInfo__Output } from '../../fedcredit/v1/ClientDpRoundInfo';
+import type { InvalidReceipt as _fedcredit_v1_InvalidReceipt, InvalidReceipt__Output as _fedcredit_v1_InvalidReceipt__Output } from '../../fedcredit/v1/InvalidReceipt';
 import type { Long } from '@grpc/proto-loader';
 
 export interface RoundReport {
@@ -18,6 +19,7 @@ export interface RoundReport {
   'secure'?: (_fedcredit_v1_SecureRoundInfo | null);
   'privacy'?: (_fedcredit_v1_PrivacySpend)[];
   'clientDp'?: (_fedcredit_v1_ClientDpRoundInfo | null);
+  'invalidReceipts'?: (_fedcredit_v1_InvalidReceipt)[];
 }
 
 export interface RoundReport__Output {
@@ -31,4 +33,5 @@ export interface RoundReport__Output {
   'secure': (_fedcredit_v1_SecureRoundInfo__Output | null);
   'privacy': (_fedcredit_v1_PrivacySpend__Output)[];
   'clientDp': (_fedcredit_v1_ClientDpRoundInfo__Output | null);
+  'invalidReceipts': (_fedcredit_v1_InvalidReceipt__Output)[];
 }

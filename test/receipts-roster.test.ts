@@ -1,0 +1,188 @@
+/**
+ * Privacy receipts pinned to the consortium roster, over real gRPC on 127.0.0.1: a coordinator
+ * with a roster and four in-process participant nodes running the production handler chain
+ * (secure aggregation, record-level DP, ledgers and receipts on disk). Three sign their receipts
+ * with their identity keys, as every node with an identity does; the fourth is a member that
+ * re-signs each receipt under a fresh key it embeds (a valid signature under that key). Its
+ * reply is rejected at delivery and its task fails with the reason, the round goes on with the
+ * honest members, and the Control API, the audit log (`audit verify`) and `verify-receipts`
+ * check every receipt against the roster's key — never against the key a receipt embeds.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import nacl from 'tweetnacl';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCoordinator } from '../coordinator/server';
+import type { CoordinatorHandle } from '../coordinator/server';
+import { createLogger } from '../coordinator/log';
+import { verifyAuditLog } from '../coordinator/audit-format';
+import { AUDIT_LOG_FILE } from '../coordinator/audit-log';
+import { Control } from '../cli/control-client';
+import { schemaDigest } from '../cli/participant-cmd';
+import { roleOf } from '../cli/sim-consortium';
+import { verifyReceiptsCommand } from '../cli/verify-receipts-cmd';
+import { JobSpecSchema } from '../core/job';
+import { canonicalJson } from '../core/privacy/receipt-format';
+import type { SignedReceipt } from '../core/privacy/receipt-format';
+import { loadSchemaFile, loadTable } from '../participant/data/load';
+import { chain, errorToRefusalMod, schemaCheckMod } from '../participant/handler';
+import type { Mod } from '../participant/handler';
+import { localHandler } from '../participant/local-handler';
+import { ParticipantNode } from '../participant/node';
+import { openNodePrivacy } from '../participant/privacy/node-privacy';
+import { receiptsPath } from '../participant/privacy/ledger-file';
+import { secAggMod } from '../participant/secagg-mod';
+import { initBackend } from '../participant/trainer/backend';
+import { RosterSchema, identityFileFromSeed, identityFromFile, memberKeys } from '../trust/format';
+import type { Identity } from '../trust/format';
+import { operatorTokenHash } from '../trust/files';
+import { SYNTHETIC_SCHEMA, syntheticParties, tempDir } from './helpers';
+
+const FORGER = 'customs';
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/** The statement of `signed` under a fresh key that the receipt now embeds: its own signature is valid. */
+function reSign(signed: SignedReceipt): SignedReceipt {
+  const kp = nacl.sign.keyPair();
+  const signature = Buffer.from(nacl.sign.detached(Buffer.from(canonicalJson(signed.receipt), 'utf8'), kp.secretKey)).toString('base64');
+  return { receipt: signed.receipt, signature, publicKey: hex(kp.publicKey) };
+}
+
+/** A member that replaces each receipt it sends by one re-signed under a key of its own. */
+const forgeReceipts = (forgedKeys: string[]): Mod => (next) => async (task) => {
+  const r = await next(task);
+  if ('refusal' in r || !r.receipt) return r;
+  const forged = reSign(JSON.parse(r.receipt) as SignedReceipt);
+  forgedKeys.push(forged.publicKey);
+  return { ...r, receipt: JSON.stringify(forged) };
+};
+
+describe('privacy receipts pinned to the roster', () => {
+  const tmp = tempDir('receipts-roster');
+  const parties = syntheticParties(tmp.dir, 0.15, 11);
+  const schema = loadSchemaFile(SYNTHETIC_SCHEMA);
+  const ids = new Map<string, Identity>(parties.map((p) => [p.name, identityFromFile(identityFileFromSeed(p.name, roleOf(p.name), randomBytes(32)))]));
+  const keyOf = (name: string) => hex(ids.get(name)!.publicKey);
+  const token = randomBytes(24).toString('hex');
+  const roster = RosterSchema.parse({
+    format: 'fedcredit-roster', version: 1, consortium: 'receipts-test',
+    members: parties.map((p) => ({ name: p.name, role: roleOf(p.name), publicKey: keyOf(p.name) })),
+    operators: [{ name: 'alice', tokenSha256: operatorTokenHash(token) }],
+  });
+  const rosterFile = path.join(tmp.dir, 'roster.json');
+  const nodeDir = (name: string) => path.join(tmp.dir, 'nodes', name);
+  const forgedKeys: string[] = [];
+  const nodes: ParticipantNode[] = [];
+  const runs: Promise<void>[] = [];
+  let coord: CoordinatorHandle;
+  let control: Control;
+
+  beforeAll(async () => {
+    writeFileSync(rosterFile, JSON.stringify(roster));
+    await initBackend();
+    coord = await startCoordinator({ port: 0, stateDir: path.join(tmp.dir, 'coord'), logLevel: 'silent', heartbeatIntervalMs: 250, heartbeatTimeoutMs: 10_000, roster });
+    const digest = schemaDigest(schema);
+    for (const p of parties) {
+      const identity = ids.get(p.name)!;
+      const privacy = openNodePrivacy(p.name, nodeDir(p.name), { epsilon: 100, delta: 1e-5 }, identity);
+      const handler = chain(localHandler(p.name, loadTable(p.path, schema).table, undefined, privacy), [
+        ...(p.name === FORGER ? [forgeReceipts(forgedKeys)] : []),
+        errorToRefusalMod,
+        schemaCheckMod(digest, schemaDigest),
+        secAggMod({ name: p.name, identity: { secretKey: identity.secretKey, peers: memberKeys(roster) } }),
+      ]);
+      const node = new ParticipantNode({ coordinator: coord.address, name: p.name, role: identity.role, schemaDigest: digest, handler, log: createLogger(p.name, 'silent'), identity });
+      nodes.push(node);
+      runs.push(node.run());
+    }
+    control = new Control(coord.address, { token });
+    for (let i = 0; i < 300 && coord.grid.available().length < parties.length; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(coord.grid.available()).toEqual(parties.map((p) => p.name).sort());
+  }, 60_000);
+  afterAll(async () => {
+    for (const n of nodes) n.stop();
+    await Promise.allSettled(runs);
+    control?.close();
+    await coord?.stop();
+    tmp.cleanup();
+  });
+
+  it('rejects a receipt signed with a non-roster key, counts only receipts signed with roster keys, and audit verify agrees', async () => {
+    // Record-level DP with one full-batch step per round: fast, with a receipt from every trainer.
+    const job = JobSpecSchema.parse({
+      name: 'pinned', rounds: 1, minParticipants: 3, seed: 3, train: { batchSize: 100_000, learningRate: 0.5 }, evaluation: { bins: 50 },
+      privacy: { mode: 'record', noiseMultiplier: 4, delta: 1e-5, clipNorm: 1 },
+    });
+    const final = await control.watch(await control.submit(job, schema), () => undefined);
+    expect(final.state, final.error).toBe('SUCCEEDED');
+    const honest = parties.map((p) => p.name).filter((n) => n !== FORGER).sort();
+    const r1 = final.rounds.find((r) => r.round === 1)!;
+
+    // The forger's reply was rejected at delivery, with the reason; the round went on without it.
+    expect(forgedKeys).toHaveLength(1);
+    expect(r1.participants.sort()).toEqual(honest);
+    expect(r1.failures.filter((f) => f.participant === FORGER).map((f) => f.reason)).toEqual([
+      `malformed reply rejected: privacy receipt of ${FORGER} is signed with key ${forgedKeys[0]}, not with the roster's key for ${FORGER}, ${keyOf(FORGER)}: a receipt signed with any other key is invalid`,
+    ]);
+    // The Control API counts the honest receipts, each signed with the participant's roster (identity) key.
+    expect(r1.privacy.map((p) => p.participant).sort()).toEqual(honest);
+    for (const p of r1.privacy) {
+      expect(p).toMatchObject({ signatureValid: true, verifiedAgainstRoster: true, signerPublicKey: keyOf(p.participant) });
+      expect((JSON.parse(p.receiptJson) as SignedReceipt).publicKey).toBe(keyOf(p.participant));
+    }
+    expect(r1.invalidReceipts).toEqual([]);
+    expect(final.guarantee).toContain('each verified against the key the consortium roster lists for that participant');
+    // Nodes with an identity sign their receipts with it: the key on disk is the roster's.
+    for (const name of honest) {
+      const onDisk = readFileSync(receiptsPath(nodeDir(name)), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SignedReceipt);
+      expect(onDisk.map((r) => r.publicKey)).toEqual([keyOf(name)]);
+    }
+
+    // A stored receipt that does not verify against the roster (a tampered store, or a round kept from
+    // a run without this roster) is listed as invalid, never counted as spend.
+    const rec = coord.jobs.get(final.jobId)!;
+    const at = rec.rounds.findIndex((r) => r.round === 1);
+    const stored = rec.rounds[at];
+    const forged = reSign(JSON.parse(stored.receipts!['bank-a']) as SignedReceipt);
+    rec.rounds[at] = { ...stored, receipts: { ...stored.receipts, 'bank-a': JSON.stringify(forged) } };
+    const tampered = (await control.status(final.jobId)).rounds.find((r) => r.round === 1)!;
+    rec.rounds[at] = stored;
+    expect(tampered.privacy.map((p) => p.participant).sort()).toEqual(honest.filter((n) => n !== 'bank-a'));
+    expect(tampered.invalidReceipts).toEqual([
+      { participant: 'bank-a', reason: `privacy receipt of bank-a is signed with key ${forged.publicKey}, not with the roster's key for bank-a, ${keyOf('bank-a')}: a receipt signed with any other key is invalid` },
+    ]);
+
+    // The audit log holds only the receipts that verified, and they verify against the roster.
+    const log = readFileSync(path.join(tmp.dir, 'coord', AUDIT_LOG_FILE));
+    const keys = new Map(roster.members.map((m) => [m.name, m.publicKey]));
+    expect(verifyAuditLog(log, { checkReceipts: true, roster: { keys, name: rosterFile } })).toMatchObject({ ok: true, problems: [], receiptsVerified: 3, receiptsUnpinned: 0 });
+    expect(verifyAuditLog(log, { checkReceipts: true })).toMatchObject({ ok: true, receiptsVerified: 3, keysFrom: 'log' });
+  }, 120_000);
+
+  it('verify-receipts pins a participant\'s receipts to its roster key, and says when a key came from the state dir', () => {
+    const receipts = receiptsPath(nodeDir('bank-a'));
+    const run = (o: { roster?: string; participant?: string; publicKey?: string }, file = receipts) => {
+      const out: string[] = [];
+      const code = verifyReceiptsCommand({ receipts: file, json: false, ...o }, (l) => out.push(l));
+      return { code, text: out.join('\n') };
+    };
+    const pinned = run({ roster: rosterFile, participant: 'bank-a' });
+    expect(pinned.code, pinned.text).toBe(0);
+    expect(pinned.text).toContain(`key: ${keyOf('bank-a')} — the key the roster ${rosterFile} lists for bank-a`);
+    // bank-a's receipts are not bank-b's.
+    expect(run({ roster: rosterFile, participant: 'bank-b' }).code).toBe(1);
+    const own = run({});
+    expect(own.code, own.text).toBe(0);
+    expect(own.text).toContain('taken from the participant\'s own state dir, NOT from a roster');
+    // A copy re-signed under a fresh key it embeds passes a check against that key, and fails against the roster.
+    const forged = path.join(tmp.dir, 'forged.jsonl');
+    const lines = readFileSync(receipts, 'utf8').trim().split('\n').map((l) => reSign(JSON.parse(l) as SignedReceipt));
+    writeFileSync(forged, lines.map((l) => canonicalJson(l)).join('\n') + '\n');
+    expect(run({ publicKey: lines[0].publicKey }, forged).code).toBe(0);
+    const bad = run({ roster: rosterFile, participant: 'bank-a' }, forged);
+    expect(bad.code).toBe(1);
+    expect(bad.text).toMatch(/^BAD #0 .*names the public key [0-9a-f]{12}…, not the expected/m);
+    expect(() => run({ roster: rosterFile })).toThrow(/--roster and --participant go together/);
+  });
+});
