@@ -66,6 +66,8 @@ export const AuditRecordSchema = z.discriminatedUnion('kind', [
     trainLoss: metric, seconds: z.number(), failures: z.array(FailureSchema), secure: SecureSchema.optional(),
     /** The signed privacy receipts, by participant, exactly as the participants sent them. */
     receipts: z.record(z.string(), z.string()).optional(),
+    /** The receipts of the round's other DP releases (noised statistics and evaluations), by participant. */
+    releaseReceipts: z.record(z.string(), z.array(z.string())).optional(),
     clientDp: ClientDpSchema.optional(),
   }),
   /** A job left unfinished by an earlier run of the coordinator is resumed after its last stored round (null: from the start). */

@@ -185,6 +185,7 @@ export class AuditLog {
       failures: r.failures.map((f) => ({ participant: f.participant, stage: f.stage, reason: f.reason })),
       ...(s ? { secure: { participants: s.participants, survivors: s.survivors, threshold: s.threshold, neighbours: s.neighbours, modulusBits: s.modulusBits, clipped: s.clipped, words: s.words, ...(s.authenticated ? { authenticated: true as const } : {}) } } : {}),
       ...(r.receipts ? { receipts: { ...r.receipts } } : {}),
+      ...(r.releaseReceipts ? { releaseReceipts: structuredClone(r.releaseReceipts) } : {}),
       ...(c
         ? {
             clientDp: {

@@ -20,6 +20,7 @@
  * participant, the line (the problem's), the key that signed it and the key expected.
  */
 import { readReceipt } from '../core/privacy/receipt-check';
+import { roundReceipts } from '../core/round/engine';
 import type { PinnedKey } from '../core/privacy/receipt-check';
 import type { AuditProblem, AuditRecord } from './audit-format';
 
@@ -70,10 +71,11 @@ export class ReceiptAuditor {
 
   /** A round-completed record: checks each receipt against its participant's pinned key. */
   roundRecord(rec: Extract<AuditRecord, { kind: 'round-completed' }>, line: number, add: Add, note: Note): void {
-    for (const [participant, json] of Object.entries(rec.receipts ?? {})) {
+    const trainers = Object.keys(rec.receipts ?? {});
+    for (const [participant, json] of roundReceipts(rec)) {
       const embedded = embeddedKey(json);
       if (embedded) this.keys[participant] = [...new Set([...(this.keys[participant] ?? []), embedded])];
-      if (!rec.participants.includes(participant)) add(line, 'content', `a privacy receipt of ${participant}, who is not among the round's participants`);
+      if (trainers.includes(participant) && !rec.participants.includes(participant)) add(line, 'content', `a privacy receipt of ${participant}, who is not among the round's participants`);
       if (!this.check) continue;
       const expect = { participant, jobId: rec.jobId, round: rec.round };
       const pin = this.pin(participant);

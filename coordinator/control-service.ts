@@ -9,6 +9,7 @@ import { modelLayout } from '../core/model/layout';
 import type { RoundRecord } from '../core/round/engine';
 import { guaranteeText, secureFacts } from '../core/round/guarantee';
 import { readRosterReceipt } from '../core/privacy/receipt-check';
+import { roundReceipts } from '../core/round/engine';
 import type { InvalidReceipt } from '../proto/generated/fedcredit/v1/InvalidReceipt';
 import type { PrivacySpend } from '../proto/generated/fedcredit/v1/PrivacySpend';
 import type { ControlHandlers } from '../proto/generated/fedcredit/v1/Control';
@@ -44,7 +45,7 @@ export function privacyOf(jobId: string, r: RoundRecord, memberKeys?: ReadonlyMa
   const cached = privacyCache.get(r);
   if (cached && cached.keys === memberKeys) return cached.privacy;
   const out: RoundPrivacy = { spends: [], invalid: [] };
-  for (const [participant, json] of Object.entries(r.receipts ?? {})) {
+  for (const [participant, json] of roundReceipts(r)) {
     const spend = readRosterReceipt(json, { participant, jobId, round: r.round }, memberKeys);
     if ('problem' in spend) {
       out.invalid.push({ participant, reason: spend.problem });

@@ -83,6 +83,12 @@ describe('privacy budgets enforced by each institution', () => {
     expect(first.guarantee).toContain('signed receipts, which are NOT pinned to a roster');
     expect(a2.delta).toBe(DELTA);
     expect(a2.epsilonJob).toBeLessThan(eps(twoRounds) + 1e-9);
+    // The noised statistics and evaluations come with signed receipts too, in the round records.
+    const stagesOf = (round: number) => first.rounds.find((r) => r.round === round)!.privacy.filter((p) => p.participant === 'bank-a').map((p) => p.stage);
+    expect(stagesOf(0)).toEqual(['stats']);
+    expect(stagesOf(2)).toEqual(['train', 'evaluate']);
+    const last = r2.privacy.filter((p) => p.participant === 'bank-a').at(-1)!;
+    expect(last.epsilonJob).toBeCloseTo(eps(twoRounds), 6); // after its last release the job has cost exactly the plan
 
     const second = await runJob(spec(3));
     expect(second.state).toBe('FAILED');

@@ -23,7 +23,7 @@ import { schemaDigest } from '../cli/participant-cmd';
 import { roleOf } from '../cli/sim-consortium';
 import { verifyReceiptsCommand } from '../cli/verify-receipts-cmd';
 import { JobSpecSchema } from '../core/job';
-import { canonicalJson } from '../core/privacy/receipt-format';
+import { canonicalJson, receiptHash } from '../core/privacy/receipt-format';
 import type { SignedReceipt } from '../core/privacy/receipt-format';
 import { loadSchemaFile, loadTable } from '../participant/data/load';
 import { chain, errorToRefusalMod, schemaCheckMod } from '../participant/handler';
@@ -47,6 +47,18 @@ function reSign(signed: SignedReceipt): SignedReceipt {
   const kp = nacl.sign.keyPair();
   const signature = Buffer.from(nacl.sign.detached(Buffer.from(canonicalJson(signed.receipt), 'utf8'), kp.secretKey)).toString('base64');
   return { receipt: signed.receipt, signature, publicKey: hex(kp.publicKey) };
+}
+
+/** A whole receipt log re-signed under one fresh key, its hash chain recomputed: valid under that key. */
+function reSignChain(list: SignedReceipt[]): SignedReceipt[] {
+  const kp = nacl.sign.keyPair();
+  const out: SignedReceipt[] = [];
+  for (const signed of list) {
+    const receipt = { ...signed.receipt, previousReceiptHash: out.length ? receiptHash(out[out.length - 1]) : null };
+    const signature = Buffer.from(nacl.sign.detached(Buffer.from(canonicalJson(receipt), 'utf8'), kp.secretKey)).toString('base64');
+    out.push({ receipt, signature, publicKey: hex(kp.publicKey) });
+  }
+  return out;
 }
 
 /** A member that replaces each receipt it sends by one re-signed under a key of its own. */
@@ -119,14 +131,16 @@ describe('privacy receipts pinned to the roster', () => {
     const honest = parties.map((p) => p.name).filter((n) => n !== FORGER).sort();
     const r1 = final.rounds.find((r) => r.round === 1)!;
 
-    // The forger's reply was rejected at delivery, with the reason; the round went on without it.
-    expect(forgedKeys).toHaveLength(1);
+    // The forger's replies (its noised statistics, its update, its noised evaluation) were rejected at
+    // delivery, with the reason; the rounds went on without it.
+    expect(forgedKeys).toHaveLength(3);
     expect(r1.participants.sort()).toEqual(honest);
-    expect(r1.failures.filter((f) => f.participant === FORGER).map((f) => f.reason)).toEqual([
-      `malformed reply rejected: privacy receipt of ${FORGER} is signed with key ${forgedKeys[0]}, not with the roster's key for ${FORGER}, ${keyOf(FORGER)}: a receipt signed with any other key is invalid`,
-    ]);
-    // The Control API counts the honest receipts, each signed with the participant's roster (identity) key.
-    expect(r1.privacy.map((p) => p.participant).sort()).toEqual(honest);
+    const rejected = (key: string) =>
+      `malformed reply rejected: privacy receipt of ${FORGER} is signed with key ${key}, not with the roster's key for ${FORGER}, ${keyOf(FORGER)}: a receipt signed with any other key is invalid`;
+    expect(r1.failures.filter((f) => f.participant === FORGER).map((f) => f.reason)).toEqual([rejected(forgedKeys[1]), rejected(forgedKeys[2])]);
+    // The Control API counts the honest receipts (update and evaluation), each signed with the participant's roster (identity) key.
+    expect([...new Set(r1.privacy.map((p) => p.participant))].sort()).toEqual(honest);
+    expect(r1.privacy.map((p) => p.stage).sort()).toEqual([...honest.map(() => 'evaluate'), ...honest.map(() => 'train')]);
     for (const p of r1.privacy) {
       expect(p).toMatchObject({ signatureValid: true, verifiedAgainstRoster: true, signerPublicKey: keyOf(p.participant) });
       expect((JSON.parse(p.receiptJson) as SignedReceipt).publicKey).toBe(keyOf(p.participant));
@@ -136,7 +150,7 @@ describe('privacy receipts pinned to the roster', () => {
     // Nodes with an identity sign their receipts with it: the key on disk is the roster's.
     for (const name of honest) {
       const onDisk = readFileSync(receiptsPath(nodeDir(name)), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SignedReceipt);
-      expect(onDisk.map((r) => r.publicKey)).toEqual([keyOf(name)]);
+      expect([...new Set(onDisk.map((r) => r.publicKey))]).toEqual([keyOf(name)]);
     }
 
     // A stored receipt that does not verify against the roster (a tampered store, or a round kept from
@@ -148,7 +162,7 @@ describe('privacy receipts pinned to the roster', () => {
     rec.rounds[at] = { ...stored, receipts: { ...stored.receipts, 'bank-a': JSON.stringify(forged) } };
     const tampered = (await control.status(final.jobId)).rounds.find((r) => r.round === 1)!;
     rec.rounds[at] = stored;
-    expect(tampered.privacy.map((p) => p.participant).sort()).toEqual(honest.filter((n) => n !== 'bank-a'));
+    expect(tampered.privacy.filter((p) => p.stage === 'train').map((p) => p.participant).sort()).toEqual(honest.filter((n) => n !== 'bank-a'));
     expect(tampered.invalidReceipts).toEqual([
       { participant: 'bank-a', reason: `privacy receipt of bank-a is signed with key ${forged.publicKey}, not with the roster's key for bank-a, ${keyOf('bank-a')}: a receipt signed with any other key is invalid` },
     ]);
@@ -156,8 +170,9 @@ describe('privacy receipts pinned to the roster', () => {
     // The audit log holds only the receipts that verified, and they verify against the roster.
     const log = readFileSync(path.join(tmp.dir, 'coord', AUDIT_LOG_FILE));
     const keys = new Map(roster.members.map((m) => [m.name, m.publicKey]));
-    expect(verifyAuditLog(log, { checkReceipts: true, roster: { keys, name: rosterFile } })).toMatchObject({ ok: true, problems: [], receiptsVerified: 3, receiptsUnpinned: 0 });
-    expect(verifyAuditLog(log, { checkReceipts: true })).toMatchObject({ ok: true, receiptsVerified: 3, keysFrom: 'log' });
+    // Three honest members, each with its statistics, update and evaluation receipts.
+    expect(verifyAuditLog(log, { checkReceipts: true, roster: { keys, name: rosterFile } })).toMatchObject({ ok: true, problems: [], receiptsVerified: 9, receiptsUnpinned: 0 });
+    expect(verifyAuditLog(log, { checkReceipts: true })).toMatchObject({ ok: true, receiptsVerified: 9, keysFrom: 'log' });
   }, 120_000);
 
   it('verify-receipts pins a participant\'s receipts to its roster key, and says when a key came from the state dir', () => {
@@ -177,7 +192,7 @@ describe('privacy receipts pinned to the roster', () => {
     expect(own.text).toContain('taken from the participant\'s own state dir, NOT from a roster');
     // A copy re-signed under a fresh key it embeds passes a check against that key, and fails against the roster.
     const forged = path.join(tmp.dir, 'forged.jsonl');
-    const lines = readFileSync(receipts, 'utf8').trim().split('\n').map((l) => reSign(JSON.parse(l) as SignedReceipt));
+    const lines = reSignChain(readFileSync(receipts, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SignedReceipt));
     writeFileSync(forged, lines.map((l) => canonicalJson(l)).join('\n') + '\n');
     expect(run({ publicKey: lines[0].publicKey }, forged).code).toBe(0);
     const bad = run({ roster: rosterFile, participant: 'bank-a' }, forged);

@@ -35,6 +35,8 @@ export interface PinnedKey {
 /** What a valid receipt states, and how it was checked. */
 export interface ReceiptSpend {
   participant: string;
+  /** The release the receipt is about: "train", "stats", "evaluate", … */
+  stage: string;
   epsilonRound: number;
   epsilonJob: number;
   epsilonTotal: number;
@@ -97,6 +99,7 @@ export function readReceipt(json: string, expect: ReceiptExpectation, pinned?: P
   }
   return {
     participant: receipt.participant,
+    stage: receipt.stage,
     epsilonRound: receipt.epsilonRound,
     epsilonJob: receipt.epsilonJob,
     epsilonTotal: receipt.epsilonAfter,

@@ -41,6 +41,11 @@ export interface RoundRecord {
   secure?: SecureSumInfo;
   /** Signed privacy receipts (JSON) of the round's trainers, by participant. */
   receipts?: Record<string, string>;
+  /**
+   * Signed receipts of the round's other DP releases (record-level: the noised statistics of round
+   * 0 and each noised evaluation), by participant, in the order released.
+   */
+  releaseReceipts?: Record<string, string[]>;
   /** Client-level DP: the round's clip norm S, noise multiplier z and noisy unclipped fraction. */
   clientDp?: ClientDpRound;
 }
@@ -225,11 +230,13 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
   let preprocessing: PreprocessingParams;
   let statsFailures: StageFailure[] = [];
   let statsContributors: string[] = [];
+  let statsReceipts: Record<string, string> | undefined;
   if (resume?.preprocessing) preprocessing = resume.preprocessing;
   else {
     const stats = await stage(0, { kind: 'stats', round: 0, config: base }, statsShape(schema));
     statsFailures = stats.failures;
     statsContributors = stats.contributors;
+    statsReceipts = stats.receipts;
     try {
       preprocessing = noised ? preprocessingFromBoundedStats(stats.sum, schema, statsNoiseStd(job, schema, stats)) : preprocessingFromStats(stats.sum, schema);
     } catch (err) {
@@ -257,6 +264,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
     secure?: SecureSumInfo,
     receipts?: Record<string, string>,
     clientDp?: ClientDpRound,
+    earlier?: Record<string, string>,
   ) => {
     // A round the job does not evaluate (evaluation.every) reports no metrics.
     const ev = evaluated.has(round)
@@ -275,6 +283,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
       finishedAt: now(),
       ...(secure ?? ev?.secure ? { secure: secure ?? ev?.secure } : {}),
       ...(receipts ? { receipts } : {}),
+      ...releaseReceiptsOf([earlier, ev?.receipts]),
       ...(clientDp ? { clientDp } : {}),
     };
     await store.saveRound(record, state, clipNorm ? { clipNorm } : {});
@@ -282,7 +291,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
     emit({ type: 'round', record });
   };
 
-  if (!resumed) await evaluate(0, now(), Number.NaN, [], statsFailures);
+  if (!resumed) await evaluate(0, now(), Number.NaN, [], statsFailures, undefined, undefined, undefined, statsReceipts);
   for (let round = state.round + 1; round <= job.rounds; round++) {
     const started = now();
     const fit = { train: job.train, mu: strategy.fitConfig(round).mu, classWeights, seed: deriveSeed(job.seed, `fit:${round}`), ...(clipNorm ? { clipNorm } : {}) };
@@ -309,6 +318,18 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
     await evaluate(round, started, meanLoss, tr.contributors, tr.failures, tr.secure, tr.receipts);
   }
   return { weights: state.weights, rounds, preprocessing };
+}
+
+/** The `releaseReceipts` field of a round record from the receipts of its stages (none: no field). */
+function releaseReceiptsOf(stages: (Record<string, string> | undefined)[]): { releaseReceipts?: Record<string, string[]> } {
+  const out: Record<string, string[]> = {};
+  for (const s of stages) for (const [p, json] of Object.entries(s ?? {})) out[p] = [...(out[p] ?? []), json];
+  return Object.keys(out).length ? { releaseReceipts: out } : {};
+}
+
+/** Every signed receipt of a round: the trainers' and those of its other releases, as (participant, JSON) pairs. */
+export function roundReceipts(r: Pick<RoundRecord, 'receipts' | 'releaseReceipts'>): [string, string][] {
+  return [...Object.entries(r.receipts ?? {}), ...Object.entries(r.releaseReceipts ?? {}).flatMap(([p, list]) => list.map((json): [string, string] => [p, json]))];
 }
 
 /** Standard deviation (in u units) of the noise the contributors put on each summed statistic. */

@@ -12,6 +12,7 @@ export interface PrivacySpend {
   'epsilonJob'?: (number | string);
   'verifiedAgainstRoster'?: (boolean);
   'signerPublicKey'?: (string);
+  'stage'?: (string);
 }
 
 export interface PrivacySpend__Output {
@@ -25,4 +26,5 @@ export interface PrivacySpend__Output {
   'epsilonJob': (number);
   'verifiedAgainstRoster': (boolean);
   'signerPublicKey': (string);
+  'stage': (string);
 }
