@@ -158,7 +158,7 @@ export function secAggMod(opts: SecAggModOptions): Mod {
       if (problem) return refuse(problem);
       const key: InputKey = { jobId: task.jobId, stage: task.kind, round: task.round };
       const floor = releaseFloor(task.config.job.minParticipants, opts.floor);
-      const history = releases.history();
+      const history = releases.about(key);
       const declined =
         configFloorProblem(config, floor) ??
         attemptProblem(history, key, maxAttempts) ??
@@ -187,7 +187,7 @@ export function secAggMod(opts: SecAggModOptions): Mod {
     const digest = contributionDigest(local.contribution);
     const noised = local.noised === true;
     if (!noised) {
-      const reused = contributionProblem(releases.history(), s.key, message.shared, digest);
+      const reused = contributionProblem(releases.about(s.key, digest), s.key, message.shared, digest);
       if (reused) return drop(config.run, reused);
     }
     s.input = { digest, noised };
@@ -214,7 +214,7 @@ export function secAggMod(opts: SecAggModOptions): Mod {
     }
     const input = s.input;
     const survivors = [...message.survivors].sort();
-    const problem = input ? releaseProblem(releases.history(), s.key, survivors, input.digest, input.noised) : 'no input was masked in this run';
+    const problem = input ? releaseProblem(releases.about(s.key, input.digest), s.key, survivors, input.digest, input.noised) : 'no input was masked in this run';
     if (problem) {
       if (state !== prev) wipeClientState(state);
       return drop(config.run, problem);

@@ -63,3 +63,17 @@ describe('release log', () => {
     expect(existsSync(path.join(os.tmpdir(), RELEASE_LOG_FILE))).toBe(false);
   });
 });
+
+describe('release log index', () => {
+  it('finds the records of one input by its key and by identical vectors', () => {
+    const log = ReleaseLog.memory();
+    const a = rec('r1');
+    const other = { ...rec('r2'), jobId: 'k', digest: 'e'.repeat(64) };
+    const copy = { ...rec('r3'), jobId: 'k2' };
+    for (const r of [a, other, copy]) log.append(r);
+    log.append({ kind: 'attempt', jobId: 'j', stage: 'train', round: 3, run: 'r4', at: 6 });
+    expect(log.about({ jobId: 'j', stage: 'train', round: 3 }).map((r) => r.run)).toEqual(['r1', 'r4']);
+    expect(log.about({ jobId: 'j', stage: 'train', round: 3 }, 'f'.repeat(64)).map((r) => r.run)).toEqual(['r1', 'r4', 'r3']);
+    expect(log.about({ jobId: 'k', stage: 'train', round: 3 }).map((r) => r.run)).toEqual(['r2']);
+  });
+});

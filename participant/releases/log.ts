@@ -15,7 +15,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { ReleaseLogRecordSchema } from './guard';
-import type { ReleaseLogRecord } from './guard';
+import type { InputKey, ReleaseLogRecord } from './guard';
 
 /** File name of the release log inside the participant's state dir. */
 export const RELEASE_LOG_FILE = 'releases.jsonl';
@@ -30,13 +30,25 @@ export class ReleaseLogError extends Error {
 
 /** Records of this node's secure-sum attempts and releases (see the module header). */
 export class ReleaseLog {
+  /** Records by input key and by digest, so a check reads only what concerns its input. */
+  private readonly byKey = new Map<string, ReleaseLogRecord[]>();
+  private readonly byDigest = new Map<string, ReleaseLogRecord[]>();
+
   private constructor(
     private readonly records: ReleaseLogRecord[],
     /** The file, or undefined for an in-memory log. */
     readonly file: string | undefined,
     /** A torn last line found at open, moved to this file. */
     readonly tornMovedTo?: string,
-  ) {}
+  ) {
+    for (const r of records) this.index(r);
+  }
+
+  private index(r: ReleaseLogRecord): void {
+    const k = keyOf(r);
+    this.byKey.set(k, [...(this.byKey.get(k) ?? []), r]);
+    if (r.kind === 'release') this.byDigest.set(r.digest, [...(this.byDigest.get(r.digest) ?? []), r]);
+  }
 
   /** An in-memory log (forgotten when the process ends). */
   static memory(): ReleaseLog {
@@ -79,6 +91,13 @@ export class ReleaseLog {
     return this.records;
   }
 
+  /** The records about one input: its (job, stage, round), and releases of identical vectors when `digest` is given; oldest first. */
+  about(key: InputKey, digest?: string): ReleaseLogRecord[] {
+    const mine = this.byKey.get(keyOf(key)) ?? [];
+    const same = digest ? (this.byDigest.get(digest) ?? []).filter((r) => !mine.includes(r)) : [];
+    return [...mine, ...same];
+  }
+
   /** Appends a record durably (fsync) before returning; throws {@link ReleaseLogError} when it cannot. */
   append(record: ReleaseLogRecord): void {
     const r = ReleaseLogRecordSchema.parse(record);
@@ -90,8 +109,11 @@ export class ReleaseLog {
       }
     }
     this.records.push(r);
+    this.index(r);
   }
 }
+
+const keyOf = (k: InputKey) => JSON.stringify([k.jobId, k.stage, k.round]);
 
 function parseLine(line: string, file: string, n: number): ReleaseLogRecord {
   let raw: unknown;
