@@ -105,7 +105,8 @@ describe('participant policy', () => {
   it('runs a job within the policy', async () => {
     const r = await run(job('within-policy', {}));
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^job \S+ succeeded: AUC 0\.\d{4}/m);
+    // Its one noised evaluation of ~60 held-out rows may leave a class total at or below zero: no AUC then ("—").
+    expect(r.stdout).toMatch(/^job \S+ succeeded: AUC (0\.\d{4}|—)/m);
   }, 40_000);
 
   it('a node with a bad policy file or a bad CSV exits with code 2 before connecting', async () => {
