@@ -228,7 +228,7 @@ addTransportOptions(statusCmd, 'operator').action(async (o) => {
       const m = last?.metrics;
       process.stdout.write(
         `job ${s.jobId} (${s.name}): ${s.state}, ${s.roundsCompleted}/${s.roundsTotal} rounds${s.stage ? `, ${s.stage}` : ''}\n` +
-          (m ? `last round ${last.round}: participants ${last.participants.length}  AUC ${m.auc.toFixed(4)}  KS ${m.ks.toFixed(4)}\n` : '') +
+          (m ? `last round ${last.round}: participants ${last.participants.length}  AUC ${metric(m.auc)}  KS ${metric(m.ks)}\n` : '') +
           (s.error ? `error: ${s.error}\n` : '') +
           `aggregation: ${s.guarantee}\n`,
       );
