@@ -18,7 +18,6 @@ import { clientPlanFor, clientPrivacy, readClientTrainSum, trainShapeFor } from 
 import { createStrategy } from '../strategy/strategy';
 import type { StrategyState } from '../strategy/strategy';
 import { CoreInputError, layoutSize } from '../types';
-import type { Rng, TaskKind } from '../types';
 import { stageNoised } from '../privacy/noised-stages';
 import { evaluationRounds, recordPrivacy, recordReleasePlan } from '../privacy/record-plan';
 import { metricsFromBoundedEvaluation, preprocessingFromBoundedStats } from '../privacy/record-decode';
@@ -27,104 +26,11 @@ import { withSignal } from './grid';
 import { nonFiniteProblem, stateVectors } from './finite';
 import type { SecureSumInfo, SumProtocol, SumResult } from './sum-protocol';
 import type { PreprocessingParams, TaskConfig } from './task-config';
+import type { ClientDpRound, EngineDeps, ResumePoint, RoundRecord } from './engine-types';
+import { releaseReceiptsOf } from './round-receipts';
 
-/** What the engine records for one round (round 0 = the initial model, untrained). */
-export interface RoundRecord {
-  round: number;
-  participants: string[];
-  metrics: EvalMetrics;
-  trainLoss: number;
-  seconds: number;
-  failures: StageFailure[];
-  finishedAt: number;
-  /** Secure-aggregation facts of the round's main aggregate (train; evaluate for round 0). */
-  secure?: SecureSumInfo;
-  /** Signed privacy receipts (JSON) of the round's trainers, by participant. */
-  receipts?: Record<string, string>;
-  /**
-   * Signed receipts of the round's other DP releases (record-level: the noised statistics of round
-   * 0 and each noised evaluation), by participant, in the order released.
-   */
-  releaseReceipts?: Record<string, string[]>;
-  /** Client-level DP: the round's clip norm S, noise multiplier z and noisy unclipped fraction. */
-  clientDp?: ClientDpRound;
-}
-
-/** What a round of client-level DP reports. */
-export interface ClientDpRound {
-  noise: 'distributed' | 'central';
-  clipNorm: number;
-  noiseMultiplier: number;
-  /** t the noise was calibrated for (distributed). */
-  survivors: number;
-  unclippedFraction?: number;
-}
-
-/** What the next round needs besides the strategy state (persisted with each round). */
-export interface NextRound {
-  /** Client-level DP: the clip norm S of the next round (adaptive clipping moves it). */
-  clipNorm?: number;
-}
-
-/**
- * Persistence port (the coordinator writes atomically under its state dir). `saveRound` must make
- * the round durable as a unit: a resumed job continues from the last round it stored.
- */
-export interface JobStorePort {
-  savePreprocessing(p: PreprocessingParams): Promise<void>;
-  saveRound(record: RoundRecord, state: StrategyState, next: NextRound): Promise<void>;
-  /**
-   * Records, durably and before any participant is asked to unmask, the survivor set a stage's
-   * secure sum is about to be unmasked over; a resumed job reruns that stage over exactly it.
-   */
-  saveRelease(kind: TaskKind, round: number, survivors: string[]): Promise<void>;
-}
-
-/**
- * Where a job interrupted by a coordinator crash continues: the federated preprocessing and the
- * rounds completed so far, with the strategy state and next-round settings after the last one.
- * A round that was interrupted mid-way is simply run again (with new secure-sum run ids, hence
- * fresh keys and masks).
- */
-export interface ResumePoint {
-  /** Absent when the job stopped before its preprocessing statistics were stored. */
-  preprocessing?: PreprocessingParams;
-  /** Completed rounds in order, starting with round 0 (may be empty: round 0 not yet stored). */
-  rounds: RoundRecord[];
-  /** Strategy state after the last of `rounds` (ignored when `rounds` is empty). */
-  state?: StrategyState;
-  next?: NextRound;
-  /**
-   * Survivor sets of stages whose unmasking began before the interruption, by `kind/round`
-   * (saved by {@link JobStorePort.saveRelease}). A stage without DP noise is rerun over exactly
-   * its set, since participants release an exact input only once and again only over that set.
-   */
-  releases?: Record<string, string[]>;
-}
-
-/** Progress notifications. */
-export type EngineEvent =
-  | { type: 'stage'; round: number; stage: string; participants: string[] }
-  | { type: 'round'; record: RoundRecord }
-  | { type: 'failure'; failure: StageFailure };
-
-/** Ports and settings for one job run. */
-export interface EngineDeps {
-  grid: Grid;
-  sum: SumProtocol;
-  store: JobStorePort;
-  now: () => number;
-  emit: (e: EngineEvent) => void;
-  /** N(0, 1) draws from the coordinator's randomness: needed only for central client-level DP noise. */
-  normal?: () => number;
-  /** The coordinator's crypto randomness: needed only for exact (secureNoise) central client-level DP noise. */
-  noiseRng?: Rng;
-  /**
-   * Stops the job from outside (cancelled, or paused while the coordinator stops): every wait on
-   * the grid rejects promptly with the signal's reason, and so does {@link runJob}.
-   */
-  signal?: AbortSignal;
-}
+export type { ClientDpRound, EngineDeps, EngineEvent, JobStorePort, NextRound, ResumePoint, RoundRecord } from './engine-types';
+export { roundReceipts } from './round-receipts';
 
 /** The metrics of a round that was not evaluated. */
 const NOT_EVALUATED: EvalMetrics = { auc: NaN, ks: NaN, gini: NaN, logLoss: NaN, brier: NaN, n: 0, positives: 0 };
@@ -318,18 +224,6 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
     await evaluate(round, started, meanLoss, tr.contributors, tr.failures, tr.secure, tr.receipts);
   }
   return { weights: state.weights, rounds, preprocessing };
-}
-
-/** The `releaseReceipts` field of a round record from the receipts of its stages (none: no field). */
-function releaseReceiptsOf(stages: (Record<string, string> | undefined)[]): { releaseReceipts?: Record<string, string[]> } {
-  const out: Record<string, string[]> = {};
-  for (const s of stages) for (const [p, json] of Object.entries(s ?? {})) out[p] = [...(out[p] ?? []), json];
-  return Object.keys(out).length ? { releaseReceipts: out } : {};
-}
-
-/** Every signed receipt of a round: the trainers' and those of its other releases, as (participant, JSON) pairs. */
-export function roundReceipts(r: Pick<RoundRecord, 'receipts' | 'releaseReceipts'>): [string, string][] {
-  return [...Object.entries(r.receipts ?? {}), ...Object.entries(r.releaseReceipts ?? {}).flatMap(([p, list]) => list.map((json): [string, string] => [p, json]))];
 }
 
 /** Standard deviation (in u units) of the noise the contributors put on each summed statistic. */
