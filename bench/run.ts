@@ -15,7 +15,7 @@
  *    regression, an MLP[16] and an MLP with the `--hidden` layers. `--dp-only` runs this alone.
  *
  * Prints a markdown table (stdout; progress goes to stderr) and writes all numbers as JSON to
- * bench/results.json (`--json` prints the JSON instead of the table). Targets (issue 3): secure /
+ * bench/results.json (`--json` prints the JSON instead of the table). Targets: secure /
  * plain round time ≤ 1.3 and masking ≥ 0.5 × the raw keystream rate.
  */
 import { writeFileSync } from 'node:fs';

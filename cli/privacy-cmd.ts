@@ -1,6 +1,6 @@
 /**
  * `fedcredit privacy`: an (ε, δ) calculator for record-level DP-SGD, i.e. the Poisson-subsampled
- * Gaussian mechanism accounted with Rényi DP (core/privacy, DESIGN.md §6).
+ * Gaussian mechanism accounted with Rényi DP (core/privacy).
  *
  * - `privacy epsilon`: ε spent by T steps at sampling rate q and noise multiplier z, at δ.
  * - `privacy noise`: the smallest z for which T steps at rate q cost at most a target ε at δ.

@@ -1,5 +1,5 @@
 /**
- * Format and verification of the coordinator's audit log (issue 5, "Trust and failure"); the
+ * Format and verification of the coordinator's audit log; the
  * appender is coordinator/audit-log.ts, the auditor's command `fedcredit audit verify`.
  *
  * The log is JSON lines. Every line is the canonical JSON (core/privacy/receipt-format.ts: no

@@ -1,5 +1,5 @@
 /**
- * The coordinator's audit log (issue 5, "Trust and failure"): an append-only, hash-chained
+ * The coordinator's audit log: an append-only, hash-chained
  * JSON-lines file at `<state-dir>/audit.jsonl` recording coordinator starts, participants
  * joining, jobs submitted (with digests of their spec and schema), every completed round (its
  * participants, AUC/KS, secure-aggregation facts, the participants' signed privacy receipts and

@@ -1,5 +1,5 @@
 /**
- * The coordinator's checks of who sent a Fleet message (issue 5, "Identities and roster"):
+ * The coordinator's checks of who sent a Fleet message:
  *
  * - Hello: the name must be a roster member; the TLS client certificate (when the transport is
  *   TLS) must be issued to that name; the message must be signed by the member's roster key, with

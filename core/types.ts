@@ -1,6 +1,6 @@
 /**
  * Shared types of the pure core. Nothing here performs I/O, reads a clock or draws randomness;
- * randomness enters as an {@link Rng} parameter (DESIGN.md §4).
+ * randomness enters as an {@link Rng} parameter.
  */
 
 /** Source of random bytes: crypto-backed in production, seeded in tests. */

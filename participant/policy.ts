@@ -1,5 +1,5 @@
 /**
- * The participant's own policy (issue 5, "Trust and failure"): a local JSON file in which an
+ * The participant's own policy: a local JSON file in which an
  * institution states what it agrees to take part in — model types, features, how many other
  * institutions a job must mix its data with, the most ε one job may spend, the most rounds, and
  * whether plain (unmasked) aggregation is ever acceptable. {@link policyMod} checks every task's

@@ -1,6 +1,6 @@
 /**
  * Promise wrapper for unary gRPC client calls with a deadline and cancellation: every call has a
- * deadline, and an AbortSignal cancels it (DESIGN.md §4).
+ * deadline, and an AbortSignal cancels it.
  */
 import * as grpc from '@grpc/grpc-js';
 

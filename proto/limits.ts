@@ -1,5 +1,5 @@
 /**
- * Size limits at the wire edge (DESIGN.md §4 "Validate once, at the edge"): how large a vector,
+ * Size limits at the wire edge (validate once, at the edge): how large a vector,
  * a name, a list or a model may be before anything is allocated for it, and how much of a problem
  * description goes back in a gRPC status. Inbound decoders (tensor.ts, secagg-wire.ts,
  * validate.ts) and the Control service check against these; the core then trusts its inputs.

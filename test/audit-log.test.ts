@@ -1,5 +1,5 @@
 /**
- * The coordinator's audit log end to end (issue 5): a real DP job over gRPC with three
+ * The coordinator's audit log end to end: a real DP job over gRPC with three
  * participant processes writes the expected hash-chained records — joins, the job with its
  * digests, every round with its secure-aggregation facts and the participants' signed receipts,
  * the end with the guarantee — a restarted coordinator continues the chain, and

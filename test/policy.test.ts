@@ -1,5 +1,5 @@
 /**
- * Each institution's own policy (issue 5), over real gRPC with real participant processes and
+ * Each institution's own policy, over real gRPC with real participant processes and
  * `fedcredit run` as a data scientist runs it: jobs asking for a feature the policy forbids, more
  * ε than it allows, or plain aggregation (even on a node started with --allow-plain-aggregation)
  * fail, and `run` prints the node's policy reason; a job within the policy succeeds. Nodes with a

@@ -7,7 +7,7 @@ import { runCli } from './helpers';
 
 const DELTA = 1e-5;
 
-/** (ε, δ) of an (α, ρ)-RDP mechanism by the conversion of DESIGN.md §6, written out here. */
+/** (ε, δ) of an (α, ρ)-RDP mechanism by the improved conversion (Balle et al. 2020), written out here. */
 const convert = (alpha: number, rho: number, delta: number) =>
   rho + Math.log((alpha - 1) / alpha) - (Math.log(delta) + Math.log(alpha)) / (alpha - 1);
 

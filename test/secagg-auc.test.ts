@@ -2,7 +2,7 @@
  * Secure aggregation costs no model quality: the demo (synthetic consortium) and the credit_data
  * example, each run end to end over gRPC with participant processes, once with secure
  * aggregation (the default) and once with plain aggregation, reach the same federated AUC within
- * 0.002 (issue 3 acceptance). Quantized updates are the only difference between the two runs.
+ * 0.002. Quantized updates are the only difference between the two runs.
  */
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';

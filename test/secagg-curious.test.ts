@@ -1,5 +1,5 @@
 /**
- * The curious coordinator (issue 3 acceptance), over real gRPC with real participant processes.
+ * The curious coordinator, over real gRPC with real participant processes.
  *
  * 1. An honest-but-curious coordinator runs a secure-aggregation job and keeps everything: the
  *    JSONL record of every message it received and its state directory. From that material the

@@ -1,5 +1,5 @@
 /**
- * Authenticated institutions over real gRPC with mutual TLS (issue 5): a coordinator with the
+ * Authenticated institutions over real gRPC with mutual TLS: a coordinator with the
  * consortium's roster, three honest participant processes started with `--credentials`, and a
  * hand-driven member (test/manual-node.ts) that tries what an attacker or a broken node would:
  * a certificate of another CA, a name or key the roster does not list, another member's name,

@@ -1,5 +1,5 @@
 /**
- * Signatures on Fleet messages (issue 5, "Identities and roster"). With a roster, every request a
+ * Signatures on Fleet messages. With a roster, every request a
  * participant sends is signed with its Ed25519 identity key (RFC 8032; tweetnacl key format) over
  *
  *   "fedcredit/fleet/v1" ‖ method ‖ principal ‖ sequence ‖ timestamp ‖ nonce ‖ job ‖ round ‖

@@ -1,5 +1,5 @@
 /**
- * The one aggregation path (DESIGN.md §2): contributions — model updates, preprocessing
+ * The one aggregation path: contributions — model updates, preprocessing
  * statistics, evaluation histograms — are summed element-wise and nothing is aggregated any other
  * way. This module is the plain sum (used by the "plain" debugging mode); secure aggregation
  * (core/round/secure-sum.ts) changes how the vectors travel and are unmasked, and the coordinator

@@ -1,6 +1,5 @@
 /**
- * Federated evaluation from per-class score histograms (DESIGN.md §2 "federated evaluation",
- * §7 metrics). Each participant scores its held-out rows and contributes only bin counts and
+ * Federated evaluation from per-class score histograms. Each participant scores its held-out rows and contributes only bin counts and
  * loss sums; the coordinator derives AUC, KS, Gini, log-loss and Brier score from the summed
  * contribution and never sees a raw score.
  *
@@ -15,7 +14,7 @@ import { CoreInputError } from '../types';
 /** Probabilities are clipped to [LOG_LOSS_EPSILON, 1 − LOG_LOSS_EPSILON] before taking logs. */
 export const LOG_LOSS_EPSILON = 1e-7;
 
-/** Metrics the industry reads off a credit model's evaluation (DESIGN.md §7). */
+/** Metrics the industry reads off a credit model's evaluation. */
 export interface EvalMetrics {
   /** Area under the ROC curve; NaN when one class is empty. */
   auc: number;

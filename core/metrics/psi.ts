@@ -1,5 +1,5 @@
 /**
- * Population stability index (PSI) between two binned distributions (DESIGN.md §7), the
+ * Population stability index (PSI) between two binned distributions, the
  * credit-industry monitor of score or feature drift:
  *   PSI = Σ_i (a_i − e_i) · ln(a_i / e_i)
  * over the bin proportions e (expected / development sample) and a (actual / current sample);

@@ -1,5 +1,5 @@
 /**
- * Differential-privacy primitives for issue 4, pure and deterministic given their inputs
+ * Differential-privacy primitives, pure and deterministic given their inputs
  * (randomness only through an injected `Rng`):
  *
  * - Accounting for the Poisson-subsampled Gaussian mechanism with Rényi DP (Mironov, CSF 2017):
@@ -17,7 +17,7 @@
  * - Lattice noise for DP-SGD without floating-point precision attacks: the clipped sum rounded
  *   to a power-of-two grid plus exact discrete Gaussian noise ({@link latticeNoisePlan}).
  *
- * The accountant must match the sampling actually used (DESIGN.md §6): these bounds assume
+ * The accountant must match the sampling actually used: these bounds assume
  * Poisson sampling with rate q, not shuffled fixed-size batches.
  */
 export { sampledGaussianRdpStep, MAX_RDP_ORDER } from './rdp';

@@ -10,7 +10,7 @@ describe('published dp_accounting vector (q = 0.01, z = 2.5, 50 steps)', () => {
   const orders = [1.5, 2.5, 5, 50, 100];
   const { rdp } = sampledGaussianRdp({ q: 0.01, noiseMultiplier: 2.5, steps: 50 }, orders);
 
-  it('integer orders match DESIGN.md §6 to a relative error < 1e−6', () => {
+  it('integer orders match the published sampled-Gaussian values to a relative error < 1e−6', () => {
     // The references carry 9 significant digits; measured errors are ≈ 1e−9 … 3e−9 (rounding).
     expect(relErr(rdp[2], 2.18075656e-3)).toBeLessThan(1e-6);
     expect(relErr(rdp[3], 2.38460375e-2)).toBeLessThan(1e-6);
@@ -22,7 +22,7 @@ describe('published dp_accounting vector (q = 0.01, z = 2.5, 50 steps)', () => {
     expect(Math.abs(rdp[0] - 0.00065)).toBeLessThan(1e-5);
     expect(Math.abs(rdp[1] - 0.001085)).toBeLessThan(1e-5);
     // 50 · log(A_α)/(α−1) with A_α = ∫ μ₀ (μ/μ₀)^α integrated numerically in 40-digit arithmetic
-    // (mpmath). NOTE: DESIGN.md §6 lists 6.70579741e−4 for α = 1.5 and 1.08548710e−3 for α = 2.5;
+    // (mpmath). NOTE: one published table lists 6.70579741e−4 for α = 1.5 and 1.08548710e−3 for α = 2.5;
     // neither matches this integral (3 % and 6e−5 off) nor, for α = 1.5, the published 0.00065 ± 1e−5.
     expect(relErr(rdp[0], 6.5007089718804e-4)).toBeLessThan(1e-4);
     expect(relErr(rdp[1], 1.08541805691812e-3)).toBeLessThan(1e-4);

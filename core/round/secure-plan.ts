@@ -63,7 +63,7 @@ export function encodingPlanFor(
 
 /**
  * Checks, before a round, that `plan` can sum `maxSummands` inputs without wrapping the modulus
- * (the "n·range overflowing the modulus" pitfall, DESIGN.md §5); returns its number of words.
+ * (the "n·range overflowing the modulus" pitfall); returns its number of words.
  * Throws {@link CoreInputError} with the reason otherwise.
  */
 export function checkPlan(plan: EncodingPlan): number {

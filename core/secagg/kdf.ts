@@ -3,7 +3,7 @@
  * Key Derivation Function") computed by `node:crypto` — a deterministic function, so it belongs
  * in the pure core; no randomness is drawn here.
  *
- * Raw X25519 outputs and self-mask seeds are never used as keys directly (DESIGN.md §5 pitfall:
+ * Raw X25519 outputs and self-mask seeds are never used as keys directly (a known pitfall:
  * a PRG seeded with a 32-bit fold of the secret). {@link deriveKey} turns one secret into a
  * 32-byte key bound to the federated run, the round, the purpose and the pair of participants, so
  * a mask key is never reused across runs, rounds, retries (a retry gets a new round id or run id)

@@ -17,7 +17,7 @@
  * - an all-zero shared secret — what every small-order peer key (e.g. u = 0, or the order-8
  *   point `e0eb7a7c…b800`) produces — is rejected, as RFC 7748 §6.1 recommends: a peer that
  *   sends such a key would otherwise force a mask seed the server can compute;
- * - {@link wipe} for erasing secret bytes after use (DESIGN.md §4, "own resources explicitly").
+ * - {@link wipe} for erasing secret bytes after use.
  *
  * Raw shared secrets must not be used as keys directly; derive per-purpose keys with
  * `deriveKey` (kdf.ts).

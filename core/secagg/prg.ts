@@ -8,8 +8,8 @@
  * 16-byte IV is the RFC 8439 state words 12–15: a 32-bit little-endian block counter followed by
  * the 96-bit nonce. Encrypting zeros yields the raw keystream.
  *
- * {@link expandMask} keys ChaCha20 with the full 32-byte derived key (never a folded seed — see
- * DESIGN.md §5), a fixed all-zero nonce and counter 0. That is safe only because every mask key is
+ * {@link expandMask} keys ChaCha20 with the full 32-byte derived key (never a folded seed — a
+ * 32-bit fold of a secret is brute-forceable), a fixed all-zero nonce and counter 0. That is safe only because every mask key is
  * single-use: `deriveKey` binds it to run, round, pair and purpose, so no (key, nonce) pair ever
  * repeats. Keystream bytes are read as little-endian uint32 words.
  */

@@ -9,7 +9,7 @@
  * quantization step is 2·clip / L. A sum of k quantized vectors is Σq ∈ [0, k·L]; it is exact mod
  * 2^bits only while k·L ≤ 2^bits − 1, so {@link quantParamsFor} picks L = ⌊(2^bits − 1)/n⌋ for at
  * most n summands and refuses (loudly) when that leaves fewer than 2 levels — the "n·range
- * overflowing the modulus" pitfall of DESIGN.md §5. Clipped coordinates are counted, never
+ * overflowing the modulus" pitfall. Clipped coordinates are counted, never
  * silently saturated. Quantize the update (delta), not the weights, to keep the range small.
  *
  * Rounding draws one 32-bit uniform per coordinate from the injected {@link Rng}: P(up) differs

@@ -1,6 +1,6 @@
 /**
- * Persistence form of {@link StrategyState} (DESIGN.md §4: "the saved state has a zod schema, so
- * a crash can resume or abort cleanly"). Vectors become base64 (RFC 4648 §4, with padding) of
+ * Persistence form of {@link StrategyState} (the saved state has a zod schema, so
+ * a crash can resume or abort cleanly). Vectors become base64 (RFC 4648 §4, with padding) of
  * their little-endian IEEE-754 bytes — float32 for the weights, float64 for the optimiser
  * moments — so a round-trip is bit-exact and independent of the host's byte order.
  *

@@ -1,6 +1,6 @@
 /**
- * Server-side federated optimisation strategies behind one small interface (DESIGN.md §4:
- * "Strategy is a small interface; features are wrappers").
+ * Server-side federated optimisation strategies behind one small interface: a strategy is a
+ * small interface, and features (DP, secure aggregation) are wrappers around it.
  *
  * Every strategy receives the example-weighted sum of client deltas from ../aggregate/train and
  * forms the pseudo-gradient Δ = Σ n_k (w_k − w) / Σ n_k, then:

@@ -1,6 +1,5 @@
 /**
- * An institution's own privacy ledger — the authority on its privacy budget (issue 4, "Each
- * institution's own ledger and budget"; DESIGN.md §6). The coordinator may track reported spend,
+ * An institution's own privacy ledger — the authority on its privacy budget. The coordinator may track reported spend,
  * but only this file decides whether a task may run.
  *
  * Accounting is Rényi DP (Mironov, CSF 2017): every charged task stores its own RDP curve over the

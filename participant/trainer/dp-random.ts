@@ -1,12 +1,12 @@
 /**
  * The random parts of DP-SGD (Abadi et al., CCS 2016, "Deep Learning with Differential Privacy"):
  * Poisson sampling of each batch and the Gaussian noise vector. Both draw from an injected
- * {@link Rng} (DESIGN.md §4). Production MUST pass crypto randomness ({@link cryptoRng}, the
+ * {@link Rng}. Production MUST pass crypto randomness ({@link cryptoRng}, the
  * default of `trainLocal`): the privacy guarantee assumes that nobody can predict which rows a
  * batch holds (amplification by subsampling) nor the noise. A seeded Rng is for tests only —
  * with the job's seed, the coordinator could replay and subtract the noise.
  *
- * Sampling matches the accountant of DESIGN.md §6 (Poisson-subsampled Gaussian at rate q): every
+ * Sampling matches the Rényi DP accountant (Poisson-subsampled Gaussian at rate q): every
  * row joins every batch independently, so batch sizes vary and a batch may be empty. An epoch is
  * {@link dpStepsPerEpoch} = round(1/q) steps, which visits about N rows in expectation.
  *

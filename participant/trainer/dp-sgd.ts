@@ -3,7 +3,7 @@
  * per-example gradients clipped to norm C, summed, Gaussian noise N(0, z²C²) added to every
  * coordinate of the sum, then normalized by the expected batch size q·N.
  *
- * Per-example norms without a loop over examples (DESIGN.md §6; Goodfellow 2015, "Efficient
+ * Per-example norms without a loop over examples (Goodfellow 2015, "Efficient
  * per-example gradient computations"): a dense layer z_l = a_l·W_l + b_l gives example i the
  * kernel gradient a_{l,i} δ_{l,i}ᵀ and bias gradient δ_{l,i}, with δ_{l,i} = ∂(w_i·ℓ_i)/∂z_{l,i}.
  * Hence ‖g_i‖² = Σ_l (‖a_{l,i}‖² + 1)·‖δ_{l,i}‖². One backward pass with respect to zero
@@ -58,7 +58,7 @@ export interface DpSgdConfig {
 
 /** What a privacy accountant needs to know about one call of DP-SGD local training. */
 export interface DpSgdReport {
-  /** The sampling used — the accountant must match it (DESIGN.md §6). */
+  /** The sampling used — the accountant must match it. */
   sampling: 'poisson';
   /** q (the actual inclusion probability is ⌊q·2³²⌋/2³² ≤ q, see `poissonSample`). */
   sampleRate: number;

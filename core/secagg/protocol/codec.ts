@@ -1,7 +1,6 @@
 /**
- * Persistence of the secure-aggregation stage machines (Bonawitz et al., CCS 2017; DESIGN.md §4:
- * "the saved state has a zod schema, so a crash can resume or abort cleanly"). A saved state is
- * JSON-safe: byte arrays become padded base64 (RFC 4648 §4), Uint32Array vectors base64 of their
+ * Persistence of the secure-aggregation stage machines (Bonawitz et al., CCS 2017): every saved
+ * state has a zod schema, so a crash can resume or abort cleanly. A saved state is JSON-safe: byte arrays become padded base64 (RFC 4648 §4), Uint32Array vectors base64 of their
  * little-endian bytes. One zod codec per side both validates and converts, so encode and decode
  * cannot drift apart. Decoding re-checks the config (`validateConfig`) as well as the shape.
  *

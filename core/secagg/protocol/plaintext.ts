@@ -2,7 +2,7 @@
  * The plaintext of a ShareKeys ciphertext (Bonawitz et al., CCS 2017, §4 round 1:
  * e_{u,v} = AE.enc(k_{u,v}, u ‖ v ‖ s^SK_{u,v} ‖ b_{u,v})), extended with the run, round and stage
  * so that a share replayed from another run, round, sender, recipient or stage is rejected even if
- * it authenticates (DESIGN.md §5: "bind (run, round, src, dst, stage) inside").
+ * it authenticates (bound inside: run, round, src, dst, stage).
  *
  * Layout (every variable-length field length-prefixed with a uint32 big-endian):
  *

@@ -6,7 +6,7 @@
  * participant's Ed25519 identity key and checked against the participant's local roster, and a
  * ConsistencyCheck stage between MaskedInputCollection and Unmasking (advert.ts, consistency.ts).
  *
- * "Protocol stages are data" (DESIGN.md §4): client and server states are plain objects with a
+ * Protocol stages are data: client and server states are plain objects with a
  * {@link Stage} discriminant, every message is a plain object with a `type` discriminant, and the
  * machines are pure functions `step(state, input) → { state, output }` (client.ts, server.ts).
  * Dropouts are data too: the server advances on "the deadline of this stage passed with these
