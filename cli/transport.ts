@@ -1,7 +1,7 @@
 /**
  * Transport and identity options shared by the commands that talk gRPC (coordinator, participant,
  * run, participants): `--credentials DIR` (a directory in the layout `fedcredit certs` writes,
- * README "Operations guide") or `--insecure` (plaintext, test networks only, with a warning).
+ * docs/operations.md) or `--insecure` (plaintext, test networks only, with a warning).
  *
  * With `--credentials` the connection is mutual TLS against the consortium CA, and the directory
  * also supplies the roster (coordinator, participant), the identity key (participant) or the
@@ -49,7 +49,7 @@ interface TransportFlags {
 /** Loads what the flags name; refuses plaintext unless `--insecure` was given. */
 export function resolveTransport(o: TransportFlags, party: Party, warn: (line: string) => void): Transport {
   if (!o.credentials && !o.insecure) {
-    throw new UsageError(`no transport security: pass --credentials DIR (a ${party} directory made by fedcredit certs or by your PKI; README "Operations guide") or --insecure for plaintext on a test network`);
+    throw new UsageError(`no transport security: pass --credentials DIR (a ${party} directory made by fedcredit certs or by your PKI; docs/operations.md) or --insecure for plaintext on a test network`);
   }
   const loaded = o.credentials ? loadCredentials(o.credentials, party) : undefined;
   const t: Transport = {};

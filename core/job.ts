@@ -61,7 +61,7 @@ export const StrategySpecSchema = z.discriminatedUnion('type', [
 ]);
 export type StrategySpec = z.infer<typeof StrategySpecSchema>;
 
-/** Settings of secure aggregation (README "Secure aggregation"; core/round/secure-plan.ts). */
+/** Settings of secure aggregation (docs/secure-aggregation.md; core/round/secure-plan.ts). */
 export const SecureAggregationSpecSchema = z
   .object({
     /**

@@ -223,7 +223,7 @@ describe('loadPolicy', () => {
     const missing = join(dir, 'nope.json');
     expect(thrownBy(() => loadPolicy(missing)).message).toBe(`${missing}: cannot read the file: no such file (check the path)`);
     const empty = write('empty.json', ' \n');
-    expect(thrownBy(() => loadPolicy(empty)).message).toBe(`${empty}: file is empty (expected a JSON policy object, see README "Participant policy")`);
+    expect(thrownBy(() => loadPolicy(empty)).message).toBe(`${empty}: file is empty (expected a JSON policy object, see docs/operations.md, "Participant policy")`);
     const broken = write('broken.json', '{\n  "version": 1,\n  "maxRounds": 10,,\n}');
     const e = thrownBy(() => loadPolicy(broken));
     expect(e.message).toMatch(new RegExp(`^${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} line 3: invalid JSON at column \\d+`));

@@ -94,7 +94,7 @@ const MAX_POLICY_BYTES = 1024 * 1024;
  * bad field, e.g. `policy.json: maxEpsilonPerJob: Too small: expected number to be >0`.
  */
 export function loadPolicy(file: string): Policy {
-  return parsePolicyJson(readJsonFile(file, MAX_POLICY_BYTES, 'a JSON policy object, see README "Participant policy"'), file);
+  return parsePolicyJson(readJsonFile(file, MAX_POLICY_BYTES, 'a JSON policy object, see docs/operations.md, "Participant policy"'), file);
 }
 
 /** Validates already-parsed JSON as a policy; `source` names it in messages. */

@@ -1,5 +1,5 @@
 /**
- * A test consortium's trust material, written to one directory (README "Operations guide"):
+ * A test consortium's trust material, written to one directory (docs/operations.md):
  *
  *     ca/ca.pem, ca/ca.key                       self-signed CA (the key stays offline in production)
  *     coordinator/{ca,cert,key}.pem, roster.json  server certificate, CN=coordinator, SANs = hosts

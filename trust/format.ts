@@ -1,5 +1,5 @@
 /**
- * File formats of the consortium's trust material (README "Operations guide"):
+ * File formats of the consortium's trust material (docs/operations.md):
  *
  *  - identity file (one per institution, mode 0600): the institution's Ed25519 identity key
  *    (RFC 8032), `{ format: "fedcredit-identity", version: 1, algorithm: "ed25519", name, role,

@@ -1,6 +1,6 @@
 /**
  * The privacy guarantee in force for a job, in plain words, for the CLI, the job metadata and
- * the model metadata (README "What each party sends and learns").
+ * the model metadata (docs/threat-model.md).
  */
 import type { JobSpec } from '../job';
 import { MODULUS_BITS } from './secure-plan';
