@@ -119,8 +119,8 @@ export class FleetGrid implements Grid {
   /** The live entry for a session token, refreshing its liveness; undefined if unknown. */
   touch(session: string): ParticipantEntry | undefined {
     const e = this.bySession.get(session);
-    if (e && e.connected) e.lastSeen = Date.now();
-    return e && e.connected ? e : undefined;
+    if (e?.connected) e.lastSeen = Date.now();
+    return e?.connected ? e : undefined;
   }
 
   /** Long-poll: next task for this participant, or null after `waitMs`. */
@@ -228,7 +228,7 @@ export class FleetGrid implements Grid {
           const e = this.byName.get(name);
           const task: StageTask = taskFor(tasks, name);
           const stage = `round ${task.round}: ${task.kind}`;
-          if (!e || !e.connected) {
+          if (!e?.connected) {
             failures.push({ participant: name, stage, reason: 'not connected' });
             return resolveOne();
           }

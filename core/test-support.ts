@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import { CoreInputError } from './types';
 
 /** The error of class `ctor` thrown by `fn`; fails the test when nothing or something else is thrown. */
-export function thrownError<E extends Error>(fn: () => unknown, ctor: new (...args: any[]) => E): E {
+export function thrownError<E extends Error>(fn: () => unknown, ctor: abstract new (...args: never[]) => E): E {
   try {
     fn();
   } catch (e) {

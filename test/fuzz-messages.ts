@@ -254,8 +254,18 @@ function mutateJson(r: Rand, base: object): { text: string; how: string } {
   const copy = structuredClone(base) as Record<string, unknown>;
   const slots: [Record<string, unknown> | unknown[], string | number][] = [];
   const walk = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach((x, i) => (slots.push([v, i]), walk(x)));
-    else if (v && typeof v === 'object') for (const k of Object.keys(v)) (slots.push([v as Record<string, unknown>, k]), walk((v as Record<string, unknown>)[k]));
+    if (Array.isArray(v)) {
+      v.forEach((x, i) => {
+        slots.push([v, i]);
+        walk(x);
+      });
+    } else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      for (const k of Object.keys(o)) {
+        slots.push([o, k]);
+        walk(o[k]);
+      }
+    }
   };
   walk(copy);
   const [parent, k] = r.pick(slots);

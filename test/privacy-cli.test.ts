@@ -11,6 +11,7 @@ const DELTA = 1e-5;
 const convert = (alpha: number, rho: number, delta: number) =>
   rho + Math.log((alpha - 1) / alpha) - (Math.log(delta) + Math.log(alpha)) / (alpha - 1);
 
+// biome-ignore lint/suspicious/noExplicitAny: the CLI prints JSON whose fields the assertions below read directly
 async function json(args: string[]): Promise<Record<string, any>> {
   const r = await runCli([...args, '--json'], 30_000);
   expect(r.code, r.stderr).toBe(0);

@@ -5,7 +5,7 @@
  * TLS handshake fails with an opaque error. Certificates are X.509 (RFC 5280) in PEM (RFC 7468),
  * parsed with node's `crypto.X509Certificate`.
  */
-import { X509Certificate, createHash, createPrivateKey } from 'node:crypto';
+import { type KeyObject, X509Certificate, createHash, createPrivateKey } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
@@ -128,7 +128,7 @@ export function loadCredentials(dir: string, kind: CredentialKind): Credentials 
   const key = readPem(at('key.pem'), 'private key');
   const caCert = parseCert(at('ca.pem'), ca, 'CA certificate');
   const own = parseCert(at('cert.pem'), cert, 'certificate');
-  let privateKey;
+  let privateKey: KeyObject;
   try {
     privateKey = createPrivateKey(key);
   } catch (err) {

@@ -39,7 +39,7 @@ export function validateContribution(
     throw new CoreInputError(`${label} is not an object`, label);
   }
   for (const name of Object.keys(c)) {
-    if (!Object.prototype.hasOwnProperty.call(shape, name)) {
+    if (!Object.hasOwn(shape, name)) {
       throw new CoreInputError(`${label} has unexpected vector "${name}"`, `${label}.${name}`);
     }
   }

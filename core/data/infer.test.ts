@@ -1,6 +1,5 @@
 /** Tests of schema inference on in-memory rows (file-based inference is tested in participant/data). */
 import { describe, expect, it } from 'vitest';
-import { DataError } from './errors';
 import { inferSchema } from './infer';
 import { DataSchemaSchema } from './schema';
 import { thrownBy } from './thrown-by';

@@ -15,7 +15,7 @@ import { countValues, formatCounts, missingMarkers, parseNumberCell } from './ce
 import { DataError, dataError, quoteList, quoteValue } from './errors';
 import type { z } from 'zod';
 import type { CategoricalFeature, DataSchema } from './schema';
-import { DEFAULT_MISSING_VALUES, DataSchemaSchema, NumericFeatureSchema } from './schema';
+import { DEFAULT_MISSING_VALUES, DataSchemaSchema, type NumericFeatureSchema } from './schema';
 import { raggedRowMessage } from './table';
 
 /** Options of {@link inferSchema}. */

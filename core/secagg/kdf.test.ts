@@ -1,5 +1,4 @@
 import { describe, it, expect } from 'vitest';
-import { CoreInputError } from '../types';
 import { seededRng } from '../random';
 import { fromHex, toHex } from './hex';
 import { deriveKey, hkdf, keyInfo } from './kdf';

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { describe, it, expect, vi } from 'vitest';
-import { CoreInputError } from '../types';
 import { seededRng } from '../random';
 import { generateKeyPair, sharedSecret } from './keys';
 import { deriveKey } from './kdf';

@@ -1,5 +1,4 @@
 import { describe, it, expect } from 'vitest';
-import { CoreInputError } from '../types';
 import { seededRng } from '../random';
 import { fromHex, toHex } from './hex';
 import { MASK_CHUNK_WORDS, MAX_MASK_WORDS, chacha20Keystream, expandMask, openMaskStream } from './prg';

@@ -1,5 +1,4 @@
 import { describe, it, expect } from 'vitest';
-import { CoreInputError } from '../types';
 import { seededRng, standardNormal } from '../random';
 import { addMod, dequantizeSum, quantParamsFor, quantize, resolveQuantParams, subMod } from './quantize';
 import { errorOf } from '../test-support';

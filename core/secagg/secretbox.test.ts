@@ -1,5 +1,4 @@
 import { describe, it, expect } from 'vitest';
-import { CoreInputError } from '../types';
 import { seededRng } from '../random';
 import { toHex } from './hex';
 import { SEAL_OVERHEAD, open, seal } from './secretbox';

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DataError } from '../../core/data/errors';
 import { csvColumnAt, decodeUtf8, firstInvalidUtf8, parseCsvText, readCsvFile } from './csv';
 import { thrownBy } from '../../core/data/thrown-by';
 

@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DataError } from '../../core/data/errors';
 import { encodeTable, preprocessingFromStats, statsContribution } from '../../core/data/preprocess';
 import { DataSchemaSchema, encodedLevels, inputDim } from '../../core/data/schema';
 import { formatJsonPath, inferSchemaFromFile, loadSchemaFile, loadTable } from './load';

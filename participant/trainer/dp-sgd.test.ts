@@ -30,7 +30,7 @@ beforeAll(async () => {
   await initBackend('cpu');
 });
 
-let live: tf.Variable[] = [];
+const live: tf.Variable[] = [];
 afterAll(() => tf.dispose(live));
 
 /** Model parameters as variables, perturbed so that no gradient vanishes by symmetry. */

@@ -121,9 +121,9 @@ describe('trainLocal objective', () => {
 
   it('raising the positive class weight raises the mean score', async () => {
     const mean = (w: Float32Array) => predictScores(SPECS.logistic, DIM, w, data.x).reduce((s, v) => s + v, 0) / data.rows;
-    const fit = (positive: number) => fitConfig({ classWeights: { positive, negative: 1 }, train: { localEpochs: 3 } });
-    const plain = await train(SPECS.logistic, fit(1));
-    const heavy = await train(SPECS.logistic, fit(5));
+    const fitWith = (positive: number) => fitConfig({ classWeights: { positive, negative: 1 }, train: { localEpochs: 3 } });
+    const plain = await train(SPECS.logistic, fitWith(1));
+    const heavy = await train(SPECS.logistic, fitWith(5));
     expect(mean(heavy.weights)).toBeGreaterThan(mean(plain.weights) + 0.1);
   });
 

@@ -106,7 +106,7 @@ export function openShares(
     } catch {
       return fail(`the share ciphertext from ${item.from} failed authentication (tampered, or not encrypted for ${id})`);
     }
-    let p;
+    let p: ReturnType<typeof decodeSharePlaintext>;
     try {
       p = decodeSharePlaintext(pt);
     } catch (e) {

@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { seededRng } from '../../random';
-import { CoreInputError } from '../../types';
 import { isAllZero } from '../keys';
 import { clientStep, initClient, wipeClientState } from './client';
 import { decodeClientState, decodeServerState, encodeClientState, encodeServerState } from './codec';

@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { seededRng } from '../../random';
-import { CoreInputError } from '../../types';
 import { clientStep, initClient } from './client';
 import { encodeClientState, encodeServerState } from './codec';
 import { initServer, serverStep } from './server';
