@@ -41,7 +41,7 @@ const privacyCache = new WeakMap<RoundRecord, { keys: ReadonlyMap<string, Uint8A
  * not verify is never counted as spend: it is listed in `invalid` with the reason. Checked once
  * per round record (signature verification is not free, and statuses are sent on every event).
  */
-export function privacyOf(jobId: string, r: RoundRecord, memberKeys?: ReadonlyMap<string, Uint8Array>): RoundPrivacy {
+function privacyOf(jobId: string, r: RoundRecord, memberKeys?: ReadonlyMap<string, Uint8Array>): RoundPrivacy {
   const cached = privacyCache.get(r);
   if (cached && cached.keys === memberKeys) return cached.privacy;
   const out: RoundPrivacy = { spends: [], invalid: [] };
@@ -125,6 +125,8 @@ function parseJson(text: string, what: string): { value: unknown } | { problem: 
  * call (coordinator/operator-auth.ts), for the record of who cancelled a job.
  */
 export function controlHandlers(jobs: JobManager, grid: FleetGrid, operatorOf: (call: object) => string | undefined = () => undefined): ControlHandlers {
+  // Every status is checked against the roster's keys when the coordinator has one.
+  const wire = (rec: JobRecord) => statusToWire(rec, jobs.memberKeys);
   const find = (jobId: unknown): JobRecord | grpc.StatusObject => {
     const ref = JobRefSchema.safeParse({ jobId });
     if (!ref.success) return status(grpc.status.INVALID_ARGUMENT, formatZodError(ref.error));
@@ -169,16 +171,16 @@ export function controlHandlers(jobs: JobManager, grid: FleetGrid, operatorOf: (
     GetJobStatus(call, cb) {
       const rec = find(call.request.jobId);
       if ('code' in rec) return cb(rec);
-      cb(null, statusToWire(rec, jobs.memberKeys));
+      cb(null, wire(rec));
     },
 
     WatchJob(call) {
       const rec = find(call.request.jobId);
       if ('code' in rec) return failStream(call, rec);
-      call.write({ status: statusToWire(rec, jobs.memberKeys), message: `job ${rec.id}: ${rec.stage}` });
+      call.write({ status: wire(rec), message: `job ${rec.id}: ${rec.stage}` });
       if (isFinished(rec.state)) return call.end();
       const stop = jobs.watch(rec.id, (u) => {
-        call.write({ status: statusToWire(u.record, jobs.memberKeys), round: u.round ? roundToWire(u.round, u.record.id, jobs.memberKeys) : undefined, message: u.message });
+        call.write({ status: wire(u.record), round: u.round ? roundToWire(u.round, u.record.id, jobs.memberKeys) : undefined, message: u.message });
         if (u.paused) {
           // The coordinator is stopping: UNAVAILABLE, so the client re-attaches once it is back.
           stop();
@@ -202,7 +204,7 @@ export function controlHandlers(jobs: JobManager, grid: FleetGrid, operatorOf: (
       const meta = {
         jobId: rec.id, job: rec.job, schema: rec.schema, preprocessing: rec.preprocessing, inputDim: dim,
         layout: modelLayout(rec.job.model, dim), state: rec.state, roundsCompleted: rec.rounds.length - 1, aggregation: rec.aggregation,
-        guarantee: guaranteeText(rec.job, rec.rounds, { receiptsPinned: jobs.memberKeys !== undefined }), secureAggregation: secureFacts(rec.job, rec.rounds),
+        guarantee: jobs.guarantee(rec), secureAggregation: secureFacts(rec.job, rec.rounds),
       };
       for (let off = 0; off < bytes.length || off === 0; off += MODEL_CHUNK_BYTES) {
         call.write({ metaJson: off === 0 ? JSON.stringify(meta) : '', data: bytes.subarray(off, off + MODEL_CHUNK_BYTES), offset: off, totalBytes: bytes.length });
@@ -226,7 +228,7 @@ export function controlHandlers(jobs: JobManager, grid: FleetGrid, operatorOf: (
           if (r.record.state !== 'CANCELLED') {
             return cb(status(grpc.status.FAILED_PRECONDITION, `CancelJob: job ${id} has already ended: ${r.record.state}${r.record.error ? ` (${r.record.error})` : ''}`));
           }
-          cb(null, statusToWire(r.record));
+          cb(null, wire(r.record));
         },
         (err: Error) =>
           cb(err instanceof StoreError ? status(grpc.status.DATA_LOSS, `CancelJob: job ${id} is stored but cannot be read: ${err.message}`) : status(grpc.status.INTERNAL, `CancelJob: ${err.message}`)),
