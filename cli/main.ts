@@ -27,10 +27,9 @@ import type { ControlOptions } from './control-client';
 import { clientCredentials } from '../trust/tls';
 import { registerCertsCommand } from './certs-cmd';
 import { registerBudgetCommand } from './budget-cmd';
+import { fmt } from './progress';
 
 const stderrLine = (l: string) => process.stderr.write(l + '\n');
-/** A metric for people: four decimals, or "—" when undefined (e.g. a noised evaluation whose class totals came out empty). */
-const metric = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '—');
 
 /** Control API options (mutual TLS, operator token) from a command's transport flags. */
 function controlOptions(o: Record<string, unknown>): ControlOptions {
@@ -116,7 +115,7 @@ addTransportOptions(runCmd, 'operator').action(async (o) => {
     const print = o.json ? (l: string) => process.stderr.write(l + '\n') : (l: string) => process.stdout.write(l + '\n');
     const { summary } = await runJobOnCoordinator({ coordinator: o.coordinator, loaded, outDir: o.out, json: o.json, print, control: controlOptions(o) });
     if (o.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-    else if (summary.state === 'SUCCEEDED') print(`job ${summary.jobId} succeeded: AUC ${metric(summary.federated.auc)}  KS ${metric(summary.federated.ks)}  (${summary.guarantee})`);
+    else if (summary.state === 'SUCCEEDED') print(`job ${summary.jobId} succeeded: AUC ${fmt(summary.federated.auc)}  KS ${fmt(summary.federated.ks)}  (${summary.guarantee})`);
     if (summary.state !== 'SUCCEEDED') {
       process.stderr.write(`job ${summary.jobId} ${summary.state === 'CANCELLED' ? 'was cancelled' : 'failed'}: ${summary.error}\n`);
       process.exitCode = 1;
@@ -228,7 +227,7 @@ addTransportOptions(statusCmd, 'operator').action(async (o) => {
       const m = last?.metrics;
       process.stdout.write(
         `job ${s.jobId} (${s.name}): ${s.state}, ${s.roundsCompleted}/${s.roundsTotal} rounds${s.stage ? `, ${s.stage}` : ''}\n` +
-          (m ? `last round ${last.round}: participants ${last.participants.length}  AUC ${metric(m.auc)}  KS ${metric(m.ks)}\n` : '') +
+          (m ? `last round ${last.round}: participants ${last.participants.length}  AUC ${fmt(m.auc)}  KS ${fmt(m.ks)}\n` : '') +
           (s.error ? `error: ${s.error}\n` : '') +
           `aggregation: ${s.guarantee}\n`,
       );

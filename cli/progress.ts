@@ -6,7 +6,8 @@ import cliProgress from 'cli-progress';
 import type { JobEvent__Output } from '../proto/generated/fedcredit/v1/JobEvent';
 import type { RoundReport__Output } from '../proto/generated/fedcredit/v1/RoundReport';
 
-const fmt = (x: number | undefined, d = 4) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));
+/** A metric for people: `d` decimals, or "—" when undefined (e.g. a noised evaluation whose class totals came out empty). */
+export const fmt = (x: number | undefined, d = 4) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));
 
 /** One human-readable line for a completed round. */
 export function roundLine(r: RoundReport__Output, total: number): string {

@@ -104,19 +104,17 @@ function spawnParticipant(p: PartySpec, address: string, schemaFile: string, log
  */
 function simulatedBudgets(job: JobSpec, schema: DataSchema, tables: { name: string; table: Table }[]): Map<string, { epsilon: number; delta: number }> {
   const out = new Map<string, { epsilon: number; delta: number }>();
+  // The secure-aggregation threshold t with every party of the job present.
+  const n = tables.filter((t) => !job.participants || job.participants.includes(t.name)).length;
+  const spec = job.secureAggregation;
+  const t = job.aggregation === 'secagg' && n > 0 ? thresholdFor(spec, job.minParticipants, n, neighbourCount(spec, n, job.minParticipants)) : 1;
   if (job.privacy.mode === 'client') {
-    // Client level: every round costs every institution the same, with t for all parties present.
-    const n = tables.filter((t) => !job.participants || job.participants.includes(t.name)).length;
-    const spec = job.secureAggregation;
-    const t = job.aggregation === 'secagg' && n > 0 ? thresholdFor(spec, job.minParticipants, n, neighbourCount(spec, n, job.minParticipants)) : 1;
+    // Client level: every round costs every institution the same.
     const plan = clientPlanFor(job, layoutSize(modelLayout(job.model, inputDim(schema))), t)!;
     for (const p of tables) out.set(p.name, { epsilon: plan.epsilonJob * (1 + 1e-6), delta: job.privacy.delta });
     return out;
   }
   if (job.privacy.mode !== 'record') return out;
-  const n = tables.filter((t) => !job.participants || job.participants.includes(t.name)).length;
-  const spec = job.secureAggregation;
-  const t = job.aggregation === 'secagg' && n > 0 ? thresholdFor(spec, job.minParticipants, n, neighbourCount(spec, n, job.minParticipants)) : 1;
   const plan = recordReleasePlan(job, schema, t);
   const slack = job.privacy.epsilon !== undefined ? 1 + 1e-6 : 1.02;
   for (const p of tables) {

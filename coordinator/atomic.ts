@@ -10,7 +10,21 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const dir = path.dirname(file);
   mkdirSync(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = openSync(tmp, 'w', 0o600);
+  writeSynced(tmp, data, 'w');
+  renameSync(tmp, file);
+  fsyncDir(dir); // the rename is atomic; this makes it durable
+}
+
+/**
+ * Appends `text` to `file` (created with mode 0600 if missing) and fsyncs it before returning.
+ * A crash can leave a torn last line, which readers of append-only logs must expect.
+ */
+export function appendDurable(file: string, text: string): void {
+  writeSynced(file, text, 'a');
+}
+
+function writeSynced(file: string, data: string | Uint8Array, mode: 'a' | 'w'): void {
+  const fd = openSync(file, mode, 0o600);
   try {
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     let off = 0;
@@ -19,8 +33,6 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   } finally {
     closeSync(fd);
   }
-  renameSync(tmp, file);
-  fsyncDir(dir); // the rename is atomic; this makes it durable
 }
 
 /** JSON variant of {@link writeFileAtomic} (pretty-printed, trailing newline). */

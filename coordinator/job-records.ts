@@ -58,12 +58,21 @@ export function jobStored(stateDir: string, id: string): boolean {
  */
 export function loadJobRecord(stateDir: string, id: string): JobRecord {
   const store = new JobStore(stateDir, id);
-  const stored = store.readJob();
-  const status = store.readStatus();
   const rounds = store.rounds();
   const last = rounds[rounds.length - 1];
+  return recordOf(store, store.readStatus(), rounds, store.readPreprocessing(), last ? store.weights(last.round) : undefined);
+}
+
+function recordOf(
+  store: JobStore,
+  status: ReturnType<JobStore['readStatus']>,
+  rounds: RoundRecord[],
+  preprocessing: PreprocessingParams | undefined,
+  weights: Float32Array | undefined,
+): JobRecord {
+  const stored = store.readJob();
   return {
-    id,
+    id: store.jobId,
     job: stored.job,
     schema: stored.schema,
     state: status?.state ?? 'PENDING',
@@ -75,8 +84,8 @@ export function loadJobRecord(stateDir: string, id: string): JobRecord {
     aggregation: stored.aggregation,
     createdAt: stored.createdAt,
     finishedAt: status?.finishedAt ?? 0,
-    preprocessing: store.readPreprocessing(),
-    weights: last ? store.weights(last.round) : undefined,
+    preprocessing,
+    weights,
     store,
   };
 }
@@ -96,14 +105,9 @@ export function loadUnfinished(stateDir: string, id: string): { rec: JobRecord; 
   const store = new JobStore(stateDir, id);
   const status = store.readStatus();
   if (status && isFinished(status.state)) return undefined;
-  const rec = loadJobRecord(stateDir, id);
   const resume = store.resumePoint();
-  if (resume) {
-    rec.rounds = resume.rounds;
-    rec.participants = new Set(resume.rounds.flatMap((r) => r.participants));
-    rec.preprocessing = resume.preprocessing;
-    if (resume.state) rec.weights = resume.state.weights;
-  }
+  // Rounds past the resume point are run again, so the record starts from it.
+  const rec = resume ? recordOf(store, status, resume.rounds, resume.preprocessing, resume.state?.weights) : loadJobRecord(stateDir, id);
   return { rec, resume };
 }
 

@@ -12,7 +12,6 @@ import { inputDim } from '../core/data/schema';
 import type { JobSpec } from '../core/job';
 import { modelLayout } from '../core/model/layout';
 import { layoutSize } from '../core/types';
-import { standardNormal } from '../core/random';
 import { JobFailedError, runJob } from '../core/round/engine';
 import type { ResumePoint, RoundRecord } from '../core/round/engine';
 import { plainSum } from '../core/round/sum-protocol';
@@ -247,9 +246,7 @@ export class JobManager {
         signal,
         sum: rec.job.aggregation === 'plain' ? plainSum : secureSum(rec.id, rec.job, this.incarnation, this.memberKeys ? { authenticated: true, roster: this.memberKeys } : {}),
         now: () => Date.now(),
-        // Central client-level DP noise from the coordinator's own CSPRNG: exact discrete Gaussian
-        // draws from noiseRng (secureNoise, the default), else Box–Muller over node:crypto bytes.
-        normal: () => standardNormal((n) => new Uint8Array(randomBytes(n))),
+        // Central client-level DP noise from the coordinator's own CSPRNG (node:crypto).
         noiseRng: (n) => new Uint8Array(randomBytes(n)),
         store: {
           savePreprocessing: async (p) => {

@@ -16,6 +16,7 @@ import type { PreprocessingParams } from '../core/round/task-config';
 import { trainLocal } from './trainer/train';
 import { dpSgdSpend } from './privacy/dp-params';
 import { evaluationRelease, recordJobFor, statsRelease } from './privacy/record-tasks';
+import { recordPrivacy } from '../core/privacy/record-plan';
 import { clientJobRefusal } from './privacy/client-train';
 import { cryptoRng } from './crypto-rng';
 import { modelLayout } from '../core/model/layout';
@@ -110,8 +111,8 @@ export function localHandler(name: string, table: Table, onLocalMetrics?: LocalM
         const out = await trainLocal({ spec: job.model, inputDim: dim, weights, x: xTrain, y: c.split.train.labels, fit });
         return { contribution: trainContribution(out.weights, weights, out.examples, out.lossSum) };
       }
-      const p = job.privacy.mode === 'record' ? job.privacy : undefined;
-      const dp = { noiseMultiplier: record.noiseMultiplier, clipNorm: p?.clipNorm ?? 1, sampleRate: record.sampleRate, secureNoise: p?.secureNoise ?? true };
+      const { clipNorm, secureNoise } = recordPrivacy(job)!;
+      const dp = { noiseMultiplier: record.noiseMultiplier, clipNorm, sampleRate: record.sampleRate, secureNoise };
       const preview = privacy!.ledger.preview(dpSgdSpend(dp, record.stepsPerRound), { jobId: task.jobId, partition: 'train' });
       if (!preview.fits) return { refusal: { code: 'privacy_budget', reason: `privacy budget: ${preview.reason}` } };
       const out = await trainLocal({ spec: job.model, inputDim: dim, weights, x: xTrain, y: c.split.train.labels, fit, dp });

@@ -33,7 +33,7 @@ import type { Rng } from '../core/types';
 import { encodeContribution } from '../core/secagg/contribution-codec';
 import { checkAuth } from '../core/secagg/protocol/advert';
 import { clientStep, initClient, wipeClientState } from '../core/secagg/protocol/client';
-import type { ClientAuth, ClientInput, ClientState } from '../core/secagg/protocol/types';
+import type { ClientAuth, ClientInput, ClientOutput, ClientState } from '../core/secagg/protocol/types';
 import { prepareForSecureSum, secureRoundParams } from '../core/round/secure-plan';
 import type { SecAggTask } from '../core/round/secure-messages';
 import { statsShape } from '../core/data/preprocess';
@@ -89,7 +89,7 @@ interface Session {
 }
 
 /** SHA-256 (hex) of a contribution's exact values (vector names sorted; float64 little-endian). */
-export function contributionDigest(c: Contribution): string {
+function contributionDigest(c: Contribution): string {
   const h = createHash('sha256');
   for (const name of Object.keys(c).sort()) {
     const v = c[name];
@@ -122,12 +122,16 @@ export function secAggMod(opts: SecAggModOptions): Mod {
   const maxAttempts = opts.maxAttemptsPerInput ?? DEFAULT_MAX_ATTEMPTS;
   const now = opts.now ?? Date.now;
 
-  const advance = (s: Session, input: ClientInput): HandlerResult => {
+  /** Moves the session to `state` (wiping the secrets of the one it leaves) and answers with `output`. */
+  const commit = (s: Session, state: ClientState, output: ClientOutput): HandlerResult => {
     const prev = s.state;
-    const { state, output } = clientStep(prev, input, rng, auth);
     s.state = state;
     if (state !== prev) wipeClientState(prev);
     return output.type === 'abort' ? refuse(`secure aggregation: ${output.reason}`) : { secagg: output };
+  };
+  const advance = (s: Session, input: ClientInput): HandlerResult => {
+    const { state, output } = clientStep(s.state, input, rng, auth);
+    return commit(s, state, output);
   };
   /** Ends a session on this node's own refusal: its secrets are wiped and it answers nothing more. */
   const drop = (run: string, reason: string): HandlerResult => {
@@ -207,11 +211,7 @@ export function secAggMod(opts: SecAggModOptions): Mod {
     const { config } = s.state;
     const prev = s.state;
     const { state, output } = clientStep(prev, message, rng, auth);
-    if (output.type !== 'unmasking') {
-      s.state = state;
-      if (state !== prev) wipeClientState(prev);
-      return output.type === 'abort' ? refuse(`secure aggregation: ${output.reason}`) : { secagg: output };
-    }
+    if (output.type !== 'unmasking') return commit(s, state, output);
     const input = s.input;
     const survivors = [...message.survivors].sort();
     const problem = input ? releaseProblem(releases.about(s.key, input.digest), s.key, survivors, input.digest, input.noised) : 'no input was masked in this run';
@@ -220,9 +220,7 @@ export function secAggMod(opts: SecAggModOptions): Mod {
       return drop(config.run, problem);
     }
     if (prev.stage !== 'done') releases.append({ kind: 'release', ...s.key, run: config.run, at: now(), survivors, digest: input!.digest, noised: input!.noised });
-    s.state = state;
-    if (state !== prev) wipeClientState(prev);
-    return { secagg: output };
+    return commit(s, state, output);
   }
 }
 

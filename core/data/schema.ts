@@ -46,11 +46,6 @@ export function transformValue(f: NumericFeature, x: number): number {
   return t < f.range[0] ? f.range[0] : t > f.range[1] ? f.range[1] : t;
 }
 
-/** Numeric features without a `range` (record-level DP needs one on each). */
-export function unboundedFeatures(s: Pick<DataSchema, 'numeric'>): string[] {
-  return s.numeric.filter((f) => !f.range).map((f) => f.name);
-}
-
 /** A categorical feature: one-hot encoded over a fixed vocabulary. */
 export const CategoricalFeatureSchema = z
   .object({

@@ -52,8 +52,9 @@ export function splitRecordwise(table: Table, fraction: number, seed: number): H
   const words = new Uint32Array(bits.buffer);
   const isTest = new Uint8Array(table.n);
   let tests = 0;
+  const rowSeed = deriveSeed(seed, 'holdout/row') | 0;
   for (let i = 0; i < table.n; i++) {
-    let h = mix(deriveSeed(seed, 'holdout/row') | 0, table.labels[i]);
+    let h = mix(rowSeed, table.labels[i]);
     for (const col of table.numeric) {
       bits[0] = Number.isNaN(col[i]) ? NaN : col[i];
       h = mix(mix(h, words[0]), words[1]);

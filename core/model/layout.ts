@@ -26,7 +26,7 @@ export function modelLayout(spec: ModelSpec, inputDim: number): Layout {
 }
 
 /** Half-width of the uniform initial kernel of logistic regression. */
-export const LOGISTIC_INIT = 0.01;
+const LOGISTIC_INIT = 0.01;
 
 /**
  * Initial weights: Glorot-uniform kernels and zero biases; logistic regression starts near zero

@@ -13,7 +13,7 @@
 import { CoreInputError } from '../types';
 import type { EpsilonResult } from './conversion';
 import { epsilonFromRdp } from './conversion';
-import { DEFAULT_RDP_ORDERS, composeRdp, sampledGaussianRdp } from './curve';
+import { DEFAULT_RDP_ORDERS, composeRdp, parallelRdp, sampledGaussianRdp } from './curve';
 import type { RdpCurve, SampledGaussianParams } from './curve';
 
 /** Default relative tolerance on the calibrated noise multiplier. */
@@ -94,7 +94,7 @@ export function calibrateNoiseMultiplier(target: CalibrationTarget): Calibration
   const eps = (z: number): EpsilonResult => {
     if (!alongside && !parallel) return sampledGaussianEpsilon({ q, noiseMultiplier: z, steps }, delta, orders);
     const own = composeRdp([sampledGaussianRdp({ q, noiseMultiplier: z, steps }, orders), ...(alongside ? [alongside] : [])], orders);
-    return epsilonFromRdp(parallel ? { orders: own.orders, rdp: own.rdp.map((r, i) => Math.max(r, parallel.rdp[i])) } : own, delta);
+    return epsilonFromRdp(parallel ? parallelRdp(own, parallel) : own, delta);
   };
   const none = eps(Infinity); // validates q, steps, orders and delta; ε of `alongside` alone
   if (q === 0 || steps === 0) return { noiseMultiplier: 0, epsilon: none.epsilon, order: none.order };

@@ -80,6 +80,18 @@ export function composeRdp(curves: readonly RdpCurve[], orders: readonly number[
   return { orders: [...grid], rdp };
 }
 
+/**
+ * Parallel composition of two mechanisms over disjoint parts of the rows (a row is in one part
+ * only): the order-wise larger of the two curves. Throws {@link CoreInputError} `curves` when the
+ * orders differ.
+ */
+export function parallelRdp(a: RdpCurve, b: RdpCurve): RdpCurve {
+  if (a.orders.length !== b.orders.length || a.orders.some((o, i) => o !== b.orders[i]) || a.rdp.length !== b.rdp.length) {
+    throw new CoreInputError('parallel curves are over different orders', 'curves');
+  }
+  return { orders: [...a.orders], rdp: a.rdp.map((r, i) => Math.max(r, b.rdp[i])) };
+}
+
 /** Throws {@link CoreInputError} `orders` unless a non-empty list of valid orders (see ./rdp). */
 export function checkOrders(orders: readonly number[]): void {
   if (!Array.isArray(orders) || orders.length === 0) {

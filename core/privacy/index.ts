@@ -22,7 +22,7 @@
  */
 export { sampledGaussianRdpStep, MAX_RDP_ORDER } from './rdp';
 export type { RdpCurve, SampledGaussianParams } from './curve';
-export { DEFAULT_RDP_ORDERS, sampledGaussianRdp, composeRdp } from './curve';
+export { DEFAULT_RDP_ORDERS, sampledGaussianRdp, composeRdp, parallelRdp } from './curve';
 export type { EpsilonResult, DeltaResult } from './conversion';
 export { epsilonFromRdp, deltaFromRdp } from './conversion';
 export type { CalibrationTarget, Calibration } from './calibrate';

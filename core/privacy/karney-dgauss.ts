@@ -36,7 +36,6 @@
  */
 import type { Rng } from '../types';
 import { CoreInputError } from '../types';
-import type { WordSource } from './word-source';
 import { wordSource } from './word-source';
 
 /** σ = num/den with integers 1 ≤ num ≤ 2^32 and 1 ≤ den ≤ 2^32. */
@@ -79,17 +78,17 @@ export function sigmaAtLeast(x: number): SigmaFraction {
 }
 
 /**
- * A sampler of N_Z(0, σ²) drawing from `rng` (or an existing {@link WordSource}). Throws
+ * A sampler of N_Z(0, σ²) drawing from `rng`. Throws
  * {@link CoreInputError} `sigma` unless num and den are integers in [1, 2^32].
  */
-export function karneyDiscreteGaussian(sigma: SigmaFraction, rng: Rng | WordSource): DiscreteGaussianSampler {
+export function karneyDiscreteGaussian(sigma: SigmaFraction, rng: Rng): DiscreteGaussianSampler {
   const { num, den } = sigma;
   for (const v of [num, den]) {
     if (!Number.isSafeInteger(v) || v < 1 || v > MAX_SIGMA_PART) {
       throw new CoreInputError(`sigma must be num/den with integers in [1, 2^32], got ${num}/${den}`, 'sigma');
     }
   }
-  const src = typeof rng === 'function' ? wordSource(rng) : rng;
+  const src = wordSource(rng);
   const { digit, bit, below } = src;
   const ceilSigma = ceilDiv(num, den);
   // Digits v[0..m) of the stored uniform V of the current von Neumann run (more drawn on demand).

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import type { RdpCurve } from './curve';
 import { sampledGaussianRdp } from './curve';
 import { distributedDGaussRdp } from './distributed-dgauss';
-import { composeRdp } from './curve';
+import { composeRdp, parallelRdp } from './curve';
 
 /**
  * The RDP of one job from its charges: the releases over all rows, plus the pointwise larger of
@@ -25,11 +25,8 @@ import { composeRdp } from './curve';
  * is in one part only). Jobs compose by adding their curves.
  */
 export function jobRdp(charges: readonly { partition?: Partition; rdp: readonly number[] }[], orders: readonly number[]): RdpCurve {
-  const part = (p: Partition | undefined) => composeRdp(charges.filter((c) => c.partition === p).map((c) => ({ orders: [...orders], rdp: [...c.rdp] })), orders).rdp;
-  const all = part(undefined);
-  const train = part('train');
-  const holdout = part('holdout');
-  return { orders: [...orders], rdp: all.map((a, i) => a + Math.max(train[i], holdout[i])) };
+  const part = (p: Partition | undefined) => composeRdp(charges.filter((c) => c.partition === p).map((c) => ({ orders: [...orders], rdp: [...c.rdp] })), orders);
+  return composeRdp([part(undefined), parallelRdp(part('train'), part('holdout'))], orders);
 }
 
 /** Value of the `format` field of ledger.json. */

@@ -15,7 +15,7 @@ import { statsShape } from '../data/preprocess';
 import type { EvalMetrics } from '../metrics/histogram';
 import { rankStatistics } from '../metrics/histogram';
 import type { Contribution } from '../types';
-import { CoreInputError } from '../types';
+import { validateContribution } from '../aggregate/sum';
 import { DP_LOG_LOSS_CAP } from './record-plan';
 import { rangeScale } from './record-releases';
 
@@ -23,14 +23,6 @@ import { rangeScale } from './record-releases';
 export const RANGE_VARIANCE = 1 / 3;
 
 const clamp = (x: number, lo: number, hi: number) => (x < lo ? lo : x > hi ? hi : x);
-
-function checkVectors(sum: Contribution, shape: Record<string, number>, what: string): void {
-  for (const [key, len] of Object.entries(shape)) {
-    const v = sum[key];
-    if (!v || v.length !== len) throw new CoreInputError(`${what}: "${key}" must have length ${len}, got ${v ? v.length : 'nothing'}`, 'sum');
-    if (v.some((x) => !Number.isFinite(x))) throw new CoreInputError(`${what}: "${key}" contains a non-finite value`, 'sum');
-  }
-}
 
 /**
  * Means and standard deviations (in the features' own units) from the noised bounded statistics.
@@ -40,7 +32,7 @@ function checkVectors(sum: Contribution, shape: Record<string, number>, what: st
  * a scale that cannot blow a feature up, which a near-zero noisy variance would.
  */
 export function preprocessingFromBoundedStats(sum: Contribution, schema: DataSchema, noiseStd = 0): Preprocessing {
-  checkVectors(sum, statsShape(schema), 'noised preprocessing statistics');
+  validateContribution(sum, statsShape(schema), 'noised preprocessing statistics');
   const mean: number[] = [];
   const std: number[] = [];
   schema.numeric.forEach((f, j) => {
@@ -59,7 +51,7 @@ export function preprocessingFromBoundedStats(sum: Contribution, schema: DataSch
 
 /** Metrics from a noised evaluation sum (hist of 2·bins, loss = [capped log-loss share, Brier, 0, 0]). */
 export function metricsFromBoundedEvaluation(sum: Contribution, bins: number): EvalMetrics {
-  checkVectors(sum, { hist: 2 * bins, loss: 4 }, 'noised evaluation');
+  validateContribution(sum, { hist: 2 * bins, loss: 4 }, 'noised evaluation');
   const hist = sum.hist;
   let negTotal = 0;
   let posTotal = 0;

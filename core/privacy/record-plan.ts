@@ -35,7 +35,7 @@ import { CoreInputError } from '../types';
 import { calibrateNoiseMultiplier } from './calibrate';
 import { epsilonFromRdp } from './conversion';
 import type { RdpCurve } from './curve';
-import { composeRdp, DEFAULT_RDP_ORDERS, sampledGaussianRdp } from './curve';
+import { composeRdp, DEFAULT_RDP_ORDERS, parallelRdp, sampledGaussianRdp } from './curve';
 import { calibrateDistributedSigma, distributedDGaussRdp, MIN_DGAUSS_SIGMA2 } from './distributed-dgauss';
 import type { DistributedDGaussParams } from './distributed-dgauss';
 import { MAX_SIGMA2 } from './discrete-gaussian';
@@ -54,6 +54,9 @@ export const EVAL_SHARE = 0.9;
 
 type RecordPrivacy = Extract<JobSpec['privacy'], { mode: 'record' }>;
 type PlanJob = Pick<JobSpec, 'privacy' | 'rounds' | 'evaluation' | 'train'>;
+
+/** The row-count release: one integer per participant, which one row changes by 1; no dropout credit. */
+export const COUNT_RELEASE = { l2Sensitivity: 1, l1Sensitivity: 1, dimension: 1, survivors: 1 } as const;
 
 /** One noised secure-sum release: per-client variance and sensitivities in grid units. */
 export interface NoisedRelease extends DistributedDGaussParams {
@@ -143,7 +146,7 @@ export function recordReleasePlan(job: PlanJob, schema: Pick<DataSchema, 'numeri
     delta: p.delta,
     ...(eps !== undefined ? { epsilon: eps } : {}),
     stats: { ...stats, gridBits: STATS_GRID_BITS, sigma2PerClient: release(p, stats, eps && eps * STATS_SHARE, 1, orders) },
-    countSigma2: release(p, { l2Sensitivity: 1, l1Sensitivity: 1, dimension: 1, survivors: 1 }, eps && eps * COUNT_SHARE, 1, orders),
+    countSigma2: release(p, COUNT_RELEASE, eps && eps * COUNT_SHARE, 1, orders),
     evaluation: { ...evalBase, gridBits: EVAL_GRID_BITS, rounds, sigma2PerClient: release(p, evalBase, eps && eps * EVAL_SHARE, Math.max(1, rounds.length), orders) },
   };
 }
@@ -168,7 +171,7 @@ export function stepsPerRound(job: Pick<JobSpec, 'train'>, q: number): number {
 
 /** RDP of the statistics and count releases (training rows' side, before DP-SGD). */
 export function trainSideBase(plan: RecordReleasePlan, orders: readonly number[] = DEFAULT_RDP_ORDERS): RdpCurve {
-  return composeRdp([distributedDGaussRdp(plan.stats, orders), distributedDGaussRdp({ sigma2PerClient: plan.countSigma2, survivors: 1, l2Sensitivity: 1, l1Sensitivity: 1, dimension: 1 }, orders)], orders);
+  return composeRdp([distributedDGaussRdp(plan.stats, orders), distributedDGaussRdp({ ...COUNT_RELEASE, sigma2PerClient: plan.countSigma2 }, orders)], orders);
 }
 
 /**
@@ -198,6 +201,5 @@ export interface JobCost {
 export function recordJobCost(job: PlanJob, plan: RecordReleasePlan, sgd: DpSgdPlan, orders: readonly number[] = DEFAULT_RDP_ORDERS): JobCost {
   const train = composeRdp([trainSideBase(plan, orders), sampledGaussianRdp({ q: sgd.sampleRate, noiseMultiplier: sgd.noiseMultiplier, steps: job.rounds * sgd.stepsPerRound }, orders)], orders);
   const holdout = holdoutSide(plan, orders);
-  const joint = { orders: [...orders], rdp: train.rdp.map((r, i) => Math.max(r, holdout.rdp[i])) };
-  return { train, holdout, epsilon: epsilonFromRdp(joint, recordPrivacy(job)!.delta).epsilon };
+  return { train, holdout, epsilon: epsilonFromRdp(parallelRdp(train, holdout), recordPrivacy(job)!.delta).epsilon };
 }

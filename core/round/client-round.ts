@@ -9,6 +9,7 @@ import { clientDpPlan, decodeClientSum, nextClipNorm } from '../privacy/client-d
 import { trainShape } from '../aggregate/train';
 import type { Contribution, ContributionShape, Rng } from '../types';
 import { CoreInputError } from '../types';
+import { standardNormal } from '../random';
 
 /** Name of the clip-bit vector of a client-DP train contribution. */
 export const CLIP_BIT = 'clipBit';
@@ -57,8 +58,8 @@ export interface ClientTrainSum {
 
 /**
  * Decodes a summed client-DP round of `contributors` participants trained with clip norm
- * `clipNorm`, adds central noise when the job says so (the coordinator's randomness: `rng` for
- * exact noise, the default; `normal`, an N(0, 1) source, with secureNoise false), and adapts S.
+ * `clipNorm`, adds central noise from the coordinator's randomness `rng` when the job says so
+ * (exact discrete Gaussian, the default; Box–Muller normals with secureNoise false), and adapts S.
  * Throws {@link CoreInputError} when the sum does not match the plan.
  */
 export function readClientTrainSum(
@@ -66,7 +67,6 @@ export function readClientTrainSum(
   job: Pick<JobSpec, 'privacy' | 'rounds'>,
   plan: ClientDpPlan,
   clipNorm: number,
-  normal?: () => number,
   rng?: Rng,
 ): ClientTrainSum {
   const { update, weight } = sum;
@@ -75,7 +75,7 @@ export function readClientTrainSum(
     throw new CoreInputError('a client-DP train sum needs "update", "weight" and "clipBit" vectors', 'sum');
   }
   const contributors = Math.round(weight[0]);
-  const decoded = decodeClientSum(update, bit[0], contributors, clipNorm, plan, normal, rng);
+  const decoded = decodeClientSum(update, bit[0], contributors, clipNorm, plan, rng && (() => standardNormal(rng)), rng);
   const adaptive = clientPrivacy(job)?.adaptiveClipping;
   const next = adaptive && decoded.unclippedFraction !== undefined ? nextClipNorm(clipNorm, decoded.unclippedFraction, adaptive) : clipNorm;
   return {

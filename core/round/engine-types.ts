@@ -97,9 +97,7 @@ export interface EngineDeps {
   store: JobStorePort;
   now: () => number;
   emit: (e: EngineEvent) => void;
-  /** N(0, 1) draws from the coordinator's randomness: needed only for central client-level DP noise. */
-  normal?: () => number;
-  /** The coordinator's crypto randomness: needed only for exact (secureNoise) central client-level DP noise. */
+  /** The coordinator's crypto randomness: needed only for central client-level DP noise. */
   noiseRng?: Rng;
   /**
    * Stops the job from outside (cancelled, or paused while the coordinator stops): every wait on

@@ -170,7 +170,6 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
     secure?: SecureSumInfo,
     receipts?: Record<string, string>,
     clientDp?: ClientDpRound,
-    earlier?: Record<string, string>,
   ) => {
     // A round the job does not evaluate (evaluation.every) reports no metrics.
     const ev = evaluated.has(round)
@@ -189,7 +188,8 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
       finishedAt: now(),
       ...(secure ?? ev?.secure ? { secure: secure ?? ev?.secure } : {}),
       ...(receipts ? { receipts } : {}),
-      ...releaseReceiptsOf([earlier, ev?.receipts]),
+      // Round 0 also carries the receipts of the statistics release that preceded it.
+      ...releaseReceiptsOf([round === 0 ? statsReceipts : undefined, ev?.receipts]),
       ...(clientDp ? { clientDp } : {}),
     };
     await store.saveRound(record, state, clipNorm ? { clipNorm } : {});
@@ -197,7 +197,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
     emit({ type: 'round', record });
   };
 
-  if (!resumed) await evaluate(0, now(), Number.NaN, [], statsFailures, undefined, undefined, undefined, statsReceipts);
+  if (!resumed) await evaluate(0, now(), Number.NaN, [], statsFailures);
   for (let round = state.round + 1; round <= job.rounds; round++) {
     const started = now();
     const fit = { train: job.train, mu: strategy.fitConfig(round).mu, classWeights, seed: deriveSeed(job.seed, `fit:${round}`), ...(clipNorm ? { clipNorm } : {}) };
@@ -206,7 +206,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
       const plan = clientPlanFor(job, size, tr.secure?.threshold ?? 1)!;
       let cs: ReturnType<typeof readClientTrainSum>;
       try {
-        cs = readClientTrainSum(tr.sum, job, plan, clipNorm, deps.normal, deps.noiseRng);
+        cs = readClientTrainSum(tr.sum, job, plan, clipNorm, deps.noiseRng);
       } catch (err) {
         throw new JobFailedError(`round ${round} train: ${(err as Error).message}`);
       }

@@ -24,6 +24,7 @@
  * deadlines are the Grid's, and all secrets are drawn by the participants.
  */
 import { decodeSum } from '../secagg/contribution-codec';
+import { sameMembers } from '../secagg/protocol/config';
 import { initServer, serverStep } from '../secagg/protocol/server';
 import type { ServerInput, ServerOutput, ServerState } from '../secagg/protocol/types';
 import type { JobSpec } from '../job';
@@ -145,7 +146,7 @@ export function secureSum(
       if (forwarded.type !== 'forward-shares') return aborted(forwarded);
       let request = await step(forwarded.shared, (p) => forwarded.deliveries.find((d) => d.to === p)!, 'masked-input', deadlineMs);
       const { exact } = runOptions;
-      if (exact && (request.type === 'consistency-request' || request.type === 'unmask-request') && !sameSet(request.survivors, exact)) {
+      if (exact && (request.type === 'consistency-request' || request.type === 'unmask-request') && !sameMembers(request.survivors, exact)) {
         return {
           sum: null,
           contributors: [],
@@ -188,8 +189,4 @@ export function secureSum(
       };
     },
   };
-}
-
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x) => b.includes(x));
 }

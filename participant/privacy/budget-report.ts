@@ -3,8 +3,6 @@
  * (`fedcredit budget --state-dir DIR`): the ledger's budget and total, each job's own ε and
  * number of charges, and the settings the node fixed for each record-level job.
  */
-import { existsSync } from 'node:fs';
-import { ledgerPath } from './ledger-file';
 import { PrivacyLedger } from './ledger';
 import type { SpentSummary } from './ledger';
 import { RecordJobStore } from './record-jobs';
@@ -25,7 +23,7 @@ export interface BudgetReport {
 export function budgetReport(stateDir: string): BudgetReport {
   const ledger = PrivacyLedger.load(stateDir);
   const s = ledger.spent();
-  const fixed = existsSync(ledgerPath(stateDir)) ? RecordJobStore.open(stateDir) : undefined;
+  const fixed = RecordJobStore.open(stateDir);
   return {
     ledger: ledger.file,
     budget: s.budget,
@@ -33,7 +31,7 @@ export function budgetReport(stateDir: string): BudgetReport {
     remaining: s.remaining,
     charges: s.charges,
     jobs: s.perJob.map((j) => {
-      const r = fixed?.get(j.jobId);
+      const r = fixed.get(j.jobId);
       if (!r) return j;
       const { jobId: _, ...recordLevel } = r;
       return { ...j, recordLevel };

@@ -27,7 +27,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { RdpCurve } from '../../core/privacy';
-import { DEFAULT_RDP_ORDERS, composeRdp, epsilonFromRdp } from '../../core/privacy';
+import { DEFAULT_RDP_ORDERS, composeRdp, epsilonFromRdp, parallelRdp } from '../../core/privacy';
 import { CoreInputError } from '../../core/types';
 import { ledgerPath, parseLedger, readLedger, receiptsPath, serializeLedger, writeLedger } from './ledger-file';
 import type {
@@ -164,14 +164,13 @@ export class PrivacyLedger {
     const { orders } = this.state;
     const mine = this.charges().filter((c) => c.jobId === jobId);
     const others = this.charges().filter((c) => c.jobId !== jobId);
-    const zero = orders.map(() => 0);
     const part = (p: Partition | undefined, plan?: RdpCurve) => {
-      const had = composeRdp(mine.filter((c) => c.partition === p).map((c) => ({ orders: [...orders], rdp: [...c.rdp] })), orders).rdp;
-      const want = plan ? checkCurve(plan, orders) : zero;
-      return had.map((h, i) => Math.max(h, want[i]));
+      const had = composeRdp(mine.filter((c) => c.partition === p).map((c) => ({ orders: [...orders], rdp: [...c.rdp] })), orders);
+      if (!plan) return had;
+      const want = checkCurve(plan, orders);
+      return { orders: [...orders], rdp: had.rdp.map((h, i) => Math.max(h, want[i])) };
     };
-    const [all, train, holdout] = [part(undefined, planned.all), part('train', planned.train), part('holdout', planned.holdout)];
-    const job = { orders: [...orders], rdp: all.map((a, i) => a + Math.max(train[i], holdout[i])) };
+    const job = composeRdp([part(undefined, planned.all), parallelRdp(part('train', planned.train), part('holdout', planned.holdout))], orders);
     return this.verdict(job, composeRdp([totalOf(others, orders), job], orders));
   }
 

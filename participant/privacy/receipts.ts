@@ -32,8 +32,7 @@ import type { PrivacyReceipt, SignedReceipt } from '../../core/privacy/receipt-f
 import { PrivacyReceiptSchema, RECEIPT_VERSION, ReceiptError, SignedReceiptSchema, canonicalJson, parseReceiptLog, receiptHash } from '../../core/privacy/receipt-format';
 
 export * from '../../core/privacy/receipt-format';
-export { RECEIPT_KEY_FORMAT, receiptKeyPath, receiptPublicKeyPath } from './receipt-key';
-export type { ReceiptKeySource, SigningKey } from './receipt-key';
+export { receiptKeyPath } from './receipt-key';
 
 /** `Omit` over each member of a union. */
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

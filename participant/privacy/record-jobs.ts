@@ -6,12 +6,11 @@
  * the same for every round of the job. Written atomically after the count is charged and before it
  * is used. An unreadable file is an error naming it, never overwritten.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../../coordinator/atomic';
+import { writeJsonAtomic } from '../../coordinator/atomic';
 import { PrivacyLedgerError } from '../../core/privacy/ledger-format';
-import { privacyDir } from './ledger-file';
+import { privacyDir, readLedger } from './ledger-file';
 
 /** One job's settings at this node. */
 export const RecordJobSchema = z.strictObject({
@@ -35,13 +34,8 @@ export class RecordJobStore {
   /** Opens `<stateDir>/privacy/record-jobs.json` (absent: empty). */
   static open(stateDir: string): RecordJobStore {
     const file = path.join(privacyDir(stateDir), 'record-jobs.json');
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return new RecordJobStore(file, []);
-      throw new PrivacyLedgerError(`cannot read ${file}: ${(e as Error).message}`, { file });
-    }
+    const text = readLedger(file);
+    if (text === undefined) return new RecordJobStore(file, []);
     let raw: unknown;
     try {
       raw = JSON.parse(text);
@@ -65,7 +59,7 @@ export class RecordJobStore {
   put(job: RecordJob): void {
     if (this.get(job.jobId)) throw new PrivacyLedgerError(`the record-level DP settings of job ${job.jobId} are fixed already`, { file: this.file });
     const jobs = [...this.jobs, RecordJobSchema.parse(job)];
-    writeFileAtomic(this.file, JSON.stringify({ format: 'fedcredit-record-jobs', version: 1, jobs }, null, 2) + '\n');
+    writeJsonAtomic(this.file, { format: 'fedcredit-record-jobs', version: 1, jobs });
     this.jobs = jobs;
   }
 }

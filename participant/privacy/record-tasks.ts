@@ -13,7 +13,7 @@
 import type { DataSchema } from '../../core/data/schema';
 import type { Table } from '../../core/data/table';
 import type { MechanismSpend } from '../../core/privacy/ledger-format';
-import { dpSgdPlan, evaluationRounds, recordJobCost, recordReleasePlan } from '../../core/privacy/record-plan';
+import { COUNT_RELEASE, dpSgdPlan, evaluationRounds, recordJobCost, recordReleasePlan } from '../../core/privacy/record-plan';
 import type { NoisedRelease, RecordReleasePlan } from '../../core/privacy/record-plan';
 import { boundedEvaluation, boundedStats, noisedRelease } from '../../core/privacy/record-releases';
 import { sampleDiscreteGaussian } from '../../core/privacy/discrete-gaussian';
@@ -72,7 +72,7 @@ export function recordJobFor(task: ParsedTask, trainRows: number, privacy: NodeP
         `${formatEpsilon(preview.epsilonAfter)} at δ = ${formatDelta(budget.delta)}, beyond its budget ε = ${formatEpsilon(budget.epsilon)}; refused before round 1, nothing was spent`,
     );
   }
-  privacy.charge(task, { mechanism: 'distributed-discrete-gaussian', params: { sigma2PerClient: plan.countSigma2, survivors: 1, l2Sensitivity: 1, l1Sensitivity: 1, dimension: 1 } }, { stage: 'count', partition: 'train' });
+  privacy.charge(task, { mechanism: 'distributed-discrete-gaussian', params: { ...COUNT_RELEASE, sigma2PerClient: plan.countSigma2 } }, { stage: 'count', partition: 'train' });
   const fixed: RecordJob = { jobId: task.jobId, noisyRows, ...sgd, epsilonJob: cost.epsilon };
   privacy.jobs.put(fixed);
   return fixed;

@@ -34,9 +34,9 @@ const common = {
 };
 
 /** A secure sum of one input that this node began (step 1). */
-export const AttemptRecordSchema = z.strictObject({ kind: z.literal('attempt'), ...common });
+const AttemptRecordSchema = z.strictObject({ kind: z.literal('attempt'), ...common });
 /** A secure sum this node helped unmask: written before any share leaves the node. */
-export const ReleaseRecordSchema = z.strictObject({
+const ReleaseRecordSchema = z.strictObject({
   kind: z.literal('release'),
   ...common,
   /** U3, sorted. */
@@ -48,7 +48,6 @@ export const ReleaseRecordSchema = z.strictObject({
 });
 /** One line of the release log. */
 export const ReleaseLogRecordSchema = z.discriminatedUnion('kind', [AttemptRecordSchema, ReleaseRecordSchema]);
-export type AttemptRecord = z.infer<typeof AttemptRecordSchema>;
 export type ReleaseRecord = z.infer<typeof ReleaseRecordSchema>;
 export type ReleaseLogRecord = z.infer<typeof ReleaseLogRecordSchema>;
 
@@ -70,7 +69,7 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /** The earlier un-noised releases of this input (same key, or identical vectors when `digest` is given). */
-export function earlierReleases(history: readonly ReleaseLogRecord[], key: InputKey, digest?: string): ReleaseRecord[] {
+function earlierReleases(history: readonly ReleaseLogRecord[], key: InputKey, digest?: string): ReleaseRecord[] {
   return history.filter((r): r is ReleaseRecord => r.kind === 'release' && !r.noised && (sameKey(r, key) || (digest !== undefined && r.digest === digest)));
 }
 

@@ -12,7 +12,8 @@
  * Without a state dir the log lives in memory only (in-process tests and simulations); the CLI
  * always gives one. One process per state dir.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendDurable, writeFileAtomic } from '../../coordinator/atomic';
 import path from 'node:path';
 import { ReleaseLogRecordSchema } from './guard';
 import type { InputKey, ReleaseLogRecord } from './guard';
@@ -76,9 +77,8 @@ export class ReleaseLog {
       torn = `${file}.torn-${Date.now()}`;
       const good = lines.map((l) => l + '\n').join('');
       try {
-        writeAll(torn, tail, 'w');
-        writeAll(`${file}.tmp`, good, 'w');
-        renameSync(`${file}.tmp`, file);
+        writeFileAtomic(torn, tail);
+        writeFileAtomic(file, good);
       } catch (err) {
         throw new ReleaseLogError(`cannot move the torn last line of ${file} aside: ${(err as Error).message}`, file, lines.length + 1);
       }
@@ -103,7 +103,7 @@ export class ReleaseLog {
     const r = ReleaseLogRecordSchema.parse(record);
     if (this.file) {
       try {
-        writeAll(this.file, JSON.stringify(r) + '\n', 'a');
+        appendDurable(this.file, JSON.stringify(r) + '\n');
       } catch (err) {
         throw new ReleaseLogError(`cannot append to ${this.file}: ${(err as Error).message}`, this.file);
       }
@@ -128,17 +128,4 @@ function parseLine(line: string, file: string, n: number): ReleaseLogRecord {
     throw new ReleaseLogError(`${file}:${n}: ${issue.path.join('.') || '(line)'}: ${issue.message}; the node will not start without a readable release history`, file, n);
   }
   return r.data;
-}
-
-/** Writes `text` to `file` (mode 'a' appends, 'w' replaces) and fsyncs it. */
-function writeAll(file: string, text: string, mode: 'a' | 'w'): void {
-  const fd = openSync(file, mode, 0o600);
-  try {
-    const buf = Buffer.from(text, 'utf8');
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }

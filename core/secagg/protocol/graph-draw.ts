@@ -24,7 +24,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { shuffleInPlace } from '../../random';
 import type { Rng } from '../../types';
-import { bytesEqual } from '../hex';
+import { bytesEqual, concatBytes } from '../hex';
 import { signedBytes } from './advert';
 import { firstDuplicate } from './config';
 import { ringOver } from './graph';
@@ -63,9 +63,14 @@ export function revealProblem(config: SecAggConfig, keys: readonly PublicKeys[],
     const r = reveals.find((x) => x.id === k.id);
     if (!r) return `${k.id} did not reveal its graph nonce; the neighbour graph is drawn from every advertiser's randomness or not at all`;
     if (!(r.nonce instanceof Uint8Array) || r.nonce.length !== GRAPH_NONCE_BYTES) return `the graph nonce of ${k.id} is not ${GRAPH_NONCE_BYTES} bytes`;
-    if (!k.commit || !bytesEqual(graphCommit(config, k.id, r.nonce), k.commit)) return `the graph nonce of ${k.id} does not open its commitment`;
+    if (!nonceOpens(config, k, r.nonce)) return `the graph nonce of ${k.id} does not open its commitment`;
   }
   return undefined;
+}
+
+/** True when `nonce` is a nonce of the right size that opens the commitment `key` advertised. */
+export function nonceOpens(config: Pick<SecAggConfig, 'run' | 'round'>, key: Pick<PublicKeys, 'id' | 'commit'>, nonce: Uint8Array | undefined): boolean {
+  return nonce instanceof Uint8Array && nonce.length === GRAPH_NONCE_BYTES && key.commit !== undefined && bytesEqual(graphCommit(config, key.id, nonce), key.commit);
 }
 
 /** The 32-byte seed of the graph from U1's checked reveals. */
@@ -77,14 +82,10 @@ export function graphSeed(config: Pick<SecAggConfig, 'run' | 'round'>, reveals: 
 /** A deterministic byte stream from a 32-byte seed: HMAC-SHA256(seed, counter) blocks. */
 function streamRng(seed: Uint8Array): Rng {
   let counter = 0;
-  let pool = new Uint8Array(0);
+  let pool: Uint8Array = new Uint8Array(0);
   return (n) => {
     while (pool.length < n) {
-      const block = createHmac('sha256', seed).update(signedBytes([counter++])).digest();
-      const next = new Uint8Array(pool.length + block.length);
-      next.set(pool);
-      next.set(block, pool.length);
-      pool = next;
+      pool = concatBytes(pool, createHmac('sha256', seed).update(signedBytes([counter++])).digest());
     }
     const out = pool.slice(0, n);
     pool = pool.slice(n);
@@ -103,7 +104,7 @@ export function drawGraph(config: SecAggConfig & { graph: { kind: 'committed'; k
   shuffleInPlace(order, streamRng(graphSeed(config, reveals)));
   const ring = ringOver(order, config.graph.k);
   const adjacency: Record<string, string[]> = {};
-  for (const id of [...config.participants].sort()) adjacency[id] = ring.kind === 'explicit' ? [...(ring.adjacency[id] ?? [])] : [];
+  for (const id of [...config.participants].sort()) adjacency[id] = [...(ring.adjacency[id] ?? [])];
   return { kind: 'explicit', adjacency };
 }
 

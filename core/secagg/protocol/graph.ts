@@ -36,7 +36,7 @@ export function ringNeighbours(ids: string[], k: number, seed: number): Neighbou
  * each id is joined to the ⌊k/2⌋ nearest on each side, plus (odd k) the opposite one. Throws
  * {@link CoreInputError} like {@link ringNeighbours}.
  */
-export function ringOver(order: string[], k: number): NeighbourGraph {
+export function ringOver(order: string[], k: number): Extract<NeighbourGraph, { kind: 'explicit' }> {
   checkIds(order, 'ids');
   if (!Number.isInteger(k) || k < 1) throw new CoreInputError(`k must be a positive integer, got ${k}`, 'k');
   const n = order.length;

@@ -33,7 +33,7 @@ import { consistencyBytes } from './consistency';
 import { areNeighbours, neighboursOf } from './graph';
 import type { Failure, PublicKeys, ServerInput, ServerOutput, ServerState, SecAggConfig, Stage, UnmaskingMessage } from './types';
 import { GRAPH_NONCE_BYTES, SELF_SEED_BYTES } from './types';
-import { graphCommit, isCommitted, withDrawnGraph } from './graph-draw';
+import { isCommitted, nonceOpens, withDrawnGraph } from './graph-draw';
 
 type Step = { state: ServerState; output: ServerOutput };
 type At<S extends ServerState['stage']> = Extract<ServerState, { stage: S }>;
@@ -137,8 +137,7 @@ function collectNonces(state: At<'graph-reveal'>, messages: Msg<'graph-reveal-de
   if (!isCommitted(config)) throw new CoreInputError('graph nonces in a round without a committed graph', 'input');
   const failures: Failure[] = [];
   const ok = accept('graph-reveal', keys.map((k) => k.id), messages, (m) => {
-    const k = keys.find((x) => x.id === m.from)!;
-    return m.nonce?.length === GRAPH_NONCE_BYTES && k.commit && bytesEqual(graphCommit(config, m.from, m.nonce), k.commit) ? undefined : 'its graph nonce does not open its commitment';
+    return nonceOpens(config, keys.find((x) => x.id === m.from)!, m.nonce) ? undefined : 'its graph nonce does not open its commitment';
   }, failures);
   if (ok.size < keys.length) {
     return abort(state, `only ${ok.size} of the ${keys.length} key advertisers revealed their graph nonce; the neighbour graph is drawn from every advertiser's randomness or not at all`, failures);
