@@ -12,18 +12,18 @@
  *    credit schema's inputs, and an MLP with the bench's `--hidden` layers (~100k parameters by
  *    default) to show where the noise starts to dominate. Medians after one untimed warm-up pair.
  */
-import type { FitConfig, ModelSpec } from '../core/job';
-import { initialWeights, modelLayout } from '../core/model/layout';
-import { sampleDiscreteGaussian } from '../core/privacy/discrete-gaussian';
-import { karneyDiscreteGaussian } from '../core/privacy/karney-dgauss';
-import { latticeNoisePlan } from '../core/privacy/lattice-noise';
-import { seededRng } from '../core/random';
-import { layoutSize } from '../core/types';
-import { cryptoRng } from '../participant/crypto-rng';
-import { gaussianVector } from '../participant/trainer/dp-random';
-import { syntheticRows } from '../participant/trainer/fixtures';
-import { trainLocal } from '../participant/trainer/train';
-import { median } from './stats';
+import type { FitConfig, ModelSpec } from '../core/job.ts';
+import { initialWeights, modelLayout } from '../core/model/layout.ts';
+import { sampleDiscreteGaussian } from '../core/privacy/discrete-gaussian.ts';
+import { karneyDiscreteGaussian } from '../core/privacy/karney-dgauss.ts';
+import { latticeNoisePlan } from '../core/privacy/lattice-noise.ts';
+import { seededRng } from '../core/random.ts';
+import { layoutSize } from '../core/types.ts';
+import { cryptoRng } from '../participant/crypto-rng.ts';
+import { gaussianVector } from '../participant/trainer/dp-random.ts';
+import { syntheticRows } from '../participant/trainer/fixtures.ts';
+import { trainLocal } from '../participant/trainer/train.ts';
+import { median } from './stats.ts';
 
 /** Sampler throughput, milliseconds per million draws (medians). */
 export interface SamplerResult {

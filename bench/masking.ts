@@ -20,19 +20,19 @@
 import { createCipheriv, diffieHellman, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import nacl from 'tweetnacl';
-import { generateKeyPair, sharedSecret } from '../core/secagg/keys';
-import { applyMask, maskKernel } from '../core/secagg/mask';
-import type { MaskTerm } from '../core/secagg/mask';
-import { chacha20Keystream, expandMask } from '../core/secagg/prg';
-import { addMod, subMod } from '../core/secagg/quantize';
-import { clientStep, initClient } from '../core/secagg/protocol/client';
-import { initServer, serverStep } from '../core/secagg/protocol/server';
-import type { ClientOutput, ClientState, MaskedInputMessage, SecAggConfig, ServerOutput, ServerState } from '../core/secagg/protocol/types';
-import { secureRoundParams } from '../core/round/secure-plan';
-import { trainShape } from '../core/aggregate/train';
-import { JobSpecSchema } from '../core/job';
-import type { Rng } from '../core/types';
-import { median } from './stats';
+import { generateKeyPair, sharedSecret } from '../core/secagg/keys.ts';
+import { applyMask, maskKernel } from '../core/secagg/mask.ts';
+import type { MaskTerm } from '../core/secagg/mask.ts';
+import { chacha20Keystream, expandMask } from '../core/secagg/prg.ts';
+import { addMod, subMod } from '../core/secagg/quantize.ts';
+import { clientStep, initClient } from '../core/secagg/protocol/client.ts';
+import { initServer, serverStep } from '../core/secagg/protocol/server.ts';
+import type { ClientOutput, ClientState, MaskedInputMessage, SecAggConfig, ServerOutput, ServerState } from '../core/secagg/protocol/types.ts';
+import { secureRoundParams } from '../core/round/secure-plan.ts';
+import { trainShape } from '../core/aggregate/train.ts';
+import { JobSpecSchema } from '../core/job.ts';
+import type { Rng } from '../core/types.ts';
+import { median } from './stats.ts';
 
 const rng: Rng = (n) => new Uint8Array(randomBytes(n));
 

@@ -11,11 +11,11 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { verifyAuditLog } from '../coordinator/audit-format';
-import type { AuditVerification } from '../coordinator/audit-format';
-import { UsageError } from './errors';
-import { loadRoster } from '../trust/files';
-import type { AuditRoster } from '../coordinator/audit-receipts';
+import { verifyAuditLog } from '../coordinator/audit-format.ts';
+import type { AuditVerification } from '../coordinator/audit-format.ts';
+import { UsageError } from './errors.ts';
+import { loadRoster } from '../trust/files.ts';
+import type { AuditRoster } from '../coordinator/audit-receipts.ts';
 
 /** Options of `audit verify`. */
 export interface AuditVerifyOptions {

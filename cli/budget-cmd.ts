@@ -3,9 +3,9 @@
  * jobs and per job, and what is left (participant/privacy/budget-report.ts).
  */
 import type { Command } from 'commander';
-import { formatDelta, formatEpsilon } from '../core/privacy/ledger-format';
-import { budgetReport } from '../participant/privacy/budget-report';
-import { UsageError } from './errors';
+import { formatDelta, formatEpsilon } from '../core/privacy/ledger-format.ts';
+import { budgetReport } from '../participant/privacy/budget-report.ts';
+import { UsageError } from './errors.ts';
 
 /** Prints the report of `stateDir`; throws UsageError when it has no readable ledger. */
 export function budgetCommand(stateDir: string, json: boolean, print: (line: string) => void): void {

@@ -11,9 +11,9 @@
  * (one line naming the flag, exit code 2).
  */
 import type { Command } from 'commander';
-import type { ConsortiumResult } from '../trust/certs';
-import { RoleSchema, type Role } from '../trust/format';
-import { UsageError } from './errors';
+import type { ConsortiumResult } from '../trust/certs.ts';
+import { RoleSchema, type Role } from '../trust/format.ts';
+import { UsageError } from './errors.ts';
 
 /** Options of `certs`, as commander hands them over. */
 export interface CertsCmdOptions {
@@ -51,7 +51,7 @@ export async function certsCommand(o: CertsCmdOptions, print: (line: string) => 
   const hosts = o.hosts !== undefined ? split([o.hosts]) : undefined;
   if (hosts && hosts.length === 0) throw new UsageError('--hosts must name at least one host');
   // Loaded on demand: @peculiar/x509 adds about 0.3 s to start-up, which other commands need not pay.
-  const { createConsortium } = await import('../trust/certs');
+  const { createConsortium } = await import('../trust/certs.ts');
   const r = await createConsortium({
     out: o.out, participants, operators: split(o.operator), hosts, days, force: o.force === true,
     ...(o.consortium !== undefined ? { consortium: o.consortium } : {}),

@@ -3,15 +3,15 @@
  * submit a job, follow its event stream, fetch the model in chunks, cancel a job.
  */
 import * as grpc from '@grpc/grpc-js';
-import type { DataSchema } from '../core/data/schema';
-import type { JobSpec } from '../core/job';
-import { channelOptions, loadProto } from '../proto/load';
-import { unaryCall } from '../proto/call';
-import type { ControlClient } from '../proto/generated/fedcredit/v1/Control';
-import type { JobEvent__Output } from '../proto/generated/fedcredit/v1/JobEvent';
-import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus';
-import type { SubmitJobReply__Output } from '../proto/generated/fedcredit/v1/SubmitJobReply';
-import type { ListParticipantsReply__Output } from '../proto/generated/fedcredit/v1/ListParticipantsReply';
+import type { DataSchema } from '../core/data/schema.ts';
+import type { JobSpec } from '../core/job.ts';
+import { channelOptions, loadProto } from '../proto/load.ts';
+import { unaryCall } from '../proto/call.ts';
+import type { ControlClient } from '../proto/generated/fedcredit/v1/Control.ts';
+import type { JobEvent__Output } from '../proto/generated/fedcredit/v1/JobEvent.ts';
+import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus.ts';
+import type { SubmitJobReply__Output } from '../proto/generated/fedcredit/v1/SubmitJobReply.ts';
+import type { ListParticipantsReply__Output } from '../proto/generated/fedcredit/v1/ListParticipantsReply.ts';
 
 /** The model as fetched from the coordinator. */
 export interface FetchedModel {

@@ -7,10 +7,10 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeConsortium, DEFAULT_SEED } from '../examples/synthetic/write';
-import { loadJobFile } from './job-file';
-import { renderReport } from './report';
-import { simulate } from './simulate';
+import { writeConsortium, DEFAULT_SEED } from '../examples/synthetic/write.ts';
+import { loadJobFile } from './job-file.ts';
+import { renderReport } from './report.ts';
+import { simulate } from './simulate.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -4,13 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { JobSpecSchema } from '../core/job';
-import type { JobSpec } from '../core/job';
-import type { DataSchema } from '../core/data/schema';
-import { loadSchemaFile } from '../participant/data/load';
-import { formatZodError } from '../proto/validate';
-import { UsageError } from './errors';
-import { recordPrivacyProblem } from '../core/privacy/record-plan';
+import { JobSpecSchema } from '../core/job.ts';
+import type { JobSpec } from '../core/job.ts';
+import type { DataSchema } from '../core/data/schema.ts';
+import { loadSchemaFile } from '../participant/data/load.ts';
+import { formatZodError } from '../proto/validate.ts';
+import { UsageError } from './errors.ts';
+import { recordPrivacyProblem } from '../core/privacy/record-plan.ts';
 
 /** A job with its schema, ready to submit. */
 export interface LoadedJob {

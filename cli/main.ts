@@ -4,30 +4,30 @@
  * exit with code 2; a failed job exits with code 1.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DataError } from '../core/data/errors';
-import { CoreInputError } from '../core/types';
-import { startCoordinator } from '../coordinator/server';
-import type { Level } from '../coordinator/log';
-import { loadJobFile } from './job-file';
-import { participantCommand } from './participant-cmd';
-import { renderReport } from './report';
-import { runJobOnCoordinator } from './run';
-import { parseParties, simulate } from './simulate';
-import { inferCommand } from './schema-cmd';
-import { demoCommand } from './demo';
-import { UsageError } from './errors';
-import { AuditLogError } from '../coordinator/audit-log';
-import { Control } from './control-client';
-import { registerPrivacyCommand } from './privacy-cmd';
-import { verifyReceiptsCommand } from './verify-receipts-cmd';
-import { registerAuditCommand } from './audit-cmd';
-import { addTransportOptions, resolveTransport } from './transport';
-import type { Transport } from './transport';
-import type { ControlOptions } from './control-client';
-import { clientCredentials } from '../trust/tls';
-import { registerCertsCommand } from './certs-cmd';
-import { registerBudgetCommand } from './budget-cmd';
-import { fmt } from './progress';
+import { DataError } from '../core/data/errors.ts';
+import { CoreInputError } from '../core/types.ts';
+import { startCoordinator } from '../coordinator/server.ts';
+import type { Level } from '../coordinator/log.ts';
+import { loadJobFile } from './job-file.ts';
+import { participantCommand } from './participant-cmd.ts';
+import { renderReport } from './report.ts';
+import { runJobOnCoordinator } from './run.ts';
+import { parseParties, simulate } from './simulate.ts';
+import { inferCommand } from './schema-cmd.ts';
+import { demoCommand } from './demo.ts';
+import { UsageError } from './errors.ts';
+import { AuditLogError } from '../coordinator/audit-log.ts';
+import { Control } from './control-client.ts';
+import { registerPrivacyCommand } from './privacy-cmd.ts';
+import { verifyReceiptsCommand } from './verify-receipts-cmd.ts';
+import { registerAuditCommand } from './audit-cmd.ts';
+import { addTransportOptions, resolveTransport } from './transport.ts';
+import type { Transport } from './transport.ts';
+import type { ControlOptions } from './control-client.ts';
+import { clientCredentials } from '../trust/tls.ts';
+import { registerCertsCommand } from './certs-cmd.ts';
+import { registerBudgetCommand } from './budget-cmd.ts';
+import { fmt } from './progress.ts';
 
 const stderrLine = (l: string) => process.stderr.write(l + '\n');
 

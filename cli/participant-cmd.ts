@@ -3,24 +3,24 @@
  * invalid), then serve the coordinator's tasks until interrupted.
  */
 import { createHash } from 'node:crypto';
-import { loadSchemaFile, loadTable } from '../participant/data/load';
-import { chain, errorToRefusalMod, schemaCheckMod } from '../participant/handler';
-import { localHandler } from '../participant/local-handler';
-import { openNodePrivacy } from '../participant/privacy/node-privacy';
-import type { NodePrivacy } from '../participant/privacy/node-privacy';
-import { UsageError } from './errors';
-import { secAggMod } from '../participant/secagg-mod';
-import { ParticipantNode } from '../participant/node';
-import { initBackend } from '../participant/trainer/backend';
-import { loadPolicy, policyMod, policyWarnings } from '../participant/policy';
-import type { Policy } from '../participant/policy';
-import { createLogger } from '../coordinator/log';
-import type { Level } from '../coordinator/log';
-import type { Transport } from './transport';
-import { clientCredentials } from '../trust/tls';
-import { FleetRefusedError } from '../participant/node';
-import { memberKeys } from '../trust/format';
-import { ReleaseLog } from '../participant/releases/log';
+import { loadSchemaFile, loadTable } from '../participant/data/load.ts';
+import { chain, errorToRefusalMod, schemaCheckMod } from '../participant/handler.ts';
+import { localHandler } from '../participant/local-handler.ts';
+import { openNodePrivacy } from '../participant/privacy/node-privacy.ts';
+import type { NodePrivacy } from '../participant/privacy/node-privacy.ts';
+import { UsageError } from './errors.ts';
+import { secAggMod } from '../participant/secagg-mod.ts';
+import { ParticipantNode } from '../participant/node.ts';
+import { initBackend } from '../participant/trainer/backend.ts';
+import { loadPolicy, policyMod, policyWarnings } from '../participant/policy.ts';
+import type { Policy } from '../participant/policy.ts';
+import { createLogger } from '../coordinator/log.ts';
+import type { Level } from '../coordinator/log.ts';
+import type { Transport } from './transport.ts';
+import { clientCredentials } from '../trust/tls.ts';
+import { FleetRefusedError } from '../participant/node.ts';
+import { memberKeys } from '../trust/format.ts';
+import { ReleaseLog } from '../participant/releases/log.ts';
 
 /** Canonical digest of a schema (key order independent). */
 export function schemaDigest(schema: unknown): string {

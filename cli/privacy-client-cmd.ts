@@ -6,10 +6,10 @@
  * It computes exactly what the participants' ledgers will charge for a job with these settings.
  */
 import type { Command } from 'commander';
-import { clientDpPlan } from '../core/privacy/client-dp';
-import type { ClientDpPlan, ClientDpSettings } from '../core/privacy/client-dp';
-import { UsageError } from './errors';
-import { numberFlag, positiveInt, withFlagNames } from './privacy-cmd';
+import { clientDpPlan } from '../core/privacy/client-dp.ts';
+import type { ClientDpPlan, ClientDpSettings } from '../core/privacy/client-dp.ts';
+import { UsageError } from './errors.ts';
+import { numberFlag, positiveInt, withFlagNames } from './privacy-cmd.ts';
 
 /** Options as commander hands them over (strings). */
 export interface ClientPrivacyOptions {

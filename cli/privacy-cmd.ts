@@ -19,11 +19,11 @@ import {
   calibrateNoiseMultiplier,
   epsilonFromRdp,
   sampledGaussianEpsilon,
-} from '../core/privacy';
-import { CoreInputError } from '../core/types';
-import { dpStepsPerEpoch } from '../participant/trainer/dp-random';
-import { UsageError } from './errors';
-import { registerClientPrivacyCommand } from './privacy-client-cmd';
+} from '../core/privacy/index.ts';
+import { CoreInputError } from '../core/types.ts';
+import { dpStepsPerEpoch } from '../participant/trainer/dp-random.ts';
+import { UsageError } from './errors.ts';
+import { registerClientPrivacyCommand } from './privacy-client-cmd.ts';
 
 /** Options of `privacy epsilon` and `privacy noise`, as commander hands them over (strings). */
 export interface PrivacyCmdOptions {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { roundLine } from './progress';
-import type { RoundReport__Output } from '../proto/generated/fedcredit/v1/RoundReport';
+import { roundLine } from './progress.ts';
+import type { RoundReport__Output } from '../proto/generated/fedcredit/v1/RoundReport.ts';
 
 const report = (clipped: number | null): RoundReport__Output => ({
   round: 3,

@@ -3,8 +3,8 @@
  * completed round on stdout (or stderr when stdout carries JSON).
  */
 import cliProgress from 'cli-progress';
-import type { JobEvent__Output } from '../proto/generated/fedcredit/v1/JobEvent';
-import type { RoundReport__Output } from '../proto/generated/fedcredit/v1/RoundReport';
+import type { JobEvent__Output } from '../proto/generated/fedcredit/v1/JobEvent.ts';
+import type { RoundReport__Output } from '../proto/generated/fedcredit/v1/RoundReport.ts';
 
 /** A metric for people: `d` decimals, or "—" when undefined (e.g. a noised evaluation whose class totals came out empty). */
 export const fmt = (x: number | undefined, d = 4) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));

@@ -5,21 +5,21 @@
  * federated job itself never does. Metrics here come from raw scores (exact AUC/KS), which only
  * the harness can compute.
  */
-import { encodeTable, preprocessingFromStats, statsContribution } from '../core/data/preprocess';
-import type { Table } from '../core/data/table';
-import type { DataSchema } from '../core/data/schema';
-import { inputDim } from '../core/data/schema';
-import type { JobSpec } from '../core/job';
-import { exactAuc, exactKs } from '../core/metrics/exact';
-import { initialWeights } from '../core/model/layout';
-import { deriveSeed, seededRng } from '../core/random';
-import { resolveClassWeights } from '../core/round/engine';
-import type { PreprocessingParams } from '../core/round/task-config';
-import { sumContributions } from '../core/aggregate/sum';
-import { splitForJob } from '../participant/local-handler';
-import type { SplitData } from '../participant/local-handler';
-import { predictScores } from '../participant/trainer/predict';
-import { trainLocal } from '../participant/trainer/train';
+import { encodeTable, preprocessingFromStats, statsContribution } from '../core/data/preprocess.ts';
+import type { Table } from '../core/data/table.ts';
+import type { DataSchema } from '../core/data/schema.ts';
+import { inputDim } from '../core/data/schema.ts';
+import type { JobSpec } from '../core/job.ts';
+import { exactAuc, exactKs } from '../core/metrics/exact.ts';
+import { initialWeights } from '../core/model/layout.ts';
+import { deriveSeed, seededRng } from '../core/random.ts';
+import { resolveClassWeights } from '../core/round/engine.ts';
+import type { PreprocessingParams } from '../core/round/task-config.ts';
+import { sumContributions } from '../core/aggregate/sum.ts';
+import { splitForJob } from '../participant/local-handler.ts';
+import type { SplitData } from '../participant/local-handler.ts';
+import { predictScores } from '../participant/trainer/predict.ts';
+import { trainLocal } from '../participant/trainer/train.ts';
 
 /** AUC and KS of a model on a set of rows. */
 export interface Score {

@@ -2,7 +2,7 @@
  * Text rendering of a simulation report: one comparison table of federated, centralized and
  * local-only models on the pooled held-out rows and on each party's held-out rows.
  */
-import type { SimulationReport } from './simulate';
+import type { SimulationReport } from './simulate.ts';
 
 const f = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(3));
 

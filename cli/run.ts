@@ -4,14 +4,14 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ModelSpec } from '../core/job';
-import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus';
-import { initBackend } from '../participant/trainer/backend';
-import { saveWeightsAsModel } from '../participant/trainer/save';
-import { Control } from './control-client';
-import type { ControlOptions } from './control-client';
-import type { LoadedJob } from './job-file';
-import { JobProgress } from './progress';
+import type { ModelSpec } from '../core/job.ts';
+import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus.ts';
+import { initBackend } from '../participant/trainer/backend.ts';
+import { saveWeightsAsModel } from '../participant/trainer/save.ts';
+import { Control } from './control-client.ts';
+import type { ControlOptions } from './control-client.ts';
+import type { LoadedJob } from './job-file.ts';
+import { JobProgress } from './progress.ts';
 
 /** Options of one run. */
 export interface RunOptions {

@@ -1,7 +1,7 @@
 /** `fedcredit schema infer`: a starting schema from a sample file, to review before use. */
 import { writeFileSync } from 'node:fs';
-import { inferSchema } from '../core/data/infer';
-import { readCsvFile } from '../participant/data/csv';
+import { inferSchema } from '../core/data/infer.ts';
+import { readCsvFile } from '../participant/data/csv.ts';
 
 /** Options of `schema infer`. */
 export interface InferCmdOptions {

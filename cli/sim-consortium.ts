@@ -6,12 +6,12 @@
  * operator token on the Control API.
  */
 import path from 'node:path';
-import type { Role } from '../trust/format';
-import { loadCredentials } from '../trust/files';
-import { clientCredentials } from '../trust/tls';
-import type { TlsMaterial } from '../trust/tls';
-import type { Roster } from '../trust/format';
-import type { ControlOptions } from './control-client';
+import type { Role } from '../trust/format.ts';
+import { loadCredentials } from '../trust/files.ts';
+import { clientCredentials } from '../trust/tls.ts';
+import type { TlsMaterial } from '../trust/tls.ts';
+import type { Roster } from '../trust/format.ts';
+import type { ControlOptions } from './control-client.ts';
 
 /** What a simulation needs from its consortium. */
 export interface SimConsortium {
@@ -33,7 +33,7 @@ export function roleOf(name: string): Role {
 /** Writes a test consortium for `names` under `dir` and loads the coordinator's and operator's credentials. */
 export async function simConsortium(dir: string, names: string[]): Promise<SimConsortium> {
   // Loaded on demand: the X.509 library costs start-up time other commands need not pay.
-  const { createConsortium } = await import('../trust/certs');
+  const { createConsortium } = await import('../trust/certs.ts');
   await createConsortium({ out: dir, participants: names.map((name) => ({ name, role: roleOf(name) })), operators: ['scientist'], consortium: 'simulated-consortium', force: true });
   const c = loadCredentials(path.join(dir, 'coordinator'), 'coordinator');
   const op = loadCredentials(path.join(dir, 'operators', 'scientist'), 'operator');

@@ -6,32 +6,35 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startCoordinator } from '../coordinator/server';
-import { simConsortium } from './sim-consortium';
-import { loadTable } from '../participant/data/load';
-import { initBackend } from '../participant/trainer/backend';
-import type { LoadedJob } from './job-file';
-import { dpSgdPlan, recordJobCost, recordReleasePlan } from '../core/privacy/record-plan';
-import { splitForJob } from '../participant/local-handler';
-import type { JobSpec } from '../core/job';
-import type { Table } from '../core/data/table';
-import type { DataSchema } from '../core/data/schema';
-import { inputDim } from '../core/data/schema';
-import { modelLayout } from '../core/model/layout';
-import { layoutSize } from '../core/types';
-import { neighbourCount, thresholdFor } from '../core/round/secure-plan';
-import { clientPlanFor } from '../core/round/client-round';
-import { concatTables, ownPreprocessing, scoreModel, splitParties, trainReference } from './references';
-import type { Score } from './references';
-import { runJobOnCoordinator } from './run';
-import type { RunSummary } from './run';
-import { UsageError } from './errors';
+import { startCoordinator } from '../coordinator/server.ts';
+import { simConsortium } from './sim-consortium.ts';
+import { loadTable } from '../participant/data/load.ts';
+import { initBackend } from '../participant/trainer/backend.ts';
+import type { LoadedJob } from './job-file.ts';
+import { dpSgdPlan, recordJobCost, recordReleasePlan } from '../core/privacy/record-plan.ts';
+import { splitForJob } from '../participant/local-handler.ts';
+import type { JobSpec } from '../core/job.ts';
+import type { Table } from '../core/data/table.ts';
+import type { DataSchema } from '../core/data/schema.ts';
+import { inputDim } from '../core/data/schema.ts';
+import { modelLayout } from '../core/model/layout.ts';
+import { layoutSize } from '../core/types.ts';
+import { neighbourCount, thresholdFor } from '../core/round/secure-plan.ts';
+import { clientPlanFor } from '../core/round/client-round.ts';
+import { concatTables, ownPreprocessing, scoreModel, splitParties, trainReference } from './references.ts';
+import type { Score } from './references.ts';
+import { runJobOnCoordinator } from './run.ts';
+import type { RunSummary } from './run.ts';
+import { UsageError } from './errors.ts';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'fedcredit.mjs');
+// The `fedcredit` command this module belongs to: bin/ sits beside cli/ in a source checkout and
+// beside dist/ in an installed package.
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const BIN = [path.resolve(HERE, '..', 'bin', 'fedcredit.mjs'), path.resolve(HERE, '..', '..', 'bin', 'fedcredit.mjs')].find((f) => existsSync(f)) ?? 'fedcredit';
 
 /** A party of the simulation. */
 export interface PartySpec {

@@ -11,10 +11,10 @@
  * override the directory's copy).
  */
 import type { Command } from 'commander';
-import type { Identity, Roster } from '../trust/format';
-import { loadCredentials, loadIdentity, loadOperatorToken, loadRoster } from '../trust/files';
-import type { TlsMaterial } from '../trust/tls';
-import { UsageError } from './errors';
+import type { Identity, Roster } from '../trust/format.ts';
+import { loadCredentials, loadIdentity, loadOperatorToken, loadRoster } from '../trust/files.ts';
+import type { TlsMaterial } from '../trust/tls.ts';
+import { UsageError } from './errors.ts';
 
 /** Who is connecting: which files the credentials directory must hold. */
 export type Party = 'coordinator' | 'participant' | 'operator';

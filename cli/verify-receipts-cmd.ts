@@ -14,10 +14,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { verifyReceipts } from '../core/privacy/receipt-format';
-import { readReceiptLog } from '../participant/privacy/receipts';
-import { loadRoster } from '../trust/files';
-import { UsageError } from './errors';
+import { verifyReceipts } from '../core/privacy/receipt-format.ts';
+import { readReceiptLog } from '../participant/privacy/receipts.ts';
+import { loadRoster } from '../trust/files.ts';
+import { UsageError } from './errors.ts';
 
 /** Options of the command. */
 export interface VerifyReceiptsOptions {

@@ -14,10 +14,10 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { canonicalJson } from '../core/privacy/receipt-format';
-import { describeZodError } from '../core/privacy/ledger-format';
-import { ReceiptAuditor } from './audit-receipts';
-import type { AuditRoster, ReceiptAudit } from './audit-receipts';
+import { canonicalJson } from '../core/privacy/receipt-format.ts';
+import { describeZodError } from '../core/privacy/ledger-format.ts';
+import { ReceiptAuditor } from './audit-receipts.ts';
+import type { AuditRoster, ReceiptAudit } from './audit-receipts.ts';
 
 /** Version of the log format, stated in every `coordinator-started` record. */
 export const AUDIT_FORMAT_VERSION = 1;

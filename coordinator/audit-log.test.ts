@@ -2,12 +2,12 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DataSchemaSchema } from '../core/data/schema';
-import { JobSpecSchema } from '../core/job';
-import type { RoundRecord } from '../core/round/engine';
-import { canonicalJson } from '../core/privacy/receipt-format';
-import { lineHash, verifyAuditLog } from './audit-format';
-import { AUDIT_LOG_FILE, AuditLog, AuditLogError } from './audit-log';
+import { DataSchemaSchema } from '../core/data/schema.ts';
+import { JobSpecSchema } from '../core/job.ts';
+import type { RoundRecord } from '../core/round/engine.ts';
+import { canonicalJson } from '../core/privacy/receipt-format.ts';
+import { lineHash, verifyAuditLog } from './audit-format.ts';
+import { AUDIT_LOG_FILE, AuditLog, AuditLogError } from './audit-log.ts';
 
 const schema = DataSchemaSchema.parse(JSON.parse(readFileSync(path.join(import.meta.dirname, '..', 'examples', 'synthetic', 'schema.json'), 'utf8')));
 const job = JobSpecSchema.parse({ name: 'audit-unit', rounds: 2, minParticipants: 2, participants: ['bank-a', 'bank-b'] });

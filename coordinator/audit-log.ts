@@ -21,17 +21,17 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import type { DataSchema } from '../core/data/schema';
-import type { JobSpec } from '../core/job';
-import type { RoundRecord } from '../core/round/engine';
-import { canonicalJson } from '../core/privacy/receipt-format';
-import { describeZodError } from '../core/privacy/ledger-format';
-import type { FleetHandlers } from '../proto/generated/fedcredit/v1/Fleet';
-import { AUDIT_FORMAT_VERSION, AuditRecordSchema, finiteOrNull, lineHash, verifyAuditLog } from './audit-format';
-import type { AuditKind, AuditPayload, AuditRecord } from './audit-format';
-import { fsyncDir, writeFileAtomic } from './atomic';
-import type { FleetGrid } from './fleet-grid';
-import type { Logger } from './log';
+import type { DataSchema } from '../core/data/schema.ts';
+import type { JobSpec } from '../core/job.ts';
+import type { RoundRecord } from '../core/round/engine.ts';
+import { canonicalJson } from '../core/privacy/receipt-format.ts';
+import { describeZodError } from '../core/privacy/ledger-format.ts';
+import type { FleetHandlers } from '../proto/generated/fedcredit/v1/Fleet.ts';
+import { AUDIT_FORMAT_VERSION, AuditRecordSchema, finiteOrNull, lineHash, verifyAuditLog } from './audit-format.ts';
+import type { AuditKind, AuditPayload, AuditRecord } from './audit-format.ts';
+import { fsyncDir, writeFileAtomic } from './atomic.ts';
+import type { FleetGrid } from './fleet-grid.ts';
+import type { Logger } from './log.ts';
 
 /** File name of the log inside the coordinator's state directory. */
 export const AUDIT_LOG_FILE = 'audit.jsonl';

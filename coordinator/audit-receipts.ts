@@ -19,10 +19,10 @@
  * A receipt that does not verify under its pinned key is a problem of kind "receipt" naming the
  * participant, the line (the problem's), the key that signed it and the key expected.
  */
-import { readReceipt } from '../core/privacy/receipt-check';
-import { roundReceipts } from '../core/round/engine';
-import type { PinnedKey } from '../core/privacy/receipt-check';
-import type { AuditProblem, AuditRecord } from './audit-format';
+import { readReceipt } from '../core/privacy/receipt-check.ts';
+import { roundReceipts } from '../core/round/engine.ts';
+import type { PinnedKey } from '../core/privacy/receipt-check.ts';
+import type { AuditProblem, AuditRecord } from './audit-format.ts';
 
 type Add = (line: number, kind: AuditProblem['kind'], message: string) => void;
 type Note = (line: number, message: string) => void;

@@ -3,25 +3,25 @@
  * read its status, download the model (chunked stream), list participants, cancel a job.
  */
 import * as grpc from '@grpc/grpc-js';
-import { DataSchemaSchema, inputDim } from '../core/data/schema';
-import { JobSpecSchema } from '../core/job';
-import { modelLayout } from '../core/model/layout';
-import type { RoundRecord } from '../core/round/engine';
-import { guaranteeText, secureFacts } from '../core/round/guarantee';
-import { readRosterReceipt } from '../core/privacy/receipt-check';
-import { roundReceipts } from '../core/round/engine';
-import type { InvalidReceipt } from '../proto/generated/fedcredit/v1/InvalidReceipt';
-import type { PrivacySpend } from '../proto/generated/fedcredit/v1/PrivacySpend';
-import type { ControlHandlers } from '../proto/generated/fedcredit/v1/Control';
-import type { JobStatus } from '../proto/generated/fedcredit/v1/JobStatus';
-import type { RoundReport } from '../proto/generated/fedcredit/v1/RoundReport';
-import { JobRefSchema, SubmitJobRequestSchema, formatZodError } from '../proto/validate';
-import { clipText, jobSizeProblem } from '../proto/limits';
-import { recordPrivacyProblem } from '../core/privacy/record-plan';
-import type { FleetGrid } from './fleet-grid';
-import type { JobManager, JobRecord } from './jobs';
-import { SubmitRefusedError } from './job-queue';
-import { StoreError, isFinished } from './store';
+import { DataSchemaSchema, inputDim } from '../core/data/schema.ts';
+import { JobSpecSchema } from '../core/job.ts';
+import { modelLayout } from '../core/model/layout.ts';
+import type { RoundRecord } from '../core/round/engine.ts';
+import { guaranteeText, secureFacts } from '../core/round/guarantee.ts';
+import { readRosterReceipt } from '../core/privacy/receipt-check.ts';
+import { roundReceipts } from '../core/round/engine.ts';
+import type { InvalidReceipt } from '../proto/generated/fedcredit/v1/InvalidReceipt.ts';
+import type { PrivacySpend } from '../proto/generated/fedcredit/v1/PrivacySpend.ts';
+import type { ControlHandlers } from '../proto/generated/fedcredit/v1/Control.ts';
+import type { JobStatus } from '../proto/generated/fedcredit/v1/JobStatus.ts';
+import type { RoundReport } from '../proto/generated/fedcredit/v1/RoundReport.ts';
+import { JobRefSchema, SubmitJobRequestSchema, formatZodError } from '../proto/validate.ts';
+import { clipText, jobSizeProblem } from '../proto/limits.ts';
+import { recordPrivacyProblem } from '../core/privacy/record-plan.ts';
+import type { FleetGrid } from './fleet-grid.ts';
+import type { JobManager, JobRecord } from './jobs.ts';
+import { SubmitRefusedError } from './job-queue.ts';
+import { StoreError, isFinished } from './store.ts';
 
 /** Size of one FetchModel chunk. */
 export const MODEL_CHUNK_BYTES = 1 << 20;

@@ -15,13 +15,13 @@
  * FAILED_PRECONDITION. Without a roster (an `--insecure` test network) nothing is checked.
  */
 import * as grpc from '@grpc/grpc-js';
-import type { Roster } from '../trust/format';
-import { memberKeys } from '../trust/format';
-import type { SignedFields, WireAuth } from '../trust/signing';
-import { HelloNonces, ReplayWindow, verifyRequest } from '../trust/signing';
-import type { MessageAuth__Output } from '../proto/generated/fedcredit/v1/MessageAuth';
-import type { ClosedTask, ParticipantEntry, QueuedTask } from './fleet-grid';
-import { stageName } from './fleet-grid';
+import type { Roster } from '../trust/format.ts';
+import { memberKeys } from '../trust/format.ts';
+import type { SignedFields, WireAuth } from '../trust/signing.ts';
+import { HelloNonces, ReplayWindow, verifyRequest } from '../trust/signing.ts';
+import type { MessageAuth__Output } from '../proto/generated/fedcredit/v1/MessageAuth.ts';
+import type { ClosedTask, ParticipantEntry, QueuedTask } from './fleet-grid.ts';
+import { stageName } from './fleet-grid.ts';
 
 /** A refusal: the gRPC status and what is wrong. */
 export interface AuthFailure {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FleetGrid } from './fleet-grid';
+import { FleetGrid } from './fleet-grid.ts';
 
 describe('FleetGrid waits end at once when their signal aborts', () => {
   let grid: FleetGrid;

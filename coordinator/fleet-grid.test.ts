@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StageTask } from '../core/round/grid';
-import type { SecAggConfig } from '../core/secagg/protocol/types';
-import { FleetGrid, ReplyRejectedError } from './fleet-grid';
+import type { StageTask } from '../core/round/grid.ts';
+import type { SecAggConfig } from '../core/secagg/protocol/types.ts';
+import { FleetGrid, ReplyRejectedError } from './fleet-grid.ts';
 
 const config: SecAggConfig = { run: 'j/train/1/x.1', round: 1, participants: ['a', 'b'], threshold: 2, bits: 32, length: 3, graph: { kind: 'complete' } };
 

@@ -5,10 +5,10 @@
  * until their node pulls them.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Grid, StageFailure, StageReplies, StageReply, StageTask, StageTasks } from '../core/round/grid';
-import { taskFor } from '../core/round/grid';
-import { replyProblem } from '../core/round/reply-check';
-import { headOf } from '../proto/limits';
+import type { Grid, StageFailure, StageReplies, StageReply, StageTask, StageTasks } from '../core/round/grid.ts';
+import { taskFor } from '../core/round/grid.ts';
+import { replyProblem } from '../core/round/reply-check.ts';
+import { headOf } from '../proto/limits.ts';
 
 /** A queued task as the Fleet service hands it out. */
 export interface QueuedTask {

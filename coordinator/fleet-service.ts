@@ -4,19 +4,19 @@
  * is wrong; nothing here can throw past the handler.
  */
 import * as grpc from '@grpc/grpc-js';
-import { PROTOCOL_VERSION } from '../proto/load';
-import { MAX_ID_CHARS, clipText, headOf, wellFormed } from '../proto/limits';
-import type { FleetHandlers } from '../proto/generated/fedcredit/v1/Fleet';
-import type { Task } from '../proto/generated/fedcredit/v1/Task';
-import { contributionFromWire, float32Tensor } from '../proto/tensor';
-import { secaggReplyFromWire, secaggStepToWire } from '../proto/secagg-wire';
-import { HeartbeatRequestSchema, HelloRequestSchema, PullTaskRequestSchema, formatZodError } from '../proto/validate';
-import type { FleetGrid, QueuedTask } from './fleet-grid';
-import { FleetAuth } from './fleet-auth';
-import { peerCommonName } from '../trust/tls';
-import { readRosterReceipt } from '../core/privacy/receipt-check';
-import type { Logger } from './log';
-import type { MessageRecorder } from './recorder';
+import { PROTOCOL_VERSION } from '../proto/load.ts';
+import { MAX_ID_CHARS, clipText, headOf, wellFormed } from '../proto/limits.ts';
+import type { FleetHandlers } from '../proto/generated/fedcredit/v1/Fleet.ts';
+import type { Task } from '../proto/generated/fedcredit/v1/Task.ts';
+import { contributionFromWire, float32Tensor } from '../proto/tensor.ts';
+import { secaggReplyFromWire, secaggStepToWire } from '../proto/secagg-wire.ts';
+import { HeartbeatRequestSchema, HelloRequestSchema, PullTaskRequestSchema, formatZodError } from '../proto/validate.ts';
+import type { FleetGrid, QueuedTask } from './fleet-grid.ts';
+import { FleetAuth } from './fleet-auth.ts';
+import { peerCommonName } from '../trust/tls.ts';
+import { readRosterReceipt } from '../core/privacy/receipt-check.ts';
+import type { Logger } from './log.ts';
+import type { MessageRecorder } from './recorder.ts';
 
 const KIND = { stats: 'STATS', train: 'TRAIN', evaluate: 'EVALUATE' } as const;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RunQueue } from './job-queue';
+import { RunQueue } from './job-queue.ts';
 
 /** A queue of named items whose runs wait until released or aborted; records what happened. */
 function harness() {

@@ -2,11 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DataSchemaSchema } from '../core/data/schema';
-import { JobSpecSchema } from '../core/job';
-import { FinishedJobs, isJobIdForm, jobStored, loadJobRecord, storedJobIds } from './job-records';
-import type { JobRecord } from './job-records';
-import { JobStore, StoreError } from './store';
+import { DataSchemaSchema } from '../core/data/schema.ts';
+import { JobSpecSchema } from '../core/job.ts';
+import { FinishedJobs, isJobIdForm, jobStored, loadJobRecord, storedJobIds } from './job-records.ts';
+import type { JobRecord } from './job-records.ts';
+import { JobStore, StoreError } from './store.ts';
 
 let dir: string;
 beforeEach(() => {

@@ -8,13 +8,13 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { DataSchema } from '../core/data/schema';
-import type { JobSpec } from '../core/job';
-import type { ResumePoint, RoundRecord } from '../core/round/engine';
-import type { StageFailure } from '../core/round/grid';
-import type { PreprocessingParams } from '../core/round/task-config';
-import { JobStore, isFinished } from './store';
-import type { JobState } from './store';
+import type { DataSchema } from '../core/data/schema.ts';
+import type { JobSpec } from '../core/job.ts';
+import type { ResumePoint, RoundRecord } from '../core/round/engine.ts';
+import type { StageFailure } from '../core/round/grid.ts';
+import type { PreprocessingParams } from '../core/round/task-config.ts';
+import { JobStore, isFinished } from './store.ts';
+import type { JobState } from './store.ts';
 
 /** In-memory view of a job (mirrored to disk by {@link JobStore}). */
 export interface JobRecord {

@@ -7,27 +7,27 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { DataSchema } from '../core/data/schema';
-import { inputDim } from '../core/data/schema';
-import type { JobSpec } from '../core/job';
-import { modelLayout } from '../core/model/layout';
-import { layoutSize } from '../core/types';
-import { JobFailedError, runJob } from '../core/round/engine';
-import type { ResumePoint, RoundRecord } from '../core/round/engine';
-import { plainSum } from '../core/round/sum-protocol';
-import { secureSum } from '../core/round/secure-sum';
-import { guaranteeText, secureFacts } from '../core/round/guarantee';
-import type { AuditLog } from './audit-log';
-import type { FleetGrid } from './fleet-grid';
-import { FinishedJobs, jobStored, loadJobRecord, loadUnfinished, storedJobIds } from './job-records';
-import type { JobRecord } from './job-records';
-import { JobStop, MAX_QUEUED_JOBS, RunQueue, SubmitRefusedError } from './job-queue';
-import type { JobLimits } from './job-queue';
-import { JobStore, isFinished } from './store';
-import type { Logger } from './log';
+import type { DataSchema } from '../core/data/schema.ts';
+import { inputDim } from '../core/data/schema.ts';
+import type { JobSpec } from '../core/job.ts';
+import { modelLayout } from '../core/model/layout.ts';
+import { layoutSize } from '../core/types.ts';
+import { JobFailedError, runJob } from '../core/round/engine.ts';
+import type { ResumePoint, RoundRecord } from '../core/round/engine.ts';
+import { plainSum } from '../core/round/sum-protocol.ts';
+import { secureSum } from '../core/round/secure-sum.ts';
+import { guaranteeText, secureFacts } from '../core/round/guarantee.ts';
+import type { AuditLog } from './audit-log.ts';
+import type { FleetGrid } from './fleet-grid.ts';
+import { FinishedJobs, jobStored, loadJobRecord, loadUnfinished, storedJobIds } from './job-records.ts';
+import type { JobRecord } from './job-records.ts';
+import { JobStop, MAX_QUEUED_JOBS, RunQueue, SubmitRefusedError } from './job-queue.ts';
+import type { JobLimits } from './job-queue.ts';
+import { JobStore, isFinished } from './store.ts';
+import type { Logger } from './log.ts';
 
 /** The in-memory view of a job (defined with the store reading in job-records.ts). */
-export type { JobRecord } from './job-records';
+export type { JobRecord } from './job-records.ts';
 
 /** What watchers receive. */
 export interface JobUpdate {

@@ -10,12 +10,12 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { ControlHandlers } from '../proto/generated/fedcredit/v1/Control';
-import type { Roster } from '../trust/format';
-import { peerCommonName } from '../trust/tls';
-import type { Logger } from './log';
-import { failStream } from './control-service';
-import { clipText } from '../proto/limits';
+import type { ControlHandlers } from '../proto/generated/fedcredit/v1/Control.ts';
+import type { Roster } from '../trust/format.ts';
+import { peerCommonName } from '../trust/tls.ts';
+import type { Logger } from './log.ts';
+import { failStream } from './control-service.ts';
+import { clipText } from '../proto/limits.ts';
 
 type AnyCall = { metadata: grpc.Metadata; getAuthContext?: () => unknown };
 

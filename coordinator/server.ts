@@ -5,22 +5,22 @@
 import * as grpc from '@grpc/grpc-js';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { channelOptions, loadProto } from '../proto/load';
-import { AUDIT_LOG_FILE, AuditLog, auditJoins } from './audit-log';
-import { controlHandlers } from './control-service';
-import { FleetGrid } from './fleet-grid';
-import { fleetHandlers } from './fleet-service';
-import { JobManager } from './jobs';
-import type { JobLimits } from './job-queue';
-import { createLogger } from './log';
-import type { Level, Logger } from './log';
-import { MessageRecorder } from './recorder';
-import { FleetAuth } from './fleet-auth';
-import { guardControl, operatorOf } from './operator-auth';
-import type { Roster } from '../trust/format';
-import { memberKeys } from '../trust/format';
-import type { TlsMaterial } from '../trust/tls';
-import { serverCredentials } from '../trust/tls';
+import { channelOptions, loadProto } from '../proto/load.ts';
+import { AUDIT_LOG_FILE, AuditLog, auditJoins } from './audit-log.ts';
+import { controlHandlers } from './control-service.ts';
+import { FleetGrid } from './fleet-grid.ts';
+import { fleetHandlers } from './fleet-service.ts';
+import { JobManager } from './jobs.ts';
+import type { JobLimits } from './job-queue.ts';
+import { createLogger } from './log.ts';
+import type { Level, Logger } from './log.ts';
+import { MessageRecorder } from './recorder.ts';
+import { FleetAuth } from './fleet-auth.ts';
+import { guardControl, operatorOf } from './operator-auth.ts';
+import type { Roster } from '../trust/format.ts';
+import { memberKeys } from '../trust/format.ts';
+import type { TlsMaterial } from '../trust/tls.ts';
+import { serverCredentials } from '../trust/tls.ts';
 
 /** Coordinator settings. */
 export interface CoordinatorOptions {

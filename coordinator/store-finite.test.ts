@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { RoundRecord } from '../core/round/engine';
-import { JobStore, StoreError } from './store';
+import type { RoundRecord } from '../core/round/engine.ts';
+import { JobStore, StoreError } from './store.ts';
 
 let dir: string;
 beforeEach(() => {

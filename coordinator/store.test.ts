@@ -2,10 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { JobSpecSchema } from '../core/job';
-import type { RoundRecord } from '../core/round/engine';
-import { JobStore, StoreError } from './store';
-import { thrownError } from '../core/test-support';
+import { JobSpecSchema } from '../core/job.ts';
+import type { RoundRecord } from '../core/round/engine.ts';
+import { JobStore, StoreError } from './store.ts';
+import { thrownError } from '../core/test-support.ts';
 
 let dir: string;
 beforeEach(() => {

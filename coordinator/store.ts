@@ -16,21 +16,21 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { JobSpecSchema } from '../core/job';
-import { DataSchemaSchema } from '../core/data/schema';
-import { PreprocessingSchema } from '../core/round/task-config';
-import { decodeStrategyState, EncodedStrategyStateSchema } from '../core/strategy/state';
-import type { NextRound, ResumePoint } from '../core/round/engine';
-import { nonFiniteProblem, stateVectors } from '../core/round/finite';
-import type { SecureAggregationFacts } from '../core/round/guarantee';
-import type { DataSchema } from '../core/data/schema';
-import type { JobSpec } from '../core/job';
-import type { JobStorePort, RoundRecord } from '../core/round/engine';
-import type { PreprocessingParams } from '../core/round/task-config';
-import type { TaskKind } from '../core/types';
-import { encodeStrategyState } from '../core/strategy/strategy';
-import type { StrategyState } from '../core/strategy/strategy';
-import { writeFileAtomic, writeJsonAtomic } from './atomic';
+import { JobSpecSchema } from '../core/job.ts';
+import { DataSchemaSchema } from '../core/data/schema.ts';
+import { PreprocessingSchema } from '../core/round/task-config.ts';
+import { decodeStrategyState, EncodedStrategyStateSchema } from '../core/strategy/state.ts';
+import type { NextRound, ResumePoint } from '../core/round/engine.ts';
+import { nonFiniteProblem, stateVectors } from '../core/round/finite.ts';
+import type { SecureAggregationFacts } from '../core/round/guarantee.ts';
+import type { DataSchema } from '../core/data/schema.ts';
+import type { JobSpec } from '../core/job.ts';
+import type { JobStorePort, RoundRecord } from '../core/round/engine.ts';
+import type { PreprocessingParams } from '../core/round/task-config.ts';
+import type { TaskKind } from '../core/types.ts';
+import { encodeStrategyState } from '../core/strategy/strategy.ts';
+import type { StrategyState } from '../core/strategy/strategy.ts';
+import { writeFileAtomic, writeJsonAtomic } from './atomic.ts';
 
 /** Every state a job can be in; the last three are final. */
 export const JOB_STATES = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;

@@ -3,7 +3,7 @@
  * generator (xoshiro128**, Blackman & Vigna 2018) for reproducible simulation, shuffling and
  * initialization; secrets always come from a crypto-backed Rng supplied by the edges.
  */
-import type { Rng } from './types';
+import type { Rng } from './types.ts';
 
 /** A reproducible byte source from a 32-bit seed (xoshiro128** seeded through splitmix32). */
 export function seededRng(seed: number): Rng {

@@ -3,7 +3,7 @@
  * checks, and the tiny option parser of the example CLIs.
  */
 import { describe, expect, it } from 'vitest';
-import { formatCsv, formatField, intOption, parseCsv, parseOptions } from './csv';
+import { formatCsv, formatField, intOption, parseCsv, parseOptions } from './csv.ts';
 
 describe('formatField', () => {
   it('leaves plain fields alone and quotes only when needed', () => {

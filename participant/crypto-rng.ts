@@ -4,7 +4,7 @@
  * all draw from it in production; tests inject seeded generators instead.
  */
 import { randomBytes } from 'node:crypto';
-import type { Rng } from '../core/types';
+import type { Rng } from '../core/types.ts';
 
 /** `n` bytes from node:crypto's CSPRNG. */
 export const cryptoRng: Rng = (n) => new Uint8Array(randomBytes(n));

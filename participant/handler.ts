@@ -3,9 +3,9 @@
  * a contribution (or a refusal), and {@link Mod}s wrap handlers to add behaviour (schema check,
  * secure-aggregation masking in secagg-mod.ts; later DP noise) without forking the trainer.
  */
-import type { Contribution, TaskKind } from '../core/types';
-import type { TaskConfig } from '../core/round/task-config';
-import type { SecAggClientMessage, SecAggTask } from '../core/round/secure-messages';
+import type { Contribution, TaskKind } from '../core/types.ts';
+import type { TaskConfig } from '../core/round/task-config.ts';
+import type { SecAggClientMessage, SecAggTask } from '../core/round/secure-messages.ts';
 
 /** A task after decoding and validation at the participant's edge. */
 export interface ParsedTask {

@@ -4,28 +4,28 @@
  * from the global weights, returning the example-weighted delta) and evaluate (score histograms
  * of held-out rows) tasks. It also keeps the node's own local metrics for its operators.
  */
-import { encodeTable, statsContribution, subsetTable } from '../core/data/preprocess';
-import type { Table } from '../core/data/table';
-import { splitRecordwise } from '../core/data/split';
-import { inputDim } from '../core/data/schema';
-import { trainContribution } from '../core/aggregate/train';
-import { evaluationContribution, metricsFromEvaluation } from '../core/metrics/histogram';
-import type { EvalMetrics } from '../core/metrics/histogram';
-import { deriveSeed } from '../core/random';
-import type { PreprocessingParams } from '../core/round/task-config';
-import { trainLocal } from './trainer/train';
-import { dpSgdSpend } from './privacy/dp-params';
-import { evaluationRelease, recordJobFor, statsRelease } from './privacy/record-tasks';
-import { recordPrivacy } from '../core/privacy/record-plan';
-import { clientJobRefusal } from './privacy/client-train';
-import { cryptoRng } from './crypto-rng';
-import { modelLayout } from '../core/model/layout';
-import { layoutSize } from '../core/types';
-import { trainWithClientDp } from './privacy/client-train';
-import { privacyRefusal } from './privacy/node-privacy';
-import type { NodePrivacy } from './privacy/node-privacy';
-import { predictScores } from './trainer/predict';
-import type { ParsedTask, TaskHandler } from './handler';
+import { encodeTable, statsContribution, subsetTable } from '../core/data/preprocess.ts';
+import type { Table } from '../core/data/table.ts';
+import { splitRecordwise } from '../core/data/split.ts';
+import { inputDim } from '../core/data/schema.ts';
+import { trainContribution } from '../core/aggregate/train.ts';
+import { evaluationContribution, metricsFromEvaluation } from '../core/metrics/histogram.ts';
+import type { EvalMetrics } from '../core/metrics/histogram.ts';
+import { deriveSeed } from '../core/random.ts';
+import type { PreprocessingParams } from '../core/round/task-config.ts';
+import { trainLocal } from './trainer/train.ts';
+import { dpSgdSpend } from './privacy/dp-params.ts';
+import { evaluationRelease, recordJobFor, statsRelease } from './privacy/record-tasks.ts';
+import { recordPrivacy } from '../core/privacy/record-plan.ts';
+import { clientJobRefusal } from './privacy/client-train.ts';
+import { cryptoRng } from './crypto-rng.ts';
+import { modelLayout } from '../core/model/layout.ts';
+import { layoutSize } from '../core/types.ts';
+import { trainWithClientDp } from './privacy/client-train.ts';
+import { privacyRefusal } from './privacy/node-privacy.ts';
+import type { NodePrivacy } from './privacy/node-privacy.ts';
+import { predictScores } from './trainer/predict.ts';
+import type { ParsedTask, TaskHandler } from './handler.ts';
 
 /** Held-out split of a participant's table for one job seed. */
 export interface SplitData {

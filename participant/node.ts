@@ -4,25 +4,25 @@
  * background. Transient errors (coordinator restarting) are retried with capped backoff.
  */
 import * as grpc from '@grpc/grpc-js';
-import { TaskConfigSchema } from '../core/round/task-config';
-import { channelOptions, loadProto, PROTOCOL_VERSION } from '../proto/load';
-import { isTransient, unaryCall } from '../proto/call';
-import type { FleetClient } from '../proto/generated/fedcredit/v1/Fleet';
-import type { Task__Output } from '../proto/generated/fedcredit/v1/Task';
-import type { PushResultRequest } from '../proto/generated/fedcredit/v1/PushResultRequest';
-import type { PushResultReply__Output } from '../proto/generated/fedcredit/v1/PushResultReply';
-import type { PullTaskReply__Output } from '../proto/generated/fedcredit/v1/PullTaskReply';
-import type { HelloReply__Output } from '../proto/generated/fedcredit/v1/HelloReply';
-import type { HeartbeatReply__Output } from '../proto/generated/fedcredit/v1/HeartbeatReply';
-import { contributionToWire, decodeFloat32 } from '../proto/tensor';
-import { secaggReplyToWire, secaggStepFromWire } from '../proto/secagg-wire';
-import { formatZodError } from '../proto/validate';
-import type { Logger } from '../coordinator/log';
-import type { ParsedTask, TaskHandler } from './handler';
+import { TaskConfigSchema } from '../core/round/task-config.ts';
+import { channelOptions, loadProto, PROTOCOL_VERSION } from '../proto/load.ts';
+import { isTransient, unaryCall } from '../proto/call.ts';
+import type { FleetClient } from '../proto/generated/fedcredit/v1/Fleet.ts';
+import type { Task__Output } from '../proto/generated/fedcredit/v1/Task.ts';
+import type { PushResultRequest } from '../proto/generated/fedcredit/v1/PushResultRequest.ts';
+import type { PushResultReply__Output } from '../proto/generated/fedcredit/v1/PushResultReply.ts';
+import type { PullTaskReply__Output } from '../proto/generated/fedcredit/v1/PullTaskReply.ts';
+import type { HelloReply__Output } from '../proto/generated/fedcredit/v1/HelloReply.ts';
+import type { HeartbeatReply__Output } from '../proto/generated/fedcredit/v1/HeartbeatReply.ts';
+import { contributionToWire, decodeFloat32 } from '../proto/tensor.ts';
+import { secaggReplyToWire, secaggStepFromWire } from '../proto/secagg-wire.ts';
+import { formatZodError } from '../proto/validate.ts';
+import type { Logger } from '../coordinator/log.ts';
+import type { ParsedTask, TaskHandler } from './handler.ts';
 import { randomBytes } from 'node:crypto';
-import type { Identity } from '../trust/format';
-import { signFleetRequest } from '../trust/signing';
-import type { Binding, SignedFields } from '../trust/signing';
+import type { Identity } from '../trust/format.ts';
+import { signFleetRequest } from '../trust/signing.ts';
+import type { Binding, SignedFields } from '../trust/signing.ts';
 
 /** Settings of a participant node. */
 export interface NodeOptions {

@@ -8,18 +8,18 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { JobSpecSchema } from '../core/job';
-import { DataSchemaSchema } from '../core/data/schema';
-import { sampledGaussianEpsilon } from '../core/privacy';
-import { clientPlanFor } from '../core/round/client-round';
-import { modelLayout } from '../core/model/layout';
-import { layoutSize } from '../core/types';
-import { thrownBy } from '../core/data/thrown-by';
-import type { ParsedTask } from './handler';
-import { chain } from './handler';
-import type { Policy } from './policy';
-import { dpSgdPlan, recordJobCost, recordReleasePlan } from '../core/privacy/record-plan';
-import { jobEpsilon, loadPolicy, parsePolicyJson, policyMod, policyProblem, policyProblems, policyWarnings, trainingRows } from './policy';
+import { JobSpecSchema } from '../core/job.ts';
+import { DataSchemaSchema } from '../core/data/schema.ts';
+import { sampledGaussianEpsilon } from '../core/privacy/index.ts';
+import { clientPlanFor } from '../core/round/client-round.ts';
+import { modelLayout } from '../core/model/layout.ts';
+import { layoutSize } from '../core/types.ts';
+import { thrownBy } from '../core/data/thrown-by.ts';
+import type { ParsedTask } from './handler.ts';
+import { chain } from './handler.ts';
+import type { Policy } from './policy.ts';
+import { dpSgdPlan, recordJobCost, recordReleasePlan } from '../core/privacy/record-plan.ts';
+import { jobEpsilon, loadPolicy, parsePolicyJson, policyMod, policyProblem, policyProblems, policyWarnings, trainingRows } from './policy.ts';
 
 const schema = DataSchemaSchema.parse({
   label: { column: 'default', positive: 'yes' },

@@ -13,16 +13,16 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import type { JobSpec } from '../core/job';
-import type { DataSchema } from '../core/data/schema';
-import { inputDim } from '../core/data/schema';
-import { DataError, quoteList } from '../core/data/errors';
-import { clientPlanFor } from '../core/round/client-round';
-import { modelLayout } from '../core/model/layout';
-import { layoutSize } from '../core/types';
-import { formatJsonPath, readJsonFile } from './data/load';
-import { dpSgdPlan, recordJobCost, recordReleasePlan } from '../core/privacy/record-plan';
-import type { Mod, ParsedTask } from './handler';
+import type { JobSpec } from '../core/job.ts';
+import type { DataSchema } from '../core/data/schema.ts';
+import { inputDim } from '../core/data/schema.ts';
+import { DataError, quoteList } from '../core/data/errors.ts';
+import { clientPlanFor } from '../core/round/client-round.ts';
+import { modelLayout } from '../core/model/layout.ts';
+import { layoutSize } from '../core/types.ts';
+import { formatJsonPath, readJsonFile } from './data/load.ts';
+import { dpSgdPlan, recordJobCost, recordReleasePlan } from '../core/privacy/record-plan.ts';
+import type { Mod, ParsedTask } from './handler.ts';
 
 /** Privacy modes a policy can allow: job privacy "none", "record", or "client" with each noise placement. */
 export const POLICY_PRIVACY_MODES = ['none', 'record', 'client-distributed', 'client-central'] as const;

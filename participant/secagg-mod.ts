@@ -29,30 +29,30 @@
  * code `secagg_refused`. A task without a secure-sum step asks for plain aggregation, which the
  * node refuses unless its operator allowed it.
  */
-import type { Rng } from '../core/types';
-import { encodeContribution } from '../core/secagg/contribution-codec';
-import { checkAuth } from '../core/secagg/protocol/advert';
-import { clientStep, initClient, wipeClientState } from '../core/secagg/protocol/client';
-import type { ClientAuth, ClientInput, ClientOutput, ClientState } from '../core/secagg/protocol/types';
-import { prepareForSecureSum, secureRoundParams } from '../core/round/secure-plan';
-import type { SecAggTask } from '../core/round/secure-messages';
-import { statsShape } from '../core/data/preprocess';
-import { inputDim } from '../core/data/schema';
-import { evaluationShape } from '../core/metrics/histogram';
-import { trainShapeFor } from '../core/round/client-round';
-import { modelLayout } from '../core/model/layout';
-import { layoutSize } from '../core/types';
-import type { ContributionShape } from '../core/types';
-import type { HandlerResult, Mod, ParsedTask } from './handler';
-import { cryptoRng } from './crypto-rng';
-import { stageNoised } from '../core/privacy/noised-stages';
-import type { Contribution } from '../core/types';
+import type { Rng } from '../core/types.ts';
+import { encodeContribution } from '../core/secagg/contribution-codec.ts';
+import { checkAuth } from '../core/secagg/protocol/advert.ts';
+import { clientStep, initClient, wipeClientState } from '../core/secagg/protocol/client.ts';
+import type { ClientAuth, ClientInput, ClientOutput, ClientState } from '../core/secagg/protocol/types.ts';
+import { prepareForSecureSum, secureRoundParams } from '../core/round/secure-plan.ts';
+import type { SecAggTask } from '../core/round/secure-messages.ts';
+import { statsShape } from '../core/data/preprocess.ts';
+import { inputDim } from '../core/data/schema.ts';
+import { evaluationShape } from '../core/metrics/histogram.ts';
+import { trainShapeFor } from '../core/round/client-round.ts';
+import { modelLayout } from '../core/model/layout.ts';
+import { layoutSize } from '../core/types.ts';
+import type { ContributionShape } from '../core/types.ts';
+import type { HandlerResult, Mod, ParsedTask } from './handler.ts';
+import { cryptoRng } from './crypto-rng.ts';
+import { stageNoised } from '../core/privacy/noised-stages.ts';
+import type { Contribution } from '../core/types.ts';
 import { createHash } from 'node:crypto';
-import type { FloorSettings, ReleaseFloor } from './releases/floor';
-import { configFloorProblem, releaseFloor, stepFloorProblem } from './releases/floor';
-import { attemptProblem, contributionProblem, DEFAULT_MAX_ATTEMPTS, releaseProblem } from './releases/guard';
-import type { InputKey } from './releases/guard';
-import { ReleaseLog } from './releases/log';
+import type { FloorSettings, ReleaseFloor } from './releases/floor.ts';
+import { configFloorProblem, releaseFloor, stepFloorProblem } from './releases/floor.ts';
+import { attemptProblem, contributionProblem, DEFAULT_MAX_ATTEMPTS, releaseProblem } from './releases/guard.ts';
+import type { InputKey } from './releases/guard.ts';
+import { ReleaseLog } from './releases/log.ts';
 
 /** Cryptographic randomness for keys, seeds, Shamir coefficients, nonces and rounding. */
 

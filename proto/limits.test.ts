@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DataSchemaSchema } from '../core/data/schema';
-import { JobSpecSchema, MAX_DEADLINE_MS } from '../core/job';
-import { MAX_MODEL_PARAMETERS, MAX_STATUS_DETAILS, MAX_TIMER_MS, clipText, jobSizeProblem, wellFormed } from './limits';
+import { DataSchemaSchema } from '../core/data/schema.ts';
+import { JobSpecSchema, MAX_DEADLINE_MS } from '../core/job.ts';
+import { MAX_MODEL_PARAMETERS, MAX_STATUS_DETAILS, MAX_TIMER_MS, clipText, jobSizeProblem, wellFormed } from './limits.ts';
 
 const schema = (levels: number) =>
   DataSchemaSchema.parse({

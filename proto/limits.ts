@@ -4,12 +4,12 @@
  * description goes back in a gRPC status. Inbound decoders (tensor.ts, secagg-wire.ts,
  * validate.ts) and the Control service check against these; the core then trusts its inputs.
  */
-import { inputDim } from '../core/data/schema';
-import type { DataSchema } from '../core/data/schema';
-import type { JobSpec } from '../core/job';
-import { MAX_DEADLINE_MS } from '../core/job';
-import { modelLayout } from '../core/model/layout';
-import { layoutSize } from '../core/types';
+import { inputDim } from '../core/data/schema.ts';
+import type { DataSchema } from '../core/data/schema.ts';
+import type { JobSpec } from '../core/job.ts';
+import { MAX_DEADLINE_MS } from '../core/job.ts';
+import { modelLayout } from '../core/model/layout.ts';
+import { layoutSize } from '../core/types.ts';
 
 /**
  * Most parameters a model may have (2^24 ≈ 16.8 M): its float32 weights (64 MiB) travel in one

@@ -6,7 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import type { ProtoGrpcType } from './generated/fedcredit';
+import type { ProtoGrpcType } from './generated/fedcredit.ts';
 
 /** Path of the .proto file that defines the wire protocol. */
 export const PROTO_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fedcredit', 'v1', 'fedcredit.proto');

@@ -5,12 +5,12 @@
  */
 import * as protoLoader from '@grpc/proto-loader';
 import { describe, expect, it } from 'vitest';
-import type { SecAggClientMessage, SecAggTask } from '../core/round/secure-messages';
-import { testConfig } from '../core/secagg/protocol/test-helpers';
-import type { SecAggReply__Output } from './generated/fedcredit/v1/SecAggReply';
-import type { SecAggStep__Output } from './generated/fedcredit/v1/SecAggStep';
-import { PROTO_PATH } from './load';
-import { secaggReplyFromWire, secaggReplyToWire, secaggStepFromWire, secaggStepToWire } from './secagg-wire';
+import type { SecAggClientMessage, SecAggTask } from '../core/round/secure-messages.ts';
+import { testConfig } from '../core/secagg/protocol/test-helpers.ts';
+import type { SecAggReply__Output } from './generated/fedcredit/v1/SecAggReply.ts';
+import type { SecAggStep__Output } from './generated/fedcredit/v1/SecAggStep.ts';
+import { PROTO_PATH } from './load.ts';
+import { secaggReplyFromWire, secaggReplyToWire, secaggStepFromWire, secaggStepToWire } from './secagg-wire.ts';
 
 const def = protoLoader.loadSync(PROTO_PATH, { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true });
 const fleet = def['fedcredit.v1.Fleet'] as protoLoader.ServiceDefinition;

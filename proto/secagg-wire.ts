@@ -8,20 +8,20 @@
  * machines' own.
  */
 import { z } from 'zod';
-import { SecAggConfigSchema } from '../core/secagg/protocol/codec';
-import { validateConfig } from '../core/secagg/protocol/config';
-import { X25519_BYTES } from '../core/secagg/keys';
-import { SHARE_BYTES } from '../core/secagg/shamir';
-import { SEAL_OVERHEAD } from '../core/secagg/secretbox';
-import { SIGNATURE_BYTES } from '../core/secagg/protocol/advert';
-import { GRAPH_NONCE_BYTES } from '../core/secagg/protocol/types';
-import type { SecAggClientMessage, SecAggServerMessage, SecAggTask } from '../core/round/secure-messages';
-import type { SecAggConfig } from '../core/secagg/protocol/types';
-import type { SecAggReply, SecAggReply__Output } from './generated/fedcredit/v1/SecAggReply';
-import type { SecAggStep, SecAggStep__Output } from './generated/fedcredit/v1/SecAggStep';
-import type { Tensor__Output } from './generated/fedcredit/v1/Tensor';
-import { WireFormatError } from './tensor';
-import { formatZodError } from './validate';
+import { SecAggConfigSchema } from '../core/secagg/protocol/codec.ts';
+import { validateConfig } from '../core/secagg/protocol/config.ts';
+import { X25519_BYTES } from '../core/secagg/keys.ts';
+import { SHARE_BYTES } from '../core/secagg/shamir.ts';
+import { SEAL_OVERHEAD } from '../core/secagg/secretbox.ts';
+import { SIGNATURE_BYTES } from '../core/secagg/protocol/advert.ts';
+import { GRAPH_NONCE_BYTES } from '../core/secagg/protocol/types.ts';
+import type { SecAggClientMessage, SecAggServerMessage, SecAggTask } from '../core/round/secure-messages.ts';
+import type { SecAggConfig } from '../core/secagg/protocol/types.ts';
+import type { SecAggReply, SecAggReply__Output } from './generated/fedcredit/v1/SecAggReply.ts';
+import type { SecAggStep, SecAggStep__Output } from './generated/fedcredit/v1/SecAggStep.ts';
+import type { Tensor__Output } from './generated/fedcredit/v1/Tensor.ts';
+import { WireFormatError } from './tensor.ts';
+import { formatZodError } from './validate.ts';
 
 const MAX_IDS = 65_535;
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;

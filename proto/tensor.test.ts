@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Tensor__Output } from './generated/fedcredit/v1/Tensor';
-import { MAX_CONTRIBUTION_VECTORS, MAX_NAME_CHARS, MAX_TENSOR_ELEMENTS, MAX_TENSOR_RANK } from './limits';
-import { WireFormatError, checkedCount, contributionFromWire, contributionToWire, decodeFloat32, decodeFloat64, float32Tensor, float64Tensor } from './tensor';
+import type { Tensor__Output } from './generated/fedcredit/v1/Tensor.ts';
+import { MAX_CONTRIBUTION_VECTORS, MAX_NAME_CHARS, MAX_TENSOR_ELEMENTS, MAX_TENSOR_RANK } from './limits.ts';
+import { WireFormatError, checkedCount, contributionFromWire, contributionToWire, decodeFloat32, decodeFloat64, float32Tensor, float64Tensor } from './tensor.ts';
 
 const wire = (t: { name: string; dtype: unknown; shape: number[]; data: Buffer }) => t as unknown as Tensor__Output;
 const f64 = (name: string, values: number[], shape = [values.length]) => wire({ name, dtype: 'FLOAT64', shape, data: Buffer.from(Float64Array.from(values).buffer) });

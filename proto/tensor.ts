@@ -6,10 +6,10 @@
  * to count × dtype size — and then rejects non-finite floats by vector name and index, so nothing
  * malformed reaches the core. Limits are in limits.ts.
  */
-import type { Tensor } from './generated/fedcredit/v1/Tensor';
-import type { Tensor__Output } from './generated/fedcredit/v1/Tensor';
-import type { Contribution } from '../core/types';
-import { MAX_CONTRIBUTION_VECTORS, MAX_NAME_CHARS, MAX_TENSOR_ELEMENTS, MAX_TENSOR_RANK, headOf } from './limits';
+import type { Tensor } from './generated/fedcredit/v1/Tensor.ts';
+import type { Tensor__Output } from './generated/fedcredit/v1/Tensor.ts';
+import type { Contribution } from '../core/types.ts';
+import { MAX_CONTRIBUTION_VECTORS, MAX_NAME_CHARS, MAX_TENSOR_ELEMENTS, MAX_TENSOR_RANK, headOf } from './limits.ts';
 
 /** Error for a malformed tensor on the wire; the gRPC layer maps it to INVALID_ARGUMENT. */
 export class WireFormatError extends Error {

@@ -8,16 +8,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadSchemaFile } from '../participant/data/load';
-import { startCoordinator } from '../coordinator/server';
-import type { CoordinatorHandle } from '../coordinator/server';
-import { Control } from '../cli/control-client';
-import { JobSpecSchema } from '../core/job';
-import { canonicalJson } from '../core/privacy/receipt-format';
-import { lineHash } from '../coordinator/audit-format';
-import { AUDIT_LOG_FILE } from '../coordinator/audit-log';
-import { SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, syntheticParties, tempDir } from './helpers';
-import type { ParticipantProcess } from './helpers';
+import { loadSchemaFile } from '../participant/data/load.ts';
+import { startCoordinator } from '../coordinator/server.ts';
+import type { CoordinatorHandle } from '../coordinator/server.ts';
+import { Control } from '../cli/control-client.ts';
+import { JobSpecSchema } from '../core/job.ts';
+import { canonicalJson } from '../core/privacy/receipt-format.ts';
+import { lineHash } from '../coordinator/audit-format.ts';
+import { AUDIT_LOG_FILE } from '../coordinator/audit-log.ts';
+import { SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, syntheticParties, tempDir } from './helpers.ts';
+import type { ParticipantProcess } from './helpers.ts';
 
 /** The fields of logged records this test reads. */
 type LoggedRecord = Record<string, unknown> & { kind: string; round: number; receipts?: Record<string, string>; secure?: { survivors: number }; metrics: { auc: number } };

@@ -7,9 +7,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BIN, ROOT, SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, syntheticParties, tempDir } from './helpers';
-import { loadModelDir } from '../participant/trainer/save';
-import { initBackend } from '../participant/trainer/backend';
+import { BIN, ROOT, SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, syntheticParties, tempDir } from './helpers.ts';
+import { loadModelDir } from '../participant/trainer/save.ts';
+import { initBackend } from '../participant/trainer/backend.ts';
 
 const tmp = tempDir('cli');
 afterAll(() => tmp.cleanup());

@@ -8,20 +8,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadSchemaFile } from '../participant/data/load';
-import { startCoordinator } from '../coordinator/server';
-import type { CoordinatorHandle } from '../coordinator/server';
-import { Control } from '../cli/control-client';
-import { JobSpecSchema } from '../core/job';
-import type { JobSpec } from '../core/job';
-import { inputDim } from '../core/data/schema';
-import { modelLayout } from '../core/model/layout';
-import { layoutSize } from '../core/types';
-import { clientPlanFor } from '../core/round/client-round';
-import { DEFAULT_RDP_ORDERS, epsilonFromRdp } from '../core/privacy';
-import { mechanismRdp } from '../core/privacy/ledger-format';
-import { SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, syntheticParties, tempDir } from './helpers';
-import type { ParticipantProcess } from './helpers';
+import { loadSchemaFile } from '../participant/data/load.ts';
+import { startCoordinator } from '../coordinator/server.ts';
+import type { CoordinatorHandle } from '../coordinator/server.ts';
+import { Control } from '../cli/control-client.ts';
+import { JobSpecSchema } from '../core/job.ts';
+import type { JobSpec } from '../core/job.ts';
+import { inputDim } from '../core/data/schema.ts';
+import { modelLayout } from '../core/model/layout.ts';
+import { layoutSize } from '../core/types.ts';
+import { clientPlanFor } from '../core/round/client-round.ts';
+import { DEFAULT_RDP_ORDERS, epsilonFromRdp } from '../core/privacy/index.ts';
+import { mechanismRdp } from '../core/privacy/ledger-format.ts';
+import { SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, syntheticParties, tempDir } from './helpers.ts';
+import type { ParticipantProcess } from './helpers.ts';
 
 const DELTA = 1e-5;
 const base = {

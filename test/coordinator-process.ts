@@ -7,9 +7,9 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { Control } from '../cli/control-client';
-import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus';
-import { BIN, ROOT } from './helpers';
+import { Control } from '../cli/control-client.ts';
+import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus.ts';
+import { BIN, ROOT } from './helpers.ts';
 
 /** A TCP port that was free a moment ago. */
 export async function freePort(): Promise<number> {

@@ -17,13 +17,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
-import { loadSchemaFile } from '../participant/data/load';
-import { Control } from '../cli/control-client';
-import { JobSpecSchema } from '../core/job';
-import { SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, syntheticParties, tempDir } from './helpers';
-import type { ParticipantProcess } from './helpers';
-import { freePort, spareCoordinator, startCoordinatorProcess, statusOf } from './coordinator-process';
-import type { CoordinatorProcess, SpareCoordinator } from './coordinator-process';
+import { loadSchemaFile } from '../participant/data/load.ts';
+import { Control } from '../cli/control-client.ts';
+import { JobSpecSchema } from '../core/job.ts';
+import { SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, syntheticParties, tempDir } from './helpers.ts';
+import type { ParticipantProcess } from './helpers.ts';
+import { freePort, spareCoordinator, startCoordinatorProcess, statusOf } from './coordinator-process.ts';
+import type { CoordinatorProcess, SpareCoordinator } from './coordinator-process.ts';
 
 const KILLS = 20;
 const ROUNDS = 12;

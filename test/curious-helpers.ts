@@ -5,13 +5,13 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { TaskKind } from '../core/types';
-import { deriveKey } from '../core/secagg/kdf';
-import type { KeyContext } from '../core/secagg/kdf';
-import { isAllZero } from '../core/secagg/keys';
-import { open } from '../core/secagg/secretbox';
-import { addMod } from '../core/secagg/quantize';
-import type { SecAggConfig } from '../core/secagg/protocol/types';
+import type { TaskKind } from '../core/types.ts';
+import { deriveKey } from '../core/secagg/kdf.ts';
+import type { KeyContext } from '../core/secagg/kdf.ts';
+import { isAllZero } from '../core/secagg/keys.ts';
+import { open } from '../core/secagg/secretbox.ts';
+import { addMod } from '../core/secagg/quantize.ts';
+import type { SecAggConfig } from '../core/secagg/protocol/types.ts';
 
 export const b64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'));
 export const words = (bytes: Uint8Array): Uint32Array => {

@@ -14,22 +14,22 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { statsShape } from '../core/data/preprocess';
-import { JobSpecSchema } from '../core/job';
-import type { JobSpec } from '../core/job';
-import type { Grid, StageTask } from '../core/round/grid';
-import { secureSum } from '../core/round/secure-sum';
-import type { SumResult } from '../core/round/sum-protocol';
-import type { TaskConfig } from '../core/round/task-config';
-import { loadSchemaFile, loadTable } from '../participant/data/load';
-import { chain, errorToRefusalMod } from '../participant/handler';
-import type { TaskHandler } from '../participant/handler';
-import { localHandler } from '../participant/local-handler';
-import { ReleaseLog } from '../participant/releases/log';
-import type { FloorSettings } from '../participant/releases/floor';
-import { secAggMod } from '../participant/secagg-mod';
-import { SYNTHETIC_SCHEMA, syntheticParties, tempDir } from './helpers';
-import { memoryGrid } from './memory-grid';
+import { statsShape } from '../core/data/preprocess.ts';
+import { JobSpecSchema } from '../core/job.ts';
+import type { JobSpec } from '../core/job.ts';
+import type { Grid, StageTask } from '../core/round/grid.ts';
+import { secureSum } from '../core/round/secure-sum.ts';
+import type { SumResult } from '../core/round/sum-protocol.ts';
+import type { TaskConfig } from '../core/round/task-config.ts';
+import { loadSchemaFile, loadTable } from '../participant/data/load.ts';
+import { chain, errorToRefusalMod } from '../participant/handler.ts';
+import type { TaskHandler } from '../participant/handler.ts';
+import { localHandler } from '../participant/local-handler.ts';
+import { ReleaseLog } from '../participant/releases/log.ts';
+import type { FloorSettings } from '../participant/releases/floor.ts';
+import { secAggMod } from '../participant/secagg-mod.ts';
+import { SYNTHETIC_SCHEMA, syntheticParties, tempDir } from './helpers.ts';
+import { memoryGrid } from './memory-grid.ts';
 
 const schema = loadSchemaFile(SYNTHETIC_SCHEMA);
 const tmp = tempDir('deviating');

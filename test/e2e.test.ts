@@ -6,21 +6,21 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { readCsvFile } from '../participant/data/csv';
-import { loadSchemaFile } from '../participant/data/load';
-import { startCoordinator } from '../coordinator/server';
-import type { CoordinatorHandle } from '../coordinator/server';
-import { Control } from '../cli/control-client';
-import { JobSpecSchema } from '../core/job';
-import { inputDim } from '../core/data/schema';
-import { modelLayout } from '../core/model/layout';
-import { layoutSize } from '../core/types';
-import { statsShape } from '../core/data/preprocess';
-import { trainShape } from '../core/aggregate/train';
-import { evaluationShape } from '../core/metrics/histogram';
-import { secureRoundParams } from '../core/round/secure-plan';
-import { SYNTHETIC_SCHEMA, readJsonLines, startParticipant, stopAll, syntheticParties, tempDir } from './helpers';
-import type { ParticipantProcess } from './helpers';
+import { readCsvFile } from '../participant/data/csv.ts';
+import { loadSchemaFile } from '../participant/data/load.ts';
+import { startCoordinator } from '../coordinator/server.ts';
+import type { CoordinatorHandle } from '../coordinator/server.ts';
+import { Control } from '../cli/control-client.ts';
+import { JobSpecSchema } from '../core/job.ts';
+import { inputDim } from '../core/data/schema.ts';
+import { modelLayout } from '../core/model/layout.ts';
+import { layoutSize } from '../core/types.ts';
+import { statsShape } from '../core/data/preprocess.ts';
+import { trainShape } from '../core/aggregate/train.ts';
+import { evaluationShape } from '../core/metrics/histogram.ts';
+import { secureRoundParams } from '../core/round/secure-plan.ts';
+import { SYNTHETIC_SCHEMA, readJsonLines, startParticipant, stopAll, syntheticParties, tempDir } from './helpers.ts';
+import type { ParticipantProcess } from './helpers.ts';
 
 describe('federated training over gRPC with three participant processes', () => {
   const tmp = tempDir('e2e');

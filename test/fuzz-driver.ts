@@ -10,21 +10,21 @@
  * first bad reply to an open task must be refused with INVALID_ARGUMENT naming the problem; the
  * task then counts as its failure, and later replies to it are stale (FAILED_PRECONDITION).
  */
-import { areNeighbours } from '../core/secagg/protocol/graph';
-import { shareHolders } from '../core/secagg/protocol/config';
-import { SHARE_BYTES } from '../core/secagg/shamir';
-import { SEAL_OVERHEAD } from '../core/secagg/secretbox';
-import { inputDim } from '../core/data/schema';
-import { modelLayout } from '../core/model/layout';
-import { layoutSize } from '../core/types';
-import { TaskConfigSchema } from '../core/round/task-config';
-import type { Task__Output } from '../proto/generated/fedcredit/v1/Task';
-import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus';
-import { secaggStepFromWire } from '../proto/secagg-wire';
-import { float64Tensor } from '../proto/tensor';
-import type { Expect, FuzzClients, Rand, Tally } from './fuzz-helpers';
-import { S, codes } from './fuzz-helpers';
-import { SMALL_SCHEMA, malformedReply } from './fuzz-messages';
+import { areNeighbours } from '../core/secagg/protocol/graph.ts';
+import { shareHolders } from '../core/secagg/protocol/config.ts';
+import { SHARE_BYTES } from '../core/secagg/shamir.ts';
+import { SEAL_OVERHEAD } from '../core/secagg/secretbox.ts';
+import { inputDim } from '../core/data/schema.ts';
+import { modelLayout } from '../core/model/layout.ts';
+import { layoutSize } from '../core/types.ts';
+import { TaskConfigSchema } from '../core/round/task-config.ts';
+import type { Task__Output } from '../proto/generated/fedcredit/v1/Task.ts';
+import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus.ts';
+import { secaggStepFromWire } from '../proto/secagg-wire.ts';
+import { float64Tensor } from '../proto/tensor.ts';
+import type { Expect, FuzzClients, Rand, Tally } from './fuzz-helpers.ts';
+import { S, codes } from './fuzz-helpers.ts';
+import { SMALL_SCHEMA, malformedReply } from './fuzz-messages.ts';
 
 /** The fake participants. */
 export const FAKES = ['drv-a', 'drv-b', 'drv-c', 'drv-d'];

@@ -7,8 +7,8 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
-import { seededRng, uniform01 } from '../core/random';
-import { channelOptions, loadProto } from '../proto/load';
+import { seededRng, uniform01 } from '../core/random.ts';
+import { channelOptions, loadProto } from '../proto/load.ts';
 
 /** A seeded source of random choices (core/random.ts xoshiro128**). */
 export class Rand {

@@ -7,13 +7,13 @@
  * statuses it may end with, computed from what was sent.
  */
 import { randomUUID } from 'node:crypto';
-import { DataSchemaSchema } from '../core/data/schema';
-import { JobSpecSchema } from '../core/job';
-import { jobSizeProblem } from '../proto/limits';
-import { MAX_SUBMIT_JSON_BYTES } from '../proto/validate';
-import { float32Tensor, float64Tensor } from '../proto/tensor';
-import type { Expect, FuzzClients, MethodName, Outcome, Rand, Tally } from './fuzz-helpers';
-import { METHODS, S, codes, hugeLengthPrefix, mutate, wrongTypes } from './fuzz-helpers';
+import { DataSchemaSchema } from '../core/data/schema.ts';
+import { JobSpecSchema } from '../core/job.ts';
+import { jobSizeProblem } from '../proto/limits.ts';
+import { MAX_SUBMIT_JSON_BYTES } from '../proto/validate.ts';
+import { float32Tensor, float64Tensor } from '../proto/tensor.ts';
+import type { Expect, FuzzClients, MethodName, Outcome, Rand, Tally } from './fuzz-helpers.ts';
+import { METHODS, S, codes, hugeLengthPrefix, mutate, wrongTypes } from './fuzz-helpers.ts';
 
 /** A small schema: 2 numeric features and one categorical (5 encoded inputs, 6 logistic parameters). */
 export const SMALL_SCHEMA = {

@@ -8,14 +8,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { Control } from '../cli/control-client';
-import { startCoordinator } from '../coordinator/server';
-import type { CoordinatorHandle } from '../coordinator/server';
-import { DataSchemaSchema } from '../core/data/schema';
-import type { DataSchema } from '../core/data/schema';
-import { JobSpecSchema } from '../core/job';
-import { tempDir } from './helpers';
-import { PlainMember, TINY_SCHEMA } from './plain-members';
+import { Control } from '../cli/control-client.ts';
+import { startCoordinator } from '../coordinator/server.ts';
+import type { CoordinatorHandle } from '../coordinator/server.ts';
+import { DataSchemaSchema } from '../core/data/schema.ts';
+import type { DataSchema } from '../core/data/schema.ts';
+import { JobSpecSchema } from '../core/job.ts';
+import { tempDir } from './helpers.ts';
+import { PlainMember, TINY_SCHEMA } from './plain-members.ts';
 
 const CACHED = 2;
 const BIG_JOBS = 6;

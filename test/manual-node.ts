@@ -5,13 +5,13 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
-import { channelOptions, loadProto, PROTOCOL_VERSION } from '../proto/load';
-import type { FleetClient } from '../proto/generated/fedcredit/v1/Fleet';
-import type { Task__Output } from '../proto/generated/fedcredit/v1/Task';
-import type { Identity } from '../trust/format';
-import type { Binding, SignedFields, WireAuth } from '../trust/signing';
-import { signFleetRequest } from '../trust/signing';
-import { taskBinding } from '../participant/node';
+import { channelOptions, loadProto, PROTOCOL_VERSION } from '../proto/load.ts';
+import type { FleetClient } from '../proto/generated/fedcredit/v1/Fleet.ts';
+import type { Task__Output } from '../proto/generated/fedcredit/v1/Task.ts';
+import type { Identity } from '../trust/format.ts';
+import type { Binding, SignedFields, WireAuth } from '../trust/signing.ts';
+import { signFleetRequest } from '../trust/signing.ts';
+import { taskBinding } from '../participant/node.ts';
 
 type Method = 'hello' | 'pullTask' | 'pushResult' | 'heartbeat';
 

@@ -4,12 +4,12 @@
  * `vanish` makes a participant stop answering from a given secure-aggregation step on; `seen`
  * collects every task sent. Tasks and replies are deep-copied, as the wire would.
  */
-import type { Grid, StageReply, StageTask, StageTasks } from '../core/round/grid';
-import { taskFor } from '../core/round/grid';
-import type { SecAggClientMessage } from '../core/round/secure-messages';
-import { expectedReply } from '../core/round/secure-messages';
-import type { TaskConfig } from '../core/round/task-config';
-import type { HandlerResult, ParsedTask, TaskHandler } from '../participant/handler';
+import type { Grid, StageReply, StageTask, StageTasks } from '../core/round/grid.ts';
+import { taskFor } from '../core/round/grid.ts';
+import type { SecAggClientMessage } from '../core/round/secure-messages.ts';
+import { expectedReply } from '../core/round/secure-messages.ts';
+import type { TaskConfig } from '../core/round/task-config.ts';
+import type { HandlerResult, ParsedTask, TaskHandler } from '../participant/handler.ts';
 
 /** A secure-aggregation step a participant can vanish at. */
 export type VanishStep = 'advertise-keys' | 'graph-reveal' | 'share-keys' | 'masked-input' | 'consistency-check' | 'unmasking';

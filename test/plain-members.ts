@@ -4,14 +4,14 @@
  * vectors computed from the task's own configuration — statistics, evaluation histograms and
  * train updates of a plausible size — unless the test rewrites a reply first.
  */
-import { inputDim } from '../core/data/schema';
-import { modelLayout } from '../core/model/layout';
-import { TaskConfigSchema } from '../core/round/task-config';
-import { layoutSize } from '../core/types';
-import type { Task__Output } from '../proto/generated/fedcredit/v1/Task';
-import { float64Tensor } from '../proto/tensor';
-import { ManualNode } from './manual-node';
-import type { Outcome } from './manual-node';
+import { inputDim } from '../core/data/schema.ts';
+import { modelLayout } from '../core/model/layout.ts';
+import { TaskConfigSchema } from '../core/round/task-config.ts';
+import { layoutSize } from '../core/types.ts';
+import type { Task__Output } from '../proto/generated/fedcredit/v1/Task.ts';
+import { float64Tensor } from '../proto/tensor.ts';
+import { ManualNode } from './manual-node.ts';
+import type { Outcome } from './manual-node.ts';
 
 /** A schema small enough to keep the vectors short. */
 export const TINY_SCHEMA = {

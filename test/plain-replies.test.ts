@@ -13,15 +13,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Control } from '../cli/control-client';
-import { startCoordinator } from '../coordinator/server';
-import type { CoordinatorHandle } from '../coordinator/server';
-import { DataSchemaSchema } from '../core/data/schema';
-import { JobSpecSchema } from '../core/job';
-import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus';
-import { tempDir } from './helpers';
-import { PlainMember, TINY_SCHEMA } from './plain-members';
-import type { Rewrite } from './plain-members';
+import { Control } from '../cli/control-client.ts';
+import { startCoordinator } from '../coordinator/server.ts';
+import type { CoordinatorHandle } from '../coordinator/server.ts';
+import { DataSchemaSchema } from '../core/data/schema.ts';
+import { JobSpecSchema } from '../core/job.ts';
+import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus.ts';
+import { tempDir } from './helpers.ts';
+import { PlainMember, TINY_SCHEMA } from './plain-members.ts';
+import type { Rewrite } from './plain-members.ts';
 
 const MEMBERS = ['pm-a', 'pm-b', 'pm-c'];
 

@@ -9,15 +9,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadSchemaFile } from '../participant/data/load';
-import { startCoordinator } from '../coordinator/server';
-import type { CoordinatorHandle } from '../coordinator/server';
-import { Control } from '../cli/control-client';
-import { JobSpecSchema } from '../core/job';
-import { DEFAULT_RDP_ORDERS, epsilonFromRdp } from '../core/privacy';
-import { dpSgdPlan, recordJobCost, recordReleasePlan } from '../core/privacy/record-plan';
-import { SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, syntheticParties, tempDir } from './helpers';
-import type { ParticipantProcess } from './helpers';
+import { loadSchemaFile } from '../participant/data/load.ts';
+import { startCoordinator } from '../coordinator/server.ts';
+import type { CoordinatorHandle } from '../coordinator/server.ts';
+import { Control } from '../cli/control-client.ts';
+import { JobSpecSchema } from '../core/job.ts';
+import { DEFAULT_RDP_ORDERS, epsilonFromRdp } from '../core/privacy/index.ts';
+import { dpSgdPlan, recordJobCost, recordReleasePlan } from '../core/privacy/record-plan.ts';
+import { SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, syntheticParties, tempDir } from './helpers.ts';
+import type { ParticipantProcess } from './helpers.ts';
 
 const DELTA = 1e-5;
 const Z = 4;

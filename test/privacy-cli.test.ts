@@ -3,7 +3,7 @@
  * the tests run concurrently.
  */
 import { describe, expect, it } from 'vitest';
-import { runCli } from './helpers';
+import { runCli } from './helpers.ts';
 
 const DELTA = 1e-5;
 

@@ -10,20 +10,20 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { JobSpecSchema } from '../core/job';
-import { JobFailedError, runJob } from '../core/round/engine';
-import type { JobStorePort, ResumePoint, RoundRecord } from '../core/round/engine';
-import { secureSum } from '../core/round/secure-sum';
-import type { StrategyState } from '../core/strategy/strategy';
-import type { PreprocessingParams } from '../core/round/task-config';
-import { loadSchemaFile, loadTable } from '../participant/data/load';
-import { chain, errorToRefusalMod } from '../participant/handler';
-import type { TaskHandler } from '../participant/handler';
-import { localHandler } from '../participant/local-handler';
-import { ReleaseLog } from '../participant/releases/log';
-import { secAggMod } from '../participant/secagg-mod';
-import { SYNTHETIC_SCHEMA, syntheticParties, tempDir } from './helpers';
-import { memoryGrid } from './memory-grid';
+import { JobSpecSchema } from '../core/job.ts';
+import { JobFailedError, runJob } from '../core/round/engine.ts';
+import type { JobStorePort, ResumePoint, RoundRecord } from '../core/round/engine.ts';
+import { secureSum } from '../core/round/secure-sum.ts';
+import type { StrategyState } from '../core/strategy/strategy.ts';
+import type { PreprocessingParams } from '../core/round/task-config.ts';
+import { loadSchemaFile, loadTable } from '../participant/data/load.ts';
+import { chain, errorToRefusalMod } from '../participant/handler.ts';
+import type { TaskHandler } from '../participant/handler.ts';
+import { localHandler } from '../participant/local-handler.ts';
+import { ReleaseLog } from '../participant/releases/log.ts';
+import { secAggMod } from '../participant/secagg-mod.ts';
+import { SYNTHETIC_SCHEMA, syntheticParties, tempDir } from './helpers.ts';
+import { memoryGrid } from './memory-grid.ts';
 
 const schema = loadSchemaFile(SYNTHETIC_SCHEMA);
 const tmp = tempDir('resume-release');

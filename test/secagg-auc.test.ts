@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { writeCreditSplit } from '../examples/credit/split';
-import { ROOT, runCli, tempDir } from './helpers';
+import { writeCreditSplit } from '../examples/credit/split.ts';
+import { ROOT, runCli, tempDir } from './helpers.ts';
 
 interface Report {
   state: string;

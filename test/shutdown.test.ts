@@ -10,11 +10,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { verifyAuditLog } from '../coordinator/audit-format';
-import { BIN, SYNTHETIC_SCHEMA, startParticipant, stopAll, syntheticParties, tempDir } from './helpers';
-import type { ParticipantProcess } from './helpers';
-import { freePort, startCoordinatorProcess, statusOf } from './coordinator-process';
-import type { CoordinatorProcess } from './coordinator-process';
+import { verifyAuditLog } from '../coordinator/audit-format.ts';
+import { BIN, SYNTHETIC_SCHEMA, startParticipant, stopAll, syntheticParties, tempDir } from './helpers.ts';
+import type { ParticipantProcess } from './helpers.ts';
+import { freePort, startCoordinatorProcess, statusOf } from './coordinator-process.ts';
+import type { CoordinatorProcess } from './coordinator-process.ts';
 
 const ROUNDS = 4;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -8,14 +8,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import path from 'node:path';
-import { startCoordinator } from '../coordinator/server';
-import type { CoordinatorHandle } from '../coordinator/server';
-import { channelOptions, loadProto } from '../proto/load';
-import type { ControlClient } from '../proto/generated/fedcredit/v1/Control';
-import { float64Tensor } from '../proto/tensor';
-import { MAX_STATUS_DETAILS } from '../proto/limits';
-import { ManualNode } from './manual-node';
-import { tempDir } from './helpers';
+import { startCoordinator } from '../coordinator/server.ts';
+import type { CoordinatorHandle } from '../coordinator/server.ts';
+import { channelOptions, loadProto } from '../proto/load.ts';
+import type { ControlClient } from '../proto/generated/fedcredit/v1/Control.ts';
+import { float64Tensor } from '../proto/tensor.ts';
+import { MAX_STATUS_DETAILS } from '../proto/limits.ts';
+import { ManualNode } from './manual-node.ts';
+import { tempDir } from './helpers.ts';
 
 const COIN = '\u{1F4B0}';
 /** True when `s` survives UTF-8 unchanged: no lone surrogate. */

@@ -6,18 +6,18 @@
  * never answers a task.
  */
 import * as grpc from '@grpc/grpc-js';
-import type { FleetGrid } from '../coordinator/fleet-grid';
-import type { CoordinatorHandle } from '../coordinator/server';
-import type { StageTask, StageTasks } from '../core/round/grid';
-import { expectedReply } from '../core/round/secure-messages';
-import { taskFor } from '../core/round/grid';
-import { loadProto, PROTOCOL_VERSION } from '../proto/load';
-import { unaryCall } from '../proto/call';
-import type { FleetClient } from '../proto/generated/fedcredit/v1/Fleet';
-import type { HelloReply__Output } from '../proto/generated/fedcredit/v1/HelloReply';
-import type { HeartbeatReply__Output } from '../proto/generated/fedcredit/v1/HeartbeatReply';
-import type { PullTaskReply__Output } from '../proto/generated/fedcredit/v1/PullTaskReply';
-import type { Task__Output } from '../proto/generated/fedcredit/v1/Task';
+import type { FleetGrid } from '../coordinator/fleet-grid.ts';
+import type { CoordinatorHandle } from '../coordinator/server.ts';
+import type { StageTask, StageTasks } from '../core/round/grid.ts';
+import { expectedReply } from '../core/round/secure-messages.ts';
+import { taskFor } from '../core/round/grid.ts';
+import { loadProto, PROTOCOL_VERSION } from '../proto/load.ts';
+import { unaryCall } from '../proto/call.ts';
+import type { FleetClient } from '../proto/generated/fedcredit/v1/Fleet.ts';
+import type { HelloReply__Output } from '../proto/generated/fedcredit/v1/HelloReply.ts';
+import type { HeartbeatReply__Output } from '../proto/generated/fedcredit/v1/HeartbeatReply.ts';
+import type { PullTaskReply__Output } from '../proto/generated/fedcredit/v1/PullTaskReply.ts';
+import type { Task__Output } from '../proto/generated/fedcredit/v1/Task.ts';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

@@ -15,16 +15,16 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { startCoordinator } from '../coordinator/server';
-import type { CoordinatorHandle } from '../coordinator/server';
-import { Control } from '../cli/control-client';
-import { JobSpecSchema } from '../core/job';
-import { loadSchemaFile } from '../participant/data/load';
-import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus';
-import type { RoundReport__Output } from '../proto/generated/fedcredit/v1/RoundReport';
-import { SYNTHETIC_SCHEMA, startParticipant, stopAll, syntheticParties, tempDir } from './helpers';
-import type { ParticipantProcess } from './helpers';
-import { GridProbe, SilentNode, holdAfterRound, waitUntil } from './straggler-helpers';
+import { startCoordinator } from '../coordinator/server.ts';
+import type { CoordinatorHandle } from '../coordinator/server.ts';
+import { Control } from '../cli/control-client.ts';
+import { JobSpecSchema } from '../core/job.ts';
+import { loadSchemaFile } from '../participant/data/load.ts';
+import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus.ts';
+import type { RoundReport__Output } from '../proto/generated/fedcredit/v1/RoundReport.ts';
+import { SYNTHETIC_SCHEMA, startParticipant, stopAll, syntheticParties, tempDir } from './helpers.ts';
+import type { ParticipantProcess } from './helpers.ts';
+import { GridProbe, SilentNode, holdAfterRound, waitUntil } from './straggler-helpers.ts';
 
 /** Deadline of the key-exchange and unmasking steps (secureAggregation.stepMs). */
 const STEP_MS = 4000;

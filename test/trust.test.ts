@@ -11,16 +11,16 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startCoordinator } from '../coordinator/server';
-import type { CoordinatorHandle } from '../coordinator/server';
-import { createConsortium } from '../trust/certs';
-import { loadCredentials } from '../trust/files';
-import { clientCredentials } from '../trust/tls';
-import { Control } from '../cli/control-client';
-import { ManualNode } from './manual-node';
-import type { Outcome } from './manual-node';
-import { SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, syntheticParties, tempDir } from './helpers';
-import type { ParticipantProcess } from './helpers';
+import { startCoordinator } from '../coordinator/server.ts';
+import type { CoordinatorHandle } from '../coordinator/server.ts';
+import { createConsortium } from '../trust/certs.ts';
+import { loadCredentials } from '../trust/files.ts';
+import { clientCredentials } from '../trust/tls.ts';
+import { Control } from '../cli/control-client.ts';
+import { ManualNode } from './manual-node.ts';
+import type { Outcome } from './manual-node.ts';
+import { SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, syntheticParties, tempDir } from './helpers.ts';
+import type { ParticipantProcess } from './helpers.ts';
 
 const refused = (r: Outcome, code: grpc.status, text: RegExp) => {
   expect(r.ok, JSON.stringify(r)).toBe(false);

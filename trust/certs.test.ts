@@ -9,10 +9,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../cli/errors';
-import { createConsortium, type ConsortiumResult } from './certs';
-import { certificateCommonName, loadCredentials, loadIdentity, loadOperatorToken, loadRoster, operatorTokenHash } from './files';
-import { RosterSchema } from './format';
+import { UsageError } from '../cli/errors.ts';
+import { createConsortium, type ConsortiumResult } from './certs.ts';
+import { certificateCommonName, loadCredentials, loadIdentity, loadOperatorToken, loadRoster, operatorTokenHash } from './files.ts';
+import { RosterSchema } from './format.ts';
 
 const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';

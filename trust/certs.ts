@@ -20,8 +20,8 @@ type CryptoKeyPair = webcrypto.CryptoKeyPair;
 import fs from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
-import { UsageError } from '../cli/errors';
-import { NameSchema, RoleSchema, RosterSchema, identityFileFromSeed, type Role, type Roster } from './format';
+import { UsageError } from '../cli/errors.ts';
+import { NameSchema, RoleSchema, RosterSchema, identityFileFromSeed, type Role, type Roster } from './format.ts';
 
 /** Options of {@link createConsortium}. */
 export interface ConsortiumOptions {

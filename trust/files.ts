@@ -9,8 +9,8 @@ import { type KeyObject, X509Certificate, createHash, createPrivateKey } from 'n
 import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { UsageError } from '../cli/errors';
-import { IdentityFileSchema, RosterSchema, identityFromFile, type Identity, type Roster } from './format';
+import { UsageError } from '../cli/errors.ts';
+import { IdentityFileSchema, RosterSchema, identityFromFile, type Identity, type Roster } from './format.ts';
 
 /** Which node the credentials are for; decides which files besides the PEM files are required. */
 export type CredentialKind = 'coordinator' | 'participant' | 'operator';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import nacl from 'tweetnacl';
-import { HelloNonces, ReplayWindow, payloadDigest, signRequest, signedBytes, verifyRequest } from './signing';
-import type { SignedFields } from './signing';
+import { HelloNonces, ReplayWindow, payloadDigest, signRequest, signedBytes, verifyRequest } from './signing.ts';
+import type { SignedFields } from './signing.ts';
 
 const keys = nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(7));
 const fields = (over: Partial<SignedFields> = {}): SignedFields => ({

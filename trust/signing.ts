@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 // Ed25519 through OpenSSL (node:crypto): byte-for-byte tweetnacl's signatures (advert.test.ts),
 // but verification costs ≈ 0.15 ms instead of 10–15 ms, and the coordinator checks every message.
-import { SIGNATURE_BYTES, sign as ed25519Sign, signedBytes as lengthPrefixed, verify as ed25519Verify } from '../core/secagg/protocol/advert';
+import { SIGNATURE_BYTES, sign as ed25519Sign, signedBytes as lengthPrefixed, verify as ed25519Verify } from '../core/secagg/protocol/advert.ts';
 
 /** The fields a signature binds besides the payload. */
 export interface SignedFields {

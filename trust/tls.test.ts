@@ -11,10 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConsortium } from './certs';
-import { loadCredentials, operatorTokenHash, type Credentials } from './files';
-import { identityFileFromSeed, type Roster } from './format';
-import { clientCredentials, peerCommonName, serverCredentials } from './tls';
+import { createConsortium } from './certs.ts';
+import { loadCredentials, operatorTokenHash, type Credentials } from './files.ts';
+import { identityFileFromSeed, type Roster } from './format.ts';
+import { clientCredentials, peerCommonName, serverCredentials } from './tls.ts';
 
 const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'examples', 'consortium', 'openssl-certs.sh');
 const id = (b: Buffer) => b;

@@ -6,7 +6,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import type { PeerCertificate } from 'node:tls';
-import type { Credentials } from './files';
+import type { Credentials } from './files.ts';
 
 /** The PEM material both kinds of credentials are made from. */
 export type TlsMaterial = Pick<Credentials, 'ca' | 'cert' | 'key'>;

@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import { CoreInputError } from '../types';
-import type { Contribution } from '../types';
-import { checkShape, sumContributions, validateContribution, zeroContribution } from './sum';
-import { errorOf } from '../test-support';
+import { CoreInputError } from '../types.ts';
+import type { Contribution } from '../types.ts';
+import { checkShape, sumContributions, validateContribution, zeroContribution } from './sum.ts';
+import { errorOf } from '../test-support.ts';
 
 const SHAPE = { a: 3, b: 1 };
 

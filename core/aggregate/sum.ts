@@ -9,8 +9,8 @@
  * malformed or non-finite vector from one participant is reported by index and name instead of
  * silently corrupting the aggregate.
  */
-import type { Contribution, ContributionShape } from '../types';
-import { CoreInputError } from '../types';
+import type { Contribution, ContributionShape } from '../types.ts';
+import { CoreInputError } from '../types.ts';
 
 /** Throws unless every length in `shape` is a non-negative integer and at least one name exists. */
 export function checkShape(shape: ContributionShape): void {

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { CoreInputError } from '../types';
-import { sumContributions } from './sum';
-import { readTrainSum, trainContribution, trainShape } from './train';
+import { CoreInputError } from '../types.ts';
+import { sumContributions } from './sum.ts';
+import { readTrainSum, trainContribution, trainShape } from './train.ts';
 
 describe('trainContribution', () => {
   it('pre-multiplies the delta by the example count', () => {

@@ -10,8 +10,8 @@
  *
  * Vectors: `update` = n·(local − global), `weight` = [n], `loss` = [Σ training loss, n].
  */
-import type { Contribution, ContributionShape } from '../types';
-import { CoreInputError } from '../types';
+import type { Contribution, ContributionShape } from '../types.ts';
+import { CoreInputError } from '../types.ts';
 
 /** Summed train contributions, read back for the strategy. */
 export interface TrainSum {

@@ -1,7 +1,7 @@
 /** Tests of strict number parsing, missing markers, the error collector and location formatting. */
 import { describe, expect, it } from 'vitest';
-import { countValues, describeNonNumber, formatCounts, missingMarkers, parseNumberCell } from './cells';
-import { DataError, ErrorCollector, dataError, formatLocation } from './errors';
+import { countValues, describeNonNumber, formatCounts, missingMarkers, parseNumberCell } from './cells.ts';
+import { DataError, ErrorCollector, dataError, formatLocation } from './errors.ts';
 
 describe('parseNumberCell', () => {
   it.each([

@@ -8,7 +8,7 @@
  *
  * Pure module: no I/O.
  */
-import { quoteValue } from './errors';
+import { quoteValue } from './errors.ts';
 
 /** A plain decimal literal: optional sign, digits with optional fraction, optional exponent. */
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;

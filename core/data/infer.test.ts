@@ -1,8 +1,8 @@
 /** Tests of schema inference on in-memory rows (file-based inference is tested in participant/data). */
 import { describe, expect, it } from 'vitest';
-import { inferSchema } from './infer';
-import { DataSchemaSchema } from './schema';
-import { thrownBy } from './thrown-by';
+import { inferSchema } from './infer.ts';
+import { DataSchemaSchema } from './schema.ts';
+import { thrownBy } from './thrown-by.ts';
 
 
 const header = ['id', 'status', 'income', 'home', 'empty', 'score'];

@@ -11,12 +11,12 @@
  *
  * Pure module: no I/O.
  */
-import { countValues, formatCounts, missingMarkers, parseNumberCell } from './cells';
-import { DataError, dataError, quoteList, quoteValue } from './errors';
+import { countValues, formatCounts, missingMarkers, parseNumberCell } from './cells.ts';
+import { DataError, dataError, quoteList, quoteValue } from './errors.ts';
 import type { z } from 'zod';
-import type { CategoricalFeature, DataSchema } from './schema';
-import { DEFAULT_MISSING_VALUES, DataSchemaSchema, type NumericFeatureSchema } from './schema';
-import { raggedRowMessage } from './table';
+import type { CategoricalFeature, DataSchema } from './schema.ts';
+import { DEFAULT_MISSING_VALUES, DataSchemaSchema, type NumericFeatureSchema } from './schema.ts';
+import { raggedRowMessage } from './table.ts';
 
 /** Options of {@link inferSchema}. */
 export interface InferOptions {

@@ -1,11 +1,11 @@
 /** Tests of federated preprocessing: additivity, pooled statistics, encoding order and values. */
 import { describe, expect, it } from 'vitest';
-import { seededRng, standardNormal, uniform01 } from '../random';
-import { CoreInputError } from '../types';
-import { encodeTable, preprocessingFromStats, statsContribution, statsShape, subsetTable } from './preprocess';
-import type { DataSchema } from './schema';
-import { DataSchemaSchema, featureNames, inputDim } from './schema';
-import type { Table } from './table';
+import { seededRng, standardNormal, uniform01 } from '../random.ts';
+import { CoreInputError } from '../types.ts';
+import { encodeTable, preprocessingFromStats, statsContribution, statsShape, subsetTable } from './preprocess.ts';
+import type { DataSchema } from './schema.ts';
+import { DataSchemaSchema, featureNames, inputDim } from './schema.ts';
+import type { Table } from './table.ts';
 
 const schema: DataSchema = DataSchemaSchema.parse({
   label: { column: 'y', positive: 'bad' },

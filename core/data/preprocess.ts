@@ -14,12 +14,12 @@
  *
  * Pure module: no I/O.
  */
-import type { Contribution, ContributionShape } from '../types';
-import { CoreInputError } from '../types';
-import type { DataSchema } from './schema';
-import { encodedLevels, inputDim, transformValue } from './schema';
-import type { Table } from './table';
-import { subsetTable as subsetRows } from './table';
+import type { Contribution, ContributionShape } from '../types.ts';
+import { CoreInputError } from '../types.ts';
+import type { DataSchema } from './schema.ts';
+import { encodedLevels, inputDim, transformValue } from './schema.ts';
+import type { Table } from './table.ts';
+import { subsetTable as subsetRows } from './table.ts';
 
 /**
  * Pooled standardization statistics and class counts, shared by all participants. Means and stds

@@ -1,7 +1,7 @@
 /** Tests of the row-by-row holdout split. */
 import { describe, expect, it } from 'vitest';
-import { splitRecordwise } from './split';
-import type { Table } from './table';
+import { splitRecordwise } from './split.ts';
+import type { Table } from './table.ts';
 
 describe('splitRecordwise', () => {
   const table = (n: number, extra?: number): Table => {

@@ -9,9 +9,9 @@
  *
  * Pure module.
  */
-import { deriveSeed } from '../random';
-import { CoreInputError } from '../types';
-import type { Table } from './table';
+import { deriveSeed } from '../random.ts';
+import { CoreInputError } from '../types.ts';
+import type { Table } from './table.ts';
 
 /** Sorted row indices of the training part and the holdout (test) part. */
 export interface HoldoutSplit {

@@ -1,9 +1,9 @@
 /** Tests of validateTable: typed output, and the exact message of each kind of bad input. */
 import { describe, expect, it } from 'vitest';
-import { DataError } from './errors';
-import type { DataSchema } from './schema';
-import { DataSchemaSchema, encodedLevels } from './schema';
-import { subsetTable, validateTable } from './table';
+import { DataError } from './errors.ts';
+import type { DataSchema } from './schema.ts';
+import { DataSchemaSchema, encodedLevels } from './schema.ts';
+import { subsetTable, validateTable } from './table.ts';
 
 const schema: DataSchema = DataSchemaSchema.parse({
   label: { column: 'y', positive: 'bad', negative: ['good'] },

@@ -6,11 +6,11 @@
  *
  * Pure module: rows come in as strings, the table goes out; the caller does the file I/O.
  */
-import { describeNonNumber, formatCounts, missingMarkers, parseNumberCell, sortCounts } from './cells';
-import { CoreInputError } from '../types';
-import { ErrorCollector, dataError, quoteList, quoteValue } from './errors';
-import type { DataSchema } from './schema';
-import { MISSING_LEVEL, OTHER_LEVEL, encodedLevels } from './schema';
+import { describeNonNumber, formatCounts, missingMarkers, parseNumberCell, sortCounts } from './cells.ts';
+import { CoreInputError } from '../types.ts';
+import { ErrorCollector, dataError, quoteList, quoteValue } from './errors.ts';
+import type { DataSchema } from './schema.ts';
+import { MISSING_LEVEL, OTHER_LEVEL, encodedLevels } from './schema.ts';
 
 /** A validated table in columnar form; row i of every array is data row i of the file. */
 export interface Table {

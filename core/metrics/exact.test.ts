@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { seededRng, uniform01 } from '../random';
-import { CoreInputError } from '../types';
-import { exactAuc, exactKs } from './exact';
+import { seededRng, uniform01 } from '../random.ts';
+import { CoreInputError } from '../types.ts';
+import { exactAuc, exactKs } from './exact.ts';
 
 /** O(n²) AUC by counting pairs, ties worth one half. */
 function bruteAuc(scores: number[], labels: number[]): number {

@@ -8,7 +8,7 @@
  * evaluated between groups of tied scores so ties are never split.
  * Positive class = default ("bad") = label 1.
  */
-import { CoreInputError } from '../types';
+import { CoreInputError } from '../types.ts';
 
 /** Scores sorted ascending with their labels, plus class totals. */
 interface Sorted {

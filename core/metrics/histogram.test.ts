@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import { seededRng, uniform01 } from '../random';
-import { CoreInputError } from '../types';
-import { sumContributions } from '../aggregate/sum';
-import { exactAuc, exactKs } from './exact';
+import { seededRng, uniform01 } from '../random.ts';
+import { CoreInputError } from '../types.ts';
+import { sumContributions } from '../aggregate/sum.ts';
+import { exactAuc, exactKs } from './exact.ts';
 import {
   aucKsFromHistogram,
   binOf,
@@ -10,7 +10,7 @@ import {
   evaluationShape,
   metricsFromEvaluation,
   scoreHistogram,
-} from './histogram';
+} from './histogram.ts';
 
 const SCORES = [0.1, 0.4, 0.35, 0.8];
 const LABELS = [0, 0, 1, 1];

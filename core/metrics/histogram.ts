@@ -8,8 +8,8 @@
  * Kolmogorov–Smirnov distance between the class score distributions, evaluated at bin edges.
  * Positive class = default ("bad") = label 1.
  */
-import type { Contribution, ContributionShape } from '../types';
-import { CoreInputError } from '../types';
+import type { Contribution, ContributionShape } from '../types.ts';
+import { CoreInputError } from '../types.ts';
 
 /** Probabilities are clipped to [LOG_LOSS_EPSILON, 1 − LOG_LOSS_EPSILON] before taking logs. */
 export const LOG_LOSS_EPSILON = 1e-7;

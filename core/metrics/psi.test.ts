@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { CoreInputError } from '../types';
-import { coarsen, populationStability, psiBand, scoreDistribution } from './psi';
+import { CoreInputError } from '../types.ts';
+import { coarsen, populationStability, psiBand, scoreDistribution } from './psi.ts';
 
 describe('populationStability', () => {
   it('matches a hand-computed value: 0.25·ln 2 + 0.25·ln 1.5', () => {

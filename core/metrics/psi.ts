@@ -10,7 +10,7 @@
  * Inputs are counts (for example the score distribution of a summed evaluation histogram), so
  * PSI is computed from aggregates only.
  */
-import { CoreInputError } from '../types';
+import { CoreInputError } from '../types.ts';
 
 /** Default additive smoothing applied to bin proportions. */
 export const PSI_EPSILON = 1e-4;

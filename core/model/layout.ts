@@ -3,10 +3,10 @@
  * aggregate models while only participants train them. The flat order matches tfjs
  * `model.getWeights()` for a stack of dense layers: kernel [in, out] then bias [out], per layer.
  */
-import type { ModelSpec } from '../job';
-import { uniform01 } from '../random';
-import type { Layout, Rng } from '../types';
-import { layoutSize } from '../types';
+import type { ModelSpec } from '../job.ts';
+import { uniform01 } from '../random.ts';
+import type { Layout, Rng } from '../types.ts';
+import { layoutSize } from '../types.ts';
 
 /** Units of each dense layer, output layer last. */
 export function denseUnits(spec: ModelSpec): number[] {

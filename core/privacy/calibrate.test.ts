@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { errorOf } from '../test-support';
-import { calibrateNoiseMultiplier, DEFAULT_CALIBRATION_TOLERANCE, sampledGaussianEpsilon } from './calibrate';
+import { errorOf } from '../test-support.ts';
+import { calibrateNoiseMultiplier, DEFAULT_CALIBRATION_TOLERANCE, sampledGaussianEpsilon } from './calibrate.ts';
 
 const CASES = [
   { epsilon: 1, delta: 1e-5, q: 0.01, steps: 10000 },

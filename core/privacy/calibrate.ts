@@ -10,11 +10,11 @@
  * bisects until hi − lo ≤ tolerance·hi with ε(lo) > target ≥ ε(hi), and returns hi. So the result
  * always meets the target, and the true smallest z lies within a relative `tolerance` below it.
  */
-import { CoreInputError } from '../types';
-import type { EpsilonResult } from './conversion';
-import { epsilonFromRdp } from './conversion';
-import { DEFAULT_RDP_ORDERS, composeRdp, parallelRdp, sampledGaussianRdp } from './curve';
-import type { RdpCurve, SampledGaussianParams } from './curve';
+import { CoreInputError } from '../types.ts';
+import type { EpsilonResult } from './conversion.ts';
+import { epsilonFromRdp } from './conversion.ts';
+import { DEFAULT_RDP_ORDERS, composeRdp, parallelRdp, sampledGaussianRdp } from './curve.ts';
+import type { RdpCurve, SampledGaussianParams } from './curve.ts';
 
 /** Default relative tolerance on the calibrated noise multiplier. */
 export const DEFAULT_CALIBRATION_TOLERANCE = 1e-6;

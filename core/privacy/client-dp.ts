@@ -32,15 +32,15 @@
  *
  * Pure: randomness is an injected Rng, no I/O or clock.
  */
-import type { Rng } from '../types';
-import { CoreInputError } from '../types';
-import type { MechanismSpend } from './ledger-format';
-import { mechanismRdp } from './ledger-format';
-import { DEFAULT_RDP_ORDERS } from './curve';
-import { epsilonFromRdp } from './conversion';
-import { MAX_SIGMA2, sampleDiscreteGaussian } from './discrete-gaussian';
-import type { SigmaFraction } from './karney-dgauss';
-import { karneyDiscreteGaussian, MAX_SIGMA_PART, sigmaAtLeast } from './karney-dgauss';
+import type { Rng } from '../types.ts';
+import { CoreInputError } from '../types.ts';
+import type { MechanismSpend } from './ledger-format.ts';
+import { mechanismRdp } from './ledger-format.ts';
+import { DEFAULT_RDP_ORDERS } from './curve.ts';
+import { epsilonFromRdp } from './conversion.ts';
+import { MAX_SIGMA2, sampleDiscreteGaussian } from './discrete-gaussian.ts';
+import type { SigmaFraction } from './karney-dgauss.ts';
+import { karneyDiscreteGaussian, MAX_SIGMA_PART, sigmaAtLeast } from './karney-dgauss.ts';
 
 /** Integer units per clip norm S: the clipped, scaled delta has L2 norm ≤ 2^16. */
 export const CLIENT_DP_SCALE = 2 ** 16;

@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import { errorOf } from '../test-support';
-import { logErfc } from './logmath';
-import { deltaFromRdp, epsilonFromRdp } from './conversion';
-import { DEFAULT_RDP_ORDERS, sampledGaussianRdp } from './curve';
+import { errorOf } from '../test-support.ts';
+import { logErfc } from './logmath.ts';
+import { deltaFromRdp, epsilonFromRdp } from './conversion.ts';
+import { DEFAULT_RDP_ORDERS, sampledGaussianRdp } from './curve.ts';
 
 /** The improved conversion at one order, written out by hand. */
 const improved = (rho: number, a: number, delta: number): number =>

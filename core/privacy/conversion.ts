@@ -12,9 +12,9 @@
  * If ρ(α) = 0 at some order, the two output distributions are identical (a Rényi divergence of
  * order > 1 vanishes only then), so the mechanism is (0, 0)-DP and that is reported.
  */
-import { CoreInputError } from '../types';
-import type { RdpCurve } from './curve';
-import { checkOrders } from './curve';
+import { CoreInputError } from '../types.ts';
+import type { RdpCurve } from './curve.ts';
+import { checkOrders } from './curve.ts';
 
 /** An ε guarantee at a fixed δ, with the Rényi order that attains it. */
 export interface EpsilonResult {

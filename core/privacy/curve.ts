@@ -3,8 +3,8 @@
  * adding curves order by order (Mironov, CSF 2017, "Rényi Differential Privacy", Proposition 1).
  * A curve is plain data, so a participant's ledger can store it and add every task's curve to it.
  */
-import { CoreInputError } from '../types';
-import { checkOrder, sampledGaussianRdpStep } from './rdp';
+import { CoreInputError } from '../types.ts';
+import { checkOrder, sampledGaussianRdpStep } from './rdp.ts';
 
 /** RDP ε(α) at each order α (same length, same index). Orders are > 1; values are ≥ 0 or ∞. */
 export interface RdpCurve {

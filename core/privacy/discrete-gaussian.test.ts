@@ -1,16 +1,16 @@
 import { describe, it, expect, vi, afterEach } from 'vitest';
-import { errorOf } from '../test-support';
-import { seededRng } from '../random';
-import type { Rng } from '../types';
-import { exactRandom } from './exact-random';
-import type { Rational } from './exact-random';
+import { errorOf } from '../test-support.ts';
+import { seededRng } from '../random.ts';
+import type { Rng } from '../types.ts';
+import { exactRandom } from './exact-random.ts';
+import type { Rational } from './exact-random.ts';
 import {
   bernoulliExp,
   discreteGaussianParams,
   discreteLaplace,
   isqrt,
   sampleDiscreteGaussian,
-} from './discrete-gaussian';
+} from './discrete-gaussian.ts';
 
 /**
  * Significance level of every goodness-of-fit test here. The seeds are fixed, so the tests are

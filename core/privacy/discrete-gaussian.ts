@@ -25,10 +25,10 @@
  * exact value has a 2^55 denominator and so needs wide bigint draws. A vector of n draws costs n
  * times that plus one Rng call per 1 KiB.
  */
-import type { Rng } from '../types';
-import { CoreInputError } from '../types';
-import type { ExactRandom, Rational } from './exact-random';
-import { exactRandom, toRational } from './exact-random';
+import type { Rng } from '../types.ts';
+import { CoreInputError } from '../types.ts';
+import type { ExactRandom, Rational } from './exact-random.ts';
+import { exactRandom, toRational } from './exact-random.ts';
 
 /** Largest accepted σ²: samples beyond the Int32 range then have probability < e^{−500}. */
 export const MAX_SIGMA2 = 2 ** 52;

@@ -1,14 +1,14 @@
 import { describe, it, expect } from 'vitest';
-import { errorOf } from '../test-support';
-import { composeRdp } from './curve';
-import { epsilonFromRdp } from './conversion';
+import { errorOf } from '../test-support.ts';
+import { composeRdp } from './curve.ts';
+import { epsilonFromRdp } from './conversion.ts';
 import {
   calibrateDistributedSigma,
   distributedDGaussEpsilon,
   distributedDGaussRdp,
   MIN_DGAUSS_SIGMA2,
-} from './distributed-dgauss';
-import { DEFAULT_CALIBRATION_TOLERANCE } from './calibrate';
+} from './distributed-dgauss.ts';
+import { DEFAULT_CALIBRATION_TOLERANCE } from './calibrate.ts';
 
 const BASE = { sigma2PerClient: 4, survivors: 10, l2Sensitivity: 20, l1Sensitivity: 400 };
 const gaussian = (a: number, l2: number, t: number, s2: number): number => (a * l2 * l2) / (2 * t * s2);

@@ -27,13 +27,13 @@
  * the paper states them for real α ≥ 1 (the reference code floors orders only for its subsampling
  * step, not used here). Clients add noise to every round's update; rounds compose by adding RDP.
  */
-import { CoreInputError } from '../types';
-import type { EpsilonResult } from './conversion';
-import { epsilonFromRdp } from './conversion';
-import { checkOrders, DEFAULT_RDP_ORDERS } from './curve';
-import type { RdpCurve } from './curve';
-import { DEFAULT_CALIBRATION_TOLERANCE } from './calibrate';
-import { MAX_SIGMA2 } from './discrete-gaussian';
+import { CoreInputError } from '../types.ts';
+import type { EpsilonResult } from './conversion.ts';
+import { epsilonFromRdp } from './conversion.ts';
+import { checkOrders, DEFAULT_RDP_ORDERS } from './curve.ts';
+import type { RdpCurve } from './curve.ts';
+import { DEFAULT_CALIBRATION_TOLERANCE } from './calibrate.ts';
+import { MAX_SIGMA2 } from './discrete-gaussian.ts';
 
 /** Smallest per-client variance covered by the theorem (σ ≥ ½). */
 export const MIN_DGAUSS_SIGMA2 = 0.25;

@@ -6,8 +6,8 @@
  * buffer so a crypto-backed Rng is called once per `chunk` bytes rather than once per draw
  * (unused buffered bytes are discarded with the source).
  */
-import type { Rng } from '../types';
-import { CoreInputError } from '../types';
+import type { Rng } from '../types.ts';
+import { CoreInputError } from '../types.ts';
 
 /** A non-negative rational num/den with bigint parts (den > 0); not necessarily reduced. */
 export interface Rational {

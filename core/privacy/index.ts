@@ -20,22 +20,22 @@
  * The accountant must match the sampling actually used: these bounds assume
  * Poisson sampling with rate q, not shuffled fixed-size batches.
  */
-export { sampledGaussianRdpStep, MAX_RDP_ORDER } from './rdp';
-export type { RdpCurve, SampledGaussianParams } from './curve';
-export { DEFAULT_RDP_ORDERS, sampledGaussianRdp, composeRdp, parallelRdp } from './curve';
-export type { EpsilonResult, DeltaResult } from './conversion';
-export { epsilonFromRdp, deltaFromRdp } from './conversion';
-export type { CalibrationTarget, Calibration } from './calibrate';
+export { sampledGaussianRdpStep, MAX_RDP_ORDER } from './rdp.ts';
+export type { RdpCurve, SampledGaussianParams } from './curve.ts';
+export { DEFAULT_RDP_ORDERS, sampledGaussianRdp, composeRdp, parallelRdp } from './curve.ts';
+export type { EpsilonResult, DeltaResult } from './conversion.ts';
+export { epsilonFromRdp, deltaFromRdp } from './conversion.ts';
+export type { CalibrationTarget, Calibration } from './calibrate.ts';
 export {
   sampledGaussianEpsilon,
   calibrateNoiseMultiplier,
   DEFAULT_CALIBRATION_TOLERANCE,
   MIN_NOISE_MULTIPLIER,
   MAX_NOISE_MULTIPLIER,
-} from './calibrate';
-export type { Rational, ExactRandom } from './exact-random';
-export { exactRandom, toRational } from './exact-random';
-export type { DiscreteGaussianParams } from './discrete-gaussian';
+} from './calibrate.ts';
+export type { Rational, ExactRandom } from './exact-random.ts';
+export { exactRandom, toRational } from './exact-random.ts';
+export type { DiscreteGaussianParams } from './discrete-gaussian.ts';
 export {
   sampleDiscreteGaussian,
   discreteGaussian,
@@ -43,10 +43,10 @@ export {
   discreteLaplace,
   bernoulliExp,
   MAX_SIGMA2,
-} from './discrete-gaussian';
-export type { DistributedDGaussParams, DistributedCalibrationTarget, DistributedCalibration } from './distributed-dgauss';
-export { distributedDGaussRdp, distributedDGaussEpsilon, calibrateDistributedSigma, MIN_DGAUSS_SIGMA2, MAX_SURVIVORS } from './distributed-dgauss';
-export type { SigmaFraction, DiscreteGaussianSampler } from './karney-dgauss';
-export { karneyDiscreteGaussian, sigmaAtLeast } from './karney-dgauss';
-export type { LatticeNoisePlan } from './lattice-noise';
-export { latticeNoisePlan, latticeSampler, noisyLatticeSum } from './lattice-noise';
+} from './discrete-gaussian.ts';
+export type { DistributedDGaussParams, DistributedCalibrationTarget, DistributedCalibration } from './distributed-dgauss.ts';
+export { distributedDGaussRdp, distributedDGaussEpsilon, calibrateDistributedSigma, MIN_DGAUSS_SIGMA2, MAX_SURVIVORS } from './distributed-dgauss.ts';
+export type { SigmaFraction, DiscreteGaussianSampler } from './karney-dgauss.ts';
+export { karneyDiscreteGaussian, sigmaAtLeast } from './karney-dgauss.ts';
+export type { LatticeNoisePlan } from './lattice-noise.ts';
+export { latticeNoisePlan, latticeSampler, noisyLatticeSum } from './lattice-noise.ts';

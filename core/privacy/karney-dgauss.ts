@@ -34,9 +34,9 @@
  * observer sees an aggregate over thousands to millions of draws, not one value; a constant-time
  * sampler is out of scope (timing attacks on samplers: Jin et al., IEEE S&P 2022).
  */
-import type { Rng } from '../types';
-import { CoreInputError } from '../types';
-import { wordSource } from './word-source';
+import type { Rng } from '../types.ts';
+import { CoreInputError } from '../types.ts';
+import { wordSource } from './word-source.ts';
 
 /** σ = num/den with integers 1 ≤ num ≤ 2^32 and 1 ≤ den ≤ 2^32. */
 export interface SigmaFraction {

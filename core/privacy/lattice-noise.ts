@@ -48,11 +48,11 @@
  *   sensitivity bound survives); A + Y and γ(A + Y) are exact in float64. Not addressed, as on
  *   the float path: the bound ‖S' − S‖ ≤ C holds for the exact sum, and tfjs forms S in float32.
  */
-import type { Rng } from '../types';
-import { CoreInputError } from '../types';
-import { toRational } from './exact-random';
-import type { DiscreteGaussianSampler, SigmaFraction } from './karney-dgauss';
-import { karneyDiscreteGaussian, MAX_SIGMA_PART, sigmaAtLeast } from './karney-dgauss';
+import type { Rng } from '../types.ts';
+import { CoreInputError } from '../types.ts';
+import { toRational } from './exact-random.ts';
+import type { DiscreteGaussianSampler, SigmaFraction } from './karney-dgauss.ts';
+import { karneyDiscreteGaussian, MAX_SIGMA_PART, sigmaAtLeast } from './karney-dgauss.ts';
 
 /** Grid steps per noise standard deviation, and per clip norm/⌈√d⌉, at least (before the cap). */
 export const GRID_RESOLUTION = 2 ** 10;

@@ -14,10 +14,10 @@
  * Entries, previews and receipts take the union as it is.
  */
 import { z } from 'zod';
-import type { RdpCurve } from './curve';
-import { sampledGaussianRdp } from './curve';
-import { distributedDGaussRdp } from './distributed-dgauss';
-import { composeRdp, parallelRdp } from './curve';
+import type { RdpCurve } from './curve.ts';
+import { sampledGaussianRdp } from './curve.ts';
+import { distributedDGaussRdp } from './distributed-dgauss.ts';
+import { composeRdp, parallelRdp } from './curve.ts';
 
 /**
  * The RDP of one job from its charges: the releases over all rows, plus the pointwise larger of

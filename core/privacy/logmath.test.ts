@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { logAddExp, logErfc, logExpm1, logSubExp, logSumExp } from './logmath';
+import { logAddExp, logErfc, logExpm1, logSubExp, logSumExp } from './logmath.ts';
 
 /** log erfc(x) to 20 digits, computed with 40-digit arithmetic (mpmath: log(erfc(x))). */
 const LOG_ERFC: [number, number][] = [

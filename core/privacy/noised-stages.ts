@@ -9,8 +9,8 @@
  *
  * Pure.
  */
-import type { JobSpec } from '../job';
-import type { TaskKind } from '../types';
+import type { JobSpec } from '../job.ts';
+import type { TaskKind } from '../types.ts';
 
 /** True when participants add fresh DP noise to their input of `kind` in this job. */
 export function stageNoised(job: Pick<JobSpec, 'privacy'>, kind: TaskKind): boolean {

@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import { errorOf } from '../test-support';
-import { logAFractional, logAInteger, sampledGaussianRdpStep } from './rdp';
-import { DEFAULT_RDP_ORDERS, composeRdp, sampledGaussianRdp } from './curve';
-import { sampledGaussianEpsilon } from './calibrate';
+import { errorOf } from '../test-support.ts';
+import { logAFractional, logAInteger, sampledGaussianRdpStep } from './rdp.ts';
+import { DEFAULT_RDP_ORDERS, composeRdp, sampledGaussianRdp } from './curve.ts';
+import { sampledGaussianEpsilon } from './calibrate.ts';
 
 const relErr = (got: number, ref: number): number => Math.abs(got - ref) / Math.abs(ref);
 

@@ -33,8 +33,8 @@
  * handful of terms when z₀/z is large (small q) and up to ~10⁴ terms when q is near ½ and α
  * near 1 (the tail decays like k^{−α−2}).
  */
-import { CoreInputError } from '../types';
-import { logAddExp, logErfc, logExpm1, logSumExp } from './logmath';
+import { CoreInputError } from '../types.ts';
+import { logAddExp, logErfc, logExpm1, logSumExp } from './logmath.ts';
 
 /** Relative stopping tolerance of the fractional series against the running A − 1. */
 const FRACTIONAL_REL_TOL = 1e-10;

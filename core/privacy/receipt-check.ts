@@ -13,8 +13,8 @@
  * Pure: no I/O. Statement, canonical form and chain: ./receipt-format.ts.
  */
 import nacl from 'tweetnacl';
-import { describeZodError } from './ledger-format';
-import { SignedReceiptSchema, canonicalJson } from './receipt-format';
+import { describeZodError } from './ledger-format.ts';
+import { SignedReceiptSchema, canonicalJson } from './receipt-format.ts';
 
 /** Which task a receipt must be about. */
 export interface ReceiptExpectation {

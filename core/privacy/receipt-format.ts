@@ -20,7 +20,7 @@
 import { createHash } from 'node:crypto';
 import nacl from 'tweetnacl';
 import { z } from 'zod';
-import { describeZodError, mechanismUnion, formatEpsilon, taskShape } from './ledger-format';
+import { describeZodError, mechanismUnion, formatEpsilon, taskShape } from './ledger-format.ts';
 
 /** Version of the receipt statement this code signs and verifies. */
 export const RECEIPT_VERSION = 1;

@@ -9,15 +9,15 @@
  *
  * Pure.
  */
-import type { DataSchema } from '../data/schema';
-import type { Preprocessing } from '../data/preprocess';
-import { statsShape } from '../data/preprocess';
-import type { EvalMetrics } from '../metrics/histogram';
-import { rankStatistics } from '../metrics/histogram';
-import type { Contribution } from '../types';
-import { validateContribution } from '../aggregate/sum';
-import { DP_LOG_LOSS_CAP } from './record-plan';
-import { rangeScale } from './record-releases';
+import type { DataSchema } from '../data/schema.ts';
+import type { Preprocessing } from '../data/preprocess.ts';
+import { statsShape } from '../data/preprocess.ts';
+import type { EvalMetrics } from '../metrics/histogram.ts';
+import { rankStatistics } from '../metrics/histogram.ts';
+import type { Contribution } from '../types.ts';
+import { validateContribution } from '../aggregate/sum.ts';
+import { DP_LOG_LOSS_CAP } from './record-plan.ts';
+import { rangeScale } from './record-releases.ts';
 
 /** Variance of u = (x − centre)/half-width for x uniform over the range: the fallback when noise hides the estimate. */
 export const RANGE_VARIANCE = 1 / 3;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DataSchemaSchema } from '../data/schema';
-import { JobSpecSchema } from '../job';
-import { epsilonFromRdp } from './conversion';
-import { distributedDGaussEpsilon } from './distributed-dgauss';
-import { COUNT_SHARE, dpSgdPlan, evaluationRounds, recordJobCost, recordPrivacyProblem, recordReleasePlan, STATS_SHARE } from './record-plan';
+import { DataSchemaSchema } from '../data/schema.ts';
+import { JobSpecSchema } from '../job.ts';
+import { epsilonFromRdp } from './conversion.ts';
+import { distributedDGaussEpsilon } from './distributed-dgauss.ts';
+import { COUNT_SHARE, dpSgdPlan, evaluationRounds, recordJobCost, recordPrivacyProblem, recordReleasePlan, STATS_SHARE } from './record-plan.ts';
 
 const schema = DataSchemaSchema.parse({
   label: { column: 'y', positive: '1' },

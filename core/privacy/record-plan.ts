@@ -29,16 +29,16 @@
  *
  * Pure.
  */
-import type { DataSchema } from '../data/schema';
-import type { JobSpec } from '../job';
-import { CoreInputError } from '../types';
-import { calibrateNoiseMultiplier } from './calibrate';
-import { epsilonFromRdp } from './conversion';
-import type { RdpCurve } from './curve';
-import { composeRdp, DEFAULT_RDP_ORDERS, parallelRdp, sampledGaussianRdp } from './curve';
-import { calibrateDistributedSigma, distributedDGaussRdp, MIN_DGAUSS_SIGMA2 } from './distributed-dgauss';
-import type { DistributedDGaussParams } from './distributed-dgauss';
-import { MAX_SIGMA2 } from './discrete-gaussian';
+import type { DataSchema } from '../data/schema.ts';
+import type { JobSpec } from '../job.ts';
+import { CoreInputError } from '../types.ts';
+import { calibrateNoiseMultiplier } from './calibrate.ts';
+import { epsilonFromRdp } from './conversion.ts';
+import type { RdpCurve } from './curve.ts';
+import { composeRdp, DEFAULT_RDP_ORDERS, parallelRdp, sampledGaussianRdp } from './curve.ts';
+import { calibrateDistributedSigma, distributedDGaussRdp, MIN_DGAUSS_SIGMA2 } from './distributed-dgauss.ts';
+import type { DistributedDGaussParams } from './distributed-dgauss.ts';
+import { MAX_SIGMA2 } from './discrete-gaussian.ts';
 
 /** Statistics are rounded to multiples of 2^−STATS_GRID_BITS before noise. */
 export const STATS_GRID_BITS = 8;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DataSchemaSchema } from '../data/schema';
-import type { Table } from '../data/table';
-import { seededRng, standardNormal, uniform01 } from '../random';
-import { metricsFromBoundedEvaluation, preprocessingFromBoundedStats } from './record-decode';
-import { boundedEvaluation, boundedStats, logitBin, noisedRelease } from './record-releases';
-import type { NoisedRelease } from './record-plan';
+import { DataSchemaSchema } from '../data/schema.ts';
+import type { Table } from '../data/table.ts';
+import { seededRng, standardNormal, uniform01 } from '../random.ts';
+import { metricsFromBoundedEvaluation, preprocessingFromBoundedStats } from './record-decode.ts';
+import { boundedEvaluation, boundedStats, logitBin, noisedRelease } from './record-releases.ts';
+import type { NoisedRelease } from './record-plan.ts';
 
 const schema = DataSchemaSchema.parse({
   label: { column: 'y', positive: '1' },

@@ -8,14 +8,14 @@
  *
  * Pure: randomness is an injected Rng.
  */
-import type { DataSchema } from '../data/schema';
-import { transformValue } from '../data/schema';
-import type { Table } from '../data/table';
-import type { Contribution, Rng } from '../types';
-import { CoreInputError } from '../types';
-import { sampleDiscreteGaussian } from './discrete-gaussian';
-import { DP_LOG_LOSS_CAP } from './record-plan';
-import type { NoisedRelease } from './record-plan';
+import type { DataSchema } from '../data/schema.ts';
+import { transformValue } from '../data/schema.ts';
+import type { Table } from '../data/table.ts';
+import type { Contribution, Rng } from '../types.ts';
+import { CoreInputError } from '../types.ts';
+import { sampleDiscreteGaussian } from './discrete-gaussian.ts';
+import { DP_LOG_LOSS_CAP } from './record-plan.ts';
+import type { NoisedRelease } from './record-plan.ts';
 
 /** Centre and half-width of a numeric feature's range (u = (x − centre)/half-width ∈ [−1, 1]). */
 export function rangeScale(f: DataSchema['numeric'][number]): { centre: number; half: number } {

@@ -9,8 +9,8 @@
  * platform); a word is two digits (low first), 16 bits come from one digit. Every digit is used
  * for one purpose only, so all draws are independent. Unused buffered bytes are discarded.
  */
-import type { Rng } from '../types';
-import { CoreInputError } from '../types';
+import type { Rng } from '../types.ts';
+import { CoreInputError } from '../types.ts';
 
 /** Uniform bits, digits, words and integers drawn exactly from an {@link Rng}. */
 export interface WordSource {

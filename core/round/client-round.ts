@@ -3,13 +3,13 @@
  * the job, the train stage's shape (one more vector, the clip bit) and the coordinator's reading
  * of the summed round (core/privacy/client-dp.ts has the mechanism).
  */
-import type { JobSpec } from '../job';
-import type { ClientDpPlan, ClientDpSettings } from '../privacy/client-dp';
-import { clientDpPlan, decodeClientSum, nextClipNorm } from '../privacy/client-dp';
-import { trainShape } from '../aggregate/train';
-import type { Contribution, ContributionShape, Rng } from '../types';
-import { CoreInputError } from '../types';
-import { standardNormal } from '../random';
+import type { JobSpec } from '../job.ts';
+import type { ClientDpPlan, ClientDpSettings } from '../privacy/client-dp.ts';
+import { clientDpPlan, decodeClientSum, nextClipNorm } from '../privacy/client-dp.ts';
+import { trainShape } from '../aggregate/train.ts';
+import type { Contribution, ContributionShape, Rng } from '../types.ts';
+import { CoreInputError } from '../types.ts';
+import { standardNormal } from '../random.ts';
 
 /** Name of the clip-bit vector of a client-DP train contribution. */
 export const CLIP_BIT = 'clipBit';

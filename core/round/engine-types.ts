@@ -3,12 +3,12 @@
  * the persistence port and where an interrupted job resumes, progress events, and the
  * dependencies of one job run.
  */
-import type { EvalMetrics } from '../metrics/histogram';
-import type { StrategyState } from '../strategy/strategy';
-import type { Rng, TaskKind } from '../types';
-import type { Grid, StageFailure } from './grid';
-import type { SecureSumInfo, SumProtocol } from './sum-protocol';
-import type { PreprocessingParams } from './task-config';
+import type { EvalMetrics } from '../metrics/histogram.ts';
+import type { StrategyState } from '../strategy/strategy.ts';
+import type { Rng, TaskKind } from '../types.ts';
+import type { Grid, StageFailure } from './grid.ts';
+import type { SecureSumInfo, SumProtocol } from './sum-protocol.ts';
+import type { PreprocessingParams } from './task-config.ts';
 
 /** What the engine records for one round (round 0 = the initial model, untrained). */
 export interface RoundRecord {

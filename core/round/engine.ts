@@ -5,32 +5,32 @@
  * persist. Pure orchestration: no timers, clock or randomness of its own (the clock is a port,
  * the initial weights come from a seeded generator).
  */
-import { preprocessingFromStats, statsShape } from '../data/preprocess';
-import type { DataSchema } from '../data/schema';
-import { inputDim } from '../data/schema';
-import type { JobSpec } from '../job';
-import { evaluationShape, metricsFromEvaluation } from '../metrics/histogram';
-import type { EvalMetrics } from '../metrics/histogram';
-import { initialWeights, modelLayout } from '../model/layout';
-import { deriveSeed, seededRng } from '../random';
-import { readTrainSum } from '../aggregate/train';
-import { clientPlanFor, clientPrivacy, readClientTrainSum, trainShapeFor } from './client-round';
-import { createStrategy } from '../strategy/strategy';
-import type { StrategyState } from '../strategy/strategy';
-import { CoreInputError, layoutSize } from '../types';
-import { stageNoised } from '../privacy/noised-stages';
-import { evaluationRounds, recordPrivacy, recordReleasePlan } from '../privacy/record-plan';
-import { metricsFromBoundedEvaluation, preprocessingFromBoundedStats } from '../privacy/record-decode';
-import type { StageFailure, StageTask } from './grid';
-import { withSignal } from './grid';
-import { nonFiniteProblem, stateVectors } from './finite';
-import type { SecureSumInfo, SumResult } from './sum-protocol';
-import type { PreprocessingParams, TaskConfig } from './task-config';
-import type { ClientDpRound, EngineDeps, ResumePoint, RoundRecord } from './engine-types';
-import { releaseReceiptsOf } from './round-receipts';
+import { preprocessingFromStats, statsShape } from '../data/preprocess.ts';
+import type { DataSchema } from '../data/schema.ts';
+import { inputDim } from '../data/schema.ts';
+import type { JobSpec } from '../job.ts';
+import { evaluationShape, metricsFromEvaluation } from '../metrics/histogram.ts';
+import type { EvalMetrics } from '../metrics/histogram.ts';
+import { initialWeights, modelLayout } from '../model/layout.ts';
+import { deriveSeed, seededRng } from '../random.ts';
+import { readTrainSum } from '../aggregate/train.ts';
+import { clientPlanFor, clientPrivacy, readClientTrainSum, trainShapeFor } from './client-round.ts';
+import { createStrategy } from '../strategy/strategy.ts';
+import type { StrategyState } from '../strategy/strategy.ts';
+import { CoreInputError, layoutSize } from '../types.ts';
+import { stageNoised } from '../privacy/noised-stages.ts';
+import { evaluationRounds, recordPrivacy, recordReleasePlan } from '../privacy/record-plan.ts';
+import { metricsFromBoundedEvaluation, preprocessingFromBoundedStats } from '../privacy/record-decode.ts';
+import type { StageFailure, StageTask } from './grid.ts';
+import { withSignal } from './grid.ts';
+import { nonFiniteProblem, stateVectors } from './finite.ts';
+import type { SecureSumInfo, SumResult } from './sum-protocol.ts';
+import type { PreprocessingParams, TaskConfig } from './task-config.ts';
+import type { ClientDpRound, EngineDeps, ResumePoint, RoundRecord } from './engine-types.ts';
+import { releaseReceiptsOf } from './round-receipts.ts';
 
-export type { ClientDpRound, EngineDeps, EngineEvent, JobStorePort, NextRound, ResumePoint, RoundRecord } from './engine-types';
-export { roundReceipts } from './round-receipts';
+export type { ClientDpRound, EngineDeps, EngineEvent, JobStorePort, NextRound, ResumePoint, RoundRecord } from './engine-types.ts';
+export { roundReceipts } from './round-receipts.ts';
 
 /** The metrics of a round that was not evaluated. */
 const NOT_EVALUATED: EvalMetrics = { auc: NaN, ks: NaN, gini: NaN, logLoss: NaN, brier: NaN, n: 0, positives: 0 };

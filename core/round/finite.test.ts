@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createStrategy } from '../strategy/strategy';
-import { nonFiniteProblem, stateVectors } from './finite';
+import { createStrategy } from '../strategy/strategy.ts';
+import { nonFiniteProblem, stateVectors } from './finite.ts';
 
 describe('nonFiniteProblem', () => {
   it('accepts finite vectors and skips absent ones', () => {

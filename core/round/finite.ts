@@ -6,7 +6,7 @@
  * participants as the global model, so the round engine checks both with {@link nonFiniteProblem}
  * and fails the round, naming the vector and coordinate. Pure.
  */
-import type { StrategyState } from '../strategy/strategy';
+import type { StrategyState } from '../strategy/strategy.ts';
 
 /** Named vectors to check (absent ones are skipped). */
 export type NamedVectors = Record<string, ArrayLike<number> | undefined>;

@@ -4,8 +4,8 @@
  * are data (a failures list), never exceptions; only a stop from outside — an aborted signal,
  * when a job is cancelled or the coordinator stops — makes a wait reject.
  */
-import type { Contribution, ContributionShape, TaskKind } from '../types';
-import type { SecAggClientMessage, SecAggTask } from './secure-messages';
+import type { Contribution, ContributionShape, TaskKind } from '../types.ts';
+import type { SecAggClientMessage, SecAggTask } from './secure-messages.ts';
 
 /** What one stage asks of a selected participant. */
 export interface StageTask {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { JobSpecSchema } from '../job';
-import { guaranteeText, secureFacts } from './guarantee';
+import { JobSpecSchema } from '../job.ts';
+import { guaranteeText, secureFacts } from './guarantee.ts';
 
 const info = (over: Partial<{ participants: number; neighbours: number; clipped: number }> = {}) => ({
   secure: { participants: 4, survivors: 4, threshold: 3, neighbours: 3, modulusBits: 32, clipped: 0, words: 10, ...over },

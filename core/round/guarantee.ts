@@ -2,9 +2,9 @@
  * The privacy guarantee in force for a job, in plain words, for the CLI, the job metadata and
  * the model metadata (docs/threat-model.md).
  */
-import type { JobSpec } from '../job';
-import { MODULUS_BITS } from './secure-plan';
-import type { SecureSumInfo } from './sum-protocol';
+import type { JobSpec } from '../job.ts';
+import { MODULUS_BITS } from './secure-plan.ts';
+import type { SecureSumInfo } from './sum-protocol.ts';
 
 /** Public secure-aggregation facts of a job, summarized over its rounds. */
 export interface SecureAggregationFacts {

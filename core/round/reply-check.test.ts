@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { SecAggConfig } from '../secagg/protocol/types';
-import type { StageTask } from './grid';
-import { countsProblem, replyProblem } from './reply-check';
+import type { SecAggConfig } from '../secagg/protocol/types.ts';
+import type { StageTask } from './grid.ts';
+import { countsProblem, replyProblem } from './reply-check.ts';
 
 const config: SecAggConfig = { run: 'job/train/1/x.1', round: 1, participants: ['a', 'b'], threshold: 2, bits: 20, length: 4, graph: { kind: 'complete' } };
 const plain: StageTask = { kind: 'train', round: 1, config: {}, replyShape: { update: 3, weight: 1 } };

@@ -9,10 +9,10 @@
  * counts, they are non-negative whole numbers ({@link countsProblem}); a reply that fails this is
  * that participant's failure too, never an aggregate nobody can read.
  */
-import type { Contribution, TaskKind } from '../types';
-import type { StageReply, StageTask } from './grid';
-import { expectedReply } from './secure-messages';
-import { shapeProblem } from './sum-protocol';
+import type { Contribution, TaskKind } from '../types.ts';
+import type { StageReply, StageTask } from './grid.ts';
+import { expectedReply } from './secure-messages.ts';
+import { shapeProblem } from './sum-protocol.ts';
 
 /** Why `reply` cannot answer `task`, in words, or null when it fits. Pure; never throws. */
 export function replyProblem(task: StageTask, reply: StageReply): string | null {

@@ -2,7 +2,7 @@
  * The signed privacy receipts of a round record: the trainers' (`receipts`) and those of the
  * round's other DP releases (`releaseReceipts`: noised statistics and evaluations).
  */
-import type { RoundRecord } from './engine-types';
+import type { RoundRecord } from './engine-types.ts';
 
 /** The `releaseReceipts` field of a round record from the receipts of its stages (none: no field). */
 export function releaseReceiptsOf(stages: (Record<string, string> | undefined)[]): { releaseReceipts?: Record<string, string[]> } {

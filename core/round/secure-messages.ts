@@ -19,7 +19,7 @@ import type {
   ShareKeysMessage,
   UnmaskingMessage,
   UnmaskRequest,
-} from '../secagg/protocol/types';
+} from '../secagg/protocol/types.ts';
 
 /** The server message of one step; `begin` opens the round (AdvertiseKeys). */
 export type SecAggServerMessage = { type: 'begin' } | PeerKeysMessage | GraphReveals | ShareDelivery | ConsistencyRequest | UnmaskRequest;

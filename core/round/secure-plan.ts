@@ -13,17 +13,17 @@
  * - the Shamir threshold t and the neighbour graph (everyone, or a k-regular ring whose
  *   arrangement the round draws from every advertiser's committed nonce).
  */
-import type { JobSpec, SecureAggregationSpec } from '../job';
-import type { EncodingPlan, VectorEncoding } from '../secagg/contribution-codec';
-import { INTEGER_SUM_LIMIT, fixedLimit, planWords } from '../secagg/contribution-codec';
-import { clientSumBound } from '../privacy/client-dp';
-import { EVAL_GRID_BITS, recordPrivacy } from '../privacy/record-plan';
-import { CLIP_BIT, clientPlanFor } from './client-round';
-import { quantParamsFor } from '../secagg/quantize';
-import { completeGraph } from '../secagg/protocol/graph';
-import type { NeighbourGraph, SecAggConfig } from '../secagg/protocol/types';
-import type { Contribution, ContributionShape, TaskKind } from '../types';
-import { CoreInputError } from '../types';
+import type { JobSpec, SecureAggregationSpec } from '../job.ts';
+import type { EncodingPlan, VectorEncoding } from '../secagg/contribution-codec.ts';
+import { INTEGER_SUM_LIMIT, fixedLimit, planWords } from '../secagg/contribution-codec.ts';
+import { clientSumBound } from '../privacy/client-dp.ts';
+import { EVAL_GRID_BITS, recordPrivacy } from '../privacy/record-plan.ts';
+import { CLIP_BIT, clientPlanFor } from './client-round.ts';
+import { quantParamsFor } from '../secagg/quantize.ts';
+import { completeGraph } from '../secagg/protocol/graph.ts';
+import type { NeighbourGraph, SecAggConfig } from '../secagg/protocol/types.ts';
+import type { Contribution, ContributionShape, TaskKind } from '../types.ts';
+import { CoreInputError } from '../types.ts';
 
 /** Name of the appended clipped-coordinates counter. */
 export const CLIPPED = '__clipped';

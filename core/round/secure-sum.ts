@@ -23,16 +23,16 @@
  * survivors abort the round with the reason and nothing is unmasked. No clock or randomness here:
  * deadlines are the Grid's, and all secrets are drawn by the participants.
  */
-import { decodeSum } from '../secagg/contribution-codec';
-import { sameMembers } from '../secagg/protocol/config';
-import { initServer, serverStep } from '../secagg/protocol/server';
-import type { ServerInput, ServerOutput, ServerState } from '../secagg/protocol/types';
-import type { JobSpec } from '../job';
-import { CoreInputError } from '../types';
-import type { Grid, StageFailure, StageTask } from './grid';
-import type { SecAggClientMessage, SecAggServerMessage } from './secure-messages';
-import { CLIPPED, MODULUS_BITS, secureRoundParams } from './secure-plan';
-import type { SumProtocol, SumResult, SumRunOptions } from './sum-protocol';
+import { decodeSum } from '../secagg/contribution-codec.ts';
+import { sameMembers } from '../secagg/protocol/config.ts';
+import { initServer, serverStep } from '../secagg/protocol/server.ts';
+import type { ServerInput, ServerOutput, ServerState } from '../secagg/protocol/types.ts';
+import type { JobSpec } from '../job.ts';
+import { CoreInputError } from '../types.ts';
+import type { Grid, StageFailure, StageTask } from './grid.ts';
+import type { SecAggClientMessage, SecAggServerMessage } from './secure-messages.ts';
+import { CLIPPED, MODULUS_BITS, secureRoundParams } from './secure-plan.ts';
+import type { SumProtocol, SumResult, SumRunOptions } from './sum-protocol.ts';
 
 type Deadline = ServerInput['type'];
 const DEADLINE_OF: Record<SecAggClientMessage['type'], Deadline> = {

@@ -4,9 +4,9 @@
  * vectors the coordinator sees in clear (explicitly labelled as such); secure aggregation plugs in
  * as another SumProtocol with the same contract: the coordinator obtains only the sum.
  */
-import { sumContributions } from '../aggregate/sum';
-import type { Contribution, ContributionShape } from '../types';
-import type { Grid, StageFailure, StageTask } from './grid';
+import { sumContributions } from '../aggregate/sum.ts';
+import type { Contribution, ContributionShape } from '../types.ts';
+import type { Grid, StageFailure, StageTask } from './grid.ts';
 
 /** What a secure sum reports about one aggregate (public parameters and outcome). */
 export interface SecureSumInfo {

@@ -3,10 +3,10 @@
  * builds it; the participant validates it with {@link TaskConfigSchema} before touching data.
  */
 import { z } from 'zod';
-import { JobSpecSchema, TrainSpecSchema } from '../job';
-import type { FitConfig, JobSpec } from '../job';
-import { DataSchemaSchema } from '../data/schema';
-import type { DataSchema } from '../data/schema';
+import { JobSpecSchema, TrainSpecSchema } from '../job.ts';
+import type { FitConfig, JobSpec } from '../job.ts';
+import { DataSchemaSchema } from '../data/schema.ts';
+import type { DataSchema } from '../data/schema.ts';
 
 export const PreprocessingSchema = z
   .object({

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { seededRng, standardNormal } from '../random';
-import type { Contribution } from '../types';
-import { decodeSum, encodeContribution, fixedLimit } from './contribution-codec';
-import type { EncodingPlan } from './contribution-codec';
-import { addMod } from './quantize';
+import { seededRng, standardNormal } from '../random.ts';
+import type { Contribution } from '../types.ts';
+import { decodeSum, encodeContribution, fixedLimit } from './contribution-codec.ts';
+import type { EncodingPlan } from './contribution-codec.ts';
+import { addMod } from './quantize.ts';
 
 const plan: EncodingPlan = {
   shape: { update: 50, hist: 20, stats: 6 },

@@ -15,9 +15,9 @@
  * The plan is derived from the stage's shape and is public (the coordinator and every
  * participant compute the same one); nothing in it depends on anyone's data.
  */
-import type { Contribution, ContributionShape, Rng } from '../types';
-import { CoreInputError } from '../types';
-import { dequantizeSum, quantParamsFor, quantize } from './quantize';
+import type { Contribution, ContributionShape, Rng } from '../types.ts';
+import { CoreInputError } from '../types.ts';
+import { dequantizeSum, quantParamsFor, quantize } from './quantize.ts';
 
 /** How one named vector is encoded. */
 export type VectorEncoding =

@@ -9,8 +9,8 @@
  * BigInt operations are not constant-time; shares are handled by participants on their own
  * machines, and the coordinator only ever sees encrypted shares or reconstructs after the fact.
  */
-import type { Rng } from '../types';
-import { CoreInputError } from '../types';
+import type { Rng } from '../types.ts';
+import { CoreInputError } from '../types.ts';
 
 /** Bit length of the field prime. */
 export const FIELD_BITS = 521;

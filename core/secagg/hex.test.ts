@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { CoreInputError } from '../types';
-import { bytesEqual, concatBytes, fromHex, toHex } from './hex';
+import { CoreInputError } from '../types.ts';
+import { bytesEqual, concatBytes, fromHex, toHex } from './hex.ts';
 
 describe('hex helpers', () => {
   it('decodes RFC-style listings with spaces, newlines and colons', () => {

@@ -2,7 +2,7 @@
  * Hex and byte helpers shared by the secure-aggregation modules and their known-answer tests
  * (RFC 7748, RFC 8439 and RFC 5869 print their vectors in hex). Pure functions, no I/O.
  */
-import { CoreInputError } from '../types';
+import { CoreInputError } from '../types.ts';
 
 /**
  * Decodes a hex string (case-insensitive; spaces, newlines and `:` separators ignored, as in the

@@ -6,12 +6,12 @@
  * state machines in `./protocol` are built on these; nothing here does I/O or draws randomness
  * other than through an injected `Rng`.
  */
-export * from './keys';
-export * from './kdf';
-export * from './prg';
-export * from './field';
-export * from './shamir';
-export * from './quantize';
-export * from './mask';
-export * from './secretbox';
-export * from './hex';
+export * from './keys.ts';
+export * from './kdf.ts';
+export * from './prg.ts';
+export * from './field.ts';
+export * from './shamir.ts';
+export * from './quantize.ts';
+export * from './mask.ts';
+export * from './secretbox.ts';
+export * from './hex.ts';

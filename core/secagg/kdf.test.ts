@@ -1,9 +1,9 @@
 import { describe, it, expect } from 'vitest';
-import { seededRng } from '../random';
-import { fromHex, toHex } from './hex';
-import { deriveKey, hkdf, keyInfo } from './kdf';
-import type { KeyContext } from './kdf';
-import { errorOf } from '../test-support';
+import { seededRng } from '../random.ts';
+import { fromHex, toHex } from './hex.ts';
+import { deriveKey, hkdf, keyInfo } from './kdf.ts';
+import type { KeyContext } from './kdf.ts';
+import { errorOf } from '../test-support.ts';
 
 function range(from: number, to: number): Uint8Array {
   const out = new Uint8Array(to - from + 1);

@@ -20,8 +20,8 @@
  * (by convention a = sender/owner, b = recipient).
  */
 import { hkdfSync } from 'node:crypto';
-import { CoreInputError } from '../types';
-import { isAllZero } from './keys';
+import { CoreInputError } from '../types.ts';
+import { isAllZero } from './keys.ts';
 
 /** HKDF salt: a fixed domain-separation string for this protocol version. */
 export const HKDF_SALT = new TextEncoder().encode('fedcredit/secagg/v1');

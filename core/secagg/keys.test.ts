@@ -1,10 +1,10 @@
 import { describe, it, expect } from 'vitest';
 import nacl from 'tweetnacl';
-import { CoreInputError } from '../types';
-import { seededRng } from '../random';
-import { fromHex, toHex } from './hex';
-import { generateKeyPair, isAllZero, publicKeyOf, sharedSecret, wipe, wipeKeyPair } from './keys';
-import { errorOf } from '../test-support';
+import { CoreInputError } from '../types.ts';
+import { seededRng } from '../random.ts';
+import { fromHex, toHex } from './hex.ts';
+import { generateKeyPair, isAllZero, publicKeyOf, sharedSecret, wipe, wipeKeyPair } from './keys.ts';
+import { errorOf } from '../test-support.ts';
 
 // RFC 7748 §6.1 test vectors (Curve25519 Diffie-Hellman).
 const ALICE_SK = '77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a';

@@ -24,8 +24,8 @@
  */
 import { createPrivateKey, createPublicKey, diffieHellman } from 'node:crypto';
 import nacl from 'tweetnacl';
-import type { Rng } from '../types';
-import { CoreInputError } from '../types';
+import type { Rng } from '../types.ts';
+import { CoreInputError } from '../types.ts';
 
 /** Length in bytes of X25519 secret keys, public keys and shared secrets. */
 export const X25519_BYTES = 32;

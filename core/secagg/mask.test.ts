@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { describe, it, expect, vi } from 'vitest';
-import { seededRng } from '../random';
-import { generateKeyPair, sharedSecret } from './keys';
-import { deriveKey } from './kdf';
-import { applyMask, maskKernel, pairSign, removeMask } from './mask';
-import { MASK_CHUNK_WORDS, expandMask } from './prg';
-import type { MaskTerm } from './mask';
-import { addMod, subMod } from './quantize';
-import { errorOf } from '../test-support';
+import { seededRng } from '../random.ts';
+import { generateKeyPair, sharedSecret } from './keys.ts';
+import { deriveKey } from './kdf.ts';
+import { applyMask, maskKernel, pairSign, removeMask } from './mask.ts';
+import { MASK_CHUNK_WORDS, expandMask } from './prg.ts';
+import type { MaskTerm } from './mask.ts';
+import { addMod, subMod } from './quantize.ts';
+import { errorOf } from '../test-support.ts';
 
 function randomVector(len: number, bits: number, seed: number): Uint32Array {
   const bytes = seededRng(seed)(4 * len);
@@ -165,7 +165,7 @@ describe('applyMask is bit-for-bit the definition x + Σ sign·expandMask(key) m
     vi.resetModules();
     vi.stubGlobal('WebAssembly', undefined);
     try {
-      const fresh = await import('./mask');
+      const fresh = await import('./mask.ts');
       expect(fresh.maskKernel()).toBe('js');
       for (const [len, bits] of [[MASK_CHUNK_WORDS + 3, 32], [1000, 20], [5, 1]] as const) {
         const { x, masks } = fixture(len, bits, 4);

@@ -20,10 +20,10 @@
  * for bit. The kernel's scratch memory is zeroed after every call, so no mask material outlives
  * it there. Everything stays deterministic and I/O-free.
  */
-import { CoreInputError } from '../types';
-import { MASK_CHUNK_WORDS, openMaskStream } from './prg';
-import type { MaskStream } from './prg';
-import { addMod, subMod } from './quantize';
+import { CoreInputError } from '../types.ts';
+import { MASK_CHUNK_WORDS, openMaskStream } from './prg.ts';
+import type { MaskStream } from './prg.ts';
+import { addMod, subMod } from './quantize.ts';
 
 /** One PRG mask term: a single-use 32-byte key and whether PRG(key) is added (1) or subtracted (−1). */
 export interface MaskTerm {

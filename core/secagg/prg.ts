@@ -14,8 +14,8 @@
  * repeats. Keystream bytes are read as little-endian uint32 words.
  */
 import { createCipheriv } from 'node:crypto';
-import { CoreInputError } from '../types';
-import { assertBytes } from './keys';
+import { CoreInputError } from '../types.ts';
+import { assertBytes } from './keys.ts';
 
 /** ChaCha20 key length in bytes (RFC 8439 §2.3). */
 export const CHACHA_KEY_BYTES = 32;

@@ -15,8 +15,8 @@
  * Rounding draws one 32-bit uniform per coordinate from the injected {@link Rng}: P(up) differs
  * from r − ⌊r⌋ by less than 2^−32, far below any other error here.
  */
-import type { Rng } from '../types';
-import { CoreInputError } from '../types';
+import type { Rng } from '../types.ts';
+import { CoreInputError } from '../types.ts';
 
 /**
  * Configured quantization of one aggregated vector: coordinates clipped to [−clip, clip] and

@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import { seededRng } from '../random';
-import { toHex } from './hex';
-import { SEAL_OVERHEAD, open, seal } from './secretbox';
-import { errorOf } from '../test-support';
+import { seededRng } from '../random.ts';
+import { toHex } from './hex.ts';
+import { SEAL_OVERHEAD, open, seal } from './secretbox.ts';
+import { errorOf } from '../test-support.ts';
 
 describe('seal / open', () => {
   const key = seededRng(1)(32);

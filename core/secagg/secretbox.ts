@@ -11,9 +11,9 @@
  * plaintext and compare it after {@link open}.
  */
 import nacl from 'tweetnacl';
-import type { Rng } from '../types';
-import { CoreInputError } from '../types';
-import { assertBytes } from './keys';
+import type { Rng } from '../types.ts';
+import { CoreInputError } from '../types.ts';
+import { assertBytes } from './keys.ts';
 
 /** secretbox key length in bytes. */
 export const SECRETBOX_KEY_BYTES = 32;

@@ -1,11 +1,11 @@
 import { describe, it, expect } from 'vitest';
-import { CoreInputError } from '../types';
-import { seededRng, shuffleInPlace } from '../random';
-import { toHex } from './hex';
-import { SHAMIR_PRIME, bigintToBytes, bytesToBigint, fadd, finv, fmod, fmul, fsub, randomFieldElement } from './field';
-import { SHARE_BYTES, combineShares, decodeShare, encodeShare, splitSecret } from './shamir';
-import type { Share } from './shamir';
-import { errorOf } from '../test-support';
+import { CoreInputError } from '../types.ts';
+import { seededRng, shuffleInPlace } from '../random.ts';
+import { toHex } from './hex.ts';
+import { SHAMIR_PRIME, bigintToBytes, bytesToBigint, fadd, finv, fmod, fmul, fsub, randomFieldElement } from './field.ts';
+import { SHARE_BYTES, combineShares, decodeShare, encodeShare, splitSecret } from './shamir.ts';
+import type { Share } from './shamir.ts';
+import { errorOf } from '../test-support.ts';
 
 function pick(shares: Share[], k: number, seed: number): Share[] {
   const idx = Array.from({ length: shares.length }, (_, i) => i);

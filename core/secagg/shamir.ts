@@ -13,8 +13,8 @@
  * 68 bytes in all. Shares carry no integrity protection of their own; they travel inside the
  * authenticated encryption of secretbox.ts.
  */
-import type { Rng } from '../types';
-import { CoreInputError } from '../types';
+import type { Rng } from '../types.ts';
+import { CoreInputError } from '../types.ts';
 import {
   FIELD_BYTES,
   SHAMIR_PRIME,
@@ -25,7 +25,7 @@ import {
   fmul,
   fsub,
   randomFieldElement,
-} from './field';
+} from './field.ts';
 
 /** Largest secret {@link splitSecret} accepts, in bytes (512 bits < 521). */
 export const MAX_SECRET_BYTES = 64;

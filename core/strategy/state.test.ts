@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { seededRng, standardNormal } from '../random';
-import { CoreInputError } from '../types';
+import { seededRng, standardNormal } from '../random.ts';
+import { CoreInputError } from '../types.ts';
 import {
   base64ToBytes,
   base64ToFloat32,
@@ -9,10 +9,10 @@ import {
   decodeStrategyState,
   encodeStrategyState,
   floatsToBase64,
-} from './state';
-import * as strategyModule from './strategy';
-import { createStrategy, initialStrategyState } from './strategy';
-import type { StrategyState } from './strategy';
+} from './state.ts';
+import * as strategyModule from './strategy.ts';
+import { createStrategy, initialStrategyState } from './strategy.ts';
+import type { StrategyState } from './strategy.ts';
 
 const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 

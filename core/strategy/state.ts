@@ -8,8 +8,8 @@
  * of platform APIs.
  */
 import { z } from 'zod';
-import { CoreInputError } from '../types';
-import type { StrategyState } from './strategy';
+import { CoreInputError } from '../types.ts';
+import type { StrategyState } from './strategy.ts';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const DECODE = new Int16Array(128).fill(-1);

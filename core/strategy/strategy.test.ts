@@ -1,10 +1,10 @@
 import { describe, it, expect } from 'vitest';
-import { StrategySpecSchema } from '../job';
-import { CoreInputError } from '../types';
-import { readTrainSum, trainContribution, trainShape } from '../aggregate/train';
-import { sumContributions } from '../aggregate/sum';
-import { createStrategy, initialStrategyState, meanDelta } from './strategy';
-import type { StrategyState } from './strategy';
+import { StrategySpecSchema } from '../job.ts';
+import { CoreInputError } from '../types.ts';
+import { readTrainSum, trainContribution, trainShape } from '../aggregate/train.ts';
+import { sumContributions } from '../aggregate/sum.ts';
+import { createStrategy, initialStrategyState, meanDelta } from './strategy.ts';
+import type { StrategyState } from './strategy.ts';
 
 /** The brief's example: global [1,2]; A: n=1, local [2,2]; B: n=3, local [0,4]. */
 const GLOBAL = Float32Array.of(1, 2);

@@ -15,12 +15,12 @@
  *              Optimization", Algorithm 2).
  * Strategies are pure: they never mutate the state they are given and return fresh arrays.
  */
-import type { StrategySpec } from '../job';
-import { CoreInputError } from '../types';
+import type { StrategySpec } from '../job.ts';
+import { CoreInputError } from '../types.ts';
 
 // Persistence lives in ./state; re-exported so callers need one import for the strategy API.
-export { decodeStrategyState, encodeStrategyState, EncodedStrategyStateSchema } from './state';
-export type { EncodedStrategyState } from './state';
+export { decodeStrategyState, encodeStrategyState, EncodedStrategyStateSchema } from './state.ts';
+export type { EncodedStrategyState } from './state.ts';
 
 /** Serializable server-side state (persisted after every round as JSON-friendly data). */
 export interface StrategyState {

@@ -4,9 +4,9 @@
  * uniformly with a seeded generator. `npx tsx examples/credit/members.ts --out DIR --members 20`.
  */
 import { join, resolve } from 'node:path';
-import { deriveSeed, seededRng, uniformInt } from '../../core/random';
-import { intOption, parseOptions, readCsvFile, runAsScript, writeCsvFile } from '../csv';
-import { CREDIT_DATA_PATH, badRate } from './split';
+import { deriveSeed, seededRng, uniformInt } from '../../core/random.ts';
+import { intOption, parseOptions, readCsvFile, runAsScript, writeCsvFile } from '../csv.ts';
+import { CREDIT_DATA_PATH, badRate } from './split.ts';
 
 /** One written lender file. */
 export interface WrittenMember {

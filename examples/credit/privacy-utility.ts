@@ -13,8 +13,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeCreditSplit } from './split';
-import { writeMemberSplit } from './members';
+import { writeCreditSplit } from './split.ts';
+import { writeMemberSplit } from './members.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');

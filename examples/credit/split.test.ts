@@ -7,10 +7,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DataSchemaSchema } from '../../core/data/schema';
-import { JobSpecSchema } from '../../core/job';
-import { readCsvFile } from '../csv';
-import { CREDIT_DATA_PATH, CREDIT_PARTIES, badRate, splitCreditData, writeCreditSplit } from './split';
+import { DataSchemaSchema } from '../../core/data/schema.ts';
+import { JobSpecSchema } from '../../core/job.ts';
+import { readCsvFile } from '../csv.ts';
+import { CREDIT_DATA_PATH, CREDIT_PARTIES, badRate, splitCreditData, writeCreditSplit } from './split.ts';
 
 const here = (f: string): string => new URL(f, import.meta.url).pathname;
 const { header, rows } = readCsvFile(CREDIT_DATA_PATH);

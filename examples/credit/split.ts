@@ -25,8 +25,8 @@
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deriveSeed, seededRng, uniform01 } from '../../core/random';
-import { intOption, parseOptions, readCsvFile, writeCsvFile, runAsScript } from '../csv';
+import { deriveSeed, seededRng, uniform01 } from '../../core/random.ts';
+import { intOption, parseOptions, readCsvFile, writeCsvFile, runAsScript } from '../csv.ts';
 
 /** The three parties of the credit_data split, in output order. */
 export const CREDIT_PARTIES = ['bank-north', 'bank-south', 'lender-online'] as const;

@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DataSchemaSchema } from '../../core/data/schema';
-import { JobSpecSchema } from '../../core/job';
-import { PARTY_PROFILES, SHARED_COLUMNS, TARGET_DEFAULT_RATES, generateConsortium, groundTruthLogit } from './generate';
+import { DataSchemaSchema } from '../../core/data/schema.ts';
+import { JobSpecSchema } from '../../core/job.ts';
+import { PARTY_PROFILES, SHARED_COLUMNS, TARGET_DEFAULT_RATES, generateConsortium, groundTruthLogit } from './generate.ts';
 
 const here = (f: string): string => new URL(f, import.meta.url).pathname;
 const base = generateConsortium({ seed: 1 });

@@ -7,13 +7,13 @@
  * a party's rows do not change when another party's size changes. Writing files lives in
  * write.ts. The risk model is in ground-truth.ts, the populations in population.ts.
  */
-import { deriveSeed, seededRng, standardNormal, uniform01 } from '../../core/random';
-import type { Rng } from '../../core/types';
-import { groundTruthLogit, sigmoid, type Borrower, type PartyName } from './ground-truth';
-import { PARTY_PROFILES, SHARED_COLUMNS, type Column, type PartyProfile, type PartyRole } from './population';
+import { deriveSeed, seededRng, standardNormal, uniform01 } from '../../core/random.ts';
+import type { Rng } from '../../core/types.ts';
+import { groundTruthLogit, sigmoid, type Borrower, type PartyName } from './ground-truth.ts';
+import { PARTY_PROFILES, SHARED_COLUMNS, type Column, type PartyProfile, type PartyRole } from './population.ts';
 
-export { groundTruthLogit, PARTY_NAMES, TARGET_DEFAULT_RATES, type Borrower, type PartyName } from './ground-truth';
-export { PARTY_PROFILES, SHARED_COLUMNS, type Column, type PartyProfile, type PartyRole } from './population';
+export { groundTruthLogit, PARTY_NAMES, TARGET_DEFAULT_RATES, type Borrower, type PartyName } from './ground-truth.ts';
+export { PARTY_PROFILES, SHARED_COLUMNS, type Column, type PartyProfile, type PartyRole } from './population.ts';
 
 /** Options of {@link generateConsortium}. */
 export interface ConsortiumOptions {

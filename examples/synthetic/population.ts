@@ -3,7 +3,7 @@
  * latent attributes, segment and region mix, and which columns each party collects. Differences
  * between these profiles are what make the consortium non-IID (README.md, "Why non-IID").
  */
-import type { PartyName, Region, Segment } from './ground-truth';
+import type { PartyName, Region, Segment } from './ground-truth.ts';
 
 /** The shared CSV header: the same columns, in the same order, at every party. */
 export const SHARED_COLUMNS = [

@@ -7,8 +7,8 @@
  * prints one line per written file: `<path>  <rows> rows, default rate <r>`.
  */
 import { join, resolve } from 'node:path';
-import { intOption, parseOptions, writeCsvFile, runAsScript } from '../csv';
-import { generateConsortium, type ConsortiumOptions, type PartyName } from './generate';
+import { intOption, parseOptions, writeCsvFile, runAsScript } from '../csv.ts';
+import { generateConsortium, type ConsortiumOptions, type PartyName } from './generate.ts';
 
 /** Default seed of the written consortium (the demo job's data). */
 export const DEFAULT_SEED = 1;

@@ -8,8 +8,8 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { CsvError, parse } from 'csv-parse/sync';
-import { DataError, dataError } from '../../core/data/errors';
-import { raggedRowMessage } from '../../core/data/table';
+import { DataError, dataError } from '../../core/data/errors.ts';
+import { raggedRowMessage } from '../../core/data/table.ts';
 
 /** Limits of {@link readCsvFile}. */
 export interface ReadCsvOptions {

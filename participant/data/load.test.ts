@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { encodeTable, preprocessingFromStats, statsContribution } from '../../core/data/preprocess';
-import { DataSchemaSchema, encodedLevels, inputDim } from '../../core/data/schema';
-import { formatJsonPath, inferSchemaFromFile, loadSchemaFile, loadTable } from './load';
-import { thrownBy } from '../../core/data/thrown-by';
+import { encodeTable, preprocessingFromStats, statsContribution } from '../../core/data/preprocess.ts';
+import { DataSchemaSchema, encodedLevels, inputDim } from '../../core/data/schema.ts';
+import { formatJsonPath, inferSchemaFromFile, loadSchemaFile, loadTable } from './load.ts';
+import { thrownBy } from '../../core/data/thrown-by.ts';
 
 const fixture = (name: string) => relative(process.cwd(), fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)));
 const schema = loadSchemaFile(fixture('schema.json'));

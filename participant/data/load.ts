@@ -4,20 +4,20 @@
  * file and — for JSON — the line/column of a syntax error or the JSON path of an invalid field,
  * and — for CSV — the line and column of the bad cell (header = line 1).
  */
-import { DataError, dataError } from '../../core/data/errors';
-import type { InferOptions } from '../../core/data/infer';
-import { inferSchema } from '../../core/data/infer';
-import type { DataSchema } from '../../core/data/schema';
-import { DataSchemaSchema } from '../../core/data/schema';
-import type { Table } from '../../core/data/table';
-import { validateTable } from '../../core/data/table';
-import type { ReadCsvOptions } from './csv';
-import { decodeUtf8, readBytes, readCsvFile } from './csv';
+import { DataError, dataError } from '../../core/data/errors.ts';
+import type { InferOptions } from '../../core/data/infer.ts';
+import { inferSchema } from '../../core/data/infer.ts';
+import type { DataSchema } from '../../core/data/schema.ts';
+import { DataSchemaSchema } from '../../core/data/schema.ts';
+import type { Table } from '../../core/data/table.ts';
+import { validateTable } from '../../core/data/table.ts';
+import type { ReadCsvOptions } from './csv.ts';
+import { decodeUtf8, readBytes, readCsvFile } from './csv.ts';
 
 /** The CSV reader (participant/data/csv.ts), re-exported so callers need one import. */
-export { readCsvFile } from './csv';
+export { readCsvFile } from './csv.ts';
 /** Types of the CSV reader. */
-export type { CsvContent, ReadCsvOptions } from './csv';
+export type { CsvContent, ReadCsvOptions } from './csv.ts';
 
 /** Largest schema file accepted (a schema is a few kilobytes; this only stops accidents). */
 const MAX_SCHEMA_BYTES = 16 * 1024 * 1024;

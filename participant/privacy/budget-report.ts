@@ -3,10 +3,10 @@
  * (`fedcredit budget --state-dir DIR`): the ledger's budget and total, each job's own ε and
  * number of charges, and the settings the node fixed for each record-level job.
  */
-import { PrivacyLedger } from './ledger';
-import type { SpentSummary } from './ledger';
-import { RecordJobStore } from './record-jobs';
-import type { RecordJob } from './record-jobs';
+import { PrivacyLedger } from './ledger.ts';
+import type { SpentSummary } from './ledger.ts';
+import { RecordJobStore } from './record-jobs.ts';
+import type { RecordJob } from './record-jobs.ts';
 
 /** A node's budget report. */
 export interface BudgetReport {

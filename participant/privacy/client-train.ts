@@ -5,16 +5,16 @@
  * — adds its own discrete Gaussian noise, calibrated so the secure sum of any t survivors carries
  * the job's noise. It charges its ledger and signs the receipt before the update leaves.
  */
-import { clientContribution, clientPlanFor } from '../../core/round/client-round';
-import { encodeClientUpdate } from '../../core/privacy/client-dp';
-import type { Rng } from '../../core/types';
-import type { FitConfig } from '../../core/job';
-import type { HandlerResult, ParsedTask } from '../handler';
-import { trainLocal } from '../trainer/train';
-import { cryptoRng } from '../crypto-rng';
-import type { NodePrivacy } from './node-privacy';
-import { formatDelta, formatEpsilon, mechanismRdp } from '../../core/privacy/ledger-format';
-import { privacyRefusal } from './node-privacy';
+import { clientContribution, clientPlanFor } from '../../core/round/client-round.ts';
+import { encodeClientUpdate } from '../../core/privacy/client-dp.ts';
+import type { Rng } from '../../core/types.ts';
+import type { FitConfig } from '../../core/job.ts';
+import type { HandlerResult, ParsedTask } from '../handler.ts';
+import { trainLocal } from '../trainer/train.ts';
+import { cryptoRng } from '../crypto-rng.ts';
+import type { NodePrivacy } from './node-privacy.ts';
+import { formatDelta, formatEpsilon, mechanismRdp } from '../../core/privacy/ledger-format.ts';
+import { privacyRefusal } from './node-privacy.ts';
 
 /** The local data of a train task. */
 export interface ClientTrainInput {

@@ -7,10 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../../coordinator/atomic';
-import { composeRdp } from '../../core/privacy';
-import type { BudgetEntry, LedgerFile } from '../../core/privacy/ledger-format';
-import { LEDGER_FORMAT, LEDGER_VERSION, LedgerFileSchema, PrivacyLedgerError, describeZodError } from '../../core/privacy/ledger-format';
+import { writeFileAtomic } from '../../coordinator/atomic.ts';
+import { composeRdp } from '../../core/privacy/index.ts';
+import type { BudgetEntry, LedgerFile } from '../../core/privacy/ledger-format.ts';
+import { LEDGER_FORMAT, LEDGER_VERSION, LedgerFileSchema, PrivacyLedgerError, describeZodError } from '../../core/privacy/ledger-format.ts';
 
 /** `<stateDir>/privacy`. */
 export function privacyDir(stateDir: string): string {

@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { composeRdp, distributedDGaussRdp, epsilonFromRdp, sampledGaussianEpsilon, sampledGaussianRdp } from '../../core/privacy';
-import type { ChargeRequest, DpSgdParams } from './ledger';
-import { PrivacyBudgetExceededError, PrivacyLedger, PrivacyLedgerError, ledgerPath, receiptsPath } from './ledger';
-import { thrownError } from '../../core/test-support';
+import { composeRdp, distributedDGaussRdp, epsilonFromRdp, sampledGaussianEpsilon, sampledGaussianRdp } from '../../core/privacy/index.ts';
+import type { ChargeRequest, DpSgdParams } from './ledger.ts';
+import { PrivacyBudgetExceededError, PrivacyLedger, PrivacyLedgerError, ledgerPath, receiptsPath } from './ledger.ts';
+import { thrownError } from '../../core/test-support.ts';
 
 const DELTA = 1e-5;
 const BUDGET = { epsilon: 1.5, delta: DELTA };

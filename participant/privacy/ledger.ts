@@ -26,21 +26,21 @@
  * first open; never overwritten when it cannot be read or validated.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import type { RdpCurve } from '../../core/privacy';
-import { DEFAULT_RDP_ORDERS, composeRdp, epsilonFromRdp, parallelRdp } from '../../core/privacy';
-import { CoreInputError } from '../../core/types';
-import { ledgerPath, parseLedger, readLedger, receiptsPath, serializeLedger, writeLedger } from './ledger-file';
+import type { RdpCurve } from '../../core/privacy/index.ts';
+import { DEFAULT_RDP_ORDERS, composeRdp, epsilonFromRdp, parallelRdp } from '../../core/privacy/index.ts';
+import { CoreInputError } from '../../core/types.ts';
+import { ledgerPath, parseLedger, readLedger, receiptsPath, serializeLedger, writeLedger } from './ledger-file.ts';
 import type {
   Budget, BudgetEntry, ChargeEntry, ChargeRequest, LedgerEntry, LedgerFile, MechanismSpend, SpendPreview, SpentSummary,
-} from '../../core/privacy/ledger-format';
+} from '../../core/privacy/ledger-format.ts';
 import {
   BudgetSchema, ChargeRequestSchema, LEDGER_FORMAT, LEDGER_VERSION, MechanismSpendSchema, PrivacyBudgetExceededError,
   PrivacyLedgerError, budgetReason, formatDelta, formatEpsilon, jobRdp, mechanismRdp, parseInput,
-} from '../../core/privacy/ledger-format';
-import type { Partition } from '../../core/privacy/ledger-format';
+} from '../../core/privacy/ledger-format.ts';
+import type { Partition } from '../../core/privacy/ledger-format.ts';
 
-export * from '../../core/privacy/ledger-format';
-export { ledgerPath, privacyDir, receiptsPath } from './ledger-file';
+export * from '../../core/privacy/ledger-format.ts';
+export { ledgerPath, privacyDir, receiptsPath } from './ledger-file.ts';
 
 /** Options of {@link PrivacyLedger.open}. */
 export interface LedgerOptions {

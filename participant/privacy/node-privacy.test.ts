@@ -3,14 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
-import { JobSpecSchema } from '../../core/job';
-import { DataSchemaSchema } from '../../core/data/schema';
-import { sampledGaussianEpsilon } from '../../core/privacy';
-import { verifyReceipts } from '../../core/privacy/receipt-format';
-import type { ParsedTask } from '../handler';
-import { dpSgdSpend } from './dp-params';
-import { openNodePrivacy, privacyRefusal } from './node-privacy';
-import { identityFileFromSeed, identityFromFile } from '../../trust/format';
+import { JobSpecSchema } from '../../core/job.ts';
+import { DataSchemaSchema } from '../../core/data/schema.ts';
+import { sampledGaussianEpsilon } from '../../core/privacy/index.ts';
+import { verifyReceipts } from '../../core/privacy/receipt-format.ts';
+import type { ParsedTask } from '../handler.ts';
+import { dpSgdSpend } from './dp-params.ts';
+import { openNodePrivacy, privacyRefusal } from './node-privacy.ts';
+import { identityFileFromSeed, identityFromFile } from '../../trust/format.ts';
 
 const schema = DataSchemaSchema.parse(JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'examples', 'synthetic', 'schema.json'), 'utf8')));
 const task = (job: object, round = 1): ParsedTask => ({

@@ -4,12 +4,12 @@
  * that the task fits the budget; after training it charges the ledger (persisted atomically)
  * and signs a receipt, before the update leaves the node.
  */
-import type { HandlerResult, ParsedTask } from '../handler';
-import type { MechanismSpend, Partition } from './ledger';
-import { PrivacyLedger } from './ledger';
-import { ReceiptSigner, receiptBody } from './receipts';
-import { RecordJobStore } from './record-jobs';
-import type { SigningKey } from './receipt-key';
+import type { HandlerResult, ParsedTask } from '../handler.ts';
+import type { MechanismSpend, Partition } from './ledger.ts';
+import { PrivacyLedger } from './ledger.ts';
+import { ReceiptSigner, receiptBody } from './receipts.ts';
+import { RecordJobStore } from './record-jobs.ts';
+import type { SigningKey } from './receipt-key.ts';
 
 /** Where a charge belongs: the task's own kind unless `stage` says otherwise, and the rows it used. */
 export interface ChargeWhere {

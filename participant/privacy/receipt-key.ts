@@ -23,11 +23,11 @@ import { chmodSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import nacl from 'tweetnacl';
 import { z } from 'zod';
-import { writeFileAtomic } from '../../coordinator/atomic';
-import type { Rng } from '../../core/types';
-import { describeZodError } from '../../core/privacy/ledger-format';
-import { ReceiptError } from '../../core/privacy/receipt-format';
-import { privacyDir } from './ledger-file';
+import { writeFileAtomic } from '../../coordinator/atomic.ts';
+import type { Rng } from '../../core/types.ts';
+import { describeZodError } from '../../core/privacy/ledger-format.ts';
+import { ReceiptError } from '../../core/privacy/receipt-format.ts';
+import { privacyDir } from './ledger-file.ts';
 
 /** Value of the `format` field of receipt-key.json. */
 export const RECEIPT_KEY_FORMAT = 'fedcredit-receipt-key';

@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import nacl from 'tweetnacl';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sampledGaussianEpsilon } from '../../core/privacy';
-import type { DpSgdParams } from './ledger';
-import { PrivacyLedger, receiptsPath } from './ledger';
-import type { SignedReceipt } from './receipts';
-import { ReceiptError, ReceiptSigner, canonicalJson, readReceiptLog, receiptBody, receiptKeyPath, verifyReceipts } from './receipts';
-import { identityFileFromSeed, identityFromFile } from '../../trust/format';
+import { sampledGaussianEpsilon } from '../../core/privacy/index.ts';
+import type { DpSgdParams } from './ledger.ts';
+import { PrivacyLedger, receiptsPath } from './ledger.ts';
+import type { SignedReceipt } from './receipts.ts';
+import { ReceiptError, ReceiptSigner, canonicalJson, readReceiptLog, receiptBody, receiptKeyPath, verifyReceipts } from './receipts.ts';
+import { identityFileFromSeed, identityFromFile } from '../../trust/format.ts';
 
 const BUDGET = { epsilon: 3, delta: 1e-5 };
 const P: DpSgdParams = { sampleRate: 0.02, noiseMultiplier: 1.1, steps: 50, clipNorm: 1 };

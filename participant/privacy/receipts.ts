@@ -20,19 +20,19 @@
  */
 import { readFileSync } from 'node:fs';
 import nacl from 'tweetnacl';
-import { writeFileAtomic } from '../../coordinator/atomic';
-import type { Rng } from '../../core/types';
-import { cryptoRng } from '../crypto-rng';
-import { receiptsPath } from './ledger-file';
-import type { ReceiptKeySource, SigningKey } from './receipt-key';
-import { createStateDirKey, exportPublicKey, loadStateDirKey, readOptional, receiptKeyPath } from './receipt-key';
-import type { Budget, ChargeEntry, MechanismSpend } from '../../core/privacy/ledger-format';
-import { describeZodError } from '../../core/privacy/ledger-format';
-import type { PrivacyReceipt, SignedReceipt } from '../../core/privacy/receipt-format';
-import { PrivacyReceiptSchema, RECEIPT_VERSION, ReceiptError, SignedReceiptSchema, canonicalJson, parseReceiptLog, receiptHash } from '../../core/privacy/receipt-format';
+import { writeFileAtomic } from '../../coordinator/atomic.ts';
+import type { Rng } from '../../core/types.ts';
+import { cryptoRng } from '../crypto-rng.ts';
+import { receiptsPath } from './ledger-file.ts';
+import type { ReceiptKeySource, SigningKey } from './receipt-key.ts';
+import { createStateDirKey, exportPublicKey, loadStateDirKey, readOptional, receiptKeyPath } from './receipt-key.ts';
+import type { Budget, ChargeEntry, MechanismSpend } from '../../core/privacy/ledger-format.ts';
+import { describeZodError } from '../../core/privacy/ledger-format.ts';
+import type { PrivacyReceipt, SignedReceipt } from '../../core/privacy/receipt-format.ts';
+import { PrivacyReceiptSchema, RECEIPT_VERSION, ReceiptError, SignedReceiptSchema, canonicalJson, parseReceiptLog, receiptHash } from '../../core/privacy/receipt-format.ts';
 
-export * from '../../core/privacy/receipt-format';
-export { receiptKeyPath } from './receipt-key';
+export * from '../../core/privacy/receipt-format.ts';
+export { receiptKeyPath } from './receipt-key.ts';
 
 /** `Omit` over each member of a union. */
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

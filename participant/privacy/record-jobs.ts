@@ -8,9 +8,9 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { writeJsonAtomic } from '../../coordinator/atomic';
-import { PrivacyLedgerError } from '../../core/privacy/ledger-format';
-import { privacyDir, readLedger } from './ledger-file';
+import { writeJsonAtomic } from '../../coordinator/atomic.ts';
+import { PrivacyLedgerError } from '../../core/privacy/ledger-format.ts';
+import { privacyDir, readLedger } from './ledger-file.ts';
 
 /** One job's settings at this node. */
 export const RecordJobSchema = z.strictObject({

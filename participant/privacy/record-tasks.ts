@@ -10,19 +10,19 @@
  * sum holds at least t participants' noise); without a secure sum (plain aggregation) t = 1, so
  * each node adds the full noise itself.
  */
-import type { DataSchema } from '../../core/data/schema';
-import type { Table } from '../../core/data/table';
-import type { MechanismSpend } from '../../core/privacy/ledger-format';
-import { COUNT_RELEASE, dpSgdPlan, evaluationRounds, recordJobCost, recordReleasePlan } from '../../core/privacy/record-plan';
-import type { NoisedRelease, RecordReleasePlan } from '../../core/privacy/record-plan';
-import { boundedEvaluation, boundedStats, noisedRelease } from '../../core/privacy/record-releases';
-import { sampleDiscreteGaussian } from '../../core/privacy/discrete-gaussian';
-import { formatDelta, formatEpsilon } from '../../core/privacy/ledger-format';
-import type { Rng } from '../../core/types';
-import { CoreInputError } from '../../core/types';
-import type { HandlerResult, ParsedTask } from '../handler';
-import type { NodePrivacy } from './node-privacy';
-import type { RecordJob } from './record-jobs';
+import type { DataSchema } from '../../core/data/schema.ts';
+import type { Table } from '../../core/data/table.ts';
+import type { MechanismSpend } from '../../core/privacy/ledger-format.ts';
+import { COUNT_RELEASE, dpSgdPlan, evaluationRounds, recordJobCost, recordReleasePlan } from '../../core/privacy/record-plan.ts';
+import type { NoisedRelease, RecordReleasePlan } from '../../core/privacy/record-plan.ts';
+import { boundedEvaluation, boundedStats, noisedRelease } from '../../core/privacy/record-releases.ts';
+import { sampleDiscreteGaussian } from '../../core/privacy/discrete-gaussian.ts';
+import { formatDelta, formatEpsilon } from '../../core/privacy/ledger-format.ts';
+import type { Rng } from '../../core/types.ts';
+import { CoreInputError } from '../../core/types.ts';
+import type { HandlerResult, ParsedTask } from '../handler.ts';
+import type { NodePrivacy } from './node-privacy.ts';
+import type { RecordJob } from './record-jobs.ts';
 
 /** A refusal of a task, with its code and reason. */
 export type Refusal = Extract<HandlerResult, { refusal: unknown }>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { configFloorProblem, releaseFloor, stepFloorProblem } from './floor';
-import type { SecAggConfig } from '../../core/secagg/protocol/types';
+import { configFloorProblem, releaseFloor, stepFloorProblem } from './floor.ts';
+import type { SecAggConfig } from '../../core/secagg/protocol/types.ts';
 
 const config = (participants: string[], threshold: number): SecAggConfig => ({
   run: 'j/stats/0/x.1', round: 0, participants, threshold, bits: 32, length: 4, graph: { kind: 'complete' },

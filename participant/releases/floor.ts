@@ -17,8 +17,8 @@
  *
  * Pure: no I/O.
  */
-import type { SecAggServerMessage } from '../../core/round/secure-messages';
-import type { SecAggConfig } from '../../core/secagg/protocol/types';
+import type { SecAggServerMessage } from '../../core/round/secure-messages.ts';
+import type { SecAggConfig } from '../../core/secagg/protocol/types.ts';
 
 /** Contributors (this node included) a secure sum must have at every step, by default. */
 export const DEFAULT_MIN_CONTRIBUTORS = 3;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { attemptProblem, contributionProblem, releaseProblem } from './guard';
-import type { ReleaseLogRecord } from './guard';
+import { attemptProblem, contributionProblem, releaseProblem } from './guard.ts';
+import type { ReleaseLogRecord } from './guard.ts';
 
 const key = { jobId: 'job-1', stage: 'stats' as const, round: 0 };
 const D1 = 'a'.repeat(64);

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { RELEASE_LOG_FILE, ReleaseLog, ReleaseLogError } from './log';
-import type { ReleaseLogRecord } from './guard';
+import { RELEASE_LOG_FILE, ReleaseLog, ReleaseLogError } from './log.ts';
+import type { ReleaseLogRecord } from './guard.ts';
 
 const dirs: string[] = [];
 const tmp = () => {

@@ -13,10 +13,10 @@
  * always gives one. One process per state dir.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { appendDurable, writeFileAtomic } from '../../coordinator/atomic';
+import { appendDurable, writeFileAtomic } from '../../coordinator/atomic.ts';
 import path from 'node:path';
-import { ReleaseLogRecordSchema } from './guard';
-import type { InputKey, ReleaseLogRecord } from './guard';
+import { ReleaseLogRecordSchema } from './guard.ts';
+import type { InputKey, ReleaseLogRecord } from './guard.ts';
 
 /** File name of the release log inside the participant's state dir. */
 export const RELEASE_LOG_FILE = 'releases.jsonl';

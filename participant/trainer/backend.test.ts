@@ -8,11 +8,11 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { initialWeights } from '../../core/model/layout';
-import { seededRng } from '../../core/random';
-import { activateBackend, BACKEND_ENV, backendOrder, DEFAULT_BACKEND_ORDER, initBackend, wasmBinaryDir } from './backend';
-import { fitConfig, SPECS, syntheticRows } from './fixtures';
-import { trainLocal } from './train';
+import { initialWeights } from '../../core/model/layout.ts';
+import { seededRng } from '../../core/random.ts';
+import { activateBackend, BACKEND_ENV, backendOrder, DEFAULT_BACKEND_ORDER, initBackend, wasmBinaryDir } from './backend.ts';
+import { fitConfig, SPECS, syntheticRows } from './fixtures.ts';
+import { trainLocal } from './train.ts';
 
 function tfjsNodeInstalled(): boolean {
   try {

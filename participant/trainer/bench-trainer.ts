@@ -13,14 +13,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import os from 'node:os';
-import type { FitConfig, ModelSpec } from '../../core/job';
-import { initialWeights } from '../../core/model/layout';
-import { seededRng } from '../../core/random';
-import type { BackendName } from './backend';
-import { activateBackend, BACKEND_NAMES, initBackend, isBackendName } from './backend';
-import { syntheticRows } from './fixtures';
-import { predictScores } from './predict';
-import { trainLocal } from './train';
+import type { FitConfig, ModelSpec } from '../../core/job.ts';
+import { initialWeights } from '../../core/model/layout.ts';
+import { seededRng } from '../../core/random.ts';
+import type { BackendName } from './backend.ts';
+import { activateBackend, BACKEND_NAMES, initBackend, isBackendName } from './backend.ts';
+import { syntheticRows } from './fixtures.ts';
+import { predictScores } from './predict.ts';
+import { trainLocal } from './train.ts';
 
 /** One measured row of the table. */
 export interface BenchRow {

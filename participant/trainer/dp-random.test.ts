@@ -4,8 +4,8 @@
  * Tolerances are a few standard errors of the estimated statistic (stated next to each).
  */
 import { describe, expect, it } from 'vitest';
-import { seededRng } from '../../core/random';
-import { cryptoRng, dpStepsPerEpoch, gaussianVector, poissonBatches, poissonSample } from './dp-random';
+import { seededRng } from '../../core/random.ts';
+import { cryptoRng, dpStepsPerEpoch, gaussianVector, poissonBatches, poissonSample } from './dp-random.ts';
 
 describe('poissonSample', () => {
   it('draws batches of mean q·N and variance q(1−q)·N, every row equally often', () => {

@@ -15,8 +15,8 @@
  * outputs (Mironov, CCS 2012; Jin et al., IEEE S&P 2022); the default is exact lattice noise
  * (core/privacy/lattice-noise.ts), drawn from the same Rng.
  */
-import type { Rng } from '../../core/types';
-import { cryptoRng } from '../crypto-rng';
+import type { Rng } from '../../core/types.ts';
+import { cryptoRng } from '../crypto-rng.ts';
 
 export { cryptoRng };
 

@@ -8,17 +8,17 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelSpec } from '../../core/job';
-import { initialWeights, modelLayout } from '../../core/model/layout';
-import { seededRng } from '../../core/random';
-import { initBackend } from './backend';
-import type { DiscreteGaussianSampler } from '../../core/privacy/karney-dgauss';
-import { clipFactors, dpGradients, dpStep, exampleSqNorms, exampleTerms, penaltyGradients, scaledGradientSum } from './dp-sgd';
-import type { DpStep } from './dp-sgd';
-import { SPECS, syntheticRows } from './fixtures';
-import type { Batch } from './forward';
-import { computeGradients, dropoutMask } from './forward';
-import { unflatten } from './model';
+import type { ModelSpec } from '../../core/job.ts';
+import { initialWeights, modelLayout } from '../../core/model/layout.ts';
+import { seededRng } from '../../core/random.ts';
+import { initBackend } from './backend.ts';
+import type { DiscreteGaussianSampler } from '../../core/privacy/karney-dgauss.ts';
+import { clipFactors, dpGradients, dpStep, exampleSqNorms, exampleTerms, penaltyGradients, scaledGradientSum } from './dp-sgd.ts';
+import type { DpStep } from './dp-sgd.ts';
+import { SPECS, syntheticRows } from './fixtures.ts';
+import type { Batch } from './forward.ts';
+import { computeGradients, dropoutMask } from './forward.ts';
+import { unflatten } from './model.ts';
 
 const DIM = 6;
 const ROWS = 9;

@@ -34,15 +34,15 @@
  * q·N is post-processing.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ModelSpec } from '../../core/job';
-import type { DiscreteGaussianSampler } from '../../core/privacy/karney-dgauss';
-import type { LatticeNoisePlan } from '../../core/privacy/lattice-noise';
-import { latticeNoisePlan, latticeSampler, noisyLatticeSum } from '../../core/privacy/lattice-noise';
-import type { Rng } from '../../core/types';
-import { gaussianVector } from './dp-random';
-import type { Batch, BatchGradients, Regularization } from './forward';
-import { exampleBce, forward } from './forward';
-import { TrainerInputError } from './model';
+import type { ModelSpec } from '../../core/job.ts';
+import type { DiscreteGaussianSampler } from '../../core/privacy/karney-dgauss.ts';
+import type { LatticeNoisePlan } from '../../core/privacy/lattice-noise.ts';
+import { latticeNoisePlan, latticeSampler, noisyLatticeSum } from '../../core/privacy/lattice-noise.ts';
+import type { Rng } from '../../core/types.ts';
+import { gaussianVector } from './dp-random.ts';
+import type { Batch, BatchGradients, Regularization } from './forward.ts';
+import { exampleBce, forward } from './forward.ts';
+import { TrainerInputError } from './model.ts';
 
 /** DP-SGD hyper-parameters of local training. */
 export interface DpSgdConfig {

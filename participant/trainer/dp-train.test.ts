@@ -7,15 +7,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { FitConfig, ModelSpec } from '../../core/job';
-import { initialWeights } from '../../core/model/layout';
-import { latticeNoisePlan } from '../../core/privacy/lattice-noise';
-import { seededRng } from '../../core/random';
-import { initBackend } from './backend';
-import type { DpSgdConfig } from './dp-sgd';
-import { fitConfig, meanBce, rankAuc, SPECS, syntheticRows } from './fixtures';
-import { predictScores } from './predict';
-import { trainLocal } from './train';
+import type { FitConfig, ModelSpec } from '../../core/job.ts';
+import { initialWeights } from '../../core/model/layout.ts';
+import { latticeNoisePlan } from '../../core/privacy/lattice-noise.ts';
+import { seededRng } from '../../core/random.ts';
+import { initBackend } from './backend.ts';
+import type { DpSgdConfig } from './dp-sgd.ts';
+import { fitConfig, meanBce, rankAuc, SPECS, syntheticRows } from './fixtures.ts';
+import { predictScores } from './predict.ts';
+import { trainLocal } from './train.ts';
 
 const DIM = 10;
 const data = syntheticRows(2000, DIM, 21, 4);

@@ -3,8 +3,8 @@
  * used in production paths; kept free of tfjs so that tests can check the trainer against plain
  * arithmetic.
  */
-import type { FitConfig, ModelSpec } from '../../core/job';
-import { seededRng, standardNormal, uniform01 } from '../../core/random';
+import type { FitConfig, ModelSpec } from '../../core/job.ts';
+import { seededRng, standardNormal, uniform01 } from '../../core/random.ts';
 
 /** A labelled table: n × d row-major features and 0/1 labels. */
 export interface SyntheticTable {

@@ -5,13 +5,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initialWeights, modelLayout } from '../../core/model/layout';
-import { seededRng } from '../../core/random';
-import { initBackend } from './backend';
-import { SPECS, syntheticRows } from './fixtures';
-import type { Batch } from './forward';
-import { computeGradients, dropoutMask, exampleBce, forward, lossTerms } from './forward';
-import { unflatten } from './model';
+import { initialWeights, modelLayout } from '../../core/model/layout.ts';
+import { seededRng } from '../../core/random.ts';
+import { initBackend } from './backend.ts';
+import { SPECS, syntheticRows } from './fixtures.ts';
+import type { Batch } from './forward.ts';
+import { computeGradients, dropoutMask, exampleBce, forward, lossTerms } from './forward.ts';
+import { unflatten } from './model.ts';
 
 beforeAll(async () => {
   await initBackend('cpu');

@@ -18,9 +18,9 @@
  * max(z, 0) − z·y + log(1 + e^{−|z|}).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ModelSpec } from '../../core/job';
-import type { Rng } from '../../core/types';
-import { hiddenActivation } from './model';
+import type { ModelSpec } from '../../core/job.ts';
+import type { Rng } from '../../core/types.ts';
+import { hiddenActivation } from './model.ts';
 
 /** Tensors of one mini-batch of b rows. */
 export interface Batch {

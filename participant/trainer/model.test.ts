@@ -5,13 +5,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initialWeights, modelLayout } from '../../core/model/layout';
-import { seededRng, standardNormal } from '../../core/random';
-import { layoutSize } from '../../core/types';
-import { initBackend } from './backend';
-import { SPECS, syntheticRows } from './fixtures';
-import { forward } from './forward';
-import { assertModelMatches, buildModel, getFlatWeights, setFlatWeights, TrainerInputError, unflatten } from './model';
+import { initialWeights, modelLayout } from '../../core/model/layout.ts';
+import { seededRng, standardNormal } from '../../core/random.ts';
+import { layoutSize } from '../../core/types.ts';
+import { initBackend } from './backend.ts';
+import { SPECS, syntheticRows } from './fixtures.ts';
+import { forward } from './forward.ts';
+import { assertModelMatches, buildModel, getFlatWeights, setFlatWeights, TrainerInputError, unflatten } from './model.ts';
 
 const DIM = 5;
 

@@ -9,11 +9,11 @@
  * the underlying variables process-unique names and keeps the layer-scoped name for saving.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ModelSpec } from '../../core/job';
-import { denseUnits, modelLayout } from '../../core/model/layout';
-import { deriveSeed } from '../../core/random';
-import type { Layout } from '../../core/types';
-import { layoutSize, sizeOf } from '../../core/types';
+import type { ModelSpec } from '../../core/job.ts';
+import { denseUnits, modelLayout } from '../../core/model/layout.ts';
+import { deriveSeed } from '../../core/random.ts';
+import type { Layout } from '../../core/types.ts';
+import { layoutSize, sizeOf } from '../../core/types.ts';
 
 /** Bad input to the trainer (wrong lengths, shapes or sizes); `parameter` names the culprit. */
 export class TrainerInputError extends Error {

@@ -4,12 +4,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initialWeights } from '../../core/model/layout';
-import { seededRng } from '../../core/random';
-import { initBackend } from './backend';
-import { SPECS, syntheticRows } from './fixtures';
-import { buildModel, setFlatWeights, TrainerInputError } from './model';
-import { clearModelCache, predictScores, predictWithModel } from './predict';
+import { initialWeights } from '../../core/model/layout.ts';
+import { seededRng } from '../../core/random.ts';
+import { initBackend } from './backend.ts';
+import { SPECS, syntheticRows } from './fixtures.ts';
+import { buildModel, setFlatWeights, TrainerInputError } from './model.ts';
+import { clearModelCache, predictScores, predictWithModel } from './predict.ts';
 
 const DIM = 7;
 const data = syntheticRows(1001, DIM, 13);

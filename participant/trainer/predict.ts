@@ -11,8 +11,8 @@
  * tfjs uses its default backend.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ModelSpec } from '../../core/job';
-import { assertInputDim, buildModel, setFlatWeights, TrainerInputError } from './model';
+import type { ModelSpec } from '../../core/job.ts';
+import { assertInputDim, buildModel, setFlatWeights, TrainerInputError } from './model.ts';
 
 const cache = new Map<string, tf.Sequential>();
 

@@ -10,8 +10,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ModelSpec } from '../../core/job';
-import { buildModel, setFlatWeights, TrainerInputError } from './model';
+import type { ModelSpec } from '../../core/job.ts';
+import { buildModel, setFlatWeights, TrainerInputError } from './model.ts';
 
 /** File name of the topology and manifest. */
 export const MODEL_JSON = 'model.json';

@@ -5,15 +5,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { FitConfig, ModelSpec } from '../../core/job';
-import { initialWeights, modelLayout } from '../../core/model/layout';
-import { seededRng } from '../../core/random';
-import { layoutSize } from '../../core/types';
-import { initBackend } from './backend';
-import { distance, fitConfig, meanBce, rankAuc, SPECS, syntheticRows, xorRows } from './fixtures';
-import { TrainerInputError } from './model';
-import { predictScores } from './predict';
-import { trainLocal } from './train';
+import type { FitConfig, ModelSpec } from '../../core/job.ts';
+import { initialWeights, modelLayout } from '../../core/model/layout.ts';
+import { seededRng } from '../../core/random.ts';
+import { layoutSize } from '../../core/types.ts';
+import { initBackend } from './backend.ts';
+import { distance, fitConfig, meanBce, rankAuc, SPECS, syntheticRows, xorRows } from './fixtures.ts';
+import { TrainerInputError } from './model.ts';
+import { predictScores } from './predict.ts';
+import { trainLocal } from './train.ts';
 
 const DIM = 10;
 const data = syntheticRows(2000, DIM, 21, 4);

@@ -25,18 +25,18 @@
  * AbortSignal between batches.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { FitConfig, ModelSpec } from '../../core/job';
-import { denseUnits, modelLayout } from '../../core/model/layout';
-import { deriveSeed, seededRng, shuffleInPlace } from '../../core/random';
-import type { Rng } from '../../core/types';
-import { layoutSize } from '../../core/types';
-import { initBackend } from './backend';
-import type { Batch } from './forward';
-import { computeGradients, dropoutMask } from './forward';
-import { cryptoRng, poissonBatches } from './dp-random';
-import type { DpSgdConfig, DpSgdReport, DpStep } from './dp-sgd';
-import { dpGradients, dpReport, dpStep, validateDpConfig } from './dp-sgd';
-import { assertInputDim, dropoutRate, flatten, TrainerInputError, unflatten } from './model';
+import type { FitConfig, ModelSpec } from '../../core/job.ts';
+import { denseUnits, modelLayout } from '../../core/model/layout.ts';
+import { deriveSeed, seededRng, shuffleInPlace } from '../../core/random.ts';
+import type { Rng } from '../../core/types.ts';
+import { layoutSize } from '../../core/types.ts';
+import { initBackend } from './backend.ts';
+import type { Batch } from './forward.ts';
+import { computeGradients, dropoutMask } from './forward.ts';
+import { cryptoRng, poissonBatches } from './dp-random.ts';
+import type { DpSgdConfig, DpSgdReport, DpStep } from './dp-sgd.ts';
+import { dpGradients, dpReport, dpStep, validateDpConfig } from './dp-sgd.ts';
+import { assertInputDim, dropoutRate, flatten, TrainerInputError, unflatten } from './model.ts';
 
 /** Input of {@link trainLocal}. */
 export interface TrainArgs {

@@ -5,15 +5,15 @@
  * refuses to unmask on inconsistent shares.
  */
 import { describe, expect, it } from 'vitest';
-import { seededRng } from '../../random';
-import { decodeShare, encodeShare, splitSecret } from '../shamir';
-import { seal } from '../secretbox';
-import { clientStep, initClient } from './client';
-import { encodeSharePlaintext, SHARE_STAGE } from './plaintext';
-import { simulateRound } from './simulate';
-import type { SimulationOptions } from './simulate';
-import { doublyRevealed, plainSum, randomInputs, rngFactory, testConfig } from './test-helpers';
-import type { ClientState, PeerKeysMessage, ShareDelivery, UnmaskRequest } from './types';
+import { seededRng } from '../../random.ts';
+import { decodeShare, encodeShare, splitSecret } from '../shamir.ts';
+import { seal } from '../secretbox.ts';
+import { clientStep, initClient } from './client.ts';
+import { encodeSharePlaintext, SHARE_STAGE } from './plaintext.ts';
+import { simulateRound } from './simulate.ts';
+import type { SimulationOptions } from './simulate.ts';
+import { doublyRevealed, plainSum, randomInputs, rngFactory, testConfig } from './test-helpers.ts';
+import type { ClientState, PeerKeysMessage, ShareDelivery, UnmaskRequest } from './types.ts';
 
 const IDS = ['alice', 'bob', 'carol', 'dave', 'erin'];
 const config = testConfig(IDS, 3, { length: 6 });

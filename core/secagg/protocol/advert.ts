@@ -18,9 +18,9 @@
  * and round are always included, so a signature never verifies in another role, run or round.
  */
 import { createPrivateKey, createPublicKey, sign as edSign, verify as edVerify } from 'node:crypto';
-import { CoreInputError } from '../../types';
-import { bytesEqual } from '../hex';
-import type { ClientAuth, PublicKeys, SecAggConfig } from './types';
+import { CoreInputError } from '../../types.ts';
+import { bytesEqual } from '../hex.ts';
+import type { ClientAuth, PublicKeys, SecAggConfig } from './types.ts';
 
 /** Label of a key advert signature. */
 export const ADVERT_LABEL = 'fedcredit/secagg/advert/v1';

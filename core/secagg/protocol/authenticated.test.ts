@@ -6,14 +6,14 @@
  * are tolerated down to t.
  */
 import { describe, expect, it } from 'vitest';
-import { seededRng } from '../../random';
-import { clientStep, initClient } from './client';
-import { decodeClientState, decodeServerState, encodeClientState, encodeServerState } from './codec';
-import { simulateRound } from './simulate';
-import type { SimulationOptions } from './simulate';
-import { doublyRevealed, plainSum, randomInputs, rngFactory, testConfig, testIdentities } from './test-helpers';
-import type { ClientAuth, ConsistencyRequest, UnmaskRequest } from './types';
-import { errorOf } from '../../test-support';
+import { seededRng } from '../../random.ts';
+import { clientStep, initClient } from './client.ts';
+import { decodeClientState, decodeServerState, encodeClientState, encodeServerState } from './codec.ts';
+import { simulateRound } from './simulate.ts';
+import type { SimulationOptions } from './simulate.ts';
+import { doublyRevealed, plainSum, randomInputs, rngFactory, testConfig, testIdentities } from './test-helpers.ts';
+import type { ClientAuth, ConsistencyRequest, UnmaskRequest } from './types.ts';
+import { errorOf } from '../../test-support.ts';
 
 const IDS = ['alice', 'bob', 'carol', 'dave', 'erin'];
 const config = testConfig(IDS, 3, { length: 6, authenticated: true });

@@ -5,17 +5,17 @@
  * ciphertexts in round 4. Problems are returned as strings (the caller turns them into an abort);
  * every agreed secret, derived key and plaintext is wiped after use.
  */
-import { CoreInputError } from '../../types';
-import { bytesEqual, toHex } from '../hex';
-import { deriveKey } from '../kdf';
-import { sharedSecret, wipe, X25519_BYTES } from '../keys';
-import type { MaskTerm } from '../mask';
-import { pairSign } from '../mask';
-import { open } from '../secretbox';
-import { decodeShare } from '../shamir';
-import { firstDuplicate, shareX } from './config';
-import { decodeSharePlaintext, SHARE_STAGE } from './plaintext';
-import type { ClientState, PublicKeys, RevealedShare } from './types';
+import { CoreInputError } from '../../types.ts';
+import { bytesEqual, toHex } from '../hex.ts';
+import { deriveKey } from '../kdf.ts';
+import { sharedSecret, wipe, X25519_BYTES } from '../keys.ts';
+import type { MaskTerm } from '../mask.ts';
+import { pairSign } from '../mask.ts';
+import { open } from '../secretbox.ts';
+import { decodeShare } from '../shamir.ts';
+import { firstDuplicate, shareX } from './config.ts';
+import { decodeSharePlaintext, SHARE_STAGE } from './plaintext.ts';
+import type { ClientState, PublicKeys, RevealedShare } from './types.ts';
 
 type At<S extends ClientState['stage']> = Extract<ClientState, { stage: S }>;
 

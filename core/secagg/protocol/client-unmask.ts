@@ -11,13 +11,13 @@
  *   otherwise — never both: a request naming v as surviving and dropped, or a second request with
  *   a different U3, is refused with an abort.
  */
-import { sign } from './advert';
-import type { At, Step } from './client-step';
-import { abort, unexpected } from './client-step';
-import { openShares } from './client-crypto';
-import { copyBytes, firstDuplicate, sameMembers, sortedUnique } from './config';
-import { consistencyBytes, signaturesProblem } from './consistency';
-import type { ClientAuth, ClientOutput, ConsistencyRequest, UnmaskRequest } from './types';
+import { sign } from './advert.ts';
+import type { At, Step } from './client-step.ts';
+import { abort, unexpected } from './client-step.ts';
+import { openShares } from './client-crypto.ts';
+import { copyBytes, firstDuplicate, sameMembers, sortedUnique } from './config.ts';
+import { consistencyBytes, signaturesProblem } from './consistency.ts';
+import type { ClientAuth, ClientOutput, ConsistencyRequest, UnmaskRequest } from './types.ts';
 
 /** Why a survivors/dropped request is contradictory in itself, or undefined. */
 function requestProblem(req: ConsistencyRequest | UnmaskRequest): string | undefined {

@@ -25,24 +25,24 @@
  * masking). Transient secrets (agreed secrets, derived keys, plaintexts) are wiped after use; the
  * caller wipes a superseded state with {@link wipeClientState} once the new one is saved.
  */
-import type { Rng } from '../../types';
-import { CoreInputError } from '../../types';
-import { deriveKey } from '../kdf';
-import { generateKeyPair, wipe } from '../keys';
-import { applyMask } from '../mask';
-import { encodeShare, splitSecret } from '../shamir';
-import { seal } from '../secretbox';
-import { advertBytes, advertProblem, authProblem, checkAuth, sign } from './advert';
-import { agree, keyProblem, maskTerms } from './client-crypto';
-import type { At, Step } from './client-step';
-import { abort, unexpected } from './client-step';
-import { repeatUnmask, signSurvivors, unmask } from './client-unmask';
-import { copyBytes, firstDuplicate, fitsBits, shareHolders, validateConfig } from './config';
-import { encodeSharePlaintext, SHARE_STAGE } from './plaintext';
-import type { ClientAuth, ClientInput, ClientState, GraphReveals, PeerKeysMessage, PublicKeys, SecAggConfig } from './types';
-import { GRAPH_NONCE_BYTES, SELF_SEED_BYTES } from './types';
-import { graphCommit, isCommitted, revealProblem, withDrawnGraph } from './graph-draw';
-import { bytesEqual } from '../hex';
+import type { Rng } from '../../types.ts';
+import { CoreInputError } from '../../types.ts';
+import { deriveKey } from '../kdf.ts';
+import { generateKeyPair, wipe } from '../keys.ts';
+import { applyMask } from '../mask.ts';
+import { encodeShare, splitSecret } from '../shamir.ts';
+import { seal } from '../secretbox.ts';
+import { advertBytes, advertProblem, authProblem, checkAuth, sign } from './advert.ts';
+import { agree, keyProblem, maskTerms } from './client-crypto.ts';
+import type { At, Step } from './client-step.ts';
+import { abort, unexpected } from './client-step.ts';
+import { repeatUnmask, signSurvivors, unmask } from './client-unmask.ts';
+import { copyBytes, firstDuplicate, fitsBits, shareHolders, validateConfig } from './config.ts';
+import { encodeSharePlaintext, SHARE_STAGE } from './plaintext.ts';
+import type { ClientAuth, ClientInput, ClientState, GraphReveals, PeerKeysMessage, PublicKeys, SecAggConfig } from './types.ts';
+import { GRAPH_NONCE_BYTES, SELF_SEED_BYTES } from './types.ts';
+import { graphCommit, isCommitted, revealProblem, withDrawnGraph } from './graph-draw.ts';
+import { bytesEqual } from '../hex.ts';
 
 /**
  * The initial state of participant `id` for a round; `auth` (its identity key and local roster)

@@ -4,16 +4,16 @@
  * sum; malformed saved states are rejected with named errors; the share plaintext codec is strict.
  */
 import { describe, expect, it } from 'vitest';
-import { seededRng } from '../../random';
-import { isAllZero } from '../keys';
-import { clientStep, initClient, wipeClientState } from './client';
-import { decodeClientState, decodeServerState, encodeClientState, encodeServerState } from './codec';
-import { decodeSharePlaintext, encodeSharePlaintext } from './plaintext';
-import { initServer, serverStep } from './server';
-import { simulateRound } from './simulate';
-import { plainSum, randomInputs, rngFactory, testConfig } from './test-helpers';
-import type { ClientOutput, ClientState, ServerState } from './types';
-import { errorOf as thrown } from '../../test-support';
+import { seededRng } from '../../random.ts';
+import { isAllZero } from '../keys.ts';
+import { clientStep, initClient, wipeClientState } from './client.ts';
+import { decodeClientState, decodeServerState, encodeClientState, encodeServerState } from './codec.ts';
+import { decodeSharePlaintext, encodeSharePlaintext } from './plaintext.ts';
+import { initServer, serverStep } from './server.ts';
+import { simulateRound } from './simulate.ts';
+import { plainSum, randomInputs, rngFactory, testConfig } from './test-helpers.ts';
+import type { ClientOutput, ClientState, ServerState } from './types.ts';
+import { errorOf as thrown } from '../../test-support.ts';
 
 const IDS = ['bank-a', 'bank-b', 'customs', 'platform', 'bank-c'];
 const config = testConfig(IDS, 3, { length: 12, bits: 32 });

@@ -9,14 +9,14 @@
  * the participant's identity key or roster (those are passed to every step, not kept).
  */
 import { z } from 'zod';
-import { base64ToBytes, bytesToBase64 } from '../../strategy/state';
-import { CoreInputError } from '../../types';
-import { X25519_BYTES } from '../keys';
-import { SHARE_BYTES } from '../shamir';
-import { SIGNATURE_BYTES } from './advert';
-import { validateConfig } from './config';
-import type { ClientState, SecAggConfig, ServerState } from './types';
-import { GRAPH_NONCE_BYTES, SELF_SEED_BYTES } from './types';
+import { base64ToBytes, bytesToBase64 } from '../../strategy/state.ts';
+import { CoreInputError } from '../../types.ts';
+import { X25519_BYTES } from '../keys.ts';
+import { SHARE_BYTES } from '../shamir.ts';
+import { SIGNATURE_BYTES } from './advert.ts';
+import { validateConfig } from './config.ts';
+import type { ClientState, SecAggConfig, ServerState } from './types.ts';
+import { GRAPH_NONCE_BYTES, SELF_SEED_BYTES } from './types.ts';
 
 /** Version of the persisted state layout. */
 export const STATE_FORMAT_VERSION = 1;

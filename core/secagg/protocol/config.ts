@@ -3,10 +3,10 @@
  * Bonawitz et al., CCS 2017 (U ⊇ U1 ⊇ U2 ⊇ U3 ⊇ U4; shares of u's secrets are held by u and its
  * neighbours that advertised keys).
  */
-import { CoreInputError } from '../../types';
-import { MAX_MASK_WORDS } from '../prg';
-import { checkGraph, checkIds, neighboursOf } from './graph';
-import type { SecAggConfig } from './types';
+import { CoreInputError } from '../../types.ts';
+import { MAX_MASK_WORDS } from '../prg.ts';
+import { checkGraph, checkIds, neighboursOf } from './graph.ts';
+import type { SecAggConfig } from './types.ts';
 
 /**
  * Throws {@link CoreInputError} naming the bad field unless `config` is usable: `run` non-empty,

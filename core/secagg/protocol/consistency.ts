@@ -11,9 +11,9 @@
  * The signed message is domain-separated and bound to the run and round (advert.ts encoding):
  * (label "fedcredit/secagg/consistency/v1", run, round, |U3|, U3 sorted).
  */
-import { firstDuplicate, sortedUnique } from './config';
-import { signedBytes, verify } from './advert';
-import type { SecAggConfig, SignatureOf } from './types';
+import { firstDuplicate, sortedUnique } from './config.ts';
+import { signedBytes, verify } from './advert.ts';
+import type { SecAggConfig, SignatureOf } from './types.ts';
 
 /** Label of a consistency signature. */
 export const CONSISTENCY_LABEL = 'fedcredit/secagg/consistency/v1';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { seededRng } from '../../random';
-import { drawGraph, graphCommit, revealProblem } from './graph-draw';
-import { neighboursOf } from './graph';
-import { simulateRound } from './simulate';
-import { plainSum, randomInputs, rngFactory, testConfig, testIdentities } from './test-helpers';
-import type { GraphNonce, PublicKeys, SecAggConfig } from './types';
+import { seededRng } from '../../random.ts';
+import { drawGraph, graphCommit, revealProblem } from './graph-draw.ts';
+import { neighboursOf } from './graph.ts';
+import { simulateRound } from './simulate.ts';
+import { plainSum, randomInputs, rngFactory, testConfig, testIdentities } from './test-helpers.ts';
+import type { GraphNonce, PublicKeys, SecAggConfig } from './types.ts';
 
 const ids = Array.from({ length: 12 }, (_, i) => `inst-${String(i).padStart(2, '0')}`);
 const committed = (over: Partial<SecAggConfig> = {}) => testConfig(ids, 3, { graph: { kind: 'committed', k: 4 }, length: 16, ...over }) as SecAggConfig & { graph: { kind: 'committed'; k: number } };

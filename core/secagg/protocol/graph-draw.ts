@@ -22,14 +22,14 @@
  * Pure (node:crypto hashing is deterministic).
  */
 import { createHash, createHmac } from 'node:crypto';
-import { shuffleInPlace } from '../../random';
-import type { Rng } from '../../types';
-import { bytesEqual, concatBytes } from '../hex';
-import { signedBytes } from './advert';
-import { firstDuplicate } from './config';
-import { ringOver } from './graph';
-import type { GraphNonce, NeighbourGraph, PublicKeys, SecAggConfig } from './types';
-import { GRAPH_NONCE_BYTES } from './types';
+import { shuffleInPlace } from '../../random.ts';
+import type { Rng } from '../../types.ts';
+import { bytesEqual, concatBytes } from '../hex.ts';
+import { signedBytes } from './advert.ts';
+import { firstDuplicate } from './config.ts';
+import { ringOver } from './graph.ts';
+import type { GraphNonce, NeighbourGraph, PublicKeys, SecAggConfig } from './types.ts';
+import { GRAPH_NONCE_BYTES } from './types.ts';
 
 /** Label of a graph-nonce commitment. */
 export const GRAPH_COMMIT_LABEL = 'fedcredit/secagg/graph-commit/v1';

@@ -4,11 +4,11 @@
  * machines give the exact sum over a sparse graph, or abort with a reason — never a wrong sum.
  */
 import { describe, expect, it } from 'vitest';
-import { seededRng, uniform01, uniformInt } from '../../random';
-import { CoreInputError } from '../../types';
-import { checkGraph, completeGraph, neighboursOf, ringNeighbours } from './graph';
-import { simulateRound } from './simulate';
-import { doublyRevealed, makeIds, plainSum, randomInputs, rngFactory, testConfig } from './test-helpers';
+import { seededRng, uniform01, uniformInt } from '../../random.ts';
+import { CoreInputError } from '../../types.ts';
+import { checkGraph, completeGraph, neighboursOf, ringNeighbours } from './graph.ts';
+import { simulateRound } from './simulate.ts';
+import { doublyRevealed, makeIds, plainSum, randomInputs, rngFactory, testConfig } from './test-helpers.ts';
 
 describe('ringNeighbours', () => {
   const ids = makeIds(13, seededRng(1));

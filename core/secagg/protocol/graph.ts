@@ -10,9 +10,9 @@
  * a random graph nobody controls; in a round the arrangement is drawn by commit–reveal from every
  * advertiser's nonce (graph-draw.ts); a fixed seed serves tests and benchmarks.
  */
-import { seededRng, shuffleInPlace } from '../../random';
-import { CoreInputError } from '../../types';
-import type { NeighbourGraph, SecAggConfig } from './types';
+import { seededRng, shuffleInPlace } from '../../random.ts';
+import { CoreInputError } from '../../types.ts';
+import type { NeighbourGraph, SecAggConfig } from './types.ts';
 
 /** The everyone-with-everyone graph of Bonawitz et al. 2017 (the default). */
 export function completeGraph(): NeighbourGraph {

@@ -4,11 +4,11 @@
  * the neighbour graphs of SecAgg+ (Bell et al., CCS 2020), zod-validated persistence and an
  * in-memory round simulator. Built on the primitives of `core/secagg`.
  */
-export * from './types';
-export * from './graph';
-export { validateConfig, shareHolders, shareX } from './config';
-export * from './plaintext';
-export { initClient, clientStep, wipeClientState } from './client';
-export { initServer, serverStep } from './server';
-export * from './codec';
-export * from './simulate';
+export * from './types.ts';
+export * from './graph.ts';
+export { validateConfig, shareHolders, shareX } from './config.ts';
+export * from './plaintext.ts';
+export { initClient, clientStep, wipeClientState } from './client.ts';
+export { initServer, serverStep } from './server.ts';
+export * from './codec.ts';
+export * from './simulate.ts';

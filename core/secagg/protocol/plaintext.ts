@@ -8,7 +8,7 @@
  *
  *     0x01 ‖ lp(run) ‖ u32be(round) ‖ lp(src) ‖ lp(dst) ‖ lp(stage) ‖ lp(bShare) ‖ lp(sShare)
  */
-import { CoreInputError } from '../../types';
+import { CoreInputError } from '../../types.ts';
 
 /** Version byte of the share plaintext layout. */
 export const SHARE_PLAINTEXT_VERSION = 1;

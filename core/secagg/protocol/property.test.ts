@@ -7,11 +7,11 @@
  * ConsistencyCheck with its own dropouts; Fig. 5). TRIALS can be raised with SECAGG_TRIALS for soak runs.
  */
 import { describe, expect, it } from 'vitest';
-import { seededRng, uniform01, uniformInt } from '../../random';
-import { simulateRound } from './simulate';
-import type { DropoutSchedule } from './simulate';
-import { doublyRevealed, makeIds, plainSum, randomInputs, rngFactory, sharesReceived, testConfig, testIdentities } from './test-helpers';
-import type { Stage } from './types';
+import { seededRng, uniform01, uniformInt } from '../../random.ts';
+import { simulateRound } from './simulate.ts';
+import type { DropoutSchedule } from './simulate.ts';
+import { doublyRevealed, makeIds, plainSum, randomInputs, rngFactory, sharesReceived, testConfig, testIdentities } from './test-helpers.ts';
+import type { Stage } from './types.ts';
 
 const TRIALS = Number(process.env.SECAGG_TRIALS ?? 200);
 

@@ -4,14 +4,14 @@
  * and input validation of the config, the server driver and the client's own vector.
  */
 import { describe, expect, it } from 'vitest';
-import { seededRng } from '../../random';
-import { clientStep, initClient } from './client';
-import { encodeClientState, encodeServerState } from './codec';
-import { initServer, serverStep } from './server';
-import { simulateRound } from './simulate';
-import type { DropoutSchedule } from './simulate';
-import { chiSquareUniform, emptyGraph, plainSum, randomInputs, rngFactory, testConfig, topByteCounts } from './test-helpers';
-import { errorOf } from '../../test-support';
+import { seededRng } from '../../random.ts';
+import { clientStep, initClient } from './client.ts';
+import { encodeClientState, encodeServerState } from './codec.ts';
+import { initServer, serverStep } from './server.ts';
+import { simulateRound } from './simulate.ts';
+import type { DropoutSchedule } from './simulate.ts';
+import { chiSquareUniform, emptyGraph, plainSum, randomInputs, rngFactory, testConfig, topByteCounts } from './test-helpers.ts';
+import { errorOf } from '../../test-support.ts';
 
 const IDS = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'];
 

@@ -18,22 +18,22 @@
  * server also verifies adverts and consistency signatures itself, so one participant's bad
  * signature becomes its own failure instead of making every honest client abort.
  */
-import { CoreInputError } from '../../types';
-import { bytesEqual } from '../hex';
-import { deriveKey } from '../kdf';
-import { publicKeyOf, sharedSecret, wipe, X25519_BYTES } from '../keys';
-import type { MaskTerm } from '../mask';
-import { pairSign, removeMask } from '../mask';
-import { addMod } from '../quantize';
-import { combineShares, decodeShare } from '../shamir';
-import type { Share } from '../shamir';
-import { copyBytes, fitsBits, sameMembers, shareHolders, sortedUnique, validateConfig } from './config';
-import { advertBytes, SIGNATURE_BYTES, verify } from './advert';
-import { consistencyBytes } from './consistency';
-import { areNeighbours, neighboursOf } from './graph';
-import type { Failure, PublicKeys, ServerInput, ServerOutput, ServerState, SecAggConfig, Stage, UnmaskingMessage } from './types';
-import { GRAPH_NONCE_BYTES, SELF_SEED_BYTES } from './types';
-import { isCommitted, nonceOpens, withDrawnGraph } from './graph-draw';
+import { CoreInputError } from '../../types.ts';
+import { bytesEqual } from '../hex.ts';
+import { deriveKey } from '../kdf.ts';
+import { publicKeyOf, sharedSecret, wipe, X25519_BYTES } from '../keys.ts';
+import type { MaskTerm } from '../mask.ts';
+import { pairSign, removeMask } from '../mask.ts';
+import { addMod } from '../quantize.ts';
+import { combineShares, decodeShare } from '../shamir.ts';
+import type { Share } from '../shamir.ts';
+import { copyBytes, fitsBits, sameMembers, shareHolders, sortedUnique, validateConfig } from './config.ts';
+import { advertBytes, SIGNATURE_BYTES, verify } from './advert.ts';
+import { consistencyBytes } from './consistency.ts';
+import { areNeighbours, neighboursOf } from './graph.ts';
+import type { Failure, PublicKeys, ServerInput, ServerOutput, ServerState, SecAggConfig, Stage, UnmaskingMessage } from './types.ts';
+import { GRAPH_NONCE_BYTES, SELF_SEED_BYTES } from './types.ts';
+import { isCommitted, nonceOpens, withDrawnGraph } from './graph-draw.ts';
 
 type Step = { state: ServerState; output: ServerOutput };
 type At<S extends ServerState['stage']> = Extract<ServerState, { stage: S }>;

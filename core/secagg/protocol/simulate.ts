@@ -9,10 +9,10 @@
  * authenticated config, clients get their identity from `authFor` and the ConsistencyCheck step
  * runs between MaskedInputCollection and Unmasking (Bonawitz et al. Fig. 5).
  */
-import type { Rng } from '../../types';
-import { clientStep, initClient, wipeClientState } from './client';
-import { decodeClientState, decodeServerState, encodeClientState, encodeServerState } from './codec';
-import { initServer, serverStep } from './server';
+import type { Rng } from '../../types.ts';
+import { clientStep, initClient, wipeClientState } from './client.ts';
+import { decodeClientState, decodeServerState, encodeClientState, encodeServerState } from './codec.ts';
+import { initServer, serverStep } from './server.ts';
 import type {
   AbortOutput,
   AggregateResult,
@@ -31,7 +31,7 @@ import type {
   ShareDelivery,
   UnmaskingMessage,
   UnmaskRequest,
-} from './types';
+} from './types.ts';
 
 /** Which clients vanish (send nothing more) before each stage's reply. */
 export interface DropoutSchedule {

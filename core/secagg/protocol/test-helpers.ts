@@ -6,12 +6,12 @@
  * Test-only; not exported from the package index.
  */
 import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { deriveSeed, seededRng, uniformInt } from '../../random';
-import type { Rng } from '../../types';
-import { addMod } from '../quantize';
-import { decodeShare } from '../shamir';
-import { completeGraph } from './graph';
-import type { ClientAuth, NeighbourGraph, SecAggConfig, UnmaskingMessage } from './types';
+import { deriveSeed, seededRng, uniformInt } from '../../random.ts';
+import type { Rng } from '../../types.ts';
+import { addMod } from '../quantize.ts';
+import { decodeShare } from '../shamir.ts';
+import { completeGraph } from './graph.ts';
+import type { ClientAuth, NeighbourGraph, SecAggConfig, UnmaskingMessage } from './types.ts';
 
 /** A config over `ids` with sensible defaults for tests. */
 export function testConfig(ids: string[], threshold: number, over: Partial<SecAggConfig> = {}): SecAggConfig {

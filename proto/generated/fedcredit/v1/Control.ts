@@ -2,14 +2,14 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
-import type { JobEvent as _fedcredit_v1_JobEvent, JobEvent__Output as _fedcredit_v1_JobEvent__Output } from '../../fedcredit/v1/JobEvent';
-import type { JobRef as _fedcredit_v1_JobRef, JobRef__Output as _fedcredit_v1_JobRef__Output } from '../../fedcredit/v1/JobRef';
-import type { JobStatus as _fedcredit_v1_JobStatus, JobStatus__Output as _fedcredit_v1_JobStatus__Output } from '../../fedcredit/v1/JobStatus';
-import type { ListParticipantsReply as _fedcredit_v1_ListParticipantsReply, ListParticipantsReply__Output as _fedcredit_v1_ListParticipantsReply__Output } from '../../fedcredit/v1/ListParticipantsReply';
-import type { ListParticipantsRequest as _fedcredit_v1_ListParticipantsRequest, ListParticipantsRequest__Output as _fedcredit_v1_ListParticipantsRequest__Output } from '../../fedcredit/v1/ListParticipantsRequest';
-import type { ModelChunk as _fedcredit_v1_ModelChunk, ModelChunk__Output as _fedcredit_v1_ModelChunk__Output } from '../../fedcredit/v1/ModelChunk';
-import type { SubmitJobReply as _fedcredit_v1_SubmitJobReply, SubmitJobReply__Output as _fedcredit_v1_SubmitJobReply__Output } from '../../fedcredit/v1/SubmitJobReply';
-import type { SubmitJobRequest as _fedcredit_v1_SubmitJobRequest, SubmitJobRequest__Output as _fedcredit_v1_SubmitJobRequest__Output } from '../../fedcredit/v1/SubmitJobRequest';
+import type { JobEvent as _fedcredit_v1_JobEvent, JobEvent__Output as _fedcredit_v1_JobEvent__Output } from '../../fedcredit/v1/JobEvent.ts';
+import type { JobRef as _fedcredit_v1_JobRef, JobRef__Output as _fedcredit_v1_JobRef__Output } from '../../fedcredit/v1/JobRef.ts';
+import type { JobStatus as _fedcredit_v1_JobStatus, JobStatus__Output as _fedcredit_v1_JobStatus__Output } from '../../fedcredit/v1/JobStatus.ts';
+import type { ListParticipantsReply as _fedcredit_v1_ListParticipantsReply, ListParticipantsReply__Output as _fedcredit_v1_ListParticipantsReply__Output } from '../../fedcredit/v1/ListParticipantsReply.ts';
+import type { ListParticipantsRequest as _fedcredit_v1_ListParticipantsRequest, ListParticipantsRequest__Output as _fedcredit_v1_ListParticipantsRequest__Output } from '../../fedcredit/v1/ListParticipantsRequest.ts';
+import type { ModelChunk as _fedcredit_v1_ModelChunk, ModelChunk__Output as _fedcredit_v1_ModelChunk__Output } from '../../fedcredit/v1/ModelChunk.ts';
+import type { SubmitJobReply as _fedcredit_v1_SubmitJobReply, SubmitJobReply__Output as _fedcredit_v1_SubmitJobReply__Output } from '../../fedcredit/v1/SubmitJobReply.ts';
+import type { SubmitJobRequest as _fedcredit_v1_SubmitJobRequest, SubmitJobRequest__Output as _fedcredit_v1_SubmitJobRequest__Output } from '../../fedcredit/v1/SubmitJobRequest.ts';
 
 export interface ControlClient extends grpc.Client {
   CancelJob(argument: _fedcredit_v1_JobRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fedcredit_v1_JobStatus__Output>): grpc.ClientUnaryCall;

@@ -2,14 +2,14 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
-import type { HeartbeatReply as _fedcredit_v1_HeartbeatReply, HeartbeatReply__Output as _fedcredit_v1_HeartbeatReply__Output } from '../../fedcredit/v1/HeartbeatReply';
-import type { HeartbeatRequest as _fedcredit_v1_HeartbeatRequest, HeartbeatRequest__Output as _fedcredit_v1_HeartbeatRequest__Output } from '../../fedcredit/v1/HeartbeatRequest';
-import type { HelloReply as _fedcredit_v1_HelloReply, HelloReply__Output as _fedcredit_v1_HelloReply__Output } from '../../fedcredit/v1/HelloReply';
-import type { HelloRequest as _fedcredit_v1_HelloRequest, HelloRequest__Output as _fedcredit_v1_HelloRequest__Output } from '../../fedcredit/v1/HelloRequest';
-import type { PullTaskReply as _fedcredit_v1_PullTaskReply, PullTaskReply__Output as _fedcredit_v1_PullTaskReply__Output } from '../../fedcredit/v1/PullTaskReply';
-import type { PullTaskRequest as _fedcredit_v1_PullTaskRequest, PullTaskRequest__Output as _fedcredit_v1_PullTaskRequest__Output } from '../../fedcredit/v1/PullTaskRequest';
-import type { PushResultReply as _fedcredit_v1_PushResultReply, PushResultReply__Output as _fedcredit_v1_PushResultReply__Output } from '../../fedcredit/v1/PushResultReply';
-import type { PushResultRequest as _fedcredit_v1_PushResultRequest, PushResultRequest__Output as _fedcredit_v1_PushResultRequest__Output } from '../../fedcredit/v1/PushResultRequest';
+import type { HeartbeatReply as _fedcredit_v1_HeartbeatReply, HeartbeatReply__Output as _fedcredit_v1_HeartbeatReply__Output } from '../../fedcredit/v1/HeartbeatReply.ts';
+import type { HeartbeatRequest as _fedcredit_v1_HeartbeatRequest, HeartbeatRequest__Output as _fedcredit_v1_HeartbeatRequest__Output } from '../../fedcredit/v1/HeartbeatRequest.ts';
+import type { HelloReply as _fedcredit_v1_HelloReply, HelloReply__Output as _fedcredit_v1_HelloReply__Output } from '../../fedcredit/v1/HelloReply.ts';
+import type { HelloRequest as _fedcredit_v1_HelloRequest, HelloRequest__Output as _fedcredit_v1_HelloRequest__Output } from '../../fedcredit/v1/HelloRequest.ts';
+import type { PullTaskReply as _fedcredit_v1_PullTaskReply, PullTaskReply__Output as _fedcredit_v1_PullTaskReply__Output } from '../../fedcredit/v1/PullTaskReply.ts';
+import type { PullTaskRequest as _fedcredit_v1_PullTaskRequest, PullTaskRequest__Output as _fedcredit_v1_PullTaskRequest__Output } from '../../fedcredit/v1/PullTaskRequest.ts';
+import type { PushResultReply as _fedcredit_v1_PushResultReply, PushResultReply__Output as _fedcredit_v1_PushResultReply__Output } from '../../fedcredit/v1/PushResultReply.ts';
+import type { PushResultRequest as _fedcredit_v1_PushResultRequest, PushResultRequest__Output as _fedcredit_v1_PushResultRequest__Output } from '../../fedcredit/v1/PushResultRequest.ts';
 
 export interface FleetClient extends grpc.Client {
   Heartbeat(argument: _fedcredit_v1_HeartbeatRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fedcredit_v1_HeartbeatReply__Output>): grpc.ClientUnaryCall;

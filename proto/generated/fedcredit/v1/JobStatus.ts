@@ -1,7 +1,7 @@
 // Original file: proto/fedcredit/v1/fedcredit.proto
 
-import type { JobState as _fedcredit_v1_JobState, JobState__Output as _fedcredit_v1_JobState__Output } from '../../fedcredit/v1/JobState';
-import type { RoundReport as _fedcredit_v1_RoundReport, RoundReport__Output as _fedcredit_v1_RoundReport__Output } from '../../fedcredit/v1/RoundReport';
+import type { JobState as _fedcredit_v1_JobState, JobState__Output as _fedcredit_v1_JobState__Output } from '../../fedcredit/v1/JobState.ts';
+import type { RoundReport as _fedcredit_v1_RoundReport, RoundReport__Output as _fedcredit_v1_RoundReport__Output } from '../../fedcredit/v1/RoundReport.ts';
 import type { Long } from '@grpc/proto-loader';
 
 export interface JobStatus {

@@ -1,6 +1,6 @@
 // Original file: proto/fedcredit/v1/fedcredit.proto
 
-import type { Task as _fedcredit_v1_Task, Task__Output as _fedcredit_v1_Task__Output } from '../../fedcredit/v1/Task';
+import type { Task as _fedcredit_v1_Task, Task__Output as _fedcredit_v1_Task__Output } from '../../fedcredit/v1/Task.ts';
 
 export interface PullTaskReply {
   'hasTask'?: (boolean);

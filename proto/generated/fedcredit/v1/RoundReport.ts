@@ -1,11 +1,11 @@
 // Original file: proto/fedcredit/v1/fedcredit.proto
 
-import type { Metrics as _fedcredit_v1_Metrics, Metrics__Output as _fedcredit_v1_Metrics__Output } from '../../fedcredit/v1/Metrics';
-import type { ParticipantFailure as _fedcredit_v1_ParticipantFailure, ParticipantFailure__Output as _fedcredit_v1_ParticipantFailure__Output } from '../../fedcredit/v1/ParticipantFailure';
-import type { SecureRoundInfo as _fedcredit_v1_SecureRoundInfo, SecureRoundInfo__Output as _fedcredit_v1_SecureRoundInfo__Output } from '../../fedcredit/v1/SecureRoundInfo';
-import type { PrivacySpend as _fedcredit_v1_PrivacySpend, PrivacySpend__Output as _fedcredit_v1_PrivacySpend__Output } from '../../fedcredit/v1/PrivacySpend';
-import type { ClientDpRoundInfo as _fedcredit_v1_ClientDpRoundInfo, ClientDpRoundInfo__Output as _fedcredit_v1_ClientDpRoundInfo__Output } from '../../fedcredit/v1/ClientDpRoundInfo';
-import type { InvalidReceipt as _fedcredit_v1_InvalidReceipt, InvalidReceipt__Output as _fedcredit_v1_InvalidReceipt__Output } from '../../fedcredit/v1/InvalidReceipt';
+import type { Metrics as _fedcredit_v1_Metrics, Metrics__Output as _fedcredit_v1_Metrics__Output } from '../../fedcredit/v1/Metrics.ts';
+import type { ParticipantFailure as _fedcredit_v1_ParticipantFailure, ParticipantFailure__Output as _fedcredit_v1_ParticipantFailure__Output } from '../../fedcredit/v1/ParticipantFailure.ts';
+import type { SecureRoundInfo as _fedcredit_v1_SecureRoundInfo, SecureRoundInfo__Output as _fedcredit_v1_SecureRoundInfo__Output } from '../../fedcredit/v1/SecureRoundInfo.ts';
+import type { PrivacySpend as _fedcredit_v1_PrivacySpend, PrivacySpend__Output as _fedcredit_v1_PrivacySpend__Output } from '../../fedcredit/v1/PrivacySpend.ts';
+import type { ClientDpRoundInfo as _fedcredit_v1_ClientDpRoundInfo, ClientDpRoundInfo__Output as _fedcredit_v1_ClientDpRoundInfo__Output } from '../../fedcredit/v1/ClientDpRoundInfo.ts';
+import type { InvalidReceipt as _fedcredit_v1_InvalidReceipt, InvalidReceipt__Output as _fedcredit_v1_InvalidReceipt__Output } from '../../fedcredit/v1/InvalidReceipt.ts';
 import type { Long } from '@grpc/proto-loader';
 
 export interface RoundReport {

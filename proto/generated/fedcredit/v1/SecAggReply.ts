@@ -1,8 +1,8 @@
 // Original file: proto/fedcredit/v1/fedcredit.proto
 
-import type { SecAggCiphertext as _fedcredit_v1_SecAggCiphertext, SecAggCiphertext__Output as _fedcredit_v1_SecAggCiphertext__Output } from '../../fedcredit/v1/SecAggCiphertext';
-import type { Tensor as _fedcredit_v1_Tensor, Tensor__Output as _fedcredit_v1_Tensor__Output } from '../../fedcredit/v1/Tensor';
-import type { SecAggShare as _fedcredit_v1_SecAggShare, SecAggShare__Output as _fedcredit_v1_SecAggShare__Output } from '../../fedcredit/v1/SecAggShare';
+import type { SecAggCiphertext as _fedcredit_v1_SecAggCiphertext, SecAggCiphertext__Output as _fedcredit_v1_SecAggCiphertext__Output } from '../../fedcredit/v1/SecAggCiphertext.ts';
+import type { Tensor as _fedcredit_v1_Tensor, Tensor__Output as _fedcredit_v1_Tensor__Output } from '../../fedcredit/v1/Tensor.ts';
+import type { SecAggShare as _fedcredit_v1_SecAggShare, SecAggShare__Output as _fedcredit_v1_SecAggShare__Output } from '../../fedcredit/v1/SecAggShare.ts';
 
 export interface SecAggReply {
   'message'?: (string);

@@ -1,9 +1,9 @@
 // Original file: proto/fedcredit/v1/fedcredit.proto
 
-import type { SecAggPeerKeys as _fedcredit_v1_SecAggPeerKeys, SecAggPeerKeys__Output as _fedcredit_v1_SecAggPeerKeys__Output } from '../../fedcredit/v1/SecAggPeerKeys';
-import type { SecAggCiphertext as _fedcredit_v1_SecAggCiphertext, SecAggCiphertext__Output as _fedcredit_v1_SecAggCiphertext__Output } from '../../fedcredit/v1/SecAggCiphertext';
-import type { SecAggSignature as _fedcredit_v1_SecAggSignature, SecAggSignature__Output as _fedcredit_v1_SecAggSignature__Output } from '../../fedcredit/v1/SecAggSignature';
-import type { SecAggNonce as _fedcredit_v1_SecAggNonce, SecAggNonce__Output as _fedcredit_v1_SecAggNonce__Output } from '../../fedcredit/v1/SecAggNonce';
+import type { SecAggPeerKeys as _fedcredit_v1_SecAggPeerKeys, SecAggPeerKeys__Output as _fedcredit_v1_SecAggPeerKeys__Output } from '../../fedcredit/v1/SecAggPeerKeys.ts';
+import type { SecAggCiphertext as _fedcredit_v1_SecAggCiphertext, SecAggCiphertext__Output as _fedcredit_v1_SecAggCiphertext__Output } from '../../fedcredit/v1/SecAggCiphertext.ts';
+import type { SecAggSignature as _fedcredit_v1_SecAggSignature, SecAggSignature__Output as _fedcredit_v1_SecAggSignature__Output } from '../../fedcredit/v1/SecAggSignature.ts';
+import type { SecAggNonce as _fedcredit_v1_SecAggNonce, SecAggNonce__Output as _fedcredit_v1_SecAggNonce__Output } from '../../fedcredit/v1/SecAggNonce.ts';
 
 export interface SecAggStep {
   'message'?: (string);

@@ -1,8 +1,8 @@
 // Original file: proto/fedcredit/v1/fedcredit.proto
 
-import type { TaskKind as _fedcredit_v1_TaskKind, TaskKind__Output as _fedcredit_v1_TaskKind__Output } from '../../fedcredit/v1/TaskKind';
-import type { Tensor as _fedcredit_v1_Tensor, Tensor__Output as _fedcredit_v1_Tensor__Output } from '../../fedcredit/v1/Tensor';
-import type { SecAggStep as _fedcredit_v1_SecAggStep, SecAggStep__Output as _fedcredit_v1_SecAggStep__Output } from '../../fedcredit/v1/SecAggStep';
+import type { TaskKind as _fedcredit_v1_TaskKind, TaskKind__Output as _fedcredit_v1_TaskKind__Output } from '../../fedcredit/v1/TaskKind.ts';
+import type { Tensor as _fedcredit_v1_Tensor, Tensor__Output as _fedcredit_v1_Tensor__Output } from '../../fedcredit/v1/Tensor.ts';
+import type { SecAggStep as _fedcredit_v1_SecAggStep, SecAggStep__Output as _fedcredit_v1_SecAggStep__Output } from '../../fedcredit/v1/SecAggStep.ts';
 import type { Long } from '@grpc/proto-loader';
 
 export interface Task {

@@ -1,6 +1,6 @@
 // Original file: proto/fedcredit/v1/fedcredit.proto
 
-import type { DType as _fedcredit_v1_DType, DType__Output as _fedcredit_v1_DType__Output } from '../../fedcredit/v1/DType';
+import type { DType as _fedcredit_v1_DType, DType__Output as _fedcredit_v1_DType__Output } from '../../fedcredit/v1/DType.ts';
 
 export interface Tensor {
   'name'?: (string);

@@ -1,0 +1,19 @@
+// Compiles the library to dist/ (tsc, with declarations) and copies the files it reads at run
+// time: the gRPC service definition and the demo's job and schema.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+const copy = (from, to) => {
+  mkdirSync(path.dirname(path.join(root, to)), { recursive: true });
+  cpSync(path.join(root, from), path.join(root, to), { recursive: true });
+};
+copy('proto/fedcredit', 'dist/proto/fedcredit');
+for (const f of readdirSync(path.join(root, 'examples', 'synthetic')).filter((f) => f.endsWith('.json'))) {
+  copy(path.join('examples', 'synthetic', f), path.join('dist', 'examples', 'synthetic', f));
+}
