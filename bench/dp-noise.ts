@@ -19,7 +19,7 @@ import { karneyDiscreteGaussian } from '../core/privacy/karney-dgauss.ts';
 import { latticeNoisePlan } from '../core/privacy/lattice-noise.ts';
 import { seededRng } from '../core/random.ts';
 import { layoutSize } from '../core/types.ts';
-import { cryptoRng } from '../participant/crypto-rng.ts';
+import { cryptoRng } from '../platform/crypto-rng.ts';
 import { gaussianVector } from '../participant/trainer/dp-random.ts';
 import { syntheticRows } from '../participant/trainer/fixtures.ts';
 import { trainLocal } from '../participant/trainer/train.ts';

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeConsortium, DEFAULT_SEED } from '../examples/synthetic/write.ts';
+import { writeConsortium, DEFAULT_SEED } from '../sim/synthetic/write.ts';
 import { loadJobFile } from './job-file.ts';
 import { renderReport } from './report.ts';
 import { simulate } from './simulate.ts';

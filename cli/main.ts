@@ -7,7 +7,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DataError } from '../core/data/errors.ts';
 import { CoreInputError } from '../core/types.ts';
 import { startCoordinator } from '../coordinator/server.ts';
-import type { Level } from '../coordinator/log.ts';
+import type { Level } from '../platform/log.ts';
 import { loadJobFile } from './job-file.ts';
 import { participantCommand } from './participant-cmd.ts';
 import { renderReport } from './report.ts';
@@ -16,14 +16,15 @@ import { parseParties, simulate } from './simulate.ts';
 import { inferCommand } from './schema-cmd.ts';
 import { demoCommand } from './demo.ts';
 import { UsageError } from './errors.ts';
+import { TrustConfigError } from '../trust/errors.ts';
 import { AuditLogError } from '../coordinator/audit-log.ts';
-import { Control } from './control-client.ts';
+import { Control } from '../client/control-client.ts';
 import { registerPrivacyCommand } from './privacy-cmd.ts';
 import { verifyReceiptsCommand } from './verify-receipts-cmd.ts';
 import { registerAuditCommand } from './audit-cmd.ts';
 import { addTransportOptions, resolveTransport } from './transport.ts';
 import type { Transport } from './transport.ts';
-import type { ControlOptions } from './control-client.ts';
+import type { ControlOptions } from '../client/control-client.ts';
 import { clientCredentials } from '../trust/tls.ts';
 import { registerCertsCommand } from './certs-cmd.ts';
 import { registerBudgetCommand } from './budget-cmd.ts';
@@ -256,7 +257,7 @@ addTransportOptions(cancelCmd, 'operator').action(async (o) => {
 });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof UsageError || err instanceof DataError || err instanceof CoreInputError || err instanceof AuditLogError) {
+  if (err instanceof UsageError || err instanceof TrustConfigError || err instanceof DataError || err instanceof CoreInputError || err instanceof AuditLogError) {
     process.stderr.write(`fedcredit: ${err.message}\n`);
     process.exit(2);
   }

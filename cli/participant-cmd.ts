@@ -2,7 +2,7 @@
  * `fedcredit participant`: validate the local CSV against the schema (nothing is sent when it is
  * invalid), then serve the coordinator's tasks until interrupted.
  */
-import { createHash } from 'node:crypto';
+import { schemaDigest } from '../core/data/schema-digest.ts';
 import { loadSchemaFile, loadTable } from '../participant/data/load.ts';
 import { chain, errorToRefusalMod, schemaCheckMod } from '../participant/handler.ts';
 import { localHandler } from '../participant/local-handler.ts';
@@ -14,20 +14,13 @@ import { ParticipantNode } from '../participant/node.ts';
 import { initBackend } from '../participant/trainer/backend.ts';
 import { loadPolicy, policyMod, policyWarnings } from '../participant/policy.ts';
 import type { Policy } from '../participant/policy.ts';
-import { createLogger } from '../coordinator/log.ts';
-import type { Level } from '../coordinator/log.ts';
+import { createLogger } from '../platform/log.ts';
+import type { Level } from '../platform/log.ts';
 import type { Transport } from './transport.ts';
 import { clientCredentials } from '../trust/tls.ts';
 import { FleetRefusedError } from '../participant/node.ts';
 import { memberKeys } from '../trust/format.ts';
 import { ReleaseLog } from '../participant/releases/log.ts';
-
-/** Canonical digest of a schema (key order independent). */
-export function schemaDigest(schema: unknown): string {
-  const canon = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(canon) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])])) : v;
-  return createHash('sha256').update(JSON.stringify(canon(schema))).digest('hex');
-}
 
 /** Options of the participant command. */
 export interface ParticipantCmdOptions {

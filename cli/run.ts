@@ -8,8 +8,8 @@ import type { ModelSpec } from '../core/job.ts';
 import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus.ts';
 import { initBackend } from '../participant/trainer/backend.ts';
 import { saveWeightsAsModel } from '../participant/trainer/save.ts';
-import { Control } from './control-client.ts';
-import type { ControlOptions } from './control-client.ts';
+import { Control } from '../client/control-client.ts';
+import type { ControlOptions } from '../client/control-client.ts';
 import type { LoadedJob } from './job-file.ts';
 import { JobProgress } from './progress.ts';
 

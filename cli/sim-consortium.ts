@@ -11,7 +11,7 @@ import { loadCredentials } from '../trust/files.ts';
 import { clientCredentials } from '../trust/tls.ts';
 import type { TlsMaterial } from '../trust/tls.ts';
 import type { Roster } from '../trust/format.ts';
-import type { ControlOptions } from './control-client.ts';
+import type { ControlOptions } from '../client/control-client.ts';
 
 /** What a simulation needs from its consortium. */
 export interface SimConsortium {

@@ -29,9 +29,9 @@ import { describeZodError } from '../core/privacy/ledger-format.ts';
 import type { FleetHandlers } from '../proto/generated/fedcredit/v1/Fleet.ts';
 import { AUDIT_FORMAT_VERSION, AuditRecordSchema, finiteOrNull, lineHash, verifyAuditLog } from './audit-format.ts';
 import type { AuditKind, AuditPayload, AuditRecord } from './audit-format.ts';
-import { fsyncDir, writeFileAtomic } from './atomic.ts';
+import { fsyncDir, writeFileAtomic } from '../platform/atomic.ts';
 import type { FleetGrid } from './fleet-grid.ts';
-import type { Logger } from './log.ts';
+import type { Logger } from '../platform/log.ts';
 
 /** File name of the log inside the coordinator's state directory. */
 export const AUDIT_LOG_FILE = 'audit.jsonl';

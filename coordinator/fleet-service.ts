@@ -15,7 +15,7 @@ import type { FleetGrid, QueuedTask } from './fleet-grid.ts';
 import { FleetAuth } from './fleet-auth.ts';
 import { peerCommonName } from '../trust/tls.ts';
 import { readRosterReceipt } from '../core/privacy/receipt-check.ts';
-import type { Logger } from './log.ts';
+import type { Logger } from '../platform/log.ts';
 import type { MessageRecorder } from './recorder.ts';
 
 const KIND = { stats: 'STATS', train: 'TRAIN', evaluate: 'EVALUATE' } as const;

@@ -24,7 +24,7 @@ import type { JobRecord } from './job-records.ts';
 import { JobStop, MAX_QUEUED_JOBS, RunQueue, SubmitRefusedError } from './job-queue.ts';
 import type { JobLimits } from './job-queue.ts';
 import { JobStore, isFinished } from './store.ts';
-import type { Logger } from './log.ts';
+import type { Logger } from '../platform/log.ts';
 
 /** The in-memory view of a job (defined with the store reading in job-records.ts). */
 export type { JobRecord } from './job-records.ts';

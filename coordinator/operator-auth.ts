@@ -13,7 +13,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ControlHandlers } from '../proto/generated/fedcredit/v1/Control.ts';
 import type { Roster } from '../trust/format.ts';
 import { peerCommonName } from '../trust/tls.ts';
-import type { Logger } from './log.ts';
+import type { Logger } from '../platform/log.ts';
 import { failStream } from './control-service.ts';
 import { clipText } from '../proto/limits.ts';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { JobSpecSchema } from '../core/job.ts';
 import type { RoundRecord } from '../core/round/engine.ts';
 import { JobStore, StoreError } from './store.ts';
-import { thrownError } from '../core/test-support.ts';
+import { thrownError } from '../test/support/core.ts';
 
 let dir: string;
 beforeEach(() => {

@@ -30,7 +30,7 @@ import type { PreprocessingParams } from '../core/round/task-config.ts';
 import type { TaskKind } from '../core/types.ts';
 import { encodeStrategyState } from '../core/strategy/strategy.ts';
 import type { StrategyState } from '../core/strategy/strategy.ts';
-import { writeFileAtomic, writeJsonAtomic } from './atomic.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../platform/atomic.ts';
 
 /** Every state a job can be in; the last three are final. */
 export const JOB_STATES = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;

@@ -18,7 +18,7 @@ import { dpSgdSpend } from './privacy/dp-params.ts';
 import { evaluationRelease, recordJobFor, statsRelease } from './privacy/record-tasks.ts';
 import { recordPrivacy } from '../core/privacy/record-plan.ts';
 import { clientJobRefusal } from './privacy/client-train.ts';
-import { cryptoRng } from './crypto-rng.ts';
+import { cryptoRng } from '../platform/crypto-rng.ts';
 import { modelLayout } from '../core/model/layout.ts';
 import { layoutSize } from '../core/types.ts';
 import { trainWithClientDp } from './privacy/client-train.ts';

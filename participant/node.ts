@@ -17,7 +17,7 @@ import type { HeartbeatReply__Output } from '../proto/generated/fedcredit/v1/Hea
 import { contributionToWire, decodeFloat32 } from '../proto/tensor.ts';
 import { secaggReplyToWire, secaggStepFromWire } from '../proto/secagg-wire.ts';
 import { formatZodError } from '../proto/validate.ts';
-import type { Logger } from '../coordinator/log.ts';
+import type { Logger } from '../platform/log.ts';
 import type { ParsedTask, TaskHandler } from './handler.ts';
 import { randomBytes } from 'node:crypto';
 import type { Identity } from '../trust/format.ts';

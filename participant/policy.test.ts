@@ -14,7 +14,7 @@ import { sampledGaussianEpsilon } from '../core/privacy/index.ts';
 import { clientPlanFor } from '../core/round/client-round.ts';
 import { modelLayout } from '../core/model/layout.ts';
 import { layoutSize } from '../core/types.ts';
-import { thrownBy } from '../core/data/thrown-by.ts';
+import { thrownBy } from '../test/support/thrown-by.ts';
 import type { ParsedTask } from './handler.ts';
 import { chain } from './handler.ts';
 import type { Policy } from './policy.ts';

@@ -44,7 +44,7 @@ import { modelLayout } from '../core/model/layout.ts';
 import { layoutSize } from '../core/types.ts';
 import type { ContributionShape } from '../core/types.ts';
 import type { HandlerResult, Mod, ParsedTask } from './handler.ts';
-import { cryptoRng } from './crypto-rng.ts';
+import { cryptoRng } from '../platform/crypto-rng.ts';
 import { stageNoised } from '../core/privacy/noised-stages.ts';
 import type { Contribution } from '../core/types.ts';
 import { createHash } from 'node:crypto';

@@ -6,7 +6,7 @@
 import * as protoLoader from '@grpc/proto-loader';
 import { describe, expect, it } from 'vitest';
 import type { SecAggClientMessage, SecAggTask } from '../core/round/secure-messages.ts';
-import { testConfig } from '../core/secagg/protocol/test-helpers.ts';
+import { testConfig } from '../test/support/secagg-protocol.ts';
 import type { SecAggReply__Output } from './generated/fedcredit/v1/SecAggReply.ts';
 import type { SecAggStep__Output } from './generated/fedcredit/v1/SecAggStep.ts';
 import { PROTO_PATH } from './load.ts';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { loadSchemaFile } from '../participant/data/load.ts';
 import { startCoordinator } from '../coordinator/server.ts';
 import type { CoordinatorHandle } from '../coordinator/server.ts';
-import { Control } from '../cli/control-client.ts';
+import { Control } from '../client/control-client.ts';
 import { JobSpecSchema } from '../core/job.ts';
 import { canonicalJson } from '../core/privacy/receipt-format.ts';
 import { lineHash } from '../coordinator/audit-format.ts';

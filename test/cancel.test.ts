@@ -12,7 +12,7 @@ import * as grpc from '@grpc/grpc-js';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Control } from '../cli/control-client.ts';
+import { Control } from '../client/control-client.ts';
 import { verifyAuditLog } from '../coordinator/audit-format.ts';
 import { MAX_QUEUED_JOBS } from '../coordinator/job-queue.ts';
 import { startCoordinator } from '../coordinator/server.ts';

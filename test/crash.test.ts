@@ -18,7 +18,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { loadSchemaFile } from '../participant/data/load.ts';
-import { Control } from '../cli/control-client.ts';
+import { Control } from '../client/control-client.ts';
 import { JobSpecSchema } from '../core/job.ts';
 import { SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, syntheticParties, tempDir } from './helpers.ts';
 import type { ParticipantProcess } from './helpers.ts';

@@ -29,7 +29,7 @@ import { ReleaseLog } from '../participant/releases/log.ts';
 import type { FloorSettings } from '../participant/releases/floor.ts';
 import { secAggMod } from '../participant/secagg-mod.ts';
 import { SYNTHETIC_SCHEMA, syntheticParties, tempDir } from './helpers.ts';
-import { memoryGrid } from './memory-grid.ts';
+import { memoryGrid } from '../sim/memory-grid.ts';
 
 const schema = loadSchemaFile(SYNTHETIC_SCHEMA);
 const tmp = tempDir('deviating');

@@ -10,7 +10,7 @@ import { readCsvFile } from '../participant/data/csv.ts';
 import { loadSchemaFile } from '../participant/data/load.ts';
 import { startCoordinator } from '../coordinator/server.ts';
 import type { CoordinatorHandle } from '../coordinator/server.ts';
-import { Control } from '../cli/control-client.ts';
+import { Control } from '../client/control-client.ts';
 import { JobSpecSchema } from '../core/job.ts';
 import { inputDim } from '../core/data/schema.ts';
 import { modelLayout } from '../core/model/layout.ts';

@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeConsortium } from '../examples/synthetic/write.ts';
-import type { WrittenParty } from '../examples/synthetic/write.ts';
+import { writeConsortium } from '../sim/synthetic/write.ts';
+import type { WrittenParty } from '../sim/synthetic/write.ts';
 
 /** Repository root. */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

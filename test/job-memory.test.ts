@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { Control } from '../cli/control-client.ts';
+import { Control } from '../client/control-client.ts';
 import { startCoordinator } from '../coordinator/server.ts';
 import type { CoordinatorHandle } from '../coordinator/server.ts';
 import { DataSchemaSchema } from '../core/data/schema.ts';

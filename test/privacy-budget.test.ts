@@ -12,7 +12,7 @@ import path from 'node:path';
 import { loadSchemaFile } from '../participant/data/load.ts';
 import { startCoordinator } from '../coordinator/server.ts';
 import type { CoordinatorHandle } from '../coordinator/server.ts';
-import { Control } from '../cli/control-client.ts';
+import { Control } from '../client/control-client.ts';
 import { JobSpecSchema } from '../core/job.ts';
 import { DEFAULT_RDP_ORDERS, epsilonFromRdp } from '../core/privacy/index.ts';
 import { dpSgdPlan, recordJobCost, recordReleasePlan } from '../core/privacy/record-plan.ts';

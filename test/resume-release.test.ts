@@ -23,7 +23,7 @@ import { localHandler } from '../participant/local-handler.ts';
 import { ReleaseLog } from '../participant/releases/log.ts';
 import { secAggMod } from '../participant/secagg-mod.ts';
 import { SYNTHETIC_SCHEMA, syntheticParties, tempDir } from './helpers.ts';
-import { memoryGrid } from './memory-grid.ts';
+import { memoryGrid } from '../sim/memory-grid.ts';
 
 const schema = loadSchemaFile(SYNTHETIC_SCHEMA);
 const tmp = tempDir('resume-release');

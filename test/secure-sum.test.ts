@@ -26,11 +26,11 @@ import type { Contribution, ContributionShape } from '../core/types.ts';
 import { seededRng, standardNormal } from '../core/random.ts';
 import { secAggMod } from '../participant/secagg-mod.ts';
 import type { SecAggModOptions } from '../participant/secagg-mod.ts';
-import { testIdentities } from '../core/secagg/protocol/test-helpers.ts';
+import { testIdentities } from './support/secagg-protocol.ts';
 import type { ParsedTask, TaskHandler } from '../participant/handler.ts';
 import { SYNTHETIC_SCHEMA } from './helpers.ts';
-import { memoryGrid, tamperingGrid } from './memory-grid.ts';
-import type { VanishStep } from './memory-grid.ts';
+import { memoryGrid, tamperingGrid } from '../sim/memory-grid.ts';
+import type { VanishStep } from '../sim/memory-grid.ts';
 
 const schema: DataSchema = DataSchemaSchema.parse(JSON.parse(readFileSync(SYNTHETIC_SCHEMA, 'utf8')));
 const STEPS = ['advertise-keys', 'share-keys', 'masked-input', 'unmasking'] as const;

@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { startCoordinator } from '../coordinator/server.ts';
 import type { CoordinatorHandle } from '../coordinator/server.ts';
-import { Control } from '../cli/control-client.ts';
+import { Control } from '../client/control-client.ts';
 import { JobSpecSchema } from '../core/job.ts';
 import { loadSchemaFile } from '../participant/data/load.ts';
 import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus.ts';

@@ -16,7 +16,7 @@ import type { CoordinatorHandle } from '../coordinator/server.ts';
 import { createConsortium } from '../trust/certs.ts';
 import { loadCredentials } from '../trust/files.ts';
 import { clientCredentials } from '../trust/tls.ts';
-import { Control } from '../cli/control-client.ts';
+import { Control } from '../client/control-client.ts';
 import { ManualNode } from './manual-node.ts';
 import type { Outcome } from './manual-node.ts';
 import { SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, syntheticParties, tempDir } from './helpers.ts';

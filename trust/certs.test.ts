@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../cli/errors.ts';
+import { TrustConfigError } from './errors.ts';
 import { createConsortium, type ConsortiumResult } from './certs.ts';
 import { certificateCommonName, loadCredentials, loadIdentity, loadOperatorToken, loadRoster, operatorTokenHash } from './files.ts';
 import { RosterSchema } from './format.ts';
@@ -44,10 +44,10 @@ const usageError = (f: () => unknown): string => {
   try {
     f();
   } catch (err) {
-    expect(err).toBeInstanceOf(UsageError);
+    expect(err).toBeInstanceOf(TrustConfigError);
     return (err as Error).message;
   }
-  throw new Error('expected a UsageError');
+  throw new Error('expected a TrustConfigError');
 };
 
 describe('createConsortium', () => {

@@ -20,7 +20,7 @@ type CryptoKeyPair = webcrypto.CryptoKeyPair;
 import fs from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
-import { UsageError } from '../cli/errors.ts';
+import { TrustConfigError } from './errors.ts';
 import { NameSchema, RoleSchema, RosterSchema, identityFileFromSeed, type Role, type Roster } from './format.ts';
 
 /** Options of {@link createConsortium}. */
@@ -73,28 +73,28 @@ export function sha256Hex(s: string): string {
   return createHash('sha256').update(s, 'utf8').digest('hex');
 }
 
-/** Checks names, roles, hosts and days; throws a {@link UsageError} naming the bad value. */
+/** Checks names, roles, hosts and days; throws a {@link TrustConfigError} naming the bad value. */
 function validate(o: ConsortiumOptions): { hosts: string[]; consortium: string; days: number; operators: string[] } {
   const hosts = o.hosts ?? [...CONSORTIUM_DEFAULTS.hosts];
   const consortium = o.consortium ?? CONSORTIUM_DEFAULTS.consortium;
   const days = o.days ?? CONSORTIUM_DEFAULTS.days;
   const operators = o.operators ?? [];
-  if (o.participants.length === 0) throw new UsageError('a consortium needs at least one participant');
-  if (!Number.isInteger(days) || days < 1 || days > 36_500) throw new UsageError(`days must be an integer from 1 to 36500, got ${days}`);
-  if (consortium.length < 1 || consortium.length > 200) throw new UsageError('the consortium name must be 1 to 200 characters');
-  if (hosts.length === 0) throw new UsageError('the coordinator needs at least one host name or IP address');
-  for (const h of hosts) if (!isIP(h) && !HOST_NAME.test(h)) throw new UsageError(`host "${h}" is neither an IP address nor a DNS name`);
+  if (o.participants.length === 0) throw new TrustConfigError('a consortium needs at least one participant');
+  if (!Number.isInteger(days) || days < 1 || days > 36_500) throw new TrustConfigError(`days must be an integer from 1 to 36500, got ${days}`);
+  if (consortium.length < 1 || consortium.length > 200) throw new TrustConfigError('the consortium name must be 1 to 200 characters');
+  if (hosts.length === 0) throw new TrustConfigError('the coordinator needs at least one host name or IP address');
+  for (const h of hosts) if (!isIP(h) && !HOST_NAME.test(h)) throw new TrustConfigError(`host "${h}" is neither an IP address nor a DNS name`);
   const seen = new Map<string, string>();
   const check = (name: string, what: string) => {
     const r = NameSchema.safeParse(name);
-    if (!r.success) throw new UsageError(`${what} name "${name}": ${r.error.issues[0]?.message}`);
+    if (!r.success) throw new TrustConfigError(`${what} name "${name}": ${r.error.issues[0]?.message}`);
     const before = seen.get(name);
-    if (before) throw new UsageError(`the name "${name}" is given twice (${before} and ${what}); every participant and operator needs its own name`);
+    if (before) throw new TrustConfigError(`the name "${name}" is given twice (${before} and ${what}); every participant and operator needs its own name`);
     seen.set(name, what);
   };
   for (const p of o.participants) {
     check(p.name, 'participant');
-    if (!RoleSchema.safeParse(p.role).success) throw new UsageError(`participant "${p.name}": role must be one of ${RoleSchema.options.join(', ')}, got "${p.role}"`);
+    if (!RoleSchema.safeParse(p.role).success) throw new TrustConfigError(`participant "${p.name}": role must be one of ${RoleSchema.options.join(', ')}, got "${p.role}"`);
   }
   for (const name of operators) check(name, 'operator');
   return { hosts, consortium, days, operators };
@@ -119,8 +119,8 @@ export async function createConsortium(o: ConsortiumOptions): Promise<Consortium
   const rng = o.rng ?? ((n: number) => randomBytes(n));
   const dir = path.resolve(o.out);
   if (fs.existsSync(dir)) {
-    if (!fs.statSync(dir).isDirectory()) throw new UsageError(`${dir} exists and is not a directory`);
-    if (fs.readdirSync(dir).length > 0 && !o.force) throw new UsageError(`${dir} is not empty; choose another directory or pass --force to write over it`);
+    if (!fs.statSync(dir).isDirectory()) throw new TrustConfigError(`${dir} exists and is not a directory`);
+    if (fs.readdirSync(dir).length > 0 && !o.force) throw new TrustConfigError(`${dir} is not empty; choose another directory or pass --force to write over it`);
   }
   const notBefore = new Date((o.now ?? new Date()).getTime() - 5 * 60_000); // tolerate small clock skew
   const notAfter = new Date(notBefore.getTime() + days * 86_400_000);
@@ -187,7 +187,7 @@ export async function createConsortium(o: ConsortiumOptions): Promise<Consortium
     members: identities.map((f) => ({ name: f.name, role: f.role, publicKey: f.publicKey })),
     operators: tokens.map((t) => ({ name: t.name, tokenSha256: sha256Hex(t.token) })),
   });
-  if (!parsed.success) throw new UsageError(`the roster would be invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) throw new TrustConfigError(`the roster would be invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const roster = parsed.data;
   const rosterJson = JSON.stringify(roster, null, 2) + '\n';
 

@@ -1,6 +1,6 @@
 /**
  * Reading the consortium's trust material from disk (formats: trust/format.ts; layout:
- * trust/certs.ts). Every problem is a {@link UsageError} that names the file and, for JSON, the
+ * trust/certs.ts). Every problem is a {@link TrustConfigError} that names the file and, for JSON, the
  * field — the CLI prints it as one line — so a misplaced or mixed-up file is found before any
  * TLS handshake fails with an opaque error. Certificates are X.509 (RFC 5280) in PEM (RFC 7468),
  * parsed with node's `crypto.X509Certificate`.
@@ -9,7 +9,7 @@ import { type KeyObject, X509Certificate, createHash, createPrivateKey } from 'n
 import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { UsageError } from '../cli/errors.ts';
+import { TrustConfigError } from './errors.ts';
 import { IdentityFileSchema, RosterSchema, identityFromFile, type Identity, type Roster } from './format.ts';
 
 /** Which node the credentials are for; decides which files besides the PEM files are required. */
@@ -43,9 +43,9 @@ function readFile(file: string, what: string): Buffer {
     return fs.readFileSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UsageError(`${file}: ${what} not found`);
-    if (code === 'EISDIR') throw new UsageError(`${file}: is a directory, expected the ${what}`);
-    throw new UsageError(`${file}: cannot read the ${what} (${(err as Error).message})`);
+    if (code === 'ENOENT') throw new TrustConfigError(`${file}: ${what} not found`);
+    if (code === 'EISDIR') throw new TrustConfigError(`${file}: is a directory, expected the ${what}`);
+    throw new TrustConfigError(`${file}: cannot read the ${what} (${(err as Error).message})`);
   }
 }
 
@@ -54,13 +54,13 @@ function readJson<T>(file: string, what: string, schema: z.ZodType<T>): T {
   try {
     raw = JSON.parse(readFile(file, what).toString('utf8'));
   } catch (err) {
-    if (err instanceof UsageError) throw err;
-    throw new UsageError(`${file}: the ${what} is not valid JSON (${(err as Error).message})`);
+    if (err instanceof TrustConfigError) throw err;
+    throw new TrustConfigError(`${file}: the ${what} is not valid JSON (${(err as Error).message})`);
   }
   const r = schema.safeParse(raw);
   if (r.success) return r.data;
   const problems = r.error.issues.slice(0, 3).map((i) => `${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`);
-  throw new UsageError(`${file}: invalid ${what}: ${problems.join('; ')}`);
+  throw new TrustConfigError(`${file}: invalid ${what}: ${problems.join('; ')}`);
 }
 
 /** Reads an identity file; the private key stays in memory only. */
@@ -76,9 +76,9 @@ export function loadRoster(file: string): Roster {
 /** Reads an operator's bearer token: trimmed, non-empty, at most {@link MAX_TOKEN_CHARS}. */
 export function loadOperatorToken(file: string): string {
   const token = readFile(file, 'operator token').toString('utf8').trim();
-  if (token.length === 0) throw new UsageError(`${file}: the operator token is empty`);
-  if (token.length > MAX_TOKEN_CHARS) throw new UsageError(`${file}: the operator token is longer than ${MAX_TOKEN_CHARS} characters`);
-  if (/\s/.test(token)) throw new UsageError(`${file}: the operator token contains white space`);
+  if (token.length === 0) throw new TrustConfigError(`${file}: the operator token is empty`);
+  if (token.length > MAX_TOKEN_CHARS) throw new TrustConfigError(`${file}: the operator token is longer than ${MAX_TOKEN_CHARS} characters`);
+  if (/\s/.test(token)) throw new TrustConfigError(`${file}: the operator token contains white space`);
   return token;
 }
 
@@ -96,7 +96,7 @@ export function certificateCommonName(pem: string | Buffer): string | undefined 
 
 function readPem(file: string, what: string): Buffer {
   const pem = readFile(file, what);
-  if (!pem.toString('latin1').includes('-----BEGIN')) throw new UsageError(`${file}: the ${what} is not PEM (expected a "-----BEGIN …" block)`);
+  if (!pem.toString('latin1').includes('-----BEGIN')) throw new TrustConfigError(`${file}: the ${what} is not PEM (expected a "-----BEGIN …" block)`);
   return pem;
 }
 
@@ -104,7 +104,7 @@ function parseCert(file: string, pem: Buffer, what: string): X509Certificate {
   try {
     return new X509Certificate(pem);
   } catch (err) {
-    throw new UsageError(`${file}: the ${what} cannot be parsed (${(err as Error).message})`);
+    throw new TrustConfigError(`${file}: the ${what} cannot be parsed (${(err as Error).message})`);
   }
 }
 
@@ -121,7 +121,7 @@ export function loadCredentials(dir: string, kind: 'participant'): Credentials &
 export function loadCredentials(dir: string, kind: 'operator'): Credentials & { token: string };
 export function loadCredentials(dir: string, kind: CredentialKind): Credentials;
 export function loadCredentials(dir: string, kind: CredentialKind): Credentials {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`${dir}: ${kind} credentials directory not found`);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new TrustConfigError(`${dir}: ${kind} credentials directory not found`);
   const at = (f: string) => path.join(dir, f);
   const ca = readPem(at('ca.pem'), 'CA certificate');
   const cert = readPem(at('cert.pem'), 'certificate');
@@ -132,23 +132,23 @@ export function loadCredentials(dir: string, kind: CredentialKind): Credentials 
   try {
     privateKey = createPrivateKey(key);
   } catch (err) {
-    throw new UsageError(`${at('key.pem')}: the private key cannot be parsed (${(err as Error).message})`);
+    throw new TrustConfigError(`${at('key.pem')}: the private key cannot be parsed (${(err as Error).message})`);
   }
-  if (!own.checkPrivateKey(privateKey)) throw new UsageError(`${at('key.pem')}: the private key does not belong to ${at('cert.pem')}`);
-  if (!own.checkIssued(caCert) || !own.verify(caCert.publicKey)) throw new UsageError(`${at('cert.pem')}: the certificate was not issued by the CA in ${at('ca.pem')} (files from different consortia?)`);
+  if (!own.checkPrivateKey(privateKey)) throw new TrustConfigError(`${at('key.pem')}: the private key does not belong to ${at('cert.pem')}`);
+  if (!own.checkIssued(caCert) || !own.verify(caCert.publicKey)) throw new TrustConfigError(`${at('cert.pem')}: the certificate was not issued by the CA in ${at('ca.pem')} (files from different consortia?)`);
   const now = Date.now();
-  if (Date.parse(own.validTo) < now) throw new UsageError(`${at('cert.pem')}: the certificate expired on ${own.validTo}`);
-  if (Date.parse(own.validFrom) > now) throw new UsageError(`${at('cert.pem')}: the certificate is not valid before ${own.validFrom}`);
+  if (Date.parse(own.validTo) < now) throw new TrustConfigError(`${at('cert.pem')}: the certificate expired on ${own.validTo}`);
+  if (Date.parse(own.validFrom) > now) throw new TrustConfigError(`${at('cert.pem')}: the certificate is not valid before ${own.validFrom}`);
   const commonName = certificateCommonName(cert);
-  if (!commonName) throw new UsageError(`${at('cert.pem')}: the certificate has no common name (CN)`);
+  if (!commonName) throw new TrustConfigError(`${at('cert.pem')}: the certificate has no common name (CN)`);
   const c: Credentials = { dir, ca, cert, key, commonName };
   if (kind === 'coordinator' || kind === 'participant') c.roster = loadRoster(at('roster.json'));
   if (kind === 'participant') {
     const id = loadIdentity(at('identity.json'));
-    if (id.name !== commonName) throw new UsageError(`${at('identity.json')}: name "${id.name}" differs from the certificate's CN "${commonName}" in ${at('cert.pem')}`);
+    if (id.name !== commonName) throw new TrustConfigError(`${at('identity.json')}: name "${id.name}" differs from the certificate's CN "${commonName}" in ${at('cert.pem')}`);
     const member = c.roster!.members.find((m) => m.name === id.name);
-    if (!member) throw new UsageError(`${at('roster.json')}: "${id.name}" (${at('identity.json')}) is not a member of the roster`);
-    if (member.publicKey !== Buffer.from(id.publicKey).toString('hex')) throw new UsageError(`${at('identity.json')}: public key differs from the roster's key for "${id.name}" in ${at('roster.json')}`);
+    if (!member) throw new TrustConfigError(`${at('roster.json')}: "${id.name}" (${at('identity.json')}) is not a member of the roster`);
+    if (member.publicKey !== Buffer.from(id.publicKey).toString('hex')) throw new TrustConfigError(`${at('identity.json')}: public key differs from the roster's key for "${id.name}" in ${at('roster.json')}`);
     c.identity = id;
   }
   if (kind === 'operator') c.token = loadOperatorToken(at('token'));

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { CoreInputError } from '../types.ts';
 import type { Contribution } from '../types.ts';
 import { checkShape, sumContributions, validateContribution, zeroContribution } from './sum.ts';
-import { errorOf } from '../test-support.ts';
+import { errorOf } from '../../test/support/core.ts';
 
 const SHAPE = { a: 3, b: 1 };
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { inferSchema } from './infer.ts';
 import { DataSchemaSchema } from './schema.ts';
-import { thrownBy } from './thrown-by.ts';
+import { thrownBy } from '../../test/support/thrown-by.ts';
 
 
 const header = ['id', 'status', 'income', 'home', 'empty', 'score'];

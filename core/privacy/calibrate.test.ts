@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { errorOf } from '../test-support.ts';
+import { errorOf } from '../../test/support/core.ts';
 import { calibrateNoiseMultiplier, DEFAULT_CALIBRATION_TOLERANCE, sampledGaussianEpsilon } from './calibrate.ts';
 
 const CASES = [

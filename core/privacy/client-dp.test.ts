@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { seededRng, standardNormal } from '../random.ts';
-import { errorOf as thrownBy } from '../test-support.ts';
+import { errorOf as thrownBy } from '../../test/support/core.ts';
 import type { ClientDpSettings } from './client-dp.ts';
 import {
   CLIENT_DP_SCALE, clientDpPlan, clientSumBound, conditionalRound, decodeClientSum, encodeClientUpdate, nextClipNorm, roundingBound,
 } from './client-dp.ts';
 import { distributedDGaussEpsilon } from './distributed-dgauss.ts';
 import { sampledGaussianEpsilon } from './calibrate.ts';
-import { meanVariance } from './fit-test-support.ts';
+import { meanVariance } from '../../test/support/fit.ts';
 
 const norm = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((a, x) => a + x * x, 0));
 const randomVector = (d: number, scale: number, seed: number) => {

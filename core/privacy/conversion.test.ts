@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { errorOf } from '../test-support.ts';
+import { errorOf } from '../../test/support/core.ts';
 import { logErfc } from './logmath.ts';
 import { deltaFromRdp, epsilonFromRdp } from './conversion.ts';
 import { DEFAULT_RDP_ORDERS, sampledGaussianRdp } from './curve.ts';

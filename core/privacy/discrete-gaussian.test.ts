@@ -1,5 +1,5 @@
 import { describe, it, expect, vi, afterEach } from 'vitest';
-import { errorOf } from '../test-support.ts';
+import { errorOf } from '../../test/support/core.ts';
 import { seededRng } from '../random.ts';
 import type { Rng } from '../types.ts';
 import { exactRandom } from './exact-random.ts';

@@ -5,13 +5,13 @@
  * DP-SGD, integer outputs, exact parameter arithmetic, and randomness only from the Rng.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { errorOf } from '../test-support.ts';
+import { errorOf } from '../../test/support/core.ts';
 import { seededRng } from '../random.ts';
 import type { Rng } from '../types.ts';
 import { ceilDiv, FAST_SIGMA_NUM, karneyDiscreteGaussian, sigmaAtLeast } from './karney-dgauss.ts';
 import type { SigmaFraction } from './karney-dgauss.ts';
 import { wordSource } from './word-source.ts';
-import { chiSquareSurvivalEven, chiSquareSymmetric, discreteGaussianPmf, meanVariance } from './fit-test-support.ts';
+import { chiSquareSurvivalEven, chiSquareSymmetric, discreteGaussianPmf, meanVariance } from '../../test/support/fit.ts';
 
 /**
  * Significance level of every goodness-of-fit test. Seeds are fixed, so the tests are

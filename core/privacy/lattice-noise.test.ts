@@ -5,12 +5,12 @@
  * low-order bits, and the noise has the planned standard deviation.
  */
 import { describe, expect, it } from 'vitest';
-import { errorOf } from '../test-support.ts';
+import { errorOf } from '../../test/support/core.ts';
 import { seededRng, standardNormal } from '../random.ts';
 import { toRational } from './exact-random.ts';
 import { ceilSqrt, GRID_RESOLUTION, latticeNoisePlan, latticeSampler, MAX_GRID_SIGMA, MAX_GRID_VALUE, noisyLatticeSum, SMOOTHING_TAU } from './lattice-noise.ts';
 import type { LatticeNoisePlan } from './lattice-noise.ts';
-import { meanVariance } from './fit-test-support.ts';
+import { meanVariance } from '../../test/support/fit.ts';
 
 /** Model sizes of the credit models: logistic regression (40 features), MLP [16], a ~100k MLP. */
 const SIZES = [41, 673, 100_001];

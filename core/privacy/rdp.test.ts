@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { errorOf } from '../test-support.ts';
+import { errorOf } from '../../test/support/core.ts';
 import { logAFractional, logAInteger, sampledGaussianRdpStep } from './rdp.ts';
 import { DEFAULT_RDP_ORDERS, composeRdp, sampledGaussianRdp } from './curve.ts';
 import { sampledGaussianEpsilon } from './calibrate.ts';

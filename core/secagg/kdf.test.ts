@@ -3,7 +3,7 @@ import { seededRng } from '../random.ts';
 import { fromHex, toHex } from './hex.ts';
 import { deriveKey, hkdf, keyInfo } from './kdf.ts';
 import type { KeyContext } from './kdf.ts';
-import { errorOf } from '../test-support.ts';
+import { errorOf } from '../../test/support/core.ts';
 
 function range(from: number, to: number): Uint8Array {
   const out = new Uint8Array(to - from + 1);

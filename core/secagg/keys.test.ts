@@ -4,7 +4,7 @@ import { CoreInputError } from '../types.ts';
 import { seededRng } from '../random.ts';
 import { fromHex, toHex } from './hex.ts';
 import { generateKeyPair, isAllZero, publicKeyOf, sharedSecret, wipe, wipeKeyPair } from './keys.ts';
-import { errorOf } from '../test-support.ts';
+import { errorOf } from '../../test/support/core.ts';
 
 // RFC 7748 §6.1 test vectors (Curve25519 Diffie-Hellman).
 const ALICE_SK = '77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a';

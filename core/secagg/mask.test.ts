@@ -7,7 +7,7 @@ import { applyMask, maskKernel, pairSign, removeMask } from './mask.ts';
 import { MASK_CHUNK_WORDS, expandMask } from './prg.ts';
 import type { MaskTerm } from './mask.ts';
 import { addMod, subMod } from './quantize.ts';
-import { errorOf } from '../test-support.ts';
+import { errorOf } from '../../test/support/core.ts';
 
 function randomVector(len: number, bits: number, seed: number): Uint32Array {
   const bytes = seededRng(seed)(4 * len);

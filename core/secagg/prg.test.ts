@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { seededRng } from '../random.ts';
 import { fromHex, toHex } from './hex.ts';
 import { MASK_CHUNK_WORDS, MAX_MASK_WORDS, chacha20Keystream, expandMask, openMaskStream } from './prg.ts';
-import { errorOf } from '../test-support.ts';
+import { errorOf } from '../../test/support/core.ts';
 
 const KEY_00_1F = fromHex('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f');
 

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { seededRng, standardNormal } from '../random.ts';
 import { addMod, dequantizeSum, quantParamsFor, quantize, resolveQuantParams, subMod } from './quantize.ts';
-import { errorOf } from '../test-support.ts';
+import { errorOf } from '../../test/support/core.ts';
 
 describe('quantParamsFor', () => {
   it('takes the largest level count whose n-fold sum fits the modulus', () => {

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { seededRng } from '../random.ts';
 import { toHex } from './hex.ts';
 import { SEAL_OVERHEAD, open, seal } from './secretbox.ts';
-import { errorOf } from '../test-support.ts';
+import { errorOf } from '../../test/support/core.ts';
 
 describe('seal / open', () => {
   const key = seededRng(1)(32);

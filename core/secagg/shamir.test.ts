@@ -5,7 +5,7 @@ import { toHex } from './hex.ts';
 import { SHAMIR_PRIME, bigintToBytes, bytesToBigint, fadd, finv, fmod, fmul, fsub, randomFieldElement } from './field.ts';
 import { SHARE_BYTES, combineShares, decodeShare, encodeShare, splitSecret } from './shamir.ts';
 import type { Share } from './shamir.ts';
-import { errorOf } from '../test-support.ts';
+import { errorOf } from '../../test/support/core.ts';
 
 function pick(shares: Share[], k: number, seed: number): Share[] {
   const idx = Array.from({ length: shares.length }, (_, i) => i);

@@ -5,7 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import { deriveSeed, seededRng, uniformInt } from '../../core/random.ts';
-import { intOption, parseOptions, readCsvFile, runAsScript, writeCsvFile } from '../csv.ts';
+import { intOption, parseOptions, readCsvFile, runAsScript, writeCsvFile } from '../../sim/csv.ts';
 import { CREDIT_DATA_PATH, badRate } from './split.ts';
 
 /** One written lender file. */

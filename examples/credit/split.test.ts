@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DataSchemaSchema } from '../../core/data/schema.ts';
 import { JobSpecSchema } from '../../core/job.ts';
-import { readCsvFile } from '../csv.ts';
+import { readCsvFile } from '../../sim/csv.ts';
 import { CREDIT_DATA_PATH, CREDIT_PARTIES, badRate, splitCreditData, writeCreditSplit } from './split.ts';
 
 const here = (f: string): string => new URL(f, import.meta.url).pathname;

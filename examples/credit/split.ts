@@ -26,7 +26,7 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deriveSeed, seededRng, uniform01 } from '../../core/random.ts';
-import { intOption, parseOptions, readCsvFile, writeCsvFile, runAsScript } from '../csv.ts';
+import { intOption, parseOptions, readCsvFile, writeCsvFile, runAsScript } from '../../sim/csv.ts';
 
 /** The three parties of the credit_data split, in output order. */
 export const CREDIT_PARTIES = ['bank-north', 'bank-south', 'lender-online'] as const;

@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { csvColumnAt, decodeUtf8, firstInvalidUtf8, parseCsvText, readCsvFile } from './csv.ts';
-import { thrownBy } from '../../core/data/thrown-by.ts';
+import { thrownBy } from '../../test/support/thrown-by.ts';
 
 const fixture = (name: string) => relative(process.cwd(), fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)));
 const tmp = mkdtempSync(join(tmpdir(), 'fedcredit-csv-'));

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeTable, preprocessingFromStats, statsContribution } from '../../core/data/preprocess.ts';
 import { DataSchemaSchema, encodedLevels, inputDim } from '../../core/data/schema.ts';
 import { formatJsonPath, inferSchemaFromFile, loadSchemaFile, loadTable } from './load.ts';
-import { thrownBy } from '../../core/data/thrown-by.ts';
+import { thrownBy } from '../../test/support/thrown-by.ts';
 
 const fixture = (name: string) => relative(process.cwd(), fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)));
 const schema = loadSchemaFile(fixture('schema.json'));
@@ -181,7 +181,8 @@ describe('loadTable on fixtures', () => {
 });
 
 describe('credit_data (real data)', () => {
-  const file = fixture('credit_data.csv');
+  // The example data set, one copy in the repository (examples/data).
+  const file = relative(process.cwd(), fileURLToPath(new URL('../../examples/data/credit_data.csv', import.meta.url)));
 
   it('infers the expected schema', () => {
     const { schema: s, notes } = inferSchemaFromFile(file, { label: 'Status', positive: 'bad' });

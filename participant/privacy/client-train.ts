@@ -11,7 +11,7 @@ import type { Rng } from '../../core/types.ts';
 import type { FitConfig } from '../../core/job.ts';
 import type { HandlerResult, ParsedTask } from '../handler.ts';
 import { trainLocal } from '../trainer/train.ts';
-import { cryptoRng } from '../crypto-rng.ts';
+import { cryptoRng } from '../../platform/crypto-rng.ts';
 import type { NodePrivacy } from './node-privacy.ts';
 import { formatDelta, formatEpsilon, mechanismRdp } from '../../core/privacy/ledger-format.ts';
 import { privacyRefusal } from './node-privacy.ts';

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../../coordinator/atomic.ts';
+import { writeFileAtomic } from '../../platform/atomic.ts';
 import { composeRdp } from '../../core/privacy/index.ts';
 import type { BudgetEntry, LedgerFile } from '../../core/privacy/ledger-format.ts';
 import { LEDGER_FORMAT, LEDGER_VERSION, LedgerFileSchema, PrivacyLedgerError, describeZodError } from '../../core/privacy/ledger-format.ts';

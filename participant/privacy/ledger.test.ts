@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { composeRdp, distributedDGaussRdp, epsilonFromRdp, sampledGaussianEpsilon, sampledGaussianRdp } from '../../core/privacy/index.ts';
 import type { ChargeRequest, DpSgdParams } from './ledger.ts';
 import { PrivacyBudgetExceededError, PrivacyLedger, PrivacyLedgerError, ledgerPath, receiptsPath } from './ledger.ts';
-import { thrownError } from '../../core/test-support.ts';
+import { thrownError } from '../../test/support/core.ts';
 
 const DELTA = 1e-5;
 const BUDGET = { epsilon: 1.5, delta: DELTA };

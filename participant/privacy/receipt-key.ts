@@ -23,7 +23,7 @@ import { chmodSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import nacl from 'tweetnacl';
 import { z } from 'zod';
-import { writeFileAtomic } from '../../coordinator/atomic.ts';
+import { writeFileAtomic } from '../../platform/atomic.ts';
 import type { Rng } from '../../core/types.ts';
 import { describeZodError } from '../../core/privacy/ledger-format.ts';
 import { ReceiptError } from '../../core/privacy/receipt-format.ts';

@@ -20,9 +20,9 @@
  */
 import { readFileSync } from 'node:fs';
 import nacl from 'tweetnacl';
-import { writeFileAtomic } from '../../coordinator/atomic.ts';
+import { writeFileAtomic } from '../../platform/atomic.ts';
 import type { Rng } from '../../core/types.ts';
-import { cryptoRng } from '../crypto-rng.ts';
+import { cryptoRng } from '../../platform/crypto-rng.ts';
 import { receiptsPath } from './ledger-file.ts';
 import type { ReceiptKeySource, SigningKey } from './receipt-key.ts';
 import { createStateDirKey, exportPublicKey, loadStateDirKey, readOptional, receiptKeyPath } from './receipt-key.ts';

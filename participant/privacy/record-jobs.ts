@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { writeJsonAtomic } from '../../coordinator/atomic.ts';
+import { writeJsonAtomic } from '../../platform/atomic.ts';
 import { PrivacyLedgerError } from '../../core/privacy/ledger-format.ts';
 import { privacyDir, readLedger } from './ledger-file.ts';
 

@@ -13,7 +13,7 @@
  * always gives one. One process per state dir.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { appendDurable, writeFileAtomic } from '../../coordinator/atomic.ts';
+import { appendDurable, writeFileAtomic } from '../../platform/atomic.ts';
 import path from 'node:path';
 import { ReleaseLogRecordSchema } from './guard.ts';
 import type { InputKey, ReleaseLogRecord } from './guard.ts';

@@ -16,7 +16,7 @@
  * (core/privacy/lattice-noise.ts), drawn from the same Rng.
  */
 import type { Rng } from '../../core/types.ts';
-import { cryptoRng } from '../crypto-rng.ts';
+import { cryptoRng } from '../../platform/crypto-rng.ts';
 
 export { cryptoRng };
 

@@ -12,7 +12,7 @@ import { clientStep, initClient } from './client.ts';
 import { encodeSharePlaintext, SHARE_STAGE } from './plaintext.ts';
 import { simulateRound } from './simulate.ts';
 import type { SimulationOptions } from './simulate.ts';
-import { doublyRevealed, plainSum, randomInputs, rngFactory, testConfig } from './test-helpers.ts';
+import { doublyRevealed, plainSum, randomInputs, rngFactory, testConfig } from '../../../test/support/secagg-protocol.ts';
 import type { ClientState, PeerKeysMessage, ShareDelivery, UnmaskRequest } from './types.ts';
 
 const IDS = ['alice', 'bob', 'carol', 'dave', 'erin'];

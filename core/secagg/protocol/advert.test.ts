@@ -9,7 +9,7 @@ import nacl from 'tweetnacl';
 import { seededRng } from '../../random.ts';
 import { ADVERT_LABEL, advertBytes, advertProblem, sign, signedBytes, verify } from './advert.ts';
 import { CONSISTENCY_LABEL, consistencyBytes, signaturesProblem } from './consistency.ts';
-import { ed25519FromSeed, testConfig } from './test-helpers.ts';
+import { ed25519FromSeed, testConfig } from '../../../test/support/secagg-protocol.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const fromHex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));

@@ -11,9 +11,9 @@ import { clientStep, initClient } from './client.ts';
 import { decodeClientState, decodeServerState, encodeClientState, encodeServerState } from './codec.ts';
 import { simulateRound } from './simulate.ts';
 import type { SimulationOptions } from './simulate.ts';
-import { doublyRevealed, plainSum, randomInputs, rngFactory, testConfig, testIdentities } from './test-helpers.ts';
+import { doublyRevealed, plainSum, randomInputs, rngFactory, testConfig, testIdentities } from '../../../test/support/secagg-protocol.ts';
 import type { ClientAuth, ConsistencyRequest, UnmaskRequest } from './types.ts';
-import { errorOf } from '../../test-support.ts';
+import { errorOf } from '../../../test/support/core.ts';
 
 const IDS = ['alice', 'bob', 'carol', 'dave', 'erin'];
 const config = testConfig(IDS, 3, { length: 6, authenticated: true });

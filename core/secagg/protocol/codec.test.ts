@@ -11,9 +11,9 @@ import { decodeClientState, decodeServerState, encodeClientState, encodeServerSt
 import { decodeSharePlaintext, encodeSharePlaintext } from './plaintext.ts';
 import { initServer, serverStep } from './server.ts';
 import { simulateRound } from './simulate.ts';
-import { plainSum, randomInputs, rngFactory, testConfig } from './test-helpers.ts';
+import { plainSum, randomInputs, rngFactory, testConfig } from '../../../test/support/secagg-protocol.ts';
 import type { ClientOutput, ClientState, ServerState } from './types.ts';
-import { errorOf as thrown } from '../../test-support.ts';
+import { errorOf as thrown } from '../../../test/support/core.ts';
 
 const IDS = ['bank-a', 'bank-b', 'customs', 'platform', 'bank-c'];
 const config = testConfig(IDS, 3, { length: 12, bits: 32 });

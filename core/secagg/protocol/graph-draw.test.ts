@@ -3,7 +3,7 @@ import { seededRng } from '../../random.ts';
 import { drawGraph, graphCommit, revealProblem } from './graph-draw.ts';
 import { neighboursOf } from './graph.ts';
 import { simulateRound } from './simulate.ts';
-import { plainSum, randomInputs, rngFactory, testConfig, testIdentities } from './test-helpers.ts';
+import { plainSum, randomInputs, rngFactory, testConfig, testIdentities } from '../../../test/support/secagg-protocol.ts';
 import type { GraphNonce, PublicKeys, SecAggConfig } from './types.ts';
 
 const ids = Array.from({ length: 12 }, (_, i) => `inst-${String(i).padStart(2, '0')}`);

@@ -8,7 +8,7 @@ import { seededRng, uniform01, uniformInt } from '../../random.ts';
 import { CoreInputError } from '../../types.ts';
 import { checkGraph, completeGraph, neighboursOf, ringNeighbours } from './graph.ts';
 import { simulateRound } from './simulate.ts';
-import { doublyRevealed, makeIds, plainSum, randomInputs, rngFactory, testConfig } from './test-helpers.ts';
+import { doublyRevealed, makeIds, plainSum, randomInputs, rngFactory, testConfig } from '../../../test/support/secagg-protocol.ts';
 
 describe('ringNeighbours', () => {
   const ids = makeIds(13, seededRng(1));

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRng, uniform01, uniformInt } from '../../random.ts';
 import { simulateRound } from './simulate.ts';
 import type { DropoutSchedule } from './simulate.ts';
-import { doublyRevealed, makeIds, plainSum, randomInputs, rngFactory, sharesReceived, testConfig, testIdentities } from './test-helpers.ts';
+import { doublyRevealed, makeIds, plainSum, randomInputs, rngFactory, sharesReceived, testConfig, testIdentities } from '../../../test/support/secagg-protocol.ts';
 import type { Stage } from './types.ts';
 
 const TRIALS = Number(process.env.SECAGG_TRIALS ?? 200);

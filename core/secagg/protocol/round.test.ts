@@ -10,8 +10,8 @@ import { encodeClientState, encodeServerState } from './codec.ts';
 import { initServer, serverStep } from './server.ts';
 import { simulateRound } from './simulate.ts';
 import type { DropoutSchedule } from './simulate.ts';
-import { chiSquareUniform, emptyGraph, plainSum, randomInputs, rngFactory, testConfig, topByteCounts } from './test-helpers.ts';
-import { errorOf } from '../../test-support.ts';
+import { chiSquareUniform, emptyGraph, plainSum, randomInputs, rngFactory, testConfig, topByteCounts } from '../../../test/support/secagg-protocol.ts';
+import { errorOf } from '../../../test/support/core.ts';
 
 const IDS = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'];
 

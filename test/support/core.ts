@@ -1,6 +1,6 @@
 /** Helpers shared by the unit tests of the core (imported only from *.test.ts files). */
 import { expect } from 'vitest';
-import { CoreInputError } from './types.ts';
+import { CoreInputError } from '../../core/types.ts';
 
 /** The error of class `ctor` thrown by `fn`; fails the test when nothing or something else is thrown. */
 export function thrownError<E extends Error>(fn: () => unknown, ctor: abstract new (...args: never[]) => E): E {

@@ -9,7 +9,8 @@ import { DataSchemaSchema } from '../../core/data/schema.ts';
 import { JobSpecSchema } from '../../core/job.ts';
 import { PARTY_PROFILES, SHARED_COLUMNS, TARGET_DEFAULT_RATES, generateConsortium, groundTruthLogit } from './generate.ts';
 
-const here = (f: string): string => new URL(f, import.meta.url).pathname;
+// The example's job and schema files, which describe the columns this generator writes.
+const here = (f: string): string => new URL(`../../examples/synthetic/${f}`, import.meta.url).pathname;
 const base = generateConsortium({ seed: 1 });
 
 /** AUC by the Mann–Whitney rank statistic (ties get mid-ranks). */

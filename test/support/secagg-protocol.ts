@@ -6,12 +6,12 @@
  * Test-only; not exported from the package index.
  */
 import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { deriveSeed, seededRng, uniformInt } from '../../random.ts';
-import type { Rng } from '../../types.ts';
-import { addMod } from '../quantize.ts';
-import { decodeShare } from '../shamir.ts';
-import { completeGraph } from './graph.ts';
-import type { ClientAuth, NeighbourGraph, SecAggConfig, UnmaskingMessage } from './types.ts';
+import { deriveSeed, seededRng, uniformInt } from '../../core/random.ts';
+import type { Rng } from '../../core/types.ts';
+import { addMod } from '../../core/secagg/quantize.ts';
+import { decodeShare } from '../../core/secagg/shamir.ts';
+import { completeGraph } from '../../core/secagg/protocol/graph.ts';
+import type { ClientAuth, NeighbourGraph, SecAggConfig, UnmaskingMessage } from '../../core/secagg/protocol/types.ts';
 
 /** A config over `ids` with sensible defaults for tests. */
 export function testConfig(ids: string[], threshold: number, over: Partial<SecAggConfig> = {}): SecAggConfig {

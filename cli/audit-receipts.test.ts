@@ -12,9 +12,9 @@ import { PrivacyLedger } from '../participant/privacy/ledger.ts';
 import { ReceiptSigner, receiptBody } from '../participant/privacy/receipts.ts';
 import { identityFileFromSeed, identityFromFile } from '../trust/format.ts';
 import type { Identity } from '../trust/format.ts';
-import { auditVerifyCommand } from '../cli/audit-cmd.ts';
-import { verifyAuditLog } from './audit-format.ts';
-import { AUDIT_LOG_FILE, AuditLog } from './audit-log.ts';
+import { auditVerifyCommand } from './audit-cmd.ts';
+import { verifyAuditLog } from '../coordinator/audit-format.ts';
+import { AUDIT_LOG_FILE, AuditLog } from '../coordinator/audit-log.ts';
 
 const schema = DataSchemaSchema.parse(JSON.parse(readFileSync(path.join(import.meta.dirname, '..', 'examples', 'synthetic', 'schema.json'), 'utf8')));
 const job = JobSpecSchema.parse({ name: 'audit-receipts', rounds: 1, minParticipants: 1, participants: ['bank-a'] });
