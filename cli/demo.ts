@@ -7,7 +7,8 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeConsortium, DEFAULT_SEED } from '../sim/synthetic/write.ts';
+import { writeMembers, DEFAULT_SEED } from '../sim/synthetic/write.ts';
+import { renderInProcessReport, simulateInProcess } from './simulate-in-process.ts';
 import { loadJobFile } from './job-file.ts';
 import { renderReport } from './report.ts';
 import { simulate } from './simulate.ts';
@@ -22,6 +23,10 @@ export interface DemoOptions {
   aggregation?: 'secagg' | 'plain';
   seed?: number;
   scale: number;
+  /** Split the consortium into this many institutions (default 4: platform, two banks, customs). */
+  members?: number;
+  /** Run every member in this process (sim/simulate.ts) instead of one process each. */
+  inProcess?: boolean;
   stateDir?: string;
   out?: string;
   json: boolean;
@@ -35,12 +40,22 @@ export async function demoCommand(o: DemoOptions): Promise<void> {
     ...(o.aggregation ? { aggregation: o.aggregation } : {}),
   });
   const stateDir = path.resolve(o.stateDir ?? mkdtempSync(path.join(os.tmpdir(), 'fedcredit-demo-')));
-  const written = writeConsortium(path.join(stateDir, 'data'), { seed: o.seed ?? DEFAULT_SEED, scale: o.scale });
+  const written = writeMembers(path.join(stateDir, 'data'), { seed: o.seed ?? DEFAULT_SEED, scale: o.scale, members: o.members ?? 4 });
   print(`synthetic consortium written to ${path.join(stateDir, 'data')}:`);
-  for (const w of written) print(`  ${w.name.padEnd(9)} ${String(w.rows).padStart(5)} rows, default rate ${(100 * w.defaultRate).toFixed(1)}%`);
+  const shown = written.length <= 12 ? written : [...written.slice(0, 8), ...written.slice(-2)];
+  for (const w of shown) print(`  ${w.name.padEnd(12)} ${String(w.rows).padStart(5)} rows, default rate ${(100 * w.defaultRate).toFixed(1)}%${w === shown[7] && shown.length < written.length ? `\n  … ${written.length - 10} more` : ''}`);
   const dp = loaded.job.privacy.mode === 'record' ? `, record-level DP (${loaded.job.privacy.epsilon !== undefined ? `ε = ${loaded.job.privacy.epsilon}` : `z = ${loaded.job.privacy.noiseMultiplier}`} at δ = ${loaded.job.privacy.delta})` : ', no DP';
   print(`job: ${loaded.job.name}: ${loaded.job.model.type}, ${loaded.job.rounds} rounds, strategy ${loaded.job.strategy.type}, aggregation ${loaded.job.aggregation}${dp}`);
-  const report = await simulate({ loaded, parties: written.map((w) => ({ name: w.name, file: w.path })), stateDir, outDir: o.out, json: o.json, print });
+  const parties = written.map((w) => ({ name: w.name, file: w.path }));
+  if (o.inProcess) {
+    if (o.out) print('--out is not available with --in-process; the model stays in the state dir\'s job store');
+    const report = await simulateInProcess({ loaded, parties, stateDir, print, ...(o.seed !== undefined ? { seed: o.seed } : {}) });
+    if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    else for (const l of renderInProcessReport(report)) print(l);
+    if (report.state !== 'SUCCEEDED') process.exitCode = 1;
+    return;
+  }
+  const report = await simulate({ loaded, parties, stateDir, outDir: o.out, json: o.json, print });
   if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else for (const l of renderReport(report)) print(l);
   if (report.state !== 'SUCCEEDED') process.exitCode = 1;

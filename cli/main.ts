@@ -15,6 +15,7 @@ import { runJobOnCoordinator } from './run.ts';
 import { parseParties, simulate } from './simulate.ts';
 import { inferCommand } from './schema-cmd.ts';
 import { demoCommand } from './demo.ts';
+import { renderInProcessReport, simulateInProcess } from './simulate-in-process.ts';
 import { UsageError } from './errors.ts';
 import { TrustConfigError } from '../trust/errors.ts';
 import { AuditLogError } from '../coordinator/audit-log.ts';
@@ -138,17 +139,26 @@ const addSimulateOptions = (cmd: Command) =>
     .addOption(aggregationOption())
     .option('--state-dir <dir>', 'coordinator state and participant logs (default: a temp dir)')
     .option('--out <dir>', 'save the federated model and metadata here')
-    .option('--json', 'print the report as JSON on stdout', false);
+    .option('--json', 'print the report as JSON on stdout', false)
+    .option('--in-process', 'run coordinator and every member in this process (in-memory grid, real secure aggregation and DP): fast, and fits 100+ members', false);
 
 addSimulateOptions(
   program
     .command('simulate')
     .description('simulate a consortium on this machine: coordinator + one participant process per party, with centralized and local-only references')
     .requiredOption('--job <job.json>', 'job file')
-    .requiredOption('--party <name=file.csv>', 'a party and its data (repeat)', collect, []),
+    .requiredOption('--party <name=file.csv>', 'a party and its data (repeat)', collect, [])
+    .option('--seed <n>', 'with --in-process: seed every secret random draw, for a replayable run', int('--seed')),
 ).action(async (o) => {
   const loaded = loadJobFile(o.job, o.schema, { ...(o.rounds ? { rounds: o.rounds } : {}), ...(o.aggregation ? { aggregation: o.aggregation } : {}) });
   const print = o.json ? (l: string) => process.stderr.write(l + '\n') : (l: string) => process.stdout.write(l + '\n');
+  if (o.inProcess) {
+    const r = await simulateInProcess({ loaded, parties: parseParties(o.party), stateDir: o.stateDir, print, ...(o.seed !== undefined ? { seed: o.seed } : {}) });
+    if (o.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+    else for (const l of renderInProcessReport(r)) print(l);
+    if (r.state !== 'SUCCEEDED') process.exitCode = 1;
+    return;
+  }
   const report = await simulate({ loaded, parties: parseParties(o.party), stateDir: o.stateDir, outDir: o.out, json: o.json, print });
   if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else for (const l of renderReport(report)) print(l);
@@ -161,7 +171,8 @@ addSimulateOptions(
     .description('generate the synthetic consortium (platform, two banks, customs) and simulate it')
     .option('--job <job.json>', 'job file (default: examples/synthetic/job-dp.json: LR, 20 rounds, secure aggregation, record-level DP at ε = 3)')
     .option('--seed <n>', 'generator seed (default: the demo data seed)', int('--seed'))
-    .option('--scale <x>', 'size multiplier of the generated parties', (v) => Number(v), 1),
+    .option('--scale <x>', 'size multiplier of the generated parties', (v) => Number(v), 1)
+    .option('--members <n>', 'split the consortium into n institutions of the four kinds (default 4)', int('--members')),
 ).action(async (o) => demoCommand(o));
 
 program

@@ -105,7 +105,7 @@ function spawnParticipant(p: PartySpec, address: string, schemaFile: string, log
  * its ε, which every node meets by calibration, and 2 % for a job given by a noise multiplier,
  * whose cost moves a little with the node's noisy row count.
  */
-function simulatedBudgets(job: JobSpec, schema: DataSchema, tables: { name: string; table: Table }[]): Map<string, { epsilon: number; delta: number }> {
+export function simulatedBudgets(job: JobSpec, schema: DataSchema, tables: { name: string; table: Table }[]): Map<string, { epsilon: number; delta: number }> {
   const out = new Map<string, { epsilon: number; delta: number }>();
   // The secure-aggregation threshold t with every party of the job present.
   const n = tables.filter((t) => !job.participants || job.participants.includes(t.name)).length;

@@ -160,7 +160,8 @@ export function controlHandlers(jobs: JobManager, grid: FleetGrid, operatorOf: (
         jobId = jobs.submit(job.data, schema.data);
       } catch (err) {
         if (err instanceof SubmitRefusedError) {
-          return cb(status(err.why === 'queue-full' ? grpc.status.RESOURCE_EXHAUSTED : grpc.status.UNAVAILABLE, `SubmitJob: ${err.message}`));
+          const code = { 'queue-full': grpc.status.RESOURCE_EXHAUSTED, stopping: grpc.status.UNAVAILABLE, invalid: grpc.status.INVALID_ARGUMENT }[err.why];
+          return cb(status(code, `${err.why === 'invalid' ? 'job' : 'SubmitJob'}: ${err.message}`));
         }
         // The input was valid; the coordinator could not store the job (audit log, disk).
         return cb(status(grpc.status.INTERNAL, `SubmitJob: the job could not be stored: ${(err as Error).message}`));

@@ -19,7 +19,7 @@ export interface JobLimits {
 
 /** A submission the manager refuses: the queue is full, or the coordinator is stopping. */
 export class SubmitRefusedError extends Error {
-  constructor(message: string, readonly why: 'queue-full' | 'stopping') {
+  constructor(message: string, readonly why: 'queue-full' | 'stopping' | 'invalid') {
     super(message);
     this.name = 'SubmitRefusedError';
   }

@@ -18,7 +18,8 @@ import { plainSum } from '../core/round/sum-protocol.ts';
 import { secureSum } from '../core/round/secure-sum.ts';
 import { guaranteeText, secureFacts } from '../core/round/guarantee.ts';
 import type { AuditLog } from './audit-log.ts';
-import type { FleetGrid } from './fleet-grid.ts';
+import type { Grid } from '../core/round/grid.ts';
+import type { StrategyRegistry } from '../core/strategy/strategy.ts';
 import { FinishedJobs, jobStored, loadJobRecord, loadUnfinished, storedJobIds } from './job-records.ts';
 import type { JobRecord } from './job-records.ts';
 import { JobStop, MAX_QUEUED_JOBS, RunQueue, SubmitRefusedError } from './job-queue.ts';
@@ -47,6 +48,23 @@ interface Queued {
 /** What {@link JobManager.cancel} did: cancelled the job, found it finished already, or cannot act while the coordinator stops. */
 export type CancelOutcome = { record: JobRecord; outcome: 'cancelled' | 'finished' | 'stopping' };
 
+/** The grid a job manager runs jobs on: the Fleet over gRPC, or an in-memory one (sim/). */
+export type JobGrid = Grid & {
+  /** Set while a job runs, so the grid can tag what it hands out. */
+  currentJobId?: string;
+};
+
+/** Options of a job manager beyond its grid, state dir and log. */
+export interface JobManagerOptions {
+  /** The coordinator's audit log (coordinator/audit-log.ts), when it keeps one. */
+  audit?: AuditLog;
+  limits?: JobLimits;
+  /** User-defined strategies jobs may name (`strategy: { type: "custom", name }`). */
+  strategies?: StrategyRegistry;
+  /** The coordinator's secret randomness (central client-level DP noise); default node:crypto. */
+  rng?: (n: number) => Uint8Array;
+}
+
 /** Runs jobs against the fleet. */
 export class JobManager {
   /** Queued and running jobs (and a job paused by a stop). */
@@ -65,14 +83,20 @@ export class JobManager {
   memberKeys?: ReadonlyMap<string, Uint8Array>;
   private readonly events = new EventEmitter();
 
+  private readonly audit?: AuditLog;
+  private readonly strategies: StrategyRegistry;
+  private readonly rng: (n: number) => Uint8Array;
+
   constructor(
-    private readonly grid: FleetGrid,
+    private readonly grid: JobGrid,
     private readonly stateDir: string,
     private readonly log: Logger,
-    /** The coordinator's audit log (coordinator/audit-log.ts), when it keeps one. */
-    private readonly audit?: AuditLog,
-    limits: JobLimits = {},
+    options: JobManagerOptions = {},
   ) {
+    const limits = options.limits ?? {};
+    this.audit = options.audit;
+    this.strategies = options.strategies ?? new Map();
+    this.rng = options.rng ?? ((n) => new Uint8Array(randomBytes(n)));
     this.events.setMaxListeners(1000);
     this.maxQueued = limits.maxQueued ?? MAX_QUEUED_JOBS;
     this.finished = new FinishedJobs(limits.finishedCached);
@@ -88,6 +112,10 @@ export class JobManager {
   /** Queues a job; returns its id immediately. Throws {@link SubmitRefusedError} when the queue is full or the coordinator stops. */
   submit(job: JobSpec, schema: DataSchema): string {
     if (this.queue.isPaused) throw new SubmitRefusedError('the coordinator is stopping; submit the job again once it has restarted', 'stopping');
+    if (job.strategy.type === 'custom' && !this.strategies.has(job.strategy.name)) {
+      const known = [...this.strategies.keys()];
+      throw new SubmitRefusedError(`strategy "${job.strategy.name}" is not registered on this coordinator (${known.length ? `registered: ${known.join(', ')}` : 'none is'})`, 'invalid');
+    }
     if (this.queue.length >= this.maxQueued) {
       throw new SubmitRefusedError(
         `${this.queue.length} jobs are already queued, the most this coordinator accepts; wait for one to finish or cancel one (fedcredit cancel)`,
@@ -246,8 +274,9 @@ export class JobManager {
         signal,
         sum: rec.job.aggregation === 'plain' ? plainSum : secureSum(rec.id, rec.job, this.incarnation, this.memberKeys ? { authenticated: true, roster: this.memberKeys } : {}),
         now: () => Date.now(),
-        // Central client-level DP noise from the coordinator's own CSPRNG (node:crypto).
-        noiseRng: (n) => new Uint8Array(randomBytes(n)),
+        // Central client-level DP noise from the coordinator's own CSPRNG (node:crypto unless injected).
+        noiseRng: this.rng,
+        strategies: this.strategies,
         store: {
           savePreprocessing: async (p) => {
             rec.preprocessing = p;

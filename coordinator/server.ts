@@ -18,6 +18,7 @@ import { MessageRecorder } from './recorder.ts';
 import { FleetAuth } from './fleet-auth.ts';
 import { guardControl, operatorOf } from './operator-auth.ts';
 import type { Roster } from '../trust/format.ts';
+import type { StrategyRegistry } from '../core/strategy/strategy.ts';
 import { memberKeys } from '../trust/format.ts';
 import type { TlsMaterial } from '../trust/tls.ts';
 import { serverCredentials } from '../trust/tls.ts';
@@ -48,6 +49,8 @@ export interface CoordinatorOptions {
   roster?: Roster;
   /** Bounds of the job queue and of the finished jobs kept in memory (defaults: coordinator/job-queue.ts). */
   jobLimits?: JobLimits;
+  /** User-defined strategies jobs may name (`strategy: { type: "custom", name }`). */
+  strategies?: StrategyRegistry;
 }
 
 /** A running coordinator. */
@@ -82,7 +85,7 @@ export async function startCoordinator(opts: CoordinatorOptions): Promise<Coordi
       }
     },
   });
-  const jobs = new JobManager(grid, opts.stateDir, log, audit, opts.jobLimits);
+  const jobs = new JobManager(grid, opts.stateDir, log, { audit, ...(opts.jobLimits ? { limits: opts.jobLimits } : {}), ...(opts.strategies ? { strategies: opts.strategies } : {}) });
   if (opts.roster) jobs.memberKeys = memberKeys(opts.roster);
   if (!opts.tls) log.warn('plaintext transport: no TLS, so anyone on the network path can read and alter every message (test networks only; see fedcredit certs)');
   if (!opts.roster) log.warn('no roster: any node may join and the Control API is open (test networks only)');

@@ -58,6 +58,16 @@ export const StrategySpecSchema = z.discriminatedUnion('type', [
       mu: z.number().min(0).default(0),
     })
     .strict(),
+  // A strategy the coordinator registers by name (e.g. `startCoordinator({ strategies })`):
+  // `params` go to its factory as given; `mu` is the FedProx coefficient sent to clients.
+  z
+    .object({
+      type: z.literal('custom'),
+      name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a strategy name is 1–64 letters, digits, ".", "_" or "-"'),
+      params: z.record(z.string(), z.unknown()).default({}),
+      mu: z.number().min(0).default(0),
+    })
+    .strict(),
 ]);
 export type StrategySpec = z.infer<typeof StrategySpecSchema>;
 

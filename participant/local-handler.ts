@@ -21,6 +21,7 @@ import { clientJobRefusal } from './privacy/client-train.ts';
 import { cryptoRng } from '../platform/crypto-rng.ts';
 import { modelLayout } from '../core/model/layout.ts';
 import { layoutSize } from '../core/types.ts';
+import type { Rng } from '../core/types.ts';
 import { trainWithClientDp } from './privacy/client-train.ts';
 import { privacyRefusal } from './privacy/node-privacy.ts';
 import type { NodePrivacy } from './privacy/node-privacy.ts';
@@ -59,8 +60,10 @@ export type LocalMetricsSink = (jobId: string, round: number, metrics: EvalMetri
  * Creates the base handler over a validated table. With `privacy` (the node's ledger and receipt
  * signer), it trains only with differential privacy (record- or client-level) within the node's
  * budget and returns a signed receipt with each DP-trained update; without it, it refuses DP jobs.
+ * `rng` is the node's secret randomness for DP noise and sampling (node:crypto unless a seeded
+ * one is injected to replay a simulation).
  */
-export function localHandler(name: string, table: Table, onLocalMetrics?: LocalMetricsSink, privacy?: NodePrivacy): TaskHandler {
+export function localHandler(name: string, table: Table, onLocalMetrics?: LocalMetricsSink, privacy?: NodePrivacy, rng: Rng = cryptoRng): TaskHandler {
   let cache: JobCache | undefined;
   const forJob = (task: ParsedTask): JobCache => {
     if (!cache || cache.jobId !== task.jobId) {
@@ -88,10 +91,10 @@ export function localHandler(name: string, table: Table, onLocalMetrics?: LocalM
     const { schema, job } = task.config;
     // A node with a budget uses its data only with DP; under record-level DP every release is noised.
     if (job.privacy.mode === 'none' && privacy) return privacyRefusal(task, undefined, privacy)!;
-    const record = job.privacy.mode === 'record' ? recordJobFor(task, c.split.train.n, privacy, cryptoRng) : undefined;
+    const record = job.privacy.mode === 'record' ? recordJobFor(task, c.split.train.n, privacy, rng) : undefined;
     if (record && 'refusal' in record) return record;
     if (task.kind === 'stats') {
-      if (record) return statsRelease(task, c.split.train, schema, privacy!, cryptoRng);
+      if (record) return statsRelease(task, c.split.train, schema, privacy!, rng);
       if (job.privacy.mode === 'client') {
         const over = clientJobRefusal(task, layoutSize(modelLayout(job.model, inputDim(schema))), privacy);
         if (over) return over;
@@ -105,7 +108,7 @@ export function localHandler(name: string, table: Table, onLocalMetrics?: LocalM
     if (task.kind === 'train') {
       const fit = need(task.config.fit, 'training configuration');
       if (job.privacy.mode === 'client') {
-        return trainWithClientDp(task, { inputDim: dim, weights, x: xTrain, y: c.split.train.labels, fit }, privacy);
+        return trainWithClientDp(task, { inputDim: dim, weights, x: xTrain, y: c.split.train.labels, fit }, privacy, rng);
       }
       if (!record) {
         const out = await trainLocal({ spec: job.model, inputDim: dim, weights, x: xTrain, y: c.split.train.labels, fit });
@@ -115,7 +118,7 @@ export function localHandler(name: string, table: Table, onLocalMetrics?: LocalM
       const dp = { noiseMultiplier: record.noiseMultiplier, clipNorm, sampleRate: record.sampleRate, secureNoise };
       const preview = privacy!.ledger.preview(dpSgdSpend(dp, record.stepsPerRound), { jobId: task.jobId, partition: 'train' });
       if (!preview.fits) return { refusal: { code: 'privacy_budget', reason: `privacy budget: ${preview.reason}` } };
-      const out = await trainLocal({ spec: job.model, inputDim: dim, weights, x: xTrain, y: c.split.train.labels, fit, dp });
+      const out = await trainLocal({ spec: job.model, inputDim: dim, weights, x: xTrain, y: c.split.train.labels, fit, dp, dpRng: rng });
       // FedAvg weight: the noisy row count (a DP release), never the exact one; the training loss is not sent.
       const contribution = trainContribution(out.weights, weights, Math.max(1, record.noisyRows), 0);
       contribution.loss = Float64Array.of(0, 0);
@@ -126,7 +129,7 @@ export function localHandler(name: string, table: Table, onLocalMetrics?: LocalM
     const scores = predictScores(job.model, dim, weights, xTest);
     if (record) {
       onLocalMetrics?.(task.jobId, task.round, metricsFromEvaluation(evaluationContribution(scores, c.split.test.labels, job.evaluation.bins), job.evaluation.bins));
-      return evaluationRelease(task, scores, c.split.test.labels, privacy!, cryptoRng);
+      return evaluationRelease(task, scores, c.split.test.labels, privacy!, rng);
     }
     const contribution = evaluationContribution(scores, c.split.test.labels, job.evaluation.bins);
     onLocalMetrics?.(task.jobId, task.round, metricsFromEvaluation(contribution, job.evaluation.bins));

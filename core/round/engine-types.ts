@@ -4,7 +4,7 @@
  * dependencies of one job run.
  */
 import type { EvalMetrics } from '../metrics/histogram.ts';
-import type { StrategyState } from '../strategy/strategy.ts';
+import type { StrategyRegistry, StrategyState } from '../strategy/strategy.ts';
 import type { Rng, TaskKind } from '../types.ts';
 import type { Grid, StageFailure } from './grid.ts';
 import type { SecureSumInfo, SumProtocol } from './sum-protocol.ts';
@@ -99,6 +99,8 @@ export interface EngineDeps {
   emit: (e: EngineEvent) => void;
   /** The coordinator's crypto randomness: needed only for central client-level DP noise. */
   noiseRng?: Rng;
+  /** User-defined strategies a job may name (`strategy.type: "custom"`). */
+  strategies?: StrategyRegistry;
   /**
    * Stops the job from outside (cancelled, or paused while the coordinator stops): every wait on
    * the grid rejects promptly with the signal's reason, and so does {@link runJob}.

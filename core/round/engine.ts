@@ -153,7 +153,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
 
   const dim = inputDim(schema);
   const size = layoutSize(modelLayout(job.model, dim));
-  const strategy = createStrategy(job.strategy);
+  const strategy = createStrategy(job.strategy, deps.strategies);
   const resumed = resume?.preprocessing && resume.rounds.length > 0 && resume.state ? resume : undefined;
   let state: StrategyState = resumed?.state ?? { weights: initialWeights(job.model, dim, seededRng(deriveSeed(job.seed, 'init'))), round: 0 };
   const classWeights = resolveClassWeights(job, preprocessing);

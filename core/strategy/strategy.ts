@@ -52,6 +52,15 @@ export interface Strategy {
   aggregate(state: StrategyState, sum: AggregateInput): StrategyState;
 }
 
+/**
+ * Makes a user-defined strategy from its job parameters (`strategy.params`) and the FedProx
+ * coefficient `mu` of the job. Without its own `fitConfig`, clients get `{ mu }` every round.
+ */
+export type StrategyFactory = (params: Record<string, unknown>, mu: number) => Pick<Strategy, 'aggregate'> & Partial<Pick<Strategy, 'fitConfig'>>;
+
+/** User-defined strategies by name, as jobs refer to them (`{ "type": "custom", "name": … }`). */
+export type StrategyRegistry = ReadonlyMap<string, StrategyFactory>;
+
 /** The state before the first round: a copy of `weights`, round 0, no optimiser moments. */
 export function initialStrategyState(weights: Float32Array): StrategyState {
   if (weights.length === 0) throw new CoreInputError('weights must not be empty', 'weights');
@@ -165,8 +174,18 @@ function fedAdam(serverLr: number, beta1: number, beta2: number, tau: number, mu
  * The strategy described by a (zod-parsed) job `spec`. Re-checks the numeric parameters
  * cheaply and throws {@link CoreInputError} naming the bad one.
  */
-export function createStrategy(spec: StrategySpec): Strategy {
+export function createStrategy(spec: StrategySpec, custom: StrategyRegistry = new Map()): Strategy {
   switch (spec.type) {
+    case 'custom': {
+      const factory = custom.get(spec.name);
+      if (!factory) {
+        const known = [...custom.keys()];
+        throw new CoreInputError(`strategy "${spec.name}" is not registered on this coordinator${known.length ? ` (registered: ${known.join(', ')})` : ' (none is)'}`, 'spec.name');
+      }
+      checkMu(spec.mu);
+      const s = factory(spec.params, spec.mu);
+      return { name: spec.name, fitConfig: (round) => s.fitConfig?.(round) ?? { mu: spec.mu }, aggregate: (state, sum) => s.aggregate(state, sum) };
+    }
     case 'fedavg':
       return averaging('fedavg', 0);
     case 'fedprox':

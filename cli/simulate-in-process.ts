@@ -1,0 +1,83 @@
+/**
+ * `fedcredit simulate --in-process` and `fedcredit demo --in-process`: the consortium runs in this
+ * process on the in-process simulator (sim/simulate.ts) — the real round engine, secure
+ * aggregation, DP and participant handler chains over an in-memory grid, authenticated with a
+ * throwaway roster — which is how 100+ members fit on one machine. No centralized or local-only
+ * references are trained here; the multi-process `simulate` reports those.
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { RoundRecord } from '../core/round/engine.ts';
+import { loadTable } from '../participant/data/load.ts';
+import { simulate } from '../sim/simulate.ts';
+import type { LoadedJob } from './job-file.ts';
+import type { PartySpec } from './simulate.ts';
+import { simulatedBudgets } from './simulate.ts';
+
+/** Options of an in-process simulation from the command line. */
+export interface InProcessOptions {
+  loaded: LoadedJob;
+  parties: PartySpec[];
+  stateDir?: string;
+  /** Seeds all secret randomness, for a replayable run. */
+  seed?: number;
+  print: (line: string) => void;
+}
+
+/** What `--json` prints for an in-process simulation. */
+export interface InProcessReport {
+  mode: 'in-process';
+  jobId: string;
+  state: string;
+  error?: string;
+  members: number;
+  aggregation: string;
+  guarantee: string;
+  backend: string;
+  /** Metrics the coordinator computed from the aggregated evaluation of the last round. */
+  federated: { auc: number; ks: number };
+  rounds: { round: number; auc: number; ks: number; participants: number; seconds: number }[];
+  seconds: number;
+  stateDir: string;
+}
+
+const roundLine = (r: RoundRecord) => ({ round: r.round, auc: r.metrics.auc, ks: r.metrics.ks, participants: r.participants.length, seconds: r.seconds });
+
+/** Runs the simulation and returns its report, printing one line per round. */
+export async function simulateInProcess(o: InProcessOptions): Promise<InProcessReport> {
+  const started = Date.now();
+  const { job, schema } = o.loaded;
+  const tables = o.parties.map((p) => ({ name: p.name, table: loadTable(p.file, schema).table }));
+  const stateDir = path.resolve(o.stateDir ?? mkdtempSync(path.join(os.tmpdir(), 'fedcredit-sim-')));
+  const budgets = simulatedBudgets(job, schema, tables);
+  o.print(`in-process simulation: ${tables.length} members, coordinator and members in this process (state in ${stateDir})`);
+  const result = await simulate({
+    job, schema, stateDir,
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    parties: tables.map((t) => ({ name: t.name, table: t.table, ...(budgets.has(t.name) ? { privacyBudget: budgets.get(t.name)! } : {}) })),
+    onUpdate: (u) => {
+      if (u.round) {
+        const r = roundLine(u.round);
+        o.print(`round ${String(r.round).padStart(3)}: AUC ${r.auc.toFixed(4)}  KS ${r.ks.toFixed(4)}  ${r.participants} members  ${r.seconds.toFixed(2)} s`);
+      }
+    },
+  });
+  const last = result.rounds.at(-1);
+  return {
+    mode: 'in-process', jobId: result.jobId, state: result.state, ...(result.error ? { error: result.error } : {}),
+    members: tables.length, aggregation: job.aggregation, guarantee: result.guarantee, backend: result.backend,
+    federated: { auc: last?.metrics.auc ?? NaN, ks: last?.metrics.ks ?? NaN },
+    rounds: result.rounds.map(roundLine), seconds: (Date.now() - started) / 1000, stateDir,
+  };
+}
+
+/** The text summary of an in-process simulation. */
+export function renderInProcessReport(r: InProcessReport): string[] {
+  if (r.state !== 'SUCCEEDED') return [`job ${r.jobId} ${r.state}: ${r.error ?? 'no reason given'}`];
+  return [
+    `federated AUC ${r.federated.auc.toFixed(4)}  KS ${r.federated.ks.toFixed(4)} over ${r.members} members (coordinator, from aggregated histograms)`,
+    `aggregation: ${r.guarantee}`,
+    `tfjs backend: ${r.backend}; finished in ${r.seconds.toFixed(1)} s`,
+  ];
+}
