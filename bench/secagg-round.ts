@@ -39,7 +39,7 @@ import { localHandler } from '../participant/local-handler.ts';
 import { ParticipantNode } from '../participant/node.ts';
 import { secAggMod } from '../participant/secagg-mod.ts';
 import { initBackend } from '../participant/trainer/backend.ts';
-import { Control } from '../client/control-client.ts';
+import { ControlClient } from '../client/control-client.ts';
 import { schemaDigest } from '../core/data/schema-digest.ts';
 import { createConsortium } from '../trust/certs.ts';
 import { loadCredentials } from '../trust/files.ts';
@@ -154,16 +154,16 @@ function jobFor(mode: BenchMode, o: RoundBenchOptions, name: string, rounds: num
   });
 }
 
-async function runJob(control: Control, job: JobSpec, schema: DataSchema): Promise<{ status: JobStatus__Output; wallSeconds: number }> {
+async function runJob(control: ControlClient, job: JobSpec, schema: DataSchema): Promise<{ status: JobStatus__Output; wallSeconds: number }> {
   const t0 = performance.now();
   const jobId = await control.submit(job, schema);
-  const status = await control.watch(jobId, () => undefined);
+  const status = await control.follow(jobId, () => undefined);
   const wallSeconds = (performance.now() - t0) / 1000;
   if (status.state !== 'SUCCEEDED') throw new Error(`benchmark job ${job.name} (${jobId}) ended ${status.state}: ${status.error}`);
   return { status, wallSeconds };
 }
 
-async function waitForParticipants(control: Control, n: number, timeoutMs = 30_000): Promise<void> {
+async function waitForParticipants(control: ControlClient, n: number, timeoutMs = 30_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const connected = (await control.participants()).filter((p) => p.connected).length;
@@ -176,7 +176,7 @@ async function waitForParticipants(control: Control, n: number, timeoutMs = 30_0
 /** A coordinator, its participant nodes and a Control client; filled in as it starts, so a failed start still stops what ran. */
 interface Fleet {
   coord?: CoordinatorHandle;
-  control?: Control;
+  control?: ControlClient;
   nodes: ParticipantNode[];
   runs: Promise<void>[];
   rows: number;
@@ -212,7 +212,7 @@ async function startFleet(f: Fleet, stateDir: string, files: { name: string; fil
     f.runs.push(node.run());
   }
   const op = trust ? loadCredentials(path.join(trust, 'operators', 'bench'), 'operator') : undefined;
-  f.control = new Control(f.coord.address, op ? { credentials: clientCredentials(op), token: op.token } : {});
+  f.control = new ControlClient(f.coord.address, op ? { credentials: clientCredentials(op), token: op.token } : {});
   await waitForParticipants(f.control, files.length);
 }
 
@@ -230,7 +230,7 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
     await createConsortium({ out: trust, participants: files.map((f) => ({ name: f.name, role: 'bank' as const })), operators: ['bench'], consortium: 'bench-consortium', force: true });
     await startFleet(open, path.join(dir, 'coordinator'), files, schema, digest);
     await startFleet(auth, path.join(dir, 'coordinator-auth'), files, schema, digest, trust);
-    const controls: Record<BenchMode, Control> = { plain: open.control!, secagg: open.control!, authenticated: auth.control! };
+    const controls: Record<BenchMode, ControlClient> = { plain: open.control!, secagg: open.control!, authenticated: auth.control! };
     const parameters = parameterCount(o.hidden, schema);
     o.log(`round bench: ${o.parties} in-process participants per coordinator (${open.rows} rows), mlp [${o.hidden.join(', ')}] = ${parameters} parameters, tfjs ${backend}`);
     o.log(`  plaintext coordinator ${open.coord!.address}; mutual TLS + roster coordinator ${auth.coord!.address}`);

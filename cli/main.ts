@@ -19,7 +19,7 @@ import { renderInProcessReport, simulateInProcess } from './simulate-in-process.
 import { UsageError } from './errors.ts';
 import { TrustConfigError } from '../trust/errors.ts';
 import { AuditLogError } from '../coordinator/audit-log.ts';
-import { Control } from '../client/control-client.ts';
+import { ControlClient } from '../client/control-client.ts';
 import { registerPrivacyCommand } from './privacy-cmd.ts';
 import { verifyReceiptsCommand } from './verify-receipts-cmd.ts';
 import { registerAuditCommand } from './audit-cmd.ts';
@@ -207,7 +207,7 @@ const participantsCmd = program
   .requiredOption('--coordinator <host:port>', 'coordinator address')
   .option('--json', 'JSON output', false);
 addTransportOptions(participantsCmd, 'operator').action(async (o) => {
-    const c = new Control(o.coordinator, controlOptions(o));
+    const c = new ControlClient(o.coordinator, controlOptions(o));
     try {
       const list = await c.participants();
       if (o.json) process.stdout.write(JSON.stringify(list, null, 2) + '\n');
@@ -229,7 +229,7 @@ const statusCmd = program
   .requiredOption('--job <job-id>', 'the job id that run or simulate printed')
   .option('--json', 'print the whole status as JSON', false);
 addTransportOptions(statusCmd, 'operator').action(async (o) => {
-  const c = new Control(o.coordinator, controlOptions(o));
+  const c = new ControlClient(o.coordinator, controlOptions(o));
   try {
     const s = await c.status(o.job);
     if (o.json) {
@@ -257,7 +257,7 @@ const cancelCmd = program
   .requiredOption('--job <job-id>', 'the job id that run or simulate printed')
   .option('--json', 'print the final status as JSON', false);
 addTransportOptions(cancelCmd, 'operator').action(async (o) => {
-  const c = new Control(o.coordinator, controlOptions(o));
+  const c = new ControlClient(o.coordinator, controlOptions(o));
   try {
     const s = await c.cancel(o.job);
     if (o.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');

@@ -8,7 +8,7 @@ import type { ModelSpec } from '../core/job.ts';
 import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus.ts';
 import { initBackend } from '../participant/trainer/backend.ts';
 import { saveWeightsAsModel } from '../participant/trainer/save.ts';
-import { Control } from '../client/control-client.ts';
+import { ControlClient } from '../client/control-client.ts';
 import type { ControlOptions } from '../client/control-client.ts';
 import type { LoadedJob } from './job-file.ts';
 import { JobProgress } from './progress.ts';
@@ -103,13 +103,13 @@ export function summarize(s: JobStatus__Output): RunSummary {
 
 /** Submits, follows and saves; resolves with the summary (state FAILED included, never throws for a failed job). */
 export async function runJobOnCoordinator(o: RunOptions): Promise<{ summary: RunSummary; weights?: Float32Array; meta?: Record<string, unknown> }> {
-  const control = new Control(o.coordinator, o.control);
+  const control = new ControlClient(o.coordinator, o.control);
   try {
     const jobId = await control.submit(o.loaded.job, o.loaded.schema);
     o.print(`submitted job ${jobId} (${o.loaded.job.name}) to ${o.coordinator}`);
     const progress = new JobProgress(o.loaded.job.rounds, o.print);
     let told = false;
-    const final = await control.watch(jobId, (e) => {
+    const final = await control.follow(jobId, (e) => {
       told = false;
       progress.onEvent(e);
     }, {

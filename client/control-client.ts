@@ -1,13 +1,15 @@
 /**
- * Client side of the Control service, used by `fedcredit run`, `status`, `cancel` and `simulate`:
- * submit a job, follow its event stream, fetch the model in chunks, cancel a job.
+ * The typed client of a coordinator's Control API, what a data scientist's code (and `fedcredit
+ * run`, `status`, `cancel`, `simulate`) uses: submit a job, watch its events as an async iterator
+ * or follow them with a callback, read its status, fetch the model in chunks, cancel it.
  */
 import * as grpc from '@grpc/grpc-js';
-import type { DataSchema } from '../core/data/schema.ts';
-import type { JobSpec } from '../core/job.ts';
 import { channelOptions, loadProto } from '../proto/load.ts';
 import { unaryCall } from '../proto/call.ts';
-import type { ControlClient } from '../proto/generated/fedcredit/v1/Control.ts';
+import type { ControlClient as GrpcControlClient } from '../proto/generated/fedcredit/v1/Control.ts';
+import { DataSchemaSchema } from '../core/data/schema.ts';
+import { JobSpecSchema } from '../core/job.ts';
+import type { z } from 'zod';
 import type { JobEvent__Output } from '../proto/generated/fedcredit/v1/JobEvent.ts';
 import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus.ts';
 import type { SubmitJobReply__Output } from '../proto/generated/fedcredit/v1/SubmitJobReply.ts';
@@ -41,9 +43,34 @@ function bearer(token: string): grpc.Interceptor {
     });
 }
 
+/** A job as written in a job file (defaults not yet filled in). */
+export type JobInput = z.input<typeof JobSpecSchema>;
+/** A data schema as written in a schema file. */
+export type SchemaInput = z.input<typeof DataSchemaSchema>;
+/** A job's event: its status after the change, and a message (generated from the .proto). */
+export type JobEvent = JobEvent__Output;
+/** A job's status (generated from the .proto). */
+export type JobStatus = JobStatus__Output;
+
+/** Thrown by {@link ControlClient.submit} when the job or schema is invalid before anything is sent. */
+export class InvalidJobError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidJobError';
+  }
+}
+
+/** How {@link ControlClient.watch} copes with a coordinator that goes away (e.g. restarts and resumes the job). */
+export interface WatchOptions {
+  /** How long to keep re-attaching after the stream is lost (default 120 s); then the error is thrown. */
+  reattachMs?: number;
+  /** Called with the reason each time the stream is lost and re-attached. */
+  onReattach?: (reason: string) => void;
+}
+
 /** A connection to a coordinator's Control API. */
-export class Control {
-  private readonly client: ControlClient;
+export class ControlClient {
+  private readonly client: GrpcControlClient;
 
   constructor(address: string, opts: ControlOptions = {}) {
     const C = loadProto().fedcredit.v1.Control;
@@ -54,9 +81,16 @@ export class Control {
     });
   }
 
-  /** Submits a job; resolves with its id. */
-  async submit(job: JobSpec, schema: DataSchema, timeoutMs = 15_000): Promise<string> {
-    const req = { jobJson: JSON.stringify(job), schemaJson: JSON.stringify(schema) };
+  /**
+   * Submits a job; resolves with its id. The job and schema are checked here first (an
+   * {@link InvalidJobError} names the field), then again by the coordinator.
+   */
+  async submit(job: JobInput, schema: SchemaInput, timeoutMs = 15_000): Promise<string> {
+    const j = JobSpecSchema.safeParse(job);
+    if (!j.success) throw new InvalidJobError(`job: ${j.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    const d = DataSchemaSchema.safeParse(schema);
+    if (!d.success) throw new InvalidJobError(`schema: ${d.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    const req = { jobJson: JSON.stringify(j.data), schemaJson: JSON.stringify(d.data) };
     const r = await unaryCall<SubmitJobReply__Output>((m, o, cb) => this.client.submitJob(req, m, o, cb), timeoutMs);
     return r.jobId;
   }
@@ -75,26 +109,25 @@ export class Control {
   }
 
   /**
-   * Follows a job until it finishes; calls `onEvent` per event; resolves with the final status.
-   * When the coordinator becomes unreachable (e.g. it restarts and resumes the job), it re-attaches
-   * with capped backoff for up to `reattachMs`, calling `onReattach` with the reason each time the
-   * stream is lost; any other error rejects.
+   * The job's events until it finishes, as an async iterator (the last event carries the final
+   * status). When the coordinator becomes unreachable it re-attaches with capped backoff for up
+   * to `reattachMs` (the stream restarts with the current status); any other error is thrown.
+   *
+   *     for await (const e of client.watch(id)) console.log(e.message, e.status?.state);
    */
-  async watch(
-    jobId: string,
-    onEvent: (e: JobEvent__Output) => void,
-    opts: { reattachMs?: number; onReattach?: (reason: string) => void } = {},
-  ): Promise<JobStatus__Output> {
+  async *watch(jobId: string, opts: WatchOptions = {}): AsyncGenerator<JobEvent, void, undefined> {
     const reattachMs = opts.reattachMs ?? 120_000;
     let lostAt: number | undefined;
     let backoff = 250;
     for (;;) {
+      const stream = this.client.watchJob({ jobId });
       try {
-        return await this.watchOnce(jobId, (e) => {
+        for await (const e of stream as AsyncIterable<JobEvent>) {
           lostAt = undefined;
           backoff = 250;
-          onEvent(e);
-        });
+          yield e;
+        }
+        return;
       } catch (err) {
         const e = err as { code?: number; details?: string; message?: string };
         if (e.code !== grpc.status.UNAVAILABLE) throw err;
@@ -103,21 +136,21 @@ export class Control {
         opts.onReattach?.(e.details || e.message || 'unavailable');
         await new Promise((r) => setTimeout(r, backoff));
         backoff = Math.min(2 * backoff, 2000);
+      } finally {
+        stream.cancel();
       }
     }
   }
 
-  private watchOnce(jobId: string, onEvent: (e: JobEvent__Output) => void): Promise<JobStatus__Output> {
-    return new Promise((resolve, reject) => {
-      let last: JobStatus__Output | undefined;
-      const stream = this.client.watchJob({ jobId });
-      stream.on('data', (e: JobEvent__Output) => {
-        if (e.status) last = e.status;
-        onEvent(e);
-      });
-      stream.on('error', reject);
-      stream.on('end', () => (last ? resolve(last) : reject(new Error('the job stream ended without a status'))));
-    });
+  /** Follows a job until it finishes, calling `onEvent` per event; resolves with the final status. */
+  async follow(jobId: string, onEvent: (e: JobEvent) => void, opts: WatchOptions = {}): Promise<JobStatus> {
+    let last: JobStatus | undefined;
+    for await (const e of this.watch(jobId, opts)) {
+      if (e.status) last = e.status;
+      onEvent(e);
+    }
+    if (!last) throw new Error('the job stream ended without a status');
+    return last;
   }
 
   /** Downloads the job's final model (chunked stream). */

@@ -24,6 +24,7 @@ import { openNodePrivacy } from './privacy/node-privacy.ts';
 import type { NodePrivacy } from './privacy/node-privacy.ts';
 import { ReleaseLog } from './releases/log.ts';
 import { secAggMod } from './secagg-mod.ts';
+import { initBackend } from './trainer/backend.ts';
 
 /** Everything a participant's handler chain needs. */
 export interface ParticipantHandlerOptions {
@@ -141,5 +142,6 @@ export function createParticipant(o: ParticipantOptions): Participant {
     ...(o.credentials ? { credentials: o.credentials } : {}),
     ...(o.identity ? { identity: o.identity } : {}),
   });
-  return { ...assembled, node, run: () => node.run(), stop: () => node.stop() };
+  // The tfjs backend (tfjs-node, wasm or cpu, picked at run time) is ready before the first task.
+  return { ...assembled, node, run: async () => { await initBackend(); await node.run(); }, stop: () => node.stop() };
 }

@@ -1,13 +1,15 @@
 // Compiles the library to dist/ (tsc, with declarations) and copies the files it reads at run
 // time: the gRPC service definition and the demo's job and schema.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+// A clean output: nothing compiled from a file that no longer exists ends up in the package.
+rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 const copy = (from, to) => {
   mkdirSync(path.dirname(path.join(root, to)), { recursive: true });

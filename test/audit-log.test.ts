@@ -11,7 +11,7 @@ import path from 'node:path';
 import { loadSchemaFile } from '../participant/data/load.ts';
 import { startCoordinator } from '../coordinator/server.ts';
 import type { CoordinatorHandle } from '../coordinator/server.ts';
-import { Control } from '../client/control-client.ts';
+import { ControlClient } from '../client/control-client.ts';
 import { JobSpecSchema } from '../core/job.ts';
 import { canonicalJson } from '../core/privacy/receipt-format.ts';
 import { lineHash } from '../coordinator/audit-format.ts';
@@ -53,9 +53,9 @@ describe('audit log of a real job', () => {
   it('records the job, rounds, receipts and end; audit verify accepts it and rejects a tampered copy', async () => {
     const c = coord!;
     for (let i = 0; i < 300 && c.grid.available().length < 3; i++) await new Promise((r) => setTimeout(r, 100));
-    const control = new Control(c.address);
+    const control = new ControlClient(c.address);
     const jobId = await control.submit(job, schema);
-    const final = await control.watch(jobId, () => undefined);
+    const final = await control.follow(jobId, () => undefined);
     control.close();
     await c.jobs.idle();
     expect(final.error).toBe('');

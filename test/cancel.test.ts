@@ -12,7 +12,7 @@ import * as grpc from '@grpc/grpc-js';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Control } from '../client/control-client.ts';
+import { ControlClient } from '../client/control-client.ts';
 import { verifyAuditLog } from '../coordinator/audit-format.ts';
 import { MAX_QUEUED_JOBS } from '../coordinator/job-queue.ts';
 import { startCoordinator } from '../coordinator/server.ts';
@@ -32,7 +32,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const refusal = (p: Promise<unknown>) => p.then(() => ({ code: grpc.status.OK, details: '' }), (e: grpc.ServiceError) => ({ code: e.code, details: e.details }));
 
 /** Polls until the job's state is `state` (at most `ms`); resolves with the status. */
-async function until(control: Control, jobId: string, state: string, ms = 5000): Promise<JobStatus__Output> {
+async function until(control: ControlClient, jobId: string, state: string, ms = 5000): Promise<JobStatus__Output> {
   const end = Date.now() + ms;
   for (;;) {
     const s = await control.status(jobId);
@@ -45,11 +45,11 @@ describe('cancelling jobs and bounding the queue', () => {
   const tmp = tempDir('cancel');
   const stateDir = path.join(tmp.dir, 'state');
   let coord: CoordinatorHandle;
-  let control: Control;
+  let control: ControlClient;
 
   beforeAll(async () => {
     coord = await startCoordinator({ port: 0, stateDir, logLevel: 'silent' });
-    control = new Control(coord.address);
+    control = new ControlClient(coord.address);
   });
   afterAll(async () => {
     control.close();
@@ -63,7 +63,7 @@ describe('cancelling jobs and bounding the queue', () => {
     const c = await control.submit(stuck('c'), schema);
     expect((await until(control, a, 'RUNNING')).stage).toBe('waiting for participants');
     const statesOfC: string[] = [];
-    const watchedC = control.watch(c, (e) => statesOfC.push(e.status?.state ?? ''));
+    const watchedC = control.follow(c, (e) => statesOfC.push(e.status?.state ?? ''));
 
     const started = Date.now();
     const cancelled = await control.cancel(a);
@@ -163,8 +163,8 @@ describe('with a roster, CancelJob needs an operator token', () => {
   });
 
   it('refuses a call without the token, and records the operator who cancelled', async () => {
-    const alice = new Control(coord.address, { token });
-    const anonymous = new Control(coord.address);
+    const alice = new ControlClient(coord.address, { token });
+    const anonymous = new ControlClient(coord.address);
     try {
       const id = await alice.submit(stuck('guarded'), schema);
       const refused = await refusal(anonymous.cancel(id));

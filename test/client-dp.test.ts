@@ -11,7 +11,7 @@ import path from 'node:path';
 import { loadSchemaFile } from '../participant/data/load.ts';
 import { startCoordinator } from '../coordinator/server.ts';
 import type { CoordinatorHandle } from '../coordinator/server.ts';
-import { Control } from '../client/control-client.ts';
+import { ControlClient } from '../client/control-client.ts';
 import { JobSpecSchema } from '../core/job.ts';
 import type { JobSpec } from '../core/job.ts';
 import { inputDim } from '../core/data/schema.ts';
@@ -50,9 +50,9 @@ describe('client-level differential privacy', () => {
   });
 
   const runJob = async (spec: JobSpec) => {
-    const control = new Control(coord.address);
+    const control = new ControlClient(coord.address);
     for (let i = 0; i < 300 && coord.grid.available().length < parties.length; i++) await new Promise((r) => setTimeout(r, 100));
-    const final = await control.watch(await control.submit(spec, schema), () => undefined);
+    const final = await control.follow(await control.submit(spec, schema), () => undefined);
     control.close();
     return final;
   };

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { Control } from '../client/control-client.ts';
+import { ControlClient } from '../client/control-client.ts';
 import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus.ts';
 import { BIN, ROOT } from './helpers.ts';
 
@@ -98,7 +98,7 @@ export function spareCoordinator(port: number, stateDir: string, extra: string[]
 export async function statusOf(address: string, jobId: string, retryMs = 15_000): Promise<JobStatus__Output> {
   const end = Date.now() + retryMs;
   for (;;) {
-    const control = new Control(address, { channel: { 'grpc.use_local_subchannel_pool': 1 } });
+    const control = new ControlClient(address, { channel: { 'grpc.use_local_subchannel_pool': 1 } });
     try {
       return await control.status(jobId, 10_000);
     } catch (err) {

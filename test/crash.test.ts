@@ -18,7 +18,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { loadSchemaFile } from '../participant/data/load.ts';
-import { Control } from '../client/control-client.ts';
+import { ControlClient } from '../client/control-client.ts';
 import { JobSpecSchema } from '../core/job.ts';
 import { SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, syntheticParties, tempDir } from './helpers.ts';
 import type { ParticipantProcess } from './helpers.ts';
@@ -133,7 +133,7 @@ describe('coordinator crash safety', () => {
   let coordinator: CoordinatorProcess | undefined;
   const spares: SpareCoordinator[] = [];
   let parts: ParticipantProcess[] = [];
-  let follower: Control | undefined;
+  let follower: ControlClient | undefined;
 
   afterAll(async () => {
     follower?.close();
@@ -157,16 +157,16 @@ describe('coordinator crash safety', () => {
       name: 'crash', rounds: ROUNDS, minParticipants: parties.length, seed: 3, evaluation: { bins: 100 },
       train: { batchSize: 64, learningRate: 0.2 }, deadlines: { waitForParticipantsMs: 60_000, stageMs: 20_000 }, secureAggregation: { stepMs: 10_000 },
     });
-    const submitter = new Control(address);
+    const submitter = new ControlClient(address);
     const jobId = await submitter.submit(job, schema, 30_000);
     submitter.close();
 
     // A data scientist following the job (as `fedcredit run` does) re-attaches after every
     // restart, on its own and with backoff. The test follows it too, over a stream it opens
     // again at once after each restart, whose events tell which stage the job is in.
-    const watcher = new Control(address);
+    const watcher = new ControlClient(address);
     let reattached = 0;
-    const watched = watcher.watch(jobId, () => undefined, { onReattach: () => reattached++ });
+    const watched = watcher.follow(jobId, () => undefined, { onReattach: () => reattached++ });
     const progress = new Progress(new RecordTail(record));
     let latest: { state: string; error: string; roundsCompleted: number } | undefined;
     const backwards: string[] = [];
@@ -175,9 +175,9 @@ describe('coordinator crash safety', () => {
       follower?.close();
       // A connection of its own: a channel sharing the killed coordinator's connection would wait
       // out gRPC's reconnect backoff (a second or more) before it saw the restarted one.
-      const c = new Control(address, { channel: { 'grpc.use_local_subchannel_pool': 1 } });
+      const c = new ControlClient(address, { channel: { 'grpc.use_local_subchannel_pool': 1 } });
       follower = c;
-      c.watch(jobId, (e) => {
+      c.follow(jobId, (e) => {
         if (!e.status || follower !== c) return;
         latest = e.status;
         if (e.status.roundsCompleted < completed) backwards.push(`${e.status.roundsCompleted} after ${completed}`);

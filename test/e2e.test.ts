@@ -10,7 +10,7 @@ import { readCsvFile } from '../participant/data/csv.ts';
 import { loadSchemaFile } from '../participant/data/load.ts';
 import { startCoordinator } from '../coordinator/server.ts';
 import type { CoordinatorHandle } from '../coordinator/server.ts';
-import { Control } from '../client/control-client.ts';
+import { ControlClient } from '../client/control-client.ts';
 import { JobSpecSchema } from '../core/job.ts';
 import { inputDim } from '../core/data/schema.ts';
 import { modelLayout } from '../core/model/layout.ts';
@@ -45,9 +45,9 @@ describe('federated training over gRPC with three participant processes', () => 
   });
 
   it('trains, improves the model, and receives no CSV row', async () => {
-    const control = new Control(coord.address);
+    const control = new ControlClient(coord.address);
     const jobId = await control.submit(job, schema);
-    const final = await control.watch(jobId, () => undefined);
+    const final = await control.follow(jobId, () => undefined);
     expect(final.error).toBe('');
     expect(final.state).toBe('SUCCEEDED');
     expect(final.participants.sort()).toEqual(parties.map((p) => p.name).sort());

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { loadSchemaFile } from '../participant/data/load.ts';
 import { startCoordinator } from '../coordinator/server.ts';
 import type { CoordinatorHandle } from '../coordinator/server.ts';
-import { Control } from '../client/control-client.ts';
+import { ControlClient } from '../client/control-client.ts';
 import { JobSpecSchema } from '../core/job.ts';
 import { SYNTHETIC_SCHEMA, startParticipant, stopAll, syntheticParties, tempDir } from './helpers.ts';
 import type { ParticipantProcess } from './helpers.ts';
@@ -36,7 +36,7 @@ describe('participants that vanish, and quorums that cannot be met', () => {
       name: 'dropout', rounds: 5, minParticipants: 3, seed: 9,
       train: { localEpochs: 2, batchSize: 16, learningRate: 0.05 }, evaluation: { bins: 100 }, deadlines: { stageMs: 60_000 },
     });
-    const control = new Control(coord.address);
+    const control = new ControlClient(coord.address);
     // Start only once all four nodes are connected, so that the victim is part of round 2.
     for (let i = 0; i < 300 && coord.grid.available().length < 4; i++) await new Promise((r) => setTimeout(r, 100));
     expect(coord.grid.available()).toEqual(['bank-a', 'bank-b', 'customs', 'platform']);
@@ -57,7 +57,7 @@ describe('participants that vanish, and quorums that cannot be met', () => {
       }
       return problem;
     };
-    const final = await control.watch(jobId, (e) => {
+    const final = await control.follow(jobId, (e) => {
       stage = e.status?.stage ?? stage;
     });
     control.close();
@@ -79,10 +79,10 @@ describe('participants that vanish, and quorums that cannot be met', () => {
 
   it('fails clearly when the quorum cannot be met', async () => {
     const job = JobSpecSchema.parse({ name: 'too-many', rounds: 2, minParticipants: 7, deadlines: { waitForParticipantsMs: 1000 } });
-    const control = new Control(coord.address);
+    const control = new ControlClient(coord.address);
     const started = Date.now();
     const jobId = await control.submit(job, schema);
-    const final = await control.watch(jobId, () => undefined);
+    const final = await control.follow(jobId, () => undefined);
     control.close();
     expect(final.state).toBe('FAILED');
     expect(final.error).toMatch(/^quorum cannot be met: the job needs 7 participant\(s\), but 3 are connected after waiting 1000 ms \(connected: bank-a, customs, platform\)$/);
@@ -92,8 +92,8 @@ describe('participants that vanish, and quorums that cannot be met', () => {
   it('refuses a job whose schema differs from the nodes\' schema, with the reason', async () => {
     const other = { ...schema, numeric: schema.numeric.filter((f) => f.name !== 'age') };
     const job = JobSpecSchema.parse({ name: 'wrong-schema', rounds: 1, minParticipants: 3, deadlines: { waitForParticipantsMs: 5000 } });
-    const control = new Control(coord.address);
-    const final = await control.watch(await control.submit(job, other), () => undefined);
+    const control = new ControlClient(coord.address);
+    const final = await control.follow(await control.submit(job, other), () => undefined);
     control.close();
     expect(final.state).toBe('FAILED');
     expect(final.error).toMatch(/round 0 stats: secure aggregation aborted, nothing was unmasked: advertise-keys: only 0 of the required 3 participants advertised keys/);
@@ -102,8 +102,8 @@ describe('participants that vanish, and quorums that cannot be met', () => {
 
   it('nodes refuse plain aggregation unless their operator allowed it', async () => {
     const job = JobSpecSchema.parse({ name: 'plain', rounds: 1, minParticipants: 3, aggregation: 'plain', deadlines: { waitForParticipantsMs: 5000 } });
-    const control = new Control(coord.address);
-    const final = await control.watch(await control.submit(job, schema), () => undefined);
+    const control = new ControlClient(coord.address);
+    const final = await control.follow(await control.submit(job, schema), () => undefined);
     control.close();
     expect(final.state).toBe('FAILED');
     expect(final.aggregation).toBe('plain');

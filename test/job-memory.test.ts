@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { Control } from '../client/control-client.ts';
+import { ControlClient } from '../client/control-client.ts';
 import { startCoordinator } from '../coordinator/server.ts';
 import type { CoordinatorHandle } from '../coordinator/server.ts';
 import { DataSchemaSchema } from '../core/data/schema.ts';
@@ -30,14 +30,14 @@ describe('finished jobs are kept on disk, not in memory', () => {
   const tmp = tempDir('job-memory');
   const stateDir = path.join(tmp.dir, 'state');
   let coord: CoordinatorHandle;
-  let control: Control;
+  let control: ControlClient;
   const bigIds: string[] = [];
   let plainId = '';
   let model: Float32Array;
 
   beforeAll(async () => {
     coord = await startCoordinator({ port: 0, stateDir, logLevel: 'silent', jobLimits: { finishedCached: CACHED } });
-    control = new Control(coord.address);
+    control = new ControlClient(coord.address);
   });
   afterAll(async () => {
     control.close();
@@ -50,7 +50,7 @@ describe('finished jobs are kept on disk, not in memory', () => {
     await Promise.all(members.map((m) => m.start()));
     const plain = JobSpecSchema.parse({ name: 'kept', participants: ['mem-a', 'mem-b'], rounds: 1, aggregation: 'plain', evaluation: { bins: 10 } });
     plainId = await control.submit(plain, DataSchemaSchema.parse(TINY_SCHEMA));
-    expect((await control.watch(plainId, () => undefined)).state).toBe('SUCCEEDED');
+    expect((await control.follow(plainId, () => undefined)).state).toBe('SUCCEEDED');
     model = (await control.fetchModel(plainId)).weights;
     await Promise.all(members.map((m) => m.stop()));
 
@@ -77,7 +77,7 @@ describe('finished jobs are kept on disk, not in memory', () => {
     // The plain job's status, stream and model, read back from disk.
     expect(held()).not.toContain(plainId);
     const events: string[] = [];
-    const watched = await control.watch(plainId, (e) => events.push(e.status?.state ?? ''));
+    const watched = await control.follow(plainId, (e) => events.push(e.status?.state ?? ''));
     expect(watched).toMatchObject({ state: 'SUCCEEDED', roundsCompleted: 1, participants: ['mem-a', 'mem-b'] });
     expect(events).toEqual(['SUCCEEDED']);
     expect(watched.rounds.map((r) => r.round)).toEqual([0, 1]);
@@ -90,7 +90,7 @@ describe('finished jobs are kept on disk, not in memory', () => {
     await coord.stop();
     control.close();
     coord = await startCoordinator({ port: 0, stateDir, logLevel: 'silent', jobLimits: { finishedCached: CACHED } });
-    control = new Control(coord.address);
+    control = new ControlClient(coord.address);
     expect(coord.jobs.inMemory()).toEqual([]);
     expect(await control.status(plainId)).toMatchObject({ state: 'SUCCEEDED', roundsCompleted: 1 });
     expect((await control.fetchModel(plainId)).weights).toEqual(model);

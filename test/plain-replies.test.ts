@@ -13,7 +13,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Control } from '../client/control-client.ts';
+import { ControlClient } from '../client/control-client.ts';
 import { startCoordinator } from '../coordinator/server.ts';
 import type { CoordinatorHandle } from '../coordinator/server.ts';
 import { DataSchemaSchema } from '../core/data/schema.ts';
@@ -29,12 +29,12 @@ describe('plain replies that make no sense fail their sender, or the round, neve
   const tmp = tempDir('plain-replies');
   const stateDir = path.join(tmp.dir, 'state');
   let coord: CoordinatorHandle;
-  let control: Control;
+  let control: ControlClient;
   let members: PlainMember[] = [];
 
   beforeAll(async () => {
     coord = await startCoordinator({ port: 0, stateDir, logLevel: 'silent' });
-    control = new Control(coord.address);
+    control = new ControlClient(coord.address);
   });
   afterEach(async () => {
     await Promise.all(members.map((m) => m.stop()));
@@ -55,7 +55,7 @@ describe('plain replies that make no sense fail their sender, or the round, neve
       deadlines: { waitForParticipantsMs: 10_000, stageMs: 10_000 },
     });
     const jobId = await control.submit(job, DataSchemaSchema.parse(TINY_SCHEMA));
-    return control.watch(jobId, () => undefined);
+    return control.follow(jobId, () => undefined);
   }
 
   it('an evaluation with n = 0.5 fails that member\'s task with the reason; the job succeeds without it', async () => {

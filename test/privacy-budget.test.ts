@@ -12,7 +12,7 @@ import path from 'node:path';
 import { loadSchemaFile } from '../participant/data/load.ts';
 import { startCoordinator } from '../coordinator/server.ts';
 import type { CoordinatorHandle } from '../coordinator/server.ts';
-import { Control } from '../client/control-client.ts';
+import { ControlClient } from '../client/control-client.ts';
 import { JobSpecSchema } from '../core/job.ts';
 import { DEFAULT_RDP_ORDERS, epsilonFromRdp } from '../core/privacy/index.ts';
 import { dpSgdPlan, recordJobCost, recordReleasePlan } from '../core/privacy/record-plan.ts';
@@ -61,9 +61,9 @@ describe('privacy budgets enforced by each institution', () => {
   });
 
   const runJob = async (job: ReturnType<typeof spec>) => {
-    const control = new Control(coord.address);
+    const control = new ControlClient(coord.address);
     for (let i = 0; i < 300 && coord.grid.available().length < 3; i++) await new Promise((r) => setTimeout(r, 100));
-    const final = await control.watch(await control.submit(job, schema), () => undefined);
+    const final = await control.follow(await control.submit(job, schema), () => undefined);
     control.close();
     return final;
   };

@@ -18,7 +18,7 @@ import type { CoordinatorHandle } from '../coordinator/server.ts';
 import { createLogger } from '../platform/log.ts';
 import { verifyAuditLog } from '../coordinator/audit-format.ts';
 import { AUDIT_LOG_FILE } from '../coordinator/audit-log.ts';
-import { Control } from '../client/control-client.ts';
+import { ControlClient } from '../client/control-client.ts';
 import { schemaDigest } from '../core/data/schema-digest.ts';
 import { roleOf } from '../cli/sim-consortium.ts';
 import { verifyReceiptsCommand } from '../cli/verify-receipts-cmd.ts';
@@ -88,7 +88,7 @@ describe('privacy receipts pinned to the roster', () => {
   const nodes: ParticipantNode[] = [];
   const runs: Promise<void>[] = [];
   let coord: CoordinatorHandle;
-  let control: Control;
+  let control: ControlClient;
 
   beforeAll(async () => {
     writeFileSync(rosterFile, JSON.stringify(roster));
@@ -108,7 +108,7 @@ describe('privacy receipts pinned to the roster', () => {
       nodes.push(node);
       runs.push(node.run());
     }
-    control = new Control(coord.address, { token });
+    control = new ControlClient(coord.address, { token });
     for (let i = 0; i < 300 && coord.grid.available().length < parties.length; i++) await new Promise((r) => setTimeout(r, 100));
     expect(coord.grid.available()).toEqual(parties.map((p) => p.name).sort());
   }, 60_000);
@@ -126,7 +126,7 @@ describe('privacy receipts pinned to the roster', () => {
       name: 'pinned', rounds: 1, minParticipants: 3, seed: 3, train: { batchSize: 100_000, learningRate: 0.5 }, evaluation: { bins: 50 },
       privacy: { mode: 'record', noiseMultiplier: 4, delta: 1e-5, clipNorm: 1 },
     });
-    const final = await control.watch(await control.submit(job, schema), () => undefined);
+    const final = await control.follow(await control.submit(job, schema), () => undefined);
     expect(final.state, final.error).toBe('SUCCEEDED');
     const honest = parties.map((p) => p.name).filter((n) => n !== FORGER).sort();
     const r1 = final.rounds.find((r) => r.round === 1)!;

@@ -37,7 +37,7 @@ import path from 'node:path';
 import nacl from 'tweetnacl';
 import { startCoordinator } from '../coordinator/server.ts';
 import type { CoordinatorHandle } from '../coordinator/server.ts';
-import { Control } from '../client/control-client.ts';
+import { ControlClient } from '../client/control-client.ts';
 import { JobSpecSchema } from '../core/job.ts';
 import { inputDim } from '../core/data/schema.ts';
 import { preprocessingFromStats, statsShape } from '../core/data/preprocess.ts';
@@ -125,12 +125,12 @@ describe('the curious coordinator learns nothing about a single participant', ()
       }
       return realRun(ps, tasks, ms);
     };
-    const control = new Control(coord.address);
+    const control = new ControlClient(coord.address);
     let jobId: string;
-    let final: Awaited<ReturnType<Control['watch']>>;
+    let final: Awaited<ReturnType<ControlClient['follow']>>;
     try {
       jobId = await control.submit(job, schema);
-      final = await control.watch(jobId, () => undefined);
+      final = await control.follow(jobId, () => undefined);
     } finally {
       coord.grid.run = realRun;
       control.close();

@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { startCoordinator } from '../coordinator/server.ts';
 import type { CoordinatorHandle } from '../coordinator/server.ts';
-import { Control } from '../client/control-client.ts';
+import { ControlClient } from '../client/control-client.ts';
 import { JobSpecSchema } from '../core/job.ts';
 import { loadSchemaFile } from '../participant/data/load.ts';
 import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus.ts';
@@ -85,9 +85,9 @@ describe('stragglers and dropouts: rounds finish with the survivors within their
 
   /** Follows a job to its end (WatchJob), then reads its status (GetJobStatus). */
   async function finish(jobId: string): Promise<JobStatus__Output> {
-    const control = new Control(coord.address);
+    const control = new ControlClient(coord.address);
     try {
-      await control.watch(jobId, () => undefined);
+      await control.follow(jobId, () => undefined);
       return await control.status(jobId);
     } finally {
       control.close();
@@ -324,7 +324,7 @@ describe('stragglers and dropouts: rounds finish with the survivors within their
 
     // The coordinator keeps serving: with the two restarted, a new job succeeds with all four.
     for (const v of victims) await start(v);
-    const control = new Control(coord.address);
+    const control = new ControlClient(coord.address);
     const next = await control.submit(spec('after-abort', 1), schema);
     control.close();
     const after = await finish(next);

@@ -16,7 +16,7 @@ import type { CoordinatorHandle } from '../coordinator/server.ts';
 import { createConsortium } from '../trust/certs.ts';
 import { loadCredentials } from '../trust/files.ts';
 import { clientCredentials } from '../trust/tls.ts';
-import { Control } from '../client/control-client.ts';
+import { ControlClient } from '../client/control-client.ts';
 import { ManualNode } from './manual-node.ts';
 import type { Outcome } from './manual-node.ts';
 import { SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, syntheticParties, tempDir } from './helpers.ts';
@@ -172,8 +172,8 @@ describe('authenticated institutions over mutual TLS', () => {
 
   it('the Control API needs the operator\'s token, and an operator certificate', async () => {
     const op = loadCredentials(path.join(ca, 'operators', 'alice'), 'operator');
-    const list = async (opts: ConstructorParameters<typeof Control>[1]): Promise<Outcome> => {
-      const c = new Control(coord.address, opts);
+    const list = async (opts: ConstructorParameters<typeof ControlClient>[1]): Promise<Outcome> => {
+      const c = new ControlClient(coord.address, opts);
       try {
         return { ok: true, reply: { names: (await c.participants()).map((p) => p.name) } };
       } catch (e) {
@@ -186,8 +186,8 @@ describe('authenticated institutions over mutual TLS', () => {
     refused(await list({ credentials: tls }), grpc.status.UNAUTHENTICATED, /requires an operator token/);
     refused(await list({ credentials: tls, token: 'not-the-token' }), grpc.status.UNAUTHENTICATED, /not listed in the coordinator's roster/);
     refused(await list({ credentials: clientCredentials(creds('bank-a')), token: op.token }), grpc.status.PERMISSION_DENIED, /issued to "bank-a", not to operator "alice"/);
-    const watcher = new Control(coord.address, { credentials: tls });
-    await expect(watcher.watch('any-job', () => undefined)).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+    const watcher = new ControlClient(coord.address, { credentials: tls });
+    await expect(watcher.follow('any-job', () => undefined)).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
     watcher.close();
     const ok = await list({ credentials: tls, token: op.token });
     expect(ok.ok && ok.reply.names).toEqual(expect.arrayContaining(parties.map((p) => p.name)));

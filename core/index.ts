@@ -1,0 +1,19 @@
+/**
+ * `fedcredit/core`: the pure core a user builds on — job and schema definitions, strategies
+ * (and the types to write one's own), data validation and the schema digest. Differential
+ * privacy accounting is `fedcredit/privacy`; secure-aggregation primitives are `fedcredit/secagg`.
+ */
+export { JobSpecSchema, StrategySpecSchema } from './job.ts';
+export type { JobSpec, StrategySpec } from './job.ts';
+export { DataSchemaSchema, inputDim } from './data/schema.ts';
+export type { DataSchema } from './data/schema.ts';
+export type { Table } from './data/table.ts';
+export { subsetTable, validateTable } from './data/table.ts';
+export { DataError } from './data/errors.ts';
+export { schemaDigest } from './data/schema-digest.ts';
+export { createStrategy, initialStrategyState, meanDelta } from './strategy/strategy.ts';
+export type { AggregateInput, Strategy, StrategyFactory, StrategyRegistry, StrategyState } from './strategy/strategy.ts';
+export type { RoundRecord } from './round/engine.ts';
+export { CoreInputError } from './types.ts';
+export type { Contribution, Rng } from './types.ts';
+export { seededRng, deriveSeed } from './random.ts';

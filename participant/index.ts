@@ -1,0 +1,17 @@
+/**
+ * `fedcredit/participant`: run a participant node beside your data — load and validate the CSV
+ * against the schema, assemble the handler chain (policy, schema check, secure aggregation with
+ * the release guard, DP with the node's ledger), and join a coordinator. Mods wrap the chain to
+ * add behaviour without forking the trainer.
+ */
+export { createParticipant, createParticipantHandler, ParticipantSetupError } from './create.ts';
+export type { Participant, ParticipantHandler, ParticipantHandlerOptions, ParticipantOptions } from './create.ts';
+export { chain, errorToRefusalMod, schemaCheckMod } from './handler.ts';
+export type { HandlerResult, Mod, ParsedTask, TaskHandler } from './handler.ts';
+export { loadSchemaFile, loadTable, inferSchemaFromFile, parseSchemaJson } from './data/load.ts';
+export { loadPolicy, parsePolicyJson, PolicySchema, policyWarnings } from './policy.ts';
+export type { Policy } from './policy.ts';
+export { FleetRefusedError, ParticipantNode } from './node.ts';
+export { initBackend, BACKEND_ENV } from './trainer/backend.ts';
+export type { BackendInfo, BackendName } from './trainer/backend.ts';
+export type { LocalMetricsSink } from './local-handler.ts';

@@ -1,0 +1,13 @@
+/**
+ * `fedcredit/sim`: a whole consortium in one process (the real engine, secure aggregation, DP
+ * and participant handler chains over an in-memory grid), and the seeded synthetic consortium.
+ */
+export { simulate } from './simulate.ts';
+export type { SimulatedParty, SimulateOptions, SimulationResult } from './simulate.ts';
+export { memoryGrid, tamperingGrid } from './memory-grid.ts';
+export type { VanishStep } from './memory-grid.ts';
+export { generateConsortium } from './synthetic/generate.ts';
+export type { ConsortiumOptions, GeneratedParty } from './synthetic/generate.ts';
+export { syntheticMembers } from './synthetic/members.ts';
+export type { SyntheticMember, SyntheticMembersOptions } from './synthetic/members.ts';
+export { writeConsortium, writeMembers } from './synthetic/write.ts';
