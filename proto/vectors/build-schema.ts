@@ -2,7 +2,7 @@
  * The schema-digest vector: the schema file as written, the schema after validation (every
  * default filled in), the exact canonical JSON text that is hashed, and its SHA-256 — computed here
  * from the description in docs/protocol.md; the test checks it against the participant's
- * `schemaDigest` (cli/participant-cmd.ts). Also a table of how numbers are written in that JSON
+ * `schemaDigest` (core/data/schema-digest.ts). Also a table of how numbers are written in that JSON
  * (ECMAScript Number-to-String, which other languages' default float formatting does not match).
  */
 import { createHash } from 'node:crypto';

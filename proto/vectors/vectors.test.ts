@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';
-import { schemaDigest } from '../../cli/participant-cmd.ts';
+import { schemaDigest } from '../../core/data/schema-digest.ts';
 import { FleetAuth } from '../../coordinator/fleet-auth.ts';
 import type { ParticipantEntry } from '../../coordinator/fleet-grid.ts';
 import { DataSchemaSchema } from '../../core/data/schema.ts';
