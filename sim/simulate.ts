@@ -15,6 +15,7 @@ import type { Table } from '../core/data/table.ts';
 import type { JobSpec } from '../core/job.ts';
 import { deriveSeed, seededRng } from '../core/random.ts';
 import type { RoundRecord } from '../core/round/engine.ts';
+import type { PreprocessingParams } from '../core/round/task-config.ts';
 import type { StrategyRegistry } from '../core/strategy/strategy.ts';
 import type { Rng } from '../core/types.ts';
 import { JobManager } from '../coordinator/jobs.ts';
@@ -75,6 +76,8 @@ export interface SimulationResult {
   rounds: RoundRecord[];
   /** The final global model (flat layout), when the job succeeded. */
   weights?: Float32Array;
+  /** The federated preprocessing (means, standard deviations) the model's inputs are standardized with. */
+  preprocessing?: PreprocessingParams;
   /** The coordinator's guarantee text for the job. */
   guarantee: string;
   /** Each member's assembled handler chain and the state it keeps (ledger, releases). */
@@ -153,6 +156,7 @@ export async function simulate(o: SimulateOptions): Promise<SimulationResult> {
   return {
     jobId, state: rec.state, error: rec.error, rounds: rec.rounds, guarantee: jobs.guarantee(rec), participants,
     ...(rec.state === 'SUCCEEDED' && rec.weights ? { weights: rec.weights } : {}),
+    ...(rec.preprocessing ? { preprocessing: rec.preprocessing } : {}),
     ...(auth ? { roster: auth.roster } : {}),
     backend, seconds: (Date.now() - started) / 1000,
   };
