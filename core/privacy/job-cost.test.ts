@@ -9,12 +9,11 @@ import { JobSpecSchema } from '../job.ts';
 import { modelLayout } from '../model/layout.ts';
 import { layoutSize } from '../types.ts';
 import { errorOf } from '../test-support.ts';
-import { clientPlanFor } from './client-plan.ts';
 import { epsilonFromRdp } from './conversion.ts';
 import type { RdpCurve } from './curve.ts';
 import { composeRdp, DEFAULT_RDP_ORDERS, repeatRdp } from './curve.ts';
 import type { JobPrivacyCost, ReleaseCost } from './job-cost.ts';
-import { CostMemo, jobPrivacyCost } from './job-cost.ts';
+import { clientPlanFor, CostMemo, jobPrivacyCost } from './job-cost.ts';
 import { mechanismRdp } from './ledger-format.ts';
 import { dpSgdPlan, recordJobCost, recordReleasePlan } from './record-plan.ts';
 

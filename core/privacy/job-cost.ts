@@ -3,7 +3,9 @@
  * curves its ledger checks the job with, and every planned release with the spend its ledger
  * charges for it and how often it happens. The one computation of a job's privacy cost: the
  * participant's policy, its ledger checks and charges, the simulator's budgets and the CLI all
- * call {@link jobPrivacyCost}.
+ * call {@link jobPrivacyCost}. The ledger spend of each kind of release is built here too, so
+ * that what a participant charges is what the cost lists; and the job's client-level round plan,
+ * which both sides of a round derive from the job.
  *
  * - mode "none": nothing is noised; ε = ∞ and there are no releases.
  * - mode "record" (./record-plan.ts): on the training rows the preprocessing statistics and the
@@ -20,16 +22,15 @@ import type { DataSchema } from '../data/schema.ts';
 import type { JobSpec } from '../job.ts';
 import { modelLayout } from '../model/layout.ts';
 import { CoreInputError, layoutSize } from '../types.ts';
-import type { ClientDpPlan } from './client-dp.ts';
-import { clientPlanFor } from './client-plan.ts';
+import type { ClientDpPlan, ClientDpSettings } from './client-dp.ts';
+import { clientDpPlan } from './client-dp.ts';
 import { epsilonFromRdp } from './conversion.ts';
 import type { RdpCurve } from './curve.ts';
 import { DEFAULT_RDP_ORDERS, repeatRdp } from './curve.ts';
 import type { MechanismSpend, Partition } from './ledger-format.ts';
 import { mechanismRdp } from './ledger-format.ts';
-import type { DpSgdPlan, RecordReleasePlan } from './record-plan.ts';
-import { dpSgdPlan, recordJobCost, recordReleasePlan } from './record-plan.ts';
-import { countSpend, dpSgdSpend, releaseSpend } from './release-spend.ts';
+import type { DpSgdPlan, NoisedRelease, RecordReleasePlan } from './record-plan.ts';
+import { COUNT_RELEASE, dpSgdPlan, recordJobCost, recordReleasePlan } from './record-plan.ts';
 
 /** The parts of a job its privacy cost depends on. */
 export type CostJob = Pick<JobSpec, 'privacy' | 'rounds' | 'evaluation' | 'train' | 'model'>;
@@ -138,6 +139,53 @@ function computeCost(job: CostJob, ctx: CostContext): JobPrivacyCost {
 function need<T>(value: T | undefined, parameter: string, why: string): T {
   if (value === undefined) throw new CoreInputError(`the job's cost needs ${parameter}: ${why}`, parameter);
   return value;
+}
+
+/** The spend of one noised secure-sum release (record-level statistics or evaluation). */
+export function releaseSpend(r: NoisedRelease): MechanismSpend {
+  return {
+    mechanism: 'distributed-discrete-gaussian',
+    params: { sigma2PerClient: r.sigma2PerClient, survivors: r.survivors, l2Sensitivity: r.l2Sensitivity, l1Sensitivity: r.l1Sensitivity, dimension: r.dimension },
+  };
+}
+
+/** The spend of the noisy row count (local discrete Gaussian of variance `sigma2`, sensitivity 1). */
+export function countSpend(sigma2: number): MechanismSpend {
+  return { mechanism: 'distributed-discrete-gaussian', params: { ...COUNT_RELEASE, sigma2PerClient: sigma2 } };
+}
+
+/** DP-SGD settings a spend records: Poisson rate q, noise multiplier z and per-example clip norm. */
+export interface DpSgdSettings {
+  sampleRate: number;
+  noiseMultiplier: number;
+  clipNorm: number;
+}
+
+/** The spend of `steps` DP-SGD steps with these settings. */
+export function dpSgdSpend(dp: DpSgdSettings, steps: number): MechanismSpend {
+  return { mechanism: 'dp-sgd', params: { sampleRate: dp.sampleRate, noiseMultiplier: dp.noiseMultiplier, steps, clipNorm: dp.clipNorm } };
+}
+
+type ClientPrivacy = Extract<JobSpec['privacy'], { mode: 'client' }>;
+
+/** The job's client-level DP settings, or undefined when it has none. */
+export function clientPrivacy(job: Pick<JobSpec, 'privacy'>): ClientPrivacy | undefined {
+  return job.privacy.mode === 'client' ? job.privacy : undefined;
+}
+
+/** The round's plan for a model of `dimension` parameters with t = `survivors`, or undefined without client DP. */
+export function clientPlanFor(job: Pick<JobSpec, 'privacy' | 'rounds'>, dimension: number, survivors: number): ClientDpPlan | undefined {
+  const p = clientPrivacy(job);
+  if (!p) return undefined;
+  const settings: ClientDpSettings = {
+    noise: p.noise,
+    delta: p.delta,
+    ...(p.epsilon !== undefined ? { epsilon: p.epsilon } : { noiseMultiplier: p.noiseMultiplier }),
+    ...(p.adaptiveClipping ? { adaptiveClipping: p.adaptiveClipping } : {}),
+    secureNoise: p.secureNoise,
+  };
+  // Central noise does not depend on t (the coordinator adds it to whatever sum it forms).
+  return clientDpPlan(settings, job.rounds, dimension, p.noise === 'central' ? 1 : survivors);
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
- * Every release of a job with record-level differential privacy, and what the whole job costs one
- * participant — the one function the participant's budget check, its ledger charges, the
- * simulator's budgets and the CLI share.
+ * Every release of a job with record-level differential privacy, and its composition into what
+ * the whole job costs one participant (the record-level part of ./job-cost.ts, which every caller
+ * goes through).
  *
  * A participant's rows are split row by row into training rows and held-out rows
  * (core/data/split.ts `splitRecordwise`): one row's side depends on that row alone. Its releases:

@@ -1,19 +1,19 @@
 /**
  * Client-level DP (job privacy mode "client") in a round: the train stage's shape (one more
  * vector, the clip bit) and the coordinator's reading of the summed round. The public plan both
- * sides derive from the job is core/privacy/client-plan.ts; the mechanism core/privacy/client-dp.ts.
+ * sides derive from the job is core/privacy/job-cost.ts `clientPlanFor`; the mechanism core/privacy/client-dp.ts.
  */
 import type { JobSpec } from '../job.ts';
 import type { ClientDpPlan } from '../privacy/client-dp.ts';
 import { decodeClientSum, nextClipNorm } from '../privacy/client-dp.ts';
-import { clientPrivacy } from '../privacy/client-plan.ts';
+import { clientPrivacy } from '../privacy/job-cost.ts';
 import { trainShape } from '../aggregate/train.ts';
 import type { Contribution, ContributionShape, Rng } from '../types.ts';
 import { CoreInputError } from '../types.ts';
 import { standardNormal } from '../random.ts';
 
 // The job's settings and round plan live with the mechanism; re-exported for the round's callers.
-export { clientPlanFor, clientPrivacy } from '../privacy/client-plan.ts';
+export { clientPlanFor, clientPrivacy } from '../privacy/job-cost.ts';
 
 /** Name of the clip-bit vector of a client-DP train contribution. */
 export const CLIP_BIT = 'clipBit';

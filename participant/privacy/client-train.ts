@@ -8,7 +8,7 @@
 import { clientContribution, clientPlanFor } from '../../core/round/client-round.ts';
 import { encodeClientUpdate } from '../../core/privacy/client-dp.ts';
 import type { Rng } from '../../core/types.ts';
-import type { FitConfig } from '../../core/job.ts';
+import type { TrainInput } from '../local-handler.ts';
 import type { HandlerResult, ParsedTask } from '../handler.ts';
 import { trainLocal } from '../trainer/train.ts';
 import { cryptoRng } from '../crypto-rng.ts';
@@ -18,13 +18,7 @@ import { jobPrivacyCost } from '../../core/privacy/job-cost.ts';
 import { privacyRefusal } from './node-privacy.ts';
 
 /** The local data of a train task. */
-export interface ClientTrainInput {
-  inputDim: number;
-  weights: Float32Array;
-  x: Float32Array;
-  y: Uint8Array;
-  fit: FitConfig;
-}
+export type ClientTrainInput = TrainInput;
 
 /** Runs one client-DP train task; refusals name what is missing or over budget. */
 export async function trainWithClientDp(task: ParsedTask, input: ClientTrainInput, privacy: NodePrivacy | undefined, rng: Rng = cryptoRng): Promise<HandlerResult> {

@@ -12,16 +12,19 @@
  */
 import type { DataSchema } from '../../core/data/schema.ts';
 import type { Table } from '../../core/data/table.ts';
-import { evaluationRounds, recordReleasePlan } from '../../core/privacy/record-plan.ts';
+import { evaluationRounds, recordPrivacy, recordReleasePlan } from '../../core/privacy/record-plan.ts';
 import type { RecordReleasePlan } from '../../core/privacy/record-plan.ts';
-import { jobPrivacyCost } from '../../core/privacy/job-cost.ts';
-import { releaseSpend } from '../../core/privacy/release-spend.ts';
+import { jobPrivacyCost, releaseSpend } from '../../core/privacy/job-cost.ts';
 import { boundedEvaluation, boundedStats, noisedRelease } from '../../core/privacy/record-releases.ts';
 import { sampleDiscreteGaussian } from '../../core/privacy/discrete-gaussian.ts';
 import { formatDelta, formatEpsilon } from '../../core/privacy/ledger-format.ts';
 import type { Rng } from '../../core/types.ts';
 import { CoreInputError } from '../../core/types.ts';
+import { trainContribution } from '../../core/aggregate/train.ts';
 import type { HandlerResult, ParsedTask } from '../handler.ts';
+import type { TrainInput } from '../local-handler.ts';
+import { trainLocal } from '../trainer/train.ts';
+import { dpSgdSpend } from './dp-params.ts';
 import type { NodePrivacy } from './node-privacy.ts';
 import type { RecordJob } from './record-jobs.ts';
 
@@ -77,6 +80,25 @@ export function statsRelease(task: ParsedTask, train: Table, schema: DataSchema,
   const plan = planFor(task);
   const receipt = privacy.charge(task, releaseSpend(plan.stats), { partition: 'train' });
   return { contribution: noisedRelease(boundedStats(train, schema), plan.stats, rng), receipt, noised: true };
+}
+
+/**
+ * One round of DP-SGD on the training rows with this node's fixed settings: previewed against the
+ * budget, then charged and signed before the update leaves. Its FedAvg weight is the noisy row
+ * count (a DP release), never the exact one; the training loss is not sent.
+ */
+export async function trainRelease(task: ParsedTask, input: TrainInput, record: RecordJob, privacy: NodePrivacy): Promise<HandlerResult> {
+  const { job } = task.config;
+  const { clipNorm, secureNoise } = recordPrivacy(job)!;
+  const dp = { noiseMultiplier: record.noiseMultiplier, clipNorm, sampleRate: record.sampleRate, secureNoise };
+  const preview = privacy.ledger.preview(dpSgdSpend(dp, record.stepsPerRound), { jobId: task.jobId, partition: 'train' });
+  if (!preview.fits) return refusal('privacy_budget', `privacy budget: ${preview.reason}`);
+  const out = await trainLocal({ spec: job.model, ...input, dp });
+  const contribution = trainContribution(out.weights, input.weights, Math.max(1, record.noisyRows), 0);
+  contribution.loss = Float64Array.of(0, 0);
+  // Charged (and persisted) before the update can leave this node.
+  const receipt = privacy.charge(task, dpSgdSpend(dp, out.dp?.steps ?? 0), { partition: 'train' });
+  return { contribution, receipt, noised: true };
 }
 
 /** The noised evaluation of the held-out rows' scores, charged and signed; refused in a round the job does not evaluate. */
