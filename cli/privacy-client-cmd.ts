@@ -3,11 +3,13 @@
  * for planning a job — ε for a noise multiplier z, or the smallest z for a target ε, over R rounds,
  * for distributed noise (each participant's discrete Gaussian share inside the secure sum,
  * calibrated for t survivors; Kairouz, Liu & Steinke 2021) or central noise (trusted coordinator).
- * It computes exactly what the participants' ledgers will charge for a job with these settings.
+ * It computes the cost of a job with these settings by the function the participants' policy and
+ * ledger checks use (core/privacy/job-cost.ts), so it is exactly what their ledgers will charge.
  */
 import type { Command } from 'commander';
-import { clientDpPlan } from '../core/privacy/client-dp.ts';
-import type { ClientDpPlan, ClientDpSettings } from '../core/privacy/client-dp.ts';
+import { JobSpecSchema } from '../core/job.ts';
+import type { PrivacySpec } from '../core/job.ts';
+import { jobPrivacyCost } from '../core/privacy/job-cost.ts';
 import { UsageError } from './errors.ts';
 import { numberFlag, positiveInt, withFlagNames } from './privacy-cmd.ts';
 
@@ -43,6 +45,8 @@ export interface ClientPrivacyReport {
   countNoise?: number;
 }
 
+type ClientPrivacy = Extract<PrivacySpec, { mode: 'client' }>;
+
 const FLAGS: Record<string, string> = {
   'privacy.epsilon': '--epsilon', 'privacy.noiseMultiplier': '--noise-multiplier', dimension: '--parameters', rounds: '--rounds', survivors: '--survivors',
 };
@@ -75,16 +79,24 @@ export function clientPrivacyReport(o: ClientPrivacyOptions): ClientPrivacyRepor
   if (!(delta > 0 && delta < 1)) throw new UsageError(`--delta must be in (0, 1), got ${o.delta}`);
   const countNoise = o.countNoise === undefined ? undefined : numberFlag('--count-noise', o.countNoise);
   if (countNoise !== undefined && !(countNoise > 0)) throw new UsageError(`--count-noise must be > 0, got ${o.countNoise}`);
-  const settings: ClientDpSettings = {
+  const privacy: ClientPrivacy = {
+    mode: 'client',
     noise: o.noise,
     delta,
+    clipNorm: 1,
+    secureNoise: true,
     ...(o.epsilon !== undefined ? { epsilon: numberFlag('--epsilon', o.epsilon) } : { noiseMultiplier: numberFlag('--noise-multiplier', o.noiseMultiplier) }),
     ...(countNoise !== undefined ? { adaptiveClipping: { targetQuantile: 0.5, learningRate: 0.2, countNoise } } : {}),
   };
-  const plan: ClientDpPlan = withFlagNames(() => clientDpPlan(settings, rounds, parameters, survivors), FLAGS);
+  // A job with these settings (its other fields do not enter client-level DP's cost), costed as
+  // the participants' ledgers will charge it.
+  const job = { ...JobSpecSchema.parse({}), rounds, privacy };
+  const cost = withFlagNames(() => jobPrivacyCost(job, { parameters, survivors }), FLAGS);
+  if (cost.mode !== 'client') throw new Error('a client-level job must have a client-level cost');
+  const { plan } = cost;
   return {
-    mechanism: plan.spend.mechanism as ClientPrivacyReport['mechanism'], noise: plan.noise, epsilon: plan.epsilonJob, delta,
-    ...(settings.epsilon !== undefined ? { targetEpsilon: settings.epsilon } : {}),
+    mechanism: plan.spend.mechanism as ClientPrivacyReport['mechanism'], noise: plan.noise, epsilon: cost.epsilon, delta,
+    ...(privacy.epsilon !== undefined ? { targetEpsilon: privacy.epsilon } : {}),
     noiseMultiplier: plan.noiseMultiplier, rounds, survivors, parameters, sigma2PerClient: plan.sigma2PerClient,
     scale: plan.scale, normBound: plan.normBound, ...(countNoise !== undefined ? { countNoise } : {}),
   };

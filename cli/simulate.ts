@@ -15,16 +15,12 @@ import { simConsortium } from './sim-consortium.ts';
 import { loadTable } from '../participant/data/load.ts';
 import { initBackend } from '../participant/trainer/backend.ts';
 import type { LoadedJob } from './job-file.ts';
-import { dpSgdPlan, recordJobCost, recordReleasePlan } from '../core/privacy/record-plan.ts';
+import { jobPrivacyCost } from '../core/privacy/job-cost.ts';
 import { splitForJob } from '../participant/local-handler.ts';
 import type { JobSpec } from '../core/job.ts';
 import type { Table } from '../core/data/table.ts';
 import type { DataSchema } from '../core/data/schema.ts';
-import { inputDim } from '../core/data/schema.ts';
-import { modelLayout } from '../core/model/layout.ts';
-import { layoutSize } from '../core/types.ts';
 import { neighbourCount, thresholdFor } from '../core/round/secure-plan.ts';
-import { clientPlanFor } from '../core/round/client-round.ts';
 import { concatTables, ownPreprocessing, scoreModel, splitParties, trainReference } from './references.ts';
 import type { Score } from './references.ts';
 import { runJobOnCoordinator } from './run.ts';
@@ -100,7 +96,7 @@ function spawnParticipant(p: PartySpec, address: string, schemaFile: string, log
 
 /**
  * With DP, each simulated institution gets a fresh ledger whose budget is what the whole job
- * costs it (core/privacy/record-plan.ts: its own q from its row count, the statistics, the count,
+ * costs it (core/privacy/job-cost.ts: its own q from its row count, the statistics, the count,
  * every round and every evaluation), with a relative slack for rounding — 1e-6 for a job given by
  * its ε, which every node meets by calibration, and 2 % for a job given by a noise multiplier,
  * whose cost moves a little with the node's noisy row count.
@@ -111,19 +107,12 @@ export function simulatedBudgets(job: JobSpec, schema: DataSchema, tables: { nam
   const n = tables.filter((t) => !job.participants || job.participants.includes(t.name)).length;
   const spec = job.secureAggregation;
   const t = job.aggregation === 'secagg' && n > 0 ? thresholdFor(spec, job.minParticipants, n, neighbourCount(spec, n, job.minParticipants)) : 1;
-  if (job.privacy.mode === 'client') {
-    // Client level: every round costs every institution the same.
-    const plan = clientPlanFor(job, layoutSize(modelLayout(job.model, inputDim(schema))), t)!;
-    for (const p of tables) out.set(p.name, { epsilon: plan.epsilonJob * (1 + 1e-6), delta: job.privacy.delta });
-    return out;
-  }
-  if (job.privacy.mode !== 'record') return out;
-  const plan = recordReleasePlan(job, schema, t);
-  const slack = job.privacy.epsilon !== undefined ? 1 + 1e-6 : 1.02;
+  if (job.privacy.mode === 'none') return out;
+  // Client level costs every institution the same; record level moves with the node's rows.
+  const slack = job.privacy.mode === 'record' && job.privacy.epsilon === undefined ? 1.02 : 1 + 1e-6;
   for (const p of tables) {
-    const rows = splitForJob(p.table, p.name, job.seed, job.evaluation.holdout).train.n;
-    const { epsilon } = recordJobCost(job, plan, dpSgdPlan(job, plan, rows));
-    out.set(p.name, { epsilon: epsilon * slack, delta: job.privacy.delta });
+    const trainingRows = splitForJob(p.table, p.name, job.seed, job.evaluation.holdout).train.n;
+    out.set(p.name, { epsilon: jobPrivacyCost(job, { schema, survivors: t, trainingRows }).epsilon * slack, delta: job.privacy.delta });
   }
   return out;
 }

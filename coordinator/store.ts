@@ -9,7 +9,7 @@
  *   status.json         latest status (state, stage, error)
  *   releases/KIND-NNNN.json  the survivor set a stage's secure sum was about to be unmasked over,
  *                       written before any participant is asked to unmask
- * All writes are atomic (coordinator/atomic.ts: temp file, fsync, rename). A round is stored as a
+ * All writes are atomic (platform/atomic.ts: temp file, fsync, rename). A round is stored as a
  * unit: its state file first, its record last, so a crash between the two leaves the round
  * unrecorded and a resumed job runs it again ({@link JobStore.resumePoint}).
  */

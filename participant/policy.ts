@@ -15,13 +15,10 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { JobSpec } from '../core/job.ts';
 import type { DataSchema } from '../core/data/schema.ts';
-import { inputDim } from '../core/data/schema.ts';
 import { DataError, quoteList } from '../core/data/errors.ts';
-import { clientPlanFor } from '../core/round/client-round.ts';
-import { modelLayout } from '../core/model/layout.ts';
-import { layoutSize } from '../core/types.ts';
+import { CostMemo, jobPrivacyCost } from '../core/privacy/job-cost.ts';
+import { CoreInputError } from '../core/types.ts';
 import { formatJsonPath, readJsonFile } from './data/load.ts';
-import { dpSgdPlan, recordJobCost, recordReleasePlan } from '../core/privacy/record-plan.ts';
 import type { Mod, ParsedTask } from './handler.ts';
 
 /** Privacy modes a policy can allow: job privacy "none", "record", or "client" with each noise placement. */
@@ -141,6 +138,8 @@ export interface PolicyContext {
    * such a job is refused when the policy caps ε.
    */
   rows?: { total: number; positives: number };
+  /** Job costs computed by earlier checks (the policy mod keeps one for its lifetime). */
+  memo?: CostMemo;
 }
 
 /** Expected training rows of a node with `rows` for a job holding out `holdout` (the row-by-row split of core/data/split.ts). */
@@ -154,35 +153,26 @@ export function privacyModeOf(job: JobSpec): PolicyPrivacyMode {
   return p.mode === 'client' ? `client-${p.noise}` : p.mode;
 }
 
-const epsilonMemo = new Map<string, number>();
-
 /**
  * ε of the whole job at its δ, as far as it is known before data is touched: ∞ without DP; the
  * job's `epsilon` when it states one (participants calibrate their noise to spend at most that);
- * otherwise computed from the noise multiplier — record-level from this node's training rows
- * (Poisson-subsampled Gaussian over rounds × localEpochs × round(1/q) steps), client-level from
- * the round plan for t = `survivors`. Throws when it cannot be computed (`why` says what is missing).
+ * otherwise the job's cost (core/privacy/job-cost.ts) from its noise multiplier — record-level
+ * from this node's expected training rows, client-level from the round plan for t = `survivors`.
+ * Throws when it cannot be computed (the message says what is missing). `memo` keeps results for
+ * repeated checks of the same job.
  */
-export function jobEpsilon(job: JobSpec, schema: DataSchema, survivors: number, rows?: { total: number; positives: number }): number {
+export function jobEpsilon(job: JobSpec, schema: DataSchema, survivors: number, rows?: { total: number; positives: number }, memo?: CostMemo): number {
   const p = job.privacy;
-  if (p.mode === 'none') return Number.POSITIVE_INFINITY;
-  if (p.epsilon !== undefined) return p.epsilon;
-  const key = JSON.stringify([p, job.rounds, job.train, job.evaluation.holdout, job.model, inputDim(schema), survivors, rows]);
-  const hit = epsilonMemo.get(key);
-  if (hit !== undefined) return hit;
-  let eps: number;
-  if (p.mode === 'record') {
-    if (!rows) throw new Error('its ε depends on this node\'s row count, which the policy check was not given');
+  if (p.mode !== 'none' && p.epsilon !== undefined) return p.epsilon;
+  try {
+    return jobPrivacyCost(job, {
+      schema, survivors: Math.max(1, survivors), ...(rows ? { trainingRows: trainingRows(rows, job.evaluation.holdout) } : {}), ...(memo ? { memo } : {}),
+    }).epsilon;
+  } catch (err) {
     // The node's noisy row count is drawn later; its expected value, the training rows, decides here.
-    const plan = recordReleasePlan(job, schema, Math.max(1, survivors));
-    eps = recordJobCost(job, plan, dpSgdPlan(job, plan, trainingRows(rows, job.evaluation.holdout))).epsilon;
-  } else {
-    const params = layoutSize(modelLayout(job.model, inputDim(schema)));
-    eps = clientPlanFor(job, params, Math.max(1, survivors))!.epsilonJob;
+    if (err instanceof CoreInputError && err.parameter === 'trainingRows') throw new Error('its ε depends on this node\'s row count, which the policy check was not given');
+    throw err;
   }
-  if (epsilonMemo.size > 256) epsilonMemo.clear();
-  epsilonMemo.set(key, eps);
-  return eps;
 }
 
 const fmt = (x: number) => (Number.isFinite(x) ? String(Number(x.toPrecision(4))) : '∞');
@@ -237,7 +227,7 @@ export function policyProblems(policy: Policy, task: ParsedTask, ctx: PolicyCont
       const survivors = task.secagg?.config.threshold ?? job.minParticipants;
       let eps: number | undefined;
       try {
-        eps = jobEpsilon(job, schema, survivors, ctx.rows);
+        eps = jobEpsilon(job, schema, survivors, ctx.rows, ctx.memo);
       } catch (err) {
         out.push(`the job's ε cannot be determined before training (${(err as Error).message}), and ${cap} at most ε = ${policy.maxEpsilonPerJob} per job`);
       }
@@ -269,8 +259,9 @@ export interface PolicyModOptions extends PolicyContext {
  */
 export function policyMod(opts: PolicyModOptions): Mod {
   const name = path.basename(opts.file);
+  const ctx: PolicyContext = { ...opts, memo: opts.memo ?? new CostMemo() };
   return (next) => async (task) => {
-    const problem = policyProblem(opts.policy, task, opts);
+    const problem = policyProblem(opts.policy, task, ctx);
     return problem ? { refusal: { code: 'policy', reason: `policy ${name}: ${problem}` } } : next(task);
   };
 }

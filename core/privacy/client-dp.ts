@@ -36,7 +36,7 @@ import type { Rng } from '../types.ts';
 import { CoreInputError } from '../types.ts';
 import type { MechanismSpend } from './ledger-format.ts';
 import { mechanismRdp } from './ledger-format.ts';
-import { DEFAULT_RDP_ORDERS } from './curve.ts';
+import { DEFAULT_RDP_ORDERS, repeatRdp } from './curve.ts';
 import { epsilonFromRdp } from './conversion.ts';
 import { MAX_SIGMA2, sampleDiscreteGaussian } from './discrete-gaussian.ts';
 import type { SigmaFraction } from './karney-dgauss.ts';
@@ -126,12 +126,10 @@ function spendFor(s: ClientDpSettings, z: number, dimension: number, B: number, 
   return { spend, bitScale, l2 };
 }
 
-function jobEpsilon(spend: MechanismSpend, rounds: number, delta: number): number {
-  const one = mechanismRdp(spend, DEFAULT_RDP_ORDERS);
-  return epsilonFromRdp({ orders: one.orders, rdp: one.rdp.map((r) => r * rounds) }, delta).epsilon;
+/** ε at δ of `rounds` rounds of `spend` (the calibration's objective and the plan's `epsilonJob`). */
+function roundsEpsilon(spend: MechanismSpend, rounds: number, delta: number): number {
+  return epsilonFromRdp(repeatRdp(mechanismRdp(spend, DEFAULT_RDP_ORDERS), rounds), delta).epsilon;
 }
-
-const planCache = new Map<string, ClientDpPlan>();
 
 /**
  * The plan of a job with client-level DP for a model of `dimension` parameters, `rounds` rounds
@@ -139,9 +137,6 @@ const planCache = new Map<string, ClientDpPlan>();
  * meets it over all rounds. Throws {@link CoreInputError} naming the setting that cannot work.
  */
 export function clientDpPlan(s: ClientDpSettings, rounds: number, dimension: number, survivors: number): ClientDpPlan {
-  const key = JSON.stringify([s, rounds, dimension, survivors]);
-  const hit = planCache.get(key);
-  if (hit) return hit;
   if (!Number.isSafeInteger(dimension) || dimension < 1) throw new CoreInputError(`dimension must be a positive integer, got ${dimension}`, 'dimension');
   if (!Number.isSafeInteger(rounds) || rounds < 1) throw new CoreInputError(`rounds must be a positive integer, got ${rounds}`, 'rounds');
   if (!Number.isSafeInteger(survivors) || survivors < 1) throw new CoreInputError(`survivors must be a positive integer, got ${survivors}`, 'survivors');
@@ -153,14 +148,14 @@ export function clientDpPlan(s: ClientDpSettings, rounds: number, dimension: num
   const zMin = Math.max(1e-3, s.noise === 'distributed' ? Math.sqrt(0.25 * survivors) / B : 0);
   const secureCentral = s.noise === 'central' && s.secureNoise !== false; // exact σ ≤ 2^32 (the sampler's range)
   const zMax = s.noise === 'distributed' ? (Math.sqrt(MAX_SIGMA2 * survivors) / B) * (1 - 1e-9) : secureCentral ? (MAX_SIGMA_PART / B) * (1 - 1e-9) : 1e6;
-  const eps = (z: number) => jobEpsilon(spendFor(s, z, dimension, B, survivors).spend, rounds, s.delta);
+  const eps = (z: number) => roundsEpsilon(spendFor(s, z, dimension, B, survivors).spend, rounds, s.delta);
   let z = s.noiseMultiplier ?? calibrate(eps, s.epsilon!, zMin, zMax, s);
   if (!(z >= zMin && z <= zMax)) {
     throw new CoreInputError(`privacy.noiseMultiplier ${z} is outside [${zMin.toPrecision(3)}, ${zMax.toPrecision(3)}] for ${survivors} survivors`, 'privacy.noiseMultiplier');
   }
   z = Math.max(z, zMin);
   const { spend, bitScale, l2 } = spendFor(s, z, dimension, B, survivors);
-  const plan: ClientDpPlan = {
+  return {
     noise: s.noise,
     dimension,
     scale: CLIENT_DP_SCALE,
@@ -173,12 +168,9 @@ export function clientDpPlan(s: ClientDpSettings, rounds: number, dimension: num
     survivors,
     l2Sensitivity: l2,
     spend,
-    epsilonJob: jobEpsilon(spend, rounds, s.delta),
+    epsilonJob: roundsEpsilon(spend, rounds, s.delta),
     delta: s.delta,
   };
-  if (planCache.size > 256) planCache.clear();
-  planCache.set(key, plan);
-  return plan;
 }
 
 /** Smallest z in [lo, hi] with eps(z) ≤ target (ε is non-increasing in z). */

@@ -80,6 +80,11 @@ export function composeRdp(curves: readonly RdpCurve[], orders: readonly number[
   return { orders: [...grid], rdp };
 }
 
+/** `times` runs of the mechanism of `curve`: its RDP multiplied by `times` at every order. */
+export function repeatRdp(curve: RdpCurve, times: number): RdpCurve {
+  return { orders: [...curve.orders], rdp: curve.rdp.map((r) => r * times) };
+}
+
 /**
  * Parallel composition of two mechanisms over disjoint parts of the rows (a row is in one part
  * only): the order-wise larger of the two curves. Throws {@link CoreInputError} `curves` when the

@@ -1,5 +1,7 @@
 /**
- * The coordinator's reading of the noised releases of a record-level DP job (./record-releases.ts):
+ * The coordinator's reading of a job's statistics and evaluation sums ({@link releaseReader}, the
+ * one place on that path that looks at the job's privacy mode): exact for jobs without
+ * record-level DP; for the noised releases of a record-level DP job (./record-releases.ts),
  * standardization parameters from the bounded statistics, and evaluation metrics from the noised
  * histograms. Post-processing only, so it costs no privacy; it must cope with what noise does to
  * sums — negative counts, variances below zero — without failing the job: counts are floored at
@@ -10,13 +12,16 @@
  * Pure.
  */
 import type { DataSchema } from '../data/schema.ts';
+import type { JobSpec } from '../job.ts';
 import type { Preprocessing } from '../data/preprocess.ts';
-import { statsShape } from '../data/preprocess.ts';
+import { preprocessingFromStats, statsShape } from '../data/preprocess.ts';
 import type { EvalMetrics } from '../metrics/histogram.ts';
-import { rankStatistics } from '../metrics/histogram.ts';
+import { metricsFromEvaluation, rankStatistics } from '../metrics/histogram.ts';
+import type { SumResult } from '../round/sum-protocol.ts';
+import type { PreprocessingParams } from '../round/task-config.ts';
 import type { Contribution } from '../types.ts';
 import { validateContribution } from '../aggregate/sum.ts';
-import { DP_LOG_LOSS_CAP } from './record-plan.ts';
+import { DP_LOG_LOSS_CAP, recordPrivacy, recordReleasePlan } from './record-plan.ts';
 import { rangeScale } from './record-releases.ts';
 
 /** Variance of u = (x − centre)/half-width for x uniform over the range: the fallback when noise hides the estimate. */
@@ -70,4 +75,33 @@ export function metricsFromBoundedEvaluation(sum: Contribution, bins: number): E
   if (Number.isNaN(r.auc)) return { auc: NaN, ks: NaN, gini: NaN, ...base };
   const auc = clamp(r.auc, 0, 1);
   return { auc, ks: clamp(r.ks, 0, 1), gini: 2 * auc - 1, ...base };
+}
+
+/** The statistics stage's result with its sum. */
+export type StatsSum = SumResult & { sum: Contribution };
+
+/** The reading of a job's statistics and evaluation sums. */
+export interface ReleaseReader {
+  /** Standardization parameters from the summed statistics; throws when they are unusable. */
+  preprocessing(stats: StatsSum): PreprocessingParams;
+  /** Metrics from a summed evaluation; throws core's CoreInputError when it is unusable. */
+  metrics(sum: Contribution): EvalMetrics;
+}
+
+/** The reader for `job` over `schema`. */
+export function releaseReader(job: JobSpec, schema: DataSchema): ReleaseReader {
+  const bins = job.evaluation.bins;
+  if (!recordPrivacy(job)) {
+    return { preprocessing: (stats) => preprocessingFromStats(stats.sum, schema), metrics: (sum) => metricsFromEvaluation(sum, bins) };
+  }
+  return {
+    preprocessing: (stats) => preprocessingFromBoundedStats(stats.sum, schema, statsNoiseStd(job, schema, stats)),
+    metrics: (sum) => metricsFromBoundedEvaluation(sum, bins),
+  };
+}
+
+/** Standard deviation (in u units) of the noise the contributors put on each summed statistic. */
+function statsNoiseStd(job: JobSpec, schema: DataSchema, stats: SumResult): number {
+  const plan = recordReleasePlan(job, schema, stats.secure?.threshold ?? 1).stats;
+  return Math.sqrt(stats.contributors.length * plan.sigma2PerClient) / 2 ** plan.gridBits;
 }

@@ -1,7 +1,7 @@
 /**
- * Every release of a job with record-level differential privacy, and what the whole job costs one
- * participant — the one function the participant's budget check, its ledger charges, the
- * simulator's budgets and the CLI share.
+ * Every release of a job with record-level differential privacy, and its composition into what
+ * the whole job costs one participant (the record-level part of ./job-cost.ts, which every caller
+ * goes through).
  *
  * A participant's rows are split row by row into training rows and held-out rows
  * (core/data/split.ts `splitRecordwise`): one row's side depends on that row alone. Its releases:
@@ -35,7 +35,7 @@ import { CoreInputError } from '../types.ts';
 import { calibrateNoiseMultiplier } from './calibrate.ts';
 import { epsilonFromRdp } from './conversion.ts';
 import type { RdpCurve } from './curve.ts';
-import { composeRdp, DEFAULT_RDP_ORDERS, parallelRdp, sampledGaussianRdp } from './curve.ts';
+import { composeRdp, DEFAULT_RDP_ORDERS, parallelRdp, repeatRdp, sampledGaussianRdp } from './curve.ts';
 import { calibrateDistributedSigma, distributedDGaussRdp, MIN_DGAUSS_SIGMA2 } from './distributed-dgauss.ts';
 import type { DistributedDGaussParams } from './distributed-dgauss.ts';
 import { MAX_SIGMA2 } from './discrete-gaussian.ts';
@@ -153,8 +153,7 @@ export function recordReleasePlan(job: PlanJob, schema: Pick<DataSchema, 'numeri
 
 /** RDP of the job's evaluations (the held-out rows' side). */
 export function holdoutSide(plan: RecordReleasePlan, orders: readonly number[] = DEFAULT_RDP_ORDERS): RdpCurve {
-  const one = distributedDGaussRdp(plan.evaluation, orders);
-  return { orders: [...orders], rdp: one.rdp.map((r) => r * plan.evaluation.rounds.length) };
+  return repeatRdp(distributedDGaussRdp(plan.evaluation, orders), plan.evaluation.rounds.length);
 }
 
 /** DP-SGD of one participant: sampling rate from its noisy row count, noise multiplier, steps per round. */

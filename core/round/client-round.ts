@@ -1,40 +1,22 @@
 /**
- * Client-level DP (job privacy mode "client") in a round: the public plan both sides derive from
- * the job, the train stage's shape (one more vector, the clip bit) and the coordinator's reading
- * of the summed round (core/privacy/client-dp.ts has the mechanism).
+ * Client-level DP (job privacy mode "client") in a round: the train stage's shape (one more
+ * vector, the clip bit) and the coordinator's reading of the summed round. The public plan both
+ * sides derive from the job is core/privacy/job-cost.ts `clientPlanFor`; the mechanism core/privacy/client-dp.ts.
  */
 import type { JobSpec } from '../job.ts';
-import type { ClientDpPlan, ClientDpSettings } from '../privacy/client-dp.ts';
-import { clientDpPlan, decodeClientSum, nextClipNorm } from '../privacy/client-dp.ts';
+import type { ClientDpPlan } from '../privacy/client-dp.ts';
+import { decodeClientSum, nextClipNorm } from '../privacy/client-dp.ts';
+import { clientPrivacy } from '../privacy/job-cost.ts';
 import { trainShape } from '../aggregate/train.ts';
 import type { Contribution, ContributionShape, Rng } from '../types.ts';
 import { CoreInputError } from '../types.ts';
 import { standardNormal } from '../random.ts';
 
+// The job's settings and round plan live with the mechanism; re-exported for the round's callers.
+export { clientPlanFor, clientPrivacy } from '../privacy/job-cost.ts';
+
 /** Name of the clip-bit vector of a client-DP train contribution. */
 export const CLIP_BIT = 'clipBit';
-
-type ClientPrivacy = Extract<JobSpec['privacy'], { mode: 'client' }>;
-
-/** The job's client-level DP settings, or undefined when it has none. */
-export function clientPrivacy(job: Pick<JobSpec, 'privacy'>): ClientPrivacy | undefined {
-  return job.privacy.mode === 'client' ? job.privacy : undefined;
-}
-
-/** The round's plan for a model of `dimension` parameters with t = `survivors`, or undefined without client DP. */
-export function clientPlanFor(job: Pick<JobSpec, 'privacy' | 'rounds'>, dimension: number, survivors: number): ClientDpPlan | undefined {
-  const p = clientPrivacy(job);
-  if (!p) return undefined;
-  const settings: ClientDpSettings = {
-    noise: p.noise,
-    delta: p.delta,
-    ...(p.epsilon !== undefined ? { epsilon: p.epsilon } : { noiseMultiplier: p.noiseMultiplier }),
-    ...(p.adaptiveClipping ? { adaptiveClipping: p.adaptiveClipping } : {}),
-    secureNoise: p.secureNoise,
-  };
-  // Central noise does not depend on t (the coordinator adds it to whatever sum it forms).
-  return clientDpPlan(settings, job.rounds, dimension, p.noise === 'central' ? 1 : survivors);
-}
 
 /** Shape of a train contribution: {@link trainShape}, plus {@link CLIP_BIT} under client DP. */
 export function trainShapeFor(job: Pick<JobSpec, 'privacy'>, paramCount: number): ContributionShape {

@@ -5,22 +5,22 @@
  * persist. Pure orchestration: no timers, clock or randomness of its own (the clock is a port,
  * the initial weights come from a seeded generator).
  */
-import { preprocessingFromStats, statsShape } from '../data/preprocess.ts';
+import { statsShape } from '../data/preprocess.ts';
 import type { DataSchema } from '../data/schema.ts';
 import { inputDim } from '../data/schema.ts';
 import type { JobSpec } from '../job.ts';
-import { evaluationShape, metricsFromEvaluation } from '../metrics/histogram.ts';
+import { evaluationShape } from '../metrics/histogram.ts';
 import type { EvalMetrics } from '../metrics/histogram.ts';
 import { initialWeights, modelLayout } from '../model/layout.ts';
 import { deriveSeed, seededRng } from '../random.ts';
-import { readTrainSum } from '../aggregate/train.ts';
-import { clientPlanFor, clientPrivacy, readClientTrainSum, trainShapeFor } from './client-round.ts';
-import { createStrategy } from '../strategy/strategy.ts';
+import { trainShapeFor } from './client-round.ts';
 import type { StrategyState } from '../strategy/strategy.ts';
+import type { RoundStep } from '../strategy/round-strategy.ts';
+import { roundStrategyFor, SumReadError } from '../strategy/round-strategy.ts';
 import { CoreInputError, layoutSize } from '../types.ts';
 import { stageNoised } from '../privacy/noised-stages.ts';
-import { evaluationRounds, recordPrivacy, recordReleasePlan } from '../privacy/record-plan.ts';
-import { metricsFromBoundedEvaluation, preprocessingFromBoundedStats } from '../privacy/record-decode.ts';
+import { evaluationRounds } from '../privacy/record-plan.ts';
+import { releaseReader } from '../privacy/record-decode.ts';
 import type { StageFailure, StageTask } from './grid.ts';
 import { withSignal } from './grid.ts';
 import { nonFiniteProblem, stateVectors } from './finite.ts';
@@ -88,8 +88,8 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
   }
 
   const base: TaskConfig = { jobId, job, schema };
-  // Record-level DP: statistics and histograms arrive noised and bounded (core/privacy/record-*.ts).
-  const noised = recordPrivacy(job) !== undefined;
+  // Exact sums, or under record-level DP noised and bounded ones (core/privacy/record-decode.ts).
+  const reader = releaseReader(job, schema);
   const evaluated = new Set(evaluationRounds(job));
   const released = resume?.releases ?? {};
   const stage = async (round: number, task: StageTask, shape: Record<string, number>): Promise<SumResult & { sum: NonNullable<SumResult['sum']> }> => {
@@ -144,7 +144,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
     statsContributors = stats.contributors;
     statsReceipts = stats.receipts;
     try {
-      preprocessing = noised ? preprocessingFromBoundedStats(stats.sum, schema, statsNoiseStd(job, schema, stats)) : preprocessingFromStats(stats.sum, schema);
+      preprocessing = reader.preprocessing(stats);
     } catch (err) {
       throw new JobFailedError(`federated preprocessing over [${stats.contributors.join(', ')}] failed: ${(err as Error).message}`);
     }
@@ -153,13 +153,12 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
 
   const dim = inputDim(schema);
   const size = layoutSize(modelLayout(job.model, dim));
-  const strategy = createStrategy(job.strategy, deps.strategies);
   const resumed = resume?.preprocessing && resume.rounds.length > 0 && resume.state ? resume : undefined;
+  // The job's strategy, wrapped by client-level DP when the job has it (core/strategy/round-strategy.ts).
+  const strategy = roundStrategyFor(job, size, { ...(resumed ? { resumed: resumed.next ?? {} } : {}), ...(deps.noiseRng ? { noiseRng: deps.noiseRng } : {}), ...(deps.strategies ? { strategies: deps.strategies } : {}) });
   let state: StrategyState = resumed?.state ?? { weights: initialWeights(job.model, dim, seededRng(deriveSeed(job.seed, 'init'))), round: 0 };
   const classWeights = resolveClassWeights(job, preprocessing);
   const rounds: RoundRecord[] = resumed ? [...resumed.rounds] : [];
-  const client = clientPrivacy(job);
-  let clipNorm = resumed ? resumed.next?.clipNorm : client?.clipNorm;
 
   const evaluate = async (
     round: number,
@@ -176,7 +175,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
       ? await stage(round, { kind: 'evaluate', round, config: { ...base, preprocessing }, weights: state.weights }, evaluationShape(job.evaluation.bins))
       : undefined;
     const metrics = ev
-      ? usable(`round ${round} evaluate`, () => (noised ? metricsFromBoundedEvaluation(ev.sum, job.evaluation.bins) : metricsFromEvaluation(ev.sum, job.evaluation.bins)))
+      ? usable(`round ${round} evaluate`, () => reader.metrics(ev.sum))
       : NOT_EVALUATED;
     const record: RoundRecord = {
       round,
@@ -192,7 +191,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
       ...releaseReceiptsOf([round === 0 ? statsReceipts : undefined, ev?.receipts]),
       ...(clientDp ? { clientDp } : {}),
     };
-    await store.saveRound(record, state, clipNorm ? { clipNorm } : {});
+    await store.saveRound(record, state, strategy.next());
     rounds.push(record);
     emit({ type: 'round', record });
   };
@@ -200,36 +199,20 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
   if (!resumed) await evaluate(0, now(), Number.NaN, [], statsFailures);
   for (let round = state.round + 1; round <= job.rounds; round++) {
     const started = now();
-    const fit = { train: job.train, mu: strategy.fitConfig(round).mu, classWeights, seed: deriveSeed(job.seed, `fit:${round}`), ...(clipNorm ? { clipNorm } : {}) };
+    const { mu, clipNorm } = strategy.fitConfig(round);
+    const fit = { train: job.train, mu, classWeights, seed: deriveSeed(job.seed, `fit:${round}`), ...(clipNorm ? { clipNorm } : {}) };
     const tr = await stage(round, { kind: 'train', round, config: { ...base, preprocessing, fit }, weights: state.weights }, trainShapeFor(job, size));
-    if (client && clipNorm) {
-      const plan = clientPlanFor(job, size, tr.secure?.threshold ?? 1)!;
-      let cs: ReturnType<typeof readClientTrainSum>;
-      try {
-        cs = readClientTrainSum(tr.sum, job, plan, clipNorm, deps.noiseRng);
-      } catch (err) {
-        throw new JobFailedError(`round ${round} train: ${(err as Error).message}`);
-      }
-      state = finiteModel(round, usable(`round ${round} train`, () => strategy.aggregate(state, { updateSum: cs.updateSum, weightSum: cs.weightSum })));
-      const info: ClientDpRound = {
-        noise: plan.noise, clipNorm, noiseMultiplier: plan.noiseMultiplier, survivors: plan.survivors,
-        ...(cs.unclippedFraction !== undefined ? { unclippedFraction: cs.unclippedFraction } : {}),
-      };
-      clipNorm = cs.nextClipNorm; // saved with this round, for the next
-      await evaluate(round, started, Number.NaN, tr.contributors, tr.failures, tr.secure, tr.receipts, info);
-      continue;
+    let step: RoundStep;
+    try {
+      step = usable(`round ${round} train`, () => strategy.aggregate(state, tr.sum, tr.secure?.threshold ?? 1));
+    } catch (err) {
+      if (err instanceof SumReadError) throw new JobFailedError(`round ${round} train: ${err.message}`);
+      throw err;
     }
-    const { updateSum, weightSum, meanLoss } = usable(`round ${round} train`, () => readTrainSum(tr.sum));
-    state = finiteModel(round, usable(`round ${round} train`, () => strategy.aggregate(state, { updateSum, weightSum })));
-    await evaluate(round, started, meanLoss, tr.contributors, tr.failures, tr.secure, tr.receipts);
+    state = finiteModel(round, step.state);
+    await evaluate(round, started, step.trainLoss, tr.contributors, tr.failures, tr.secure, tr.receipts, step.clientDp);
   }
   return { weights: state.weights, rounds, preprocessing };
-}
-
-/** Standard deviation (in u units) of the noise the contributors put on each summed statistic. */
-function statsNoiseStd(job: JobSpec, schema: DataSchema, stats: SumResult): number {
-  const plan = recordReleasePlan(job, schema, stats.secure?.threshold ?? 1).stats;
-  return Math.sqrt(stats.contributors.length * plan.sigma2PerClient) / 2 ** plan.gridBits;
 }
 
 /** Loss weights per class: none, explicit, or balanced from the federated class counts. */

@@ -8,22 +8,17 @@
 import { clientContribution, clientPlanFor } from '../../core/round/client-round.ts';
 import { encodeClientUpdate } from '../../core/privacy/client-dp.ts';
 import type { Rng } from '../../core/types.ts';
-import type { FitConfig } from '../../core/job.ts';
+import type { TrainInput } from '../local-handler.ts';
 import type { HandlerResult, ParsedTask } from '../handler.ts';
 import { trainLocal } from '../trainer/train.ts';
 import { cryptoRng } from '../../platform/crypto-rng.ts';
 import type { NodePrivacy } from './node-privacy.ts';
-import { formatDelta, formatEpsilon, mechanismRdp } from '../../core/privacy/ledger-format.ts';
+import { formatDelta, formatEpsilon } from '../../core/privacy/ledger-format.ts';
+import { jobPrivacyCost } from '../../core/privacy/job-cost.ts';
 import { privacyRefusal } from './node-privacy.ts';
 
 /** The local data of a train task. */
-export interface ClientTrainInput {
-  inputDim: number;
-  weights: Float32Array;
-  x: Float32Array;
-  y: Uint8Array;
-  fit: FitConfig;
-}
+export type ClientTrainInput = TrainInput;
 
 /** Runs one client-DP train task; refusals name what is missing or over budget. */
 export async function trainWithClientDp(task: ParsedTask, input: ClientTrainInput, privacy: NodePrivacy | undefined, rng: Rng = cryptoRng): Promise<HandlerResult> {
@@ -59,14 +54,14 @@ export async function trainWithClientDp(task: ParsedTask, input: ClientTrainInpu
 export function clientJobRefusal(task: ParsedTask, paramCount: number, privacy: NodePrivacy | undefined): HandlerResult | undefined {
   const { job } = task.config;
   if (!privacy || job.privacy.mode !== 'client' || privacy.ledger.entries().some((e) => e.kind === 'charge' && e.jobId === task.jobId)) return undefined;
-  let plan: ReturnType<typeof clientPlanFor>;
+  let cost: ReturnType<typeof jobPrivacyCost>;
   try {
-    plan = clientPlanFor(job, paramCount, task.survivors ?? 1)!;
+    cost = jobPrivacyCost(job, { parameters: paramCount, survivors: task.survivors ?? 1, orders: privacy.ledger.orders });
   } catch (err) {
     return { refusal: { code: 'privacy_settings', reason: `client-level privacy settings cannot work: ${(err as Error).message}` } };
   }
-  const one = mechanismRdp(plan.spend, privacy.ledger.orders);
-  const preview = privacy.ledger.previewJob(task.jobId, { all: { orders: one.orders, rdp: one.rdp.map((r) => r * job.rounds) } });
+  if (cost.mode !== 'client') return undefined;
+  const preview = privacy.ledger.previewJob(task.jobId, { all: cost.all });
   if (preview.fits) return undefined;
   return {
     refusal: {

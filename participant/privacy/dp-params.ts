@@ -1,11 +1,13 @@
 /**
- * The ledger spend of DP-SGD local training (record-level DP; the job's plan, with the sampling
- * rate and noise multiplier each node fixes, is core/privacy/record-plan.ts).
+ * The ledger spend of DP-SGD local training (record-level DP). The spend itself is built by
+ * core/privacy/job-cost.ts, the same function the job's planned cost lists its rounds with;
+ * this takes the trainer's settings as they are.
  */
 import type { DpSgdConfig } from '../trainer/dp-sgd.ts';
 import type { MechanismSpend } from '../../core/privacy/ledger-format.ts';
+import { dpSgdSpend as spendOf } from '../../core/privacy/job-cost.ts';
 
 /** The ledger spend of `steps` DP-SGD steps with these settings. */
 export function dpSgdSpend(dp: DpSgdConfig, steps: number): MechanismSpend {
-  return { mechanism: 'dp-sgd', params: { sampleRate: dp.sampleRate, noiseMultiplier: dp.noiseMultiplier, steps, clipNorm: dp.clipNorm } };
+  return spendOf(dp, steps);
 }

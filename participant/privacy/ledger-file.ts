@@ -2,7 +2,7 @@
  * The file of a participant's privacy ledger, `<stateDir>/privacy/ledger.json`: where it lives,
  * reading it (a missing file is not an error; an unreadable one is), validating it against
  * {@link LedgerFileSchema} plus the invariants the schema cannot express, and writing it
- * atomically (coordinator/atomic.ts). Every error names the file and, where it can, the field —
+ * atomically (platform/atomic.ts). Every error names the file and, where it can, the field —
  * and says that the file was left untouched: a ledger that cannot be read is never overwritten.
  */
 import { readFileSync } from 'node:fs';

@@ -13,7 +13,7 @@
  *
  * Protocol for a task: {@link PrivacyLedger.preview} before running it (refuse early with the
  * reason), {@link PrivacyLedger.charge} after it ran and BEFORE its result is released. charge
- * re-checks the budget, appends the entry and persists atomically (coordinator/atomic.ts: temp
+ * re-checks the budget, appends the entry and persists atomically (platform/atomic.ts: temp
  * file, fsync, rename), so a crash can lose an unreleased result but never release an uncharged
  * one. A task re-run after a crash is charged again (it draws fresh samples and noise).
  *

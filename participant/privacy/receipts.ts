@@ -8,7 +8,7 @@
  * checked against the roster; otherwise a separate key kept in the state dir.
  *
  * `<stateDir>/privacy/receipts.jsonl`: one signed receipt per line, canonical JSON, oldest first.
- * Each append rewrites the file atomically (coordinator/atomic.ts), so a crash never leaves a
+ * Each append rewrites the file atomically (platform/atomic.ts), so a crash never leaves a
  * torn line. One chain has one key: opening a log whose receipts were signed with another key
  * than the one this node now signs with is an error that names both keys (a new key would
  * silently break the auditor's chain).

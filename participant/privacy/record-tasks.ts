@@ -1,6 +1,6 @@
 /**
- * The tasks of a job with record-level DP at one node (the releases and their accounting are in
- * core/privacy/record-plan.ts): at the job's first task the node checks that the WHOLE job fits
+ * The tasks of a job with record-level DP at one node (the releases are planned in
+ * core/privacy/record-plan.ts, the whole job's cost in core/privacy/job-cost.ts): at the job's first task the node checks that the WHOLE job fits
  * its budget and refuses up front otherwise, then draws and charges its noisy row count and fixes
  * its DP-SGD settings (record-jobs.ts); every release — noised statistics, each round's DP-SGD
  * update weighted by the noisy count, each noised evaluation — is charged to the ledger with the
@@ -12,15 +12,19 @@
  */
 import type { DataSchema } from '../../core/data/schema.ts';
 import type { Table } from '../../core/data/table.ts';
-import type { MechanismSpend } from '../../core/privacy/ledger-format.ts';
-import { COUNT_RELEASE, dpSgdPlan, evaluationRounds, recordJobCost, recordReleasePlan } from '../../core/privacy/record-plan.ts';
-import type { NoisedRelease, RecordReleasePlan } from '../../core/privacy/record-plan.ts';
+import { evaluationRounds, recordPrivacy, recordReleasePlan } from '../../core/privacy/record-plan.ts';
+import type { RecordReleasePlan } from '../../core/privacy/record-plan.ts';
+import { jobPrivacyCost, releaseSpend } from '../../core/privacy/job-cost.ts';
 import { boundedEvaluation, boundedStats, noisedRelease } from '../../core/privacy/record-releases.ts';
 import { sampleDiscreteGaussian } from '../../core/privacy/discrete-gaussian.ts';
 import { formatDelta, formatEpsilon } from '../../core/privacy/ledger-format.ts';
 import type { Rng } from '../../core/types.ts';
 import { CoreInputError } from '../../core/types.ts';
+import { trainContribution } from '../../core/aggregate/train.ts';
 import type { HandlerResult, ParsedTask } from '../handler.ts';
+import type { TrainInput } from '../local-handler.ts';
+import { trainLocal } from '../trainer/train.ts';
+import { dpSgdSpend } from './dp-params.ts';
 import type { NodePrivacy } from './node-privacy.ts';
 import type { RecordJob } from './record-jobs.ts';
 
@@ -31,14 +35,6 @@ const refusal = (code: string, reason: string): Refusal => ({ refusal: { code, r
 /** The release plan for this task's secure sum (t of its config, 1 without one). */
 export function planFor(task: ParsedTask): RecordReleasePlan {
   return recordReleasePlan(task.config.job, task.config.schema, task.survivors ?? 1);
-}
-
-/** The spend of one noised secure-sum release. */
-export function releaseSpend(r: NoisedRelease): MechanismSpend {
-  return {
-    mechanism: 'distributed-discrete-gaussian',
-    params: { sigma2PerClient: r.sigma2PerClient, survivors: r.survivors, l2Sensitivity: r.l2Sensitivity, l1Sensitivity: r.l1Sensitivity, dimension: r.dimension },
-  };
 }
 
 /**
@@ -60,20 +56,21 @@ export function recordJobFor(task: ParsedTask, trainRows: number, privacy: NodeP
     return refusal('privacy_settings', `record-level privacy cannot run: ${err.message}`);
   }
   const noisyRows = trainRows + sampleDiscreteGaussian(1, plan.countSigma2, rng)[0];
-  const sgd = dpSgdPlan(job, plan, noisyRows);
-  const cost = recordJobCost(job, plan, sgd);
+  const cost = jobPrivacyCost(job, { schema: task.config.schema, survivors: task.survivors ?? 1, trainingRows: noisyRows });
+  if (cost.mode !== 'record') throw new Error(`job ${task.jobId} has no record-level differential privacy`);
   const preview = privacy.ledger.previewJob(task.jobId, { train: cost.train, holdout: cost.holdout });
   if (!preview.fits) {
     const { budget } = privacy.ledger;
     return refusal(
       'privacy_budget',
-      `privacy budget: the whole job would cost this node ε = ${formatEpsilon(cost.epsilon)} at δ = ${formatDelta(job.privacy.mode === 'record' ? job.privacy.delta : budget.delta)} ` +
+      `privacy budget: the whole job would cost this node ε = ${formatEpsilon(cost.epsilon)} at δ = ${formatDelta(cost.delta)} ` +
         `(${job.rounds} rounds, ${plan.evaluation.rounds.length} evaluations), taking its total from ε = ${formatEpsilon(preview.epsilonBefore)} to ` +
         `${formatEpsilon(preview.epsilonAfter)} at δ = ${formatDelta(budget.delta)}, beyond its budget ε = ${formatEpsilon(budget.epsilon)}; refused before round 1, nothing was spent`,
     );
   }
-  privacy.charge(task, { mechanism: 'distributed-discrete-gaussian', params: { ...COUNT_RELEASE, sigma2PerClient: plan.countSigma2 } }, { stage: 'count', partition: 'train' });
-  const fixed: RecordJob = { jobId: task.jobId, noisyRows, ...sgd, epsilonJob: cost.epsilon };
+  const count = cost.releases.find((r) => r.release === 'count')!;
+  privacy.charge(task, count.spend, { stage: 'count', partition: 'train' });
+  const fixed: RecordJob = { jobId: task.jobId, noisyRows, ...cost.sgd, epsilonJob: cost.epsilon };
   privacy.jobs.put(fixed);
   return fixed;
 }
@@ -83,6 +80,25 @@ export function statsRelease(task: ParsedTask, train: Table, schema: DataSchema,
   const plan = planFor(task);
   const receipt = privacy.charge(task, releaseSpend(plan.stats), { partition: 'train' });
   return { contribution: noisedRelease(boundedStats(train, schema), plan.stats, rng), receipt, noised: true };
+}
+
+/**
+ * One round of DP-SGD on the training rows with this node's fixed settings: previewed against the
+ * budget, then charged and signed before the update leaves. Its FedAvg weight is the noisy row
+ * count (a DP release), never the exact one; the training loss is not sent.
+ */
+export async function trainRelease(task: ParsedTask, input: TrainInput, record: RecordJob, privacy: NodePrivacy, rng?: Rng): Promise<HandlerResult> {
+  const { job } = task.config;
+  const { clipNorm, secureNoise } = recordPrivacy(job)!;
+  const dp = { noiseMultiplier: record.noiseMultiplier, clipNorm, sampleRate: record.sampleRate, secureNoise };
+  const preview = privacy.ledger.preview(dpSgdSpend(dp, record.stepsPerRound), { jobId: task.jobId, partition: 'train' });
+  if (!preview.fits) return refusal('privacy_budget', `privacy budget: ${preview.reason}`);
+  const out = await trainLocal({ spec: job.model, ...input, dp, ...(rng ? { dpRng: rng } : {}) });
+  const contribution = trainContribution(out.weights, input.weights, Math.max(1, record.noisyRows), 0);
+  contribution.loss = Float64Array.of(0, 0);
+  // Charged (and persisted) before the update can leave this node.
+  const receipt = privacy.charge(task, dpSgdSpend(dp, out.dp?.steps ?? 0), { partition: 'train' });
+  return { contribution, receipt, noised: true };
 }
 
 /** The noised evaluation of the held-out rows' scores, charged and signed; refused in a round the job does not evaluate. */
