@@ -3,9 +3,10 @@
  * chain): jobs asking for a feature the policy forbids, more ε than it allows, or plain
  * aggregation (even though the node takes part in plain jobs) fail with the node's policy reason,
  * before it touched its data; a job within the policy succeeds. Over real gRPC with in-process
- * nodes, `fedcredit run` as a data scientist runs it prints the reason and exits with code 1; and
- * nodes (real processes) with a bad policy file or a bad CSV exit with code 2 and one line naming
- * the file and the field (or line and column) before they connect: the coordinator never hears of them.
+ * nodes, `fedcredit run` as a data scientist runs it prints the reason and exits with code 1, or
+ * prints the result of a job within the policy; and nodes (real processes) with a bad policy file
+ * or a bad CSV exit with code 2 and one line naming the file and the field (or line and column)
+ * before they connect: the coordinator never hears of them.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -133,12 +134,16 @@ describe('participant policy on the command line', () => {
     await coord?.stop();
   });
 
-  it('run prints the node\'s policy reason and exits with code 1', async () => {
-    const job = file('wants-plain.json', { ...jobSpec('wants-plain', { aggregation: 'plain', minParticipants: 3 }), schema: reducedFile });
-    const r = await runCli(['run', '--insecure', '--coordinator', coord.address, '--job', job], 60_000);
-    expect(r.code, r.stdout + r.stderr).toBe(1);
-    expect(r.stderr).toMatch(/^job \S+ failed: round 0 stats: /m);
-    expect(r.stderr).toContain(PLAIN);
+  it('run prints the node\'s policy reason and exits with code 1, and the result of a job within the policy', async () => {
+    const jobFile = (name: string, spec: Record<string, unknown>) => file(`${name}.json`, { ...jobSpec(name, spec), schema: reducedFile });
+    const run = (job: string) => runCli(['run', '--insecure', '--coordinator', coord.address, '--job', job], 60_000);
+    const [refused, within] = await Promise.all([run(jobFile('wants-plain', { aggregation: 'plain', minParticipants: 3 })), run(jobFile('within-policy', {}))]);
+    expect(refused.code, refused.stdout + refused.stderr).toBe(1);
+    expect(refused.stderr).toMatch(/^job \S+ failed: round 0 stats: /m);
+    expect(refused.stderr).toContain(PLAIN);
+    expect(within.code, within.stdout + within.stderr).toBe(0);
+    // Its one noised evaluation of ~60 held-out rows may leave a class total at or below zero: no AUC then ("—").
+    expect(within.stdout).toMatch(/^job \S+ succeeded: AUC (0\.\d{4}|—)/m);
   }, 40_000);
 
   it('a node with a bad policy file or a bad CSV exits with code 2 before connecting', async () => {
