@@ -35,8 +35,10 @@ import type { VanishStep } from './memory-grid.ts';
 /** One member of a simulated consortium. */
 export interface SimulatedParty {
   name: string;
-  /** The member's rows, validated against the job's schema. */
+  /** The member's rows, validated against its schema. */
   table: Table;
+  /** The schema the member's data follows (its own schema file); default the job's. A job on another schema is refused by its schema check. */
+  schema?: DataSchema;
   /** Its role in the roster (platform, bank, customs, other); default "other". */
   role?: string;
   /** Its differential-privacy budget (then it trains only with DP). */
@@ -126,7 +128,7 @@ export async function simulate(o: SimulateOptions): Promise<SimulationResult> {
     const stateDir = path.join(o.stateDir, 'nodes', p.name);
     mkdirSync(stateDir, { recursive: true });
     const assembled = createParticipantHandler({
-      name: p.name, table: p.table, schema: o.schema, stateDir, log, rng: rngFor(`party:${p.name}`),
+      name: p.name, table: p.table, schema: p.schema ?? o.schema, stateDir, log, rng: rngFor(`party:${p.name}`),
       allowPlain: o.job.aggregation === 'plain',
       ...(p.privacyBudget ? { privacyBudget: p.privacyBudget } : {}),
       ...(p.policy ? { policy: p.policy } : {}),

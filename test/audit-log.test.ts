@@ -1,14 +1,21 @@
 /**
- * The coordinator's audit log end to end: a real DP job over gRPC with three
- * participant processes writes the expected hash-chained records — joins, the job with its
- * digests, every round with its secure-aggregation facts and the participants' signed receipts,
- * the end with the guarantee — a restarted coordinator continues the chain, and
- * `fedcredit audit verify` accepts the log and rejects a tampered copy.
+ * The coordinator's audit log end to end: a real DP job over gRPC with three participant nodes
+ * (run in this process, each with its real handler chain, ledger and receipts) writes the
+ * expected hash-chained records — joins, the job with its digests, every round with its
+ * secure-aggregation facts and the participants' signed receipts, the end with the guarantee — a
+ * restarted coordinator continues the chain, and `fedcredit audit verify` (its command function)
+ * accepts the log and rejects a tampered copy.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { auditVerifyCommand } from '../cli/audit-cmd.ts';
+import type { AuditVerifyOptions } from '../cli/audit-cmd.ts';
+import { UsageError } from '../cli/errors.ts';
 import { loadSchemaFile } from '../participant/data/load.ts';
+import { createParticipant } from '../participant/create.ts';
+import type { Participant } from '../participant/create.ts';
+import { createLogger } from '../platform/log.ts';
 import { startCoordinator } from '../coordinator/server.ts';
 import type { CoordinatorHandle } from '../coordinator/server.ts';
 import { ControlClient } from '../client/control-client.ts';
@@ -16,8 +23,8 @@ import { JobSpecSchema } from '../core/job.ts';
 import { canonicalJson } from '../core/privacy/receipt-format.ts';
 import { lineHash } from '../coordinator/audit-format.ts';
 import { AUDIT_LOG_FILE } from '../coordinator/audit-log.ts';
-import { SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, syntheticParties, tempDir } from './helpers.ts';
-import type { ParticipantProcess } from './helpers.ts';
+import { SYNTHETIC_SCHEMA, tempDir } from './helpers.ts';
+import { syntheticTables } from './support/simulated.ts';
 
 /** The fields of logged records this test reads. */
 type LoggedRecord = Record<string, unknown> & { kind: string; round: number; receipts?: Record<string, string>; secure?: { survivors: number }; metrics: { auc: number } };
@@ -32,20 +39,27 @@ describe('audit log of a real job', () => {
   const tmp = tempDir('audit');
   const stateDir = path.join(tmp.dir, 'coord');
   const logFile = path.join(stateDir, AUDIT_LOG_FILE);
-  const parties = syntheticParties(tmp.dir).filter((p) => p.name !== 'bank-b');
   const schema = loadSchemaFile(SYNTHETIC_SCHEMA);
+  const parties = syntheticTables(schema).filter((p) => p.name !== 'bank-b');
   let coord: CoordinatorHandle | undefined;
-  let parts: ParticipantProcess[] = [];
+  const nodes: Participant[] = [];
+  const runs: Promise<void>[] = [];
 
   beforeAll(async () => {
     coord = await startCoordinator({ port: 0, stateDir, logLevel: 'silent', heartbeatIntervalMs: 250, heartbeatTimeoutMs: 3000 });
-    const address = coord.address;
-    parts = parties.map((p) =>
-      startParticipant(p.name, p.path, address, SYNTHETIC_SCHEMA, ['--state-dir', path.join(tmp.dir, 'nodes', p.name), '--privacy-budget-epsilon', '100']),
-    );
+    // No identities and no roster, as nodes started with --insecure on a test network.
+    for (const p of parties) {
+      const node = createParticipant({
+        name: p.name, table: p.table, schema, stateDir: path.join(tmp.dir, 'nodes', p.name), privacyBudget: { epsilon: 100, delta: 1e-5 },
+        coordinator: coord.address, log: createLogger(p.name, 'silent'),
+      });
+      nodes.push(node);
+      runs.push(node.run());
+    }
   });
   afterAll(async () => {
-    await stopAll(parts);
+    for (const n of nodes) n.stop();
+    await Promise.allSettled(runs);
     await coord?.stop();
     tmp.cleanup();
   });
@@ -102,24 +116,28 @@ describe('audit log of a real job', () => {
     r1.metrics.auc = 0.99;
     const tampered = path.join(tmp.dir, 'tampered.jsonl');
     writeFileSync(tampered, [...lines.slice(0, 6), canonicalJson(r1), ...lines.slice(7)].join('\n') + '\n');
-    const missingFile = path.join(tmp.dir, 'nope.jsonl');
-    const [ok, bad, missing] = await Promise.all([
-      runCli(['audit', 'verify', '--log', logFile, '--expect-head', `9:${lineHash(lines[8])}`]),
-      runCli(['audit', 'verify', '--log', tampered, '--json']),
-      runCli(['audit', 'verify', '--log', missingFile]),
-    ]);
-    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    const verify = (o: AuditVerifyOptions) => {
+      const out: string[] = [];
+      const code = auditVerifyCommand(o, (l) => out.push(l));
+      return { code, stdout: out.join('\n') };
+    };
+    const ok = verify({ log: logFile, expectHead: `9:${lineHash(lines[8])}`, json: false });
+    const bad = verify({ log: tampered, json: true });
+    expect(ok.code, ok.stdout).toBe(0);
     // No roster on this test network: the receipts are checked against their own keys only, and reported as not pinned.
     expect(ok.stdout).toMatch(/jobs 1 \(succeeded 1, failed 0, cancelled 0, unfinished 0\); rounds 3; privacy receipts verified 0 against .*, \d+ NOT pinned to any key/);
     expect(ok.stdout).toContain(`head: 13:${head.hash}`);
     expect(ok.stdout).toMatch(/^audit log verified: 13 record\(s\), chain intact$/m);
 
-    expect(bad.code, bad.stderr).toBe(1);
+    expect(bad.code, bad.stdout).toBe(1);
     const report = JSON.parse(bad.stdout);
     expect(report.ok).toBe(false);
     expect(report.problems).toEqual([{ line: 8, kind: 'chain', message: 'prev does not match the hash of line 7 (record removed, reordered or altered)' }]);
 
-    expect(missing.code).toBe(2);
-    expect(missing.stderr.trim()).toBe(`fedcredit: cannot read the audit log ${missingFile}: no such file`);
+    // A usage error: the CLI prints it as "fedcredit: <message>" and exits with code 2.
+    const missingFile = path.join(tmp.dir, 'nope.jsonl');
+    const missing = () => verify({ log: missingFile, json: false });
+    expect(missing).toThrow(UsageError);
+    expect(missing).toThrow(`cannot read the audit log ${missingFile}: no such file`);
   }, 60_000);
 });

@@ -1,27 +1,28 @@
 /**
- * Client-level DP (DP-FedAvg) end to end over real gRPC, with real participant processes, real
- * secure aggregation and real ledgers: distributed discrete Gaussian noise added by the
- * participants inside the secure sum, and central noise added by the coordinator with adaptive
- * clipping. Checks what each round reports (clip norm, z, t, the signed receipts and their ε)
- * against the accountant, what the ledgers on disk hold, and that the model still learns.
+ * Client-level DP (DP-FedAvg) end to end in one process (sim/simulate.ts): the real job manager
+ * and round engine, real secure aggregation (authenticated, with a roster), and each member's
+ * real handler chain with its ledger and receipts on disk. Distributed discrete Gaussian noise
+ * added by the participants inside the secure sum, and central noise added by the coordinator
+ * (from the job manager's rng, seeded here) with adaptive clipping. Checks what each round
+ * reports (clip norm, z, t, the signed receipts and their ε) against the accountant, what the
+ * ledgers on disk hold, that the model still learns, and that an auditor accepts the receipts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadSchemaFile } from '../participant/data/load.ts';
-import { startCoordinator } from '../coordinator/server.ts';
-import type { CoordinatorHandle } from '../coordinator/server.ts';
-import { ControlClient } from '../client/control-client.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { verifyReceiptsCommand } from '../cli/verify-receipts-cmd.ts';
+import { inputDim } from '../core/data/schema.ts';
 import { JobSpecSchema } from '../core/job.ts';
 import type { JobSpec } from '../core/job.ts';
-import { inputDim } from '../core/data/schema.ts';
 import { modelLayout } from '../core/model/layout.ts';
-import { layoutSize } from '../core/types.ts';
-import { clientPlanFor } from '../core/round/client-round.ts';
 import { DEFAULT_RDP_ORDERS, epsilonFromRdp } from '../core/privacy/index.ts';
 import { mechanismRdp } from '../core/privacy/ledger-format.ts';
-import { SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, syntheticParties, tempDir } from './helpers.ts';
-import type { ParticipantProcess } from './helpers.ts';
+import { clientPlanFor } from '../core/round/client-round.ts';
+import { layoutSize } from '../core/types.ts';
+import { loadSchemaFile } from '../participant/data/load.ts';
+import { simulate } from '../sim/simulate.ts';
+import { SYNTHETIC_SCHEMA, tempDir } from './helpers.ts';
+import { syntheticTables, wireRounds } from './support/simulated.ts';
 
 const DELTA = 1e-5;
 const base = {
@@ -31,31 +32,15 @@ const base = {
 
 describe('client-level differential privacy', () => {
   const tmp = tempDir('client-dp');
-  const parties = syntheticParties(tmp.dir);
   const schema = loadSchemaFile(SYNTHETIC_SCHEMA);
+  const parties = syntheticTables(schema).map((p) => ({ ...p, privacyBudget: { epsilon: 1_000_000, delta: DELTA } }));
   const size = layoutSize(modelLayout({ type: 'logistic' }, inputDim(schema)));
   const nodeDir = (name: string) => path.join(tmp.dir, 'nodes', name);
-  let coord: CoordinatorHandle;
-  let parts: ParticipantProcess[] = [];
+  afterAll(() => tmp.cleanup());
 
-  beforeAll(async () => {
-    coord = await startCoordinator({ port: 0, stateDir: path.join(tmp.dir, 'coord'), logLevel: 'silent', heartbeatIntervalMs: 250, heartbeatTimeoutMs: 5000 });
-    parts = parties.map((p) =>
-      startParticipant(p.name, p.path, coord.address, SYNTHETIC_SCHEMA, ['--state-dir', nodeDir(p.name), '--privacy-budget-epsilon', '1000000', '--privacy-budget-delta', String(DELTA)]));
-  });
-  afterAll(async () => {
-    await stopAll(parts);
-    await coord.stop();
-    tmp.cleanup();
-  });
-
-  const runJob = async (spec: JobSpec) => {
-    const control = new ControlClient(coord.address);
-    for (let i = 0; i < 300 && coord.grid.available().length < parties.length; i++) await new Promise((r) => setTimeout(r, 100));
-    const final = await control.follow(await control.submit(spec, schema), () => undefined);
-    control.close();
-    return final;
-  };
+  // Both jobs run on the same members' state dirs (their ledgers and receipt chains go on, as on long-running nodes),
+  // under one seed: the members keep their identity keys, and the noise is replayable.
+  const runJob = (job: JobSpec) => simulate({ job, schema, parties, stateDir: tmp.dir, seed: 11 });
   const ledgerCharges = (name: string, jobId: string) =>
     JSON.parse(readFileSync(path.join(nodeDir(name), 'privacy', 'ledger.json'), 'utf8')).entries.filter(
       (e: { kind: string; jobId?: string }) => e.kind === 'charge' && e.jobId === jobId,
@@ -66,7 +51,7 @@ describe('client-level differential privacy', () => {
     const final = await runJob(job);
     expect(final.state, final.error).toBe('SUCCEEDED');
     const n = parties.length;
-    const rounds = final.rounds.filter((r) => r.round > 0);
+    const rounds = wireRounds(final).filter((r) => r.round > 0);
     const t = rounds[0].secure!.threshold;
     const plan = clientPlanFor(job, size, t)!;
     expect(plan.spend.mechanism).toBe('distributed-discrete-gaussian');
@@ -75,9 +60,10 @@ describe('client-level differential privacy', () => {
       expect(r.clientDp!.noiseMultiplier).toBeCloseTo(0.2, 12);
       expect(r.secure!.survivors).toBe(n);
       expect(r.privacy.map((p) => p.participant).sort()).toEqual(parties.map((p) => p.name).sort());
-      // Each receipt states the accountant's ε after r rounds of this mechanism.
+      // Each receipt is signed with the member's roster key and states the accountant's ε after r rounds of this mechanism.
       for (const p of r.privacy) {
         expect(p.signatureValid).toBe(true);
+        expect(p.verifiedAgainstRoster).toBe(true);
         const receipt = JSON.parse(p.receiptJson).receipt;
         expect(receipt.mechanism).toBe('distributed-discrete-gaussian');
         expect(receipt.params).toEqual(plan.spend.params);
@@ -91,13 +77,17 @@ describe('client-level differential privacy', () => {
       expect(charges.map((c: { round: number }) => c.round)).toEqual([1, 2, 3, 4, 5]);
       expect(charges[0].params.sigma2PerClient).toBeCloseTo((0.2 * plan.normBound) ** 2 / t, 3);
     }
-    // The model learns despite the noise. The noise is random, so the final AUC varies from run to run (one CI run saw 0.693).
-    const initial = final.rounds.find((r) => r.round === 0)!.metrics!.auc;
+    // The model learns despite the noise. The noise is seeded here; unseeded runs saw a final AUC as low as 0.693.
+    const initial = final.rounds.find((r) => r.round === 0)!.metrics.auc;
     const last = rounds[rounds.length - 1].metrics!.auc;
     expect(last).toBeGreaterThan(0.62);
     expect(last - initial).toBeGreaterThan(0.1);
-    const verified = await runCli(['verify-receipts', '--receipts', path.join(nodeDir('bank-a'), 'privacy', 'receipts.jsonl')]);
-    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+    // An auditor checks bank-a's receipts on disk against the key the roster lists for it.
+    const rosterFile = path.join(tmp.dir, 'roster.json');
+    writeFileSync(rosterFile, JSON.stringify(final.roster));
+    const out: string[] = [];
+    const code = verifyReceiptsCommand({ receipts: path.join(nodeDir('bank-a'), 'privacy', 'receipts.jsonl'), roster: rosterFile, participant: 'bank-a', json: false }, (l) => out.push(l));
+    expect(code, out.join('\n')).toBe(0);
   });
 
   it('central noise with adaptive clipping: S moves towards the median update norm, and the trust is stated', async () => {
@@ -108,7 +98,7 @@ describe('client-level differential privacy', () => {
     const final = await runJob(job);
     expect(final.state, final.error).toBe('SUCCEEDED');
     expect(final.guarantee).toMatch(/the COORDINATOR adds Gaussian noise to the sum, so the guarantee holds only if the coordinator is trusted/);
-    const rounds = final.rounds.filter((r) => r.round > 0);
+    const rounds = wireRounds(final).filter((r) => r.round > 0);
     const norms = rounds.map((r) => r.clientDp!.clipNorm);
     expect(norms[0]).toBe(1e-4);
     for (const r of rounds) {
