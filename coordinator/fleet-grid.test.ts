@@ -56,3 +56,48 @@ describe('FleetGrid delivery checks replies against their task', () => {
     expect(r.failures.map((f) => `${f.participant}: ${f.reason}`).sort()).toEqual(['a: malformed reply rejected: tensor "stats": element 0 is NaN', 'b: refused: no']);
   });
 });
+
+describe('FleetGrid membership: waiting for participants, and a node that registers again', () => {
+  let grid: FleetGrid;
+  afterEach(() => grid.close());
+
+  it('waitFor resolves once enough of the wanted participants are connected, or at its timeout with whoever is connected', async () => {
+    grid = new FleetGrid({ heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 60_000 });
+    grid.hello('a', 'bank', '');
+    let started = Date.now();
+    expect(await grid.waitFor(3, undefined, 300)).toEqual(['a']);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    // Only the wanted names count: b's arrival does not end the wait, c's does, long before the timeout.
+    const waiting = grid.waitFor(2, ['a', 'c'], 60_000);
+    started = Date.now();
+    grid.hello('b', 'bank', '');
+    grid.hello('c', 'bank', '');
+    expect(await waiting).toEqual(['a', 'b', 'c']);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('a restarted node that registers again under its name replaces its old session; the open task of the old one fails with the reason', async () => {
+    grid = new FleetGrid({ heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 60_000 });
+    const old = grid.hello('a', 'bank', '');
+    const b = grid.hello('b', 'bank', '');
+    const done = grid.run(['a', 'b'], { kind: 'stats', round: 0, config: {} }, 30_000);
+    const oldTask = old.queue[0].taskId;
+    const fresh = grid.hello('a', 'bank', '');
+    expect(fresh.id).toBe(old.id);
+    expect(fresh.session).not.toBe(old.session);
+    expect(grid.touch(old.session)).toBeUndefined(); // its next heartbeat is "unknown session"
+    expect(grid.touch(fresh.session)).toBe(fresh);
+    expect(grid.available()).toEqual(['a', 'b']);
+    expect(grid.deliver(old, oldTask, { refusal: 'late' })).toMatch(/is closed: the participant was dropped \(new session or no heartbeat\)/);
+    expect(grid.deliver(b, b.queue[0].taskId, { refusal: 'no' })).toBeNull();
+    expect((await done).failures).toEqual([
+      { participant: 'a', stage: 'round 0: stats', reason: 'the participant reconnected with a new session' },
+      { participant: 'b', stage: 'round 0: stats', reason: 'refused: no' },
+    ]);
+    // The next stage goes to the new session.
+    const next = grid.run(['a'], { kind: 'stats', round: 0, config: {} }, 30_000);
+    expect(fresh.queue.length).toBe(1);
+    expect(grid.deliver(fresh, fresh.queue[0].taskId, { refusal: 'again' })).toBeNull();
+    expect((await next).failures.map((f) => f.reason)).toEqual(['refused: again']);
+  });
+});

@@ -2,10 +2,10 @@
  * `fedcredit/sim`: a whole consortium in one process (the real engine, secure aggregation, DP
  * and participant handler chains over an in-memory grid), and the seeded synthetic consortium.
  */
-export { simulate } from './simulate.ts';
-export type { SimulatedParty, SimulateOptions, SimulationResult } from './simulate.ts';
+export { simulate, startSimulation } from './simulate.ts';
+export type { SimulatedParty, SimulateOptions, Simulation, SimulationOptions, SimulationResult } from './simulate.ts';
 export { memoryGrid, tamperingGrid } from './memory-grid.ts';
-export type { VanishStep } from './memory-grid.ts';
+export type { MemoryGrid, VanishAt, VanishStep } from './memory-grid.ts';
 export { generateConsortium } from './synthetic/generate.ts';
 export type { ConsortiumOptions, GeneratedParty } from './synthetic/generate.ts';
 export { syntheticMembers } from './synthetic/members.ts';

@@ -1,7 +1,8 @@
 /**
  * The in-process simulator end to end: a custom strategy registered by name drives the rounds,
- * a run replays exactly under its seed, an unregistered strategy is refused at submission, and a
- * member that vanishes mid-sum is dropped while the others finish the job.
+ * a run replays exactly under its seed, an unregistered strategy is refused at submission, a
+ * member that vanishes mid-sum is dropped while the others finish the job, and a simulation kept
+ * up across jobs takes a restarted member back.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -12,7 +13,7 @@ import { validateTable } from '../core/data/table.ts';
 import { JobSpecSchema } from '../core/job.ts';
 import { meanDelta } from '../core/strategy/strategy.ts';
 import type { StrategyFactory } from '../core/strategy/strategy.ts';
-import { simulate } from './simulate.ts';
+import { simulate, startSimulation } from './simulate.ts';
 import type { SimulatedParty } from './simulate.ts';
 import { syntheticMembers } from './synthetic/members.ts';
 
@@ -67,5 +68,23 @@ describe('in-process simulator', () => {
     expect(r.state, r.error).toBe('SUCCEEDED');
     expect(r.rounds.at(-1)!.participants).not.toContain(parties[2].name);
     expect(r.rounds.at(-1)!.participants.length).toBe(7);
+  });
+
+  it('keeps the consortium up across jobs: a member restarted after it vanished takes part in the next job', async () => {
+    const parties = members(4);
+    const victim = parties[1].name;
+    parties[1].vanishAt = { step: 'share-keys', round: 1, kind: 'train' };
+    const sim = await startSimulation({ schema, parties, stateDir: tmp(), seed: 4 });
+    const first = await sim.run(job({ rounds: 1 }));
+    expect(first.state, first.error).toBe('SUCCEEDED');
+    expect(first.rounds.map((r) => r.participants.includes(victim))).toEqual([true, false]);
+    const before = sim.participants.get(victim);
+    sim.restart(victim);
+    expect(sim.participants.get(victim)).not.toBe(before);
+    const second = await sim.run(job({ rounds: 1, seed: 6 }));
+    expect(second.state, second.error).toBe('SUCCEEDED');
+    expect(second.rounds.at(-1)!.participants).toContain(victim);
+    expect(sim.jobs.get(first.jobId)!.state).toBe('SUCCEEDED'); // one job manager ran both
+    expect(() => sim.restart('nobody')).toThrow('no party "nobody" in this simulation');
   });
 });

@@ -7,6 +7,10 @@
  * so secure sums run with signed key adverts and the consistency check, as in a deployment.
  * Under a `seed`, all secret randomness (key pairs, masks, DP noise) is drawn from seeded
  * generators, so a run can be replayed exactly; without one it comes from node:crypto.
+ *
+ * `simulate` runs one job. `startSimulation` keeps the consortium up across jobs and lets a test
+ * act between stages: submit another job to the same job manager, observe every step on the grid,
+ * and restart a member that vanished (it rejoins with a fresh handler chain over its state dir).
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -30,7 +34,7 @@ import { cryptoRng } from '../platform/crypto-rng.ts';
 import type { Identity, Roster } from '../trust/format.ts';
 import { identityFileFromSeed, identityFromFile, RoleSchema, RosterSchema } from '../trust/format.ts';
 import { memoryGrid } from './memory-grid.ts';
-import type { VanishStep } from './memory-grid.ts';
+import type { MemoryGrid, VanishAt } from './memory-grid.ts';
 
 /** One member of a simulated consortium. */
 export interface SimulatedParty {
@@ -47,13 +51,18 @@ export interface SimulatedParty {
   policy?: { policy: Policy; file: string };
   /** Extra participant mods (e.g. to record what the member receives). */
   mods?: Mod[];
-  /** Stop answering from this secure-aggregation step on (a dropout). */
-  vanishAt?: VanishStep;
+  /** Stop answering from this secure-aggregation step on (a dropout), or from that step of one stage of one round. */
+  vanishAt?: VanishAt;
+  /**
+   * Take part in plain (unmasked) aggregation, as `--allow-plain-aggregation` does. Default: in
+   * {@link simulate}, only when its job is plain; in {@link startSimulation}, no.
+   */
+  allowPlain?: boolean;
 }
 
-/** Options of {@link simulate}. */
-export interface SimulateOptions {
-  job: JobSpec;
+/** Options of {@link startSimulation}: the consortium, without a job. */
+export interface SimulationOptions {
+  /** The schema the members' data was validated against, and the default schema of jobs. */
   schema: DataSchema;
   parties: SimulatedParty[];
   /** Where the coordinator's job store and each member's state (ledger, releases) go. */
@@ -62,11 +71,16 @@ export interface SimulateOptions {
   seed?: number;
   /** Members get identities and a roster, so secure sums are authenticated (default true). */
   authenticated?: boolean;
-  /** User-defined strategies the job may name. */
+  /** User-defined strategies jobs may name. */
   strategies?: StrategyRegistry;
+  log?: Logger;
+}
+
+/** Options of {@link simulate}. */
+export interface SimulateOptions extends SimulationOptions {
+  job: JobSpec;
   /** Every job update, as a Control API watcher would see it. */
   onUpdate?: (u: JobUpdate) => void;
-  log?: Logger;
 }
 
 /** What a simulation produced. */
@@ -92,6 +106,32 @@ export interface SimulationResult {
   seconds: number;
 }
 
+/** A simulated consortium that stays up across jobs (see {@link startSimulation}). */
+export interface Simulation {
+  /** The coordinator's job manager: jobs, their records and watchers. */
+  readonly jobs: JobManager;
+  /** The in-memory grid the job manager runs on (wrap its `run` to observe every step). */
+  readonly grid: MemoryGrid;
+  /** Each member's current handler chain and the state it keeps (a restart replaces the entry). */
+  readonly participants: Map<string, ParticipantHandler>;
+  /** The roster the simulation made (authenticated runs). */
+  readonly roster?: Roster;
+  /** The tfjs backend the members train with. */
+  readonly backend: string;
+  /**
+   * Runs a job (`schema`: the job's schema, default the members' one) and resolves when no job
+   * is left to run; `onUpdate` sees its updates synchronously, before the engine goes on.
+   */
+  run(job: JobSpec, o?: { schema?: DataSchema; onUpdate?: (u: JobUpdate) => void }): Promise<SimulationResult>;
+  /**
+   * Restarts a member, as a node process restarted with the same data and state dir: a fresh
+   * handler chain (what it held in memory, such as a secure sum's secrets, is gone; its release
+   * history and ledger are read back from its state dir) that answers again from the next stage
+   * on, its vanish point cleared. Called from `onUpdate` after round r, it takes part in round r + 1.
+   */
+  restart(name: string): void;
+}
+
 const quiet: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 /** The roster and identities of the simulated members (keys derived from `seed`, or random). */
@@ -111,8 +151,8 @@ function simulatedRoster(parties: SimulatedParty[], rng: Rng): { roster: Roster;
   return { roster, identities };
 }
 
-/** Runs one job over the simulated consortium and resolves when it ends. */
-export async function simulate(o: SimulateOptions): Promise<SimulationResult> {
+/** Assembles the consortium and its coordinator's job manager over an in-memory grid; runs no job yet. */
+export async function startSimulation(o: SimulationOptions): Promise<Simulation> {
   const names = o.parties.map((p) => p.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) throw new RangeError(`party "${dup}" is listed twice`);
@@ -123,13 +163,14 @@ export async function simulate(o: SimulateOptions): Promise<SimulationResult> {
   const auth = o.authenticated !== false ? simulatedRoster(o.parties, rngFor('identities')) : undefined;
   const participants = new Map<string, ParticipantHandler>();
   const handlers = new Map<string, TaskHandler>();
-  const vanish: Partial<Record<string, VanishStep>> = {};
-  for (const p of o.parties) {
+  const vanish: Partial<Record<string, VanishAt>> = {};
+  /** Builds (or rebuilds, after a restart) a member's handler chain; `rngLabel` keeps restarts replayable. */
+  const assemble = (p: SimulatedParty, rngLabel: string) => {
     const stateDir = path.join(o.stateDir, 'nodes', p.name);
     mkdirSync(stateDir, { recursive: true });
     const assembled = createParticipantHandler({
-      name: p.name, table: p.table, schema: p.schema ?? o.schema, stateDir, log, rng: rngFor(`party:${p.name}`),
-      allowPlain: o.job.aggregation === 'plain',
+      name: p.name, table: p.table, schema: p.schema ?? o.schema, stateDir, log, rng: rngFor(rngLabel),
+      allowPlain: p.allowPlain ?? false,
       ...(p.privacyBudget ? { privacyBudget: p.privacyBudget } : {}),
       ...(p.policy ? { policy: p.policy } : {}),
       ...(p.mods ? { mods: p.mods } : {}),
@@ -137,29 +178,53 @@ export async function simulate(o: SimulateOptions): Promise<SimulationResult> {
     });
     participants.set(p.name, assembled);
     handlers.set(p.name, assembled.handler);
+  };
+  for (const p of o.parties) {
+    assemble(p, `party:${p.name}`);
     if (p.vanishAt) vanish[p.name] = p.vanishAt;
   }
+  const grid = memoryGrid(handlers, vanish);
   const coordinatorDir = path.join(o.stateDir, 'coordinator');
   mkdirSync(coordinatorDir, { recursive: true });
-  const jobs = new JobManager(memoryGrid(handlers, vanish), coordinatorDir, log, {
+  const jobs = new JobManager(grid, coordinatorDir, log, {
     rng: rngFor('coordinator'),
     ...(o.strategies ? { strategies: o.strategies } : {}),
   });
   if (auth) jobs.memberKeys = new Map([...auth.identities].map(([n, id]) => [n, id.publicKey]));
-  const started = Date.now();
-  const jobId = jobs.submit(o.job, o.schema);
-  const unwatch = o.onUpdate ? jobs.watch(jobId, o.onUpdate) : () => {};
-  try {
-    await jobs.idle();
-  } finally {
-    unwatch();
-  }
-  const rec = jobs.get(jobId)!;
+  const restarts = new Map<string, number>();
   return {
-    jobId, state: rec.state, error: rec.error, rounds: rec.rounds, guarantee: jobs.guarantee(rec), participants,
-    ...(rec.state === 'SUCCEEDED' && rec.weights ? { weights: rec.weights } : {}),
-    ...(rec.preprocessing ? { preprocessing: rec.preprocessing } : {}),
-    ...(auth ? { roster: auth.roster } : {}),
-    backend, seconds: (Date.now() - started) / 1000,
+    jobs, grid, participants, backend, ...(auth ? { roster: auth.roster } : {}),
+    restart(name) {
+      const p = o.parties.find((x) => x.name === name);
+      if (!p) throw new RangeError(`no party "${name}" in this simulation`);
+      const n = (restarts.get(name) ?? 0) + 1;
+      restarts.set(name, n);
+      assemble(p, `party:${name}:restart:${n}`);
+      grid.rejoin(name);
+    },
+    async run(job, ro = {}) {
+      const started = Date.now();
+      const jobId = jobs.submit(job, ro.schema ?? o.schema);
+      const unwatch = ro.onUpdate ? jobs.watch(jobId, ro.onUpdate) : () => {};
+      try {
+        await jobs.idle();
+      } finally {
+        unwatch();
+      }
+      const rec = jobs.get(jobId)!;
+      return {
+        jobId, state: rec.state, error: rec.error, rounds: rec.rounds, guarantee: jobs.guarantee(rec), participants,
+        ...(rec.state === 'SUCCEEDED' && rec.weights ? { weights: rec.weights } : {}),
+        ...(auth ? { roster: auth.roster } : {}),
+        backend, seconds: (Date.now() - started) / 1000,
+      };
+    },
   };
+}
+
+/** Runs one job over the simulated consortium and resolves when it ends. */
+export async function simulate(o: SimulateOptions): Promise<SimulationResult> {
+  const plain = o.job.aggregation === 'plain';
+  const sim = await startSimulation({ ...o, parties: o.parties.map((p) => ({ ...p, allowPlain: p.allowPlain ?? plain })) });
+  return sim.run(o.job, o.onUpdate ? { onUpdate: o.onUpdate } : {});
 }

@@ -60,7 +60,7 @@ const job: JobSpec = JobSpecSchema.parse({ minParticipants: 2, seed: 4, evaluati
 const statsTask = (jobId: string): StageTask => ({ kind: 'stats', round: 0, config: { jobId, job, schema } satisfies TaskConfig });
 
 /** One secure sum of the stats stage of `jobId` over `members`, as the deviating coordinator chooses them. */
-function sumOver(handlers: Map<string, TaskHandler>, members: string[], jobId = 'job-1', incarnation = 'a', grid = memoryGrid(handlers)): Promise<SumResult> {
+function sumOver(handlers: Map<string, TaskHandler>, members: string[], jobId = 'job-1', incarnation = 'a', grid: Grid = memoryGrid(handlers)): Promise<SumResult> {
   return secureSum(jobId, job, incarnation).run(grid, members, statsTask(jobId), statsShape(schema), 5000);
 }
 
