@@ -1,18 +1,33 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Two groups: `unit` (tests beside the code, in worker threads) and `e2e` (test/: real gRPC on
 // loopback, the in-process simulator, and the few real-process tests). Processes the e2e tests
-// spawn run the compiled CLI in dist/, rebuilt once before the group starts.
+// spawn run the compiled CLI in dist/, rebuilt once before the group starts. Unit test files
+// share their worker's module cache (no per-file re-import of tfjs, gRPC and zod), except the
+// trainer's, which pick a tfjs backend — process-wide state — and so run isolated (`unit-tfjs`).
 export default defineConfig({
   test: {
     testTimeout: 120_000,
+    // One worker per core, stated: left to its default, vitest ran the e2e files one at a time here.
+    maxWorkers: availableParallelism(),
     hookTimeout: 60_000,
     projects: [
       {
         extends: true,
         test: {
           name: 'unit',
+          exclude: ['participant/trainer/**'],
           include: ['core/**/*.test.ts', 'trust/**/*.test.ts', 'participant/**/*.test.ts', 'coordinator/**/*.test.ts', 'proto/**/*.test.ts', 'examples/**/*.test.ts', 'cli/**/*.test.ts', 'sim/**/*.test.ts', 'client/**/*.test.ts', 'platform/**/*.test.ts'],
+          pool: 'threads',
+          isolate: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'unit-tfjs',
+          include: ['participant/trainer/**/*.test.ts'],
           pool: 'threads',
         },
       },

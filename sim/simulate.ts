@@ -215,6 +215,7 @@ export async function startSimulation(o: SimulationOptions): Promise<Simulation>
       return {
         jobId, state: rec.state, error: rec.error, rounds: rec.rounds, guarantee: jobs.guarantee(rec), participants,
         ...(rec.state === 'SUCCEEDED' && rec.weights ? { weights: rec.weights } : {}),
+        ...(rec.preprocessing ? { preprocessing: rec.preprocessing } : {}),
         ...(auth ? { roster: auth.roster } : {}),
         backend, seconds: (Date.now() - started) / 1000,
       };

@@ -89,7 +89,10 @@ describe('the curious coordinator learns nothing about a single participant', ()
     kind === 'stats' ? statsShape(schema) : kind === 'evaluate' ? evaluationShape(job.evaluation.bins) : trainShape(params);
 
   beforeAll(async () => {
-    coord = await startCoordinator({ port: 0, stateDir, recordMessages: record, logLevel: 'silent', heartbeatIntervalMs: 500, heartbeatTimeoutMs: 10_000 });
+    // The coordinator shares this test process with the curious analysis, whose synchronous work
+    // (uniformity tests, opening every share ciphertext) can hold its event loop for several seconds
+    // on a busy machine: a generous heartbeat timeout keeps the nodes registered across it.
+    coord = await startCoordinator({ port: 0, stateDir, recordMessages: record, logLevel: 'silent', heartbeatIntervalMs: 500, heartbeatTimeoutMs: 60_000 });
     parts = parties.map((p) => startParticipant(p.name, p.path, coord.address));
     for (let i = 0; i < 450 && coord.grid.available().length < parties.length; i++) await new Promise((r) => setTimeout(r, 100));
   });
