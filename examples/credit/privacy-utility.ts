@@ -1,6 +1,6 @@
 /**
- * The privacy–utility tables (`npm run example:privacy`), each run a full `fedcredit simulate`
- * with participant processes and secure aggregation, reporting the federated AUC on the pooled
+ * The privacy–utility tables (`npm run example:privacy`), each run a full simulation (the
+ * `simulate` API behind `fedcredit simulate`: participant processes and secure aggregation), reporting the federated AUC on the pooled
  * held-out rows as a Markdown table:
  *  - default: record-level DP-SGD on the credit_data example (3 non-IID lenders, logistic
  *    regression, 30 rounds) at δ = 1e-5 for each target ε, and without DP (ε = ∞);
@@ -8,16 +8,16 @@
  *    sum) on credit_data spread over `--members N` lenders (default 20; ./members.ts), 10 rounds.
  * DP noise comes from node:crypto, so runs differ: `--repeats N` (default 1) reports mean and range.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeCreditSplit } from './split.ts';
 import { writeMemberSplit } from './members.ts';
+import { loadJobFile } from '../../cli/job-file.ts';
+import { simulate } from '../../cli/simulate.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..', '..');
 const argValue = (flag: string, fallback: number) => {
   const i = process.argv.indexOf(flag);
   const v = i > 0 ? Number(process.argv[i + 1]) : fallback;
@@ -56,10 +56,10 @@ for (const epsilon of EPSILONS) {
   for (let r = 0; r < repeats; r++) {
     const jobFile = path.join(dir, `job-${epsilon}-${r}.json`);
     writeFileSync(jobFile, JSON.stringify(jobFor(epsilon)));
-    const args = [path.join(root, 'bin', 'fedcredit.mjs'), 'simulate', '--job', jobFile, '--state-dir', path.join(dir, `run-${epsilon}-${r}`), '--json', ...parts.flatMap((p) => ['--party', `${p.name}=${p.path}`])];
-    const run = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
-    if (run.status !== 0) throw new Error(`simulate failed for ε = ${epsilon}: ${run.stderr.slice(-2000)}`);
-    const report = JSON.parse(run.stdout) as { federated: { exactAuc: number } };
+    const report = await simulate({
+      loaded: loadJobFile(jobFile), parties: parts.map((p) => ({ name: p.name, file: p.path })), stateDir: path.join(dir, `run-${epsilon}-${r}`), json: true, print: () => {},
+    });
+    if (report.state !== 'SUCCEEDED') throw new Error(`simulate failed for ε = ${epsilon}: ${report.error}`);
     aucs.push(report.federated.exactAuc);
     process.stderr.write(`ε = ${epsilon}: federated AUC ${report.federated.exactAuc.toFixed(4)}\n`);
   }
