@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeMembers, DEFAULT_SEED } from '../sim/synthetic/write.ts';
-import { renderInProcessReport, simulateInProcess } from './simulate-in-process.ts';
+import { printInProcessReport, simulateInProcess } from './simulate-in-process.ts';
 import { loadJobFile } from './job-file.ts';
 import { renderReport } from './report.ts';
 import { simulate } from './simulate.ts';
@@ -49,10 +49,7 @@ export async function demoCommand(o: DemoOptions): Promise<void> {
   const parties = written.map((w) => ({ name: w.name, file: w.path }));
   if (o.inProcess) {
     if (o.out) print('--out is not available with --in-process; the model stays in the state dir\'s job store');
-    const report = await simulateInProcess({ loaded, parties, stateDir, print, ...(o.seed !== undefined ? { seed: o.seed } : {}) });
-    if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-    else for (const l of renderInProcessReport(report)) print(l);
-    if (report.state !== 'SUCCEEDED') process.exitCode = 1;
+    printInProcessReport(await simulateInProcess({ loaded, parties, stateDir, print, ...(o.seed !== undefined ? { seed: o.seed } : {}) }), o.json, print);
     return;
   }
   const report = await simulate({ loaded, parties, stateDir, outDir: o.out, json: o.json, print });

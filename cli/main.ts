@@ -15,7 +15,7 @@ import { runJobOnCoordinator } from './run.ts';
 import { parseParties, simulate } from './simulate.ts';
 import { inferCommand } from './schema-cmd.ts';
 import { demoCommand } from './demo.ts';
-import { renderInProcessReport, simulateInProcess } from './simulate-in-process.ts';
+import { printInProcessReport, simulateInProcess } from './simulate-in-process.ts';
 import { UsageError } from './errors.ts';
 import { TrustConfigError } from '../trust/errors.ts';
 import { AuditLogError } from '../coordinator/audit-log.ts';
@@ -153,10 +153,7 @@ addSimulateOptions(
   const loaded = loadJobFile(o.job, o.schema, { ...(o.rounds ? { rounds: o.rounds } : {}), ...(o.aggregation ? { aggregation: o.aggregation } : {}) });
   const print = o.json ? (l: string) => process.stderr.write(l + '\n') : (l: string) => process.stdout.write(l + '\n');
   if (o.inProcess) {
-    const r = await simulateInProcess({ loaded, parties: parseParties(o.party), stateDir: o.stateDir, print, ...(o.seed !== undefined ? { seed: o.seed } : {}) });
-    if (o.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-    else for (const l of renderInProcessReport(r)) print(l);
-    if (r.state !== 'SUCCEEDED') process.exitCode = 1;
+    printInProcessReport(await simulateInProcess({ loaded, parties: parseParties(o.party), stateDir: o.stateDir, print, ...(o.seed !== undefined ? { seed: o.seed } : {}) }), o.json, print);
     return;
   }
   const report = await simulate({ loaded, parties: parseParties(o.party), stateDir: o.stateDir, outDir: o.out, json: o.json, print });

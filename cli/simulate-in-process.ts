@@ -81,3 +81,10 @@ export function renderInProcessReport(r: InProcessReport): string[] {
     `tfjs backend: ${r.backend}; finished in ${r.seconds.toFixed(1)} s`,
   ];
 }
+
+/** Prints the report (JSON on stdout with `json`, else the text summary) and sets the exit code. */
+export function printInProcessReport(r: InProcessReport, json: boolean, print: (line: string) => void): void {
+  if (json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+  else for (const l of renderInProcessReport(r)) print(l);
+  if (r.state !== 'SUCCEEDED') process.exitCode = 1;
+}

@@ -6,6 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { channelOptions, loadProto } from '../proto/load.ts';
 import { unaryCall } from '../proto/call.ts';
+import { formatZodError } from '../proto/validate.ts';
 import type { ControlClient as GrpcControlClient } from '../proto/generated/fedcredit/v1/Control.ts';
 import { DataSchemaSchema } from '../core/data/schema.ts';
 import { JobSpecSchema } from '../core/job.ts';
@@ -87,9 +88,9 @@ export class ControlClient {
    */
   async submit(job: JobInput, schema: SchemaInput, timeoutMs = 15_000): Promise<string> {
     const j = JobSpecSchema.safeParse(job);
-    if (!j.success) throw new InvalidJobError(`job: ${j.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    if (!j.success) throw new InvalidJobError(`job: ${formatZodError(j.error)}`);
     const d = DataSchemaSchema.safeParse(schema);
-    if (!d.success) throw new InvalidJobError(`schema: ${d.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    if (!d.success) throw new InvalidJobError(`schema: ${formatZodError(d.error)}`);
     const req = { jobJson: JSON.stringify(j.data), schemaJson: JSON.stringify(d.data) };
     const r = await unaryCall<SubmitJobReply__Output>((m, o, cb) => this.client.submitJob(req, m, o, cb), timeoutMs);
     return r.jobId;
