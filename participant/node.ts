@@ -153,18 +153,22 @@ export class ParticipantNode {
         }
       } catch (err) {
         if (signal.aborted) break;
+        if (err instanceof FleetRefusedError) {
+          this.stop();
+          throw err;
+        }
         const code = (err as grpc.ServiceError).code;
-        if (code === grpc.status.PERMISSION_DENIED || (code === grpc.status.UNAUTHENTICATED && !this.session)) {
-          // The coordinator does not accept this institution (not in its roster, wrong key or
-          // certificate, unsigned): retrying cannot help.
+        if (code === grpc.status.PERMISSION_DENIED) {
+          // A certificate issued to another name, or a key the roster does not list: retrying cannot help.
           this.stop();
           throw new FleetRefusedError(`the coordinator refused this node: ${(err as grpc.ServiceError).details ?? (err as Error).message}`);
         }
         if (code === grpc.status.UNAUTHENTICATED) {
+          // A later message of an expired or replaced session (e.g. after the process was paused
+          // past the heartbeat timeout): a fresh Hello fixes it. A refused Hello never gets here.
           log.warn('the coordinator did not accept a signed message; registering again', { error: (err as grpc.ServiceError).details });
           this.session = '';
-        }
-        if (!isTransient(err)) log.error('fleet call failed', { error: (err as Error).message });
+        } else if (!isTransient(err)) log.error('fleet call failed', { error: (err as Error).message });
         else log.debug('coordinator unreachable, retrying', { backoffMs: backoff });
         await sleep(backoff, signal);
         backoff = Math.min(backoff * 2, 5000);
@@ -182,11 +186,21 @@ export class ParticipantNode {
   private async register(): Promise<void> {
     const o = this.opts;
     const hello = this.signed('Hello', { name: o.name, role: o.role, clientVersion: '0.1.0', protocolVersion: PROTOCOL_VERSION, schemaDigest: o.schemaDigest });
-    const r = await unaryCall<HelloReply__Output>(
-      (m, opts, cb) => this.client.hello(hello, m, opts, cb),
-      o.callTimeoutMs ?? 10_000,
-      this.abort.signal,
-    );
+    let r: HelloReply__Output;
+    try {
+      r = await unaryCall<HelloReply__Output>((m, opts, cb) => this.client.hello(hello, m, opts, cb), o.callTimeoutMs ?? 10_000, this.abort.signal);
+    } catch (err) {
+      const code = (err as grpc.ServiceError).code;
+      // Not a member, a key or certificate the roster does not match, an unsigned or stale Hello,
+      // another protocol version: the same Hello would be refused again.
+      if (code === grpc.status.PERMISSION_DENIED || code === grpc.status.UNAUTHENTICATED || code === grpc.status.FAILED_PRECONDITION) {
+        throw new FleetRefusedError(`the coordinator refused this node: ${(err as grpc.ServiceError).details ?? (err as Error).message}`);
+      }
+      throw err;
+    }
+    if (r.protocolVersion !== PROTOCOL_VERSION) {
+      throw new FleetRefusedError(`the coordinator speaks protocol version ${r.protocolVersion}; this node speaks version ${PROTOCOL_VERSION}`);
+    }
     this.session = r.session;
     this.sequence = 0;
     o.log.info('registered with coordinator', { coordinator: o.coordinator, participantId: r.participantId });

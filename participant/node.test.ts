@@ -1,0 +1,75 @@
+/**
+ * The participant's fleet client against a real coordinator on loopback: how it reacts when the
+ * coordinator forgets its session while a task is being executed.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startCoordinator } from '../coordinator/server.ts';
+import type { CoordinatorHandle } from '../coordinator/server.ts';
+import { createLogger } from '../platform/log.ts';
+import { job, schema } from '../proto/vectors/fixtures.ts';
+import type { ParsedTask, TaskHandler } from './handler.ts';
+import { ParticipantNode } from './node.ts';
+
+const quiet = createLogger('test', 'error');
+
+async function waitUntil(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('ParticipantNode', () => {
+  let coord: CoordinatorHandle | undefined;
+  let node: ParticipantNode | undefined;
+  let dir = '';
+  afterEach(async () => {
+    node?.stop();
+    await coord?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('registers again, instead of giving up, when its session expired while it was executing a task', async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'fc-node-'));
+    coord = await startCoordinator({ stateDir: dir, port: 0, heartbeatIntervalMs: 50, heartbeatTimeoutMs: 60_000, logger: quiet });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const seen: ParsedTask[] = [];
+    const handler: TaskHandler = async (task) => {
+      seen.push(task);
+      await gate;
+      return { refusal: { code: 'test', reason: 'held, then refused' } };
+    };
+    node = new ParticipantNode({ coordinator: coord.address, name: 'bank-a', role: 'bank', schemaDigest: 'd', handler, log: quiet, pollWaitMs: 200 });
+    const running = node.run();
+    const grid = coord.grid;
+    await waitUntil(() => grid.available().includes('bank-a'), 10_000, 'bank-a to register');
+
+    const config = { jobId: 'j1', job: job(), schema: schema() };
+    const stage = grid.run(['bank-a'], { kind: 'stats', round: 0, config }, 30_000);
+    await waitUntil(() => seen.length === 1, 10_000, 'the task to reach the handler');
+    // The coordinator forgets the node's session while the task runs (a Hello under its name
+    // replaces it, as after a heartbeat timeout): the node's heartbeat learns it is unknown.
+    const replaced = grid.hello('bank-a', 'bank', 'd').session;
+    await new Promise((r) => setTimeout(r, 300));
+    release();
+
+    await waitUntil(() => {
+      const s = grid.list().find((e) => e.name === 'bank-a')?.session;
+      return s !== undefined && s !== replaced && grid.available().includes('bank-a');
+    }, 10_000, 'bank-a to register again');
+    // Its answer went with the forgotten session and was not accepted.
+    expect(node.tasksDone).toBe(0);
+    let settled: unknown = 'pending';
+    running.then(() => (settled = 'resolved'), (e) => (settled = e));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(settled).toBe('pending');
+    node.stop();
+    await running;
+    await stage.catch(() => undefined);
+  });
+});
