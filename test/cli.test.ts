@@ -1,13 +1,14 @@
 /**
  * The data scientist's commands as a user runs them (real processes, real gRPC): `run --json`
- * against a coordinator process with participant processes, saving a tfjs model; `simulate
- * --json`; `schema infer`; and a model larger than gRPC's default 4 MB message limit.
+ * against a coordinator process with participant processes, saving a tfjs model, also for a model
+ * larger than gRPC's default 4 MB message limit; `simulate --json`; `schema infer`.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BIN, ROOT, SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, syntheticParties, tempDir } from './helpers.ts';
+import type { ParticipantProcess } from './helpers.ts';
 import { loadModelDir } from '../participant/trainer/save.ts';
 import { initBackend } from '../participant/trainer/backend.ts';
 
@@ -37,38 +38,62 @@ async function startCoordinatorProcess(stateDir: string): Promise<{ address: str
 describe('fedcredit CLI', () => {
   const parties = syntheticParties(tmp.dir, 0.25, 21).filter((p) => p.name !== 'bank-b');
 
+  // One coordinator process and three participant processes serve both `run` tests.
+  let coord: { address: string; stop: () => void };
+  let parts: ParticipantProcess[] = [];
+  beforeAll(async () => {
+    coord = await startCoordinatorProcess(path.join(tmp.dir, 'coord'));
+    parts = parties.map((p) => startParticipant(p.name, p.path, coord.address));
+  });
+  afterAll(async () => {
+    await stopAll(parts);
+    coord?.stop();
+  });
+
   it('run --json submits a job, prints the summary and saves a loadable tfjs model', async () => {
-    const coord = await startCoordinatorProcess(path.join(tmp.dir, 'coord'));
-    const parts = parties.map((p) => startParticipant(p.name, p.path, coord.address));
-    try {
-      const job = writeJob('run', { name: 'cli-run', rounds: 3, minParticipants: 3, evaluation: { bins: 100 } });
-      const out = path.join(tmp.dir, 'model');
-      const r = await runCli(['run', '--insecure', '--coordinator', coord.address, '--job', job, '--out', out, '--json']);
-      expect(r.code, r.stderr).toBe(0);
-      const summary = JSON.parse(r.stdout);
-      expect(summary.state).toBe('SUCCEEDED');
-      // Three rounds on ~300 held-out rows with ~30 defaults: AUC varies by ±0.05 with the split, so check learning, not a level.
-      expect(summary.federated.auc).toBeGreaterThan(0.58);
-      expect(summary.federated.auc).toBeGreaterThan(summary.rounds[0].auc + 0.05);
-      expect(summary.federated.ks).toBeGreaterThan(0.1);
-      expect(summary.rounds.map((x: { round: number }) => x.round)).toEqual([0, 1, 2, 3]);
-      expect(summary.aggregation).toBe('secagg');
-      expect(summary.guarantee).toMatch(/^secure aggregation .* t = 3 of n = 3, k = 2 masking neighbours each \(everyone\); inputs summed in Z_2\^32; update deltas clipped to ±4/);
-      expect(summary.secureAggregation).toMatchObject({ participants: 3, survivors: 3, threshold: 3, neighbours: 2, modulusBits: 32, clippedTotal: 0 });
-      expect(r.stderr).toMatch(/round 3\/3 {2}participants 3 {2}AUC 0\.\d{4} {2}KS 0\.\d{4} {2}loss 0\.\d{4} {2}\d+\.\ds/);
-      for (const f of ['model.json', 'weights.bin', 'metadata.json']) expect(existsSync(path.join(out, f))).toBe(true);
-      const meta = JSON.parse(readFileSync(path.join(out, 'metadata.json'), 'utf8'));
-      expect(meta.schema.label.column).toBe('default');
-      expect(meta.rounds).toHaveLength(4);
-      expect(meta.participants.sort()).toEqual(parties.map((p) => p.name).sort());
-      await initBackend();
-      const model = await loadModelDir(out);
-      expect(model.inputs[0].shape[1]).toBe(meta.layout[0].shape[0]);
-      model.dispose();
-    } finally {
-      await stopAll(parts);
-      coord.stop();
-    }
+    const job = writeJob('run', { name: 'cli-run', rounds: 3, minParticipants: 3, evaluation: { bins: 100 } });
+    const out = path.join(tmp.dir, 'model');
+    const r = await runCli(['run', '--insecure', '--coordinator', coord.address, '--job', job, '--out', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.state).toBe('SUCCEEDED');
+    // Three rounds on ~300 held-out rows with ~30 defaults: AUC varies by ±0.05 with the split, so check learning, not a level.
+    expect(summary.federated.auc).toBeGreaterThan(0.58);
+    expect(summary.federated.auc).toBeGreaterThan(summary.rounds[0].auc + 0.05);
+    expect(summary.federated.ks).toBeGreaterThan(0.1);
+    expect(summary.rounds.map((x: { round: number }) => x.round)).toEqual([0, 1, 2, 3]);
+    expect(summary.aggregation).toBe('secagg');
+    expect(summary.guarantee).toMatch(/^secure aggregation .* t = 3 of n = 3, k = 2 masking neighbours each \(everyone\); inputs summed in Z_2\^32; update deltas clipped to ±4/);
+    expect(summary.secureAggregation).toMatchObject({ participants: 3, survivors: 3, threshold: 3, neighbours: 2, modulusBits: 32, clippedTotal: 0 });
+    expect(r.stderr).toMatch(/round 3\/3 {2}participants 3 {2}AUC 0\.\d{4} {2}KS 0\.\d{4} {2}loss 0\.\d{4} {2}\d+\.\ds/);
+    for (const f of ['model.json', 'weights.bin', 'metadata.json']) expect(existsSync(path.join(out, f))).toBe(true);
+    const meta = JSON.parse(readFileSync(path.join(out, 'metadata.json'), 'utf8'));
+    expect(meta.schema.label.column).toBe('default');
+    expect(meta.rounds).toHaveLength(4);
+    expect(meta.participants.sort()).toEqual(parties.map((p) => p.name).sort());
+    await initBackend();
+    const model = await loadModelDir(out);
+    expect(model.inputs[0].shape[1]).toBe(meta.layout[0].shape[0]);
+    model.dispose();
+  });
+
+  it('trains a model larger than the 4 MB default gRPC message limit and fetches it', async () => {
+    // 27 inputs × 2048 + 2048 × 512 ≈ 1.1 M float32 parameters ≈ 4.4 MB per message: the task's
+    // weights, every masked input and the model the run command fetches.
+    const job = writeJob('big', {
+      name: 'big', rounds: 1, minParticipants: 3, model: { type: 'mlp', hidden: [2048, 512] },
+      train: { batchSize: 256, learningRate: 0.01 }, evaluation: { bins: 50 },
+    });
+    const out = path.join(tmp.dir, 'big-model');
+    const r = await runCli(['run', '--insecure', '--coordinator', coord.address, '--job', job, '--out', out, '--json'], 300_000);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.state).toBe('SUCCEEDED');
+    expect(summary.rounds).toHaveLength(2);
+    const meta = JSON.parse(readFileSync(path.join(out, 'metadata.json'), 'utf8'));
+    const params = (meta.layout as { shape: number[] }[]).reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
+    expect(params * 4).toBeGreaterThan(4 * 1024 * 1024);
+    expect(readFileSync(path.join(out, 'weights.bin')).length).toBe(params * 4);
   });
 
   it('run reports a bad job file with the file and field', async () => {
@@ -108,19 +133,5 @@ describe('fedcredit CLI', () => {
     const bad = await runCli(['schema', 'infer', csv, '--label', 'Status', '--positive', 'awful']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/awful/);
-  });
-
-  it('trains a model larger than the 4 MB default gRPC message limit', async () => {
-    // 27 inputs × 2048 + 2048 × 512 ≈ 1.1 M float32 parameters ≈ 4.4 MB per message.
-    const job = writeJob('big', {
-      name: 'big', rounds: 1, minParticipants: 3, model: { type: 'mlp', hidden: [2048, 512] },
-      train: { batchSize: 256, learningRate: 0.01 }, evaluation: { bins: 50 },
-    });
-    const small = syntheticParties(path.join(tmp.dir, 'small'), 0.05, 3).filter((p) => p.name !== 'bank-b');
-    const r = await runCli(['simulate', '--job', job, '--json', ...small.flatMap((p) => ['--party', `${p.name}=${p.path}`])], 300_000);
-    expect(r.code, r.stderr).toBe(0);
-    const rep = JSON.parse(r.stdout);
-    expect(rep.state).toBe('SUCCEEDED');
-    expect(rep.rounds).toHaveLength(2);
   });
 });

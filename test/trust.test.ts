@@ -54,7 +54,7 @@ describe('authenticated institutions over mutual TLS', () => {
     const roster = { ...made.roster, members: made.roster.members.filter((m) => m.name !== 'mallory') };
     const c = loadCredentials(path.join(ca, 'coordinator'), 'coordinator');
     coord = await startCoordinator({
-      port: 0, stateDir: path.join(tmp.dir, 'coord'), logLevel: 'silent', heartbeatIntervalMs: 250, heartbeatTimeoutMs: 10_000,
+      port: 0, stateDir: path.join(tmp.dir, 'coord'), logLevel: 'silent', heartbeatIntervalMs: 250, heartbeatTimeoutMs: 5000,
       tls: { ca: c.ca, cert: c.cert, key: c.key }, roster,
     });
     parts = parties.map((p) => startParticipant(p.name, p.path, coord.address, SYNTHETIC_SCHEMA, ['--credentials', path.join(ca, 'participants', p.name)]));

@@ -20,9 +20,9 @@
  *
  * Same inputs on the same backend give bit-identical weights (tested on cpu and wasm). Every
  * batch runs in its own `tf.tidy`; variables, anchors and the optimizer are disposed in `finally`.
- * The loop yields to the event loop every {@link YIELD_EVERY_BATCHES} batches so that a node's
- * gRPC keep-alives and deadlines keep running during long local training, and it honours an
- * AbortSignal between batches.
+ * The loop yields to the event loop once {@link YIELD_AFTER_MS} have passed since it last did, so
+ * that a node's heartbeats, gRPC keep-alives and deadlines keep running during long local
+ * training whatever a batch costs, and it honours an AbortSignal between batches.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { FitConfig, ModelSpec } from '../../core/job.ts';
@@ -80,8 +80,8 @@ export interface TrainResult {
   dp?: DpSgdReport;
 }
 
-/** Number of batches after which the training loop yields to the event loop. */
-export const YIELD_EVERY_BATCHES = 50;
+/** Milliseconds of training after which the loop yields to the event loop (between batches). */
+export const YIELD_AFTER_MS = 50;
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -208,11 +208,15 @@ export async function trainLocal(args: TrainArgs): Promise<TrainResult> {
     optimizer = makeOptimizer(fit.train.optimizer, fit.train.learningRate);
     const opt = optimizer;
     let steps = 0;
+    let lastYield = performance.now();
     for (let epoch = 0; epoch < epochs; epoch++) {
       const last = epoch === epochs - 1;
       const batches = args.dp ? poissonBatches(n, args.dp.sampleRate, dpRng) : shuffledBatches(order, bs, shuffleRng);
       for (const indices of batches) {
-        if (steps > 0 && steps % YIELD_EVERY_BATCHES === 0) await yieldToEventLoop();
+        if (performance.now() - lastYield >= YIELD_AFTER_MS) {
+          await yieldToEventLoop();
+          lastYield = performance.now();
+        }
         args.signal?.throwIfAborted();
         const host = gather(args, indices);
         tf.tidy(() => {
