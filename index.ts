@@ -9,8 +9,8 @@
  */
 export { startCoordinator } from './coordinator/index.ts';
 export type { CoordinatorHandle, CoordinatorOptions } from './coordinator/index.ts';
-export { createParticipant, createParticipantHandler, loadSchemaFile, loadTable, initBackend } from './participant/index.ts';
-export type { Mod, Participant, ParticipantOptions, TaskHandler } from './participant/index.ts';
+export { createParticipant, createParticipantHandler, loadSchemaFile, loadTable, initBackend, registerModel } from './participant/index.ts';
+export type { Mod, Participant, ParticipantOptions, TaskHandler, TrainableModel } from './participant/index.ts';
 export { ControlClient, InvalidJobError } from './client/index.ts';
 export type { ControlOptions, JobEvent, JobInput, JobStatus, SchemaInput } from './client/index.ts';
 export { simulate } from './sim/index.ts';

@@ -3,6 +3,7 @@
  * every edge (CLI, Control API); the core receives a parsed {@link JobSpec}.
  */
 import { z } from 'zod';
+import { findModelArchitecture, unknownModelMessage } from './model/registry.ts';
 
 /** Longest deadline a job may set, in ms: the runtime's timer limit (2^31 − 1 ms, about 24.8 days). */
 export const MAX_DEADLINE_MS = 2 ** 31 - 1;
@@ -18,8 +19,24 @@ export const ModelSpecSchema = z.discriminatedUnion('type', [
       activation: z.enum(['relu', 'tanh', 'elu']).default('relu'),
     })
     .strict(),
+  /**
+   * A model registered in every process that handles the job (core/model/registry.ts); `params`
+   * are checked against the registered model's own schema when the job is validated.
+   */
+  z
+    .object({
+      type: z.literal('custom'),
+      name: z.string().min(1).max(64),
+      params: z.record(z.string(), z.unknown()).default({}),
+    })
+    .strict(),
 ]);
 export type ModelSpec = z.infer<typeof ModelSpecSchema>;
+
+/** The name a model goes by in policies and reports: the built-in type, or a custom model's name. */
+export function modelName(spec: ModelSpec): string {
+  return spec.type === 'custom' ? spec.name : spec.type;
+}
 
 export const TrainSpecSchema = z
   .object({
@@ -231,6 +248,22 @@ export const JobSpecSchema = z
         path: ['secureAggregation', 'threshold'],
         message: `threshold ${t} is below minParticipants ${job.minParticipants}: a secure sum of fewer inputs than the job requires could be unmasked`,
       });
+    }
+    if (job.model.type === 'custom') {
+      const arch = findModelArchitecture(job.model.name);
+      if (!arch) {
+        ctx.addIssue({ code: 'custom', path: ['model', 'name'], message: unknownModelMessage(job.model.name) });
+      } else {
+        const p = arch.parseParams(job.model.params);
+        if (!p.ok) for (const i of p.error.issues) ctx.addIssue({ code: 'custom', path: ['model', 'params', ...i.path.map(String)], message: i.message });
+      }
+      if (job.privacy.mode === 'record') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['privacy', 'mode'],
+          message: 'record-level DP-SGD clips per-example gradients, which fedcredit computes for its dense models (logistic, mlp) only; use client-level DP with a custom model',
+        });
+      }
     }
     if (job.privacy.mode === 'client' && job.privacy.noise === 'distributed' && job.aggregation !== 'secagg') {
       ctx.addIssue({

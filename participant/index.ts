@@ -15,3 +15,8 @@ export { FleetRefusedError, ParticipantNode } from './node.ts';
 export { initBackend, BACKEND_ENV } from './trainer/backend.ts';
 export type { BackendInfo, BackendName } from './trainer/backend.ts';
 export type { LocalMetricsSink } from './local-handler.ts';
+export { registerModel } from './trainer/custom-model.ts';
+export type { TrainableModel } from './trainer/custom-model.ts';
+export { trainLocal } from './trainer/train.ts';
+export { predictScores } from './trainer/predict.ts';
+export { saveWeightsAsModel, loadModelDir } from './trainer/save.ts';

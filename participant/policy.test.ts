@@ -7,6 +7,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { z } from 'zod';
+import { registerModelArchitecture } from '../core/model/registry.ts';
 import { describe, expect, it, vi } from 'vitest';
 import { JobSpecSchema } from '../core/job.ts';
 import { DataSchemaSchema } from '../core/data/schema.ts';
@@ -59,6 +61,13 @@ describe('policyProblem, rule by rule', () => {
     expect(problem({ allowedModels: ['logistic', 'mlp'] }, { model: { type: 'mlp' } })).toBeUndefined();
     expect(problem({ allowedModels: ['logistic'] }, { model: { type: 'mlp' } })).toBe(
       'job uses model type "mlp", which this node\'s policy (allowedModels: "logistic") does not allow',
+    );
+    // A custom model is listed by its name.
+    registerModelArchitecture({ name: 'policy-test-model', params: z.object({}), layout: (_p, d) => [{ name: 'w', shape: [d, 1] }] });
+    const custom = { model: { type: 'custom', name: 'policy-test-model' } };
+    expect(problem({ allowedModels: ['policy-test-model'] }, custom)).toBeUndefined();
+    expect(problem({ allowedModels: ['logistic'] }, custom)).toBe(
+      'job uses model "policy-test-model" (custom), which this node\'s policy (allowedModels: "logistic") does not allow',
     );
   });
 
@@ -198,10 +207,10 @@ describe('loadPolicy', () => {
   });
 
   it('names the file and each bad field on one line', () => {
-    const f = write('bad.json', JSON.stringify({ version: 1, maxEpsilonPerJob: -1, allowedModels: ['tree'] }));
+    const f = write('bad.json', JSON.stringify({ version: 1, maxEpsilonPerJob: -1, allowedModels: ['Gradient Boosting'] }));
     const e = thrownBy(() => loadPolicy(f));
     expect(e.message).toBe(
-      `${f}: invalid policy: allowedModels[0]: Invalid option: expected one of "logistic"|"mlp"; maxEpsilonPerJob: Too small: expected number to be >0`,
+      `${f}: invalid policy: allowedModels[0]: a model type or custom model name: lower-case letters, digits and dashes; maxEpsilonPerJob: Too small: expected number to be >0`,
     );
     expect(e.message).not.toContain('\n');
     expect(e.file).toBe(f);

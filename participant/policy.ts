@@ -14,6 +14,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { JobSpec } from '../core/job.ts';
+import { modelName } from '../core/job.ts';
 import type { DataSchema } from '../core/data/schema.ts';
 import { DataError, quoteList } from '../core/data/errors.ts';
 import { CostMemo, jobPrivacyCost } from '../core/privacy/job-cost.ts';
@@ -31,8 +32,14 @@ export const PolicySchema = z
   .object({
     /** Format version; must be 1. */
     version: z.literal(1),
-    /** Model types (job `model.type`) this node trains. Absent: every type. */
-    allowedModels: z.array(z.enum(['logistic', 'mlp'])).min(1, 'list at least one model type, or leave the field out').optional(),
+    /**
+     * Models this node trains: built-in types ("logistic", "mlp") and names of custom models
+     * (job `model.name` of a `"custom"` model). Absent: every model.
+     */
+    allowedModels: z
+      .array(z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'a model type or custom model name: lower-case letters, digits and dashes'))
+      .min(1, 'list at least one model type, or leave the field out')
+      .optional(),
     /**
      * Feature columns (the schema's numeric and categorical names, not the label) a job may use.
      * Absent: any feature of the node's own schema (the schema check refuses any other schema).
@@ -186,8 +193,8 @@ export function policyProblems(policy: Policy, task: ParsedTask, ctx: PolicyCont
   const { job, schema } = task.config;
   const out: string[] = [];
 
-  if (policy.allowedModels && !policy.allowedModels.includes(job.model.type)) {
-    out.push(`job uses model type "${job.model.type}", which this node's policy (allowedModels: ${quoteList(policy.allowedModels)}) does not allow`);
+  if (policy.allowedModels && !policy.allowedModels.includes(modelName(job.model))) {
+    out.push(`job uses model ${job.model.type === 'custom' ? `"${job.model.name}" (custom)` : `type "${job.model.type}"`}, which this node's policy (allowedModels: ${quoteList(policy.allowedModels)}) does not allow`);
   }
   if (policy.allowedFeatures) {
     const bad = schemaFeatures(schema).filter((f) => !policy.allowedFeatures!.includes(f));

@@ -5,16 +5,24 @@
  */
 import type { ModelSpec } from '../job.ts';
 import { uniform01 } from '../random.ts';
+import { modelArchitecture } from './registry.ts';
 import type { Layout, Rng } from '../types.ts';
 import { layoutSize } from '../types.ts';
 
+/** A built-in dense model: logistic regression or the MLP. */
+export type DenseModelSpec = Exclude<ModelSpec, { type: 'custom' }>;
+
 /** Units of each dense layer, output layer last. */
-export function denseUnits(spec: ModelSpec): number[] {
+export function denseUnits(spec: DenseModelSpec): number[] {
   return spec.type === 'logistic' ? [1] : [...spec.hidden, 1];
 }
 
-/** The weight layout of a model over `inputDim` encoded inputs. */
+/**
+ * The weight layout of a model over `inputDim` encoded inputs; a custom model's comes from its
+ * registered architecture (which throws when the name is not registered in this process).
+ */
 export function modelLayout(spec: ModelSpec, inputDim: number): Layout {
+  if (spec.type === 'custom') return modelArchitecture(spec.name).layout(spec.params, inputDim);
   const layout: Layout = [];
   let fanIn = inputDim;
   denseUnits(spec).forEach((units, i) => {
@@ -36,6 +44,7 @@ const LOGISTIC_INIT = 0.01;
  * again only over the identical member set).
  */
 export function initialWeights(spec: ModelSpec, inputDim: number, rng: Rng): Float32Array {
+  if (spec.type === 'custom') return modelArchitecture(spec.name).initialWeights(spec.params, inputDim, rng);
   const layout = modelLayout(spec, inputDim);
   const out = new Float32Array(layoutSize(layout));
   let off = 0;

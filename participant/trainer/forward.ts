@@ -21,6 +21,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec } from '../../core/job.ts';
 import type { Rng } from '../../core/types.ts';
 import { hiddenActivation } from './model.ts';
+import { customLogits } from './custom-model.ts';
 
 /** Tensors of one mini-batch of b rows. */
 export interface Batch {
@@ -82,6 +83,8 @@ export function forward(
   masks: readonly (tf.Tensor2D | null)[] = [],
   probes: readonly tf.Tensor2D[] = [],
 ): ForwardTrace {
+  // A custom model computes its own logits; it has no dense layer inputs to report.
+  if (spec.type === 'custom') return { logits: customLogits(spec, params, x, true), inputs: [] };
   const layers = params.length / 2;
   const inputs: tf.Tensor2D[] = [];
   let a = x;
@@ -114,14 +117,15 @@ export interface LossTerms {
 
 /**
  * The objective of one batch: (1/b)·Σ_i w_i·BCE_i + l2·Σ_l ‖W_l‖² + (μ/2)·Σ ‖θ − θ_global‖².
- * Kernels are the even-indexed parameters (layout order kernel, bias per layer).
+ * The L2 penalty covers the kernels: every parameter of two or more dimensions (for the dense
+ * models, the even-indexed ones of the layout order kernel, bias per layer), not the biases.
  */
 export function lossTerms(spec: ModelSpec, params: readonly tf.Tensor[], batch: Batch, reg: Regularization): LossTerms {
   const { logits } = forward(spec, params, batch.x, batch.masks);
   const bce = exampleBce(logits, batch.y);
   let total: tf.Scalar = tf.mean(tf.mul(bce, batch.w));
   if (reg.l2 > 0) {
-    const sq = params.filter((_, i) => i % 2 === 0).map((k) => tf.sum(tf.square(k)));
+    const sq = params.filter((t) => t.rank >= 2).map((k) => tf.sum(tf.square(k)));
     total = tf.add(total, tf.mul(reg.l2, tf.addN(sq)));
   }
   if (reg.mu > 0) {

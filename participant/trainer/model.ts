@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec } from '../../core/job.ts';
 import { denseUnits, modelLayout } from '../../core/model/layout.ts';
+import { customModelOf } from './custom-model.ts';
 import { deriveSeed } from '../../core/random.ts';
 import type { Layout } from '../../core/types.ts';
 import { layoutSize, sizeOf } from '../../core/types.ts';
@@ -50,8 +51,9 @@ export function assertInputDim(inputDim: number): void {
  * one-unit sigmoid output. `seed` seeds the (immediately overwritten, in practice) Glorot
  * initializers and the dropout layers, so that building is deterministic.
  */
-export function buildModel(spec: ModelSpec, inputDim: number, seed: number): tf.Sequential {
+export function buildModel(spec: ModelSpec, inputDim: number, seed: number): tf.LayersModel {
   assertInputDim(inputDim);
+  if (spec.type === 'custom') return buildCustomModel(spec, inputDim);
   const units = denseUnits(spec);
   const rate = dropoutRate(spec);
   const model = tf.sequential({ name: `fedcredit_${spec.type}` });
@@ -72,6 +74,23 @@ export function buildModel(spec: ModelSpec, inputDim: number, seed: number): tf.
     }
   });
   return model;
+}
+
+/** A custom model's tfjs LayersModel (for saving), checked against its layout. */
+function buildCustomModel(spec: Extract<ModelSpec, { type: 'custom' }>, inputDim: number): tf.LayersModel {
+  const { model, params } = customModelOf(spec);
+  if (!model.layersModel) {
+    throw new TrainerInputError(`model "${spec.name}" has no layersModel, so it cannot be saved in the tfjs LayersModel format; keep its flat weights and metadata`, 'spec');
+  }
+  const built = model.layersModel(params, inputDim);
+  const layout = modelLayout(spec, inputDim);
+  const ws = built.weights;
+  const same = ws.length === layout.length && layout.every((t, i) => ws[i]?.shape.length === t.shape.length && t.shape.every((d, k) => ws[i]?.shape[k] === d));
+  if (!same) {
+    built.dispose();
+    throw new TrainerInputError(`model "${spec.name}": layersModel has weights [${ws.map((w) => `[${w.shape}]`).join(', ')}], its layout says [${layout.map((t) => `[${t.shape}]`).join(', ')}]`, 'spec');
+  }
+  return built;
 }
 
 /** Checks that the model's weights have the names' order and shapes of `layout`; names the first mismatch. */

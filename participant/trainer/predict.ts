@@ -12,16 +12,18 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSpec } from '../../core/job.ts';
-import { assertInputDim, buildModel, setFlatWeights, TrainerInputError } from './model.ts';
+import { modelLayout } from '../../core/model/layout.ts';
+import { customLogits } from './custom-model.ts';
+import { assertInputDim, buildModel, setFlatWeights, TrainerInputError, unflatten } from './model.ts';
 
-const cache = new Map<string, tf.Sequential>();
+const cache = new Map<string, tf.LayersModel>();
 
 /**
  * The model for (spec, inputDim) shared within the process, for inference. Callers load their
  * weights with {@link setFlatWeights} right before use and must not hold on to it across awaits.
  * Training does not use it (it builds its own variables and a fresh optimizer per call).
  */
-export function cachedModel(spec: ModelSpec, inputDim: number): tf.Sequential {
+export function cachedModel(spec: Exclude<ModelSpec, { type: 'custom' }>, inputDim: number): tf.LayersModel {
   const key = `${JSON.stringify(spec)}|${inputDim}`;
   let model = cache.get(key);
   if (!model) {
@@ -55,9 +57,33 @@ export function predictScores(
   if (x.length % inputDim !== 0) {
     throw new TrainerInputError(`x has length ${x.length}, not a multiple of inputDim ${inputDim}`, 'x');
   }
+  if (spec.type === 'custom') return predictCustom(spec, inputDim, weights, x, chunkRows);
   const model = cachedModel(spec, inputDim);
   setFlatWeights(model, weights);
   return predictWithModel(model, x, chunkRows);
+}
+
+/** Scores rows with a custom model's forward pass (not training), chunked like the built-in models. */
+function predictCustom(spec: Extract<ModelSpec, { type: 'custom' }>, inputDim: number, weights: Float32Array, x: Float32Array, chunkRows: number): Float32Array {
+  if (!Number.isInteger(chunkRows) || chunkRows < 1) {
+    throw new TrainerInputError(`chunkRows must be a positive integer, got ${chunkRows}`, 'chunkRows');
+  }
+  const tensors = unflatten(weights, modelLayout(spec, inputDim));
+  try {
+    const n = x.length / inputDim;
+    const out = new Float32Array(n);
+    for (let start = 0; start < n; start += chunkRows) {
+      const rows = Math.min(chunkRows, n - start);
+      const chunk = tf.tidy(() => {
+        const xb = tf.tensor2d(x.subarray(start * inputDim, (start + rows) * inputDim), [rows, inputDim]);
+        return tf.sigmoid(customLogits(spec, tensors, xb, false)).dataSync() as Float32Array;
+      });
+      out.set(chunk, start);
+    }
+    return out;
+  } finally {
+    tf.dispose(tensors);
+  }
 }
 
 /**

@@ -11,7 +11,8 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ModelSpec } from '../../core/job.ts';
-import { buildModel, setFlatWeights, TrainerInputError } from './model.ts';
+import { modelLayout } from '../../core/model/layout.ts';
+import { buildModel, setFlatWeights, TrainerInputError, unflatten } from './model.ts';
 
 /** File name of the topology and manifest. */
 export const MODEL_JSON = 'model.json';
@@ -71,7 +72,15 @@ export async function saveModelDir(model: tf.LayersModel, dir: string): Promise<
 export async function saveWeightsAsModel(spec: ModelSpec, inputDim: number, weights: Float32Array, dir: string): Promise<SavedModelFiles> {
   const model = buildModel(spec, inputDim, 0);
   try {
-    setFlatWeights(model, weights);
+    if (spec.type === 'custom') {
+      // A custom model's layers are its own: its weights take the layout's tensors in order.
+      const tensors = unflatten(weights, modelLayout(spec, inputDim));
+      try {
+        model.setWeights(tensors);
+      } finally {
+        tf.dispose(tensors);
+      }
+    } else setFlatWeights(model, weights);
     return await saveModelDir(model, dir);
   } finally {
     model.dispose();

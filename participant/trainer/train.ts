@@ -132,6 +132,9 @@ function validate(args: TrainArgs): number {
   if (!(fit.mu >= 0 && Number.isFinite(fit.mu))) throw new TrainerInputError(`mu must be ≥ 0, got ${fit.mu}`, 'fit.mu');
   if (!(fit.train.batchSize >= 1)) throw new TrainerInputError(`batchSize must be ≥ 1`, 'fit.train.batchSize');
   if (args.dp) validateDpConfig(args.dp);
+  if (args.dp && spec.type === 'custom') {
+    throw new TrainerInputError(`record-level DP-SGD needs per-example gradient norms, computed for the dense models only; model "${spec.name}" is custom`, 'dp');
+  }
   return y.length;
 }
 
@@ -161,6 +164,7 @@ function gather(args: TrainArgs, indices: Uint32Array): HostBatch {
 
 /** Dropout multipliers for each hidden layer of a batch (null when the spec has no dropout). */
 function batchMasks(spec: ModelSpec, rows: number, rng: Rng): (tf.Tensor2D | null)[] {
+  if (spec.type === 'custom') return [];
   const rate = dropoutRate(spec);
   const hidden = denseUnits(spec).slice(0, -1);
   return hidden.map((u) => (rate > 0 ? tf.tensor2d(dropoutMask(rng, rows, u, rate), [rows, u]) : null));

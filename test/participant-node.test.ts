@@ -10,8 +10,8 @@ import { startCoordinator } from '../coordinator/server.ts';
 import type { CoordinatorHandle } from '../coordinator/server.ts';
 import { createLogger } from '../platform/log.ts';
 import { job, schema } from '../proto/vectors/fixtures.ts';
-import type { ParsedTask, TaskHandler } from './handler.ts';
-import { ParticipantNode } from './node.ts';
+import type { ParsedTask, TaskHandler } from '../participant/handler.ts';
+import { ParticipantNode } from '../participant/node.ts';
 
 const quiet = createLogger('test', 'error');
 
