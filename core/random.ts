@@ -17,14 +17,14 @@ export function seededRng(seed: number): Rng {
   };
   const s = new Uint32Array([splitmix(), splitmix(), splitmix(), splitmix()]);
   const next = (): number => {
-    const result = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) >>> 0;
-    const t = (s[1] << 9) >>> 0;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 11);
+    const result = Math.imul(rotl(Math.imul(s[1]!, 5) >>> 0, 7), 9) >>> 0;
+    const t = (s[1]! << 9) >>> 0;
+    s[2]! ^= s[0]!;
+    s[3]! ^= s[1]!;
+    s[1]! ^= s[2]!;
+    s[0]! ^= s[3]!;
+    s[2]! ^= t;
+    s[3] = rotl(s[3]!, 11);
     return result;
   };
   return (n: number) => {
@@ -44,8 +44,8 @@ function rotl(v: number, k: number): number {
 /** A uniform double in [0, 1) with 53 random bits. */
 export function uniform01(rng: Rng): number {
   const b = rng(8);
-  const hi = (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 5; // 27 bits
-  const lo = (b[4] | (b[5] << 8) | (b[6] << 16) | (b[7] << 24)) >>> 6; // 26 bits
+  const hi = (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 5; // 27 bits
+  const lo = (b[4]! | (b[5]! << 8) | (b[6]! << 16) | (b[7]! << 24)) >>> 6; // 26 bits
   return (hi * 67108864 + lo) / 9007199254740992;
 }
 
@@ -66,8 +66,8 @@ export function uniformInt(rng: Rng, n: number): number {
 export function shuffleInPlace<T>(items: T[] | Uint32Array | Int32Array, rng: Rng): typeof items {
   for (let i = items.length - 1; i > 0; i--) {
     const j = uniformInt(rng, i + 1);
-    const tmp = items[i];
-    items[i] = items[j];
+    const tmp = items[i]!;
+    items[i] = items[j]!;
     items[j] = tmp;
   }
   return items;

@@ -16,8 +16,7 @@ import { CoreInputError } from '../types.ts';
 export function checkShape(shape: ContributionShape): void {
   const names = Object.keys(shape);
   if (names.length === 0) throw new CoreInputError('shape must name at least one vector', 'shape');
-  for (const name of names) {
-    const len = shape[name];
+  for (const [name, len] of Object.entries(shape)) {
     if (!Number.isInteger(len) || len < 0) {
       throw new CoreInputError(`shape.${name} must be a non-negative integer length, got ${len}`, 'shape');
     }
@@ -43,13 +42,12 @@ export function validateContribution(
       throw new CoreInputError(`${label} has unexpected vector "${name}"`, `${label}.${name}`);
     }
   }
-  for (const name of Object.keys(shape)) {
-    const v = c[name];
+  for (const [name, len] of Object.entries(shape)) {
+    const v = vectorOf(c, name, label);
     const where = `${label}.${name}`;
-    if (v === undefined) throw new CoreInputError(`${label} lacks vector "${name}"`, where);
     if (!(v instanceof Float64Array)) throw new CoreInputError(`${where} must be a Float64Array`, where);
-    if (v.length !== shape[name]) {
-      throw new CoreInputError(`${where} has length ${v.length}, expected ${shape[name]}`, where);
+    if (v.length !== len) {
+      throw new CoreInputError(`${where} has length ${v.length}, expected ${len}`, where);
     }
     for (let i = 0; i < v.length; i++) {
       if (!Number.isFinite(v[i])) throw new CoreInputError(`${where}[${i}] is not finite (${v[i]})`, where);
@@ -57,11 +55,21 @@ export function validateContribution(
   }
 }
 
+/**
+ * The vector `name` of contribution `c`; throws {@link CoreInputError} (parameter `label.name`, as
+ * {@link validateContribution}) when `c` lacks it.
+ */
+export function vectorOf(c: Contribution, name: string, label = 'contribution'): Float64Array {
+  const v = c[name];
+  if (v === undefined) throw new CoreInputError(`${label} lacks vector "${name}"`, `${label}.${name}`);
+  return v;
+}
+
 /** A contribution of zeros with the given shape (the identity of {@link sumContributions}). */
 export function zeroContribution(shape: ContributionShape): Contribution {
   checkShape(shape);
   const out: Contribution = {};
-  for (const name of Object.keys(shape)) out[name] = new Float64Array(shape[name]);
+  for (const [name, len] of Object.entries(shape)) out[name] = new Float64Array(len);
   return out;
 }
 
@@ -77,11 +85,11 @@ export function sumContributions(contribs: readonly Contribution[], shape: Contr
   }
   contribs.forEach((c, i) => validateContribution(c, shape, `contribs[${i}]`));
   const out = zeroContribution(shape);
-  for (const name of Object.keys(shape)) {
-    const acc = out[name];
-    for (const c of contribs) {
-      const v = c[name];
-      for (let i = 0; i < acc.length; i++) acc[i] += v[i];
+  for (const [name, acc] of Object.entries(out)) {
+    for (const [k, c] of contribs.entries()) {
+      const v = vectorOf(c, name, `contribs[${k}]`);
+      // validateContribution: v.length === acc.length.
+      for (let i = 0; i < acc.length; i++) acc[i]! += v[i]!;
     }
   }
   return out;

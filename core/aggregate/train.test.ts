@@ -6,9 +6,9 @@ import { readTrainSum, trainContribution, trainShape } from './train.ts';
 describe('trainContribution', () => {
   it('pre-multiplies the delta by the example count', () => {
     const c = trainContribution(Float32Array.of(2, 2.5), Float32Array.of(1, 2), 4, 10);
-    expect(Array.from(c.update)).toEqual([4, 2]);
-    expect(Array.from(c.weight)).toEqual([4]);
-    expect(Array.from(c.loss)).toEqual([10, 4]);
+    expect(Array.from(c.update!)).toEqual([4, 2]);
+    expect(Array.from(c.weight!)).toEqual([4]);
+    expect(Array.from(c.loss!)).toEqual([10, 4]);
     expect(c.update).toBeInstanceOf(Float64Array);
   });
 
@@ -18,15 +18,15 @@ describe('trainContribution', () => {
     const c = trainContribution(local, global, 2, 1);
     const shape = trainShape(3);
     expect(shape).toEqual({ update: 3, weight: 1, loss: 2 });
-    for (const name of Object.keys(shape)) expect(c[name].length).toBe(shape[name]);
+    for (const name of Object.keys(shape)) expect(c[name]?.length).toBe(shape[name]);
     expect(Array.from(local)).toEqual([0.5, -1, 3]);
     expect(Array.from(global)).toEqual([0, 0, 0]);
   });
 
   it('lets a participant with zero examples contribute zeros', () => {
     const c = trainContribution(Float32Array.of(5), Float32Array.of(1), 0, 0);
-    expect(Array.from(c.update)).toEqual([0]);
-    expect(c.weight[0]).toBe(0);
+    expect(Array.from(c.update!)).toEqual([0]);
+    expect(c.weight![0]).toBe(0);
   });
 
   it('rejects bad inputs, naming the parameter', () => {
@@ -61,8 +61,8 @@ describe('readTrainSum', () => {
     expect(Array.from(updateSum)).toEqual([-2, 6]);
     expect(weightSum).toBe(4);
     expect(meanLoss).toBeCloseTo(0.6, 12);
-    expect(updateSum[0] / weightSum).toBe(-0.5);
-    expect(updateSum[1] / weightSum).toBe(1.5);
+    expect(updateSum[0]! / weightSum).toBe(-0.5);
+    expect(updateSum[1]! / weightSum).toBe(1.5);
   });
 
   it('throws when the total weight is not positive', () => {
@@ -82,8 +82,8 @@ describe('readTrainSum', () => {
 
   it('throws on missing or mis-sized vectors', () => {
     const ok = trainContribution(Float32Array.of(1), Float32Array.of(0), 1, 0);
-    expect(() => readTrainSum({ weight: ok.weight, loss: ok.loss })).toThrow(/update/);
-    expect(() => readTrainSum({ update: ok.update, weight: Float64Array.of(1, 1), loss: ok.loss })).toThrow(/weight/);
-    expect(() => readTrainSum({ update: ok.update, weight: ok.weight })).toThrow(/loss/);
+    expect(() => readTrainSum({ weight: ok.weight!, loss: ok.loss! })).toThrow(/update/);
+    expect(() => readTrainSum({ update: ok.update!, weight: Float64Array.of(1, 1), loss: ok.loss! })).toThrow(/weight/);
+    expect(() => readTrainSum({ update: ok.update!, weight: ok.weight! })).toThrow(/loss/);
   });
 });

@@ -59,8 +59,8 @@ export function trainContribution(
   }
   const update = new Float64Array(local.length);
   for (let i = 0; i < local.length; i++) {
-    const l = local[i];
-    const g = global[i];
+    const l = local[i]!;
+    const g = global[i]!;
     if (!Number.isFinite(l)) throw new CoreInputError(`local[${i}] is not finite (${l})`, 'local');
     if (!Number.isFinite(g)) throw new CoreInputError(`global[${i}] is not finite (${g})`, 'global');
     update[i] = examples * (l - g);
@@ -88,11 +88,13 @@ export function readTrainSum(sum: Contribution): TrainSum {
   if (!(loss instanceof Float64Array) || loss.length !== 2) {
     throw new CoreInputError('train sum needs a "loss" vector of length 2', 'sum.loss');
   }
-  const weightSum = weight[0];
+  // The lengths are checked above.
+  const weightSum = weight[0]!;
   if (!Number.isFinite(weightSum) || weightSum <= 0) {
     throw new CoreInputError(`total training weight must be positive, got ${weightSum}`, 'sum.weight');
   }
-  const [lossSum, lossCount] = loss;
+  const lossSum = loss[0]!;
+  const lossCount = loss[1]!;
   return {
     updateSum: update,
     weightSum,

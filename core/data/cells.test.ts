@@ -106,4 +106,13 @@ describe('DataError and ErrorCollector', () => {
     expect([err?.file, err?.line, err?.column]).toEqual(['c.csv', 2, 'A']);
     expect(err?.problems).toEqual(['c.csv line 2, column "A": one', 'c.csv line 3: two']);
   });
+
+  it('still throws a DataError naming the file when maxErrors is 0 and no problem was kept', () => {
+    const c = new ErrorCollector('c.csv', 0);
+    c.add(2, 'A', 'one');
+    c.add(3, undefined, 'two');
+    expect(c.count).toBe(2);
+    expect(() => c.throwIfAny()).toThrow(DataError);
+    expect(() => c.throwIfAny()).toThrow(/^c\.csv: 2 problems found \(none listed: maxErrors is 0\)$/);
+  });
 });

@@ -98,9 +98,16 @@ export class ErrorCollector {
   throwIfAny(): void {
     if (this.total === 0) return;
     const first = this.items[0];
+    if (first === undefined) {
+      // maxErrors <= 0: the problems were counted but none was kept.
+      throw new DataError(
+        `${this.file}: ${this.total} problem${this.total === 1 ? '' : 's'} found (none listed: maxErrors is ${this.maxErrors})`,
+        { file: this.file },
+      );
+    }
     const problems = this.items.map((it) => `${formatLocation(it.where)}: ${it.detail}`);
     if (this.total === 1) {
-      throw new DataError(problems[0], first.where, { problems });
+      throw new DataError(`${formatLocation(first.where)}: ${first.detail}`, first.where, { problems });
     }
     const shown = this.items.length < this.total ? `; showing the first ${this.items.length}` : '';
     const head =

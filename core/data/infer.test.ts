@@ -36,7 +36,7 @@ describe('inferSchema', () => {
   it('sorts levels by descending frequency, then name', () => {
     const r = ['b', 'a', 'c', 'a', 'b', 'z'].map((v, i) => [i === 0 ? 'bad' : 'good', v]);
     const { schema } = inferSchema(['y', 'v'], r, { label: 'y', positive: 'bad' });
-    expect(schema.categorical[0].levels).toEqual(['a', 'b', 'c', 'z']);
+    expect(schema.categorical[0]?.levels).toEqual(['a', 'b', 'c', 'z']);
   });
 
   it('notes a mostly numeric column with a few stray words', () => {

@@ -44,8 +44,10 @@ export function inferSchema(header: string[], rows: string[][], opts: InferOptio
   checkInputs(names, rows, opts, file);
 
   const notes: string[] = [];
+  // checkInputs has made sure the label is in the header and every row has names.length cells,
+  // so r[labelAt] and r[k] (k < names.length) below exist.
   const labelAt = names.indexOf(opts.label);
-  const labelCounts = countValues(rows.filter((r) => !isMissing(r[labelAt])).map((r) => r[labelAt].trim()));
+  const labelCounts = countValues(rows.filter((r) => !isMissing(r[labelAt]!)).map((r) => r[labelAt]!.trim()));
   if (!labelCounts.some(([v]) => v === opts.positive)) {
     const seen = labelCounts.length ? formatCounts(labelCounts) : 'none (every cell is missing)';
     const close = labelCounts.find(([v]) => v.toLowerCase() === opts.positive.toLowerCase());
@@ -70,8 +72,9 @@ export function inferSchema(header: string[], rows: string[][], opts: InferOptio
     const present: string[] = [];
     let missing = 0;
     for (const r of rows) {
-      if (isMissing(r[k])) missing++;
-      else present.push(r[k].trim());
+      const cell = r[k]!;
+      if (isMissing(cell)) missing++;
+      else present.push(cell.trim());
     }
     if (present.length === 0) {
       ignore.push(name);
@@ -140,7 +143,8 @@ function checkInputs(names: string[], rows: string[][], opts: InferOptions, file
   }
   if (rows.length === 0) throw dataError({ file }, 'file has a header but no data rows');
   const bad = rows.findIndex((r) => r.length !== names.length);
-  if (bad >= 0) {
-    throw dataError({ file, line: opts.lines ? opts.lines[bad] : bad + 2 }, raggedRowMessage(rows[bad], names.length));
+  const badRow = rows[bad];
+  if (badRow !== undefined) {
+    throw dataError({ file, line: opts.lines ? opts.lines[bad] : bad + 2 }, raggedRowMessage(badRow, names.length));
   }
 }

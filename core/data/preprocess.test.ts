@@ -52,8 +52,8 @@ describe('statsContribution', () => {
     };
     const c = statsContribution(t, schema);
     expect(statsShape(schema)).toEqual({ stats: 6, label: 2 });
-    expect(Array.from(c.stats)).toEqual([2, 4, 10, 3, 6, 12]);
-    expect(Array.from(c.label)).toEqual([3, 2]);
+    expect(Array.from(c.stats!)).toEqual([2, 4, 10, 3, 6, 12]);
+    expect(Array.from(c.label!)).toEqual([3, 2]);
   });
 
   it('is additive: the sum over two halves equals the contribution of the whole', () => {
@@ -62,9 +62,9 @@ describe('statsContribution', () => {
     const h1 = statsContribution(subsetTable(t, range(0, 400)), schema);
     const h2 = statsContribution(subsetTable(t, range(400, 1001)), schema);
     for (const key of ['stats', 'label']) {
-      whole[key].forEach((v, i) => expect(h1[key][i] + h2[key][i]).toBeCloseTo(v, 6));
+      whole[key]!.forEach((v, i) => expect(h1[key]![i]! + h2[key]![i]!).toBeCloseTo(v, 6));
     }
-    expect(whole.stats[0]).toBe(h1.stats[0] + h2.stats[0]);
+    expect(whole.stats![0]).toBe(h1.stats![0]! + h2.stats![0]!);
   });
 });
 
@@ -74,14 +74,14 @@ describe('preprocessingFromStats', () => {
     const sum = { stats: new Float64Array(6), label: new Float64Array(2) };
     for (const p of parts) {
       const c = statsContribution(p, schema);
-      c.stats.forEach((v, i) => (sum.stats[i] += v));
-      c.label.forEach((v, i) => (sum.label[i] += v));
+      c.stats!.forEach((v, i) => (sum.stats[i]! += v));
+      c.label!.forEach((v, i) => (sum.label[i]! += v));
     }
     const prep = preprocessingFromStats(sum, schema);
     for (let j = 0; j < 2; j++) {
-      const ref = pooled(parts.map((p) => p.numeric[j]));
-      expect(Math.abs(prep.mean[j] - ref.mean)).toBeLessThan(1e-9 * Math.max(1, Math.abs(ref.mean)));
-      expect(Math.abs(prep.std[j] - ref.std)).toBeLessThan(1e-9 * Math.max(1, ref.std));
+      const ref = pooled(parts.map((p) => p.numeric[j]!));
+      expect(Math.abs(prep.mean[j]! - ref.mean)).toBeLessThan(1e-9 * Math.max(1, Math.abs(ref.mean)));
+      expect(Math.abs(prep.std[j]! - ref.std)).toBeLessThan(1e-9 * Math.max(1, ref.std));
     }
     expect(prep.n).toBe(877);
     expect(prep.positives).toBe(parts.reduce((s, p) => s + p.labels.reduce((a, b) => a + b, 0), 0));
@@ -134,7 +134,7 @@ describe('encodeTable', () => {
     const sum = statsContribution(t, schema);
     const x = encodeTable(t, schema, preprocessingFromStats(sum, schema));
     const d = inputDim(schema);
-    const col = Array.from({ length: t.n }, (_, i) => x[i * d + 2]).filter((_, i) => !Number.isNaN(t.numeric[1][i]));
+    const col = Array.from({ length: t.n }, (_, i) => x[i * d + 2]!).filter((_, i) => !Number.isNaN(t.numeric[1]![i]));
     const mean = col.reduce((s, v) => s + v, 0) / col.length;
     const sd = Math.sqrt(col.reduce((s, v) => s + (v - mean) ** 2, 0) / col.length);
     expect(mean).toBeCloseTo(0, 5);
@@ -154,8 +154,8 @@ describe('encodeTable', () => {
       categorical: [],
     };
     const c = statsContribution(t, logSchema);
-    expect(c.stats[1]).toBeCloseTo(0 + 1 - 2, 12);
-    expect(c.stats[2]).toBeCloseTo(0 + 1 + 4, 12);
+    expect(c.stats![1]).toBeCloseTo(0 + 1 - 2, 12);
+    expect(c.stats![2]).toBeCloseTo(0 + 1 + 4, 12);
     const prep = preprocessingFromStats(c, logSchema);
     const sd = Math.sqrt(5 / 3 - 1 / 9);
     expect(Array.from(encodeTable(t, logSchema, prep))).toEqual(

@@ -54,14 +54,15 @@ export function statsShape(schema: DataSchema): ContributionShape {
 export function statsContribution(table: Table, schema: DataSchema): Contribution {
   checkTableShape(table, schema);
   const stats = new Float64Array(3 * schema.numeric.length);
-  table.numeric.forEach((col, j) => {
+  schema.numeric.forEach((f, j) => {
     let count = 0;
     const sum = new CompensatedSum();
     const sumsq = new CompensatedSum();
-    const f = schema.numeric[j];
+    const col = table.numeric[j]!; // checkTableShape: one column per numeric feature, each of n rows
     for (let i = 0; i < table.n; i++) {
-      if (Number.isNaN(col[i])) continue;
-      const x = transformValue(f, col[i]);
+      const v = col[i]!;
+      if (Number.isNaN(v)) continue;
+      const x = transformValue(f, v);
       count++;
       sum.add(x);
       sumsq.add(x * x);
@@ -71,7 +72,7 @@ export function statsContribution(table: Table, schema: DataSchema): Contributio
     stats[3 * j + 2] = sumsq.value();
   });
   let positives = 0;
-  for (let i = 0; i < table.n; i++) positives += table.labels[i];
+  for (let i = 0; i < table.n; i++) positives += table.labels[i]!;
   return { stats, label: Float64Array.from([table.n, positives]) };
 }
 
@@ -81,8 +82,7 @@ export function statsContribution(table: Table, schema: DataSchema): Contributio
  * has no value at any participant (its mean would be undefined).
  */
 export function preprocessingFromStats(sum: Contribution, schema: DataSchema): Preprocessing {
-  const shape = statsShape(schema);
-  for (const [key, len] of Object.entries(shape)) {
+  const checked = (key: string, len: number): Float64Array => {
     const v = sum[key];
     if (!v || v.length !== len) {
       throw new CoreInputError(`preprocessing statistics: "${key}" must have length ${len}, got ${v ? v.length : 'nothing'}`, 'sum');
@@ -90,8 +90,13 @@ export function preprocessingFromStats(sum: Contribution, schema: DataSchema): P
     if (v.some((x) => !Number.isFinite(x))) {
       throw new CoreInputError(`preprocessing statistics: "${key}" contains a non-finite value`, 'sum');
     }
-  }
-  const [n, positives] = sum.label;
+    return v;
+  };
+  // Same keys, lengths and order as statsShape(schema).
+  const stats = checked('stats', 3 * schema.numeric.length);
+  const label = checked('label', 2);
+  const n = label[0]!; // length 2, checked above
+  const positives = label[1]!;
   if (n <= 0) throw new CoreInputError('preprocessing statistics: the participants have no rows in total', 'sum.label');
   if (positives < 0 || positives > n) {
     throw new CoreInputError(`preprocessing statistics: ${positives} positives is impossible with ${n} rows`, 'sum.label');
@@ -99,9 +104,10 @@ export function preprocessingFromStats(sum: Contribution, schema: DataSchema): P
   const mean: number[] = [];
   const std: number[] = [];
   schema.numeric.forEach((f, j) => {
-    const count = sum.stats[3 * j];
-    const s = sum.stats[3 * j + 1];
-    const ss = sum.stats[3 * j + 2];
+    // stats has length 3 · numeric.length (checked above).
+    const count = stats[3 * j]!;
+    const s = stats[3 * j + 1]!;
+    const ss = stats[3 * j + 2]!;
     if (count <= 0) {
       throw new CoreInputError(
         `no participant has any value for numeric feature "${f.name}" (every cell is missing); ` +
@@ -139,13 +145,14 @@ export function encodeTable(table: Table, schema: DataSchema, prep: Preprocessin
   const d = inputDim(schema);
   const out = new Float32Array(n * d);
   let c = 0;
+  // checkTableShape and the check above: one column, mean and std per numeric feature.
   schema.numeric.forEach((f, j) => {
-    const col = table.numeric[j];
-    const m = prep.mean[j];
-    const sd = prep.std[j];
+    const col = table.numeric[j]!;
+    const m = prep.mean[j]!;
+    const sd = prep.std[j]!;
     const fill = f.missing === 'zero' ? (transformValue(f, 0) - m) / sd : 0;
     for (let i = 0; i < n; i++) {
-      const x = col[i];
+      const x = col[i]!;
       if (Number.isNaN(x)) {
         if (f.missing === 'error') {
           throw new CoreInputError(`encodeTable: row ${i} of "${f.name}" is missing but its policy is "error"`, 'table');
@@ -159,10 +166,10 @@ export function encodeTable(table: Table, schema: DataSchema, prep: Preprocessin
     c += f.indicator ? 2 : 1;
   });
   schema.categorical.forEach((f, j) => {
-    const col = table.categorical[j];
+    const col = table.categorical[j]!;
     const width = encodedLevels(f).length;
     for (let i = 0; i < n; i++) {
-      const k = col[i];
+      const k = col[i]!;
       if (k < 0 || k >= width) {
         throw new CoreInputError(`encodeTable: row ${i} of "${f.name}" has level index ${k}, outside [0, ${width})`, 'table');
       }

@@ -54,12 +54,13 @@ export function splitRecordwise(table: Table, fraction: number, seed: number): H
   let tests = 0;
   const rowSeed = deriveSeed(seed, 'holdout/row') | 0;
   for (let i = 0; i < table.n; i++) {
-    let h = mix(rowSeed, table.labels[i]);
+    let h = mix(rowSeed, table.labels[i]!);
     for (const col of table.numeric) {
-      bits[0] = Number.isNaN(col[i]) ? NaN : col[i];
-      h = mix(mix(h, words[0]), words[1]);
+      const x = col[i]!;
+      bits[0] = Number.isNaN(x) ? NaN : x;
+      h = mix(mix(h, words[0]!), words[1]!);
     }
-    for (const col of table.categorical) h = mix(h, col[i]);
+    for (const col of table.categorical) h = mix(h, col[i]!);
     if (finalize(h ^ (table.numeric.length + table.categorical.length)) < limit) {
       isTest[i] = 1;
       tests++;

@@ -37,11 +37,11 @@ describe('validateTable', () => {
     const { table, warnings } = validateTable(header, rows, schema, 'credit.csv');
     expect(table.n).toBe(3);
     expect(Array.from(table.labels)).toEqual([0, 1, 0]);
-    expect(Array.from(table.numeric[0])).toEqual([1.5, Number.NaN, -4]);
-    expect(Array.from(table.numeric[1])).toEqual([2, 3, 5]);
-    const levels = encodedLevels(schema.categorical[0]);
-    expect(Array.from(table.categorical[0]).map((k) => levels[k])).toEqual(['a', '__missing__', 'b']);
-    expect(Array.from(table.categorical[1])).toEqual([0, 1, 0]);
+    expect(Array.from(table.numeric[0]!)).toEqual([1.5, Number.NaN, -4]);
+    expect(Array.from(table.numeric[1]!)).toEqual([2, 3, 5]);
+    const levels = encodedLevels(schema.categorical[0]!);
+    expect(Array.from(table.categorical[0]!).map((k) => levels[k])).toEqual(['a', '__missing__', 'b']);
+    expect(Array.from(table.categorical[1]!)).toEqual([0, 1, 0]);
     expect(warnings).toEqual([]);
   });
 
@@ -117,7 +117,7 @@ describe('validateTable', () => {
       ['4', 'good', '1', '2', 'a', 'u'],
     ];
     const { table, warnings } = validateTable([...header, 'note'], rows.map((r) => [...r, '']), schema, 'credit.csv');
-    expect(Array.from(table.categorical[0])).toEqual([2, 2, 2, 0]);
+    expect(Array.from(table.categorical[0]!)).toEqual([2, 2, 2, 0]);
     expect(warnings).toEqual([
       'credit.csv: column(s) not in the schema are ignored: "note" (list them under "ignore" in the schema to silence this warning)',
       'credit.csv, column "c": 2 value(s) not among the schema\'s levels were encoded as "__other__" in 3 row(s) ' +
@@ -130,6 +130,14 @@ describe('validateTable', () => {
     const { table } = validateTable(header, [['1', 'fine', '1', '2', 'a', 'u']], open, 'credit.csv');
     expect(table.labels[0]).toBe(0);
   });
+
+  it('rejects a lines option with fewer line numbers than rows', () => {
+    const rows = [['1', 'good', '1', '2', 'a', 'u'], ['2', 'bad', '1', '2', 'a', 'u']];
+    expect(() => validateTable(header, rows, schema, 'credit.csv', { lines: [2] })).toThrow(
+      expect.objectContaining({ name: 'CoreInputError', parameter: 'lines', message: 'validateTable: opts.lines has 1 line numbers for 2 rows' }),
+    );
+    expect(validateTable(header, rows, schema, 'credit.csv', { lines: [2, 4] }).table.n).toBe(2);
+  });
 });
 
 describe('subsetTable', () => {
@@ -139,7 +147,7 @@ describe('subsetTable', () => {
     const sub = subsetTable(table, Uint32Array.from([3, 0]));
     expect(sub.n).toBe(2);
     expect(Array.from(sub.labels)).toEqual([1, 0]);
-    expect(Array.from(sub.numeric[0])).toEqual([30, 0]);
+    expect(Array.from(sub.numeric[0]!)).toEqual([30, 0]);
     expect(() => subsetTable(table, Uint32Array.from([4]))).toThrow(/index 4 at position 0 is out of range/);
   });
 });

@@ -51,28 +51,38 @@ export function validateTable(
   const n = rows.length;
   const isMissing = missingMarkers(schema.missingValues);
   const errors = new ErrorCollector(file, opts.maxErrors ?? 20);
-  const lineOf = (i: number): number => (opts.lines ? opts.lines[i] : i + 2);
+  const { lines } = opts;
+  if (lines !== undefined && lines.length < n) {
+    throw new CoreInputError(`validateTable: opts.lines has ${lines.length} line numbers for ${n} rows`, 'lines');
+  }
+  // lines.length >= n is checked above, so lines[i] exists for every row index i.
+  const lineOf = (i: number): number => (lines ? lines[i]! : i + 2);
   const { positive, negative } = schema.label;
   const negatives = negative ? new Set(negative) : undefined;
   const labelColumn = schema.label.column;
 
   const labels = new Uint8Array(n);
-  const numeric = schema.numeric.map(() => new Float64Array(n));
-  const categorical = schema.categorical.map(() => new Int32Array(n));
-  const catIndex = schema.categorical.map((f) => new Map(f.levels.map((l, k) => [l, k] as const)));
-  const catLevels = schema.categorical.map((f) => encodedLevels(f));
-  const unseen = schema.categorical.map(() => new Map<string, number>());
-  const unseenFirstLine = schema.categorical.map(() => new Map<string, number>());
+  const numericCols = schema.numeric.map((f) => ({ f, at: cols.at(f.name), values: new Float64Array(n) }));
+  const categoricalCols = schema.categorical.map((f) => ({
+    f,
+    at: cols.at(f.name),
+    values: new Int32Array(n),
+    index: new Map(f.levels.map((l, k) => [l, k] as const)),
+    levels: encodedLevels(f),
+    unseen: new Map<string, number>(),
+    unseenFirstLine: new Map<string, number>(),
+  }));
 
-  for (let i = 0; i < n; i++) {
-    const row = rows[i];
+  for (const [i, row] of rows.entries()) {
     const line = lineOf(i);
     if (row.length !== header.length) {
       errors.add(line, undefined, raggedRowMessage(row, header.length));
       continue;
     }
+    // From here row.length === header.length, and every column position from resolveColumns is
+    // below header.length, so row[position] exists.
 
-    const rawLabel = row[cols.label];
+    const rawLabel = row[cols.label]!;
     const label = rawLabel.trim();
     if (isMissing(rawLabel)) {
       errors.add(line, labelColumn, `the label is missing; every row needs an outcome (${expectedLabels(schema)}) — fill it in or remove the row`);
@@ -82,39 +92,38 @@ export function validateTable(
       errors.add(line, labelColumn, `unexpected label ${quoteValue(rawLabel)}; expected ${expectedLabels(schema)}`);
     }
 
-    schema.numeric.forEach((f, j) => {
-      const cell = row[cols.numeric[j]];
+    for (const { f, at, values } of numericCols) {
+      const cell = row[at]!;
       if (isMissing(cell)) {
         if (f.missing === 'error') {
           errors.add(line, f.name, `the value is missing, and the schema does not allow missing values for this feature (missing: "error") — fill it in, or set missing to "mean" or "zero"`);
         }
-        numeric[j][i] = Number.NaN;
-        return;
+        values[i] = Number.NaN;
+        continue;
       }
       const v = parseNumberCell(cell);
       if (v === undefined) errors.add(line, f.name, describeNonNumber(cell, schema.missingValues));
-      else numeric[j][i] = v;
-    });
+      else values[i] = v;
+    }
 
-    schema.categorical.forEach((f, j) => {
-      const cell = row[cols.categorical[j]];
-      const levels = catLevels[j];
+    for (const { f, at, values, index, levels, unseen, unseenFirstLine } of categoricalCols) {
+      const cell = row[at]!;
       if (isMissing(cell)) {
         if (f.missing === 'error') {
           errors.add(line, f.name, `the value is missing, and the schema does not allow missing values for this feature (missing: "error") — fill it in, or set missing to "level"`);
         } else {
-          categorical[j][i] = levels.indexOf(MISSING_LEVEL);
+          values[i] = levels.indexOf(MISSING_LEVEL);
         }
-        return;
+        continue;
       }
       const value = cell.trim();
-      const k = catIndex[j].get(value);
+      const k = index.get(value);
       if (k !== undefined) {
-        categorical[j][i] = k;
+        values[i] = k;
       } else if (f.unseen === 'other') {
-        categorical[j][i] = levels.indexOf(OTHER_LEVEL);
-        unseen[j].set(value, (unseen[j].get(value) ?? 0) + 1);
-        if (!unseenFirstLine[j].has(value)) unseenFirstLine[j].set(value, line);
+        values[i] = levels.indexOf(OTHER_LEVEL);
+        unseen.set(value, (unseen.get(value) ?? 0) + 1);
+        if (!unseenFirstLine.has(value)) unseenFirstLine.set(value, line);
       } else {
         errors.add(
           line,
@@ -123,33 +132,35 @@ export function validateTable(
             `(add it to levels, or set unseen: "other" to encode unknown values as "${OTHER_LEVEL}")`,
         );
       }
-    });
+    }
   }
   errors.throwIfAny();
 
-  schema.categorical.forEach((f, j) => {
-    if (unseen[j].size === 0) return;
-    const entries = sortCounts(unseen[j]);
+  for (const { f, unseen, unseenFirstLine } of categoricalCols) {
+    if (unseen.size === 0) continue;
+    const entries = sortCounts(unseen);
     const rowsAffected = entries.reduce((a, [, c]) => a + c, 0);
-    const firstLine = Math.min(...unseenFirstLine[j].values());
+    const firstLine = Math.min(...unseenFirstLine.values());
     warnings.push(
       `${file}, column ${JSON.stringify(f.name)}: ${entries.length} value(s) not among the schema's levels ` +
         `were encoded as "${OTHER_LEVEL}" in ${rowsAffected} row(s) (first on line ${firstLine}): ${formatCounts(entries)}`,
     );
-  });
+  }
+  const numeric = numericCols.map((c) => c.values);
+  const categorical = categoricalCols.map((c) => c.values);
   return { table: { n, labels, numeric, categorical }, warnings };
 }
 
 /** Column positions of the schema's columns in the header. */
 interface ColumnIndex {
   label: number;
-  numeric: number[];
-  categorical: number[];
+  /** Position of a column the schema requires (label, numeric or categorical feature). */
+  at: (column: string) => number;
 }
 
 /** Checks the header (duplicates, required columns) and maps schema columns to positions. */
 function resolveColumns(header: string[], schema: DataSchema, file: string, warnings: string[]): ColumnIndex {
-  if (header.length === 0 || (header.length === 1 && header[0].trim() === '')) {
+  if (header.length === 0 || (header.length === 1 && header[0]?.trim() === '')) {
     throw dataError({ file }, 'file is empty (expected a header line followed by data rows)');
   }
   const names = header.map((h) => h.trim());
@@ -190,11 +201,7 @@ function resolveColumns(header: string[], schema: DataSchema, file: string, warn
     );
   }
   const at = (c: string): number => position.get(c) as number;
-  return {
-    label: at(schema.label.column),
-    numeric: schema.numeric.map((f) => at(f.name)),
-    categorical: schema.categorical.map((f) => at(f.name)),
-  };
+  return { label: at(schema.label.column), at };
 }
 
 /** The accepted label values, for messages: `"bad" (positive) or "good"`. */
@@ -208,24 +215,25 @@ function expectedLabels(schema: DataSchema): string {
 export function raggedRowMessage(row: readonly string[], expected: number): string {
   const got = row.length;
   const base = `the row has ${got} cell${got === 1 ? '' : 's'} but the header has ${expected} columns`;
-  if (got === 1 && row[0].trim() === '') return `${base}; the line is blank — delete it`;
+  if (got === 1 && row[0]?.trim() === '') return `${base}; the line is blank — delete it`;
   if (got > expected) return `${base}; a value may contain an unquoted comma — put such values in double quotes`;
   return `${base}; a value or a delimiter is missing`;
 }
 
 /** Rows of `table` at `indices` (in that order), as a new table. */
 export function subsetTable(table: Table, indices: Uint32Array): Table {
-  for (let k = 0; k < indices.length; k++) {
-    if (indices[k] >= table.n) {
+  for (const [k, index] of indices.entries()) {
+    if (index >= table.n) {
       throw new CoreInputError(
-        `subsetTable: index ${indices[k]} at position ${k} is out of range for a table of ${table.n} rows`,
+        `subsetTable: index ${index} at position ${k} is out of range for a table of ${table.n} rows`,
         'indices',
       );
     }
   }
   const pick = <A extends Uint8Array | Float64Array | Int32Array>(src: A, make: (n: number) => A): A => {
     const out = make(indices.length);
-    for (let k = 0; k < indices.length; k++) out[k] = src[indices[k]];
+    // Every index was checked against table.n above, and every column has table.n entries.
+    for (let k = 0; k < indices.length; k++) out[k] = src[indices[k]!]!;
     return out;
   };
   return {

@@ -12,7 +12,7 @@ function bruteAuc(scores: number[], labels: number[]): number {
     for (let j = 0; j < scores.length; j++) {
       if (labels[j] !== 0) continue;
       pairs++;
-      if (scores[i] > scores[j]) wins += 1;
+      if (scores[i]! > scores[j]!) wins += 1;
       else if (scores[i] === scores[j]) wins += 0.5;
     }
   }
@@ -76,8 +76,8 @@ describe('exactAuc / exactKs', () => {
     const scores = [0.3, 0.9, 0.1, 0.3, 0.7, 0.5];
     const labels = [1, 1, 0, 0, 0, 1];
     const order = [5, 2, 0, 4, 1, 3];
-    const s2 = order.map((i) => scores[i]);
-    const l2 = order.map((i) => labels[i]);
+    const s2 = order.map((i) => scores[i]!);
+    const l2 = order.map((i) => labels[i]!);
     expect(exactAuc(s2, l2)).toBeCloseTo(exactAuc(scores, labels), 15);
     expect(exactKs(s2, l2)).toBeCloseTo(exactKs(scores, labels), 15);
     expect(exactAuc(scores, labels)).toBeCloseTo(bruteAuc(scores, labels), 15);

@@ -37,12 +37,14 @@ function sortByScore(scores: ArrayLike<number>, labels: ArrayLike<number>): Sort
     positives += y;
     order[i] = i;
   }
-  order.sort((a, b) => scores[a] - scores[b]);
+  // order holds indices below n = scores.length = labels.length.
+  order.sort((a, b) => scores[a]! - scores[b]!);
   const sortedScores = new Float64Array(n);
   const sortedLabels = new Uint8Array(n);
   for (let k = 0; k < n; k++) {
-    sortedScores[k] = scores[order[k]];
-    sortedLabels[k] = labels[order[k]];
+    const i = order[k]!;
+    sortedScores[k] = scores[i]!;
+    sortedLabels[k] = labels[i]!;
   }
   return { scores: sortedScores, labels: sortedLabels, positives, negatives: n - positives };
 }
@@ -66,7 +68,7 @@ export function exactAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): 
     const end = tieEnd(s, start);
     const midRank = (start + 1 + end) / 2; // mean of 1-based ranks start+1 … end
     let posInGroup = 0;
-    for (let k = start; k < end; k++) posInGroup += s.labels[k];
+    for (let k = start; k < end; k++) posInGroup += s.labels[k]!;
     rankSumPos += midRank * posInGroup;
     start = end;
   }

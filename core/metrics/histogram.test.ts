@@ -70,24 +70,24 @@ describe('evaluationContribution', () => {
   it('has the shape of evaluationShape and the hand-computed loss sums', () => {
     const c = evaluationContribution(SCORES, LABELS, 10);
     expect(evaluationShape(10)).toEqual({ hist: 20, loss: 4 });
-    expect(c.hist.length).toBe(20);
-    const [logLossSum, brierSum, n, positives] = c.loss;
-    expect(logLossSum / 4).toBeCloseTo(0.47228795380917615, 12);
-    expect(brierSum / 4).toBeCloseTo(0.158125, 12);
+    expect(c.hist!.length).toBe(20);
+    const [logLossSum, brierSum, n, positives] = c.loss!;
+    expect(logLossSum! / 4).toBeCloseTo(0.47228795380917615, 12);
+    expect(brierSum! / 4).toBeCloseTo(0.158125, 12);
     expect(n).toBe(4);
     expect(positives).toBe(2);
   });
 
   it('clips probabilities to [1e-7, 1-1e-7] in the log-loss', () => {
     const c = evaluationContribution([0, 1], [1, 0], 10);
-    expect(c.loss[0]).toBeCloseTo(2 * 16.11809565095832, 6);
-    expect(c.loss[1]).toBe(2);
+    expect(c.loss![0]).toBeCloseTo(2 * 16.11809565095832, 6);
+    expect(c.loss![1]).toBe(2);
   });
 
   it('accepts an empty hold-out and contributes zeros', () => {
     const c = evaluationContribution([], [], 5);
-    expect(Array.from(c.loss)).toEqual([0, 0, 0, 0]);
-    expect(c.hist.every((x) => x === 0)).toBe(true);
+    expect(Array.from(c.loss!)).toEqual([0, 0, 0, 0]);
+    expect(c.hist!.every((x) => x === 0)).toBe(true);
   });
 });
 
@@ -142,9 +142,9 @@ describe('metricsFromEvaluation', () => {
   it('rejects malformed sums', () => {
     const c = evaluationContribution(SCORES, LABELS, 10);
     expectCoreError(() => metricsFromEvaluation(c, 20), 'hist');
-    expectCoreError(() => metricsFromEvaluation({ hist: c.hist }, 10), 'sum.loss');
-    expectCoreError(() => metricsFromEvaluation({ loss: c.loss }, 10), 'sum.hist');
-    const negative = { hist: Float64Array.from(c.hist), loss: c.loss };
+    expectCoreError(() => metricsFromEvaluation({ hist: c.hist! }, 10), 'sum.loss');
+    expectCoreError(() => metricsFromEvaluation({ loss: c.loss! }, 10), 'sum.hist');
+    const negative = { hist: Float64Array.from(c.hist!), loss: c.loss! };
     negative.hist[3] = -1;
     expectCoreError(() => metricsFromEvaluation(negative, 10), 'hist');
   });
@@ -163,9 +163,9 @@ describe('metricsFromEvaluation', () => {
       let N = 0;
       let sameBin = 0;
       for (let b = 0; b < bins; b++) {
-        N += hist[b];
-        P += hist[bins + b];
-        sameBin += hist[b] * hist[bins + b];
+        N += hist[b]!;
+        P += hist[bins + b]!;
+        sameBin += hist[b]! * hist[bins + b]!;
       }
       expect(Math.abs(auc - refAuc)).toBeLessThanOrEqual((0.5 * sameBin) / (P * N) + 1e-12);
       expect(Math.abs(auc - refAuc)).toBeLessThanOrEqual(0.002);

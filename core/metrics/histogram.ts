@@ -49,7 +49,7 @@ function checkLengths(scores: ArrayLike<number>, labels: ArrayLike<number>): voi
 
 /** The score of row `i`, clamped to [0, 1]; throws on a non-finite score. */
 function clampedScore(scores: ArrayLike<number>, i: number): number {
-  const s = scores[i];
+  const s = scores[i]!; // i < scores.length; an absent entry would fail isFinite too
   if (!Number.isFinite(s)) throw new CoreInputError(`scores[${i}] is not finite (${s})`, 'scores');
   return s < 0 ? 0 : s > 1 ? 1 : s;
 }
@@ -82,7 +82,7 @@ export function scoreHistogram(
   const hist = new Float64Array(2 * bins);
   for (let i = 0; i < scores.length; i++) {
     const s = clampedScore(scores, i);
-    hist[binaryLabel(labels, i) * bins + binOf(s, bins)] += 1;
+    hist[binaryLabel(labels, i) * bins + binOf(s, bins)]! += 1;
   }
   return hist;
 }
@@ -113,7 +113,7 @@ export function evaluationContribution(
   for (let i = 0; i < scores.length; i++) {
     const s = clampedScore(scores, i);
     const y = binaryLabel(labels, i);
-    hist[y * bins + binOf(s, bins)] += 1;
+    hist[y * bins + binOf(s, bins)]! += 1;
     const p = Math.min(1 - LOG_LOSS_EPSILON, Math.max(LOG_LOSS_EPSILON, s));
     logLossSum -= y === 1 ? Math.log(p) : Math.log(1 - p);
     brierSum += (s - y) * (s - y);
@@ -133,8 +133,8 @@ export function aucKsFromHistogram(hist: ArrayLike<number>, bins: number): { auc
     throw new CoreInputError(`hist must have length 2·bins = ${2 * bins}, got ${hist.length}`, 'hist');
   }
   for (let b = 0; b < bins; b++) {
-    const neg = hist[b];
-    const pos = hist[bins + b];
+    const neg = hist[b]!;
+    const pos = hist[bins + b]!;
     if (!(neg >= 0) || !(pos >= 0) || !Number.isFinite(neg) || !Number.isFinite(pos)) {
       throw new CoreInputError(`hist bin ${b} has an invalid count (neg ${neg}, pos ${pos})`, 'hist');
     }
@@ -151,8 +151,8 @@ export function rankStatistics(hist: ArrayLike<number>, bins: number): { auc: nu
   let negTotal = 0;
   let posTotal = 0;
   for (let b = 0; b < bins; b++) {
-    negTotal += hist[b];
-    posTotal += hist[bins + b];
+    negTotal += hist[b]!;
+    posTotal += hist[bins + b]!;
   }
   if (!(negTotal > 0) || !(posTotal > 0)) return { auc: NaN, ks: NaN };
   let u = 0;
@@ -160,8 +160,8 @@ export function rankStatistics(hist: ArrayLike<number>, bins: number): { auc: nu
   let posBelow = 0;
   let ks = 0;
   for (let b = 0; b < bins; b++) {
-    const neg = hist[b];
-    const pos = hist[bins + b];
+    const neg = hist[b]!;
+    const pos = hist[bins + b]!;
     u += pos * (negBelow + 0.5 * neg);
     negBelow += neg;
     posBelow += pos;
@@ -189,7 +189,11 @@ export function metricsFromEvaluation(sum: Contribution, bins: number): EvalMetr
     if (!Number.isFinite(loss[i])) throw new CoreInputError(`sum.loss[${i}] is not finite`, 'sum.loss');
   }
   const { auc, ks } = aucKsFromHistogram(hist, bins);
-  const [logLossSum, brierSum, n, positives] = loss;
+  // loss.length === 4 is checked above.
+  const logLossSum = loss[0]!;
+  const brierSum = loss[1]!;
+  const n = loss[2]!;
+  const positives = loss[3]!;
   return {
     auc,
     ks,

@@ -22,7 +22,7 @@ function checkCounts(counts: ArrayLike<number>, parameter: string): number {
   let total = 0;
   for (let i = 0; i < counts.length; i++) {
     const c = counts[i];
-    if (!Number.isFinite(c) || c < 0) {
+    if (c === undefined || !Number.isFinite(c) || c < 0) {
       throw new CoreInputError(`${parameter}[${i}] must be a finite non-negative count, got ${c}`, parameter);
     }
     total += c;
@@ -57,8 +57,8 @@ export function populationStability(
   const norm = 1 + k * epsilon;
   let psi = 0;
   for (let i = 0; i < k; i++) {
-    const e = (expected[i] / eTotal + epsilon) / norm;
-    const a = (actual[i] / aTotal + epsilon) / norm;
+    const e = (expected[i]! / eTotal + epsilon) / norm;
+    const a = (actual[i]! / aTotal + epsilon) / norm;
     if (a === e) continue; // also covers the 0·ln(0/0) case when epsilon = 0
     psi += (a - e) * Math.log(a / e);
   }
@@ -83,7 +83,7 @@ export function scoreDistribution(hist: ArrayLike<number>, bins: number): Float6
     throw new CoreInputError(`hist must have length 2·bins = ${2 * bins}, got ${hist.length}`, 'hist');
   }
   const out = new Float64Array(bins);
-  for (let b = 0; b < bins; b++) out[b] = hist[b] + hist[bins + b];
+  for (let b = 0; b < bins; b++) out[b] = hist[b]! + hist[bins + b]!;
   return out;
 }
 
@@ -100,6 +100,6 @@ export function coarsen(counts: ArrayLike<number>, groups: number): Float64Array
   }
   const width = counts.length / groups;
   const out = new Float64Array(groups);
-  for (let i = 0; i < counts.length; i++) out[Math.floor(i / width)] += counts[i];
+  for (let i = 0; i < counts.length; i++) out[Math.floor(i / width)]! += counts[i]!;
   return out;
 }

@@ -51,7 +51,7 @@ export function initialWeights(spec: ModelSpec, inputDim: number, rng: Rng): Flo
   for (const t of layout) {
     const n = t.shape.reduce((a, b) => a * b, 1);
     if (t.shape.length === 2) {
-      const limit = spec.type === 'logistic' ? LOGISTIC_INIT : Math.sqrt(6 / (t.shape[0] + t.shape[1]));
+      const limit = spec.type === 'logistic' ? LOGISTIC_INIT : Math.sqrt(6 / (t.shape[0]! + t.shape[1]!));
       for (let i = 0; i < n; i++) out[off + i] = (2 * uniform01(rng) - 1) * limit;
     }
     off += n;

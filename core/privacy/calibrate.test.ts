@@ -26,13 +26,13 @@ describe('calibrateNoiseMultiplier', () => {
   });
 
   it('a looser tolerance still meets the target; a tighter budget needs more noise', () => {
-    const loose = calibrateNoiseMultiplier({ ...CASES[0], tolerance: 0.05 });
+    const loose = calibrateNoiseMultiplier({ ...CASES[0]!, tolerance: 0.05 });
     expect(loose.epsilon).toBeLessThanOrEqual(1);
-    const strict = calibrateNoiseMultiplier({ ...CASES[0], tolerance: 1e-6 });
+    const strict = calibrateNoiseMultiplier({ ...CASES[0]!, tolerance: 1e-6 });
     expect(loose.noiseMultiplier).toBeGreaterThanOrEqual(strict.noiseMultiplier);
     expect(loose.noiseMultiplier).toBeLessThanOrEqual(strict.noiseMultiplier / (1 - 0.05));
-    const zs = [8, 4, 2, 1, 0.5].map((epsilon) => calibrateNoiseMultiplier({ ...CASES[0], epsilon }).noiseMultiplier);
-    for (let i = 1; i < zs.length; i++) expect(zs[i]).toBeGreaterThan(zs[i - 1]);
+    const zs = [8, 4, 2, 1, 0.5].map((epsilon) => calibrateNoiseMultiplier({ ...CASES[0]!, epsilon }).noiseMultiplier);
+    for (let i = 1; i < zs.length; i++) expect(zs[i]).toBeGreaterThan(zs[i - 1]!);
   });
 
   it('needs no noise when nothing is sampled or no step is taken', () => {
@@ -41,20 +41,20 @@ describe('calibrateNoiseMultiplier', () => {
   });
 
   it('explains impossible or meaningless targets', () => {
-    expect(errorOf(() => calibrateNoiseMultiplier({ ...CASES[0], epsilon: 0 })).parameter).toBe('epsilon');
-    expect(errorOf(() => calibrateNoiseMultiplier({ ...CASES[0], epsilon: -1 })).parameter).toBe('epsilon');
-    expect(errorOf(() => calibrateNoiseMultiplier({ ...CASES[0], epsilon: Infinity })).parameter).toBe('epsilon');
-    expect(errorOf(() => calibrateNoiseMultiplier({ ...CASES[0], delta: 0 })).parameter).toBe('delta');
-    expect(errorOf(() => calibrateNoiseMultiplier({ ...CASES[0], delta: 1 })).parameter).toBe('delta');
-    expect(errorOf(() => calibrateNoiseMultiplier({ ...CASES[0], q: 2 })).parameter).toBe('q');
-    expect(errorOf(() => calibrateNoiseMultiplier({ ...CASES[0], steps: -1 })).parameter).toBe('steps');
-    expect(errorOf(() => calibrateNoiseMultiplier({ ...CASES[0], tolerance: 0 })).parameter).toBe('tolerance');
+    expect(errorOf(() => calibrateNoiseMultiplier({ ...CASES[0]!, epsilon: 0 })).parameter).toBe('epsilon');
+    expect(errorOf(() => calibrateNoiseMultiplier({ ...CASES[0]!, epsilon: -1 })).parameter).toBe('epsilon');
+    expect(errorOf(() => calibrateNoiseMultiplier({ ...CASES[0]!, epsilon: Infinity })).parameter).toBe('epsilon');
+    expect(errorOf(() => calibrateNoiseMultiplier({ ...CASES[0]!, delta: 0 })).parameter).toBe('delta');
+    expect(errorOf(() => calibrateNoiseMultiplier({ ...CASES[0]!, delta: 1 })).parameter).toBe('delta');
+    expect(errorOf(() => calibrateNoiseMultiplier({ ...CASES[0]!, q: 2 })).parameter).toBe('q');
+    expect(errorOf(() => calibrateNoiseMultiplier({ ...CASES[0]!, steps: -1 })).parameter).toBe('steps');
+    expect(errorOf(() => calibrateNoiseMultiplier({ ...CASES[0]!, tolerance: 0 })).parameter).toBe('tolerance');
     // Below the conversion floor of the order grid (≈ 0.0035 at δ = 1e−5 for orders up to 1024):
-    const floor = errorOf(() => calibrateNoiseMultiplier({ ...CASES[0], epsilon: 0.003 }));
+    const floor = errorOf(() => calibrateNoiseMultiplier({ ...CASES[0]!, epsilon: 0.003 }));
     expect(floor.parameter).toBe('epsilon');
     expect(floor.message).toMatch(/larger orders/);
     // ...but reachable with a grid that has larger orders.
-    const far = calibrateNoiseMultiplier({ ...CASES[0], epsilon: 0.003, steps: 1, orders: [2, 1e4, 1e5] });
+    const far = calibrateNoiseMultiplier({ ...CASES[0]!, epsilon: 0.003, steps: 1, orders: [2, 1e4, 1e5] });
     expect(far.epsilon).toBeLessThanOrEqual(0.003);
     // An absurd ε is met by essentially no noise (z below MIN_NOISE_MULTIPLIER = 1e−3).
     const none = errorOf(() => calibrateNoiseMultiplier({ epsilon: 1e7, delta: 1e-5, q: 1e-6, steps: 1 }));

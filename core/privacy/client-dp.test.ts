@@ -32,12 +32,12 @@ describe('conditional randomized rounding', () => {
       expect(norm(r)).toBeLessThanOrEqual(B);
       for (let i = 0; i < d; i++) {
         expect(Number.isInteger(r[i])).toBe(true);
-        expect(Math.abs(r[i] - scaled[i])).toBeLessThan(1);
-        mean[i] += r[i] / trials;
+        expect(Math.abs(r[i]! - scaled[i]!)).toBeLessThan(1);
+        mean[i]! += r[i]! / trials;
       }
     }
     // Conditioning on the norm biases the rounding only slightly: each mean within 0.05 of x.
-    for (let i = 0; i < d; i++) expect(Math.abs(mean[i] - scaled[i])).toBeLessThan(0.05);
+    for (let i = 0; i < d; i++) expect(Math.abs(mean[i]! - scaled[i]!)).toBeLessThan(0.05);
   });
 
   it('falls back to rounding toward zero when the bound cannot be met by chance', () => {
@@ -125,14 +125,14 @@ describe('encoding and decoding client updates', () => {
       expect(enc.clipBit[0]).toBe(((enc.clipped ? -1 : 1) * plan.bitScale) / 2);
       const f = Math.min(1, S / norm(d));
       for (let i = 0; i < 30; i++) {
-        sum[i] += enc.update[i];
-        expected[i] += d[i] * f;
+        sum[i]! += enc.update[i]!;
+        expected[i]! += d[i]! * f;
       }
-      bits += enc.clipBit[0];
+      bits += enc.clipBit[0]!;
     }
     const out = decodeClientSum(sum, bits, 4, S, plan, () => 0);
     const unit = S / CLIENT_DP_SCALE;
-    for (let i = 0; i < 30; i++) expect(Math.abs(out.updateSum[i] - expected[i])).toBeLessThan(4 * unit);
+    for (let i = 0; i < 30; i++) expect(Math.abs(out.updateSum[i]! - expected[i]!)).toBeLessThan(4 * unit);
     expect(out.unclippedFraction).toBe(deltas.filter((d) => norm(d) <= S).length / 4);
   });
 
@@ -169,9 +169,9 @@ describe('encoding and decoding client updates', () => {
     const S = 0.3;
     const unit = S / CLIENT_DP_SCALE;
     const out = decodeClientSum(sum, 0, 3, S, plan, () => Number.NaN, seededRng(6)); // `normal` unused
-    const noise = Array.from(out.updateSum, (v, i) => Math.round(v / unit) - sum[i]);
+    const noise = Array.from(out.updateSum, (v, i) => Math.round(v / unit) - sum[i]!);
     // On the lattice: every released coordinate is an integer number of units (to float rounding of ×unit).
-    out.updateSum.forEach((v, i) => expect(Math.abs(v / unit - (sum[i] + noise[i]))).toBeLessThan(1e-6));
+    out.updateSum.forEach((v, i) => expect(Math.abs(v / unit - (sum[i]! + noise[i]!))).toBeLessThan(1e-6));
     const { mean, variance } = meanVariance(noise);
     // Standard errors σ/√d (mean) and σ²·√(2/d) (1 %, variance) at σ = z·B ≈ 0.5·2^16: 5 SE.
     expect(Math.abs(mean)).toBeLessThan((5 * plan.centralStd) / Math.sqrt(d));

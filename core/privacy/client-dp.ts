@@ -211,20 +211,22 @@ export function encodeClientUpdate(delta: ArrayLike<number>, clipNorm: number, p
   if (!(clipNorm > 0 && Number.isFinite(clipNorm))) throw new CoreInputError(`clipNorm must be finite and > 0, got ${clipNorm}`, 'clipNorm');
   let sq = 0;
   for (let i = 0; i < delta.length; i++) {
-    if (!Number.isFinite(delta[i])) throw new CoreInputError(`update[${i}] is not finite (${delta[i]})`, 'update');
-    sq += delta[i] * delta[i];
+    const d = delta[i]!; // i < delta.length; an absent entry would fail isFinite too
+    if (!Number.isFinite(d)) throw new CoreInputError(`update[${i}] is not finite (${d})`, 'update');
+    sq += d * d;
   }
   const norm = Math.sqrt(sq);
   const clipped = norm > clipNorm;
   const factor = (clipped ? clipNorm / norm : 1) * (plan.scale / clipNorm);
   const x = new Float64Array(delta.length);
-  for (let i = 0; i < x.length; i++) x[i] = delta[i] * factor;
+  for (let i = 0; i < x.length; i++) x[i] = delta[i]! * factor;
   const update = conditionalRound(x, plan.normBound, rng);
   const clipBit = Float64Array.of(plan.bitScale === 0 ? 0 : ((clipped ? -1 : 1) * plan.bitScale) / 2);
   if (plan.noise === 'distributed') {
     const noise = sampleDiscreteGaussian(update.length + (plan.bitScale ? 1 : 0), plan.sigma2PerClient, rng);
-    for (let i = 0; i < update.length; i++) update[i] += noise[i];
-    if (plan.bitScale) clipBit[0] += noise[update.length];
+    // noise has update.length (+ 1 for the clip bit) entries.
+    for (let i = 0; i < update.length; i++) update[i]! += noise[i]!;
+    if (plan.bitScale) clipBit[0]! += noise[update.length]!;
   }
   return { update, clipBit, norm, clipped };
 }
@@ -236,15 +238,16 @@ export function conditionalRound(x: Float64Array, bound: number, rng: Rng): Floa
     const bytes = rng(4 * x.length);
     let sq = 0;
     for (let i = 0; i < x.length; i++) {
-      const u = (bytes[4 * i] | (bytes[4 * i + 1] << 8) | (bytes[4 * i + 2] << 16) | (bytes[4 * i + 3] << 24)) >>> 0;
-      const f = Math.floor(x[i]);
-      const v = f + (u / 4294967296 < x[i] - f ? 1 : 0);
+      const u = (bytes[4 * i]! | (bytes[4 * i + 1]! << 8) | (bytes[4 * i + 2]! << 16) | (bytes[4 * i + 3]! << 24)) >>> 0;
+      const xi = x[i]!;
+      const f = Math.floor(xi);
+      const v = f + (u / 4294967296 < xi - f ? 1 : 0);
       out[i] = v;
       sq += v * v;
     }
     if (Math.sqrt(sq) <= bound) return out;
   }
-  for (let i = 0; i < x.length; i++) out[i] = Math.trunc(x[i]);
+  for (let i = 0; i < x.length; i++) out[i] = Math.trunc(x[i]!);
   return out;
 }
 
@@ -283,7 +286,7 @@ export function decodeClientSum(
   if (plan.noise === 'central') {
     if (plan.centralSigma ? !rng : !normal) throw new CoreInputError(`central client-level DP needs the coordinator's ${plan.centralSigma ? 'Rng' : 'noise source'}`, plan.centralSigma ? 'rng' : 'normal');
     const draw = plan.centralSigma ? karneyDiscreteGaussian(plan.centralSigma, rng!).next : () => plan.centralStd * normal!();
-    for (let i = 0; i < ints.length; i++) ints[i] += draw(); // exact draws are integers: exact in float64
+    for (let i = 0; i < ints.length; i++) ints[i]! += draw(); // exact draws are integers: exact in float64
     if (plan.bitScale) bit += draw();
   }
   const unit = clipNorm / plan.scale;

@@ -84,7 +84,7 @@ describe('epsilonFromRdp', () => {
 
 describe('deltaFromRdp', () => {
   it('inverts epsilonFromRdp at the optimal order', () => {
-    for (const [q, z, steps] of [[0.01, 1.1, 1000], [0.1, 2, 100], [1, 3, 5]]) {
+    for (const [q, z, steps] of [[0.01, 1.1, 1000], [0.1, 2, 100], [1, 3, 5]] as const) {
       const curve = sampledGaussianRdp({ q, noiseMultiplier: z, steps });
       for (const delta of [1e-8, 1e-5, 1e-3]) {
         const { epsilon, order } = epsilonFromRdp(curve, delta);

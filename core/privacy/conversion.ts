@@ -39,10 +39,11 @@ export function epsilonFromRdp(curve: RdpCurve, delta: number): EpsilonResult {
   checkCurve(curve);
   if (!(delta > 0 && delta < 1)) throw new CoreInputError(`delta must be in (0, 1), got ${delta}`, 'delta');
   const logDelta = Math.log(delta);
-  let best: EpsilonResult = { epsilon: Infinity, order: curve.orders[0] };
+  // checkCurve: orders is non-empty and rdp has the same length.
+  let best: EpsilonResult = { epsilon: Infinity, order: curve.orders[0]! };
   for (let i = 0; i < curve.orders.length; i++) {
-    const a = curve.orders[i];
-    const rho = curve.rdp[i];
+    const a = curve.orders[i]!;
+    const rho = curve.rdp[i]!;
     if (rho === 0) return { epsilon: 0, order: a };
     const eps = rho + Math.log1p(-1 / a) - (logDelta + Math.log(a)) / (a - 1);
     if (eps < best.epsilon) best = { epsilon: eps, order: a };
@@ -61,10 +62,11 @@ export function deltaFromRdp(curve: RdpCurve, epsilon: number): DeltaResult {
     throw new CoreInputError(`epsilon must be finite and ≥ 0, got ${epsilon}`, 'epsilon');
   }
   let bestLog = Infinity;
-  let order = curve.orders[0];
+  // checkCurve: orders is non-empty and rdp has the same length.
+  let order = curve.orders[0]!;
   for (let i = 0; i < curve.orders.length; i++) {
-    const a = curve.orders[i];
-    const rho = curve.rdp[i];
+    const a = curve.orders[i]!;
+    const rho = curve.rdp[i]!;
     if (rho === 0) return { delta: 0, order: a };
     const logDelta = (a - 1) * (rho - epsilon + Math.log1p(-1 / a)) - Math.log(a);
     if (logDelta < bestLog) {

@@ -65,7 +65,7 @@ export function sampledGaussianRdp(
  * when the orders differ.
  */
 export function composeRdp(curves: readonly RdpCurve[], orders: readonly number[] = DEFAULT_RDP_ORDERS): RdpCurve {
-  const grid = curves.length > 0 ? curves[0].orders : orders;
+  const grid = curves[0]?.orders ?? orders;
   checkOrders(grid);
   const rdp = grid.map(() => 0);
   curves.forEach((c, i) => {
@@ -74,7 +74,7 @@ export function composeRdp(curves: readonly RdpCurve[], orders: readonly number[
     }
     c.rdp.forEach((r, j) => {
       if (!(r >= 0)) throw new CoreInputError(`curves[${i}].rdp[${j}] must be ≥ 0, got ${r}`, 'curves');
-      rdp[j] += r;
+      rdp[j]! += r; // c.rdp.length === grid.length === rdp.length
     });
   });
   return { orders: [...grid], rdp };
@@ -94,7 +94,7 @@ export function parallelRdp(a: RdpCurve, b: RdpCurve): RdpCurve {
   if (a.orders.length !== b.orders.length || a.orders.some((o, i) => o !== b.orders[i]) || a.rdp.length !== b.rdp.length) {
     throw new CoreInputError('parallel curves are over different orders', 'curves');
   }
-  return { orders: [...a.orders], rdp: a.rdp.map((r, i) => Math.max(r, b.rdp[i])) };
+  return { orders: [...a.orders], rdp: a.rdp.map((r, i) => Math.max(r, b.rdp[i]!)) }; // same lengths, checked above
 }
 
 /** Throws {@link CoreInputError} `orders` unless a non-empty list of valid orders (see ./rdp). */

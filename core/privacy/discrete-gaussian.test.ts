@@ -113,7 +113,7 @@ describe('sampleDiscreteGaussian: distribution', () => {
   });
 
   it('mean ≈ 0 and variance ≈ the exact discrete variance (below σ² for small σ²)', () => {
-    for (const [s2, n] of [[0.25, 50000], [30, 50000]]) {
+    for (const [s2, n] of [[0.25, 50000], [30, 50000]] as const) {
       const p = gaussianPmf(s2);
       const { variance, m4 } = moments(p, Math.ceil(40 * Math.sqrt(s2)) + 10);
       const samples = sampleDiscreteGaussian(n, s2, seededRng(12));

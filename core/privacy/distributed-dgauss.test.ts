@@ -22,7 +22,7 @@ describe('distributedDGaussRdp', () => {
         c.orders.forEach((a, i) => {
           const g = gaussian(a, 30, t, s2);
           expect(c.rdp[i]).toBeGreaterThanOrEqual(g * (1 - 1e-12));
-          if (s2 >= 10) expect(Math.abs(c.rdp[i] - g) / g).toBeLessThan(1e-6);
+          if (s2 >= 10) expect(Math.abs(c.rdp[i]! - g) / g).toBeLessThan(1e-6);
         });
       }
     }
@@ -40,7 +40,7 @@ describe('distributedDGaussRdp', () => {
     tau *= 10;
     const A = (l2 * l2) / (n * s2), B = l1 / Math.sqrt(n * s2);
     const prop14 = Math.min(a / 2 * A + tau * d, a / 2 * (A + 2 * B * tau + tau * tau * d), a / 2 * (Math.sqrt(A) + Math.sqrt(d) * tau) ** 2);
-    const got = distributedDGaussRdp({ sigma2PerClient: s2, survivors: n, l2Sensitivity: l2, l1Sensitivity: l1 }, [a]).rdp[0];
+    const got = distributedDGaussRdp({ sigma2PerClient: s2, survivors: n, l2Sensitivity: l2, l1Sensitivity: l1 }, [a]).rdp[0]!;
     expect(got).toBeLessThanOrEqual(prop14 * (1 + 1e-12)); // min over k ≤ n may be smaller still
     expect(got).toBeGreaterThan(gaussian(a, l2, n, s2));
     // An explicit dimension smaller than the support bounds tightens; a larger one changes nothing.
@@ -54,7 +54,7 @@ describe('distributedDGaussRdp', () => {
       let prev = distributedDGaussRdp({ ...BASE, sigma2PerClient: s2, survivors: 1 });
       for (let t = 2; t <= 40; t++) {
         const cur = distributedDGaussRdp({ ...BASE, sigma2PerClient: s2, survivors: t });
-        cur.rdp.forEach((r, i) => expect(r).toBeLessThanOrEqual(prev.rdp[i]));
+        cur.rdp.forEach((r, i) => expect(r).toBeLessThanOrEqual(prev.rdp[i]!));
         prev = cur;
       }
     }
@@ -62,7 +62,7 @@ describe('distributedDGaussRdp', () => {
       let prev = distributedDGaussRdp({ ...BASE, sigma2PerClient: 0.25, survivors: t });
       for (let s2 = 0.3; s2 < 50; s2 *= 1.3) {
         const cur = distributedDGaussRdp({ ...BASE, sigma2PerClient: s2, survivors: t });
-        cur.rdp.forEach((r, i) => expect(r).toBeLessThanOrEqual(prev.rdp[i]));
+        cur.rdp.forEach((r, i) => expect(r).toBeLessThanOrEqual(prev.rdp[i]!));
         prev = cur;
       }
     }
@@ -74,7 +74,7 @@ describe('distributedDGaussRdp', () => {
   it('composes over rounds with composeRdp; more rounds never decrease ε', () => {
     const one = distributedDGaussRdp(BASE);
     const three = composeRdp([one, one, one]);
-    three.rdp.forEach((r, i) => expect(r).toBeCloseTo(3 * one.rdp[i], 12));
+    three.rdp.forEach((r, i) => expect(r).toBeCloseTo(3 * one.rdp[i]!, 12));
     expect(distributedDGaussEpsilon(BASE, 3, 1e-5).epsilon).toBeCloseTo(epsilonFromRdp(three, 1e-5).epsilon, 10);
     let prev = 0;
     for (const rounds of [1, 2, 5, 10, 100, 1000]) {
@@ -124,18 +124,18 @@ describe('calibrateDistributedSigma', () => {
   });
 
   it('fewer survivors or more rounds need more noise per client; easy targets get σ² = ¼', () => {
-    const base = calibrateDistributedSigma(CASES[0]).sigma2PerClient;
-    expect(calibrateDistributedSigma({ ...CASES[0], survivors: 5 }).sigma2PerClient).toBeGreaterThan(base);
-    expect(calibrateDistributedSigma({ ...CASES[0], rounds: 200 }).sigma2PerClient).toBeGreaterThan(base);
-    const easy = calibrateDistributedSigma({ ...CASES[2], l2Sensitivity: 0.5, l1Sensitivity: 0.5, epsilon: 50 });
+    const base = calibrateDistributedSigma(CASES[0]!).sigma2PerClient;
+    expect(calibrateDistributedSigma({ ...CASES[0]!, survivors: 5 }).sigma2PerClient).toBeGreaterThan(base);
+    expect(calibrateDistributedSigma({ ...CASES[0]!, rounds: 200 }).sigma2PerClient).toBeGreaterThan(base);
+    const easy = calibrateDistributedSigma({ ...CASES[2]!, l2Sensitivity: 0.5, l1Sensitivity: 0.5, epsilon: 50 });
     expect(easy.sigma2PerClient).toBe(MIN_DGAUSS_SIGMA2);
   });
 
   it('explains impossible targets and bad inputs', () => {
-    expect(errorOf(() => calibrateDistributedSigma({ ...CASES[0], epsilon: 0 })).parameter).toBe('epsilon');
-    expect(errorOf(() => calibrateDistributedSigma({ ...CASES[0], epsilon: 0.003 })).message).toMatch(/larger orders/);
-    expect(errorOf(() => calibrateDistributedSigma({ ...CASES[0], tolerance: 1 })).parameter).toBe('tolerance');
-    expect(errorOf(() => calibrateDistributedSigma({ ...CASES[0], survivors: 0 })).parameter).toBe('survivors');
-    expect(errorOf(() => calibrateDistributedSigma({ ...CASES[0], rounds: -1 })).parameter).toBe('rounds');
+    expect(errorOf(() => calibrateDistributedSigma({ ...CASES[0]!, epsilon: 0 })).parameter).toBe('epsilon');
+    expect(errorOf(() => calibrateDistributedSigma({ ...CASES[0]!, epsilon: 0.003 })).message).toMatch(/larger orders/);
+    expect(errorOf(() => calibrateDistributedSigma({ ...CASES[0]!, tolerance: 1 })).parameter).toBe('tolerance');
+    expect(errorOf(() => calibrateDistributedSigma({ ...CASES[0]!, survivors: 0 })).parameter).toBe('survivors');
+    expect(errorOf(() => calibrateDistributedSigma({ ...CASES[0]!, rounds: -1 })).parameter).toBe('rounds');
   });
 });

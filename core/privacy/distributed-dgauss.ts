@@ -75,9 +75,9 @@ export function distributedDGaussRdp(
     const b = l1 / Math.sqrt(k * s2);
     const cross = tau === 0 ? 0 : 2 * b * tau; // avoid ∞·0 when Δ₁ = ∞ and τ = 0
     for (let i = 0; i < orders.length; i++) {
-      const h = orders[i] / 2;
+      const h = orders[i]! / 2;
       const r = Math.min(h * a + tau * d, h * (a + cross + tau * tau * d), h * (Math.sqrt(a) + sqrtD * tau) ** 2);
-      if (r < rdp[i]) rdp[i] = r;
+      if (r < rdp[i]!) rdp[i] = r;
     }
   }
   return { orders: [...orders], rdp };

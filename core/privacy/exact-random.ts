@@ -50,7 +50,7 @@ export function exactRandom(rng: Rng, chunk: number = DEFAULT_CHUNK): ExactRando
       pos = 0;
       drawn += chunk;
     }
-    return buf[pos++];
+    return buf[pos++]!; // pos < buf.length here
   };
 
   const belowSmall = (m: number): number => {

@@ -37,7 +37,7 @@ describe('jobPrivacyCost by hand', () => {
     const z = 1.5;
     const cost = as(jobPrivacyCost(job({ mode: 'client', noise: 'central', noiseMultiplier: z, delta: DELTA }, { rounds: 1, aggregation: 'plain' }), { schema, survivors: 1 }), 'client');
     // Central noise z·B over the update's bound B: the Gaussian mechanism with multiplier z.
-    const spend = cost.releases[0].spend;
+    const spend = cost.releases[0]!.spend;
     expect(spend.mechanism).toBe('central-gaussian');
     const zEff = spend.mechanism === 'central-gaussian' ? spend.params.noiseMultiplier : NaN;
     expect(zEff).toBeCloseTo(z, 12);
@@ -50,8 +50,8 @@ describe('jobPrivacyCost by hand', () => {
   it('R rounds cost R times one round at every order', () => {
     const one = as(jobPrivacyCost(job({ mode: 'client', noise: 'central', noiseMultiplier: 2 }, { rounds: 1, aggregation: 'plain' }), { schema, survivors: 1 }), 'client');
     const five = as(jobPrivacyCost(job({ mode: 'client', noise: 'central', noiseMultiplier: 2 }, { rounds: 5, aggregation: 'plain' }), { schema, survivors: 1 }), 'client');
-    five.all.rdp.forEach((r, i) => expect(r).toBeCloseTo(5 * one.all.rdp[i], 12));
-    expect(five.releases).toEqual([{ release: 'client-update', spend: one.releases[0].spend, times: 5 }]);
+    five.all.rdp.forEach((r, i) => expect(r).toBeCloseTo(5 * one.all.rdp[i]!, 12));
+    expect(five.releases).toEqual([{ release: 'client-update', spend: one.releases[0]!.spend, times: 5 }]);
   });
 
   it('a job without DP has ε = ∞ and no releases', () => {
@@ -109,20 +109,20 @@ describe('the releases of a job', () => {
     expect(cost.releases.map((r) => [r.release, r.partition, r.times])).toEqual([
       ['stats', 'train', 1], ['count', 'train', 1], ['dp-sgd', 'train', 6], ['evaluation', 'holdout', 3],
     ]);
-    const sgd = cost.releases[2].spend;
+    const sgd = cost.releases[2]!.spend;
     expect(sgd).toEqual({ mechanism: 'dp-sgd', params: { sampleRate: cost.sgd.sampleRate, noiseMultiplier: 1.1, steps: cost.sgd.stepsPerRound, clipNorm: 1 } });
     const side = (p: string): RdpCurve => composeRdp(cost.releases.filter((r) => r.partition === p).map(releaseCurve), DEFAULT_RDP_ORDERS);
-    side('train').rdp.forEach((r, i) => expect(r).toBeCloseTo(cost.train.rdp[i], 10));
+    side('train').rdp.forEach((r, i) => expect(r).toBeCloseTo(cost.train.rdp[i]!, 10));
     expect(side('holdout')).toEqual(cost.holdout);
-    const both = epsilonFromRdp({ orders: cost.train.orders, rdp: cost.train.rdp.map((r, i) => Math.max(r, cost.holdout.rdp[i])) }, DELTA).epsilon;
+    const both = epsilonFromRdp({ orders: cost.train.orders, rdp: cost.train.rdp.map((r, i) => Math.max(r, cost.holdout.rdp[i]!)) }, DELTA).epsilon;
     expect(cost.epsilon).toBe(both);
   });
 
   it('client level: one update per round over all rows', () => {
     const cost = as(jobPrivacyCost(job({ mode: 'client', noiseMultiplier: 0.7 }), { schema, survivors: 3 }), 'client');
     expect(cost.releases).toHaveLength(1);
-    expect(cost.releases[0].partition).toBeUndefined();
-    expect(releaseCurve(cost.releases[0])).toEqual(cost.all);
+    expect(cost.releases[0]!.partition).toBeUndefined();
+    expect(releaseCurve(cost.releases[0]!)).toEqual(cost.all);
   });
 });
 

@@ -96,8 +96,8 @@ describe('exact parameter arithmetic', () => {
     const cases: [number, number][] = [[0, 7], [14, 7], [15, 7], [2 ** 53 - 1, 3], [2 ** 53 - 2, 3], [2 ** 52 + 1, 2 ** 32], [2 ** 53 - 1, 2 ** 32 - 1]];
     for (let i = 0; i < 2000; i++) {
       const b = rng(8);
-      const a = ((b[0] | (b[1] << 8) | (b[2] << 16)) % 2 ** 21) * 2 ** 32 + ((b[3] | (b[4] << 8) | (b[5] << 16) | (b[6] << 24)) >>> 0);
-      cases.push([a, 1 + (((b[7] << 24) | (b[2] << 8) | b[5]) >>> 0)]);
+      const a = ((b[0]! | (b[1]! << 8) | (b[2]! << 16)) % 2 ** 21) * 2 ** 32 + ((b[3]! | (b[4]! << 8) | (b[5]! << 16) | (b[6]! << 24)) >>> 0);
+      cases.push([a, 1 + (((b[7]! << 24) | (b[2]! << 8) | b[5]!) >>> 0)]);
     }
     for (const [a, d] of cases) {
       const want = (BigInt(a) + BigInt(d) - 1n) / BigInt(d);
@@ -127,7 +127,7 @@ describe('word source and randomness', () => {
       }
       expect(outOfRange).toBe(0);
       const expected = Array.from({ length: bins }, (_, b) => (n * (Math.ceil(((b + 1) * m) / bins) - Math.ceil((b * m) / bins))) / m);
-      const stat = counts.reduce((s, c, b) => s + (c - expected[b]) ** 2 / expected[b], 0);
+      const stat = counts.reduce((s, c, b) => s + (c - expected[b]!) ** 2 / expected[b]!, 0);
       expect(chiSquareSurvivalEven(stat, bins - 1)).toBeGreaterThan(ALPHA);
     }
     expect(src.below(1)).toBe(0);

@@ -101,7 +101,7 @@ export function karneyDiscreteGaussian(sigma: SigmaFraction, rng: Rng): Discrete
       if (j === m) v[m++] = digit();
       const w = digit();
       if (w !== v[j]) {
-        if (w > v[j]) return false;
+        if (w > v[j]!) return false; // j < m: v[j] was drawn
         v[j] = w;
         m = j + 1;
         return true;

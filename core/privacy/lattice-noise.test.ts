@@ -27,7 +27,7 @@ function sigmaCovers(plan: LatticeNoisePlan, z: number, c: number, d: number): b
 
 describe('latticeNoisePlan', () => {
   for (const d of SIZES) {
-    for (const [z, c] of [[1.1, 1], [0.6, 0.25], [4, 3]]) {
+    for (const [z, c] of [[1.1, 1], [0.6, 0.25], [4, 3]] as const) {
       it(`d = ${d}, z = ${z}, C = ${c}: a fine power-of-two grid, 0.1 % sensitivity growth, σ covering zΔ exactly`, () => {
         const plan = latticeNoisePlan(z, c, d);
         const g = plan.grid;
@@ -78,11 +78,11 @@ describe('rounding sensitivity', () => {
     let worst = 0;
     for (let trial = 0; trial < 200; trial++) {
       const s = Float64Array.from({ length: d }, () => 50 * standardNormal(rng));
-      if (trial % 2 === 1) for (let j = 0; j < d; j++) s[j] = (Math.round(s[j] / g) + 0.5 - 1e-9) * g; // just below a tie
+      if (trial % 2 === 1) for (let j = 0; j < d; j++) s[j] = (Math.round(s[j]! / g) + 0.5 - 1e-9) * g; // just below a tie
       const dir = Float64Array.from({ length: d }, () => Math.abs(standardNormal(rng)));
       const norm = Math.sqrt(dir.reduce((a, v) => a + v * v, 0));
       let sq = 0;
-      for (let j = 0; j < d; j++) sq += (Math.round((s[j] + (dir[j] * c) / norm) / g) - Math.round(s[j] / g)) ** 2;
+      for (let j = 0; j < d; j++) sq += (Math.round((s[j]! + (dir[j]! * c) / norm) / g) - Math.round(s[j]! / g)) ** 2;
       worst = Math.max(worst, Math.sqrt(sq));
     }
     expect(worst).toBeLessThanOrEqual(plan.sensitivityGrid);
@@ -90,7 +90,7 @@ describe('rounding sensitivity', () => {
     expect(worst).toBeGreaterThan(c / g);
     const s = Float64Array.from({ length: d }, (_, j) => (j + 0.5) * g - g * 1e-9);
     let sq = 0; // the added vector is 2e−9·γ per coordinate: norm 5e−8·γ ≪ C
-    for (let j = 0; j < d; j++) sq += (Math.round((s[j] + 2e-9 * g) / g) - Math.round(s[j] / g)) ** 2;
+    for (let j = 0; j < d; j++) sq += (Math.round((s[j]! + 2e-9 * g) / g) - Math.round(s[j]! / g)) ** 2;
     expect(Math.sqrt(sq)).toBeCloseTo(Math.sqrt(d), 9);
   });
 });
@@ -105,7 +105,7 @@ describe('noisyLatticeSum', () => {
     for (const sum of [base, shifted]) {
       const out = noisyLatticeSum(sum, plan, latticeSampler(plan, seededRng(17)));
       expect(out.every((v) => Number.isInteger(v / g))).toBe(true);
-      const noise = out.map((v, j) => v - Math.round(sum[j] / g) * g);
+      const noise = out.map((v, j) => v - Math.round(sum[j]! / g) * g);
       const { mean, variance } = meanVariance(noise);
       // Standard errors σ/√d for the mean and σ²·√(2/d) (0.63 %) for the variance: 5 SE.
       expect(Math.abs(mean)).toBeLessThan((5 * plan.noiseStd) / Math.sqrt(d));
@@ -117,8 +117,8 @@ describe('noisyLatticeSum', () => {
     const plan = latticeNoisePlan(1, 1, 3);
     const out = noisyLatticeSum([1e300, -1e300, NaN], plan, latticeSampler(plan, seededRng(2)));
     const steps = (v: number) => v / plan.grid;
-    expect(Math.abs(steps(out[0]) - MAX_GRID_VALUE)).toBeLessThan(100 * (plan.sigma.num / plan.sigma.den));
-    expect(Math.abs(steps(out[1]) + MAX_GRID_VALUE)).toBeLessThan(100 * (plan.sigma.num / plan.sigma.den));
+    expect(Math.abs(steps(out[0]!) - MAX_GRID_VALUE)).toBeLessThan(100 * (plan.sigma.num / plan.sigma.den));
+    expect(Math.abs(steps(out[1]!) + MAX_GRID_VALUE)).toBeLessThan(100 * (plan.sigma.num / plan.sigma.den));
     expect(Number.isNaN(out[2])).toBe(true);
     expect(errorOf(() => noisyLatticeSum([1, 2], plan, latticeSampler(plan, seededRng(2)))).parameter).toBe('sum');
   });

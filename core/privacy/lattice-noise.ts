@@ -123,7 +123,7 @@ export function noisyLatticeSum(sum: ArrayLike<number>, plan: LatticeNoisePlan, 
   const { grid } = plan;
   const out = new Float64Array(sum.length);
   for (let j = 0; j < out.length; j++) {
-    const a = Math.min(MAX_GRID_VALUE, Math.max(-MAX_GRID_VALUE, Math.round(sum[j] / grid)));
+    const a = Math.min(MAX_GRID_VALUE, Math.max(-MAX_GRID_VALUE, Math.round(sum[j]! / grid)));
     out[j] = (a + sampler.next()) * grid;
   }
   return out;

@@ -151,7 +151,7 @@ export function verifyReceipts(list: readonly unknown[], publicKeyHex: string, o
     if (r.previousReceiptHash !== expected) {
       chain.push({ index: i, reason: `chain break before receipt ${i}: its previousReceiptHash does not match the hash of receipt ${i - 1} (a receipt was removed, reordered or altered)` });
     }
-    const p = receipts[i - 1].receipt;
+    const p = receipts[i - 1]?.receipt;
     if (p === undefined) return;
     if (r.participant !== p.participant) chain.push({ index: i, reason: `participant changes from "${p.participant}" to "${r.participant}" at receipt ${i}` });
     if (r.ledgerEntryIndex <= p.ledgerEntryIndex) {

@@ -20,7 +20,7 @@ import { metricsFromEvaluation, rankStatistics } from '../metrics/histogram.ts';
 import type { SumResult } from '../round/sum-protocol.ts';
 import type { PreprocessingParams } from '../round/task-config.ts';
 import type { Contribution } from '../types.ts';
-import { validateContribution } from '../aggregate/sum.ts';
+import { validateContribution, vectorOf } from '../aggregate/sum.ts';
 import { DP_LOG_LOSS_CAP, recordPrivacy, recordReleasePlan } from './record-plan.ts';
 import { rangeScale } from './record-releases.ts';
 
@@ -37,37 +37,44 @@ const clamp = (x: number, lo: number, hi: number) => (x < lo ? lo : x > hi ? hi 
  * a scale that cannot blow a feature up, which a near-zero noisy variance would.
  */
 export function preprocessingFromBoundedStats(sum: Contribution, schema: DataSchema, noiseStd = 0): Preprocessing {
-  validateContribution(sum, statsShape(schema), 'noised preprocessing statistics');
+  const what = 'noised preprocessing statistics';
+  validateContribution(sum, statsShape(schema), what);
+  // Validated: stats has 3 entries per numeric feature, label has 2.
+  const stats = vectorOf(sum, 'stats', what);
+  const label = vectorOf(sum, 'label', what);
   const mean: number[] = [];
   const std: number[] = [];
   schema.numeric.forEach((f, j) => {
     const { centre, half } = rangeScale(f);
-    const count = Math.max(1, sum.stats[3 * j]);
-    const mu = clamp(sum.stats[3 * j + 1] / count, -1, 1);
-    const second = clamp(sum.stats[3 * j + 2] / count, 0, 1);
+    const count = Math.max(1, stats[3 * j]!);
+    const mu = clamp(stats[3 * j + 1]! / count, -1, 1);
+    const second = clamp(stats[3 * j + 2]! / count, 0, 1);
     const variance = second - mu * mu;
     const sd = Math.sqrt(variance > (2 * noiseStd) / count ? variance : RANGE_VARIANCE);
     mean.push(centre + half * mu);
     std.push(half * sd);
   });
-  const n = Math.max(1, Math.round(sum.label[0]));
-  return { mean, std, n, positives: clamp(Math.round(sum.label[1]), 0, n) };
+  const n = Math.max(1, Math.round(label[0]!));
+  return { mean, std, n, positives: clamp(Math.round(label[1]!), 0, n) };
 }
 
 /** Metrics from a noised evaluation sum (hist of 2·bins, loss = [capped log-loss share, Brier, 0, 0]). */
 export function metricsFromBoundedEvaluation(sum: Contribution, bins: number): EvalMetrics {
-  validateContribution(sum, { hist: 2 * bins, loss: 4 }, 'noised evaluation');
-  const hist = sum.hist;
+  const what = 'noised evaluation';
+  validateContribution(sum, { hist: 2 * bins, loss: 4 }, what);
+  // Validated: hist has 2·bins entries, loss has 4.
+  const hist = vectorOf(sum, 'hist', what);
+  const loss = vectorOf(sum, 'loss', what);
   let negTotal = 0;
   let posTotal = 0;
   for (let b = 0; b < bins; b++) {
-    negTotal += hist[b];
-    posTotal += hist[bins + b];
+    negTotal += hist[b]!;
+    posTotal += hist[bins + b]!;
   }
   const n = Math.max(0, Math.round(negTotal + posTotal));
   const base = {
-    logLoss: n > 0 ? clamp((DP_LOG_LOSS_CAP * sum.loss[0]) / n, 0, DP_LOG_LOSS_CAP) : NaN,
-    brier: n > 0 ? clamp(sum.loss[1] / n, 0, 1) : NaN,
+    logLoss: n > 0 ? clamp((DP_LOG_LOSS_CAP * loss[0]!) / n, 0, DP_LOG_LOSS_CAP) : NaN,
+    brier: n > 0 ? clamp(loss[1]! / n, 0, 1) : NaN,
     n,
     positives: clamp(Math.round(posTotal), 0, n),
   };

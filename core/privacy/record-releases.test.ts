@@ -23,13 +23,13 @@ describe('bounded statistics', () => {
     const t = table(2000, 1);
     const with1 = boundedStats({ ...t, n: t.n + 1, labels: Uint8Array.of(...t.labels, 1), numeric: t.numeric.map((c) => Float64Array.of(...c, 1e9)) }, schema);
     const base = boundedStats(t, schema);
-    for (const k of ['stats', 'label']) for (let i = 0; i < base[k].length; i++) expect(Math.abs(with1[k][i] - base[k][i])).toBeLessThanOrEqual(1 + 1e-9);
+    for (const k of ['stats', 'label']) for (let i = 0; i < base[k]!.length; i++) expect(Math.abs(with1[k]![i]! - base[k]![i]!)).toBeLessThanOrEqual(1 + 1e-9);
     const p = preprocessingFromBoundedStats(base, schema);
-    const ages = Array.from(t.numeric[0], (x) => Math.min(60, Math.max(20, x)));
+    const ages = Array.from(t.numeric[0]!, (x) => Math.min(60, Math.max(20, x)));
     const mean = ages.reduce((a, b) => a + b, 0) / ages.length;
     expect(p.mean[0]).toBeCloseTo(mean, 9);
     expect(p.std[0]).toBeCloseTo(Math.sqrt(ages.reduce((a, b) => a + (b - mean) ** 2, 0) / ages.length), 9);
-    expect(base.stats[3]).toBe(1800); // income is missing in every tenth row
+    expect(base.stats![3]).toBe(1800); // income is missing in every tenth row
     expect(p.n).toBe(2000);
   });
 
@@ -39,10 +39,10 @@ describe('bounded statistics', () => {
     const exact = boundedStats(t, schema);
     const noised = noisedRelease(exact, release, seededRng(5));
     for (const v of Object.values(noised)) for (const x of v) expect(Number.isInteger(x * 256)).toBe(true);
-    const diffs = Object.keys(exact).flatMap((k) => Array.from(exact[k], (x, i) => noised[k][i] - x));
+    const diffs = Object.keys(exact).flatMap((k) => Array.from(exact[k]!, (x, i) => noised[k]![i]! - x));
     expect(Math.max(...diffs.map(Math.abs))).toBeLessThan(60); // σ = 10
     const p = preprocessingFromBoundedStats(noised, schema, 10);
-    expect(Math.abs(p.mean[0] - preprocessingFromBoundedStats(exact, schema).mean[0])).toBeLessThan(1);
+    expect(Math.abs(p.mean[0]! - preprocessingFromBoundedStats(exact, schema).mean[0]!)).toBeLessThan(1);
     // With noise far above the data's spread the decoder uses the range's uniform variance (half-range/√3).
     const loud = noisedRelease(exact, { ...release, sigma2PerClient: (1e4 * 256) ** 2 }, seededRng(6));
     expect(preprocessingFromBoundedStats(loud, schema, 1e4).std[1]).toBeCloseTo(50 / Math.sqrt(3), 9);
@@ -71,7 +71,7 @@ describe('bounded evaluation', () => {
   it('moves by at most √3 per row, and its metrics match the exact ones without noise', () => {
     const c = boundedEvaluation(scores, labels, 20);
     const one = boundedEvaluation(Float32Array.of(0.02), Uint8Array.of(1), 20);
-    expect(Math.hypot(...one.hist, ...one.loss)).toBeLessThanOrEqual(Math.sqrt(3));
+    expect(Math.hypot(...one.hist!, ...one.loss!)).toBeLessThanOrEqual(Math.sqrt(3));
     const m = metricsFromBoundedEvaluation(c, 20);
     expect(m.n).toBe(n);
     expect(m.positives).toBe(labels.reduce((a, b) => a + b, 0));

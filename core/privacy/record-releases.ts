@@ -9,6 +9,7 @@
  * Pure: randomness is an injected Rng.
  */
 import type { DataSchema } from '../data/schema.ts';
+import { vectorOf } from '../aggregate/sum.ts';
 import { transformValue } from '../data/schema.ts';
 import type { Table } from '../data/table.ts';
 import type { Contribution, Rng } from '../types.ts';
@@ -33,12 +34,14 @@ export function boundedStats(table: Table, schema: DataSchema): Contribution {
   schema.numeric.forEach((f, j) => {
     const { centre, half } = rangeScale(f);
     const col = table.numeric[j];
+    if (col === undefined) throw new CoreInputError(`the table has no column for numeric feature "${f.name}"`, 'table');
     let count = 0;
     let sum = 0;
     let sumsq = 0;
     for (let i = 0; i < table.n; i++) {
-      if (Number.isNaN(col[i])) continue;
-      const u = (transformValue(f, col[i]) - centre) / half;
+      const x = col[i]!;
+      if (Number.isNaN(x)) continue;
+      const u = (transformValue(f, x) - centre) / half;
       count++;
       sum += u;
       sumsq += u * u;
@@ -46,7 +49,7 @@ export function boundedStats(table: Table, schema: DataSchema): Contribution {
     stats.set([count, sum, sumsq], 3 * j);
   });
   let positives = 0;
-  for (let i = 0; i < table.n; i++) positives += table.labels[i];
+  for (let i = 0; i < table.n; i++) positives += table.labels[i]!;
   return { stats, label: Float64Array.of(table.n, positives) };
 }
 
@@ -80,10 +83,10 @@ export function boundedEvaluation(scores: ArrayLike<number>, labels: ArrayLike<n
   for (let i = 0; i < scores.length; i++) {
     const y = labels[i];
     if (y !== 0 && y !== 1) throw new CoreInputError(`labels[${i}] must be 0 or 1, got ${y}`, 'labels');
-    const raw = scores[i];
+    const raw = scores[i]!; // i < scores.length; an absent entry would fail isFinite too
     if (!Number.isFinite(raw)) throw new CoreInputError(`scores[${i}] is not finite (${raw})`, 'scores');
     const s = Math.min(1, Math.max(0, raw));
-    hist[y * bins + logitBin(s, bins)] += 1;
+    hist[y * bins + logitBin(s, bins)]! += 1;
     const p = y === 1 ? s : 1 - s;
     ll += Math.min(DP_LOG_LOSS_CAP, p > 0 ? -Math.log(p) : DP_LOG_LOSS_CAP) / DP_LOG_LOSS_CAP;
     brier += (s - y) * (s - y);
@@ -100,12 +103,12 @@ export function noisedRelease(c: Contribution, release: NoisedRelease, rng: Rng)
   const unit = 2 ** release.gridBits;
   const out: Contribution = {};
   let total = 0;
-  for (const name of Object.keys(c).sort()) total += c[name].length;
+  for (const name of Object.keys(c).sort()) total += vectorOf(c, name).length;
   if (total !== release.dimension) throw new CoreInputError(`the release has ${total} coordinates, the plan ${release.dimension}`, 'contribution');
   for (const name of Object.keys(c).sort()) {
-    const v = c[name];
+    const v = vectorOf(c, name);
     const noise = sampleDiscreteGaussian(v.length, release.sigma2PerClient, rng);
-    out[name] = Float64Array.from(v, (x, i) => (Math.round(x * unit) + noise[i]) / unit);
+    out[name] = Float64Array.from(v, (x, i) => (Math.round(x * unit) + noise[i]!) / unit);
   }
   return out;
 }

@@ -53,14 +53,14 @@ export function wordSource(rng: Rng, chunk: number = DEFAULT_WORD_CHUNK): WordSo
       digits = new Uint16Array(b.buffer, b.byteOffset, perChunk);
     } else {
       digits = new Uint16Array(perChunk);
-      for (let i = 0; i < perChunk; i++) digits[i] = b[2 * i] | (b[2 * i + 1] << 8);
+      for (let i = 0; i < perChunk; i++) digits[i] = b[2 * i]! | (b[2 * i + 1]! << 8);
     }
     pos = 0;
     drawn += chunk;
   };
   const digit = (): number => {
     if (pos === digits.length) refill();
-    return digits[pos++];
+    return digits[pos++]!; // pos < digits.length after a refill
   };
   const word = (): number => digit() + digit() * TWO16;
   let bits = 0;

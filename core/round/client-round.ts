@@ -56,8 +56,9 @@ export function readClientTrainSum(
   if (!update || !weight || weight.length !== 1 || !bit || bit.length !== 1) {
     throw new CoreInputError('a client-DP train sum needs "update", "weight" and "clipBit" vectors', 'sum');
   }
-  const contributors = Math.round(weight[0]);
-  const decoded = decodeClientSum(update, bit[0], contributors, clipNorm, plan, rng && (() => standardNormal(rng)), rng);
+  // Both lengths are checked above.
+  const contributors = Math.round(weight[0]!);
+  const decoded = decodeClientSum(update, bit[0]!, contributors, clipNorm, plan, rng && (() => standardNormal(rng)), rng);
   const adaptive = clientPrivacy(job)?.adaptiveClipping;
   const next = adaptive && decoded.unclippedFraction !== undefined ? nextClipNorm(clipNorm, decoded.unclippedFraction, adaptive) : clipNorm;
   return {

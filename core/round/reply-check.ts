@@ -28,7 +28,7 @@ export function replyProblem(task: StageTask, reply: StageReply): string | null 
       if (bits < 32) {
         const limit = 2 ** bits;
         for (let i = 0; i < y.length; i++) {
-          if (y[i] >= limit) return `masked input word ${i} is ${y[i]}, not below 2^${bits}`;
+          if (y[i]! >= limit) return `masked input word ${i} is ${y[i]}, not below 2^${bits}`;
         }
       }
     }
@@ -65,14 +65,14 @@ function notCount(x: number): string | null {
  */
 export function countsProblem(kind: TaskKind, c: Contribution): string | null {
   const check = (name: string, i: number, what: string): string | null => {
-    const v = c[name];
-    if (!v || i >= v.length) return null;
-    const bad = notCount(v[i]);
-    return bad && `vector "${name}" element ${i} (${what}) is ${v[i]}: ${bad}`;
+    const x = c[name]?.[i];
+    if (x === undefined) return null;
+    const bad = notCount(x);
+    return bad && `vector "${name}" element ${i} (${what}) is ${x}: ${bad}`;
   };
   const atMost = (name: string, i: number, what: string, limit: number, of: string): string | null => {
-    const v = c[name];
-    return v && i < v.length && v[i] > limit ? `vector "${name}" element ${i} (${what}) is ${v[i]}, more than the ${limit} ${of}` : null;
+    const x = c[name]?.[i];
+    return x !== undefined && x > limit ? `vector "${name}" element ${i} (${what}) is ${x}, more than the ${limit} ${of}` : null;
   };
   if (kind === 'stats') {
     const rows = c.label?.[0] ?? Infinity;
@@ -95,6 +95,6 @@ export function countsProblem(kind: TaskKind, c: Contribution): string | null {
     const n = c.loss?.[2] ?? Infinity;
     return check('loss', 2, 'rows n') ?? check('loss', 3, 'positives') ?? atMost('loss', 3, 'positives', n, 'rows');
   }
-  const w = c.weight;
-  return w && w.length > 0 && !(w[0] >= 0) ? `vector "weight" element 0 (training weight) is ${w[0]}: a weight must not be negative` : null;
+  const w0 = c.weight?.[0];
+  return w0 !== undefined && !(w0 >= 0) ? `vector "weight" element 0 (training weight) is ${w0}: a weight must not be negative` : null;
 }

@@ -196,18 +196,20 @@ export function prepareForSecureSum(kind: TaskKind, c: Contribution, spec: Secur
   for (const [name, v] of Object.entries(c)) out[name] = Float64Array.from(v);
   let clipped = 0;
   const { update, weight, loss } = out;
+  const examples = weight?.[0];
   // A client-DP update (with its clip bit) is clipped, rounded and noised already.
-  if (kind === 'train' && update && weight && weight[0] > 0 && !out[CLIP_BIT]) {
-    if (weight[0] > spec.maxWeight) {
-      const f = spec.maxWeight / weight[0];
-      for (const v of [update, weight, loss]) if (v) for (let i = 0; i < v.length; i++) v[i] *= f;
+  if (kind === 'train' && update && weight && examples !== undefined && examples > 0 && !out[CLIP_BIT]) {
+    if (examples > spec.maxWeight) {
+      const f = spec.maxWeight / examples;
+      for (const v of [update, weight, loss]) if (v) for (let i = 0; i < v.length; i++) v[i]! *= f;
     }
-    const w = weight[0];
+    const w = weight[0]!; // weight has an element 0 (examples above), possibly scaled down
     const limit = spec.clip * w;
     for (let i = 0; i < update.length; i++) {
-      if (Math.abs(update[i]) > limit) {
+      const u = update[i]!;
+      if (Math.abs(u) > limit) {
         clipped++;
-        update[i] = Math.sign(update[i]) * limit;
+        update[i] = Math.sign(u) * limit;
       }
     }
   }

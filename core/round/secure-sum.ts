@@ -168,7 +168,8 @@ export function secureSum(
       if (result.type !== 'result') return aborted(result);
 
       const decoded = decodeSum(result.sum, plan, result.survivors.length);
-      const clipped = decoded[CLIPPED][0];
+      const clipped = decoded[CLIPPED]?.[0];
+      if (clipped === undefined) throw new CoreInputError(`the decoded secure sum lacks its "${CLIPPED}" count`, 'plan');
       delete decoded[CLIPPED];
       const survivorReceipts = Object.fromEntries(Object.entries(receipts).filter(([p]) => result.survivors.includes(p)));
       return {

@@ -69,9 +69,13 @@ export function shapeProblem(c: Record<string, Float64Array>, shape: Contributio
     return `sent vectors [${got.join(', ')}] but the stage expects [${want.join(', ')}]`;
   }
   for (const name of want) {
-    if (c[name].length !== shape[name]) return `vector "${name}" has ${c[name].length} elements, expected ${shape[name]}`;
-    for (let i = 0; i < c[name].length; i++) {
-      if (!Number.isFinite(c[name][i])) return `vector "${name}" element ${i} is not finite`;
+    const v = c[name];
+    const len = shape[name];
+    // Both exist after the name check above; a reply is untrusted, so say so rather than assume.
+    if (v === undefined || len === undefined) return `vector "${name}" is missing`;
+    if (v.length !== len) return `vector "${name}" has ${v.length} elements, expected ${len}`;
+    for (let i = 0; i < v.length; i++) {
+      if (!Number.isFinite(v[i])) return `vector "${name}" element ${i} is not finite`;
     }
   }
   return null;

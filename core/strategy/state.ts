@@ -37,16 +37,16 @@ export function bytesToBase64(bytes: Uint8Array): string {
   let out = '';
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
-    const w = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    out += ALPHABET[w >>> 18] + ALPHABET[(w >>> 12) & 63] + ALPHABET[(w >>> 6) & 63] + ALPHABET[w & 63];
+    const w = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    out += ALPHABET[w >>> 18]! + ALPHABET[(w >>> 12) & 63]! + ALPHABET[(w >>> 6) & 63]! + ALPHABET[w & 63]!;
   }
   const rest = bytes.length - i;
   if (rest === 1) {
-    const w = bytes[i] << 16;
-    out += ALPHABET[w >>> 18] + ALPHABET[(w >>> 12) & 63] + '==';
+    const w = bytes[i]! << 16;
+    out += ALPHABET[w >>> 18]! + ALPHABET[(w >>> 12) & 63]! + '==';
   } else if (rest === 2) {
-    const w = (bytes[i] << 16) | (bytes[i + 1] << 8);
-    out += ALPHABET[w >>> 18] + ALPHABET[(w >>> 12) & 63] + ALPHABET[(w >>> 6) & 63] + '=';
+    const w = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
+    out += ALPHABET[w >>> 18]! + ALPHABET[(w >>> 12) & 63]! + ALPHABET[(w >>> 6) & 63]! + '=';
   }
   return out;
 }
@@ -65,7 +65,7 @@ export function base64ToBytes(text: string, parameter = 'text'): Uint8Array {
       const pos = i + j;
       const isPad = pos >= text.length - pad;
       const code = text.charCodeAt(pos);
-      const val = isPad ? (code === 61 ? 0 : -1) : code < 128 ? DECODE[code] : -1;
+      const val = isPad ? (code === 61 ? 0 : -1) : code < 128 ? DECODE[code]! : -1;
       if (val < 0) throw new CoreInputError(`${parameter} has an invalid base64 character at ${pos}`, parameter);
       w = (w << 6) | val;
     }
@@ -82,8 +82,8 @@ export function floatsToBase64(values: Float32Array | Float64Array): string {
   const bytes = new Uint8Array(values.length * size);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < values.length; i++) {
-    if (size === 4) view.setFloat32(4 * i, values[i], true);
-    else view.setFloat64(8 * i, values[i], true);
+    if (size === 4) view.setFloat32(4 * i, values[i]!, true);
+    else view.setFloat64(8 * i, values[i]!, true);
   }
   return bytesToBase64(bytes);
 }

@@ -87,7 +87,7 @@ export function meanDelta(state: StrategyState, sum: AggregateInput): Float64Arr
   }
   const delta = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const u = sum.updateSum[i];
+    const u = sum.updateSum[i]!; // length checked above; an absent entry would fail isFinite too
     if (!Number.isFinite(u)) throw new CoreInputError(`updateSum[${i}] is not finite (${u})`, 'sum.updateSum');
     delta[i] = u / sum.weightSum;
   }
@@ -106,7 +106,7 @@ function moment(prev: Float64Array | undefined, n: number, init: number, paramet
 /** w + step (float64 arithmetic, rounded once to float32). */
 function applyStep(weights: Float32Array, step: Float64Array, scale: number): Float32Array {
   const out = new Float32Array(weights.length);
-  for (let i = 0; i < weights.length; i++) out[i] = weights[i] + scale * step[i];
+  for (let i = 0; i < weights.length; i++) out[i] = weights[i]! + scale * step[i]!;
   return out;
 }
 
@@ -142,7 +142,7 @@ function fedAvgM(serverLr: number, momentum: number, mu: number): Strategy {
     aggregate(state, sum) {
       const delta = meanDelta(state, sum);
       const m = moment(state.m, delta.length, 0, 'state.m');
-      for (let i = 0; i < m.length; i++) m[i] = momentum * m[i] + delta[i];
+      for (let i = 0; i < m.length; i++) m[i] = momentum * m[i]! + delta[i]!;
       return { weights: applyStep(state.weights, m, serverLr), round: state.round + 1, m };
     },
   };
@@ -160,10 +160,10 @@ function fedAdam(serverLr: number, beta1: number, beta2: number, tau: number, mu
       const v = moment(state.v, n, tau * tau, 'state.v');
       const step = new Float64Array(n);
       for (let i = 0; i < n; i++) {
-        const d = delta[i];
-        m[i] = beta1 * m[i] + (1 - beta1) * d;
-        v[i] = beta2 * v[i] + (1 - beta2) * d * d;
-        step[i] = m[i] / (Math.sqrt(v[i]) + tau);
+        const d = delta[i]!;
+        m[i] = beta1 * m[i]! + (1 - beta1) * d;
+        v[i] = beta2 * v[i]! + (1 - beta2) * d * d;
+        step[i] = m[i]! / (Math.sqrt(v[i]!) + tau);
       }
       return { weights: applyStep(state.weights, step, serverLr), round: state.round + 1, m, v };
     },
