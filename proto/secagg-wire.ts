@@ -169,7 +169,7 @@ export function secaggReplyToWire(m: SecAggClientMessage): SecAggReply {
 function wordsToLittleEndian(y: Uint32Array): Buffer {
   if (LITTLE_ENDIAN) return Buffer.from(y.buffer, y.byteOffset, y.byteLength);
   const b = Buffer.alloc(4 * y.length);
-  for (let i = 0; i < y.length; i++) b.writeUInt32LE(y[i], 4 * i);
+  for (let i = 0; i < y.length; i++) b.writeUInt32LE(y[i]!, 4 * i);
   return b;
 }
 

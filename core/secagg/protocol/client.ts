@@ -150,9 +150,9 @@ function shareKeys(state: At<'share-keys'> | At<'graph-reveal'>, config: SecAggC
   const ciphertexts: { to: string; ciphertext: Uint8Array }[] = [];
   let ownSelfShare: Uint8Array = new Uint8Array(0);
   try {
-    for (let i = 0; i < holders.length; i++) {
-      const v = holders[i];
-      const selfMaskShare = encodeShare(bShares[i]);
+    // splitSecret returned exactly holders.length shares of each secret, so bShares[i] and sShares[i] exist.
+    for (const [i, v] of holders.entries()) {
+      const selfMaskShare = encodeShare(bShares[i]!);
       if (v === id) {
         ownSelfShare = selfMaskShare;
         continue;
@@ -166,7 +166,7 @@ function shareKeys(state: At<'share-keys'> | At<'graph-reveal'>, config: SecAggC
       const outKey = deriveKey(secret, { ...ctx, a: id, b: v });
       inboundKeys.push({ from: v, key: deriveKey(secret, { ...ctx, a: v, b: id }) });
       wipe(secret);
-      const keyShare = encodeShare(sShares[i]);
+      const keyShare = encodeShare(sShares[i]!);
       const pt = encodeSharePlaintext({ run: config.run, round: config.round, src: id, dst: v, stage: SHARE_STAGE, selfMaskShare, keyShare });
       ciphertexts.push({ to: v, ciphertext: seal(outKey, pt, rng) });
       for (const b of [outKey, pt, selfMaskShare, keyShare]) wipe(b);

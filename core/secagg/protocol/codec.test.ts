@@ -60,7 +60,7 @@ describe('resumability', () => {
     if (fwd.output.type !== 'forward-shares') throw new Error(fwd.output.type);
     const deliveries = fwd.output.deliveries;
     const masked = ok(
-      stepAll(['bank-a', 'bank-b', 'platform'], (u) => ({ type: 'mask-input', delivery: deliveries.find((d) => d.to === u)!, input: inputs[u] })),
+      stepAll(['bank-a', 'bank-b', 'platform'], (u) => ({ type: 'mask-input', delivery: deliveries.find((d) => d.to === u)!, input: inputs[u]! })),
       'masked-input',
     );
     ({ clients, server } = crashAndRestore(clients, server));

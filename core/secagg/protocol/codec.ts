@@ -43,7 +43,7 @@ const words = z.codec(
     encode: (w) => {
       const b = new Uint8Array(4 * w.length);
       const view = new DataView(b.buffer);
-      for (let i = 0; i < w.length; i++) view.setUint32(4 * i, w[i], true);
+      for (let i = 0; i < w.length; i++) view.setUint32(4 * i, w[i]!, true);
       return bytesToBase64(b);
     },
   },

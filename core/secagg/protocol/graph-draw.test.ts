@@ -36,7 +36,7 @@ describe('the committed SecAgg+ graph', () => {
     const r = reveals(config, 2, ids.slice(0, 10));
     const g = drawGraph(config, r.reveals);
     expect(g.kind === 'explicit' && g.adjacency['inst-11']).toEqual([]);
-    expect(g.kind === 'explicit' && g.adjacency['inst-03'].every((v) => ids.slice(0, 10).includes(v))).toBe(true);
+    expect(g.kind === 'explicit' && g.adjacency['inst-03']!.every((v) => ids.slice(0, 10).includes(v))).toBe(true);
   });
 
   it('requires a matching reveal from every advertiser', () => {
@@ -46,7 +46,7 @@ describe('the committed SecAgg+ graph', () => {
     const forged = r.reveals.map((x) => (x.id === 'inst-04' ? { ...x, nonce: new Uint8Array(32).fill(7) } : x));
     expect(revealProblem(config, r.keys, forged)).toBe('the graph nonce of inst-04 does not open its commitment');
     expect(revealProblem(config, r.keys.slice(1), r.reveals)).toBe('a graph nonce comes from inst-00, who did not advertise keys');
-    expect(revealProblem(config, r.keys, [...r.reveals, r.reveals[0]])).toBe('inst-00 revealed its graph nonce twice');
+    expect(revealProblem(config, r.keys, [...r.reveals, r.reveals[0]!])).toBe('inst-00 revealed its graph nonce twice');
   });
 });
 

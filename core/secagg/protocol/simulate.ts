@@ -10,6 +10,7 @@
  * runs between MaskedInputCollection and Unmasking (Bonawitz et al. Fig. 5).
  */
 import type { Rng } from '../../types.ts';
+import { CoreInputError } from '../../types.ts';
 import { clientStep, initClient, wipeClientState } from './client.ts';
 import { decodeClientState, decodeServerState, encodeClientState, encodeServerState } from './codec.ts';
 import { initServer, serverStep } from './server.ts';
@@ -171,7 +172,9 @@ export function simulateRound(options: SimulationOptions): SimulationResult {
   const masked = live(forwarded.shared, dropouts.maskedInput).map((u) => {
     let delivery = forwarded.deliveries.find((d) => d.to === u)!;
     if (intercept.delivery) delivery = intercept.delivery(delivery, clients);
-    return step(u, { type: 'mask-input', delivery, input: inputs[u] });
+    const input = inputs[u];
+    if (input === undefined) throw new CoreInputError(`inputs holds no input vector for participant ${u}`, 'input');
+    return step(u, { type: 'mask-input', delivery, input });
   });
   maskedInputs.push(...masked.filter(isType('masked-input')));
   let request = advance({ type: 'masked-input-deadline', messages: maskedInputs });
