@@ -6,7 +6,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { drawGraph, graphCommit, graphSeed } from '../../core/secagg/protocol/graph-draw.ts';
-import type { SecAggConfig } from '../../core/secagg/protocol/types.ts';
+import type { SecAggConfig } from '../../core/secagg/protocol/config-types.ts';
 import { lp } from './canonical.ts';
 import { hex, sha256 } from './json.ts';
 

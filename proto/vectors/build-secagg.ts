@@ -5,7 +5,7 @@
  */
 import { planVectors, planWords, wordsOf } from '../../core/secagg/contribution-codec.ts';
 import type { EncodingPlan } from '../../core/secagg/contribution-codec.ts';
-import type { SecAggConfig } from '../../core/secagg/protocol/types.ts';
+import type { SecAggConfig } from '../../core/secagg/protocol/config-types.ts';
 import { secureRoundParams } from '../../core/round/secure-plan.ts';
 import { trainShapeFor } from '../../core/round/client-round.ts';
 import { inputDim } from '../../core/data/schema.ts';

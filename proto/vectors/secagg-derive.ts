@@ -22,7 +22,7 @@ import { consistencyBytes } from '../../core/secagg/protocol/consistency.ts';
 import { neighboursOf } from '../../core/secagg/protocol/graph.ts';
 import { shareHolders } from '../../core/secagg/protocol/config.ts';
 import { encodeSharePlaintext, SHARE_STAGE } from '../../core/secagg/protocol/plaintext.ts';
-import type { SecAggConfig } from '../../core/secagg/protocol/types.ts';
+import type { SecAggConfig } from '../../core/secagg/protocol/config-types.ts';
 import { prepareForSecureSum } from '../../core/round/secure-plan.ts';
 import type { Contribution } from '../../core/types.ts';
 import { job } from './fixtures.ts';

@@ -13,7 +13,8 @@ import { encodeSharePlaintext, SHARE_STAGE } from './plaintext.ts';
 import { simulateRound } from './simulate.ts';
 import type { SimulationOptions } from './simulate.ts';
 import { doublyRevealed, plainSum, randomInputs, rngFactory, testConfig } from '../../../test/support/secagg-protocol.ts';
-import type { ClientState, PeerKeysMessage, ShareDelivery, UnmaskRequest } from './types.ts';
+import type { PeerKeysMessage, ShareDelivery, UnmaskRequest } from './messages.ts';
+import type { ClientState } from './states.ts';
 
 const IDS = ['alice', 'bob', 'carol', 'dave', 'erin'];
 const config = testConfig(IDS, 3, { length: 6 });

@@ -12,7 +12,8 @@ import { decodeClientState, decodeServerState, encodeClientState, encodeServerSt
 import { simulateRound } from './simulate.ts';
 import type { SimulationOptions } from './simulate.ts';
 import { doublyRevealed, plainSum, randomInputs, rngFactory, testConfig, testIdentities } from '../../../test/support/secagg-protocol.ts';
-import type { ClientAuth, ConsistencyRequest, UnmaskRequest } from './types.ts';
+import type { ClientAuth } from './config-types.ts';
+import type { ConsistencyRequest, UnmaskRequest } from './messages.ts';
 import { errorOf } from '../../../test/support/core.ts';
 
 const IDS = ['alice', 'bob', 'carol', 'dave', 'erin'];

@@ -39,8 +39,10 @@ import { abort, unexpected } from './client-step.ts';
 import { repeatUnmask, signSurvivors, unmask } from './client-unmask.ts';
 import { copyBytes, firstDuplicate, fitsBits, shareHolders, validateConfig } from './config.ts';
 import { encodeSharePlaintext, SHARE_STAGE } from './plaintext.ts';
-import type { ClientAuth, ClientInput, ClientState, GraphReveals, PeerKeysMessage, PublicKeys, SecAggConfig } from './types.ts';
-import { GRAPH_NONCE_BYTES, SELF_SEED_BYTES } from './types.ts';
+import type { ClientAuth, SecAggConfig } from './config-types.ts';
+import type { ClientInput, GraphReveals, PeerKeysMessage, PublicKeys } from './messages.ts';
+import type { ClientState } from './states.ts';
+import { GRAPH_NONCE_BYTES, SELF_SEED_BYTES } from './config-types.ts';
 import { graphCommit, isCommitted, revealProblem, withDrawnGraph } from './graph-draw.ts';
 import { bytesEqual } from '../hex.ts';
 

@@ -15,8 +15,9 @@ import { X25519_BYTES } from '../keys.ts';
 import { SHARE_BYTES } from '../shamir.ts';
 import { SIGNATURE_BYTES } from './advert.ts';
 import { validateConfig } from './config.ts';
-import type { ClientState, SecAggConfig, ServerState } from './types.ts';
-import { GRAPH_NONCE_BYTES, SELF_SEED_BYTES } from './types.ts';
+import type { SecAggConfig } from './config-types.ts';
+import type { ClientState, ServerState } from './states.ts';
+import { GRAPH_NONCE_BYTES, SELF_SEED_BYTES } from './config-types.ts';
 
 /** Version of the persisted state layout. */
 export const STATE_FORMAT_VERSION = 1;

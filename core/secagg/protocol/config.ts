@@ -6,7 +6,7 @@
 import { CoreInputError } from '../../types.ts';
 import { MAX_MASK_WORDS } from '../prg.ts';
 import { checkGraph, checkIds, neighboursOf } from './graph.ts';
-import type { SecAggConfig } from './types.ts';
+import type { SecAggConfig } from './config-types.ts';
 
 /**
  * Throws {@link CoreInputError} naming the bad field unless `config` is usable: `run` non-empty,

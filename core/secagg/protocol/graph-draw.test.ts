@@ -4,7 +4,8 @@ import { drawGraph, graphCommit, revealProblem } from './graph-draw.ts';
 import { neighboursOf } from './graph.ts';
 import { simulateRound } from './simulate.ts';
 import { plainSum, randomInputs, rngFactory, testConfig, testIdentities } from '../../../test/support/secagg-protocol.ts';
-import type { GraphNonce, PublicKeys, SecAggConfig } from './types.ts';
+import type { SecAggConfig } from './config-types.ts';
+import type { GraphNonce, PublicKeys } from './messages.ts';
 
 const ids = Array.from({ length: 12 }, (_, i) => `inst-${String(i).padStart(2, '0')}`);
 const committed = (over: Partial<SecAggConfig> = {}) => testConfig(ids, 3, { graph: { kind: 'committed', k: 4 }, length: 16, ...over }) as SecAggConfig & { graph: { kind: 'committed'; k: number } };

@@ -12,7 +12,7 @@
  */
 import { seededRng, shuffleInPlace } from '../../random.ts';
 import { CoreInputError } from '../../types.ts';
-import type { NeighbourGraph, SecAggConfig } from './types.ts';
+import type { NeighbourGraph, SecAggConfig } from './config-types.ts';
 
 /** The everyone-with-everyone graph of Bonawitz et al. 2017 (the default). */
 export function completeGraph(): NeighbourGraph {

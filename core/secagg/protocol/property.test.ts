@@ -11,7 +11,7 @@ import { seededRng, uniform01, uniformInt } from '../../random.ts';
 import { simulateRound } from './simulate.ts';
 import type { DropoutSchedule } from './simulate.ts';
 import { doublyRevealed, makeIds, plainSum, randomInputs, rngFactory, sharesReceived, testConfig, testIdentities } from '../../../test/support/secagg-protocol.ts';
-import type { Stage } from './types.ts';
+import type { Stage } from './config-types.ts';
 
 const TRIALS = Number(process.env.SECAGG_TRIALS ?? 200);
 

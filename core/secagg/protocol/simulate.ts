@@ -14,25 +14,23 @@ import { CoreInputError } from '../../types.ts';
 import { clientStep, initClient, wipeClientState } from './client.ts';
 import { decodeClientState, decodeServerState, encodeClientState, encodeServerState } from './codec.ts';
 import { initServer, serverStep } from './server.ts';
+import type { ClientAuth, SecAggConfig } from './config-types.ts';
 import type {
   AbortOutput,
   AggregateResult,
-  ClientAuth,
   ClientInput,
-  ClientState,
   ConsistencyRequest,
   ConsistencySignatureMessage,
   Failure,
   GraphReveals,
   MaskedInputMessage,
   PeerKeysMessage,
-  SecAggConfig,
   ServerInput,
-  ServerState,
   ShareDelivery,
   UnmaskingMessage,
   UnmaskRequest,
-} from './types.ts';
+} from './messages.ts';
+import type { ClientState, ServerState } from './states.ts';
 
 /** Which clients vanish (send nothing more) before each stage's reply. */
 export interface DropoutSchedule {
