@@ -27,7 +27,9 @@ import { chacha20Keystream, expandMask } from '../core/secagg/prg.ts';
 import { addMod, subMod } from '../core/secagg/quantize.ts';
 import { clientStep, initClient } from '../core/secagg/protocol/client.ts';
 import { initServer, serverStep } from '../core/secagg/protocol/server.ts';
-import type { ClientOutput, ClientState, MaskedInputMessage, SecAggConfig, ServerOutput, ServerState } from '../core/secagg/protocol/types.ts';
+import type { SecAggConfig } from '../core/secagg/protocol/config-types.ts';
+import type { ClientOutput, MaskedInputMessage, ServerOutput } from '../core/secagg/protocol/messages.ts';
+import type { ClientState, ServerState } from '../core/secagg/protocol/states.ts';
 import { secureRoundParams } from '../core/round/secure-plan.ts';
 import { trainShape } from '../core/aggregate/train.ts';
 import { JobSpecSchema } from '../core/job.ts';
@@ -55,18 +57,18 @@ export interface MaskingResult {
 }
 
 /** Median time in ms of one call of each function, calls interleaved round-robin over `reps` rounds after `warm` warm-up rounds. */
-function interleaved(fns: Record<string, () => void>, reps: number, warm: number): Record<string, number> {
-  const names = Object.keys(fns);
-  const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+function interleaved<K extends string>(fns: Record<K, () => void>, reps: number, warm: number): Record<K, number> {
+  // Object.keys of a Record<K, …> lists exactly its K keys.
+  const runs = (Object.keys(fns) as K[]).map((name) => ({ name, fn: fns[name], times: [] as number[] }));
   for (let r = -warm; r < reps; r++) {
-    for (const n of names) {
+    for (const run of runs) {
       const t0 = performance.now();
-      fns[n]();
+      run.fn();
       const dt = performance.now() - t0;
-      if (r >= 0) times[n].push(dt);
+      if (r >= 0) run.times.push(dt);
     }
   }
-  return Object.fromEntries(names.map((n) => [n, median(times[n])]));
+  return Object.fromEntries(runs.map((run) => [run.name, median(run.times)])) as Record<K, number>;
 }
 
 /** Keystream and masking throughput for `words` words and `terms` mask terms. */
@@ -82,19 +84,19 @@ export function runMaskingBench(words: number, terms: number, reps = 60): Maskin
   const ms = interleaved(
     {
       keystreamApi: () => {
-        for (const key of keys) sink ^= chacha20Keystream(key, zeroNonce, 0, bytes)[0];
+        for (const key of keys) sink ^= chacha20Keystream(key, zeroNonce, 0, bytes)[0]!;
       },
       keystreamChunked: () => {
         for (const key of keys) {
           const c = createCipheriv('chacha20', key, iv);
           for (let off = 0; off < bytes; off += zeroChunk.length) {
-            sink ^= c.update(off + zeroChunk.length <= bytes ? zeroChunk : zeroChunk.subarray(0, bytes - off))[0];
+            sink ^= c.update(off + zeroChunk.length <= bytes ? zeroChunk : zeroChunk.subarray(0, bytes - off))[0]!;
           }
           c.final();
         }
       },
       masking: () => {
-        sink ^= applyMask(x, masks, 32)[0];
+        sink ^= applyMask(x, masks, 32)[0]!;
       },
       textbook: () => {
         const y = Uint32Array.from(x);
@@ -103,7 +105,7 @@ export function runMaskingBench(words: number, terms: number, reps = 60): Maskin
           if (m.sign === 1) addMod(y, prg, 32);
           else subMod(y, prg, 32);
         }
-        sink ^= y[0];
+        sink ^= y[0]!;
       },
     },
     reps,

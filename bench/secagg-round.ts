@@ -270,8 +270,12 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
     const plainSeconds = seconds('plain');
     const secureSeconds = seconds('secagg');
     const authSeconds = seconds('authenticated');
-    const [plainMedianSeconds, secureMedianSeconds, authMedianSeconds] = [plainSeconds, secureSeconds, authSeconds].map(median);
-    const [plainMinSeconds, secureMinSeconds, authMinSeconds] = [plainSeconds, secureSeconds, authSeconds].map(min);
+    const plainMedianSeconds = median(plainSeconds);
+    const secureMedianSeconds = median(secureSeconds);
+    const authMedianSeconds = median(authSeconds);
+    const plainMinSeconds = min(plainSeconds);
+    const secureMinSeconds = min(secureSeconds);
+    const authMinSeconds = min(authSeconds);
     return {
       parties: o.parties, rows: open.rows, inputDim: inputDim(schema), hidden: o.hidden, parameters,
       secureWords: secure.words, neighbours: secure.neighbours, threshold: secure.threshold,

@@ -28,9 +28,11 @@ export interface AuditVerifyOptions {
 }
 
 function parseHead(text: string): { seq: number; hash: string } {
-  const m = /^(\d+):([0-9a-fA-F]{64})$/.exec(text.trim());
-  if (!m || Number(m[1]) < 1) throw new UsageError(`--expect-head: expected SEQ:SHA256 (a positive line number and 64 hex digits, as printed by a previous check), got "${text}"`);
-  return { seq: Number(m[1]), hash: m[2].toLowerCase() };
+  const [, seq, hash] = /^(\d+):([0-9a-fA-F]{64})$/.exec(text.trim()) ?? [];
+  if (seq === undefined || hash === undefined || Number(seq) < 1) {
+    throw new UsageError(`--expect-head: expected SEQ:SHA256 (a positive line number and 64 hex digits, as printed by a previous check), got "${text}"`);
+  }
+  return { seq: Number(seq), hash: hash.toLowerCase() };
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? '—' : new Date(ms).toISOString());

@@ -95,7 +95,7 @@ describe('privacy receipts in the audit log, pinned to keys', () => {
     // An ε lowered under the right key's name: the signature fails.
     const altered = structuredClone(honestReceipt());
     altered.receipt.epsilonRound /= 2;
-    expect(verify(writeLog(altered, A)).problems[0].message).toMatch(/^bank-a: privacy receipt of bank-a: the signature does not verify under the identity key .*\(the receipt was altered\)$/);
+    expect(verify(writeLog(altered, A)).problems[0]!.message).toMatch(/^bank-a: privacy receipt of bank-a: the signature does not verify under the identity key .*\(the receipt was altered\)$/);
   });
 
   it('with a roster, fails closed: a participant it does not list, and a joined key that differs from its key', () => {
@@ -106,7 +106,7 @@ describe('privacy receipts in the audit log, pinned to keys', () => {
     }]);
     const disagree = verify(lines, { 'bank-a': other });
     expect(disagree.problems.map((p) => [p.line, p.kind])).toEqual([[2, 'content'], [5, 'receipt']]);
-    expect(disagree.problems[0].message).toBe(`bank-a joined with identity key ${A}, but the roster roster.json lists ${other} for bank-a (the log and the roster disagree)`);
+    expect(disagree.problems[0]!.message).toBe(`bank-a joined with identity key ${A}, but the roster roster.json lists ${other} for bank-a (the log and the roster disagree)`);
     expect(disagree.receiptsVerified).toBe(0);
   });
 
@@ -117,7 +117,7 @@ describe('privacy receipts in the audit log, pinned to keys', () => {
     expect(v.notes).toEqual([{ line: 5, message: expect.stringMatching(/^privacy receipts of bank-a are NOT pinned: no participant-joined record holds its identity key and no --roster was given/) }]);
     const altered = structuredClone(self);
     altered.receipt.epsilonAfter /= 2;
-    expect(verify(writeLog(altered)).problems[0].message).toMatch(/the signature does not verify even under the key embedded in it/);
+    expect(verify(writeLog(altered)).problems[0]!.message).toMatch(/the signature does not verify even under the key embedded in it/);
   });
 
   it('fedcredit audit verify --roster prints the forged receipt with both keys and fails; without it, says what is not pinned', () => {

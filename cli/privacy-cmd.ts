@@ -235,7 +235,7 @@ export function gridText(orders: readonly number[]): string {
   const parts: string[] = [];
   for (let i = 0; i < orders.length; ) {
     let j = i;
-    while (Number.isInteger(orders[i]) && j + 1 < orders.length && orders[j + 1] === orders[j] + 1) j++;
+    while (Number.isInteger(orders[i]) && j + 1 < orders.length && orders[j + 1] === orders[j]! + 1) j++;
     if (j - i >= 2) {
       parts.push(`${orders[i]}…${orders[j]}`);
       i = j + 1;

@@ -18,7 +18,7 @@ export function roundLine(r: RoundReport__Output, total: number): string {
     `AUC ${fmt(m?.auc)}  KS ${fmt(m?.ks)}  loss ${fmt(m?.logLoss)}  ${r.seconds.toFixed(1)}s` +
     (r.secure && r.secure.clipped > 0 ? `  clipped ${r.secure.clipped}` : '') +
     (r.clientDp ? `  S ${Number(r.clientDp.clipNorm.toPrecision(3))}` + (r.clientDp.adaptive ? ` (unclipped ${r.clientDp.unclippedFraction.toFixed(2)})` : '') : '') +
-    (r.privacy.length ? `  ε ${Math.max(...r.privacy.map((p) => p.epsilonJob)).toFixed(2)} (δ ${r.privacy[0].delta})` : '') +
+    (r.privacy[0] ? `  ε ${Math.max(...r.privacy.map((p) => p.epsilonJob)).toFixed(2)} (δ ${r.privacy[0].delta})` : '') +
     (r.failures.length ? `  (${r.failures.length} failure(s): ${r.failures.map((f) => `${f.participant}: ${f.reason}`).join('; ')})` : '')
   );
 }

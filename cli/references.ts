@@ -42,15 +42,21 @@ export function splitParties(parties: { name: string; table: Table }[], job: Job
 
 /** Concatenates tables with the same schema. */
 export function concatTables(tables: Table[]): Table {
+  const [first] = tables;
+  if (first === undefined) throw new Error('concatTables: no tables to concatenate');
   const n = tables.reduce((a, t) => a + t.n, 0);
   const labels = new Uint8Array(n);
-  const numeric = tables[0].numeric.map(() => new Float64Array(n));
-  const categorical = tables[0].categorical.map(() => new Int32Array(n));
+  const numeric = first.numeric.map(() => new Float64Array(n));
+  const categorical = first.categorical.map(() => new Int32Array(n));
   let off = 0;
   for (const t of tables) {
+    if (t.numeric.length !== numeric.length || t.categorical.length !== categorical.length) {
+      throw new Error('concatTables: the tables do not have the same columns');
+    }
     labels.set(t.labels, off);
-    t.numeric.forEach((col, j) => numeric[j].set(col, off));
-    t.categorical.forEach((col, j) => categorical[j].set(col, off));
+    // Same column counts (checked above), so every numeric[j] / categorical[j] exists.
+    t.numeric.forEach((col, j) => numeric[j]!.set(col, off));
+    t.categorical.forEach((col, j) => categorical[j]!.set(col, off));
     off += t.n;
   }
   return { n, labels, numeric, categorical };
@@ -63,8 +69,10 @@ export function concatTables(tables: Table[]): Table {
  */
 export function ownPreprocessing(tables: Table[], schema: DataSchema): PreprocessingParams {
   const sum = sumContributions(tables.map((t) => statsContribution(t, schema)), { stats: 3 * schema.numeric.length, label: 2 });
+  const { stats } = sum;
+  if (stats === undefined) throw new Error('sumContributions returned no "stats" vector');
   for (let j = 0; j < schema.numeric.length; j++) {
-    if (sum.stats[3 * j] === 0) sum.stats.set([1, 0, 1], 3 * j);
+    if (stats[3 * j] === 0) stats.set([1, 0, 1], 3 * j);
   }
   return preprocessingFromStats(sum, schema);
 }

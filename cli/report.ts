@@ -7,25 +7,29 @@ import type { SimulationReport } from './simulate.ts';
 const f = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(3));
 
 function table(rows: string[][]): string[] {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   '));
+  const widths: number[] = [];
+  for (const r of rows) for (const [c, cell] of r.entries()) widths[c] = Math.max(widths[c] ?? 0, cell.length);
+  // widths has an entry for every column of every row (filled just above).
+  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('   '));
 }
 
 /** The comparison table and verdict lines. */
 export function renderReport(r: SimulationReport): string[] {
   if (r.state !== 'SUCCEEDED') return [`job ${r.jobId} ${r.state}: ${r.error ?? 'no reason given'}`];
-  const parties = Object.keys(r.localOnly);
+  const localOnly = Object.entries(r.localOnly);
+  const parties = localOnly.map(([p]) => p);
   const header = ['held-out rows', 'pooled', ...parties];
-  const n = ['  (rows)', String(r.federated.n), ...parties.map((p) => String(r.localOnly[p].n))];
+  const n = ['  (rows)', String(r.federated.n), ...localOnly.map(([, s]) => String(s.n))];
   const rows: string[][] = [header, n];
   for (const metric of ['auc', 'ks'] as const) {
     const M = metric.toUpperCase();
-    rows.push([`federated ${M}`, f(metric === 'auc' ? r.federated.exactAuc : r.federated.exactKs), ...parties.map((p) => f(r.federated.perParty[p][metric]))]);
-    rows.push([`centralized ${M}`, f(r.centralized[metric]), ...parties.map((p) => f(r.centralized.perParty[p][metric]))]);
-    rows.push([`local-only ${M}`, '—', ...parties.map((p) => f(r.localOnly[p][metric]))]);
+    rows.push([`federated ${M}`, f(metric === 'auc' ? r.federated.exactAuc : r.federated.exactKs), ...parties.map((p) => f(r.federated.perParty[p]?.[metric]))]);
+    rows.push([`centralized ${M}`, f(r.centralized[metric]), ...parties.map((p) => f(r.centralized.perParty[p]?.[metric]))]);
+    rows.push([`local-only ${M}`, '—', ...localOnly.map(([, s]) => f(s[metric]))]);
   }
   const gap = r.federated.exactAuc - r.centralized.auc;
-  const fedMean = parties.reduce((a, p) => a + r.federated.perParty[p].auc, 0) / parties.length;
+  // A party without a federated score makes the mean NaN, printed as '—'.
+  const fedMean = parties.reduce((a, p) => a + (r.federated.perParty[p]?.auc ?? NaN), 0) / parties.length;
   return [
     ...table(rows),
     '',

@@ -131,13 +131,12 @@ export async function simulate(o: SimulateOptions): Promise<SimulationReport> {
     port: 0, stateDir: path.join(stateDir, 'coordinator'), logLevel: 'warn', heartbeatTimeoutMs: o.heartbeatTimeoutMs, ...consortium.coordinator,
   });
   const budgets = simulatedBudgets(job, schema, tables);
+  const exited = new Map<string, number | null>();
   const children = o.parties.map((p) =>
     spawnParticipant(p, coord.address, schemaFile, logDir, path.join(stateDir, 'nodes', p.name), job.aggregation === 'plain', consortium.participantDir(p.name), budgets.get(p.name) && [
       '--privacy-budget-epsilon', String(budgets.get(p.name)!.epsilon),
       '--privacy-budget-delta', String(budgets.get(p.name)!.delta),
-    ]));
-  const exited = new Map<string, number | null>();
-  children.forEach((c, i) => c.on('exit', (code) => exited.set(o.parties[i].name, code)));
+    ]).on('exit', (code) => exited.set(p.name, code)));
   o.print(`coordinator on ${coord.address}; ${o.parties.length} participant processes (logs in ${logDir})`);
   o.print(`mutual TLS, signed messages and an operator token from a throwaway test consortium (${consortium.dir})`);
   try {

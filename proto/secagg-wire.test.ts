@@ -17,16 +17,16 @@ const fleet = def['fedcredit.v1.Fleet'] as protoLoader.ServiceDefinition;
 
 /** A step as the participant decodes it from a PullTask reply. */
 function overTheWire(task: SecAggTask, patch: (s: SecAggStep__Output) => void = () => {}): SecAggTask {
-  const bytes = fleet.PullTask.responseSerialize({ hasTask: true, task: { taskId: 't', secagg: secaggStepToWire(task) } });
-  const step = (fleet.PullTask.responseDeserialize(bytes) as { task: { secagg: SecAggStep__Output } }).task.secagg;
+  const bytes = fleet.PullTask!.responseSerialize({ hasTask: true, task: { taskId: 't', secagg: secaggStepToWire(task) } });
+  const step = (fleet.PullTask!.responseDeserialize(bytes) as { task: { secagg: SecAggStep__Output } }).task.secagg;
   patch(step);
   return secaggStepFromWire(step, 'alice');
 }
 
 /** A reply as the coordinator decodes it from a PushResult request. */
 function replyOverTheWire(m: SecAggClientMessage, patch: (r: SecAggReply__Output) => void = () => {}): SecAggClientMessage {
-  const bytes = fleet.PushResult.requestSerialize({ session: 's', taskId: 't', secagg: secaggReplyToWire(m) });
-  const reply = (fleet.PushResult.requestDeserialize(bytes) as { secagg: SecAggReply__Output }).secagg;
+  const bytes = fleet.PushResult!.requestSerialize({ session: 's', taskId: 't', secagg: secaggReplyToWire(m) });
+  const reply = (fleet.PushResult!.requestDeserialize(bytes) as { secagg: SecAggReply__Output }).secagg;
   patch(reply);
   return secaggReplyFromWire(reply, m.from);
 }
@@ -59,11 +59,11 @@ describe('authenticated secure-aggregation steps on the wire', () => {
 
   it('rejects signatures of the wrong size, from strangers, or twice from one signer', () => {
     const keys = [{ id: 'alice', cPk: key(1), sPk: key(2), signature: sig(1) }];
-    expect(() => overTheWire({ config, message: { type: 'peer-keys', keys } }, (s) => void (s.peerKeys[0].signature = Buffer.alloc(63)))).toThrow(/peer keys.*64 bytes/);
+    expect(() => overTheWire({ config, message: { type: 'peer-keys', keys } }, (s) => void (s.peerKeys[0]!.signature = Buffer.alloc(63)))).toThrow(/peer keys.*64 bytes/);
     const unmask = (signatures: { id: string; signature: Uint8Array }[]) => ({ type: 'unmask-request' as const, survivors: IDS, dropped: [], signatures });
     expect(() => overTheWire({ config, message: unmask([{ id: 'mallory', signature: sig(1) }]) })).toThrow(/signatures.*not a participant of this round/);
     expect(() => overTheWire({ config, message: unmask([{ id: 'bob', signature: sig(1) }, { id: 'bob', signature: sig(2) }]) })).toThrow(/signs at most once/);
-    expect(() => overTheWire({ config, message: unmask([{ id: 'bob', signature: sig(1) }]) }, (s) => void (s.signatures[0].signature = Buffer.alloc(65)))).toThrow(
+    expect(() => overTheWire({ config, message: unmask([{ id: 'bob', signature: sig(1) }]) }, (s) => void (s.signatures[0]!.signature = Buffer.alloc(65)))).toThrow(
       /signatures.*64 bytes/,
     );
   });
@@ -105,6 +105,6 @@ describe('committed-graph steps on the wire', () => {
     const nonce = { type: 'graph-nonce' as const, from: 'bob', nonce: key(5) };
     expect(() => replyOverTheWire(nonce, (r) => void (r.graphNonce = Buffer.alloc(31)))).toThrow(/graph_nonce.*32 bytes/);
     const reveals = { type: 'graph-reveals' as const, reveals: [{ id: 'alice', nonce: key(1) }] };
-    expect(() => overTheWire({ config: committed, message: reveals }, (s) => void (s.graphNonces[0].nonce = Buffer.alloc(33)))).toThrow(/graph nonces.*32 bytes/);
+    expect(() => overTheWire({ config: committed, message: reveals }, (s) => void (s.graphNonces[0]!.nonce = Buffer.alloc(33)))).toThrow(/graph nonces.*32 bytes/);
   });
 });

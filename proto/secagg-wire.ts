@@ -14,9 +14,9 @@ import { X25519_BYTES } from '../core/secagg/keys.ts';
 import { SHARE_BYTES } from '../core/secagg/shamir.ts';
 import { SEAL_OVERHEAD } from '../core/secagg/secretbox.ts';
 import { SIGNATURE_BYTES } from '../core/secagg/protocol/advert.ts';
-import { GRAPH_NONCE_BYTES } from '../core/secagg/protocol/types.ts';
+import { GRAPH_NONCE_BYTES } from '../core/secagg/protocol/config-types.ts';
 import type { SecAggClientMessage, SecAggServerMessage, SecAggTask } from '../core/round/secure-messages.ts';
-import type { SecAggConfig } from '../core/secagg/protocol/types.ts';
+import type { SecAggConfig } from '../core/secagg/protocol/config-types.ts';
 import type { SecAggReply, SecAggReply__Output } from './generated/fedcredit/v1/SecAggReply.ts';
 import type { SecAggStep, SecAggStep__Output } from './generated/fedcredit/v1/SecAggStep.ts';
 import type { Tensor__Output } from './generated/fedcredit/v1/Tensor.ts';
@@ -169,7 +169,7 @@ export function secaggReplyToWire(m: SecAggClientMessage): SecAggReply {
 function wordsToLittleEndian(y: Uint32Array): Buffer {
   if (LITTLE_ENDIAN) return Buffer.from(y.buffer, y.byteOffset, y.byteLength);
   const b = Buffer.alloc(4 * y.length);
-  for (let i = 0; i < y.length; i++) b.writeUInt32LE(y[i], 4 * i);
+  for (let i = 0; i < y.length; i++) b.writeUInt32LE(y[i]!, 4 * i);
   return b;
 }
 

@@ -90,6 +90,6 @@ describe('contribution decoding', () => {
   });
 
   it('accepts empty vectors (a schema without numeric features has an empty stats vector)', () => {
-    expect(contributionFromWire([f64('stats', [])]).stats.length).toBe(0);
+    expect(contributionFromWire([f64('stats', [])]).stats!.length).toBe(0);
   });
 });

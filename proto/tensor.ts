@@ -50,25 +50,26 @@ export function checkedCount(t: Tensor__Output, maxElements = MAX_TENSOR_ELEMENT
     throw new WireFormatError(`tensor name ${quoted(t.name)} is longer than ${MAX_NAME_CHARS} characters`);
   }
   const q = quoted(t.name);
-  if (typeof t.dtype !== 'string' || !Object.hasOwn(BYTES_PER, t.dtype)) {
+  const bytesPer = typeof t.dtype === 'string' && Object.hasOwn(BYTES_PER, t.dtype) ? BYTES_PER[t.dtype] : undefined;
+  if (bytesPer === undefined) {
     throw new WireFormatError(`tensor ${q}: unsupported dtype ${String(t.dtype)} (use FLOAT32, FLOAT64, INT32 or UINT32)`);
   }
   if (!Array.isArray(t.shape) || t.shape.length > MAX_TENSOR_RANK) {
     throw new WireFormatError(`tensor ${q}: shape has ${Array.isArray(t.shape) ? t.shape.length : 'no'} dimensions, at most ${MAX_TENSOR_RANK} are allowed`);
   }
-  for (let i = 0; i < t.shape.length; i++) {
-    const d = t.shape[i];
+  for (const [i, d] of t.shape.entries()) {
     if (!Number.isSafeInteger(d) || d < 0) throw new WireFormatError(`tensor ${q}: dimension ${i} is ${d}, not a non-negative integer`);
   }
   let count = t.shape.includes(0) ? 0 : 1;
-  for (let i = 0; i < t.shape.length && count > 0; i++) {
-    count *= t.shape[i];
+  for (const d of t.shape) {
+    if (count === 0) break;
+    count *= d;
     if (count > maxElements) {
       throw new WireFormatError(`tensor ${q}: shape [${t.shape.join(',')}] has more than the limit of ${maxElements} elements`);
     }
   }
   if (!(t.data instanceof Uint8Array)) throw new WireFormatError(`tensor ${q}: data is missing`);
-  const want = count * BYTES_PER[t.dtype];
+  const want = count * bytesPer;
   if (t.data.length !== want) {
     throw new WireFormatError(`tensor ${q}: shape [${t.shape.join(',')}] ${t.dtype} needs ${want} bytes, got ${t.data.length}`);
   }

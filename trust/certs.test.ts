@@ -92,7 +92,7 @@ describe('createConsortium', () => {
     expect(roster.consortium).toBe('Test Consortium');
     expect(roster.members.map((m) => [m.name, m.role])).toEqual([['alice', 'bank'], ['bob.platform', 'platform']]);
     const alice = loadIdentity(at('participants', 'alice', 'identity.json'));
-    expect(roster.members[0].publicKey).toBe(Buffer.from(alice.publicKey).toString('hex'));
+    expect(roster.members[0]!.publicKey).toBe(Buffer.from(alice.publicKey).toString('hex'));
     const token = loadOperatorToken(at('operators', 'ops', 'token'));
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(roster.operators).toEqual([{ name: 'ops', tokenSha256: operatorTokenHash(token) }]);

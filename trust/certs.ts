@@ -103,7 +103,8 @@ function validate(o: ConsortiumOptions): { hosts: string[]; consortium: string; 
 /** A positive serial number of 16 random bytes, in hex (RFC 5280 §4.1.2.2: at most 20 octets). */
 function serial(rng: (n: number) => Uint8Array): string {
   const b = Buffer.from(rng(16));
-  b[0] = (b[0] & 0x7f) | 0x40; // positive and minimally encoded
+  if (b.length !== 16) throw new TrustConfigError(`rng(16) returned ${b.length} bytes; a certificate serial number needs 16`);
+  b[0] = (b[0]! & 0x7f) | 0x40; // positive and minimally encoded
   return b.toString('hex');
 }
 

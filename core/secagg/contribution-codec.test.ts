@@ -31,24 +31,24 @@ describe('secure-sum encoding of contributions', () => {
       else addMod(acc, words, 32);
     }
     const sum = decodeSum(acc!, plan, n);
-    for (let i = 0; i < 20; i++) expect(sum.hist[i]).toBe(cs.reduce((a, c) => a + c.hist[i], 0));
+    for (let i = 0; i < 20; i++) expect(sum.hist![i]).toBe(cs.reduce((a, c) => a + c.hist![i]!, 0));
     const wantStats = [4454 * n, (1.3e8 + 0.25) * n, 4.1e12 * n, -1234.5 * n, 0, 7 * n];
-    wantStats.forEach((w, i) => expect(sum.stats[i]).toBeCloseTo(w, 2));
+    wantStats.forEach((w, i) => expect(sum.stats![i]).toBeCloseTo(w, 2));
     const step = 2 / Math.floor((2 ** 32 - 1) / 30);
     for (let i = 0; i < 50; i++) {
-      const want = cs.reduce((a, c) => a + Math.max(-1, Math.min(1, c.update[i])), 0);
-      expect(Math.abs(sum.update[i] - want)).toBeLessThanOrEqual(n * step);
+      const want = cs.reduce((a, c) => a + Math.max(-1, Math.min(1, c.update![i]!)), 0);
+      expect(Math.abs(sum.update![i]! - want)).toBeLessThanOrEqual(n * step);
     }
   });
 
   it('counts clipped update coordinates and refuses fixed-point values that could overflow', () => {
     const rng = seededRng(4);
     const c = randomContribution(rng);
-    c.update[0] = 5;
-    c.update[1] = -7;
+    c.update![0] = 5;
+    c.update![1] = -7;
     expect(encodeContribution(c, plan, rng).clipped).toBeGreaterThanOrEqual(2);
     const limit = fixedLimit({ fracBits: 0, limbs: 2 }, 30);
-    c.hist[3] = limit * 1.01;
+    c.hist![3] = limit * 1.01;
     expect(() => encodeContribution(c, plan, rng)).toThrow(/vector "hist"\[3\].*outside the fixed-point range/);
   });
 
@@ -66,7 +66,7 @@ describe('secure-sum encoding of contributions', () => {
     const inputs = [[-1000, 5, 0, 17], [999, -7, 3, -20], [-1, 1, -3, 500]];
     const total = new Uint32Array(4);
     for (const v of inputs) addMod(total, encodeContribution({ update: Float64Array.from(v) }, ints, rng).words, 32);
-    expect(Array.from(decodeSum(total, ints, 3).update)).toEqual([-2, -1, 0, 497]);
+    expect(Array.from(decodeSum(total, ints, 3).update!)).toEqual([-2, -1, 0, 497]);
     expect(() => encodeContribution({ update: Float64Array.of(1001, 0, 0, 0) }, ints, rng)).toThrow(/"update"\[0\] = 1001 is not an integer within ±1000/);
     expect(() => encodeContribution({ update: Float64Array.of(0.5, 0, 0, 0) }, ints, rng)).toThrow(/not an integer/);
   });

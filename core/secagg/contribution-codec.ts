@@ -38,26 +38,49 @@ export interface EncodingPlan {
 const LIMB = 16;
 const MAX_SUMMANDS = 2 ** LIMB - 1;
 
+/** One vector of a checked plan: its name, number of coordinates and encoding. */
+export interface PlannedVector {
+  name: string;
+  length: number;
+  encoding: VectorEncoding;
+}
+
 /** Words a vector of `length` coordinates occupies under `e`. */
 export function wordsOf(e: VectorEncoding, length: number): number {
   return e.kind === 'fixed' ? length * e.limbs : length;
 }
 
-/** Checks a plan and returns its total number of words. */
-export function planWords(plan: EncodingPlan): number {
+/**
+ * Checks a plan and returns its vectors in name order (the order of their words). Throws
+ * {@link CoreInputError}: `maxSummands` when out of range, `encodings` when a vector of the shape
+ * has no encoding or a fixed encoding has bad limbs/fracBits.
+ */
+export function planVectors(plan: EncodingPlan): PlannedVector[] {
   if (!Number.isInteger(plan.maxSummands) || plan.maxSummands < 1 || plan.maxSummands > MAX_SUMMANDS) {
     throw new CoreInputError(`maxSummands must be an integer in [1, ${MAX_SUMMANDS}], got ${plan.maxSummands}`, 'maxSummands');
   }
-  let words = 0;
-  for (const name of Object.keys(plan.shape).sort()) {
+  const vectors: PlannedVector[] = [];
+  for (const [name, length] of Object.entries(plan.shape).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const e = plan.encodings[name];
     if (!e) throw new CoreInputError(`no encoding for vector "${name}"`, 'encodings');
     if (e.kind === 'fixed' && (!Number.isInteger(e.limbs) || e.limbs < 1 || e.limbs > 8 || !Number.isInteger(e.fracBits) || e.fracBits < 0)) {
       throw new CoreInputError(`vector "${name}": fixed encoding needs 1–8 limbs and fracBits ≥ 0`, 'encodings');
     }
-    words += wordsOf(e, plan.shape[name]);
+    vectors.push({ name, length, encoding: e });
   }
+  return vectors;
+}
+
+/** Total number of words of checked plan vectors. */
+function totalWords(vectors: PlannedVector[]): number {
+  let words = 0;
+  for (const { length, encoding } of vectors) words += wordsOf(encoding, length);
   return words;
+}
+
+/** Checks a plan and returns its total number of words. */
+export function planWords(plan: EncodingPlan): number {
+  return totalWords(planVectors(plan));
 }
 
 /** Largest |value| a fixed encoding can carry so that a sum of `n` of them cannot overflow. */
@@ -67,14 +90,13 @@ export function fixedLimit(e: { fracBits: number; limbs: number }, n: number): n
 
 /** Encodes a contribution; returns the words and how many coordinates were clipped. */
 export function encodeContribution(c: Contribution, plan: EncodingPlan, rng: Rng): { words: Uint32Array; clipped: number } {
-  const out = new Uint32Array(planWords(plan));
+  const vectors = planVectors(plan);
+  const out = new Uint32Array(totalWords(vectors));
   let off = 0;
   let clipped = 0;
-  for (const name of Object.keys(plan.shape).sort()) {
+  for (const { name, length: len, encoding: e } of vectors) {
     const v = c[name];
-    const len = plan.shape[name];
     if (!v || v.length !== len) throw new CoreInputError(`vector "${name}" must have ${len} elements, got ${v ? v.length : 'none'}`, name);
-    const e = plan.encodings[name];
     if (e.kind === 'quantized') {
       const q = quantize(v, quantParamsFor(e.clip, 32, plan.maxSummands), rng);
       out.set(q.values, off);
@@ -84,20 +106,22 @@ export function encodeContribution(c: Contribution, plan: EncodingPlan, rng: Rng
     }
     if (e.kind === 'integer') {
       for (let i = 0; i < len; i++) {
-        if (!Number.isSafeInteger(v[i]) || Math.abs(v[i]) > e.sumBound) {
-          throw new CoreInputError(`vector "${name}"[${i}] = ${v[i]} is not an integer within ±${e.sumBound}`, name);
+        const x = v[i]!; // i < len === v.length
+        if (!Number.isSafeInteger(x) || Math.abs(x) > e.sumBound) {
+          throw new CoreInputError(`vector "${name}"[${i}] = ${x} is not an integer within ±${e.sumBound}`, name);
         }
-        out[off++] = v[i] >>> 0;
+        out[off++] = x >>> 0;
       }
       continue;
     }
     const limit = fixedLimit(e, plan.maxSummands);
     const modulus = 1n << BigInt(LIMB * e.limbs);
     for (let i = 0; i < len; i++) {
-      if (!Number.isFinite(v[i]) || Math.abs(v[i]) >= limit) {
-        throw new CoreInputError(`vector "${name}"[${i}] = ${v[i]} is outside the fixed-point range ±${limit.toExponential(3)}`, name);
+      const value = v[i]!; // i < len === v.length
+      if (!Number.isFinite(value) || Math.abs(value) >= limit) {
+        throw new CoreInputError(`vector "${name}"[${i}] = ${value} is outside the fixed-point range ±${limit.toExponential(3)}`, name);
       }
-      let x = BigInt(Math.round(v[i] * 2 ** e.fracBits)) % modulus;
+      let x = BigInt(Math.round(value * 2 ** e.fracBits)) % modulus;
       if (x < 0n) x += modulus;
       for (let k = 0; k < e.limbs; k++) {
         out[off++] = Number(x & 0xffffn);
@@ -110,15 +134,15 @@ export function encodeContribution(c: Contribution, plan: EncodingPlan, rng: Rng
 
 /** Decodes the (mod 2^32) sum of `summands` encoded contributions. */
 export function decodeSum(words: Uint32Array, plan: EncodingPlan, summands: number): Contribution {
-  if (words.length !== planWords(plan)) throw new CoreInputError(`expected ${planWords(plan)} words, got ${words.length}`, 'words');
+  const vectors = planVectors(plan);
+  const expected = totalWords(vectors);
+  if (words.length !== expected) throw new CoreInputError(`expected ${expected} words, got ${words.length}`, 'words');
   if (!Number.isInteger(summands) || summands < 1 || summands > plan.maxSummands) {
     throw new CoreInputError(`summands must be an integer in [1, ${plan.maxSummands}], got ${summands}`, 'summands');
   }
   const out: Contribution = {};
   let off = 0;
-  for (const name of Object.keys(plan.shape).sort()) {
-    const len = plan.shape[name];
-    const e = plan.encodings[name];
+  for (const { name, length: len, encoding: e } of vectors) {
     if (e.kind === 'quantized') {
       out[name] = dequantizeSum(words.subarray(off, off + len), quantParamsFor(e.clip, 32, plan.maxSummands), summands);
       off += len;
@@ -135,7 +159,8 @@ export function decodeSum(words: Uint32Array, plan: EncodingPlan, summands: numb
     const v = new Float64Array(len);
     for (let i = 0; i < len; i++) {
       let x = 0n;
-      for (let k = 0; k < e.limbs; k++) x += BigInt(words[off++]) << BigInt(LIMB * k);
+      // off < words.length: the plan's vectors fill exactly words.length words (checked above).
+      for (let k = 0; k < e.limbs; k++) x += BigInt(words[off++]!) << BigInt(LIMB * k);
       x %= modulus;
       if (x >= half) x -= modulus;
       v[i] = Number(x) / 2 ** e.fracBits;

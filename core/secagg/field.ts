@@ -88,7 +88,7 @@ export function randomFieldElement(rng: Rng): bigint {
 /** The unsigned big-endian integer encoded by `bytes` (empty → 0n). */
 export function bytesToBigint(bytes: Uint8Array): bigint {
   let v = 0n;
-  for (let i = 0; i < bytes.length; i++) v = (v << 8n) | BigInt(bytes[i]);
+  for (let i = 0; i < bytes.length; i++) v = (v << 8n) | BigInt(bytes[i]!);
   return v;
 }
 

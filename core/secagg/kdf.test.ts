@@ -76,7 +76,7 @@ describe('deriveKey', () => {
     const seen = new Set([toHex(deriveKey(secret, base))]);
     for (const v of variants) seen.add(toHex(deriveKey(secret, v)));
     const other = Uint8Array.from(secret);
-    other[0] ^= 1;
+    other[0]! ^= 1;
     seen.add(toHex(deriveKey(other, base)));
     expect(seen.size).toBe(variants.length + 2);
   });

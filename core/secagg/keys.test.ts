@@ -50,7 +50,7 @@ describe('low-order points (RFC 7748 §6.1 all-zero check)', () => {
 
   it('rejects the order-8 point for many random secret keys', () => {
     const rng = seededRng(7);
-    const bad = fromHex(LOW_ORDER[2]);
+    const bad = fromHex(LOW_ORDER[2]!);
     for (let i = 0; i < 20; i++) {
       const kp = generateKeyPair(rng);
       expect(() => sharedSecret(kp.secretKey, bad)).toThrow(CoreInputError);
@@ -72,7 +72,7 @@ describe('generateKeyPair / sharedSecret', () => {
     for (let i = 0; i < 100; i++) {
       const secret = rng(32);
       const peer = Uint8Array.from(rng(32));
-      if (i % 3 === 0) peer[31] |= 0x80; // RFC 7748 §5: the top bit of u is masked
+      if (i % 3 === 0) peer[31]! |= 0x80; // RFC 7748 §5: the top bit of u is masked
       let expected: Uint8Array | null = nacl.scalarMult(secret, peer);
       if (isAllZero(expected)) expected = null;
       if (expected) expect(toHex(sharedSecret(secret, peer))).toBe(toHex(expected));

@@ -57,7 +57,7 @@ export function assertBytes(bytes: unknown, length: number, parameter: string): 
  */
 export function isAllZero(bytes: Uint8Array): boolean {
   let acc = 0;
-  for (let i = 0; i < bytes.length; i++) acc |= bytes[i];
+  for (let i = 0; i < bytes.length; i++) acc |= bytes[i]!;
   return acc === 0;
 }
 

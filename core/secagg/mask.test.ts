@@ -14,7 +14,7 @@ function randomVector(len: number, bits: number, seed: number): Uint32Array {
   const out = new Uint32Array(len);
   const m = bits === 32 ? 0xffffffff : 2 ** bits - 1;
   for (let i = 0; i < len; i++) {
-    out[i] = ((bytes[4 * i] | (bytes[4 * i + 1] << 8) | (bytes[4 * i + 2] << 16) | (bytes[4 * i + 3] << 24)) & m) >>> 0;
+    out[i] = ((bytes[4 * i]! | (bytes[4 * i + 1]! << 8) | (bytes[4 * i + 2]! << 16) | (bytes[4 * i + 3]! << 24)) & m) >>> 0;
   }
   return out;
 }
@@ -49,16 +49,16 @@ describe('pairwise masks cancel in the sum', () => {
     const xs = ids.map((_, i) => randomVector(257, 32, 40 + i));
     const total = new Uint32Array(257);
     const plain = new Uint32Array(257);
-    const selfKeys = seeds.map((s, i) => deriveKey(s, { run: 'r', round: 2, purpose: 'self-mask', a: ids[i], b: ids[i] }));
+    const selfKeys = seeds.map((s, i) => deriveKey(s, { run: 'r', round: 2, purpose: 'self-mask', a: ids[i]!, b: ids[i]! }));
     ids.forEach((id, i) => {
-      const masks: MaskTerm[] = [{ key: selfKeys[i], sign: 1 }];
+      const masks: MaskTerm[] = [{ key: selfKeys[i]!, sign: 1 }];
       ids.forEach((peer, j) => {
         if (i === j) return;
-        const s = sharedSecret(pairs[i].secretKey, pairs[j].publicKey);
+        const s = sharedSecret(pairs[i]!.secretKey, pairs[j]!.publicKey);
         masks.push({ key: deriveKey(s, { run: 'r', round: 2, purpose: 'mask', a: id, b: peer }), sign: pairSign(id, peer) });
       });
-      addMod(total, applyMask(xs[i], masks, 32), 32);
-      addMod(plain, xs[i], 32);
+      addMod(total, applyMask(xs[i]!, masks, 32), 32);
+      addMod(plain, xs[i]!, 32);
     });
     for (const k of selfKeys) subMod(total, applyMask(new Uint32Array(257), [{ key: k, sign: 1 }], 32), 32);
     expect(Array.from(total)).toEqual(Array.from(plain));
@@ -84,7 +84,7 @@ describe('applyMask', () => {
     const n = 256 * 400;
     const y = applyMask(new Uint32Array(n).fill(12345), [{ key: seededRng(6)(32), sign: 1 }], 32);
     const counts = new Float64Array(256);
-    for (let i = 0; i < n; i++) counts[y[i] >>> 24]++;
+    for (let i = 0; i < n; i++) counts[y[i]! >>> 24]!++;
     const expected = n / 256;
     let chi2 = 0;
     for (const c of counts) chi2 += ((c - expected) * (c - expected)) / expected;
@@ -94,7 +94,7 @@ describe('applyMask', () => {
     const skew = new Uint32Array(n).map((_, i) => (i % 128) << 24);
     let chiSkew = 0;
     const skewCounts = new Float64Array(256);
-    for (let i = 0; i < n; i++) skewCounts[skew[i] >>> 24]++;
+    for (let i = 0; i < n; i++) skewCounts[skew[i]! >>> 24]!++;
     for (const c of skewCounts) chiSkew += ((c - expected) * (c - expected)) / expected;
     expect(chiSkew).toBeGreaterThan(330.5);
   });
@@ -117,7 +117,7 @@ describe('applyMask is bit-for-bit the definition x + Σ sign·expandMask(key) m
     const m = bits === 32 ? 0xffffffff : 2 ** bits - 1;
     for (const t of masks) {
       const prg = expandMask(t.key, x.length);
-      for (let i = 0; i < y.length; i++) y[i] = ((t.sign === 1 ? y[i] + prg[i] : y[i] - prg[i]) & m) >>> 0;
+      for (let i = 0; i < y.length; i++) y[i] = ((t.sign === 1 ? y[i]! + prg[i]! : y[i]! - prg[i]!) & m) >>> 0;
     }
     return y;
   }
@@ -127,7 +127,7 @@ describe('applyMask is bit-for-bit the definition x + Σ sign·expandMask(key) m
     const masks: MaskTerm[] = Array.from({ length: k }, (_, i) => ({ key: rng(32), sign: i % 3 === 1 ? -1 : 1 }));
     const v = new Uint32Array(seededRng(len * 7 + bits)(4 * len).buffer.slice(0));
     const m = bits === 32 ? 0xffffffff : 2 ** bits - 1;
-    for (let i = 0; i < len; i++) v[i] = (v[i] & m) >>> 0;
+    for (let i = 0; i < len; i++) v[i] = (v[i]! & m) >>> 0;
     return { x: v, masks };
   }
 

@@ -44,20 +44,18 @@ export function applyMask(x: Uint32Array, masks: MaskTerm[], bits: number): Uint
   if (bits < 32) {
     const limit = 2 ** bits;
     for (let i = 0; i < x.length; i++) {
-      if (x[i] >= limit) throw new CoreInputError(`x[${i}] = ${x[i]} is not below 2^${bits}`, 'x');
+      if (x[i]! >= limit) throw new CoreInputError(`x[${i}] = ${x[i]} is not below 2^${bits}`, 'x');
     }
   }
   // Checked term by term in order (sign, then key and length), as one expandMask per term would.
-  const streams: MaskStream[] = [];
-  const signs: (1 | -1)[] = [];
+  const terms: OpenTerm[] = [];
   for (const m of masks) {
     if (m.sign !== 1 && m.sign !== -1) throw new CoreInputError(`mask sign must be 1 or -1, got ${m.sign}`, 'masks');
-    streams.push(openMaskStream(m.key, x.length));
-    signs.push(m.sign);
+    terms.push({ stream: openMaskStream(m.key, x.length), sign: m.sign });
   }
-  if (streams.length === 0 || x.length === 0) return Uint32Array.from(x);
+  if (terms.length === 0 || x.length === 0) return Uint32Array.from(x);
   const k = simdKernel();
-  return k ? maskWithKernel(k, x, streams, signs, bits) : maskPortable(x, streams, signs, bits);
+  return k ? maskWithKernel(k, x, terms, bits) : maskPortable(x, terms, bits);
 }
 
 /** Inverse of {@link applyMask}: y − Σ sign·expandMask(key) mod 2^bits, as a new vector. */
@@ -87,15 +85,21 @@ export function maskKernel(): 'wasm-simd' | 'js' {
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 const CHUNK_BYTES = 4 * MASK_CHUNK_WORDS;
 
+/** A mask term whose keystream is open: read chunk by chunk, added (1) or subtracted (−1). */
+interface OpenTerm {
+  stream: MaskStream;
+  sign: 1 | -1;
+}
+
 /** Plain-JavaScript masking, chunk by chunk (the fallback; same result as the kernel). */
-function maskPortable(x: Uint32Array, streams: MaskStream[], signs: (1 | -1)[], bits: number): Uint32Array {
+function maskPortable(x: Uint32Array, terms: OpenTerm[], bits: number): Uint32Array {
   const y = Uint32Array.from(x);
   for (let start = 0; start < y.length; start += MASK_CHUNK_WORDS) {
     const len = Math.min(MASK_CHUNK_WORDS, y.length - start);
     const part = y.subarray(start, start + len);
-    for (let j = 0; j < streams.length; j++) {
-      const prg = wordsOf(streams[j].next(len), len);
-      if (signs[j] === 1) addMod(part, prg, bits);
+    for (const { stream, sign } of terms) {
+      const prg = wordsOf(stream.next(len), len);
+      if (sign === 1) addMod(part, prg, bits);
       else subMod(part, prg, bits);
     }
   }
@@ -115,16 +119,16 @@ function wordsOf(bytes: Uint8Array, len: number): Uint32Array {
  * Masking with the SIMD kernel: per chunk, x goes into the kernel's Y area, each term's keystream
  * piece into its K area, the kernel adds or subtracts K into Y, and Y is copied out.
  */
-function maskWithKernel(k: SimdKernel, x: Uint32Array, streams: MaskStream[], signs: (1 | -1)[], bits: number): Uint32Array {
+function maskWithKernel(k: SimdKernel, x: Uint32Array, terms: OpenTerm[], bits: number): Uint32Array {
   const y = new Uint32Array(x.length);
   const modMask = bits === 32 ? -1 : 2 ** bits - 1; // as an i32: 2^bits − 1
   try {
     for (let start = 0; start < x.length; start += MASK_CHUNK_WORDS) {
       const len = Math.min(MASK_CHUNK_WORDS, x.length - start);
       k.words.set(x.subarray(start, start + len), 0);
-      for (let j = 0; j < streams.length; j++) {
-        k.bytes.set(streams[j].next(len), CHUNK_BYTES);
-        if (signs[j] === 1) k.add(4 * len, modMask);
+      for (const { stream, sign } of terms) {
+        k.bytes.set(stream.next(len), CHUNK_BYTES);
+        if (sign === 1) k.add(4 * len, modMask);
         else k.sub(4 * len, modMask);
       }
       y.set(k.words.subarray(0, len), start);

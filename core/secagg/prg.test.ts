@@ -37,7 +37,7 @@ describe('ChaCha20 known answers (RFC 8439)', () => {
     const pt = new TextEncoder().encode(SUNSCREEN);
     expect(pt.length).toBe(114);
     const ks = chacha20Keystream(KEY_00_1F, fromHex('000000000000004a00000000'), 1, pt.length);
-    const ct = pt.map((b, i) => b ^ ks[i]);
+    const ct = pt.map((b, i) => b ^ ks[i]!);
     expect(toHex(ct)).toBe(SUNSCREEN_CT);
   });
 
@@ -100,7 +100,7 @@ describe('expandMask', () => {
     const words = expandMask(seededRng(8)(32), 20000);
     for (let bit = 0; bit < 32; bit++) {
       let ones = 0;
-      for (let i = 0; i < words.length; i++) ones += (words[i] >>> bit) & 1;
+      for (let i = 0; i < words.length; i++) ones += (words[i]! >>> bit) & 1;
       // mean 10000, sd ≈ 70.7; 6 sd bound
       expect(Math.abs(ones - 10000)).toBeLessThan(425);
     }

@@ -47,8 +47,8 @@ describe('quantize / dequantizeSum', () => {
     const { values } = quantize(v, q, rng);
     const back = dequantizeSum(values, q, 1);
     for (let i = 0; i < v.length; i++) {
-      const c = Math.max(-q.clip, Math.min(q.clip, v[i]));
-      expect(Math.abs(back[i] - c)).toBeLessThanOrEqual(step * (1 + 1e-9));
+      const c = Math.max(-q.clip, Math.min(q.clip, v[i]!));
+      expect(Math.abs(back[i]! - c)).toBeLessThanOrEqual(step * (1 + 1e-9));
       expect(values[i]).toBeLessThanOrEqual(q.levels);
     }
   });
@@ -84,12 +84,12 @@ describe('quantize / dequantizeSum', () => {
     const truth = new Float64Array(dim);
     for (let p = 0; p < parties; p++) {
       const v = Float64Array.from({ length: dim }, () => standardNormal(rng) * 1.5);
-      for (let i = 0; i < dim; i++) truth[i] += Math.max(-q.clip, Math.min(q.clip, v[i]));
+      for (let i = 0; i < dim; i++) truth[i]! += Math.max(-q.clip, Math.min(q.clip, v[i]!));
       addMod(acc, quantize(v, q, rng).values, q.bits);
     }
     const sum = dequantizeSum(acc, q, parties);
     let maxErr = 0;
-    for (let i = 0; i < dim; i++) maxErr = Math.max(maxErr, Math.abs(sum[i] - truth[i]));
+    for (let i = 0; i < dim; i++) maxErr = Math.max(maxErr, Math.abs(sum[i]! - truth[i]!));
     expect(maxErr).toBeLessThanOrEqual(parties * step);
     expect(maxErr).toBeGreaterThan(0);
   });

@@ -104,7 +104,7 @@ export function quantize(v: Float32Array | Float64Array, q: QuantParams, rng: Rn
       throw new CoreInputError('rng returned the wrong number of bytes', 'rng');
     }
     for (let i = start; i < end; i++) {
-      let c = v[i];
+      let c = v[i]!;
       if (!Number.isFinite(c)) throw new CoreInputError(`v[${i}] is not finite (${c})`, 'v');
       if (c > clip) {
         c = clip;
@@ -116,7 +116,7 @@ export function quantize(v: Float32Array | Float64Array, q: QuantParams, rng: Rn
       const r = Math.min(levels, (c + clip) * perUnit);
       const lo = Math.floor(r);
       const k = 4 * (i - start);
-      const u = (bytes[k] | (bytes[k + 1] << 8) | (bytes[k + 2] << 16) | (bytes[k + 3] << 24)) >>> 0;
+      const u = (bytes[k]! | (bytes[k + 1]! << 8) | (bytes[k + 2]! << 16) | (bytes[k + 3]! << 24)) >>> 0;
       values[i] = u < (r - lo) * 4294967296 ? lo + 1 : lo;
     }
   }
@@ -141,7 +141,7 @@ export function dequantizeSum(sum: Uint32Array, q: QuantParams, summands: number
   const step = (2 * q.clip) / q.levels;
   const offset = summands * q.clip;
   const out = new Float64Array(sum.length);
-  for (let i = 0; i < sum.length; i++) out[i] = sum[i] * step - offset;
+  for (let i = 0; i < sum.length; i++) out[i] = sum[i]! * step - offset;
   return out;
 }
 
@@ -150,16 +150,16 @@ export function addMod(a: Uint32Array, b: Uint32Array, bits: number): void {
   const mask = modMask(bits, a, b);
   const n = a.length;
   // A Uint32Array store keeps the low 32 bits (ToUint32), i.e. reduces mod 2^32 by itself.
-  if (bits === 32) for (let i = 0; i < n; i++) a[i] += b[i];
-  else for (let i = 0; i < n; i++) a[i] = (a[i] + b[i]) & mask;
+  if (bits === 32) for (let i = 0; i < n; i++) a[i]! += b[i]!;
+  else for (let i = 0; i < n; i++) a[i] = (a[i]! + b[i]!) & mask;
 }
 
 /** a ← (a − b) mod 2^bits, element-wise and in place. Throws {@link CoreInputError} on bad `bits`/`b` length. */
 export function subMod(a: Uint32Array, b: Uint32Array, bits: number): void {
   const mask = modMask(bits, a, b);
   const n = a.length;
-  if (bits === 32) for (let i = 0; i < n; i++) a[i] -= b[i];
-  else for (let i = 0; i < n; i++) a[i] = (a[i] - b[i]) & mask;
+  if (bits === 32) for (let i = 0; i < n; i++) a[i]! -= b[i]!;
+  else for (let i = 0; i < n; i++) a[i] = (a[i]! - b[i]!) & mask;
 }
 
 /** 2^bits − 1 after checking `bits` ∈ [1, 32] and equal lengths (internal to add/sub). */

@@ -26,7 +26,7 @@ describe('seal / open', () => {
     const sealed = seal(key, msg, seededRng(4));
     for (const pos of [0, 23, 24, 39, 40, sealed.length - 1]) {
       const bad = Uint8Array.from(sealed);
-      bad[pos] ^= 0x01;
+      bad[pos]! ^= 0x01;
       const e = errorOf(() => open(key, bad));
       expect(e.message).toBe('ciphertext failed authentication');
       expect(e.parameter).toBe('sealed');

@@ -10,7 +10,7 @@ import { errorOf } from '../../test/support/core.ts';
 function pick(shares: Share[], k: number, seed: number): Share[] {
   const idx = Array.from({ length: shares.length }, (_, i) => i);
   shuffleInPlace(idx, seededRng(seed));
-  return idx.slice(0, k).map((i) => shares[i]);
+  return idx.slice(0, k).map((i) => shares[i]!);
 }
 
 describe('field GF(2^521 − 1)', () => {
@@ -50,7 +50,7 @@ describe('field GF(2^521 − 1)', () => {
   it('randomFieldElement rejects the one out-of-range value', () => {
     const draws = [new Uint8Array(66).fill(0xff), new Uint8Array(66).fill(0x01)];
     let i = 0;
-    const v = randomFieldElement(() => draws[i++]);
+    const v = randomFieldElement(() => draws[i++]!);
     expect(i).toBe(2); // all-ones = P was rejected
     expect(v).toBe(bytesToBigint(new Uint8Array(66).fill(1)) & P);
   });
@@ -68,7 +68,8 @@ describe('splitSecret / combineShares', () => {
 
   it('any t of n shares reconstruct (random subsets, several (t, n))', () => {
     const rng = seededRng(100);
-    for (const [t, n] of [[1, 1], [1, 4], [2, 3], [3, 5], [5, 5], [7, 12]]) {
+    const cases: [t: number, n: number][] = [[1, 1], [1, 4], [2, 3], [3, 5], [5, 5], [7, 12]];
+    for (const [t, n] of cases) {
       const shares = splitSecret(secret, t, n, rng);
       expect(shares.map((s) => s.x)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
       for (let trial = 0; trial < 5; trial++) {
@@ -103,16 +104,16 @@ describe('splitSecret / combineShares', () => {
 
   it('skips repeated identical shares but rejects conflicting ones', () => {
     const shares = splitSecret(secret, 2, 3, seededRng(5));
-    expect(toHex(combineShares([shares[0], shares[0], shares[2]], 2, 32))).toBe(toHex(secret));
-    expect(errorOf(() => combineShares([shares[0], shares[0]], 2, 32)).parameter).toBe('shares');
-    const forged = { x: shares[0].x, y: fadd(shares[0].y, 1n) };
-    expect(errorOf(() => combineShares([shares[0], forged, shares[1]], 2, 32)).message).toMatch(/disagree/);
+    expect(toHex(combineShares([shares[0]!, shares[0]!, shares[2]!], 2, 32))).toBe(toHex(secret));
+    expect(errorOf(() => combineShares([shares[0]!, shares[0]!], 2, 32)).parameter).toBe('shares');
+    const forged = { x: shares[0]!.x, y: fadd(shares[0]!.y, 1n) };
+    expect(errorOf(() => combineShares([shares[0]!, forged, shares[1]!], 2, 32)).message).toMatch(/disagree/);
   });
 
   it('different rng draws give different shares of the same secret', () => {
     const a = splitSecret(secret, 3, 3, seededRng(6));
     const b = splitSecret(secret, 3, 3, seededRng(7));
-    expect(a[0].y).not.toBe(b[0].y);
+    expect(a[0]!.y).not.toBe(b[0]!.y);
   });
 
   it('rejects bad parameters, naming them', () => {
@@ -127,8 +128,8 @@ describe('splitSecret / combineShares', () => {
     const shares = splitSecret(secret, 2, 3, rng);
     expect(errorOf(() => combineShares(shares, 0, 32)).parameter).toBe('t');
     expect(errorOf(() => combineShares(shares, 2, 65)).parameter).toBe('length');
-    expect(errorOf(() => combineShares([{ x: 0, y: 1n }, shares[1]], 2, 32)).parameter).toBe('shares');
-    expect(errorOf(() => combineShares([{ x: 1, y: SHAMIR_PRIME }, shares[1]], 2, 32)).parameter).toBe('shares');
+    expect(errorOf(() => combineShares([{ x: 0, y: 1n }, shares[1]!], 2, 32)).parameter).toBe('shares');
+    expect(errorOf(() => combineShares([{ x: 1, y: SHAMIR_PRIME }, shares[1]!], 2, 32)).parameter).toBe('shares');
   });
 });
 
@@ -136,11 +137,11 @@ describe('encodeShare / decodeShare', () => {
   it('round-trips through the 68-byte wire form', () => {
     const shares = splitSecret(seededRng(9)(32), 3, 300, seededRng(10));
     for (const s of [shares[0], shares[255], shares[299]]) {
-      const b = encodeShare(s);
+      const b = encodeShare(s!);
       expect(b.length).toBe(SHARE_BYTES);
       expect(decodeShare(b)).toEqual(s);
     }
-    expect(Array.from(encodeShare(shares[299]).subarray(0, 2))).toEqual([1, 44]);
+    expect(Array.from(encodeShare(shares[299]!).subarray(0, 2))).toEqual([1, 44]);
   });
 
   it('rejects malformed encodings', () => {

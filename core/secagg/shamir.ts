@@ -64,7 +64,7 @@ export function splitSecret(secret: Uint8Array, t: number, n: number, rng: Rng):
     // Horner's rule: f(x) = c0 + x(c1 + x(c2 + …)).
     const bx = BigInt(x);
     let y = 0n;
-    for (let k = coeffs.length - 1; k >= 0; k--) y = fadd(fmul(y, bx), coeffs[k]);
+    for (let k = coeffs.length - 1; k >= 0; k--) y = fadd(fmul(y, bx), coeffs[k]!);
     shares.push({ x, y });
   }
   coeffs.fill(0n);
@@ -102,19 +102,20 @@ export function combineShares(shares: Share[], t: number, length: number): Uint8
   if (chosen.length < t) {
     throw new CoreInputError(`need ${t} shares with distinct x, got ${chosen.length}`, 'shares');
   }
+  // chosen.length === t from here on, so every chosen[i] / chosen[j] below exists.
   let secret = 0n;
   for (let i = 0; i < t; i++) {
     // L_i(0) = Π_{j≠i} x_j / (x_j − x_i)
     let num = 1n;
     let den = 1n;
-    const xi = BigInt(chosen[i].x);
+    const xi = BigInt(chosen[i]!.x);
     for (let j = 0; j < t; j++) {
       if (j === i) continue;
-      const xj = BigInt(chosen[j].x);
+      const xj = BigInt(chosen[j]!.x);
       num = fmul(num, xj);
       den = fmul(den, fsub(xj, xi));
     }
-    secret = fadd(secret, fmul(chosen[i].y, fmul(num, finv(den))));
+    secret = fadd(secret, fmul(chosen[i]!.y, fmul(num, finv(den))));
   }
   if (secret >> BigInt(8 * length) !== 0n) {
     throw new CoreInputError(`reconstructed value does not fit in ${length} bytes: shares, t or length are wrong`, 'shares');
@@ -140,7 +141,7 @@ export function decodeShare(b: Uint8Array): Share {
   if (!(b instanceof Uint8Array) || b.length !== SHARE_BYTES) {
     throw new CoreInputError(`an encoded share must be ${SHARE_BYTES} bytes`, 'b');
   }
-  const x = (b[0] << 8) | b[1];
+  const x = (b[0]! << 8) | b[1]!; // both exist: the length is SHARE_BYTES
   const y = bytesToBigint(b.subarray(2));
   if (x < 1) throw new CoreInputError('share x must be at least 1', 'b');
   if (y >= SHAMIR_PRIME) throw new CoreInputError('share y must be below the field prime', 'b');

@@ -6,7 +6,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { drawGraph, graphCommit, graphSeed } from '../../core/secagg/protocol/graph-draw.ts';
-import type { SecAggConfig } from '../../core/secagg/protocol/types.ts';
+import type { SecAggConfig } from '../../core/secagg/protocol/config-types.ts';
 import { lp } from './canonical.ts';
 import { hex, sha256 } from './json.ts';
 
@@ -55,21 +55,27 @@ export function buildGraphVector() {
     const u = (hi * 2 ** 26 + lo) / 2 ** 53;
     const j = Math.floor(u * (i + 1));
     swaps.push({ i, bytes: hex(b), u, j });
-    [order[i], order[j]] = [order[j], order[i]];
+    [order[i], order[j]] = [order[j]!, order[i]!]; // j ≤ i < order.length
   }
   const adjacency: Record<string, string[]> = Object.fromEntries([...IDS].sort().map((id) => [id, [] as string[]]));
+  const neighbours = (id: string) => {
+    const list = adjacency[id];
+    if (list === undefined) throw new Error(`${id} is not a member of the graph`);
+    return list;
+  };
   const link = (a: string, b: string) => {
-    if (a !== b && !adjacency[a].includes(b)) {
-      adjacency[a].push(b);
-      adjacency[b].push(a);
+    if (a !== b && !neighbours(a).includes(b)) {
+      neighbours(a).push(b);
+      neighbours(b).push(a);
     }
   };
   const n = order.length;
-  for (let i = 0; i < n; i++) {
-    for (let d = 1; d <= Math.floor(K / 2); d++) link(order[i], order[(i + d) % n]);
-    if (K % 2 === 1) link(order[i], order[(i + Math.floor(n / 2)) % n]);
+  // Indices are taken mod n = order.length, so every order[…] below exists.
+  for (const [i, id] of order.entries()) {
+    for (let d = 1; d <= Math.floor(K / 2); d++) link(id, order[(i + d) % n]!);
+    if (K % 2 === 1) link(id, order[(i + Math.floor(n / 2)) % n]!);
   }
-  for (const id of Object.keys(adjacency)) adjacency[id].sort();
+  for (const list of Object.values(adjacency)) list.sort();
   const real = drawGraph(config as SecAggConfig & { graph: { kind: 'committed'; k: number } }, reveals);
   if (JSON.stringify(real) !== JSON.stringify({ kind: 'explicit', adjacency })) throw new Error('the documented graph draw differs from graph-draw.ts');
   return {

@@ -3,9 +3,9 @@
  * secagg-dropout.json: four members, one vanishes before sending its masked input) from a run of
  * ./secagg-driver.ts and the values ./secagg-derive.ts recomputes from it.
  */
-import { planWords, wordsOf } from '../../core/secagg/contribution-codec.ts';
+import { planVectors, planWords, wordsOf } from '../../core/secagg/contribution-codec.ts';
 import type { EncodingPlan } from '../../core/secagg/contribution-codec.ts';
-import type { SecAggConfig } from '../../core/secagg/protocol/types.ts';
+import type { SecAggConfig } from '../../core/secagg/protocol/config-types.ts';
 import { secureRoundParams } from '../../core/round/secure-plan.ts';
 import { trainShapeFor } from '../../core/round/client-round.ts';
 import { inputDim } from '../../core/data/schema.ts';
@@ -15,7 +15,7 @@ import type { Contribution } from '../../core/types.ts';
 import { identityOf, job } from './fixtures.ts';
 import type { Draw } from './json.ts';
 import { hex, nums } from './json.ts';
-import { stageOf } from './run-job.ts';
+import { contributionOf, stageOf } from './run-job.ts';
 import { deriveMember, deriveServer } from './secagg-derive.ts';
 import type { Scenario } from './secagg-driver.ts';
 import { runSecureSum } from './secagg-driver.ts';
@@ -23,9 +23,9 @@ import { runSecureSum } from './secagg-driver.ts';
 /** The public encoding plan: vectors in the order their words are laid out (names sorted). */
 export function planLayout(plan: EncodingPlan) {
   let offset = 0;
-  const vectors = Object.keys(plan.shape).sort().map((name) => {
-    const words = wordsOf(plan.encodings[name], plan.shape[name]);
-    const v = { name, length: plan.shape[name], encoding: plan.encodings[name], offset, words };
+  const vectors = planVectors(plan).map(({ name, length, encoding }) => {
+    const words = wordsOf(encoding, length);
+    const v = { name, length, encoding, offset, words };
     offset += words;
     return v;
   });
@@ -42,7 +42,12 @@ export async function buildSecAggRun(s: Scenario & { description: string; tapes?
   const j = job();
   const shape = trainShapeFor(j, layoutSize(modelLayout(j.model, inputDim(stage.config.schema))));
   const params = secureRoundParams(j, 'train', shape, config.run, config.round, config.participants);
-  const members = Object.fromEntries(s.members.map((m) => [m, deriveMember(config, params.plan, run.steps, run.tapes[m], m, stage.contributions[m])]));
+  const tapeOf = (m: string) => {
+    const tape = run.tapes[m];
+    if (tape === undefined) throw new Error(`the run recorded no randomness of ${m}`);
+    return tape;
+  };
+  const members = Object.fromEntries(s.members.map((m) => [m, deriveMember(config, params.plan, run.steps, tapeOf(m), m, contributionOf(stage, m))]));
   const server = deriveServer(config, run.steps, s.members);
   const r = run.result;
   if (!r.sum) throw new Error(`the secure sum failed: ${r.error}`);
@@ -55,7 +60,7 @@ export async function buildSecAggRun(s: Scenario & { description: string; tapes?
     secaggConfigJson: run.secaggConfigJson,
     secaggConfig: config,
     parameters: { n: config.participants.length, threshold: config.threshold, neighbours: params.neighbours, bits: config.bits, length: config.length, plan: planLayout(params.plan) },
-    contributions: Object.fromEntries(s.members.map((m) => [m, named(stage.contributions[m])])),
+    contributions: Object.fromEntries(s.members.map((m) => [m, named(contributionOf(stage, m))])),
     randomness: run.tapes,
     steps: run.steps,
     derived: { members, server },

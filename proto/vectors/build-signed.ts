@@ -16,7 +16,7 @@ import { fleetSignedBytes, payloadBytes } from './canonical.ts';
 import { JOB_ID, NOW_MS, identityOf } from './fixtures.ts';
 import { hex, jsonSafe, sha256, unhex } from './json.ts';
 import { requestRoundTrip } from './wire.ts';
-import { stageOf } from './run-job.ts';
+import { contributionOf, stageOf } from './run-job.ts';
 
 /** The session token the coordinator answered bank-a's Hello with. */
 export const SESSION = 'mZ0s1v9Qk3T7bW2xR8yL4cN6pE5uA0gH';
@@ -35,7 +35,7 @@ export interface SignedInputs {
 /** The inputs of the vector that come from the other vectors (the schema digest, the three-member secure sum). */
 export async function signedInputs(schemaDigest: string, trio: { secaggConfig: { run: string }; steps: { message: string; replies: Record<string, unknown> }[] }): Promise<SignedInputs> {
   const reply = trio.steps.find((s) => s.message === 'share-delivery')!.replies['bank-a'] as { maskedInput: { shape: number[]; data: string } };
-  return { schemaDigest, statsContribution: (await stageOf('stats', 0)).contributions['bank-a'], maskedInput: reply.maskedInput, run: trio.secaggConfig.run };
+  return { schemaDigest, statsContribution: contributionOf(await stageOf('stats', 0), 'bank-a'), maskedInput: reply.maskedInput, run: trio.secaggConfig.run };
 }
 
 type Case = { title: string; method: SignedFields['method']; request: Record<string, unknown>; binding?: Partial<Pick<SignedFields, 'jobId' | 'round' | 'stage' | 'run'>> };

@@ -14,7 +14,7 @@ import { INCARNATION, JOB_FILE, JOB_ID, MEMBERS, SCHEMA_FILE, TRIO, job, schema 
 import type { Draw } from './json.ts';
 import { hex, jsonSafe, nums, recordingTape, replayTape } from './json.ts';
 import type { CapturedStage } from './run-job.ts';
-import { capturedStages } from './run-job.ts';
+import { capturedStages, contributionOf } from './run-job.ts';
 import { planLayout } from './build-secagg.ts';
 import { TAPE_SEED } from './secagg-driver.ts';
 import { requestRoundTrip } from './wire.ts';
@@ -53,7 +53,7 @@ const SHOWN: [CapturedStage['kind'], number][] = [['stats', 0], ['train', 1], ['
 /** How member `member`'s contribution to `s` is encoded for a secure sum over the three members. */
 function secureEncoding(s: CapturedStage, member: string, tape?: Draw[]) {
   const run = `${JOB_ID}/${s.kind}/${s.round}/${INCARNATION}.1`;
-  const c = s.contributions[member];
+  const c = contributionOf(s, member);
   const shape = Object.fromEntries(Object.entries(c).map(([k, v]) => [k, v.length]));
   const { config, plan } = secureRoundParams(job(), s.kind, shape, run, s.round, TRIO);
   const prepared = prepareForSecureSum(s.kind, c, job().secureAggregation);
@@ -86,18 +86,18 @@ export async function buildContributionVector(tapes: Record<string, Draw[]> = {}
     kinds: SHOWN.map(([kind, round]) => {
       const s = stages.find((x) => x.kind === kind && x.round === round)!;
       const taskId = `${kind}-${round}-bank-a`;
-      const vectors = contributionToWire(s.contributions['bank-a']);
+      const vectors = contributionToWire(contributionOf(s, 'bank-a'));
       return {
         kind: KIND[kind],
         round,
-        members: Object.fromEntries(MEMBERS.map((m) => [m, named(s.contributions[m])])),
+        members: Object.fromEntries(MEMBERS.map((m) => [m, named(contributionOf(s, m))])),
         wire: {
           member: 'bank-a',
           vectors: vectors.map(tensorJson),
           pushResultRequest: jsonSafe({ taskId, contribution: { vectors } }),
           pushResultRequestBytes: hex(requestRoundTrip('Fleet', 'PushResult', { taskId, contribution: { vectors } }).bytes),
         },
-        plainSum: named(sumOf(MEMBERS.map((m) => s.contributions[m]))),
+        plainSum: named(sumOf(MEMBERS.map((m) => contributionOf(s, m)))),
         secure: secureEncoding(s, 'bank-a', tapes[kind]),
       };
     }),
@@ -106,6 +106,12 @@ export async function buildContributionVector(tapes: Record<string, Draw[]> = {}
 
 function sumOf(cs: Contribution[]): Contribution {
   const out: Contribution = {};
-  for (const c of cs) for (const [k, v] of Object.entries(c)) out[k] = out[k] ? out[k].map((x, i) => x + v[i]) : Float64Array.from(v);
+  for (const c of cs) {
+    for (const [k, v] of Object.entries(c)) {
+      const acc = out[k];
+      // Vectors of one name have the same length in every contribution of a stage.
+      out[k] = acc ? acc.map((x, i) => x + v[i]!) : Float64Array.from(v);
+    }
+  }
   return out;
 }

@@ -101,5 +101,7 @@ const ROWS: Record<string, string[][]> = {
 
 /** The validated table of `member` (through the same validation a participant runs on its CSV). */
 export function tableOf(member: string, s: DataSchema = schema()): Table {
-  return validateTable(HEADER, ROWS[member], s, `${member}.csv`).table;
+  const rows = ROWS[member];
+  if (rows === undefined) throw new Error(`no fixture rows for member ${member}`);
+  return validateTable(HEADER, rows, s, `${member}.csv`).table;
 }

@@ -39,8 +39,9 @@ export function logisticScores(x: Float32Array, d: number, w: Float32Array): Flo
   const n = x.length / d;
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    let z = w[d];
-    for (let j = 0; j < d; j++) z += x[i * d + j] * w[j];
+    // w has d + 1 entries and x has n·d, so every index below is in range.
+    let z = w[d]!;
+    for (let j = 0; j < d; j++) z += x[i * d + j]! * w[j]!;
     out[i] = sigmoid(z);
   }
   return out;
@@ -53,12 +54,13 @@ function gradientStep(x: Float32Array, y: Uint8Array, d: number, w: Float32Array
   const grad = new Float64Array(d + 1);
   let lossSum = 0;
   for (let i = 0; i < n; i++) {
-    const e = p[i] - y[i];
-    for (let j = 0; j < d; j++) grad[j] += (e * x[i * d + j]) / n;
-    grad[d] += e / n;
-    lossSum -= y[i] === 1 ? Math.log(p[i]) : Math.log(1 - p[i]);
+    // p and y have n entries, x has n·d and grad d + 1 = w.length.
+    const e = p[i]! - y[i]!;
+    for (let j = 0; j < d; j++) grad[j]! += (e * x[i * d + j]!) / n;
+    grad[d]! += e / n;
+    lossSum -= y[i] === 1 ? Math.log(p[i]!) : Math.log(1 - p[i]!);
   }
-  const local = Float32Array.from(w, (v, j) => v - lr * grad[j]);
+  const local = Float32Array.from(w, (v, j) => v - lr * grad[j]!);
   return { local, lossSum };
 }
 

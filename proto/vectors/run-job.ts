@@ -70,3 +70,10 @@ export async function stageOf(kind: TaskKind, round: number): Promise<CapturedSt
   if (!s) throw new Error(`the example job has no ${kind} stage in round ${round}`);
   return s;
 }
+
+/** `member`'s contribution to the captured stage `s`. Throws when the member did not reply in it. */
+export function contributionOf(s: CapturedStage, member: string): Contribution {
+  const c = s.contributions[member];
+  if (c === undefined) throw new Error(`${member} has no contribution in the ${s.kind} stage of round ${s.round}`);
+  return c;
+}

@@ -22,7 +22,7 @@ import { consistencyBytes } from '../../core/secagg/protocol/consistency.ts';
 import { neighboursOf } from '../../core/secagg/protocol/graph.ts';
 import { shareHolders } from '../../core/secagg/protocol/config.ts';
 import { encodeSharePlaintext, SHARE_STAGE } from '../../core/secagg/protocol/plaintext.ts';
-import type { SecAggConfig } from '../../core/secagg/protocol/types.ts';
+import type { SecAggConfig } from '../../core/secagg/protocol/config-types.ts';
 import { prepareForSecureSum } from '../../core/round/secure-plan.ts';
 import type { Contribution } from '../../core/types.ts';
 import { job } from './fixtures.ts';
@@ -56,6 +56,7 @@ export function memberSets(steps: StepRecord[], someone: string): { u1: string[]
 export function deriveMember(config: SecAggConfig, plan: EncodingPlan, steps: StepRecord[], tape: Draw[], m: string, contribution: Contribution) {
   const draws = (step: string) => tape.filter((d) => d.step === step).map((d) => unhex(d.hex));
   const [cSk, sSk, seed] = draws('begin');
+  if (cSk === undefined || sSk === undefined || seed === undefined) throw new Error(`${m}'s tape has fewer than 3 draws in its begin step`);
   const cPk = publicKeyOf(cSk);
   const sPk = publicKeyOf(sSk);
   const advert = replyOf(steps, 'begin', m);
@@ -68,22 +69,25 @@ export function deriveMember(config: SecAggConfig, plan: EncodingPlan, steps: St
   const bCoeffs = pk.slice(0, t - 1);
   const sCoeffs = pk.slice(t - 1, 2 * t - 2);
   const nonces = pk.slice(2 * t - 2);
+  // splitSecret returns holders.length shares: bShares[k] and sShares[k] exist for every holder index k.
   const bShares = splitSecret(seed, t, holders.length, replayTape(bCoeffs.map((b) => ({ step: '', hex: hex(b) }))).rng).map(encodeShare);
   const sShares = splitSecret(sSk, t, holders.length, replayTape(sCoeffs.map((b) => ({ step: '', hex: hex(b) }))).rng).map(encodeShare);
   const ctx = { run: config.run, round: config.round };
   const sent = replyOf(steps, 'peer-keys', m).ciphertexts ?? [];
   const shareEncryption: Record<string, unknown> = {};
   holders.filter((v) => v !== m).forEach((v, i) => {
+    const nonce = nonces[i];
+    if (nonce === undefined) throw new Error(`${m}'s tape has no share-encryption nonce for ${v}`);
     const secret = sharedSecret(cSk, unhex(peers.get(v)!.cPk));
     const out: KeyContext = { ...ctx, purpose: 'share-enc', a: m, b: v };
     const key = deriveKey(secret, out);
     const k = holders.indexOf(v);
-    const plaintext = encodeSharePlaintext({ ...ctx, src: m, dst: v, stage: SHARE_STAGE, selfMaskShare: bShares[k], keyShare: sShares[k] });
-    const ciphertext = seal(key, plaintext, () => nonces[i]);
+    const plaintext = encodeSharePlaintext({ ...ctx, src: m, dst: v, stage: SHARE_STAGE, selfMaskShare: bShares[k]!, keyShare: sShares[k]! });
+    const ciphertext = seal(key, plaintext, () => nonce);
     if (sent.find((c) => c.peer === v)?.ciphertext !== hex(ciphertext)) fail(`${m}'s share ciphertext for ${v}`);
     shareEncryption[v] = {
       sharedSecret: hex(secret), infoOut: hex(keyInfo(out)), keyOut: hex(key), keyIn: hex(deriveKey(secret, { ...out, a: v, b: m })),
-      plaintext: hex(plaintext), nonce: hex(nonces[i]), ciphertext: hex(ciphertext),
+      plaintext: hex(plaintext), nonce: hex(nonce), ciphertext: hex(ciphertext),
     };
   });
   const selfCtx: KeyContext = { ...ctx, purpose: 'self-mask', a: m, b: m };
@@ -110,8 +114,8 @@ export function deriveMember(config: SecAggConfig, plan: EncodingPlan, steps: St
       holders,
       selfMaskSeedCoefficients: bCoeffs.map(hex),
       maskingKeyCoefficients: sCoeffs.map(hex),
-      selfMaskShares: Object.fromEntries(holders.map((h, i) => [h, hex(bShares[i])])),
-      maskingKeyShares: Object.fromEntries(holders.map((h, i) => [h, hex(sShares[i])])),
+      selfMaskShares: Object.fromEntries(holders.map((h, i) => [h, hex(bShares[i]!)])),
+      maskingKeyShares: Object.fromEntries(holders.map((h, i) => [h, hex(sShares[i]!)])),
     },
     shareEncryption,
     masks: { selfMaskInfo: hex(keyInfo(selfCtx)), selfMaskKey: hex(selfKey), selfMask: nums(expandMask(selfKey, config.length)), pairwise },
@@ -123,7 +127,9 @@ export function deriveMember(config: SecAggConfig, plan: EncodingPlan, steps: St
 
 /** The server's side: the masked sum over U3, the reconstructed secrets, and the unmasked sum. */
 export function deriveServer(config: SecAggConfig, steps: StepRecord[], members: string[]) {
-  const sets = memberSets(steps, members.find((m) => taskOf(steps, 'unmask-request', m).survivors) ?? members[0]);
+  const someone = members.find((m) => taskOf(steps, 'unmask-request', m).survivors) ?? members[0];
+  if (someone === undefined) throw new Error('deriveServer needs at least one member');
+  const sets = memberSets(steps, someone);
   const masked = new Uint32Array(config.length);
   for (const u of sets.u3) addMod(masked, words(replyOf(steps, 'share-delivery', u).maskedInput!.data), config.bits);
   const answers = steps.find((s) => s.message === 'unmask-request')!.replies as Record<string, Reply>;
@@ -138,7 +144,9 @@ export function deriveServer(config: SecAggConfig, steps: StepRecord[], members:
     terms.push({ key: deriveKey(seed, { ...ctx, purpose: 'self-mask', a: u, b: u }), sign: -1 });
   }
   const maskingKeys: Record<string, Hex> = {};
-  const peerKeys = new Map(((taskOf(steps, 'peer-keys', sets.u3[0]).peerKeys ?? []) as PeerKeysWire[]).map((k) => [k.id, k]));
+  const [firstSurvivor] = sets.u3;
+  const announced = firstSurvivor === undefined ? [] : ((taskOf(steps, 'peer-keys', firstSurvivor).peerKeys ?? []) as PeerKeysWire[]);
+  const peerKeys = new Map(announced.map((k) => [k.id, k]));
   for (const v of sets.dropped) {
     const sk = combineShares(sharesOf(v, 'keyShares'), config.threshold, 32);
     if (hex(publicKeyOf(sk)) !== peerKeys.get(v)!.sPk) fail(`the reconstructed masking key of ${v}`);

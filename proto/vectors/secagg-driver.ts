@@ -29,7 +29,7 @@ import { float32Tensor } from '../tensor.ts';
 import { INCARNATION, JOB_ID, NOW_MS, identityOf, job, rosterKeys } from './fixtures.ts';
 import type { Draw, Tape } from './json.ts';
 import { jsonSafe, recordingTape, replayTape } from './json.ts';
-import { stageOf } from './run-job.ts';
+import { contributionOf, stageOf } from './run-job.ts';
 import { requestRoundTrip, responseRoundTrip } from './wire.ts';
 
 /** Which run to make. */
@@ -73,7 +73,8 @@ export async function runSecureSum(s: Scenario): Promise<RunRecord> {
   for (const m of s.members) {
     const tape = s.tapes ? replayTape(s.tapes[m] ?? [], m) : recordingTape(seededRng(deriveSeed(TAPE_SEED, `${s.label}/${m}`)));
     tapes.set(m, tape);
-    const local: TaskHandler = async () => ({ contribution: stage.contributions[m] });
+    const contribution = contributionOf(stage, m);
+    const local: TaskHandler = async () => ({ contribution });
     const id = identityOf(m);
     handlers.set(m, chain(local, [secAggMod({ name: m, rng: tape.rng, identity: { secretKey: id.secretKey, peers: roster }, releases: ReleaseLog.memory(), now: () => NOW_MS })]));
   }

@@ -17,7 +17,7 @@ import { VECTORS_DIR, hex, unhex } from './json.ts';
 // biome-ignore lint/suspicious/noExplicitAny: vector files are read as plain JSON
 const load = (file: string): any => JSON.parse(readFileSync(path.join(VECTORS_DIR, file), 'utf8'));
 const asWritten = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
-const add = (a: number[], b: number[], sign = 1) => a.map((x, i) => (x + sign * b[i]) >>> 0);
+const add = (a: number[], b: number[], sign = 1) => a.map((x, i) => (x + sign * b[i]!) >>> 0);
 
 for (const spec of [TRIO_RUN, DROPOUT_RUN]) {
   describe(spec.file, () => {
@@ -32,12 +32,12 @@ for (const spec of [TRIO_RUN, DROPOUT_RUN]) {
 
     it('a different random draw changes the run (the comparison can fail)', async () => {
       const tapes = structuredClone(v.randomness);
-      const first = tapes[members[0]][2];
+      const first = tapes[members[0]!][2];
       first.hex = (first.hex[0] === '0' ? '1' : '0') + first.hex.slice(1);
       const rebuilt = asWritten(await buildSecAggRun({ ...spec, ...v.scenario, tapes })) as typeof v;
       expect(rebuilt.steps[0]).toEqual(v.steps[0]); // the self-mask seed is secret: the key adverts do not show it…
       expect(rebuilt.steps[1]).not.toEqual(v.steps[1]); // …its shares are in the ciphertexts,
-      expect(rebuilt.derived.members[members[0]].maskedInput).not.toEqual(d.members[members[0]].maskedInput); // and the mask changes
+      expect(rebuilt.derived.members[members[0]!].maskedInput).not.toEqual(d.members[members[0]!].maskedInput); // and the mask changes
     });
 
     it('signatures verify under the identity keys, ciphertexts open under the derived keys', () => {
@@ -47,7 +47,7 @@ for (const spec of [TRIO_RUN, DROPOUT_RUN]) {
         expect(nacl.sign.detached.verify(unhex(me.advert.signedBytes), unhex(me.advert.signature), pk)).toBe(true);
         if (me.consistency) expect(nacl.sign.detached.verify(unhex(me.consistency.signedBytes), unhex(me.consistency.signature), pk)).toBe(true);
         expect(hex(nacl.scalarMult.base(unhex(me.x25519.cSecretKey)))).toBe(me.x25519.cPublicKey);
-        for (const [peer, e] of Object.entries(me.shareEncryption) as [string, Record<string, string>][]) {
+        for (const [peer, e] of Object.entries(me.shareEncryption) as [string, Record<'sharedSecret' | 'keyOut' | 'ciphertext' | 'nonce' | 'plaintext', string>][]) {
           expect(hex(nacl.scalarMult(unhex(me.x25519.cSecretKey), unhex(d.members[peer].x25519.cPublicKey)))).toBe(e.sharedSecret);
           expect(d.members[peer].shareEncryption[m].keyIn).toBe(e.keyOut);
           const ct = unhex(e.ciphertext);

@@ -72,7 +72,7 @@ describe('signed-messages.json', () => {
       expect(m.signedBytes.endsWith(`00000020${m.payloadDigest}`)).toBe(true);
       expect(nacl.sign.detached.verify(unhex(m.signedBytes), unhex(m.signature), pk)).toBe(true);
       const tampered = unhex(m.signedBytes);
-      tampered[tampered.length - 1] ^= 1;
+      tampered[tampered.length - 1]! ^= 1;
       expect(nacl.sign.detached.verify(tampered, unhex(m.signature), pk)).toBe(false);
     }
   });

@@ -13,7 +13,8 @@ import { encodeSharePlaintext, SHARE_STAGE } from './plaintext.ts';
 import { simulateRound } from './simulate.ts';
 import type { SimulationOptions } from './simulate.ts';
 import { doublyRevealed, plainSum, randomInputs, rngFactory, testConfig } from '../../../test/support/secagg-protocol.ts';
-import type { ClientState, PeerKeysMessage, ShareDelivery, UnmaskRequest } from './types.ts';
+import type { PeerKeysMessage, ShareDelivery, UnmaskRequest } from './messages.ts';
+import type { ClientState } from './states.ts';
 
 const IDS = ['alice', 'bob', 'carol', 'dave', 'erin'];
 const config = testConfig(IDS, 3, { length: 6 });
@@ -69,7 +70,7 @@ describe('share ciphertexts are authenticated and bound to their context', () =>
       ciphertexts: d.ciphertexts.map((c) => {
         if (c.from !== 'bob') return c;
         const ct = Uint8Array.from(c.ciphertext);
-        ct[ct.length - 1] ^= 1;
+        ct[ct.length - 1]! ^= 1;
         return { from: c.from, ciphertext: ct };
       }),
     }));
@@ -140,20 +141,20 @@ describe('inconsistent key lists and deliveries', () => {
     const rng = rngFactory(11);
     const steps = IDS.map((u) => clientStep(initClient(config, u), { type: 'begin' }, rng(u)));
     const keys = steps.map((s) => s.output).map((o) => (o.type === 'advertise-keys' ? { id: o.from, cPk: o.cPk, sPk: o.sPk } : null)!);
-    return { alice: steps[0].state, keys, rng: rng('alice') };
+    return { alice: steps[0]!.state, keys, rng: rng('alice') };
   };
 
   it('aborts when two peers advertise the same key', () => {
     const { alice, keys, rng } = ready();
-    const msg: PeerKeysMessage = { type: 'peer-keys', keys: keys.map((k) => (k.id === 'carol' ? { ...k, sPk: keys[1].sPk } : k)) };
+    const msg: PeerKeysMessage = { type: 'peer-keys', keys: keys.map((k) => (k.id === 'carol' ? { ...k, sPk: keys[1]!.sPk } : k)) };
     expect(clientStep(alice, msg, rng).output).toMatchObject({ type: 'abort', reason: expect.stringMatching(/two advertised public keys are equal \(bob and carol\)/) });
   });
 
   it('aborts when its own keys are missing or swapped, or an outsider is listed', () => {
     const { alice, keys, rng } = ready();
-    const swapped = keys.map((k) => (k.id === 'alice' ? { ...k, cPk: keys[1].cPk } : k));
+    const swapped = keys.map((k) => (k.id === 'alice' ? { ...k, cPk: keys[1]!.cPk } : k));
     expect(clientStep(alice, { type: 'peer-keys', keys: swapped }, rng).output).toMatchObject({ reason: expect.stringMatching(/own public keys/) });
-    const outsider = [...keys, { ...keys[1], id: 'mallory' }];
+    const outsider = [...keys, { ...keys[1]!, id: 'mallory' }];
     expect(clientStep(alice, { type: 'peer-keys', keys: outsider }, rng).output).toMatchObject({ reason: expect.stringMatching(/mallory/) });
   });
 
@@ -187,7 +188,7 @@ describe('the server refuses bad shares', () => {
   it('aborts when a reconstructed masking key does not match the advertised public key', () => {
     // Consistent shares of a different 32-byte secret: reconstruction succeeds but the key is wrong.
     const fake = splitSecret(seededRng(4)(32), 3, 5, seededRng(6));
-    const res = withKeyShares((share) => encodeShare(fake[decodeShare(share).x - 1]));
+    const res = withKeyShares((share) => encodeShare(fake[decodeShare(share).x - 1]!));
     expect(res.outcome).toMatchObject({ type: 'abort', stage: 'unmasking', reason: expect.stringMatching(/masking key of erin does not match/) });
   });
 

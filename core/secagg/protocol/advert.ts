@@ -20,7 +20,8 @@
 import { createPrivateKey, createPublicKey, sign as edSign, verify as edVerify } from 'node:crypto';
 import { CoreInputError } from '../../types.ts';
 import { bytesEqual } from '../hex.ts';
-import type { ClientAuth, PublicKeys, SecAggConfig } from './types.ts';
+import type { ClientAuth, SecAggConfig } from './config-types.ts';
+import type { PublicKeys } from './messages.ts';
 
 /** Label of a key advert signature. */
 export const ADVERT_LABEL = 'fedcredit/secagg/advert/v1';

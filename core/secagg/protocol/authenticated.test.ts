@@ -12,7 +12,8 @@ import { decodeClientState, decodeServerState, encodeClientState, encodeServerSt
 import { simulateRound } from './simulate.ts';
 import type { SimulationOptions } from './simulate.ts';
 import { doublyRevealed, plainSum, randomInputs, rngFactory, testConfig, testIdentities } from '../../../test/support/secagg-protocol.ts';
-import type { ClientAuth, ConsistencyRequest, UnmaskRequest } from './types.ts';
+import type { ClientAuth } from './config-types.ts';
+import type { ConsistencyRequest, UnmaskRequest } from './messages.ts';
 import { errorOf } from '../../../test/support/core.ts';
 
 const IDS = ['alice', 'bob', 'carol', 'dave', 'erin'];
@@ -24,7 +25,7 @@ const abortOf = (res: ReturnType<typeof simulateRound>, id: string) => res.clien
 const sumOf = (members: string[]) => Array.from(plainSum(inputs, members, 6, 32));
 const flip = (b: Uint8Array) => {
   const c = Uint8Array.from(b);
-  c[5] ^= 1;
+  c[5]! ^= 1;
   return c;
 };
 
@@ -154,7 +155,7 @@ describe('ConsistencyCheck: a split view of U3 reveals nothing', () => {
   it('refuses an unmask request without enough signatures, or for a U3 other than the one it signed', () => {
     const none = simulateRound(base({ intercept: { unmaskRequest: (_, r) => ({ ...r, signatures: [] }) } }));
     expect(abortOf(none, 'alice')).toMatch(/only 0 of the required 3 consistency signatures/);
-    const twice = simulateRound(base({ intercept: { unmaskRequest: (_, r) => ({ ...r, signatures: [r.signatures![0], r.signatures![0], r.signatures![1]] }) } }));
+    const twice = simulateRound(base({ intercept: { unmaskRequest: (_, r) => ({ ...r, signatures: [r.signatures![0]!, r.signatures![0]!, r.signatures![1]!] }) } }));
     expect(abortOf(twice, 'alice')).toMatch(/alice appears twice among the consistency signatures/);
     const other = simulateRound(base({
       intercept: { unmaskRequest: (to, r) => (to === 'alice' ? { ...r, survivors: r.survivors.filter((v) => v !== 'erin'), dropped: ['erin'] } : r) },

@@ -15,7 +15,8 @@ import { open } from '../secretbox.ts';
 import { decodeShare } from '../shamir.ts';
 import { firstDuplicate, shareX } from './config.ts';
 import { decodeSharePlaintext, SHARE_STAGE } from './plaintext.ts';
-import type { ClientState, PublicKeys, RevealedShare } from './types.ts';
+import type { PublicKeys, RevealedShare } from './messages.ts';
+import type { ClientState } from './states.ts';
 
 type At<S extends ClientState['stage']> = Extract<ClientState, { stage: S }>;
 

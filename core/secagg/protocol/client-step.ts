@@ -2,7 +2,8 @@
  * Shared plumbing of the client machine of Bonawitz et al., CCS 2017 (client.ts,
  * client-unmask.ts): the step result type and the transition to the terminal `aborted` state.
  */
-import type { ClientOutput, ClientState } from './types.ts';
+import type { ClientOutput } from './messages.ts';
+import type { ClientState } from './states.ts';
 
 /** One client transition: the successor state and what the client sends (or its abort). */
 export type Step = { state: ClientState; output: ClientOutput };

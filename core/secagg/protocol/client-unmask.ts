@@ -17,7 +17,8 @@ import { abort, unexpected } from './client-step.ts';
 import { openShares } from './client-crypto.ts';
 import { copyBytes, firstDuplicate, sameMembers, sortedUnique } from './config.ts';
 import { consistencyBytes, signaturesProblem } from './consistency.ts';
-import type { ClientAuth, ClientOutput, ConsistencyRequest, UnmaskRequest } from './types.ts';
+import type { ClientAuth } from './config-types.ts';
+import type { ClientOutput, ConsistencyRequest, UnmaskRequest } from './messages.ts';
 
 /** Why a survivors/dropped request is contradictory in itself, or undefined. */
 function requestProblem(req: ConsistencyRequest | UnmaskRequest): string | undefined {

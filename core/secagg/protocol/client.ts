@@ -39,8 +39,10 @@ import { abort, unexpected } from './client-step.ts';
 import { repeatUnmask, signSurvivors, unmask } from './client-unmask.ts';
 import { copyBytes, firstDuplicate, fitsBits, shareHolders, validateConfig } from './config.ts';
 import { encodeSharePlaintext, SHARE_STAGE } from './plaintext.ts';
-import type { ClientAuth, ClientInput, ClientState, GraphReveals, PeerKeysMessage, PublicKeys, SecAggConfig } from './types.ts';
-import { GRAPH_NONCE_BYTES, SELF_SEED_BYTES } from './types.ts';
+import type { ClientAuth, SecAggConfig } from './config-types.ts';
+import type { ClientInput, GraphReveals, PeerKeysMessage, PublicKeys } from './messages.ts';
+import type { ClientState } from './states.ts';
+import { GRAPH_NONCE_BYTES, SELF_SEED_BYTES } from './config-types.ts';
 import { graphCommit, isCommitted, revealProblem, withDrawnGraph } from './graph-draw.ts';
 import { bytesEqual } from '../hex.ts';
 
@@ -150,9 +152,9 @@ function shareKeys(state: At<'share-keys'> | At<'graph-reveal'>, config: SecAggC
   const ciphertexts: { to: string; ciphertext: Uint8Array }[] = [];
   let ownSelfShare: Uint8Array = new Uint8Array(0);
   try {
-    for (let i = 0; i < holders.length; i++) {
-      const v = holders[i];
-      const selfMaskShare = encodeShare(bShares[i]);
+    // splitSecret returned exactly holders.length shares of each secret, so bShares[i] and sShares[i] exist.
+    for (const [i, v] of holders.entries()) {
+      const selfMaskShare = encodeShare(bShares[i]!);
       if (v === id) {
         ownSelfShare = selfMaskShare;
         continue;
@@ -166,7 +168,7 @@ function shareKeys(state: At<'share-keys'> | At<'graph-reveal'>, config: SecAggC
       const outKey = deriveKey(secret, { ...ctx, a: id, b: v });
       inboundKeys.push({ from: v, key: deriveKey(secret, { ...ctx, a: v, b: id }) });
       wipe(secret);
-      const keyShare = encodeShare(sShares[i]);
+      const keyShare = encodeShare(sShares[i]!);
       const pt = encodeSharePlaintext({ run: config.run, round: config.round, src: id, dst: v, stage: SHARE_STAGE, selfMaskShare, keyShare });
       ciphertexts.push({ to: v, ciphertext: seal(outKey, pt, rng) });
       for (const b of [outKey, pt, selfMaskShare, keyShare]) wipe(b);

@@ -12,7 +12,8 @@ import { decodeSharePlaintext, encodeSharePlaintext } from './plaintext.ts';
 import { initServer, serverStep } from './server.ts';
 import { simulateRound } from './simulate.ts';
 import { plainSum, randomInputs, rngFactory, testConfig } from '../../../test/support/secagg-protocol.ts';
-import type { ClientOutput, ClientState, ServerState } from './types.ts';
+import type { ClientOutput } from './messages.ts';
+import type { ClientState, ServerState } from './states.ts';
 import { errorOf as thrown } from '../../../test/support/core.ts';
 
 const IDS = ['bank-a', 'bank-b', 'customs', 'platform', 'bank-c'];
@@ -60,7 +61,7 @@ describe('resumability', () => {
     if (fwd.output.type !== 'forward-shares') throw new Error(fwd.output.type);
     const deliveries = fwd.output.deliveries;
     const masked = ok(
-      stepAll(['bank-a', 'bank-b', 'platform'], (u) => ({ type: 'mask-input', delivery: deliveries.find((d) => d.to === u)!, input: inputs[u] })),
+      stepAll(['bank-a', 'bank-b', 'platform'], (u) => ({ type: 'mask-input', delivery: deliveries.find((d) => d.to === u)!, input: inputs[u]! })),
       'masked-input',
     );
     ({ clients, server } = crashAndRestore(clients, server));

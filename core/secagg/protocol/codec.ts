@@ -15,8 +15,9 @@ import { X25519_BYTES } from '../keys.ts';
 import { SHARE_BYTES } from '../shamir.ts';
 import { SIGNATURE_BYTES } from './advert.ts';
 import { validateConfig } from './config.ts';
-import type { ClientState, SecAggConfig, ServerState } from './types.ts';
-import { GRAPH_NONCE_BYTES, SELF_SEED_BYTES } from './types.ts';
+import type { SecAggConfig } from './config-types.ts';
+import type { ClientState, ServerState } from './states.ts';
+import { GRAPH_NONCE_BYTES, SELF_SEED_BYTES } from './config-types.ts';
 
 /** Version of the persisted state layout. */
 export const STATE_FORMAT_VERSION = 1;
@@ -43,7 +44,7 @@ const words = z.codec(
     encode: (w) => {
       const b = new Uint8Array(4 * w.length);
       const view = new DataView(b.buffer);
-      for (let i = 0; i < w.length; i++) view.setUint32(4 * i, w[i], true);
+      for (let i = 0; i < w.length; i++) view.setUint32(4 * i, w[i]!, true);
       return bytesToBase64(b);
     },
   },

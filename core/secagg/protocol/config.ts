@@ -6,7 +6,7 @@
 import { CoreInputError } from '../../types.ts';
 import { MAX_MASK_WORDS } from '../prg.ts';
 import { checkGraph, checkIds, neighboursOf } from './graph.ts';
-import type { SecAggConfig } from './types.ts';
+import type { SecAggConfig } from './config-types.ts';
 
 /**
  * Throws {@link CoreInputError} naming the bad field unless `config` is usable: `run` non-empty,
@@ -100,6 +100,6 @@ export function copyBytes(bytes: Uint8Array): Uint8Array {
 export function fitsBits(x: Uint32Array, bits: number): boolean {
   if (bits >= 32) return true;
   const limit = 2 ** bits;
-  for (let i = 0; i < x.length; i++) if (x[i] >= limit) return false;
+  for (let i = 0; i < x.length; i++) if (x[i]! >= limit) return false;
   return true;
 }

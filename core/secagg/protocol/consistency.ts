@@ -13,7 +13,8 @@
  */
 import { firstDuplicate, sortedUnique } from './config.ts';
 import { signedBytes, verify } from './advert.ts';
-import type { SecAggConfig, SignatureOf } from './types.ts';
+import type { SecAggConfig } from './config-types.ts';
+import type { SignatureOf } from './messages.ts';
 
 /** Label of a consistency signature. */
 export const CONSISTENCY_LABEL = 'fedcredit/secagg/consistency/v1';

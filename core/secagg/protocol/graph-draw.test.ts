@@ -4,7 +4,8 @@ import { drawGraph, graphCommit, revealProblem } from './graph-draw.ts';
 import { neighboursOf } from './graph.ts';
 import { simulateRound } from './simulate.ts';
 import { plainSum, randomInputs, rngFactory, testConfig, testIdentities } from '../../../test/support/secagg-protocol.ts';
-import type { GraphNonce, PublicKeys, SecAggConfig } from './types.ts';
+import type { SecAggConfig } from './config-types.ts';
+import type { GraphNonce, PublicKeys } from './messages.ts';
 
 const ids = Array.from({ length: 12 }, (_, i) => `inst-${String(i).padStart(2, '0')}`);
 const committed = (over: Partial<SecAggConfig> = {}) => testConfig(ids, 3, { graph: { kind: 'committed', k: 4 }, length: 16, ...over }) as SecAggConfig & { graph: { kind: 'committed'; k: number } };
@@ -36,7 +37,7 @@ describe('the committed SecAgg+ graph', () => {
     const r = reveals(config, 2, ids.slice(0, 10));
     const g = drawGraph(config, r.reveals);
     expect(g.kind === 'explicit' && g.adjacency['inst-11']).toEqual([]);
-    expect(g.kind === 'explicit' && g.adjacency['inst-03'].every((v) => ids.slice(0, 10).includes(v))).toBe(true);
+    expect(g.kind === 'explicit' && g.adjacency['inst-03']!.every((v) => ids.slice(0, 10).includes(v))).toBe(true);
   });
 
   it('requires a matching reveal from every advertiser', () => {
@@ -46,7 +47,7 @@ describe('the committed SecAgg+ graph', () => {
     const forged = r.reveals.map((x) => (x.id === 'inst-04' ? { ...x, nonce: new Uint8Array(32).fill(7) } : x));
     expect(revealProblem(config, r.keys, forged)).toBe('the graph nonce of inst-04 does not open its commitment');
     expect(revealProblem(config, r.keys.slice(1), r.reveals)).toBe('a graph nonce comes from inst-00, who did not advertise keys');
-    expect(revealProblem(config, r.keys, [...r.reveals, r.reveals[0]])).toBe('inst-00 revealed its graph nonce twice');
+    expect(revealProblem(config, r.keys, [...r.reveals, r.reveals[0]!])).toBe('inst-00 revealed its graph nonce twice');
   });
 });
 

@@ -28,8 +28,9 @@ import { bytesEqual, concatBytes } from '../hex.ts';
 import { signedBytes } from './advert.ts';
 import { firstDuplicate } from './config.ts';
 import { ringOver } from './graph.ts';
-import type { GraphNonce, NeighbourGraph, PublicKeys, SecAggConfig } from './types.ts';
-import { GRAPH_NONCE_BYTES } from './types.ts';
+import type { NeighbourGraph, SecAggConfig } from './config-types.ts';
+import type { GraphNonce, PublicKeys } from './messages.ts';
+import { GRAPH_NONCE_BYTES } from './config-types.ts';
 
 /** Label of a graph-nonce commitment. */
 export const GRAPH_COMMIT_LABEL = 'fedcredit/secagg/graph-commit/v1';

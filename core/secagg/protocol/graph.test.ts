@@ -48,8 +48,8 @@ describe('ringNeighbours', () => {
     const g = ringNeighbours(ids, 2, 3);
     const config = testConfig(ids, 2, { graph: g });
     if (g.kind !== 'explicit') throw new Error('expected explicit');
-    expect(neighboursOf(config, ids[0])).toEqual([...g.adjacency[ids[0]]].sort());
-    expect(neighboursOf(testConfig(ids, 2, { graph: completeGraph() }), ids[0])).toHaveLength(12);
+    expect(neighboursOf(config, ids[0]!)).toEqual([...g.adjacency[ids[0]!]!].sort());
+    expect(neighboursOf(testConfig(ids, 2, { graph: completeGraph() }), ids[0]!)).toHaveLength(12);
   });
 });
 
@@ -92,12 +92,12 @@ describe('rounds over a sparse SecAgg+ graph', () => {
       config: testConfig(ids, 3, { graph }),
       inputs: randomInputs(ids, 8, 32, seededRng(6)),
       rngFor: rngFactory(7),
-      dropouts: { maskedInput: [ids[0]] },
+      dropouts: { maskedInput: [ids[0]!] },
     });
     if (graph.kind !== 'explicit') throw new Error('expected explicit');
     for (const r of res.unmaskingResponses) {
-      expect(r.selfMaskShares.length).toBe(graph.adjacency[r.from].filter((v) => v !== ids[0]).length + 1);
-      expect(r.keyShares.map((s) => s.owner)).toEqual(graph.adjacency[r.from].includes(ids[0]) ? [ids[0]] : []);
+      expect(r.selfMaskShares.length).toBe(graph.adjacency[r.from]!.filter((v) => v !== ids[0]).length + 1);
+      expect(r.keyShares.map((s) => s.owner)).toEqual(graph.adjacency[r.from]!.includes(ids[0]!) ? [ids[0]] : []);
     }
     expect(res.outcome.type).toBe('result');
   });

@@ -12,7 +12,7 @@
  */
 import { seededRng, shuffleInPlace } from '../../random.ts';
 import { CoreInputError } from '../../types.ts';
-import type { NeighbourGraph, SecAggConfig } from './types.ts';
+import type { NeighbourGraph, SecAggConfig } from './config-types.ts';
 
 /** The everyone-with-everyone graph of Bonawitz et al. 2017 (the default). */
 export function completeGraph(): NeighbourGraph {
@@ -42,8 +42,9 @@ export function ringOver(order: string[], k: number): Extract<NeighbourGraph, { 
   const n = order.length;
   const adj = new Map<string, Set<string>>(order.map((id) => [id, new Set<string>()]));
   const link = (i: number, j: number): void => {
-    const a = order[i % n];
-    const b = order[j % n];
+    // i % n and j % n are below n = order.length, so both ids exist.
+    const a = order[i % n]!;
+    const b = order[j % n]!;
     if (a === b) return;
     adj.get(a)!.add(b);
     adj.get(b)!.add(a);
@@ -99,13 +100,12 @@ export function checkGraph(graph: NeighbourGraph, ids: string[]): void {
   if (keys.length !== members.size || keys.some((k) => !members.has(k))) {
     throw new CoreInputError('graph.adjacency must have exactly one entry per participant', 'graph');
   }
-  for (const u of keys) {
-    const list = graph.adjacency[u];
+  for (const [u, list] of Object.entries(graph.adjacency)) {
     if (new Set(list).size !== list.length) throw new CoreInputError(`graph: ${u} lists a neighbour twice`, 'graph');
     for (const v of list) {
       if (v === u) throw new CoreInputError(`graph: ${u} neighbours itself`, 'graph');
       if (!members.has(v)) throw new CoreInputError(`graph: ${u} neighbours non-participant ${v}`, 'graph');
-      if (!graph.adjacency[v].includes(u)) {
+      if (!graph.adjacency[v]?.includes(u)) {
         throw new CoreInputError(`graph is not symmetric: ${u} → ${v} but not ${v} → ${u}`, 'graph');
       }
     }

@@ -11,7 +11,7 @@ import { seededRng, uniform01, uniformInt } from '../../random.ts';
 import { simulateRound } from './simulate.ts';
 import type { DropoutSchedule } from './simulate.ts';
 import { doublyRevealed, makeIds, plainSum, randomInputs, rngFactory, sharesReceived, testConfig, testIdentities } from '../../../test/support/secagg-protocol.ts';
-import type { Stage } from './types.ts';
+import type { Stage } from './config-types.ts';
 
 const TRIALS = Number(process.env.SECAGG_TRIALS ?? 200);
 
@@ -41,7 +41,7 @@ function trial(seed: number, tally: Tally): void {
   const config = testConfig(ids, t, { bits, length, round: uniformInt(rng, 1000), run: `run-${seed}` });
   const inputs = randomInputs(ids, length, bits, rng);
   // Per-stage dropout probability: often none, sometimes heavy, so every abort stage occurs.
-  const p = () => [0, 0, 0.05, 0.15, 0.4][uniformInt(rng, 5)];
+  const p = () => [0, 0, 0.05, 0.15, 0.4][uniformInt(rng, 5)]!;
   const dropouts: Required<DropoutSchedule> = { advertiseKeys: [], graphReveal: [], shareKeys: [], maskedInput: [], consistencyCheck: [], unmasking: [] };
   let alive = [...ids];
   for (const stage of ['advertiseKeys', 'shareKeys', 'maskedInput', 'unmasking'] as const) {

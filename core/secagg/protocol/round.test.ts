@@ -83,7 +83,7 @@ describe('masked vectors look uniform', () => {
     // The statistic does detect structure: the unmasked constant input fails it by far.
     expect(chiSquareUniform(topByteCounts([x], bits))).toBeGreaterThan(100_000);
     // And the server still recovers the exact sum.
-    if (res.outcome.type === 'result') expect(res.outcome.sum[0]).toBe((3 * x[0]) % 2 ** bits);
+    if (res.outcome.type === 'result') expect(res.outcome.sum[0]).toBe((3 * x[0]!) % 2 ** bits);
     else throw new Error(res.outcome.reason);
   });
 });
@@ -133,6 +133,7 @@ describe('validation', () => {
     const rng = rngFactory(4);
     const adverts = ['a', 'b', 'c'].map((u) => clientStep(initClient(config, u), { type: 'begin' }, rng(u)).output);
     const [a, b] = adverts.filter((o) => o.type === 'advertise-keys');
+    if (!a || !b) throw new Error('expected the adverts of a and b');
     const messages = [a, a, { ...b, cPk: new Uint8Array(31) }, { ...a, from: 'mallory' }];
     const { output } = serverStep(initServer(config), { type: 'advertise-keys-deadline', messages });
     expect(output).toMatchObject({ type: 'abort', reason: 'advertise-keys: only 1 of the required 2 participants advertised keys' });

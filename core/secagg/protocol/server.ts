@@ -13,33 +13,27 @@
  * to the signers → with ≥ t responses, reconstruct b_v for v ∈ U3 and s^SK_v for v ∈ U2 \ U3, then
  * Σ_{u∈U3} x_u = Σ_{u∈U3} y_u − Σ_{u∈U3} PRG(b_u) − Σ_{v∈U2\U3} Σ_{u∈U3∩N(v)} sign(u,v)·PRG(s_uv).
  * The server never asks for both shares of one owner: survivors and dropped are disjoint.
+ * This file holds the entry points and the collecting stages; the Unmasking stage is in
+ * server-unmask.ts and the plumbing they share (abort, reply acceptance) in server-step.ts.
  *
  * With the consortium `roster` (optional, never needed for safety — the clients check), the
  * server also verifies adverts and consistency signatures itself, so one participant's bad
  * signature becomes its own failure instead of making every honest client abort.
  */
 import { CoreInputError } from '../../types.ts';
-import { bytesEqual } from '../hex.ts';
-import { deriveKey } from '../kdf.ts';
-import { publicKeyOf, sharedSecret, wipe, X25519_BYTES } from '../keys.ts';
-import type { MaskTerm } from '../mask.ts';
-import { pairSign, removeMask } from '../mask.ts';
+import { X25519_BYTES } from '../keys.ts';
 import { addMod } from '../quantize.ts';
-import { combineShares, decodeShare } from '../shamir.ts';
-import type { Share } from '../shamir.ts';
 import { copyBytes, fitsBits, sameMembers, shareHolders, sortedUnique, validateConfig } from './config.ts';
 import { advertBytes, SIGNATURE_BYTES, verify } from './advert.ts';
 import { consistencyBytes } from './consistency.ts';
-import { areNeighbours, neighboursOf } from './graph.ts';
-import type { Failure, PublicKeys, ServerInput, ServerOutput, ServerState, SecAggConfig, Stage, UnmaskingMessage } from './types.ts';
-import { GRAPH_NONCE_BYTES, SELF_SEED_BYTES } from './types.ts';
+import type { SecAggConfig } from './config-types.ts';
+import { GRAPH_NONCE_BYTES } from './config-types.ts';
+import type { Failure, PublicKeys, ServerInput } from './messages.ts';
+import type { ServerState } from './states.ts';
 import { isCommitted, nonceOpens, withDrawnGraph } from './graph-draw.ts';
-
-type Step = { state: ServerState; output: ServerOutput };
-type At<S extends ServerState['stage']> = Extract<ServerState, { stage: S }>;
-type Msg<T extends ServerInput['type']> = Extract<ServerInput, { type: T }>['messages'][number];
-/** The consortium roster: participant name → Ed25519 public key. */
-type Roster = ReadonlyMap<string, Uint8Array>;
+import type { At, Msg, Roster, Step } from './server-step.ts';
+import { abort, accept } from './server-step.ts';
+import { unmask } from './server-unmask.ts';
 
 /** The initial server state of a round. Throws {@link CoreInputError} (`config.*`) on a bad config. */
 export function initServer(config: SecAggConfig): ServerState {
@@ -61,40 +55,6 @@ export function serverStep(state: ServerState, input: ServerInput, roster?: Rost
   if (state.stage === 'consistency-check' && input.type === 'consistency-check-deadline') return collectSignatures(state, input.messages, roster);
   if (state.stage === 'unmasking' && input.type === 'unmasking-deadline') return unmask(state, input.messages);
   throw new CoreInputError(`a ${input.type} input does not fit server stage ${state.stage}`, 'input');
-}
-
-function abort(state: ServerState, reason: string, failures: Failure[]): Step {
-  const at: Stage = state.stage === 'aborted' ? state.at : state.stage;
-  const full = `${at}: ${reason}`;
-  return { state: { stage: 'aborted', config: state.config, at, reason: full }, output: { type: 'abort', stage: at, reason: full, failures } };
-}
-
-/**
- * Keeps the first acceptable message of each expected sender; records a failure for strangers,
- * repeats, messages `check` rejects, and expected senders that sent nothing.
- */
-function accept<M extends { from: string }>(
-  stage: Stage,
-  expected: readonly string[],
-  messages: M[],
-  check: (m: M) => string | undefined,
-  failures: Failure[],
-): Map<string, M> {
-  const ok = new Map<string, M>();
-  const tried = new Set<string>();
-  for (const m of messages) {
-    let reason: string | undefined;
-    if (!expected.includes(m.from)) reason = `${m.from} is not expected in this stage`;
-    else if (tried.has(m.from)) reason = 'sent more than one message; the first one counts';
-    else reason = check(m);
-    if (expected.includes(m.from)) tried.add(m.from);
-    if (reason === undefined) ok.set(m.from, m);
-    else failures.push({ participant: m.from, stage, reason });
-  }
-  for (const u of expected) {
-    if (!tried.has(u)) failures.push({ participant: u, stage, reason: 'no reply before the deadline' });
-  }
-  return ok;
 }
 
 /** Why a signature from `from` is unusable (missing, malformed, or not verifying under `roster`), or undefined. */
@@ -215,92 +175,4 @@ function collectSignatures(state: At<'consistency-check'>, messages: Msg<'consis
     state: { stage: 'unmasking', config, keys: state.keys, shared: state.shared, survivors, maskedSum: state.maskedSum, signers },
     output: { type: 'unmask-request', survivors: [...survivors], dropped, signatures, failures },
   };
-}
-
-/** Why an Unmasking response from `m.from` is unusable, or undefined; fills the share maps when usable. */
-function checkResponse(state: At<'unmasking'>, m: UnmaskingMessage, b: Map<string, Share[]>, s: Map<string, Share[]>): string | undefined {
-  const { config, survivors } = state;
-  const dropped = state.shared.filter((v) => !survivors.includes(v));
-  const wantB = survivors.filter((v) => v === m.from || areNeighbours(config, m.from, v));
-  const wantS = dropped.filter((v) => areNeighbours(config, m.from, v));
-  const gotB = m.selfMaskShares.map((x) => x.owner);
-  const gotS = m.keyShares.map((x) => x.owner);
-  if (sortedUnique(gotB).length !== gotB.length || !sameMembers(gotB, wantB)) return `self-mask shares for [${gotB.join(', ')}] instead of [${wantB.join(', ')}]`;
-  if (sortedUnique(gotS).length !== gotS.length || !sameMembers(gotS, wantS)) return `key shares for [${gotS.join(', ')}] instead of [${wantS.join(', ')}]`;
-  let decoded: { owner: string; share: Share; into: Map<string, Share[]> }[];
-  try {
-    decoded = [
-      ...m.selfMaskShares.map((x) => ({ owner: x.owner, share: decodeShare(x.share), into: b })),
-      ...m.keyShares.map((x) => ({ owner: x.owner, share: decodeShare(x.share), into: s })),
-    ];
-  } catch (e) {
-    return `malformed share: ${(e as Error).message}`;
-  }
-  for (const d of decoded) d.into.set(d.owner, [...(d.into.get(d.owner) ?? []), d.share]);
-  return undefined;
-}
-
-/** Reconstructs `owner`'s secret from its shares, or says why it cannot. */
-function reconstruct(shares: Share[] | undefined, t: number, length: number, owner: string, what: string): Uint8Array | string {
-  const got = shares?.length ?? 0;
-  if (got < t) return `only ${got} of the required ${t} shares of ${owner}'s ${what} arrived`;
-  try {
-    return combineShares(shares!, t, length);
-  } catch (e) {
-    return `cannot reconstruct ${owner}'s ${what}: ${(e as Error).message}`;
-  }
-}
-
-function unmask(state: At<'unmasking'>, messages: Msg<'unmasking-deadline'>[]): Step {
-  const { config, survivors } = state;
-  const t = config.threshold;
-  const failures: Failure[] = [];
-  const bShares = new Map<string, Share[]>();
-  const sShares = new Map<string, Share[]>();
-  const ok = accept('unmasking', state.signers ?? survivors, messages, (m) => checkResponse(state, m, bShares, sShares), failures);
-  if (ok.size < t) return abort(state, `only ${ok.size} of the required ${t} participants answered`, failures);
-  const ctx = { run: config.run, round: config.round };
-  const terms: MaskTerm[] = [];
-  const fail = (reason: string): Step => {
-    for (const term of terms) wipe(term.key);
-    return abort(state, reason, failures);
-  };
-  for (const u of survivors) {
-    const seed = reconstruct(bShares.get(u), t, SELF_SEED_BYTES, u, 'self-mask seed');
-    if (typeof seed === 'string') return fail(seed);
-    terms.push({ key: deriveKey(seed, { ...ctx, purpose: 'self-mask', a: u, b: u }), sign: 1 });
-    wipe(seed);
-  }
-  for (const v of state.shared.filter((x) => !survivors.includes(x))) {
-    const sk = reconstruct(sShares.get(v), t, X25519_BYTES, v, 'masking key');
-    if (typeof sk === 'string') return fail(sk);
-    const keyOf = (id: string) => state.keys.find((k) => k.id === id)!;
-    if (!bytesEqual(publicKeyOf(sk), keyOf(v).sPk)) {
-      wipe(sk);
-      return fail(`the reconstructed masking key of ${v} does not match its advertised public key`);
-    }
-    for (const u of neighboursOf(config, v).filter((x) => survivors.includes(x))) {
-      const pair = sharedSecretOrNull(sk, keyOf(u).sPk, keyOf(v).sPk);
-      if (pair === null) continue; // u would have aborted rather than mask with v
-      terms.push({ key: deriveKey(pair, { ...ctx, purpose: 'mask', a: u, b: v }), sign: pairSign(u, v) });
-      wipe(pair);
-    }
-    wipe(sk);
-  }
-  const sum = removeMask(state.maskedSum, terms, config.bits);
-  for (const term of terms) wipe(term.key);
-  return {
-    state: { stage: 'done', config, survivors, sum: Uint32Array.from(sum) },
-    output: { type: 'result', survivors: [...survivors], sum, failures },
-  };
-}
-
-/** The X25519 agreement, or null for a low-order peer key (whose owner cannot have masked with it). */
-function sharedSecretOrNull(secretKey: Uint8Array, peerPublicKey: Uint8Array, ownPublicKey: Uint8Array): Uint8Array | null {
-  try {
-    return sharedSecret(secretKey, peerPublicKey, ownPublicKey);
-  } catch (e) {
-    if (e instanceof CoreInputError && e.parameter === 'peerPublicKey') return null;
-    throw e;
-  }
 }

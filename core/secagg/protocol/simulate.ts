@@ -10,28 +10,27 @@
  * runs between MaskedInputCollection and Unmasking (Bonawitz et al. Fig. 5).
  */
 import type { Rng } from '../../types.ts';
+import { CoreInputError } from '../../types.ts';
 import { clientStep, initClient, wipeClientState } from './client.ts';
 import { decodeClientState, decodeServerState, encodeClientState, encodeServerState } from './codec.ts';
 import { initServer, serverStep } from './server.ts';
+import type { ClientAuth, SecAggConfig } from './config-types.ts';
 import type {
   AbortOutput,
   AggregateResult,
-  ClientAuth,
   ClientInput,
-  ClientState,
   ConsistencyRequest,
   ConsistencySignatureMessage,
   Failure,
   GraphReveals,
   MaskedInputMessage,
   PeerKeysMessage,
-  SecAggConfig,
   ServerInput,
-  ServerState,
   ShareDelivery,
   UnmaskingMessage,
   UnmaskRequest,
-} from './types.ts';
+} from './messages.ts';
+import type { ClientState, ServerState } from './states.ts';
 
 /** Which clients vanish (send nothing more) before each stage's reply. */
 export interface DropoutSchedule {
@@ -171,7 +170,9 @@ export function simulateRound(options: SimulationOptions): SimulationResult {
   const masked = live(forwarded.shared, dropouts.maskedInput).map((u) => {
     let delivery = forwarded.deliveries.find((d) => d.to === u)!;
     if (intercept.delivery) delivery = intercept.delivery(delivery, clients);
-    return step(u, { type: 'mask-input', delivery, input: inputs[u] });
+    const input = inputs[u];
+    if (input === undefined) throw new CoreInputError(`inputs holds no input vector for participant ${u}`, 'input');
+    return step(u, { type: 'mask-input', delivery, input });
   });
   maskedInputs.push(...masked.filter(isType('masked-input')));
   let request = advance({ type: 'masked-input-deadline', messages: maskedInputs });
