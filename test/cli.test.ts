@@ -26,8 +26,8 @@ async function startCoordinatorProcess(stateDir: string): Promise<{ address: str
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
-      const m = /listening on (\S+)/.exec(out);
-      if (m) resolve(m[1]);
+      const listening = /listening on (\S+)/.exec(out)?.[1];
+      if (listening !== undefined) resolve(listening);
     });
     child.on('exit', (code) => reject(new Error(`coordinator exited with ${code}`)));
   });
@@ -63,7 +63,7 @@ describe('fedcredit CLI', () => {
       expect(meta.participants.sort()).toEqual(parties.map((p) => p.name).sort());
       await initBackend();
       const model = await loadModelDir(out);
-      expect(model.inputs[0].shape[1]).toBe(meta.layout[0].shape[0]);
+      expect(model.inputs[0]!.shape[1]).toBe(meta.layout[0]!.shape[0]);
       model.dispose();
     } finally {
       await stopAll(parts);
