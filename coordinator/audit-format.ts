@@ -198,7 +198,8 @@ export function verifyAuditLog(bytes: Uint8Array, opts: VerifyOptions = {}): Aud
   lines.forEach((l, i) => {
     const line = i + 1;
     const rec = parseLine(l.bytes);
-    const expectedPrev = i === 0 ? null : lineHash(lines[i - 1].bytes);
+    const before = lines[i - 1];
+    const expectedPrev = before === undefined ? null : lineHash(before.bytes);
     if (typeof rec === 'string') {
       add(line, 'format', rec);
       prevSeq = line;
@@ -233,9 +234,12 @@ export function verifyAuditLog(bytes: Uint8Array, opts: VerifyOptions = {}): Aud
   if (opts.expectHead) {
     const { seq, hash } = opts.expectHead;
     if (!Number.isInteger(seq) || seq < 1) add(0, 'chain', `the expected head's seq must be a positive line number, got ${seq}`);
-    else if (seq > lines.length) add(lines.length, 'chain', `the log ends at line ${lines.length}, before the expected head at seq ${seq}: records were removed from its end`);
-    else if (lineHash(lines[seq - 1].bytes) !== hash.toLowerCase()) {
-      add(seq, 'chain', `the line's hash differs from the expected head ${hash.slice(0, 16)}…: the log up to here was rewritten`);
+    else {
+      const at = lines[seq - 1];
+      if (at === undefined) add(lines.length, 'chain', `the log ends at line ${lines.length}, before the expected head at seq ${seq}: records were removed from its end`);
+      else if (lineHash(at.bytes) !== hash.toLowerCase()) {
+        add(seq, 'chain', `the line's hash differs from the expected head ${hash.slice(0, 16)}…: the log up to here was rewritten`);
+      }
     }
   }
   const last = lines[lines.length - 1];

@@ -57,7 +57,7 @@ describe('audit log', () => {
       const rec = JSON.parse(l);
       expect(canonicalJson(rec)).toBe(l);
       expect(rec.seq).toBe(i + 1);
-      expect(rec.prev).toBe(i === 0 ? null : lineHash(lines[i - 1]));
+      expect(rec.prev).toBe(i === 0 ? null : lineHash(lines[i - 1]!));
     });
     const [started, , submitted, r0] = lines.map((l) => JSON.parse(l));
     expect(started).toMatchObject({ kind: 'coordinator-started', format: 1, address: '127.0.0.1:7000', at: 1_700_000_001_000 });
@@ -66,11 +66,11 @@ describe('audit log', () => {
     expect(r0.secure.threshold).toBe(2);
 
     const reopened = AuditLog.open(file, { now: clock() });
-    expect(reopened.head).toEqual({ seq: 7, hash: lineHash(lines[6]) });
+    expect(reopened.head).toEqual({ seq: 7, hash: lineHash(lines[6]!) });
     reopened.coordinatorStarted('127.0.0.1:7001');
     reopened.close();
     const all = readFileSync(file, 'utf8').split('\n').slice(0, -1);
-    expect(JSON.parse(all[7])).toMatchObject({ seq: 8, prev: lineHash(lines[6]) });
+    expect(JSON.parse(all[7]!)).toMatchObject({ seq: 8, prev: lineHash(lines[6]!) });
     const v = verify(all);
     expect(v.problems).toEqual([]);
     expect(v).toMatchObject({ ok: true, records: 8, starts: 2, rounds: 3, participants: ['bank-a'], head: { seq: 8 } });
@@ -79,7 +79,7 @@ describe('audit log', () => {
 
   it('detects an altered field at the next line, and at the last line only against a kept head', () => {
     const lines = writeLog();
-    const r1 = JSON.parse(lines[4]);
+    const r1 = JSON.parse(lines[4]!);
     r1.metrics.auc = 0.99;
     const tampered = [...lines];
     tampered[4] = canonicalJson(r1);
@@ -89,31 +89,31 @@ describe('audit log', () => {
 
     // An edit that is not canonical JSON is caught on its own line.
     const spaced = [...lines];
-    spaced[2] = JSON.stringify(JSON.parse(lines[2]), null, 1).replace(/\n/g, '');
+    spaced[2] = JSON.stringify(JSON.parse(lines[2]!), null, 1).replace(/\n/g, '');
     expect(verify(spaced).problems.map((p) => [p.line, p.kind])).toEqual([[3, 'format'], [4, 'chain']]);
 
     // The last line has no successor: only a head kept elsewhere shows its change.
-    const last = JSON.parse(lines[6]);
+    const last = JSON.parse(lines[6]!);
     last.state = 'FAILED';
     const lastTampered = [...lines.slice(0, 6), canonicalJson(last)];
     expect(verify(lastTampered).ok).toBe(true);
-    const head = { seq: 7, hash: lineHash(lines[6]) };
+    const head = { seq: 7, hash: lineHash(lines[6]!) };
     const vh = verifyAuditLog(Buffer.from(lastTampered.join('\n') + '\n'), { expectHead: head });
     expect(vh.problems).toEqual([{ line: 7, kind: 'chain', message: expect.stringMatching(/^the line's hash differs from the expected head .*rewritten/) }]);
     // Cutting records off the end is caught by the kept head too.
     const vc = verifyAuditLog(Buffer.from(lines.slice(0, 5).join('\n') + '\n'), { expectHead: head });
-    expect(vc.problems[0].message).toMatch(/the log ends at line 5, before the expected head at seq 7/);
+    expect(vc.problems[0]!.message).toMatch(/the log ends at line 5, before the expected head at seq 7/);
   });
 
   it('detects a removed line and reordered lines at the right line numbers', () => {
     const lines = writeLog();
     const removed = verify([...lines.slice(0, 3), ...lines.slice(4)]);
     expect(removed.problems.map((p) => `${p.line} ${p.kind}`)).toEqual(['4 chain', '4 chain', '4 content']);
-    expect(removed.problems[0].message).toBe('seq is 5, expected 4 after seq 3 of line 3 (a record was removed or reordered)');
-    expect(removed.problems[1].message).toBe('prev does not match the hash of line 3 (record removed, reordered or altered)');
-    expect(removed.problems[2].message).toBe('round 1 of job job-1 follows round -1 (expected round 0)');
+    expect(removed.problems[0]!.message).toBe('seq is 5, expected 4 after seq 3 of line 3 (a record was removed or reordered)');
+    expect(removed.problems[1]!.message).toBe('prev does not match the hash of line 3 (record removed, reordered or altered)');
+    expect(removed.problems[2]!.message).toBe('round 1 of job job-1 follows round -1 (expected round 0)');
 
-    const reordered = verify([lines[0], lines[1], lines[3], lines[2], ...lines.slice(4)]);
+    const reordered = verify([lines[0]!, lines[1]!, lines[3]!, lines[2]!, ...lines.slice(4)]);
     const chain = reordered.problems.filter((p) => p.kind === 'chain').map((p) => p.line);
     expect(chain).toEqual([3, 3, 4, 4, 5, 5]); // seq and prev at each of the three lines after the swap
     expect(reordered.problems.find((p) => p.kind === 'content')).toMatchObject({ line: 3, message: 'round-completed for job job-1, which no earlier line submits' });
@@ -136,8 +136,8 @@ describe('audit log', () => {
     expect(readFileSync(path.join(dir, `${AUDIT_LOG_FILE}.8.torn`), 'utf8')).toBe(torn);
     const after = readFileSync(file, 'utf8').split('\n').slice(0, -1);
     expect(after.slice(0, 7)).toEqual(lines);
-    expect(JSON.parse(after[7])).toMatchObject({
-      seq: 8, kind: 'torn-tail-moved', line: 8, bytes: 43, sha256: lineHash(torn), movedTo: `${AUDIT_LOG_FILE}.8.torn`, prev: lineHash(lines[6]),
+    expect(JSON.parse(after[7]!)).toMatchObject({
+      seq: 8, kind: 'torn-tail-moved', line: 8, bytes: 43, sha256: lineHash(torn), movedTo: `${AUDIT_LOG_FILE}.8.torn`, prev: lineHash(lines[6]!),
     });
     expect(verify(after).ok).toBe(true);
   });
@@ -160,7 +160,7 @@ describe('audit log', () => {
 
   it('reports an invalid record with its line and field, and refuses to write one', () => {
     const lines = writeLog();
-    const bad = JSON.parse(lines[3]);
+    const bad = JSON.parse(lines[3]!);
     bad.metrics.n = -1;
     const v = verify([...lines.slice(0, 3), canonicalJson(bad), ...lines.slice(4)]);
     expect(v.problems[0]).toEqual({ line: 4, kind: 'format', message: 'invalid "round-completed" record: metrics.n: Too small: expected number to be >=0' });

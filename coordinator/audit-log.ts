@@ -87,12 +87,13 @@ export class AuditLog {
     const v = verifyAuditLog(bytes);
     // Only what breaks the chain stops the start; inconsistent contents are for the auditor (audit verify).
     const bad = v.problems.filter((p) => p.kind === 'chain' || p.kind === 'format');
-    if (bad.length > 0) {
+    const [first] = bad;
+    if (first !== undefined) {
       throw new AuditLogError(
-        `audit log ${file} line ${bad[0].line}: ${bad[0].message}${bad.length > 1 ? ` (and ${bad.length - 1} more problem(s))` : ''}. ` +
+        `audit log ${file} line ${first.line}: ${first.message}${bad.length > 1 ? ` (and ${bad.length - 1} more problem(s))` : ''}. ` +
           `The coordinator will not extend an audit log it cannot verify: inspect it with "fedcredit audit verify --log ${file}" and move it aside to start a new one`,
         file,
-        bad[0].line,
+        first.line,
       );
     }
     const moved = v.torn ? moveTornTail(file, v.torn, opts.log) : undefined;

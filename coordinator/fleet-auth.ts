@@ -20,8 +20,9 @@ import { memberKeys } from '../trust/format.ts';
 import type { SignedFields, WireAuth } from '../trust/signing.ts';
 import { HelloNonces, ReplayWindow, verifyRequest } from '../trust/signing.ts';
 import type { MessageAuth__Output } from '../proto/generated/fedcredit/v1/MessageAuth.ts';
-import type { ClosedTask, ParticipantEntry, QueuedTask } from './fleet-grid.ts';
-import { stageName } from './fleet-grid.ts';
+import type { ParticipantEntry } from './fleet-grid.ts';
+import type { ClosedTask, QueuedTask } from './fleet-tasks.ts';
+import { stageName } from './fleet-tasks.ts';
 
 /** A refusal: the gRPC status and what is wrong. */
 export interface AuthFailure {

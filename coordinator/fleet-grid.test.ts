@@ -15,7 +15,7 @@ describe('FleetGrid delivery checks replies against their task', () => {
     const a = grid.hello('a', 'bank', '');
     const b = grid.hello('b', 'bank', '');
     const done = grid.run(['a', 'b'], task, 30_000);
-    return { a, b, done, taskOf: (e: typeof a) => e.queue[0].taskId };
+    return { a, b, done, taskOf: (e: typeof a) => e.queue[0]!.taskId };
   }
 
   it('rejects a wrong-length contribution at delivery, naming both lengths, and records the failure at once', async () => {
@@ -81,7 +81,7 @@ describe('FleetGrid membership: waiting for participants, and a node that regist
     const old = grid.hello('a', 'bank', '');
     const b = grid.hello('b', 'bank', '');
     const done = grid.run(['a', 'b'], { kind: 'stats', round: 0, config: {} }, 30_000);
-    const oldTask = old.queue[0].taskId;
+    const oldTask = old.queue[0]!.taskId;
     const fresh = grid.hello('a', 'bank', '');
     expect(fresh.id).toBe(old.id);
     expect(fresh.session).not.toBe(old.session);
@@ -89,7 +89,7 @@ describe('FleetGrid membership: waiting for participants, and a node that regist
     expect(grid.touch(fresh.session)).toBe(fresh);
     expect(grid.available()).toEqual(['a', 'b']);
     expect(grid.deliver(old, oldTask, { refusal: 'late' })).toMatch(/is closed: the participant was dropped \(new session or no heartbeat\)/);
-    expect(grid.deliver(b, b.queue[0].taskId, { refusal: 'no' })).toBeNull();
+    expect(grid.deliver(b, b.queue[0]!.taskId, { refusal: 'no' })).toBeNull();
     expect((await done).failures).toEqual([
       { participant: 'a', stage: 'round 0: stats', reason: 'the participant reconnected with a new session' },
       { participant: 'b', stage: 'round 0: stats', reason: 'refused: no' },
@@ -97,7 +97,7 @@ describe('FleetGrid membership: waiting for participants, and a node that regist
     // The next stage goes to the new session.
     const next = grid.run(['a'], { kind: 'stats', round: 0, config: {} }, 30_000);
     expect(fresh.queue.length).toBe(1);
-    expect(grid.deliver(fresh, fresh.queue[0].taskId, { refusal: 'again' })).toBeNull();
+    expect(grid.deliver(fresh, fresh.queue[0]!.taskId, { refusal: 'again' })).toBeNull();
     expect((await next).failures.map((f) => f.reason)).toEqual(['refused: again']);
   });
 });

@@ -2,21 +2,16 @@
  * The coordinator's view of the fleet: registered participants, their sessions and liveness,
  * per-participant task queues served by long-polling PullTask calls, and the {@link Grid}
  * implementation the round engine runs on. Participants only ever dial out; tasks wait here
- * until their node pulls them.
+ * until their node pulls them, and their replies are matched to them in the task book
+ * (fleet-tasks.ts).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Grid, StageFailure, StageReplies, StageReply, StageTask, StageTasks } from '../core/round/grid.ts';
 import { taskFor } from '../core/round/grid.ts';
 import { replyProblem } from '../core/round/reply-check.ts';
 import { headOf } from '../proto/limits.ts';
-
-/** A queued task as the Fleet service hands it out. */
-export interface QueuedTask {
-  taskId: string;
-  jobId: string;
-  task: StageTask;
-  deadline: number;
-}
+import { TaskBook } from './fleet-tasks.ts';
+import type { ClosedTask, QueuedTask } from './fleet-tasks.ts';
 
 /** Thrown by {@link FleetGrid.deliver} for a reply that does not fit its task (the gRPC layer answers INVALID_ARGUMENT). */
 export class ReplyRejectedError extends Error {
@@ -39,37 +34,6 @@ export interface ParticipantEntry {
   waiters: Array<(t: QueuedTask | null) => void>;
 }
 
-interface PendingTask {
-  participant: string;
-  queued: QueuedTask;
-  resolve: (r: StageReply | { failure: string }) => void;
-}
-
-/** What the coordinator remembers of a task that is no longer open (to tell a stale reply from garbage). */
-export interface ClosedTask {
-  participant: string;
-  jobId: string;
-  round: number;
-  stage: string;
-  why: 'answered' | 'deadline' | 'dropped' | 'rejected' | 'stopped';
-}
-
-const CLOSED_WHY: Record<ClosedTask['why'], string> = {
-  answered: 'it was already answered',
-  deadline: 'its deadline passed and the round went on without this reply',
-  dropped: 'the participant was dropped (new session or no heartbeat)',
-  rejected: 'its reply was malformed and counted as the participant\'s failure',
-  stopped: 'its job was cancelled, or paused because the coordinator is stopping',
-};
-
-/** How many closed tasks are remembered. */
-const CLOSED_MEMORY = 10_000;
-
-/** The stage a task is in, as signatures name it: `<kind>` or `<kind>/<secure-sum step>`. */
-export function stageName(task: StageTask): string {
-  return task.secagg ? `${task.kind}/${task.secagg.message.type}` : task.kind;
-}
-
 /** Liveness settings. */
 export interface FleetOptions {
   heartbeatIntervalMs: number;
@@ -83,8 +47,7 @@ export interface FleetOptions {
 export class FleetGrid implements Grid {
   private readonly byName = new Map<string, ParticipantEntry>();
   private readonly bySession = new Map<string, ParticipantEntry>();
-  private readonly pending = new Map<string, PendingTask>();
-  private readonly closed = new Map<string, ClosedTask>();
+  private readonly tasks = new TaskBook();
   private readonly changeListeners = new Set<() => void>();
   private sweeper: NodeJS.Timeout;
   /** Job id stamped on tasks of the job that is running. */
@@ -141,19 +104,15 @@ export class FleetGrid implements Grid {
 
   /** Delivers a participant's reply to the stage waiting for it; returns an error text if it does not fit. */
   deliver(e: ParticipantEntry, taskId: string, reply: StageReply | { refusal: string }): string | null {
-    const p = this.pending.get(taskId);
-    if (!p) {
-      const c = this.closed.get(taskId);
-      if (c) return `stale reply: task ${taskId} (${c.jobId} round ${c.round}, ${c.stage}) is closed: ${CLOSED_WHY[c.why]}`;
-      return `task ${taskId} is not open (unknown, already answered, or past its deadline)`;
-    }
+    const p = this.tasks.pendingTask(taskId);
+    if (!p) return this.tasks.notOpen(taskId);
     if (p.participant !== e.name) return `task ${taskId} was not assigned to ${e.name}`;
     const bad = 'refusal' in reply ? null : replyProblem(p.queued.task, reply);
     if (bad) {
       this.reject(e, taskId, bad);
       throw new ReplyRejectedError(bad);
     }
-    this.closeTask(taskId, p, 'answered');
+    this.tasks.close(taskId, p, 'answered');
     p.resolve('refusal' in reply ? { failure: `refused: ${reply.refusal}` } : reply);
     return null;
   }
@@ -164,25 +123,15 @@ export class FleetGrid implements Grid {
    * goes on without waiting for the deadline. Anything else is left alone.
    */
   reject(e: ParticipantEntry, taskId: string, reason: string): void {
-    const p = this.pending.get(taskId);
+    const p = this.tasks.pendingTask(taskId);
     if (!p || p.participant !== e.name) return;
-    this.closeTask(taskId, p, 'rejected');
+    this.tasks.close(taskId, p, 'rejected');
     p.resolve({ failure: `malformed reply rejected: ${reason.length > 500 ? `${headOf(reason, 500)}…` : reason}` });
   }
 
   /** The open task `taskId` of participant `name`, or what is remembered of it once closed. */
   taskInfo(taskId: string): { open: QueuedTask; participant: string } | { closed: ClosedTask } | undefined {
-    const p = this.pending.get(taskId);
-    if (p) return { open: p.queued, participant: p.participant };
-    const c = this.closed.get(taskId);
-    return c ? { closed: c } : undefined;
-  }
-
-  private closeTask(taskId: string, p: PendingTask, why: ClosedTask['why']): void {
-    this.pending.delete(taskId);
-    const q = p.queued;
-    this.closed.set(taskId, { participant: p.participant, jobId: q.jobId, round: q.task.round, stage: stageName(q.task), why });
-    if (this.closed.size > CLOSED_MEMORY) this.closed.delete(this.closed.keys().next().value as string);
+    return this.tasks.info(taskId);
   }
 
   /** All registered participants (connected or not). */
@@ -235,15 +184,15 @@ export class FleetGrid implements Grid {
           const taskId = randomUUID();
           const queued: QueuedTask = { taskId, jobId: this.currentJobId, task, deadline };
           const timer = setTimeout(() => {
-            const open = this.pending.get(taskId);
+            const open = this.tasks.pendingTask(taskId);
             if (open) {
-              this.closeTask(taskId, open, 'deadline');
+              this.tasks.close(taskId, open, 'deadline');
               failures.push({ participant: name, stage, reason: `no reply within the ${deadlineMs} ms stage deadline` });
             }
             resolveOne();
           }, deadlineMs);
           sent.push({ taskId, timer, name });
-          this.pending.set(taskId, {
+          this.tasks.open(taskId, {
             participant: name,
             queued,
             resolve: (r) => {
@@ -265,8 +214,8 @@ export class FleetGrid implements Grid {
       const onAbort = () => {
         for (const { taskId, timer, name } of sent) {
           clearTimeout(timer);
-          const open = this.pending.get(taskId);
-          if (open) this.closeTask(taskId, open, 'stopped');
+          const open = this.tasks.pendingTask(taskId);
+          if (open) this.tasks.close(taskId, open, 'stopped');
           const e = this.byName.get(name);
           if (e) e.queue = e.queue.filter((q) => q.taskId !== taskId);
         }
@@ -302,11 +251,9 @@ export class FleetGrid implements Grid {
     this.bySession.delete(e.session);
     for (const w of [...e.waiters]) w(null);
     e.queue = [];
-    for (const [id, p] of this.pending) {
-      if (p.participant === e.name) {
-        this.closeTask(id, p, 'dropped');
-        p.resolve({ failure: reason });
-      }
+    for (const [id, p] of this.tasks.openFor(e.name)) {
+      this.tasks.close(id, p, 'dropped');
+      p.resolve({ failure: reason });
     }
     this.notify();
   }

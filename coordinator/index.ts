@@ -6,7 +6,8 @@
 export { startCoordinator } from './server.ts';
 export type { CoordinatorHandle, CoordinatorOptions } from './server.ts';
 export { JobManager } from './jobs.ts';
-export type { JobGrid, JobManagerOptions, JobRecord, JobUpdate, CancelOutcome } from './jobs.ts';
+export type { JobGrid, JobManagerOptions, JobRecord, CancelOutcome } from './jobs.ts';
+export type { JobUpdate } from './job-reporter.ts';
 export type { JobLimits } from './job-queue.ts';
 export { SubmitRefusedError } from './job-queue.ts';
 export { AuditLog, AuditLogError } from './audit-log.ts';

@@ -1,22 +1,21 @@
 /**
  * Job manager: accepts validated jobs into a bounded FIFO queue, runs them one at a time on the
  * round engine, cancels a queued or running job on request, pauses the running one when the
- * coordinator stops (a restart resumes it, as after a crash), keeps their status for the Control
- * API and fans progress out to watchers. Queued and running jobs are held in memory; finished
- * ones are read back from the store when asked for (job-records.ts), with a few kept in a cache.
+ * coordinator stops (a restart resumes it, as after a crash); their status and progress reach the
+ * Control API and watchers through the job reporter (job-reporter.ts). Queued and running jobs
+ * are held in memory; finished ones are read back from the store when asked for
+ * (job-records.ts), with a few kept in a cache.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import type { DataSchema } from '../core/data/schema.ts';
 import { inputDim } from '../core/data/schema.ts';
 import type { JobSpec } from '../core/job.ts';
 import { modelLayout } from '../core/model/layout.ts';
 import { layoutSize } from '../core/types.ts';
 import { JobFailedError, runJob } from '../core/round/engine.ts';
-import type { ResumePoint, RoundRecord } from '../core/round/engine.ts';
+import type { ResumePoint } from '../core/round/engine.ts';
 import { plainSum } from '../core/round/sum-protocol.ts';
 import { secureSum } from '../core/round/secure-sum.ts';
-import { guaranteeText, secureFacts } from '../core/round/guarantee.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { Grid } from '../core/round/grid.ts';
 import type { StrategyRegistry } from '../core/strategy/strategy.ts';
@@ -25,19 +24,15 @@ import type { JobRecord } from './job-records.ts';
 import { JobStop, MAX_QUEUED_JOBS, RunQueue, SubmitRefusedError } from './job-queue.ts';
 import type { JobLimits } from './job-queue.ts';
 import { JobStore, isFinished } from './store.ts';
+import { JobReporter } from './job-reporter.ts';
+import type { JobUpdate } from './job-reporter.ts';
 import type { Logger } from '../platform/log.ts';
 
 /** The in-memory view of a job (defined with the store reading in job-records.ts). */
 export type { JobRecord } from './job-records.ts';
 
-/** What watchers receive. */
-export interface JobUpdate {
-  record: JobRecord;
-  round?: RoundRecord;
-  message: string;
-  /** Set when the coordinator is stopping: the job is paused (or stays queued) and resumes when it restarts. */
-  paused?: boolean;
-}
+/** What watchers receive (defined with the reporting in job-reporter.ts). */
+export type { JobUpdate } from './job-reporter.ts';
 
 /** A job in the run queue, with where it resumes after a restart. */
 interface Queued {
@@ -81,7 +76,7 @@ export class JobManager {
    * reported as verified against these keys.
    */
   memberKeys?: ReadonlyMap<string, Uint8Array>;
-  private readonly events = new EventEmitter();
+  private readonly report: JobReporter;
 
   private readonly audit?: AuditLog;
   private readonly strategies: StrategyRegistry;
@@ -97,7 +92,7 @@ export class JobManager {
     this.audit = options.audit;
     this.strategies = options.strategies ?? new Map();
     this.rng = options.rng ?? ((n) => new Uint8Array(randomBytes(n)));
-    this.events.setMaxListeners(1000);
+    this.report = new JobReporter(log, options.audit, () => this.memberKeys !== undefined);
     this.maxQueued = limits.maxQueued ?? MAX_QUEUED_JOBS;
     this.finished = new FinishedJobs(limits.finishedCached);
     this.queue = new RunQueue<Queued>(
@@ -155,9 +150,7 @@ export class JobManager {
 
   /** Subscribes to a job's updates; returns the unsubscribe function. */
   watch(id: string, fn: (u: JobUpdate) => void): () => void {
-    const ev = `job:${id}`;
-    this.events.on(ev, fn);
-    return () => this.events.off(ev, fn);
+    return this.report.watch(id, fn);
   }
 
   /** Resolves when no job is queued or running (or the manager is paused). */
@@ -178,7 +171,7 @@ export class JobManager {
     if (this.queue.isPaused) return { record: rec, outcome: 'stopping' };
     const reason = `cancelled by ${by}`;
     if (this.queue.remove((q) => q.rec === rec)) {
-      this.end(rec, 'CANCELLED', reason);
+      this.report.end(rec, 'CANCELLED', reason);
       this.retire(rec);
       return { record: rec, outcome: 'cancelled' };
     }
@@ -197,20 +190,12 @@ export class JobManager {
     if (this.queue.isPaused) return;
     const waiting = [...this.queue.queued()];
     await this.queue.pause(new JobStop('pause', reason), waitMs);
-    for (const q of waiting) this.publish(q.rec, `${reason}; job ${q.rec.id} stays queued and runs when the coordinator restarts`, undefined, true);
+    for (const q of waiting) this.report.publish(q.rec, `${reason}; job ${q.rec.id} stays queued and runs when the coordinator restarts`, undefined, true);
   }
 
   /** The guarantee in force for a job; with a roster, receipts are checked against its keys (coordinator/fleet-service.ts). */
   guarantee(rec: JobRecord): string {
-    return guaranteeText(rec.job, rec.rounds, { receiptsPinned: this.memberKeys !== undefined });
-  }
-
-  private publish(rec: JobRecord, message: string, round?: RoundRecord, paused = false): void {
-    rec.store.saveStatus({
-      state: rec.state, stage: rec.stage, error: rec.error, finishedAt: rec.finishedAt,
-      guarantee: this.guarantee(rec), secureAggregation: secureFacts(rec.job, rec.rounds),
-    });
-    this.events.emit(`job:${rec.id}`, { record: rec, round, message, ...(paused ? { paused } : {}) } satisfies JobUpdate);
+    return this.report.guarantee(rec);
   }
 
   /**
@@ -232,12 +217,13 @@ export class JobManager {
       if (!loaded) continue;
       const { rec, resume } = loaded;
       this.live.set(id, rec);
-      const from = resume?.rounds.length ? `after round ${resume.rounds[resume.rounds.length - 1].round}` : 'from the start';
+      const lastRound = resume?.rounds.at(-1)?.round;
+      const from = lastRound !== undefined ? `after round ${lastRound}` : 'from the start';
       this.log.warn('resuming job after a coordinator restart', { job: id, from });
       rec.state = 'PENDING';
       rec.stage = `queued: resuming ${from} after a coordinator restart`;
-      this.publish(rec, rec.stage);
-      this.tryAudit(id, 'job-resumed', (a) => a.jobResumed(id, resume?.rounds.length ? resume.rounds[resume.rounds.length - 1].round : null));
+      this.report.publish(rec, rec.stage);
+      this.report.tryAudit(id, 'job-resumed', (a) => a.jobResumed(id, lastRound ?? null));
       this.queue.push({ rec, resume });
     }
   }
@@ -248,26 +234,13 @@ export class JobManager {
     this.finished.put(rec);
   }
 
-  /** Ends a job for good: its final state and error (empty on success) in the status, the log, the watchers' updates and the audit log. */
-  private end(rec: JobRecord, state: 'SUCCEEDED' | 'FAILED' | 'CANCELLED', error: string): void {
-    rec.state = state;
-    rec.stage = { SUCCEEDED: 'done', FAILED: rec.stage, CANCELLED: 'cancelled' }[state];
-    rec.error = error;
-    rec.finishedAt = Date.now();
-    if (state === 'SUCCEEDED') this.log.info('job succeeded', { job: rec.id });
-    else if (state === 'CANCELLED') this.log.warn('job cancelled', { job: rec.id, reason: error });
-    else this.log.error('job failed', { job: rec.id, error });
-    this.publish(rec, state === 'SUCCEEDED' ? 'job succeeded' : `job ${state === 'FAILED' ? 'failed' : 'cancelled'}: ${error}`);
-    this.tryAudit(rec.id, 'job-finished', (a) => a.jobFinished(rec.id, state, error, rec.rounds.filter((r) => r.round > 0).length, this.guarantee(rec)));
-  }
-
   private async execute(rec: JobRecord, signal: AbortSignal, resume?: ResumePoint): Promise<void> {
     rec.state = 'RUNNING';
     rec.stage = 'waiting for participants';
     this.grid.currentJobId = rec.id;
     const dim = inputDim(rec.schema);
     const params = layoutSize(modelLayout(rec.job.model, dim));
-    this.publish(rec, `job started: ${rec.job.model.type} model, ${dim} inputs, ${params} parameters, aggregation ${rec.aggregation}`);
+    this.report.publish(rec, `job started: ${rec.job.model.type} model, ${dim} inputs, ${params} parameters, aggregation ${rec.aggregation}`);
     try {
       const outcome = await runJob(rec.id, rec.job, rec.schema, {
         grid: this.grid,
@@ -292,41 +265,32 @@ export class JobManager {
         emit: (e) => {
           if (e.type === 'stage') {
             rec.stage = `round ${e.round}: ${e.stage}`;
-            this.publish(rec, `${rec.stage} with ${e.participants.length} participant(s)`);
+            this.report.publish(rec, `${rec.stage} with ${e.participants.length} participant(s)`);
           } else if (e.type === 'failure') {
             rec.failures.push(e.failure);
             this.log.warn('participant failure', { job: rec.id, ...e.failure });
-            this.publish(rec, `${e.failure.stage}: ${e.failure.participant} failed: ${e.failure.reason}`);
+            this.report.publish(rec, `${e.failure.stage}: ${e.failure.participant} failed: ${e.failure.reason}`);
           } else {
             rec.rounds.push(e.record);
             for (const p of e.record.participants) rec.participants.add(p);
             this.log.info('round complete', { job: rec.id, round: e.record.round, auc: e.record.metrics.auc, ks: e.record.metrics.ks });
-            this.publish(rec, `round ${e.record.round} complete`, e.record);
+            this.report.publish(rec, `round ${e.record.round} complete`, e.record);
           }
         },
       }, resume);
       rec.weights = outcome.weights;
-      this.end(rec, 'SUCCEEDED', '');
+      this.report.end(rec, 'SUCCEEDED', '');
     } catch (err) {
       const stop = signal.aborted && signal.reason instanceof JobStop ? signal.reason : undefined;
       if (stop?.kind === 'pause') {
         // Left as a crash would leave it (state RUNNING, no job-finished record): a restart resumes it.
         rec.stage = `paused: ${stop.reason}; the job resumes when the coordinator restarts`;
         this.log.warn('job paused', { job: rec.id, reason: stop.reason });
-        this.publish(rec, rec.stage, undefined, true);
+        this.report.publish(rec, rec.stage, undefined, true);
         return;
       }
-      if (stop) this.end(rec, 'CANCELLED', stop.reason);
-      else this.end(rec, 'FAILED', err instanceof JobFailedError ? err.message : `internal error: ${(err as Error).message}`);
-    }
-  }
-
-  /** Writes an audit record whose failure must not change the job (it is logged instead). */
-  private tryAudit(job: string, kind: string, write: (audit: AuditLog) => void): void {
-    try {
-      if (this.audit) write(this.audit);
-    } catch (err) {
-      this.log.error(`audit log: ${kind} not recorded`, { job, error: (err as Error).message });
+      if (stop) this.report.end(rec, 'CANCELLED', stop.reason);
+      else this.report.end(rec, 'FAILED', err instanceof JobFailedError ? err.message : `internal error: ${(err as Error).message}`);
     }
   }
 }

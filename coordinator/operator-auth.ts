@@ -22,11 +22,11 @@ type AnyCall = { metadata: grpc.Metadata; getAuthContext?: () => unknown };
 /** Checks a call's operator credential; returns the operator's name or the refusal. */
 export function checkOperator(roster: Roster, call: AnyCall): { operator: string } | { code: grpc.status; details: string } {
   const header = call.metadata.get('authorization')[0];
-  const m = typeof header === 'string' ? /^Bearer (\S{1,512})$/.exec(header) : null;
-  if (!m) {
+  const token = typeof header === 'string' ? /^Bearer (\S{1,512})$/.exec(header)?.[1] : undefined;
+  if (token === undefined) {
     return { code: grpc.status.UNAUTHENTICATED, details: 'the Control API requires an operator token (fedcredit run --credentials <operator dir>, whose token the roster lists)' };
   }
-  const digest = createHash('sha256').update(m[1], 'utf8').digest();
+  const digest = createHash('sha256').update(token, 'utf8').digest();
   const op = roster.operators.find((o) => timingSafeEqual(Buffer.from(o.tokenSha256, 'hex'), digest));
   if (!op) return { code: grpc.status.UNAUTHENTICATED, details: 'the operator token is not listed in the coordinator\'s roster' };
   const cn = peerCommonName(call as Parameters<typeof peerCommonName>[0]);

@@ -88,8 +88,8 @@ function readJsonFile<T>(file: string, schema: z.ZodType<T>): T {
   }
   const r = schema.safeParse(value);
   if (!r.success) {
-    const i = r.error.issues[0];
-    throw new StoreError(`${file}: ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+    const [i] = r.error.issues;
+    throw new StoreError(`${file}: ${i === undefined ? r.error.message : `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`}`);
   }
   return r.data;
 }

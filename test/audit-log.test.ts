@@ -93,13 +93,13 @@ describe('audit log of a real job', () => {
     expect(recs.filter((r) => r.kind === 'participant-left').map((r) => r.reason)).toEqual(Array(3).fill('the coordinator is shutting down'));
     const joined = recs.filter((r) => r.kind === 'participant-joined');
     expect(joined.map((r) => r.participant).sort()).toEqual(parties.map((p) => p.name).sort());
-    const submitted = recs[4];
+    const submitted = recs[4]!;
     expect(submitted).toMatchObject({ jobId, name: 'audited', jobDigest: lineHash(canonicalJson(job)), aggregation: 'secagg', privacy: 'record', rounds: 2 });
     // The job's schema digest is the one every participant announced for its own schema.
     for (const j of joined) expect(j.schemaDigest).toBe(submitted.schemaDigest);
     const rounds = recs.filter((r) => r.kind === 'round-completed');
     expect(rounds.map((r) => r.round)).toEqual([0, 1, 2]);
-    expect(rounds[0].receipts).toBeUndefined();
+    expect(rounds[0]!.receipts).toBeUndefined();
     for (const r of rounds.slice(1)) {
       expect(Object.keys(r.receipts!).sort()).toEqual(parties.map((p) => p.name).sort());
       expect(r.secure!.survivors).toBe(3);
@@ -109,10 +109,10 @@ describe('audit log of a real job', () => {
       else expect(r.metrics.auc).toBeCloseTo(auc, 12);
     }
     expect(recs[8]).toMatchObject({ kind: 'job-finished', jobId, state: 'SUCCEEDED', error: '', rounds: 2, guarantee: final.guarantee });
-    expect(head).toEqual({ seq: 13, hash: lineHash(lines[12]) });
+    expect(head).toEqual({ seq: 13, hash: lineHash(lines[12]!) });
 
     // An operator who improves round 1's AUC in a copy breaks the link of line 8.
-    const r1 = JSON.parse(lines[6]);
+    const r1 = JSON.parse(lines[6]!);
     r1.metrics.auc = 0.99;
     const tampered = path.join(tmp.dir, 'tampered.jsonl');
     writeFileSync(tampered, [...lines.slice(0, 6), canonicalJson(r1), ...lines.slice(7)].join('\n') + '\n');
@@ -121,7 +121,7 @@ describe('audit log of a real job', () => {
       const code = auditVerifyCommand(o, (l) => out.push(l));
       return { code, stdout: out.join('\n') };
     };
-    const ok = verify({ log: logFile, expectHead: `9:${lineHash(lines[8])}`, json: false });
+    const ok = verify({ log: logFile, expectHead: `9:${lineHash(lines[8]!)}`, json: false });
     const bad = verify({ log: tampered, json: true });
     expect(ok.code, ok.stdout).toBe(0);
     // No roster on this test network: the receipts are checked against their own keys only, and reported as not pinned.

@@ -139,7 +139,7 @@ describe('cancelling jobs and bounding the queue', () => {
     const full = await refusal(control.submit(stuck('one too many'), schema));
     expect(full.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
     expect(full.details).toBe(`SubmitJob: ${MAX_QUEUED_JOBS} jobs are already queued, the most this coordinator accepts; wait for one to finish or cancel one (fedcredit cancel)`);
-    await control.cancel(queued[10]);
+    await control.cancel(queued[10]!);
     expect(typeof (await control.submit(stuck('fits again'), schema))).toBe('string');
   });
 });

@@ -52,7 +52,7 @@ describe('client-level differential privacy', () => {
     expect(final.state, final.error).toBe('SUCCEEDED');
     const n = parties.length;
     const rounds = wireRounds(final).filter((r) => r.round > 0);
-    const t = rounds[0].secure!.threshold;
+    const t = rounds[0]!.secure!.threshold;
     const plan = clientPlanFor(job, size, t)!;
     expect(plan.spend.mechanism).toBe('distributed-discrete-gaussian');
     for (const r of rounds) {
@@ -79,7 +79,7 @@ describe('client-level differential privacy', () => {
     }
     // The model learns despite the noise. The noise is seeded here; unseeded runs saw a final AUC as low as 0.693.
     const initial = final.rounds.find((r) => r.round === 0)!.metrics.auc;
-    const last = rounds[rounds.length - 1].metrics!.auc;
+    const last = rounds.at(-1)!.metrics!.auc;
     expect(last).toBeGreaterThan(0.62);
     expect(last - initial).toBeGreaterThan(0.1);
     // An auditor checks bank-a's receipts on disk against the key the roster lists for it.
@@ -106,8 +106,8 @@ describe('client-level differential privacy', () => {
       expect(r.privacy.every((p) => JSON.parse(p.receiptJson).receipt.params.trustedCoordinator === true)).toBe(true);
     }
     // Every update is far above S = 1e-4, so the noisy unclipped fraction stays low and S grows each round.
-    expect(rounds[0].clientDp!.unclippedFraction).toBeLessThan(0.5);
-    for (let i = 1; i < norms.length; i++) expect(norms[i]).toBeGreaterThan(norms[i - 1]);
+    expect(rounds[0]!.clientDp!.unclippedFraction).toBeLessThan(0.5);
+    for (let i = 1; i < norms.length; i++) expect(norms[i]).toBeGreaterThan(norms[i - 1]!);
   });
 });
 

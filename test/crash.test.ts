@@ -52,7 +52,7 @@ const show = (p: Point) => `round ${p.round} ${p.stage}/${p.step}`;
  */
 function plan(): Point[] {
   const points: Point[] = [{ round: 0, stage: 'stats', step: 'start' }, { round: 0, stage: 'stats', step: 'unmasking' }, { round: 0, stage: 'evaluate', step: 'share-keys' }];
-  for (let i = 0; points.length < KILLS; i++) points.push({ round: 1 + Math.floor(i / 2), stage: i % 2 === 0 ? 'train' : 'evaluate', step: STEPS[i % STEPS.length] });
+  for (let i = 0; points.length < KILLS; i++) points.push({ round: 1 + Math.floor(i / 2), stage: i % 2 === 0 ? 'train' : 'evaluate', step: STEPS[i % STEPS.length]! });
   return points;
 }
 
@@ -82,8 +82,8 @@ class RecordTail {
     const out: Step[] = [];
     for (const line of lines) {
       // The reply's own "message" is the first one in its secagg object (nested objects have none).
-      const m = /^\{"time":"[^"]*","rpc":"PushResult",.*?"secagg":\{.*?"message":"([a-z-]+)"/.exec(line);
-      if (m && (STEPS as readonly string[]).includes(m[1])) out.push(m[1] as Step);
+      const step = /^\{"time":"[^"]*","rpc":"PushResult",.*?"secagg":\{.*?"message":"([a-z-]+)"/.exec(line)?.[1];
+      if (step !== undefined && (STEPS as readonly string[]).includes(step)) out.push(step as Step);
     }
     return out;
   }
@@ -208,7 +208,7 @@ describe('coordinator crash safety', () => {
       spares.push(spareCoordinator(port, stateDir, extra));
       // Whatever was completed before the kill is still there after the restart.
       const after = await statusOf(address, jobId);
-      expect(after.roundsCompleted, `kill ${kills.length} at ${show(kills[kills.length - 1].at)}`).toBeGreaterThanOrEqual(before);
+      expect(after.roundsCompleted, `kill ${kills.length} at ${show(kills.at(-1)!.at)}`).toBeGreaterThanOrEqual(before);
     }
     follower?.close();
     const killedAt = kills.map((k) => show(k.at));

@@ -99,7 +99,7 @@ describe('a coordinator that deviates cannot single out one institution', () => 
     // The honest rerun of a crashed coordinator, over the identical set, still works after the restart.
     const rerun = await sumOver(handlers, ALL, 'job-1', 'd');
     expect(rerun.error).toBeUndefined();
-    expect(Array.from(rerun.sum!.label)).toEqual(Array.from(first.sum!.label));
+    expect(Array.from(rerun.sum!.label!)).toEqual(Array.from(first.sum!.label!));
   });
 
   it('with a policy requiring two other participants: {a, b, c, d} then {a, b, c} is refused too', async () => {

@@ -52,7 +52,7 @@ describe('federated training over gRPC with three participant processes', () => 
     expect(final.state).toBe('SUCCEEDED');
     expect(final.participants.sort()).toEqual(parties.map((p) => p.name).sort());
     const first = final.rounds.find((r) => r.round === 1)!;
-    const last = final.rounds[final.rounds.length - 1];
+    const last = final.rounds.at(-1)!;
     const baseline = final.rounds.find((r) => r.round === 0)!;
     expect(Math.abs(baseline.metrics!.auc - 0.5)).toBeLessThan(0.1); // logistic regression starts near zero: an almost constant score
     expect(last.round).toBe(4);
@@ -85,7 +85,7 @@ describe('federated training over gRPC with three participant processes', () => 
       const t = msg.secagg!.maskedInput;
       if (msg.secagg!.message !== 'masked-input') continue;
       expect(t!.dtype).toBe('UINT32');
-      expect(planWords.has(t!.shape[0]), `masked vector of ${t!.shape[0]} words`).toBe(true);
+      expect(planWords.has(t!.shape[0]!), `masked vector of ${t!.shape[0]} words`).toBe(true);
       const b = Buffer.from(t!.values, 'base64');
       vectors.push(Array.from(new Uint32Array(b.buffer, b.byteOffset, b.length / 4)));
     }
@@ -117,9 +117,9 @@ function containsRun(vectors: number[][], run: number[]): boolean {
   const close = (a: number, b: number) => Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b));
   for (const v of vectors) {
     for (let i = 0; i + run.length <= v.length; i++) {
-      if (!close(v[i], run[0])) continue;
+      if (!close(v[i]!, run[0]!)) continue;
       let all = true;
-      for (let j = 1; j < run.length && all; j++) all = close(v[i + j], run[j]);
+      for (let j = 1; j < run.length && all; j++) all = close(v[i + j]!, run[j]!);
       if (all) return true;
     }
   }

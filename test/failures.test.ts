@@ -41,7 +41,7 @@ describe('members that vanish, quorums that cannot be met, and jobs the members 
     expect(final.rounds.flatMap((r) => r.failures)).toEqual([{ participant: 'bank-b', stage: 'round 2: train (secagg masked-input)', reason: 'vanished' }]);
     expect(r2.secure).toMatchObject({ participants: 4, survivors: 3, threshold: 3 });
     // Later rounds go on without it, and the model keeps a sensible quality.
-    const last = final.rounds[final.rounds.length - 1];
+    const last = final.rounds.at(-1)!;
     expect(last.round).toBe(5);
     expect(last.participants).not.toContain('bank-b');
     expect(last.metrics.auc).toBeGreaterThan(0.7);

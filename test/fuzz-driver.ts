@@ -22,9 +22,12 @@ import type { Task__Output } from '../proto/generated/fedcredit/v1/Task.ts';
 import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus.ts';
 import { secaggStepFromWire } from '../proto/secagg-wire.ts';
 import { float64Tensor } from '../proto/tensor.ts';
-import type { Expect, FuzzClients, Rand, Tally } from './fuzz-helpers.ts';
-import { S, codes } from './fuzz-helpers.ts';
-import { SMALL_SCHEMA, malformedReply } from './fuzz-messages.ts';
+import type { Rand } from './fuzz-bytes.ts';
+import type { FuzzClients } from './fuzz-clients.ts';
+import type { Expect, Tally } from './fuzz-tally.ts';
+import { S, codes } from './fuzz-tally.ts';
+import { SMALL_SCHEMA } from './fuzz-jobs.ts';
+import { malformedReply } from './fuzz-replies.ts';
 
 /** The fake participants. */
 export const FAKES = ['drv-a', 'drv-b', 'drv-c', 'drv-d'];
@@ -71,7 +74,7 @@ export class Driver {
     }
     const serving = FAKES.map((name) => this.serve(name));
     try {
-      for (let i = 0; i < PLANS.length || (i < 2 * PLANS.length && !stop()); i++) await this.drive(PLANS[i % PLANS.length], FAKES[i % FAKES.length], i);
+      for (let i = 0; i < PLANS.length || (i < 2 * PLANS.length && !stop()); i++) await this.drive(PLANS[i % PLANS.length]!, FAKES[i % FAKES.length]!, i);
     } finally {
       this.done = true;
       await Promise.all(serving);
@@ -155,13 +158,12 @@ export class Driver {
     const numeric = cfg.schema.numeric.length;
     const vectors: Record<string, Float64Array> = {};
     if (task.kind === 'STATS') {
-      vectors.stats = Float64Array.from({ length: 3 * numeric }, (_, i) => [rows, 0, rows][i % 3]);
+      vectors.stats = Float64Array.from({ length: 3 * numeric }, (_, i) => (i % 3 === 1 ? 0 : rows));
       vectors.label = Float64Array.of(rows, 3);
     } else if (task.kind === 'EVALUATE') {
       const bins = cfg.job.evaluation.bins;
-      const hist = Float64Array.from({ length: 2 * bins }, () => r.int(3));
-      hist[0] += 1;
-      hist[2 * bins - 1] += 1;
+      // Random counts, with at least one negative in the lowest bin and one positive in the highest.
+      const hist = Float64Array.from({ length: 2 * bins }, (_, i) => r.int(3) + (i === 0 || i === 2 * bins - 1 ? 1 : 0));
       const pos = hist.subarray(bins).reduce((a, b) => a + b, 0);
       const n = hist.reduce((a, b) => a + b, 0);
       vectors.hist = hist;
@@ -173,17 +175,17 @@ export class Driver {
       vectors.loss = Float64Array.of(0.6 * rows, rows);
     }
     const wire = (v: Record<string, Float64Array>) => ({ contribution: { vectors: Object.entries(v).map(([k, x]) => float64Tensor(k, x)) } });
-    const names = Object.keys(vectors);
+    const entries = Object.entries(vectors);
     const garbage = (wrongLength: boolean): Garbage => {
-      const pick = r.pick(names);
-      const len = vectors[pick].length;
+      const [pick, picked] = r.pick(entries);
+      const len = picked.length;
       const choice = wrongLength ? 2 : r.int(5);
       if (choice === 0) {
         const [what, body] = malformedReply(r);
         return { what, kind: 'decode', body };
       }
       if (choice === 1) {
-        const v = Float64Array.from(vectors[pick]);
+        const v = Float64Array.from(picked);
         if (len) v[r.int(len)] = r.pick([NaN, Infinity, -Infinity]);
         return len ? { what: `non-finite element in "${pick}"`, kind: 'decode', body: wire({ ...vectors, [pick]: v }) } : { what: 'extra vector', kind: 'fit', body: wire({ ...vectors, zzz: Float64Array.of(1) }) };
       }

@@ -4,33 +4,19 @@
  * mutations through the typed clients (wrong and out-of-range fields, empty and huge strings,
  * NaN/Inf in float tensors, wrong dtypes, shapes claiming billions of elements, truncated data,
  * unknown tasks and stale sessions, invalid and huge job JSON). Each call carries the set of
- * statuses it may end with, computed from what was sent.
+ * statuses it may end with, computed from what was sent. The reply bodies come from
+ * fuzz-replies.ts and the submitted jobs from fuzz-jobs.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { DataSchemaSchema } from '../core/data/schema.ts';
-import { JobSpecSchema } from '../core/job.ts';
-import { jobSizeProblem } from '../proto/limits.ts';
-import { MAX_SUBMIT_JSON_BYTES } from '../proto/validate.ts';
-import { float32Tensor, float64Tensor } from '../proto/tensor.ts';
-import type { Expect, FuzzClients, MethodName, Outcome, Rand, Tally } from './fuzz-helpers.ts';
-import { METHODS, S, codes, hugeLengthPrefix, mutate, wrongTypes } from './fuzz-helpers.ts';
-
-/** A small schema: 2 numeric features and one categorical (5 encoded inputs, 6 logistic parameters). */
-export const SMALL_SCHEMA = {
-  label: { column: 'y', positive: '1' },
-  numeric: [{ name: 'a' }, { name: 'b' }],
-  categorical: [{ name: 'c', levels: ['x', 'y'] }],
-};
-
-/** A job that is valid but fails at once: it waits 0 ms for a participant that never comes. */
-export const SAFE_JOB = {
-  name: 'fuzz-safe',
-  participants: ['nobody-0'],
-  minParticipants: 1,
-  rounds: 1,
-  evaluation: { bins: 10 },
-  deadlines: { waitForParticipantsMs: 0, stageMs: 1000 },
-};
+import { float64Tensor } from '../proto/tensor.ts';
+import type { Rand } from './fuzz-bytes.ts';
+import { huge, hugeLengthPrefix, mutate, wrongTypes } from './fuzz-bytes.ts';
+import type { FuzzClients, MethodName, Outcome } from './fuzz-clients.ts';
+import { METHODS } from './fuzz-clients.ts';
+import type { Expect, Tally } from './fuzz-tally.ts';
+import { S, codes } from './fuzz-tally.ts';
+import { SAFE_JOB, SMALL_SCHEMA, submitRequest, submitVerdict } from './fuzz-jobs.ts';
+import { malformedReply, wellFormedReply } from './fuzz-replies.ts';
 
 /** What the random calls share: clients, the tally, and sessions and job ids to aim at. */
 export interface FuzzContext {
@@ -62,7 +48,6 @@ const RAW_EXPECT: Record<MethodName, Expect> = {
 };
 const INVALID = codes(S.INVALID_ARGUMENT);
 
-const huge = (r: Rand, min: number) => 'h'.repeat(r.chance(0.02) ? 1_000_000 : min + r.int(4 * min));
 const unknownSession = (r: Rand) => `unknown-${r.str(16)}`;
 const sessionOf = (ctx: FuzzContext, r: Rand) => (ctx.stale.length && r.chance(0.5) ? r.pick(ctx.stale) : unknownSession(r));
 const jobRef = (ctx: FuzzContext, r: Rand) => ({ jobId: ctx.jobIds.length && r.chance(0.5) ? r.pick(ctx.jobIds) : `unknown-${r.str(8)}` });
@@ -157,63 +142,6 @@ function sessionCalls(ctx: FuzzContext, r: Rand): Call {
   };
 }
 
-/** Float bytes with one non-finite element. */
-function floats(r: Rand, n: number, dtype: 'FLOAT32' | 'FLOAT64', poison = true): Buffer {
-  const v = dtype === 'FLOAT64' ? new Float64Array(n) : new Float32Array(n);
-  for (let i = 0; i < n; i++) v[i] = r.float() - 0.5;
-  if (poison) v[r.int(n)] = r.pick([NaN, Infinity, -Infinity]);
-  return Buffer.from(v.buffer);
-}
-
-/** A malformed reply body (no session or task id): [what is wrong, body]. Each fails wire decoding. */
-export function malformedReply(r: Rand): [string, Record<string, unknown>] {
-  const t = (o: Record<string, unknown>) => ({ contribution: { vectors: [{ name: 'update', dtype: 'FLOAT64', shape: [4], data: Buffer.alloc(32), ...o }] } });
-  const masked = (o: Record<string, unknown> | null) => ({ secagg: { message: 'masked-input', maskedInput: o && { name: 'y', dtype: 'UINT32', shape: [4], data: Buffer.alloc(16), ...o } } });
-  const n = 1 + r.int(64);
-  const cases: [string, () => Record<string, unknown>][] = [
-    ['NaN/Inf in a FLOAT64 vector', () => t({ shape: [n], data: floats(r, n, 'FLOAT64') })],
-    ['NaN/Inf in a FLOAT32 vector', () => t({ dtype: 'FLOAT32', shape: [n], data: floats(r, n, 'FLOAT32') })],
-    ['integer dtype for a float vector', () => t({ dtype: r.pick(['INT32', 'UINT32']), shape: [4], data: Buffer.alloc(16) })],
-    ['unspecified or unknown dtype', () => t({ dtype: r.pick(['DTYPE_UNSPECIFIED', 9, 1000]) })],
-    ['shape claiming billions of elements', () => t({ shape: r.pick([[2 ** 31, 2 ** 31], [2 ** 32 - 1], [65536, 65536, 65536], [2 ** 32 - 1, 2 ** 32 - 1, 2 ** 32 - 1, 2 ** 32 - 1]]), data: r.bytes(r.int(64)) })],
-    ['truncated data', () => t({ shape: [n], data: r.bytes(8 * n - 1 - r.int(8 * n)) })],
-    ['data longer than the shape', () => t({ shape: [2], data: r.bytes(17 + r.int(64)) })],
-    ['two-dimensional vector', () => t({ shape: [2, 2] })],
-    ['too many dimensions', () => t({ shape: Array(9).fill(1), data: Buffer.alloc(8) })],
-    ['vector without a name', () => t({ name: '' })],
-    ['huge vector name', () => t({ name: huge(r, 129) })],
-    ['reserved vector name', () => t({ name: '__proto__' })],
-    ['duplicate vectors', () => ({ contribution: { vectors: [float64Tensor('w', Float64Array.of(1)), float64Tensor('w', Float64Array.of(2))] } })],
-    ['too many vectors', () => ({ contribution: { vectors: Array.from({ length: 65 + r.int(100) }, (_, i) => float64Tensor(`v${i}`, Float64Array.of(i))) } })],
-    ['unknown secagg message', () => ({ secagg: { message: r.chance(0.5) ? r.str(1 + r.int(20)) : huge(r, 100) } })],
-    ['public keys of the wrong size', () => ({ secagg: { message: 'advertise-keys', cPk: r.bytes(r.pick([0, 31, 33, 1000])), sPk: r.bytes(32) } })],
-    ['share ciphertexts of the wrong size', () => ({ secagg: { message: 'share-keys', ciphertexts: [{ peer: 'x', ciphertext: r.bytes(r.pick([0, 5, 90, 5000])) }] } })],
-    ['share ciphertext without a recipient', () => ({ secagg: { message: 'share-keys', ciphertexts: [{ peer: r.pick(['', huge(r, 201)]), ciphertext: r.bytes(104) }] } })],
-    ['masked input of a float dtype', () => masked({ dtype: r.pick(['FLOAT32', 'FLOAT64', 'INT32']) })],
-    ['masked input claiming billions of words', () => masked({ shape: r.pick([[2 ** 31, 2 ** 31], [2 ** 32 - 1]]), data: r.bytes(r.int(64)) })],
-    ['masked input with truncated data', () => masked({ shape: [n], data: r.bytes(4 * n - 1) })],
-    ['two-dimensional masked input', () => masked({ shape: [2, 2] })],
-    ['masked-input reply without the vector', () => masked(null)],
-    ['unmasking shares of the wrong size', () => ({ secagg: { message: 'unmasking', selfMaskShares: [{ owner: 'x', share: r.bytes(r.pick([0, 3, 100])) }], keyShares: [] } })],
-    ['unmasking share without an owner', () => ({ secagg: { message: 'unmasking', selfMaskShares: [], keyShares: [{ owner: '', share: r.bytes(4) }] } })],
-    ['neither contribution, secagg reply nor refusal', () => ({})],
-    ['privacy receipt beyond 64 KiB', () => ({ contribution: { vectors: [float64Tensor('update', Float64Array.of(1))] }, privacyReceiptJson: 'r'.repeat(65_537 + r.int(1000)) })],
-  ];
-  const [what, make] = r.pick(cases);
-  return [what, make()];
-}
-
-/** A well-formed reply body that fits no open task of the keeper. */
-function wellFormedReply(r: Rand): [string, Record<string, unknown>] {
-  return r.pick<[string, Record<string, unknown>]>([
-    ['contribution', { contribution: { vectors: [float64Tensor('update', Float64Array.of(1, 2)), float32Tensor('weight', Float32Array.of(3))] } }],
-    ['keys', { secagg: { message: 'advertise-keys', cPk: r.bytes(32), sPk: r.bytes(32) } }],
-    ['masked input', { secagg: { message: 'masked-input', maskedInput: { name: 'y', dtype: 'UINT32', shape: [3], data: r.bytes(12) } } }],
-    ['refusal', { refusal: { code: 'error', reason: 'no' } }],
-    ['refusal with a huge reason', { refusal: { code: huge(r, 65), reason: huge(r, 2001) } }],
-  ]);
-}
-
 function push(ctx: FuzzContext, r: Rand): Call {
   const kind = r.int(10);
   let category: string;
@@ -246,78 +174,8 @@ function push(ctx: FuzzContext, r: Rand): Call {
   return async () => ctx.tally.record(category, 'PushResult', allowed, await ctx.c.unary('PushResult', req), note);
 }
 
-const TOKENS = ['null', 'true', '-1', '0', '-0', '1e400', '-1e400', '1e-400', '1.5', '9007199254740993', '4294967296', '2147483648', '""', '"x"',
-  `"${'x'.repeat(300)}"`, '[]', '{}', '[1,2]', '{"a":1}', '"NaN"', '"Infinity"', '"__proto__"', '{"__proto__":{"polluted":1}}', '[[[[[[[[[[]]]]]]]]]]'];
-
-/** A structural mutation of `base` as JSON text: a field set to an odd value, deleted, or added. */
-function mutateJson(r: Rand, base: object): { text: string; how: string } {
-  const copy = structuredClone(base) as Record<string, unknown>;
-  const slots: [Record<string, unknown> | unknown[], string | number][] = [];
-  const walk = (v: unknown) => {
-    if (Array.isArray(v)) {
-      v.forEach((x, i) => {
-        slots.push([v, i]);
-        walk(x);
-      });
-    } else if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      for (const k of Object.keys(o)) {
-        slots.push([o, k]);
-        walk(o[k]);
-      }
-    }
-  };
-  walk(copy);
-  const [parent, k] = r.pick(slots);
-  const op = r.int(4);
-  const token = r.pick(TOKENS);
-  if (op === 0 && !Array.isArray(parent)) {
-    delete parent[k as string];
-    return { text: JSON.stringify(copy), how: `deleted ${String(k)}` };
-  }
-  if (op === 1 && !Array.isArray(parent)) parent[`extra_${r.str(3)}`] = '@@PH@@';
-  else (parent as Record<string | number, unknown>)[k] = '@@PH@@';
-  return { text: JSON.stringify(copy).replace('"@@PH@@"', token), how: `${String(k)} = ${token.slice(0, 24)}` };
-}
-
-/** What the coordinator must answer for a SubmitJob, by the same rules run here; null = valid but not safe to send. */
-export function submitVerdict(jobJson: string, schemaJson: string): Expect | null {
-  const tooLong = (text: string) => Buffer.byteLength(text, 'utf8') > MAX_SUBMIT_JSON_BYTES;
-  if (jobJson.length < 2 || tooLong(jobJson) || schemaJson.length < 2 || tooLong(schemaJson)) return INVALID;
-  let job: unknown;
-  let schema: unknown;
-  try {
-    job = JSON.parse(jobJson);
-    schema = JSON.parse(schemaJson);
-  } catch {
-    return INVALID;
-  }
-  const j = JobSpecSchema.safeParse(job);
-  const s = DataSchemaSchema.safeParse(schema);
-  if (!j.success || !s.success || jobSizeProblem(j.data, s.data)) return INVALID;
-  const safe = !!j.data.participants?.length && j.data.participants.every((p) => p.startsWith('nobody')) && j.data.deadlines.waitForParticipantsMs <= 1000;
-  return safe ? codes(S.OK, S.RESOURCE_EXHAUSTED) : null; // a full job queue refuses the job
-}
-
 function submit(ctx: FuzzContext, r: Rand): Call | null {
-  const schemaText = JSON.stringify(SMALL_SCHEMA);
-  const variants: [string, () => [string, string]][] = [
-    ['invalid JSON', () => [r.pick(['{', '{"name":', 'nope', '{"a":1,}', JSON.stringify(SAFE_JOB).slice(0, 10 + r.int(40))]), schemaText]],
-    ['empty', () => ['', r.chance(0.5) ? '' : schemaText]],
-    ['job JSON over 1 MB, or huge valid JSON with a huge name', () => (r.chance(0.5)
-      ? [`{"name":"${'n'.repeat(1_000_000)}"}`, schemaText]
-      : [JSON.stringify({ ...SAFE_JOB, name: 'n'.repeat(200_000 + r.int(700_000)) }), schemaText])],
-    ['name over 200 characters', () => [JSON.stringify({ ...SAFE_JOB, name: 'n'.repeat(201 + r.int(5000)) }), schemaText]],
-    ['mutated job', () => [mutateJson(r, SAFE_JOB).text, schemaText]],
-    ['mutated schema', () => [JSON.stringify(SAFE_JOB), mutateJson(r, SMALL_SCHEMA).text]],
-    ['model beyond the size limit', () => [
-      JSON.stringify({ ...SAFE_JOB, model: { type: 'mlp', hidden: [4096, 4096] } }),
-      JSON.stringify({ ...SMALL_SCHEMA, categorical: [{ name: 'c', levels: Array.from({ length: 5000 }, (_, i) => `l${i}`) }] }),
-    ]],
-    ['valid job (fails at once)', () => [JSON.stringify({ ...SAFE_JOB, name: `safe-${r.str(4)}` }), schemaText]],
-  ];
-  const [note, make] = r.pick(variants);
-  const [jobJson, schemaJson] = make();
+  const { note, jobJson, schemaJson } = submitRequest(r);
   const allowed = submitVerdict(jobJson, schemaJson);
   if (!allowed) return null;
   return async () => {
@@ -331,8 +189,7 @@ function jobCalls(ctx: FuzzContext, r: Rand): Call {
   const method = r.pick(['GetJobStatus', 'WatchJob', 'FetchModel'] as const);
   const known = ctx.jobIds.length > 0 && r.chance(0.4);
   const kind = known ? 3 : r.int(3);
-  const jobId = [() => '', () => huge(r, 201), () => `unknown-${r.str(12)}`, () => r.pick(ctx.jobIds)][kind]();
-  const note = ['empty job id', 'huge job id', 'unknown job id', 'known job'][kind];
+  const [jobId, note] = kind === 0 ? ['', 'empty job id'] : kind === 1 ? [huge(r, 201), 'huge job id'] : kind === 2 ? [`unknown-${r.str(12)}`, 'unknown job id'] : [r.pick(ctx.jobIds), 'known job'];
   const allowed = kind < 2 ? INVALID : kind === 2 ? codes(S.NOT_FOUND)
     : method === 'FetchModel' ? codes(S.OK, S.FAILED_PRECONDITION) : method === 'WatchJob' ? codes(S.OK, S.CANCELLED) : codes(S.OK);
   return async () => {

@@ -1,5 +1,5 @@
 /**
- * Fuzzing a running coordinator (issue acceptance): a real coordinator OS process (so a crash
+ * Fuzzing a running coordinator: a real coordinator OS process (so a crash
  * shows as an exit) receives at least 10,000 random and mutated messages on every Fleet and
  * Control RPC — raw random bytes and mutated valid encodings (bit flips, truncation, appended
  * garbage, huge length prefixes, wrong wire types) through a generic client with Buffer
@@ -21,11 +21,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { JobSpecSchema } from '../core/job.ts';
 import { loadSchemaFile } from '../participant/data/load.ts';
 import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus.ts';
-import { FuzzClients, Rand, S, Tally, pool, rssMiB } from './fuzz-helpers.ts';
+import { Rand } from './fuzz-bytes.ts';
+import { FuzzClients, pool } from './fuzz-clients.ts';
+import { S, Tally } from './fuzz-tally.ts';
 import { Driver } from './fuzz-driver.ts';
 import { randomCall } from './fuzz-messages.ts';
 import type { FuzzContext } from './fuzz-messages.ts';
@@ -37,6 +40,16 @@ const MESSAGES = Number(process.env.FEDCREDIT_FUZZ_MESSAGES ?? 10_000);
 const CONCURRENCY = 32;
 const CALL_MS = 5000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resident set size of a process in MiB, from /proc (NaN where /proc is not available). */
+function rssMiB(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
 
 /** Whether `fedcredit <command>` has an --insecure flag (plaintext gRPC must then be asked for explicitly). */
 async function hasInsecureFlag(command: string): Promise<boolean> {
@@ -52,8 +65,8 @@ function startCoordinatorProcess(stateDir: string, extra: string[]): Promise<{ c
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = /coordinator listening on (\S+)/.exec(out);
-      if (m) resolve({ child, address: m[1], output: () => out });
+      const address = /coordinator listening on (\S+)/.exec(out)?.[1];
+      if (address !== undefined) resolve({ child, address, output: () => out });
     });
     child.once('exit', (code) => reject(new Error(`coordinator exited with ${code}: ${out}`)));
   });
@@ -153,7 +166,7 @@ describe('fuzzing a running coordinator', () => {
       status = s.value as JobStatus__Output;
     }
     expect(status?.state, `${status?.error}\n${parts.map((p) => p.output()).join('\n').slice(-3000)}`).toBe('SUCCEEDED');
-    const last = status!.rounds[status!.rounds.length - 1];
+    const last = status!.rounds.at(-1)!;
     console.log(`job after the fuzzing: ${status!.state}, ${status!.roundsCompleted} rounds, AUC ${last.metrics?.auc.toFixed(4)}, aggregation ${status!.aggregation}`);
     expect(status!.aggregation).toBe('secagg');
     expect(last.metrics!.auc).toBeGreaterThan(0.6);

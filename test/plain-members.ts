@@ -38,7 +38,7 @@ export function honestVectors(task: Task__Output): Vectors {
   const cfg = TaskConfigSchema.parse(JSON.parse(task.configJson));
   const rows = 20;
   if (task.kind === 'STATS') {
-    return { stats: Float64Array.from({ length: 3 * cfg.schema.numeric.length }, (_, i) => [rows, 0.5 * rows, rows][i % 3]), label: Float64Array.of(rows, 6) };
+    return { stats: Float64Array.from({ length: 3 * cfg.schema.numeric.length }, (_, i) => (i % 3 === 1 ? 0.5 * rows : rows)), label: Float64Array.of(rows, 6) };
   }
   if (task.kind === 'EVALUATE') {
     const bins = cfg.job.evaluation.bins;

@@ -63,10 +63,10 @@ describe('plain replies that make no sense fail their sender, or the round, neve
       m === 'pm-c' ? (kind, round, v) => (kind === 'EVALUATE' && round === 1 ? { ...v, loss: Float64Array.of(0.2, 0.1, 0.5, 0) } : v) : undefined,
     );
     expect(final.state, final.error).toBe('SUCCEEDED');
-    const refused = members[2].pushes.find((p) => p.kind === 'EVALUATE' && p.round === 1)!;
+    const refused = members[2]!.pushes.find((p) => p.kind === 'EVALUATE' && p.round === 1)!;
     expect(refused.outcome).toMatchObject({ ok: false, code: 3 });
     expect(!refused.outcome.ok && refused.outcome.details).toMatch(/PushResult from pm-c: vector "loss" element 2 \(rows n\) is 0\.5: a count must be a non-negative whole number/);
-    const last = final.rounds[final.rounds.length - 1];
+    const last = final.rounds.at(-1)!;
     expect(last.round).toBe(1);
     expect(last.failures).toEqual([
       expect.objectContaining({ participant: 'pm-c', stage: 'round 1: evaluate', reason: expect.stringMatching(/^malformed reply rejected: vector "loss" element 2 \(rows n\) is 0\.5/) }),
@@ -89,7 +89,7 @@ describe('plain replies that make no sense fail their sender, or the round, neve
   it('finite updates that sum beyond the float64 range fail the round, naming the vector and coordinate', async () => {
     const final = await runPlain('overflow', () => (kind, _round, v) => {
       if (kind !== 'TRAIN') return v;
-      const update = Float64Array.from(v.update);
+      const update = Float64Array.from(v.update!);
       update[2] = 1.5e308;
       return { ...v, update };
     });

@@ -105,8 +105,8 @@ describe('participant policy', () => {
 
 describe('participant policy on the command line', () => {
   const badPolicy = file('bad-policy.json', { version: 1, maxEpsilonPerJob: 'five', maxRounds: 10 });
-  const [header, good, row] = readFileSync(csvs[0].path, 'utf8').split('\n');
-  const badCsv = file('bad.csv', [header, good, row.replace(/^[^,]*/, '4O'), ''].join('\n')); // letter O in the age
+  const [header, good, row] = readFileSync(csvs[0]!.path, 'utf8').split('\n');
+  const badCsv = file('bad.csv', [header, good, row!.replace(/^[^,]*/, '4O'), ''].join('\n')); // letter O in the age
   let coord: CoordinatorHandle;
   const nodes: Participant[] = [];
   const runs: Promise<void>[] = [];
@@ -121,7 +121,7 @@ describe('participant policy on the command line', () => {
       runs.push(node.run());
     }
     badNodes = [
-      startParticipant('policy-typo', csvs[0].path, coord.address, reducedFile, ['--policy', badPolicy]),
+      startParticipant('policy-typo', csvs[0]!.path, coord.address, reducedFile, ['--policy', badPolicy]),
       startParticipant('bad-csv', badCsv, coord.address, reducedFile),
     ];
     for (let i = 0; i < 300 && coord.grid.available().length < 3; i++) await new Promise((r) => setTimeout(r, 100));
@@ -148,6 +148,7 @@ describe('participant policy on the command line', () => {
 
   it('a node with a bad policy file or a bad CSV exits with code 2 before connecting', async () => {
     const [p, c] = badNodes;
+    if (!p || !c) throw new Error(`two bad nodes were started, not ${badNodes.length}`);
     expect(await p.exited, p.output()).toBe(2);
     expect(await c.exited, c.output()).toBe(2);
     // Apart from the --insecure warning (these nodes run on a plaintext test network), one line.

@@ -36,11 +36,11 @@ function jobCurve(rounds: number): number[] {
   const job = spec(rounds);
   const plan = recordReleasePlan(job, schema, 3);
   const c = recordJobCost(job, plan, dpSgdPlan(job, plan, 100)); // q = 1 for any row count below the batch size
-  return c.train.rdp.map((r, i) => Math.max(r, c.holdout.rdp[i]));
+  return c.train.rdp.map((r, i) => Math.max(r, c.holdout.rdp[i]!));
 }
 const eps = (rdp: number[]) => epsilonFromRdp({ orders: [...DEFAULT_RDP_ORDERS], rdp }, DELTA).epsilon;
 const twoRounds = jobCurve(2);
-const both = twoRounds.map((r, i) => r + jobCurve(3)[i]);
+const both = twoRounds.map((r, i) => r + jobCurve(3)[i]!);
 const REFUSED = /bank-a: refused: privacy budget: the whole job would cost this node/;
 
 describe('privacy budgets enforced by each institution', () => {
@@ -115,7 +115,7 @@ describe('privacy budgets enforced by each institution', () => {
     expect(ok.stdout).toMatch(/^6 receipt\(s\) verified with key [0-9a-f]{16}…$/m);
 
     const lines = readFileSync(receipts, 'utf8').trim().split('\n');
-    const tampered = JSON.parse(lines[0]);
+    const tampered = JSON.parse(lines[0]!);
     tampered.receipt.epsilonRound /= 2;
     const forged = path.join(tmp.dir, 'forged.jsonl');
     writeFileSync(forged, [JSON.stringify(tampered), lines[1]].join('\n') + '\n');

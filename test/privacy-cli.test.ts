@@ -65,7 +65,7 @@ describe.concurrent('fedcredit privacy', () => {
     expect(text.stdout).toMatch(/^epsilon\s+0\.99\d* ≤ target 1\s+at delta 0\.00001\s+\(Rényi order α = \d+\)$/m);
     expect(text.stdout).toContain('2000 steps = 20 rounds × 1 epoch × 100 steps/epoch');
     expect(text.stdout).toMatch(/^orders\s+1\.1, 1\.25, .*5…64, .*1024 \(\d+ orders\)$/m);
-    const printed = /z = ([\d.]+)/.exec(text.stdout)![1];
+    const printed = /z = ([\d.]+)/.exec(text.stdout)![1]!;
     expect(Number(printed)).toBeGreaterThanOrEqual(cal.noiseMultiplier);
     const [back, below] = await Promise.all([
       json(['privacy', 'epsilon', '--noise-multiplier', printed, ...common]),
@@ -84,7 +84,7 @@ describe.concurrent('fedcredit privacy', () => {
   it('bad values exit with code 2 and one line naming the flag', async () => {
     const results = await Promise.all(errors.map(([, args]) => runCli(['privacy', ...args], 30_000)));
     results.forEach((r, i) => {
-      const [what, , message] = errors[i];
+      const [what, , message] = errors[i]!;
       expect(r.code, what).toBe(2);
       expect(r.stderr, what).toMatch(message);
       expect(r.stderr.trim().split('\n'), what).toHaveLength(1);

@@ -137,7 +137,7 @@ describe('privacy receipts pinned to the roster', () => {
     expect(r1.participants.sort()).toEqual(honest);
     const rejected = (key: string) =>
       `malformed reply rejected: privacy receipt of ${FORGER} is signed with key ${key}, not with the roster's key for ${FORGER}, ${keyOf(FORGER)}: a receipt signed with any other key is invalid`;
-    expect(r1.failures.filter((f) => f.participant === FORGER).map((f) => f.reason)).toEqual([rejected(forgedKeys[1]), rejected(forgedKeys[2])]);
+    expect(r1.failures.filter((f) => f.participant === FORGER).map((f) => f.reason)).toEqual([rejected(forgedKeys[1]!), rejected(forgedKeys[2]!)]);
     // The Control API counts the honest receipts (update and evaluation), each signed with the participant's roster (identity) key.
     expect([...new Set(r1.privacy.map((p) => p.participant))].sort()).toEqual(honest);
     expect(r1.privacy.map((p) => p.stage).sort()).toEqual([...honest.map(() => 'evaluate'), ...honest.map(() => 'train')]);
@@ -157,8 +157,8 @@ describe('privacy receipts pinned to the roster', () => {
     // a run without this roster) is listed as invalid, never counted as spend.
     const rec = coord.jobs.get(final.jobId)!;
     const at = rec.rounds.findIndex((r) => r.round === 1);
-    const stored = rec.rounds[at];
-    const forged = reSign(JSON.parse(stored.receipts!['bank-a']) as SignedReceipt);
+    const stored = rec.rounds[at]!;
+    const forged = reSign(JSON.parse(stored.receipts!['bank-a']!) as SignedReceipt);
     rec.rounds[at] = { ...stored, receipts: { ...stored.receipts, 'bank-a': JSON.stringify(forged) } };
     const tampered = (await control.status(final.jobId)).rounds.find((r) => r.round === 1)!;
     rec.rounds[at] = stored;
@@ -194,7 +194,7 @@ describe('privacy receipts pinned to the roster', () => {
     const forged = path.join(tmp.dir, 'forged.jsonl');
     const lines = reSignChain(readFileSync(receipts, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SignedReceipt));
     writeFileSync(forged, lines.map((l) => canonicalJson(l)).join('\n') + '\n');
-    expect(run({ publicKey: lines[0].publicKey }, forged).code).toBe(0);
+    expect(run({ publicKey: lines[0]!.publicKey }, forged).code).toBe(0);
     const bad = run({ roster: rosterFile, participant: 'bank-a' }, forged);
     expect(bad.code).toBe(1);
     expect(bad.text).toMatch(/^BAD #0 .*names the public key [0-9a-f]{12}…, not the expected/m);

@@ -96,7 +96,7 @@ describe('rerunning a stage that was being unmasked when the coordinator stopped
     // With every member back, the job completes from round 2.
     const done = await runJob('job-r', job, schema, deps(handlers, store.port, 'three'), store.resume());
     expect(done.rounds.map((r) => r.round)).toEqual([0, 1, 2, 3]);
-    expect(done.rounds[3].participants).toEqual(ALL);
+    expect(done.rounds[3]!.participants).toEqual(ALL);
   });
 
   it('a coordinator that reruns the stage over fewer members is refused by the participants themselves', async () => {
@@ -110,6 +110,6 @@ describe('rerunning a stage that was being unmasked when the coordinator stopped
     expect((failed as Error).message).toMatch(/^round 1 train: secure aggregation aborted, nothing was unmasked/);
     const refusals = (failed as JobFailedError).failures.filter((f) => /this node already released its train input of job job-r, round 1/.test(f.reason));
     expect(refusals.map((f) => f.participant).sort()).toEqual(ALL.filter((n) => n !== 'bank-b'));
-    expect(refusals[0].reason).toMatch(/learn bank-b's input alone/);
+    expect(refusals[0]!.reason).toMatch(/learn bank-b's input alone/);
   });
 });

@@ -18,26 +18,17 @@
  *    both shares of the same peer (a request naming a peer surviving and dropped, and a second
  *    request with a different survivor set): the participants refuse with `secagg_abort`.
  *
- * Uniformity tests (per vector, significance α = 1e-9 each; a masked vector fails if any test
- * rejects):
- * - Kolmogorov–Smirnov against U[0, 1) of w / 2^32, rejecting when D > sqrt(ln(2/α) / (2n)): by the
- *   Dvoretzky–Kiefer–Wolfowitz inequality with Massart's constant, P(D > ε) ≤ 2·exp(−2nε²) for
- *   every n, so the false-rejection probability is at most α, exactly;
- * - Pearson chi-square on the top m bits and on the low m bits of every word (2^m bins,
- *   m = min(8, ⌊log2(n/5)⌋), so every bin expects ≥ 5 words), rejecting when p < α.
- * Pooled over all masked vectors of the job (~50 000 words): chi-square on all bytes (256 bins),
- * and a Hoeffding bound on the frequency of ones at each of the 32 bit positions (α each).
- * About 360 tests run, so the chance that a correct implementation fails this file by bad luck is
- * below ~1e-6 (the chi-square tails are asymptotic, the KS and Hoeffding bounds are exact).
- * The same tests reject the plain (unmasked) sums of every round: the detector has power.
+ * The uniformity tests (uniformity.ts) run at significance α = 1e-9 each; about 360 run, so the
+ * chance that a correct implementation fails this file by bad luck is below ~1e-6. The same tests
+ * reject the plain (unmasked) sums of every round: the detector has power. The attacks themselves
+ * are in curious-attack.ts, the reading of the coordinator's record and state in
+ * curious-material.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import nacl from 'tweetnacl';
 import { startCoordinator } from '../coordinator/server.ts';
 import type { CoordinatorHandle } from '../coordinator/server.ts';
-import { ControlClient } from '../client/control-client.ts';
 import { JobSpecSchema } from '../core/job.ts';
 import { inputDim } from '../core/data/schema.ts';
 import { preprocessingFromStats, statsShape } from '../core/data/preprocess.ts';
@@ -46,30 +37,22 @@ import { readTrainSum, trainShape } from '../core/aggregate/train.ts';
 import { modelLayout } from '../core/model/layout.ts';
 import { layoutSize } from '../core/types.ts';
 import type { Contribution, ContributionShape, TaskKind } from '../core/types.ts';
-import { taskFor } from '../core/round/grid.ts';
 import type { StageReplies, StageTask } from '../core/round/grid.ts';
 import { CLIPPED, secureRoundParams } from '../core/round/secure-plan.ts';
 import type { SecAggClientMessage, SecAggServerMessage } from '../core/round/secure-messages.ts';
 import { decodeSum, encodeContribution } from '../core/secagg/contribution-codec.ts';
 import type { EncodingPlan } from '../core/secagg/contribution-codec.ts';
-import { deriveKey } from '../core/secagg/kdf.ts';
-import { removeMask } from '../core/secagg/mask.ts';
-import { seal } from '../core/secagg/secretbox.ts';
-import { combineShares, decodeShare } from '../core/secagg/shamir.ts';
-import { toHex } from '../core/secagg/hex.ts';
-import { encodeSharePlaintext, SHARE_STAGE } from '../core/secagg/protocol/plaintext.ts';
 import { initServer, serverStep } from '../core/secagg/protocol/server.ts';
-import type { SecAggConfig, ServerInput, ServerState } from '../core/secagg/protocol/types.ts';
+import type { ServerInput, ServerState } from '../core/secagg/protocol/types.ts';
 import { cryptoRng } from '../platform/crypto-rng.ts';
 import { loadSchemaFile } from '../participant/data/load.ts';
 import { SYNTHETIC_SCHEMA, readJsonLines, startParticipant, stopAll, syntheticParties, tempDir } from './helpers.ts';
 import type { ParticipantProcess } from './helpers.ts';
-
-import { b64, filesUnder, keysThatOpen, properSubsets, STEPS, sumMod, wordBytes, words } from './curious-helpers.ts';
-import type { ReceivedSum, RecordedReply } from './curious-helpers.ts';
-import { ALPHA, chiSquare, gammaQ, pooledUniformity, uniformity } from './uniformity.ts';
-
-// ---- the test ----------------------------------------------------------------------------------
+import { STEPS, expectAggregatesOnly, receivedSums, runTapped, wordBytes } from './curious-material.ts';
+import type { RecordedPush, StoredRound } from './curious-material.ts';
+import { attackShareCiphertexts, plausibleFraction, properSubsets, removeSelfMasks, sumMod } from './curious-attack.ts';
+import type { Secret } from './curious-attack.ts';
+import { ALPHA, pooledUniformity, uniformity } from './uniformity.ts';
 
 describe('the curious coordinator learns nothing about a single participant', () => {
   const tmp = tempDir('secagg-curious');
@@ -102,42 +85,11 @@ describe('the curious coordinator learns nothing about a single participant', ()
     tmp.cleanup();
   });
 
-  it('the statistics helpers are right (known chi-square quantiles)', () => {
-    expect(chiSquare([0], 1).df).toBe(0);
-    expect(gammaQ(0.5, 3.841459 / 2)).toBeCloseTo(0.05, 6); // χ²(1) 95% quantile
-    expect(gammaQ(5, 18.307038 / 2)).toBeCloseTo(0.05, 6); // χ²(10)
-    expect(gammaQ(127.5, 310.457388 / 2)).toBeCloseTo(0.01, 5); // χ²(255) 99%
-    expect(gammaQ(3.5, 50 / 2)).toBeLessThan(1e-7); // χ²(7) far tail
-    // A uniform vector passes, a quantized plain vector does not.
-    const random = new Uint32Array(new Uint8Array(cryptoRng(4 * 5000)).buffer);
-    expect(uniformity(random).problems).toEqual([]);
-    expect(uniformity(random.map((x) => x >>> 2)).problems).not.toEqual([]);
-  });
-
   it('from everything it received and stored, it cannot recover any participant\'s vector', async () => {
     expect(coord.grid.available()).toEqual(parties.map((p) => p.name).sort());
     const names = coord.grid.available();
 
-    // The coordinator's own public round configurations, as it sends them (a passive tap).
-    const configs: { config: SecAggConfig; kind: TaskKind }[] = [];
-    const realRun = coord.grid.run.bind(coord.grid);
-    coord.grid.run = (ps, tasks, ms) => {
-      for (const p of ps) {
-        const t = taskFor(tasks, p);
-        if (t.secagg && !configs.some((c) => c.config.run === t.secagg!.config.run)) configs.push({ config: t.secagg.config, kind: t.kind });
-      }
-      return realRun(ps, tasks, ms);
-    };
-    const control = new ControlClient(coord.address);
-    let jobId: string;
-    let final: Awaited<ReturnType<ControlClient['follow']>>;
-    try {
-      jobId = await control.submit(job, schema);
-      final = await control.follow(jobId, () => undefined);
-    } finally {
-      coord.grid.run = realRun;
-      control.close();
-    }
+    const { jobId, final, configs } = await runTapped(coord, job, schema);
     expect(final.error).toBe('');
     expect(final.state).toBe('SUCCEEDED');
     // stats, baseline evaluation, then train + evaluate per round: one secure sum each.
@@ -146,45 +98,18 @@ describe('the curious coordinator learns nothing about a single participant', ()
     // ---- what it received: the record of every Fleet message -------------------------------
     const sessionOwner = new Map(coord.grid.list().map((e) => [e.session, e.name]));
     const lines = readJsonLines(record);
-    const pushes = lines.filter((l) => l.rpc === 'PushResult').map((l) => l.message as { session: string; outcome: string; secagg: RecordedReply | null; contribution: unknown; refusal: unknown });
+    const pushes = lines.filter((l) => l.rpc === 'PushResult').map((l) => l.message as RecordedPush);
     expect(pushes.length).toBe(configs.length * STEPS.length * names.length);
     // Nothing but secure-aggregation replies: no vector in clear, no refusal.
     expect(pushes.every((p) => p.outcome === 'secagg' && p.secagg != null && p.contribution == null && p.refusal == null)).toBe(true);
 
-    // Steps are sequential (each waits for every reply), so the record splits into 4·n replies per sum.
-    const sums: ReceivedSum[] = configs.map(({ config, kind }, s) => {
-      const r: ReceivedSum = { config, kind, keys: new Map(), ciphertexts: [], masked: new Map(), selfMaskShares: [], keyShares: [] };
-      const chunk = pushes.slice(s * 4 * names.length, (s + 1) * 4 * names.length);
-      chunk.forEach((p, i) => {
-        const from = sessionOwner.get(p.session)!;
-        expect(from, 'a recorded session belongs to a registered participant').toBeDefined();
-        const m = p.secagg!;
-        expect(m.message).toBe(STEPS[Math.floor(i / names.length)]);
-        if (m.message === 'advertise-keys') r.keys.set(from, { cPk: b64(m.cPk), sPk: b64(m.sPk) });
-        if (m.message === 'share-keys') for (const c of m.ciphertexts) r.ciphertexts.push({ src: from, dst: c.peer, ct: b64(c.ciphertext) });
-        if (m.message === 'masked-input') {
-          expect(m.maskedInput!.dtype).toBe('UINT32');
-          expect(typeof m.maskedInput!.values).toBe('string'); // the recorder keeps UINT32 data as base64
-          r.masked.set(from, words(b64(m.maskedInput!.values)));
-        }
-        if (m.message === 'unmasking') {
-          for (const x of m.selfMaskShares) r.selfMaskShares.push({ holder: from, owner: x.owner, share: b64(x.share) });
-          for (const x of m.keyShares) r.keyShares.push({ holder: from, owner: x.owner, share: b64(x.share) });
-        }
-      });
-      expect([...r.keys.keys()].sort()).toEqual(names);
-      expect([...r.masked.keys()].sort()).toEqual(names);
-      expect(r.ciphertexts.length).toBe(names.length * (names.length - 1));
-      return r;
-    });
+    const sums = receivedSums(pushes, configs, names, sessionOwner);
 
     // ---- what it stored -------------------------------------------------------------------
     const jobDir = path.join(stateDir, 'jobs', jobId);
     const readJson = (f: string) => JSON.parse(readFileSync(path.join(jobDir, f), 'utf8')) as Record<string, unknown>;
     const preprocessing = readJson('preprocessing.json');
-    const rounds = [0, 1, 2].map((r) => readJson(`rounds/${String(r).padStart(4, '0')}.json`) as unknown as {
-      round: number; metrics: Record<string, number>; trainLoss: number | null; failures: unknown[]; secure: Record<string, number>;
-    });
+    const rounds = [0, 1, 2].map((r) => readJson(`rounds/${String(r).padStart(4, '0')}.json`) as unknown as StoredRound);
     const storedWeights = (r: number) => {
       const b = readFileSync(path.join(jobDir, 'weights', `${String(r).padStart(4, '0')}.f32`));
       return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
@@ -195,7 +120,7 @@ describe('the curious coordinator learns nothing about a single participant', ()
     const report: string[] = [];
     let uniformityTests = 0;
     let openAttempts = 0;
-    const secretsSeen: { what: string; bytes: Uint8Array }[] = [];
+    const secretsSeen: Secret[] = [];
     for (const r of sums) {
       const { config, kind } = r;
       const plan: EncodingPlan = secureRoundParams(job, kind, shapeOf(kind), config.run, config.round, config.participants).plan;
@@ -207,15 +132,8 @@ describe('the curious coordinator learns nothing about a single participant', ()
       // (1) Nobody dropped, so nobody revealed a masking-key share: s_u^SK stays secret and no
       // pairwise mask can be removed. Every survivor's self-mask seed b_u is reconstructable.
       expect(r.keyShares).toEqual([]);
-      const unmasked = new Map<string, Uint32Array>();
-      for (const u of names) {
-        const shares = r.selfMaskShares.filter((s) => s.owner === u).map((s) => decodeShare(s.share));
-        expect(shares.length).toBe(names.length);
-        const seed = combineShares(shares, config.threshold, 32);
-        secretsSeen.push({ what: `b_${u}`, bytes: seed });
-        const key = deriveKey(seed, { run: config.run, round: config.round, purpose: 'self-mask', a: u, b: u });
-        unmasked.set(u, removeMask(r.masked.get(u)!, [{ key, sign: 1 }], 32));
-      }
+      const { unmasked, seeds, secrets } = removeSelfMasks(r, names);
+      secretsSeen.push(...secrets);
 
       // (2) The full sum without self-masks is the plain aggregate the coordinator stored: the
       // extraction above is faithful, and this sum is what the protocol is meant to reveal.
@@ -225,15 +143,16 @@ describe('the curious coordinator learns nothing about a single participant', ()
         expect(preprocessingFromStats(decoded, schema)).toEqual(preprocessing);
       } else if (kind === 'evaluate') {
         const m = metricsFromEvaluation(decoded, job.evaluation.bins);
-        const stored = rounds[config.round].metrics;
-        for (const k of ['auc', 'ks', 'logLoss', 'brier', 'n', 'positives'] as const) expect(m[k]).toBeCloseTo(stored[k], 9);
+        const stored = rounds[config.round]!.metrics;
+        for (const k of ['auc', 'ks', 'logLoss', 'brier', 'n', 'positives'] as const) expect(m[k]).toBeCloseTo(stored[k]!, 9);
       } else {
         const t = readTrainSum(decoded);
-        expect(t.meanLoss).toBeCloseTo(rounds[config.round].trainLoss!, 9);
-        expect(rounds[config.round].secure.clipped).toBe(decoded[CLIPPED][0]);
+        const stored = rounds[config.round]!;
+        expect(t.meanLoss).toBeCloseTo(stored.trainLoss!, 9);
+        expect(stored.secure.clipped).toBe(decoded[CLIPPED]![0]);
         const before = storedWeights(config.round - 1);
         const after = storedWeights(config.round);
-        for (let i = 0; i < after.length; i++) expect(after[i]).toBeCloseTo(before[i] + t.updateSum[i] / t.weightSum, 5);
+        for (let i = 0; i < after.length; i++) expect(after[i]).toBeCloseTo(before[i]! + t.updateSum[i]! / t.weightSum, 5);
       }
       // The plain sum is nothing like uniform: the tests below have power.
       expect(uniformity(plainSum).problems.length, `${kind} ${config.round}: the plain sum must fail the uniformity tests`).toBeGreaterThan(0);
@@ -259,50 +178,13 @@ describe('the curious coordinator learns nothing about a single participant', ()
       // (4) Decoding a masked input as a contribution with the public plan gives garbage: most
       // coordinates fall outside any range a real contribution could have (1000× the largest
       // aggregate coordinate of its vector, with the total row count as a floor).
-      for (const u of names) {
-        const garbage = decodeSum(r.masked.get(u)!, plan, 1);
-        let plausible = 0;
-        let total = 0;
-        for (const [name, v] of Object.entries(garbage)) {
-          const bound = 1000 * Math.max(totalRows, ...Array.from(decoded[name], Math.abs));
-          for (const x of v) {
-            total++;
-            if (Math.abs(x) <= bound) plausible++;
-          }
-        }
-        expect(plausible / total, `${config.run}: y_${u} decoded with the plan`).toBeLessThan(0.5);
-      }
+      for (const u of names) expect(plausibleFraction(r.masked.get(u)!, plan, decoded, totalRows), `${config.run}: y_${u} decoded with the plan`).toBeLessThan(0.5);
 
-      // (5) The relayed share ciphertexts: no key derivable from anything the coordinator holds
-      // opens them — public keys used as secrets, X25519 of any two advertised public keys, the
-      // reconstructed self-mask seeds, the revealed shares — neither raw nor through HKDF with
-      // any purpose and direction; and their bytes carry no context string in clear.
-      const pks = [...r.keys.values()].flatMap((k) => [k.cPk, k.sPk]);
-      const holdings: Uint8Array[] = [...pks];
-      for (const a of pks) for (const b of pks) holdings.push(nacl.scalarMult(a, b));
-      for (const u of names) {
-        const shares = r.selfMaskShares.filter((s) => s.owner === u).map((s) => decodeShare(s.share));
-        holdings.push(combineShares(shares, config.threshold, 32));
-      }
-      for (const s of r.selfMaskShares) holdings.push(s.share, s.share.subarray(2, 34), s.share.subarray(s.share.length - 32));
-      const markers = [config.run, SHARE_STAGE, ...names].map((m) => Buffer.from(m, 'utf8'));
-      for (const { src, dst, ct } of r.ciphertexts) {
-        expect(src).not.toBe(dst);
-        const { tried, opened } = keysThatOpen(ct, config, src, dst, holdings);
-        openAttempts += tried;
-        expect(opened, `${config.run}: share ciphertext ${src} → ${dst}`).toBe(0);
-        for (const m of markers) expect(Buffer.from(ct).indexOf(m), `ciphertext ${src} → ${dst} contains "${m.toString()}"`).toBe(-1);
-        secretsSeen.push({ what: `ciphertext ${src}→${dst}`, bytes: ct });
-      }
-      // Positive control: the same opener does open a ciphertext sealed under a key derived from
-      // one of these values (holdings[9] = X25519 of the first two advertised public keys).
-      const [src, dst] = [names[0], names[1]];
-      const control = seal(
-        deriveKey(holdings[9], { run: config.run, round: config.round, purpose: 'share-enc', a: src, b: dst }),
-        encodeSharePlaintext({ run: config.run, round: config.round, src, dst, stage: SHARE_STAGE, selfMaskShare: new Uint8Array(68), keyShare: new Uint8Array(68) }),
-        cryptoRng,
-      );
-      expect(keysThatOpen(control, config, src, dst, holdings).opened).toBeGreaterThan(0);
+      // (5) The relayed share ciphertexts open under no key derivable from anything the
+      // coordinator holds, and carry no context string in clear.
+      const attack = attackShareCiphertexts(r, names, seeds);
+      openAttempts += attack.tried;
+      secretsSeen.push(...attack.secrets);
       for (const s of r.selfMaskShares) secretsSeen.push({ what: `share of ${s.owner} held by ${s.holder}`, bytes: s.share });
       for (const [u, y] of r.masked) secretsSeen.push({ what: `${config.run} y_${u}`, bytes: wordBytes(y) }, { what: `${config.run} y_${u} − PRG(b_${u})`, bytes: wordBytes(unmasked.get(u)!) });
     }
@@ -319,40 +201,7 @@ describe('the curious coordinator learns nothing about a single participant', ()
     console.log(report.join('\n'));
 
     // ---- (c) the state directory holds aggregates only ------------------------------------
-    const files = filesUnder(stateDir);
-    expect(files.map((f) => path.relative(jobDir, f)).sort()).toEqual(
-      [
-        '../../audit.jsonl', 'job.json', 'preprocessing.json', 'status.json', 'strategy.json',
-        ...[0, 1, 2].flatMap((r) => [`rounds/000${r}.json`, `state/000${r}.json`, `weights/000${r}.f32`]),
-        // The survivor set of every unmasking (names only), kept so that a restarted coordinator reruns a stage over it.
-        'releases/stats-0000.json', ...[0, 1, 2].map((r) => `releases/evaluate-000${r}.json`), ...[1, 2].map((r) => `releases/train-000${r}.json`),
-      ].sort(),
-    );
-    const contents = files.map((f) => ({ f, raw: readFileSync(f), text: readFileSync(f, 'latin1') }));
-    for (const { what, bytes } of secretsSeen) {
-      const raw = Buffer.from(bytes.subarray(0, 24));
-      const needles = [toHex(bytes.subarray(0, 24)), Buffer.from(bytes.subarray(0, 24)).toString('base64').slice(0, 28)];
-      if (what.includes(' y_')) {
-        const w = words(bytes.subarray(0, 12));
-        needles.push(`${w[0]},${w[1]},${w[2]}`, `${w[0]}, ${w[1]}, ${w[2]}`);
-      }
-      for (const { f, raw: content, text } of contents) {
-        expect(content.indexOf(raw), `${what} (raw) in ${f}`).toBe(-1);
-        for (const n of needles) expect(text.includes(n), `${what} in ${f}`).toBe(false);
-      }
-    }
-    const maskedLengths = new Set(sums.map((s) => s.config.length));
-    const numericArrays = (v: unknown): number[][] =>
-      Array.isArray(v) ? (v.every((x) => typeof x === 'number') ? [v as number[]] : v.flatMap(numericArrays)) : v && typeof v === 'object' ? Object.values(v).flatMap(numericArrays) : [];
-    for (const { f, text } of contents.filter((c) => c.f.endsWith('.json'))) {
-      for (const a of numericArrays(JSON.parse(text))) expect(maskedLengths.has(a.length), `${f} holds a vector of a masked input's length ${a.length}`).toBe(false);
-    }
-    for (const r of rounds) {
-      expect(Object.keys(r).sort()).toEqual(['failures', 'finishedAt', 'metrics', 'participants', 'round', 'seconds', 'secure', 'trainLoss']);
-      expect(Object.values(r.metrics).every((x) => typeof x === 'number')).toBe(true);
-      expect(Object.values(r.secure).every((x) => typeof x === 'number')).toBe(true);
-      expect(r.failures).toEqual([]);
-    }
+    expectAggregatesOnly(stateDir, jobDir, secretsSeen, new Set(sums.map((x) => x.config.length)), rounds);
   });
 
   it('a participant asked for both shares of the same peer refuses (dishonest coordinator over gRPC)', async () => {
@@ -360,6 +209,7 @@ describe('the curious coordinator learns nothing about a single participant', ()
     const names = grid.available();
     expect(names.length).toBe(4);
     const [a, b, c, d] = names;
+    if (a === undefined || b === undefined || c === undefined || d === undefined) throw new Error(`four participants are needed, got ${names.join(', ')}`);
     // Play the coordinator: a fresh job id, a valid stats round built exactly as secure-sum.ts does.
     const jobId = `dishonest-${Date.now()}`;
     grid.currentJobId = jobId;
@@ -396,12 +246,12 @@ describe('the curious coordinator learns nothing about a single participant', ()
     const both = await send([a], () => ({ type: 'unmask-request', survivors: names, dropped: [b] }));
     expect(both.replies.size).toBe(0);
     expect(both.failures.map((f) => f.participant)).toEqual([a]);
-    expect(both.failures[0].reason).toMatch(/^refused: .*refusing: .*listed as both surviving and dropped.*\[secagg_abort\]$/);
-    expect(both.failures[0].reason).toContain(b);
+    expect(both.failures[0]!.reason).toMatch(/^refused: .*refusing: .*listed as both surviving and dropped.*\[secagg_abort\]$/);
+    expect(both.failures[0]!.reason).toContain(b);
     // a stays aborted: even a well-formed request now gets nothing.
     const after = await send([a], () => ({ type: 'unmask-request', survivors: names, dropped: [] }));
     expect(after.replies.size).toBe(0);
-    expect(after.failures[0].reason).toMatch(/^refused: .*\[secagg_abort\]$/);
+    expect(after.failures[0]!.reason).toMatch(/^refused: .*\[secagg_abort\]$/);
 
     // Attack 2: an honest-looking request to b, c, d (they reveal d's self-mask share) ...
     const honest = { type: 'unmask-request' as const, survivors: names, dropped: [] };
@@ -410,10 +260,10 @@ describe('the curious coordinator learns nothing about a single participant', ()
     const second = await send([b], () => ({ type: 'unmask-request', survivors: [a, b, c], dropped: [d] }));
     expect(second.replies.size).toBe(0);
     expect(second.failures.map((f) => f.participant)).toEqual([b]);
-    expect(second.failures[0].reason).toMatch(/^refused: .*refusing a second unmask request with a different survivor set.*both shares of .*\[secagg_abort\]$/);
-    expect(second.failures[0].reason).toContain(d);
+    expect(second.failures[0]!.reason).toMatch(/^refused: .*refusing a second unmask request with a different survivor set.*both shares of .*\[secagg_abort\]$/);
+    expect(second.failures[0]!.reason).toContain(d);
     // A retry of the very request c already answered is served again, identically.
-    const retry = collect(await send([c], () => honest), 'unmasking')[0];
+    const retry = collect(await send([c], () => honest), 'unmasking')[0]!;
     expect(retry).toEqual(answers.find((x) => x.from === c));
 
     // The dishonest coordinator ends up with self-mask shares only, never a masking-key share.
@@ -427,7 +277,7 @@ describe('the curious coordinator learns nothing about a single participant', ()
     expect(out.output.failures.map((f) => f.participant)).toEqual([a]); // a refused, so it sent no Unmasking reply
     const result = out.output;
     if (result.type !== 'result') throw new Error(`unexpected ${result.type}`);
-    const jobDir = path.join(stateDir, 'jobs', readdirSync(path.join(stateDir, 'jobs'))[0]);
+    const jobDir = path.join(stateDir, 'jobs', readdirSync(path.join(stateDir, 'jobs'))[0]!);
     expect(preprocessingFromStats(decodeSum(result.sum, plan, names.length), schema)).toEqual(JSON.parse(readFileSync(path.join(jobDir, 'preprocessing.json'), 'utf8')));
     // And a plain encoding of a stats contribution (what a participant would send unmasked) is
     // unmistakably non-uniform, unlike the masked inputs it did receive.

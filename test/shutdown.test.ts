@@ -89,7 +89,7 @@ describe('SIGTERM pauses the running job; a restart resumes it', () => {
     const records = audit();
     const resumed = records.filter((r) => r.kind === 'job-resumed' && r.jobId === jobId);
     expect(resumed).toHaveLength(1);
-    expect(resumed[0].afterRound).toBeGreaterThanOrEqual(1);
+    expect(resumed[0]!.afterRound).toBeGreaterThanOrEqual(1);
     expect(records.filter((r) => r.kind === 'job-finished').map((r) => [r.jobId, r.state])).toEqual([[jobId, 'SUCCEEDED']]);
     expect(verifyAuditLog(readFileSync(path.join(stateDir, 'audit.jsonl'))).problems).toEqual([]);
   }, 180_000);

@@ -43,7 +43,8 @@ describe('status details are valid UTF-16 on every service', () => {
 
   it('SubmitJob: job_json or schema_json starting with astral-plane characters is INVALID_ARGUMENT with a readable detail', async () => {
     const text = COIN.repeat(30) + '{';
-    for (const [jobJson, schemaJson, field] of [[text, '{}', 'job_json'], ['{}', text, 'schema_json']]) {
+    const cases: [string, string, string][] = [[text, '{}', 'job_json'], ['{}', text, 'schema_json']];
+    for (const [jobJson, schemaJson, field] of cases) {
       const err = await submit(jobJson, schemaJson);
       expect(err.code, err.details).toBe(grpc.status.INVALID_ARGUMENT);
       expect(err.details).toContain(`SubmitJob: ${field} is not valid JSON`);

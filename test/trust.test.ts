@@ -97,7 +97,7 @@ describe('authenticated institutions over mutual TLS', () => {
     const signed = d.sign('Hello', d.helloRequest());
     refused(await d.call('hello', { ...signed, schemaDigest: 'tampered' }), grpc.status.UNAUTHENTICATED, /signature does not verify/);
     const flipped = Buffer.from(signed.auth.signature);
-    flipped[7] ^= 1;
+    flipped[7]! ^= 1;
     refused(await d.call('hello', { ...signed, auth: { ...signed.auth, signature: flipped } }), grpc.status.UNAUTHENTICATED, /signature does not verify/);
     const ok = await d.call('hello', signed);
     expect(ok.ok, JSON.stringify(ok)).toBe(true);
@@ -164,7 +164,7 @@ describe('authenticated institutions over mutual TLS', () => {
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toMatch(new RegExp(`job ${jobId} \\(trust\\): SUCCEEDED, 2/2 rounds`));
     const status = coord.jobs.get(jobId)!;
-    const last = status.rounds[status.rounds.length - 1];
+    const last = status.rounds.at(-1)!;
     expect(last.participants.sort()).toEqual(parties.map((p) => p.name).sort());
     const failures = status.rounds.flatMap((x) => x.failures).filter((f) => f.participant === 'bank-d');
     expect(failures.length).toBeGreaterThan(0);

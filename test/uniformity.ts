@@ -1,7 +1,15 @@
 /**
  * Statistical tests of uniformity over Z_2^32 for the curious-coordinator test
- * (secagg-curious.test.ts explains the choice of tests and thresholds): Kolmogorov–Smirnov with
- * the DKW bound, Pearson chi-square on top and low bits, and pooled byte and bit-position tests.
+ * (secagg-curious.test.ts). Per vector, at significance α = 1e-9 each (a masked vector fails if
+ * any test rejects):
+ * - Kolmogorov–Smirnov against U[0, 1) of w / 2^32, rejecting when D > sqrt(ln(2/α) / (2n)): by the
+ *   Dvoretzky–Kiefer–Wolfowitz inequality with Massart's constant, P(D > ε) ≤ 2·exp(−2nε²) for
+ *   every n, so the false-rejection probability is at most α, exactly;
+ * - Pearson chi-square on the top m bits and on the low m bits of every word (2^m bins,
+ *   m = min(8, ⌊log2(n/5)⌋), so every bin expects ≥ 5 words), rejecting when p < α.
+ * Pooled over many vectors: chi-square on all bytes (256 bins), and a Hoeffding bound on the
+ * frequency of ones at each of the 32 bit positions (α each). The chi-square tails are
+ * asymptotic, the KS and Hoeffding bounds exact.
  * The chi-square p-value uses the regularized upper incomplete gamma function (Numerical Recipes
  * §6.2 formulas: series below a + 1, continued fraction above), written here from the formulas.
  */
@@ -16,9 +24,9 @@ export function lnGamma(x: number): number {
   ];
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
   x -= 1;
-  let a = c[0];
+  let a = c[0]!;
   const t = x + 7.5;
-  for (let i = 1; i < 9; i++) a += c[i] / (x + i);
+  for (let i = 1; i < 9; i++) a += c[i]! / (x + i);
   return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
 }
 
@@ -61,7 +69,7 @@ export function chiSquare(counts: ArrayLike<number>, total: number): { stat: num
   const k = counts.length;
   const e = total / k;
   let stat = 0;
-  for (let i = 0; i < k; i++) stat += (counts[i] - e) ** 2 / e;
+  for (let i = 0; i < k; i++) stat += (counts[i]! - e) ** 2 / e;
   return { stat, df: k - 1, p: gammaQ((k - 1) / 2, stat / 2) };
 }
 
@@ -81,7 +89,7 @@ export function uniformity(w: Uint32Array): Uniformity {
   const sorted = Float64Array.from(w).sort();
   let ks = 0;
   for (let i = 0; i < n; i++) {
-    const u = sorted[i] / 2 ** 32;
+    const u = sorted[i]! / 2 ** 32;
     ks = Math.max(ks, (i + 1) / n - u, u - i / n);
   }
   const ksLimit = Math.sqrt(Math.log(2 / ALPHA) / (2 * n));
@@ -89,9 +97,9 @@ export function uniformity(w: Uint32Array): Uniformity {
   const bins = 1 << m;
   const top = new Float64Array(bins);
   const low = new Float64Array(bins);
-  for (let i = 0; i < n; i++) {
-    top[w[i] >>> (32 - m)]++;
-    low[w[i] & (bins - 1)]++;
+  for (const x of w) {
+    top[x >>> (32 - m)]!++;
+    low[x & (bins - 1)]!++;
   }
   const r = { n, ks, ksLimit, top: chiSquare(top, n), low: chiSquare(low, n), problems: [] as string[] };
   if (ks > ksLimit) r.problems.push(`KS D = ${ks.toFixed(4)} > ${ksLimit.toFixed(4)}`);
@@ -104,18 +112,17 @@ export function uniformity(w: Uint32Array): Uniformity {
 export function pooledUniformity(w: Uint32Array): { bytes: { stat: number; df: number; p: number }; maxBitBias: number; bitLimit: number; problems: string[] } {
   const bytes = new Float64Array(256);
   const ones = new Float64Array(32);
-  for (let i = 0; i < w.length; i++) {
-    const x = w[i];
-    bytes[x & 0xff]++;
-    bytes[(x >>> 8) & 0xff]++;
-    bytes[(x >>> 16) & 0xff]++;
-    bytes[x >>> 24]++;
-    for (let b = 0; b < 32; b++) ones[b] += (x >>> b) & 1;
+  for (const x of w) {
+    bytes[x & 0xff]!++;
+    bytes[(x >>> 8) & 0xff]!++;
+    bytes[(x >>> 16) & 0xff]!++;
+    bytes[x >>> 24]!++;
+    for (let b = 0; b < 32; b++) ones[b]! += (x >>> b) & 1;
   }
   const chi = chiSquare(bytes, 4 * w.length);
   const bitLimit = Math.sqrt(Math.log(2 / ALPHA) / (2 * w.length));
   let maxBitBias = 0;
-  for (let b = 0; b < 32; b++) maxBitBias = Math.max(maxBitBias, Math.abs(ones[b] / w.length - 0.5));
+  for (let b = 0; b < 32; b++) maxBitBias = Math.max(maxBitBias, Math.abs(ones[b]! / w.length - 0.5));
   const problems: string[] = [];
   if (chi.p < ALPHA) problems.push(`bytes chi-square p = ${chi.p.toExponential(2)}`);
   if (maxBitBias > bitLimit) problems.push(`a bit position is biased by ${maxBitBias.toFixed(5)} > ${bitLimit.toFixed(5)}`);

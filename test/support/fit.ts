@@ -46,7 +46,7 @@ export function chiSquareSymmetric(samples: ArrayLike<number>, p: (y: number) =>
   while (R < maxR && upperTail(R + 1) * n >= 5 && p(R) * n >= 5) R++;
   const counts = new Map<number, number>();
   for (let i = 0; i < n; i++) {
-    const bin = Math.max(-R, Math.min(R, samples[i]));
+    const bin = Math.max(-R, Math.min(R, samples[i]!));
     counts.set(bin, (counts.get(bin) ?? 0) + 1);
   }
   let stat = 0;
@@ -60,9 +60,9 @@ export function chiSquareSymmetric(samples: ArrayLike<number>, p: (y: number) =>
 /** Sample mean and (biased) variance. */
 export function meanVariance(samples: ArrayLike<number>): { mean: number; variance: number } {
   let sum = 0;
-  for (let i = 0; i < samples.length; i++) sum += samples[i];
+  for (let i = 0; i < samples.length; i++) sum += samples[i]!;
   const mean = sum / samples.length;
   let sq = 0;
-  for (let i = 0; i < samples.length; i++) sq += (samples[i] - mean) ** 2;
+  for (let i = 0; i < samples.length; i++) sq += (samples[i]! - mean) ** 2;
   return { mean, variance: sq / samples.length };
 }

@@ -84,8 +84,9 @@ export class GridProbe {
   /** The recorded step, or throws. */
   step(round: number, kind: string, step: string): StepRecord {
     const found = this.steps.filter((s) => s.round === round && s.kind === kind && s.step === step);
-    if (found.length !== 1) throw new Error(`expected one ${kind} ${step} step in round ${round}, saw ${found.length}`);
-    return found[0];
+    const [only] = found;
+    if (only === undefined || found.length !== 1) throw new Error(`expected one ${kind} ${step} step in round ${round}, saw ${found.length}`);
+    return only;
   }
 
   uninstall(): void {

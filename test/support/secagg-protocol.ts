@@ -52,7 +52,7 @@ export function randomInputs(ids: string[], length: number, bits: number, rng: R
     const raw = rng(4 * length);
     const v = new Uint32Array(length);
     for (let i = 0; i < length; i++) {
-      const w = (raw[4 * i] | (raw[4 * i + 1] << 8) | (raw[4 * i + 2] << 16) | (raw[4 * i + 3] << 24)) >>> 0;
+      const w = (raw[4 * i]! | (raw[4 * i + 1]! << 8) | (raw[4 * i + 2]! << 16) | (raw[4 * i + 3]! << 24)) >>> 0;
       v[i] = bits === 32 ? w : w & (2 ** bits - 1);
     }
     out[u] = v;
@@ -63,7 +63,11 @@ export function randomInputs(ids: string[], length: number, bits: number, rng: R
 /** Σ_{u ∈ ids} inputs[u] mod 2^bits, computed in the clear. */
 export function plainSum(inputs: Record<string, Uint32Array>, ids: string[], length: number, bits: number): Uint32Array {
   const sum = new Uint32Array(length);
-  for (const u of ids) addMod(sum, inputs[u], bits);
+  for (const u of ids) {
+    const input = inputs[u];
+    if (input === undefined) throw new Error(`plainSum: no input for ${u}`);
+    addMod(sum, input, bits);
+  }
   return sum;
 }
 
@@ -109,7 +113,7 @@ export function chiSquareUniform(counts: number[]): number {
 /** Histogram of the top byte (bits [bits − 8, bits)) of every value in `vectors`. */
 export function topByteCounts(vectors: Uint32Array[], bits: number): number[] {
   const counts = new Array<number>(256).fill(0);
-  for (const v of vectors) for (let i = 0; i < v.length; i++) counts[(v[i] >>> (bits - 8)) & 0xff]++;
+  for (const v of vectors) for (const x of v) counts[(x >>> (bits - 8)) & 0xff]!++;
   return counts;
 }
 
