@@ -91,8 +91,7 @@ interface Session {
 /** SHA-256 (hex) of a contribution's exact values (vector names sorted; float64 little-endian). */
 function contributionDigest(c: Contribution): string {
   const h = createHash('sha256');
-  for (const name of Object.keys(c).sort()) {
-    const v = c[name];
+  for (const [name, v] of Object.entries(c).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     h.update(`${name}:${v.length}:`);
     h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
   }

@@ -38,8 +38,8 @@ export function formatCsv(header: readonly string[], rows: readonly (readonly st
 /** Parses CSV text whose first record is the header; every record must have the header's width. */
 export function parseCsv(text: string): CsvTable {
   const records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: false }) as string[][];
-  if (records.length === 0) throw new RangeError('the CSV text has no header line');
   const [header, ...rows] = records;
+  if (header === undefined) throw new RangeError('the CSV text has no header line');
   return { header, rows };
 }
 
@@ -61,14 +61,14 @@ export function writeCsvFile(path: string, header: readonly string[], rows: read
  */
 export function parseOptions(argv: readonly string[], known: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
+  const args = argv[Symbol.iterator]();
+  for (const arg of args) {
     const name = arg.startsWith('--') ? arg.slice(2) : '';
     if (!known.includes(name)) throw new RangeError(`unknown argument "${arg}" (known: ${known.map((k) => `--${k}`).join(', ')})`);
-    const value = argv[i + 1];
+    // The option's value is the next argument: take it from the same iterator.
+    const { value } = args.next();
     if (value === undefined || value.startsWith('--')) throw new RangeError(`option --${name} needs a value`);
     out[name] = value;
-    i++;
   }
   return out;
 }

@@ -39,7 +39,7 @@ describe('in-process simulator', () => {
       aggregate(state, sum) {
         calls.push(state.round);
         const d = meanDelta(state, sum);
-        return { weights: state.weights.map((w, i) => w + (params.step as number) * d[i]), round: state.round + 1 };
+        return { weights: state.weights.map((w, i) => w + (params.step as number) * d[i]!), round: state.round + 1 };
       },
     });
     const spec = job({ strategy: { type: 'custom', name: 'half-step', params: { step: 0.5 } } });
@@ -63,17 +63,17 @@ describe('in-process simulator', () => {
 
   it('drops a member that vanishes at masked-input; the others finish the job', async () => {
     const parties = members(8);
-    parties[2].vanishAt = 'masked-input';
+    parties[2]!.vanishAt = 'masked-input';
     const r = await simulate({ job: job({ rounds: 1 }), schema, parties, stateDir: tmp(), seed: 3 });
     expect(r.state, r.error).toBe('SUCCEEDED');
-    expect(r.rounds.at(-1)!.participants).not.toContain(parties[2].name);
+    expect(r.rounds.at(-1)!.participants).not.toContain(parties[2]!.name);
     expect(r.rounds.at(-1)!.participants.length).toBe(7);
   });
 
   it('keeps the consortium up across jobs: a member restarted after it vanished takes part in the next job', async () => {
     const parties = members(4);
-    const victim = parties[1].name;
-    parties[1].vanishAt = { step: 'share-keys', round: 1, kind: 'train' };
+    const victim = parties[1]!.name;
+    parties[1]!.vanishAt = { step: 'share-keys', round: 1, kind: 'train' };
     const sim = await startSimulation({ schema, parties, stateDir: tmp(), seed: 4 });
     const first = await sim.run(job({ rounds: 1 }));
     expect(first.state, first.error).toBe('SUCCEEDED');

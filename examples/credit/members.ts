@@ -22,7 +22,8 @@ export function writeMemberSplit(dir: string, members: number, seed = 11, input:
   const { header, rows } = readCsvFile(input);
   const rng = seededRng(deriveSeed(seed, 'credit-members'));
   const parts: string[][][] = Array.from({ length: members }, () => []);
-  for (const row of rows) parts[uniformInt(rng, members)].push(row);
+  // uniformInt(rng, members) is in [0, members) = the indices of `parts`.
+  for (const row of rows) parts[uniformInt(rng, members)]!.push(row);
   return parts.map((part, i) => {
     const name = `lender-${String(i + 1).padStart(2, '0')}`;
     return { name, path: writeCsvFile(join(dir, `${name}.csv`), header, part), rows: part.length, defaultRate: badRate(header, part) };

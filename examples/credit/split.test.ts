@@ -50,7 +50,7 @@ describe('splitCreditData', () => {
     const rates = split.map((p) => badRate(header, p.rows));
     expect(Math.max(...rates) - Math.min(...rates)).toBeGreaterThanOrEqual(0.05);
     const ownerShare = split.map((p) => p.rows.filter((r) => r[header.indexOf('Home')] === 'owner').length / p.rows.length);
-    expect(ownerShare[0] - ownerShare[1]).toBeGreaterThan(0.3);
+    expect(ownerShare[0]! - ownerShare[1]!).toBeGreaterThan(0.3);
   });
 
   it('rejects unsupported arguments', () => {
@@ -68,8 +68,8 @@ describe('writeCreditSplit', () => {
       written.forEach((w, i) => {
         const back = readCsvFile(w.path);
         expect(back.header).toEqual(header);
-        expect(JSON.stringify(back.rows)).toBe(JSON.stringify(split[i].rows));
-        expect(w.rows).toBe(split[i].rows.length);
+        expect(JSON.stringify(back.rows)).toBe(JSON.stringify(split[i]!.rows));
+        expect(w.rows).toBe(split[i]!.rows.length);
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });

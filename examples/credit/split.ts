@@ -76,12 +76,19 @@ export function splitCreditData(
   if (home < 0 || age < 0 || job < 0) throw new RangeError('the header must contain the columns "Home", "Age" and "Job"');
   const rng = seededRng(deriveSeed(opts.seed, 'credit-split'));
   const parts: CreditSplitPart[] = CREDIT_PARTIES.map((name) => ({ name, rows: [] }));
-  for (const row of rows) {
-    const weights = [...(HOME_AFFINITY[row[home].trim()] ?? OTHER_HOME_AFFINITY)];
-    const years = Number(row[age]);
-    if (row[age].trim() !== '' && years < YOUNG_AGE) weights[2] *= YOUNG_ONLINE_BOOST;
-    if (row[job].trim() === 'partime') weights[2] *= PARTTIME_ONLINE_BOOST;
-    parts[drawIndex(weights, uniform01(rng))].rows.push(row);
+  for (const [r, row] of rows.entries()) {
+    const homeCell = row[home];
+    const ageCell = row[age];
+    const jobCell = row[job];
+    if (homeCell === undefined || ageCell === undefined || jobCell === undefined) {
+      throw new RangeError(`row ${r} has ${row.length} cells, too few for the "Home", "Age" and "Job" columns of the header (${header.length} columns)`);
+    }
+    const weights: [number, number, number] = [...(HOME_AFFINITY[homeCell.trim()] ?? OTHER_HOME_AFFINITY)];
+    const years = Number(ageCell);
+    if (ageCell.trim() !== '' && years < YOUNG_AGE) weights[2] *= YOUNG_ONLINE_BOOST;
+    if (jobCell.trim() === 'partime') weights[2] *= PARTTIME_ONLINE_BOOST;
+    // drawIndex returns an index < weights.length = parts.length (3).
+    parts[drawIndex(weights, uniform01(rng))]!.rows.push(row);
   }
   return parts;
 }
@@ -90,8 +97,8 @@ export function splitCreditData(
 function drawIndex(weights: readonly number[], u: number): number {
   const total = weights.reduce((a, b) => a + b, 0);
   let left = u * total;
-  for (let i = 0; i < weights.length; i++) {
-    left -= weights[i];
+  for (const [i, w] of weights.entries()) {
+    left -= w;
     if (left < 0) return i;
   }
   return weights.length - 1;

@@ -22,7 +22,8 @@ export const clippedFedAvg: StrategyFactory = (params) => {
       const delta = meanDelta(state, sum);
       const norm = Math.hypot(...delta);
       const scale = norm > maxStep ? maxStep / norm : 1;
-      const weights = state.weights.map((w, i) => w + scale * delta[i]);
+      // meanDelta returns one entry per weight.
+      const weights = state.weights.map((w, i) => w + scale * delta[i]!);
       return { weights, round: state.round + 1 };
     },
   };

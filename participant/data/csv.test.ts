@@ -23,7 +23,7 @@ describe('readCsvFile', () => {
     const { header, rows, lines } = readCsvFile(fixture('bom_crlf.csv'));
     expect(header).toEqual(['id', 'status', 'income', 'age', 'debt', 'home', 'job']);
     expect(rows.map((r) => r[0])).toEqual(['1', '2', '3']);
-    expect(rows[1][6]).toBe('free\r\nlance');
+    expect(rows[1]![6]).toBe('free\r\nlance');
     expect(lines).toEqual([2, 4, 6]);
   });
 

@@ -104,8 +104,10 @@ export function csvColumnAt(bytes: Uint8Array, offset: number): string | undefin
   let cell = 0;
   let headerEnd = -1;
   let lineHasContent = false;
-  for (let i = 0; i < offset; i++) {
-    const b = bytes[i];
+  // Bytes past the end (offset > bytes.length) could neither open a quote nor end a line.
+  const end = Math.min(offset, bytes.length);
+  for (let i = 0; i < end; i++) {
+    const b = bytes[i]!;
     if (b === 0x22) quoted = !quoted;
     else if (quoted) continue;
     else if (b === 0x0a || b === 0x0d) {
@@ -130,7 +132,7 @@ export function csvColumnAt(bytes: Uint8Array, offset: number): string | undefin
 export function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
-    const b = bytes[i];
+    const b = bytes[i]!;
     if (b < 0x80) {
       i++;
       continue;
@@ -196,8 +198,8 @@ export function parseCsvText(text: string, file: string, maxColumns = DEFAULT_MA
     }
     throw e;
   }
-  if (records.length === 0) throw dataError({ file }, 'file is empty (expected a header line followed by data rows)');
   const [header, ...rows] = records;
+  if (header === undefined) throw dataError({ file }, 'file is empty (expected a header line followed by data rows)');
   lines.shift();
   if (rows.length === 0) throw dataError({ file }, 'file has a header but no data rows');
   return { header, rows, lines };

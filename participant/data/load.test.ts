@@ -62,10 +62,10 @@ describe('loadTable on fixtures', () => {
     expect(warnings).toEqual([]);
     expect(table.n).toBe(6);
     expect(Array.from(table.labels)).toEqual([0, 1, 0, 1, 0, 0]);
-    expect(Array.from(table.numeric[0])).toEqual([120, 80.5, Number.NaN, 95, 200, 150]);
-    expect(Array.from(table.numeric[2])).toEqual([0, 1500, Number.NaN, 200, 0, Number.NaN]);
-    const job = encodedLevels(schema.categorical[1]);
-    expect(Array.from(table.categorical[1]).map((k) => job[k])).toEqual(['fixed', 'freelance', 'fixed', '__missing__', 'fixed', 'freelance']);
+    expect(Array.from(table.numeric[0]!)).toEqual([120, 80.5, Number.NaN, 95, 200, 150]);
+    expect(Array.from(table.numeric[2]!)).toEqual([0, 1500, Number.NaN, 200, 0, Number.NaN]);
+    const job = encodedLevels(schema.categorical[1]!);
+    expect(Array.from(table.categorical[1]!).map((k) => job[k])).toEqual(['fixed', 'freelance', 'fixed', '__missing__', 'fixed', 'freelance']);
     const prep = preprocessingFromStats(statsContribution(table, schema), schema);
     expect(prep.mean[0]).toBeCloseTo((120 + 80.5 + 95 + 200 + 150) / 5, 12);
     expect(encodeTable(table, schema, prep).length).toBe(6 * inputDim(schema));
@@ -96,7 +96,7 @@ describe('loadTable on fixtures', () => {
   it('unseen category: __other__ plus one aggregated warning; an error where unseen is "error"', () => {
     const f = fixture('unseen_category.csv');
     const { table, warnings } = loadTable(f, schema);
-    expect(Array.from(table.categorical[1])).toEqual([0, 2, 2, 2, 0]);
+    expect(Array.from(table.categorical[1]!)).toEqual([0, 2, 2, 2, 0]);
     expect(warnings).toEqual([
       `${f}, column "job": 2 value(s) not among the schema's levels were encoded as "__other__" in 3 row(s) ` +
         '(first on line 3): "retired" ×2, "student" ×1',
@@ -190,7 +190,7 @@ describe('credit_data (real data)', () => {
     expect(s.numeric.map((f) => f.name)).toEqual(['Seniority', 'Time', 'Age', 'Expenses', 'Income', 'Assets', 'Debt', 'Amount', 'Price']);
     expect(s.numeric.filter((f) => f.indicator).map((f) => f.name)).toEqual(['Income', 'Assets', 'Debt']);
     expect(s.categorical.map((f) => f.name)).toEqual(['Home', 'Marital', 'Records', 'Job']);
-    expect(s.categorical[2].levels).toEqual(['no', 'yes']);
+    expect(s.categorical[2]!.levels).toEqual(['no', 'yes']);
     expect(s.categorical.every((f) => f.missing === 'level' && f.unseen === 'other')).toBe(true);
     expect(s.ignore).toEqual([]);
     expect(notes).toContain('column "Income": numeric with 381 missing value(s); imputed with the mean, plus a missing indicator');

@@ -53,8 +53,9 @@ export function parseSchemaJson(json: unknown, source: string): DataSchema {
     const where = formatJsonPath(issue.path);
     return `${source}: ${where ? `${where}: ` : ''}${issue.message}`;
   });
+  const [only, ...more] = problems;
   const message =
-    problems.length === 1 ? problems[0] : [`${source}: ${problems.length} problems in the schema:`, ...problems.map((p) => `  ${p}`)].join('\n');
+    only !== undefined && more.length === 0 ? only : [`${source}: ${problems.length} problems in the schema:`, ...problems.map((p) => `  ${p}`)].join('\n');
   throw new DataError(message, { file: source }, { problems, cause: result.error });
 }
 

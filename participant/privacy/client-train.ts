@@ -39,7 +39,8 @@ export async function trainWithClientDp(task: ParsedTask, input: ClientTrainInpu
   if (refusal) return refusal;
   const out = await trainLocal({ spec: job.model, inputDim: input.inputDim, weights: input.weights, x: input.x, y: input.y, fit: input.fit });
   const delta = new Float64Array(input.weights.length);
-  for (let i = 0; i < delta.length; i++) delta[i] = out.weights[i] - input.weights[i];
+  // trainLocal returns weights of the input's layout, so both have delta.length entries.
+  for (let i = 0; i < delta.length; i++) delta[i] = out.weights[i]! - input.weights[i]!;
   const enc = encodeClientUpdate(delta, clipNorm, plan, rng);
   // Charged (and persisted) before the update can leave this node.
   const receipt = privacy!.charge(task, plan.spend);

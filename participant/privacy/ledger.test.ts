@@ -103,7 +103,7 @@ describe('PrivacyLedger', () => {
       sampledGaussianRdp({ q: 0.01, noiseMultiplier: 1.5, steps: 100 }),
     ]);
     expect(s.epsilon).toBeCloseTo(epsilonFromRdp(all, DELTA).epsilon, 10);
-    expect(s.epsilon).toBeGreaterThan(s.perJob[0].epsilon);
+    expect(s.epsilon).toBeGreaterThan(s.perJob[0]!.epsilon);
   });
 
   it('refuses a task over budget with the reason, appending nothing', () => {
@@ -240,13 +240,13 @@ describe('PrivacyLedger: a job\'s training rows and held-out rows compose in par
     l.charge({ ...task(1, P), stage: 'evaluate', partition: 'holdout' });
     const a = curve(Q).rdp;
     const b = curve(P).rdp;
-    expect(l.spent().epsilon).toBeCloseTo(epsOf(a.map((x, i) => Math.max(x, b[i]))), 9);
-    expect(l.spent().perJob[0].epsilon).toBeCloseTo(epsOf(a), 9); // the held-out side is the smaller one at every order here
+    expect(l.spent().epsilon).toBeCloseTo(epsOf(a.map((x, i) => Math.max(x, b[i]!))), 9);
+    expect(l.spent().perJob[0]!.epsilon).toBeCloseTo(epsOf(a), 9); // the held-out side is the smaller one at every order here
     l.charge({ ...task(1, P, 'job-b'), partition: 'holdout' });
-    expect(l.spent().epsilon).toBeCloseTo(epsOf(a.map((x, i) => Math.max(x, b[i]) + b[i])), 9);
+    expect(l.spent().epsilon).toBeCloseTo(epsOf(a.map((x, i) => Math.max(x, b[i]!) + b[i]!)), 9);
     // A release over all rows adds to both sides.
     l.charge({ ...task(2, P), stage: 'other' });
-    expect(l.spent().perJob.find((j) => j.jobId === 'job-a')!.epsilon).toBeCloseTo(epsOf(a.map((x, i) => x + b[i])), 9);
+    expect(l.spent().perJob.find((j) => j.jobId === 'job-a')!.epsilon).toBeCloseTo(epsOf(a.map((x, i) => x + b[i]!)), 9);
   });
 
   it('checks a whole job before it starts, counting what the job has been charged already', () => {

@@ -168,7 +168,8 @@ export class PrivacyLedger {
       const had = composeRdp(mine.filter((c) => c.partition === p).map((c) => ({ orders: [...orders], rdp: [...c.rdp] })), orders);
       if (!plan) return had;
       const want = checkCurve(plan, orders);
-      return { orders: [...orders], rdp: had.rdp.map((h, i) => Math.max(h, want[i])) };
+      // composeRdp and checkCurve both give one value per ledger order.
+      return { orders: [...orders], rdp: had.rdp.map((h, i) => Math.max(h, want[i]!)) };
     };
     const job = composeRdp([part(undefined, planned.all), parallelRdp(part('train', planned.train), part('holdout', planned.holdout))], orders);
     return this.verdict(job, composeRdp([totalOf(others, orders), job], orders));
@@ -276,6 +277,9 @@ function totalOf(charges: readonly { jobId: string; partition?: Partition; rdp: 
 function checkCurve(c: RdpCurve, orders: readonly number[]): number[] {
   if (c.orders.length !== orders.length || c.orders.some((o, i) => o !== orders[i])) {
     throw new PrivacyLedgerError('a planned curve must be over the ledger\'s orders', { field: 'planned' });
+  }
+  if (c.rdp.length !== orders.length) {
+    throw new PrivacyLedgerError(`a planned curve has ${c.rdp.length} values for the ledger's ${orders.length} orders`, { field: 'planned' });
   }
   return [...c.rdp];
 }

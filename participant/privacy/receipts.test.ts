@@ -29,7 +29,7 @@ function run(rounds: number[], signer = ReceiptSigner.open(dir, { now: fixedCloc
   const ledger = PrivacyLedger.open(dir, BUDGET, { now: fixedClock() });
   for (const round of rounds) {
     const entry = ledger.charge({ jobId: 'job-1', round, stage: 'train', mechanism: 'dp-sgd', params: P });
-    signer.signReceipt(receiptBody('bank-a', entry, ledger.budget, ledger.spent().perJob[0].epsilon));
+    signer.signReceipt(receiptBody('bank-a', entry, ledger.budget, ledger.spent().perJob[0]!.epsilon));
   }
   return readReceiptLog(receiptsPath(dir));
 }
@@ -65,6 +65,7 @@ describe('privacy receipts', () => {
     expect(v.ok).toBe(true);
 
     const [r0, r1, r2] = list as SignedReceipt[];
+    if (!r0 || !r1 || !r2) throw new Error(`expected 3 receipts, got ${list.length}`);
     expect(r0.receipt).toEqual({
       version: 1, participant: 'bank-a', jobId: 'job-1', round: 1, stage: 'train', mechanism: 'dp-sgd', params: P,
       epsilonRound: r0.receipt.epsilonRound, epsilonAfter: r0.receipt.epsilonAfter, epsilonJob: r0.receipt.epsilonAfter, delta: 1e-5, budgetEpsilon: 3,
@@ -77,7 +78,7 @@ describe('privacy receipts', () => {
     expect(r2.receipt.epsilonJob).toBeCloseTo(eps(150), 10); // one job: its ε is the whole spend
     // The link is the SHA-256 of the previous line of receipts.jsonl.
     const lines = readFileSync(receiptsPath(dir), 'utf8').split('\n');
-    expect(r1.receipt.previousReceiptHash).toBe(createHash('sha256').update(lines[0]).digest('hex'));
+    expect(r1.receipt.previousReceiptHash).toBe(createHash('sha256').update(lines[0]!).digest('hex'));
     expect(lines[0]).toBe(canonicalJson(r0));
     expect(nacl.sign.detached.verify(Buffer.from(canonicalJson(r0.receipt)), Buffer.from(r0.signature, 'base64'), Buffer.from(pk, 'hex'))).toBe(true);
   });
@@ -91,21 +92,21 @@ describe('privacy receipts', () => {
 
   it('a tampered field fails its signature and breaks the next link', () => {
     const list = clone(run([1, 2, 3])) as SignedReceipt[];
-    list[1].receipt.epsilonAfter = list[0].receipt.epsilonAfter;
-    const v = verifyReceipts(list, list[0].publicKey);
+    list[1]!.receipt.epsilonAfter = list[0]!.receipt.epsilonAfter;
+    const v = verifyReceipts(list, list[0]!.publicKey);
     expect(v.ok).toBe(false);
     expect(v.receipts.map((r) => r.ok)).toEqual([true, false, true]);
-    expect(v.receipts[1].reasons).toEqual(['signature does not verify with the expected public key (the receipt was altered or signed by another key)']);
+    expect(v.receipts[1]!.reasons).toEqual(['signature does not verify with the expected public key (the receipt was altered or signed by another key)']);
     expect(v.chain).toEqual([{ index: 2, reason: expect.stringContaining('chain break before receipt 2') }]);
   });
 
   it('reports malformed receipts and unsigned extra fields', () => {
     const list = clone(run([1, 2])) as Array<Record<string, unknown>>;
-    (list[1].receipt as Record<string, unknown>).note = 'added later';
+    (list[1]!.receipt as Record<string, unknown>).note = 'added later';
     list.push({ hello: 'world' });
     const v = verifyReceipts(list, (list[0] as unknown as SignedReceipt).publicKey);
-    expect(v.receipts[1].reasons[0]).toMatch(/^malformed: receipt: Unrecognized key: "note"/);
-    expect(v.receipts[2].reasons[0]).toMatch(/^malformed: /);
+    expect(v.receipts[1]!.reasons[0]).toMatch(/^malformed: receipt: Unrecognized key: "note"/);
+    expect(v.receipts[2]!.reasons[0]).toMatch(/^malformed: /);
     expect(v.ok).toBe(false);
   });
 
@@ -139,7 +140,7 @@ describe('privacy receipts', () => {
   it('refuses to sign out of order, appending nothing', () => {
     run([1]);
     const s = ReceiptSigner.open(dir);
-    const first = s.receipts()[0].receipt;
+    const first = s.receipts()[0]!.receipt;
     const before = readFileSync(receiptsPath(dir));
     const { version: _v, previousReceiptHash: _h, issuedAt: _t, ...body } = first;
     expect(() => s.signReceipt(body)).toThrow(/ledgerEntryIndex 1 must exceed the previous receipt's 1/);
@@ -213,7 +214,7 @@ describe('receipts signed with the identity key', () => {
     signer.close();
     expect(identity.secretKey.some((b) => b !== 0)).toBe(true); // the node still signs its Fleet messages with it
     expect(ReceiptSigner.open(dir, { identity }).receipts()).toHaveLength(2); // the chain continues
-    expect(verifyReceipts(list, idHex, { participant: 'bank-b' }).receipts[0].reasons).toEqual(['is a receipt of "bank-a", not of "bank-b"']);
+    expect(verifyReceipts(list, idHex, { participant: 'bank-b' }).receipts[0]!.reasons).toEqual(['is a receipt of "bank-a", not of "bank-b"']);
   });
 
   it('refuses a state dir whose receipts were signed with its own receipt key, naming both keys and what to do', () => {

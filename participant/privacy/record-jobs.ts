@@ -44,8 +44,9 @@ export class RecordJobStore {
     }
     const r = FileSchema.safeParse(raw);
     if (!r.success) {
-      const i = r.error.issues[0];
-      throw new PrivacyLedgerError(`${file}: ${i.path.join('.') || '(root)'}: ${i.message}; the file was left untouched`, { file, field: i.path.join('.') });
+      const issue = r.error.issues[0];
+      const field = issue?.path.join('.') ?? '';
+      throw new PrivacyLedgerError(`${file}: ${field || '(root)'}: ${issue?.message ?? r.error.message}; the file was left untouched`, { file, field });
     }
     return new RecordJobStore(file, r.data.jobs);
   }

@@ -55,7 +55,7 @@ export function recordJobFor(task: ParsedTask, trainRows: number, privacy: NodeP
     if (!(err instanceof CoreInputError)) throw err;
     return refusal('privacy_settings', `record-level privacy cannot run: ${err.message}`);
   }
-  const noisyRows = trainRows + sampleDiscreteGaussian(1, plan.countSigma2, rng)[0];
+  const noisyRows = trainRows + sampleDiscreteGaussian(1, plan.countSigma2, rng)[0]!; // one draw asked, one returned
   const cost = jobPrivacyCost(job, { schema: task.config.schema, survivors: task.survivors ?? 1, trainingRows: noisyRows });
   if (cost.mode !== 'record') throw new Error(`job ${task.jobId} has no record-level differential privacy`);
   const preview = privacy.ledger.previewJob(task.jobId, { train: cost.train, holdout: cost.holdout });

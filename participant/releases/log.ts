@@ -125,7 +125,8 @@ function parseLine(line: string, file: string, n: number): ReleaseLogRecord {
   const r = ReleaseLogRecordSchema.safeParse(raw);
   if (!r.success) {
     const issue = r.error.issues[0];
-    throw new ReleaseLogError(`${file}:${n}: ${issue.path.join('.') || '(line)'}: ${issue.message}; the node will not start without a readable release history`, file, n);
+    const where = issue?.path.join('.') || '(line)';
+    throw new ReleaseLogError(`${file}:${n}: ${where}: ${issue?.message ?? r.error.message}; the node will not start without a readable release history`, file, n);
   }
   return r.data;
 }

@@ -89,7 +89,7 @@ describe('activateBackend', () => {
     const onWasm = await run('wasm');
     const onCpu = await run('cpu');
     let maxDiff = 0;
-    onWasm.weights.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - onCpu.weights[i]))));
+    onWasm.weights.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - onCpu.weights[i]!))));
     expect(maxDiff).toBeLessThan(1e-3);
     expect(onWasm.lossSum).toBeCloseTo(onCpu.lossSum, 1);
   });

@@ -42,7 +42,9 @@ const MODELS: { label: string; spec: ModelSpec }[] = [
 
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+  const m = s[Math.floor(s.length / 2)];
+  if (m === undefined) throw new RangeError('the median of no measurements is undefined');
+  return m;
 }
 
 /** Runs the benchmark on each backend that activates and returns the measured rows. */
@@ -53,6 +55,7 @@ export async function runBench(
   warmup: number,
   backends: readonly BackendName[] = BACKEND_NAMES,
 ): Promise<{ rows: BenchRow[]; skipped: string[] }> {
+  if (!Number.isInteger(repeats) || repeats < 1) throw new RangeError(`repeats must be an integer ≥ 1, got ${repeats}`);
   await initBackend();
   const data = syntheticRows(rows, features, 7);
   const out: BenchRow[] = [];
@@ -95,8 +98,9 @@ export async function runBench(
 export function formatTable(rows: BenchRow[]): string {
   const head = ['backend', 'model', 'epoch ms (median)', 'epoch ms (min)', 'predict ms'];
   const body = rows.map((r) => [r.backend, r.model, r.epochMs.toFixed(1), r.epochMinMs.toFixed(1), r.predictMs.toFixed(1)]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  // Every row of `body` has the head's five cells.
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 

@@ -20,8 +20,8 @@ describe('poissonSample', () => {
       const s = poissonSample(rng, n, q);
       sizes.push(s.length);
       for (let j = 0; j < s.length; j++) {
-        if (j > 0 && s[j] <= s[j - 1]) ascending = false;
-        perRow[s[j]]++;
+        if (j > 0 && s[j]! <= s[j - 1]!) ascending = false;
+        perRow[s[j]!]!++;
       }
     }
     expect(ascending).toBe(true);

@@ -38,7 +38,7 @@ export function poissonSample(rng: Rng, n: number, sampleRate: number): Uint32Ar
   const hits = new Uint32Array(n);
   let count = 0;
   for (let i = 0; i < n; i++) {
-    const word = (b[4 * i] | (b[4 * i + 1] << 8) | (b[4 * i + 2] << 16) | (b[4 * i + 3] << 24)) >>> 0;
+    const word = (b[4 * i]! | (b[4 * i + 1]! << 8) | (b[4 * i + 2]! << 16) | (b[4 * i + 3]! << 24)) >>> 0;
     if (word < threshold) hits[count++] = i;
   }
   return hits.slice(0, count);
@@ -51,8 +51,8 @@ export function* poissonBatches(n: number, sampleRate: number, rng: Rng): Genera
 
 /** A uniform double in (0, 1] from the 8 bytes of `b` at `off` (53 random bits). */
 function uniformOpen0(b: Uint8Array, off: number): number {
-  const hi = (b[off] | (b[off + 1] << 8) | (b[off + 2] << 16) | (b[off + 3] << 24)) >>> 5; // 27 bits
-  const lo = (b[off + 4] | (b[off + 5] << 8) | (b[off + 6] << 16) | (b[off + 7] << 24)) >>> 6; // 26 bits
+  const hi = (b[off]! | (b[off + 1]! << 8) | (b[off + 2]! << 16) | (b[off + 3]! << 24)) >>> 5; // 27 bits
+  const lo = (b[off + 4]! | (b[off + 5]! << 8) | (b[off + 6]! << 16) | (b[off + 7]! << 24)) >>> 6; // 26 bits
   return (hi * 67108864 + lo + 1) / 9007199254740992;
 }
 

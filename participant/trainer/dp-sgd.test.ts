@@ -57,7 +57,7 @@ function tensors(h: ReturnType<typeof hostBatch>, from = 0, to = ROWS): Batch {
     x: tf.tensor2d(data.x.subarray(from * DIM, to * DIM), [rows, DIM]),
     y: tf.tensor2d(Float32Array.from(data.y.subarray(from, to)), [rows, 1]),
     w: tf.tensor2d(h.w.subarray(from, to), [rows, 1]),
-    masks: h.masks.map((m, l) => (m ? tf.tensor2d(m.subarray(from * h.hidden[l], to * h.hidden[l]), [rows, h.hidden[l]]) : null)),
+    masks: h.masks.map((m, l) => (m ? tf.tensor2d(m.subarray(from * h.hidden[l]!, to * h.hidden[l]!), [rows, h.hidden[l]!]) : null)),
   };
 }
 
@@ -84,7 +84,7 @@ describe('per-example gradient norms', () => {
         for (let i = 0; i < ROWS; i++) {
           const own = norm(ownGradient(spec, vars, h, i));
           expect(own).toBeGreaterThan(1e-3);
-          expect(Math.abs(batchNorms[i] - own) / own).toBeLessThan(1e-4);
+          expect(Math.abs(batchNorms[i]! - own) / own).toBeLessThan(1e-4);
         }
       });
     }
@@ -98,26 +98,26 @@ describe('clipping', () => {
       const h = hostBatch(spec, true);
       const own = Array.from({ length: ROWS }, (_, i) => ownGradient(spec, vars, h, i));
       const norms = own.map(norm);
-      const clipNorm = [...norms].sort((a, b) => a - b)[Math.floor(ROWS / 2)]; // the median: some clipped, some not
+      const clipNorm = [...norms].sort((a, b) => a - b)[Math.floor(ROWS / 2)]!; // the median: some clipped, some not
       const [factors, sum] = tf.tidy(() => {
         const terms = exampleTerms(spec, vars, tensors(h));
         const c = clipFactors(exampleSqNorms(terms), clipNorm);
         const flat = scaledGradientSum(terms, c).flatMap((g) => Array.from(g.dataSync()));
         return [Array.from(c.dataSync()), flat];
       });
-      const expected = new Float64Array(own[0].length);
+      const expected = new Float64Array(own[0]!.length);
       for (let i = 0; i < ROWS; i++) {
-        const clipped = own[i].map((g) => g * factors[i]);
+        const clipped = own[i]!.map((g) => g * factors[i]!);
         expect(norm(clipped)).toBeLessThanOrEqual(clipNorm * (1 + 1e-5));
-        if (norms[i] < clipNorm * (1 - 1e-5)) expect(factors[i]).toBe(1);
+        if (norms[i]! < clipNorm * (1 - 1e-5)) expect(factors[i]).toBe(1);
         else expect(norm(clipped)).toBeCloseTo(clipNorm, 4);
-        clipped.forEach((g, k) => (expected[k] += g));
+        clipped.forEach((g, k) => (expected[k]! += g));
       }
       expect(factors.filter((c) => c < 1).length).toBeGreaterThan(0);
       expect(factors.filter((c) => c === 1).length).toBeGreaterThan(0);
       // The batched a_lᵀ·diag(c)·δ_l equals Σ_i c_i·g_i built from the examples' own gradients.
       const scale = norm(expected);
-      sum.forEach((g, k) => expect(Math.abs(g - expected[k])).toBeLessThan(1e-5 * scale));
+      sum.forEach((g, k) => expect(Math.abs(g - expected[k]!)).toBeLessThan(1e-5 * scale));
     });
   }
 });
@@ -140,7 +140,7 @@ describe('noise', () => {
         tf.tidy(() => {
           const { grads: noisy, bceSum } = dpGradients(spec, vars, batch, reg, { clipNorm, noiseStd: z * clipNorm, denominator, rng });
           bceSum.dispose();
-          noisy.flatMap((g) => Array.from(g.dataSync())).forEach((g, i) => samples.push(g - clean[i]));
+          noisy.flatMap((g) => Array.from(g.dataSync())).forEach((g, i) => samples.push(g - clean[i]!));
         });
       }
     });
@@ -156,7 +156,7 @@ describe('noise', () => {
   it('an empty batch yields pure noise plus the penalty gradients', () => {
     const spec = SPECS.mlp16;
     const vars = params(spec);
-    const flat = (ts: (tf.Tensor | null)[]) => ts.flatMap((t, i) => (t ? Array.from(t.dataSync()) : new Array(vars[i].size).fill(0)));
+    const flat = (ts: (tf.Tensor | null)[]) => ts.flatMap((t, i) => (t ? Array.from(t.dataSync()) : new Array(vars[i]!.size).fill(0)));
     tf.tidy(() => {
       const empty: Batch = { x: tf.zeros([0, DIM]), y: tf.zeros([0, 1]), w: tf.zeros([0, 1]), masks: [null] };
       const anchor = vars.map((v) => tf.zerosLike(v));
@@ -167,8 +167,8 @@ describe('noise', () => {
       const pen = flat(penaltyGradients(vars, reg));
       // 2·l2·W on kernels, μ·(θ − 0) everywhere.
       const want = vars.flatMap((v, i) => Array.from(v.dataSync(), (x) => (i % 2 === 0 ? 0.02 : 0) * x + 0.5 * x));
-      pen.forEach((p, k) => expect(p).toBeCloseTo(want[k], 6));
-      flat(out.grads).forEach((g, k) => expect(g).toBeCloseTo(want[k], 6));
+      pen.forEach((p, k) => expect(p).toBeCloseTo(want[k]!, 6));
+      flat(out.grads).forEach((g, k) => expect(g).toBeCloseTo(want[k]!, 6));
     });
   });
 });
@@ -201,7 +201,7 @@ describe('lattice noise (secureNoise)', () => {
         const rounded = flatGrads(spec, vars, batch, { ...secure, lattice: { plan, sampler: zeroSampler }, denominator: 1 });
         const noisy = flatGrads(spec, vars, batch, { ...secure, denominator: 1 });
         // Rounding moves each coordinate by ≤ γ/2 (float32 holds these multiples of γ exactly).
-        rounded.forEach((g, k) => expect(Math.abs(g - float[k])).toBeLessThanOrEqual(plan.grid / 2));
+        rounded.forEach((g, k) => expect(Math.abs(g - float[k]!)).toBeLessThanOrEqual(plan.grid / 2));
         expect(rounded.some((g, k) => g !== float[k])).toBe(true);
         for (const g of [...rounded, ...noisy]) expect(Number.isInteger(g / plan.grid)).toBe(true);
       });
@@ -219,7 +219,7 @@ describe('lattice noise (secureNoise)', () => {
     tf.tidy(() => {
       const batch = tensors(h);
       const rounded = flatGrads(spec, vars, batch, { ...step, lattice: { plan: step.lattice!.plan, sampler: zeroSampler } });
-      for (let k = 0; k < draws; k++) flatGrads(spec, vars, batch, step).forEach((g, i) => samples.push(g - rounded[i]));
+      for (let k = 0; k < draws; k++) flatGrads(spec, vars, batch, step).forEach((g, i) => samples.push(g - rounded[i]!));
     });
     const n = samples.length; // 40 × 193 = 7720
     const sd = step.lattice!.plan.noiseStd / denominator;
@@ -248,7 +248,7 @@ describe('hygiene', () => {
     const before = tf.memory().numTensors;
     tf.tidy(() => {
       const out = dpGradients(spec, vars, tensors(h), { l2: 0, mu: 0 }, { clipNorm: 1, noiseStd: 1, denominator: 5, rng: seededRng(3) });
-      expect(out.grads.every((g, i) => g.shape.join() === vars[i].shape.join())).toBe(true);
+      expect(out.grads.every((g, i) => g.shape.join() === vars[i]!.shape.join())).toBe(true);
       out.bceSum.dispose();
     });
     expect(tf.memory().numTensors).toBe(before);

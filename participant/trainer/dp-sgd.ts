@@ -155,7 +155,8 @@ export function exampleTerms(spec: ModelSpec, params: readonly tf.Tensor[], batc
 
 /** ‖g_i‖² = Σ_l (‖a_{l,i}‖² + 1)·‖δ_{l,i}‖² for every example, as a [b] tensor. */
 export function exampleSqNorms(terms: ExampleTerms): tf.Tensor1D {
-  const perLayer = terms.deltas.map((d, l) => tf.mul(tf.add(tf.sum(tf.square(terms.inputs[l]), 1), 1), tf.sum(tf.square(d), 1)));
+  // inputs[l] is the input of layer l: one per entry of deltas.
+  const perLayer = terms.deltas.map((d, l) => tf.mul(tf.add(tf.sum(tf.square(terms.inputs[l]!), 1), 1), tf.sum(tf.square(d), 1)));
   return tf.addN(perLayer) as tf.Tensor1D;
 }
 
@@ -170,20 +171,21 @@ export function scaledGradientSum(terms: ExampleTerms, factors: tf.Tensor1D): tf
   const c = tf.reshape(factors, [-1, 1]);
   return terms.deltas.flatMap((d, l) => {
     const cd = tf.mul(d, c) as tf.Tensor2D;
-    return [tf.matMul(terms.inputs[l], cd, true, false), tf.sum(cd, 0)];
+    return [tf.matMul(terms.inputs[l]!, cd, true, false), tf.sum(cd, 0)]; // one input per layer, as deltas
   });
 }
 
 /** Gradient of the data-independent penalties at `params`, or null for a parameter without any. */
 export function penaltyGradients(params: readonly tf.Tensor[], reg: Regularization): (tf.Tensor | null)[] {
-  if (reg.mu > 0 && (!reg.anchor || reg.anchor.length !== params.length)) {
+  const anchor = reg.mu > 0 ? reg.anchor : undefined;
+  if (reg.mu > 0 && (!anchor || anchor.length !== params.length)) {
     throw new Error('FedProx needs anchor weights for every parameter');
   }
   return params.map((p, i) => {
     const parts: tf.Tensor[] = [];
     if (reg.l2 > 0 && i % 2 === 0) parts.push(tf.mul(2 * reg.l2, p));
-    if (reg.mu > 0) parts.push(tf.mul(reg.mu, tf.sub(p, reg.anchor![i])));
-    return parts.length === 0 ? null : parts.length === 1 ? parts[0] : tf.addN(parts);
+    if (anchor) parts.push(tf.mul(reg.mu, tf.sub(p, anchor[i]!))); // same length, checked above
+    return parts.length <= 1 ? (parts[0] ?? null) : tf.addN(parts);
   });
 }
 
@@ -231,7 +233,7 @@ export function dpGradients(spec: ModelSpec, params: readonly tf.Tensor[], batch
   const penalties = penaltyGradients(params, reg);
   let off = 0;
   const grads = sums.map((s, i) => {
-    const p = params[i];
+    const p = params[i]!; // one sum per parameter
     let g = s;
     if (noise) g = tf.add(g, tf.tensor(noise.subarray(off, off + p.size), p.shape, 'float32'));
     off += p.size;

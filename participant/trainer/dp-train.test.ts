@@ -38,7 +38,7 @@ describe('DP-SGD normalization', () => {
       const dp = await train(spec, fit, { noiseMultiplier: 0, clipNorm: 1e6, sampleRate: 1 }, 1, small);
       expect(dp.steps).toBe(plain.steps);
       const scale = Math.max(...plain.weights.map(Math.abs));
-      plain.weights.forEach((w, i) => expect(Math.abs(dp.weights[i] - w)).toBeLessThan(1e-5 * scale));
+      plain.weights.forEach((w, i) => expect(Math.abs(dp.weights[i]! - w)).toBeLessThan(1e-5 * scale));
       expect(dp.lossSum).toBeCloseTo(plain.lossSum, 2);
     });
   }
@@ -58,7 +58,7 @@ describe('DP-SGD noise inside trainLocal', () => {
       const samples: number[] = [];
       for (let s = 0; s < 30; s++) {
         const noisy = await train(spec, fit, dp, 100 + s, d);
-        noisy.weights.forEach((w, i) => samples.push(w - clean.weights[i]));
+        noisy.weights.forEach((w, i) => samples.push(w - clean.weights[i]!));
       }
       const sd = (lr * z * clipNorm) / d.rows;
       const n = samples.length; // 30 × 193

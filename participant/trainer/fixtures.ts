@@ -21,9 +21,9 @@ export interface SyntheticTable {
  */
 export function syntheticRows(rows: number, features: number, seed: number, signal = 2, intercept = -1.2): SyntheticTable {
   const rng = seededRng(seed);
-  const beta = Array.from({ length: features }, () => standardNormal(rng));
-  const norm = Math.hypot(...beta);
-  for (let j = 0; j < features; j++) beta[j] /= norm;
+  const raw = Array.from({ length: features }, () => standardNormal(rng));
+  const norm = Math.hypot(...raw);
+  const beta = raw.map((b) => b / norm);
   const x = new Float32Array(rows * features);
   const y = new Uint8Array(rows);
   for (let i = 0; i < rows; i++) {
@@ -31,7 +31,7 @@ export function syntheticRows(rows: number, features: number, seed: number, sign
     for (let j = 0; j < features; j++) {
       const v = standardNormal(rng);
       x[i * features + j] = v;
-      z += signal * beta[j] * v;
+      z += signal * beta[j]! * v;
     }
     y[i] = uniform01(rng) < 1 / (1 + Math.exp(-z)) ? 1 : 0;
   }
@@ -48,7 +48,7 @@ export function xorRows(rows: number, features: number, seed: number): Synthetic
   const y = new Uint8Array(rows);
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < features; j++) x[i * features + j] = standardNormal(rng);
-    const clean = x[i * features] * x[i * features + 1] > 0 ? 1 : 0;
+    const clean = x[i * features]! * x[i * features + 1]! > 0 ? 1 : 0;
     y[i] = uniform01(rng) < 0.05 ? 1 - clean : clean;
   }
   return { x, y, rows, features };
@@ -59,12 +59,13 @@ export function xorRows(rows: number, features: number, seed: number): Synthetic
  * average ranks for ties.
  */
 export function rankAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
-  const idx = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
+  if (labels.length !== scores.length) throw new RangeError(`${scores.length} scores but ${labels.length} labels`);
+  const idx = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
   const ranks = new Float64Array(scores.length);
   for (let i = 0; i < idx.length; ) {
     let j = i;
-    while (j + 1 < idx.length && scores[idx[j + 1]] === scores[idx[i]]) j++;
-    for (let k = i; k <= j; k++) ranks[idx[k]] = (i + j) / 2 + 1;
+    while (j + 1 < idx.length && scores[idx[j + 1]!] === scores[idx[i]!]) j++;
+    for (let k = i; k <= j; k++) ranks[idx[k]!] = (i + j) / 2 + 1;
     i = j + 1;
   }
   let pos = 0;
@@ -72,7 +73,7 @@ export function rankAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): n
   for (let i = 0; i < labels.length; i++) {
     if (labels[i] === 1) {
       pos++;
-      rankSum += ranks[i];
+      rankSum += ranks[i]!;
     }
   }
   const neg = labels.length - pos;
@@ -83,7 +84,7 @@ export function rankAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): n
 export function meanBce(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < scores.length; i++) {
-    const p = Math.min(Math.max(scores[i], 1e-12), 1 - 1e-12);
+    const p = Math.min(Math.max(scores[i]!, 1e-12), 1 - 1e-12);
     s -= labels[i] === 1 ? Math.log(p) : Math.log(1 - p);
   }
   return s / scores.length;
@@ -92,7 +93,7 @@ export function meanBce(scores: ArrayLike<number>, labels: ArrayLike<number>): n
 /** Euclidean distance between two vectors of equal length. */
 export function distance(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
+  for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
   return Math.sqrt(s);
 }
 
@@ -115,7 +116,7 @@ export function fitConfig(over: { train?: Partial<FitConfig['train']> } & Partia
 }
 
 /** The model specs the tests sweep over. */
-export const SPECS: Record<string, ModelSpec> = {
+export const SPECS: Readonly<Record<'logistic' | 'mlp16' | 'mlpDrop' | 'mlpElu', ModelSpec>> = {
   logistic: { type: 'logistic' },
   mlp16: { type: 'mlp', hidden: [16], dropout: 0, activation: 'relu' },
   mlpDrop: { type: 'mlp', hidden: [8, 4], dropout: 0.3, activation: 'tanh' },

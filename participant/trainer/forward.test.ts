@@ -38,7 +38,7 @@ describe('exampleBce', () => {
     const want = [...z.map((v) => softplus(-v)), ...z.map((v) => softplus(v))];
     got.forEach((g, i) => {
       expect(Number.isFinite(g)).toBe(true);
-      expect(g).toBeCloseTo(want[i], 5);
+      expect(g).toBeCloseTo(want[i]!, 5);
     });
   });
 });
@@ -62,14 +62,14 @@ describe('lossTerms', () => {
     const data = syntheticRows(10, 4, 1);
     const flat = initialWeights(spec, 4, seededRng(2));
     const shifted = flat.map((v) => v + 0.1);
-    const [plain, weighted, withL2, withProx, kernelSq, bceSum] = tf.tidy(() => {
+    const [plain, weighted, withL2, withProx, kernelSq, bceSum] = tf.tidy<[number, number, number, number, number, number]>(() => {
       const params = unflatten(flat, layout);
       const anchor = unflatten(shifted, layout);
       const b1 = batchOf(data.x, data.y, 10, 4);
       const b3 = batchOf(data.x, data.y, 10, 4, 3);
-      const value = (b: Batch, l2: number, mu: number) => lossTerms(spec, params, b, { l2, mu, anchor }).total.dataSync()[0];
-      const ksq = tf.addN([tf.sum(tf.square(params[0])), tf.sum(tf.square(params[2]))]).dataSync()[0];
-      const s = lossTerms(spec, params, b3, { l2: 0, mu: 0 }).bceSum.dataSync()[0];
+      const value = (b: Batch, l2: number, mu: number) => lossTerms(spec, params, b, { l2, mu, anchor }).total.dataSync()[0]!;
+      const ksq = tf.addN([tf.sum(tf.square(params[0]!)), tf.sum(tf.square(params[2]!))]).dataSync()[0]!;
+      const s = lossTerms(spec, params, b3, { l2: 0, mu: 0 }).bceSum.dataSync()[0]!;
       return [value(b1, 0, 0), value(b3, 0, 0), value(b1, 0.5, 0), value(b1, 0, 2), ksq, s];
     });
     expect(weighted).toBeCloseTo(3 * plain, 5);
@@ -92,7 +92,7 @@ describe('per-example gradient norms (DP-SGD hook)', () => {
       try {
         const viaProbes = tf.tidy(() => {
           const b = batchOf(data.x, data.y, rows, dim);
-          const probes = layout.filter((_, i) => i % 2 === 1).map((t) => tf.zeros([rows, t.shape[0]]) as tf.Tensor2D);
+          const probes = layout.filter((_, i) => i % 2 === 1).map((t) => tf.zeros([rows, t.shape[0]!]) as tf.Tensor2D);
           let inputs: tf.Tensor2D[] = [];
           const sumLoss = (...ps: tf.Tensor[]) => {
             const trace = forward(spec, vars, b.x, [], ps as tf.Tensor2D[]);
@@ -103,7 +103,7 @@ describe('per-example gradient norms (DP-SGD hook)', () => {
           const deltas = tf.grads(sumLoss)(probes);
           const perLayer = deltas.map((d, l) => {
             const dSq = tf.sum(tf.square(d), 1);
-            return tf.add(tf.mul(tf.sum(tf.square(inputs[l]), 1), dSq), dSq);
+            return tf.add(tf.mul(tf.sum(tf.square(inputs[l]!), 1), dSq), dSq);
           });
           const out = Array.from(tf.addN(perLayer).dataSync());
           tf.dispose(inputs.slice(1));
@@ -114,7 +114,7 @@ describe('per-example gradient norms (DP-SGD hook)', () => {
             const b = batchOf(data.x.subarray(i * dim), data.y.subarray(i), 1, dim);
             const { grads, bceSum } = computeGradients(spec, vars, b, { l2: 0, mu: 0 });
             bceSum.dispose();
-            return tf.addN(grads.map((g) => tf.sum(tf.square(g)))).dataSync()[0];
+            return tf.addN(grads.map((g) => tf.sum(tf.square(g)))).dataSync()[0]!;
           });
           expect(viaProbes[i]).toBeCloseTo(direct, 5);
         }

@@ -90,8 +90,14 @@ export function forward(
   let a = x;
   for (let l = 0; l < layers; l++) {
     inputs.push(a);
-    let z = tf.add(tf.matMul(a, params[2 * l] as tf.Tensor2D), params[2 * l + 1]) as tf.Tensor2D;
-    if (probes[l]) z = tf.add(z, probes[l]);
+    const kernel = params[2 * l];
+    const bias = params[2 * l + 1];
+    if (kernel === undefined || bias === undefined) {
+      throw new Error(`layer ${l} has no kernel/bias pair: the model has ${params.length} parameter tensors, expected kernel, bias per layer`);
+    }
+    let z = tf.add(tf.matMul(a, kernel as tf.Tensor2D), bias) as tf.Tensor2D;
+    const probe = probes[l];
+    if (probe) z = tf.add(z, probe);
     if (l === layers - 1) return { logits: z, inputs };
     a = activate(spec, z);
     const m = masks[l];
@@ -131,7 +137,7 @@ export function lossTerms(spec: ModelSpec, params: readonly tf.Tensor[], batch: 
   if (reg.mu > 0) {
     const anchor = reg.anchor;
     if (!anchor || anchor.length !== params.length) throw new Error('FedProx needs anchor weights for every parameter');
-    const sq = params.map((p, i) => tf.sum(tf.squaredDifference(p, anchor[i])));
+    const sq = params.map((p, i) => tf.sum(tf.squaredDifference(p, anchor[i]!))); // same length, checked above
     total = tf.add(total, tf.mul(reg.mu / 2, tf.addN(sq)));
   }
   return { total, bceSum: tf.sum(bce) };
@@ -156,7 +162,15 @@ export function computeGradients(spec: ModelSpec, vars: readonly tf.Variable[], 
     bceSum = tf.keep(terms.bceSum);
     return terms.total;
   }, vars as tf.Variable[]);
-  return { grads: vars.map((v) => grads[v.name]), bceSum: bceSum! };
+  return {
+    grads: vars.map((v) => {
+      // tfjs leaves out (or nulls) the gradient of a variable that is not trainable or does not reach the loss.
+      const g = grads[v.name];
+      if (!g) throw new Error(`no gradient for the variable ${v.name}: it is not trainable or does not reach the loss`);
+      return g;
+    }),
+    bceSum: bceSum!,
+  };
 }
 
 /**
@@ -171,7 +185,7 @@ export function dropoutMask(rng: Rng, rows: number, units: number, rate: number)
   const threshold = keep * 4294967296;
   const b = rng(4 * n);
   for (let i = 0; i < n; i++) {
-    const word = (b[4 * i] | (b[4 * i + 1] << 8) | (b[4 * i + 2] << 16) | (b[4 * i + 3] << 24)) >>> 0;
+    const word = (b[4 * i]! | (b[4 * i + 1]! << 8) | (b[4 * i + 2]! << 16) | (b[4 * i + 3]! << 24)) >>> 0;
     out[i] = word < threshold ? scale : 0;
   }
   return out;

@@ -32,8 +32,8 @@ describe('buildModel', () => {
         const layout = modelLayout(spec, DIM);
         expect(model.weights.map((w) => w.originalName)).toEqual(layout.map((t) => t.name));
         expect(model.weights.map((w) => w.shape)).toEqual(layout.map((t) => t.shape));
-        expect(model.outputs[0].shape).toEqual([null, 1]);
-        const last = model.layers[model.layers.length - 1];
+        expect(model.outputs[0]!.shape).toEqual([null, 1]);
+        const last = model.layers[model.layers.length - 1]!;
         expect((last.getConfig() as { activation: string }).activation).toBe('sigmoid');
       } finally {
         model.dispose();
@@ -42,7 +42,7 @@ describe('buildModel', () => {
   }
 
   it('adds a dropout layer after each hidden layer only when dropout > 0', () => {
-    const names = (spec: (typeof SPECS)[string]) => {
+    const names = (spec: (typeof SPECS)[keyof typeof SPECS]) => {
       const m = buildModel(spec, DIM, 0);
       const out = m.layers.map((l) => l.getClassName());
       m.dispose();
@@ -132,7 +132,7 @@ describe('explicit forward pass', () => {
           const b = (model.predict(x) as tf.Tensor).dataSync();
           return [Array.from(a), Array.from(b)];
         });
-        for (let i = 0; i < mine.length; i++) expect(mine[i]).toBeCloseTo(theirs[i], 6);
+        for (let i = 0; i < mine.length; i++) expect(mine[i]).toBeCloseTo(theirs[i]!, 6);
       } finally {
         tf.dispose(params);
         model.dispose();

@@ -100,7 +100,7 @@ function checkAgainstLayout(model: tf.LayersModel, layout: Layout): void {
     throw new TrainerInputError(`model has ${ws.length} weight tensors, layout expects ${layout.length}`, 'model');
   }
   layout.forEach((t, i) => {
-    const w = ws[i];
+    const w = ws[i]!; // same length, checked above
     const same = w.shape.length === t.shape.length && w.shape.every((s, k) => s === t.shape[k]);
     const role = t.name.slice(t.name.lastIndexOf('/'));
     if (!same || !w.originalName.endsWith(role)) {
@@ -119,6 +119,7 @@ export function layoutOfModel(model: tf.LayersModel): Layout {
   for (const layer of model.layers) {
     if (layer.getClassName() !== 'Dense') continue;
     const [kernel, bias] = layer.weights;
+    if (!kernel) throw new TrainerInputError(`dense layer ${layer.name} has no kernel (is the model built?)`, 'model');
     layout.push({ name: `dense_${i}/kernel`, shape: kernel.shape.map(Number) });
     if (bias) layout.push({ name: `dense_${i}/bias`, shape: bias.shape.map(Number) });
     i++;

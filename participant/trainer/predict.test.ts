@@ -24,8 +24,8 @@ describe('predictScores', () => {
     const scores = predictScores(SPECS.logistic, DIM, w, data.x);
     expect(scores).toHaveLength(data.rows);
     for (let r = 0; r < data.rows; r += 97) {
-      let z = w[DIM];
-      for (let j = 0; j < DIM; j++) z += data.x[r * DIM + j] * w[j];
+      let z = w[DIM]!;
+      for (let j = 0; j < DIM; j++) z += data.x[r * DIM + j]! * w[j]!;
       expect(scores[r]).toBeCloseTo(1 / (1 + Math.exp(-z)), 6);
     }
   });

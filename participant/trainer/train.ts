@@ -123,7 +123,7 @@ function validate(args: TrainArgs): number {
     throw new TrainerInputError(`x has length ${x.length}, expected y.length × inputDim = ${y.length} × ${inputDim}`, 'x');
   }
   for (let i = 0; i < y.length; i++) {
-    if (y[i] > 1) throw new TrainerInputError(`y[${i}] = ${y[i]} is not a 0/1 label`, 'y');
+    if (y[i]! > 1) throw new TrainerInputError(`y[${i}] = ${y[i]} is not a 0/1 label`, 'y');
   }
   const { positive, negative } = fit.classWeights;
   if (!(positive > 0 && negative > 0 && Number.isFinite(positive) && Number.isFinite(negative))) {
@@ -154,10 +154,11 @@ function gather(args: TrainArgs, indices: Uint32Array): HostBatch {
   const w = new Float32Array(rows);
   const { positive, negative } = args.fit.classWeights;
   for (let r = 0; r < rows; r++) {
-    const i = indices[r];
+    const i = indices[r]!; // row indices are < n = args.y.length
+    const label = args.y[i]!;
     x.set(args.x.subarray(i * d, (i + 1) * d), r * d);
-    y[r] = args.y[i];
-    w[r] = args.y[i] === 1 ? positive : negative;
+    y[r] = label;
+    w[r] = label === 1 ? positive : negative;
   }
   return { x, y, w, rows };
 }
@@ -231,14 +232,14 @@ export async function trainLocal(args: TrainArgs): Promise<TrainResult> {
             masks: batchMasks(spec, host.rows, dropoutRng),
           };
           const { grads, bceSum } = step ? dpGradients(spec, vars, batch, reg, step) : computeGradients(spec, vars, batch, reg);
-          opt.applyGradients(Object.fromEntries(vars.map((v, i) => [v.name, grads[i]])));
+          opt.applyGradients(Object.fromEntries(vars.map((v, i) => [v.name, grads[i]!]))); // one gradient per variable
           if (last) lossParts.push(bceSum);
           else bceSum.dispose();
         });
         steps++;
       }
     }
-    const lossSum = tf.tidy(() => tf.addN(lossParts).dataSync()[0]);
+    const lossSum = tf.tidy(() => tf.addN(lossParts).dataSync()[0]!); // a scalar: one value
     const weights = flatten(vars);
     if (!Number.isFinite(lossSum) || !weights.every(Number.isFinite)) {
       throw new TrainerInputError(

@@ -15,12 +15,12 @@ const base = generateConsortium({ seed: 1 });
 
 /** AUC by the Mann–Whitney rank statistic (ties get mid-ranks). */
 function rankAuc(scores: number[], positive: boolean[]): number {
-  const order = scores.map((_, i) => i).sort((a, b) => scores[a] - scores[b]);
+  const order = scores.map((_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
   const rank = new Array<number>(scores.length);
   for (let i = 0; i < order.length; ) {
     let j = i;
-    while (j + 1 < order.length && scores[order[j + 1]] === scores[order[i]]) j++;
-    for (let k = i; k <= j; k++) rank[order[k]] = (i + j) / 2 + 1;
+    while (j + 1 < order.length && scores[order[j + 1]!] === scores[order[i]!]) j++;
+    for (let k = i; k <= j; k++) rank[order[k]!] = (i + j) / 2 + 1;
     i = j + 1;
   }
   let nPos = 0;
@@ -28,7 +28,7 @@ function rankAuc(scores: number[], positive: boolean[]): number {
   positive.forEach((p, i) => {
     if (p) {
       nPos++;
-      rankSum += rank[i];
+      rankSum += rank[i]!;
     }
   });
   const nNeg = scores.length - nPos;
@@ -63,7 +63,7 @@ describe('generateConsortium', () => {
     expect(small.parties.map((p) => p.rows.length)).toEqual([300, 250, 150, 80]);
     // each party has its own random stream: a smaller scale yields a prefix of the larger one
     small.parties.forEach((p, i) => {
-      expect(JSON.stringify(p.rows)).toBe(JSON.stringify(base.parties[i].rows.slice(0, p.rows.length)));
+      expect(JSON.stringify(p.rows)).toBe(JSON.stringify(base.parties[i]!.rows.slice(0, p.rows.length)));
     });
     expect(() => generateConsortium({ seed: 1, scale: 0 })).toThrow(/scale/);
   });
@@ -82,9 +82,9 @@ describe('generateConsortium', () => {
       expect(Math.abs(p.defaultRate - TARGET_DEFAULT_RATES[p.name])).toBeLessThanOrEqual(0.03);
     }
     const rates = Object.fromEntries(base.parties.map((p) => [p.name, p.defaultRate]));
-    expect(rates['bank-a']).toBeLessThan(rates.platform);
-    expect(rates.platform).toBeLessThan(rates['bank-b']);
-    expect(rates['bank-b']).toBeLessThan(rates.customs);
+    expect(rates['bank-a']).toBeLessThan(rates.platform!);
+    expect(rates.platform).toBeLessThan(rates['bank-b']!);
+    expect(rates['bank-b']).toBeLessThan(rates.customs!);
   });
 
   it('leaves uncollected columns empty and collected ones filled, up to documented non-response', () => {
@@ -105,6 +105,7 @@ describe('generateConsortium', () => {
     }
     const col = (name: string): number => SHARED_COLUMNS.indexOf(name as (typeof SHARED_COLUMNS)[number]);
     const [platform, bankA, , customs] = base.parties;
+    if (!platform || !bankA || !customs) throw new Error(`expected 4 parties, got ${base.parties.length}`);
     expect(platform.rows.every((r) => r[col('income')] === '' && r[col('orders_12m')] !== '')).toBe(true);
     expect(bankA.rows.every((r) => r[col('return_rate')] === '' && r[col('debt_ratio')] !== '')).toBe(true);
     expect(customs.rows.every((r) => r[col('orders_12m')] === '' && r[col('inspections_2y')] !== '')).toBe(true);
@@ -139,7 +140,7 @@ describe('synthetic example files', () => {
       }
       for (const f of schema.categorical) {
         const j = SHARED_COLUMNS.indexOf(f.name as (typeof SHARED_COLUMNS)[number]);
-        expect(p.rows.every((r) => f.levels.includes(r[j]))).toBe(true);
+        expect(p.rows.every((r) => f.levels.includes(r[j]!))).toBe(true);
       }
     }
   });
