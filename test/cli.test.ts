@@ -28,7 +28,7 @@ async function startCoordinatorProcess(stateDir: string): Promise<{ address: str
     child.stdout.on('data', (d) => {
       out += d;
       const m = /listening on (\S+)/.exec(out);
-      if (m) resolve(m[1]);
+      if (m?.[1]) resolve(m[1]);
     });
     child.on('exit', (code) => reject(new Error(`coordinator exited with ${code}`)));
   });
@@ -73,7 +73,7 @@ describe('fedcredit CLI', () => {
     expect(meta.participants.sort()).toEqual(parties.map((p) => p.name).sort());
     await initBackend();
     const model = await loadModelDir(out);
-    expect(model.inputs[0].shape[1]).toBe(meta.layout[0].shape[0]);
+    expect(model.inputs[0]?.shape[1]).toBe(meta.layout[0].shape[0]);
     model.dispose();
   });
 
