@@ -20,10 +20,11 @@ class SlowestFirst extends BaseSequencer {
 }
 
 // Two groups: `unit` (tests beside the code, in worker threads) and `e2e` (test/: real gRPC on
-// loopback, the in-process simulator, and the few real-process tests). Processes the e2e tests
-// spawn run the compiled CLI in dist/, rebuilt once before the group starts. Unit test files
-// share their worker's module cache (no per-file re-import of tfjs, gRPC and zod), except the
-// trainer's, which pick a tfjs backend — process-wide state — and so run isolated (`unit-tfjs`).
+// loopback, the in-process simulator, and the few real-process tests, in child processes).
+// Processes the e2e tests spawn run the compiled CLI in dist/, rebuilt before the group starts
+// when it is out of date. Test files share their worker's module cache (no per-file re-import of
+// tfjs, gRPC and zod; every file starts and stops its own servers), except the trainer's, which
+// pick a tfjs backend — process-wide state — and so run isolated (`unit-tfjs`).
 export default defineConfig({
   test: {
     testTimeout: 120_000,
@@ -56,6 +57,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/**/*.test.ts'],
           pool: 'forks',
+          isolate: false,
           globalSetup: ['test/build-once.ts'],
           env: { FEDCREDIT_USE_DIST: '1' },
         },
