@@ -9,8 +9,14 @@
  */
 export { startCoordinator } from './coordinator/index.ts';
 export type { CoordinatorHandle, CoordinatorOptions } from './coordinator/index.ts';
-export { createParticipant, createParticipantHandler, loadSchemaFile, loadTable, initBackend, registerModel } from './participant/index.ts';
-export type { Mod, Participant, ParticipantOptions, TaskHandler, TrainableModel } from './participant/index.ts';
+// Named modules rather than the participant index: the root's type declarations stay free of
+// tfjs types (whose own declarations need skipLibCheck); custom models come from
+// `fedcredit/participant`.
+export { createParticipant, createParticipantHandler } from './participant/create.ts';
+export type { Participant, ParticipantOptions } from './participant/create.ts';
+export type { Mod, TaskHandler } from './participant/handler.ts';
+export { loadSchemaFile, loadTable } from './participant/data/load.ts';
+export { initBackend } from './participant/trainer/backend.ts';
 export { ControlClient, InvalidJobError } from './client/index.ts';
 export type { ControlOptions, JobEvent, JobInput, JobStatus, SchemaInput } from './client/index.ts';
 export { simulate } from './sim/index.ts';

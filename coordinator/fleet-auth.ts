@@ -118,9 +118,18 @@ export class FleetAuth {
 
   /**
    * Checks that a signed PushResult answers the task it names: the job, round, stage and run it
-   * is signed for are the open task's. Without a roster, only whether the task is open.
+   * is signed for are the open task's. A refusal (nothing else in the reply) may be signed with an
+   * empty run: a node that cannot read a step's configuration does not know the run, and a signed
+   * refusal can only take its own sender out of the task. Without a roster, only whether the task
+   * is open.
    */
-  task(entry: ParticipantEntry, auth: MessageAuth__Output | null | undefined, info: { open: QueuedTask; participant: string } | { closed: ClosedTask } | undefined, taskId: string): AuthFailure | null {
+  task(
+    entry: ParticipantEntry,
+    auth: MessageAuth__Output | null | undefined,
+    info: { open: QueuedTask; participant: string } | { closed: ClosedTask } | undefined,
+    taskId: string,
+    refusalOnly = false,
+  ): AuthFailure | null {
     if (info && 'closed' in info) {
       const c = info.closed;
       return { code: grpc.status.FAILED_PRECONDITION, details: `stale reply from ${entry.name}: task ${taskId} (${c.jobId} round ${c.round}, ${c.stage}) is closed (${c.why})` };
@@ -132,6 +141,7 @@ export class FleetAuth {
       return { code: grpc.status.FAILED_PRECONDITION, details: `stale round: ${entry.name} signed this reply for round ${auth.round}, but task ${taskId} is round ${expected.round} of ${q.jobId}` };
     }
     for (const k of ['jobId', 'round', 'stage', 'run'] as const) {
+      if (k === 'run' && refusalOnly && auth.run === '') continue;
       if (auth[k] !== expected[k]) {
         return { code: grpc.status.FAILED_PRECONDITION, details: `${entry.name} signed this reply for ${k} "${auth[k]}", but task ${taskId} is ${k} "${expected[k]}"` };
       }

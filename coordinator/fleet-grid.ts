@@ -143,6 +143,11 @@ export class FleetGrid implements Grid {
     return this.list().filter((e) => e.connected).map((e) => e.name).sort();
   }
 
+  /** The schema digest `name` registered with (empty when its Hello carried none: not compared). */
+  schemaDigestOf(name: string): string | undefined {
+    return this.byName.get(name)?.schemaDigest || undefined;
+  }
+
   waitFor(min: number, names: string[] | undefined, timeoutMs: number, signal?: AbortSignal): Promise<string[]> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const count = () => this.available().filter((n) => !names || names.includes(n)).length;

@@ -105,7 +105,7 @@ export function fleetHandlers(grid: FleetGrid, log: Logger, recorder?: MessageRe
       if (!e) return cb(fail(grpc.status.UNAUTHENTICATED, 'PushResult: unknown or expired session; call Hello again'));
       if (!req.taskId) return cb(fail(grpc.status.INVALID_ARGUMENT, 'PushResult: task_id is missing'));
       if (req.taskId.length > MAX_ID_CHARS) return cb(fail(grpc.status.INVALID_ARGUMENT, `PushResult: task_id of ${req.taskId.length} characters is longer than ${MAX_ID_CHARS}`));
-      const bad = auth.message(e, 'PushResult', req.auth, peerCommonName(call), req) ?? auth.task(e, req.auth, grid.taskInfo(req.taskId), req.taskId);
+      const bad = auth.message(e, 'PushResult', req.auth, peerCommonName(call), req) ?? auth.task(e, req.auth, grid.taskInfo(req.taskId), req.taskId, Boolean(req.refusal) && !req.secagg && !req.contribution);
       if (bad) {
         log.warn('PushResult refused', { participant: e.name, task: req.taskId, reason: bad.details });
         return cb(fail(bad.code, bad.details));

@@ -270,6 +270,9 @@ export class JobManager {
             rec.failures.push(e.failure);
             this.log.warn('participant failure', { job: rec.id, ...e.failure });
             this.report.publish(rec, `${e.failure.stage}: ${e.failure.participant} failed: ${e.failure.reason}`);
+          } else if (e.type === 'excluded') {
+            this.log.warn('participant not selected', { job: rec.id, participant: e.participant, reason: e.reason });
+            this.report.publish(rec, `${e.participant} is not taking part: it ${e.reason}`);
           } else {
             rec.rounds.push(e.record);
             for (const p of e.record.participants) rec.participants.add(p);

@@ -57,7 +57,8 @@ export class ManualNode {
 
   /** A Hello request for this node. */
   helloRequest(role = 'bank'): { name: string; role: string; clientVersion: string; protocolVersion: number; schemaDigest: string } {
-    return { name: this.name, role, clientVersion: 'test', protocolVersion: PROTOCOL_VERSION, schemaDigest: 'test' };
+    // No schema digest: the coordinator does not compare an empty one, so jobs select this node.
+    return { name: this.name, role, clientVersion: 'test', protocolVersion: PROTOCOL_VERSION, schemaDigest: '' };
   }
 
   /** Registers (signed when the node has an identity); keeps the session. */

@@ -145,7 +145,9 @@ describe('authenticated institutions over mutual TLS', () => {
     }
     refused(await d.call('pushResult', d.refusal(next!, { round: next!.round + 7 })), grpc.status.FAILED_PRECONDITION, /stale round: bank-d signed this reply for round/);
     refused(await d.call('pushResult', d.refusal(next!, { stage: 'train/unmask-request' })), grpc.status.FAILED_PRECONDITION, /signed this reply for stage "train\/unmask-request"/);
-    const good = d.refusal(next!);
+    refused(await d.call('pushResult', d.refusal(next!, { run: 'another-run' })), grpc.status.FAILED_PRECONDITION, /signed this reply for run "another-run"/);
+    // A refusal signed without a run (a node that could not read the step's configuration) is accepted.
+    const good = d.refusal(next!, { run: '' });
     const accepted = await d.call('pushResult', good);
     expect(accepted.ok, JSON.stringify(accepted)).toBe(true);
     refused(await d.call('pushResult', good), grpc.status.UNAUTHENTICATED, /replayed message/);

@@ -88,7 +88,9 @@ export interface ResumePoint {
 export type EngineEvent =
   | { type: 'stage'; round: number; stage: string; participants: string[] }
   | { type: 'round'; record: RoundRecord }
-  | { type: 'failure'; failure: StageFailure };
+  | { type: 'failure'; failure: StageFailure }
+  /** A connected participant the job does not select (once per participant and job), and why. */
+  | { type: 'excluded'; participant: string; reason: string };
 
 /** Ports and settings for one job run. */
 export interface EngineDeps {

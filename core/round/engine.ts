@@ -6,6 +6,7 @@
  * the initial weights come from a seeded generator).
  */
 import { statsShape } from '../data/preprocess.ts';
+import { schemaDigest } from '../data/schema-digest.ts';
 import type { DataSchema } from '../data/schema.ts';
 import { inputDim } from '../data/schema.ts';
 import type { JobSpec } from '../job.ts';
@@ -76,14 +77,31 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
   const grid = withSignal(deps.grid, deps.signal);
   const min = job.minParticipants;
   const connected = await grid.waitFor(min, job.participants, job.deadlines.waitForParticipantsMs);
-  const wanted = (names: string[]) => (job.participants ? names.filter((n) => job.participants!.includes(n)) : names);
+  // Participants that registered with another schema would refuse every task: not selected.
+  const digest = schemaDigest(schema);
+  const excluded = new Map<string, string>();
+  // Exclusions not yet in a round record: the next record lists them among its failures.
+  let unreported: StageFailure[] = [];
+  const sameSchema = (name: string): boolean => {
+    const theirs = grid.schemaDigestOf?.(name);
+    if (!theirs || theirs === digest) return true;
+    if (!excluded.has(name)) {
+      const reason = `registered with schema digest ${theirs.slice(0, 12)}…, but the job's schema has digest ${digest.slice(0, 12)}…`;
+      excluded.set(name, reason);
+      unreported.push({ participant: name, stage: 'selection', reason: `not selected: ${reason}` });
+      emit({ type: 'excluded', participant: name, reason });
+    }
+    return false;
+  };
+  const wanted = (names: string[]) => (job.participants ? names.filter((n) => job.participants!.includes(n)) : names).filter(sameSchema);
   if (wanted(connected).length < min) {
     throw new JobFailedError(
       `quorum cannot be met: the job needs ${min} participant(s)` +
         (job.participants ? ` from [${job.participants.join(', ')}]` : '') +
         `, but ${wanted(connected).length} ${wanted(connected).length === 1 ? 'is' : 'are'} connected` +
         ` after waiting ${job.deadlines.waitForParticipantsMs} ms` +
-        (connected.length ? ` (connected: ${connected.join(', ')})` : ''),
+        (connected.length ? ` (connected: ${connected.join(', ')})` : '') +
+        (excluded.size ? `; not selected for another schema: ${[...excluded.keys()].join(', ')}` : ''),
     );
   }
 
@@ -183,7 +201,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
       metrics,
       trainLoss,
       seconds: (now() - started) / 1000,
-      failures: [...failures, ...(ev?.failures ?? [])],
+      failures: [...unreported, ...failures, ...(ev?.failures ?? [])],
       finishedAt: now(),
       ...(secure ?? ev?.secure ? { secure: secure ?? ev?.secure } : {}),
       ...(receipts ? { receipts } : {}),
@@ -192,6 +210,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
       ...(clientDp ? { clientDp } : {}),
     };
     await store.saveRound(record, state, strategy.next());
+    unreported = [];
     rounds.push(record);
     emit({ type: 'round', record });
   };

@@ -62,6 +62,12 @@ export interface Grid {
    * (replies that come later are stale).
    */
   run(participants: string[], tasks: StageTasks, deadlineMs: number, signal?: AbortSignal): Promise<StageReplies>;
+  /**
+   * The schema digest a participant registered with (HelloRequest.schema_digest); undefined when
+   * the transport does not know one. A job selects only participants whose digest is the job
+   * schema's.
+   */
+  schemaDigestOf?(participant: string): string | undefined;
 }
 
 /**
@@ -73,6 +79,7 @@ export function withSignal(grid: Grid, signal: AbortSignal | undefined): Grid {
   if (!signal) return grid;
   return {
     available: () => grid.available(),
+    ...(grid.schemaDigestOf ? { schemaDigestOf: (p: string) => grid.schemaDigestOf?.(p) } : {}),
     waitFor: (min, names, timeoutMs) => (signal.aborted ? Promise.reject(signal.reason) : grid.waitFor(min, names, timeoutMs, signal)),
     run: (participants, tasks, deadlineMs) => (signal.aborted ? Promise.reject(signal.reason) : grid.run(participants, tasks, deadlineMs, signal)),
   };
