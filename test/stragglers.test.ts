@@ -14,11 +14,11 @@
  * a restart run in process, in dropouts.test.ts.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { startCoordinator } from '../coordinator/server.ts';
 import type { CoordinatorHandle } from '../coordinator/server.ts';
 import { ControlClient } from '../client/control-client.ts';
+import { schemaDigest } from '../core/data/schema-digest.ts';
 import { JobSpecSchema } from '../core/job.ts';
 import { loadSchemaFile } from '../participant/data/load.ts';
 import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus.ts';
@@ -183,7 +183,8 @@ describe('stragglers over gRPC: a node that stops answering holds a round up onl
   }, 120_000);
 
   it('a node that heartbeats and pulls its tasks but never answers holds each stage up only until the step deadline', async () => {
-    ghost = new SilentNode(coord.address, 'ghost', createHash('sha256').update(JSON.stringify(schema)).digest('hex'));
+    // The digest of the job's schema, so that the job selects it.
+    ghost = new SilentNode(coord.address, 'ghost', schemaDigest(schema));
     await ghost.start();
     await waitUntil(() => coord.grid.available().includes('ghost'), 10_000, 'the silent node to register');
     const real = ['bank-a', 'customs', 'platform']; // the features of the consortium need customs and platform
