@@ -2,9 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { seededRng, standardNormal } from '../random.ts';
 import { errorOf as thrownBy } from '../../test/support/core.ts';
 import type { ClientDpSettings } from './client-dp.ts';
-import {
-  CLIENT_DP_SCALE, clientDpPlan, clientSumBound, conditionalRound, decodeClientSum, encodeClientUpdate, nextClipNorm, roundingBound,
-} from './client-dp.ts';
+import { CLIENT_DP_SCALE, clientDpPlan, roundingBound } from './client-dp.ts';
+import { clientSumBound, conditionalRound, decodeClientSum, encodeClientUpdate, nextClipNorm } from './client-dp-codec.ts';
 import { distributedDGaussEpsilon } from './distributed-dgauss.ts';
 import { sampledGaussianEpsilon } from './calibrate.ts';
 import { meanVariance } from '../../test/support/fit.ts';

@@ -5,7 +5,7 @@
  */
 import type { JobSpec } from '../job.ts';
 import type { ClientDpPlan } from '../privacy/client-dp.ts';
-import { decodeClientSum, nextClipNorm } from '../privacy/client-dp.ts';
+import { decodeClientSum, nextClipNorm } from '../privacy/client-dp-codec.ts';
 import { clientPrivacy } from '../privacy/job-cost.ts';
 import { trainShape } from '../aggregate/train.ts';
 import type { Contribution, ContributionShape, Rng } from '../types.ts';

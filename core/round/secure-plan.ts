@@ -16,7 +16,7 @@
 import type { JobSpec, SecureAggregationSpec } from '../job.ts';
 import type { EncodingPlan, VectorEncoding } from '../secagg/contribution-codec.ts';
 import { INTEGER_SUM_LIMIT, fixedLimit, planWords } from '../secagg/contribution-codec.ts';
-import { clientSumBound } from '../privacy/client-dp.ts';
+import { clientSumBound } from '../privacy/client-dp-codec.ts';
 import { EVAL_GRID_BITS, recordPrivacy } from '../privacy/record-plan.ts';
 import { CLIP_BIT, clientPlanFor } from './client-round.ts';
 import { quantParamsFor } from '../secagg/quantize.ts';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readTrainSum, trainContribution, trainShape } from '../aggregate/train.ts';
 import { sumContributions } from '../aggregate/sum.ts';
 import { JobSpecSchema } from '../job.ts';
-import { encodeClientUpdate } from '../privacy/client-dp.ts';
+import { encodeClientUpdate } from '../privacy/client-dp-codec.ts';
 import { seededRng } from '../random.ts';
 import { clientContribution, clientPlanFor, readClientTrainSum, trainShapeFor } from '../round/client-round.ts';
 import { CoreInputError } from '../types.ts';

@@ -6,7 +6,7 @@
  * the job's noise. It charges its ledger and signs the receipt before the update leaves.
  */
 import { clientContribution, clientPlanFor } from '../../core/round/client-round.ts';
-import { encodeClientUpdate } from '../../core/privacy/client-dp.ts';
+import { encodeClientUpdate } from '../../core/privacy/client-dp-codec.ts';
 import type { Rng } from '../../core/types.ts';
 import type { TrainInput } from '../local-handler.ts';
 import type { HandlerResult, ParsedTask } from '../handler.ts';
