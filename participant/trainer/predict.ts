@@ -65,25 +65,27 @@ export function predictScores(
 
 /** Scores rows with a custom model's forward pass (not training), chunked like the built-in models. */
 function predictCustom(spec: Extract<ModelSpec, { type: 'custom' }>, inputDim: number, weights: Float32Array, x: Float32Array, chunkRows: number): Float32Array {
-  if (!Number.isInteger(chunkRows) || chunkRows < 1) {
-    throw new TrainerInputError(`chunkRows must be a positive integer, got ${chunkRows}`, 'chunkRows');
-  }
   const tensors = unflatten(weights, modelLayout(spec, inputDim));
   try {
-    const n = x.length / inputDim;
-    const out = new Float32Array(n);
-    for (let start = 0; start < n; start += chunkRows) {
-      const rows = Math.min(chunkRows, n - start);
-      const chunk = tf.tidy(() => {
-        const xb = tf.tensor2d(x.subarray(start * inputDim, (start + rows) * inputDim), [rows, inputDim]);
-        return tf.sigmoid(customLogits(spec, tensors, xb, false)).dataSync() as Float32Array;
-      });
-      out.set(chunk, start);
-    }
-    return out;
+    return scoreInChunks(x, inputDim, chunkRows, (xb) => tf.sigmoid(customLogits(spec, tensors, xb, false)));
   } finally {
     tf.dispose(tensors);
   }
+}
+
+/** Applies `score` ([rows, inputDim] → [rows, 1]) to `x` chunk by chunk, each chunk in its own `tf.tidy`. */
+function scoreInChunks(x: Float32Array, inputDim: number, chunkRows: number, score: (xb: tf.Tensor2D) => tf.Tensor): Float32Array {
+  if (!Number.isInteger(chunkRows) || chunkRows < 1) {
+    throw new TrainerInputError(`chunkRows must be a positive integer, got ${chunkRows}`, 'chunkRows');
+  }
+  const n = x.length / inputDim;
+  const out = new Float32Array(n);
+  for (let start = 0; start < n; start += chunkRows) {
+    const rows = Math.min(chunkRows, n - start);
+    const chunk = tf.tidy(() => score(tf.tensor2d(x.subarray(start * inputDim, (start + rows) * inputDim), [rows, inputDim])).dataSync() as Float32Array);
+    out.set(chunk, start);
+  }
+  return out;
 }
 
 /**
@@ -97,18 +99,5 @@ export function predictWithModel(model: tf.LayersModel, x: Float32Array, chunkRo
   if (x.length % inputDim !== 0) {
     throw new TrainerInputError(`x has length ${x.length}, not a multiple of the model's input width ${inputDim}`, 'x');
   }
-  if (!Number.isInteger(chunkRows) || chunkRows < 1) {
-    throw new TrainerInputError(`chunkRows must be a positive integer, got ${chunkRows}`, 'chunkRows');
-  }
-  const n = x.length / inputDim;
-  const out = new Float32Array(n);
-  for (let start = 0; start < n; start += chunkRows) {
-    const rows = Math.min(chunkRows, n - start);
-    const chunk = tf.tidy(() => {
-      const xb = tf.tensor2d(x.subarray(start * inputDim, (start + rows) * inputDim), [rows, inputDim]);
-      return (model.predict(xb, { batchSize: rows }) as tf.Tensor).dataSync() as Float32Array;
-    });
-    out.set(chunk, start);
-  }
-  return out;
+  return scoreInChunks(x, inputDim, chunkRows, (xb) => model.predict(xb, { batchSize: xb.shape[0] }) as tf.Tensor);
 }
