@@ -2,7 +2,8 @@
  * `npm run bench`: secure aggregation's costs on this machine, in one run.
  *
  *   npm run bench -- [--parties 10] [--hidden 300,300] [--rounds 3] [--jobs 4] [--scale 1]
- *                    [--reps 60] [--masking-only] [--dp-only] [--json] [--out bench/results.json]
+ *                    [--reps 60] [--masking-only] [--dp-only] [--psi-only] [--psi-sizes 100000,1000000]
+ *                    [--json] [--out bench/results.json]
  *
  * 1. Round time, plain vs secure vs secure + authenticated (bench/secagg-round.ts): real
  *    coordinators and participants over gRPC, same job with aggregation "plain" and "secagg" on a
@@ -13,6 +14,8 @@
  * 3. Exact DP noise vs float noise (bench/dp-noise.ts): Box–Muller vs the exact lattice sampler
  *    per million draws, and a DP-SGD epoch with and without `secureNoise` for logistic
  *    regression, an MLP[16] and an MLP with the `--hidden` layers. `--dp-only` runs this alone.
+ * 4. Private set intersection of n × n IDs with 30 % shared (bench/psi.ts), checked against the
+ *    plaintext join; `--psi-only` runs this alone.
  *
  * Prints a markdown table (stdout; progress goes to stderr) and writes all numbers as JSON to
  * bench/results.json (`--json` prints the JSON instead of the table). Targets: secure /
@@ -31,6 +34,7 @@ import { parameterCount, runRoundBench, SCHEMA_FILE } from './secagg-round.ts';
 import { dpNoiseRows, runEpochBench, runSamplerBench } from './dp-noise.ts';
 import type { EpochResult, SamplerResult } from './dp-noise.ts';
 import type { RoundBenchResult } from './secagg-round.ts';
+import { psiTable, runPsiBench } from './psi.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROUND_TARGET = 1.3;
@@ -45,12 +49,14 @@ interface Options {
   reps: number;
   maskingOnly: boolean;
   dpOnly: boolean;
+  psiOnly: boolean;
+  psiSizes: number[];
   json: boolean;
   out: string;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { parties: 10, hidden: [300, 300], rounds: 3, jobs: 4, scale: 1, reps: 60, maskingOnly: false, dpOnly: false, json: false, out: path.join(HERE, 'results.json') };
+  const o: Options = { parties: 10, hidden: [300, 300], rounds: 3, jobs: 4, scale: 1, reps: 60, maskingOnly: false, dpOnly: false, psiOnly: false, psiSizes: [100_000], json: false, out: path.join(HERE, 'results.json') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -71,6 +77,8 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--reps') o.reps = int(5);
     else if (a === '--masking-only') o.maskingOnly = true;
     else if (a === '--dp-only') o.dpOnly = true;
+    else if (a === '--psi-only') o.psiOnly = true;
+    else if (a === '--psi-sizes') o.psiSizes = value().split(',').map((v) => Number(v));
     else if (a === '--json') o.json = true;
     else if (a === '--out') o.out = path.resolve(value());
     else throw new Error(`unknown option ${a}`);
@@ -137,6 +145,12 @@ async function main(): Promise<void> {
   const schema = loadSchemaFile(SCHEMA_FILE);
   const parameters = parameterCount(o.hidden, schema);
   const started = performance.now();
+  if (o.psiOnly) {
+    const psi = await runPsiBench(o.psiSizes, log);
+    writeFileSync(o.out, JSON.stringify({ date: new Date().toISOString(), options: o, psi }, null, 2) + '\n');
+    console.log(o.json ? JSON.stringify(psi, null, 2) : psiTable(psi));
+    return;
+  }
 
   let masking: MaskingResult | undefined;
   let protocol: ProtocolStepResult | undefined;
@@ -156,6 +170,7 @@ async function main(): Promise<void> {
   log(`DP-SGD epochs (${DP_ROWS} rows, q = ${DP_BATCH}/${DP_ROWS}), secureNoise false vs true ...`);
   const epochs = await runEpochBench(inputDim(schema), o.hidden, DP_ROWS, DP_BATCH, 5, log);
   const dpNoise: DpNoiseResult = { sampler, epochs };
+  const psi = await runPsiBench(o.psiSizes, log);
   const backend = rounds?.backend ?? (await initBackend()).name;
   const cpus = os.cpus();
   const machine = {
@@ -177,12 +192,13 @@ async function main(): Promise<void> {
     masking: masking ?? null,
     protocol: protocol ?? null,
     dpNoise: { rows: DP_ROWS, batch: DP_BATCH, ...dpNoise },
+    psi,
     benchSeconds: (performance.now() - started) / 1000,
   };
   writeFileSync(o.out, JSON.stringify(result, null, 2) + '\n');
   log(`results written to ${path.relative(process.cwd(), o.out) || o.out} (${result.benchSeconds.toFixed(0)} s)`);
   if (o.json) console.log(JSON.stringify(result, null, 2));
-  else console.log(table(machine, masking, protocol, rounds, parameters, o, dpNoise));
+  else console.log(`${table(machine, masking, protocol, rounds, parameters, o, dpNoise)}\n\nPrivate set intersection (both parties in this process, one worker thread per core):\n\n${psiTable(psi)}`);
 }
 
 main().then(

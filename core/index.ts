@@ -24,3 +24,5 @@ export { ModelSpecSchema, modelName } from './job.ts';
 export type { ModelSpec } from './job.ts';
 export type { Layout } from './types.ts';
 export { uniform01 } from './random.ts';
+export { canonicalId, canonicalizeIds } from './psi/ids.ts';
+export type { IdCanonicalization, IdReport } from './psi/ids.ts';

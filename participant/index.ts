@@ -20,3 +20,6 @@ export type { TrainableModel } from './trainer/custom-model.ts';
 export { trainLocal } from './trainer/train.ts';
 export { predictScores } from './trainer/predict.ts';
 export { saveWeightsAsModel, loadModelDir } from './trainer/save.ts';
+export { intersectPair } from './psi/intersect.ts';
+export type { IntersectOptions, IntersectResult } from './psi/intersect.ts';
+export { PsiPool } from './psi/pool.ts';

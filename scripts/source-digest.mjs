@@ -14,7 +14,7 @@ function walk(root, rel, out) {
   for (const name of readdirSync(abs).sort()) {
     const r = path.join(rel, name);
     if (statSync(path.join(root, r)).isDirectory()) walk(root, r, out);
-    else if (/\.(ts|proto|json)$/.test(name)) out.push(r);
+    else if (/\.(ts|mts|mjs|proto|json)$/.test(name)) out.push(r);
   }
 }
 
