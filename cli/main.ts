@@ -29,6 +29,7 @@ import type { ControlOptions } from '../client/control-client.ts';
 import { clientCredentials } from '../trust/tls.ts';
 import { registerCertsCommand } from './certs-cmd.ts';
 import { registerBudgetCommand } from './budget-cmd.ts';
+import { registerPsiCommand } from './psi-cmd.ts';
 import { fmt } from './progress.ts';
 
 const stderrLine = (l: string) => process.stderr.write(l + '\n');
@@ -216,6 +217,7 @@ addTransportOptions(participantsCmd, 'operator').action(async (o) => {
 
 registerPrivacyCommand(program);
 registerBudgetCommand(program);
+registerPsiCommand(program);
 registerAuditCommand(program);
 registerCertsCommand(program);
 

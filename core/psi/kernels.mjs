@@ -7,7 +7,7 @@
 // u = (1 + y) / (1 − y) is kept; "blinding" is X25519 (RFC 7748) with a secret scalar. For points
 // of the prime-order subgroup X25519 commutes: X25519(a, X25519(b, u)) = X25519(b, X25519(a, u)).
 // The Elligator 2 map and X25519 run in libsodium (sodium-native).
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { createRequire } from 'node:module';
 
 const sodium = createRequire(import.meta.url)('sodium-native');
@@ -22,28 +22,50 @@ export function expandMessageXmd(msg, dst, len) {
   const ell = Math.ceil(len / 64);
   if (ell > 255 || len > 65535) throw new RangeError('requested length too large');
   const dstPrime = Buffer.concat([dst, Buffer.from([dst.length])]);
-  const b0 = createHash('sha512').update(Buffer.alloc(128)).update(msg).update(Buffer.from([len >> 8, len & 255, 0])).update(dstPrime).digest();
-  const blocks = [];
-  let prev = createHash('sha512').update(b0).update(Buffer.from([1])).update(dstPrime).digest();
-  blocks.push(prev);
-  for (let i = 2; i <= ell; i++) {
-    const x = Buffer.alloc(64);
-    for (let j = 0; j < 64; j++) x[j] = b0[j] ^ prev[j];
-    prev = createHash('sha512').update(x).update(Buffer.from([i])).update(dstPrime).digest();
-    blocks.push(prev);
+  // b_0 = H(Z_pad || msg || I2OSP(len, 2) || I2OSP(0, 1) || DST_prime), in one buffer.
+  const first = Buffer.alloc(128 + msg.length + 3 + dstPrime.length);
+  first.set(msg, 128);
+  first[128 + msg.length] = len >> 8;
+  first[129 + msg.length] = len & 255;
+  first.set(dstPrime, 131 + msg.length);
+  const b0 = hash('sha512', first, 'buffer');
+  const block = Buffer.alloc(64 + 1 + dstPrime.length);
+  block.set(dstPrime, 65);
+  const out = Buffer.alloc(ell * 64);
+  let prev = b0;
+  for (let i = 1; i <= ell; i++) {
+    // b_1 = H(b_0 || 1 || DST'), b_i = H((b_0 XOR b_(i-1)) || i || DST').
+    for (let j = 0; j < 64; j++) block[j] = i === 1 ? b0[j] : b0[j] ^ prev[j];
+    block[64] = i;
+    prev = hash('sha512', block, 'buffer');
+    out.set(prev, (i - 1) * 64);
   }
-  return Buffer.concat(blocks).subarray(0, len);
+  return out.subarray(0, len);
 }
 
+const M64 = (1n << 64n) - 1n;
+
+/** The 32 bytes at `off` as a little-endian integer. */
 function leBytesToBigInt(b, off) {
-  let hex = '';
-  for (let i = off + 31; i >= off; i--) hex += (b[i] < 16 ? '0' : '') + b[i].toString(16);
-  return BigInt(`0x${hex}`);
+  const v = new DataView(b.buffer, b.byteOffset + off, 32);
+  return v.getBigUint64(0, true) | (v.getBigUint64(8, true) << 64n) | (v.getBigUint64(16, true) << 128n) | (v.getBigUint64(24, true) << 192n);
 }
 
+/** The 48 bytes at `off` as a big-endian integer (RFC 9380 OS2IP). */
+function beBytes48ToBigInt(b) {
+  const v = new DataView(b.buffer, b.byteOffset, 48);
+  let n = 0n;
+  for (let i = 0; i < 48; i += 8) n = (n << 64n) | v.getBigUint64(i, false);
+  return n;
+}
+
+/** Writes `n` (< 2^256) as 32 little-endian bytes at `off`. */
 function bigIntToLe(n, out, off) {
-  const hex = n.toString(16).padStart(64, '0');
-  for (let i = 0; i < 32; i++) out[off + i] = Number.parseInt(hex.slice(62 - 2 * i, 64 - 2 * i), 16);
+  const v = new DataView(out.buffer, out.byteOffset + off, 32);
+  v.setBigUint64(0, n & M64, true);
+  v.setBigUint64(8, (n >> 64n) & M64, true);
+  v.setBigUint64(16, (n >> 128n) & M64, true);
+  v.setBigUint64(24, n >> 192n, true);
 }
 
 function modPow(b, e) {
@@ -68,7 +90,7 @@ export function encodeToU(messages, dst) {
   const ed = Buffer.alloc(32);
   const ys = new Array(n);
   for (let i = 0; i < n; i++) {
-    const u0 = BigInt(`0x${expandMessageXmd(messages[i], dst, 48).toString('hex')}`) % P;
+    const u0 = beBytes48ToBigInt(expandMessageXmd(messages[i], dst, 48)) % P;
     bigIntToLe(u0, fe, 0);
     sodium.crypto_core_ed25519_from_uniform(ed, fe);
     ys[i] = leBytesToBigInt(ed, 0) & ((1n << 255n) - 1n);
