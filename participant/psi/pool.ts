@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { concatBytes } from '../../core/secagg/hex.ts';
 import { blindPoints, encodeToU, POINT_BYTES } from '../../core/psi/kernels.mjs';
 
 /** Below this many items a job runs in the calling thread (a worker round trip costs more). */
@@ -67,7 +68,7 @@ export class PsiPool {
   async encode(messages: readonly Uint8Array[], dst: Uint8Array): Promise<Uint8Array> {
     if (messages.length < INLINE_BELOW || this.workers.length === 0) return encodeToU(messages, dst);
     const parts = await Promise.all(this.ranges(messages.length).map(([a, b], i) => this.run(this.workers[i]!, { op: 'encode', messages: messages.slice(a, b), dst }, [])));
-    return concat(parts, messages.length * POINT_BYTES);
+    return concatBytes(...parts);
   }
 
   /** X25519 of every point with `scalar`, in order. */
@@ -80,7 +81,7 @@ export class PsiPool {
         return this.run(this.workers[i]!, { op: 'blind', points: chunk, scalar }, [chunk.buffer]);
       }),
     );
-    return concat(parts, points.length);
+    return concatBytes(...parts);
   }
 
   /** Ends the worker threads. */
@@ -88,14 +89,4 @@ export class PsiPool {
     await Promise.all(this.workers.map((w) => w.terminate()));
     this.workers.length = 0;
   }
-}
-
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
 }
