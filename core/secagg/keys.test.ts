@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { createPrivateKey, createPublicKey, diffieHellman } from 'node:crypto';
 import nacl from 'tweetnacl';
 import { CoreInputError } from '../types.ts';
 import { seededRng } from '../random.ts';
@@ -67,16 +68,24 @@ describe('generateKeyPair / sharedSecret', () => {
     expect(toHex(sharedSecret(a.secretKey, b.publicKey))).toBe(toHex(sharedSecret(b.secretKey, a.publicKey)));
   });
 
-  it('the OpenSSL agreement equals tweetnacl\'s scalarMult, including non-canonical and top-bit-set peer keys', () => {
+  it('the libsodium agreement and public keys equal tweetnacl\'s and OpenSSL\'s, including non-canonical and top-bit-set peer keys', () => {
     const rng = seededRng(77);
+    const jwk = (b: Uint8Array) => Buffer.from(b).toString('base64url');
     for (let i = 0; i < 100; i++) {
       const secret = rng(32);
       const peer = Uint8Array.from(rng(32));
       if (i % 3 === 0) peer[31]! |= 0x80; // RFC 7748 §5: the top bit of u is masked
+      expect(toHex(publicKeyOf(secret))).toBe(toHex(nacl.scalarMult.base(secret)));
       let expected: Uint8Array | null = nacl.scalarMult(secret, peer);
       if (isAllZero(expected)) expected = null;
-      if (expected) expect(toHex(sharedSecret(secret, peer))).toBe(toHex(expected));
-      else expect(() => sharedSecret(secret, peer)).toThrow(CoreInputError);
+      if (expected) {
+        expect(toHex(sharedSecret(secret, peer))).toBe(toHex(expected));
+        const openssl = diffieHellman({
+          privateKey: createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d: jwk(secret), x: jwk(nacl.scalarMult.base(secret)) }, format: 'jwk' }),
+          publicKey: createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: jwk(peer) }, format: 'jwk' }),
+        });
+        expect(toHex(sharedSecret(secret, peer))).toBe(toHex(openssl));
+      } else expect(() => sharedSecret(secret, peer)).toThrow(CoreInputError);
     }
   });
 
