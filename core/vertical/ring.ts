@@ -80,16 +80,24 @@ export function subWords(a: BigUint64Array, b: BigUint64Array): BigUint64Array {
 export const openShares = addWords;
 
 /**
- * One party's share of x / 2^f after a product (x at scale 2^(2f)), each computed from the party's
+ * One party's share of x / 2^bits (by default x / 2^f, after a product at scale 2^(2f)), each computed from the party's
  * own share alone (SecureML, Theorem 1): party 0 takes ⌊x₀ / 2^f⌋, party 1 takes
  * 2^64 − ⌊(2^64 − x₁) / 2^f⌋, shares read as unsigned words.
  */
-export function truncateShare(s: BigUint64Array, party: 0 | 1): BigUint64Array {
+export function truncateShare(s: BigUint64Array, party: 0 | 1, bits: number = FRAC_BITS): BigUint64Array {
   const out = new BigUint64Array(s.length);
-  const f = BigInt(FRAC_BITS);
+  const f = BigInt(bits);
   for (let i = 0; i < s.length; i++) {
     const w = s[i]!;
     out[i] = party === 0 ? w >> f : BigInt.asUintN(64, -(BigInt.asUintN(64, -w) >> f));
   }
   return out;
+}
+
+/** A party's share times a public real `c`, back at the fixed-point scale (local: no interaction). */
+export function scaleShare(s: BigUint64Array, c: number, party: 0 | 1): BigUint64Array {
+  const k = encodeFixed([c])[0]!;
+  const out = new BigUint64Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s[i]! * k;
+  return truncateShare(out, party);
 }
