@@ -12,7 +12,6 @@
  * salted, canonical ID; a and b are fresh secret scalars of each run. The result is a common row
  * order: the label holder's order of the shared rows.
  */
-import { createHash } from 'node:crypto';
 import { POINT_BYTES } from './kernels.mjs';
 
 /** Domain separation tag of fedcredit's ID hashing (RFC 9380 suite name after "-with-"). */
@@ -24,11 +23,6 @@ export function idMessage(salt: string, id: string): Uint8Array {
   const head = Buffer.alloc(4);
   head.writeUInt32BE(s.length);
   return Buffer.concat([head, s, Buffer.from(id, 'utf8')]);
-}
-
-/** A digest of the run's settings both parties compare before they exchange anything. */
-export function settingsDigest(salt: string, canonicalization: unknown): string {
-  return createHash('sha256').update(PSI_DST).update('\0').update(salt).update('\0').update(JSON.stringify(canonicalization ?? {})).digest('hex');
 }
 
 /**

@@ -6,10 +6,11 @@
  * holder's row order. Used by `fedcredit psi` and the benchmark; a networked run exchanges the
  * same three messages.
  */
-import { randomBytes, randomInt } from 'node:crypto';
 import type { IdCanonicalization, IdReport } from '../../core/psi/ids.ts';
 import { canonicalizeIds } from '../../core/psi/ids.ts';
 import { idMessage, matchPositions, permutePoints, PSI_DST } from '../../core/psi/protocol.ts';
+import { shuffleInPlace } from '../../core/random.ts';
+import { cryptoRng } from '../../platform/crypto-rng.ts';
 import { PsiPool } from './pool.ts';
 
 /** Options of {@link intersectPair}. */
@@ -31,18 +32,6 @@ export interface IntersectResult {
   seconds: { hash: number; blind: number; match: number; total: number };
 }
 
-/** A uniformly random permutation of 0..n−1 (Fisher–Yates with crypto randomness). */
-function shuffle(n: number): Uint32Array {
-  const p = Uint32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = randomInt(i + 1);
-    const t = p[i]!;
-    p[i] = p[j]!;
-    p[j] = t;
-  }
-  return p;
-}
-
 /** Runs the intersection of two raw ID columns (one value per table row). */
 export async function intersectPair(labelIds: readonly string[], featureIds: readonly string[], o: IntersectOptions): Promise<IntersectResult> {
   const started = performance.now();
@@ -51,9 +40,10 @@ export async function intersectPair(labelIds: readonly string[], featureIds: rea
     const L = canonicalizeIds(labelIds, o.canonicalization);
     const F = canonicalizeIds(featureIds, o.canonicalization);
     const dst = Buffer.from(PSI_DST);
-    const a = new Uint8Array(randomBytes(32));
-    const b = new Uint8Array(randomBytes(32));
-    const order = shuffle(F.ids.length);
+    // Fresh secret scalars, and the order in which the feature party sends its points.
+    const a = cryptoRng(32);
+    const b = cryptoRng(32);
+    const order = shuffleInPlace(Uint32Array.from({ length: F.ids.length }, (_, i) => i), cryptoRng) as Uint32Array;
     let t = performance.now();
     const [hl, hf] = await Promise.all([pool.encode(L.ids.map((id) => idMessage(o.salt, id)), dst), pool.encode(F.ids.map((id) => idMessage(o.salt, id)), dst)]);
     const hash = (performance.now() - t) / 1000;
