@@ -19,7 +19,7 @@ import { readRosterReceipt } from '../core/privacy/receipt-check.ts';
 import type { Logger } from '../platform/log.ts';
 import type { MessageRecorder } from './recorder.ts';
 
-const KIND = { stats: 'STATS', train: 'TRAIN', evaluate: 'EVALUATE' } as const;
+const KIND = { stats: 'STATS', train: 'TRAIN', evaluate: 'EVALUATE', vertical: 'VERTICAL' } as const;
 
 function taskToWire(q: QueuedTask): Task {
   return {

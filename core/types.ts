@@ -26,7 +26,8 @@ export type Contribution = Record<string, Float64Array>;
 export type ContributionShape = Record<string, number>;
 
 /** Kinds of work a coordinator hands to a participant. */
-export type TaskKind = 'stats' | 'train' | 'evaluate';
+/** `vertical`: one step of a vertical job (core/vertical/messages.ts). */
+export type TaskKind = 'stats' | 'train' | 'evaluate' | 'vertical';
 
 /** Number of elements of a tensor of the given shape. */
 export function sizeOf(shape: readonly number[]): number {

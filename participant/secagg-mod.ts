@@ -152,6 +152,7 @@ export function secAggMod(opts: SecAggModOptions): Mod {
         },
       };
     }
+    if (task.kind === 'vertical') return refuse('a vertical job step cannot carry a secure-aggregation step');
     if (task.config.job.aggregation !== 'secagg') return refuse(`job ${task.jobId} says aggregation "${task.config.job.aggregation}" but sent a secure-aggregation step`);
     const { config, message } = task.secagg;
     const configKey = JSON.stringify(config);

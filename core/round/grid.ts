@@ -5,6 +5,7 @@
  * when a job is cancelled or the coordinator stops — makes a wait reject.
  */
 import type { Contribution, ContributionShape, TaskKind } from '../types.ts';
+import type { Envelope, VerticalReply } from '../vertical/messages.ts';
 import type { SecAggClientMessage, SecAggTask } from './secure-messages.ts';
 
 /** What one stage asks of a selected participant. */
@@ -22,6 +23,8 @@ export interface StageTask {
    * reply that does not fit at delivery (reply-check.ts). Not sent to the participant.
    */
   replyShape?: ContributionShape;
+  /** Set for a step of a vertical job: sealed envelopes from peers and the dealer's material (`config` is the step's config). */
+  vertical?: { envelopes: Envelope[]; dealt?: Uint8Array };
 }
 
 /** A participant that did not deliver a usable reply in a stage, and why. */
@@ -35,7 +38,7 @@ export interface StageFailure {
  * One participant's answer: named vectors in clear (plain sum) or a secure-aggregation message,
  * with the participant's signed privacy receipt (JSON) when the reply carries a DP-trained update.
  */
-export type StageReply = ({ contribution: Contribution } | { secagg: SecAggClientMessage }) & { receipt?: string };
+export type StageReply = ({ contribution: Contribution } | { secagg: SecAggClientMessage } | { vertical: VerticalReply }) & { receipt?: string };
 
 /** Raw replies of one stage: each participant's answer, or its failure. */
 export interface StageReplies {

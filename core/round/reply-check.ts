@@ -34,6 +34,8 @@ export function replyProblem(task: StageTask, reply: StageReply): string | null 
     }
     return null;
   }
+  if (task.vertical) return 'vertical' in reply ? null : `the task is a step of a vertical job and expects a vertical reply`;
+  if ('vertical' in reply) return `the task is a ${task.kind} stage and expects no vertical reply`;
   if ('secagg' in reply) return `the task is a plain ${task.kind} stage and expects a contribution, not a secure-aggregation ${reply.secagg.type} message`;
   if (!task.replyShape) return null;
   return shapeProblem(reply.contribution, task.replyShape) ?? (exactReleases(task) ? countsProblem(task.kind, reply.contribution) : null);

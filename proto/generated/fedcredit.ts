@@ -4,6 +4,7 @@ import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-load
 import type { ClientDpRoundInfo as _fedcredit_v1_ClientDpRoundInfo, ClientDpRoundInfo__Output as _fedcredit_v1_ClientDpRoundInfo__Output } from './fedcredit/v1/ClientDpRoundInfo.ts';
 import type { Contribution as _fedcredit_v1_Contribution, Contribution__Output as _fedcredit_v1_Contribution__Output } from './fedcredit/v1/Contribution.ts';
 import type { ControlClient as _fedcredit_v1_ControlClient, ControlDefinition as _fedcredit_v1_ControlDefinition } from './fedcredit/v1/Control.ts';
+import type { Envelope as _fedcredit_v1_Envelope, Envelope__Output as _fedcredit_v1_Envelope__Output } from './fedcredit/v1/Envelope.ts';
 import type { FleetClient as _fedcredit_v1_FleetClient, FleetDefinition as _fedcredit_v1_FleetDefinition } from './fedcredit/v1/Fleet.ts';
 import type { HeartbeatReply as _fedcredit_v1_HeartbeatReply, HeartbeatReply__Output as _fedcredit_v1_HeartbeatReply__Output } from './fedcredit/v1/HeartbeatReply.ts';
 import type { HeartbeatRequest as _fedcredit_v1_HeartbeatRequest, HeartbeatRequest__Output as _fedcredit_v1_HeartbeatRequest__Output } from './fedcredit/v1/HeartbeatRequest.ts';
@@ -39,6 +40,8 @@ import type { SubmitJobReply as _fedcredit_v1_SubmitJobReply, SubmitJobReply__Ou
 import type { SubmitJobRequest as _fedcredit_v1_SubmitJobRequest, SubmitJobRequest__Output as _fedcredit_v1_SubmitJobRequest__Output } from './fedcredit/v1/SubmitJobRequest.ts';
 import type { Task as _fedcredit_v1_Task, Task__Output as _fedcredit_v1_Task__Output } from './fedcredit/v1/Task.ts';
 import type { Tensor as _fedcredit_v1_Tensor, Tensor__Output as _fedcredit_v1_Tensor__Output } from './fedcredit/v1/Tensor.ts';
+import type { VerticalReply as _fedcredit_v1_VerticalReply, VerticalReply__Output as _fedcredit_v1_VerticalReply__Output } from './fedcredit/v1/VerticalReply.ts';
+import type { VerticalStep as _fedcredit_v1_VerticalStep, VerticalStep__Output as _fedcredit_v1_VerticalStep__Output } from './fedcredit/v1/VerticalStep.ts';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -51,6 +54,7 @@ export interface ProtoGrpcType {
       Contribution: MessageTypeDefinition<_fedcredit_v1_Contribution, _fedcredit_v1_Contribution__Output>
       Control: SubtypeConstructor<typeof grpc.Client, _fedcredit_v1_ControlClient> & { service: _fedcredit_v1_ControlDefinition }
       DType: EnumTypeDefinition
+      Envelope: MessageTypeDefinition<_fedcredit_v1_Envelope, _fedcredit_v1_Envelope__Output>
       Fleet: SubtypeConstructor<typeof grpc.Client, _fedcredit_v1_FleetClient> & { service: _fedcredit_v1_FleetDefinition }
       HeartbeatReply: MessageTypeDefinition<_fedcredit_v1_HeartbeatReply, _fedcredit_v1_HeartbeatReply__Output>
       HeartbeatRequest: MessageTypeDefinition<_fedcredit_v1_HeartbeatRequest, _fedcredit_v1_HeartbeatRequest__Output>
@@ -88,6 +92,8 @@ export interface ProtoGrpcType {
       Task: MessageTypeDefinition<_fedcredit_v1_Task, _fedcredit_v1_Task__Output>
       TaskKind: EnumTypeDefinition
       Tensor: MessageTypeDefinition<_fedcredit_v1_Tensor, _fedcredit_v1_Tensor__Output>
+      VerticalReply: MessageTypeDefinition<_fedcredit_v1_VerticalReply, _fedcredit_v1_VerticalReply__Output>
+      VerticalStep: MessageTypeDefinition<_fedcredit_v1_VerticalStep, _fedcredit_v1_VerticalStep__Output>
     }
   }
 }

@@ -3,6 +3,7 @@
 import type { Contribution as _fedcredit_v1_Contribution, Contribution__Output as _fedcredit_v1_Contribution__Output } from '../../fedcredit/v1/Contribution.ts';
 import type { Refusal as _fedcredit_v1_Refusal, Refusal__Output as _fedcredit_v1_Refusal__Output } from '../../fedcredit/v1/Refusal.ts';
 import type { SecAggReply as _fedcredit_v1_SecAggReply, SecAggReply__Output as _fedcredit_v1_SecAggReply__Output } from '../../fedcredit/v1/SecAggReply.ts';
+import type { VerticalReply as _fedcredit_v1_VerticalReply, VerticalReply__Output as _fedcredit_v1_VerticalReply__Output } from '../../fedcredit/v1/VerticalReply.ts';
 import type { MessageAuth as _fedcredit_v1_MessageAuth, MessageAuth__Output as _fedcredit_v1_MessageAuth__Output } from '../../fedcredit/v1/MessageAuth.ts';
 
 export interface PushResultRequest {
@@ -12,8 +13,9 @@ export interface PushResultRequest {
   'refusal'?: (_fedcredit_v1_Refusal | null);
   'secagg'?: (_fedcredit_v1_SecAggReply | null);
   'privacyReceiptJson'?: (string);
+  'vertical'?: (_fedcredit_v1_VerticalReply | null);
   'auth'?: (_fedcredit_v1_MessageAuth | null);
-  'outcome'?: "contribution"|"refusal"|"secagg";
+  'outcome'?: "contribution"|"refusal"|"secagg"|"vertical";
 }
 
 export interface PushResultRequest__Output {
@@ -23,6 +25,7 @@ export interface PushResultRequest__Output {
   'refusal'?: (_fedcredit_v1_Refusal__Output | null);
   'secagg'?: (_fedcredit_v1_SecAggReply__Output | null);
   'privacyReceiptJson': (string);
+  'vertical'?: (_fedcredit_v1_VerticalReply__Output | null);
   'auth': (_fedcredit_v1_MessageAuth__Output | null);
-  'outcome'?: "contribution"|"refusal"|"secagg";
+  'outcome'?: "contribution"|"refusal"|"secagg"|"vertical";
 }

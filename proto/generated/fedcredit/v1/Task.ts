@@ -3,6 +3,7 @@
 import type { TaskKind as _fedcredit_v1_TaskKind, TaskKind__Output as _fedcredit_v1_TaskKind__Output } from '../../fedcredit/v1/TaskKind.ts';
 import type { Tensor as _fedcredit_v1_Tensor, Tensor__Output as _fedcredit_v1_Tensor__Output } from '../../fedcredit/v1/Tensor.ts';
 import type { SecAggStep as _fedcredit_v1_SecAggStep, SecAggStep__Output as _fedcredit_v1_SecAggStep__Output } from '../../fedcredit/v1/SecAggStep.ts';
+import type { VerticalStep as _fedcredit_v1_VerticalStep, VerticalStep__Output as _fedcredit_v1_VerticalStep__Output } from '../../fedcredit/v1/VerticalStep.ts';
 import type { Long } from '@grpc/proto-loader';
 
 export interface Task {
@@ -14,6 +15,7 @@ export interface Task {
   'weights'?: (_fedcredit_v1_Tensor)[];
   'deadlineUnixMs'?: (number | string | Long);
   'secagg'?: (_fedcredit_v1_SecAggStep | null);
+  'vertical'?: (_fedcredit_v1_VerticalStep | null);
 }
 
 export interface Task__Output {
@@ -25,4 +27,5 @@ export interface Task__Output {
   'weights': (_fedcredit_v1_Tensor__Output)[];
   'deadlineUnixMs': (number);
   'secagg': (_fedcredit_v1_SecAggStep__Output | null);
+  'vertical': (_fedcredit_v1_VerticalStep__Output | null);
 }

@@ -5,6 +5,7 @@ export const TaskKind = {
   STATS: 'STATS',
   TRAIN: 'TRAIN',
   EVALUATE: 'EVALUATE',
+  VERTICAL: 'VERTICAL',
 } as const;
 
 export type TaskKind =
@@ -16,5 +17,7 @@ export type TaskKind =
   | 2
   | 'EVALUATE'
   | 3
+  | 'VERTICAL'
+  | 4
 
 export type TaskKind__Output = typeof TaskKind[keyof typeof TaskKind]

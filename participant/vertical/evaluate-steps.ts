@@ -1,0 +1,92 @@
+/**
+ * Evaluating the joint model on the held-out rows. Feature parties send the label holder their
+ * partial scores of those rows, each pair of feature parties adding opposite pseudorandom words
+ * (from their pair key) so that only the sum is readable; the label holder adds its own part and
+ * learns the final score of each held-out row — what scoring an applicant reveals to it. With a
+ * single feature party the final score minus the label holder's own part is that party's partial
+ * score of the row: that is inherent in releasing a score, and stated in the guarantee text.
+ *
+ * The label holder also trains the same model on its own columns alone (same rows, steps and
+ * settings) and reports both, so every job shows what the consortium adds.
+ */
+import { exactAuc, exactKs } from '../../core/metrics/exact.ts';
+import { LOG_LOSS_EPSILON } from '../../core/metrics/histogram.ts';
+import type { Rng } from '../../core/types.ts';
+import { CoreInputError } from '../../core/types.ts';
+import { sealArrays } from '../../core/vertical/envelopes.ts';
+import type { Envelope, VerticalReply } from '../../core/vertical/messages.ts';
+import { field } from '../../core/vertical/pack.ts';
+import { decodeFixed, encodeFixed } from '../../core/vertical/ring.ts';
+import { stepRows } from '../../core/vertical/schedule.ts';
+import { gatherRows, type JobState, keyWith, openFrom, scores } from './state.ts';
+import { pairMask } from './train-steps.ts';
+
+const ctx = (s: JobState, from: string, to: string) => ({ jobId: s.jobId, step: 'evaluate', t: 0, from, to });
+
+/** Feature party: its masked partial scores of the held-out rows, sealed to the label holder. */
+export function evaluatePart(s: JobState, rng: Rng): VerticalReply {
+  if (!s.schedule || !s.x || !s.part) throw new CoreInputError(`job ${s.jobId}: evaluation before the rows were aligned`, 'step');
+  const test = s.schedule.test;
+  const u = encodeFixed(scores(gatherRows(s.x, s.k, test), s.part.weights));
+  for (const peer of s.job.featureParties) {
+    if (peer === s.self) continue;
+    const m = pairMask(s, peer, test.length);
+    const plus = s.self < peer;
+    for (let i = 0; i < u.length; i++) u[i] = plus ? u[i]! + m[i]! : u[i]! - m[i]!;
+  }
+  const L = s.job.labelHolder;
+  return { envelopes: [{ peer: L, data: sealArrays(keyWith(s, L), ctx(s, s.self, L), { u }, rng) }] };
+}
+
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+function logLoss(p: ArrayLike<number>, y: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < p.length; i++) {
+    const q = Math.min(1 - LOG_LOSS_EPSILON, Math.max(LOG_LOSS_EPSILON, p[i]!));
+    s -= y[i]! * Math.log(q) + (1 - y[i]!) * Math.log(1 - q);
+  }
+  return s / p.length;
+}
+
+/** Label holder: the final held-out scores, the joint metrics and its own-columns baseline. */
+export function scoreHeldOut(s: JobState, envelopes: Envelope[]): VerticalReply {
+  if (!s.schedule || !s.x || !s.part || !s.y) throw new CoreInputError(`job ${s.jobId}: scoring before training`, 'step');
+  const test = s.schedule.test;
+  const z = encodeFixed(scores(gatherRows(s.x, s.k, test), s.part.weights));
+  for (const p of s.job.featureParties) {
+    const e = envelopes.find((x) => x.peer === p);
+    if (!e) throw new CoreInputError(`score: no held-out scores from party "${p}"`, 'envelopes');
+    const u = field(openFrom(s, p, 'evaluate', 0, e.data), 'u', 'u64', test.length, `held-out scores of ${p}`);
+    for (let i = 0; i < z.length; i++) z[i] = z[i]! + u[i]!;
+  }
+  const p = Array.from(decodeFixed(z), sigmoid);
+  const y = Array.from(test, (row) => s.y![row]!);
+  const own = ownColumnsBaseline(s);
+  return {
+    envelopes: [],
+    info: {
+      auc: exactAuc(p, y), ks: exactKs(p, y), logLoss: logLoss(p, y), heldOut: test.length,
+      labelHolderOnlyAuc: exactAuc(own, y), labelHolderOnlyKs: exactKs(own, y),
+    },
+  };
+}
+
+/** The same training on the label holder's columns alone, in the clear; its held-out scores. */
+function ownColumnsBaseline(s: JobState): Float64Array {
+  const sched = s.schedule!;
+  const { batchSize: B, learningRate, l2 } = s.job.train;
+  const w = new Float64Array(s.k);
+  for (let t = 0; t < sched.steps; t++) {
+    const rows = stepRows(sched, t);
+    const xb = gatherRows(s.x!, s.k, rows);
+    const z = scores(xb, w);
+    const g = new Float64Array(s.k);
+    for (let i = 0; i < B; i++) {
+      const r = z[i]! / 4 + 0.5 - s.y![rows[i]!]!;
+      for (let j = 0; j < s.k; j++) g[j] = g[j]! + xb[i * s.k + j]! * r;
+    }
+    for (let j = 0; j < s.k; j++) w[j] = w[j]! - learningRate * (g[j]! / B + (j === 0 ? 0 : l2 * w[j]!));
+  }
+  return scores(gatherRows(s.x!, s.k, sched.test), w).map(sigmoid);
+}

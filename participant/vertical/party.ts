@@ -1,0 +1,127 @@
+/**
+ * A party of vertical jobs: its table, the consortium's ID salt, and the steps it runs for each
+ * job (keys, private set intersection, training, evaluation). It refuses steps that do not fit
+ * its role or the job's state, and a change of a peer's key in the middle of a job.
+ */
+import { generateKeyPair } from '../../core/secagg/keys.ts';
+import type { Rng } from '../../core/types.ts';
+import { CoreInputError } from '../../core/types.ts';
+import type { VerticalReply, VerticalTask } from '../../core/vertical/messages.ts';
+import { partiesOf } from '../../core/vertical/spec.ts';
+import { cryptoRng } from '../../platform/crypto-rng.ts';
+import { PsiPool } from '../psi/pool.ts';
+import { evaluatePart, scoreHeldOut } from './evaluate-steps.ts';
+import { psiAlign, psiAnswer, psiBlind, psiMatch } from './psi-steps.ts';
+import type { JobState, ModelPart, ReceiveHook, VerticalPartyData } from './state.ts';
+import { trainA, trainB } from './train-steps.ts';
+
+export type { ModelPart, ReceiveHook, VerticalPartyData } from './state.ts';
+
+/** Settings of a vertical party. */
+export interface VerticalPartyOptions {
+  /** The party's name in the consortium (as the job names it). */
+  name: string;
+  data: VerticalPartyData;
+  /** The consortium's secret salt for hashing IDs (the same at every party; never sent). */
+  salt: string;
+  /** Randomness for keys, masks and shuffles (default: the operating system's CSPRNG). */
+  rng?: Rng;
+  /** Worker threads for the intersection (default: a pool of one per core, created on first use). */
+  pool?: PsiPool;
+  /** Called with the content of every envelope this party opens (audits, tests). */
+  onReceive?: ReceiveHook;
+}
+
+const LABEL_STEPS = new Set(['keys', 'psi-blind', 'psi-match', 'train-a', 'train-b', 'score']);
+const FEATURE_STEPS = new Set(['keys', 'psi-answer', 'psi-align', 'train-a', 'train-b', 'evaluate']);
+
+/** One institution's node in vertical jobs. */
+export class VerticalParty {
+  private readonly jobs = new Map<string, JobState>();
+  private readonly rng: Rng;
+  private pool?: PsiPool;
+  private readonly ownPool: boolean;
+
+  constructor(private readonly o: VerticalPartyOptions) {
+    this.rng = o.rng ?? cryptoRng;
+    this.pool = o.pool;
+    this.ownPool = !o.pool;
+    const { data } = o;
+    if (data.values.length !== data.columns.length) throw new CoreInputError(`${data.columns.length} column names but ${data.values.length} columns`, 'data');
+    data.values.forEach((c, j) => {
+      if (c.length !== data.ids.length) throw new CoreInputError(`column "${data.columns[j]}" has ${c.length} values for ${data.ids.length} IDs`, 'data');
+    });
+  }
+
+  get name(): string {
+    return this.o.name;
+  }
+
+  /** The part of a finished job's model this party holds. */
+  modelPart(jobId: string): ModelPart | undefined {
+    return this.jobs.get(jobId)?.part;
+  }
+
+  /** Runs one step of a job. */
+  handle = async (task: VerticalTask): Promise<VerticalReply> => {
+    const { config: c, envelopes, dealt } = task;
+    const self = this.o.name;
+    const isLabel = c.job.labelHolder === self;
+    if (!partiesOf(c.job).includes(self)) throw new CoreInputError(`job ${c.jobId} does not name this party ("${self}")`, 'job');
+    if (!(isLabel ? LABEL_STEPS : FEATURE_STEPS).has(c.step)) throw new CoreInputError(`step "${c.step}" is not for a ${isLabel ? 'label holder' : 'feature party'}`, 'step');
+    if (c.step === 'keys') return this.start(c.jobId, c.job, isLabel);
+    const s = this.jobs.get(c.jobId);
+    if (!s) throw new CoreInputError(`job ${c.jobId} is unknown to this party (was it restarted?); a vertical job cannot continue and must be submitted again`, 'job');
+    this.learnPeers(s, c.peers);
+    const pool = () => (this.pool ??= new PsiPool());
+    switch (c.step) {
+      case 'psi-blind':
+        return psiBlind(s, this.o.data, this.o.salt, pool(), this.rng);
+      case 'psi-answer':
+        return psiAnswer(s, this.o.data, this.o.salt, envelopes, pool(), this.rng);
+      case 'psi-match':
+        return psiMatch(s, this.o.data, envelopes, pool(), this.rng);
+      case 'psi-align':
+        return psiAlign(s, this.o.data, envelopes);
+      case 'train-a':
+        return trainA(s, c.t, envelopes, dealt, this.rng);
+      case 'train-b':
+        return trainB(s, c.t, envelopes, dealt, this.rng);
+      case 'evaluate':
+        return evaluatePart(s, this.rng);
+      default:
+        return scoreHeldOut(s, envelopes);
+    }
+  };
+
+  private start(jobId: string, job: VerticalTask['config']['job'], isLabel: boolean): VerticalReply {
+    if (isLabel && !this.o.data.labels) throw new CoreInputError('this party is the job\'s label holder but its data has no label column', 'labels');
+    if (this.jobs.has(jobId)) throw new CoreInputError(`job ${jobId} has already started here`, 'job');
+    const keys = generateKeyPair(this.rng);
+    this.jobs.set(jobId, { jobId, job, self: this.o.name, keys, peerKeys: new Map(), pairKeys: new Map(), k: 0, ...(this.o.onReceive ? { onReceive: this.o.onReceive } : {}) });
+    return { envelopes: [], publicKey: keys.publicKey, info: { rows: this.o.data.ids.length, columns: this.o.data.columns.length + 1 } };
+  }
+
+  private learnPeers(s: JobState, peers: Record<string, string>): void {
+    for (const p of partiesOf(s.job)) {
+      if (p === s.self) continue;
+      const b64 = peers[p];
+      if (b64 === undefined) throw new CoreInputError(`the step does not carry party "${p}"'s public key`, 'peers');
+      const key = new Uint8Array(Buffer.from(b64, 'base64'));
+      if (key.length !== 32) throw new CoreInputError(`party "${p}"'s public key has ${key.length} bytes, expected 32`, 'peers');
+      const known = s.peerKeys.get(p);
+      if (known && Buffer.compare(Buffer.from(known), Buffer.from(key)) !== 0) throw new CoreInputError(`party "${p}"'s public key changed in the middle of job ${s.jobId}`, 'peers');
+      s.peerKeys.set(p, key);
+    }
+    const own = peers[s.self];
+    if (own !== undefined && Buffer.from(own, 'base64').compare(Buffer.from(s.keys.publicKey)) !== 0) {
+      throw new CoreInputError(`the step lists a public key for this party that is not its own for job ${s.jobId}`, 'peers');
+    }
+  }
+
+  /** Ends the worker threads this party started. */
+  async close(): Promise<void> {
+    if (this.ownPool && this.pool) await this.pool.close();
+    this.pool = undefined;
+  }
+}

@@ -1,0 +1,15 @@
+// Original file: proto/fedcredit/v1/fedcredit.proto
+
+import type { Envelope as _fedcredit_v1_Envelope, Envelope__Output as _fedcredit_v1_Envelope__Output } from '../../fedcredit/v1/Envelope.ts';
+
+export interface VerticalReply {
+  'envelopes'?: (_fedcredit_v1_Envelope)[];
+  'publicKey'?: (Buffer | Uint8Array | string);
+  'infoJson'?: (string);
+}
+
+export interface VerticalReply__Output {
+  'envelopes': (_fedcredit_v1_Envelope__Output)[];
+  'publicKey': (Buffer);
+  'infoJson': (string);
+}

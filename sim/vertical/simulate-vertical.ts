@@ -1,0 +1,56 @@
+/**
+ * A vertical job with every party in this process: each party is a real {@link VerticalParty}
+ * (the same code a participant node runs), the coordinator's side is {@link runVerticalJob}, and
+ * the grid between them is in memory. Used by `fedcredit simulate` for vertical jobs, the
+ * examples and the tests that record what every party sees.
+ */
+import type { Rng } from '../../core/types.ts';
+import type { VerticalHandler } from '../../core/vertical/messages.ts';
+import { runVerticalJob, type VerticalEvent, type VerticalOutcome } from '../../core/vertical/run-job.ts';
+import type { VerticalJobSpec } from '../../core/vertical/spec.ts';
+import { cryptoRng } from '../../platform/crypto-rng.ts';
+import { PsiPool } from '../../participant/psi/pool.ts';
+import { type ModelPart, type ReceiveHook, VerticalParty, type VerticalPartyData } from '../../participant/vertical/party.ts';
+import { type SeenStep, verticalMemoryGrid } from './memory-grid.ts';
+
+/** Options of {@link simulateVertical}. */
+export interface SimulateVerticalOptions {
+  /** The consortium's ID salt (the same at every party). */
+  salt: string;
+  jobId?: string;
+  /** Randomness of the dealer and of every party (default: the OS CSPRNG). */
+  rng?: Rng;
+  /** Collects every step each party received and answered. */
+  seen?: SeenStep[];
+  emit?: (e: VerticalEvent) => void;
+  /** Wraps a party's handler (tests: to fail or tamper with a party). */
+  wrap?: (party: string, h: VerticalHandler) => VerticalHandler;
+  /** Called with the content of every envelope a party opens, by party. */
+  onReceive?: (party: string, ...args: Parameters<ReceiveHook>) => void;
+}
+
+/** The outcome, with each party's model part. */
+export interface SimulatedVertical extends VerticalOutcome {
+  parts: Record<string, ModelPart>;
+}
+
+/** Runs `job` over the parties' tables. */
+export async function simulateVertical(job: VerticalJobSpec, data: Record<string, VerticalPartyData>, o: SimulateVerticalOptions): Promise<SimulatedVertical> {
+  const rng = o.rng ?? cryptoRng;
+  const jobId = o.jobId ?? 'simulated-vertical';
+  const pool = new PsiPool();
+  const parties = Object.entries(data).map(([name, d]) => new VerticalParty({ name, data: d, salt: o.salt, rng, pool, ...(o.onReceive ? { onReceive: (...a: Parameters<ReceiveHook>) => o.onReceive!(name, ...a) } : {}) }));
+  try {
+    const handlers = new Map<string, VerticalHandler>(parties.map((p) => [p.name, o.wrap ? o.wrap(p.name, p.handle) : p.handle]));
+    const outcome = await runVerticalJob(jobId, job, { grid: verticalMemoryGrid(handlers, o.seen), rng, now: () => performance.now(), emit: o.emit });
+    const parts: Record<string, ModelPart> = {};
+    for (const p of parties) {
+      const part = p.modelPart(jobId);
+      if (part) parts[p.name] = part;
+    }
+    return { ...outcome, parts };
+  } finally {
+    await Promise.all(parties.map((p) => p.close()));
+    await pool.close();
+  }
+}
