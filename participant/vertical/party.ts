@@ -30,6 +30,11 @@ export interface VerticalPartyOptions {
   pool?: PsiPool;
   /** Called with the content of every envelope this party opens (audits, tests). */
   onReceive?: ReceiveHook;
+  /**
+   * Label holder only: the seed of the row plan (held-out rows, step order) instead of a fresh
+   * random one, so that a simulation or example can score reference models on the same rows.
+   */
+  planSeed?: number;
 }
 
 const LABEL_STEPS = new Set(['keys', 'psi-blind', 'psi-match', 'train-a', 'train-b', 'score']);
@@ -80,7 +85,7 @@ export class VerticalParty {
       case 'psi-answer':
         return psiAnswer(s, this.o.data, this.o.salt, envelopes, pool(), this.rng);
       case 'psi-match':
-        return psiMatch(s, this.o.data, envelopes, pool(), this.rng);
+        return psiMatch(s, this.o.data, envelopes, pool(), this.rng, this.o.planSeed);
       case 'psi-align':
         return psiAlign(s, this.o.data, envelopes);
       case 'train-a':

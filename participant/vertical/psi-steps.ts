@@ -51,10 +51,10 @@ export async function psiAnswer(s: JobState, data: VerticalPartyData, salt: stri
 }
 
 /** Label holder: the matches per feature party, its row plan, and its own aligned columns. */
-export async function psiMatch(s: JobState, data: VerticalPartyData, envelopes: Envelope[], pool: PsiPool, rng: Rng): Promise<VerticalReply> {
+export async function psiMatch(s: JobState, data: VerticalPartyData, envelopes: Envelope[], pool: PsiPool, rng: Rng, planSeed?: number): Promise<VerticalReply> {
   const canon = s.canon;
   if (!canon || !s.psiScalar || !data.labels) throw new CoreInputError('psi-match before psi-blind, or a label holder without labels', 'step');
-  const seed = new Uint32Array(rng(4).buffer.slice(0, 4))[0]!;
+  const seed = planSeed ?? new Uint32Array(Uint8Array.from(rng(4)).buffer)[0]!;
   const { holdout } = s.job.evaluation;
   s.schedule = makeSchedule(seed, canon.ids.length, holdout, s.job.train.batchSize, s.job.train.epochs);
   const out: Envelope[] = [];

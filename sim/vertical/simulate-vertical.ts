@@ -27,6 +27,8 @@ export interface SimulateVerticalOptions {
   wrap?: (party: string, h: VerticalHandler) => VerticalHandler;
   /** Called with the content of every envelope a party opens, by party. */
   onReceive?: (party: string, ...args: Parameters<ReceiveHook>) => void;
+  /** Fixes the label holder's row plan (see `VerticalPartyOptions.planSeed`). */
+  planSeed?: number;
 }
 
 /** The outcome, with each party's model part. */
@@ -39,7 +41,7 @@ export async function simulateVertical(job: VerticalJobSpec, data: Record<string
   const rng = o.rng ?? cryptoRng;
   const jobId = o.jobId ?? 'simulated-vertical';
   const pool = new PsiPool();
-  const parties = Object.entries(data).map(([name, d]) => new VerticalParty({ name, data: d, salt: o.salt, rng, pool, ...(o.onReceive ? { onReceive: (...a: Parameters<ReceiveHook>) => o.onReceive!(name, ...a) } : {}) }));
+  const parties = Object.entries(data).map(([name, d]) => new VerticalParty({ name, data: d, salt: o.salt, rng, pool, ...(o.planSeed !== undefined && name === job.labelHolder ? { planSeed: o.planSeed } : {}), ...(o.onReceive ? { onReceive: (...a: Parameters<ReceiveHook>) => o.onReceive!(name, ...a) } : {}) }));
   try {
     const handlers = new Map<string, VerticalHandler>(parties.map((p) => [p.name, o.wrap ? o.wrap(p.name, p.handle) : p.handle]));
     const outcome = await runVerticalJob(jobId, job, { grid: verticalMemoryGrid(handlers, o.seen), rng, now: () => performance.now(), emit: o.emit });
