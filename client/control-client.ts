@@ -9,6 +9,7 @@ import { unaryCall } from '../proto/call.ts';
 import { formatZodError } from '../proto/validate.ts';
 import type { ControlClient as GrpcControlClient } from '../proto/generated/fedcredit/v1/Control.ts';
 import { DataSchemaSchema } from '../core/data/schema.ts';
+import { VerticalJobSpecSchema } from '../core/vertical/spec.ts';
 import { JobSpecSchema } from '../core/job.ts';
 import type { z } from 'zod';
 import type { JobEvent__Output } from '../proto/generated/fedcredit/v1/JobEvent.ts';
@@ -48,6 +49,8 @@ function bearer(token: string): grpc.Interceptor {
 export type JobInput = z.input<typeof JobSpecSchema>;
 /** A data schema as written in a schema file. */
 export type SchemaInput = z.input<typeof DataSchemaSchema>;
+/** A vertical job as written in a job file (defaults filled in by the schema). */
+export type VerticalJobInput = z.input<typeof VerticalJobSpecSchema>;
 /** A job's event: its status after the change, and a message (generated from the .proto). */
 export type JobEvent = JobEvent__Output;
 /** A job's status (generated from the .proto). */
@@ -92,6 +95,18 @@ export class ControlClient {
     const d = DataSchemaSchema.safeParse(schema);
     if (!d.success) throw new InvalidJobError(`schema: ${formatZodError(d.error)}`);
     const req = { jobJson: JSON.stringify(j.data), schemaJson: JSON.stringify(d.data) };
+    const r = await unaryCall<SubmitJobReply__Output>((m, o, cb) => this.client.submitJob(req, m, o, cb), timeoutMs);
+    return r.jobId;
+  }
+
+  /**
+   * Submits a vertical job (`partition: "vertical"`; core/vertical/spec.ts); resolves with its id.
+   * A vertical job has no schema: each party reads its own columns. The job is checked here first.
+   */
+  async submitVertical(job: VerticalJobInput, timeoutMs = 15_000): Promise<string> {
+    const j = VerticalJobSpecSchema.safeParse(job);
+    if (!j.success) throw new InvalidJobError(`job: ${formatZodError(j.error)}`);
+    const req = { jobJson: JSON.stringify(j.data), schemaJson: '{}' };
     const r = await unaryCall<SubmitJobReply__Output>((m, o, cb) => this.client.submitJob(req, m, o, cb), timeoutMs);
     return r.jobId;
   }

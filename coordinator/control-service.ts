@@ -22,6 +22,9 @@ import type { FleetGrid } from './fleet-grid.ts';
 import type { JobManager, JobRecord } from './jobs.ts';
 import { SubmitRefusedError } from './job-queue.ts';
 import { StoreError, isFinished } from './store.ts';
+import { isVerticalJob } from '../core/vertical/spec.ts';
+import { noVerticalModel, submitVertical, watchVertical } from './vertical-control.ts';
+import { verticalStatusToWire } from './vertical-status.ts';
 
 /** Size of one FetchModel chunk. */
 export const MODEL_CHUNK_BYTES = 1 << 20;
@@ -145,6 +148,10 @@ export function controlHandlers(jobs: JobManager, grid: FleetGrid, operatorOf: (
       if (!req.success) return cb(status(grpc.status.INVALID_ARGUMENT, `SubmitJob: ${formatZodError(req.error)}`));
       const jobJson = parseJson(req.data.jobJson, 'job_json');
       if ('problem' in jobJson) return cb(status(grpc.status.INVALID_ARGUMENT, `SubmitJob: ${jobJson.problem}`));
+      if (isVerticalJob(jobJson.value)) {
+        const r = submitVertical(jobs, jobJson.value);
+        return 'jobId' in r ? cb(null, r) : cb(status(r.code, r.details));
+      }
       const job = JobSpecSchema.safeParse(jobJson.value);
       if (!job.success) return cb(status(grpc.status.INVALID_ARGUMENT, `job: ${formatZodError(job.error)}`));
       const schemaJson = parseJson(req.data.schemaJson, 'schema_json');
@@ -170,12 +177,16 @@ export function controlHandlers(jobs: JobManager, grid: FleetGrid, operatorOf: (
     },
 
     GetJobStatus(call, cb) {
+      const v = jobs.vertical.get(call.request.jobId ?? '');
+      if (v) return cb(null, verticalStatusToWire(v));
       const rec = find(call.request.jobId);
       if ('code' in rec) return cb(rec);
       cb(null, wire(rec));
     },
 
     WatchJob(call) {
+      const v = jobs.vertical.get(call.request.jobId ?? '');
+      if (v) return watchVertical(call, jobs, v);
       const rec = find(call.request.jobId);
       if ('code' in rec) return failStream(call, rec);
       call.write({ status: wire(rec), message: `job ${rec.id}: ${rec.stage}` });
@@ -196,6 +207,8 @@ export function controlHandlers(jobs: JobManager, grid: FleetGrid, operatorOf: (
     },
 
     FetchModel(call) {
+      const v = jobs.vertical.get(call.request.jobId ?? '');
+      if (v) return failStream(call, noVerticalModel(v));
       const rec = find(call.request.jobId);
       if ('code' in rec) return failStream(call, rec);
       if (!rec.weights) return failStream(call, { code: grpc.status.FAILED_PRECONDITION, details: `job ${rec.id} has no model yet (state ${rec.state})` });
@@ -220,6 +233,13 @@ export function controlHandlers(jobs: JobManager, grid: FleetGrid, operatorOf: (
       const id = ref.data.jobId;
       const operator = operatorOf(call);
       const by = operator !== undefined ? `operator ${operator}` : `client ${call.getPeer()} (no roster: the Control API is open)`;
+      if (jobs.vertical.get(id)) {
+        jobs.cancelVertical(id, by).then(
+          (r) => (r!.state === 'CANCELLED' ? cb(null, verticalStatusToWire(r!)) : cb(status(grpc.status.FAILED_PRECONDITION, `CancelJob: job ${id} has already ended: ${r!.state}${r!.error ? ` (${r!.error})` : ''}`))),
+          (err: Error) => cb(status(grpc.status.INTERNAL, `CancelJob: ${err.message}`)),
+        );
+        return;
+      }
       jobs.cancel(id, by).then(
         (r) => {
           if (!r) return cb(status(grpc.status.NOT_FOUND, `CancelJob: no job with id ${JSON.stringify(id)}`));

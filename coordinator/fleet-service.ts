@@ -10,6 +10,7 @@ import type { FleetHandlers } from '../proto/generated/fedcredit/v1/Fleet.ts';
 import type { Task } from '../proto/generated/fedcredit/v1/Task.ts';
 import { contributionFromWire, float32Tensor } from '../proto/tensor.ts';
 import { secaggReplyFromWire, secaggStepToWire } from '../proto/secagg-wire.ts';
+import { verticalReplyFromWire, verticalStepToWire } from '../proto/vertical-wire.ts';
 import { HeartbeatRequestSchema, HelloRequestSchema, PullTaskRequestSchema, formatZodError } from '../proto/validate.ts';
 import type { FleetGrid } from './fleet-grid.ts';
 import type { QueuedTask } from './fleet-tasks.ts';
@@ -31,6 +32,7 @@ function taskToWire(q: QueuedTask): Task {
     weights: q.task.weights ? [float32Tensor('weights', q.task.weights)] : [],
     deadlineUnixMs: q.deadline,
     ...(q.task.secagg ? { secagg: secaggStepToWire(q.task.secagg) } : {}),
+    ...(q.task.vertical ? { vertical: verticalStepToWire(q.task.vertical) } : {}),
   };
 }
 
@@ -105,7 +107,7 @@ export function fleetHandlers(grid: FleetGrid, log: Logger, recorder?: MessageRe
       if (!e) return cb(fail(grpc.status.UNAUTHENTICATED, 'PushResult: unknown or expired session; call Hello again'));
       if (!req.taskId) return cb(fail(grpc.status.INVALID_ARGUMENT, 'PushResult: task_id is missing'));
       if (req.taskId.length > MAX_ID_CHARS) return cb(fail(grpc.status.INVALID_ARGUMENT, `PushResult: task_id of ${req.taskId.length} characters is longer than ${MAX_ID_CHARS}`));
-      const bad = auth.message(e, 'PushResult', req.auth, peerCommonName(call), req) ?? auth.task(e, req.auth, grid.taskInfo(req.taskId), req.taskId, Boolean(req.refusal) && !req.secagg && !req.contribution);
+      const bad = auth.message(e, 'PushResult', req.auth, peerCommonName(call), req) ?? auth.task(e, req.auth, grid.taskInfo(req.taskId), req.taskId, Boolean(req.refusal) && !req.secagg && !req.contribution && !req.vertical);
       if (bad) {
         log.warn('PushResult refused', { participant: e.name, task: req.taskId, reason: bad.details });
         return cb(fail(bad.code, bad.details));
@@ -123,8 +125,10 @@ export function fleetHandlers(grid: FleetGrid, log: Logger, recorder?: MessageRe
           problem = grid.deliver(e, req.taskId, { contribution: contributionFromWire(req.contribution.vectors), ...receipt(req.privacyReceiptJson) });
         } else if (req.outcome === 'secagg' && req.secagg) {
           problem = grid.deliver(e, req.taskId, { secagg: secaggReplyFromWire(req.secagg, e.name), ...receipt(req.privacyReceiptJson) });
+        } else if (req.outcome === 'vertical' && req.vertical) {
+          problem = grid.deliver(e, req.taskId, { vertical: verticalReplyFromWire(req.vertical, e.name) });
         } else {
-          throw new Error('neither a contribution, a secure-aggregation reply nor a refusal was sent');
+          throw new Error('neither a contribution, a secure-aggregation reply, a vertical reply nor a refusal was sent');
         }
       } catch (err) {
         // A malformed reply to an open task of this participant is its failure in that stage.

@@ -27,6 +27,8 @@ import { JobStore, isFinished } from './store.ts';
 import { JobReporter } from './job-reporter.ts';
 import type { JobUpdate } from './job-reporter.ts';
 import type { Logger } from '../platform/log.ts';
+import type { VerticalJobSpec } from '../core/vertical/spec.ts';
+import { VerticalJobBook, type VerticalJobRecord } from './vertical-jobs.ts';
 
 /** The in-memory view of a job (defined with the store reading in job-records.ts). */
 export type { JobRecord } from './job-records.ts';
@@ -34,11 +36,8 @@ export type { JobRecord } from './job-records.ts';
 /** What watchers receive (defined with the reporting in job-reporter.ts). */
 export type { JobUpdate } from './job-reporter.ts';
 
-/** A job in the run queue, with where it resumes after a restart. */
-interface Queued {
-  rec: JobRecord;
-  resume?: ResumePoint;
-}
+/** A job in the run queue: a horizontal one with where it resumes after a restart, or a vertical one. */
+type Queued = { rec: JobRecord; resume?: ResumePoint } | { vertical: VerticalJobRecord };
 
 /** What {@link JobManager.cancel} did: cancelled the job, found it finished already, or cannot act while the coordinator stops. */
 export type CancelOutcome = { record: JobRecord; outcome: 'cancelled' | 'finished' | 'stopping' };
@@ -77,6 +76,8 @@ export class JobManager {
    */
   memberKeys?: ReadonlyMap<string, Uint8Array>;
   private readonly report: JobReporter;
+  /** Vertical jobs' records and runs (they share this queue with horizontal jobs). */
+  readonly vertical: VerticalJobBook;
 
   private readonly audit?: AuditLog;
   private readonly strategies: StrategyRegistry;
@@ -95,29 +96,27 @@ export class JobManager {
     this.report = new JobReporter(log, options.audit, () => this.memberKeys !== undefined);
     this.maxQueued = limits.maxQueued ?? MAX_QUEUED_JOBS;
     this.finished = new FinishedJobs(limits.finishedCached);
+    this.vertical = new VerticalJobBook(stateDir, log);
     this.queue = new RunQueue<Queued>(
-      (q, signal) => this.execute(q.rec, signal, q.resume),
-      (q) => {
-        if (isFinished(q.rec.state)) this.retire(q.rec);
+      (q, signal) => {
+        if ('rec' in q) return this.execute(q.rec, signal, q.resume);
+        this.grid.currentJobId = q.vertical.id;
+        return this.vertical.execute(q.vertical, this.grid, signal, this.rng);
       },
-      (q, err) => this.log.error('job manager: unexpected error', { job: q.rec.id, error: (err as Error).message }),
+      (q) => {
+        if ('rec' in q && isFinished(q.rec.state)) this.retire(q.rec);
+      },
+      (q, err) => this.log.error('job manager: unexpected error', { job: 'rec' in q ? q.rec.id : q.vertical.id, error: (err as Error).message }),
     );
   }
 
   /** Queues a job; returns its id immediately. Throws {@link SubmitRefusedError} when the queue is full or the coordinator stops. */
   submit(job: JobSpec, schema: DataSchema): string {
-    if (this.queue.isPaused) throw new SubmitRefusedError('the coordinator is stopping; submit the job again once it has restarted', 'stopping');
     if (job.strategy.type === 'custom' && !this.strategies.has(job.strategy.name)) {
       const known = [...this.strategies.keys()];
       throw new SubmitRefusedError(`strategy "${job.strategy.name}" is not registered on this coordinator (${known.length ? `registered: ${known.join(', ')}` : 'none is'})`, 'invalid');
     }
-    if (this.queue.length >= this.maxQueued) {
-      throw new SubmitRefusedError(
-        `${this.queue.length} jobs are already queued, the most this coordinator accepts; wait for one to finish or cancel one (fedcredit cancel)`,
-        'queue-full',
-      );
-    }
-    const id = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomUUID().slice(0, 8)}`;
+    const id = this.newJobId();
     const store = new JobStore(this.stateDir, id);
     const rec: JobRecord = {
       id, job, schema, state: 'PENDING', stage: 'queued', error: '', rounds: [], participants: new Set(), failures: [],
@@ -129,6 +128,34 @@ export class JobManager {
     this.log.info('job submitted', { job: id, name: job.name, rounds: job.rounds, model: job.model.type });
     this.queue.push({ rec });
     return id;
+  }
+
+  /** Queues a vertical job; returns its id. Throws {@link SubmitRefusedError} when the queue is full or the coordinator stops. */
+  submitVertical(job: VerticalJobSpec): string {
+    const id = this.newJobId();
+    const rec = this.vertical.create(id, job);
+    this.log.info('vertical job submitted', { job: id, name: job.name, labelHolder: job.labelHolder, featureParties: job.featureParties });
+    this.queue.push({ vertical: rec });
+    return id;
+  }
+
+  /** A fresh job id, once the queue has room. */
+  private newJobId(): string {
+    if (this.queue.isPaused) throw new SubmitRefusedError('the coordinator is stopping; submit the job again once it has restarted', 'stopping');
+    if (this.queue.length >= this.maxQueued) {
+      throw new SubmitRefusedError(`${this.queue.length} jobs are already queued, the most this coordinator accepts; wait for one to finish or cancel one (fedcredit cancel)`, 'queue-full');
+    }
+    return `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomUUID().slice(0, 8)}`;
+  }
+
+  /** Cancels a queued or running vertical job; undefined when unknown. */
+  async cancelVertical(id: string, by: string): Promise<VerticalJobRecord | undefined> {
+    const rec = this.vertical.get(id);
+    if (!rec || isFinished(rec.state)) return rec;
+    const reason = `cancelled by ${by}`;
+    if (this.queue.remove((q) => 'vertical' in q && q.vertical.id === id)) this.vertical.end(rec, 'CANCELLED', reason);
+    else await this.queue.stop((q) => 'vertical' in q && q.vertical.id === id, new JobStop('cancel', reason));
+    return rec;
   }
 
   /**
@@ -170,12 +197,12 @@ export class JobManager {
     if (isFinished(rec.state)) return { record: rec, outcome: 'finished' };
     if (this.queue.isPaused) return { record: rec, outcome: 'stopping' };
     const reason = `cancelled by ${by}`;
-    if (this.queue.remove((q) => q.rec === rec)) {
+    if (this.queue.remove((q) => 'rec' in q && q.rec === rec)) {
       this.report.end(rec, 'CANCELLED', reason);
       this.retire(rec);
       return { record: rec, outcome: 'cancelled' };
     }
-    await this.queue.stop((q) => q.rec === rec, new JobStop('cancel', reason));
+    await this.queue.stop((q) => 'rec' in q && q.rec === rec, new JobStop('cancel', reason));
     return { record: rec, outcome: rec.state === 'CANCELLED' ? 'cancelled' : 'finished' };
   }
 
@@ -190,7 +217,10 @@ export class JobManager {
     if (this.queue.isPaused) return;
     const waiting = [...this.queue.queued()];
     await this.queue.pause(new JobStop('pause', reason), waitMs);
-    for (const q of waiting) this.report.publish(q.rec, `${reason}; job ${q.rec.id} stays queued and runs when the coordinator restarts`, undefined, true);
+    for (const q of waiting) {
+      if ('rec' in q) this.report.publish(q.rec, `${reason}; job ${q.rec.id} stays queued and runs when the coordinator restarts`, undefined, true);
+      else this.vertical.end(q.vertical, 'FAILED', `${reason} before the job started; a vertical job does not resume: submit it again`);
+    }
   }
 
   /** The guarantee in force for a job; with a roster, receipts are checked against its keys (coordinator/fleet-service.ts). */
@@ -206,6 +236,7 @@ export class JobManager {
    * stops the coordinator.
    */
   resumeStored(): void {
+    this.vertical.failInterrupted();
     for (const id of storedJobIds(this.stateDir).filter((x) => !this.live.has(x))) {
       let loaded: ReturnType<typeof loadUnfinished>;
       try {

@@ -16,6 +16,8 @@ import type { HelloReply__Output } from '../proto/generated/fedcredit/v1/HelloRe
 import type { HeartbeatReply__Output } from '../proto/generated/fedcredit/v1/HeartbeatReply.ts';
 import { contributionToWire, decodeFloat32 } from '../proto/tensor.ts';
 import { secaggReplyToWire, secaggStepFromWire } from '../proto/secagg-wire.ts';
+import { parseVerticalTask, verticalReplyToWire } from '../proto/vertical-wire.ts';
+import type { VerticalHandler } from '../core/vertical/messages.ts';
 import { formatZodError } from '../proto/validate.ts';
 import type { Logger } from '../platform/log.ts';
 import type { ParsedTask, TaskHandler } from './handler.ts';
@@ -39,6 +41,8 @@ export interface NodeOptions {
   credentials?: grpc.ChannelCredentials;
   /** The institution's Ed25519 identity: every message is signed with it (coordinators with a roster require this). */
   identity?: Identity;
+  /** Runs the steps of vertical jobs (participant/vertical/party.ts); without it, this node refuses them. */
+  vertical?: VerticalHandler;
 }
 
 /** What a PushResult is signed for: the task's job, round, stage and secure-sum run (coordinator/fleet-auth.ts). */
@@ -223,19 +227,14 @@ export class ParticipantNode {
     const req: PushResultRequest = { session: this.session, taskId: t.taskId };
     let summary: string;
     try {
-      const task = parseTask(t, this.opts.name);
-      const result = await this.opts.handler(task);
-      if ('refusal' in result) {
-        req.refusal = result.refusal;
-        summary = `refused: ${result.refusal.reason}`;
-      } else if ('secagg' in result) {
-        req.secagg = secaggReplyToWire(result.secagg);
-        summary = `secagg ${result.secagg.type}`;
+      if (t.kind === 'VERTICAL') {
+        if (!this.opts.vertical) throw new Error('this node does not take part in vertical jobs (it was started without a vertical party configuration)');
+        const reply = await this.opts.vertical(parseVerticalTask(t.configJson, t.vertical));
+        req.vertical = verticalReplyToWire(reply);
+        summary = `vertical ${reply.envelopes.length} envelope(s)`;
       } else {
-        req.contribution = { vectors: contributionToWire(result.contribution) };
-        summary = 'done';
+        summary = await this.executeHorizontal(t, req);
       }
-      if (!('refusal' in result) && result.receipt) req.privacyReceiptJson = result.receipt;
     } catch (err) {
       req.refusal = { code: 'invalid_task', reason: (err as Error).message };
       summary = `invalid task: ${(err as Error).message}`;
@@ -243,6 +242,26 @@ export class ParticipantNode {
     const signedReq = this.signed('PushResult', req, taskBinding(t));
     await unaryCall<PushResultReply__Output>((m, o, cb) => this.client.pushResult(signedReq, m, o, cb), this.opts.callTimeoutMs ?? 60_000, this.abort.signal);
     this.tasksDone++;
-    log.info('task answered', { task: t.taskId, job: t.jobId, round: t.round, kind: t.kind, ms: Date.now() - started, result: summary });
+    // A vertical job runs hundreds of short steps: they are logged at debug level.
+    log[t.kind === 'VERTICAL' && !req.refusal ? 'debug' : 'info']('task answered', { task: t.taskId, job: t.jobId, round: t.round, kind: t.kind, ms: Date.now() - started, result: summary });
+  }
+
+  /** Runs a horizontal task through the handler chain; fills `req` and returns a summary for the log. */
+  private async executeHorizontal(t: Task__Output, req: PushResultRequest): Promise<string> {
+    let summary: string;
+    const task = parseTask(t, this.opts.name);
+    const result = await this.opts.handler(task);
+    if ('refusal' in result) {
+      req.refusal = result.refusal;
+      summary = `refused: ${result.refusal.reason}`;
+    } else if ('secagg' in result) {
+      req.secagg = secaggReplyToWire(result.secagg);
+      summary = `secagg ${result.secagg.type}`;
+    } else {
+      req.contribution = { vectors: contributionToWire(result.contribution) };
+      summary = 'done';
+    }
+    if (!('refusal' in result) && result.receipt) req.privacyReceiptJson = result.receipt;
+    return summary;
   }
 }

@@ -7,6 +7,8 @@ import type { Envelope, VerticalReply } from '../core/vertical/messages.ts';
 import type { VerticalReply as WireReply, VerticalReply__Output } from './generated/fedcredit/v1/VerticalReply.ts';
 import type { VerticalStep, VerticalStep__Output } from './generated/fedcredit/v1/VerticalStep.ts';
 import { MAX_NAME_CHARS } from './limits.ts';
+import { formatZodError } from './validate.ts';
+import { type VerticalTask, VerticalStepConfigSchema } from '../core/vertical/messages.ts';
 
 /** Most envelopes one step or reply may carry (parties of a job, with room). */
 export const MAX_ENVELOPES = 64;
@@ -63,4 +65,18 @@ export function verticalReplyFromWire(r: VerticalReply__Output, from: string): V
     ...(r.publicKey.length ? { publicKey: new Uint8Array(r.publicKey) } : {}),
     ...(info ? { info } : {}),
   };
+}
+
+/** A vertical task from the wire: its config (JSON) and payload, validated; throws naming the problem. */
+export function parseVerticalTask(configJson: string, payload: VerticalStep__Output | null | undefined): VerticalTask {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(configJson);
+  } catch (err) {
+    throw new Error(`vertical step config is not valid JSON: ${(err as Error).message}`);
+  }
+  const config = VerticalStepConfigSchema.safeParse(raw);
+  if (!config.success) throw new Error(`vertical step config is invalid: ${formatZodError(config.error)}`);
+  const p = payload ? verticalStepFromWire(payload) : { envelopes: [] };
+  return { config: config.data, ...p };
 }

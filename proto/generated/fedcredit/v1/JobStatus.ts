@@ -18,6 +18,7 @@ export interface JobStatus {
   'finishedUnixMs'?: (number | string | Long);
   'stage'?: (string);
   'guarantee'?: (string);
+  'verticalJson'?: (string);
 }
 
 export interface JobStatus__Output {
@@ -34,4 +35,5 @@ export interface JobStatus__Output {
   'finishedUnixMs': (number);
   'stage': (string);
   'guarantee': (string);
+  'verticalJson': (string);
 }
