@@ -39,6 +39,7 @@ export function verticalReplyToWire(r: VerticalReply): WireReply {
   return {
     envelopes: r.envelopes.map((e) => ({ peer: e.peer, data: Buffer.from(e.data) })),
     publicKey: r.publicKey ? Buffer.from(r.publicKey) : Buffer.alloc(0),
+    keySignature: r.keySignature ? Buffer.from(r.keySignature) : Buffer.alloc(0),
     infoJson: r.info ? JSON.stringify(Object.fromEntries(Object.entries(r.info).filter(([, v]) => Number.isFinite(v)))) : '',
   };
 }
@@ -60,9 +61,11 @@ export function verticalReplyFromWire(r: VerticalReply__Output, from: string): V
     info = parsed.data;
   }
   if (r.publicKey.length !== 0 && r.publicKey.length !== 32) throw new Error(`vertical reply of ${from}: public_key has ${r.publicKey.length} bytes, expected 32`);
+  if (r.keySignature.length !== 0 && r.keySignature.length !== 64) throw new Error(`vertical reply of ${from}: key_signature has ${r.keySignature.length} bytes, expected 64`);
   return {
     envelopes: envelopesFromWire(r.envelopes, `vertical reply of ${from}`),
     ...(r.publicKey.length ? { publicKey: new Uint8Array(r.publicKey) } : {}),
+    ...(r.keySignature.length ? { keySignature: new Uint8Array(r.keySignature) } : {}),
     ...(info ? { info } : {}),
   };
 }

@@ -20,6 +20,7 @@ export function verticalGuaranteeText(job: Pick<VerticalJobSpec, 'labelHolder' |
         : ` it learns the feature parties' partial scores of a held-out row only as their sum.`),
     'Each feature party learns which of its IDs the label holder has and how many rows the label holder has.',
     'The coordinator relays party-to-party messages sealed with XSalsa20-Poly1305 under X25519 keys the parties draw for the job, deals the correlated randomness of every product, and sees counts, message sizes, timing and the metrics the label holder reports.',
-    'Trust assumption: semi-honest parties, and a coordinator that follows the protocol and colludes with no party. A coordinator that hands out substituted public keys can read the messages it relays, and one that colludes with a party can remove the padding of what that party receives: vertical jobs are not protected against a deviating coordinator as horizontal secure aggregation is.',
+    'Parties that hold the consortium roster sign their job keys with their identity keys and refuse any peer key the roster does not vouch for, so the coordinator cannot substitute keys to read what it relays; parties without a roster (test networks) do not check, and a coordinator that substitutes keys for them can.',
+    'Trust assumption: semi-honest parties, and a coordinator that deals correct randomness and colludes with no party: a coordinator that colludes with a party can remove the padding of what that party receives, and one that deals wrong randomness can corrupt the model. Vertical jobs are therefore not protected against a deviating coordinator the way horizontal secure aggregation is.',
   ].join(' ');
 }

@@ -34,8 +34,8 @@ export const VerticalStepConfigSchema = z
     /** Training step t (train-a, train-b); train-a with t = steps only finishes the last step. */
     t: z.number().int().min(0).default(0),
     job: VerticalJobSpecSchema,
-    /** Every party's public key for the job (base64), from the keys step on. */
-    peers: z.record(z.string(), z.string().max(64)).default({}),
+    /** Every party's public key for the job, with its signature when signed (key-advert.ts), from the keys step on. */
+    peers: z.record(z.string(), z.string().max(160)).default({}),
   })
   .strict();
 export type VerticalStepConfig = z.infer<typeof VerticalStepConfigSchema>;
@@ -55,6 +55,8 @@ export type PublicInfo = Record<string, number>;
 export interface VerticalReply {
   envelopes: Envelope[];
   publicKey?: Uint8Array;
+  /** The party's Ed25519 signature of its public key for the job (key-advert.ts), when it has an identity. */
+  keySignature?: Uint8Array;
   info?: PublicInfo;
 }
 

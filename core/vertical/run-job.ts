@@ -10,6 +10,7 @@
 import type { Grid, StageReply, StageTask } from '../round/grid.ts';
 import type { Rng } from '../types.ts';
 import { dealerCorrection, SEED_BYTES } from './cross-product.ts';
+import { encodePeerKey } from './key-advert.ts';
 import type { Envelope, PublicInfo, VerticalReply, VerticalStepConfig, VerticalStepName } from './messages.ts';
 import { packArrays, type PackedArray } from './pack.ts';
 import { computingParties, crossProducts, partiesOf, type VerticalJobSpec } from './spec.ts';
@@ -104,7 +105,7 @@ export async function runVerticalJob(jobId: string, job: VerticalJobSpec, deps: 
   const columns = new Map<string, number>();
   for (const [p, r] of keys) {
     if (!r.publicKey) throw new VerticalJobError(`keys: party "${p}" sent no public key`, 'keys', p);
-    peers[p] = Buffer.from(r.publicKey).toString('base64');
+    peers[p] = encodePeerKey(r.publicKey, r.keySignature);
     const k = num(r.info, 'columns', p, 'keys');
     if (!Number.isInteger(k) || k < 1 || k > 4096) throw new VerticalJobError(`keys: party "${p}" reports ${k} columns (1 to 4096 allowed)`, 'keys', p);
     columns.set(p, k);

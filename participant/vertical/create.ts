@@ -5,7 +5,7 @@
  */
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../platform/log.ts';
-import type { Identity } from '../../trust/format.ts';
+import { type Identity, memberKeys, type Roster } from '../../trust/format.ts';
 import type { TaskHandler } from '../handler.ts';
 import { ParticipantNode } from '../node.ts';
 import { VerticalParty, type VerticalPartyOptions } from './party.ts';
@@ -17,6 +17,8 @@ export interface VerticalNodeOptions extends VerticalPartyOptions {
   log: Logger;
   credentials?: grpc.ChannelCredentials;
   identity?: Identity;
+  /** The consortium roster: with it, peers' job keys must be signed with their roster keys. */
+  rosterFile?: Roster;
   pollWaitMs?: number;
 }
 
@@ -37,7 +39,11 @@ const horizontalRefused: TaskHandler = async (task) => ({
 
 /** Builds the node (it connects when {@link VerticalNode.run} is called). */
 export function createVerticalNode(o: VerticalNodeOptions): VerticalNode {
-  const party = new VerticalParty(o);
+  const party = new VerticalParty({
+    ...o,
+    ...(o.identity ? { identitySecretKey: o.identity.secretKey } : {}),
+    ...(o.rosterFile ? { roster: memberKeys(o.rosterFile) } : {}),
+  });
   const node = new ParticipantNode({
     coordinator: o.coordinator, name: o.name, role: o.identity?.role ?? o.role ?? 'other', schemaDigest: VERTICAL_SCHEMA_DIGEST,
     handler: horizontalRefused, vertical: party.handle, log: o.log,

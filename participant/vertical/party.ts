@@ -4,6 +4,7 @@
  * its role or the job's state, and a change of a peer's key in the middle of a job.
  */
 import { generateKeyPair } from '../../core/secagg/keys.ts';
+import { decodePeerKey, signKeyAdvert, verifyKeyAdvert } from '../../core/vertical/key-advert.ts';
 import type { Rng } from '../../core/types.ts';
 import { CoreInputError } from '../../core/types.ts';
 import type { VerticalReply, VerticalTask } from '../../core/vertical/messages.ts';
@@ -35,6 +36,13 @@ export interface VerticalPartyOptions {
    * random one, so that a simulation or example can score reference models on the same rows.
    */
   planSeed?: number;
+  /** The institution's Ed25519 identity secret key (64 bytes): it signs the party's key of every job. */
+  identitySecretKey?: Uint8Array;
+  /**
+   * The consortium roster's identity keys by party name. With it, every peer's job key must carry
+   * a valid signature under the peer's roster key, so a coordinator cannot substitute keys.
+   */
+  roster?: ReadonlyMap<string, Uint8Array>;
 }
 
 const LABEL_STEPS = new Set(['keys', 'psi-blind', 'psi-match', 'train-a', 'train-b', 'score']);
@@ -104,22 +112,32 @@ export class VerticalParty {
     if (this.jobs.has(jobId)) throw new CoreInputError(`job ${jobId} has already started here`, 'job');
     const keys = generateKeyPair(this.rng);
     this.jobs.set(jobId, { jobId, job, self: this.o.name, keys, peerKeys: new Map(), pairKeys: new Map(), k: 0, ...(this.o.onReceive ? { onReceive: this.o.onReceive } : {}) });
-    return { envelopes: [], publicKey: keys.publicKey, info: { rows: this.o.data.ids.length, columns: this.o.data.columns.length + 1 } };
+    const id = this.o.identitySecretKey;
+    return {
+      envelopes: [], publicKey: keys.publicKey, info: { rows: this.o.data.ids.length, columns: this.o.data.columns.length + 1 },
+      ...(id ? { keySignature: signKeyAdvert(id, jobId, this.o.name, keys.publicKey) } : {}),
+    };
   }
 
   private learnPeers(s: JobState, peers: Record<string, string>): void {
     for (const p of partiesOf(s.job)) {
       if (p === s.self) continue;
-      const b64 = peers[p];
-      if (b64 === undefined) throw new CoreInputError(`the step does not carry party "${p}"'s public key`, 'peers');
-      const key = new Uint8Array(Buffer.from(b64, 'base64'));
-      if (key.length !== 32) throw new CoreInputError(`party "${p}"'s public key has ${key.length} bytes, expected 32`, 'peers');
+      const entry = peers[p];
+      if (entry === undefined) throw new CoreInputError(`the step does not carry party "${p}"'s public key`, 'peers');
+      const { publicKey: key, signature } = decodePeerKey(entry, p);
+      if (this.o.roster) {
+        const identity = this.o.roster.get(p);
+        if (!identity) throw new CoreInputError(`party "${p}" of job ${s.jobId} is not in this node's roster`, 'peers');
+        if (!verifyKeyAdvert(identity, s.jobId, p, key, signature)) {
+          throw new CoreInputError(`party "${p}"'s key for job ${s.jobId} is not signed with its roster key: the coordinator relayed a key the party did not sign`, 'peers');
+        }
+      }
       const known = s.peerKeys.get(p);
       if (known && Buffer.compare(Buffer.from(known), Buffer.from(key)) !== 0) throw new CoreInputError(`party "${p}"'s public key changed in the middle of job ${s.jobId}`, 'peers');
       s.peerKeys.set(p, key);
     }
     const own = peers[s.self];
-    if (own !== undefined && Buffer.from(own, 'base64').compare(Buffer.from(s.keys.publicKey)) !== 0) {
+    if (own !== undefined && Buffer.compare(decodePeerKey(own, s.self).publicKey, s.keys.publicKey) !== 0) {
       throw new CoreInputError(`the step lists a public key for this party that is not its own for job ${s.jobId}`, 'peers');
     }
   }

@@ -10,7 +10,7 @@ import { runVerticalJob, type VerticalEvent, type VerticalOutcome } from '../../
 import type { VerticalJobSpec } from '../../core/vertical/spec.ts';
 import { cryptoRng } from '../../platform/crypto-rng.ts';
 import { PsiPool } from '../../participant/psi/pool.ts';
-import { type ModelPart, type ReceiveHook, VerticalParty, type VerticalPartyData } from '../../participant/vertical/party.ts';
+import { type ModelPart, type ReceiveHook, VerticalParty, type VerticalPartyData, type VerticalPartyOptions } from '../../participant/vertical/party.ts';
 import { type SeenStep, verticalMemoryGrid } from './memory-grid.ts';
 
 /** Options of {@link simulateVertical}. */
@@ -29,6 +29,8 @@ export interface SimulateVerticalOptions {
   onReceive?: (party: string, ...args: Parameters<ReceiveHook>) => void;
   /** Fixes the label holder's row plan (see `VerticalPartyOptions.planSeed`). */
   planSeed?: number;
+  /** Further options of each party (identity key, roster). */
+  partyOptions?: (party: string) => Partial<VerticalPartyOptions>;
 }
 
 /** The outcome, with each party's model part. */
@@ -41,7 +43,7 @@ export async function simulateVertical(job: VerticalJobSpec, data: Record<string
   const rng = o.rng ?? cryptoRng;
   const jobId = o.jobId ?? 'simulated-vertical';
   const pool = new PsiPool();
-  const parties = Object.entries(data).map(([name, d]) => new VerticalParty({ name, data: d, salt: o.salt, rng, pool, ...(o.planSeed !== undefined && name === job.labelHolder ? { planSeed: o.planSeed } : {}), ...(o.onReceive ? { onReceive: (...a: Parameters<ReceiveHook>) => o.onReceive!(name, ...a) } : {}) }));
+  const parties = Object.entries(data).map(([name, d]) => new VerticalParty({ ...o.partyOptions?.(name), name, data: d, salt: o.salt, rng, pool, ...(o.planSeed !== undefined && name === job.labelHolder ? { planSeed: o.planSeed } : {}), ...(o.onReceive ? { onReceive: (...a: Parameters<ReceiveHook>) => o.onReceive!(name, ...a) } : {}) }));
   try {
     const handlers = new Map<string, VerticalHandler>(parties.map((p) => [p.name, o.wrap ? o.wrap(p.name, p.handle) : p.handle]));
     const outcome = await runVerticalJob(jobId, job, { grid: verticalMemoryGrid(handlers, o.seen), rng, now: () => performance.now(), emit: o.emit });

@@ -6,10 +6,12 @@ export interface VerticalReply {
   'envelopes'?: (_fedcredit_v1_Envelope)[];
   'publicKey'?: (Buffer | Uint8Array | string);
   'infoJson'?: (string);
+  'keySignature'?: (Buffer | Uint8Array | string);
 }
 
 export interface VerticalReply__Output {
   'envelopes': (_fedcredit_v1_Envelope__Output)[];
   'publicKey': (Buffer);
   'infoJson': (string);
+  'keySignature': (Buffer);
 }
