@@ -106,8 +106,8 @@ export async function runVerticalJob(jobId: string, job: VerticalJobSpec, deps: 
   for (const [p, r] of keys) {
     if (!r.publicKey) throw new VerticalJobError(`keys: party "${p}" sent no public key`, 'keys', p);
     peers[p] = encodePeerKey(r.publicKey, r.keySignature);
-    const k = num(r.info, 'columns', p, 'keys');
-    if (!Number.isInteger(k) || k < 1 || k > 4096) throw new VerticalJobError(`keys: party "${p}" reports ${k} columns (1 to 4096 allowed)`, 'keys', p);
+    const k = num(r.info, 'width', p, 'keys');
+    if (!Number.isInteger(k) || k < 1 || k > 1 << 16) throw new VerticalJobError(`keys: party "${p}" reports a gradient width of ${k} (1 to 65536 allowed)`, 'keys', p);
     columns.set(p, k);
   }
   const tKeys = now();
@@ -124,6 +124,7 @@ export async function runVerticalJob(jobId: string, job: VerticalJobSpec, deps: 
     leftOut[p] = { empty: num(r.info, 'emptyIds', p, 'psi'), malformed: num(r.info, 'malformedIds', p, 'psi'), duplicate: num(r.info, 'duplicateIds', p, 'psi') };
   }
   for (const [p, r] of align) {
+    if (num(r.info, 'width', p, 'psi-align') !== columns.get(p)) throw new VerticalJobError(`psi-align: party "${p}" changed its gradient width`, 'psi-align', p);
     if (num(r.info, 'rows', p, 'psi-align') !== aligned) throw new VerticalJobError(`psi-align: party "${p}" aligned ${r.info?.rows} rows, the label holder ${aligned}`, 'psi-align', p);
     shared[p] = num(match, `shared:${p}`, L, 'psi-match');
     partyIds[p] = num(answers.get(p)!.info, 'ids', p, 'psi-answer');

@@ -14,7 +14,17 @@ export const VerticalJobSpecSchema = z
   .object({
     partition: z.literal('vertical'),
     name: z.string().min(1).max(200).default('vertical-job'),
-    model: z.object({ type: z.literal('logistic') }).strict().default({ type: 'logistic' }),
+    /**
+     * `logistic`: each party's part is linear in its columns. `mlp`: a split MLP — each party's
+     * part is a bottom network (one tanh layer of `hidden` units and a linear output), and the
+     * label holder's top adds the parts and applies the logistic link.
+     */
+    model: z
+      .discriminatedUnion('type', [
+        z.object({ type: z.literal('logistic') }).strict(),
+        z.object({ type: z.literal('mlp'), hidden: z.number().int().min(1).max(64).default(8) }).strict(),
+      ])
+      .default({ type: 'logistic' }),
     /** The party that holds the label (and the intercept); it learns the final scores. */
     labelHolder: name,
     /**

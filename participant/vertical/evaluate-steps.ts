@@ -18,7 +18,8 @@ import type { Envelope, VerticalReply } from '../../core/vertical/messages.ts';
 import { field } from '../../core/vertical/pack.ts';
 import { decodeFixed, encodeFixed } from '../../core/vertical/ring.ts';
 import { stepRows } from '../../core/vertical/schedule.ts';
-import { gatherRows, type JobState, keyWith, openFrom, scores } from './state.ts';
+import { applyGradient, gradientMatrix, gradientTimes, gradientWidth, initialWeights, partScores } from './model-part.ts';
+import { gatherRows, type JobState, keyWith, openFrom } from './state.ts';
 import { pairMask } from './train-steps.ts';
 
 const ctx = (s: JobState, from: string, to: string) => ({ jobId: s.jobId, step: 'evaluate', t: 0, from, to });
@@ -27,7 +28,7 @@ const ctx = (s: JobState, from: string, to: string) => ({ jobId: s.jobId, step: 
 export function evaluatePart(s: JobState, rng: Rng): VerticalReply {
   if (!s.schedule || !s.x || !s.part) throw new CoreInputError(`job ${s.jobId}: evaluation before the rows were aligned`, 'step');
   const test = s.schedule.test;
-  const u = encodeFixed(scores(gatherRows(s.x, s.k, test), s.part.weights));
+  const u = encodeFixed(partScores(s.part.model, gatherRows(s.x, s.k, test), s.k, s.part.weights, false));
   for (const peer of s.job.featureParties) {
     if (peer === s.self) continue;
     const m = pairMask(s, peer, test.length);
@@ -50,10 +51,10 @@ function logLoss(p: ArrayLike<number>, y: ArrayLike<number>): number {
 }
 
 /** Label holder: the final held-out scores, the joint metrics and its own-columns baseline. */
-export function scoreHeldOut(s: JobState, envelopes: Envelope[]): VerticalReply {
+export function scoreHeldOut(s: JobState, envelopes: Envelope[], rng: Rng): VerticalReply {
   if (!s.schedule || !s.x || !s.part || !s.y) throw new CoreInputError(`job ${s.jobId}: scoring before training`, 'step');
   const test = s.schedule.test;
-  const z = encodeFixed(scores(gatherRows(s.x, s.k, test), s.part.weights));
+  const z = encodeFixed(partScores(s.part.model, gatherRows(s.x, s.k, test), s.k, s.part.weights, true));
   for (const p of s.job.featureParties) {
     const e = envelopes.find((x) => x.peer === p);
     if (!e) throw new CoreInputError(`score: no held-out scores from party "${p}"`, 'envelopes');
@@ -62,7 +63,7 @@ export function scoreHeldOut(s: JobState, envelopes: Envelope[]): VerticalReply 
   }
   const p = Array.from(decodeFixed(z), sigmoid);
   const y = Array.from(test, (row) => s.y![row]!);
-  const own = ownColumnsBaseline(s);
+  const own = ownColumnsBaseline(s, rng);
   return {
     envelopes: [],
     info: {
@@ -73,20 +74,18 @@ export function scoreHeldOut(s: JobState, envelopes: Envelope[]): VerticalReply 
 }
 
 /** The same training on the label holder's columns alone, in the clear; its held-out scores. */
-function ownColumnsBaseline(s: JobState): Float64Array {
+function ownColumnsBaseline(s: JobState, rng: Rng): Float64Array {
   const sched = s.schedule!;
   const { batchSize: B, learningRate, l2 } = s.job.train;
-  const w = new Float64Array(s.k);
+  const model = s.job.model;
+  const w = initialWeights(model, s.k, true, rng);
+  const m = gradientWidth(model, s.k, true);
   for (let t = 0; t < sched.steps; t++) {
     const rows = stepRows(sched, t);
     const xb = gatherRows(s.x!, s.k, rows);
-    const z = scores(xb, w);
-    const g = new Float64Array(s.k);
-    for (let i = 0; i < B; i++) {
-      const r = z[i]! / 4 + 0.5 - s.y![rows[i]!]!;
-      for (let j = 0; j < s.k; j++) g[j] = g[j]! + xb[i * s.k + j]! * r;
-    }
-    for (let j = 0; j < s.k; j++) w[j] = w[j]! - learningRate * (g[j]! / B + (j === 0 ? 0 : l2 * w[j]!));
+    const z = partScores(model, xb, s.k, w, true);
+    const r = Float64Array.from(rows, (row, i) => z[i]! / 4 + 0.5 - s.y![row]!);
+    applyGradient(model, w, gradientTimes(gradientMatrix(model, xb, s.k, w, true), r, m), s.k, true, B, learningRate, l2);
   }
-  return scores(gatherRows(s.x!, s.k, sched.test), w).map(sigmoid);
+  return partScores(model, gatherRows(s.x!, s.k, sched.test), s.k, w, true).map(sigmoid);
 }

@@ -15,6 +15,7 @@ import { evaluatePart, scoreHeldOut } from './evaluate-steps.ts';
 import { psiAlign, psiAnswer, psiBlind, psiMatch } from './psi-steps.ts';
 import type { JobState, ModelPart, ReceiveHook, VerticalPartyData } from './state.ts';
 import { trainA, trainB } from './train-steps.ts';
+import { gradientWidth } from './model-part.ts';
 
 export type { ModelPart, ReceiveHook, VerticalPartyData } from './state.ts';
 
@@ -95,7 +96,7 @@ export class VerticalParty {
       case 'psi-match':
         return psiMatch(s, this.o.data, envelopes, pool(), this.rng, this.o.planSeed);
       case 'psi-align':
-        return psiAlign(s, this.o.data, envelopes);
+        return psiAlign(s, this.o.data, envelopes, this.rng);
       case 'train-a':
         return trainA(s, c.t, envelopes, dealt, this.rng);
       case 'train-b':
@@ -103,7 +104,7 @@ export class VerticalParty {
       case 'evaluate':
         return evaluatePart(s, this.rng);
       default:
-        return scoreHeldOut(s, envelopes);
+        return scoreHeldOut(s, envelopes, this.rng);
     }
   };
 
@@ -111,10 +112,13 @@ export class VerticalParty {
     if (isLabel && !this.o.data.labels) throw new CoreInputError('this party is the job\'s label holder but its data has no label column', 'labels');
     if (this.jobs.has(jobId)) throw new CoreInputError(`job ${jobId} has already started here`, 'job');
     const keys = generateKeyPair(this.rng);
-    this.jobs.set(jobId, { jobId, job, self: this.o.name, keys, peerKeys: new Map(), pairKeys: new Map(), k: 0, ...(this.o.onReceive ? { onReceive: this.o.onReceive } : {}) });
+    // Inputs: the label holder's columns and an intercept; a feature party's and its has-record column.
+    const k = this.o.data.columns.length + 1;
+    const width = gradientWidth(job.model, k, isLabel);
+    this.jobs.set(jobId, { jobId, job, self: this.o.name, keys, peerKeys: new Map(), pairKeys: new Map(), k, width, isLabel, ...(this.o.onReceive ? { onReceive: this.o.onReceive } : {}) });
     const id = this.o.identitySecretKey;
     return {
-      envelopes: [], publicKey: keys.publicKey, info: { rows: this.o.data.ids.length, columns: this.o.data.columns.length + 1 },
+      envelopes: [], publicKey: keys.publicKey, info: { rows: this.o.data.ids.length, width },
       ...(id ? { keySignature: signKeyAdvert(id, jobId, this.o.name, keys.publicKey) } : {}),
     };
   }

@@ -12,9 +12,9 @@ import { CoreInputError } from '../../core/types.ts';
 import { sealArrays } from '../../core/vertical/envelopes.ts';
 import type { Envelope, VerticalReply } from '../../core/vertical/messages.ts';
 import { field } from '../../core/vertical/pack.ts';
-import { encodeFixed } from '../../core/vertical/ring.ts';
 import { columnStats, makeSchedule, standardizedMatrix } from '../../core/vertical/schedule.ts';
 import type { PsiPool } from '../psi/pool.ts';
+import { initialWeights } from './model-part.ts';
 import { type JobState, keyWith, openFrom, type VerticalPartyData } from './state.ts';
 
 const dst = Buffer.from(PSI_DST);
@@ -75,14 +75,14 @@ export async function psiMatch(s: JobState, data: VerticalPartyData, envelopes: 
   });
   s.y = y;
   const aligned = data.values.map((c) => Float64Array.from(canon.rows, (row) => c[row]!));
-  prepare(s, ['(intercept)', ...data.columns], [new Float64Array(canon.ids.length).fill(1), ...aligned], true);
+  prepare(s, ['(intercept)', ...data.columns], [new Float64Array(canon.ids.length).fill(1), ...aligned], true, rng);
   const info: Record<string, number> = { rows: canon.ids.length, train: s.schedule.train.length, test: s.schedule.test.length, steps: s.schedule.steps };
   for (const [p, n] of Object.entries(s.shared)) info[`shared:${p}`] = n;
   return { envelopes: out, info };
 }
 
 /** Feature party: its columns in the label holder's row order (NaN where it lacks the row), plus a has-record column. */
-export function psiAlign(s: JobState, data: VerticalPartyData, envelopes: Envelope[]): VerticalReply {
+export function psiAlign(s: JobState, data: VerticalPartyData, envelopes: Envelope[], rng: Rng): VerticalReply {
   const L = s.job.labelHolder;
   if (!s.canon || !s.order) throw new CoreInputError('psi-align before psi-answer', 'step');
   const got = openFrom(s, L, 'psi-match', 0, envelopeFrom(envelopes, L, 'psi-align'));
@@ -97,21 +97,21 @@ export function psiAlign(s: JobState, data: VerticalPartyData, envelopes: Envelo
   });
   const aligned = data.values.map((c) => Float64Array.from(local, (row) => (row >= 0 ? c[row]! : Number.NaN)));
   const has = Float64Array.from(local, (row) => (row >= 0 ? 1 : 0));
-  prepare(s, [...data.columns, '(has_record)'], [...aligned, has], false);
+  prepare(s, [...data.columns, '(has_record)'], [...aligned, has], false, rng);
   const shared = local.reduce((m, row) => m + (row >= 0 ? 1 : 0), 0);
-  return { envelopes: [], info: { rows: n, shared, columns: s.k } };
+  return { envelopes: [], info: { rows: n, shared, width: s.width } };
 }
 
 /** Standardizes the aligned columns over the training rows and sets up the model part. */
-function prepare(s: JobState, names: string[], columns: Float64Array[], intercept: boolean): void {
+function prepare(s: JobState, names: string[], columns: Float64Array[], intercept: boolean, rng: Rng): void {
   const sched = s.schedule!;
   const { mean, std } = columnStats(columns, sched.train);
   if (intercept) {
     mean[0] = 0;
     std[0] = 1;
   }
-  s.k = columns.length;
+  if (columns.length !== s.k) throw new CoreInputError(`${columns.length} aligned columns, but ${s.k} were announced for job ${s.jobId}`, 'columns');
   s.x = standardizedMatrix(columns, sched.rows, mean, std);
-  s.xWords = encodeFixed(s.x);
-  s.part = { jobId: s.jobId, party: s.self, columns: names, mean, std, weights: new Float64Array(s.k) };
+  const model = s.job.model;
+  s.part = { jobId: s.jobId, party: s.self, columns: names, mean, std, model, weights: initialWeights(model, s.k, s.isLabel, rng) };
 }

@@ -10,6 +10,7 @@ import { CoreInputError } from '../../core/types.ts';
 import { openArrays, pairKey } from '../../core/vertical/envelopes.ts';
 import type { PackedArray } from '../../core/vertical/pack.ts';
 import type { Schedule } from '../../core/vertical/schedule.ts';
+import type { PartModel } from './model-part.ts';
 import type { VerticalJobSpec } from '../../core/vertical/spec.ts';
 
 /** One party's table: an ID per row, its feature columns, and (label holder only) 0/1 labels. */
@@ -29,6 +30,8 @@ export interface ModelPart {
   columns: string[];
   mean: Float64Array;
   std: Float64Array;
+  /** The part's model and its weights (layout in model-part.ts). */
+  model: PartModel;
   weights: Float64Array;
 }
 
@@ -47,10 +50,14 @@ export interface JobState {
   /** Public counts of the intersection (label holder: per feature party). */
   shared?: Record<string, number>;
   schedule?: Schedule;
-  /** Aligned, standardized columns, row-major (rows × k), and as fixed-point words. */
+  /** Aligned, standardized columns, row-major (rows × k). */
   x?: Float64Array;
-  xWords?: BigUint64Array;
   k: number;
+  /** Width of this party's gradient matrix (model-part.ts). */
+  width: number;
+  isLabel: boolean;
+  /** The gradient matrix of the step in flight, fixed point (batch × width). */
+  gWords?: BigUint64Array;
   /** Label holder: the aligned labels. */
   y?: Float64Array;
   part?: ModelPart;
@@ -92,19 +99,6 @@ export function keyWith(s: JobState, peer: string, purpose = 'envelope'): Uint8A
 export function gatherRows<T extends Float64Array | BigUint64Array>(x: T, k: number, rows: ArrayLike<number>): T {
   const out = new (x.constructor as { new (n: number): T })(rows.length * k);
   for (let i = 0; i < rows.length; i++) out.set(x.subarray(rows[i]! * k, (rows[i]! + 1) * k) as never, i * k);
-  return out;
-}
-
-/** x·w for a row-major block, each score clipped to ±`clip` (fixed point bounds). */
-export function scores(x: Float64Array, w: Float64Array, clip = 1000): Float64Array {
-  const k = w.length;
-  const n = x.length / k;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < k; j++) s += x[i * k + j]! * w[j]!;
-    out[i] = Math.max(-clip, Math.min(clip, s));
-  }
   return out;
 }
 

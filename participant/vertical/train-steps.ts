@@ -23,7 +23,8 @@ import { field, type PackedArray, unpackArrays } from '../../core/vertical/pack.
 import { encodeFixed, FRAC_BITS, randomWords } from '../../core/vertical/ring.ts';
 import { stepRows } from '../../core/vertical/schedule.ts';
 import { computingParties, partiesOf } from '../../core/vertical/spec.ts';
-import { gatherRows, type JobState, keyWith, openFrom, scores } from './state.ts';
+import { applyGradient, gradientMatrix, partScores } from './model-part.ts';
+import { gatherRows, type JobState, keyWith, openFrom } from './state.ts';
 
 const ctx = (s: JobState, step: string, t: number, from: string, to: string) => ({ jobId: s.jobId, step, t, from, to });
 
@@ -38,8 +39,8 @@ function fromPeer(envelopes: Envelope[], peer: string, step: string): Uint8Array
   return e.data;
 }
 
-function ready(s: JobState): asserts s is JobState & Required<Pick<JobState, 'schedule' | 'x' | 'xWords' | 'part'>> {
-  if (!s.schedule || !s.x || !s.xWords || !s.part) throw new CoreInputError(`job ${s.jobId}: training before the rows were aligned`, 'step');
+function ready(s: JobState): asserts s is JobState & Required<Pick<JobState, 'schedule' | 'x' | 'part'>> {
+  if (!s.schedule || !s.x || !s.part) throw new CoreInputError(`job ${s.jobId}: training before the rows were aligned`, 'step');
 }
 
 /** train-a: finish step t − 1 (gradient, update), then send this party's messages of step t. */
@@ -51,16 +52,16 @@ export function trainA(s: JobState, t: number, envelopes: Envelope[], dealt: Uin
   if (t > 0) {
     const prev = s.seedsA;
     if (!prev) throw new CoreInputError(`train-a ${t}: step ${t - 1} was never started here`, 'step');
-    const g4 = s.ownTerm ? BigUint64Array.from(s.ownTerm) : new BigUint64Array(s.k);
+    const m = s.width;
+    const g4 = s.ownTerm ? BigUint64Array.from(s.ownTerm) : new BigUint64Array(m);
     for (const b of partners) {
       const got = openFrom(s, b, 'train-b', t - 1, fromPeer(envelopes, b, `train-a ${t}`));
-      const part = finishProduct(field(got, 'f', 'u64', B), field(got, 't', 'u64', s.k), prev.get(b)!, B, s.k);
-      for (let j = 0; j < s.k; j++) g4[j] = g4[j]! + part[j]!;
+      const part = finishProduct(field(got, 'f', 'u64', B), field(got, 't', 'u64', m), prev.get(b)!, B, m);
+      for (let j = 0; j < m; j++) g4[j] = g4[j]! + part[j]!;
     }
-    const g = decodeProduct(g4, FRAC_BITS);
-    const w = s.part.weights;
-    const intercept = s.self === s.job.labelHolder ? 0 : -1;
-    for (let j = 0; j < s.k; j++) w[j] = w[j]! - learningRate * (g[j]! / (4 * B) + (j === intercept ? 0 : l2 * w[j]!));
+    // Gᵀ·r4 at scale 2^(2f); r = r4 / 4.
+    const gr = decodeProduct(g4, FRAC_BITS).map((v) => v / 4);
+    applyGradient(s.part.model, s.part.weights, gr, s.k, s.isLabel, B, learningRate, l2);
     s.ownTerm = undefined;
   }
   if (t >= s.schedule.steps) return { envelopes: [] };
@@ -68,8 +69,10 @@ export function trainA(s: JobState, t: number, envelopes: Envelope[], dealt: Uin
   s.seedsA = new Map(partners.map((b) => [b, field(got, `a:${b}`, 'u8', 32, 'dealer material')]));
   const rows = stepRows(s.schedule, t);
   s.batch = rows;
-  const xb = gatherRows(s.xWords, s.k, rows);
-  const u = encodeFixed(scores(gatherRows(s.x, s.k, rows), s.part.weights));
+  const x = gatherRows(s.x, s.k, rows);
+  const { model, weights } = s.part;
+  s.gWords = encodeFixed(gradientMatrix(model, x, s.k, weights, s.isLabel));
+  const u = encodeFixed(partScores(model, x, s.k, weights, s.isLabel));
   const [L, H] = computing;
   const toL: Record<string, PackedArray> = {};
   const toH: Record<string, PackedArray> = {};
@@ -89,7 +92,7 @@ export function trainA(s: JobState, t: number, envelopes: Envelope[], dealt: Uin
   }
   const out: Envelope[] = [];
   for (const b of partners) {
-    const arrays = { ...(b === L ? toL : toH), e: padMatrix(xb, s.seedsA.get(b)!, B, s.k) };
+    const arrays = { ...(b === L ? toL : toH), e: padMatrix(s.gWords, s.seedsA.get(b)!, B, s.width) };
     out.push({ peer: b, data: sealArrays(keyWith(s, b), ctx(s, 'train-a', t, s.self, b), arrays, rng) });
   }
   return { envelopes: out };
@@ -100,7 +103,7 @@ export function trainB(s: JobState, t: number, envelopes: Envelope[], dealt: Uin
   ready(s);
   const B = s.job.train.batchSize;
   const [L] = computingParties(s.job);
-  if (!s.zOwn || !s.batch) throw new CoreInputError(`train-b ${t}: this party did not send step ${t}`, 'step');
+  if (!s.zOwn || !s.batch || !s.gWords) throw new CoreInputError(`train-b ${t}: this party did not send step ${t}`, 'step');
   const got = dealtArrays(dealt, `train-b ${t}`);
   const others = partiesOf(s.job).filter((a) => a !== s.self);
   const r4 = BigUint64Array.from(s.zOwn);
@@ -120,7 +123,7 @@ export function trainB(s: JobState, t: number, envelopes: Envelope[], dealt: Uin
     const shift = encodeFixed(Array.from(s.batch, (row) => 2 - 4 * s.y![row]!));
     for (let i = 0; i < B; i++) r4[i] = r4[i]! + shift[i]!;
   }
-  s.ownTerm = transposeTimes(gatherRows(s.xWords, s.k, s.batch), r4, B, s.k);
+  s.ownTerm = transposeTimes(s.gWords, r4, B, s.width);
   const out: Envelope[] = [];
   for (const [a, e] of pads) {
     const ka = e.length / B;

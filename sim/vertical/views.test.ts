@@ -87,7 +87,7 @@ describe('a vertical job, every view recorded', async () => {
     expect(relayed).toBeGreaterThan(100);
     const infoKeys = new Set(seen.flatMap((s) => Object.keys(s.reply?.info ?? {})));
     expect([...infoKeys].sort()).toEqual(
-      ['auc', 'columns', 'duplicateIds', 'emptyIds', 'heldOut', 'ids', 'ks', 'labelHolderOnlyAuc', 'labelHolderOnlyKs', 'logLoss', 'malformedIds', 'rows', 'shared', 'shared:customs', 'shared:platform', 'steps', 'test', 'train'].sort(),
+      ['auc', 'duplicateIds', 'emptyIds', 'heldOut', 'ids', 'ks', 'labelHolderOnlyAuc', 'labelHolderOnlyKs', 'logLoss', 'malformedIds', 'rows', 'shared', 'shared:customs', 'shared:platform', 'steps', 'test', 'train', 'width'].sort(),
     );
   });
 
