@@ -187,7 +187,9 @@ export class FleetGrid implements Grid {
             return resolveOne();
           }
           const taskId = randomUUID();
-          const queued: QueuedTask = { taskId, jobId: this.currentJobId, task, deadline };
+          // A vertical step names its own job (scoring runs beside whatever job is training).
+          const jobId = task.vertical ? ((task.config as { jobId?: string }).jobId ?? this.currentJobId) : this.currentJobId;
+          const queued: QueuedTask = { taskId, jobId, task, deadline };
           const timer = setTimeout(() => {
             const open = this.tasks.pendingTask(taskId);
             if (open) {
