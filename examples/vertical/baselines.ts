@@ -1,38 +1,38 @@
 /**
- * The reference numbers a vertical federated model must beat on the synthetic vertical
- * consortium (sim/synthetic/vertical.ts): the platform's and customs' tables are aligned to the
- * bank's by private set intersection, the bank's borrowers are split once into training and
- * held-out rows, and two logistic regressions are fitted on the training rows and scored on the
- * held-out ones:
+ * The vertical model and the reference numbers it is measured against on the synthetic vertical
+ * consortium (sim/synthetic/vertical.ts). The joint model is a real vertical job (job.ts: every
+ * party's protocol code in this process, over an in-memory grid): each party hands the job its
+ * own table, the job aligns the rows by its own private set intersection and trains a logistic
+ * regression no party sees whole. Two references are fitted with an exact Newton solver on the
+ * job's training rows and scored on its held-out rows (the job's row plan, fixed by a seed):
  *
  *   bank-only     the bank's own columns;
- *   centralized   every party's columns pooled in one place after alignment — the upper
- *                 reference a vertical model (which never pools the columns) aims to approach.
+ *   centralized   every party's columns pooled in one place, the rows joined on canonical IDs
+ *                 — the upper reference the vertical model aims to approach.
  *
- * Encoding: numeric columns are optionally log-transformed (log1p, for counts and amounts),
- * standardized with the training rows' mean and standard deviation, and a missing cell becomes 0
- * (the mean); the bank's `product` is one-hot (personal is the reference). For a party that does
- * not know a borrower, every column of that party is 0 and the party's 0/1 "present" input is 0.
+ * Encoding (the same in the job and the references): numeric columns optionally log1p-transformed
+ * (counts and amounts), standardized with the training rows' mean and standard deviation, a
+ * missing cell 0 (the mean); the bank's `product` one-hot (personal, the most frequent, is the
+ * reference). For a party that does not know a borrower, every column of that party is 0 and the
+ * party's 0/1 "present" input is 0.
  */
 import { exactAuc, exactKs } from '../../core/metrics/exact.ts';
-import { deriveSeed, seededRng, shuffleInPlace } from '../../core/random.ts';
-import { intersectPair } from '../../participant/psi/intersect.ts';
-import { PsiPool } from '../../participant/psi/pool.ts';
+import { deriveSeed } from '../../core/random.ts';
+import { verticalPartyData } from '../../participant/vertical/table.ts';
 import { generateVerticalConsortium, tableColumn, type VerticalConsortium, type VerticalTable } from '../../sim/synthetic/vertical.ts';
+import { type Alignment, exampleJob, examplePlan, type JobNumbers, joinByIds, runExampleJob } from './job.ts';
 import { fitLogistic, scoreLogistic } from './logistic.ts';
-import { trainSharedLogistic } from '../../sim/vertical/shared-logistic.ts';
 
 /** Options of {@link verticalBaselines}. */
 export interface BaselineOptions {
+  /** Seed of the consortium and of the job's row plan. */
   seed: number;
   /** Size of the consortium relative to 6,000 bank borrowers (default 1). */
   scale?: number;
-  /** Share of the bank's borrowers held out for evaluation (default 0.25). */
+  /** Share of the bank's borrowers the job holds out to score every model (default 0.25). */
   holdout?: number;
-  /** The consortium's PSI salt (default "example-consortium"). */
+  /** The consortium's ID salt in the job (default "example-consortium"). */
   salt?: string;
-  /** PSI worker threads (default 2). */
-  workers?: number;
 }
 
 /** Held-out discrimination of one model. */
@@ -43,22 +43,27 @@ export interface Scores {
   inputs: number;
 }
 
-/** An alignment of a feature party to the bank (as returned by `intersectPair`). */
-export interface Alignment {
-  labelRows: Uint32Array;
-  featureRows: Uint32Array;
-  counts: { label: number; feature: number; shared: number };
+/** Counts of the job's private set intersection of the bank with one feature party. */
+export interface PsiCounts {
+  label: number;
+  feature: number;
+  shared: number;
 }
 
 /** What {@link verticalBaselines} measured. */
 export interface BaselineReport {
   consortium: VerticalConsortium;
-  psi: { platform: Alignment; customs: Alignment; seconds: number };
+  /** The job's private set intersection: usable IDs per party, shared with the bank, and its time. */
+  psi: { platform: PsiCounts; customs: PsiCounts; seconds: number };
+  /** The centralized reference's rows, joined on canonical IDs in the clear. */
+  alignment: { platform: Alignment; customs: Alignment };
   split: { train: number; test: number; trainDefaultRate: number; testDefaultRate: number };
   bankOnly: Scores;
   centralized: Scores;
-  /** Vertical logistic regression trained on secret shares, simulated in this process. */
-  sharedVertical: Scores;
+  /** The vertical job's joint model, scored by the bank on the held-out rows. */
+  federated: Scores;
+  /** What the job reported (settings, its own bank-only SGD baseline, counts, time, bytes). */
+  job: JobNumbers;
   seconds: number;
 }
 
@@ -69,30 +74,37 @@ const BANK_NUMERIC: NumericColumn[] = [['bureau_score', false], ['past_due_30d_2
 const PLATFORM_NUMERIC: NumericColumn[] = [['orders_12m', false], ['avg_basket', true], ['return_rate', false], ['bnpl_share', false], ['late_bnpl_12m', true], ['account_age_months', false]];
 const CUSTOMS_NUMERIC: NumericColumn[] = [['declarations_12m', true], ['declared_value_k', true], ['inspection_hits_2y', true], ['clearance_days', false]];
 
-/** Generates the consortium, aligns it by PSI, and fits and scores the bank-only and centralized models. */
+/** The vertical job's settings in this example (the holdout comes from the options). */
+export const VERTICAL_JOB_TRAIN = { epochs: 8, batchSize: 256, learningRate: 0.5 } as const;
+
+/** Generates the consortium, runs the vertical job, and fits and scores the bank-only and centralized models. */
 export async function verticalBaselines(opts: BaselineOptions): Promise<BaselineReport> {
   const started = performance.now();
   const consortium = generateVerticalConsortium({ seed: opts.seed, scale: opts.scale });
   const { bank, platform, customs } = consortium;
   const salt = opts.salt ?? 'example-consortium';
-  const pool = new PsiPool(opts.workers ?? 2);
-  const t = performance.now();
-  let aligned: [Alignment, Alignment];
-  try {
-    const bankIds = tableColumn(bank, bank.idColumn);
-    const psi = (party: VerticalTable) => intersectPair(bankIds, tableColumn(party, party.idColumn), { salt, canonicalization: { form: 'alnum' }, pool });
-    aligned = [await psi(platform), await psi(customs)];
-  } finally {
-    await pool.close();
-  }
-  const psiSeconds = (performance.now() - t) / 1000;
-
+  const job = exampleJob('bank', ['platform', 'customs'], { ...VERTICAL_JOB_TRAIN, holdout: opts.holdout ?? 0.25 });
+  const bankIds = tableColumn(bank, bank.idColumn);
+  // The job's row plan is the split of every model.
+  const planSeed = deriveSeed(opts.seed, 'vertical:plan');
+  const { train, test } = examplePlan(job, bankIds, planSeed);
   const n = bank.rows.length;
   const y = tableColumn(bank, 'default').map((v) => (v === '1' ? 1 : 0));
-  const order = shuffleInPlace(Uint32Array.from({ length: n }, (_, i) => i), seededRng(deriveSeed(opts.seed, 'vertical:holdout'))) as Uint32Array;
-  const nTest = Math.round((opts.holdout ?? 0.25) * n);
-  const test = Array.from(order.subarray(0, nTest)).sort((a, b) => a - b);
-  const train = Array.from(order.subarray(nTest)).sort((a, b) => a - b);
+
+  const party = (tb: VerticalTable, cols: NumericColumn[], labelColumn?: string) =>
+    verticalPartyData(tb.header, tb.rows, { idColumn: tb.idColumn, ...(labelColumn ? { labelColumn } : {}), logColumns: cols.filter(([, log]) => log).map(([name]) => name), source: tb.name });
+  const jobNumbers = await runExampleJob(
+    job,
+    { bank: party(bank, BANK_NUMERIC, 'default'), platform: party(platform, PLATFORM_NUMERIC), customs: party(customs, CUSTOMS_NUMERIC) },
+    { salt, planSeed, test: test.length },
+  );
+  const join = (tb: VerticalTable) => joinByIds(bankIds, tableColumn(tb, tb.idColumn), job.ids);
+  const alignment = { platform: join(platform), customs: join(customs) };
+  const psi = (name: 'platform' | 'customs'): PsiCounts => {
+    const counts = { label: jobNumbers.psi.labelIds, feature: jobNumbers.psi.partyIds[name]!, shared: jobNumbers.psi.shared[name]! };
+    if (counts.shared !== alignment[name].counts.shared) throw new Error(`the job matched ${counts.shared} of the ${name}'s IDs, a plain join ${alignment[name].counts.shared}`);
+    return counts;
+  };
 
   const identity = Int32Array.from({ length: n }, (_, i) => i);
   const product = tableColumn(bank, 'product');
@@ -100,8 +112,8 @@ export async function verticalBaselines(opts: BaselineOptions): Promise<Baseline
     ...numericBlock(bank, identity, BANK_NUMERIC, train),
     ...['card', 'business'].map((level) => Float64Array.from(product, (p) => (p === level ? 1 : 0))),
   ];
-  const platformBlock = partyBlock(platform, aligned[0], n, PLATFORM_NUMERIC, train);
-  const customsBlock = partyBlock(customs, aligned[1], n, CUSTOMS_NUMERIC, train);
+  const platformBlock = partyBlock(platform, alignment.platform, n, PLATFORM_NUMERIC, train);
+  const customsBlock = partyBlock(customs, alignment.customs, n, CUSTOMS_NUMERIC, train);
 
   const evaluate = (columns: Float64Array[]): Scores => {
     const rowsOf = (idx: number[]) => idx.map((i) => Float64Array.from(columns, (c) => c[i]!));
@@ -111,27 +123,18 @@ export async function verticalBaselines(opts: BaselineOptions): Promise<Baseline
     return { auc: exactAuc(scores, labels), ks: exactKs(scores, labels), inputs: columns.length };
   };
   const rate = (idx: number[]) => idx.reduce((s, i) => s + y[i]!, 0) / idx.length;
+  const { auc, ks, inputs } = jobNumbers.joint;
   return {
     consortium,
-    psi: { platform: aligned[0], customs: aligned[1], seconds: psiSeconds },
+    psi: { platform: psi('platform'), customs: psi('customs'), seconds: jobNumbers.seconds.psi },
+    alignment,
     split: { train: train.length, test: test.length, trainDefaultRate: rate(train), testDefaultRate: rate(test) },
     bankOnly: evaluate(bankBlock),
     centralized: evaluate([...bankBlock, ...platformBlock, ...customsBlock]),
-    sharedVertical: sharedVertical([[Float64Array.from({ length: n }, () => 1), ...bankBlock], platformBlock, customsBlock], y, train, test, opts.seed),
+    federated: { auc, ks, inputs },
+    job: jobNumbers,
     seconds: (performance.now() - started) / 1000,
   };
-}
-
-/**
- * The vertical model trained on secret shares (sim/vertical/shared-logistic.ts), scored with the
- * exact logistic function on the held-out rows.
- */
-function sharedVertical(blocks: Float64Array[][], y: number[], train: number[], test: number[], seed: number): Scores {
-  const w = trainSharedLogistic(blocks, y, train, { epochs: 8, batchBits: 8, learningRate: 0.5, rng: seededRng(deriveSeed(seed, 'vertical:shares')) });
-  const cols = blocks.flat();
-  const scores = test.map((i) => 1 / (1 + Math.exp(-cols.reduce((z, c, j) => z + c[i]! * w[j]!, 0))));
-  const labels = test.map((i) => y[i]!);
-  return { auc: exactAuc(scores, labels), ks: exactKs(scores, labels), inputs: cols.length - 1 };
 }
 
 /**

@@ -1,58 +1,51 @@
 /**
- * The credit_data vertical consortium measured (credit-columns.ts for the split): the platform
- * is aligned to the bank by private set intersection, the bank's customers are split once into
- * training and held-out rows, and three logistic regressions are scored on the same held-out rows:
+ * The credit_data vertical consortium measured (credit-columns.ts for the split). The joint model
+ * is a real vertical job (job.ts: both parties' protocol code in this process, over an in-memory
+ * grid): the bank and the platform each hand the job their own encoded table under their own IDs,
+ * in their own row order, and the job aligns them by its own private set intersection. Three
+ * logistic regressions are scored on the same held-out rows, the job's row plan (fixed by a seed):
  *
  *   labelHolderOnly  the bank's own inputs (exact Newton solver, logistic.ts);
  *   centralized      both parties' inputs pooled in one place (the same solver) — the reference;
- *   federated        both parties' inputs, trained by a {@link VerticalTrainer}: by default
- *                    `trainSharedLogistic` (sim/vertical/shared-logistic.ts, logistic regression
- *                    on additive secret shares simulated in this process).
+ *   federated        both parties' inputs, trained by the vertical job (mini-batch SGD on the
+ *                    first-order Taylor expansion of the logistic loss, residuals in secret shares).
  *
- * Hold-out: 30 % of the bank's customers by default, stratified by label (that share of the
- * defaulters and that share of the others, each drawn by a seeded shuffle), so both parts keep
- * the data's 28.2 % default rate.
+ * The plan holds out a seeded random 30 % of the bank's customers (by default), not stratified.
+ * For the pooled model the rows are joined on canonical IDs in the clear (job.ts `joinByIds`);
+ * that join also tells which platform rows belong to training customers, the rows the platform
+ * fits its encoding on (in a real consortium the platform learns them after the intersection).
  */
 import { exactAuc, exactKs } from '../../core/metrics/exact.ts';
-import { deriveSeed, seededRng, shuffleInPlace } from '../../core/random.ts';
-import { intersectPair } from '../../participant/psi/intersect.ts';
-import { PsiPool } from '../../participant/psi/pool.ts';
+import { deriveSeed } from '../../core/random.ts';
+import type { VerticalPartyData } from '../../participant/vertical/state.ts';
 import { readCsvFile } from '../../sim/csv.ts';
-import { trainSharedLogistic } from '../../sim/vertical/shared-logistic.ts';
 import { CREDIT_DATA_PATH } from '../credit/split.ts';
 import { BANK_COLUMNS, LABEL_COLUMN, PLATFORM_COLUMNS, POSITIVE_LABEL, partyColumn, splitCreditColumns } from './credit-columns.ts';
 import { encodeParty } from './credit-encode.ts';
+import { exampleJob, examplePlan, type JobNumbers, joinByIds, runExampleJob } from './job.ts';
 import { fitLogistic, scoreLogistic } from './logistic.ts';
 
-/**
- * Trains a vertical logistic regression. `blocks[p]` are party p's input columns over ALL aligned
- * (bank) rows — the first block starts with a constant 1 column for the intercept — `y` the 0/1
- * labels over the same rows, `train` the rows to train on. Returns one weight per column, in
- * block order (`blocks.flat()`). A networked trainer may return a promise.
- */
-export type VerticalTrainer = (blocks: Float64Array[][], y: Float64Array | number[], train: number[]) => Float64Array | Promise<Float64Array>;
-
-/** Settings of the default trainer (`trainSharedLogistic`). */
-export interface SharedTrainerSettings {
+/** Training settings of the example's vertical job. */
+export interface CreditJobTrain {
   epochs: number;
-  batchBits: number;
+  /** A power of two. */
+  batchSize: number;
   learningRate: number;
-  /** Seed of the dealer's and the parties' randomness. */
-  seed: number;
 }
 
-/** The default trainer's settings, tuned on credit_data (examples/vertical/README.md). */
-export const DEFAULT_SHARED_SETTINGS: Omit<SharedTrainerSettings, 'seed'> = { epochs: 10, batchBits: 7, learningRate: 0.5 };
-
-/** The default trainer: logistic regression on secret shares with these settings. */
-export function sharedLogisticTrainer(s: SharedTrainerSettings): VerticalTrainer {
-  return (blocks, y, train) =>
-    trainSharedLogistic(blocks, y, train, { epochs: s.epochs, batchBits: s.batchBits, learningRate: s.learningRate, rng: seededRng(deriveSeed(s.seed, 'credit-vertical:shares')) });
-}
+/**
+ * The job's settings on credit_data (examples/vertical/README.md has the measurements). The
+ * learning rate is half the job's default: the job standardizes every column, and `Job=missing`
+ * (one or two training customers) becomes a value at the ±50 clip. Each epoch, the step of the
+ * batch holding such a row multiplies that weight's distance from its optimum by about
+ * 1 − rate · 50² / (4 · 128): −1.4 at rate 0.5, so the weight grows every epoch (with 20 epochs
+ * the joint model fell apart on three of seeds 1–5); −0.2 at rate 0.25.
+ */
+export const CREDIT_JOB_TRAIN: CreditJobTrain = { epochs: 10, batchSize: 128, learningRate: 0.25 };
 
 /** Options of {@link creditVerticalReport}. */
 export interface CreditVerticalOptions {
-  /** Seed of the split, the hold-out and the default trainer (default 1). */
+  /** Seed of the column split and of the job's row plan (default 1). */
   seed?: number;
   /** Share of the bank's customers held out (default 0.3). */
   holdout?: number;
@@ -60,11 +53,10 @@ export interface CreditVerticalOptions {
   platformMissing?: number;
   /** The credit_data CSV (default: examples/data/credit_data.csv). */
   input?: string;
-  /** PSI salt (default "credit-consortium") and worker threads (default 2). */
+  /** The consortium's ID salt in the job (default "credit-consortium"). */
   salt?: string;
-  workers?: number;
-  /** Overrides of {@link DEFAULT_SHARED_SETTINGS} (ignored when a trainer is passed). */
-  shared?: Partial<Omit<SharedTrainerSettings, 'seed'>>;
+  /** Overrides of {@link CREDIT_JOB_TRAIN}. */
+  train?: Partial<CreditJobTrain>;
 }
 
 /** Held-out discrimination of one model. */
@@ -80,43 +72,54 @@ export interface Scores {
 /** What {@link creditVerticalReport} measured. */
 export interface CreditVerticalReport {
   rows: { bank: number; platform: number; defaultRate: number };
+  /** The job's private set intersection: usable bank and platform IDs, shared ones, its time. */
   psi: { label: number; feature: number; shared: number; seconds: number };
   split: { train: number; test: number; trainDefaultRate: number; testDefaultRate: number };
   inputs: { bank: string[]; platform: string[] };
   labelHolderOnly: Scores;
   centralized: Scores;
+  /** The vertical job's joint model; `seconds` is the job's training time. */
   federated: Scores;
-  /** The default trainer's settings, or "custom" when a trainer was passed. */
-  trainer: SharedTrainerSettings | 'custom';
+  /** What the job reported (settings, its own bank-only SGD baseline, counts, time, bytes). */
+  job: JobNumbers;
   seconds: number;
 }
 
-/** Splits, aligns, encodes, trains the three models and scores them (module header). */
-export async function creditVerticalReport(options: CreditVerticalOptions = {}, trainer?: VerticalTrainer): Promise<CreditVerticalReport> {
+/** Splits, aligns, encodes, runs the job, fits the two references and scores all three (module header). */
+export async function creditVerticalReport(options: CreditVerticalOptions = {}): Promise<CreditVerticalReport> {
   const started = performance.now();
   const seed = options.seed ?? 1;
+  const salt = options.salt ?? 'credit-consortium';
   const { header, rows } = readCsvFile(options.input ?? CREDIT_DATA_PATH);
   const { bank, platform } = splitCreditColumns(header, rows, { seed, platformMissing: options.platformMissing });
+  const bankIds = partyColumn(bank, bank.idColumn);
 
-  let t = performance.now();
-  const pool = new PsiPool(options.workers ?? 2);
-  const aligned = await intersectPair(partyColumn(bank, bank.idColumn), partyColumn(platform, platform.idColumn), {
-    salt: options.salt ?? 'credit-consortium',
-    canonicalization: { form: 'alnum' },
-    pool,
-  }).finally(() => pool.close());
-  const psiSeconds = (performance.now() - t) / 1000;
-
+  // The job's row plan is the split of every model.
+  const job = exampleJob('bank', ['platform'], { ...CREDIT_JOB_TRAIN, ...options.train, holdout: options.holdout ?? 0.3 });
+  const planSeed = deriveSeed(seed, 'credit-vertical:plan');
+  const { train, test } = examplePlan(job, bankIds, planSeed);
+  const aligned = joinByIds(bankIds, partyColumn(platform, platform.idColumn), job.ids);
   const n = bank.rows.length;
   const y: number[] = partyColumn(bank, LABEL_COLUMN).map((s) => (s === POSITIVE_LABEL ? 1 : 0));
-  const { train, test } = stratifiedHoldout(y, options.holdout ?? 0.3, seed);
 
-  // The bank knows every one of its rows; the platform only the rows the intersection matched.
-  const identity = Int32Array.from({ length: n }, (_, i) => i);
+  // Pooled: the platform's inputs by bank row (all 0 and has_record 0 where it lacks the customer).
+  const identity = (rows: number) => Int32Array.from({ length: rows }, (_, i) => i);
   const platformRowOf = new Int32Array(n).fill(-1);
   aligned.labelRows.forEach((bankRow, k) => (platformRowOf[bankRow] = aligned.featureRows[k]!));
-  const bankBlock = encodeParty(bank, BANK_COLUMNS, { rowOf: identity, train, presence: false });
+  const bankBlock = encodeParty(bank, BANK_COLUMNS, { rowOf: identity(n), train, presence: false });
   const platformBlock = encodeParty(platform, PLATFORM_COLUMNS, { rowOf: platformRowOf, train, presence: true });
+
+  // The job: each party's inputs in its own row order under its own IDs; the job adds the
+  // bank's intercept and the platform's "(has_record)" itself.
+  const platformTrain = train.flatMap((bankRow) => (platformRowOf[bankRow]! >= 0 ? [platformRowOf[bankRow]!] : [])).sort((a, b) => a - b);
+  const platformOwn = encodeParty(platform, PLATFORM_COLUMNS, { rowOf: identity(platform.rows.length), train: platformTrain, presence: false });
+  const data: Record<string, VerticalPartyData> = {
+    bank: { ids: bankIds, columns: bankBlock.names, values: bankBlock.columns, labels: Float64Array.from(y) },
+    platform: { ids: partyColumn(platform, platform.idColumn), columns: platformOwn.names, values: platformOwn.columns },
+  };
+  const jobNumbers = await runExampleJob(job, data, { salt, planSeed, test: test.length });
+  const shared = jobNumbers.psi.shared.platform!;
+  if (shared !== aligned.counts.shared) throw new Error(`the job matched ${shared} of the platform's IDs, a plain join ${aligned.counts.shared}`);
 
   const labels = test.map((i) => y[i]!);
   const newton = (columns: Float64Array[]): Scores => {
@@ -126,47 +129,17 @@ export async function creditVerticalReport(options: CreditVerticalOptions = {}, 
     const scores = scoreLogistic(model, rowsOf(test));
     return { auc: exactAuc(scores, labels), ks: exactKs(scores, labels), inputs: columns.length, seconds: (performance.now() - s) / 1000 };
   };
-  const labelHolderOnly = newton(bankBlock.columns);
-  const centralized = newton([...bankBlock.columns, ...platformBlock.columns]);
-
-  const settings: SharedTrainerSettings = { ...DEFAULT_SHARED_SETTINGS, ...options.shared, seed };
-  const trainJoint = trainer ?? sharedLogisticTrainer(settings);
-  const blocks = [[Float64Array.from({ length: n }, () => 1), ...bankBlock.columns], platformBlock.columns];
-  const columns = blocks.flat();
-  t = performance.now();
-  const w = await trainJoint(blocks, y, train);
-  const trainSeconds = (performance.now() - t) / 1000;
-  if (w.length !== columns.length) throw new RangeError(`the trainer returned ${w.length} weights for ${columns.length} columns`);
-  const scores = test.map((i) => columns.reduce((z, c, j) => z + c[i]! * w[j]!, 0));
-  const federated = { auc: exactAuc(scores, labels), ks: exactKs(scores, labels), inputs: columns.length - 1, seconds: trainSeconds };
-
+  const { auc, ks, inputs } = jobNumbers.joint;
   const rate = (idx: readonly number[]) => idx.reduce((s, i) => s + y[i]!, 0) / idx.length;
   return {
     rows: { bank: n, platform: platform.rows.length, defaultRate: y.reduce((a, b) => a + b, 0) / n },
-    psi: { ...aligned.counts, seconds: psiSeconds },
+    psi: { label: jobNumbers.psi.labelIds, feature: jobNumbers.psi.partyIds.platform!, shared, seconds: jobNumbers.seconds.psi },
     split: { train: train.length, test: test.length, trainDefaultRate: rate(train), testDefaultRate: rate(test) },
     inputs: { bank: bankBlock.names, platform: platformBlock.names },
-    labelHolderOnly,
-    centralized,
-    federated,
-    trainer: trainer ? 'custom' : settings,
+    labelHolderOnly: newton(bankBlock.columns),
+    centralized: newton([...bankBlock.columns, ...platformBlock.columns]),
+    federated: { auc, ks, inputs, seconds: jobNumbers.seconds.train },
+    job: jobNumbers,
     seconds: (performance.now() - started) / 1000,
   };
-}
-
-/**
- * Held-out rows: `share` of the positives and of the negatives (rounded), each chosen by a shuffle
- * seeded with `deriveSeed(seed, "credit-vertical:holdout")`; both lists ascending.
- */
-export function stratifiedHoldout(y: readonly number[], share: number, seed: number): { train: number[]; test: number[] } {
-  if (!(share > 0 && share < 1)) throw new RangeError(`holdout must be in (0, 1), got ${share}`);
-  const rng = seededRng(deriveSeed(seed, 'credit-vertical:holdout'));
-  const test: number[] = [];
-  for (const cls of [1, 0]) {
-    const rows = y.flatMap((v, i) => (v === cls ? [i] : []));
-    shuffleInPlace(rows, rng);
-    test.push(...rows.slice(0, Math.round(share * rows.length)));
-  }
-  const held = new Set(test);
-  return { train: y.flatMap((_, i) => (held.has(i) ? [] : [i])), test: test.sort((a, b) => a - b) };
 }

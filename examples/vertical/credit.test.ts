@@ -1,20 +1,16 @@
 /**
  * The credit_data vertical consortium (credit-columns.ts, credit-encode.ts, credit-report.ts):
- * the column split and its IDs, the per-party encoding, the acceptance criterion on the real
- * data (joint ≥ pooled − 0.01 held-out AUC) and the trainer seam. Reads the project's copy of
+ * the column split and its IDs, the per-party encoding, and the acceptance criterion on the real
+ * data: the vertical job's joint model ≥ pooled − 0.01 held-out AUC. Reads the project's copy of
  * credit_data (examples/data/credit_data.csv).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { canonicalId } from '../../core/psi/ids.ts';
-import { readCsvFile, writeCsvFile } from '../../sim/csv.ts';
+import { readCsvFile } from '../../sim/csv.ts';
 import { CREDIT_DATA_PATH } from '../credit/split.ts';
 import { bankId, platformId, splitCreditColumns, type PartyTable } from './credit-columns.ts';
 import { encodeParty } from './credit-encode.ts';
-import { type CreditVerticalReport, creditVerticalReport, formatCreditReport, summarizeCredit, type VerticalTrainer } from './credit.ts';
-import { fitLogistic } from './logistic.ts';
+import { type CreditVerticalReport, creditVerticalReport, formatCreditReport, summarizeCredit } from './credit.ts';
 
 const data = readCsvFile(CREDIT_DATA_PATH);
 
@@ -75,42 +71,33 @@ describe('credit_data as a vertical consortium (seed 1, the whole data set)', ()
     console.info(formatCreditReport(r).join('\n'));
   });
 
-  it('aligns the 90 % the platform knows and holds out 30 % of the customers, stratified', () => {
+  it('aligns the 90 % the platform knows, in the job too, and holds out 30 % of the customers by the job\'s plan', () => {
     expect(r.psi).toMatchObject({ label: 4454, feature: 4009, shared: 4009 });
-    expect(r.split.test).toBe(Math.round(0.3 * 1254) + Math.round(0.3 * 3200));
-    expect(Math.abs(r.split.testDefaultRate - r.rows.defaultRate)).toBeLessThan(0.002);
+    expect(r.job.psi).toEqual({ labelIds: 4454, shared: { platform: 4009 }, partyIds: { bank: 4454, platform: 4009 } });
+    expect(r.split).toMatchObject({ test: Math.round(0.3 * 4454), train: 4454 - Math.round(0.3 * 4454) });
+    expect(r.job.rows).toEqual({ aligned: 4454, train: r.split.train, test: r.split.test });
+    // A random (not stratified) hold-out: the default rate of each part stays near the data's.
+    expect(Math.abs(r.split.testDefaultRate - r.rows.defaultRate)).toBeLessThan(0.03);
     expect(r.centralized.inputs).toBe(r.inputs.bank.length + r.inputs.platform.length);
     expect(r.federated.inputs).toBe(r.centralized.inputs);
   });
 
-  it('joint (on secret shares) ≥ pooled − 0.01 AUC, and pooling clearly beats the bank alone', () => {
+  it('joint (the vertical job) ≥ pooled − 0.01 AUC, above the job\'s own bank-only SGD, and pooling clearly beats the bank alone', () => {
     expect(r.federated.auc).toBeGreaterThanOrEqual(r.centralized.auc - 0.01);
+    expect(r.job.labelHolderOnlySgd.auc).toBeLessThan(r.federated.auc - 0.02);
     expect(r.centralized.auc).toBeGreaterThan(r.labelHolderOnly.auc + 0.03);
     expect(r.federated.ks).toBeGreaterThan(r.labelHolderOnly.ks + 0.03);
-    const s = summarizeCredit(r) as { federated: { auc: number }; labelHolderOnly: { auc: number }; psi: { shared: number } };
-    expect(JSON.parse(JSON.stringify(s))).toMatchObject({ federated: { auc: r.federated.auc }, labelHolderOnly: { auc: r.labelHolderOnly.auc }, psi: { shared: 4009 } });
-  });
-});
-
-describe('the trainer seam', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'fedcredit-credit-vertical-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('passes every party\'s columns over all aligned rows in block order, the intercept first', async () => {
-    const input = writeCsvFile(join(dir, 'credit-600.csv'), data.header, data.rows.slice(0, 600));
-    let seen: { blocks: number; columns: number; rows: number; train: number } | undefined;
-    // The pooled Newton fit, as a vertical trainer would compute it: the same model exactly.
-    const newton: VerticalTrainer = (blocks, y, train) => {
-      const [ones, ...cols] = blocks.flat();
-      seen = { blocks: blocks.length, columns: cols.length + 1, rows: ones!.length, train: train.length };
-      const m = fitLogistic(train.map((i) => Float64Array.from(cols, (c) => c[i]!)), train.map((i) => y[i]!));
-      return Float64Array.of(m.bias, ...m.weights);
-    };
-    const r = await creditVerticalReport({ seed: 3, input }, newton);
-    expect(seen).toEqual({ blocks: 2, columns: r.centralized.inputs + 1, rows: 600, train: r.split.train });
-    expect(r.trainer).toBe('custom');
-    expect(r.federated.auc).toBeCloseTo(r.centralized.auc, 12);
-    expect(r.federated.ks).toBeCloseTo(r.centralized.ks, 12);
-    await expect(creditVerticalReport({ seed: 3, input }, () => new Float64Array(2))).rejects.toThrow(/2 weights for/);
+    const s = summarizeCredit(r) as { federated: { auc: number }; labelHolderOnly: { auc: number }; psi: { shared: number }; job: { labelHolderOnlySgd: { auc: number } } };
+    expect(JSON.parse(JSON.stringify(s))).toMatchObject({
+      federated: { auc: r.federated.auc },
+      labelHolderOnly: { auc: r.labelHolderOnly.auc },
+      psi: { shared: 4009 },
+      job: { labelHolderOnlySgd: { auc: r.job.labelHolderOnlySgd.auc } },
+    });
+    const gain = (summarizeCredit(r) as { gain: { jointOverPooled: { auc: number }; pooledOverBank: { auc: number } } }).gain;
+    expect(gain.jointOverPooled.auc).toBeCloseTo(r.federated.auc - r.centralized.auc, 12);
+    expect(gain.pooledOverBank.auc).toBeCloseTo(r.centralized.auc - r.labelHolderOnly.auc, 12);
+    expect(r.job.settings).toEqual({ epochs: 10, batchSize: 128, learningRate: 0.25, holdout: 0.3 });
+    expect(formatCreditReport(r).join('\n')).toMatch(new RegExp(`joint \\(vertical job, simulated network\\)\\s+${r.federated.auc.toFixed(4)}`));
   });
 });

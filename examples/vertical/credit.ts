@@ -3,28 +3,29 @@
  * split by columns into a bank (the label and its loan and bureau columns) and a household-finance
  * platform (the rest; credit-columns.ts), the platform aligned to the bank by private set
  * intersection, and the held-out AUC and KS of three logistic regressions on the same rows:
- * bank-only, pooled (all columns in one place) and joint (vertical, trained on secret shares;
- * credit-report.ts).
+ * bank-only, pooled (all columns in one place) and joint (a vertical job, the networked protocol
+ * simulated in this process; credit-report.ts).
  *
  *   npx tsx examples/vertical/credit.ts [--seed N] [--holdout F] [--missing F] [--json]
  *
  * `--holdout F` is the share of the bank's customers held out (default 0.3), `--missing F` the
- * share of them the platform does not know (default 0.1); the seed (default 1) draws both.
- * `--json` prints the numbers as JSON (`federated.auc`, `labelHolderOnly.auc`,
- * `centralized.auc`, the `psi` counts, seconds) instead of the table.
+ * share of them the platform does not know (default 0.1); the seed (default 1) draws both (the
+ * held-out rows are the job's row plan). `--json` prints the numbers as JSON (`federated.auc`,
+ * `labelHolderOnly.auc`, `centralized.auc`, the `psi` counts, seconds, and under `job` the job's
+ * settings, its own bank-only SGD baseline, time and bytes) instead of the table.
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { intOption, parseOptions } from '../../sim/csv.ts';
 import { type CreditVerticalReport, creditVerticalReport, type Scores } from './credit-report.ts';
+import { formatJob } from './job.ts';
 
 export {
+  CREDIT_JOB_TRAIN,
+  type CreditJobTrain,
   type CreditVerticalOptions,
   type CreditVerticalReport,
   creditVerticalReport,
-  DEFAULT_SHARED_SETTINGS,
-  sharedLogisticTrainer,
-  type VerticalTrainer,
 } from './credit-report.ts';
 
 /** Default seed of the example. */
@@ -48,21 +49,17 @@ export function summarizeCredit(r: CreditVerticalReport): Record<string, unknown
 export function formatCreditReport(r: CreditVerticalReport): string[] {
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
   const model = (name: string, s: Scores) => `  ${name.padEnd(46)} ${s.auc.toFixed(4)}  ${s.ks.toFixed(4)}  ${String(s.inputs).padStart(6)}  ${s.seconds.toFixed(2)} s`;
-  const trainer =
-    r.trainer === 'custom'
-      ? 'a trainer passed in'
-      : `trainSharedLogistic, ${r.trainer.epochs} epochs, batch 2^${r.trainer.batchBits}, learning rate ${r.trainer.learningRate}`;
   return [
     `credit_data by columns: bank ${r.rows.bank} customers (label + ${r.inputs.bank.length} inputs, default rate ${pct(r.rows.defaultRate)}), ` +
       `platform ${r.rows.platform} customers (${r.inputs.platform.length} inputs)`,
-    `private set intersection (salt-keyed, canonical form alnum), ${r.psi.seconds.toFixed(2)} s: ` +
+    `the job's private set intersection (salt-keyed, canonical form alnum), ${r.psi.seconds.toFixed(2)} s: ` +
       `${r.psi.label} bank IDs × ${r.psi.feature} platform IDs → ${r.psi.shared} shared (${pct(r.psi.shared / r.psi.label)} of the bank's customers)`,
-    `held out: ${r.split.test} customers (${pct(r.split.testDefaultRate)} defaults), trained on ${r.split.train} (${pct(r.split.trainDefaultRate)})`,
+    `held out (the job's row plan): ${r.split.test} customers (${pct(r.split.testDefaultRate)} defaults), trained on ${r.split.train} (${pct(r.split.trainDefaultRate)})`,
     `  ${'model (logistic regression)'.padEnd(46)} ${'AUC'.padEnd(6)}  ${'KS'.padEnd(6)}  inputs  training`,
     model('bank-only (bank columns, Newton)', r.labelHolderOnly),
     model('pooled (all columns in one place, Newton)', r.centralized),
-    model('joint (vertical, on secret shares, simulated)', r.federated),
-    `joint trainer: ${trainer}`,
+    model('joint (vertical job, simulated network)', r.federated),
+    ...formatJob(r.job, 'bank'),
     `pooled − bank-only: AUC ${signed(r.centralized.auc - r.labelHolderOnly.auc)}, KS ${signed(r.centralized.ks - r.labelHolderOnly.ks)}; ` +
       `joint − pooled: AUC ${signed(r.federated.auc - r.centralized.auc)}, KS ${signed(r.federated.ks - r.centralized.ks)}; total ${r.seconds.toFixed(2)} s`,
   ];

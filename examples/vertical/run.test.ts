@@ -5,11 +5,14 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { deriveSeed, seededRng, standardNormal, uniform01 } from '../../core/random.ts';
 import { trueAlignment } from '../../sim/synthetic/vertical.ts';
 import { choleskySolve, fitLogistic, scoreLogistic } from './logistic.ts';
+import { exampleJob, examplePlan, joinByIds } from './job.ts';
 import { type BaselineReport, formatReport, main, summarize, verticalBaselines } from './run.ts';
 
-// Half the default size (3,000 bank borrowers, 750 held out): about 1.5 s. Over seeds 1–10 at
-// this scale the centralized model's held-out AUC exceeded the bank-only one's by 0.086 to 0.150
-// (seed 1: 0.745 → 0.868), so a margin of 0.05 leaves room for sampling noise.
+// Half the default size (3,000 bank borrowers, 750 held out by the job's row plan): about 3 s,
+// most of it the job's private set intersection.
+// Over seeds 1–10 at this scale centralized beat bank-only by 0.089 to 0.152 AUC, so a margin of
+// 0.05 leaves room for sampling noise. The job came within −0.0167 to +0.0046 of centralized
+// (seed 1: −0.0042); at scale 1 within −0.0054 to −0.0011 over seeds 1–5.
 let r: BaselineReport;
 
 describe('vertical baselines', () => {
@@ -17,20 +20,29 @@ describe('vertical baselines', () => {
     r = await verticalBaselines({ seed: 1, scale: 0.5 });
   });
 
-  it('aligns the platform and customs to the bank exactly as the generator joined them', () => {
+  it('the job\'s intersection and the pooled join both align the parties as the generator joined them', () => {
     const c = r.consortium;
     const n = c.bank.rows.length;
     for (const [name, toBank] of [['platform', c.platformToBank], ['customs', c.customsToBank]] as const) {
       const truth = trueAlignment(toBank, n);
-      const got = r.psi[name];
+      const got = r.alignment[name];
       expect(Array.from(got.labelRows), name).toEqual(Array.from(truth.labelRows));
       expect(Array.from(got.featureRows), name).toEqual(Array.from(truth.featureRows));
-      expect(got.counts).toEqual({ label: n, feature: toBank.length, shared: truth.labelRows.length });
+      expect(got.counts, name).toEqual({ label: n, feature: toBank.length, shared: truth.labelRows.length });
+      expect(r.psi[name], name).toEqual(got.counts);
     }
-    expect(r.psi.customs.counts.shared).toBe(c.borrowers.filter((b) => b.merchant).length);
+    expect(r.psi.customs.shared).toBe(c.borrowers.filter((b) => b.merchant).length);
   });
 
-  it('holds out the same quarter of the borrowers for both models, and centralized beats bank-only clearly', () => {
+  it('runs the job with the example\'s settings and holds out exactly the rows of its plan', () => {
+    expect(r.job.settings).toEqual({ epochs: 8, batchSize: 256, learningRate: 0.5, holdout: 0.25 });
+    expect(r.job.planSeed).toBe(deriveSeed(1, 'vertical:plan'));
+    expect(r.job.rows).toEqual({ aligned: 3000, train: 2250, test: 750 });
+    expect(r.job.steps).toBe(8 * Math.floor(2250 / 256));
+    expect(r.job.bytes.relayed).toBeGreaterThan(0);
+  });
+
+  it('holds out the same quarter of the borrowers for every model, and centralized beats bank-only clearly', () => {
     expect(r.split.test).toBe(750);
     expect(r.split.train).toBe(2250);
     expect(r.bankOnly.inputs).toBe(7);
@@ -40,23 +52,28 @@ describe('vertical baselines', () => {
     expect(r.centralized.ks).toBeGreaterThan(r.bankOnly.ks + 0.05);
   });
 
-  it('trains the vertical model on secret shares to within 0.01 AUC of the pooled model, and clearly above bank-only', () => {
-    // Same held-out rows and the same inputs (plus the intercept column the bank contributes).
-    expect(r.sharedVertical.inputs).toBe(r.centralized.inputs);
-    expect(r.sharedVertical.auc).toBeGreaterThanOrEqual(r.centralized.auc - 0.01);
-    expect(r.sharedVertical.auc).toBeGreaterThanOrEqual(r.bankOnly.auc + 0.05);
+  it('the vertical job comes within 0.01 AUC of the pooled model, clearly above bank-only and its own bank-only SGD', () => {
+    // Same held-out rows and the same inputs (the bank's intercept not counted).
+    expect(r.federated.inputs).toBe(r.centralized.inputs);
+    expect(r.federated.auc).toBeGreaterThanOrEqual(r.centralized.auc - 0.01);
+    expect(r.federated.auc).toBeGreaterThanOrEqual(r.bankOnly.auc + 0.05);
+    expect(r.federated.auc).toBeGreaterThanOrEqual(r.job.labelHolderOnlySgd.auc + 0.05);
   });
 
-  it('prints the PSI counts, both models and the missing vertical model, and summarizes as JSON', () => {
+  it('prints the PSI counts, the three models and the job, and summarizes as JSON', () => {
     const lines = formatReport(r).join('\n');
-    expect(lines).toContain(`→ ${r.psi.platform.counts.shared} shared`);
-    expect(lines).toContain(`→ ${r.psi.customs.counts.shared} shared`);
+    expect(lines).toContain(`→ ${r.psi.platform.shared} shared`);
+    expect(lines).toContain(`→ ${r.psi.customs.shared} shared`);
     expect(lines).toContain(r.bankOnly.auc.toFixed(4));
     expect(lines).toContain(r.centralized.ks.toFixed(4));
-    expect(lines).toMatch(new RegExp(`vertical on secret shares \\(simulated\\)\\s+${r.sharedVertical.auc.toFixed(4)}`));
-    const s = summarize(r) as { gain: { auc: number }; rows: { bank: number } };
+    expect(lines).toMatch(new RegExp(`vertical job \\(joint, simulated network\\)\\s+${r.federated.auc.toFixed(4)}`));
+    expect(lines).toContain(`${r.job.steps} steps (8 epochs, batch 256, learning rate 0.5)`);
+    expect(lines).toContain(`SGD baseline (same rows, steps and settings): AUC ${r.job.labelHolderOnlySgd.auc.toFixed(4)}`);
+    const s = summarize(r) as { gain: { auc: number }; rows: { bank: number }; federated: { auc: number }; labelHolderOnly: { auc: number } };
     expect(s.gain.auc).toBeCloseTo(r.centralized.auc - r.bankOnly.auc, 12);
     expect(s.rows.bank).toBe(3000);
+    expect(s.federated.auc).toBe(r.federated.auc);
+    expect(s.labelHolderOnly.auc).toBe(r.bankOnly.auc);
     expect(() => JSON.stringify(s)).not.toThrow();
   });
 });
@@ -68,10 +85,13 @@ describe('the example\'s command line', () => {
     const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => out.push(String(chunk)) > 0);
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      await main(['--seed', '2', '--scale', '0.05', '--out', dir, '--json']);
-      const printed = JSON.parse(out.join('')) as { rows: { bank: number }; bankOnly: { auc: number }; psi: { customs: { shared: number } } };
-      expect(printed.rows.bank).toBe(300);
+      // 600 borrowers: 450 training rows, one batch of 256 per epoch.
+      await main(['--seed', '2', '--scale', '0.1', '--out', dir, '--json']);
+      const printed = JSON.parse(out.join('')) as { rows: { bank: number }; bankOnly: { auc: number }; federated: { auc: number }; job: { steps: number }; psi: { customs: { shared: number } } };
+      expect(printed.rows.bank).toBe(600);
       expect(printed.bankOnly.auc).toBeGreaterThan(0);
+      expect(printed.federated.auc).toBeGreaterThan(0.5);
+      expect(printed.job.steps).toBe(8);
       expect(printed.psi.customs.shared).toBeGreaterThan(0);
       for (const f of ['bank.csv', 'platform.csv', 'customs.csv', 'bank.schema.json', 'platform.columns.json', 'customs.columns.json']) {
         expect(existsSync(join(dir, f)), f).toBe(true);
@@ -83,6 +103,28 @@ describe('the example\'s command line', () => {
       stderr.mockRestore();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the examples\' job helpers', () => {
+  const job = exampleJob('bank', ['shop'], { epochs: 1, batchSize: 16, learningRate: 0.5, holdout: 0.25 });
+
+  it('plans the job\'s rows only when the label holder\'s canonical rows are its table rows', () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `C-${String(i).padStart(3, '0')}`);
+    const plan = examplePlan(job, ids, 7);
+    expect(plan.test).toHaveLength(10);
+    expect([...plan.train, ...plan.test].sort((a, b) => a - b)).toEqual(ids.map((_, i) => i));
+    expect(examplePlan(job, ids, 7)).toEqual(plan);
+    // "c/001" repeats "C-001" after canonicalization; an empty ID is dropped: the job would lose rows.
+    expect(() => examplePlan(job, [...ids, 'c/001'], 7)).toThrow(/1 of 41 IDs/);
+    expect(() => examplePlan(job, ['', ...ids], 7)).toThrow(/would not match/);
+  });
+
+  it('joins two tables on canonical IDs, leaving out unmatched and repeated IDs', () => {
+    const a = joinByIds(['C-1', 'C-2', 'C-3', 'C-4'], [' c4', 'x9', 'c-2', 'C2'], job.ids);
+    expect(Array.from(a.labelRows)).toEqual([1, 3]);
+    expect(Array.from(a.featureRows)).toEqual([2, 0]);
+    expect(a.counts).toEqual({ label: 4, feature: 3, shared: 2 });
   });
 });
 

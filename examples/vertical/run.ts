@@ -1,10 +1,10 @@
 /**
  * The vertical example (`npm run example:vertical`): generates the synthetic vertical consortium
  * — a bank with the default label, an e-commerce platform and customs, each knowing different
- * columns about the same borrowers under its own ID format — aligns the platform and customs to
- * the bank by private set intersection (canonical form `alnum`), and prints the reference numbers
- * a vertical federated model must beat: held-out AUC and KS of a bank-only and of a centralized
- * (all columns pooled) logistic regression.
+ * columns about the same borrowers under its own ID format — runs a vertical job over the three
+ * tables (the networked protocol, simulated in this process; baselines.ts), and prints the
+ * held-out AUC and KS of the joint model next to a bank-only and a centralized (all columns
+ * pooled) logistic regression scored on the same rows.
  *
  *   npx tsx examples/vertical/run.ts [--seed N] [--scale X] [--out DIR] [--json]
  *
@@ -16,21 +16,27 @@ import { fileURLToPath } from 'node:url';
 import { intOption, parseOptions } from '../../sim/csv.ts';
 import { DEFAULT_VERTICAL_SEED, writeVerticalConsortium } from '../../sim/synthetic/vertical-write.ts';
 import { type BaselineReport, verticalBaselines } from './baselines.ts';
+import { formatJob } from './job.ts';
 
 export { type BaselineOptions, type BaselineReport, verticalBaselines } from './baselines.ts';
 
-/** The numbers of a report without the generated tables and row indices (what `--json` prints). */
+/**
+ * The numbers of a report without the generated tables and row indices (what `--json` prints):
+ * `federated` is the job's joint model, `labelHolderOnly` the bank-only Newton reference, and
+ * `job.labelHolderOnlySgd` the job's own bank-only baseline (its SGD on the bank's columns).
+ */
 export function summarize(r: BaselineReport): Record<string, unknown> {
   const c = r.consortium;
   return {
     rows: { bank: c.bank.rows.length, platform: c.platform.rows.length, customs: c.customs.rows.length },
     defaultRate: c.defaultRate,
-    psi: { platform: r.psi.platform.counts, customs: r.psi.customs.counts, seconds: r.psi.seconds },
+    psi: r.psi,
     split: r.split,
     bankOnly: r.bankOnly,
     centralized: r.centralized,
-    federated: r.sharedVertical,
+    federated: r.federated,
     labelHolderOnly: r.bankOnly,
+    job: r.job,
     gain: { auc: r.centralized.auc - r.bankOnly.auc, ks: r.centralized.ks - r.bankOnly.ks },
     seconds: r.seconds,
   };
@@ -41,24 +47,25 @@ export function formatReport(r: BaselineReport): string[] {
   const c = r.consortium;
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
   const psiLine = (name: string, a: BaselineReport['psi']['platform']) =>
-    `  bank ∩ ${name.padEnd(8)} ${a.counts.label} bank IDs × ${a.counts.feature} ${name} IDs → ${a.counts.shared} shared ` +
-    `(${pct(a.counts.shared / a.counts.label)} of the bank's borrowers)`;
+    `  bank ∩ ${name.padEnd(8)} ${a.label} bank IDs × ${a.feature} ${name} IDs → ${a.shared} shared ` +
+    `(${pct(a.shared / a.label)} of the bank's borrowers)`;
   const model = (name: string, s: BaselineReport['bankOnly']) =>
     `  ${name.padEnd(40)} ${s.auc.toFixed(4)}  ${s.ks.toFixed(4)}  ${String(s.inputs).padStart(6)}`;
   return [
     `consortium: bank ${c.bank.rows.length} borrowers (default rate ${pct(c.defaultRate)}), ` +
       `platform ${c.platform.rows.length} users, customs ${c.customs.rows.length} declarants`,
-    `private set intersection (salt-keyed, canonical form alnum), ${r.psi.seconds.toFixed(2)} s:`,
+    `the job's private set intersection (salt-keyed, canonical form alnum), ${r.psi.seconds.toFixed(2)} s:`,
     psiLine('platform', r.psi.platform),
     psiLine('customs', r.psi.customs),
-    `held out: ${r.split.test} of the bank's borrowers (${pct(r.split.testDefaultRate)} defaults), ` +
+    `held out (the job's row plan): ${r.split.test} of the bank's borrowers (${pct(r.split.testDefaultRate)} defaults), ` +
       `trained on ${r.split.train} (${pct(r.split.trainDefaultRate)})`,
     `  ${'model (logistic regression)'.padEnd(40)} ${'AUC'.padEnd(6)}  ${'KS'.padEnd(6)}  inputs`,
     model('bank-only (bank columns)', r.bankOnly),
     model('centralized (all columns pooled)', r.centralized),
-    model('vertical on secret shares (simulated)', r.sharedVertical),
+    model('vertical job (joint, simulated network)', r.federated),
+    ...formatJob(r.job, 'bank'),
     `centralized − bank-only: AUC ${signed(r.centralized.auc - r.bankOnly.auc)}, KS ${signed(r.centralized.ks - r.bankOnly.ks)}; ` +
-      `vertical − centralized: AUC ${signed(r.sharedVertical.auc - r.centralized.auc)}; ` +
+      `vertical − centralized: AUC ${signed(r.federated.auc - r.centralized.auc)}, KS ${signed(r.federated.ks - r.centralized.ks)}; ` +
       `total ${r.seconds.toFixed(2)} s`,
   ];
 }
