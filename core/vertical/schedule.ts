@@ -55,7 +55,11 @@ export function stepRows(s: Schedule, step: number): Uint32Array {
   return order.subarray(at, at + s.batchSize);
 }
 
-/** Column means and standard deviations over `rows`, missing values (NaN) skipped. */
+/**
+ * Column means and scales over `rows`, missing values (NaN) skipped. The scale is the standard
+ * deviation, except for 0/1 columns, whose scale is 1 (centred only): a rare indicator divided by
+ * its tiny deviation would become a huge input that destabilizes gradient steps.
+ */
 export function columnStats(columns: readonly Float64Array[], rows: ArrayLike<number>): { mean: Float64Array; std: Float64Array } {
   const mean = new Float64Array(columns.length);
   const std = new Float64Array(columns.length);
@@ -63,16 +67,19 @@ export function columnStats(columns: readonly Float64Array[], rows: ArrayLike<nu
     let n = 0;
     let s = 0;
     let ss = 0;
+    let binary = true;
     for (let i = 0; i < rows.length; i++) {
       const x = c[rows[i]!]!;
       if (Number.isNaN(x)) continue;
       n++;
       s += x;
       ss += x * x;
+      if (x !== 0 && x !== 1) binary = false;
     }
     const m = n > 0 ? s / n : 0;
     mean[j] = m;
-    std[j] = n > 1 ? Math.sqrt(Math.max(0, ss / n - m * m)) : 0;
+    const sd = n > 1 ? Math.sqrt(Math.max(0, ss / n - m * m)) : 0;
+    std[j] = binary && sd > 0 ? 1 : sd;
   });
   return { mean, std };
 }
