@@ -11,6 +11,8 @@ import type { Task } from '../proto/generated/fedcredit/v1/Task.ts';
 import { contributionFromWire, float32Tensor } from '../proto/tensor.ts';
 import { secaggReplyFromWire, secaggStepToWire } from '../proto/secagg-wire.ts';
 import { verticalReplyFromWire, verticalStepToWire } from '../proto/vertical-wire.ts';
+import { scoreHandler } from './fleet-score.ts';
+import type { VerticalJobRecord } from './vertical-jobs.ts';
 import { HeartbeatRequestSchema, HelloRequestSchema, PullTaskRequestSchema, formatZodError } from '../proto/validate.ts';
 import type { FleetGrid } from './fleet-grid.ts';
 import type { QueuedTask } from './fleet-tasks.ts';
@@ -62,8 +64,16 @@ function fail(code: grpc.status, details: string): Partial<grpc.StatusObject> {
 }
 
 /** Builds the Fleet service implementation. */
-export function fleetHandlers(grid: FleetGrid, log: Logger, recorder?: MessageRecorder, auth: FleetAuth = new FleetAuth(undefined)): FleetHandlers {
+export function fleetHandlers(
+  grid: FleetGrid,
+  log: Logger,
+  recorder?: MessageRecorder,
+  auth: FleetAuth = new FleetAuth(undefined),
+  findVertical: (id: string) => VerticalJobRecord | undefined = () => undefined,
+): FleetHandlers {
   return {
+    Score: scoreHandler(grid, log, auth, findVertical),
+
     Hello(call, cb) {
       recorder?.record('Hello', call.request);
       const parsed = HelloRequestSchema.safeParse(call.request);

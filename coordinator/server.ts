@@ -92,7 +92,7 @@ export async function startCoordinator(opts: CoordinatorOptions): Promise<Coordi
   const recorder = opts.recordMessages ? new MessageRecorder(opts.recordMessages) : undefined;
   const proto = loadProto();
   const server = new grpc.Server(channelOptions(opts.maxMessageBytes));
-  server.addService(proto.fedcredit.v1.Fleet.service, auditJoins(fleetHandlers(grid, log, recorder, new FleetAuth(opts.roster)), grid, audit, log, opts.roster !== undefined));
+  server.addService(proto.fedcredit.v1.Fleet.service, auditJoins(fleetHandlers(grid, log, recorder, new FleetAuth(opts.roster), (id) => jobs.vertical.get(id)), grid, audit, log, opts.roster !== undefined));
   server.addService(proto.fedcredit.v1.Control.service, guardControl(controlHandlers(jobs, grid, operatorOf), opts.roster, log));
   const host = opts.host ?? '127.0.0.1';
   const port = await new Promise<number>((resolve, reject) =>

@@ -17,7 +17,8 @@ import type { HeartbeatReply__Output } from '../proto/generated/fedcredit/v1/Hea
 import { contributionToWire, decodeFloat32 } from '../proto/tensor.ts';
 import { secaggReplyToWire, secaggStepFromWire } from '../proto/secagg-wire.ts';
 import { parseVerticalTask, verticalReplyToWire } from '../proto/vertical-wire.ts';
-import type { VerticalHandler } from '../core/vertical/messages.ts';
+import type { Envelope, VerticalHandler } from '../core/vertical/messages.ts';
+import type { ScoreReply__Output } from '../proto/generated/fedcredit/v1/ScoreReply.ts';
 import { formatZodError } from '../proto/validate.ts';
 import type { Logger } from '../platform/log.ts';
 import type { ParsedTask, TaskHandler } from './handler.ts';
@@ -178,6 +179,25 @@ export class ParticipantNode {
         backoff = Math.min(backoff * 2, 5000);
       }
     }
+  }
+
+  /**
+   * Asks the coordinator to relay a score request of a trained vertical job to its feature
+   * parties (this node must be the job's label holder); resolves with their sealed parts and who
+   * failed. Rejects when the coordinator refuses the request.
+   */
+  async score(r: { jobId: string; request: string; envelopes: Envelope[]; deadlineMs: number }): Promise<{ envelopes: Envelope[]; failures: Array<{ participant: string; reason: string }> }> {
+    if (!this.session) await this.register();
+    const req = this.signed(
+      'Score',
+      { session: this.session, jobId: r.jobId, requestId: r.request, envelopes: r.envelopes.map((e) => ({ peer: e.peer, data: Buffer.from(e.data) })), deadlineMs: r.deadlineMs },
+      { jobId: r.jobId, round: 0, stage: 'score', run: r.request },
+    );
+    const reply = await unaryCall<ScoreReply__Output>((m, o, cb) => this.client.score(req, m, o, cb), r.deadlineMs + 10_000, this.abort.signal);
+    return {
+      envelopes: reply.envelopes.map((e) => ({ peer: e.peer, data: new Uint8Array(e.data) })),
+      failures: reply.failures.map((f) => ({ participant: f.participant, reason: f.reason })),
+    };
   }
 
   /** Stops polling and heartbeats and closes the channel. */

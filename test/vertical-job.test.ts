@@ -4,6 +4,8 @@
  * submitted with the Control client, watched to the end, and its status carries the joint
  * model's held-out metrics, the intersection counts and the guarantee text; the model cannot be
  * downloaded from the coordinator, and a party that is not connected fails the job naming it.
+ * The label holder then scores applicants over the Fleet; with a party down the score fails
+ * naming it, or falls back to the declared reduced model when asked.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -72,9 +74,29 @@ describe('a vertical job over gRPC', () => {
       expect(nodes[2]!.party.modelPart(id)?.columns.at(-1)).toBe('(has_record)');
       await expect(client.fetchModel(id)).rejects.toThrow(/vertical job: there is no single model/);
       expect((await client.status(id)).state).toBe('SUCCEEDED');
+      trained = id;
     } finally {
       client.close();
     }
+  });
+
+  let trained = '';
+  const applicants = () => ({ header: c.bank.header, rows: c.bank.rows.slice(0, 200) });
+
+  it('scores applicants at the label holder with every party\'s part', async () => {
+    const r = await nodes[0]!.score(trained, applicants(), c.bank.idColumn);
+    expect(r.unavailable).toEqual([]);
+    expect(r.applicants).toHaveLength(200);
+    expect(r.applicants.every((a) => a.model === 'joint' && a.score > 0 && a.score < 1)).toBe(true);
+    await expect(nodes[1]!.score(trained, applicants(), c.bank.idColumn)).rejects.toThrow(/only the label holder/);
+  });
+
+  it('fails naming a party that is down, or falls back to the declared reduced model when asked', async () => {
+    await nodes[2]!.stop();
+    await expect(nodes[0]!.score(trained, applicants(), c.bank.idColumn, { deadlineMs: 400 })).rejects.toThrow(/party "customs": no reply within the 400 ms/);
+    const r = await nodes[0]!.score(trained, applicants(), c.bank.idColumn, { deadlineMs: 400, fallback: 'label-holder-only' });
+    expect(r.unavailable).toEqual(['customs']);
+    expect(r.applicants.every((a) => a.model === 'label-holder-only')).toBe(true);
   });
 
   it('fails at once, naming the party, when one is not connected', async () => {

@@ -22,7 +22,7 @@ import { SIGNATURE_BYTES, sign as ed25519Sign, signedBytes as lengthPrefixed, ve
 
 /** The fields a signature binds besides the payload. */
 export interface SignedFields {
-  method: 'Hello' | 'PullTask' | 'PushResult' | 'Heartbeat';
+  method: 'Hello' | 'PullTask' | 'PushResult' | 'Heartbeat' | 'Score';
   /** Hello: the institution's name; later messages: the session token. */
   principal: string;
   sequence: number;

@@ -13,11 +13,12 @@
  *   train-b      the two computing parties, step t: answer with their padded residual shares
  *   evaluate     feature parties: masked partial scores of the held-out rows for the label holder
  *   score        label holder: the joint model's held-out metrics, and its own-columns baseline
+ *   score-part   feature party, after training: its masked parts of new applicants' scores
  */
 import { z } from 'zod';
 import { VerticalJobSpecSchema } from './spec.ts';
 
-export const VERTICAL_STEPS = ['keys', 'psi-blind', 'psi-answer', 'psi-match', 'psi-align', 'train-a', 'train-b', 'evaluate', 'score'] as const;
+export const VERTICAL_STEPS = ['keys', 'psi-blind', 'psi-answer', 'psi-match', 'psi-align', 'train-a', 'train-b', 'evaluate', 'score', 'score-part'] as const;
 export type VerticalStepName = (typeof VERTICAL_STEPS)[number];
 
 /** A sealed message between parties: `peer` is the sender in a task, the recipient in a reply. */
@@ -34,6 +35,8 @@ export const VerticalStepConfigSchema = z
     /** Training step t (train-a, train-b); train-a with t = steps only finishes the last step. */
     t: z.number().int().min(0).default(0),
     job: VerticalJobSpecSchema,
+    /** score-part: the label holder's request id (masks and envelopes are bound to it). */
+    request: z.string().regex(/^[\w.-]{1,64}$/).optional(),
     /** Every party's public key for the job, with its signature when signed (key-advert.ts), from the keys step on. */
     peers: z.record(z.string(), z.string().max(160)).default({}),
   })

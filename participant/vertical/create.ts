@@ -8,7 +8,7 @@ import type { Logger } from '../../platform/log.ts';
 import { type Identity, memberKeys, type Roster } from '../../trust/format.ts';
 import type { TaskHandler } from '../handler.ts';
 import { ParticipantNode } from '../node.ts';
-import { VerticalParty, type VerticalPartyOptions } from './party.ts';
+import { type ScoreOptions, type ScoreResult, VerticalParty, type VerticalPartyOptions } from './party.ts';
 
 /** Settings of a vertical node. */
 export interface VerticalNodeOptions extends VerticalPartyOptions {
@@ -28,6 +28,8 @@ export interface VerticalNode {
   node: ParticipantNode;
   run(): Promise<void>;
   stop(): Promise<void>;
+  /** Label holder: scores applicants with a trained job over the Fleet (VerticalParty.score). */
+  score(jobId: string, table: { header: readonly string[]; rows: readonly (readonly string[])[] }, idColumn: string, o?: ScoreOptions): Promise<ScoreResult>;
 }
 
 /** What a vertical node announces as its schema digest (it has no horizontal schema). */
@@ -54,6 +56,7 @@ export function createVerticalNode(o: VerticalNodeOptions): VerticalNode {
   return {
     party, node,
     run: () => node.run(),
+    score: (jobId, table, idColumn, so) => party.score(jobId, table, idColumn, (r) => node.score(r), so),
     stop: async () => {
       node.stop();
       await party.close();

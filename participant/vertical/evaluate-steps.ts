@@ -73,8 +73,15 @@ export function scoreHeldOut(s: JobState, envelopes: Envelope[], rng: Rng): Vert
   };
 }
 
-/** The same training on the label holder's columns alone, in the clear; its held-out scores. */
+/** The same training on the label holder's columns alone, in the clear; its held-out scores (it is kept as the reduced model). */
 function ownColumnsBaseline(s: JobState, rng: Rng): Float64Array {
+  const w = ownColumnsModel(s, rng);
+  s.part!.reduced = w;
+  return partScores(s.job.model, gatherRows(s.x!, s.k, s.schedule!.test), s.k, w, true).map(sigmoid);
+}
+
+/** The weights of the same model trained on the label holder's columns alone (the declared reduced model). */
+function ownColumnsModel(s: JobState, rng: Rng): Float64Array {
   const sched = s.schedule!;
   const { batchSize: B, learningRate, l2 } = s.job.train;
   const model = s.job.model;
@@ -87,5 +94,5 @@ function ownColumnsBaseline(s: JobState, rng: Rng): Float64Array {
     const r = Float64Array.from(rows, (row, i) => z[i]! / 4 + 0.5 - s.y![row]!);
     applyGradient(model, w, gradientTimes(gradientMatrix(model, xb, s.k, w, true), r, m), s.k, true, B, learningRate, l2);
   }
-  return partScores(model, gatherRows(s.x!, s.k, sched.test), s.k, w, true).map(sigmoid);
+  return w;
 }

@@ -7,7 +7,7 @@ import { generateKeyPair } from '../../core/secagg/keys.ts';
 import { decodePeerKey, signKeyAdvert, verifyKeyAdvert } from '../../core/vertical/key-advert.ts';
 import type { Rng } from '../../core/types.ts';
 import { CoreInputError } from '../../core/types.ts';
-import type { VerticalReply, VerticalTask } from '../../core/vertical/messages.ts';
+import type { Envelope, VerticalReply, VerticalTask } from '../../core/vertical/messages.ts';
 import { partiesOf } from '../../core/vertical/spec.ts';
 import { cryptoRng } from '../../platform/crypto-rng.ts';
 import { PsiPool } from '../psi/pool.ts';
@@ -16,6 +16,10 @@ import { psiAlign, psiAnswer, psiBlind, psiMatch } from './psi-steps.ts';
 import type { JobState, ModelPart, ReceiveHook, VerticalPartyData } from './state.ts';
 import { trainA, trainB } from './train-steps.ts';
 import { gradientWidth } from './model-part.ts';
+import { combineScores, type ScoredApplicant, scorePart, sealApplicants } from './scoring.ts';
+import { encodeRows } from './table.ts';
+
+export type { ScoredApplicant } from './scoring.ts';
 
 export type { ModelPart, ReceiveHook, VerticalPartyData } from './state.ts';
 
@@ -46,8 +50,33 @@ export interface VerticalPartyOptions {
   roster?: ReadonlyMap<string, Uint8Array>;
 }
 
+/** What a score request needs from the transport: the feature parties' sealed parts, or who failed. */
+export type ScoreTransport = (r: { jobId: string; request: string; envelopes: Envelope[]; deadlineMs: number }) => Promise<{ envelopes: Envelope[]; failures: Array<{ participant: string; reason: string }> }>;
+
+/** Options of {@link VerticalParty.score}. */
+export interface ScoreOptions {
+  /** Score with the declared reduced model (the label holder's columns only) when a party is down. */
+  fallback?: 'label-holder-only';
+  /** How long the feature parties have to answer (default 5 s). */
+  deadlineMs?: number;
+}
+
+/** Scored applicants, and the parties that did not answer (then the reduced model was used). */
+export interface ScoreResult {
+  applicants: ScoredApplicant[];
+  unavailable: string[];
+}
+
+/** A score request that could not be served: which parties failed. */
+export class ScoringError extends Error {
+  constructor(message: string, readonly parties: string[]) {
+    super(message);
+    this.name = 'ScoringError';
+  }
+}
+
 const LABEL_STEPS = new Set(['keys', 'psi-blind', 'psi-match', 'train-a', 'train-b', 'score']);
-const FEATURE_STEPS = new Set(['keys', 'psi-answer', 'psi-align', 'train-a', 'train-b', 'evaluate']);
+const FEATURE_STEPS = new Set(['keys', 'psi-answer', 'psi-align', 'train-a', 'train-b', 'evaluate', 'score-part']);
 
 /** One institution's node in vertical jobs. */
 export class VerticalParty {
@@ -86,6 +115,10 @@ export class VerticalParty {
     if (c.step === 'keys') return this.start(c.jobId, c.job, isLabel);
     const s = this.jobs.get(c.jobId);
     if (!s) throw new CoreInputError(`job ${c.jobId} is unknown to this party (was it restarted?); a vertical job cannot continue and must be submitted again`, 'job');
+    if (c.step === 'score-part') {
+      if (!c.request) throw new CoreInputError('a score-part step needs a request id', 'request');
+      return scorePart(s, this.o.data, c.request, envelopes, this.rng);
+    }
     this.learnPeers(s, c.peers);
     const pool = () => (this.pool ??= new PsiPool());
     switch (c.step) {
@@ -144,6 +177,33 @@ export class VerticalParty {
     if (own !== undefined && Buffer.compare(decodePeerKey(own, s.self).publicKey, s.keys.publicKey) !== 0) {
       throw new CoreInputError(`the step lists a public key for this party that is not its own for job ${s.jobId}`, 'peers');
     }
+  }
+
+  /**
+   * Label holder: scores applicants with a trained job's joint model. `table` holds the
+   * applicants' rows with this party's columns and the ID column; `send` carries the request to
+   * the feature parties (the node's Fleet client). When a feature party does not answer, the
+   * request fails naming it, unless `fallback` is "label-holder-only": then every applicant is
+   * scored with the declared reduced model and marked so.
+   */
+  async score(jobId: string, table: { header: readonly string[]; rows: readonly (readonly string[])[] }, idColumn: string, send: ScoreTransport, o: ScoreOptions = {}): Promise<ScoreResult> {
+    const s = this.jobs.get(jobId);
+    if (!s?.part) throw new CoreInputError(`job ${jobId} has not been trained on this node`, 'job');
+    if (!s.isLabel) throw new CoreInputError(`only the label holder of job ${jobId} scores applicants`, 'job');
+    const encoding = this.o.data.encoding;
+    if (!encoding) throw new CoreInputError('this party\'s data carries no column encoding (build it with verticalPartyData)', 'data');
+    const at = table.header.indexOf(idColumn);
+    if (at < 0) throw new CoreInputError(`applicants: no ID column "${idColumn}"`, 'idColumn');
+    const ids = table.rows.map((r) => r[at] ?? '');
+    const own = encodeRows(encoding, table.header, table.rows);
+    const request = Buffer.from(this.rng(12)).toString('hex');
+    const reply = await send({ jobId, request, envelopes: sealApplicants(s, request, ids, this.rng), deadlineMs: o.deadlineMs ?? 5000 });
+    if (reply.failures.length === 0) return { applicants: combineScores(s, request, ids, own, reply.envelopes), unavailable: [] };
+    const unavailable = reply.failures.map((f) => f.participant);
+    if (o.fallback !== 'label-holder-only') {
+      throw new ScoringError(`scoring failed: ${reply.failures.map((f) => `party "${f.participant}": ${f.reason}`).join('; ')}`, unavailable);
+    }
+    return { applicants: combineScores(s, request, ids, own, 'reduced'), unavailable };
   }
 
   /** Ends the worker threads this party started. */

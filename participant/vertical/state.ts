@@ -11,6 +11,7 @@ import { openArrays, pairKey } from '../../core/vertical/envelopes.ts';
 import type { PackedArray } from '../../core/vertical/pack.ts';
 import type { Schedule } from '../../core/vertical/schedule.ts';
 import type { PartModel } from './model-part.ts';
+import type { ColumnEncoding } from './table.ts';
 import type { VerticalJobSpec } from '../../core/vertical/spec.ts';
 
 /** One party's table: an ID per row, its feature columns, and (label holder only) 0/1 labels. */
@@ -20,6 +21,8 @@ export interface VerticalPartyData {
   /** One array per column, one value per row; NaN marks a missing value. */
   values: readonly Float64Array[];
   labels?: Float64Array;
+  /** How the columns were computed from the table's cells (table.ts), to encode applicants alike. */
+  encoding?: readonly ColumnEncoding[];
 }
 
 /** The part of the joint model a party keeps: its columns' standardization and weights. */
@@ -33,6 +36,8 @@ export interface ModelPart {
   /** The part's model and its weights (layout in model-part.ts). */
   model: PartModel;
   weights: Float64Array;
+  /** Label holder: the declared reduced model — the same model trained on its own columns only. */
+  reduced?: Float64Array;
 }
 
 /** What a party knows about one job. */
@@ -68,6 +73,8 @@ export interface JobState {
   /** Computing parties: this party's own share of the scores of the step in flight. */
   zOwn?: BigUint64Array;
   batch?: Uint32Array;
+  /** Feature party, scoring: its canonical IDs to its table rows. */
+  idIndex?: Map<string, number>;
   /** Called with every envelope's content this party opens (an audit of what it saw in clear). */
   onReceive?: ReceiveHook;
 }

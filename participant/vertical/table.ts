@@ -21,6 +21,25 @@ export interface VerticalTableOptions {
   source?: string;
 }
 
+/** How one input column is computed from a table's cells (kept to encode new applicants the same way). */
+export type ColumnEncoding = { source: string; kind: 'number' | 'log' } | { source: string; kind: 'level'; level: string };
+
+/** Encodes rows of cells (any column order; `header` names them) with the encoding of a party's training table. */
+export function encodeRows(encoding: readonly ColumnEncoding[], header: readonly string[], rows: readonly (readonly string[])[], where = 'applicants'): Float64Array[] {
+  return encoding.map((e) => {
+    const at = header.indexOf(e.source);
+    if (at < 0) throw new Error(`${where}: the column "${e.source}" the model was trained on is missing`);
+    return Float64Array.from(rows, (r, i) => {
+      const cell = (r[at] ?? '').trim();
+      if (e.kind === 'level') return cell === e.level ? 1 : 0;
+      if (cell === '') return Number.NaN;
+      const v = Number(cell);
+      if (!Number.isFinite(v)) throw new Error(`${where}: row ${i + 1}, column "${e.source}": "${cell}" is not a number`);
+      return e.kind === 'log' ? Math.sign(v) * Math.log1p(Math.abs(v)) : v;
+    });
+  });
+}
+
 /** Builds the party's data from a header and rows of cells. */
 export function verticalPartyData(header: readonly string[], rows: readonly (readonly string[])[], o: VerticalTableOptions): VerticalPartyData {
   const where = o.source ?? 'table';
@@ -52,12 +71,14 @@ export function verticalPartyData(header: readonly string[], rows: readonly (rea
   const logs = new Set(o.logColumns ?? []);
   const columns: string[] = [];
   const values: Float64Array[] = [];
+  const encoding: ColumnEncoding[] = [];
   header.forEach((name, j) => {
     if (skip.has(name)) return;
     const cells = rows.map((r) => r[j]!.trim());
     const numeric = cells.every((c) => c === '' || Number.isFinite(Number(c)));
     if (numeric) {
       columns.push(name);
+      encoding.push({ source: name, kind: logs.has(name) ? 'log' : 'number' });
       values.push(Float64Array.from(cells, (c) => {
         if (c === '') return Number.NaN;
         const v = Number(c);
@@ -76,8 +97,9 @@ export function verticalPartyData(header: readonly string[], rows: readonly (rea
     for (const level of levels) {
       if (level === reference) continue;
       columns.push(`${name}=${level === '' ? '(missing)' : level}`);
+      encoding.push({ source: name, kind: 'level', level });
       values.push(Float64Array.from(cells, (c) => (c === level ? 1 : 0)));
     }
   });
-  return { ids, columns, values, ...(labels ? { labels } : {}) };
+  return { ids, columns, values, encoding, ...(labels ? { labels } : {}) };
 }

@@ -10,7 +10,8 @@ import { runVerticalJob, type VerticalEvent, type VerticalOutcome } from '../../
 import type { VerticalJobSpec } from '../../core/vertical/spec.ts';
 import { cryptoRng } from '../../platform/crypto-rng.ts';
 import { PsiPool } from '../../participant/psi/pool.ts';
-import { type ModelPart, type ReceiveHook, VerticalParty, type VerticalPartyData, type VerticalPartyOptions } from '../../participant/vertical/party.ts';
+import { runScoreStage } from '../../core/vertical/score-stage.ts';
+import { type ModelPart, type ReceiveHook, type ScoreOptions, type ScoreResult, VerticalParty, type VerticalPartyData, type VerticalPartyOptions } from '../../participant/vertical/party.ts';
 import { type SeenStep, verticalMemoryGrid } from './memory-grid.ts';
 
 /** Options of {@link simulateVertical}. */
@@ -29,13 +30,19 @@ export interface SimulateVerticalOptions {
   onReceive?: (party: string, ...args: Parameters<ReceiveHook>) => void;
   /** Fixes the label holder's row plan (see `VerticalPartyOptions.planSeed`). */
   planSeed?: number;
+  /** Keep the parties up after training, to score with {@link SimulatedVertical.score} (then call `close`). */
+  keepOpen?: boolean;
   /** Further options of each party (identity key, roster). */
   partyOptions?: (party: string) => Partial<VerticalPartyOptions>;
 }
 
-/** The outcome, with each party's model part. */
+/** The outcome, with each party's model part, and scoring with the trained model. */
 export interface SimulatedVertical extends VerticalOutcome {
   parts: Record<string, ModelPart>;
+  /** Scores applicants at the label holder with every party's part (the parties stay up until `close`). */
+  score(table: { header: readonly string[]; rows: readonly (readonly string[])[] }, idColumn: string, o?: ScoreOptions & { down?: string[] }): Promise<ScoreResult>;
+  /** Ends the parties' worker threads. */
+  close(): Promise<void>;
 }
 
 /** Runs `job` over the parties' tables. */
@@ -43,7 +50,11 @@ export async function simulateVertical(job: VerticalJobSpec, data: Record<string
   const rng = o.rng ?? cryptoRng;
   const jobId = o.jobId ?? 'simulated-vertical';
   const pool = new PsiPool();
-  const parties = Object.entries(data).map(([name, d]) => new VerticalParty({ ...o.partyOptions?.(name), name, data: d, salt: o.salt, rng, pool, ...(o.planSeed !== undefined && name === job.labelHolder ? { planSeed: o.planSeed } : {}), ...(o.onReceive ? { onReceive: (...a: Parameters<ReceiveHook>) => o.onReceive!(name, ...a) } : {}) }));
+  const parties: VerticalParty[] = Object.entries(data).map(([name, d]) => new VerticalParty({ ...o.partyOptions?.(name), name, data: d, salt: o.salt, rng, pool, ...(o.planSeed !== undefined && name === job.labelHolder ? { planSeed: o.planSeed } : {}), ...(o.onReceive ? { onReceive: (...a: Parameters<ReceiveHook>) => o.onReceive!(name, ...a) } : {}) }));
+  const close = async () => {
+    await Promise.all(parties.map((p) => p.close()));
+    await pool.close();
+  };
   try {
     const handlers = new Map<string, VerticalHandler>(parties.map((p) => [p.name, o.wrap ? o.wrap(p.name, p.handle) : p.handle]));
     const outcome = await runVerticalJob(jobId, job, { grid: verticalMemoryGrid(handlers, o.seen), rng, now: () => performance.now(), emit: o.emit });
@@ -52,9 +63,15 @@ export async function simulateVertical(job: VerticalJobSpec, data: Record<string
       const part = p.modelPart(jobId);
       if (part) parts[p.name] = part;
     }
-    return { ...outcome, parts };
-  } finally {
-    await Promise.all(parties.map((p) => p.close()));
-    await pool.close();
+    const label = parties.find((p) => p.name === job.labelHolder)!;
+    const score: SimulatedVertical['score'] = (table, idColumn, so = {}) => {
+      const up = new Map([...handlers].filter(([name]) => !so.down?.includes(name)));
+      return label.score(jobId, table, idColumn, (r) => runScoreStage(verticalMemoryGrid(up), r.jobId, job, r.request, r.envelopes, r.deadlineMs), so);
+    };
+    if (!o.keepOpen) await close();
+    return { ...outcome, parts, score, close };
+  } catch (err) {
+    await close();
+    throw err;
   }
 }

@@ -10,6 +10,8 @@ import type { PullTaskReply as _fedcredit_v1_PullTaskReply, PullTaskReply__Outpu
 import type { PullTaskRequest as _fedcredit_v1_PullTaskRequest, PullTaskRequest__Output as _fedcredit_v1_PullTaskRequest__Output } from '../../fedcredit/v1/PullTaskRequest.ts';
 import type { PushResultReply as _fedcredit_v1_PushResultReply, PushResultReply__Output as _fedcredit_v1_PushResultReply__Output } from '../../fedcredit/v1/PushResultReply.ts';
 import type { PushResultRequest as _fedcredit_v1_PushResultRequest, PushResultRequest__Output as _fedcredit_v1_PushResultRequest__Output } from '../../fedcredit/v1/PushResultRequest.ts';
+import type { ScoreReply as _fedcredit_v1_ScoreReply, ScoreReply__Output as _fedcredit_v1_ScoreReply__Output } from '../../fedcredit/v1/ScoreReply.ts';
+import type { ScoreRequest as _fedcredit_v1_ScoreRequest, ScoreRequest__Output as _fedcredit_v1_ScoreRequest__Output } from '../../fedcredit/v1/ScoreRequest.ts';
 
 export interface FleetClient extends grpc.Client {
   Heartbeat(argument: _fedcredit_v1_HeartbeatRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fedcredit_v1_HeartbeatReply__Output>): grpc.ClientUnaryCall;
@@ -48,6 +50,15 @@ export interface FleetClient extends grpc.Client {
   pushResult(argument: _fedcredit_v1_PushResultRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fedcredit_v1_PushResultReply__Output>): grpc.ClientUnaryCall;
   pushResult(argument: _fedcredit_v1_PushResultRequest, callback: grpc.requestCallback<_fedcredit_v1_PushResultReply__Output>): grpc.ClientUnaryCall;
   
+  Score(argument: _fedcredit_v1_ScoreRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fedcredit_v1_ScoreReply__Output>): grpc.ClientUnaryCall;
+  Score(argument: _fedcredit_v1_ScoreRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fedcredit_v1_ScoreReply__Output>): grpc.ClientUnaryCall;
+  Score(argument: _fedcredit_v1_ScoreRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fedcredit_v1_ScoreReply__Output>): grpc.ClientUnaryCall;
+  Score(argument: _fedcredit_v1_ScoreRequest, callback: grpc.requestCallback<_fedcredit_v1_ScoreReply__Output>): grpc.ClientUnaryCall;
+  score(argument: _fedcredit_v1_ScoreRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fedcredit_v1_ScoreReply__Output>): grpc.ClientUnaryCall;
+  score(argument: _fedcredit_v1_ScoreRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fedcredit_v1_ScoreReply__Output>): grpc.ClientUnaryCall;
+  score(argument: _fedcredit_v1_ScoreRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fedcredit_v1_ScoreReply__Output>): grpc.ClientUnaryCall;
+  score(argument: _fedcredit_v1_ScoreRequest, callback: grpc.requestCallback<_fedcredit_v1_ScoreReply__Output>): grpc.ClientUnaryCall;
+  
 }
 
 export interface FleetHandlers extends grpc.UntypedServiceImplementation {
@@ -59,6 +70,8 @@ export interface FleetHandlers extends grpc.UntypedServiceImplementation {
   
   PushResult: grpc.handleUnaryCall<_fedcredit_v1_PushResultRequest__Output, _fedcredit_v1_PushResultReply>;
   
+  Score: grpc.handleUnaryCall<_fedcredit_v1_ScoreRequest__Output, _fedcredit_v1_ScoreReply>;
+  
 }
 
 export interface FleetDefinition extends grpc.ServiceDefinition {
@@ -66,4 +79,5 @@ export interface FleetDefinition extends grpc.ServiceDefinition {
   Hello: MethodDefinition<_fedcredit_v1_HelloRequest, _fedcredit_v1_HelloReply, _fedcredit_v1_HelloRequest__Output, _fedcredit_v1_HelloReply__Output>
   PullTask: MethodDefinition<_fedcredit_v1_PullTaskRequest, _fedcredit_v1_PullTaskReply, _fedcredit_v1_PullTaskRequest__Output, _fedcredit_v1_PullTaskReply__Output>
   PushResult: MethodDefinition<_fedcredit_v1_PushResultRequest, _fedcredit_v1_PushResultReply, _fedcredit_v1_PushResultRequest__Output, _fedcredit_v1_PushResultReply__Output>
+  Score: MethodDefinition<_fedcredit_v1_ScoreRequest, _fedcredit_v1_ScoreReply, _fedcredit_v1_ScoreRequest__Output, _fedcredit_v1_ScoreReply__Output>
 }
