@@ -3,4 +3,4 @@
  * iterator, read its status, fetch the model, cancel it, list the participants.
  */
 export { ControlClient, InvalidJobError } from './control-client.ts';
-export type { ControlOptions, FetchedModel, JobEvent, JobInput, JobStatus, SchemaInput, WatchOptions } from './control-client.ts';
+export type { ControlOptions, FetchedModel, JobEvent, JobInput, JobStatus, SchemaInput, VerticalJobInput, WatchOptions } from './control-client.ts';

@@ -11,3 +11,9 @@ export type { ConsortiumOptions, GeneratedParty } from './synthetic/generate.ts'
 export { syntheticMembers } from './synthetic/members.ts';
 export type { SyntheticMember, SyntheticMembersOptions } from './synthetic/members.ts';
 export { writeConsortium, writeMembers } from './synthetic/write.ts';
+export { simulateVertical } from './vertical/simulate-vertical.ts';
+export type { SimulatedVertical, SimulateVerticalOptions } from './vertical/simulate-vertical.ts';
+export { verticalMemoryGrid } from './vertical/memory-grid.ts';
+export type { SeenStep } from './vertical/memory-grid.ts';
+export { generateVerticalConsortium } from './synthetic/vertical.ts';
+export type { VerticalConsortium, VerticalTable } from './synthetic/vertical.ts';

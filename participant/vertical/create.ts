@@ -1,7 +1,8 @@
 /**
  * Assembles a vertical party's node: its table and the consortium's ID salt in a
  * {@link VerticalParty}, served to a coordinator by the same Fleet client as horizontal nodes. A
- * vertical node takes part in vertical jobs only; it refuses horizontal tasks with a reason.
+ * vertical node takes part in vertical jobs only; it refuses horizontal tasks with a reason. With
+ * `stateDir`, every trained job is kept on disk, so the node can still score after a restart.
  */
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../platform/log.ts';

@@ -1,17 +1,18 @@
 /**
  * A party's part of a vertical model: how it turns its standardized columns x (k per row) into
  * its contribution u to the joint score z = Σ_parties u, and how it updates its weights from
- * G·r summed over a batch, where G is the per-row "gradient matrix" of u and r the residual. The
+ * Gᵀ·r summed over a batch, where G is the per-row "gradient matrix" of u and r the residual. The
  * joint protocol only ever needs Gᵀ·r (a cross product with the residual shares), so any part
  * that is linear in its last-layer weights fits:
  *
- *   logistic  u = x·w                               G = x                          (width k)
- *   mlp       h = tanh([x, 1]·W), u = h·v (+ c)     G = [h | (1 − h_j²)·[x, 1] for each j | 1]
+ *   logistic  u = x·w                                  G = x                               (width k)
+ *   mlp       h = tanh([x, 1]·W), u = h·v + x·w         G = [h | (1 − h_j²)·[x, 1] for each j | x]
  *
- * The split MLP is a bottom network per party (one tanh layer of `hidden` units) whose outputs
- * the label holder's top combines — a sum and the logistic link — so every party's gradient is
- * a batch sum (∂/∂v = hᵀr, ∂/∂W_·j = v_j·(diag(1 − h_j²)[x, 1])ᵀr), never a per-row value.
- * The label holder's part carries the output bias c and, for logistic, the intercept column.
+ * The split MLP is a bottom network per party — one tanh layer of `hidden` units beside a linear
+ * skip connection, so it contains the logistic part — whose outputs the label holder's top
+ * combines: a sum and the logistic link. Every party's gradient is a batch sum
+ * (∂/∂v = hᵀr, ∂/∂W_·j = v_j·(diag(1 − h_j²)[x, 1])ᵀr, ∂/∂w = xᵀr), never a per-row value. The
+ * label holder's x starts with its intercept column.
  */
 import type { Rng } from '../../core/types.ts';
 import { uniform01 } from '../../core/random.ts';
@@ -20,17 +21,17 @@ import { uniform01 } from '../../core/random.ts';
 export type PartModel = { type: 'logistic' } | { type: 'mlp'; hidden: number };
 
 /** Width of a part's gradient matrix G for k input columns. */
-export function gradientWidth(model: PartModel, k: number, labelHolder: boolean): number {
+export function gradientWidth(model: PartModel, k: number, _labelHolder: boolean): number {
   if (model.type === 'logistic') return k;
   const d = model.hidden;
-  return d + (k + 1) * d + (labelHolder ? 1 : 0);
+  return d + (k + 1) * d + k;
 }
 
-/** Initial weights: zeros for logistic; Glorot-uniform W and zero v, c for the MLP. */
-export function initialWeights(model: PartModel, k: number, labelHolder: boolean, rng: Rng): Float64Array {
+/** Initial weights: zeros for logistic; Glorot-uniform W and zero v and w for the MLP (layout [W | v | w]). */
+export function initialWeights(model: PartModel, k: number, _labelHolder: boolean, rng: Rng): Float64Array {
   if (model.type === 'logistic') return new Float64Array(k);
   const d = model.hidden;
-  const w = new Float64Array((k + 1) * d + d + (labelHolder ? 1 : 0));
+  const w = new Float64Array((k + 1) * d + d + k);
   const limit = Math.sqrt(6 / (k + 1 + d));
   for (let i = 0; i < (k + 1) * d; i++) w[i] = (2 * uniform01(rng) - 1) * limit;
   return w;
@@ -51,7 +52,7 @@ function hidden(x: Float64Array, k: number, w: Float64Array, d: number): Float64
 }
 
 /** Each row's contribution u, clipped to ±`clip` (fixed-point bounds). */
-export function partScores(model: PartModel, x: Float64Array, k: number, w: Float64Array, labelHolder: boolean, clip = 1000): Float64Array {
+export function partScores(model: PartModel, x: Float64Array, k: number, w: Float64Array, _labelHolder: boolean, clip = 1000): Float64Array {
   const rows = x.length / k;
   const out = new Float64Array(rows);
   if (model.type === 'logistic') {
@@ -65,21 +66,22 @@ export function partScores(model: PartModel, x: Float64Array, k: number, w: Floa
   const d = model.hidden;
   const h = hidden(x, k, w, d);
   const v0 = (k + 1) * d;
-  const c = labelHolder ? w[v0 + d]! : 0;
+  const l0 = v0 + d;
   for (let i = 0; i < rows; i++) {
-    let s = c;
+    let s = 0;
     for (let j = 0; j < d; j++) s += h[i * d + j]! * w[v0 + j]!;
+    for (let c = 0; c < k; c++) s += x[i * k + c]! * w[l0 + c]!;
     out[i] = Math.max(-clip, Math.min(clip, s));
   }
   return out;
 }
 
 /** The gradient matrix G (rows × width, row-major) of a block x at weights w. */
-export function gradientMatrix(model: PartModel, x: Float64Array, k: number, w: Float64Array, labelHolder: boolean): Float64Array {
+export function gradientMatrix(model: PartModel, x: Float64Array, k: number, w: Float64Array, _labelHolder: boolean): Float64Array {
   if (model.type === 'logistic') return x;
   const d = model.hidden;
   const rows = x.length / k;
-  const m = gradientWidth(model, k, labelHolder);
+  const m = gradientWidth(model, k, false);
   const h = hidden(x, k, w, d);
   const g = new Float64Array(rows * m);
   for (let i = 0; i < rows; i++) {
@@ -92,14 +94,15 @@ export function gradientMatrix(model: PartModel, x: Float64Array, k: number, w: 
       for (let c = 0; c < k; c++) g[block + c] = slope * x[i * k + c]!;
       g[block + k] = slope;
     }
-    if (labelHolder) g[base + m - 1] = 1;
+    const skip = base + d + (k + 1) * d;
+    for (let c = 0; c < k; c++) g[skip + c] = x[i * k + c]!;
   }
   return g;
 }
 
 /**
  * One step: `gr` = Gᵀ·r summed over a batch of `batch` rows; w ← w − lr·(∂/B + l2·w), with no
- * penalty on the intercept (logistic, label holder's column 0), the hidden biases or c.
+ * penalty on the label holder's intercept (its column 0) or the hidden biases.
  */
 export function applyGradient(model: PartModel, w: Float64Array, gr: Float64Array, k: number, labelHolder: boolean, batch: number, lr: number, l2: number): void {
   if (model.type === 'logistic') {
@@ -115,7 +118,9 @@ export function applyGradient(model: PartModel, w: Float64Array, gr: Float64Arra
   }
   for (let i = 0; i < v0; i++) w[i] = w[i]! - lr * (dW[i]! / batch + (i >= k * d ? 0 : l2 * w[i]!));
   for (let j = 0; j < d; j++) w[v0 + j] = w[v0 + j]! - lr * (gr[j]! / batch + l2 * w[v0 + j]!);
-  if (labelHolder) w[v0 + d] = w[v0 + d]! - (lr * gr[gradientWidth(model, k, true) - 1]!) / batch;
+  const l0 = v0 + d;
+  const g0 = d + (k + 1) * d;
+  for (let c = 0; c < k; c++) w[l0 + c] = w[l0 + c]! - lr * (gr[g0 + c]! / batch + (labelHolder && c === 0 ? 0 : l2 * w[l0 + c]!));
 }
 
 /** Gᵀ·r in floating point (the label holder's own-columns baseline). */

@@ -18,6 +18,7 @@ import { trainA, trainB } from './train-steps.ts';
 import { gradientWidth } from './model-part.ts';
 import { combineScores, type ScoredApplicant, scorePart, sealApplicants } from './scoring.ts';
 import { encodeRows } from './table.ts';
+import { loadPart, savePart } from './saved-part.ts';
 
 export type { ScoredApplicant } from './scoring.ts';
 
@@ -48,6 +49,8 @@ export interface VerticalPartyOptions {
    * a valid signature under the peer's roster key, so a coordinator cannot substitute keys.
    */
   roster?: ReadonlyMap<string, Uint8Array>;
+  /** Where the party keeps each trained job (its part, keys and peers' keys) to score after a restart. */
+  stateDir?: string;
 }
 
 /** What a score request needs from the transport: the feature parties' sealed parts, or who failed. */
@@ -113,7 +116,7 @@ export class VerticalParty {
     if (!partiesOf(c.job).includes(self)) throw new CoreInputError(`job ${c.jobId} does not name this party ("${self}")`, 'job');
     if (!(isLabel ? LABEL_STEPS : FEATURE_STEPS).has(c.step)) throw new CoreInputError(`step "${c.step}" is not for a ${isLabel ? 'label holder' : 'feature party'}`, 'step');
     if (c.step === 'keys') return this.start(c.jobId, c.job, isLabel);
-    const s = this.jobs.get(c.jobId);
+    const s = this.jobs.get(c.jobId) ?? (c.step === 'score-part' ? this.loadSaved(c.jobId) : undefined);
     if (!s) throw new CoreInputError(`job ${c.jobId} is unknown to this party (was it restarted?); a vertical job cannot continue and must be submitted again`, 'job');
     if (c.step === 'score-part') {
       if (!c.request) throw new CoreInputError('a score-part step needs a request id', 'request');
@@ -135,11 +138,25 @@ export class VerticalParty {
       case 'train-b':
         return trainB(s, c.t, envelopes, dealt, this.rng);
       case 'evaluate':
-        return evaluatePart(s, this.rng);
+        return this.saved(s, evaluatePart(s, this.rng));
       default:
-        return scoreHeldOut(s, envelopes, this.rng);
+        return this.saved(s, scoreHeldOut(s, envelopes, this.rng));
     }
   };
+
+  /** The last step of a job for this party: the trained state is written to the state dir. */
+  private saved(s: JobState, reply: VerticalReply): VerticalReply {
+    if (this.o.stateDir) savePart(this.o.stateDir, s);
+    return reply;
+  }
+
+  /** A trained job from the state dir, kept in memory once read. */
+  private loadSaved(jobId: string): JobState | undefined {
+    if (!this.o.stateDir) return undefined;
+    const s = loadPart(this.o.stateDir, jobId, this.o.name);
+    if (s) this.jobs.set(jobId, s);
+    return s;
+  }
 
   private start(jobId: string, job: VerticalTask['config']['job'], isLabel: boolean): VerticalReply {
     if (isLabel && !this.o.data.labels) throw new CoreInputError('this party is the job\'s label holder but its data has no label column', 'labels');
@@ -187,8 +204,8 @@ export class VerticalParty {
    * scored with the declared reduced model and marked so.
    */
   async score(jobId: string, table: { header: readonly string[]; rows: readonly (readonly string[])[] }, idColumn: string, send: ScoreTransport, o: ScoreOptions = {}): Promise<ScoreResult> {
-    const s = this.jobs.get(jobId);
-    if (!s?.part) throw new CoreInputError(`job ${jobId} has not been trained on this node`, 'job');
+    const s = this.jobs.get(jobId) ?? this.loadSaved(jobId);
+    if (!s?.part) throw new CoreInputError(`job ${jobId} has not been trained on this node${this.o.stateDir ? '' : ' (without a state dir, a trained job does not outlive the process)'}`, 'job');
     if (!s.isLabel) throw new CoreInputError(`only the label holder of job ${jobId} scores applicants`, 'job');
     const encoding = this.o.data.encoding;
     if (!encoding) throw new CoreInputError('this party\'s data carries no column encoding (build it with verticalPartyData)', 'data');

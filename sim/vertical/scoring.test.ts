@@ -4,7 +4,13 @@
  * party's part only masked, gets reason codes from its own columns, and when a party is down
  * either fails naming it or, when asked, falls back to its declared reduced model, saying so.
  */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runScoreStage } from '../../core/vertical/score-stage.ts';
+import { VerticalParty } from '../../participant/vertical/party.ts';
+import { verticalMemoryGrid } from './memory-grid.ts';
 import { exactAuc } from '../../core/metrics/exact.ts';
 import { seededRng } from '../../core/random.ts';
 import { makeSchedule } from '../../core/vertical/schedule.ts';
@@ -23,14 +29,21 @@ const heldOut = { header: c.bank.header, rows: Array.from(plan.test, (i) => c.ba
 const labels = Array.from(plan.test, (i) => data.bank.labels![i]!);
 const seenAtBank: BigUint64Array[] = [];
 
+const stateDir = mkdtempSync(path.join(os.tmpdir(), 'fc-vertical-parts-'));
+const dirOf = (p: string) => path.join(stateDir, p);
+
 describe('federated scoring', async () => {
   const out = await simulateVertical(job, data, {
-    salt: 'score', rng: seededRng(5), planSeed: 77, keepOpen: true,
+    salt: 'score', rng: seededRng(5), planSeed: 77, keepOpen: true, jobId: 'scoring-job',
+    partyOptions: (p) => ({ stateDir: dirOf(p) }),
     onReceive: (p, _from, step, _t, arrays) => {
       if (p === 'bank' && step.startsWith('score:')) seenAtBank.push(arrays.u as BigUint64Array);
     },
   });
-  afterAll(() => out.close());
+  afterAll(async () => {
+    await out.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
 
   it('gives the held-out applicants the scores the job evaluated', async () => {
     const r = await out.score(heldOut, c.bank.idColumn);
@@ -68,6 +81,15 @@ describe('federated scoring', async () => {
     expect(r.unavailable).toEqual(['customs']);
     expect(r.applicants.every((a) => a.model === 'label-holder-only')).toBe(true);
     expect(exactAuc(r.applicants.map((a) => a.score), labels)).toBeCloseTo(out.labelHolderOnly.auc, 6);
+  });
+
+  it('scores the same after every node restarts, from the parts kept in the state dir (mode 0600)', async () => {
+    expect(statSync(path.join(dirOf('platform'), 'vertical', 'scoring-job.json')).mode & 0o777).toBe(0o600);
+    const fresh = Object.fromEntries(Object.entries(data).map(([name, d]) => [name, new VerticalParty({ name, data: d, salt: 'score', stateDir: dirOf(name) })]));
+    const grid = verticalMemoryGrid(new Map(Object.entries(fresh).map(([n, p]) => [n, p.handle])));
+    const again = await fresh.bank!.score('scoring-job', heldOut, c.bank.idColumn, (r) => runScoreStage(grid, r.jobId, job, r.request, r.envelopes, r.deadlineMs));
+    const before = await out.score(heldOut, c.bank.idColumn);
+    again.applicants.forEach((a, i) => expect(a.score).toBeCloseTo(before.applicants[i]!.score, 9));
   });
 
   it('refuses applicants whose columns the model does not know', async () => {
