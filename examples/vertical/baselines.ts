@@ -62,6 +62,8 @@ export interface BaselineReport {
   centralized: Scores;
   /** The vertical job's joint model, scored by the bank on the held-out rows. */
   federated: Scores;
+  /** The same job with the split MLP (a tanh bottom network with a linear skip at each party). */
+  federatedMlp: Scores;
   /** What the job reported (settings, its own bank-only SGD baseline, counts, time, bytes). */
   job: JobNumbers;
   seconds: number;
@@ -76,6 +78,8 @@ const CUSTOMS_NUMERIC: NumericColumn[] = [['declarations_12m', true], ['declared
 
 /** The vertical job's settings in this example (the holdout comes from the options). */
 export const VERTICAL_JOB_TRAIN = { epochs: 8, batchSize: 256, learningRate: 0.5 } as const;
+/** The split MLP's settings: 4 hidden units per party and a light L2 penalty, otherwise as the logistic job. */
+export const VERTICAL_MLP = { model: { type: 'mlp', hidden: 4 }, l2: 0.001 } as const;
 
 /** Generates the consortium, runs the vertical job, and fits and scores the bank-only and centralized models. */
 export async function verticalBaselines(opts: BaselineOptions): Promise<BaselineReport> {
@@ -93,11 +97,10 @@ export async function verticalBaselines(opts: BaselineOptions): Promise<Baseline
 
   const party = (tb: VerticalTable, cols: NumericColumn[], labelColumn?: string) =>
     verticalPartyData(tb.header, tb.rows, { idColumn: tb.idColumn, ...(labelColumn ? { labelColumn } : {}), logColumns: cols.filter(([, log]) => log).map(([name]) => name), source: tb.name });
-  const jobNumbers = await runExampleJob(
-    job,
-    { bank: party(bank, BANK_NUMERIC, 'default'), platform: party(platform, PLATFORM_NUMERIC), customs: party(customs, CUSTOMS_NUMERIC) },
-    { salt, planSeed, test: test.length },
-  );
+  const data = { bank: party(bank, BANK_NUMERIC, 'default'), platform: party(platform, PLATFORM_NUMERIC), customs: party(customs, CUSTOMS_NUMERIC) };
+  const jobNumbers = await runExampleJob(job, data, { salt, planSeed, test: test.length });
+  const mlpJob = exampleJob('bank', ['platform', 'customs'], { ...VERTICAL_JOB_TRAIN, ...VERTICAL_MLP, holdout: opts.holdout ?? 0.25 });
+  const mlp = await runExampleJob(mlpJob, data, { salt, planSeed, test: test.length });
   const join = (tb: VerticalTable) => joinByIds(bankIds, tableColumn(tb, tb.idColumn), job.ids);
   const alignment = { platform: join(platform), customs: join(customs) };
   const psi = (name: 'platform' | 'customs'): PsiCounts => {
@@ -132,6 +135,7 @@ export async function verticalBaselines(opts: BaselineOptions): Promise<Baseline
     bankOnly: evaluate(bankBlock),
     centralized: evaluate([...bankBlock, ...platformBlock, ...customsBlock]),
     federated: { auc, ks, inputs },
+    federatedMlp: { auc: mlp.joint.auc, ks: mlp.joint.ks, inputs },
     job: jobNumbers,
     seconds: (performance.now() - started) / 1000,
   };

@@ -28,6 +28,9 @@ export interface ExampleJobSettings {
   learningRate: number;
   /** Share of the label holder's rows held out to score every model. */
   holdout: number;
+  /** The joint model (default logistic regression). */
+  model?: VerticalJobSpec['model'];
+  l2?: number;
 }
 
 /** What the job reported, as the examples print and summarize it. */
@@ -73,7 +76,8 @@ export function exampleJob(labelHolder: string, featureParties: string[], s: Exa
     labelHolder,
     featureParties,
     ids: { form: 'alnum' },
-    train: { epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate },
+    ...(s.model ? { model: s.model } : {}),
+    train: { epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate, l2: s.l2 ?? 0 },
     evaluation: { holdout: s.holdout },
   });
 }
