@@ -59,10 +59,10 @@ describe('vertical baselines', () => {
     expect(r.federated.auc).toBeGreaterThanOrEqual(r.bankOnly.auc + 0.05);
     expect(r.federated.auc).toBeGreaterThanOrEqual(r.job.labelHolderOnlySgd.auc + 0.05);
     // The split MLP contains the logistic part. This consortium's truth is nearly additive per
-    // party, so the MLP can only match the logistic job: at 6,000 borrowers it did on three row
-    // plans (+0.0006 to +0.0021 AUC); at this reduced scale its random initialization moves it by
-    // about ±0.005 around the logistic job (−0.0063 to +0.0015 over eight runs).
-    expect(r.federatedMlp.auc).toBeGreaterThanOrEqual(r.federated.auc - 0.01);
+    // party, so the MLP can at best match the logistic job: with the example's settings it came
+    // within −0.0030 to +0.0018 AUC of it over six runs (random initialization) at this scale and
+    // at 6,000 borrowers.
+    expect(r.federatedMlp.auc).toBeGreaterThanOrEqual(r.federated.auc - 0.006);
   });
 
   it('prints the PSI counts, the three models and the job, and summarizes as JSON', () => {

@@ -64,7 +64,7 @@ export function formatReport(r: BaselineReport): string[] {
     model('bank-only (bank columns)', r.bankOnly),
     model('centralized (all columns pooled)', r.centralized),
     model('vertical job (joint, simulated network)', r.federated),
-    model('vertical job, split MLP (4 tanh units/party)', r.federatedMlp),
+    model('vertical job, split MLP (2 units/party)', r.federatedMlp),
     ...formatJob(r.job, 'bank'),
     `centralized − bank-only: AUC ${signed(r.centralized.auc - r.bankOnly.auc)}, KS ${signed(r.centralized.ks - r.bankOnly.ks)}; ` +
       `vertical − centralized: AUC ${signed(r.federated.auc - r.centralized.auc)}, KS ${signed(r.federated.ks - r.centralized.ks)}; ` +
