@@ -8,7 +8,7 @@ import { DataError } from '../core/data/errors.ts';
 import { CoreInputError } from '../core/types.ts';
 import { startCoordinator } from '../coordinator/server.ts';
 import type { Level } from '../platform/log.ts';
-import { loadJobFile } from './job-file.ts';
+import { isLoadedVertical, loadAnyJobFile } from './job-file.ts';
 import { participantCommand } from './participant-cmd.ts';
 import { renderReport } from './report.ts';
 import { runJobOnCoordinator } from './run.ts';
@@ -31,6 +31,9 @@ import { registerCertsCommand } from './certs-cmd.ts';
 import { registerBudgetCommand } from './budget-cmd.ts';
 import { registerPsiCommand } from './psi-cmd.ts';
 import { fmt } from './progress.ts';
+import { addVerticalParticipantOptions, checkParticipantMode, verticalParticipantCommand } from './vertical-participant-cmd.ts';
+import { verticalRunCommand } from './vertical-run.ts';
+import { addVerticalSimulateOptions, refuseVerticalSimulateFlags, verticalSimulateCommand } from './vertical-simulate.ts';
 
 const stderrLine = (l: string) => process.stderr.write(l + '\n');
 
@@ -84,29 +87,34 @@ addTransportOptions(coordinatorCmd, 'coordinator').action(async (o) => {
 
 const participantCmd = program
   .command('participant')
-  .description('run a participant node beside its private CSV')
+  .description('run a participant node beside its private CSV (horizontal jobs with --schema; vertical jobs with --vertical)')
   .requiredOption('--coordinator <host:port>', 'coordinator address')
   .requiredOption('--name <name>', 'institution name, unique in the consortium')
   .requiredOption('--data <file.csv>', 'private data file')
-  .requiredOption('--schema <schema.json>', 'shared schema file')
+  .option('--schema <schema.json>', 'shared schema file (horizontal jobs; required without --vertical)')
   .option('--role <role>', 'platform | bank | customs | other', 'other')
   .option('--allow-plain-aggregation', 'also take part in jobs with aggregation "plain", where the coordinator sees this node\'s vectors (debugging only)', false)
-  .requiredOption('--state-dir <dir>', 'this node\'s own state: the history of what it helped unmask (so no sum can single it out, even across restarts), privacy ledger, receipts and (without an identity key) the receipt signing key')
+  .option('--state-dir <dir>', 'this node\'s own state (required without --vertical): the history of what it helped unmask (so no sum can single it out, even across restarts), privacy ledger, receipts and (without an identity key) the receipt signing key; with --vertical: the trained jobs it keeps to score after a restart')
   .option('--privacy-budget-epsilon <eps>', 'the institution\'s differential-privacy budget ε over all jobs; the node then trains only with DP and refuses tasks beyond it', positive('--privacy-budget-epsilon'))
   .option('--privacy-budget-delta <delta>', 'δ of the privacy budget', positive('--privacy-budget-delta'), 1e-5)
   .option('--policy <policy.json>', 'this institution\'s policy file: models, features, minimum other participants, maximum ε and rounds per job, plain aggregation; jobs breaking it are refused before data is touched')
   .addOption(levels);
-addTransportOptions(participantCmd, 'participant').action(async (o) =>
-    participantCommand({
+addVerticalParticipantOptions(participantCmd);
+addTransportOptions(participantCmd, 'participant').action(async (o) => {
+  if (checkParticipantMode(o) === 'vertical') {
+    return verticalParticipantCommand({ ...o, logLevel: o.logLevel as Level, transport: resolveTransport(o, 'participant', stderrLine) });
+  }
+  return participantCommand({
       coordinator: o.coordinator, name: o.name, role: o.role, data: o.data, schema: o.schema, logLevel: o.logLevel as Level,
       allowPlain: o.allowPlainAggregation === true, stateDir: o.stateDir, policy: o.policy,
       transport: resolveTransport(o, 'participant', stderrLine),
       ...(o.privacyBudgetEpsilon !== undefined ? { privacyBudget: { epsilon: o.privacyBudgetEpsilon, delta: o.privacyBudgetDelta } } : {}),
-    }));
+    });
+});
 
 const runCmd = program
   .command('run')
-  .description('submit a job to a coordinator, follow it, save the model')
+  .description('submit a job to a coordinator, follow it, save the model (a vertical job file: follow it and report; each party keeps its part of the model)')
   .requiredOption('--coordinator <host:port>', 'coordinator address')
   .requiredOption('--job <job.json>', 'job file')
   .option('--schema <schema.json>', 'schema file (default: the one the job names)')
@@ -114,7 +122,9 @@ const runCmd = program
   .option('--json', 'print one machine-readable summary on stdout', false)
   .addOption(aggregationOption());
 addTransportOptions(runCmd, 'operator').action(async (o) => {
-    const loaded = loadJobFile(o.job, o.schema, o.aggregation ? { aggregation: o.aggregation } : {});
+    const any = loadAnyJobFile(o.job, o.schema, o.aggregation ? { aggregation: o.aggregation } : {});
+    if (isLoadedVertical(any)) return verticalRunCommand(any, o, controlOptions(o));
+    const loaded = any;
     const print = o.json ? (l: string) => process.stderr.write(l + '\n') : (l: string) => process.stdout.write(l + '\n');
     const { summary } = await runJobOnCoordinator({ coordinator: o.coordinator, loaded, outDir: o.out, json: o.json, print, control: controlOptions(o) });
     if (o.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
@@ -143,15 +153,18 @@ const addSimulateOptions = (cmd: Command) =>
     .option('--json', 'print the report as JSON on stdout', false)
     .option('--in-process', 'run coordinator and every member in this process (in-memory grid, real secure aggregation and DP): fast, and fits 100+ members', false);
 
-addSimulateOptions(
+addVerticalSimulateOptions(addSimulateOptions(
   program
     .command('simulate')
-    .description('simulate a consortium on this machine: coordinator + one participant process per party, with centralized and local-only references')
+    .description('simulate a consortium on this machine: coordinator + one participant process per party, with centralized and local-only references; a vertical job file runs every party in this process, with the pooled-columns reference')
     .requiredOption('--job <job.json>', 'job file')
     .requiredOption('--party <name=file.csv>', 'a party and its data (repeat)', collect, [])
-    .option('--seed <n>', 'with --in-process: seed every secret random draw, for a replayable run', int('--seed')),
-).action(async (o) => {
-  const loaded = loadJobFile(o.job, o.schema, { ...(o.rounds ? { rounds: o.rounds } : {}), ...(o.aggregation ? { aggregation: o.aggregation } : {}) });
+    .option('--seed <n>', 'with --in-process or a vertical job: seed every secret random draw (and a vertical job\'s row plan), for a replayable run', int('--seed')),
+)).action(async (o) => {
+  const any = loadAnyJobFile(o.job, o.schema, { ...(o.rounds ? { rounds: o.rounds } : {}), ...(o.aggregation ? { aggregation: o.aggregation } : {}) });
+  if (isLoadedVertical(any)) return verticalSimulateCommand(any, o);
+  refuseVerticalSimulateFlags(o.job, o);
+  const loaded = any;
   const print = o.json ? (l: string) => process.stderr.write(l + '\n') : (l: string) => process.stdout.write(l + '\n');
   if (o.inProcess) {
     printInProcessReport(await simulateInProcess({ loaded, parties: parseParties(o.party), stateDir: o.stateDir, print, ...(o.seed !== undefined ? { seed: o.seed } : {}) }), o.json, print);
