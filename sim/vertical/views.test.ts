@@ -26,11 +26,13 @@ function smallShare(words: BigUint64Array): number {
 const consortium = generateVerticalConsortium({ seed: 7, scale: 0.25 });
 const party = (t: typeof consortium.bank, label?: string) => verticalPartyData(t.header, t.rows, { idColumn: t.idColumn, ...(label ? { labelColumn: label } : {}) });
 const data = { bank: party(consortium.bank, 'default'), platform: party(consortium.platform), customs: party(consortium.customs) };
-const job = VerticalJobSpecSchema.parse({ partition: 'vertical', labelHolder: 'bank', featureParties: ['platform', 'customs'], ids: { form: 'alnum' }, train: { epochs: 2, batchSize: 64 } });
+const jobOf = (model: { type: 'logistic' } | { type: 'mlp'; hidden: number }) =>
+  VerticalJobSpecSchema.parse({ partition: 'vertical', labelHolder: 'bank', featureParties: ['platform', 'customs'], model, ids: { form: 'alnum' }, train: { epochs: 2, batchSize: 64 } });
 
 interface Received { party: string; from: string; step: string; name: string; words: BigUint64Array }
 
-describe('a vertical job, every view recorded', async () => {
+describe.each([{ type: 'logistic' as const }, { type: 'mlp' as const, hidden: 2 }])('a vertical job ($type), every view recorded', async (model) => {
+  const job = jobOf(model);
   const received: Received[] = [];
   const seen: SeenStep[] = [];
   const out = await simulateVertical(job, data, {
