@@ -22,6 +22,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { DataSchema } from '../core/data/schema.ts';
+import type { VerticalJobSpec } from '../core/vertical/spec.ts';
 import type { JobSpec } from '../core/job.ts';
 import type { RoundRecord } from '../core/round/engine.ts';
 import { canonicalJson } from '../core/privacy/receipt-format.ts';
@@ -168,6 +169,18 @@ export class AuditLog {
       rounds: job.rounds,
       minParticipants: job.minParticipants,
       ...(job.participants ? { participants: [...job.participants] } : {}),
+    });
+  }
+
+  /**
+   * A vertical job was accepted: its id, name, the SHA-256 of its validated spec (and of `{}`: it
+   * has no schema), aggregation "vertical", its training epochs as `rounds` and its parties.
+   */
+  verticalJobSubmitted(jobId: string, job: VerticalJobSpec): AuditRecord {
+    const parties = [job.labelHolder, ...job.featureParties];
+    return this.append('job-submitted', {
+      jobId, name: job.name, jobDigest: lineHash(canonicalJson(job)), schemaDigest: lineHash(canonicalJson({})),
+      aggregation: 'vertical', privacy: 'none', rounds: job.train.epochs, minParticipants: parties.length, participants: parties,
     });
   }
 

@@ -29,6 +29,7 @@ import type { JobUpdate } from './job-reporter.ts';
 import type { Logger } from '../platform/log.ts';
 import type { VerticalJobSpec } from '../core/vertical/spec.ts';
 import { VerticalJobBook, type VerticalJobRecord } from './vertical-jobs.ts';
+import { onEngineEvent } from './job-events.ts';
 
 /** The in-memory view of a job (defined with the store reading in job-records.ts). */
 export type { JobRecord } from './job-records.ts';
@@ -96,7 +97,7 @@ export class JobManager {
     this.report = new JobReporter(log, options.audit, () => this.memberKeys !== undefined);
     this.maxQueued = limits.maxQueued ?? MAX_QUEUED_JOBS;
     this.finished = new FinishedJobs(limits.finishedCached);
-    this.vertical = new VerticalJobBook(stateDir, log);
+    this.vertical = new VerticalJobBook(stateDir, log, options.audit);
     this.queue = new RunQueue<Queued>(
       (q, signal) => {
         if ('rec' in q) return this.execute(q.rec, signal, q.resume);
@@ -293,24 +294,7 @@ export class JobManager {
             rec.weights = state.weights;
           },
         },
-        emit: (e) => {
-          if (e.type === 'stage') {
-            rec.stage = `round ${e.round}: ${e.stage}`;
-            this.report.publish(rec, `${rec.stage} with ${e.participants.length} participant(s)`);
-          } else if (e.type === 'failure') {
-            rec.failures.push(e.failure);
-            this.log.warn('participant failure', { job: rec.id, ...e.failure });
-            this.report.publish(rec, `${e.failure.stage}: ${e.failure.participant} failed: ${e.failure.reason}`);
-          } else if (e.type === 'excluded') {
-            this.log.warn('participant not selected', { job: rec.id, participant: e.participant, reason: e.reason });
-            this.report.publish(rec, `${e.participant} is not taking part: it ${e.reason}`);
-          } else {
-            rec.rounds.push(e.record);
-            for (const p of e.record.participants) rec.participants.add(p);
-            this.log.info('round complete', { job: rec.id, round: e.record.round, auc: e.record.metrics.auc, ks: e.record.metrics.ks });
-            this.report.publish(rec, `round ${e.record.round} complete`, e.record);
-          }
-        },
+        emit: (e) => onEngineEvent(rec, e, this.report, this.log),
       }, resume);
       rec.weights = outcome.weights;
       this.report.end(rec, 'SUCCEEDED', '');

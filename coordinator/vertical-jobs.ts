@@ -13,6 +13,8 @@ import type { Grid } from '../core/round/grid.ts';
 import { runVerticalJob, VerticalJobError, type VerticalOutcome } from '../core/vertical/run-job.ts';
 import { type VerticalJobSpec, VerticalJobSpecSchema } from '../core/vertical/spec.ts';
 import { writeJsonAtomic } from '../platform/atomic.ts';
+import { verticalGuaranteeText } from '../core/vertical/guarantee.ts';
+import type { AuditLog } from './audit-log.ts';
 import type { Logger } from '../platform/log.ts';
 import { JobStop } from './job-queue.ts';
 import { isFinished, type JobState } from './store.ts';
@@ -43,13 +45,14 @@ export class VerticalJobBook {
   private readonly watchers = new Map<string, Set<(u: VerticalUpdate) => void>>();
   private readonly dir: string;
 
-  constructor(stateDir: string, private readonly log: Logger) {
+  constructor(stateDir: string, private readonly log: Logger, private readonly audit?: AuditLog) {
     this.dir = path.join(stateDir, 'vertical');
   }
 
   /** A new PENDING record, written to disk (throws when it cannot be). */
   create(id: string, job: VerticalJobSpec): VerticalJobRecord {
     const rec: VerticalJobRecord = { id, job, state: 'PENDING', stage: 'queued', error: '', createdAt: Date.now(), finishedAt: 0, progress: { step: 0, steps: 0 } };
+    this.audit?.verticalJobSubmitted(id, job); // throws (nothing is stored) when the log cannot be written
     this.save(rec);
     this.live.set(id, rec);
     return rec;
@@ -86,6 +89,11 @@ export class VerticalJobBook {
     rec.stage = state === 'SUCCEEDED' ? 'finished' : state.toLowerCase();
     rec.finishedAt = Date.now();
     this.log[state === 'SUCCEEDED' ? 'info' : 'warn']('vertical job ended', { job: rec.id, state, error, auc: rec.outcome?.metrics.auc });
+    try {
+      this.audit?.jobFinished(rec.id, state, error, rec.outcome?.steps ?? rec.progress.step, verticalGuaranteeText(rec.job));
+    } catch (err) {
+      this.log.error('the audit log could not record the end of a vertical job', { job: rec.id, error: (err as Error).message });
+    }
     this.publish(rec, state === 'SUCCEEDED' ? 'job succeeded' : `job ${state === 'FAILED' ? 'failed' : 'cancelled'}: ${error}`);
     this.live.delete(rec.id);
     this.watchers.delete(rec.id);

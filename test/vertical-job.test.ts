@@ -7,7 +7,9 @@
  * The label holder then scores applicants over the Fleet; with a party down the score fails
  * naming it, or falls back to the declared reduced model when asked.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { AUDIT_LOG_FILE } from '../coordinator/audit-log.ts';
+import { verifyAuditLog } from '../coordinator/audit-format.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,6 +77,10 @@ describe('a vertical job over gRPC', () => {
       await expect(client.fetchModel(id)).rejects.toThrow(/vertical job: there is no single model/);
       expect((await client.status(id)).state).toBe('SUCCEEDED');
       trained = id;
+      // The audit log records the job's submission and its end, and stays one valid chain.
+      const audit = verifyAuditLog(readFileSync(path.join(dir, 'coord', AUDIT_LOG_FILE)));
+      expect(audit.ok, JSON.stringify(audit.problems)).toBe(true);
+      expect(audit.jobs.find((j) => j.jobId === id)?.state).toBe('SUCCEEDED');
     } finally {
       client.close();
     }
