@@ -3,10 +3,12 @@
  * assumption, printed with the job's status. Every sentence describes what the code does
  * (participant/vertical/*, core/vertical/run-job.ts); nothing here is aspirational.
  */
+import { labelPrivacy } from './label-privacy.ts';
 import { computingParties, type VerticalJobSpec } from './spec.ts';
 
 /** The guarantee text of a vertical job. */
-export function verticalGuaranteeText(job: Pick<VerticalJobSpec, 'labelHolder' | 'featureParties' | 'train'>): string {
+export function verticalGuaranteeText(job: Pick<VerticalJobSpec, 'labelHolder' | 'featureParties' | 'train' | 'privacy'>): string {
+  const lp = labelPrivacy(job);
   const [L, H] = computingParties(job);
   const others = job.featureParties.length;
   const B = job.train.batchSize;
@@ -14,6 +16,11 @@ export function verticalGuaranteeText(job: Pick<VerticalJobSpec, 'labelHolder' |
     `Vertical job: every party's columns and ${L}'s labels stay with their owner.`,
     `Scores and residuals of training rows exist only as two additive shares over Z_2^64, one held by ${L} (the label holder) and one by ${H}; each share alone is uniformly random.`,
     `Every party learns its own weights and its own gradient summed over each batch of ${B} rows (one number per column per step), which depends on the labels only through that sum.`,
+    ...(lp
+      ? [
+          `Label privacy: each feature party clips every row of its gradient matrix to ${lp.clipNorm} and ${L} adds exact discrete Gaussian noise (standard deviation ${lp.noiseMultiplier} × ${lp.clipNorm}) to every gradient a feature party receives, so what a feature party learns about any one label is (ε = ${lp.epsilon.toFixed(2)}, δ = ${lp.delta})-differentially private over the ${lp.releases} epochs, provided it clips as the protocol says; the metrics ${L} reports and the final scores it learns are not covered.`,
+        ]
+      : []),
     `${L} learns which of its IDs each feature party has, the final score of every held-out row and the job's metrics;` +
       (others === 1
         ? ` with a single feature party, a final score minus ${L}'s own part is ${H}'s partial score of that row.`

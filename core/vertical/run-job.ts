@@ -11,6 +11,7 @@ import type { Grid, StageReply, StageTask } from '../round/grid.ts';
 import type { Rng } from '../types.ts';
 import { dealerCorrection, SEED_BYTES } from './cross-product.ts';
 import { encodePeerKey } from './key-advert.ts';
+import { type LabelPrivacy, labelPrivacy } from './label-privacy.ts';
 import type { Envelope, PublicInfo, VerticalReply, VerticalStepConfig, VerticalStepName } from './messages.ts';
 import { packArrays, type PackedArray } from './pack.ts';
 import { computingParties, crossProducts, partiesOf, type VerticalJobSpec } from './spec.ts';
@@ -49,6 +50,8 @@ export interface VerticalOutcome {
   seconds: { keys: number; psi: number; train: number; evaluate: number; total: number };
   /** Bytes of sealed envelopes the coordinator relayed, and of dealt material it sent. */
   bytes: { relayed: number; dealt: number };
+  /** Label privacy of what the feature parties learned, when the job asked for it. */
+  labelPrivacy?: LabelPrivacy;
 }
 
 /** Runs a vertical job to its end; throws {@link VerticalJobError} when it cannot. */
@@ -155,6 +158,7 @@ export async function runVerticalJob(jobId: string, job: VerticalJobSpec, deps: 
   await step('evaluate', job.featureParties);
   const score = (await step('score', [L])).get(L)!.info;
   const end = now();
+  const lp = labelPrivacy(job);
   return {
     jobId, parties,
     psi: { labelIds: partyIds[L]!, shared, partyIds, leftOut },
@@ -164,5 +168,6 @@ export async function runVerticalJob(jobId: string, job: VerticalJobSpec, deps: 
     labelHolderOnly: { auc: num(score, 'labelHolderOnlyAuc', L, 'score'), ks: num(score, 'labelHolderOnlyKs', L, 'score') },
     seconds: { keys: (tKeys - started) / 1000, psi: (tPsi - tKeys) / 1000, train: (tTrain - tPsi) / 1000, evaluate: (end - tTrain) / 1000, total: (end - started) / 1000 },
     bytes,
+    ...(lp ? { labelPrivacy: lp } : {}),
   };
 }

@@ -47,6 +47,26 @@ export const VerticalJobSpecSchema = z
       })
       .strict()
       .default({ epochs: 10, batchSize: 256, learningRate: 0.5, l2: 0 }),
+    /**
+     * `label`: label differential privacy for what the feature parties learn. Each feature party
+     * clips every row of its gradient matrix to `clipNorm`; the label holder adds exact discrete
+     * Gaussian noise of standard deviation `noiseMultiplier`·`clipNorm` to every gradient a
+     * feature party receives (label-privacy.ts for the accounting).
+     */
+    privacy: z
+      .discriminatedUnion('mode', [
+        z.object({ mode: z.literal('none') }).strict(),
+        z
+          .object({
+            mode: z.literal('label'),
+            noiseMultiplier: z.number().min(0.05).max(16),
+            clipNorm: z.number().positive().max(16).default(1),
+            delta: z.number().gt(0).lt(1).default(1e-5),
+          })
+          .strict()
+          .refine((p) => p.noiseMultiplier * p.clipNorm <= 16, { message: 'noiseMultiplier × clipNorm must be at most 16 (the noise sampler\'s range at the fixed-point scale)' }),
+      ])
+      .default({ mode: 'none' }),
     /** Fraction of the label holder's rows held out to evaluate the joint model. */
     evaluation: z.object({ holdout: z.number().gt(0).lt(1).default(0.3) }).strict().default({ holdout: 0.3 }),
     /** How every party canonicalizes its IDs before the private set intersection. */

@@ -22,6 +22,8 @@ import type { Envelope, VerticalReply } from '../../core/vertical/messages.ts';
 import { field, type PackedArray, unpackArrays } from '../../core/vertical/pack.ts';
 import { encodeFixed, FRAC_BITS, randomWords } from '../../core/vertical/ring.ts';
 import { stepRows } from '../../core/vertical/schedule.ts';
+import { clipRows, latticeSigma } from '../../core/vertical/label-privacy.ts';
+import { karneyDiscreteGaussian, sigmaAtLeast } from '../../core/privacy/karney-dgauss.ts';
 import { computingParties, partiesOf } from '../../core/vertical/spec.ts';
 import { applyGradient, gradientMatrix, partScores } from './model-part.ts';
 import { gatherRows, type JobState, keyWith, openFrom } from './state.ts';
@@ -71,7 +73,12 @@ export function trainA(s: JobState, t: number, envelopes: Envelope[], dealt: Uin
   s.batch = rows;
   const x = gatherRows(s.x, s.k, rows);
   const { model, weights } = s.part;
-  s.gWords = encodeFixed(gradientMatrix(model, x, s.k, weights, s.isLabel));
+  let g = gradientMatrix(model, x, s.k, weights, s.isLabel);
+  // Label privacy: a feature party clips each row of G (a copy: for logistic regression G is x),
+  // so one label moves its gradient by at most clipNorm, with room left for fixed-point rounding.
+  const privacy = s.job.privacy;
+  if (privacy.mode === 'label' && !s.isLabel) g = clipRows(Float64Array.from(g), s.width, privacy.clipNorm - Math.sqrt(s.width) / 2 ** (FRAC_BITS + 1));
+  s.gWords = encodeFixed(g);
   const u = encodeFixed(partScores(model, x, s.k, weights, s.isLabel));
   const [L, H] = computing;
   const toL: Record<string, PackedArray> = {};
@@ -124,10 +131,17 @@ export function trainB(s: JobState, t: number, envelopes: Envelope[], dealt: Uin
     for (let i = 0; i < B; i++) r4[i] = r4[i]! + shift[i]!;
   }
   s.ownTerm = transposeTimes(s.gWords, r4, B, s.width);
+  const p = s.job.privacy;
+  const noise = p.mode === 'label' && s.self === L ? karneyDiscreteGaussian(sigmaAtLeast(latticeSigma(p.noiseMultiplier, p.clipNorm)), rng) : undefined;
   const out: Envelope[] = [];
   for (const [a, e] of pads) {
     const ka = e.length / B;
     const { f, t: tt } = answerPadded(e, r4, field(got, `b:${a}`, 'u8', 32, 'dealer material'), field(got, `c:${a}`, 'u64', ka, 'dealer material'), B, ka);
+    if (noise) {
+      // Label privacy: the label holder noises every gradient a feature party gets from its share.
+      const draws = noise.fill(new Float64Array(ka));
+      for (let j = 0; j < ka; j++) tt[j] = tt[j]! + BigInt.asUintN(64, BigInt(draws[j]!));
+    }
     out.push({ peer: a, data: sealArrays(keyWith(s, a), ctx(s, 'train-b', t, s.self, a), { f, t: tt }, rng) });
   }
   s.zOwn = undefined;
