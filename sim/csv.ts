@@ -86,12 +86,16 @@ export function intOption(opts: Record<string, string>, name: string, fallback: 
  * Runs `main(argv)` when the module at `moduleUrl` (its `import.meta.url`) is the script being
  * executed; an error is printed as one line and sets exit code 1.
  */
-export function runAsScript(moduleUrl: string, main: (argv: readonly string[]) => void): void {
+export function runAsScript(moduleUrl: string, main: (argv: readonly string[]) => void | Promise<void>): void {
   if (!process.argv[1] || resolve(process.argv[1]) !== fileURLToPath(moduleUrl)) return;
-  try {
-    main(process.argv.slice(2));
-  } catch (err) {
+  const fail = (err: unknown) => {
     console.error(err instanceof Error ? err.message : err);
     process.exitCode = 1;
+  };
+  try {
+    const done = main(process.argv.slice(2));
+    if (done instanceof Promise) done.catch(fail);
+  } catch (err) {
+    fail(err);
   }
 }

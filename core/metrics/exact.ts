@@ -9,6 +9,7 @@
  * Positive class = default ("bad") = label 1.
  */
 import { CoreInputError } from '../types.ts';
+import { LOG_LOSS_EPSILON } from './histogram.ts';
 
 /** Scores sorted ascending with their labels, plus class totals. */
 interface Sorted {
@@ -96,4 +97,15 @@ export function exactKs(scores: ArrayLike<number>, labels: ArrayLike<number>): n
     start = end;
   }
   return ks;
+}
+
+/** Mean log loss of probabilities `p` for binary `labels`, each p clipped to [ε, 1 − ε] (ε = LOG_LOSS_EPSILON). */
+export function meanLogLoss(p: ArrayLike<number>, labels: ArrayLike<number>): number {
+  const eps = LOG_LOSS_EPSILON;
+  let s = 0;
+  for (let i = 0; i < p.length; i++) {
+    const q = Math.min(1 - eps, Math.max(eps, p[i]!));
+    s -= labels[i]! * Math.log(q) + (1 - labels[i]!) * Math.log(1 - q);
+  }
+  return s / p.length;
 }

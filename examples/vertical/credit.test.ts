@@ -97,7 +97,7 @@ describe('credit_data as a vertical consortium (seed 1, the whole data set)', ()
     const gain = (summarizeCredit(r) as { gain: { jointOverPooled: { auc: number }; pooledOverBank: { auc: number } } }).gain;
     expect(gain.jointOverPooled.auc).toBeCloseTo(r.federated.auc - r.centralized.auc, 12);
     expect(gain.pooledOverBank.auc).toBeCloseTo(r.centralized.auc - r.labelHolderOnly.auc, 12);
-    expect(r.job.settings).toEqual({ epochs: 10, batchSize: 128, learningRate: 0.25, holdout: 0.3 });
+    expect(r.job.settings).toEqual({ epochs: 10, batchSize: 128, learningRate: 0.5, holdout: 0.3 });
     expect(formatCreditReport(r).join('\n')).toMatch(new RegExp(`joint \\(vertical job, simulated network\\)\\s+${r.federated.auc.toFixed(4)}`));
   });
 });

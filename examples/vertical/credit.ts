@@ -14,9 +14,7 @@
  * `labelHolderOnly.auc`, `centralized.auc`, the `psi` counts, seconds, and under `job` the job's
  * settings, its own bank-only SGD baseline, time and bytes) instead of the table.
  */
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { intOption, parseOptions } from '../../sim/csv.ts';
+import { intOption, parseOptions, runAsScript } from '../../sim/csv.ts';
 import { type CreditVerticalReport, creditVerticalReport, type Scores } from './credit-report.ts';
 import { formatJob } from './job.ts';
 
@@ -94,9 +92,4 @@ function signed(x: number): string {
   return (x >= 0 ? '+' : '') + x.toFixed(4);
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main(process.argv.slice(2)).catch((err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exitCode = 1;
-  });
-}
+runAsScript(import.meta.url, main);

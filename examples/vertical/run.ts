@@ -12,8 +12,7 @@
  * prints the numbers as JSON instead of the table.
  */
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { intOption, parseOptions } from '../../sim/csv.ts';
+import { intOption, parseOptions, runAsScript } from '../../sim/csv.ts';
 import { DEFAULT_VERTICAL_SEED, writeVerticalConsortium } from '../../sim/synthetic/vertical-write.ts';
 import { type BaselineReport, verticalBaselines } from './baselines.ts';
 import { formatJob } from './job.ts';
@@ -96,9 +95,4 @@ function signed(x: number): string {
   return (x >= 0 ? '+' : '') + x.toFixed(4);
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main(process.argv.slice(2)).catch((err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exitCode = 1;
-  });
-}
+runAsScript(import.meta.url, main);

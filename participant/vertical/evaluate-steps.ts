@@ -9,8 +9,7 @@
  * The label holder also trains the same model on its own columns alone (same rows, steps and
  * settings) and reports both, so every job shows what the consortium adds.
  */
-import { exactAuc, exactKs } from '../../core/metrics/exact.ts';
-import { LOG_LOSS_EPSILON } from '../../core/metrics/histogram.ts';
+import { exactAuc, exactKs, meanLogLoss } from '../../core/metrics/exact.ts';
 import type { Rng } from '../../core/types.ts';
 import { CoreInputError } from '../../core/types.ts';
 import { sealArrays } from '../../core/vertical/envelopes.ts';
@@ -41,14 +40,6 @@ export function evaluatePart(s: JobState, rng: Rng): VerticalReply {
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
-function logLoss(p: ArrayLike<number>, y: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < p.length; i++) {
-    const q = Math.min(1 - LOG_LOSS_EPSILON, Math.max(LOG_LOSS_EPSILON, p[i]!));
-    s -= y[i]! * Math.log(q) + (1 - y[i]!) * Math.log(1 - q);
-  }
-  return s / p.length;
-}
 
 /** Label holder: the final held-out scores, the joint metrics and its own-columns baseline. */
 export function scoreHeldOut(s: JobState, envelopes: Envelope[], rng: Rng): VerticalReply {
@@ -67,7 +58,7 @@ export function scoreHeldOut(s: JobState, envelopes: Envelope[], rng: Rng): Vert
   return {
     envelopes: [],
     info: {
-      auc: exactAuc(p, y), ks: exactKs(p, y), logLoss: logLoss(p, y), heldOut: test.length,
+      auc: exactAuc(p, y), ks: exactKs(p, y), logLoss: meanLogLoss(p, y), heldOut: test.length,
       labelHolderOnlyAuc: exactAuc(own, y), labelHolderOnlyKs: exactKs(own, y),
     },
   };

@@ -17,8 +17,7 @@
  *     w ← w − lr·(Xᵀr / B + l2·w) (no penalty on the intercept) — in floating point, where the
  *     job computes in fixed point on shares.
  */
-import { exactAuc, exactKs } from '../../core/metrics/exact.ts';
-import { LOG_LOSS_EPSILON } from '../../core/metrics/histogram.ts';
+import { exactAuc, exactKs, meanLogLoss } from '../../core/metrics/exact.ts';
 import { canonicalizeIds } from '../../core/psi/ids.ts';
 import { CoreInputError } from '../../core/types.ts';
 import { columnStats, makeSchedule, type Schedule, standardizedMatrix, stepRows } from '../../core/vertical/schedule.ts';
@@ -91,14 +90,6 @@ export function pooledColumns(job: VerticalJobSpec, data: Readonly<Record<string
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
-function logLoss(p: ArrayLike<number>, y: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < p.length; i++) {
-    const q = Math.min(1 - LOG_LOSS_EPSILON, Math.max(LOG_LOSS_EPSILON, p[i]!));
-    s -= y[i]! * Math.log(q) + (1 - y[i]!) * Math.log(1 - q);
-  }
-  return s / p.length;
-}
 
 /**
  * Mini-batch gradient descent on the Taylor residual with the job's model (model-part.ts), every
@@ -136,7 +127,7 @@ export function pooledReference(job: VerticalJobSpec, data: Readonly<Record<stri
   const p = Array.from(partScores(job.model, gatherRows(x, k, plan.test), k, w, true), sigmoid);
   const y = Array.from(plan.test, (row) => pooled.y[row]!);
   return {
-    metrics: { auc: exactAuc(p, y), ks: exactKs(p, y), logLoss: logLoss(p, y) },
+    metrics: { auc: exactAuc(p, y), ks: exactKs(p, y), logLoss: meanLogLoss(p, y) },
     rows: { aligned: n, train: plan.train.length, test: plan.test.length },
     shared: pooled.shared,
     columns: pooled.names,
