@@ -92,10 +92,12 @@ describe.each([{ type: 'logistic' as const }, { type: 'mlp' as const, hidden: 2 
       ['auc', 'duplicateIds', 'emptyIds', 'heldOut', 'ids', 'ks', 'labelHolderOnlyAuc', 'labelHolderOnlyKs', 'logLoss', 'malformedIds', 'rows', 'shared', 'shared:customs', 'shared:platform', 'steps', 'test', 'train', 'width'].sort(),
     );
   });
+});
 
+describe('a vertical job whose relayed messages are altered', () => {
   it('a relayed envelope altered in transit fails the job, naming the party and step', async () => {
     await expect(
-      simulateVertical(job, data, {
+      simulateVertical(jobOf({ type: 'logistic' }), data, {
         salt: 'views', rng: seededRng(12),
         wrap: (p, h) => async (task) => {
           if (p === 'platform' && task.config.step === 'train-a' && task.config.t === 3) task.envelopes[0]!.data[40]! ^= 1;
