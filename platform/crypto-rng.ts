@@ -8,3 +8,22 @@ import type { Rng } from '../core/types.ts';
 
 /** `n` bytes from node:crypto's CSPRNG. */
 export const cryptoRng: Rng = (n) => new Uint8Array(randomBytes(n));
+
+/**
+ * node:crypto's CSPRNG drawn `poolBytes` at a time and handed out in order, for callers that
+ * take a few bytes very often (a shuffle of a million rows): one system call per pool instead of
+ * one per draw. Every byte is handed out once.
+ */
+export function bufferedCryptoRng(poolBytes = 65_536): Rng {
+  let pool = new Uint8Array(0);
+  let at = 0;
+  return (n) => {
+    if (n > poolBytes) return cryptoRng(n);
+    if (at + n > pool.length) {
+      pool = new Uint8Array(randomBytes(poolBytes));
+      at = 0;
+    }
+    at += n;
+    return pool.slice(at - n, at);
+  };
+}

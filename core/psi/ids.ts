@@ -40,26 +40,56 @@ export function canonicalId(raw: string, c: IdCanonicalization = {}): string {
   return s;
 }
 
-/** Canonicalizes a column of raw IDs and reports empty, malformed and repeated ones. */
-export function canonicalizeIds(raw: readonly string[], c: IdCanonicalization = {}): IdReport {
-  const seen = new Set<string>();
-  const ids: string[] = [];
-  const rows: number[] = [];
-  const empty = { count: 0, firstRows: [] as number[] };
-  const malformed = { count: 0, firstRows: [] as number[] };
-  const duplicate = { count: 0, firstRows: [] as number[] };
-  const note = (r: { count: number; firstRows: number[] }, row: number) => {
+type LeftOut = { count: number; firstRows: number[] };
+
+/**
+ * Canonicalizes a column of raw IDs a slice of rows at a time, so that a caller can start on the
+ * IDs of earlier slices (or let other work run) before the column is done.
+ */
+export class IdCanonicalizer {
+  private readonly seen = new Set<string>();
+  /** Canonical IDs so far, in row order (first occurrences only). */
+  readonly ids: string[] = [];
+  private readonly rows: number[] = [];
+  private readonly empty: LeftOut = { count: 0, firstRows: [] };
+  private readonly malformed: LeftOut = { count: 0, firstRows: [] };
+  private readonly duplicate: LeftOut = { count: 0, firstRows: [] };
+
+  constructor(private readonly c: IdCanonicalization = {}) {}
+
+  private static note(r: LeftOut, row: number): void {
     r.count++;
     if (r.firstRows.length < FIRST) r.firstRows.push(row);
-  };
-  raw.forEach((value, row) => {
-    if (value.trim() === '') return note(empty, row);
-    const id = canonicalId(value, c);
-    if (id === '') return note(malformed, row);
-    if (seen.has(id)) return note(duplicate, row);
-    seen.add(id);
-    ids.push(id);
-    rows.push(row);
-  });
-  return { ids, rows: Uint32Array.from(rows), empty, malformed, duplicate };
+  }
+
+  /** Takes rows [from, to) of `raw` (slices must come in row order). */
+  add(raw: readonly string[], from = 0, to = raw.length): void {
+    for (let row = from; row < to; row++) {
+      const value = raw[row]!;
+      if (value.trim() === '') {
+        IdCanonicalizer.note(this.empty, row);
+        continue;
+      }
+      const id = canonicalId(value, this.c);
+      if (id === '') IdCanonicalizer.note(this.malformed, row);
+      else if (this.seen.has(id)) IdCanonicalizer.note(this.duplicate, row);
+      else {
+        this.seen.add(id);
+        this.ids.push(id);
+        this.rows.push(row);
+      }
+    }
+  }
+
+  /** The IDs used, their rows and what was left out, for the rows taken so far. */
+  report(): IdReport {
+    return { ids: this.ids, rows: Uint32Array.from(this.rows), empty: this.empty, malformed: this.malformed, duplicate: this.duplicate };
+  }
+}
+
+/** Canonicalizes a column of raw IDs and reports empty, malformed and repeated ones. */
+export function canonicalizeIds(raw: readonly string[], c: IdCanonicalization = {}): IdReport {
+  const k = new IdCanonicalizer(c);
+  k.add(raw);
+  return k.report();
 }

@@ -6,112 +6,58 @@
 // Elligator 2 map, cofactor cleared), of which only the Montgomery u-coordinate
 // u = (1 + y) / (1 − y) is kept; "blinding" is X25519 (RFC 7748) with a secret scalar. For points
 // of the prime-order subgroup X25519 commutes: X25519(a, X25519(b, u)) = X25519(b, X25519(a, u)).
-// The Elligator 2 map and X25519 run in libsodium (sodium-native).
-import { hash } from 'node:crypto';
+// The Elligator 2 map with cofactor clearing and X25519 run in libsodium (sodium-native); the
+// hashing to a field element and the conversion to u are in xmd.mjs and field.mjs.
 import { createRequire } from 'node:module';
+import { edwardsToMontgomeryU, reduce48 } from './field.mjs';
+import { expandMessageXmd, Xmd64 } from './xmd.mjs';
+
+export { expandMessageXmd };
 
 const sodium = createRequire(import.meta.url)('sodium-native');
 
-const P = 2n ** 255n - 19n;
 /** Bytes of a point's u-coordinate, little-endian. */
 export const POINT_BYTES = 32;
+/** Bytes of hash_to_field output for one edwards25519 field element (L = 48). */
+const FIELD_BYTES = 48;
 
-/** expand_message_xmd (RFC 9380 §5.3.1) with SHA-512 (b = 64, s = 128 bytes). */
-export function expandMessageXmd(msg, dst, len) {
-  if (dst.length > 255) throw new RangeError('DST longer than 255 bytes');
-  const ell = Math.ceil(len / 64);
-  if (ell > 255 || len > 65535) throw new RangeError('requested length too large');
-  const dstPrime = Buffer.concat([dst, Buffer.from([dst.length])]);
-  // b_0 = H(Z_pad || msg || I2OSP(len, 2) || I2OSP(0, 1) || DST_prime), in one buffer.
-  const first = Buffer.alloc(128 + msg.length + 3 + dstPrime.length);
-  first.set(msg, 128);
-  first[128 + msg.length] = len >> 8;
-  first[129 + msg.length] = len & 255;
-  first.set(dstPrime, 131 + msg.length);
-  const b0 = hash('sha512', first, 'buffer');
-  const block = Buffer.alloc(64 + 1 + dstPrime.length);
-  block.set(dstPrime, 65);
-  const out = Buffer.alloc(ell * 64);
-  let prev = b0;
-  for (let i = 1; i <= ell; i++) {
-    // b_1 = H(b_0 || 1 || DST'), b_i = H((b_0 XOR b_(i-1)) || i || DST').
-    for (let j = 0; j < 64; j++) block[j] = i === 1 ? b0[j] : b0[j] ^ prev[j];
-    block[64] = i;
-    prev = hash('sha512', block, 'buffer');
-    out.set(prev, (i - 1) * 64);
-  }
-  return out.subarray(0, len);
-}
-
-const M64 = (1n << 64n) - 1n;
-
-/** The 32 bytes at `off` as a little-endian integer. */
-function leBytesToBigInt(b, off) {
-  const v = new DataView(b.buffer, b.byteOffset + off, 32);
-  return v.getBigUint64(0, true) | (v.getBigUint64(8, true) << 64n) | (v.getBigUint64(16, true) << 128n) | (v.getBigUint64(24, true) << 192n);
-}
-
-/** The 48 bytes at `off` as a big-endian integer (RFC 9380 OS2IP). */
-function beBytes48ToBigInt(b) {
-  const v = new DataView(b.buffer, b.byteOffset, 48);
-  let n = 0n;
-  for (let i = 0; i < 48; i += 8) n = (n << 64n) | v.getBigUint64(i, false);
-  return n;
-}
-
-/** Writes `n` (< 2^256) as 32 little-endian bytes at `off`. */
-function bigIntToLe(n, out, off) {
-  const v = new DataView(out.buffer, out.byteOffset + off, 32);
-  v.setBigUint64(0, n & M64, true);
-  v.setBigUint64(8, (n >> 64n) & M64, true);
-  v.setBigUint64(16, (n >> 128n) & M64, true);
-  v.setBigUint64(24, n >> 192n, true);
-}
-
-function modPow(b, e) {
-  let r = 1n;
-  let x = b % P;
-  while (e > 0n) {
-    if (e & 1n) r = (r * x) % P;
-    x = (x * x) % P;
-    e >>= 1n;
-  }
-  return r;
+/** Canonical 32-byte little-endian encoding of OS2IP(`b[0..48)`) mod 2^255 − 19. */
+export function fieldElement(b) {
+  const out = Buffer.alloc(32);
+  reduce48(Buffer.from(b.buffer, b.byteOffset, FIELD_BYTES), out);
+  return out;
 }
 
 /**
- * The u-coordinates (n × 32 bytes) of encode_to_curve of each message under `dst`. Edwards
- * points are converted with one shared inversion (Montgomery's trick).
+ * The u-coordinates (n × 32 bytes) of encode_to_curve of each message `prefix || rest` under
+ * `dst`, for rests given as bytes or as strings (hashed as UTF-8).
  */
-export function encodeToU(messages, dst) {
-  const n = messages.length;
-  const out = new Uint8Array(n * POINT_BYTES);
+function encode(rests, dst, prefix) {
+  const n = rests.length;
+  const xmd = new Xmd64(dst, FIELD_BYTES, prefix);
   const fe = Buffer.alloc(32);
-  const ed = Buffer.alloc(32);
-  const ys = new Array(n);
+  const limbs = new Float64Array(8);
+  const points = Buffer.alloc(n * POINT_BYTES);
   for (let i = 0; i < n; i++) {
-    const u0 = beBytes48ToBigInt(expandMessageXmd(messages[i], dst, 48)) % P;
-    bigIntToLe(u0, fe, 0);
-    sodium.crypto_core_ed25519_from_uniform(ed, fe);
-    ys[i] = leBytesToBigInt(ed, 0) & ((1n << 255n) - 1n);
+    reduce48(xmd.expand(rests[i]), fe, limbs);
+    // map_to_curve (Elligator 2) and clear_cofactor, giving the compressed Edwards point.
+    sodium.crypto_core_ed25519_from_uniform(points.subarray(i * POINT_BYTES, (i + 1) * POINT_BYTES), fe);
   }
-  // u = (1 + y) / (1 − y): invert every (1 − y) at the cost of one exponentiation.
-  const prefix = new Array(n);
-  let acc = 1n;
-  for (let i = 0; i < n; i++) {
-    const d = (1n - ys[i] + P) % P;
-    if (d === 0n) throw new RangeError(`message ${i} encodes to the identity point`);
-    prefix[i] = acc;
-    acc = (acc * d) % P;
-  }
-  let inv = modPow(acc, P - 2n);
-  for (let i = n - 1; i >= 0; i--) {
-    const d = (1n - ys[i] + P) % P;
-    const dInv = (inv * prefix[i]) % P;
-    inv = (inv * d) % P;
-    bigIntToLe(((1n + ys[i]) * dInv) % P, out, i * POINT_BYTES);
-  }
-  return out;
+  edwardsToMontgomeryU(points);
+  return new Uint8Array(points.buffer, points.byteOffset, points.length);
+}
+
+/** The u-coordinates (n × 32 bytes) of encode_to_curve of each message under `dst`. */
+export function encodeToU(messages, dst) {
+  return encode(messages, dst);
+}
+
+/**
+ * The u-coordinates (n × 32 bytes) of encode_to_curve of `prefix || UTF-8(id)` for each id: the
+ * same as {@link encodeToU} of those messages, without building them.
+ */
+export function encodeIdsToU(prefix, ids, dst) {
+  return encode(ids, dst, prefix);
 }
 
 /** X25519 of every 32-byte u-coordinate in `points` with `scalar` (32 bytes). */

@@ -4,8 +4,8 @@ import { expand_message_xmd } from '@noble/curves/abstract/hash-to-curve.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import { canonicalId, canonicalizeIds } from './ids.ts';
-import { blindPoints, encodeToU, expandMessageXmd, POINT_BYTES } from './kernels.mjs';
-import { idMessage, matchPositions, permutePoints } from './protocol.ts';
+import { blindPoints, encodeIdsToU, encodeToU, expandMessageXmd, fieldElement, POINT_BYTES } from './kernels.mjs';
+import { idMessage, idPrefix, matchPositions, permutePoints } from './protocol.ts';
 
 const P = 2n ** 255n - 19n;
 const RFC_DST = Buffer.from('QUUX-V01-CS02-with-edwards25519_XMD:SHA-512_ELL2_NU_');
@@ -29,6 +29,22 @@ describe('PSI arithmetic', () => {
     for (const [m, len] of [['', 32], ['abc', 48], ['a'.repeat(300), 130]] as const) {
       expect(Buffer.from(expandMessageXmd(Buffer.from(m), RFC_DST, len)).toString('hex')).toBe(Buffer.from(expand_message_xmd(Buffer.from(m), RFC_DST, len, sha512)).toString('hex'));
     }
+  });
+
+  it('reduces 48 bytes modulo p to canonical bytes, at the edges of the reduction too', () => {
+    const beToBig = (b: Uint8Array) => BigInt(`0x${Buffer.from(b).toString('hex')}`);
+    const be48 = (n: bigint) => Buffer.from(n.toString(16).padStart(96, '0'), 'hex');
+    const edges = [0n, 1n, P - 1n, P, P + 1n, 2n ** 255n - 1n, 2n ** 255n, 2n ** 256n - 1n, 2n ** 256n, 2n ** 256n + P - 38n, 2n * P, 2n ** 384n - 1n, (2n ** 128n - 1n) * 2n ** 256n + 2n ** 256n - 1n].map(be48);
+    for (const b of [...edges, ...Array.from({ length: 200 }, () => randomBytes(48))]) {
+      expect(leToBig(fieldElement(b)), b.toString('hex')).toBe(beToBig(b) % P);
+    }
+  });
+
+  it('hashes IDs written straight into its buffer as it hashes the assembled messages, for any length', () => {
+    const ids = ['', 'a', 'borrower-17', 'ünïcødé-✓', '𝔘', 'x'.repeat(1000), 'y'.repeat(40)];
+    const prefix = idPrefix('consortium-salt');
+    const direct = encodeIdsToU(prefix, ids, RFC_DST);
+    expect(Buffer.from(direct)).toEqual(Buffer.from(encodeToU(ids.map((id) => idMessage('consortium-salt', id)), RFC_DST)));
   });
 
   it('hashes to the u-coordinate of RFC 9380 encode_to_curve (edwards25519_XMD:SHA-512_ELL2_NU_), as noble-curves computes it', () => {
@@ -56,6 +72,20 @@ describe('PSI arithmetic', () => {
     const shuffled = permutePoints(pts, order);
     const l = encodeToU(['z', 'q', 'x'].map((s) => Buffer.from(s)), RFC_DST);
     expect(Array.from(matchPositions(l, shuffled))).toEqual([0, -1, 1]);
+  });
+
+  it('matches points that share their first bytes (same hash slot) only on all 32 bytes', () => {
+    const f = new Uint8Array(5 * POINT_BYTES);
+    for (let j = 0; j < 5; j++) f[j * POINT_BYTES + 31] = j + 1;
+    const l = new Uint8Array(3 * POINT_BYTES);
+    l[31] = 4;
+    l[POINT_BYTES + 31] = 9;
+    l[2 * POINT_BYTES + 31] = 1;
+    expect(Array.from(matchPositions(l, f))).toEqual([3, -1, 0]);
+    // Points at an offset that is not a multiple of 4 bytes are copied, not misread.
+    const shifted = new Uint8Array(l.length + 1);
+    shifted.set(l, 1);
+    expect(Array.from(matchPositions(shifted.subarray(1), f))).toEqual([3, -1, 0]);
   });
 });
 

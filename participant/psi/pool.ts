@@ -1,91 +1,121 @@
 /**
- * Worker threads for private set intersection: hashing IDs to the curve and blinding points
- * are split into one chunk per thread (by default one per core), so a run uses every core.
- * Small inputs run in the calling thread.
+ * Worker threads for private set intersection (by default one per core). Jobs — hashing a chunk
+ * of IDs to the curve (optionally blinding the points at once), or blinding a chunk of points —
+ * wait in one queue and go to whichever thread is free, so that jobs from several steps and both
+ * parties keep every core busy. Small jobs run in the calling thread.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { concatBytes } from '../../core/secagg/hex.ts';
-import { blindPoints, encodeToU, POINT_BYTES } from '../../core/psi/kernels.mjs';
+import { blindPoints, encodeIdsToU } from '../../core/psi/kernels.mjs';
 
 /** Below this many items a job runs in the calling thread (a worker round trip costs more). */
-const INLINE_BELOW = 2000;
+const INLINE_BELOW = 64;
+/** Jobs handed to one thread at a time: the next is already there when one ends. */
+const DEPTH = 2;
 
-type Reply = { id: number; out?: Uint8Array; error?: string };
+/** A job's points and the thread time it spent hashing and blinding. */
+export interface PsiJobResult {
+  points: Uint8Array;
+  seconds: { hash: number; blind: number };
+}
+
+type Job = { op: 'encode'; prefix: Uint8Array; ids: readonly string[]; dst: Uint8Array; scalar?: Uint8Array } | { op: 'blind'; points: Uint8Array; scalar: Uint8Array };
+type Reply = { id: number; out?: Uint8Array; hash?: number; blind?: number; error?: string };
+type Pending = { job: Job; resolve: (r: PsiJobResult) => void; reject: (e: Error) => void };
+
+/** Runs a job in this thread, as a worker would. */
+function runInline(job: Job): PsiJobResult {
+  let t = performance.now();
+  if (job.op === 'blind') {
+    const points = blindPoints(job.points, job.scalar);
+    return { points, seconds: { hash: 0, blind: (performance.now() - t) / 1000 } };
+  }
+  const hashed = encodeIdsToU(job.prefix, job.ids, job.dst);
+  const hash = (performance.now() - t) / 1000;
+  if (!job.scalar) return { points: hashed, seconds: { hash, blind: 0 } };
+  t = performance.now();
+  const points = blindPoints(hashed, job.scalar);
+  return { points, seconds: { hash, blind: (performance.now() - t) / 1000 } };
+}
 
 /** A pool of PSI worker threads; {@link PsiPool.close} ends them. */
 export class PsiPool {
   private readonly workers: Worker[] = [];
   private next = 0;
-  private readonly waiting = new Map<number, { resolve: (u: Uint8Array) => void; reject: (e: Error) => void }>();
+  private readonly queue: Pending[] = [];
+  private readonly inFlight = new Map<Worker, Map<number, Pending>>();
 
   constructor(readonly size: number = availableParallelism()) {
     for (let i = 0; i < size; i++) {
       const w = new Worker(new URL('./worker.mjs', import.meta.url));
+      const mine = new Map<number, Pending>();
+      this.inFlight.set(w, mine);
       w.on('message', (r: Reply) => {
-        const p = this.waiting.get(r.id);
-        this.waiting.delete(r.id);
-        this.settle(w);
-        if (!p) return;
-        if (r.out) p.resolve(r.out);
-        else p.reject(new Error(`PSI worker: ${r.error ?? 'no result'}`));
+        const p = mine.get(r.id);
+        mine.delete(r.id);
+        if (mine.size === 0) w.unref();
+        if (p) {
+          if (r.out) p.resolve({ points: r.out, seconds: { hash: r.hash ?? 0, blind: r.blind ?? 0 } });
+          else p.reject(new Error(`PSI worker: ${r.error ?? 'no result'}`));
+        }
+        this.dispatch();
       });
       w.on('error', (err) => {
-        for (const p of this.waiting.values()) p.reject(err);
-        this.waiting.clear();
+        for (const p of mine.values()) p.reject(err);
+        mine.clear();
       });
       w.unref();
       this.workers.push(w);
     }
   }
 
-  /** Jobs in flight per worker: a busy worker keeps the process alive, an idle one does not. */
-  private readonly busy = new Map<Worker, number>();
-
-  private settle(worker: Worker): void {
-    const left = (this.busy.get(worker) ?? 1) - 1;
-    this.busy.set(worker, left);
-    if (left === 0) worker.unref();
+  /** Hands queued jobs to threads with room for one more. */
+  private dispatch(): void {
+    for (const w of this.workers) {
+      const mine = this.inFlight.get(w)!;
+      while (mine.size < DEPTH && this.queue.length > 0) {
+        const p = this.queue.shift()!;
+        const id = ++this.next;
+        mine.set(id, p);
+        w.ref();
+        // Points move to the worker instead of being copied; IDs are cloned.
+        const transfer = p.job.op === 'blind' ? [p.job.points.buffer as ArrayBuffer] : [];
+        w.postMessage({ ...p.job, id }, transfer);
+      }
+    }
   }
 
-  private run(worker: Worker, msg: Record<string, unknown>, transfer: ArrayBuffer[]): Promise<Uint8Array> {
-    const id = ++this.next;
-    this.busy.set(worker, (this.busy.get(worker) ?? 0) + 1);
-    worker.ref();
+  private submit(job: Job, items: number): Promise<PsiJobResult> {
+    if (items < INLINE_BELOW || this.workers.length === 0) {
+      try {
+        return Promise.resolve(runInline(job));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      worker.postMessage({ ...msg, id }, transfer);
+      this.queue.push({ job, resolve, reject });
+      this.dispatch();
     });
   }
 
-  /** Item ranges [from, to) of `n` items, one per worker. */
-  private ranges(n: number): [number, number][] {
-    const k = Math.min(this.workers.length, Math.max(1, n));
-    return Array.from({ length: k }, (_, i) => [Math.floor((i * n) / k), Math.floor(((i + 1) * n) / k)] as [number, number]);
+  /**
+   * encode_to_curve u-coordinates of `prefix || UTF-8(id)` for each id (n × 32 bytes, in order),
+   * blinded with `scalar` (X25519) when one is given.
+   */
+  hashIds(prefix: Uint8Array, ids: readonly string[], dst: Uint8Array, scalar?: Uint8Array): Promise<PsiJobResult> {
+    return this.submit({ op: 'encode', prefix, ids, dst, scalar }, ids.length);
   }
 
-  /** encode_to_curve u-coordinates of `messages` (n × 32 bytes), in order. */
-  async encode(messages: readonly Uint8Array[], dst: Uint8Array): Promise<Uint8Array> {
-    if (messages.length < INLINE_BELOW || this.workers.length === 0) return encodeToU(messages, dst);
-    const parts = await Promise.all(this.ranges(messages.length).map(([a, b], i) => this.run(this.workers[i]!, { op: 'encode', messages: messages.slice(a, b), dst }, [])));
-    return concatBytes(...parts);
+  /** X25519 of every point with `scalar`, in order. `points` is handed to the thread: do not reuse it. */
+  blind(points: Uint8Array, scalar: Uint8Array): Promise<PsiJobResult> {
+    const own = points.byteOffset === 0 && points.byteLength === points.buffer.byteLength ? points : points.slice();
+    return this.submit({ op: 'blind', points: own, scalar }, points.length / 32);
   }
 
-  /** X25519 of every point with `scalar`, in order. */
-  async blind(points: Uint8Array, scalar: Uint8Array): Promise<Uint8Array> {
-    const n = points.length / POINT_BYTES;
-    if (n < INLINE_BELOW || this.workers.length === 0) return blindPoints(points, scalar);
-    const parts = await Promise.all(
-      this.ranges(n).map(([a, b], i) => {
-        const chunk = points.slice(a * POINT_BYTES, b * POINT_BYTES);
-        return this.run(this.workers[i]!, { op: 'blind', points: chunk, scalar }, [chunk.buffer]);
-      }),
-    );
-    return concatBytes(...parts);
-  }
-
-  /** Ends the worker threads. */
+  /** Ends the worker threads; queued jobs fail. */
   async close(): Promise<void> {
+    for (const p of this.queue.splice(0)) p.reject(new Error('PSI pool closed'));
     await Promise.all(this.workers.map((w) => w.terminate()));
     this.workers.length = 0;
   }

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { bufferedCryptoRng } from './crypto-rng.ts';
+
+describe('buffered CSPRNG', () => {
+  it('hands out fresh bytes of the asked length, across pool refills and for draws larger than a pool', () => {
+    const rng = bufferedCryptoRng(64);
+    const draws = Array.from({ length: 100 }, (_, i) => rng(1 + (i % 7)));
+    draws.forEach((d, i) => expect(d.length).toBe(1 + (i % 7)));
+    expect(rng(1000).length).toBe(1000);
+    // 16-byte draws never repeat (each byte is handed out once).
+    const seen = new Set(Array.from({ length: 500 }, () => Buffer.from(rng(16)).toString('hex')));
+    expect(seen.size).toBe(500);
+  });
+
+  it('gives bytes spread over all values', () => {
+    const rng = bufferedCryptoRng();
+    const counts = new Array(256).fill(0);
+    for (let i = 0; i < 2000; i++) for (const b of rng(128)) counts[b]++;
+    // 1000 expected per value; 6 standard deviations either side.
+    for (const c of counts) expect(Math.abs(c - 1000)).toBeLessThan(190);
+  });
+});
