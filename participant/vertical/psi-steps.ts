@@ -5,7 +5,9 @@
  * Each party then standardizes its own columns over the training rows.
  */
 import { canonicalizeIds } from '../../core/psi/ids.ts';
-import { idMessage, matchPositions, permutePoints, PSI_DST } from '../../core/psi/protocol.ts';
+import { POINT_BYTES } from '../../core/psi/kernels.mjs';
+import { idPrefix, matchPositions, PSI_DST } from '../../core/psi/protocol.ts';
+import { concatBytes } from '../../core/secagg/hex.ts';
 import { shuffleInPlace } from '../../core/random.ts';
 import type { Rng } from '../../core/types.ts';
 import { CoreInputError } from '../../core/types.ts';
@@ -13,11 +15,28 @@ import { sealArrays } from '../../core/vertical/envelopes.ts';
 import type { Envelope, VerticalReply } from '../../core/vertical/messages.ts';
 import { field } from '../../core/vertical/pack.ts';
 import { columnStats, makeSchedule, standardizedMatrix } from '../../core/vertical/schedule.ts';
-import type { PsiPool } from '../psi/pool.ts';
+import type { PsiJobResult, PsiPool } from '../psi/pool.ts';
 import { initialWeights } from './model-part.ts';
 import { type JobState, keyWith, openFrom, type VerticalPartyData } from './state.ts';
 
 const dst = Buffer.from(PSI_DST);
+/** IDs or points per job handed to the pool, so that every thread gets work. */
+const CHUNK = 2048;
+
+/** encode_to_curve of the salted IDs, blinded with `scalar`, in order, in chunks over the pool's threads. */
+async function hashAndBlind(pool: PsiPool, salt: string, ids: readonly string[], scalar: Uint8Array): Promise<Uint8Array> {
+  const prefix = idPrefix(salt);
+  const parts: Promise<PsiJobResult>[] = [];
+  for (let at = 0; at < ids.length; at += CHUNK) parts.push(pool.hashIds(prefix, ids.slice(at, at + CHUNK), dst, scalar));
+  return concatBytes(...(await Promise.all(parts)).map((r) => r.points));
+}
+
+/** X25519 of every 32-byte point with `scalar`, in order, in chunks over the pool's threads. */
+async function blindAll(pool: PsiPool, points: Uint8Array, scalar: Uint8Array): Promise<Uint8Array> {
+  const parts: Promise<PsiJobResult>[] = [];
+  for (let at = 0; at < points.length; at += CHUNK * POINT_BYTES) parts.push(pool.blind(points.slice(at, at + CHUNK * POINT_BYTES), scalar));
+  return concatBytes(...(await Promise.all(parts)).map((r) => r.points));
+}
 const ctx = (s: JobState, step: string, from: string, to: string) => ({ jobId: s.jobId, step, t: 0, from, to });
 
 function envelopeFrom(envelopes: Envelope[], peer: string, step: string): Uint8Array {
@@ -30,7 +49,7 @@ function envelopeFrom(envelopes: Envelope[], peer: string, step: string): Uint8A
 export async function psiBlind(s: JobState, data: VerticalPartyData, salt: string, pool: PsiPool, rng: Rng): Promise<VerticalReply> {
   s.canon = canonicalizeIds(data.ids, s.job.ids);
   s.psiScalar = rng(32);
-  const ax = await pool.blind(await pool.encode(s.canon.ids.map((id) => idMessage(salt, id)), dst), s.psiScalar);
+  const ax = await hashAndBlind(pool, salt, s.canon.ids, s.psiScalar);
   const envelopes = s.job.featureParties.map((p) => ({ peer: p, data: sealArrays(keyWith(s, p), ctx(s, 'psi-blind', s.self, p), { ax }, rng) }));
   return { envelopes, info: { ids: s.canon.ids.length, emptyIds: s.canon.empty.count, malformedIds: s.canon.malformed.count, duplicateIds: s.canon.duplicate.count } };
 }
@@ -42,8 +61,8 @@ export async function psiAnswer(s: JobState, data: VerticalPartyData, salt: stri
   s.canon = canonicalizeIds(data.ids, s.job.ids);
   s.psiScalar = rng(32);
   s.order = shuffleInPlace(Uint32Array.from({ length: s.canon.ids.length }, (_, i) => i), rng) as Uint32Array;
-  const own = await pool.encode(s.canon.ids.map((id) => idMessage(salt, id)), dst);
-  const [bax, by] = await Promise.all([pool.blind(ax, s.psiScalar), pool.blind(permutePoints(own, s.order), s.psiScalar)]);
+  const shuffled = Array.from(s.order, (i) => s.canon!.ids[i]!);
+  const [bax, by] = await Promise.all([blindAll(pool, ax, s.psiScalar), hashAndBlind(pool, salt, shuffled, s.psiScalar)]);
   return {
     envelopes: [{ peer: L, data: sealArrays(keyWith(s, L), ctx(s, 'psi-answer', s.self, L), { bax, by }, rng) }],
     info: { ids: s.canon.ids.length, emptyIds: s.canon.empty.count, malformedIds: s.canon.malformed.count, duplicateIds: s.canon.duplicate.count },
@@ -63,7 +82,7 @@ export async function psiMatch(s: JobState, data: VerticalPartyData, envelopes: 
     const got = openFrom(s, p, 'psi-answer', 0, envelopeFrom(envelopes, p, 'psi-match'));
     const bax = field(got, 'bax', 'u8', canon.ids.length * 32, `psi answer of ${p}`);
     const by = field(got, 'by', 'u8', undefined, `psi answer of ${p}`);
-    const pos = matchPositions(bax, await pool.blind(by, s.psiScalar));
+    const pos = matchPositions(bax, await blindAll(pool, by, s.psiScalar));
     s.shared[p] = pos.reduce((n, j) => n + (j >= 0 ? 1 : 0), 0);
     out.push({ peer: p, data: sealArrays(keyWith(s, p), ctx(s, 'psi-match', s.self, p), { pos, seed: Uint32Array.of(seed) }, rng) });
   }
