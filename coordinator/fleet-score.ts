@@ -5,7 +5,9 @@
  * (core/vertical/score-stage.ts). Only the count of applicants and the timing are logged.
  */
 import * as grpc from '@grpc/grpc-js';
+import type { Envelope } from '../core/vertical/messages.ts';
 import { runScoreStage } from '../core/vertical/score-stage.ts';
+import { envelopesFromWire } from '../proto/vertical-wire.ts';
 import type { FleetHandlers } from '../proto/generated/fedcredit/v1/Fleet.ts';
 import { clipText } from '../proto/limits.ts';
 import { peerCommonName } from '../trust/tls.ts';
@@ -36,7 +38,12 @@ export function scoreHandler(grid: FleetGrid, log: Logger, auth: FleetAuth, find
     if (!rec) return cb(fail(grpc.status.NOT_FOUND, `Score: no vertical job with id ${JSON.stringify(req.jobId)}`));
     if (rec.state !== 'SUCCEEDED') return cb(fail(grpc.status.FAILED_PRECONDITION, `Score: job ${rec.id} is ${rec.state}; only a trained job scores`));
     if (rec.job.labelHolder !== e.name) return cb(fail(grpc.status.PERMISSION_DENIED, `Score: only the label holder of job ${rec.id} (${rec.job.labelHolder}) may ask for scores, not ${e.name}`));
-    const envelopes = (req.envelopes ?? []).map((x) => ({ peer: x.peer, data: new Uint8Array(x.data) }));
+    let envelopes: Envelope[];
+    try {
+      envelopes = envelopesFromWire(req.envelopes ?? [], 'Score');
+    } catch (err) {
+      return cb(fail(grpc.status.INVALID_ARGUMENT, (err as Error).message));
+    }
     const started = Date.now();
     runScoreStage(grid, rec.id, rec.job, req.requestId, envelopes, deadline).then(
       (r) => {

@@ -13,7 +13,8 @@ import { type VerticalTask, VerticalStepConfigSchema } from '../core/vertical/me
 /** Most envelopes one step or reply may carry (parties of a job, with room). */
 export const MAX_ENVELOPES = 64;
 
-function envelopesFromWire(list: { peer: string; data: Buffer }[], what: string): Envelope[] {
+/** Envelopes from the wire: at most {@link MAX_ENVELOPES}, each with a bounded peer name, one per peer; throws naming the problem. */
+export function envelopesFromWire(list: { peer: string; data: Buffer }[], what: string): Envelope[] {
   if (list.length > MAX_ENVELOPES) throw new Error(`${what}: ${list.length} envelopes, more than ${MAX_ENVELOPES}`);
   const seen = new Set<string>();
   return list.map((e, i) => {

@@ -19,6 +19,7 @@ export const METHODS = [
   { service: 'Fleet', name: 'PullTask', stream: false },
   { service: 'Fleet', name: 'PushResult', stream: false },
   { service: 'Fleet', name: 'Heartbeat', stream: false },
+  { service: 'Fleet', name: 'Score', stream: false },
   { service: 'Control', name: 'SubmitJob', stream: false },
   { service: 'Control', name: 'GetJobStatus', stream: false },
   { service: 'Control', name: 'WatchJob', stream: true },

@@ -39,6 +39,7 @@ const RAW_EXPECT: Record<MethodName, Expect> = {
   Hello: codes(S.OK, S.INVALID_ARGUMENT, S.FAILED_PRECONDITION),
   PullTask: codes(S.OK, S.INVALID_ARGUMENT),
   PushResult: codes(S.UNAUTHENTICATED),
+  Score: codes(S.UNAUTHENTICATED),
   Heartbeat: codes(S.OK, S.INVALID_ARGUMENT),
   SubmitJob: codes(S.OK, S.INVALID_ARGUMENT),
   GetJobStatus: codes(S.OK, S.INVALID_ARGUMENT, S.NOT_FOUND),
@@ -65,6 +66,8 @@ function baseRequest(ctx: FuzzContext, r: Rand, method: MethodName): unknown {
         : { session: unknownSession(r), taskId: randomUUID(), secagg: { message: 'masked-input', maskedInput: { name: 'y', dtype: 'UINT32', shape: [2], data: Buffer.alloc(8) } } };
     case 'Heartbeat':
       return { session: unknownSession(r) };
+    case 'Score':
+      return { session: unknownSession(r), jobId: `job-${r.str(6)}`, requestId: 'r1', envelopes: [{ peer: 'platform', data: r.bytes(48) }], deadlineMs: 1000 };
     case 'SubmitJob':
       return { jobJson: JSON.stringify(SAFE_JOB), schemaJson: JSON.stringify(SMALL_SCHEMA) };
     case 'ListParticipants':
@@ -132,6 +135,10 @@ function sessionCalls(ctx: FuzzContext, r: Rand): Call {
     ['Heartbeat', 'huge session', { session: huge(r, 257) }, INVALID, () => ''],
     ['Heartbeat', 'unknown or stale session', { session: sessionOf(ctx, r) }, codes(S.OK), check({ known: false })],
     ['Heartbeat', 'registered session', { session: ctx.keeper }, codes(S.OK), check({ known: true })],
+    ['Score', 'unknown or stale session', { session: sessionOf(ctx, r), jobId: 'x', requestId: 'r1', deadlineMs: 1000 }, codes(S.UNAUTHENTICATED), () => ''],
+    ['Score', 'bad request id', { session: ctx.keeper, jobId: 'x', requestId: r.pick(['', 'a b', huge(r, 65), '../x']), deadlineMs: 1000 }, INVALID, () => ''],
+    ['Score', 'deadline out of range', { session: ctx.keeper, jobId: 'x', requestId: 'r1', deadlineMs: r.pick([0, 99, 60_001, 2 ** 32 - 1]) }, INVALID, () => ''],
+    ['Score', 'not a vertical job', { session: ctx.keeper, jobId: ctx.jobIds.length && r.chance(0.5) ? r.pick(ctx.jobIds) : `unknown-${r.str(8)}`, requestId: 'r1', deadlineMs: 1000, envelopes: [{ peer: 'p', data: r.bytes(8) }] }, codes(S.NOT_FOUND), () => ''],
   ];
   const [method, note, req, allowed, verify] = r.pick(variants);
   return async () => {

@@ -46,6 +46,13 @@ export function malformedReply(r: Rand): [string, Record<string, unknown>] {
     ['masked-input reply without the vector', () => masked(null)],
     ['unmasking shares of the wrong size', () => ({ secagg: { message: 'unmasking', selfMaskShares: [{ owner: 'x', share: r.bytes(r.pick([0, 3, 100])) }], keyShares: [] } })],
     ['unmasking share without an owner', () => ({ secagg: { message: 'unmasking', selfMaskShares: [], keyShares: [{ owner: '', share: r.bytes(4) }] } })],
+    ['vertical public key of the wrong size', () => ({ vertical: { envelopes: [], publicKey: r.bytes(r.pick([1, 31, 33, 500])) } })],
+    ['vertical key signature of the wrong size', () => ({ vertical: { envelopes: [], publicKey: r.bytes(32), keySignature: r.bytes(r.pick([1, 63, 65])) } })],
+    ['vertical info that is not JSON', () => ({ vertical: { envelopes: [], infoJson: r.pick(['{', 'nope', '[1,2']) } })],
+    ['vertical info with a non-number', () => ({ vertical: { envelopes: [], infoJson: JSON.stringify({ rows: r.pick(['1', null, [1], { a: 1 }]) }) } })],
+    ['vertical envelope without a peer', () => ({ vertical: { envelopes: [{ peer: r.pick(['', huge(r, 129)]), data: r.bytes(40) }] } })],
+    ['two vertical envelopes for one peer', () => ({ vertical: { envelopes: [{ peer: 'p', data: r.bytes(8) }, { peer: 'p', data: r.bytes(8) }] } })],
+    ['too many vertical envelopes', () => ({ vertical: { envelopes: Array.from({ length: 65 + r.int(20) }, (_, i) => ({ peer: `p${i}`, data: r.bytes(4) })) } })],
     ['neither contribution, secagg reply nor refusal', () => ({})],
     ['privacy receipt beyond 64 KiB', () => ({ contribution: { vectors: [float64Tensor('update', Float64Array.of(1))] }, privacyReceiptJson: 'r'.repeat(65_537 + r.int(1000)) })],
   ];
@@ -60,6 +67,7 @@ export function wellFormedReply(r: Rand): [string, Record<string, unknown>] {
     ['keys', { secagg: { message: 'advertise-keys', cPk: r.bytes(32), sPk: r.bytes(32) } }],
     ['masked input', { secagg: { message: 'masked-input', maskedInput: { name: 'y', dtype: 'UINT32', shape: [3], data: r.bytes(12) } } }],
     ['refusal', { refusal: { code: 'error', reason: 'no' } }],
+    ['vertical reply', { vertical: { envelopes: [{ peer: 'bank', data: r.bytes(64) }], infoJson: JSON.stringify({ rows: 3 }) } }],
     ['refusal with a huge reason', { refusal: { code: huge(r, 65), reason: huge(r, 2001) } }],
   ]);
 }
