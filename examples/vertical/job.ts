@@ -15,6 +15,7 @@
  * same matches the job's private set intersection finds, without its cost.
  */
 import { canonicalizeIds, type IdCanonicalization } from '../../core/psi/ids.ts';
+import { deriveSeed, seededRng } from '../../core/random.ts';
 import { makeSchedule } from '../../core/vertical/schedule.ts';
 import { type VerticalJobSpec, VerticalJobSpecSchema } from '../../core/vertical/spec.ts';
 import type { VerticalPartyData } from '../../participant/vertical/state.ts';
@@ -101,7 +102,9 @@ export function examplePlan(job: VerticalJobSpec, labelIds: readonly string[], p
 
 /** Runs the job in this process with the fixed row plan and collects its numbers. */
 export async function runExampleJob(job: VerticalJobSpec, data: Record<string, VerticalPartyData>, o: { salt: string; planSeed: number; test: number }): Promise<JobNumbers> {
-  const out = await simulateVertical(job, data, { salt: o.salt, planSeed: o.planSeed });
+  // Seeded randomness (pads, masks, keys, an MLP's initial weights) makes the example replayable;
+  // it is a simulation — a real node draws all of these from the operating system's CSPRNG.
+  const out = await simulateVertical(job, data, { salt: o.salt, planSeed: o.planSeed, rng: seededRng(deriveSeed(o.planSeed, 'example-randomness')) });
   if (out.rows.test !== o.test) throw new Error(`the job held out ${out.rows.test} rows, the example's plan ${o.test}`);
   const inputs = Object.values(out.parts).reduce((n, p) => n + p.columns.filter((c) => c !== '(intercept)').length, 0);
   const { epochs, batchSize, learningRate } = job.train;
