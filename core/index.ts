@@ -2,6 +2,8 @@
  * `fedcredit/core`: the pure core a user builds on — job and schema definitions, strategies
  * (and the types to write one's own), data validation and the schema digest. Differential
  * privacy accounting is `fedcredit/privacy`; secure-aggregation primitives are `fedcredit/secagg`.
+ * Gradient-boosted trees (binning, histograms, split finding, the centralized reference trainer)
+ * come from core/trees.
  */
 export { JobSpecSchema, StrategySpecSchema } from './job.ts';
 export type { JobSpec, StrategySpec } from './job.ts';
@@ -32,3 +34,13 @@ export { runVerticalJob, VerticalJobError } from './vertical/run-job.ts';
 export type { VerticalEvent, VerticalOutcome, VerticalRunDeps } from './vertical/run-job.ts';
 export { verticalGuaranteeText } from './vertical/guarantee.ts';
 export type { Envelope, VerticalHandler, VerticalReply, VerticalTask } from './vertical/messages.ts';
+export { binColumns, binIndex, edgesFromCounts, gridCounts, linearGrid, numBins, quantileEdges } from './trees/bins.ts';
+export type { BinnedData } from './trees/bins.ts';
+export { buildHistogram, histogramLayout, subtractHistogram, sumHistograms } from './trees/histogram.ts';
+export type { HistogramLayout } from './trees/histogram.ts';
+export { bestSplit, leafWeight, splitGain } from './trees/split.ts';
+export type { Split, SplitParams } from './trees/split.ts';
+export { growTree, partitionRows, predictTree } from './trees/tree.ts';
+export type { Tree, TreeParams } from './trees/tree.ts';
+export { predictMargin, trainBoosted } from './trees/boost.ts';
+export type { BoostedModel, BoostOptions } from './trees/boost.ts';
