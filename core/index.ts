@@ -2,8 +2,8 @@
  * `fedcredit/core`: the pure core a user builds on — job and schema definitions, strategies
  * (and the types to write one's own), data validation and the schema digest. Differential
  * privacy accounting is `fedcredit/privacy`; secure-aggregation primitives are `fedcredit/secagg`.
- * Gradient-boosted trees (binning, histograms, split finding, the centralized reference trainer)
- * come from core/trees.
+ * Gradient-boosted trees (binning, histograms, split finding, the centralized reference trainer,
+ * the federated trainer over a sum port) come from core/trees.
  */
 export { JobSpecSchema, StrategySpecSchema } from './job.ts';
 export type { JobSpec, StrategySpec } from './job.ts';
@@ -38,9 +38,11 @@ export { binColumns, binIndex, edgesFromCounts, gridCounts, linearGrid, numBins,
 export type { BinnedData } from './trees/bins.ts';
 export { buildHistogram, histogramLayout, subtractHistogram, sumHistograms } from './trees/histogram.ts';
 export type { HistogramLayout } from './trees/histogram.ts';
-export { bestSplit, leafWeight, splitGain } from './trees/split.ts';
+export { bestSplit, leafWeight, splitGain, TIE_TOLERANCE } from './trees/split.ts';
 export type { Split, SplitParams } from './trees/split.ts';
 export { growTree, partitionRows, predictTree } from './trees/tree.ts';
 export type { Tree, TreeParams } from './trees/tree.ts';
 export { predictMargin, trainBoosted } from './trees/boost.ts';
 export type { BoostedModel, BoostOptions } from './trees/boost.ts';
+export { federatedBinEdges, plainHistogramSum, trainFederatedBoosted } from './trees/federated.ts';
+export type { FederatedMember, HistogramSum } from './trees/federated.ts';

@@ -70,7 +70,7 @@ export function logisticGradients(margin: ArrayLike<number>, labels: ArrayLike<n
 }
 
 /** Options with defaults filled in and checked. */
-function resolve(options: BoostOptions): Required<BoostOptions> {
+export function resolveBoostOptions(options: BoostOptions): Required<BoostOptions> {
   const o: Required<BoostOptions> = {
     trees: options.trees,
     maxDepth: options.maxDepth ?? 6,
@@ -92,11 +92,22 @@ function resolve(options: BoostOptions): Required<BoostOptions> {
 }
 
 /**
+ * The features one tree may split on: all of them when `fraction` is 1 (nothing drawn), else
+ * ⌈fraction · featureCount⌉ (at least 1) drawn from `rng` without replacement, ascending.
+ */
+export function drawTreeFeatures(featureCount: number, fraction: number, rng: Rng): number[] {
+  const perTree = Math.max(1, Math.ceil(fraction * featureCount));
+  const features = Array.from({ length: featureCount }, (_, f) => f);
+  if (perTree >= featureCount) return features;
+  return (shuffleInPlace(features, rng) as number[]).slice(0, perTree).sort((a, b) => a - b);
+}
+
+/**
  * Trains a boosted model on binned `data` with binary `labels` (1 = positive); `rng` drives the
  * row and feature subsampling. Both classes must be present.
  */
 export function trainBoosted(data: BinnedData, labels: ArrayLike<number>, options: BoostOptions, rng: Rng): BoostedModel {
-  const o = resolve(options);
+  const o = resolveBoostOptions(options);
   const n = data.n;
   if (labels.length !== n) throw new CoreInputError(`trainBoosted: ${labels.length} labels for ${n} rows`, 'labels');
   let positives = 0;
@@ -110,7 +121,6 @@ export function trainBoosted(data: BinnedData, labels: ArrayLike<number>, option
   const baseScore = Math.log(mean / (1 - mean));
 
   const featureCount = data.columns.length;
-  const perTree = Math.max(1, Math.ceil(o.featureSubsample * featureCount));
   const margin = new Float64Array(n).fill(baseScore);
   const grad = new Float64Array(n);
   const hess = new Float64Array(n);
@@ -119,8 +129,7 @@ export function trainBoosted(data: BinnedData, labels: ArrayLike<number>, option
   for (let t = 0; t < o.trees; t++) {
     logisticGradients(margin, labels, grad, hess);
     const rows = o.rowSubsample < 1 ? all.filter(() => uniform01(rng) < o.rowSubsample) : all;
-    let features = Array.from({ length: featureCount }, (_, f) => f);
-    if (perTree < featureCount) features = (shuffleInPlace(features, rng) as number[]).slice(0, perTree).sort((a, b) => a - b);
+    const features = drawTreeFeatures(featureCount, o.featureSubsample, rng);
     const tree = growTree(data, grad, hess, rows, o, features);
     trees.push(tree);
     for (let i = 0; i < n; i++) margin[i]! += predictTree(tree, data, i);

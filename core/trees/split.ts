@@ -43,6 +43,9 @@ export interface Split {
   hessRight: number;
 }
 
+/** Relative gain difference (to the node's score G²/(H + λ)) below which two splits are tied. */
+export const TIE_TOLERANCE = 1e-10;
+
 /** Optimal leaf weight −G / (H + λ). */
 export function leafWeight(g: number, h: number, lambda: number): number {
   return -g / (h + lambda);
@@ -66,7 +69,11 @@ export function checkSplitParams(p: SplitParams): void {
  * The split of highest gain over the features in `features` (default: all), or undefined when no
  * split is allowed or none has positive gain. For each feature and threshold the two missing
  * directions are tried, missing-right first; a later candidate replaces the best only when its
- * gain is strictly higher, so ties go to the lower feature, the lower bin and missing-right.
+ * gain is higher by more than rounding ({@link TIE_TOLERANCE} times the node's score
+ * G²/(H + λ)), so ties go to the lower feature, the lower bin and missing-right. The tolerance
+ * makes the choice independent of the order in which the histogram was summed: a histogram
+ * obtained by subtraction, or summed over parties, holds residues of order 1e−16 in bins that
+ * are empty, and without it those residues would break exact ties at random.
  */
 export function bestSplit(
   hist: Float64Array,
@@ -84,7 +91,7 @@ export function bestSplit(
     const hr = h - hl;
     if (!allowed(hl, hr)) return;
     const gain = splitGain(gl, hl, gr, hr, lambda, gamma);
-    if (gain > 0 && (best === undefined || gain > best.gain)) {
+    if (gain > 0 && (best === undefined || gain > best.gain + TIE_TOLERANCE * ((g * g) / (h + lambda)))) {
       best = { feature, bin, defaultLeft, gain, gradLeft: gl, hessLeft: hl, gradRight: gr, hessRight: hr };
     }
   };

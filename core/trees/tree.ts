@@ -66,6 +66,70 @@ export function partitionRows(data: BinnedData, rows: Uint32Array, split: Split)
   return { left: Uint32Array.from(left), right: Uint32Array.from(right) };
 }
 
+/** A tree under construction: nodes are appended, then made leaves or split (see {@link growTree}). */
+export interface TreeBuilder {
+  /** Appends a node (a leaf of value 0 until set) and returns its index. */
+  addNode(): number;
+  /** Makes `node` a leaf of value η·(−G/(H+λ)) from its histogram's totals (G, H). */
+  setLeaf(node: number, hist: Float64Array): void;
+  /** Makes `node` an inner node testing `split`, appends its two children and returns their indices. */
+  setSplit(node: number, split: Split): { left: number; right: number };
+  /** The finished tree. */
+  build(): Tree;
+}
+
+/** Throws unless `params` describe a valid tree growth. */
+export function checkTreeParams(params: TreeParams): void {
+  if (!(Number.isInteger(params.maxDepth) && params.maxDepth >= 0)) {
+    throw new CoreInputError(`maxDepth must be an integer ≥ 0, got ${params.maxDepth}`, 'maxDepth');
+  }
+  if (!(Number.isFinite(params.learningRate) && params.learningRate > 0)) {
+    throw new CoreInputError(`learningRate must be > 0, got ${params.learningRate}`, 'learningRate');
+  }
+}
+
+/**
+ * A {@link TreeBuilder} for histograms of `layout` under `params`. Shared by {@link growTree} and
+ * the federated grower (./federated.ts), which differ only in how a node's histogram is obtained.
+ */
+export function treeBuilder(layout: HistogramLayout, params: TreeParams): TreeBuilder {
+  const nodes = { feature: [] as number[], bin: [] as number[], defaultLeft: [] as number[], left: [] as number[], right: [] as number[], value: [] as number[] };
+  const addNode = (): number => {
+    nodes.feature.push(-1);
+    nodes.bin.push(0);
+    nodes.defaultLeft.push(0);
+    nodes.left.push(-1);
+    nodes.right.push(-1);
+    nodes.value.push(0);
+    return nodes.feature.length - 1;
+  };
+  return {
+    addNode,
+    setLeaf(node, hist) {
+      const { g, h } = nodeTotals(hist, layout);
+      nodes.value[node] = params.learningRate * leafWeight(g, h, params.lambda);
+    },
+    setSplit(node, split) {
+      const left = addNode();
+      const right = addNode();
+      nodes.feature[node] = split.feature;
+      nodes.bin[node] = split.bin;
+      nodes.defaultLeft[node] = split.defaultLeft ? 1 : 0;
+      nodes.left[node] = left;
+      nodes.right[node] = right;
+      return { left, right };
+    },
+    build: () => ({
+      feature: Int32Array.from(nodes.feature),
+      bin: Int32Array.from(nodes.bin),
+      defaultLeft: Uint8Array.from(nodes.defaultLeft),
+      left: Int32Array.from(nodes.left),
+      right: Int32Array.from(nodes.right),
+      value: Float64Array.from(nodes.value),
+    }),
+  };
+}
+
 /** A node waiting to be split or made a leaf. */
 interface Pending {
   id: number;
@@ -85,62 +149,31 @@ export function growTree(
   params: TreeParams,
   features: readonly number[],
 ): Tree {
-  if (!(Number.isInteger(params.maxDepth) && params.maxDepth >= 0)) {
-    throw new CoreInputError(`maxDepth must be an integer ≥ 0, got ${params.maxDepth}`, 'maxDepth');
-  }
-  if (!(Number.isFinite(params.learningRate) && params.learningRate > 0)) {
-    throw new CoreInputError(`learningRate must be > 0, got ${params.learningRate}`, 'learningRate');
-  }
+  checkTreeParams(params);
   if (data.columns.length === 0) throw new CoreInputError('growTree: data has no features', 'data');
   const layout: HistogramLayout = histogramLayout(data.bins);
-  const nodes = { feature: [] as number[], bin: [] as number[], defaultLeft: [] as number[], left: [] as number[], right: [] as number[], value: [] as number[] };
-  const newNode = (): number => {
-    nodes.feature.push(-1);
-    nodes.bin.push(0);
-    nodes.defaultLeft.push(0);
-    nodes.left.push(-1);
-    nodes.right.push(-1);
-    nodes.value.push(0);
-    return nodes.feature.length - 1;
-  };
-  const makeLeaf = (node: Pending): void => {
-    const { g, h } = nodeTotals(node.hist, layout);
-    nodes.value[node.id] = params.learningRate * leafWeight(g, h, params.lambda);
-  };
+  const tree = treeBuilder(layout, params);
 
-  let level: Pending[] = [{ id: newNode(), rows, hist: buildHistogram(layout, data, grad, hess, rows) }];
+  let level: Pending[] = [{ id: tree.addNode(), rows, hist: buildHistogram(layout, data, grad, hess, rows) }];
   for (let depth = 0; level.length > 0; depth++) {
     const next: Pending[] = [];
     for (const node of level) {
       const split = depth < params.maxDepth ? bestSplit(node.hist, layout, params, features) : undefined;
       if (split === undefined) {
-        makeLeaf(node);
+        tree.setLeaf(node.id, node.hist);
         continue;
       }
       const parts = partitionRows(data, node.rows, split);
       const leftSmaller = parts.left.length <= parts.right.length;
       const smallHist = buildHistogram(layout, data, grad, hess, leftSmaller ? parts.left : parts.right);
       const largeHist = subtractHistogram(node.hist, smallHist);
-      const left = newNode();
-      const right = newNode();
-      nodes.feature[node.id] = split.feature;
-      nodes.bin[node.id] = split.bin;
-      nodes.defaultLeft[node.id] = split.defaultLeft ? 1 : 0;
-      nodes.left[node.id] = left;
-      nodes.right[node.id] = right;
+      const { left, right } = tree.setSplit(node.id, split);
       next.push({ id: left, rows: parts.left, hist: leftSmaller ? smallHist : largeHist });
       next.push({ id: right, rows: parts.right, hist: leftSmaller ? largeHist : smallHist });
     }
     level = next;
   }
-  return {
-    feature: Int32Array.from(nodes.feature),
-    bin: Int32Array.from(nodes.bin),
-    defaultLeft: Uint8Array.from(nodes.defaultLeft),
-    left: Int32Array.from(nodes.left),
-    right: Int32Array.from(nodes.right),
-    value: Float64Array.from(nodes.value),
-  };
+  return tree.build();
 }
 
 /** Index of the leaf that row `row` of `data` reaches in `tree`. */
