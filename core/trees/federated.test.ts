@@ -72,6 +72,27 @@ describe('trainFederatedBoosted', () => {
     expectSameModel(fed, pooled);
   });
 
+  it('stays identical to the pooled trees on coarse data with many exact ties, λ = 0 and minChildWeight = 0', async () => {
+    for (let seed = 0; seed < 8; seed++) {
+      const rng = seededRng(100 + seed);
+      const sizes = [40 + seed * 20, 200 - seed * 10, 120];
+      const n = sizes.reduce((a, b) => a + b, 0);
+      // Few distinct values (ties everywhere), missing values in two features.
+      const columns = [0, 1, 2, 3].map((f) => Float64Array.from({ length: n }, () => (f % 2 === 1 && uniform01(rng) < 0.15 ? Number.NaN : Math.round(6 * uniform01(rng)))));
+      const labels = Uint8Array.from({ length: n }, (_, i) => (uniform01(rng) < (columns[0]![i]! > 2 === columns[1]![i]! > 3 ? 0.8 : 0.2) ? 1 : 0));
+      const edges = columns.map((c) => quantileEdges(c, 8));
+      let start = 0;
+      const members: FederatedMember[] = sizes.map((m, k) => {
+        const a = start;
+        start += m;
+        return { name: `m${k}`, data: binColumns(columns.map((c) => c.slice(a, a + m)), edges), labels: labels.slice(a, a + m) };
+      });
+      const options = { trees: 8, maxDepth: 5, lambda: seed % 2, minChildWeight: seed < 4 ? 0 : 0.5 };
+      const fed = await trainFederatedBoosted(members, options, plainHistogramSum, seededRng(1));
+      expectSameModel(fed, trainBoosted(binColumns(columns, edges), labels, options, seededRng(1)));
+    }
+  });
+
   it('passes the sum port only per-member vectors of the documented lengths, at most one sum per node', async () => {
     const { raw, pooledColumns } = split3(20, [90, 200, 130]);
     const edges = pooledColumns.map((c) => quantileEdges(c, 16));

@@ -9,8 +9,8 @@
  * the rows sent left / right. A split sends the bins 0 … t of a feature left and the other value
  * bins right; the rows with a missing value go one way as a whole, and the direction is learned
  * by trying both (sparsity-aware split finding, Algorithm 3 of the paper). A split is accepted
- * only when both children have hessian sum ≥ `minChildWeight` (and > 0) and the gain is > 0, so
- * γ acts as the minimum loss reduction.
+ * only when both children have hessian sum ≥ `minChildWeight` (and above rounding residue, see
+ * {@link bestSplit}) and the gain is > 0 (beyond rounding), so γ acts as the minimum loss reduction.
  *
  * Only histogram sums are read, so the same function serves a histogram summed over parties.
  * Pure module: no I/O, no randomness.
@@ -70,10 +70,12 @@ export function checkSplitParams(p: SplitParams): void {
  * split is allowed or none has positive gain. For each feature and threshold the two missing
  * directions are tried, missing-right first; a later candidate replaces the best only when its
  * gain is higher by more than rounding ({@link TIE_TOLERANCE} times the node's score
- * G²/(H + λ)), so ties go to the lower feature, the lower bin and missing-right. The tolerance
- * makes the choice independent of the order in which the histogram was summed: a histogram
- * obtained by subtraction, or summed over parties, holds residues of order 1e−16 in bins that
- * are empty, and without it those residues would break exact ties at random.
+ * G²/(H + λ)), so ties go to the lower feature, the lower bin and missing-right; likewise a gain
+ * must exceed that rounding level, and a child whose hessian sum is below TIE_TOLERANCE · H
+ * counts as empty. The tolerance makes the choice independent of the order in which the
+ * histogram was summed: a histogram obtained by subtraction, or summed over parties, holds
+ * residues of order 1e−16 in bins that are empty, and without it those residues would break
+ * exact ties, or admit a split with an empty child, at random.
  */
 export function bestSplit(
   hist: Float64Array,
@@ -84,14 +86,16 @@ export function bestSplit(
   checkSplitParams(params);
   if (hist.length !== layout.length) throw new CoreInputError(`bestSplit: histogram length ${hist.length}, layout ${layout.length}`, 'hist');
   const { lambda, gamma, minChildWeight } = params;
-  const allowed = (hl: number, hr: number): boolean => hl >= minChildWeight && hr >= minChildWeight && hl > 0 && hr > 0;
   let best: Split | undefined;
   const consider = (feature: number, bin: number, defaultLeft: boolean, gl: number, hl: number, g: number, h: number): void => {
     const gr = g - gl;
     const hr = h - hl;
-    if (!allowed(hl, hr)) return;
+    // A child whose hessian sum is rounding residue (of a subtraction or of a sum over parties) is empty.
+    const empty = TIE_TOLERANCE * h;
+    if (!(hl >= minChildWeight && hr >= minChildWeight && hl > empty && hr > empty)) return;
     const gain = splitGain(gl, hl, gr, hr, lambda, gamma);
-    if (gain > 0 && (best === undefined || gain > best.gain + TIE_TOLERANCE * ((g * g) / (h + lambda)))) {
+    const noise = TIE_TOLERANCE * ((g * g) / (h + lambda));
+    if (gain > noise && (best === undefined || gain > best.gain + noise)) {
       best = { feature, bin, defaultLeft, gain, gradLeft: gl, hessLeft: hl, gradRight: gr, hessRight: hr };
     }
   };
