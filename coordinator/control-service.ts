@@ -5,7 +5,9 @@
 import * as grpc from '@grpc/grpc-js';
 import { DataSchemaSchema, inputDim } from '../core/data/schema.ts';
 import { JobSpecSchema } from '../core/job.ts';
-import { modelLayout } from '../core/model/layout.ts';
+import { hasWeightLayout, modelLayout } from '../core/model/layout.ts';
+import { treeFeatureNames } from '../core/trees/features.ts';
+import { BOOSTED_FORMAT } from '../core/trees/model-pack.ts';
 import type { RoundRecord } from '../core/round/engine.ts';
 import { guaranteeText, secureFacts } from '../core/round/guarantee.ts';
 import { readRosterReceipt } from '../core/privacy/receipt-check.ts';
@@ -217,7 +219,7 @@ export function controlHandlers(jobs: JobManager, grid: FleetGrid, operatorOf: (
       const dim = inputDim(rec.schema);
       const meta = {
         jobId: rec.id, job: rec.job, schema: rec.schema, preprocessing: rec.preprocessing, inputDim: dim,
-        layout: modelLayout(rec.job.model, dim), state: rec.state, roundsCompleted: rec.rounds.length - 1, aggregation: rec.aggregation,
+        ...(hasWeightLayout(rec.job.model) ? { layout: modelLayout(rec.job.model, dim) } : { format: BOOSTED_FORMAT, treeFeatures: treeFeatureNames(rec.schema) }), state: rec.state, roundsCompleted: rec.rounds.length - 1, aggregation: rec.aggregation,
         guarantee: jobs.guarantee(rec), secureAggregation: secureFacts(rec.job, rec.rounds),
       };
       for (let off = 0; off < bytes.length || off === 0; off += MODEL_CHUNK_BYTES) {

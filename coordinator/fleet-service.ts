@@ -22,7 +22,7 @@ import { readRosterReceipt } from '../core/privacy/receipt-check.ts';
 import type { Logger } from '../platform/log.ts';
 import type { MessageRecorder } from './recorder.ts';
 
-const KIND = { stats: 'STATS', train: 'TRAIN', evaluate: 'EVALUATE', vertical: 'VERTICAL' } as const;
+const KIND = { stats: 'STATS', train: 'TRAIN', evaluate: 'EVALUATE', vertical: 'VERTICAL', sketch: 'SKETCH', tree: 'TREE' } as const;
 
 function taskToWire(q: QueuedTask): Task {
   return {

@@ -8,10 +8,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { DataSchema } from '../core/data/schema.ts';
-import { inputDim } from '../core/data/schema.ts';
 import type { JobSpec } from '../core/job.ts';
-import { modelLayout } from '../core/model/layout.ts';
-import { layoutSize } from '../core/types.ts';
+import { modelSummary } from '../core/model/summary.ts';
 import { JobFailedError, runJob } from '../core/round/engine.ts';
 import type { ResumePoint } from '../core/round/engine.ts';
 import { plainSum } from '../core/round/sum-protocol.ts';
@@ -270,9 +268,7 @@ export class JobManager {
     rec.state = 'RUNNING';
     rec.stage = 'waiting for participants';
     this.grid.currentJobId = rec.id;
-    const dim = inputDim(rec.schema);
-    const params = layoutSize(modelLayout(rec.job.model, dim));
-    this.report.publish(rec, `job started: ${rec.job.model.type} model, ${dim} inputs, ${params} parameters, aggregation ${rec.aggregation}`);
+    this.report.publish(rec, `job started: ${modelSummary(rec.job, rec.schema)}, aggregation ${rec.aggregation}`);
     try {
       const outcome = await runJob(rec.id, rec.job, rec.schema, {
         grid: this.grid,

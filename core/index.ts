@@ -40,7 +40,10 @@ export { buildHistogram, histogramLayout, subtractHistogram, sumHistograms } fro
 export type { HistogramLayout } from './trees/histogram.ts';
 export { bestSplit, leafWeight, splitGain, TIE_TOLERANCE } from './trees/split.ts';
 export type { Split, SplitParams } from './trees/split.ts';
-export { growTree, partitionRows, predictTree } from './trees/tree.ts';
+export { partitionRows, predictTree } from './trees/tree.ts';
+export { growTree, levelHistograms } from './trees/grow.ts';
+export { LevelGrower } from './trees/level-grower.ts';
+export type { LevelRequest, PartialTree } from './trees/level-grower.ts';
 export type { Tree, TreeParams } from './trees/tree.ts';
 export { predictMargin, trainBoosted } from './trees/boost.ts';
 export type { BoostedModel, BoostOptions } from './trees/boost.ts';

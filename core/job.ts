@@ -20,6 +20,33 @@ export const ModelSpecSchema = z.discriminatedUnion('type', [
     })
     .strict(),
   /**
+   * Gradient-boosted trees (XGBoost-style second-order boosting on quantile bins): one tree per
+   * round, so `rounds` is the number of trees. The `train` and `strategy` blocks do not apply.
+   */
+  z
+    .object({
+      type: z.literal('gbdt'),
+      /** Largest depth of a tree (a tree of depth D costs at most D secure sums). */
+      maxDepth: z.number().int().min(1).max(12).default(4),
+      /** Shrinkage η applied to every leaf. */
+      learningRate: z.number().gt(0).max(1).default(0.1),
+      /** L2 penalty λ on leaf weights. */
+      lambda: z.number().min(0).max(1e6).default(1),
+      /** Minimum loss reduction γ for a split. */
+      gamma: z.number().min(0).max(1e6).default(0),
+      /** Smallest hessian sum of a child (over the whole consortium). */
+      minChildWeight: z.number().min(0).max(1e9).default(1),
+      /** Fraction of its rows each member uses per tree (drawn by the member). */
+      rowSubsample: z.number().gt(0).max(1).default(1),
+      /** Fraction of the features each tree may split on. */
+      featureSubsample: z.number().gt(0).max(1).default(1),
+      /** Quantile bins per numeric feature (the missing bin comes on top). */
+      maxBins: z.number().int().min(2).max(1024).default(32),
+      /** Points of the public grid each member counts its values over to find the bin edges. */
+      sketchGrid: z.number().int().min(16).max(65_536).default(1024),
+    })
+    .strict(),
+  /**
    * A model registered in every process that handles the job (core/model/registry.ts); `params`
    * are checked against the registered model's own schema when the job is validated.
    */
@@ -263,6 +290,21 @@ export const JobSpecSchema = z
           path: ['privacy', 'mode'],
           message: 'record-level DP-SGD clips per-example gradients, which fedcredit computes for its dense models (logistic, mlp) only; use client-level DP with a custom model',
         });
+      }
+    }
+    if (job.model.type === 'gbdt') {
+      if (job.privacy.mode !== 'none') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['privacy', 'mode'],
+          message: 'differential privacy is not available for gbdt jobs: their histograms are summed exactly (use privacy "none", or a logistic/mlp model with DP)',
+        });
+      }
+      if (job.train.classWeights !== 'none') {
+        ctx.addIssue({ code: 'custom', path: ['train', 'classWeights'], message: 'class weights are not available for gbdt jobs; leave train.classWeights at "none"' });
+      }
+      if (job.strategy.type !== 'fedavg') {
+        ctx.addIssue({ code: 'custom', path: ['strategy', 'type'], message: 'a gbdt job grows one tree per round from summed histograms and takes no aggregation strategy; leave strategy at "fedavg"' });
       }
     }
     if (job.privacy.mode === 'client' && job.privacy.noise === 'distributed' && job.aggregation !== 'secagg') {

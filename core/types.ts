@@ -25,9 +25,12 @@ export type Contribution = Record<string, Float64Array>;
 /** Expected length of every vector in a contribution, by name. */
 export type ContributionShape = Record<string, number>;
 
-/** Kinds of work a coordinator hands to a participant. */
-/** `vertical`: one step of a vertical job (core/vertical/messages.ts). */
-export type TaskKind = 'stats' | 'train' | 'evaluate' | 'vertical';
+/**
+ * Kinds of work a coordinator hands to a participant. `vertical`: one step of a vertical job
+ * (core/vertical/messages.ts); `sketch` and `tree`: a gbdt job's bin-edge sketch and one tree
+ * level's histograms (core/trees/job-stages.ts).
+ */
+export type TaskKind = 'stats' | 'train' | 'evaluate' | 'vertical' | 'sketch' | 'tree';
 
 /** Number of elements of a tensor of the given shape. */
 export function sizeOf(shape: readonly number[]): number {

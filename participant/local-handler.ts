@@ -23,6 +23,7 @@ import type { NodePrivacy } from './privacy/node-privacy.ts';
 import type { Rng } from '../core/types.ts';
 import { predictScores } from './trainer/predict.ts';
 import type { ParsedTask, TaskHandler } from './handler.ts';
+import { boostedScores, boostingTasks } from './trees/boosting-tasks.ts';
 import { chain } from './handler.ts';
 
 /** Held-out split of a participant's table for one job seed. */
@@ -59,6 +60,8 @@ export type EvaluateInput = Omit<TrainInput, 'fit'>;
 
 /** The node's data, per job; each accessor throws when the task lacks what it needs. */
 export interface LocalData {
+  /** The participant's name. */
+  name: string;
   split(task: ParsedTask): SplitData;
   trainInput(task: ParsedTask): TrainInput;
   evaluateInput(task: ParsedTask): EvaluateInput;
@@ -92,6 +95,7 @@ export function localData(name: string, table: Table): LocalData {
     return { split: c.split, weights, xTrain: c.xTrain!, xTest: c.xTest!, inputDim: inputDim(task.config.schema) };
   };
   return {
+    name,
     split: (task) => forJob(task).split,
     trainInput(task) {
       const m = model(task);
@@ -119,9 +123,18 @@ export function localHandler(name: string, table: Table, onLocalMetrics?: LocalM
 
 /** Answers every task with the exact statistics, update or evaluation of the node's own rows. */
 export function exactHandler(data: LocalData, onLocalMetrics?: LocalMetricsSink): TaskHandler {
+  const boosting = boostingTasks(data.name, (task) => data.split(task).train);
   return async (task) => {
     const { schema, job } = task.config;
     if (task.kind === 'stats') return { contribution: statsContribution(data.split(task).train, schema) };
+    if (task.kind === 'sketch') return { contribution: boosting.sketch(task) };
+    if (task.kind === 'tree') return { contribution: boosting.tree(task) };
+    if (task.kind === 'evaluate' && job.model.type === 'gbdt') {
+      const test = data.split(task).test;
+      const contribution = evaluationContribution(boostedScores(need(task.weights, 'model'), test, schema), test.labels, job.evaluation.bins);
+      onLocalMetrics?.(task.jobId, task.round, metricsFromEvaluation(contribution, job.evaluation.bins));
+      return { contribution };
+    }
     if (task.kind === 'train') {
       const input = data.trainInput(task);
       const out = await trainLocal({ spec: job.model, ...input });

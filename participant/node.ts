@@ -61,7 +61,7 @@ export function taskBinding(t: Task__Output): Binding {
   return { jobId: t.jobId, round: t.round, stage: t.secagg ? `${kind}/${t.secagg.message}` : kind, run };
 }
 
-const KINDS = { STATS: 'stats', TRAIN: 'train', EVALUATE: 'evaluate', VERTICAL: 'vertical' } as const;
+const KINDS = { STATS: 'stats', TRAIN: 'train', EVALUATE: 'evaluate', VERTICAL: 'vertical', SKETCH: 'sketch', TREE: 'tree' } as const;
 
 /** Decodes and validates a task for participant `self`; throws with a precise reason when it is malformed. */
 export function parseTask(t: Task__Output, self: string): ParsedTask {

@@ -40,6 +40,7 @@ import { statsShape } from '../core/data/preprocess.ts';
 import { inputDim } from '../core/data/schema.ts';
 import { evaluationShape } from '../core/metrics/histogram.ts';
 import { trainShapeFor } from '../core/round/client-round.ts';
+import { boostingStageShape } from '../core/trees/job-stages.ts';
 import { modelLayout } from '../core/model/layout.ts';
 import { layoutSize } from '../core/types.ts';
 import type { ContributionShape } from '../core/types.ts';
@@ -105,6 +106,7 @@ export function stageShape(task: ParsedTask): ContributionShape {
   const { job, schema } = task.config;
   if (task.kind === 'stats') return statsShape(schema);
   if (task.kind === 'evaluate') return evaluationShape(job.evaluation.bins);
+  if (task.kind === 'sketch' || task.kind === 'tree') return boostingStageShape(task.kind, task.round, task.config);
   return trainShapeFor(job, layoutSize(modelLayout(job.model, inputDim(schema))));
 }
 

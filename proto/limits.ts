@@ -74,8 +74,13 @@ export function headOf(text: string, max: number): string {
  * Why a validated job cannot run at this size, or null: its model must have at most
  * {@link MAX_MODEL_PARAMETERS} parameters over the schema's encoded inputs.
  */
-export function jobSizeProblem(job: Pick<JobSpec, 'model'>, schema: DataSchema): string | null {
+export function jobSizeProblem(job: Pick<JobSpec, 'model' | 'rounds'>, schema: DataSchema): string | null {
   const dim = inputDim(schema);
+  if (job.model.type === 'gbdt') {
+    // A packed boosted model: 3 header numbers, and per tree its node count plus 6 per node.
+    const numbers = 3 + job.rounds * (1 + 6 * (2 ** (job.model.maxDepth + 1) - 1));
+    return numbers > MAX_MODEL_PARAMETERS ? `${job.rounds} trees of depth ${job.model.maxDepth} can take ${numbers} numbers, more than the limit of ${MAX_MODEL_PARAMETERS}` : null;
+  }
   const params = layoutSize(modelLayout(job.model, dim));
   if (!Number.isSafeInteger(params) || params > MAX_MODEL_PARAMETERS) {
     return `the ${job.model.type} model over ${dim} encoded inputs has ${params} parameters, more than the limit of ${MAX_MODEL_PARAMETERS}`;

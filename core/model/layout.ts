@@ -7,10 +7,15 @@ import type { ModelSpec } from '../job.ts';
 import { uniform01 } from '../random.ts';
 import { modelArchitecture } from './registry.ts';
 import type { Layout, Rng } from '../types.ts';
-import { layoutSize } from '../types.ts';
+import { CoreInputError, layoutSize } from '../types.ts';
 
 /** A built-in dense model: logistic regression or the MLP. */
-export type DenseModelSpec = Exclude<ModelSpec, { type: 'custom' }>;
+export type DenseModelSpec = Extract<ModelSpec, { type: 'logistic' | 'mlp' }>;
+
+/** Whether the model is a vector of dense weights (every model but gradient-boosted trees). */
+export function hasWeightLayout(spec: ModelSpec): spec is Exclude<ModelSpec, { type: 'gbdt' }> {
+  return spec.type !== 'gbdt';
+}
 
 /** Units of each dense layer, output layer last. */
 export function denseUnits(spec: DenseModelSpec): number[] {
@@ -23,6 +28,7 @@ export function denseUnits(spec: DenseModelSpec): number[] {
  */
 export function modelLayout(spec: ModelSpec, inputDim: number): Layout {
   if (spec.type === 'custom') return modelArchitecture(spec.name).layout(spec.params, inputDim);
+  if (spec.type === 'gbdt') throw new CoreInputError('a gbdt model is a list of trees, not a layout of dense weights (core/trees/model-pack.ts)', 'spec');
   const layout: Layout = [];
   let fanIn = inputDim;
   denseUnits(spec).forEach((units, i) => {
@@ -45,6 +51,7 @@ const LOGISTIC_INIT = 0.01;
  */
 export function initialWeights(spec: ModelSpec, inputDim: number, rng: Rng): Float32Array {
   if (spec.type === 'custom') return modelArchitecture(spec.name).initialWeights(spec.params, inputDim, rng);
+  if (spec.type === 'gbdt') throw new CoreInputError('a gbdt model starts from its base score, not from dense weights', 'spec');
   const layout = modelLayout(spec, inputDim);
   const out = new Float32Array(layoutSize(layout));
   let off = 0;

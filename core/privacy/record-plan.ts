@@ -96,9 +96,11 @@ export function recordPrivacyProblem(job: Pick<JobSpec, 'privacy'>, schema: Pick
 }
 
 /** Rounds evaluated: every `every`-th and the last; round 0 too unless the job has record-level DP. */
-export function evaluationRounds(job: Pick<JobSpec, 'privacy' | 'rounds' | 'evaluation'>): number[] {
+export function evaluationRounds(job: Pick<JobSpec, 'privacy' | 'rounds' | 'evaluation'> & { model?: JobSpec['model'] }): number[] {
   const out: number[] = [];
-  const first = recordPrivacy(job) ? 1 : 0;
+  // A gbdt model starts as a constant (its base score), whose evaluation would only release the
+  // held-out class counts, identically in every job: it is not evaluated.
+  const first = recordPrivacy(job) || job.model?.type === 'gbdt' ? 1 : 0;
   for (let r = first; r <= job.rounds; r++) if (r % job.evaluation.every === 0 || r === job.rounds) out.push(r);
   return out;
 }

@@ -19,30 +19,28 @@ import type { StrategyState } from '../strategy/strategy.ts';
 import type { RoundStep } from '../strategy/round-strategy.ts';
 import { roundStrategyFor, SumReadError } from '../strategy/round-strategy.ts';
 import { CoreInputError, layoutSize } from '../types.ts';
-import { stageNoised } from '../privacy/noised-stages.ts';
 import { evaluationRounds } from '../privacy/record-plan.ts';
 import { releaseReader } from '../privacy/record-decode.ts';
-import type { StageFailure, StageTask } from './grid.ts';
+import type { StageFailure } from './grid.ts';
 import { withSignal } from './grid.ts';
 import { nonFiniteProblem, stateVectors } from './finite.ts';
-import type { SecureSumInfo, SumResult } from './sum-protocol.ts';
+import type { SecureSumInfo } from './sum-protocol.ts';
 import type { PreprocessingParams, TaskConfig } from './task-config.ts';
 import type { ClientDpRound, EngineDeps, ResumePoint, RoundRecord } from './engine-types.ts';
 import { releaseReceiptsOf } from './round-receipts.ts';
+import { JobFailedError } from './job-failed.ts';
+import { stageRunner } from './stage-runner.ts';
+import { growBoostedRound, sketchEdges } from './boosting-rounds.ts';
+import { baseScoreOf } from '../trees/job-stages.ts';
+import { emptyPacked } from '../trees/model-pack.ts';
+
+export { JobFailedError } from './job-failed.ts';
 
 export type { ClientDpRound, EngineDeps, EngineEvent, JobStorePort, NextRound, ResumePoint, RoundRecord } from './engine-types.ts';
 export { roundReceipts } from './round-receipts.ts';
 
 /** The metrics of a round that was not evaluated. */
 const NOT_EVALUATED: EvalMetrics = { auc: NaN, ks: NaN, gini: NaN, logLoss: NaN, brier: NaN, n: 0, positives: 0 };
-
-/** Why a job stopped before finishing (a clear, user-facing reason). */
-export class JobFailedError extends Error {
-  constructor(message: string, readonly failures: StageFailure[] = []) {
-    super(message);
-    this.name = 'JobFailedError';
-  }
-}
 
 /** Final outcome of a successful job. */
 export interface JobOutcome {
@@ -64,9 +62,6 @@ function usable<T>(where: string, read: () => T): T {
   }
 }
 
-function describeFailures(f: StageFailure[]): string {
-  return f.length ? ` (${f.map((x) => `${x.participant}: ${x.reason}`).join('; ')})` : '';
-}
 
 /**
  * Runs a whole job, or the rest of it from `resume`; throws {@link JobFailedError} with the reason
@@ -106,43 +101,12 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
   }
 
   const base: TaskConfig = { jobId, job, schema };
+  const boosted = job.model.type === 'gbdt' ? job.model : undefined;
   // Exact sums, or under record-level DP noised and bounded ones (core/privacy/record-decode.ts).
   const reader = releaseReader(job, schema);
   const evaluated = new Set(evaluationRounds(job));
   const released = resume?.releases ?? {};
-  const stage = async (round: number, task: StageTask, shape: Record<string, number>): Promise<SumResult & { sum: NonNullable<SumResult['sum']> }> => {
-    const pinned = stageNoised(job, task.kind) ? undefined : released[`${task.kind}/${round}`];
-    if (pinned) await grid.waitFor(pinned.length, pinned, job.deadlines.waitForParticipantsMs);
-    const participants = pinned ?? wanted(grid.available());
-    emit({ type: 'stage', round, stage: task.kind, participants });
-    if (pinned) {
-      const missing = pinned.filter((p) => !grid.available().includes(p));
-      if (missing.length) {
-        throw new JobFailedError(
-          `round ${round} ${task.kind}: this stage was being unmasked over [${pinned.join(', ')}] when the coordinator stopped; its inputs carry no DP noise, ` +
-            `so participants release them again only over exactly that set (no institution can be singled out by differencing), but ${missing.join(', ')} ` +
-            `${missing.length === 1 ? 'is' : 'are'} not connected after waiting ${job.deadlines.waitForParticipantsMs} ms`,
-        );
-      }
-    } else if (participants.length < min) {
-      throw new JobFailedError(`round ${round} ${task.kind}: quorum lost: ${participants.length} of the required ${min} participant(s) are connected`);
-    }
-    const res = await sum.run(grid, participants, task, shape, job.deadlines.stageMs, {
-      ...(pinned ? { exact: pinned } : {}),
-      beforeUnmask: (survivors) => store.saveRelease(task.kind, round, survivors),
-    });
-    for (const f of res.failures) emit({ type: 'failure', failure: f });
-    if (res.error) throw new JobFailedError(`round ${round} ${task.kind}: ${res.error}` + describeFailures(res.failures), res.failures);
-    if (res.contributors.length < min || !res.sum) {
-      throw new JobFailedError(
-        `round ${round} ${task.kind}: only ${res.contributors.length} of the required ${min} participant(s) delivered` + describeFailures(res.failures),
-        res.failures,
-      );
-    }
-    const infinite = nonFiniteProblem(res.sum);
-    if (infinite) throw new JobFailedError(`round ${round} ${task.kind}: the aggregate over [${res.contributors.join(', ')}] is not finite: ${infinite}`, res.failures);
-    return res as SumResult & { sum: NonNullable<SumResult['sum']> };
-  };
+  const stage = stageRunner({ job, grid, sum, store, emit, released, wanted });
   /** A new model that is finite everywhere; a round whose aggregate overflows fails and nothing of it is stored. */
   const finiteModel = (round: number, next: StrategyState): StrategyState => {
     const bad = nonFiniteProblem(stateVectors(next));
@@ -166,15 +130,17 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
     } catch (err) {
       throw new JobFailedError(`federated preprocessing over [${stats.contributors.join(', ')}] failed: ${(err as Error).message}`);
     }
+    // Boosted trees also need every numeric feature's bin edges, from the federated sketch.
+    if (boosted) preprocessing = await sketchEdges(stage, base, boosted, preprocessing);
     await store.savePreprocessing(preprocessing);
   }
 
   const dim = inputDim(schema);
-  const size = layoutSize(modelLayout(job.model, dim));
+  const size = boosted ? 0 : layoutSize(modelLayout(job.model, dim));
   const resumed = resume?.preprocessing && resume.rounds.length > 0 && resume.state ? resume : undefined;
   // The job's strategy, wrapped by client-level DP when the job has it (core/strategy/round-strategy.ts).
   const strategy = roundStrategyFor(job, size, { ...(resumed ? { resumed: resumed.next ?? {} } : {}), ...(deps.noiseRng ? { noiseRng: deps.noiseRng } : {}), ...(deps.strategies ? { strategies: deps.strategies } : {}) });
-  let state: StrategyState = resumed?.state ?? { weights: initialWeights(job.model, dim, seededRng(deriveSeed(job.seed, 'init'))), round: 0 };
+  let state: StrategyState = resumed?.state ?? { weights: boosted ? emptyPacked(usable('boosting', () => baseScoreOf(preprocessing.n, preprocessing.positives))) : initialWeights(job.model, dim, seededRng(deriveSeed(job.seed, 'init'))), round: 0 };
   const classWeights = resolveClassWeights(job, preprocessing);
   const rounds: RoundRecord[] = resumed ? [...resumed.rounds] : [];
 
@@ -218,6 +184,12 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
   if (!resumed) await evaluate(0, now(), Number.NaN, [], statsFailures);
   for (let round = state.round + 1; round <= job.rounds; round++) {
     const started = now();
+    if (boosted) {
+      const b = await growBoostedRound(stage, { ...base, preprocessing }, boosted, round, state.weights);
+      state = { weights: b.weights, round };
+      await evaluate(round, started, b.trainLoss, b.contributors, b.failures, b.secure);
+      continue;
+    }
     const { mu, clipNorm } = strategy.fitConfig(round);
     const fit = { train: job.train, mu, classWeights, seed: deriveSeed(job.seed, `fit:${round}`), ...(clipNorm ? { clipNorm } : {}) };
     const tr = await stage(round, { kind: 'train', round, config: { ...base, preprocessing, fit }, weights: state.weights }, trainShapeFor(job, size));

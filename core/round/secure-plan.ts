@@ -7,7 +7,8 @@
  * - the encoding plan of each stage's vectors into Z_{2^32} (secagg/contribution-codec.ts):
  *   model updates are clipped and stochastically quantized; counts, statistics, histograms and
  *   the example weight use exact fixed point (so no portfolio size is revealed, only sums; under
- *   record-level DP histograms carry signed noise on a 2^−6 grid);
+ *   record-level DP histograms carry signed noise on a 2^−6 grid); a gbdt job's sketch counts are
+ *   integers and its tree-level gradient histograms fixed point on the 2^−24 grid;
  * - a `__clipped` counter appended to every stage, so the round reports how many coordinates
  *   were clipped in total without revealing any one participant's count;
  * - the Shamir threshold t and the neighbour graph (everyone, or a k-regular ring whose
@@ -56,6 +57,7 @@ export function encodingPlanFor(
     else if (kind === 'train' && name === 'update') encodings[name] = { kind: 'quantized', clip: spec.clip * spec.maxWeight };
     else if (kind === 'evaluate' && name === 'hist') encodings[name] = noisedCounts ? NOISED_COUNT : COUNT;
     else if (kind === 'stats' && name === 'stats') encodings[name] = WIDE;
+    else if (kind === 'sketch' && name === 'counts') encodings[name] = COUNT;
     else encodings[name] = REAL;
   }
   return { shape: { ...shape, [CLIPPED]: 1 }, encodings, maxSummands };

@@ -14,8 +14,26 @@ export const PreprocessingSchema = z
     std: z.array(z.number().positive()),
     n: z.number().min(0),
     positives: z.number().min(0),
+    /** gbdt jobs: the bin edges of every numeric feature, from the federated sketch (ascending). */
+    edges: z.array(z.array(z.number()).max(65_534)).optional(),
   })
   .strict();
+
+const nodeIndex = z.number().int().min(-1).max(1 << 13);
+/** One level of one tree of a gbdt job: the tree so far and the nodes whose histograms are asked for. */
+export const TreeStepSchema = z
+  .object({
+    /** The tree (= round) being grown. */
+    tree: z.number().int().min(1),
+    level: z.number().int().min(0).max(12),
+    partial: z
+      .object({ feature: z.array(nodeIndex), bin: z.array(z.number().int().min(0).max(65_535)), defaultLeft: z.array(z.union([z.literal(0), z.literal(1)])), left: z.array(nodeIndex), right: z.array(nodeIndex) })
+      .strict()
+      .refine((p) => [p.bin, p.defaultLeft, p.left, p.right].every((a) => a.length === p.feature.length) && p.feature.length >= 1, 'the partial tree\'s arrays must all have one entry per node'),
+    nodes: z.array(z.number().int().min(0)).min(1).max(1 << 12),
+  })
+  .strict();
+export type TreeStep = z.infer<typeof TreeStepSchema>;
 
 export const FitConfigSchema = z
   .object({
@@ -34,6 +52,7 @@ export const TaskConfigSchema = z
     schema: DataSchemaSchema,
     preprocessing: PreprocessingSchema.optional(),
     fit: FitConfigSchema.optional(),
+    tree: TreeStepSchema.optional(),
   })
   .strict();
 
@@ -47,4 +66,5 @@ export interface TaskConfig {
   schema: DataSchema;
   preprocessing?: PreprocessingParams;
   fit?: FitConfig;
+  tree?: TreeStep;
 }

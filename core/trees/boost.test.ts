@@ -11,7 +11,8 @@ import type { BinnedData } from './bins.ts';
 import { binColumns, quantileEdges } from './bins.ts';
 import { logisticGradients, predictMargin, sigmoid, trainBoosted } from './boost.ts';
 import type { Tree } from './tree.ts';
-import { growTree, leafOf } from './tree.ts';
+import { growTree } from './grow.ts';
+import { leafOf } from './tree.ts';
 
 /** n rows of x1…x4 ~ U(−1, 1) (x3, x4 pure noise); y = [x1·x2 > 0], flipped with probability 0.1. */
 function interactionData(seed: number, n: number): { columns: Float64Array[]; labels: Uint8Array } {

@@ -22,7 +22,8 @@ import { CoreInputError } from '../types.ts';
 import type { BinnedData } from './bins.ts';
 import { checkSplitParams } from './split.ts';
 import type { Tree } from './tree.ts';
-import { growTree, predictTree } from './tree.ts';
+import { growTree } from './grow.ts';
+import { predictTree } from './tree.ts';
 
 /** Options of {@link trainBoosted}; the regularization defaults follow XGBoost's. */
 export interface BoostOptions {

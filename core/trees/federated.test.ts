@@ -20,6 +20,7 @@ import { predictMargin, trainBoosted } from './boost.ts';
 import type { FederatedMember, HistogramSum } from './federated.ts';
 import { federatedBinEdges, plainHistogramSum, trainFederatedBoosted } from './federated.ts';
 import { histogramLayout } from './histogram.ts';
+import type { Tree } from './tree.ts';
 
 /** n rows of x1…x4 ~ U(−1, 1), about 10% of x1 and x3 missing; y = [x1·x2 > 0] (x1 read as 0 when missing), 10% flipped. */
 function syntheticRows(seed: number, n: number): { columns: Float64Array[]; labels: Uint8Array } {
@@ -93,7 +94,7 @@ describe('trainFederatedBoosted', () => {
     }
   });
 
-  it('passes the sum port only per-member vectors of the documented lengths, at most one sum per node', async () => {
+  it('passes the sum port only per-member vectors of the documented lengths, one sum per level above the leaves', async () => {
     const { raw, pooledColumns } = split3(20, [90, 200, 130]);
     const edges = pooledColumns.map((c) => quantileEdges(c, 16));
     const members: FederatedMember[] = raw.map((r) => ({ name: r.name, data: binColumns(r.columns, edges), labels: r.labels }));
@@ -103,14 +104,30 @@ describe('trainFederatedBoosted', () => {
       calls.push({ names: [...perMember.keys()], lengths: [...perMember.values()].map((v) => v.length) });
       return plainHistogramSum(perMember);
     };
-    const model = await trainFederatedBoosted(members, { trees: 6, maxDepth: 3, rowSubsample: 0.7, featureSubsample: 0.5 }, recording, seededRng(3));
+    const maxDepth = 3;
+    const model = await trainFederatedBoosted(members, { trees: 6, maxDepth, rowSubsample: 0.7, featureSubsample: 0.5 }, recording, seededRng(3));
     for (const c of calls) expect(c.names).toEqual(['m0', 'm1', 'm2']);
     expect(calls[0]!.lengths).toEqual([2, 2, 2]); // (rows, positives), once
-    for (const c of calls.slice(1)) expect(c.lengths).toEqual([histLength, histLength, histLength]);
-    // Per tree: the root, plus one child of each split node.
-    const expected = model.trees.reduce((s, t) => s + 1 + t.feature.filter((f) => f >= 0).length, 0);
-    expect(calls.length - 1).toBe(expected);
-    for (const t of model.trees) expect(1 + t.feature.filter((f) => f >= 0).length).toBeLessThanOrEqual(t.feature.length);
+    for (const c of calls.slice(1)) {
+      expect(new Set(c.lengths).size).toBe(1);
+      expect(c.lengths[0]! % histLength).toBe(0);
+    }
+    // Per tree: one sum per level that has nodes to split (at most maxDepth); it holds the root's
+    // histogram, then one child's of each node split above the second-to-last level.
+    let expectedSums = 0;
+    let expectedHistograms = 0;
+    for (const t of model.trees) {
+      const depth = nodeDepths(t);
+      const splitAt = (d: number) => Array.from(t.feature).filter((f, i) => f >= 0 && depth[i] === d).length;
+      expectedSums += 1;
+      expectedHistograms += 1;
+      for (let d = 0; d < maxDepth - 1 && splitAt(d) > 0; d++) {
+        expectedSums++;
+        expectedHistograms += splitAt(d);
+      }
+    }
+    expect(calls.length - 1).toBe(expectedSums);
+    expect(calls.slice(1).reduce((a, c) => a + c.lengths[0]! / histLength, 0)).toBe(expectedHistograms);
     // Feature subsampling: 2 of 4 features per tree; the run is reproducible under the same seed.
     for (const t of model.trees) expect(new Set(Array.from(t.feature).filter((f) => f >= 0)).size).toBeLessThanOrEqual(2);
     const again = await trainFederatedBoosted(members, { trees: 6, maxDepth: 3, rowSubsample: 0.7, featureSubsample: 0.5 }, plainHistogramSum, seededRng(3));
@@ -186,3 +203,15 @@ describe('trainFederatedBoosted on credit_data', () => {
     expect(fedAuc).toBeGreaterThan(0.8);
   });
 });
+
+/** Depth of every node of a tree (root 0). */
+function nodeDepths(t: Tree): number[] {
+  const depth = new Array<number>(t.feature.length).fill(0);
+  for (let i = 0; i < t.feature.length; i++) {
+    if (t.feature[i]! >= 0) {
+      depth[t.left[i]!] = depth[i]! + 1;
+      depth[t.right[i]!] = depth[i]! + 1;
+    }
+  }
+  return depth;
+}

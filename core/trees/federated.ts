@@ -10,9 +10,9 @@
  *   - {@link federatedBinEdges}: once, each member's {@link gridCounts} of every feature over the
  *     public grids, concatenated (length Σ_f (grid_f.length + 1));
  *   - {@link trainFederatedBoosted}: once, the pair (rows, positives) of each member (length 2),
- *     for the base score; then, per tree, the histogram of the root and, for every node that is
- *     split, of one of its children, each of length histogramLayout(bins).length — so at most one
- *     sum per node of the tree. The other child's histogram is the parent's minus the summed one.
+ *     for the base score; then, per tree and level, the histograms a ./level-grower.ts
+ *     LevelGrower asks for (the root's, then one child's of every split node, whose sibling is
+ *     the parent's minus it), concatenated — so at most maxDepth sums per tree.
  *
  * Every split decision is taken on the summed histograms only (./split.ts), the same for all
  * members; each member then partitions its own rows by the published split. Since histograms
@@ -33,10 +33,11 @@ import { edgesFromCounts, gridCounts } from './bins.ts';
 import type { BoostedModel, BoostOptions } from './boost.ts';
 import { drawTreeFeatures, logisticGradients, resolveBoostOptions } from './boost.ts';
 import type { HistogramLayout } from './histogram.ts';
-import { buildHistogram, histogramLayout, subtractHistogram, sumHistograms } from './histogram.ts';
-import { bestSplit } from './split.ts';
+import { histogramLayout, sumHistograms } from './histogram.ts';
+import { levelHistograms } from './grow.ts';
+import { LevelGrower } from './level-grower.ts';
 import type { Tree, TreeParams } from './tree.ts';
-import { checkTreeParams, partitionRows, predictTree, treeBuilder } from './tree.ts';
+import { checkTreeParams, predictTree } from './tree.ts';
 
 /**
  * The consortium's sum: given each member's vector (keyed by member name, all of one length),
@@ -174,17 +175,9 @@ export async function trainFederatedBoosted(
   return { baseScore, trees };
 }
 
-/** A node waiting to be split or made a leaf: each member's rows in it, and its summed histogram. */
-interface Pending {
-  id: number;
-  rows: Map<string, Uint32Array>;
-  hist: Float64Array;
-}
-
 /**
- * {@link growTree} with the histogram of a node being the sum of the members' histograms of
- * their rows in it. Of a split node's children, the one with the smaller summed hessian (known
- * from the split, so no row counts are revealed) is summed, and the other is the parent's minus it.
+ * One tree grown by a {@link LevelGrower} whose level histograms are the sums through `sum` of
+ * the members' level histograms of their own rows (`rows`: each member's rows for this tree).
  */
 async function growFederatedTree(
   states: readonly MemberState[],
@@ -194,40 +187,11 @@ async function growFederatedTree(
   features: readonly number[],
   sum: HistogramSum,
 ): Promise<Tree> {
-  const summedHistogram = (rowsOf: Map<string, Uint32Array>): Promise<Float64Array> => {
+  const grower = new LevelGrower(layout, params, features);
+  for (let req = grower.next(); req; req = grower.next()) {
     const perMember = new Map<string, Float64Array>();
-    for (const s of states) {
-      const name = s.member.name;
-      perMember.set(name, buildHistogram(layout, s.member.data, s.grad, s.hess, rowsOf.get(name)!));
-    }
-    return sumChecked(sum, perMember, layout.length);
-  };
-  const tree = treeBuilder(layout, params);
-  let level: Pending[] = [{ id: tree.addNode(), rows, hist: await summedHistogram(rows) }];
-  for (let depth = 0; level.length > 0; depth++) {
-    const next: Pending[] = [];
-    for (const node of level) {
-      const split = depth < params.maxDepth ? bestSplit(node.hist, layout, params, features) : undefined;
-      if (split === undefined) {
-        tree.setLeaf(node.id, node.hist);
-        continue;
-      }
-      const leftRows = new Map<string, Uint32Array>();
-      const rightRows = new Map<string, Uint32Array>();
-      for (const s of states) {
-        const name = s.member.name;
-        const parts = partitionRows(s.member.data, node.rows.get(name)!, split);
-        leftRows.set(name, parts.left);
-        rightRows.set(name, parts.right);
-      }
-      const leftSmaller = split.hessLeft <= split.hessRight;
-      const smallHist = await summedHistogram(leftSmaller ? leftRows : rightRows);
-      const largeHist = subtractHistogram(node.hist, smallHist);
-      const { left, right } = tree.setSplit(node.id, split);
-      next.push({ id: left, rows: leftRows, hist: leftSmaller ? smallHist : largeHist });
-      next.push({ id: right, rows: rightRows, hist: leftSmaller ? largeHist : smallHist });
-    }
-    level = next;
+    for (const s of states) perMember.set(s.member.name, levelHistograms(layout, s.member.data, s.grad, s.hess, rows.get(s.member.name)!, req));
+    grower.receive(await sumChecked(sum, perMember, req.nodes.length * layout.length));
   }
-  return tree.build();
+  return grower.build();
 }

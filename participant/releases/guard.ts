@@ -22,7 +22,7 @@ import { z } from 'zod';
 /** Attempts of one input a node takes part in, by default. */
 export const DEFAULT_MAX_ATTEMPTS = 8;
 
-const stage = z.enum(['stats', 'train', 'evaluate']);
+const stage = z.enum(['stats', 'train', 'evaluate', 'sketch', 'tree']);
 const common = {
   jobId: z.string().min(1),
   stage,
@@ -54,7 +54,7 @@ export type ReleaseLogRecord = z.infer<typeof ReleaseLogRecordSchema>;
 /** Which input a secure sum is about. */
 export interface InputKey {
   jobId: string;
-  stage: 'stats' | 'train' | 'evaluate';
+  stage: 'stats' | 'train' | 'evaluate' | 'sketch' | 'tree';
   round: number;
 }
 

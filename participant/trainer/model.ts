@@ -54,6 +54,7 @@ export function assertInputDim(inputDim: number): void {
 export function buildModel(spec: ModelSpec, inputDim: number, seed: number): tf.LayersModel {
   assertInputDim(inputDim);
   if (spec.type === 'custom') return buildCustomModel(spec, inputDim);
+  if (spec.type === 'gbdt') throw new Error('a gbdt model has no tfjs network; it is scored by core/trees/model-pack.ts');
   const units = denseUnits(spec);
   const rate = dropoutRate(spec);
   const model = tf.sequential({ name: `fedcredit_${spec.type}` });

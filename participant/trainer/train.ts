@@ -165,7 +165,7 @@ function gather(args: TrainArgs, indices: Uint32Array): HostBatch {
 
 /** Dropout multipliers for each hidden layer of a batch (null when the spec has no dropout). */
 function batchMasks(spec: ModelSpec, rows: number, rng: Rng): (tf.Tensor2D | null)[] {
-  if (spec.type === 'custom') return [];
+  if (spec.type === 'custom' || spec.type === 'gbdt') return [];
   const rate = dropoutRate(spec);
   const hidden = denseUnits(spec).slice(0, -1);
   return hidden.map((u) => (rate > 0 ? tf.tensor2d(dropoutMask(rng, rows, u, rate), [rows, u]) : null));

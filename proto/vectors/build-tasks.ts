@@ -19,7 +19,7 @@ import { planLayout } from './build-secagg.ts';
 import { TAPE_SEED } from './secagg-driver.ts';
 import { requestRoundTrip } from './wire.ts';
 
-const KIND = { stats: 'STATS', train: 'TRAIN', evaluate: 'EVALUATE', vertical: 'VERTICAL' } as const;
+const KIND = { stats: 'STATS', train: 'TRAIN', evaluate: 'EVALUATE', vertical: 'VERTICAL', sketch: 'SKETCH', tree: 'TREE' } as const;
 
 const tensorJson = (t: Tensor) => ({ name: t.name, dtype: t.dtype, shape: t.shape, data: hex(t.data as Uint8Array) });
 const named = (c: Contribution) => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, nums(v)]));

@@ -6,6 +6,8 @@ export const TaskKind = {
   TRAIN: 'TRAIN',
   EVALUATE: 'EVALUATE',
   VERTICAL: 'VERTICAL',
+  SKETCH: 'SKETCH',
+  TREE: 'TREE',
 } as const;
 
 export type TaskKind =
@@ -19,5 +21,9 @@ export type TaskKind =
   | 3
   | 'VERTICAL'
   | 4
+  | 'SKETCH'
+  | 5
+  | 'TREE'
+  | 6
 
 export type TaskKind__Output = typeof TaskKind[keyof typeof TaskKind]

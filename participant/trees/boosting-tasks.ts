@@ -1,0 +1,128 @@
+/**
+ * A member's side of a gbdt job: its counts over the sketch grids, its gradient histograms of
+ * one tree level, and the scores of its held-out rows under a boosted model.
+ *
+ * Per job the member keeps its training rows' tree features (binned once the job's edges are
+ * known) and the margins of the model so far; a task carrying a model with more trees adds only
+ * the new trees' outputs, and a model that is not an extension of the cached one (a coordinator
+ * restart, another job) recomputes them from scratch. Row subsampling is drawn by the member
+ * per tree, seeded by the job's seed, its own name and the tree, so every level of a tree (and
+ * a rerun of it) uses the same rows.
+ *
+ * Every value contributed to a tree level is put on the secure sum's fixed-point grid
+ * (core/trees/job-stages.ts `onSumGrid`), so plain and secure aggregation sum it identically.
+ */
+import type { Table } from '../../core/data/table.ts';
+import type { Contribution } from '../../core/types.ts';
+import { deriveSeed, seededRng, uniform01 } from '../../core/random.ts';
+import { logisticGradients, sigmoid } from '../../core/trees/boost.ts';
+import type { BinnedData } from '../../core/trees/bins.ts';
+import { binColumns } from '../../core/trees/bins.ts';
+import { sketchCounts, sketchGrids, treeColumns, treeEdges } from '../../core/trees/features.ts';
+import { levelHistograms } from '../../core/trees/grow.ts';
+import { onSumGrid, treeLayout } from '../../core/trees/job-stages.ts';
+import type { GbdtSpec } from '../../core/trees/job-stages.ts';
+import { boostedMargins, unpackBoosted } from '../../core/trees/model-pack.ts';
+import type { ParsedTask } from '../handler.ts';
+
+/** A member's cached state of one gbdt job. */
+interface BoostingCache {
+  jobId: string;
+  columns: Float64Array[];
+  labels: Uint8Array;
+  edgesKey?: string;
+  binned?: BinnedData;
+  /** The packed model the margins are of, and the margins. */
+  model?: Float32Array;
+  margin?: Float64Array;
+}
+
+function specOf(task: ParsedTask): GbdtSpec {
+  const spec = task.config.job.model;
+  if (spec.type !== 'gbdt') throw new Error(`a ${task.kind} task belongs to a gbdt job, but the job's model is "${spec.type}"`);
+  return spec;
+}
+
+/** The tasks of gbdt jobs for member `name` over its training part `trainOf(task)`. */
+export function boostingTasks(name: string, trainOf: (task: ParsedTask) => Table) {
+  let cache: BoostingCache | undefined;
+  const forJob = (task: ParsedTask): BoostingCache => {
+    if (!cache || cache.jobId !== task.jobId) {
+      const train = trainOf(task);
+      cache = { jobId: task.jobId, columns: treeColumns(train, task.config.schema), labels: train.labels };
+    }
+    return cache;
+  };
+  const binnedOf = (c: BoostingCache, task: ParsedTask): BinnedData => {
+    const edges = task.config.preprocessing?.edges;
+    if (!edges) throw new Error('the task carries no bin edges');
+    const key = JSON.stringify(edges);
+    if (c.edgesKey !== key || !c.binned) {
+      c.binned = binColumns(c.columns, treeEdges(task.config.schema, edges));
+      c.edgesKey = key;
+    }
+    return c.binned;
+  };
+  const marginsOf = (c: BoostingCache, packed: Float32Array): Float64Array => {
+    const model = unpackBoosted(packed, c.columns.length);
+    const old = c.model;
+    const extends_ = old !== undefined && c.margin !== undefined && old.length <= packed.length && old[1] === packed[1] && packed.subarray(3, old.length).every((v, i) => Object.is(v, old[3 + i]));
+    let margin: Float64Array;
+    if (extends_) {
+      margin = c.margin!;
+      const more = boostedMargins(model, c.columns, unpackBoosted(old).trees.length);
+      for (let i = 0; i < margin.length; i++) margin[i]! += more[i]!;
+    } else margin = boostedMargins(model, c.columns);
+    c.model = packed;
+    c.margin = margin;
+    return margin;
+  };
+
+  return {
+    /** The member's counts of its numeric training values over the job's public sketch grids. */
+    sketch(task: ParsedTask): Contribution {
+      const spec = specOf(task);
+      const prep = task.config.preprocessing;
+      if (!prep) throw new Error('the task carries no preprocessing statistics');
+      const c = forJob(task);
+      const grids = sketchGrids(task.config.schema, prep, spec.sketchGrid);
+      return { counts: sketchCounts(c.columns.slice(0, grids.length), grids) };
+    },
+
+    /** The gradient histograms of the requested nodes of one tree level over the member's rows (and, at level 0, its loss). */
+    tree(task: ParsedTask): Contribution {
+      specOf(task);
+      const step = task.config.tree;
+      const edges = task.config.preprocessing?.edges;
+      if (!step || !edges) throw new Error('the task carries no tree level or no bin edges');
+      if (!task.weights) throw new Error('the task carries no model');
+      const c = forJob(task);
+      const binned = binnedOf(c, task);
+      const margin = marginsOf(c, task.weights);
+      const n = c.labels.length;
+      const grad = new Float64Array(n);
+      const hess = new Float64Array(n);
+      logisticGradients(margin, c.labels, grad, hess);
+      const spec = specOf(task);
+      const all = Uint32Array.from({ length: n }, (_, i) => i);
+      const rng = seededRng(deriveSeed(task.config.job.seed, `tree-rows:${name}:${step.tree}`));
+      const rows = spec.rowSubsample < 1 ? all.filter(() => uniform01(rng) < spec.rowSubsample) : all;
+      const layout = treeLayout(task.config.schema, edges);
+      const hist = onSumGrid(levelHistograms(layout, binned, grad, hess, rows, step));
+      if (step.level > 0) return { hist };
+      let loss = 0;
+      for (let i = 0; i < n; i++) {
+        const p = sigmoid(margin[i]!);
+        loss -= c.labels[i] ? Math.log(Math.max(p, 1e-15)) : Math.log(Math.max(1 - p, 1e-15));
+      }
+      return { hist, loss: onSumGrid(Float64Array.of(loss, n)) };
+    },
+  };
+}
+
+/** Scores (probabilities) of `table`'s rows under the packed boosted model `packed`. */
+export function boostedScores(packed: Float32Array, table: Table, schema: ParsedTask['config']['schema']): Float64Array {
+  const columns = treeColumns(table, schema);
+  const margin = boostedMargins(unpackBoosted(packed, columns.length), columns);
+  return margin.map(sigmoid);
+}
