@@ -20,6 +20,8 @@ import { splitForJob } from '../participant/local-handler.ts';
 import type { SplitData } from '../participant/local-handler.ts';
 import { predictScores } from '../participant/trainer/predict.ts';
 import { trainLocal } from '../participant/trainer/train.ts';
+import { boostedScores } from '../participant/trees/boosting-tasks.ts';
+import { boostLocally, localEdges } from '../participant/trees/local-boosting.ts';
 
 /** AUC and KS of a model on a set of rows. */
 export interface Score {
@@ -79,12 +81,20 @@ export function ownPreprocessing(tables: Table[], schema: DataSchema): Preproces
 
 /** Scores `weights` on a table. */
 export function scoreModel(job: JobSpec, schema: DataSchema, prep: PreprocessingParams, weights: Float32Array, table: Table): Score {
-  const scores = predictScores(job.model, inputDim(schema), weights, encodeTable(table, schema, prep));
+  const scores = job.model.type === 'gbdt' ? boostedScores(weights, table, schema) : predictScores(job.model, inputDim(schema), weights, encodeTable(table, schema, prep));
   return { auc: exactAuc(scores, table.labels), ks: exactKs(scores, table.labels), n: table.n };
 }
 
-/** Trains the job's model on `train` for as many epochs as the federated job runs in total. */
+/**
+ * Trains the job's model on `train`: a dense model for as many epochs as the federated job runs
+ * in total, a gbdt model with as many trees (edges from these rows' own sketch).
+ */
 export async function trainReference(job: JobSpec, schema: DataSchema, prep: PreprocessingParams, train: Table, label: string): Promise<Float32Array> {
+  if (job.model.type === 'gbdt') {
+    // The job's own code path over these rows: their sketch, edges and as many trees as the job grows.
+    const edges = localEdges([train], schema, job.model);
+    return boostLocally({ table: train, schema, spec: job.model, edges, trees: job.rounds, seed: job.seed, name: label });
+  }
   const dim = inputDim(schema);
   const epochs = job.rounds * job.train.localEpochs;
   const out = await trainLocal({

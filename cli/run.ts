@@ -6,6 +6,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ModelSpec } from '../core/job.ts';
 import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus.ts';
+import { boostedToJson } from '../core/trees/model-json.ts';
+import { treeFeatureNames } from '../core/trees/features.ts';
 import { initBackend } from '../participant/trainer/backend.ts';
 import { saveWeightsAsModel } from '../participant/trainer/save.ts';
 import { ControlClient } from '../client/control-client.ts';
@@ -127,13 +129,15 @@ export async function runJobOnCoordinator(o: RunOptions): Promise<{ summary: Run
       summary.backend = backend.name;
       const dir = path.resolve(o.outDir);
       mkdirSync(dir, { recursive: true });
-      await saveWeightsAsModel(o.loaded.job.model as ModelSpec, Number(model.meta.inputDim), model.weights, dir);
+      const boosted = o.loaded.job.model.type === 'gbdt';
+      if (boosted) writeFileSync(path.join(dir, 'model.json'), JSON.stringify(boostedToJson(model.weights, treeFeatureNames(o.loaded.schema))) + '\n');
+      else await saveWeightsAsModel(o.loaded.job.model as ModelSpec, Number(model.meta.inputDim), model.weights, dir);
       const metadata = {
         ...summary,
         job: o.loaded.job,
         schema: o.loaded.schema,
         preprocessing: model.meta.preprocessing,
-        layout: model.meta.layout,
+        ...(boosted ? { format: model.meta.format, treeFeatures: model.meta.treeFeatures } : { layout: model.meta.layout }),
         createdAt: new Date(final.createdUnixMs).toISOString(),
         finishedAt: new Date(final.finishedUnixMs).toISOString(),
         savedAt: new Date().toISOString(),
@@ -141,7 +145,7 @@ export async function runJobOnCoordinator(o: RunOptions): Promise<{ summary: Run
       };
       writeFileSync(path.join(dir, 'metadata.json'), JSON.stringify(metadata, null, 2) + '\n');
       summary.modelDir = dir;
-      o.print(`model saved to ${dir} (model.json, weights.bin, metadata.json)`);
+      o.print(`model saved to ${dir} (${boosted ? 'model.json: the trees' : 'model.json, weights.bin'}, metadata.json)`);
     }
     return { summary, weights: model.weights, meta: model.meta };
   } finally {

@@ -24,13 +24,25 @@ import type { MessageRecorder } from './recorder.ts';
 
 const KIND = { stats: 'STATS', train: 'TRAIN', evaluate: 'EVALUATE', vertical: 'VERTICAL', sketch: 'SKETCH', tree: 'TREE' } as const;
 
+/** Each stage's configuration serialized once: every participant and step of a stage shares the object. */
+const configJson = new WeakMap<object, string>();
+function configJsonOf(config: unknown): string {
+  if (typeof config !== 'object' || config === null) return JSON.stringify(config);
+  let json = configJson.get(config);
+  if (json === undefined) {
+    json = JSON.stringify(config);
+    configJson.set(config, json);
+  }
+  return json;
+}
+
 function taskToWire(q: QueuedTask): Task {
   return {
     taskId: q.taskId,
     jobId: q.jobId,
     round: q.task.round,
     kind: KIND[q.task.kind],
-    configJson: JSON.stringify(q.task.config),
+    configJson: configJsonOf(q.task.config),
     weights: q.task.weights ? [float32Tensor('weights', q.task.weights)] : [],
     deadlineUnixMs: q.deadline,
     ...(q.task.secagg ? { secagg: secaggStepToWire(q.task.secagg) } : {}),

@@ -171,7 +171,10 @@ export function secAggMod(opts: SecAggModOptions): Mod {
         (stageNoised(task.config.job, task.kind) ? undefined : contributionProblem(history, key, config.participants));
       if (declined) return decline(declined);
       releases.append({ kind: 'attempt', ...key, run: config.run, at: now() });
-      const local = next({ ...task, secagg: undefined, survivors: config.threshold }).catch((err: Error) => refuse(`${task.kind} failed on this node: ${err.message}`));
+      // The local computation starts once the advert is out, so it overlaps the key exchange.
+      const local = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => next({ ...task, secagg: undefined, survivors: config.threshold }))
+        .catch((err: Error) => refuse(`${task.kind} failed on this node: ${err.message}`));
       const s: Session = { state: initClient(config, opts.name, auth), configKey, local, key, floor };
       sessions.set(config.run, s);
       for (const old of [...sessions.keys()].slice(0, Math.max(0, sessions.size - MAX_SESSIONS))) {

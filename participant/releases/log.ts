@@ -1,7 +1,9 @@
 /**
  * The participant's release log, `<stateDir>/releases.jsonl`: one JSON line per secure sum this
  * node began (`attempt`) and per input it helped unmask (`release`, written and fsynced BEFORE
- * any share leaves the node). It is the memory behind ./guard.ts, so it survives restarts: a
+ * any share leaves the node). An `attempt` line is written without its own fsync: the fsync of
+ * the next `release` line flushes it too, and a process crash does not lose written lines; only
+ * a power loss can forget attempts that released nothing since. It is the memory behind ./guard.ts, so it survives restarts: a
  * coordinator cannot difference two sums of one input by waiting for this node to restart.
  *
  * Opening reads and validates every line. A torn last line (the node stopped while appending) is
@@ -12,7 +14,7 @@
  * Without a state dir the log lives in memory only (in-process tests and simulations); the CLI
  * always gives one. One process per state dir.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { appendDurable, writeFileAtomic } from '../../platform/atomic.ts';
 import path from 'node:path';
 import { ReleaseLogRecordSchema } from './guard.ts';
@@ -98,12 +100,16 @@ export class ReleaseLog {
     return [...mine, ...same];
   }
 
-  /** Appends a record durably (fsync) before returning; throws {@link ReleaseLogError} when it cannot. */
+  /**
+   * Appends a record — a `release` durably (fsync, which also flushes earlier lines) before
+   * returning, an `attempt` written but not synced; throws {@link ReleaseLogError} when it cannot.
+   */
   append(record: ReleaseLogRecord): void {
     const r = ReleaseLogRecordSchema.parse(record);
     if (this.file) {
       try {
-        appendDurable(this.file, JSON.stringify(r) + '\n');
+        if (r.kind === 'release') appendDurable(this.file, JSON.stringify(r) + '\n');
+        else appendFileSync(this.file, JSON.stringify(r) + '\n', { mode: 0o600 });
       } catch (err) {
         throw new ReleaseLogError(`cannot append to ${this.file}: ${(err as Error).message}`, this.file);
       }

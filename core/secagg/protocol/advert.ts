@@ -17,7 +17,7 @@
  * a 4-byte big-endian length followed by its bytes, the first field a protocol label, and the run
  * and round are always included, so a signature never verifies in another role, run or round.
  */
-import { createPrivateKey, createPublicKey, sign as edSign, verify as edVerify } from 'node:crypto';
+import { type KeyObject, createPrivateKey, createPublicKey, sign as edSign, verify as edVerify } from 'node:crypto';
 import { CoreInputError } from '../../types.ts';
 import { bytesEqual } from '../hex.ts';
 import type { ClientAuth, SecAggConfig } from './config-types.ts';
@@ -65,20 +65,50 @@ function base64url(bytes: Uint8Array): string {
 }
 
 /**
+ * OpenSSL key objects of the signing keys in use, so a node signing and verifying hundreds of
+ * messages per job builds each key once: private keys by the caller's key array (held only as
+ * long as the caller holds that array), public keys by their bytes (a bounded cache).
+ */
+const privateKeys = new WeakMap<Uint8Array, KeyObject>();
+const publicKeys = new Map<string, KeyObject>();
+const PUBLIC_KEYS_CACHED = 4096;
+
+function privateKeyOf(secretKey: Uint8Array): KeyObject {
+  let key = privateKeys.get(secretKey);
+  if (!key) {
+    const jwk = { kty: 'OKP', crv: 'Ed25519', d: base64url(secretKey.subarray(0, 32)), x: base64url(secretKey.subarray(32)) };
+    try {
+      key = createPrivateKey({ key: jwk, format: 'jwk' });
+    } finally {
+      jwk.d = '';
+    }
+    privateKeys.set(secretKey, key);
+  }
+  return key;
+}
+
+function publicKeyOf(publicKey: Uint8Array): KeyObject {
+  const id = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('hex');
+  let key = publicKeys.get(id);
+  if (!key) {
+    key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: base64url(publicKey) }, format: 'jwk' });
+    if (publicKeys.size >= PUBLIC_KEYS_CACHED) publicKeys.delete(publicKeys.keys().next().value!);
+    publicKeys.set(id, key);
+  }
+  return key;
+}
+
+/**
  * The Ed25519 signature (RFC 8032) of `message` under a 64-byte tweetnacl `secretKey` (seed ||
- * public key); identical to tweetnacl's `sign.detached`. The caller's key is not copied or kept.
+ * public key); identical to tweetnacl's `sign.detached`. The key's OpenSSL form is kept only
+ * while the caller keeps `secretKey` (a weak reference), and must not be changed in place.
  */
 export function sign(secretKey: Uint8Array, message: Uint8Array): Uint8Array {
   if (!(secretKey instanceof Uint8Array) || secretKey.length !== SIGNING_SECRET_KEY_BYTES) {
     throw new CoreInputError(`secretKey must be a ${SIGNING_SECRET_KEY_BYTES}-byte Ed25519 secret key`, 'secretKey');
   }
-  const jwk = { kty: 'OKP', crv: 'Ed25519', d: base64url(secretKey.subarray(0, 32)), x: base64url(secretKey.subarray(32)) };
-  try {
-    const b = edSign(null, message, createPrivateKey({ key: jwk, format: 'jwk' }));
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  } finally {
-    jwk.d = '';
-  }
+  const b = edSign(null, message, privateKeyOf(secretKey));
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
 /** True when `signature` is a valid (canonical) Ed25519 signature of `message` under `publicKey`. */
@@ -86,8 +116,7 @@ export function verify(publicKey: Uint8Array | undefined, message: Uint8Array, s
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== SIGNING_PUBLIC_KEY_BYTES) return false;
   if (!(signature instanceof Uint8Array) || signature.length !== SIGNATURE_BYTES) return false;
   try {
-    const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: base64url(publicKey) }, format: 'jwk' });
-    return edVerify(null, message, key, signature);
+    return edVerify(null, message, publicKeyOf(publicKey), signature);
   } catch {
     return false; // not a point on the curve
   }
