@@ -139,12 +139,17 @@ export function scoreTree(tree: ScoringTree, featureValue: (feature: number) => 
 }
 
 /** Margins (log-odds) of `model` for every row of the tree feature `columns` (./features.ts `treeColumns`). */
-export function boostedMargins(model: ScoringModel, columns: readonly Float64Array[], from = 0): Float64Array {
-  const n = columns[0]?.length ?? 0;
-  const margin = new Float64Array(n).fill(from === 0 ? model.baseScore : 0);
+export function boostedMargins(model: ScoringModel, columns: readonly Float64Array[]): Float64Array {
+  const margin = new Float64Array(columns[0]?.length ?? 0).fill(model.baseScore);
+  addTreeOutputs(model, columns, margin, 0);
+  return margin;
+}
+
+/** Adds the outputs of `model`'s trees from index `from` on to `margin`, row by row (margins kept up to date as trees are added). */
+export function addTreeOutputs(model: ScoringModel, columns: readonly Float64Array[], margin: Float64Array, from: number): void {
+  const n = margin.length;
   for (let t = from; t < model.trees.length; t++) {
     const tree = model.trees[t]!;
     for (let i = 0; i < n; i++) margin[i]! += scoreTree(tree, (f) => columns[f]![i]!);
   }
-  return margin;
 }

@@ -22,7 +22,7 @@ import { sketchCounts, sketchGrids, treeColumns, treeEdges } from '../../core/tr
 import { levelHistograms } from '../../core/trees/grow.ts';
 import { onSumGrid, treeLayout } from '../../core/trees/job-stages.ts';
 import type { GbdtSpec } from '../../core/trees/job-stages.ts';
-import { boostedMargins, unpackBoosted } from '../../core/trees/model-pack.ts';
+import { addTreeOutputs, boostedMargins, unpackBoosted } from '../../core/trees/model-pack.ts';
 import type { ParsedTask } from '../handler.ts';
 
 /** A member's cached state of one gbdt job. */
@@ -70,8 +70,7 @@ export function boostingTasks(name: string, trainOf: (task: ParsedTask) => Table
     let margin: Float64Array;
     if (extends_) {
       margin = c.margin!;
-      const more = boostedMargins(model, c.columns, unpackBoosted(old).trees.length);
-      for (let i = 0; i < margin.length; i++) margin[i]! += more[i]!;
+      addTreeOutputs(model, c.columns, margin, unpackBoosted(old).trees.length);
     } else margin = boostedMargins(model, c.columns);
     c.model = packed;
     c.margin = margin;

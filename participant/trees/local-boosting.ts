@@ -16,7 +16,7 @@ import { levelHistograms } from '../../core/trees/grow.ts';
 import type { GbdtSpec } from '../../core/trees/job-stages.ts';
 import { baseScoreOf, onSumGrid, treeLayout } from '../../core/trees/job-stages.ts';
 import { LevelGrower } from '../../core/trees/level-grower.ts';
-import { appendTrees, boostedMargins, emptyPacked, unpackBoosted } from '../../core/trees/model-pack.ts';
+import { addTreeOutputs, appendTrees, boostedMargins, emptyPacked, unpackBoosted } from '../../core/trees/model-pack.ts';
 
 /** Bin edges of the numeric features from `tables`' own rows (the job's sketch, over these rows only). */
 export function localEdges(tables: readonly Table[], schema: DataSchema, spec: GbdtSpec): number[][] {
@@ -77,8 +77,7 @@ export function boostLocally(o: LocalBoostOptions): Float32Array {
     const grower = new LevelGrower(layout, spec, features);
     for (let req = grower.next(); req; req = grower.next()) grower.receive(onSumGrid(levelHistograms(layout, binned, grad, hess, rows, req)));
     const next = appendTrees(packed, [grower.build()], edges);
-    const added = boostedMargins(unpackBoosted(next), columns, round - 1);
-    for (let i = 0; i < margin.length; i++) margin[i]! += added[i]!;
+    addTreeOutputs(unpackBoosted(next), columns, margin, round - 1);
     packed = next;
     if (o.onTree && !o.onTree(packed, round)) break;
   }
