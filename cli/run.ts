@@ -59,6 +59,8 @@ export interface RunSummary {
   privacy?: Record<string, { epsilonJob: number; epsilonTotal: number; delta: number; budgetEpsilon: number; signatureValid: boolean; verifiedAgainstRoster: boolean }>;
   modelDir?: string;
   backend?: string;
+  /** Wall time of the job on the coordinator, from submission to its end (s). */
+  jobSeconds?: number;
 }
 
 function secureSummary(s: JobStatus__Output): Pick<RunSummary, 'secureAggregation'> {
@@ -90,6 +92,7 @@ export function summarize(s: JobStatus__Output): RunSummary {
     aggregation: s.aggregation,
     guarantee: s.guarantee,
     participants: s.participants,
+    ...(Number(s.finishedUnixMs) > 0 ? { jobSeconds: (Number(s.finishedUnixMs) - Number(s.createdUnixMs)) / 1000 } : {}),
     ...secureSummary(s),
     federated: { auc: m?.auc ?? NaN, ks: m?.ks ?? NaN, gini: m?.gini ?? NaN, logLoss: m?.logLoss ?? NaN, brier: m?.brier ?? NaN, n: m?.n ?? 0, positives: m?.positives ?? 0 },
     rounds: s.rounds.map((r) => ({

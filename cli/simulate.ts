@@ -65,6 +65,8 @@ export interface SimulationReport {
   localOnly: Record<string, Score>;
   localOnlyMeanAuc: number;
   rounds: RunSummary['rounds'];
+  /** Wall time of the federated job on the coordinator, from submission to its end (s). */
+  jobSeconds?: number;
   stateDir: string;
 }
 
@@ -154,7 +156,7 @@ export async function simulate(o: SimulateOptions): Promise<SimulationReport> {
       guarantee: summary.guarantee, ...(summary.secureAggregation ? { secureAggregation: summary.secureAggregation } : {}),
       ...(summary.privacy ? { privacy: summary.privacy } : {}), backend, seconds: 0,
       federated: { ...summary.federated, exactAuc: NaN, exactKs: NaN, perParty: {} },
-      centralized: { ...emptyScore, perParty: {} }, localOnly: {}, localOnlyMeanAuc: NaN, rounds: summary.rounds, stateDir,
+      centralized: { ...emptyScore, perParty: {} }, localOnly: {}, localOnlyMeanAuc: NaN, rounds: summary.rounds, ...(summary.jobSeconds ? { jobSeconds: summary.jobSeconds } : {}), stateDir,
     };
     if (summary.state === 'SUCCEEDED' && weights && meta) {
       o.print('training references in this process: centralized (pooled) and local-only per party ...');

@@ -46,8 +46,18 @@ export function chain(base: TaskHandler, mods: Mod[]): TaskHandler {
 
 /** Refuses any task whose schema differs from the one this node validated its data against. */
 export function schemaCheckMod(localDigest: string, digestOf: (schema: unknown) => string): Mod {
+  // The steps of one secure sum share their parsed configuration (participant/node.ts), hence the schema object.
+  const digests = new WeakMap<object, string>();
+  const digestOnce = (schema: object): string => {
+    let d = digests.get(schema);
+    if (d === undefined) {
+      d = digestOf(schema);
+      digests.set(schema, d);
+    }
+    return d;
+  };
   return (next) => async (task) => {
-    const remote = digestOf(task.config.schema);
+    const remote = digestOnce(task.config.schema);
     if (remote !== localDigest) {
       return {
         refusal: {

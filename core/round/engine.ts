@@ -2,7 +2,9 @@
  * The round engine: runs a federated job over a {@link Grid} with a {@link SumProtocol},
  * a Strategy and a store port. Stages per job: federated preprocessing statistics, a baseline
  * evaluation of the initial model (round 0), then per round: train → aggregate → evaluate →
- * persist. Pure orchestration: no timers, clock or randomness of its own (the clock is a port,
+ * persist. A gbdt job (./boosting-rounds.ts) adds the sketch of bin edges after the statistics,
+ * grows one tree per round from per-level sums instead of train → aggregate, and does not
+ * evaluate its constant initial model. Pure orchestration: no timers, clock or randomness of its own (the clock is a port,
  * the initial weights come from a seeded generator).
  */
 import { statsShape } from '../data/preprocess.ts';

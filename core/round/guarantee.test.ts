@@ -29,6 +29,15 @@ describe('the guarantee statement', () => {
     expect(secureFacts(job, rounds)).toEqual({ participants: 4, threshold: 3, neighbours: 3, modulusBits: 32, clip: 2, maxWeight: 5000, clipped: 7, authenticated: false });
   });
 
+  it('names what a gbdt job sums — sketch counts and tree-level histograms — and no update clipping', () => {
+    const job = JobSpecSchema.parse({ model: { type: 'gbdt' } });
+    const text = guaranteeText(job, [info()]);
+    expect(text).toContain('of their counts of feature values over the public sketch grid, gradient histograms of each tree level, preprocessing statistics and evaluation histograms, never one participant\'s');
+    expect(text).toContain('gradient histograms in exact fixed point (multiples of 2^-24), every level of a tree summed over the same members');
+    expect(text).not.toContain('update deltas clipped');
+    expect(guaranteeText(JobSpecSchema.parse({ model: { type: 'gbdt' }, aggregation: 'plain' }), [])).toContain("sees each participant's sketch counts, gradient histograms, statistics and evaluation histogram in clear");
+  });
+
   it('says the protocol holds against a deviating coordinator only when every round was authenticated', () => {
     const job = JobSpecSchema.parse({});
     const signed = { secure: { ...info().secure, authenticated: true } };

@@ -54,15 +54,17 @@ export function guaranteeText(job: JobSpec, rounds: { secure?: SecureSumInfo }[]
   if (job.aggregation === 'plain') {
     return (
       'plain aggregation (debugging only): raw rows never leave a participant, but the coordinator sees each ' +
-      "participant's update, statistics and evaluation histogram in clear; no secure aggregation. " +
+      `participant's ${job.model.type === 'gbdt' ? 'sketch counts, gradient histograms' : 'update'}, statistics and evaluation histogram in clear; no secure aggregation. ` +
       privacyText(job, receipts)
     );
   }
   const f = secureFacts(job, rounds)!;
   const graph = f.participants === 0 ? '' : `, k = ${f.neighbours} masking neighbours each${f.neighbours >= f.participants - 1 ? ' (everyone)' : ' (SecAgg+)'}`;
   const params = f.participants === 0 ? '' : ` t = ${f.threshold} of n = ${f.participants}${graph};`;
-  const clipping =
-    job.privacy.mode === 'client'
+  const boosted = job.model.type === 'gbdt';
+  const clipping = boosted
+    ? 'gradient histograms in exact fixed point (multiples of 2^-24), every level of a tree summed over the same members'
+    : job.privacy.mode === 'client'
       ? 'each participant clips its model delta to an L2 norm and rounds it to integers (client-level DP, below)'
       : `update deltas clipped to ±${f.clip}, FedAvg weight capped at ${f.maxWeight} (${f.clipped} coordinate(s) clipped in this job)`;
   const active = f.authenticated
@@ -77,7 +79,7 @@ export function guaranteeText(job: JobSpec, rounds: { secure?: SecureSumInfo }[]
     '; and without DP, exact statistics of different jobs over member sets that differ by one can be subtracted — participants refuse identical inputs but cannot recognise related ones.';
   return (
     'secure aggregation (Bonawitz et al. 2017): the coordinator learns only the sum over each round\'s surviving ' +
-    `participants of their updates, preprocessing statistics and evaluation histograms, never one participant's;${params} ` +
+    `participants of their ${boosted ? 'counts of feature values over the public sketch grid, gradient histograms of each tree level' : 'updates'}, preprocessing statistics and evaluation histograms, never one participant's;${params} ` +
     `inputs summed in Z_2^${f.modulusBits}; ${clipping}.${active}${drawn}${guard} ${privacyText(job, receipts)}`
   );
 }
