@@ -11,6 +11,7 @@ import type { DataSchema } from '../data/schema.ts';
 import { inputDim } from '../data/schema.ts';
 import type { JobSpec } from '../job.ts';
 import { evaluationShape } from '../metrics/histogram.ts';
+import { personalReleaseShape, readPersonalRelease, releasesPersonalization } from '../personalize/release.ts';
 import type { EvalMetrics } from '../metrics/histogram.ts';
 import { initialWeights, modelLayout } from '../model/layout.ts';
 import { deriveSeed, seededRng } from '../random.ts';
@@ -110,7 +111,11 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
   const reader = releaseReader(job, schema);
   const evaluated = new Set(evaluationRounds(job));
   const released = resume?.releases ?? {};
-  const stage = async (round: number, task: StageTask, shape: Record<string, number>): Promise<SumResult & { sum: NonNullable<SumResult['sum']> }> => {
+  /** `forMembers` may adapt the task and shape to the stage's participants once they are known. */
+  type ForMembers = (participants: string[]) => { task: StageTask; shape: Record<string, number> };
+  const stage = async (round: number, asked: StageTask, askedShape: Record<string, number>, forMembers?: ForMembers): Promise<SumResult & { sum: NonNullable<SumResult['sum']> }> => {
+    let task = asked;
+    let shape = askedShape;
     const pinned = stageNoised(job, task.kind) ? undefined : released[`${task.kind}/${round}`];
     if (pinned) await grid.waitFor(pinned.length, pinned, job.deadlines.waitForParticipantsMs);
     const participants = pinned ?? wanted(grid.available());
@@ -127,6 +132,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
     } else if (participants.length < min) {
       throw new JobFailedError(`round ${round} ${task.kind}: quorum lost: ${participants.length} of the required ${min} participant(s) are connected`);
     }
+    if (forMembers) ({ task, shape } = forMembers(participants));
     const res = await sum.run(grid, participants, task, shape, job.deadlines.stageMs, {
       ...(pinned ? { exact: pinned } : {}),
       beforeUnmask: (survivors) => store.saveRelease(task.kind, round, survivors),
@@ -189,9 +195,19 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
     clientDp?: ClientDpRound,
   ) => {
     // A round the job does not evaluate (evaluation.every) reports no metrics.
-    const ev = evaluated.has(round)
-      ? await stage(round, { kind: 'evaluate', round, config: { ...base, preprocessing }, weights: state.weights }, evaluationShape(job.evaluation.bins))
-      : undefined;
+    const evalTask: StageTask = { kind: 'evaluate', round, config: { ...base, preprocessing }, weights: state.weights };
+    // The final evaluation of a job with personalization also sums the members' personalization vectors.
+    let members: string[] = [];
+    const personal: ForMembers | undefined =
+      round === job.rounds && releasesPersonalization(job)
+        ? (participants) => {
+            members = [...participants];
+            const config: TaskConfig = { ...base, preprocessing, members };
+            return { task: { ...evalTask, config }, shape: { ...evaluationShape(job.evaluation.bins), ...personalReleaseShape(job, round, members.length) } };
+          }
+        : undefined;
+    const ev = evaluated.has(round) ? await stage(round, evalTask, evaluationShape(job.evaluation.bins), personal) : undefined;
+    const personalization = ev && personal ? usable(`round ${round} evaluate`, () => readPersonalRelease(ev.sum, job.evaluation.bins, members)) : undefined;
     const metrics = ev
       ? usable(`round ${round} evaluate`, () => reader.metrics(ev.sum))
       : NOT_EVALUATED;
@@ -208,6 +224,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
       // Round 0 also carries the receipts of the statistics release that preceded it.
       ...releaseReceiptsOf([round === 0 ? statsReceipts : undefined, ev?.receipts]),
       ...(clientDp ? { clientDp } : {}),
+      ...(personalization ? { personalization } : {}),
     };
     await store.saveRound(record, state, strategy.next());
     unreported = [];

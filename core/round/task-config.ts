@@ -34,6 +34,8 @@ export const TaskConfigSchema = z
     schema: DataSchemaSchema,
     preprocessing: PreprocessingSchema.optional(),
     fit: FitConfigSchema.optional(),
+    /** The participants of a final evaluation with personalization, in the order of their value slots. */
+    members: z.array(z.string().min(1).max(128)).max(100_000).optional(),
   })
   .strict();
 
@@ -47,4 +49,5 @@ export interface TaskConfig {
   schema: DataSchema;
   preprocessing?: PreprocessingParams;
   fit?: FitConfig;
+  members?: string[];
 }
