@@ -3,8 +3,8 @@
  * validation rows (parts of its own training rows, never its held-out test rows) with each
  * candidate — the global model as is, the global model fine-tuned on its own rows, a model of its
  * own rows alone, and mixtures of their scores — and keeps the one with the highest validation
- * AUC ({@link chooseVariant}), the global model on a tie: a member changes the consortium's model
- * only when its own rows say the change helps.
+ * AUC, the global model on a tie, unless its lead over the local-only model is within the noise
+ * of the validation folds ({@link chooseVariant}).
  *
  * Validation AUCs are means over the k folds of a stratified k-fold split of the member's training
  * rows ({@link stratifiedFolds}): per class, a seeded shuffle, so every part keeps the member's
@@ -32,10 +32,9 @@ export const VARIANT_PREFERENCE: readonly Variant[] = VARIANTS;
 /**
  * Order among candidates that the validation rows cannot tell from the best (see
  * {@link chooseVariant}): the models that average most first, since averaging models of equal
- * accuracy lowers the variance of the scores, and the global model last — it is kept when it wins
- * or ties, not when it merely might.
+ * accuracy lowers the variance of the scores.
  */
-export const INDISTINGUISHABLE_PREFERENCE: readonly Variant[] = ['ensemble', 'blend', 'finetuned-blend', 'local', 'finetuned', 'global'];
+export const INDISTINGUISHABLE_PREFERENCE: readonly Variant[] = ['ensemble', 'blend', 'finetuned-blend', 'finetuned', 'global', 'local'];
 
 /** A candidate's validation AUC (mean over folds), its AUC on each fold, and for a blend its α. */
 export interface Candidate {
@@ -59,16 +58,30 @@ export function pairedStandardError(a: readonly number[], b: readonly number[]):
   return Math.sqrt(variance / d.length);
 }
 
+/** Whether `a`'s lead over `b` in mean AUC is at most one paired standard error (only exact ties without fold AUCs). */
+function indistinguishable(a: Candidate, b: Candidate): boolean {
+  if (a.auc === b.auc) return true;
+  if (!a.foldAucs || !b.foldAucs) return false;
+  return a.auc - b.auc <= pairedStandardError(a.foldAucs, b.foldAucs);
+}
+
 /**
- * The personal model to keep. The best candidate is the one with the highest mean validation AUC,
- * exact ties going to the most preferred ({@link VARIANT_PREFERENCE}: the global model first);
- * when that is the global model, it is kept. Otherwise, the candidates whose mean AUC lies within
- * one standard error of the paired fold differences below the best (the one-standard-error rule,
- * Hastie, Tibshirani & Friedman, ESL §7.10) cannot be told from it on the member's rows, and the
- * first of them in {@link INDISTINGUISHABLE_PREFERENCE} is kept. Candidates without fold AUCs are
- * indistinguishable only when exactly tied. A candidate whose AUC is NaN (validation parts with
- * one class only) never wins, so then the global model is kept. Throws when no global candidate
- * is given: the global model is the fallback every choice is measured against.
+ * The personal model to keep.
+ *
+ *  1. The best candidate has the highest mean validation AUC; exact ties go to the most preferred
+ *     ({@link VARIANT_PREFERENCE}), so the global model wins a tie, and is then kept.
+ *  2. Every candidate but the local-only model contains the global model, which was trained on
+ *     the member's own rows — the very rows it is validated on — so its validation AUC is
+ *     optimistic. The member therefore leaves its local-only model only for a lead beyond one
+ *     standard error of the paired fold differences (the one-standard-error rule, Hastie,
+ *     Tibshirani & Friedman, ESL §7.10); otherwise it keeps the local-only model.
+ *  3. Among the candidates within one standard error of the best, it keeps the first in
+ *     {@link INDISTINGUISHABLE_PREFERENCE}.
+ *
+ * Candidates without fold AUCs count as indistinguishable only when exactly tied. A candidate
+ * whose AUC is NaN (validation parts with one class only) never wins, so then the global model is
+ * kept. Throws when no global candidate is given: it is the fallback every choice is measured
+ * against.
  */
 export function chooseVariant(candidates: readonly Candidate[]): Candidate {
   const global = candidates.find((c) => c.variant === 'global');
@@ -78,13 +91,18 @@ export function chooseVariant(candidates: readonly Candidate[]): Candidate {
   const top = Math.max(...finite.map((c) => c.auc));
   const rank = (order: readonly Variant[]) => (a: Candidate, b: Candidate) => order.indexOf(a.variant) - order.indexOf(b.variant);
   const best = finite.filter((c) => c.auc === top).sort(rank(VARIANT_PREFERENCE))[0]!; // at least one candidate has the top AUC
-  if (best.variant === 'global') return best;
-  const near = finite.filter((c) => {
-    if (c.auc === top) return true;
-    if (!c.foldAucs || !best.foldAucs) return false;
-    return top - c.auc <= pairedStandardError(best.foldAucs, c.foldAucs);
-  });
-  return near.sort(rank(INDISTINGUISHABLE_PREFERENCE))[0]!; // `near` holds at least `best`
+  if (best.variant === 'global' || best.variant === 'local') return best;
+  const local = finite.find((c) => c.variant === 'local');
+  if (local && indistinguishable(best, local)) return local;
+  const near = finite.filter((c) => c.variant !== 'local' && indistinguishable(best, c));
+  return simplest(near.sort(rank(INDISTINGUISHABLE_PREFERENCE))[0]!, candidates); // `near` holds at least `best`
+}
+
+/** A blend at α = 1 or 0 is its base or the local-only model: the candidate of that name when given. */
+function simplest(c: Candidate, all: readonly Candidate[]): Candidate {
+  if (c.alpha === undefined || (c.alpha !== 0 && c.alpha !== 1)) return c;
+  const name: Variant = c.alpha === 0 ? 'local' : c.variant === 'blend' ? 'global' : 'finetuned';
+  return all.find((x) => x.variant === name) ?? c;
 }
 
 /** alpha·global + (1 − alpha)·local, score by score. */
