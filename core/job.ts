@@ -214,6 +214,11 @@ export const PersonalizationSpecSchema = z
   .strict();
 export type PersonalizationSpec = z.infer<typeof PersonalizationSpecSchema>;
 
+/** The job's personalization settings when it personalizes (mode other than "none"), else undefined. */
+export function personalizationOf(job: { personalization?: PersonalizationSpec | undefined }): PersonalizationSpec | undefined {
+  return job.personalization && job.personalization.mode !== 'none' ? job.personalization : undefined;
+}
+
 export const JobSpecSchema = z
   .object({
     name: z.string().min(1).max(200).default('job'),
@@ -263,7 +268,11 @@ export const JobSpecSchema = z
     secureAggregation: SecureAggregationSpecSchema.default(SecureAggregationSpecSchema.parse({})),
     /** Differential privacy: "none" (default), record-level DP-SGD, or client-level DP-FedAvg. */
     privacy: PrivacySpecSchema.default({ mode: 'none' }),
-    personalization: PersonalizationSpecSchema.default(PersonalizationSpecSchema.parse({})),
+    /**
+     * Absent (the default) means off, like mode "none"; an absent field keeps the job's wire form
+     * what it was before personalization existed.
+     */
+    personalization: PersonalizationSpecSchema.optional(),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
   })
   .strict()
@@ -292,7 +301,7 @@ export const JobSpecSchema = z
         });
       }
     }
-    if (job.personalization.mode !== 'none' && !['logistic', 'mlp'].includes(job.model.type)) {
+    if (personalizationOf(job) && !['logistic', 'mlp'].includes(job.model.type)) {
       ctx.addIssue({
         code: 'custom',
         path: ['personalization', 'mode'],

@@ -16,6 +16,7 @@
  * would fall outside the job's guarantee.
  */
 import type { JobSpec } from '../job.ts';
+import { personalizationOf } from '../job.ts';
 import { rankStatistics } from '../metrics/histogram.ts';
 import type { Contribution, ContributionShape } from '../types.ts';
 import { CoreInputError } from '../types.ts';
@@ -28,7 +29,7 @@ export const MEMBER_VALUE_SLOT = 4;
 
 /** Whether the job's final evaluation carries the personalization vectors. */
 export function releasesPersonalization(job: JobSpec): boolean {
-  return job.personalization.mode !== 'none' && job.privacy.mode !== 'record';
+  return personalizationOf(job) !== undefined && job.privacy.mode !== 'record';
 }
 
 /**

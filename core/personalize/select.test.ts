@@ -36,8 +36,10 @@ describe('chooseVariant', () => {
     const ensemble = { variant: 'ensemble' as const, auc: 0.748, foldAucs: [0.74, 0.76, 0.74, 0.75, 0.75] };
     expect(chooseVariant([global, winner, local, ensemble]).variant).toBe('ensemble');
     expect(chooseVariant([global, winner, local, { ...ensemble, auc: 0.72, foldAucs: [0.72, 0.72, 0.72, 0.72, 0.72] }]).variant).toBe('finetuned');
-    // The global model, when it has the best mean AUC or ties it, is kept.
-    expect(chooseVariant([{ ...global, auc: 0.704, foldAucs: noisy.foldAucs }, noisy, local]).variant).toBe('global');
+    // The global model ties the fine-tuned one and wins the tie, but must still beat the local-only model beyond noise.
+    expect(chooseVariant([{ ...global, auc: 0.704, foldAucs: noisy.foldAucs }, noisy, local]).variant).toBe('local');
+    expect(chooseVariant([{ ...global, auc: 0.704, foldAucs: steady.foldAucs }, steady, local]).variant).toBe('global');
+    expect(chooseVariant([{ ...global, auc: 0.7, foldAucs: noisy.foldAucs }, local]).variant).toBe('global'); // exact tie with local
   });
 
   it('names a blend at α = 1 or 0 after the model it equals', () => {

@@ -69,14 +69,15 @@ function indistinguishable(a: Candidate, b: Candidate): boolean {
  * The personal model to keep.
  *
  *  1. The best candidate has the highest mean validation AUC; exact ties go to the most preferred
- *     ({@link VARIANT_PREFERENCE}), so the global model wins a tie, and is then kept.
+ *     ({@link VARIANT_PREFERENCE}), so the global model wins a tie.
  *  2. Every candidate but the local-only model contains the global model, which was trained on
  *     the member's own rows — the very rows it is validated on — so its validation AUC is
  *     optimistic. The member therefore leaves its local-only model only for a lead beyond one
  *     standard error of the paired fold differences (the one-standard-error rule, Hastie,
- *     Tibshirani & Friedman, ESL §7.10); otherwise it keeps the local-only model.
- *  3. Among the candidates within one standard error of the best, it keeps the first in
- *     {@link INDISTINGUISHABLE_PREFERENCE}.
+ *     Tibshirani & Friedman, ESL §7.10), or for the global model exactly tied with it; otherwise
+ *     it keeps the local-only model.
+ *  3. A global best is kept. Otherwise, among the candidates within one standard error of the
+ *     best, the member keeps the first in {@link INDISTINGUISHABLE_PREFERENCE}.
  *
  * Candidates without fold AUCs count as indistinguishable only when exactly tied. A candidate
  * whose AUC is NaN (validation parts with one class only) never wins, so then the global model is
@@ -91,9 +92,11 @@ export function chooseVariant(candidates: readonly Candidate[]): Candidate {
   const top = Math.max(...finite.map((c) => c.auc));
   const rank = (order: readonly Variant[]) => (a: Candidate, b: Candidate) => order.indexOf(a.variant) - order.indexOf(b.variant);
   const best = finite.filter((c) => c.auc === top).sort(rank(VARIANT_PREFERENCE))[0]!; // at least one candidate has the top AUC
-  if (best.variant === 'global' || best.variant === 'local') return best;
+  if (best.variant === 'local') return best;
   const local = finite.find((c) => c.variant === 'local');
-  if (local && indistinguishable(best, local)) return local;
+  // An exact tie of the global and the local-only model goes to the global model.
+  if (local && indistinguishable(best, local) && !(best.variant === 'global' && best.auc === local.auc)) return local;
+  if (best.variant === 'global') return best;
   const near = finite.filter((c) => c.variant !== 'local' && indistinguishable(best, c));
   return simplest(near.sort(rank(INDISTINGUISHABLE_PREFERENCE))[0]!, candidates); // `near` holds at least `best`
 }

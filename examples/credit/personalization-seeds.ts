@@ -43,6 +43,7 @@ for (const name of configs) {
   console.log(`\n== ${name}: ${path.relative(process.cwd(), cfg.job)} ==`);
   console.log('seed  member          federated  personalized (kept)      local-only   gain vs local');
   const gains: number[] = [];
+  const overFederated: number[] = [];
   for (const seed of seeds) {
     const { job, schema } = loadJobFile(cfg.job, undefined, { seed });
     const tables = parts.map((p) => ({ name: p.name, table: loadTable(p.path, schema).table }));
@@ -60,13 +61,16 @@ for (const name of configs) {
       const ok = p >= l - tolerance;
       if (!ok) failures++;
       gains.push(p - l);
+      overFederated.push(p - (r.test.global.auc ?? Number.NaN));
       const kept = r.chosen.variant + (r.chosen.alpha !== undefined ? ` α=${r.chosen.alpha}` : '');
       console.log(`${String(seed).padStart(4)}  ${t.name.padEnd(14)}  ${f(r.test.global.auc)}      ${f(p)} (${kept.padEnd(11)})   ${f(l)}       ${(p - l >= 0 ? '+' : '') + (p - l).toFixed(3)}${ok ? '' : '  FAIL'}`);
     }
   }
   const mean = gains.reduce((a, b) => a + b, 0) / gains.length;
   if (!(mean > 0)) failures++;
+  const fed = overFederated.reduce((a, b) => a + b, 0) / overFederated.length;
   console.log(`${name}: mean gain personalized − local-only ${(mean >= 0 ? '+' : '') + mean.toFixed(4)} over ${gains.length} member-seeds; worst ${Math.min(...gains).toFixed(4)}`);
+  console.log(`${name}: mean gain personalized − federated ${(fed >= 0 ? '+' : '') + fed.toFixed(4)}; worst ${Math.min(...overFederated).toFixed(4)}`);
 }
 console.log(failures === 0 ? '\nall checks pass' : `\n${failures} check(s) failed`);
 process.exitCode = failures === 0 ? 0 : 1;

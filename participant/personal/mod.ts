@@ -16,7 +16,7 @@
  * evaluation: the member then keeps the global model, and its histograms are the global model's.
  */
 import type { JobSpec } from '../../core/job.ts';
-import { modelName } from '../../core/job.ts';
+import { modelName, personalizationOf } from '../../core/job.ts';
 import { scoreHistogram } from '../../core/metrics/histogram.ts';
 import { MEMBER_VALUE, memberValueVector, releasesPersonalization } from '../../core/personalize/release.ts';
 import { resolveClassWeights } from '../../core/round/engine.ts';
@@ -46,7 +46,7 @@ const DEADLINE_RESERVE = 0.3;
 /** Whether `task` is the task personalization runs at. */
 export function isFinalEvaluate(task: ParsedTask): boolean {
   const { job } = task.config;
-  return task.kind === 'evaluate' && task.round === job.rounds && job.personalization.mode !== 'none' && task.weights !== undefined;
+  return task.kind === 'evaluate' && task.round === job.rounds && personalizationOf(job) !== undefined && task.weights !== undefined;
 }
 
 const fmt = (x: number | null) => (x === null ? '—' : x.toFixed(3));
@@ -113,7 +113,8 @@ export function personalizationMod(deps: PersonalizationDeps): Mod {
       const rows = deps.data.encodedRows(task);
       const now = Date.now();
       const out = await personalize({
-        job, member: deps.name, inputDim: rows.inputDim, global: rows.weights, train: rows.train, test: rows.test,
+        // run() is only called where isFinalEvaluate holds, so the job personalizes.
+        job, spec: personalizationOf(job)!, member: deps.name, inputDim: rows.inputDim, global: rows.weights, train: rows.train, test: rows.test,
         classWeights: resolveClassWeights(job, preprocessing!), // encodedRows checked that preprocessing is present
         // A task without a deadline (0, as the in-process grid sends) sets no time limit.
         stopBy: task.deadline > 0 ? task.deadline - DEADLINE_RESERVE * Math.max(0, task.deadline - now) : Number.POSITIVE_INFINITY,

@@ -22,7 +22,7 @@
  * test rows are only scored, after every choice is made. Training uses the job's trainer settings
  * without DP: nothing trained here leaves the member.
  */
-import type { JobSpec } from '../../core/job.ts';
+import type { JobSpec, PersonalizationSpec } from '../../core/job.ts';
 import { exactAuc, exactKs } from '../../core/metrics/exact.ts';
 import { initialWeights } from '../../core/model/layout.ts';
 import { blendScores, chooseBlend, chooseVariant, finiteMean, stratifiedFolds } from '../../core/personalize/select.ts';
@@ -40,6 +40,8 @@ export interface Rows {
 /** What personalization takes: the job, the final global weights and the member's encoded rows. */
 export interface PersonalizeInput {
   job: JobSpec;
+  /** The job's personalization settings. */
+  spec: PersonalizationSpec;
   member: string;
   inputDim: number;
   global: Float32Array;
@@ -126,7 +128,7 @@ const foldAucs = (c: Ctx, ws: Float32Array[]) => c.folds.map((f, k) => exactAuc(
  * epoch (0 = `start`) with the best mean validation AUC and each fold's weights at that epoch.
  */
 async function earlyStopped(c: Ctx, start: Float32Array, label: string): Promise<{ foldWeights: Float32Array[]; epochs: number; auc: number; foldAucs: number[] }> {
-  const { maxEpochs, patience } = c.in.job.personalization;
+  const { maxEpochs, patience } = c.in.spec;
   let ws = c.folds.map(() => start);
   const at = (weights: Float32Array[], epochs: number) => {
     const aucs = foldAucs(c, weights);
@@ -153,7 +155,7 @@ const testScore = (s: ArrayLike<number>, y: Uint8Array): TestScore => ({ auc: ex
 /** Runs personalization; see the module header. */
 export async function personalize(input: PersonalizeInput): Promise<PersonalizeResult> {
   const { job, member, inputDim: d } = input;
-  const spec = job.personalization;
+  const { spec } = input;
   const k = Math.min(spec.folds, input.train.y.length);
   const splits = stratifiedFolds(input.train.y, k, seededRng(deriveSeed(job.seed, `personal-folds:${member}`)));
   const c: Ctx = { in: input, folds: splits.map((s) => ({ fit: subset(input.train, s.fit, d), val: subset(input.train, s.validation, d) })), complete: true };
