@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JobSpecSchema } from '../job.ts';
 import { scoreHistogram } from '../metrics/histogram.ts';
+import { guaranteeText } from '../round/guarantee.ts';
 import { MEMBER_VALUE, memberValueVector, personalReleaseShape, readPersonalRelease, releasesPersonalization } from './release.ts';
 
 const job = (over: Record<string, unknown> = {}) => JobSpecSchema.parse({ rounds: 3, evaluation: { bins: 10 }, personalization: { mode: 'finetune' }, ...over });
@@ -36,5 +37,13 @@ describe('personalization release', () => {
     expect(r.members).toEqual({ c: { federated: 0.6, personalized: 0.75, localOnly: 0.7 } });
     expect(readPersonalRelease({ hist: perfect }, 10, members)).toBeUndefined();
     expect(() => readPersonalRelease({ histPersonal: perfect, histLocal: perfect, [MEMBER_VALUE]: new Float64Array(8) }, 10, members)).toThrow(/expected 4 × 3 members/);
+  });
+});
+
+describe('guarantee text with personalization', () => {
+  it('says what personalization releases, and nothing for jobs without it', () => {
+    expect(guaranteeText(job(), [])).toMatch(/reveals its own held-out AUCs/);
+    expect(guaranteeText(job({ privacy: { mode: 'record', epsilon: 3 } }), [])).toMatch(/nothing about them is released/);
+    expect(guaranteeText(job({ personalization: undefined }), [])).not.toMatch(/Personalization/);
   });
 });
