@@ -14,6 +14,7 @@ import { simulate } from '../sim/simulate.ts';
 import type { LoadedJob } from './job-file.ts';
 import type { PartySpec } from './simulate.ts';
 import { simulatedBudgets } from './simulate.ts';
+import { keptLabel } from './member-value.ts';
 
 /** Options of an in-process simulation from the command line. */
 export interface InProcessOptions {
@@ -38,6 +39,13 @@ export interface InProcessReport {
   /** Metrics the coordinator computed from the aggregated evaluation of the last round. */
   federated: { auc: number; ks: number };
   rounds: { round: number; auc: number; ks: number; participants: number; seconds: number }[];
+  /**
+   * Jobs with personalization: each member's held-out AUC of the federated, its personalized and
+   * its own local-only model, from the value report in its state dir (what its operator sees).
+   */
+  memberValue?: Record<string, { federated: number; personalized: number; localOnly: number; kept: string }>;
+  /** What the coordinator learned of personalization from the final evaluation's sum (none under record-level DP). */
+  personalization?: RoundRecord['personalization'];
   seconds: number;
   stateDir: string;
 }
@@ -69,6 +77,14 @@ export async function simulateInProcess(o: InProcessOptions): Promise<InProcessR
     members: tables.length, aggregation: job.aggregation, guarantee: result.guarantee, backend: result.backend,
     federated: { auc: last?.metrics.auc ?? NaN, ks: last?.metrics.ks ?? NaN },
     rounds: result.rounds.map(roundLine), seconds: (Date.now() - started) / 1000, stateDir,
+    ...(result.valueReports.size
+      ? {
+          memberValue: Object.fromEntries(
+            [...result.valueReports].map(([n, r]) => [n, { federated: r.test.global.auc ?? NaN, personalized: r.test.personalized.auc ?? NaN, localOnly: r.test.localOnly.auc ?? NaN, kept: keptLabel(r.chosen) }]),
+          ),
+        }
+      : {}),
+    ...(last?.personalization ? { personalization: last.personalization } : {}),
   };
 }
 
@@ -77,6 +93,12 @@ export function renderInProcessReport(r: InProcessReport): string[] {
   if (r.state !== 'SUCCEEDED') return [`job ${r.jobId} ${r.state}: ${r.error ?? 'no reason given'}`];
   return [
     `federated AUC ${r.federated.auc.toFixed(4)}  KS ${r.federated.ks.toFixed(4)} over ${r.members} members (coordinator, from aggregated histograms)`,
+    ...Object.entries(r.memberValue ?? {}).map(
+      ([n, m]) => `${n}: held-out AUC federated ${m.federated.toFixed(3)}, personalized ${m.personalized.toFixed(3)} (${m.kept}), local-only ${m.localOnly.toFixed(3)} (its value report)`,
+    ),
+    ...(r.personalization
+      ? [`consortium AUC (coordinator, from summed histograms): personalized ${r.personalization.personalized.auc.toFixed(4)}, local-only ${r.personalization.localOnly.auc.toFixed(4)}; members that released their own figures: ${Object.keys(r.personalization.members).join(', ') || 'none'}`]
+      : []),
     `aggregation: ${r.guarantee}`,
     `tfjs backend: ${r.backend}; finished in ${r.seconds.toFixed(1)} s`,
   ];

@@ -2,7 +2,9 @@
  * `fedcredit simulate`: plays a whole consortium on this machine — an in-process coordinator on
  * loopback, one participant OS process per party, the job submitted through the Control API as
  * a data scientist would — then trains the centralized and local-only references in the same run
- * and reports what federation bought each party.
+ * and reports what federation bought each party. With personalization, it also reads each
+ * member's value report from the member's state dir (the harness plays every institution's
+ * operator) for the personalized and the member's own local-only figures.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -26,6 +28,7 @@ import type { Score } from './references.ts';
 import { runJobOnCoordinator } from './run.ts';
 import type { RunSummary } from './run.ts';
 import { UsageError } from './errors.ts';
+import { memberValue } from './member-value.ts';
 
 // The `fedcredit` command this module belongs to: bin/ sits beside cli/ in a source checkout and
 // beside dist/ in an installed package.
@@ -62,8 +65,20 @@ export interface SimulationReport {
   seconds: number;
   federated: RunSummary['federated'] & { exactAuc: number; exactKs: number; perParty: Record<string, Score> };
   centralized: Score & { perParty: Record<string, Score> };
+  /**
+   * Each member's personalized model on its held-out rows, from the value report it wrote to its
+   * state dir (jobs with personalization; empty otherwise), and the variant it kept.
+   */
+  personalized: { perParty: Record<string, Score & { kept: string }>; meanAuc: number };
+  /**
+   * Local-only models on each party's held-out rows: the member's own (from its value report)
+   * when the job personalizes, else the harness-trained reference of `localOnlyHarness`.
+   */
   localOnly: Record<string, Score>;
+  localOnlySource: 'member-report' | 'harness';
   localOnlyMeanAuc: number;
+  /** The harness-trained local-only reference (own preprocessing, rounds × localEpochs epochs, no DP). */
+  localOnlyHarness: Record<string, Score>;
   rounds: RunSummary['rounds'];
   /** Wall time of the federated job on the coordinator, from submission to its end (s). */
   jobSeconds?: number;
@@ -156,7 +171,8 @@ export async function simulate(o: SimulateOptions): Promise<SimulationReport> {
       guarantee: summary.guarantee, ...(summary.secureAggregation ? { secureAggregation: summary.secureAggregation } : {}),
       ...(summary.privacy ? { privacy: summary.privacy } : {}), backend, seconds: 0,
       federated: { ...summary.federated, exactAuc: NaN, exactKs: NaN, perParty: {} },
-      centralized: { ...emptyScore, perParty: {} }, localOnly: {}, localOnlyMeanAuc: NaN, rounds: summary.rounds, ...(summary.jobSeconds ? { jobSeconds: summary.jobSeconds } : {}), stateDir,
+      centralized: { ...emptyScore, perParty: {} }, personalized: { perParty: {}, meanAuc: NaN },
+      localOnly: {}, localOnlySource: 'harness', localOnlyMeanAuc: NaN, localOnlyHarness: {}, rounds: summary.rounds, ...(summary.jobSeconds ? { jobSeconds: summary.jobSeconds } : {}), stateDir,
     };
     if (summary.state === 'SUCCEEDED' && weights && meta) {
       o.print('training references in this process: centralized (pooled) and local-only per party ...');
@@ -172,10 +188,9 @@ export async function simulate(o: SimulateOptions): Promise<SimulationReport> {
         report.centralized.perParty[p.name] = scoreModel(job, schema, poolPrep, central, p.split.test);
         const prep = ownPreprocessing([p.split.train], schema);
         const local = await trainReference(job, schema, prep, p.split.train, `local:${p.name}`);
-        report.localOnly[p.name] = scoreModel(job, schema, prep, local, p.split.test);
+        report.localOnlyHarness[p.name] = scoreModel(job, schema, prep, local, p.split.test);
       }
-      const aucs = Object.values(report.localOnly).map((s) => s.auc);
-      report.localOnlyMeanAuc = aucs.reduce((a, b) => a + b, 0) / aucs.length;
+      Object.assign(report, memberValue(stateDir, summary.jobId, parties.map((p) => p.name), report.localOnlyHarness));
     }
     report.seconds = (Date.now() - started) / 1000;
     return report;

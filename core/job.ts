@@ -215,6 +215,37 @@ export const PrivacySpecSchema = z.discriminatedUnion('mode', [
 ]);
 export type PrivacySpec = z.infer<typeof PrivacySpecSchema>;
 
+/**
+ * Personalization (docs/personalization.md): after the last round each member adapts the final
+ * global model to its own rows and keeps, beside it, whichever of the global model, the global
+ * model fine-tuned on its rows, its own local-only model and a score-level blend of global and
+ * local-only scores wins in cross-validation on its own training rows (then refitted on all of
+ * them). Off ("none") by default. Personal models are trained and kept on the member's own data
+ * and never leave it.
+ */
+export const PersonalizationSpecSchema = z
+  .object({
+    mode: z.enum(['none', 'finetune']).default('none'),
+    /**
+     * Stratified k-fold cross-validation on the member's training rows (its held-out test rows
+     * excluded) chooses the model and the epochs: each fold validates on 1/k of the rows.
+     */
+    folds: z.number().int().min(2).max(20).default(5),
+    /** Most local epochs of fine-tuning and of the local-only model. */
+    maxEpochs: z.number().int().min(1).max(1000).default(40),
+    /** Early stopping: epochs without a better mean validation AUC before stopping. */
+    patience: z.number().int().min(1).max(1000).default(5),
+    /** Also consider α·global + (1 − α)·local-only scores, α chosen by cross-validation. */
+    blend: z.boolean().default(true),
+  })
+  .strict();
+export type PersonalizationSpec = z.infer<typeof PersonalizationSpecSchema>;
+
+/** The job's personalization settings when it personalizes (mode other than "none"), else undefined. */
+export function personalizationOf(job: { personalization?: PersonalizationSpec | undefined }): PersonalizationSpec | undefined {
+  return job.personalization && job.personalization.mode !== 'none' ? job.personalization : undefined;
+}
+
 export const JobSpecSchema = z
   .object({
     name: z.string().min(1).max(200).default('job'),
@@ -264,6 +295,11 @@ export const JobSpecSchema = z
     secureAggregation: SecureAggregationSpecSchema.default(SecureAggregationSpecSchema.parse({})),
     /** Differential privacy: "none" (default), record-level DP-SGD, or client-level DP-FedAvg. */
     privacy: PrivacySpecSchema.default({ mode: 'none' }),
+    /**
+     * Absent (the default) means off, like mode "none"; an absent field keeps the job's wire form
+     * what it was before personalization existed.
+     */
+    personalization: PersonalizationSpecSchema.optional(),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
   })
   .strict()
@@ -306,6 +342,13 @@ export const JobSpecSchema = z
       if (job.strategy.type !== 'fedavg') {
         ctx.addIssue({ code: 'custom', path: ['strategy', 'type'], message: 'a gbdt job grows one tree per round from summed histograms and takes no aggregation strategy; leave strategy at "fedavg"' });
       }
+    }
+    if (personalizationOf(job) && !['logistic', 'mlp'].includes(job.model.type)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['personalization', 'mode'],
+        message: `personalization fine-tunes the dense models (logistic, mlp) only; model type "${job.model.type}" must use mode "none"`,
+      });
     }
     if (job.privacy.mode === 'client' && job.privacy.noise === 'distributed' && job.aggregation !== 'secagg') {
       ctx.addIssue({

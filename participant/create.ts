@@ -3,7 +3,8 @@
  * refusal, the institution's policy, the schema check, secure aggregation with the release
  * guard, then the trainer with the node's privacy ledger — and, for a networked node, the Fleet
  * client that pulls tasks from a coordinator. The `fedcredit participant` command and the
- * in-process simulator both build participants here.
+ * in-process simulator both build participants here. Jobs with personalization leave each
+ * member's personal models and value report in its state dir (./personal/).
  */
 import type * as grpc from '@grpc/grpc-js';
 import type { DataSchema } from '../core/data/schema.ts';
@@ -100,7 +101,9 @@ export function createParticipantHandler(o: ParticipantHandlerOptions): Particip
   const rows = { total: o.table.n, positives: o.table.labels.reduce((a, b) => a + b, 0) };
   const { policy } = o;
   // The policy runs first: nothing below it (schema check, secure sum, training) sees a job it forbids.
-  const handler = chain(localHandler(o.name, o.table, o.onLocalMetrics ?? (() => {}), privacy, o.rng), [
+  const handler = chain(localHandler(o.name, o.table, o.onLocalMetrics ?? (() => {}), privacy, o.rng, {
+    stateDir: o.stateDir, releaseOwnFigures: policy?.policy.releaseValueReport ?? false, ...(o.log ? { log: o.log } : {}),
+  }), [
     errorToRefusalMod,
     ...(policy ? [policyMod({ policy: policy.policy, file: policy.file, self: o.name, rows })] : []),
     schemaCheckMod(digest, schemaDigest),

@@ -19,6 +19,8 @@ import { deriveSeed } from '../core/random.ts';
 import type { PreprocessingParams } from '../core/round/task-config.ts';
 import { trainLocal } from './trainer/train.ts';
 import { privacyMod } from './privacy/dp-mods.ts';
+import { personalizationMod } from './personal/mod.ts';
+import type { PersonalizationDeps } from './personal/mod.ts';
 import type { NodePrivacy } from './privacy/node-privacy.ts';
 import type { Rng } from '../core/types.ts';
 import { predictScores } from './trainer/predict.ts';
@@ -65,6 +67,8 @@ export interface LocalData {
   split(task: ParsedTask): SplitData;
   trainInput(task: ParsedTask): TrainInput;
   evaluateInput(task: ParsedTask): EvaluateInput;
+  /** The global weights and both encoded parts of the split (for the member's own use: personalization). */
+  encodedRows(task: ParsedTask): { inputDim: number; weights: Float32Array; train: { x: Float32Array; y: Uint8Array }; test: { x: Float32Array; y: Uint8Array } };
 }
 
 function need<T>(v: T | undefined, what: string): T {
@@ -105,6 +109,10 @@ export function localData(name: string, table: Table): LocalData {
       const m = model(task);
       return { inputDim: m.inputDim, weights: m.weights, x: m.xTest, y: m.split.test.labels };
     },
+    encodedRows(task) {
+      const m = model(task);
+      return { inputDim: m.inputDim, weights: m.weights, train: { x: m.xTrain, y: m.split.train.labels }, test: { x: m.xTest, y: m.split.test.labels } };
+    },
   };
 }
 
@@ -114,11 +122,16 @@ export function localData(name: string, table: Table): LocalData {
  * only with differential privacy (record- or client-level) within the node's budget and returns
  * a signed receipt with each DP release; without it, it refuses DP training. `rng` is the node's
  * secret randomness for DP noise and sampling (node:crypto unless a seeded one is injected to
- * replay a simulation).
+ * replay a simulation). With `personal` (the node's state dir and log), jobs with personalization
+ * leave the member's personal models and value report there (./personal/mod.ts).
  */
-export function localHandler(name: string, table: Table, onLocalMetrics?: LocalMetricsSink, privacy?: NodePrivacy, rng?: Rng): TaskHandler {
+export function localHandler(name: string, table: Table, onLocalMetrics?: LocalMetricsSink, privacy?: NodePrivacy, rng?: Rng, personal?: Omit<PersonalizationDeps, 'name' | 'data'>): TaskHandler {
   const data = localData(name, table);
-  return chain(exactHandler(data, onLocalMetrics), [privacyMod({ data, ...(privacy ? { privacy } : {}), ...(onLocalMetrics ? { onLocalMetrics } : {}), ...(rng ? { rng } : {}) })]);
+  return chain(exactHandler(data, onLocalMetrics), [
+    // Outermost: it sees the final global weights and answers with the inner (DP or exact) answer.
+    ...(personal ? [personalizationMod({ name, data, ...personal })] : []),
+    privacyMod({ data, ...(privacy ? { privacy } : {}), ...(onLocalMetrics ? { onLocalMetrics } : {}), ...(rng ? { rng } : {}) }),
+  ]);
 }
 
 /** Answers every task with the exact statistics, update or evaluation of the node's own rows. */

@@ -202,7 +202,7 @@ describe('loadPolicy', () => {
     }));
     expect(loadPolicy(f)).toEqual({
       version: 1, allowedModels: ['logistic'], allowedFeatures: ['age'], minOtherParticipants: 2, maxEpsilonPerJob: 5,
-      maxDeltaPerJob: 1e-5, allowedPrivacy: ['record'], maxRounds: 100, allowPlainAggregation: false,
+      maxDeltaPerJob: 1e-5, allowedPrivacy: ['record'], maxRounds: 100, allowPlainAggregation: false, releaseValueReport: false,
     });
   });
 
@@ -220,7 +220,7 @@ describe('loadPolicy', () => {
     const f = write('typo.json', JSON.stringify({ version: 1, maxEpsilon: 5 }));
     expect(thrownBy(() => loadPolicy(f)).message).toBe(
       `${f}: invalid policy: unknown field(s) "maxEpsilon"; a policy has only: version, allowedModels, allowedFeatures, minOtherParticipants, ` +
-        'minContributors, maxAttemptsPerInput, maxEpsilonPerJob, maxDeltaPerJob, allowedPrivacy, maxRounds, allowPlainAggregation',
+        'minContributors, maxAttemptsPerInput, maxEpsilonPerJob, maxDeltaPerJob, allowedPrivacy, maxRounds, allowPlainAggregation, releaseValueReport',
     );
     const g = write('nover.json', '{}');
     expect(thrownBy(() => loadPolicy(g)).message).toBe(`${g}: invalid policy: version: Invalid input: expected 1`);

@@ -84,6 +84,14 @@ export const PolicySchema = z
      * acceptable. Default false. Plain aggregation also needs `--allow-plain-aggregation`.
      */
     allowPlainAggregation: z.boolean().default(false),
+    /**
+     * Whether this node's own value figures — the held-out AUC of the federated, its personalized
+     * and its local-only model, from its value report — go to the consortium with the final
+     * evaluation of a job with personalization. Default false: the node then contributes only to
+     * consortium-wide sums. Never under record-level DP, where nothing beyond the noised
+     * evaluation leaves the node.
+     */
+    releaseValueReport: z.boolean().default(false),
   })
   .strict();
 

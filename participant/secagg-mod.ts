@@ -39,6 +39,7 @@ import type { SecAggTask } from '../core/round/secure-messages.ts';
 import { statsShape } from '../core/data/preprocess.ts';
 import { inputDim } from '../core/data/schema.ts';
 import { evaluationShape } from '../core/metrics/histogram.ts';
+import { personalReleaseShape } from '../core/personalize/release.ts';
 import { trainShapeFor } from '../core/round/client-round.ts';
 import { boostingStageShape } from '../core/trees/job-stages.ts';
 import { modelLayout } from '../core/model/layout.ts';
@@ -105,7 +106,8 @@ const MAX_SESSIONS = 16;
 export function stageShape(task: ParsedTask): ContributionShape {
   const { job, schema } = task.config;
   if (task.kind === 'stats') return statsShape(schema);
-  if (task.kind === 'evaluate') return evaluationShape(job.evaluation.bins);
+  // The last evaluation of a job with personalization also sums its vectors (core/personalize/release.ts).
+  if (task.kind === 'evaluate') return { ...evaluationShape(job.evaluation.bins), ...personalReleaseShape(job, task.round, task.config.members?.length ?? 0) };
   if (task.kind === 'sketch' || task.kind === 'tree') return boostingStageShape(task.kind, task.round, task.config);
   return trainShapeFor(job, layoutSize(modelLayout(job.model, inputDim(schema))));
 }

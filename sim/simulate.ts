@@ -12,7 +12,7 @@
  * act between stages: submit another job to the same job manager, observe every step on the grid,
  * and restart a member that vanished (it rejoins with a fresh handler chain over its state dir).
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DataSchema } from '../core/data/schema.ts';
 import type { Table } from '../core/data/table.ts';
@@ -29,6 +29,8 @@ import { createParticipantHandler } from '../participant/create.ts';
 import { initBackend } from '../participant/trainer/backend.ts';
 import type { ParticipantHandler } from '../participant/create.ts';
 import type { Policy } from '../participant/policy.ts';
+import { readValueReport, valueReportPath } from '../participant/personal/store.ts';
+import type { ValueReport } from '../participant/personal/store.ts';
 import type { Logger } from '../platform/log.ts';
 import { cryptoRng } from '../platform/crypto-rng.ts';
 import type { Identity, Roster } from '../trust/format.ts';
@@ -104,6 +106,11 @@ export interface SimulationResult {
   backend: string;
   /** Wall time of the job, in seconds. */
   seconds: number;
+  /**
+   * Each member's value report of the job (participant/personal/store.ts), read from its state dir
+   * as its operator would: present for the members that personalized (jobs with personalization).
+   */
+  valueReports: Map<string, ValueReport>;
 }
 
 /** A simulated consortium that stays up across jobs (see {@link startSimulation}). */
@@ -212,7 +219,13 @@ export async function startSimulation(o: SimulationOptions): Promise<Simulation>
         unwatch();
       }
       const rec = jobs.get(jobId)!;
+      const valueReports = new Map<string, ValueReport>();
+      for (const p of o.parties) {
+        const file = valueReportPath(path.join(o.stateDir, 'nodes', p.name), jobId);
+        if (existsSync(file)) valueReports.set(p.name, readValueReport(file));
+      }
       return {
+        valueReports,
         jobId, state: rec.state, error: rec.error, rounds: rec.rounds, guarantee: jobs.guarantee(rec), participants,
         ...(rec.state === 'SUCCEEDED' && rec.weights ? { weights: rec.weights } : {}),
         ...(rec.preprocessing ? { preprocessing: rec.preprocessing } : {}),

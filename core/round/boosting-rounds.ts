@@ -67,7 +67,7 @@ export async function growBoostedRound(stage: StageRun, config: TaskConfig, spec
   for (let req = grower.next(); req; req = grower.next()) {
     const step = treeStepRound(round, req.level, spec.maxDepth);
     const task = { kind: 'tree' as const, round: step, config: { ...config, tree: { tree: round, level: req.level, partial: req.partial, nodes: req.nodes } }, weights };
-    const res = await stage(step, task, treeStepShape(layout, req.nodes.length, req.level), members);
+    const res = await stage(step, task, treeStepShape(layout, req.nodes.length, req.level), members ? { only: members } : {});
     failures.push(...res.failures);
     if (members === undefined) {
       members = [...res.contributors].sort();

@@ -4,6 +4,7 @@
  * dependencies of one job run.
  */
 import type { EvalMetrics } from '../metrics/histogram.ts';
+import type { PersonalizationRelease } from '../personalize/release.ts';
 import type { StrategyRegistry, StrategyState } from '../strategy/strategy.ts';
 import type { Rng, TaskKind } from '../types.ts';
 import type { Grid, StageFailure } from './grid.ts';
@@ -30,6 +31,12 @@ export interface RoundRecord {
   releaseReceipts?: Record<string, string[]>;
   /** Client-level DP: the round's clip norm S, noise multiplier z and noisy unclipped fraction. */
   clientDp?: ClientDpRound;
+  /**
+   * The last round of a job with personalization (and without record-level DP): the consortium's
+   * AUC/KS of the members' personalized and local-only models, and the figures of the members
+   * whose policy released them (core/personalize/release.ts).
+   */
+  personalization?: PersonalizationRelease;
 }
 
 /** What a round of client-level DP reports. */

@@ -13,6 +13,7 @@ import type { DataSchema } from '../data/schema.ts';
 import { inputDim } from '../data/schema.ts';
 import type { JobSpec } from '../job.ts';
 import { evaluationShape } from '../metrics/histogram.ts';
+import { personalReleaseShape, readPersonalRelease, releasesPersonalization } from '../personalize/release.ts';
 import type { EvalMetrics } from '../metrics/histogram.ts';
 import { initialWeights, modelLayout } from '../model/layout.ts';
 import { deriveSeed, seededRng } from '../random.ts';
@@ -23,7 +24,7 @@ import { roundStrategyFor, SumReadError } from '../strategy/round-strategy.ts';
 import { CoreInputError, layoutSize } from '../types.ts';
 import { evaluationRounds } from '../privacy/record-plan.ts';
 import { releaseReader } from '../privacy/record-decode.ts';
-import type { StageFailure } from './grid.ts';
+import type { StageFailure, StageTask } from './grid.ts';
 import { withSignal } from './grid.ts';
 import { nonFiniteProblem, stateVectors } from './finite.ts';
 import type { SecureSumInfo } from './sum-protocol.ts';
@@ -32,6 +33,7 @@ import type { ClientDpRound, EngineDeps, ResumePoint, RoundRecord } from './engi
 import { releaseReceiptsOf } from './round-receipts.ts';
 import { JobFailedError } from './job-failed.ts';
 import { stageRunner } from './stage-runner.ts';
+import type { StageForMembers } from './stage-runner.ts';
 import { growBoostedRound, sketchEdges } from './boosting-rounds.ts';
 import { baseScoreOf } from '../trees/job-stages.ts';
 import { emptyPacked } from '../trees/model-pack.ts';
@@ -157,9 +159,19 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
     clientDp?: ClientDpRound,
   ) => {
     // A round the job does not evaluate (evaluation.every) reports no metrics.
-    const ev = evaluated.has(round)
-      ? await stage(round, { kind: 'evaluate', round, config: { ...base, preprocessing }, weights: state.weights }, evaluationShape(job.evaluation.bins))
-      : undefined;
+    const evalTask: StageTask = { kind: 'evaluate', round, config: { ...base, preprocessing }, weights: state.weights };
+    // The final evaluation of a job with personalization also sums the members' personalization vectors.
+    let members: string[] = [];
+    const personal: StageForMembers | undefined =
+      round === job.rounds && releasesPersonalization(job)
+        ? (participants) => {
+            members = [...participants];
+            const config: TaskConfig = { ...base, preprocessing, members };
+            return { task: { ...evalTask, config }, shape: { ...evaluationShape(job.evaluation.bins), ...personalReleaseShape(job, round, members.length) } };
+          }
+        : undefined;
+    const ev = evaluated.has(round) ? await stage(round, evalTask, evaluationShape(job.evaluation.bins), personal ? { forMembers: personal } : {}) : undefined;
+    const personalization = ev && personal ? usable(`round ${round} evaluate`, () => readPersonalRelease(ev.sum, job.evaluation.bins, members)) : undefined;
     const metrics = ev
       ? usable(`round ${round} evaluate`, () => reader.metrics(ev.sum))
       : NOT_EVALUATED;
@@ -176,6 +188,7 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
       // Round 0 also carries the receipts of the statistics release that preceded it.
       ...releaseReceiptsOf([round === 0 ? statsReceipts : undefined, ev?.receipts]),
       ...(clientDp ? { clientDp } : {}),
+      ...(personalization ? { personalization } : {}),
     };
     await store.saveRound(record, state, strategy.next());
     unreported = [];

@@ -3,6 +3,7 @@
  * the model metadata (docs/threat-model.md).
  */
 import type { JobSpec } from '../job.ts';
+import { personalizationOf } from '../job.ts';
 import { MODULUS_BITS } from './secure-plan.ts';
 import type { SecureSumInfo } from './sum-protocol.ts';
 
@@ -80,7 +81,17 @@ export function guaranteeText(job: JobSpec, rounds: { secure?: SecureSumInfo }[]
   return (
     'secure aggregation (Bonawitz et al. 2017): the coordinator learns only the sum over each round\'s surviving ' +
     `participants of their ${boosted ? 'counts of feature values over the public sketch grid, gradient histograms of each tree level' : 'updates'}, preprocessing statistics and evaluation histograms, never one participant's;${params} ` +
-    `inputs summed in Z_2^${f.modulusBits}; ${clipping}.${active}${drawn}${guard} ${privacyText(job, receipts)}`
+    `inputs summed in Z_2^${f.modulusBits}; ${clipping}.${active}${drawn}${guard}${personalText(job)} ${privacyText(job, receipts)}`
+  );
+}
+
+/** What personalization adds to the job's releases (empty when the job does not personalize). */
+function personalText(job: JobSpec): string {
+  if (!personalizationOf(job)) return '';
+  if (job.privacy.mode === 'record') return ' Personalization: each member keeps its personal and local-only models to itself; nothing about them is released.';
+  return (
+    ' Personalization: each member keeps its personal and local-only models to itself; the last evaluation also sums the histograms of their held-out ' +
+    "scores, and a member whose policy allows it (releaseValueReport) reveals its own held-out AUCs in its slot of that sum."
   );
 }
 

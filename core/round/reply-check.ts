@@ -10,6 +10,7 @@
  * that participant's failure too, never an aggregate nobody can read.
  */
 import type { Contribution, TaskKind } from '../types.ts';
+import { MEMBER_VALUE, PERSONAL_HISTOGRAMS } from '../personalize/release.ts';
 import type { StageReply, StageTask } from './grid.ts';
 import { expectedReply } from './secure-messages.ts';
 import { shapeProblem } from './sum-protocol.ts';
@@ -61,7 +62,8 @@ function notCount(x: number): string | null {
  * possible (or the vectors are absent: shape is checked separately). Layouts:
  *   stats    — `label` = [rows, positives]; `stats` = [count_j, Σx_j, Σx²_j] per numeric feature,
  *              so every third entry from index 0 is a count (at most the rows);
- *   evaluate — `hist` = per-class bin counts; `loss` = [Σ log-loss, Σ Brier, n, positives];
+ *   evaluate — `hist` (and `histPersonal`, `histLocal`) = per-class bin counts; `loss` = [Σ log-loss,
+ *              Σ Brier, n, positives]; `memberValue` = flags and AUCs, all in [0, 1];
  *   train    — `weight` = [examples] (FedAvg weight), never negative.
  * Positives never exceed their rows. Pure; never throws.
  */
@@ -89,11 +91,16 @@ export function countsProblem(kind: TaskKind, c: Contribution): string | null {
     return null;
   }
   if (kind === 'evaluate') {
-    const hist = c.hist ?? new Float64Array(0);
-    for (let i = 0; i < hist.length; i++) {
-      const bad = check('hist', i, 'bin count');
-      if (bad) return bad;
+    for (const name of ['hist', ...PERSONAL_HISTOGRAMS]) {
+      const hist = c[name] ?? new Float64Array(0);
+      for (let i = 0; i < hist.length; i++) {
+        const bad = check(name, i, 'bin count');
+        if (bad) return bad;
+      }
     }
+    const value = c[MEMBER_VALUE] ?? new Float64Array(0);
+    const outside = value.findIndex((x) => !(x >= 0 && x <= 1));
+    if (outside >= 0) return `vector "${MEMBER_VALUE}" element ${outside} is ${value[outside]}: a released flag or AUC lies in [0, 1]`;
     const n = c.loss?.[2] ?? Infinity;
     return check('loss', 2, 'rows n') ?? check('loss', 3, 'positives') ?? atMost('loss', 3, 'positives', n, 'rows');
   }

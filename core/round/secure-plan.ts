@@ -25,6 +25,7 @@ import { completeGraph } from '../secagg/protocol/graph.ts';
 import type { NeighbourGraph, SecAggConfig } from '../secagg/protocol/types.ts';
 import type { Contribution, ContributionShape, TaskKind } from '../types.ts';
 import { CoreInputError } from '../types.ts';
+import { PERSONAL_HISTOGRAMS } from '../personalize/release.ts';
 
 /** Name of the appended clipped-coordinates counter. */
 export const CLIPPED = '__clipped';
@@ -56,6 +57,8 @@ export function encodingPlanFor(
     if (kind === 'train' && clientSumBound !== undefined && (name === 'update' || name === CLIP_BIT)) encodings[name] = { kind: 'integer', sumBound: clientSumBound };
     else if (kind === 'train' && name === 'update') encodings[name] = { kind: 'quantized', clip: spec.clip * spec.maxWeight };
     else if (kind === 'evaluate' && name === 'hist') encodings[name] = noisedCounts ? NOISED_COUNT : COUNT;
+    // Personalization histograms are never noised: they are not sent under record-level DP.
+    else if (kind === 'evaluate' && (PERSONAL_HISTOGRAMS as readonly string[]).includes(name)) encodings[name] = COUNT;
     else if (kind === 'stats' && name === 'stats') encodings[name] = WIDE;
     else if (kind === 'sketch' && name === 'counts') encodings[name] = COUNT;
     else encodings[name] = REAL;

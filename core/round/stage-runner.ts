@@ -17,12 +17,16 @@ import type { SumResult } from './sum-protocol.ts';
 /** A stage's result with its sum present (a stage without one fails). */
 export type StageResult = SumResult & { sum: Contribution };
 
+/** Adapts a stage's task and shape to its participants, once they are known. */
+export type StageForMembers = (participants: string[]) => { task: StageTask; shape: Record<string, number> };
+
 /**
  * Runs one stage of round `round` (its number as the release log and secure-sum run ids see
  * it). `only`: ask exactly these participants (those of them still connected), not every
- * connected one the job wants — for stages that must sum over the same members as an earlier one.
+ * connected one the job wants — for stages that must sum over the same members as an earlier
+ * one. `forMembers`: the task and shape for the participants chosen.
  */
-export type StageRun = (round: number, task: StageTask, shape: Record<string, number>, only?: readonly string[]) => Promise<StageResult>;
+export type StageRun = (round: number, task: StageTask, shape: Record<string, number>, options?: { only?: readonly string[]; forMembers?: StageForMembers }) => Promise<StageResult>;
 
 /** What a stage runner needs from its job run. */
 export interface StageRunnerOptions {
@@ -42,7 +46,10 @@ export interface StageRunnerOptions {
 export function stageRunner(o: StageRunnerOptions): StageRun {
   const { job, grid, sum, store, emit, released, wanted } = o;
   const min = job.minParticipants;
-  return async (round, task, shape, only) => {
+  return async (round, asked, askedShape, options = {}) => {
+    const { only } = options;
+    let task = asked;
+    let shape = askedShape;
     const pinned = stageNoised(job, task.kind) ? undefined : released[`${task.kind}/${round}`];
     if (pinned) await grid.waitFor(pinned.length, pinned, job.deadlines.waitForParticipantsMs);
     const participants = pinned ?? (only ? only.filter((p) => grid.available().includes(p)) : wanted(grid.available()));
@@ -59,6 +66,7 @@ export function stageRunner(o: StageRunnerOptions): StageRun {
     } else if (participants.length < min) {
       throw new JobFailedError(`round ${round} ${task.kind}: quorum lost: ${participants.length} of the required ${min} participant(s) are connected`);
     }
+    if (options.forMembers) ({ task, shape } = options.forMembers(participants));
     const res = await sum.run(grid, participants, task, shape, job.deadlines.stageMs, {
       ...(pinned ? { exact: pinned } : {}),
       beforeUnmask: (survivors) => store.saveRelease(task.kind, round, survivors),

@@ -53,6 +53,8 @@ export const TaskConfigSchema = z
     preprocessing: PreprocessingSchema.optional(),
     fit: FitConfigSchema.optional(),
     tree: TreeStepSchema.optional(),
+    /** The participants of a final evaluation with personalization, in the order of their value slots. */
+    members: z.array(z.string().min(1).max(128)).max(100_000).optional(),
   })
   .strict();
 
@@ -67,4 +69,5 @@ export interface TaskConfig {
   preprocessing?: PreprocessingParams;
   fit?: FitConfig;
   tree?: TreeStep;
+  members?: string[];
 }
