@@ -16,7 +16,7 @@ import { deriveSeed, seededRng } from '../core/random.ts';
 import { resolveClassWeights } from '../core/round/engine.ts';
 import type { PreprocessingParams } from '../core/round/task-config.ts';
 import { sumContributions } from '../core/aggregate/sum.ts';
-import { splitForJob } from '../participant/local-handler.ts';
+import { jobSplit } from '../participant/local-handler.ts';
 import type { SplitData } from '../participant/local-handler.ts';
 import { predictScores } from '../participant/trainer/predict.ts';
 import { trainLocal } from '../participant/trainer/train.ts';
@@ -39,7 +39,7 @@ export interface PartyData {
 
 /** Splits every party exactly as its node does for this job. */
 export function splitParties(parties: { name: string; table: Table }[], job: JobSpec): PartyData[] {
-  return parties.map((p) => ({ ...p, split: splitForJob(p.table, p.name, job.seed, job.evaluation.holdout) }));
+  return parties.map((p) => ({ ...p, split: jobSplit(p.table, p.name, job) }));
 }
 
 /** Concatenates tables with the same schema. */

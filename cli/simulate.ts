@@ -18,7 +18,7 @@ import { loadTable } from '../participant/data/load.ts';
 import { initBackend } from '../participant/trainer/backend.ts';
 import type { LoadedJob } from './job-file.ts';
 import { jobPrivacyCost } from '../core/privacy/job-cost.ts';
-import { splitForJob } from '../participant/local-handler.ts';
+import { jobSplit } from '../participant/local-handler.ts';
 import type { JobSpec } from '../core/job.ts';
 import type { Table } from '../core/data/table.ts';
 import type { DataSchema } from '../core/data/schema.ts';
@@ -128,7 +128,7 @@ export function simulatedBudgets(job: JobSpec, schema: DataSchema, tables: { nam
   // Client level costs every institution the same; record level moves with the node's rows.
   const slack = job.privacy.mode === 'record' && job.privacy.epsilon === undefined ? 1.02 : 1 + 1e-6;
   for (const p of tables) {
-    const trainingRows = splitForJob(p.table, p.name, job.seed, job.evaluation.holdout).train.n;
+    const trainingRows = jobSplit(p.table, p.name, job).train.n;
     out.set(p.name, { epsilon: jobPrivacyCost(job, { schema, survivors: t, trainingRows }).epsilon * slack, delta: job.privacy.delta });
   }
   return out;

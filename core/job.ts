@@ -237,6 +237,12 @@ export const PersonalizationSpecSchema = z
     patience: z.number().int().min(1).max(1000).default(5),
     /** Also consider α·global + (1 − α)·local-only scores, α chosen by cross-validation. */
     blend: z.boolean().default(true),
+    /**
+     * Fraction of the member's training rows kept out of federated training (and out of the
+     * cross-validation folds) to choose among the candidates: rows no candidate was trained on,
+     * the global model included.
+     */
+    validation: z.number().gt(0).max(0.5).default(0.2),
   })
   .strict();
 export type PersonalizationSpec = z.infer<typeof PersonalizationSpecSchema>;
@@ -343,11 +349,11 @@ export const JobSpecSchema = z
         ctx.addIssue({ code: 'custom', path: ['strategy', 'type'], message: 'a gbdt job grows one tree per round from summed histograms and takes no aggregation strategy; leave strategy at "fedavg"' });
       }
     }
-    if (personalizationOf(job) && !['logistic', 'mlp'].includes(job.model.type)) {
+    if (personalizationOf(job) && !['logistic', 'mlp', 'gbdt'].includes(job.model.type)) {
       ctx.addIssue({
         code: 'custom',
         path: ['personalization', 'mode'],
-        message: `personalization fine-tunes the dense models (logistic, mlp) only; model type "${job.model.type}" must use mode "none"`,
+        message: `personalization adapts the built-in models (logistic, mlp, gbdt) only; model type "${job.model.type}" must use mode "none"`,
       });
     }
     if (job.privacy.mode === 'client' && job.privacy.noise === 'distributed' && job.aggregation !== 'secagg') {

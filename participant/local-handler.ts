@@ -11,7 +11,8 @@ import { encodeTable, statsContribution, subsetTable } from '../core/data/prepro
 import { inputDim } from '../core/data/schema.ts';
 import { splitRecordwise } from '../core/data/split.ts';
 import type { Table } from '../core/data/table.ts';
-import type { FitConfig } from '../core/job.ts';
+import type { FitConfig, JobSpec } from '../core/job.ts';
+import { personalizationOf } from '../core/job.ts';
 import { trainContribution } from '../core/aggregate/train.ts';
 import { evaluationContribution, metricsFromEvaluation } from '../core/metrics/histogram.ts';
 import type { EvalMetrics } from '../core/metrics/histogram.ts';
@@ -26,12 +27,17 @@ import type { Rng } from '../core/types.ts';
 import { predictScores } from './trainer/predict.ts';
 import type { ParsedTask, TaskHandler } from './handler.ts';
 import { boostedScores, boostingTasks } from './trees/boosting-tasks.ts';
+import { treeColumns, treeFeatureNames } from '../core/trees/features.ts';
 import { chain } from './handler.ts';
 
 /** Held-out split of a participant's table for one job seed. */
 export interface SplitData {
+  /** The rows of federated training. */
   train: Table;
+  /** The held-out rows of federated evaluation. */
   test: Table;
+  /** Jobs with personalization: training rows kept out of federated training to choose the member's personal model. */
+  validation?: Table;
 }
 
 /**
@@ -40,9 +46,19 @@ export interface SplitData {
  * parts — which record-level DP needs, and which keeps the held-out rows of a job the same with
  * or without DP, so their metrics compare.
  */
-export function splitForJob(table: Table, name: string, seed: number, holdout: number): SplitData {
+export function splitForJob(table: Table, name: string, seed: number, holdout: number, validation?: number): SplitData {
   const idx = splitRecordwise(table, holdout, deriveSeed(seed, `holdout:${name}`));
-  return { train: subsetTable(table, idx.train), test: subsetTable(table, idx.test) };
+  const train = subsetTable(table, idx.train);
+  const test = subsetTable(table, idx.test);
+  if (validation === undefined) return { train, test };
+  // Personalization's validation rows: split off the training rows the same row-wise way.
+  const v = splitRecordwise(train, validation, deriveSeed(seed, `personal-validation:${name}`));
+  return { train: subsetTable(train, v.train), test, validation: subsetTable(train, v.test) };
+}
+
+/** {@link splitForJob} with the job's holdout and, when it personalizes, its validation fraction. */
+export function jobSplit(table: Table, name: string, job: Pick<JobSpec, 'seed' | 'evaluation'> & { personalization?: JobSpec['personalization'] }): SplitData {
+  return splitForJob(table, name, job.seed, job.evaluation.holdout, personalizationOf(job)?.validation);
 }
 
 /** Local metrics of the node's own held-out rows, per job and round. */
@@ -68,7 +84,19 @@ export interface LocalData {
   trainInput(task: ParsedTask): TrainInput;
   evaluateInput(task: ParsedTask): EvaluateInput;
   /** The global weights and both encoded parts of the split (for the member's own use: personalization). */
-  encodedRows(task: ParsedTask): { inputDim: number; weights: Float32Array; train: { x: Float32Array; y: Uint8Array }; test: { x: Float32Array; y: Uint8Array } };
+  encodedRows(task: ParsedTask): { inputDim: number; weights: Float32Array; train: { x: Float32Array; y: Uint8Array }; test: { x: Float32Array; y: Uint8Array }; validation?: { x: Float32Array; y: Uint8Array } };
+  /** A gbdt job's rows as row-major tree features (core/trees/features.ts), with the task's model. */
+  treeRows(task: ParsedTask): { inputDim: number; weights: Float32Array; train: { x: Float64Array; y: Uint8Array }; test: { x: Float64Array; y: Uint8Array }; validation?: { x: Float64Array; y: Uint8Array } };
+}
+
+/** Row-major copy of tree feature columns. */
+function rowMajor(columns: Float64Array[], n: number): Float64Array {
+  const d = columns.length;
+  const x = new Float64Array(n * d);
+  columns.forEach((col, f) => {
+    for (let i = 0; i < n; i++) x[i * d + f] = col[i]!;
+  });
+  return x;
 }
 
 function need<T>(v: T | undefined, what: string): T {
@@ -82,7 +110,7 @@ export function localData(name: string, table: Table): LocalData {
   const forJob = (task: ParsedTask) => {
     if (!cache || cache.jobId !== task.jobId) {
       const { job } = task.config;
-      cache = { jobId: task.jobId, split: splitForJob(table, name, job.seed, job.evaluation.holdout) };
+      cache = { jobId: task.jobId, split: jobSplit(table, name, job) };
     }
     return cache;
   };
@@ -111,7 +139,20 @@ export function localData(name: string, table: Table): LocalData {
     },
     encodedRows(task) {
       const m = model(task);
-      return { inputDim: m.inputDim, weights: m.weights, train: { x: m.xTrain, y: m.split.train.labels }, test: { x: m.xTest, y: m.split.test.labels } };
+      const v = m.split.validation;
+      return {
+        inputDim: m.inputDim, weights: m.weights, train: { x: m.xTrain, y: m.split.train.labels }, test: { x: m.xTest, y: m.split.test.labels },
+        ...(v ? { validation: { x: encodeTable(v, task.config.schema, need(task.config.preprocessing, 'preprocessing parameters')), y: v.labels } } : {}),
+      };
+    },
+    treeRows(task) {
+      const { split } = forJob(task);
+      const { schema } = task.config;
+      const rows = (t: Table) => ({ x: rowMajor(treeColumns(t, schema), t.n), y: t.labels });
+      return {
+        inputDim: treeFeatureNames(schema).length, weights: need(task.weights, 'model weights'), train: rows(split.train), test: rows(split.test),
+        ...(split.validation ? { validation: rows(split.validation) } : {}),
+      };
     },
   };
 }

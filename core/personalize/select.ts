@@ -59,23 +59,31 @@ export function pairedStandardError(a: readonly number[], b: readonly number[]):
 }
 
 /** Whether `a`'s lead over `b` in mean AUC is at most one paired standard error (only exact ties without fold AUCs). */
-function indistinguishable(a: Candidate, b: Candidate): boolean {
+function indistinguishable(a: Candidate, b: Candidate, standardErrors = 1): boolean {
   if (a.auc === b.auc) return true;
   if (!a.foldAucs || !b.foldAucs) return false;
-  return a.auc - b.auc <= pairedStandardError(a.foldAucs, b.foldAucs);
+  return a.auc - b.auc <= standardErrors * pairedStandardError(a.foldAucs, b.foldAucs);
 }
+
+/**
+ * Standard errors by which the best candidate must lead the local-only model for the member to
+ * leave it: the best of five candidates leads by more than one standard error by chance alone far
+ * more often than one candidate does, so one is not enough.
+ */
+export const LEAVE_LOCAL_STANDARD_ERRORS = 2;
 
 /**
  * The personal model to keep.
  *
  *  1. The best candidate has the highest mean validation AUC; exact ties go to the most preferred
  *     ({@link VARIANT_PREFERENCE}), so the global model wins a tie.
- *  2. Every candidate but the local-only model contains the global model, which was trained on
- *     the member's own rows — the very rows it is validated on — so its validation AUC is
- *     optimistic. The member therefore leaves its local-only model only for a lead beyond one
- *     standard error of the paired fold differences (the one-standard-error rule, Hastie,
- *     Tibshirani & Friedman, ESL §7.10), or for the global model exactly tied with it; otherwise
- *     it keeps the local-only model.
+ *  2. The member leaves its local-only model only for a lead beyond
+ *     {@link LEAVE_LOCAL_STANDARD_ERRORS} standard errors of the paired differences over the
+ *     validation parts (a stricter form of the one-standard-error rule, Hastie, Tibshirani &
+ *     Friedman, ESL §7.10: the best of several candidates is compared), or for the global model
+ *     exactly tied with it; otherwise it keeps the local-only model. Validated on rows the global
+ *     model was trained on (no held-out validation rows), the global model's lead is optimistic
+ *     as well.
  *  3. A global best is kept. Otherwise, among the candidates within one standard error of the
  *     best, the member keeps the first in {@link INDISTINGUISHABLE_PREFERENCE}.
  *
@@ -95,7 +103,7 @@ export function chooseVariant(candidates: readonly Candidate[]): Candidate {
   if (best.variant === 'local') return best;
   const local = finite.find((c) => c.variant === 'local');
   // An exact tie of the global and the local-only model goes to the global model.
-  if (local && indistinguishable(best, local) && !(best.variant === 'global' && best.auc === local.auc)) return local;
+  if (local && indistinguishable(best, local, LEAVE_LOCAL_STANDARD_ERRORS) && !(best.variant === 'global' && best.auc === local.auc)) return local;
   if (best.variant === 'global') return best;
   const near = finite.filter((c) => c.variant !== 'local' && indistinguishable(best, c));
   return simplest(near.sort(rank(INDISTINGUISHABLE_PREFERENCE))[0]!, candidates); // `near` holds at least `best`

@@ -25,6 +25,7 @@ import type { Logger } from '../../platform/log.ts';
 import type { HandlerResult, Mod, ParsedTask } from '../handler.ts';
 import type { LocalData } from '../local-handler.ts';
 import { personalize } from './personalize.ts';
+import { boostedFamily } from '../trees/personal.ts';
 import type { PersonalizeResult } from './personalize.ts';
 import type { ValueReport } from './store.ts';
 import { finiteOrNull, saveMemberModel, saveValueReport } from './store.ts';
@@ -92,7 +93,7 @@ interface Done {
 function releaseVectors(task: ParsedTask, deps: PersonalizationDeps, done: Done, contribution: Contribution): Contribution {
   const job: JobSpec = task.config.job;
   const bins = job.evaluation.bins;
-  const y = deps.data.encodedRows(task).test.y;
+  const y = deps.data.split(task).test.labels;
   const globalHist = contribution.hist ?? new Float64Array(2 * bins);
   const { out } = done;
   const figures = out && done.released === 'own-figures' && task.config.members?.includes(deps.name) ? { federated: out.test.global.auc, personalized: out.test.personalized.auc, localOnly: out.test.localOnly.auc } : undefined;
@@ -110,11 +111,17 @@ export function personalizationMod(deps: PersonalizationDeps): Mod {
     const released = releaseOf(task, deps);
     try {
       const { job, preprocessing } = task.config;
-      const rows = deps.data.encodedRows(task);
+      const boosted = job.model.type === 'gbdt' ? job.model : undefined;
+      const rows = boosted ? deps.data.treeRows(task) : deps.data.encodedRows(task);
+      const family = boosted
+        ? boostedFamily({ schema: task.config.schema, spec: boosted, edges: preprocessing?.edges ?? [], seed: job.seed, member: deps.name, width: rows.inputDim, train: rows.train })
+        : undefined;
       const now = Date.now();
       const out = await personalize({
         // run() is only called where isFinalEvaluate holds, so the job personalizes.
         job, spec: personalizationOf(job)!, member: deps.name, inputDim: rows.inputDim, global: rows.weights, train: rows.train, test: rows.test,
+        ...(family ? { family } : {}),
+        ...(rows.validation ? { validation: rows.validation } : {}),
         classWeights: resolveClassWeights(job, preprocessing!), // encodedRows checked that preprocessing is present
         // A task without a deadline (0, as the in-process grid sends) sets no time limit.
         stopBy: task.deadline > 0 ? task.deadline - DEADLINE_RESERVE * Math.max(0, task.deadline - now) : Number.POSITIVE_INFINITY,

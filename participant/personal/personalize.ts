@@ -13,8 +13,12 @@
  *  - blend: α·global + (1 − α)·local scores, α chosen on the folds;
  *  - finetuned-blend: α·finetuned + (1 − α)·local scores, likewise.
  *
- * The member keeps the candidate with the best mean validation AUC, the global model on a tie
- * (core/personalize/select.ts). A fine-tuned or local model is kept as the committee of its k fold
+ * Fold AUCs choose the epochs and blend weights. The choice between candidates is made on the
+ * member's validation rows, which the job kept out of federated training and out of the folds:
+ * the global model was trained on the member's training rows, so its fold AUCs are optimistic,
+ * while on the validation rows every candidate is judged out of sample. The member keeps the
+ * candidate with the best validation AUC, the global model on a tie
+ * (core/personalize/select.ts); without validation rows, the best mean fold AUC. A fine-tuned or local model is kept as the committee of its k fold
  * models at the chosen epoch — its score is the mean of theirs — rather than refitted on all
  * rows: the committee is made of exactly the models the cross-validation measured (a refit for
  * the same number of epochs on more rows takes more steps, which moves an early-stopped model),
@@ -28,13 +32,42 @@ import { initialWeights } from '../../core/model/layout.ts';
 import { blendScores, chooseBlend, chooseVariant, finiteMean, stratifiedFolds } from '../../core/personalize/select.ts';
 import type { Candidate, Variant } from '../../core/personalize/select.ts';
 import { deriveSeed, seededRng } from '../../core/random.ts';
+import type { Rng } from '../../core/types.ts';
 import { predictScores } from '../trainer/predict.ts';
 import { trainLocal } from '../trainer/train.ts';
 
-/** Encoded rows and labels. */
+/** Rows (row-major, `inputDim` values each) and labels. */
 export interface Rows {
-  x: Float32Array;
+  x: Float32Array | Float64Array;
   y: Uint8Array;
+}
+
+/**
+ * How a kind of model is scored and trained further on a member's rows: the dense models by the
+ * job's trainer (epochs of its optimizer), boosted trees by adding trees (participant/trees/personal.ts).
+ */
+export interface ModelFamily {
+  /** Probabilities of `rows` under the model `w`. */
+  scores(w: Float32Array, rows: Rows): ArrayLike<number>;
+  /** `w` trained `epochs` further on `rows`; `label` seeds what the training draws. */
+  train(w: Float32Array, rows: Rows, epochs: number, label: string): Promise<Float32Array>;
+  /** The model a local-only model starts from. */
+  initial(): Float32Array;
+}
+
+/** The job's dense model (logistic, mlp), scored and trained by the job's trainer. */
+export function denseFamily(job: JobSpec, inputDim: number, classWeights: { positive: number; negative: number }, member: string): ModelFamily {
+  return {
+    scores: (w, rows) => predictScores(job.model, inputDim, w, rows.x as Float32Array),
+    async train(start, rows, epochs, label) {
+      const out = await trainLocal({
+        spec: job.model, inputDim, weights: start, x: rows.x as Float32Array, y: rows.y,
+        fit: { train: { ...job.train, localEpochs: epochs }, mu: 0, classWeights, seed: deriveSeed(job.seed, `personal:${member}:${label}`) },
+      });
+      return out.weights;
+    },
+    initial: () => initialWeights(job.model, inputDim, seededRng(deriveSeed(job.seed, 'init'))),
+  };
 }
 
 /** What personalization takes: the job, the final global weights and the member's encoded rows. */
@@ -45,9 +78,16 @@ export interface PersonalizeInput {
   member: string;
   inputDim: number;
   global: Float32Array;
+  /** How the job's kind of model is scored and trained (default: the dense family of the job). */
+  family?: ModelFamily;
   classWeights: { positive: number; negative: number };
   train: Rows;
   test: Rows;
+  /**
+   * Rows kept out of federated training (and out of the folds): when given, every candidate is
+   * judged on them — the global model too is then scored on rows it never saw.
+   */
+  validation?: Rows;
   /** Unix ms after which no further epoch starts: the stage deadline, less a margin. */
   stopBy: number;
 }
@@ -79,8 +119,35 @@ export interface PersonalizeResult {
   testScores: { personalized: ArrayLike<number>; localOnly: ArrayLike<number> };
 }
 
+/** Chunks the validation rows are cut into, for the paired noise of the choice between candidates. */
+const VALIDATION_CHUNKS = 5;
+
+/**
+ * The candidates re-judged on rows kept out of every model's training: each one's AUC on them,
+ * and its AUC on each of {@link VALIDATION_CHUNKS} stratified chunks of them (the paired noise
+ * core/personalize/select.ts `chooseVariant` weighs leads against). Without such rows, or when
+ * they lack a class, the candidates as the folds judged them.
+ */
+function judgeOnValidation(candidates: Candidate[], validation: Rows | undefined, scoreOf: (c: Candidate, rows: Rows) => ArrayLike<number>, rng: Rng): Candidate[] {
+  if (!validation) return candidates;
+  const y = validation.y;
+  const positives = y.reduce((a, b) => a + b, 0);
+  const chunks = Math.min(VALIDATION_CHUNKS, positives, y.length - positives);
+  if (chunks < 2) return candidates;
+  const parts = stratifiedFolds(y, chunks, rng).map((f) => f.validation);
+  return candidates.map((cand) => {
+    const s = scoreOf(cand, validation);
+    const pick = (idx: Uint32Array) => ({ s: Array.from(idx, (i) => s[i]!), y: Array.from(idx, (i) => y[i]!) });
+    const chunkAucs = parts.map((idx) => {
+      const p = pick(idx);
+      return exactAuc(p.s, p.y);
+    });
+    return { ...cand, auc: exactAuc(s, y), foldAucs: chunkAucs };
+  });
+}
+
 function subset(rows: Rows, idx: Uint32Array, d: number): Rows {
-  const x = new Float32Array(idx.length * d);
+  const x = rows.x instanceof Float64Array ? new Float64Array(idx.length * d) : new Float32Array(idx.length * d);
   const y = new Uint8Array(idx.length);
   idx.forEach((i, r) => {
     x.set(rows.x.subarray(i * d, (i + 1) * d), r * d);
@@ -91,11 +158,12 @@ function subset(rows: Rows, idx: Uint32Array, d: number): Rows {
 
 interface Ctx {
   in: PersonalizeInput;
+  family: ModelFamily;
   folds: { fit: Rows; val: Rows }[];
   complete: boolean;
 }
 
-const scores = (c: Ctx, w: Float32Array, rows: Rows) => predictScores(c.in.job.model, c.in.inputDim, w, rows.x);
+const scores = (c: Ctx, w: Float32Array, rows: Rows) => c.family.scores(w, rows);
 
 /** Mean of three models' scores, row by row. */
 function mean3(a: ArrayLike<number>, b: ArrayLike<number>, c: ArrayLike<number>): Float64Array {
@@ -112,14 +180,7 @@ function committeeScores(c: Ctx, ws: Float32Array[], rows: Rows): Float64Array {
   return out;
 }
 
-async function train(c: Ctx, start: Float32Array, rows: Rows, epochs: number, label: string): Promise<Float32Array> {
-  const { job } = c.in;
-  const out = await trainLocal({
-    spec: job.model, inputDim: c.in.inputDim, weights: start, x: rows.x, y: rows.y,
-    fit: { train: { ...job.train, localEpochs: epochs }, mu: 0, classWeights: c.in.classWeights, seed: deriveSeed(job.seed, `personal:${c.in.member}:${label}`) },
-  });
-  return out.weights;
-}
+const train = (c: Ctx, start: Float32Array, rows: Rows, epochs: number, label: string): Promise<Float32Array> => c.family.train(start, rows, epochs, label);
 
 const foldAucs = (c: Ctx, ws: Float32Array[]) => c.folds.map((f, k) => exactAuc(scores(c, ws[k]!, f.val), f.val.y));
 
@@ -158,8 +219,9 @@ export async function personalize(input: PersonalizeInput): Promise<PersonalizeR
   const { spec } = input;
   const k = Math.min(spec.folds, input.train.y.length);
   const splits = stratifiedFolds(input.train.y, k, seededRng(deriveSeed(job.seed, `personal-folds:${member}`)));
-  const c: Ctx = { in: input, folds: splits.map((s) => ({ fit: subset(input.train, s.fit, d), val: subset(input.train, s.validation, d) })), complete: true };
-  const init = initialWeights(job.model, d, seededRng(deriveSeed(job.seed, 'init')));
+  const family = input.family ?? denseFamily(job, d, input.classWeights, member);
+  const c: Ctx = { in: input, family, folds: splits.map((s) => ({ fit: subset(input.train, s.fit, d), val: subset(input.train, s.validation, d) })), complete: true };
+  const init = family.initial();
 
   const tuned = await earlyStopped(c, input.global, 'finetune');
   const local = await earlyStopped(c, init, 'local');
@@ -179,20 +241,39 @@ export async function personalize(input: PersonalizeInput): Promise<PersonalizeR
       candidates.push(fromFolds(variant, parts.map((p) => exactAuc(blendScores(p.global, p.local, alpha), p.labels)), alpha));
     }
   }
-  const chosen = chooseVariant(candidates);
+  // The score of each candidate on any rows, from the same committees the folds measured.
+  const candidateScores = (cand: Candidate, rows: Rows): ArrayLike<number> => {
+    const g = () => scores(c, input.global, rows);
+    const t = () => committeeScores(c, tuned.foldWeights, rows);
+    const l = () => committeeScores(c, local.foldWeights, rows);
+    switch (cand.variant) {
+      case 'global':
+        return g();
+      case 'finetuned':
+        return t();
+      case 'local':
+        return l();
+      case 'ensemble':
+        return mean3(g(), t(), l());
+      case 'blend':
+        return blendScores(g(), l(), cand.alpha ?? 1);
+      case 'finetuned-blend':
+        return blendScores(t(), l(), cand.alpha ?? 1);
+    }
+  };
+  const judged = judgeOnValidation(candidates, input.validation, candidateScores, seededRng(deriveSeed(job.seed, `personal-chunks:${member}`)));
+  const chosen = chooseVariant(judged);
 
   const localWeights = local.foldWeights;
   // The personal model's own committee: for a blend, its base (mixed with the local-only model's scores).
   const personalWeights = chosen.variant === 'finetuned' || chosen.variant === 'finetuned-blend' || chosen.variant === 'ensemble' ? tuned.foldWeights : chosen.variant === 'local' ? localWeights : [input.global];
   const globalTest = scores(c, input.global, input.test);
   const localTest = committeeScores(c, localWeights, input.test);
-  const baseTest =
-    chosen.variant === 'local' ? localTest : chosen.variant === 'ensemble' ? mean3(globalTest, committeeScores(c, tuned.foldWeights, input.test), localTest) : committeeScores(c, personalWeights, input.test);
-  const personalTest = chosen.alpha !== undefined ? blendScores(baseTest, localTest, chosen.alpha) : baseTest;
+  const personalTest = candidateScores(chosen, input.test);
   const epochsOf = chosen.variant === 'global' ? undefined : chosen.variant === 'local' || chosen.variant === 'blend' ? local.epochs : tuned.epochs;
   return {
     chosen: { variant: chosen.variant, ...(chosen.alpha !== undefined ? { alpha: chosen.alpha } : {}), ...(epochsOf !== undefined ? { epochs: epochsOf } : {}) },
-    validation: candidates, folds: k, complete: c.complete, personalWeights, localWeights, localEpochs: local.epochs,
+    validation: judged, folds: k, complete: c.complete, personalWeights, localWeights, localEpochs: local.epochs,
     test: {
       global: testScore(globalTest, input.test.y), personalized: testScore(personalTest, input.test.y), localOnly: testScore(localTest, input.test.y),
       rows: input.test.y.length, positives: input.test.y.reduce((a, b) => a + b, 0),

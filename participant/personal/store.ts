@@ -37,6 +37,8 @@ export interface StoredModelMeta {
   preprocessing: unknown;
   /** Weight sets in weights.bin; the score is the mean of their scores. */
   committee: number;
+  /** Length of each weight set, in order, when they differ (boosted trees); absent: equal lengths. */
+  sizes?: number[];
   /** A blend: score = alpha·(this model's score) + (1 − alpha)·(the local-only model's score, in ../local). */
   blendAlpha?: number;
   /** Rows the weights were trained on (0 for the global model, trained by the consortium). */
@@ -80,13 +82,18 @@ export const valueReportPath = (stateDir: string, jobId: string) => path.join(st
 export const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 /** Writes one model: weights first, then model.json, so a model.json always has its weights. */
-export function saveMemberModel(stateDir: string, meta: Omit<StoredModelMeta, 'committee'>, committee: Float32Array[]): void {
+export function saveMemberModel(stateDir: string, meta: Omit<StoredModelMeta, 'committee' | 'sizes'>, committee: Float32Array[]): void {
   const dir = path.join(modelsDir(stateDir, meta.jobId), meta.role);
-  const size = committee[0]?.length ?? 0;
-  const flat = new Float32Array(size * committee.length);
-  committee.forEach((w, k) => flat.set(w, k * size));
+  const sizes = committee.map((w) => w.length);
+  const flat = new Float32Array(sizes.reduce((a, b) => a + b, 0));
+  let off = 0;
+  for (const w of committee) {
+    flat.set(w, off);
+    off += w.length;
+  }
   writeFileAtomic(path.join(dir, 'weights.bin'), new Uint8Array(flat.buffer));
-  writeJsonAtomic(path.join(dir, 'model.json'), { ...meta, committee: committee.length });
+  const equal = sizes.every((n) => n === sizes[0]);
+  writeJsonAtomic(path.join(dir, 'model.json'), { ...meta, committee: committee.length, ...(equal ? {} : { sizes }) });
 }
 
 /** Reads one stored model's metadata and its committee of weight sets. */
@@ -95,6 +102,12 @@ export function loadMemberModel(stateDir: string, jobId: string, role: StoredMod
   const meta = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as StoredModelMeta;
   const buf = readFileSync(path.join(dir, 'weights.bin'));
   const flat = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  if (meta.sizes) {
+    const total = meta.sizes.reduce((a, b) => a + b, 0);
+    if (meta.sizes.length !== meta.committee || total !== flat.length) throw new Error(`${dir}: weights.bin holds ${flat.length} weights, not the ${meta.committee} sets of sizes [${meta.sizes.join(', ')}]`);
+    let off = 0;
+    return { meta, committee: meta.sizes.map((n) => flat.slice(off, (off += n))) };
+  }
   if (!(meta.committee >= 1) || flat.length % meta.committee !== 0) throw new Error(`${dir}: weights.bin holds ${flat.length} weights, not ${meta.committee} equal sets`);
   const size = flat.length / meta.committee;
   return { meta, committee: Array.from({ length: meta.committee }, (_, k) => flat.slice(k * size, (k + 1) * size)) };

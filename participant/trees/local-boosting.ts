@@ -55,22 +55,27 @@ export interface LocalBoostOptions {
 
 /** Trains a boosted model on one table; returns the packed model. */
 export function boostLocally(o: LocalBoostOptions): Float32Array {
-  const { table, schema, spec } = o;
-  const columns = treeColumns(table, schema);
+  return boostColumns({ ...o, columns: treeColumns(o.table, o.schema), labels: o.table.labels });
+}
+
+/** {@link boostLocally} over tree feature columns and labels instead of a table. */
+export function boostColumns(o: Omit<LocalBoostOptions, 'table'> & { columns: Float64Array[]; labels: Uint8Array }): Float32Array {
+  const { schema, spec, columns, labels } = o;
+  const n = labels.length;
   const edges = treeEdges(schema, o.edges);
   const binned = binColumns(columns, edges);
   const layout = treeLayout(schema, o.edges);
   let positives = 0;
-  for (const y of table.labels) positives += y;
-  let packed = o.start ?? emptyPacked(baseScoreOf(table.n, positives));
+  for (const y of labels) positives += y;
+  let packed = o.start ?? emptyPacked(baseScoreOf(n, positives));
   const startTrees = unpackBoosted(packed).trees.length;
   const margin = boostedMargins(unpackBoosted(packed, columns.length), columns);
-  const grad = new Float64Array(table.n);
-  const hess = new Float64Array(table.n);
-  const all = Uint32Array.from({ length: table.n }, (_, i) => i);
+  const grad = new Float64Array(n);
+  const hess = new Float64Array(n);
+  const all = Uint32Array.from({ length: n }, (_, i) => i);
   for (let t = 1; t <= o.trees; t++) {
     const round = startTrees + t;
-    logisticGradients(margin, table.labels, grad, hess);
+    logisticGradients(margin, labels, grad, hess);
     const rowRng = seededRng(deriveSeed(o.seed, `tree-rows:${o.name}:${round}`));
     const rows = spec.rowSubsample < 1 ? all.filter(() => uniform01(rowRng) < spec.rowSubsample) : all;
     const features = drawTreeFeatures(layout.bins.length, spec.featureSubsample, seededRng(deriveSeed(o.seed, `tree-features:${round}`)));
