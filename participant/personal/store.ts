@@ -105,8 +105,8 @@ export function loadMemberModel(stateDir: string, jobId: string, role: StoredMod
   if (meta.sizes) {
     const total = meta.sizes.reduce((a, b) => a + b, 0);
     if (meta.sizes.length !== meta.committee || total !== flat.length) throw new Error(`${dir}: weights.bin holds ${flat.length} weights, not the ${meta.committee} sets of sizes [${meta.sizes.join(', ')}]`);
-    let off = 0;
-    return { meta, committee: meta.sizes.map((n) => flat.slice(off, (off += n))) };
+    const starts = meta.sizes.map((_, k) => meta.sizes!.slice(0, k).reduce((a, b) => a + b, 0));
+    return { meta, committee: meta.sizes.map((n, k) => flat.slice(starts[k]!, starts[k]! + n)) };
   }
   if (!(meta.committee >= 1) || flat.length % meta.committee !== 0) throw new Error(`${dir}: weights.bin holds ${flat.length} weights, not ${meta.committee} equal sets`);
   const size = flat.length / meta.committee;
