@@ -34,6 +34,7 @@ import { appendTrees, boostedMargins, emptyPacked, unpackBoosted } from '../core
 import { CREDIT_DATA_PATH, splitCreditData } from '../examples/credit/split.ts';
 import { parseCsv } from '../sim/csv.ts';
 import { simulate, startSimulation } from '../sim/simulate.ts';
+import { loadMemberModel } from '../participant/personal/store.ts';
 import { ROOT, tempDir } from './helpers.ts';
 import { properSubsets, sumMod } from './curious-attack.ts';
 import { uniformity } from './uniformity.ts';
@@ -162,6 +163,31 @@ describe('gbdt jobs', () => {
       const { plan } = secureRoundParams(config.job, 'tree', shape, runId, task.round, parties.map((p) => p.name));
       const words = encodeContribution({ hist, __clipped: Float64Array.of(0) }, plan, seededRng(1)).words;
       expect(uniformity(words).problems).not.toEqual([]);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it('personalizes: each member keeps personal trees or its own boosted model, stored beside the global one', async () => {
+    const tmp = tempDir('boosting-personal');
+    try {
+      const personalized = job({ rounds: 4, personalization: { mode: 'finetune', folds: 3, maxEpochs: 3, patience: 2 } });
+      const result = await simulate({ job: personalized, schema, parties, stateDir: tmp.dir, seed: 6 });
+      expect(result.state, result.error).toBe('SUCCEEDED');
+      expect([...result.valueReports.keys()].sort()).toEqual(parties.map((p) => p.name).sort());
+      for (const [name, report] of result.valueReports) {
+        expect(report.model).toBe('gbdt');
+        expect(report.test.global.auc).toBeGreaterThan(0.7);
+        expect(report.test.localOnly.auc).toBeGreaterThan(0.6);
+        const dir = path.join(tmp.dir, 'nodes', name);
+        const global = loadMemberModel(dir, result.jobId, 'global');
+        expect(Array.from(global.committee[0]!)).toEqual(Array.from(result.weights!));
+        const local = loadMemberModel(dir, result.jobId, 'local');
+        expect(local.committee).toHaveLength(3); // one boosted model per fold
+        for (const m of local.committee) expect(unpackBoosted(m).trees.length).toBe(5 * (local.meta.epochs ?? 0));
+        const personal = loadMemberModel(dir, result.jobId, 'personal');
+        for (const m of personal.committee) expect(unpackBoosted(m).trees.length).toBeGreaterThanOrEqual(personal.meta.variant === 'local' ? 5 : 4);
+      }
     } finally {
       tmp.cleanup();
     }
