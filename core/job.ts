@@ -4,66 +4,15 @@
  */
 import { z } from 'zod';
 import { findModelArchitecture, unknownModelMessage } from './model/registry.ts';
+import { ModelSpecSchema } from './model/spec.ts';
+import { PrivacySpecSchema } from './privacy/spec.ts';
 
 /** Longest deadline a job may set, in ms: the runtime's timer limit (2^31 − 1 ms, about 24.8 days). */
 export const MAX_DEADLINE_MS = 2 ** 31 - 1;
 const deadlineMs = (min: number) => z.number().int().min(min).max(MAX_DEADLINE_MS);
 
-export const ModelSpecSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('logistic') }).strict(),
-  z
-    .object({
-      type: z.literal('mlp'),
-      hidden: z.array(z.number().int().min(1).max(4096)).min(1).max(32).default([16]),
-      dropout: z.number().min(0).max(0.9).default(0),
-      activation: z.enum(['relu', 'tanh', 'elu']).default('relu'),
-    })
-    .strict(),
-  /**
-   * Gradient-boosted trees (XGBoost-style second-order boosting on quantile bins): one tree per
-   * round, so `rounds` is the number of trees. The `train` and `strategy` blocks do not apply.
-   */
-  z
-    .object({
-      type: z.literal('gbdt'),
-      /** Largest depth of a tree (a tree of depth D costs at most D secure sums). */
-      maxDepth: z.number().int().min(1).max(12).default(4),
-      /** Shrinkage η applied to every leaf. */
-      learningRate: z.number().gt(0).max(1).default(0.1),
-      /** L2 penalty λ on leaf weights. */
-      lambda: z.number().min(0).max(1e6).default(1),
-      /** Minimum loss reduction γ for a split. */
-      gamma: z.number().min(0).max(1e6).default(0),
-      /** Smallest hessian sum of a child (over the whole consortium). */
-      minChildWeight: z.number().min(0).max(1e9).default(1),
-      /** Fraction of its rows each member uses per tree (drawn by the member). */
-      rowSubsample: z.number().gt(0).max(1).default(1),
-      /** Fraction of the features each tree may split on. */
-      featureSubsample: z.number().gt(0).max(1).default(1),
-      /** Quantile bins per numeric feature (the missing bin comes on top). */
-      maxBins: z.number().int().min(2).max(1024).default(32),
-      /** Points of the public grid each member counts its values over to find the bin edges. */
-      sketchGrid: z.number().int().min(16).max(65_536).default(1024),
-    })
-    .strict(),
-  /**
-   * A model registered in every process that handles the job (core/model/registry.ts); `params`
-   * are checked against the registered model's own schema when the job is validated.
-   */
-  z
-    .object({
-      type: z.literal('custom'),
-      name: z.string().min(1).max(64),
-      params: z.record(z.string(), z.unknown()).default({}),
-    })
-    .strict(),
-]);
-export type ModelSpec = z.infer<typeof ModelSpecSchema>;
-
-/** The name a model goes by in policies and reports: the built-in type, or a custom model's name. */
-export function modelName(spec: ModelSpec): string {
-  return spec.type === 'custom' ? spec.name : spec.type;
-}
+export { ModelSpecSchema, modelName } from './model/spec.ts';
+export type { ModelSpec } from './model/spec.ts';
 
 export const TrainSpecSchema = z
   .object({
@@ -143,77 +92,8 @@ export const SecureAggregationSpecSchema = z
   .strict();
 export type SecureAggregationSpec = z.infer<typeof SecureAggregationSpecSchema>;
 
-/**
- * Differential privacy of the job. `record`: DP-SGD inside every participant's local training
- * (Abadi et al. 2016) — Poisson sampling at rate q = min(1, batchSize / the participant's rows),
- * per-example gradients clipped to `clipNorm`, Gaussian noise of standard deviation z·clipNorm.
- * Each participant sets its own z: the given `noiseMultiplier`, or the smallest z for which the
- * whole job (rounds × localEpochs × round(1/q) steps) costs at most `epsilon` at `delta`
- * (core/privacy). The participant's ledger has the last word: it refuses a task that would
- * exceed the institution's budget.
- *
- * `client`: DP-FedAvg (core/privacy/client-dp.ts) — each participant's whole model delta is
- * clipped to `clipNorm` and noise is added to the sum, either by the participants inside the
- * secure sum (`distributed`, needs aggregation "secagg") or by a trusted coordinator (`central`).
- */
-export const PrivacySpecSchema = z.discriminatedUnion('mode', [
-  z.object({ mode: z.literal('none') }).strict(),
-  z
-    .object({
-      mode: z.literal('record'),
-      epsilon: z.number().positive().max(1000).optional(),
-      noiseMultiplier: z.number().min(1e-3).max(1e6).optional(),
-      delta: z.number().gt(0).lt(1).default(1e-5),
-      clipNorm: z.number().positive().max(1e6).default(1),
-      /**
-       * true: exact discrete Gaussian noise on a fine lattice (core/privacy/lattice-noise.ts), immune
-       * to floating-point precision attacks; false: float Box–Muller noise (faster for large models).
-       */
-      secureNoise: z.boolean().default(true),
-    })
-    .strict()
-    .refine((p) => (p.epsilon === undefined) !== (p.noiseMultiplier === undefined), {
-      message: 'record-level privacy needs exactly one of "epsilon" (a target for the whole job) and "noiseMultiplier"',
-    }),
-  z
-    .object({
-      mode: z.literal('client'),
-      /**
-       * Where the noise is added: "distributed" — each participant adds discrete Gaussian noise
-       * inside the secure sum, calibrated so the sum of any t survivors carries it (no one is
-       * trusted); "central" — the coordinator adds Gaussian noise to the sum (a TRUSTED coordinator).
-       */
-      noise: z.enum(['distributed', 'central']).default('distributed'),
-      /** Target ε for the whole job (every round), XOR `noiseMultiplier`. */
-      epsilon: z.number().positive().max(1000).optional(),
-      /** z: the sum's noise standard deviation over the clip norm. */
-      noiseMultiplier: z.number().min(1e-3).max(1e6).optional(),
-      delta: z.number().gt(0).lt(1).default(1e-5),
-      /** S: each participant's model delta is clipped to this L2 norm (the initial S with adaptive clipping). */
-      clipNorm: z.number().positive().max(1e6).default(1),
-      /** Adaptive clipping (Andrew et al. 2021): S tracks a quantile of the update norms. */
-      adaptiveClipping: z
-        .object({
-          targetQuantile: z.number().gt(0).lt(1).default(0.5),
-          learningRate: z.number().positive().max(10).default(0.2),
-          /** σ_b: noise standard deviation on the count of unclipped participants. */
-          countNoise: z.number().positive().max(1e6).default(1),
-        })
-        .strict()
-        .optional(),
-      /**
-       * Central noise: true — the coordinator adds exact discrete Gaussian noise to the integer sum
-       * (immune to floating-point precision attacks); false — float Box–Muller noise. Distributed
-       * noise is always the exact discrete Gaussian.
-       */
-      secureNoise: z.boolean().default(true),
-    })
-    .strict()
-    .refine((p) => (p.epsilon === undefined) !== (p.noiseMultiplier === undefined), {
-      message: 'client-level privacy needs exactly one of "epsilon" (a target for the whole job) and "noiseMultiplier"',
-    }),
-]);
-export type PrivacySpec = z.infer<typeof PrivacySpecSchema>;
+export { PrivacySpecSchema } from './privacy/spec.ts';
+export type { PrivacySpec } from './privacy/spec.ts';
 
 /**
  * Personalization (docs/personalization.md): after the last round each member adapts the final

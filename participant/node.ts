@@ -4,8 +4,6 @@
  * background. Transient errors (coordinator restarting) are retried with capped backoff.
  */
 import * as grpc from '@grpc/grpc-js';
-import { TaskConfigSchema } from '../core/round/task-config.ts';
-import type { TaskConfig } from '../core/round/task-config.ts';
 import { channelOptions, loadProto, PROTOCOL_VERSION } from '../proto/load.ts';
 import { isTransient, unaryCall } from '../proto/call.ts';
 import type { FleetClient } from '../proto/generated/fedcredit/v1/Fleet.ts';
@@ -15,14 +13,16 @@ import type { PushResultReply__Output } from '../proto/generated/fedcredit/v1/Pu
 import type { PullTaskReply__Output } from '../proto/generated/fedcredit/v1/PullTaskReply.ts';
 import type { HelloReply__Output } from '../proto/generated/fedcredit/v1/HelloReply.ts';
 import type { HeartbeatReply__Output } from '../proto/generated/fedcredit/v1/HeartbeatReply.ts';
-import { contributionToWire, decodeFloat32 } from '../proto/tensor.ts';
-import { secaggReplyToWire, secaggStepFromWire } from '../proto/secagg-wire.ts';
+import { contributionToWire } from '../proto/tensor.ts';
+import { secaggReplyToWire } from '../proto/secagg-wire.ts';
 import { parseVerticalTask, verticalReplyToWire } from '../proto/vertical-wire.ts';
 import type { Envelope, VerticalHandler } from '../core/vertical/messages.ts';
 import type { ScoreReply__Output } from '../proto/generated/fedcredit/v1/ScoreReply.ts';
-import { formatZodError } from '../proto/validate.ts';
 import type { Logger } from '../platform/log.ts';
-import type { ParsedTask, TaskHandler } from './handler.ts';
+import type { TaskHandler } from './handler.ts';
+import { KINDS, parseTask } from './task-parse.ts';
+
+export { parseTask } from './task-parse.ts';
 import { randomBytes } from 'node:crypto';
 import type { Identity } from '../trust/format.ts';
 import { signFleetRequest } from '../trust/signing.ts';
@@ -60,54 +60,6 @@ export function taskBinding(t: Task__Output): Binding {
     }
   }
   return { jobId: t.jobId, round: t.round, stage: t.secagg ? `${kind}/${t.secagg.message}` : kind, run };
-}
-
-const KINDS = { STATS: 'stats', TRAIN: 'train', EVALUATE: 'evaluate', VERTICAL: 'vertical', SKETCH: 'sketch', TREE: 'tree' } as const;
-
-/**
- * The last validated configurations by their exact JSON text: every step of a secure sum carries
- * the same text, which is validated once (the parse is a pure function of the text).
- */
-const parsedConfigs = new (class {
-  private readonly map = new Map<string, TaskConfig>();
-  get(json: string): TaskConfig | undefined {
-    return this.map.get(json);
-  }
-  set(json: string, parsed: TaskConfig): void {
-    this.map.delete(json);
-    this.map.set(json, parsed);
-    if (this.map.size > 8) this.map.delete(this.map.keys().next().value!);
-  }
-})();
-
-/** Decodes and validates a task for participant `self`; throws with a precise reason when it is malformed. */
-export function parseTask(t: Task__Output, self: string): ParsedTask {
-  const kind = KINDS[t.kind as keyof typeof KINDS];
-  if (!kind) throw new Error(`unknown task kind ${String(t.kind)}`);
-  let config = parsedConfigs.get(t.configJson);
-  if (!config) {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(t.configJson);
-    } catch (err) {
-      throw new Error(`task config is not valid JSON: ${(err as Error).message}`);
-    }
-    const cfg = TaskConfigSchema.safeParse(raw);
-    if (!cfg.success) throw new Error(`task config is invalid: ${formatZodError(cfg.error)}`);
-    config = cfg.data;
-  }
-  parsedConfigs.set(t.configJson, config);
-  const w = t.weights.find((x) => x.name === 'weights');
-  return {
-    taskId: t.taskId,
-    jobId: t.jobId,
-    round: t.round,
-    kind,
-    config,
-    weights: w ? decodeFloat32(w) : undefined,
-    deadline: t.deadlineUnixMs,
-    ...(t.secagg ? { secagg: secaggStepFromWire(t.secagg, self) } : {}),
-  };
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
