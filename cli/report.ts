@@ -44,8 +44,8 @@ export function renderReport(r: SimulationReport): string[] {
     ...(personal
       ? [
           `mean per-party AUC: personalized ${f(r.personalized.meanAuc)} (${signed(r.personalized.meanAuc - fedMean)} over federated, ${signed(r.personalized.meanAuc - r.localOnlyMeanAuc)} over local-only)`,
-          'personalized: after the last round each member adapted the federated model on its own rows and kept what won its own cross-validation (row "kept"); personal models never leave the member.',
-          "a small member with a distinct portfolio gains most over the federated model, which fits mostly the larger members' borrowers; where its own rows suffice, it keeps or mixes in its local-only model.",
+          'personalized: after the last round each member adapted the federated model on its own rows and kept what won on its own validation rows, held out of training (row "kept"); personal models never leave the member.',
+          "a small member with a distinct portfolio gains most over the federated model, which fits mostly the larger members' borrowers; unless another candidate wins clearly, a member keeps its local-only model.",
         ]
       : []),
     `aggregation: ${r.guarantee}`,
