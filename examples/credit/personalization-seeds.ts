@@ -6,13 +6,14 @@
  * local-only models from its own value report, then the acceptance checks: every member's
  * personalized AUC ≥ its local-only AUC − 0.005, and a positive mean gain over local-only.
  *
- *   npx tsx examples/credit/personalization-seeds.ts [--seeds 1,2,3,4,5] [--configs demo,credit,credit-dp]
+ *   npx tsx examples/credit/personalization-seeds.ts [--seeds 1,2,3,4,5] [--configs demo,credit,credit-dp,credit-gbdt]
  */
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadJobFile } from '../../cli/job-file.ts';
+import { PersonalizationSpecSchema } from '../../core/job.ts';
 import { simulatedBudgets } from '../../cli/simulate.ts';
 import { loadTable } from '../../participant/data/load.ts';
 import { simulate } from '../../sim/simulate.ts';
@@ -29,6 +30,8 @@ const CONFIGS = {
   demo: { job: path.join(here, '..', 'synthetic', 'job-dp.json'), data: (dir: string) => writeMembers(dir, { seed: DEFAULT_SEED, scale: 1, members: 4 }) },
   credit: { job: path.join(here, 'job.json'), data: (dir: string) => writeCreditSplit(dir) },
   'credit-dp': { job: path.join(here, 'job-dp.json'), data: (dir: string) => writeCreditSplit(dir) },
+  // Gradient-boosted trees, with personalization turned on here (the example job leaves it off).
+  'credit-gbdt': { job: path.join(here, 'job-gbdt.json'), data: (dir: string) => writeCreditSplit(dir), personalization: { mode: 'finetune' } },
 } as const;
 const configs = (arg('--configs') ?? 'demo,credit,credit-dp').split(',') as (keyof typeof CONFIGS)[];
 const tolerance = 0.005;
@@ -45,7 +48,7 @@ for (const name of configs) {
   const gains: number[] = [];
   const overFederated: number[] = [];
   for (const seed of seeds) {
-    const { job, schema } = loadJobFile(cfg.job, undefined, { seed });
+    const { job, schema } = loadJobFile(cfg.job, undefined, { seed, ...('personalization' in cfg ? { personalization: PersonalizationSpecSchema.parse(cfg.personalization) } : {}) });
     const tables = parts.map((p) => ({ name: p.name, table: loadTable(p.path, schema).table }));
     const budgets = simulatedBudgets(job, schema, tables);
     const res = await simulate({
