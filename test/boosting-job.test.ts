@@ -8,6 +8,10 @@
  * - what the coordinator receives for the sketch and every tree level are masked vectors that pass
  *   the uniformity tests used for model updates — alone and summed over any proper subset of the
  *   members — while a member's own encoded histogram fails them (the tests have power);
+ * - a coordinator that crashes while a tree level is being unmasked resumes the job (the level is
+ *   rerun over the same members, whose release guards allow exactly that) and grows the trees of an
+ *   uninterrupted run;
+ * - with personalization, each member stores its global, local-only and personal boosted models;
  * - a member lost in the middle of a tree fails the job with the reason.
  */
 import { readFileSync } from 'node:fs';
@@ -28,12 +32,22 @@ import { binColumns } from '../core/trees/bins.ts';
 import { drawTreeFeatures, logisticGradients } from '../core/trees/boost.ts';
 import { treeColumns, treeEdges } from '../core/trees/features.ts';
 import { levelHistograms } from '../core/trees/grow.ts';
-import { baseScoreOf, boostingStageShape, onSumGrid, treeLayout } from '../core/trees/job-stages.ts';
+import { baseScoreOf, boostingStageShape, onSumGrid, treeLayout, treeStepRound } from '../core/trees/job-stages.ts';
 import { LevelGrower } from '../core/trees/level-grower.ts';
 import { appendTrees, boostedMargins, emptyPacked, unpackBoosted } from '../core/trees/model-pack.ts';
 import { CREDIT_DATA_PATH, splitCreditData } from '../examples/credit/split.ts';
 import { parseCsv } from '../sim/csv.ts';
 import { simulate, startSimulation } from '../sim/simulate.ts';
+import { runJob } from '../core/round/engine.ts';
+import type { JobStorePort, RoundRecord } from '../core/round/engine.ts';
+import { secureSum } from '../core/round/secure-sum.ts';
+import type { PreprocessingParams } from '../core/round/task-config.ts';
+import type { StrategyState } from '../core/strategy/strategy.ts';
+import { chain, errorToRefusalMod } from '../participant/handler.ts';
+import { localHandler } from '../participant/local-handler.ts';
+import { ReleaseLog } from '../participant/releases/log.ts';
+import { secAggMod } from '../participant/secagg-mod.ts';
+import { memoryGrid } from '../sim/memory-grid.ts';
 import { loadMemberModel } from '../participant/personal/store.ts';
 import { ROOT, tempDir } from './helpers.ts';
 import { properSubsets, sumMod } from './curious-attack.ts';
@@ -188,6 +202,44 @@ describe('gbdt jobs', () => {
         const personal = loadMemberModel(dir, result.jobId, 'personal');
         for (const m of personal.committee) expect(unpackBoosted(m).trees.length).toBeGreaterThanOrEqual(personal.meta.variant === 'local' ? 5 : 4);
       }
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it('resumes after a coordinator crash in the middle of a tree and grows the trees of an uninterrupted run', async () => {
+    const tmp = tempDir('boosting-resume');
+    try {
+      const j = job({ rounds: 3, deadlines: { waitForParticipantsMs: 50, stageMs: 120_000 } });
+      const handlers = (dir: string) =>
+        new Map(parties.map((p) => [p.name, chain(localHandler(p.name, p.table), [errorToRefusalMod, secAggMod({ name: p.name, releases: ReleaseLog.open(path.join(dir, p.name)) })])]));
+      const stored = { rounds: [] as RoundRecord[], releases: {} as Record<string, string[]> } as { preprocessing?: PreprocessingParams; rounds: RoundRecord[]; state?: StrategyState; releases: Record<string, string[]> };
+      const crashAt = `tree/${treeStepRound(2, 1, 3)}`;
+      let armed = true;
+      const store: JobStorePort = {
+        savePreprocessing: async (pp) => void (stored.preprocessing = pp),
+        saveRound: async (r, state) => {
+          stored.rounds.push(r);
+          stored.state = state;
+        },
+        saveRelease: async (kind, round, survivors) => {
+          stored.releases[`${kind}/${round}`] = [...survivors].sort();
+          if (armed && `${kind}/${round}` === crashAt) {
+            armed = false;
+            throw new Error('coordinator killed while unmasking');
+          }
+        },
+      };
+      const nodes = handlers(path.join(tmp.dir, 'crashed'));
+      const deps = (incarnation: string) => ({ grid: memoryGrid(nodes), sum: secureSum('job-gb', j, incarnation), store, now: () => 0, emit: () => undefined });
+      await expect(runJob('job-gb', j, schema, deps('one'))).rejects.toThrow(/killed while unmasking/);
+      expect(stored.rounds.map((r) => r.round)).toEqual([0, 1]);
+      const resumed = await runJob('job-gb', j, schema, deps('two'), { preprocessing: stored.preprocessing!, rounds: [...stored.rounds], state: stored.state!, releases: { ...stored.releases } });
+      expect(resumed.rounds.map((r) => r.round)).toEqual([0, 1, 2, 3]);
+
+      const clean = { ...store, saveRelease: async () => undefined };
+      const uninterrupted = await runJob('job-gb', j, schema, { grid: memoryGrid(handlers(path.join(tmp.dir, 'clean'))), sum: secureSum('job-gb', j, 'three'), store: clean, now: () => 0, emit: () => undefined });
+      expect(Array.from(resumed.weights)).toEqual(Array.from(uninterrupted.weights));
     } finally {
       tmp.cleanup();
     }
