@@ -35,6 +35,7 @@ describe('the guarantee statement', () => {
     expect(text).toContain('of their counts of feature values over the public sketch grid, gradient histograms of each tree level, preprocessing statistics and evaluation histograms, never one participant\'s');
     expect(text).toContain('gradient histograms in exact fixed point (multiples of 2^-24), every level of a tree summed over the same members');
     expect(text).not.toContain('update deltas clipped');
+    expect(text).toContain('a coordinator that deviates can make a node hold very few borrowers and learn the sum of their gradients');
     expect(guaranteeText(JobSpecSchema.parse({ model: { type: 'gbdt' }, aggregation: 'plain' }), [])).toContain("sees each participant's sketch counts, gradient histograms, statistics and evaluation histogram in clear");
   });
 

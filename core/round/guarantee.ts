@@ -77,7 +77,10 @@ export function guaranteeText(job: JobSpec, rounds: { secure?: SecureSumInfo }[]
     'without DP noise at most once, again only over the identical survivor set, remembering this across restarts. What a coalition can learn: ' +
     'the coordinator together with all other contributors of a sum learns the remaining one\'s input from it' +
     (job.privacy.mode === 'record' ? ' only as a DP-noised value' : '') +
-    '; and without DP, exact statistics of different jobs over member sets that differ by one can be subtracted — participants refuse identical inputs but cannot recognise related ones.';
+    '; and without DP, exact statistics of different jobs over member sets that differ by one can be subtracted — participants refuse identical inputs but cannot recognise related ones.' +
+    (boosted
+      ? ' The coordinator chooses every split: participants check that a tree is well formed, not that its splits follow the gain rule, so a coordinator that deviates can make a node hold very few borrowers and learn the sum of their gradients.'
+      : '');
   return (
     'secure aggregation (Bonawitz et al. 2017): the coordinator learns only the sum over each round\'s surviving ' +
     `participants of their ${boosted ? 'counts of feature values over the public sketch grid, gradient histograms of each tree level' : 'updates'}, preprocessing statistics and evaluation histograms, never one participant's;${params} ` +

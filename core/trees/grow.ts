@@ -24,6 +24,31 @@ export function nodeOfRow(partial: PartialTree, data: BinnedData, row: number): 
 }
 
 /**
+ * Throws {@link CoreInputError} unless `partial` is a tree over `data`'s features: arrays of one
+ * length, every split testing an existing feature at a value bin, and children after their parent
+ * (as a grower appends them), so routing a row always ends — a tree sent from elsewhere is checked
+ * before any row is routed through it.
+ */
+export function checkPartialTree(partial: PartialTree, data: BinnedData): void {
+  const n = partial.feature.length;
+  if (n === 0 || [partial.bin, partial.defaultLeft, partial.left, partial.right].some((a) => a.length !== n)) {
+    throw new CoreInputError('partial tree: its arrays must all have one entry per node, and at least one node', 'partial');
+  }
+  for (let i = 0; i < n; i++) {
+    const f = partial.feature[i]!;
+    if (f === -1) continue;
+    if (!(Number.isInteger(f) && f >= 0 && f < data.bins.length)) throw new CoreInputError(`partial tree: node ${i} tests feature ${f}, which does not exist`, 'partial');
+    const b = partial.bin[i]!;
+    if (!(Number.isInteger(b) && b >= 0 && b < data.bins[f]! - 1)) throw new CoreInputError(`partial tree: node ${i} splits feature ${f} at bin ${b}, outside its value bins`, 'partial');
+    const l = partial.left[i]!;
+    const r = partial.right[i]!;
+    if (!(Number.isInteger(l) && Number.isInteger(r) && l > i && r > i && l < n && r < n && l !== r)) {
+      throw new CoreInputError(`partial tree: node ${i} has children ${l} and ${r}; children must come after their parent`, 'partial');
+    }
+  }
+}
+
+/**
  * The histograms of `request.nodes` (concatenated in that order, each `layout.length` long) over
  * the rows `rows` of `data` with gradients `grad` and hessians `hess`. A requested node no row
  * reaches has an all-zero histogram.
@@ -37,6 +62,7 @@ export function levelHistograms(
   request: Pick<LevelRequest, 'partial' | 'nodes'>,
 ): Float64Array {
   const { partial, nodes } = request;
+  checkPartialTree(partial, data);
   const slot = new Map<number, number>();
   nodes.forEach((id, k) => {
     if (!(Number.isInteger(id) && id >= 0 && id < partial.feature.length)) throw new CoreInputError(`levelHistograms: node ${id} is not in the tree`, 'request');

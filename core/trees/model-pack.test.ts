@@ -12,6 +12,8 @@ import { binColumns, edgesFromCounts, gridCounts } from './bins.ts';
 import { predictMargin, trainBoosted } from './boost.ts';
 import { edgesFromSketch, sketchCounts, sketchGrids, treeColumns, treeFeatureNames } from './features.ts';
 import { boostingStageShape, onSumGrid, treeStepRound } from './job-stages.ts';
+import { levelHistograms } from './grow.ts';
+import { histogramLayout } from './histogram.ts';
 import { boostedFromJson, boostedToJson } from './model-json.ts';
 import { ALL_VALUES, appendTrees, boostedMargins, emptyPacked, packBoosted, unpackBoosted } from './model-pack.ts';
 
@@ -96,6 +98,16 @@ describe('gbdt job pieces', () => {
     const pooled = (f: number) => Float64Array.from(parts.flatMap((p) => Array.from(p[f]!)));
     for (const f of [0, 1]) expect(edges[f]).toEqual(Array.from(edgesFromCounts(grids[f]!, gridCounts(pooled(f), grids[f]!), 16)));
     expect(() => edgesFromSketch(grids, sum.subarray(1), 16)).toThrow(/sketch sum has/);
+  });
+
+  it('refuses a partial tree from elsewhere that would not route rows to an end', () => {
+    const data = binColumns([Float64Array.of(0, 1, 2)], [Float64Array.of(0.5, 1.5)]);
+    const ok = { feature: [0, -1, -1], bin: [1, 0, 0], defaultLeft: [0, 0, 0], left: [1, -1, -1], right: [2, -1, -1] };
+    const hist = (partial: typeof ok) => levelHistograms(histogramLayout(data.bins), data, [1, 1, 1], [1, 1, 1], Uint32Array.of(0, 1, 2), { partial, nodes: [1] });
+    expect(Array.from(hist(ok)).filter((x) => x !== 0).length).toBeGreaterThan(0);
+    expect(() => hist({ ...ok, left: [0, -1, -1] })).toThrow(/node 0 has children 0 and 2; children must come after their parent/);
+    expect(() => hist({ ...ok, feature: [3, -1, -1] })).toThrow(/node 0 tests feature 3, which does not exist/);
+    expect(() => hist({ ...ok, bin: [3, 0, 0] })).toThrow(/outside its value bins/);
   });
 
   it('puts contributions on the 2^-24 grid, numbers every tree sum once, and checks a task\'s level', () => {
