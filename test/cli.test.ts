@@ -1,7 +1,8 @@
 /**
  * The data scientist's commands as a user runs them (real processes, real gRPC): `run --json`
  * against a coordinator process with participant processes, saving a tfjs model, also for a model
- * larger than gRPC's default 4 MB message limit; `simulate --json`; `schema infer`.
+ * larger than gRPC's default 4 MB message limit, and a gbdt model as readable trees; `simulate
+ * --json`; `schema infer`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
@@ -11,6 +12,11 @@ import { BIN, ROOT, SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, synthet
 import type { ParticipantProcess } from './helpers.ts';
 import { loadModelDir } from '../participant/trainer/save.ts';
 import { initBackend } from '../participant/trainer/backend.ts';
+import { loadSchemaFile, loadTable } from '../participant/data/load.ts';
+import { boostedScores } from '../participant/trees/boosting-tasks.ts';
+import { treeFeatureNames } from '../core/trees/features.ts';
+import { boostedFromJson } from '../core/trees/model-json.ts';
+import { exactAuc } from '../core/metrics/exact.ts';
 
 const tmp = tempDir('cli');
 afterAll(() => tmp.cleanup());
@@ -94,6 +100,29 @@ describe('fedcredit CLI', () => {
     const params = (meta.layout as { shape: number[] }[]).reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
     expect(params * 4).toBeGreaterThan(4 * 1024 * 1024);
     expect(readFileSync(path.join(out, 'weights.bin')).length).toBe(params * 4);
+  });
+
+  it('run --out saves a gbdt model as readable trees with feature names, which score the data again', async () => {
+    const job = writeJob('gbdt', { name: 'cli-gbdt', rounds: 4, minParticipants: 3, model: { type: 'gbdt', maxDepth: 2, learningRate: 0.3 }, evaluation: { bins: 100, every: 2 } });
+    const out = path.join(tmp.dir, 'gbdt-model');
+    const r = await runCli(['run', '--insecure', '--coordinator', coord.address, '--job', job, '--out', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.state).toBe('SUCCEEDED');
+    expect(summary.guarantee).toContain('gradient histograms of each tree level');
+    const meta = JSON.parse(readFileSync(path.join(out, 'metadata.json'), 'utf8'));
+    expect(meta.format).toBe('fedcredit-boosted-trees/1');
+    const schema = loadSchemaFile(SYNTHETIC_SCHEMA);
+    expect(meta.treeFeatures).toEqual(treeFeatureNames(schema));
+    expect(meta.preprocessing.edges).toHaveLength(schema.numeric.length);
+    const saved = JSON.parse(readFileSync(path.join(out, 'model.json'), 'utf8'));
+    expect(saved.trees).toHaveLength(4);
+    expect(saved.features).toEqual(treeFeatureNames(schema));
+    const packed = boostedFromJson(saved, treeFeatureNames(schema));
+    const party = parties[0]!;
+    const scores = boostedScores(packed, loadTable(party.path, schema).table, schema);
+    expect(scores.every((p) => p > 0 && p < 1)).toBe(true);
+    expect(exactAuc(scores, loadTable(party.path, schema).table.labels)).toBeGreaterThan(0.6);
   });
 
   it('run reports a bad job file with the file and field', async () => {
