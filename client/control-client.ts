@@ -5,6 +5,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { channelOptions, loadProto } from '../proto/load.ts';
+import { tlsChannelOptions } from '../trust/tls.ts';
 import { unaryCall } from '../proto/call.ts';
 import { formatZodError } from '../proto/validate.ts';
 import type { ControlClient as GrpcControlClient } from '../proto/generated/fedcredit/v1/Control.ts';
@@ -80,6 +81,7 @@ export class ControlClient {
     const C = loadProto().fedcredit.v1.Control;
     this.client = new C(address, opts.credentials ?? grpc.credentials.createInsecure(), {
       ...channelOptions(opts.maxMessageBytes),
+      ...tlsChannelOptions(address),
       ...opts.channel,
       ...(opts.token ? { interceptors: [bearer(opts.token)] } : {}),
     });

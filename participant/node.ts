@@ -26,6 +26,7 @@ export { parseTask } from './task-parse.ts';
 import { randomBytes } from 'node:crypto';
 import type { Identity } from '../trust/format.ts';
 import { signFleetRequest } from '../trust/signing.ts';
+import { tlsChannelOptions } from '../trust/tls.ts';
 import type { Binding, SignedFields } from '../trust/signing.ts';
 
 /** Settings of a participant node. */
@@ -95,7 +96,7 @@ export class ParticipantNode {
 
   constructor(private readonly opts: NodeOptions) {
     const Fleet = loadProto().fedcredit.v1.Fleet;
-    this.client = new Fleet(opts.coordinator, opts.credentials ?? grpc.credentials.createInsecure(), channelOptions(opts.maxMessageBytes));
+    this.client = new Fleet(opts.coordinator, opts.credentials ?? grpc.credentials.createInsecure(), { ...channelOptions(opts.maxMessageBytes), ...tlsChannelOptions(opts.coordinator) });
   }
 
   /** Adds the signature block to a request (no-op without an identity). */

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsortium } from './certs.ts';
 import { loadCredentials, operatorTokenHash, type Credentials } from './files.ts';
 import { identityFileFromSeed, type Roster } from './format.ts';
-import { clientCredentials, peerCommonName, serverCredentials } from './tls.ts';
+import { addressOfServerName, clientCredentials, peerCommonName, serverCredentials, serverNameFor, tlsChannelOptions } from './tls.ts';
 
 const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'examples', 'consortium', 'openssl-certs.sh');
 const id = (b: Buffer) => b;
@@ -70,6 +70,44 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.tryShutdown(() => resolve()))));
   fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('dialling a coordinator by IP address', () => {
+  it('sends a host name as the TLS server name (no DEP0123 warning) and still checks the address against the certificate', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error & { code?: string }) => warnings.push(w.code ?? w.name);
+    process.on('warning', onWarning);
+    try {
+      const alice = clientCredentials(loadCredentials(path.join(a, 'participants', 'alice'), 'participant'));
+      const call = (address: string) => {
+        const client = new WhoAmIClient(address, alice, tlsChannelOptions(address));
+        return new Promise<{ cn?: string; code?: grpc.status }>((resolve) => {
+          client.makeUnaryRequest('/fedcredit.test.Echo/WhoAmI', id, id, Buffer.alloc(0), { deadline: Date.now() + 5000 }, (err, res) => {
+            client.close();
+            resolve(err ? { code: err.code } : { cn: res?.toString() });
+          });
+        });
+      };
+      expect(await call(coordA)).toEqual({ cn: 'alice' });
+      // A coordinator certificate that names only a host name does not pass for 127.0.0.1.
+      const named = path.join(tmp, 'named');
+      await createConsortium({ out: named, participants: [{ name: 'alice', role: 'bank' }], hosts: ['coordinator.example'] });
+      const server = await startServer(loadCredentials(path.join(named, 'coordinator'), 'coordinator'));
+      const client = new WhoAmIClient(server, clientCredentials(loadCredentials(path.join(named, 'participants', 'alice'), 'participant')), tlsChannelOptions(server));
+      const refused = await new Promise<grpc.status | undefined>((resolve) =>
+        client.makeUnaryRequest('/fedcredit.test.Echo/WhoAmI', id, id, Buffer.alloc(0), { deadline: Date.now() + 5000 }, (err) => resolve(err?.code)));
+      client.close();
+      expect(refused).toBe(grpc.status.UNAVAILABLE);
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.filter((w) => w === 'DEP0123')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(addressOfServerName(serverNameFor('::1'))).toBe('::1');
+    expect(addressOfServerName('coordinator.example')).toBeUndefined();
+    expect(tlsChannelOptions('coordinator.example:7070')).toEqual({});
+    expect(tlsChannelOptions('[::1]:7070')).toEqual({ 'grpc.ssl_target_name_override': serverNameFor('::1') });
+  });
 });
 
 describe('mutual TLS with generated credentials', () => {
