@@ -156,6 +156,7 @@ export async function simulate(o: SimulateOptions): Promise<SimulationReport> {
     ]).on('exit', (code) => exited.set(p.name, code)));
   o.print(`coordinator on ${coord.address}; ${o.parties.length} participant processes (logs in ${logDir})`);
   o.print(`mutual TLS, signed messages and an operator token from a throwaway test consortium (${consortium.dir})`);
+  o.print(`the state dir ${stateDir} stays after the run — data, logs, models and the test consortium's CA private key: delete it when done`);
   try {
     const { summary, weights, meta } = await runJobOnCoordinator({ coordinator: coord.address, loaded: o.loaded, outDir: o.outDir, json: o.json, print: o.print, control: consortium.operator });
     const crashed = [...exited].filter(([, code]) => code !== 0 && code !== null);
