@@ -25,6 +25,13 @@ export class SubmitRefusedError extends Error {
   }
 }
 
+/** Why a job naming `names` (its `field`) cannot run with this roster, or undefined when the roster lists them all. */
+export function unrosteredProblem(roster: ReadonlyMap<string, unknown>, names: readonly string[], field: string): string | undefined {
+  const unknown = names.filter((n) => !roster.has(n));
+  if (!unknown.length) return undefined;
+  return `the job's ${field} name ${unknown.map((n) => `"${n}"`).join(', ')}, not in the consortium roster (members: ${[...roster.keys()].sort().join(', ')})`;
+}
+
 /** Why a running job was stopped from outside: cancelled by an operator, or paused by a coordinator stop. */
 export class JobStop {
   constructor(readonly kind: 'cancel' | 'pause', readonly reason: string) {}

@@ -19,7 +19,7 @@ import type { Grid } from '../core/round/grid.ts';
 import type { StrategyRegistry } from '../core/strategy/strategy.ts';
 import { FinishedJobs, jobStored, loadJobRecord, loadUnfinished, storedJobIds } from './job-records.ts';
 import type { JobRecord } from './job-records.ts';
-import { JobStop, MAX_QUEUED_JOBS, RunQueue, SubmitRefusedError } from './job-queue.ts';
+import { JobStop, MAX_QUEUED_JOBS, RunQueue, SubmitRefusedError, unrosteredProblem } from './job-queue.ts';
 import type { JobLimits } from './job-queue.ts';
 import { JobStore, isFinished } from './store.ts';
 import { JobReporter } from './job-reporter.ts';
@@ -115,6 +115,7 @@ export class JobManager {
       const known = [...this.strategies.keys()];
       throw new SubmitRefusedError(`strategy "${job.strategy.name}" is not registered on this coordinator (${known.length ? `registered: ${known.join(', ')}` : 'none is'})`, 'invalid');
     }
+    this.checkRostered(job.participants ?? [], 'participants');
     const id = this.newJobId();
     const store = new JobStore(this.stateDir, id);
     const rec: JobRecord = {
@@ -131,11 +132,18 @@ export class JobManager {
 
   /** Queues a vertical job; returns its id. Throws {@link SubmitRefusedError} when the queue is full or the coordinator stops. */
   submitVertical(job: VerticalJobSpec): string {
+    this.checkRostered([job.labelHolder, ...job.featureParties], 'parties');
     const id = this.newJobId();
     const rec = this.vertical.create(id, job);
     this.log.info('vertical job submitted', { job: id, name: job.name, labelHolder: job.labelHolder, featureParties: job.featureParties });
     this.queue.push({ vertical: rec });
     return id;
+  }
+
+  /** With a roster, refuses at once a job naming someone it does not list (it would wait for them in vain). */
+  private checkRostered(names: readonly string[], field: string): void {
+    const problem = this.memberKeys && unrosteredProblem(this.memberKeys, names, field);
+    if (problem) throw new SubmitRefusedError(problem, 'invalid');
   }
 
   /** A fresh job id, once the queue has room. */

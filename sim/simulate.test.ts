@@ -61,6 +61,13 @@ describe('in-process simulator', () => {
     );
   });
 
+  it('refuses at once a job naming a participant the roster does not list', async () => {
+    const names = members(4).map((p) => p.name);
+    await expect(simulate({ job: job({ participants: [...names.slice(0, 3), 'bank-aa'] }), schema, parties: members(4), stateDir: tmp(), seed: 1 })).rejects.toThrow(
+      `the job's participants name "bank-aa", not in the consortium roster (members: ${[...names].sort().join(', ')})`,
+    );
+  });
+
   it('drops a member that vanishes at masked-input; the others finish the job', async () => {
     const parties = members(8);
     parties[2]!.vanishAt = 'masked-input';
