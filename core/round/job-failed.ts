@@ -9,7 +9,13 @@ export class JobFailedError extends Error {
   }
 }
 
-/** " (name: reason; …)" for a non-empty list of failures, else "". */
+/**
+ * " (name: reason; …)" for a non-empty list of failures, else "". Participants that failed for the
+ * very same reason share one entry ("a, b: reason"), so a refusal every member gives is said once.
+ */
 export function describeFailures(f: StageFailure[]): string {
-  return f.length ? ` (${f.map((x) => `${x.participant}: ${x.reason}`).join('; ')})` : '';
+  if (!f.length) return '';
+  const byReason = new Map<string, string[]>();
+  for (const x of f) byReason.set(x.reason, [...(byReason.get(x.reason) ?? []), x.participant]);
+  return ` (${[...byReason].map(([reason, names]) => `${names.join(', ')}: ${reason}`).join('; ')})`;
 }
