@@ -166,7 +166,8 @@ describe('with a roster, CancelJob needs an operator token', () => {
     const alice = new ControlClient(coord.address, { token });
     const anonymous = new ControlClient(coord.address);
     try {
-      const id = await alice.submit(stuck('guarded'), schema);
+      // bank-a is in the roster but never connects, so the job waits for it.
+      const id = await alice.submit({ ...stuck('guarded'), participants: ['bank-a'] }, schema);
       const refused = await refusal(anonymous.cancel(id));
       expect(refused).toMatchObject({ code: grpc.status.UNAUTHENTICATED, details: expect.stringMatching(/requires an operator token/) });
       expect((await alice.status(id)).state).not.toBe('CANCELLED');
