@@ -40,7 +40,7 @@ export { buildHistogram, histogramLayout, subtractHistogram, sumHistograms } fro
 export type { HistogramLayout } from './trees/histogram.ts';
 export { bestSplit, leafWeight, splitGain, TIE_TOLERANCE } from './trees/split.ts';
 export type { Split, SplitParams } from './trees/split.ts';
-export { partitionRows, predictTree } from './trees/tree.ts';
+export { predictTree } from './trees/tree.ts';
 export { growTree, levelHistograms } from './trees/grow.ts';
 export { LevelGrower } from './trees/level-grower.ts';
 export type { LevelRequest, PartialTree } from './trees/level-grower.ts';

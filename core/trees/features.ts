@@ -22,8 +22,7 @@ import type { DataSchema } from '../data/schema.ts';
 import { encodedLevels, transformValue } from '../data/schema.ts';
 import type { Table } from '../data/table.ts';
 import { CoreInputError } from '../types.ts';
-import type { BinnedData } from './bins.ts';
-import { binColumns, edgesFromCounts, gridCounts, linearGrid } from './bins.ts';
+import { edgesFromCounts, gridCounts, linearGrid } from './bins.ts';
 
 /** Half-width of a sketch grid without a declared range, in standard deviations of the feature. */
 export const GRID_SPAN_STDS = 6;
@@ -115,9 +114,4 @@ export function treeEdges(schema: DataSchema, numericEdges: readonly (readonly n
   }
   const levels = schema.categorical.reduce((a, f) => a + encodedLevels(f).length, 0);
   return [...numericEdges.map((e) => Float64Array.from(e)), ...Array.from({ length: levels }, () => Float64Array.of(0))];
-}
-
-/** The table's tree features binned with the job's edges. */
-export function binTable(table: Table, schema: DataSchema, numericEdges: readonly (readonly number[])[]): BinnedData {
-  return binColumns(treeColumns(table, schema), treeEdges(schema, numericEdges));
 }

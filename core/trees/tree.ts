@@ -14,7 +14,7 @@
  */
 import { CoreInputError } from '../types.ts';
 import type { BinnedData } from './bins.ts';
-import type { Split, SplitParams } from './split.ts';
+import type { SplitParams } from './split.ts';
 
 /** A tree as flat arrays indexed by node (see the module comment). */
 export interface Tree {
@@ -43,20 +43,6 @@ export interface TreeParams extends SplitParams {
 /** Whether a row with bin `b` of the split feature goes left; `missingBin` is that feature's last bin. */
 export function goesLeft(b: number, threshold: number, defaultLeft: boolean, missingBin: number): boolean {
   return b === missingBin ? defaultLeft : b <= threshold;
-}
-
-/** Splits `rows` of `data` into those `split` sends left and right, keeping their order. */
-export function partitionRows(data: BinnedData, rows: Uint32Array, split: Split): { left: Uint32Array; right: Uint32Array } {
-  const column = data.columns[split.feature];
-  if (column === undefined) throw new CoreInputError(`partitionRows: no feature ${split.feature}`, 'split');
-  const missingBin = data.bins[split.feature]! - 1;
-  const left: number[] = [];
-  const right: number[] = [];
-  for (const r of rows) {
-    if (goesLeft(column[r]!, split.bin, split.defaultLeft, missingBin)) left.push(r);
-    else right.push(r);
-  }
-  return { left: Uint32Array.from(left), right: Uint32Array.from(right) };
 }
 
 /** Throws unless `params` describe a valid tree growth. */
