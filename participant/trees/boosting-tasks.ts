@@ -32,9 +32,11 @@ interface BoostingCache {
   labels: Uint8Array;
   edgesKey?: string;
   binned?: BinnedData;
-  /** The packed model the margins are of, and the margins. */
+  /** The packed model the margins are of, the margins, and the loss's gradients and hessians at them. */
   model?: Float32Array;
   margin?: Float64Array;
+  grad?: Float64Array;
+  hess?: Float64Array;
 }
 
 function specOf(task: ParsedTask): GbdtSpec {
@@ -63,18 +65,21 @@ export function boostingTasks(name: string, trainOf: (task: ParsedTask) => Table
     }
     return c.binned;
   };
-  const marginsOf = (c: BoostingCache, packed: Float32Array): Float64Array => {
-    const model = unpackBoosted(packed, c.columns.length);
+  /** Margins, gradients and hessians of the training rows under `packed`; the levels of one tree reuse them. */
+  const stateOf = (c: BoostingCache, packed: Float32Array): { margin: Float64Array; grad: Float64Array; hess: Float64Array } => {
     const old = c.model;
-    const extends_ = old !== undefined && c.margin !== undefined && old.length <= packed.length && old[1] === packed[1] && packed.subarray(3, old.length).every((v, i) => Object.is(v, old[3 + i]));
-    let margin: Float64Array;
-    if (extends_) {
-      margin = c.margin!;
-      addTreeOutputs(model, c.columns, margin, unpackBoosted(old).trees.length);
-    } else margin = boostedMargins(model, c.columns);
-    c.model = packed;
-    c.margin = margin;
-    return margin;
+    const same = old !== undefined && old.length === packed.length && packed.every((v, i) => Object.is(v, old[i]));
+    if (!same || !c.margin || !c.grad || !c.hess) {
+      const model = unpackBoosted(packed, c.columns.length);
+      const extends_ = old !== undefined && c.margin !== undefined && old.length <= packed.length && old[1] === packed[1] && packed.subarray(3, old.length).every((v, i) => Object.is(v, old[3 + i]));
+      if (extends_) addTreeOutputs(model, c.columns, c.margin!, unpackBoosted(old).trees.length);
+      else c.margin = boostedMargins(model, c.columns);
+      c.grad = new Float64Array(c.labels.length);
+      c.hess = new Float64Array(c.labels.length);
+      logisticGradients(c.margin!, c.labels, c.grad, c.hess);
+      c.model = packed;
+    }
+    return { margin: c.margin!, grad: c.grad!, hess: c.hess! };
   };
 
   return {
@@ -90,19 +95,15 @@ export function boostingTasks(name: string, trainOf: (task: ParsedTask) => Table
 
     /** The gradient histograms of the requested nodes of one tree level over the member's rows (and, at level 0, its loss). */
     tree(task: ParsedTask): Contribution {
-      specOf(task);
+      const spec = specOf(task);
       const step = task.config.tree;
       const edges = task.config.preprocessing?.edges;
       if (!step || !edges) throw new Error('the task carries no tree level or no bin edges');
       if (!task.weights) throw new Error('the task carries no model');
       const c = forJob(task);
       const binned = binnedOf(c, task);
-      const margin = marginsOf(c, task.weights);
+      const { margin, grad, hess } = stateOf(c, task.weights);
       const n = c.labels.length;
-      const grad = new Float64Array(n);
-      const hess = new Float64Array(n);
-      logisticGradients(margin, c.labels, grad, hess);
-      const spec = specOf(task);
       const all = Uint32Array.from({ length: n }, (_, i) => i);
       const rng = seededRng(deriveSeed(task.config.job.seed, `tree-rows:${name}:${step.tree}`));
       const rows = spec.rowSubsample < 1 ? all.filter(() => uniform01(rng) < spec.rowSubsample) : all;
