@@ -15,9 +15,10 @@ const ALLOWED = {
   participant: ['core', 'platform', 'proto', 'trust'],
   coordinator: ['core', 'platform', 'proto', 'trust'],
   client: ['core', 'platform', 'proto', 'trust'],
-  sim: ['core', 'platform', 'proto', 'trust', 'participant', 'coordinator', 'client'],
-  cli: ['core', 'platform', 'proto', 'trust', 'participant', 'coordinator', 'client', 'sim'],
-  'index.ts': ['core', 'platform', 'proto', 'trust', 'participant', 'coordinator', 'client', 'sim'],
+  scoring: ['core', 'platform', 'proto', 'trust', 'participant'],
+  sim: ['core', 'platform', 'proto', 'trust', 'participant', 'coordinator', 'client', 'scoring'],
+  cli: ['core', 'platform', 'proto', 'trust', 'participant', 'coordinator', 'client', 'sim', 'scoring'],
+  'index.ts': ['core', 'platform', 'proto', 'trust', 'participant', 'coordinator', 'client', 'sim', 'scoring'],
 };
 const IMPORT = /(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g;
 

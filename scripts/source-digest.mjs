@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-const DIRS = ['core', 'platform', 'trust', 'proto', 'coordinator', 'participant', 'client', 'sim', 'cli', 'examples/synthetic'];
+const DIRS = ['core', 'platform', 'trust', 'proto', 'coordinator', 'participant', 'client', 'scoring', 'sim', 'cli', 'examples/synthetic'];
 const FILES = ['index.ts', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'scripts/build.mjs'];
 
 function walk(root, rel, out) {
