@@ -47,7 +47,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit-tfjs',
-          include: ['participant/trainer/**/*.test.ts'],
+          include: ['participant/trainer/**/*.test.ts', 'scoring/**/*.test.ts'],
           pool: 'threads',
         },
       },
