@@ -54,3 +54,5 @@ export type { ScoringModel, ScoringTree } from './trees/model-pack.ts';
 export { BoostedModelJsonSchema, boostedFromJson, boostedToJson } from './trees/model-json.ts';
 export type { BoostedModelJson } from './trees/model-json.ts';
 export type { FederatedMember, HistogramSum } from './trees/federated.ts';
+export { DEFAULT_POINTS_SCALING, PointsScalingSchema, pointsFactors, pointsOf, pointsOfLogit } from './scorecard/points.ts';
+export type { PointsScaling } from './scorecard/points.ts';
