@@ -14,6 +14,8 @@ import type { Command } from 'commander';
 import type { Identity, Roster } from '../trust/format.ts';
 import { loadCredentials, loadIdentity, loadOperatorToken, loadRoster } from '../trust/files.ts';
 import type { TlsMaterial } from '../trust/tls.ts';
+import { clientCredentials } from '../trust/tls.ts';
+import type { ControlOptions } from '../client/control-client.ts';
 import { UsageError } from './errors.ts';
 
 /** Who is connecting: which files the credentials directory must hold. */
@@ -66,4 +68,10 @@ export function resolveTransport(o: TransportFlags, party: Party, warn: (line: s
   if (party === 'participant' && t.roster && !t.identity) throw new UsageError('a participant with a roster needs its identity key: --identity FILE or --credentials DIR with identity.json');
   if (party === 'participant' && t.identity && !t.roster) throw new UsageError('a participant with an identity key needs the consortium roster (to check its peers\' signed keys): --roster FILE or --credentials DIR with roster.json');
   return t;
+}
+
+/** Control API options (mutual TLS, operator token) from an operator command's transport flags. */
+export function controlOptionsFrom(o: TransportFlags, warn: (line: string) => void): ControlOptions {
+  const t = resolveTransport(o, 'operator', warn);
+  return { ...(t.tls ? { credentials: clientCredentials(t.tls) } : {}), ...(t.token ? { token: t.token } : {}) };
 }

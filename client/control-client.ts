@@ -17,6 +17,8 @@ import type { JobEvent__Output } from '../proto/generated/fedcredit/v1/JobEvent.
 import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus.ts';
 import type { SubmitJobReply__Output } from '../proto/generated/fedcredit/v1/SubmitJobReply.ts';
 import type { ListParticipantsReply__Output } from '../proto/generated/fedcredit/v1/ListParticipantsReply.ts';
+import type { ListJobsReply__Output } from '../proto/generated/fedcredit/v1/ListJobsReply.ts';
+import type { JobSummary__Output } from '../proto/generated/fedcredit/v1/JobSummary.ts';
 
 /** The model as fetched from the coordinator. */
 export interface FetchedModel {
@@ -54,6 +56,8 @@ export type SchemaInput = z.input<typeof DataSchemaSchema>;
 export type VerticalJobInput = z.input<typeof VerticalJobSpecSchema>;
 /** A job's event: its status after the change, and a message (generated from the .proto). */
 export type JobEvent = JobEvent__Output;
+/** One job of a listing (generated from the .proto). */
+export type JobSummary = JobSummary__Output;
 /** A job's status (generated from the .proto). */
 export type JobStatus = JobStatus__Output;
 
@@ -194,6 +198,15 @@ export class ControlClient {
   /** Participants known to the coordinator. */
   async participants(timeoutMs = 15_000) {
     return (await unaryCall<ListParticipantsReply__Output>((m, o, cb) => this.client.listParticipants({}, m, o, cb), timeoutMs)).participants;
+  }
+
+  /**
+   * The coordinator's jobs, newest first — queued, running and every stored one, also after the
+   * coordinator restarted. `limit` caps the list (default 50); `total` counts all that match.
+   */
+  async jobs(q: { limit?: number; state?: string } = {}, timeoutMs = 15_000): Promise<{ jobs: JobSummary[]; total: number }> {
+    const r = await unaryCall<ListJobsReply__Output>((m, o, cb) => this.client.listJobs({ limit: q.limit ?? 0, state: q.state ?? '' }, m, o, cb), timeoutMs);
+    return { jobs: r.jobs, total: r.total };
   }
 
   /** Closes the channel. */

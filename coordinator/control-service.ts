@@ -23,7 +23,8 @@ import { recordPrivacyProblem } from '../core/privacy/record-plan.ts';
 import type { FleetGrid } from './fleet-grid.ts';
 import type { JobManager, JobRecord } from './jobs.ts';
 import { SubmitRefusedError } from './job-queue.ts';
-import { StoreError, isFinished } from './store.ts';
+import { JOB_STATES, StoreError, isFinished } from './store.ts';
+import { isJobState, listJobs } from './job-list.ts';
 import { isVerticalJob } from '../core/vertical/spec.ts';
 import { noVerticalModel, submitVertical, watchVertical } from './vertical-control.ts';
 import { verticalStatusToWire } from './vertical-status.ts';
@@ -256,6 +257,20 @@ export function controlHandlers(jobs: JobManager, grid: FleetGrid, operatorOf: (
         (err: Error) =>
           cb(err instanceof StoreError ? status(grpc.status.DATA_LOSS, `CancelJob: job ${id} is stored but cannot be read: ${err.message}`) : status(grpc.status.INTERNAL, `CancelJob: ${err.message}`)),
       );
+    },
+
+    ListJobs(call, cb) {
+      const state = call.request.state ?? '';
+      if (state !== '' && !isJobState(state)) return cb(status(grpc.status.INVALID_ARGUMENT, `ListJobs: state must be one of ${JOB_STATES.join(', ')} or empty, got ${JSON.stringify(state)}`));
+      const listed = listJobs(jobs.stateDir, jobs.inMemory(), jobs.vertical, { limit: call.request.limit ?? 0, ...(state ? { state } : {}) });
+      cb(null, {
+        total: listed.total,
+        jobs: listed.jobs.map((j) => ({
+          jobId: j.jobId, name: j.name, state: j.state, stage: j.stage, error: j.error, roundsCompleted: j.roundsCompleted, roundsTotal: j.roundsTotal,
+          model: j.model, aggregation: j.aggregation, createdUnixMs: j.createdAt, finishedUnixMs: j.finishedAt,
+          ...(j.metrics ? { metrics: j.metrics } : {}), metricsRound: j.metricsRound, participants: j.participants, privacy: j.privacy,
+        })),
+      });
     },
 
     ListParticipants(_call, cb) {

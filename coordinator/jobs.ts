@@ -84,7 +84,7 @@ export class JobManager {
 
   constructor(
     private readonly grid: JobGrid,
-    private readonly stateDir: string,
+    readonly stateDir: string,
     private readonly log: Logger,
     options: JobManagerOptions = {},
   ) {

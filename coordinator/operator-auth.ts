@@ -69,6 +69,10 @@ export function guardControl(h: ControlHandlers, roster: Roster | undefined, log
       const r = refuse('ListParticipants', call);
       return r ? cb(r) : h.ListParticipants(call, cb);
     },
+    ListJobs: (call, cb) => {
+      const r = refuse('ListJobs', call);
+      return r ? cb(r) : h.ListJobs(call, cb);
+    },
     CancelJob: (call, cb) => {
       const r = refuse('CancelJob', call);
       return r ? cb(r) : h.CancelJob(call, cb);

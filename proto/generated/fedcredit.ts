@@ -14,6 +14,9 @@ import type { InvalidReceipt as _fedcredit_v1_InvalidReceipt, InvalidReceipt__Ou
 import type { JobEvent as _fedcredit_v1_JobEvent, JobEvent__Output as _fedcredit_v1_JobEvent__Output } from './fedcredit/v1/JobEvent.ts';
 import type { JobRef as _fedcredit_v1_JobRef, JobRef__Output as _fedcredit_v1_JobRef__Output } from './fedcredit/v1/JobRef.ts';
 import type { JobStatus as _fedcredit_v1_JobStatus, JobStatus__Output as _fedcredit_v1_JobStatus__Output } from './fedcredit/v1/JobStatus.ts';
+import type { JobSummary as _fedcredit_v1_JobSummary, JobSummary__Output as _fedcredit_v1_JobSummary__Output } from './fedcredit/v1/JobSummary.ts';
+import type { ListJobsReply as _fedcredit_v1_ListJobsReply, ListJobsReply__Output as _fedcredit_v1_ListJobsReply__Output } from './fedcredit/v1/ListJobsReply.ts';
+import type { ListJobsRequest as _fedcredit_v1_ListJobsRequest, ListJobsRequest__Output as _fedcredit_v1_ListJobsRequest__Output } from './fedcredit/v1/ListJobsRequest.ts';
 import type { ListParticipantsReply as _fedcredit_v1_ListParticipantsReply, ListParticipantsReply__Output as _fedcredit_v1_ListParticipantsReply__Output } from './fedcredit/v1/ListParticipantsReply.ts';
 import type { ListParticipantsRequest as _fedcredit_v1_ListParticipantsRequest, ListParticipantsRequest__Output as _fedcredit_v1_ListParticipantsRequest__Output } from './fedcredit/v1/ListParticipantsRequest.ts';
 import type { MessageAuth as _fedcredit_v1_MessageAuth, MessageAuth__Output as _fedcredit_v1_MessageAuth__Output } from './fedcredit/v1/MessageAuth.ts';
@@ -67,6 +70,9 @@ export interface ProtoGrpcType {
       JobRef: MessageTypeDefinition<_fedcredit_v1_JobRef, _fedcredit_v1_JobRef__Output>
       JobState: EnumTypeDefinition
       JobStatus: MessageTypeDefinition<_fedcredit_v1_JobStatus, _fedcredit_v1_JobStatus__Output>
+      JobSummary: MessageTypeDefinition<_fedcredit_v1_JobSummary, _fedcredit_v1_JobSummary__Output>
+      ListJobsReply: MessageTypeDefinition<_fedcredit_v1_ListJobsReply, _fedcredit_v1_ListJobsReply__Output>
+      ListJobsRequest: MessageTypeDefinition<_fedcredit_v1_ListJobsRequest, _fedcredit_v1_ListJobsRequest__Output>
       ListParticipantsReply: MessageTypeDefinition<_fedcredit_v1_ListParticipantsReply, _fedcredit_v1_ListParticipantsReply__Output>
       ListParticipantsRequest: MessageTypeDefinition<_fedcredit_v1_ListParticipantsRequest, _fedcredit_v1_ListParticipantsRequest__Output>
       MessageAuth: MessageTypeDefinition<_fedcredit_v1_MessageAuth, _fedcredit_v1_MessageAuth__Output>

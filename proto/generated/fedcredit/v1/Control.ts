@@ -5,6 +5,8 @@ import type { MethodDefinition } from '@grpc/proto-loader'
 import type { JobEvent as _fedcredit_v1_JobEvent, JobEvent__Output as _fedcredit_v1_JobEvent__Output } from '../../fedcredit/v1/JobEvent.ts';
 import type { JobRef as _fedcredit_v1_JobRef, JobRef__Output as _fedcredit_v1_JobRef__Output } from '../../fedcredit/v1/JobRef.ts';
 import type { JobStatus as _fedcredit_v1_JobStatus, JobStatus__Output as _fedcredit_v1_JobStatus__Output } from '../../fedcredit/v1/JobStatus.ts';
+import type { ListJobsReply as _fedcredit_v1_ListJobsReply, ListJobsReply__Output as _fedcredit_v1_ListJobsReply__Output } from '../../fedcredit/v1/ListJobsReply.ts';
+import type { ListJobsRequest as _fedcredit_v1_ListJobsRequest, ListJobsRequest__Output as _fedcredit_v1_ListJobsRequest__Output } from '../../fedcredit/v1/ListJobsRequest.ts';
 import type { ListParticipantsReply as _fedcredit_v1_ListParticipantsReply, ListParticipantsReply__Output as _fedcredit_v1_ListParticipantsReply__Output } from '../../fedcredit/v1/ListParticipantsReply.ts';
 import type { ListParticipantsRequest as _fedcredit_v1_ListParticipantsRequest, ListParticipantsRequest__Output as _fedcredit_v1_ListParticipantsRequest__Output } from '../../fedcredit/v1/ListParticipantsRequest.ts';
 import type { ModelChunk as _fedcredit_v1_ModelChunk, ModelChunk__Output as _fedcredit_v1_ModelChunk__Output } from '../../fedcredit/v1/ModelChunk.ts';
@@ -34,6 +36,15 @@ export interface ControlClient extends grpc.Client {
   getJobStatus(argument: _fedcredit_v1_JobRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_fedcredit_v1_JobStatus__Output>): grpc.ClientUnaryCall;
   getJobStatus(argument: _fedcredit_v1_JobRef, options: grpc.CallOptions, callback: grpc.requestCallback<_fedcredit_v1_JobStatus__Output>): grpc.ClientUnaryCall;
   getJobStatus(argument: _fedcredit_v1_JobRef, callback: grpc.requestCallback<_fedcredit_v1_JobStatus__Output>): grpc.ClientUnaryCall;
+  
+  ListJobs(argument: _fedcredit_v1_ListJobsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fedcredit_v1_ListJobsReply__Output>): grpc.ClientUnaryCall;
+  ListJobs(argument: _fedcredit_v1_ListJobsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fedcredit_v1_ListJobsReply__Output>): grpc.ClientUnaryCall;
+  ListJobs(argument: _fedcredit_v1_ListJobsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fedcredit_v1_ListJobsReply__Output>): grpc.ClientUnaryCall;
+  ListJobs(argument: _fedcredit_v1_ListJobsRequest, callback: grpc.requestCallback<_fedcredit_v1_ListJobsReply__Output>): grpc.ClientUnaryCall;
+  listJobs(argument: _fedcredit_v1_ListJobsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fedcredit_v1_ListJobsReply__Output>): grpc.ClientUnaryCall;
+  listJobs(argument: _fedcredit_v1_ListJobsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fedcredit_v1_ListJobsReply__Output>): grpc.ClientUnaryCall;
+  listJobs(argument: _fedcredit_v1_ListJobsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_fedcredit_v1_ListJobsReply__Output>): grpc.ClientUnaryCall;
+  listJobs(argument: _fedcredit_v1_ListJobsRequest, callback: grpc.requestCallback<_fedcredit_v1_ListJobsReply__Output>): grpc.ClientUnaryCall;
   
   ListParticipants(argument: _fedcredit_v1_ListParticipantsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_fedcredit_v1_ListParticipantsReply__Output>): grpc.ClientUnaryCall;
   ListParticipants(argument: _fedcredit_v1_ListParticipantsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_fedcredit_v1_ListParticipantsReply__Output>): grpc.ClientUnaryCall;
@@ -67,6 +78,8 @@ export interface ControlHandlers extends grpc.UntypedServiceImplementation {
   
   GetJobStatus: grpc.handleUnaryCall<_fedcredit_v1_JobRef__Output, _fedcredit_v1_JobStatus>;
   
+  ListJobs: grpc.handleUnaryCall<_fedcredit_v1_ListJobsRequest__Output, _fedcredit_v1_ListJobsReply>;
+  
   ListParticipants: grpc.handleUnaryCall<_fedcredit_v1_ListParticipantsRequest__Output, _fedcredit_v1_ListParticipantsReply>;
   
   SubmitJob: grpc.handleUnaryCall<_fedcredit_v1_SubmitJobRequest__Output, _fedcredit_v1_SubmitJobReply>;
@@ -79,6 +92,7 @@ export interface ControlDefinition extends grpc.ServiceDefinition {
   CancelJob: MethodDefinition<_fedcredit_v1_JobRef, _fedcredit_v1_JobStatus, _fedcredit_v1_JobRef__Output, _fedcredit_v1_JobStatus__Output>
   FetchModel: MethodDefinition<_fedcredit_v1_JobRef, _fedcredit_v1_ModelChunk, _fedcredit_v1_JobRef__Output, _fedcredit_v1_ModelChunk__Output>
   GetJobStatus: MethodDefinition<_fedcredit_v1_JobRef, _fedcredit_v1_JobStatus, _fedcredit_v1_JobRef__Output, _fedcredit_v1_JobStatus__Output>
+  ListJobs: MethodDefinition<_fedcredit_v1_ListJobsRequest, _fedcredit_v1_ListJobsReply, _fedcredit_v1_ListJobsRequest__Output, _fedcredit_v1_ListJobsReply__Output>
   ListParticipants: MethodDefinition<_fedcredit_v1_ListParticipantsRequest, _fedcredit_v1_ListParticipantsReply, _fedcredit_v1_ListParticipantsRequest__Output, _fedcredit_v1_ListParticipantsReply__Output>
   SubmitJob: MethodDefinition<_fedcredit_v1_SubmitJobRequest, _fedcredit_v1_SubmitJobReply, _fedcredit_v1_SubmitJobRequest__Output, _fedcredit_v1_SubmitJobReply__Output>
   WatchJob: MethodDefinition<_fedcredit_v1_JobRef, _fedcredit_v1_JobEvent, _fedcredit_v1_JobRef__Output, _fedcredit_v1_JobEvent__Output>
