@@ -153,6 +153,7 @@ export interface ProtocolStepResult {
   /** Coordinator: unmasking step, nobody dropped. */
   unmaskMs: number;
   /** Coordinator: unmasking step when one client dropped before sending its masked input. */
+  /** NaN when one dropout is not survivable at this size (t = n). */
   unmaskOneDroppedMs: number;
 }
 
@@ -246,13 +247,14 @@ export function runProtocolBench(parties: number, parameters: number, reps = 3):
     const params = secureRoundParams(job, 'train', trainShape(parameters), `bench/train/1/${r + 2}`, 1, ids);
     last = params;
     const a = timedRound(params.config, undefined);
-    const b = timedRound({ ...params.config, run: `${params.config.run}-drop` }, ids[parties - 1]);
+    // In a small consortium (t = n) one dropout aborts the sum: that timing is then n/a.
+    const b = survivableDropout(() => timedRound({ ...params.config, run: `${params.config.run}-drop` }, ids[parties - 1]));
     if (r < 0) continue; // warm-up
-    clientMs.push(...a.clientMs, ...b.clientMs);
+    clientMs.push(...a.clientMs, ...(b?.clientMs ?? []));
     for (const k of Object.keys(steps) as (keyof RoundTimes['steps'])[]) steps[k].push(...a.steps[k]);
     sumMs.push(a.sumMs);
     unmask.push(a.unmaskMs);
-    unmaskDropped.push(b.unmaskMs);
+    if (b) unmaskDropped.push(b.unmaskMs);
   }
   return {
     parties,
@@ -270,8 +272,18 @@ export function runProtocolBench(parties: number, parameters: number, reps = 3):
     ...x25519Bench(),
     serverSumStepMs: median(sumMs),
     unmaskMs: median(unmask),
-    unmaskOneDroppedMs: median(unmaskDropped),
+    unmaskOneDroppedMs: unmaskDropped.length ? median(unmaskDropped) : Number.NaN,
   };
+}
+
+/** The timed round with one dropout, or undefined when the protocol aborts it (too few survivors). */
+function survivableDropout(round: () => RoundTimes): RoundTimes | undefined {
+  try {
+    return round();
+  } catch (err) {
+    if ((err as Error).message === 'protocol bench: abort') return undefined;
+    throw err;
+  }
 }
 
 /**

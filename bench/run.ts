@@ -145,7 +145,7 @@ function table(machine: Record<string, string>, m: MaskingResult | undefined, p:
       '',
     ],
     ['one X25519 agreement (ms)', `${fmt(p.x25519CoreMs, 3)} core sharedSecret (OpenSSL, JWK import); ${fmt(p.x25519NaclMs, 3)} tweetnacl scalarMult; ${fmt(p.x25519NodeMs, 3)} diffieHellman alone on imported keys`, ''],
-    ['coordinator unmasking (ms)', `${fmt(p.unmaskMs, 1)} no dropout; ${fmt(p.unmaskOneDroppedMs, 1)} with 1 of ${p.parties} dropped (Shamir + removeMask)`, ''],
+    ['coordinator unmasking (ms)', `${fmt(p.unmaskMs, 1)} no dropout; ${Number.isNaN(p.unmaskOneDroppedMs) ? `n/a with 1 of ${p.parties} dropped (t = ${p.threshold}: no dropout tolerance)` : `${fmt(p.unmaskOneDroppedMs, 1)} with 1 of ${p.parties} dropped (Shamir + removeMask)`}`, ''],
   );
   rows.push(...dpNoiseRows(dp.sampler, dp.epochs, DP_ROWS, DP_BATCH));
   if (vertical) rows.push(...verticalScoreRows(vertical));
@@ -187,7 +187,7 @@ async function main(): Promise<void> {
     log(`  keystream ${masking.keystreamMBps.toFixed(0)} MB/s, masking ${masking.maskingMBps.toFixed(0)} MB/s (${masking.kernel}), ratio ${masking.ratio.toFixed(3)}`);
     log(`protocol steps on the pure stage machines: ${o.parties} clients ...`);
     protocol = runProtocolBench(o.parties, parameters);
-    log(`  client masked-input step ${protocol.clientStepsMs.maskedInput.toFixed(1)} ms, coordinator unmasking ${protocol.unmaskMs.toFixed(1)} ms (${protocol.unmaskOneDroppedMs.toFixed(1)} ms with one dropout)`);
+    log(`  client masked-input step ${protocol.clientStepsMs.maskedInput.toFixed(1)} ms, coordinator unmasking ${protocol.unmaskMs.toFixed(1)} ms (${Number.isNaN(protocol.unmaskOneDroppedMs) ? 'one dropout: not survivable at this size' : `${protocol.unmaskOneDroppedMs.toFixed(1)} ms with one dropout`})`);
   }
 
   const rounds = o.maskingOnly || o.dpOnly ? undefined : await runRoundBench({ parties: o.parties, hidden: o.hidden, rounds: o.rounds, jobsPerMode: o.jobs, scale: o.scale, seed: 1, log });

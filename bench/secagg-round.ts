@@ -121,12 +121,22 @@ export function parameterCount(hidden: number[], schema: DataSchema): number {
 }
 
 /**
- * Writes the synthetic consortium as `parties` CSV files: party j takes a contiguous slice of
- * source institution j mod 4 (platform, bank-a, bank-b, customs), so institutions stay non-IID.
+ * Writes the synthetic consortium as `parties` CSV files, so institutions stay non-IID. With at
+ * least 4 parties, party j takes a contiguous slice of source institution j mod 4 (platform,
+ * bank-a, bank-b, customs); with fewer, party j holds every source s with s mod parties = j
+ * whole, so every source's columns (customs' trade columns among them) reach some party.
  */
 function writeParties(dir: string, parties: number, scale: number, seed: number): { name: string; file: string }[] {
   const sources = generateConsortium({ seed, scale }).parties;
   const out: { name: string; file: string }[] = [];
+  if (parties < sources.length) {
+    for (let j = 0; j < parties; j++) {
+      const mine = sources.filter((_, s) => s % parties === j);
+      const name = mine.map((m) => m.name).join('.');
+      out.push({ name, file: writeCsvFile(path.join(dir, `${name}.csv`), mine[0]!.header, mine.flatMap((m) => m.rows)) });
+    }
+    return out;
+  }
   sources.forEach((src, s) => {
     const pieces = Array.from({ length: parties }, (_, j) => j).filter((j) => j % sources.length === s).length;
     for (let p = 0; p < pieces; p++) {
