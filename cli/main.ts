@@ -28,6 +28,7 @@ import type { Transport } from './transport.ts';
 import type { ControlOptions } from '../client/control-client.ts';
 import { clientCredentials } from '../trust/tls.ts';
 import { registerCertsCommand } from './certs-cmd.ts';
+import { registerScoreCommands } from './score-cmd.ts';
 import { registerBudgetCommand } from './budget-cmd.ts';
 import { registerPsiCommand } from './psi-cmd.ts';
 import { fmt } from './progress.ts';
@@ -233,6 +234,7 @@ registerBudgetCommand(program);
 registerPsiCommand(program);
 registerAuditCommand(program);
 registerCertsCommand(program);
+registerScoreCommands(program);
 
 const statusCmd = program
   .command('status')
