@@ -28,6 +28,7 @@ import type { Transport } from './transport.ts';
 import type { ControlOptions } from '../client/control-client.ts';
 import { clientCredentials } from '../trust/tls.ts';
 import { registerCertsCommand } from './certs-cmd.ts';
+import { registerScoreCommands } from './score-cmd.ts';
 import { registerBudgetCommand } from './budget-cmd.ts';
 import { registerPsiCommand } from './psi-cmd.ts';
 import { registerJobsCommand } from './jobs-cmd.ts';
@@ -235,6 +236,7 @@ registerPsiCommand(program);
 registerAuditCommand(program);
 registerCertsCommand(program);
 registerJobsCommand(program);
+registerScoreCommands(program);
 
 const statusCmd = program
   .command('status')

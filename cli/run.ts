@@ -1,15 +1,13 @@
 /**
  * `fedcredit run`: submit a job to a coordinator, follow it round by round, save the final model
- * (tfjs LayersModel format) with a metadata file, and print a summary (human or `--json`).
+ * as a model package (scoring/package-write.ts: the model files and metadata.json), and print a
+ * summary (human or `--json`).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ModelSpec } from '../core/job.ts';
+import type { PreprocessingParams } from '../core/round/task-config.ts';
 import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus.ts';
-import { boostedToJson } from '../core/trees/model-json.ts';
-import { treeFeatureNames } from '../core/trees/features.ts';
 import { initBackend } from '../participant/trainer/backend.ts';
-import { saveWeightsAsModel } from '../participant/trainer/save.ts';
+import { writeModelPackage } from '../scoring/package-write.ts';
 import { ControlClient } from '../client/control-client.ts';
 import type { ControlOptions } from '../client/control-client.ts';
 import type { LoadedJob } from './job-file.ts';
@@ -130,25 +128,15 @@ export async function runJobOnCoordinator(o: RunOptions): Promise<{ summary: Run
     if (o.outDir) {
       const backend = await initBackend();
       summary.backend = backend.name;
-      const dir = path.resolve(o.outDir);
-      mkdirSync(dir, { recursive: true });
-      const boosted = o.loaded.job.model.type === 'gbdt';
-      if (boosted) writeFileSync(path.join(dir, 'model.json'), JSON.stringify(boostedToJson(model.weights, treeFeatureNames(o.loaded.schema))) + '\n');
-      else await saveWeightsAsModel(o.loaded.job.model as ModelSpec, Number(model.meta.inputDim), model.weights, dir);
-      const metadata = {
-        ...summary,
-        job: o.loaded.job,
-        schema: o.loaded.schema,
-        preprocessing: model.meta.preprocessing,
-        ...(boosted ? { format: model.meta.format, treeFeatures: model.meta.treeFeatures } : { layout: model.meta.layout }),
-        createdAt: new Date(final.createdUnixMs).toISOString(),
-        finishedAt: new Date(final.finishedUnixMs).toISOString(),
-        savedAt: new Date().toISOString(),
-        coordinator: o.coordinator,
-      };
-      writeFileSync(path.join(dir, 'metadata.json'), JSON.stringify(metadata, null, 2) + '\n');
-      summary.modelDir = dir;
-      o.print(`model saved to ${dir} (${boosted ? 'model.json: the trees' : 'model.json, weights.bin'}, metadata.json)`);
+      const written = await writeModelPackage(o.outDir, {
+        jobId: summary.jobId, job: o.loaded.job, schema: o.loaded.schema, preprocessing: model.meta.preprocessing as PreprocessingParams,
+        weights: model.weights, guarantee: summary.guarantee, aggregation: summary.aggregation, members: summary.participants,
+        metrics: summary.federated, ...(summary.privacy ? { privacy: summary.privacy } : {}),
+        createdAt: new Date(final.createdUnixMs).toISOString(), finishedAt: new Date(final.finishedUnixMs).toISOString(),
+        extra: { ...summary, modelDir: path.resolve(o.outDir), coordinator: o.coordinator },
+      });
+      summary.modelDir = written.dir;
+      o.print(`model saved to ${written.dir} (${written.files.join(', ')}); score applicants with: fedcredit score --model ${written.dir} --data applicants.csv`);
     }
     return { summary, weights: model.weights, meta: model.meta };
   } finally {

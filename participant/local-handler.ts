@@ -10,6 +10,7 @@
 import { encodeTable, statsContribution, subsetTable } from '../core/data/preprocess.ts';
 import { inputDim } from '../core/data/schema.ts';
 import { splitRecordwise } from '../core/data/split.ts';
+import type { HoldoutSplit } from '../core/data/split.ts';
 import type { Table } from '../core/data/table.ts';
 import type { FitConfig, JobSpec } from '../core/job.ts';
 import { personalizationOf } from '../core/job.ts';
@@ -47,13 +48,22 @@ export interface SplitData {
  * or without DP, so their metrics compare.
  */
 export function splitForJob(table: Table, name: string, seed: number, holdout: number, validation?: number): SplitData {
-  const idx = splitRecordwise(table, holdout, deriveSeed(seed, `holdout:${name}`));
+  const idx = holdoutRows(table, name, seed, holdout);
   const train = subsetTable(table, idx.train);
   const test = subsetTable(table, idx.test);
   if (validation === undefined) return { train, test };
   // Personalization's validation rows: split off the training rows the same row-wise way.
   const v = splitRecordwise(train, validation, deriveSeed(seed, `personal-validation:${name}`));
   return { train: subsetTable(train, v.train), test, validation: subsetTable(train, v.test) };
+}
+
+/**
+ * Which of participant `name`'s rows a job with `seed` holds out for federated evaluation (`test`)
+ * and which it trains on (`train`, before personalization's validation rows are taken from it):
+ * the row indices {@link splitForJob} uses.
+ */
+export function holdoutRows(table: Table, name: string, seed: number, holdout: number): HoldoutSplit {
+  return splitRecordwise(table, holdout, deriveSeed(seed, `holdout:${name}`));
 }
 
 /** {@link splitForJob} with the job's holdout and, when it personalizes, its validation fraction. */

@@ -30,6 +30,11 @@ export interface ValidateOptions {
   maxErrors?: number;
   /** Physical line number of each row (from the CSV reader); default: row i is on line i + 2. */
   lines?: ArrayLike<number>;
+  /**
+   * Accept a header without the label column (applicants to score): every label is then 0 and the
+   * result's `labelled` is false. A label column that is present is validated as usual.
+   */
+  labelOptional?: boolean;
 }
 
 /**
@@ -43,9 +48,9 @@ export function validateTable(
   schema: DataSchema,
   file: string,
   opts: ValidateOptions = {},
-): { table: Table; warnings: string[] } {
+): { table: Table; warnings: string[]; labelled: boolean } {
   const warnings: string[] = [];
-  const cols = resolveColumns(header, schema, file, warnings);
+  const cols = resolveColumns(header, schema, file, warnings, opts.labelOptional === true);
   if (rows.length === 0) throw dataError({ file }, 'file has a header but no data rows');
 
   const n = rows.length;
@@ -82,13 +87,15 @@ export function validateTable(
     // From here row.length === header.length, and every column position from resolveColumns is
     // below header.length, so row[position] exists.
 
-    const rawLabel = row[cols.label]!;
-    const label = rawLabel.trim();
-    if (isMissing(rawLabel)) {
+    const rawLabel = cols.label < 0 ? undefined : row[cols.label]!;
+    const label = rawLabel?.trim();
+    if (rawLabel === undefined) {
+      // No label column (labelOptional): the row is an applicant without an outcome.
+    } else if (isMissing(rawLabel)) {
       errors.add(line, labelColumn, `the label is missing; every row needs an outcome (${expectedLabels(schema)}) — fill it in or remove the row`);
     } else if (label === positive) {
       labels[i] = 1;
-    } else if (negatives && !negatives.has(label)) {
+    } else if (negatives && !negatives.has(label!)) {
       errors.add(line, labelColumn, `unexpected label ${quoteValue(rawLabel)}; expected ${expectedLabels(schema)}`);
     }
 
@@ -148,18 +155,19 @@ export function validateTable(
   }
   const numeric = numericCols.map((c) => c.values);
   const categorical = categoricalCols.map((c) => c.values);
-  return { table: { n, labels, numeric, categorical }, warnings };
+  return { table: { n, labels, numeric, categorical }, warnings, labelled: cols.label >= 0 };
 }
 
 /** Column positions of the schema's columns in the header. */
 interface ColumnIndex {
+  /** Position of the label column; -1 when it is absent and optional. */
   label: number;
   /** Position of a column the schema requires (label, numeric or categorical feature). */
   at: (column: string) => number;
 }
 
 /** Checks the header (duplicates, required columns) and maps schema columns to positions. */
-function resolveColumns(header: string[], schema: DataSchema, file: string, warnings: string[]): ColumnIndex {
+function resolveColumns(header: string[], schema: DataSchema, file: string, warnings: string[], labelOptional: boolean): ColumnIndex {
   if (header.length === 0 || (header.length === 1 && header[0]?.trim() === '')) {
     throw dataError({ file }, 'file is empty (expected a header line followed by data rows)');
   }
@@ -178,7 +186,8 @@ function resolveColumns(header: string[], schema: DataSchema, file: string, warn
     );
   }
 
-  const required = [schema.label.column, ...schema.numeric.map((f) => f.name), ...schema.categorical.map((f) => f.name)];
+  const withLabel = !labelOptional || position.has(schema.label.column);
+  const required = [...(withLabel ? [schema.label.column] : []), ...schema.numeric.map((f) => f.name), ...schema.categorical.map((f) => f.name)];
   const missing = required.filter((c) => !position.has(c));
   if (missing.length > 0) {
     const lower = new Map(names.map((h) => [h.toLowerCase(), h] as const));
@@ -192,7 +201,7 @@ function resolveColumns(header: string[], schema: DataSchema, file: string, warn
     );
   }
 
-  const used = new Set([...required, ...schema.ignore]);
+  const used = new Set([...required, schema.label.column, ...schema.ignore]);
   const unused = names.filter((h) => !used.has(h));
   if (unused.length > 0) {
     warnings.push(
@@ -201,7 +210,7 @@ function resolveColumns(header: string[], schema: DataSchema, file: string, warn
     );
   }
   const at = (c: string): number => position.get(c) as number;
-  return { label: at(schema.label.column), at };
+  return { label: withLabel ? at(schema.label.column) : -1, at };
 }
 
 /** The accepted label values, for messages: `"bad" (positive) or "good"`. */
