@@ -32,6 +32,7 @@ import { registerScoreCommands } from './score-cmd.ts';
 import { registerBudgetCommand } from './budget-cmd.ts';
 import { registerPsiCommand } from './psi-cmd.ts';
 import { registerJobsCommand } from './jobs-cmd.ts';
+import { registerFetchCommand } from './fetch-cmd.ts';
 import { fmt } from './progress.ts';
 import { addVerticalParticipantOptions, checkParticipantMode, verticalParticipantCommand } from './vertical-participant-cmd.ts';
 import { verticalRunCommand } from './vertical-run.ts';
@@ -236,6 +237,7 @@ registerPsiCommand(program);
 registerAuditCommand(program);
 registerCertsCommand(program);
 registerJobsCommand(program);
+registerFetchCommand(program);
 registerScoreCommands(program);
 
 const statusCmd = program

@@ -8,8 +8,9 @@ import type { PreprocessingParams } from '../core/round/task-config.ts';
 import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus.ts';
 import { initBackend } from '../participant/trainer/backend.ts';
 import { writeModelPackage } from '../scoring/package-write.ts';
+import type { WrittenPackage } from '../scoring/package-write.ts';
 import { ControlClient } from '../client/control-client.ts';
-import type { ControlOptions } from '../client/control-client.ts';
+import type { ControlOptions, FetchedModel } from '../client/control-client.ts';
 import type { LoadedJob } from './job-file.ts';
 import { JobProgress } from './progress.ts';
 
@@ -104,6 +105,26 @@ export function summarize(s: JobStatus__Output): RunSummary {
   };
 }
 
+/**
+ * Writes the model package of a succeeded job (scoring/package-write.ts) from its final status
+ * and fetched model; `run --out` and `fetch` both save through here. `loaded` is the job and
+ * schema (from the job file, or from the fetched model's metadata).
+ */
+export async function saveJobPackage(
+  outDir: string, final: JobStatus__Output, model: FetchedModel, loaded: Pick<LoadedJob, 'job' | 'schema'>, coordinator: string,
+): Promise<WrittenPackage & { backend: string }> {
+  const summary = summarize(final);
+  const backend = (await initBackend()).name;
+  const written = await writeModelPackage(outDir, {
+    jobId: summary.jobId, job: loaded.job, schema: loaded.schema, preprocessing: model.meta.preprocessing as PreprocessingParams,
+    weights: model.weights, guarantee: summary.guarantee, aggregation: summary.aggregation, members: summary.participants,
+    metrics: summary.federated, ...(summary.privacy ? { privacy: summary.privacy } : {}),
+    createdAt: new Date(Number(final.createdUnixMs)).toISOString(), finishedAt: new Date(Number(final.finishedUnixMs)).toISOString(),
+    extra: { ...summary, backend, modelDir: path.resolve(outDir), coordinator },
+  });
+  return { ...written, backend };
+}
+
 /** Submits, follows and saves; resolves with the summary (state FAILED included, never throws for a failed job). */
 export async function runJobOnCoordinator(o: RunOptions): Promise<{ summary: RunSummary; weights?: Float32Array; meta?: Record<string, unknown> }> {
   const control = new ControlClient(o.coordinator, o.control);
@@ -126,16 +147,8 @@ export async function runJobOnCoordinator(o: RunOptions): Promise<{ summary: Run
     if (final.state !== 'SUCCEEDED') return { summary };
     const model = await control.fetchModel(jobId);
     if (o.outDir) {
-      const backend = await initBackend();
-      summary.backend = backend.name;
-      const written = await writeModelPackage(o.outDir, {
-        jobId: summary.jobId, job: o.loaded.job, schema: o.loaded.schema, preprocessing: model.meta.preprocessing as PreprocessingParams,
-        weights: model.weights, guarantee: summary.guarantee, aggregation: summary.aggregation, members: summary.participants,
-        metrics: summary.federated, ...(summary.privacy ? { privacy: summary.privacy } : {}),
-        createdAt: new Date(final.createdUnixMs).toISOString(), finishedAt: new Date(final.finishedUnixMs).toISOString(),
-        extra: { ...summary, modelDir: path.resolve(o.outDir), coordinator: o.coordinator },
-      });
-      summary.modelDir = written.dir;
+      const written = await saveJobPackage(o.outDir, final, model, o.loaded, o.coordinator);
+      Object.assign(summary, { backend: written.backend, modelDir: written.dir });
       o.print(`model saved to ${written.dir} (${written.files.join(', ')}); score applicants with: fedcredit score --model ${written.dir} --data applicants.csv`);
     }
     return { summary, weights: model.weights, meta: model.meta };

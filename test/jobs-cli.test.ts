@@ -3,8 +3,8 @@
  * this process, over real gRPC) and a queued job that waits for a member who never comes; the
  * coordinator stops and starts again on the same state dir; then the `fedcredit` command (the
  * built CLI, a real process) lists both with `jobs`, cancels the waiting one with `cancel`, and
- * fetches the trained model with `fetch` — the package it writes scores as the coordinator's last
- * weights do.
+ * fetches the trained model with `fetch`: `fedcredit score` with that package on the rows the
+ * members held out reproduces the coordinator's AUC.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
@@ -12,12 +12,13 @@ import { ControlClient } from '../client/control-client.ts';
 import { startCoordinator } from '../coordinator/server.ts';
 import type { CoordinatorHandle } from '../coordinator/server.ts';
 import { JobSpecSchema, MAX_DEADLINE_MS } from '../core/job.ts';
-import { loadSchemaFile } from '../participant/data/load.ts';
+import { existsSync } from 'node:fs';
+import { loadSchemaFile, loadTable } from '../participant/data/load.ts';
+import { writeHeldOutRows } from '../scoring/holdout.ts';
 import { createParticipant } from '../participant/create.ts';
 import type { Participant } from '../participant/create.ts';
 import { createLogger } from '../platform/log.ts';
-import { runCli, SYNTHETIC_SCHEMA, tempDir } from './helpers.ts';
-import { syntheticTables } from './support/simulated.ts';
+import { runCli, SYNTHETIC_SCHEMA, syntheticParties, tempDir } from './helpers.ts';
 
 const trained = JobSpecSchema.parse({ name: 'listed-lr', rounds: 2, minParticipants: 3, seed: 4, train: { batchSize: 100_000, learningRate: 0.5 }, evaluation: { bins: 100 } });
 const waiting = JobSpecSchema.parse({ name: 'waits-for-nobody', participants: ['nobody'], minParticipants: 1, rounds: 1, deadlines: { waitForParticipantsMs: MAX_DEADLINE_MS } });
@@ -26,7 +27,7 @@ describe('jobs, cancel and fetch against a restarted coordinator', () => {
   const tmp = tempDir('jobs-cli');
   const stateDir = path.join(tmp.dir, 'coord');
   const schema = loadSchemaFile(SYNTHETIC_SCHEMA);
-  const parties = syntheticTables(schema).filter((p) => p.name !== 'bank-b');
+  const parties = syntheticParties(tmp.dir).filter((p) => p.name !== 'bank-b');
   let coord: CoordinatorHandle | undefined;
   const nodes: Participant[] = [];
   const runs: Promise<void>[] = [];
@@ -37,7 +38,7 @@ describe('jobs, cancel and fetch against a restarted coordinator', () => {
   beforeAll(async () => {
     coord = await startCoordinator({ port: 0, stateDir, logLevel: 'silent', heartbeatIntervalMs: 250, heartbeatTimeoutMs: 3000 });
     for (const p of parties) {
-      const node = createParticipant({ name: p.name, table: p.table, schema, stateDir: path.join(tmp.dir, 'nodes', p.name), coordinator: coord.address, log: createLogger(p.name, 'silent') });
+      const node = createParticipant({ name: p.name, table: loadTable(p.path, schema).table, schema, stateDir: path.join(tmp.dir, 'nodes', p.name), coordinator: coord.address, log: createLogger(p.name, 'silent') });
       nodes.push(node);
       runs.push(node.run());
     }
@@ -89,5 +90,25 @@ describe('jobs, cancel and fetch against a restarted coordinator', () => {
     const bad = await cli('jobs', '--state', 'DONE');
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/--state must be one of PENDING, RUNNING, SUCCEEDED, FAILED, CANCELLED/);
+  });
+
+  it('fetches the trained model after the restart; scoring the held-out rows with it reproduces the coordinator\'s AUC', async () => {
+    const out = path.join(tmp.dir, 'fetched');
+    const r = await cli('fetch', '--job', trainedId, '--out', out, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const saved = JSON.parse(r.stdout) as { dir: string; files: string[]; auc: number };
+    expect(saved).toMatchObject({ dir: out, files: ['model.json', 'weights.bin', 'metadata.json'], auc: trainedAuc });
+    for (const f of saved.files) expect(existsSync(path.join(out, f))).toBe(true);
+
+    const holdout = writeHeldOutRows(parties.map((p) => ({ name: p.name, file: p.path })), trained, schema, path.join(tmp.dir, 'holdout.csv'));
+    const scored = await runCli(['score', '--model', out, '--data', holdout.file, '--json'], 60_000);
+    expect(scored.code, scored.stderr).toBe(0);
+    const m = (JSON.parse(scored.stdout) as { metrics: { auc: number; n: number } }).metrics;
+    expect(m.n).toBe(holdout.rows);
+    expect(Math.abs(m.auc - trainedAuc)).toBeLessThanOrEqual(1e-6);
+
+    const waitingJob = await cli('fetch', '--job', waitingId, '--out', path.join(tmp.dir, 'none'));
+    expect(waitingJob.code).toBe(2);
+    expect(waitingJob.stderr).toMatch(/is CANCELLED: cancelled by .*only a succeeded job has a final model to fetch/);
   });
 });
