@@ -30,6 +30,7 @@ import { clientCredentials } from '../trust/tls.ts';
 import { registerCertsCommand } from './certs-cmd.ts';
 import { registerBudgetCommand } from './budget-cmd.ts';
 import { registerPsiCommand } from './psi-cmd.ts';
+import { registerExportCommand } from './export-cmd.ts';
 import { fmt } from './progress.ts';
 import { addVerticalParticipantOptions, checkParticipantMode, verticalParticipantCommand } from './vertical-participant-cmd.ts';
 import { verticalRunCommand } from './vertical-run.ts';
@@ -233,6 +234,7 @@ registerBudgetCommand(program);
 registerPsiCommand(program);
 registerAuditCommand(program);
 registerCertsCommand(program);
+registerExportCommand(program);
 
 const statusCmd = program
   .command('status')

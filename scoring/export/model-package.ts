@@ -15,6 +15,7 @@ import type { ModelSpec } from '../../core/job.ts';
 import { denseUnits } from '../../core/model/layout.ts';
 import type { DenseModelSpec } from '../../core/model/layout.ts';
 import { PrivacySpecSchema } from '../../core/privacy/spec.ts';
+import { initBackend } from '../../participant/trainer/backend.ts';
 import { loadModelDir } from '../../participant/trainer/save.ts';
 
 /** File name of the run summary and job facts next to a saved model. */
@@ -126,6 +127,7 @@ export async function readExportPackage(dir: string): Promise<ExportPackage> {
   const { schema } = metadata;
   const model = metadata.job.model;
   if (!isDenseModel(model)) return { dir, metadata, schema, model, layers: [] };
+  await initBackend();
   const tfModel = await loadModelDir(dir).catch((err: unknown) => {
     throw new DataError(`${path.join(dir, 'model.json')}: cannot load the saved model (${(err as Error).message})`, { file: path.join(dir, 'model.json') }, { cause: err });
   });
