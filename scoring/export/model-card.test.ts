@@ -52,7 +52,7 @@ describe('model card', () => {
   });
 
   it('lists ε per member and the DP limitation for a DP job', async () => {
-    const job = JobSpecSchema.parse({ ...exportJob({ type: 'logistic' }), privacy: { mode: 'client', epsilon: 4 } });
+    const job = JobSpecSchema.parse({ ...exportJob({ type: 'logistic' }), aggregation: 'secagg', privacy: { mode: 'client', epsilon: 4 } });
     const dir = await saved('dp', { job, privacy: { 'bank-a': { epsilonJob: 3.91, epsilonTotal: 5.5, delta: 1e-5, budgetEpsilon: 10, signatureValid: true, verifiedAgainstRoster: true } } });
     const card = modelCardMarkdown(modelCard(await readExportPackage(dir)));
     expect(card).toContain('| bank-a | 3.91 | 5.5 | 0.00001 | 10 |');
