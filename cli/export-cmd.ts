@@ -31,7 +31,10 @@ export async function exportCommand(o: ExportCommandOptions, print: (text: strin
   const scalingFlags = o.baseScore !== undefined || o.baseOdds !== undefined || o.pdo !== undefined;
   if (scalingFlags && o.format !== 'scorecard') throw new UsageError('--base-score, --base-odds and --pdo apply to --format scorecard only');
   const scaling = PointsScalingSchema.safeParse({ baseScore: o.baseScore ?? DEFAULT_POINTS_SCALING.baseScore, baseOdds: o.baseOdds ?? DEFAULT_POINTS_SCALING.baseOdds, pdo: o.pdo ?? DEFAULT_POINTS_SCALING.pdo });
-  if (!scaling.success) throw new UsageError(`points scaling: ${scaling.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!scaling.success) {
+    const flag = (key: PropertyKey | undefined) => `--${String(key).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    throw new UsageError(`points scaling: ${scaling.error.issues.map((i) => `${flag(i.path[0])}: ${i.message}`).join('; ')}`);
+  }
   const r = await exportModel(o.model, { format: o.format, scaling: scaling.data, scorecardFormat: o.scorecardFormat, cardFormat: o.cardFormat });
   const file = o.out ?? (o.format === 'onnx' ? path.join(o.model, r.fileName) : undefined);
   if (file === undefined) {
