@@ -15,6 +15,10 @@ import type { ModelSpec } from '../../core/job.ts';
 import { denseUnits } from '../../core/model/layout.ts';
 import type { DenseModelSpec } from '../../core/model/layout.ts';
 import { PrivacySpecSchema } from '../../core/privacy/spec.ts';
+import { treeFeatureNames } from '../../core/trees/features.ts';
+import { boostedFromJson } from '../../core/trees/model-json.ts';
+import { unpackBoosted } from '../../core/trees/model-pack.ts';
+import type { ScoringModel } from '../../core/trees/model-pack.ts';
 import { initBackend } from '../../participant/trainer/backend.ts';
 import { loadModelDir } from '../../participant/trainer/save.ts';
 
@@ -73,8 +77,10 @@ export interface ExportPackage {
   metadata: ExportMetadata;
   schema: DataSchema;
   model: ModelSpec;
-  /** The dense layers, input first (logistic regression and the MLP only; empty for gbdt). */
+  /** The dense layers, input first (logistic regression and the MLP only; empty otherwise). */
   layers: DenseLayer[];
+  /** The trees of a gbdt model, with thresholds in the tree features' units. */
+  trees?: ScoringModel;
 }
 
 /** Parses the text of a metadata.json; `file` names it in errors. */
@@ -112,6 +118,17 @@ export function readExportMetadata(dir: string): ExportMetadata {
   return parseExportMetadata(text, file);
 }
 
+/** The trees of a saved gbdt model (model.json), checked against the schema's tree features. */
+function readTrees(dir: string, schema: DataSchema): ScoringModel {
+  const file = path.join(dir, 'model.json');
+  try {
+    const features = treeFeatureNames(schema);
+    return unpackBoosted(boostedFromJson(JSON.parse(readFileSync(file, 'utf8')), features), features.length);
+  } catch (err) {
+    throw new DataError(`${file}: not a boosted model of this schema (${(err as Error).message})`, { file }, { cause: err });
+  }
+}
+
 /** Whether a model is one of the built-in dense models. */
 export function isDenseModel(spec: ModelSpec): spec is DenseModelSpec {
   return spec.type === 'logistic' || spec.type === 'mlp';
@@ -120,12 +137,13 @@ export function isDenseModel(spec: ModelSpec): spec is DenseModelSpec {
 /**
  * Reads a saved model: its metadata and, for logistic regression and the MLP, its weights (the
  * tfjs model in model.json + weights.bin), checked against the layer sizes the job and schema
- * imply. gbdt and custom models come back without layers.
+ * imply; for gbdt, its trees (model.json). Custom models come back with neither.
  */
 export async function readExportPackage(dir: string): Promise<ExportPackage> {
   const metadata = readExportMetadata(dir);
   const { schema } = metadata;
   const model = metadata.job.model;
+  if (model.type === 'gbdt') return { dir, metadata, schema, model, layers: [], trees: readTrees(dir, schema) };
   if (!isDenseModel(model)) return { dir, metadata, schema, model, layers: [] };
   await initBackend();
   const tfModel = await loadModelDir(dir).catch((err: unknown) => {

@@ -14,6 +14,8 @@ import { predictWithModel } from '../../participant/trainer/predict.ts';
 import { loadModelDir } from '../../participant/trainer/save.ts';
 import { exportJob, exportPreprocessing, exportRows, exportSchema, exportTable, exportWeights } from '../../test/support/export-fixture.ts';
 import { writeSavedModel } from '../../test/support/model-package.ts';
+import { boostedScores } from '../../participant/trees/boosting-tasks.ts';
+import { boostLocally, localEdges } from '../../participant/trees/local-boosting.ts';
 import { tempDir } from '../../test/helpers.ts';
 import { readExportPackage } from './model-package.ts';
 import { ONNX_OPSET, exportOnnx } from './onnx-model.ts';
@@ -69,6 +71,28 @@ describe('ONNX export', () => {
     const { p, logit, session } = await onnxScores(bytes);
     expect(p).toHaveLength(table.n);
     // Scores spread out (so agreement means something), and the edge rows are among them.
+    expect(Math.max(...native) - Math.min(...native)).toBeGreaterThan(0.2);
+    let worst = 0;
+    for (let i = 0; i < table.n; i++) {
+      worst = Math.max(worst, Math.abs(p[i]! - native[i]!));
+      expect(Math.abs(1 / (1 + Math.exp(-logit[i]!)) - p[i]!)).toBeLessThan(1e-6);
+    }
+    expect(worst).toBeLessThan(1e-5);
+    await session.release();
+  });
+
+  it('gbdt: onnxruntime-web runs the tree ensemble and scores every row as the native trees do, to 1e-5', async () => {
+    const job = exportJob({ type: 'gbdt', maxDepth: 3, learningRate: 0.3 });
+    const spec = job.model as Extract<JobSpec['model'], { type: 'gbdt' }>;
+    const edges = localEdges([table], exportSchema, spec);
+    const packed = boostLocally({ table, schema: exportSchema, spec, edges, trees: 6, seed: 1, name: 'member' });
+    const dir = await writeSavedModel(`${tmp.dir}/gbdt`, {
+      jobId: 'job-gbdt', job, schema: exportSchema, preprocessing: { ...prep, edges }, weights: packed, guarantee: 'plain aggregation (test)',
+      rounds: [{ round: 6, participants: ['a'], metrics: { auc: 0.7, ks: 0.3, gini: 0.4, logLoss: 0.5, brier: 0.2, n: 100, positives: 30 } }],
+      createdAt: '2026-12-01T10:00:00.000Z', finishedAt: '2026-12-01T10:05:00.000Z',
+    });
+    const native = boostedScores(packed, table, exportSchema);
+    const { p, logit, session } = await onnxScores(exportOnnx(await readExportPackage(dir), { producerVersion: '9.9.9' }));
     expect(Math.max(...native) - Math.min(...native)).toBeGreaterThan(0.2);
     let worst = 0;
     for (let i = 0; i < table.n; i++) {

@@ -1,9 +1,10 @@
 /**
- * ONNX export of logistic regression and the MLP. The ModelProto is built with the generated
- * protobuf classes of `onnx-proto` (onnx.proto of ONNX 1.10); only standard operators of the
- * default domain at opset 13 are used, so any ONNX runtime from 2020 on loads the file.
+ * ONNX export of logistic regression, the MLP and gradient-boosted trees (onnx-trees.ts). The
+ * ModelProto is built with the generated protobuf classes of `onnx-proto` (onnx.proto of ONNX
+ * 1.10); the dense models use only standard operators of the default domain at opset 13, the
+ * trees add ai.onnx.ml's TreeEnsembleRegressor, so any ONNX runtime from 2020 on loads the file.
  *
- * The graph reproduces the whole native scoring path from the applicant's raw values (input
+ * The dense graph reproduces the whole native scoring path from the applicant's raw values (input
  * contract: onnx-input.ts):
  *
  *   missing   = IsNaN(applicant)
@@ -18,17 +19,14 @@
  * std 1, no clipping) and a NaN there stays NaN, as does a missing value of a feature whose
  * schema says `missing: "error"` — the output is NaN rather than a made-up score.
  */
-import onnxProto from 'onnx-proto';
 import type { DataSchema } from '../../core/data/schema.ts';
 import { featureNames, transformValue } from '../../core/data/schema.ts';
 import { CoreInputError } from '../../core/types.ts';
 import type { ExportPackage } from './model-package.ts';
 import { ONNX_INPUT, ONNX_LOGIT, ONNX_PROBABILITY, modelInputSources, onnxInputColumns } from './onnx-input.ts';
-
-const { onnx } = onnxProto;
-const DT = onnx.TensorProto.DataType;
-type Node = InstanceType<typeof onnx.NodeProto>;
-type Tensor = InstanceType<typeof onnx.TensorProto>;
+import type { GraphPart, OnnxNode, OnnxTensor } from './onnx-nodes.ts';
+import { DT, f32, floatAttr, intAttr, matrixInfo, node, onnx, transformNodes } from './onnx-nodes.ts';
+import { ML_DOMAIN, ML_OPSET, treeEnsembleNodes } from './onnx-trees.ts';
 
 /** ONNX IR version written (ONNX 1.8+ reads it). */
 export const ONNX_IR_VERSION = 7;
@@ -43,60 +41,20 @@ export interface OnnxExportOptions {
   producerVersion: string;
 }
 
-const f32 = (name: string, dims: number[], values: ArrayLike<number>): Tensor => onnx.TensorProto.create({ name, dataType: DT.FLOAT, dims, floatData: Array.from(values) });
-const node = (opType: string, input: string[], output: string[], attribute: InstanceType<typeof onnx.AttributeProto>[] = []): Node =>
-  onnx.NodeProto.create({ opType, input, output, name: output[0], attribute });
-const intAttr = (name: string, i: number) => onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i });
-const floatAttr = (name: string, f: number) => onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.FLOAT, f });
-const matrixInfo = (name: string, columns: number, doc: string) =>
-  onnx.ValueInfoProto.create({ name, docString: doc, type: { tensorType: { elemType: DT.FLOAT, shape: { dim: [{ dimParam: 'N' }, { dimValue: columns }] } } } });
-
-/** Per-input-column constants of the preprocessing part of the graph. */
-function columnConstants(schema: DataSchema, mean: number[], std: number[]) {
+/** From the raw input to the model's standardized inputs (named "x"): transform, impute, standardize, add indicators. */
+function preprocessingNodes(schema: DataSchema, mean: number[], std: number[]): GraphPart {
   const width = onnxInputColumns(schema).length;
-  const c = {
-    isLog: new Array<number>(width).fill(0),
-    low: new Array<number>(width).fill(-Infinity),
-    high: new Array<number>(width).fill(Infinity),
-    fill: new Array<number>(width).fill(Number.NaN),
-    mean: new Array<number>(width).fill(0),
-    std: new Array<number>(width).fill(1),
-  };
+  // One-hot columns pass through (mean 0, std 1); a NaN there, or a refused missing value, stays NaN.
+  const fill = new Array<number>(width).fill(Number.NaN);
+  const means = new Array<number>(width).fill(0);
+  const stds = new Array<number>(width).fill(1);
   schema.numeric.forEach((f, j) => {
-    if (f.transform === 'log') c.isLog[j] = 1;
-    if (f.range) [c.low[j], c.high[j]] = f.range;
-    c.mean[j] = mean[j]!;
-    c.std[j] = std[j]!;
-    c.fill[j] = f.missing === 'mean' ? mean[j]! : f.missing === 'zero' ? transformValue(f, 0) : Number.NaN;
+    means[j] = mean[j]!;
+    stds[j] = std[j]!;
+    fill[j] = f.missing === 'mean' ? mean[j]! : f.missing === 'zero' ? transformValue(f, 0) : Number.NaN;
   });
-  return c;
-}
-
-/** The nodes and constants from the raw input to the model's standardized inputs (named "x"). */
-function preprocessingNodes(schema: DataSchema, mean: number[], std: number[]): { nodes: Node[]; init: Tensor[] } {
-  const width = onnxInputColumns(schema).length;
-  const c = columnConstants(schema, mean, std);
-  const nodes: Node[] = [node('IsNaN', [ONNX_INPUT], ['missing'])];
-  const init: Tensor[] = [];
-  let t = ONNX_INPUT;
-  if (schema.numeric.some((f) => f.transform === 'log')) {
-    init.push(f32('one', [], [1]), onnx.TensorProto.create({ name: 'is_log', dataType: DT.BOOL, dims: [width], int32Data: c.isLog }));
-    nodes.push(
-      node('Abs', [t], ['abs']),
-      node('Add', ['abs', 'one'], ['abs_plus_one']),
-      node('Log', ['abs_plus_one'], ['log_abs']),
-      node('Sign', [t], ['sign']),
-      node('Mul', ['sign', 'log_abs'], ['signed_log']),
-      node('Where', ['is_log', 'signed_log', t], ['transformed']),
-    );
-    t = 'transformed';
-  }
-  if (schema.numeric.some((f) => f.range)) {
-    init.push(f32('low', [width], c.low), f32('high', [width], c.high));
-    nodes.push(node('Max', [t, 'low'], ['above_low']), node('Min', ['above_low', 'high'], ['clipped']));
-    t = 'clipped';
-  }
-  init.push(f32('fill', [width], c.fill), f32('mean', [width], c.mean), f32('std', [width], c.std));
+  const { nodes, init, output: t } = transformNodes(schema);
+  init.push(f32('fill', [width], fill), f32('mean', [width], means), f32('std', [width], stds));
   nodes.push(node('Where', ['missing', 'fill', t], ['imputed']), node('Sub', ['imputed', 'mean'], ['centred']));
   const sources = modelInputSources(schema);
   if (sources.every((s) => 'column' in s)) {
@@ -116,9 +74,9 @@ function preprocessingNodes(schema: DataSchema, mean: number[], std: number[]): 
 }
 
 /** The dense layers from "x" to the logit and probability outputs. */
-function denseNodes(pkg: ExportPackage): { nodes: Node[]; init: Tensor[] } {
-  const nodes: Node[] = [];
-  const init: Tensor[] = [];
+function denseNodes(pkg: ExportPackage): GraphPart {
+  const nodes: OnnxNode[] = [];
+  const init: OnnxTensor[] = [];
   let h = 'x';
   pkg.layers.forEach((l, i) => {
     const last = i === pkg.layers.length - 1;
@@ -148,21 +106,32 @@ export function onnxDocString(pkg: ExportPackage): string {
   );
 }
 
-/** The ONNX model of a dense saved model, serialized (the bytes of a .onnx file). */
-export function exportOnnx(pkg: ExportPackage, o: OnnxExportOptions): Uint8Array {
+/** The graph's nodes and constants for the package's model; refuses models it cannot export. */
+function modelGraph(pkg: ExportPackage): GraphPart {
+  if (pkg.model.type === 'gbdt') {
+    if (!pkg.trees) throw new CoreInputError('the model package has no trees loaded', 'trees');
+    return treeEnsembleNodes(pkg.schema, pkg.trees);
+  }
   if (pkg.model.type !== 'logistic' && pkg.model.type !== 'mlp') {
-    throw new CoreInputError(`ONNX export supports logistic regression and the MLP; job ${pkg.metadata.jobId} trained a ${pkg.model.type} model`, 'model');
+    throw new CoreInputError(`ONNX export supports logistic regression, the MLP and gbdt; job ${pkg.metadata.jobId} trained the custom model "${pkg.model.name}"`, 'model');
   }
   if (pkg.layers.length === 0) throw new CoreInputError('the model package has no dense layers loaded', 'layers');
   const m = pkg.metadata;
-  const columns = onnxInputColumns(pkg.schema);
   const pre = preprocessingNodes(pkg.schema, m.preprocessing.mean, m.preprocessing.std);
   const dense = denseNodes(pkg);
+  return { nodes: [...pre.nodes, ...dense.nodes], init: [...pre.init, ...dense.init] };
+}
+
+/** The ONNX model of a saved logistic regression, MLP or gbdt model, serialized (the bytes of a .onnx file). */
+export function exportOnnx(pkg: ExportPackage, o: OnnxExportOptions): Uint8Array {
+  const m = pkg.metadata;
+  const columns = onnxInputColumns(pkg.schema);
+  const part = modelGraph(pkg);
   const graph = onnx.GraphProto.create({
     name: `fedcredit_${pkg.model.type}`,
     docString: onnxDocString(pkg),
-    node: [...pre.nodes, ...dense.nodes],
-    initializer: [...pre.init, ...dense.init],
+    node: part.nodes,
+    initializer: part.init,
     input: [matrixInfo(ONNX_INPUT, columns.length, `columns: ${columns.join(', ')}`)],
     output: [matrixInfo(ONNX_PROBABILITY, 1, 'probability of default'), matrixInfo(ONNX_LOGIT, 1, 'log-odds of default, ln(p / (1 − p))')],
   });
@@ -172,7 +141,7 @@ export function exportOnnx(pkg: ExportPackage, o: OnnxExportOptions): Uint8Array
     'fedcredit.job_name': m.job.name,
     'fedcredit.model': JSON.stringify(pkg.model),
     'fedcredit.input_columns': JSON.stringify(columns),
-    'fedcredit.model_inputs': JSON.stringify(featureNames(pkg.schema)),
+    'fedcredit.model_inputs': JSON.stringify(pkg.model.type === 'gbdt' ? columns : featureNames(pkg.schema)),
     'fedcredit.schema': JSON.stringify(pkg.schema),
     'fedcredit.preprocessing': JSON.stringify(m.preprocessing),
     'fedcredit.guarantee': m.guarantee,
@@ -182,7 +151,7 @@ export function exportOnnx(pkg: ExportPackage, o: OnnxExportOptions): Uint8Array
   };
   const model = onnx.ModelProto.create({
     irVersion: ONNX_IR_VERSION,
-    opsetImport: [{ domain: '', version: ONNX_OPSET }],
+    opsetImport: [{ domain: '', version: ONNX_OPSET }, ...(pkg.model.type === 'gbdt' ? [{ domain: ML_DOMAIN, version: ML_OPSET }] : [])],
     producerName: 'fedcredit',
     producerVersion: o.producerVersion,
     domain: 'local.fedcredit',

@@ -11,6 +11,7 @@ import { DataSchemaSchema, inputDim } from '../../core/data/schema.ts';
 import type { DataSchema } from '../../core/data/schema.ts';
 import { validateTable } from '../../core/data/table.ts';
 import type { Table } from '../../core/data/table.ts';
+import type { z } from 'zod';
 import { JobSpecSchema } from '../../core/job.ts';
 import type { JobSpec } from '../../core/job.ts';
 import { modelLayout } from '../../core/model/layout.ts';
@@ -66,7 +67,7 @@ export function exportPreprocessing(table: Table): Preprocessing {
 }
 
 /** A job of the given model type with the fixture's defaults. */
-export function exportJob(model: JobSpec['model'], name = 'export-test'): JobSpec {
+export function exportJob(model: z.input<typeof JobSpecSchema>['model'], name = 'export-test'): JobSpec {
   return JobSpecSchema.parse({ name, model, rounds: 3, aggregation: 'plain' });
 }
 

@@ -12,6 +12,9 @@ import type { Preprocessing } from '../../core/data/preprocess.ts';
 import type { JobSpec, ModelSpec } from '../../core/job.ts';
 import { modelLayout } from '../../core/model/layout.ts';
 import type { EvalMetrics } from '../../core/metrics/histogram.ts';
+import { treeFeatureNames } from '../../core/trees/features.ts';
+import { boostedToJson } from '../../core/trees/model-json.ts';
+import { BOOSTED_FORMAT } from '../../core/trees/model-pack.ts';
 import { saveWeightsAsModel } from '../../participant/trainer/save.ts';
 
 /** What goes into a saved model directory. */
@@ -19,7 +22,9 @@ export interface SavedModelInput {
   jobId: string;
   job: JobSpec;
   schema: DataSchema;
-  preprocessing: Preprocessing;
+  /** With the numeric features' bin `edges` for gbdt. */
+  preprocessing: Preprocessing & { edges?: number[][] };
+  /** The flat weights of a dense model, or the packed trees of a gbdt model. */
   weights: Float32Array;
   guarantee: string;
   /** Members of each round (round 0 first); the last round's are the job's participants. */
@@ -29,11 +34,13 @@ export interface SavedModelInput {
   finishedAt: string;
 }
 
-/** Writes `dir` as `run --out` would for a dense model; returns `dir`. */
+/** Writes `dir` as `run --out` would; returns `dir`. */
 export async function writeSavedModel(dir: string, o: SavedModelInput): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const dim = inputDim(o.schema);
-  await saveWeightsAsModel(o.job.model as ModelSpec, dim, o.weights, dir);
+  const boosted = o.job.model.type === 'gbdt';
+  if (boosted) writeFileSync(path.join(dir, 'model.json'), JSON.stringify(boostedToJson(o.weights, treeFeatureNames(o.schema))) + '\n');
+  else await saveWeightsAsModel(o.job.model as ModelSpec, dim, o.weights, dir);
   const last = o.rounds[o.rounds.length - 1];
   const m = last?.metrics;
   const summary = {
@@ -53,7 +60,7 @@ export async function writeSavedModel(dir: string, o: SavedModelInput): Promise<
     job: o.job,
     schema: o.schema,
     preprocessing: o.preprocessing,
-    layout: modelLayout(o.job.model as ModelSpec, dim),
+    ...(boosted ? { format: BOOSTED_FORMAT, treeFeatures: treeFeatureNames(o.schema) } : { layout: modelLayout(o.job.model as ModelSpec, dim) }),
     createdAt: o.createdAt,
     finishedAt: o.finishedAt,
     savedAt: o.finishedAt,
