@@ -47,7 +47,7 @@ describe('model card', () => {
     expect(card).toContain('| 0.7123 | 0.3000 | 0.4247 | 0.5000 | 0.2000 | 120 | 31 |');
     expect(card).toContain(`| **Rows** | ${prep.n} |`);
     expect(card).toContain('| **Finished** | 2026-12-01T10:05:00.000Z |');
-    expect(card).not.toContain('differential privacy: its weights');
+    expect(card).not.toContain('trained with');
     expect(card).not.toContain('<script>');
   });
 
@@ -56,7 +56,7 @@ describe('model card', () => {
     const dir = await saved('dp', { job, privacy: { 'bank-a': { epsilonJob: 3.91, epsilonTotal: 5.5, delta: 1e-5, budgetEpsilon: 10, signatureValid: true, verifiedAgainstRoster: true } } });
     const card = modelCardMarkdown(modelCard(await readExportPackage(dir)));
     expect(card).toContain('| bank-a | 3.91 | 5.5 | 0.00001 | 10 |');
-    expect(card).toContain('trained with differential privacy');
+    expect(card).toContain('trained with client-level differential privacy: its weights carry calibrated noise');
     expect(card).toContain('client-level DP-FedAvg (distributed noise)');
   });
 

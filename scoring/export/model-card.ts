@@ -101,7 +101,11 @@ function limitations(m: ExportMetadata): string[] {
     'Fairness across protected groups was not assessed; the schema does not record which features may act as proxies.',
     'Inputs must follow the schema above: values of categorical features it does not list, and missing values it refuses, are rejected or scored as noted.',
   ];
-  if (m.job.privacy.mode !== 'none') items.unshift('The model was trained with differential privacy: its weights and the evaluation metrics carry calibrated noise, so metrics may understate or overstate the true performance.');
+  if (m.job.privacy.mode === 'record') {
+    items.unshift('The model was trained with record-level differential privacy: its weights and the evaluation histograms behind the metrics carry calibrated noise, so the metrics may understate or overstate the true performance.');
+  } else if (m.job.privacy.mode === 'client') {
+    items.unshift('The model was trained with client-level differential privacy: its weights carry calibrated noise, which costs accuracy; the evaluation histograms behind the metrics were released without noise.');
+  }
   return items;
 }
 
