@@ -120,15 +120,27 @@ describe('ONNX export', () => {
     expect(m.graph?.input?.map((i) => i.name)).toEqual([ONNX_INPUT]);
   });
 
-  it('puts NaN out for a missing value the schema forbids, rather than a made-up score', async () => {
-    const dir = await saved(exportJob({ type: 'logistic' }), 'strict');
-    const pkg = await readExportPackage(dir);
-    const strict = { ...pkg, schema: { ...pkg.schema, numeric: pkg.schema.numeric.map((f) => (f.name === 'debt_ratio' ? { ...f, missing: 'error' as const } : f)) } };
-    const session = await ort.InferenceSession.create(exportOnnx(strict, { producerVersion: '0' }), { executionProviders: ['wasm'] });
-    const row = new Float32Array(onnxInputColumns(exportSchema).length);
-    row.set([5000, 40, Number.NaN, 1, 0, 0, 0, 0, 1, 0, 0]);
-    const out = await session.run({ [ONNX_INPUT]: new ort.Tensor('float32', row, [1, row.length]) });
-    expect(Number.isNaN((out[ONNX_PROBABILITY]!.data as Float32Array)[0])).toBe(true);
+  it.each(['logistic', 'gbdt'] as const)('%s: puts NaN out for a missing value the schema forbids, rather than a made-up score', async (type) => {
+    const job = exportJob(type === 'gbdt' ? { type, maxDepth: 2 } : { type });
+    const strictSchema = { ...exportSchema, numeric: exportSchema.numeric.map((f) => (f.name === 'debt_ratio' ? { ...f, missing: 'error' as const } : f)) };
+    const spec = job.model as Extract<JobSpec['model'], { type: 'gbdt' }>;
+    const weights = type === 'gbdt' ? boostLocally({ table, schema: strictSchema, spec, edges: localEdges([table], strictSchema, spec), trees: 3, seed: 1, name: 'm' }) : exportWeights(job);
+    const dir = await writeSavedModel(`${tmp.dir}/strict-${type}`, {
+      jobId: 'job-strict', job, schema: strictSchema, preprocessing: type === 'gbdt' ? { ...prep, edges: localEdges([table], strictSchema, spec) } : prep, weights, guarantee: 'plain',
+      rounds: [{ round: 3, participants: ['a'], metrics: { auc: 0.7, ks: 0.3, gini: 0.4, logLoss: 0.5, brier: 0.2, n: 100, positives: 30 } }],
+      createdAt: '2026-12-01T10:00:00.000Z', finishedAt: '2026-12-01T10:05:00.000Z',
+    });
+    const session = await ort.InferenceSession.create(exportOnnx(await readExportPackage(dir), { producerVersion: '0' }), { executionProviders: ['wasm'] });
+    // Row 0: debt_ratio missing (refused); row 1: the same applicant with it; row 2: income missing (allowed); row 3: a NaN one-hot cell.
+    const rows = [
+      [5000, 40, Number.NaN, 1, 0, 0, 0, 0, 1, 0, 0],
+      [5000, 40, 0.4, 1, 0, 0, 0, 0, 1, 0, 0],
+      [Number.NaN, 40, 0.4, 1, 0, 0, 0, 0, 1, 0, 0],
+      [5000, 40, 0.4, Number.NaN, 0, 0, 0, 0, 1, 0, 0],
+    ];
+    const out = await session.run({ [ONNX_INPUT]: new ort.Tensor('float32', Float32Array.from(rows.flat()), [rows.length, rows[0]!.length]) });
+    const p = Array.from(out[ONNX_PROBABILITY]!.data as Float32Array);
+    expect(p.map(Number.isNaN)).toEqual([true, false, false, true]);
     await session.release();
   });
 });

@@ -25,7 +25,7 @@ import { CoreInputError } from '../../core/types.ts';
 import type { ExportPackage } from './model-package.ts';
 import { ONNX_INPUT, ONNX_LOGIT, ONNX_PROBABILITY, modelInputSources, onnxInputColumns } from './onnx-input.ts';
 import type { GraphPart, OnnxNode, OnnxTensor } from './onnx-nodes.ts';
-import { DT, f32, floatAttr, intAttr, matrixInfo, node, onnx, transformNodes } from './onnx-nodes.ts';
+import { DT, f32, floatAttr, i64, intAttr, matrixInfo, node, onnx, transformNodes } from './onnx-nodes.ts';
 import { ML_DOMAIN, ML_OPSET, treeEnsembleNodes } from './onnx-trees.ts';
 
 /** ONNX IR version written (ONNX 1.8+ reads it). */
@@ -63,7 +63,7 @@ function preprocessingNodes(schema: DataSchema, mean: number[], std: number[]): 
   }
   // With missing indicators: pick the model's inputs from [standardized columns | indicators].
   const order = sources.map((s) => ('column' in s ? s.column : width + s.missingOf));
-  init.push(onnx.TensorProto.create({ name: 'input_order', dataType: DT.INT64, dims: [order.length], int64Data: order }));
+  init.push(i64('input_order', [order.length], order));
   nodes.push(
     node('Div', ['centred', 'std'], ['standardized']),
     node('Cast', ['missing'], ['indicators'], [intAttr('to', DT.FLOAT)]),

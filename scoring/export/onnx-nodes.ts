@@ -23,6 +23,8 @@ export interface GraphPart {
 /** A float32 constant. */
 export const f32 = (name: string, dims: number[], values: ArrayLike<number>): OnnxTensor =>
   onnx.TensorProto.create({ name, dataType: DT.FLOAT, dims, floatData: Array.from(values) });
+/** An int64 constant. */
+export const i64 = (name: string, dims: number[], values: number[]): OnnxTensor => onnx.TensorProto.create({ name, dataType: DT.INT64, dims, int64Data: values });
 /** A node named after its first output. */
 export const node = (opType: string, input: string[], output: string[], attribute: Attribute[] = [], domain = ''): OnnxNode =>
   onnx.NodeProto.create({ opType, input, output, name: output[0], attribute, ...(domain ? { domain } : {}) });

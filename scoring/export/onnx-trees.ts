@@ -12,9 +12,9 @@
 import type { DataSchema } from '../../core/data/schema.ts';
 import type { ScoringModel } from '../../core/trees/model-pack.ts';
 import { CoreInputError } from '../../core/types.ts';
-import { ONNX_INPUT, ONNX_LOGIT, ONNX_PROBABILITY } from './onnx-input.ts';
+import { ONNX_INPUT, ONNX_LOGIT, ONNX_PROBABILITY, onnxInputColumns } from './onnx-input.ts';
 import type { GraphPart } from './onnx-nodes.ts';
-import { floatsAttr, intAttr, intsAttr, node, stringAttr, stringsAttr, transformNodes } from './onnx-nodes.ts';
+import { f32, floatsAttr, i64, intAttr, intsAttr, node, stringAttr, stringsAttr, transformNodes } from './onnx-nodes.ts';
 
 /** Domain of the classical machine-learning operators. */
 export const ML_DOMAIN = 'ai.onnx.ml';
@@ -59,11 +59,20 @@ function ensembleAttributes(model: ScoringModel) {
 /** From the raw input to the logit and probability outputs of a boosted model. */
 export function treeEnsembleNodes(schema: DataSchema, model: ScoringModel): GraphPart {
   if (model.trees.length === 0) throw new CoreInputError('the boosted model has no trees to export', 'trees');
+  const width = onnxInputColumns(schema).length;
   const { nodes, init, output } = transformNodes(schema);
-  // Max/Min may turn NaN into a bound: take missing cells from the raw input again.
+  // A NaN where the schema allows no missing value (a "missing: error" feature, a one-hot
+  // column) makes the row's logit NaN, as in the dense graphs, instead of following a split.
+  const refused = new Array<number>(width).fill(Number.NaN);
+  schema.numeric.forEach((f, j) => (refused[j] = f.missing === 'error' ? Number.NaN : 0));
+  init.push(f32('nan_if_refused', [width], refused), f32('zeros', [width], new Array<number>(width).fill(0)), i64('row_axis', [1], [1]));
   nodes.push(
+    // Max/Min may turn NaN into a bound: take missing cells from the raw input again.
     node('Where', ['missing', ONNX_INPUT, output], ['tree_features']),
-    node('TreeEnsembleRegressor', ['tree_features'], [ONNX_LOGIT], ensembleAttributes(model), ML_DOMAIN),
+    node('TreeEnsembleRegressor', ['tree_features'], ['margin'], ensembleAttributes(model), ML_DOMAIN),
+    node('Where', ['missing', 'nan_if_refused', 'zeros'], ['refused_cells']),
+    node('ReduceSum', ['refused_cells', 'row_axis'], ['refused_row'], [intAttr('keepdims', 1)]),
+    node('Add', ['margin', 'refused_row'], [ONNX_LOGIT]),
     node('Sigmoid', [ONNX_LOGIT], [ONNX_PROBABILITY]),
   );
   return { nodes, init };
