@@ -8,6 +8,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DataError } from '../../core/data/errors.ts';
 import { JobSpecSchema } from '../../core/job.ts';
+import type { JobSpec } from '../../core/job.ts';
+import { boostLocally, localEdges } from '../../participant/trees/local-boosting.ts';
 import { initBackend } from '../../participant/trainer/backend.ts';
 import { exportJob, exportPreprocessing, exportRows, exportSchema, exportTable, exportWeights } from '../../test/support/export-fixture.ts';
 import { writeSavedModel } from '../../test/support/model-package.ts';
@@ -33,7 +35,7 @@ const hostile = '<script>alert("x")</script> & co';
 async function saved(name: string, over: Partial<Parameters<typeof writeSavedModel>[1]> = {}): Promise<string> {
   const job = over.job ?? exportJob({ type: 'mlp', hidden: [4, 2], dropout: 0.1, activation: 'tanh' }, `card ${hostile}`);
   return writeSavedModel(path.join(tmp.dir, name), {
-    jobId: 'job-card', job, schema: exportSchema, preprocessing: prep, weights: exportWeights(job), guarantee: `secure aggregation ${hostile}`,
+    jobId: 'job-card', job, schema: exportSchema, preprocessing: prep, weights: over.weights ?? exportWeights(job), guarantee: `secure aggregation ${hostile}`,
     rounds: [{ round: 5, participants: ['bank-a', hostile], metrics: { auc: 0.71234, ks: 0.3, gini: 0.42468, logLoss: 0.5, brier: 0.2, n: 120, positives: 31 } }],
     createdAt: '2026-12-01T10:00:00.000Z', finishedAt: '2026-12-01T10:05:00.000Z', ...over,
   });
@@ -58,6 +60,19 @@ describe('model card', () => {
     expect(card).toContain('| bank-a | 3.91 | 5.5 | 0.00001 | 10 |');
     expect(card).toContain('trained with client-level differential privacy: its weights carry calibrated noise');
     expect(card).toContain('client-level DP-FedAvg (distributed noise)');
+  });
+
+  it('describes a gbdt model\'s inputs as the trees read them: not standardized, missing values kept', async () => {
+    const table = exportTable(exportRows(80));
+    const job = exportJob({ type: 'gbdt', maxDepth: 2 });
+    const spec = job.model as Extract<JobSpec['model'], { type: 'gbdt' }>;
+    const edges = localEdges([table], exportSchema, spec);
+    const dir = await saved('gbdt', { job, preprocessing: { ...prep, edges }, weights: boostLocally({ table, schema: exportSchema, spec, edges, trees: 2, seed: 1, name: 'm' }) });
+    const card = modelCardMarkdown(modelCard(await readExportPackage(dir)));
+    expect(card).toContain('gradient-boosted trees: 2 trees of depth ≤ 2');
+    expect(card).toContain('| age | numeric | as is; clipped to \\[18, 80\\]; split on in these units (not standardized) | kept missing: each split learned which side missing values go to |');
+    expect(card).not.toContain('standardized with');
+    expect(card).toContain('Model inputs in order (11)');
   });
 
   it('escapes every value in the HTML page', async () => {

@@ -5,6 +5,7 @@
  * HTML, so both say the same and every value is escaped in one place.
  */
 import { encodedLevels, featureNames } from '../../core/data/schema.ts';
+import { treeFeatureNames } from '../../core/trees/features.ts';
 import type { ExportMetadata, ExportPackage } from './model-package.ts';
 
 /** A block of a card section. */
@@ -34,7 +35,7 @@ function modelFacts(pkg: ExportPackage): [string, string][] {
   if (m.type === 'logistic') return [['Model', 'logistic regression (one dense unit, sigmoid output)']];
   if (m.type === 'mlp') return [['Model', `multilayer perceptron, hidden layers [${m.hidden.join(', ')}], ${m.activation} activation, dropout ${m.dropout} in training, sigmoid output`]];
   if (m.type === 'gbdt') {
-    return [['Model', `gradient-boosted trees: ${pkg.metadata.job.rounds} trees of depth ≤ ${m.maxDepth}, learning rate ${m.learningRate}, λ ${m.lambda}, γ ${m.gamma}, min child weight ${m.minChildWeight}, ${m.maxBins} bins per feature`]];
+    return [['Model', `gradient-boosted trees: ${pkg.trees?.trees.length ?? pkg.metadata.job.rounds} trees of depth ≤ ${m.maxDepth}, learning rate ${m.learningRate}, λ ${m.lambda}, γ ${m.gamma}, min child weight ${m.minChildWeight}, ${m.maxBins} bins per feature`]];
   }
   return [['Model', `custom model "${m.name}", parameters ${JSON.stringify(m.params)}`]];
 }
@@ -42,11 +43,20 @@ function modelFacts(pkg: ExportPackage): [string, string][] {
 function featureTable(pkg: ExportPackage): CardBlock {
   const { schema } = pkg;
   const { mean, std } = pkg.metadata.preprocessing;
+  const trees = pkg.model.type === 'gbdt';
   const rows: string[][] = schema.numeric.map((f, j) => [
     f.name,
     'numeric',
-    [f.transform === 'log' ? 'sign(x)·ln(1 + |x|)' : 'as is', f.range ? `clipped to [${f.range[0]}, ${f.range[1]}]` : 'not clipped', `standardized with mean ${num(mean[j]!)}, std ${num(std[j]!)}`].join('; '),
-    `${f.missing === 'mean' ? 'the mean' : f.missing === 'zero' ? 'the value 0' : 'refused'}${f.indicator ? ', plus a 0/1 missing indicator input' : ''}`,
+    [
+      f.transform === 'log' ? 'sign(x)·ln(1 + |x|)' : 'as is',
+      f.range ? `clipped to [${f.range[0]}, ${f.range[1]}]` : 'not clipped',
+      trees ? 'split on in these units (not standardized)' : `standardized with mean ${num(mean[j]!)}, std ${num(std[j]!)}`,
+    ].join('; '),
+    f.missing === 'error'
+      ? 'refused'
+      : trees
+        ? 'kept missing: each split learned which side missing values go to'
+        : `${f.missing === 'mean' ? 'the mean' : 'the value 0'}${f.indicator ? ', plus a 0/1 missing indicator input' : ''}`,
   ]);
   for (const f of schema.categorical) {
     rows.push([
@@ -57,6 +67,22 @@ function featureTable(pkg: ExportPackage): CardBlock {
     ]);
   }
   return { kind: 'table', header: ['feature', 'type', 'encoding', 'when missing'], rows };
+}
+
+/** The model's inputs in order, and how the preprocessing statistics were obtained. */
+function inputsAndPreprocessing(pkg: ExportPackage): { inputs: string[]; preprocessing: string } {
+  if (pkg.model.type === 'gbdt') {
+    return {
+      inputs: treeFeatureNames(pkg.schema),
+      preprocessing:
+        "Split candidates are quantile bin edges of each numeric feature, found from counts over a public grid that the members summed (secure sums where the aggregation is secure); the trees' thresholds are these edges.",
+    };
+  }
+  return {
+    inputs: featureNames(pkg.schema),
+    preprocessing:
+      "Means and standard deviations were computed federated, from sums over all members' rows (secure sums where the aggregation is secure), after each feature's transform and clipping; missing values are excluded from them.",
+  };
 }
 
 function trainingFacts(m: ExportMetadata): [string, string][] {
@@ -114,6 +140,7 @@ export function modelCard(pkg: ExportPackage): ModelCard {
   const m = pkg.metadata;
   const f = m.federated;
   const prep = m.preprocessing;
+  const io = inputsAndPreprocessing(pkg);
   const rate = prep.n > 0 ? `${((100 * prep.positives) / prep.n).toFixed(2)}%` : 'not available';
   return {
     title: `Model card: ${m.job.name}`,
@@ -138,11 +165,8 @@ export function modelCard(pkg: ExportPackage): ModelCard {
         title: 'Intended use',
         blocks: [{ kind: 'text', text: 'Ranking credit applicants by their probability of default, as one input to a lending decision taken and reviewed by people, within the population the consortium members lend to.' }],
       },
-      { title: 'Input features', blocks: [featureTable(pkg), { kind: 'text', text: `Model inputs in order (${featureNames(pkg.schema).length}): ${featureNames(pkg.schema).join(', ')}.` }] },
-      {
-        title: 'Preprocessing',
-        blocks: [{ kind: 'text', text: `Means and standard deviations were computed federated, from sums over all members' rows (secure sums where the aggregation is secure), after each feature's transform and clipping; missing values are excluded from them.` }],
-      },
+      { title: 'Input features', blocks: [featureTable(pkg), { kind: 'text', text: `Model inputs in order (${io.inputs.length}): ${io.inputs.join(', ')}.` }] },
+      { title: 'Preprocessing', blocks: [{ kind: 'text', text: io.preprocessing }] },
       { title: 'Data', blocks: [{ kind: 'facts', rows: [['Rows', String(prep.n)], ['Defaults', `${prep.positives} (${rate})`], ['Members', String(m.participants.length)]] }] },
       { title: 'Training', blocks: [{ kind: 'facts', rows: trainingFacts(m) }] },
       {
