@@ -33,6 +33,7 @@ import { registerBudgetCommand } from './budget-cmd.ts';
 import { registerPsiCommand } from './psi-cmd.ts';
 import { registerJobsCommand } from './jobs-cmd.ts';
 import { registerFetchCommand } from './fetch-cmd.ts';
+import { registerExportCommand } from './export-cmd.ts';
 import { fmt } from './progress.ts';
 import { addVerticalParticipantOptions, checkParticipantMode, verticalParticipantCommand } from './vertical-participant-cmd.ts';
 import { verticalRunCommand } from './vertical-run.ts';
@@ -239,6 +240,7 @@ registerCertsCommand(program);
 registerJobsCommand(program);
 registerFetchCommand(program);
 registerScoreCommands(program);
+registerExportCommand(program);
 
 const statusCmd = program
   .command('status')

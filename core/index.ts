@@ -56,3 +56,7 @@ export type { BoostedModelJson } from './trees/model-json.ts';
 export type { FederatedMember, HistogramSum } from './trees/federated.ts';
 export { DEFAULT_POINTS_SCALING, PointsScalingSchema, pointsFactors, pointsOf, pointsOfLogit } from './scorecard/points.ts';
 export type { PointsScaling } from './scorecard/points.ts';
+export { DEFAULT_BIN_EDGES_STD, scorecardTable, untransform } from './scorecard/table.ts';
+export type { LinearModel, NumericPoints, Scorecard, ScorecardOptions, ScorecardRow } from './scorecard/table.ts';
+export { renderScorecard, scorecardCsv, scorecardJson, scorecardMarkdown } from './scorecard/render.ts';
+export type { ScorecardFormat } from './scorecard/render.ts';

@@ -17,6 +17,7 @@ import { boostedScores } from '../participant/trees/boosting-tasks.ts';
 import { treeFeatureNames } from '../core/trees/features.ts';
 import { boostedFromJson } from '../core/trees/model-json.ts';
 import { exactAuc } from '../core/metrics/exact.ts';
+import { readExportPackage } from '../scoring/export/model-package.ts';
 
 const tmp = tempDir('cli');
 afterAll(() => tmp.cleanup());
@@ -81,6 +82,8 @@ describe('fedcredit CLI', () => {
     const model = await loadModelDir(out);
     expect(model.inputs[0]?.shape[1]).toBe(meta.layout[0].shape[0]);
     model.dispose();
+    // The exports read the directory as saved (scoring/export/model-package.ts).
+    expect((await readExportPackage(out)).layers.map((l) => [l.inputs, l.units])).toEqual([[meta.layout[0].shape[0], 1]]);
   });
 
   it('trains a model larger than the 4 MB default gRPC message limit and fetches it', async () => {
@@ -117,6 +120,7 @@ describe('fedcredit CLI', () => {
     expect(meta.preprocessing.edges).toHaveLength(schema.numeric.length);
     const saved = JSON.parse(readFileSync(path.join(out, 'model.json'), 'utf8'));
     expect(saved.trees).toHaveLength(4);
+    expect((await readExportPackage(out)).trees?.trees).toHaveLength(4);
     expect(saved.features).toEqual(treeFeatureNames(schema));
     const packed = boostedFromJson(saved, treeFeatureNames(schema));
     const party = parties[0]!;
