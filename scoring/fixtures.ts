@@ -6,8 +6,9 @@
  */
 import { DataSchemaSchema } from '../core/data/schema.ts';
 import type { DataSchema } from '../core/data/schema.ts';
+import type { z } from 'zod';
 import { JobSpecSchema } from '../core/job.ts';
-import type { JobSpec } from '../core/job.ts';
+import type { JobSpec, ModelSpecSchema } from '../core/job.ts';
 import type { PreprocessingParams } from '../core/round/task-config.ts';
 import { boostedFromJson } from '../core/trees/model-json.ts';
 import { writeModelPackage } from './package-write.ts';
@@ -46,16 +47,20 @@ export const TREES_JSON = {
   ],
 };
 
-/** The job of a test model of `model` type. */
-export function testJob(model: JobSpec['model']): JobSpec {
+/** A job's `model` field as written in a job file (defaults not yet filled in). */
+export type ModelField = z.input<typeof ModelSpecSchema>;
+
+/** The job of a test model. */
+export function testJob(model: ModelField): JobSpec {
   return JobSpecSchema.parse({ name: 'scoring-test', model, minParticipants: 3, evaluation: { bins: 100 } });
 }
 
 /** Writes the package of a test model ("logistic", "gbdt", or an MLP with the given weights) to `dir`. */
-export function writeTestPackage(dir: string, model: JobSpec['model'], weights?: Float32Array): Promise<WrittenPackage> {
-  const w = weights ?? (model.type === 'gbdt' ? boostedFromJson(TREES_JSON) : LOGISTIC_WEIGHTS);
+export function writeTestPackage(dir: string, model: ModelField, weights?: Float32Array): Promise<WrittenPackage> {
+  const job = testJob(model);
+  const w = weights ?? (job.model.type === 'gbdt' ? boostedFromJson(TREES_JSON) : LOGISTIC_WEIGHTS);
   return writeModelPackage(dir, {
-    jobId: `job-${model.type}`, job: testJob(model), schema: TEST_SCHEMA, preprocessing: TEST_PREP, weights: w,
+    jobId: `job-${job.model.type}`, job, schema: TEST_SCHEMA, preprocessing: TEST_PREP, weights: w,
     guarantee: 'secure aggregation (test)', aggregation: 'secagg', members: ['a', 'b', 'c'],
     metrics: { auc: 0.75, ks: 0.4, gini: 0.5, logLoss: 0.3, brier: 0.1, n: 300, positives: 30 },
     createdAt: '2026-12-05T00:00:00.000Z', finishedAt: '2026-12-05T00:01:00.000Z',
