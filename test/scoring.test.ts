@@ -6,7 +6,8 @@
  * coordinator computed from the members' summed histograms, within 1e-6. Once for an MLP whose
  * job personalizes (so members also keep validation rows out of training) and once for gbdt.
  */
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { JobSpecSchema } from '../core/job.ts';
@@ -16,7 +17,7 @@ import { loadModelPackage } from '../scoring/package-load.ts';
 import { writeModelPackage } from '../scoring/package-write.ts';
 import { scoreCsvFile } from '../scoring/score.ts';
 import { simulate } from '../sim/simulate.ts';
-import { runCli, SYNTHETIC_SCHEMA, syntheticParties, tempDir } from './helpers.ts';
+import { BIN, runCli, SYNTHETIC_SCHEMA, syntheticParties, tempDir } from './helpers.ts';
 
 const tmp = tempDir('scoring');
 afterAll(() => tmp.cleanup());
@@ -65,4 +66,44 @@ describe('scoring the held-out rows reproduces the coordinator\'s AUC', () => {
       expect(lines).toHaveLength(final.n + 1);
     });
   }
+});
+
+describe('fedcredit serve and score on the command line', () => {
+  it('serve prints its address and answers with the scores of fedcredit score; score refuses a bad file naming line and column', async () => {
+    const modelDir = path.join(tmp.dir, 'gbdt', 'model');
+    const tokenFile = path.join(tmp.dir, 'token');
+    writeFileSync(tokenFile, 'tok-123\n');
+    const child = spawn(process.execPath, [BIN, 'serve', '--model', modelDir, '--port', '0', '--token-file', tokenFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d) => {
+          out += d;
+          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+      });
+      const lines = readFileSync(path.join(tmp.dir, 'gbdt', 'holdout.csv'), 'utf8').trim().split('\n');
+      const header = lines[0]!.split(',');
+      const first = Object.fromEntries(header.map((h, i) => [h, lines[1]!.split(',')[i]]));
+      const applicant = Object.fromEntries(
+        [...schema.numeric.map((f) => [f.name, first[f.name] === '' ? null : Number(first[f.name])]), ...schema.categorical.map((f) => [f.name, first[f.name]])],
+      );
+      const post = (auth: string) => fetch(`${url}/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify({ applicants: [applicant] }) });
+      expect((await post('Bearer nope')).status).toBe(401);
+      const r = await post('Bearer tok-123');
+      expect(r.status).toBe(200);
+      const body = (await r.json()) as { scores: { probability: number }[] };
+      const scored = readFileSync(path.join(tmp.dir, 'gbdt', 'scores.csv'), 'utf8').trim().split('\n')[1]!.split(',');
+      expect(body.scores[0]!.probability).toBeCloseTo(Number(scored[1]), 8);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const bad = path.join(tmp.dir, 'bad.csv');
+    writeFileSync(bad, readFileSync(parties[0]!.path, 'utf8').replace(/\n([^,\n]*),/, '\n$1x,'));
+    const r = await runCli(['score', '--model', modelDir, '--data', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad\.csv line 2, column "[a-z_0-9]+": /);
+  });
 });
