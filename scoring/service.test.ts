@@ -65,8 +65,9 @@ describe('scoring service', () => {
 
   it('400 names the applicant index and the field', async () => {
     const cases: [unknown, RegExp][] = [
-      [{ applicants: [applicants[0], { income: 'lots', age: 30, home: 'own' }] }, /^applicants\[1\]\.income: /],
-      [{ applicants: [{ income: 1, home: 'own' }] }, /^applicants\[0\]\.age: /],
+      [{ applicants: [applicants[0], { income: 'lots', age: 30, home: 'own' }] }, /^applicants\[1\]\.income: expected a finite number, got "lots"$/],
+      [{ applicants: [{ income: 1, home: 'own' }] }, /^applicants\[0\]\.age: the field is missing \(send null for a missing value\)$/],
+      [{ applicants: [{ income: 1, age: 30, home: 7 }] }, /^applicants\[0\]\.home: expected a string \(one of the levels\), got number$/],
       [{ applicants: [] }, /^applicants: at least one applicant/],
       [{ applicant: applicants }, /applicant/],
       ['{"applicants": [', /not valid JSON/],
