@@ -4,6 +4,7 @@
  * body (413), unknown paths (404), wrong methods (405), a missing token (401), non-JSON (415).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,6 +89,19 @@ describe('scoring service', () => {
     expect(wrong.headers.get('allow')).toBe('POST');
     expect((await fetch(`${open.url}/healthz`, { method: 'POST' })).status).toBe(405);
     expect((await post(open, 'income=1', { 'content-type': 'text/plain' })).status).toBe(415);
+  });
+
+  it('413 also for a chunked body that announces no length', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${open.url}/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      for (let i = 0; i < 10; i++) req.write(' '.repeat(1000));
+      req.end('{}');
+    });
+    expect(status).toBe(413);
   });
 
   it('a service with a token refuses /v1/score without it (401) and accepts it', async () => {
