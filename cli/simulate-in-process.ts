@@ -11,6 +11,8 @@ import path from 'node:path';
 import type { RoundRecord } from '../core/round/engine.ts';
 import { loadTable } from '../participant/data/load.ts';
 import { simulate } from '../sim/simulate.ts';
+import type { SimulationResult } from '../sim/simulate.ts';
+import { roundToWire } from '../coordinator/control-service.ts';
 import { writeModelPackage } from '../scoring/package-write.ts';
 import type { LoadedJob } from './job-file.ts';
 import type { PartySpec } from './simulate.ts';
@@ -55,6 +57,17 @@ export interface InProcessReport {
   modelDir?: string;
 }
 
+/**
+ * Each member's latest ε from its signed receipts, checked as the Control API checks them
+ * (against the roster's key in an authenticated run); invalid receipts are not counted.
+ */
+function privacySpent(r: SimulationResult): Record<string, { epsilonJob: number; epsilonTotal: number; delta: number }> {
+  const keys = r.roster ? new Map(r.roster.members.map((m) => [m.name, Uint8Array.from(Buffer.from(m.publicKey, 'hex'))])) : undefined;
+  const out: Record<string, { epsilonJob: number; epsilonTotal: number; delta: number }> = {};
+  for (const round of r.rounds) for (const p of roundToWire(round, r.jobId, keys).privacy ?? []) out[p.participant!] = { epsilonJob: Number(p.epsilonJob), epsilonTotal: Number(p.epsilonTotal), delta: Number(p.delta) };
+  return out;
+}
+
 const roundLine = (r: RoundRecord) => ({ round: r.round, auc: r.metrics.auc, ks: r.metrics.ks, participants: r.participants.length, seconds: r.seconds });
 
 /** Runs the simulation and returns its report, printing one line per round. */
@@ -81,7 +94,7 @@ export async function simulateInProcess(o: InProcessOptions): Promise<InProcessR
   if (o.outDir && result.state === 'SUCCEEDED' && result.weights && result.preprocessing && last) {
     const written = await writeModelPackage(o.outDir, {
       jobId: result.jobId, job, schema, preprocessing: result.preprocessing, weights: result.weights, guarantee: result.guarantee,
-      aggregation: job.aggregation, members: last.participants, metrics: last.metrics,
+      aggregation: job.aggregation, members: last.participants, metrics: last.metrics, privacy: privacySpent(result),
     });
     modelDir = written.dir;
     o.print(`model saved to ${written.dir} (${written.files.join(', ')}); score applicants with: fedcredit score --model ${written.dir} --data applicants.csv`);
