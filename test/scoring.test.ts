@@ -68,6 +68,7 @@ describe('scoring the held-out rows reproduces the coordinator\'s AUC', () => {
   }
 });
 
+// Uses the gbdt package, held-out rows and scores.csv the test above wrote (tests in a file run in order).
 describe('fedcredit serve and score on the command line', () => {
   it('serve prints its address and answers with the scores of fedcredit score; score refuses a bad file naming line and column', async () => {
     const modelDir = path.join(tmp.dir, 'gbdt', 'model');
