@@ -48,8 +48,7 @@ export async function demoCommand(o: DemoOptions): Promise<void> {
   print(`job: ${loaded.job.name}: ${loaded.job.model.type}, ${loaded.job.rounds} rounds, strategy ${loaded.job.strategy.type}, aggregation ${loaded.job.aggregation}${dp}`);
   const parties = written.map((w) => ({ name: w.name, file: w.path }));
   if (o.inProcess) {
-    if (o.out) print('--out is not available with --in-process; the model stays in the state dir\'s job store');
-    printInProcessReport(await simulateInProcess({ loaded, parties, stateDir, print, ...(o.seed !== undefined ? { seed: o.seed } : {}) }), o.json, print);
+    printInProcessReport(await simulateInProcess({ loaded, parties, stateDir, print, ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.out ? { outDir: o.out } : {}) }), o.json, print);
     return;
   }
   const report = await simulate({ loaded, parties, stateDir, outDir: o.out, json: o.json, print });

@@ -171,7 +171,7 @@ addVerticalSimulateOptions(addSimulateOptions(
   const loaded = any;
   const print = o.json ? (l: string) => process.stderr.write(l + '\n') : (l: string) => process.stdout.write(l + '\n');
   if (o.inProcess) {
-    printInProcessReport(await simulateInProcess({ loaded, parties: parseParties(o.party), stateDir: o.stateDir, print, ...(o.seed !== undefined ? { seed: o.seed } : {}) }), o.json, print);
+    printInProcessReport(await simulateInProcess({ loaded, parties: parseParties(o.party), stateDir: o.stateDir, print, ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.out ? { outDir: o.out } : {}) }), o.json, print);
     return;
   }
   const report = await simulate({ loaded, parties: parseParties(o.party), stateDir: o.stateDir, outDir: o.out, json: o.json, print });

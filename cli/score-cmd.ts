@@ -38,7 +38,13 @@ const addScalingOptions = (cmd: Command) =>
 
 /** Reads a bearer token from a file (first line, trimmed); refuses an empty one. */
 function readToken(file: string): string {
-  const token = readFileSync(file, 'utf8').split('\n')[0]!.trim();
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--token-file ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  const token = text.split('\n')[0]!.trim();
   if (!token) throw new UsageError(`--token-file ${file} is empty`);
   return token;
 }

@@ -11,6 +11,9 @@ import path from 'node:path';
 import type { RoundRecord } from '../core/round/engine.ts';
 import { loadTable } from '../participant/data/load.ts';
 import { simulate } from '../sim/simulate.ts';
+import type { SimulationResult } from '../sim/simulate.ts';
+import { roundToWire } from '../coordinator/control-service.ts';
+import { writeModelPackage } from '../scoring/package-write.ts';
 import type { LoadedJob } from './job-file.ts';
 import type { PartySpec } from './simulate.ts';
 import { simulatedBudgets } from './simulate.ts';
@@ -23,6 +26,8 @@ export interface InProcessOptions {
   stateDir?: string;
   /** Seeds all secret randomness, for a replayable run. */
   seed?: number;
+  /** Save the model package here when the job succeeds (scoring/package-write.ts). */
+  outDir?: string;
   print: (line: string) => void;
 }
 
@@ -48,6 +53,19 @@ export interface InProcessReport {
   personalization?: RoundRecord['personalization'];
   seconds: number;
   stateDir: string;
+  /** Where the model package was saved (with `outDir`). */
+  modelDir?: string;
+}
+
+/**
+ * Each member's latest ε from its signed receipts, checked as the Control API checks them
+ * (against the roster's key in an authenticated run); invalid receipts are not counted.
+ */
+function privacySpent(r: SimulationResult): Record<string, { epsilonJob: number; epsilonTotal: number; delta: number }> {
+  const keys = r.roster ? new Map(r.roster.members.map((m) => [m.name, Uint8Array.from(Buffer.from(m.publicKey, 'hex'))])) : undefined;
+  const out: Record<string, { epsilonJob: number; epsilonTotal: number; delta: number }> = {};
+  for (const round of r.rounds) for (const p of roundToWire(round, r.jobId, keys).privacy ?? []) out[p.participant!] = { epsilonJob: Number(p.epsilonJob), epsilonTotal: Number(p.epsilonTotal), delta: Number(p.delta) };
+  return out;
 }
 
 const roundLine = (r: RoundRecord) => ({ round: r.round, auc: r.metrics.auc, ks: r.metrics.ks, participants: r.participants.length, seconds: r.seconds });
@@ -72,11 +90,20 @@ export async function simulateInProcess(o: InProcessOptions): Promise<InProcessR
     },
   });
   const last = result.rounds.at(-1);
+  let modelDir: string | undefined;
+  if (o.outDir && result.state === 'SUCCEEDED' && result.weights && result.preprocessing && last) {
+    const written = await writeModelPackage(o.outDir, {
+      jobId: result.jobId, job, schema, preprocessing: result.preprocessing, weights: result.weights, guarantee: result.guarantee,
+      aggregation: job.aggregation, members: last.participants, metrics: last.metrics, privacy: privacySpent(result),
+    });
+    modelDir = written.dir;
+    o.print(`model saved to ${written.dir} (${written.files.join(', ')}); score applicants with: fedcredit score --model ${written.dir} --data applicants.csv`);
+  }
   return {
     mode: 'in-process', jobId: result.jobId, state: result.state, ...(result.error ? { error: result.error } : {}),
     members: tables.length, aggregation: job.aggregation, guarantee: result.guarantee, backend: result.backend,
     federated: { auc: last?.metrics.auc ?? NaN, ks: last?.metrics.ks ?? NaN },
-    rounds: result.rounds.map(roundLine), seconds: (Date.now() - started) / 1000, stateDir,
+    rounds: result.rounds.map(roundLine), seconds: (Date.now() - started) / 1000, stateDir, ...(modelDir ? { modelDir } : {}),
     ...(result.valueReports.size
       ? {
           memberValue: Object.fromEntries(

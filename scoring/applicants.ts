@@ -52,18 +52,24 @@ const Cell = z.union([z.number(), z.string(), z.null()]);
 export function applicantSchema(schema: DataSchema) {
   const shape: Record<string, z.ZodType> = {};
   const canMiss = schema.missingValues.length > 0;
-  const missingNote = canMiss ? '' : ' (the schema lists no missing-value marker)';
+  const noMissing = `a missing value is not allowed for this feature${canMiss ? '' : ' (the schema lists no missing-value marker)'}`;
+  /** A field checked by `check`, which returns the problem with a present, non-null value (or nothing). */
+  const field = (allowNull: boolean, check: (v: unknown) => string | undefined) =>
+    z.unknown().superRefine((v, ctx) => {
+      const problem = v === undefined ? 'the field is missing (send null for a missing value)' : v === null ? (allowNull ? undefined : noMissing) : check(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
+  const got = (v: unknown) => `got ${typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : Array.isArray(v) ? 'an array' : typeof v}`;
   for (const f of schema.numeric) {
-    const allowNull = f.missing !== 'error' && canMiss;
-    shape[f.name] = z.union([z.number().finite(), z.null()]).refine((v) => v !== null || allowNull, `a missing value is not allowed for this feature${missingNote}`);
+    shape[f.name] = field(f.missing !== 'error' && canMiss, (v) => (typeof v === 'number' && Number.isFinite(v) ? undefined : `expected a finite number, ${got(v)}`));
   }
   for (const f of schema.categorical) {
-    const allowNull = f.missing !== 'error' && canMiss;
     const levels = new Set(f.levels);
-    shape[f.name] = z
-      .union([z.string(), z.null()])
-      .refine((v) => v !== null || allowNull, `a missing value is not allowed for this feature${missingNote}`)
-      .refine((v) => v === null || f.unseen === 'other' || levels.has(v.trim()), `unknown category; the schema's levels are ${f.levels.map((l) => JSON.stringify(l)).join(', ')}`);
+    shape[f.name] = field(f.missing !== 'error' && canMiss, (v) => {
+      if (typeof v !== 'string') return `expected a string (one of the levels), ${got(v)}`;
+      if (f.unseen !== 'other' && !levels.has(v.trim())) return `unknown category ${got(v).slice(4)}; the schema's levels are ${f.levels.map((l) => JSON.stringify(l)).join(', ')}`;
+      return undefined;
+    });
   }
   return z.looseObject(shape);
 }

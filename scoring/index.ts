@@ -8,7 +8,7 @@ export { loadModelPackage, readPackageMetadata } from './package-load.ts';
 export type { ModelPackage, PackagedModel } from './package-load.ts';
 export { featureEncodings, FeatureEncodingSchema, METADATA_JSON, ModelMetadataSchema, modelInputNames, PACKAGE_FORMAT_VERSION } from './package-format.ts';
 export type { FeatureEncoding, ModelMetadata } from './package-format.ts';
-export { DEFAULT_REASONS, scoreApplicants, scoreCsvFile, scoreProbabilities } from './score.ts';
+export { DEFAULT_REASONS, encodeApplicants, scoreApplicants, scoreCsvFile, scoreProbabilities } from './score.ts';
 export type { ApplicantScore, ReasonCode, ScoreApplicantsOptions, ScoreResult } from './score.ts';
 export { applicantSchema, applicantsFromObjects, readApplicantsCsv, scoreRequestSchema } from './applicants.ts';
 export type { Applicants } from './applicants.ts';

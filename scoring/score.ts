@@ -69,6 +69,14 @@ export interface ScoreResult {
   metrics?: EvalMetrics & { bins: number };
 }
 
+/**
+ * The dense models' input rows of `table` (row-major, `featureNames` order): the encoding the
+ * members train and evaluate on, for a caller that runs the saved tfjs model itself.
+ */
+export function encodeApplicants(pkg: ModelPackage, table: Table): Float32Array {
+  return encodeTable(table, pkg.schema, pkg.preprocessing);
+}
+
 /** Probabilities of default of `table`'s rows, on the members' own evaluation path. */
 export async function scoreProbabilities(pkg: ModelPackage, table: Table): Promise<Float64Array | Float32Array> {
   const m = pkg.model;

@@ -131,6 +131,18 @@ describe('validateTable', () => {
     expect(table.labels[0]).toBe(0);
   });
 
+  it('with labelOptional accepts a header without the label column, and still checks one that is there', () => {
+    const noLabel = ['id', 'x', 'z', 'c', 'd'];
+    const { table, labelled, warnings } = validateTable(noLabel, [['1', '1.5', '2', 'a', 'u']], schema, 'applicants.csv', { labelOptional: true });
+    expect(labelled).toBe(false);
+    expect(Array.from(table.labels)).toEqual([0]);
+    expect(Array.from(table.numeric[0]!)).toEqual([1.5]);
+    expect(warnings).toEqual([]);
+    expect(validateTable(header, [['1', 'bad', '1', '2', 'a', 'u']], schema, 'applicants.csv', { labelOptional: true }).labelled).toBe(true);
+    expect(failure([['1', 'maybe', '1', '2', 'a', 'u']], header, schema, { labelOptional: true }).message).toMatch(/line 2, column "y": unexpected label "maybe"/);
+    expect(failure([['1', '1.5', '2', 'a', 'u']], noLabel).message).toMatch(/missing column\(s\) required by the schema: "y"/);
+  });
+
   it('rejects a lines option with fewer line numbers than rows', () => {
     const rows = [['1', 'good', '1', '2', 'a', 'u'], ['2', 'bad', '1', '2', 'a', 'u']];
     expect(() => validateTable(header, rows, schema, 'credit.csv', { lines: [2] })).toThrow(
