@@ -1,0 +1,143 @@
+/**
+ * Reading a participant's table from PostgreSQL: a table or a read-only query is streamed through
+ * a server-side cursor (pg-cursor) in batches into the same {@link TableBuilder} the CSV reader
+ * feeds, so the schema checks and messages are the CSV ones — only the location reads
+ * `table "loans" row 17` (data rows counted from 1 in the order the server returned them)
+ * instead of a file line. At most one batch of raw rows is held at a time.
+ *
+ * Every value is taken as PostgreSQL's text output (no driver-side conversion): NUMERIC and
+ * BIGINT keep every digit until the shared strict decimal parser reads them, floats arrive in
+ * their shortest exact form, and NULL is missing whatever the schema's missingValues say. The
+ * read runs inside `BEGIN READ ONLY`, so a query cannot change the database. The password never
+ * appears in a message: connection problems name the URL with the password replaced by `***`.
+ */
+import pg from 'pg';
+import Cursor from 'pg-cursor';
+import { DataError, dataError } from '../../core/data/errors.ts';
+import type { DataSchema } from '../../core/data/schema.ts';
+import { TableBuilder } from '../../core/data/table-builder.ts';
+import type { Table } from '../../core/data/table.ts';
+import { resolvePassword } from './postgres-password.ts';
+import type { PostgresTarget } from './postgres-url.ts';
+import { parsePostgresUrl, quoteTableName } from './postgres-url.ts';
+
+/** Options of {@link loadTableFromPostgres}. Exactly one of `table` (or the URL's `?table=`) and `query`. */
+export interface PostgresSourceOptions {
+  /** `postgres://user@host:port/database[?table=…]` (see postgres-url.ts for the parameters). */
+  url: string;
+  /** A table, `name` or `schema.name`: plain identifiers only, matched exactly as written (case included). */
+  table?: string;
+  /** A SELECT (or any statement returning rows) run read-only; its column names must match the schema's. */
+  query?: string;
+  schema: DataSchema;
+  /** The password; without it: the URL's, then PGPASSWORD, then the pgpass file. */
+  password?: string;
+  /** Rows fetched per round trip. Default 10,000. */
+  batchRows?: number;
+  /** Stop listing row problems after this many (all are counted). Default 20. */
+  maxErrors?: number;
+  /** Environment for PGPASSWORD, PGPASSFILE, PGUSER… Default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** What {@link loadTableFromPostgres} returns. */
+export interface PostgresLoadResult {
+  table: Table;
+  warnings: string[];
+  /** The source as messages name it: `table "loans"` or `query`. */
+  source: string;
+  /** The URL with the password replaced by `***`, safe to log. */
+  url: string;
+}
+
+/** Default {@link PostgresSourceOptions.batchRows}. */
+export const DEFAULT_BATCH_ROWS = 10_000;
+
+/** Every column as PostgreSQL's text output: parsing stays with the shared cell rules. */
+const TEXT_ONLY: pg.CustomTypesConfig = { getTypeParser: () => (value: string) => value };
+
+/** Streams a table or a query's rows into a validated {@link Table}; throws DataError on any problem. */
+export async function loadTableFromPostgres(o: PostgresSourceOptions): Promise<PostgresLoadResult> {
+  const target = parsePostgresUrl(o.url, o.env);
+  const { sql, source } = statementFor(o, target);
+  const batchRows = o.batchRows ?? DEFAULT_BATCH_ROWS;
+  if (!Number.isInteger(batchRows) || batchRows < 1) throw new RangeError(`batchRows must be a positive integer, got ${batchRows}`);
+  const password = resolvePassword(target, { password: o.password, urlPassword: target.urlPassword }, o.env);
+  const scrub = (message: string): string => (password ? message.split(password).join('***') : message);
+
+  const client = new pg.Client({
+    host: target.host, port: target.port, database: target.database, user: target.user, ssl: target.ssl,
+    application_name: target.applicationName, connectionTimeoutMillis: target.connectTimeoutSeconds * 1000,
+    // A function, so the driver never falls back to its own (deprecated) pgpass lookup; the driver
+    // takes a resolved undefined as "no password", which its type does not spell out.
+    password: (async () => password) as () => Promise<string>,
+  });
+  // A connection lost between queries is reported by the pending query; this keeps it from crashing the process.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (e) {
+    throw dataError({ file: target.display }, `cannot connect: ${scrub(describePgError(e))}`, e);
+  }
+  try {
+    await client.query('BEGIN TRANSACTION READ ONLY');
+    const cursor = client.query(new Cursor<(string | null)[]>(sql, [], { rowMode: 'array', types: TEXT_ONLY }));
+    let builder: TableBuilder | undefined;
+    for (;;) {
+      const { rows, fields } = await readBatch(cursor, batchRows);
+      builder ??= new TableBuilder(fields, o.schema, source, {
+        maxErrors: o.maxErrors, numbering: 'row', emptyMessage: o.query === undefined ? 'the table has no rows' : 'the query returned no rows',
+      });
+      for (const row of rows) builder.add(row, builder.rows + 1);
+      if (rows.length < batchRows) break;
+    }
+    await cursor.close();
+    await client.query('COMMIT');
+    return { ...builder.finish(), source, url: target.display };
+  } catch (e) {
+    if (e instanceof DataError) throw e;
+    throw dataError({ file: source }, `the database refused the read (${target.display}): ${scrub(describePgError(e))}`, e);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** The SQL to run and the name messages use for it. */
+function statementFor(o: PostgresSourceOptions, target: PostgresTarget): { sql: string; source: string } {
+  const table = o.table ?? target.table;
+  if (o.table !== undefined && target.table !== undefined && o.table !== target.table) {
+    throw dataError({ file: target.display }, `two tables named: ${JSON.stringify(target.table)} in the URL and ${JSON.stringify(o.table)} as an option; give one`);
+  }
+  if (table !== undefined && o.query !== undefined) {
+    throw dataError({ file: target.display }, 'both a table and a query are given; read one or the other');
+  }
+  if (o.query !== undefined) {
+    if (o.query.trim() === '') throw dataError({ file: 'query' }, 'the query is empty');
+    return { sql: o.query, source: 'query' };
+  }
+  if (table === undefined) {
+    throw dataError({ file: target.display }, 'no table or query: add ?table=NAME to the URL, or give a table or a query');
+  }
+  return { sql: `SELECT * FROM ${quoteTableName(table, target.display)}`, source: `table ${JSON.stringify(table)}` };
+}
+
+/** One batch of rows and the result's column names. */
+function readBatch(cursor: Cursor<(string | null)[]>, n: number): Promise<{ rows: (string | null)[][]; fields: string[] }> {
+  return new Promise((resolve, reject) => {
+    cursor.read(n, (err, rows, result) => {
+      if (err) reject(err);
+      else resolve({ rows, fields: (result?.fields ?? []).map((f) => f.name) });
+    });
+  });
+}
+
+/** A driver or server error as one line: the server's message with its SQLSTATE, or the socket error. */
+function describePgError(e: unknown): string {
+  if (e instanceof AggregateError && e.errors.length > 0) return e.errors.map((x) => describePgError(x)).join('; ');
+  const err = e as { message?: string; code?: string; detail?: string; hint?: string };
+  const parts = [err.message || String(e)];
+  if (err.code && /^[0-9A-Z]{5}$/.test(err.code)) parts[0] += ` (SQLSTATE ${err.code})`;
+  if (err.detail) parts.push(`detail: ${err.detail}`);
+  if (err.hint) parts.push(`hint: ${err.hint}`);
+  return parts.join('; ');
+}
