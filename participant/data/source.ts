@@ -51,7 +51,8 @@ export function parseDataSource(f: DataSourceFlags): DataSource {
   const dbOptions = (['dataTable', 'dataQuery', 'dataQueryFile', 'dataPasswordFile'] as const).filter((k) => f[k] !== undefined);
   if (!isPostgresUrl(f.data)) {
     if (dbOptions.length > 0) {
-      throw dataError({ file: f.data }, `${dbOptions.map(flagName).join(', ')} only go with a postgres:// URL in --data, not a CSV file`);
+      const verb = dbOptions.length === 1 ? 'goes' : 'go';
+      throw dataError({ file: f.data }, `${dbOptions.map(flagName).join(', ')} ${verb} only with a postgres:// URL in --data, not with a CSV file`);
     }
     return { kind: 'csv', path: f.data };
   }
