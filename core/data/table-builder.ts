@@ -173,18 +173,18 @@ export class TableBuilder {
           `were encoded as "${OTHER_LEVEL}" in ${rowsAffected} row(s) (first on ${where} ${firstUnseenAt}): ${formatCounts(entries)}`,
       );
     }
+    // Columns are trimmed to n one at a time, each old array dropped before the next copy, so at
+    // most one column is held twice.
     const n = this.n;
     const trimmed = <A extends Uint8Array | Float64Array | Int32Array>(a: A): A => (a.length === n ? a : (a.slice(0, n) as A));
-    const table: Table = {
-      n,
-      labels: trimmed(this.labels),
-      numeric: this.numericCols.map((c) => trimmed(c.values)),
-      categorical: this.categoricalCols.map((c) => trimmed(c.values)),
-    };
+    this.labels = trimmed(this.labels);
+    for (const c of this.numericCols) c.values = trimmed(c.values);
+    for (const c of this.categoricalCols) c.values = trimmed(c.values);
+    const table: Table = { n, labels: this.labels, numeric: this.numericCols.map((c) => c.values), categorical: this.categoricalCols.map((c) => c.values) };
     return { table, warnings: [...this.warnings] };
   }
 
-  /** Doubles every column's capacity. */
+  /** Doubles every column's capacity, one column at a time (see {@link finish}). */
   private grow(): void {
     const size = this.labels.length * 2;
     const bigger = <A extends Uint8Array | Float64Array | Int32Array>(a: A, make: (m: number) => A): A => {

@@ -59,7 +59,7 @@ const TEXT_ONLY: pg.CustomTypesConfig = { getTypeParser: () => (value: string) =
 /** Streams a table or a query's rows into a validated {@link Table}; throws DataError on any problem. */
 export async function loadTableFromPostgres(o: PostgresSourceOptions): Promise<PostgresLoadResult> {
   const target = parsePostgresUrl(o.url, o.env);
-  const { sql, source } = statementFor(o, target);
+  const { sql, source, quotedTable } = statementFor(o, target);
   const batchRows = o.batchRows ?? DEFAULT_BATCH_ROWS;
   if (!Number.isInteger(batchRows) || batchRows < 1) throw new RangeError(`batchRows must be a positive integer, got ${batchRows}`);
   const password = resolvePassword(target, { password: o.password, urlPassword: target.urlPassword }, o.env);
@@ -81,12 +81,13 @@ export async function loadTableFromPostgres(o: PostgresSourceOptions): Promise<P
   }
   try {
     await client.query('BEGIN TRANSACTION READ ONLY');
+    const expectedRows = quotedTable === undefined ? undefined : await estimatedRows(client, quotedTable);
     const cursor = client.query(new Cursor<(string | null)[]>(sql, [], { rowMode: 'array', types: TEXT_ONLY }));
     let builder: TableBuilder | undefined;
     for (;;) {
       const { rows, fields } = await readBatch(cursor, batchRows);
       builder ??= new TableBuilder(fields, o.schema, source, {
-        maxErrors: o.maxErrors, numbering: 'row', emptyMessage: o.query === undefined ? 'the table has no rows' : 'the query returned no rows',
+        maxErrors: o.maxErrors, numbering: 'row', ...(expectedRows !== undefined ? { expectedRows } : {}), emptyMessage: o.query === undefined ? 'the table has no rows' : 'the query returned no rows',
       });
       for (const row of rows) builder.add(row, builder.rows + 1);
       if (rows.length < batchRows) break;
@@ -103,7 +104,7 @@ export async function loadTableFromPostgres(o: PostgresSourceOptions): Promise<P
 }
 
 /** The SQL to run and the name messages use for it. */
-function statementFor(o: PostgresSourceOptions, target: PostgresTarget): { sql: string; source: string } {
+function statementFor(o: PostgresSourceOptions, target: PostgresTarget): { sql: string; source: string; quotedTable?: string } {
   const table = o.table ?? target.table;
   if (o.table !== undefined && target.table !== undefined && o.table !== target.table) {
     throw dataError({ file: target.display }, `two tables named: ${JSON.stringify(target.table)} in the URL and ${JSON.stringify(o.table)} as an option; give one`);
@@ -118,7 +119,21 @@ function statementFor(o: PostgresSourceOptions, target: PostgresTarget): { sql: 
   if (table === undefined) {
     throw dataError({ file: target.display }, 'no table or query: add ?table=NAME to the URL, or give a table or a query');
   }
-  return { sql: `SELECT * FROM ${quoteTableName(table, target.display)}`, source: `table ${JSON.stringify(table)}` };
+  const quotedTable = quoteTableName(table, target.display);
+  return { sql: `SELECT * FROM ${quotedTable}`, source: `table ${JSON.stringify(table)}`, quotedTable };
+}
+
+/** Largest row-count estimate used to size the columns up front (a bad estimate must not allocate gigabytes). */
+const MAX_ESTIMATE = 50_000_000;
+
+/**
+ * The planner's row estimate for a table read (pg_class.reltuples, exact after VACUUM or ANALYZE),
+ * to size the columns once instead of doubling them; undefined when the table was never analysed.
+ */
+async function estimatedRows(client: pg.Client, quoted: string): Promise<number | undefined> {
+  const r = await client.query<{ n: string | null }>('SELECT reltuples::bigint::text AS n FROM pg_class WHERE oid = to_regclass($1)', [quoted]);
+  const n = Number(r.rows[0]?.n ?? -1);
+  return n > 0 ? Math.min(n, MAX_ESTIMATE) : undefined;
 }
 
 /** One batch of rows and the result's column names. */
