@@ -89,7 +89,7 @@ addTransportOptions(coordinatorCmd, 'coordinator').action(async (o) => {
 
 const participantCmd = program
   .command('participant')
-  .description('run a participant node beside its private CSV (horizontal jobs with --schema; vertical jobs with --vertical)')
+  .description('run a participant node beside its private data, a CSV file or a PostgreSQL table or query (horizontal jobs with --schema; vertical jobs with --vertical, CSV only)')
   .requiredOption('--coordinator <host:port>', 'coordinator address')
   .requiredOption('--name <name>', 'institution name, unique in the consortium')
   .requiredOption('--data <file.csv|postgres-url>', 'private data: a CSV file, or postgres://USER@HOST:PORT/DATABASE[?table=TABLE] (see --data-table, --data-query, --data-password-file)')
