@@ -77,6 +77,7 @@ export async function loadTableFromPostgres(o: PostgresSourceOptions): Promise<P
   try {
     await client.connect();
   } catch (e) {
+    await client.end().catch(() => {});
     throw dataError({ file: target.display }, `cannot connect: ${scrub(describePgError(e))}`, e);
   }
   try {
