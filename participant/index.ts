@@ -34,7 +34,7 @@ export type { ModelPart, ReceiveHook, ScoredApplicant, ScoreOptions, ScoreResult
 export { encodeRows, verticalPartyData } from './vertical/table.ts';
 export type { ColumnEncoding, VerticalTableOptions } from './vertical/table.ts';
 export { loadTableFromPostgres, DEFAULT_BATCH_ROWS } from './data/postgres-source.ts';
-export type { PostgresLoadResult, PostgresSourceOptions } from './data/postgres-source.ts';
+export type { PostgresConnection, PostgresLoadResult, PostgresSourceOptions } from './data/postgres-source.ts';
 export { isPostgresUrl, parsePostgresUrl, quoteTableName, redactPostgresUrl } from './data/postgres-url.ts';
 export type { PostgresTarget } from './data/postgres-url.ts';
 export { dataSourceWarnings, describeDataSource, loadDataSource, parseDataSource } from './data/source.ts';

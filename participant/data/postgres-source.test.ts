@@ -143,6 +143,14 @@ describe.skipIf(skip !== undefined)(`loadTableFromPostgres${skip ? ` (${skip})` 
     }
   });
 
+  it('connects from a connection object as well as from a URL', async () => {
+    const r = await loadTableFromPostgres({
+      connection: { host: '127.0.0.1', port: server.port, database: 'lending', user: READER.user }, table: 'good', schema: fixtureSchema, password: READER.password, env: {},
+    });
+    expect(r.table.n).toBe(6);
+    expect(r.url).toBe(`postgres://${READER.user}@127.0.0.1:${server.port}/lending`);
+  });
+
   it('takes the password from a pgpass file (PGPASSFILE, mode 0600) when PGPASSWORD is unset', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fedcredit-pgpass-'));
     try {

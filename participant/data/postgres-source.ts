@@ -11,20 +11,43 @@
  * read runs inside `BEGIN READ ONLY`, so a query cannot change the database. The password never
  * appears in a message: connection problems name the URL with the password replaced by `***`.
  */
+import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { DataError, dataError } from '../../core/data/errors.ts';
 import type { DataSchema } from '../../core/data/schema.ts';
 import { TableBuilder } from '../../core/data/table-builder.ts';
+import { CoreInputError } from '../../core/types.ts';
 import type { Table } from '../../core/data/table.ts';
 import { resolvePassword } from './postgres-password.ts';
 import type { PostgresTarget } from './postgres-url.ts';
 import { parsePostgresUrl, quoteTableName } from './postgres-url.ts';
 
-/** Options of {@link loadTableFromPostgres}. Exactly one of `table` (or the URL's `?table=`) and `query`. */
+/** Connection settings as an object, for programs that hold them apart (no URL to parse). */
+export interface PostgresConnection {
+  /** Host name, IP address, or a unix-socket directory. */
+  host: string;
+  /** Default 5432. */
+  port?: number;
+  database: string;
+  user: string;
+  /** TLS settings (node:tls), or false (the default) for plaintext. */
+  ssl?: false | ConnectionOptions;
+  /** Seconds to wait for the connection; default 10, 0 = no limit. */
+  connectTimeoutSeconds?: number;
+  /** Default `fedcredit-participant`. */
+  applicationName?: string;
+}
+
+/**
+ * Options of {@link loadTableFromPostgres}: where (`url` or `connection`, exactly one) and what —
+ * exactly one of `table` (or the URL's `?table=`) and `query`.
+ */
 export interface PostgresSourceOptions {
   /** `postgres://user@host:port/database[?table=…]` (see postgres-url.ts for the parameters). */
-  url: string;
+  url?: string;
+  /** The same as an object. */
+  connection?: PostgresConnection;
   /** A table, `name` or `schema.name`: plain identifiers only, matched exactly as written (case included). */
   table?: string;
   /** A SELECT (or any statement returning rows) run read-only; its column names must match the schema's. */
@@ -58,7 +81,7 @@ const TEXT_ONLY: pg.CustomTypesConfig = { getTypeParser: () => (value: string) =
 
 /** Streams a table or a query's rows into a validated {@link Table}; throws DataError on any problem. */
 export async function loadTableFromPostgres(o: PostgresSourceOptions): Promise<PostgresLoadResult> {
-  const target = parsePostgresUrl(o.url, o.env);
+  const target = targetOf(o);
   const { sql, source, quotedTable } = statementFor(o, target);
   const batchRows = o.batchRows ?? DEFAULT_BATCH_ROWS;
   if (!Number.isInteger(batchRows) || batchRows < 1) throw new RangeError(`batchRows must be a positive integer, got ${batchRows}`);
@@ -102,6 +125,22 @@ export async function loadTableFromPostgres(o: PostgresSourceOptions): Promise<P
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+/** The connection target from `url` or `connection` (exactly one). */
+function targetOf(o: PostgresSourceOptions): PostgresTarget {
+  if ((o.url === undefined) === (o.connection === undefined)) {
+    throw new CoreInputError('loadTableFromPostgres needs exactly one of url and connection', o.url === undefined ? 'connection' : 'url');
+  }
+  if (o.url !== undefined) return parsePostgresUrl(o.url, o.env);
+  const c = o.connection!;
+  const port = c.port ?? 5432;
+  const host = c.host.includes('/') ? encodeURIComponent(c.host) : c.host;
+  return {
+    host: c.host, port, database: c.database, user: c.user, ssl: c.ssl ?? false,
+    connectTimeoutSeconds: c.connectTimeoutSeconds ?? 10, applicationName: c.applicationName ?? 'fedcredit-participant',
+    display: `postgres://${encodeURIComponent(c.user)}@${host}:${port}/${encodeURIComponent(c.database)}`,
+  };
 }
 
 /** The SQL to run and the name messages use for it. */
