@@ -16,6 +16,8 @@ export { createParticipant, createParticipantHandler } from './participant/creat
 export type { Participant, ParticipantOptions } from './participant/create.ts';
 export type { Mod, TaskHandler } from './participant/handler.ts';
 export { loadSchemaFile, loadTable } from './participant/data/load.ts';
+export { loadTableFromPostgres } from './participant/data/postgres-source.ts';
+export type { PostgresSourceOptions } from './participant/data/postgres-source.ts';
 export { initBackend } from './participant/trainer/backend.ts';
 export { ControlClient, InvalidJobError } from './client/index.ts';
 export type { ControlOptions, JobEvent, JobInput, JobStatus, SchemaInput } from './client/index.ts';

@@ -37,6 +37,7 @@ import { registerExportCommand } from './export-cmd.ts';
 import { fmt } from './progress.ts';
 import { addVerticalParticipantOptions, checkParticipantMode, verticalParticipantCommand } from './vertical-participant-cmd.ts';
 import { verticalRunCommand } from './vertical-run.ts';
+import { addDataSourceOptions, dataSourceFlags, refuseDataSourceFlags } from './data-source-options.ts';
 import { addVerticalSimulateOptions, refuseVerticalSimulateFlags, verticalSimulateCommand } from './vertical-simulate.ts';
 
 const stderrLine = (l: string) => process.stderr.write(l + '\n');
@@ -91,10 +92,10 @@ addTransportOptions(coordinatorCmd, 'coordinator').action(async (o) => {
 
 const participantCmd = program
   .command('participant')
-  .description('run a participant node beside its private CSV (horizontal jobs with --schema; vertical jobs with --vertical)')
+  .description('run a participant node beside its private data, a CSV file or a PostgreSQL table or query (horizontal jobs with --schema; vertical jobs with --vertical, CSV only)')
   .requiredOption('--coordinator <host:port>', 'coordinator address')
   .requiredOption('--name <name>', 'institution name, unique in the consortium')
-  .requiredOption('--data <file.csv>', 'private data file')
+  .requiredOption('--data <file.csv|postgres-url>', 'private data: a CSV file, or postgres://USER@HOST:PORT/DATABASE[?table=TABLE] (see --data-table, --data-query, --data-password-file)')
   .option('--schema <schema.json>', 'shared schema file (horizontal jobs; required without --vertical)')
   .option('--role <role>', 'platform | bank | customs | other', 'other')
   .option('--allow-plain-aggregation', 'also take part in jobs with aggregation "plain", where the coordinator sees this node\'s vectors (debugging only)', false)
@@ -103,13 +104,14 @@ const participantCmd = program
   .option('--privacy-budget-delta <delta>', 'δ of the privacy budget', positive('--privacy-budget-delta'), 1e-5)
   .option('--policy <policy.json>', 'this institution\'s policy file: models, features, minimum other participants, maximum ε and rounds per job, plain aggregation; jobs breaking it are refused before data is touched')
   .addOption(levels);
-addVerticalParticipantOptions(participantCmd);
+addVerticalParticipantOptions(addDataSourceOptions(participantCmd));
 addTransportOptions(participantCmd, 'participant').action(async (o) => {
   if (checkParticipantMode(o) === 'vertical') {
+    refuseDataSourceFlags(o, '--vertical');
     return verticalParticipantCommand({ ...o, logLevel: o.logLevel as Level, transport: resolveTransport(o, 'participant', stderrLine) });
   }
   return participantCommand({
-      coordinator: o.coordinator, name: o.name, role: o.role, data: o.data, schema: o.schema, logLevel: o.logLevel as Level,
+      coordinator: o.coordinator, name: o.name, role: o.role, data: o.data, dataSource: dataSourceFlags(o), schema: o.schema, logLevel: o.logLevel as Level,
       allowPlain: o.allowPlainAggregation === true, stateDir: o.stateDir, policy: o.policy,
       transport: resolveTransport(o, 'participant', stderrLine),
       ...(o.privacyBudgetEpsilon !== undefined ? { privacyBudget: { epsilon: o.privacyBudgetEpsilon, delta: o.privacyBudgetDelta } } : {}),
@@ -162,7 +164,7 @@ addVerticalSimulateOptions(addSimulateOptions(
     .command('simulate')
     .description('simulate a consortium on this machine: coordinator + one participant process per party, with centralized and local-only references; a vertical job file runs every party in this process, with the pooled-columns reference')
     .requiredOption('--job <job.json>', 'job file')
-    .requiredOption('--party <name=file.csv>', 'a party and its data (repeat)', collect, [])
+    .requiredOption('--party <name=file.csv>', 'a party and its data: NAME=FILE.csv or NAME=postgres://USER@HOST:PORT/DB?table=TABLE (password from PGPASSWORD or the pgpass file) (repeat)', collect, [])
     .option('--seed <n>', 'with --in-process or a vertical job: seed every secret random draw (and a vertical job\'s row plan), for a replayable run', int('--seed')),
 )).action(async (o) => {
   const any = loadAnyJobFile(o.job, o.schema, { ...(o.rounds ? { rounds: o.rounds } : {}), ...(o.aggregation ? { aggregation: o.aggregation } : {}) });

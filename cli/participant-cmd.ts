@@ -1,9 +1,12 @@
 /**
- * `fedcredit participant`: validate the local CSV against the schema (nothing is sent when it is
- * invalid), then serve the coordinator's tasks until interrupted. The node itself is assembled by
- * participant/create.ts; this command adds files, logging and signals.
+ * `fedcredit participant`: validate the local data — a CSV file or a PostgreSQL table or query —
+ * against the schema (nothing is sent when it is invalid), then serve the coordinator's tasks until
+ * interrupted. The node itself is assembled by participant/create.ts; this command adds files,
+ * logging and signals.
  */
-import { loadSchemaFile, loadTable } from '../participant/data/load.ts';
+import { loadSchemaFile } from '../participant/data/load.ts';
+import { dataSourceWarnings, describeDataSource, loadDataSource, parseDataSource } from '../participant/data/source.ts';
+import type { DataSourceFlags } from '../participant/data/source.ts';
 import { createParticipant, ParticipantSetupError } from '../participant/create.ts';
 import type { Participant } from '../participant/create.ts';
 import { UsageError } from './errors.ts';
@@ -21,7 +24,10 @@ export interface ParticipantCmdOptions {
   coordinator: string;
   name: string;
   role: string;
+  /** A CSV path or a postgres:// URL (see {@link dataSource}). */
   data: string;
+  /** With a postgres:// `data`: the table or query and the password file (participant/data/source.ts). */
+  dataSource?: Omit<DataSourceFlags, 'data'>;
   schema: string;
   logLevel: Level;
   /** Take part in plain (unmasked) aggregation when a job asks for it. */
@@ -47,10 +53,12 @@ export async function participantCommand(o: ParticipantCmdOptions): Promise<void
   // A bad policy file stops the node before it reads data or connects (DataError: exit code 2).
   const policy: Policy | undefined = o.policy === undefined ? undefined : loadPolicy(o.policy);
   const schema = loadSchemaFile(o.schema);
-  const { table, warnings } = loadTable(o.data, schema);
+  const source = parseDataSource({ ...o.dataSource, data: o.data });
+  for (const w of dataSourceWarnings(source)) log.warn(w);
+  const { table, warnings } = await loadDataSource(source, schema);
   for (const w of warnings) log.warn(w);
   const backend = await initBackend();
-  log.info('data loaded', { file: o.data, rows: table.n, positives: table.labels.reduce((a, b) => a + b, 0), backend: backend.name });
+  log.info('data loaded', { source: describeDataSource(source), rows: table.n, positives: table.labels.reduce((a, b) => a + b, 0), backend: backend.name });
   if (policy && o.policy) {
     log.info('policy loaded', { file: o.policy, policy });
     for (const w of policyWarnings(policy, schema)) log.warn(`policy ${o.policy}: ${w}`);

@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RoundRecord } from '../core/round/engine.ts';
-import { loadTable } from '../participant/data/load.ts';
+import { loadPartyTables } from './data-source-options.ts';
 import { simulate } from '../sim/simulate.ts';
 import type { SimulationResult } from '../sim/simulate.ts';
 import { roundToWire } from '../coordinator/control-service.ts';
@@ -74,7 +74,7 @@ const roundLine = (r: RoundRecord) => ({ round: r.round, auc: r.metrics.auc, ks:
 export async function simulateInProcess(o: InProcessOptions): Promise<InProcessReport> {
   const started = Date.now();
   const { job, schema } = o.loaded;
-  const tables = o.parties.map((p) => ({ name: p.name, table: loadTable(p.file, schema).table }));
+  const tables = await loadPartyTables(o.parties, schema);
   const stateDir = path.resolve(o.stateDir ?? mkdtempSync(path.join(os.tmpdir(), 'fedcredit-sim-')));
   const budgets = simulatedBudgets(job, schema, tables);
   o.print(`in-process simulation: ${tables.length} members, coordinator and members in this process (state in ${stateDir})`);

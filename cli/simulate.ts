@@ -14,7 +14,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCoordinator } from '../coordinator/server.ts';
 import { simConsortium } from './sim-consortium.ts';
-import { loadTable } from '../participant/data/load.ts';
+import { loadPartyTables } from './data-source-options.ts';
+import { isPostgresUrl, redactPostgresUrl } from '../participant/data/postgres-url.ts';
 import { initBackend } from '../participant/trainer/backend.ts';
 import type { LoadedJob } from './job-file.ts';
 import { jobPrivacyCost } from '../core/privacy/job-cost.ts';
@@ -85,12 +86,13 @@ export interface SimulationReport {
   stateDir: string;
 }
 
-/** Parses `NAME=FILE` arguments. */
+/** Parses `NAME=FILE` arguments (FILE may be a postgres:// URL naming its table, kept as given). */
 export function parseParties(args: string[]): PartySpec[] {
   const parties = args.map((a) => {
     const i = a.indexOf('=');
-    if (i <= 0 || i === a.length - 1) throw new UsageError(`--party expects NAME=FILE.csv, got "${a}"`);
-    return { name: a.slice(0, i), file: path.resolve(a.slice(i + 1)) };
+    if (i <= 0 || i === a.length - 1) throw new UsageError(`--party expects NAME=FILE.csv or NAME=postgres://…?table=TABLE, got "${isPostgresUrl(a.slice(i + 1)) ? `${a.slice(0, i + 1)}${redactPostgresUrl(a.slice(i + 1))}` : a}"`);
+    const data = a.slice(i + 1);
+    return { name: a.slice(0, i), file: isPostgresUrl(data) ? data : path.resolve(data) };
   });
   const names = parties.map((p) => p.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
@@ -139,7 +141,7 @@ export async function simulate(o: SimulateOptions): Promise<SimulationReport> {
   const started = Date.now();
   const { job, schema, schemaFile } = o.loaded;
   // Validate every party's file first: a bad file stops the simulation before anything runs.
-  const tables = o.parties.map((p) => ({ name: p.name, table: loadTable(p.file, schema).table }));
+  const tables = await loadPartyTables(o.parties, schema);
   const stateDir = path.resolve(o.stateDir ?? mkdtempSync(path.join(os.tmpdir(), 'fedcredit-sim-')));
   const logDir = path.join(stateDir, 'participants');
   mkdirSync(logDir, { recursive: true });

@@ -11,6 +11,8 @@ export { DataSchemaSchema, inputDim } from './data/schema.ts';
 export type { DataSchema } from './data/schema.ts';
 export type { Table } from './data/table.ts';
 export { subsetTable, validateTable } from './data/table.ts';
+export { TableBuilder } from './data/table-builder.ts';
+export type { TableBuilderOptions } from './data/table-builder.ts';
 export { DataError } from './data/errors.ts';
 export { schemaDigest } from './data/schema-digest.ts';
 export { createStrategy, initialStrategyState, meanDelta } from './strategy/strategy.ts';

@@ -15,9 +15,14 @@ export interface DataLocation {
   file?: string;
   /** 1-based physical line number; the header is line 1. */
   line?: number;
+  /** 1-based data row number, for sources without lines (a database table or query). */
+  row?: number;
   /** Column name as written in the header. */
   column?: string;
 }
+
+/** How a source numbers its rows in messages: physical file lines, or data rows counted from 1. */
+export type RowNumbering = 'line' | 'row';
 
 /**
  * Bad input data. `message` is complete and user-facing; the location fields repeat the location
@@ -26,6 +31,7 @@ export interface DataLocation {
 export class DataError extends Error {
   file?: string;
   line?: number;
+  row?: number;
   column?: string;
   /** Individual problem messages when one error reports several (each with its own location). */
   problems: string[];
@@ -35,16 +41,21 @@ export class DataError extends Error {
     this.name = 'DataError';
     this.file = where.file;
     this.line = where.line;
+    this.row = where.row;
     this.column = where.column;
     this.problems = options?.problems ?? [message];
   }
 }
 
-/** Renders a location as `credit.csv line 17, column "Income"` (parts that are unknown are left out). */
+/**
+ * Renders a location as `credit.csv line 17, column "Income"` or `table "loans" row 16, column
+ * "Income"` (parts that are unknown are left out).
+ */
 export function formatLocation(where: DataLocation): string {
   const parts: string[] = [];
   let head = where.file ?? '';
   if (where.line !== undefined) head = head ? `${head} line ${where.line}` : `line ${where.line}`;
+  if (where.row !== undefined) head = head ? `${head} row ${where.row}` : `row ${where.row}`;
   if (head) parts.push(head);
   if (where.column !== undefined) parts.push(`column ${JSON.stringify(where.column)}`);
   return parts.join(', ');
@@ -70,8 +81,9 @@ export function quoteList(names: readonly string[], max = 30): string {
 }
 
 /**
- * Collects per-row problems of one file up to a limit, keeps counting past it, and throws them as
- * one DataError. The thrown error carries the first problem's location in its fields.
+ * Collects per-row problems of one file (or other source) up to a limit, keeps counting past it,
+ * and throws them as one DataError. The thrown error carries the first problem's location in its
+ * fields. `numbering` says whether positions are file lines or data rows.
  */
 export class ErrorCollector {
   private readonly items: { where: DataLocation; detail: string }[] = [];
@@ -80,13 +92,15 @@ export class ErrorCollector {
   constructor(
     private readonly file: string,
     private readonly maxErrors = 20,
+    private readonly numbering: RowNumbering = 'line',
   ) {}
 
-  /** Records a problem at a line and (optionally) a column. */
-  add(line: number | undefined, column: string | undefined, detail: string): void {
+  /** Records a problem at a line (or row, see `numbering`) and (optionally) a column. */
+  add(position: number | undefined, column: string | undefined, detail: string): void {
     this.total++;
     if (this.items.length >= this.maxErrors) return;
-    this.items.push({ where: { file: this.file, line, column }, detail });
+    const at = position === undefined ? {} : this.numbering === 'line' ? { line: position } : { row: position };
+    this.items.push({ where: { file: this.file, ...at, column }, detail });
   }
 
   /** Number of problems recorded so far (including those past the limit). */
@@ -110,10 +124,10 @@ export class ErrorCollector {
       throw new DataError(`${formatLocation(first.where)}: ${first.detail}`, first.where, { problems });
     }
     const shown = this.items.length < this.total ? `; showing the first ${this.items.length}` : '';
-    const head =
-      `${this.file}: ${this.total} problems found (line numbers count the header as line 1${shown}):`;
+    const numbering = this.numbering === 'line' ? 'line numbers count the header as line 1' : 'rows are numbered from 1 in the order they were read';
+    const head = `${this.file}: ${this.total} problems found (${numbering}${shown}):`;
     const lines = this.items.map(
-      (it) => `  ${formatLocation({ line: it.where.line, column: it.where.column }) || '(whole file)'}: ${it.detail}`,
+      (it) => `  ${formatLocation({ line: it.where.line, row: it.where.row, column: it.where.column }) || '(whole file)'}: ${it.detail}`,
     );
     throw new DataError([head, ...lines].join('\n'), first.where, { problems });
   }
