@@ -7,7 +7,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DataError } from '../core/data/errors.ts';
 import { CoreInputError } from '../core/types.ts';
 import { startCoordinator } from '../coordinator/server.ts';
-import type { Level } from '../platform/log.ts';
+import { createLogger, type Level } from '../platform/log.ts';
+import { logFormatOf, logFormatOption } from './log-options.ts';
 import { isLoadedVertical, loadAnyJobFile } from './job-file.ts';
 import { participantCommand } from './participant-cmd.ts';
 import { renderReport } from './report.ts';
@@ -70,13 +71,15 @@ const coordinatorCmd = program
   .option('--max-message-mb <mb>', 'maximum gRPC message size in MiB', int('--max-message-mb'), 256)
   .option('--heartbeat-timeout-ms <ms>', 'a participant silent this long is considered gone', int('--heartbeat-timeout-ms'), 10_000)
   .option('--record-messages <file>', 'append every received Fleet message to FILE (JSON lines, for audits)')
-  .addOption(levels);
+  .addOption(levels)
+  .addOption(logFormatOption());
 addTransportOptions(coordinatorCmd, 'coordinator').action(async (o) => {
     const t = resolveTransport(o, 'coordinator', stderrLine);
     if (!o.insecure && !t.roster) throw new UsageError('the coordinator needs the consortium roster: roster.json in --credentials, or --roster FILE');
     const c = await startCoordinator({
       host: o.host, port: o.port, stateDir: o.stateDir, maxMessageBytes: o.maxMessageMb * 1024 * 1024,
       heartbeatTimeoutMs: o.heartbeatTimeoutMs, recordMessages: o.recordMessages, logLevel: o.logLevel as Level,
+      logger: createLogger('coordinator', o.logLevel as Level, logFormatOf(o)),
       ...(t.tls ? { tls: t.tls } : {}), ...(t.roster ? { roster: t.roster } : {}),
     });
     process.stdout.write(`coordinator listening on ${c.address}\n`);
@@ -98,14 +101,15 @@ const participantCmd = program
   .option('--privacy-budget-epsilon <eps>', 'the institution\'s differential-privacy budget ε over all jobs; the node then trains only with DP and refuses tasks beyond it', positive('--privacy-budget-epsilon'))
   .option('--privacy-budget-delta <delta>', 'δ of the privacy budget', positive('--privacy-budget-delta'), 1e-5)
   .option('--policy <policy.json>', 'this institution\'s policy file: models, features, minimum other participants, maximum ε and rounds per job, plain aggregation; jobs breaking it are refused before data is touched')
-  .addOption(levels);
+  .addOption(levels)
+  .addOption(logFormatOption());
 addVerticalParticipantOptions(participantCmd);
 addTransportOptions(participantCmd, 'participant').action(async (o) => {
   if (checkParticipantMode(o) === 'vertical') {
-    return verticalParticipantCommand({ ...o, logLevel: o.logLevel as Level, transport: resolveTransport(o, 'participant', stderrLine) });
+    return verticalParticipantCommand({ ...o, logLevel: o.logLevel as Level, logFormat: logFormatOf(o), transport: resolveTransport(o, 'participant', stderrLine) });
   }
   return participantCommand({
-      coordinator: o.coordinator, name: o.name, role: o.role, data: o.data, schema: o.schema, logLevel: o.logLevel as Level,
+      coordinator: o.coordinator, name: o.name, role: o.role, data: o.data, schema: o.schema, logLevel: o.logLevel as Level, logFormat: logFormatOf(o),
       allowPlain: o.allowPlainAggregation === true, stateDir: o.stateDir, policy: o.policy,
       transport: resolveTransport(o, 'participant', stderrLine),
       ...(o.privacyBudgetEpsilon !== undefined ? { privacyBudget: { epsilon: o.privacyBudgetEpsilon, delta: o.privacyBudgetDelta } } : {}),

@@ -11,3 +11,5 @@ export type { TlsMaterial } from './tls.ts';
 export { identityFileFromSeed, identityFromFile, memberKeys, RosterSchema } from './format.ts';
 export type { Identity, Roster, Role } from './format.ts';
 export { TrustConfigError } from './errors.ts';
+export { classifyDialFailure, describeDialFailure, dialFailureCause } from './tls-failure.ts';
+export type { DialFailure, DialFailureKind } from './tls-failure.ts';
