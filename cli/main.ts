@@ -29,6 +29,7 @@ import type { Transport } from './transport.ts';
 import type { ControlOptions } from '../client/control-client.ts';
 import { clientCredentials } from '../trust/tls.ts';
 import { registerCertsCommand } from './certs-cmd.ts';
+import { registerIdentityRosterCommands } from './identity-roster-cmd.ts';
 import { registerBudgetCommand } from './budget-cmd.ts';
 import { registerPsiCommand } from './psi-cmd.ts';
 import { fmt } from './progress.ts';
@@ -237,6 +238,7 @@ registerBudgetCommand(program);
 registerPsiCommand(program);
 registerAuditCommand(program);
 registerCertsCommand(program);
+registerIdentityRosterCommands(program);
 
 const statusCmd = program
   .command('status')
