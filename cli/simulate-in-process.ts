@@ -65,6 +65,7 @@ export async function simulateInProcess(o: InProcessOptions): Promise<InProcessR
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
     parties: tables.map((t) => ({ name: t.name, table: t.table, ...(budgets.has(t.name) ? { privacyBudget: budgets.get(t.name)! } : {}) })),
     onUpdate: (u) => {
+      if (u.message.startsWith('warning: ')) o.print(`! ${u.message}`);
       if (u.round) {
         const r = roundLine(u.round);
         o.print(`round ${String(r.round).padStart(3)}: AUC ${r.auc.toFixed(4)}  KS ${r.ks.toFixed(4)}  ${r.participants} members  ${r.seconds.toFixed(2)} s`);
