@@ -9,6 +9,7 @@ import { CoreInputError } from '../core/types.ts';
 import { startCoordinator } from '../coordinator/server.ts';
 import { createLogger, type Level } from '../platform/log.ts';
 import { logFormatOf, logFormatOption } from './log-options.ts';
+import { addSimStateOptions } from './sim-state.ts';
 import { isLoadedVertical, loadAnyJobFile } from './job-file.ts';
 import { participantCommand } from './participant-cmd.ts';
 import { renderReport } from './report.ts';
@@ -149,7 +150,7 @@ function aggregationOption(): Option {
 }
 
 const addSimulateOptions = (cmd: Command) =>
-  cmd
+  addSimStateOptions(cmd)
     .option('--schema <schema.json>', 'schema file (default: the one the job names)')
     .option('--rounds <n>', 'override the job\'s number of rounds', int('--rounds'))
     .addOption(aggregationOption())
@@ -172,10 +173,11 @@ addVerticalSimulateOptions(addSimulateOptions(
   const loaded = any;
   const print = o.json ? (l: string) => process.stderr.write(l + '\n') : (l: string) => process.stdout.write(l + '\n');
   if (o.inProcess) {
-    printInProcessReport(await simulateInProcess({ loaded, parties: parseParties(o.party), stateDir: o.stateDir, print, ...(o.seed !== undefined ? { seed: o.seed } : {}) }), o.json, print);
+    if (o.port !== undefined) throw new UsageError('--port sets the port of the coordinator process; --in-process runs none');
+    printInProcessReport(await simulateInProcess({ loaded, parties: parseParties(o.party), stateDir: o.stateDir, print, keepState: o.keepState, ...(o.seed !== undefined ? { seed: o.seed } : {}) }), o.json, print);
     return;
   }
-  const report = await simulate({ loaded, parties: parseParties(o.party), stateDir: o.stateDir, outDir: o.out, json: o.json, print });
+  const report = await simulate({ loaded, parties: parseParties(o.party), stateDir: o.stateDir, outDir: o.out, json: o.json, print, port: o.port, keepState: o.keepState });
   if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else for (const l of renderReport(report)) print(l);
   if (report.state !== 'SUCCEEDED') process.exitCode = 1;
