@@ -6,7 +6,8 @@
  * shared refusal reason once. With a roster (the in-process simulator), a misspelt name is refused
  * at submission.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCoordinator } from '../coordinator/server.ts';
@@ -21,7 +22,6 @@ import { loadPolicy } from '../participant/policy.ts';
 import { createLogger } from '../platform/log.ts';
 import { startSimulation } from '../sim/simulate.ts';
 import { SYNTHETIC_SCHEMA, runCli, syntheticParties, tempDir } from './helpers.ts';
-import { readFileSync } from 'node:fs';
 
 const tmp = tempDir('operator-warnings');
 afterAll(() => tmp.cleanup());
@@ -32,6 +32,14 @@ writeFileSync(policyFile, JSON.stringify({ version: 1, maxRounds: 1 }));
 const policy = { policy: loadPolicy(policyFile), file: policyFile };
 const REASON = "refused: policy policy.json: job asks for 2 rounds, more than this node's policy (maxRounds: 1) allows [policy]";
 
+let bankAText = '';
+const bankALog = new Writable({
+  write(chunk, _enc, done) {
+    bankAText += String(chunk);
+    done();
+  },
+});
+
 describe('warnings and refusals an operator sees', () => {
   let coord: CoordinatorHandle;
   const nodes: Participant[] = [];
@@ -40,7 +48,9 @@ describe('warnings and refusals an operator sees', () => {
     coord = await startCoordinator({ port: 0, stateDir: path.join(tmp.dir, 'coord'), logLevel: 'silent', heartbeatIntervalMs: 250, heartbeatTimeoutMs: 3000 });
     for (const p of csvs) {
       const node = createParticipant({
-        name: p.name, table: loadTable(p.path, schema).table, schema, policy, stateDir: path.join(tmp.dir, 'nodes', p.name), coordinator: coord.address, log: createLogger(p.name, 'silent'),
+        name: p.name, table: loadTable(p.path, schema).table, schema, policy, stateDir: path.join(tmp.dir, 'nodes', p.name), coordinator: coord.address,
+        // bank-a logs as a terminal would show it (pino-pretty), into `bankALog`.
+        log: p.name === 'bank-a' ? createLogger(p.name, 'info', 'pretty', { stream: bankALog }) : createLogger(p.name, 'silent'),
       });
       nodes.push(node);
       runs.push(node.run());
@@ -73,6 +83,8 @@ describe('warnings and refusals an operator sees', () => {
     const failed = r.stderr.split('\n').find((l) => l.startsWith('job '))!;
     expect(failed).toContain(`bank-a, platform: ${REASON}`);
     expect(failed.split(REASON).length - 1).toBe(1);
+    // The refusing node's own log: one readable warn line naming the policy rule.
+    expect(bankAText).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] WARN: bank-a: refused a task of job \S+: policy policy\.json: job asks for 2 rounds, more than this node's policy \(maxRounds: 1\) allows/m);
   }, 60_000);
 
   it('with a roster, refuses a job naming someone the roster does not list at submission', async () => {
