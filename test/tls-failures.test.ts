@@ -54,7 +54,7 @@ describe('TLS failures name their cause', () => {
     await createConsortium({ out: main, participants: [{ name: party!.name, role: 'bank' }], operators: ['alice'] });
     await createConsortium({ out: other, participants: [{ name: party!.name, role: 'bank' }] });
     tlsCoordinator = await coordinator(pem(path.join(main, 'coordinator')));
-  }, 60_000);
+  }, 90_000);
   afterAll(async () => {
     await stopAll(parts);
     for (const c of coords) await c.stop();
@@ -77,8 +77,8 @@ describe('TLS failures name their cause', () => {
     ];
     const quiet = participant(down);
     // Several retries each (backoff 200, 400, 800, 1600 ms …).
-    await until(() => cases.every((c) => records(c.p).some((r) => r.cause === c.cause)), 30_000);
-    await new Promise((r) => setTimeout(r, 2500));
+    await until(() => cases.every((c) => records(c.p).some((r) => r.cause === c.cause)) && records(quiet).some((r) => r.msg.startsWith('waiting for the coordinator')), 60_000);
+    await new Promise((r) => setTimeout(r, 1500));
     for (const c of cases) {
       const warnings = records(c.p).filter((r) => r.level === 40 && r.cause !== undefined);
       expect(warnings.map((w) => w.cause), c.p.output()).toEqual([c.cause]);
@@ -88,7 +88,7 @@ describe('TLS failures name their cause', () => {
     const waiting = records(quiet).filter((r) => r.level >= 30 && /coordinator/.test(r.msg) && !/data loaded|policy/.test(r.msg));
     expect(waiting.map((r) => [r.level, r.msg]), quiet.output()).toEqual([[30, 'waiting for the coordinator (not up yet or unreachable); retrying']]);
     for (const p of [...cases.map((c) => c.p), quiet]) expect(p.output()).not.toContain('DeprecationWarning');
-  }, 60_000);
+  }, 90_000);
 
   it('writes the warning as a readable line with --log-format pretty', async () => {
     const wrongCa = coords[1]!;
