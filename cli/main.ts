@@ -25,7 +25,7 @@ import { ControlClient } from '../client/control-client.ts';
 import { registerPrivacyCommand } from './privacy-cmd.ts';
 import { verifyReceiptsCommand } from './verify-receipts-cmd.ts';
 import { registerAuditCommand } from './audit-cmd.ts';
-import { addTransportOptions, resolveTransport } from './transport.ts';
+import { addTransportOptions, explainCallFailure, resolveTransport } from './transport.ts';
 import type { Transport } from './transport.ts';
 import type { ControlOptions } from '../client/control-client.ts';
 import { clientCredentials } from '../trust/tls.ts';
@@ -294,7 +294,7 @@ program.parseAsync(process.argv).catch((err: unknown) => {
   }
   const e = err as { code?: number; details?: string; message?: string };
   if (typeof e.code === 'number' && e.details !== undefined) {
-    process.stderr.write(`fedcredit: coordinator call failed: ${e.details || e.message}\n`);
+    process.stderr.write(`fedcredit: coordinator call failed: ${explainCallFailure(e.code, e.details || e.message || '')}\n`);
     process.exit(2);
   }
   process.stderr.write(`fedcredit: ${(err as Error).stack ?? String(err)}\n`);

@@ -14,6 +14,8 @@ import type { Command } from 'commander';
 import type { Identity, Roster } from '../trust/format.ts';
 import { loadCredentials, loadIdentity, loadOperatorToken, loadRoster } from '../trust/files.ts';
 import type { TlsMaterial } from '../trust/tls.ts';
+import * as grpc from '@grpc/grpc-js';
+import { classifyDialFailure, describeDialFailure } from '../trust/tls-failure.ts';
 import { UsageError } from './errors.ts';
 
 /** Who is connecting: which files the credentials directory must hold. */
@@ -66,4 +68,15 @@ export function resolveTransport(o: TransportFlags, party: Party, warn: (line: s
   if (party === 'participant' && t.roster && !t.identity) throw new UsageError('a participant with a roster needs its identity key: --identity FILE or --credentials DIR with identity.json');
   if (party === 'participant' && t.identity && !t.roster) throw new UsageError('a participant with an identity key needs the consortium roster (to check its peers\' signed keys): --roster FILE or --credentials DIR with roster.json');
   return t;
+}
+
+/**
+ * The text of a failed coordinator call for the command line: for a connection that could not be
+ * made, its cause (a TLS problem with what to check, or an unreachable coordinator) instead of
+ * grpc-js's wrapped message; otherwise the coordinator's own reason.
+ */
+export function explainCallFailure(code: number, details: string): string {
+  if (code !== grpc.status.UNAVAILABLE) return details;
+  const f = classifyDialFailure(details);
+  return f.kind === 'other' ? details : describeDialFailure(f);
 }

@@ -52,7 +52,7 @@ describe('TLS failures name their cause', () => {
 
   beforeAll(async () => {
     await createConsortium({ out: main, participants: [{ name: party!.name, role: 'bank' }], operators: ['alice'] });
-    await createConsortium({ out: other, participants: [{ name: party!.name, role: 'bank' }] });
+    await createConsortium({ out: other, participants: [{ name: party!.name, role: 'bank' }], operators: ['alice'] });
     tlsCoordinator = await coordinator(pem(path.join(main, 'coordinator')));
   }, 90_000);
   afterAll(async () => {
@@ -98,8 +98,13 @@ describe('TLS failures name their cause', () => {
     expect(line, p.output()).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] WARN: participant:[\w-]+: TLS: the coordinator's certificate is signed by an unknown CA/);
   }, 30_000);
 
-  it('runs a TLS command without a Node deprecation warning', async () => {
-    const r = await runCli(['participants', '--coordinator', tlsCoordinator.address, '--credentials', path.join(main, 'operators', 'alice')], 30_000);
+  it('runs a TLS command without a Node deprecation warning, and names a wrong CA', async () => {
+    const [r, wrong] = await Promise.all([
+      runCli(['participants', '--coordinator', tlsCoordinator.address, '--credentials', path.join(main, 'operators', 'alice')], 30_000),
+      runCli(['participants', '--coordinator', tlsCoordinator.address, '--credentials', path.join(other, 'operators', 'alice')], 30_000),
+    ]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/^fedcredit: coordinator call failed: TLS: the coordinator's certificate is signed by an unknown CA \(self-signed certificate in certificate chain\); .*ca\.pem/);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toContain('DeprecationWarning');
     expect(r.stderr).not.toMatch(/DEP0\d{3}/);

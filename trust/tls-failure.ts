@@ -41,8 +41,8 @@ const HINTS: Record<DialFailureKind, string> = {
   'client-certificate-refused':
     "the coordinator closed the connection during the TLS handshake, which it does when it does not accept this node's client certificate: check that cert.pem was issued by the consortium CA the coordinator trusts, is within its validity dates, and is a client certificate (extendedKeyUsage clientAuth)",
   'not-tls': 'the coordinator does not speak TLS on this port: it runs with --insecure, or another service listens there',
-  unreachable: 'the coordinator is not up yet or not reachable at this address; retrying',
-  other: 'see the error; retrying',
+  unreachable: 'the coordinator is not up yet, or not reachable at this address',
+  other: 'see the error',
 };
 
 const RULES: Array<{ kind: DialFailureKind; test: RegExp }> = [
