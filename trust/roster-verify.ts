@@ -79,7 +79,7 @@ export function verifyRoster(o: VerifyRosterOptions): RosterVerification {
     problems,
     certificatesChecked: o.ca !== undefined && o.certsDir !== undefined,
   });
-  if (o.certsDir !== undefined && o.ca === undefined) problems.push('certificates can only be checked against the consortium CA: give its certificate too');
+  if (o.certsDir !== undefined && o.ca === undefined) problems.push('certificates can only be checked against the consortium CA: give its certificate too (--ca)');
   const text = readText(o.roster, 'roster', problems);
   if (text === undefined) return result();
   let raw: unknown;
