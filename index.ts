@@ -24,5 +24,5 @@ export type { ControlOptions, JobEvent, JobInput, JobStatus, SchemaInput } from 
 export { simulate } from './sim/index.ts';
 export type { SimulatedParty, SimulateOptions, SimulationResult } from './sim/index.ts';
 export { createLogger } from './platform/log.ts';
-export type { Level, Logger } from './platform/log.ts';
+export type { Level, LogFormat, Logger, LogOutput } from './platform/log.ts';
 export * from './core/index.ts';

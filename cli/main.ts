@@ -7,7 +7,9 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DataError } from '../core/data/errors.ts';
 import { CoreInputError } from '../core/types.ts';
 import { startCoordinator } from '../coordinator/server.ts';
-import type { Level } from '../platform/log.ts';
+import { createLogger, type Level } from '../platform/log.ts';
+import { logFormatOf, logFormatOption } from './log-options.ts';
+import { addSimStateOptions } from './sim-state.ts';
 import { isLoadedVertical, loadAnyJobFile } from './job-file.ts';
 import { participantCommand } from './participant-cmd.ts';
 import { renderReport } from './report.ts';
@@ -23,12 +25,13 @@ import { ControlClient } from '../client/control-client.ts';
 import { registerPrivacyCommand } from './privacy-cmd.ts';
 import { verifyReceiptsCommand } from './verify-receipts-cmd.ts';
 import { registerAuditCommand } from './audit-cmd.ts';
-import { addTransportOptions, resolveTransport } from './transport.ts';
+import { addTransportOptions, explainCallFailure, resolveTransport } from './transport.ts';
 import type { Transport } from './transport.ts';
 import type { ControlOptions } from '../client/control-client.ts';
 import { clientCredentials } from '../trust/tls.ts';
 import { registerCertsCommand } from './certs-cmd.ts';
 import { registerScoreCommands } from './score-cmd.ts';
+import { registerIdentityRosterCommands } from './identity-roster-cmd.ts';
 import { registerBudgetCommand } from './budget-cmd.ts';
 import { registerPsiCommand } from './psi-cmd.ts';
 import { registerJobsCommand } from './jobs-cmd.ts';
@@ -75,13 +78,15 @@ const coordinatorCmd = program
   .option('--max-message-mb <mb>', 'maximum gRPC message size in MiB', int('--max-message-mb'), 256)
   .option('--heartbeat-timeout-ms <ms>', 'a participant silent this long is considered gone', int('--heartbeat-timeout-ms'), 10_000)
   .option('--record-messages <file>', 'append every received Fleet message to FILE (JSON lines, for audits)')
-  .addOption(levels);
+  .addOption(levels)
+  .addOption(logFormatOption());
 addTransportOptions(coordinatorCmd, 'coordinator').action(async (o) => {
     const t = resolveTransport(o, 'coordinator', stderrLine);
     if (!o.insecure && !t.roster) throw new UsageError('the coordinator needs the consortium roster: roster.json in --credentials, or --roster FILE');
     const c = await startCoordinator({
       host: o.host, port: o.port, stateDir: o.stateDir, maxMessageBytes: o.maxMessageMb * 1024 * 1024,
       heartbeatTimeoutMs: o.heartbeatTimeoutMs, recordMessages: o.recordMessages, logLevel: o.logLevel as Level,
+      logger: createLogger('coordinator', o.logLevel as Level, logFormatOf(o)),
       ...(t.tls ? { tls: t.tls } : {}), ...(t.roster ? { roster: t.roster } : {}),
     });
     process.stdout.write(`coordinator listening on ${c.address}\n`);
@@ -103,15 +108,16 @@ const participantCmd = program
   .option('--privacy-budget-epsilon <eps>', 'the institution\'s differential-privacy budget ε over all jobs; the node then trains only with DP and refuses tasks beyond it', positive('--privacy-budget-epsilon'))
   .option('--privacy-budget-delta <delta>', 'δ of the privacy budget', positive('--privacy-budget-delta'), 1e-5)
   .option('--policy <policy.json>', 'this institution\'s policy file: models, features, minimum other participants, maximum ε and rounds per job, plain aggregation; jobs breaking it are refused before data is touched')
-  .addOption(levels);
+  .addOption(levels)
+  .addOption(logFormatOption());
 addVerticalParticipantOptions(addDataSourceOptions(participantCmd));
 addTransportOptions(participantCmd, 'participant').action(async (o) => {
   if (checkParticipantMode(o) === 'vertical') {
     refuseDataSourceFlags(o, '--vertical');
-    return verticalParticipantCommand({ ...o, logLevel: o.logLevel as Level, transport: resolveTransport(o, 'participant', stderrLine) });
+    return verticalParticipantCommand({ ...o, logLevel: o.logLevel as Level, logFormat: logFormatOf(o), transport: resolveTransport(o, 'participant', stderrLine) });
   }
   return participantCommand({
-      coordinator: o.coordinator, name: o.name, role: o.role, data: o.data, dataSource: dataSourceFlags(o), schema: o.schema, logLevel: o.logLevel as Level,
+      coordinator: o.coordinator, name: o.name, role: o.role, data: o.data, dataSource: dataSourceFlags(o), schema: o.schema, logLevel: o.logLevel as Level, logFormat: logFormatOf(o),
       allowPlain: o.allowPlainAggregation === true, stateDir: o.stateDir, policy: o.policy,
       transport: resolveTransport(o, 'participant', stderrLine),
       ...(o.privacyBudgetEpsilon !== undefined ? { privacyBudget: { epsilon: o.privacyBudgetEpsilon, delta: o.privacyBudgetDelta } } : {}),
@@ -150,7 +156,7 @@ function aggregationOption(): Option {
 }
 
 const addSimulateOptions = (cmd: Command) =>
-  cmd
+  addSimStateOptions(cmd)
     .option('--schema <schema.json>', 'schema file (default: the one the job names)')
     .option('--rounds <n>', 'override the job\'s number of rounds', int('--rounds'))
     .addOption(aggregationOption())
@@ -173,10 +179,11 @@ addVerticalSimulateOptions(addSimulateOptions(
   const loaded = any;
   const print = o.json ? (l: string) => process.stderr.write(l + '\n') : (l: string) => process.stdout.write(l + '\n');
   if (o.inProcess) {
-    printInProcessReport(await simulateInProcess({ loaded, parties: parseParties(o.party), stateDir: o.stateDir, print, ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.out ? { outDir: o.out } : {}) }), o.json, print);
+    if (o.port !== undefined) throw new UsageError('--port sets the port of the coordinator process; --in-process runs none');
+    printInProcessReport(await simulateInProcess({ loaded, parties: parseParties(o.party), stateDir: o.stateDir, print, keepState: o.keepState, ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.out ? { outDir: o.out } : {}) }), o.json, print);
     return;
   }
-  const report = await simulate({ loaded, parties: parseParties(o.party), stateDir: o.stateDir, outDir: o.out, json: o.json, print });
+  const report = await simulate({ loaded, parties: parseParties(o.party), stateDir: o.stateDir, outDir: o.out, json: o.json, print, port: o.port, keepState: o.keepState });
   if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else for (const l of renderReport(report)) print(l);
   if (report.state !== 'SUCCEEDED') process.exitCode = 1;
@@ -243,6 +250,7 @@ registerJobsCommand(program);
 registerFetchCommand(program);
 registerScoreCommands(program);
 registerExportCommand(program);
+registerIdentityRosterCommands(program);
 
 const statusCmd = program
   .command('status')
@@ -296,7 +304,7 @@ program.parseAsync(process.argv).catch((err: unknown) => {
   }
   const e = err as { code?: number; details?: string; message?: string };
   if (typeof e.code === 'number' && e.details !== undefined) {
-    process.stderr.write(`fedcredit: coordinator call failed: ${e.details || e.message}\n`);
+    process.stderr.write(`fedcredit: coordinator call failed: ${explainCallFailure(e.code, e.details || e.message || '')}\n`);
     process.exit(2);
   }
   process.stderr.write(`fedcredit: ${(err as Error).stack ?? String(err)}\n`);

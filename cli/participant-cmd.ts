@@ -14,7 +14,7 @@ import { initBackend } from '../participant/trainer/backend.ts';
 import { loadPolicy, policyWarnings } from '../participant/policy.ts';
 import type { Policy } from '../participant/policy.ts';
 import { createLogger } from '../platform/log.ts';
-import type { Level } from '../platform/log.ts';
+import type { Level, LogFormat } from '../platform/log.ts';
 import type { Transport } from './transport.ts';
 import { clientCredentials } from '../trust/tls.ts';
 import { FleetRefusedError } from '../participant/node.ts';
@@ -30,6 +30,8 @@ export interface ParticipantCmdOptions {
   dataSource?: Omit<DataSourceFlags, 'data'>;
   schema: string;
   logLevel: Level;
+  /** Log lines: readable, JSON, or readable on a terminal only (default). */
+  logFormat?: LogFormat;
   /** Take part in plain (unmasked) aggregation when a job asks for it. */
   allowPlain?: boolean;
   /** The node's own state: release history, privacy ledger, receipts, and the receipt key when there is no identity. Required. */
@@ -48,7 +50,7 @@ export interface ParticipantCmdOptions {
 
 /** Runs a participant node until SIGINT/SIGTERM. */
 export async function participantCommand(o: ParticipantCmdOptions): Promise<void> {
-  const log = createLogger(`participant:${o.name}`, o.logLevel);
+  const log = createLogger(`participant:${o.name}`, o.logLevel, o.logFormat);
   const transport = o.transport ?? {};
   // A bad policy file stops the node before it reads data or connects (DataError: exit code 2).
   const policy: Policy | undefined = o.policy === undefined ? undefined : loadPolicy(o.policy);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { roundLine } from './progress.ts';
+import { JobProgress, roundLine } from './progress.ts';
+import type { JobEvent__Output } from '../proto/generated/fedcredit/v1/JobEvent.ts';
 import type { RoundReport__Output } from '../proto/generated/fedcredit/v1/RoundReport.ts';
 
 const report = (clipped: number | null): RoundReport__Output => ({
@@ -29,5 +30,18 @@ describe('the per-round progress line', () => {
     expect(roundLine({ ...report(null), clientDp: { ...clientDp, adaptive: true, unclippedFraction: 0.4567 } }, 20)).toBe(
       'round  3/20  participants 3  AUC 0.7800  KS 0.4300  loss 0.3300  0.6s  S 0.523 (unclipped 0.46)',
     );
+  });
+});
+
+describe('JobProgress', () => {
+  it('prints warnings and failures from job events, and not the other messages', () => {
+    const lines: string[] = [];
+    const progress = new JobProgress(20, (l) => lines.push(l), false);
+    const event = (message: string) => ({ message, status: null, round: null }) as unknown as JobEvent__Output;
+    progress.onEvent(event('job 1: queued'));
+    progress.onEvent(event('warning: no dropout tolerance: t = 3 of n = 3'));
+    progress.onEvent(event('round 0: stats with 3 participant(s)'));
+    progress.onEvent(event('stats: bank-a failed: timed out'));
+    expect(lines).toEqual(['! warning: no dropout tolerance: t = 3 of n = 3', '! stats: bank-a failed: timed out']);
   });
 });

@@ -46,7 +46,7 @@ export class JobProgress {
       this.out(line);
       if (this.bar) this.bar.start(this.total, s?.roundsCompleted ?? 0, { stage: s?.stage ?? '' });
     } else if (this.bar && s) this.bar.update(s.roundsCompleted, { stage: s.stage });
-    if (!e.round && e.message && /failed|refused/.test(e.message)) this.out(`! ${e.message}`);
+    if (!e.round && e.message && (/failed|refused/.test(e.message) || e.message.startsWith('warning: '))) this.out(`! ${e.message}`);
   }
 
   /** Removes the bar. */

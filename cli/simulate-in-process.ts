@@ -5,9 +5,6 @@
  * throwaway roster — which is how 100+ members fit on one machine. No centralized or local-only
  * references are trained here; the multi-process `simulate` reports those.
  */
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { RoundRecord } from '../core/round/engine.ts';
 import { loadPartyTables } from './data-source-options.ts';
 import { simulate } from '../sim/simulate.ts';
@@ -15,6 +12,7 @@ import type { SimulationResult } from '../sim/simulate.ts';
 import { roundToWire } from '../coordinator/control-service.ts';
 import { writeModelPackage } from '../scoring/package-write.ts';
 import type { LoadedJob } from './job-file.ts';
+import { closeSimState, describeSimState, openSimState, type SimStateDir } from './sim-state.ts';
 import type { PartySpec } from './simulate.ts';
 import { simulatedBudgets } from './simulate.ts';
 import { keptLabel } from './member-value.ts';
@@ -29,6 +27,10 @@ export interface InProcessOptions {
   /** Save the model package here when the job succeeds (scoring/package-write.ts). */
   outDir?: string;
   print: (line: string) => void;
+  /** Keep a temporary state dir at the end instead of removing it (an explicit `stateDir` is always kept). */
+  keepState?: boolean;
+  /** A state dir the caller opened (cli/sim-state.ts): used instead of `stateDir`, and closed at the end. */
+  state?: SimStateDir;
 }
 
 /** What `--json` prints for an in-process simulation. */
@@ -75,20 +77,28 @@ export async function simulateInProcess(o: InProcessOptions): Promise<InProcessR
   const started = Date.now();
   const { job, schema } = o.loaded;
   const tables = await loadPartyTables(o.parties, schema);
-  const stateDir = path.resolve(o.stateDir ?? mkdtempSync(path.join(os.tmpdir(), 'fedcredit-sim-')));
+  const state = o.state ?? openSimState(o.stateDir, 'sim', o.keepState);
+  const stateDir = state.dir;
   const budgets = simulatedBudgets(job, schema, tables);
-  o.print(`in-process simulation: ${tables.length} members, coordinator and members in this process (state in ${stateDir})`);
-  const result = await simulate({
-    job, schema, stateDir,
-    ...(o.seed !== undefined ? { seed: o.seed } : {}),
-    parties: tables.map((t) => ({ name: t.name, table: t.table, ...(budgets.has(t.name) ? { privacyBudget: budgets.get(t.name)! } : {}) })),
-    onUpdate: (u) => {
-      if (u.round) {
-        const r = roundLine(u.round);
-        o.print(`round ${String(r.round).padStart(3)}: AUC ${r.auc.toFixed(4)}  KS ${r.ks.toFixed(4)}  ${r.participants} members  ${r.seconds.toFixed(2)} s`);
-      }
-    },
-  });
+  o.print(`in-process simulation: ${tables.length} members, coordinator and members in this process`);
+  o.print(describeSimState(state, false));
+  let result: Awaited<ReturnType<typeof simulate>>;
+  try {
+    result = await simulate({
+      job, schema, stateDir,
+      ...(o.seed !== undefined ? { seed: o.seed } : {}),
+      parties: tables.map((t) => ({ name: t.name, table: t.table, ...(budgets.has(t.name) ? { privacyBudget: budgets.get(t.name)! } : {}) })),
+      onUpdate: (u) => {
+        if (u.message.startsWith('warning: ')) o.print(`! ${u.message}`);
+        if (u.round) {
+          const r = roundLine(u.round);
+          o.print(`round ${String(r.round).padStart(3)}: AUC ${r.auc.toFixed(4)}  KS ${r.ks.toFixed(4)}  ${r.participants} members  ${r.seconds.toFixed(2)} s`);
+        }
+      },
+    });
+  } finally {
+    closeSimState(state, false, o.print);
+  }
   const last = result.rounds.at(-1);
   let modelDir: string | undefined;
   if (o.outDir && result.state === 'SUCCEEDED' && result.weights && result.preprocessing && last) {

@@ -8,14 +8,14 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCoordinator } from '../coordinator/server.ts';
 import { simConsortium } from './sim-consortium.ts';
 import { loadPartyTables } from './data-source-options.ts';
 import { isPostgresUrl, redactPostgresUrl } from '../participant/data/postgres-url.ts';
+import { closeSimState, describeSimState, openSimState, type SimStateDir } from './sim-state.ts';
 import { initBackend } from '../participant/trainer/backend.ts';
 import type { LoadedJob } from './job-file.ts';
 import { jobPrivacyCost } from '../core/privacy/job-cost.ts';
@@ -51,6 +51,12 @@ export interface SimulateOptions {
   json: boolean;
   print: (line: string) => void;
   heartbeatTimeoutMs?: number;
+  /** TCP port of the coordinator (default 0: any free port). */
+  port?: number;
+  /** Keep a temporary state dir at the end instead of removing it (an explicit `stateDir` is always kept). */
+  keepState?: boolean;
+  /** A state dir the caller opened (cli/sim-state.ts): used instead of `stateDir`, and closed at the end. */
+  state?: SimStateDir;
 }
 
 /** The simulation report (`--json` prints it). */
@@ -136,18 +142,30 @@ export function simulatedBudgets(job: JobSpec, schema: DataSchema, tables: { nam
   return out;
 }
 
-/** Runs the simulation end to end. */
+/**
+ * Runs the simulation end to end. A temporary state dir is removed at the end, also when the run
+ * fails to start (unless kept: cli/sim-state.ts).
+ */
 export async function simulate(o: SimulateOptions): Promise<SimulationReport> {
+  // Validate every party's data first: a bad file or table stops the simulation before anything runs.
+  const tables = await loadPartyTables(o.parties, o.loaded.schema);
+  const state = o.state ?? openSimState(o.stateDir, 'sim', o.keepState);
+  try {
+    return await simulateIn(o, tables, state);
+  } finally {
+    closeSimState(state, true, o.print);
+  }
+}
+
+async function simulateIn(o: SimulateOptions, tables: { name: string; table: Table }[], state: SimStateDir): Promise<SimulationReport> {
   const started = Date.now();
   const { job, schema, schemaFile } = o.loaded;
-  // Validate every party's file first: a bad file stops the simulation before anything runs.
-  const tables = await loadPartyTables(o.parties, schema);
-  const stateDir = path.resolve(o.stateDir ?? mkdtempSync(path.join(os.tmpdir(), 'fedcredit-sim-')));
+  const stateDir = state.dir;
   const logDir = path.join(stateDir, 'participants');
   mkdirSync(logDir, { recursive: true });
   const consortium = await simConsortium(path.join(stateDir, 'consortium'), o.parties.map((p) => p.name));
   const coord = await startCoordinator({
-    port: 0, stateDir: path.join(stateDir, 'coordinator'), logLevel: 'warn', heartbeatTimeoutMs: o.heartbeatTimeoutMs, ...consortium.coordinator,
+    port: o.port ?? 0, stateDir: path.join(stateDir, 'coordinator'), logLevel: 'warn', heartbeatTimeoutMs: o.heartbeatTimeoutMs, ...consortium.coordinator,
   });
   const budgets = simulatedBudgets(job, schema, tables);
   const exited = new Map<string, number | null>();
@@ -158,7 +176,7 @@ export async function simulate(o: SimulateOptions): Promise<SimulationReport> {
     ]).on('exit', (code) => exited.set(p.name, code)));
   o.print(`coordinator on ${coord.address}; ${o.parties.length} participant processes (logs in ${logDir})`);
   o.print(`mutual TLS, signed messages and an operator token from a throwaway test consortium (${consortium.dir})`);
-  o.print(`the state dir ${stateDir} stays after the run — data, logs, models and the test consortium's CA private key: delete it when done`);
+  o.print(describeSimState(state, true));
   try {
     const { summary, weights, meta } = await runJobOnCoordinator({ coordinator: coord.address, loaded: o.loaded, outDir: o.outDir, json: o.json, print: o.print, control: consortium.operator });
     const crashed = [...exited].filter(([, code]) => code !== 0 && code !== null);
@@ -200,5 +218,7 @@ export async function simulate(o: SimulateOptions): Promise<SimulationReport> {
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
     await coord.stop();
+    // The nodes write to the state dir until they exit: wait for them before removing it.
+    await Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : Promise.race([new Promise((r) => c.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]))));
   }
 }

@@ -16,6 +16,8 @@ import { loadCredentials, loadIdentity, loadOperatorToken, loadRoster } from '..
 import type { TlsMaterial } from '../trust/tls.ts';
 import { clientCredentials } from '../trust/tls.ts';
 import type { ControlOptions } from '../client/control-client.ts';
+import * as grpc from '@grpc/grpc-js';
+import { classifyDialFailure, describeDialFailure } from '../trust/tls-failure.ts';
 import { UsageError } from './errors.ts';
 
 /** Who is connecting: which files the credentials directory must hold. */
@@ -74,4 +76,15 @@ export function resolveTransport(o: TransportFlags, party: Party, warn: (line: s
 export function controlOptionsFrom(o: TransportFlags, warn: (line: string) => void): ControlOptions {
   const t = resolveTransport(o, 'operator', warn);
   return { ...(t.tls ? { credentials: clientCredentials(t.tls) } : {}), ...(t.token ? { token: t.token } : {}) };
+}
+
+/**
+ * The text of a failed coordinator call for the command line: for a connection that could not be
+ * made, its cause (a TLS problem with what to check, or an unreachable coordinator) instead of
+ * grpc-js's wrapped message; otherwise the coordinator's own reason.
+ */
+export function explainCallFailure(code: number, details: string): string {
+  if (code !== grpc.status.UNAVAILABLE) return details;
+  const f = classifyDialFailure(details);
+  return f.kind === 'other' ? details : describeDialFailure(f);
 }

@@ -16,7 +16,7 @@ import type { VerticalPartyData } from '../participant/vertical/state.ts';
 import { verticalPartyData } from '../participant/vertical/table.ts';
 import type { VerticalTableOptions } from '../participant/vertical/table.ts';
 import { createLogger } from '../platform/log.ts';
-import type { Level } from '../platform/log.ts';
+import type { Level, LogFormat } from '../platform/log.ts';
 import { clientCredentials } from '../trust/tls.ts';
 import { UsageError } from './errors.ts';
 import type { Transport } from './transport.ts';
@@ -102,13 +102,15 @@ export interface VerticalParticipantOptions {
   /** Where trained jobs are kept, so the node can still score with them after a restart. */
   stateDir?: string;
   logLevel: Level;
+  /** Log lines: readable, JSON, or readable on a terminal only (default). */
+  logFormat?: LogFormat;
   /** Mutual TLS, identity key and roster; empty for an `--insecure` test network. */
   transport?: Transport;
 }
 
 /** Runs a vertical node until SIGINT/SIGTERM. */
 export async function verticalParticipantCommand(o: VerticalParticipantOptions): Promise<void> {
-  const log = createLogger(`participant:${o.name}`, o.logLevel);
+  const log = createLogger(`participant:${o.name}`, o.logLevel, o.logFormat);
   const transport = o.transport ?? {};
   const salt = readSaltFile(o.saltFile);
   const data = loadVerticalParty(o.name, o.data, {

@@ -52,6 +52,8 @@ export interface VerticalSimulateFlags {
   aggregation?: string;
   stateDir?: string;
   out?: string;
+  port?: number;
+  keepState?: boolean;
 }
 
 /** The report of a vertical simulation (`--json`). */
@@ -144,7 +146,7 @@ export async function simulateVerticalFiles(loaded: LoadedVerticalJob, o: Vertic
 
 /** The whole `fedcredit simulate` for a vertical job: checks, run, report, exit code. */
 export async function verticalSimulateCommand(loaded: LoadedVerticalJob, o: VerticalSimulateFlags): Promise<void> {
-  const refused: Array<[string, unknown]> = [['--schema', o.schema], ['--rounds', o.rounds], ['--aggregation', o.aggregation], ['--state-dir', o.stateDir], ['--out', o.out]];
+  const refused: Array<[string, unknown]> = [['--schema', o.schema], ['--rounds', o.rounds], ['--aggregation', o.aggregation], ['--state-dir', o.stateDir], ['--out', o.out], ['--port', o.port], ['--keep-state', o.keepState === true ? true : undefined]];
   const bad = refused.find(([, v]) => v !== undefined);
   if (bad) {
     const why = bad[0] === '--out' ? 'there is no single model: each party keeps the part for its own columns' : 'it applies to horizontal jobs only';

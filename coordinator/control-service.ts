@@ -193,6 +193,9 @@ export function controlHandlers(jobs: JobManager, grid: FleetGrid, operatorOf: (
       const rec = find(call.request.jobId);
       if ('code' in rec) return failStream(call, rec);
       call.write({ status: wire(rec), message: `job ${rec.id}: ${rec.stage}` });
+      // Warnings about the job (given at submission or at its first secure stage), also to a watcher
+      // that attaches after they were published — a job that fails fast may end before `run` attaches.
+      for (const w of rec.warnings ?? []) call.write({ status: wire(rec), message: `warning: ${w}` });
       if (isFinished(rec.state)) return call.end();
       const stop = jobs.watch(rec.id, (u) => {
         call.write({ status: wire(u.record), round: u.round ? roundToWire(u.round, u.record.id, jobs.memberKeys) : undefined, message: u.message });

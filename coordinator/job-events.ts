@@ -7,10 +7,26 @@ import type { EngineEvent } from '../core/round/engine-types.ts';
 import type { Logger } from '../platform/log.ts';
 import type { JobRecord } from './job-records.ts';
 import type { JobReporter } from './job-reporter.ts';
+import { noDropoutWarning } from '../core/round/dropout-tolerance.ts';
+
+/** Jobs whose first stage was seen (the no-dropout warning is given once, at the first secure stage). */
+const firstStageSeen = new WeakSet<JobRecord>();
 
 /** Applies one engine event to the job `rec`. */
 export function onEngineEvent(rec: JobRecord, e: EngineEvent, report: JobReporter, log: Logger): void {
   if (e.type === 'stage') {
+    if (!firstStageSeen.has(rec)) {
+      firstStageSeen.add(rec);
+      // The first secure stage: how many members may drop out is now known for certain.
+      const w = noDropoutWarning(rec.job, e.participants.length, `the ${e.participants.length} participants of round ${e.round} ${e.stage}`);
+      if (w) {
+        // Kept with the job's warnings too: a watcher that attaches later (the job may start before
+        // `run` attaches) receives it then.
+        rec.warnings = [...(rec.warnings ?? []), w];
+        log.warn(`job ${rec.id}: ${w}`);
+        report.publish(rec, `warning: ${w}`);
+      }
+    }
     rec.stage = `round ${e.round}: ${e.stage}`;
     report.publish(rec, `${rec.stage} with ${e.participants.length} participant(s)`);
   } else if (e.type === 'failure') {

@@ -33,6 +33,8 @@ export interface JobRecord {
   preprocessing?: PreprocessingParams;
   weights?: Float32Array;
   store: JobStore;
+  /** Warnings given when the job was submitted (coordinator/job-warnings.ts); every watcher receives them. */
+  warnings?: string[];
 }
 
 /** Finished jobs kept in memory by default (the rest are read from disk when asked for). */

@@ -19,6 +19,7 @@ import type { Grid } from '../core/round/grid.ts';
 import type { StrategyRegistry } from '../core/strategy/strategy.ts';
 import { FinishedJobs, jobStored, loadJobRecord, loadUnfinished, storedJobIds } from './job-records.ts';
 import type { JobRecord } from './job-records.ts';
+import { submissionWarnings } from './job-warnings.ts';
 import { JobStop, MAX_QUEUED_JOBS, RunQueue, SubmitRefusedError, unrosteredProblem } from './job-queue.ts';
 import type { JobLimits } from './job-queue.ts';
 import { JobStore, isFinished } from './store.ts';
@@ -126,6 +127,8 @@ export class JobManager {
     store.init(job, schema, rec.aggregation, rec.createdAt);
     this.live.set(id, rec);
     this.log.info('job submitted', { job: id, name: job.name, rounds: job.rounds, model: job.model.type });
+    rec.warnings = submissionWarnings(job, { connected: this.grid.available(), ...(this.memberKeys ? { rosterNames: [...this.memberKeys.keys()] } : {}) });
+    for (const w of rec.warnings) this.log.warn(`job ${id}: ${w}`);
     this.queue.push({ rec });
     return id;
   }

@@ -27,6 +27,7 @@ import { randomBytes } from 'node:crypto';
 import type { Identity } from '../trust/format.ts';
 import { signFleetRequest } from '../trust/signing.ts';
 import { tlsChannelOptions } from '../trust/tls.ts';
+import { classifyDialFailure, describeDialFailure, type DialFailureKind } from '../trust/tls-failure.ts';
 import type { Binding, SignedFields } from '../trust/signing.ts';
 
 /** Settings of a participant node. */
@@ -91,6 +92,8 @@ export class ParticipantNode {
   private session = '';
   private sequence = 0;
   private heartbeat?: NodeJS.Timeout;
+  /** The cause of the last failed dial, so that a cause is logged once, not at every retry. */
+  private lastDialFailure?: DialFailureKind;
   /** Number of tasks answered (contribution or refusal). */
   tasksDone = 0;
 
@@ -149,11 +152,28 @@ export class ParticipantNode {
           log.warn('the coordinator did not accept a signed message; registering again', { error: (err as grpc.ServiceError).details });
           this.session = '';
         } else if (!isTransient(err)) log.error('fleet call failed', { error: (err as Error).message });
-        else log.debug('coordinator unreachable, retrying', { backoffMs: backoff });
+        else this.logDialFailure(err as grpc.ServiceError, backoff);
         await sleep(backoff, signal);
         backoff = Math.min(backoff * 2, 5000);
       }
     }
+  }
+
+  /**
+   * Logs why a call could not reach the coordinator: a TLS problem (wrong CA, host name, expired
+   * certificate, refused client certificate) as a warning with what to check, once per change of
+   * cause; a coordinator that is not up yet once at info, and each retry at debug.
+   */
+  private logDialFailure(err: grpc.ServiceError, backoffMs: number): void {
+    const { log } = this.opts;
+    const f = classifyDialFailure(err.details ?? err.message, this.opts.credentials?._isSecure() === true);
+    if (f.kind !== this.lastDialFailure) {
+      this.lastDialFailure = f.kind;
+      if (f.tls) log.warn(describeDialFailure(f), { coordinator: this.opts.coordinator, cause: f.kind });
+      else if (f.kind === 'unreachable') log.info('waiting for the coordinator (not up yet or unreachable); retrying', { coordinator: this.opts.coordinator, error: f.cause });
+      else log.info(describeDialFailure(f), { coordinator: this.opts.coordinator });
+    }
+    log.debug('coordinator unreachable, retrying', { backoffMs, cause: f.kind });
   }
 
   /**
@@ -202,6 +222,7 @@ export class ParticipantNode {
     }
     this.session = r.session;
     this.sequence = 0;
+    this.lastDialFailure = undefined;
     o.log.info('registered with coordinator', { coordinator: o.coordinator, participantId: r.participantId });
     clearInterval(this.heartbeat);
     this.heartbeat = setInterval(() => {
@@ -237,8 +258,14 @@ export class ParticipantNode {
     const signedReq = this.signed('PushResult', req, taskBinding(t));
     await unaryCall<PushResultReply__Output>((m, o, cb) => this.client.pushResult(signedReq, m, o, cb), this.opts.callTimeoutMs ?? 60_000, this.abort.signal);
     this.tasksDone++;
+    if (req.refusal) {
+      // The reason names the rule (a policy field, the budget, the schema): the operator sees why
+      // this node takes no part without reading the task's fields.
+      log.warn(`refused a task of job ${t.jobId}: ${req.refusal.reason}`, { task: t.taskId, round: t.round, kind: t.kind, code: req.refusal.code });
+      return;
+    }
     // A vertical job runs hundreds of short steps: they are logged at debug level.
-    log[t.kind === 'VERTICAL' && !req.refusal ? 'debug' : 'info']('task answered', { task: t.taskId, job: t.jobId, round: t.round, kind: t.kind, ms: Date.now() - started, result: summary });
+    log[t.kind === 'VERTICAL' ? 'debug' : 'info']('task answered', { task: t.taskId, job: t.jobId, round: t.round, kind: t.kind, ms: Date.now() - started, result: summary });
   }
 
   /** Runs a horizontal task through the handler chain; fills `req` and returns a summary for the log. */

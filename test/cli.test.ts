@@ -10,6 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BIN, ROOT, SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, syntheticParties, tempDir } from './helpers.ts';
 import type { ParticipantProcess } from './helpers.ts';
+import { freePort } from './coordinator-process.ts';
 import { loadModelDir } from '../participant/trainer/save.ts';
 import { initBackend } from '../participant/trainer/backend.ts';
 import { loadSchemaFile, loadTable } from '../participant/data/load.ts';
@@ -139,9 +140,14 @@ describe('fedcredit CLI', () => {
   it('simulate --json reports federated, centralized and local-only metrics per party', async () => {
     // 1000 bins: the coordinator's histogram AUC is within binning error of the exact one.
     const job = writeJob('sim', { name: 'cli-sim', rounds: 3, minParticipants: 3, evaluation: { bins: 1000 } });
-    const r = await runCli(['simulate', '--job', job, '--json', ...parties.flatMap((p) => ['--party', `${p.name}=${p.path}`])]);
+    const port = await freePort();
+    const r = await runCli(['simulate', '--job', job, '--json', '--port', String(port), ...parties.flatMap((p) => ['--party', `${p.name}=${p.path}`])]);
     expect(r.code, r.stderr).toBe(0);
     const rep = JSON.parse(r.stdout);
+    // The coordinator listened on the given port; the temporary state dir (with the test CA's key) is gone.
+    expect(r.stderr).toContain(`coordinator on 127.0.0.1:${port};`);
+    expect(r.stderr).toContain(`removed the temporary state ${rep.stateDir} (run with --keep-state to keep the logs and data)`);
+    expect(existsSync(rep.stateDir)).toBe(false);
     expect(rep.state).toBe('SUCCEEDED');
     expect(rep.federated.auc).toBeGreaterThan(0.58);
     expect(rep.federated.auc).toBeGreaterThan(rep.rounds[0].auc + 0.05);

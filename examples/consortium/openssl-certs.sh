@@ -17,7 +17,8 @@
 #   CONSORTIUM=test-consortium  written to the certificates' O attribute
 #
 # It makes only the X.509 part (and the operator's token). The Ed25519 identity files and the
-# roster come from `fedcredit certs`, or are written by hand in these formats (trust/format.ts):
+# roster come from `fedcredit identity new` (at each institution) and `fedcredit roster add`
+# (docs/operations.md#identity-keys-and-the-roster); their formats (trust/format.ts):
 #
 #   participants/NAME/identity.json (mode 0600; seed = 32 random bytes, publicKey = its Ed25519 key):
 #     {"format":"fedcredit-identity","version":1,"algorithm":"ed25519","name":"NAME",

@@ -17,11 +17,12 @@
  *
  * Pure: no I/O.
  */
+import { DEFAULT_MEMBER_FLOOR } from '../../core/round/dropout-tolerance.ts';
 import type { SecAggServerMessage } from '../../core/round/secure-messages.ts';
 import type { SecAggConfig } from '../../core/secagg/protocol/types.ts';
 
 /** Contributors (this node included) a secure sum must have at every step, by default. */
-export const DEFAULT_MIN_CONTRIBUTORS = 3;
+export const DEFAULT_MIN_CONTRIBUTORS = DEFAULT_MEMBER_FLOOR;
 /** Smallest Shamir threshold this node accepts, by default. */
 export const DEFAULT_MIN_THRESHOLD = 2;
 /** Smallest contributor floor a policy may set. */
