@@ -66,8 +66,9 @@ export function readPackageMetadata(dir: string): ModelMetadata {
     throw packageError(file, `featureNames / inputDim (${m.inputDim}) do not match the schema's model inputs [${expected.join(', ')}]`);
   }
   if (m.job.model.type !== m.modelType) throw packageError(file, `modelType "${m.modelType}" is not the job's model type "${m.job.model.type}"`);
-  if (m.preprocessing.mean.length !== m.schema.numeric.length) {
-    throw packageError(file, `preprocessing has ${m.preprocessing.mean.length} means for ${m.schema.numeric.length} numeric features`);
+  const { mean, std } = m.preprocessing;
+  if (mean.length !== m.schema.numeric.length || std.length !== m.schema.numeric.length) {
+    throw packageError(file, `preprocessing has ${mean.length} means and ${std.length} stds for ${m.schema.numeric.length} numeric features`);
   }
   return m;
 }

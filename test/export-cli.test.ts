@@ -14,8 +14,8 @@ import { encodeTable } from '../core/data/preprocess.ts';
 import { JobSpecSchema } from '../core/job.ts';
 import { predictWithModel } from '../participant/trainer/predict.ts';
 import { loadModelDir } from '../participant/trainer/save.ts';
-import { readExportMetadata } from '../scoring/export/model-package.ts';
 import { onnxInputColumns, onnxInputRows } from '../scoring/export/onnx-input.ts';
+import { readPackageMetadata } from '../scoring/package-load.ts';
 import { simulate } from '../sim/simulate.ts';
 import { exportCommand } from '../cli/export-cmd.ts';
 import { ROOT, runCli, tempDir } from './helpers.ts';
@@ -54,7 +54,7 @@ describe('fedcredit export', () => {
     const res = await session.run({ applicant: new ort.Tensor('float32', onnxInputRows(table, schema), [table.n, onnxInputColumns(schema).length]) });
     const p = res.probability!.data as Float32Array;
     const model = await loadModelDir(modelDir);
-    const native = predictWithModel(model, encodeTable(table, schema, readExportMetadata(modelDir).preprocessing));
+    const native = predictWithModel(model, encodeTable(table, schema, readPackageMetadata(modelDir).preprocessing));
     model.dispose();
     await session.release();
     let worst = 0;

@@ -55,9 +55,9 @@ describe('model card', () => {
 
   it('lists ε per member and the DP limitation for a DP job', async () => {
     const job = JobSpecSchema.parse({ ...exportJob({ type: 'logistic' }), aggregation: 'secagg', privacy: { mode: 'client', epsilon: 4 } });
-    const dir = await saved('dp', { job, privacy: { 'bank-a': { epsilonJob: 3.91, epsilonTotal: 5.5, delta: 1e-5, budgetEpsilon: 10, signatureValid: true, verifiedAgainstRoster: true } } });
+    const dir = await saved('dp', { job, privacy: { 'bank-a': { epsilonJob: 3.91, epsilonTotal: 5.5, delta: 1e-5, } } });
     const card = modelCardMarkdown(modelCard(await readExportPackage(dir)));
-    expect(card).toContain('| bank-a | 3.91 | 5.5 | 0.00001 | 10 |');
+    expect(card).toContain('| bank-a | 3.91 | 5.5 | 0.00001 |');
     expect(card).toContain('trained with client-level differential privacy: its weights carry calibrated noise');
     expect(card).toContain('client-level DP-FedAvg (distributed noise)');
   });
@@ -86,18 +86,29 @@ describe('model card', () => {
 });
 
 describe('readExportPackage', () => {
-  it('tolerates fields it does not know, and names the file and field of a bad one', async () => {
+  it('reads the package format: tolerates extra fields, names the file and field of a bad one', async () => {
     const dir = await saved('bad');
     const file = path.join(dir, 'metadata.json');
     const meta = JSON.parse(readFileSync(file, 'utf8'));
-    writeFileSync(file, JSON.stringify({ ...meta, formatVersion: 2, featureNames: ['x'] }));
-    await expect(readExportPackage(dir)).resolves.toMatchObject({ model: { type: 'mlp' } });
+    writeFileSync(file, JSON.stringify({ ...meta, runSummary: { note: 'kept as is' } }));
+    await expect(readExportPackage(dir)).resolves.toMatchObject({ model: { type: 'mlp' }, layers: [{ inputs: 12, units: 4 }, { inputs: 4, units: 2 }, { inputs: 2, units: 1 }] });
+    writeFileSync(file, JSON.stringify({ ...meta, formatVersion: 2 }));
+    expect((await thrownBy(() => readExportPackage(dir), DataError)).message).toMatch(/formatVersion: .*this reads package format 1/);
     writeFileSync(file, JSON.stringify({ ...meta, preprocessing: { ...meta.preprocessing, std: [1] } }));
     const e = await thrownBy(() => readExportPackage(dir), DataError);
     expect(e.message).toContain(file);
-    expect(e.message).toContain('field "preprocessing": 3 means and 1 stds');
+    expect(e.message).toContain('preprocessing has 3 means and 1 stds for 3 numeric features');
     writeFileSync(file, JSON.stringify({ ...meta, job: { ...meta.job, model: { type: 'forest' } } }));
-    expect((await thrownBy(() => readExportPackage(dir), DataError)).message).toMatch(/field "job\.model\.type"/);
+    expect((await thrownBy(() => readExportPackage(dir), DataError)).message).toMatch(/job\.model(\.type)?: /);
+  });
+
+  it('cuts the flat weights into the dense layers in the saved order', async () => {
+    const job = exportJob({ type: 'mlp', hidden: [4, 2], dropout: 0.1, activation: 'tanh' });
+    const weights = exportWeights(job);
+    const pkg = await readExportPackage(await saved('layers', { job, weights }));
+    const flat = pkg.layers.flatMap((l) => [...l.kernel, ...l.bias]);
+    expect(flat).toEqual([...weights]);
+    expect(pkg.layers.map((l) => [l.kernel.length, l.bias.length])).toEqual([[48, 4], [8, 2], [2, 1]]);
   });
 
   it('refuses weights that do not fit the schema', async () => {
@@ -105,10 +116,10 @@ describe('readExportPackage', () => {
     const file = path.join(dir, 'metadata.json');
     const meta = JSON.parse(readFileSync(file, 'utf8'));
     writeFileSync(file, JSON.stringify({ ...meta, job: { ...meta.job, model: { ...meta.job.model, hidden: [3, 2] } } }));
-    expect((await thrownBy(() => readExportPackage(dir), DataError)).message).toMatch(/layer 0 should have a \[12, 3\] kernel .* found \[12,4\]/);
+    expect((await thrownBy(() => readExportPackage(dir), DataError)).message).toMatch(/model\.json: the model does not match the job in metadata\.json: .*\[12,3\]/);
   });
 
   it('says what is missing when the directory is not a model', async () => {
-    expect((await thrownBy(() => readExportPackage(tmp.dir), DataError)).message).toMatch(/metadata\.json: cannot be read \(ENOENT\); is .* a model directory/);
+    expect((await thrownBy(() => readExportPackage(tmp.dir), DataError)).message).toMatch(/metadata\.json: not found: .* is not a model package/);
   });
 });

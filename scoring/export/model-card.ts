@@ -6,7 +6,8 @@
  */
 import { encodedLevels, featureNames } from '../../core/data/schema.ts';
 import { treeFeatureNames } from '../../core/trees/features.ts';
-import type { ExportMetadata, ExportPackage } from './model-package.ts';
+import type { ModelMetadata } from '../package-format.ts';
+import type { ExportPackage } from './model-package.ts';
 
 /** A block of a card section. */
 export type CardBlock =
@@ -85,12 +86,12 @@ function inputsAndPreprocessing(pkg: ExportPackage): { inputs: string[]; preproc
   };
 }
 
-function trainingFacts(m: ExportMetadata): [string, string][] {
+function trainingFacts(m: ModelMetadata): [string, string][] {
   const j = m.job;
   const strategy = j.strategy.type === 'custom' ? `custom "${j.strategy.name}"` : j.strategy.type;
   const rows: [string, string][] = [
     ['Rounds', String(j.rounds)],
-    ['Members', `${m.participants.length}: ${m.participants.join(', ')}`],
+    ['Members', `${m.data.members.length}: ${m.data.members.join(', ')}`],
     ['Minimum members per round', String(j.minParticipants)],
     ['Aggregation', j.aggregation === 'secagg' ? 'secure aggregation (the coordinator sees only sums)' : 'plain (the coordinator sees each update)'],
   ];
@@ -103,23 +104,22 @@ function trainingFacts(m: ExportMetadata): [string, string][] {
     );
   }
   rows.push(['Evaluation', `federated, on ${Math.round(j.evaluation.holdout * 100)}% of each member's rows held out from training`]);
-  if (m.backend) rows.push(['tfjs backend of the export', m.backend]);
   return rows;
 }
 
-function privacyBlocks(m: ExportMetadata): CardBlock[] {
+function privacyBlocks(m: ModelMetadata): CardBlock[] {
   const p = m.job.privacy;
   const mode =
     p.mode === 'none' ? 'none (no differential privacy)' : p.mode === 'record' ? `record-level DP-SGD at δ = ${p.delta}, clip norm ${p.clipNorm}` : `client-level DP-FedAvg (${p.noise} noise) at δ = ${p.delta}, clip norm ${p.clipNorm}`;
-  const blocks: CardBlock[] = [{ kind: 'facts', rows: [['Differential privacy', mode], ['Guarantee', m.guarantee]] }];
-  const spent = Object.entries(m.privacy ?? {});
+  const blocks: CardBlock[] = [{ kind: 'facts', rows: [['Differential privacy', mode], ['Guarantee', m.privacy.guarantee]] }];
+  const spent = Object.entries(m.privacy.epsilonSpent);
   if (spent.length) {
-    blocks.push({ kind: 'table', header: ['member', 'ε this job', 'ε all jobs', 'δ', 'budget ε'], rows: spent.map(([name, s]) => [name, num(s.epsilonJob), num(s.epsilonTotal), String(s.delta), num(s.budgetEpsilon)]) });
-  } else if (p.mode !== 'none') blocks.push({ kind: 'text', text: 'The saved run summary lists no privacy receipts, so no ε per member can be shown.' });
+    blocks.push({ kind: 'table', header: ['member', 'ε this job', 'ε all jobs', 'δ'], rows: spent.map(([name, s]) => [name, num(s.epsilonJob), num(s.epsilonTotal), String(s.delta)]) });
+  } else if (p.mode !== 'none') blocks.push({ kind: 'text', text: 'The model package lists no privacy receipts, so no ε per member can be shown.' });
   return blocks;
 }
 
-function limitations(m: ExportMetadata): string[] {
+function limitations(m: ModelMetadata): string[] {
   const items = [
     'The metrics are federated estimates: each member scores its own held-out rows and only a score histogram per class is aggregated, so AUC, KS and Gini are computed from binned scores, not from the raw scores.',
     'The data were not pooled or inspected centrally; differences in how members collect and define features (and the label) are not visible in these figures.',
@@ -138,10 +138,10 @@ function limitations(m: ExportMetadata): string[] {
 /** The model card of a saved model. */
 export function modelCard(pkg: ExportPackage): ModelCard {
   const m = pkg.metadata;
-  const f = m.federated;
-  const prep = m.preprocessing;
+  const f = m.metrics;
+  const d = m.data;
   const io = inputsAndPreprocessing(pkg);
-  const rate = prep.n > 0 ? `${((100 * prep.positives) / prep.n).toFixed(2)}%` : 'not available';
+  const rate = d.trainingRows > 0 ? `${((100 * d.trainingPositives) / d.trainingRows).toFixed(2)}%` : 'not available';
   return {
     title: `Model card: ${m.job.name}`,
     sections: [
@@ -151,12 +151,12 @@ export function modelCard(pkg: ExportPackage): ModelCard {
           {
             kind: 'facts',
             rows: [
-              ['Job', `${m.jobId} (${m.job.name}), ${m.state}`],
+              ['Job', `${m.jobId} (${m.job.name})`],
               ...modelFacts(pkg),
               ['Output', 'probability of default (the positive label "' + pkg.schema.label.positive + '" of column "' + pkg.schema.label.column + '")'],
               ['Created', m.createdAt ?? 'not recorded'],
               ['Finished', m.finishedAt ?? 'not recorded'],
-              ['Saved', m.savedAt ?? 'not recorded'],
+              ['Saved', m.savedAt],
             ],
           },
         ],
@@ -167,7 +167,7 @@ export function modelCard(pkg: ExportPackage): ModelCard {
       },
       { title: 'Input features', blocks: [featureTable(pkg), { kind: 'text', text: `Model inputs in order (${io.inputs.length}): ${io.inputs.join(', ')}.` }] },
       { title: 'Preprocessing', blocks: [{ kind: 'text', text: io.preprocessing }] },
-      { title: 'Data', blocks: [{ kind: 'facts', rows: [['Rows', String(prep.n)], ['Defaults', `${prep.positives} (${rate})`], ['Members', String(m.participants.length)]] }] },
+      { title: 'Data', blocks: [{ kind: 'facts', rows: [['Rows', String(d.trainingRows)], ['Defaults', `${d.trainingPositives} (${rate})`], ['Members', String(d.members.length)]] }] },
       { title: 'Training', blocks: [{ kind: 'facts', rows: trainingFacts(m) }] },
       {
         title: 'Metrics',
@@ -177,7 +177,7 @@ export function modelCard(pkg: ExportPackage): ModelCard {
             header: ['AUC', 'KS', 'Gini', 'log-loss', 'Brier', 'n', 'defaults'],
             rows: [[metric(f.auc), metric(f.ks), metric(f.gini), metric(f.logLoss), metric(f.brier), String(f.n), String(f.positives)]],
           },
-          { kind: 'text', text: `Federated evaluation of the final model on the members' held-out rows (round ${m.rounds.at(-1)?.round ?? 'unknown'}).` },
+          { kind: 'text', text: `Federated evaluation of the final model on the members' held-out rows (${f.bins} score bins per class).` },
         ],
       },
       { title: 'Privacy', blocks: privacyBlocks(m) },

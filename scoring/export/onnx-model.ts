@@ -99,10 +99,10 @@ function denseNodes(pkg: ExportPackage): GraphPart {
 export function onnxDocString(pkg: ExportPackage): string {
   const m = pkg.metadata;
   return (
-    `fedcredit ${pkg.model.type} credit-risk model of job ${m.jobId} (${m.job.name}), trained federated over ${m.participants.length} members. ` +
+    `fedcredit ${pkg.model.type} credit-risk model of job ${m.jobId} (${m.job.name}), trained federated over ${m.data.members.length} members. ` +
     `Input "${ONNX_INPUT}": float32 [N, ${onnxInputColumns(pkg.schema).length}], columns as listed in metadata "fedcredit.input_columns": ` +
     'numeric features in original units (NaN when missing), then one 0/1 column per categorical level. ' +
-    `Outputs "${ONNX_PROBABILITY}" (probability of default) and "${ONNX_LOGIT}", both [N, 1]. Privacy: ${m.guarantee}`
+    `Outputs "${ONNX_PROBABILITY}" (probability of default) and "${ONNX_LOGIT}", both [N, 1]. Privacy: ${m.privacy.guarantee}`
   );
 }
 
@@ -144,9 +144,9 @@ export function exportOnnx(pkg: ExportPackage, o: OnnxExportOptions): Uint8Array
     'fedcredit.model_inputs': JSON.stringify(pkg.model.type === 'gbdt' ? columns : featureNames(pkg.schema)),
     'fedcredit.schema': JSON.stringify(pkg.schema),
     'fedcredit.preprocessing': JSON.stringify(m.preprocessing),
-    'fedcredit.guarantee': m.guarantee,
-    'fedcredit.metrics': JSON.stringify(m.federated),
-    'fedcredit.members': JSON.stringify(m.participants),
+    'fedcredit.guarantee': m.privacy.guarantee,
+    'fedcredit.metrics': JSON.stringify(m.metrics),
+    'fedcredit.members': JSON.stringify(m.data.members),
     ...(m.finishedAt ? { 'fedcredit.finished_at': m.finishedAt } : {}),
   };
   const model = onnx.ModelProto.create({
