@@ -30,6 +30,8 @@ export interface DemoOptions {
   stateDir?: string;
   out?: string;
   json: boolean;
+  /** Also write the job's HTML report here. */
+  report?: string;
 }
 
 /** Generates the consortium and simulates the demo job. */
@@ -49,10 +51,10 @@ export async function demoCommand(o: DemoOptions): Promise<void> {
   const parties = written.map((w) => ({ name: w.name, file: w.path }));
   if (o.inProcess) {
     if (o.out) print('--out is not available with --in-process; the model stays in the state dir\'s job store');
-    printInProcessReport(await simulateInProcess({ loaded, parties, stateDir, print, ...(o.seed !== undefined ? { seed: o.seed } : {}) }), o.json, print);
+    printInProcessReport(await simulateInProcess({ loaded, parties, stateDir, print, ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.report ? { reportFile: o.report } : {}) }), o.json, print);
     return;
   }
-  const report = await simulate({ loaded, parties, stateDir, outDir: o.out, json: o.json, print });
+  const report = await simulate({ loaded, parties, stateDir, outDir: o.out, json: o.json, print, ...(o.report ? { reportFile: o.report } : {}) });
   if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else for (const l of renderReport(report)) print(l);
   if (report.state !== 'SUCCEEDED') process.exitCode = 1;

@@ -33,6 +33,7 @@ import { registerPsiCommand } from './psi-cmd.ts';
 import { fmt } from './progress.ts';
 import { addVerticalParticipantOptions, checkParticipantMode, verticalParticipantCommand } from './vertical-participant-cmd.ts';
 import { verticalRunCommand } from './vertical-run.ts';
+import { addReportOption, registerReportCommand } from './report-cmd.ts';
 import { addVerticalSimulateOptions, refuseVerticalSimulateFlags, verticalSimulateCommand } from './vertical-simulate.ts';
 
 const stderrLine = (l: string) => process.stderr.write(l + '\n');
@@ -120,13 +121,14 @@ const runCmd = program
   .option('--schema <schema.json>', 'schema file (default: the one the job names)')
   .option('--out <dir>', 'save the model (tfjs format) and metadata.json here')
   .option('--json', 'print one machine-readable summary on stdout', false)
+  .option('--report <file.html>', 'also write a self-contained HTML report of the job to FILE')
   .addOption(aggregationOption());
 addTransportOptions(runCmd, 'operator').action(async (o) => {
     const any = loadAnyJobFile(o.job, o.schema, o.aggregation ? { aggregation: o.aggregation } : {});
     if (isLoadedVertical(any)) return verticalRunCommand(any, o, controlOptions(o));
     const loaded = any;
     const print = o.json ? (l: string) => process.stderr.write(l + '\n') : (l: string) => process.stdout.write(l + '\n');
-    const { summary } = await runJobOnCoordinator({ coordinator: o.coordinator, loaded, outDir: o.out, json: o.json, print, control: controlOptions(o) });
+    const { summary } = await runJobOnCoordinator({ coordinator: o.coordinator, loaded, outDir: o.out, json: o.json, print, control: controlOptions(o), reportFile: o.report });
     if (o.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
     else if (summary.state === 'SUCCEEDED') print(`job ${summary.jobId} succeeded: AUC ${fmt(summary.federated.auc)}  KS ${fmt(summary.federated.ks)}  (${summary.guarantee})`);
     if (summary.state !== 'SUCCEEDED') {
@@ -144,7 +146,7 @@ function aggregationOption(): Option {
 }
 
 const addSimulateOptions = (cmd: Command) =>
-  cmd
+  addReportOption(cmd)
     .option('--schema <schema.json>', 'schema file (default: the one the job names)')
     .option('--rounds <n>', 'override the job\'s number of rounds', int('--rounds'))
     .addOption(aggregationOption())
@@ -167,10 +169,10 @@ addVerticalSimulateOptions(addSimulateOptions(
   const loaded = any;
   const print = o.json ? (l: string) => process.stderr.write(l + '\n') : (l: string) => process.stdout.write(l + '\n');
   if (o.inProcess) {
-    printInProcessReport(await simulateInProcess({ loaded, parties: parseParties(o.party), stateDir: o.stateDir, print, ...(o.seed !== undefined ? { seed: o.seed } : {}) }), o.json, print);
+    printInProcessReport(await simulateInProcess({ loaded, parties: parseParties(o.party), stateDir: o.stateDir, print, reportFile: o.report, ...(o.seed !== undefined ? { seed: o.seed } : {}) }), o.json, print);
     return;
   }
-  const report = await simulate({ loaded, parties: parseParties(o.party), stateDir: o.stateDir, outDir: o.out, json: o.json, print });
+  const report = await simulate({ loaded, parties: parseParties(o.party), stateDir: o.stateDir, outDir: o.out, json: o.json, print, reportFile: o.report });
   if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else for (const l of renderReport(report)) print(l);
   if (report.state !== 'SUCCEEDED') process.exitCode = 1;
@@ -233,6 +235,7 @@ registerBudgetCommand(program);
 registerPsiCommand(program);
 registerAuditCommand(program);
 registerCertsCommand(program);
+registerReportCommand(program);
 
 const statusCmd = program
   .command('status')

@@ -14,6 +14,7 @@ import { ControlClient } from '../client/control-client.ts';
 import type { ControlOptions } from '../client/control-client.ts';
 import type { LoadedJob } from './job-file.ts';
 import { JobProgress } from './progress.ts';
+import { writeJobReport } from './report-cmd.ts';
 
 /** Options of one run. */
 export interface RunOptions {
@@ -25,6 +26,8 @@ export interface RunOptions {
   print: (line: string) => void;
   /** TLS credentials and operator token for the Control API. */
   control?: ControlOptions;
+  /** Also write the job's HTML report here (cli/report-html/). */
+  reportFile?: string;
 }
 
 /** Final metrics and facts of a finished job, as printed by `--json`. */
@@ -107,7 +110,7 @@ export function summarize(s: JobStatus__Output): RunSummary {
 }
 
 /** Submits, follows and saves; resolves with the summary (state FAILED included, never throws for a failed job). */
-export async function runJobOnCoordinator(o: RunOptions): Promise<{ summary: RunSummary; weights?: Float32Array; meta?: Record<string, unknown> }> {
+export async function runJobOnCoordinator(o: RunOptions): Promise<{ summary: RunSummary; status: JobStatus__Output; weights?: Float32Array; meta?: Record<string, unknown> }> {
   const control = new ControlClient(o.coordinator, o.control);
   try {
     const jobId = await control.submit(o.loaded.job, o.loaded.schema);
@@ -125,7 +128,8 @@ export async function runJobOnCoordinator(o: RunOptions): Promise<{ summary: Run
     });
     progress.done();
     const summary = summarize(final);
-    if (final.state !== 'SUCCEEDED') return { summary };
+    if (o.reportFile) o.print(`report written to ${writeJobReport(o.reportFile, final, { source: `fedcredit run against ${o.coordinator}` })}`);
+    if (final.state !== 'SUCCEEDED') return { summary, status: final };
     const model = await control.fetchModel(jobId);
     if (o.outDir) {
       const backend = await initBackend();
@@ -150,7 +154,7 @@ export async function runJobOnCoordinator(o: RunOptions): Promise<{ summary: Run
       summary.modelDir = dir;
       o.print(`model saved to ${dir} (${boosted ? 'model.json: the trees' : 'model.json, weights.bin'}, metadata.json)`);
     }
-    return { summary, weights: model.weights, meta: model.meta };
+    return { summary, status: final, weights: model.weights, meta: model.meta };
   } finally {
     control.close();
   }

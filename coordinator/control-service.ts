@@ -63,8 +63,11 @@ function privacyOf(jobId: string, r: RoundRecord, memberKeys?: ReadonlyMap<strin
   return out;
 }
 
-/** Wire form of a round record; `memberKeys`: the roster's, to check the receipts against. */
-export function roundToWire(r: RoundRecord, jobId: string, memberKeys?: ReadonlyMap<string, Uint8Array>): RoundReport {
+/**
+ * Wire form of a round record; `memberKeys`: the roster's, to check the receipts against.
+ * `withHistogram`: carry the round's summed score histogram (when it was evaluated).
+ */
+export function roundToWire(r: RoundRecord, jobId: string, memberKeys?: ReadonlyMap<string, Uint8Array>, withHistogram = true): RoundReport {
   const privacy = privacyOf(jobId, r, memberKeys);
   return {
     round: r.round,
@@ -80,18 +83,27 @@ export function roundToWire(r: RoundRecord, jobId: string, memberKeys?: Readonly
     ...(r.clientDp
       ? { clientDp: { ...r.clientDp, adaptive: r.clientDp.unclippedFraction !== undefined, unclippedFraction: r.clientDp.unclippedFraction ?? 0 } }
       : {}),
+    ...(withHistogram && r.scoreHistogram ? { scoreHistogram: r.scoreHistogram } : {}),
   };
+}
+
+/** Index of the latest round with a stored score histogram, or −1. */
+function latestHistogramRound(rounds: RoundRecord[]): number {
+  for (let i = rounds.length - 1; i >= 0; i--) if (rounds[i]!.scoreHistogram) return i;
+  return -1;
 }
 
 /** Wire form of a job's status; `memberKeys`: the roster's, when the coordinator has one (receipts are checked against it). */
 export function statusToWire(rec: JobRecord, memberKeys?: ReadonlyMap<string, Uint8Array>): JobStatus {
+  const histogramAt = latestHistogramRound(rec.rounds);
   return {
     jobId: rec.id,
     name: rec.job.name,
     state: rec.state,
     roundsCompleted: rec.rounds.filter((r) => r.round > 0).length,
     roundsTotal: rec.job.rounds,
-    rounds: rec.rounds.map((r) => roundToWire(r, rec.id, memberKeys)),
+    // One histogram per status (the latest evaluated round's) keeps the message bounded.
+    rounds: rec.rounds.map((r, i) => roundToWire(r, rec.id, memberKeys, i === histogramAt)),
     error: rec.error,
     participants: [...rec.participants].sort(),
     aggregation: rec.aggregation,
