@@ -34,6 +34,7 @@ import { fmt } from './progress.ts';
 import { addVerticalParticipantOptions, checkParticipantMode, verticalParticipantCommand } from './vertical-participant-cmd.ts';
 import { verticalRunCommand } from './vertical-run.ts';
 import { addReportOption, registerReportCommand } from './report-cmd.ts';
+import { addDashboardOptions, dashboardFromFlags } from './dashboard-options.ts';
 import { addVerticalSimulateOptions, refuseVerticalSimulateFlags, verticalSimulateCommand } from './vertical-simulate.ts';
 
 const stderrLine = (l: string) => process.stderr.write(l + '\n');
@@ -72,15 +73,17 @@ const coordinatorCmd = program
   .option('--heartbeat-timeout-ms <ms>', 'a participant silent this long is considered gone', int('--heartbeat-timeout-ms'), 10_000)
   .option('--record-messages <file>', 'append every received Fleet message to FILE (JSON lines, for audits)')
   .addOption(levels);
+addDashboardOptions(coordinatorCmd);
 addTransportOptions(coordinatorCmd, 'coordinator').action(async (o) => {
     const t = resolveTransport(o, 'coordinator', stderrLine);
     if (!o.insecure && !t.roster) throw new UsageError('the coordinator needs the consortium roster: roster.json in --credentials, or --roster FILE');
     const c = await startCoordinator({
       host: o.host, port: o.port, stateDir: o.stateDir, maxMessageBytes: o.maxMessageMb * 1024 * 1024,
       heartbeatTimeoutMs: o.heartbeatTimeoutMs, recordMessages: o.recordMessages, logLevel: o.logLevel as Level,
-      ...(t.tls ? { tls: t.tls } : {}), ...(t.roster ? { roster: t.roster } : {}),
+      ...(t.tls ? { tls: t.tls } : {}), ...(t.roster ? { roster: t.roster } : {}), ...dashboardFromFlags(o, t.roster),
     });
     process.stdout.write(`coordinator listening on ${c.address}\n`);
+    if (c.dashboard) process.stdout.write(`dashboard on ${c.dashboard.url} (open it with ?token=<operator token>)\n`);
     const stop = () => void c.stop().then(() => process.exit(0));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

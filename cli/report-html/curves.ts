@@ -84,7 +84,8 @@ export function ksCurve(h: ScoreHistogram): KsCurve {
     out.negativeCdf.push(neg / n);
     out.positiveCdf.push(pos / p);
     const gap = Math.abs(neg / n - pos / p);
-    if (gap > out.ks) {
+    // The first edge where the gap is largest (ties within rounding keep the earlier edge).
+    if (gap > out.ks + 1e-12) {
       out.ks = gap;
       out.ksAt = edge;
     }
