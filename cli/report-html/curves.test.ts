@@ -35,14 +35,20 @@ describe('report curves from a score histogram', () => {
     expect(classShares(g)).toEqual({ negatives: [2 / 3, 1 / 3, 0], positives: [0, 0.5, 0.5] });
   });
 
-  it('calibration: count-weighted bin midpoints against observed default rates; noise floored at zero', () => {
+  it('calibration: groups of about equal row counts, count-weighted bin midpoints against observed default rates', () => {
     expect(calibration(h, 3)).toEqual([
       { from: 0, to: 1 / 3, negatives: 2, positives: 0, predicted: 1 / 6, observed: 0 },
       { from: 1 / 3, to: 2 / 3, negatives: 1, positives: 1, predicted: 0.5, observed: 0.5 },
       { from: 2 / 3, to: 1, negatives: 0, positives: 2, predicted: 5 / 6, observed: 1 },
     ]);
-    // A noised group with a negative count: its rate uses the count floored at zero; an empty group is left out.
+    // Rows only in bins 2 and 3 of ten: two groups there, not ten mostly empty ones; the empty bins after are no group.
+    const narrow: ScoreHistogram = { bins: 10, negatives: [0, 0, 3, 1, 0, 0, 0, 0, 0, 0], positives: [0, 0, 1, 3, 0, 0, 0, 0, 0, 0], noised: false };
+    expect(calibration(narrow, 2)).toEqual([
+      { from: 0, to: 0.3, negatives: 3, positives: 1, predicted: 0.25, observed: 0.25 },
+      { from: 0.3, to: 0.4, negatives: 1, positives: 3, predicted: 0.35, observed: 0.75 },
+    ]);
+    // Noise: a negative count counts as zero rows; the group's raw sums are kept for the record.
     const noisy: ScoreHistogram = { bins: 2, negatives: [-0.5, 3], positives: [0, 1], noised: true };
-    expect(calibration(noisy, 2)).toEqual([{ from: 0.5, to: 1, negatives: 3, positives: 1, predicted: 0.75, observed: 0.25 }]);
+    expect(calibration(noisy, 2)).toEqual([{ from: 0, to: 1, negatives: 2.5, positives: 1, predicted: 0.75, observed: 0.25 }]);
   });
 });

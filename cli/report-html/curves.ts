@@ -116,23 +116,36 @@ export function classShares(groups: ScoreGroup[]): { negatives: number[]; positi
 }
 
 /**
- * Calibration over `groups` score groups: the predicted default probability of a group is the
+ * Calibration over up to `groups` score groups of about equal row counts (bins are merged in
+ * score order until a group holds its share of the rows, so the groups follow where the scores
+ * lie rather than splitting [0, 1] evenly). The predicted default probability of a group is the
  * count-weighted mean of its bins' midpoints (the histogram keeps no exact scores), the observed
- * one its default rate. Groups with fewer than `minRows` rows (after flooring noise at zero) are
- * left out: their rate says little.
+ * one its default rate; both use counts floored at zero (noise). Empty groups are left out.
  */
-export function calibration(h: ScoreHistogram, groups = 10, minRows = 1): CalibrationRow[] {
+export function calibration(h: ScoreHistogram, groups = 10): CalibrationRow[] {
+  const rowsOf = (b: number) => floor0(h.negatives[b]!) + floor0(h.positives[b]!);
+  let total = 0;
+  for (let b = 0; b < h.bins; b++) total += rowsOf(b);
+  if (!(total > 0)) return [];
   const g = Math.max(1, Math.min(groups, h.bins));
-  const weighted = new Array<number>(g).fill(0);
-  const merged = mergeBins(h, g);
-  for (let b = 0; b < h.bins; b++) {
-    weighted[Math.min(g - 1, Math.floor((b * g) / h.bins))]! += ((b + 0.5) / h.bins) * (floor0(h.negatives[b]!) + floor0(h.positives[b]!));
-  }
   const rows: CalibrationRow[] = [];
-  merged.forEach((m, i) => {
-    const rowsIn = floor0(m.negatives) + floor0(m.positives);
-    if (rowsIn < minRows || !(rowsIn > 0)) return;
-    rows.push({ ...m, predicted: weighted[i]! / rowsIn, observed: floor0(m.positives) / rowsIn });
-  });
+  let open = { first: 0, negatives: 0, positives: 0, rows: 0, pos: 0, weighted: 0 };
+  let seen = 0;
+  for (let b = 0; b < h.bins; b++) {
+    const n = rowsOf(b);
+    open.negatives += h.negatives[b]!;
+    open.positives += h.positives[b]!;
+    open.rows += n;
+    open.pos += floor0(h.positives[b]!);
+    open.weighted += ((b + 0.5) / h.bins) * n;
+    seen += n;
+    // Close the group once it reaches its share of all rows (the last bin closes the last one).
+    if (seen >= ((rows.length + 1) * total) / g - 1e-9 || b === h.bins - 1) {
+      if (open.rows > 0) {
+        rows.push({ from: open.first / h.bins, to: (b + 1) / h.bins, negatives: open.negatives, positives: open.positives, predicted: open.weighted / open.rows, observed: open.pos / open.rows });
+      }
+      open = { first: b + 1, negatives: 0, positives: 0, rows: 0, pos: 0, weighted: 0 };
+    }
+  }
   return rows;
 }

@@ -104,7 +104,7 @@ export function renderReportDataHtml(d: JobReportData): string {
     '<h2>Final evaluation</h2>',
     `<p class="note" id="histogram-note">${e(histogramNote(d))}</p>`,
     d.curves
-      ? `<div class="grid">${chart('chart-roc', 'ROC curve', 'Thresholds at bin edges.')}${chart('chart-ks', 'KS: class score CDFs', `KS = ${fmt4(d.curves.ks.ks)} at score ${fmt3(d.curves.ks.ksAt)}.`)}${chart('chart-distribution', 'Score distribution by class', 'Share of each class per score range.')}${chart('chart-calibration', 'Calibration', 'Observed default rate per score range against the mean predicted probability (bin midpoints, weighted by count).')}</div>`
+      ? `<div class="grid">${chart('chart-roc', 'ROC curve', 'Thresholds at bin edges.')}${chart('chart-ks', 'KS: class score CDFs', `KS = ${fmt4(d.curves.ks.ks)} at score ${fmt3(d.curves.ks.ksAt)}.`)}${chart('chart-distribution', 'Score distribution by class', 'Share of each class per score range.')}${chart('chart-calibration', 'Calibration', 'Observed default rate against the mean predicted probability (bin midpoints, weighted by count), in up to 10 score groups of about equal row counts.')}</div>`
       : '',
     d.epsilon ? `<h2>Privacy spent</h2>${chart('chart-epsilon', 'ε spent in this job per member', `At δ = ${d.epsilon.delta}, as each member's signed receipts state it (valid receipts only).`)}` : '',
     '<h2>Members</h2>',
