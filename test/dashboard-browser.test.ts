@@ -20,7 +20,7 @@ import { browserPlan, collectErrors, launchChromium, plottedPixels, screenshot }
 import { syntheticTables } from './support/simulated.ts';
 
 const TOKEN = 'dashboard-test-operator-token-0123456789';
-const ROUNDS = 4;
+const ROUNDS = 3;
 const plan = browserPlan();
 /**
  * The job holds before round 2's training until the test has seen the page show the earlier
