@@ -93,9 +93,12 @@ function latestHistogramRound(rounds: RoundRecord[]): number {
   return -1;
 }
 
-/** Wire form of a job's status; `memberKeys`: the roster's, when the coordinator has one (receipts are checked against it). */
-export function statusToWire(rec: JobRecord, memberKeys?: ReadonlyMap<string, Uint8Array>): JobStatus {
-  const histogramAt = latestHistogramRound(rec.rounds);
+/**
+ * Wire form of a job's status; `memberKeys`: the roster's, when the coordinator has one (receipts
+ * are checked against it). `withHistogram`: carry the latest evaluated round's score histogram.
+ */
+export function statusToWire(rec: JobRecord, memberKeys?: ReadonlyMap<string, Uint8Array>, withHistogram = true): JobStatus {
+  const histogramAt = withHistogram ? latestHistogramRound(rec.rounds) : -1;
   return {
     jobId: rec.id,
     name: rec.job.name,
@@ -206,7 +209,8 @@ export function controlHandlers(jobs: JobManager, grid: FleetGrid, operatorOf: (
       call.write({ status: wire(rec), message: `job ${rec.id}: ${rec.stage}` });
       if (isFinished(rec.state)) return call.end();
       const stop = jobs.watch(rec.id, (u) => {
-        call.write({ status: wire(u.record), round: u.round ? roundToWire(u.round, u.record.id, jobs.memberKeys) : undefined, message: u.message });
+        // A progress event's status leaves the histogram out (its round event carries it); the final one has it.
+        call.write({ status: statusToWire(u.record, jobs.memberKeys, isFinished(u.record.state)), round: u.round ? roundToWire(u.round, u.record.id, jobs.memberKeys) : undefined, message: u.message });
         if (u.paused) {
           // The coordinator is stopping: UNAVAILABLE, so the client re-attaches once it is back.
           stop();
