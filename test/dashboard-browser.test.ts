@@ -49,7 +49,8 @@ describe.skipIf(!plan.run)('dashboard in Chromium', () => {
   let dash: DashboardHandle;
 
   beforeAll(async () => {
-    sim = await startSimulation({ schema, parties: syntheticTables(schema).map((p) => ({ ...p, mods: [gate] })), stateDir: tmp.dir, seed: 9 });
+    const parties = syntheticTables(schema).map((p) => ({ ...p, mods: [gate], privacyBudget: { epsilon: 1_000_000, delta: 1e-5 } }));
+    sim = await startSimulation({ schema, parties, stateDir: tmp.dir, seed: 9 });
     const participants = () => sim.grid.available().map((name) => ({ name, role: 'other', connected: true, lastSeenUnixMs: 0 }));
     // The operators a roster would list: the Control API's tokens open the dashboard.
     dash = await startDashboard({ port: 0, tokens: acceptedTokens([{ name: 'ops', tokenSha256: operatorTokenHash(TOKEN) }]), source: { jobs: sim.jobs, participants } });
@@ -68,7 +69,11 @@ describe.skipIf(!plan.run)('dashboard in Chromium', () => {
       const errors = collectErrors(page);
 
       // No token, a wrong token, the API without credentials: 401 and nothing of the job.
-      const job = JobSpecSchema.parse({ name: 'dashboard-live-job', rounds: ROUNDS, minParticipants: 3, seed: 4, evaluation: { bins: 100 } });
+      // Client-level DP (distributed noise): every member signs a receipt each round, for the ε chart.
+      const job = JobSpecSchema.parse({
+        name: 'dashboard-live-job', rounds: ROUNDS, minParticipants: 3, seed: 4, evaluation: { bins: 100 },
+        privacy: { mode: 'client', noise: 'distributed', noiseMultiplier: 0.3, clipNorm: 1, delta: 1e-5 },
+      });
       const running = sim.run(job);
       for (const url of [dash.url, `${dash.url}?token=wrong-token-wrong-token`]) {
         const res = await page.goto(url);
@@ -113,6 +118,12 @@ describe.skipIf(!plan.run)('dashboard in Chromium', () => {
       expect(await page.textContent('#last-auc')).toBe(result.rounds.at(-1)!.metrics.auc.toFixed(4));
       expect(await page.textContent('#participants-online')).toBe('4 of 4');
       expect(await plottedPixels(page, 'chart-live-metrics')).toBeGreaterThan(50);
+      expect(await plottedPixels(page, 'chart-live-epsilon')).toBeGreaterThan(50);
+      const state = (await (await page.request.get(`${dash.url}api/state`)).json()) as { current: { epsilon: { perMember: Record<string, (number | null)[]> } } };
+      for (const name of result.status.participants) {
+        const receipts = result.status.rounds.flatMap((r) => r.privacy.filter((p) => p.participant === name).map((p) => p.epsilonJob));
+        expect(state.current.epsilon.perMember[name]!.at(-1), name).toBe(Math.max(...receipts));
+      }
       expect(errors).toEqual([]);
       await screenshot(page, 'dashboard.png');
     } finally {
