@@ -34,6 +34,8 @@ export interface DemoOptions {
   port?: number;
   /** Keep the temporary state dir (data, logs, the test CA's key) at the end. */
   keepState?: boolean;
+  /** Also write the job's HTML report here. */
+  report?: string;
 }
 
 /** Generates the consortium and simulates the demo job. */
@@ -61,10 +63,10 @@ export async function demoCommand(o: DemoOptions): Promise<void> {
   print(`job: ${loaded.job.name}: ${loaded.job.model.type}, ${loaded.job.rounds} rounds, strategy ${loaded.job.strategy.type}, aggregation ${loaded.job.aggregation}${dp}`);
   const parties = written.map((w) => ({ name: w.name, file: w.path }));
   if (o.inProcess) {
-    printInProcessReport(await simulateInProcess({ loaded, parties, state, print, ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.out ? { outDir: o.out } : {}) }), o.json, print);
+    printInProcessReport(await simulateInProcess({ loaded, parties, state, print, ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.out ? { outDir: o.out } : {}), ...(o.report ? { reportFile: o.report } : {}) }), o.json, print);
     return;
   }
-  const report = await simulate({ loaded, parties, state, outDir: o.out, json: o.json, print, ...(o.port !== undefined ? { port: o.port } : {}) });
+  const report = await simulate({ loaded, parties, state, outDir: o.out, json: o.json, print, ...(o.port !== undefined ? { port: o.port } : {}), ...(o.report ? { reportFile: o.report } : {}) });
   if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else for (const l of renderReport(report)) print(l);
   if (report.state !== 'SUCCEEDED') process.exitCode = 1;

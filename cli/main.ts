@@ -41,6 +41,8 @@ import { fmt } from './progress.ts';
 import { addVerticalParticipantOptions, checkParticipantMode, verticalParticipantCommand } from './vertical-participant-cmd.ts';
 import { verticalRunCommand } from './vertical-run.ts';
 import { addDataSourceOptions, dataSourceFlags, refuseDataSourceFlags } from './data-source-options.ts';
+import { addReportOption, registerReportCommand } from './report-cmd.ts';
+import { addDashboardOptions, dashboardFromFlags } from './dashboard-options.ts';
 import { addVerticalSimulateOptions, refuseVerticalSimulateFlags, verticalSimulateCommand } from './vertical-simulate.ts';
 
 const stderrLine = (l: string) => process.stderr.write(l + '\n');
@@ -80,6 +82,7 @@ const coordinatorCmd = program
   .option('--record-messages <file>', 'append every received Fleet message to FILE (JSON lines, for audits)')
   .addOption(levels)
   .addOption(logFormatOption());
+addDashboardOptions(coordinatorCmd);
 addTransportOptions(coordinatorCmd, 'coordinator').action(async (o) => {
     const t = resolveTransport(o, 'coordinator', stderrLine);
     if (!o.insecure && !t.roster) throw new UsageError('the coordinator needs the consortium roster: roster.json in --credentials, or --roster FILE');
@@ -87,9 +90,10 @@ addTransportOptions(coordinatorCmd, 'coordinator').action(async (o) => {
       host: o.host, port: o.port, stateDir: o.stateDir, maxMessageBytes: o.maxMessageMb * 1024 * 1024,
       heartbeatTimeoutMs: o.heartbeatTimeoutMs, recordMessages: o.recordMessages, logLevel: o.logLevel as Level,
       logger: createLogger('coordinator', o.logLevel as Level, logFormatOf(o)),
-      ...(t.tls ? { tls: t.tls } : {}), ...(t.roster ? { roster: t.roster } : {}),
+      ...(t.tls ? { tls: t.tls } : {}), ...(t.roster ? { roster: t.roster } : {}), ...dashboardFromFlags(o, t.roster),
     });
     process.stdout.write(`coordinator listening on ${c.address}\n`);
+    if (c.dashboard) process.stdout.write(`dashboard on ${c.dashboard.url} (open it with ?token=<operator token>)\n`);
     const stop = () => void c.stop().then(() => process.exit(0));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
@@ -132,13 +136,14 @@ const runCmd = program
   .option('--schema <schema.json>', 'schema file (default: the one the job names)')
   .option('--out <dir>', 'save the model (tfjs format) and metadata.json here')
   .option('--json', 'print one machine-readable summary on stdout', false)
+  .option('--report <file.html>', 'also write a self-contained HTML report of the job to FILE')
   .addOption(aggregationOption());
 addTransportOptions(runCmd, 'operator').action(async (o) => {
     const any = loadAnyJobFile(o.job, o.schema, o.aggregation ? { aggregation: o.aggregation } : {});
     if (isLoadedVertical(any)) return verticalRunCommand(any, o, controlOptions(o));
     const loaded = any;
     const print = o.json ? (l: string) => process.stderr.write(l + '\n') : (l: string) => process.stdout.write(l + '\n');
-    const { summary } = await runJobOnCoordinator({ coordinator: o.coordinator, loaded, outDir: o.out, json: o.json, print, control: controlOptions(o) });
+    const { summary } = await runJobOnCoordinator({ coordinator: o.coordinator, loaded, outDir: o.out, json: o.json, print, control: controlOptions(o), reportFile: o.report });
     if (o.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
     else if (summary.state === 'SUCCEEDED') print(`job ${summary.jobId} succeeded: AUC ${fmt(summary.federated.auc)}  KS ${fmt(summary.federated.ks)}  (${summary.guarantee})`);
     if (summary.state !== 'SUCCEEDED') {
@@ -156,7 +161,7 @@ function aggregationOption(): Option {
 }
 
 const addSimulateOptions = (cmd: Command) =>
-  addSimStateOptions(cmd)
+  addReportOption(addSimStateOptions(cmd))
     .option('--schema <schema.json>', 'schema file (default: the one the job names)')
     .option('--rounds <n>', 'override the job\'s number of rounds', int('--rounds'))
     .addOption(aggregationOption())
@@ -180,10 +185,10 @@ addVerticalSimulateOptions(addSimulateOptions(
   const print = o.json ? (l: string) => process.stderr.write(l + '\n') : (l: string) => process.stdout.write(l + '\n');
   if (o.inProcess) {
     if (o.port !== undefined) throw new UsageError('--port sets the port of the coordinator process; --in-process runs none');
-    printInProcessReport(await simulateInProcess({ loaded, parties: parseParties(o.party), stateDir: o.stateDir, print, keepState: o.keepState, ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.out ? { outDir: o.out } : {}) }), o.json, print);
+    printInProcessReport(await simulateInProcess({ loaded, parties: parseParties(o.party), stateDir: o.stateDir, print, keepState: o.keepState, reportFile: o.report, ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.out ? { outDir: o.out } : {}) }), o.json, print);
     return;
   }
-  const report = await simulate({ loaded, parties: parseParties(o.party), stateDir: o.stateDir, outDir: o.out, json: o.json, print, port: o.port, keepState: o.keepState });
+  const report = await simulate({ loaded, parties: parseParties(o.party), stateDir: o.stateDir, outDir: o.out, json: o.json, print, port: o.port, keepState: o.keepState, reportFile: o.report });
   if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else for (const l of renderReport(report)) print(l);
   if (report.state !== 'SUCCEEDED') process.exitCode = 1;
@@ -251,6 +256,7 @@ registerFetchCommand(program);
 registerScoreCommands(program);
 registerExportCommand(program);
 registerIdentityRosterCommands(program);
+registerReportCommand(program);
 
 const statusCmd = program
   .command('status')

@@ -15,6 +15,7 @@ const report = (clipped: number | null): RoundReport__Output => ({
   invalidReceipts: [],
   secure: clipped === null ? null : { participants: 3, survivors: 3, threshold: 2, neighbours: 2, modulusBits: 32, clipped, words: 10, authenticated: false },
   clientDp: null,
+  scoreHistogram: null,
 });
 
 describe('the per-round progress line', () => {

@@ -13,6 +13,7 @@ import { ControlClient } from '../client/control-client.ts';
 import type { ControlOptions, FetchedModel } from '../client/control-client.ts';
 import type { LoadedJob } from './job-file.ts';
 import { JobProgress } from './progress.ts';
+import { writeJobReport } from './report-cmd.ts';
 
 /** Options of one run. */
 export interface RunOptions {
@@ -24,6 +25,8 @@ export interface RunOptions {
   print: (line: string) => void;
   /** TLS credentials and operator token for the Control API. */
   control?: ControlOptions;
+  /** Also write the job's HTML report here (cli/report-html/). */
+  reportFile?: string;
 }
 
 /** Final metrics and facts of a finished job, as printed by `--json`. */
@@ -126,7 +129,7 @@ export async function saveJobPackage(
 }
 
 /** Submits, follows and saves; resolves with the summary (state FAILED included, never throws for a failed job). */
-export async function runJobOnCoordinator(o: RunOptions): Promise<{ summary: RunSummary; weights?: Float32Array; meta?: Record<string, unknown> }> {
+export async function runJobOnCoordinator(o: RunOptions): Promise<{ summary: RunSummary; status: JobStatus__Output; weights?: Float32Array; meta?: Record<string, unknown> }> {
   const control = new ControlClient(o.coordinator, o.control);
   try {
     const jobId = await control.submit(o.loaded.job, o.loaded.schema);
@@ -144,14 +147,15 @@ export async function runJobOnCoordinator(o: RunOptions): Promise<{ summary: Run
     });
     progress.done();
     const summary = summarize(final);
-    if (final.state !== 'SUCCEEDED') return { summary };
+    if (o.reportFile) o.print(`report written to ${writeJobReport(o.reportFile, final, { source: `fedcredit run against ${o.coordinator}` })}`);
+    if (final.state !== 'SUCCEEDED') return { summary, status: final };
     const model = await control.fetchModel(jobId);
     if (o.outDir) {
       const written = await saveJobPackage(o.outDir, final, model, o.loaded, o.coordinator);
       Object.assign(summary, { backend: written.backend, modelDir: written.dir });
       o.print(`model saved to ${written.dir} (${written.files.join(', ')}); score applicants with: fedcredit score --model ${written.dir} --data applicants.csv`);
     }
-    return { summary, weights: model.weights, meta: model.meta };
+    return { summary, status: final, weights: model.weights, meta: model.meta };
   } finally {
     control.close();
   }

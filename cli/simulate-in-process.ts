@@ -16,6 +16,7 @@ import { closeSimState, describeSimState, openSimState, type SimStateDir } from 
 import type { PartySpec } from './simulate.ts';
 import { simulatedBudgets } from './simulate.ts';
 import { keptLabel } from './member-value.ts';
+import { writeJobReport } from './report-cmd.ts';
 
 /** Options of an in-process simulation from the command line. */
 export interface InProcessOptions {
@@ -31,6 +32,8 @@ export interface InProcessOptions {
   keepState?: boolean;
   /** A state dir the caller opened (cli/sim-state.ts): used instead of `stateDir`, and closed at the end. */
   state?: SimStateDir;
+  /** Also write the job's HTML report here (cli/report-html/). */
+  reportFile?: string;
 }
 
 /** What `--json` prints for an in-process simulation. */
@@ -109,18 +112,24 @@ export async function simulateInProcess(o: InProcessOptions): Promise<InProcessR
     modelDir = written.dir;
     o.print(`model saved to ${written.dir} (${written.files.join(', ')}); score applicants with: fedcredit score --model ${written.dir} --data applicants.csv`);
   }
+  const memberValue = Object.fromEntries(
+    [...result.valueReports].map(([n, r]) => [n, { federated: r.test.global.auc ?? NaN, personalized: r.test.personalized.auc ?? NaN, localOnly: r.test.localOnly.auc ?? NaN, kept: keptLabel(r.chosen) }]),
+  );
+  if (o.reportFile) {
+    const file = writeJobReport(o.reportFile, result.status, {
+      source: 'fedcredit simulate --in-process',
+      ...(result.valueReports.size
+        ? { memberComparison: memberValue, comparisonNote: "Held-out AUC of each member's rows from the value report in its state dir (what its own operator sees): the federated, its personalized and its local-only model." }
+        : {}),
+    });
+    o.print(`report written to ${file}`);
+  }
   return {
     mode: 'in-process', jobId: result.jobId, state: result.state, ...(result.error ? { error: result.error } : {}),
     members: tables.length, aggregation: job.aggregation, guarantee: result.guarantee, backend: result.backend,
     federated: { auc: last?.metrics.auc ?? NaN, ks: last?.metrics.ks ?? NaN },
     rounds: result.rounds.map(roundLine), seconds: (Date.now() - started) / 1000, stateDir, ...(modelDir ? { modelDir } : {}),
-    ...(result.valueReports.size
-      ? {
-          memberValue: Object.fromEntries(
-            [...result.valueReports].map(([n, r]) => [n, { federated: r.test.global.auc ?? NaN, personalized: r.test.personalized.auc ?? NaN, localOnly: r.test.localOnly.auc ?? NaN, kept: keptLabel(r.chosen) }]),
-          ),
-        }
-      : {}),
+    ...(result.valueReports.size ? { memberValue } : {}),
     ...(last?.personalization ? { personalization: last.personalization } : {}),
   };
 }

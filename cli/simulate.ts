@@ -30,6 +30,8 @@ import { runJobOnCoordinator } from './run.ts';
 import type { RunSummary } from './run.ts';
 import { UsageError } from './errors.ts';
 import { memberValue } from './member-value.ts';
+import { writeJobReport } from './report-cmd.ts';
+import type { ReportExtras } from './report-html/report-data.ts';
 
 // The `fedcredit` command this module belongs to: bin/ sits beside cli/ in a source checkout and
 // beside dist/ in an installed package.
@@ -57,6 +59,8 @@ export interface SimulateOptions {
   keepState?: boolean;
   /** A state dir the caller opened (cli/sim-state.ts): used instead of `stateDir`, and closed at the end. */
   state?: SimStateDir;
+  /** Also write the job's HTML report here, with each party's comparisons (cli/report-html/). */
+  reportFile?: string;
 }
 
 /** The simulation report (`--json` prints it). */
@@ -142,6 +146,23 @@ export function simulatedBudgets(job: JobSpec, schema: DataSchema, tables: { nam
   return out;
 }
 
+/** The per-party comparisons of a simulation, for its HTML report. */
+export function simulationExtras(r: SimulationReport): ReportExtras {
+  const names = Object.keys(r.localOnly);
+  return {
+    source: 'fedcredit simulate (one participant process per party)',
+    memberComparison: Object.fromEntries(
+      names.map((n) => {
+        const personal = r.personalized.perParty[n];
+        return [n, { localOnly: r.localOnly[n]!.auc, federated: r.federated.perParty[n]?.auc ?? NaN, centralized: r.centralized.perParty[n]?.auc ?? NaN, ...(personal ? { personalized: personal.auc, kept: personal.kept } : {}) }];
+      }),
+    ),
+    comparisonNote:
+      `Held-out AUC of each party's rows, computed by the simulation harness (which holds every party's data, as no coordinator does): the federated model, ` +
+      `${r.localOnlySource === 'member-report' ? "the member's own local-only and personalized models (from its value report)" : 'a local-only model trained by the harness on the party\'s rows alone'}.`,
+  };
+}
+
 /**
  * Runs the simulation end to end. A temporary state dir is removed at the end, also when the run
  * fails to start (unless kept: cli/sim-state.ts).
@@ -178,7 +199,7 @@ async function simulateIn(o: SimulateOptions, tables: { name: string; table: Tab
   o.print(`mutual TLS, signed messages and an operator token from a throwaway test consortium (${consortium.dir})`);
   o.print(describeSimState(state, true));
   try {
-    const { summary, weights, meta } = await runJobOnCoordinator({ coordinator: coord.address, loaded: o.loaded, outDir: o.outDir, json: o.json, print: o.print, control: consortium.operator });
+    const { summary, status, weights, meta } = await runJobOnCoordinator({ coordinator: coord.address, loaded: o.loaded, outDir: o.outDir, json: o.json, print: o.print, control: consortium.operator });
     const crashed = [...exited].filter(([, code]) => code !== 0 && code !== null);
     if (crashed.length && summary.state !== 'SUCCEEDED') {
       summary.error = `${summary.error ?? ''} (participant process(es) exited: ${crashed.map(([n, c]) => `${n} code ${c}, see ${path.join(logDir, n + '.log')}`).join('; ')})`;
@@ -214,6 +235,7 @@ async function simulateIn(o: SimulateOptions, tables: { name: string; table: Tab
       Object.assign(report, memberValue(stateDir, summary.jobId, parties.map((p) => p.name), report.localOnlyHarness));
     }
     report.seconds = (Date.now() - started) / 1000;
+    if (o.reportFile) o.print(`report written to ${writeJobReport(o.reportFile, status, simulationExtras(report))}`);
     return report;
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');

@@ -64,8 +64,11 @@ function privacyOf(jobId: string, r: RoundRecord, memberKeys?: ReadonlyMap<strin
   return out;
 }
 
-/** Wire form of a round record; `memberKeys`: the roster's, to check the receipts against. */
-export function roundToWire(r: RoundRecord, jobId: string, memberKeys?: ReadonlyMap<string, Uint8Array>): RoundReport {
+/**
+ * Wire form of a round record; `memberKeys`: the roster's, to check the receipts against.
+ * `withHistogram`: carry the round's summed score histogram (when it was evaluated).
+ */
+export function roundToWire(r: RoundRecord, jobId: string, memberKeys?: ReadonlyMap<string, Uint8Array>, withHistogram = true): RoundReport {
   const privacy = privacyOf(jobId, r, memberKeys);
   return {
     round: r.round,
@@ -81,18 +84,30 @@ export function roundToWire(r: RoundRecord, jobId: string, memberKeys?: Readonly
     ...(r.clientDp
       ? { clientDp: { ...r.clientDp, adaptive: r.clientDp.unclippedFraction !== undefined, unclippedFraction: r.clientDp.unclippedFraction ?? 0 } }
       : {}),
+    ...(withHistogram && r.scoreHistogram ? { scoreHistogram: r.scoreHistogram } : {}),
   };
 }
 
-/** Wire form of a job's status; `memberKeys`: the roster's, when the coordinator has one (receipts are checked against it). */
-export function statusToWire(rec: JobRecord, memberKeys?: ReadonlyMap<string, Uint8Array>): JobStatus {
+/** Index of the latest round with a stored score histogram, or −1. */
+function latestHistogramRound(rounds: RoundRecord[]): number {
+  for (let i = rounds.length - 1; i >= 0; i--) if (rounds[i]!.scoreHistogram) return i;
+  return -1;
+}
+
+/**
+ * Wire form of a job's status; `memberKeys`: the roster's, when the coordinator has one (receipts
+ * are checked against it). `withHistogram`: carry the latest evaluated round's score histogram.
+ */
+export function statusToWire(rec: JobRecord, memberKeys?: ReadonlyMap<string, Uint8Array>, withHistogram = true): JobStatus {
+  const histogramAt = withHistogram ? latestHistogramRound(rec.rounds) : -1;
   return {
     jobId: rec.id,
     name: rec.job.name,
     state: rec.state,
     roundsCompleted: rec.rounds.filter((r) => r.round > 0).length,
     roundsTotal: rec.job.rounds,
-    rounds: rec.rounds.map((r) => roundToWire(r, rec.id, memberKeys)),
+    // One histogram per status (the latest evaluated round's) keeps the message bounded.
+    rounds: rec.rounds.map((r, i) => roundToWire(r, rec.id, memberKeys, i === histogramAt)),
     error: rec.error,
     participants: [...rec.participants].sort(),
     aggregation: rec.aggregation,
@@ -198,7 +213,8 @@ export function controlHandlers(jobs: JobManager, grid: FleetGrid, operatorOf: (
       for (const w of rec.warnings ?? []) call.write({ status: wire(rec), message: `warning: ${w}` });
       if (isFinished(rec.state)) return call.end();
       const stop = jobs.watch(rec.id, (u) => {
-        call.write({ status: wire(u.record), round: u.round ? roundToWire(u.round, u.record.id, jobs.memberKeys) : undefined, message: u.message });
+        // A progress event's status leaves the histogram out (its round event carries it); the final one has it.
+        call.write({ status: statusToWire(u.record, jobs.memberKeys, isFinished(u.record.state)), round: u.round ? roundToWire(u.round, u.record.id, jobs.memberKeys) : undefined, message: u.message });
         if (u.paused) {
           // The coordinator is stopping: UNAVAILABLE, so the client re-attaches once it is back.
           stop();

@@ -22,6 +22,9 @@ import type { StrategyRegistry } from '../core/strategy/strategy.ts';
 import { memberKeys } from '../trust/format.ts';
 import type { TlsMaterial } from '../trust/tls.ts';
 import { serverCredentials } from '../trust/tls.ts';
+import { acceptedTokens } from './dashboard-auth.ts';
+import { startDashboard } from './dashboard-server.ts';
+import type { DashboardHandle } from './dashboard-server.ts';
 
 /** Coordinator settings. */
 export interface CoordinatorOptions {
@@ -51,6 +54,12 @@ export interface CoordinatorOptions {
   jobLimits?: JobLimits;
   /** User-defined strategies jobs may name (`strategy: { type: "custom", name }`). */
   strategies?: StrategyRegistry;
+  /**
+   * Serve the read-only dashboard (coordinator/dashboard-server.ts) on this port (0 = any free
+   * one) and interface (default 127.0.0.1). It opens with the roster's operator tokens — the
+   * Control API's — and with `token` when given; a coordinator without either cannot start it.
+   */
+  dashboard?: { port: number; host?: string; token?: string };
 }
 
 /** A running coordinator. */
@@ -61,6 +70,8 @@ export interface CoordinatorHandle {
   grid: FleetGrid;
   /** The audit log, `<state-dir>/audit.jsonl` (coordinator/audit-log.ts). */
   audit: AuditLog;
+  /** The dashboard, when started with `dashboard`. */
+  dashboard?: DashboardHandle;
   /**
    * Stops the coordinator: the running job is paused (left resumable, status RUNNING) and queued
    * jobs stay queued — the next start on the same state dir resumes them — then the server closes.
@@ -71,6 +82,8 @@ export interface CoordinatorHandle {
 /** Starts a coordinator and resolves once it listens. */
 export async function startCoordinator(opts: CoordinatorOptions): Promise<CoordinatorHandle> {
   const log = opts.logger ?? createLogger('coordinator', opts.logLevel ?? 'info');
+  // A dashboard no token could open is refused before anything starts.
+  const dashboardTokens = opts.dashboard ? acceptedTokens(opts.roster?.operators ?? [], opts.dashboard.token) : undefined;
   mkdirSync(opts.stateDir, { recursive: true });
   // Audit log first: a log that does not verify stops the start-up before anything runs.
   const audit = AuditLog.open(path.join(opts.stateDir, AUDIT_LOG_FILE), { log });
@@ -109,6 +122,17 @@ export async function startCoordinator(opts: CoordinatorOptions): Promise<Coordi
       throw err;
     });
   log.info('coordinator listening', { address: `${host}:${port}`, stateDir: opts.stateDir });
+  let dashboard: DashboardHandle | undefined;
+  if (opts.dashboard && dashboardTokens) {
+    const participants = () => grid.list().map((e) => ({ name: e.name, role: e.role, connected: e.connected, lastSeenUnixMs: e.lastSeen }));
+    dashboard = await startDashboard({ port: opts.dashboard.port, ...(opts.dashboard.host ? { host: opts.dashboard.host } : {}), tokens: dashboardTokens, source: { jobs, participants }, log }).catch((err: unknown) => {
+      server.forceShutdown();
+      grid.close();
+      audit.close();
+      throw err;
+    });
+    log.info('dashboard listening', { url: dashboard.url });
+  }
   // Jobs stored by an earlier run of this coordinator: queued and running ones resume.
   jobs.resumeStored();
   return {
@@ -117,7 +141,9 @@ export async function startCoordinator(opts: CoordinatorOptions): Promise<Coordi
     jobs,
     grid,
     audit,
+    ...(dashboard ? { dashboard } : {}),
     stop: async () => {
+      await dashboard?.stop();
       // The running job is paused, not failed: the next start resumes it, as after a crash.
       await jobs.pause('the coordinator is stopping');
       await new Promise<void>((resolve) => {

@@ -94,6 +94,17 @@ function readJsonFile<T>(file: string, schema: z.ZodType<T>): T {
   return r.data;
 }
 
+/**
+ * A round record as it was before JSON wrote its NaNs (no train loss in round 0 or under DP, no
+ * metrics in a round not evaluated) as null: the numbers come back NaN, not null, so a job read
+ * back from disk reports what it reported while it ran.
+ */
+function withNaNs(r: RoundRecord): RoundRecord {
+  const nan = (x: unknown) => (x === null ? NaN : x);
+  const metrics = r.metrics ? (Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, nan(v)])) as unknown as RoundRecord['metrics']) : r.metrics;
+  return { ...r, trainLoss: nan(r.trainLoss) as number, metrics };
+}
+
 /** A job's files under the state directory. */
 export class JobStore implements JobStorePort {
   readonly dir: string;
@@ -201,7 +212,7 @@ export class JobStore implements JobStorePort {
     return readdirSync(dir)
       .filter((f) => /^\d{4}\.json$/.test(f))
       .sort()
-      .map((f) => readJsonFile(path.join(dir, f), z.looseObject({ round: z.int().nonnegative() })) as unknown as RoundRecord);
+      .map((f) => withNaNs(readJsonFile(path.join(dir, f), z.looseObject({ round: z.int().nonnegative() })) as unknown as RoundRecord));
   }
 
   /** Global weights after `round`, or undefined if not stored. */

@@ -18,6 +18,7 @@ export { schemaDigest } from './data/schema-digest.ts';
 export { createStrategy, initialStrategyState, meanDelta } from './strategy/strategy.ts';
 export type { AggregateInput, Strategy, StrategyFactory, StrategyRegistry, StrategyState } from './strategy/strategy.ts';
 export type { RoundRecord } from './round/engine.ts';
+export type { ScoreHistogram } from './metrics/histogram.ts';
 export { CoreInputError } from './types.ts';
 export type { Contribution, Rng } from './types.ts';
 export { seededRng, deriveSeed } from './random.ts';

@@ -23,6 +23,8 @@ import type { PreprocessingParams } from '../core/round/task-config.ts';
 import type { StrategyRegistry } from '../core/strategy/strategy.ts';
 import type { Rng } from '../core/types.ts';
 import { JobManager } from '../coordinator/jobs.ts';
+import { clientStatus } from '../coordinator/client-status.ts';
+import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus.ts';
 import type { JobRecord, JobUpdate } from '../coordinator/jobs.ts';
 import type { Mod, TaskHandler } from '../participant/handler.ts';
 import { createParticipantHandler } from '../participant/create.ts';
@@ -98,6 +100,8 @@ export interface SimulationResult {
   preprocessing?: PreprocessingParams;
   /** The coordinator's guarantee text for the job. */
   guarantee: string;
+  /** The job's final status as a Control API client reads it (GetJobStatus), e.g. for a report. */
+  status: JobStatus__Output;
   /** Each member's assembled handler chain and the state it keeps (ledger, releases). */
   participants: Map<string, ParticipantHandler>;
   /** The roster the simulation made (authenticated runs). */
@@ -227,6 +231,7 @@ export async function startSimulation(o: SimulationOptions): Promise<Simulation>
       return {
         valueReports,
         jobId, state: rec.state, error: rec.error, rounds: rec.rounds, guarantee: jobs.guarantee(rec), participants,
+        status: clientStatus(rec, jobs.memberKeys),
         ...(rec.state === 'SUCCEEDED' && rec.weights ? { weights: rec.weights } : {}),
         ...(rec.preprocessing ? { preprocessing: rec.preprocessing } : {}),
         ...(auth ? { roster: auth.roster } : {}),

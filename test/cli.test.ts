@@ -61,9 +61,16 @@ describe('fedcredit CLI', () => {
   it('run --json submits a job, prints the summary and saves a loadable tfjs model', async () => {
     const job = writeJob('run', { name: 'cli-run', rounds: 3, minParticipants: 3, evaluation: { bins: 100 } });
     const out = path.join(tmp.dir, 'model');
-    const r = await runCli(['run', '--insecure', '--coordinator', coord.address, '--job', job, '--out', out, '--json']);
+    const report = path.join(tmp.dir, 'run-report.html');
+    const r = await runCli(['run', '--insecure', '--coordinator', coord.address, '--job', job, '--out', out, '--json', '--report', report]);
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
+    // --report: the HTML report of the same job, its embedded figures the summary's.
+    expect(r.stderr).toContain(`report written to ${report}`);
+    const embedded = JSON.parse(/<script id="report-data" type="application\/json">(.*?)<\/script>/s.exec(readFileSync(report, 'utf8'))![1]!);
+    expect(embedded.job.jobId).toBe(summary.jobId);
+    expect(embedded.final.auc).toBe(summary.federated.auc);
+    expect(embedded.histogram.bins).toBe(100);
     expect(summary.state).toBe('SUCCEEDED');
     // Three rounds on ~300 held-out rows with ~30 defaults: AUC varies by ±0.05 with the split, so check learning, not a level.
     expect(summary.federated.auc).toBeGreaterThan(0.58);

@@ -23,6 +23,7 @@ import { schemaDigest } from '../core/data/schema-digest.ts';
 import { roleOf } from '../cli/sim-consortium.ts';
 import { verifyReceiptsCommand } from '../cli/verify-receipts-cmd.ts';
 import { JobSpecSchema } from '../core/job.ts';
+import { rankStatistics } from '../core/metrics/histogram.ts';
 import { canonicalJson, receiptHash } from '../core/privacy/receipt-format.ts';
 import type { SignedReceipt } from '../core/privacy/receipt-format.ts';
 import { loadSchemaFile, loadTable } from '../participant/data/load.ts';
@@ -147,6 +148,15 @@ describe('privacy receipts pinned to the roster', () => {
     }
     expect(r1.invalidReceipts).toEqual([]);
     expect(final.guarantee).toContain('each verified against the key the consortium roster lists for that participant');
+    // The status carries the latest evaluation's summed histogram: under record-level DP the noised
+    // one the coordinator read its metrics from (the AUC is its Mann–Whitney statistic, limited to [0, 1]).
+    const h = r1.scoreHistogram!;
+    expect(h).toMatchObject({ bins: 50, noised: true });
+    // (NaN both when the noise leaves a class total at or below zero: the rows here are few.)
+    const recomputed = Math.min(1, Math.max(0, rankStatistics([...h.negatives, ...h.positives], 50).auc));
+    if (Number.isNaN(r1.metrics!.auc)) expect(recomputed).toBeNaN();
+    else expect(recomputed).toBeCloseTo(r1.metrics!.auc, 12);
+    expect(final.rounds.filter((r) => r.scoreHistogram !== null).map((r) => r.round)).toEqual([1]);
     // Nodes with an identity sign their receipts with it: the key on disk is the roster's.
     for (const name of honest) {
       const onDisk = readFileSync(receiptsPath(nodeDir(name)), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SignedReceipt);

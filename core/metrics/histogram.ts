@@ -32,6 +32,28 @@ export interface EvalMetrics {
   positives: number;
 }
 
+/**
+ * A summed per-class score histogram in a form that stores as JSON: `negatives[b]` and
+ * `positives[b]` count the rows of each class whose score fell in bin b of `bins` equal-width bins
+ * over [0, 1]. `noised`: the counts carry differential-privacy noise (record-level DP), so they
+ * may be fractional or negative.
+ */
+export interface ScoreHistogram {
+  bins: number;
+  negatives: number[];
+  positives: number[];
+  noised: boolean;
+}
+
+/** The {@link ScoreHistogram} of a `hist` vector in the layout of {@link scoreHistogram} (length 2·bins). */
+export function splitScoreHistogram(hist: ArrayLike<number>, bins: number, noised: boolean): ScoreHistogram {
+  checkBins(bins);
+  if (hist.length !== 2 * bins) {
+    throw new CoreInputError(`hist must have length 2·bins = ${2 * bins}, got ${hist.length}`, 'hist');
+  }
+  return { bins, negatives: Array.from({ length: bins }, (_, b) => hist[b]!), positives: Array.from({ length: bins }, (_, b) => hist[bins + b]!), noised };
+}
+
 function checkBins(bins: number): void {
   if (!Number.isInteger(bins) || bins < 1) {
     throw new CoreInputError(`bins must be a positive integer, got ${bins}`, 'bins');

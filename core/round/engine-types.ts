@@ -3,7 +3,7 @@
  * the persistence port and where an interrupted job resumes, progress events, and the
  * dependencies of one job run.
  */
-import type { EvalMetrics } from '../metrics/histogram.ts';
+import type { EvalMetrics, ScoreHistogram } from '../metrics/histogram.ts';
 import type { PersonalizationRelease } from '../personalize/release.ts';
 import type { StrategyRegistry, StrategyState } from '../strategy/strategy.ts';
 import type { Rng, TaskKind } from '../types.ts';
@@ -16,6 +16,12 @@ export interface RoundRecord {
   round: number;
   participants: string[];
   metrics: EvalMetrics;
+  /**
+   * An evaluated round: the summed per-class score histogram the metrics were read from — the
+   * noised one under record-level DP, exactly what the coordinator saw. Absent when the round was
+   * not evaluated (and in records stored before histograms were kept).
+   */
+  scoreHistogram?: ScoreHistogram;
   trainLoss: number;
   seconds: number;
   failures: StageFailure[];

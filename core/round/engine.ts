@@ -12,7 +12,7 @@ import { schemaDigest } from '../data/schema-digest.ts';
 import type { DataSchema } from '../data/schema.ts';
 import { inputDim } from '../data/schema.ts';
 import type { JobSpec } from '../job.ts';
-import { evaluationShape } from '../metrics/histogram.ts';
+import { evaluationShape, splitScoreHistogram } from '../metrics/histogram.ts';
 import { personalReleaseShape, readPersonalRelease, releasesPersonalization } from '../personalize/release.ts';
 import type { EvalMetrics } from '../metrics/histogram.ts';
 import { initialWeights, modelLayout } from '../model/layout.ts';
@@ -22,7 +22,7 @@ import type { StrategyState } from '../strategy/strategy.ts';
 import type { RoundStep } from '../strategy/round-strategy.ts';
 import { roundStrategyFor, SumReadError } from '../strategy/round-strategy.ts';
 import { CoreInputError, layoutSize } from '../types.ts';
-import { evaluationRounds } from '../privacy/record-plan.ts';
+import { evaluationRounds, recordPrivacy } from '../privacy/record-plan.ts';
 import { releaseReader } from '../privacy/record-decode.ts';
 import type { StageFailure, StageTask } from './grid.ts';
 import { withSignal } from './grid.ts';
@@ -175,10 +175,13 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
     const metrics = ev
       ? usable(`round ${round} evaluate`, () => reader.metrics(ev.sum))
       : NOT_EVALUATED;
+    // The histogram the metrics were read from: kept for reports (ROC, KS and calibration curves).
+    const hist = ev?.sum.hist;
     const record: RoundRecord = {
       round,
       participants: trainers.length ? trainers : (ev?.contributors ?? statsContributors),
       metrics,
+      ...(hist ? { scoreHistogram: splitScoreHistogram(hist, job.evaluation.bins, recordPrivacy(job) !== undefined) } : {}),
       trainLoss,
       seconds: (now() - started) / 1000,
       failures: [...unreported, ...failures, ...(ev?.failures ?? [])],

@@ -31,6 +31,7 @@ import type { PushResultReply as _fedcredit_v1_PushResultReply, PushResultReply_
 import type { PushResultRequest as _fedcredit_v1_PushResultRequest, PushResultRequest__Output as _fedcredit_v1_PushResultRequest__Output } from './fedcredit/v1/PushResultRequest.ts';
 import type { Refusal as _fedcredit_v1_Refusal, Refusal__Output as _fedcredit_v1_Refusal__Output } from './fedcredit/v1/Refusal.ts';
 import type { RoundReport as _fedcredit_v1_RoundReport, RoundReport__Output as _fedcredit_v1_RoundReport__Output } from './fedcredit/v1/RoundReport.ts';
+import type { ScoreHistogram as _fedcredit_v1_ScoreHistogram, ScoreHistogram__Output as _fedcredit_v1_ScoreHistogram__Output } from './fedcredit/v1/ScoreHistogram.ts';
 import type { ScoreReply as _fedcredit_v1_ScoreReply, ScoreReply__Output as _fedcredit_v1_ScoreReply__Output } from './fedcredit/v1/ScoreReply.ts';
 import type { ScoreRequest as _fedcredit_v1_ScoreRequest, ScoreRequest__Output as _fedcredit_v1_ScoreRequest__Output } from './fedcredit/v1/ScoreRequest.ts';
 import type { SecAggCiphertext as _fedcredit_v1_SecAggCiphertext, SecAggCiphertext__Output as _fedcredit_v1_SecAggCiphertext__Output } from './fedcredit/v1/SecAggCiphertext.ts';
@@ -87,6 +88,7 @@ export interface ProtoGrpcType {
       PushResultRequest: MessageTypeDefinition<_fedcredit_v1_PushResultRequest, _fedcredit_v1_PushResultRequest__Output>
       Refusal: MessageTypeDefinition<_fedcredit_v1_Refusal, _fedcredit_v1_Refusal__Output>
       RoundReport: MessageTypeDefinition<_fedcredit_v1_RoundReport, _fedcredit_v1_RoundReport__Output>
+      ScoreHistogram: MessageTypeDefinition<_fedcredit_v1_ScoreHistogram, _fedcredit_v1_ScoreHistogram__Output>
       ScoreReply: MessageTypeDefinition<_fedcredit_v1_ScoreReply, _fedcredit_v1_ScoreReply__Output>
       ScoreRequest: MessageTypeDefinition<_fedcredit_v1_ScoreRequest, _fedcredit_v1_ScoreRequest__Output>
       SecAggCiphertext: MessageTypeDefinition<_fedcredit_v1_SecAggCiphertext, _fedcredit_v1_SecAggCiphertext__Output>

@@ -6,6 +6,7 @@ import type { SecureRoundInfo as _fedcredit_v1_SecureRoundInfo, SecureRoundInfo_
 import type { PrivacySpend as _fedcredit_v1_PrivacySpend, PrivacySpend__Output as _fedcredit_v1_PrivacySpend__Output } from '../../fedcredit/v1/PrivacySpend.ts';
 import type { ClientDpRoundInfo as _fedcredit_v1_ClientDpRoundInfo, ClientDpRoundInfo__Output as _fedcredit_v1_ClientDpRoundInfo__Output } from '../../fedcredit/v1/ClientDpRoundInfo.ts';
 import type { InvalidReceipt as _fedcredit_v1_InvalidReceipt, InvalidReceipt__Output as _fedcredit_v1_InvalidReceipt__Output } from '../../fedcredit/v1/InvalidReceipt.ts';
+import type { ScoreHistogram as _fedcredit_v1_ScoreHistogram, ScoreHistogram__Output as _fedcredit_v1_ScoreHistogram__Output } from '../../fedcredit/v1/ScoreHistogram.ts';
 import type { Long } from '@grpc/proto-loader';
 
 export interface RoundReport {
@@ -20,6 +21,7 @@ export interface RoundReport {
   'privacy'?: (_fedcredit_v1_PrivacySpend)[];
   'clientDp'?: (_fedcredit_v1_ClientDpRoundInfo | null);
   'invalidReceipts'?: (_fedcredit_v1_InvalidReceipt)[];
+  'scoreHistogram'?: (_fedcredit_v1_ScoreHistogram | null);
 }
 
 export interface RoundReport__Output {
@@ -34,4 +36,5 @@ export interface RoundReport__Output {
   'privacy': (_fedcredit_v1_PrivacySpend__Output)[];
   'clientDp': (_fedcredit_v1_ClientDpRoundInfo__Output | null);
   'invalidReceipts': (_fedcredit_v1_InvalidReceipt__Output)[];
+  'scoreHistogram': (_fedcredit_v1_ScoreHistogram__Output | null);
 }
