@@ -97,6 +97,7 @@ export interface StoredRound {
   trainLoss: number | null;
   failures: unknown[];
   secure: Record<string, number>;
+  scoreHistogram?: { bins: number; negatives: number[]; positives: number[]; noised: boolean };
 }
 
 export const STEPS = ['advertise-keys', 'share-keys', 'masked-input', 'unmasking'];
@@ -175,7 +176,16 @@ export function expectAggregatesOnly(stateDir: string, jobDir: string, secrets: 
     for (const a of numericArrays(JSON.parse(text))) expect(maskedLengths.has(a.length), `${f} holds a vector of a masked input's length ${a.length}`).toBe(false);
   }
   for (const r of rounds) {
-    expect(Object.keys(r).sort()).toEqual(['failures', 'finishedAt', 'metrics', 'participants', 'round', 'seconds', 'secure', 'trainLoss']);
+    // An evaluated round also stores the consortium's summed score histogram: its counts add up
+    // to every member's held-out rows (the metrics' n and positives), not one member's.
+    const keys = ['failures', 'finishedAt', 'metrics', 'participants', 'round', 'seconds', 'secure', 'trainLoss'];
+    if (r.scoreHistogram) {
+      keys.push('scoreHistogram');
+      const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+      expect(sum(r.scoreHistogram.negatives) + sum(r.scoreHistogram.positives)).toBe(r.metrics.n);
+      expect(sum(r.scoreHistogram.positives)).toBe(r.metrics.positives);
+    }
+    expect(Object.keys(r).sort()).toEqual(keys.sort());
     expect(Object.values(r.metrics).every((x) => typeof x === 'number')).toBe(true);
     expect(Object.values(r.secure).every((x) => typeof x === 'number')).toBe(true);
     expect(r.failures).toEqual([]);

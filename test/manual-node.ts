@@ -5,6 +5,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
+import { tlsChannelOptions } from '../trust/tls.ts';
 import { channelOptions, loadProto, PROTOCOL_VERSION } from '../proto/load.ts';
 import type { FleetClient } from '../proto/generated/fedcredit/v1/Fleet.ts';
 import type { Task__Output } from '../proto/generated/fedcredit/v1/Task.ts';
@@ -31,7 +32,7 @@ export class ManualNode {
     credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
   ) {
     const Fleet = loadProto().fedcredit.v1.Fleet;
-    this.client = new Fleet(address, credentials, channelOptions());
+    this.client = new Fleet(address, credentials, { ...channelOptions(), ...tlsChannelOptions(address) });
   }
 
   /** Sends a request as is. */
