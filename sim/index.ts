@@ -1,6 +1,7 @@
 /**
  * `fedcredit/sim`: a whole consortium in one process (the real engine, secure aggregation, DP
- * and participant handler chains over an in-memory grid), and the seeded synthetic consortium.
+ * and participant handler chains over an in-memory grid), the seeded synthetic consortium, and a
+ * WAN test bed: shaped TCP links in front of a real coordinator (`wan/`).
  */
 export { simulate, startSimulation } from './simulate.ts';
 export type { SimulatedParty, SimulateOptions, Simulation, SimulationOptions, SimulationResult } from './simulate.ts';

@@ -47,6 +47,8 @@ export interface WanFleetOptions {
   /** Every delivered chunk of every link (performance.now() ms). */
   onDeliver?: (member: string, direction: LinkDirection, atMs: number, bytes: number) => void;
   logLevel?: Level;
+  /** Passed to every node (participant/node.ts NodeOptions): false makes a node poll only after each push is answered. */
+  pollBesidePush?: boolean;
   /** How long to wait for every member to register (default 30 s). */
   connectTimeoutMs?: number;
 }
@@ -117,6 +119,7 @@ export async function startWanFleet(o: WanFleetOptions): Promise<WanFleet> {
         name: m.name, role: creds.identity.role, schemaDigest: digest, handler,
         log: createLogger(`participant:${m.name}`, level),
         credentials: clientCredentials(creds), identity: creds.identity,
+        ...(o.pollBesidePush !== undefined ? { pollBesidePush: o.pollBesidePush } : {}),
       });
       nodes.set(m.name, node);
       // A node the coordinator refuses stops; the wait below then names who is missing.
