@@ -3,22 +3,24 @@
  * on loopback and against the network's floor.
  *
  *   npm run bench:wan -- [--members 4] [--rtt 40] [--mbps 100] [--stall 100/2000]
- *                        [--lr-rounds 4] [--mlp-rounds 3] [--hidden 300,300] [--scale 1]
- *                        [--json] [--out wan-results.json]
+ *                        [--lr-rounds 4] [--mlp-rounds 3] [--passes 2] [--hidden 300,300]
+ *                        [--scale 1] [--json] [--out wan-results.json]
  *
- * Two fleets run side by side (sim/wan/wan-fleet.ts): each a coordinator with mutual TLS and a
- * roster, and the same members as in-process participant nodes over real gRPC. In the WAN fleet
- * every member dials its own shaped link (sim/wan/shaped-link.ts: half the RTT each way, the given
- * bandwidth each way); the last member's link also stalls (`--stall F/E`: nothing is delivered for
- * F ms out of every E ms, like a burst of loss TCP recovers from). In the loopback fleet members
- * dial the coordinator directly. Jobs: logistic regression and an MLP (`--hidden`), each once per
- * fleet after an unmeasured warm-up job, then the logistic job once more on the WAN with twice
- * the RTT, which measures how many round trips a round really waits for:
- * (time at 2·RTT − time at RTT) / RTT.
+ * Three fleets run side by side (sim/wan/wan-fleet.ts), each a coordinator with mutual TLS and a
+ * roster and the same members as in-process participant nodes over real gRPC: "loopback" (members
+ * dial the coordinator directly), "wan" (every member dials its own shaped link,
+ * sim/wan/shaped-link.ts: half the RTT each way and the given bandwidth each way; the last
+ * member's link also stalls, `--stall F/E`: nothing is delivered for F ms of every E ms, like a
+ * burst of loss TCP recovers from) and "wan, poll after reply" (the same links, nodes with
+ * `pollBesidePush: false`: each waits for its PushResult's reply before its next long poll, as
+ * nodes did before). Jobs: logistic regression and an MLP (`--hidden`), `--passes` times per fleet,
+ * interleaved, after an unmeasured warm-up job.
  *
- * Per round (medians over rounds ≥ 1): time on the WAN and on loopback, bytes the busiest member's
- * link carried (counted at the proxy), the tasks each member answered (the protocol's sequential
- * steps: each is one task down and one result up, at least one RTT), the floor = loopback time +
+ * Per round (rounds ≥ 1 of every pass): time on the WAN and on loopback (medians, and the fastest
+ * rounds, less sensitive to a shared machine's load), bytes the busiest member's link carried
+ * (counted at the proxy), the tasks each member answered (the protocol's sequential steps: each is
+ * at least one task down and one result up, one RTT), the bursts of requests on the members'
+ * uplinks (counted at the proxy: each is a wait for the coordinator), the floor = loopback time +
  * steps × RTT + bytes / bandwidth, and WAN / floor (target ≤ 1.5).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,7 +41,7 @@ import type { DataSchema } from '../core/data/schema.ts';
 import { modelLayout } from '../core/model/layout.ts';
 import { layoutSize } from '../core/types.ts';
 import { type ModelRow, modelRow, wanTable } from './wan-report.ts';
-import { runMeasuredJob } from './wan-job.ts';
+import { BurstCounter, runMeasuredJob } from './wan-job.ts';
 import type { JobRun } from './wan-job.ts';
 
 interface Options {
@@ -49,6 +51,7 @@ interface Options {
   stall: { forMs: number; everyMs: number } | undefined;
   lrRounds: number;
   mlpRounds: number;
+  passes: number;
   hidden: number[];
   scale: number;
   seed: number;
@@ -57,7 +60,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { members: 4, rttMs: 40, mbps: 100, stall: { forMs: 100, everyMs: 2000 }, lrRounds: 4, mlpRounds: 3, hidden: [300, 300], scale: 1, seed: 7, json: false, out: undefined };
+  const o: Options = { members: 4, rttMs: 40, mbps: 100, stall: { forMs: 100, everyMs: 2000 }, lrRounds: 4, mlpRounds: 3, passes: 2, hidden: [300, 300], scale: 1, seed: 7, json: false, out: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -81,6 +84,7 @@ function parseArgs(argv: string[]): Options {
       else throw new Error(`--stall expects FOR/EVERY in ms with FOR < EVERY (e.g. 100/2000) or "none", got "${v}"`);
     } else if (a === '--lr-rounds') o.lrRounds = Math.round(num(1));
     else if (a === '--mlp-rounds') o.mlpRounds = Math.round(num(1));
+    else if (a === '--passes') o.passes = Math.round(num(1));
     else if (a === '--hidden') o.hidden = value().split(',').map(Number);
     else if (a === '--scale') o.scale = num(0.01);
     else if (a === '--json') o.json = true;
@@ -117,6 +121,12 @@ function logisticParameters(schema: DataSchema): number {
   return layoutSize(modelLayout({ type: 'logistic' }, inputDim(schema)));
 }
 
+/** A WAN fleet and its members' uplink burst counters. */
+interface Measured {
+  fleet: WanFleet;
+  uplinks: Map<string, BurstCounter>;
+}
+
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const log = (l: string) => process.stderr.write(`${l}\n`);
@@ -127,39 +137,51 @@ async function main(): Promise<void> {
   try {
     const members = writeMembers(path.join(dir, 'data'), o.members, o.scale, o.seed);
     const lossy = members[members.length - 1]!.name;
-    const shape = (rttMs: number, stall: boolean): LinkShape => ({ latencyMs: rttMs / 2, bandwidthBps: o.mbps * 1e6, ...(stall && o.stall ? { stall: o.stall } : {}) });
-    const wan = await startWanFleet({ dir: path.join(dir, 'wan'), members, schema, link: (m) => ({ up: shape(o.rttMs, m === lossy), down: shape(o.rttMs, m === lossy) }) });
-    fleets.push(wan);
-    const loop = await startWanFleet({ dir: path.join(dir, 'loopback'), members, schema, link: () => undefined });
-    fleets.push(loop);
-    log(`wan bench: ${o.members} members (${[...wan.rows.values()].reduce((a, b) => a + b, 0)} rows), RTT ${o.rttMs} ms, ${o.mbps} Mbit/s each way, ${o.stall ? `${lossy}'s link stalls ${o.stall.forMs} ms every ${o.stall.everyMs} ms` : 'no stalls'}, tfjs ${backend}`);
+    const shape = (m: string): LinkShape => ({ latencyMs: o.rttMs / 2, bandwidthBps: o.mbps * 1e6, ...(m === lossy && o.stall ? { stall: o.stall } : {}) });
+    const start = async (name: string, shaped: boolean, pollBesidePush: boolean): Promise<Measured> => {
+      // A gap of a quarter RTT on the uplink separates two waves of requests (see BurstCounter).
+      const uplinks = new Map(shaped ? members.map((m) => [m.name, new BurstCounter(o.rttMs / 4)]) : []);
+      const fleet = await startWanFleet({
+        dir: path.join(dir, name), members, schema, pollBesidePush,
+        link: (m) => (shaped ? { up: shape(m), down: shape(m) } : undefined),
+        onDeliver: (m, direction, at) => (direction === 'up' ? uplinks.get(m)?.delivered(at) : undefined),
+      });
+      fleets.push(fleet);
+      return { fleet, uplinks };
+    };
+    const loop = await start('loopback', false, true);
+    const wan = await start('wan', true, true);
+    const wanAfterReply = await start('wan-poll-after-reply', true, false);
+    log(`wan bench: ${o.members} members (${[...wan.fleet.rows.values()].reduce((a, b) => a + b, 0)} rows), RTT ${o.rttMs} ms, ${o.mbps} Mbit/s each way, ${o.stall ? `${lossy}'s link stalls ${o.stall.forMs} ms every ${o.stall.everyMs} ms` : 'no stalls'}, tfjs ${backend}`);
 
     const lr: JobSpec['model'] = { type: 'logistic' };
     const mlp = { type: 'mlp', hidden: o.hidden } as JobSpec['model'];
-    for (const f of [loop, wan]) await runMeasuredJob(f, jobOf('wan-warm-up', lr, 1, o.members, o.seed), schema);
-    const runs: Record<string, { wan: JobRun; loop: JobRun }> = {};
-    for (const [label, model, rounds] of [['logistic', lr, o.lrRounds], [`mlp [${o.hidden.join(', ')}]`, mlp, o.mlpRounds]] as const) {
+    const order = [loop, wan, wanAfterReply];
+    for (const f of order) await runMeasuredJob(f.fleet, jobOf('wan-warm-up', lr, 1, o.members, o.seed), schema);
+    const rows: ModelRow[] = [];
+    const runs: Record<string, Record<string, JobRun[]>> = {};
+    const models = [['logistic regression', lr, o.lrRounds, logisticParameters(schema)], [`MLP [${o.hidden.join(', ')}]`, mlp, o.mlpRounds, parameterCount(o.hidden, schema)]] as const;
+    for (const [label, model, rounds, parameters] of models) {
       const job = jobOf(`wan-${label}`, model, rounds, o.members, o.seed);
-      const l = await runMeasuredJob(loop, job, schema);
-      log(`  ${label} loopback: rounds ${l.rounds.map((r) => r.seconds.toFixed(2)).join(' ')} s`);
-      const w = await runMeasuredJob(wan, job, schema);
-      log(`  ${label} WAN:      rounds ${w.rounds.map((r) => r.seconds.toFixed(2)).join(' ')} s`);
-      runs[label] = { wan: w, loop: l };
+      const got = { loop: [] as JobRun[], wan: [] as JobRun[], wanAfterReply: [] as JobRun[] };
+      // Each fleet's jobs interleaved with the others', so a change in the machine's load hits all alike.
+      for (let pass = 0; pass < o.passes; pass++) {
+        for (const key of pass % 2 === 0 ? (['loop', 'wan', 'wanAfterReply'] as const) : (['wanAfterReply', 'wan', 'loop'] as const)) {
+          const f = { loop, wan, wanAfterReply }[key];
+          const run = await runMeasuredJob(f.fleet, job, schema, f.uplinks);
+          if (!run.authenticated) throw new Error(`${label} on ${key}: a measured round was not an authenticated secure sum`);
+          got[key].push(run);
+          log(`  ${label.padEnd(20)} ${key.padEnd(14)} rounds ${run.rounds.map((r) => r.seconds.toFixed(2)).join(' ')} s`);
+        }
+      }
+      runs[label] = got;
+      const link = { rttMs: o.rttMs, mbps: o.mbps };
+      rows.push(modelRow(`${label}, poll beside push`, parameters, { loop: got.loop, wan: got.wan }, link));
+      rows.push(modelRow(`${label}, poll after reply`, parameters, { loop: got.loop, wan: got.wanAfterReply }, link));
     }
-    // Twice the delay and no stalls: the stalls' cost would otherwise blur the difference.
-    for (const link of wan.links.values()) link.reshape(shape(2 * o.rttMs, false), shape(2 * o.rttMs, false));
-    const slow = await runMeasuredJob(wan, jobOf('wan-logistic-2rtt', lr, o.lrRounds, o.members, o.seed), schema);
-    log(`  logistic WAN at ${2 * o.rttMs} ms RTT: rounds ${slow.rounds.map((r) => r.seconds.toFixed(2)).join(' ')} s`);
-    for (const r of Object.values(runs)) if (!r.wan.authenticated || !r.loop.authenticated) throw new Error('a measured round was not an authenticated secure sum');
-
-    const params = { rttMs: o.rttMs, mbps: o.mbps };
-    const rows: ModelRow[] = [
-      modelRow('logistic regression', logisticParameters(schema), runs.logistic!, params, slow),
-      modelRow(`MLP [${o.hidden.join(', ')}]`, parameterCount(o.hidden, schema), runs[`mlp [${o.hidden.join(', ')}]`]!, params),
-    ];
-    const result = { machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, backend }, options: { ...o, lossy }, rows, runs, slowLogistic: slow };
+    const result = { machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, backend, load: os.loadavg() }, options: { ...o, lossy }, rows, runs };
     if (o.out) writeFileSync(o.out, `${JSON.stringify(result, null, 2)}\n`);
-    process.stdout.write(o.json ? `${JSON.stringify(result, null, 2)}\n` : `${wanTable(rows, { ...params, members: o.members, lossy, stall: o.stall })}\n`);
+    process.stdout.write(o.json ? `${JSON.stringify(result, null, 2)}\n` : `${wanTable(rows, { rttMs: o.rttMs, mbps: o.mbps, members: o.members, lossy, stall: o.stall })}\n`);
   } finally {
     for (const f of fleets) await f.stop();
     rmSync(dir, { recursive: true, force: true });
