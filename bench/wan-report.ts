@@ -5,6 +5,7 @@
  * on the uplinks, the network floor and WAN / floor; rendered as a markdown table.
  */
 import type { JobRun, RoundSample } from './wan-job.ts';
+import type { WindowBench } from './wan-window.ts';
 import { median, min } from './stats.ts';
 
 /** The WAN / floor ratio the benchmark aims for. */
@@ -77,4 +78,14 @@ export function wanTable(rows: ModelRow[], o: { rttMs: number; mbps: number; mem
     "floor = loopback time + steps × RTT + busiest member's bytes / bandwidth; uplink bursts are counted at the proxy (requests closer than RTT/4 count as one).",
   ];
   return lines.join('\n');
+}
+
+/** The markdown table of the flow-control window comparison. */
+export function windowTable(w: WindowBench): string {
+  return [
+    `| one ${(w.bytes / 1000).toFixed(0)} kB gRPC message | upload | download | floor (RTT + bytes / bandwidth) |`,
+    '|---|---|---|---|',
+    `| HTTP/2 windows 64 KiB (Node's default) | ${w.defaultWindow.uploadMs.toFixed(0)} ms | ${w.defaultWindow.downloadMs.toFixed(0)} ms | ${w.floorMs.toFixed(0)} ms |`,
+    `| widened (proto/flow-control.ts) | ${w.wideWindow.uploadMs.toFixed(0)} ms | ${w.wideWindow.downloadMs.toFixed(0)} ms | ${w.floorMs.toFixed(0)} ms |`,
+  ].join('\n');
 }

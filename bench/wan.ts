@@ -14,7 +14,8 @@
  * burst of loss TCP recovers from) and "wan, poll after reply" (the same links, nodes with
  * `pollBesidePush: false`: each waits for its PushResult's reply before its next long poll, as
  * nodes did before). Jobs: logistic regression and an MLP (`--hidden`), `--passes` times per fleet,
- * interleaved, after an unmeasured warm-up job.
+ * interleaved, after an unmeasured warm-up job. First, one 600 kB gRPC message up and down a link
+ * of the same shape with 64 KiB and with widened HTTP/2 windows (bench/wan-window.ts).
  *
  * Per round (rounds ≥ 1 of every pass): time on the WAN and on loopback (medians, and the fastest
  * rounds, less sensitive to a shared machine's load), bytes the busiest member's link carried
@@ -40,8 +41,9 @@ import { inputDim } from '../core/data/schema.ts';
 import type { DataSchema } from '../core/data/schema.ts';
 import { modelLayout } from '../core/model/layout.ts';
 import { layoutSize } from '../core/types.ts';
-import { type ModelRow, modelRow, wanTable } from './wan-report.ts';
+import { type ModelRow, modelRow, wanTable, windowTable } from './wan-report.ts';
 import { BurstCounter, runMeasuredJob } from './wan-job.ts';
+import { runWindowBench } from './wan-window.ts';
 import type { JobRun } from './wan-job.ts';
 
 interface Options {
@@ -154,6 +156,8 @@ async function main(): Promise<void> {
     const wanAfterReply = await start('wan-poll-after-reply', true, false);
     log(`wan bench: ${o.members} members (${[...wan.fleet.rows.values()].reduce((a, b) => a + b, 0)} rows), RTT ${o.rttMs} ms, ${o.mbps} Mbit/s each way, ${o.stall ? `${lossy}'s link stalls ${o.stall.forMs} ms every ${o.stall.everyMs} ms` : 'no stalls'}, tfjs ${backend}`);
 
+    const window = await runWindowBench({ bytes: 600_000, rttMs: o.rttMs, mbps: o.mbps, reps: 4 });
+    log(`  one 600 kB message: 64 KiB windows up ${window.defaultWindow.uploadMs.toFixed(0)} / down ${window.defaultWindow.downloadMs.toFixed(0)} ms, wide windows up ${window.wideWindow.uploadMs.toFixed(0)} / down ${window.wideWindow.downloadMs.toFixed(0)} ms (floor ${window.floorMs.toFixed(0)} ms)`);
     const lr: JobSpec['model'] = { type: 'logistic' };
     const mlp = { type: 'mlp', hidden: o.hidden } as JobSpec['model'];
     const order = [loop, wan, wanAfterReply];
@@ -179,9 +183,9 @@ async function main(): Promise<void> {
       rows.push(modelRow(`${label}, poll beside push`, parameters, { loop: got.loop, wan: got.wan }, link));
       rows.push(modelRow(`${label}, poll after reply`, parameters, { loop: got.loop, wan: got.wanAfterReply }, link));
     }
-    const result = { machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, backend, load: os.loadavg() }, options: { ...o, lossy }, rows, runs };
+    const result = { machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, backend, load: os.loadavg() }, options: { ...o, lossy }, rows, window, runs };
     if (o.out) writeFileSync(o.out, `${JSON.stringify(result, null, 2)}\n`);
-    process.stdout.write(o.json ? `${JSON.stringify(result, null, 2)}\n` : `${wanTable(rows, { rttMs: o.rttMs, mbps: o.mbps, members: o.members, lossy, stall: o.stall })}\n`);
+    process.stdout.write(o.json ? `${JSON.stringify(result, null, 2)}\n` : `${wanTable(rows, { rttMs: o.rttMs, mbps: o.mbps, members: o.members, lossy, stall: o.stall })}\n\n${windowTable(window)}\n`);
   } finally {
     for (const f of fleets) await f.stop();
     rmSync(dir, { recursive: true, force: true });
