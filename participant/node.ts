@@ -21,6 +21,7 @@ import type { ScoreReply__Output } from '../proto/generated/fedcredit/v1/ScoreRe
 import type { Logger } from '../platform/log.ts';
 import type { TaskHandler } from './handler.ts';
 import { KINDS, parseTask } from './task-parse.ts';
+import { sendWithResend } from './resend.ts';
 
 export { parseTask } from './task-parse.ts';
 import { randomBytes } from 'node:crypto';
@@ -264,8 +265,7 @@ export class ParticipantNode {
       req.refusal = { code: 'invalid_task', reason: (err as Error).message };
       summary = `invalid task: ${(err as Error).message}`;
     }
-    const signedReq = this.signed('PushResult', req, taskBinding(t));
-    const push = unaryCall<PushResultReply__Output>((m, o, cb) => this.client.pushResult(signedReq, m, o, cb), this.opts.callTimeoutMs ?? 60_000, this.abort.signal);
+    const push = this.push(req, t);
     const next = this.opts.pollBesidePush === false ? push.then(() => this.pull()) : this.pull();
     // Awaited by run(), possibly only after the push failed: never an unhandled rejection.
     next.catch(() => undefined);
@@ -275,6 +275,25 @@ export class ParticipantNode {
       log[t.kind === 'VERTICAL' && !req.refusal ? 'debug' : 'info']('task answered', { task: t.taskId, job: t.jobId, round: t.round, kind: t.kind, ms: Date.now() - started, result: summary });
     });
     return { pushed, next };
+  }
+
+  /** Sends the answer to `t`, again if the connection drops under it (participant/resend.ts). */
+  private push(req: PushResultRequest, t: Task__Output): Promise<void> {
+    return sendWithResend(
+      () => {
+        // Signed afresh for every copy: each needs its own sequence number.
+        const signedReq = this.signed('PushResult', req, taskBinding(t));
+        return unaryCall<PushResultReply__Output>((m, o, cb) => this.client.pushResult(signedReq, m, o, cb), this.opts.callTimeoutMs ?? 60_000, this.abort.signal);
+      },
+      {
+        deadlineMs: t.deadlineUnixMs > 0 ? t.deadlineUnixMs : Date.now() + 60_000, signal: this.abort.signal, log: this.opts.log, task: t.taskId,
+        sessionKnown: async () => {
+          const session = req.session ?? '';
+          const h = await unaryCall<HeartbeatReply__Output>((m, o, cb) => this.client.heartbeat(this.signed('Heartbeat', { session }), m, o, cb), 5000, this.abort.signal);
+          return h.known;
+        },
+      },
+    );
   }
 
   /** Runs a horizontal task through the handler chain; fills `req` and returns a summary for the log. */

@@ -27,6 +27,8 @@ export interface ShapedLinkOptions {
   down: LinkShape;
   /** Reset every connection this many ms after the link started (each entry once). */
   flapAtMs?: number[];
+  /** Called for every chunk as it enters the link, before its delay (ms on performance.now()). */
+  onSend?: (direction: LinkDirection, atMs: number, bytes: number) => void;
   /** Called for every chunk when it is delivered at the far end (ms on performance.now()). */
   onDeliver?: (direction: LinkDirection, atMs: number, bytes: number) => void;
 }
@@ -155,8 +157,14 @@ export async function startShapedLink(o: ShapedLinkOptions): Promise<ShapedLink>
       member.destroy();
       coordinator.destroy();
     };
-    member.on('data', (d: Buffer) => up.send(d));
-    coordinator.on('data', (d: Buffer) => down.send(d));
+    member.on('data', (d: Buffer) => {
+      up.send(d);
+      o.onSend?.('up', performance.now(), d.length);
+    });
+    coordinator.on('data', (d: Buffer) => {
+      down.send(d);
+      o.onSend?.('down', performance.now(), d.length);
+    });
     member.on('end', () => up.end());
     coordinator.on('end', () => down.end());
     for (const s of [member, coordinator]) {

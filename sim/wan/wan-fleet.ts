@@ -33,6 +33,8 @@ export interface MemberLink {
   up: LinkShape;
   down: LinkShape;
   flapAtMs?: number[];
+  /** Every chunk as it enters the link (see ShapedLinkOptions.onSend). */
+  onSend?: (direction: LinkDirection, atMs: number, bytes: number) => void;
 }
 
 /** Settings of {@link startWanFleet}. */
