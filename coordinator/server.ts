@@ -6,6 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { channelOptions, loadProto } from '../proto/load.ts';
+import { widenServerWindows } from '../proto/flow-control.ts';
 import { AUDIT_LOG_FILE, AuditLog, auditJoins } from './audit-log.ts';
 import { controlHandlers } from './control-service.ts';
 import { FleetGrid } from './fleet-grid.ts';
@@ -112,6 +113,7 @@ export async function startCoordinator(opts: CoordinatorOptions): Promise<Coordi
     server.bindAsync(`${host}:${opts.port}`, opts.tls ? serverCredentials(opts.tls) : grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   )
     .then((p) => {
+      if (!widenServerWindows(server)) log.warn('could not widen the HTTP/2 flow-control windows of this grpc-js server: large messages cross long links at 64 KiB per round trip');
       audit.coordinatorStarted(`${host}:${p}`);
       return p;
     })

@@ -7,6 +7,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { ProtoGrpcType } from './generated/fedcredit.ts';
+import { FLOW_CONTROL_WINDOW } from './flow-control.ts';
 
 /** Path of the .proto file that defines the wire protocol. */
 export const PROTO_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fedcredit', 'v1', 'fedcredit.proto');
@@ -33,11 +34,15 @@ export function loadProto(): ProtoGrpcType {
   return cached;
 }
 
-/** Channel options that set the maximum send and receive message size. */
+/**
+ * Channel options: the maximum send and receive message size, keepalive, and a wide HTTP/2
+ * flow-control window so a large message crosses a long link at its bandwidth (proto/flow-control.ts).
+ */
 export function channelOptions(maxMessageBytes: number = DEFAULT_MAX_MESSAGE_BYTES): grpc.ChannelOptions {
   return {
     'grpc.max_receive_message_length': maxMessageBytes,
     'grpc.max_send_message_length': maxMessageBytes,
+    'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW,
     'grpc.keepalive_time_ms': 30_000,
     'grpc.keepalive_permit_without_calls': 1,
   };
