@@ -1,12 +1,13 @@
 /**
  * What the dashboard shows, as one JSON snapshot (`GET /api/state`): the participants and whether
  * they are online, the current job (the running one, else the latest) with its stage, AUC/KS per
- * evaluated round, ε per member and failures, and the recent jobs. Read-only: built from the job
+ * evaluated round, ε per member and failures, and the recent jobs (also those stored before a restart). Read-only: built from the job
  * manager's in-memory records and the fleet's registry, nothing is changed. Privacy spends are the
  * ones the Control API reports (receipts verified, against the roster's keys when there is one).
  */
 import { roundToWire } from './control-service.ts';
 import type { JobManager, JobRecord } from './jobs.ts';
+import { listJobs } from './job-list.ts';
 
 /** A participant as the dashboard lists it. */
 export interface DashboardParticipant {
@@ -68,10 +69,6 @@ export const RECENT_JOBS = 10;
 
 const finite = (x: number) => (Number.isFinite(x) ? x : null);
 
-function lastEvaluated(rec: JobRecord) {
-  return [...rec.rounds].reverse().find((r) => r.metrics.n > 0)?.metrics;
-}
-
 function liveJob(rec: JobRecord, jobs: JobManager): DashboardJob {
   const evaluated = rec.rounds.filter((r) => r.metrics.n > 0);
   const names = new Set<string>();
@@ -102,12 +99,10 @@ export function dashboardState(source: DashboardSource, now: number = Date.now()
     generatedUnixMs: now,
     participants: source.participants().sort((a, b) => a.name.localeCompare(b.name)),
     current: current ? liveJob(current, source.jobs) : null,
-    recent: records.slice(0, RECENT_JOBS).map((r) => {
-      const m = lastEvaluated(r);
-      return {
-        jobId: r.id, name: r.job.name, state: r.state, roundsCompleted: r.rounds.filter((x) => x.round > 0).length, roundsTotal: r.job.rounds,
-        createdUnixMs: r.createdAt, finishedUnixMs: r.finishedAt, auc: m ? finite(m.auc) : null, ks: m ? finite(m.ks) : null,
-      };
-    }),
+    // Every job the coordinator knows, also those run before a restart (read from its state dir).
+    recent: listJobs(source.jobs.stateDir, source.jobs.inMemory(), source.jobs.vertical, { limit: RECENT_JOBS }).jobs.map((j) => ({
+      jobId: j.jobId, name: j.name, state: j.state, roundsCompleted: j.roundsCompleted, roundsTotal: j.roundsTotal,
+      createdUnixMs: j.createdAt, finishedUnixMs: j.finishedAt, auc: j.metrics ? finite(j.metrics.auc) : null, ks: j.metrics ? finite(j.metrics.ks) : null,
+    })),
   };
 }

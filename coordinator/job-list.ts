@@ -119,8 +119,15 @@ function storedVerticalIds(stateDir: string): string[] {
 export function listJobs(stateDir: string, live: readonly JobRecord[], vertical: VerticalJobBook, q: ListJobsQuery = {}): { jobs: JobListing[]; total: number } {
   const byId = new Map<string, JobListing>();
   for (const rec of live) byId.set(rec.id, listingOfRecord(rec));
-  for (const id of storedJobIds(stateDir)) if (!byId.has(id)) byId.set(id, listingOfStored(stateDir, id));
-  for (const id of storedVerticalIds(stateDir)) {
+  const limit = Math.min(LIST_JOBS_MAX, q.limit && q.limit > 0 ? q.limit : LIST_JOBS_DEFAULT);
+  // Ids begin with their submission time: without a state filter only the newest `limit` stored
+  // jobs of each kind can make the list, so only those are read (a dashboard polls this).
+  const newest = (ids: string[]) => (q.state === undefined ? ids.sort().slice(-limit) : ids);
+  const storedIds = storedJobIds(stateDir);
+  const verticalIds = storedVerticalIds(stateDir);
+  const unread = q.state === undefined ? new Set([...storedIds, ...verticalIds].filter((id) => !byId.has(id))).size : 0;
+  for (const id of newest(storedIds)) if (!byId.has(id)) byId.set(id, listingOfStored(stateDir, id));
+  for (const id of newest(verticalIds)) {
     if (byId.has(id)) continue;
     try {
       const v = vertical.get(id);
@@ -132,8 +139,9 @@ export function listJobs(stateDir: string, live: readonly JobRecord[], vertical:
   const all = [...byId.values()].filter((j) => q.state === undefined || j.state === q.state);
   // Newest first; ids begin with their submission time, which breaks ties.
   all.sort((a, b) => b.createdAt - a.createdAt || (a.jobId < b.jobId ? 1 : -1));
-  const limit = Math.min(LIST_JOBS_MAX, q.limit && q.limit > 0 ? q.limit : LIST_JOBS_DEFAULT);
-  return { jobs: all.slice(0, limit), total: all.length };
+  // Without a filter every job counts, read or not: live ones plus every stored id not live.
+  const total = q.state === undefined ? live.length + unread : all.length;
+  return { jobs: all.slice(0, limit), total };
 }
 
 /** Whether `s` names a job state. */
