@@ -9,6 +9,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { inputDim as schemaInputDim } from '../core/data/schema.ts';
 import type { DataSchema } from '../core/data/schema.ts';
+import type { EvalMetrics } from '../core/metrics/histogram.ts';
 import type { JobSpec } from '../core/job.ts';
 import { hasWeightLayout, modelLayout } from '../core/model/layout.ts';
 import type { PreprocessingParams } from '../core/round/task-config.ts';
@@ -21,15 +22,7 @@ import { featureEncodings, METADATA_JSON, metricOrNull, modelInputNames, PACKAGE
 import type { ModelMetadata } from './package-format.ts';
 
 /** Federated metrics of the final evaluation, as the coordinator computed them. */
-export interface PackageMetrics {
-  auc: number;
-  ks: number;
-  gini: number;
-  logLoss: number;
-  brier: number;
-  n: number;
-  positives: number;
-}
+export type PackageMetrics = EvalMetrics;
 
 /** What a package is written from: a finished job as the coordinator reports it. */
 export interface ModelPackageInput {

@@ -4,6 +4,7 @@
  * The HTML page embeds exactly this object as JSON, so every number on the page can be checked
  * against it, and it against the status.
  */
+import type { EvalMetrics } from '../../core/metrics/histogram.ts';
 import type { ScoreHistogram } from '../../core/metrics/histogram.ts';
 import { rankStatistics } from '../../core/metrics/histogram.ts';
 import type { JobStatus__Output } from '../../proto/generated/fedcredit/v1/JobStatus.ts';
@@ -34,17 +35,10 @@ export interface ReportExtras {
 }
 
 /** One round as the report shows it. */
-export interface ReportRound {
+export interface ReportRound extends EvalMetrics {
   round: number;
   participants: string[];
   evaluated: boolean;
-  auc: number;
-  ks: number;
-  gini: number;
-  logLoss: number;
-  brier: number;
-  n: number;
-  positives: number;
   trainLoss: number;
   seconds: number;
   failures: { participant: string; stage: string; reason: string }[];
