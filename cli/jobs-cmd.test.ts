@@ -1,13 +1,13 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { registerJobsCommand } from './jobs-cmd.ts';
+import { registerJobCommands } from './jobs-cmd.ts';
 
 /** Parses `args` with the jobs command registered; resolves with commander's error message, if any. */
 async function parseError(args: string[]): Promise<string> {
   const program = new Command('fedcredit').exitOverride();
   let message = '';
   program.configureOutput({ writeErr: (s) => { message += s; }, writeOut: () => undefined });
-  registerJobsCommand(program);
+  registerJobCommands(program);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeErr: (s) => { message += s; }, writeOut: () => undefined });
   await program.parseAsync(['node', 'fedcredit', 'jobs', '--coordinator', '127.0.0.1:1', '--insecure', ...args]).catch(() => undefined);
   return message;

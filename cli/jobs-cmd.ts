@@ -1,7 +1,8 @@
 /**
- * `fedcredit jobs`: the coordinator's jobs as a table (or `--json`), newest first — queued,
- * running and every stored job, also after the coordinator restarted. A thin layer over
- * {@link ControlClient.jobs}.
+ * Job management commands, thin layers over the Control API client: `fedcredit jobs` (the
+ * coordinator's jobs as a table or `--json`, newest first — queued, running and every stored job,
+ * also after a restart; {@link ControlClient.jobs}), `status` ({@link ControlClient.status}) and
+ * `cancel` ({@link ControlClient.cancel}).
  */
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
@@ -38,8 +39,10 @@ export function jobsTable(jobs: readonly JobSummary[], total: number): string[] 
   return lines;
 }
 
-/** Registers `fedcredit jobs`. */
-export function registerJobsCommand(program: Command): void {
+const warn = (l: string) => process.stderr.write(`${l}\n`);
+
+/** Registers `fedcredit jobs`, `status` and `cancel`. */
+export function registerJobCommands(program: Command): void {
   const cmd = program
     .command('jobs')
     .description('list the coordinator\'s jobs, newest first: state, rounds, model, last AUC/KS (also jobs run before a restart)')
@@ -56,11 +59,56 @@ export function registerJobsCommand(program: Command): void {
     })
     .option('--json', 'print the list as JSON', false);
   addTransportOptions(cmd, 'operator').action(async (o) => {
-    const c = new ControlClient(o.coordinator, controlOptionsFrom(o, (l) => process.stderr.write(`${l}\n`)));
+    const c = new ControlClient(o.coordinator, controlOptionsFrom(o, warn));
     try {
       const { jobs, total } = await c.jobs({ ...(o.limit ? { limit: o.limit } : {}), ...(o.state ? { state: o.state } : {}) });
       if (o.json) process.stdout.write(`${JSON.stringify({ total, jobs: jobs.map(jobSummaryJson) }, null, 2)}\n`);
       else for (const l of jobsTable(jobs, total)) process.stdout.write(`${l}\n`);
+    } finally {
+      c.close();
+    }
+  });
+
+  const statusCmd = program
+    .command('status')
+    .description('show a job\'s state, stage and last round (to follow it live, use run)')
+    .requiredOption('--coordinator <host:port>', 'coordinator address')
+    .requiredOption('--job <job-id>', 'the job id that run or simulate printed')
+    .option('--json', 'print the whole status as JSON', false);
+  addTransportOptions(statusCmd, 'operator').action(async (o) => {
+    const c = new ControlClient(o.coordinator, controlOptionsFrom(o, warn));
+    try {
+      const s = await c.status(o.job);
+      if (o.json) {
+        process.stdout.write(JSON.stringify(s, null, 2) + '\n');
+      } else {
+        const last = s.rounds[s.rounds.length - 1];
+        const m = last?.metrics;
+        process.stdout.write(
+          `job ${s.jobId} (${s.name}): ${s.state}, ${s.roundsCompleted}/${s.roundsTotal} rounds${s.stage ? `, ${s.stage}` : ''}\n` +
+            (m ? `last round ${last.round}: participants ${last.participants.length}  AUC ${fmt(m.auc)}  KS ${fmt(m.ks)}\n` : '') +
+            (s.error ? `error: ${s.error}\n` : '') +
+            `aggregation: ${s.guarantee}\n`,
+        );
+      }
+      if (s.state === 'FAILED' || s.state === 'CANCELLED') process.exitCode = 1;
+    } finally {
+      c.close();
+    }
+  });
+
+  const cancelCmd = program
+    .command('cancel')
+    .description('cancel a job: a queued one never runs, a running one stops at once (state CANCELLED)')
+    .requiredOption('--coordinator <host:port>', 'coordinator address')
+    .requiredOption('--job <job-id>', 'the job id that run or simulate printed')
+    .option('--json', 'print the final status as JSON', false);
+  addTransportOptions(cancelCmd, 'operator').action(async (o) => {
+    const c = new ControlClient(o.coordinator, controlOptionsFrom(o, warn));
+    try {
+      const s = await c.cancel(o.job);
+      if (o.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');
+      else process.stdout.write(`job ${s.jobId} (${s.name}): ${s.state} after ${s.roundsCompleted}/${s.roundsTotal} rounds: ${s.error}\n`);
     } finally {
       c.close();
     }

@@ -34,7 +34,7 @@ import { registerScoreCommands } from './score-cmd.ts';
 import { registerIdentityRosterCommands } from './identity-roster-cmd.ts';
 import { registerBudgetCommand } from './budget-cmd.ts';
 import { registerPsiCommand } from './psi-cmd.ts';
-import { registerJobsCommand } from './jobs-cmd.ts';
+import { registerJobCommands } from './jobs-cmd.ts';
 import { registerFetchCommand } from './fetch-cmd.ts';
 import { registerExportCommand } from './export-cmd.ts';
 import { fmt } from './progress.ts';
@@ -251,57 +251,12 @@ registerBudgetCommand(program);
 registerPsiCommand(program);
 registerAuditCommand(program);
 registerCertsCommand(program);
-registerJobsCommand(program);
+registerJobCommands(program);
 registerFetchCommand(program);
 registerScoreCommands(program);
 registerExportCommand(program);
 registerIdentityRosterCommands(program);
 registerReportCommand(program);
-
-const statusCmd = program
-  .command('status')
-  .description('show a job\'s state, stage and last round (to follow it live, use run)')
-  .requiredOption('--coordinator <host:port>', 'coordinator address')
-  .requiredOption('--job <job-id>', 'the job id that run or simulate printed')
-  .option('--json', 'print the whole status as JSON', false);
-addTransportOptions(statusCmd, 'operator').action(async (o) => {
-  const c = new ControlClient(o.coordinator, controlOptions(o));
-  try {
-    const s = await c.status(o.job);
-    if (o.json) {
-      process.stdout.write(JSON.stringify(s, null, 2) + '\n');
-    } else {
-      const last = s.rounds[s.rounds.length - 1];
-      const m = last?.metrics;
-      process.stdout.write(
-        `job ${s.jobId} (${s.name}): ${s.state}, ${s.roundsCompleted}/${s.roundsTotal} rounds${s.stage ? `, ${s.stage}` : ''}\n` +
-          (m ? `last round ${last.round}: participants ${last.participants.length}  AUC ${fmt(m.auc)}  KS ${fmt(m.ks)}\n` : '') +
-          (s.error ? `error: ${s.error}\n` : '') +
-          `aggregation: ${s.guarantee}\n`,
-      );
-    }
-    if (s.state === 'FAILED' || s.state === 'CANCELLED') process.exitCode = 1;
-  } finally {
-    c.close();
-  }
-});
-
-const cancelCmd = program
-  .command('cancel')
-  .description('cancel a job: a queued one never runs, a running one stops at once (state CANCELLED)')
-  .requiredOption('--coordinator <host:port>', 'coordinator address')
-  .requiredOption('--job <job-id>', 'the job id that run or simulate printed')
-  .option('--json', 'print the final status as JSON', false);
-addTransportOptions(cancelCmd, 'operator').action(async (o) => {
-  const c = new ControlClient(o.coordinator, controlOptions(o));
-  try {
-    const s = await c.cancel(o.job);
-    if (o.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');
-    else process.stdout.write(`job ${s.jobId} (${s.name}): ${s.state} after ${s.roundsCompleted}/${s.roundsTotal} rounds: ${s.error}\n`);
-  } finally {
-    c.close();
-  }
-});
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof UsageError || err instanceof TrustConfigError || err instanceof DataError || err instanceof CoreInputError || err instanceof AuditLogError) {
