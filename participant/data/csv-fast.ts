@@ -35,15 +35,20 @@ export function parseBlockFast(text: string, firstLine: number, width: number | 
   const end = text.length;
   let line = firstLine;
   let i = 0;
+  // csv-parse takes the first line ending it meets as the record delimiter; a block mixing LF and
+  // CRLF is left to it so that both parsers agree.
+  let endings = 0; // bit 1: LF seen, bit 2: CRLF seen
   while (i < end) {
     const c0 = text.charCodeAt(i);
     if (c0 === LF) {
+      endings |= 1;
       line++;
       i++;
       continue;
     }
     if (c0 === CR) {
       if (text.charCodeAt(i + 1) !== LF) return undefined;
+      endings |= 2;
       line++;
       i += 2;
       continue;
@@ -87,11 +92,14 @@ export function parseBlockFast(text: string, firstLine: number, width: number | 
       }
       if (c === CR) {
         if (text.charCodeAt(i + 1) !== LF) return undefined;
+        endings |= 2;
         i++;
       } else if (c !== LF) return undefined;
+      else if (i < end) endings |= 1;
       i++;
       break;
     }
+    if (endings === 3) return undefined;
     if (width === undefined) width = cells.length;
     else if (cells.length !== width) return undefined;
     records.push(cells);
