@@ -4,19 +4,24 @@
  * whose meaning is beyond doubt — comma-separated cells ending in LF or CRLF, plain cells without
  * quotes or surrounding whitespace, quoted cells (with `""` for a quote) that start right after a
  * comma or line start, hold no line break and are followed by a comma or the line end, empty
- * lines, and exactly `width` cells per record. On anything else it returns `undefined` and the
- * caller parses the block with the general RFC 4180 parser (csv-parse), whose result and error
- * messages are then the authority. For accepted input both parsers give the same cells.
+ * lines, exactly `width` cells per record, and one kind of line ending. At the first record that
+ * is anything else it stops, and the caller parses the rest of the block with the general RFC 4180
+ * parser (csv-parse), whose result and error messages are then the authority. For the records it
+ * accepts both parsers give the same cells.
  *
  * Line convention as in csv.ts: physical lines, counted from `firstLine` at the block's start.
  */
 
-/** Records of one block with the physical line each starts on. */
-export interface ParsedBlock {
-  records: string[][];
-  lines: number[];
-  /** Physical line just past the block (firstLine + line breaks in it). */
+/** How far {@link parseBlockFast} got through a block. */
+export interface FastBlock {
+  /** Records handed over (the header included when it is in the block). */
+  records: number;
+  /** Cells per record (the header's), or undefined before the first record. */
+  width: number | undefined;
+  /** Physical line of `stop`, or just past the block when it was all read. */
   nextLine: number;
+  /** Offset in the text of the first record left to the general parser; -1 when none was. */
+  stop: number;
 }
 
 const QUOTE = 0x22;
@@ -25,20 +30,25 @@ const LF = 0x0a;
 const CR = 0x0d;
 
 /**
- * Parses `text` (which must end with a line break or be the end of the file) into records of
- * `width` cells, or returns undefined when the block needs the general parser. `width` undefined
- * means "take the first record's width" (the header's block).
+ * Parses `text` (which must end with a line break or be the end of the file), handing each record
+ * of `width` cells (undefined: the first record's width) and the line it starts on to `emit`, and
+ * stops at the first record it cannot decide alone: the caller hands the rest of the block, from
+ * `stop`, to the general parser. Every record handed over is one csv-parse reads the same way, so
+ * the split changes nothing but the speed, and each record's strings can be dropped as soon as the
+ * caller has consumed them.
  */
-export function parseBlockFast(text: string, firstLine: number, width: number | undefined): ParsedBlock | undefined {
-  const records: string[][] = [];
-  const lines: number[] = [];
+export function parseBlockFast(text: string, firstLine: number, width: number | undefined, emit: (cells: string[], line: number) => void): FastBlock {
   const end = text.length;
   let line = firstLine;
   let i = 0;
+  let records = 0;
   // csv-parse takes the first line ending it meets as the record delimiter; a block mixing LF and
   // CRLF is left to it so that both parsers agree.
   let endings = 0; // bit 1: LF seen, bit 2: CRLF seen
+  let recordStart = 0;
+  const stopHere = (): FastBlock => ({ records, width, nextLine: line, stop: recordStart });
   while (i < end) {
+    recordStart = i;
     const c0 = text.charCodeAt(i);
     if (c0 === LF) {
       endings |= 1;
@@ -47,7 +57,7 @@ export function parseBlockFast(text: string, firstLine: number, width: number | 
       continue;
     }
     if (c0 === CR) {
-      if (text.charCodeAt(i + 1) !== LF) return undefined;
+      if (text.charCodeAt(i + 1) !== LF) return stopHere();
       endings |= 2;
       line++;
       i += 2;
@@ -55,13 +65,13 @@ export function parseBlockFast(text: string, firstLine: number, width: number | 
     }
     const cells: string[] = [];
     for (;;) {
-      let cell: string;
       if (text.charCodeAt(i) === QUOTE) {
+        const open = i;
         let start = i + 1;
         let value = '';
         for (;;) {
           const q = text.indexOf('"', start);
-          if (q < 0) return undefined;
+          if (q < 0) return stopHere();
           if (text.charCodeAt(q + 1) === QUOTE) {
             value += text.slice(start, q + 1);
             start = q + 2;
@@ -71,42 +81,43 @@ export function parseBlockFast(text: string, firstLine: number, width: number | 
           i = q + 1;
           break;
         }
-        if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) return undefined;
-        cell = value;
+        const lf = text.indexOf('\n', open);
+        const cr = text.indexOf('\r', open);
+        if ((lf >= 0 && lf < i) || (cr >= 0 && cr < i)) return stopHere(); // a line break inside quotes
+        cells.push(value);
       } else {
         const start = i;
         while (i < end) {
           const c = text.charCodeAt(i);
           if (c === COMMA || c === LF || c === CR) break;
-          if (c === QUOTE) return undefined;
+          if (c === QUOTE) return stopHere();
           i++;
         }
-        if (i > start && (text.charCodeAt(start) <= 0x20 || text.charCodeAt(i - 1) <= 0x20)) return undefined;
-        cell = text.slice(start, i);
+        if (i > start && (text.charCodeAt(start) <= 0x20 || text.charCodeAt(i - 1) <= 0x20)) return stopHere();
+        cells.push(text.slice(start, i));
       }
-      cells.push(cell);
       const c = i < end ? text.charCodeAt(i) : LF;
       if (c === COMMA) {
         i++;
         continue;
       }
       if (c === CR) {
-        if (text.charCodeAt(i + 1) !== LF) return undefined;
+        if (text.charCodeAt(i + 1) !== LF) return stopHere();
         endings |= 2;
         i++;
-      } else if (c !== LF) return undefined;
+      } else if (c !== LF) return stopHere();
       else if (i < end) endings |= 1;
       i++;
       break;
     }
-    if (endings === 3) return undefined;
+    if (endings === 3) return stopHere();
     if (width === undefined) width = cells.length;
-    else if (cells.length !== width) return undefined;
-    records.push(cells);
-    lines.push(line);
+    else if (cells.length !== width) return stopHere();
+    emit(cells, line);
+    records++;
     line++;
   }
-  return { records, lines, nextLine: line };
+  return { records, width, nextLine: line, stop: -1 };
 }
 
 /**

@@ -45,6 +45,7 @@ const GOOD: Record<string, string> = {
   'a long record larger than a block': `id,v\n1,${'x'.repeat(200)}\n2,"${'y\n'.repeat(30)}"\n3,z\n`,
   'lone CR line ends': 'a,b\r1,2\r3,4\r',
   'non-ASCII text': 'nom,ville\nZoë,Zürich\n€,"𝄞, ok"\n',
+  'plain records around ones that need csv-parse': 'id,v\n1,a\n2,b\n3, c \n4,"d\ne"\n5,f\n\n6,"g"\n7,h\n',
 };
 
 describe('streamCsvFile reads what readCsvFile reads', () => {
@@ -99,16 +100,30 @@ describe('streamCsvFile fails as readCsvFile fails', () => {
 describe('parseBlockFast', () => {
   it('gives the cells csv-parse gives for plain and quoted CSV', () => {
     const text = 'id,"na""me",v\n1,"a,b",\n\n2,"",3\n';
-    const fast = parseBlockFast(text, 1, undefined);
+    const records: string[][] = [];
+    const lines: number[] = [];
+    const fast = parseBlockFast(text, 1, undefined, (r, at) => (records.push(r), lines.push(at)));
     const slow = parseCsvText(text, 'x.csv');
-    expect(fast?.records).toEqual([slow.header, ...slow.rows]);
-    expect(fast?.lines).toEqual([1, ...slow.lines]);
-    expect(fast?.nextLine).toBe(5);
+    expect(records).toEqual([slow.header, ...slow.rows]);
+    expect(lines).toEqual([1, ...slow.lines]);
+    expect(fast).toEqual({ records: 3, width: 3, nextLine: 5, stop: -1 });
   });
 
-  it('declines what it cannot decide alone', () => {
-    for (const text of ['a,b\n1, 2\n', 'a,b\n1,"x\ny"\n', 'a,b\n1,2,3\n', 'a,b\n1,x"y\n', 'a,b\n"1" ,2\n', 'a,b\r1,2\r', 'a,b\n  \n', 'a,b\r\n1,2\n3,4\r\n']) {
-      expect(parseBlockFast(text, 1, undefined), JSON.stringify(text)).toBeUndefined();
+  it('stops at the first record it cannot decide alone, after handing over the ones before it', () => {
+    const cases: [string, Partial<ReturnType<typeof parseBlockFast>>][] = [
+      ['a,b\n1, 2\n', { records: 1, stop: 4, nextLine: 2 }],
+      ['a,b\n\n1,"x\ny"\n', { records: 1, stop: 5, nextLine: 3 }],
+      ['a,b\n1,2,3\n', { records: 1, stop: 4 }],
+      ['a,b\n1,x"y\n', { records: 1, stop: 4 }],
+      ['a,b\n"1" ,2\n', { records: 1, stop: 4 }],
+      ['a,b\n  \n', { records: 1, stop: 4 }],
+      ['a,b\r1,2\r', { records: 0, stop: 0, nextLine: 1, width: undefined }],
+      ['a,b\r\n1,2\n3,4\r\n', { records: 1, stop: 5, width: 2 }],
+    ];
+    for (const [text, expected] of cases) {
+      let emitted = 0;
+      expect(parseBlockFast(text, 1, undefined, () => emitted++), JSON.stringify(text)).toMatchObject(expected);
+      expect(emitted).toBe(expected.records);
     }
   });
 });

@@ -2,7 +2,8 @@
  * Streaming a CSV file record by record, so that a participant's table of millions of rows is
  * never held as text or as rows of strings: the file is read in blocks of whole records (cut after
  * a line feed outside quotes), each block is decoded as strict UTF-8 and parsed — by the fast
- * parser of csv-fast.ts when the block is plain, well-formed CSV, else by csv-parse — and every
+ * parser of csv-fast.ts up to the first record that is not plain, well-formed CSV, and from there
+ * to the block's end by csv-parse — and every
  * record goes to the caller with the physical line it starts on. Memory is one block (a few MiB;
  * more only when a single record is longer than that) plus what the caller keeps.
  *
@@ -86,13 +87,13 @@ export function streamCsvFile(path: string, sink: CsvRecordSink, opts: StreamCsv
         const firstLine = line - lineBreaksInText(blank);
         blank = '';
         const expectedRows = width === undefined ? Math.ceil((countLineFeeds(bytes) / Math.max(1, cut)) * size) : 0;
-        const fast = parseBlockFast(all, firstLine, width);
-        if (fast) {
-          fast.records.forEach((r, k) => onRecord(r, fast.lines[k]!, expectedRows));
-          line = fast.nextLine;
-        } else {
-          parseCsvRecords(all, path, { maxColumns, firstLine, ...(width !== undefined && { width }) }, (r, at) => onRecord(r, at, expectedRows));
-          line = firstLine + lineBreaksInText(all);
+        const fast = parseBlockFast(all, firstLine, width, (r, at) => onRecord(r, at, expectedRows));
+        line = fast.nextLine;
+        if (fast.stop >= 0) {
+          const rest = fast.stop === 0 ? all : all.slice(fast.stop);
+          const known = fast.width;
+          parseCsvRecords(rest, path, { maxColumns, firstLine: line, ...(known !== undefined && { width: known }) }, (r, at) => onRecord(r, at, expectedRows));
+          line += lineBreaksInText(rest);
         }
       }
       if (atEnd) break;
