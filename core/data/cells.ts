@@ -35,21 +35,28 @@ export function parseNumberCell(raw: string): number | undefined {
 export function isDecimalLiteral(s: string): boolean {
   const n = s.length;
   let i = 0;
-  let c = s.charCodeAt(0);
-  if (c === 0x2b || c === 0x2d) i++;
-  let digits = 0;
-  for (; i < n && (c = s.charCodeAt(i)) >= 0x30 && c <= 0x39; i++) digits++;
+  const sign = (c: number): boolean => c === 0x2b || c === 0x2d;
+  const digitsFrom = (from: number): number => {
+    let k = from;
+    while (k < n && s.charCodeAt(k) >= 0x30 && s.charCodeAt(k) <= 0x39) k++;
+    return k;
+  };
+  if (sign(s.charCodeAt(0))) i++;
+  let end = digitsFrom(i);
+  let digits = end - i;
+  i = end;
   if (i < n && s.charCodeAt(i) === 0x2e) {
-    for (i++; i < n && (c = s.charCodeAt(i)) >= 0x30 && c <= 0x39; i++) digits++;
+    end = digitsFrom(i + 1);
+    digits += end - i - 1;
+    i = end;
   }
   if (digits === 0) return false;
   if (i < n && (s.charCodeAt(i) | 0x20) === 0x65) {
     i++;
-    c = s.charCodeAt(i);
-    if (c === 0x2b || c === 0x2d) i++;
-    const exponentStart = i;
-    for (; i < n && (c = s.charCodeAt(i)) >= 0x30 && c <= 0x39; i++);
-    if (i === exponentStart) return false;
+    if (sign(s.charCodeAt(i))) i++;
+    end = digitsFrom(i);
+    if (end === i) return false;
+    i = end;
   }
   return i === n;
 }
