@@ -35,30 +35,35 @@ export function parseNumberCell(raw: string): number | undefined {
 export function isDecimalLiteral(s: string): boolean {
   const n = s.length;
   let i = 0;
-  const sign = (c: number): boolean => c === 0x2b || c === 0x2d;
-  const digitsFrom = (from: number): number => {
-    let k = from;
-    while (k < n && s.charCodeAt(k) >= 0x30 && s.charCodeAt(k) <= 0x39) k++;
-    return k;
-  };
-  if (sign(s.charCodeAt(0))) i++;
-  let end = digitsFrom(i);
+  if (isSign(s.charCodeAt(0))) i++;
+  let end = digitsEnd(s, i);
   let digits = end - i;
   i = end;
   if (i < n && s.charCodeAt(i) === 0x2e) {
-    end = digitsFrom(i + 1);
+    end = digitsEnd(s, i + 1);
     digits += end - i - 1;
     i = end;
   }
   if (digits === 0) return false;
   if (i < n && (s.charCodeAt(i) | 0x20) === 0x65) {
     i++;
-    if (sign(s.charCodeAt(i))) i++;
-    end = digitsFrom(i);
+    if (isSign(s.charCodeAt(i))) i++;
+    end = digitsEnd(s, i);
     if (end === i) return false;
     i = end;
   }
   return i === n;
+}
+
+function isSign(c: number): boolean {
+  return c === 0x2b || c === 0x2d;
+}
+
+/** Index just past the run of ASCII digits in `s` starting at `from`. */
+function digitsEnd(s: string, from: number): number {
+  let k = from;
+  while (k < s.length && s.charCodeAt(k) >= 0x30 && s.charCodeAt(k) <= 0x39) k++;
+  return k;
 }
 
 /**
