@@ -3,14 +3,15 @@
  * never held as text or as rows of strings: the file is read in blocks of whole records (cut after
  * a line feed outside quotes), each block is decoded as strict UTF-8 and parsed — by the fast
  * parser of csv-fast.ts up to the first record that is not plain, well-formed CSV, and from there
- * to the block's end by csv-parse — and every
- * record goes to the caller with the physical line it starts on. Memory is one block (a few MiB;
- * more only when a single record is longer than that) plus what the caller keeps.
+ * to the block's end by csv-parse — and every record goes to the caller with the physical line it
+ * starts on. Memory is one block (64 KiB; more only when a single record is longer than that) plus
+ * what the caller keeps.
  *
  * Checks and messages are those of {@link readCsvFile}: file size limit, strict UTF-8 (byte offset,
  * line and column of the first invalid byte), BOM stripping, column limit, malformed quotes, ragged
- * rows, empty file, header without rows. One difference: problems are found in file order, so a
- * syntax error early in a file is reported before an invalid byte further on.
+ * rows, empty file, header without rows. Two differences: problems are found in file order, so a
+ * syntax error early in a file is reported before an invalid byte further on; and in a file mixing
+ * LF and CRLF line ends, csv-parse settles the line end per block, not once for the file.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { dataError } from '../../core/data/errors.ts';
