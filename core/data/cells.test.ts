@@ -1,7 +1,23 @@
 /** Tests of strict number parsing, missing markers, the error collector and location formatting. */
 import { describe, expect, it } from 'vitest';
-import { countValues, describeNonNumber, formatCounts, missingMarkers, parseNumberCell } from './cells.ts';
+import { DECIMAL, countValues, describeNonNumber, formatCounts, isDecimalLiteral, missingMarkers, parseNumberCell } from './cells.ts';
 import { DataError, ErrorCollector, dataError, formatLocation } from './errors.ts';
+
+describe('isDecimalLiteral', () => {
+  it('agrees with the DECIMAL expression on every string of up to 5 characters from a decimal alphabet', () => {
+    const alphabet = ['0', '7', '.', 'e', 'E', '+', '-', ' ', 'x'];
+    let strings = [''];
+    let checked = 0;
+    for (let len = 0; len <= 5; len++) {
+      for (const s of strings) {
+        expect(isDecimalLiteral(s), JSON.stringify(s)).toBe(DECIMAL.test(s));
+        checked++;
+      }
+      strings = strings.flatMap((s) => alphabet.map((c) => s + c));
+    }
+    expect(checked).toBe((9 ** 6 - 1) / 8);
+  });
+});
 
 describe('parseNumberCell', () => {
   it.each([

@@ -55,6 +55,8 @@ export class TableBuilder {
   private readonly errors: ErrorCollector;
   private readonly numbering: RowNumbering;
   private readonly isMissing: (cell: string) => boolean;
+  /** Whether some missing-value marker reads as a number (e.g. "-999"); then every number is checked against the markers. */
+  private readonly numericMarkers: boolean;
   private readonly labelAt: number;
   private readonly negatives: Set<string> | undefined;
   private readonly numericCols: NumericColumn[];
@@ -74,6 +76,7 @@ export class TableBuilder {
     const capacity = Math.max(1, opts.expectedRows ?? 1024);
     this.errors = new ErrorCollector(source, opts.maxErrors ?? 20, this.numbering);
     this.isMissing = missingMarkers(schema.missingValues);
+    this.numericMarkers = schema.missingValues.some((m) => parseNumberCell(m) !== undefined);
     // -1: no label column (allowed with labelOptional).
     this.labelAt = at(schema.label.column) ?? -1;
     this.negatives = schema.label.negative ? new Set(schema.label.negative) : undefined;
@@ -109,13 +112,12 @@ export class TableBuilder {
     }
     // From here row.length === header.length, and every column position from resolveColumns is
     // below header.length, so row[position] exists (a string or null).
-    const { schema, errors } = this;
-    const missing = (cell: string | null): cell is null => cell === null || this.isMissing(cell);
+    const { schema, errors, isMissing } = this;
 
     const rawLabel = this.labelAt < 0 ? undefined : row[this.labelAt]!;
     if (rawLabel === undefined) {
       // No label column (labelOptional): the row is an applicant without an outcome.
-    } else if (missing(rawLabel)) {
+    } else if (rawLabel === null || isMissing(rawLabel)) {
       errors.add(at, schema.label.column, `the label is missing; every row needs an outcome (${expectedLabels(schema)}) — fill it in or remove the row`);
     } else {
       const label = rawLabel.trim();
@@ -125,23 +127,31 @@ export class TableBuilder {
       }
     }
 
-    for (const { f, at: col, values } of this.numericCols) {
+    // Indexed loops: this runs for every cell of files with millions of rows.
+    const numericCols = this.numericCols;
+    for (let k = 0; k < numericCols.length; k++) {
+      const { f, at: col, values } = numericCols[k]!;
       const cell = row[col]!;
-      if (missing(cell)) {
+      const v = cell === null ? undefined : parseNumberCell(cell);
+      if (v !== undefined) {
+        values[i] = v; // a number is never a missing-value marker (markers are checked below otherwise)
+        if (!this.numericMarkers) continue;
+      }
+      if (cell === null || isMissing(cell)) {
         if (f.missing === 'error') {
           errors.add(at, f.name, `the value is missing, and the schema does not allow missing values for this feature (missing: "error") — fill it in, or set missing to "mean" or "zero"`);
         }
         values[i] = Number.NaN;
         continue;
       }
-      const v = parseNumberCell(cell);
       if (v === undefined) errors.add(at, f.name, describeNonNumber(cell, schema.missingValues));
-      else values[i] = v;
     }
 
-    for (const c of this.categoricalCols) {
+    const categoricalCols = this.categoricalCols;
+    for (let j = 0; j < categoricalCols.length; j++) {
+      const c = categoricalCols[j]!;
       const cell = row[c.at]!;
-      if (missing(cell)) {
+      if (cell === null || isMissing(cell)) {
         if (c.f.missing === 'error') {
           errors.add(at, c.f.name, `the value is missing, and the schema does not allow missing values for this feature (missing: "error") — fill it in, or set missing to "level"`);
         } else {

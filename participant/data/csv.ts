@@ -10,6 +10,10 @@ import { readFileSync, statSync } from 'node:fs';
 import { CsvError, parse } from 'csv-parse/sync';
 import { DataError, dataError } from '../../core/data/errors.ts';
 import { raggedRowMessage } from '../../core/data/table.ts';
+import { firstInvalidUtf8 } from './utf8.ts';
+
+/** The UTF-8 validity scan (utf8.ts), re-exported for the readers' callers and tests. */
+export { firstInvalidUtf8 } from './utf8.ts';
 
 /** Limits of {@link readCsvFile}. */
 export interface ReadCsvOptions {
@@ -41,6 +45,16 @@ export function readCsvFile(path: string, opts: ReadCsvOptions = {}): CsvContent
 
 /** Reads a file's bytes, checking that it exists, is a regular file and is within `maxBytes`. */
 export function readBytes(path: string, maxBytes: number): Buffer {
+  fileSize(path, maxBytes);
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw dataError({ file: path }, `cannot read the file: ${describeFsError(e)}`, e);
+  }
+}
+
+/** The size of a file in bytes, checking that it exists, is a regular file and is within `maxBytes`. */
+export function fileSize(path: string, maxBytes: number): number {
   let size: number;
   try {
     const st = statSync(path);
@@ -53,15 +67,11 @@ export function readBytes(path: string, maxBytes: number): Buffer {
   if (size > maxBytes) {
     throw dataError({ file: path }, `the file is ${size} bytes, more than the limit of ${maxBytes} bytes; split it or raise the limit`);
   }
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    throw dataError({ file: path }, `cannot read the file: ${describeFsError(e)}`, e);
-  }
+  return size;
 }
 
 /** Human wording of common file-system errors. */
-function describeFsError(e: unknown): string {
+export function describeFsError(e: unknown): string {
   const code = (e as { code?: string }).code;
   if (code === 'ENOENT') return 'no such file (check the path)';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
@@ -128,53 +138,50 @@ export function csvColumnAt(bytes: Uint8Array, offset: number): string | undefin
   return header[cell];
 }
 
-/** Byte offset of the first byte that makes `bytes` invalid UTF-8 (RFC 3629), or bytes.length. */
-export function firstInvalidUtf8(bytes: Uint8Array): number {
-  let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i]!;
-    if (b < 0x80) {
-      i++;
-      continue;
-    }
-    let need: number;
-    let lo = 0x80;
-    let hi = 0xbf;
-    if (b >= 0xc2 && b <= 0xdf) need = 1;
-    else if (b >= 0xe0 && b <= 0xef) {
-      need = 2;
-      if (b === 0xe0) lo = 0xa0; // no overlong forms
-      if (b === 0xed) hi = 0x9f; // no surrogates
-    } else if (b >= 0xf0 && b <= 0xf4) {
-      need = 3;
-      if (b === 0xf0) lo = 0x90;
-      if (b === 0xf4) hi = 0x8f; // ≤ U+10FFFF
-    } else return i;
-    for (let k = 1; k <= need; k++) {
-      const c = bytes[i + k];
-      if (c === undefined) return i;
-      if (k === 1 ? c < lo || c > hi : c < 0x80 || c > 0xbf) return i;
-    }
-    i += need + 1;
-  }
-  return bytes.length;
-}
-
 /**
  * Parses CSV text (comma-delimited, double-quoted, header on the first non-blank line). Cells are
  * trimmed; blank lines are skipped; rows must have as many cells as the header.
  */
 export function parseCsvText(text: string, file: string, maxColumns = DEFAULT_MAX_COLUMNS): CsvContent {
-  checkColumnLimit(text, file, maxColumns);
+  const records: string[][] = [];
   const lines: number[] = [];
-  let lastEnd = 0;
+  parseCsvRecords(text, file, { maxColumns, firstLine: 1 }, (record, line) => {
+    records.push(record);
+    lines.push(line);
+  });
+  const [header, ...rows] = records;
+  if (header === undefined) throw dataError({ file }, 'file is empty (expected a header line followed by data rows)');
+  lines.shift();
+  if (rows.length === 0) throw dataError({ file }, 'file has a header but no data rows');
+  return { header, rows, lines };
+}
+
+/** Where a block of CSV text sits in its file, and the checks {@link parseCsvRecords} applies. */
+export interface CsvBlockOptions {
+  maxColumns: number;
+  /** Physical line number of the block's first line (1 for a whole file). */
+  firstLine: number;
+  /** Cells every record must have; undefined: as many as the block's first record (the header). */
+  width?: number;
+}
+
+/**
+ * The general RFC 4180 parser (csv-parse) over text holding whole records: calls `onRecord` with
+ * each record (cells trimmed, blank lines skipped) and the physical line it starts on. Throws a
+ * DataError at the offending line for malformed CSV, a record wider than `maxColumns`, or a record
+ * whose cell count differs from `width`.
+ */
+export function parseCsvRecords(text: string, file: string, opts: CsvBlockOptions, onRecord: (record: string[], line: number) => void): void {
+  const { maxColumns } = opts;
+  checkColumnLimit(text, file, maxColumns, opts.firstLine);
+  let width = opts.width;
+  let lastEnd = opts.firstLine - 1;
   let lastEmpty = 0;
-  let records: string[][];
   try {
-    records = parse(text, {
+    parse(text, {
       trim: true,
       skip_empty_lines: true,
-      relax_column_count: false,
+      relax_column_count: true,
       on_record: (record: string[], ctx) => {
         // Own line count: csv-parse's ctx.lines counts a CRLF inside a quoted value as two lines.
         const start = lastEnd + 1 + (ctx.empty_lines - lastEmpty);
@@ -186,10 +193,12 @@ export function parseCsvText(text: string, file: string, maxColumns = DEFAULT_MA
             `the line has ${record.length} columns, more than the limit of ${maxColumns}; is this the right file and delimiter?`,
           );
         }
-        lines.push(start);
-        return record;
+        if (width === undefined) width = record.length;
+        else if (record.length !== width) throw dataError({ file, line: start }, raggedRowMessage(record, width));
+        onRecord(record, start);
+        return null;
       },
-    }) as string[][];
+    });
   } catch (e) {
     if (e instanceof DataError) throw e;
     if (e instanceof CsvError) {
@@ -198,21 +207,16 @@ export function parseCsvText(text: string, file: string, maxColumns = DEFAULT_MA
     }
     throw e;
   }
-  const [header, ...rows] = records;
-  if (header === undefined) throw dataError({ file }, 'file is empty (expected a header line followed by data rows)');
-  lines.shift();
-  if (rows.length === 0) throw dataError({ file }, 'file has a header but no data rows');
-  return { header, rows, lines };
 }
 
 /**
  * Rejects the first record with more than `maxColumns` cells before csv-parse materializes it:
  * one quote-aware pass counting commas, stopping at the end of the first offending record.
  */
-function checkColumnLimit(text: string, file: string, maxColumns: number): void {
+function checkColumnLimit(text: string, file: string, maxColumns: number, firstLine: number): void {
   let cells = 1;
-  let line = 1;
-  let recordLine = 1;
+  let line = firstLine;
+  let recordLine = firstLine;
   let quoted = false;
   const fail = (): never => {
     throw dataError(

@@ -10,9 +10,10 @@ import { inferSchema } from '../../core/data/infer.ts';
 import type { DataSchema } from '../../core/data/schema.ts';
 import { DataSchemaSchema } from '../../core/data/schema.ts';
 import type { Table } from '../../core/data/table.ts';
-import { validateTable } from '../../core/data/table.ts';
+import { TableBuilder } from '../../core/data/table-builder.ts';
 import type { ReadCsvOptions } from './csv.ts';
 import { decodeUtf8, readBytes, readCsvFile } from './csv.ts';
+import { streamCsvFile } from './csv-stream.ts';
 
 /** The CSV reader (participant/data/csv.ts), re-exported so callers need one import. */
 export { readCsvFile } from './csv.ts';
@@ -89,12 +90,24 @@ export interface LoadTableOptions extends ReadCsvOptions {
 }
 
 /**
- * Reads a CSV file and validates it against the schema. Returns the typed table and warnings
+ * Reads a CSV file and validates it against the schema, streaming it (csv-stream.ts) into a
+ * {@link TableBuilder} so that only the typed columns are held, never the rows as text. Returns the typed table and warnings
  * (unused columns, unseen categories); throws one DataError listing the problems otherwise.
  */
 export function loadTable(csvPath: string, schema: DataSchema, opts: LoadTableOptions = {}): { table: Table; warnings: string[] } {
-  const { header, rows, lines } = readCsvFile(csvPath, opts);
-  return validateTable(header, rows, schema, csvPath, { maxErrors: opts.maxErrors, lines });
+  let builder: TableBuilder | undefined;
+  streamCsvFile(
+    csvPath,
+    {
+      header: (cells, expectedRows) => {
+        builder = new TableBuilder(cells, schema, csvPath, { maxErrors: opts.maxErrors, expectedRows });
+      },
+      row: (cells, line) => builder!.add(cells, line), // the header always comes first
+    },
+    opts,
+  );
+  const { table, warnings } = builder!.finish(); // streamCsvFile throws unless it saw a header and rows
+  return { table, warnings };
 }
 
 /**

@@ -13,7 +13,7 @@ import { initBackend } from './backend.ts';
 import { distance, fitConfig, meanBce, rankAuc, SPECS, syntheticRows, xorRows } from './fixtures.ts';
 import { TrainerInputError } from './model.ts';
 import { predictScores } from './predict.ts';
-import { trainLocal } from './train.ts';
+import { LOSS_PARTS_FOLD, trainLocal } from './train.ts';
 
 const DIM = 10;
 const data = syntheticRows(2000, DIM, 21, 4);
@@ -84,6 +84,15 @@ describe('trainLocal reports', () => {
       const out = await train(SPECS.mlp16, fitConfig({ classWeights, train: { learningRate: 1e-12 } }), w0);
       expect(out.lossSum).toBeCloseTo(expected, 1);
     }
+  });
+
+  it('lossSum counts every batch of an epoch with more batches than are summed at once', async () => {
+    const w0 = initialWeights(SPECS.logistic, DIM, seededRng(8));
+    const expected = meanBce(predictScores(SPECS.logistic, DIM, w0, data.x), data.y) * data.rows;
+    // 2000 batches of one row: several folds of LOSS_PARTS_FOLD partial sums and a remainder.
+    const out = await train(SPECS.logistic, fitConfig({ train: { batchSize: 1, learningRate: 1e-12 } }), w0);
+    expect(out.steps).toBeGreaterThan(4 * LOSS_PARTS_FOLD);
+    expect(out.lossSum).toBeCloseTo(expected, 1);
   });
 
   it('returns the input weights unchanged when there are no rows', async () => {
