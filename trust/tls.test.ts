@@ -43,7 +43,7 @@ async function startServer(c: Credentials): Promise<string> {
 
 /** One call; resolves to the reply text or the gRPC status code of the failure. */
 async function whoAmI(address: string, creds: grpc.ChannelCredentials): Promise<{ cn?: string; code?: grpc.status }> {
-  const client = new WhoAmIClient(address, creds);
+  const client = new WhoAmIClient(address, creds, tlsChannelOptions(address));
   try {
     return await new Promise((resolve) => {
       client.makeUnaryRequest('/fedcredit.test.Echo/WhoAmI', id, id, Buffer.alloc(0), { deadline: Date.now() + 5000 }, (err, res) =>

@@ -10,6 +10,7 @@
  * cannot silently connect somewhere unintended.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { dataError } from '../../core/data/errors.ts';
 
@@ -122,7 +123,9 @@ function sslOptions(mode: string | null, rootCert: string | null, host: string, 
           fail(`cannot read sslrootcert ${JSON.stringify(rootCert)}: ${(e as Error).message}`);
         }
       }
-      return { rejectUnauthorized: true, servername: host, ...(ca !== undefined ? { ca } : {}) };
+      // SNI names a host, never an IP address (RFC 6066); the certificate is checked against the
+      // host either way.
+      return { rejectUnauthorized: true, ...(isIP(host) ? {} : { servername: host }), ...(ca !== undefined ? { ca } : {}) };
     }
     default:
       return fail(`sslmode ${JSON.stringify(mode)} is not supported; use disable, require or verify-full`);
