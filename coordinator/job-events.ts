@@ -18,8 +18,11 @@ export function onEngineEvent(rec: JobRecord, e: EngineEvent, report: JobReporte
     if (!firstStageSeen.has(rec)) {
       firstStageSeen.add(rec);
       // The first secure stage: how many members may drop out is now known for certain.
-      const w = noDropoutWarning(rec.job, e.participants.length, `the ${e.participants.length} participants of round ${e.round} ${e.stage}`);
-      if (w) {
+      const n = e.participants.length;
+      const w = noDropoutWarning(rec.job, n, `the ${n} participants of round ${e.round} ${e.stage}`);
+      // Said once: not again when the submission already warned for these n members.
+      const said = rec.warnings?.some((x) => x.startsWith('no dropout tolerance') && new RegExp(`\\bn = ${n}\\b`).test(x)) ?? false;
+      if (w && !said) {
         // Kept with the job's warnings too: a watcher that attaches later (the job may start before
         // `run` attaches) receives it then.
         rec.warnings = [...(rec.warnings ?? []), w];
