@@ -3,7 +3,7 @@ import { CoreInputError } from '../types.ts';
 import { seededRng, shuffleInPlace } from '../random.ts';
 import { toHex } from './hex.ts';
 import { SHAMIR_PRIME, bigintToBytes, bytesToBigint, fadd, finv, fmod, fmul, fsub, randomFieldElement } from './field.ts';
-import { SHARE_BYTES, combineShares, decodeShare, encodeShare, splitSecret } from './shamir.ts';
+import { SHARE_BYTES, combineShares, decodeShare, encodeShare, lagrangeAtZero, splitSecret } from './shamir.ts';
 import type { Share } from './shamir.ts';
 import { errorOf } from '../../test/support/core.ts';
 
@@ -150,5 +150,33 @@ describe('encodeShare / decodeShare', () => {
     const big = new Uint8Array(68).fill(0xff);
     expect(errorOf(() => decodeShare(big)).message).toMatch(/below the field prime/);
     expect(errorOf(() => encodeShare({ x: 70000, y: 1n })).parameter).toBe('s');
+  });
+});
+
+describe('lagrangeAtZero', () => {
+  it('equals the coefficients computed one inversion at a time, sums to 1, and is the same list when asked again', () => {
+    const rng = seededRng(41);
+    for (const t of [1, 2, 3, 7, 40]) {
+      const xs = Array.from({ length: 200 }, (_, i) => i + 1);
+      shuffleInPlace(xs, rng);
+      const points = xs.slice(0, t);
+      const got = lagrangeAtZero(points);
+      let sum = 0n;
+      for (let i = 0; i < t; i++) {
+        // L_i(0) = Π_{j≠i} x_j / (x_j − x_i), with a field inversion per term.
+        let num = 1n;
+        let den = 1n;
+        for (let j = 0; j < t; j++) {
+          if (j === i) continue;
+          num = fmul(num, BigInt(points[j]!));
+          den = fmul(den, fsub(BigInt(points[j]!), BigInt(points[i]!)));
+        }
+        expect(got[i]).toBe(fmul(num, finv(den)));
+        sum = fadd(sum, got[i]!);
+      }
+      // Interpolating the constant polynomial 1 gives 1.
+      expect(sum).toBe(1n);
+      expect(lagrangeAtZero([...points])).toBe(got);
+    }
   });
 });

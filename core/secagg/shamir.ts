@@ -71,6 +71,55 @@ export function splitSecret(secret: Uint8Array, t: number, n: number, rng: Rng):
   return shares;
 }
 
+/** Lagrange coefficient lists kept for reuse (a server reconstructs many secrets from the same holders). */
+const LAGRANGE_CACHE_SIZE = 64;
+const lagrangeCache = new Map<string, readonly bigint[]>();
+
+/**
+ * The Lagrange basis polynomials of the distinct points `xs` evaluated at 0:
+ * L_i(0) = Π_{j≠i} x_j / (x_j − x_i). The t denominators are inverted together (Montgomery's
+ * trick: one field inversion and 3(t − 1) multiplications instead of t inversions), and the
+ * result is remembered for the last {@link LAGRANGE_CACHE_SIZE} point sets — a deterministic
+ * cache of a pure function.
+ */
+export function lagrangeAtZero(xs: readonly number[]): readonly bigint[] {
+  const key = xs.join(',');
+  const hit = lagrangeCache.get(key);
+  if (hit) return hit;
+  const t = xs.length;
+  const nums: bigint[] = new Array(t);
+  const dens: bigint[] = new Array(t);
+  for (let i = 0; i < t; i++) {
+    let num = 1n;
+    let den = 1n;
+    const xi = BigInt(xs[i]!);
+    for (let j = 0; j < t; j++) {
+      if (j === i) continue;
+      const xj = BigInt(xs[j]!);
+      num = fmul(num, xj);
+      den = fmul(den, fsub(xj, xi));
+    }
+    nums[i] = num;
+    dens[i] = den;
+  }
+  // prefix[i] = dens[0] · … · dens[i − 1]; one inversion of the whole product, then walk back.
+  const prefix: bigint[] = new Array(t);
+  let acc = 1n;
+  for (let i = 0; i < t; i++) {
+    prefix[i] = acc;
+    acc = fmul(acc, dens[i]!);
+  }
+  let inv = finv(acc);
+  const out: bigint[] = new Array(t);
+  for (let i = t - 1; i >= 0; i--) {
+    out[i] = fmul(nums[i]!, fmul(inv, prefix[i]!));
+    inv = fmul(inv, dens[i]!);
+  }
+  if (lagrangeCache.size >= LAGRANGE_CACHE_SIZE) lagrangeCache.delete(lagrangeCache.keys().next().value as string);
+  lagrangeCache.set(key, out);
+  return out;
+}
+
 /**
  * Reconstructs a secret of `length` bytes (big-endian) from the first `t` shares with distinct
  * x (Lagrange interpolation at 0). Repeated identical shares are skipped.
@@ -102,21 +151,10 @@ export function combineShares(shares: Share[], t: number, length: number): Uint8
   if (chosen.length < t) {
     throw new CoreInputError(`need ${t} shares with distinct x, got ${chosen.length}`, 'shares');
   }
-  // chosen.length === t from here on, so every chosen[i] / chosen[j] below exists.
+  // chosen.length === t from here on, so every chosen[i] below exists.
+  const coefficients = lagrangeAtZero(chosen.map((c) => c.x));
   let secret = 0n;
-  for (let i = 0; i < t; i++) {
-    // L_i(0) = Π_{j≠i} x_j / (x_j − x_i)
-    let num = 1n;
-    let den = 1n;
-    const xi = BigInt(chosen[i]!.x);
-    for (let j = 0; j < t; j++) {
-      if (j === i) continue;
-      const xj = BigInt(chosen[j]!.x);
-      num = fmul(num, xj);
-      den = fmul(den, fsub(xj, xi));
-    }
-    secret = fadd(secret, fmul(chosen[i]!.y, fmul(num, finv(den))));
-  }
+  for (let i = 0; i < t; i++) secret = fadd(secret, fmul(chosen[i]!.y, coefficients[i]!));
   if (secret >> BigInt(8 * length) !== 0n) {
     throw new CoreInputError(`reconstructed value does not fit in ${length} bytes: shares, t or length are wrong`, 'shares');
   }
