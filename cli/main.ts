@@ -25,10 +25,8 @@ import { ControlClient } from '../client/control-client.ts';
 import { registerPrivacyCommand } from './privacy-cmd.ts';
 import { verifyReceiptsCommand } from './verify-receipts-cmd.ts';
 import { registerAuditCommand } from './audit-cmd.ts';
-import { addTransportOptions, explainCallFailure, resolveTransport } from './transport.ts';
-import type { Transport } from './transport.ts';
+import { addTransportOptions, controlOptionsFrom, explainCallFailure, resolveTransport } from './transport.ts';
 import type { ControlOptions } from '../client/control-client.ts';
-import { clientCredentials } from '../trust/tls.ts';
 import { registerCertsCommand } from './certs-cmd.ts';
 import { registerScoreCommands } from './score-cmd.ts';
 import { registerIdentityRosterCommands } from './identity-roster-cmd.ts';
@@ -48,10 +46,7 @@ import { addVerticalSimulateOptions, refuseVerticalSimulateFlags, verticalSimula
 const stderrLine = (l: string) => process.stderr.write(l + '\n');
 
 /** Control API options (mutual TLS, operator token) from a command's transport flags. */
-function controlOptions(o: Record<string, unknown>): ControlOptions {
-  const t: Transport = resolveTransport(o, 'operator', stderrLine);
-  return { ...(t.tls ? { credentials: clientCredentials(t.tls) } : {}), ...(t.token ? { token: t.token } : {}) };
-}
+const controlOptions = (o: Record<string, unknown>): ControlOptions => controlOptionsFrom(o, stderrLine);
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
