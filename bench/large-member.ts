@@ -5,7 +5,8 @@
  *   1. CSV ingest into the columnar Table (`loadTable`; with `--old`, first the whole-file reader
  *      `readCsvFile` + `validateTable` for comparison),
  *   2. encoding (`encodeTable`, the n × d Float32Array the trainer reads),
- *   3. one epoch of logistic-regression training at batch 64 (`trainLocal`),
+ *   3. one epoch of logistic-regression training at batch 64 (`trainLocal`, which trains a logistic
+ *      model on the host: participant/trainer/logistic-host.ts),
  *   4. evaluation: scores of every row (`predictScores`), the score histogram and exact AUC,
  *   5. scoring again with the trained weights, as a scoring service would over a file of applicants.
  * Each stage reports rows per second, the resident set size (RSS) after it and the process's peak
@@ -143,7 +144,7 @@ async function main(): Promise<void> {
     const x = await stage(results, `encode (d = ${dim})`, rows, () => encodeTable(table, schema, prep));
     const backend = await initBackend();
     const spec = { type: 'logistic' } as const;
-    const trained = await stage(results, `train 1 epoch, batch 64 (${backend.name})`, rows, () =>
+    const trained = await stage(results, `train 1 epoch, batch 64 (host loop)`, rows, () =>
       trainLocal({
         spec, inputDim: dim, weights: initialWeights(spec, dim, seededRng(1)), x, y: table.labels,
         fit: { train: { localEpochs: 1, batchSize: 64, optimizer: 'sgd', learningRate: 0.05, l2: 0, classWeights: 'none' }, mu: 0, classWeights: { positive: 1, negative: 1 }, seed: 3 },

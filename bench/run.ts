@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: secure aggregation's costs on this machine, in one run.
  *
- *   npm run bench -- [--parties 10] [--hidden 300,300] [--rounds 3] [--jobs 4] [--scale 1]
+ *   npm run bench -- [--parties 10] [--min-participants min(n, 10)] [--hidden 300,300] [--rounds 3]
+ *                    [--jobs 4] [--scale 1] [--host 127.0.0.1] [--port 0] [--profile] [--rounds-only]
  *                    [--reps 60] [--masking-only] [--dp-only] [--psi-only] [--psi-sizes 100000,1000000]
  *                    [--vertical-only] [--gbdt-only]
  *                    [--json] [--out bench/results.json]
@@ -9,7 +10,13 @@
  * 1. Round time, plain vs secure vs secure + authenticated (bench/secagg-round.ts): real
  *    coordinators and participants over gRPC, same job with aggregation "plain" and "secagg" on a
  *    plaintext coordinator and "secagg" on one with mutual TLS and a roster (signed messages,
- *    signed key adverts, consistency check), jobs interleaved, medians of rounds ≥ 1.
+ *    signed key adverts, consistency check), jobs interleaved, medians of rounds ≥ 1. The job's
+ *    minParticipants (default min(n, 10)) sets how many neighbours each member masks with: with
+ *    10 of 100 members required, "auto" gives k = 14 (SecAgg+); `--min-participants 100` makes
+ *    everyone everyone's neighbour. `--profile` adds one profiled job per mode and a table of where
+ *    its rounds' time goes (bench/time-split.ts); `--rounds-only` runs this section alone. The
+ *    coordinators listen on `--host` (default 127.0.0.1), the plaintext one on `--port` and the
+ *    authenticated one on port + 1 (default: free ports).
  * 2. Client masking rate vs raw ChaCha20 keystream rate (bench/masking.ts), and the protocol's
  *    client masking step and coordinator unmasking step on the pure stage machines.
  * 3. Exact DP noise vs float noise (bench/dp-noise.ts): Box–Muller vs the exact lattice sampler
@@ -44,13 +51,23 @@ import { dpNoiseRows, runEpochBench, runSamplerBench } from './dp-noise.ts';
 import type { EpochResult, SamplerResult } from './dp-noise.ts';
 import type { RoundBenchResult } from './secagg-round.ts';
 import { psiTable, runPsiBench } from './psi.ts';
+import { TIME_CATEGORIES } from './time-split.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROUND_TARGET = 1.3;
+/** At n ≥ 100: secure + authenticated rounds within this factor of plain ones, and within AUTH_SECONDS_TARGET. */
+const AUTH_TARGET = 1.5;
+const AUTH_SECONDS_TARGET = 10;
 const MASKING_TARGET = 0.5;
 
 interface Options {
   parties: number;
+  /** Default min(parties, 10). */
+  minParticipants?: number;
+  host: string;
+  port: number;
+  profile: boolean;
+  roundsOnly: boolean;
   hidden: number[];
   rounds: number;
   jobs: number;
@@ -67,7 +84,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { parties: 10, hidden: [300, 300], rounds: 3, jobs: 4, scale: 1, reps: 60, maskingOnly: false, dpOnly: false, psiOnly: false, verticalOnly: false, gbdtOnly: false, psiSizes: [100_000], json: false, out: path.join(HERE, 'results.json') };
+  const o: Options = { parties: 10, host: '127.0.0.1', port: 0, profile: false, roundsOnly: false, hidden: [300, 300], rounds: 3, jobs: 4, scale: 1, reps: 60, maskingOnly: false, dpOnly: false, psiOnly: false, verticalOnly: false, gbdtOnly: false, psiSizes: [100_000], json: false, out: path.join(HERE, 'results.json') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -81,6 +98,13 @@ function parseArgs(argv: string[]): Options {
       return v;
     };
     if (a === '--parties') o.parties = int(2);
+    else if (a === '--min-participants') o.minParticipants = int(1);
+    else if (a === '--host') o.host = value();
+    else if (a === '--port') {
+      o.port = int(0);
+      if (o.port > 65534) throw new Error('--port must be at most 65534 (the authenticated coordinator takes port + 1)');
+    } else if (a === '--profile') o.profile = true;
+    else if (a === '--rounds-only') o.roundsOnly = true;
     else if (a === '--hidden') o.hidden = value().split(',').map((s) => Number(s));
     else if (a === '--rounds') o.rounds = int(1);
     else if (a === '--jobs') o.jobs = int(1);
@@ -98,6 +122,7 @@ function parseArgs(argv: string[]): Options {
   }
   if (!o.hidden.length || o.hidden.some((h) => !Number.isInteger(h) || h < 1)) throw new Error('--hidden expects positive integers, e.g. 300,300');
   if (!(o.scale > 0)) throw new Error('--scale must be positive');
+  if (o.minParticipants !== undefined && o.minParticipants > o.parties) throw new Error(`--min-participants ${o.minParticipants} exceeds --parties ${o.parties}: no round could start`);
   return o;
 }
 
@@ -114,7 +139,7 @@ interface DpNoiseResult {
   epochs: EpochResult[];
 }
 
-function table(machine: Record<string, string>, m: MaskingResult | undefined, p: ProtocolStepResult | undefined, r: RoundBenchResult | undefined, parameters: number, o: Options, dp: DpNoiseResult, vertical?: VerticalScoreBench, gbdt?: GbdtBench): string {
+function table(machine: Record<string, string>, m: MaskingResult | undefined, p: ProtocolStepResult | undefined, r: RoundBenchResult | undefined, parameters: number, o: Options, dp?: DpNoiseResult, vertical?: VerticalScoreBench, gbdt?: GbdtBench): string {
   const rows: [string, string, string][] = [
     ['machine', `${machine.cpu} × ${machine.cores} cores, ${machine.memory}, ${machine.os}`, ''],
     ['Node / tfjs backend', `${machine.node} / ${machine.backend}`, ''],
@@ -124,15 +149,28 @@ function table(machine: Record<string, string>, m: MaskingResult | undefined, p:
   if (r) {
     rows.push(
       ['data', `synthetic consortium, ${r.rows.toLocaleString('en-US')} rows in ${r.parties} parties; 1 local epoch, batch 64; in-process nodes over gRPC on 127.0.0.1`, ''],
-      ['secure aggregation', `${r.secureWords.toLocaleString('en-US')} words mod 2^32 per update, ${r.neighbours} neighbours, threshold ${r.threshold}`, ''],
+      [
+        'secure aggregation',
+        `${r.secureWords.toLocaleString('en-US')} words mod 2^32 per update, k = ${r.neighbours} neighbours ${r.neighbours >= r.parties - 1 ? '(everyone)' : '(SecAgg+ ring drawn per round)'}, threshold t = ${r.threshold}; job minParticipants ${r.minParticipants}`,
+        '',
+      ],
       ['plain round, median (s)', `${fmt(r.plainMedianSeconds, 3)}  (${r.plainSeconds.length} rounds: ${r.plainSeconds.map((s) => fmt(s, 2)).join(', ')})`, ''],
       ['secure round, median (s)', `${fmt(r.secureMedianSeconds, 3)}  (${r.secureSeconds.length} rounds: ${r.secureSeconds.map((s) => fmt(s, 2)).join(', ')})`, ''],
       ['**secure / plain** (medians)', `**${fmt(r.ratio, 3)}**`, `≤ ${ROUND_TARGET}: ${pass(r.ratio <= ROUND_TARGET)}`],
       ['secure / plain, fastest rounds', `${fmt(r.minRatio, 3)}  (${fmt(r.secureMinSeconds, 3)} / ${fmt(r.plainMinSeconds, 3)} s; less sensitive to load from other tenants)`, ''],
       ['secure + authenticated round, median (s)', `${fmt(r.authMedianSeconds, 3)}  (${r.authSeconds.length} rounds: ${r.authSeconds.map((s) => fmt(s, 2)).join(', ')}; mutual TLS, roster, signed messages and key adverts, consistency check)`, ''],
       ['**authenticated / secure** (medians)', `**${fmt(r.authOverSecure, 3)}**  (fastest rounds: ${fmt(r.authOverSecureMin, 3)}, ${fmt(r.authMinSeconds, 3)} / ${fmt(r.secureMinSeconds, 3)} s)`, ''],
-      ['**authenticated / plain** (medians)', `**${fmt(r.authOverPlain, 3)}**  (fastest rounds: ${fmt(r.authOverPlainMin, 3)}, ${fmt(r.authMinSeconds, 3)} / ${fmt(r.plainMinSeconds, 3)} s)`, ''],
+      [
+        '**authenticated / plain** (medians)',
+        `**${fmt(r.authOverPlain, 3)}**  (fastest rounds: ${fmt(r.authOverPlainMin, 3)}, ${fmt(r.authMinSeconds, 3)} / ${fmt(r.plainMinSeconds, 3)} s)`,
+        r.parties >= 100 ? `≤ ${AUTH_TARGET} and ≤ ${AUTH_SECONDS_TARGET} s: ${pass(r.authOverPlain <= AUTH_TARGET && r.authMedianSeconds <= AUTH_SECONDS_TARGET)}` : '',
+      ],
     );
+    if (r.timeSplit) {
+      const split = r.timeSplit;
+      rows.push(['**where a round\'s time goes** (s per round: plain / secure / authenticated)', 'one profiled job per mode, rounds ≥ 1; all parties share this process, so the parts add up to the round', '']);
+      for (const c of TIME_CATEGORIES) rows.push([`&nbsp;&nbsp;${c}`, `${fmt(split.plain[c], 2)} / ${fmt(split.secagg[c], 2)} / ${fmt(split.authenticated[c], 2)}`, '']);
+    }
   }
   if (m && p) rows.push(
     ['raw ChaCha20 keystream (MB/s)', `${fmt(m.keystreamMBps, 0)}  (chacha20Keystream ${fmt(m.keystreamApiMBps, 0)}, 64 KiB updates ${fmt(m.keystreamChunkedMBps, 0)})`, ''],
@@ -147,11 +185,24 @@ function table(machine: Record<string, string>, m: MaskingResult | undefined, p:
     ['one X25519 agreement (ms)', `${fmt(p.x25519CoreMs, 3)} core sharedSecret (OpenSSL, JWK import); ${fmt(p.x25519NaclMs, 3)} tweetnacl scalarMult; ${fmt(p.x25519NodeMs, 3)} diffieHellman alone on imported keys`, ''],
     ['coordinator unmasking (ms)', `${fmt(p.unmaskMs, 1)} no dropout; ${Number.isNaN(p.unmaskOneDroppedMs) ? `n/a with 1 of ${p.parties} dropped (t = ${p.threshold}: no dropout tolerance)` : `${fmt(p.unmaskOneDroppedMs, 1)} with 1 of ${p.parties} dropped (Shamir + removeMask)`}`, ''],
   );
-  rows.push(...dpNoiseRows(dp.sampler, dp.epochs, DP_ROWS, DP_BATCH));
+  if (dp) rows.push(...dpNoiseRows(dp.sampler, dp.epochs, DP_ROWS, DP_BATCH));
   if (vertical) rows.push(...verticalScoreRows(vertical));
   if (gbdt) rows.push(...gbdtRows(gbdt));
   const lines = ['| metric | value | target |', '|---|---|---|', ...rows.map(([a, b, c]) => `| ${a} | ${b} | ${c} |`)];
   return lines.join('\n');
+}
+
+async function machineFacts(backend: string | undefined, inputs: string): Promise<Record<string, string>> {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    cores: String(cpus.length),
+    memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    os: `${os.platform()} ${os.arch()}`,
+    node: process.version,
+    backend: backend ?? (await initBackend()).name,
+    inputDim: inputs,
+  };
 }
 
 async function main(): Promise<void> {
@@ -181,7 +232,7 @@ async function main(): Promise<void> {
 
   let masking: MaskingResult | undefined;
   let protocol: ProtocolStepResult | undefined;
-  if (!o.dpOnly) {
+  if (!o.dpOnly && !o.roundsOnly) {
     log(`masking: ${parameters} words × ${o.parties} masks (1 self + ${o.parties - 1} pairwise), ${o.reps} interleaved repetitions ...`);
     masking = runMaskingBench(parameters, o.parties, o.reps);
     log(`  keystream ${masking.keystreamMBps.toFixed(0)} MB/s, masking ${masking.maskingMBps.toFixed(0)} MB/s (${masking.kernel}), ratio ${masking.ratio.toFixed(3)}`);
@@ -190,7 +241,17 @@ async function main(): Promise<void> {
     log(`  client masked-input step ${protocol.clientStepsMs.maskedInput.toFixed(1)} ms, coordinator unmasking ${protocol.unmaskMs.toFixed(1)} ms (${Number.isNaN(protocol.unmaskOneDroppedMs) ? 'one dropout: not survivable at this size' : `${protocol.unmaskOneDroppedMs.toFixed(1)} ms with one dropout`})`);
   }
 
-  const rounds = o.maskingOnly || o.dpOnly ? undefined : await runRoundBench({ parties: o.parties, hidden: o.hidden, rounds: o.rounds, jobsPerMode: o.jobs, scale: o.scale, seed: 1, log });
+  const minParticipants = o.minParticipants ?? Math.min(o.parties, 10);
+  const rounds = o.maskingOnly || o.dpOnly ? undefined : await runRoundBench({
+    parties: o.parties, minParticipants, hidden: o.hidden, rounds: o.rounds, jobsPerMode: o.jobs, scale: o.scale, seed: 1,
+    host: o.host, port: o.port, profile: o.profile, log,
+  });
+  if (o.roundsOnly) {
+    const machine = await machineFacts(rounds?.backend, String(inputDim(schema)));
+    writeFileSync(o.out, JSON.stringify({ date: new Date().toISOString(), machine, options: o, parameters, rounds, masking, protocol, benchSeconds: (performance.now() - started) / 1000 }, null, 2) + '\n');
+    console.log(o.json ? JSON.stringify(rounds, null, 2) : table(machine, masking, protocol, rounds, parameters, o));
+    return;
+  }
   log('DP noise: Box–Muller vs exact lattice sampler, 10^6 draws each ...');
   const sampler = runSamplerBench(1_000_000, 5, inputDim(schema));
   log(`  Box–Muller ${sampler.boxMullerMsPerMillion.toFixed(0)} ms, lattice ${sampler.latticeMsPerMillion.toFixed(0)} ms, CKS ${sampler.cksMsPerMillion.toFixed(0)} ms per 10^6 draws`);
@@ -200,17 +261,7 @@ async function main(): Promise<void> {
   const psi = await runPsiBench(o.psiSizes, log);
   const vertical = await runVerticalScoreBench(log);
   const gbdt = await runGbdtBench(log);
-  const backend = rounds?.backend ?? (await initBackend()).name;
-  const cpus = os.cpus();
-  const machine = {
-    cpu: cpus[0]?.model.trim() ?? 'unknown',
-    cores: String(cpus.length),
-    memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
-    os: `${os.platform()} ${os.arch()}`,
-    node: process.version,
-    backend,
-    inputDim: String(inputDim(schema)),
-  };
+  const machine = await machineFacts(rounds?.backend, String(inputDim(schema)));
   const result = {
     date: new Date().toISOString(),
     machine,

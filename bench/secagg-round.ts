@@ -46,7 +46,9 @@ import { loadCredentials } from '../trust/files.ts';
 import { memberKeys } from '../trust/format.ts';
 import { clientCredentials } from '../trust/tls.ts';
 import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus.ts';
+import type { JobEvent__Output } from '../proto/generated/fedcredit/v1/JobEvent.ts';
 import { median, min } from './stats.ts';
+import { ProcessProfiler, TIME_CATEGORIES, type TimeCategory } from './time-split.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const SCHEMA_FILE = path.resolve(HERE, '..', 'examples', 'synthetic', 'schema.json');
@@ -60,6 +62,19 @@ export interface RoundBenchOptions {
   /** Size multiplier of the synthetic consortium (1 = 7,800 rows in all). */
   scale: number;
   seed: number;
+  /**
+   * The job's minParticipants: the smallest sum a coordinator may unmask, so the Shamir threshold
+   * t ≥ it and every member's share holders (itself and its k neighbours) number at least t. A
+   * large value forces everyone to be everyone's neighbour (Bonawitz et al.); a small one lets
+   * "auto" pick k = 2·⌈log2 n⌉ neighbours (SecAgg+).
+   */
+  minParticipants: number;
+  /** Address the coordinators listen on and the nodes dial (default 127.0.0.1). */
+  host?: string;
+  /** Port of the plaintext coordinator, the authenticated one on port + 1 (default 0: any free ports). */
+  port?: number;
+  /** After the measured jobs, one more job per mode under the sampling profiler: where its rounds' time goes. */
+  profile?: boolean;
   /** Progress lines (stderr). */
   log: (line: string) => void;
 }
@@ -81,6 +96,7 @@ export interface JobSample {
 /** Result of {@link runRoundBench}. */
 export interface RoundBenchResult {
   parties: number;
+  minParticipants: number;
   rows: number;
   inputDim: number;
   hidden: number[];
@@ -113,6 +129,8 @@ export interface RoundBenchResult {
   secureSeconds: number[];
   authSeconds: number[];
   jobs: JobSample[];
+  /** With `profile`: seconds per round of each mode, by category (time-split.ts). */
+  timeSplit?: Record<BenchMode, Record<TimeCategory, number>>;
 }
 
 /** The model's parameter count over the synthetic schema. */
@@ -156,7 +174,7 @@ function jobFor(mode: BenchMode, o: RoundBenchOptions, name: string, rounds: num
     rounds,
     train: { localEpochs: 1, batchSize: 64, optimizer: 'sgd', learningRate: 0.05, classWeights: 'none' },
     strategy: { type: 'fedavg' },
-    minParticipants: o.parties,
+    minParticipants: o.minParticipants,
     evaluation: { holdout: 0.25 },
     // The authenticated mode is the same secure job; the coordinator's roster makes its sums authenticated.
     aggregation: mode === 'plain' ? 'plain' : 'secagg',
@@ -164,10 +182,10 @@ function jobFor(mode: BenchMode, o: RoundBenchOptions, name: string, rounds: num
   });
 }
 
-async function runJob(control: ControlClient, job: JobSpec, schema: DataSchema): Promise<{ status: JobStatus__Output; wallSeconds: number }> {
+async function runJob(control: ControlClient, job: JobSpec, schema: DataSchema, onEvent: (e: JobEvent__Output) => void = () => undefined): Promise<{ status: JobStatus__Output; wallSeconds: number }> {
   const t0 = performance.now();
   const jobId = await control.submit(job, schema);
-  const status = await control.follow(jobId, () => undefined);
+  const status = await control.follow(jobId, onEvent);
   const wallSeconds = (performance.now() - t0) / 1000;
   if (status.state !== 'SUCCEEDED') throw new Error(`benchmark job ${job.name} (${jobId}) ended ${status.state}: ${status.error}`);
   return { status, wallSeconds };
@@ -198,10 +216,14 @@ interface Fleet {
  * roster, nodes with their certificates and identity keys (and their own copy of the roster for
  * the secure sums' signed adverts), and an operator's certificate and token on the Control API.
  */
-async function startFleet(f: Fleet, stateDir: string, files: { name: string; file: string }[], schema: DataSchema, digest: string, trust?: string): Promise<void> {
+async function startFleet(f: Fleet, at: { host: string; port: number }, stateDir: string, files: { name: string; file: string }[], schema: DataSchema, digest: string, trust?: string): Promise<void> {
   const c = trust ? loadCredentials(path.join(trust, 'coordinator'), 'coordinator') : undefined;
   f.coord = await startCoordinator({
-    port: 0, host: '127.0.0.1', stateDir, logLevel: 'error',
+    port: at.port, host: at.host, stateDir, logLevel: 'error',
+    // All nodes share this process's one event loop: while each of n nodes trains (yielding every
+    // 50 ms), a node's heartbeat can wait n × 50 ms to be read — 15 s at n = 300, past the default
+    // 10 s timeout. On separate machines that wait does not exist.
+    heartbeatTimeoutMs: Math.max(10_000, files.length * 200),
     ...(c ? { tls: { ca: c.ca, cert: c.cert, key: c.key }, roster: c.roster } : {}),
   });
   for (const file of files) {
@@ -237,13 +259,18 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
     const files = writeParties(path.join(dir, 'data'), o.parties, o.scale, o.seed);
     const backend = (await initBackend()).name;
     const trust = path.join(dir, 'consortium');
-    await createConsortium({ out: trust, participants: files.map((f) => ({ name: f.name, role: 'bank' as const })), operators: ['bench'], consortium: 'bench-consortium', force: true });
-    await startFleet(open, path.join(dir, 'coordinator'), files, schema, digest);
-    await startFleet(auth, path.join(dir, 'coordinator-auth'), files, schema, digest, trust);
+    const host = o.host ?? '127.0.0.1';
+    await createConsortium({
+      out: trust, participants: files.map((f) => ({ name: f.name, role: 'bank' as const })), operators: ['bench'], consortium: 'bench-consortium', force: true,
+      hosts: [...new Set([host, 'localhost', '127.0.0.1'])],
+    });
+    const port = o.port ?? 0;
+    await startFleet(open, { host, port }, path.join(dir, 'coordinator'), files, schema, digest);
+    await startFleet(auth, { host, port: port ? port + 1 : 0 }, path.join(dir, 'coordinator-auth'), files, schema, digest, trust);
     const controls: Record<BenchMode, ControlClient> = { plain: open.control!, secagg: open.control!, authenticated: auth.control! };
     const parameters = parameterCount(o.hidden, schema);
     o.log(`round bench: ${o.parties} in-process participants per coordinator (${open.rows} rows), mlp [${o.hidden.join(', ')}] = ${parameters} parameters, tfjs ${backend}`);
-    o.log(`  plaintext coordinator ${open.coord!.address}; mutual TLS + roster coordinator ${auth.coord!.address}`);
+    o.log(`  plaintext coordinator ${open.coord!.address}; mutual TLS + roster coordinator ${auth.coord!.address}; job minParticipants ${o.minParticipants}`);
 
     for (const mode of ['secagg', 'authenticated'] as const) {
       const warm = await runJob(controls[mode], jobFor(mode, o, `bench-warm-up-${mode}`, 1), schema);
@@ -276,6 +303,24 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
       }
     }
     if (!secure) throw new Error('the secure jobs reported no secure-aggregation facts');
+    let timeSplit: RoundBenchResult['timeSplit'];
+    if (o.profile) {
+      const splits = {} as NonNullable<RoundBenchResult['timeSplit']>;
+      timeSplit = splits;
+      for (const mode of cycle) {
+        const profiler = new ProcessProfiler();
+        // Rounds ≥ 1 only, as measured above: profiling starts once round 0 (statistics and the initial evaluation) is reported.
+        let started: Promise<void> | undefined;
+        await runJob(controls[mode], jobFor(mode, o, `bench-profile-${mode}`, o.rounds), schema, (e) => {
+          if (!started && e.round && e.round.round === 0) started = profiler.start();
+        });
+        if (!started) throw new Error(`the profiled ${mode} job reported no round 0`);
+        await started;
+        const split = await profiler.stop();
+        splits[mode] = Object.fromEntries(TIME_CATEGORIES.map((c) => [c, split[c] / o.rounds])) as Record<TimeCategory, number>;
+        o.log(`  profiled ${mode} job: ${TIME_CATEGORIES.map((c) => `${c.split(' (')[0]} ${splits[mode][c].toFixed(2)}`).join(', ')} s per round`);
+      }
+    }
     const seconds = (mode: BenchMode) => jobs.filter((j) => j.mode === mode).flatMap((j) => j.roundSeconds);
     const plainSeconds = seconds('plain');
     const secureSeconds = seconds('secagg');
@@ -287,7 +332,7 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
     const secureMinSeconds = min(secureSeconds);
     const authMinSeconds = min(authSeconds);
     return {
-      parties: o.parties, rows: open.rows, inputDim: inputDim(schema), hidden: o.hidden, parameters,
+      parties: o.parties, minParticipants: o.minParticipants, rows: open.rows, inputDim: inputDim(schema), hidden: o.hidden, parameters,
       secureWords: secure.words, neighbours: secure.neighbours, threshold: secure.threshold,
       backend, roundsPerJob: o.rounds, jobsPerMode: o.jobsPerMode,
       plainMedianSeconds,
@@ -306,6 +351,7 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
       secureSeconds,
       authSeconds,
       jobs,
+      ...(timeSplit ? { timeSplit } : {}),
     };
   } finally {
     for (const f of [open, auth]) for (const n of f.nodes) n.stop();

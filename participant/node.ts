@@ -13,6 +13,7 @@ import type { PushResultReply__Output } from '../proto/generated/fedcredit/v1/Pu
 import type { PullTaskReply__Output } from '../proto/generated/fedcredit/v1/PullTaskReply.ts';
 import type { HelloReply__Output } from '../proto/generated/fedcredit/v1/HelloReply.ts';
 import type { HeartbeatReply__Output } from '../proto/generated/fedcredit/v1/HeartbeatReply.ts';
+import { Heartbeats } from './heartbeat.ts';
 import { contributionToWire } from '../proto/tensor.ts';
 import { secaggReplyToWire } from '../proto/secagg-wire.ts';
 import { parseVerticalTask, verticalReplyToWire } from '../proto/vertical-wire.ts';
@@ -97,7 +98,7 @@ export class ParticipantNode {
   private readonly abort = new AbortController();
   private session = '';
   private sequence = 0;
-  private heartbeat?: NodeJS.Timeout;
+  private readonly heartbeats = new Heartbeats();
   /** The cause of the last failed dial, so that a cause is logged once, not at every retry. */
   private lastDialFailure?: DialFailureKind;
   /** Number of tasks answered (contribution or refusal). */
@@ -110,6 +111,7 @@ export class ParticipantNode {
 
   /** Adds the signature block to a request (no-op without an identity). */
   private signed<T extends object>(method: SignedFields['method'], request: T, binding?: Binding): T {
+    if (method === 'PullTask' || method === 'PushResult') this.heartbeats.noteSent(Date.now());
     const id = this.opts.identity;
     if (!id) return request;
     const hello = method === 'Hello';
@@ -224,7 +226,7 @@ export class ParticipantNode {
   /** Stops polling and heartbeats and closes the channel. */
   stop(): void {
     this.abort.abort();
-    clearInterval(this.heartbeat);
+    this.heartbeats.stop();
     this.client.close();
   }
 
@@ -250,17 +252,17 @@ export class ParticipantNode {
     this.sequence = 0;
     this.lastDialFailure = undefined;
     o.log.info('registered with coordinator', { coordinator: o.coordinator, participantId: r.participantId });
-    clearInterval(this.heartbeat);
-    this.heartbeat = setInterval(() => {
-      const session = this.session;
-      if (!session) return;
-      unaryCall<HeartbeatReply__Output>((m, opts, cb) => this.client.heartbeat(this.signed('Heartbeat', { session }), m, opts, cb), Math.max(1000, r.heartbeatIntervalMs * 2), this.abort.signal)
-        .then((h) => {
-          if (!h.known && this.session === session) this.session = '';
-        })
-        .catch(() => undefined);
-    }, r.heartbeatIntervalMs);
-    this.heartbeat.unref();
+    const session = r.session;
+    this.heartbeats.start(
+      r.heartbeatIntervalMs,
+      // A session this node has given up (answered "unknown") gets no more heartbeats: the next Hello starts new ones.
+      () => (this.session !== session
+        ? Promise.resolve({ known: true })
+        : unaryCall<HeartbeatReply__Output>((m, opts, cb) => this.client.heartbeat(this.signed('Heartbeat', { session }), m, opts, cb), Math.max(1000, r.heartbeatIntervalMs * 2), this.abort.signal)),
+      () => {
+        if (this.session === session) this.session = '';
+      },
+    );
   }
 
   /**

@@ -36,6 +36,14 @@ const share = bytes(SHARE_BYTES);
 const signature = bytes(SIGNATURE_BYTES);
 const nonce = bytes(GRAPH_NONCE_BYTES);
 
+// Built once: a zod schema compiles itself on first use, so building one per message costs more than the parse.
+const peerKeysSchema = z.array(z.object({ id, cPk: key, sPk: key, signature: signature.optional(), commit: nonce.optional() })).max(MAX_IDS);
+const graphNoncesSchema = z.array(z.object({ id, nonce })).max(MAX_IDS);
+const fromCiphertexts = z.array(z.object({ from: id, ciphertext })).max(MAX_IDS);
+const toCiphertexts = z.array(z.object({ to: id, ciphertext })).max(MAX_IDS);
+const ownedShares = z.array(z.object({ owner: id, share })).max(MAX_IDS);
+const signatureList = z.array(z.object({ id, signature })).max(MAX_IDS);
+
 const toBytes = (b: Uint8Array | Buffer) => new Uint8Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
 const buf = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
@@ -91,7 +99,7 @@ export function secaggStepFromWire(s: SecAggStep__Output, self: string): SecAggT
         return {
           type: 'peer-keys',
           keys: parse(
-            z.array(z.object({ id, cPk: key, sPk: key, signature: signature.optional(), commit: nonce.optional() })).max(MAX_IDS),
+            peerKeysSchema,
             s.peerKeys.map((k) => ({
               id: k.id, cPk: toBytes(k.cPk), sPk: toBytes(k.sPk), ...optionalSignature(k.signature), ...(k.graphCommit.length ? { commit: toBytes(k.graphCommit) } : {}),
             })),
@@ -101,7 +109,7 @@ export function secaggStepFromWire(s: SecAggStep__Output, self: string): SecAggT
       case 'graph-reveals':
         return {
           type: 'graph-reveals',
-          reveals: parse(z.array(z.object({ id, nonce })).max(MAX_IDS), s.graphNonces.map((r) => ({ id: r.id, nonce: toBytes(r.nonce) })), 'graph nonces'),
+          reveals: parse(graphNoncesSchema, s.graphNonces.map((r) => ({ id: r.id, nonce: toBytes(r.nonce) })), 'graph nonces'),
         };
       case 'share-delivery':
         return {
@@ -109,7 +117,7 @@ export function secaggStepFromWire(s: SecAggStep__Output, self: string): SecAggT
           to: self,
           shared: parse(ids, s.shared, 'shared'),
           ciphertexts: parse(
-            z.array(z.object({ from: id, ciphertext })).max(MAX_IDS),
+            fromCiphertexts,
             s.ciphertexts.map((c) => ({ from: c.peer, ciphertext: toBytes(c.ciphertext) })),
             'share ciphertexts',
           ),
@@ -122,7 +130,7 @@ export function secaggStepFromWire(s: SecAggStep__Output, self: string): SecAggT
           if (s.signatures.length) throw new WireFormatError('signatures: only an authenticated round carries consistency signatures');
           return request;
         }
-        return { ...request, signatures: parse(signers(config), s.signatures.map((x) => ({ id: x.id, signature: toBytes(x.signature) })), 'signatures') };
+        return { ...request, signatures: signersOf(config, parse(signatureList, s.signatures.map((x) => ({ id: x.id, signature: toBytes(x.signature) })), 'signatures')) };
       }
       default:
         throw new WireFormatError(`unknown secagg step "${s.message}"`);
@@ -132,11 +140,15 @@ export function secaggStepFromWire(s: SecAggStep__Output, self: string): SecAggT
 }
 
 /** Consistency signatures of an unmask request: one per signer, each a participant of the round. */
-function signers(config: SecAggConfig) {
-  return z
-    .array(z.object({ id: id.refine((v) => config.participants.includes(v), 'is not a participant of this round'), signature }))
-    .max(MAX_IDS)
-    .refine((l) => new Set(l.map((x) => x.id)).size === l.length, 'a participant signs at most once');
+function signersOf<T extends { id: string }>(config: SecAggConfig, list: T[]): T[] {
+  const members = new Set(config.participants);
+  const seen = new Set<string>();
+  for (const [i, x] of list.entries()) {
+    if (!members.has(x.id)) throw new WireFormatError(`signatures: ${i}.id: is not a participant of this round`);
+    if (seen.has(x.id)) throw new WireFormatError('signatures: a participant signs at most once');
+    seen.add(x.id);
+  }
+  return list;
 }
 
 /** An empty proto3 bytes field means "no signature". */
@@ -209,12 +221,12 @@ export function secaggReplyFromWire(r: SecAggReply__Output, from: string, maxWor
       return {
         type: 'share-keys',
         from,
-        ciphertexts: parse(z.array(z.object({ to: id, ciphertext })).max(MAX_IDS), r.ciphertexts.map((c) => ({ to: c.peer, ciphertext: toBytes(c.ciphertext) })), 'ciphertexts'),
+        ciphertexts: parse(toCiphertexts, r.ciphertexts.map((c) => ({ to: c.peer, ciphertext: toBytes(c.ciphertext) })), 'ciphertexts'),
       };
     case 'masked-input':
       return { type: 'masked-input', from, y: decodeWords(r.maskedInput, maxWords) };
     case 'unmasking': {
-      const list = z.array(z.object({ owner: id, share })).max(MAX_IDS);
+      const list = ownedShares;
       const conv = (l: { owner: string; share: Buffer }[]) => l.map((x) => ({ owner: x.owner, share: toBytes(x.share) }));
       return {
         type: 'unmasking',

@@ -1,6 +1,6 @@
 /**
  * The participant's fleet client against a real coordinator on loopback: how it reacts when the
- * coordinator forgets its session while a task is being executed.
+ * coordinator forgets its session while a task is being executed, and when it heartbeats.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -71,5 +71,38 @@ describe('ParticipantNode', () => {
     node.stop();
     await running;
     await stage.catch(() => undefined);
+  });
+
+  it('heartbeats only when no poll or push told the coordinator it is alive within the interval', async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'fc-node-'));
+    coord = await startCoordinator({ stateDir: dir, port: 0, heartbeatIntervalMs: 50, heartbeatTimeoutMs: 60_000, logger: quiet });
+    const refuse: TaskHandler = async () => ({ refusal: { code: 'test', reason: 'unused' } });
+    // One node's long polls return empty every 20 ms (as between a round's steps), the other's wait 10 s (idle).
+    const busy = new ParticipantNode({ coordinator: coord.address, name: 'busy', role: 'bank', schemaDigest: 'd', handler: refuse, log: quiet, pollWaitMs: 20 });
+    const idle = new ParticipantNode({ coordinator: coord.address, name: 'idle', role: 'bank', schemaDigest: 'd', handler: refuse, log: quiet, pollWaitMs: 10_000 });
+    const beats = { busy: 0, idle: 0 };
+    for (const [name, n] of [['busy', busy], ['idle', idle]] as const) {
+      const client = (n as unknown as { client: { heartbeat: (...a: unknown[]) => unknown } }).client;
+      const original = client.heartbeat.bind(client);
+      client.heartbeat = (...a: unknown[]) => {
+        beats[name]++;
+        return original(...a);
+      };
+    }
+    const runs = [busy.run(), idle.run()];
+    try {
+      await waitUntil(() => coord!.grid.available().length === 2, 10_000, 'both nodes to register');
+      beats.busy = 0;
+      beats.idle = 0;
+      await new Promise((r) => setTimeout(r, 1000));
+      // About 20 ticks each: the idle node beats at (nearly) every one, the busy one at (nearly) none.
+      expect(beats.idle).toBeGreaterThanOrEqual(10);
+      expect(beats.busy).toBeLessThan(beats.idle / 3);
+      expect(coord.grid.available()).toEqual(['busy', 'idle']);
+    } finally {
+      busy.stop();
+      idle.stop();
+      await Promise.allSettled(runs);
+    }
   });
 });

@@ -66,32 +66,59 @@ function isDefault(v: unknown): boolean {
   return false;
 }
 
-/** Feeds a canonical, type-tagged encoding of `v` to the hash. */
-function feed(h: ReturnType<typeof createHash>, v: unknown): void {
+type Hash = ReturnType<typeof createHash>;
+
+/** Scratch space for lengths and numbers; `Hash.update` copies its input, so one buffer serves every call. */
+const scratch = Buffer.alloc(8);
+
+/** Feeds one length-prefixed field (4-byte big-endian length, then the bytes), as `signedBytes` encodes it. */
+function field(h: Hash, v: string | Uint8Array): void {
+  const text = typeof v === 'string';
+  scratch.writeUInt32BE(text ? Buffer.byteLength(v, 'utf8') : v.length, 0);
+  h.update(scratch.subarray(0, 4));
+  if (text) h.update(v, 'utf8');
+  else h.update(v);
+}
+
+/**
+ * Feeds a canonical, type-tagged encoding of `v` to the hash: the length-prefixed pair (tag,
+ * value), tag "b" bytes, "s" string, "n" float64 big-endian, "t" boolean, "a" array length then
+ * the items, "o" key count then (tag "k", key) and the value per non-default key in sorted order,
+ * "z" anything else. Written field by field, without building the encoding.
+ */
+function feed(h: Hash, v: unknown): void {
   if (isBytes(v)) {
-    h.update(lengthPrefixed(['b', v]));
+    field(h, 'b');
+    field(h, v);
   } else if (typeof v === 'string') {
-    h.update(lengthPrefixed(['s', v]));
+    field(h, 's');
+    field(h, v);
   } else if (typeof v === 'number') {
-    const b = new Uint8Array(8);
-    new DataView(b.buffer).setFloat64(0, v, false);
-    h.update(lengthPrefixed(['n', b]));
+    field(h, 'n');
+    scratch.writeUInt32BE(8, 0);
+    h.update(scratch.subarray(0, 4));
+    scratch.writeDoubleBE(v, 0);
+    h.update(scratch);
   } else if (typeof v === 'boolean') {
-    h.update(lengthPrefixed(['t', v ? '1' : '0']));
+    field(h, 't');
+    field(h, v ? '1' : '0');
   } else if (Array.isArray(v)) {
-    h.update(lengthPrefixed(['a', String(v.length)]));
+    field(h, 'a');
+    field(h, String(v.length));
     for (const x of v) feed(h, x);
   } else if (v && typeof v === 'object') {
     const keys = Object.keys(v as Record<string, unknown>)
       .filter((k) => !isDefault((v as Record<string, unknown>)[k]))
       .sort();
-    h.update(lengthPrefixed(['o', String(keys.length)]));
+    field(h, 'o');
+    field(h, String(keys.length));
     for (const k of keys) {
-      h.update(lengthPrefixed(['k', k]));
+      field(h, 'k');
+      field(h, k);
       feed(h, (v as Record<string, unknown>)[k]);
     }
   } else {
-    h.update(lengthPrefixed(['z']));
+    field(h, 'z');
   }
 }
 

@@ -60,7 +60,8 @@ describe('custom models in the trainer', () => {
     const t = syntheticRows(600, 5, 3);
     const fit = fitConfig({ train: { localEpochs: 2, batchSize: 32, optimizer: 'adam', learningRate: 0.05, l2: 0.01 }, mu: 0.1 });
     const w0 = initialWeights(LOGISTIC, 5, seededRng(9));
-    const built = await trainLocal({ spec: LOGISTIC, inputDim: 5, weights: w0, x: t.x, y: t.y, fit });
+    // The built-in model through tfjs (engine "tfjs"): the same operations as the custom one.
+    const built = await trainLocal({ spec: LOGISTIC, inputDim: 5, weights: w0, x: t.x, y: t.y, fit, engine: 'tfjs' });
     const custom = await trainLocal({ spec: CUSTOM_LOGISTIC, inputDim: 5, weights: w0, x: t.x, y: t.y, fit });
     expect(Array.from(custom.weights)).toEqual(Array.from(built.weights));
     expect(custom.lossSum).toBe(built.lossSum);

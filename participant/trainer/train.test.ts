@@ -1,7 +1,8 @@
 /**
  * Tests of local training: it learns (loss falls, AUC is high) for logistic regression and MLPs
  * with every optimizer, reports the documented loss, is bit-reproducible on the cpu backend,
- * honours FedProx, class weights and L2, validates its input and frees its tensors.
+ * honours FedProx, class weights and L2, validates its input and frees its tensors; logistic
+ * regression on the host takes the same steps as through tfjs.
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -113,6 +114,33 @@ describe('trainLocal is reproducible', () => {
     expect(a.lossSum).toBe(b.lossSum);
     const c = await train(spec, { ...fit, seed: 78 });
     expect(Buffer.from(a.weights.buffer).equals(Buffer.from(c.weights.buffer))).toBe(false);
+  });
+});
+
+describe('logistic regression on the host', () => {
+  // The host loop (logistic-host.ts) in float64 against the tfjs loop in float32: same batches,
+  // same objective and optimizer rules, so the weights agree to float32 rounding over hundreds of steps.
+  for (const optimizer of ['sgd', 'momentum', 'adam'] as const) {
+    it(`takes the tfjs loop's steps with ${optimizer}, class weights, L2 and FedProx`, async () => {
+      const lr = optimizer === 'adam' ? 0.02 : optimizer === 'momentum' ? 0.01 : 0.1;
+      const fit = fitConfig({ mu: 0.05, seed: 9, classWeights: { positive: 3, negative: 1 }, train: { optimizer, learningRate: lr, l2: 1e-3, localEpochs: 2, batchSize: 37 } });
+      const w0 = initialWeights(SPECS.logistic, DIM, seededRng(5));
+      const args = { spec: SPECS.logistic, inputDim: DIM, weights: w0, x: data.x, y: data.y, fit };
+      const host = await trainLocal(args);
+      const viaTfjs = await trainLocal({ ...args, engine: 'tfjs' });
+      expect(host.steps).toBe(viaTfjs.steps);
+      expect(host.examples).toBe(viaTfjs.examples);
+      expect(distance(host.weights, viaTfjs.weights)).toBeLessThan(1e-4 * Math.max(1, Math.hypot(...viaTfjs.weights)));
+      expect(Math.abs(host.lossSum - viaTfjs.lossSum)).toBeLessThan(1e-4 * viaTfjs.lossSum);
+      expect(distance(host.weights, w0)).toBeGreaterThan(0.1); // it did train
+    });
+  }
+
+  it('honours the abort signal and reports divergence like the tfjs loop', async () => {
+    const args = { spec: SPECS.logistic, inputDim: DIM, weights: new Float32Array(DIM + 1), x: data.x, y: data.y, fit: fitConfig() };
+    await expect(trainLocal({ ...args, signal: AbortSignal.abort(new Error('stop')) })).rejects.toThrow('stop');
+    const blowUp = fitConfig({ train: { learningRate: 1e300, localEpochs: 3 } });
+    await expect(trainLocal({ ...args, fit: blowUp })).rejects.toThrow(/local training diverged/);
   });
 });
 

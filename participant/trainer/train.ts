@@ -37,6 +37,7 @@ import { cryptoRng, poissonBatches } from './dp-random.ts';
 import type { DpSgdConfig, DpSgdReport, DpStep } from './dp-sgd.ts';
 import { dpGradients, dpReport, dpStep, validateDpConfig } from './dp-sgd.ts';
 import { assertInputDim, dropoutRate, flatten, TrainerInputError, unflatten } from './model.ts';
+import { trainLogisticOnHost } from './logistic-host.ts';
 
 /** Input of {@link trainLocal}. */
 export interface TrainArgs {
@@ -58,6 +59,11 @@ export interface TrainArgs {
    * seeded Rng only in tests (a seed known to anyone else voids the guarantee).
    */
   dpRng?: Rng;
+  /**
+   * "auto" (default): a logistic model without DP-SGD trains on the host (logistic-host.ts),
+   * everything else through tfjs; "tfjs" forces the tfjs loop (to compare the two).
+   */
+  engine?: 'auto' | 'tfjs';
 }
 
 /** Output of {@link trainLocal}. */
@@ -93,6 +99,10 @@ function foldInto(parts: tf.Scalar[]): void {
   tf.dispose(parts);
   parts.length = 0;
   parts.push(sum);
+}
+
+function diverged(steps: number): TrainerInputError {
+  return new TrainerInputError(`local training diverged (non-finite weights or loss after ${steps} steps); lower the learning rate or μ`, 'fit.train.learningRate');
 }
 
 /** Milliseconds of training after which the loop yields to the event loop (between batches). */
@@ -210,6 +220,17 @@ export async function trainLocal(args: TrainArgs): Promise<TrainResult> {
   const layout = modelLayout(spec, args.inputDim);
   const order = new Uint32Array(n).map((_, i) => i);
   const shuffleRng = seededRng(fit.seed);
+  if (spec.type === 'logistic' && !args.dp && args.engine !== 'tfjs') {
+    let lastYield = performance.now();
+    const pause = async (): Promise<void> => {
+      await yieldToEventLoop();
+      lastYield = performance.now();
+    };
+    const due = () => (performance.now() - lastYield >= YIELD_AFTER_MS ? pause() : undefined);
+    const out = await trainLogisticOnHost(args, () => shuffledBatches(order, fit.train.batchSize, shuffleRng), due);
+    if (!Number.isFinite(out.lossSum) || !out.weights.every(Number.isFinite)) throw diverged(out.steps);
+    return { weights: out.weights, lossSum: out.lossSum, examples: n, steps: out.steps };
+  }
   const dropoutRng = seededRng(deriveSeed(fit.seed, 'dropout'));
   const reg = { l2: fit.train.l2, mu: fit.mu, anchor: undefined as tf.Tensor[] | undefined };
   const bs = fit.train.batchSize;
@@ -257,12 +278,7 @@ export async function trainLocal(args: TrainArgs): Promise<TrainResult> {
     }
     const lossSum = tf.tidy(() => tf.addN(lossParts).dataSync()[0]!); // a scalar: one value
     const weights = flatten(vars);
-    if (!Number.isFinite(lossSum) || !weights.every(Number.isFinite)) {
-      throw new TrainerInputError(
-        `local training diverged (non-finite weights or loss after ${steps} steps); lower the learning rate or μ`,
-        'fit.train.learningRate',
-      );
-    }
+    if (!Number.isFinite(lossSum) || !weights.every(Number.isFinite)) throw diverged(steps);
     return { weights, lossSum, examples: n, steps, ...(args.dp && { dp: dpReport(args.dp, steps, n, step) }) };
   } finally {
     tf.dispose(lossParts);

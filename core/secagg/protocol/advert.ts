@@ -6,12 +6,14 @@
  * tweetnacl's 64-byte form (seed || public key), and the verification keys come from each
  * participant's LOCAL roster, never from the coordinator: a coordinator that substitutes a peer's
  * keys cannot forge the peer's signature, so it cannot sit in the middle of the key agreements.
+ * With a SecAgg+ graph, U1 is everyone whose keys a client might use before the graph is drawn;
+ * afterwards it uses, and so checks, only its neighbours' (client.ts).
  *
  * Ed25519 signing is deterministic (RFC 8032 §5.1.6), so these functions stay pure. Like the
  * X25519 agreement (keys.ts) they run in OpenSSL through `node:crypto` rather than tweetnacl's
  * pure JavaScript: the signatures are byte-for-byte tweetnacl's (advert.test.ts checks it), at
- * about 0.15 ms instead of ≈ 10 ms per verification — each client verifies n − 1 adverts and ≥ t
- * consistency signatures per aggregate. OpenSSL also rejects non-canonical signatures (S ≥ ℓ).
+ * about 0.15 ms instead of ≈ 10 ms per verification — each client verifies its neighbours'
+ * adverts and t consistency signatures per aggregate. OpenSSL also rejects non-canonical signatures (S ≥ ℓ).
  *
  * Every signed message is a domain-separated, unambiguous encoding (`signedBytes`): each field is
  * a 4-byte big-endian length followed by its bytes, the first field a protocol label, and the run
@@ -32,32 +34,34 @@ export const SIGNING_PUBLIC_KEY_BYTES = 32;
 /** Length of a tweetnacl Ed25519 secret key (seed || public key). */
 export const SIGNING_SECRET_KEY_BYTES = 64;
 
-const utf8 = new TextEncoder();
-
 /** A field of a signed message: a string (UTF-8), a uint32 (4 bytes, big-endian) or raw bytes. */
 export type SignedField = string | number | Uint8Array;
 
 /** The unambiguous encoding of `fields`: for each, its length (uint32, big-endian) and its bytes. */
 export function signedBytes(fields: readonly SignedField[]): Uint8Array {
-  const parts = fields.map((f) => {
-    if (typeof f === 'string') return utf8.encode(f);
-    if (typeof f === 'number') {
-      if (!Number.isInteger(f) || f < 0 || f > 0xffffffff) throw new CoreInputError(`a signed number must be a uint32, got ${f}`, 'fields');
-      const b = new Uint8Array(4);
-      new DataView(b.buffer).setUint32(0, f, false);
-      return b;
-    }
-    return f;
-  });
-  const out = new Uint8Array(parts.reduce((n, p) => n + 4 + p.length, 0));
-  const view = new DataView(out.buffer);
-  let at = 0;
-  for (const p of parts) {
-    view.setUint32(at, p.length, false);
-    out.set(p, at + 4);
-    at += 4 + p.length;
+  let total = 0;
+  for (const f of fields) {
+    if (typeof f === 'number' && (!Number.isInteger(f) || f < 0 || f > 0xffffffff)) throw new CoreInputError(`a signed number must be a uint32, got ${f}`, 'fields');
+    total += 4 + (typeof f === 'string' ? Buffer.byteLength(f, 'utf8') : typeof f === 'number' ? 4 : f.length);
   }
-  return out;
+  const out = Buffer.alloc(total);
+  let at = 0;
+  for (const f of fields) {
+    if (typeof f === 'string') {
+      const n = out.write(f, at + 4, 'utf8');
+      out.writeUInt32BE(n, at);
+      at += 4 + n;
+    } else if (typeof f === 'number') {
+      out.writeUInt32BE(4, at);
+      out.writeUInt32BE(f, at + 4);
+      at += 8;
+    } else {
+      out.writeUInt32BE(f.length, at);
+      out.set(f, at + 4);
+      at += 4 + f.length;
+    }
+  }
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
 function base64url(bytes: Uint8Array): string {

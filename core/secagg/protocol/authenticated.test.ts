@@ -152,6 +152,14 @@ describe('ConsistencyCheck: a split view of U3 reveals nothing', () => {
     expect(checked.unmaskingResponses.map((r) => r.from)).toEqual(['alice', 'carol', 'dave', 'erin']);
   });
 
+  it('a member checks the first t signatures, which prove the view; later ones are not verified', () => {
+    const late = simulateRound(base({ intercept: { consistencySignature: (m) => (m.from === 'erin' ? { ...m, signature: flip(m.signature) } : m) } }));
+    expect(late.clientAborts).toEqual([]);
+    expect(late.outcome).toMatchObject({ type: 'result', survivors: IDS });
+    if (late.outcome.type === 'result') expect(Array.from(late.outcome.sum)).toEqual(sumOf(IDS));
+    expect(doublyRevealed(late.unmaskingResponses)).toEqual([]);
+  });
+
   it('refuses an unmask request without enough signatures, or for a U3 other than the one it signed', () => {
     const none = simulateRound(base({ intercept: { unmaskRequest: (_, r) => ({ ...r, signatures: [] }) } }));
     expect(abortOf(none, 'alice')).toMatch(/only 0 of the required 3 consistency signatures/);

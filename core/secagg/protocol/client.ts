@@ -44,6 +44,7 @@ import type { ClientInput, GraphReveals, PeerKeysMessage, PublicKeys } from './m
 import type { ClientState } from './states.ts';
 import { GRAPH_NONCE_BYTES, SELF_SEED_BYTES } from './config-types.ts';
 import { graphCommit, isCommitted, revealProblem, withDrawnGraph } from './graph-draw.ts';
+import { neighboursOf } from './graph.ts';
 import { bytesEqual } from '../hex.ts';
 
 /**
@@ -79,7 +80,7 @@ export function clientStep(state: ClientState, input: ClientInput, rng: Rng, aut
     case 'share-keys':
       return input.type === 'peer-keys' ? peerKeys(state, input, rng, auth) : unexpected(state, input.type);
     case 'graph-reveal':
-      return input.type === 'graph-reveals' ? graphRevealed(state, input, rng) : unexpected(state, input.type);
+      return input.type === 'graph-reveals' ? graphRevealed(state, input, rng, auth) : unexpected(state, input.type);
     case 'masked-input':
       return input.type === 'mask-input' ? maskInput(state, input) : unexpected(state, input.type);
     case 'consistency-check':
@@ -108,10 +109,17 @@ function advertise(state: At<'advertise-keys'>, rng: Rng, auth: ClientAuth | und
   };
 }
 
-/** U1 announced: check every advert; with a committed graph, reveal the nonce and wait for everyone's. */
+/**
+ * U1 announced. With a complete graph every advertiser is a neighbour: check every advert's
+ * signature and share keys. With a committed graph, reveal the nonce and wait for everyone's; the
+ * signatures are checked once the graph is drawn, and only those of this node's neighbours — the
+ * only keys it will use. An advert the coordinator altered elsewhere cannot steer the graph: its
+ * commitment was fixed in this message, before this node's own nonce left it, and the seed hashes
+ * that nonce too. It only makes views differ, which ends the round in an abort.
+ */
 function peerKeys(state: At<'share-keys'>, msg: PeerKeysMessage, rng: Rng, auth: ClientAuth | undefined): Step {
   const { id, config } = state;
-  const problem = keyProblem(state, msg.keys) ?? (auth ? advertProblem(config, id, auth.peers, msg.keys) : undefined);
+  const problem = keyProblem(state, msg.keys) ?? (auth && !isCommitted(config) ? advertProblem(config, id, auth.peers, msg.keys) : undefined);
   if (problem) return abort(state, problem);
   if (!isCommitted(config)) return shareKeys(state, config, msg.keys, rng);
   const own = msg.keys.find((k) => k.id === id)!;
@@ -127,13 +135,19 @@ function peerKeys(state: At<'share-keys'>, msg: PeerKeysMessage, rng: Rng, auth:
   };
 }
 
-/** Every member of U1 revealed its nonce: draw the graph and share keys over it. */
-function graphRevealed(state: At<'graph-reveal'>, msg: GraphReveals, rng: Rng): Step {
-  const { config } = state;
+/** Every member of U1 revealed its nonce: draw the graph, check the neighbours' signed adverts, and share keys over it. */
+function graphRevealed(state: At<'graph-reveal'>, msg: GraphReveals, rng: Rng, auth: ClientAuth | undefined): Step {
+  const { id, config } = state;
   if (!isCommitted(config)) return unexpected(state, msg.type);
   const problem = revealProblem(config, state.keys, msg.reveals);
   if (problem) return abort(state, problem);
-  return shareKeys(state, withDrawnGraph(config, msg.reveals), state.keys, rng);
+  const drawn = withDrawnGraph(config, msg.reveals);
+  if (auth) {
+    const neighbours = new Set(neighboursOf(drawn, id));
+    const bad = advertProblem(config, id, auth.peers, state.keys.filter((k) => neighbours.has(k.id)));
+    if (bad) return abort(state, bad);
+  }
+  return shareKeys(state, drawn, state.keys, rng);
 }
 
 /** ShareKeys over the (drawn) graph of `config`, with U1's checked `keys`. */

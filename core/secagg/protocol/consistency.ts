@@ -27,8 +27,11 @@ export function consistencyBytes(config: Pick<SecAggConfig, 'run' | 'round'>, su
 
 /**
  * Why the server's consistency signatures do not prove that ≥ t members of `survivors` (U3)
- * signed that same U3, or undefined: ids repeated or outside U3, fewer than t of them, or a
- * signer not in the local roster `peers` or whose signature does not verify. Names the signer.
+ * signed that same U3, or undefined: ids repeated or outside U3, fewer than t of them, or one of
+ * the first t whose signer is not in the local roster `peers` or whose signature does not verify
+ * (names the signer). The first t valid signatures are the proof; checking the rest would make
+ * every member verify |U3| signatures, n² in all, and prove nothing more. The server (which has the
+ * roster) sends only signatures it verified, and the signers are the members asked to unmask.
  */
 export function signaturesProblem(
   config: SecAggConfig,
@@ -45,7 +48,7 @@ export function signaturesProblem(
     return `only ${ids.length} of the required ${config.threshold} consistency signatures over U3; refusing to unmask`;
   }
   const message = consistencyBytes(config, survivors);
-  for (const s of signatures) {
+  for (const s of signatures.slice(0, config.threshold)) {
     const pk = peers.get(s.id);
     if (!pk) return `the consistency signature of ${s.id} cannot be checked: ${s.id} is not in this node's roster`;
     if (!verify(pk, message, s.signature)) {

@@ -74,15 +74,35 @@ describe('a round with a committed graph', () => {
     expect(res.outcome).toMatchObject({ type: 'abort', reason: 'graph-reveal: only 11 of the 12 key advertisers revealed their graph nonce; the neighbour graph is drawn from every advertiser\'s randomness or not at all' });
   });
 
-  it('in an authenticated round, a coordinator that swaps a commitment or a nonce is caught by every client', () => {
+  it('in an authenticated round, a coordinator that swaps a commitment, a neighbour\'s keys or a nonce is caught', () => {
     const auth = testIdentities(ids, 11);
     const config = committed({ authenticated: true });
+    // inst-02's commitment altered in inst-05's view only: the real nonce does not open it.
     const swapped = simulateRound({
       config, inputs, rngFor: rngFactory(6), authFor: auth.authFor,
-      intercept: { peerKeys: (_to, m) => ({ ...m, keys: m.keys.map((k) => (k.id === 'inst-02' ? { ...k, commit: new Uint8Array(32).fill(1) } : k)) }) },
+      intercept: { peerKeys: (to, m) => (to !== 'inst-05' ? m : { ...m, keys: m.keys.map((k) => (k.id === 'inst-02' ? { ...k, commit: new Uint8Array(32).fill(1) } : k)) }) },
     });
-    expect(swapped.outcome.type).toBe('abort');
-    expect(swapped.clientAborts.filter((a) => a.id !== 'inst-02').every((a) => /the key advert of inst-02 does not verify under its roster key/.test(a.output.reason))).toBe(true);
+    expect(swapped.outcome.type === 'result' && swapped.outcome.survivors.includes('inst-05')).toBe(false);
+    expect(swapped.clientAborts.map((a) => `${a.id}: ${a.output.reason}`)).toEqual(['inst-05: graph-reveal: the graph nonce of inst-02 does not open its commitment']);
+    // A member checks the signed adverts of its drawn neighbours, the only keys it uses.
+    const honest = simulateRound({ config, inputs, rngFor: rngFactory(6), authFor: auth.authFor });
+    const graph = honest.server.config.graph;
+    if (graph.kind !== 'explicit') throw new Error('the server drew no graph');
+    const mine = graph.adjacency['inst-05']!;
+    const stranger = ids.find((v) => v !== 'inst-05' && !mine.includes(v))!;
+    const substitute = (victim: string) => simulateRound({
+      config, inputs, rngFor: rngFactory(6), authFor: auth.authFor,
+      intercept: { peerKeys: (to, m) => (to !== 'inst-05' ? m : { ...m, keys: m.keys.map((k) => (k.id === victim ? { ...k, cPk: new Uint8Array(32).fill(9) } : k)) }) },
+    });
+    const neighbourSwapped = substitute(mine[0]!);
+    expect(neighbourSwapped.clientAborts.map((a) => `${a.id}: ${a.output.reason}`)).toEqual([
+      `inst-05: graph-reveal: the key advert of ${mine[0]} does not verify under its roster key (keys substituted or signature forged)`,
+    ]);
+    expect(neighbourSwapped.maskedInputs.some((m) => m.from === 'inst-05')).toBe(false);
+    // A non-neighbour's keys never enter inst-05's computation: the sum is exact.
+    const strangerSwapped = substitute(stranger);
+    expect(strangerSwapped.clientAborts).toEqual([]);
+    expect(strangerSwapped.outcome.type === 'result' && Array.from(strangerSwapped.outcome.sum)).toEqual(Array.from(plainSum(inputs, ids, 16, 32)));
     const lied = simulateRound({
       config, inputs, rngFor: rngFactory(7), authFor: auth.authFor,
       intercept: { graphReveals: (_to, m) => ({ ...m, reveals: m.reveals.map((r) => (r.id === 'inst-09' ? { ...r, nonce: new Uint8Array(32) } : r)) }) },

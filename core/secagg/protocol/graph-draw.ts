@@ -7,14 +7,16 @@
  *
  * 1. AdvertiseKeys: each participant u draws a 32-byte nonce r_u and puts the commitment
  *    c_u = SHA-256(label, run, round, u, r_u) in its key advert (signed with the keys in
- *    authenticated rounds, so the coordinator cannot alter it).
+ *    authenticated rounds; each member checks its drawn neighbours' signatures).
  * 2. Once U1 (the advertisers) is announced with every commitment, each member reveals r_u.
  * 3. Everyone — coordinator and each participant, independently — checks that EVERY member of U1
  *    revealed a nonce matching its commitment, and draws the graph from
  *    seed = SHA-256(label, run, round, |U1|, (v, r_v) for v ∈ U1 sorted): a ring (Harary) graph
  *    of degree k over U1 arranged by a Fisher–Yates shuffle driven by HMAC-SHA256(seed, counter).
  *
- * No one can steer the seed: the commitments bind every nonce before any is revealed, and a
+ * No one can steer the seed: the commitments bind every nonce before any is revealed (a
+ * commitment a coordinator forges for someone binds a nonce chosen before it saw the honest
+ * member's own, which the seed also hashes), and a
  * missing reveal aborts the round instead of leaving that member out (leaving members out would
  * let the coordinator choose among 2^|U1| seeds). A coordinator may still abort after seeing the
  * graph and retry; each retry costs a new run, and participants cap the runs of one input.
