@@ -29,6 +29,9 @@
  *    runs this alone.
  * 6. A federated gbdt model (100 trees of depth 4, the credit example's three lenders) over real
  *    processes with authenticated secure aggregation (bench/gbdt.ts); `--gbdt-only` runs this alone.
+ * 7. One local training epoch (5,000 × 30 rows, batch 64) for logistic regression and two MLPs on
+ *    each path fedcredit has, beside PyTorch on one thread when python3 can import torch
+ *    (bench/local-epoch.ts, also runnable alone).
  *
  * Prints a markdown table (stdout; progress goes to stderr) and writes all numbers as JSON to
  * bench/results.json (`--json` prints the JSON instead of the table). Targets: secure /
@@ -52,6 +55,7 @@ import type { EpochResult, SamplerResult } from './dp-noise.ts';
 import type { RoundBenchResult } from './secagg-round.ts';
 import { psiTable, runPsiBench } from './psi.ts';
 import { TIME_CATEGORIES } from './time-split.ts';
+import { localEpochTable, runLocalEpochBench } from './local-epoch.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROUND_TARGET = 1.3;
@@ -261,6 +265,8 @@ async function main(): Promise<void> {
   const psi = await runPsiBench(o.psiSizes, log);
   const vertical = await runVerticalScoreBench(log);
   const gbdt = await runGbdtBench(log);
+  log('local epochs against PyTorch (5,000 × 30 rows, batch 64) ...');
+  const localEpoch = await runLocalEpochBench(5000, 5, log);
   const machine = await machineFacts(rounds?.backend, String(inputDim(schema)));
   const result = {
     date: new Date().toISOString(),
@@ -275,12 +281,13 @@ async function main(): Promise<void> {
     psi,
     vertical,
     gbdt,
+    localEpoch,
     benchSeconds: (performance.now() - started) / 1000,
   };
   writeFileSync(o.out, JSON.stringify(result, null, 2) + '\n');
   log(`results written to ${path.relative(process.cwd(), o.out) || o.out} (${result.benchSeconds.toFixed(0)} s)`);
   if (o.json) console.log(JSON.stringify(result, null, 2));
-  else console.log(`${table(machine, masking, protocol, rounds, parameters, o, dpNoise, vertical, gbdt)}\n\nPrivate set intersection (both parties in this process, one worker thread per core):\n\n${psiTable(psi)}`);
+  else console.log(`${table(machine, masking, protocol, rounds, parameters, o, dpNoise, vertical, gbdt)}\n\nPrivate set intersection (both parties in this process, one worker thread per core):\n\n${psiTable(psi)}\n\nOne local epoch, side by side with PyTorch on one thread (median of 5 epochs after a warm-up; target for MLPs: within 2× of PyTorch):\n\n${localEpochTable(localEpoch, 5000)}`);
 }
 
 main().then(
