@@ -21,16 +21,10 @@
  * running) and honouring the AbortSignal between batches, as the tfjs loop does.
  */
 import type { FitConfig } from '../../core/job.ts';
+import type { TrainArgs } from './train.ts';
 
-/** What {@link trainLogisticOnHost} needs: a subset of `TrainArgs`, already validated. */
-export interface HostLogisticArgs {
-  inputDim: number;
-  weights: Float32Array;
-  x: Float32Array;
-  y: Uint8Array;
-  fit: FitConfig;
-  signal?: AbortSignal;
-}
+/** What {@link trainLogisticOnHost} needs of `trainLocal`'s arguments, already validated. */
+export type HostLogisticArgs = Pick<TrainArgs, 'inputDim' | 'weights' | 'x' | 'y' | 'fit' | 'signal'>;
 
 /** Weights (kernel then bias, the `modelLayout` order), Σ unweighted BCE of the last epoch, steps. */
 export interface HostLogisticResult {
