@@ -20,6 +20,21 @@ describe('isDecimalLiteral', () => {
 });
 
 describe('parseNumberCell', () => {
+  it('reads plain integers exactly as Number() does (the digit-by-digit path), and everything else as before', () => {
+    const cells = ['0', '-0', '7', '007', '-12', '999999999999999', '-999999999999999', '1000000000000000', '9007199254740993', '-', '-+1', '+5', '12 ', ' 12', '1_0', '١٢'];
+    for (const c of cells) {
+      const expected = c.trim() !== '' && isDecimalLiteral(c.trim()) ? Number(c.trim()) : undefined;
+      expect(Object.is(parseNumberCell(c), expected), c).toBe(true);
+    }
+    let state = 5;
+    for (let k = 0; k < 2000; k++) {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      const digits = String(state).repeat(1 + (k % 3)).slice(0, 1 + (k % 18));
+      const c = k % 2 ? `-${digits}` : digits;
+      expect(parseNumberCell(c), c).toBe(Number(c));
+    }
+  });
+
   it.each([
     ['12', 12],
     [' 12.5 ', 12.5],

@@ -10,6 +10,25 @@
  */
 import { quoteValue } from './errors.ts';
 
+/**
+ * The value of a cell of 1–15 ASCII digits, optionally after a minus sign (most cells of credit
+ * data: amounts, ages, counts), read digit by digit; undefined for anything else. Below 10^15
+ * every step is exact in a double, so the result is what `Number(raw)` gives, including −0.
+ */
+function plainInteger(raw: string): number | undefined {
+  const n = raw.length;
+  const negative = raw.charCodeAt(0) === 0x2d;
+  let i = negative ? 1 : 0;
+  if (i >= n || n - i > 15) return undefined;
+  let v = 0;
+  for (; i < n; i++) {
+    const d = raw.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return undefined;
+    v = v * 10 + d;
+  }
+  return negative ? -v : v;
+}
+
 /** A plain decimal literal: optional sign, digits with optional fraction, optional exponent. */
 export const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NON_FINITE_WORD = /^[+-]?(?:nan|inf|infinity)$/i;
@@ -19,6 +38,8 @@ const NON_FINITE_WORD = /^[+-]?(?:nan|inf|infinity)$/i;
  * when the cell is not a finite decimal number (the caller explains why with {@link describeNonNumber}).
  */
 export function parseNumberCell(raw: string): number | undefined {
+  const whole = plainInteger(raw);
+  if (whole !== undefined) return whole;
   // Only a cell that starts or ends with a space-like or non-ASCII character can need trimming.
   const first = raw.charCodeAt(0);
   const last = raw.charCodeAt(raw.length - 1);

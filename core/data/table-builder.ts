@@ -43,6 +43,11 @@ interface CategoricalColumn {
   at: number;
   values: Int32Array;
   index: Map<string, number>;
+  /**
+   * The levels a cell can match as it stands — no surrounding whitespace to trim, and not a
+   * missing-value marker — so the usual cell skips the marker check and the trim.
+   */
+  exact: Map<string, number>;
   missingCode: number;
   otherCode: number;
   unseen: Map<string, number>;
@@ -83,10 +88,13 @@ export class TableBuilder {
     this.labels = new Uint8Array(capacity);
     // Every feature column is required, so resolveColumns found each one.
     this.numericCols = schema.numeric.map((f) => ({ f, at: at(f.name)!, values: new Float64Array(capacity) }));
+    const markers = new Set(schema.missingValues.map((m) => m.trim()));
     this.categoricalCols = schema.categorical.map((f) => {
       const levels = encodedLevels(f);
+      const index = new Map(f.levels.map((l, k) => [l, k] as const));
       return {
-        f, at: at(f.name)!, values: new Int32Array(capacity), index: new Map(f.levels.map((l, k) => [l, k] as const)),
+        f, at: at(f.name)!, values: new Int32Array(capacity), index,
+        exact: new Map([...index].filter(([l]) => l === l.trim() && !markers.has(l))),
         missingCode: levels.indexOf(MISSING_LEVEL), otherCode: levels.indexOf(OTHER_LEVEL), unseen: new Map(), firstUnseenAt: 0,
       };
     });
@@ -151,6 +159,11 @@ export class TableBuilder {
     for (let j = 0; j < categoricalCols.length; j++) {
       const c = categoricalCols[j]!;
       const cell = row[c.at]!;
+      const hit = cell === null ? undefined : c.exact.get(cell);
+      if (hit !== undefined) {
+        c.values[i] = hit;
+        continue;
+      }
       if (cell === null || isMissing(cell)) {
         if (c.f.missing === 'error') {
           errors.add(at, c.f.name, `the value is missing, and the schema does not allow missing values for this feature (missing: "error") — fill it in, or set missing to "level"`);
