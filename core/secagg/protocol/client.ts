@@ -113,9 +113,10 @@ function advertise(state: At<'advertise-keys'>, rng: Rng, auth: ClientAuth | und
  * U1 announced. With a complete graph every advertiser is a neighbour: check every advert's
  * signature and share keys. With a committed graph, reveal the nonce and wait for everyone's; the
  * signatures are checked once the graph is drawn, and only those of this node's neighbours — the
- * only keys it will use. An advert the coordinator altered elsewhere cannot steer the graph: its
- * commitment was fixed in this message, before this node's own nonce left it, and the seed hashes
- * that nonce too. It only makes views differ, which ends the round in an abort.
+ * only keys it will use. A commitment the coordinator altered for someone else cannot steer the
+ * graph: it was fixed in this message, before this node's own nonce left it, and the seed hashes
+ * that nonce too; it only makes views differ, which ends the round in an abort. Altered keys of a
+ * non-neighbour are never used.
  */
 function peerKeys(state: At<'share-keys'>, msg: PeerKeysMessage, rng: Rng, auth: ClientAuth | undefined): Step {
   const { id, config } = state;
