@@ -111,18 +111,32 @@ export class TableBuilder {
   }
 
   /** Adds one data row (cells in header order; null = missing); `at` is its line or row number for messages. */
-  add(row: readonly (string | null)[], at: number): void {
+  /**
+   * Per header column, 1 where a parser may hand over a plain integer cell as a number instead of
+   * its text (a numeric feature column, when no missing-value marker reads as a number: then no
+   * number needs its text again); undefined when none may.
+   */
+  numberColumns(): Uint8Array | undefined {
+    if (this.numericMarkers || this.numericCols.length === 0) return undefined;
+    const mask = new Uint8Array(this.header.length);
+    for (const c of this.numericCols) mask[c.at] = 1;
+    return mask;
+  }
+
+  /** Adds one row: cells as text (null = SQL NULL), or as numbers in {@link numberColumns}' columns. */
+  add(row: readonly (string | number | null)[], at: number): void {
     if (this.n === this.labels.length) this.grow();
     const i = this.n++;
     if (row.length !== this.header.length) {
-      this.errors.add(at, undefined, raggedRowMessage(row.map((c) => c ?? ''), this.header.length));
+      this.errors.add(at, undefined, raggedRowMessage(row.map((c) => (c === null ? '' : String(c))), this.header.length));
       return;
     }
     // From here row.length === header.length, and every column position from resolveColumns is
     // below header.length, so row[position] exists (a string or null).
     const { schema, errors, isMissing } = this;
 
-    const rawLabel = this.labelAt < 0 ? undefined : row[this.labelAt]!;
+    // Only numeric feature columns carry numbers (numberColumns), so the label and categorical cells are text.
+    const rawLabel = this.labelAt < 0 ? undefined : (row[this.labelAt] as string | null);
     if (rawLabel === undefined) {
       // No label column (labelOptional): the row is an applicant without an outcome.
     } else if (rawLabel === null || isMissing(rawLabel)) {
@@ -140,6 +154,10 @@ export class TableBuilder {
     for (let k = 0; k < numericCols.length; k++) {
       const { f, at: col, values } = numericCols[k]!;
       const cell = row[col]!;
+      if (typeof cell === 'number') {
+        values[i] = cell;
+        continue;
+      }
       const v = cell === null ? undefined : parseNumberCell(cell);
       if (v !== undefined) {
         values[i] = v; // a number is never a missing-value marker (markers are checked below otherwise)
@@ -158,7 +176,7 @@ export class TableBuilder {
     const categoricalCols = this.categoricalCols;
     for (let j = 0; j < categoricalCols.length; j++) {
       const c = categoricalCols[j]!;
-      const cell = row[c.at]!;
+      const cell = row[c.at] as string | null;
       const hit = cell === null ? undefined : c.exact.get(cell);
       if (hit !== undefined) {
         c.values[i] = hit;

@@ -37,7 +37,13 @@ const CR = 0x0d;
  * the split changes nothing but the speed, and each record's strings can be dropped as soon as the
  * caller has consumed them.
  */
-export function parseBlockFast(text: string, firstLine: number, width: number | undefined, emit: (cells: string[], line: number) => void): FastBlock {
+export function parseBlockFast(
+  text: string,
+  firstLine: number,
+  width: number | undefined,
+  emit: (cells: (string | number)[], line: number) => void,
+  numbers?: () => Uint8Array | undefined,
+): FastBlock {
   const end = text.length;
   let line = firstLine;
   let i = 0;
@@ -47,6 +53,7 @@ export function parseBlockFast(text: string, firstLine: number, width: number | 
   let endings = 0; // bit 1: LF seen, bit 2: CRLF seen
   let recordStart = 0;
   const stopHere = (): FastBlock => ({ records, width, nextLine: line, stop: recordStart });
+  const scan = { end: 0 }; // where the last plain-digit cell ended
   while (i < end) {
     recordStart = i;
     const c0 = text.charCodeAt(i);
@@ -63,7 +70,9 @@ export function parseBlockFast(text: string, firstLine: number, width: number | 
       i += 2;
       continue;
     }
-    const cells: string[] = [];
+    const cells: (string | number)[] = [];
+    // Past the header, the columns `numbers` marks take a cell of plain digits as its value.
+    const asNumber = width === undefined ? undefined : numbers?.();
     for (;;) {
       if (text.charCodeAt(i) === QUOTE) {
         const open = i;
@@ -87,14 +96,21 @@ export function parseBlockFast(text: string, firstLine: number, width: number | 
         cells.push(value);
       } else {
         const start = i;
-        while (i < end) {
-          const c = text.charCodeAt(i);
-          if (c === COMMA || c === LF || c === CR) break;
-          if (c === QUOTE) return stopHere();
-          i++;
+        const value = asNumber !== undefined && asNumber[cells.length] === 1 ? plainIntegerAt(text, start, end, scan) : undefined;
+        if (value !== undefined) {
+          // A cell of plain digits ends where its digits do, at a comma or line break.
+          i = scan.end;
+          cells.push(value);
+        } else {
+          while (i < end) {
+            const c = text.charCodeAt(i);
+            if (c === COMMA || c === LF || c === CR) break;
+            if (c === QUOTE) return stopHere();
+            i++;
+          }
+          if (i > start && (text.charCodeAt(start) <= 0x20 || text.charCodeAt(i - 1) <= 0x20)) return stopHere();
+          cells.push(text.slice(start, i));
         }
-        if (i > start && (text.charCodeAt(start) <= 0x20 || text.charCodeAt(i - 1) <= 0x20)) return stopHere();
-        cells.push(text.slice(start, i));
       }
       const c = i < end ? text.charCodeAt(i) : LF;
       if (c === COMMA) {
@@ -126,6 +142,31 @@ export function parseBlockFast(text: string, firstLine: number, width: number | 
  * Quote parity is exact for well-formed CSV; for malformed CSV the general parser reports the
  * problem in the block that holds the stray quote.
  */
+/**
+ * The value of the cell starting at `from` when it is 1–15 ASCII digits, optionally after a minus
+ * sign, followed by a comma, a line break or the end of the text — read digit by digit, exact
+ * below 10^15, so what `Number` gives for that text (core/data/cells.ts reads such cells the same
+ * way) — with `scan.end` set to where it ends; undefined for any other cell.
+ */
+function plainIntegerAt(text: string, from: number, end: number, scan: { end: number }): number | undefined {
+  const negative = text.charCodeAt(from) === 0x2d;
+  const first = negative ? from + 1 : from;
+  let i = first;
+  let v = 0;
+  for (; i < end; i++) {
+    const d = text.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) break;
+    v = v * 10 + d;
+  }
+  if (i === first || i - first > 15) return undefined;
+  if (i < end) {
+    const c = text.charCodeAt(i);
+    if (c !== COMMA && c !== LF && c !== CR) return undefined;
+  }
+  scan.end = i;
+  return negative ? -v : v;
+}
+
 export function completeRecordsLength(bytes: Uint8Array): number {
   let firstQuote = bytes.indexOf(QUOTE);
   if (firstQuote < 0) return bytes.lastIndexOf(LF) + 1;

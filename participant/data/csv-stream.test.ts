@@ -28,7 +28,7 @@ function streamAll(path: string, opts: StreamCsvOptions = {}): { header: string[
   let header: string[] = [];
   const rows: string[][] = [];
   const lines: number[] = [];
-  streamCsvFile(path, { header: (cells) => (header = cells), row: (cells, line) => (rows.push(cells), lines.push(line)) }, opts);
+  streamCsvFile(path, { header: (cells) => void (header = cells), row: (cells, line) => (rows.push(cells.map(String)), lines.push(line)) }, opts);
   return { header, rows, lines };
 }
 
@@ -98,11 +98,24 @@ describe('streamCsvFile fails as readCsvFile fails', () => {
 });
 
 describe('parseBlockFast', () => {
+  it('hands plain-digit cells of the marked columns over as their values, and every other cell as text', () => {
+    const text = 'a,b,c\n12,-7,x\n007,1.5,-\n-0,"9",999999999999999\n1000000000000000, 3,+4\n';
+    const records: (string | number)[][] = [];
+    // Column a and b marked, c not; the header is never converted.
+    parseBlockFast(text, 1, undefined, (r) => records.push(r), () => Uint8Array.of(1, 1, 0));
+    expect(records.slice(0, 3)).toEqual([['a', 'b', 'c'], [12, -7, 'x'], [7, '1.5', '-']]);
+    expect(Object.is(records[3]![0], -0)).toBe(true);
+    expect(records[3]!.slice(1)).toEqual(['9', '999999999999999']); // quoted: text; c unmarked: text
+    // 16 digits stay text; so does the spaced cell (which stops the fast parser before it).
+    expect(records.length).toBe(4);
+  });
+
+
   it('gives the cells csv-parse gives for plain and quoted CSV', () => {
     const text = 'id,"na""me",v\n1,"a,b",\n\n2,"",3\n';
     const records: string[][] = [];
     const lines: number[] = [];
-    const fast = parseBlockFast(text, 1, undefined, (r, at) => (records.push(r), lines.push(at)));
+    const fast = parseBlockFast(text, 1, undefined, (r, at) => (records.push(r.map(String)), lines.push(at)));
     const slow = parseCsvText(text, 'x.csv');
     expect(records).toEqual([slow.header, ...slow.rows]);
     expect(lines).toEqual([1, ...slow.lines]);

@@ -5,7 +5,9 @@
  * parser of csv-fast.ts up to the first record that is not plain, well-formed CSV, and from there
  * to the block's end by csv-parse — and every record goes to the caller with the physical line it
  * starts on. Memory is one block (64 KiB; more only when a single record is longer than that) plus
- * what the caller keeps.
+ * what the caller keeps. A sink may name columns (its header callback returns a mask) whose cells
+ * of plain digits it takes as numbers: the fast parser then reads those cells' values straight
+ * from the text and never makes their strings.
  *
  * Checks and messages are those of {@link readCsvFile}: file size limit, strict UTF-8 (byte offset,
  * line and column of the first invalid byte), BOM stripping, column limit, malformed quotes, ragged
@@ -24,9 +26,13 @@ export const CSV_BLOCK_BYTES = 64 * 1024;
 
 /** What {@link streamCsvFile} calls: once with the header, then once per data row. */
 export interface CsvRecordSink {
-  /** The header's cells and a guess of the number of data rows (from the first block's density). */
-  header(cells: string[], expectedRows: number): void;
-  row(cells: string[], line: number): void;
+  /**
+   * The header's cells and a guess of the number of data rows (from the first block's density).
+   * May return a mask of columns (1 = yes) whose cells of plain digits the sink takes as numbers.
+   */
+  header(cells: string[], expectedRows: number): Uint8Array | undefined;
+  /** A data row: text cells, and numbers in the columns the header's mask marked (plain-digit cells only). */
+  row(cells: (string | number)[], line: number): void;
 }
 
 /** Options of {@link streamCsvFile}: the reader's limits and the block size (tests use tiny blocks). */
@@ -56,7 +62,8 @@ export function streamCsvFile(path: string, sink: CsvRecordSink, opts: StreamCsv
   let headerCells: string[] | undefined;
   let rows = 0;
   let blank = ''; // leading whitespace-only text: the file may still turn out to be empty
-  const onRecord = (cells: string[], at: number, expectedRows: number): void => {
+  let numbers: Uint8Array | undefined; // columns the sink takes as numbers
+  const onRecord = (cells: (string | number)[], at: number, expectedRows: number): void => {
     if (width !== undefined) {
       rows++;
       sink.row(cells, at);
@@ -65,9 +72,11 @@ export function streamCsvFile(path: string, sink: CsvRecordSink, opts: StreamCsv
     if (cells.length > maxColumns) {
       throw dataError({ file: path, line: at }, `the line has ${cells.length} columns, more than the limit of ${maxColumns}; is this the right file and delimiter?`);
     }
-    width = cells.length;
-    headerCells = cells;
-    sink.header(cells, expectedRows);
+    // The header record is parsed with width unknown, so its cells are all text.
+    const header = cells as string[];
+    width = header.length;
+    headerCells = header;
+    numbers = sink.header(header, expectedRows);
   };
   try {
     for (;;) {
@@ -88,7 +97,7 @@ export function streamCsvFile(path: string, sink: CsvRecordSink, opts: StreamCsv
         const firstLine = line - lineBreaksInText(blank);
         blank = '';
         const expectedRows = width === undefined ? Math.ceil((countLineFeeds(bytes) / Math.max(1, cut)) * size) : 0;
-        const fast = parseBlockFast(all, firstLine, width, (r, at) => onRecord(r, at, expectedRows));
+        const fast = parseBlockFast(all, firstLine, width, (r, at) => onRecord(r, at, expectedRows), () => numbers);
         line = fast.nextLine;
         if (fast.stop >= 0) {
           const rest = fast.stop === 0 ? all : all.slice(fast.stop);

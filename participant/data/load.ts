@@ -101,6 +101,7 @@ export function loadTable(csvPath: string, schema: DataSchema, opts: LoadTableOp
     {
       header: (cells, expectedRows) => {
         builder = new TableBuilder(cells, schema, csvPath, { maxErrors: opts.maxErrors, expectedRows });
+        return builder.numberColumns();
       },
       row: (cells, line) => builder!.add(cells, line), // the header always comes first
     },
