@@ -11,23 +11,29 @@
 import { quoteValue } from './errors.ts';
 
 /**
- * The value of a cell of 1–15 ASCII digits, optionally after a minus sign (most cells of credit
- * data: amounts, ages, counts), read digit by digit; undefined for anything else. Below 10^15
- * every step is exact in a double, so the result is what `Number(raw)` gives, including −0.
+ * Reads a plain integer at text[from, end): an optional minus sign, then 1–15 ASCII digits (most
+ * cells of credit data: amounts, ages, counts), digit by digit; `scan.end` is set to the index
+ * after the last digit. Undefined when there is no digit or more than 15. Below 10^15 every step
+ * is exact in a double, so when the digits are the whole cell the value is what `Number` gives
+ * for it, −0 included. The streaming CSV parser reads cells straight from its block with it.
  */
-function plainInteger(raw: string): number | undefined {
-  const n = raw.length;
-  const negative = raw.charCodeAt(0) === 0x2d;
-  let i = negative ? 1 : 0;
-  if (i >= n || n - i > 15) return undefined;
+export function leadingInteger(text: string, from: number, end: number, scan: { end: number }): number | undefined {
+  const negative = text.charCodeAt(from) === 0x2d;
+  const first = negative ? from + 1 : from;
+  let i = first;
   let v = 0;
-  for (; i < n; i++) {
-    const d = raw.charCodeAt(i) - 0x30;
-    if (d < 0 || d > 9) return undefined;
+  for (; i < end; i++) {
+    const d = text.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) break;
     v = v * 10 + d;
   }
+  if (i === first || i - first > 15) return undefined;
+  scan.end = i;
   return negative ? -v : v;
 }
+
+/** Scratch for {@link parseNumberCell}'s call of {@link leadingInteger} (read at once, so one object serves). */
+const integerScan = { end: 0 };
 
 /** A plain decimal literal: optional sign, digits with optional fraction, optional exponent. */
 export const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -38,8 +44,8 @@ const NON_FINITE_WORD = /^[+-]?(?:nan|inf|infinity)$/i;
  * when the cell is not a finite decimal number (the caller explains why with {@link describeNonNumber}).
  */
 export function parseNumberCell(raw: string): number | undefined {
-  const whole = plainInteger(raw);
-  if (whole !== undefined) return whole;
+  const whole = leadingInteger(raw, 0, raw.length, integerScan);
+  if (whole !== undefined && integerScan.end === raw.length) return whole;
   // Only a cell that starts or ends with a space-like or non-ASCII character can need trimming.
   const first = raw.charCodeAt(0);
   const last = raw.charCodeAt(raw.length - 1);

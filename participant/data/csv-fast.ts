@@ -11,6 +11,7 @@
  *
  * Line convention as in csv.ts: physical lines, counted from `firstLine` at the block's start.
  */
+import { leadingInteger } from '../../core/data/cells.ts';
 
 /** How far {@link parseBlockFast} got through a block. */
 export interface FastBlock {
@@ -143,28 +144,15 @@ export function parseBlockFast(
  * problem in the block that holds the stray quote.
  */
 /**
- * The value of the cell starting at `from` when it is 1–15 ASCII digits, optionally after a minus
- * sign, followed by a comma, a line break or the end of the text — read digit by digit, exact
- * below 10^15, so what `Number` gives for that text (core/data/cells.ts reads such cells the same
- * way) — with `scan.end` set to where it ends; undefined for any other cell.
+ * The value of the cell starting at `from` when it is a plain integer (core/data/cells.ts
+ * `leadingInteger`) followed by a comma, a line break or the end of the text — the value
+ * `parseNumberCell` gives that cell — with `scan.end` where it ends; undefined for any other cell.
  */
 function plainIntegerAt(text: string, from: number, end: number, scan: { end: number }): number | undefined {
-  const negative = text.charCodeAt(from) === 0x2d;
-  const first = negative ? from + 1 : from;
-  let i = first;
-  let v = 0;
-  for (; i < end; i++) {
-    const d = text.charCodeAt(i) - 0x30;
-    if (d < 0 || d > 9) break;
-    v = v * 10 + d;
-  }
-  if (i === first || i - first > 15) return undefined;
-  if (i < end) {
-    const c = text.charCodeAt(i);
-    if (c !== COMMA && c !== LF && c !== CR) return undefined;
-  }
-  scan.end = i;
-  return negative ? -v : v;
+  const v = leadingInteger(text, from, end, scan);
+  if (v === undefined || scan.end === end) return v;
+  const c = text.charCodeAt(scan.end);
+  return c === COMMA || c === LF || c === CR ? v : undefined;
 }
 
 export function completeRecordsLength(bytes: Uint8Array): number {
