@@ -20,7 +20,7 @@ const copy = (from, to) => {
 };
 copy('proto/fedcredit', 'dist/proto/fedcredit');
 // Plain JavaScript that worker threads load as is (private set intersection).
-for (const f of ['core/psi/kernels.mjs', 'core/psi/kernels.d.mts', 'core/psi/field.mjs', 'core/psi/xmd.mjs', 'participant/psi/worker.mjs']) copy(f, path.join('dist', f));
+for (const f of ['core/psi/kernels.mjs', 'core/psi/kernels.d.mts', 'core/psi/field.mjs', 'core/psi/xmd.mjs', 'core/psi/elligator.mjs', 'core/psi/elligator.d.mts', 'core/psi/fe25519-wasm.mjs', 'core/psi/fe25519-wasm.d.mts', 'participant/psi/worker.mjs']) copy(f, path.join('dist', f));
 for (const f of readdirSync(path.join(root, 'examples', 'synthetic')).filter((f) => f.endsWith('.json'))) {
   copy(path.join('examples', 'synthetic', f), path.join('dist', 'examples', 'synthetic', f));
 }

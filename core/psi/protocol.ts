@@ -8,14 +8,14 @@
  *     shuffled positions that matched.
  *
  * Both learn the intersection (which of their own rows are shared) and the other's set size;
- * neither learns the other's IDs outside it. H is RFC 9380 encode_to_curve (kernels.mjs) of the
- * salted, canonical ID; a and b are fresh secret scalars of each run. The result is a common row
- * order: the label holder's order of the shared rows.
+ * neither learns the other's IDs outside it. H is RFC 9380's hash to curve25519 (kernels.mjs) of
+ * the salted, canonical ID; a and b are fresh secret scalars of each run. The result is a common
+ * row order: the label holder's order of the shared rows.
  */
 import { POINT_BYTES } from './kernels.mjs';
 
 /** Domain separation tag of fedcredit's ID hashing (RFC 9380 suite name after "-with-"). */
-export const PSI_DST = 'FEDCREDIT-PSI-V01-CS01-with-edwards25519_XMD:SHA-512_ELL2_NU_';
+export const PSI_DST = 'FEDCREDIT-PSI-V02-CS01-with-curve25519_XMD:SHA-512_ELL2_NU_';
 
 /** The part of every ID's hashed message before the ID: the consortium salt (UTF-8), length-prefixed. */
 export function idPrefix(salt: string): Uint8Array {

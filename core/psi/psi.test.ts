@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { ed25519_hasher } from '@noble/curves/ed25519.js';
-import { expand_message_xmd } from '@noble/curves/abstract/hash-to-curve.js';
+import { _map_to_curve_elligator2_curve25519, ed25519, ed25519_hasher } from '@noble/curves/ed25519.js';
+import { expand_message_xmd, hash_to_field } from '@noble/curves/abstract/hash-to-curve.js';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import { canonicalId, canonicalizeIds } from './ids.ts';
@@ -8,20 +8,22 @@ import { blindPoints, encodeIdsToU, encodeToU, expandMessageXmd, fieldElement, P
 import { idMessage, idPrefix, matchPositions, permutePoints } from './protocol.ts';
 
 const P = 2n ** 255n - 19n;
-const RFC_DST = Buffer.from('QUUX-V01-CS02-with-edwards25519_XMD:SHA-512_ELL2_NU_');
+const RFC_DST = Buffer.from('QUUX-V01-CS02-with-curve25519_XMD:SHA-512_ELL2_NU_');
 /** The messages of RFC 9380's test vectors. */
 const RFC_MSGS = ['', 'abc', 'abcdef0123456789', `q128_${'q'.repeat(128)}`, `a512_${'a'.repeat(512)}`].map((m) => Buffer.from(m));
 
-/** u = (1 + y)/(1 − y) of an edwards25519 point, by plain modular arithmetic (an independent path). */
-function uOf(y: bigint): bigint {
+/** x^(p − 2) mod p by plain modular arithmetic (an independent path). */
+function inverse(x: bigint): bigint {
   let inv = 1n;
-  let b = (1n - y + P) % P;
+  let b = ((x % P) + P) % P;
   for (let e = P - 2n; e > 0n; e >>= 1n) {
     if (e & 1n) inv = (inv * b) % P;
     b = (b * b) % P;
   }
-  return ((1n + y) * inv) % P;
+  return inv;
 }
+/** u = (1 + y)/(1 − y) of an edwards25519 point. */
+const uOf = (y: bigint) => ((1n + y) * inverse(1n - y)) % P;
 const leToBig = (b: Uint8Array) => BigInt(`0x${Buffer.from(b).reverse().toString('hex')}`);
 
 describe('PSI arithmetic', () => {
@@ -47,13 +49,36 @@ describe('PSI arithmetic', () => {
     expect(Buffer.from(direct)).toEqual(Buffer.from(encodeToU(ids.map((id) => idMessage('consortium-salt', id)), RFC_DST)));
   });
 
-  it('hashes to the u-coordinate of RFC 9380 encode_to_curve (edwards25519_XMD:SHA-512_ELL2_NU_), as noble-curves computes it', () => {
-    const random = Array.from({ length: 20 }, () => randomBytes(1 + (randomBytes(1)[0] ?? 0)));
+  it('hashes to the u-coordinate of RFC 9380 map_to_curve_elligator2_curve25519 of hash_to_field, as noble-curves computes it', () => {
+    const random = Array.from({ length: 40 }, () => randomBytes(1 + (randomBytes(1)[0] ?? 0)));
     const msgs = [...RFC_MSGS, ...random];
     const u = encodeToU(msgs, RFC_DST);
+    let nonSquare = 0;
     msgs.forEach((m, i) => {
-      const expected = uOf(ed25519_hasher.encodeToCurve(m, { DST: RFC_DST }).toAffine().y);
+      const [[r]] = hash_to_field(m, 1, { DST: RFC_DST, p: P, m: 1, k: 128, expand: 'xmd', hash: sha512 }) as [[bigint]];
+      const { xMn, xMd } = _map_to_curve_elligator2_curve25519(r);
+      const expected = (xMn * inverse(xMd)) % P;
+      // x1 = −J/(1 + 2r²) is the map's result exactly when g(x1) is a square; count the other branch.
+      if (expected !== ((P - 486662n) * inverse(1n + 2n * r * r)) % P) nonSquare++;
       expect(leToBig(u.subarray(i * POINT_BYTES, (i + 1) * POINT_BYTES)), `message ${i}`).toBe(expected);
+    });
+    expect(nonSquare).toBeGreaterThan(5);
+    expect(nonSquare).toBeLessThan(msgs.length - 5);
+  });
+
+  it('blinding with k is blinding RFC 9380 encode_to_curve (cofactor cleared) with k/8', () => {
+    const msgs = RFC_MSGS.slice(0, 3);
+    const u = encodeToU(msgs, RFC_DST);
+    const k = randomBytes(32);
+    const blinded = blindPoints(u, k);
+    // X25519's clamping: clear the low 3 bits and bit 255, set bit 254.
+    const kc = Buffer.from(k);
+    kc[0]! &= 248;
+    kc[31] = (kc[31]! & 127) | 64;
+    const s = (leToBig(kc) / 8n) % ed25519.Point.Fn.ORDER;
+    msgs.forEach((m, i) => {
+      const point = ed25519_hasher.encodeToCurve(m, { DST: RFC_DST }).multiply(s);
+      expect(leToBig(blinded.subarray(i * POINT_BYTES, (i + 1) * POINT_BYTES)), `message ${i}`).toBe(uOf(point.toAffine().y));
     });
   });
 

@@ -41,7 +41,7 @@ export function expandMessageXmd(msg, dst, len) {
 
 /**
  * expand_message_xmd with SHA-512 for outputs of at most 64 bytes (one block b_1, as
- * hash_to_field needs for one edwards25519 field element: 48 bytes), for many messages under one
+ * hash_to_field needs for one curve25519 field element: 48 bytes), for many messages under one
  * tag. Each message is `prefix || rest`, where the prefix is fixed per expander (fedcredit's
  * length-prefixed consortium salt) and the rest is bytes or a string written as UTF-8.
  */
