@@ -106,7 +106,11 @@ export class ParticipantNode {
 
   constructor(private readonly opts: NodeOptions) {
     const Fleet = loadProto().fedcredit.v1.Fleet;
-    this.client = new Fleet(opts.coordinator, opts.credentials ?? grpc.credentials.createInsecure(), { ...channelOptions(opts.maxMessageBytes), ...tlsChannelOptions(opts.coordinator) });
+    // A connection of its own, as a separate institution has, also when several nodes share a
+    // process (simulations, benchmarks): grpc-js otherwise pools identical channels of a process
+    // onto one HTTP/2 connection.
+    const ownConnection = { 'grpc.use_local_subchannel_pool': 1 };
+    this.client = new Fleet(opts.coordinator, opts.credentials ?? grpc.credentials.createInsecure(), { ...channelOptions(opts.maxMessageBytes), ...tlsChannelOptions(opts.coordinator), ...ownConnection });
   }
 
   /** Adds the signature block to a request (no-op without an identity). */

@@ -7,6 +7,10 @@
  * personalized AUC ≥ its local-only AUC − 0.005, and a positive mean gain over local-only.
  *
  *   npx tsx examples/credit/personalization-seeds.ts [--seeds 1,2,3,4,5] [--configs demo,credit,credit-dp,credit-gbdt]
+ *                                                    [--job FILE]
+ *
+ * `--job FILE` runs every chosen config with that job file instead of its own (on the config's
+ * data), to compare settings.
  */
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -43,12 +47,12 @@ for (const name of configs) {
   if (!cfg) throw new Error(`unknown config "${name}"; use ${Object.keys(CONFIGS).join(', ')}`);
   const dir = mkdtempSync(path.join(os.tmpdir(), `fedcredit-pers-${name}-`));
   const parts = cfg.data(path.join(dir, 'data'));
-  console.log(`\n== ${name}: ${path.relative(process.cwd(), cfg.job)} ==`);
+  console.log(`\n== ${name}: ${path.relative(process.cwd(), arg('--job') ?? cfg.job)} ==`);
   console.log('seed  member          federated  personalized (kept)      local-only   gain vs local');
   const gains: number[] = [];
   const overFederated: number[] = [];
   for (const seed of seeds) {
-    const { job, schema } = loadJobFile(cfg.job, undefined, { seed, ...('personalization' in cfg ? { personalization: PersonalizationSpecSchema.parse(cfg.personalization) } : {}) });
+    const { job, schema } = loadJobFile(arg('--job') ?? cfg.job, undefined, { seed, ...('personalization' in cfg ? { personalization: PersonalizationSpecSchema.parse(cfg.personalization) } : {}) });
     const tables = parts.map((p) => ({ name: p.name, table: loadTable(p.path, schema).table }));
     const budgets = simulatedBudgets(job, schema, tables);
     const res = await simulate({
