@@ -14,17 +14,15 @@ import type { PullTaskReply__Output } from '../proto/generated/fedcredit/v1/Pull
 import type { HelloReply__Output } from '../proto/generated/fedcredit/v1/HelloReply.ts';
 import type { HeartbeatReply__Output } from '../proto/generated/fedcredit/v1/HeartbeatReply.ts';
 import { Heartbeats } from './heartbeat.ts';
-import { contributionToWire } from '../proto/tensor.ts';
-import { secaggReplyToWire } from '../proto/secagg-wire.ts';
-import { parseVerticalTask, verticalReplyToWire } from '../proto/vertical-wire.ts';
 import type { Envelope, VerticalHandler } from '../core/vertical/messages.ts';
 import type { ScoreReply__Output } from '../proto/generated/fedcredit/v1/ScoreReply.ts';
 import type { Logger } from '../platform/log.ts';
 import type { TaskHandler } from './handler.ts';
-import { KINDS, parseTask } from './task-parse.ts';
+import { answerTask, taskBinding } from './task-answer.ts';
 import { sendWithResend } from './resend.ts';
 
 export { parseTask } from './task-parse.ts';
+export { taskBinding } from './task-answer.ts';
 import { randomBytes } from 'node:crypto';
 import type { Identity } from '../trust/format.ts';
 import { signFleetRequest } from '../trust/signing.ts';
@@ -54,21 +52,6 @@ export interface NodeOptions {
    * one round trip less per task on a long link (docs/wan.md). False only to measure the difference.
    */
   pollBesidePush?: boolean;
-}
-
-/** What a PushResult is signed for: the task's job, round, stage and secure-sum run (coordinator/fleet-auth.ts). */
-export function taskBinding(t: Task__Output): Binding {
-  const kind = KINDS[t.kind as keyof typeof KINDS] ?? String(t.kind).toLowerCase();
-  let run = '';
-  if (t.secagg) {
-    try {
-      const cfg = JSON.parse(t.secagg.configJson) as { run?: unknown };
-      if (typeof cfg.run === 'string') run = cfg.run;
-    } catch {
-      // an unreadable config: the refusal is signed without a run and the coordinator names the mismatch
-    }
-  }
-  return { jobId: t.jobId, round: t.round, stage: t.secagg ? `${kind}/${t.secagg.message}` : kind, run };
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -277,21 +260,9 @@ export class ParticipantNode {
   private async execute(t: Task__Output): Promise<{ pushed: Promise<void>; next: Promise<PullTaskReply__Output> }> {
     const { log } = this.opts;
     const started = Date.now();
-    const req: PushResultRequest = { session: this.session, taskId: t.taskId };
-    let summary: string;
-    try {
-      if (t.kind === 'VERTICAL') {
-        if (!this.opts.vertical) throw new Error('this node does not take part in vertical jobs (it was started without a vertical party configuration)');
-        const reply = await this.opts.vertical(parseVerticalTask(t.configJson, t.vertical));
-        req.vertical = verticalReplyToWire(reply);
-        summary = `vertical ${reply.envelopes.length} envelope(s)`;
-      } else {
-        summary = await this.executeHorizontal(t, req);
-      }
-    } catch (err) {
-      req.refusal = { code: 'invalid_task', reason: (err as Error).message };
-      summary = `invalid task: ${(err as Error).message}`;
-    }
+    const answer = await answerTask(t, { name: this.opts.name, handler: this.opts.handler, vertical: this.opts.vertical });
+    const req: PushResultRequest = { session: this.session, taskId: t.taskId, ...answer.fields };
+    const summary = answer.summary;
     const push = this.push(req, t);
     const next = this.opts.pollBesidePush === false ? push.then(() => this.pull()) : this.pull();
     // Awaited by run(), possibly only after the push failed: never an unhandled rejection.
@@ -327,24 +298,5 @@ export class ParticipantNode {
         },
       },
     );
-  }
-
-  /** Runs a horizontal task through the handler chain; fills `req` and returns a summary for the log. */
-  private async executeHorizontal(t: Task__Output, req: PushResultRequest): Promise<string> {
-    let summary: string;
-    const task = parseTask(t, this.opts.name);
-    const result = await this.opts.handler(task);
-    if ('refusal' in result) {
-      req.refusal = result.refusal;
-      summary = `refused: ${result.refusal.reason}`;
-    } else if ('secagg' in result) {
-      req.secagg = secaggReplyToWire(result.secagg);
-      summary = `secagg ${result.secagg.type}`;
-    } else {
-      req.contribution = { vectors: contributionToWire(result.contribution) };
-      summary = 'done';
-    }
-    if (!('refusal' in result) && result.receipt) req.privacyReceiptJson = result.receipt;
-    return summary;
   }
 }
