@@ -21,6 +21,8 @@ const BYTES = 32;
 const ONE = 0, JJ = FE, J2 = 2 * FE, NEG_J = 3 * FE;
 const [T0, T1, T2, T3, T4, Z2, Z9, Z11, Z5, Z10, Z20, Z50, Z100, W, INV, U] = Array.from({ length: 16 }, (_, i) => (4 + i) * FE);
 const TB = 20 * FE;
+/** The rest of the addition chain to z^(2^250 − 1): [into, from, squarings, times]. */
+const CHAIN = [[Z10, Z5, 5, Z5], [Z20, Z10, 10, Z10], [W, Z20, 20, Z20], [Z50, W, 10, Z10], [Z100, Z50, 50, Z50], [W, Z100, 100, Z100], [W, W, 50, Z50]];
 const BASE = TB + BYTES;
 /** Per element: input bytes, output bytes, and three field elements (xd, numerator, running product). */
 const PER_ELEMENT = 2 * BYTES + 3 * FE;
@@ -64,21 +66,13 @@ export class Elligator2U {
     f.mul(Z9, W, z);
     f.mul(Z11, Z9, Z2);
     f.sq(W, Z11);
-    f.mul(Z5, W, Z9); // 2^5 − 1
-    f.sqn(W, Z5, 5);
-    f.mul(Z10, W, Z5); // 2^10 − 1
-    f.sqn(W, Z10, 10);
-    f.mul(Z20, W, Z10); // 2^20 − 1
-    f.sqn(W, Z20, 20);
-    f.mul(W, W, Z20); // 2^40 − 1
-    f.sqn(W, W, 10);
-    f.mul(Z50, W, Z10); // 2^50 − 1
-    f.sqn(W, Z50, 50);
-    f.mul(Z100, W, Z50); // 2^100 − 1
-    f.sqn(W, Z100, 100);
-    f.mul(W, W, Z100); // 2^200 − 1
-    f.sqn(W, W, 50);
-    f.mul(W, W, Z50); // 2^250 − 1
+    f.mul(Z5, W, Z9); // z^(2^5 − 1)
+    // into = from^(2^n) · by: exponents 2^10 − 1, 2^20 − 1, 2^40 − 1, 2^50 − 1, 2^100 − 1,
+    // 2^200 − 1 and 2^250 − 1.
+    for (const [into, from, n, by] of CHAIN) {
+      f.sqn(W, from, n);
+      f.mul(into, W, by);
+    }
   }
 
   /** Whether z is a non-zero non-square: z^((p − 1)/2) = z^(2^254 − 10) is then p − 1. */
