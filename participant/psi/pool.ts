@@ -100,8 +100,8 @@ export class PsiPool {
   }
 
   /**
-   * encode_to_curve u-coordinates of `prefix || UTF-8(id)` for each id (n × 32 bytes, in order),
-   * blinded with `scalar` (X25519) when one is given.
+   * The u-coordinates that `prefix || UTF-8(id)` hashes to (kernels.mjs) for each id (n × 32
+   * bytes, in order), blinded with `scalar` (X25519) when one is given.
    */
   hashIds(prefix: Uint8Array, ids: readonly string[], dst: Uint8Array, scalar?: Uint8Array): Promise<PsiJobResult> {
     return this.submit({ op: 'encode', prefix, ids, dst, scalar }, ids.length);

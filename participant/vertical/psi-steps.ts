@@ -23,7 +23,7 @@ const dst = Buffer.from(PSI_DST);
 /** IDs or points per job handed to the pool, so that every thread gets work. */
 const CHUNK = 2048;
 
-/** encode_to_curve of the salted IDs, blinded with `scalar`, in order, in chunks over the pool's threads. */
+/** The salted IDs hashed to the curve (core/psi/kernels.mjs), blinded with `scalar`, in order, in chunks over the pool's threads. */
 async function hashAndBlind(pool: PsiPool, salt: string, ids: readonly string[], scalar: Uint8Array): Promise<Uint8Array> {
   const prefix = idPrefix(salt);
   const parts: Promise<PsiJobResult>[] = [];
