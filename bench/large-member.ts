@@ -6,7 +6,8 @@
  *      `readCsvFile` + `validateTable` for comparison),
  *   2. encoding (`encodeTable`, the n × d Float32Array the trainer reads),
  *   3. one epoch of logistic-regression training at batch 64 (`trainLocal`, which trains a logistic
- *      model on the host: participant/trainer/logistic-host.ts),
+ *      model on the host: participant/trainer/logistic-host.ts), on one thread and then on two
+ *      (logistic-threads.ts), side by side,
  *   4. evaluation: scores of every row (`predictScores`), the score histogram and exact AUC,
  *   5. scoring again with the trained weights, as a scoring service would over a file of applicants.
  * Each stage reports rows per second, the resident set size (RSS) after it and the process's peak
@@ -31,6 +32,7 @@ import { readCsvFile } from '../participant/data/csv.ts';
 import { loadTable } from '../participant/data/load.ts';
 import { initBackend } from '../participant/trainer/backend.ts';
 import { predictScores } from '../participant/trainer/predict.ts';
+import { sharedFloat32 } from '../participant/trainer/logistic-threads.ts';
 import { trainLocal } from '../participant/trainer/train.ts';
 import { ownPreprocessing } from '../cli/references.ts';
 import { runAsScript } from '../sim/csv.ts';
@@ -141,15 +143,17 @@ async function main(): Promise<void> {
     const { table } = await stage(results, 'ingest, streaming loadTable', rows, () => loadTable(file, schema));
     const prep = ownPreprocessing([table], schema);
     const dim = inputDim(schema);
-    const x = await stage(results, `encode (d = ${dim})`, rows, () => encodeTable(table, schema, prep));
+    // In shared memory, as a participant encodes a large logistic member's rows for two threads.
+    const x = await stage(results, `encode (d = ${dim})`, rows, () => encodeTable(table, schema, prep, sharedFloat32(table.n * dim)));
     const backend = await initBackend();
     const spec = { type: 'logistic' } as const;
-    const trained = await stage(results, `train 1 epoch, batch 64 (host loop)`, rows, () =>
+    const epoch = (threads: 1 | 2) =>
       trainLocal({
-        spec, inputDim: dim, weights: initialWeights(spec, dim, seededRng(1)), x, y: table.labels,
+        spec, inputDim: dim, weights: initialWeights(spec, dim, seededRng(1)), x, y: table.labels, threads,
         fit: { train: { localEpochs: 1, batchSize: 64, optimizer: 'sgd', learningRate: 0.05, l2: 0, classWeights: 'none' }, mu: 0, classWeights: { positive: 1, negative: 1 }, seed: 3 },
-      }),
-    );
+      });
+    await stage(results, 'train 1 epoch, batch 64 (host, 1 thread)', rows, () => epoch(1));
+    const trained = await stage(results, 'train 1 epoch, batch 64 (host, 2 threads)', rows, () => epoch(2));
     const auc = await stage(results, 'evaluate (predict + histogram + AUC)', rows, () => {
       const scores = predictScores(spec, dim, trained.weights, x);
       scoreHistogram(scores, table.labels, 20);

@@ -20,6 +20,7 @@ import type { EvalMetrics } from '../core/metrics/histogram.ts';
 import { deriveSeed } from '../core/random.ts';
 import type { PreprocessingParams } from '../core/round/task-config.ts';
 import { trainLocal } from './trainer/train.ts';
+import { secondCoreAvailable, sharedFloat32, TWO_THREAD_MIN_ROWS } from './trainer/logistic-threads.ts';
 import { privacyMod } from './privacy/dp-mods.ts';
 import { personalizationMod } from './personal/mod.ts';
 import type { PersonalizationDeps } from './personal/mod.ts';
@@ -131,7 +132,10 @@ export function localData(name: string, table: Table): LocalData {
     const key = JSON.stringify(prep);
     if (c.prepKey !== key) {
       c.prepKey = key;
-      c.xTrain = encodeTable(c.split.train, task.config.schema, prep);
+      // A large logistic member's rows go to shared memory, where the trainer's second thread reads them too.
+      const rows = c.split.train.n;
+      const shared = task.config.job.model.type === 'logistic' && rows >= TWO_THREAD_MIN_ROWS && secondCoreAvailable();
+      c.xTrain = encodeTable(c.split.train, task.config.schema, prep, shared ? sharedFloat32(rows * inputDim(task.config.schema)) : undefined);
       c.xTest = encodeTable(c.split.test, task.config.schema, prep);
     }
     return { split: c.split, weights, xTrain: c.xTrain!, xTest: c.xTest!, inputDim: inputDim(task.config.schema) };

@@ -19,8 +19,8 @@ const copy = (from, to) => {
   cpSync(path.join(root, from), path.join(root, to), { recursive: true });
 };
 copy('proto/fedcredit', 'dist/proto/fedcredit');
-// Plain JavaScript that worker threads load as is (private set intersection).
-for (const f of ['core/psi/kernels.mjs', 'core/psi/kernels.d.mts', 'core/psi/field.mjs', 'core/psi/xmd.mjs', 'core/psi/elligator.mjs', 'core/psi/elligator.d.mts', 'core/psi/fe25519-wasm.mjs', 'core/psi/fe25519-wasm.d.mts', 'participant/psi/worker.mjs']) copy(f, path.join('dist', f));
+// Plain JavaScript that worker threads load as is (private set intersection, two-thread logistic regression).
+for (const f of ['core/psi/kernels.mjs', 'core/psi/kernels.d.mts', 'core/psi/field.mjs', 'core/psi/xmd.mjs', 'core/psi/elligator.mjs', 'core/psi/elligator.d.mts', 'core/psi/fe25519-wasm.mjs', 'core/psi/fe25519-wasm.d.mts', 'participant/psi/worker.mjs', 'participant/trainer/logistic-kernel.mjs', 'participant/trainer/logistic-kernel.d.mts', 'participant/trainer/logistic-worker.mjs']) copy(f, path.join('dist', f));
 for (const f of readdirSync(path.join(root, 'examples', 'synthetic')).filter((f) => f.endsWith('.json'))) {
   copy(path.join('examples', 'synthetic', f), path.join('dist', 'examples', 'synthetic', f));
 }

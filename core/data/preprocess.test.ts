@@ -127,6 +127,11 @@ describe('encodeTable', () => {
     expect(x.length).toBe(2 * inputDim(schema));
     expect(Array.from(x.subarray(0, 7))).toEqual([1, 0, -0.75, 0, 1, 0, 0]);
     expect(Array.from(x.subarray(7, 14))).toEqual([0, 1, 1, 0, 0, 0, 1]);
+    // Into a given array (e.g. shared memory) that held something else: the same encoding.
+    const out = new Float32Array(new SharedArrayBuffer(4 * 2 * inputDim(schema))).fill(9);
+    expect(encodeTable(t, schema, prep, out)).toBe(out);
+    expect(Array.from(out)).toEqual(Array.from(x));
+    expect(() => encodeTable(t, schema, prep, new Float32Array(5))).toThrow(/out has 5 elements, expected 2 rows × 7 = 14/);
   });
 
   it('gives standardized training columns mean 0 and std 1', () => {

@@ -131,9 +131,10 @@ export function preprocessingFromStats(sum: Contribution, schema: DataSchema): P
  * featureNames(schema): numeric features transformed then standardized ((t(x) − mean)/std), each followed by its
  * 0/1 missing indicator when the schema asks for one, then one-hot categorical levels.
  * A missing numeric value becomes the mean (0 after standardization) under "mean", and the raw
- * value 0 standardized ((0 − mean)/std) under "zero".
+ * value 0 standardized ((0 − mean)/std) under "zero". `out`, when given, receives the encoding
+ * (n × d elements; e.g. in shared memory, for a trainer that reads it from two threads).
  */
-export function encodeTable(table: Table, schema: DataSchema, prep: Preprocessing): Float32Array {
+export function encodeTable(table: Table, schema: DataSchema, prep: Preprocessing, out?: Float32Array): Float32Array {
   checkTableShape(table, schema);
   if (prep.mean.length !== schema.numeric.length || prep.std.length !== schema.numeric.length) {
     throw new CoreInputError(
@@ -143,7 +144,10 @@ export function encodeTable(table: Table, schema: DataSchema, prep: Preprocessin
   }
   const n = table.n;
   const d = inputDim(schema);
-  const out = new Float32Array(n * d);
+  if (out && out.length !== n * d) throw new CoreInputError(`encodeTable: out has ${out.length} elements, expected ${n} rows × ${d} = ${n * d}`, 'out');
+  // Cells of indicators and one-hot levels that stay 0 are not written.
+  out?.fill(0);
+  const enc = out ?? new Float32Array(n * d);
   let c = 0;
   // checkTableShape and the check above: one column, mean and std per numeric feature.
   schema.numeric.forEach((f, j) => {
@@ -157,10 +161,10 @@ export function encodeTable(table: Table, schema: DataSchema, prep: Preprocessin
         if (f.missing === 'error') {
           throw new CoreInputError(`encodeTable: row ${i} of "${f.name}" is missing but its policy is "error"`, 'table');
         }
-        out[i * d + c] = fill;
-        if (f.indicator) out[i * d + c + 1] = 1;
+        enc[i * d + c] = fill;
+        if (f.indicator) enc[i * d + c + 1] = 1;
       } else {
-        out[i * d + c] = (transformValue(f, x) - m) / sd;
+        enc[i * d + c] = (transformValue(f, x) - m) / sd;
       }
     }
     c += f.indicator ? 2 : 1;
@@ -173,11 +177,11 @@ export function encodeTable(table: Table, schema: DataSchema, prep: Preprocessin
       if (k < 0 || k >= width) {
         throw new CoreInputError(`encodeTable: row ${i} of "${f.name}" has level index ${k}, outside [0, ${width})`, 'table');
       }
-      out[i * d + c + k] = 1;
+      enc[i * d + c + k] = 1;
     }
     c += width;
   });
-  return out;
+  return enc;
 }
 
 /** Rows of `table` at `indices` (in that order), as a new table (e.g. the train or holdout part). */

@@ -21,6 +21,7 @@
  * running) and honouring the AbortSignal between batches, as the tfjs loop does.
  */
 import type { FitConfig } from '../../core/job.ts';
+import { addBatchGradient } from './logistic-kernel.mjs';
 import type { TrainArgs } from './train.ts';
 
 /** What {@link trainLogisticOnHost} needs of `trainLocal`'s arguments, already validated. */
@@ -39,7 +40,7 @@ const ADAM_EPSILON = 1e-7;
 const MOMENTUM = 0.9;
 
 /** Optimizer state and update rule over a float64 parameter vector. */
-function optimizerFor(kind: FitConfig['train']['optimizer'], size: number, lr: number): (theta: Float64Array, g: Float64Array) => void {
+export function optimizerFor(kind: FitConfig['train']['optimizer'], size: number, lr: number): (theta: Float64Array, g: Float64Array) => void {
   if (kind === 'sgd') {
     return (theta, g) => {
       for (let j = 0; j < size; j++) theta[j]! -= lr * g[j]!;
@@ -99,20 +100,7 @@ export async function trainLogisticOnHost(
       if (pause) await pause;
       args.signal?.throwIfAborted();
       g.fill(0);
-      const b = rows.length;
-      const bias = theta[d]!;
-      for (let r = 0; r < b; r++) {
-        const i = rows[r]!;
-        const at = i * d;
-        let z = bias;
-        for (let j = 0; j < d; j++) z += x[at + j]! * theta[j]!;
-        const label = y[i]!;
-        if (last) lossSum += Math.max(z, 0) - z * label + Math.log1p(Math.exp(-Math.abs(z)));
-        const p = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-        const dz = ((label === 1 ? positive : negative) * (p - label)) / b;
-        for (let j = 0; j < d; j++) g[j]! += dz * x[at + j]!;
-        g[d]! += dz;
-      }
+      lossSum += addBatchGradient(x, y, d, theta, rows, 0, rows.length, rows.length, positive, negative, g, last);
       if (l2 > 0) for (let j = 0; j < d; j++) g[j]! += 2 * l2 * theta[j]!;
       if (mu > 0) for (let j = 0; j < size; j++) g[j]! += mu * (theta[j]! - anchor[j]!);
       update(theta, g);

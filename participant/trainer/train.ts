@@ -38,6 +38,7 @@ import type { DpSgdConfig, DpSgdReport, DpStep } from './dp-sgd.ts';
 import { dpGradients, dpReport, dpStep, validateDpConfig } from './dp-sgd.ts';
 import { assertInputDim, dropoutRate, flatten, TrainerInputError, unflatten } from './model.ts';
 import { trainLogisticOnHost } from './logistic-host.ts';
+import { secondCoreAvailable, sharedOrder, TWO_THREAD_MIN_ROWS, trainLogisticOnTwoThreads } from './logistic-threads.ts';
 
 /** Input of {@link trainLocal}. */
 export interface TrainArgs {
@@ -64,6 +65,12 @@ export interface TrainArgs {
    * everything else through tfjs; "tfjs" forces the tfjs loop (to compare the two).
    */
   engine?: 'auto' | 'tfjs';
+  /**
+   * Threads of the host logistic loop: 2 cuts every batch between this thread and a worker
+   * (logistic-threads.ts), 1 keeps it on this thread. Default: 2 from
+   * {@link TWO_THREAD_MIN_ROWS} rows when the machine has a second core.
+   */
+  threads?: 1 | 2;
 }
 
 /** Output of {@link trainLocal}. */
@@ -227,7 +234,10 @@ export async function trainLocal(args: TrainArgs): Promise<TrainResult> {
       lastYield = performance.now();
     };
     const due = () => (performance.now() - lastYield >= YIELD_AFTER_MS ? pause() : undefined);
-    const out = await trainLogisticOnHost(args, () => shuffledBatches(order, fit.train.batchSize, shuffleRng), due);
+    const twoThreads = args.threads === 2 || (args.threads === undefined && n >= TWO_THREAD_MIN_ROWS && secondCoreAvailable());
+    const shared = twoThreads ? sharedOrder(n) : order;
+    const batches = () => shuffledBatches(shared, fit.train.batchSize, shuffleRng);
+    const out = twoThreads ? await trainLogisticOnTwoThreads(args, shared, batches, due) : await trainLogisticOnHost(args, batches, due);
     if (!Number.isFinite(out.lossSum) || !out.weights.every(Number.isFinite)) throw diverged(out.steps);
     return { weights: out.weights, lossSum: out.lossSum, examples: n, steps: out.steps };
   }

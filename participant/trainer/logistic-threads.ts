@@ -1,0 +1,150 @@
+/**
+ * Logistic regression on two threads, for a member with many rows training alone: every batch is
+ * cut in two halves whose gradients this thread and a worker thread (logistic-worker.mjs) add up at
+ * the same weights, at the same time; this thread then sums the halves and takes the optimizer
+ * step. The steps, batches and optimizer are those of the one-thread loop (logistic-host.ts), so
+ * the weights agree with it up to the order of floating-point additions.
+ *
+ * The rows, labels, batch order and weights live in SharedArrayBuffers that both threads read; the
+ * threads meet through control words with Atomics. A batch is tens of microseconds of work, far
+ * less than a thread's sleep and wake-up, so each side spins briefly for the other before it
+ * sleeps. Between batches this thread yields to the event loop as the one-thread loop does, and
+ * honours the AbortSignal; a worker that fails fails the training with its error.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { addBatchGradient } from './logistic-kernel.mjs';
+import type { HostLogisticArgs, HostLogisticResult } from './logistic-host.ts';
+import { optimizerFor } from './logistic-host.ts';
+
+/** Rows from which two threads pay for starting one (about 30 ms) within the first epoch. */
+export const TWO_THREAD_MIN_ROWS = 100_000;
+
+/** Whether {@link trainLogisticOnTwoThreads} can use a second core here. */
+export function secondCoreAvailable(): boolean {
+  return availableParallelism() >= 2;
+}
+
+// Control words (the same indices in logistic-worker.mjs).
+const SEQ = 0;
+const DONE = 1;
+const STOP = 2;
+const FROM = 3;
+const TO = 4;
+const BATCH = 5;
+const LOSS = 6;
+const SPINS = 20_000;
+
+/** Shared copies of arrays that were not in shared memory, kept as long as the original is (a member's rows serve every round). */
+const sharedCopies = new WeakMap<object, Float32Array | Uint8Array>();
+
+/** `a` itself when it spans a whole SharedArrayBuffer, otherwise a shared copy (made once per array). */
+function shared<T extends Float32Array | Uint8Array>(a: T, make: (b: SharedArrayBuffer) => T): T {
+  if (a.buffer instanceof SharedArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) return a;
+  const cached = sharedCopies.get(a) as T | undefined;
+  if (cached) return cached;
+  const copy = make(new SharedArrayBuffer(a.byteLength));
+  copy.set(a);
+  sharedCopies.set(a, copy);
+  return copy;
+}
+
+/** A zero-filled Float32Array in shared memory (for a member's encoded rows). */
+export function sharedFloat32(length: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(4 * length));
+}
+
+/** A row order both threads can read: 0..n − 1 in shared memory, shuffled in place each epoch. */
+export function sharedOrder(n: number): Uint32Array {
+  const order = new Uint32Array(new SharedArrayBuffer(4 * n));
+  for (let i = 0; i < n; i++) order[i] = i;
+  return order;
+}
+
+/**
+ * Trains as `trainLogisticOnHost` does, over `batches()` — consecutive slices of `order`, which
+ * must come from {@link sharedOrder} — with each batch's gradient computed by two threads.
+ */
+export async function trainLogisticOnTwoThreads(
+  args: HostLogisticArgs,
+  order: Uint32Array,
+  batches: () => Iterable<Uint32Array>,
+  yieldNow: () => Promise<void> | undefined,
+): Promise<HostLogisticResult> {
+  if (!(order.buffer instanceof SharedArrayBuffer)) throw new TypeError('the row order must be in shared memory (sharedOrder)');
+  const d = args.inputDim;
+  const size = d + 1;
+  const { fit } = args;
+  const x = shared(args.x, (b) => new Float32Array(b));
+  const y = shared(args.y, (b) => new Uint8Array(b));
+  const { positive, negative } = fit.classWeights;
+  const ctrl = new Int32Array(new SharedArrayBuffer(8 * 4));
+  const theta = new Float64Array(new SharedArrayBuffer(8 * size));
+  theta.set(args.weights);
+  const partial = new Float64Array(new SharedArrayBuffer(8 * (size + 1)));
+  const anchor = Float64Array.from(args.weights);
+  const g = new Float64Array(size);
+  const update = optimizerFor(fit.train.optimizer, size, fit.train.learningRate);
+  const worker = new Worker(new URL('./logistic-worker.mjs', import.meta.url), {
+    workerData: { control: ctrl.buffer, theta: theta.buffer, partial: partial.buffer, order: order.buffer, x: x.buffer, y: y.buffer, d, positive, negative },
+  });
+  let failure: Error | undefined;
+  let stopping = false;
+  worker.on('error', (err) => (failure ??= err));
+  worker.on('exit', (code) => {
+    if (!stopping) failure ??= new Error(`the second training thread stopped (exit code ${code})`);
+  });
+  /** Waits until the worker has finished batch `seq`: spins, then sleeps in short slices, then lets events run (its failure arrives as one). */
+  const finished = async (seq: number): Promise<void> => {
+    for (;;) {
+      for (let spins = 0; spins < SPINS; spins++) if (Atomics.load(ctrl, DONE) === seq) return;
+      // Until the worker is done, DONE still holds the previous batch's number.
+      Atomics.wait(ctrl, DONE, seq - 1, 20);
+      if (Atomics.load(ctrl, DONE) === seq) return;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (failure) throw failure;
+    }
+  };
+  const epochs = fit.train.localEpochs;
+  let steps = 0;
+  let lossSum = 0;
+  let seq = 0;
+  try {
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      const last = epoch === epochs - 1;
+      for (const rows of batches()) {
+        const pause = yieldNow();
+        if (pause) await pause;
+        args.signal?.throwIfAborted();
+        if (failure) throw failure;
+        if (rows.buffer !== order.buffer) throw new TypeError('batches must be slices of the shared row order');
+        const from = rows.byteOffset / 4;
+        const b = rows.length;
+        const mid = from + (b >> 1);
+        // The worker takes the second half; plain writes before the Atomics.store are visible to it.
+        ctrl[FROM] = mid;
+        ctrl[TO] = from + b;
+        ctrl[BATCH] = b;
+        ctrl[LOSS] = last ? 1 : 0;
+        Atomics.store(ctrl, SEQ, ++seq);
+        Atomics.notify(ctrl, SEQ);
+        g.fill(0);
+        lossSum += addBatchGradient(x, y, d, theta, order, from, mid, b, positive, negative, g, last);
+        await finished(seq);
+        for (let j = 0; j < size; j++) g[j]! += partial[j]!;
+        lossSum += partial[size]!;
+        if (fit.train.l2 > 0) for (let j = 0; j < d; j++) g[j]! += 2 * fit.train.l2 * theta[j]!;
+        if (fit.mu > 0) for (let j = 0; j < size; j++) g[j]! += fit.mu * (theta[j]! - anchor[j]!);
+        update(theta, g);
+        steps++;
+      }
+    }
+  } finally {
+    stopping = true;
+    Atomics.store(ctrl, STOP, 1);
+    Atomics.store(ctrl, SEQ, ++seq);
+    Atomics.notify(ctrl, SEQ);
+    await worker.terminate();
+  }
+  return { weights: Float32Array.from(theta), lossSum, steps };
+}
