@@ -72,21 +72,29 @@ export function optimizerFor(kind: FitConfig['train']['optimizer'], size: number
 }
 
 /**
- * Trains a logistic model for `fit.train.localEpochs` epochs over `batches(epoch)` (each a list of
- * row indices) and returns float32 weights. `yieldNow` is awaited between batches when it says so.
+ * One batch's gradient of the class-weighted mean BCE at the current weights, added into `g`
+ * (zeroed), returning the batch's summed unweighted BCE when `withLoss` (else 0).
  */
-export async function trainLogisticOnHost(
+export type BatchGradient = (rows: Uint32Array, g: Float64Array, withLoss: boolean) => number | Promise<number>;
+
+/**
+ * The training loop around a batch gradient: for `fit.train.localEpochs` epochs over
+ * `batches(epoch)` (each a list of row indices), the gradient, then the L2 and proximal terms,
+ * then the optimizer step on `theta` (float64, starting at `args.weights`, updated in place).
+ * `yieldNow` is awaited between batches when it says so.
+ */
+export async function runLogisticSteps(
   args: HostLogisticArgs,
+  theta: Float64Array,
   batches: () => Iterable<Uint32Array>,
   yieldNow: () => Promise<void> | undefined,
+  gradient: BatchGradient,
 ): Promise<HostLogisticResult> {
   const d = args.inputDim;
   const size = d + 1;
-  const { x, y, fit } = args;
-  const { positive, negative } = fit.classWeights;
+  const { fit } = args;
   const l2 = fit.train.l2;
   const mu = fit.mu;
-  const theta = Float64Array.from(args.weights);
   const anchor = Float64Array.from(args.weights);
   const g = new Float64Array(size);
   const update = optimizerFor(fit.train.optimizer, size, fit.train.learningRate);
@@ -100,7 +108,8 @@ export async function trainLogisticOnHost(
       if (pause) await pause;
       args.signal?.throwIfAborted();
       g.fill(0);
-      lossSum += addBatchGradient(x, y, d, theta, rows, 0, rows.length, rows.length, positive, negative, g, last);
+      const loss = gradient(rows, g, last);
+      lossSum += typeof loss === 'number' ? loss : await loss;
       if (l2 > 0) for (let j = 0; j < d; j++) g[j]! += 2 * l2 * theta[j]!;
       if (mu > 0) for (let j = 0; j < size; j++) g[j]! += mu * (theta[j]! - anchor[j]!);
       update(theta, g);
@@ -108,4 +117,12 @@ export async function trainLogisticOnHost(
     }
   }
   return { weights: Float32Array.from(theta), lossSum, steps };
+}
+
+/** Trains a logistic model on this thread (see {@link runLogisticSteps}) and returns float32 weights. */
+export function trainLogisticOnHost(args: HostLogisticArgs, batches: () => Iterable<Uint32Array>, yieldNow: () => Promise<void> | undefined): Promise<HostLogisticResult> {
+  const { x, y, inputDim: d } = args;
+  const { positive, negative } = args.fit.classWeights;
+  const theta = Float64Array.from(args.weights);
+  return runLogisticSteps(args, theta, batches, yieldNow, (rows, g, last) => addBatchGradient(x, y, d, theta, rows, 0, rows.length, rows.length, positive, negative, g, last));
 }

@@ -15,7 +15,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { addBatchGradient } from './logistic-kernel.mjs';
 import type { HostLogisticArgs, HostLogisticResult } from './logistic-host.ts';
-import { optimizerFor } from './logistic-host.ts';
+import { runLogisticSteps } from './logistic-host.ts';
 
 /** Rows from which two threads pay for starting one (about 30 ms) within the first epoch. */
 export const TWO_THREAD_MIN_ROWS = 100_000;
@@ -82,9 +82,6 @@ export async function trainLogisticOnTwoThreads(
   const theta = new Float64Array(new SharedArrayBuffer(8 * size));
   theta.set(args.weights);
   const partial = new Float64Array(new SharedArrayBuffer(8 * (size + 1)));
-  const anchor = Float64Array.from(args.weights);
-  const g = new Float64Array(size);
-  const update = optimizerFor(fit.train.optimizer, size, fit.train.learningRate);
   const worker = new Worker(new URL('./logistic-worker.mjs', import.meta.url), {
     workerData: { control: ctrl.buffer, theta: theta.buffer, partial: partial.buffer, order: order.buffer, x: x.buffer, y: y.buffer, d, positive, negative },
   });
@@ -105,40 +102,26 @@ export async function trainLogisticOnTwoThreads(
       if (failure) throw failure;
     }
   };
-  const epochs = fit.train.localEpochs;
-  let steps = 0;
-  let lossSum = 0;
   let seq = 0;
   try {
-    for (let epoch = 0; epoch < epochs; epoch++) {
-      const last = epoch === epochs - 1;
-      for (const rows of batches()) {
-        const pause = yieldNow();
-        if (pause) await pause;
-        args.signal?.throwIfAborted();
-        if (failure) throw failure;
-        if (rows.buffer !== order.buffer) throw new TypeError('batches must be slices of the shared row order');
-        const from = rows.byteOffset / 4;
-        const b = rows.length;
-        const mid = from + (b >> 1);
-        // The worker takes the second half; plain writes before the Atomics.store are visible to it.
-        ctrl[FROM] = mid;
-        ctrl[TO] = from + b;
-        ctrl[BATCH] = b;
-        ctrl[LOSS] = last ? 1 : 0;
-        Atomics.store(ctrl, SEQ, ++seq);
-        Atomics.notify(ctrl, SEQ);
-        g.fill(0);
-        lossSum += addBatchGradient(x, y, d, theta, order, from, mid, b, positive, negative, g, last);
-        await finished(seq);
-        for (let j = 0; j < size; j++) g[j]! += partial[j]!;
-        lossSum += partial[size]!;
-        if (fit.train.l2 > 0) for (let j = 0; j < d; j++) g[j]! += 2 * fit.train.l2 * theta[j]!;
-        if (fit.mu > 0) for (let j = 0; j < size; j++) g[j]! += fit.mu * (theta[j]! - anchor[j]!);
-        update(theta, g);
-        steps++;
-      }
-    }
+    return await runLogisticSteps(args, theta, batches, yieldNow, async (rows, g, last) => {
+      if (failure) throw failure;
+      if (rows.buffer !== order.buffer) throw new TypeError('batches must be slices of the shared row order');
+      const from = rows.byteOffset / 4;
+      const b = rows.length;
+      const mid = from + (b >> 1);
+      // The worker takes the second half; plain writes before the Atomics.store are visible to it.
+      ctrl[FROM] = mid;
+      ctrl[TO] = from + b;
+      ctrl[BATCH] = b;
+      ctrl[LOSS] = last ? 1 : 0;
+      Atomics.store(ctrl, SEQ, ++seq);
+      Atomics.notify(ctrl, SEQ);
+      const own = addBatchGradient(x, y, d, theta, order, from, mid, b, positive, negative, g, last);
+      await finished(seq);
+      for (let j = 0; j < size; j++) g[j]! += partial[j]!;
+      return own + partial[size]!;
+    });
   } finally {
     stopping = true;
     Atomics.store(ctrl, STOP, 1);
@@ -146,5 +129,4 @@ export async function trainLogisticOnTwoThreads(
     Atomics.notify(ctrl, SEQ);
     await worker.terminate();
   }
-  return { weights: Float32Array.from(theta), lossSum, steps };
 }
