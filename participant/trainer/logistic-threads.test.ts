@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { initialWeights } from '../../core/model/layout.ts';
-import { seededRng } from '../../core/random.ts';
+import { seededRng, shuffleInPlace } from '../../core/random.ts';
 import { fitConfig, SPECS, syntheticRows } from './fixtures.ts';
 import { sharedOrder, trainLogisticOnTwoThreads } from './logistic-threads.ts';
 import { trainLocal } from './train.ts';
@@ -38,6 +38,25 @@ describe('logistic regression on two threads', () => {
       expect(two.weights.some((w, j) => Math.abs(w - weights[j]!) > 1e-3)).toBe(true);
     });
   }
+
+  it('gives the same weights when it takes some batches alone (3 batches one way, 2 the other, by turns)', async () => {
+    const fit = fitConfig({ train: { optimizer: 'adam', learningRate: 0.05, localEpochs: 2 } });
+    const one = await trainLocal({ spec: SPECS.logistic, inputDim: DIM, weights, x: data.x, y: data.y, fit, threads: 1 });
+    const order = sharedOrder(data.y.length);
+    const rng = seededRng(fit.seed);
+    const two = await trainLogisticOnTwoThreads(
+      { inputDim: DIM, weights, x: data.x, y: data.y, fit },
+      order,
+      function* () {
+        shuffleInPlace(order, rng);
+        for (let start = 0; start < order.length; start += 64) yield order.subarray(start, Math.min(order.length, start + 64));
+      },
+      () => undefined,
+      { use: 3, probe: 2 },
+    );
+    expect(two.steps).toBe(one.steps);
+    two.weights.forEach((w, j) => expect(Math.abs(w - one.weights[j]!), `weight ${j}`).toBeLessThan(1e-5 * Math.max(1, Math.abs(one.weights[j]!))));
+  });
 
   it('stops between batches when aborted, and its worker with it', async () => {
     const controller = new AbortController();

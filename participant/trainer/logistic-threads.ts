@@ -8,10 +8,11 @@
  * The rows, labels, batch order and weights live in SharedArrayBuffers that both threads read; the
  * threads meet through control words with Atomics. A batch is tens of microseconds of work, far
  * less than a thread's sleep and wake-up, so each side spins briefly for the other before it
- * sleeps. Between batches this thread yields to the event loop as the one-thread loop does, and
+ * sleeps; on a machine too busy for both to run at once, where that costs more than it saves,
+ * this thread takes whole batches alone (it measures both ways as it goes). Between batches it yields to the event loop as the one-thread loop does, and
  * honours the AbortSignal; a worker that fails fails the training with its error.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { addBatchGradient } from './logistic-kernel.mjs';
 import type { HostLogisticArgs, HostLogisticResult } from './logistic-host.ts';
@@ -20,9 +21,26 @@ import { runLogisticSteps } from './logistic-host.ts';
 /** Rows from which two threads pay for starting one (about 30 ms) within the first epoch. */
 export const TWO_THREAD_MIN_ROWS = 100_000;
 
-/** Whether {@link trainLogisticOnTwoThreads} can use a second core here. */
+/** CPU time of all cores (ms, since boot) and of this process (ms), at a moment. */
+function cpuSnapshot(): { at: number; busy: number; own: number } {
+  const busy = cpus().reduce((s, c) => s + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0);
+  const own = process.cpuUsage();
+  return { at: performance.now(), busy, own: (own.user + own.system) / 1000 };
+}
+let lastSnapshot = cpuSnapshot();
+
+/**
+ * Whether {@link trainLogisticOnTwoThreads} can use a second core here: the machine has one, and
+ * other processes kept less than half a core busy since the last time this was asked (or since
+ * this module loaded) — two threads that must meet every batch lose more than they gain when
+ * they are not both running.
+ */
 export function secondCoreAvailable(): boolean {
-  return availableParallelism() >= 2;
+  const now = cpuSnapshot();
+  const elapsed = now.at - lastSnapshot.at;
+  const others = elapsed > 0 ? (now.busy - lastSnapshot.busy - (now.own - lastSnapshot.own)) / elapsed : 0;
+  lastSnapshot = now;
+  return availableParallelism() >= 2 && others < 0.5;
 }
 
 // Control words (the same indices in logistic-worker.mjs).
@@ -34,6 +52,9 @@ const TO = 4;
 const BATCH = 5;
 const LOSS = 6;
 const SPINS = 20_000;
+/** Batches run the faster way between measurements of the other way, and batches per measurement. */
+const USE_BATCHES = 8192;
+const PROBE_BATCHES = 1024;
 
 /** Shared copies of arrays that were not in shared memory, kept as long as the original is (a member's rows serve every round). */
 const sharedCopies = new WeakMap<object, Float32Array | Uint8Array>();
@@ -64,12 +85,15 @@ export function sharedOrder(n: number): Uint32Array {
 /**
  * Trains as `trainLogisticOnHost` does, over `batches()` — consecutive slices of `order`, which
  * must come from {@link sharedOrder} — with each batch's gradient computed by two threads.
+ * `plan`: how many batches run the faster way (one thread or two) before `probe` batches measure
+ * the other way again.
  */
 export async function trainLogisticOnTwoThreads(
   args: HostLogisticArgs,
   order: Uint32Array,
   batches: () => Iterable<Uint32Array>,
   yieldNow: () => Promise<void> | undefined,
+  plan: { use: number; probe: number } = { use: USE_BATCHES, probe: PROBE_BATCHES },
 ): Promise<HostLogisticResult> {
   if (!(order.buffer instanceof SharedArrayBuffer)) throw new TypeError('the row order must be in shared memory (sharedOrder)');
   const d = args.inputDim;
@@ -103,24 +127,56 @@ export async function trainLogisticOnTwoThreads(
     }
   };
   let seq = 0;
+  /** Batch gradient on both threads: this one takes the first half, the worker the second. */
+  const together = async (from: number, b: number, g: Float64Array, last: boolean): Promise<number> => {
+    const mid = from + (b >> 1);
+    // Plain writes before the Atomics.store are visible to the worker once it sees the new number.
+    ctrl[FROM] = mid;
+    ctrl[TO] = from + b;
+    ctrl[BATCH] = b;
+    ctrl[LOSS] = last ? 1 : 0;
+    Atomics.store(ctrl, SEQ, ++seq);
+    Atomics.notify(ctrl, SEQ);
+    const own = addBatchGradient(x, y, d, theta, order, from, mid, b, positive, negative, g, last);
+    await finished(seq);
+    for (let j = 0; j < size; j++) g[j]! += partial[j]!;
+    return own + partial[size]!;
+  };
+  // On a busy machine the two threads are not always running at once, and a batch then waits for
+  // the worker to be scheduled, which can cost more than the worker saves. So the time per batch
+  // is measured both ways, `plan.probe` batches each, and the faster way runs the next
+  // `plan.use` batches; then the other way is measured again, and so on.
+  const perBatch = { two: Number.NaN, one: Number.NaN };
+  let way: 'one' | 'two' = 'two';
+  let probing = true;
+  let left = plan.probe;
+  let spent = 0;
+  let counted = 0;
+  /** After a stretch: the first two measure each way once, then the faster way and a probe of the other take turns. */
+  const nextStretch = () => {
+    perBatch[way] = spent / counted;
+    spent = counted = 0;
+    if (Number.isNaN(perBatch.one)) {
+      way = 'one';
+      left = plan.probe;
+      return;
+    }
+    const faster = perBatch.one < perBatch.two ? 'one' : 'two';
+    way = probing ? faster : faster === 'one' ? 'two' : 'one';
+    left = probing ? plan.use : plan.probe;
+    probing = !probing;
+  };
   try {
     return await runLogisticSteps(args, theta, batches, yieldNow, async (rows, g, last) => {
       if (failure) throw failure;
       if (rows.buffer !== order.buffer) throw new TypeError('batches must be slices of the shared row order');
       const from = rows.byteOffset / 4;
-      const b = rows.length;
-      const mid = from + (b >> 1);
-      // The worker takes the second half; plain writes before the Atomics.store are visible to it.
-      ctrl[FROM] = mid;
-      ctrl[TO] = from + b;
-      ctrl[BATCH] = b;
-      ctrl[LOSS] = last ? 1 : 0;
-      Atomics.store(ctrl, SEQ, ++seq);
-      Atomics.notify(ctrl, SEQ);
-      const own = addBatchGradient(x, y, d, theta, order, from, mid, b, positive, negative, g, last);
-      await finished(seq);
-      for (let j = 0; j < size; j++) g[j]! += partial[j]!;
-      return own + partial[size]!;
+      const t0 = performance.now();
+      const loss = way === 'one' ? addBatchGradient(x, y, d, theta, order, from, from + rows.length, rows.length, positive, negative, g, last) : await together(from, rows.length, g, last);
+      spent += performance.now() - t0;
+      counted++;
+      if (--left === 0) nextStretch();
+      return loss;
     });
   } finally {
     stopping = true;

@@ -68,7 +68,8 @@ export interface TrainArgs {
   /**
    * Threads of the host logistic loop: 2 cuts every batch between this thread and a worker
    * (logistic-threads.ts), 1 keeps it on this thread. Default: 2 from
-   * {@link TWO_THREAD_MIN_ROWS} rows when the machine has a second core.
+   * {@link TWO_THREAD_MIN_ROWS} rows when the machine has a second core that other processes
+   * leave free (`secondCoreAvailable`).
    */
   threads?: 1 | 2;
 }
