@@ -20,7 +20,7 @@ import type { EvalMetrics } from '../core/metrics/histogram.ts';
 import { deriveSeed } from '../core/random.ts';
 import type { PreprocessingParams } from '../core/round/task-config.ts';
 import { trainLocal } from './trainer/train.ts';
-import { secondCoreAvailable, sharedFloat32, TWO_THREAD_MIN_ROWS } from './trainer/logistic-threads.ts';
+import { sharedFloat32, TWO_THREAD_MIN_ROWS } from './trainer/logistic-threads.ts';
 import { privacyMod } from './privacy/dp-mods.ts';
 import { personalizationMod } from './personal/mod.ts';
 import type { PersonalizationDeps } from './personal/mod.ts';
@@ -132,9 +132,10 @@ export function localData(name: string, table: Table): LocalData {
     const key = JSON.stringify(prep);
     if (c.prepKey !== key) {
       c.prepKey = key;
-      // A large logistic member's rows go to shared memory, where the trainer's second thread reads them too.
+      // A large logistic member's rows go to shared memory, where the trainer's second thread can
+      // read them (whether it runs is decided at each training).
       const rows = c.split.train.n;
-      const shared = task.config.job.model.type === 'logistic' && rows >= TWO_THREAD_MIN_ROWS && secondCoreAvailable();
+      const shared = task.config.job.model.type === 'logistic' && rows >= TWO_THREAD_MIN_ROWS;
       c.xTrain = encodeTable(c.split.train, task.config.schema, prep, shared ? sharedFloat32(rows * inputDim(task.config.schema)) : undefined);
       c.xTest = encodeTable(c.split.test, task.config.schema, prep);
     }

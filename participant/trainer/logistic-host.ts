@@ -40,7 +40,7 @@ const ADAM_EPSILON = 1e-7;
 const MOMENTUM = 0.9;
 
 /** Optimizer state and update rule over a float64 parameter vector. */
-export function optimizerFor(kind: FitConfig['train']['optimizer'], size: number, lr: number): (theta: Float64Array, g: Float64Array) => void {
+function optimizerFor(kind: FitConfig['train']['optimizer'], size: number, lr: number): (theta: Float64Array, g: Float64Array) => void {
   if (kind === 'sgd') {
     return (theta, g) => {
       for (let j = 0; j < size; j++) theta[j]! -= lr * g[j]!;

@@ -9,8 +9,9 @@
  * threads meet through control words with Atomics. A batch is tens of microseconds of work, far
  * less than a thread's sleep and wake-up, so each side spins briefly for the other before it
  * sleeps; on a machine too busy for both to run at once, where that costs more than it saves,
- * this thread takes whole batches alone (it measures both ways as it goes). Between batches it yields to the event loop as the one-thread loop does, and
- * honours the AbortSignal; a worker that fails fails the training with its error.
+ * this thread takes whole batches alone (it measures both ways as it goes). Between batches it
+ * yields to the event loop as the one-thread loop does, and honours the AbortSignal; a worker that
+ * fails fails the training with its error.
  */
 import { availableParallelism, cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
