@@ -44,8 +44,8 @@ export function renderReport(r: SimulationReport): string[] {
     ...(personal
       ? [
           `mean per-party AUC: personalized ${f(r.personalized.meanAuc)} (${signed(r.personalized.meanAuc - fedMean)} over federated, ${signed(r.personalized.meanAuc - r.localOnlyMeanAuc)} over local-only)`,
-          'personalized: after the last round each member adapted the federated model on its own rows and kept what won on its own validation rows, held out of training (row "kept"); personal models never leave the member.',
-          "a small member with a distinct portfolio gains most over the federated model, which fits mostly the larger members' borrowers; unless another candidate wins clearly, a member keeps its local-only model.",
+          'personalized: after the last round each member mixed the federated (or fine-tuned) model with a model of its own rows, judged on its own validation rows held out of training (row "kept"); personal models never leave the member.',
+          "a small member with a distinct portfolio gains most over the federated model, which fits mostly the larger members' borrowers; unless another mix wins clearly, a member keeps 15 % federated, 85 % its own model.",
         ]
       : []),
     `aggregation: ${r.guarantee}`,

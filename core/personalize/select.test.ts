@@ -1,69 +1,68 @@
 import { describe, expect, it } from 'vitest';
 import { exactAuc } from '../metrics/exact.ts';
-import { seededRng } from '../random.ts';
-import { CoreInputError } from '../types.ts';
-import { blendScores, chooseBlend, chooseVariant, finiteMean, pairedStandardError, stratifiedFolds } from './select.ts';
+import { seededRng, standardNormal, uniform01 } from '../random.ts';
+import { blendScores, choosePersonal, finiteMean, LEAVE_REFERENCE_STANDARD_ERRORS, REFERENCE_ALPHA, stratifiedFolds } from './select.ts';
+import type { ValidationScores } from './select.ts';
 
-describe('chooseVariant', () => {
-  it('keeps the candidate with the highest validation AUC', () => {
-    const c = chooseVariant([
-      { variant: 'global', auc: 0.7 },
-      { variant: 'finetuned', auc: 0.72 },
-      { variant: 'local', auc: 0.75 },
-      { variant: 'blend', auc: 0.74, alpha: 0.3 },
-    ]);
-    expect(c.variant).toBe('local');
+/** n validation rows: a true score z per row, label drawn from it; each model sees z plus its own noise (sd), `flip` reverses a model. */
+function validation(n: number, noise: { global: number; finetuned: number; local: number }, seed: number, flip: Partial<Record<'global' | 'finetuned' | 'local', boolean>> = {}): ValidationScores {
+  const rng = seededRng(seed);
+  const labels: number[] = [];
+  const out = { global: [] as number[], finetuned: [] as number[], local: [] as number[] };
+  for (let i = 0; i < n; i++) {
+    const z = 2 * standardNormal(rng);
+    labels.push(uniform01(rng) < 1 / (1 + Math.exp(-z)) ? 1 : 0);
+    for (const m of ['global', 'finetuned', 'local'] as const) {
+      const s = z + noise[m] * standardNormal(rng);
+      out[m].push(1 / (1 + Math.exp(flip[m] ? s : -s)));
+    }
+  }
+  return { labels, ...out };
+}
+
+describe('choosePersonal', () => {
+  it('keeps the reference blend when no other blend leads it by two standard errors', () => {
+    const v = validation(200, { global: 1.2, finetuned: 1.2, local: 1.2 }, 1);
+    const { chosen, candidates } = choosePersonal(v, { blend: true });
+    expect(chosen).toMatchObject({ variant: 'blend', alpha: REFERENCE_ALPHA });
+    expect(candidates.map((c) => c.variant)).toEqual(['global', 'finetuned', 'local', 'blend']);
+    expect(chosen.auc).toBeCloseTo(exactAuc(blendScores(v.global, v.local, REFERENCE_ALPHA), v.labels), 12);
   });
 
-  it('prefers the global model on an exact tie', () => {
-    expect(chooseVariant([{ variant: 'local', auc: 0.8 }, { variant: 'global', auc: 0.8 }]).variant).toBe('global');
-    expect(chooseVariant([{ variant: 'finetuned', auc: 0.801 }, { variant: 'global', auc: 0.8 }]).variant).toBe('finetuned');
-    expect(chooseVariant([{ variant: 'finetuned', auc: 0.801 }, { variant: 'local', auc: 0.8 }, { variant: 'global', auc: 0.7 }]).variant).toBe('finetuned');
+  it('takes a clearly better global model, and falls back to the local-only model when the global one ranks backwards', () => {
+    const better = validation(2000, { global: 0.1, finetuned: 3, local: 3 }, 2);
+    const g = choosePersonal(better, { blend: true }).chosen;
+    expect(['global', 'blend']).toContain(g.variant);
+    expect(g.alpha ?? 1).toBeGreaterThanOrEqual(0.8);
+    expect(g.lead! - LEAVE_REFERENCE_STANDARD_ERRORS * g.standardError!).toBeGreaterThan(0);
+    const backwards = validation(2000, { global: 0.5, finetuned: 3, local: 0.5 }, 3, { global: true });
+    expect(choosePersonal(backwards, { blend: true }).chosen.variant).toBe('local');
   });
 
-  it('leaves the local-only model only for a lead beyond one paired standard error', () => {
-    const local = { variant: 'local' as const, auc: 0.7, foldAucs: [0.68, 0.72, 0.68, 0.72, 0.7] };
-    const global = { variant: 'global' as const, auc: 0.6, foldAucs: [0.6, 0.6, 0.6, 0.6, 0.6] };
-    // finetuned leads by 0.004 on average, but the lead changes sign across folds: noise.
-    const noisy = { variant: 'finetuned' as const, auc: 0.704, foldAucs: [0.7, 0.7, 0.7, 0.7, 0.72] };
-    expect(pairedStandardError(noisy.foldAucs, local.foldAucs)).toBeGreaterThan(0.004);
-    expect(chooseVariant([global, noisy, local]).variant).toBe('local');
-    // The same lead on every fold is not noise.
-    const steady = { ...noisy, foldAucs: local.foldAucs.map((x) => x + 0.004) };
-    expect(chooseVariant([global, steady, local]).variant).toBe('finetuned');
-    // Among candidates that cannot be told from a clear winner, the one that averages most.
-    const winner = { variant: 'finetuned' as const, auc: 0.75, foldAucs: [0.73, 0.77, 0.73, 0.77, 0.75] };
-    const ensemble = { variant: 'ensemble' as const, auc: 0.748, foldAucs: [0.74, 0.76, 0.74, 0.75, 0.75] };
-    expect(chooseVariant([global, winner, local, ensemble]).variant).toBe('ensemble');
-    expect(chooseVariant([global, winner, local, { ...ensemble, auc: 0.72, foldAucs: [0.72, 0.72, 0.72, 0.72, 0.72] }]).variant).toBe('finetuned');
-    // The global model ties the fine-tuned one and wins the tie, but must still beat the local-only model beyond noise.
-    expect(chooseVariant([{ ...global, auc: 0.704, foldAucs: noisy.foldAucs }, noisy, local]).variant).toBe('local');
-    expect(chooseVariant([{ ...global, auc: 0.704, foldAucs: steady.foldAucs }, steady, local]).variant).toBe('global');
-    expect(chooseVariant([{ ...global, auc: 0.7, foldAucs: noisy.foldAucs }, local]).variant).toBe('global'); // exact tie with local
+  it('can keep the fine-tuned model, whole or blended', () => {
+    const v = validation(2000, { global: 3, finetuned: 0.1, local: 3 }, 4);
+    const { chosen, candidates } = choosePersonal(v, { blend: true });
+    expect(['finetuned', 'finetuned-blend']).toContain(chosen.variant);
+    expect(candidates).toContain(chosen);
+    expect(chosen.lead).toBeGreaterThan(0);
   });
 
-  it('names a blend at α = 1 or 0 after the model it equals', () => {
-    const local = { variant: 'local' as const, auc: 0.6, foldAucs: [0.6, 0.6, 0.6, 0.6, 0.6] };
-    const finetuned = { variant: 'finetuned' as const, auc: 0.73, foldAucs: [0.7, 0.76, 0.7, 0.76, 0.73] };
-    const globalFolds = [0.72, 0.73, 0.72, 0.73, 0.725];
-    const global = { variant: 'global' as const, auc: 0.725, foldAucs: globalFolds };
-    // The fine-tuned model is best but cannot be told from the blend, which at α = 1 is the global model.
-    expect(chooseVariant([global, local, finetuned, { variant: 'blend', auc: 0.725, foldAucs: globalFolds, alpha: 1 }]).variant).toBe('global');
-    expect(chooseVariant([global, local, finetuned, { variant: 'blend', auc: 0.725, foldAucs: globalFolds, alpha: 0.8 }]).variant).toBe('blend');
+  it('without blends compares the global and fine-tuned models with the local-only one', () => {
+    const same = validation(200, { global: 1.2, finetuned: 1.2, local: 1.2 }, 1);
+    expect(choosePersonal(same, { blend: false }).chosen.variant).toBe('local');
+    const better = validation(2000, { global: 0.1, finetuned: 3, local: 3 }, 2);
+    expect(choosePersonal(better, { blend: false }).chosen).toMatchObject({ variant: 'global' });
   });
 
-  it('computes the paired standard error over folds with finite values', () => {
-    expect(pairedStandardError([1, 2, 3], [0, 0, 0])).toBeCloseTo(Math.sqrt(1 / 3), 12);
-    expect(pairedStandardError([1, NaN], [0, 0])).toBe(Infinity);
-  });
-
-  it('keeps the global model when no candidate has a finite AUC, and ignores NaN candidates', () => {
-    expect(chooseVariant([{ variant: 'global', auc: NaN }, { variant: 'local', auc: NaN }]).variant).toBe('global');
-    expect(chooseVariant([{ variant: 'global', auc: 0.6 }, { variant: 'local', auc: NaN }]).variant).toBe('global');
-  });
-
-  it('refuses a candidate list without the global model', () => {
-    expect(() => chooseVariant([{ variant: 'local', auc: 0.9 }])).toThrow(CoreInputError);
+  it('keeps the reference when the validation rows hold one class, and repeats itself exactly', () => {
+    const v = validation(50, { global: 1, finetuned: 1, local: 1 }, 5);
+    const one = { ...v, labels: Array.from(v.labels, () => 1) };
+    const r = choosePersonal(one, { blend: true });
+    expect(r.chosen.variant).toBe('blend');
+    expect(r.chosen.auc).toBeNaN();
+    expect(choosePersonal(v, { blend: true })).toEqual(choosePersonal(v, { blend: true }));
+    expect(() => choosePersonal(v, { blend: true, steps: 0 })).toThrow(/steps/);
+    expect(() => choosePersonal(v, { blend: true, referenceAlpha: 2 })).toThrow(/referenceAlpha/);
   });
 });
 
@@ -72,18 +71,6 @@ describe('blends', () => {
     expect([...blendScores([1, 0], [0, 1], 0.25)]).toEqual([0.25, 0.75]);
     expect(() => blendScores([1], [0, 1], 0.5)).toThrow(/length/);
     expect(() => blendScores([1], [0], 1.5)).toThrow(/alpha/);
-  });
-
-  it('chooses alpha by the mean validation AUC over folds, the larger alpha on a tie', () => {
-    // The local scores rank perfectly, the global ones in reverse: only alpha small enough ranks right.
-    const labels = [0, 0, 1, 1];
-    const fold = { global: [0.9, 0.8, 0.2, 0.1], local: [0.1, 0.2, 0.8, 0.9], labels };
-    const b = chooseBlend([fold, fold]);
-    expect(b.auc).toBe(1);
-    expect(b.alpha).toBe(0.4); // at 0.5 every score is 0.5; below it the local ranking wins
-    expect(exactAuc(blendScores(fold.global, fold.local, b.alpha), labels)).toBe(1);
-    // Identical scores: every alpha ties, and the global side wins.
-    expect(chooseBlend([{ global: [0.1, 0.9], local: [0.1, 0.9], labels: [0, 1] }]).alpha).toBe(1);
   });
 
   it('averages only finite values', () => {

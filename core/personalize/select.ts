@@ -1,119 +1,129 @@
 /**
  * Choosing a member's personal model (pure). After federated training a member scores its
- * validation rows (parts of its own training rows, never its held-out test rows) with each
- * candidate — the global model as is, the global model fine-tuned on its own rows, a model of its
- * own rows alone, and mixtures of their scores — and keeps the one with the highest validation
- * AUC, the global model on a tie, unless its lead over the local-only model is within the noise
- * of the validation folds ({@link chooseVariant}).
+ * validation rows — rows of its own that neither the federation nor any candidate was trained
+ * on, never its held-out test rows — with the global model, the global model fine-tuned on its
+ * own rows, and its local-only model, and keeps a score-level blend α·base + (1 − α)·local-only
+ * of them ({@link choosePersonal}).
  *
- * Validation AUCs are means over the k folds of a stratified k-fold split of the member's training
- * rows ({@link stratifiedFolds}): per class, a seeded shuffle, so every part keeps the member's
- * default rate and the split is deterministic in the seed. Averaging over folds rather than one
- * validation part keeps a small member's choice from following the noise of a few rows.
+ * The choice is pessimistic: validation rows are few (a few hundred per member), so the AUC lead
+ * of one candidate over another is mostly noise unless it is large against its standard error.
+ * The member starts from a reference blend that gives the global model a small weight
+ * ({@link REFERENCE_ALPHA}): averaging two models of similar accuracy lowers the variance of the
+ * scores, and with a small weight the member's ranking stays close to its own model's. It moves
+ * to another blend only when that blend's lead over the reference, less
+ * {@link LEAVE_REFERENCE_STANDARD_ERRORS} of DeLong's paired standard errors (./delong.ts), is
+ * positive — it maximizes a lower confidence bound of the gain. A clearly better global or
+ * fine-tuned model is still taken whole (α = 1).
+ *
+ * {@link stratifiedFolds} splits the member's training rows into the cross-validation folds on
+ * which the fine-tuned and local-only models are early-stopped.
  */
 import { exactAuc } from '../metrics/exact.ts';
 import { shuffleInPlace } from '../random.ts';
 import type { Rng } from '../types.ts';
 import { CoreInputError } from '../types.ts';
+import { pairedAucDifference } from './delong.ts';
 
 /**
  * The kinds of personal model a member may keep: the global model, the fine-tuned global model,
- * the local-only model, the equal-weight mean of those three models' scores ("ensemble", which
- * has nothing to tune, so its validation AUC carries no selection noise), and score-level blends
- * α·base + (1 − α)·local-only of the global model ("blend") or of the fine-tuned model
- * ("finetuned-blend") with the local-only model.
+ * the local-only model, and score-level blends α·base + (1 − α)·local-only of the global model
+ * ("blend") or of the fine-tuned model ("finetuned-blend"). "ensemble" (the equal-weight mean of
+ * the global, fine-tuned and local-only scores) is no longer chosen; it stays readable in value
+ * reports written by earlier versions.
  */
 export const VARIANTS = ['global', 'finetuned', 'local', 'ensemble', 'blend', 'finetuned-blend'] as const;
 /** One of {@link VARIANTS}. */
 export type Variant = (typeof VARIANTS)[number];
-/** Tie-breaking order among exactly equal validation AUCs: the global model first, then the simpler models. */
-export const VARIANT_PREFERENCE: readonly Variant[] = VARIANTS;
 
-/**
- * Order among candidates that the validation rows cannot tell from the best (see
- * {@link chooseVariant}): the models that average most first, since averaging models of equal
- * accuracy lowers the variance of the scores.
- */
-export const INDISTINGUISHABLE_PREFERENCE: readonly Variant[] = ['ensemble', 'blend', 'finetuned-blend', 'finetuned', 'global', 'local'];
+/** Weight of the global model in the reference blend the member starts from. */
+export const REFERENCE_ALPHA = 0.15;
+/** DeLong standard errors by which a blend's validation lead over the reference is discounted. */
+export const LEAVE_REFERENCE_STANDARD_ERRORS = 2;
+/** The blend weights considered: 0, 1/BLEND_STEPS, …, 1. */
+export const BLEND_STEPS = 10;
 
-/** A candidate's validation AUC (mean over folds), its AUC on each fold, and for a blend its α. */
+/** A candidate as judged on the validation rows. */
 export interface Candidate {
   variant: Variant;
+  /** AUC on the validation rows (NaN when they hold one class only). */
   auc: number;
-  /** AUC on each validation fold, in fold order (the same folds for every candidate). */
-  foldAucs?: readonly number[];
   /** Blends only: score = alpha·base + (1 − alpha)·local. */
   alpha?: number;
+  /** AUC lead over the reference blend, and DeLong's standard error of it. */
+  lead?: number;
+  standardError?: number;
+}
+
+/** The three models' scores on the member's validation rows, with the rows' labels (0/1). */
+export interface ValidationScores {
+  labels: ArrayLike<number>;
+  global: ArrayLike<number>;
+  finetuned: ArrayLike<number>;
+  local: ArrayLike<number>;
+}
+
+/** What {@link choosePersonal} considers. */
+export interface ChoiceSettings {
+  /** Whether blends strictly between the base and the local-only model may be kept (the reference is one). */
+  blend: boolean;
+  referenceAlpha?: number;
+  standardErrors?: number;
+  steps?: number;
+}
+
+/** The blend α·base + (1 − α)·local as a named candidate: α = 0 is the local-only model, α = 1 the base. */
+function named(base: 'global' | 'finetuned', alpha: number): { variant: Variant; alpha?: number } {
+  if (alpha === 0) return { variant: 'local' };
+  if (alpha === 1) return { variant: base };
+  return { variant: base === 'global' ? 'blend' : 'finetuned-blend', alpha };
 }
 
 /**
- * Standard error of the mean of the fold-wise differences a − b (paired over folds); Infinity
- * when fewer than two folds have both values finite.
+ * The personal model to keep, and the candidates as judged: the global, fine-tuned and
+ * local-only models, the reference and the chosen blend. The reference is
+ * α = `referenceAlpha` of the global model (the local-only model when `blend` is false). Every
+ * blend of the global or the fine-tuned model with the local-only model on the α grid is
+ * compared with the reference on the validation rows; the one with the largest positive
+ * (lead − `standardErrors` × its DeLong standard error) is kept, the reference when none has one.
+ * When the validation rows hold one class only, nothing can be compared and the reference is
+ * kept. Deterministic in its inputs.
  */
-export function pairedStandardError(a: readonly number[], b: readonly number[]): number {
-  const d = a.map((x, i) => x - b[i]!).filter(Number.isFinite);
-  if (d.length < 2) return Number.POSITIVE_INFINITY;
-  const m = d.reduce((s, x) => s + x, 0) / d.length;
-  const variance = d.reduce((s, x) => s + (x - m) ** 2, 0) / (d.length - 1);
-  return Math.sqrt(variance / d.length);
-}
-
-/** Whether `a`'s lead over `b` in mean AUC is at most one paired standard error (only exact ties without fold AUCs). */
-function indistinguishable(a: Candidate, b: Candidate, standardErrors = 1): boolean {
-  if (a.auc === b.auc) return true;
-  if (!a.foldAucs || !b.foldAucs) return false;
-  return a.auc - b.auc <= standardErrors * pairedStandardError(a.foldAucs, b.foldAucs);
-}
-
-/**
- * Standard errors by which the best candidate must lead the local-only model for the member to
- * leave it (the one-standard-error rule). Two protect the local-only model better against a lead
- * that is chance, but then a member keeps a clearly weaker local-only model whenever its
- * validation rows are few (measured in docs/results.md).
- */
-export const LEAVE_LOCAL_STANDARD_ERRORS = 1;
-
-/**
- * The personal model to keep.
- *
- *  1. The best candidate has the highest mean validation AUC; exact ties go to the most preferred
- *     ({@link VARIANT_PREFERENCE}), so the global model wins a tie.
- *  2. The member leaves its local-only model only for a lead beyond
- *     {@link LEAVE_LOCAL_STANDARD_ERRORS} standard error of the paired differences over the
- *     validation parts (the one-standard-error rule, Hastie, Tibshirani & Friedman, ESL §7.10),
- *     or for the global model exactly tied with it; otherwise it keeps the local-only model. Validated on rows the global
- *     model was trained on (no held-out validation rows), the global model's lead is optimistic
- *     as well.
- *  3. A global best is kept. Otherwise, among the candidates within one standard error of the
- *     best, the member keeps the first in {@link INDISTINGUISHABLE_PREFERENCE}.
- *
- * Candidates without fold AUCs count as indistinguishable only when exactly tied. A candidate
- * whose AUC is NaN (validation parts with one class only) never wins, so then the global model is
- * kept. Throws when no global candidate is given: it is the fallback every choice is measured
- * against.
- */
-export function chooseVariant(candidates: readonly Candidate[]): Candidate {
-  const global = candidates.find((c) => c.variant === 'global');
-  if (!global) throw new CoreInputError('the candidates must include the global model', 'candidates');
-  const finite = candidates.filter((c) => Number.isFinite(c.auc));
-  if (finite.length === 0) return global;
-  const top = Math.max(...finite.map((c) => c.auc));
-  const rank = (order: readonly Variant[]) => (a: Candidate, b: Candidate) => order.indexOf(a.variant) - order.indexOf(b.variant);
-  const best = finite.filter((c) => c.auc === top).sort(rank(VARIANT_PREFERENCE))[0]!; // at least one candidate has the top AUC
-  if (best.variant === 'local') return best;
-  const local = finite.find((c) => c.variant === 'local');
-  // An exact tie of the global and the local-only model goes to the global model.
-  if (local && indistinguishable(best, local, LEAVE_LOCAL_STANDARD_ERRORS) && !(best.variant === 'global' && best.auc === local.auc)) return local;
-  if (best.variant === 'global') return best;
-  const near = finite.filter((c) => c.variant !== 'local' && indistinguishable(best, c));
-  return simplest(near.sort(rank(INDISTINGUISHABLE_PREFERENCE))[0]!, candidates); // `near` holds at least `best`
-}
-
-/** A blend at α = 1 or 0 is its base or the local-only model: the candidate of that name when given. */
-function simplest(c: Candidate, all: readonly Candidate[]): Candidate {
-  if (c.alpha === undefined || (c.alpha !== 0 && c.alpha !== 1)) return c;
-  const name: Variant = c.alpha === 0 ? 'local' : c.variant === 'blend' ? 'global' : 'finetuned';
-  return all.find((x) => x.variant === name) ?? c;
+export function choosePersonal(v: ValidationScores, settings: ChoiceSettings): { chosen: Candidate; candidates: Candidate[] } {
+  const k = settings.standardErrors ?? LEAVE_REFERENCE_STANDARD_ERRORS;
+  const steps = settings.steps ?? BLEND_STEPS;
+  if (!(Number.isInteger(steps) && steps >= 1)) throw new CoreInputError(`steps must be a positive integer, got ${steps}`, 'steps');
+  const refAlpha = settings.blend ? (settings.referenceAlpha ?? REFERENCE_ALPHA) : 0;
+  if (!(refAlpha >= 0 && refAlpha <= 1)) throw new CoreInputError(`referenceAlpha must be in [0, 1], got ${refAlpha}`, 'referenceAlpha');
+  const y = v.labels;
+  let positives = 0;
+  for (let i = 0; i < y.length; i++) positives += y[i] === 1 ? 1 : 0;
+  const comparable = positives > 0 && positives < y.length;
+  const auc = (s: ArrayLike<number>) => (comparable ? exactAuc(s, y) : Number.NaN);
+  const reference = blendScores(v.global, v.local, refAlpha);
+  const refCandidate: Candidate = { ...named('global', refAlpha), auc: auc(reference) };
+  const fixed: Candidate[] = [
+    { variant: 'global', auc: auc(v.global) },
+    { variant: 'finetuned', auc: auc(v.finetuned) },
+    { variant: 'local', auc: auc(v.local) },
+  ];
+  const alphas = Array.from({ length: steps + 1 }, (_, i) => i / steps).filter((a) => settings.blend || a === 0 || a === 1);
+  let best: { score: number; candidate: Candidate } = { score: 0, candidate: refCandidate };
+  if (comparable) {
+    for (const base of ['global', 'finetuned'] as const) {
+      for (const alpha of alphas) {
+        const mixed = blendScores(v[base], v.local, alpha);
+        const d = pairedAucDifference(mixed, reference, y);
+        const score = d.difference - k * d.standardError;
+        if (d.difference > 0 && score > best.score) {
+          best = { score, candidate: { ...named(base, alpha), auc: d.aucA, lead: d.difference, standardError: d.standardError } };
+        }
+      }
+    }
+  }
+  const same = (a: Candidate, b: Candidate) => a.variant === b.variant && a.alpha === b.alpha;
+  const candidates = [...fixed.filter((c) => !same(c, refCandidate)), refCandidate].map((c) => (same(c, best.candidate) ? best.candidate : c));
+  if (!candidates.includes(best.candidate)) candidates.push(best.candidate);
+  return { chosen: best.candidate, candidates };
 }
 
 /** alpha·global + (1 − alpha)·local, score by score. */
@@ -125,33 +135,10 @@ export function blendScores(global: ArrayLike<number>, local: ArrayLike<number>,
   return out;
 }
 
-/** Scores of the blend's base model (global or fine-tuned) and the local-only model on one validation part, with its labels. */
-export interface BlendFold {
-  global: ArrayLike<number>;
-  local: ArrayLike<number>;
-  labels: ArrayLike<number>;
-}
-
 /** Mean of the finite values (NaN when there is none: every part held one class only). */
 export function finiteMean(xs: readonly number[]): number {
   const ok = xs.filter(Number.isFinite);
   return ok.length ? ok.reduce((a, b) => a + b, 0) / ok.length : Number.NaN;
-}
-
-/**
- * The blend weight α on the grid 0, 1/steps, …, 1 with the highest validation AUC averaged over
- * the validation parts (`folds`); ties go to the larger α (closer to the global model). Returns α
- * and its mean AUC (NaN when every part holds one class only).
- */
-export function chooseBlend(folds: readonly BlendFold[], steps = 10): { alpha: number; auc: number } {
-  if (!(Number.isInteger(steps) && steps >= 1)) throw new CoreInputError(`steps must be a positive integer, got ${steps}`, 'steps');
-  let best = { alpha: 1, auc: Number.NaN };
-  for (let k = steps; k >= 0; k--) {
-    const alpha = k / steps;
-    const auc = finiteMean(folds.map((f) => exactAuc(blendScores(f.global, f.local, alpha), f.labels)));
-    if (Number.isFinite(auc) && !(auc <= best.auc)) best = { alpha, auc };
-  }
-  return best;
 }
 
 /** Sorted row indices of the fit part and the validation part of one fold. */

@@ -1,38 +1,31 @@
 /**
  * A member's personalization after federated training, on its own rows only. Its training rows
  * (the job's held-out test rows excluded) are split into k stratified folds, seeded by (job seed,
- * member name). Candidates, each scored by its validation AUC averaged over the folds:
+ * member name), on which two models are early-stopped:
  *
- *  - global: the final federated model as is;
  *  - finetuned: the global model trained further, one epoch at a time, on each fold's fit rows;
- *    the number of epochs is the one with the best mean validation AUC (0 = the global model),
- *    found by early stopping with `patience` on that mean;
+ *    the number of epochs is the one with the best mean fold AUC (0 = the global model), found
+ *    by early stopping with `patience` on that mean;
  *  - local: the job's model trained the same way from the job's initial weights (the member's
- *    local-only model);
- *  - ensemble: the mean of the global, fine-tuned and local scores (equal weights, nothing tuned);
- *  - blend: α·global + (1 − α)·local scores, α chosen on the folds;
- *  - finetuned-blend: α·finetuned + (1 − α)·local scores, likewise.
+ *    local-only model).
  *
- * Fold AUCs choose the epochs and blend weights. The choice between candidates is made on the
- * member's validation rows, which the job kept out of federated training and out of the folds:
- * the global model was trained on the member's training rows, so its fold AUCs are optimistic,
- * while on the validation rows every candidate is judged out of sample. The member keeps the
- * candidate with the best validation AUC, the global model on a tie
- * (core/personalize/select.ts); without validation rows, the best mean fold AUC. A fine-tuned or local model is kept as the committee of its k fold
- * models at the chosen epoch — its score is the mean of theirs — rather than refitted on all
- * rows: the committee is made of exactly the models the cross-validation measured (a refit for
- * the same number of epochs on more rows takes more steps, which moves an early-stopped model),
- * and averaging lowers its variance. The local-only model is the local candidate's committee. The
- * test rows are only scored, after every choice is made. Training uses the job's trainer settings
- * without DP: nothing trained here leaves the member.
+ * Each is kept as the committee of its k fold models at the chosen epoch — its score is the mean
+ * of theirs — rather than refitted on all rows: the committee is made of exactly the models the
+ * cross-validation measured, and averaging lowers its variance. The member then keeps a blend
+ * α·base + (1 − α)·local-only of the global or fine-tuned model with its local-only model, chosen
+ * on its validation rows — rows the job kept out of federated training and out of the folds, so
+ * every model, the global one included, is judged out of sample — by the pessimistic rule of
+ * core/personalize/select.ts `choosePersonal`. Without validation rows the folds' own rows stand
+ * in (each scored by the fold models that did not train on it; the global model, which did, then
+ * looks better than it is). The test rows are only scored, after every choice is made. Training
+ * uses the job's trainer settings without DP: nothing trained here leaves the member.
  */
 import type { JobSpec, PersonalizationSpec } from '../../core/job.ts';
 import { exactAuc, exactKs } from '../../core/metrics/exact.ts';
 import { initialWeights } from '../../core/model/layout.ts';
-import { blendScores, chooseBlend, chooseVariant, finiteMean, stratifiedFolds } from '../../core/personalize/select.ts';
-import type { Candidate, Variant } from '../../core/personalize/select.ts';
+import { blendScores, choosePersonal, finiteMean, stratifiedFolds } from '../../core/personalize/select.ts';
+import type { Candidate, ValidationScores, Variant } from '../../core/personalize/select.ts';
 import { deriveSeed, seededRng } from '../../core/random.ts';
-import type { Rng } from '../../core/types.ts';
 import { predictScores } from '../trainer/predict.ts';
 import { trainLocal } from '../trainer/train.ts';
 
@@ -119,33 +112,6 @@ export interface PersonalizeResult {
   testScores: { personalized: ArrayLike<number>; localOnly: ArrayLike<number> };
 }
 
-/** Chunks the validation rows are cut into, for the paired noise of the choice between candidates. */
-const VALIDATION_CHUNKS = 5;
-
-/**
- * The candidates re-judged on rows kept out of every model's training: each one's AUC on them,
- * and its AUC on each of {@link VALIDATION_CHUNKS} stratified chunks of them (the paired noise
- * core/personalize/select.ts `chooseVariant` weighs leads against). Without such rows, or when
- * they lack a class, the candidates as the folds judged them.
- */
-function judgeOnValidation(candidates: Candidate[], validation: Rows | undefined, scoreOf: (c: Candidate, rows: Rows) => ArrayLike<number>, rng: Rng): Candidate[] {
-  if (!validation) return candidates;
-  const y = validation.y;
-  const positives = y.reduce((a, b) => a + b, 0);
-  const chunks = Math.min(VALIDATION_CHUNKS, positives, y.length - positives);
-  if (chunks < 2) return candidates;
-  const parts = stratifiedFolds(y, chunks, rng).map((f) => f.validation);
-  return candidates.map((cand) => {
-    const s = scoreOf(cand, validation);
-    const pick = (idx: Uint32Array) => ({ s: Array.from(idx, (i) => s[i]!), y: Array.from(idx, (i) => y[i]!) });
-    const chunkAucs = parts.map((idx) => {
-      const p = pick(idx);
-      return exactAuc(p.s, p.y);
-    });
-    return { ...cand, auc: exactAuc(s, y), foldAucs: chunkAucs };
-  });
-}
-
 function subset(rows: Rows, idx: Uint32Array, d: number): Rows {
   const x = rows.x instanceof Float64Array ? new Float64Array(idx.length * d) : new Float32Array(idx.length * d);
   const y = new Uint8Array(idx.length);
@@ -165,11 +131,6 @@ interface Ctx {
 
 const scores = (c: Ctx, w: Float32Array, rows: Rows) => c.family.scores(w, rows);
 
-/** Mean of three models' scores, row by row. */
-function mean3(a: ArrayLike<number>, b: ArrayLike<number>, c: ArrayLike<number>): Float64Array {
-  return Float64Array.from({ length: a.length }, (_, i) => (a[i]! + b[i]! + c[i]!) / 3);
-}
-
 /** Mean score of a committee of weight sets. */
 function committeeScores(c: Ctx, ws: Float32Array[], rows: Rows): Float64Array {
   const out = new Float64Array(rows.y.length);
@@ -178,6 +139,18 @@ function committeeScores(c: Ctx, ws: Float32Array[], rows: Rows): Float64Array {
     for (let i = 0; i < out.length; i++) out[i] = out[i]! + s[i]! / ws.length;
   }
   return out;
+}
+
+/** The global model's and the two committees' scores on `rows`. */
+function scoresOn(c: Ctx, rows: Rows, tuned: Float32Array[], local: Float32Array[]): ValidationScores {
+  return { labels: rows.y, global: scores(c, c.in.global, rows), finetuned: committeeScores(c, tuned, rows), local: committeeScores(c, local, rows) };
+}
+
+/** Every fold's own rows, each scored by that fold's fine-tuned and local models (which did not train on it) and by the global model (which did). */
+function outOfFold(c: Ctx, tuned: Float32Array[], local: Float32Array[]): ValidationScores {
+  const parts = c.folds.map((f, j) => ({ y: f.val.y, g: scores(c, c.in.global, f.val), t: scores(c, tuned[j]!, f.val), l: scores(c, local[j]!, f.val) }));
+  const cat = (pick: (p: (typeof parts)[number]) => ArrayLike<number>) => Float64Array.from(parts.flatMap((p) => Array.from(pick(p))));
+  return { labels: cat((p) => p.y), global: cat((p) => p.g), finetuned: cat((p) => p.t), local: cat((p) => p.l) };
 }
 
 const train = (c: Ctx, start: Float32Array, rows: Rows, epochs: number, label: string): Promise<Float32Array> => c.family.train(start, rows, epochs, label);
@@ -225,55 +198,28 @@ export async function personalize(input: PersonalizeInput): Promise<PersonalizeR
 
   const tuned = await earlyStopped(c, input.global, 'finetune');
   const local = await earlyStopped(c, init, 'local');
-  const globalFolds = c.folds.map(() => input.global);
-  const fromFolds = (variant: Candidate['variant'], aucs: number[], alpha?: number): Candidate => ({ variant, auc: finiteMean(aucs), foldAucs: aucs, ...(alpha !== undefined ? { alpha } : {}) });
-  const candidates: Candidate[] = [
-    fromFolds('global', foldAucs(c, globalFolds)),
-    fromFolds('finetuned', tuned.foldAucs),
-    fromFolds('local', local.foldAucs),
-  ];
-  const ensembleVal = (f: { val: Rows }, j: number) => mean3(scores(c, input.global, f.val), scores(c, tuned.foldWeights[j]!, f.val), scores(c, local.foldWeights[j]!, f.val));
-  candidates.push(fromFolds('ensemble', c.folds.map((f, j) => exactAuc(ensembleVal(f, j), f.val.y))));
-  if (spec.blend) {
-    for (const [variant, base] of [['blend', globalFolds], ['finetuned-blend', tuned.foldWeights]] as const) {
-      const parts = c.folds.map((f, j) => ({ global: scores(c, base[j]!, f.val), local: scores(c, local.foldWeights[j]!, f.val), labels: f.val.y }));
-      const { alpha } = chooseBlend(parts);
-      candidates.push(fromFolds(variant, parts.map((p) => exactAuc(blendScores(p.global, p.local, alpha), p.labels)), alpha));
-    }
-  }
-  // The score of each candidate on any rows, from the same committees the folds measured.
+  const validationScores = input.validation ? scoresOn(c, input.validation, tuned.foldWeights, local.foldWeights) : outOfFold(c, tuned.foldWeights, local.foldWeights);
+  const { chosen, candidates } = choosePersonal(validationScores, { blend: spec.blend });
+  const baseOf = (v: Variant) => (v === 'finetuned' || v === 'finetuned-blend' ? 'finetuned' : v === 'local' ? 'local' : 'global');
   const candidateScores = (cand: Candidate, rows: Rows): ArrayLike<number> => {
-    const g = () => scores(c, input.global, rows);
-    const t = () => committeeScores(c, tuned.foldWeights, rows);
-    const l = () => committeeScores(c, local.foldWeights, rows);
-    switch (cand.variant) {
-      case 'global':
-        return g();
-      case 'finetuned':
-        return t();
-      case 'local':
-        return l();
-      case 'ensemble':
-        return mean3(g(), t(), l());
-      case 'blend':
-        return blendScores(g(), l(), cand.alpha ?? 1);
-      case 'finetuned-blend':
-        return blendScores(t(), l(), cand.alpha ?? 1);
-    }
+    const l = committeeScores(c, local.foldWeights, rows);
+    const base = baseOf(cand.variant);
+    if (base === 'local') return l;
+    const b = base === 'finetuned' ? committeeScores(c, tuned.foldWeights, rows) : scores(c, input.global, rows);
+    return blendScores(b, l, cand.alpha ?? 1);
   };
-  const judged = judgeOnValidation(candidates, input.validation, candidateScores, seededRng(deriveSeed(job.seed, `personal-chunks:${member}`)));
-  const chosen = chooseVariant(judged);
 
   const localWeights = local.foldWeights;
   // The personal model's own committee: for a blend, its base (mixed with the local-only model's scores).
-  const personalWeights = chosen.variant === 'finetuned' || chosen.variant === 'finetuned-blend' || chosen.variant === 'ensemble' ? tuned.foldWeights : chosen.variant === 'local' ? localWeights : [input.global];
+  const base = baseOf(chosen.variant);
+  const personalWeights = base === 'finetuned' ? tuned.foldWeights : base === 'local' ? localWeights : [input.global];
   const globalTest = scores(c, input.global, input.test);
   const localTest = committeeScores(c, localWeights, input.test);
   const personalTest = candidateScores(chosen, input.test);
   const epochsOf = chosen.variant === 'global' ? undefined : chosen.variant === 'local' || chosen.variant === 'blend' ? local.epochs : tuned.epochs;
   return {
     chosen: { variant: chosen.variant, ...(chosen.alpha !== undefined ? { alpha: chosen.alpha } : {}), ...(epochsOf !== undefined ? { epochs: epochsOf } : {}) },
-    validation: judged, folds: k, complete: c.complete, personalWeights, localWeights, localEpochs: local.epochs,
+    validation: candidates, folds: k, complete: c.complete, personalWeights, localWeights, localEpochs: local.epochs,
     test: {
       global: testScore(globalTest, input.test.y), personalized: testScore(personalTest, input.test.y), localOnly: testScore(localTest, input.test.y),
       rows: input.test.y.length, positives: input.test.y.reduce((a, b) => a + b, 0),
