@@ -24,7 +24,7 @@ export function budgetCommand(stateDir: string, json: boolean, print: (line: str
   print(`spent  ε = ${formatEpsilon(r.spent)} over ${r.jobs.length} job(s), ${r.charges} charge(s); remaining ε = ${formatEpsilon(r.remaining)}`);
   for (const j of r.jobs) {
     const rl = j.recordLevel;
-    print(`  job ${j.jobId}: ε = ${formatEpsilon(j.epsilon)} in ${j.charges} charge(s)` + (rl ? `; planned ε ${formatEpsilon(rl.epsilonJob)}, DP-SGD z = ${rl.noiseMultiplier.toFixed(3)} at q = ${rl.sampleRate.toFixed(4)}` : ''));
+    print(`  job ${j.jobId}: ε = ${formatEpsilon(j.epsilon)} in ${j.charges} charge(s)` + (rl ? `; planned ε ${formatEpsilon(rl.epsilonJob)}` + (rl.noiseMultiplier !== undefined && rl.sampleRate !== undefined ? `, DP-SGD z = ${rl.noiseMultiplier.toFixed(3)} at q = ${rl.sampleRate.toFixed(4)}` : '') : ''));
   }
 }
 

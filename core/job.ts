@@ -215,11 +215,11 @@ export const JobSpecSchema = z
       }
     }
     if (job.model.type === 'gbdt') {
-      if (job.privacy.mode !== 'none') {
+      if (job.privacy.mode === 'client') {
         ctx.addIssue({
           code: 'custom',
           path: ['privacy', 'mode'],
-          message: 'differential privacy is not available for gbdt jobs: their histograms are summed exactly (use privacy "none", or a logistic/mlp model with DP)',
+          message: 'client-level differential privacy clips and noises a model update, which a gbdt job does not send; use record-level privacy ("record") for gbdt',
         });
       }
       if (job.train.classWeights !== 'none') {

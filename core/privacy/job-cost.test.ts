@@ -110,7 +110,7 @@ describe('the releases of a job', () => {
       ['stats', 'train', 1], ['count', 'train', 1], ['dp-sgd', 'train', 6], ['evaluation', 'holdout', 3],
     ]);
     const sgd = cost.releases[2]!.spend;
-    expect(sgd).toEqual({ mechanism: 'dp-sgd', params: { sampleRate: cost.sgd.sampleRate, noiseMultiplier: 1.1, steps: cost.sgd.stepsPerRound, clipNorm: 1 } });
+    expect(sgd).toEqual({ mechanism: 'dp-sgd', params: { sampleRate: cost.sgd!.sampleRate, noiseMultiplier: 1.1, steps: cost.sgd!.stepsPerRound, clipNorm: 1 } });
     const side = (p: string): RdpCurve => composeRdp(cost.releases.filter((r) => r.partition === p).map(releaseCurve), DEFAULT_RDP_ORDERS);
     side('train').rdp.forEach((r, i) => expect(r).toBeCloseTo(cost.train.rdp[i]!, 10));
     expect(side('holdout')).toEqual(cost.holdout);

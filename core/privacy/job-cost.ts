@@ -9,7 +9,9 @@
  *
  * - mode "none": nothing is noised; ε = ∞ and there are no releases.
  * - mode "record" (./record-plan.ts): on the training rows the preprocessing statistics and the
- *   noisy row count once, DP-SGD every round; on the held-out rows every evaluation. A row is in
+ *   noisy row count once, then DP-SGD every round — or, for gradient-boosted trees
+ *   (./boosting-plan.ts), the sketch once and every tree level's histograms; on the held-out rows
+ *   every evaluation. A row is in
  *   one of the two parts only, so the job's curve is the pointwise maximum of the two sides.
  * - mode "client" (./client-dp.ts): one noised model update per round over all of the
  *   institution's data; every round costs the same.
@@ -31,6 +33,8 @@ import type { MechanismSpend, Partition } from './ledger-format.ts';
 import { mechanismRdp } from './ledger-format.ts';
 import type { DpSgdPlan, NoisedRelease, RecordReleasePlan } from './record-plan.ts';
 import { COUNT_RELEASE, dpSgdPlan, recordJobCost, recordReleasePlan } from './record-plan.ts';
+import type { BoostingReleasePlan } from './boosting-plan.ts';
+import { boostingJobCost, boostingReleasePlan } from './boosting-plan.ts';
 
 /** The parts of a job its privacy cost depends on. */
 export type CostJob = Pick<JobSpec, 'privacy' | 'rounds' | 'evaluation' | 'train' | 'model'>;
@@ -55,7 +59,7 @@ export interface CostContext {
 }
 
 /** A planned release of the job. */
-export type ReleaseName = 'stats' | 'count' | 'dp-sgd' | 'evaluation' | 'client-update';
+export type ReleaseName = 'stats' | 'count' | 'dp-sgd' | 'sketch' | 'tree' | 'evaluation' | 'client-update';
 
 /** One kind of release: what the ledger charges for one of them, and how many the job makes. */
 export interface ReleaseCost {
@@ -79,7 +83,10 @@ export type JobPrivacyCost =
       train: RdpCurve;
       holdout: RdpCurve;
       plan: RecordReleasePlan;
-      sgd: DpSgdPlan;
+      /** DP-SGD of a dense model (logistic, mlp). */
+      sgd?: DpSgdPlan;
+      /** The sketch and tree-level releases of a gbdt job. */
+      boosting?: BoostingReleasePlan;
     }
   | {
       mode: 'client';
@@ -110,16 +117,27 @@ function computeCost(job: CostJob, ctx: CostContext): JobPrivacyCost {
       return { mode: 'none', epsilon: Number.POSITIVE_INFINITY, releases: [] };
     case 'record': {
       const schema = need(ctx.schema, 'schema', 'record-level DP releases statistics scaled to the schema\'s ranges');
-      const rows = need(ctx.trainingRows, 'trainingRows', 'record-level DP samples at a rate set by the participant\'s training rows');
       const plan = recordReleasePlan(job, schema, ctx.survivors, orders);
-      const sgd = dpSgdPlan(job, plan, rows, orders);
-      const { train, holdout, epsilon } = recordJobCost(job, plan, sgd, orders);
-      const releases: ReleaseCost[] = [
+      const common = (middle: ReleaseCost[]): ReleaseCost[] => [
         { release: 'stats', partition: 'train', spend: releaseSpend(plan.stats), times: 1 },
         { release: 'count', partition: 'train', spend: countSpend(plan.countSigma2), times: 1 },
-        { release: 'dp-sgd', partition: 'train', spend: dpSgdSpend({ ...sgd, clipNorm: p.clipNorm }, sgd.stepsPerRound), times: job.rounds },
+        ...middle,
         { release: 'evaluation', partition: 'holdout', spend: releaseSpend(plan.evaluation), times: plan.evaluation.rounds.length },
       ];
+      const model = job.model;
+      if (model.type === 'gbdt') {
+        const boosting = boostingReleasePlan({ ...job, model }, schema, ctx.survivors, plan, orders);
+        const { train, holdout, epsilon } = boostingJobCost(job, plan, boosting, orders);
+        const releases = common([
+          { release: 'sketch', partition: 'train', spend: releaseSpend(boosting.sketch), times: 1 },
+          { release: 'tree', partition: 'train', spend: releaseSpend(boosting.tree), times: boosting.tree.releases },
+        ]);
+        return { mode: 'record', epsilon, delta: p.delta, releases, train, holdout, plan, boosting };
+      }
+      const rows = need(ctx.trainingRows, 'trainingRows', 'record-level DP samples at a rate set by the participant\'s training rows');
+      const sgd = dpSgdPlan(job, plan, rows, orders);
+      const { train, holdout, epsilon } = recordJobCost(job, plan, sgd, orders);
+      const releases = common([{ release: 'dp-sgd', partition: 'train', spend: dpSgdSpend({ ...sgd, clipNorm: p.clipNorm }, sgd.stepsPerRound), times: job.rounds }]);
       return { mode: 'record', epsilon, delta: p.delta, releases, train, holdout, plan, sgd };
     }
     case 'client': {

@@ -116,8 +116,11 @@ export function evaluationSensitivity(bins: number): { dimension: number; l2: nu
   return { dimension: 2 * bins + 4, l2: Math.sqrt(3), l1: 3 };
 }
 
-/** Sensitivities in grid units, rounding included: Δ·2^bits + √d (L2), Δ₁·2^bits + d (L1) over the coordinates rounded. */
-function onGrid(s: { dimension: number; l2: number; l1: number }, bits: number, rounded = s.dimension) {
+/**
+ * Sensitivities in grid units, rounding included: Δ·2^bits + √d (L2), Δ₁·2^bits + d (L1), d the
+ * coordinates whose rounding one row can change (`rounded`, default all).
+ */
+export function onGridSensitivity(s: { dimension: number; l2: number; l1: number }, bits: number, rounded = s.dimension) {
   return { l2Sensitivity: s.l2 * 2 ** bits + Math.sqrt(rounded), l1Sensitivity: s.l1 * 2 ** bits + rounded, dimension: s.dimension };
 }
 
@@ -139,9 +142,9 @@ export function recordReleasePlan(job: PlanJob, schema: Pick<DataSchema, 'numeri
   if (!p) throw new CoreInputError('the job has no record-level differential privacy', 'job.privacy');
   const unbounded = recordPrivacyProblem(job, schema);
   if (unbounded) throw new CoreInputError(unbounded, 'schema.numeric.range');
-  const stats = { ...onGrid(statsSensitivity(schema), STATS_GRID_BITS), survivors };
+  const stats = { ...onGridSensitivity(statsSensitivity(schema), STATS_GRID_BITS), survivors };
   // The histogram counts are integers already (on the grid); only the two loss sums are rounded.
-  const evalBase = { ...onGrid(evaluationSensitivity(job.evaluation.bins), EVAL_GRID_BITS, 2), survivors };
+  const evalBase = { ...onGridSensitivity(evaluationSensitivity(job.evaluation.bins), EVAL_GRID_BITS, 2), survivors };
   const rounds = evaluationRounds(job);
   const eps = p.epsilon;
   return {

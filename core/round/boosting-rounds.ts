@@ -21,6 +21,7 @@ import { LevelGrower } from '../trees/level-grower.ts';
 import { appendTrees } from '../trees/model-pack.ts';
 import { deriveSeed, seededRng } from '../random.ts';
 import { CoreInputError } from '../types.ts';
+import { TREE_LOSS_CAP } from '../privacy/boosting-plan.ts';
 import type { StageFailure } from './grid.ts';
 import { JobFailedError } from './job-failed.ts';
 import type { StageRun } from './stage-runner.ts';
@@ -37,7 +38,8 @@ export async function sketchEdges(stage: StageRun, base: TaskConfig, spec: GbdtS
   const res = await stage(0, { kind: 'sketch', round: 0, config: { ...base, preprocessing: prep } }, { counts: sketchLength(grids) });
   const counts = res.sum.counts;
   if (!counts) throw new JobFailedError('the sketch stage returned no counts');
-  return { ...prep, edges: edgesFromSketch(grids, counts, spec.maxBins) };
+  // Under record-level DP the summed counts carry noise and may be negative; a count is never below 0.
+  return { ...prep, edges: edgesFromSketch(grids, counts.map((c) => Math.max(0, c)), spec.maxBins) };
 }
 
 /** What one boosting round produced. */
@@ -59,7 +61,7 @@ export async function growBoostedRound(stage: StageRun, config: TaskConfig, spec
   const schema: DataSchema = config.schema;
   const layout = treeLayout(schema, edges);
   const features = drawTreeFeatures(layout.bins.length, spec.featureSubsample, seededRng(deriveSeed(config.job.seed, `tree-features:${round}`)));
-  const grower = new LevelGrower(layout, spec, features);
+  const grower = new LevelGrower(layout, spec, features, config.job.privacy.mode === 'record');
   const failures: StageFailure[] = [];
   let members: string[] | undefined;
   let trainLoss = Number.NaN;
@@ -73,7 +75,9 @@ export async function growBoostedRound(stage: StageRun, config: TaskConfig, spec
       members = [...res.contributors].sort();
       secure = res.secure;
       const loss = res.sum.loss;
-      if (loss && loss[1]! > 0) trainLoss = loss[0]! / loss[1]!;
+      // Under record-level DP each member sends its log-losses capped and divided by the cap.
+      const scale = config.job.privacy.mode === 'record' ? TREE_LOSS_CAP : 1;
+      if (loss && loss[1]! > 0) trainLoss = (scale * loss[0]!) / loss[1]!;
     } else {
       const lost = members.filter((m) => !res.contributors.includes(m));
       if (lost.length) {

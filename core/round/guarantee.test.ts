@@ -39,6 +39,15 @@ describe('the guarantee statement', () => {
     expect(guaranteeText(JobSpecSchema.parse({ model: { type: 'gbdt' }, aggregation: 'plain' }), [])).toContain("sees each participant's sketch counts, gradient histograms, statistics and evaluation histogram in clear");
   });
 
+  it('says what record-level DP noises in a gbdt job, and that deviating splits then learn only noised sums', () => {
+    const job = JobSpecSchema.parse({ model: { type: 'gbdt' }, privacy: { mode: 'record', epsilon: 3 } });
+    const text = guaranteeText(job, [info()]);
+    expect(text).toContain('gradient histograms rounded to multiples of 2^-6 and noised, every level of a tree summed over the same members');
+    expect(text).toContain('learn the sum of their gradients, though only with the DP noise every level carries');
+    expect(text).toContain("the sketch counts and every tree level's gradient and hessian histograms");
+    expect(text).not.toContain('DP-SGD');
+  });
+
   it('says the protocol holds against a deviating coordinator only when every round was authenticated', () => {
     const job = JobSpecSchema.parse({});
     const signed = { secure: { ...info().secure, authenticated: true } };

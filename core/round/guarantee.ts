@@ -64,7 +64,8 @@ export function guaranteeText(job: JobSpec, rounds: { secure?: SecureSumInfo }[]
   const params = f.participants === 0 ? '' : ` t = ${f.threshold} of n = ${f.participants}${graph};`;
   const boosted = job.model.type === 'gbdt';
   const clipping = boosted
-    ? 'gradient histograms in exact fixed point (multiples of 2^-24), every level of a tree summed over the same members'
+    ? (job.privacy.mode === 'record' ? 'gradient histograms rounded to multiples of 2^-6 and noised' : 'gradient histograms in exact fixed point (multiples of 2^-24)') +
+      ', every level of a tree summed over the same members'
     : job.privacy.mode === 'client'
       ? 'each participant clips its model delta to an L2 norm and rounds it to integers (client-level DP, below)'
       : `update deltas clipped to ±${f.clip}, FedAvg weight capped at ${f.maxWeight} (${f.clipped} coordinate(s) clipped in this job)`;
@@ -79,7 +80,8 @@ export function guaranteeText(job: JobSpec, rounds: { secure?: SecureSumInfo }[]
     (job.privacy.mode === 'record' ? ' only as a DP-noised value' : '') +
     '; and without DP, exact statistics of different jobs over member sets that differ by one can be subtracted — participants refuse identical inputs but cannot recognise related ones.' +
     (boosted
-      ? ' The coordinator chooses every split: participants check that a tree is well formed, not that its splits follow the gain rule, so a coordinator that deviates can make a node hold very few borrowers and learn the sum of their gradients.'
+      ? ' The coordinator chooses every split: participants check that a tree is well formed, not that its splits follow the gain rule, so a coordinator that deviates can make a node hold very few borrowers and learn the sum of their gradients' +
+        (job.privacy.mode === 'record' ? ', though only with the DP noise every level carries (the sensitivity bound holds whatever the splits).' : '.')
       : '');
   return (
     'secure aggregation (Bonawitz et al. 2017): the coordinator learns only the sum over each round\'s surviving ' +
@@ -112,7 +114,10 @@ export function privacyText(job: JobSpec, receipts: ReceiptChecking = {}): strin
   if (p.mode === 'record') {
     return (
       `Record-level differential privacy (${target} at δ = ${p.delta} for the whole job, adding or removing one borrower row): every release is noised — ` +
-      `DP-SGD updates (per-example clip norm ${p.clipNorm}) weighted by a noisy row count, preprocessing statistics of values clipped to the schema's ranges, ` +
+      (job.model.type === 'gbdt'
+        ? 'the sketch counts and every tree level\'s gradient and hessian histograms (logistic loss: each row moves one bin per feature by |g| ≤ 1, h ≤ 1/4), a noisy row count, '
+        : `DP-SGD updates (per-example clip norm ${p.clipNorm}) weighted by a noisy row count, `) +
+      `preprocessing statistics of values clipped to the schema's ranges, ` +
       'and evaluation histograms (discrete Gaussian noise inside the secure sum, Kairouz, Liu & Steinke 2021); training and held-out rows are split row by row, ' +
       `so the two sides compose in parallel; ${ledger}`
     );

@@ -8,7 +8,7 @@ import { seededRng, standardNormal, uniform01, uniformInt } from '../random.ts';
 import type { BinnedData } from './bins.ts';
 import { buildHistogram, histogramLayout } from './histogram.ts';
 import type { SplitParams } from './split.ts';
-import { bestSplit, leafWeight, splitGain } from './split.ts';
+import { bestSplit, leafWeight, pooledTotals, splitGain } from './split.ts';
 import { goesLeft } from './tree.ts';
 
 interface Candidate {
@@ -132,8 +132,25 @@ describe('bestSplit', () => {
 
   it('computes the leaf weight −G/(H+λ) and checks its parameters', () => {
     expect(leafWeight(3, 5, 1)).toBe(-0.5);
+    // A noised hessian sum below 0 counts as 0; nothing to weigh gives 0, not NaN or ±∞.
+    expect(leafWeight(3, -2, 1)).toBe(-3);
+    expect(leafWeight(3, -2, 0)).toBe(0);
+    expect(leafWeight(0, 0, 0)).toBe(0);
     const layout = histogramLayout([2]);
     expect(() => bestSplit(new Float64Array(4), layout, { lambda: -1, gamma: 0, minChildWeight: 0 })).toThrow(/lambda/);
     expect(bestSplit(new Float64Array(4), layout, { lambda: 1, gamma: 0, minChildWeight: 0 })).toBeUndefined();
+  });
+});
+
+describe('pooledTotals', () => {
+  it('is every feature\'s (G, H) when the histogram is exact, and their mean over features when each feature\'s sums differ', () => {
+    const layout = histogramLayout([3, 2]);
+    // Feature 0: bins (1, 0.5), (2, 0.25), (−1, 0.25) → (2, 1); feature 1: (4, 0.5), (−2, 0.5) → (2, 1).
+    const exact = Float64Array.of(1, 0.5, 2, 0.25, -1, 0.25, 4, 0.5, -2, 0.5);
+    expect(pooledTotals(exact, layout)).toEqual({ g: 2, h: 1 });
+    const noised = exact.slice();
+    noised[0] = 3; // feature 0 now sums to (4, 1)
+    noised[7] = 1.5; // feature 1 now sums to (2, 2)
+    expect(pooledTotals(noised, layout)).toEqual({ g: 3, h: 1.5 });
   });
 });

@@ -46,9 +46,13 @@ export interface Split {
 /** Relative gain difference (to the node's score G²/(H + λ)) below which two splits are tied. */
 export const TIE_TOLERANCE = 1e-10;
 
-/** Optimal leaf weight −G / (H + λ). */
+/**
+ * Optimal leaf weight −G / (H + λ). A hessian sum below 0 (only DP noise makes one) counts as 0,
+ * and a node with nothing to weigh (H + λ = 0) gets 0.
+ */
 export function leafWeight(g: number, h: number, lambda: number): number {
-  return -g / (h + lambda);
+  const d = Math.max(h, 0) + lambda;
+  return d > 0 ? -g / d : 0;
 }
 
 /** Split gain ½[G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ)] − γ, with G = G_L + G_R and H = H_L + H_R. */
@@ -126,4 +130,21 @@ export function bestSplit(
     }
   }
   return best;
+}
+
+/**
+ * The node's (G, H) as the mean over every feature of the sums of its slots. Exact histograms give
+ * every feature the same sums; noised ones (record-level DP) give independent noisy estimates, and
+ * their mean over F features has 1/F of one feature's noise variance — post-processing, free of
+ * privacy cost.
+ */
+export function pooledTotals(hist: Float64Array, layout: HistogramLayout): { g: number; h: number } {
+  let g = 0;
+  let h = 0;
+  for (let i = 0; i < layout.length; i += 2) {
+    g += hist[i]!;
+    h += hist[i + 1]!;
+  }
+  const features = layout.bins.length;
+  return { g: g / features, h: h / features };
 }

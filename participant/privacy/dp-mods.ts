@@ -7,7 +7,8 @@
  * - none: a node with a privacy budget uses its data only with DP and refuses the task; a node
  *   without one passes it on.
  * - record (./record-tasks.ts): every release changes its computation — bounded, noised
- *   statistics; DP-SGD with this node's fixed settings; bounded, noised evaluations — so the mod
+ *   statistics; DP-SGD with this node's fixed settings, or for boosted trees noised sketch counts
+ *   and bounded, noised tree-level histograms; bounded, noised evaluations — so the mod
  *   answers every task itself, after fixing the job's settings and checking that the whole job
  *   fits the budget at its first task. The node's own metrics are still exact, and stay local.
  * - client (./client-train.ts): statistics and evaluations are released exactly (client-level DP
@@ -30,7 +31,8 @@ import { predictScores } from '../trainer/predict.ts';
 import { clientJobRefusal, trainWithClientDp } from './client-train.ts';
 import type { NodePrivacy } from './node-privacy.ts';
 import { privacyRefusal } from './node-privacy.ts';
-import { evaluationRelease, recordJobFor, statsRelease, trainRelease } from './record-tasks.ts';
+import { evaluationRelease, recordJobFor, sketchRelease, statsRelease, trainRelease, treeRelease } from './record-tasks.ts';
+import { boostedScores, boostingTasks } from '../trees/boosting-tasks.ts';
 
 /** What the DP mods work with. */
 export interface DpModDeps {
@@ -62,6 +64,7 @@ export function withoutDpMod({ privacy }: DpModDeps): Mod {
 
 /** Jobs with record-level DP: every release noised, charged and signed here. */
 export function recordDpMod({ data, privacy, onLocalMetrics, rng = cryptoRng }: DpModDeps): Mod {
+  const boosting = boostingTasks(data.name, (task) => data.split(task).train);
   return () => async (task) => {
     const { job, schema } = task.config;
     const split = data.split(task);
@@ -69,12 +72,25 @@ export function recordDpMod({ data, privacy, onLocalMetrics, rng = cryptoRng }: 
     if ('refusal' in record) return record;
     // recordJobFor refuses every task of a node without a budget, so `privacy` is set from here on.
     if (task.kind === 'stats') return statsRelease(task, split.train, schema, privacy!, rng);
-    if (task.kind === 'train') return trainRelease(task, data.trainInput(task), record, privacy!, rng);
-    const input = data.evaluateInput(task);
-    const scores = predictScores(job.model, input.inputDim, input.weights, input.x);
-    onLocalMetrics?.(task.jobId, task.round, metricsFromEvaluation(evaluationContribution(scores, input.y, job.evaluation.bins), job.evaluation.bins));
-    return evaluationRelease(task, scores, input.y, privacy!, rng);
+    if (task.kind === 'train') return trainRelease(task, () => data.trainInput(task), record, privacy!, rng);
+    if (task.kind === 'sketch') return sketchRelease(task, boosting.sketch(task), privacy!, rng);
+    if (task.kind === 'tree') return treeRelease(task, boosting.tree(task, { bounded: true }), privacy!, rng);
+    const { scores, labels } = heldOutScores(data, task);
+    onLocalMetrics?.(task.jobId, task.round, metricsFromEvaluation(evaluationContribution(scores, labels, job.evaluation.bins), job.evaluation.bins));
+    return evaluationRelease(task, scores, labels, privacy!, rng);
   };
+}
+
+/** Scores of the node's held-out rows under the task's model, and their labels. */
+function heldOutScores(data: LocalData, task: Parameters<TaskHandler>[0]): { scores: ArrayLike<number>; labels: Uint8Array } {
+  const { job, schema } = task.config;
+  if (job.model.type === 'gbdt') {
+    if (!task.weights) throw new Error('the evaluate task carries no model');
+    const test = data.split(task).test;
+    return { scores: boostedScores(task.weights, test, schema), labels: test.labels };
+  }
+  const input = data.evaluateInput(task);
+  return { scores: predictScores(job.model, input.inputDim, input.weights, input.x), labels: input.y };
 }
 
 /** Jobs with client-level DP: the whole-job check before the statistics, and the clipped (noised) model update. */

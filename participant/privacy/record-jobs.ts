@@ -1,9 +1,9 @@
 /**
  * What a node fixes for itself at the start of each job with record-level DP, kept in
  * `<stateDir>/privacy/record-jobs.json` so that a restart reuses it: its noisy training-row count
- * (a DP release, charged once — drawing it again would let the noise be averaged away) and the
- * DP-SGD settings derived from it (sampling rate, noise multiplier, steps per round), which stay
- * the same for every round of the job. Written atomically after the count is charged and before it
+ * (a DP release, charged once — drawing it again would let the noise be averaged away) and, for
+ * a dense model, the DP-SGD settings derived from it (sampling rate, noise multiplier, steps per
+ * round), which stay the same for every round of the job. Written atomically after the count is charged and before it
  * is used. An unreadable file is an error naming it, never overwritten.
  */
 import path from 'node:path';
@@ -17,9 +17,10 @@ export const RecordJobSchema = z.strictObject({
   jobId: z.string().min(1),
   /** The training rows plus discrete Gaussian noise: the FedAvg weight and the basis of q. */
   noisyRows: z.int(),
-  sampleRate: z.number().gt(0).max(1),
-  noiseMultiplier: z.number().nonnegative(),
-  stepsPerRound: z.int().positive(),
+  /** DP-SGD settings (dense models; a gbdt job has none). */
+  sampleRate: z.number().gt(0).max(1).optional(),
+  noiseMultiplier: z.number().nonnegative().optional(),
+  stepsPerRound: z.int().positive().optional(),
   /** The job's ε at this node for the whole plan, as computed when it was fixed. */
   epsilonJob: z.number().nonnegative(),
 });

@@ -15,10 +15,13 @@ import type { Table } from '../../core/data/table.ts';
 import { evaluationRounds, recordPrivacy, recordReleasePlan } from '../../core/privacy/record-plan.ts';
 import type { RecordReleasePlan } from '../../core/privacy/record-plan.ts';
 import { jobPrivacyCost, releaseSpend } from '../../core/privacy/job-cost.ts';
+import { boostingReleasePlan } from '../../core/privacy/boosting-plan.ts';
+import type { BoostingReleasePlan } from '../../core/privacy/boosting-plan.ts';
+import type { NoisedRelease } from '../../core/privacy/record-plan.ts';
 import { boundedEvaluation, boundedStats, noisedRelease } from '../../core/privacy/record-releases.ts';
 import { sampleDiscreteGaussian } from '../../core/privacy/discrete-gaussian.ts';
 import { formatDelta, formatEpsilon } from '../../core/privacy/ledger-format.ts';
-import type { Rng } from '../../core/types.ts';
+import type { Contribution, Rng } from '../../core/types.ts';
 import { CoreInputError } from '../../core/types.ts';
 import { trainContribution } from '../../core/aggregate/train.ts';
 import type { HandlerResult, ParsedTask } from '../handler.ts';
@@ -83,16 +86,22 @@ export function statsRelease(task: ParsedTask, train: Table, schema: DataSchema,
 }
 
 /**
- * One round of DP-SGD on the training rows with this node's fixed settings: previewed against the
- * budget, then charged and signed before the update leaves. Its FedAvg weight is the noisy row
- * count (a DP release), never the exact one; the training loss is not sent.
+ * One round of DP-SGD on the training rows (`inputOf`, read only once the task is accepted) with
+ * this node's fixed settings: previewed against the budget, then charged and signed before the
+ * update leaves. Its FedAvg weight is the noisy row count (a DP release), never the exact one;
+ * the training loss is not sent.
  */
-export async function trainRelease(task: ParsedTask, input: TrainInput, record: RecordJob, privacy: NodePrivacy, rng?: Rng): Promise<HandlerResult> {
+export async function trainRelease(task: ParsedTask, inputOf: () => TrainInput, record: RecordJob, privacy: NodePrivacy, rng?: Rng): Promise<HandlerResult> {
   const { job } = task.config;
   const { clipNorm, secureNoise } = recordPrivacy(job)!;
-  const dp = { noiseMultiplier: record.noiseMultiplier, clipNorm, sampleRate: record.sampleRate, secureNoise };
-  const preview = privacy.ledger.preview(dpSgdSpend(dp, record.stepsPerRound), { jobId: task.jobId, partition: 'train' });
+  const { noiseMultiplier, sampleRate, stepsPerRound } = record;
+  if (noiseMultiplier === undefined || sampleRate === undefined || stepsPerRound === undefined) {
+    return refusal('privacy_plan', `job ${task.jobId} has no DP-SGD settings at this node (a ${job.model.type} job trains no dense model): a train task is outside its plan`);
+  }
+  const dp = { noiseMultiplier, clipNorm, sampleRate, secureNoise };
+  const preview = privacy.ledger.preview(dpSgdSpend(dp, stepsPerRound), { jobId: task.jobId, partition: 'train' });
   if (!preview.fits) return refusal('privacy_budget', `privacy budget: ${preview.reason}`);
+  const input = inputOf();
   const out = await trainLocal({ spec: job.model, ...input, dp, ...(rng ? { dpRng: rng } : {}) });
   const contribution = trainContribution(out.weights, input.weights, Math.max(1, record.noisyRows), 0);
   contribution.loss = Float64Array.of(0, 0);
@@ -102,7 +111,7 @@ export async function trainRelease(task: ParsedTask, input: TrainInput, record: 
 }
 
 /** The noised evaluation of the held-out rows' scores, charged and signed; refused in a round the job does not evaluate. */
-export function evaluationRelease(task: ParsedTask, scores: Float32Array, labels: Uint8Array, privacy: NodePrivacy, rng: Rng): HandlerResult {
+export function evaluationRelease(task: ParsedTask, scores: ArrayLike<number>, labels: Uint8Array, privacy: NodePrivacy, rng: Rng): HandlerResult {
   const { job } = task.config;
   if (!evaluationRounds(job).includes(task.round)) {
     return refusal('privacy_plan', `round ${task.round} is not an evaluated round of job ${task.jobId} (evaluation.every ${job.evaluation.every}): an evaluation outside the plan would be an unplanned release`);
@@ -110,4 +119,40 @@ export function evaluationRelease(task: ParsedTask, scores: Float32Array, labels
   const plan = planFor(task);
   const receipt = privacy.charge(task, releaseSpend(plan.evaluation), { partition: 'holdout' });
   return { contribution: noisedRelease(boundedEvaluation(scores, labels, job.evaluation.bins), plan.evaluation, rng), receipt, noised: true };
+}
+
+/** The sketch and tree-level releases of the task's gbdt job (t of its secure sum). */
+function boostingPlanFor(task: ParsedTask): BoostingReleasePlan {
+  const { job, schema } = task.config;
+  const model = job.model;
+  if (model.type !== 'gbdt') throw new CoreInputError(`a ${task.kind} task belongs to a gbdt job, but this job's model is "${model.type}"`, 'kind');
+  return boostingReleasePlan({ ...job, model }, schema, task.survivors ?? 1, planFor(task));
+}
+
+/** `c` noised as `release` plans, for a vector no longer than the plan's bound; charged and signed first. */
+function boundedRelease(task: ParsedTask, c: Contribution, release: NoisedRelease, privacy: NodePrivacy, rng: Rng): HandlerResult {
+  const length = Object.values(c).reduce((a, v) => a + (v?.length ?? 0), 0);
+  if (length > release.dimension) {
+    return refusal('privacy_plan', `the ${task.kind} task of round ${task.round} asks for ${length} values, more than the ${release.dimension} the job's privacy plan bounds it by`);
+  }
+  const receipt = privacy.charge(task, releaseSpend(release), { partition: 'train' });
+  return { contribution: noisedRelease(c, { ...release, dimension: length }, rng), receipt, noised: true };
+}
+
+/** A gbdt job's noised sketch counts of the training rows, charged and signed. */
+export function sketchRelease(task: ParsedTask, counts: Contribution, privacy: NodePrivacy, rng: Rng): HandlerResult {
+  return boundedRelease(task, counts, boostingPlanFor(task).sketch, privacy, rng);
+}
+
+/**
+ * A gbdt job's noised histograms of one tree level (bounded: see participant/trees/boosting-tasks.ts),
+ * charged and signed; refused for a tree beyond the job's rounds, which its plan does not cover.
+ */
+export function treeRelease(task: ParsedTask, histograms: Contribution, privacy: NodePrivacy, rng: Rng): HandlerResult {
+  const { job } = task.config;
+  const tree = task.config.tree?.tree ?? 0;
+  if (!(tree >= 1 && tree <= job.rounds)) {
+    return refusal('privacy_plan', `tree ${tree} is outside job ${task.jobId}'s ${job.rounds} trees: its histograms would be an unplanned release`);
+  }
+  return boundedRelease(task, histograms, boostingPlanFor(task).tree, privacy, rng);
 }

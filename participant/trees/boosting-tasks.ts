@@ -24,6 +24,7 @@ import { onSumGrid, treeLayout } from '../../core/trees/job-stages.ts';
 import type { GbdtSpec } from '../../core/trees/job-stages.ts';
 import { addTreeOutputs, boostedMargins, unpackBoosted } from '../../core/trees/model-pack.ts';
 import type { ParsedTask } from '../handler.ts';
+import { TREE_LOSS_CAP } from '../../core/privacy/boosting-plan.ts';
 
 /** A member's cached state of one gbdt job. */
 interface BoostingCache {
@@ -93,8 +94,13 @@ export function boostingTasks(name: string, trainOf: (task: ParsedTask) => Table
       return { counts: sketchCounts(c.columns.slice(0, grids.length), grids) };
     },
 
-    /** The gradient histograms of the requested nodes of one tree level over the member's rows (and, at level 0, its loss). */
-    tree(task: ParsedTask): Contribution {
+    /**
+     * The gradient histograms of the requested nodes of one tree level over the member's rows
+     * and, at level 0, its loss: [Σ log-loss, rows] on the secure sum's exact grid; `bounded`
+     * (record-level DP, noised and rounded by the caller): the histograms as computed and
+     * [Σ min(log-loss, cap)/cap, rows], every coordinate moved by at most 1 per row.
+     */
+    tree(task: ParsedTask, { bounded = false }: { bounded?: boolean } = {}): Contribution {
       const spec = specOf(task);
       const step = task.config.tree;
       const edges = task.config.preprocessing?.edges;
@@ -108,14 +114,16 @@ export function boostingTasks(name: string, trainOf: (task: ParsedTask) => Table
       const rng = seededRng(deriveSeed(task.config.job.seed, `tree-rows:${name}:${step.tree}`));
       const rows = spec.rowSubsample < 1 ? all.filter(() => uniform01(rng) < spec.rowSubsample) : all;
       const layout = treeLayout(task.config.schema, edges);
-      const hist = onSumGrid(levelHistograms(layout, binned, grad, hess, rows, step));
+      const raw = levelHistograms(layout, binned, grad, hess, rows, step);
+      const hist = bounded ? raw : onSumGrid(raw);
       if (step.level > 0) return { hist };
       let loss = 0;
       for (let i = 0; i < n; i++) {
         const p = sigmoid(margin[i]!);
-        loss -= c.labels[i] ? Math.log(Math.max(p, 1e-15)) : Math.log(Math.max(1 - p, 1e-15));
+        const l = c.labels[i] ? -Math.log(Math.max(p, 1e-15)) : -Math.log(Math.max(1 - p, 1e-15));
+        loss += bounded ? Math.min(l, TREE_LOSS_CAP) / TREE_LOSS_CAP : l;
       }
-      return { hist, loss: onSumGrid(Float64Array.of(loss, n)) };
+      return { hist, loss: bounded ? Float64Array.of(loss, n) : onSumGrid(Float64Array.of(loss, n)) };
     },
   };
 }
