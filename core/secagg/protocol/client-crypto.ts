@@ -28,7 +28,8 @@ type At<S extends ClientState['stage']> = Extract<ClientState, { stage: S }>;
 export function keyProblem(state: At<'share-keys'>, keys: PublicKeys[]): string | undefined {
   const dup = firstDuplicate(keys.map((k) => k.id));
   if (dup !== undefined) return `${dup} appears twice in the advertised keys`;
-  const stranger = keys.find((k) => !state.config.participants.includes(k.id));
+  const participants = new Set(state.config.participants);
+  const stranger = keys.find((k) => !participants.has(k.id));
   if (stranger) return `advertised keys name ${stranger.id}, who is not a participant of this round`;
   const badLength = keys.find((k) => k.cPk.length !== X25519_BYTES || k.sPk.length !== X25519_BYTES);
   if (badLength) return `${badLength.id} advertised a key that is not ${X25519_BYTES} bytes`;
