@@ -60,6 +60,9 @@ describe('authenticated secure-aggregation steps on the wire', () => {
   it('rejects signatures of the wrong size, from strangers, or twice from one signer', () => {
     const keys = [{ id: 'alice', cPk: key(1), sPk: key(2), signature: sig(1) }];
     expect(() => overTheWire({ config, message: { type: 'peer-keys', keys } }, (s) => void (s.peerKeys[0]!.signature = Buffer.alloc(63)))).toThrow(/peer keys.*64 bytes/);
+    expect(() => overTheWire({ config, message: { type: 'peer-keys', keys } }, (s) => void (s.peerKeys[0]!.cPk = Buffer.alloc(31)))).toThrow(/^peer keys: 0\.cPk: must be 32 bytes$/);
+    expect(() => overTheWire({ config, message: { type: 'peer-keys', keys } }, (s) => void (s.peerKeys[0]!.id = ''))).toThrow(/^peer keys: 0\.id: must be a string/);
+    expect(() => overTheWire({ config, message: { type: 'peer-keys', keys } }, (s) => void (s.peerKeys[0]!.graphCommit = Buffer.alloc(5)))).toThrow(/^peer keys: 0\.commit: must be 32 bytes$/);
     const unmask = (signatures: { id: string; signature: Uint8Array }[]) => ({ type: 'unmask-request' as const, survivors: IDS, dropped: [], signatures });
     expect(() => overTheWire({ config, message: unmask([{ id: 'mallory', signature: sig(1) }]) })).toThrow(/signatures.*not a participant of this round/);
     expect(() => overTheWire({ config, message: unmask([{ id: 'bob', signature: sig(1) }, { id: 'bob', signature: sig(2) }]) })).toThrow(/signs at most once/);

@@ -17,6 +17,7 @@ import { SIGNATURE_BYTES } from '../core/secagg/protocol/advert.ts';
 import { GRAPH_NONCE_BYTES } from '../core/secagg/protocol/config-types.ts';
 import type { SecAggClientMessage, SecAggServerMessage, SecAggTask } from '../core/round/secure-messages.ts';
 import type { SecAggConfig } from '../core/secagg/protocol/config-types.ts';
+import type { GraphNonce, PublicKeys } from '../core/secagg/protocol/messages.ts';
 import type { SecAggReply, SecAggReply__Output } from './generated/fedcredit/v1/SecAggReply.ts';
 import type { SecAggStep, SecAggStep__Output } from './generated/fedcredit/v1/SecAggStep.ts';
 import type { Tensor__Output } from './generated/fedcredit/v1/Tensor.ts';
@@ -37,8 +38,6 @@ const signature = bytes(SIGNATURE_BYTES);
 const nonce = bytes(GRAPH_NONCE_BYTES);
 
 // Built once: a zod schema compiles itself on first use, so building one per message costs more than the parse.
-const peerKeysSchema = z.array(z.object({ id, cPk: key, sPk: key, signature: signature.optional(), commit: nonce.optional() })).max(MAX_IDS);
-const graphNoncesSchema = z.array(z.object({ id, nonce })).max(MAX_IDS);
 const fromCiphertexts = z.array(z.object({ from: id, ciphertext })).max(MAX_IDS);
 const toCiphertexts = z.array(z.object({ to: id, ciphertext })).max(MAX_IDS);
 const ownedShares = z.array(z.object({ owner: id, share })).max(MAX_IDS);
@@ -96,21 +95,9 @@ export function secaggStepFromWire(s: SecAggStep__Output, self: string): SecAggT
       case 'begin':
         return { type: 'begin' };
       case 'peer-keys':
-        return {
-          type: 'peer-keys',
-          keys: parse(
-            peerKeysSchema,
-            s.peerKeys.map((k) => ({
-              id: k.id, cPk: toBytes(k.cPk), sPk: toBytes(k.sPk), ...optionalSignature(k.signature), ...(k.graphCommit.length ? { commit: toBytes(k.graphCommit) } : {}),
-            })),
-            'peer keys',
-          ),
-        };
+        return { type: 'peer-keys', keys: peerKeysFromWire(s.peerKeys) };
       case 'graph-reveals':
-        return {
-          type: 'graph-reveals',
-          reveals: parse(graphNoncesSchema, s.graphNonces.map((r) => ({ id: r.id, nonce: toBytes(r.nonce) })), 'graph nonces'),
-        };
+        return { type: 'graph-reveals', reveals: graphNoncesFromWire(s.graphNonces) };
       case 'share-delivery':
         return {
           type: 'share-delivery',
@@ -151,9 +138,37 @@ function signersOf<T extends { id: string }>(config: SecAggConfig, list: T[]): T
   return list;
 }
 
-/** An empty proto3 bytes field means "no signature". */
-function optionalSignature(b: Buffer): { signature?: Uint8Array } {
-  return b.length ? { signature: toBytes(b) } : {};
+/*
+ * The two lists with one entry per round participant (every advertiser's keys, every graph nonce)
+ * reach every participant at every sum, so they are checked by hand rather than by zod (4.5× faster
+ * at 100 participants), with the same checks. An empty proto3 bytes field means "no signature"
+ * (or no commitment).
+ */
+function listOf<T>(list: readonly T[], what: string): readonly T[] {
+  if (list.length > MAX_IDS) throw new WireFormatError(`${what}: (root): at most ${MAX_IDS} entries`);
+  return list;
+}
+function idAt(v: unknown, where: string): string {
+  if (typeof v !== 'string' || v.length < 1 || v.length > 200) throw new WireFormatError(`${where}.id: must be a string of 1–200 characters`);
+  return v;
+}
+function bytesAt(b: unknown, size: number, where: string): Uint8Array {
+  if (!(b instanceof Uint8Array) || b.length !== size) throw new WireFormatError(`${where}: must be ${size} bytes`);
+  return toBytes(b);
+}
+
+function peerKeysFromWire(list: SecAggStep__Output['peerKeys']): PublicKeys[] {
+  return listOf(list, 'peer keys').map((k, i) => {
+    const at = `peer keys: ${i}`;
+    const out: PublicKeys = { id: idAt(k.id, at), cPk: bytesAt(k.cPk, X25519_BYTES, `${at}.cPk`), sPk: bytesAt(k.sPk, X25519_BYTES, `${at}.sPk`) };
+    if (k.signature.length) out.signature = bytesAt(k.signature, SIGNATURE_BYTES, `${at}.signature`);
+    if (k.graphCommit.length) out.commit = bytesAt(k.graphCommit, GRAPH_NONCE_BYTES, `${at}.commit`);
+    return out;
+  });
+}
+
+function graphNoncesFromWire(list: SecAggStep__Output['graphNonces']): GraphNonce[] {
+  return listOf(list, 'graph nonces').map((r, i) => ({ id: idAt(r.id, `graph nonces: ${i}`), nonce: bytesAt(r.nonce, GRAPH_NONCE_BYTES, `graph nonces: ${i}.nonce`) }));
 }
 
 // ---- participant → coordinator -------------------------------------------------------------

@@ -24,7 +24,8 @@ import type { ClientOutput, ConsistencyRequest, UnmaskRequest } from './messages
 function requestProblem(req: ConsistencyRequest | UnmaskRequest): string | undefined {
   const dup = firstDuplicate(req.survivors) ?? firstDuplicate(req.dropped);
   if (dup !== undefined) return `${dup} is listed twice in the ${req.type.replace('-', ' ')}`;
-  const both = req.survivors.find((v) => req.dropped.includes(v));
+  const droppedSet = new Set(req.dropped);
+  const both = req.survivors.find((v) => droppedSet.has(v));
   if (both !== undefined) {
     return `refusing: ${both} is listed as both surviving and dropped; answering would reveal both its self-mask share and its key share`;
   }

@@ -219,10 +219,13 @@ function maskInput(state: At<'masked-input'>, msg: Extract<ClientInput, { type: 
   if (shared.length < config.threshold) {
     return abort(state, `only ${shared.length} of the required ${config.threshold} participants shared keys`);
   }
-  const senders = state.inboundKeys.map((k) => k.from).filter((v) => shared.includes(v));
-  const stray = delivery.ciphertexts.find((c) => !senders.includes(c.from));
+  const u2 = new Set(shared);
+  const senders = state.inboundKeys.map((k) => k.from).filter((v) => u2.has(v));
+  const fromSenders = new Set(senders);
+  const stray = delivery.ciphertexts.find((c) => !fromSenders.has(c.from));
   if (stray) return abort(state, `unexpected share ciphertext from ${stray.from}`);
-  const missing = senders.find((v) => !delivery.ciphertexts.some((c) => c.from === v));
+  const delivered = new Set(delivery.ciphertexts.map((c) => c.from));
+  const missing = senders.find((v) => !delivered.has(v));
   if (missing !== undefined) return abort(state, `no share ciphertext from ${missing}, although U2 lists it`);
   const masks = maskTerms(state, senders);
   if (typeof masks === 'string') return abort(state, masks);

@@ -42,7 +42,8 @@ export function signaturesProblem(
   const ids = signatures.map((s) => s.id);
   const dup = firstDuplicate(ids);
   if (dup !== undefined) return `${dup} appears twice among the consistency signatures`;
-  const outsider = ids.find((v) => !survivors.includes(v));
+  const u3 = new Set(survivors);
+  const outsider = ids.find((v) => !u3.has(v));
   if (outsider !== undefined) return `a consistency signature comes from ${outsider}, who is not in U3`;
   if (ids.length < config.threshold) {
     return `only ${ids.length} of the required ${config.threshold} consistency signatures over U3; refusing to unmask`;

@@ -59,11 +59,13 @@ export function isCommitted(config: SecAggConfig): config is SecAggConfig & { gr
 export function revealProblem(config: SecAggConfig, keys: readonly PublicKeys[], reveals: readonly GraphNonce[]): string | undefined {
   const dup = firstDuplicate(reveals.map((r) => r.id));
   if (dup !== undefined) return `${dup} revealed its graph nonce twice`;
+  const advertisers = new Set(keys.map((k) => k.id));
   for (const r of reveals) {
-    if (!keys.some((k) => k.id === r.id)) return `a graph nonce comes from ${r.id}, who did not advertise keys`;
+    if (!advertisers.has(r.id)) return `a graph nonce comes from ${r.id}, who did not advertise keys`;
   }
+  const byId = new Map(reveals.map((r) => [r.id, r]));
   for (const k of keys) {
-    const r = reveals.find((x) => x.id === k.id);
+    const r = byId.get(k.id);
     if (!r) return `${k.id} did not reveal its graph nonce; the neighbour graph is drawn from every advertiser's randomness or not at all`;
     if (!(r.nonce instanceof Uint8Array) || r.nonce.length !== GRAPH_NONCE_BYTES) return `the graph nonce of ${k.id} is not ${GRAPH_NONCE_BYTES} bytes`;
     if (!nonceOpens(config, k, r.nonce)) return `the graph nonce of ${k.id} does not open its commitment`;
