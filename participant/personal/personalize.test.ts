@@ -1,6 +1,7 @@
 /**
  * personalize() on a small synthetic logistic problem: the choice never looks at the test rows,
- * a global model that ranks the member's borrowers backwards is replaced, and a run is
+ * follows the validation rows when given (a clearly better global model is taken, a backwards one
+ * left), a global model that ranks the member's borrowers backwards is replaced, and a run is
  * deterministic in its inputs.
  */
 import { describe, expect, it } from 'vitest';
@@ -53,6 +54,22 @@ describe('personalize', () => {
     expect(b.test.personalized.auc).toBeCloseTo(1 - a.test.personalized.auc, 10);
     const again = await personalize(input([1, -0.5, 0.2, 0], test));
     expect(again.test).toEqual(a.test);
+  });
+
+  it('judges on the validation rows when given: a global model that ranks them far better is taken, a backwards one is left', async () => {
+    const validation = rows(1500, 3);
+    // The true model as the global one, against local models of 400 rows: the global model leads clearly on 1500 rows.
+    const good = await personalize({ ...input([...TRUE, -1]), validation });
+    expect(['global', 'blend']).toContain(good.chosen.variant);
+    expect(good.chosen.alpha ?? 1).toBeGreaterThan(0.15);
+    expect(good.validation.find((c) => c.variant === good.chosen.variant && c.alpha === good.chosen.alpha)?.lead).toBeGreaterThan(0);
+    const backwards = await personalize({ ...input([-1.5, 1, -0.5, 0]), validation });
+    expect(backwards.chosen.variant).not.toBe('global');
+    expect(backwards.chosen.alpha ?? 0).toBeLessThan(0.5);
+    // The same good global model, judged on validation rows whose labels are flipped, is not taken: the choice follows those rows.
+    const flipped = await personalize({ ...input([...TRUE, -1]), validation: { x: validation.x, y: validation.y.map((v) => 1 - v) } });
+    expect(flipped.chosen.variant).not.toBe('global');
+    expect(flipped.chosen.alpha ?? 0).toBeLessThan(0.5);
   });
 
   it('stops starting epochs once past its time limit and says so', async () => {
