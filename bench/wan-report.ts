@@ -23,6 +23,8 @@ export interface ModelRow {
   busiestBytes: number;
   /** Mean over members of the bytes per round. */
   meanBytes: number;
+  /** Bytes a member sent per round (its uplink, TLS records included): median over members and rounds. */
+  uploadBytes: number;
   /** Tasks each member answered per round: sequential steps, each at least one round trip. */
   steps: number;
   /** Bursts of requests per round on a member's uplink (median over members and rounds). */
@@ -50,13 +52,14 @@ export function modelRow(model: string, parameters: number, runs: { wan: JobRun[
   const wanMinSeconds = min(wanRounds.map((r) => r.seconds));
   const busiestBytes = median(wanRounds.map(busiest));
   const meanBytes = median(wanRounds.map((r) => mean(Object.values(r.bytes).map((b) => b.up + b.down))));
+  const uploadBytes = median(wanRounds.flatMap((r) => Object.values(r.bytes).map((b) => b.up)));
   const steps = median(wanRounds.map((r) => Math.max(...Object.values(r.tasks))));
   const upBursts = median(wanRounds.flatMap((r) => Object.values(r.upBursts)));
   const network = (steps * link.rttMs) / 1000 + (busiestBytes * 8) / (link.mbps * 1e6);
   const floorSeconds = loopbackSeconds + network;
   const floorMinSeconds = loopbackMinSeconds + network;
   return {
-    model, parameters, loopbackSeconds, wanSeconds, loopbackMinSeconds, wanMinSeconds, busiestBytes, meanBytes, steps, upBursts,
+    model, parameters, loopbackSeconds, wanSeconds, loopbackMinSeconds, wanMinSeconds, busiestBytes, meanBytes, uploadBytes, steps, upBursts,
     floorSeconds, floorMinSeconds, ratio: wanSeconds / floorSeconds, minRatio: wanMinSeconds / floorMinSeconds,
   };
 }
@@ -76,8 +79,27 @@ export function wanTable(rows: ModelRow[], o: { rttMs: number; mbps: number; mem
     ),
     '',
     "floor = loopback time + steps × RTT + busiest member's bytes / bandwidth; uplink bursts are counted at the proxy (requests closer than RTT/4 count as one).",
+    '',
+    uploadTable(rows),
   ];
   return lines.join('\n');
+}
+
+/**
+ * What a member uploads per round against the float32 size of the model (4 bytes per
+ * parameter): the masked update is one 32-bit word per parameter (plus a few counters), and the
+ * rest — keys, shares for its neighbours, signatures, the evaluation histograms, protobuf,
+ * HTTP/2 and TLS framing — does not grow with the model.
+ */
+export function uploadTable(rows: ModelRow[]): string {
+  return [
+    '| model | float32 model | upload/member/round | upload − model | upload / model |',
+    '|---|---|---|---|---|',
+    ...rows.map((r) => {
+      const model = 4 * r.parameters;
+      return `| ${r.model} | ${kb(model)} | ${kb(r.uploadBytes)} | ${kb(r.uploadBytes - model)} | ${(r.uploadBytes / model).toFixed(3)} |`;
+    }),
+  ].join('\n');
 }
 
 /** The markdown table of the flow-control window comparison. */
