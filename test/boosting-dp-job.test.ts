@@ -2,7 +2,7 @@
  * A gbdt job with record-level DP end to end on the in-process simulator (authenticated secure
  * sums, each member's real handler chain, ledger and receipts on disk) over credit_data split
  * across three lenders: the job completes with the trees it asked for; every member charges its
- * ledger for the noisy count, the statistics, the sketch, each tree level it answered and each
+ * ledger for the statistics, the sketch (no noisy row count), each tree level it answered and each
  * evaluation, at the spends its plan lists, and spends no more than the job's ε; the trees differ
  * from those of the same job without DP (the sums carried noise); the guarantee says what was
  * noised.
@@ -58,13 +58,13 @@ describe('gbdt jobs with record-level differential privacy', () => {
         const ledger = JSON.parse(readFileSync(path.join(tmp.dir, 'dp', 'nodes', p.name, 'privacy', 'ledger.json'), 'utf8')) as { entries: Charge[] };
         const charges = ledger.entries.filter((e) => e.kind === 'charge' && e.jobId === res.jobId);
         const stages = charges.map((c) => c.stage);
-        expect(stages.slice(0, 3), p.name).toEqual(['count', 'stats', 'sketch']);
+        expect(stages.slice(0, 2), p.name).toEqual(['stats', 'sketch']); // no noisy row count: boosting uses none
         const trees = stages.filter((s) => s === 'tree').length;
         expect(trees).toBeGreaterThanOrEqual(3); // at least each tree's root level
         expect(trees).toBeLessThanOrEqual(3 * 2);
         expect(stages.filter((s) => s === 'evaluate')).toHaveLength(1);
         for (const c of charges) {
-          if (c.stage === 'count' || c.stage === 'stats') continue;
+          if (c.stage === 'stats') continue;
           expect(c.params, `${p.name} ${c.stage}`).toMatchObject(planned.get(c.stage)!);
         }
         const spent = (JSON.parse(readFileSync(path.join(tmp.dir, 'dp', 'nodes', p.name, 'privacy', 'record-jobs.json'), 'utf8')) as { jobs: { epsilonJob: number }[] }).jobs[0]!;

@@ -2,8 +2,9 @@
  * Record-level differential privacy for gradient-boosted trees (a gbdt job): the releases that
  * replace DP-SGD on the training rows, and what they cost. Pure.
  *
- * Besides the preprocessing statistics and the noisy row count of every record-level job
- * (./record-plan.ts), a member releases from its training rows:
+ * Besides the preprocessing statistics of every record-level job (./record-plan.ts) — but no
+ * noisy row count: nothing in boosting is weighted or sampled by it — a member releases from its
+ * training rows:
  *
  * - the sketch, once: its counts of every numeric feature's values over the public grids. One
  *   row adds 1 to one bucket of each numeric feature: L2 sensitivity √F_num, L1 F_num. Counts
@@ -21,7 +22,7 @@
  * Steinke 2021), as the statistics do. Everything the coordinator derives from the noised sums —
  * bin edges, splits, leaf values — is post-processing. The sketch targets
  * {@link SKETCH_SHARE} of ε on its own; the tree levels' noise is calibrated last, so that the
- * training side (statistics, count, sketch, every tree level) composed in parallel with the
+ * training side (statistics, sketch, every tree level) composed in parallel with the
  * held-out side (evaluations) is exactly within the job's ε. Row subsampling is drawn from the
  * job's public seed, so no amplification by sampling is claimed.
  */
@@ -35,7 +36,7 @@ import { composeRdp, DEFAULT_RDP_ORDERS, parallelRdp, repeatRdp } from './curve.
 import { calibrateDistributedSigma, distributedDGaussRdp, MIN_DGAUSS_SIGMA2 } from './distributed-dgauss.ts';
 import { MAX_SIGMA2 } from './discrete-gaussian.ts';
 import type { JobCost, NoisedRelease, RecordReleasePlan } from './record-plan.ts';
-import { holdoutSide, onGridSensitivity, recordPrivacy, trainSideBase } from './record-plan.ts';
+import { holdoutSide, onGridSensitivity, recordPrivacy } from './record-plan.ts';
 import type { JobSpec } from '../job.ts';
 
 /** Tree-level histograms are rounded to multiples of 2^−TREE_GRID_BITS before noise. */
@@ -84,9 +85,9 @@ function treeTouched(schema: Pick<DataSchema, 'numeric' | 'categorical'>): numbe
   return 2 * treeFeatureCount(schema) + 2;
 }
 
-/** RDP of everything the training rows release in a gbdt job with these tree-level noise settings. */
+/** RDP of everything the training rows release in a gbdt job (statistics, sketch, tree levels) with these noise settings. */
 export function boostingTrainSide(base: RecordReleasePlan, boosting: BoostingReleasePlan, orders: readonly number[] = DEFAULT_RDP_ORDERS): RdpCurve {
-  return composeRdp([trainSideBase(base, orders), distributedDGaussRdp(boosting.sketch, orders), repeatRdp(distributedDGaussRdp(boosting.tree, orders), boosting.tree.releases)], orders);
+  return composeRdp([distributedDGaussRdp(base.stats, orders), distributedDGaussRdp(boosting.sketch, orders), repeatRdp(distributedDGaussRdp(boosting.tree, orders), boosting.tree.releases)], orders);
 }
 
 /**
@@ -126,7 +127,7 @@ export function boostingReleasePlan(job: BoostingJob, schema: Pick<DataSchema, '
     hi *= 2;
     if (hi > MAX_SIGMA2) {
       throw new CoreInputError(
-        `epsilon ${epsilon} leaves no room for ${releases} tree levels after the statistics, row count and sketch (their own cost comes close to ε): raise epsilon or use fewer trees`,
+        `epsilon ${epsilon} leaves no room for ${releases} tree levels after the statistics and the sketch (their own cost comes close to ε): raise epsilon or use fewer trees`,
         'epsilon',
       );
     }

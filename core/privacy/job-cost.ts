@@ -10,8 +10,8 @@
  * - mode "none": nothing is noised; ε = ∞ and there are no releases.
  * - mode "record" (./record-plan.ts): on the training rows the preprocessing statistics and the
  *   noisy row count once, then DP-SGD every round — or, for gradient-boosted trees
- *   (./boosting-plan.ts), the sketch once and every tree level's histograms; on the held-out rows
- *   every evaluation. A row is in
+ *   (./boosting-plan.ts), no count, the sketch once and every tree level's histograms; on the
+ *   held-out rows every evaluation. A row is in
  *   one of the two parts only, so the job's curve is the pointwise maximum of the two sides.
  * - mode "client" (./client-dp.ts): one noised model update per round over all of the
  *   institution's data; every round costs the same.
@@ -118,9 +118,9 @@ function computeCost(job: CostJob, ctx: CostContext): JobPrivacyCost {
     case 'record': {
       const schema = need(ctx.schema, 'schema', 'record-level DP releases statistics scaled to the schema\'s ranges');
       const plan = recordReleasePlan(job, schema, ctx.survivors, orders);
-      const common = (middle: ReleaseCost[]): ReleaseCost[] => [
+      const common = (middle: ReleaseCost[], withCount = true): ReleaseCost[] => [
         { release: 'stats', partition: 'train', spend: releaseSpend(plan.stats), times: 1 },
-        { release: 'count', partition: 'train', spend: countSpend(plan.countSigma2), times: 1 },
+        ...(withCount ? [{ release: 'count' as const, partition: 'train' as const, spend: countSpend(plan.countSigma2), times: 1 }] : []),
         ...middle,
         { release: 'evaluation', partition: 'holdout', spend: releaseSpend(plan.evaluation), times: plan.evaluation.rounds.length },
       ];
@@ -128,10 +128,11 @@ function computeCost(job: CostJob, ctx: CostContext): JobPrivacyCost {
       if (model.type === 'gbdt') {
         const boosting = boostingReleasePlan({ ...job, model }, schema, ctx.survivors, plan, orders);
         const { train, holdout, epsilon } = boostingJobCost(job, plan, boosting, orders);
+        // No noisy row count: boosting neither weights nor samples by it.
         const releases = common([
           { release: 'sketch', partition: 'train', spend: releaseSpend(boosting.sketch), times: 1 },
           { release: 'tree', partition: 'train', spend: releaseSpend(boosting.tree), times: boosting.tree.releases },
-        ]);
+        ], false);
         return { mode: 'record', epsilon, delta: p.delta, releases, train, holdout, plan, boosting };
       }
       const rows = need(ctx.trainingRows, 'trainingRows', 'record-level DP samples at a rate set by the participant\'s training rows');

@@ -115,7 +115,7 @@ export function privacyText(job: JobSpec, receipts: ReceiptChecking = {}): strin
     return (
       `Record-level differential privacy (${target} at δ = ${p.delta} for the whole job, adding or removing one borrower row): every release is noised — ` +
       (job.model.type === 'gbdt'
-        ? 'the sketch counts and every tree level\'s gradient and hessian histograms (logistic loss: each row moves one bin per feature by |g| ≤ 1, h ≤ 1/4), a noisy row count, '
+        ? 'the sketch counts and every tree level\'s gradient and hessian histograms (logistic loss: each row moves one bin per feature by |g| ≤ 1, h ≤ 1/4), '
         : `DP-SGD updates (per-example clip norm ${p.clipNorm}) weighted by a noisy row count, `) +
       `preprocessing statistics of values clipped to the schema's ranges, ` +
       'and evaluation histograms (discrete Gaussian noise inside the secure sum, Kairouz, Liu & Steinke 2021); training and held-out rows are split row by row, ' +

@@ -88,12 +88,14 @@ describe('record-level DP of a gbdt job at one node', () => {
     expect(next).not.toHaveBeenCalled();
 
     const charges = privacy.ledger.entries().filter((e) => e.kind === 'charge');
-    expect(charges.map((e) => [e.stage, e.partition])).toEqual([['count', 'train'], ['sketch', 'train'], ['tree', 'train']]);
-    expect(charges[1]).toMatchObject(spendOf('sketch'));
-    expect(charges[2]).toMatchObject(spendOf('tree'));
+    // No noisy row count: boosting neither weights nor samples by one.
+    expect(charges.map((e) => [e.stage, e.partition])).toEqual([['sketch', 'train'], ['tree', 'train']]);
+    expect(charges[0]).toMatchObject(spendOf('sketch'));
+    expect(charges[1]).toMatchObject(spendOf('tree'));
     expect(cost.releases.find((x) => x.release === 'tree')!.times).toBe(job.rounds * 2);
     expect(privacy.jobs.get('job-g')).toMatchObject({ epsilonJob: cost.epsilon });
     expect(privacy.jobs.get('job-g')!.noiseMultiplier).toBeUndefined();
+    expect(privacy.jobs.get('job-g')!.noisyRows).toBeUndefined();
   });
 
   it('refuses a tree beyond the job\'s rounds and a DP-SGD train task: both are outside the plan', async () => {
@@ -107,6 +109,6 @@ describe('record-level DP of a gbdt job at one node', () => {
     const { h, privacy } = setUp();
     const out = await h(task('evaluate', job.rounds));
     expect(out).toMatchObject({ noised: true, receipt: expect.any(String) });
-    expect(privacy.ledger.entries().filter((e) => e.kind === 'charge').map((e) => [e.stage, e.partition])).toEqual([['count', 'train'], ['evaluate', 'holdout']]);
+    expect(privacy.ledger.entries().filter((e) => e.kind === 'charge').map((e) => [e.stage, e.partition])).toEqual([['evaluate', 'holdout']]);
   });
 });

@@ -15,8 +15,8 @@ import { privacyDir, readLedger } from './ledger-file.ts';
 /** One job's settings at this node. */
 export const RecordJobSchema = z.strictObject({
   jobId: z.string().min(1),
-  /** The training rows plus discrete Gaussian noise: the FedAvg weight and the basis of q. */
-  noisyRows: z.int(),
+  /** The training rows plus discrete Gaussian noise: the FedAvg weight and the basis of q (dense models; a gbdt job draws none). */
+  noisyRows: z.int().optional(),
   /** DP-SGD settings (dense models; a gbdt job has none). */
   sampleRate: z.number().gt(0).max(1).optional(),
   noiseMultiplier: z.number().nonnegative().optional(),

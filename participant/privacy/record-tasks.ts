@@ -1,10 +1,11 @@
 /**
  * The tasks of a job with record-level DP at one node (the releases are planned in
- * core/privacy/record-plan.ts, the whole job's cost in core/privacy/job-cost.ts): at the job's first task the node checks that the WHOLE job fits
- * its budget and refuses up front otherwise, then draws and charges its noisy row count and fixes
- * its DP-SGD settings (record-jobs.ts); every release — noised statistics, each round's DP-SGD
- * update weighted by the noisy count, each noised evaluation — is charged to the ledger with the
- * rows it used and signed in a receipt before it leaves.
+ * core/privacy/record-plan.ts, the whole job's cost in core/privacy/job-cost.ts): at the job's
+ * first task the node checks that the WHOLE job fits its budget and refuses up front otherwise,
+ * then — for a dense model — draws and charges its noisy row count and fixes its DP-SGD settings
+ * (record-jobs.ts); every release — noised statistics, each round's DP-SGD update weighted by the
+ * noisy count, a gbdt job's noised sketch and tree levels, each noised evaluation — is charged to
+ * the ledger with the rows it used and signed in a receipt before it leaves.
  *
  * The noise of statistics and evaluations is calibrated for t = the secure sum's threshold (each
  * sum holds at least t participants' noise); without a secure sum (plain aggregation) t = 1, so
@@ -58,8 +59,9 @@ export function recordJobFor(task: ParsedTask, trainRows: number, privacy: NodeP
     if (!(err instanceof CoreInputError)) throw err;
     return refusal('privacy_settings', `record-level privacy cannot run: ${err.message}`);
   }
-  const noisyRows = trainRows + sampleDiscreteGaussian(1, plan.countSigma2, rng)[0]!; // one draw asked, one returned
-  const cost = jobPrivacyCost(job, { schema: task.config.schema, survivors: task.survivors ?? 1, trainingRows: noisyRows });
+  // A dense model's DP-SGD is weighted and sampled by a noisy row count; boosting uses none, so none is drawn.
+  const noisyRows = job.model.type === 'gbdt' ? undefined : trainRows + sampleDiscreteGaussian(1, plan.countSigma2, rng)[0]!; // one draw asked, one returned
+  const cost = jobPrivacyCost(job, { schema: task.config.schema, survivors: task.survivors ?? 1, ...(noisyRows !== undefined ? { trainingRows: noisyRows } : {}) });
   if (cost.mode !== 'record') throw new Error(`job ${task.jobId} has no record-level differential privacy`);
   const preview = privacy.ledger.previewJob(task.jobId, { train: cost.train, holdout: cost.holdout });
   if (!preview.fits) {
@@ -71,9 +73,9 @@ export function recordJobFor(task: ParsedTask, trainRows: number, privacy: NodeP
         `${formatEpsilon(preview.epsilonAfter)} at δ = ${formatDelta(budget.delta)}, beyond its budget ε = ${formatEpsilon(budget.epsilon)}; refused before round 1, nothing was spent`,
     );
   }
-  const count = cost.releases.find((r) => r.release === 'count')!;
-  privacy.charge(task, count.spend, { stage: 'count', partition: 'train' });
-  const fixed: RecordJob = { jobId: task.jobId, noisyRows, ...cost.sgd, epsilonJob: cost.epsilon };
+  const count = cost.releases.find((r) => r.release === 'count');
+  if (count) privacy.charge(task, count.spend, { stage: 'count', partition: 'train' });
+  const fixed: RecordJob = { jobId: task.jobId, ...(noisyRows !== undefined ? { noisyRows } : {}), ...cost.sgd, epsilonJob: cost.epsilon };
   privacy.jobs.put(fixed);
   return fixed;
 }
@@ -94,8 +96,8 @@ export function statsRelease(task: ParsedTask, train: Table, schema: DataSchema,
 export async function trainRelease(task: ParsedTask, inputOf: () => TrainInput, record: RecordJob, privacy: NodePrivacy, rng?: Rng): Promise<HandlerResult> {
   const { job } = task.config;
   const { clipNorm, secureNoise } = recordPrivacy(job)!;
-  const { noiseMultiplier, sampleRate, stepsPerRound } = record;
-  if (noiseMultiplier === undefined || sampleRate === undefined || stepsPerRound === undefined) {
+  const { noiseMultiplier, sampleRate, stepsPerRound, noisyRows } = record;
+  if (noiseMultiplier === undefined || sampleRate === undefined || stepsPerRound === undefined || noisyRows === undefined) {
     return refusal('privacy_plan', `job ${task.jobId} has no DP-SGD settings at this node (a ${job.model.type} job trains no dense model): a train task is outside its plan`);
   }
   const dp = { noiseMultiplier, clipNorm, sampleRate, secureNoise };
@@ -103,7 +105,7 @@ export async function trainRelease(task: ParsedTask, inputOf: () => TrainInput, 
   if (!preview.fits) return refusal('privacy_budget', `privacy budget: ${preview.reason}`);
   const input = inputOf();
   const out = await trainLocal({ spec: job.model, ...input, dp, ...(rng ? { dpRng: rng } : {}) });
-  const contribution = trainContribution(out.weights, input.weights, Math.max(1, record.noisyRows), 0);
+  const contribution = trainContribution(out.weights, input.weights, Math.max(1, noisyRows), 0);
   contribution.loss = Float64Array.of(0, 0);
   // Charged (and persisted) before the update can leave this node.
   const receipt = privacy.charge(task, dpSgdSpend(dp, out.dp?.steps ?? 0), { partition: 'train' });
