@@ -93,8 +93,8 @@ export function boostingTrainSide(base: RecordReleasePlan, boosting: BoostingRel
 /**
  * The sketch and tree-level releases of a gbdt job with record-level DP, over secure sums with
  * threshold `survivors`, after the job's common releases `base` (./record-plan.ts). Throws
- * {@link CoreInputError} `epsilon` when the common releases and the sketch leave no room for
- * the tree levels within the job's ε, or the levels would need more noise than can be drawn.
+ * {@link CoreInputError} `epsilon` when the statistics and the sketch leave no room for the tree
+ * levels within the job's ε (they would need more noise than can be drawn).
  */
 export function boostingReleasePlan(job: BoostingJob, schema: Pick<DataSchema, 'numeric' | 'categorical'>, survivors: number, base: RecordReleasePlan, orders: readonly number[] = DEFAULT_RDP_ORDERS): BoostingReleasePlan {
   const p = recordPrivacy(job);
@@ -113,31 +113,12 @@ export function boostingReleasePlan(job: BoostingJob, schema: Pick<DataSchema, '
   }
   const epsilon = p.epsilon!;
   const sketch: NoisedRelease = { ...sketchBase, gridBits: 0, sigma2PerClient: calibrateDistributedSigma({ ...sketchBase, epsilon: epsilon * SKETCH_SHARE, delta: p.delta, rounds: 1, orders }).sigma2PerClient };
-  const holdout = holdoutSide(base, orders);
-  const epsilonAt = (s2: number) => {
-    const plan = { sketch, tree: { ...treeBase, gridBits: TREE_GRID_BITS, releases, sigma2PerClient: s2 } };
-    return epsilonFromRdp(parallelRdp(boostingTrainSide(base, plan, orders), holdout), p.delta).epsilon;
-  };
-  // ε falls as σ² grows: double from the smallest variance, then bisect (relative tolerance 1e−6).
-  let lo = MIN_DGAUSS_SIGMA2;
-  if (epsilonAt(lo) <= epsilon) return { sketch, tree: { ...treeBase, gridBits: TREE_GRID_BITS, releases, sigma2PerClient: lo } };
-  let hi = lo * 2;
-  while (epsilonAt(hi) > epsilon) {
-    lo = hi;
-    hi *= 2;
-    if (hi > MAX_SIGMA2) {
-      throw new CoreInputError(
-        `epsilon ${epsilon} leaves no room for ${releases} tree levels after the statistics and the sketch (their own cost comes close to ε): raise epsilon or use fewer trees`,
-        'epsilon',
-      );
-    }
-  }
-  while (hi - lo > 1e-6 * hi) {
-    const mid = (lo + hi) / 2;
-    if (epsilonAt(mid) <= epsilon) hi = mid;
-    else lo = mid;
-  }
-  return { sketch, tree: { ...treeBase, gridBits: TREE_GRID_BITS, releases, sigma2PerClient: hi } };
+  const tree = calibrateDistributedSigma({
+    ...treeBase, epsilon, delta: p.delta, rounds: releases, orders,
+    alongside: composeRdp([distributedDGaussRdp(base.stats, orders), distributedDGaussRdp(sketch, orders)], orders),
+    parallel: holdoutSide(base, orders),
+  });
+  return { sketch, tree: { ...treeBase, gridBits: TREE_GRID_BITS, releases, sigma2PerClient: tree.sigma2PerClient } };
 }
 
 /** What a gbdt job with record-level DP costs a participant. */

@@ -131,6 +131,21 @@ describe('calibrateDistributedSigma', () => {
     expect(easy.sigma2PerClient).toBe(MIN_DGAUSS_SIGMA2);
   });
 
+  it('calibrates against other releases of the same rows (composed) and of disjoint rows (pointwise maximum)', () => {
+    const c = CASES[1]!;
+    const other = distributedDGaussRdp({ ...c, sigma2PerClient: 2e5 });
+    const held = distributedDGaussRdp({ ...c, sigma2PerClient: 4e5 });
+    const alone = calibrateDistributedSigma(c).sigma2PerClient;
+    const withOther = calibrateDistributedSigma({ ...c, alongside: other, parallel: held });
+    expect(withOther.sigma2PerClient).toBeGreaterThan(alone);
+    const curve = (s2: number) => {
+      const own = distributedDGaussRdp({ ...c, sigma2PerClient: s2 });
+      return { orders: own.orders, rdp: own.rdp.map((r, i) => Math.max(r * c.rounds + other.rdp[i]!, held.rdp[i]!)) };
+    };
+    expect(epsilonFromRdp(curve(withOther.sigma2PerClient), c.delta).epsilon).toBeLessThanOrEqual(c.epsilon);
+    expect(epsilonFromRdp(curve(withOther.sigma2PerClient * (1 - DEFAULT_CALIBRATION_TOLERANCE)), c.delta).epsilon).toBeGreaterThan(c.epsilon);
+  });
+
   it('explains impossible targets and bad inputs', () => {
     expect(errorOf(() => calibrateDistributedSigma({ ...CASES[0]!, epsilon: 0 })).parameter).toBe('epsilon');
     expect(errorOf(() => calibrateDistributedSigma({ ...CASES[0]!, epsilon: 0.003 })).message).toMatch(/larger orders/);

@@ -30,7 +30,7 @@
 import { CoreInputError } from '../types.ts';
 import type { EpsilonResult } from './conversion.ts';
 import { epsilonFromRdp } from './conversion.ts';
-import { checkOrders, DEFAULT_RDP_ORDERS } from './curve.ts';
+import { checkOrders, composeRdp, DEFAULT_RDP_ORDERS, parallelRdp, repeatRdp } from './curve.ts';
 import type { RdpCurve } from './curve.ts';
 import { DEFAULT_CALIBRATION_TOLERANCE } from './calibrate.ts';
 import { MAX_SIGMA2 } from './discrete-gaussian.ts';
@@ -106,6 +106,10 @@ export interface DistributedCalibrationTarget extends Omit<DistributedDGaussPara
   orders?: readonly number[];
   /** Relative tolerance on σ², in (0, 0.1] (default {@link DEFAULT_CALIBRATION_TOLERANCE}). */
   tolerance?: number;
+  /** RDP of other releases of the same rows, composed with these (over `orders`). */
+  alongside?: RdpCurve;
+  /** RDP of releases of disjoint rows: the job's curve is the pointwise maximum with it. */
+  parallel?: RdpCurve;
 }
 
 /** Result of {@link calibrateDistributedSigma}: per-client σ² and the (ε, order) it achieves. */
@@ -117,8 +121,8 @@ export interface DistributedCalibration {
 
 /**
  * Smallest per-client σ² (to within relative `tolerance`, rounded up; at least
- * {@link MIN_DGAUSS_SIGMA2}) such that `rounds` releases with ≥ `survivors` survivors are (ε, δ)-DP
- * with ε ≤ target. ε is non-increasing in σ² (every term of the bound is), so doubling from ¼ then
+ * {@link MIN_DGAUSS_SIGMA2}) such that `rounds` releases with ≥ `survivors` survivors — composed
+ * with `alongside` and in parallel with `parallel` when given — are (ε, δ)-DP with ε ≤ target. ε is non-increasing in σ² (every term of the bound is), so doubling from ¼ then
  * bisecting is sound. Throws {@link CoreInputError}: `epsilon` when not finite and > 0, below the
  * orders' conversion floor, or needing σ² above {@link MAX_SIGMA2}; others as the RDP function.
  */
@@ -130,8 +134,14 @@ export function calibrateDistributedSigma(target: DistributedCalibrationTarget):
   if (!(tolerance > 0 && tolerance <= 0.1)) {
     throw new CoreInputError(`tolerance must be in (0, 0.1], got ${tolerance}`, 'tolerance');
   }
-  const eps = (s2: number): EpsilonResult =>
-    distributedDGaussEpsilon({ ...target, sigma2PerClient: s2 }, rounds, delta, orders);
+  const { alongside, parallel } = target;
+  const eps = (s2: number): EpsilonResult => {
+    if (!alongside && !parallel) return distributedDGaussEpsilon({ ...target, sigma2PerClient: s2 }, rounds, delta, orders);
+    checkRounds(rounds);
+    const own = repeatRdp(distributedDGaussRdp({ ...target, sigma2PerClient: s2 }, orders), rounds);
+    const side = alongside ? composeRdp([own, alongside], orders) : own;
+    return epsilonFromRdp(parallel ? parallelRdp(side, parallel) : side, delta);
+  };
   let lo = MIN_DGAUSS_SIGMA2;
   let atHi = eps(lo); // validates everything else
   if (atHi.epsilon <= epsilon) return { sigma2PerClient: lo, epsilon: atHi.epsilon, order: atHi.order };

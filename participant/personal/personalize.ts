@@ -161,13 +161,10 @@ const foldAucs = (c: Ctx, ws: Float32Array[]) => c.folds.map((f, k) => exactAuc(
  * Trains from `start` on every fold's fit rows in lockstep, one epoch at a time; returns the
  * epoch (0 = `start`) with the best mean validation AUC and each fold's weights at that epoch.
  */
-async function earlyStopped(c: Ctx, start: Float32Array, label: string): Promise<{ foldWeights: Float32Array[]; epochs: number; auc: number; foldAucs: number[] }> {
+async function earlyStopped(c: Ctx, start: Float32Array, label: string): Promise<{ foldWeights: Float32Array[]; epochs: number; auc: number }> {
   const { maxEpochs, patience } = c.in.spec;
   let ws = c.folds.map(() => start);
-  const at = (weights: Float32Array[], epochs: number) => {
-    const aucs = foldAucs(c, weights);
-    return { foldWeights: weights, epochs, auc: finiteMean(aucs), foldAucs: aucs };
-  };
+  const at = (weights: Float32Array[], epochs: number) => ({ foldWeights: weights, epochs, auc: finiteMean(foldAucs(c, weights)) });
   let best = at(ws, 0);
   for (let e = 1; e <= maxEpochs; e++) {
     if (Date.now() > c.in.stopBy) {
@@ -200,22 +197,14 @@ export async function personalize(input: PersonalizeInput): Promise<PersonalizeR
   const local = await earlyStopped(c, init, 'local');
   const validationScores = input.validation ? scoresOn(c, input.validation, tuned.foldWeights, local.foldWeights) : outOfFold(c, tuned.foldWeights, local.foldWeights);
   const { chosen, candidates } = choosePersonal(validationScores, { blend: spec.blend });
-  const baseOf = (v: Variant) => (v === 'finetuned' || v === 'finetuned-blend' ? 'finetuned' : v === 'local' ? 'local' : 'global');
-  const candidateScores = (cand: Candidate, rows: Rows): ArrayLike<number> => {
-    const l = committeeScores(c, local.foldWeights, rows);
-    const base = baseOf(cand.variant);
-    if (base === 'local') return l;
-    const b = base === 'finetuned' ? committeeScores(c, tuned.foldWeights, rows) : scores(c, input.global, rows);
-    return blendScores(b, l, cand.alpha ?? 1);
-  };
-
   const localWeights = local.foldWeights;
   // The personal model's own committee: for a blend, its base (mixed with the local-only model's scores).
-  const base = baseOf(chosen.variant);
+  const base = chosen.variant === 'finetuned' || chosen.variant === 'finetuned-blend' ? 'finetuned' : chosen.variant === 'local' ? 'local' : 'global';
   const personalWeights = base === 'finetuned' ? tuned.foldWeights : base === 'local' ? localWeights : [input.global];
   const globalTest = scores(c, input.global, input.test);
   const localTest = committeeScores(c, localWeights, input.test);
-  const personalTest = candidateScores(chosen, input.test);
+  const baseTest = base === 'finetuned' ? committeeScores(c, tuned.foldWeights, input.test) : globalTest;
+  const personalTest = base === 'local' ? localTest : blendScores(baseTest, localTest, chosen.alpha ?? 1);
   const epochsOf = chosen.variant === 'global' ? undefined : chosen.variant === 'local' || chosen.variant === 'blend' ? local.epochs : tuned.epochs;
   return {
     chosen: { variant: chosen.variant, ...(chosen.alpha !== undefined ? { alpha: chosen.alpha } : {}), ...(epochsOf !== undefined ? { epochs: epochsOf } : {}) },

@@ -28,6 +28,7 @@ import { cryptoRng } from '../../platform/crypto-rng.ts';
 import type { Mod, TaskHandler } from '../handler.ts';
 import type { LocalData, LocalMetricsSink } from '../local-handler.ts';
 import { predictScores } from '../trainer/predict.ts';
+import { CostMemo } from '../../core/privacy/job-cost.ts';
 import { clientJobRefusal, trainWithClientDp } from './client-train.ts';
 import type { NodePrivacy } from './node-privacy.ts';
 import { privacyRefusal } from './node-privacy.ts';
@@ -65,6 +66,7 @@ export function withoutDpMod({ privacy }: DpModDeps): Mod {
 /** Jobs with record-level DP: every release noised, charged and signed here. */
 export function recordDpMod({ data, privacy, onLocalMetrics, rng = cryptoRng }: DpModDeps): Mod {
   const boosting = boostingTasks(data.name, (task) => data.split(task).train);
+  const costs = new CostMemo();
   return () => async (task) => {
     const { job, schema } = task.config;
     const split = data.split(task);
@@ -73,8 +75,8 @@ export function recordDpMod({ data, privacy, onLocalMetrics, rng = cryptoRng }: 
     // recordJobFor refuses every task of a node without a budget, so `privacy` is set from here on.
     if (task.kind === 'stats') return statsRelease(task, split.train, schema, privacy!, rng);
     if (task.kind === 'train') return trainRelease(task, () => data.trainInput(task), record, privacy!, rng);
-    if (task.kind === 'sketch') return sketchRelease(task, boosting.sketch(task), privacy!, rng);
-    if (task.kind === 'tree') return treeRelease(task, boosting.tree(task, { bounded: true }), privacy!, rng);
+    if (task.kind === 'sketch') return sketchRelease(task, boosting.sketch(task), privacy!, rng, costs);
+    if (task.kind === 'tree') return treeRelease(task, boosting.tree(task, { bounded: true }), privacy!, rng, costs);
     const { scores, labels } = heldOutScores(data, task);
     onLocalMetrics?.(task.jobId, task.round, metricsFromEvaluation(evaluationContribution(scores, labels, job.evaluation.bins), job.evaluation.bins));
     return evaluationRelease(task, scores, labels, privacy!, rng);

@@ -16,7 +16,7 @@ import type { Table } from '../../core/data/table.ts';
 import { evaluationRounds, recordPrivacy, recordReleasePlan } from '../../core/privacy/record-plan.ts';
 import type { RecordReleasePlan } from '../../core/privacy/record-plan.ts';
 import { jobPrivacyCost, releaseSpend } from '../../core/privacy/job-cost.ts';
-import { boostingReleasePlan } from '../../core/privacy/boosting-plan.ts';
+import type { CostMemo } from '../../core/privacy/job-cost.ts';
 import type { BoostingReleasePlan } from '../../core/privacy/boosting-plan.ts';
 import type { NoisedRelease } from '../../core/privacy/record-plan.ts';
 import { boundedEvaluation, boundedStats, noisedRelease } from '../../core/privacy/record-releases.ts';
@@ -123,12 +123,16 @@ export function evaluationRelease(task: ParsedTask, scores: ArrayLike<number>, l
   return { contribution: noisedRelease(boundedEvaluation(scores, labels, job.evaluation.bins), plan.evaluation, rng), receipt, noised: true };
 }
 
-/** The sketch and tree-level releases of the task's gbdt job (t of its secure sum). */
-function boostingPlanFor(task: ParsedTask): BoostingReleasePlan {
+/**
+ * The sketch and tree-level releases of the task's gbdt job (t of its secure sum), from the job's
+ * cost: calibrating them takes milliseconds, and a job asks for one per tree level, so callers
+ * pass a {@link CostMemo} that lives as long as the node.
+ */
+function boostingPlanFor(task: ParsedTask, memo: CostMemo): BoostingReleasePlan {
   const { job, schema } = task.config;
-  const model = job.model;
-  if (model.type !== 'gbdt') throw new CoreInputError(`a ${task.kind} task belongs to a gbdt job, but this job's model is "${model.type}"`, 'kind');
-  return boostingReleasePlan({ ...job, model }, schema, task.survivors ?? 1, planFor(task));
+  const cost = jobPrivacyCost(job, { schema, survivors: task.survivors ?? 1, memo });
+  if (cost.mode !== 'record' || !cost.boosting) throw new CoreInputError(`a ${task.kind} task belongs to a gbdt job with record-level DP, but this job's model is "${job.model.type}"`, 'kind');
+  return cost.boosting;
 }
 
 /** `c` noised as `release` plans, for a vector no longer than the plan's bound; charged and signed first. */
@@ -142,19 +146,19 @@ function boundedRelease(task: ParsedTask, c: Contribution, release: NoisedReleas
 }
 
 /** A gbdt job's noised sketch counts of the training rows, charged and signed. */
-export function sketchRelease(task: ParsedTask, counts: Contribution, privacy: NodePrivacy, rng: Rng): HandlerResult {
-  return boundedRelease(task, counts, boostingPlanFor(task).sketch, privacy, rng);
+export function sketchRelease(task: ParsedTask, counts: Contribution, privacy: NodePrivacy, rng: Rng, memo: CostMemo): HandlerResult {
+  return boundedRelease(task, counts, boostingPlanFor(task, memo).sketch, privacy, rng);
 }
 
 /**
  * A gbdt job's noised histograms of one tree level (bounded: see participant/trees/boosting-tasks.ts),
  * charged and signed; refused for a tree beyond the job's rounds, which its plan does not cover.
  */
-export function treeRelease(task: ParsedTask, histograms: Contribution, privacy: NodePrivacy, rng: Rng): HandlerResult {
+export function treeRelease(task: ParsedTask, histograms: Contribution, privacy: NodePrivacy, rng: Rng, memo: CostMemo): HandlerResult {
   const { job } = task.config;
   const tree = task.config.tree?.tree ?? 0;
   if (!(tree >= 1 && tree <= job.rounds)) {
     return refusal('privacy_plan', `tree ${tree} is outside job ${task.jobId}'s ${job.rounds} trees: its histograms would be an unplanned release`);
   }
-  return boundedRelease(task, histograms, boostingPlanFor(task).tree, privacy, rng);
+  return boundedRelease(task, histograms, boostingPlanFor(task, memo).tree, privacy, rng);
 }
