@@ -7,10 +7,10 @@ describe('describeFailures', () => {
     expect(describeFailures([])).toBe('');
     expect(
       describeFailures([
-        { participant: 'a', stage: 's', reason: refused },
-        { participant: 'b', stage: 's', reason: 'timed out' },
         { participant: 'c', stage: 's', reason: refused },
+        { participant: 'b', stage: 's', reason: 'timed out' },
+        { participant: 'a', stage: 's', reason: refused },
       ]),
-    ).toBe(` (a, c: ${refused}; b: timed out)`);
+    ).toBe(` (a, c: ${refused}; b: timed out)`); // names sorted: the order replies arrived in does not show
   });
 });
