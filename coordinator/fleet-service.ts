@@ -19,6 +19,7 @@ import type { QueuedTask } from './fleet-tasks.ts';
 import { FleetAuth } from './fleet-auth.ts';
 import { peerCommonName } from '../trust/tls.ts';
 import { readRosterReceipt } from '../core/privacy/receipt-check.ts';
+import { splitCarriedReceipt } from '../core/round/carried-evaluation.ts';
 import type { Logger } from '../platform/log.ts';
 import type { MessageRecorder } from './recorder.ts';
 
@@ -61,8 +62,16 @@ function receiptOf(json: string | undefined, name: string, open: QueuedTask | un
   if (!json) return {};
   if (json.length > 65_536) throw new Error(`privacy receipt of ${json.length} characters exceeds 65536`);
   if (open) {
-    const r = readRosterReceipt(json, { participant: name, jobId: open.jobId, round: open.task.round, stage: open.task.kind }, keys);
-    if ('problem' in r) throw new Error(r.problem);
+    // A train task that carries an evaluation (core/round/carried-evaluation.ts) gets both receipts, each about its own release.
+    const carries = (open.task.config as { evaluates?: unknown } | undefined)?.evaluates;
+    const split = typeof carries === 'number' ? splitCarriedReceipt(json) : { train: json };
+    const parts: [string | undefined, number, string][] = [[split.train, open.task.round, open.task.kind]];
+    if (typeof carries === 'number') parts.unshift([split.evaluation, carries, 'evaluate']);
+    for (const [part, round, stage] of parts) {
+      if (part === undefined) continue;
+      const r = readRosterReceipt(part, { participant: name, jobId: open.jobId, round, stage }, keys);
+      if ('problem' in r) throw new Error(r.problem);
+    }
   }
   return { receipt: json };
 }

@@ -160,6 +160,14 @@ export const JobSpecSchema = z
          * carry less noise each, and the untrained model (round 0) is not evaluated.
          */
         every: z.number().int().min(1).max(10_000).default(1),
+        /**
+         * true: each round's model is evaluated by the next round's training stage — every member
+         * scores the model it is about to train from and sends the histogram with its update, so
+         * a round needs one aggregate (one secure sum) instead of two; a round's metrics arrive
+         * with the next round's training. The last round is evaluated on its own. Not for gbdt
+         * jobs, which evaluate every tree on its own. Default false.
+         */
+        carried: z.boolean().optional(),
       })
       .strict()
       .default({ holdout: 0.2, bins: 1000, every: 1 }),
@@ -227,6 +235,9 @@ export const JobSpecSchema = z
       }
       if (job.strategy.type !== 'fedavg') {
         ctx.addIssue({ code: 'custom', path: ['strategy', 'type'], message: 'a gbdt job grows one tree per round from summed histograms and takes no aggregation strategy; leave strategy at "fedavg"' });
+      }
+      if (job.evaluation.carried) {
+        ctx.addIssue({ code: 'custom', path: ['evaluation', 'carried'], message: 'a gbdt job has no training stage to carry an evaluation (it grows each tree from per-level sums); leave evaluation.carried unset' });
       }
     }
     if (personalizationOf(job) && !['logistic', 'mlp', 'gbdt'].includes(job.model.type)) {

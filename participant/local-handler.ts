@@ -31,6 +31,7 @@ import type { ParsedTask, TaskHandler } from './handler.ts';
 import { boostedScores, boostingTasks } from './trees/boosting-tasks.ts';
 import { treeColumns, treeFeatureNames } from '../core/trees/features.ts';
 import { chain } from './handler.ts';
+import { carriedEvaluationMod } from './carried-evaluation-mod.ts';
 
 /** Held-out split of a participant's table for one job seed. */
 export interface SplitData {
@@ -184,7 +185,9 @@ export function localData(name: string, table: Table): LocalData {
 export function localHandler(name: string, table: Table, onLocalMetrics?: LocalMetricsSink, privacy?: NodePrivacy, rng?: Rng, personal?: Omit<PersonalizationDeps, 'name' | 'data'>): TaskHandler {
   const data = localData(name, table);
   return chain(exactHandler(data, onLocalMetrics), [
-    // Outermost: it sees the final global weights and answers with the inner (DP or exact) answer.
+    // A train task that also evaluates its weights becomes an evaluate task and a train task for the mods below.
+    carriedEvaluationMod,
+    // Then: it sees the final global weights and answers with the inner (DP or exact) answer.
     ...(personal ? [personalizationMod({ name, data, ...personal })] : []),
     privacyMod({ data, ...(privacy ? { privacy } : {}), ...(onLocalMetrics ? { onLocalMetrics } : {}), ...(rng ? { rng } : {}) }),
   ]);

@@ -47,7 +47,7 @@ import { layoutSize } from '../core/types.ts';
 import type { ContributionShape } from '../core/types.ts';
 import type { HandlerResult, Mod, ParsedTask } from './handler.ts';
 import { cryptoRng } from '../platform/crypto-rng.ts';
-import { stageNoised } from '../core/privacy/noised-stages.ts';
+import { carriedShape, inputNoised } from '../core/round/carried-evaluation.ts';
 import type { Contribution } from '../core/types.ts';
 import { createHash } from 'node:crypto';
 import type { FloorSettings, ReleaseFloor } from './releases/floor.ts';
@@ -109,7 +109,9 @@ export function stageShape(task: ParsedTask): ContributionShape {
   // The last evaluation of a job with personalization also sums its vectors (core/personalize/release.ts).
   if (task.kind === 'evaluate') return { ...evaluationShape(job.evaluation.bins), ...personalReleaseShape(job, task.round, task.config.members?.length ?? 0) };
   if (task.kind === 'sketch' || task.kind === 'tree') return boostingStageShape(task.kind, task.round, task.config);
-  return trainShapeFor(job, layoutSize(modelLayout(job.model, inputDim(schema))));
+  const train = trainShapeFor(job, layoutSize(modelLayout(job.model, inputDim(schema))));
+  // A train task that also evaluates its weights sends the evaluation vectors with its update.
+  return task.config.evaluates === undefined ? train : { ...train, ...carriedShape(job.evaluation.bins) };
 }
 
 const refuse = (reason: string): HandlerResult => ({ refusal: { code: 'secagg_abort', reason } });
@@ -170,7 +172,7 @@ export function secAggMod(opts: SecAggModOptions): Mod {
       const declined =
         configFloorProblem(config, floor) ??
         attemptProblem(history, key, maxAttempts) ??
-        (stageNoised(task.config.job, task.kind) ? undefined : contributionProblem(history, key, config.participants));
+        (inputNoised(task.config.job, task.kind, task.config.evaluates !== undefined) ? undefined : contributionProblem(history, key, config.participants));
       if (declined) return decline(declined);
       releases.append({ kind: 'attempt', ...key, run: config.run, at: now() });
       // The local computation starts once the advert is out, so it overlaps the key exchange.

@@ -23,6 +23,7 @@ import { schemaDigest } from '../core/data/schema-digest.ts';
 import { roleOf } from '../cli/sim-consortium.ts';
 import { verifyReceiptsCommand } from '../cli/verify-receipts-cmd.ts';
 import { JobSpecSchema } from '../core/job.ts';
+import { joinCarriedReceipts, splitCarriedReceipt } from '../core/round/carried-evaluation.ts';
 import { rankStatistics } from '../core/metrics/histogram.ts';
 import { canonicalJson, receiptHash } from '../core/privacy/receipt-format.ts';
 import type { SignedReceipt } from '../core/privacy/receipt-format.ts';
@@ -66,9 +67,17 @@ function reSignChain(list: SignedReceipt[]): SignedReceipt[] {
 const forgeReceipts = (forgedKeys: string[]): Mod => (next) => async (task) => {
   const r = await next(task);
   if ('refusal' in r || !r.receipt) return r;
-  const forged = reSign(JSON.parse(r.receipt) as SignedReceipt);
-  forgedKeys.push(forged.publicKey);
-  return { ...r, receipt: JSON.stringify(forged) };
+  const forge = (json: string) => {
+    const forged = reSign(JSON.parse(json) as SignedReceipt);
+    forgedKeys.push(forged.publicKey);
+    return JSON.stringify(forged);
+  };
+  // A train task that carries an evaluation sends both receipts in one envelope: both are re-signed.
+  if (task.config.evaluates !== undefined) {
+    const { evaluation, train } = splitCarriedReceipt(r.receipt);
+    return { ...r, receipt: joinCarriedReceipts(evaluation && forge(evaluation), train && forge(train))! };
+  }
+  return { ...r, receipt: forge(r.receipt) };
 };
 
 describe('privacy receipts pinned to the roster', () => {
@@ -210,4 +219,30 @@ describe('privacy receipts pinned to the roster', () => {
     expect(bad.text).toMatch(/^BAD #0 .*names the public key [0-9a-f]{12}…, not the expected/m);
     expect(() => run({ roster: rosterFile })).toThrow(/--roster and --participant go together/);
   });
+  it('a training stage that carries the previous evaluation delivers both receipts, each checked against the roster for its own round', async () => {
+    const job = JobSpecSchema.parse({
+      name: 'pinned-carried', rounds: 2, minParticipants: 3, seed: 4, train: { batchSize: 100_000, learningRate: 0.5 }, evaluation: { bins: 50, carried: true },
+      privacy: { mode: 'record', noiseMultiplier: 4, delta: 1e-5, clipNorm: 1 },
+    });
+    const before = forgedKeys.length;
+    const final = await control.follow(await control.submit(job, schema), () => undefined);
+    expect(final.state, final.error).toBe('SUCCEEDED');
+    const honest = parties.map((p) => p.name).filter((n) => n !== FORGER).sort();
+    for (const round of [1, 2]) {
+      const r = final.rounds.find((x) => x.round === round)!;
+      expect(r.privacy.map((p) => p.stage).sort(), `round ${round}`).toEqual([...honest.map(() => 'evaluate'), ...honest.map(() => 'train')]);
+      for (const p of r.privacy) expect(p).toMatchObject({ signatureValid: true, verifiedAgainstRoster: true, signerPublicKey: keyOf(p.participant) });
+      expect(r.invalidReceipts).toEqual([]);
+    }
+    // Round 2's training carried round 1's evaluation: the forger's envelope held two re-signed
+    // receipts, and the first checked (its evaluation's) was rejected at delivery.
+    const carriedKeys = forgedKeys.slice(before + 2, before + 4);
+    expect(carriedKeys).toHaveLength(2);
+    const r2 = final.rounds.find((x) => x.round === 2)!;
+    expect(r2.failures.filter((f) => f.participant === FORGER).map((f) => f.reason)).toContainEqual(
+      `malformed reply rejected: privacy receipt of ${FORGER} is signed with key ${carriedKeys[0]}, not with the roster's key for ${FORGER}, ${keyOf(FORGER)}: a receipt signed with any other key is invalid`,
+    );
+    const log = readFileSync(path.join(tmp.dir, 'coord', AUDIT_LOG_FILE));
+    expect(verifyAuditLog(log, { checkReceipts: true, roster: { keys: new Map(roster.members.map((m) => [m.name, m.publicKey])), name: rosterFile } })).toMatchObject({ ok: true, problems: [] });
+  }, 120_000);
 });

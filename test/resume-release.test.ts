@@ -72,8 +72,8 @@ function nodes(dir: string): Map<string, TaskHandler> {
   );
 }
 
-const deps = (handlers: Map<string, TaskHandler>, store: JobStorePort, incarnation: string) => ({
-  grid: memoryGrid(handlers), sum: secureSum('job-r', job, incarnation), store, now: () => 0, emit: () => undefined,
+const deps = (handlers: Map<string, TaskHandler>, store: JobStorePort, incarnation: string, spec = job) => ({
+  grid: memoryGrid(handlers), sum: secureSum('job-r', spec, incarnation), store, now: () => 0, emit: () => undefined,
 });
 
 describe('rerunning a stage that was being unmasked when the coordinator stopped', () => {
@@ -111,5 +111,25 @@ describe('rerunning a stage that was being unmasked when the coordinator stopped
     const refusals = (failed as JobFailedError).failures.filter((f) => /this node already released its train input of job job-r, round 1/.test(f.reason));
     expect(refusals.map((f) => f.participant).sort()).toEqual(ALL.filter((n) => n !== 'bank-b'));
     expect(refusals[0]!.reason).toMatch(/learn bank-b's input alone/);
+  });
+  it('with evaluations carried by the next training stage: a rerun repeats the stored round\'s successor with the same carried input', async () => {
+    const carried = JobSpecSchema.parse({ ...job, evaluation: { ...job.evaluation, carried: true } });
+    const handlers = nodes(path.join(tmp.dir, 'c'));
+    const store = memoryStore('train/2');
+    await expect(runJob('job-r', carried, schema, deps(handlers, store.port, 'one', carried))).rejects.toBeInstanceOf(Crash);
+    // Round 1's record waited for its evaluation, which round 2's training was carrying: only round 0 is stored.
+    expect(store.s.rounds.map((r) => r.round)).toEqual([0]);
+    expect(Object.keys(store.s.releases).sort()).toEqual(['stats/0', 'train/1', 'train/2']);
+
+    // Round 1 is rerun from round 0's model: its input (training and round 0's evaluation) again, over exactly the same set.
+    const gone = new Map([...handlers].filter(([n]) => n !== 'customs'));
+    const failed = await runJob('job-r', carried, schema, deps(gone, store.port, 'two', carried), store.resume()).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(JobFailedError);
+    expect((failed as Error).message).toMatch(/^round 1 train: this stage was being unmasked over \[bank-a, bank-b, customs, platform\] when the coordinator stopped/);
+
+    const done = await runJob('job-r', carried, schema, deps(handlers, store.port, 'three', carried), store.resume());
+    expect(done.rounds.map((r) => r.round)).toEqual([0, 1, 2, 3]);
+    expect(store.s.rounds.map((r) => r.round)).toEqual([0, 1, 2, 3]);
+    for (const r of done.rounds) expect(Number.isFinite(r.metrics.auc), `round ${r.round}`).toBe(true);
   });
 });

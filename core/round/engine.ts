@@ -2,10 +2,13 @@
  * The round engine: runs a federated job over a {@link Grid} with a {@link SumProtocol},
  * a Strategy and a store port. Stages per job: federated preprocessing statistics, a baseline
  * evaluation of the initial model (round 0), then per round: train → aggregate → evaluate →
- * persist. A gbdt job (./boosting-rounds.ts) adds the sketch of bin edges after the statistics,
- * grows one tree per round from per-level sums instead of train → aggregate, and does not
- * evaluate its constant initial model. Pure orchestration: no timers, clock or randomness of its own (the clock is a port,
- * the initial weights come from a seeded generator).
+ * persist. With `evaluation.carried` (./carried-evaluation.ts) a round's evaluation travels in
+ * the next round's training stage, so its record is persisted one stage later; only the last
+ * round has an evaluation stage of its own. A gbdt job (./boosting-rounds.ts) adds the sketch of
+ * bin edges after the statistics, grows one tree per round from per-level sums instead of
+ * train → aggregate, and does not evaluate its constant initial model. Pure orchestration: no
+ * timers, clock or randomness of its own (the clock is a port, the initial weights come from a
+ * seeded generator).
  */
 import { statsShape } from '../data/preprocess.ts';
 import { schemaDigest } from '../data/schema-digest.ts';
@@ -29,12 +32,15 @@ import { withSignal } from './grid.ts';
 import { nonFiniteProblem, stateVectors } from './finite.ts';
 import type { SecureSumInfo } from './sum-protocol.ts';
 import type { PreprocessingParams, TaskConfig } from './task-config.ts';
-import type { ClientDpRound, EngineDeps, ResumePoint, RoundRecord } from './engine-types.ts';
+import type { ClientDpRound, EngineDeps, NextRound, ResumePoint, RoundRecord } from './engine-types.ts';
 import { releaseReceiptsOf } from './round-receipts.ts';
 import { JobFailedError } from './job-failed.ts';
 import { stageRunner } from './stage-runner.ts';
 import type { StageForMembers } from './stage-runner.ts';
 import { growBoostedRound, sketchEdges } from './boosting-rounds.ts';
+import { carriedRound, carriedShape, splitCarried, splitCarriedReceipts } from './carried-evaluation.ts';
+import type { PersonalizationRelease } from '../personalize/release.ts';
+import type { Contribution } from '../types.ts';
 import { baseScoreOf } from '../trees/job-stages.ts';
 import { emptyPacked } from '../trees/model-pack.ts';
 
@@ -148,17 +154,37 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
   const classWeights = resolveClassWeights(job, preprocessing);
   const rounds: RoundRecord[] = resumed ? [...resumed.rounds] : [];
 
-  const evaluate = async (
-    round: number,
-    started: number,
-    trainLoss: number,
-    trainers: string[],
-    failures: StageFailure[],
-    secure?: SecureSumInfo,
-    receipts?: Record<string, string>,
-    clientDp?: ClientDpRound,
-  ) => {
-    // A round the job does not evaluate (evaluation.every) reports no metrics.
+  /**
+   * A round whose record waits for its evaluation: everything but the metrics, and the state and
+   * strategy snapshot that are stored with it. Its evaluation comes from the next round's training
+   * stage (./carried-evaluation.ts) or, for the last round, from an evaluation stage of its own.
+   */
+  interface RoundDraft {
+    round: number;
+    started: number;
+    seconds?: number;
+    trainLoss: number;
+    trainers: string[];
+    failures: StageFailure[];
+    secure?: SecureSumInfo;
+    receipts?: Record<string, string>;
+    clientDp?: ClientDpRound;
+    state: StrategyState;
+    next: NextRound;
+  }
+  /** The evaluation sum of a round, from its own stage or carried by the next training stage. */
+  interface EvalPart {
+    sum: Contribution;
+    contributors: string[];
+    failures: StageFailure[];
+    secure?: SecureSumInfo;
+    receipts?: Record<string, string>;
+    personalization?: PersonalizationRelease;
+  }
+  const draft = (d: Omit<RoundDraft, 'state' | 'next'>): RoundDraft => ({ ...d, state, next: strategy.next() });
+
+  /** Evaluates the current model in an evaluation stage of its own. */
+  const evaluationStage = async (round: number): Promise<EvalPart> => {
     const evalTask: StageTask = { kind: 'evaluate', round, config: { ...base, preprocessing }, weights: state.weights };
     // The final evaluation of a job with personalization also sums the members' personalization vectors.
     let members: string[] = [];
@@ -170,56 +196,91 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
             return { task: { ...evalTask, config }, shape: { ...evaluationShape(job.evaluation.bins), ...personalReleaseShape(job, round, members.length) } };
           }
         : undefined;
-    const ev = evaluated.has(round) ? await stage(round, evalTask, evaluationShape(job.evaluation.bins), personal ? { forMembers: personal } : {}) : undefined;
-    const personalization = ev && personal ? usable(`round ${round} evaluate`, () => readPersonalRelease(ev.sum, job.evaluation.bins, members)) : undefined;
-    const metrics = ev
-      ? usable(`round ${round} evaluate`, () => reader.metrics(ev.sum))
-      : NOT_EVALUATED;
+    const ev = await stage(round, evalTask, evaluationShape(job.evaluation.bins), personal ? { forMembers: personal } : {});
+    const personalization = personal ? usable(`round ${round} evaluate`, () => readPersonalRelease(ev.sum, job.evaluation.bins, members)) : undefined;
+    return { ...ev, ...(personalization ? { personalization } : {}) };
+  };
+
+  /** Stores and reports the round of `d` with its evaluation `ev` (none: a round the job does not evaluate). */
+  const finish = async (d: RoundDraft, ev?: EvalPart) => {
+    const metrics = ev ? usable(`round ${d.round} evaluate`, () => reader.metrics(ev.sum)) : NOT_EVALUATED;
     // The histogram the metrics were read from: kept for reports (ROC, KS and calibration curves).
     const hist = ev?.sum.hist;
+    const secure = d.secure ?? ev?.secure;
     const record: RoundRecord = {
-      round,
-      participants: trainers.length ? trainers : (ev?.contributors ?? statsContributors),
+      round: d.round,
+      participants: d.trainers.length ? d.trainers : (ev?.contributors ?? statsContributors),
       metrics,
       ...(hist ? { scoreHistogram: splitScoreHistogram(hist, job.evaluation.bins, recordPrivacy(job) !== undefined) } : {}),
-      trainLoss,
-      seconds: (now() - started) / 1000,
-      failures: [...unreported, ...failures, ...(ev?.failures ?? [])],
+      trainLoss: d.trainLoss,
+      seconds: d.seconds ?? (now() - d.started) / 1000,
+      failures: [...unreported, ...d.failures, ...(ev?.failures ?? [])],
       finishedAt: now(),
-      ...(secure ?? ev?.secure ? { secure: secure ?? ev?.secure } : {}),
-      ...(receipts ? { receipts } : {}),
+      ...(secure ? { secure } : {}),
+      ...(d.receipts ? { receipts: d.receipts } : {}),
       // Round 0 also carries the receipts of the statistics release that preceded it.
-      ...releaseReceiptsOf([round === 0 ? statsReceipts : undefined, ev?.receipts]),
-      ...(clientDp ? { clientDp } : {}),
-      ...(personalization ? { personalization } : {}),
+      ...releaseReceiptsOf([d.round === 0 ? statsReceipts : undefined, ev?.receipts]),
+      ...(d.clientDp ? { clientDp: d.clientDp } : {}),
+      ...(ev?.personalization ? { personalization: ev.personalization } : {}),
     };
-    await store.saveRound(record, state, strategy.next());
+    await store.saveRound(record, d.state, d.next);
     unreported = [];
     rounds.push(record);
     emit({ type: 'round', record });
   };
 
-  if (!resumed) await evaluate(0, now(), Number.NaN, [], statsFailures);
+  /**
+   * Ends round `d.round`: its record waits for the next training stage when that stage carries
+   * its evaluation; otherwise the round is evaluated now (when the job evaluates it) and stored.
+   * Its `seconds` are those of its own stages: they stop here, before the next round begins.
+   */
+  const endRound = async (d: RoundDraft): Promise<RoundDraft | undefined> => {
+    if (carriedRound(job, d.round + 1) === d.round) return { ...d, seconds: (now() - d.started) / 1000 };
+    await finish(d, evaluated.has(d.round) ? await evaluationStage(d.round) : undefined);
+    return undefined;
+  };
+
+  // A resumed job's last stored round has its evaluation already: a training stage that carries
+  // it again (the same input as before the restart) has that part of its sum set aside.
+  let waiting: RoundDraft | undefined = resumed ? undefined : await endRound(draft({ round: 0, started: now(), trainLoss: Number.NaN, trainers: [], failures: statsFailures }));
   for (let round = state.round + 1; round <= job.rounds; round++) {
     const started = now();
     if (boosted) {
       const b = await growBoostedRound(stage, { ...base, preprocessing }, boosted, round, state.weights);
       state = { weights: b.weights, round };
-      await evaluate(round, started, b.trainLoss, b.contributors, b.failures, b.secure);
+      await endRound(draft({ round, started, trainLoss: b.trainLoss, trainers: b.contributors, failures: b.failures, ...(b.secure ? { secure: b.secure } : {}) }));
       continue;
     }
     const { mu, clipNorm } = strategy.fitConfig(round);
     const fit = { train: job.train, mu, classWeights, seed: deriveSeed(job.seed, `fit:${round}`), ...(clipNorm ? { clipNorm } : {}) };
-    const tr = await stage(round, { kind: 'train', round, config: { ...base, preprocessing, fit }, weights: state.weights }, trainShapeFor(job, size));
+    const carries = carriedRound(job, round);
+    const trainShape = trainShapeFor(job, size);
+    const tr = await stage(
+      round,
+      { kind: 'train', round, config: { ...base, preprocessing, fit, ...(carries !== undefined ? { evaluates: carries } : {}) }, weights: state.weights },
+      carries !== undefined ? { ...trainShape, ...carriedShape(job.evaluation.bins) } : trainShape,
+      { carries: carries !== undefined },
+    );
+    const parts = splitCarried(tr.sum);
+    const receipts = splitCarriedReceipts(tr.receipts);
+    if (waiting && carries === waiting.round) {
+      await finish(waiting, { sum: parts.evaluation, contributors: tr.contributors, failures: [], ...(tr.secure ? { secure: tr.secure } : {}), ...(receipts.evaluation ? { receipts: receipts.evaluation } : {}) });
+    }
+    waiting = undefined;
     let step: RoundStep;
     try {
-      step = usable(`round ${round} train`, () => strategy.aggregate(state, tr.sum, tr.secure?.threshold ?? 1));
+      step = usable(`round ${round} train`, () => strategy.aggregate(state, parts.train, tr.secure?.threshold ?? 1));
     } catch (err) {
       if (err instanceof SumReadError) throw new JobFailedError(`round ${round} train: ${err.message}`);
       throw err;
     }
     state = finiteModel(round, step.state);
-    await evaluate(round, started, step.trainLoss, tr.contributors, tr.failures, tr.secure, tr.receipts, step.clientDp);
+    waiting = await endRound(
+      draft({
+        round, started, trainLoss: step.trainLoss, trainers: tr.contributors, failures: tr.failures,
+        ...(tr.secure ? { secure: tr.secure } : {}), ...(receipts.train ? { receipts: receipts.train } : {}), ...(step.clientDp ? { clientDp: step.clientDp } : {}),
+      }),
+    );
   }
   return { weights: state.weights, rounds, preprocessing };
 }

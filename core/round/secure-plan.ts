@@ -26,6 +26,10 @@ import type { NeighbourGraph, SecAggConfig } from '../secagg/protocol/types.ts';
 import type { Contribution, ContributionShape, TaskKind } from '../types.ts';
 import { CoreInputError } from '../types.ts';
 import { PERSONAL_HISTOGRAMS } from '../personalize/release.ts';
+import { CARRIED_PREFIX } from './carried-evaluation.ts';
+
+/** The score histogram of an evaluation carried by a training stage. */
+const CARRIED_HIST = `${CARRIED_PREFIX}hist`;
 
 /** Name of the appended clipped-coordinates counter. */
 export const CLIPPED = '__clipped';
@@ -56,7 +60,7 @@ export function encodingPlanFor(
     if (name === CLIPPED) throw new CoreInputError(`vector name ${CLIPPED} is reserved`, 'shape');
     if (kind === 'train' && clientSumBound !== undefined && (name === 'update' || name === CLIP_BIT)) encodings[name] = { kind: 'integer', sumBound: clientSumBound };
     else if (kind === 'train' && name === 'update') encodings[name] = { kind: 'quantized', clip: spec.clip * spec.maxWeight };
-    else if (kind === 'evaluate' && name === 'hist') encodings[name] = noisedCounts ? NOISED_COUNT : COUNT;
+    else if ((kind === 'evaluate' && name === 'hist') || (kind === 'train' && name === CARRIED_HIST)) encodings[name] = noisedCounts ? NOISED_COUNT : COUNT;
     // Personalization histograms are never noised: they are not sent under record-level DP.
     else if (kind === 'evaluate' && (PERSONAL_HISTOGRAMS as readonly string[]).includes(name)) encodings[name] = COUNT;
     else if (kind === 'stats' && name === 'stats') encodings[name] = WIDE;

@@ -9,7 +9,7 @@ import type { JobSpec } from '../job.ts';
 import type { Contribution } from '../types.ts';
 import type { EngineDeps } from './engine-types.ts';
 import { nonFiniteProblem } from './finite.ts';
-import { stageNoised } from '../privacy/noised-stages.ts';
+import { inputNoised } from './carried-evaluation.ts';
 import type { Grid, StageTask } from './grid.ts';
 import { describeFailures, JobFailedError } from './job-failed.ts';
 import type { SumResult } from './sum-protocol.ts';
@@ -24,9 +24,16 @@ export type StageForMembers = (participants: string[]) => { task: StageTask; sha
  * Runs one stage of round `round` (its number as the release log and secure-sum run ids see
  * it). `only`: ask exactly these participants (those of them still connected), not every
  * connected one the job wants — for stages that must sum over the same members as an earlier
- * one. `forMembers`: the task and shape for the participants chosen.
+ * one. `forMembers`: the task and shape for the participants chosen. `carries`: a training stage
+ * that carries the previous round's evaluation (./carried-evaluation.ts), whose input is exact
+ * when either part is.
  */
-export type StageRun = (round: number, task: StageTask, shape: Record<string, number>, options?: { only?: readonly string[]; forMembers?: StageForMembers }) => Promise<StageResult>;
+export type StageRun = (
+  round: number,
+  task: StageTask,
+  shape: Record<string, number>,
+  options?: { only?: readonly string[]; forMembers?: StageForMembers; carries?: boolean },
+) => Promise<StageResult>;
 
 /** What a stage runner needs from its job run. */
 export interface StageRunnerOptions {
@@ -50,7 +57,7 @@ export function stageRunner(o: StageRunnerOptions): StageRun {
     const { only } = options;
     let task = asked;
     let shape = askedShape;
-    const pinned = stageNoised(job, task.kind) ? undefined : released[`${task.kind}/${round}`];
+    const pinned = inputNoised(job, task.kind, options.carries === true) ? undefined : released[`${task.kind}/${round}`];
     if (pinned) await grid.waitFor(pinned.length, pinned, job.deadlines.waitForParticipantsMs);
     const participants = pinned ?? (only ? only.filter((p) => grid.available().includes(p)) : wanted(grid.available()));
     emit({ type: 'stage', round, stage: task.kind, participants });

@@ -55,6 +55,11 @@ export const TaskConfigSchema = z
     tree: TreeStepSchema.optional(),
     /** The participants of a final evaluation with personalization, in the order of their value slots. */
     members: z.array(z.string().min(1).max(128)).max(100_000).optional(),
+    /**
+     * A train task whose weights (round − 1's model) the member also evaluates on its held-out
+     * rows: that round's number (core/round/carried-evaluation.ts).
+     */
+    evaluates: z.number().int().min(0).optional(),
   })
   .strict();
 
@@ -70,4 +75,5 @@ export interface TaskConfig {
   fit?: FitConfig;
   tree?: TreeStep;
   members?: string[];
+  evaluates?: number;
 }
