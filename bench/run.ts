@@ -2,7 +2,7 @@
  * `npm run bench`: secure aggregation's costs on this machine, in one run.
  *
  *   npm run bench -- [--parties 10] [--min-participants min(n, 10)] [--hidden 300,300] [--rounds 3]
- *                    [--jobs 4] [--scale 1] [--host 127.0.0.1] [--port 0] [--profile] [--rounds-only]
+ *                    [--jobs 4] [--scale 1] [--host 127.0.0.1] [--port 0] [--carried] [--profile [--profile-dir DIR]] [--rounds-only]
  *                    [--reps 60] [--masking-only] [--dp-only] [--psi-only] [--psi-sizes 100000,1000000]
  *                    [--vertical-only] [--gbdt-only]
  *                    [--json] [--out bench/results.json]
@@ -13,8 +13,10 @@
  *    signed key adverts, consistency check), jobs interleaved, medians of rounds ≥ 1. The job's
  *    minParticipants (default min(n, 10)) sets how many neighbours each member masks with: with
  *    10 of 100 members required, "auto" gives k = 14 (SecAgg+); `--min-participants 100` makes
- *    everyone everyone's neighbour. `--profile` adds one profiled job per mode and a table of where
- *    its rounds' time goes (bench/time-split.ts); `--rounds-only` runs this section alone. The
+ *    everyone everyone's neighbour. `--carried` makes every job carry each round's evaluation in
+ *    the next round's training stage (one aggregate per round). `--profile` adds one profiled job per mode and a table of where
+ *    its rounds' time goes (bench/time-split.ts), and `--profile-dir` saves each mode's raw profile
+ *    there (`plain.cpuprofile`, …, for Chrome DevTools); `--rounds-only` runs this section alone. The
  *    coordinators listen on `--host` (default 127.0.0.1), the plaintext one on `--port` and the
  *    authenticated one on port + 1 (default: free ports).
  * 2. Client masking rate vs raw ChaCha20 keystream rate (bench/masking.ts), and the protocol's
@@ -71,6 +73,8 @@ interface Options {
   host: string;
   port: number;
   profile: boolean;
+  profileDir?: string;
+  carried: boolean;
   roundsOnly: boolean;
   hidden: number[];
   rounds: number;
@@ -88,7 +92,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { parties: 10, host: '127.0.0.1', port: 0, profile: false, roundsOnly: false, hidden: [300, 300], rounds: 3, jobs: 4, scale: 1, reps: 60, maskingOnly: false, dpOnly: false, psiOnly: false, verticalOnly: false, gbdtOnly: false, psiSizes: [100_000], json: false, out: path.join(HERE, 'results.json') };
+  const o: Options = { parties: 10, host: '127.0.0.1', port: 0, profile: false, carried: false, roundsOnly: false, hidden: [300, 300], rounds: 3, jobs: 4, scale: 1, reps: 60, maskingOnly: false, dpOnly: false, psiOnly: false, verticalOnly: false, gbdtOnly: false, psiSizes: [100_000], json: false, out: path.join(HERE, 'results.json') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -108,6 +112,11 @@ function parseArgs(argv: string[]): Options {
       o.port = int(0);
       if (o.port > 65534) throw new Error('--port must be at most 65534 (the authenticated coordinator takes port + 1)');
     } else if (a === '--profile') o.profile = true;
+    else if (a === '--carried') o.carried = true;
+    else if (a === '--profile-dir') {
+      o.profileDir = path.resolve(value());
+      o.profile = true;
+    }
     else if (a === '--rounds-only') o.roundsOnly = true;
     else if (a === '--hidden') o.hidden = value().split(',').map((s) => Number(s));
     else if (a === '--rounds') o.rounds = int(1);
@@ -152,7 +161,7 @@ function table(machine: Record<string, string>, m: MaskingResult | undefined, p:
   ];
   if (r) {
     rows.push(
-      ['data', `synthetic consortium, ${r.rows.toLocaleString('en-US')} rows in ${r.parties} parties; 1 local epoch, batch 64; in-process nodes over gRPC on 127.0.0.1`, ''],
+      ['data', `synthetic consortium, ${r.rows.toLocaleString('en-US')} rows in ${r.parties} parties; 1 local epoch, batch 64; in-process nodes over gRPC on 127.0.0.1${o.carried ? '; each round\'s evaluation carried by the next round\'s training stage (--carried)' : ''}`, ''],
       [
         'secure aggregation',
         `${r.secureWords.toLocaleString('en-US')} words mod 2^32 per update, k = ${r.neighbours} neighbours ${r.neighbours >= r.parties - 1 ? '(everyone)' : '(SecAgg+ ring drawn per round)'}, threshold t = ${r.threshold}; job minParticipants ${r.minParticipants}`,
@@ -248,7 +257,7 @@ async function main(): Promise<void> {
   const minParticipants = o.minParticipants ?? Math.min(o.parties, 10);
   const rounds = o.maskingOnly || o.dpOnly ? undefined : await runRoundBench({
     parties: o.parties, minParticipants, hidden: o.hidden, rounds: o.rounds, jobsPerMode: o.jobs, scale: o.scale, seed: 1,
-    host: o.host, port: o.port, profile: o.profile, log,
+    host: o.host, port: o.port, carried: o.carried, profile: o.profile, ...(o.profileDir ? { profileDir: o.profileDir } : {}), log,
   });
   if (o.roundsOnly) {
     const machine = await machineFacts(rounds?.backend, String(inputDim(schema)));

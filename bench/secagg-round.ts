@@ -73,8 +73,15 @@ export interface RoundBenchOptions {
   host?: string;
   /** Port of the plaintext coordinator, the authenticated one on port + 1 (default 0: any free ports). */
   port?: number;
+  /**
+   * Jobs carry each round's evaluation in the next round's training stage
+   * (`evaluation.carried`): one aggregate per round instead of two, in every mode.
+   */
+  carried?: boolean;
   /** After the measured jobs, one more job per mode under the sampling profiler: where its rounds' time goes. */
   profile?: boolean;
+  /** With `profile`: a directory where each mode's raw V8 profile is written (`<mode>.cpuprofile`). */
+  profileDir?: string;
   /** Progress lines (stderr). */
   log: (line: string) => void;
 }
@@ -175,7 +182,7 @@ function jobFor(mode: BenchMode, o: RoundBenchOptions, name: string, rounds: num
     train: { localEpochs: 1, batchSize: 64, optimizer: 'sgd', learningRate: 0.05, classWeights: 'none' },
     strategy: { type: 'fedavg' },
     minParticipants: o.minParticipants,
-    evaluation: { holdout: 0.25 },
+    evaluation: { holdout: 0.25, ...(o.carried ? { carried: true } : {}) },
     // The authenticated mode is the same secure job; the coordinator's roster makes its sums authenticated.
     aggregation: mode === 'plain' ? 'plain' : 'secagg',
     seed: o.seed,
@@ -316,7 +323,7 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
         });
         if (!started) throw new Error(`the profiled ${mode} job reported no round 0`);
         await started;
-        const split = await profiler.stop();
+        const split = await profiler.stop(o.profileDir ? path.join(o.profileDir, `${mode}.cpuprofile`) : undefined);
         splits[mode] = Object.fromEntries(TIME_CATEGORIES.map((c) => [c, split[c] / o.rounds])) as Record<TimeCategory, number>;
         o.log(`  profiled ${mode} job: ${TIME_CATEGORIES.map((c) => `${c.split(' (')[0]} ${splits[mode][c].toFixed(2)}`).join(', ')} s per round`);
       }

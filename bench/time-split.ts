@@ -15,6 +15,8 @@
  * - encoding and validation: protobuf tensors and wire codecs (proto/), zod;
  * - everything else is "other": coordinator bookkeeping, the nodes' handler chains, the runtime.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { Session } from 'node:inspector/promises';
 
 /** One sample category, in the order the table lists them. */
@@ -115,13 +117,20 @@ export class ProcessProfiler {
     this.running = true;
   }
 
-  /** Stops the profiler and returns seconds per category of what it sampled. */
-  async stop(): Promise<Record<TimeCategory, number>> {
+  /**
+   * Stops the profiler and returns seconds per category of what it sampled; with `saveAs`, the
+   * raw profile is also written there (a .cpuprofile file Chrome DevTools opens).
+   */
+  async stop(saveAs?: string): Promise<Record<TimeCategory, number>> {
     if (!this.running) throw new Error('the profiler is not running');
     const { profile } = (await this.session.post('Profiler.stop')) as { profile: CpuProfile };
     await this.session.post('Profiler.disable');
     this.session.disconnect();
     this.running = false;
+    if (saveAs) {
+      await mkdir(path.dirname(saveAs), { recursive: true });
+      await writeFile(saveAs, JSON.stringify(profile));
+    }
     return splitProfile(profile);
   }
 }

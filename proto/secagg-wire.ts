@@ -43,7 +43,8 @@ const toCiphertexts = z.array(z.object({ to: id, ciphertext })).max(MAX_IDS);
 const ownedShares = z.array(z.object({ owner: id, share })).max(MAX_IDS);
 const signatureList = z.array(z.object({ id, signature })).max(MAX_IDS);
 
-const toBytes = (b: Uint8Array | Buffer) => new Uint8Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+/** An owned copy (keys, nonces, signatures are small: a typed-array copy, not a sliced ArrayBuffer each). */
+const toBytes = (b: Uint8Array | Buffer) => new Uint8Array(b);
 const buf = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
@@ -207,6 +208,9 @@ function decodeWords(t: Tensor__Output | null, maxWords: number): Uint32Array {
   if (t.shape.length !== 1 || count > maxWords || t.data.length !== 4 * count) {
     throw new WireFormatError(`masked_input must be one vector of at most ${maxWords} words, got shape [${t.shape.join(',')}] with ${t.data.length} bytes`);
   }
+  // A view of the received message's bytes when they are aligned (the message owns them and nothing
+  // else writes them); otherwise a copy.
+  if (LITTLE_ENDIAN && t.data.byteOffset % 4 === 0) return new Uint32Array(t.data.buffer, t.data.byteOffset, count);
   const out = new Uint32Array(count);
   if (LITTLE_ENDIAN) new Uint8Array(out.buffer).set(t.data);
   else {
