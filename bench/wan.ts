@@ -4,7 +4,7 @@
  *
  *   npm run bench:wan -- [--members 4] [--rtt 40] [--mbps 100] [--stall 100/2000]
  *                        [--lr-rounds 4] [--mlp-rounds 3] [--passes 2] [--hidden 300,300]
- *                        [--scale 1] [--json] [--out wan-results.json]
+ *                        [--scale 1] [--carried] [--json] [--out wan-results.json]
  *
  * Three fleets run side by side (sim/wan/wan-fleet.ts), each a coordinator with mutual TLS and a
  * roster and the same members as in-process participant nodes over real gRPC: "loopback" (members
@@ -22,7 +22,9 @@
  * (counted at the proxy), the tasks each member answered (the protocol's sequential steps: each is
  * at least one task down and one result up, one RTT), the bursts of requests on the members'
  * uplinks (counted at the proxy: each is a wait for the coordinator), the floor = loopback time +
- * steps × RTT + bytes / bandwidth, and WAN / floor (target ≤ 1.5).
+ * steps × RTT + bytes / bandwidth, and WAN / floor (target ≤ 1.5). `--carried`: the jobs carry
+ * each round's evaluation in the next round's training stage (`evaluation.carried`), one secure
+ * sum per round instead of two.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -57,12 +59,13 @@ interface Options {
   hidden: number[];
   scale: number;
   seed: number;
+  carried: boolean;
   json: boolean;
   out: string | undefined;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { members: 4, rttMs: 40, mbps: 100, stall: { forMs: 100, everyMs: 2000 }, lrRounds: 4, mlpRounds: 3, passes: 2, hidden: [300, 300], scale: 1, seed: 7, json: false, out: undefined };
+  const o: Options = { members: 4, rttMs: 40, mbps: 100, stall: { forMs: 100, everyMs: 2000 }, lrRounds: 4, mlpRounds: 3, passes: 2, hidden: [300, 300], scale: 1, seed: 7, carried: false, json: false, out: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -89,6 +92,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--passes') o.passes = Math.round(num(1));
     else if (a === '--hidden') o.hidden = value().split(',').map(Number);
     else if (a === '--scale') o.scale = num(0.01);
+    else if (a === '--carried') o.carried = true;
     else if (a === '--json') o.json = true;
     else if (a === '--out') o.out = path.resolve(value());
     else throw new Error(`unknown option ${a}`);
@@ -110,11 +114,11 @@ function writeMembers(dir: string, members: number, scale: number, seed: number)
   });
 }
 
-function jobOf(name: string, model: JobSpec['model'], rounds: number, members: number, seed: number): JobSpec {
+function jobOf(name: string, model: JobSpec['model'], rounds: number, members: number, seed: number, carried: boolean): JobSpec {
   return JobSpecSchema.parse({
     name, model, rounds, minParticipants: members, seed,
     train: { localEpochs: 1, batchSize: 64, optimizer: 'sgd', learningRate: 0.05, classWeights: 'none' },
-    evaluation: { holdout: 0.25 },
+    evaluation: { holdout: 0.25, ...(carried ? { carried: true } : {}) },
     aggregation: 'secagg',
   });
 }
@@ -161,12 +165,12 @@ async function main(): Promise<void> {
     const lr: JobSpec['model'] = { type: 'logistic' };
     const mlp = { type: 'mlp', hidden: o.hidden } as JobSpec['model'];
     const order = [loop, wan, wanAfterReply];
-    for (const f of order) await runMeasuredJob(f.fleet, jobOf('wan-warm-up', lr, 1, o.members, o.seed), schema);
+    for (const f of order) await runMeasuredJob(f.fleet, jobOf('wan-warm-up', lr, 1, o.members, o.seed, o.carried), schema);
     const rows: ModelRow[] = [];
     const runs: Record<string, Record<string, JobRun[]>> = {};
     const models = [['logistic regression', lr, o.lrRounds, logisticParameters(schema)], [`MLP [${o.hidden.join(', ')}]`, mlp, o.mlpRounds, parameterCount(o.hidden, schema)]] as const;
     for (const [label, model, rounds, parameters] of models) {
-      const job = jobOf(`wan-${label}`, model, rounds, o.members, o.seed);
+      const job = jobOf(`wan-${label}`, model, rounds, o.members, o.seed, o.carried);
       const got = { loop: [] as JobRun[], wan: [] as JobRun[], wanAfterReply: [] as JobRun[] };
       // Each fleet's jobs interleaved with the others', so a change in the machine's load hits all alike.
       for (let pass = 0; pass < o.passes; pass++) {

@@ -33,7 +33,8 @@ export const DERIVED_KEY_BYTES = 32;
 export const MIN_SECRET_BYTES = 16;
 
 const HASH_BYTES = 32;
-const INFO_LABEL = new TextEncoder().encode('fedcredit/secagg/v1/key');
+const UTF8 = new TextEncoder();
+const INFO_LABEL = UTF8.encode('fedcredit/secagg/v1/key');
 const PURPOSES = new Set<KeyPurpose>(['mask', 'share-enc', 'self-mask']);
 
 /** What a derived key is used for; each purpose is a separate key space. */
@@ -102,8 +103,7 @@ export function keyInfo(ctx: KeyContext): Uint8Array {
     if (ctx.a === ctx.b) throw new CoreInputError(`a mask pair needs two distinct ids, got ${ctx.a} twice`, 'ctx.b');
     if (second < first) [first, second] = [second, first];
   }
-  const enc = new TextEncoder();
-  const fields = [enc.encode(ctx.purpose), enc.encode(ctx.run), null, enc.encode(first), enc.encode(second)];
+  const fields = [UTF8.encode(ctx.purpose), UTF8.encode(ctx.run), null, UTF8.encode(first), UTF8.encode(second)];
   let total = INFO_LABEL.length;
   for (const f of fields) total += 4 + (f ? f.length : 0);
   const out = new Uint8Array(total);

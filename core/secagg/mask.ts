@@ -127,7 +127,7 @@ function maskWithKernel(k: SimdKernel, x: Uint32Array, terms: OpenTerm[], bits: 
       const len = Math.min(MASK_CHUNK_WORDS, x.length - start);
       k.words.set(x.subarray(start, start + len), 0);
       for (const { stream, sign } of terms) {
-        stream.readInto(k.bytes.subarray(CHUNK_BYTES, CHUNK_BYTES + 4 * len));
+        k.bytes.set(stream.next(len), CHUNK_BYTES);
         if (sign === 1) k.add(4 * len, modMask);
         else k.sub(4 * len, modMask);
       }

@@ -137,27 +137,6 @@ describe('openMaskStream', () => {
     expect(toHex(concat(parts))).toBe(toHex(bytesOf(expandMask(key, total))));
   });
 
-  it("readInto writes the same words into a caller's buffer, from any position, and keeps its own copy of the key", () => {
-    const key = seededRng(12)(32);
-    const total = MASK_CHUNK_WORDS + 50;
-    const want = bytesOf(expandMask(key, total));
-    const s = openMaskStream(key, total);
-    key.fill(0); // the caller wipes its key; the stream read from its own copy
-    const into = new Uint8Array(4 * total + 8);
-    let at = 4;
-    for (const n of [3, 17, MASK_CHUNK_WORDS + 1, 29]) {
-      s.readInto(into.subarray(at, at + 4 * n));
-      at += 4 * n;
-    }
-    expect(s.remaining).toBe(0);
-    expect(toHex(into.subarray(4, 4 + 4 * total))).toBe(toHex(want));
-    expect(into[0]).toBe(0);
-    expect(into[4 * total + 4]).toBe(0);
-    const t = openMaskStream(KEY_00_1F, 4);
-    expect(errorOf(() => t.readInto(new Uint8Array(6))).parameter).toBe('dest');
-    expect(errorOf(() => t.readInto(new Uint8Array(20))).parameter).toBe('dest');
-  });
-
   it('each read is a fresh buffer of 4n bytes', () => {
     const s = openMaskStream(KEY_00_1F, 32);
     const a = s.next(16);

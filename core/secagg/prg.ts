@@ -3,12 +3,10 @@
  * Protocols", §2.3–§2.4), the PRG of Bonawitz et al., CCS 2017 (y_u = x_u + PRG(b_u) +
  * Σ ±PRG(s_uv)).
  *
- * Two implementations of the same block function, both deterministic and free of I/O, so both
- * allowed in the pure core: OpenSSL's through `node:crypto` (`createCipheriv('chacha20', key,
- * iv)`; its 16-byte IV is the RFC 8439 state words 12–15, a 32-bit little-endian block counter
- * followed by the 96-bit nonce) for {@link chacha20Keystream} and {@link expandMask}, and
- * libsodium's for {@link openMaskStream}, which masking reads chunk by chunk into its own memory.
- * Encrypting zeros yields the raw keystream.
+ * The block function is OpenSSL's, reached through `node:crypto` (`createCipheriv('chacha20',
+ * key, iv)`); it is deterministic and does no I/O, so it is allowed in the pure core. OpenSSL's
+ * 16-byte IV is the RFC 8439 state words 12–15: a 32-bit little-endian block counter followed by
+ * the 96-bit nonce. Encrypting zeros yields the raw keystream.
  *
  * {@link expandMask} keys ChaCha20 with the full 32-byte derived key (never a folded seed — a
  * 32-bit fold of a secret is brute-forceable), a fixed all-zero nonce and counter 0. That is safe only because every mask key is
@@ -16,7 +14,6 @@
  * repeats. Keystream bytes are read as little-endian uint32 words.
  */
 import { createCipheriv } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { CoreInputError } from '../types.ts';
 import { assertBytes } from './keys.ts';
 
@@ -33,11 +30,6 @@ export const CHACHA_BLOCK_BYTES = 64;
 export const MAX_MASK_WORDS = 2 ** 28;
 
 const ZERO_NONCE = new Uint8Array(CHACHA_NONCE_BYTES);
-
-/** libsodium's IETF ChaCha20 (96-bit nonce, 32-bit block counter `ic`); sodium-native ships no type declarations. */
-const sodium = createRequire(import.meta.url)('sodium-native') as {
-  crypto_stream_chacha20_ietf_xor_ic(out: Uint8Array, message: Uint8Array, nonce: Uint8Array, ic: number, key: Uint8Array): void;
-};
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
@@ -89,13 +81,13 @@ export function expandMask(key: Uint8Array, words: number): Uint32Array {
 /** Words per chunk of a {@link MaskStream} read that needs no allocated input (64 KiB of keystream). */
 export const MASK_CHUNK_WORDS = 16384;
 
-/** Shared all-zero cipher input; the stream cipher only reads it, nothing writes it. */
+/** Shared all-zero cipher input for chunked reads; node:crypto only reads it, nothing writes it. */
 const ZERO_CHUNK = new Uint8Array(4 * MASK_CHUNK_WORDS);
 
 /**
  * A sequential reader of the mask {@link expandMask} would return for the same key and length:
- * consecutive reads yield consecutive words of that mask, so a caller can consume a long mask
- * chunk by chunk while each chunk is still in cache, without materializing it.
+ * consecutive {@link MaskStream.next} calls yield consecutive words of that mask, so a caller can
+ * consume a long mask chunk by chunk while each chunk is still in cache, without materializing it.
  */
 export interface MaskStream {
   /** Words not read yet. */
@@ -106,21 +98,12 @@ export interface MaskStream {
    * `n` is an integer in [0, remaining].
    */
   next(n: number): Uint8Array;
-  /**
-   * The next `dest.length / 4` words, written into `dest` (no allocation): the same bytes
-   * {@link MaskStream.next} would return. Throws {@link CoreInputError} (`dest`) unless its length
-   * is a multiple of 4 and at most 4 · remaining.
-   */
-  readInto(dest: Uint8Array): void;
 }
 
 /**
  * Opens a {@link MaskStream} of `words` words for `key`: the same ChaCha20 keystream (zero nonce,
- * counter 0) as `expandMask(key, words)`, bit for bit, read in pieces. The stream is libsodium's
- * IETF ChaCha20 (`crypto_stream_chacha20_ietf_xor_ic` over zeros, which addresses 64-byte blocks by
- * counter), so reads write straight into the caller's buffer; {@link expandMask} goes through
- * OpenSSL, and the tests compare the two. The stream keeps its own copy of the key and wipes it
- * once the last word is read.
+ * counter 0) as `expandMask(key, words)`, bit for bit, read in pieces. Reads of at most
+ * {@link MASK_CHUNK_WORDS} words encrypt a shared zero buffer instead of allocating one.
  * Throws {@link CoreInputError} exactly as {@link expandMask} does: `key` unless 32 bytes, `words`
  * unless an integer in [0, {@link MAX_MASK_WORDS}].
  */
@@ -129,33 +112,9 @@ export function openMaskStream(key: Uint8Array, words: number): MaskStream {
   if (!Number.isInteger(words) || words < 0 || words > MAX_MASK_WORDS) {
     throw new CoreInputError(`words must be an integer in [0, ${MAX_MASK_WORDS}], got ${words}`, 'words');
   }
-  const ownKey = Uint8Array.from(key);
+  // counter 0 and the zero nonce: the whole 16-byte OpenSSL IV is zero (see keystreamUnchecked).
+  const cipher = words === 0 ? null : createCipheriv('chacha20', key, new Uint8Array(16));
   let remaining = words;
-  /** Bytes of keystream read so far. */
-  let offset = 0;
-  const readInto = (dest: Uint8Array): void => {
-    const len = dest.length;
-    if (len % 4 !== 0 || len / 4 > remaining) throw new CoreInputError(`dest must hold a multiple of 4 bytes, at most ${4 * remaining}, got ${len}`, 'dest');
-    let at = 0;
-    // A read that starts inside a block: that block once more, and its tail.
-    const inBlock = offset % CHACHA_BLOCK_BYTES;
-    if (inBlock !== 0 && len > 0) {
-      const block = new Uint8Array(CHACHA_BLOCK_BYTES);
-      sodium.crypto_stream_chacha20_ietf_xor_ic(block, ZERO_CHUNK.subarray(0, CHACHA_BLOCK_BYTES), ZERO_NONCE, (offset - inBlock) / CHACHA_BLOCK_BYTES, ownKey);
-      at = Math.min(len, CHACHA_BLOCK_BYTES - inBlock);
-      dest.set(block.subarray(inBlock, inBlock + at));
-      block.fill(0);
-      offset += at;
-    }
-    while (at < len) {
-      const m = Math.min(len - at, ZERO_CHUNK.length);
-      sodium.crypto_stream_chacha20_ietf_xor_ic(dest.subarray(at, at + m), ZERO_CHUNK.subarray(0, m), ZERO_NONCE, offset / CHACHA_BLOCK_BYTES, ownKey);
-      at += m;
-      offset += m;
-    }
-    remaining -= len / 4;
-    if (remaining === 0) ownKey.fill(0);
-  };
   return {
     get remaining() {
       return remaining;
@@ -164,11 +123,16 @@ export function openMaskStream(key: Uint8Array, words: number): MaskStream {
       if (!Number.isInteger(n) || n < 0 || n > remaining) {
         throw new CoreInputError(`n must be an integer in [0, ${remaining}], got ${n}`, 'n');
       }
-      const out = new Uint8Array(4 * n);
-      readInto(out);
-      return out;
+      if (n === 0 || cipher === null) return new Uint8Array(0);
+      const bytes = 4 * n;
+      const out = cipher.update(bytes <= ZERO_CHUNK.length ? ZERO_CHUNK.subarray(0, bytes) : new Uint8Array(bytes));
+      // A stream cipher returns exactly as many bytes as it is given (OpenSSL keeps the position
+      // inside a partial block between calls); anything else would desynchronize the mask.
+      if (out.length !== bytes) throw new Error(`chacha20 returned ${out.length} bytes for ${bytes}`);
+      remaining -= n;
+      if (remaining === 0) cipher.final();
+      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     },
-    readInto,
   };
 }
 
