@@ -47,7 +47,8 @@ import { layoutSize } from '../core/types.ts';
 import type { ContributionShape } from '../core/types.ts';
 import type { HandlerResult, Mod, ParsedTask } from './handler.ts';
 import { cryptoRng } from '../platform/crypto-rng.ts';
-import { carriedShape, inputNoised } from '../core/round/carried-evaluation.ts';
+import { carriedShape } from '../core/round/carried-evaluation.ts';
+import { stageNoised } from '../core/privacy/noised-stages.ts';
 import type { Contribution } from '../core/types.ts';
 import { createHash } from 'node:crypto';
 import type { FloorSettings, ReleaseFloor } from './releases/floor.ts';
@@ -172,7 +173,7 @@ export function secAggMod(opts: SecAggModOptions): Mod {
       const declined =
         configFloorProblem(config, floor) ??
         attemptProblem(history, key, maxAttempts) ??
-        (inputNoised(task.config.job, task.kind, task.config.evaluates !== undefined) ? undefined : contributionProblem(history, key, config.participants));
+        (stageNoised(task.config.job, task.kind, task.config.evaluates !== undefined) ? undefined : contributionProblem(history, key, config.participants));
       if (declined) return decline(declined);
       releases.append({ kind: 'attempt', ...key, run: config.run, at: now() });
       // The local computation starts once the advert is out, so it overlaps the key exchange.

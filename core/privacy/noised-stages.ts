@@ -12,10 +12,15 @@
 import type { JobSpec } from '../job.ts';
 import type { TaskKind } from '../types.ts';
 
-/** True when participants add fresh DP noise to their input of `kind` in this job. */
-export function stageNoised(job: Pick<JobSpec, 'privacy'>, kind: TaskKind): boolean {
+/**
+ * True when participants add fresh DP noise to their input of `kind` in this job. A training
+ * input that also carries the previous round's evaluation (`carriesEvaluation`,
+ * core/round/carried-evaluation.ts) is noised only when both parts are: one exact part makes the
+ * whole input exact.
+ */
+export function stageNoised(job: Pick<JobSpec, 'privacy'>, kind: TaskKind, carriesEvaluation = false): boolean {
   const p = job.privacy;
   if (p.mode === 'record') return true;
-  if (p.mode === 'client') return kind === 'train' && p.noise === 'distributed';
+  if (p.mode === 'client') return kind === 'train' && p.noise === 'distributed' && !carriesEvaluation;
   return false;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JobSpecSchema } from '../job.ts';
-import { carriedRound, carriedShape, inputNoised, joinCarried, joinCarriedReceipts, splitCarried, splitCarriedReceipt, splitCarriedReceipts } from './carried-evaluation.ts';
+import { stageNoised } from '../privacy/noised-stages.ts';
+import { carriedRound, carriedShape, joinCarried, joinCarriedReceipts, splitCarried, splitCarriedReceipt, splitCarriedReceipts } from './carried-evaluation.ts';
 
 const job = (evaluation: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
   JobSpecSchema.parse({ name: 'carry', rounds: 4, model: { type: 'logistic' }, evaluation: { bins: 10, ...evaluation }, ...extra });
@@ -49,10 +50,10 @@ describe('evaluations carried by the next training stage', () => {
   it('treat an input as noised only when every part of it is', () => {
     const record = { privacy: { mode: 'record' as const, epsilon: 3, delta: 1e-5 } };
     const client = job({}, { privacy: { mode: 'client', epsilon: 3, delta: 1e-5, noise: 'distributed' } });
-    expect(inputNoised(job({}, record), 'train', true)).toBe(true);
-    expect(inputNoised(client, 'train', false)).toBe(true);
+    expect(stageNoised(job({}, record), 'train', true)).toBe(true);
+    expect(stageNoised(client, 'train', false)).toBe(true);
     // Client-level DP noises the update, not the evaluation: a carrying input is exact.
-    expect(inputNoised(client, 'train', true)).toBe(false);
-    expect(inputNoised(job({}), 'train', true)).toBe(false);
+    expect(stageNoised(client, 'train', true)).toBe(false);
+    expect(stageNoised(job({}), 'train', true)).toBe(false);
   });
 });

@@ -17,8 +17,7 @@
 import type { JobSpec } from '../job.ts';
 import { evaluationShape } from '../metrics/histogram.ts';
 import { evaluationRounds } from '../privacy/record-plan.ts';
-import { stageNoised } from '../privacy/noised-stages.ts';
-import type { Contribution, ContributionShape, TaskKind } from '../types.ts';
+import type { Contribution, ContributionShape } from '../types.ts';
 import { CoreInputError } from '../types.ts';
 
 /** Prefix of the evaluation vectors inside a training contribution ("evaluation.hist", "evaluation.loss"). */
@@ -76,15 +75,6 @@ export function splitCarried(sum: Contribution): { train: Contribution; evaluati
     else train[name] = v;
   }
   return { train, evaluation };
-}
-
-/**
- * True when every part of a stage's input carries fresh DP noise: the stage's own kind, and the
- * carried evaluation's when `carries`. One exact part makes the whole input exact (released at
- * most once, and again only over the same survivor set).
- */
-export function inputNoised(job: Pick<JobSpec, 'privacy'>, kind: TaskKind, carries: boolean): boolean {
-  return stageNoised(job, kind) && (!carries || stageNoised(job, 'evaluate'));
 }
 
 /**

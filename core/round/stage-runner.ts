@@ -9,7 +9,7 @@ import type { JobSpec } from '../job.ts';
 import type { Contribution } from '../types.ts';
 import type { EngineDeps } from './engine-types.ts';
 import { nonFiniteProblem } from './finite.ts';
-import { inputNoised } from './carried-evaluation.ts';
+import { stageNoised } from '../privacy/noised-stages.ts';
 import type { Grid, StageTask } from './grid.ts';
 import { describeFailures, JobFailedError } from './job-failed.ts';
 import type { SumResult } from './sum-protocol.ts';
@@ -57,7 +57,7 @@ export function stageRunner(o: StageRunnerOptions): StageRun {
     const { only } = options;
     let task = asked;
     let shape = askedShape;
-    const pinned = inputNoised(job, task.kind, options.carries === true) ? undefined : released[`${task.kind}/${round}`];
+    const pinned = stageNoised(job, task.kind, options.carries === true) ? undefined : released[`${task.kind}/${round}`];
     if (pinned) await grid.waitFor(pinned.length, pinned, job.deadlines.waitForParticipantsMs);
     const participants = pinned ?? (only ? only.filter((p) => grid.available().includes(p)) : wanted(grid.available()));
     emit({ type: 'stage', round, stage: task.kind, participants });
