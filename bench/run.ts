@@ -2,7 +2,8 @@
  * `npm run bench`: secure aggregation's costs on this machine, in one run.
  *
  *   npm run bench -- [--parties 10] [--min-participants min(n, 10)] [--hidden 300,300] [--rounds 3]
- *                    [--jobs 4] [--scale 1] [--host 127.0.0.1] [--port 0] [--carried] [--profile [--profile-dir DIR]] [--rounds-only]
+ *                    [--jobs 4] [--scale 1] [--host 127.0.0.1] [--port 0] [--carried] [--next-task MODE]
+ *                    [--profile [--profile-dir DIR]] [--rounds-only]
  *                    [--reps 60] [--masking-only] [--dp-only] [--psi-only] [--psi-sizes 100000,1000000]
  *                    [--vertical-only] [--gbdt-only]
  *                    [--json] [--out bench/results.json]
@@ -14,7 +15,9 @@
  *    minParticipants (default min(n, 10)) sets how many neighbours each member masks with: with
  *    10 of 100 members required, "auto" gives k = 14 (SecAgg+); `--min-participants 100` makes
  *    everyone everyone's neighbour. `--carried` makes every job carry each round's evaluation in
- *    the next round's training stage (one aggregate per round). `--profile` adds one profiled job per mode and a table of where
+ *    the next round's training stage (one aggregate per round). `--next-task pull-beside-push` (or
+ *    `pull-after-push`) makes the nodes poll for each next task with a PullTask of its own instead
+ *    of getting it in their PushResult's reply (the default, `push-reply`). `--profile` adds one profiled job per mode and a table of where
  *    its rounds' time goes (bench/time-split.ts), and `--profile-dir` saves each mode's raw profile
  *    there (`plain.cpuprofile`, …, for Chrome DevTools); `--rounds-only` runs this section alone. The
  *    coordinators listen on `--host` (default 127.0.0.1), the plaintext one on `--port` and the
@@ -58,6 +61,7 @@ import type { RoundBenchResult } from './secagg-round.ts';
 import { psiTable, runPsiBench } from './psi.ts';
 import { TIME_CATEGORIES } from './time-split.ts';
 import { localEpochTable, runLocalEpochBench } from './local-epoch.ts';
+import type { NextTaskMode } from '../participant/node.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROUND_TARGET = 1.3;
@@ -75,6 +79,7 @@ interface Options {
   profile: boolean;
   profileDir?: string;
   carried: boolean;
+  nextTask?: NextTaskMode;
   roundsOnly: boolean;
   hidden: number[];
   rounds: number;
@@ -113,6 +118,11 @@ function parseArgs(argv: string[]): Options {
       if (o.port > 65534) throw new Error('--port must be at most 65534 (the authenticated coordinator takes port + 1)');
     } else if (a === '--profile') o.profile = true;
     else if (a === '--carried') o.carried = true;
+    else if (a === '--next-task') {
+      const m = value();
+      if (m !== 'push-reply' && m !== 'pull-beside-push' && m !== 'pull-after-push') throw new Error(`--next-task must be push-reply, pull-beside-push or pull-after-push, got "${m}"`);
+      o.nextTask = m;
+    }
     else if (a === '--profile-dir') {
       o.profileDir = path.resolve(value());
       o.profile = true;
@@ -161,7 +171,7 @@ function table(machine: Record<string, string>, m: MaskingResult | undefined, p:
   ];
   if (r) {
     rows.push(
-      ['data', `synthetic consortium, ${r.rows.toLocaleString('en-US')} rows in ${r.parties} parties; 1 local epoch, batch 64; in-process nodes over gRPC on 127.0.0.1${o.carried ? '; each round\'s evaluation carried by the next round\'s training stage (--carried)' : ''}`, ''],
+      ['data', `synthetic consortium, ${r.rows.toLocaleString('en-US')} rows in ${r.parties} parties; 1 local epoch, batch 64; in-process nodes over gRPC on 127.0.0.1${o.carried ? '; each round\'s evaluation carried by the next round\'s training stage (--carried)' : ''}${o.nextTask && o.nextTask !== 'push-reply' ? `; nodes poll for each next task (--next-task ${o.nextTask})` : ''}`, ''],
       [
         'secure aggregation',
         `${r.secureWords.toLocaleString('en-US')} words mod 2^32 per update, k = ${r.neighbours} neighbours ${r.neighbours >= r.parties - 1 ? '(everyone)' : '(SecAgg+ ring drawn per round)'}, threshold t = ${r.threshold}; job minParticipants ${r.minParticipants}`,
@@ -257,7 +267,7 @@ async function main(): Promise<void> {
   const minParticipants = o.minParticipants ?? Math.min(o.parties, 10);
   const rounds = o.maskingOnly || o.dpOnly ? undefined : await runRoundBench({
     parties: o.parties, minParticipants, hidden: o.hidden, rounds: o.rounds, jobsPerMode: o.jobs, scale: o.scale, seed: 1,
-    host: o.host, port: o.port, carried: o.carried, profile: o.profile, ...(o.profileDir ? { profileDir: o.profileDir } : {}), log,
+    host: o.host, port: o.port, carried: o.carried, ...(o.nextTask ? { nextTask: o.nextTask } : {}), profile: o.profile, ...(o.profileDir ? { profileDir: o.profileDir } : {}), log,
   });
   if (o.roundsOnly) {
     const machine = await machineFacts(rounds?.backend, String(inputDim(schema)));

@@ -36,7 +36,7 @@ import { generateConsortium } from '../sim/synthetic/generate.ts';
 import { loadSchemaFile, loadTable } from '../participant/data/load.ts';
 import { chain, errorToRefusalMod, schemaCheckMod } from '../participant/handler.ts';
 import { localHandler } from '../participant/local-handler.ts';
-import { ParticipantNode } from '../participant/node.ts';
+import { ParticipantNode, type NextTaskMode } from '../participant/node.ts';
 import { secAggMod } from '../participant/secagg-mod.ts';
 import { initBackend } from '../participant/trainer/backend.ts';
 import { ControlClient } from '../client/control-client.ts';
@@ -78,6 +78,8 @@ export interface RoundBenchOptions {
    * (`evaluation.carried`): one aggregate per round instead of two, in every mode.
    */
   carried?: boolean;
+  /** How every node gets its next task (participant/node.ts; default its default, `push-reply`). */
+  nextTask?: NextTaskMode;
   /** After the measured jobs, one more job per mode under the sampling profiler: where its rounds' time goes. */
   profile?: boolean;
   /** With `profile`: a directory where each mode's raw V8 profile is written (`<mode>.cpuprofile`). */
@@ -223,7 +225,7 @@ interface Fleet {
  * roster, nodes with their certificates and identity keys (and their own copy of the roster for
  * the secure sums' signed adverts), and an operator's certificate and token on the Control API.
  */
-async function startFleet(f: Fleet, at: { host: string; port: number }, stateDir: string, files: { name: string; file: string }[], schema: DataSchema, digest: string, trust?: string): Promise<void> {
+async function startFleet(f: Fleet, at: { host: string; port: number }, stateDir: string, files: { name: string; file: string }[], schema: DataSchema, digest: string, trust?: string, nextTask?: NextTaskMode): Promise<void> {
   const c = trust ? loadCredentials(path.join(trust, 'coordinator'), 'coordinator') : undefined;
   f.coord = await startCoordinator({
     port: at.port, host: at.host, stateDir, logLevel: 'error',
@@ -246,6 +248,7 @@ async function startFleet(f: Fleet, at: { host: string; port: number }, stateDir
       coordinator: f.coord.address, name: file.name, role: creds?.identity.role ?? 'bench', schemaDigest: digest, handler,
       log: createLogger(`participant:${file.name}${trust ? ':auth' : ''}`, 'error'),
       ...(creds ? { credentials: clientCredentials(creds), identity: creds.identity } : {}),
+      ...(nextTask ? { nextTask } : {}),
     });
     f.nodes.push(node);
     f.runs.push(node.run());
@@ -272,8 +275,8 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
       hosts: [...new Set([host, 'localhost', '127.0.0.1'])],
     });
     const port = o.port ?? 0;
-    await startFleet(open, { host, port }, path.join(dir, 'coordinator'), files, schema, digest);
-    await startFleet(auth, { host, port: port ? port + 1 : 0 }, path.join(dir, 'coordinator-auth'), files, schema, digest, trust);
+    await startFleet(open, { host, port }, path.join(dir, 'coordinator'), files, schema, digest, undefined, o.nextTask);
+    await startFleet(auth, { host, port: port ? port + 1 : 0 }, path.join(dir, 'coordinator-auth'), files, schema, digest, trust, o.nextTask);
     const controls: Record<BenchMode, ControlClient> = { plain: open.control!, secagg: open.control!, authenticated: auth.control! };
     const parameters = parameterCount(o.hidden, schema);
     o.log(`round bench: ${o.parties} in-process participants per coordinator (${open.rows} rows), mlp [${o.hidden.join(', ')}] = ${parameters} parameters, tfjs ${backend}`);
@@ -306,7 +309,9 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
           auc: status.rounds[status.rounds.length - 1]?.metrics?.auc ?? Number.NaN,
         };
         jobs.push(sample);
-        o.log(`  ${mode.padEnd(13)} job ${i + 1}: rounds 1..${o.rounds} ${sample.roundSeconds.map((s) => s.toFixed(2)).join(' ')} s (AUC ${sample.auc.toFixed(4)})`);
+        const mem = process.memoryUsage();
+        const mib = (b: number) => Math.round(b / 2 ** 20);
+        o.log(`  ${mode.padEnd(13)} job ${i + 1}: rounds 1..${o.rounds} ${sample.roundSeconds.map((s) => s.toFixed(2)).join(' ')} s (AUC ${sample.auc.toFixed(4)}; process RSS ${mib(mem.rss)} MiB, JS heap ${mib(mem.heapUsed)} MiB, buffers ${mib(mem.arrayBuffers)} MiB)`);
       }
     }
     if (!secure) throw new Error('the secure jobs reported no secure-aggregation facts');

@@ -64,7 +64,7 @@ function snapshot(fleet: WanFleet, uplinks: ReadonlyMap<string, BurstCounter>): 
     bytes[name] = { up: t.bytesUp, down: t.bytesDown };
   }
   const tasks: Snapshot['tasks'] = {};
-  for (const [name, node] of fleet.nodes) tasks[name] = node.tasksDone;
+  for (const [name, node] of fleet.nodes) tasks[name] = node.tasksSent;
   const upBursts: Snapshot['upBursts'] = {};
   for (const [name, c] of uplinks) upBursts[name] = c.bursts;
   return { bytes, tasks, upBursts };

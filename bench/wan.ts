@@ -12,8 +12,8 @@
  * sim/wan/shaped-link.ts: half the RTT each way and the given bandwidth each way; the last
  * member's link also stalls, `--stall F/E`: nothing is delivered for F ms of every E ms, like a
  * burst of loss TCP recovers from) and "wan, poll after reply" (the same links, nodes with
- * `pollBesidePush: false`: each waits for its PushResult's reply before its next long poll, as
- * nodes did before). Jobs: logistic regression and an MLP (`--hidden`), `--passes` times per fleet,
+ * `nextTask: 'pull-after-push'`: each waits for its PushResult's reply before a PullTask for its
+ * next task, as nodes did before). Jobs: logistic regression and an MLP (`--hidden`), `--passes` times per fleet,
  * interleaved, after an unmeasured warm-up job. First, one 600 kB gRPC message up and down a link
  * of the same shape with 64 KiB and with widened HTTP/2 windows (bench/wan-window.ts).
  *
@@ -36,6 +36,7 @@ import { initBackend } from '../participant/trainer/backend.ts';
 import { writeCsvFile } from '../sim/csv.ts';
 import { generateConsortium } from '../sim/synthetic/generate.ts';
 import { startWanFleet } from '../sim/wan/wan-fleet.ts';
+import type { NextTaskMode } from '../participant/node.ts';
 import type { WanFleet } from '../sim/wan/wan-fleet.ts';
 import type { LinkShape } from '../sim/wan/link-schedule.ts';
 import { parameterCount, SCHEMA_FILE } from './secagg-round.ts';
@@ -144,20 +145,20 @@ async function main(): Promise<void> {
     const members = writeMembers(path.join(dir, 'data'), o.members, o.scale, o.seed);
     const lossy = members[members.length - 1]!.name;
     const shape = (m: string): LinkShape => ({ latencyMs: o.rttMs / 2, bandwidthBps: o.mbps * 1e6, ...(m === lossy && o.stall ? { stall: o.stall } : {}) });
-    const start = async (name: string, shaped: boolean, pollBesidePush: boolean): Promise<Measured> => {
+    const start = async (name: string, shaped: boolean, nextTask: NextTaskMode): Promise<Measured> => {
       // A gap of a quarter RTT on the uplink separates two waves of requests (see BurstCounter).
       const uplinks = new Map(shaped ? members.map((m) => [m.name, new BurstCounter(o.rttMs / 4)]) : []);
       const fleet = await startWanFleet({
-        dir: path.join(dir, name), members, schema, pollBesidePush,
+        dir: path.join(dir, name), members, schema, nextTask,
         link: (m) => (shaped ? { up: shape(m), down: shape(m) } : undefined),
         onDeliver: (m, direction, at) => (direction === 'up' ? uplinks.get(m)?.delivered(at) : undefined),
       });
       fleets.push(fleet);
       return { fleet, uplinks };
     };
-    const loop = await start('loopback', false, true);
-    const wan = await start('wan', true, true);
-    const wanAfterReply = await start('wan-poll-after-reply', true, false);
+    const loop = await start('loopback', false, 'push-reply');
+    const wan = await start('wan', true, 'push-reply');
+    const wanAfterReply = await start('wan-poll-after-reply', true, 'pull-after-push');
     log(`wan bench: ${o.members} members (${[...wan.fleet.rows.values()].reduce((a, b) => a + b, 0)} rows), RTT ${o.rttMs} ms, ${o.mbps} Mbit/s each way, ${o.stall ? `${lossy}'s link stalls ${o.stall.forMs} ms every ${o.stall.everyMs} ms` : 'no stalls'}, tfjs ${backend}`);
 
     const window = await runWindowBench({ bytes: 600_000, rttMs: o.rttMs, mbps: o.mbps, reps: 4 });

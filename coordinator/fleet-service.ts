@@ -14,7 +14,7 @@ import { verticalReplyFromWire, verticalStepToWire } from '../proto/vertical-wir
 import { scoreHandler } from './fleet-score.ts';
 import type { VerticalJobRecord } from './vertical-jobs.ts';
 import { HeartbeatRequestSchema, HelloRequestSchema, PullTaskRequestSchema, formatZodError } from '../proto/validate.ts';
-import type { FleetGrid } from './fleet-grid.ts';
+import type { FleetGrid, ParticipantEntry } from './fleet-grid.ts';
 import type { QueuedTask } from './fleet-tasks.ts';
 import { FleetAuth } from './fleet-auth.ts';
 import { peerCommonName } from '../trust/tls.ts';
@@ -76,10 +76,20 @@ function receiptOf(json: string | undefined, name: string, open: QueuedTask | un
   return { receipt: json };
 }
 
-/** A status for `cb`; the details are cut to a bounded length (they may quote what was sent). */
 /** Long polls one session may hold open at once (a node needs one; a flood of them is refused). */
 const MAX_WAITING_PULLS = 4;
 
+/**
+ * The long poll of PullTask and of a PushResult that asks for its next task: `e`'s next task
+ * within `waitMs` (at most 30 s), or none; given up when the call is cancelled.
+ */
+function nextTask(grid: FleetGrid, e: ParticipantEntry, waitMs: number, call: { on(event: 'cancelled', cb: () => void): unknown }): Promise<{ hasTask: boolean; task?: Task }> {
+  return grid
+    .pull(e, Math.min(waitMs, 30_000), (onCancel) => call.on('cancelled', onCancel))
+    .then((t) => (t ? { hasTask: true, task: taskToWire(t) } : { hasTask: false }));
+}
+
+/** A status for `cb`; the details are cut to a bounded length (they may quote what was sent). */
 function fail(code: grpc.status, details: string): Partial<grpc.StatusObject> {
   return { code, details: clipText(details) };
 }
@@ -125,9 +135,8 @@ export function fleetHandlers(
       if (e.waiters.length >= MAX_WAITING_PULLS) {
         return cb(fail(grpc.status.RESOURCE_EXHAUSTED, `PullTask: ${e.name} already has ${e.waiters.length} long polls waiting; a node needs one`));
       }
-      grid
-        .pull(e, Math.min(parsed.data.waitMs, 30_000), (onCancel) => call.on('cancelled', onCancel))
-        .then((t) => cb(null, t ? { hasTask: true, task: taskToWire(t) } : { hasTask: false }))
+      nextTask(grid, e, parsed.data.waitMs, call)
+        .then((t) => cb(null, t))
         .catch((err: Error) => cb(fail(grpc.status.INTERNAL, `PullTask: ${err.message}`)));
     },
 
@@ -168,7 +177,13 @@ export function fleetHandlers(
         return cb(fail(grpc.status.INVALID_ARGUMENT, `PushResult from ${e.name}: ${(err as Error).message}`));
       }
       if (problem) return cb(fail(grpc.status.FAILED_PRECONDITION, `PushResult from ${e.name}: ${problem}`));
-      cb(null, { accepted: true, message: 'ok' });
+      const waitMs = req.nextWaitMs ?? 0;
+      if (waitMs <= 0) return cb(null, { accepted: true, message: 'ok' });
+      // The node asked for its next task in this reply (no PullTask between steps): a long poll like PullTask's.
+      if (e.waiters.length >= MAX_WAITING_PULLS) return cb(null, { accepted: true, message: `ok; no task held: ${e.name} already has ${e.waiters.length} long polls waiting` });
+      nextTask(grid, e, waitMs, call)
+        .then((t) => cb(null, { accepted: true, message: 'ok', ...t }))
+        .catch((err: Error) => cb(fail(grpc.status.INTERNAL, `PushResult: ${err.message}`)));
     },
 
     Heartbeat(call, cb) {

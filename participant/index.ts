@@ -12,6 +12,7 @@ export { loadSchemaFile, loadTable, inferSchemaFromFile, parseSchemaJson } from 
 export { loadPolicy, parsePolicyJson, PolicySchema, policyWarnings } from './policy.ts';
 export type { Policy } from './policy.ts';
 export { FleetRefusedError, ParticipantNode } from './node.ts';
+export type { NextTaskMode, NodeOptions } from './node.ts';
 export { initBackend, BACKEND_ENV } from './trainer/backend.ts';
 export type { BackendInfo, BackendName } from './trainer/backend.ts';
 export type { LocalMetricsSink } from './local-handler.ts';

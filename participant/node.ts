@@ -30,6 +30,9 @@ import { tlsChannelOptions } from '../trust/tls.ts';
 import { classifyDialFailure, describeDialFailure, type DialFailureKind } from '../trust/tls-failure.ts';
 import type { Binding, SignedFields } from '../trust/signing.ts';
 
+/** How a node gets its next task after answering one ({@link NodeOptions.nextTask}). */
+export type NextTaskMode = 'push-reply' | 'pull-beside-push' | 'pull-after-push';
+
 /** Settings of a participant node. */
 export interface NodeOptions {
   coordinator: string;
@@ -48,10 +51,14 @@ export interface NodeOptions {
   /** Runs the steps of vertical jobs (participant/vertical/party.ts); without it, this node refuses them. */
   vertical?: VerticalHandler;
   /**
-   * Start the next long poll beside each PushResult (default true) instead of after its reply:
-   * one round trip less per task on a long link (docs/wan.md). False only to measure the difference.
+   * How the node gets its next task after answering one (docs/wan.md):
+   * - `push-reply` (default): the PushResult asks the coordinator to hold its reply for the next
+   *   task (a long poll in the reply), so each step costs one signed call instead of two;
+   * - `pull-beside-push`: a PullTask long poll sent right behind the PushResult;
+   * - `pull-after-push`: a PullTask once the PushResult is answered (one round trip more per
+   *   step on a long link). The last two only to measure the difference.
    */
-  pollBesidePush?: boolean;
+  nextTask?: NextTaskMode;
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -84,8 +91,13 @@ export class ParticipantNode {
   private readonly heartbeats = new Heartbeats();
   /** The cause of the last failed dial, so that a cause is logged once, not at every retry. */
   private lastDialFailure?: DialFailureKind;
-  /** Number of tasks answered (contribution or refusal). */
+  /** Number of tasks answered (contribution or refusal) whose answer the coordinator accepted. */
   tasksDone = 0;
+  /**
+   * Number of answers sent. Ahead of {@link tasksDone} while a PushResult's reply is held for the
+   * next task (by one at most, as the node answers one task at a time).
+   */
+  tasksSent = 0;
 
   constructor(private readonly opts: NodeOptions) {
     const Fleet = loadProto().fedcredit.v1.Fleet;
@@ -108,9 +120,14 @@ export class ParticipantNode {
     });
   }
 
+  /** How long the coordinator may hold a long poll for this node's next task. */
+  private pollWaitMs(): number {
+    return this.opts.pollWaitMs ?? 10_000;
+  }
+
   /** One long-poll PullTask call. */
   private pull(): Promise<PullTaskReply__Output> {
-    const waitMs = this.opts.pollWaitMs ?? 10_000;
+    const waitMs = this.pollWaitMs();
     return unaryCall<PullTaskReply__Output>(
       (m, o, cb) => this.client.pullTask(this.signed('PullTask', { session: this.session, waitMs }), m, o, cb),
       waitMs + 15_000,
@@ -119,10 +136,11 @@ export class ParticipantNode {
   }
 
   /**
-   * Runs until {@link stop} is called. After answering a task the node starts its next long poll
-   * at once, beside the PushResult instead of after its reply: the coordinator then holds the poll
-   * when the stage's last reply arrives and hands out the next step without waiting for another
-   * round trip (on a WAN link this halves the time a secure sum's steps spend on the network).
+   * Runs until {@link stop} is called. After answering a task the node does not wait for the
+   * PushResult's acknowledgement before asking for more: by default the PushResult itself asks the
+   * coordinator to hold its reply until the next task, so the coordinator hands out the next step
+   * the moment the stage's last reply arrives, with no other round trip (on a WAN link this halves
+   * the time a secure sum's steps spend on the network) and one signed call per step.
    */
   async run(): Promise<void> {
     const { log } = this.opts;
@@ -254,40 +272,55 @@ export class ParticipantNode {
 
   /**
    * Computes the answer to a task and sends it; returns the PushResult (`pushed`) and the next
-   * long poll, started right after the push so that it travels behind it on the same connection
-   * (or, with `pollBesidePush: false`, once the push is answered).
+   * task's long poll: the PushResult's own reply (a PullTask when that reply holds no task), or a
+   * PullTask sent right behind the push or once it is answered ({@link NodeOptions.nextTask}).
    */
   private async execute(t: Task__Output): Promise<{ pushed: Promise<void>; next: Promise<PullTaskReply__Output> }> {
     const { log } = this.opts;
     const started = Date.now();
     const answer = await answerTask(t, { name: this.opts.name, handler: this.opts.handler, vertical: this.opts.vertical });
-    const req: PushResultRequest = { session: this.session, taskId: t.taskId, ...answer.fields };
+    const mode = this.opts.nextTask ?? 'push-reply';
+    const waitMs = mode === 'push-reply' ? this.pollWaitMs() : 0;
+    const req: PushResultRequest = { session: this.session, taskId: t.taskId, ...answer.fields, ...(waitMs > 0 ? { nextWaitMs: waitMs } : {}) };
     const summary = answer.summary;
-    const push = this.push(req, t);
-    const next = this.opts.pollBesidePush === false ? push.then(() => this.pull()) : this.pull();
+    const ms = Date.now() - started;
+    const push = this.push(req, t, waitMs);
+    this.tasksSent++;
+    let next: Promise<PullTaskReply__Output>;
+    if (mode === 'pull-beside-push') next = this.pull();
+    else if (mode === 'pull-after-push') next = push.then(() => this.pull());
+    // A PullTask when the reply holds no task (its wait ran out, the answer went twice, the
+    // coordinator does not hold replies) or the push failed (as a poll beside it would go on).
+    else next = push.then((r) => (r?.hasTask && r.task ? { hasTask: true, task: r.task, reregister: false } : this.pull()), () => this.pull());
     // Awaited by run(), possibly only after the push failed: never an unhandled rejection.
     next.catch(() => undefined);
+    // Logged as the answer goes out: a push's reply may be held until the next task comes.
+    if (req.refusal) {
+      // The reason names the rule (a policy field, the budget, the schema): the operator sees why
+      // this node takes no part without reading the task's fields.
+      log.warn(`refused a task of job ${t.jobId}: ${req.refusal.reason}`, { task: t.taskId, round: t.round, kind: t.kind, code: req.refusal.code });
+    } else {
+      // A vertical job runs hundreds of short steps: they are logged at debug level.
+      log[t.kind === 'VERTICAL' ? 'debug' : 'info']('task answered', { task: t.taskId, job: t.jobId, round: t.round, kind: t.kind, ms, result: summary });
+    }
     const pushed = push.then(() => {
       this.tasksDone++;
-      if (req.refusal) {
-        // The reason names the rule (a policy field, the budget, the schema): the operator sees why
-        // this node takes no part without reading the task's fields.
-        log.warn(`refused a task of job ${t.jobId}: ${req.refusal.reason}`, { task: t.taskId, round: t.round, kind: t.kind, code: req.refusal.code });
-        return;
-      }
-      // A vertical job runs hundreds of short steps: they are logged at debug level.
-      log[t.kind === 'VERTICAL' ? 'debug' : 'info']('task answered', { task: t.taskId, job: t.jobId, round: t.round, kind: t.kind, ms: Date.now() - started, result: summary });
     });
     return { pushed, next };
   }
 
-  /** Sends the answer to `t`, again if the connection drops under it (participant/resend.ts). */
-  private push(req: PushResultRequest, t: Task__Output): Promise<void> {
+  /**
+   * Sends the answer to `t`, again if the connection drops under it (participant/resend.ts);
+   * resolves with the coordinator's reply (undefined when a resent copy found the answer already
+   * in). With `waitMs` > 0 the reply may be held that long for the next task.
+   */
+  private push(req: PushResultRequest, t: Task__Output, waitMs: number): Promise<PushResultReply__Output | undefined> {
+    const timeoutMs = Math.max(this.opts.callTimeoutMs ?? 60_000, waitMs + 15_000);
     return sendWithResend(
       () => {
         // Signed afresh for every copy: each needs its own sequence number.
         const signedReq = this.signed('PushResult', req, taskBinding(t));
-        return unaryCall<PushResultReply__Output>((m, o, cb) => this.client.pushResult(signedReq, m, o, cb), this.opts.callTimeoutMs ?? 60_000, this.abort.signal);
+        return unaryCall<PushResultReply__Output>((m, o, cb) => this.client.pushResult(signedReq, m, o, cb), timeoutMs, this.abort.signal);
       },
       {
         deadlineMs: t.deadlineUnixMs > 0 ? t.deadlineUnixMs : Date.now() + 60_000, signal: this.abort.signal, log: this.opts.log, task: t.taskId,

@@ -35,20 +35,23 @@ const pause = (ms: number, signal: AbortSignal) =>
     }, { once: true });
   });
 
-/** Calls `send` (one signed copy per call) until one is accepted, or the coordinator already has one; see the module header. */
-export async function sendWithResend(send: () => Promise<unknown>, o: ResendOptions): Promise<void> {
+/**
+ * Calls `send` (one signed copy per call) until one is accepted, or the coordinator already has
+ * one; see the module header. Resolves with the accepted copy's reply, or undefined when the
+ * coordinator already had the answer.
+ */
+export async function sendWithResend<T>(send: () => Promise<T>, o: ResendOptions): Promise<T | undefined> {
   let wait = o.firstPauseMs ?? 200;
   let resent = false;
   for (;;) {
     let lost: unknown;
     try {
-      await send();
-      return;
+      return await send();
     } catch (err) {
       const code = (err as grpc.ServiceError).code;
       if (resent && code === grpc.status.FAILED_PRECONDITION) {
         o.log.debug('the coordinator already had this answer', { task: o.task, detail: (err as grpc.ServiceError).details });
-        return;
+        return undefined;
       }
       if (code !== grpc.status.UNAVAILABLE) throw err;
       lost = err;

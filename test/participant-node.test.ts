@@ -2,7 +2,7 @@
  * The participant's fleet client against a real coordinator on loopback: how it reacts when the
  * coordinator forgets its session while a task is being executed, and when it heartbeats.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -71,6 +71,47 @@ describe('ParticipantNode', () => {
     node.stop();
     await running;
     await stage.catch(() => undefined);
+  });
+
+  it('gets its next task in the PushResult reply: one signed call per step, a PullTask only after an empty wait', async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'fc-node-'));
+    const record = path.join(dir, 'messages.jsonl');
+    coord = await startCoordinator({ stateDir: dir, port: 0, logger: quiet, recordMessages: record });
+    const refuse: TaskHandler = async (task) => ({ refusal: { code: 'test', reason: `step ${task.round}` } });
+    const rpcs = () => readFileSync(record, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { rpc: string; message: { nextWaitMs?: number } }));
+    const count = (rpc: string) => rpcs().filter((m) => m.rpc === rpc).length;
+    const config = { jobId: 'j1', job: job(), schema: schema() };
+    const steps = async (name: string, rounds: number[]) => {
+      for (const round of rounds) {
+        const r = await coord!.grid.run([name], { kind: 'stats', round, config }, 10_000);
+        expect(r.failures.map((f) => f.reason)).toEqual([`refused: step ${round} [test]`]);
+      }
+    };
+    for (const [name, mode] of [['bank-a', 'push-reply'], ['bank-b', 'pull-beside-push']] as const) {
+      node = new ParticipantNode({ coordinator: coord.address, name, role: 'bank', schemaDigest: 'd', handler: refuse, log: quiet, pollWaitMs: 2000, nextTask: mode });
+      const running = node.run();
+      await waitUntil(() => coord!.grid.available().includes(name), 10_000, `${name} to register`);
+      const before = rpcs().length;
+      const pulls = count('PullTask');
+      await steps(name, [0, 1, 2, 3]);
+      const pushes = rpcs().slice(before).filter((m) => m.rpc === 'PushResult');
+      expect(pushes.length).toBe(4);
+      if (mode === 'push-reply') {
+        // Each push asked for its next task, and the tasks of steps 1-3 came in the replies: no PullTask in between.
+        expect(pushes.every((m) => m.message.nextWaitMs === 2000)).toBe(true);
+        expect(count('PullTask')).toBe(pulls);
+        // The last reply's wait runs out (no step follows): the node polls again and still gets a later task.
+        await waitUntil(() => count('PullTask') > pulls, 10_000, 'a PullTask after the empty wait');
+        await steps(name, [4]);
+      } else {
+        // A PullTask beside each push (the last may still be on its way), and none of the pushes waits.
+        expect(pushes.every((m) => !m.message.nextWaitMs)).toBe(true);
+        expect(count('PullTask')).toBeGreaterThanOrEqual(pulls + 3);
+      }
+      node.stop();
+      await running;
+      node = undefined;
+    }
   });
 
   it('heartbeats only when no poll or push told the coordinator it is alive within the interval', async () => {

@@ -72,6 +72,23 @@ describe('replay protection', () => {
     expect(w.accept(1.5)).toMatch(/not a positive integer/);
   });
 
+  it('keeps at most `width` numbers however long the session, and forgets the right ones after a jump', () => {
+    const w = new ReplayWindow(64);
+    // 1 … 10,000 in order, except 9,950, which a slower request of the session brings late.
+    for (let seq = 1; seq <= 10_000; seq++) if (seq !== 9_950) expect(w.accept(seq)).toBeNull();
+    expect((w as unknown as { seen: Set<number> }).seen.size).toBe(63);
+    expect(w.accept(9_950)).toBeNull();
+    expect((w as unknown as { seen: Set<number> }).seen.size).toBe(64);
+    expect(w.accept(9_936)).toMatch(/older than the replay window/);
+    expect(w.accept(9_990)).toMatch(/replayed message/);
+    // A jump past the whole window forgets everything before it; numbers just inside stay usable.
+    expect(w.accept(50_000)).toBeNull();
+    expect((w as unknown as { seen: Set<number> }).seen.size).toBe(1);
+    expect(w.accept(49_937)).toBeNull();
+    expect(w.accept(49_936)).toMatch(/older than the replay window/);
+    expect(w.accept(50_000)).toMatch(/replayed message/);
+  });
+
   it('accepts a Hello nonce once, and only with a timestamp near the coordinator\'s clock', () => {
     const h = new HelloNonces(60_000);
     const n = new Uint8Array(16).fill(1);

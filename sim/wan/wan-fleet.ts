@@ -16,7 +16,7 @@ import { schemaDigest } from '../../core/data/schema-digest.ts';
 import { loadTable } from '../../participant/data/load.ts';
 import { chain, errorToRefusalMod, schemaCheckMod } from '../../participant/handler.ts';
 import { localHandler } from '../../participant/local-handler.ts';
-import { ParticipantNode } from '../../participant/node.ts';
+import { ParticipantNode, type NextTaskMode } from '../../participant/node.ts';
 import { secAggMod } from '../../participant/secagg-mod.ts';
 import { createLogger } from '../../platform/log.ts';
 import type { Level } from '../../platform/log.ts';
@@ -49,8 +49,8 @@ export interface WanFleetOptions {
   /** Every delivered chunk of every link (performance.now() ms). */
   onDeliver?: (member: string, direction: LinkDirection, atMs: number, bytes: number) => void;
   logLevel?: Level;
-  /** Passed to every node (participant/node.ts NodeOptions): false makes a node poll only after each push is answered. */
-  pollBesidePush?: boolean;
+  /** Passed to every node (participant/node.ts NodeOptions): how it gets its next task after answering one. */
+  nextTask?: NextTaskMode;
   /** How long to wait for every member to register (default 30 s). */
   connectTimeoutMs?: number;
 }
@@ -121,7 +121,7 @@ export async function startWanFleet(o: WanFleetOptions): Promise<WanFleet> {
         name: m.name, role: creds.identity.role, schemaDigest: digest, handler,
         log: createLogger(`participant:${m.name}`, level),
         credentials: clientCredentials(creds), identity: creds.identity,
-        ...(o.pollBesidePush !== undefined ? { pollBesidePush: o.pollBesidePush } : {}),
+        ...(o.nextTask !== undefined ? { nextTask: o.nextTask } : {}),
       });
       nodes.set(m.name, node);
       // A node the coordinator refuses stops; the wait below then names who is missing.

@@ -14,6 +14,7 @@ export interface PushResultRequest {
   'secagg'?: (_fedcredit_v1_SecAggReply | null);
   'privacyReceiptJson'?: (string);
   'vertical'?: (_fedcredit_v1_VerticalReply | null);
+  'nextWaitMs'?: (number);
   'auth'?: (_fedcredit_v1_MessageAuth | null);
   'outcome'?: "contribution"|"refusal"|"secagg"|"vertical";
 }
@@ -26,6 +27,7 @@ export interface PushResultRequest__Output {
   'secagg'?: (_fedcredit_v1_SecAggReply__Output | null);
   'privacyReceiptJson': (string);
   'vertical'?: (_fedcredit_v1_VerticalReply__Output | null);
+  'nextWaitMs': (number);
   'auth': (_fedcredit_v1_MessageAuth__Output | null);
   'outcome'?: "contribution"|"refusal"|"secagg"|"vertical";
 }
