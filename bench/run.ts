@@ -5,7 +5,7 @@
  *                    [--jobs 4] [--scale 1] [--host 127.0.0.1] [--port 0] [--carried] [--next-task MODE]
  *                    [--profile [--profile-dir DIR]] [--rounds-only]
  *                    [--reps 60] [--masking-only] [--dp-only] [--psi-only] [--psi-sizes 100000,1000000]
- *                    [--vertical-only] [--gbdt-only]
+ *                    [--vertical-only] [--gbdt-only] [--fleet-steps-only] [--steps 20] [--blocks 6]
  *                    [--json] [--out bench/results.json]
  *
  * 1. Round time, plain vs secure vs secure + authenticated (bench/secagg-round.ts): real
@@ -37,6 +37,10 @@
  * 7. One local training epoch (5,000 × 30 rows, batch 64) for logistic regression and two MLPs on
  *    each path fedcredit has, beside PyTorch on one thread when python3 can import torch
  *    (bench/local-epoch.ts, also runnable alone).
+ * 8. What one protocol step costs the Fleet service at n = `--parties` nodes with mutual TLS and
+ *    signed messages, nodes answering at once (bench/fleet-steps.ts): the next task in the
+ *    PushResult's reply against a PullTask beside the push, `--blocks` alternating blocks of
+ *    `--steps` steps; `--fleet-steps-only` runs this alone.
  *
  * Prints a markdown table (stdout; progress goes to stderr) and writes all numbers as JSON to
  * bench/results.json (`--json` prints the JSON instead of the table). Targets: secure /
@@ -59,6 +63,7 @@ import { dpNoiseRows, runEpochBench, runSamplerBench } from './dp-noise.ts';
 import type { EpochResult, SamplerResult } from './dp-noise.ts';
 import type { RoundBenchResult } from './secagg-round.ts';
 import { psiTable, runPsiBench } from './psi.ts';
+import { type FleetStepResult, fleetStepRows, runFleetStepBench } from './fleet-steps.ts';
 import { TIME_CATEGORIES } from './time-split.ts';
 import { localEpochTable, runLocalEpochBench } from './local-epoch.ts';
 import type { NextTaskMode } from '../participant/node.ts';
@@ -89,6 +94,9 @@ interface Options {
   maskingOnly: boolean;
   dpOnly: boolean;
   psiOnly: boolean;
+  fleetStepsOnly: boolean;
+  steps: number;
+  blocks: number;
   verticalOnly: boolean;
   gbdtOnly: boolean;
   psiSizes: number[];
@@ -97,7 +105,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { parties: 10, host: '127.0.0.1', port: 0, profile: false, carried: false, roundsOnly: false, hidden: [300, 300], rounds: 3, jobs: 4, scale: 1, reps: 60, maskingOnly: false, dpOnly: false, psiOnly: false, verticalOnly: false, gbdtOnly: false, psiSizes: [100_000], json: false, out: path.join(HERE, 'results.json') };
+  const o: Options = { parties: 10, host: '127.0.0.1', port: 0, profile: false, carried: false, roundsOnly: false, hidden: [300, 300], rounds: 3, jobs: 4, scale: 1, reps: 60, maskingOnly: false, dpOnly: false, psiOnly: false, verticalOnly: false, fleetStepsOnly: false, steps: 20, blocks: 6, gbdtOnly: false, psiSizes: [100_000], json: false, out: path.join(HERE, 'results.json') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -136,6 +144,9 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--masking-only') o.maskingOnly = true;
     else if (a === '--dp-only') o.dpOnly = true;
     else if (a === '--psi-only') o.psiOnly = true;
+    else if (a === '--fleet-steps-only') o.fleetStepsOnly = true;
+    else if (a === '--steps') o.steps = int(1);
+    else if (a === '--blocks') o.blocks = int(2);
     else if (a === '--vertical-only') o.verticalOnly = true;
     else if (a === '--gbdt-only') o.gbdtOnly = true;
     else if (a === '--psi-sizes') o.psiSizes = value().split(',').map((v) => Number(v));
@@ -162,7 +173,7 @@ interface DpNoiseResult {
   epochs: EpochResult[];
 }
 
-function table(machine: Record<string, string>, m: MaskingResult | undefined, p: ProtocolStepResult | undefined, r: RoundBenchResult | undefined, parameters: number, o: Options, dp?: DpNoiseResult, vertical?: VerticalScoreBench, gbdt?: GbdtBench): string {
+function table(machine: Record<string, string>, m: MaskingResult | undefined, p: ProtocolStepResult | undefined, r: RoundBenchResult | undefined, parameters: number, o: Options, dp?: DpNoiseResult, vertical?: VerticalScoreBench, gbdt?: GbdtBench, steps?: FleetStepResult): string {
   const rows: [string, string, string][] = [
     ['machine', `${machine.cpu} × ${machine.cores} cores, ${machine.memory}, ${machine.os}`, ''],
     ['Node / tfjs backend', `${machine.node} / ${machine.backend}`, ''],
@@ -211,6 +222,7 @@ function table(machine: Record<string, string>, m: MaskingResult | undefined, p:
   if (dp) rows.push(...dpNoiseRows(dp.sampler, dp.epochs, DP_ROWS, DP_BATCH));
   if (vertical) rows.push(...verticalScoreRows(vertical));
   if (gbdt) rows.push(...gbdtRows(gbdt));
+  if (steps) rows.push(...fleetStepRows(steps));
   const lines = ['| metric | value | target |', '|---|---|---|', ...rows.map(([a, b, c]) => `| ${a} | ${b} | ${c} |`)];
   return lines.join('\n');
 }
@@ -244,6 +256,12 @@ async function main(): Promise<void> {
     const gbdt = await runGbdtBench(log);
     writeFileSync(o.out, JSON.stringify({ date: new Date().toISOString(), options: o, gbdt }, null, 2) + '\n');
     console.log(o.json ? JSON.stringify(gbdt, null, 2) : ['| metric | value | target |', '|---|---|---|', ...gbdtRows(gbdt).map(([a, b, c]) => `| ${a} | ${b} | ${c} |`)].join('\n'));
+    return;
+  }
+  if (o.fleetStepsOnly) {
+    const steps = await runFleetStepBench(o.parties, o.steps, o.blocks, log);
+    writeFileSync(o.out, JSON.stringify({ date: new Date().toISOString(), options: o, fleetSteps: steps }, null, 2) + '\n');
+    console.log(o.json ? JSON.stringify(steps, null, 2) : ['| metric | value | target |', '|---|---|---|', ...fleetStepRows(steps).map(([a, b, c]) => `| ${a} | ${b} | ${c} |`)].join('\n'));
     return;
   }
   if (o.psiOnly) {
@@ -284,6 +302,7 @@ async function main(): Promise<void> {
   const psi = await runPsiBench(o.psiSizes, log);
   const vertical = await runVerticalScoreBench(log);
   const gbdt = await runGbdtBench(log);
+  const fleetSteps = await runFleetStepBench(o.parties, o.steps, o.blocks, log);
   log('local epochs against PyTorch (5,000 × 30 rows, batch 64) ...');
   const localEpoch = await runLocalEpochBench(5000, 5, log);
   const machine = await machineFacts(rounds?.backend, String(inputDim(schema)));
@@ -300,13 +319,14 @@ async function main(): Promise<void> {
     psi,
     vertical,
     gbdt,
+    fleetSteps,
     localEpoch,
     benchSeconds: (performance.now() - started) / 1000,
   };
   writeFileSync(o.out, JSON.stringify(result, null, 2) + '\n');
   log(`results written to ${path.relative(process.cwd(), o.out) || o.out} (${result.benchSeconds.toFixed(0)} s)`);
   if (o.json) console.log(JSON.stringify(result, null, 2));
-  else console.log(`${table(machine, masking, protocol, rounds, parameters, o, dpNoise, vertical, gbdt)}\n\nPrivate set intersection (both parties in this process, one worker thread per core):\n\n${psiTable(psi)}\n\nOne local epoch, side by side with PyTorch on one thread (median of 5 epochs after a warm-up; target for MLPs: within 2× of PyTorch):\n\n${localEpochTable(localEpoch, 5000)}`);
+  else console.log(`${table(machine, masking, protocol, rounds, parameters, o, dpNoise, vertical, gbdt, fleetSteps)}\n\nPrivate set intersection (both parties in this process, one worker thread per core):\n\n${psiTable(psi)}\n\nOne local epoch, side by side with PyTorch on one thread (median of 5 epochs after a warm-up; target for MLPs: within 2× of PyTorch):\n\n${localEpochTable(localEpoch, 5000)}`);
 }
 
 main().then(

@@ -200,6 +200,22 @@ async function runJob(control: ControlClient, job: JobSpec, schema: DataSchema, 
   return { status, wallSeconds };
 }
 
+/**
+ * The members a job lost on the way, one line per distinct reason (a lost member changes the
+ * sums' member sets, and a member then refuses to release the same exact statistics over another
+ * set in a later job: the reason is worth seeing before that happens).
+ */
+function lostMembers(status: JobStatus__Output): string[] {
+  const byReason = new Map<string, string[]>();
+  for (const r of status.rounds) {
+    for (const f of r.failures) {
+      const why = `round ${r.round}, ${f.stage}: ${f.reason.length > 200 ? `${f.reason.slice(0, 200)}…` : f.reason}`;
+      byReason.set(why, [...(byReason.get(why) ?? []), f.participant]);
+    }
+  }
+  return [...byReason].map(([why, who]) => `${who.length} member(s) (${who.slice(0, 5).join(', ')}${who.length > 5 ? ', …' : ''}) lost at ${why}`);
+}
+
 async function waitForParticipants(control: ControlClient, n: number, timeoutMs = 30_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
@@ -284,6 +300,7 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
 
     for (const mode of ['secagg', 'authenticated'] as const) {
       const warm = await runJob(controls[mode], jobFor(mode, o, `bench-warm-up-${mode}`, 1), schema);
+      for (const line of lostMembers(warm.status)) o.log(`    ${line}`);
       o.log(`  warm-up job (${mode}, 1 round, not measured): ${warm.wallSeconds.toFixed(1)} s`);
     }
 
@@ -311,6 +328,7 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
         jobs.push(sample);
         const mem = process.memoryUsage();
         const mib = (b: number) => Math.round(b / 2 ** 20);
+        for (const line of lostMembers(status)) o.log(`    ${line}`);
         o.log(`  ${mode.padEnd(13)} job ${i + 1}: rounds 1..${o.rounds} ${sample.roundSeconds.map((s) => s.toFixed(2)).join(' ')} s (AUC ${sample.auc.toFixed(4)}; process RSS ${mib(mem.rss)} MiB, JS heap ${mib(mem.heapUsed)} MiB, buffers ${mib(mem.arrayBuffers)} MiB)`);
       }
     }

@@ -185,7 +185,7 @@ async function main(): Promise<void> {
       }
       runs[label] = got;
       const link = { rttMs: o.rttMs, mbps: o.mbps };
-      rows.push(modelRow(`${label}, poll beside push`, parameters, { loop: got.loop, wan: got.wan }, link));
+      rows.push(modelRow(`${label}, next task in the push reply`, parameters, { loop: got.loop, wan: got.wan }, link));
       rows.push(modelRow(`${label}, poll after reply`, parameters, { loop: got.loop, wan: got.wanAfterReply }, link));
     }
     const result = { machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, backend, load: os.loadavg() }, options: { ...o, lossy }, rows, window, runs };

@@ -84,7 +84,11 @@ export interface SecAggModOptions {
 interface Session {
   state: ClientState;
   configKey: string;
-  local: Promise<HandlerResult>;
+  /**
+   * The local computation's result, until the input is masked; then dropped, so that the sessions
+   * kept for retries do not hold every past update (up to {@link MAX_SESSIONS} per node).
+   */
+  local?: Promise<HandlerResult>;
   key: InputKey;
   floor: ReleaseFloor;
   /** Set at masking: the digest of the exact input and whether it carries fresh DP noise. */
@@ -196,7 +200,9 @@ export function secAggMod(opts: SecAggModOptions): Mod {
     if (message.type === 'unmask-request') return unmaskOnce(s, message);
     if (message.type !== 'share-delivery') return advance(s, message);
 
+    if (!s.local) return refuse(`secure sum ${config.run}: this node's input was already masked; a second share delivery is not answered`);
     const local = await s.local;
+    s.local = undefined;
     if (!('contribution' in local)) return 'refusal' in local ? local : refuse('the local handler did not produce vectors');
     const digest = contributionDigest(local.contribution);
     const noised = local.noised === true;

@@ -18,6 +18,7 @@ import { inputDim } from '../core/data/schema.ts';
 import { modelLayout } from '../core/model/layout.ts';
 import { layoutSize } from '../core/types.ts';
 import type { Contribution } from '../core/types.ts';
+import type { ParsedTask } from '../participant/handler.ts';
 import { memoryGrid } from '../sim/memory-grid.ts';
 import { STEPS, plainSum, randomContribution, schema, setup } from './support/secure-sum.ts';
 
@@ -109,6 +110,29 @@ describe('secure sum over the participant mod', () => {
     expect(res.sum).toBeNull();
     expect(res.error).toBe('secure aggregation aborted, nothing was unmasked: masked-input: only 3 of the required 4 participants sent masked inputs');
     expect(seen.some((t) => t.secagg?.message.type === 'unmask-request')).toBe(false);
+  });
+
+  it('keeps no input once it is masked: a second delivery of the same step is refused, not masked again', async () => {
+    const shape = statsShape(schema);
+    let computed = 0;
+    const { names, handlers, config, job } = setup(3, {}, () => {
+      computed++;
+      return randomContribution(shape, 3, 1, true);
+    });
+    const first = names[0]!;
+    const inner = handlers.get(first)!;
+    const received: ParsedTask[] = [];
+    handlers.set(first, (task) => {
+      received.push(task);
+      return inner(task);
+    });
+    const res = await secureSum('job-1', job).run(memoryGrid(handlers), names, { kind: 'stats', round: 0, config }, shape, 1000);
+    expect(res.error).toBeUndefined();
+    expect(computed).toBe(3);
+    const delivery = received.find((t) => t.secagg?.message.type === 'share-delivery')!;
+    const again = await inner(delivery);
+    expect(again).toMatchObject({ refusal: { reason: expect.stringMatching(/input was already masked; a second share delivery is not answered/) } });
+    expect(computed).toBe(3);
   });
 
   it('never reuses a run id, and sends the weights only with the first step', async () => {
