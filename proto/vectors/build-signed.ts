@@ -1,6 +1,7 @@
 /**
- * The signed-message vector: Hello, PullTask, Heartbeat and three PushResults (a plain
- * contribution, a secure-aggregation masked input, a refusal) signed with bank-a's identity key.
+ * The signed-message vector: Hello, PullTask, Heartbeat and four PushResults (a plain
+ * contribution, a secure-aggregation masked input, a refusal, a refusal that asks for the next
+ * task in its reply) signed with bank-a's identity key.
  * For each: the request as the sender builds it, the fields the signature binds, the canonical
  * payload bytes and their SHA-256, the exact signed bytes, the Ed25519 signature, the auth block,
  * and the whole signed request in protobuf (as this implementation encodes it). The canonical
@@ -67,6 +68,12 @@ export function buildSignedVector(inputs: SignedInputs) {
       method: 'PushResult',
       request: { session: SESSION, taskId: 'task-0003', refusal: { code: 'schema_mismatch', reason: 'the job\'s schema differs from this node\'s schema' } },
       binding: { jobId: JOB_ID, round: 1, stage: 'evaluate', run: '' },
+    },
+    {
+      title: 'PushResult with a refusal that asks for the next task in its reply (next_wait_ms, evaluate, round 2)',
+      method: 'PushResult',
+      request: { session: SESSION, taskId: 'task-0004', refusal: { code: 'schema_mismatch', reason: 'the job\'s schema differs from this node\'s schema' }, nextWaitMs: 10_000 },
+      binding: { jobId: JOB_ID, round: 2, stage: 'evaluate', run: '' },
     },
   ];
   const messages = cases.map((c, i) => {
