@@ -65,6 +65,24 @@ describe('release log', () => {
 });
 
 describe('release log index', () => {
+  it('holds one survivor list for the sums over the same members, in memory and after reopening', () => {
+    const dir = tmp();
+    const log = ReleaseLog.open(dir);
+    log.append(rec('r1'));
+    log.append({ ...rec('r2'), round: 4 });
+    log.append({ ...rec('r3'), round: 5, survivors: ['a', 'b'] });
+    const lists = (l: ReleaseLog) => l.history().flatMap((r) => (r.kind === 'release' ? [r.survivors] : []));
+    for (const l of [log, ReleaseLog.open(dir)]) {
+      const [first, second, third] = lists(l);
+      expect(first).toEqual(['a', 'b', 'c']);
+      expect(second).toBe(first);
+      expect(third).toEqual(['a', 'b']);
+    }
+    // The file still holds every record in full.
+    const lines = readFileSync(path.join(dir, RELEASE_LOG_FILE), 'utf8').trim().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { survivors: string[] }).survivors)).toEqual([['a', 'b', 'c'], ['a', 'b', 'c'], ['a', 'b']]);
+  });
+
   it('finds the records of one input by its key and by identical vectors', () => {
     const log = ReleaseLog.memory();
     const a = rec('r1');

@@ -36,6 +36,11 @@ export class ReleaseLog {
   /** Records by input key and by digest, so a check reads only what concerns its input. */
   private readonly byKey = new Map<string, ReleaseLogRecord[]>();
   private readonly byDigest = new Map<string, ReleaseLogRecord[]>();
+  /**
+   * Survivor lists already held, by their JSON text: a consortium's sums mostly share one
+   * member set, so the records share one array instead of holding a copy of every name per sum.
+   */
+  private readonly survivorLists = new Map<string, string[]>();
 
   private constructor(
     private readonly records: ReleaseLogRecord[],
@@ -48,6 +53,12 @@ export class ReleaseLog {
   }
 
   private index(r: ReleaseLogRecord): void {
+    if (r.kind === 'release') {
+      const text = JSON.stringify(r.survivors);
+      const held = this.survivorLists.get(text);
+      if (held) r.survivors = held;
+      else this.survivorLists.set(text, r.survivors);
+    }
     const k = keyOf(r);
     this.byKey.set(k, [...(this.byKey.get(k) ?? []), r]);
     if (r.kind === 'release') this.byDigest.set(r.digest, [...(this.byDigest.get(r.digest) ?? []), r]);
