@@ -107,6 +107,22 @@ function contributionDigest(c: Contribution): string {
 
 const MAX_SESSIONS = 16;
 
+/**
+ * A configuration's JSON text. Decoded configurations are shared and frozen
+ * (proto/secagg-wire.ts), so a frozen one's text is computed once; any other object's each time,
+ * as it may have changed since.
+ */
+const configKeys = new WeakMap<object, string>();
+function configKeyOf(config: object): string {
+  if (!Object.isFrozen(config)) return JSON.stringify(config);
+  let key = configKeys.get(config);
+  if (key === undefined) {
+    key = JSON.stringify(config);
+    configKeys.set(config, key);
+  }
+  return key;
+}
+
 /** The shape of the vectors a task kind aggregates (public: from the job and schema). */
 export function stageShape(task: ParsedTask): ContributionShape {
   const { job, schema } = task.config;
@@ -166,7 +182,7 @@ export function secAggMod(opts: SecAggModOptions): Mod {
     if (task.kind === 'vertical') return refuse('a vertical job step cannot carry a secure-aggregation step');
     if (task.config.job.aggregation !== 'secagg') return refuse(`job ${task.jobId} says aggregation "${task.config.job.aggregation}" but sent a secure-aggregation step`);
     const { config, message } = task.secagg;
-    const configKey = JSON.stringify(config);
+    const configKey = configKeyOf(config);
     if (message.type === 'begin') {
       if (sessions.has(config.run)) return refuse(`asked to begin secure sum ${config.run} a second time; a run is never reused`);
       const problem = configProblem(task, task.secagg, opts.name, auth !== undefined);

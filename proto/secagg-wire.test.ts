@@ -111,3 +111,20 @@ describe('committed-graph steps on the wire', () => {
     expect(() => overTheWire({ config: committed, message: reveals }, (s) => void (s.graphNonces[0]!.nonce = Buffer.alloc(33)))).toThrow(/graph nonces.*32 bytes/);
   });
 });
+
+describe('secure-sum configurations on the wire', () => {
+  it('are decoded once per text: every step of a run shares one frozen configuration', () => {
+    const first = overTheWire({ config, message: { type: 'begin' } }).config;
+    const again = overTheWire({ config, message: { type: 'unmask-request', survivors: IDS, dropped: [] } }).config;
+    expect(again).toBe(first);
+    expect(first).toEqual(config);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.participants)).toBe(true);
+    expect(() => (first.participants as string[]).push('mallory')).toThrow(TypeError);
+    // Another run's text is another configuration; a malformed text still fails with the reason.
+    const other = overTheWire({ config: { ...config, run: `${config.run}-2` }, message: { type: 'begin' } }).config;
+    expect(other).not.toBe(first);
+    expect(other.run).toBe(`${config.run}-2`);
+    expect(() => overTheWire({ config, message: { type: 'begin' } }, (s) => (s.configJson = '{"run":')))
+      .toThrow(/secagg config is not valid JSON/);
+  });
+});

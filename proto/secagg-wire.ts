@@ -77,11 +77,33 @@ export function secaggStepToWire(t: SecAggTask): SecAggStep {
   return step;
 }
 
-/** Decodes and validates a Task's step for participant `self` (to whom a delivery is addressed). */
-export function secaggStepFromWire(s: SecAggStep__Output, self: string): SecAggTask {
+/**
+ * Secure-sum configurations decoded lately, by their JSON text. Every step of a run carries the
+ * same text (and in one process, every member's copy of a step), so each is parsed and checked
+ * once and its participant list is held once, not in every kept session. Frozen, being shared.
+ */
+const decodedConfigs = new Map<string, SecAggConfig>();
+const DECODED_CONFIGS_KEPT = 8;
+
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v as object)) deepFreeze(x);
+  }
+  return v;
+}
+
+/** The validated configuration of `json` (shared and frozen); throws {@link WireFormatError} naming the problem. */
+function configFromJson(json: string): SecAggConfig {
+  const held = decodedConfigs.get(json);
+  if (held) {
+    decodedConfigs.delete(json);
+    decodedConfigs.set(json, held);
+    return held;
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(s.configJson);
+    raw = JSON.parse(json);
   } catch (err) {
     throw new WireFormatError(`secagg config is not valid JSON: ${(err as Error).message}`);
   }
@@ -91,6 +113,14 @@ export function secaggStepFromWire(s: SecAggStep__Output, self: string): SecAggT
   } catch (err) {
     throw new WireFormatError(`secagg config: ${(err as Error).message}`);
   }
+  decodedConfigs.set(json, deepFreeze(config));
+  if (decodedConfigs.size > DECODED_CONFIGS_KEPT) decodedConfigs.delete(decodedConfigs.keys().next().value!);
+  return config;
+}
+
+/** Decodes and validates a Task's step for participant `self` (to whom a delivery is addressed). */
+export function secaggStepFromWire(s: SecAggStep__Output, self: string): SecAggTask {
+  const config = configFromJson(s.configJson);
   const message = ((): SecAggServerMessage => {
     switch (s.message) {
       case 'begin':
