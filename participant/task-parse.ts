@@ -9,44 +9,32 @@ import type { Task__Output } from '../proto/generated/fedcredit/v1/Task.ts';
 import { secaggStepFromWire } from '../proto/secagg-wire.ts';
 import { decodeFloat32 } from '../proto/tensor.ts';
 import { formatZodError } from '../proto/validate.ts';
+import { RecentDecodes } from '../proto/recent-decodes.ts';
 import type { ParsedTask } from './handler.ts';
 
 /** Wire task kinds and the participant's names for them. */
 export const KINDS = { STATS: 'stats', TRAIN: 'train', EVALUATE: 'evaluate', VERTICAL: 'vertical', SKETCH: 'sketch', TREE: 'tree' } as const;
 
-/**
- * The last validated configurations by their exact JSON text: every step of a secure sum carries
- * the same text, which is validated once (the parse is a pure function of the text).
- */
-const parsedConfigs = new (class {
-  private readonly map = new Map<string, TaskConfig>();
-  get(json: string): TaskConfig | undefined {
-    return this.map.get(json);
+/** The last validated task configurations, by their JSON text. */
+const parsedConfigs = new RecentDecodes<TaskConfig>(8);
+
+function taskConfigOf(json: string): TaskConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (err) {
+    throw new Error(`task config is not valid JSON: ${(err as Error).message}`);
   }
-  set(json: string, parsed: TaskConfig): void {
-    this.map.delete(json);
-    this.map.set(json, parsed);
-    if (this.map.size > 8) this.map.delete(this.map.keys().next().value!);
-  }
-})();
+  const cfg = TaskConfigSchema.safeParse(raw);
+  if (!cfg.success) throw new Error(`task config is invalid: ${formatZodError(cfg.error)}`);
+  return cfg.data;
+}
 
 /** Decodes and validates a task for participant `self`; throws with a precise reason when it is malformed. */
 export function parseTask(t: Task__Output, self: string): ParsedTask {
   const kind = KINDS[t.kind as keyof typeof KINDS];
   if (!kind) throw new Error(`unknown task kind ${String(t.kind)}`);
-  let config = parsedConfigs.get(t.configJson);
-  if (!config) {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(t.configJson);
-    } catch (err) {
-      throw new Error(`task config is not valid JSON: ${(err as Error).message}`);
-    }
-    const cfg = TaskConfigSchema.safeParse(raw);
-    if (!cfg.success) throw new Error(`task config is invalid: ${formatZodError(cfg.error)}`);
-    config = cfg.data;
-  }
-  parsedConfigs.set(t.configJson, config);
+  const config = parsedConfigs.get(t.configJson, taskConfigOf);
   const w = t.weights.find((x) => x.name === 'weights');
   return {
     taskId: t.taskId,

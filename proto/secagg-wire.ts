@@ -23,6 +23,7 @@ import type { SecAggStep, SecAggStep__Output } from './generated/fedcredit/v1/Se
 import type { Tensor__Output } from './generated/fedcredit/v1/Tensor.ts';
 import { WireFormatError } from './tensor.ts';
 import { formatZodError } from './validate.ts';
+import { RecentDecodes } from './recent-decodes.ts';
 
 const MAX_IDS = 65_535;
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
@@ -78,12 +79,10 @@ export function secaggStepToWire(t: SecAggTask): SecAggStep {
 }
 
 /**
- * Secure-sum configurations decoded lately, by their JSON text. Every step of a run carries the
- * same text (and in one process, every member's copy of a step), so each is parsed and checked
- * once and its participant list is held once, not in every kept session. Frozen, being shared.
+ * Secure-sum configurations decoded lately, by their JSON text: each is parsed and checked once
+ * per run, and its participant list held once, not in every kept session. Frozen, being shared.
  */
-const decodedConfigs = new Map<string, SecAggConfig>();
-const DECODED_CONFIGS_KEPT = 8;
+const decodedConfigs = new RecentDecodes<SecAggConfig>(8);
 
 function deepFreeze<T>(v: T): T {
   if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
@@ -93,14 +92,8 @@ function deepFreeze<T>(v: T): T {
   return v;
 }
 
-/** The validated configuration of `json` (shared and frozen); throws {@link WireFormatError} naming the problem. */
+/** The validated configuration of `json`; throws {@link WireFormatError} naming the problem. */
 function configFromJson(json: string): SecAggConfig {
-  const held = decodedConfigs.get(json);
-  if (held) {
-    decodedConfigs.delete(json);
-    decodedConfigs.set(json, held);
-    return held;
-  }
   let raw: unknown;
   try {
     raw = JSON.parse(json);
@@ -113,14 +106,12 @@ function configFromJson(json: string): SecAggConfig {
   } catch (err) {
     throw new WireFormatError(`secagg config: ${(err as Error).message}`);
   }
-  decodedConfigs.set(json, deepFreeze(config));
-  if (decodedConfigs.size > DECODED_CONFIGS_KEPT) decodedConfigs.delete(decodedConfigs.keys().next().value!);
-  return config;
+  return deepFreeze(config);
 }
 
 /** Decodes and validates a Task's step for participant `self` (to whom a delivery is addressed). */
 export function secaggStepFromWire(s: SecAggStep__Output, self: string): SecAggTask {
-  const config = configFromJson(s.configJson);
+  const config = decodedConfigs.get(s.configJson, configFromJson);
   const message = ((): SecAggServerMessage => {
     switch (s.message) {
       case 'begin':
