@@ -2,7 +2,8 @@
  * `npm run bench`: secure aggregation's costs on this machine, in one run.
  *
  *   npm run bench -- [--parties 10] [--min-participants min(n, 10)] [--hidden 300,300] [--rounds 3]
- *                    [--jobs 4] [--scale 1] [--host 127.0.0.1] [--port 0] [--carried] [--next-task MODE]
+ *                    [--jobs 4] [--scale 1] [--host 127.0.0.1] [--port 0] [--coordinators process|in-process]
+ *                    [--carried] [--next-task MODE]
  *                    [--profile [--profile-dir DIR]] [--rounds-only]
  *                    [--reps 60] [--masking-only] [--dp-only] [--psi-only] [--psi-sizes 100000,1000000]
  *                    [--vertical-only] [--gbdt-only] [--fleet-steps-only] [--steps 20] [--blocks 6]
@@ -21,7 +22,9 @@
  *    its rounds' time goes (bench/time-split.ts), and `--profile-dir` saves each mode's raw profile
  *    there (`plain.cpuprofile`, …, for Chrome DevTools); `--rounds-only` runs this section alone. The
  *    coordinators listen on `--host` (default 127.0.0.1), the plaintext one on `--port` and the
- *    authenticated one on port + 1 (default: free ports).
+ *    authenticated one on port + 1 (default: free ports). Each coordinator runs in a process of its
+ *    own (`fedcredit coordinator`) while all nodes share this one; `--coordinators in-process` puts
+ *    them in this process too (the default with `--profile`, whose profiler sees one process).
  * 2. Client masking rate vs raw ChaCha20 keystream rate (bench/masking.ts), and the protocol's
  *    client masking step and coordinator unmasking step on the pure stage machines.
  * 3. Exact DP noise vs float noise (bench/dp-noise.ts): Box–Muller vs the exact lattice sampler
@@ -61,7 +64,7 @@ import type { MaskingResult, ProtocolStepResult } from './masking.ts';
 import { parameterCount, runRoundBench, SCHEMA_FILE } from './secagg-round.ts';
 import { dpNoiseRows, runEpochBench, runSamplerBench } from './dp-noise.ts';
 import type { EpochResult, SamplerResult } from './dp-noise.ts';
-import type { RoundBenchResult } from './secagg-round.ts';
+import type { CoordinatorLayout, RoundBenchResult } from './secagg-round.ts';
 import { psiTable, runPsiBench } from './psi.ts';
 import { type FleetStepResult, fleetStepRows, runFleetStepBench } from './fleet-steps.ts';
 import { TIME_CATEGORIES } from './time-split.ts';
@@ -81,6 +84,7 @@ interface Options {
   minParticipants?: number;
   host: string;
   port: number;
+  coordinators?: CoordinatorLayout;
   profile: boolean;
   profileDir?: string;
   carried: boolean;
@@ -125,6 +129,11 @@ function parseArgs(argv: string[]): Options {
       o.port = int(0);
       if (o.port > 65534) throw new Error('--port must be at most 65534 (the authenticated coordinator takes port + 1)');
     } else if (a === '--profile') o.profile = true;
+    else if (a === '--coordinators') {
+      const m = value();
+      if (m !== 'process' && m !== 'in-process') throw new Error(`--coordinators must be process or in-process, got "${m}"`);
+      o.coordinators = m;
+    }
     else if (a === '--carried') o.carried = true;
     else if (a === '--next-task') {
       const m = value();
@@ -182,7 +191,7 @@ function table(machine: Record<string, string>, m: MaskingResult | undefined, p:
   ];
   if (r) {
     rows.push(
-      ['data', `synthetic consortium, ${r.rows.toLocaleString('en-US')} rows in ${r.parties} parties; 1 local epoch, batch 64; in-process nodes over gRPC on 127.0.0.1${o.carried ? '; each round\'s evaluation carried by the next round\'s training stage (--carried)' : ''}${o.nextTask && o.nextTask !== 'push-reply' ? `; nodes poll for each next task (--next-task ${o.nextTask})` : ''}`, ''],
+      ['data', `synthetic consortium, ${r.rows.toLocaleString('en-US')} rows in ${r.parties} parties; 1 local epoch, batch 64; all nodes in this process, over gRPC on ${o.host}, ${r.coordinators === 'process' ? 'each coordinator in a process of its own' : 'the coordinators in the same process'}${o.carried ? '; each round\'s evaluation carried by the next round\'s training stage (--carried)' : ''}${o.nextTask && o.nextTask !== 'push-reply' ? `; nodes poll for each next task (--next-task ${o.nextTask})` : ''}`, ''],
       [
         'secure aggregation',
         `${r.secureWords.toLocaleString('en-US')} words mod 2^32 per update, k = ${r.neighbours} neighbours ${r.neighbours >= r.parties - 1 ? '(everyone)' : '(SecAgg+ ring drawn per round)'}, threshold t = ${r.threshold}; job minParticipants ${r.minParticipants}`,
@@ -192,6 +201,10 @@ function table(machine: Record<string, string>, m: MaskingResult | undefined, p:
       ['secure round, median (s)', `${fmt(r.secureMedianSeconds, 3)}  (${r.secureSeconds.length} rounds: ${r.secureSeconds.map((s) => fmt(s, 2)).join(', ')})`, ''],
       ['**secure / plain** (medians)', `**${fmt(r.ratio, 3)}**`, `≤ ${ROUND_TARGET}: ${pass(r.ratio <= ROUND_TARGET)}`],
       ['secure / plain, fastest rounds', `${fmt(r.minRatio, 3)}  (${fmt(r.secureMinSeconds, 3)} / ${fmt(r.plainMinSeconds, 3)} s; less sensitive to load from other tenants)`, ''],
+      ['CPU of one whole job, median (s): plain / secure / authenticated', (['plain', 'secagg', 'authenticated'] as const).map((m) => {
+        const c = r.jobCpuSeconds[m];
+        return c.coordinator === undefined ? fmt(c.nodes, 1) : `${fmt(c.nodes, 1)} + ${fmt(c.coordinator, 1)}`;
+      }).join(' / ') + (r.coordinators === 'process' ? '  (nodes\' process + coordinator process; round 0 and the last evaluation included)' : '  (this process; round 0 and the last evaluation included)'), ''],
       ['secure + authenticated round, median (s)', `${fmt(r.authMedianSeconds, 3)}  (${r.authSeconds.length} rounds: ${r.authSeconds.map((s) => fmt(s, 2)).join(', ')}; mutual TLS, roster, signed messages and key adverts, consistency check)`, ''],
       ['**authenticated / secure** (medians)', `**${fmt(r.authOverSecure, 3)}**  (fastest rounds: ${fmt(r.authOverSecureMin, 3)}, ${fmt(r.authMinSeconds, 3)} / ${fmt(r.secureMinSeconds, 3)} s)`, ''],
       [
@@ -202,7 +215,9 @@ function table(machine: Record<string, string>, m: MaskingResult | undefined, p:
     );
     if (r.timeSplit) {
       const split = r.timeSplit;
-      rows.push(['**where a round\'s time goes** (s per round: plain / secure / authenticated)', 'one profiled job per mode, rounds ≥ 1; all parties share this process, so the parts add up to the round', '']);
+      rows.push(['**where a round\'s time goes** (s per round: plain / secure / authenticated)', r.coordinators === 'process'
+        ? 'one profiled job per mode, rounds ≥ 1; the nodes\' process only (the coordinators ran in processes of their own: with --profile-dir, their profiles are in coordinator-*/ there)'
+        : 'one profiled job per mode, rounds ≥ 1; all parties share this process, so the parts add up to the round', '']);
       for (const c of TIME_CATEGORIES) rows.push([`&nbsp;&nbsp;${c}`, `${fmt(split.plain[c], 2)} / ${fmt(split.secagg[c], 2)} / ${fmt(split.authenticated[c], 2)}`, '']);
     }
   }
@@ -285,7 +300,7 @@ async function main(): Promise<void> {
   const minParticipants = o.minParticipants ?? Math.min(o.parties, 10);
   const rounds = o.maskingOnly || o.dpOnly ? undefined : await runRoundBench({
     parties: o.parties, minParticipants, hidden: o.hidden, rounds: o.rounds, jobsPerMode: o.jobs, scale: o.scale, seed: 1,
-    host: o.host, port: o.port, carried: o.carried, ...(o.nextTask ? { nextTask: o.nextTask } : {}), profile: o.profile, ...(o.profileDir ? { profileDir: o.profileDir } : {}), log,
+    host: o.host, port: o.port, coordinators: o.coordinators ?? (o.profile ? 'in-process' : 'process'), carried: o.carried, ...(o.nextTask ? { nextTask: o.nextTask } : {}), profile: o.profile, ...(o.profileDir ? { profileDir: o.profileDir } : {}), log,
   });
   if (o.roundsOnly) {
     const machine = await machineFacts(rounds?.backend, String(inputDim(schema)));

@@ -23,7 +23,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCoordinator } from '../coordinator/server.ts';
-import type { CoordinatorHandle } from '../coordinator/server.ts';
 import { createLogger } from '../platform/log.ts';
 import { JobSpecSchema } from '../core/job.ts';
 import type { JobSpec } from '../core/job.ts';
@@ -48,6 +47,7 @@ import { clientCredentials } from '../trust/tls.ts';
 import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus.ts';
 import type { JobEvent__Output } from '../proto/generated/fedcredit/v1/JobEvent.ts';
 import { median, min } from './stats.ts';
+import { startCoordinatorProcess } from './coordinator-process.ts';
 import { ProcessProfiler, TIME_CATEGORIES, type TimeCategory } from './time-split.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -74,6 +74,12 @@ export interface RoundBenchOptions {
   /** Port of the plaintext coordinator, the authenticated one on port + 1 (default 0: any free ports). */
   port?: number;
   /**
+   * Where the two coordinators run: `process` (the default), each in an operating-system process
+   * of its own started through `fedcredit coordinator`, as a consortium runs it; or `in-process`,
+   * beside all the nodes in this process and on its one event loop (what `profile` sees whole).
+   */
+  coordinators?: CoordinatorLayout;
+  /**
    * Jobs carry each round's evaluation in the next round's training stage
    * (`evaluation.carried`): one aggregate per round instead of two, in every mode.
    */
@@ -88,6 +94,9 @@ export interface RoundBenchOptions {
   log: (line: string) => void;
 }
 
+/** Where the benchmark's coordinators run (see {@link RoundBenchOptions.coordinators}). */
+export type CoordinatorLayout = 'process' | 'in-process';
+
 /** The benchmark's modes: plaintext coordinator (plain, secagg) and mutual TLS + roster (authenticated secagg). */
 export type BenchMode = 'plain' | 'secagg' | 'authenticated';
 
@@ -99,6 +108,10 @@ export interface JobSample {
   roundSeconds: number[];
   /** Wall time of the whole job seen from the client (submit → final status). */
   wallSeconds: number;
+  /** CPU seconds this process (all the nodes, and the coordinators when in-process) used during the whole job. */
+  nodesCpuSeconds: number;
+  /** CPU seconds the job's coordinator process used during the whole job (coordinators in processes of their own, on Linux). */
+  coordinatorCpuSeconds?: number;
   auc: number;
 }
 
@@ -106,6 +119,7 @@ export interface JobSample {
 export interface RoundBenchResult {
   parties: number;
   minParticipants: number;
+  coordinators: CoordinatorLayout;
   rows: number;
   inputDim: number;
   hidden: number[];
@@ -140,6 +154,12 @@ export interface RoundBenchResult {
   jobs: JobSample[];
   /** With `profile`: seconds per round of each mode, by category (time-split.ts). */
   timeSplit?: Record<BenchMode, Record<TimeCategory, number>>;
+  /**
+   * Median CPU seconds of one whole measured job per mode (all its rounds, round 0 and the last
+   * evaluation included): this process (the nodes) and, with coordinator processes on Linux, the
+   * job's coordinator. Work rather than wall time: what the rounds cost the machine's two cores.
+   */
+  jobCpuSeconds: Record<BenchMode, { nodes: number; coordinator?: number }>;
 }
 
 /** The model's parameter count over the synthetic schema. */
@@ -228,7 +248,7 @@ async function waitForParticipants(control: ControlClient, n: number, timeoutMs 
 
 /** A coordinator, its participant nodes and a Control client; filled in as it starts, so a failed start still stops what ran. */
 interface Fleet {
-  coord?: CoordinatorHandle;
+  coord?: { address: string; stop(): Promise<unknown>; rss?(): number | undefined; cpuSeconds?(): number | undefined };
   control?: ControlClient;
   nodes: ParticipantNode[];
   runs: Promise<void>[];
@@ -241,16 +261,20 @@ interface Fleet {
  * roster, nodes with their certificates and identity keys (and their own copy of the roster for
  * the secure sums' signed adverts), and an operator's certificate and token on the Control API.
  */
-async function startFleet(f: Fleet, at: { host: string; port: number }, stateDir: string, files: { name: string; file: string }[], schema: DataSchema, digest: string, trust?: string, nextTask?: NextTaskMode): Promise<void> {
-  const c = trust ? loadCredentials(path.join(trust, 'coordinator'), 'coordinator') : undefined;
-  f.coord = await startCoordinator({
-    port: at.port, host: at.host, stateDir, logLevel: 'error',
-    // All nodes share this process's one event loop: while each of n nodes trains (yielding every
-    // 50 ms), a node's heartbeat can wait n × 50 ms to be read — 15 s at n = 300, past the default
-    // 10 s timeout. On separate machines that wait does not exist.
-    heartbeatTimeoutMs: Math.max(10_000, files.length * 200),
-    ...(c ? { tls: { ca: c.ca, cert: c.cert, key: c.key }, roster: c.roster } : {}),
-  });
+async function startFleet(f: Fleet, at: { host: string; port: number; layout: CoordinatorLayout }, stateDir: string, files: { name: string; file: string }[], schema: DataSchema, digest: string, trust?: string, nextTask?: NextTaskMode, cpuProfileDir?: string): Promise<void> {
+  // All nodes share this process's one event loop: while each of n nodes trains (yielding every
+  // 50 ms), a node's heartbeat can wait n × 50 ms to be read — 15 s at n = 300, past the default
+  // 10 s timeout. On separate machines that wait does not exist.
+  const heartbeatTimeoutMs = Math.max(10_000, files.length * 200);
+  if (at.layout === 'process') {
+    f.coord = await startCoordinatorProcess({ host: at.host, port: at.port, stateDir, heartbeatTimeoutMs, ...(trust ? { credentials: path.join(trust, 'coordinator') } : {}), ...(cpuProfileDir ? { cpuProfileDir } : {}) });
+  } else {
+    const c = trust ? loadCredentials(path.join(trust, 'coordinator'), 'coordinator') : undefined;
+    f.coord = await startCoordinator({
+      port: at.port, host: at.host, stateDir, logLevel: 'error', heartbeatTimeoutMs,
+      ...(c ? { tls: { ca: c.ca, cert: c.cert, key: c.key }, roster: c.roster } : {}),
+    });
+  }
   for (const file of files) {
     const { table } = loadTable(file.file, schema);
     f.rows += table.n;
@@ -291,12 +315,15 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
       hosts: [...new Set([host, 'localhost', '127.0.0.1'])],
     });
     const port = o.port ?? 0;
-    await startFleet(open, { host, port }, path.join(dir, 'coordinator'), files, schema, digest, undefined, o.nextTask);
-    await startFleet(auth, { host, port: port ? port + 1 : 0 }, path.join(dir, 'coordinator-auth'), files, schema, digest, trust, o.nextTask);
+    const layout = o.coordinators ?? 'process';
+    // With a profile directory and coordinator processes, each coordinator also saves profiles of its whole life there (`coordinator-<fleet>/`).
+    const coordProfile = (name: string) => (o.profile && o.profileDir && layout === 'process' ? path.join(o.profileDir, `coordinator-${name}`) : undefined);
+    await startFleet(open, { host, port, layout }, path.join(dir, 'coordinator'), files, schema, digest, undefined, o.nextTask, coordProfile('plaintext'));
+    await startFleet(auth, { host, port: port ? port + 1 : 0, layout }, path.join(dir, 'coordinator-auth'), files, schema, digest, trust, o.nextTask, coordProfile('authenticated'));
     const controls: Record<BenchMode, ControlClient> = { plain: open.control!, secagg: open.control!, authenticated: auth.control! };
     const parameters = parameterCount(o.hidden, schema);
     o.log(`round bench: ${o.parties} in-process participants per coordinator (${open.rows} rows), mlp [${o.hidden.join(', ')}] = ${parameters} parameters, tfjs ${backend}`);
-    o.log(`  plaintext coordinator ${open.coord!.address}; mutual TLS + roster coordinator ${auth.coord!.address}; job minParticipants ${o.minParticipants}`);
+    o.log(`  plaintext coordinator ${open.coord!.address}; mutual TLS + roster coordinator ${auth.coord!.address}; ${layout === 'process' ? 'each in a process of its own (fedcredit coordinator)' : 'both in this process'}; job minParticipants ${o.minParticipants}`);
 
     for (const mode of ['secagg', 'authenticated'] as const) {
       const warm = await runJob(controls[mode], jobFor(mode, o, `bench-warm-up-${mode}`, 1), schema);
@@ -310,7 +337,12 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
     const cycle: BenchMode[] = ['plain', 'secagg', 'authenticated'];
     for (let i = 0; i < o.jobsPerMode; i++) {
       for (const mode of i % 2 === 0 ? cycle : [...cycle].reverse()) {
+        const fleet = mode === 'authenticated' ? auth : open;
+        const cpu0 = { nodes: process.cpuUsage(), coordinator: fleet.coord?.cpuSeconds?.() };
         const { status, wallSeconds } = await runJob(controls[mode], jobFor(mode, o, `bench-${mode}-${i + 1}`, o.rounds), schema);
+        const nodesCpu = process.cpuUsage(cpu0.nodes);
+        const coordEnd = fleet.coord?.cpuSeconds?.();
+        const cpu = { nodes: (nodesCpu.user + nodesCpu.system) / 1e6, coordinator: coordEnd !== undefined && cpu0.coordinator !== undefined ? coordEnd - cpu0.coordinator : undefined };
         const measured = status.rounds.filter((r) => r.round >= 1);
         if (mode !== 'plain') {
           // Each secure mode must have run as labelled: authenticated sums only on the roster's coordinator.
@@ -323,13 +355,16 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
           jobId: status.jobId,
           roundSeconds: measured.map((r) => r.seconds),
           wallSeconds,
+          nodesCpuSeconds: cpu.nodes,
+          ...(cpu.coordinator !== undefined ? { coordinatorCpuSeconds: cpu.coordinator } : {}),
           auc: status.rounds[status.rounds.length - 1]?.metrics?.auc ?? Number.NaN,
         };
         jobs.push(sample);
         const mem = process.memoryUsage();
         const mib = (b: number) => Math.round(b / 2 ** 20);
         for (const line of lostMembers(status)) o.log(`    ${line}`);
-        o.log(`  ${mode.padEnd(13)} job ${i + 1}: rounds 1..${o.rounds} ${sample.roundSeconds.map((s) => s.toFixed(2)).join(' ')} s (AUC ${sample.auc.toFixed(4)}; process RSS ${mib(mem.rss)} MiB, JS heap ${mib(mem.heapUsed)} MiB, buffers ${mib(mem.arrayBuffers)} MiB)`);
+        const coordRss = fleet.coord?.rss?.();
+        o.log(`  ${mode.padEnd(13)} job ${i + 1}: rounds 1..${o.rounds} ${sample.roundSeconds.map((s) => s.toFixed(2)).join(' ')} s (AUC ${sample.auc.toFixed(4)}; job ${wallSeconds.toFixed(1)} s, CPU ${cpu.nodes.toFixed(1)} s ${layout === 'process' ? 'nodes' : 'this process'}${cpu.coordinator === undefined ? '' : ` + ${cpu.coordinator.toFixed(1)} s coordinator`}; ${layout === 'process' ? 'nodes\' ' : ''}process RSS ${mib(mem.rss)} MiB, JS heap ${mib(mem.heapUsed)} MiB, buffers ${mib(mem.arrayBuffers)} MiB${coordRss === undefined ? '' : `; coordinator RSS ${mib(coordRss)} MiB`})`);
       }
     }
     if (!secure) throw new Error('the secure jobs reported no secure-aggregation facts');
@@ -362,7 +397,7 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
     const secureMinSeconds = min(secureSeconds);
     const authMinSeconds = min(authSeconds);
     return {
-      parties: o.parties, minParticipants: o.minParticipants, rows: open.rows, inputDim: inputDim(schema), hidden: o.hidden, parameters,
+      parties: o.parties, minParticipants: o.minParticipants, coordinators: layout, rows: open.rows, inputDim: inputDim(schema), hidden: o.hidden, parameters,
       secureWords: secure.words, neighbours: secure.neighbours, threshold: secure.threshold,
       backend, roundsPerJob: o.rounds, jobsPerMode: o.jobsPerMode,
       plainMedianSeconds,
@@ -381,6 +416,11 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
       secureSeconds,
       authSeconds,
       jobs,
+      jobCpuSeconds: Object.fromEntries(cycle.map((mode) => {
+        const own = jobs.filter((j) => j.mode === mode);
+        const coordinator = own.flatMap((j) => (j.coordinatorCpuSeconds === undefined ? [] : [j.coordinatorCpuSeconds]));
+        return [mode, { nodes: median(own.map((j) => j.nodesCpuSeconds)), ...(coordinator.length === own.length ? { coordinator: median(coordinator) } : {}) }];
+      })) as RoundBenchResult['jobCpuSeconds'],
       ...(timeSplit ? { timeSplit } : {}),
     };
   } finally {

@@ -65,6 +65,17 @@ describe('quantize / dequantizeSum', () => {
     expect(new Set(values)).toEqual(new Set([1, 2]));
   });
 
+  it('reads each draw as 4 bytes, least significant first, whether or not the bytes are word-aligned', () => {
+    const coarse = quantParamsFor(1, 8, 100); // 2 levels; x = 0 sits at r = 1.0 + 0 → always 1; x = 0.5 at r = 1.5
+    const v = new Float64Array([0.5, 0.5, 0.5]);
+    // Draw k rounds up iff u_k < 0.5 · 2^32. u_0 = 0x7fffffff (up), u_1 = 0x80000000 (down), u_2 = 0x00000001 (up).
+    const drawn = [0xff, 0xff, 0xff, 0x7f, 0x00, 0x00, 0x00, 0x80, 0x01, 0x00, 0x00, 0x00];
+    const aligned = () => Uint8Array.from(drawn);
+    const unaligned = () => new Uint8Array(new Uint8Array([9, ...drawn]).buffer, 1, drawn.length);
+    expect(Array.from(quantize(v, coarse, aligned).values)).toEqual([2, 1, 2]);
+    expect(Array.from(quantize(v, coarse, unaligned).values)).toEqual([2, 1, 2]);
+  });
+
   it('maps the range ends exactly and counts clipped coordinates', () => {
     const v = new Float32Array([-5, -2, 0, 2, 2.0001, 7, -2.5]);
     const { values, clipped } = quantize(v, q, seededRng(3));

@@ -103,6 +103,7 @@ export function quantize(v: Float32Array | Float64Array, q: QuantParams, rng: Rn
     if (!(bytes instanceof Uint8Array) || bytes.length !== 4 * (end - start)) {
       throw new CoreInputError('rng returned the wrong number of bytes', 'rng');
     }
+    const uniforms = littleEndianWords(bytes);
     for (let i = start; i < end; i++) {
       let c = v[i]!;
       if (!Number.isFinite(c)) throw new CoreInputError(`v[${i}] is not finite (${c})`, 'v');
@@ -115,12 +116,29 @@ export function quantize(v: Float32Array | Float64Array, q: QuantParams, rng: Rn
       }
       const r = Math.min(levels, (c + clip) * perUnit);
       const lo = Math.floor(r);
-      const k = 4 * (i - start);
-      const u = (bytes[k]! | (bytes[k + 1]! << 8) | (bytes[k + 2]! << 16) | (bytes[k + 3]! << 24)) >>> 0;
-      values[i] = u < (r - lo) * 4294967296 ? lo + 1 : lo;
+      values[i] = uniforms[i - start]! < (r - lo) * 4294967296 ? lo + 1 : lo;
     }
   }
   return { values, clipped };
+}
+
+/** True where typed arrays store numbers little-endian (every platform Node supports today). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * The bytes as little-endian 32-bit words: a view on the same memory when it is 4-byte aligned
+ * and the platform is little-endian, otherwise a decoded copy. Either way word k is bytes
+ * 4k..4k+3 read least significant first, so the draws do not depend on the platform.
+ */
+function littleEndianWords(bytes: Uint8Array): Uint32Array {
+  const n = bytes.length >>> 2;
+  if (LITTLE_ENDIAN && bytes.byteOffset % 4 === 0) return new Uint32Array(bytes.buffer, bytes.byteOffset, n);
+  const out = new Uint32Array(n);
+  for (let k = 0; k < n; k++) {
+    const b = 4 * k;
+    out[k] = (bytes[b]! | (bytes[b + 1]! << 8) | (bytes[b + 2]! << 16) | (bytes[b + 3]! << 24)) >>> 0;
+  }
+  return out;
 }
 
 /**
