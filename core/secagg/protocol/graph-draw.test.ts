@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRng } from '../../random.ts';
-import { drawGraph, graphCommit, revealProblem } from './graph-draw.ts';
+import { drawGraph, graphCommit, revealProblem, withDrawnGraph } from './graph-draw.ts';
 import { neighboursOf } from './graph.ts';
 import { simulateRound } from './simulate.ts';
 import { plainSum, randomInputs, rngFactory, testConfig, testIdentities } from '../../../test/support/secagg-protocol.ts';
@@ -31,6 +31,27 @@ describe('the committed SecAgg+ graph', () => {
     const other = reveals(config, 1).reveals.map((x, i) => (i === 5 ? { ...x, nonce: Uint8Array.from(x.nonce, (b, j) => (j === 0 ? b ^ 1 : b)) } : x));
     expect(drawGraph(config, other)).not.toEqual(g); // one bit of one member's nonce changes it
     expect(drawGraph({ ...config, run: 'another-run' }, r.reveals)).not.toEqual(g);
+  });
+
+  it('is drawn once per frozen configuration and set of reveals, and shared frozen', () => {
+    const frozen = Object.freeze(committed({ run: 'shared-run' })) as typeof config;
+    const r = reveals(frozen, 4);
+    const first = withDrawnGraph(frozen, r.reveals);
+    expect(first.graph).toEqual(drawGraph(frozen, r.reveals));
+    expect(Object.isFrozen(first) && Object.isFrozen(first.graph)).toBe(true);
+    if (first.graph.kind !== 'explicit') throw new Error('not drawn');
+    expect(Object.isFrozen(first.graph.adjacency) && Object.isFrozen(first.graph.adjacency['inst-00'])).toBe(true);
+    // Another member: the same reveals in other arrays, in another order.
+    expect(withDrawnGraph(frozen, [...r.reveals].reverse().map((x) => ({ ...x, nonce: Uint8Array.from(x.nonce) })))).toBe(first);
+    // Other reveals (a coordinator showing members different nonces) draw their own graph.
+    const other = reveals(frozen, 5);
+    const second = withDrawnGraph(frozen, other.reveals);
+    expect(second).not.toBe(first);
+    expect(second.graph).toEqual(drawGraph(frozen, other.reveals));
+    // A configuration that is not frozen may change later: drawn afresh every time.
+    const open = committed({ run: 'shared-run' });
+    expect(withDrawnGraph(open, r.reveals)).not.toBe(withDrawnGraph(open, r.reveals));
+    expect(withDrawnGraph(open, r.reveals).graph).toEqual(first.graph);
   });
 
   it('gives members outside U1 no neighbours', () => {

@@ -26,7 +26,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { shuffleInPlace } from '../../random.ts';
 import type { Rng } from '../../types.ts';
-import { bytesEqual, concatBytes } from '../hex.ts';
+import { bytesEqual, concatBytes, toHex } from '../hex.ts';
 import { signedBytes } from './advert.ts';
 import { firstDuplicate } from './config.ts';
 import { ringOver } from './graph.ts';
@@ -104,16 +104,48 @@ function streamRng(seed: Uint8Array): Rng {
  * `k` on the seeded arrangement and participants outside U1 (gone already) have no neighbours.
  */
 export function drawGraph(config: SecAggConfig & { graph: { kind: 'committed'; k: number } }, reveals: readonly GraphNonce[]): NeighbourGraph {
-  const members = reveals.map((r) => r.id).sort();
-  const order = [...members];
-  shuffleInPlace(order, streamRng(graphSeed(config, reveals)));
+  return drawFromSeed(config, reveals.map((r) => r.id), graphSeed(config, reveals));
+}
+
+function drawFromSeed(config: SecAggConfig & { graph: { kind: 'committed'; k: number } }, ids: readonly string[], seed: Uint8Array): Extract<NeighbourGraph, { kind: 'explicit' }> {
+  const order = [...ids].sort();
+  shuffleInPlace(order, streamRng(seed));
   const ring = ringOver(order, config.graph.k);
   const adjacency: Record<string, string[]> = {};
   for (const id of [...config.participants].sort()) adjacency[id] = [...(ring.adjacency[id] ?? [])];
   return { kind: 'explicit', adjacency };
 }
 
-/** The round's config with its committed graph replaced by the drawn one. */
+/**
+ * Drawn configurations kept per frozen configuration object, by graph seed. Members that decode
+ * the same configuration text share one frozen object (proto/secagg-wire.ts), and members of an
+ * honest round all receive the same reveals, so members simulated in one process hold one drawn
+ * graph between them instead of a copy each (n lists of k names per member and kept session).
+ * A deterministic cache of a pure function: the seed hashes run, round and every (id, nonce), and
+ * the configuration object supplies the participants and k. A configuration that is not frozen
+ * may still change, so it is never cached.
+ */
+const drawnByConfig = new WeakMap<object, Map<string, SecAggConfig>>();
+/** Distinct seeds kept per configuration: one in an honest round; more only if reveals differ between members. */
+const SEEDS_PER_CONFIG = 4;
+
+/**
+ * The round's config with its committed graph replaced by the drawn one. For a frozen `config`
+ * the result is frozen too, and the same object for the same reveals.
+ */
 export function withDrawnGraph(config: SecAggConfig & { graph: { kind: 'committed'; k: number } }, reveals: readonly GraphNonce[]): SecAggConfig {
-  return { ...config, graph: drawGraph(config, reveals) };
+  const seed = graphSeed(config, reveals);
+  if (!Object.isFrozen(config)) return { ...config, graph: drawFromSeed(config, reveals.map((r) => r.id), seed) };
+  let bySeed = drawnByConfig.get(config);
+  if (!bySeed) drawnByConfig.set(config, (bySeed = new Map()));
+  const key = toHex(seed);
+  const hit = bySeed.get(key);
+  if (hit) return hit;
+  const graph = drawFromSeed(config, reveals.map((r) => r.id), seed);
+  for (const list of Object.values(graph.adjacency)) Object.freeze(list);
+  Object.freeze(graph.adjacency);
+  const drawn = Object.freeze({ ...config, graph: Object.freeze(graph) });
+  bySeed.set(key, drawn);
+  if (bySeed.size > SEEDS_PER_CONFIG) bySeed.delete(bySeed.keys().next().value!);
+  return drawn;
 }
