@@ -9,6 +9,13 @@ describe('hex helpers', () => {
     expect(fromHex('').length).toBe(0);
   });
 
+  it('encodes exactly the bytes of a view, not the rest of its buffer', () => {
+    const whole = Uint8Array.from({ length: 256 }, (_, i) => i);
+    expect(toHex(whole.subarray(250, 253))).toBe('fafbfc');
+    expect(toHex(whole.subarray(7, 7))).toBe('');
+    expect(fromHex(toHex(whole))).toEqual(whole);
+  });
+
   it('rejects odd lengths and non-hex characters', () => {
     expect(() => fromHex('abc')).toThrow(CoreInputError);
     expect(() => fromHex('zz')).toThrow(/non-hex/);

@@ -101,6 +101,7 @@ export function openShares(
     for (const s of [...selfMaskShares, ...keyShares]) wipe(s.share);
     return why;
   };
+  const advertised = new Set(state.advertised);
   for (const item of state.inbox) {
     let pt: Uint8Array;
     try {
@@ -118,7 +119,7 @@ export function openShares(
     }
     const got = `(run ${p.run}, round ${p.round}, ${p.src} → ${p.dst}, ${p.stage})`;
     const want = `(run ${config.run}, round ${config.round}, ${item.from} → ${id}, ${SHARE_STAGE})`;
-    const x = shareX(config, state.advertised, item.from, id);
+    const x = shareX(config, advertised, item.from, id);
     let problem: string | undefined;
     if (got !== want || p.run !== config.run || p.src !== item.from || p.dst !== id) {
       problem = `the share from ${item.from} is bound to ${got}, expected ${want}: rejected as replayed or misdirected`;

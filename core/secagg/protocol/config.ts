@@ -59,13 +59,16 @@ export function validateConfig(config: SecAggConfig): void {
  * The holders of `owner`'s Shamir shares: `owner` and its neighbours among `advertised` (U1),
  * sorted. The holder at index i gets the share with x = i + 1.
  */
-export function shareHolders(config: SecAggConfig, advertised: readonly string[], owner: string): string[] {
-  const members = new Set(advertised);
+export function shareHolders(config: SecAggConfig, advertised: readonly string[] | ReadonlySet<string>, owner: string): string[] {
+  const members = advertised instanceof Set ? advertised : new Set(advertised);
   return [owner, ...neighboursOf(config, owner).filter((v) => members.has(v))].sort();
 }
 
-/** The x-coordinate of the share of `owner`'s secrets that `holder` holds (0 when it holds none). */
-export function shareX(config: SecAggConfig, advertised: readonly string[], owner: string, holder: string): number {
+/**
+ * The x-coordinate of the share of `owner`'s secrets that `holder` holds (0 when it holds none).
+ * `advertised` may be given as a set, so that a caller asking about many owners builds it once.
+ */
+export function shareX(config: SecAggConfig, advertised: readonly string[] | ReadonlySet<string>, owner: string, holder: string): number {
   return shareHolders(config, advertised, owner).indexOf(holder) + 1;
 }
 

@@ -137,7 +137,10 @@ export function withDrawnGraph(config: SecAggConfig & { graph: { kind: 'committe
   const seed = graphSeed(config, reveals);
   if (!Object.isFrozen(config)) return { ...config, graph: drawFromSeed(config, reveals.map((r) => r.id), seed) };
   let bySeed = drawnByConfig.get(config);
-  if (!bySeed) drawnByConfig.set(config, (bySeed = new Map()));
+  if (!bySeed) {
+    bySeed = new Map();
+    drawnByConfig.set(config, bySeed);
+  }
   const key = toHex(seed);
   const hit = bySeed.get(key);
   if (hit) return hit;
