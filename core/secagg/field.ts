@@ -87,9 +87,9 @@ export function randomFieldElement(rng: Rng): bigint {
 
 /** The unsigned big-endian integer encoded by `bytes` (empty → 0n). */
 export function bytesToBigint(bytes: Uint8Array): bigint {
-  let v = 0n;
-  for (let i = 0; i < bytes.length; i++) v = (v << 8n) | BigInt(bytes[i]!);
-  return v;
+  // Through hex text: one string and one BigInt, where a byte-at-a-time shift would allocate a
+  // growing BigInt per byte (about 200 temporaries for a 66-byte field element).
+  return bytes.length === 0 ? 0n : BigInt(`0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}`);
 }
 
 /**
@@ -101,12 +101,10 @@ export function bigintToBytes(value: bigint, length: number): Uint8Array {
     throw new CoreInputError(`length must be a non-negative integer, got ${length}`, 'length');
   }
   if (value < 0n) throw new CoreInputError('value must be non-negative', 'value');
+  const hex = value.toString(16);
+  // 0n is "0": one digit, no bytes needed.
+  if (value !== 0n && hex.length > 2 * length) throw new CoreInputError(`value does not fit in ${length} bytes`, 'value');
   const out = new Uint8Array(length);
-  let v = value;
-  for (let i = length - 1; i >= 0; i--) {
-    out[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
-  if (v !== 0n) throw new CoreInputError(`value does not fit in ${length} bytes`, 'value');
+  if (value !== 0n) out.set(Buffer.from(hex.length % 2 === 0 ? hex : `0${hex}`, 'hex'), length - Math.ceil(hex.length / 2));
   return out;
 }

@@ -61,6 +61,20 @@ describe('field GF(2^521 − 1)', () => {
     expect(errorOf(() => bigintToBytes(256n, 1)).parameter).toBe('value');
     expect(errorOf(() => bigintToBytes(-1n, 4)).parameter).toBe('value');
   });
+
+  it('converts the edge cases: zero, empty, odd digit counts, exact fits and views', () => {
+    expect(Array.from(bigintToBytes(0n, 3))).toEqual([0, 0, 0]);
+    expect(bigintToBytes(0n, 0)).toEqual(new Uint8Array(0));
+    expect(bytesToBigint(new Uint8Array(0))).toBe(0n);
+    expect(bytesToBigint(new Uint8Array([0, 0, 1]))).toBe(1n);
+    expect(Array.from(bigintToBytes(0xabcn, 3))).toEqual([0, 0x0a, 0xbc]); // three hex digits
+    expect(Array.from(bigintToBytes(0xffffn, 2))).toEqual([0xff, 0xff]);
+    expect(errorOf(() => bigintToBytes(0x10000n, 2)).parameter).toBe('value');
+    expect(errorOf(() => bigintToBytes(1n, 0)).parameter).toBe('value');
+    const whole = Uint8Array.from([9, 9, 1, 2, 9]);
+    expect(bytesToBigint(whole.subarray(2, 4))).toBe(0x0102n);
+    expect(bytesToBigint(bigintToBytes(SHAMIR_PRIME, 66))).toBe(SHAMIR_PRIME);
+  });
 });
 
 describe('splitSecret / combineShares', () => {
