@@ -7,7 +7,7 @@
 import type { VerticalHandler } from '../core/vertical/messages.ts';
 import type { PushResultRequest } from '../proto/generated/fedcredit/v1/PushResultRequest.ts';
 import type { Task__Output } from '../proto/generated/fedcredit/v1/Task.ts';
-import { secaggReplyToWire } from '../proto/secagg-wire.ts';
+import { secaggConfigRun, secaggReplyToWire } from '../proto/secagg-wire.ts';
 import { contributionToWire } from '../proto/tensor.ts';
 import { parseVerticalTask, verticalReplyToWire } from '../proto/vertical-wire.ts';
 import type { Binding } from '../trust/signing.ts';
@@ -32,15 +32,8 @@ export interface Answerers {
 /** What a PushResult is signed for: the task's job, round, stage and secure-sum run (coordinator/fleet-auth.ts). */
 export function taskBinding(t: Task__Output): Binding {
   const kind = KINDS[t.kind as keyof typeof KINDS] ?? String(t.kind).toLowerCase();
-  let run = '';
-  if (t.secagg) {
-    try {
-      const cfg = JSON.parse(t.secagg.configJson) as { run?: unknown };
-      if (typeof cfg.run === 'string') run = cfg.run;
-    } catch {
-      // an unreadable config: the refusal is signed without a run and the coordinator names the mismatch
-    }
-  }
+  // An unreadable config: the refusal is signed without a run and the coordinator names the mismatch.
+  const run = t.secagg ? secaggConfigRun(t.secagg.configJson) : '';
   return { jobId: t.jobId, round: t.round, stage: t.secagg ? `${kind}/${t.secagg.message}` : kind, run };
 }
 

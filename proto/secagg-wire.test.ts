@@ -10,7 +10,7 @@ import { testConfig } from '../test/support/secagg-protocol.ts';
 import type { SecAggReply__Output } from './generated/fedcredit/v1/SecAggReply.ts';
 import type { SecAggStep__Output } from './generated/fedcredit/v1/SecAggStep.ts';
 import { PROTO_PATH } from './load.ts';
-import { secaggReplyFromWire, secaggReplyToWire, secaggStepFromWire, secaggStepToWire } from './secagg-wire.ts';
+import { secaggConfigRun, secaggReplyFromWire, secaggReplyToWire, secaggStepFromWire, secaggStepToWire } from './secagg-wire.ts';
 
 const def = protoLoader.loadSync(PROTO_PATH, { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true });
 const fleet = def['fedcredit.v1.Fleet'] as protoLoader.ServiceDefinition;
@@ -126,5 +126,14 @@ describe('secure-sum configurations on the wire', () => {
     expect(other.run).toBe(`${config.run}-2`);
     expect(() => overTheWire({ config, message: { type: 'begin' } }, (s) => (s.configJson = '{"run":')))
       .toThrow(/secagg config is not valid JSON/);
+  });
+
+  it('name their run for a reply\'s signature, valid or not', () => {
+    expect(secaggConfigRun(JSON.stringify(config))).toBe(config.run);
+    // Not a valid configuration, but JSON: the run it claims (the coordinator then names the mismatch).
+    expect(secaggConfigRun(JSON.stringify({ run: 'claimed-run', threshold: -1 }))).toBe('claimed-run');
+    expect(secaggConfigRun(JSON.stringify({ run: 7 }))).toBe('');
+    expect(secaggConfigRun('null')).toBe('');
+    expect(secaggConfigRun('{"run":')).toBe('');
   });
 });

@@ -109,6 +109,26 @@ function configFromJson(json: string): SecAggConfig {
   return deepFreeze(config);
 }
 
+/**
+ * The `run` a secure-sum configuration's JSON text names ('' when it names none or is not JSON).
+ * A valid configuration comes from the decoded ones kept above (a node has just decoded its
+ * task's), so answering a step does not parse the participant list again; an invalid one is
+ * read as plain JSON, so a refusal of it is still bound to the run it claims.
+ */
+export function secaggConfigRun(json: string): string {
+  try {
+    return decodedConfigs.get(json, configFromJson).run;
+  } catch {
+    // not a valid configuration: fall back to whatever run the text claims
+  }
+  try {
+    const raw = JSON.parse(json) as { run?: unknown } | null;
+    return typeof raw?.run === 'string' ? raw.run : '';
+  } catch {
+    return '';
+  }
+}
+
 /** Decodes and validates a Task's step for participant `self` (to whom a delivery is addressed). */
 export function secaggStepFromWire(s: SecAggStep__Output, self: string): SecAggTask {
   const config = decodedConfigs.get(s.configJson, configFromJson);
