@@ -76,6 +76,29 @@ describe('quantize / dequantizeSum', () => {
     expect(Array.from(quantize(v, coarse, unaligned).values)).toEqual([2, 1, 2]);
   });
 
+  it('rounds up exactly when the draw is below the fraction, at the boundary too', () => {
+    const coarse = quantParamsFor(1, 8, 100); // 2 levels: x = 0 gives r = 1, x = 0.5 gives r = 1.5
+    const draws = (words: number[]) => () => new Uint8Array(Uint32Array.from(words).buffer);
+    const half = 2 ** 31; // (1.5 − 1) · 2^32
+    const v = new Float64Array([0.5, 0.5, 0.5, 0.5, 0, 0]);
+    expect(Array.from(quantize(v, coarse, draws([half - 1, half, half + 1, 0, 0, 2 ** 32 - 1])).values)).toEqual([2, 1, 1, 2, 1, 1]);
+    // Against the plain comparison over many random values and draws.
+    const rng = seededRng(7);
+    const q16 = quantParamsFor(0.3, 32, 1000);
+    const x = Float64Array.from({ length: 20000 }, () => standardNormal(rng) * 0.2);
+    const bytes = rng(4 * x.length);
+    const u = new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    let at = 0;
+    const got = quantize(x, q16, (n) => bytes.slice(at, (at += n))).values;
+    const per = q16.levels / (2 * q16.clip);
+    for (let i = 0; i < x.length; i++) {
+      const c = Math.max(-q16.clip, Math.min(q16.clip, x[i]!));
+      const r = Math.min(q16.levels, (c + q16.clip) * per);
+      const lo = Math.floor(r);
+      expect(got[i]).toBe(u[i]! < (r - lo) * 2 ** 32 ? lo + 1 : lo);
+    }
+  });
+
   it('maps the range ends exactly and counts clipped coordinates', () => {
     const v = new Float32Array([-5, -2, 0, 2, 2.0001, 7, -2.5]);
     const { values, clipped } = quantize(v, q, seededRng(3));

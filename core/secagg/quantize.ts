@@ -44,6 +44,7 @@ export interface Quantized {
 }
 
 const CHUNK = 16384; // coordinates per rng call
+const TWO_TO_MINUS_33 = 2 ** -33;
 
 /**
  * Largest-resolution parameters for summing at most `maxSummands` vectors without wrapping mod
@@ -116,7 +117,10 @@ export function quantize(v: Float32Array | Float64Array, q: QuantParams, rng: Rn
       }
       const r = Math.min(levels, (c + clip) * perUnit);
       const lo = Math.floor(r);
-      values[i] = uniforms[i - start]! < (r - lo) * 4294967296 ? lo + 1 : lo;
+      // Up by one exactly when the draw u < (r − lo)·2^32. Their difference is exact in a double and
+      // lies in (−2^32, 2^32), so scaled by 2^−33 it is in (−½, ½) and its ceiling is that 0 or 1:
+      // the same result as a comparison, without a branch the processor mispredicts half the time.
+      values[i] = lo + Math.ceil(((r - lo) * 4294967296 - uniforms[i - start]!) * TWO_TO_MINUS_33);
     }
   }
   return { values, clipped };
