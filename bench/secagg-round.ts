@@ -47,7 +47,7 @@ import { clientCredentials } from '../trust/tls.ts';
 import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus.ts';
 import type { JobEvent__Output } from '../proto/generated/fedcredit/v1/JobEvent.ts';
 import { median, min } from './stats.ts';
-import { startCoordinatorProcess } from './coordinator-process.ts';
+import { processCpuSeconds, processRss, startCoordinatorProcess, stopCoordinatorProcess } from '../test/coordinator-process.ts';
 import { ProcessProfiler, TIME_CATEGORIES, type TimeCategory } from './time-split.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -267,7 +267,14 @@ async function startFleet(f: Fleet, at: { host: string; port: number; layout: Co
   // 10 s timeout. On separate machines that wait does not exist.
   const heartbeatTimeoutMs = Math.max(10_000, files.length * 200);
   if (at.layout === 'process') {
-    f.coord = await startCoordinatorProcess({ host: at.host, port: at.port, stateDir, heartbeatTimeoutMs, ...(trust ? { credentials: path.join(trust, 'coordinator') } : {}), ...(cpuProfileDir ? { cpuProfileDir } : {}) });
+    const c = await startCoordinatorProcess(at.port, stateDir, [], {
+      host: at.host, heartbeatTimeoutMs,
+      ...(trust ? { credentials: path.join(trust, 'coordinator') } : {}),
+      // One profile file per thread (CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile); the largest is the main thread's.
+      ...(cpuProfileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] } : {}),
+    });
+    const pid = c.child.pid!;
+    f.coord = { address: c.address, stop: () => stopCoordinatorProcess(c), rss: () => processRss(pid), cpuSeconds: () => processCpuSeconds(pid) };
   } else {
     const c = trust ? loadCredentials(path.join(trust, 'coordinator'), 'coordinator') : undefined;
     f.coord = await startCoordinator({
