@@ -74,6 +74,7 @@ const coordinatorCmd = program
   .option('--host <host>', 'interface to listen on', '127.0.0.1')
   .option('--max-message-mb <mb>', 'maximum gRPC message size in MiB', int('--max-message-mb'), 256)
   .option('--heartbeat-timeout-ms <ms>', 'a participant silent this long is considered gone', int('--heartbeat-timeout-ms'), 10_000)
+  .option('--heartbeat-interval-ms <ms>', 'how often participants send heartbeats (default: a fifth of the timeout)', int('--heartbeat-interval-ms'))
   .option('--record-messages <file>', 'append every received Fleet message to FILE (JSON lines, for audits)')
   .addOption(levels)
   .addOption(logFormatOption());
@@ -81,9 +82,12 @@ addDashboardOptions(coordinatorCmd);
 addTransportOptions(coordinatorCmd, 'coordinator').action(async (o) => {
     const t = resolveTransport(o, 'coordinator', stderrLine);
     if (!o.insecure && !t.roster) throw new UsageError('the coordinator needs the consortium roster: roster.json in --credentials, or --roster FILE');
+    if (o.heartbeatIntervalMs !== undefined && !(o.heartbeatIntervalMs > 0 && o.heartbeatIntervalMs < o.heartbeatTimeoutMs)) {
+      throw new UsageError(`--heartbeat-interval-ms must be positive and below --heartbeat-timeout-ms (${o.heartbeatTimeoutMs}), got ${o.heartbeatIntervalMs}`);
+    }
     const c = await startCoordinator({
       host: o.host, port: o.port, stateDir: o.stateDir, maxMessageBytes: o.maxMessageMb * 1024 * 1024,
-      heartbeatTimeoutMs: o.heartbeatTimeoutMs, recordMessages: o.recordMessages, logLevel: o.logLevel as Level,
+      heartbeatTimeoutMs: o.heartbeatTimeoutMs, ...(o.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: o.heartbeatIntervalMs } : {}), recordMessages: o.recordMessages, logLevel: o.logLevel as Level,
       logger: createLogger('coordinator', o.logLevel as Level, logFormatOf(o)),
       ...(t.tls ? { tls: t.tls } : {}), ...(t.roster ? { roster: t.roster } : {}), ...dashboardFromFlags(o, t.roster),
     });

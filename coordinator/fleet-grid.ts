@@ -34,8 +34,20 @@ export interface ParticipantEntry {
   waiters: Array<(t: QueuedTask | null) => void>;
 }
 
+/**
+ * The heartbeat interval a coordinator hands out when none is configured: a fifth of the
+ * timeout, so a node's liveness messages are at most two intervals (0.4 × the timeout) apart and a
+ * node whose event loop runs late still has the rest of the timeout in hand. An idle fleet then
+ * sends n / (timeout / 5) signed heartbeats per second, not n: at n = 100 and the default 10 s
+ * timeout, 50 instead of 100.
+ */
+export function defaultHeartbeatIntervalMs(heartbeatTimeoutMs: number): number {
+  return Math.max(50, Math.round(heartbeatTimeoutMs / 5));
+}
+
 /** Liveness settings. */
 export interface FleetOptions {
+  /** How often a node sends a heartbeat when no poll or push went out meanwhile (told in HelloReply). */
   heartbeatIntervalMs: number;
   /** A participant silent for this long is considered gone; its open tasks fail. */
   heartbeatTimeoutMs: number;

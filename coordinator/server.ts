@@ -9,7 +9,7 @@ import { channelOptions, loadProto } from '../proto/load.ts';
 import { widenServerWindows } from '../proto/flow-control.ts';
 import { AUDIT_LOG_FILE, AuditLog, auditJoins } from './audit-log.ts';
 import { controlHandlers } from './control-service.ts';
-import { FleetGrid } from './fleet-grid.ts';
+import { FleetGrid, defaultHeartbeatIntervalMs } from './fleet-grid.ts';
 import { fleetHandlers } from './fleet-service.ts';
 import { JobManager } from './jobs.ts';
 import type { JobLimits } from './job-queue.ts';
@@ -33,7 +33,9 @@ export interface CoordinatorOptions {
   port: number;
   stateDir: string;
   maxMessageBytes?: number;
+  /** How often nodes send heartbeats; default a fifth of `heartbeatTimeoutMs` (2 s for the default 10 s). */
   heartbeatIntervalMs?: number;
+  /** A participant silent this long is considered gone (default 10 s). */
   heartbeatTimeoutMs?: number;
   recordMessages?: string;
   logLevel?: Level;
@@ -89,7 +91,7 @@ export async function startCoordinator(opts: CoordinatorOptions): Promise<Coordi
   // Audit log first: a log that does not verify stops the start-up before anything runs.
   const audit = AuditLog.open(path.join(opts.stateDir, AUDIT_LOG_FILE), { log });
   const grid = new FleetGrid({
-    heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 1000,
+    heartbeatIntervalMs: opts.heartbeatIntervalMs ?? defaultHeartbeatIntervalMs(opts.heartbeatTimeoutMs ?? 10_000),
     heartbeatTimeoutMs: opts.heartbeatTimeoutMs ?? 10_000,
     onLeave: (name, reason) => {
       try {

@@ -6,8 +6,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Rng } from '../core/types.ts';
 
-/** `n` bytes from node:crypto's CSPRNG. */
-export const cryptoRng: Rng = (n) => new Uint8Array(randomBytes(n));
+/**
+ * `n` bytes from node:crypto's CSPRNG, as a plain Uint8Array over the Buffer's own memory: no copy.
+ * `randomBytes` allocates a fresh ArrayBuffer of exactly `n` bytes (never Node's shared pool), so
+ * the view exposes nothing else.
+ */
+export const cryptoRng: Rng = (n) => {
+  const b = randomBytes(n);
+  return new Uint8Array(b.buffer, b.byteOffset, b.length);
+};
 
 /**
  * node:crypto's CSPRNG drawn `poolBytes` at a time and handed out in order, for callers that

@@ -53,4 +53,10 @@ describe('coordinator process', () => {
     writeFileSync(file, 'x');
     await expect(startCoordinatorProcess(0, path.join(file, 'state'))).rejects.toThrow(/coordinator exited \(\d+\) before printing .*(ENOTDIR|not a directory)/s);
   });
+
+  it('refuses a heartbeat interval that is not below the heartbeat timeout, naming both flags', async () => {
+    await expect(startCoordinatorProcess(0, path.join(dir, 'interval'), ['--heartbeat-interval-ms', '3000'])).rejects.toThrow(
+      /--heartbeat-interval-ms must be positive and below --heartbeat-timeout-ms \(3000\), got 3000/,
+    );
+  });
 });

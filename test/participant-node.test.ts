@@ -147,4 +147,19 @@ describe('ParticipantNode', () => {
       await Promise.allSettled(runs);
     }
   });
+
+  it('hands out a heartbeat interval of a fifth of the timeout unless one is configured', async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'fc-node-'));
+    for (const [opts, expected] of [
+      [{}, 2000],
+      [{ heartbeatTimeoutMs: 2500 }, 500],
+      [{ heartbeatTimeoutMs: 60_000 }, 12_000],
+      [{ heartbeatTimeoutMs: 2500, heartbeatIntervalMs: 300 }, 300],
+    ] as const) {
+      coord = await startCoordinator({ stateDir: path.join(dir, String(expected)), port: 0, logger: quiet, ...opts });
+      expect(coord.grid.opts.heartbeatIntervalMs, JSON.stringify(opts)).toBe(expected);
+      await coord.stop();
+      coord = undefined;
+    }
+  });
 });

@@ -109,6 +109,15 @@ function foldInto(parts: tf.Scalar[]): void {
   parts.push(sum);
 }
 
+/**
+ * True when every weight is finite. A plain loop: `Float32Array.every(Number.isFinite)` boxes each
+ * element into a heap number for the callback, about 1.6 MB of garbage per 100 k-weight model.
+ */
+function allFinite(weights: Float32Array): boolean {
+  for (let i = 0; i < weights.length; i++) if (!Number.isFinite(weights[i])) return false;
+  return true;
+}
+
 function diverged(steps: number): TrainerInputError {
   return new TrainerInputError(`local training diverged (non-finite weights or loss after ${steps} steps); lower the learning rate or μ`, 'fit.train.learningRate');
 }
@@ -239,7 +248,7 @@ export async function trainLocal(args: TrainArgs): Promise<TrainResult> {
     const shared = twoThreads ? sharedOrder(n) : order;
     const batches = () => shuffledBatches(shared, fit.train.batchSize, shuffleRng);
     const out = twoThreads ? await trainLogisticOnTwoThreads(args, shared, batches, due) : await trainLogisticOnHost(args, batches, due);
-    if (!Number.isFinite(out.lossSum) || !out.weights.every(Number.isFinite)) throw diverged(out.steps);
+    if (!Number.isFinite(out.lossSum) || !allFinite(out.weights)) throw diverged(out.steps);
     return { weights: out.weights, lossSum: out.lossSum, examples: n, steps: out.steps };
   }
   const dropoutRng = seededRng(deriveSeed(fit.seed, 'dropout'));
@@ -289,7 +298,7 @@ export async function trainLocal(args: TrainArgs): Promise<TrainResult> {
     }
     const lossSum = tf.tidy(() => tf.addN(lossParts).dataSync()[0]!); // a scalar: one value
     const weights = flatten(vars);
-    if (!Number.isFinite(lossSum) || !weights.every(Number.isFinite)) throw diverged(steps);
+    if (!Number.isFinite(lossSum) || !allFinite(weights)) throw diverged(steps);
     return { weights, lossSum, examples: n, steps, ...(args.dp && { dp: dpReport(args.dp, steps, n, step) }) };
   } finally {
     tf.dispose(lossParts);
