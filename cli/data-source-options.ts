@@ -8,7 +8,6 @@
 import type { Command } from 'commander';
 import type { DataSchema } from '../core/data/schema.ts';
 import type { Table } from '../core/data/table.ts';
-import { loadDataSource, parseDataSource } from '../participant/data/source.ts';
 import type { DataSourceFlags } from '../participant/data/source.ts';
 import { UsageError } from './errors.ts';
 
@@ -42,6 +41,8 @@ export function refuseDataSourceFlags(o: Record<string, unknown>, mode: string):
 
 /** Loads and validates every simulated party's table, one after the other, in the given order. */
 export async function loadPartyTables(parties: readonly { name: string; file: string }[], schema: DataSchema): Promise<{ name: string; table: Table }[]> {
+  // The readers (pg, csv) load when tables are read, not when the CLI declares its flags.
+  const { loadDataSource, parseDataSource } = await import('../participant/data/source.ts');
   const tables: { name: string; table: Table }[] = [];
   for (const p of parties) tables.push({ name: p.name, table: (await loadDataSource(parseDataSource({ data: p.file }), schema)).table });
   return tables;

@@ -9,7 +9,6 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_POINTS_SCALING, PointsScalingSchema } from '../core/scorecard/points.ts';
 import type { ScorecardFormat } from '../core/scorecard/render.ts';
-import { exportModel } from '../scoring/export/exports.ts';
 import type { ExportFormat } from '../scoring/export/exports.ts';
 import type { CardFormat } from '../scoring/export/model-card-render.ts';
 import { UsageError } from './errors.ts';
@@ -35,6 +34,7 @@ export async function exportCommand(o: ExportCommandOptions, print: (text: strin
     const flag = (key: PropertyKey | undefined) => `--${String(key).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
     throw new UsageError(`points scaling: ${scaling.error.issues.map((i) => `${flag(i.path[0])}: ${i.message}`).join('; ')}`);
   }
+  const { exportModel } = await import('../scoring/export/exports.ts');
   const r = await exportModel(o.model, { format: o.format, scaling: scaling.data, scorecardFormat: o.scorecardFormat, cardFormat: o.cardFormat });
   const file = o.out ?? (o.format === 'onnx' ? path.join(o.model, r.fileName) : undefined);
   if (file === undefined) {

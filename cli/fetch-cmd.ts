@@ -5,13 +5,11 @@
  * {@link saveJobPackage}.
  */
 import type { Command } from 'commander';
-import { ControlClient } from '../client/control-client.ts';
 import { DataSchemaSchema } from '../core/data/schema.ts';
 import { JobSpecSchema } from '../core/job.ts';
 import { UsageError } from './errors.ts';
 import { fmt } from './progress.ts';
-import { saveJobPackage } from './run.ts';
-import { addTransportOptions, controlOptionsFrom } from './transport.ts';
+import { addTransportOptions } from './transport-options.ts';
 import type { ControlOptions } from '../client/control-client.ts';
 
 /** What `fetch` saved. */
@@ -27,6 +25,8 @@ export interface FetchedPackage {
 
 /** Fetches job `jobId`'s final model from the coordinator and writes its package to `outDir`. */
 export async function fetchJobPackage(coordinator: string, jobId: string, outDir: string, control: ControlOptions = {}): Promise<FetchedPackage> {
+  // gRPC and the model writer (tfjs) load here, when a package is fetched, not when the CLI starts.
+  const [{ ControlClient }, { saveJobPackage }] = await Promise.all([import('../client/control-client.ts'), import('./run.ts')]);
   const c = new ControlClient(coordinator, control);
   try {
     const status = await c.status(jobId);
@@ -55,6 +55,7 @@ export function registerFetchCommand(program: Command): void {
     .requiredOption('--out <dir>', 'directory to write the package to')
     .option('--json', 'print what was saved as JSON', false);
   addTransportOptions(cmd, 'operator').action(async (o) => {
+    const { controlOptionsFrom } = await import('./transport.ts');
     const saved = await fetchJobPackage(o.coordinator, o.job, o.out, controlOptionsFrom(o, (l) => process.stderr.write(`${l}\n`)));
     if (o.json) process.stdout.write(`${JSON.stringify(saved, null, 2)}\n`);
     else process.stdout.write(`job ${saved.jobId} (${saved.name}): model saved to ${saved.dir} (${saved.files.join(', ')}); federated AUC ${fmt(saved.auc ?? undefined)}  KS ${fmt(saved.ks ?? undefined)}\n`);

@@ -6,10 +6,10 @@
  */
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { ControlClient } from '../client/control-client.ts';
 import type { JobSummary } from '../client/control-client.ts';
+import { connectControl } from './control-connect.ts';
 import { fmt } from './progress.ts';
-import { addTransportOptions, controlOptionsFrom } from './transport.ts';
+import { addTransportOptions } from './transport-options.ts';
 
 const STATES = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
 
@@ -39,8 +39,6 @@ export function jobsTable(jobs: readonly JobSummary[], total: number): string[] 
   return lines;
 }
 
-const warn = (l: string) => process.stderr.write(`${l}\n`);
-
 /** Registers `fedcredit jobs`, `status` and `cancel`. */
 export function registerJobCommands(program: Command): void {
   const cmd = program
@@ -59,7 +57,7 @@ export function registerJobCommands(program: Command): void {
     })
     .option('--json', 'print the list as JSON', false);
   addTransportOptions(cmd, 'operator').action(async (o) => {
-    const c = new ControlClient(o.coordinator, controlOptionsFrom(o, warn));
+    const c = await connectControl(o.coordinator, o);
     try {
       const { jobs, total } = await c.jobs({ ...(o.limit ? { limit: o.limit } : {}), ...(o.state ? { state: o.state } : {}) });
       if (o.json) process.stdout.write(`${JSON.stringify({ total, jobs: jobs.map(jobSummaryJson) }, null, 2)}\n`);
@@ -76,7 +74,7 @@ export function registerJobCommands(program: Command): void {
     .requiredOption('--job <job-id>', 'the job id that run or simulate printed')
     .option('--json', 'print the whole status as JSON', false);
   addTransportOptions(statusCmd, 'operator').action(async (o) => {
-    const c = new ControlClient(o.coordinator, controlOptionsFrom(o, warn));
+    const c = await connectControl(o.coordinator, o);
     try {
       const s = await c.status(o.job);
       if (o.json) {
@@ -104,7 +102,7 @@ export function registerJobCommands(program: Command): void {
     .requiredOption('--job <job-id>', 'the job id that run or simulate printed')
     .option('--json', 'print the final status as JSON', false);
   addTransportOptions(cancelCmd, 'operator').action(async (o) => {
-    const c = new ControlClient(o.coordinator, controlOptionsFrom(o, warn));
+    const c = await connectControl(o.coordinator, o);
     try {
       const s = await c.cancel(o.job);
       if (o.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');

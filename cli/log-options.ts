@@ -4,7 +4,7 @@
  * `pretty` force one of them (platform/log.ts).
  */
 import { Option } from 'commander';
-import { LOG_FORMATS, type LogFormat } from '../platform/log.ts';
+import { LOG_FORMATS, type LogFormat } from '../platform/log-format.ts';
 
 /** The `--log-format` option. */
 export function logFormatOption(): Option {

@@ -6,47 +6,39 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DataError } from '../core/data/errors.ts';
 import { CoreInputError } from '../core/types.ts';
-import { startCoordinator } from '../coordinator/server.ts';
-import { createLogger, type Level } from '../platform/log.ts';
-import { logFormatOf, logFormatOption } from './log-options.ts';
-import { addSimStateOptions } from './sim-state.ts';
-import { isLoadedVertical, loadAnyJobFile } from './job-file.ts';
-import { participantCommand } from './participant-cmd.ts';
-import { renderReport } from './report.ts';
-import { runJobOnCoordinator } from './run.ts';
-import { parseParties, simulate } from './simulate.ts';
-import { inferCommand } from './schema-cmd.ts';
-import { demoCommand } from './demo.ts';
-import { printInProcessReport, simulateInProcess } from './simulate-in-process.ts';
-import { UsageError } from './errors.ts';
-import { TrustConfigError } from '../trust/errors.ts';
-import { AuditLogError } from '../coordinator/audit-log.ts';
-import { ControlClient } from '../client/control-client.ts';
-import { registerPrivacyCommand } from './privacy-cmd.ts';
-import { verifyReceiptsCommand } from './verify-receipts-cmd.ts';
-import { registerAuditCommand } from './audit-cmd.ts';
-import { addTransportOptions, controlOptionsFrom, explainCallFailure, resolveTransport } from './transport.ts';
+import type { Level } from '../platform/log-format.ts';
+import { AuditLogError } from '../coordinator/audit-log-error.ts';
 import type { ControlOptions } from '../client/control-client.ts';
-import { registerCertsCommand } from './certs-cmd.ts';
-import { registerScoreCommands } from './score-cmd.ts';
-import { registerIdentityRosterCommands } from './identity-roster-cmd.ts';
-import { registerBudgetCommand } from './budget-cmd.ts';
-import { registerPsiCommand } from './psi-cmd.ts';
-import { registerJobCommands } from './jobs-cmd.ts';
-import { registerFetchCommand } from './fetch-cmd.ts';
-import { registerExportCommand } from './export-cmd.ts';
-import { fmt } from './progress.ts';
-import { addVerticalParticipantOptions, checkParticipantMode, verticalParticipantCommand } from './vertical-participant-cmd.ts';
-import { verticalRunCommand } from './vertical-run.ts';
-import { addDataSourceOptions, dataSourceFlags, refuseDataSourceFlags } from './data-source-options.ts';
-import { addReportOption, registerReportCommand } from './report-cmd.ts';
+import { TrustConfigError } from '../trust/errors.ts';
+import { connectControl } from './control-connect.ts';
 import { addDashboardOptions, dashboardFromFlags } from './dashboard-options.ts';
-import { addVerticalSimulateOptions, refuseVerticalSimulateFlags, verticalSimulateCommand } from './vertical-simulate.ts';
+import { addDataSourceOptions, dataSourceFlags, refuseDataSourceFlags } from './data-source-options.ts';
+import { UsageError } from './errors.ts';
+import { logFormatOf, logFormatOption } from './log-options.ts';
+import { addVerticalParticipantOptions, checkParticipantMode } from './participant-mode-options.ts';
+import { addReportOption, registerReportCommand } from './report-cmd.ts';
+import { addSimStateOptions } from './sim-state.ts';
+import { addTransportOptions } from './transport-options.ts';
+import { addVerticalSimulateOptions } from './vertical-simulate-options.ts';
+import { registerAuditCommand } from './audit-cmd.ts';
+import { registerBudgetCommand } from './budget-cmd.ts';
+import { registerCertsCommand } from './certs-cmd.ts';
+import { registerExportCommand } from './export-cmd.ts';
+import { registerFetchCommand } from './fetch-cmd.ts';
+import { registerIdentityRosterCommands } from './identity-roster-cmd.ts';
+import { registerJobCommands } from './jobs-cmd.ts';
+import { registerPrivacyCommand } from './privacy-cmd.ts';
+import { registerPsiCommand } from './psi-cmd.ts';
+import { registerScoreCommands } from './score-cmd.ts';
+
+// Each command loads what it runs on (gRPC, tfjs, pg, the coordinator, the simulators) inside its
+// action, with import(): declaring the commands loads none of it, so `fedcredit --help`,
+// `privacy`, `certs` and the other offline commands start without loading the training stack.
 
 const stderrLine = (l: string) => process.stderr.write(l + '\n');
 
 /** Control API options (mutual TLS, operator token) from a command's transport flags. */
-const controlOptions = (o: Record<string, unknown>): ControlOptions => controlOptionsFrom(o, stderrLine);
+const controlOptions = async (o: Record<string, unknown>): Promise<ControlOptions> => (await import('./transport.ts')).controlOptionsFrom(o, stderrLine);
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -80,6 +72,9 @@ const coordinatorCmd = program
   .addOption(logFormatOption());
 addDashboardOptions(coordinatorCmd);
 addTransportOptions(coordinatorCmd, 'coordinator').action(async (o) => {
+    const [{ resolveTransport }, { startCoordinator }, { createLogger }] = await Promise.all([
+      import('./transport.ts'), import('../coordinator/server.ts'), import('../platform/log.ts'),
+    ]);
     const t = resolveTransport(o, 'coordinator', stderrLine);
     if (!o.insecure && !t.roster) throw new UsageError('the coordinator needs the consortium roster: roster.json in --credentials, or --roster FILE');
     if (o.heartbeatIntervalMs !== undefined && !(o.heartbeatIntervalMs > 0 && o.heartbeatIntervalMs < o.heartbeatTimeoutMs)) {
@@ -115,10 +110,13 @@ const participantCmd = program
   .addOption(logFormatOption());
 addVerticalParticipantOptions(addDataSourceOptions(participantCmd));
 addTransportOptions(participantCmd, 'participant').action(async (o) => {
+  const { resolveTransport } = await import('./transport.ts');
   if (checkParticipantMode(o) === 'vertical') {
     refuseDataSourceFlags(o, '--vertical');
+    const { verticalParticipantCommand } = await import('./vertical-participant-cmd.ts');
     return verticalParticipantCommand({ ...o, logLevel: o.logLevel as Level, logFormat: logFormatOf(o), transport: resolveTransport(o, 'participant', stderrLine) });
   }
+  const { participantCommand } = await import('./participant-cmd.ts');
   return participantCommand({
       coordinator: o.coordinator, name: o.name, role: o.role, data: o.data, dataSource: dataSourceFlags(o), schema: o.schema, logLevel: o.logLevel as Level, logFormat: logFormatOf(o),
       allowPlain: o.allowPlainAggregation === true, stateDir: o.stateDir, policy: o.policy,
@@ -138,11 +136,13 @@ const runCmd = program
   .option('--report <file.html>', 'also write a self-contained HTML report of the job to FILE')
   .addOption(aggregationOption());
 addTransportOptions(runCmd, 'operator').action(async (o) => {
+    const { isLoadedVertical, loadAnyJobFile } = await import('./job-file.ts');
     const any = loadAnyJobFile(o.job, o.schema, o.aggregation ? { aggregation: o.aggregation } : {});
-    if (isLoadedVertical(any)) return verticalRunCommand(any, o, controlOptions(o));
+    if (isLoadedVertical(any)) return (await import('./vertical-run.ts')).verticalRunCommand(any, o, await controlOptions(o));
     const loaded = any;
     const print = o.json ? (l: string) => process.stderr.write(l + '\n') : (l: string) => process.stdout.write(l + '\n');
-    const { summary } = await runJobOnCoordinator({ coordinator: o.coordinator, loaded, outDir: o.out, json: o.json, print, control: controlOptions(o), reportFile: o.report });
+    const [{ runJobOnCoordinator }, { fmt }] = await Promise.all([import('./run.ts'), import('./progress.ts')]);
+    const { summary } = await runJobOnCoordinator({ coordinator: o.coordinator, loaded, outDir: o.out, json: o.json, print, control: await controlOptions(o), reportFile: o.report });
     if (o.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
     else if (summary.state === 'SUCCEEDED') print(`job ${summary.jobId} succeeded: AUC ${fmt(summary.federated.auc)}  KS ${fmt(summary.federated.ks)}  (${summary.guarantee})`);
     if (summary.state !== 'SUCCEEDED') {
@@ -177,16 +177,20 @@ addVerticalSimulateOptions(addSimulateOptions(
     .requiredOption('--party <name=file.csv>', 'a party and its data: NAME=FILE.csv or NAME=postgres://USER@HOST:PORT/DB?table=TABLE (password from PGPASSWORD or the pgpass file) (repeat)', collect, [])
     .option('--seed <n>', 'with --in-process or a vertical job: seed every secret random draw (and a vertical job\'s row plan), for a replayable run', int('--seed')),
 )).action(async (o) => {
+  const [{ isLoadedVertical, loadAnyJobFile }, vertical] = await Promise.all([import('./job-file.ts'), import('./vertical-simulate.ts')]);
   const any = loadAnyJobFile(o.job, o.schema, { ...(o.rounds ? { rounds: o.rounds } : {}), ...(o.aggregation ? { aggregation: o.aggregation } : {}) });
-  if (isLoadedVertical(any)) return verticalSimulateCommand(any, o);
-  refuseVerticalSimulateFlags(o.job, o);
+  if (isLoadedVertical(any)) return vertical.verticalSimulateCommand(any, o);
+  vertical.refuseVerticalSimulateFlags(o.job, o);
+  const { parseParties } = await import('./simulate.ts');
   const loaded = any;
   const print = o.json ? (l: string) => process.stderr.write(l + '\n') : (l: string) => process.stdout.write(l + '\n');
   if (o.inProcess) {
     if (o.port !== undefined) throw new UsageError('--port sets the port of the coordinator process; --in-process runs none');
+    const { printInProcessReport, simulateInProcess } = await import('./simulate-in-process.ts');
     printInProcessReport(await simulateInProcess({ loaded, parties: parseParties(o.party), stateDir: o.stateDir, print, keepState: o.keepState, reportFile: o.report, ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.out ? { outDir: o.out } : {}) }), o.json, print);
     return;
   }
+  const [{ simulate }, { renderReport }] = await Promise.all([import('./simulate.ts'), import('./report.ts')]);
   const report = await simulate({ loaded, parties: parseParties(o.party), stateDir: o.stateDir, outDir: o.out, json: o.json, print, port: o.port, keepState: o.keepState, reportFile: o.report });
   if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else for (const l of renderReport(report)) print(l);
@@ -201,7 +205,7 @@ addSimulateOptions(
     .option('--seed <n>', 'generator seed (default: the demo data seed)', int('--seed'))
     .option('--scale <x>', 'size multiplier of the generated parties', (v) => Number(v), 1)
     .option('--members <n>', 'split the consortium into n institutions of the four kinds (default 4)', int('--members')),
-).action(async (o) => demoCommand(o));
+).action(async (o) => (await import('./demo.ts')).demoCommand(o));
 
 program
   .command('verify-receipts')
@@ -211,7 +215,8 @@ program
   .option('--participant <name>', 'the participant whose receipts these are (with --roster)')
   .option('--public-key <hex|file>', 'check against this key instead (default: receipt-key.pub beside the file, from the participant\'s own state dir)')
   .option('--json', 'print the result as JSON', false)
-  .action((o) => {
+  .action(async (o) => {
+    const { verifyReceiptsCommand } = await import('./verify-receipts-cmd.ts');
     process.exitCode = verifyReceiptsCommand(
       { receipts: o.receipts, publicKey: o.publicKey, roster: o.roster, participant: o.participant, json: o.json },
       (l) => process.stdout.write(l + '\n'),
@@ -227,7 +232,7 @@ schema
   .requiredOption('--positive <value>', 'label value of the positive ("bad") class')
   .option('--max-levels <n>', 'categoricals with more distinct values are ignored', int('--max-levels'), 50)
   .option('--out <file>', 'write the schema here instead of stdout')
-  .action((file: string, o) => inferCommand(file, o));
+  .action(async (file: string, o) => (await import('./schema-cmd.ts')).inferCommand(file, o));
 
 const participantsCmd = program
   .command('participants')
@@ -235,7 +240,7 @@ const participantsCmd = program
   .requiredOption('--coordinator <host:port>', 'coordinator address')
   .option('--json', 'JSON output', false);
 addTransportOptions(participantsCmd, 'operator').action(async (o) => {
-    const c = new ControlClient(o.coordinator, controlOptions(o));
+    const c = await connectControl(o.coordinator, o);
     try {
       const list = await c.participants();
       if (o.json) process.stdout.write(JSON.stringify(list, null, 2) + '\n');
@@ -257,13 +262,14 @@ registerExportCommand(program);
 registerIdentityRosterCommands(program);
 registerReportCommand(program);
 
-program.parseAsync(process.argv).catch((err: unknown) => {
+program.parseAsync(process.argv).catch(async (err: unknown) => {
   if (err instanceof UsageError || err instanceof TrustConfigError || err instanceof DataError || err instanceof CoreInputError || err instanceof AuditLogError) {
     process.stderr.write(`fedcredit: ${err.message}\n`);
     process.exit(2);
   }
   const e = err as { code?: number; details?: string; message?: string };
   if (typeof e.code === 'number' && e.details !== undefined) {
+    const { explainCallFailure } = await import('./transport.ts');
     process.stderr.write(`fedcredit: coordinator call failed: ${explainCallFailure(e.code, e.details || e.message || '')}\n`);
     process.exit(2);
   }

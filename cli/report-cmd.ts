@@ -6,15 +6,13 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { ControlClient } from '../client/control-client.ts';
 import type { ControlOptions } from '../client/control-client.ts';
 import { writeFileAtomic } from '../platform/atomic.ts';
 import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus.ts';
-import { clientCredentials } from '../trust/tls.ts';
 import { UsageError } from './errors.ts';
 import { renderJobReportHtml } from './report-html/render.ts';
 import type { ReportExtras } from './report-html/report-data.ts';
-import { addTransportOptions, resolveTransport } from './transport.ts';
+import { addTransportOptions } from './transport-options.ts';
 
 /** Writes the HTML report of `status` to `file` (atomically, parent directories made); returns the absolute path. */
 export function writeJobReport(file: string, status: JobStatus__Output, extras: ReportExtras = {}): string {
@@ -34,6 +32,7 @@ export interface CoordinatorReportOptions {
 
 /** Reads a job's status over the Control API and writes its report; resolves with the file and the status. */
 export async function reportFromCoordinator(o: CoordinatorReportOptions): Promise<{ file: string; status: JobStatus__Output }> {
+  const { ControlClient } = await import('../client/control-client.ts');
   const client = new ControlClient(o.coordinator, o.control);
   try {
     const status = await client.status(o.jobId);
@@ -58,6 +57,7 @@ export function registerReportCommand(program: Command): void {
     .requiredOption('--out <report.html>', 'where to write the report');
   addTransportOptions(cmd, 'operator').action(async (o) => {
     if (!/\.html?$/i.test(o.out)) throw new UsageError(`--out must name an .html file, got "${o.out}"`);
+    const [{ resolveTransport }, { clientCredentials }] = await Promise.all([import('./transport.ts'), import('../trust/tls.ts')]);
     const t = resolveTransport(o, 'operator', (l) => process.stderr.write(l + '\n'));
     const control: ControlOptions = { ...(t.tls ? { credentials: clientCredentials(t.tls) } : {}), ...(t.token ? { token: t.token } : {}) };
     const { file, status } = await reportFromCoordinator({ coordinator: o.coordinator, jobId: o.job, out: o.out, control });

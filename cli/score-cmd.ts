@@ -7,10 +7,6 @@ import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import type { PointsScaling } from '../core/scorecard/points.ts';
-import { loadModelPackage } from '../scoring/package-load.ts';
-import { scoreCsvFile } from '../scoring/score.ts';
-import { formatScoresCsv, scoreSummaryLine } from '../scoring/scores-csv.ts';
-import { startScoringService } from '../scoring/service.ts';
 import { UsageError } from './errors.ts';
 
 const count = (name: string, max: number) => (v: string) => {
@@ -61,6 +57,10 @@ export function registerScoreCommands(program: Command): void {
       .option('--json', 'print the scores, metrics and scaling as JSON on stdout', false)
       .option('--id-column <column>', 'a column identifying the applicants in the output (default: the row number)'),
   ).action(async (o) => {
+    // The scorer (tfjs) loads when a command scores, not when the CLI starts.
+    const [{ loadModelPackage }, { scoreCsvFile }, { formatScoresCsv, scoreSummaryLine }] = await Promise.all([
+      import('../scoring/package-load.ts'), import('../scoring/score.ts'), import('../scoring/scores-csv.ts'),
+    ]);
     const pkg = await loadModelPackage(o.model);
     const result = await scoreCsvFile(pkg, o.data, { reasons: o.reasons, scaling: scalingOf(o), ...(o.idColumn !== undefined ? { idColumn: o.idColumn } : {}) });
     for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
@@ -91,6 +91,7 @@ export function registerScoreCommands(program: Command): void {
       .option('--max-body-kb <kb>', 'largest request body in KiB', count('--max-body-kb', 1024 * 1024), 1024)
       .option('--max-applicants <n>', 'most applicants per request', count('--max-applicants', 1_000_000), 1000),
   ).action(async (o) => {
+    const { startScoringService } = await import('../scoring/service.ts');
     const service = await startScoringService({
       model: o.model, host: o.host, port: o.port, reasons: o.reasons, scaling: scalingOf(o),
       maxBodyBytes: o.maxBodyKb * 1024, maxApplicants: o.maxApplicants, ...(o.tokenFile ? { token: readToken(o.tokenFile) } : {}),

@@ -10,7 +10,7 @@
  * point at those files directly (for an `--insecure` network without certificates, or to
  * override the directory's copy).
  */
-import type { Command } from 'commander';
+import type { Party, TransportFlags } from './transport-options.ts';
 import type { Identity, Roster } from '../trust/format.ts';
 import { loadCredentials, loadIdentity, loadOperatorToken, loadRoster } from '../trust/files.ts';
 import type { TlsMaterial } from '../trust/tls.ts';
@@ -20,8 +20,6 @@ import * as grpc from '@grpc/grpc-js';
 import { classifyDialFailure, describeDialFailure } from '../trust/tls-failure.ts';
 import { UsageError } from './errors.ts';
 
-/** Who is connecting: which files the credentials directory must hold. */
-export type Party = 'coordinator' | 'participant' | 'operator';
 
 /** What a command needs to connect (or to serve). */
 export interface Transport {
@@ -29,25 +27,6 @@ export interface Transport {
   roster?: Roster;
   identity?: Identity;
   token?: string;
-}
-
-/** Adds the transport options for `party` to a command. */
-export function addTransportOptions(cmd: Command, party: Party): Command {
-  cmd
-    .option('--credentials <dir>', `this ${party}'s TLS certificate, key, consortium CA${party === 'operator' ? ' and operator token' : party === 'participant' ? ', identity key and roster' : ' and roster'} (the layout fedcredit certs writes)`)
-    .option('--insecure', 'plaintext gRPC without TLS: anyone on the network path can read and alter messages (test networks only)', false);
-  if (party !== 'operator') cmd.option('--roster <roster.json>', 'the consortium roster (default: roster.json in --credentials)');
-  if (party === 'participant') cmd.option('--identity <identity.json>', 'the institution\'s Ed25519 identity key (default: identity.json in --credentials)');
-  if (party === 'operator') cmd.option('--token-file <file>', 'the operator token (default: token in --credentials)');
-  return cmd;
-}
-
-interface TransportFlags {
-  credentials?: string;
-  insecure?: boolean;
-  roster?: string;
-  identity?: string;
-  tokenFile?: string;
 }
 
 /** Loads what the flags name; refuses plaintext unless `--insecure` was given. */

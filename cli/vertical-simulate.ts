@@ -9,7 +9,6 @@
  * The default ID salt is a fixed, public simulation salt: fine for synthetic files on one
  * machine, never for real data between institutions (pass `--salt`).
  */
-import type { Command } from 'commander';
 import { deriveSeed, seededRng } from '../core/random.ts';
 import { VerticalJobError, type VerticalEvent } from '../core/vertical/run-job.ts';
 import { verticalGuaranteeText } from '../core/vertical/guarantee.ts';
@@ -26,17 +25,6 @@ import { loadVerticalParty } from './vertical-participant-cmd.ts';
 
 /** The ID salt of simulations when `--salt` is not given. Public: for simulations only. */
 export const SIMULATION_SALT = 'fedcredit-simulation-salt (public; simulations only)';
-
-const collect = (v: string, prev: string[]) => [...prev, v];
-
-/** Adds the vertical options to the simulate command. */
-export function addVerticalSimulateOptions(cmd: Command): Command {
-  return cmd
-    .option('--id-column <party=column>', 'vertical job: a party\'s ID column (repeat; default: each file\'s first column)', collect, [])
-    .option('--label-column <column>', 'vertical job: the label holder\'s 0/1 default label column (default: "default")')
-    .option('--positive-label <value>', 'vertical job: for a text label column, the value that means "defaulted"')
-    .option('--salt <text>', 'vertical job: the consortium\'s ID salt (default: a fixed public salt, for simulations only)');
-}
 
 /** Flags of `fedcredit simulate` as a vertical job sees them. */
 export interface VerticalSimulateFlags {

@@ -29,6 +29,7 @@ import { canonicalJson } from '../core/privacy/receipt-format.ts';
 import { describeZodError } from '../core/privacy/ledger-format.ts';
 import type { FleetHandlers } from '../proto/generated/fedcredit/v1/Fleet.ts';
 import { AUDIT_FORMAT_VERSION, AuditRecordSchema, finiteOrNull, lineHash, verifyAuditLog } from './audit-format.ts';
+import { AuditLogError } from './audit-log-error.ts';
 import type { AuditKind, AuditPayload, AuditRecord } from './audit-format.ts';
 import { fsyncDir, writeFileAtomic } from '../platform/atomic.ts';
 import type { FleetGrid } from './fleet-grid.ts';
@@ -39,13 +40,7 @@ export const AUDIT_LOG_FILE = 'audit.jsonl';
 /** Software named in `coordinator-started` records. */
 export const SOFTWARE = 'fedcredit 0.1.0';
 
-/** The audit log cannot be opened or written; `file` (and `line`, when known) say where. */
-export class AuditLogError extends Error {
-  constructor(message: string, readonly file: string, readonly line?: number, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'AuditLogError';
-  }
-}
+export { AuditLogError };
 
 /** Options of {@link AuditLog.open}. */
 export interface AuditLogOptions {

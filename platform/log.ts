@@ -7,15 +7,9 @@
  */
 import { pino } from 'pino';
 import pretty from 'pino-pretty';
+import type { Level, LogFormat } from './log-format.ts';
 
-/** Log severity. */
-export type Level = 'debug' | 'info' | 'warn' | 'error' | 'silent';
-
-/** How log lines are written: JSON, human-readable, or pretty on a terminal and JSON otherwise. */
-export type LogFormat = 'json' | 'pretty' | 'auto';
-
-/** The formats a `--log-format` flag accepts. */
-export const LOG_FORMATS: readonly LogFormat[] = ['auto', 'json', 'pretty'];
+export { LOG_FORMATS, type Level, type LogFormat } from './log-format.ts';
 
 /** Structured logger interface used by the coordinator and participant. */
 export interface Logger {
