@@ -5,12 +5,12 @@
  * --json`; `schema infer`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BIN, ROOT, SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, syntheticParties, tempDir } from './helpers.ts';
+import { ROOT, SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, syntheticParties, tempDir } from './helpers.ts';
 import type { ParticipantProcess } from './helpers.ts';
-import { freePort } from './coordinator-process.ts';
+import { freePort, startCoordinatorProcess, stopCoordinatorProcess } from './coordinator-process.ts';
+import type { CoordinatorProcess } from './coordinator-process.ts';
 import { loadModelDir } from '../participant/trainer/save.ts';
 import { initBackend } from '../participant/trainer/backend.ts';
 import { loadSchemaFile, loadTable } from '../participant/data/load.ts';
@@ -29,40 +29,26 @@ function writeJob(name: string, job: Record<string, unknown>): string {
   return file;
 }
 
-async function startCoordinatorProcess(stateDir: string): Promise<{ address: string; stop: () => void }> {
-  const child = spawn(process.execPath, [BIN, 'coordinator', '--insecure', '--port', '0', '--state-dir', stateDir, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const address = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on (\S+)/.exec(out);
-      if (m?.[1]) resolve(m[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`coordinator exited with ${code}`)));
-  });
-  return { address, stop: () => child.kill('SIGTERM') };
-}
-
 describe('fedcredit CLI', () => {
   const parties = syntheticParties(tmp.dir, 0.25, 21).filter((p) => p.name !== 'bank-b');
 
   // One coordinator process and three participant processes serve both `run` tests.
-  let coord: { address: string; stop: () => void };
+  let coord: CoordinatorProcess | undefined;
   let parts: ParticipantProcess[] = [];
   beforeAll(async () => {
-    coord = await startCoordinatorProcess(path.join(tmp.dir, 'coord'));
-    parts = parties.map((p) => startParticipant(p.name, p.path, coord.address));
+    coord = await startCoordinatorProcess(0, path.join(tmp.dir, 'coord'), [], { heartbeatTimeoutMs: 10_000 });
+    parts = parties.map((p) => startParticipant(p.name, p.path, coord!.address));
   });
   afterAll(async () => {
     await stopAll(parts);
-    coord?.stop();
+    if (coord) await stopCoordinatorProcess(coord);
   });
 
   it('run --json submits a job, prints the summary and saves a loadable tfjs model', async () => {
     const job = writeJob('run', { name: 'cli-run', rounds: 3, minParticipants: 3, evaluation: { bins: 100 } });
     const out = path.join(tmp.dir, 'model');
     const report = path.join(tmp.dir, 'run-report.html');
-    const r = await runCli(['run', '--insecure', '--coordinator', coord.address, '--job', job, '--out', out, '--json', '--report', report]);
+    const r = await runCli(['run', '--insecure', '--coordinator', coord!.address, '--job', job, '--out', out, '--json', '--report', report]);
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
     // --report: the HTML report of the same job, its embedded figures the summary's.
@@ -102,7 +88,7 @@ describe('fedcredit CLI', () => {
       train: { batchSize: 256, learningRate: 0.01 }, evaluation: { bins: 50 },
     });
     const out = path.join(tmp.dir, 'big-model');
-    const r = await runCli(['run', '--insecure', '--coordinator', coord.address, '--job', job, '--out', out, '--json'], 300_000);
+    const r = await runCli(['run', '--insecure', '--coordinator', coord!.address, '--job', job, '--out', out, '--json'], 300_000);
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary.state).toBe('SUCCEEDED');
@@ -116,7 +102,7 @@ describe('fedcredit CLI', () => {
   it('run --out saves a gbdt model as readable trees with feature names, which score the data again', async () => {
     const job = writeJob('gbdt', { name: 'cli-gbdt', rounds: 4, minParticipants: 3, model: { type: 'gbdt', maxDepth: 2, learningRate: 0.3 }, evaluation: { bins: 100, every: 2 } });
     const out = path.join(tmp.dir, 'gbdt-model');
-    const r = await runCli(['run', '--insecure', '--coordinator', coord.address, '--job', job, '--out', out, '--json']);
+    const r = await runCli(['run', '--insecure', '--coordinator', coord!.address, '--job', job, '--out', out, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary.state).toBe('SUCCEEDED');

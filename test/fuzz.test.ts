@@ -19,7 +19,6 @@
  * Reproduce a run with FEDCREDIT_FUZZ_SEED=<seed> (logged); FEDCREDIT_FUZZ_MESSAGES sets the count.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -32,7 +31,8 @@ import { S, Tally } from './fuzz-tally.ts';
 import { Driver } from './fuzz-driver.ts';
 import { randomCall } from './fuzz-messages.ts';
 import type { FuzzContext } from './fuzz-messages.ts';
-import { BIN, SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, syntheticParties, tempDir } from './helpers.ts';
+import { startCoordinatorProcess } from './coordinator-process.ts';
+import { SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, syntheticParties, tempDir } from './helpers.ts';
 import type { ParticipantProcess } from './helpers.ts';
 
 const SEED = Number(process.env.FEDCREDIT_FUZZ_SEED ?? 20_240_611);
@@ -51,27 +51,6 @@ function rssMiB(pid: number): number {
   }
 }
 
-/** Whether `fedcredit <command>` has an --insecure flag (plaintext gRPC must then be asked for explicitly). */
-async function hasInsecureFlag(command: string): Promise<boolean> {
-  const help = await runCli([command, '--help'], 60_000);
-  return help.stdout.includes('--insecure');
-}
-
-/** Starts `fedcredit coordinator --port 0` and resolves with the process and its address once it listens. */
-function startCoordinatorProcess(stateDir: string, extra: string[]): Promise<{ child: ChildProcess; address: string; output: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'coordinator', '--port', '0', '--state-dir', stateDir, '--log-level', 'error', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const address = /coordinator listening on (\S+)/.exec(out)?.[1];
-      if (address !== undefined) resolve({ child, address, output: () => out });
-    });
-    child.once('exit', (code) => reject(new Error(`coordinator exited with ${code}: ${out}`)));
-  });
-}
-
 describe('fuzzing a running coordinator', () => {
   const tmp = tempDir('fuzz');
   let coordinator: ChildProcess | undefined;
@@ -87,9 +66,9 @@ describe('fuzzing a running coordinator', () => {
 
   it(`answers ${MESSAGES} malformed and mutated messages with clean errors, keeps serving, then runs a normal job`, async () => {
     const started = Date.now();
-    const coordInsecure = await hasInsecureFlag('coordinator');
     const stateDir = path.join(tmp.dir, 'coordinator');
-    const coord = await startCoordinatorProcess(stateDir, coordInsecure ? ['--insecure'] : []);
+    // Plaintext (--insecure): the fuzzer speaks to the Fleet and Control services directly.
+    const coord = await startCoordinatorProcess(0, stateDir, [], { heartbeatTimeoutMs: 10_000 });
     coordinator = coord.child;
     const pid = coordinator.pid!;
     const c = (clients = new FuzzClients(coord.address, CALL_MS));
