@@ -4,8 +4,7 @@
  * rows, client-level from the round plan), the mod's refusal shape and its place before inner
  * handlers, and loadPolicy's one-line errors naming file and field.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { registerModelArchitecture } from '../core/model/registry.ts';
@@ -13,6 +12,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { JobSpecSchema } from '../core/job.ts';
 import { DataSchemaSchema } from '../core/data/schema.ts';
 import { sampledGaussianEpsilon } from '../core/privacy/index.ts';
+import { testTempDir } from '../test/support/temp-dir.ts';
 import { clientPlanFor } from '../core/round/client-round.ts';
 import { modelLayout } from '../core/model/layout.ts';
 import { layoutSize } from '../core/types.ts';
@@ -188,7 +188,7 @@ describe('policyMod', () => {
 });
 
 describe('loadPolicy', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'fedcredit-policy-'));
+  const dir = testTempDir('policy').dir;
   const write = (name: string, content: string) => {
     const f = join(dir, name);
     writeFileSync(f, content);

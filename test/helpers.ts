@@ -41,8 +41,10 @@ export interface ParticipantProcess {
 export function startParticipant(name: string, data: string, address: string, schema = SYNTHETIC_SCHEMA, extraArgs: string[] = []): ParticipantProcess {
   // Plaintext unless the caller passes credentials: these tests run on loopback (test/trust.test.ts covers mutual TLS).
   const transport = extraArgs.includes('--credentials') ? [] : ['--insecure'];
-  // Every node keeps its release history in a state dir; a test that does not name one gets a fresh one.
-  const state = extraArgs.includes('--state-dir') ? [] : ['--state-dir', mkdtempSync(path.join(os.tmpdir(), `fedcredit-node-${name}-`))];
+  // Every node keeps its release history in a state dir; a test that does not name one gets a
+  // fresh one, removed once the process has exited (nothing else knows its path).
+  const ownState = extraArgs.includes('--state-dir') ? undefined : mkdtempSync(path.join(os.tmpdir(), `fedcredit-node-${name}-`));
+  const state = ownState ? ['--state-dir', ownState] : [];
   const child = spawn(process.execPath, [BIN, 'participant', '--coordinator', address, '--name', name, '--data', data, '--schema', schema, '--log-level', 'info', ...transport, ...state, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -50,7 +52,12 @@ export function startParticipant(name: string, data: string, address: string, sc
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   // 'close', not 'exit': a process's output may still be in its pipes when it exits.
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('close', (code) => {
+      if (ownState) rmSync(ownState, { recursive: true, force: true });
+      resolve(code);
+    }),
+  );
   return { name, child, output: () => out, exited };
 }
 

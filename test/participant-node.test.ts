@@ -87,10 +87,13 @@ describe('ParticipantNode', () => {
         expect(r.failures.map((f) => f.reason)).toEqual([`refused: step ${round} [test]`]);
       }
     };
+    let pullsBefore = 0;
     for (const [name, mode] of [['bank-a', 'push-reply'], ['bank-b', 'pull-beside-push']] as const) {
       node = new ParticipantNode({ coordinator: coord.address, name, role: 'bank', schemaDigest: 'd', handler: refuse, log: quiet, pollWaitMs: 2000, nextTask: mode });
       const running = node.run();
       await waitUntil(() => coord!.grid.available().includes(name), 10_000, `${name} to register`);
+      // Its first long poll follows the Hello: counted before the steps, not during them.
+      await waitUntil(() => count('PullTask') > (name === 'bank-a' ? 0 : pullsBefore), 10_000, `${name}'s first PullTask`);
       const before = rpcs().length;
       const pulls = count('PullTask');
       await steps(name, [0, 1, 2, 3]);
@@ -111,6 +114,7 @@ describe('ParticipantNode', () => {
       node.stop();
       await running;
       node = undefined;
+      pullsBefore = count('PullTask');
     }
   });
 

@@ -4,17 +4,17 @@
  * whole-file reader (readCsvFile) returns, or throw the same DataError; and the fast block parser
  * must agree with csv-parse on what it accepts and decline what it does not.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { testTempDir } from '../../test/support/temp-dir.ts';
 import { thrownBy } from '../../test/support/thrown-by.ts';
 import { completeRecordsLength, parseBlockFast } from './csv-fast.ts';
 import { streamCsvFile } from './csv-stream.ts';
 import type { StreamCsvOptions } from './csv-stream.ts';
 import { parseCsvText, readCsvFile } from './csv.ts';
 
-const tmp = mkdtempSync(join(tmpdir(), 'fedcredit-csv-stream-'));
+const tmp = testTempDir('csv-stream').dir;
 let files = 0;
 
 function tmpFile(content: string | Uint8Array): string {

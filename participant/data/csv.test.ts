@@ -1,14 +1,14 @@
 /** Tests of the CSV reader: decoding, limits, line numbers and csv-parse error conversion. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { csvColumnAt, decodeUtf8, firstInvalidUtf8, parseCsvText, readCsvFile } from './csv.ts';
+import { testTempDir } from '../../test/support/temp-dir.ts';
 import { thrownBy } from '../../test/support/thrown-by.ts';
 
 const fixture = (name: string) => relative(process.cwd(), fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)));
-const tmp = mkdtempSync(join(tmpdir(), 'fedcredit-csv-'));
+const tmp = testTempDir('csv').dir;
 
 /** Writes `content` to a temporary file and returns its path. */
 function tmpFile(name: string, content: string | Uint8Array): string {

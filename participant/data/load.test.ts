@@ -2,8 +2,7 @@
  * Tests of loading schema and CSV files from the fixtures: the exact user-facing message of each
  * bad input, a good round trip, and inference + loading of the real credit_data file.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -11,8 +10,10 @@ import { encodeTable, preprocessingFromStats, statsContribution } from '../../co
 import { DataSchemaSchema, encodedLevels, inputDim } from '../../core/data/schema.ts';
 import { formatJsonPath, inferSchemaFromFile, loadSchemaFile, loadTable, readCsvFile } from './load.ts';
 import { TableBuilder } from '../../core/data/table-builder.ts';
+import { testTempDir } from '../../test/support/temp-dir.ts';
 import { thrownBy } from '../../test/support/thrown-by.ts';
 
+const tmp = testTempDir('load');
 const fixture = (name: string) => relative(process.cwd(), fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)));
 const schema = loadSchemaFile(fixture('schema.json'));
 
@@ -150,7 +151,7 @@ describe('loadTable on fixtures', () => {
   });
 
   it('a 100,000-column data line: rejected quickly at its line, nothing parsed past it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fedcredit-load-'));
+    const dir = tmp.sub('load');
     const f = join(dir, 'wide-row.csv');
     const wide = Array.from({ length: 100_000 }, (_, i) => String(i)).join(',');
     // A quoted comma on line 2 must not count as a column separator.
@@ -163,7 +164,7 @@ describe('loadTable on fixtures', () => {
   });
 
   it('a line just within a raised column limit is then checked against the header', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fedcredit-load-'));
+    const dir = tmp.sub('load');
     const f = join(dir, 'wide-ok.csv');
     writeFileSync(f, `id,status,income,age,debt,home,job\n${Array.from({ length: 100_000 }, () => '1').join(',')}\n`);
     expect(thrownBy(() => loadTable(f, schema, { maxColumns: 100_000 })).message).toBe(
@@ -172,7 +173,7 @@ describe('loadTable on fixtures', () => {
   });
 
   it('warns about columns the schema does not mention', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fedcredit-load-'));
+    const dir = tmp.sub('load');
     const f = join(dir, 'extra.csv');
     writeFileSync(f, 'id,status,income,age,debt,home,job,notes\n1,good,1,2,3,rent,fixed,hello\n');
     expect(loadTable(f, schema).warnings).toEqual([
@@ -225,7 +226,7 @@ describe('loadTable reads plain-digit numeric cells straight from the text', () 
     return [pick(['bad', 'good']), numeric(), pick(['30', '41', '-0', '55']), numeric(), pick(home), pick(['fixed', 'freelance', 'other job', '']), String(Math.floor(rng() * 1000))].join(',');
   };
   it('gives the same table and the same errors as the text path', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fc-numbers-'));
+    const dir = tmp.sub('numbers');
     let state = 11;
     const rng = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
     let compared = 0;
