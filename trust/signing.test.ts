@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import nacl from 'tweetnacl';
 import { HelloNonces, ReplayWindow, payloadDigest, signRequest, signedBytes, verifyRequest } from './signing.ts';
 import type { SignedFields } from './signing.ts';
+import { payloadBytes } from '../proto/vectors/canonical.ts';
 
 const keys = nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(7));
 const fields = (over: Partial<SignedFields> = {}): SignedFields => ({
@@ -31,6 +33,40 @@ describe('payload digest', () => {
     ]) {
       expect(hex(payloadDigest(other))).not.toBe(hex(base));
     }
+  });
+});
+
+describe('payload digest against the canonical encoding written out in full', () => {
+  // A small deterministic generator (LCG): the same messages on every run.
+  let state = 7;
+  const rnd = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const int = (n: number) => Math.floor(rnd() * n);
+  const bytes = (n: number) => Uint8Array.from({ length: n }, () => int(256));
+  const text = (n: number) => Array.from({ length: n }, () => ['a', 'é', '€', '😀', '\ud800', ' '][int(6)]).join('');
+  const value = (depth: number): unknown => {
+    switch (int(depth > 3 ? 6 : 8)) {
+      case 0: return text(int(40));
+      case 1: return [0, -0, 1.5, -3, 1e300, Number.NaN, 2 ** 53][int(7)];
+      case 2: return rnd() < 0.5;
+      case 3: return bytes([0, 3, 1023, 1024, 5000][int(5)]!);
+      case 4: return 'DTYPE_UNSPECIFIED';
+      case 5: return null;
+      case 6: return Array.from({ length: int(5) }, () => value(depth + 1));
+      default: return Object.fromEntries(Array.from({ length: int(6) }, (_, i) => [`k${int(20)}_${i}`, value(depth + 1)]));
+    }
+  };
+  const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+  it('hashes exactly the bytes of proto/vectors/canonical.ts (an independent implementation) for random messages', () => {
+    for (let i = 0; i < 300; i++) {
+      const m = { taskId: text(8), session: 's', auth: { signature: bytes(64) }, body: value(0), extra: value(0) };
+      expect(hex(payloadDigest(m)), `message ${i}`).toBe(sha(payloadBytes(m)));
+    }
+  });
+
+  it('also across its internal batching: long strings, many small fields, large byte fields', () => {
+    const big = { s: text(20_000), list: Array.from({ length: 3000 }, (_, i) => ({ id: `m-${i}`, n: i, b: bytes(i % 40) })), data: bytes(413_324), tail: 'x' };
+    expect(hex(payloadDigest(big))).toBe(sha(payloadBytes(big)));
   });
 });
 
