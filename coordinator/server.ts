@@ -9,6 +9,7 @@ import { channelOptions, loadProto } from '../proto/load.ts';
 import { widenServerWindows } from '../proto/flow-control.ts';
 import { AUDIT_LOG_FILE, AuditLog, auditJoins } from './audit-log.ts';
 import { controlHandlers } from './control-service.ts';
+import { CoreInputError } from '../core/types.ts';
 import { FleetGrid, defaultHeartbeatIntervalMs } from './fleet-grid.ts';
 import { fleetHandlers } from './fleet-service.ts';
 import { JobManager } from './jobs.ts';
@@ -87,12 +88,18 @@ export async function startCoordinator(opts: CoordinatorOptions): Promise<Coordi
   const log = opts.logger ?? createLogger('coordinator', opts.logLevel ?? 'info');
   // A dashboard no token could open is refused before anything starts.
   const dashboardTokens = opts.dashboard ? acceptedTokens(opts.roster?.operators ?? [], opts.dashboard.token) : undefined;
+  // So are heartbeats that could not keep a node alive: at least one must fall within the timeout.
+  const heartbeatTimeoutMs = opts.heartbeatTimeoutMs ?? 10_000;
+  const heartbeatIntervalMs = opts.heartbeatIntervalMs ?? defaultHeartbeatIntervalMs(heartbeatTimeoutMs);
+  if (!(heartbeatIntervalMs > 0 && heartbeatIntervalMs < heartbeatTimeoutMs)) {
+    throw new CoreInputError(`heartbeatIntervalMs must be positive and below heartbeatTimeoutMs (${heartbeatTimeoutMs}), got ${heartbeatIntervalMs}`, 'heartbeatIntervalMs');
+  }
   mkdirSync(opts.stateDir, { recursive: true });
   // Audit log first: a log that does not verify stops the start-up before anything runs.
   const audit = AuditLog.open(path.join(opts.stateDir, AUDIT_LOG_FILE), { log });
   const grid = new FleetGrid({
-    heartbeatIntervalMs: opts.heartbeatIntervalMs ?? defaultHeartbeatIntervalMs(opts.heartbeatTimeoutMs ?? 10_000),
-    heartbeatTimeoutMs: opts.heartbeatTimeoutMs ?? 10_000,
+    heartbeatIntervalMs,
+    heartbeatTimeoutMs,
     onLeave: (name, reason) => {
       try {
         audit.participantLeft(name, reason);

@@ -165,5 +165,8 @@ describe('ParticipantNode', () => {
       await coord.stop();
       coord = undefined;
     }
+    await expect(startCoordinator({ stateDir: path.join(dir, 'bad'), port: 0, logger: quiet, heartbeatTimeoutMs: 1000, heartbeatIntervalMs: 1000 })).rejects.toThrow(
+      'heartbeatIntervalMs must be positive and below heartbeatTimeoutMs (1000), got 1000',
+    );
   });
 });
