@@ -11,8 +11,9 @@
  *
  * 1. Round time, plain vs secure vs secure + authenticated (bench/secagg-round.ts): real
  *    coordinators and participants over gRPC, same job with aggregation "plain" and "secagg" on a
- *    plaintext coordinator and "secagg" on one with mutual TLS and a roster (signed messages,
- *    signed key adverts, consistency check), jobs interleaved, medians of rounds ≥ 1. The job's
+ *    plaintext coordinator and both again on one with mutual TLS and a roster (signed messages;
+ *    its secure sums also sign their key adverts and add the consistency check), jobs
+ *    interleaved, medians of rounds ≥ 1. The job's
  *    minParticipants (default min(n, 10)) sets how many neighbours each member masks with: with
  *    10 of 100 members required, "auto" gives k = 14 (SecAgg+); `--min-participants 100` makes
  *    everyone everyone's neighbour. `--carried` makes every job carry each round's evaluation in
@@ -61,7 +62,7 @@ import { loadSchemaFile } from '../participant/data/load.ts';
 import { initBackend } from '../participant/trainer/backend.ts';
 import { runMaskingBench, runProtocolBench } from './masking.ts';
 import type { MaskingResult, ProtocolStepResult } from './masking.ts';
-import { parameterCount, runRoundBench, SCHEMA_FILE } from './secagg-round.ts';
+import { BENCH_MODES, parameterCount, runRoundBench, SCHEMA_FILE } from './secagg-round.ts';
 import { dpNoiseRows, runEpochBench, runSamplerBench } from './dp-noise.ts';
 import type { EpochResult, SamplerResult } from './dp-noise.ts';
 import type { CoordinatorLayout, RoundBenchResult } from './secagg-round.ts';
@@ -197,11 +198,12 @@ function table(machine: Record<string, string>, m: MaskingResult | undefined, p:
         `${r.secureWords.toLocaleString('en-US')} words mod 2^32 per update, k = ${r.neighbours} neighbours ${r.neighbours >= r.parties - 1 ? '(everyone)' : '(SecAgg+ ring drawn per round)'}, threshold t = ${r.threshold}; job minParticipants ${r.minParticipants}`,
         '',
       ],
-      ['plain round, median (s)', `${fmt(r.plainMedianSeconds, 3)}  (${r.plainSeconds.length} rounds: ${r.plainSeconds.map((s) => fmt(s, 2)).join(', ')})`, ''],
+      ['plain round, median (s)', `${fmt(r.plainMedianSeconds, 3)}  (${r.plainSeconds.length} rounds: ${r.plainSeconds.map((s) => fmt(s, 2)).join(', ')}; plaintext coordinator)`, ''],
+      ['plain round on the mutual TLS + roster coordinator, median (s)', `${fmt(r.plainMtlsMedianSeconds, 3)}  (${r.plainMtlsSeconds.length} rounds: ${r.plainMtlsSeconds.map((s) => fmt(s, 2)).join(', ')}; signed messages, no secure sum)`, ''],
       ['secure round, median (s)', `${fmt(r.secureMedianSeconds, 3)}  (${r.secureSeconds.length} rounds: ${r.secureSeconds.map((s) => fmt(s, 2)).join(', ')})`, ''],
       ['**secure / plain** (medians)', `**${fmt(r.ratio, 3)}**`, `≤ ${ROUND_TARGET}: ${pass(r.ratio <= ROUND_TARGET)}`],
       ['secure / plain, fastest rounds', `${fmt(r.minRatio, 3)}  (${fmt(r.secureMinSeconds, 3)} / ${fmt(r.plainMinSeconds, 3)} s; less sensitive to load from other tenants)`, ''],
-      ['CPU of one whole job, median (s): plain / secure / authenticated', (['plain', 'secagg', 'authenticated'] as const).map((m) => {
+      ['CPU of one whole job, median (s): plain / plain over mutual TLS / secure / authenticated', BENCH_MODES.map((m) => {
         const c = r.jobCpuSeconds[m];
         return c.coordinator === undefined ? fmt(c.nodes, 1) : `${fmt(c.nodes, 1)} + ${fmt(c.coordinator, 1)}`;
       }).join(' / ') + (r.coordinators === 'process' ? '  (nodes\' process + coordinator process; round 0 and the last evaluation included)' : '  (this process; round 0 and the last evaluation included)'), ''],
@@ -212,13 +214,18 @@ function table(machine: Record<string, string>, m: MaskingResult | undefined, p:
         `**${fmt(r.authOverPlain, 3)}**  (fastest rounds: ${fmt(r.authOverPlainMin, 3)}, ${fmt(r.authMinSeconds, 3)} / ${fmt(r.plainMinSeconds, 3)} s)`,
         r.parties >= 100 ? `≤ ${AUTH_TARGET} and ≤ ${AUTH_SECONDS_TARGET} s: ${pass(r.authOverPlain <= AUTH_TARGET && r.authMedianSeconds <= AUTH_SECONDS_TARGET)}` : '',
       ],
+      [
+        'authenticated / plain on the same mutual TLS + roster coordinator (medians)',
+        `${fmt(r.authOverPlainMtls, 3)}  (fastest rounds: ${fmt(r.authOverPlainMtlsMin, 3)}, ${fmt(r.authMinSeconds, 3)} / ${fmt(r.plainMtlsMinSeconds, 3)} s; what secure aggregation alone costs when both run with transport security)`,
+        '',
+      ],
     );
     if (r.timeSplit) {
       const split = r.timeSplit;
-      rows.push(['**where a round\'s time goes** (s per round: plain / secure / authenticated)', r.coordinators === 'process'
+      rows.push(['**where a round\'s time goes** (s per round: plain / plain over mutual TLS / secure / authenticated)', r.coordinators === 'process'
         ? 'one profiled job per mode, rounds ≥ 1; the nodes\' process only (the coordinators ran in processes of their own: with --profile-dir, their profiles are in coordinator-*/ there)'
         : 'one profiled job per mode, rounds ≥ 1; all parties share this process, so the parts add up to the round', '']);
-      for (const c of TIME_CATEGORIES) rows.push([`&nbsp;&nbsp;${c}`, `${fmt(split.plain[c], 2)} / ${fmt(split.secagg[c], 2)} / ${fmt(split.authenticated[c], 2)}`, '']);
+      for (const c of TIME_CATEGORIES) rows.push([`&nbsp;&nbsp;${c}`, BENCH_MODES.map((m) => fmt(split[m][c], 2)).join(' / '), '']);
     }
   }
   if (m && p) rows.push(

@@ -1,6 +1,6 @@
 /**
- * Round-time benchmark: the same federated job as "plain", "secagg", and "secagg" on an
- * authenticated consortium, on real coordinators (startCoordinator on 127.0.0.1, port 0, real
+ * Round-time benchmark: the same federated job as "plain", "secagg", and, on an authenticated
+ * consortium, "plain" again and "secagg", on real coordinators (startCoordinator on 127.0.0.1, port 0, real
  * gRPC) with n real ParticipantNodes each running the production handler chain (errorToRefusal →
  * schemaCheck → secAggMod → local tfjs trainer), all in this process. The parties' data is the
  * seeded synthetic consortium (examples/synthetic) cut into n CSV files, loaded through the
@@ -10,9 +10,13 @@
  * secure jobs, as before authentication existed) and one with mutual TLS and the roster of a
  * throwaway consortium (trust/certs.ts): its nodes sign every Fleet message (Ed25519), its secure
  * sums sign their key adverts and add a ConsistencyCheck step, its Control client is an operator.
+ * Plain jobs run on both: on the plaintext coordinator (the strict baseline, no transport security
+ * at all) and on the authenticated one ("plain-mtls": the same mutual TLS and signed messages as
+ * the authenticated secure jobs, so the ratio of those two isolates what secure aggregation costs
+ * in a consortium that runs with a roster).
  *
  * Protocol: one unmeasured secure warm-up round per coordinator, then `jobsPerMode` jobs per mode
- * interleaved P S A, A S P, ... so slow drift of the machine hits all modes alike. Samples are the
+ * interleaved P M S A, A S M P, ... so slow drift of the machine hits all modes alike. Samples are the
  * coordinator's own round records (`seconds`: train stage + aggregation + strategy + evaluation
  * stage) of rounds ≥ 1 (round 0 only evaluates the initial model). Reported: medians and, as a
  * secondary figure, the fastest rounds (a shared VM: neighbours' load adds outliers). All parties
@@ -97,8 +101,15 @@ export interface RoundBenchOptions {
 /** Where the benchmark's coordinators run (see {@link RoundBenchOptions.coordinators}). */
 export type CoordinatorLayout = 'process' | 'in-process';
 
-/** The benchmark's modes: plaintext coordinator (plain, secagg) and mutual TLS + roster (authenticated secagg). */
-export type BenchMode = 'plain' | 'secagg' | 'authenticated';
+/**
+ * The benchmark's modes: on the plaintext coordinator `plain` and `secagg`; on the mutual TLS +
+ * roster coordinator `plain-mtls` (plain aggregation, signed messages) and `authenticated` (secure
+ * aggregation with signed adverts and the consistency check).
+ */
+export type BenchMode = 'plain' | 'plain-mtls' | 'secagg' | 'authenticated';
+
+/** The modes in the order each cycle of jobs runs them (reversed every other cycle). */
+export const BENCH_MODES: readonly BenchMode[] = ['plain', 'plain-mtls', 'secagg', 'authenticated'];
 
 /** One measured job. */
 export interface JobSample {
@@ -148,7 +159,14 @@ export interface RoundBenchResult {
   /** authMedianSeconds / plainMedianSeconds, and the same for the fastest rounds. */
   authOverPlain: number;
   authOverPlainMin: number;
+  /** Plain rounds on the coordinator with mutual TLS and a roster (signed messages, no secure sum). */
+  plainMtlsMedianSeconds: number;
+  plainMtlsMinSeconds: number;
+  /** authMedianSeconds / plainMtlsMedianSeconds, and the same for the fastest rounds: secure aggregation's cost on one transport. */
+  authOverPlainMtls: number;
+  authOverPlainMtlsMin: number;
   plainSeconds: number[];
+  plainMtlsSeconds: number[];
   secureSeconds: number[];
   authSeconds: number[];
   jobs: JobSample[];
@@ -206,7 +224,7 @@ function jobFor(mode: BenchMode, o: RoundBenchOptions, name: string, rounds: num
     minParticipants: o.minParticipants,
     evaluation: { holdout: 0.25, ...(o.carried ? { carried: true } : {}) },
     // The authenticated mode is the same secure job; the coordinator's roster makes its sums authenticated.
-    aggregation: mode === 'plain' ? 'plain' : 'secagg',
+    aggregation: mode === 'plain' || mode === 'plain-mtls' ? 'plain' : 'secagg',
     seed: o.seed,
   });
 }
@@ -289,7 +307,8 @@ async function startFleet(f: Fleet, at: { host: string; port: number; layout: Co
     const handler = chain(localHandler(file.name, table), [
       errorToRefusalMod,
       schemaCheckMod(digest, schemaDigest),
-      secAggMod(creds ? { name: file.name, identity: { secretKey: creds.identity.secretKey, peers: memberKeys(creds.roster) } } : { name: file.name, allowPlain: true }),
+      // Every node accepts plain jobs (the benchmark's baselines); secure jobs on the roster's nodes stay authenticated.
+      secAggMod({ name: file.name, allowPlain: true, ...(creds ? { identity: { secretKey: creds.identity.secretKey, peers: memberKeys(creds.roster) } } : {}) }),
     ]);
     const node = new ParticipantNode({
       coordinator: f.coord.address, name: file.name, role: creds?.identity.role ?? 'bench', schemaDigest: digest, handler,
@@ -327,7 +346,7 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
     const coordProfile = (name: string) => (o.profile && o.profileDir && layout === 'process' ? path.join(o.profileDir, `coordinator-${name}`) : undefined);
     await startFleet(open, { host, port, layout }, path.join(dir, 'coordinator'), files, schema, digest, undefined, o.nextTask, coordProfile('plaintext'));
     await startFleet(auth, { host, port: port ? port + 1 : 0, layout }, path.join(dir, 'coordinator-auth'), files, schema, digest, trust, o.nextTask, coordProfile('authenticated'));
-    const controls: Record<BenchMode, ControlClient> = { plain: open.control!, secagg: open.control!, authenticated: auth.control! };
+    const controls: Record<BenchMode, ControlClient> = { plain: open.control!, 'plain-mtls': auth.control!, secagg: open.control!, authenticated: auth.control! };
     const parameters = parameterCount(o.hidden, schema);
     o.log(`round bench: ${o.parties} in-process participants per coordinator (${open.rows} rows), mlp [${o.hidden.join(', ')}] = ${parameters} parameters, tfjs ${backend}`);
     o.log(`  plaintext coordinator ${open.coord!.address}; mutual TLS + roster coordinator ${auth.coord!.address}; ${layout === 'process' ? 'each in a process of its own (fedcredit coordinator)' : 'both in this process'}; job minParticipants ${o.minParticipants}`);
@@ -341,17 +360,20 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
     const jobs: JobSample[] = [];
     type SecureInfo = NonNullable<JobStatus__Output['rounds'][number]['secure']>;
     let secure: SecureInfo | null = null;
-    const cycle: BenchMode[] = ['plain', 'secagg', 'authenticated'];
+    const cycle = [...BENCH_MODES];
     for (let i = 0; i < o.jobsPerMode; i++) {
       for (const mode of i % 2 === 0 ? cycle : [...cycle].reverse()) {
-        const fleet = mode === 'authenticated' ? auth : open;
+        const fleet = mode === 'authenticated' || mode === 'plain-mtls' ? auth : open;
         const cpu0 = { nodes: process.cpuUsage(), coordinator: fleet.coord?.cpuSeconds?.() };
         const { status, wallSeconds } = await runJob(controls[mode], jobFor(mode, o, `bench-${mode}-${i + 1}`, o.rounds), schema);
         const nodesCpu = process.cpuUsage(cpu0.nodes);
         const coordEnd = fleet.coord?.cpuSeconds?.();
         const cpu = { nodes: (nodesCpu.user + nodesCpu.system) / 1e6, coordinator: coordEnd !== undefined && cpu0.coordinator !== undefined ? coordEnd - cpu0.coordinator : undefined };
         const measured = status.rounds.filter((r) => r.round >= 1);
-        if (mode !== 'plain') {
+        if (mode === 'plain' || mode === 'plain-mtls') {
+          const secured = measured.find((r) => r.secure);
+          if (secured) throw new Error(`job ${status.jobId} (${mode}): round ${secured.round} was securely aggregated`);
+        } else {
           // Each secure mode must have run as labelled: authenticated sums only on the roster's coordinator.
           const wrong = measured.find((r) => !r.secure || r.secure.authenticated !== (mode === 'authenticated'));
           if (wrong) throw new Error(`job ${status.jobId} (${mode}): round ${wrong.round} was ${wrong.secure ? (wrong.secure.authenticated ? 'authenticated' : 'not authenticated') : 'not securely aggregated'}`);
@@ -395,6 +417,9 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
     }
     const seconds = (mode: BenchMode) => jobs.filter((j) => j.mode === mode).flatMap((j) => j.roundSeconds);
     const plainSeconds = seconds('plain');
+    const plainMtlsSeconds = seconds('plain-mtls');
+    const plainMtlsMedianSeconds = median(plainMtlsSeconds);
+    const plainMtlsMinSeconds = min(plainMtlsSeconds);
     const secureSeconds = seconds('secagg');
     const authSeconds = seconds('authenticated');
     const plainMedianSeconds = median(plainSeconds);
@@ -419,7 +444,12 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
       authOverSecureMin: authMinSeconds / secureMinSeconds,
       authOverPlain: authMedianSeconds / plainMedianSeconds,
       authOverPlainMin: authMinSeconds / plainMinSeconds,
+      plainMtlsMedianSeconds,
+      plainMtlsMinSeconds,
+      authOverPlainMtls: authMedianSeconds / plainMtlsMedianSeconds,
+      authOverPlainMtlsMin: authMinSeconds / plainMtlsMinSeconds,
       plainSeconds,
+      plainMtlsSeconds,
       secureSeconds,
       authSeconds,
       jobs,
