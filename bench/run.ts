@@ -215,6 +215,13 @@ function table(machine: Record<string, string>, m: MaskingResult | undefined, p:
         r.parties >= 100 ? `≤ ${AUTH_TARGET} and ≤ ${AUTH_SECONDS_TARGET} s: ${pass(r.authOverPlain <= AUTH_TARGET && r.authMedianSeconds <= AUTH_SECONDS_TARGET)}` : '',
       ],
       [
+        'secure sum steps of a training round, median (s): secure / authenticated',
+        [...new Set([...r.stepSeconds.authenticated, ...r.stepSeconds.secagg].map((x) => x.step))]
+          .map((step) => `${step} ${[r.stepSeconds.secagg, r.stepSeconds.authenticated].map((m) => { const x = m.find((y) => y.step === step); return x ? fmt(x.seconds, 2) : '—'; }).join(' / ')}`)
+          .join(', ') + '  (as the coordinator timed them: from sending a step\'s messages to its own step done with the replies)',
+        '',
+      ],
+      [
         'authenticated / plain on the same mutual TLS + roster coordinator (medians)',
         `${fmt(r.authOverPlainMtls, 3)}  (fastest rounds: ${fmt(r.authOverPlainMtlsMin, 3)}, ${fmt(r.authMinSeconds, 3)} / ${fmt(r.plainMtlsMinSeconds, 3)} s; what secure aggregation alone costs when both run with transport security)`,
         '',

@@ -117,6 +117,8 @@ export interface JobSample {
   jobId: string;
   /** `seconds` of rounds 1..R, in order. */
   roundSeconds: number[];
+  /** Secure modes: each round's (1..R) secure-sum steps as the coordinator timed them. */
+  roundSteps: { step: string; seconds: number }[][];
   /** Wall time of the whole job seen from the client (submit → final status). */
   wallSeconds: number;
   /** CPU seconds this process (all the nodes, and the coordinators when in-process) used during the whole job. */
@@ -178,6 +180,18 @@ export interface RoundBenchResult {
    * job's coordinator. Work rather than wall time: what the rounds cost the machine's two cores.
    */
   jobCpuSeconds: Record<BenchMode, { nodes: number; coordinator?: number }>;
+  /**
+   * The secure modes' training sums step by step: for each step (in the order they run), the
+   * median of its seconds over rounds ≥ 1, as the coordinator timed them.
+   */
+  stepSeconds: Record<'secagg' | 'authenticated', { step: string; seconds: number }[]>;
+}
+
+/** Per step, in order of first appearance, the median seconds over the given rounds' steps. */
+function stepMedians(rounds: { step: string; seconds: number }[][]): { step: string; seconds: number }[] {
+  const byStep = new Map<string, number[]>();
+  for (const steps of rounds) for (const x of steps) byStep.set(x.step, [...(byStep.get(x.step) ?? []), x.seconds]);
+  return [...byStep].map(([step, seconds]) => ({ step, seconds: median(seconds) }));
 }
 
 /** The model's parameter count over the synthetic schema. */
@@ -383,6 +397,7 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
           mode,
           jobId: status.jobId,
           roundSeconds: measured.map((r) => r.seconds),
+          roundSteps: measured.map((r) => r.secure?.steps.map((x) => ({ step: x.step, seconds: x.seconds })) ?? []),
           wallSeconds,
           nodesCpuSeconds: cpu.nodes,
           ...(cpu.coordinator !== undefined ? { coordinatorCpuSeconds: cpu.coordinator } : {}),
@@ -458,6 +473,10 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
         const coordinator = own.flatMap((j) => (j.coordinatorCpuSeconds === undefined ? [] : [j.coordinatorCpuSeconds]));
         return [mode, { nodes: median(own.map((j) => j.nodesCpuSeconds)), ...(coordinator.length === own.length ? { coordinator: median(coordinator) } : {}) }];
       })) as RoundBenchResult['jobCpuSeconds'],
+      stepSeconds: {
+        secagg: stepMedians(jobs.filter((j) => j.mode === 'secagg').flatMap((j) => j.roundSteps)),
+        authenticated: stepMedians(jobs.filter((j) => j.mode === 'authenticated').flatMap((j) => j.roundSteps)),
+      },
       ...(timeSplit ? { timeSplit } : {}),
     };
   } finally {

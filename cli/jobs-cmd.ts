@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import type { JobSummary } from '../client/control-client.ts';
 import { connectControl } from './control-connect.ts';
-import { fmt } from './progress.ts';
+import { fmt, secureStepsLine } from './progress.ts';
 import { addTransportOptions } from './transport-options.ts';
 
 const STATES = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
@@ -82,9 +82,11 @@ export function registerJobCommands(program: Command): void {
       } else {
         const last = s.rounds[s.rounds.length - 1];
         const m = last?.metrics;
+        const steps = last ? secureStepsLine(last) : undefined;
         process.stdout.write(
           `job ${s.jobId} (${s.name}): ${s.state}, ${s.roundsCompleted}/${s.roundsTotal} rounds${s.stage ? `, ${s.stage}` : ''}\n` +
             (m ? `last round ${last.round}: participants ${last.participants.length}  AUC ${fmt(m.auc)}  KS ${fmt(m.ks)}\n` : '') +
+            (steps ? `${steps}\n` : '') +
             (s.error ? `error: ${s.error}\n` : '') +
             `aggregation: ${s.guarantee}\n`,
         );

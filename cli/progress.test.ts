@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JobProgress, roundLine } from './progress.ts';
+import { JobProgress, roundLine, secureStepsLine } from './progress.ts';
 import type { JobEvent__Output } from '../proto/generated/fedcredit/v1/JobEvent.ts';
 import type { RoundReport__Output } from '../proto/generated/fedcredit/v1/RoundReport.ts';
 
@@ -13,7 +13,7 @@ const report = (clipped: number | null): RoundReport__Output => ({
   finishedUnixMs: 0,
   privacy: [],
   invalidReceipts: [],
-  secure: clipped === null ? null : { participants: 3, survivors: 3, threshold: 2, neighbours: 2, modulusBits: 32, clipped, words: 10, authenticated: false },
+  secure: clipped === null ? null : { participants: 3, survivors: 3, threshold: 2, neighbours: 2, modulusBits: 32, clipped, words: 10, authenticated: false, steps: [] },
   clientDp: null,
   scoreHistogram: null,
 });
@@ -31,6 +31,21 @@ describe('the per-round progress line', () => {
     expect(roundLine({ ...report(null), clientDp: { ...clientDp, adaptive: true, unclippedFraction: 0.4567 } }, 20)).toBe(
       'round  3/20  participants 3  AUC 0.7800  KS 0.4300  loss 0.3300  0.6s  S 0.523 (unclipped 0.46)',
     );
+  });
+});
+
+describe('the secure-sum steps line', () => {
+  it('lists each step with its seconds and their total, and is absent without timings', () => {
+    expect(secureStepsLine(report(null))).toBeUndefined();
+    expect(secureStepsLine(report(0))).toBeUndefined();
+    const timed = report(0);
+    timed.secure!.steps = [
+      { step: 'advertise-keys', seconds: 2.254 },
+      { step: 'share-keys', seconds: 0.5 },
+      { step: 'masked-input', seconds: 1.406 },
+      { step: 'unmasking', seconds: 0.27 },
+    ];
+    expect(secureStepsLine(timed)).toBe('round 3 secure sum steps: advertise-keys 2.25 s, share-keys 0.50 s, masked-input 1.41 s, unmasking 0.27 s (4.43 s in all)');
   });
 });
 

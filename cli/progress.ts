@@ -23,6 +23,17 @@ export function roundLine(r: RoundReport__Output, total: number): string {
   );
 }
 
+/**
+ * How long each step of a round's secure sum took, as one line ("secure sum steps: advertise-keys
+ * 2.25 s, …"), or undefined when the round was not securely aggregated or has no step timings.
+ */
+export function secureStepsLine(r: Pick<RoundReport__Output, 'round' | 'secure'>): string | undefined {
+  const steps = r.secure?.steps ?? [];
+  if (steps.length === 0) return undefined;
+  const total = steps.reduce((a, x) => a + x.seconds, 0);
+  return `round ${r.round} secure sum steps: ${steps.map((x) => `${x.step} ${x.seconds.toFixed(2)} s`).join(', ')} (${total.toFixed(2)} s in all)`;
+}
+
 /** Renders job events as they arrive. */
 export class JobProgress {
   private bar?: cliProgress.SingleBar;

@@ -284,7 +284,7 @@ export class JobManager {
       const outcome = await runJob(rec.id, rec.job, rec.schema, {
         grid: this.grid,
         signal,
-        sum: rec.job.aggregation === 'plain' ? plainSum : secureSum(rec.id, rec.job, this.incarnation, this.memberKeys ? { authenticated: true, roster: this.memberKeys } : {}),
+        sum: rec.job.aggregation === 'plain' ? plainSum : secureSum(rec.id, rec.job, this.incarnation, { now: () => performance.now(), ...(this.memberKeys ? { authenticated: true, roster: this.memberKeys } : {}) }),
         now: () => Date.now(),
         // Central client-level DP noise from the coordinator's own CSPRNG (node:crypto unless injected).
         noiseRng: this.rng,

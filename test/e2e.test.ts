@@ -91,6 +91,12 @@ describe('federated training over gRPC with three participant processes', () => 
     }
     expect([...steps.values()]).toEqual(Array(4).fill(n * (2 + 2 * job.rounds)));
     expect(final.rounds.every((r) => r.secure?.survivors === n && r.secure.threshold === n)).toBe(true);
+    // The coordinator timed every step of each round's secure sum, within the round's own time.
+    for (const r of final.rounds) {
+      expect(r.secure!.steps.map((s) => s.step)).toEqual(['advertise-keys', 'share-keys', 'masked-input', 'unmasking']);
+      expect(r.secure!.steps.every((s) => Number.isFinite(s.seconds) && s.seconds > 0)).toBe(true);
+      expect(r.secure!.steps.reduce((a, s) => a + s.seconds, 0)).toBeLessThanOrEqual(r.seconds);
+    }
     // No row of any participant's CSV appears: neither its numeric cells as a run of values in
     // any vector, nor its text in the record.
     const text = readJsonLines(record).map((l) => JSON.stringify(l)).join('\n');

@@ -80,11 +80,15 @@ describe('authenticated secure sums (signed adverts, ConsistencyCheck)', () => {
 
   it('gives the exact sum, and only the signers are asked to unmask', async () => {
     const { config, job, inputs, seen, grid } = authenticated();
-    const res = await secureSum('job-1', job, '0', { authenticated: true }).run(grid, names, task(config), shape, 1000);
+    let ms = 1000;
+    const res = await secureSum('job-1', job, '0', { authenticated: true, now: () => (ms += 5) }).run(grid, names, task(config), shape, 1000);
     expect(res.error).toBeUndefined();
     expect(res.contributors).toEqual(names);
     expect(Array.from(res.sum!.stats!)).toEqual(Array.from(plainSum([...inputs.values()]).stats!));
     expect(res.secure).toMatchObject({ participants: 5, survivors: 5, threshold: 3, authenticated: true });
+    // Everyone is everyone's neighbour at n = 5 (no graph nonces); the consistency check is a step of its own.
+    expect(res.secure!.steps!.map((s) => s.step)).toEqual(['advertise-keys', 'share-keys', 'masked-input', 'consistency-signature', 'unmasking']);
+    expect(res.secure!.steps!.every((s) => s.seconds === 0.005)).toBe(true);
     const steps = seen.map((t) => t.secagg!.message.type);
     expect(steps.filter((t) => t === 'consistency-request')).toHaveLength(5);
     expect(seen.every((t) => t.secagg!.config.authenticated === true)).toBe(true);

@@ -40,6 +40,7 @@ describe('secure sum over the participant mod', () => {
     expect(Array.from(res.sum!.stats!)).toEqual(Array.from(want.stats!));
     expect(Array.from(res.sum!.label!)).toEqual(Array.from(want.label!));
     expect(res.secure).toMatchObject({ participants: 5, survivors: 5, threshold: 3, neighbours: 4, modulusBits: 32, clipped: 0 });
+    expect(res.secure!.steps).toBeUndefined(); // no clock, no timings
   });
 
   it('sums quantized updates within one quantization step per summand, and counts clipped deltas', async () => {
@@ -160,13 +161,16 @@ describe('secure sum over the participant mod', () => {
       return c;
     });
     const seen: StageTask[] = [];
-    const res = await secureSum('job-1', job).run(memoryGrid(handlers, { 'inst-05': 'share-keys' }, seen), names, { kind: 'stats', round: 0, config }, shape, 1000);
+    let ms = 0;
+    const clock = () => (ms += 10); // every reading 10 ms after the last: each step spans one tick
+    const res = await secureSum('job-1', job, '0', { now: clock }).run(memoryGrid(handlers, { 'inst-05': 'share-keys' }, seen), names, { kind: 'stats', round: 0, config }, shape, 1000);
     expect(res.error).toBeUndefined();
     const survivors = names.filter((n) => n !== 'inst-05');
     expect(res.contributors).toEqual(survivors);
     expect(Array.from(res.sum!.stats!)).toEqual(Array.from(plainSum(survivors.map((n) => inputs.get(n)!)).stats!));
     expect(res.secure).toMatchObject({ participants: 12, neighbours: 4, threshold: 3 });
     expect(seen.filter((t) => t.secagg!.message.type === 'graph-reveals')).toHaveLength(12);
+    expect(res.secure!.steps).toEqual(['advertise-keys', 'graph-nonce', 'share-keys', 'masked-input', 'unmasking'].map((step) => ({ step, seconds: 0.01 })));
   });
 
   it('fails loudly before the round when n·range cannot fit the modulus', () => {

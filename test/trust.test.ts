@@ -165,6 +165,8 @@ describe('authenticated institutions over mutual TLS', () => {
     const shown = await runCli(['status', '--coordinator', coord.address, '--credentials', path.join(ca, 'operators', 'alice'), '--job', jobId], 30_000);
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toMatch(new RegExp(`job ${jobId} \\(trust\\): SUCCEEDED, 2/2 rounds`));
+    // How long each step of the last round's authenticated secure sum took, consistency check included.
+    expect(shown.stdout).toMatch(/round 2 secure sum steps: advertise-keys \d+\.\d\d s, share-keys \d+\.\d\d s, masked-input \d+\.\d\d s, consistency-signature \d+\.\d\d s, unmasking \d+\.\d\d s \(\d+\.\d\d s in all\)/);
     const status = coord.jobs.get(jobId)!;
     const last = status.rounds.at(-1)!;
     expect(last.participants.sort()).toEqual(parties.map((p) => p.name).sort());

@@ -21,7 +21,8 @@
  * The coordinator learns the sum over the survivors, decoded with the public encoding plan
  * (secure-plan.ts), and nothing else. A dropout at any step is a failure record; fewer than t
  * survivors abort the round with the reason and nothing is unmasked. No clock or randomness here:
- * deadlines are the Grid's, and all secrets are drawn by the participants.
+ * deadlines are the Grid's, all secrets are drawn by the participants, and step timings come
+ * from a clock the caller passes in.
  */
 import { decodeSum } from '../secagg/contribution-codec.ts';
 import { sameMembers } from '../secagg/protocol/config.ts';
@@ -32,7 +33,7 @@ import { CoreInputError } from '../types.ts';
 import type { Grid, StageFailure, StageTask } from './grid.ts';
 import type { SecAggClientMessage, SecAggServerMessage } from './secure-messages.ts';
 import { CLIPPED, MODULUS_BITS, secureRoundParams } from './secure-plan.ts';
-import type { SumProtocol, SumResult, SumRunOptions } from './sum-protocol.ts';
+import type { SecureStepTime, SumProtocol, SumResult, SumRunOptions } from './sum-protocol.ts';
 
 type Deadline = ServerInput['type'];
 const DEADLINE_OF: Record<SecAggClientMessage['type'], Deadline> = {
@@ -57,6 +58,11 @@ export interface SecureSumOptions {
    * honest participant abort on it. Safety never depends on it (participants check themselves).
    */
   roster?: ReadonlyMap<string, Uint8Array>;
+  /**
+   * A monotonic clock in milliseconds (e.g. `performance.now`). With it every sum reports how
+   * long each of its steps took (`secure.steps`); without it, no timings.
+   */
+  now?: () => number;
 }
 
 /**
@@ -94,6 +100,8 @@ export function secureSum(
       };
       const base = { kind: task.kind, round: task.round, config: task.config };
       const receipts: Record<string, string> = {};
+      const { now } = options;
+      const steps: SecureStepTime[] = [];
       let server: ServerState = initServer(config);
 
       /** One step: send each participant its message, collect replies of the expected type, advance the server. */
@@ -104,6 +112,7 @@ export function secureSum(
         ms: number,
         first = false,
       ): Promise<ServerOutput> => {
+        const started = now?.();
         const { replies, failures: lost } = await grid.run(
           to,
           (p) => ({ ...base, ...(first && task.weights ? { weights: task.weights } : {}), secagg: { config, message: messageFor(p) } }),
@@ -120,6 +129,7 @@ export function secureSum(
         }
         const out = serverStep(server, { type: DEADLINE_OF[expect], messages } as ServerInput, options.roster);
         server = out.state;
+        if (now && started !== undefined) steps.push({ step: expect, seconds: Math.max(0, now() - started) / 1000 });
         for (const f of out.output.failures) fail(f.participant, f.stage, f.reason);
         return out.output;
       };
@@ -186,6 +196,7 @@ export function secureSum(
           clipped,
           words: config.length,
           ...(config.authenticated ? { authenticated: true } : {}),
+          ...(now ? { steps } : {}),
         },
       };
     },

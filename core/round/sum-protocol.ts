@@ -26,6 +26,23 @@ export interface SecureSumInfo {
   words: number;
   /** Set when the round ran the active-adversary variant (signed adverts, ConsistencyCheck). */
   authenticated?: boolean;
+  /**
+   * How long each step of the sum took, in the order they ran: from sending the step's messages
+   * to the coordinator's own step done with the replies. Present when the protocol was given a
+   * clock; absent for sums formed before timings were recorded.
+   */
+  steps?: SecureStepTime[];
+}
+
+/** One step of a secure sum and its duration (see {@link SecureSumInfo.steps}). */
+export interface SecureStepTime {
+  /**
+   * The step, named by the reply it collects: `advertise-keys`, `graph-nonce` (rounds with a
+   * committed SecAgg+ graph), `share-keys`, `masked-input`, `consistency-signature`
+   * (authenticated rounds) or `unmasking`.
+   */
+  step: string;
+  seconds: number;
 }
 
 /** Result of one aggregated stage. */

@@ -42,6 +42,7 @@ import type { SecAggShare as _fedcredit_v1_SecAggShare, SecAggShare__Output as _
 import type { SecAggSignature as _fedcredit_v1_SecAggSignature, SecAggSignature__Output as _fedcredit_v1_SecAggSignature__Output } from './fedcredit/v1/SecAggSignature.ts';
 import type { SecAggStep as _fedcredit_v1_SecAggStep, SecAggStep__Output as _fedcredit_v1_SecAggStep__Output } from './fedcredit/v1/SecAggStep.ts';
 import type { SecureRoundInfo as _fedcredit_v1_SecureRoundInfo, SecureRoundInfo__Output as _fedcredit_v1_SecureRoundInfo__Output } from './fedcredit/v1/SecureRoundInfo.ts';
+import type { SecureStepTime as _fedcredit_v1_SecureStepTime, SecureStepTime__Output as _fedcredit_v1_SecureStepTime__Output } from './fedcredit/v1/SecureStepTime.ts';
 import type { SubmitJobReply as _fedcredit_v1_SubmitJobReply, SubmitJobReply__Output as _fedcredit_v1_SubmitJobReply__Output } from './fedcredit/v1/SubmitJobReply.ts';
 import type { SubmitJobRequest as _fedcredit_v1_SubmitJobRequest, SubmitJobRequest__Output as _fedcredit_v1_SubmitJobRequest__Output } from './fedcredit/v1/SubmitJobRequest.ts';
 import type { Task as _fedcredit_v1_Task, Task__Output as _fedcredit_v1_Task__Output } from './fedcredit/v1/Task.ts';
@@ -99,6 +100,7 @@ export interface ProtoGrpcType {
       SecAggSignature: MessageTypeDefinition<_fedcredit_v1_SecAggSignature, _fedcredit_v1_SecAggSignature__Output>
       SecAggStep: MessageTypeDefinition<_fedcredit_v1_SecAggStep, _fedcredit_v1_SecAggStep__Output>
       SecureRoundInfo: MessageTypeDefinition<_fedcredit_v1_SecureRoundInfo, _fedcredit_v1_SecureRoundInfo__Output>
+      SecureStepTime: MessageTypeDefinition<_fedcredit_v1_SecureStepTime, _fedcredit_v1_SecureStepTime__Output>
       SubmitJobReply: MessageTypeDefinition<_fedcredit_v1_SubmitJobReply, _fedcredit_v1_SubmitJobReply__Output>
       SubmitJobRequest: MessageTypeDefinition<_fedcredit_v1_SubmitJobRequest, _fedcredit_v1_SubmitJobRequest__Output>
       Task: MessageTypeDefinition<_fedcredit_v1_Task, _fedcredit_v1_Task__Output>

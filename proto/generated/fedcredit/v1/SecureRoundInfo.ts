@@ -1,5 +1,6 @@
 // Original file: proto/fedcredit/v1/fedcredit.proto
 
+import type { SecureStepTime as _fedcredit_v1_SecureStepTime, SecureStepTime__Output as _fedcredit_v1_SecureStepTime__Output } from '../../fedcredit/v1/SecureStepTime.ts';
 
 export interface SecureRoundInfo {
   'participants'?: (number);
@@ -10,6 +11,7 @@ export interface SecureRoundInfo {
   'clipped'?: (number | string);
   'words'?: (number);
   'authenticated'?: (boolean);
+  'steps'?: (_fedcredit_v1_SecureStepTime)[];
 }
 
 export interface SecureRoundInfo__Output {
@@ -21,4 +23,5 @@ export interface SecureRoundInfo__Output {
   'clipped': (number);
   'words': (number);
   'authenticated': (boolean);
+  'steps': (_fedcredit_v1_SecureStepTime__Output)[];
 }
