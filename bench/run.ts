@@ -183,6 +183,17 @@ interface DpNoiseResult {
   epochs: EpochResult[];
 }
 
+/** Each step of the secure modes' training sums with its median seconds, secure / authenticated ("—" where a mode has no such step). */
+function stepsCell(r: RoundBenchResult): string {
+  const { secagg, authenticated } = r.stepSeconds;
+  const steps = [...new Set([...authenticated, ...secagg].map((x) => x.step))]; // the authenticated order includes the consistency check
+  const secondsOf = (mode: typeof secagg, step: string) => {
+    const x = mode.find((y) => y.step === step);
+    return x ? fmt(x.seconds, 2) : '—';
+  };
+  return steps.map((step) => `${step} ${secondsOf(secagg, step)} / ${secondsOf(authenticated, step)}`).join(', ');
+}
+
 function table(machine: Record<string, string>, m: MaskingResult | undefined, p: ProtocolStepResult | undefined, r: RoundBenchResult | undefined, parameters: number, o: Options, dp?: DpNoiseResult, vertical?: VerticalScoreBench, gbdt?: GbdtBench, steps?: FleetStepResult): string {
   const rows: [string, string, string][] = [
     ['machine', `${machine.cpu} × ${machine.cores} cores, ${machine.memory}, ${machine.os}`, ''],
@@ -214,13 +225,7 @@ function table(machine: Record<string, string>, m: MaskingResult | undefined, p:
         `**${fmt(r.authOverPlain, 3)}**  (fastest rounds: ${fmt(r.authOverPlainMin, 3)}, ${fmt(r.authMinSeconds, 3)} / ${fmt(r.plainMinSeconds, 3)} s)`,
         r.parties >= 100 ? `≤ ${AUTH_TARGET} and ≤ ${AUTH_SECONDS_TARGET} s: ${pass(r.authOverPlain <= AUTH_TARGET && r.authMedianSeconds <= AUTH_SECONDS_TARGET)}` : '',
       ],
-      [
-        'secure sum steps of a training round, median (s): secure / authenticated',
-        [...new Set([...r.stepSeconds.authenticated, ...r.stepSeconds.secagg].map((x) => x.step))]
-          .map((step) => `${step} ${[r.stepSeconds.secagg, r.stepSeconds.authenticated].map((m) => { const x = m.find((y) => y.step === step); return x ? fmt(x.seconds, 2) : '—'; }).join(' / ')}`)
-          .join(', ') + '  (as the coordinator timed them: from sending a step\'s messages to its own step done with the replies)',
-        '',
-      ],
+      ['secure sum steps of a training round, median (s): secure / authenticated', `${stepsCell(r)}  (as the coordinator timed them: from sending a step's messages to its own step done with the replies)`, ''],
       [
         'authenticated / plain on the same mutual TLS + roster coordinator (medians)',
         `${fmt(r.authOverPlainMtls, 3)}  (fastest rounds: ${fmt(r.authOverPlainMtlsMin, 3)}, ${fmt(r.authMinSeconds, 3)} / ${fmt(r.plainMtlsMinSeconds, 3)} s; what secure aggregation alone costs when both run with transport security)`,

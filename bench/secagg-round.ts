@@ -190,7 +190,13 @@ export interface RoundBenchResult {
 /** Per step, in order of first appearance, the median seconds over the given rounds' steps. */
 function stepMedians(rounds: { step: string; seconds: number }[][]): { step: string; seconds: number }[] {
   const byStep = new Map<string, number[]>();
-  for (const steps of rounds) for (const x of steps) byStep.set(x.step, [...(byStep.get(x.step) ?? []), x.seconds]);
+  for (const steps of rounds) {
+    for (const x of steps) {
+      const seen = byStep.get(x.step);
+      if (seen) seen.push(x.seconds);
+      else byStep.set(x.step, [x.seconds]);
+    }
+  }
   return [...byStep].map(([step, seconds]) => ({ step, seconds: median(seconds) }));
 }
 
@@ -397,7 +403,7 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
           mode,
           jobId: status.jobId,
           roundSeconds: measured.map((r) => r.seconds),
-          roundSteps: measured.map((r) => r.secure?.steps.map((x) => ({ step: x.step, seconds: x.seconds })) ?? []),
+          roundSteps: measured.map((r) => r.secure?.steps ?? []),
           wallSeconds,
           nodesCpuSeconds: cpu.nodes,
           ...(cpu.coordinator !== undefined ? { coordinatorCpuSeconds: cpu.coordinator } : {}),
