@@ -3,7 +3,7 @@
  *
  *   npm run bench -- [--parties 10] [--min-participants min(n, 10)] [--hidden 300,300] [--rounds 3]
  *                    [--jobs 4] [--scale 1] [--host 127.0.0.1] [--port 0] [--coordinators process|in-process]
- *                    [--carried] [--next-task MODE]
+ *                    [--carried] [--keys-ahead N] [--next-task MODE]
  *                    [--profile [--profile-dir DIR]] [--rounds-only]
  *                    [--reps 60] [--masking-only] [--dp-only] [--psi-only] [--psi-sizes 100000,1000000]
  *                    [--vertical-only] [--gbdt-only] [--fleet-steps-only] [--steps 20] [--blocks 6]
@@ -17,7 +17,9 @@
  *    minParticipants (default min(n, 10)) sets how many neighbours each member masks with: with
  *    10 of 100 members required, "auto" gives k = 14 (SecAgg+); `--min-participants 100` makes
  *    everyone everyone's neighbour. `--carried` makes every job carry each round's evaluation in
- *    the next round's training stage (one aggregate per round). `--next-task pull-beside-push` (or
+ *    the next round's training stage (one aggregate per round). `--keys-ahead N` sets the secure
+ *    jobs' `secureAggregation.keysAhead`: a fresh training sum also sets up the next N rounds'
+ *    keys, whose sums then start at the masked-input step. `--next-task pull-beside-push` (or
  *    `pull-after-push`) makes the nodes poll for each next task with a PullTask of its own instead
  *    of getting it in their PushResult's reply (the default, `push-reply`). `--profile` adds one profiled job per mode and a table of where
  *    its rounds' time goes (bench/time-split.ts), and `--profile-dir` saves each mode's raw profile
@@ -89,6 +91,7 @@ interface Options {
   profile: boolean;
   profileDir?: string;
   carried: boolean;
+  keysAhead: number;
   nextTask?: NextTaskMode;
   roundsOnly: boolean;
   hidden: number[];
@@ -110,7 +113,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { parties: 10, host: '127.0.0.1', port: 0, profile: false, carried: false, roundsOnly: false, hidden: [300, 300], rounds: 3, jobs: 4, scale: 1, reps: 60, maskingOnly: false, dpOnly: false, psiOnly: false, verticalOnly: false, fleetStepsOnly: false, steps: 20, blocks: 6, gbdtOnly: false, psiSizes: [100_000], json: false, out: path.join(HERE, 'results.json') };
+  const o: Options = { parties: 10, host: '127.0.0.1', port: 0, profile: false, carried: false, keysAhead: 0, roundsOnly: false, hidden: [300, 300], rounds: 3, jobs: 4, scale: 1, reps: 60, maskingOnly: false, dpOnly: false, psiOnly: false, verticalOnly: false, fleetStepsOnly: false, steps: 20, blocks: 6, gbdtOnly: false, psiSizes: [100_000], json: false, out: path.join(HERE, 'results.json') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -136,6 +139,7 @@ function parseArgs(argv: string[]): Options {
       o.coordinators = m;
     }
     else if (a === '--carried') o.carried = true;
+    else if (a === '--keys-ahead') o.keysAhead = int(0);
     else if (a === '--next-task') {
       const m = value();
       if (m !== 'push-reply' && m !== 'pull-beside-push' && m !== 'pull-after-push') throw new Error(`--next-task must be push-reply, pull-beside-push or pull-after-push, got "${m}"`);
@@ -319,7 +323,7 @@ async function main(): Promise<void> {
   const minParticipants = o.minParticipants ?? Math.min(o.parties, 10);
   const rounds = o.maskingOnly || o.dpOnly ? undefined : await runRoundBench({
     parties: o.parties, minParticipants, hidden: o.hidden, rounds: o.rounds, jobsPerMode: o.jobs, scale: o.scale, seed: 1,
-    host: o.host, port: o.port, coordinators: o.coordinators ?? (o.profile ? 'in-process' : 'process'), carried: o.carried, ...(o.nextTask ? { nextTask: o.nextTask } : {}), profile: o.profile, ...(o.profileDir ? { profileDir: o.profileDir } : {}), log,
+    host: o.host, port: o.port, coordinators: o.coordinators ?? (o.profile ? 'in-process' : 'process'), carried: o.carried, keysAhead: o.keysAhead, ...(o.nextTask ? { nextTask: o.nextTask } : {}), profile: o.profile, ...(o.profileDir ? { profileDir: o.profileDir } : {}), log,
   });
   if (o.roundsOnly) {
     const machine = await machineFacts(rounds?.backend, String(inputDim(schema)));

@@ -88,6 +88,8 @@ export interface RoundBenchOptions {
    * (`evaluation.carried`): one aggregate per round instead of two, in every mode.
    */
   carried?: boolean;
+  /** `secureAggregation.keysAhead` of the secure jobs: later rounds whose key setup a fresh training sum carries (0: none). */
+  keysAhead?: number;
   /** How every node gets its next task (participant/node.ts; default its default, `push-reply`). */
   nextTask?: NextTaskMode;
   /** After the measured jobs, one more job per mode under the sampling profiler: where its rounds' time goes. */
@@ -245,6 +247,7 @@ function jobFor(mode: BenchMode, o: RoundBenchOptions, name: string, rounds: num
     evaluation: { holdout: 0.25, ...(o.carried ? { carried: true } : {}) },
     // The authenticated mode is the same secure job; the coordinator's roster makes its sums authenticated.
     aggregation: mode === 'plain' || mode === 'plain-mtls' ? 'plain' : 'secagg',
+    ...(o.keysAhead ? { secureAggregation: { keysAhead: o.keysAhead } } : {}),
     seed: o.seed,
   });
 }

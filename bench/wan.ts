@@ -4,7 +4,7 @@
  *
  *   npm run bench:wan -- [--members 4] [--rtt 40] [--mbps 100] [--stall 100/2000]
  *                        [--lr-rounds 4] [--mlp-rounds 3] [--passes 2] [--hidden 300,300]
- *                        [--scale 1] [--carried] [--json] [--out wan-results.json]
+ *                        [--scale 1] [--carried] [--keys-ahead N] [--json] [--out wan-results.json]
  *
  * Three fleets run side by side (sim/wan/wan-fleet.ts), each a coordinator with mutual TLS and a
  * roster and the same members as in-process participant nodes over real gRPC: "loopback" (members
@@ -24,7 +24,9 @@
  * uplinks (counted at the proxy: each is a wait for the coordinator), the floor = loopback time +
  * steps × RTT + bytes / bandwidth, and WAN / floor (target ≤ 1.5). `--carried`: the jobs carry
  * each round's evaluation in the next round's training stage (`evaluation.carried`), one secure
- * sum per round instead of two.
+ * sum per round instead of two. `--keys-ahead N`: the same jobs with `secureAggregation.keysAhead`
+ * = N run beside them, on loopback and on the WAN (interleaved with the others), so the round
+ * trips that carrying the key setup saves show against the jobs that set up every sum's keys.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -61,12 +63,13 @@ interface Options {
   scale: number;
   seed: number;
   carried: boolean;
+  keysAhead: number;
   json: boolean;
   out: string | undefined;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { members: 4, rttMs: 40, mbps: 100, stall: { forMs: 100, everyMs: 2000 }, lrRounds: 4, mlpRounds: 3, passes: 2, hidden: [300, 300], scale: 1, seed: 7, carried: false, json: false, out: undefined };
+  const o: Options = { members: 4, rttMs: 40, mbps: 100, stall: { forMs: 100, everyMs: 2000 }, lrRounds: 4, mlpRounds: 3, passes: 2, hidden: [300, 300], scale: 1, seed: 7, carried: false, keysAhead: 0, json: false, out: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -94,6 +97,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--hidden') o.hidden = value().split(',').map(Number);
     else if (a === '--scale') o.scale = num(0.01);
     else if (a === '--carried') o.carried = true;
+    else if (a === '--keys-ahead') o.keysAhead = Math.round(num(0));
     else if (a === '--json') o.json = true;
     else if (a === '--out') o.out = path.resolve(value());
     else throw new Error(`unknown option ${a}`);
@@ -115,8 +119,9 @@ function writeMembers(dir: string, members: number, scale: number, seed: number)
   });
 }
 
-function jobOf(name: string, model: JobSpec['model'], rounds: number, members: number, seed: number, carried: boolean): JobSpec {
+function jobOf(name: string, model: JobSpec['model'], rounds: number, members: number, seed: number, carried: boolean, keysAhead = 0): JobSpec {
   return JobSpecSchema.parse({
+    ...(keysAhead ? { secureAggregation: { keysAhead } } : {}),
     name, model, rounds, minParticipants: members, seed,
     train: { localEpochs: 1, batchSize: 64, optimizer: 'sgd', learningRate: 0.05, classWeights: 'none' },
     evaluation: { holdout: 0.25, ...(carried ? { carried: true } : {}) },
@@ -172,12 +177,14 @@ async function main(): Promise<void> {
     const models = [['logistic regression', lr, o.lrRounds, logisticParameters(schema)], [`MLP [${o.hidden.join(', ')}]`, mlp, o.mlpRounds, parameterCount(o.hidden, schema)]] as const;
     for (const [label, model, rounds, parameters] of models) {
       const job = jobOf(`wan-${label}`, model, rounds, o.members, o.seed, o.carried);
-      const got = { loop: [] as JobRun[], wan: [] as JobRun[], wanAfterReply: [] as JobRun[] };
+      const ahead = jobOf(`wan-${label}-keys-ahead`, model, rounds, o.members, o.seed, o.carried, o.keysAhead);
+      const got = { loop: [] as JobRun[], wan: [] as JobRun[], wanAfterReply: [] as JobRun[], loopAhead: [] as JobRun[], wanAhead: [] as JobRun[] };
+      const keys = o.keysAhead ? (['loop', 'wan', 'wanAfterReply', 'loopAhead', 'wanAhead'] as const) : (['loop', 'wan', 'wanAfterReply'] as const);
       // Each fleet's jobs interleaved with the others', so a change in the machine's load hits all alike.
       for (let pass = 0; pass < o.passes; pass++) {
-        for (const key of pass % 2 === 0 ? (['loop', 'wan', 'wanAfterReply'] as const) : (['wanAfterReply', 'wan', 'loop'] as const)) {
-          const f = { loop, wan, wanAfterReply }[key];
-          const run = await runMeasuredJob(f.fleet, job, schema, f.uplinks);
+        for (const key of pass % 2 === 0 ? keys : [...keys].reverse()) {
+          const f = { loop, wan, wanAfterReply, loopAhead: loop, wanAhead: wan }[key];
+          const run = await runMeasuredJob(f.fleet, key.endsWith('Ahead') ? ahead : job, schema, f.uplinks);
           if (!run.authenticated) throw new Error(`${label} on ${key}: a measured round was not an authenticated secure sum`);
           got[key].push(run);
           log(`  ${label.padEnd(20)} ${key.padEnd(14)} rounds ${run.rounds.map((r) => r.seconds.toFixed(2)).join(' ')} s`);
@@ -187,6 +194,7 @@ async function main(): Promise<void> {
       const link = { rttMs: o.rttMs, mbps: o.mbps };
       rows.push(modelRow(`${label}, next task in the push reply`, parameters, { loop: got.loop, wan: got.wan }, link));
       rows.push(modelRow(`${label}, poll after reply`, parameters, { loop: got.loop, wan: got.wanAfterReply }, link));
+      if (o.keysAhead) rows.push(modelRow(`${label}, keys set up ${o.keysAhead} rounds ahead`, parameters, { loop: got.loopAhead, wan: got.wanAhead }, link));
     }
     const result = { machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, backend, load: os.loadavg() }, options: { ...o, lossy }, rows, window, runs };
     if (o.out) writeFileSync(o.out, `${JSON.stringify(result, null, 2)}\n`);

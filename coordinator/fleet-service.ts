@@ -10,6 +10,7 @@ import type { FleetHandlers } from '../proto/generated/fedcredit/v1/Fleet.ts';
 import type { Task } from '../proto/generated/fedcredit/v1/Task.ts';
 import { contributionFromWire, float32Tensor } from '../proto/tensor.ts';
 import { secaggReplyFromWire, secaggStepToWire } from '../proto/secagg-wire.ts';
+import { aheadAnswersFromWire } from '../proto/ahead-wire.ts';
 import { verticalReplyFromWire, verticalStepToWire } from '../proto/vertical-wire.ts';
 import { scoreHandler } from './fleet-score.ts';
 import type { VerticalJobRecord } from './vertical-jobs.ts';
@@ -47,6 +48,7 @@ function taskToWire(q: QueuedTask): Task {
     weights: q.task.weights ? [float32Tensor('weights', q.task.weights)] : [],
     deadlineUnixMs: q.deadline,
     ...(q.task.secagg ? { secagg: secaggStepToWire(q.task.secagg) } : {}),
+    ...(q.task.ahead ? { ahead: q.task.ahead.map(secaggStepToWire) } : {}),
     ...(q.task.vertical ? { vertical: verticalStepToWire(q.task.vertical) } : {}),
   };
 }
@@ -164,7 +166,8 @@ export function fleetHandlers(
         } else if (req.outcome === 'contribution' && req.contribution) {
           problem = grid.deliver(e, req.taskId, { contribution: contributionFromWire(req.contribution.vectors), ...receipt(req.privacyReceiptJson) });
         } else if (req.outcome === 'secagg' && req.secagg) {
-          problem = grid.deliver(e, req.taskId, { secagg: secaggReplyFromWire(req.secagg, e.name), ...receipt(req.privacyReceiptJson) });
+          const ahead = req.ahead?.length ? { ahead: aheadAnswersFromWire(req.ahead, e.name) } : {};
+          problem = grid.deliver(e, req.taskId, { secagg: secaggReplyFromWire(req.secagg, e.name), ...receipt(req.privacyReceiptJson), ...ahead });
         } else if (req.outcome === 'vertical' && req.vertical) {
           problem = grid.deliver(e, req.taskId, { vertical: verticalReplyFromWire(req.vertical, e.name) });
         } else {

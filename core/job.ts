@@ -88,6 +88,15 @@ export const SecureAggregationSpecSchema = z
     maxWeight: z.number().positive().max(1e9).default(1_000_000),
     /** Deadline of each key-exchange and unmasking step; the masked-input step uses deadlines.stageMs. */
     stepMs: deadlineMs(100).default(30_000),
+    /**
+     * Training rounds whose key setup (key adverts, graph nonces, encrypted shares) the secure sum
+     * of a training round carries in its own first three steps, for the same participants: each of
+     * those rounds' sums then starts at the masked-input step (three steps instead of six in an
+     * authenticated round). 0 = every sum sets up its own keys. Each is still a run of its own
+     * with fresh keys; a round whose participants differ sets up its keys afresh. Absent when not
+     * set, so a job without it reads the same to nodes that predate it.
+     */
+    keysAhead: z.number().int().min(0).max(8).optional(),
   })
   .strict();
 export type SecureAggregationSpec = z.infer<typeof SecureAggregationSpecSchema>;

@@ -5,7 +5,7 @@
  */
 import type { Contribution, TaskKind } from '../core/types.ts';
 import type { TaskConfig } from '../core/round/task-config.ts';
-import type { SecAggClientMessage, SecAggTask } from '../core/round/secure-messages.ts';
+import type { AheadAnswer, SecAggClientMessage, SecAggTask } from '../core/round/secure-messages.ts';
 
 /** A task after decoding and validation at the participant's edge. */
 export interface ParsedTask {
@@ -18,6 +18,8 @@ export interface ParsedTask {
   deadline: number;
   /** Set when the task is one step of a secure sum. */
   secagg?: SecAggTask;
+  /** Key-setup steps of later rounds' secure sums carried by this step (`secureAggregation.keysAhead`). */
+  ahead?: SecAggTask[];
   /** t of the secure sum this local computation feeds (set by the secure-aggregation mod). */
   survivors?: number;
 }
@@ -30,7 +32,7 @@ export interface ParsedTask {
  */
 export type HandlerResult =
   | { contribution: Contribution; receipt?: string; noised?: boolean }
-  | { secagg: SecAggClientMessage; receipt?: string }
+  | { secagg: SecAggClientMessage; receipt?: string; ahead?: AheadAnswer[] }
   | { refusal: { code: string; reason: string } };
 
 /** Handles one task. */

@@ -14,6 +14,12 @@
  * - `unmask-request`: reveals one share per peer, never both (authenticated rounds: only after
  *   checking ≥ t signatures over the U3 it signed).
  *
+ * A task may also carry, in `ahead`, the same key-setup step (begin, peer keys, graph reveals) of
+ * later rounds' secure sums (`secureAggregation.keysAhead`). Each is handled as its own sum, with
+ * the same checks, and answered in the reply's `ahead`; its local computation waits for that sum's
+ * share delivery, which brings the round's weights and real task (checked against the
+ * configuration it set up). Any other step carried this way is refused.
+ *
  * With an `identity` (Ed25519 key and the consortium roster, read locally, never from the
  * coordinator) the node runs the active-adversary variant (Bonawitz et al. Fig. 5): it signs its
  * key adverts, checks its peers' adverts against its roster (so the coordinator cannot substitute
@@ -35,19 +41,9 @@ import { checkAuth } from '../core/secagg/protocol/advert.ts';
 import { clientStep, initClient, wipeClientState } from '../core/secagg/protocol/client.ts';
 import type { ClientAuth, ClientInput, ClientOutput, ClientState } from '../core/secagg/protocol/types.ts';
 import { prepareForSecureSum, secureRoundParams } from '../core/round/secure-plan.ts';
-import type { SecAggTask } from '../core/round/secure-messages.ts';
-import { statsShape } from '../core/data/preprocess.ts';
-import { inputDim } from '../core/data/schema.ts';
-import { evaluationShape } from '../core/metrics/histogram.ts';
-import { personalReleaseShape } from '../core/personalize/release.ts';
-import { trainShapeFor } from '../core/round/client-round.ts';
-import { boostingStageShape } from '../core/trees/job-stages.ts';
-import { modelLayout } from '../core/model/layout.ts';
-import { layoutSize } from '../core/types.ts';
-import type { ContributionShape } from '../core/types.ts';
+import type { AheadAnswer } from '../core/round/secure-messages.ts';
 import type { HandlerResult, Mod, ParsedTask } from './handler.ts';
 import { cryptoRng } from '../platform/crypto-rng.ts';
-import { carriedShape } from '../core/round/carried-evaluation.ts';
 import { stageNoised } from '../core/privacy/noised-stages.ts';
 import type { Contribution } from '../core/types.ts';
 import { createHash } from 'node:crypto';
@@ -55,6 +51,7 @@ import type { FloorSettings, ReleaseFloor } from './releases/floor.ts';
 import { configFloorProblem, releaseFloor, stepFloorProblem } from './releases/floor.ts';
 import { attemptProblem, contributionProblem, DEFAULT_MAX_ATTEMPTS, releaseProblem } from './releases/guard.ts';
 import type { InputKey } from './releases/guard.ts';
+import { configProblem, stageShape } from './secagg-config.ts';
 import { ReleaseLog } from './releases/log.ts';
 
 /** Cryptographic randomness for keys, seeds, Shamir coefficients, nonces and rounding. */
@@ -89,6 +86,8 @@ interface Session {
    * kept for retries do not hold every past update (up to {@link MAX_SESSIONS} per node).
    */
   local?: Promise<HandlerResult>;
+  /** Set once the input is masked (a second share delivery is not answered). */
+  masked?: boolean;
   key: InputKey;
   floor: ReleaseFloor;
   /** Set at masking: the digest of the exact input and whether it carries fresh DP noise. */
@@ -123,18 +122,6 @@ function configKeyOf(config: object): string {
   return key;
 }
 
-/** The shape of the vectors a task kind aggregates (public: from the job and schema). */
-export function stageShape(task: ParsedTask): ContributionShape {
-  const { job, schema } = task.config;
-  if (task.kind === 'stats') return statsShape(schema);
-  // The last evaluation of a job with personalization also sums its vectors (core/personalize/release.ts).
-  if (task.kind === 'evaluate') return { ...evaluationShape(job.evaluation.bins), ...personalReleaseShape(job, task.round, task.config.members?.length ?? 0) };
-  if (task.kind === 'sketch' || task.kind === 'tree') return boostingStageShape(task.kind, task.round, task.config);
-  const train = trainShapeFor(job, layoutSize(modelLayout(job.model, inputDim(schema))));
-  // A train task that also evaluates its weights sends the evaluation vectors with its update.
-  return task.config.evaluates === undefined ? train : { ...train, ...carriedShape(job.evaluation.bins) };
-}
-
 const refuse = (reason: string): HandlerResult => ({ refusal: { code: 'secagg_abort', reason } });
 const decline = (reason: string): HandlerResult => ({ refusal: { code: 'secagg_refused', reason } });
 
@@ -167,7 +154,27 @@ export function secAggMod(opts: SecAggModOptions): Mod {
     return decline(reason);
   };
 
-  return (next) => async (task) => {
+  return (next) => {
+    const one = (task: ParsedTask, carried: boolean) => handle(next, task, carried);
+    return async (task) => {
+      const result = await one(task, false);
+      if (!task.ahead?.length || !('secagg' in result)) return result;
+      // Key-setup steps of later rounds' sums, carried by this step: each answered on its own.
+      const answers: AheadAnswer[] = [];
+      for (const step of task.ahead) {
+        const r = await one({ ...task, round: step.config.round, secagg: step, ahead: undefined, weights: undefined }, true);
+        answers.push('secagg' in r ? { run: step.config.run, secagg: r.secagg } : { run: step.config.run, refusal: 'refusal' in r ? `${r.refusal.reason} [${r.refusal.code}]` : 'no answer' });
+      }
+      return { ...result, ahead: answers };
+    };
+  };
+
+  /**
+   * One step of one secure sum. `carried`: a key-setup step of a later round's sum that rode along
+   * with a step of the current one; its local computation waits for that sum's own masked-input
+   * step, which brings the round's weights.
+   */
+  async function handle(next: Parameters<Mod>[0], task: ParsedTask, carried: boolean): Promise<HandlerResult> {
     if (!task.secagg) {
       if (task.config.job.aggregation === 'plain' && opts.allowPlain) return next(task);
       return {
@@ -183,6 +190,9 @@ export function secAggMod(opts: SecAggModOptions): Mod {
     if (task.config.job.aggregation !== 'secagg') return refuse(`job ${task.jobId} says aggregation "${task.config.job.aggregation}" but sent a secure-aggregation step`);
     const { config, message } = task.secagg;
     const configKey = configKeyOf(config);
+    if (carried && message.type !== 'begin' && message.type !== 'peer-keys' && message.type !== 'graph-reveals') {
+      return refuse(`a ${message.type} step of secure sum ${config.run} cannot ride along with another sum's step; only key-setup steps can`);
+    }
     if (message.type === 'begin') {
       if (sessions.has(config.run)) return refuse(`asked to begin secure sum ${config.run} a second time; a run is never reused`);
       const problem = configProblem(task, task.secagg, opts.name, auth !== undefined);
@@ -196,11 +206,10 @@ export function secAggMod(opts: SecAggModOptions): Mod {
         (stageNoised(task.config.job, task.kind, task.config.evaluates !== undefined) ? undefined : contributionProblem(history, key, config.participants));
       if (declined) return decline(declined);
       releases.append({ kind: 'attempt', ...key, run: config.run, at: now() });
-      // The local computation starts once the advert is out, so it overlaps the key exchange.
-      const local = new Promise<void>((resolve) => setImmediate(resolve))
-        .then(() => next({ ...task, secagg: undefined, survivors: config.threshold }))
-        .catch((err: Error) => refuse(`${task.kind} failed on this node: ${err.message}`));
-      const s: Session = { state: initClient(config, opts.name, auth), configKey, local, key, floor };
+      // The local computation starts once the advert is out, so it overlaps the key exchange; a sum
+      // set up ahead starts it at its masked-input step, with the weights.
+      const local = carried ? undefined : compute(next, task, config.threshold, true);
+      const s: Session = { state: initClient(config, opts.name, auth), configKey, ...(local ? { local } : {}), key, floor };
       sessions.set(config.run, s);
       for (const old of [...sessions.keys()].slice(0, Math.max(0, sessions.size - MAX_SESSIONS))) {
         wipeClientState(sessions.get(old)!.state);
@@ -216,9 +225,16 @@ export function secAggMod(opts: SecAggModOptions): Mod {
     if (message.type === 'unmask-request') return unmaskOnce(s, message);
     if (message.type !== 'share-delivery') return advance(s, message);
 
-    if (!s.local) return refuse(`secure sum ${config.run}: this node's input was already masked; a second share delivery is not answered`);
+    if (s.masked) return refuse(`secure sum ${config.run}: this node's input was already masked; a second share delivery is not answered`);
+    if (!s.local) {
+      // Set up ahead: the real task is here now; check it against the configuration it set up.
+      const problem = configProblem(task, task.secagg, opts.name, auth !== undefined);
+      if (problem) return refuse(problem);
+      s.local = compute(next, task, config.threshold, false);
+    }
     const local = await s.local;
     s.local = undefined;
+    s.masked = true;
     if (!('contribution' in local)) return 'refusal' in local ? local : refuse('the local handler did not produce vectors');
     const digest = contributionDigest(local.contribution);
     const noised = local.noised === true;
@@ -232,7 +248,15 @@ export function secAggMod(opts: SecAggModOptions): Mod {
     const { words } = encodeContribution(prepared, plan, rng);
     const reply = advance(s, { type: 'mask-input', delivery: message, input: words });
     return 'secagg' in reply && local.receipt ? { ...reply, receipt: local.receipt } : reply;
-  };
+  }
+
+  /** The local computation (training, statistics or evaluation) for the sum, as a refusal when it fails; `later`: on the next turn. */
+  function compute(next: Parameters<Mod>[0], task: ParsedTask, survivors: number, later: boolean): Promise<HandlerResult> {
+    const start = later ? new Promise<void>((resolve) => setImmediate(resolve)) : Promise.resolve();
+    return start
+      .then(() => next({ ...task, secagg: undefined, ahead: undefined, survivors }))
+      .catch((err: Error) => refuse(`${task.kind} failed on this node: ${err.message}`));
+  }
 
   /**
    * Unmasking: the client machine checks the request (and, authenticated, the consistency
@@ -254,34 +278,4 @@ export function secAggMod(opts: SecAggModOptions): Mod {
     if (prev.stage !== 'done') releases.append({ kind: 'release', ...s.key, run: config.run, at: now(), survivors, digest: input!.digest, noised: input!.noised });
     return commit(s, state, output);
   }
-}
-
-/**
- * Why this node will not take part in a round with `step.config`, or undefined: the round must be
- * authenticated exactly when this node has an identity (`signed`), the run must belong to the
- * task's job and stage, this node must be a participant, and the threshold, graph and vector
- * length must be what the job implies for these participants.
- */
-function configProblem(task: ParsedTask, step: SecAggTask, self: string, signed: boolean): string | undefined {
-  const { config } = step;
-  if (signed && config.authenticated !== true) {
-    return 'this node requires signed secure aggregation (it has a roster); the coordinator ran an unauthenticated round';
-  }
-  if (!signed && config.authenticated) {
-    return 'the coordinator ran a signed (authenticated) secure aggregation round, but this node has no identity key and roster to take part in it';
-  }
-  if (!config.run.startsWith(`${task.jobId}/${task.kind}/${task.round}/`)) return `secure sum ${config.run} does not belong to job ${task.jobId}, ${task.kind} of round ${task.round}`;
-  if (config.round !== task.round) return `secure sum round ${config.round} differs from task round ${task.round}`;
-  if (!config.participants.includes(self)) return `${self} is not among the participants of secure sum ${config.run}`;
-  let expected: ReturnType<typeof secureRoundParams>;
-  try {
-    expected = secureRoundParams(task.config.job, task.kind, stageShape(task), config.run, config.round, config.participants);
-  } catch (err) {
-    return `the job's secure-aggregation settings cannot work: ${(err as Error).message}`;
-  }
-  const want = expected.config;
-  if (config.threshold !== want.threshold) return `threshold t = ${config.threshold} differs from the job's t = ${want.threshold} for ${config.participants.length} participants`;
-  if (config.bits !== want.bits || config.length !== want.length) return `vector encoding (${config.length} words mod 2^${config.bits}) differs from the job's (${want.length} words mod 2^${want.bits})`;
-  if (JSON.stringify(config.graph) !== JSON.stringify(want.graph)) return 'the neighbour graph differs from the one the job implies';
-  return undefined;
 }

@@ -8,6 +8,7 @@ import type { VerticalHandler } from '../core/vertical/messages.ts';
 import type { PushResultRequest } from '../proto/generated/fedcredit/v1/PushResultRequest.ts';
 import type { Task__Output } from '../proto/generated/fedcredit/v1/Task.ts';
 import { secaggConfigRun, secaggReplyToWire } from '../proto/secagg-wire.ts';
+import { aheadAnswersToWire } from '../proto/ahead-wire.ts';
 import { contributionToWire } from '../proto/tensor.ts';
 import { parseVerticalTask, verticalReplyToWire } from '../proto/vertical-wire.ts';
 import type { Binding } from '../trust/signing.ts';
@@ -16,7 +17,7 @@ import { KINDS, parseTask } from './task-parse.ts';
 
 /** The answer's fields of a PushResult, and a one-line summary for the log. */
 export interface TaskAnswer {
-  fields: Pick<PushResultRequest, 'contribution' | 'secagg' | 'vertical' | 'refusal' | 'privacyReceiptJson'>;
+  fields: Pick<PushResultRequest, 'contribution' | 'secagg' | 'vertical' | 'refusal' | 'privacyReceiptJson' | 'ahead'>;
   summary: string;
 }
 
@@ -48,7 +49,10 @@ export async function answerTask(t: Task__Output, a: Answerers): Promise<TaskAns
     const result = await a.handler(parseTask(t, a.name));
     if ('refusal' in result) return { fields: { refusal: result.refusal }, summary: `refused: ${result.refusal.reason}` };
     const receipt = result.receipt ? { privacyReceiptJson: result.receipt } : {};
-    if ('secagg' in result) return { fields: { secagg: secaggReplyToWire(result.secagg), ...receipt }, summary: `secagg ${result.secagg.type}` };
+    if ('secagg' in result) {
+      const ahead = result.ahead?.length ? { ahead: aheadAnswersToWire(result.ahead) } : {};
+      return { fields: { secagg: secaggReplyToWire(result.secagg), ...receipt, ...ahead }, summary: `secagg ${result.secagg.type}` };
+    }
     return { fields: { contribution: { vectors: contributionToWire(result.contribution) }, ...receipt }, summary: 'done' };
   } catch (err) {
     return { fields: { refusal: { code: 'invalid_task', reason: (err as Error).message } }, summary: `invalid task: ${(err as Error).message}` };

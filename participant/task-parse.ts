@@ -7,6 +7,7 @@ import { TaskConfigSchema } from '../core/round/task-config.ts';
 import type { TaskConfig } from '../core/round/task-config.ts';
 import type { Task__Output } from '../proto/generated/fedcredit/v1/Task.ts';
 import { secaggStepFromWire } from '../proto/secagg-wire.ts';
+import { aheadStepsFromWire } from '../proto/ahead-wire.ts';
 import { decodeFloat32 } from '../proto/tensor.ts';
 import { formatZodError } from '../proto/validate.ts';
 import { RecentDecodes } from '../proto/recent-decodes.ts';
@@ -45,5 +46,6 @@ export function parseTask(t: Task__Output, self: string): ParsedTask {
     weights: w ? decodeFloat32(w) : undefined,
     deadline: t.deadlineUnixMs,
     ...(t.secagg ? { secagg: secaggStepFromWire(t.secagg, self) } : {}),
+    ...(t.secagg && t.ahead?.length ? { ahead: aheadStepsFromWire(t.ahead, self) } : {}),
   };
 }

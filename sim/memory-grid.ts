@@ -78,10 +78,11 @@ export function memoryGrid(handlers: Map<string, TaskHandler>, vanish: Partial<R
         const parsed: ParsedTask = {
           taskId: `${name}-${seen.length}`, jobId: (task.config as TaskConfig).jobId, round: task.round, kind: task.kind,
           config: task.config as TaskConfig, weights: task.weights, deadline: 0, ...(task.secagg ? { secagg: structuredClone(task.secagg) } : {}),
+          ...(task.ahead ? { ahead: structuredClone(task.ahead) } : {}),
         };
         const r: HandlerResult = await handler(parsed);
         if ('refusal' in r) failures.push({ participant: name, stage: `round ${task.round}: ${task.kind}`, reason: `refused: ${r.refusal.reason} [${r.refusal.code}]` });
-        else replies.set(name, 'secagg' in r ? { secagg: structuredClone(r.secagg) as SecAggClientMessage, ...(r.receipt ? { receipt: r.receipt } : {}) } : r);
+        else replies.set(name, 'secagg' in r ? { secagg: structuredClone(r.secagg) as SecAggClientMessage, ...(r.receipt ? { receipt: r.receipt } : {}), ...(r.ahead ? { ahead: structuredClone(r.ahead) } : {}) } : r);
       }
       return { replies, failures };
     },

@@ -116,6 +116,31 @@ describe('federated training over gRPC with three participant processes', () => 
     }
     expect(rowsChecked).toBeGreaterThan(500);
   });
+
+  it('with keysAhead, sets up later rounds\' keys in round 1\'s first steps and runs their sums from the masked-input step', async () => {
+    const ahead = JobSpecSchema.parse({ ...job, name: 'e2e-keys-ahead', secureAggregation: { ...job.secureAggregation, keysAhead: 3 } });
+    const control = new ControlClient(coord.address);
+    const jobId = await control.submit(ahead, schema);
+    const final = await control.follow(jobId, () => undefined);
+    control.close();
+    expect(final.error).toBe('');
+    expect(final.state).toBe('SUCCEEDED');
+    expect(final.rounds.at(-1)!.metrics!.auc).toBeGreaterThan(0.7);
+    const stepsOf = (round: number) => final.rounds.find((r) => r.round === round)!.secure!.steps.map((s) => s.step);
+    expect(stepsOf(1)).toEqual(['advertise-keys', 'share-keys', 'masked-input', 'unmasking']);
+    for (const round of [2, 3, 4]) expect(stepsOf(round)).toEqual(['masked-input', 'unmasking']);
+    // Over the wire: round 1's two key-setup replies of each member answered the three later sums.
+    const n = parties.length;
+    const carried = readJsonLines(record)
+      .filter((l) => l.rpc === 'PushResult')
+      .map((l) => l.message as { ahead?: { run: string; secagg?: { message: string } }[] })
+      .filter((m) => m.ahead?.length && m.ahead[0]!.run.startsWith(`${jobId}/train/`));
+    expect(carried).toHaveLength(2 * n);
+    for (const m of carried) {
+      expect(m.ahead!.map((a) => a.run.split('/')[2])).toEqual(['2', '3', '4']);
+      expect(m.ahead!.every((a) => a.secagg?.message === 'advertise-keys' || a.secagg?.message === 'share-keys')).toBe(true);
+    }
+  });
 });
 
 /** True if some vector contains `run` as consecutive elements (within float32 rounding). */

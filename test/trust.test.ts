@@ -17,6 +17,8 @@ import { createConsortium } from '../trust/certs.ts';
 import { loadCredentials } from '../trust/files.ts';
 import { clientCredentials } from '../trust/tls.ts';
 import { ControlClient } from '../client/control-client.ts';
+import { JobSpecSchema } from '../core/job.ts';
+import { loadSchemaFile } from '../participant/data/load.ts';
 import { ManualNode } from './manual-node.ts';
 import type { Outcome } from './manual-node.ts';
 import { SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, syntheticParties, tempDir } from './helpers.ts';
@@ -206,4 +208,26 @@ describe('authenticated institutions over mutual TLS', () => {
     expect(noCreds.code).toBe(2);
     expect(noCreds.stderr).toMatch(/pass --credentials DIR .* or --insecure/);
   });
+
+  it('carries later rounds\' signed key setup in round 1\'s steps (keysAhead): those rounds take three signed round trips', async () => {
+    const op = loadCredentials(path.join(ca, 'operators', 'alice'), 'operator');
+    const control = new ControlClient(coord.address, { credentials: clientCredentials(op), token: op.token });
+    try {
+      const job = JobSpecSchema.parse({
+        name: 'trust-keys-ahead', rounds: 3, minParticipants: parties.length, participants: parties.map((p) => p.name), evaluation: { bins: 50, carried: true },
+        deadlines: { waitForParticipantsMs: 10_000, stageMs: 30_000 }, secureAggregation: { stepMs: 5000, keysAhead: 2 },
+      });
+      const jobId = await control.submit(job, loadSchemaFile(SYNTHETIC_SCHEMA));
+      const final = await control.follow(jobId, () => undefined);
+      expect(final.error).toBe('');
+      expect(final.state).toBe('SUCCEEDED');
+      const stepsOf = (round: number) => final.rounds.find((r) => r.round === round)!.secure!.steps.map((x) => x.step);
+      expect(stepsOf(1)).toEqual(['advertise-keys', 'share-keys', 'masked-input', 'consistency-signature', 'unmasking']);
+      for (const round of [2, 3]) expect(stepsOf(round)).toEqual(['masked-input', 'consistency-signature', 'unmasking']);
+      expect(final.rounds.every((r) => r.secure!.authenticated)).toBe(true);
+      expect(final.rounds.filter((r) => r.round >= 1).every((r) => r.participants.length === parties.length && r.failures.length === 0)).toBe(true);
+    } finally {
+      control.close();
+    }
+  }, 120_000);
 });

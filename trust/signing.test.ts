@@ -4,6 +4,9 @@ import nacl from 'tweetnacl';
 import { HelloNonces, ReplayWindow, payloadDigest, signRequest, signedBytes, verifyRequest } from './signing.ts';
 import type { SignedFields } from './signing.ts';
 import { payloadBytes } from '../proto/vectors/canonical.ts';
+import * as protoLoader from '@grpc/proto-loader';
+import { PROTO_PATH } from '../proto/load.ts';
+import { aheadAnswersToWire } from '../proto/ahead-wire.ts';
 
 const keys = nacl.sign.keyPair.fromSeed(new Uint8Array(32).fill(7));
 const fields = (over: Partial<SignedFields> = {}): SignedFields => ({
@@ -132,5 +135,26 @@ describe('replay protection', () => {
     expect(h.accept(1_000_000, n, 1_000_600)).toMatch(/replayed Hello/);
     expect(h.accept(1_000_000, new Uint8Array(16).fill(2), 1_100_000)).toMatch(/-100 s off the coordinator's clock/);
     expect(h.accept(1_000_000, new Uint8Array(8), 1_000_000)).toMatch(/16 bytes/);
+  });
+});
+
+describe('the payload digest of a reply that answers carried key-setup steps', () => {
+  const def = protoLoader.loadSync(PROTO_PATH, { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true });
+  const fleet = def['fedcredit.v1.Fleet'] as protoLoader.ServiceDefinition;
+  const replyOverTheWire = (request: Record<string, unknown>) => fleet.PushResult!.requestDeserialize(fleet.PushResult!.requestSerialize(request)) as Record<string, unknown>;
+  it('hashes alike for the signature: the object a node signs and the coordinator\'s decoded copy', () => {
+    const sent = {
+      session: 's',
+      taskId: 't',
+      secagg: { message: 'advertise-keys', cPk: Buffer.alloc(32, 1), sPk: Buffer.alloc(32, 2) },
+      ahead: aheadAnswersToWire([
+        { run: 'job/train/2/0.2', secagg: { type: 'graph-nonce', from: 'bob', nonce: new Uint8Array(32).fill(9) } },
+        { run: 'job/train/3/0.3', refusal: 'no [secagg_refused]' },
+      ]),
+    };
+    const decoded = replyOverTheWire(sent);
+    expect(Buffer.from(payloadDigest(decoded)).toString('hex')).toBe(Buffer.from(payloadDigest(sent)).toString('hex'));
+    const changed = { ...sent, ahead: [sent.ahead[0]!, { ...sent.ahead[1]!, refusal: 'yes' }] };
+    expect(Buffer.from(payloadDigest(changed)).toString('hex')).not.toBe(Buffer.from(payloadDigest(sent)).toString('hex'));
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { Contribution, ContributionShape, TaskKind } from '../types.ts';
 import type { Envelope, VerticalReply } from '../vertical/messages.ts';
-import type { SecAggClientMessage, SecAggTask } from './secure-messages.ts';
+import type { AheadAnswer, SecAggClientMessage, SecAggTask } from './secure-messages.ts';
 
 /** What one stage asks of a selected participant. */
 export interface StageTask {
@@ -18,6 +18,11 @@ export interface StageTask {
   weights?: Float32Array;
   /** Set when the stage is one step of a secure sum (secure-sum.ts). */
   secagg?: SecAggTask;
+  /**
+   * Key-setup steps (the same step as `secagg`'s: begin, peer keys or graph reveals) of the secure
+   * sums of later training rounds, set up together with this one (`secureAggregation.keysAhead`).
+   */
+  ahead?: SecAggTask[];
   /**
    * The vectors a plain contribution must carry (set by the plain sum): a transport may reject a
    * reply that does not fit at delivery (reply-check.ts). Not sent to the participant.
@@ -38,7 +43,7 @@ export interface StageFailure {
  * One participant's answer: named vectors in clear (plain sum) or a secure-aggregation message,
  * with the participant's signed privacy receipt (JSON) when the reply carries a DP-trained update.
  */
-export type StageReply = ({ contribution: Contribution } | { secagg: SecAggClientMessage } | { vertical: VerticalReply }) & { receipt?: string };
+export type StageReply = ({ contribution: Contribution } | { secagg: SecAggClientMessage } | { vertical: VerticalReply }) & { receipt?: string; ahead?: AheadAnswer[] };
 
 /** Raw replies of one stage: each participant's answer, or its failure. */
 export interface StageReplies {

@@ -57,3 +57,9 @@ export function expectedReply(step: SecAggTask): SecAggClientMessage['type'] {
       return 'unmasking';
   }
 }
+
+/**
+ * A participant's answer to one key-setup step of a later round's secure sum that rode along with
+ * a step of this one (`StageTask.ahead`): its message, or why it will not take part in that sum.
+ */
+export type AheadAnswer = { run: string } & ({ secagg: SecAggClientMessage } | { refusal: string });

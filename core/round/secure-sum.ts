@@ -18,6 +18,10 @@
  * ConsistencyCheck step runs between 3 and 4 — the survivors sign U3, and only with ≥ t
  * signatures (sent along) do the signers answer the unmask request.
  *
+ * With `secureAggregation.keysAhead` = w, a training sum that sets up its own keys carries steps 1–2
+ * (with the graph-nonce step) of the next w training rounds' sums in the same calls
+ * (secure-ahead.ts); each of those sums then starts at step 3, with the round's weights.
+ *
  * The coordinator learns the sum over the survivors, decoded with the public encoding plan
  * (secure-plan.ts), and nothing else. A dropout at any step is a failure record; fewer than t
  * survivors abort the round with the reason and nothing is unmasked. No clock or randomness here:
@@ -27,13 +31,16 @@
 import { decodeSum } from '../secagg/contribution-codec.ts';
 import { sameMembers } from '../secagg/protocol/config.ts';
 import { initServer, serverStep } from '../secagg/protocol/server.ts';
-import type { ServerInput, ServerOutput, ServerState } from '../secagg/protocol/types.ts';
+import type { SecAggConfig, ServerInput, ServerOutput, ServerState, ShareDelivery } from '../secagg/protocol/types.ts';
 import type { JobSpec } from '../job.ts';
 import { CoreInputError } from '../types.ts';
 import type { Grid, StageFailure, StageTask } from './grid.ts';
 import type { SecAggClientMessage, SecAggServerMessage } from './secure-messages.ts';
 import { CLIPPED, MODULUS_BITS, secureRoundParams } from './secure-plan.ts';
 import type { SecureStepTime, SumProtocol, SumResult, SumRunOptions } from './sum-protocol.ts';
+import { CarriedSetups } from './secure-ahead.ts';
+import type { PreparedSum, SetupReply } from './secure-ahead.ts';
+import type { ContributionShape } from '../types.ts';
 
 type Deadline = ServerInput['type'];
 const DEADLINE_OF: Record<SecAggClientMessage['type'], Deadline> = {
@@ -80,21 +87,36 @@ export function secureSum(
 ): SumProtocol {
   if (!/^[0-9a-z]{1,32}$/.test(incarnation)) throw new CoreInputError(`incarnation must be 1–32 lowercase letters or digits, got "${incarnation}"`, 'incarnation');
   let attempt = 0;
+  const runId = (kind: string, round: number) => `${jobId}/${kind}/${round}/${incarnation}.${++attempt}`;
+  /** Sums of later training rounds whose keys an earlier sum set up, by round (same participants and shape only). */
+  const prepared = new Map<number, PreparedSum & { participants: string[]; shapeKey: string }>();
+  /** Configurations of the later training rounds' sums a fresh training sum of `round` sets up too. */
+  const aheadConfigs = (round: number, participants: string[], shape: ContributionShape): SecAggConfig[] => {
+    const last = Math.min(job.rounds, round + (job.secureAggregation.keysAhead ?? 0));
+    const out: SecAggConfig[] = [];
+    for (let r = round + 1; r <= last; r++) {
+      const c = secureRoundParams(job, 'train', shape, runId('train', r), r, participants).config;
+      out.push(options.authenticated ? { ...c, authenticated: true } : c);
+    }
+    return out;
+  };
   return {
     name: 'secagg',
     async run(grid: Grid, participants: string[], task: StageTask, shape, deadlineMs, runOptions: SumRunOptions = {}): Promise<SumResult> {
-      attempt++;
       const stage = `round ${task.round}: ${task.kind}`;
+      const shapeKey = JSON.stringify(Object.entries(shape).sort(([a], [b]) => (a < b ? -1 : 1)));
+      const carried = task.kind === 'train' && !runOptions.exact ? takePrepared(prepared, task.round, participants, shapeKey) : undefined;
       let params: ReturnType<typeof secureRoundParams>;
       try {
-        params = secureRoundParams(job, task.kind, shape, `${jobId}/${task.kind}/${task.round}/${incarnation}.${attempt}`, task.round, participants);
+        params = secureRoundParams(job, task.kind, shape, carried?.config.run ?? runId(task.kind, task.round), task.round, participants);
       } catch (err) {
         if (!(err instanceof CoreInputError)) throw err;
         return { sum: null, contributors: [], failures: [], error: `secure aggregation cannot run: ${err.message}` };
       }
       const { plan } = params;
-      const config = options.authenticated ? { ...params.config, authenticated: true } : params.config;
-      const failures = new Map<string, StageFailure>();
+      // A sum set up ahead keeps the configuration its keys were set up for (the same values, recomputed above).
+      const config = carried?.config ?? (options.authenticated ? { ...params.config, authenticated: true } : params.config);
+      const failures = new Map<string, StageFailure>((carried?.failures ?? []).map((f) => [f.participant, f]));
       const fail = (participant: string, step: string, reason: string) => {
         if (!failures.has(participant)) failures.set(participant, { participant, stage: `${stage} (secagg ${step})`, reason });
       };
@@ -102,7 +124,11 @@ export function secureSum(
       const receipts: Record<string, string> = {};
       const { now } = options;
       const steps: SecureStepTime[] = [];
-      let server: ServerState = initServer(config);
+      let server: ServerState = carried?.server ?? initServer(config);
+      // A fresh training sum sets up the keys of the next `keysAhead` training rounds' sums as well.
+      const ahead = task.kind === 'train' && !carried && !runOptions.exact ? aheadConfigs(task.round, participants, shape) : [];
+      const setups = ahead.length ? new CarriedSetups(ahead, options.roster) : undefined;
+      for (const r of ahead) prepared.delete(r.round);
 
       /** One step: send each participant its message, collect replies of the expected type, advance the server. */
       const step = async (
@@ -113,11 +139,16 @@ export function secureSum(
         first = false,
       ): Promise<ServerOutput> => {
         const started = now?.();
+        const carries = setups && expect !== 'masked-input' && expect !== 'consistency-signature' && expect !== 'unmasking' ? setups : undefined;
         const { replies, failures: lost } = await grid.run(
           to,
-          (p) => ({ ...base, ...(first && task.weights ? { weights: task.weights } : {}), secagg: { config, message: messageFor(p) } }),
+          (p) => {
+            const later = carries?.tasksFor(p);
+            return { ...base, ...(first && task.weights ? { weights: task.weights } : {}), secagg: { config, message: messageFor(p) }, ...(later ? { ahead: later } : {}) };
+          },
           ms,
         );
+        if (carries) carries.absorb(expect as SetupReply, replies);
         for (const f of lost) fail(f.participant, expect, f.reason);
         const messages: SecAggClientMessage[] = [];
         for (const [p, reply] of replies) {
@@ -133,6 +164,22 @@ export function secureSum(
         for (const f of out.output.failures) fail(f.participant, f.stage, f.reason);
         return out.output;
       };
+      /** The key setup (adverts, graph nonces, shares): U2 with each member's share delivery, or the output that ended it. */
+      const setUp = async (stepMs: number): Promise<{ shared: string[]; deliveries: ShareDelivery[] } | ServerOutput> => {
+        const keys = await step(config.participants, () => ({ type: 'begin' }), 'advertise-keys', stepMs, true);
+        if (keys.type !== 'peer-keys') return keys;
+        const advertisers = keys.keys.map((k) => k.id);
+        let forwarded: ServerOutput;
+        if (config.graph.kind === 'committed') {
+          // SecAgg+: every advertiser reveals its graph nonce, and the graph is drawn from all of them.
+          const reveals = await step(advertisers, () => ({ type: 'peer-keys', keys: keys.keys }), 'graph-nonce', stepMs);
+          if (reveals.type !== 'graph-reveals') return reveals;
+          forwarded = await step(advertisers, () => ({ type: 'graph-reveals', reveals: reveals.reveals }), 'share-keys', stepMs);
+        } else {
+          forwarded = await step(advertisers, () => ({ type: 'peer-keys', keys: keys.keys }), 'share-keys', stepMs);
+        }
+        return forwarded.type === 'forward-shares' ? { shared: forwarded.shared, deliveries: forwarded.deliveries } : forwarded;
+      };
       const aborted = (out: ServerOutput): SumResult => ({
         sum: null,
         contributors: [],
@@ -141,20 +188,11 @@ export function secureSum(
       });
 
       const { stepMs } = job.secureAggregation;
-      const keys = await step(config.participants, () => ({ type: 'begin' }), 'advertise-keys', stepMs, true);
-      if (keys.type !== 'peer-keys') return aborted(keys);
-      const advertisers = keys.keys.map((k) => k.id);
-      let forwarded: ServerOutput;
-      if (config.graph.kind === 'committed') {
-        // SecAgg+: every advertiser reveals its graph nonce, and the graph is drawn from all of them.
-        const reveals = await step(advertisers, () => ({ type: 'peer-keys', keys: keys.keys }), 'graph-nonce', stepMs);
-        if (reveals.type !== 'graph-reveals') return aborted(reveals);
-        forwarded = await step(advertisers, () => ({ type: 'graph-reveals', reveals: reveals.reveals }), 'share-keys', stepMs);
-      } else {
-        forwarded = await step(advertisers, () => ({ type: 'peer-keys', keys: keys.keys }), 'share-keys', stepMs);
-      }
-      if (forwarded.type !== 'forward-shares') return aborted(forwarded);
-      let request = await step(forwarded.shared, (p) => forwarded.deliveries.find((d) => d.to === p)!, 'masked-input', deadlineMs);
+      const shares = carried ? { shared: carried.shared, deliveries: carried.deliveries } : await setUp(stepMs);
+      if ('type' in shares) return aborted(shares);
+      for (const p of setups?.prepared() ?? []) prepared.set(p.round, { ...p, participants: [...participants].sort(), shapeKey });
+      // The weights travel with the first step this sum sends: the masked-input step when an earlier sum set up its keys.
+      let request = await step(shares.shared, (p) => shares.deliveries.find((d) => d.to === p)!, 'masked-input', deadlineMs, carried !== undefined);
       const { exact } = runOptions;
       if (exact && (request.type === 'consistency-request' || request.type === 'unmask-request') && !sameMembers(request.survivors, exact)) {
         return {
@@ -201,4 +239,11 @@ export function secureSum(
       };
     },
   };
+}
+
+/** Removes and returns the sum of `round` set up ahead, when it was set up for exactly these participants and this shape. */
+function takePrepared<T extends { participants: string[]; shapeKey: string }>(prepared: Map<number, T>, round: number, participants: string[], shapeKey: string): T | undefined {
+  const p = prepared.get(round);
+  prepared.delete(round);
+  return p && p.shapeKey === shapeKey && sameMembers(p.participants, participants) ? p : undefined;
 }

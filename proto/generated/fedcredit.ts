@@ -1,6 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { AheadReply as _fedcredit_v1_AheadReply, AheadReply__Output as _fedcredit_v1_AheadReply__Output } from './fedcredit/v1/AheadReply.ts';
 import type { ClientDpRoundInfo as _fedcredit_v1_ClientDpRoundInfo, ClientDpRoundInfo__Output as _fedcredit_v1_ClientDpRoundInfo__Output } from './fedcredit/v1/ClientDpRoundInfo.ts';
 import type { Contribution as _fedcredit_v1_Contribution, Contribution__Output as _fedcredit_v1_Contribution__Output } from './fedcredit/v1/Contribution.ts';
 import type { ControlClient as _fedcredit_v1_ControlClient, ControlDefinition as _fedcredit_v1_ControlDefinition } from './fedcredit/v1/Control.ts';
@@ -57,6 +58,7 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   fedcredit: {
     v1: {
+      AheadReply: MessageTypeDefinition<_fedcredit_v1_AheadReply, _fedcredit_v1_AheadReply__Output>
       ClientDpRoundInfo: MessageTypeDefinition<_fedcredit_v1_ClientDpRoundInfo, _fedcredit_v1_ClientDpRoundInfo__Output>
       Contribution: MessageTypeDefinition<_fedcredit_v1_Contribution, _fedcredit_v1_Contribution__Output>
       Control: SubtypeConstructor<typeof grpc.Client, _fedcredit_v1_ControlClient> & { service: _fedcredit_v1_ControlDefinition }

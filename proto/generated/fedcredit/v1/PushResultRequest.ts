@@ -4,6 +4,7 @@ import type { Contribution as _fedcredit_v1_Contribution, Contribution__Output a
 import type { Refusal as _fedcredit_v1_Refusal, Refusal__Output as _fedcredit_v1_Refusal__Output } from '../../fedcredit/v1/Refusal.ts';
 import type { SecAggReply as _fedcredit_v1_SecAggReply, SecAggReply__Output as _fedcredit_v1_SecAggReply__Output } from '../../fedcredit/v1/SecAggReply.ts';
 import type { VerticalReply as _fedcredit_v1_VerticalReply, VerticalReply__Output as _fedcredit_v1_VerticalReply__Output } from '../../fedcredit/v1/VerticalReply.ts';
+import type { AheadReply as _fedcredit_v1_AheadReply, AheadReply__Output as _fedcredit_v1_AheadReply__Output } from '../../fedcredit/v1/AheadReply.ts';
 import type { MessageAuth as _fedcredit_v1_MessageAuth, MessageAuth__Output as _fedcredit_v1_MessageAuth__Output } from '../../fedcredit/v1/MessageAuth.ts';
 
 export interface PushResultRequest {
@@ -15,6 +16,7 @@ export interface PushResultRequest {
   'privacyReceiptJson'?: (string);
   'vertical'?: (_fedcredit_v1_VerticalReply | null);
   'nextWaitMs'?: (number);
+  'ahead'?: (_fedcredit_v1_AheadReply)[];
   'auth'?: (_fedcredit_v1_MessageAuth | null);
   'outcome'?: "contribution"|"refusal"|"secagg"|"vertical";
 }
@@ -28,6 +30,7 @@ export interface PushResultRequest__Output {
   'privacyReceiptJson': (string);
   'vertical'?: (_fedcredit_v1_VerticalReply__Output | null);
   'nextWaitMs': (number);
+  'ahead': (_fedcredit_v1_AheadReply__Output)[];
   'auth': (_fedcredit_v1_MessageAuth__Output | null);
   'outcome'?: "contribution"|"refusal"|"secagg"|"vertical";
 }

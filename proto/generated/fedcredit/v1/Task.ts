@@ -16,6 +16,7 @@ export interface Task {
   'deadlineUnixMs'?: (number | string | Long);
   'secagg'?: (_fedcredit_v1_SecAggStep | null);
   'vertical'?: (_fedcredit_v1_VerticalStep | null);
+  'ahead'?: (_fedcredit_v1_SecAggStep)[];
 }
 
 export interface Task__Output {
@@ -28,4 +29,5 @@ export interface Task__Output {
   'deadlineUnixMs': (number);
   'secagg': (_fedcredit_v1_SecAggStep__Output | null);
   'vertical': (_fedcredit_v1_VerticalStep__Output | null);
+  'ahead': (_fedcredit_v1_SecAggStep__Output)[];
 }

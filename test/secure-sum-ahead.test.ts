@@ -1,0 +1,199 @@
+/**
+ * Key setups carried ahead (`secureAggregation.keysAhead`, core/round/secure-ahead.ts): a fresh
+ * training sum carries the key adverts, graph nonces and shares of the next rounds' sums in its
+ * own first steps; those sums start at the masked-input step, with the round's weights. Real
+ * participant mods (node:crypto randomness) behind the in-memory Grid.
+ */
+import { describe, expect, it } from 'vitest';
+import { trainShape } from '../core/aggregate/train.ts';
+import type { StageTask } from '../core/round/grid.ts';
+import { secureSum } from '../core/round/secure-sum.ts';
+import type { SecureSumOptions } from '../core/round/secure-sum.ts';
+import { updateStep } from '../core/round/secure-plan.ts';
+import type { Contribution } from '../core/types.ts';
+import type { ParsedTask } from '../participant/handler.ts';
+import { memoryGrid, tamperingGrid } from '../sim/memory-grid.ts';
+import type { Grid, StageReply } from '../core/round/grid.ts';
+import { testIdentities } from './support/secagg-protocol.ts';
+import type { VanishAt } from '../sim/memory-grid.ts';
+import { plainSum, randomContribution, schema, setup } from './support/secure-sum.ts';
+import { JobSpecSchema } from '../core/job.ts';
+import { inputDim } from '../core/data/schema.ts';
+import { modelLayout } from '../core/model/layout.ts';
+import { layoutSize } from '../core/types.ts';
+
+/** The default model's size over the synthetic schema: what every node expects an update to hold. */
+const SIZE = layoutSize(modelLayout(JobSpecSchema.parse({}).model, inputDim(schema)));
+const shape = trainShape(SIZE);
+
+/** Member `name`'s update in `round` (FedAvg-weighted, as a trainer sends it), and what the sum should hold. */
+function updateOf(name: string, round: number): Contribution {
+  const c = randomContribution({ update: SIZE }, name.charCodeAt(6) * 31 + round, 0.3);
+  return { update: c.update!.map((d) => d * 10), weight: Float64Array.of(10), loss: Float64Array.of(5, 10) };
+}
+
+/** A fake clock that moves 1 ms per reading, so every step has a duration. */
+function fakeClock(): () => number {
+  let t = 0;
+  return () => ++t;
+}
+
+interface RunOptions {
+  vanish?: Partial<Record<string, VanishAt>>;
+  only?: (round: number, names: string[]) => string[];
+  /** Nodes with identities and a roster, and an authenticated coordinator. */
+  signed?: boolean;
+  /** A deviating coordinator's grid around the honest one. */
+  wrap?: (grid: Grid) => Grid;
+}
+
+async function runRounds(n: number, rounds: number[], keysAhead: number, opts: RunOptions = {}) {
+  const weightsSeen: { name: string; round: number; weights: boolean }[] = [];
+  const names0 = Array.from({ length: n }, (_, i) => `inst-${String(i).padStart(2, '0')}`);
+  const ids = opts.signed ? testIdentities(names0, 5) : undefined;
+  const identity = ids ? (name: string) => ({ secretKey: ids.secretKeys.get(name)!, peers: ids.roster }) : undefined;
+  const { names, handlers, config, job } = setup(
+    n,
+    { rounds: Math.max(...rounds), secureAggregation: { clip: 4, maxWeight: 1000, keysAhead } },
+    (name, task: ParsedTask) => {
+      weightsSeen.push({ name, round: task.round, weights: task.weights !== undefined });
+      return updateOf(name, task.round);
+    },
+    identity,
+  );
+  const seen: StageTask[] = [];
+  const honest = memoryGrid(handlers, opts.vanish ?? {}, seen);
+  const grid = opts.wrap ? opts.wrap(honest) : honest;
+  const options: SecureSumOptions = { now: fakeClock(), ...(opts.signed ? { authenticated: true } : {}) };
+  const protocol = secureSum('job-1', job, '0', options);
+  const results = [];
+  for (const round of rounds) {
+    const members = opts.only ? opts.only(round, names) : names;
+    const res = await protocol.run(grid, members, { kind: 'train', round, config, weights: new Float32Array(SIZE) }, shape, 1000);
+    results.push({ round, res, members });
+  }
+  return { results, seen, weightsSeen, job, names };
+}
+
+/** The largest coordinate error of the sum against the plain sum of the survivors' clipped updates. */
+function worstError(sum: Contribution, survivors: string[], round: number): number {
+  const want = plainSum(survivors.map((s) => updateOf(s, round)));
+  let worst = 0;
+  for (let i = 0; i < SIZE; i++) worst = Math.max(worst, Math.abs(sum.update![i]! - want.update![i]!));
+  return worst;
+}
+
+describe('secure sums whose keys an earlier sum set up', () => {
+  it('sets up the next rounds in the first sum and runs them from the masked-input step, each sum exact to quantization', async () => {
+    const { results, seen, weightsSeen, job, names } = await runRounds(12, [1, 2, 3], 2);
+    const tolerance = names.length * updateStep(job.secureAggregation, names.length) + 1e-9;
+    for (const { round, res } of results) {
+      expect(res.failures).toEqual([]);
+      expect(res.error).toBeUndefined();
+      expect(res.contributors).toEqual(names);
+      expect(res.sum!.weight![0]).toBe(10 * names.length);
+      expect(worstError(res.sum!, names, round)).toBeLessThanOrEqual(tolerance);
+    }
+    // SecAgg+ (k < n − 1): the first sum runs all five steps; the two it set up, two each.
+    expect(results.map(({ res }) => res.secure!.steps!.map((s) => s.step))).toEqual([
+      ['advertise-keys', 'graph-nonce', 'share-keys', 'masked-input', 'unmasking'],
+      ['masked-input', 'unmasking'],
+      ['masked-input', 'unmasking'],
+    ]);
+    expect(results[0]!.res.secure!.neighbours).toBeLessThan(names.length - 1);
+    // Round 1's key-setup steps carried rounds 2 and 3's; its later steps carried nothing.
+    const round1 = seen.filter((t) => t.round === 1);
+    const carriedRounds = (t: StageTask) => (t.ahead ?? []).map((a) => a.config.round);
+    for (const t of round1) {
+      const type = t.secagg!.message.type;
+      expect(carriedRounds(t)).toEqual(type === 'begin' || type === 'peer-keys' || type === 'graph-reveals' ? [2, 3] : []);
+      for (const a of t.ahead ?? []) expect(a.message.type).toBe(type);
+    }
+    // Every sum has a run id of its own, so fresh keys.
+    const runs = new Set(seen.flatMap((t) => [t.secagg!.config.run, ...(t.ahead ?? []).map((a) => a.config.run)]));
+    expect(runs.size).toBe(3);
+    // The weights go with the first step each sum sends: begin in round 1, masked input in rounds 2 and 3.
+    for (const t of seen) {
+      const first = t.round === 1 ? t.secagg!.message.type === 'begin' : t.secagg!.message.type === 'share-delivery';
+      expect(t.weights !== undefined).toBe(first);
+    }
+    // Each member trained once per round, with that round's weights.
+    expect(weightsSeen.filter((w) => w.weights)).toHaveLength(3 * names.length);
+    expect(weightsSeen.every((w) => w.weights)).toBe(true);
+  });
+
+  it('sums over the survivors when a member vanishes in a sum set up ahead', async () => {
+    const { results, names } = await runRounds(12, [1, 2, 3], 2, { vanish: { 'inst-04': { step: 'masked-input', round: 2 } } });
+    const [r1, r2, r3] = results.map((r) => r.res);
+    expect(r1!.contributors).toEqual(names);
+    const rest = names.filter((n) => n !== 'inst-04');
+    expect(r2!.contributors).toEqual(rest);
+    expect(r2!.failures.map((f) => f.participant)).toEqual(['inst-04']);
+    expect(worstError(r2!.sum!, rest, 2)).toBeLessThan(1);
+    // Round 3 was set up for all twelve; the vanished member is a dropout of that sum too.
+    expect(r3!.contributors).toEqual(rest);
+    expect(worstError(r3!.sum!, rest, 3)).toBeLessThan(1);
+  });
+
+  it('sets up a round afresh when its participants are not those it was set up for', async () => {
+    const { results } = await runRounds(12, [1, 2, 3], 2, { only: (round, names) => (round === 3 ? names.slice(1) : names) });
+    expect(results.map(({ res }) => res.secure!.steps![0]!.step)).toEqual(['advertise-keys', 'masked-input', 'advertise-keys']);
+    expect(results[2]!.res.contributors).toEqual(results[2]!.members);
+  });
+
+  it('sets up no further than the job\'s last round, and nothing with keysAhead 0', async () => {
+    const carried = async (keysAhead: number) => {
+      const { seen } = await runRounds(6, [1, 2], keysAhead);
+      return [...new Set(seen.flatMap((t) => (t.ahead ?? []).map((a) => a.config.round)))];
+    };
+    expect(await carried(5)).toEqual([2]);
+    expect(await carried(0)).toEqual([]);
+  });
+
+  it('runs the authenticated variant the same way: signed adverts checked in the carried steps, consistency check in every sum', async () => {
+    const { results, names } = await runRounds(12, [1, 2, 3], 2, { signed: true });
+    for (const { round, res } of results) {
+      expect(res.failures).toEqual([]);
+      expect(res.contributors).toEqual(names);
+      expect(res.secure!.authenticated).toBe(true);
+      expect(worstError(res.sum!, names, round)).toBeLessThan(1);
+    }
+    expect(results.map(({ res }) => res.secure!.steps!.map((s) => s.step))).toEqual([
+      ['advertise-keys', 'graph-nonce', 'share-keys', 'masked-input', 'consistency-signature', 'unmasking'],
+      ['masked-input', 'consistency-signature', 'unmasking'],
+      ['masked-input', 'consistency-signature', 'unmasking'],
+    ]);
+  });
+
+  it('a member refuses a carried sum whose key advert was substituted, as it would its own', async () => {
+    const answers: string[] = [];
+    const swap = (grid: Grid): Grid => {
+      // Shown to everyone but inst-01, which would notice its own keys were changed.
+      const tampered = tamperingGrid(grid, (t, to) => {
+        if (to === 'inst-01') return t;
+        for (const a of t.ahead ?? []) {
+          if (a.message.type !== 'peer-keys' || a.config.round !== 2) continue;
+          const k = a.message.keys.find((x) => x.id === 'inst-01')!;
+          k.sPk = k.sPk.map((b, i) => (i === 0 ? b ^ 1 : b));
+        }
+        return t;
+      });
+      return {
+        ...tampered,
+        async run(p, tasks, ms) {
+          const out = await tampered.run(p, tasks, ms);
+          for (const r of out.replies.values() as Iterable<StageReply>) for (const a of r.ahead ?? []) if ('refusal' in a) answers.push(a.refusal);
+          return out;
+        },
+      };
+    };
+    const { results } = await runRounds(12, [1, 2], 1, { signed: true, wrap: swap });
+    expect(results[0]!.res.failures).toEqual([]);
+    expect(answers.length).toBeGreaterThan(0);
+    // Its neighbours refuse: the advert's signature fails under their own roster.
+    for (const a of answers) expect(a).toMatch(/the key advert of inst-01 does not verify under its roster key/);
+    // Round 2 never runs over a substituted key: the members that saw it dropped out of that setup.
+    const r2 = results[1]!.res;
+    expect(r2.failures.length + (r2.secure!.steps![0]!.step === 'advertise-keys' ? 1 : 0)).toBeGreaterThan(0);
+  });
+});
