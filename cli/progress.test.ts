@@ -13,7 +13,7 @@ const report = (clipped: number | null): RoundReport__Output => ({
   finishedUnixMs: 0,
   privacy: [],
   invalidReceipts: [],
-  secure: clipped === null ? null : { participants: 3, survivors: 3, threshold: 2, neighbours: 2, modulusBits: 32, clipped, words: 10, authenticated: false, steps: [] },
+  secure: clipped === null ? null : { participants: 3, survivors: 3, threshold: 2, neighbours: 2, modulusBits: 32, clipped, words: 10, authenticated: false, steps: [], keysSetUpIn: 0 },
   clientDp: null,
   scoreHistogram: null,
 });
@@ -46,6 +46,14 @@ describe('the secure-sum steps line', () => {
       { step: 'unmasking', seconds: 0.27 },
     ];
     expect(secureStepsLine(timed)).toBe('round 3 secure sum steps: advertise-keys 2.25 s, share-keys 0.50 s, masked-input 1.41 s, unmasking 0.27 s (4.43 s in all)');
+    // A sum whose keys an earlier round's sum set up (keysAhead) says which.
+    const ahead = report(0);
+    ahead.secure!.steps = [
+      { step: 'masked-input', seconds: 1.2 },
+      { step: 'unmasking', seconds: 0.3 },
+    ];
+    ahead.secure!.keysSetUpIn = 1;
+    expect(secureStepsLine(ahead)).toBe("round 3 secure sum steps: masked-input 1.20 s, unmasking 0.30 s (1.50 s in all; keys set up during round 1's sum)");
   });
 });
 

@@ -31,7 +31,8 @@ export function secureStepsLine(r: Pick<RoundReport__Output, 'round' | 'secure'>
   const steps = r.secure?.steps ?? [];
   if (steps.length === 0) return undefined;
   const total = steps.reduce((a, x) => a + x.seconds, 0);
-  return `round ${r.round} secure sum steps: ${steps.map((x) => `${x.step} ${x.seconds.toFixed(2)} s`).join(', ')} (${total.toFixed(2)} s in all)`;
+  const ahead = r.secure?.keysSetUpIn ? `; keys set up during round ${r.secure.keysSetUpIn}'s sum` : '';
+  return `round ${r.round} secure sum steps: ${steps.map((x) => `${x.step} ${x.seconds.toFixed(2)} s`).join(', ')} (${total.toFixed(2)} s in all${ahead})`;
 }
 
 /** Renders job events as they arrive. */

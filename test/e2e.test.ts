@@ -129,6 +129,7 @@ describe('federated training over gRPC with three participant processes', () => 
     const stepsOf = (round: number) => final.rounds.find((r) => r.round === round)!.secure!.steps.map((s) => s.step);
     expect(stepsOf(1)).toEqual(['advertise-keys', 'share-keys', 'masked-input', 'unmasking']);
     for (const round of [2, 3, 4]) expect(stepsOf(round)).toEqual(['masked-input', 'unmasking']);
+    expect(final.rounds.map((r) => r.secure!.keysSetUpIn)).toEqual([0, 0, 1, 1, 1]);
     // Over the wire: round 1's two key-setup replies of each member answered the three later sums.
     const n = parties.length;
     const carried = readJsonLines(record)

@@ -101,6 +101,7 @@ describe('secure sums whose keys an earlier sum set up', () => {
       ['masked-input', 'unmasking'],
     ]);
     expect(results[0]!.res.secure!.neighbours).toBeLessThan(names.length - 1);
+    expect(results.map(({ res }) => res.secure!.keysSetUpIn)).toEqual([undefined, 1, 1]);
     // Round 1's key-setup steps carried rounds 2 and 3's; its later steps carried nothing.
     const round1 = seen.filter((t) => t.round === 1);
     const carriedRounds = (t: StageTask) => (t.ahead ?? []).map((a) => a.config.round);

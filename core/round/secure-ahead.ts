@@ -51,14 +51,16 @@ export interface PreparedSum {
   deliveries: ShareDelivery[];
   /** Dropouts and refusals of the setup steps, reported with the round's own. */
   failures: StageFailure[];
+  /** The round whose sum carried the setup. */
+  setUpIn: number;
 }
 
 /** Key setups of later sums, stepped in lockstep with the first three steps of the current sum. */
 export class CarriedSetups {
   private readonly setups: CarriedSetup[];
 
-  /** `configs`: one per later round, each with the current sum's participants. */
-  constructor(configs: SecAggConfig[], private readonly roster?: ReadonlyMap<string, Uint8Array>) {
+  /** `configs`: one per later round, each with the current sum's participants; `round`: the current sum's. */
+  constructor(private readonly round: number, configs: SecAggConfig[], private readonly roster?: ReadonlyMap<string, Uint8Array>) {
     this.setups = configs.map((config) => ({
       round: config.round,
       config,
@@ -118,7 +120,7 @@ export class CarriedSetups {
   /** The setups that completed, by round. */
   prepared(): PreparedSum[] {
     return this.setups.flatMap((s) =>
-      s.done ? [{ round: s.round, config: s.config, server: s.server, shared: s.done.shared, deliveries: s.done.deliveries, failures: [...s.failures.values()] }] : [],
+      s.done ? [{ round: s.round, config: s.config, server: s.server, shared: s.done.shared, deliveries: s.done.deliveries, failures: [...s.failures.values()], setUpIn: this.round }] : [],
     );
   }
 }

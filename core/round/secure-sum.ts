@@ -127,7 +127,7 @@ export function secureSum(
       let server: ServerState = carried?.server ?? initServer(config);
       // A fresh training sum sets up the keys of the next `keysAhead` training rounds' sums as well.
       const ahead = task.kind === 'train' && !carried && !runOptions.exact ? aheadConfigs(task.round, participants, shape) : [];
-      const setups = ahead.length ? new CarriedSetups(ahead, options.roster) : undefined;
+      const setups = ahead.length ? new CarriedSetups(task.round, ahead, options.roster) : undefined;
       for (const r of ahead) prepared.delete(r.round);
 
       /** One step: send each participant its message, collect replies of the expected type, advance the server. */
@@ -235,6 +235,7 @@ export function secureSum(
           words: config.length,
           ...(config.authenticated ? { authenticated: true } : {}),
           ...(now ? { steps } : {}),
+          ...(carried ? { keysSetUpIn: carried.setUpIn } : {}),
         },
       };
     },

@@ -32,6 +32,11 @@ export interface SecureSumInfo {
    * clock; absent for sums formed before timings were recorded.
    */
   steps?: SecureStepTime[];
+  /**
+   * Set when this sum's keys were set up ahead (`secureAggregation.keysAhead`): the round whose
+   * sum carried its key adverts, graph nonces and shares. Its `steps` then start at masked-input.
+   */
+  keysSetUpIn?: number;
 }
 
 /** One step of a secure sum and its duration (see {@link SecureSumInfo.steps}). */

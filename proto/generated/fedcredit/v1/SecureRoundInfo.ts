@@ -12,6 +12,7 @@ export interface SecureRoundInfo {
   'words'?: (number);
   'authenticated'?: (boolean);
   'steps'?: (_fedcredit_v1_SecureStepTime)[];
+  'keysSetUpIn'?: (number);
 }
 
 export interface SecureRoundInfo__Output {
@@ -24,4 +25,5 @@ export interface SecureRoundInfo__Output {
   'words': (number);
   'authenticated': (boolean);
   'steps': (_fedcredit_v1_SecureStepTime__Output)[];
+  'keysSetUpIn': (number);
 }
