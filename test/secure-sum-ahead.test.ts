@@ -13,6 +13,9 @@ import { updateStep } from '../core/round/secure-plan.ts';
 import type { Contribution } from '../core/types.ts';
 import type { ParsedTask } from '../participant/handler.ts';
 import { memoryGrid, tamperingGrid } from '../sim/memory-grid.ts';
+import type { MemoryGrid } from '../sim/memory-grid.ts';
+import type { TaskHandler } from '../participant/handler.ts';
+import { secAggMod } from '../participant/secagg-mod.ts';
 import type { Grid, StageReply } from '../core/round/grid.ts';
 import { testIdentities } from './support/secagg-protocol.ts';
 import type { VanishAt } from '../sim/memory-grid.ts';
@@ -45,6 +48,8 @@ interface RunOptions {
   signed?: boolean;
   /** A deviating coordinator's grid around the honest one. */
   wrap?: (grid: Grid) => Grid;
+  /** Called before each round's sum (e.g. to restart a node). */
+  before?: (round: number, grid: MemoryGrid, handlers: Map<string, TaskHandler>) => void;
 }
 
 async function runRounds(n: number, rounds: number[], keysAhead: number, opts: RunOptions = {}) {
@@ -68,6 +73,7 @@ async function runRounds(n: number, rounds: number[], keysAhead: number, opts: R
   const protocol = secureSum('job-1', job, '0', options);
   const results = [];
   for (const round of rounds) {
+    opts.before?.(round, honest, handlers);
     const members = opts.only ? opts.only(round, names) : names;
     const res = await protocol.run(grid, members, { kind: 'train', round, config, weights: new Float32Array(SIZE) }, shape, 1000);
     results.push({ round, res, members });
@@ -131,9 +137,28 @@ describe('secure sums whose keys an earlier sum set up', () => {
     expect(r2!.contributors).toEqual(rest);
     expect(r2!.failures.map((f) => f.participant)).toEqual(['inst-04']);
     expect(worstError(r2!.sum!, rest, 2)).toBeLessThan(1);
-    // Round 3 was set up for all twelve; the vanished member is a dropout of that sum too.
+    // Round 3 was set up with the member that failed round 2: it sets up afresh, without it.
+    expect(r3!.secure!.steps![0]!.step).toBe('advertise-keys');
     expect(r3!.contributors).toEqual(rest);
     expect(worstError(r3!.sum!, rest, 3)).toBeLessThan(1);
+  });
+
+  it('lets a restarted member take part again in the next round, whose keys it no longer holds', async () => {
+    const restart = (round: number, grid: MemoryGrid, handlers: Map<string, TaskHandler>) => {
+      if (round !== 3) return;
+      handlers.set('inst-04', secAggMod({ name: 'inst-04' })(async (task) => ({ contribution: updateOf('inst-04', task.round) })));
+      grid.rejoin('inst-04');
+    };
+    const { results, names } = await runRounds(12, [1, 2, 3, 4], 3, { vanish: { 'inst-04': { step: 'masked-input', round: 2 } }, before: restart });
+    const [, r2, r3, r4] = results.map((r) => r.res);
+    expect(r2!.contributors).not.toContain('inst-04');
+    // Rounds 3 and 4 were set up in round 1 with inst-04's keys of then: round 3 sets up afresh
+    // (and round 4 with it), and the restarted member is in both sums.
+    expect(r3!.secure!.steps!.map((s) => s.step)[0]).toBe('advertise-keys');
+    expect(r3!.contributors).toEqual(names);
+    expect(r4!.secure!.keysSetUpIn).toBe(3);
+    expect(r4!.contributors).toEqual(names);
+    expect(worstError(r4!.sum!, names, 4)).toBeLessThan(1);
   });
 
   it('sets up a round afresh when its participants are not those it was set up for', async () => {

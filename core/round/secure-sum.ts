@@ -102,144 +102,153 @@ export function secureSum(
   };
   return {
     name: 'secagg',
-    async run(grid: Grid, participants: string[], task: StageTask, shape, deadlineMs, runOptions: SumRunOptions = {}): Promise<SumResult> {
-      const stage = `round ${task.round}: ${task.kind}`;
-      const shapeKey = JSON.stringify(Object.entries(shape).sort(([a], [b]) => (a < b ? -1 : 1)));
-      const carried = task.kind === 'train' && !runOptions.exact ? takePrepared(prepared, task.round, participants, shapeKey) : undefined;
-      let params: ReturnType<typeof secureRoundParams>;
-      try {
-        params = secureRoundParams(job, task.kind, shape, carried?.config.run ?? runId(task.kind, task.round), task.round, participants);
-      } catch (err) {
-        if (!(err instanceof CoreInputError)) throw err;
-        return { sum: null, contributors: [], failures: [], error: `secure aggregation cannot run: ${err.message}` };
-      }
-      const { plan } = params;
-      // A sum set up ahead keeps the configuration its keys were set up for (the same values, recomputed above).
-      const config = carried?.config ?? (options.authenticated ? { ...params.config, authenticated: true } : params.config);
-      const failures = new Map<string, StageFailure>((carried?.failures ?? []).map((f) => [f.participant, f]));
-      const fail = (participant: string, step: string, reason: string) => {
-        if (!failures.has(participant)) failures.set(participant, { participant, stage: `${stage} (secagg ${step})`, reason });
-      };
-      const base = { kind: task.kind, round: task.round, config: task.config };
-      const receipts: Record<string, string> = {};
-      const { now } = options;
-      const steps: SecureStepTime[] = [];
-      let server: ServerState = carried?.server ?? initServer(config);
-      // A fresh training sum sets up the keys of the next `keysAhead` training rounds' sums as well.
-      const ahead = task.kind === 'train' && !carried && !runOptions.exact ? aheadConfigs(task.round, participants, shape) : [];
-      const setups = ahead.length ? new CarriedSetups(task.round, ahead, options.roster) : undefined;
-      for (const r of ahead) prepared.delete(r.round);
+    async run(grid, participants, task, shape, deadlineMs, runOptions = {}) {
+      const result = await runOnce(grid, participants, task, shape, deadlineMs, runOptions);
+      // A member that failed this sum (a restarted node, a missed deadline) has no usable state for
+      // the sums set up with it: those rounds set up afresh, so that it can take part again.
+      const failed = new Set(result.failures.map((f) => f.participant));
+      for (const [round, p] of prepared) if (p.participants.some((m) => failed.has(m))) prepared.delete(round);
+      return result;
+    },
+  };
 
-      /** One step: send each participant its message, collect replies of the expected type, advance the server. */
-      const step = async (
-        to: string[],
-        messageFor: (p: string) => SecAggServerMessage,
-        expect: SecAggClientMessage['type'],
-        ms: number,
-        first = false,
-      ): Promise<ServerOutput> => {
-        const started = now?.();
-        const carries = setups && expect !== 'masked-input' && expect !== 'consistency-signature' && expect !== 'unmasking' ? setups : undefined;
-        const { replies, failures: lost } = await grid.run(
-          to,
-          (p) => {
-            const later = carries?.tasksFor(p);
-            return { ...base, ...(first && task.weights ? { weights: task.weights } : {}), secagg: { config, message: messageFor(p) }, ...(later ? { ahead: later } : {}) };
-          },
-          ms,
-        );
-        if (carries) carries.absorb(expect as SetupReply, replies);
-        for (const f of lost) fail(f.participant, expect, f.reason);
-        const messages: SecAggClientMessage[] = [];
-        for (const [p, reply] of replies) {
-          if (!('secagg' in reply) || reply.secagg.type !== expect) fail(p, expect, `expected a ${expect} message`);
-          else {
-            messages.push({ ...reply.secagg, from: p });
-            if (reply.receipt) receipts[p] = reply.receipt;
-          }
+  async function runOnce(grid: Grid, participants: string[], task: StageTask, shape: ContributionShape, deadlineMs: number, runOptions: SumRunOptions): Promise<SumResult> {
+    const stage = `round ${task.round}: ${task.kind}`;
+    const shapeKey = JSON.stringify(Object.entries(shape).sort(([a], [b]) => (a < b ? -1 : 1)));
+    const carried = task.kind === 'train' && !runOptions.exact ? takePrepared(prepared, task.round, participants, shapeKey) : undefined;
+    let params: ReturnType<typeof secureRoundParams>;
+    try {
+      params = secureRoundParams(job, task.kind, shape, carried?.config.run ?? runId(task.kind, task.round), task.round, participants);
+    } catch (err) {
+      if (!(err instanceof CoreInputError)) throw err;
+      return { sum: null, contributors: [], failures: [], error: `secure aggregation cannot run: ${err.message}` };
+    }
+    const { plan } = params;
+    // A sum set up ahead keeps the configuration its keys were set up for (the same values, recomputed above).
+    const config = carried?.config ?? (options.authenticated ? { ...params.config, authenticated: true } : params.config);
+    const failures = new Map<string, StageFailure>((carried?.failures ?? []).map((f) => [f.participant, f]));
+    const fail = (participant: string, step: string, reason: string) => {
+      if (!failures.has(participant)) failures.set(participant, { participant, stage: `${stage} (secagg ${step})`, reason });
+    };
+    const base = { kind: task.kind, round: task.round, config: task.config };
+    const receipts: Record<string, string> = {};
+    const { now } = options;
+    const steps: SecureStepTime[] = [];
+    let server: ServerState = carried?.server ?? initServer(config);
+    // A fresh training sum sets up the keys of the next `keysAhead` training rounds' sums as well.
+    const ahead = task.kind === 'train' && !carried && !runOptions.exact ? aheadConfigs(task.round, participants, shape) : [];
+    const setups = ahead.length ? new CarriedSetups(task.round, ahead, options.roster) : undefined;
+    for (const r of ahead) prepared.delete(r.round);
+
+    /** One step: send each participant its message, collect replies of the expected type, advance the server. */
+    const step = async (
+      to: string[],
+      messageFor: (p: string) => SecAggServerMessage,
+      expect: SecAggClientMessage['type'],
+      ms: number,
+      first = false,
+    ): Promise<ServerOutput> => {
+      const started = now?.();
+      const carries = setups && expect !== 'masked-input' && expect !== 'consistency-signature' && expect !== 'unmasking' ? setups : undefined;
+      const { replies, failures: lost } = await grid.run(
+        to,
+        (p) => {
+          const later = carries?.tasksFor(p);
+          return { ...base, ...(first && task.weights ? { weights: task.weights } : {}), secagg: { config, message: messageFor(p) }, ...(later ? { ahead: later } : {}) };
+        },
+        ms,
+      );
+      if (carries) carries.absorb(expect as SetupReply, replies);
+      for (const f of lost) fail(f.participant, expect, f.reason);
+      const messages: SecAggClientMessage[] = [];
+      for (const [p, reply] of replies) {
+        if (!('secagg' in reply) || reply.secagg.type !== expect) fail(p, expect, `expected a ${expect} message`);
+        else {
+          messages.push({ ...reply.secagg, from: p });
+          if (reply.receipt) receipts[p] = reply.receipt;
         }
-        const out = serverStep(server, { type: DEADLINE_OF[expect], messages } as ServerInput, options.roster);
-        server = out.state;
-        if (now && started !== undefined) steps.push({ step: expect, seconds: Math.max(0, now() - started) / 1000 });
-        for (const f of out.output.failures) fail(f.participant, f.stage, f.reason);
-        return out.output;
-      };
-      /** The key setup (adverts, graph nonces, shares): U2 with each member's share delivery, or the output that ended it. */
-      const setUp = async (stepMs: number): Promise<{ shared: string[]; deliveries: ShareDelivery[] } | ServerOutput> => {
-        const keys = await step(config.participants, () => ({ type: 'begin' }), 'advertise-keys', stepMs, true);
-        if (keys.type !== 'peer-keys') return keys;
-        const advertisers = keys.keys.map((k) => k.id);
-        let forwarded: ServerOutput;
-        if (config.graph.kind === 'committed') {
-          // SecAgg+: every advertiser reveals its graph nonce, and the graph is drawn from all of them.
-          const reveals = await step(advertisers, () => ({ type: 'peer-keys', keys: keys.keys }), 'graph-nonce', stepMs);
-          if (reveals.type !== 'graph-reveals') return reveals;
-          forwarded = await step(advertisers, () => ({ type: 'graph-reveals', reveals: reveals.reveals }), 'share-keys', stepMs);
-        } else {
-          forwarded = await step(advertisers, () => ({ type: 'peer-keys', keys: keys.keys }), 'share-keys', stepMs);
-        }
-        return forwarded.type === 'forward-shares' ? { shared: forwarded.shared, deliveries: forwarded.deliveries } : forwarded;
-      };
-      const aborted = (out: ServerOutput): SumResult => ({
+      }
+      const out = serverStep(server, { type: DEADLINE_OF[expect], messages } as ServerInput, options.roster);
+      server = out.state;
+      if (now && started !== undefined) steps.push({ step: expect, seconds: Math.max(0, now() - started) / 1000 });
+      for (const f of out.output.failures) fail(f.participant, f.stage, f.reason);
+      return out.output;
+    };
+    /** The key setup (adverts, graph nonces, shares): U2 with each member's share delivery, or the output that ended it. */
+    const setUp = async (stepMs: number): Promise<{ shared: string[]; deliveries: ShareDelivery[] } | ServerOutput> => {
+      const keys = await step(config.participants, () => ({ type: 'begin' }), 'advertise-keys', stepMs, true);
+      if (keys.type !== 'peer-keys') return keys;
+      const advertisers = keys.keys.map((k) => k.id);
+      let forwarded: ServerOutput;
+      if (config.graph.kind === 'committed') {
+        // SecAgg+: every advertiser reveals its graph nonce, and the graph is drawn from all of them.
+        const reveals = await step(advertisers, () => ({ type: 'peer-keys', keys: keys.keys }), 'graph-nonce', stepMs);
+        if (reveals.type !== 'graph-reveals') return reveals;
+        forwarded = await step(advertisers, () => ({ type: 'graph-reveals', reveals: reveals.reveals }), 'share-keys', stepMs);
+      } else {
+        forwarded = await step(advertisers, () => ({ type: 'peer-keys', keys: keys.keys }), 'share-keys', stepMs);
+      }
+      return forwarded.type === 'forward-shares' ? { shared: forwarded.shared, deliveries: forwarded.deliveries } : forwarded;
+    };
+    const aborted = (out: ServerOutput): SumResult => ({
+      sum: null,
+      contributors: [],
+      failures: [...failures.values()],
+      error: `secure aggregation aborted, nothing was unmasked: ${out.type === 'abort' ? out.reason : out.type}`,
+    });
+
+    const { stepMs } = job.secureAggregation;
+    const shares = carried ? { shared: carried.shared, deliveries: carried.deliveries } : await setUp(stepMs);
+    if ('type' in shares) return aborted(shares);
+    for (const p of setups?.prepared() ?? []) prepared.set(p.round, { ...p, participants: [...participants].sort(), shapeKey });
+    // The weights travel with the first step this sum sends: the masked-input step when an earlier sum set up its keys.
+    let request = await step(shares.shared, (p) => shares.deliveries.find((d) => d.to === p)!, 'masked-input', deadlineMs, carried !== undefined);
+    const { exact } = runOptions;
+    if (exact && (request.type === 'consistency-request' || request.type === 'unmask-request') && !sameMembers(request.survivors, exact)) {
+      return {
         sum: null,
         contributors: [],
         failures: [...failures.values()],
-        error: `secure aggregation aborted, nothing was unmasked: ${out.type === 'abort' ? out.reason : out.type}`,
-      });
-
-      const { stepMs } = job.secureAggregation;
-      const shares = carried ? { shared: carried.shared, deliveries: carried.deliveries } : await setUp(stepMs);
-      if ('type' in shares) return aborted(shares);
-      for (const p of setups?.prepared() ?? []) prepared.set(p.round, { ...p, participants: [...participants].sort(), shapeKey });
-      // The weights travel with the first step this sum sends: the masked-input step when an earlier sum set up its keys.
-      let request = await step(shares.shared, (p) => shares.deliveries.find((d) => d.to === p)!, 'masked-input', deadlineMs, carried !== undefined);
-      const { exact } = runOptions;
-      if (exact && (request.type === 'consistency-request' || request.type === 'unmask-request') && !sameMembers(request.survivors, exact)) {
-        return {
-          sum: null,
-          contributors: [],
-          failures: [...failures.values()],
-          error:
-            `secure aggregation stopped before unmasking: this stage was unmasked over [${[...exact].sort().join(', ')}] before the coordinator restarted, ` +
-            `and its inputs (without DP noise) may be released again only over exactly that set, but [${request.survivors.join(', ')}] sent masked inputs`,
-        };
-      }
-      if (request.type === 'consistency-request') {
-        const check = { type: 'consistency-request' as const, survivors: request.survivors, dropped: request.dropped };
-        request = await step(request.survivors, () => check, 'consistency-signature', stepMs);
-      }
-      if (request.type !== 'unmask-request') return aborted(request);
-      const { survivors, dropped, signatures } = request;
-      await runOptions.beforeUnmask?.([...survivors]);
-      const unmask = { type: 'unmask-request' as const, survivors, dropped, ...(signatures ? { signatures } : {}) };
-      const result = await step(signatures ? signatures.map((s) => s.id) : survivors, () => unmask, 'unmasking', stepMs);
-      if (result.type !== 'result') return aborted(result);
-
-      const decoded = decodeSum(result.sum, plan, result.survivors.length);
-      const clipped = decoded[CLIPPED]?.[0];
-      if (clipped === undefined) throw new CoreInputError(`the decoded secure sum lacks its "${CLIPPED}" count`, 'plan');
-      delete decoded[CLIPPED];
-      const survivorReceipts = Object.fromEntries(Object.entries(receipts).filter(([p]) => result.survivors.includes(p)));
-      return {
-        sum: decoded,
-        contributors: result.survivors,
-        failures: [...failures.values()],
-        ...(Object.keys(survivorReceipts).length ? { receipts: survivorReceipts } : {}),
-        secure: {
-          participants: config.participants.length,
-          survivors: result.survivors.length,
-          threshold: config.threshold,
-          neighbours: params.neighbours,
-          modulusBits: MODULUS_BITS,
-          clipped,
-          words: config.length,
-          ...(config.authenticated ? { authenticated: true } : {}),
-          ...(now ? { steps } : {}),
-          ...(carried ? { keysSetUpIn: carried.setUpIn } : {}),
-        },
+        error:
+          `secure aggregation stopped before unmasking: this stage was unmasked over [${[...exact].sort().join(', ')}] before the coordinator restarted, ` +
+          `and its inputs (without DP noise) may be released again only over exactly that set, but [${request.survivors.join(', ')}] sent masked inputs`,
       };
-    },
-  };
+    }
+    if (request.type === 'consistency-request') {
+      const check = { type: 'consistency-request' as const, survivors: request.survivors, dropped: request.dropped };
+      request = await step(request.survivors, () => check, 'consistency-signature', stepMs);
+    }
+    if (request.type !== 'unmask-request') return aborted(request);
+    const { survivors, dropped, signatures } = request;
+    await runOptions.beforeUnmask?.([...survivors]);
+    const unmask = { type: 'unmask-request' as const, survivors, dropped, ...(signatures ? { signatures } : {}) };
+    const result = await step(signatures ? signatures.map((s) => s.id) : survivors, () => unmask, 'unmasking', stepMs);
+    if (result.type !== 'result') return aborted(result);
+
+    const decoded = decodeSum(result.sum, plan, result.survivors.length);
+    const clipped = decoded[CLIPPED]?.[0];
+    if (clipped === undefined) throw new CoreInputError(`the decoded secure sum lacks its "${CLIPPED}" count`, 'plan');
+    delete decoded[CLIPPED];
+    const survivorReceipts = Object.fromEntries(Object.entries(receipts).filter(([p]) => result.survivors.includes(p)));
+    return {
+      sum: decoded,
+      contributors: result.survivors,
+      failures: [...failures.values()],
+      ...(Object.keys(survivorReceipts).length ? { receipts: survivorReceipts } : {}),
+      secure: {
+        participants: config.participants.length,
+        survivors: result.survivors.length,
+        threshold: config.threshold,
+        neighbours: params.neighbours,
+        modulusBits: MODULUS_BITS,
+        clipped,
+        words: config.length,
+        ...(config.authenticated ? { authenticated: true } : {}),
+        ...(now ? { steps } : {}),
+        ...(carried ? { keysSetUpIn: carried.setUpIn } : {}),
+      },
+    };
+  }
 }
 
 /** Removes and returns the sum of `round` set up ahead, when it was set up for exactly these participants and this shape. */
