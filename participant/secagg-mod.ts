@@ -52,6 +52,7 @@ import { configFloorProblem, releaseFloor, stepFloorProblem } from './releases/f
 import { attemptProblem, contributionProblem, DEFAULT_MAX_ATTEMPTS, releaseProblem } from './releases/guard.ts';
 import type { InputKey } from './releases/guard.ts';
 import { configProblem, stageShape } from './secagg-config.ts';
+import { carriedRound } from '../core/round/carried-evaluation.ts';
 import { ReleaseLog } from './releases/log.ts';
 
 /** Cryptographic randomness for keys, seeds, Shamir coefficients, nonces and rounding. */
@@ -92,6 +93,18 @@ interface Session {
   floor: ReleaseFloor;
   /** Set at masking: the digest of the exact input and whether it carries fresh DP noise. */
   input?: { digest: string; noised: boolean };
+}
+
+/**
+ * The task configuration a later round's carried sum is checked against: the carrying task's, with
+ * what the job implies for that round (a training round carries the previous round's evaluation
+ * only when the job evaluates that round).
+ */
+function laterConfig(task: ParsedTask, round: number): ParsedTask['config'] {
+  if (task.kind !== 'train') return task.config;
+  const { evaluates: _, ...rest } = task.config;
+  const carries = carriedRound(task.config.job, round);
+  return carries === undefined ? rest : { ...rest, evaluates: carries };
 }
 
 /** SHA-256 (hex) of a contribution's exact values (vector names sorted; float64 little-endian). */
@@ -162,7 +175,7 @@ export function secAggMod(opts: SecAggModOptions): Mod {
       // Key-setup steps of later rounds' sums, carried by this step: each answered on its own.
       const answers: AheadAnswer[] = [];
       for (const step of task.ahead) {
-        const r = await one({ ...task, round: step.config.round, secagg: step, ahead: undefined, weights: undefined }, true);
+        const r = await one({ ...task, round: step.config.round, config: laterConfig(task, step.config.round), secagg: step, ahead: undefined, weights: undefined }, true);
         answers.push('secagg' in r ? { run: step.config.run, secagg: r.secagg } : { run: step.config.run, refusal: 'refusal' in r ? `${r.refusal.reason} [${r.refusal.code}]` : 'no answer' });
       }
       return { ...result, ahead: answers };

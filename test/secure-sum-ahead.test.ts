@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { trainShape } from '../core/aggregate/train.ts';
+import { carriedRound, carriedShape } from '../core/round/carried-evaluation.ts';
+import type { ContributionShape } from '../core/types.ts';
 import type { StageTask } from '../core/round/grid.ts';
 import { secureSum } from '../core/round/secure-sum.ts';
 import type { SecureSumOptions } from '../core/round/secure-sum.ts';
@@ -165,6 +167,31 @@ describe('secure sums whose keys an earlier sum set up', () => {
     const { results } = await runRounds(12, [1, 2, 3], 2, { only: (round, names) => (round === 3 ? names.slice(1) : names) });
     expect(results.map(({ res }) => res.secure!.steps![0]!.step)).toEqual(['advertise-keys', 'masked-input', 'advertise-keys']);
     expect(results[2]!.res.contributors).toEqual(results[2]!.members);
+  });
+
+  it('sets up each later round with the vectors it sends: a carried evaluation only in the rounds that carry one', async () => {
+    const bins = 10;
+    const overrides = { rounds: 4, evaluation: { carried: true, every: 2, bins }, secureAggregation: { clip: 4, maxWeight: 1000, keysAhead: 3 } };
+    const evaluation = (c: ContributionShape) => Object.fromEntries(Object.entries(c).map(([k, n]) => [k, new Float64Array(n).fill(1)]));
+    const { names, handlers, config, job } = setup(8, overrides, (name, task) => ({
+      ...updateOf(name, task.round),
+      ...(task.config.evaluates !== undefined ? evaluation(carriedShape(bins)) : {}),
+    }));
+    // With evaluations every second round, rounds 1 and 3 carry one and rounds 2 and 4 do not.
+    expect([1, 2, 3, 4].map((r) => carriedRound(job, r))).toEqual([0, undefined, 2, undefined]);
+    const protocol = secureSum('job-1', job, '0', { now: fakeClock() });
+    const grid = memoryGrid(handlers);
+    const setUpIn: (number | undefined)[] = [];
+    for (const round of [1, 2, 3, 4]) {
+      const carries = carriedRound(job, round);
+      const task = { kind: 'train' as const, round, config: carries === undefined ? config : { ...config, evaluates: carries }, weights: new Float32Array(SIZE) };
+      const res = await protocol.run(grid, names, task, carries === undefined ? shape : { ...shape, ...carriedShape(bins) }, 1000);
+      expect(res.failures).toEqual([]);
+      expect(res.contributors).toEqual(names);
+      if (carries !== undefined) expect(Array.from(res.sum![`${Object.keys(carriedShape(bins))[0]}`]!).every((x) => x === names.length)).toBe(true);
+      setUpIn.push(res.secure!.keysSetUpIn);
+    }
+    expect(setUpIn).toEqual([undefined, 1, 1, 1]);
   });
 
   it('sets up no further than the job\'s last round, and nothing with keysAhead 0', async () => {

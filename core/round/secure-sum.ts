@@ -41,6 +41,7 @@ import type { SecureStepTime, SumProtocol, SumResult, SumRunOptions } from './su
 import { CarriedSetups } from './secure-ahead.ts';
 import type { PreparedSum, SetupReply } from './secure-ahead.ts';
 import type { ContributionShape } from '../types.ts';
+import { carriedRound, carriedShape, isCarried } from './carried-evaluation.ts';
 
 type Deadline = ServerInput['type'];
 const DEADLINE_OF: Record<SecAggClientMessage['type'], Deadline> = {
@@ -81,7 +82,7 @@ export interface SecureSumOptions {
  */
 export function secureSum(
   jobId: string,
-  job: Pick<JobSpec, 'secureAggregation' | 'minParticipants' | 'seed' | 'privacy' | 'rounds'>,
+  job: Pick<JobSpec, 'secureAggregation' | 'minParticipants' | 'seed' | 'privacy' | 'rounds' | 'evaluation' | 'model'>,
   incarnation = '0',
   options: SecureSumOptions = {},
 ): SumProtocol {
@@ -90,13 +91,19 @@ export function secureSum(
   const runId = (kind: string, round: number) => `${jobId}/${kind}/${round}/${incarnation}.${++attempt}`;
   /** Sums of later training rounds whose keys an earlier sum set up, by round (same participants and shape only). */
   const prepared = new Map<number, PreparedSum & { participants: string[]; shapeKey: string }>();
-  /** Configurations of the later training rounds' sums a fresh training sum of `round` sets up too. */
-  const aheadConfigs = (round: number, participants: string[], shape: ContributionShape): SecAggConfig[] => {
+  /**
+   * Configurations (with their vectors' shapes) of the later training rounds' sums a fresh training
+   * sum of `round` with `shape` sets up too. A round's update vectors are the same in every round;
+   * whether it also carries the previous round's evaluation depends on the round.
+   */
+  const aheadConfigs = (round: number, participants: string[], shape: ContributionShape): { config: SecAggConfig; shapeKey: string }[] => {
     const last = Math.min(job.rounds, round + (job.secureAggregation.keysAhead ?? 0));
-    const out: SecAggConfig[] = [];
+    const update = Object.fromEntries(Object.entries(shape).filter(([name]) => !isCarried(name)));
+    const out: { config: SecAggConfig; shapeKey: string }[] = [];
     for (let r = round + 1; r <= last; r++) {
-      const c = secureRoundParams(job, 'train', shape, runId('train', r), r, participants).config;
-      out.push(options.authenticated ? { ...c, authenticated: true } : c);
+      const later = carriedRound(job, r) === undefined ? update : { ...update, ...carriedShape(job.evaluation.bins) };
+      const c = secureRoundParams(job, 'train', later, runId('train', r), r, participants).config;
+      out.push({ config: options.authenticated ? { ...c, authenticated: true } : c, shapeKey: shapeKeyOf(later) });
     }
     return out;
   };
@@ -114,7 +121,7 @@ export function secureSum(
 
   async function runOnce(grid: Grid, participants: string[], task: StageTask, shape: ContributionShape, deadlineMs: number, runOptions: SumRunOptions): Promise<SumResult> {
     const stage = `round ${task.round}: ${task.kind}`;
-    const shapeKey = JSON.stringify(Object.entries(shape).sort(([a], [b]) => (a < b ? -1 : 1)));
+    const shapeKey = shapeKeyOf(shape);
     const carried = task.kind === 'train' && !runOptions.exact ? takePrepared(prepared, task.round, participants, shapeKey) : undefined;
     let params: ReturnType<typeof secureRoundParams>;
     try {
@@ -137,8 +144,8 @@ export function secureSum(
     let server: ServerState = carried?.server ?? initServer(config);
     // A fresh training sum sets up the keys of the next `keysAhead` training rounds' sums as well.
     const ahead = task.kind === 'train' && !carried && !runOptions.exact ? aheadConfigs(task.round, participants, shape) : [];
-    const setups = ahead.length ? new CarriedSetups(task.round, ahead, options.roster) : undefined;
-    for (const r of ahead) prepared.delete(r.round);
+    const setups = ahead.length ? new CarriedSetups(task.round, ahead.map((a) => a.config), options.roster) : undefined;
+    for (const a of ahead) prepared.delete(a.config.round);
 
     /** One step: send each participant its message, collect replies of the expected type, advance the server. */
     const step = async (
@@ -200,7 +207,9 @@ export function secureSum(
     const { stepMs } = job.secureAggregation;
     const shares = carried ? { shared: carried.shared, deliveries: carried.deliveries } : await setUp(stepMs);
     if ('type' in shares) return aborted(shares);
-    for (const p of setups?.prepared() ?? []) prepared.set(p.round, { ...p, participants: [...participants].sort(), shapeKey });
+    for (const p of setups?.prepared() ?? []) {
+      prepared.set(p.round, { ...p, participants: [...participants].sort(), shapeKey: ahead.find((a) => a.config.round === p.round)!.shapeKey });
+    }
     // The weights travel with the first step this sum sends: the masked-input step when an earlier sum set up its keys.
     let request = await step(shares.shared, (p) => shares.deliveries.find((d) => d.to === p)!, 'masked-input', deadlineMs, carried !== undefined);
     const { exact } = runOptions;
@@ -249,6 +258,11 @@ export function secureSum(
       },
     };
   }
+}
+
+/** The vector names and lengths of a shape, in a canonical order. */
+function shapeKeyOf(shape: ContributionShape): string {
+  return JSON.stringify(Object.entries(shape).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** Removes and returns the sum of `round` set up ahead, when it was set up for exactly these participants and this shape. */
