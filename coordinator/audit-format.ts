@@ -36,6 +36,8 @@ const SecureSchema = z.strictObject({
   participants: count, survivors: count, threshold: count, neighbours: count, modulusBits: count, clipped: count, words: count,
   /** Signed key adverts and the consistency check ran (a coordinator with a roster). */
   authenticated: z.literal(true).optional(),
+  /** The round whose sum carried this sum's key setup (secureAggregation.keysAhead). */
+  keysSetUpIn: z.int().positive().optional(),
 });
 const ClientDpSchema = z.strictObject({
   noise: z.enum(['distributed', 'central']), clipNorm: z.number(), noiseMultiplier: z.number(), survivors: count,

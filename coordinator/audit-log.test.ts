@@ -22,7 +22,7 @@ function round(n: number, receipts?: Record<string, string>): RoundRecord {
     round: n, participants: ['bank-a', 'bank-b'], trainLoss: n === 0 ? Number.NaN : 0.5 / n, seconds: 0.25, finishedAt: 0,
     metrics: { auc: 0.5 + n / 10, ks: 0.1 * n, gini: n / 5, logLoss: 0.69, brier: 0.24, n: 100, positives: 30 },
     failures: n === 2 ? [{ participant: 'bank-c', stage: 'round 2: train', reason: 'not connected' }] : [],
-    secure: { participants: 2, survivors: 2, threshold: 2, neighbours: 1, modulusBits: 32, clipped: 0, words: 40 },
+    secure: { participants: 2, survivors: 2, threshold: 2, neighbours: 1, modulusBits: 32, clipped: 0, words: 40, ...(n === 2 ? { keysSetUpIn: 1 } : {}) },
     ...(receipts ? { receipts } : {}),
   };
 }
@@ -59,11 +59,15 @@ describe('audit log', () => {
       expect(rec.seq).toBe(i + 1);
       expect(rec.prev).toBe(i === 0 ? null : lineHash(lines[i - 1]!));
     });
-    const [started, , submitted, r0] = lines.map((l) => JSON.parse(l));
+    const [started, , submitted, r0, , r2] = lines.map((l) => JSON.parse(l));
     expect(started).toMatchObject({ kind: 'coordinator-started', format: 1, address: '127.0.0.1:7000', at: 1_700_000_001_000 });
     expect(submitted).toMatchObject({ kind: 'job-submitted', jobId: 'job-1', name: 'audit-unit', jobDigest: lineHash(canonicalJson(job)), participants: ['bank-a', 'bank-b'] });
     expect(r0.trainLoss).toBeNull(); // NaN is logged as null
     expect(r0.secure.threshold).toBe(2);
+    // A sum whose keys an earlier round's sum set up (keysAhead) says which; the others do not.
+    expect(r0.secure.keysSetUpIn).toBeUndefined();
+    expect(r2.secure.keysSetUpIn).toBe(1);
+    expect(verify(lines).problems).toEqual([]);
 
     const reopened = AuditLog.open(file, { now: clock() });
     expect(reopened.head).toEqual({ seq: 7, hash: lineHash(lines[6]!) });

@@ -192,7 +192,7 @@ export class AuditLog {
       trainLoss: finiteOrNull(r.trainLoss),
       seconds: r.seconds,
       failures: r.failures.map((f) => ({ participant: f.participant, stage: f.stage, reason: f.reason })),
-      ...(s ? { secure: { participants: s.participants, survivors: s.survivors, threshold: s.threshold, neighbours: s.neighbours, modulusBits: s.modulusBits, clipped: s.clipped, words: s.words, ...(s.authenticated ? { authenticated: true as const } : {}) } } : {}),
+      ...(s ? { secure: { participants: s.participants, survivors: s.survivors, threshold: s.threshold, neighbours: s.neighbours, modulusBits: s.modulusBits, clipped: s.clipped, words: s.words, ...(s.authenticated ? { authenticated: true as const } : {}), ...(s.keysSetUpIn ? { keysSetUpIn: s.keysSetUpIn } : {}) } } : {}),
       ...(r.receipts ? { receipts: { ...r.receipts } } : {}),
       ...(r.releaseReceipts ? { releaseReceipts: structuredClone(r.releaseReceipts) } : {}),
       ...(c
