@@ -24,6 +24,7 @@ import { ReleaseLog } from '../participant/releases/log.ts';
 import { secAggMod } from '../participant/secagg-mod.ts';
 import { SYNTHETIC_SCHEMA, syntheticParties, tempDir } from './helpers.ts';
 import { memoryGrid } from '../sim/memory-grid.ts';
+import type { StageTask } from '../core/round/grid.ts';
 
 const schema = loadSchemaFile(SYNTHETIC_SCHEMA);
 const tmp = tempDir('resume-release');
@@ -72,8 +73,8 @@ function nodes(dir: string): Map<string, TaskHandler> {
   );
 }
 
-const deps = (handlers: Map<string, TaskHandler>, store: JobStorePort, incarnation: string, spec = job) => ({
-  grid: memoryGrid(handlers), sum: secureSum('job-r', spec, incarnation), store, now: () => 0, emit: () => undefined,
+const deps = (handlers: Map<string, TaskHandler>, store: JobStorePort, incarnation: string, spec = job, seen: StageTask[] = []) => ({
+  grid: memoryGrid(handlers, {}, seen), sum: secureSum('job-r', spec, incarnation), store, now: () => 0, emit: () => undefined,
 });
 
 describe('rerunning a stage that was being unmasked when the coordinator stopped', () => {
@@ -131,5 +132,25 @@ describe('rerunning a stage that was being unmasked when the coordinator stopped
     expect(done.rounds.map((r) => r.round)).toEqual([0, 1, 2, 3]);
     expect(store.s.rounds.map((r) => r.round)).toEqual([0, 1, 2, 3]);
     for (const r of done.rounds) expect(Number.isFinite(r.metrics.auc), `round ${r.round}`).toBe(true);
+  });
+
+  it('with keys set up ahead: the restarted coordinator reruns the stage and sets up the rest afresh', async () => {
+    const ahead = JobSpecSchema.parse({ ...job, secureAggregation: { keysAhead: 2 } });
+    const handlers = nodes(path.join(tmp.dir, 'd'));
+    const store = memoryStore('train/2');
+    // Round 2's sum, set up during round 1's, is about to be unmasked when the coordinator stops.
+    const seen: StageTask[] = [];
+    await expect(runJob('job-r', ahead, schema, deps(handlers, store.port, 'one', ahead, seen))).rejects.toBeInstanceOf(Crash);
+    const firstOfRound2 = seen.find((t) => t.kind === 'train' && t.round === 2)!;
+    expect(firstOfRound2.secagg!.message.type).toBe('share-delivery');
+    expect(store.s.rounds.map((r) => [r.round, r.secure?.keysSetUpIn])).toEqual([[0, undefined], [1, undefined]]);
+    expect(store.s.releases['train/2']).toEqual(ALL);
+
+    // The new coordinator holds none of the keys set up before: it reruns round 2 over exactly the
+    // stored set and sets up round 3 afresh; the nodes' carried sessions of before are never used.
+    const done = await runJob('job-r', ahead, schema, deps(handlers, store.port, 'two', ahead), store.resume());
+    expect(done.rounds.map((r) => [r.round, r.secure?.keysSetUpIn])).toEqual([[0, undefined], [1, undefined], [2, undefined], [3, undefined]]);
+    expect(done.rounds[2]!.participants).toEqual(ALL);
+    expect(done.rounds[3]!.participants).toEqual(ALL);
   });
 });
