@@ -41,6 +41,7 @@ import { checkAuth } from '../core/secagg/protocol/advert.ts';
 import { clientStep, initClient, wipeClientState } from '../core/secagg/protocol/client.ts';
 import type { ClientAuth, ClientInput, ClientOutput, ClientState } from '../core/secagg/protocol/types.ts';
 import { prepareForSecureSum, secureRoundParams } from '../core/round/secure-plan.ts';
+import { KEY_SETUP_STEPS } from '../core/round/secure-messages.ts';
 import type { AheadAnswer } from '../core/round/secure-messages.ts';
 import type { HandlerResult, Mod, ParsedTask } from './handler.ts';
 import { cryptoRng } from '../platform/crypto-rng.ts';
@@ -203,7 +204,7 @@ export function secAggMod(opts: SecAggModOptions): Mod {
     if (task.config.job.aggregation !== 'secagg') return refuse(`job ${task.jobId} says aggregation "${task.config.job.aggregation}" but sent a secure-aggregation step`);
     const { config, message } = task.secagg;
     const configKey = configKeyOf(config);
-    if (carried && message.type !== 'begin' && message.type !== 'peer-keys' && message.type !== 'graph-reveals') {
+    if (carried && !KEY_SETUP_STEPS.has(message.type)) {
       return refuse(`a ${message.type} step of secure sum ${config.run} cannot ride along with another sum's step; only key-setup steps can`);
     }
     if (message.type === 'begin') {

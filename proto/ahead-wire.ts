@@ -4,6 +4,7 @@
  * step of the current one. Each carried step is an ordinary SecAggStep and each answer an
  * ordinary SecAggReply, validated as such; only key-setup messages may be carried.
  */
+import { KEY_SETUP_REPLIES, KEY_SETUP_STEPS } from '../core/round/secure-messages.ts';
 import type { AheadAnswer, SecAggTask } from '../core/round/secure-messages.ts';
 import type { AheadReply, AheadReply__Output } from './generated/fedcredit/v1/AheadReply.ts';
 import type { SecAggStep__Output } from './generated/fedcredit/v1/SecAggStep.ts';
@@ -14,14 +15,12 @@ import { MAX_ID_CHARS, headOf, wellFormed } from './limits.ts';
 /** Most carried sums in one task or reply (the job setting keysAhead is at most 8). */
 export const MAX_AHEAD = 8;
 const MAX_REFUSAL_CHARS = 2000;
-const SETUP_STEPS = new Set(['begin', 'peer-keys', 'graph-reveals']);
-const SETUP_REPLIES = new Set(['advertise-keys', 'graph-nonce', 'share-keys']);
 
 /** Decodes a task's carried steps for participant `self`; throws WireFormatError naming the first bad one. */
 export function aheadStepsFromWire(steps: SecAggStep__Output[], self: string): SecAggTask[] {
   if (steps.length > MAX_AHEAD) throw new WireFormatError(`a task carries ${steps.length} key-setup steps of later sums; at most ${MAX_AHEAD} are allowed`);
   return steps.map((s, i) => {
-    if (!SETUP_STEPS.has(s.message)) throw new WireFormatError(`ahead[${i}]: a "${s.message}" step cannot be carried; only key-setup steps (begin, peer-keys, graph-reveals) can`);
+    if (!KEY_SETUP_STEPS.has(s.message)) throw new WireFormatError(`ahead[${i}]: a "${s.message}" step cannot be carried; only key-setup steps (begin, peer-keys, graph-reveals) can`);
     return secaggStepFromWire(s, self);
   });
 }
@@ -38,7 +37,7 @@ export function aheadAnswersFromWire(replies: AheadReply__Output[], from: string
     if (!r.run || r.run.length > MAX_ID_CHARS) throw new WireFormatError(`ahead[${i}].run must be 1–${MAX_ID_CHARS} characters`);
     if (r.secagg && r.refusal) throw new WireFormatError(`ahead[${i}] holds both a secure-aggregation reply and a refusal`);
     if (r.secagg) {
-      if (!SETUP_REPLIES.has(r.secagg.message)) throw new WireFormatError(`ahead[${i}]: a "${r.secagg.message}" reply cannot answer a carried step; only key-setup replies can`);
+      if (!KEY_SETUP_REPLIES.has(r.secagg.message)) throw new WireFormatError(`ahead[${i}]: a "${r.secagg.message}" reply cannot answer a carried step; only key-setup replies can`);
       return { run: r.run, secagg: secaggReplyFromWire(r.secagg, from, 0) };
     }
     if (r.refusal) return { run: r.run, refusal: wellFormed(headOf(r.refusal, MAX_REFUSAL_CHARS)) };

@@ -18,11 +18,10 @@
 import { serverStep, initServer } from '../secagg/protocol/server.ts';
 import type { SecAggConfig, ServerInput, ServerState, ShareDelivery } from '../secagg/protocol/types.ts';
 import type { StageFailure, StageReply } from './grid.ts';
-import type { SecAggClientMessage, SecAggServerMessage, SecAggTask } from './secure-messages.ts';
+import type { KeySetupReply, SecAggClientMessage, SecAggServerMessage, SecAggTask } from './secure-messages.ts';
 
-/** The reply a carried step waits for, and the server stage's deadline input for it. */
-export type SetupReply = 'advertise-keys' | 'graph-nonce' | 'share-keys';
-const DEADLINE: Record<SetupReply, ServerInput['type']> = {
+/** The server stage's deadline input for the reply a carried step waits for. */
+const DEADLINE: Record<KeySetupReply, ServerInput['type']> = {
   'advertise-keys': 'advertise-keys-deadline',
   'graph-nonce': 'graph-reveal-deadline',
   'share-keys': 'share-keys-deadline',
@@ -82,7 +81,7 @@ export class CarriedSetups {
    * of that step). A member without a reply, or without an answer of the expected type for a
    * setup, is that setup's dropout at this step.
    */
-  absorb(expect: SetupReply, replies: ReadonlyMap<string, StageReply>): void {
+  absorb(expect: KeySetupReply, replies: ReadonlyMap<string, StageReply>): void {
     for (const s of this.setups) {
       if (s.done || s.to.size === 0) continue;
       const stage = `round ${s.round}: train (secagg ${expect}, carried)`;

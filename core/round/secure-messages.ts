@@ -58,6 +58,16 @@ export function expectedReply(step: SecAggTask): SecAggClientMessage['type'] {
   }
 }
 
+/** The key-setup steps of a secure sum (the only ones another sum's step can carry), and their replies. */
+export const KEY_SETUP_STEPS: ReadonlySet<string> = new Set<SecAggServerMessage['type']>(['begin', 'peer-keys', 'graph-reveals']);
+export type KeySetupReply = Extract<SecAggClientMessage['type'], 'advertise-keys' | 'graph-nonce' | 'share-keys'>;
+export const KEY_SETUP_REPLIES: ReadonlySet<string> = new Set<KeySetupReply>(['advertise-keys', 'graph-nonce', 'share-keys']);
+
+/** True for the reply types of the key-setup steps. */
+export function isKeySetupReply(type: SecAggClientMessage['type']): type is KeySetupReply {
+  return KEY_SETUP_REPLIES.has(type);
+}
+
 /**
  * A participant's answer to one key-setup step of a later round's secure sum that rode along with
  * a step of this one (`StageTask.ahead`): its message, or why it will not take part in that sum.

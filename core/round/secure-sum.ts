@@ -35,11 +35,12 @@ import type { SecAggConfig, ServerInput, ServerOutput, ServerState, ShareDeliver
 import type { JobSpec } from '../job.ts';
 import { CoreInputError } from '../types.ts';
 import type { Grid, StageFailure, StageTask } from './grid.ts';
+import { isKeySetupReply } from './secure-messages.ts';
 import type { SecAggClientMessage, SecAggServerMessage } from './secure-messages.ts';
 import { CLIPPED, MODULUS_BITS, secureRoundParams } from './secure-plan.ts';
 import type { SecureStepTime, SumProtocol, SumResult, SumRunOptions } from './sum-protocol.ts';
 import { CarriedSetups } from './secure-ahead.ts';
-import type { PreparedSum, SetupReply } from './secure-ahead.ts';
+import type { PreparedSum } from './secure-ahead.ts';
 import type { ContributionShape } from '../types.ts';
 import { carriedRound, carriedShape, isCarried } from './carried-evaluation.ts';
 
@@ -156,16 +157,17 @@ export function secureSum(
       first = false,
     ): Promise<ServerOutput> => {
       const started = now?.();
-      const carries = setups && expect !== 'masked-input' && expect !== 'consistency-signature' && expect !== 'unmasking' ? setups : undefined;
+      // The key-setup steps also carry those of the later sums this one sets up.
+      const carries = setups && isKeySetupReply(expect) ? { setups, expect } : undefined;
       const { replies, failures: lost } = await grid.run(
         to,
         (p) => {
-          const later = carries?.tasksFor(p);
+          const later = carries?.setups.tasksFor(p);
           return { ...base, ...(first && task.weights ? { weights: task.weights } : {}), secagg: { config, message: messageFor(p) }, ...(later ? { ahead: later } : {}) };
         },
         ms,
       );
-      if (carries) carries.absorb(expect as SetupReply, replies);
+      if (carries) carries.setups.absorb(carries.expect, replies);
       for (const f of lost) fail(f.participant, expect, f.reason);
       const messages: SecAggClientMessage[] = [];
       for (const [p, reply] of replies) {
