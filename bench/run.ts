@@ -17,9 +17,10 @@
  *    minParticipants (default min(n, 10)) sets how many neighbours each member masks with: with
  *    10 of 100 members required, "auto" gives k = 14 (SecAgg+); `--min-participants 100` makes
  *    everyone everyone's neighbour. `--carried` makes every job carry each round's evaluation in
- *    the next round's training stage (one aggregate per round). `--keys-ahead N` sets the secure
- *    jobs' `secureAggregation.keysAhead`: a fresh training sum also sets up the next N rounds'
- *    keys, whose sums then start at the masked-input step. `--next-task pull-beside-push` (or
+ *    the next round's training stage (one aggregate per round). `--keys-ahead N` adds a fifth
+ *    mode beside the four: the authenticated job with `secureAggregation.keysAhead` N (a fresh
+ *    training sum also sets up the next N rounds' keys, whose sums then start at the
+ *    masked-input step), compared by seconds per round of whole jobs. `--next-task pull-beside-push` (or
  *    `pull-after-push`) makes the nodes poll for each next task with a PullTask of its own instead
  *    of getting it in their PushResult's reply (the default, `push-reply`). `--profile` adds one profiled job per mode and a table of where
  *    its rounds' time goes (bench/time-split.ts), and `--profile-dir` saves each mode's raw profile
@@ -64,10 +65,11 @@ import { loadSchemaFile } from '../participant/data/load.ts';
 import { initBackend } from '../participant/trainer/backend.ts';
 import { runMaskingBench, runProtocolBench } from './masking.ts';
 import type { MaskingResult, ProtocolStepResult } from './masking.ts';
-import { BENCH_MODES, parameterCount, runRoundBench, SCHEMA_FILE } from './secagg-round.ts';
+import { benchModes, parameterCount, runRoundBench, SCHEMA_FILE } from './secagg-round.ts';
+import { median } from './stats.ts';
 import { dpNoiseRows, runEpochBench, runSamplerBench } from './dp-noise.ts';
 import type { EpochResult, SamplerResult } from './dp-noise.ts';
-import type { CoordinatorLayout, RoundBenchResult } from './secagg-round.ts';
+import type { BenchMode, CoordinatorLayout, RoundBenchResult } from './secagg-round.ts';
 import { psiTable, runPsiBench } from './psi.ts';
 import { type FleetStepResult, fleetStepRows, runFleetStepBench } from './fleet-steps.ts';
 import { TIME_CATEGORIES } from './time-split.ts';
@@ -198,6 +200,31 @@ function stepsCell(r: RoundBenchResult): string {
   return steps.map((step) => `${step} ${secondsOf(secagg, step)} / ${secondsOf(authenticated, step)}`).join(', ');
 }
 
+const MODE_NAMES: Record<BenchMode, string> = { plain: 'plain', 'plain-mtls': 'plain over mutual TLS', secagg: 'secure', authenticated: 'authenticated', 'auth-ahead': 'authenticated with keysAhead' };
+
+/**
+ * With `--keys-ahead N`: the authenticated job with keys set up ahead, beside the one without.
+ * Its rounds are uneven by design, so the comparison that counts is seconds per round of whole
+ * jobs (rounds 1..R added, divided by R; the median over jobs).
+ */
+function aheadRows(r: RoundBenchResult, o: Options): [string, string, string][] {
+  const ahead = r.authAheadSeconds;
+  const mean = r.meanRoundSeconds;
+  if (!ahead || !o.keysAhead) return [];
+  const plain = mean.plain ?? Number.NaN;
+  const auth = mean.authenticated ?? Number.NaN;
+  const carried = mean['auth-ahead'] ?? Number.NaN;
+  return [
+    [`secure + authenticated round with keysAhead ${o.keysAhead}, median (s)`, `${fmt(median(ahead), 3)}  (${ahead.length} rounds: ${ahead.map((s) => fmt(s, 2)).join(', ')}; later rounds' key setup carried by an earlier round's sum)`, ''],
+    ['seconds per round of whole jobs, median over jobs: plain / authenticated / authenticated with keysAhead', `${fmt(plain, 3)} / ${fmt(auth, 3)} / ${fmt(carried, 3)}  (each job's rounds 1..${r.roundsPerJob} added, divided by ${r.roundsPerJob})`, ''],
+    [
+      `**authenticated with keysAhead ${o.keysAhead} / plain** (seconds per round of whole jobs)`,
+      `**${fmt(carried / plain, 3)}**  (without keysAhead, same run: ${fmt(auth / plain, 3)})`,
+      r.parties >= 100 ? `≤ ${AUTH_TARGET} and ≤ ${AUTH_SECONDS_TARGET} s: ${pass(carried / plain <= AUTH_TARGET && carried <= AUTH_SECONDS_TARGET)}` : '',
+    ],
+  ];
+}
+
 function table(machine: Record<string, string>, m: MaskingResult | undefined, p: ProtocolStepResult | undefined, r: RoundBenchResult | undefined, parameters: number, o: Options, dp?: DpNoiseResult, vertical?: VerticalScoreBench, gbdt?: GbdtBench, steps?: FleetStepResult): string {
   const rows: [string, string, string][] = [
     ['machine', `${machine.cpu} × ${machine.cores} cores, ${machine.memory}, ${machine.os}`, ''],
@@ -206,6 +233,8 @@ function table(machine: Record<string, string>, m: MaskingResult | undefined, p:
     ['model (parameters)', `mlp [${o.hidden.join(', ')}] over ${machine.inputDim} inputs: ${parameters.toLocaleString('en-US')} parameters`, ''],
   ];
   if (r) {
+    const modes = benchModes(o);
+    const modeNames = modes.map((m) => MODE_NAMES[m]).join(' / ');
     rows.push(
       ['data', `synthetic consortium, ${r.rows.toLocaleString('en-US')} rows in ${r.parties} parties; 1 local epoch, batch 64; all nodes in this process, over gRPC on ${o.host}, ${r.coordinators === 'process' ? 'each coordinator in a process of its own' : 'the coordinators in the same process'}${o.carried ? '; each round\'s evaluation carried by the next round\'s training stage (--carried)' : ''}${o.nextTask && o.nextTask !== 'push-reply' ? `; nodes poll for each next task (--next-task ${o.nextTask})` : ''}`, ''],
       [
@@ -218,8 +247,9 @@ function table(machine: Record<string, string>, m: MaskingResult | undefined, p:
       ['secure round, median (s)', `${fmt(r.secureMedianSeconds, 3)}  (${r.secureSeconds.length} rounds: ${r.secureSeconds.map((s) => fmt(s, 2)).join(', ')})`, ''],
       ['**secure / plain** (medians)', `**${fmt(r.ratio, 3)}**`, `≤ ${ROUND_TARGET}: ${pass(r.ratio <= ROUND_TARGET)}`],
       ['secure / plain, fastest rounds', `${fmt(r.minRatio, 3)}  (${fmt(r.secureMinSeconds, 3)} / ${fmt(r.plainMinSeconds, 3)} s; less sensitive to load from other tenants)`, ''],
-      ['CPU of one whole job, median (s): plain / plain over mutual TLS / secure / authenticated', BENCH_MODES.map((m) => {
+      [`CPU of one whole job, median (s): ${modeNames}`, modes.map((m) => {
         const c = r.jobCpuSeconds[m];
+        if (!c) return 'n/a';
         return c.coordinator === undefined ? fmt(c.nodes, 1) : `${fmt(c.nodes, 1)} + ${fmt(c.coordinator, 1)}`;
       }).join(' / ') + (r.coordinators === 'process' ? '  (nodes\' process + coordinator process; round 0 and the last evaluation included)' : '  (this process; round 0 and the last evaluation included)'), ''],
       ['secure + authenticated round, median (s)', `${fmt(r.authMedianSeconds, 3)}  (${r.authSeconds.length} rounds: ${r.authSeconds.map((s) => fmt(s, 2)).join(', ')}; mutual TLS, roster, signed messages and key adverts, consistency check)`, ''],
@@ -229,6 +259,7 @@ function table(machine: Record<string, string>, m: MaskingResult | undefined, p:
         `**${fmt(r.authOverPlain, 3)}**  (fastest rounds: ${fmt(r.authOverPlainMin, 3)}, ${fmt(r.authMinSeconds, 3)} / ${fmt(r.plainMinSeconds, 3)} s)`,
         r.parties >= 100 ? `≤ ${AUTH_TARGET} and ≤ ${AUTH_SECONDS_TARGET} s: ${pass(r.authOverPlain <= AUTH_TARGET && r.authMedianSeconds <= AUTH_SECONDS_TARGET)}` : '',
       ],
+      ...aheadRows(r, o),
       ['secure sum steps of a training round, median (s): secure / authenticated', `${stepsCell(r)}  (as the coordinator timed them: from sending a step's messages to its own step done with the replies)`, ''],
       [
         'authenticated / plain on the same mutual TLS + roster coordinator (medians)',
@@ -238,10 +269,10 @@ function table(machine: Record<string, string>, m: MaskingResult | undefined, p:
     );
     if (r.timeSplit) {
       const split = r.timeSplit;
-      rows.push(['**where a round\'s time goes** (s per round: plain / plain over mutual TLS / secure / authenticated)', r.coordinators === 'process'
+      rows.push([`**where a round's time goes** (s per round: ${modeNames})`, r.coordinators === 'process'
         ? 'one profiled job per mode, rounds ≥ 1; the nodes\' process only (the coordinators ran in processes of their own: with --profile-dir, their profiles are in coordinator-*/ there)'
         : 'one profiled job per mode, rounds ≥ 1; all parties share this process, so the parts add up to the round', '']);
-      for (const c of TIME_CATEGORIES) rows.push([`&nbsp;&nbsp;${c}`, BENCH_MODES.map((m) => fmt(split[m][c], 2)).join(' / '), '']);
+      for (const c of TIME_CATEGORIES) rows.push([`&nbsp;&nbsp;${c}`, modes.map((m) => fmt(split[m]?.[c] ?? Number.NaN, 2)).join(' / '), '']);
     }
   }
   if (m && p) rows.push(

@@ -88,7 +88,11 @@ export interface RoundBenchOptions {
    * (`evaluation.carried`): one aggregate per round instead of two, in every mode.
    */
   carried?: boolean;
-  /** `secureAggregation.keysAhead` of the secure jobs: later rounds whose key setup a fresh training sum carries (0: none). */
+  /**
+   * With N > 0, a fifth mode `auth-ahead`: the authenticated job with `secureAggregation.keysAhead`
+   * N (a fresh training sum also sets up the next N rounds' keys), measured beside the others,
+   * which keep keysAhead 0.
+   */
   keysAhead?: number;
   /** How every node gets its next task (participant/node.ts; default its default, `push-reply`). */
   nextTask?: NextTaskMode;
@@ -105,13 +109,29 @@ export type CoordinatorLayout = 'process' | 'in-process';
 
 /**
  * The benchmark's modes: on the plaintext coordinator `plain` and `secagg`; on the mutual TLS +
- * roster coordinator `plain-mtls` (plain aggregation, signed messages) and `authenticated` (secure
- * aggregation with signed adverts and the consistency check).
+ * roster coordinator `plain-mtls` (plain aggregation, signed messages), `authenticated` (secure
+ * aggregation with signed adverts and the consistency check) and, with `keysAhead`, `auth-ahead`
+ * (the same with key setup carried ahead).
  */
-export type BenchMode = 'plain' | 'plain-mtls' | 'secagg' | 'authenticated';
+export type BenchMode = 'plain' | 'plain-mtls' | 'secagg' | 'authenticated' | 'auth-ahead';
 
-/** The modes in the order each cycle of jobs runs them (reversed every other cycle). */
-export const BENCH_MODES: readonly BenchMode[] = ['plain', 'plain-mtls', 'secagg', 'authenticated'];
+/** The modes every run measures, in the order each cycle of jobs runs them (reversed every other cycle). */
+const BENCH_MODES: readonly BenchMode[] = ['plain', 'plain-mtls', 'secagg', 'authenticated'];
+
+/** The modes a run with these options measures: {@link BENCH_MODES}, then `auth-ahead` when keysAhead > 0. */
+export function benchModes(o: Pick<RoundBenchOptions, 'keysAhead'>): BenchMode[] {
+  return o.keysAhead ? [...BENCH_MODES, 'auth-ahead'] : [...BENCH_MODES];
+}
+
+/**
+ * Seconds per round of whole jobs: for each job, its rounds 1..R added and divided by R, then the
+ * median over the jobs. With keys set up ahead, a job's rounds are uneven (the round that sets up
+ * later rounds' keys is slower, those rounds faster), so this, not the median round, is what the
+ * setting changes.
+ */
+export function meanRoundSeconds(jobs: readonly JobSample[]): number {
+  return median(jobs.map((j) => j.roundSeconds.reduce((a, b) => a + b, 0) / j.roundSeconds.length));
+}
 
 /** One measured job. */
 export interface JobSample {
@@ -166,6 +186,10 @@ export interface RoundBenchResult {
   /** Plain rounds on the coordinator with mutual TLS and a roster (signed messages, no secure sum). */
   plainMtlsMedianSeconds: number;
   plainMtlsMinSeconds: number;
+  /** {@link meanRoundSeconds} per mode measured. */
+  meanRoundSeconds: Partial<Record<BenchMode, number>>;
+  /** With keysAhead: `auth-ahead` rounds 1..R of every job, in order. */
+  authAheadSeconds?: number[];
   /** authMedianSeconds / plainMtlsMedianSeconds, and the same for the fastest rounds: secure aggregation's cost on one transport. */
   authOverPlainMtls: number;
   authOverPlainMtlsMin: number;
@@ -175,13 +199,13 @@ export interface RoundBenchResult {
   authSeconds: number[];
   jobs: JobSample[];
   /** With `profile`: seconds per round of each mode, by category (time-split.ts). */
-  timeSplit?: Record<BenchMode, Record<TimeCategory, number>>;
+  timeSplit?: Partial<Record<BenchMode, Record<TimeCategory, number>>>;
   /**
    * Median CPU seconds of one whole measured job per mode (all its rounds, round 0 and the last
    * evaluation included): this process (the nodes) and, with coordinator processes on Linux, the
    * job's coordinator. Work rather than wall time: what the rounds cost the machine's two cores.
    */
-  jobCpuSeconds: Record<BenchMode, { nodes: number; coordinator?: number }>;
+  jobCpuSeconds: Partial<Record<BenchMode, { nodes: number; coordinator?: number }>>;
   /**
    * The secure modes' training sums step by step: for each step (in the order they run), the
    * median of its seconds over rounds ≥ 1, as the coordinator timed them.
@@ -247,7 +271,7 @@ function jobFor(mode: BenchMode, o: RoundBenchOptions, name: string, rounds: num
     evaluation: { holdout: 0.25, ...(o.carried ? { carried: true } : {}) },
     // The authenticated mode is the same secure job; the coordinator's roster makes its sums authenticated.
     aggregation: mode === 'plain' || mode === 'plain-mtls' ? 'plain' : 'secagg',
-    ...(o.keysAhead ? { secureAggregation: { keysAhead: o.keysAhead } } : {}),
+    ...(mode === 'auth-ahead' && o.keysAhead ? { secureAggregation: { keysAhead: o.keysAhead } } : {}),
     seed: o.seed,
   });
 }
@@ -369,7 +393,7 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
     const coordProfile = (name: string) => (o.profile && o.profileDir && layout === 'process' ? path.join(o.profileDir, `coordinator-${name}`) : undefined);
     await startFleet(open, { host, port, layout }, path.join(dir, 'coordinator'), files, schema, digest, undefined, o.nextTask, coordProfile('plaintext'));
     await startFleet(auth, { host, port: port ? port + 1 : 0, layout }, path.join(dir, 'coordinator-auth'), files, schema, digest, trust, o.nextTask, coordProfile('authenticated'));
-    const controls: Record<BenchMode, ControlClient> = { plain: open.control!, 'plain-mtls': auth.control!, secagg: open.control!, authenticated: auth.control! };
+    const controls: Record<BenchMode, ControlClient> = { plain: open.control!, 'plain-mtls': auth.control!, secagg: open.control!, authenticated: auth.control!, 'auth-ahead': auth.control! };
     const parameters = parameterCount(o.hidden, schema);
     o.log(`round bench: ${o.parties} in-process participants per coordinator (${open.rows} rows), mlp [${o.hidden.join(', ')}] = ${parameters} parameters, tfjs ${backend}`);
     o.log(`  plaintext coordinator ${open.coord!.address}; mutual TLS + roster coordinator ${auth.coord!.address}; ${layout === 'process' ? 'each in a process of its own (fedcredit coordinator)' : 'both in this process'}; job minParticipants ${o.minParticipants}`);
@@ -383,10 +407,10 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
     const jobs: JobSample[] = [];
     type SecureInfo = NonNullable<JobStatus__Output['rounds'][number]['secure']>;
     let secure: SecureInfo | null = null;
-    const cycle = [...BENCH_MODES];
+    const cycle = benchModes(o);
     for (let i = 0; i < o.jobsPerMode; i++) {
       for (const mode of i % 2 === 0 ? cycle : [...cycle].reverse()) {
-        const fleet = mode === 'authenticated' || mode === 'plain-mtls' ? auth : open;
+        const fleet = mode === 'plain' || mode === 'secagg' ? open : auth;
         const cpu0 = { nodes: process.cpuUsage(), coordinator: fleet.coord?.cpuSeconds?.() };
         const { status, wallSeconds } = await runJob(controls[mode], jobFor(mode, o, `bench-${mode}-${i + 1}`, o.rounds), schema);
         const nodesCpu = process.cpuUsage(cpu0.nodes);
@@ -398,8 +422,11 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
           if (secured) throw new Error(`job ${status.jobId} (${mode}): round ${secured.round} was securely aggregated`);
         } else {
           // Each secure mode must have run as labelled: authenticated sums only on the roster's coordinator.
-          const wrong = measured.find((r) => !r.secure || r.secure.authenticated !== (mode === 'authenticated'));
+          const wrong = measured.find((r) => !r.secure || r.secure.authenticated !== (mode !== 'secagg'));
           if (wrong) throw new Error(`job ${status.jobId} (${mode}): round ${wrong.round} was ${wrong.secure ? (wrong.secure.authenticated ? 'authenticated' : 'not authenticated') : 'not securely aggregated'}`);
+          // Carried key setup must have happened where asked for, and nowhere else.
+          const carried = measured.filter((r) => r.secure?.keysSetUpIn).length;
+          if ((mode === 'auth-ahead' && o.rounds > 1) !== carried > 0) throw new Error(`job ${status.jobId} (${mode}): ${carried} of ${measured.length} rounds had keys set up ahead`);
           if (mode === 'secagg') secure = measured[0]?.secure ?? secure;
         }
         const sample: JobSample = {
@@ -435,8 +462,9 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
         if (!started) throw new Error(`the profiled ${mode} job reported no round 0`);
         await started;
         const split = await profiler.stop(o.profileDir ? path.join(o.profileDir, `${mode}.cpuprofile`) : undefined);
-        splits[mode] = Object.fromEntries(TIME_CATEGORIES.map((c) => [c, split[c] / o.rounds])) as Record<TimeCategory, number>;
-        o.log(`  profiled ${mode} job: ${TIME_CATEGORIES.map((c) => `${c.split(' (')[0]} ${splits[mode][c].toFixed(2)}`).join(', ')} s per round`);
+        const perRound = Object.fromEntries(TIME_CATEGORIES.map((c) => [c, split[c] / o.rounds])) as Record<TimeCategory, number>;
+        splits[mode] = perRound;
+        o.log(`  profiled ${mode} job: ${TIME_CATEGORIES.map((c) => `${c.split(' (')[0]} ${perRound[c].toFixed(2)}`).join(', ')} s per round`);
       }
     }
     const seconds = (mode: BenchMode) => jobs.filter((j) => j.mode === mode).flatMap((j) => j.roundSeconds);
@@ -452,6 +480,7 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
     const plainMinSeconds = min(plainSeconds);
     const secureMinSeconds = min(secureSeconds);
     const authMinSeconds = min(authSeconds);
+    const authAheadSeconds = o.keysAhead ? seconds('auth-ahead') : undefined;
     return {
       parties: o.parties, minParticipants: o.minParticipants, coordinators: layout, rows: open.rows, inputDim: inputDim(schema), hidden: o.hidden, parameters,
       secureWords: secure.words, neighbours: secure.neighbours, threshold: secure.threshold,
@@ -472,6 +501,8 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
       plainMtlsMinSeconds,
       authOverPlainMtls: authMedianSeconds / plainMtlsMedianSeconds,
       authOverPlainMtlsMin: authMinSeconds / plainMtlsMinSeconds,
+      meanRoundSeconds: Object.fromEntries(cycle.map((mode) => [mode, meanRoundSeconds(jobs.filter((j) => j.mode === mode))])),
+      ...(authAheadSeconds ? { authAheadSeconds } : {}),
       plainSeconds,
       plainMtlsSeconds,
       secureSeconds,
