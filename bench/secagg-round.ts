@@ -26,238 +26,35 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startCoordinator } from '../coordinator/server.ts';
-import { createLogger } from '../platform/log.ts';
 import { JobSpecSchema } from '../core/job.ts';
 import type { JobSpec } from '../core/job.ts';
 import { inputDim } from '../core/data/schema.ts';
 import type { DataSchema } from '../core/data/schema.ts';
 import { modelLayout } from '../core/model/layout.ts';
 import { layoutSize } from '../core/types.ts';
-import { writeCsvFile } from '../sim/csv.ts';
-import { generateConsortium } from '../sim/synthetic/generate.ts';
-import { loadSchemaFile, loadTable } from '../participant/data/load.ts';
-import { chain, errorToRefusalMod, schemaCheckMod } from '../participant/handler.ts';
-import { localHandler } from '../participant/local-handler.ts';
-import { ParticipantNode, type NextTaskMode } from '../participant/node.ts';
-import { secAggMod } from '../participant/secagg-mod.ts';
+import { loadSchemaFile } from '../participant/data/load.ts';
 import { initBackend } from '../participant/trainer/backend.ts';
-import { ControlClient } from '../client/control-client.ts';
+import type { ControlClient } from '../client/control-client.ts';
 import { schemaDigest } from '../core/data/schema-digest.ts';
 import { createConsortium } from '../trust/certs.ts';
-import { loadCredentials } from '../trust/files.ts';
-import { memberKeys } from '../trust/format.ts';
-import { clientCredentials } from '../trust/tls.ts';
 import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus.ts';
-import type { JobEvent__Output } from '../proto/generated/fedcredit/v1/JobEvent.ts';
 import { median, min } from './stats.ts';
-import { processCpuSeconds, processRss, startCoordinatorProcess, stopCoordinatorProcess } from '../test/coordinator-process.ts';
 import { ProcessProfiler, TIME_CATEGORIES, type TimeCategory } from './time-split.ts';
+import { lostMembers, runJob, startFleet, writeParties } from './round-fleet.ts';
+import type { Fleet } from './round-fleet.ts';
+import { benchModes, meanRoundSeconds, stepMedians } from './round-types.ts';
+import type { BenchMode, JobSample, RoundBenchOptions, RoundBenchResult } from './round-types.ts';
+export type { CoordinatorLayout } from './round-fleet.ts';
+export { benchModes, meanRoundSeconds } from './round-types.ts';
+export type { BenchMode, JobSample, RoundBenchOptions, RoundBenchResult } from './round-types.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const SCHEMA_FILE = path.resolve(HERE, '..', 'examples', 'synthetic', 'schema.json');
 
-/** Settings of the round benchmark. */
-export interface RoundBenchOptions {
-  parties: number;
-  hidden: number[];
-  rounds: number;
-  jobsPerMode: number;
-  /** Size multiplier of the synthetic consortium (1 = 7,800 rows in all). */
-  scale: number;
-  seed: number;
-  /**
-   * The job's minParticipants: the smallest sum a coordinator may unmask, so the Shamir threshold
-   * t ≥ it and every member's share holders (itself and its k neighbours) number at least t. A
-   * large value forces everyone to be everyone's neighbour (Bonawitz et al.); a small one lets
-   * "auto" pick k = 2·⌈log2 n⌉ neighbours (SecAgg+).
-   */
-  minParticipants: number;
-  /** Address the coordinators listen on and the nodes dial (default 127.0.0.1). */
-  host?: string;
-  /** Port of the plaintext coordinator, the authenticated one on port + 1 (default 0: any free ports). */
-  port?: number;
-  /**
-   * Where the two coordinators run: `process` (the default), each in an operating-system process
-   * of its own started through `fedcredit coordinator`, as a consortium runs it; or `in-process`,
-   * beside all the nodes in this process and on its one event loop (what `profile` sees whole).
-   */
-  coordinators?: CoordinatorLayout;
-  /**
-   * Jobs carry each round's evaluation in the next round's training stage
-   * (`evaluation.carried`): one aggregate per round instead of two, in every mode.
-   */
-  carried?: boolean;
-  /**
-   * With N > 0, a fifth mode `auth-ahead`: the authenticated job with `secureAggregation.keysAhead`
-   * N (a fresh training sum also sets up the next N rounds' keys), measured beside the others,
-   * which keep keysAhead 0.
-   */
-  keysAhead?: number;
-  /** How every node gets its next task (participant/node.ts; default its default, `push-reply`). */
-  nextTask?: NextTaskMode;
-  /** After the measured jobs, one more job per mode under the sampling profiler: where its rounds' time goes. */
-  profile?: boolean;
-  /** With `profile`: a directory where each mode's raw V8 profile is written (`<mode>.cpuprofile`). */
-  profileDir?: string;
-  /** Progress lines (stderr). */
-  log: (line: string) => void;
-}
-
-/** Where the benchmark's coordinators run (see {@link RoundBenchOptions.coordinators}). */
-export type CoordinatorLayout = 'process' | 'in-process';
-
-/**
- * The benchmark's modes: on the plaintext coordinator `plain` and `secagg`; on the mutual TLS +
- * roster coordinator `plain-mtls` (plain aggregation, signed messages), `authenticated` (secure
- * aggregation with signed adverts and the consistency check) and, with `keysAhead`, `auth-ahead`
- * (the same with key setup carried ahead).
- */
-export type BenchMode = 'plain' | 'plain-mtls' | 'secagg' | 'authenticated' | 'auth-ahead';
-
-/** The modes every run measures, in the order each cycle of jobs runs them (reversed every other cycle). */
-const BENCH_MODES: readonly BenchMode[] = ['plain', 'plain-mtls', 'secagg', 'authenticated'];
-
-/** The modes a run with these options measures: {@link BENCH_MODES}, then `auth-ahead` when keysAhead > 0. */
-export function benchModes(o: Pick<RoundBenchOptions, 'keysAhead'>): BenchMode[] {
-  return o.keysAhead ? [...BENCH_MODES, 'auth-ahead'] : [...BENCH_MODES];
-}
-
-/**
- * Seconds per round of whole jobs: for each job, its rounds 1..R added and divided by R, then the
- * median over the jobs. With keys set up ahead, a job's rounds are uneven (the round that sets up
- * later rounds' keys is slower, those rounds faster), so this, not the median round, is what the
- * setting changes.
- */
-export function meanRoundSeconds(jobs: readonly JobSample[]): number {
-  return median(jobs.map((j) => j.roundSeconds.reduce((a, b) => a + b, 0) / j.roundSeconds.length));
-}
-
-/** One measured job. */
-export interface JobSample {
-  mode: BenchMode;
-  jobId: string;
-  /** `seconds` of rounds 1..R, in order. */
-  roundSeconds: number[];
-  /** Secure modes: each round's (1..R) secure-sum steps as the coordinator timed them. */
-  roundSteps: { step: string; seconds: number }[][];
-  /** Wall time of the whole job seen from the client (submit → final status). */
-  wallSeconds: number;
-  /** CPU seconds this process (all the nodes, and the coordinators when in-process) used during the whole job. */
-  nodesCpuSeconds: number;
-  /** CPU seconds the job's coordinator process used during the whole job (coordinators in processes of their own, on Linux). */
-  coordinatorCpuSeconds?: number;
-  auc: number;
-}
-
-/** Result of {@link runRoundBench}. */
-export interface RoundBenchResult {
-  parties: number;
-  minParticipants: number;
-  coordinators: CoordinatorLayout;
-  rows: number;
-  inputDim: number;
-  hidden: number[];
-  parameters: number;
-  /** Words of one secure train vector (quantized update + weight, loss and clip counters, encoded). */
-  secureWords: number;
-  neighbours: number;
-  threshold: number;
-  backend: string;
-  roundsPerJob: number;
-  jobsPerMode: number;
-  plainMedianSeconds: number;
-  secureMedianSeconds: number;
-  /** secureMedianSeconds / plainMedianSeconds. */
-  ratio: number;
-  plainMinSeconds: number;
-  secureMinSeconds: number;
-  /** secureMinSeconds / plainMinSeconds: the fastest rounds, less sensitive to outside load. */
-  minRatio: number;
-  /** Secure rounds on the coordinator with mutual TLS and a roster (signed messages, signed adverts, consistency check). */
-  authMedianSeconds: number;
-  authMinSeconds: number;
-  /** authMedianSeconds / secureMedianSeconds, and the same for the fastest rounds. */
-  authOverSecure: number;
-  authOverSecureMin: number;
-  /** authMedianSeconds / plainMedianSeconds, and the same for the fastest rounds. */
-  authOverPlain: number;
-  authOverPlainMin: number;
-  /** Plain rounds on the coordinator with mutual TLS and a roster (signed messages, no secure sum). */
-  plainMtlsMedianSeconds: number;
-  plainMtlsMinSeconds: number;
-  /** {@link meanRoundSeconds} per mode measured. */
-  meanRoundSeconds: Partial<Record<BenchMode, number>>;
-  /** With keysAhead: `auth-ahead` rounds 1..R of every job, in order. */
-  authAheadSeconds?: number[];
-  /** authMedianSeconds / plainMtlsMedianSeconds, and the same for the fastest rounds: secure aggregation's cost on one transport. */
-  authOverPlainMtls: number;
-  authOverPlainMtlsMin: number;
-  plainSeconds: number[];
-  plainMtlsSeconds: number[];
-  secureSeconds: number[];
-  authSeconds: number[];
-  jobs: JobSample[];
-  /** With `profile`: seconds per round of each mode, by category (time-split.ts). */
-  timeSplit?: Partial<Record<BenchMode, Record<TimeCategory, number>>>;
-  /**
-   * Median CPU seconds of one whole measured job per mode (all its rounds, round 0 and the last
-   * evaluation included): this process (the nodes) and, with coordinator processes on Linux, the
-   * job's coordinator. Work rather than wall time: what the rounds cost the machine's two cores.
-   */
-  jobCpuSeconds: Partial<Record<BenchMode, { nodes: number; coordinator?: number }>>;
-  /**
-   * The secure modes' training sums step by step: for each step (in the order they run), the
-   * median of its seconds over rounds ≥ 1, as the coordinator timed them.
-   */
-  stepSeconds: Record<'secagg' | 'authenticated', { step: string; seconds: number }[]>;
-}
-
-/** Per step, in order of first appearance, the median seconds over the given rounds' steps. */
-function stepMedians(rounds: { step: string; seconds: number }[][]): { step: string; seconds: number }[] {
-  const byStep = new Map<string, number[]>();
-  for (const steps of rounds) {
-    for (const x of steps) {
-      const seen = byStep.get(x.step);
-      if (seen) seen.push(x.seconds);
-      else byStep.set(x.step, [x.seconds]);
-    }
-  }
-  return [...byStep].map(([step, seconds]) => ({ step, seconds: median(seconds) }));
-}
 
 /** The model's parameter count over the synthetic schema. */
 export function parameterCount(hidden: number[], schema: DataSchema): number {
   return layoutSize(modelLayout({ type: 'mlp', hidden, dropout: 0, activation: 'relu' }, inputDim(schema)));
-}
-
-/**
- * Writes the synthetic consortium as `parties` CSV files, so institutions stay non-IID. With at
- * least 4 parties, party j takes a contiguous slice of source institution j mod 4 (platform,
- * bank-a, bank-b, customs); with fewer, party j holds every source s with s mod parties = j
- * whole, so every source's columns (customs' trade columns among them) reach some party.
- */
-function writeParties(dir: string, parties: number, scale: number, seed: number): { name: string; file: string }[] {
-  const sources = generateConsortium({ seed, scale }).parties;
-  const out: { name: string; file: string }[] = [];
-  if (parties < sources.length) {
-    for (let j = 0; j < parties; j++) {
-      const mine = sources.filter((_, s) => s % parties === j);
-      const name = mine.map((m) => m.name).join('.');
-      out.push({ name, file: writeCsvFile(path.join(dir, `${name}.csv`), mine[0]!.header, mine.flatMap((m) => m.rows)) });
-    }
-    return out;
-  }
-  sources.forEach((src, s) => {
-    const pieces = Array.from({ length: parties }, (_, j) => j).filter((j) => j % sources.length === s).length;
-    for (let p = 0; p < pieces; p++) {
-      const from = Math.floor((p * src.rows.length) / pieces);
-      const to = Math.floor(((p + 1) * src.rows.length) / pieces);
-      const name = `${src.name}-${p + 1}`;
-      out.push({ name, file: writeCsvFile(path.join(dir, `${name}.csv`), src.header, src.rows.slice(from, to)) });
-    }
-  });
-  return out;
 }
 
 function jobFor(mode: BenchMode, o: RoundBenchOptions, name: string, rounds: number): JobSpec {
@@ -274,101 +71,6 @@ function jobFor(mode: BenchMode, o: RoundBenchOptions, name: string, rounds: num
     ...(mode === 'auth-ahead' && o.keysAhead ? { secureAggregation: { keysAhead: o.keysAhead } } : {}),
     seed: o.seed,
   });
-}
-
-async function runJob(control: ControlClient, job: JobSpec, schema: DataSchema, onEvent: (e: JobEvent__Output) => void = () => undefined): Promise<{ status: JobStatus__Output; wallSeconds: number }> {
-  const t0 = performance.now();
-  const jobId = await control.submit(job, schema);
-  const status = await control.follow(jobId, onEvent);
-  const wallSeconds = (performance.now() - t0) / 1000;
-  if (status.state !== 'SUCCEEDED') throw new Error(`benchmark job ${job.name} (${jobId}) ended ${status.state}: ${status.error}`);
-  return { status, wallSeconds };
-}
-
-/**
- * The members a job lost on the way, one line per distinct reason (a lost member changes the
- * sums' member sets, and a member then refuses to release the same exact statistics over another
- * set in a later job: the reason is worth seeing before that happens).
- */
-function lostMembers(status: JobStatus__Output): string[] {
-  const byReason = new Map<string, string[]>();
-  for (const r of status.rounds) {
-    for (const f of r.failures) {
-      const why = `round ${r.round}, ${f.stage}: ${f.reason.length > 200 ? `${f.reason.slice(0, 200)}…` : f.reason}`;
-      byReason.set(why, [...(byReason.get(why) ?? []), f.participant]);
-    }
-  }
-  return [...byReason].map(([why, who]) => `${who.length} member(s) (${who.slice(0, 5).join(', ')}${who.length > 5 ? ', …' : ''}) lost at ${why}`);
-}
-
-async function waitForParticipants(control: ControlClient, n: number, timeoutMs = 30_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const connected = (await control.participants()).filter((p) => p.connected).length;
-    if (connected >= n) return;
-    if (Date.now() > until) throw new Error(`only ${connected} of ${n} participants connected within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** A coordinator, its participant nodes and a Control client; filled in as it starts, so a failed start still stops what ran. */
-interface Fleet {
-  coord?: { address: string; stop(): Promise<unknown>; rss?(): number | undefined; cpuSeconds?(): number | undefined };
-  control?: ControlClient;
-  nodes: ParticipantNode[];
-  runs: Promise<void>[];
-  rows: number;
-}
-
-/**
- * Starts a coordinator and one node per file. Without `trust`: plaintext, no roster, unsigned
- * nodes that allow plain jobs. With `trust` (a createConsortium directory): mutual TLS and the
- * roster, nodes with their certificates and identity keys (and their own copy of the roster for
- * the secure sums' signed adverts), and an operator's certificate and token on the Control API.
- */
-async function startFleet(f: Fleet, at: { host: string; port: number; layout: CoordinatorLayout }, stateDir: string, files: { name: string; file: string }[], schema: DataSchema, digest: string, trust?: string, nextTask?: NextTaskMode, cpuProfileDir?: string): Promise<void> {
-  // All nodes share this process's one event loop: while each of n nodes trains (yielding every
-  // 50 ms), a node's heartbeat can wait n × 50 ms to be read — 15 s at n = 300, past the default
-  // 10 s timeout. On separate machines that wait does not exist.
-  const heartbeatTimeoutMs = Math.max(10_000, files.length * 200);
-  if (at.layout === 'process') {
-    const c = await startCoordinatorProcess(at.port, stateDir, [], {
-      host: at.host, heartbeatTimeoutMs,
-      ...(trust ? { credentials: path.join(trust, 'coordinator') } : {}),
-      // One profile file per thread (CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile); the largest is the main thread's.
-      ...(cpuProfileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] } : {}),
-    });
-    const pid = c.child.pid!;
-    f.coord = { address: c.address, stop: () => stopCoordinatorProcess(c), rss: () => processRss(pid), cpuSeconds: () => processCpuSeconds(pid) };
-  } else {
-    const c = trust ? loadCredentials(path.join(trust, 'coordinator'), 'coordinator') : undefined;
-    f.coord = await startCoordinator({
-      port: at.port, host: at.host, stateDir, logLevel: 'error', heartbeatTimeoutMs,
-      ...(c ? { tls: { ca: c.ca, cert: c.cert, key: c.key }, roster: c.roster } : {}),
-    });
-  }
-  for (const file of files) {
-    const { table } = loadTable(file.file, schema);
-    f.rows += table.n;
-    const creds = trust ? loadCredentials(path.join(trust, 'participants', file.name), 'participant') : undefined;
-    const handler = chain(localHandler(file.name, table), [
-      errorToRefusalMod,
-      schemaCheckMod(digest, schemaDigest),
-      // Every node accepts plain jobs (the benchmark's baselines); secure jobs on the roster's nodes stay authenticated.
-      secAggMod({ name: file.name, allowPlain: true, ...(creds ? { identity: { secretKey: creds.identity.secretKey, peers: memberKeys(creds.roster) } } : {}) }),
-    ]);
-    const node = new ParticipantNode({
-      coordinator: f.coord.address, name: file.name, role: creds?.identity.role ?? 'bench', schemaDigest: digest, handler,
-      log: createLogger(`participant:${file.name}${trust ? ':auth' : ''}`, 'error'),
-      ...(creds ? { credentials: clientCredentials(creds), identity: creds.identity } : {}),
-      ...(nextTask ? { nextTask } : {}),
-    });
-    f.nodes.push(node);
-    f.runs.push(node.run());
-  }
-  const op = trust ? loadCredentials(path.join(trust, 'operators', 'bench'), 'operator') : undefined;
-  f.control = new ControlClient(f.coord.address, op ? { credentials: clientCredentials(op), token: op.token } : {});
-  await waitForParticipants(f.control, files.length);
 }
 
 /** Runs the round benchmark; see the module header. */
