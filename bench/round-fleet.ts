@@ -22,6 +22,7 @@ import { memberKeys } from '../trust/format.ts';
 import { clientCredentials } from '../trust/tls.ts';
 import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus.ts';
 import type { JobEvent__Output } from '../proto/generated/fedcredit/v1/JobEvent.ts';
+import { waitForMembers } from '../sim/wan/wan-fleet.ts';
 import { processCpuSeconds, processRss, startCoordinatorProcess, stopCoordinatorProcess } from '../test/coordinator-process.ts';
 
 /** Where the benchmark's coordinators run: each in a process of its own, or in this one. */
@@ -82,16 +83,6 @@ export function lostMembers(status: JobStatus__Output): string[] {
   return [...byReason].map(([why, who]) => `${who.length} member(s) (${who.slice(0, 5).join(', ')}${who.length > 5 ? ', …' : ''}) lost at ${why}`);
 }
 
-async function waitForParticipants(control: ControlClient, n: number, timeoutMs = 30_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const connected = (await control.participants()).filter((p) => p.connected).length;
-    if (connected >= n) return;
-    if (Date.now() > until) throw new Error(`only ${connected} of ${n} participants connected within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** A coordinator, its participant nodes and a Control client; filled in as it starts, so a failed start still stops what ran. */
 export interface Fleet {
   coord?: { address: string; stop(): Promise<unknown>; rss?(): number | undefined; cpuSeconds?(): number | undefined };
@@ -149,6 +140,6 @@ export async function startFleet(f: Fleet, at: { host: string; port: number; lay
   }
   const op = trust ? loadCredentials(path.join(trust, 'operators', 'bench'), 'operator') : undefined;
   f.control = new ControlClient(f.coord.address, op ? { credentials: clientCredentials(op), token: op.token } : {});
-  await waitForParticipants(f.control, files.length);
+  await waitForMembers(f.control, files.length, 30_000);
 }
 

@@ -71,7 +71,8 @@ export interface WanFleet {
 
 const OPERATOR = 'wan-operator';
 
-async function waitForMembers(control: ControlClient, n: number, timeoutMs: number): Promise<void> {
+/** Waits until `n` members are connected to the coordinator behind `control`; throws after `timeoutMs`. */
+export async function waitForMembers(control: ControlClient, n: number, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const connected = (await control.participants()).filter((p) => p.connected).length;
