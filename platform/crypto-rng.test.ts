@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bufferedCryptoRng, cryptoRng } from './crypto-rng.ts';
+import { bufferedCryptoRng, cryptoRng, POOL_BYTES, SMALL_DRAW_BYTES, STREAM_DRAW_BYTES } from './crypto-rng.ts';
 
 describe('buffered CSPRNG', () => {
   it('hands out fresh bytes of the asked length, across pool refills and for draws larger than a pool', () => {
@@ -31,5 +31,47 @@ describe('CSPRNG', () => {
       expect(b.buffer.byteLength).toBe(n);
     }
     expect(Buffer.from(cryptoRng(16)).toString('hex')).not.toBe(Buffer.from(cryptoRng(16)).toString('hex'));
+  });
+});
+
+describe('CSPRNG draws of every size (pool, direct, ChaCha20 expansion)', () => {
+  const sizes = { pooled: SMALL_DRAW_BYTES, direct: STREAM_DRAW_BYTES - 1, expanded: 3 * 65_536 + 17 };
+
+  it('never repeats a draw, across pool refills and between expansions', () => {
+    for (const n of [16, SMALL_DRAW_BYTES, 1000, STREAM_DRAW_BYTES]) {
+      const seen = new Set<string>();
+      const draws = n >= STREAM_DRAW_BYTES ? 50 : Math.ceil((4 * POOL_BYTES) / n) + 10;
+      for (let i = 0; i < draws; i++) seen.add(Buffer.from(cryptoRng(n)).toString('hex'));
+      expect(seen.size).toBe(draws);
+    }
+  });
+
+  it('spreads bytes over all values in each path, across chunk boundaries of an expansion', () => {
+    for (const [path, n] of Object.entries(sizes)) {
+      const counts = new Array(256).fill(0);
+      let total = 0;
+      while (total < 512_000) {
+        for (const b of cryptoRng(n)) counts[b]++;
+        total += n;
+      }
+      const expected = total / 256;
+      // 6 standard deviations either side of the expected count.
+      const bound = 6 * Math.sqrt(expected);
+      for (const c of counts) expect(Math.abs(c - expected), `${path} draws of ${n} bytes`).toBeLessThan(bound);
+    }
+  });
+
+  it('gives an expansion no long runs of zeros where a chunk ends (every 64 KiB is keystream)', () => {
+    const b = cryptoRng(sizes.expanded);
+    for (const edge of [65_536, 131_072, 196_608]) {
+      const around = b.subarray(edge - 32, Math.min(b.length, edge + 32));
+      expect(around.every((x) => x === 0)).toBe(false);
+    }
+    expect(b.subarray(b.length - 17).every((x) => x === 0)).toBe(false);
+  });
+
+  it('refuses a size that is not a non-negative integer', () => {
+    expect(() => cryptoRng(-1)).toThrow(/non-negative integer/);
+    expect(() => cryptoRng(1.5)).toThrow(/non-negative integer/);
   });
 });

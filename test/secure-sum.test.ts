@@ -81,6 +81,25 @@ describe('secure sum over the participant mod', () => {
     expect(Array.from(c.update!)).toEqual([200, -800, 0]); // the input is untouched
   });
 
+  it('copies a vector only when it scales or clips it, and never writes to the input', () => {
+    const spec = JobSpecSchema.parse({ secureAggregation: { clip: 1, maxWeight: 100 } }).secureAggregation;
+    const c = { update: Float64Array.of(10, -20, 0), weight: Float64Array.of(40), loss: Float64Array.of(4, 40) };
+    const kept = prepareForSecureSum('train', c, spec);
+    // Nothing above the limit (1 × 40) and no scaling: the arrays are the input's own, the counter is new.
+    expect(kept.update).toBe(c.update);
+    expect(kept.weight).toBe(c.weight);
+    expect(kept.loss).toBe(c.loss);
+    expect(Array.from(kept.__clipped!)).toEqual([0]);
+    expect(kept).not.toBe(c);
+    expect('__clipped' in c).toBe(false);
+    const clipped = prepareForSecureSum('train', { ...c, update: Float64Array.of(10, -50, 0) }, spec);
+    expect(Array.from(clipped.update!)).toEqual([10, -40, 0]);
+    expect(clipped.weight).toBe(c.weight);
+    const input = Float64Array.of(10, -50, 0);
+    prepareForSecureSum('train', { ...c, update: input }, spec);
+    expect(Array.from(input)).toEqual([10, -50, 0]);
+  });
+
   for (const step of STEPS) {
     it(`completes with the exact sum of the survivors when one participant vanishes at ${step}`, async () => {
       const shape = statsShape(schema);

@@ -198,29 +198,37 @@ export function secureRoundParams(
  * `maxWeight`, update, weight and loss are scaled down to weight maxWeight (FedAvg then weighs it
  * as maxWeight examples); each coordinate of the train delta (update / weight) is clipped to
  * [−clip, clip], so the weighted update stays inside the quantization range maxWeight·clip. The
- * number of clipped coordinates goes into {@link CLIPPED}. Returns a new contribution.
+ * number of clipped coordinates goes into {@link CLIPPED}. Returns a new contribution object;
+ * `c` is never changed, and a vector that needs neither scaling nor clipping is `c`'s own array
+ * (the update of a model is hundreds of kilobytes, and the result is read once, by the encoder),
+ * so neither may be written to afterwards.
  */
 export function prepareForSecureSum(kind: TaskKind, c: Contribution, spec: SecureAggregationSpec): Contribution {
-  const out: Contribution = {};
-  for (const [name, v] of Object.entries(c)) out[name] = Float64Array.from(v);
+  const out: Contribution = { ...c };
   let clipped = 0;
-  const { update, weight, loss } = out;
+  const { update, weight } = c;
   const examples = weight?.[0];
   // A client-DP update (with its clip bit) is clipped, rounded and noised already.
-  if (kind === 'train' && update && weight && examples !== undefined && examples > 0 && !out[CLIP_BIT]) {
-    if (examples > spec.maxWeight) {
-      const f = spec.maxWeight / examples;
-      for (const v of [update, weight, loss]) if (v) for (let i = 0; i < v.length; i++) v[i]! *= f;
-    }
-    const w = weight[0]!; // weight has an element 0 (examples above), possibly scaled down
-    const limit = spec.clip * w;
-    for (let i = 0; i < update.length; i++) {
-      const u = update[i]!;
-      if (Math.abs(u) > limit) {
-        clipped++;
-        update[i] = Math.sign(u) * limit;
+  if (kind === 'train' && update && weight && examples !== undefined && examples > 0 && !c[CLIP_BIT]) {
+    const f = examples > spec.maxWeight ? spec.maxWeight / examples : 1;
+    if (f !== 1) {
+      for (const name of ['weight', 'loss'] as const) {
+        const v = c[name];
+        if (v) out[name] = v.map((x) => x * f);
       }
     }
+    const limit = spec.clip * (out.weight ?? weight)[0]!;
+    let scaled: Float64Array | undefined = f === 1 ? undefined : update.map((x) => x * f);
+    const source = scaled ?? update;
+    for (let i = 0; i < source.length; i++) {
+      const u = source[i]!;
+      if (Math.abs(u) > limit) {
+        clipped++;
+        scaled ??= Float64Array.from(update);
+        scaled[i] = Math.sign(u) * limit;
+      }
+    }
+    if (scaled) out.update = scaled;
   }
   out[CLIPPED] = Float64Array.of(clipped);
   return out;

@@ -195,9 +195,13 @@ function shareKeys(state: At<'share-keys'> | At<'graph-reveal'>, config: SecAggC
     bShares.length = 0;
     sShares.length = 0;
   }
-  const peers = msg.keys.map((k) => ({ id: k.id, cPk: copyBytes(k.cPk), sPk: copyBytes(k.sPk) })).sort((a, b) => (a.id < b.id ? -1 : 1));
+  // Only the holders' keys are kept: with a SecAgg+ graph that is k + 1 of |U1|, and nothing later reads another's.
+  const peers = [...holders].sort().map((v) => {
+    const k = byId.get(v)!;
+    return { id: v, cPk: copyBytes(k.cPk), sPk: copyBytes(k.sPk) };
+  });
   return {
-    state: { stage: 'masked-input', id, config, peers, sSk: copyBytes(state.sSk), selfSeed: copyBytes(state.selfSeed), ownSelfShare, inboundKeys },
+    state: { stage: 'masked-input', id, config, advertised, peers, sSk: copyBytes(state.sSk), selfSeed: copyBytes(state.selfSeed), ownSelfShare, inboundKeys },
     output: { type: 'share-keys', from: id, ciphertexts },
   };
 }
@@ -212,7 +216,7 @@ function maskInput(state: At<'masked-input'>, msg: Extract<ClientInput, { type: 
   const shared = delivery.shared;
   const dup = firstDuplicate(shared) ?? firstDuplicate(delivery.ciphertexts.map((c) => c.from));
   if (dup !== undefined) return abort(state, `${dup} appears twice in the share delivery`);
-  const advertised = new Set(state.peers.map((p) => p.id));
+  const advertised = new Set(state.advertised);
   const outsider = shared.find((v) => !advertised.has(v));
   if (outsider !== undefined) return abort(state, `U2 names ${outsider}, who did not advertise keys`);
   if (!shared.includes(id)) return abort(state, `U2 does not include ${id}`);
@@ -241,7 +245,7 @@ function maskInput(state: At<'masked-input'>, msg: Extract<ClientInput, { type: 
       stage: config.authenticated ? 'consistency-check' : 'unmasking',
       id,
       config,
-      advertised: [...advertised].sort(),
+      advertised: [...state.advertised],
       shared: [...shared].sort(),
       ownSelfShare: copyBytes(state.ownSelfShare),
       inbox,

@@ -96,6 +96,7 @@ export const ClientStateSchema = z.discriminatedUnion('stage', [
     .object({
       stage: z.literal('masked-input'),
       ...common,
+      advertised: ids,
       peers: z.array(publicKeys),
       sSk: key,
       selfSeed: bytes(SELF_SEED_BYTES),

@@ -41,6 +41,9 @@ export type ClientState =
   | (ClientCommon & {
       /** Waiting for the share delivery; c_sk is gone, replaced by the per-peer decryption keys. */
       stage: 'masked-input';
+      /** U1, sorted: everyone who advertised keys (the share x-coordinates and U2's bounds follow from it). */
+      advertised: string[];
+      /** The public keys of this client's share holders (itself and its neighbours in U1), sorted by id: the only keys it uses from here on. */
       peers: PublicKeys[];
       sSk: Uint8Array;
       selfSeed: Uint8Array;
