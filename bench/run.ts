@@ -54,6 +54,7 @@
  * plain round time ≤ 1.3, masking ≥ 0.5 × the raw keystream rate, scoring p50 ≤ 100 ms and
  * 10,000 applicants ≤ 5 s, the gbdt job ≤ 60 s.
  */
+import { youngGenerationText } from './young-generation.ts';
 import { runVerticalScoreBench, type VerticalScoreBench, verticalScoreRows } from './vertical-score.ts';
 import { type GbdtBench, gbdtRows, runGbdtBench } from './gbdt.ts';
 import { writeFileSync } from 'node:fs';
@@ -228,7 +229,7 @@ function aheadRows(r: RoundBenchResult, o: Options): [string, string, string][] 
 function table(machine: Record<string, string>, m: MaskingResult | undefined, p: ProtocolStepResult | undefined, r: RoundBenchResult | undefined, parameters: number, o: Options, dp?: DpNoiseResult, vertical?: VerticalScoreBench, gbdt?: GbdtBench, steps?: FleetStepResult): string {
   const rows: [string, string, string][] = [
     ['machine', `${machine.cpu} × ${machine.cores} cores, ${machine.memory}, ${machine.os}`, ''],
-    ['Node / tfjs backend', `${machine.node} / ${machine.backend}`, ''],
+    ['Node / tfjs backend / young generation of this process', `${machine.node} / ${machine.backend} / ${youngGenerationText()}`, ''],
     ['participants n', String(o.parties), ''],
     ['model (parameters)', `mlp [${o.hidden.join(', ')}] over ${machine.inputDim} inputs: ${parameters.toLocaleString('en-US')} parameters`, ''],
   ];

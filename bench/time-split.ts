@@ -3,7 +3,13 @@
  * one extra job per mode, and every sample is put in one category by its call stack. All parties
  * share the benchmark's process, so the categories add up to the wall time of the rounds: the
  * participants' work of all n members one after another, the coordinator's, the transport's and
- * the runtime's (garbage collection, idle waits).
+ * the runtime's (garbage collection, and the event loop's own time).
+ *
+ * V8 marks as "(idle)" every sample taken while Node's event loop is in its I/O phase and no
+ * JavaScript runs: that is waiting, but also the native work of the I/O callbacks themselves —
+ * TLS encryption and decryption, HTTP/2 framing, socket reads and writes. A TLS echo in one
+ * process keeps its main thread 99 % busy (its CPU time from /proc) while the profiler calls 42 %
+ * of the samples idle, so the category says both.
  *
  * A sample's category is decided by its stack, leaf first:
  * - the model's local computation: any frame of tfjs, its wasm kernels or the participant's trainer;
@@ -29,7 +35,7 @@ export const TIME_CATEGORIES = [
   'gRPC, HTTP/2 and TLS',
   'message encoding and validation (protobuf, zod)',
   'garbage collection',
-  'idle (waiting for I/O or timers)',
+  'event loop outside JavaScript (native TLS and socket work, and waiting)',
   'other (coordinator bookkeeping, handler chains, runtime)',
 ] as const;
 export type TimeCategory = (typeof TIME_CATEGORIES)[number];
@@ -57,7 +63,7 @@ export function categoryOf(frames: CallFrame[]): TimeCategory {
   const leaf = frames[0];
   if (!leaf) return 'other (coordinator bookkeeping, handler chains, runtime)';
   if (leaf.functionName === '(garbage collector)') return 'garbage collection';
-  if (leaf.functionName === '(idle)') return 'idle (waiting for I/O or timers)';
+  if (leaf.functionName === '(idle)') return 'event loop outside JavaScript (native TLS and socket work, and waiting)';
   if (frames.some((f) => f.url.includes('@tensorflow') || f.functionName.startsWith('wasm-function') || f.url.includes('/participant/trainer/'))) {
     return 'local model computation (tfjs)';
   }

@@ -14,7 +14,7 @@ describe('bench time split', () => {
   it('attributes stacks to the part of the system that spends the time', () => {
     const cases: [ReturnType<typeof src>[], string][] = [
       [[{ url: '', functionName: '(garbage collector)' }], 'garbage collection'],
-      [[{ url: '', functionName: '(idle)' }], 'idle (waiting for I/O or timers)'],
+      [[{ url: '', functionName: '(idle)' }], 'event loop outside JavaScript (native TLS and socket work, and waiting)'],
       [[{ url: 'wasm://wasm/0019ea4a', functionName: 'wasm-function[268]' }, src('node_modules/@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.node.js', 'ccall'), src('participant/trainer/train.ts', 'trainLocal')], 'local model computation (tfjs)'],
       [[node('internal/crypto/sig', 'verifyOneShot'), src('core/secagg/protocol/advert.ts', 'verify'), src('trust/signing.ts', 'verifyRequest'), src('coordinator/fleet-auth.ts', 'message')], 'Ed25519: Fleet message signatures (with payload digests)'],
       [[node('internal/crypto/hash', 'update'), src('trust/signing.ts', 'feed'), src('participant/node.ts', 'signed')], 'Ed25519: Fleet message signatures (with payload digests)'],
