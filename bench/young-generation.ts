@@ -1,10 +1,11 @@
 /**
  * The young-generation size of this process, as the benchmark table reports it.
  *
- * The round benchmark runs every member of the consortium in its own process, so all n members
- * allocate into one V8 young generation: at n = 100 it fills about every 25 ms, and state a member
- * keeps from one protocol step to the next (a few hundred milliseconds) survives two collections
- * and is promoted to the old generation, where it dies later at a higher price. In a real
+ * The round benchmark runs every member of the consortium in this one process, so all n members
+ * allocate into one V8 young generation: an authenticated job at n = 100 fills V8's default one
+ * (16 MB semi-spaces) about 120 times, in bursts while the members set up their keys, and state a
+ * member keeps from one protocol step to the next (hundreds of milliseconds) survives two
+ * collections and is promoted to the old generation, where it dies later at a higher price. In a real
  * consortium each member is a process of its own, whose young generation fills a hundred times
  * less often. `npm run bench` therefore starts this process with semi-spaces of 64 MB
  * (`--max-semi-space-size=64`, package.json) instead of V8's 16 MB; the coordinators, started as
