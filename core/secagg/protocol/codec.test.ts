@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRng } from '../../random.ts';
 import { isAllZero } from '../keys.ts';
 import { clientStep, initClient, wipeClientState } from './client.ts';
-import { decodeClientState, decodeServerState, encodeClientState, encodeServerState } from './codec.ts';
+import { decodeClientState, decodeServerState, encodeClientState, encodeServerState, STATE_FORMAT_VERSION } from './codec.ts';
 import { decodeSharePlaintext, encodeSharePlaintext } from './plaintext.ts';
 import { initServer, serverStep } from './server.ts';
 import { simulateRound } from './simulate.ts';
@@ -112,7 +112,9 @@ describe('saved-state validation', () => {
 
   it('rejects malformed saved states with a CoreInputError naming the field', () => {
     expect(thrown(() => decodeClientState({})).parameter).toBe('data');
-    expect(thrown(() => decodeClientState({ ...saved(), version: 2 })).parameter).toBe('data');
+    // A layout of another version is refused as a whole, never read field by field.
+    expect(thrown(() => decodeClientState({ ...saved(), version: STATE_FORMAT_VERSION + 1 })).parameter).toBe('data');
+    expect(thrown(() => decodeClientState({ ...saved(), version: STATE_FORMAT_VERSION - 1 })).parameter).toBe('data');
     const short = saved();
     short.client.sSk = 'AAAA';
     expect(thrown(() => decodeClientState(short)).message).toMatch(/client\.sSk: must be 32 bytes/);
@@ -128,7 +130,7 @@ describe('saved-state validation', () => {
     const stranger = saved();
     stranger.client.id = 'mallory';
     expect(thrown(() => decodeClientState(stranger)).parameter).toBe('id');
-    expect(thrown(() => decodeServerState({ version: 1, server: { stage: 'done', config, survivors: [], sum: 'AAA=' } })).message).toMatch(/uint32/);
+    expect(thrown(() => decodeServerState({ version: STATE_FORMAT_VERSION, server: { stage: 'done', config, survivors: [], sum: 'AAA=' } })).message).toMatch(/uint32/);
   });
 });
 

@@ -19,8 +19,11 @@ import type { SecAggConfig } from './config-types.ts';
 import type { ClientState, ServerState } from './states.ts';
 import { GRAPH_NONCE_BYTES, SELF_SEED_BYTES } from './config-types.ts';
 
-/** Version of the persisted state layout. */
-export const STATE_FORMAT_VERSION = 1;
+/**
+ * Version of the persisted state layout. 2: a client waiting for its share delivery
+ * (`masked-input`) keeps U1's ids and only its share holders' public keys.
+ */
+export const STATE_FORMAT_VERSION = 2;
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const base64 = z.string().regex(BASE64, 'not padded base64');

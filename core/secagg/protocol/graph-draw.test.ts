@@ -85,6 +85,30 @@ describe('a round with a committed graph', () => {
     for (const [, c] of res.clients) if (!['aborted', 'advertise-keys', 'graph-reveal'].includes(c.stage)) expect(c.config.graph).toEqual(server);
   });
 
+  it('leaves each member, once it has shared its keys, with its share holders\' public keys only', () => {
+    const kept = new Map<string, { advertised: string[]; peers: string[] }>();
+    const res = simulateRound({
+      config: committed(),
+      inputs,
+      rngFor: rngFactory(6),
+      intercept: {
+        delivery: (d, clients) => {
+          const c = clients.get(d.to)!;
+          if (c.stage === 'masked-input') kept.set(d.to, { advertised: [...c.advertised], peers: c.peers.map((p) => p.id) });
+          return d;
+        },
+      },
+    });
+    expect(res.outcome.type).toBe('result');
+    const graph = res.server.config;
+    expect(kept.size).toBe(ids.length);
+    for (const [u, k] of kept) {
+      expect(k.advertised).toEqual(ids);
+      expect(k.peers).toEqual([u, ...neighboursOf(graph, u)].sort());
+      expect(k.peers).toHaveLength(5); // itself and its k = 4 neighbours of 12
+    }
+  });
+
   it('survives saving and restoring every state through JSON between steps', () => {
     const res = simulateRound({ config: committed({ authenticated: true }), inputs, rngFor: rngFactory(8), authFor: testIdentities(ids, 3).authFor, persist: true });
     expect(res.outcome.type === 'result' && Array.from(res.outcome.sum)).toEqual(Array.from(plainSum(inputs, ids, 16, 32)));
