@@ -26,6 +26,16 @@ import { trainLocal } from '../participant/trainer/train.ts';
 import { median } from './stats.ts';
 
 /** Sampler throughput, milliseconds per million draws (medians). */
+/** Rows and batch of the DP-SGD epochs of section 3 (q = 64/5000: 78 steps per epoch). */
+export const DP_ROWS = 5000;
+export const DP_BATCH = 64;
+
+/** Section 3 of `npm run bench`: the samplers and the DP-SGD epochs. */
+export interface DpNoiseResult {
+  sampler: SamplerResult;
+  epochs: EpochResult[];
+}
+
 export interface SamplerResult {
   /** σ of the lattice sampler, in grid steps. */
   latticeSigma: number;
