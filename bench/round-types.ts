@@ -39,9 +39,9 @@ export interface RoundBenchOptions {
    */
   carried?: boolean;
   /**
-   * With N > 0, a fifth mode `auth-ahead`: the authenticated job with `secureAggregation.keysAhead`
-   * N (a fresh training sum also sets up the next N rounds' keys), measured beside the others,
-   * which keep keysAhead 0.
+   * When set (0 too), a fifth mode `auth-ahead`: the authenticated job with
+   * `secureAggregation.keysAhead` N, measured beside the others, which keep the job default
+   * (keys set up one round ahead); N = 0 shows what every sum setting up its own keys costs.
    */
   keysAhead?: number;
   /** How every node gets its next task (participant/node.ts; default its default, `push-reply`). */
@@ -66,9 +66,9 @@ export type BenchMode = 'plain' | 'plain-mtls' | 'secagg' | 'authenticated' | 'a
 /** The modes every run measures, in the order each cycle of jobs runs them (reversed every other cycle). */
 const BENCH_MODES: readonly BenchMode[] = ['plain', 'plain-mtls', 'secagg', 'authenticated'];
 
-/** The modes a run with these options measures: {@link BENCH_MODES}, then `auth-ahead` when keysAhead > 0. */
+/** The modes a run with these options measures: {@link BENCH_MODES}, then `auth-ahead` when keysAhead is set. */
 export function benchModes(o: Pick<RoundBenchOptions, 'keysAhead'>): BenchMode[] {
-  return o.keysAhead ? [...BENCH_MODES, 'auth-ahead'] : [...BENCH_MODES];
+  return o.keysAhead !== undefined ? [...BENCH_MODES, 'auth-ahead'] : [...BENCH_MODES];
 }
 
 /**

@@ -17,10 +17,12 @@
  *    minParticipants (default min(n, 10)) sets how many neighbours each member masks with: with
  *    10 of 100 members required, "auto" gives k = 14 (SecAgg+); `--min-participants 100` makes
  *    everyone everyone's neighbour. `--carried` makes every job carry each round's evaluation in
- *    the next round's training stage (one aggregate per round). `--keys-ahead N` adds a fifth
- *    mode beside the four: the authenticated job with `secureAggregation.keysAhead` N (a fresh
- *    training sum also sets up the next N rounds' keys, whose sums then start at the
- *    masked-input step), compared by seconds per round of whole jobs. `--next-task pull-beside-push` (or
+ *    the next round's training stage (one aggregate per round). The secure modes run with the
+ *    job default, keys set up one round ahead (each training sum also sets up the next round's
+ *    sum and its own round's evaluation, whose sums then start at the masked-input step).
+ *    `--keys-ahead N` adds a fifth mode beside the four: the authenticated job with
+ *    `secureAggregation.keysAhead` N (0: every sum sets up its own keys), compared by seconds per
+ *    round of whole jobs. `--next-task pull-beside-push` (or
  *    `pull-after-push`) makes the nodes poll for each next task with a PullTask of its own instead
  *    of getting it in their PushResult's reply (the default, `push-reply`). `--profile` adds one profiled job per mode and a table of where
  *    its rounds' time goes (bench/time-split.ts), and `--profile-dir` saves each mode's raw profile

@@ -27,6 +27,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JobSpecSchema } from '../core/job.ts';
+import { DEFAULT_KEYS_AHEAD } from '../core/round/secure-sum.ts';
 import type { JobSpec } from '../core/job.ts';
 import { inputDim } from '../core/data/schema.ts';
 import type { DataSchema } from '../core/data/schema.ts';
@@ -68,7 +69,7 @@ function jobFor(mode: BenchMode, o: RoundBenchOptions, name: string, rounds: num
     evaluation: { holdout: 0.25, ...(o.carried ? { carried: true } : {}) },
     // The authenticated mode is the same secure job; the coordinator's roster makes its sums authenticated.
     aggregation: mode === 'plain' || mode === 'plain-mtls' ? 'plain' : 'secagg',
-    ...(mode === 'auth-ahead' && o.keysAhead ? { secureAggregation: { keysAhead: o.keysAhead } } : {}),
+    ...(mode === 'auth-ahead' && o.keysAhead !== undefined ? { secureAggregation: { keysAhead: o.keysAhead } } : {}),
     seed: o.seed,
   });
 }
@@ -128,7 +129,8 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
           if (wrong) throw new Error(`job ${status.jobId} (${mode}): round ${wrong.round} was ${wrong.secure ? (wrong.secure.authenticated ? 'authenticated' : 'not authenticated') : 'not securely aggregated'}`);
           // Carried key setup must have happened where asked for, and nowhere else.
           const carried = measured.filter((r) => r.secure?.keysSetUpIn).length;
-          if ((mode === 'auth-ahead' && o.rounds > 1) !== carried > 0) throw new Error(`job ${status.jobId} (${mode}): ${carried} of ${measured.length} rounds had keys set up ahead`);
+          const ahead = mode === 'auth-ahead' ? (o.keysAhead ?? 0) : DEFAULT_KEYS_AHEAD;
+          if ((ahead > 0 && o.rounds > 1) !== carried > 0) throw new Error(`job ${status.jobId} (${mode}): ${carried} of ${measured.length} rounds had keys set up ahead, with keysAhead ${ahead}`);
           if (mode === 'secagg') secure = measured[0]?.secure ?? secure;
         }
         const sample: JobSample = {
@@ -182,7 +184,7 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
     const plainMinSeconds = min(plainSeconds);
     const secureMinSeconds = min(secureSeconds);
     const authMinSeconds = min(authSeconds);
-    const authAheadSeconds = o.keysAhead ? seconds('auth-ahead') : undefined;
+    const authAheadSeconds = o.keysAhead !== undefined ? seconds('auth-ahead') : undefined;
     return {
       parties: o.parties, minParticipants: o.minParticipants, coordinators: layout, rows: open.rows, inputDim: inputDim(schema), hidden: o.hidden, parameters,
       secureWords: secure.words, neighbours: secure.neighbours, threshold: secure.threshold,

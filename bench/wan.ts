@@ -24,9 +24,10 @@
  * uplinks (counted at the proxy: each is a wait for the coordinator), the floor = loopback time +
  * steps × RTT + bytes / bandwidth, and WAN / floor (target ≤ 1.5). `--carried`: the jobs carry
  * each round's evaluation in the next round's training stage (`evaluation.carried`), one secure
- * sum per round instead of two. `--keys-ahead N`: the same jobs with `secureAggregation.keysAhead`
- * = N run beside them, on loopback and on the WAN (interleaved with the others), so the round
- * trips that carrying the key setup saves show against the jobs that set up every sum's keys.
+ * sum per round instead of two. The jobs keep the default key setup (one round ahead).
+ * `--keys-ahead N`: the same jobs with `secureAggregation.keysAhead` = N run beside them, on
+ * loopback and on the WAN (interleaved with the others); `--keys-ahead 0` shows what setting up
+ * every sum's keys in the sum itself costs in round trips.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -63,13 +64,13 @@ interface Options {
   scale: number;
   seed: number;
   carried: boolean;
-  keysAhead: number;
+  keysAhead?: number;
   json: boolean;
   out: string | undefined;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { members: 4, rttMs: 40, mbps: 100, stall: { forMs: 100, everyMs: 2000 }, lrRounds: 4, mlpRounds: 3, passes: 2, hidden: [300, 300], scale: 1, seed: 7, carried: false, keysAhead: 0, json: false, out: undefined };
+  const o: Options = { members: 4, rttMs: 40, mbps: 100, stall: { forMs: 100, everyMs: 2000 }, lrRounds: 4, mlpRounds: 3, passes: 2, hidden: [300, 300], scale: 1, seed: 7, carried: false, json: false, out: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -119,9 +120,9 @@ function writeMembers(dir: string, members: number, scale: number, seed: number)
   });
 }
 
-function jobOf(name: string, model: JobSpec['model'], rounds: number, members: number, seed: number, carried: boolean, keysAhead = 0): JobSpec {
+function jobOf(name: string, model: JobSpec['model'], rounds: number, members: number, seed: number, carried: boolean, keysAhead?: number): JobSpec {
   return JobSpecSchema.parse({
-    ...(keysAhead ? { secureAggregation: { keysAhead } } : {}),
+    ...(keysAhead !== undefined ? { secureAggregation: { keysAhead } } : {}),
     name, model, rounds, minParticipants: members, seed,
     train: { localEpochs: 1, batchSize: 64, optimizer: 'sgd', learningRate: 0.05, classWeights: 'none' },
     evaluation: { holdout: 0.25, ...(carried ? { carried: true } : {}) },
@@ -179,7 +180,7 @@ async function main(): Promise<void> {
       const job = jobOf(`wan-${label}`, model, rounds, o.members, o.seed, o.carried);
       const ahead = jobOf(`wan-${label}-keys-ahead`, model, rounds, o.members, o.seed, o.carried, o.keysAhead);
       const got = { loop: [] as JobRun[], wan: [] as JobRun[], wanAfterReply: [] as JobRun[], loopAhead: [] as JobRun[], wanAhead: [] as JobRun[] };
-      const keys = o.keysAhead ? (['loop', 'wan', 'wanAfterReply', 'loopAhead', 'wanAhead'] as const) : (['loop', 'wan', 'wanAfterReply'] as const);
+      const keys = o.keysAhead !== undefined ? (['loop', 'wan', 'wanAfterReply', 'loopAhead', 'wanAhead'] as const) : (['loop', 'wan', 'wanAfterReply'] as const);
       // Each fleet's jobs interleaved with the others', so a change in the machine's load hits all alike.
       for (let pass = 0; pass < o.passes; pass++) {
         for (const key of pass % 2 === 0 ? keys : [...keys].reverse()) {
@@ -194,7 +195,7 @@ async function main(): Promise<void> {
       const link = { rttMs: o.rttMs, mbps: o.mbps };
       rows.push(modelRow(`${label}, next task in the push reply`, parameters, { loop: got.loop, wan: got.wan }, link));
       rows.push(modelRow(`${label}, poll after reply`, parameters, { loop: got.loop, wan: got.wanAfterReply }, link));
-      if (o.keysAhead) rows.push(modelRow(`${label}, keys set up ${o.keysAhead} rounds ahead`, parameters, { loop: got.loopAhead, wan: got.wanAhead }, link));
+      if (o.keysAhead !== undefined) rows.push(modelRow(o.keysAhead ? `${label}, keys set up ${o.keysAhead} rounds ahead` : `${label}, every sum sets up its own keys`, parameters, { loop: got.loopAhead, wan: got.wanAhead }, link));
     }
     const result = { machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, backend, load: os.loadavg() }, options: { ...o, lossy }, rows, window, runs };
     if (o.out) writeFileSync(o.out, `${JSON.stringify(result, null, 2)}\n`);

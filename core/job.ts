@@ -89,10 +89,12 @@ export const SecureAggregationSpecSchema = z
     /** Deadline of each key-exchange and unmasking step; the masked-input step uses deadlines.stageMs. */
     stepMs: deadlineMs(100).default(30_000),
     /**
-     * Training rounds whose key setup (key adverts, graph nonces, encrypted shares) the secure sum
-     * of a training round carries in its own first three steps, for the same participants: each of
-     * those rounds' sums then starts at the masked-input step (three steps instead of six in an
-     * authenticated round). 0 = every sum sets up its own keys. Each is still a run of its own
+     * How many training rounds ahead the secure sums' key setup (key adverts, graph nonces,
+     * encrypted shares) is kept, for the same participants: every training sum carries, in its own
+     * steps, the setup of the next keysAhead rounds' training sums not set up yet and of its own
+     * round's evaluation when that runs in a stage of its own. Those sums then start at the
+     * masked-input step (three steps instead of six in an authenticated round). Absent: 1 (the
+     * coordinator's default); 0 = every sum sets up its own keys. Each is still a run of its own
      * with fresh keys; a round whose participants differ sets up its keys afresh. Absent when not
      * set, so a job without it reads the same to nodes that predate it.
      */

@@ -14,11 +14,12 @@
  * - `unmask-request`: reveals one share per peer, never both (authenticated rounds: only after
  *   checking ≥ t signatures over the U3 it signed).
  *
- * A task may also carry, in `ahead`, the same key-setup step (begin, peer keys, graph reveals) of
- * later rounds' secure sums (`secureAggregation.keysAhead`). Each is handled as its own sum, with
- * the same checks, and answered in the reply's `ahead`; its local computation waits for that sum's
- * share delivery, which brings the round's weights and real task (checked against the
- * configuration it set up). Any other step carried this way is refused.
+ * A task may also carry, in `ahead`, a key-setup step (begin, peer keys, graph reveals) of later
+ * secure sums (`secureAggregation.keysAhead`: later rounds' training sums, and a training round's
+ * own evaluation). Each is handled as its own sum, with the same checks, and answered in the
+ * reply's `ahead`; its local computation waits for that sum's share delivery, which brings the
+ * round's weights and real task (checked against the configuration it set up). Any other step
+ * carried this way is refused.
  *
  * With an `identity` (Ed25519 key and the consortium roster, read locally, never from the
  * coordinator) the node runs the active-adversary variant (Bonawitz et al. Fig. 5): it signs its
@@ -42,7 +43,7 @@ import { clientStep, initClient, wipeClientState } from '../core/secagg/protocol
 import type { ClientAuth, ClientInput, ClientOutput, ClientState } from '../core/secagg/protocol/types.ts';
 import { prepareForSecureSum, secureRoundParams } from '../core/round/secure-plan.ts';
 import { KEY_SETUP_STEPS } from '../core/round/secure-messages.ts';
-import type { AheadAnswer } from '../core/round/secure-messages.ts';
+import type { AheadAnswer, SecAggTask } from '../core/round/secure-messages.ts';
 import type { HandlerResult, Mod, ParsedTask } from './handler.ts';
 import { cryptoRng } from '../platform/crypto-rng.ts';
 import { stageNoised } from '../core/privacy/noised-stages.ts';
@@ -97,15 +98,21 @@ interface Session {
 }
 
 /**
- * The task configuration a later round's carried sum is checked against: the carrying task's, with
- * what the job implies for that round (a training round carries the previous round's evaluation
- * only when the job evaluates that round).
+ * The task a carried step of a later sum is checked as: the carrying task, as the stage that sum
+ * belongs to — its kind (from the run id: a training round's sum may carry the setup of that
+ * round's evaluation) and its round — with what the job implies for that stage: an evaluation
+ * has no fitting settings, and a training round carries the previous round's evaluation only when
+ * the job evaluates that round.
  */
-function laterConfig(task: ParsedTask, round: number): ParsedTask['config'] {
-  if (task.kind !== 'train') return task.config;
-  const { evaluates: _, ...rest } = task.config;
+function laterTask(task: ParsedTask, step: SecAggTask): ParsedTask {
+  const { round, run } = step.config;
+  const kind = task.kind === 'train' && run.startsWith(`${task.jobId}/evaluate/`) ? 'evaluate' : task.kind;
+  const later = { ...task, kind, round, secagg: step, ahead: undefined, weights: undefined };
+  if (task.kind !== 'train') return later;
+  const { evaluates: _, fit, ...rest } = task.config;
+  if (kind === 'evaluate') return { ...later, config: rest };
   const carries = carriedRound(task.config.job, round);
-  return carries === undefined ? rest : { ...rest, evaluates: carries };
+  return { ...later, config: { ...rest, ...(fit ? { fit } : {}), ...(carries === undefined ? {} : { evaluates: carries }) } };
 }
 
 /** SHA-256 (hex) of a contribution's exact values (vector names sorted; float64 little-endian). */
@@ -176,7 +183,7 @@ export function secAggMod(opts: SecAggModOptions): Mod {
       // Key-setup steps of later rounds' sums, carried by this step: each answered on its own.
       const answers: AheadAnswer[] = [];
       for (const step of task.ahead) {
-        const r = await one({ ...task, round: step.config.round, config: laterConfig(task, step.config.round), secagg: step, ahead: undefined, weights: undefined }, true);
+        const r = await one(laterTask(task, step), true);
         answers.push('secagg' in r ? { run: step.config.run, secagg: r.secagg } : { run: step.config.run, refusal: 'refusal' in r ? `${r.refusal.reason} [${r.refusal.code}]` : 'no answer' });
       }
       return { ...result, ahead: answers };

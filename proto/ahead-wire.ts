@@ -12,8 +12,11 @@ import { secaggReplyFromWire, secaggReplyToWire, secaggStepFromWire } from './se
 import { WireFormatError } from './tensor.ts';
 import { MAX_ID_CHARS, headOf, wellFormed } from './limits.ts';
 
-/** Most carried sums in one task or reply (the job setting keysAhead is at most 8). */
-export const MAX_AHEAD = 8;
+/**
+ * Most carried sums in one task or reply: the job setting keysAhead is at most 8 training sums,
+ * and a training sum may also set up its own round's evaluation.
+ */
+export const MAX_AHEAD = 9;
 const MAX_REFUSAL_CHARS = 2000;
 
 /** Decodes a task's carried steps for participant `self`; throws WireFormatError naming the first bad one. */

@@ -13,9 +13,9 @@ import { BENCH_SEMI_SPACE_MB, maxSemiSpaceMb, youngGenerationText } from '../ben
 const job = (roundSeconds: number[]): JobSample => ({ mode: 'auth-ahead', jobId: 'j', roundSeconds, roundSteps: [], wallSeconds: 0, nodesCpuSeconds: 0, auc: 0.5 });
 
 describe('round bench modes', () => {
-  it('adds the keys-ahead mode only when asked', () => {
+  it('adds the keys-ahead mode only when asked, keysAhead 0 included (every sum setting up its own keys)', () => {
     expect(benchModes({})).toEqual(['plain', 'plain-mtls', 'secagg', 'authenticated']);
-    expect(benchModes({ keysAhead: 0 })).toEqual(['plain', 'plain-mtls', 'secagg', 'authenticated']);
+    expect(benchModes({ keysAhead: 0 })).toEqual(['plain', 'plain-mtls', 'secagg', 'authenticated', 'auth-ahead']);
     expect(benchModes({ keysAhead: 2 })).toEqual(['plain', 'plain-mtls', 'secagg', 'authenticated', 'auth-ahead']);
   });
 

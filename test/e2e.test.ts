@@ -75,7 +75,11 @@ describe('federated training over gRPC with three participant processes', () => 
     );
     const vectors: number[][] = [];
     const pushes = readJsonLines(record).filter((l) => l.rpc === 'PushResult');
-    expect(pushes.length).toBe(4 * n * (1 + 1 + 2 * job.rounds)); // 4 steps × (stats, baseline eval, train+eval per round)
+    // Four steps for each sum that sets up its own keys (statistics, baseline evaluation, round 1's
+    // training). Every later sum had its keys set up by the training sum before it (keysAhead 1, the
+    // default: each training sum sets up its round's evaluation and the next round's training), so
+    // it runs two steps: masked input and unmasking.
+    expect(pushes.length).toBe(n * (3 * 4 + 2 * job.rounds + 2 * (job.rounds - 1)));
     const steps = new Map<string, number>();
     for (const p of pushes) {
       const msg = p.message as { contribution?: unknown; secagg?: { message: string; maskedInput?: { dtype: string; shape: number[]; values: string } } };
@@ -89,11 +93,15 @@ describe('federated training over gRPC with three participant processes', () => 
       const b = Buffer.from(t!.values, 'base64');
       vectors.push(Array.from(new Uint32Array(b.buffer, b.byteOffset, b.length / 4)));
     }
-    expect([...steps.values()]).toEqual(Array(4).fill(n * (2 + 2 * job.rounds)));
+    const setups = n * 3;
+    const sums = n * (2 + 2 * job.rounds);
+    expect(Object.fromEntries(steps)).toEqual({ 'advertise-keys': setups, 'share-keys': setups, 'masked-input': sums, unmasking: sums });
     expect(final.rounds.every((r) => r.secure?.survivors === n && r.secure.threshold === n)).toBe(true);
     // The coordinator timed every step of each round's secure sum, within the round's own time.
     for (const r of final.rounds) {
-      expect(r.secure!.steps.map((s) => s.step)).toEqual(['advertise-keys', 'share-keys', 'masked-input', 'unmasking']);
+      const own = r.round <= 1 ? ['advertise-keys', 'share-keys'] : [];
+      expect(r.secure!.steps.map((s) => s.step)).toEqual([...own, 'masked-input', 'unmasking']);
+      expect(r.secure!.keysSetUpIn).toBe(r.round <= 1 ? 0 : r.round - 1); // 0 on the wire: set up in its own sum
       expect(r.secure!.steps.every((s) => Number.isFinite(s.seconds) && s.seconds > 0)).toBe(true);
       expect(r.secure!.steps.reduce((a, s) => a + s.seconds, 0)).toBeLessThanOrEqual(r.seconds);
     }
@@ -130,17 +138,23 @@ describe('federated training over gRPC with three participant processes', () => 
     expect(stepsOf(1)).toEqual(['advertise-keys', 'share-keys', 'masked-input', 'unmasking']);
     for (const round of [2, 3, 4]) expect(stepsOf(round)).toEqual(['masked-input', 'unmasking']);
     expect(final.rounds.map((r) => r.secure!.keysSetUpIn)).toEqual([0, 0, 1, 1, 1]);
-    // Over the wire: round 1's two key-setup replies of each member answered the three later sums.
+    // Over the wire: round 1's two key-setup replies of each member answered the three later
+    // training sums and round 1's evaluation; each later training sum's two steps carried the setup
+    // of its own round's evaluation.
     const n = parties.length;
-    const carried = readJsonLines(record)
+    const carrying = readJsonLines(record)
       .filter((l) => l.rpc === 'PushResult')
       .map((l) => l.message as { ahead?: { run: string; secagg?: { message: string } }[] })
-      .filter((m) => m.ahead?.length && m.ahead[0]!.run.startsWith(`${jobId}/train/`));
-    expect(carried).toHaveLength(2 * n);
-    for (const m of carried) {
-      expect(m.ahead!.map((a) => a.run.split('/')[2])).toEqual(['2', '3', '4']);
+      .filter((m) => m.ahead?.length && m.ahead[0]!.run.startsWith(`${jobId}/`));
+    const sums = (m: (typeof carrying)[number]) => m.ahead!.map((a) => a.run.split('/').slice(1, 3).join('/'));
+    const first = carrying.filter((m) => sums(m).includes('train/2'));
+    expect(first).toHaveLength(2 * n);
+    for (const m of first) {
+      expect(sums(m)).toEqual(['evaluate/1', 'train/2', 'train/3', 'train/4']);
       expect(m.ahead!.every((a) => a.secagg?.message === 'advertise-keys' || a.secagg?.message === 'share-keys')).toBe(true);
     }
+    const later = carrying.filter((m) => !first.includes(m)).map((m) => sums(m).join(','));
+    expect(later.sort()).toEqual(['evaluate/2', 'evaluate/3', 'evaluate/4'].flatMap((e) => Array(2 * n).fill(e)));
   });
 });
 

@@ -66,6 +66,9 @@ describe('the curious coordinator learns nothing about a single participant', ()
   const job = JobSpecSchema.parse({
     name: 'curious', model: { type: 'logistic' }, rounds: 2, minParticipants: 3, seed: 13,
     train: { localEpochs: 1, batchSize: 32, learningRate: 0.1 }, evaluation: { holdout: 0.25, bins: 1000 },
+    // Every sum sets up its own keys, so each sum's replies are pushes of their own, read back sum
+    // by sum below. Keys set up ahead travel in other sums' calls with the same contents.
+    secureAggregation: { keysAhead: 0 },
   });
   const params = layoutSize(modelLayout(job.model, inputDim(schema)));
   const shapeOf = (kind: TaskKind): ContributionShape =>

@@ -26,6 +26,8 @@ import { JobSpecSchema } from '../core/job.ts';
 import { inputDim } from '../core/data/schema.ts';
 import { modelLayout } from '../core/model/layout.ts';
 import { layoutSize } from '../core/types.ts';
+import { evaluationShape } from '../core/metrics/histogram.ts';
+import type { SumResult } from '../core/round/sum-protocol.ts';
 
 /** The default model's size over the synthetic schema: what every node expects an update to hold. */
 const SIZE = layoutSize(modelLayout(JobSpecSchema.parse({}).model, inputDim(schema)));
@@ -54,6 +56,10 @@ interface RunOptions {
   before?: (round: number, grid: MemoryGrid, handlers: Map<string, TaskHandler>) => void;
 }
 
+/** Every member's evaluation vectors: ones, so that each summed entry counts the contributors. */
+const EVAL_BINS = 10;
+const evaluationOf = (): Contribution => Object.fromEntries(Object.entries(evaluationShape(EVAL_BINS)).map(([k, n]) => [k, new Float64Array(n).fill(1)]));
+
 async function runRounds(n: number, rounds: number[], keysAhead: number, opts: RunOptions = {}) {
   const weightsSeen: { name: string; round: number; weights: boolean }[] = [];
   const names0 = Array.from({ length: n }, (_, i) => `inst-${String(i).padStart(2, '0')}`);
@@ -61,8 +67,10 @@ async function runRounds(n: number, rounds: number[], keysAhead: number, opts: R
   const identity = ids ? (name: string) => ({ secretKey: ids.secretKeys.get(name)!, peers: ids.roster }) : undefined;
   const { names, handlers, config, job } = setup(
     n,
-    { rounds: Math.max(...rounds), secureAggregation: { clip: 4, maxWeight: 1000, keysAhead } },
+    // Only the last round is evaluated (in a stage of its own, after its training sum).
+    { rounds: Math.max(...rounds), evaluation: { every: 10_000, bins: EVAL_BINS }, secureAggregation: { clip: 4, maxWeight: 1000, keysAhead } },
     (name, task: ParsedTask) => {
+      if (task.kind === 'evaluate') return evaluationOf();
       weightsSeen.push({ name, round: task.round, weights: task.weights !== undefined });
       return updateOf(name, task.round);
     },
@@ -74,13 +82,15 @@ async function runRounds(n: number, rounds: number[], keysAhead: number, opts: R
   const options: SecureSumOptions = { now: fakeClock(), ...(opts.signed ? { authenticated: true } : {}) };
   const protocol = secureSum('job-1', job, '0', options);
   const results = [];
+  let evaluation: SumResult | undefined;
   for (const round of rounds) {
     opts.before?.(round, honest, handlers);
     const members = opts.only ? opts.only(round, names) : names;
     const res = await protocol.run(grid, members, { kind: 'train', round, config, weights: new Float32Array(SIZE) }, shape, 1000);
     results.push({ round, res, members });
+    if (round === job.rounds) evaluation = await protocol.run(grid, members, { kind: 'evaluate', round, config, weights: new Float32Array(SIZE) }, evaluationShape(EVAL_BINS), 1000);
   }
-  return { results, seen, weightsSeen, job, names };
+  return { results, evaluation, seen, weightsSeen, job, names };
 }
 
 /** The largest coordinate error of the sum against the plain sum of the survivors' clipped updates. */
@@ -93,7 +103,7 @@ function worstError(sum: Contribution, survivors: string[], round: number): numb
 
 describe('secure sums whose keys an earlier sum set up', () => {
   it('sets up the next rounds in the first sum and runs them from the masked-input step, each sum exact to quantization', async () => {
-    const { results, seen, weightsSeen, job, names } = await runRounds(12, [1, 2, 3], 2);
+    const { results, evaluation, seen, weightsSeen, job, names } = await runRounds(12, [1, 2, 3], 2);
     const tolerance = names.length * updateStep(job.secureAggregation, names.length) + 1e-9;
     for (const { round, res } of results) {
       expect(res.failures).toEqual([]);
@@ -102,16 +112,22 @@ describe('secure sums whose keys an earlier sum set up', () => {
       expect(res.sum!.weight![0]).toBe(10 * names.length);
       expect(worstError(res.sum!, names, round)).toBeLessThanOrEqual(tolerance);
     }
-    // SecAgg+ (k < n − 1): the first sum runs all five steps; the two it set up, two each.
+    // SecAgg+ (k < n − 1): the first sum runs all five steps; the two it set up, two each. The last
+    // round's sum sets up its evaluation's keys in its two steps and one more of their own.
     expect(results.map(({ res }) => res.secure!.steps!.map((s) => s.step))).toEqual([
       ['advertise-keys', 'graph-nonce', 'share-keys', 'masked-input', 'unmasking'],
       ['masked-input', 'unmasking'],
-      ['masked-input', 'unmasking'],
+      ['masked-input', 'unmasking', "share-keys (key setup of round 3's evaluate sum)"],
     ]);
+    // That evaluation runs from its masked-input step too, and sums every member's vectors.
+    expect(evaluation!.secure!.steps!.map((s) => s.step)).toEqual(['masked-input', 'unmasking']);
+    expect(evaluation!.secure!.keysSetUpIn).toBe(3);
+    expect(evaluation!.contributors).toEqual(names);
+    for (const v of Object.values(evaluation!.sum!)) for (const x of v) expect(Math.abs(x - names.length)).toBeLessThan(1e-6);
     expect(results[0]!.res.secure!.neighbours).toBeLessThan(names.length - 1);
     expect(results.map(({ res }) => res.secure!.keysSetUpIn)).toEqual([undefined, 1, 1]);
     // Round 1's key-setup steps carried rounds 2 and 3's; its later steps carried nothing.
-    const round1 = seen.filter((t) => t.round === 1);
+    const round1 = seen.filter((t) => t.round === 1 && t.kind === 'train');
     const carriedRounds = (t: StageTask) => (t.ahead ?? []).map((a) => a.config.round);
     for (const t of round1) {
       const type = t.secagg!.message.type;
@@ -120,9 +136,9 @@ describe('secure sums whose keys an earlier sum set up', () => {
     }
     // Every sum has a run id of its own, so fresh keys.
     const runs = new Set(seen.flatMap((t) => [t.secagg!.config.run, ...(t.ahead ?? []).map((a) => a.config.run)]));
-    expect(runs.size).toBe(3);
+    expect(runs.size).toBe(4);
     // The weights go with the first step each sum sends: begin in round 1, masked input in rounds 2 and 3.
-    for (const t of seen) {
+    for (const t of seen.filter((x) => x.kind === 'train' && x.secagg!.config.run.includes('/train/'))) {
       const first = t.round === 1 ? t.secagg!.message.type === 'begin' : t.secagg!.message.type === 'share-delivery';
       expect(t.weights !== undefined).toBe(first);
     }
@@ -148,7 +164,7 @@ describe('secure sums whose keys an earlier sum set up', () => {
   it('lets a restarted member take part again in the next round, whose keys it no longer holds', async () => {
     const restart = (round: number, grid: MemoryGrid, handlers: Map<string, TaskHandler>) => {
       if (round !== 3) return;
-      handlers.set('inst-04', secAggMod({ name: 'inst-04' })(async (task) => ({ contribution: updateOf('inst-04', task.round) })));
+      handlers.set('inst-04', secAggMod({ name: 'inst-04' })(async (task) => ({ contribution: task.kind === 'evaluate' ? evaluationOf() : updateOf('inst-04', task.round) })));
       grid.rejoin('inst-04');
     };
     const { results, names } = await runRounds(12, [1, 2, 3, 4], 3, { vanish: { 'inst-04': { step: 'masked-input', round: 2 } }, before: restart });
@@ -197,9 +213,11 @@ describe('secure sums whose keys an earlier sum set up', () => {
   it('sets up no further than the job\'s last round, and nothing with keysAhead 0', async () => {
     const carried = async (keysAhead: number) => {
       const { seen } = await runRounds(6, [1, 2], keysAhead);
-      return [...new Set(seen.flatMap((t) => (t.ahead ?? []).map((a) => a.config.round)))];
+      const later = seen.flatMap((t) => [...(t.ahead ?? []), ...(t.kind === 'train' && t.secagg!.config.run.includes('/evaluate/') ? [t.secagg!] : [])]);
+      return [...new Set(later.map((a) => a.config.run.split('/').slice(1, 3).join('/')))];
     };
-    expect(await carried(5)).toEqual([2]);
+    // Round 1 sets up round 2's training sum; round 2, the last, its own evaluation.
+    expect(await carried(5)).toEqual(['train/2', 'evaluate/2']);
     expect(await carried(0)).toEqual([]);
   });
 
@@ -216,6 +234,53 @@ describe('secure sums whose keys an earlier sum set up', () => {
       ['masked-input', 'consistency-signature', 'unmasking'],
       ['masked-input', 'consistency-signature', 'unmasking'],
     ]);
+  });
+
+  it('rolls: each sum set up ahead carries the next round\'s setup in its masked-input, consistency and unmasking steps', async () => {
+    const { results, evaluation, seen, names } = await runRounds(12, [1, 2, 3, 4], 1, { signed: true });
+    for (const { round, res } of results) {
+      expect(res.failures).toEqual([]);
+      expect(res.contributors).toEqual(names);
+      expect(worstError(res.sum!, names, round)).toBeLessThan(1);
+    }
+    const light = ['masked-input', 'consistency-signature', 'unmasking'];
+    expect(results.map(({ res }) => res.secure!.steps!.map((s) => s.step))).toEqual([
+      ['advertise-keys', 'graph-nonce', 'share-keys', 'masked-input', 'consistency-signature', 'unmasking'],
+      light,
+      light,
+      light,
+    ]);
+    expect(results.map(({ res }) => res.secure!.keysSetUpIn)).toEqual([undefined, 1, 2, 3]);
+    // Round 2's three steps carried round 3's three setup steps, one each; round 4's (the last), its evaluation's.
+    const carried = (round: number) =>
+      seen.filter((t) => t.round === round && t.kind === 'train').map((t) => `${t.secagg!.message.type}:${(t.ahead ?? []).map((a) => `${a.config.run.split('/')[1]}/${a.config.round}/${a.message.type}`).join(',')}`);
+    expect(new Set(carried(2))).toEqual(new Set(['share-delivery:train/3/begin', 'consistency-request:train/3/peer-keys', 'unmask-request:train/3/graph-reveals']));
+    expect(new Set(carried(4))).toEqual(new Set(['share-delivery:evaluate/4/begin', 'consistency-request:evaluate/4/peer-keys', 'unmask-request:evaluate/4/graph-reveals']));
+    expect(evaluation!.secure!.steps!.map((s) => s.step)).toEqual(light);
+    expect(evaluation!.contributors).toEqual(names);
+  });
+
+  it('finishes a rolled setup in a step of its own when the carrying sum has no consistency check', async () => {
+    const { results, names } = await runRounds(12, [1, 2, 3], 1);
+    for (const { round, res } of results) {
+      expect(res.failures).toEqual([]);
+      expect(worstError(res.sum!, names, round)).toBeLessThan(1);
+    }
+    expect(results.map(({ res }) => res.secure!.steps!.map((s) => s.step))).toEqual([
+      ['advertise-keys', 'graph-nonce', 'share-keys', 'masked-input', 'unmasking'],
+      ['masked-input', 'unmasking', "share-keys (key setup of round 3's train sum)"],
+      ['masked-input', 'unmasking', "share-keys (key setup of round 3's evaluate sum)"],
+    ]);
+    expect(results.map(({ res }) => res.secure!.keysSetUpIn)).toEqual([undefined, 1, 2]);
+  });
+
+  it('drops a rolled setup a member of which vanished in the carrying sum, and sets that round up afresh', async () => {
+    const { results, names } = await runRounds(12, [1, 2, 3], 1, { signed: true, vanish: { 'inst-05': { step: 'masked-input', round: 2 } } });
+    const rest = names.filter((n) => n !== 'inst-05');
+    expect(results[1]!.res.contributors).toEqual(rest);
+    expect(results[2]!.res.secure!.steps![0]!.step).toBe('advertise-keys');
+    expect(results[2]!.res.contributors).toEqual(rest);
+    expect(worstError(results[2]!.res.sum!, rest, 3)).toBeLessThan(1);
   });
 
   it('a member refuses a carried sum whose key advert was substituted, as it would its own', async () => {

@@ -1,11 +1,17 @@
 /**
  * Key setups carried ahead (`secureAggregation.keysAhead`). The first three steps of a secure sum
  * — key adverts, graph nonces (SecAgg+ with a committed graph) and encrypted Shamir shares — do
- * not depend on the vectors being summed. A training round's sum can therefore carry the same
- * three steps of the secure sums of later training rounds in its own Fleet calls: each task holds
- * the step of its own sum and, in `ahead`, the same step of every later sum the member takes part
+ * not depend on the vectors being summed. A training round's sum can therefore carry those steps
+ * of the secure sums of later training rounds in its own Fleet calls: each task holds the step of
+ * its own sum and, in `ahead`, the next key-setup step of every later sum the member takes part
  * in; each reply answers them all. Those later sums then start at the masked-input step, which
  * brings the round's weights and the share deliveries together.
+ *
+ * A setup rides on whichever steps of the carrying sum come next: a sum that sets up its own keys
+ * carries them in its own first three steps; a sum that was itself set up ahead carries the next
+ * round's setup on its masked-input, consistency-check and unmasking steps, so that in steady state
+ * every round runs only those three. A setup that still has a step to go when its carrier is done
+ * (a sum without a consistency check has two steps after its setup) finishes in steps of its own.
  *
  * Every later sum is still a run of its own: its own run id, fresh key pairs and graph nonce per
  * member, its own commit–reveal graph draw, its own shares, checked by each member exactly as in a
@@ -18,17 +24,18 @@
 import { serverStep, initServer } from '../secagg/protocol/server.ts';
 import type { SecAggConfig, ServerInput, ServerState, ShareDelivery } from '../secagg/protocol/types.ts';
 import type { StageFailure, StageReply } from './grid.ts';
-import type { KeySetupReply, SecAggClientMessage, SecAggServerMessage, SecAggTask } from './secure-messages.ts';
+import type { AheadAnswer, KeySetupReply, SecAggClientMessage, SecAggServerMessage, SecAggTask } from './secure-messages.ts';
 
-/** The server stage's deadline input for the reply a carried step waits for. */
+/** The server stage's deadline input for the reply a setup step waits for. */
 const DEADLINE: Record<KeySetupReply, ServerInput['type']> = {
   'advertise-keys': 'advertise-keys-deadline',
   'graph-nonce': 'graph-reveal-deadline',
   'share-keys': 'share-keys-deadline',
 };
 
-/** A later round's secure sum whose keys are being set up. */
+/** A later secure sum whose keys are being set up. */
 interface CarriedSetup {
+  kind: SetupKind;
   round: number;
   config: SecAggConfig;
   server: ServerState;
@@ -40,8 +47,12 @@ interface CarriedSetup {
   done?: { shared: string[]; deliveries: ShareDelivery[] };
 }
 
-/** A later round's secure sum set up ahead: its sum starts at the masked-input step. */
+/** The stages whose sums can be set up ahead: a training round's, and the evaluation of a round in a stage of its own. */
+export type SetupKind = 'train' | 'evaluate';
+
+/** A later secure sum set up ahead: its sum starts at the masked-input step. */
 export interface PreparedSum {
+  kind: SetupKind;
   round: number;
   config: SecAggConfig;
   server: ServerState;
@@ -54,13 +65,14 @@ export interface PreparedSum {
   setUpIn: number;
 }
 
-/** Key setups of later sums, stepped in lockstep with the first three steps of the current sum. */
+/** Key setups of later sums, each stepped once per Fleet step that carries it. */
 export class CarriedSetups {
   private readonly setups: CarriedSetup[];
 
-  /** `configs`: one per later round, each with the current sum's participants; `round`: the current sum's. */
-  constructor(private readonly round: number, configs: SecAggConfig[], private readonly roster?: ReadonlyMap<string, Uint8Array>) {
-    this.setups = configs.map((config) => ({
+  /** `sums`: one per later sum, each with the current sum's participants; `round`: the current sum's. */
+  constructor(private readonly round: number, sums: { kind: SetupKind; config: SecAggConfig }[], private readonly roster?: ReadonlyMap<string, Uint8Array>) {
+    this.setups = sums.map(({ kind, config }) => ({
+      kind,
       round: config.round,
       config,
       server: initServer(config),
@@ -70,28 +82,47 @@ export class CarriedSetups {
     }));
   }
 
+  /** True while a setup has a step to go (one that has begun, when `begun` is set). */
+  running(begun = false): boolean {
+    return this.setups.some((s) => isRunning(s) && (!begun || s.message.type !== 'begin'));
+  }
+
   /** The carried steps for `member` in the current step (none when it is in no setup still running). */
   tasksFor(member: string): SecAggTask[] | undefined {
-    const tasks = this.setups.filter((s) => !s.done && s.to.has(member)).map((s) => ({ config: s.config, message: s.message }));
+    const tasks = this.setups.filter((s) => isRunning(s) && s.to.has(member)).map((s) => ({ config: s.config, message: s.message }));
     return tasks.length ? tasks : undefined;
   }
 
   /**
-   * Advances every running setup with the replies of the current step (`expect`: the reply type
-   * of that step). A member without a reply, or without an answer of the expected type for a
-   * setup, is that setup's dropout at this step.
+   * The members of a setup step that runs in steps of its own (its carrier is done), with the first
+   * such setup's step as each task's own; the other running setups ride along in `ahead`. A setup
+   * that has not begun is dropped instead: a `begin` sent as a task's own step would start a
+   * member's local computation, and that round can set up its keys itself.
    */
-  absorb(expect: KeySetupReply, replies: ReadonlyMap<string, StageReply>): void {
+  ownStep(): { run: string; kind: SetupKind; round: number; to: string[]; own: SecAggTask; expect: KeySetupReply } | undefined {
+    for (const s of this.setups) if (isRunning(s) && s.message.type === 'begin') s.to = new Set();
+    const first = this.setups.find(isRunning);
+    return first ? { run: first.config.run, kind: first.kind, round: first.round, to: [...first.to], own: { config: first.config, message: first.message }, expect: replyTo(first) } : undefined;
+  }
+
+  /**
+   * Advances every running setup with the replies of the step that carried it. A member without a
+   * reply, or without an answer of the type its setup step asks for, is that setup's dropout at
+   * this step. `own`: the run whose step the replies answer in `secagg` rather than in `ahead`
+   * (a setup finishing in steps of its own).
+   */
+  absorb(replies: ReadonlyMap<string, StageReply>, own?: string): void {
     for (const s of this.setups) {
-      if (s.done || s.to.size === 0) continue;
-      const stage = `round ${s.round}: train (secagg ${expect}, carried)`;
+      if (!isRunning(s)) continue;
+      const expect = replyTo(s);
+      const stage = `round ${s.round}: ${s.kind} (secagg ${expect}, carried)`;
       const fail = (participant: string, reason: string) => {
         if (!s.failures.has(participant)) s.failures.set(participant, { participant, stage, reason });
       };
       const messages: SecAggClientMessage[] = [];
       for (const p of s.to) {
         const reply = replies.get(p);
-        const answer = reply?.ahead?.find((a) => a.run === s.config.run);
+        const answer = s.config.run === own ? ownAnswer(s.config.run, reply) : reply?.ahead?.find((a) => a.run === s.config.run);
         if (!reply) fail(p, 'no reply to the step that carried this sum\'s key setup');
         else if (!answer) fail(p, `did not answer the carried ${expect} step of secure sum ${s.config.run}`);
         else if ('refusal' in answer) fail(p, `refused: ${answer.refusal}`);
@@ -116,10 +147,32 @@ export class CarriedSetups {
     }
   }
 
-  /** The setups that completed, by round. */
+  /** The setups that completed. */
   prepared(): PreparedSum[] {
     return this.setups.flatMap((s) =>
-      s.done ? [{ round: s.round, config: s.config, server: s.server, shared: s.done.shared, deliveries: s.done.deliveries, failures: [...s.failures.values()], setUpIn: this.round }] : [],
+      s.done ? [{ kind: s.kind, round: s.round, config: s.config, server: s.server, shared: s.done.shared, deliveries: s.done.deliveries, failures: [...s.failures.values()], setUpIn: this.round }] : [],
     );
   }
+}
+
+function isRunning(s: CarriedSetup): boolean {
+  return !s.done && s.to.size > 0;
+}
+
+/** The reply a setup's current step asks for. */
+function replyTo(s: CarriedSetup): KeySetupReply {
+  switch (s.message.type) {
+    case 'begin':
+      return 'advertise-keys';
+    case 'peer-keys':
+      return s.config.graph.kind === 'committed' ? 'graph-nonce' : 'share-keys';
+    default:
+      return 'share-keys';
+  }
+}
+
+/** A reply to a setup's step sent as the task's own step, read as an answer to a carried one. */
+function ownAnswer(run: string, reply: StageReply | undefined): AheadAnswer | undefined {
+  if (!reply) return undefined;
+  return 'secagg' in reply ? { run, secagg: reply.secagg } : undefined;
 }

@@ -18,9 +18,10 @@
  * ConsistencyCheck step runs between 3 and 4 — the survivors sign U3, and only with ≥ t
  * signatures (sent along) do the signers answer the unmask request.
  *
- * With `secureAggregation.keysAhead` = w, a training sum that sets up its own keys carries steps 1–2
- * (with the graph-nonce step) of the next w training rounds' sums in the same calls
- * (secure-ahead.ts); each of those sums then starts at step 3, with the round's weights.
+ * With `secureAggregation.keysAhead` = w, every training sum keeps the next w training rounds' sums
+ * set up: it carries steps 1–2 (with the graph-nonce step) of those not set up yet in its own calls
+ * (secure-ahead.ts) — in its own first steps when it sets up its own keys, else in its masked-input,
+ * consistency and unmasking steps. Each of those sums then starts at step 3, with the round's weights.
  *
  * The coordinator learns the sum over the survivors, decoded with the public encoding plan
  * (secure-plan.ts), and nothing else. A dropout at any step is a failure record; fewer than t
@@ -35,16 +36,25 @@ import type { SecAggConfig, ServerInput, ServerOutput, ServerState, ShareDeliver
 import type { JobSpec } from '../job.ts';
 import { CoreInputError } from '../types.ts';
 import type { Grid, StageFailure, StageTask } from './grid.ts';
-import { isKeySetupReply } from './secure-messages.ts';
 import type { SecAggClientMessage, SecAggServerMessage } from './secure-messages.ts';
 import { CLIPPED, MODULUS_BITS, secureRoundParams } from './secure-plan.ts';
 import type { SecureStepTime, SumProtocol, SumResult, SumRunOptions } from './sum-protocol.ts';
 import { CarriedSetups } from './secure-ahead.ts';
-import type { PreparedSum } from './secure-ahead.ts';
+import type { PreparedSum, SetupKind } from './secure-ahead.ts';
+import { personalizationOf } from '../job.ts';
+import { evaluationShape } from '../metrics/histogram.ts';
+import { evaluationRounds } from '../privacy/record-plan.ts';
 import type { ContributionShape } from '../types.ts';
 import { carriedRound, carriedShape, isCarried } from './carried-evaluation.ts';
 
 type Deadline = ServerInput['type'];
+
+/**
+ * How many training rounds ahead a job keeps its secure sums' keys set up when its
+ * `secureAggregation.keysAhead` is absent: the next round's, so that after the first round every
+ * round runs from its masked-input step. A job that sets 0 has every sum set up its own keys.
+ */
+export const DEFAULT_KEYS_AHEAD = 1;
 const DEADLINE_OF: Record<SecAggClientMessage['type'], Deadline> = {
   'advertise-keys': 'advertise-keys-deadline',
   'graph-nonce': 'graph-reveal-deadline',
@@ -83,30 +93,40 @@ export interface SecureSumOptions {
  */
 export function secureSum(
   jobId: string,
-  job: Pick<JobSpec, 'secureAggregation' | 'minParticipants' | 'seed' | 'privacy' | 'rounds' | 'evaluation' | 'model'>,
+  job: Pick<JobSpec, 'secureAggregation' | 'minParticipants' | 'seed' | 'privacy' | 'rounds' | 'evaluation' | 'model'> & { personalization?: JobSpec['personalization'] },
   incarnation = '0',
   options: SecureSumOptions = {},
 ): SumProtocol {
   if (!/^[0-9a-z]{1,32}$/.test(incarnation)) throw new CoreInputError(`incarnation must be 1–32 lowercase letters or digits, got "${incarnation}"`, 'incarnation');
   let attempt = 0;
   const runId = (kind: string, round: number) => `${jobId}/${kind}/${round}/${incarnation}.${++attempt}`;
-  /** Sums of later training rounds whose keys an earlier sum set up, by round (same participants and shape only). */
-  const prepared = new Map<number, PreparedSum & { participants: string[]; shapeKey: string }>();
+  /** Later sums whose keys an earlier sum set up, by {@link sumKey} (used for the same participants and shape only). */
+  const prepared = new Map<string, PreparedSum & { participants: string[]; shapeKey: string }>();
+  const keysAhead = job.secureAggregation.keysAhead ?? DEFAULT_KEYS_AHEAD;
+  const evaluatedAlone = new Set(evaluationRounds(job).filter((r) => carriedRound(job, r + 1) !== r));
   /**
-   * Configurations (with their vectors' shapes) of the later training rounds' sums a fresh training
-   * sum of `round` with `shape` sets up too. A round's update vectors are the same in every round;
-   * whether it also carries the previous round's evaluation depends on the round.
+   * The later sums a training sum of `round` with `shape` sets up too, with their vectors' shapes:
+   * the training sums of the next keysAhead rounds, and the evaluation of `round` itself when it
+   * runs in a stage of its own (not the final one of a job that releases personalization figures,
+   * whose vectors depend on who takes part) — each unless already set up for these participants
+   * and shapes. A round's update vectors are the same in every round; whether it also carries the
+   * previous round's evaluation depends on the round.
    */
-  const aheadConfigs = (round: number, participants: string[], shape: ContributionShape): { config: SecAggConfig; shapeKey: string }[] => {
-    const last = Math.min(job.rounds, round + (job.secureAggregation.keysAhead ?? 0));
+  const aheadSums = (round: number, participants: string[], shape: ContributionShape): { kind: SetupKind; config: SecAggConfig; shapeKey: string }[] => {
+    if (keysAhead === 0) return [];
     const update = Object.fromEntries(Object.entries(shape).filter(([name]) => !isCarried(name)));
-    const out: { config: SecAggConfig; shapeKey: string }[] = [];
-    for (let r = round + 1; r <= last; r++) {
-      const later = carriedRound(job, r) === undefined ? update : { ...update, ...carriedShape(job.evaluation.bins) };
-      const c = secureRoundParams(job, 'train', later, runId('train', r), r, participants).config;
-      out.push({ config: options.authenticated ? { ...c, authenticated: true } : c, shapeKey: shapeKeyOf(later) });
+    const wanted: { kind: SetupKind; round: number; shape: ContributionShape }[] = [];
+    const personal = round === job.rounds && personalizationOf(job) !== undefined && job.privacy.mode !== 'record';
+    if (evaluatedAlone.has(round) && !personal) wanted.push({ kind: 'evaluate', round, shape: evaluationShape(job.evaluation.bins) });
+    for (let r = round + 1; r <= Math.min(job.rounds, round + keysAhead); r++) {
+      wanted.push({ kind: 'train', round: r, shape: carriedRound(job, r) === undefined ? update : { ...update, ...carriedShape(job.evaluation.bins) } });
     }
-    return out;
+    return wanted.flatMap((w) => {
+      const ready = prepared.get(sumKey(w.kind, w.round));
+      if (ready && ready.shapeKey === shapeKeyOf(w.shape) && sameMembers(ready.participants, participants)) return [];
+      const c = secureRoundParams(job, w.kind, w.shape, runId(w.kind, w.round), w.round, participants).config;
+      return [{ kind: w.kind, config: options.authenticated ? { ...c, authenticated: true } : c, shapeKey: shapeKeyOf(w.shape) }];
+    });
   };
   return {
     name: 'secagg',
@@ -115,7 +135,7 @@ export function secureSum(
       // A member that failed this sum (a restarted node, a missed deadline) has no usable state for
       // the sums set up with it: those rounds set up afresh, so that it can take part again.
       const failed = new Set(result.failures.map((f) => f.participant));
-      for (const [round, p] of prepared) if (p.participants.some((m) => failed.has(m))) prepared.delete(round);
+      for (const [key, p] of prepared) if (p.participants.some((m) => failed.has(m))) prepared.delete(key);
       return result;
     },
   };
@@ -123,7 +143,7 @@ export function secureSum(
   async function runOnce(grid: Grid, participants: string[], task: StageTask, shape: ContributionShape, deadlineMs: number, runOptions: SumRunOptions): Promise<SumResult> {
     const stage = `round ${task.round}: ${task.kind}`;
     const shapeKey = shapeKeyOf(shape);
-    const carried = task.kind === 'train' && !runOptions.exact ? takePrepared(prepared, task.round, participants, shapeKey) : undefined;
+    const carried = (task.kind === 'train' || task.kind === 'evaluate') && !runOptions.exact ? takePrepared(prepared, sumKey(task.kind, task.round), participants, shapeKey) : undefined;
     let params: ReturnType<typeof secureRoundParams>;
     try {
       params = secureRoundParams(job, task.kind, shape, carried?.config.run ?? runId(task.kind, task.round), task.round, participants);
@@ -143,10 +163,18 @@ export function secureSum(
     const { now } = options;
     const steps: SecureStepTime[] = [];
     let server: ServerState = carried?.server ?? initServer(config);
-    // A fresh training sum sets up the keys of the next `keysAhead` training rounds' sums as well.
-    const ahead = task.kind === 'train' && !carried && !runOptions.exact ? aheadConfigs(task.round, participants, shape) : [];
-    const setups = ahead.length ? new CarriedSetups(task.round, ahead.map((a) => a.config), options.roster) : undefined;
-    for (const a of ahead) prepared.delete(a.config.round);
+    // A training sum sets up the keys of the later sums it keeps ahead that are not set up yet.
+    const ahead = task.kind === 'train' && !runOptions.exact ? aheadSums(task.round, participants, shape) : [];
+    const setups = ahead.length ? new CarriedSetups(task.round, ahead, options.roster) : undefined;
+    for (const a of ahead) prepared.delete(sumKey(a.kind, a.config.round));
+    /** Keeps the setups completed so far for their sums. */
+    const keepPrepared = () => {
+      for (const p of setups?.prepared() ?? []) {
+        const key = sumKey(p.kind, p.round);
+        if (prepared.get(key)?.config.run === p.config.run) continue;
+        prepared.set(key, { ...p, participants: [...participants].sort(), shapeKey: ahead.find((a) => a.config.run === p.config.run)!.shapeKey });
+      }
+    };
 
     /** One step: send each participant its message, collect replies of the expected type, advance the server. */
     const step = async (
@@ -157,17 +185,20 @@ export function secureSum(
       first = false,
     ): Promise<ServerOutput> => {
       const started = now?.();
-      // The key-setup steps also carry those of the later sums this one sets up.
-      const carries = setups && isKeySetupReply(expect) ? { setups, expect } : undefined;
+      // Each step also carries the next step of every later sum this one is setting up.
+      const carries = setups?.running() ? setups : undefined;
       const { replies, failures: lost } = await grid.run(
         to,
         (p) => {
-          const later = carries?.setups.tasksFor(p);
+          const later = carries?.tasksFor(p);
           return { ...base, ...(first && task.weights ? { weights: task.weights } : {}), secagg: { config, message: messageFor(p) }, ...(later ? { ahead: later } : {}) };
         },
         ms,
       );
-      if (carries) carries.setups.absorb(carries.expect, replies);
+      if (carries) {
+        carries.absorb(replies);
+        keepPrepared();
+      }
       for (const f of lost) fail(f.participant, expect, f.reason);
       const messages: SecAggClientMessage[] = [];
       for (const [p, reply] of replies) {
@@ -209,9 +240,6 @@ export function secureSum(
     const { stepMs } = job.secureAggregation;
     const shares = carried ? { shared: carried.shared, deliveries: carried.deliveries } : await setUp(stepMs);
     if ('type' in shares) return aborted(shares);
-    for (const p of setups?.prepared() ?? []) {
-      prepared.set(p.round, { ...p, participants: [...participants].sort(), shapeKey: ahead.find((a) => a.config.round === p.round)!.shapeKey });
-    }
     // The weights travel with the first step this sum sends: the masked-input step when an earlier sum set up its keys.
     let request = await step(shares.shared, (p) => shares.deliveries.find((d) => d.to === p)!, 'masked-input', deadlineMs, carried !== undefined);
     const { exact } = runOptions;
@@ -235,6 +263,23 @@ export function secureSum(
     const unmask = { type: 'unmask-request' as const, survivors, dropped, ...(signatures ? { signatures } : {}) };
     const result = await step(signatures ? signatures.map((s) => s.id) : survivors, () => unmask, 'unmasking', stepMs);
     if (result.type !== 'result') return aborted(result);
+    // A later sum's setup with a step still to go (two steps after a carried setup, without a
+    // consistency check, are not enough for three) finishes in steps of its own.
+    for (let next = setups?.running(true) ? setups.ownStep() : undefined; next; next = setups!.running(true) ? setups!.ownStep() : undefined) {
+      const started = now?.();
+      const { own, to, expect, kind, round } = next;
+      const { replies } = await grid.run(
+        to,
+        (p) => {
+          const later = setups!.tasksFor(p)?.filter((t) => t.config.run !== next!.run);
+          return { ...base, secagg: own, ...(later?.length ? { ahead: later } : {}) };
+        },
+        stepMs,
+      );
+      setups!.absorb(replies, next.run);
+      keepPrepared();
+      if (now && started !== undefined) steps.push({ step: `${expect} (key setup of round ${round}'s ${kind} sum)`, seconds: Math.max(0, now() - started) / 1000 });
+    }
 
     const decoded = decodeSum(result.sum, plan, result.survivors.length);
     const clipped = decoded[CLIPPED]?.[0];
@@ -267,9 +312,14 @@ function shapeKeyOf(shape: ContributionShape): string {
   return JSON.stringify(Object.entries(shape).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** Removes and returns the sum of `round` set up ahead, when it was set up for exactly these participants and this shape. */
-function takePrepared<T extends { participants: string[]; shapeKey: string }>(prepared: Map<number, T>, round: number, participants: string[], shapeKey: string): T | undefined {
-  const p = prepared.get(round);
-  prepared.delete(round);
+/** The key of a stage's sum among those set up ahead. */
+function sumKey(kind: string, round: number): string {
+  return `${kind}/${round}`;
+}
+
+/** Removes and returns the sum under `key` set up ahead, when it was set up for exactly these participants and this shape. */
+function takePrepared<T extends { participants: string[]; shapeKey: string }>(prepared: Map<string, T>, key: string, participants: string[], shapeKey: string): T | undefined {
+  const p = prepared.get(key);
+  prepared.delete(key);
   return p && p.shapeKey === shapeKey && sameMembers(p.participants, participants) ? p : undefined;
 }

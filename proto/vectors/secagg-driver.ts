@@ -128,7 +128,8 @@ export async function runSecureSum(s: Scenario): Promise<RunRecord> {
       return { replies, failures };
     },
   };
-  const sum = secureSum(JOB_ID, j, INCARNATION, { authenticated: true, roster });
+  // One sum on its own: it sets up no later sum's keys (the vectors show one run's steps).
+  const sum = secureSum(JOB_ID, { ...j, secureAggregation: { ...j.secureAggregation, keysAhead: 0 } }, INCARNATION, { authenticated: true, roster });
   const shape = trainShapeFor(j, layoutSize(modelLayout(j.model, inputDim(stage.config.schema))));
   const result = await sum.run(grid, s.members, { kind: 'train', round: 1, config: stage.config, weights: stage.weights }, shape, j.deadlines.stageMs);
   return { secaggConfigJson, steps, tapes: Object.fromEntries([...tapes].map(([m, t]) => [m, t.draws])), result, firstTask };
