@@ -90,9 +90,10 @@ export const SecureAggregationSpecSchema = z
     stepMs: deadlineMs(100).default(30_000),
     /**
      * How many training rounds ahead the secure sums' key setup (key adverts, graph nonces,
-     * encrypted shares) is kept, for the same participants: every training sum carries, in its own
-     * steps, the setup of the next keysAhead rounds' training sums not set up yet and of its own
-     * round's evaluation when that runs in a stage of its own. Those sums then start at the
+     * encrypted shares) is kept, for the same participants: the statistics sum carries, in its own
+     * steps, the setup of the first keysAhead rounds' training sums (and of the baseline evaluation),
+     * and every training sum that of the next keysAhead rounds' training sums not set up yet and of
+     * its own round's evaluation when that runs in a stage of its own. Those sums then start at the
      * masked-input step (three steps instead of six in an authenticated round). Absent: 1 (the
      * coordinator's default); 0 = every sum sets up its own keys. Each is still a run of its own
      * with fresh keys; a round whose participants differ sets up its keys afresh. Absent when not

@@ -15,8 +15,8 @@
  *   checking ≥ t signatures over the U3 it signed).
  *
  * A task may also carry, in `ahead`, a key-setup step (begin, peer keys, graph reveals) of later
- * secure sums (`secureAggregation.keysAhead`: later rounds' training sums, and a training round's
- * own evaluation). Each is handled as its own sum, with the same checks, and answered in the
+ * secure sums (`secureAggregation.keysAhead`: later rounds' training sums and evaluations, set up
+ * by the statistics sum and by training sums). Each is handled as its own sum, with the same checks, and answered in the
  * reply's `ahead`; its local computation waits for that sum's share delivery, which brings the
  * round's weights and real task (checked against the configuration it set up). Any other step
  * carried this way is refused.
@@ -99,18 +99,20 @@ interface Session {
 
 /**
  * The task a carried step of a later sum is checked as: the carrying task, as the stage that sum
- * belongs to — its kind (from the run id: a training round's sum may carry the setup of that
- * round's evaluation) and its round — with what the job implies for that stage: an evaluation
- * has no fitting settings, and a training round carries the previous round's evaluation only when
- * the job evaluates that round.
+ * belongs to — its kind (training or evaluation, from the run id: the statistics sum sets up the
+ * first rounds', a training round's sum the next rounds' and its own round's evaluation) and its
+ * round — with what the job implies for that stage: an evaluation has no fitting settings, and a
+ * training round carries the previous round's evaluation only when the job evaluates that round.
+ * Any other run keeps the carrying task's kind, and the configuration check then refuses it.
  */
 function laterTask(task: ParsedTask, step: SecAggTask): ParsedTask {
   const { round, run } = step.config;
-  const kind = task.kind === 'train' && run.startsWith(`${task.jobId}/evaluate/`) ? 'evaluate' : task.kind;
+  const named = run.startsWith(`${task.jobId}/`) ? run.slice(task.jobId.length + 1).split('/')[0] : undefined;
+  const kind = named === 'train' || named === 'evaluate' ? named : task.kind;
   const later = { ...task, kind, round, secagg: step, ahead: undefined, weights: undefined };
-  if (task.kind !== 'train') return later;
   const { evaluates: _, fit, ...rest } = task.config;
   if (kind === 'evaluate') return { ...later, config: rest };
+  if (kind !== 'train') return later;
   const carries = carriedRound(task.config.job, round);
   return { ...later, config: { ...rest, ...(fit ? { fit } : {}), ...(carries === undefined ? {} : { evaluates: carries }) } };
 }

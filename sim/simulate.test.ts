@@ -80,7 +80,7 @@ describe('in-process simulator', () => {
   it('keeps the consortium up across jobs: a member restarted after it vanished takes part in the next job', async () => {
     const parties = members(4);
     const victim = parties[1]!.name;
-    parties[1]!.vanishAt = { step: 'share-keys', round: 1, kind: 'train' };
+    parties[1]!.vanishAt = { step: 'masked-input', round: 1, kind: 'train' };
     const sim = await startSimulation({ schema, parties, stateDir: tmp(), seed: 4 });
     const first = await sim.run(job({ rounds: 1 }));
     expect(first.state, first.error).toBe('SUCCEEDED');

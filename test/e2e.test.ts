@@ -75,11 +75,11 @@ describe('federated training over gRPC with three participant processes', () => 
     );
     const vectors: number[][] = [];
     const pushes = readJsonLines(record).filter((l) => l.rpc === 'PushResult');
-    // Four steps for each sum that sets up its own keys (statistics, baseline evaluation, round 1's
-    // training). Every later sum had its keys set up by the training sum before it (keysAhead 1, the
-    // default: each training sum sets up its round's evaluation and the next round's training), so
-    // it runs two steps: masked input and unmasking.
-    expect(pushes.length).toBe(n * (3 * 4 + 2 * job.rounds + 2 * (job.rounds - 1)));
+    // Four steps for the statistics sum, which sets up its own keys. Every later sum had its keys set
+    // up by a sum before it (keysAhead 1, the default: the statistics sum sets up the baseline
+    // evaluation's and round 1's, each training sum its round's evaluation's and the next round's),
+    // so it runs two steps: masked input and unmasking.
+    expect(pushes.length).toBe(n * (4 + 2 * (1 + job.rounds) + 2 * job.rounds));
     const steps = new Map<string, number>();
     for (const p of pushes) {
       const msg = p.message as { contribution?: unknown; secagg?: { message: string; maskedInput?: { dtype: string; shape: number[]; values: string } } };
@@ -93,15 +93,15 @@ describe('federated training over gRPC with three participant processes', () => 
       const b = Buffer.from(t!.values, 'base64');
       vectors.push(Array.from(new Uint32Array(b.buffer, b.byteOffset, b.length / 4)));
     }
-    const setups = n * 3;
+    const setups = n;
     const sums = n * (2 + 2 * job.rounds);
     expect(Object.fromEntries(steps)).toEqual({ 'advertise-keys': setups, 'share-keys': setups, 'masked-input': sums, unmasking: sums });
     expect(final.rounds.every((r) => r.secure?.survivors === n && r.secure.threshold === n)).toBe(true);
     // The coordinator timed every step of each round's secure sum, within the round's own time.
     for (const r of final.rounds) {
-      const own = r.round <= 1 ? ['advertise-keys', 'share-keys'] : [];
-      expect(r.secure!.steps.map((s) => s.step)).toEqual([...own, 'masked-input', 'unmasking']);
-      expect(r.secure!.keysSetUpIn).toBe(r.round <= 1 ? 0 : r.round - 1); // 0 on the wire: set up in its own sum
+      expect(r.secure!.steps.map((s) => s.step)).toEqual(['masked-input', 'unmasking']);
+      // Rounds 0 and 1 were set up by the statistics sum (round 0, which reads as 0 on the wire).
+      expect(r.secure!.keysSetUpIn).toBe(r.round <= 1 ? 0 : r.round - 1);
       expect(r.secure!.steps.every((s) => Number.isFinite(s.seconds) && s.seconds > 0)).toBe(true);
       expect(r.secure!.steps.reduce((a, s) => a + s.seconds, 0)).toBeLessThanOrEqual(r.seconds);
     }
@@ -125,7 +125,7 @@ describe('federated training over gRPC with three participant processes', () => 
     expect(rowsChecked).toBeGreaterThan(500);
   });
 
-  it('with keysAhead, sets up later rounds\' keys in round 1\'s first steps and runs their sums from the masked-input step', async () => {
+  it('with keysAhead, sets up the first rounds\' keys in the statistics sum and runs every later sum from the masked-input step', async () => {
     const ahead = JobSpecSchema.parse({ ...job, name: 'e2e-keys-ahead', secureAggregation: { ...job.secureAggregation, keysAhead: 3 } });
     const control = new ControlClient(coord.address);
     const jobId = await control.submit(ahead, schema);
@@ -134,27 +134,22 @@ describe('federated training over gRPC with three participant processes', () => 
     expect(final.error).toBe('');
     expect(final.state).toBe('SUCCEEDED');
     expect(final.rounds.at(-1)!.metrics!.auc).toBeGreaterThan(0.7);
-    const stepsOf = (round: number) => final.rounds.find((r) => r.round === round)!.secure!.steps.map((s) => s.step);
-    expect(stepsOf(1)).toEqual(['advertise-keys', 'share-keys', 'masked-input', 'unmasking']);
-    for (const round of [2, 3, 4]) expect(stepsOf(round)).toEqual(['masked-input', 'unmasking']);
-    expect(final.rounds.map((r) => r.secure!.keysSetUpIn)).toEqual([0, 0, 1, 1, 1]);
-    // Over the wire: round 1's two key-setup replies of each member answered the three later
-    // training sums and round 1's evaluation; each later training sum's two steps carried the setup
-    // of its own round's evaluation.
+    for (const r of final.rounds) expect(r.secure!.steps.map((s) => s.step)).toEqual(['masked-input', 'unmasking']);
+    // Rounds 1–3 were set up by the statistics sum (round 0, 0 on the wire), round 4 by round 1's.
+    expect(final.rounds.map((r) => r.secure!.keysSetUpIn)).toEqual([0, 0, 0, 0, 1]);
+    // Over the wire: the statistics sum's two key-setup replies of each member answered the
+    // baseline evaluation's and rounds 1–3's; round 1's two steps carried its evaluation's and
+    // round 4's; each later training sum's two steps, its own round's evaluation's.
     const n = parties.length;
     const carrying = readJsonLines(record)
       .filter((l) => l.rpc === 'PushResult')
       .map((l) => l.message as { ahead?: { run: string; secagg?: { message: string } }[] })
       .filter((m) => m.ahead?.length && m.ahead[0]!.run.startsWith(`${jobId}/`));
-    const sums = (m: (typeof carrying)[number]) => m.ahead!.map((a) => a.run.split('/').slice(1, 3).join('/'));
-    const first = carrying.filter((m) => sums(m).includes('train/2'));
-    expect(first).toHaveLength(2 * n);
-    for (const m of first) {
-      expect(sums(m)).toEqual(['evaluate/1', 'train/2', 'train/3', 'train/4']);
-      expect(m.ahead!.every((a) => a.secagg?.message === 'advertise-keys' || a.secagg?.message === 'share-keys')).toBe(true);
-    }
-    const later = carrying.filter((m) => !first.includes(m)).map((m) => sums(m).join(','));
-    expect(later.sort()).toEqual(['evaluate/2', 'evaluate/3', 'evaluate/4'].flatMap((e) => Array(2 * n).fill(e)));
+    const sums = carrying.map((m) => m.ahead!.map((a) => a.run.split('/').slice(1, 3).join('/')).join(','));
+    const expected = [['evaluate/0', 'train/1', 'train/2', 'train/3'], ['evaluate/1', 'train/4'], ['evaluate/2'], ['evaluate/3'], ['evaluate/4']];
+    expect(sums.sort()).toEqual(expected.flatMap((e) => Array(2 * n).fill(e.join(','))).sort());
+    const fromStats = carrying.filter((m) => m.ahead!.length === 4);
+    for (const m of fromStats) expect(m.ahead!.every((a) => a.secagg?.message === 'advertise-keys' || a.secagg?.message === 'share-keys')).toBe(true);
   });
 });
 

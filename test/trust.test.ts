@@ -209,7 +209,7 @@ describe('authenticated institutions over mutual TLS', () => {
     expect(noCreds.stderr).toMatch(/pass --credentials DIR .* or --insecure/);
   });
 
-  it('carries later rounds\' signed key setup in round 1\'s steps (keysAhead): those rounds take three signed round trips', async () => {
+  it('carries later rounds\' signed key setup in earlier sums\' steps (keysAhead): every round takes three signed round trips', async () => {
     const op = loadCredentials(path.join(ca, 'operators', 'alice'), 'operator');
     const control = new ControlClient(coord.address, { credentials: clientCredentials(op), token: op.token });
     try {
@@ -222,8 +222,9 @@ describe('authenticated institutions over mutual TLS', () => {
       expect(final.error).toBe('');
       expect(final.state).toBe('SUCCEEDED');
       const stepsOf = (round: number) => final.rounds.find((r) => r.round === round)!.secure!.steps.map((x) => x.step);
-      expect(stepsOf(1)).toEqual(['advertise-keys', 'share-keys', 'masked-input', 'consistency-signature', 'unmasking']);
-      for (const round of [2, 3]) expect(stepsOf(round)).toEqual(['masked-input', 'consistency-signature', 'unmasking']);
+      // The statistics sum set up rounds 1 and 2, round 1's sum round 3.
+      for (const round of [1, 2, 3]) expect(stepsOf(round)).toEqual(['masked-input', 'consistency-signature', 'unmasking']);
+      expect(final.rounds.filter((r) => r.round >= 1).map((r) => r.secure!.keysSetUpIn)).toEqual([0, 0, 1]);
       expect(final.rounds.every((r) => r.secure!.authenticated)).toBe(true);
       expect(final.rounds.filter((r) => r.round >= 1).every((r) => r.participants.length === parties.length && r.failures.length === 0)).toBe(true);
     } finally {

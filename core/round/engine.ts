@@ -131,7 +131,9 @@ export async function runJob(jobId: string, job: JobSpec, schema: DataSchema, de
   let statsReceipts: Record<string, string> | undefined;
   if (resume?.preprocessing) preprocessing = resume.preprocessing;
   else {
-    const stats = await stage(0, { kind: 'stats', round: 0, config: base }, statsShape(schema));
+    // The training rounds' vectors go along, so that a secure sum can set up the first rounds' keys meanwhile.
+    const trainVectors = boosted ? undefined : trainShapeFor(job, layoutSize(modelLayout(job.model, inputDim(schema))));
+    const stats = await stage(0, { kind: 'stats', round: 0, config: base }, statsShape(schema), trainVectors ? { trainShape: trainVectors } : {});
     statsFailures = stats.failures;
     statsContributors = stats.contributors;
     statsReceipts = stats.receipts;

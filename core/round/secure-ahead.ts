@@ -1,16 +1,16 @@
 /**
  * Key setups carried ahead (`secureAggregation.keysAhead`). The first three steps of a secure sum
  * — key adverts, graph nonces (SecAgg+ with a committed graph) and encrypted Shamir shares — do
- * not depend on the vectors being summed. A training round's sum can therefore carry those steps
- * of the secure sums of later training rounds in its own Fleet calls: each task holds the step of
- * its own sum and, in `ahead`, the next key-setup step of every later sum the member takes part
- * in; each reply answers them all. Those later sums then start at the masked-input step, which
+ * not depend on the vectors being summed. A sum (the statistics sum, a training round's) can
+ * therefore carry those steps of later sums (training rounds', evaluations') in its own Fleet
+ * calls: each task holds the step of its own sum and, in `ahead`, the next key-setup step of every
+ * later sum the member takes part in; each reply answers them all. Those later sums then start at the masked-input step, which
  * brings the round's weights and the share deliveries together.
  *
  * A setup rides on whichever steps of the carrying sum come next: a sum that sets up its own keys
  * carries them in its own first three steps; a sum that was itself set up ahead carries the next
- * round's setup on its masked-input, consistency-check and unmasking steps, so that in steady state
- * every round runs only those three. A setup that still has a step to go when its carrier is done
+ * sums' setup on its masked-input, consistency-check and unmasking steps, so that every sum after
+ * the first runs only those three. A setup that still has a step to go when its carrier is done
  * (a sum without a consistency check has two steps after its setup) finishes in steps of its own.
  *
  * Every later sum is still a run of its own: its own run id, fresh key pairs and graph nonce per

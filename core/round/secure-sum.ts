@@ -18,10 +18,12 @@
  * ConsistencyCheck step runs between 3 and 4 — the survivors sign U3, and only with ≥ t
  * signatures (sent along) do the signers answer the unmask request.
  *
- * With `secureAggregation.keysAhead` = w, every training sum keeps the next w training rounds' sums
- * set up: it carries steps 1–2 (with the graph-nonce step) of those not set up yet in its own calls
- * (secure-ahead.ts) — in its own first steps when it sets up its own keys, else in its masked-input,
- * consistency and unmasking steps. Each of those sums then starts at step 3, with the round's weights.
+ * With `secureAggregation.keysAhead` = w, the statistics sum sets up the first w training rounds'
+ * sums (and the baseline evaluation's), and every training sum keeps the next w rounds' sums set up
+ * (and sets up its own round's evaluation): it carries steps 1–2 (with the graph-nonce step) of
+ * those not set up yet in its own calls (secure-ahead.ts) — in its own first steps when it sets up
+ * its own keys, else in its masked-input, consistency and unmasking steps. Each of those sums then
+ * starts at step 3, with the round's weights.
  *
  * The coordinator learns the sum over the survivors, decoded with the public encoding plan
  * (secure-plan.ts), and nothing else. A dropout at any step is a failure record; fewer than t
@@ -51,8 +53,8 @@ type Deadline = ServerInput['type'];
 
 /**
  * How many training rounds ahead a job keeps its secure sums' keys set up when its
- * `secureAggregation.keysAhead` is absent: the next round's, so that after the first round every
- * round runs from its masked-input step. A job that sets 0 has every sum set up its own keys.
+ * `secureAggregation.keysAhead` is absent: the next round's, so that every sum after the
+ * statistics runs from its masked-input step. A job that sets 0 has every sum set up its own keys.
  */
 export const DEFAULT_KEYS_AHEAD = 1;
 const DEADLINE_OF: Record<SecAggClientMessage['type'], Deadline> = {
@@ -105,16 +107,21 @@ export function secureSum(
   const keysAhead = job.secureAggregation.keysAhead ?? DEFAULT_KEYS_AHEAD;
   const evaluatedAlone = new Set(evaluationRounds(job).filter((r) => carriedRound(job, r + 1) !== r));
   /**
-   * The later sums a training sum of `round` with `shape` sets up too, with their vectors' shapes:
-   * the training sums of the next keysAhead rounds, and the evaluation of `round` itself when it
-   * runs in a stage of its own (not the final one of a job that releases personalization figures,
-   * whose vectors depend on who takes part) — each unless already set up for these participants
-   * and shapes. A round's update vectors are the same in every round; whether it also carries the
-   * previous round's evaluation depends on the round.
+   * The later sums a sum sets up too, with their vectors' shapes: a training sum of `round`, the
+   * training sums of the next keysAhead rounds and the evaluation of `round` itself when it runs in
+   * a stage of its own (not the final one of a job that releases personalization figures, whose
+   * vectors depend on who takes part); the statistics sum, which precedes them all, the baseline
+   * evaluation (when it is a stage of its own) and the first keysAhead training sums — each unless
+   * already set up for these participants and shapes. A round's update vectors are the same in
+   * every round; whether it also carries the previous round's evaluation depends on the round.
+   * Boosted-tree jobs, which aggregate per tree level, set up nothing ahead.
    */
-  const aheadSums = (round: number, participants: string[], shape: ContributionShape): { kind: SetupKind; config: SecAggConfig; shapeKey: string }[] => {
-    if (keysAhead === 0) return [];
-    const update = Object.fromEntries(Object.entries(shape).filter(([name]) => !isCarried(name)));
+  const aheadSums = (task: StageTask, participants: string[], shape: ContributionShape, trainShape?: ContributionShape): { kind: SetupKind; config: SecAggConfig; shapeKey: string }[] => {
+    if (keysAhead === 0 || job.model.type === 'gbdt') return [];
+    if (task.kind !== 'train' && task.kind !== 'stats') return [];
+    const round = task.kind === 'stats' ? 0 : task.round;
+    const update = task.kind === 'train' ? Object.fromEntries(Object.entries(shape).filter(([name]) => !isCarried(name))) : trainShape;
+    if (!update) return [];
     const wanted: { kind: SetupKind; round: number; shape: ContributionShape }[] = [];
     const personal = round === job.rounds && personalizationOf(job) !== undefined && job.privacy.mode !== 'record';
     if (evaluatedAlone.has(round) && !personal) wanted.push({ kind: 'evaluate', round, shape: evaluationShape(job.evaluation.bins) });
@@ -163,8 +170,8 @@ export function secureSum(
     const { now } = options;
     const steps: SecureStepTime[] = [];
     let server: ServerState = carried?.server ?? initServer(config);
-    // A training sum sets up the keys of the later sums it keeps ahead that are not set up yet.
-    const ahead = task.kind === 'train' && !runOptions.exact ? aheadSums(task.round, participants, shape) : [];
+    // A training (or the statistics) sum sets up the keys of the later sums it keeps ahead that are not set up yet.
+    const ahead = !runOptions.exact ? aheadSums(task, participants, shape, runOptions.trainShape) : [];
     const setups = ahead.length ? new CarriedSetups(task.round, ahead, options.roster) : undefined;
     for (const a of ahead) prepared.delete(sumKey(a.kind, a.config.round));
     /** Keeps the setups completed so far for their sums. */

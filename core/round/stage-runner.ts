@@ -32,7 +32,7 @@ export type StageRun = (
   round: number,
   task: StageTask,
   shape: Record<string, number>,
-  options?: { only?: readonly string[]; forMembers?: StageForMembers; carries?: boolean },
+  options?: { only?: readonly string[]; forMembers?: StageForMembers; carries?: boolean; trainShape?: Record<string, number> },
 ) => Promise<StageResult>;
 
 /** What a stage runner needs from its job run. */
@@ -76,6 +76,7 @@ export function stageRunner(o: StageRunnerOptions): StageRun {
     if (options.forMembers) ({ task, shape } = options.forMembers(participants));
     const res = await sum.run(grid, participants, task, shape, job.deadlines.stageMs, {
       ...(pinned ? { exact: pinned } : {}),
+      ...(options.trainShape ? { trainShape: options.trainShape } : {}),
       beforeUnmask: (survivors) => store.saveRelease(task.kind, round, survivors),
     });
     for (const f of res.failures) emit({ type: 'failure', failure: f });

@@ -34,7 +34,8 @@ export interface SecureSumInfo {
   steps?: SecureStepTime[];
   /**
    * Set when this sum's keys were set up ahead (`secureAggregation.keysAhead`): the round whose
-   * sum carried its key adverts, graph nonces and shares. Its `steps` then start at masked-input.
+   * sum carried its key adverts, graph nonces and shares (0: round 0's statistics sum, which reads
+   * as "not set up ahead" on the wire and in the audit log). Its `steps` then start at masked-input.
    */
   keysSetUpIn?: number;
 }
@@ -73,6 +74,11 @@ export interface SumResult {
  */
 export interface SumRunOptions {
   exact?: string[];
+  /**
+   * The update vectors of the job's training rounds, given with the statistics stage: a protocol
+   * may set up the first rounds' sums while it runs (secure aggregation's keys set up ahead).
+   */
+  trainShape?: ContributionShape;
   beforeUnmask?: (survivors: string[]) => Promise<void>;
 }
 
