@@ -4,8 +4,8 @@
  * not depend on the vectors being summed. A sum (the statistics sum, a training round's) can
  * therefore carry those steps of later sums (training rounds', evaluations') in its own Fleet
  * calls: each task holds the step of its own sum and, in `ahead`, the next key-setup step of every
- * later sum the member takes part in; each reply answers them all. Those later sums then start at the masked-input step, which
- * brings the round's weights and the share deliveries together.
+ * later sum the member takes part in; each reply answers them all. Those later sums then start
+ * at the masked-input step, which brings the round's weights and the share deliveries together.
  *
  * A setup rides on whichever steps of the carrying sum come next: a sum that sets up its own keys
  * carries them in its own first three steps; a sum that was itself set up ahead carries the next
@@ -82,9 +82,9 @@ export class CarriedSetups {
     }));
   }
 
-  /** True while a setup has a step to go (one that has begun, when `begun` is set). */
-  running(begun = false): boolean {
-    return this.setups.some((s) => isRunning(s) && (!begun || s.message.type !== 'begin'));
+  /** True while a setup has a step to go. */
+  running(): boolean {
+    return this.setups.some(isRunning);
   }
 
   /** The carried steps for `member` in the current step (none when it is in no setup still running). */

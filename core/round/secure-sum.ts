@@ -272,18 +272,18 @@ export function secureSum(
     if (result.type !== 'result') return aborted(result);
     // A later sum's setup with a step still to go (two steps after a carried setup, without a
     // consistency check, are not enough for three) finishes in steps of its own.
-    for (let next = setups?.running(true) ? setups.ownStep() : undefined; next; next = setups!.running(true) ? setups!.ownStep() : undefined) {
+    for (let next = setups?.ownStep(); setups && next; next = setups.ownStep()) {
       const started = now?.();
-      const { own, to, expect, kind, round } = next;
+      const { run, own, to, expect, kind, round } = next;
       const { replies } = await grid.run(
         to,
         (p) => {
-          const later = setups!.tasksFor(p)?.filter((t) => t.config.run !== next!.run);
+          const later = setups.tasksFor(p)?.filter((t) => t.config.run !== run);
           return { ...base, secagg: own, ...(later?.length ? { ahead: later } : {}) };
         },
         stepMs,
       );
-      setups!.absorb(replies, next.run);
+      setups.absorb(replies, run);
       keepPrepared();
       if (now && started !== undefined) steps.push({ step: `${expect} (key setup of round ${round}'s ${kind} sum)`, seconds: Math.max(0, now() - started) / 1000 });
     }
