@@ -44,7 +44,7 @@ export interface Options {
 }
 
 export function parseArgs(argv: string[]): Options {
-  const o: Options = { parties: 10, host: '127.0.0.1', port: 0, profile: false, carried: false, roundsOnly: false, hidden: [300, 300], rounds: 3, jobs: 4, scale: 1, reps: 60, maskingOnly: false, dpOnly: false, psiOnly: false, verticalOnly: false, fleetStepsOnly: false, steps: 20, blocks: 6, gbdtOnly: false, psiSizes: [100_000], json: false, out: path.join(HERE, 'results.json') };
+  const o: Options = { parties: 10, host: '127.0.0.1', port: 0, profile: false, carried: true, roundsOnly: false, hidden: [300, 300], rounds: 3, jobs: 4, scale: 1, reps: 60, maskingOnly: false, dpOnly: false, psiOnly: false, verticalOnly: false, fleetStepsOnly: false, steps: 20, blocks: 6, gbdtOnly: false, psiSizes: [100_000], json: false, out: path.join(HERE, 'results.json') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -70,6 +70,7 @@ export function parseArgs(argv: string[]): Options {
       o.coordinators = m;
     }
     else if (a === '--carried') o.carried = true;
+    else if (a === '--separate-evaluation') o.carried = false;
     else if (a === '--keys-ahead') o.keysAhead = int(0);
     else if (a === '--next-task') {
       const m = value();

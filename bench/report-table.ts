@@ -76,7 +76,7 @@ export function table(machine: Record<string, string>, m: MaskingResult | undefi
     const modes = benchModes(o);
     const modeNames = modes.map((m) => MODE_NAMES[m]).join(' / ');
     rows.push(
-      ['data', `synthetic consortium, ${r.rows.toLocaleString('en-US')} rows in ${r.parties} parties; 1 local epoch, batch 64; all nodes in this process, over gRPC on ${o.host}, ${r.coordinators === 'process' ? 'each coordinator in a process of its own' : 'the coordinators in the same process'}${o.carried ? '; each round\'s evaluation carried by the next round\'s training stage (--carried)' : ''}${o.nextTask && o.nextTask !== 'push-reply' ? `; nodes poll for each next task (--next-task ${o.nextTask})` : ''}`, ''],
+      ['data', `synthetic consortium, ${r.rows.toLocaleString('en-US')} rows in ${r.parties} parties; 1 local epoch, batch 64; all nodes in this process, over gRPC on ${o.host}, ${r.coordinators === 'process' ? 'each coordinator in a process of its own' : 'the coordinators in the same process'}${o.carried === false ? '; each round\'s evaluation a secure sum of its own (--separate-evaluation)' : '; each round\'s evaluation carried by the next round\'s training stage (the job default)'}${o.nextTask && o.nextTask !== 'push-reply' ? `; nodes poll for each next task (--next-task ${o.nextTask})` : ''}`, ''],
       [
         'secure aggregation',
         `${r.secureWords.toLocaleString('en-US')} words mod 2^32 per update, k = ${r.neighbours} neighbours ${r.neighbours >= r.parties - 1 ? '(everyone)' : '(SecAgg+ ring drawn per round)'}, threshold t = ${r.threshold}; job minParticipants ${r.minParticipants}`,

@@ -34,8 +34,9 @@ export interface RoundBenchOptions {
    */
   coordinators?: CoordinatorLayout;
   /**
-   * Jobs carry each round's evaluation in the next round's training stage
-   * (`evaluation.carried`): one aggregate per round instead of two, in every mode.
+   * Jobs carry each round's evaluation in the next round's training stage (`evaluation.carried`,
+   * the job default; absent: true): one aggregate per round instead of two, in every mode. false:
+   * each round's evaluation is a stage of its own.
    */
   carried?: boolean;
   /**

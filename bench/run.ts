@@ -3,7 +3,7 @@
  *
  *   npm run bench -- [--parties 10] [--min-participants min(n, 10)] [--hidden 300,300] [--rounds 3]
  *                    [--jobs 4] [--scale 1] [--host 127.0.0.1] [--port 0] [--coordinators process|in-process]
- *                    [--carried] [--keys-ahead N] [--next-task MODE]
+ *                    [--separate-evaluation] [--keys-ahead N] [--next-task MODE]
  *                    [--profile [--profile-dir DIR]] [--rounds-only]
  *                    [--reps 60] [--masking-only] [--dp-only] [--psi-only] [--psi-sizes 100000,1000000]
  *                    [--vertical-only] [--gbdt-only] [--fleet-steps-only] [--steps 20] [--blocks 6]
@@ -16,8 +16,10 @@
  *    interleaved, medians of rounds ≥ 1. The job's
  *    minParticipants (default min(n, 10)) sets how many neighbours each member masks with: with
  *    10 of 100 members required, "auto" gives k = 14 (SecAgg+); `--min-participants 100` makes
- *    everyone everyone's neighbour. `--carried` makes every job carry each round's evaluation in
- *    the next round's training stage (one aggregate per round). The secure modes run with the
+ *    everyone everyone's neighbour. Every job carries each round's evaluation in the next round's
+ *    training stage (the job default, one aggregate per round); `--separate-evaluation` gives
+ *    each round's evaluation a stage (a secure sum) of its own instead (`evaluation.carried`
+ *    false; `--carried`, the default now, is still accepted). The secure modes run with the
  *    job default, keys set up one round ahead (each training sum also sets up the next round's
  *    sum and its own round's evaluation, whose sums then start at the masked-input step).
  *    `--keys-ahead N` adds a fifth mode beside the four: the authenticated job with

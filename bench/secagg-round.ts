@@ -66,7 +66,7 @@ function jobFor(mode: BenchMode, o: RoundBenchOptions, name: string, rounds: num
     train: { localEpochs: 1, batchSize: 64, optimizer: 'sgd', learningRate: 0.05, classWeights: 'none' },
     strategy: { type: 'fedavg' },
     minParticipants: o.minParticipants,
-    evaluation: { holdout: 0.25, ...(o.carried ? { carried: true } : {}) },
+    evaluation: { holdout: 0.25, ...(o.carried === false ? { carried: false } : {}) },
     // The authenticated mode is the same secure job; the coordinator's roster makes its sums authenticated.
     aggregation: mode === 'plain' || mode === 'plain-mtls' ? 'plain' : 'secagg',
     ...(mode === 'auth-ahead' && o.keysAhead !== undefined ? { secureAggregation: { keysAhead: o.keysAhead } } : {}),

@@ -4,7 +4,7 @@
  *
  *   npm run bench:wan -- [--members 4] [--rtt 40] [--mbps 100] [--stall 100/2000]
  *                        [--lr-rounds 4] [--mlp-rounds 3] [--passes 2] [--hidden 300,300]
- *                        [--scale 1] [--carried] [--keys-ahead N] [--json] [--out wan-results.json]
+ *                        [--scale 1] [--separate-evaluation] [--keys-ahead N] [--json] [--out wan-results.json]
  *
  * Three fleets run side by side (sim/wan/wan-fleet.ts), each a coordinator with mutual TLS and a
  * roster and the same members as in-process participant nodes over real gRPC: "loopback" (members
@@ -22,9 +22,10 @@
  * (counted at the proxy), the tasks each member answered (the protocol's sequential steps: each is
  * at least one task down and one result up, one RTT), the bursts of requests on the members'
  * uplinks (counted at the proxy: each is a wait for the coordinator), the floor = loopback time +
- * steps × RTT + bytes / bandwidth, and WAN / floor (target ≤ 1.5). `--carried`: the jobs carry
- * each round's evaluation in the next round's training stage (`evaluation.carried`), one secure
- * sum per round instead of two. The jobs keep the default key setup (one round ahead).
+ * steps × RTT + bytes / bandwidth, and WAN / floor (target ≤ 1.5). The jobs carry each round's
+ * evaluation in the next round's training stage (`evaluation.carried`, the job default), one
+ * secure sum per round; `--separate-evaluation` gives each evaluation a secure sum of its own
+ * (`--carried`, the default now, is still accepted). The jobs keep the default key setup (one round ahead).
  * `--keys-ahead N`: the same jobs with `secureAggregation.keysAhead` = N run beside them, on
  * loopback and on the WAN (interleaved with the others); `--keys-ahead 0` shows what setting up
  * every sum's keys in the sum itself costs in round trips.
@@ -70,7 +71,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { members: 4, rttMs: 40, mbps: 100, stall: { forMs: 100, everyMs: 2000 }, lrRounds: 4, mlpRounds: 3, passes: 2, hidden: [300, 300], scale: 1, seed: 7, carried: false, json: false, out: undefined };
+  const o: Options = { members: 4, rttMs: 40, mbps: 100, stall: { forMs: 100, everyMs: 2000 }, lrRounds: 4, mlpRounds: 3, passes: 2, hidden: [300, 300], scale: 1, seed: 7, carried: true, json: false, out: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -98,6 +99,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--hidden') o.hidden = value().split(',').map(Number);
     else if (a === '--scale') o.scale = num(0.01);
     else if (a === '--carried') o.carried = true;
+    else if (a === '--separate-evaluation') o.carried = false;
     else if (a === '--keys-ahead') o.keysAhead = Math.round(num(0));
     else if (a === '--json') o.json = true;
     else if (a === '--out') o.out = path.resolve(value());
@@ -125,7 +127,7 @@ function jobOf(name: string, model: JobSpec['model'], rounds: number, members: n
     ...(keysAhead !== undefined ? { secureAggregation: { keysAhead } } : {}),
     name, model, rounds, minParticipants: members, seed,
     train: { localEpochs: 1, batchSize: 64, optimizer: 'sgd', learningRate: 0.05, classWeights: 'none' },
-    evaluation: { holdout: 0.25, ...(carried ? { carried: true } : {}) },
+    evaluation: { holdout: 0.25, ...(carried ? {} : { carried: false }) },
     aggregation: 'secagg',
   });
 }

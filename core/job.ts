@@ -173,11 +173,13 @@ export const JobSpecSchema = z
          */
         every: z.number().int().min(1).max(10_000).default(1),
         /**
-         * true: each round's model is evaluated by the next round's training stage — every member
-         * scores the model it is about to train from and sends the histogram with its update, so
-         * a round needs one aggregate (one secure sum) instead of two; a round's metrics arrive
-         * with the next round's training. The last round is evaluated on its own. Not for gbdt
-         * jobs, which evaluate every tree on its own. Default false.
+         * Absent or true: each round's model is evaluated by the next round's training stage —
+         * every member scores the model it is about to train from and sends the histogram with
+         * its update, so a round needs one aggregate (one secure sum) instead of two; a round's
+         * metrics arrive with the next round's training. The last round is evaluated on its own.
+         * false: every evaluated round has an evaluation stage of its own, and its metrics
+         * arrive before the next round starts. gbdt jobs, which evaluate every tree on its own,
+         * never carry (true is refused for them).
          */
         carried: z.boolean().optional(),
       })

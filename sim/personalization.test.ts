@@ -16,6 +16,7 @@ import { MEMBER_VALUE, MEMBER_VALUE_SLOT } from '../core/personalize/release.ts'
 import type { StageReplies } from '../core/round/grid.ts';
 import { loadMemberModel, valueReportPath } from '../participant/personal/store.ts';
 import { PolicySchema } from '../participant/policy.ts';
+import { isCarried } from '../core/round/carried-evaluation.ts';
 import { startSimulation } from './simulate.ts';
 import type { SimulatedParty } from './simulate.ts';
 import { syntheticMembers } from './synthetic/members.ts';
@@ -98,9 +99,13 @@ describe('personalization on the in-process simulator', () => {
       if (name === RELEASER) expect(new Set(nonzero).size).toBe(1);
       else expect(nonzero).toEqual([]);
     }
-    // Earlier evaluations carry no personalization vectors at all.
-    const first = seen.find((s) => s.kind === 'evaluate' && s.round === 1)!;
-    for (const reply of first.replies.replies.values()) if ('contribution' in reply) expect(Object.keys(reply.contribution).sort()).toEqual(['hist', 'loss']);
+    // Earlier evaluations, carried by the next round's training, carry no personalization vectors at all.
+    const carrier = seen.find((s) => s.kind === 'train' && s.round === 2)!;
+    expect(carrier.replies.replies.size).toBe(names.length);
+    for (const reply of carrier.replies.replies.values()) {
+      if (!('contribution' in reply)) throw new Error('a training reply without a plain contribution');
+      expect(Object.keys(reply.contribution).filter(isCarried).sort()).toEqual(['evaluation.hist', 'evaluation.loss']);
+    }
   });
 
   it('releases nothing beyond the noised evaluation under record-level DP, and still personalizes', async () => {

@@ -155,7 +155,8 @@ describe('coordinator crash safety', () => {
     coordinator = await startCoordinatorProcess(port, stateDir, extra);
     spares.push(spareCoordinator(port, stateDir, extra), spareCoordinator(port, stateDir, extra));
     const job = JobSpecSchema.parse({
-      name: 'crash', rounds: ROUNDS, minParticipants: parties.length, seed: 3, evaluation: { bins: 100 },
+      // Each round's evaluation as a stage of its own: the crash points include an evaluation sum's steps.
+      name: 'crash', rounds: ROUNDS, minParticipants: parties.length, seed: 3, evaluation: { bins: 100, carried: false },
       train: { batchSize: 64, learningRate: 0.2 }, deadlines: { waitForParticipantsMs: 60_000, stageMs: 20_000 }, secureAggregation: { stepMs: 10_000 },
     });
     const submitter = new ControlClient(address);

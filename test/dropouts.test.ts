@@ -31,7 +31,8 @@ afterAll(() => dirs.cleanup());
 const spec = (name: string, rounds: number, seed: number) =>
   JobSpecSchema.parse({
     name, rounds, minParticipants: 3, seed,
-    train: { localEpochs: 1, batchSize: 32, learningRate: 0.1 }, evaluation: { bins: 100 },
+    // Each round's evaluation as a stage of its own, a secure sum of its own that members can drop out of.
+    train: { localEpochs: 1, batchSize: 32, learningRate: 0.1 }, evaluation: { bins: 100, carried: false },
     // Every sum sets up its own keys, so round 1's training sum runs each step of the protocol
     // itself (keys set up ahead move its first steps into the statistics sum's calls).
     secureAggregation: { threshold: 3, keysAhead: 0 },

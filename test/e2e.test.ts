@@ -19,6 +19,7 @@ import { statsShape } from '../core/data/preprocess.ts';
 import { trainShape } from '../core/aggregate/train.ts';
 import { evaluationShape } from '../core/metrics/histogram.ts';
 import { secureRoundParams } from '../core/round/secure-plan.ts';
+import { carriedShape } from '../core/round/carried-evaluation.ts';
 import { SYNTHETIC_SCHEMA, readJsonLines, startParticipant, stopAll, syntheticParties, tempDir } from './helpers.ts';
 import type { ParticipantProcess } from './helpers.ts';
 
@@ -68,18 +69,20 @@ describe('federated training over gRPC with three participant processes', () => 
     // Secure aggregation is the default: nothing arrives in clear. Every reply is one step of a
     // secure sum, and every masked vector has exactly the public plan's length for its stage.
     const n = parties.length;
+    // Each training stage also carries the previous round's evaluation (the default): its plan
+    // holds the evaluation vectors too. The final round's evaluation is a sum of its own.
     const planWords = new Set(
-      ([['stats', statsShape(schema)], ['train', trainShape(size)], ['evaluate', evaluationShape(job.evaluation.bins)]] as const).map(
+      ([['stats', statsShape(schema)], ['train', { ...trainShape(size), ...carriedShape(job.evaluation.bins) }], ['evaluate', evaluationShape(job.evaluation.bins)]] as const).map(
         ([kind, shape]) => secureRoundParams(job, kind, shape, `${jobId}/${kind}/0/1`, 0, parties.map((p) => p.name)).config.length,
       ),
     );
     const vectors: number[][] = [];
     const pushes = readJsonLines(record).filter((l) => l.rpc === 'PushResult');
-    // Four steps for the statistics sum, which sets up its own keys. Every later sum had its keys set
-    // up by a sum before it (keysAhead 1, the default: the statistics sum sets up the baseline
-    // evaluation's and round 1's, each training sum its round's evaluation's and the next round's),
-    // so it runs two steps: masked input and unmasking.
-    expect(pushes.length).toBe(n * (4 + 2 * (1 + job.rounds) + 2 * job.rounds));
+    // Four steps for the statistics sum, which sets up its own keys. Every later sum — one training
+    // sum per round, then the final evaluation — had its keys set up by a sum before it (keysAhead
+    // 1, the default: the statistics sum sets up round 1's, each training sum the next round's and
+    // the last one the final evaluation's), so it runs two steps: masked input and unmasking.
+    expect(pushes.length).toBe(n * (4 + 2 * job.rounds + 2));
     const steps = new Map<string, number>();
     for (const p of pushes) {
       const msg = p.message as { contribution?: unknown; secagg?: { message: string; maskedInput?: { dtype: string; shape: number[]; values: string } } };
@@ -94,16 +97,18 @@ describe('federated training over gRPC with three participant processes', () => 
       vectors.push(Array.from(new Uint32Array(b.buffer, b.byteOffset, b.length / 4)));
     }
     const setups = n;
-    const sums = n * (2 + 2 * job.rounds);
+    const sums = n * (2 + job.rounds);
     expect(Object.fromEntries(steps)).toEqual({ 'advertise-keys': setups, 'share-keys': setups, 'masked-input': sums, unmasking: sums });
     expect(final.rounds.every((r) => r.secure?.survivors === n && r.secure.threshold === n)).toBe(true);
     // The coordinator timed every step of each round's secure sum, within the round's own time.
+    // Round 0's record, which has no training, shows round 1's sum that carried its evaluation.
     for (const r of final.rounds) {
       expect(r.secure!.steps.map((s) => s.step)).toEqual(['masked-input', 'unmasking']);
-      // Rounds 0 and 1 were set up by the statistics sum (round 0, which reads as 0 on the wire).
+      // Round 1 was set up by the statistics sum (round 0, which reads as 0 on the wire).
       expect(r.secure!.keysSetUpIn).toBe(r.round <= 1 ? 0 : r.round - 1);
       expect(r.secure!.steps.every((s) => Number.isFinite(s.seconds) && s.seconds > 0)).toBe(true);
-      expect(r.secure!.steps.reduce((a, s) => a + s.seconds, 0)).toBeLessThanOrEqual(r.seconds);
+      // Round 0 ran no stage of its own (its evaluation was round 1's), so it took no time.
+      if (r.round > 0) expect(r.secure!.steps.reduce((a, s) => a + s.seconds, 0)).toBeLessThanOrEqual(r.seconds);
     }
     // No row of any participant's CSV appears: neither its numeric cells as a run of values in
     // any vector, nor its text in the record.
@@ -137,18 +142,18 @@ describe('federated training over gRPC with three participant processes', () => 
     for (const r of final.rounds) expect(r.secure!.steps.map((s) => s.step)).toEqual(['masked-input', 'unmasking']);
     // Rounds 1–3 were set up by the statistics sum (round 0, 0 on the wire), round 4 by round 1's.
     expect(final.rounds.map((r) => r.secure!.keysSetUpIn)).toEqual([0, 0, 0, 0, 1]);
-    // Over the wire: the statistics sum's two key-setup replies of each member answered the
-    // baseline evaluation's and rounds 1–3's; round 1's two steps carried its evaluation's and
-    // round 4's; each later training sum's two steps, its own round's evaluation's.
+    // Over the wire: the statistics sum's two key-setup replies of each member answered rounds
+    // 1–3's; round 1's two steps carried round 4's; round 4's two steps the final evaluation's.
+    // Rounds 2 and 3 carried nothing: each round's evaluation travels in the next training sum.
     const n = parties.length;
     const carrying = readJsonLines(record)
       .filter((l) => l.rpc === 'PushResult')
       .map((l) => l.message as { ahead?: { run: string; secagg?: { message: string } }[] })
       .filter((m) => m.ahead?.length && m.ahead[0]!.run.startsWith(`${jobId}/`));
     const sums = carrying.map((m) => m.ahead!.map((a) => a.run.split('/').slice(1, 3).join('/')).join(','));
-    const expected = [['evaluate/0', 'train/1', 'train/2', 'train/3'], ['evaluate/1', 'train/4'], ['evaluate/2'], ['evaluate/3'], ['evaluate/4']];
+    const expected = [['train/1', 'train/2', 'train/3'], ['train/4'], ['evaluate/4']];
     expect(sums.sort()).toEqual(expected.flatMap((e) => Array(2 * n).fill(e.join(','))).sort());
-    const fromStats = carrying.filter((m) => m.ahead!.length === 4);
+    const fromStats = carrying.filter((m) => m.ahead!.length === 3);
     for (const m of fromStats) expect(m.ahead!.every((a) => a.secagg?.message === 'advertise-keys' || a.secagg?.message === 'share-keys')).toBe(true);
   });
 });

@@ -82,8 +82,9 @@ export class Driver {
   }
 
   private async drive(plan: Plan, victim: string, i: number): Promise<void> {
+    // Each round's evaluation as a stage of its own: the fake members' training replies hold only the update.
     const job = {
-      name: `driven-${i}`, participants: FAKES, minParticipants: 2, rounds: 1, seed: i, aggregation: plan.aggregation, evaluation: { bins: 10 },
+      name: `driven-${i}`, participants: FAKES, minParticipants: 2, rounds: 1, seed: i, aggregation: plan.aggregation, evaluation: { bins: 10, carried: false },
       deadlines: { waitForParticipantsMs: 20_000, stageMs: 15_000 }, secureAggregation: { stepMs: 15_000 },
     };
     const o = await this.c.unary('SubmitJob', { jobJson: JSON.stringify(job), schemaJson: JSON.stringify(SMALL_SCHEMA) });

@@ -131,7 +131,8 @@ describe('fuzzing a running coordinator', () => {
     expect(parties).toHaveLength(3);
     parts = parties.map((p) => startParticipant(p.name, p.path, coord.address)); // plaintext (--insecure) by test/helpers.ts
     const job = JobSpecSchema.parse({
-      name: 'after-fuzz', rounds: 3, minParticipants: 3, participants: parties.map((p) => p.name), seed: 11, evaluation: { bins: 100 },
+      // Each round's evaluation as a stage of its own: the driver's replies to a training task hold only the update.
+      name: 'after-fuzz', rounds: 3, minParticipants: 3, participants: parties.map((p) => p.name), seed: 11, evaluation: { bins: 100, carried: false },
       train: { batchSize: 64, learningRate: 0.2 }, deadlines: { waitForParticipantsMs: 60_000, stageMs: 30_000 }, secureAggregation: { stepMs: 15_000 },
     });
     const submitted = await c.unary('SubmitJob', { jobJson: JSON.stringify(job), schemaJson: JSON.stringify(loadSchemaFile(SYNTHETIC_SCHEMA)) });

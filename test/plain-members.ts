@@ -2,10 +2,12 @@
  * Hand-driven members of plain jobs for end-to-end tests of the coordinator's reply checks: each
  * registers over real gRPC (test/manual-node.ts), pulls tasks and answers them with well-formed
  * vectors computed from the task's own configuration — statistics, evaluation histograms and
- * train updates of a plausible size — unless the test rewrites a reply first.
+ * train updates of a plausible size (with the previous round's evaluation when the task carries
+ * it) — unless the test rewrites a reply first.
  */
 import { inputDim } from '../core/data/schema.ts';
 import { modelLayout } from '../core/model/layout.ts';
+import { joinCarried } from '../core/round/carried-evaluation.ts';
 import { TaskConfigSchema } from '../core/round/task-config.ts';
 import { layoutSize } from '../core/types.ts';
 import type { Task__Output } from '../proto/generated/fedcredit/v1/Task.ts';
@@ -40,7 +42,7 @@ export function honestVectors(task: Task__Output): Vectors {
   if (task.kind === 'STATS') {
     return { stats: Float64Array.from({ length: 3 * cfg.schema.numeric.length }, (_, i) => (i % 3 === 1 ? 0.5 * rows : rows)), label: Float64Array.of(rows, 6) };
   }
-  if (task.kind === 'EVALUATE') {
+  const evaluation = () => {
     const bins = cfg.job.evaluation.bins;
     const hist = new Float64Array(2 * bins);
     hist[0] = 10; // negatives score low
@@ -48,9 +50,12 @@ export function honestVectors(task: Task__Output): Vectors {
     hist[2 * bins - 1] = 5; // positives score high
     hist[bins] = 1;
     return { hist, loss: Float64Array.of(0.4 * rows, 0.1 * rows, rows, 6) };
-  }
+  };
+  if (task.kind === 'EVALUATE') return evaluation();
   const params = layoutSize(modelLayout(cfg.job.model, inputDim(cfg.schema)));
-  return { update: Float64Array.from({ length: params }, (_, i) => rows * 0.01 * ((i % 3) - 1)), weight: Float64Array.of(rows), loss: Float64Array.of(0.6 * rows, rows) };
+  const update = { update: Float64Array.from({ length: params }, (_, i) => rows * 0.01 * ((i % 3) - 1)), weight: Float64Array.of(rows), loss: Float64Array.of(0.6 * rows, rows) };
+  // A training task that carries the previous round's evaluation gets both, the evaluation's vectors renamed.
+  return cfg.evaluates === undefined ? update : joinCarried(update, evaluation());
 }
 
 /** A member that serves tasks until stopped. */

@@ -51,7 +51,8 @@ describe('plain replies that make no sense fail their sender, or the round, neve
     members = MEMBERS.map((m) => new PlainMember(coord.address, m, rewrite(m)));
     await Promise.all(members.map((m) => m.start()));
     const job = JobSpecSchema.parse({
-      name, participants: MEMBERS, minParticipants: 2, rounds: 1, seed: 1, aggregation: 'plain', evaluation: { bins: 10 },
+      // Each round's evaluation as a stage of its own, so a bad evaluation reply is one stage's failure.
+      name, participants: MEMBERS, minParticipants: 2, rounds: 1, seed: 1, aggregation: 'plain', evaluation: { bins: 10, carried: false },
       deadlines: { waitForParticipantsMs: 10_000, stageMs: 10_000 },
     });
     const jobId = await control.submit(job, DataSchemaSchema.parse(TINY_SCHEMA));

@@ -39,7 +39,8 @@ describe('SIGTERM pauses the running job; a restart resumes it', () => {
     parts = parties.map((p) => startParticipant(p.name, p.path, address));
     const jobFile = path.join(tmp.dir, 'job.json');
     writeFileSync(jobFile, JSON.stringify({
-      name: 'shutdown', schema: SYNTHETIC_SCHEMA, rounds: ROUNDS, minParticipants: parties.length, seed: 4, evaluation: { bins: 50 },
+      // Each round's evaluation as a stage of its own: the test stops in round 2 with round 1 stored.
+      name: 'shutdown', schema: SYNTHETIC_SCHEMA, rounds: ROUNDS, minParticipants: parties.length, seed: 4, evaluation: { bins: 50, carried: false },
       train: { batchSize: 64, learningRate: 0.2 }, deadlines: { waitForParticipantsMs: 60_000, stageMs: 30_000 },
     }));
     const run = spawn(process.execPath, [BIN, 'run', '--coordinator', address, '--insecure', '--job', jobFile, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -79,7 +79,8 @@ describe('stragglers over gRPC: a node that stops answering holds a round up onl
   const spec = (name: string, rounds: number, participants = NAMES) =>
     JobSpecSchema.parse({
       name, rounds, minParticipants: 3, participants, seed: 11 + jobs++,
-      train: { localEpochs: 1, batchSize: 32, learningRate: 0.1 }, evaluation: { bins: 100 },
+      // Each round's evaluation as a stage of its own: the expected task sequences list both stages.
+      train: { localEpochs: 1, batchSize: 32, learningRate: 0.1 }, evaluation: { bins: 100, carried: false },
       deadlines: { stageMs: STAGE_MS, waitForParticipantsMs: 20_000 },
       secureAggregation: { stepMs: STEP_MS, threshold: 3 },
     });

@@ -7,9 +7,13 @@ const job = (evaluation: Record<string, unknown>, extra: Record<string, unknown>
   JobSpecSchema.parse({ name: 'carry', rounds: 4, model: { type: 'logistic' }, evaluation: { bins: 10, ...evaluation }, ...extra });
 
 describe('evaluations carried by the next training stage', () => {
-  it('carry round r − 1 in round r only when the job asks and evaluates that round', () => {
-    expect([1, 2, 3, 4].map((r) => carriedRound(job({}), r))).toEqual([undefined, undefined, undefined, undefined]);
+  it('carry round r − 1 in round r unless the job says not to (or is gbdt), when it evaluates that round', () => {
+    expect([1, 2, 3, 4].map((r) => carriedRound(job({ carried: false }), r))).toEqual([undefined, undefined, undefined, undefined]);
     expect([0, 1, 2, 3, 4, 5].map((r) => carriedRound(job({ carried: true }), r))).toEqual([undefined, 0, 1, 2, 3, undefined]);
+    // Absent means carried.
+    expect([0, 1, 2, 3, 4, 5].map((r) => carriedRound(job({}), r))).toEqual([undefined, 0, 1, 2, 3, undefined]);
+    // A gbdt job evaluates every tree on its own.
+    expect([1, 2, 3, 4].map((r) => carriedRound(job({}, { model: { type: 'gbdt' } }), r))).toEqual([undefined, undefined, undefined, undefined]);
     // every 2: rounds 0, 2 and 4 are evaluated; 4 (the last) on its own.
     expect([1, 2, 3, 4].map((r) => carriedRound(job({ carried: true, every: 2 }), r))).toEqual([0, undefined, 2, undefined]);
     // Record-level DP does not evaluate the untrained model.

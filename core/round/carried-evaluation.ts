@@ -32,7 +32,7 @@ type CarryJob = Pick<JobSpec, 'privacy' | 'rounds' | 'evaluation' | 'model'>;
  * own.
  */
 export function carriedRound(job: CarryJob, round: number): number | undefined {
-  if (job.evaluation.carried !== true || job.model.type === 'gbdt' || round < 1 || round > job.rounds) return undefined;
+  if (job.evaluation.carried === false || job.model.type === 'gbdt' || round < 1 || round > job.rounds) return undefined;
   return evaluationRounds(job).includes(round - 1) ? round - 1 : undefined;
 }
 

@@ -7,15 +7,11 @@ import { planVectors, planWords, wordsOf } from '../../core/secagg/contribution-
 import type { EncodingPlan } from '../../core/secagg/contribution-codec.ts';
 import type { SecAggConfig } from '../../core/secagg/protocol/config-types.ts';
 import { secureRoundParams } from '../../core/round/secure-plan.ts';
-import { trainShapeFor } from '../../core/round/client-round.ts';
-import { inputDim } from '../../core/data/schema.ts';
-import { modelLayout } from '../../core/model/layout.ts';
-import { layoutSize } from '../../core/types.ts';
 import type { Contribution } from '../../core/types.ts';
 import { identityOf, job } from './fixtures.ts';
 import type { Draw } from './json.ts';
 import { hex, nums } from './json.ts';
-import { contributionOf, stageOf } from './run-job.ts';
+import { contributionOf, stageOf, trainStageShape } from './run-job.ts';
 import { deriveMember, deriveServer } from './secagg-derive.ts';
 import type { Scenario } from './secagg-driver.ts';
 import { runSecureSum } from './secagg-driver.ts';
@@ -40,7 +36,7 @@ export async function buildSecAggRun(s: Scenario & { description: string; tapes?
   const run = await runSecureSum(s);
   const config = JSON.parse(run.secaggConfigJson) as SecAggConfig;
   const j = job();
-  const shape = trainShapeFor(j, layoutSize(modelLayout(j.model, inputDim(stage.config.schema))));
+  const shape = trainStageShape(stage);
   const params = secureRoundParams(j, 'train', shape, config.run, config.round, config.participants);
   const tapeOf = (m: string) => {
     const tape = run.tapes[m];

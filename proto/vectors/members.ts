@@ -1,7 +1,8 @@
 /**
  * The local computation of the example members, through the same core functions a participant
  * uses: the row-by-row holdout split (as participant/local-handler.ts `splitForJob` does it),
- * the preprocessing statistics, the encoded feature matrix, and the evaluation histograms. Local
+ * the preprocessing statistics, the encoded feature matrix, and the evaluation histograms (alone,
+ * or carried by a training contribution under `evaluation.`-prefixed names). Local
  * training is replaced by one full-batch gradient step of logistic regression in float64, so the
  * vectors need no tensor library; a real node trains with tfjs, and only the resulting numbers
  * travel — the protocol does not depend on how they were computed.
@@ -14,6 +15,7 @@ import { splitRecordwise } from '../../core/data/split.ts';
 import type { Table } from '../../core/data/table.ts';
 import { evaluationContribution } from '../../core/metrics/histogram.ts';
 import { deriveSeed } from '../../core/random.ts';
+import { joinCarried } from '../../core/round/carried-evaluation.ts';
 import type { TaskConfig } from '../../core/round/task-config.ts';
 import type { Contribution, TaskKind } from '../../core/types.ts';
 import { tableOf } from './fixtures.ts';
@@ -74,11 +76,11 @@ export function localContribution(member: string, task: LocalTask): Contribution
   const w = task.weights;
   if (!prep || !w) throw new Error(`${task.kind} task without preprocessing or weights`);
   const d = inputDim(s);
-  if (task.kind === 'evaluate') {
-    const scores = logisticScores(encodeTable(test, s, prep), d, w);
-    return evaluationContribution(scores, test.labels, config.job.evaluation.bins);
-  }
+  const evaluation = () => evaluationContribution(logisticScores(encodeTable(test, s, prep), d, w), test.labels, config.job.evaluation.bins);
+  if (task.kind === 'evaluate') return evaluation();
   const lr = config.fit?.train.learningRate ?? config.job.train.learningRate;
   const { local, lossSum } = gradientStep(encodeTable(train, s, prep), train.labels, d, w, lr);
-  return trainContribution(local, w, train.n, lossSum);
+  const update = trainContribution(local, w, train.n, lossSum);
+  // A training task that carries the previous round's evaluation scores the weights it trains from.
+  return config.evaluates === undefined ? update : joinCarried(update, evaluation());
 }

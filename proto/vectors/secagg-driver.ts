@@ -11,12 +11,8 @@
 import type { Grid, StageFailure, StageReply } from '../../core/round/grid.ts';
 import { taskFor } from '../../core/round/grid.ts';
 import { secureSum } from '../../core/round/secure-sum.ts';
-import { trainShapeFor } from '../../core/round/client-round.ts';
-import { inputDim } from '../../core/data/schema.ts';
-import { modelLayout } from '../../core/model/layout.ts';
 import { deriveSeed, seededRng } from '../../core/random.ts';
 import type { SumResult } from '../../core/round/sum-protocol.ts';
-import { layoutSize } from '../../core/types.ts';
 import { chain } from '../../participant/handler.ts';
 import type { TaskHandler } from '../../participant/handler.ts';
 import { parseTask } from '../../participant/node.ts';
@@ -29,7 +25,7 @@ import { float32Tensor } from '../tensor.ts';
 import { INCARNATION, JOB_ID, NOW_MS, identityOf, job, rosterKeys } from './fixtures.ts';
 import type { Draw, Tape } from './json.ts';
 import { jsonSafe, recordingTape, replayTape } from './json.ts';
-import { contributionOf, stageOf } from './run-job.ts';
+import { contributionOf, stageOf, trainStageShape } from './run-job.ts';
 import { requestRoundTrip, responseRoundTrip } from './wire.ts';
 
 /** Which run to make. */
@@ -130,7 +126,7 @@ export async function runSecureSum(s: Scenario): Promise<RunRecord> {
   };
   // One sum on its own: it sets up no later sum's keys (the vectors show one run's steps).
   const sum = secureSum(JOB_ID, { ...j, secureAggregation: { ...j.secureAggregation, keysAhead: 0 } }, INCARNATION, { authenticated: true, roster });
-  const shape = trainShapeFor(j, layoutSize(modelLayout(j.model, inputDim(stage.config.schema))));
+  const shape = trainStageShape(stage);
   const result = await sum.run(grid, s.members, { kind: 'train', round: 1, config: stage.config, weights: stage.weights }, shape, j.deadlines.stageMs);
   return { secaggConfigJson, steps, tapes: Object.fromEntries([...tapes].map(([m, t]) => [m, t.draws])), result, firstTask };
 }
