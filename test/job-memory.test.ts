@@ -48,11 +48,15 @@ describe('finished jobs are kept on disk, not in memory', () => {
   it(`holds at most ${CACHED} finished jobs after ${BIG_JOBS} with ~1 MB schemas, and still answers for every one from the store`, async () => {
     const members = ['mem-a', 'mem-b'].map((m) => new PlainMember(coord.address, m));
     await Promise.all(members.map((m) => m.start()));
-    const plain = JobSpecSchema.parse({ name: 'kept', participants: ['mem-a', 'mem-b'], rounds: 1, aggregation: 'plain', evaluation: { bins: 10 } });
-    plainId = await control.submit(plain, DataSchemaSchema.parse(TINY_SCHEMA));
-    expect((await control.follow(plainId, () => undefined)).state).toBe('SUCCEEDED');
-    model = (await control.fetchModel(plainId)).weights;
-    await Promise.all(members.map((m) => m.stop()));
+    try {
+      const plain = JobSpecSchema.parse({ name: 'kept', participants: ['mem-a', 'mem-b'], rounds: 1, aggregation: 'plain', evaluation: { bins: 10 } });
+      plainId = await control.submit(plain, DataSchemaSchema.parse(TINY_SCHEMA));
+      const done = await control.follow(plainId, () => undefined);
+      expect(done.state, done.error).toBe('SUCCEEDED');
+      model = (await control.fetchModel(plainId)).weights;
+    } finally {
+      await Promise.all(members.map((m) => m.stop()));
+    }
 
     // Jobs with big schemas that end at once (nobody to wait for).
     const quick = (i: number) => JobSpecSchema.parse({ name: `big-${i}`, participants: ['nobody'], minParticipants: 1, deadlines: { waitForParticipantsMs: 0 } });
