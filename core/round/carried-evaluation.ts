@@ -5,8 +5,9 @@
  * round r's training task arrives. The member scores it on its held-out rows before it trains
  * and sends the score histogram and loss sums together with its update, as extra vectors of the
  * same contribution. A round then needs one aggregate instead of two. With secure aggregation,
- * that is one run of the protocol's five or six request/reply steps per round instead of two
- * runs; the final round's model, which nothing trains from, is still evaluated on its own.
+ * that is one run of the protocol per round instead of two; the final round's model, which
+ * nothing trains from, is still evaluated on its own. This is the default; a job opts out with
+ * `evaluation.carried: false`.
  *
  * What the coordinator learns is unchanged: the sum of the same evaluation vectors over the
  * stage's contributors, and nothing about any one member. Its metrics are known one stage later,
@@ -27,7 +28,8 @@ type CarryJob = Pick<JobSpec, 'privacy' | 'rounds' | 'evaluation' | 'model'>;
 
 /**
  * The round whose evaluation round `round`'s training stage carries, or undefined: round − 1,
- * when the job carries its evaluations (`evaluation.carried`) and evaluates that round.
+ * when the job carries its evaluations (`evaluation.carried`: absent or true; false opts out) and
+ * evaluates that round.
  * Boosted-tree jobs, which grow a tree per round from per-level sums, evaluate each round on its
  * own.
  */

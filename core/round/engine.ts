@@ -2,11 +2,11 @@
  * The round engine: runs a federated job over a {@link Grid} with a {@link SumProtocol},
  * a Strategy and a store port. Stages per job: federated preprocessing statistics, a baseline
  * evaluation of the initial model (round 0), then per round: train → aggregate → evaluate →
- * persist. With `evaluation.carried` (./carried-evaluation.ts) a round's evaluation travels in
- * the next round's training stage, so its record is persisted one stage later; only the last
- * round has an evaluation stage of its own. A gbdt job (./boosting-rounds.ts) adds the sketch of
- * bin edges after the statistics, grows one tree per round from per-level sums instead of
- * train → aggregate, and does not evaluate its constant initial model. Pure orchestration: no
+ * persist. By default (`evaluation.carried`, ./carried-evaluation.ts) a round's evaluation
+ * travels in the next round's training stage, so its record is persisted one stage later; only
+ * the last round has an evaluation stage of its own. A gbdt job (./boosting-rounds.ts) adds the
+ * sketch of bin edges after the statistics, grows one tree per round from per-level sums instead
+ * of train → aggregate, and does not evaluate its constant initial model. Pure orchestration: no
  * timers, clock or randomness of its own (the clock is a port, the initial weights come from a
  * seeded generator).
  */
