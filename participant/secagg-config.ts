@@ -18,7 +18,7 @@ import type { ContributionShape } from '../core/types.ts';
 import type { ParsedTask } from './handler.ts';
 
 /** The shape of the vectors a task kind aggregates (public: from the job and schema). */
-export function stageShape(task: ParsedTask): ContributionShape {
+export function stageShape(task: Pick<ParsedTask, 'kind' | 'round' | 'config'>): ContributionShape {
   const { job, schema } = task.config;
   if (task.kind === 'stats') return statsShape(schema);
   // The last evaluation of a job with personalization also sums its vectors (core/personalize/release.ts).

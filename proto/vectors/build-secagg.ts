@@ -11,7 +11,8 @@ import type { Contribution } from '../../core/types.ts';
 import { identityOf, job } from './fixtures.ts';
 import type { Draw } from './json.ts';
 import { hex, nums } from './json.ts';
-import { contributionOf, stageOf, trainStageShape } from './run-job.ts';
+import { contributionOf, stageOf } from './run-job.ts';
+import { stageShape } from '../../participant/secagg-config.ts';
 import { deriveMember, deriveServer } from './secagg-derive.ts';
 import type { Scenario } from './secagg-driver.ts';
 import { runSecureSum } from './secagg-driver.ts';
@@ -36,7 +37,7 @@ export async function buildSecAggRun(s: Scenario & { description: string; tapes?
   const run = await runSecureSum(s);
   const config = JSON.parse(run.secaggConfigJson) as SecAggConfig;
   const j = job();
-  const shape = trainStageShape(stage);
+  const shape = stageShape(stage);
   const params = secureRoundParams(j, 'train', shape, config.run, config.round, config.participants);
   const tapeOf = (m: string) => {
     const tape = run.tapes[m];

@@ -10,12 +10,7 @@ import type { Grid, StageReply } from '../../core/round/grid.ts';
 import { taskFor } from '../../core/round/grid.ts';
 import { plainSum } from '../../core/round/sum-protocol.ts';
 import type { TaskConfig } from '../../core/round/task-config.ts';
-import type { Contribution, ContributionShape, TaskKind } from '../../core/types.ts';
-import { layoutSize } from '../../core/types.ts';
-import { carriedShape } from '../../core/round/carried-evaluation.ts';
-import { trainShapeFor } from '../../core/round/client-round.ts';
-import { inputDim } from '../../core/data/schema.ts';
-import { modelLayout } from '../../core/model/layout.ts';
+import type { Contribution, TaskKind } from '../../core/types.ts';
 import { JOB_ID, MEMBERS, job, schema } from './fixtures.ts';
 import { localContribution } from './members.ts';
 
@@ -81,11 +76,4 @@ export function contributionOf(s: CapturedStage, member: string): Contribution {
   const c = s.contributions[member];
   if (c === undefined) throw new Error(`${member} has no contribution in the ${s.kind} stage of round ${s.round}`);
   return c;
-}
-
-/** The public shape of the captured training stage `s`: the update's, plus the carried evaluation's when it carries one. */
-export function trainStageShape(s: CapturedStage): ContributionShape {
-  const j = s.config.job;
-  const shape = trainShapeFor(j, layoutSize(modelLayout(j.model, inputDim(s.config.schema))));
-  return s.config.evaluates === undefined ? shape : { ...shape, ...carriedShape(j.evaluation.bins) };
 }

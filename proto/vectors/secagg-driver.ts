@@ -25,7 +25,8 @@ import { float32Tensor } from '../tensor.ts';
 import { INCARNATION, JOB_ID, NOW_MS, identityOf, job, rosterKeys } from './fixtures.ts';
 import type { Draw, Tape } from './json.ts';
 import { jsonSafe, recordingTape, replayTape } from './json.ts';
-import { contributionOf, stageOf, trainStageShape } from './run-job.ts';
+import { contributionOf, stageOf } from './run-job.ts';
+import { stageShape } from '../../participant/secagg-config.ts';
 import { requestRoundTrip, responseRoundTrip } from './wire.ts';
 
 /** Which run to make. */
@@ -126,7 +127,7 @@ export async function runSecureSum(s: Scenario): Promise<RunRecord> {
   };
   // One sum on its own: it sets up no later sum's keys (the vectors show one run's steps).
   const sum = secureSum(JOB_ID, { ...j, secureAggregation: { ...j.secureAggregation, keysAhead: 0 } }, INCARNATION, { authenticated: true, roster });
-  const shape = trainStageShape(stage);
+  const shape = stageShape(stage);
   const result = await sum.run(grid, s.members, { kind: 'train', round: 1, config: stage.config, weights: stage.weights }, shape, j.deadlines.stageMs);
   return { secaggConfigJson, steps, tapes: Object.fromEntries([...tapes].map(([m, t]) => [m, t.draws])), result, firstTask };
 }
