@@ -94,6 +94,11 @@ export interface JobSample {
   wallSeconds: number;
   /** CPU seconds this process (all the nodes, and the coordinators when in-process) used during the whole job. */
   nodesCpuSeconds: number;
+  /**
+   * The part of {@link nodesCpuSeconds} spent on this process's main thread, where every node's
+   * JavaScript runs (Linux; the rest is other threads: V8's garbage-collection helpers, libuv's pool).
+   */
+  nodesMainThreadCpuSeconds?: number;
   /** CPU seconds the job's coordinator process used during the whole job (coordinators in processes of their own, on Linux). */
   coordinatorCpuSeconds?: number;
   auc: number;
@@ -154,7 +159,7 @@ export interface RoundBenchResult {
    * evaluation included): this process (the nodes) and, with coordinator processes on Linux, the
    * job's coordinator. Work rather than wall time: what the rounds cost the machine's two cores.
    */
-  jobCpuSeconds: Partial<Record<BenchMode, { nodes: number; coordinator?: number }>>;
+  jobCpuSeconds: Partial<Record<BenchMode, { nodes: number; nodesMainThread?: number; coordinator?: number }>>;
   /**
    * The secure modes' training sums step by step: for each step (in the order they run), the
    * median of its seconds over rounds ≥ 1, as the coordinator timed them.

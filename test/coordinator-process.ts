@@ -99,10 +99,10 @@ export function processRss(pid: number): number | undefined {
 /** Linux's USER_HZ: /proc reports CPU time in ticks of 1/100 s on every architecture Node runs on. */
 const TICKS_PER_SECOND = 100;
 
-/** CPU seconds (user + system) process `pid` has used so far (Linux /proc), or undefined where that cannot be read. */
-export function processCpuSeconds(pid: number): number | undefined {
+/** CPU seconds (user + system) process `pid` — or only its thread `thread` (a Linux thread id; the main thread's is the pid) — has used so far (Linux /proc), or undefined where that cannot be read. */
+export function processCpuSeconds(pid: number, thread?: number): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`, 'utf8');
     // The fields after the parenthesized command name start with field 3 (state); utime is 14, stime 15.
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(rest[11]) + Number(rest[12])) / TICKS_PER_SECOND;
