@@ -29,6 +29,8 @@ export interface ParticipantEntry {
   session: string;
   schemaDigest: string;
   lastSeen: number;
+  /** The grid's stalled time when `lastSeen` was set (see FleetGrid's liveness sweep). */
+  stallMark: number;
   connected: boolean;
   queue: QueuedTask[];
   waiters: Array<(t: QueuedTask | null) => void>;
@@ -62,11 +64,16 @@ export class FleetGrid implements Grid {
   private readonly tasks = new TaskBook();
   private readonly changeListeners = new Set<() => void>();
   private sweeper: NodeJS.Timeout;
+  private readonly sweepEveryMs: number;
+  private lastSweepAt = Date.now();
+  /** Milliseconds, in all, by which this process's event loop ran the liveness sweep late. */
+  private stalledMs = 0;
   /** Job id stamped on tasks of the job that is running. */
   currentJobId = '';
 
   constructor(readonly opts: FleetOptions) {
-    this.sweeper = setInterval(() => this.sweep(), Math.max(50, Math.floor(opts.heartbeatTimeoutMs / 4)));
+    this.sweepEveryMs = Math.max(50, Math.floor(opts.heartbeatTimeoutMs / 4));
+    this.sweeper = setInterval(() => this.sweep(), this.sweepEveryMs);
     this.sweeper.unref();
   }
 
@@ -81,6 +88,7 @@ export class FleetGrid implements Grid {
       session: randomBytes(24).toString('base64url'),
       schemaDigest,
       lastSeen: Date.now(),
+      stallMark: this.stalledMs,
       connected: true,
       queue: [],
       waiters: [],
@@ -94,7 +102,10 @@ export class FleetGrid implements Grid {
   /** The live entry for a session token, refreshing its liveness; undefined if unknown. */
   touch(session: string): ParticipantEntry | undefined {
     const e = this.bySession.get(session);
-    if (e?.connected) e.lastSeen = Date.now();
+    if (e?.connected) {
+      e.lastSeen = Date.now();
+      e.stallMark = this.stalledMs;
+    }
     return e?.connected ? e : undefined;
   }
 
@@ -254,10 +265,20 @@ export class FleetGrid implements Grid {
     for (const e of this.byName.values()) this.drop(e, 'the coordinator is shutting down');
   }
 
+  /**
+   * Drops every participant silent for longer than the heartbeat timeout. Silence is counted only
+   * while this process was responsive: when the sweep runs late, the event loop was held up (a
+   * long synchronous step, a GC pause, a starved machine), and heartbeats sent meanwhile still
+   * wait in the sockets — the loop runs due timers, this sweep among them, before it reads them.
+   * The lateness is credited to every participant, so a coordinator's own stall never drops
+   * members that kept sending.
+   */
   private sweep(): void {
     const now = Date.now();
+    this.stalledMs += Math.max(0, now - this.lastSweepAt - this.sweepEveryMs);
+    this.lastSweepAt = now;
     for (const e of this.byName.values()) {
-      if (e.connected && now - e.lastSeen > this.opts.heartbeatTimeoutMs) {
+      if (e.connected && now - e.lastSeen - (this.stalledMs - e.stallMark) > this.opts.heartbeatTimeoutMs) {
         this.drop(e, `disconnected: no heartbeat for ${this.opts.heartbeatTimeoutMs} ms`);
       }
     }
