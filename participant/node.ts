@@ -85,6 +85,12 @@ export class FleetRefusedError extends Error {
 /** A participant connected to one coordinator. */
 export class ParticipantNode {
   private readonly client: FleetClient;
+  /**
+   * A second connection, for heartbeats only: on a slow uplink a heartbeat sent on the first
+   * would wait behind whatever large answer is still being uploaded there (an HTTP/2 connection
+   * is one ordered byte stream), and the coordinator would drop a node that is busy sending.
+   */
+  private readonly beats: FleetClient;
   private readonly abort = new AbortController();
   private session = '';
   private sequence = 0;
@@ -105,7 +111,10 @@ export class ParticipantNode {
     // process (simulations, benchmarks): grpc-js otherwise pools identical channels of a process
     // onto one HTTP/2 connection.
     const ownConnection = { 'grpc.use_local_subchannel_pool': 1 };
-    this.client = new Fleet(opts.coordinator, opts.credentials ?? grpc.credentials.createInsecure(), { ...channelOptions(opts.maxMessageBytes), ...tlsChannelOptions(opts.coordinator), ...ownConnection });
+    const credentials = opts.credentials ?? grpc.credentials.createInsecure();
+    const options = { ...channelOptions(opts.maxMessageBytes), ...tlsChannelOptions(opts.coordinator), ...ownConnection };
+    this.client = new Fleet(opts.coordinator, credentials, options);
+    this.beats = new Fleet(opts.coordinator, credentials, options);
   }
 
   /** Adds the signature block to a request (no-op without an identity). */
@@ -233,6 +242,7 @@ export class ParticipantNode {
     this.abort.abort();
     this.heartbeats.stop();
     this.client.close();
+    this.beats.close();
   }
 
   private async register(): Promise<void> {
@@ -263,7 +273,7 @@ export class ParticipantNode {
       // A session this node has given up (answered "unknown") gets no more heartbeats: the next Hello starts new ones.
       () => (this.session !== session
         ? Promise.resolve({ known: true })
-        : unaryCall<HeartbeatReply__Output>((m, opts, cb) => this.client.heartbeat(this.signed('Heartbeat', { session }), m, opts, cb), Math.max(1000, r.heartbeatIntervalMs * 2), this.abort.signal)),
+        : unaryCall<HeartbeatReply__Output>((m, opts, cb) => this.beats.heartbeat(this.signed('Heartbeat', { session }), m, opts, cb), Math.max(1000, r.heartbeatIntervalMs * 2), this.abort.signal)),
       () => {
         if (this.session === session) this.session = '';
       },
@@ -326,7 +336,7 @@ export class ParticipantNode {
         deadlineMs: t.deadlineUnixMs > 0 ? t.deadlineUnixMs : Date.now() + 60_000, signal: this.abort.signal, log: this.opts.log, task: t.taskId,
         sessionKnown: async () => {
           const session = req.session ?? '';
-          const h = await unaryCall<HeartbeatReply__Output>((m, o, cb) => this.client.heartbeat(this.signed('Heartbeat', { session }), m, o, cb), 5000, this.abort.signal);
+          const h = await unaryCall<HeartbeatReply__Output>((m, o, cb) => this.beats.heartbeat(this.signed('Heartbeat', { session }), m, o, cb), 5000, this.abort.signal);
           return h.known;
         },
       },

@@ -127,7 +127,8 @@ describe('ParticipantNode', () => {
     const idle = new ParticipantNode({ coordinator: coord.address, name: 'idle', role: 'bank', schemaDigest: 'd', handler: refuse, log: quiet, pollWaitMs: 10_000 });
     const beats = { busy: 0, idle: 0 };
     for (const [name, n] of [['busy', busy], ['idle', idle]] as const) {
-      const client = (n as unknown as { client: { heartbeat: (...a: unknown[]) => unknown } }).client;
+      // Heartbeats go out on the node's second connection (its `beats` client).
+      const client = (n as unknown as { beats: { heartbeat: (...a: unknown[]) => unknown } }).beats;
       const original = client.heartbeat.bind(client);
       client.heartbeat = (...a: unknown[]) => {
         beats[name]++;

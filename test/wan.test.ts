@@ -66,10 +66,11 @@ describe('a secure job across shaped links', () => {
       // The task lost on its way down in round 2 cost the member that sum; three inputs remain.
       expect(status.rounds[2]!.secure!.survivors).toBeGreaterThanOrEqual(3);
       expect(status.rounds.at(-1)!.metrics!.auc).toBeGreaterThan(0.5);
-      // Both resets happened and the member came back through the same link on new connections.
+      // Both resets happened and the member came back through the same link on new connections:
+      // its main connection three times, beside the one its heartbeats use.
       expect(cutPush).toBe(true);
       expect(link.traffic()).toMatchObject({ flaps: 2 });
-      expect(link.traffic().connections).toBeGreaterThanOrEqual(3);
+      expect(link.traffic().connections).toBeGreaterThanOrEqual(4);
       const listed = await fleet.control.participants();
       expect(listed.filter((p) => p.connected).map((p) => p.name).sort()).toEqual(members.map((m) => m.name).sort());
       // Every member's traffic went through its link.

@@ -53,6 +53,8 @@ export interface WanFleetOptions {
   nextTask?: NextTaskMode;
   /** How long to wait for every member to register (default 30 s). */
   connectTimeoutMs?: number;
+  /** The coordinator's `heartbeatTimeoutMs` (default its default, 10 s). */
+  heartbeatTimeoutMs?: number;
 }
 
 /** A running WAN fleet. */
@@ -93,7 +95,7 @@ export async function startWanFleet(o: WanFleetOptions): Promise<WanFleet> {
   const runs: Promise<void>[] = [];
   const rows = new Map<string, number>();
   let control: ControlClient | undefined;
-  const coordinator = await startCoordinator({ port: 0, host: '127.0.0.1', stateDir: path.join(o.dir, 'coordinator'), logLevel: level, tls: { ca: c.ca, cert: c.cert, key: c.key }, roster: c.roster });
+  const coordinator = await startCoordinator({ port: 0, host: '127.0.0.1', stateDir: path.join(o.dir, 'coordinator'), logLevel: level, tls: { ca: c.ca, cert: c.cert, key: c.key }, roster: c.roster, ...(o.heartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: o.heartbeatTimeoutMs } : {}) });
   const stop = async () => {
     for (const n of nodes.values()) n.stop();
     await Promise.allSettled(runs);
