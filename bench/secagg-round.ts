@@ -162,12 +162,14 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
       timeSplit = splits;
       for (const mode of cycle) {
         const profiler = new ProcessProfiler();
-        // Rounds ≥ 1 only, as measured above: profiling starts once round 0 (statistics and the initial evaluation) is reported.
+        // Rounds ≥ 1 only, as measured above: profiling starts when round 1's training stage does.
+        // (Not at round 0's report: with evaluations carried, round 0 is reported only once
+        // round 1's training stage has carried its evaluation, so round 1 would be missed.)
         let started: Promise<void> | undefined;
         await runJob(controls[mode], jobFor(mode, o, `bench-profile-${mode}`, o.rounds), schema, (e) => {
-          if (!started && e.round && e.round.round === 0) started = profiler.start();
+          if (!started && /^round 1: train\b/.test(e.message)) started = profiler.start();
         });
-        if (!started) throw new Error(`the profiled ${mode} job reported no round 0`);
+        if (!started) throw new Error(`the profiled ${mode} job announced no round 1 training stage`);
         await started;
         const split = await profiler.stop(o.profileDir ? path.join(o.profileDir, `${mode}.cpuprofile`) : undefined);
         const perRound = Object.fromEntries(TIME_CATEGORIES.map((c) => [c, split[c] / o.rounds])) as Record<TimeCategory, number>;
