@@ -97,6 +97,13 @@ describe('deriveKey', () => {
     expect(toHex(info)).toBe(label + '000000046d61736b' + '0000000172' + '00000102' + '0000000161' + '0000000162');
   });
 
+  it('length-prefixes UTF-8 bytes, not characters, for ids outside ASCII', () => {
+    // "ü" is 2 bytes and "€" 3 in UTF-8; the prefix counts bytes.
+    const info = keyInfo({ run: 'ü', round: 1, purpose: 'share-enc', a: '€', b: 'b' });
+    const label = toHex(new TextEncoder().encode('fedcredit/secagg/v1/key'));
+    expect(toHex(info)).toBe(label + '00000009' + toHex(new TextEncoder().encode('share-enc')) + '00000002c3bc' + '00000001' + '00000003e282ac' + '0000000162');
+  });
+
   it('matches HKDF with the documented salt and info', () => {
     const salt = new TextEncoder().encode('fedcredit/secagg/v1');
     expect(toHex(deriveKey(secret, base))).toBe(toHex(hkdf(secret, salt, keyInfo(base), 32)));
