@@ -44,7 +44,8 @@ function fromPool(n: number): Uint8Array {
 }
 
 function fromStream(n: number): Uint8Array {
-  const key = randomBytes(32);
+  // The key comes from the pool like any small draw: one system call per 4 KiB, not per stream.
+  const key = fromPool(32);
   // Zero nonce and counter: the key is used for this one draw only.
   const cipher = createCipheriv('chacha20', key, new Uint8Array(16));
   key.fill(0);
