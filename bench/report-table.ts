@@ -90,9 +90,9 @@ export function table(machine: Record<string, string>, m: MaskingResult | undefi
       [`CPU of one whole job, median (s): ${modeNames}`, modes.map((m) => {
         const c = r.jobCpuSeconds[m];
         if (!c) return 'n/a';
-        const nodes = c.nodesMainThread === undefined ? fmt(c.nodes, 1) : `${fmt(c.nodes, 1)} [${fmt(c.nodesMainThread, 1)}]`;
+        const nodes = c.nodesMainThread === undefined ? fmt(c.nodes, 1) : `${fmt(c.nodes, 1)} [${fmt(c.nodesMainThread, 1)}, GC ${fmt(c.nodesGcPause, 1)}]`;
         return c.coordinator === undefined ? nodes : `${nodes} + ${fmt(c.coordinator, 1)}`;
-      }).join(' / ') + (r.coordinators === 'process' ? '  (nodes\' process [its main thread] + coordinator process; round 0 and the last evaluation included)' : '  (this process [its main thread]; round 0 and the last evaluation included)'), ''],
+      }).join(' / ') + (r.coordinators === 'process' ? '  (nodes\' process [its main thread, of it GC pauses] + coordinator process; round 0 and the last evaluation included)' : '  (this process [its main thread, of it GC pauses]; round 0 and the last evaluation included)'), ''],
       ['secure + authenticated round, median (s)', `${fmt(r.authMedianSeconds, 3)}  (${r.authSeconds.length} rounds: ${r.authSeconds.map((s) => fmt(s, 2)).join(', ')}; mutual TLS, roster, signed messages and key adverts, consistency check)`, ''],
       ['**authenticated / secure** (medians)', `**${fmt(r.authOverSecure, 3)}**  (fastest rounds: ${fmt(r.authOverSecureMin, 3)}, ${fmt(r.authMinSeconds, 3)} / ${fmt(r.secureMinSeconds, 3)} s)`, ''],
       [

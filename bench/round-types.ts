@@ -2,6 +2,7 @@
  * The round benchmark's settings, modes and results (bench/secagg-round.ts), and the two
  * summaries it computes from its jobs: per-step medians and seconds per round of whole jobs.
  */
+import type { GcReading } from './gc-meter.ts';
 import type { NextTaskMode } from '../participant/node.ts';
 import type { TimeCategory } from './time-split.ts';
 import type { CoordinatorLayout } from './round-fleet.ts';
@@ -101,6 +102,8 @@ export interface JobSample {
   nodesMainThreadCpuSeconds?: number;
   /** CPU seconds the job's coordinator process used during the whole job (coordinators in processes of their own, on Linux). */
   coordinatorCpuSeconds?: number;
+  /** Garbage-collection pauses of this process's main thread during the whole job (gc-meter.ts). */
+  nodesGc: GcReading;
   auc: number;
 }
 
@@ -158,8 +161,9 @@ export interface RoundBenchResult {
    * Median CPU seconds of one whole measured job per mode (all its rounds, round 0 and the last
    * evaluation included): this process (the nodes) and, with coordinator processes on Linux, the
    * job's coordinator. Work rather than wall time: what the rounds cost the machine's two cores.
+   * `nodesGcPause`: the median seconds the nodes' main thread was paused collecting garbage.
    */
-  jobCpuSeconds: Partial<Record<BenchMode, { nodes: number; nodesMainThread?: number; coordinator?: number }>>;
+  jobCpuSeconds: Partial<Record<BenchMode, { nodes: number; nodesMainThread?: number; nodesGcPause: number; coordinator?: number }>>;
   /**
    * The secure modes' training sums step by step: for each step (in the order they run), the
    * median of its seconds over rounds ≥ 1, as the coordinator timed them.

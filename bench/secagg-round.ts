@@ -41,6 +41,7 @@ import { createConsortium } from '../trust/certs.ts';
 import type { JobStatus__Output } from '../proto/generated/fedcredit/v1/JobStatus.ts';
 import { median, min } from './stats.ts';
 import { processCpuSeconds } from '../test/coordinator-process.ts';
+import { gcBetween, startGcMeter } from './gc-meter.ts';
 import { ProcessProfiler, TIME_CATEGORIES, type TimeCategory } from './time-split.ts';
 import { lostMembers, runJob, startFleet, writeParties } from './round-fleet.ts';
 import type { Fleet } from './round-fleet.ts';
@@ -112,12 +113,15 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
     type SecureInfo = NonNullable<JobStatus__Output['rounds'][number]['secure']>;
     let secure: SecureInfo | null = null;
     const cycle = benchModes(o);
+    const gcMeter = startGcMeter();
     for (let i = 0; i < o.jobsPerMode; i++) {
       for (const mode of i % 2 === 0 ? cycle : [...cycle].reverse()) {
         const fleet = mode === 'plain' || mode === 'secagg' ? open : auth;
+        const gc0 = await gcMeter.read();
         const cpu0 = { nodes: process.cpuUsage(), mainThread: processCpuSeconds(process.pid, process.pid), coordinator: fleet.coord?.cpuSeconds?.() };
         const { status, wallSeconds } = await runJob(controls[mode], jobFor(mode, o, `bench-${mode}-${i + 1}`, o.rounds), schema);
         const nodesCpu = process.cpuUsage(cpu0.nodes);
+        const gc = gcBetween(gc0, await gcMeter.read());
         const coordEnd = fleet.coord?.cpuSeconds?.();
         const mainEnd = processCpuSeconds(process.pid, process.pid);
         const mainThread = mainEnd !== undefined && cpu0.mainThread !== undefined ? mainEnd - cpu0.mainThread : undefined;
@@ -145,6 +149,7 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
           nodesCpuSeconds: cpu.nodes,
           ...(mainThread !== undefined ? { nodesMainThreadCpuSeconds: mainThread } : {}),
           ...(cpu.coordinator !== undefined ? { coordinatorCpuSeconds: cpu.coordinator } : {}),
+          nodesGc: gc,
           auc: status.rounds[status.rounds.length - 1]?.metrics?.auc ?? Number.NaN,
         };
         jobs.push(sample);
@@ -152,9 +157,10 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
         const mib = (b: number) => Math.round(b / 2 ** 20);
         for (const line of lostMembers(status)) o.log(`    ${line}`);
         const coordRss = fleet.coord?.rss?.();
-        o.log(`  ${mode.padEnd(13)} job ${i + 1}: rounds 1..${o.rounds} ${sample.roundSeconds.map((s) => s.toFixed(2)).join(' ')} s (AUC ${sample.auc.toFixed(4)}; job ${wallSeconds.toFixed(1)} s, CPU ${cpu.nodes.toFixed(1)} s ${layout === 'process' ? 'nodes' : 'this process'}${mainThread === undefined ? '' : ` (main thread ${mainThread.toFixed(1)} s)`}${cpu.coordinator === undefined ? '' : ` + ${cpu.coordinator.toFixed(1)} s coordinator`}; ${layout === 'process' ? 'nodes\' ' : ''}process RSS ${mib(mem.rss)} MiB, JS heap ${mib(mem.heapUsed)} MiB, buffers ${mib(mem.arrayBuffers)} MiB${coordRss === undefined ? '' : `; coordinator RSS ${mib(coordRss)} MiB`})`);
+        o.log(`  ${mode.padEnd(13)} job ${i + 1}: rounds 1..${o.rounds} ${sample.roundSeconds.map((s) => s.toFixed(2)).join(' ')} s (AUC ${sample.auc.toFixed(4)}; job ${wallSeconds.toFixed(1)} s, CPU ${cpu.nodes.toFixed(1)} s ${layout === 'process' ? 'nodes' : 'this process'}${mainThread === undefined ? '' : ` (main thread ${mainThread.toFixed(1)} s, of it GC pauses ${gc.pauseSeconds.toFixed(1)} s: ${gc.minor} scavenges, ${gc.major} mark-compacts)`}${cpu.coordinator === undefined ? '' : ` + ${cpu.coordinator.toFixed(1)} s coordinator`}; ${layout === 'process' ? 'nodes\' ' : ''}process RSS ${mib(mem.rss)} MiB, JS heap ${mib(mem.heapUsed)} MiB, buffers ${mib(mem.arrayBuffers)} MiB${coordRss === undefined ? '' : `; coordinator RSS ${mib(coordRss)} MiB`})`);
       }
     }
+    gcMeter.stop();
     if (!secure) throw new Error('the secure jobs reported no secure-aggregation facts');
     let timeSplit: RoundBenchResult['timeSplit'];
     if (o.profile) {
@@ -222,7 +228,7 @@ export async function runRoundBench(o: RoundBenchOptions): Promise<RoundBenchRes
         const own = jobs.filter((j) => j.mode === mode);
         const coordinator = own.flatMap((j) => (j.coordinatorCpuSeconds === undefined ? [] : [j.coordinatorCpuSeconds]));
         const mainThread = own.flatMap((j) => (j.nodesMainThreadCpuSeconds === undefined ? [] : [j.nodesMainThreadCpuSeconds]));
-        return [mode, { nodes: median(own.map((j) => j.nodesCpuSeconds)), ...(mainThread.length === own.length ? { nodesMainThread: median(mainThread) } : {}), ...(coordinator.length === own.length ? { coordinator: median(coordinator) } : {}) }];
+        return [mode, { nodes: median(own.map((j) => j.nodesCpuSeconds)), nodesGcPause: median(own.map((j) => j.nodesGc.pauseSeconds)), ...(mainThread.length === own.length ? { nodesMainThread: median(mainThread) } : {}), ...(coordinator.length === own.length ? { coordinator: median(coordinator) } : {}) }];
       })) as RoundBenchResult['jobCpuSeconds'],
       stepSeconds: {
         secagg: stepMedians(jobs.filter((j) => j.mode === 'secagg').flatMap((j) => j.roundSteps)),

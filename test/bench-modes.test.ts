@@ -8,9 +8,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { benchModes, meanRoundSeconds } from '../bench/secagg-round.ts';
 import type { JobSample } from '../bench/secagg-round.ts';
+import { gcBetween, startGcMeter } from '../bench/gc-meter.ts';
 import { BENCH_SEMI_SPACE_MB, maxSemiSpaceMb, youngGenerationText } from '../bench/young-generation.ts';
 
-const job = (roundSeconds: number[]): JobSample => ({ mode: 'auth-ahead', jobId: 'j', roundSeconds, roundSteps: [], wallSeconds: 0, nodesCpuSeconds: 0, auc: 0.5 });
+const job = (roundSeconds: number[]): JobSample => ({ mode: 'auth-ahead', jobId: 'j', roundSeconds, roundSteps: [], wallSeconds: 0, nodesCpuSeconds: 0, nodesGc: { pauseSeconds: 0, minor: 0, major: 0 }, auc: 0.5 });
 
 describe('round bench modes', () => {
   it('adds the keys-ahead mode only when asked, keysAhead 0 included (every sum setting up its own keys)', () => {
@@ -45,5 +46,28 @@ describe('the benchmark process young generation', () => {
     const scripts = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).scripts as Record<string, string>;
     expect(scripts.bench).toContain(`--max-semi-space-size=${BENCH_SEMI_SPACE_MB}`);
     expect(scripts.bench).toContain('bench/run.ts');
+  });
+});
+
+describe('the GC meter of the job lines', () => {
+  it('counts the scavenges and pause time of garbage made between two readings', async () => {
+    const meter = startGcMeter();
+    try {
+      const before = await meter.read();
+      // About 200 MB of short-lived objects: more than any young generation holds, so V8 must collect.
+      let held: object[] = [];
+      for (let i = 0; i < 2_000_000; i++) {
+        held.push({ i, list: [i, i + 1] });
+        if (held.length === 10_000) held = [];
+      }
+      const after = await meter.read();
+      const d = gcBetween(before, after);
+      expect(held.length).toBe(0);
+      expect(d.minor + d.major).toBeGreaterThan(0);
+      expect(d.pauseSeconds).toBeGreaterThan(0);
+      expect(gcBetween(after, after)).toEqual({ pauseSeconds: 0, minor: 0, major: 0 });
+    } finally {
+      meter.stop();
+    }
   });
 });
