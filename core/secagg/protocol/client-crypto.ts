@@ -6,7 +6,7 @@
  * every agreed secret, derived key and plaintext is wiped after use.
  */
 import { CoreInputError } from '../../types.ts';
-import { bytesEqual, toHex } from '../hex.ts';
+import { bytesEqual } from '../hex.ts';
 import { deriveKey } from '../kdf.ts';
 import { sharedSecret, wipe, X25519_BYTES } from '../keys.ts';
 import type { MaskTerm } from '../mask.ts';
@@ -22,10 +22,12 @@ type At<S extends ClientState['stage']> = Extract<ClientState, { stage: S }>;
 
 /**
  * Why the server's list of advertised keys is unacceptable to client `state.id`, or undefined:
- * repeated or unknown ids, wrong key lengths, our own keys missing or altered, or any two of
- * the 2·|U1| public keys equal.
+ * repeated or unknown ids, wrong key lengths, or our own keys missing or altered; with
+ * `allDistinct`, also any two of the 2·|U1| public keys equal ({@link repeatedKeyProblem}). With a
+ * complete graph every advertiser is a neighbour, so all of them are checked; with a committed
+ * graph the client checks the keys it will use once the graph is drawn.
  */
-export function keyProblem(state: At<'share-keys'>, keys: PublicKeys[]): string | undefined {
+export function keyProblem(state: At<'share-keys'>, keys: PublicKeys[], allDistinct = true): string | undefined {
   const dup = firstDuplicate(keys.map((k) => k.id));
   if (dup !== undefined) return `${dup} appears twice in the advertised keys`;
   const participants = new Set(state.config.participants);
@@ -37,13 +39,25 @@ export function keyProblem(state: At<'share-keys'>, keys: PublicKeys[]): string 
   if (!own || !bytesEqual(own.cPk, state.cPk) || !bytesEqual(own.sPk, state.sPk)) {
     return `the advertised keys do not carry ${state.id}'s own public keys`;
   }
+  return allDistinct ? repeatedKeyProblem(keys) : undefined;
+}
+
+/**
+ * Bonawitz et al.'s "all the public key pairs are different", over `keys`: names the first two
+ * advertisers whose public keys (c or s, in any combination) are equal, or undefined. Two
+ * neighbours with one key would make their two pairwise masks in this client's input cancel;
+ * a key that equals one of a non-neighbour's is never used with it, so a client with a drawn
+ * SecAgg+ graph checks itself and its neighbours only (k + 1 adverts, not all |U1|).
+ */
+export function repeatedKeyProblem(keys: readonly PublicKeys[]): string | undefined {
   const seen = new Map<string, string>();
   for (const k of keys) {
     for (const pk of [k.cPk, k.sPk]) {
-      const hex = toHex(pk);
-      const prev = seen.get(hex);
+      // One character per byte: a 32-character map key, no hex string built.
+      const key = Buffer.from(pk.buffer, pk.byteOffset, pk.byteLength).toString('latin1');
+      const prev = seen.get(key);
       if (prev !== undefined) return `two advertised public keys are equal (${prev} and ${k.id})`;
-      seen.set(hex, k.id);
+      seen.set(key, k.id);
     }
   }
   return undefined;

@@ -33,7 +33,7 @@ import { applyMask } from '../mask.ts';
 import { encodeShare, splitSecret } from '../shamir.ts';
 import { seal } from '../secretbox.ts';
 import { advertBytes, advertProblem, authProblem, checkAuth, sign } from './advert.ts';
-import { agree, keyProblem, maskTerms } from './client-crypto.ts';
+import { agree, keyProblem, maskTerms, repeatedKeyProblem } from './client-crypto.ts';
 import type { At, Step } from './client-step.ts';
 import { abort, unexpected } from './client-step.ts';
 import { repeatUnmask, signSurvivors, unmask } from './client-unmask.ts';
@@ -110,17 +110,17 @@ function advertise(state: At<'advertise-keys'>, rng: Rng, auth: ClientAuth | und
 }
 
 /**
- * U1 announced. With a complete graph every advertiser is a neighbour: check every advert's
- * signature and share keys. With a committed graph, reveal the nonce and wait for everyone's; the
- * signatures are checked once the graph is drawn, and only those of this node's neighbours — the
- * only keys it will use. A commitment the coordinator altered for someone else cannot steer the
+ * U1 announced. With a complete graph every advertiser is a neighbour: check that all the keys are
+ * distinct and every advert's signature, and share keys. With a committed graph, reveal the nonce
+ * and wait for everyone's; distinctness and signatures are checked once the graph is drawn, and
+ * only for this node and its neighbours — the only keys it will use. A commitment the coordinator altered for someone else cannot steer the
  * graph: it was fixed in this message, before this node's own nonce left it, and the seed hashes
  * that nonce too; it only makes views differ, which ends the round in an abort. Altered keys of a
  * non-neighbour are never used.
  */
 function peerKeys(state: At<'share-keys'>, msg: PeerKeysMessage, rng: Rng, auth: ClientAuth | undefined): Step {
   const { id, config } = state;
-  const problem = keyProblem(state, msg.keys) ?? (auth && !isCommitted(config) ? advertProblem(config, id, auth.peers, msg.keys) : undefined);
+  const problem = keyProblem(state, msg.keys, !isCommitted(config)) ?? (auth && !isCommitted(config) ? advertProblem(config, id, auth.peers, msg.keys) : undefined);
   if (problem) return abort(state, problem);
   if (!isCommitted(config)) return shareKeys(state, config, msg.keys, rng);
   const own = msg.keys.find((k) => k.id === id)!;
@@ -136,18 +136,23 @@ function peerKeys(state: At<'share-keys'>, msg: PeerKeysMessage, rng: Rng, auth:
   };
 }
 
-/** Every member of U1 revealed its nonce: draw the graph, check the neighbours' signed adverts, and share keys over it. */
+/**
+ * Every member of U1 revealed its nonce: draw the graph, check the neighbours' signed adverts and
+ * that no two of the keys it will use (its own and its neighbours') are equal, and share keys over it.
+ */
 function graphRevealed(state: At<'graph-reveal'>, msg: GraphReveals, rng: Rng, auth: ClientAuth | undefined): Step {
   const { id, config } = state;
   if (!isCommitted(config)) return unexpected(state, msg.type);
   const problem = revealProblem(config, state.keys, msg.reveals);
   if (problem) return abort(state, problem);
   const drawn = withDrawnGraph(config, msg.reveals);
+  const neighbours = new Set(neighboursOf(drawn, id));
   if (auth) {
-    const neighbours = new Set(neighboursOf(drawn, id));
     const bad = advertProblem(config, id, auth.peers, state.keys.filter((k) => neighbours.has(k.id)));
     if (bad) return abort(state, bad);
   }
+  const repeated = repeatedKeyProblem(state.keys.filter((k) => k.id === id || neighbours.has(k.id)));
+  if (repeated) return abort(state, repeated);
   return shareKeys(state, drawn, state.keys, rng);
 }
 

@@ -114,6 +114,29 @@ describe('a round with a committed graph', () => {
     expect(res.outcome.type === 'result' && Array.from(res.outcome.sum)).toEqual(Array.from(plainSum(inputs, ids, 16, 32)));
   });
 
+  it('checks that the keys a member uses are distinct: its own and its neighbours\', not every advertiser\'s', () => {
+    const config = committed();
+    const honest = simulateRound({ config, inputs, rngFor: rngFactory(6) });
+    const graph = honest.server.config.graph;
+    if (graph.kind !== 'explicit') throw new Error('the server drew no graph');
+    const mine = [...graph.adjacency['inst-05']!].sort();
+    const strangers = ids.filter((v) => v !== 'inst-05' && !mine.includes(v));
+    // In inst-05's view only, `copy` advertises the same s-key as `from`.
+    const duplicated = (from: string, copy: string) => simulateRound({
+      config, inputs, rngFor: rngFactory(6),
+      intercept: { peerKeys: (to, m) => (to !== 'inst-05' ? m : { ...m, keys: m.keys.map((k) => (k.id === copy ? { ...k, sPk: m.keys.find((x) => x.id === from)!.sPk } : k)) }) },
+    });
+    // Two strangers with one key: inst-05 never uses either, and the sum is exact.
+    const apart = duplicated(strangers[0]!, strangers[1]!);
+    expect(apart.clientAborts).toEqual([]);
+    expect(apart.outcome.type === 'result' && Array.from(apart.outcome.sum)).toEqual(Array.from(plainSum(inputs, ids, 16, 32)));
+    // Two neighbours with one key would cancel two masks in inst-05's input: it refuses before sharing.
+    const [a, b] = [mine[0]!, mine[1]!];
+    const close = duplicated(a, b);
+    expect(close.clientAborts.map((x) => `${x.id}: ${x.output.reason}`)).toEqual([`inst-05: graph-reveal: two advertised public keys are equal (${a} and ${b})`]);
+    expect(close.maskedInputs.some((m) => m.from === 'inst-05')).toBe(false);
+  });
+
   it('aborts when one advertiser withholds its nonce: nobody may draw the graph without it', () => {
     const res = simulateRound({ config: committed(), inputs, rngFor: rngFactory(5), dropouts: { graphReveal: ['inst-05'] } });
     expect(res.outcome).toMatchObject({ type: 'abort', reason: 'graph-reveal: only 11 of the 12 key advertisers revealed their graph nonce; the neighbour graph is drawn from every advertiser\'s randomness or not at all' });
