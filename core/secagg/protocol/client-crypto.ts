@@ -22,12 +22,10 @@ type At<S extends ClientState['stage']> = Extract<ClientState, { stage: S }>;
 
 /**
  * Why the server's list of advertised keys is unacceptable to client `state.id`, or undefined:
- * repeated or unknown ids, wrong key lengths, or our own keys missing or altered; with
- * `allDistinct`, also any two of the 2·|U1| public keys equal ({@link repeatedKeyProblem}). With a
- * complete graph every advertiser is a neighbour, so all of them are checked; with a committed
- * graph the client checks the keys it will use once the graph is drawn.
+ * repeated or unknown ids, wrong key lengths, or our own keys missing or altered. Whether the keys
+ * are distinct is {@link repeatedKeyProblem}'s question, asked over the keys the client will use.
  */
-export function keyProblem(state: At<'share-keys'>, keys: PublicKeys[], allDistinct = true): string | undefined {
+export function keyProblem(state: At<'share-keys'>, keys: PublicKeys[]): string | undefined {
   const dup = firstDuplicate(keys.map((k) => k.id));
   if (dup !== undefined) return `${dup} appears twice in the advertised keys`;
   const participants = new Set(state.config.participants);
@@ -39,7 +37,7 @@ export function keyProblem(state: At<'share-keys'>, keys: PublicKeys[], allDisti
   if (!own || !bytesEqual(own.cPk, state.cPk) || !bytesEqual(own.sPk, state.sPk)) {
     return `the advertised keys do not carry ${state.id}'s own public keys`;
   }
-  return allDistinct ? repeatedKeyProblem(keys) : undefined;
+  return undefined;
 }
 
 /**

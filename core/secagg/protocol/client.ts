@@ -120,7 +120,9 @@ function advertise(state: At<'advertise-keys'>, rng: Rng, auth: ClientAuth | und
  */
 function peerKeys(state: At<'share-keys'>, msg: PeerKeysMessage, rng: Rng, auth: ClientAuth | undefined): Step {
   const { id, config } = state;
-  const problem = keyProblem(state, msg.keys, !isCommitted(config)) ?? (auth && !isCommitted(config) ? advertProblem(config, id, auth.peers, msg.keys) : undefined);
+  // With a complete graph every advertiser is a neighbour: all the keys are used, so all are checked.
+  const complete = !isCommitted(config);
+  const problem = keyProblem(state, msg.keys) ?? (complete ? repeatedKeyProblem(msg.keys) : undefined) ?? (auth && complete ? advertProblem(config, id, auth.peers, msg.keys) : undefined);
   if (problem) return abort(state, problem);
   if (!isCommitted(config)) return shareKeys(state, config, msg.keys, rng);
   const own = msg.keys.find((k) => k.id === id)!;
@@ -147,12 +149,10 @@ function graphRevealed(state: At<'graph-reveal'>, msg: GraphReveals, rng: Rng, a
   if (problem) return abort(state, problem);
   const drawn = withDrawnGraph(config, msg.reveals);
   const neighbours = new Set(neighboursOf(drawn, id));
-  if (auth) {
-    const bad = advertProblem(config, id, auth.peers, state.keys.filter((k) => neighbours.has(k.id)));
-    if (bad) return abort(state, bad);
-  }
-  const repeated = repeatedKeyProblem(state.keys.filter((k) => k.id === id || neighbours.has(k.id)));
-  if (repeated) return abort(state, repeated);
+  // The adverts it will use: its own (checked byte for byte in peer-keys) and its neighbours'.
+  const used = state.keys.filter((k) => k.id === id || neighbours.has(k.id));
+  const bad = (auth ? advertProblem(config, id, auth.peers, used) : undefined) ?? repeatedKeyProblem(used);
+  if (bad) return abort(state, bad);
   return shareKeys(state, drawn, state.keys, rng);
 }
 
