@@ -245,6 +245,11 @@ export class ParticipantNode {
     this.beats.close();
   }
 
+  /** One signed heartbeat for `session`, on the heartbeat connection. */
+  private sendHeartbeat(session: string, timeoutMs: number): Promise<HeartbeatReply__Output> {
+    return unaryCall<HeartbeatReply__Output>((m, o, cb) => this.beats.heartbeat(this.signed('Heartbeat', { session }), m, o, cb), timeoutMs, this.abort.signal);
+  }
+
   private async register(): Promise<void> {
     const o = this.opts;
     const hello = this.signed('Hello', { name: o.name, role: o.role, clientVersion: '0.1.0', protocolVersion: PROTOCOL_VERSION, schemaDigest: o.schemaDigest });
@@ -273,7 +278,7 @@ export class ParticipantNode {
       // A session this node has given up (answered "unknown") gets no more heartbeats: the next Hello starts new ones.
       () => (this.session !== session
         ? Promise.resolve({ known: true })
-        : unaryCall<HeartbeatReply__Output>((m, opts, cb) => this.beats.heartbeat(this.signed('Heartbeat', { session }), m, opts, cb), Math.max(1000, r.heartbeatIntervalMs * 2), this.abort.signal)),
+        : this.sendHeartbeat(session, Math.max(1000, r.heartbeatIntervalMs * 2))),
       () => {
         if (this.session === session) this.session = '';
       },
@@ -336,8 +341,7 @@ export class ParticipantNode {
         deadlineMs: t.deadlineUnixMs > 0 ? t.deadlineUnixMs : Date.now() + 60_000, signal: this.abort.signal, log: this.opts.log, task: t.taskId,
         sessionKnown: async () => {
           const session = req.session ?? '';
-          const h = await unaryCall<HeartbeatReply__Output>((m, o, cb) => this.beats.heartbeat(this.signed('Heartbeat', { session }), m, o, cb), 5000, this.abort.signal);
-          return h.known;
+          return (await this.sendHeartbeat(session, 5000)).known;
         },
       },
     );
