@@ -163,7 +163,7 @@ function expectType<T extends ClientOutput['type'] | ServerOutput['type']>(o: { 
 
 /** One in-memory round; returns the step timings (ms). */
 interface RoundTimes {
-  steps: Record<'begin' | 'peer-keys' | 'graph-reveals' | 'mask-input' | 'consistency-request' | 'unmask-request', number[]>;
+  steps: Record<'begin' | 'peer-keys' | 'peer-commits' | 'graph-reveals' | 'mask-input' | 'consistency-request' | 'unmask-request', number[]>;
   clientMs: number[];
   sumMs: number;
   unmaskMs: number;
@@ -173,7 +173,7 @@ function timedRound(config: SecAggConfig, dropBeforeMasking: string | undefined)
   const ids = config.participants;
   const clients = new Map<string, ClientState>(ids.map((u) => [u, initClient(config, u)]));
   let server: ServerState = initServer(config);
-  const steps: RoundTimes['steps'] = { begin: [], 'peer-keys': [], 'graph-reveals': [], 'mask-input': [], 'consistency-request': [], 'unmask-request': [] };
+  const steps: RoundTimes['steps'] = { begin: [], 'peer-keys': [], 'peer-commits': [], 'graph-reveals': [], 'mask-input': [], 'consistency-request': [], 'unmask-request': [] };
   const client = (u: string, input: Parameters<typeof clientStep>[1]) => {
     const t = performance.now();
     const { state, output } = clientStep(clients.get(u)!, input, rng);
@@ -188,16 +188,19 @@ function timedRound(config: SecAggConfig, dropBeforeMasking: string | undefined)
   };
   const adverts = ids.map((u) => client(u, { type: 'begin' }));
   adverts.forEach((a) => expectType(a, 'advertise-keys'));
-  const keys = advance({ type: 'advertise-keys-deadline', messages: adverts as Extract<ClientOutput, { type: 'advertise-keys' }>[] });
-  expectType(keys, 'peer-keys');
-  if (keys.type !== 'peer-keys') throw new Error('unreachable');
-  let shares = ids.map((u) => client(u, { type: 'peer-keys', keys: keys.keys }));
-  if (config.graph.kind === 'committed') {
-    // SecAgg+: every advertiser reveals its graph nonce, then all draw the graph.
-    shares.forEach((s) => expectType(s, 'graph-nonce'));
-    const reveals = advance({ type: 'graph-reveal-deadline', messages: shares as Extract<ClientOutput, { type: 'graph-nonce' }>[] });
-    if (reveals.type !== 'graph-reveals') throw new Error(`protocol bench: ${reveals.type}`);
-    shares = ids.map((u) => client(u, { type: 'graph-reveals', reveals: reveals.reveals }));
+  const announced = advance({ type: 'advertise-keys-deadline', messages: adverts as Extract<ClientOutput, { type: 'advertise-keys' }>[] });
+  let shares: ClientOutput[];
+  if (announced.type === 'peer-commits') {
+    // SecAgg+: every advertiser reveals its graph nonce, then all draw the graph and get their neighbours' keys.
+    const nonces = ids.map((u) => client(u, { type: 'peer-commits', commits: announced.commits }));
+    nonces.forEach((s) => expectType(s, 'graph-nonce'));
+    const reveals = advance({ type: 'graph-reveal-deadline', messages: nonces as Extract<ClientOutput, { type: 'graph-nonce' }>[] });
+    if (reveals.type !== 'forward-reveals') throw new Error(`protocol bench: ${reveals.type}`);
+    shares = ids.map((u) => client(u, { type: 'graph-reveals', reveals: reveals.reveals, keys: reveals.neighbourKeys[u] ?? [] }));
+  } else {
+    expectType(announced, 'peer-keys');
+    if (announced.type !== 'peer-keys') throw new Error('unreachable');
+    shares = ids.map((u) => client(u, { type: 'peer-keys', keys: announced.keys }));
   }
   shares.forEach((s) => expectType(s, 'share-keys'));
   const fwd = advance({ type: 'share-keys-deadline', messages: shares as Extract<ClientOutput, { type: 'share-keys' }>[] });
@@ -237,7 +240,7 @@ export function runProtocolBench(parties: number, parameters: number, reps = 3):
   const job = JobSpecSchema.parse({ aggregation: 'secagg' });
   const ids = Array.from({ length: parties }, (_, i) => `party-${String(i + 1).padStart(2, '0')}`);
   const clientMs: number[] = [];
-  const steps: RoundTimes['steps'] = { begin: [], 'peer-keys': [], 'graph-reveals': [], 'mask-input': [], 'consistency-request': [], 'unmask-request': [] };
+  const steps: RoundTimes['steps'] = { begin: [], 'peer-keys': [], 'peer-commits': [], 'graph-reveals': [], 'mask-input': [], 'consistency-request': [], 'unmask-request': [] };
   const sumMs: number[] = [];
   const unmask: number[] = [];
   const unmaskDropped: number[] = [];

@@ -23,7 +23,7 @@ const MAX_REFUSAL_CHARS = 2000;
 export function aheadStepsFromWire(steps: SecAggStep__Output[], self: string): SecAggTask[] {
   if (steps.length > MAX_AHEAD) throw new WireFormatError(`a task carries ${steps.length} key-setup steps of later sums; at most ${MAX_AHEAD} are allowed`);
   return steps.map((s, i) => {
-    if (!KEY_SETUP_STEPS.has(s.message)) throw new WireFormatError(`ahead[${i}]: a "${s.message}" step cannot be carried; only key-setup steps (begin, peer-keys, graph-reveals) can`);
+    if (!KEY_SETUP_STEPS.has(s.message)) throw new WireFormatError(`ahead[${i}]: a "${s.message}" step cannot be carried; only key-setup steps (begin, peer-keys, peer-commits, graph-reveals) can`);
     return secaggStepFromWire(s, self);
   });
 }

@@ -12,8 +12,12 @@ import { FLOW_CONTROL_WINDOW } from './flow-control.ts';
 /** Path of the .proto file that defines the wire protocol. */
 export const PROTO_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fedcredit', 'v1', 'fedcredit.proto');
 
-/** Version of the wire protocol; a node and a coordinator must agree on it. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Version of the wire protocol; a node and a coordinator must agree on it. 2: with a committed
+ * SecAgg+ graph, U1 is announced as graph commitments (`peer-commits`) and each member gets only
+ * its neighbours' key adverts, with the graph reveals.
+ */
+export const PROTOCOL_VERSION = 2;
 
 /** Default maximum gRPC message size in bytes (raised from gRPC's 4 MiB so larger models fit). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024 * 1024;

@@ -93,10 +93,11 @@ describe('authenticated secure-aggregation replies on the wire', () => {
 
 describe('committed-graph steps on the wire', () => {
   const committed = testConfig(IDS, 2, { authenticated: true, graph: { kind: 'committed', k: 1 } });
-  it('carry the graph commitments, the nonce replies and every advertiser\'s nonce', () => {
-    const keys = IDS.map((id, i) => ({ id, cPk: key(i + 1), sPk: key(i + 11), signature: sig(i + 1), commit: key(i + 21) }));
-    expect(overTheWire({ config: committed, message: { type: 'peer-keys', keys } })).toEqual({ config: committed, message: { type: 'peer-keys', keys } });
-    const reveals = { type: 'graph-reveals' as const, reveals: IDS.map((id, i) => ({ id, nonce: key(i + 31) })) };
+  it('carry U1\'s graph commitments, the nonce replies, and every advertiser\'s nonce with the neighbours\' keys', () => {
+    const commits = { type: 'peer-commits' as const, commits: IDS.map((id, i) => ({ id, commit: key(i + 21) })) };
+    expect(overTheWire({ config: committed, message: commits })).toEqual({ config: committed, message: commits });
+    const keys = IDS.slice(1).map((id, i) => ({ id, cPk: key(i + 1), sPk: key(i + 11), signature: sig(i + 1), commit: key(i + 21) }));
+    const reveals = { type: 'graph-reveals' as const, reveals: IDS.map((id, i) => ({ id, nonce: key(i + 31) })), keys };
     expect(overTheWire({ config: committed, message: reveals })).toEqual({ config: committed, message: reveals });
     const advert = { type: 'advertise-keys' as const, from: 'bob', cPk: key(1), sPk: key(2), signature: sig(3), commit: key(4) };
     expect(replyOverTheWire(advert)).toEqual(advert);
@@ -107,8 +108,10 @@ describe('committed-graph steps on the wire', () => {
   it('rejects nonces and commitments that are not 32 bytes', () => {
     const nonce = { type: 'graph-nonce' as const, from: 'bob', nonce: key(5) };
     expect(() => replyOverTheWire(nonce, (r) => void (r.graphNonce = Buffer.alloc(31)))).toThrow(/graph_nonce.*32 bytes/);
-    const reveals = { type: 'graph-reveals' as const, reveals: [{ id: 'alice', nonce: key(1) }] };
+    const reveals = { type: 'graph-reveals' as const, reveals: [{ id: 'alice', nonce: key(1) }], keys: [] };
     expect(() => overTheWire({ config: committed, message: reveals }, (s) => void (s.graphNonces[0]!.nonce = Buffer.alloc(33)))).toThrow(/graph nonces.*32 bytes/);
+    const commits = { type: 'peer-commits' as const, commits: [{ id: 'alice', commit: key(1) }] };
+    expect(() => overTheWire({ config: committed, message: commits }, (s) => void (s.graphCommits[0]!.commit = Buffer.alloc(31)))).toThrow(/graph commits.*32 bytes/);
   });
 });
 

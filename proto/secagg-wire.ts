@@ -17,7 +17,7 @@ import { SIGNATURE_BYTES } from '../core/secagg/protocol/advert.ts';
 import { GRAPH_NONCE_BYTES } from '../core/secagg/protocol/config-types.ts';
 import type { SecAggClientMessage, SecAggServerMessage, SecAggTask } from '../core/round/secure-messages.ts';
 import type { SecAggConfig } from '../core/secagg/protocol/config-types.ts';
-import type { GraphNonce, PublicKeys } from '../core/secagg/protocol/messages.ts';
+import type { GraphCommit, GraphNonce, PublicKeys } from '../core/secagg/protocol/messages.ts';
 import type { SecAggReply, SecAggReply__Output } from './generated/fedcredit/v1/SecAggReply.ts';
 import type { SecAggStep, SecAggStep__Output } from './generated/fedcredit/v1/SecAggStep.ts';
 import type { Tensor__Output } from './generated/fedcredit/v1/Tensor.ts';
@@ -60,11 +60,12 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 export function secaggStepToWire(t: SecAggTask): SecAggStep {
   const m = t.message;
   const step: SecAggStep = { message: m.type, configJson: JSON.stringify(t.config) };
-  if (m.type === 'peer-keys') {
+  if (m.type === 'peer-keys' || m.type === 'graph-reveals') {
     step.peerKeys = m.keys.map((k) => ({
       id: k.id, cPk: buf(k.cPk), sPk: buf(k.sPk), ...(k.signature ? { signature: buf(k.signature) } : {}), ...(k.commit ? { graphCommit: buf(k.commit) } : {}),
     }));
   }
+  if (m.type === 'peer-commits') step.graphCommits = m.commits.map((c) => ({ id: c.id, commit: buf(c.commit) }));
   if (m.type === 'graph-reveals') step.graphNonces = m.reveals.map((r) => ({ id: r.id, nonce: buf(r.nonce) }));
   if (m.type === 'share-delivery') {
     step.shared = m.shared;
@@ -138,8 +139,10 @@ export function secaggStepFromWire(s: SecAggStep__Output, self: string): SecAggT
         return { type: 'begin' };
       case 'peer-keys':
         return { type: 'peer-keys', keys: peerKeysFromWire(s.peerKeys) };
+      case 'peer-commits':
+        return { type: 'peer-commits', commits: graphCommitsFromWire(s.graphCommits) };
       case 'graph-reveals':
-        return { type: 'graph-reveals', reveals: graphNoncesFromWire(s.graphNonces) };
+        return { type: 'graph-reveals', reveals: graphNoncesFromWire(s.graphNonces), keys: peerKeysFromWire(s.peerKeys) };
       case 'share-delivery':
         return {
           type: 'share-delivery',
@@ -207,6 +210,10 @@ function peerKeysFromWire(list: SecAggStep__Output['peerKeys']): PublicKeys[] {
     if (k.graphCommit.length) out.commit = bytesAt(k.graphCommit, GRAPH_NONCE_BYTES, `${at}.commit`);
     return out;
   });
+}
+
+function graphCommitsFromWire(list: SecAggStep__Output['graphCommits']): GraphCommit[] {
+  return listOf(list, 'graph commits').map((c, i) => ({ id: idAt(c.id, `graph commits: ${i}`), commit: bytesAt(c.commit, GRAPH_NONCE_BYTES, `graph commits: ${i}.commit`) }));
 }
 
 function graphNoncesFromWire(list: SecAggStep__Output['graphNonces']): GraphNonce[] {

@@ -28,6 +28,7 @@ import type { Expect, Tally } from './fuzz-tally.ts';
 import { S, codes } from './fuzz-tally.ts';
 import { SMALL_SCHEMA } from './fuzz-jobs.ts';
 import { malformedReply } from './fuzz-replies.ts';
+import { PROTOCOL_VERSION } from '../proto/load.ts';
 
 /** The fake participants. */
 export const FAKES = ['drv-a', 'drv-b', 'drv-c', 'drv-d'];
@@ -68,7 +69,7 @@ export class Driver {
 
   async run(stop: () => boolean): Promise<void> {
     for (const name of FAKES) {
-      const o = await this.c.unary('Hello', { name, role: 'bank', clientVersion: '0', protocolVersion: 1, schemaDigest: '' });
+      const o = await this.c.unary('Hello', { name, role: 'bank', clientVersion: '0', protocolVersion: PROTOCOL_VERSION, schemaDigest: '' });
       this.tally.record('driver: Hello', 'Hello', codes(S.OK), o);
       this.sessions.set(name, (o.value as { session: string }).session);
     }

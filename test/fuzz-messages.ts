@@ -17,6 +17,7 @@ import type { Expect, Tally } from './fuzz-tally.ts';
 import { S, codes } from './fuzz-tally.ts';
 import { SAFE_JOB, SMALL_SCHEMA, submitRequest, submitVerdict } from './fuzz-jobs.ts';
 import { malformedReply, wellFormedReply } from './fuzz-replies.ts';
+import { PROTOCOL_VERSION } from '../proto/load.ts';
 
 /** What the random calls share: clients, the tally, and sessions and job ids to aim at. */
 export interface FuzzContext {
@@ -57,7 +58,7 @@ const jobRef = (ctx: FuzzContext, r: Rand) => ({ jobId: ctx.jobIds.length && r.c
 function baseRequest(ctx: FuzzContext, r: Rand, method: MethodName): unknown {
   switch (method) {
     case 'Hello':
-      return { name: `mut-${r.str(8)}`, role: 'bank', clientVersion: '0.1.0', protocolVersion: 1, schemaDigest: 'ab' };
+      return { name: `mut-${r.str(8)}`, role: 'bank', clientVersion: '0.1.0', protocolVersion: PROTOCOL_VERSION, schemaDigest: 'ab' };
     case 'PullTask':
       return { session: unknownSession(r), waitMs: 0 };
     case 'PushResult':
@@ -97,7 +98,7 @@ function raw(ctx: FuzzContext, r: Rand): Call {
 }
 
 function hello(ctx: FuzzContext, r: Rand): Call {
-  const ok = { name: `h-${r.str(10)}`, role: 'bank', clientVersion: '0.1.0', protocolVersion: 1, schemaDigest: 'd' };
+  const ok = { name: `h-${r.str(10)}`, role: 'bank', clientVersion: '0.1.0', protocolVersion: PROTOCOL_VERSION, schemaDigest: 'd' };
   const variants: [string, Record<string, unknown>, Expect][] = [
     ['empty name', { ...ok, name: '' }, INVALID],
     ['huge name', { ...ok, name: huge(r, 129) }, INVALID],
@@ -105,7 +106,7 @@ function hello(ctx: FuzzContext, r: Rand): Call {
     ['huge role', { ...ok, role: huge(r, 65) }, INVALID],
     ['huge client version', { ...ok, clientVersion: huge(r, 65) }, INVALID],
     ['huge schema digest', { ...ok, schemaDigest: huge(r, 129) }, INVALID],
-    ['wrong protocol version', { ...ok, protocolVersion: r.pick([0, 2, 2 ** 32 - 1]) }, codes(S.FAILED_PRECONDITION)],
+    ['wrong protocol version', { ...ok, protocolVersion: r.pick([0, PROTOCOL_VERSION - 1, PROTOCOL_VERSION + 1, 2 ** 32 - 1]) }, codes(S.FAILED_PRECONDITION)],
   ];
   if (ctx.registered.size < 150) variants.push(['valid', ok, codes(S.OK)]);
   if (ctx.registered.size > 0) variants.push(['re-register (stales the old session)', { ...ok, name: r.pick([...ctx.registered.keys()]) }, codes(S.OK)]);

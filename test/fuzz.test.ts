@@ -34,6 +34,7 @@ import type { FuzzContext } from './fuzz-messages.ts';
 import { startCoordinatorProcess } from './coordinator-process.ts';
 import { SYNTHETIC_SCHEMA, runCli, startParticipant, stopAll, syntheticParties, tempDir } from './helpers.ts';
 import type { ParticipantProcess } from './helpers.ts';
+import { PROTOCOL_VERSION } from '../proto/load.ts';
 
 const SEED = Number(process.env.FEDCREDIT_FUZZ_SEED ?? 20_240_611);
 const MESSAGES = Number(process.env.FEDCREDIT_FUZZ_MESSAGES ?? 10_000);
@@ -77,7 +78,7 @@ describe('fuzzing a running coordinator', () => {
     console.log(`fuzz seed ${SEED} (FEDCREDIT_FUZZ_SEED=${SEED} reproduces the message sequence), ${MESSAGES} messages, coordinator pid ${pid} at ${coord.address}`);
 
     // A registered session that is never given a task, kept alive for the whole run.
-    const keeperHello = await c.unary('Hello', { name: 'keeper', role: 'other', clientVersion: '0', protocolVersion: 1, schemaDigest: '' });
+    const keeperHello = await c.unary('Hello', { name: 'keeper', role: 'other', clientVersion: '0', protocolVersion: PROTOCOL_VERSION, schemaDigest: '' });
     expect(keeperHello.code, keeperHello.details).toBe(S.OK);
     const ctx: FuzzContext = { c, tally, keeper: (keeperHello.value as { session: string }).session, stale: [], registered: new Map(), jobIds: [] };
     let fuzzing = true;

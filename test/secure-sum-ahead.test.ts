@@ -131,8 +131,13 @@ describe('secure sums whose keys an earlier sum set up', () => {
     const carriedRounds = (t: StageTask) => (t.ahead ?? []).map((a) => a.config.round);
     for (const t of round1) {
       const type = t.secagg!.message.type;
-      expect(carriedRounds(t)).toEqual(type === 'begin' || type === 'peer-keys' || type === 'graph-reveals' ? [2, 3] : []);
+      expect(carriedRounds(t)).toEqual(type === 'begin' || type === 'peer-commits' || type === 'graph-reveals' ? [2, 3] : []);
       for (const a of t.ahead ?? []) expect(a.message.type).toBe(type);
+      // With a committed graph a member gets U1 as commitments, and keys only of its neighbours.
+      for (const m of [t.secagg!.message, ...(t.ahead ?? []).map((a) => a.message)]) {
+        expect(m.type).not.toBe('peer-keys');
+        if (m.type === 'graph-reveals') expect(m.keys.length).toBeLessThan(names.length - 1);
+      }
     }
     // Every sum has a run id of its own, so fresh keys.
     const runs = new Set(seen.flatMap((t) => [t.secagg!.config.run, ...(t.ahead ?? []).map((a) => a.config.run)]));
@@ -254,8 +259,8 @@ describe('secure sums whose keys an earlier sum set up', () => {
     // Round 2's three steps carried round 3's three setup steps, one each; round 4's (the last), its evaluation's.
     const carried = (round: number) =>
       seen.filter((t) => t.round === round && t.kind === 'train').map((t) => `${t.secagg!.message.type}:${(t.ahead ?? []).map((a) => `${a.config.run.split('/')[1]}/${a.config.round}/${a.message.type}`).join(',')}`);
-    expect(new Set(carried(2))).toEqual(new Set(['share-delivery:train/3/begin', 'consistency-request:train/3/peer-keys', 'unmask-request:train/3/graph-reveals']));
-    expect(new Set(carried(4))).toEqual(new Set(['share-delivery:evaluate/4/begin', 'consistency-request:evaluate/4/peer-keys', 'unmask-request:evaluate/4/graph-reveals']));
+    expect(new Set(carried(2))).toEqual(new Set(['share-delivery:train/3/begin', 'consistency-request:train/3/peer-commits', 'unmask-request:train/3/graph-reveals']));
+    expect(new Set(carried(4))).toEqual(new Set(['share-delivery:evaluate/4/begin', 'consistency-request:evaluate/4/peer-commits', 'unmask-request:evaluate/4/graph-reveals']));
     expect(evaluation!.secure!.steps!.map((s) => s.step)).toEqual(light);
     expect(evaluation!.contributors).toEqual(names);
   });
@@ -286,13 +291,12 @@ describe('secure sums whose keys an earlier sum set up', () => {
   it('a member refuses a carried sum whose key advert was substituted, as it would its own', async () => {
     const answers: string[] = [];
     const swap = (grid: Grid): Grid => {
-      // Shown to everyone but inst-01, which would notice its own keys were changed.
-      const tampered = tamperingGrid(grid, (t, to) => {
-        if (to === 'inst-01') return t;
+      // inst-01's advert, as its neighbours get it with round 2's graph reveals.
+      const tampered = tamperingGrid(grid, (t) => {
         for (const a of t.ahead ?? []) {
-          if (a.message.type !== 'peer-keys' || a.config.round !== 2) continue;
-          const k = a.message.keys.find((x) => x.id === 'inst-01')!;
-          k.sPk = k.sPk.map((b, i) => (i === 0 ? b ^ 1 : b));
+          if (a.message.type !== 'graph-reveals' || a.config.round !== 2) continue;
+          const k = a.message.keys.find((x) => x.id === 'inst-01');
+          if (k) k.sPk = k.sPk.map((b, i) => (i === 0 ? b ^ 1 : b));
         }
         return t;
       });

@@ -39,9 +39,10 @@ interface CarriedSetup {
   round: number;
   config: SecAggConfig;
   server: ServerState;
-  /** The members its next step goes to, and what it tells them. */
+  /** The members its next step goes to, the type of that step, and what it tells each. */
   to: Set<string>;
-  message: SecAggServerMessage;
+  type: SecAggServerMessage['type'];
+  messageFor: (member: string) => SecAggServerMessage;
   failures: Map<string, StageFailure>;
   /** Set when it completed: U2 and each member's share delivery. */
   done?: { shared: string[]; deliveries: ShareDelivery[] };
@@ -77,7 +78,8 @@ export class CarriedSetups {
       config,
       server: initServer(config),
       to: new Set(config.participants),
-      message: { type: 'begin' },
+      type: 'begin',
+      messageFor: () => ({ type: 'begin' }),
       failures: new Map(),
     }));
   }
@@ -89,7 +91,7 @@ export class CarriedSetups {
 
   /** The carried steps for `member` in the current step (none when it is in no setup still running). */
   tasksFor(member: string): SecAggTask[] | undefined {
-    const tasks = this.setups.filter((s) => isRunning(s) && s.to.has(member)).map((s) => ({ config: s.config, message: s.message }));
+    const tasks = this.setups.filter((s) => isRunning(s) && s.to.has(member)).map((s) => ({ config: s.config, message: s.messageFor(member) }));
     return tasks.length ? tasks : undefined;
   }
 
@@ -99,10 +101,12 @@ export class CarriedSetups {
    * that has not begun is dropped instead: a `begin` sent as a task's own step would start a
    * member's local computation, and that round can set up its keys itself.
    */
-  ownStep(): { run: string; kind: SetupKind; round: number; to: string[]; own: SecAggTask; expect: KeySetupReply } | undefined {
-    for (const s of this.setups) if (isRunning(s) && s.message.type === 'begin') s.to = new Set();
+  ownStep(): { run: string; kind: SetupKind; round: number; to: string[]; own: (member: string) => SecAggTask; expect: KeySetupReply } | undefined {
+    for (const s of this.setups) if (isRunning(s) && s.type === 'begin') s.to = new Set();
     const first = this.setups.find(isRunning);
-    return first ? { run: first.config.run, kind: first.kind, round: first.round, to: [...first.to], own: { config: first.config, message: first.message }, expect: replyTo(first) } : undefined;
+    if (!first) return undefined;
+    const own = (member: string): SecAggTask => ({ config: first.config, message: first.messageFor(member) });
+    return { run: first.config.run, kind: first.kind, round: first.round, to: [...first.to], own, expect: replyTo(first) };
   }
 
   /**
@@ -134,10 +138,18 @@ export class CarriedSetups {
       for (const f of out.output.failures) fail(f.participant, f.reason);
       const o = out.output;
       if (o.type === 'peer-keys') {
+        const message = { type: 'peer-keys' as const, keys: o.keys };
         s.to = new Set(o.keys.map((k) => k.id));
-        s.message = { type: 'peer-keys', keys: o.keys };
-      } else if (o.type === 'graph-reveals') {
-        s.message = { type: 'graph-reveals', reveals: o.reveals };
+        s.type = message.type;
+        s.messageFor = () => message;
+      } else if (o.type === 'peer-commits') {
+        const message = { type: 'peer-commits' as const, commits: o.commits };
+        s.to = new Set(o.commits.map((c) => c.id));
+        s.type = message.type;
+        s.messageFor = () => message;
+      } else if (o.type === 'forward-reveals') {
+        s.type = 'graph-reveals';
+        s.messageFor = (member) => ({ type: 'graph-reveals', reveals: o.reveals, keys: o.neighbourKeys[member] ?? [] });
       } else if (o.type === 'forward-shares') {
         s.done = { shared: o.shared, deliveries: o.deliveries };
       } else {
@@ -161,11 +173,11 @@ function isRunning(s: CarriedSetup): boolean {
 
 /** The reply a setup's current step asks for. */
 function replyTo(s: CarriedSetup): KeySetupReply {
-  switch (s.message.type) {
+  switch (s.type) {
     case 'begin':
       return 'advertise-keys';
-    case 'peer-keys':
-      return s.config.graph.kind === 'committed' ? 'graph-nonce' : 'share-keys';
+    case 'peer-commits':
+      return 'graph-nonce';
     default:
       return 'share-keys';
   }

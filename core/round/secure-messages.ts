@@ -3,8 +3,9 @@
  * server message of the step (coordinator → participant), and the client message in reply.
  * The stage machines and their message types are in core/secagg/protocol; authenticated rounds
  * (Bonawitz et al. Fig. 5) add the consistency-request / consistency-signature step, and rounds
- * with a committed SecAgg+ graph answer peer-keys with their graph nonce and get every member's
- * nonces (graph-reveals) before they share keys.
+ * with a committed SecAgg+ graph get U1 as graph commitments (peer-commits), answer with their
+ * graph nonce, and get every member's nonce with their neighbours' keys (graph-reveals) before
+ * they share keys.
  */
 import type {
   AdvertiseKeysMessage,
@@ -13,6 +14,7 @@ import type {
   GraphNonceMessage,
   GraphReveals,
   MaskedInputMessage,
+  PeerCommitsMessage,
   PeerKeysMessage,
   SecAggConfig,
   ShareDelivery,
@@ -22,7 +24,7 @@ import type {
 } from '../secagg/protocol/types.ts';
 
 /** The server message of one step; `begin` opens the round (AdvertiseKeys). */
-export type SecAggServerMessage = { type: 'begin' } | PeerKeysMessage | GraphReveals | ShareDelivery | ConsistencyRequest | UnmaskRequest;
+export type SecAggServerMessage = { type: 'begin' } | PeerKeysMessage | PeerCommitsMessage | GraphReveals | ShareDelivery | ConsistencyRequest | UnmaskRequest;
 
 /** One step of a secure sum as a participant receives it. */
 export interface SecAggTask {
@@ -40,13 +42,14 @@ export type SecAggClientMessage =
   | ConsistencySignatureMessage
   | UnmaskingMessage;
 
-/** The reply a server message asks for (peer-keys: the graph nonce when the graph is committed). */
+/** The reply a server message asks for. */
 export function expectedReply(step: SecAggTask): SecAggClientMessage['type'] {
   switch (step.message.type) {
     case 'begin':
       return 'advertise-keys';
+    case 'peer-commits':
+      return 'graph-nonce';
     case 'peer-keys':
-      return step.config.graph.kind === 'committed' ? 'graph-nonce' : 'share-keys';
     case 'graph-reveals':
       return 'share-keys';
     case 'share-delivery':
@@ -59,7 +62,7 @@ export function expectedReply(step: SecAggTask): SecAggClientMessage['type'] {
 }
 
 /** The key-setup steps of a secure sum (the only ones another sum's step can carry), and their replies. */
-export const KEY_SETUP_STEPS: ReadonlySet<string> = new Set<SecAggServerMessage['type']>(['begin', 'peer-keys', 'graph-reveals']);
+export const KEY_SETUP_STEPS: ReadonlySet<string> = new Set<SecAggServerMessage['type']>(['begin', 'peer-keys', 'peer-commits', 'graph-reveals']);
 export type KeySetupReply = Extract<SecAggClientMessage['type'], 'advertise-keys' | 'graph-nonce' | 'share-keys'>;
 export const KEY_SETUP_REPLIES: ReadonlySet<string> = new Set<KeySetupReply>(['advertise-keys', 'graph-nonce', 'share-keys']);
 

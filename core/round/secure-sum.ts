@@ -223,17 +223,19 @@ export function secureSum(
     };
     /** The key setup (adverts, graph nonces, shares): U2 with each member's share delivery, or the output that ended it. */
     const setUp = async (stepMs: number): Promise<{ shared: string[]; deliveries: ShareDelivery[] } | ServerOutput> => {
-      const keys = await step(config.participants, () => ({ type: 'begin' }), 'advertise-keys', stepMs, true);
-      if (keys.type !== 'peer-keys') return keys;
-      const advertisers = keys.keys.map((k) => k.id);
+      const announced = await step(config.participants, () => ({ type: 'begin' }), 'advertise-keys', stepMs, true);
       let forwarded: ServerOutput;
-      if (config.graph.kind === 'committed') {
-        // SecAgg+: every advertiser reveals its graph nonce, and the graph is drawn from all of them.
-        const reveals = await step(advertisers, () => ({ type: 'peer-keys', keys: keys.keys }), 'graph-nonce', stepMs);
-        if (reveals.type !== 'graph-reveals') return reveals;
-        forwarded = await step(advertisers, () => ({ type: 'graph-reveals', reveals: reveals.reveals }), 'share-keys', stepMs);
+      if (announced.type === 'peer-commits') {
+        // SecAgg+: every advertiser reveals its graph nonce, the graph is drawn from all of them,
+        // and each member gets every nonce with its neighbours' keys.
+        const advertisers = announced.commits.map((c) => c.id);
+        const reveals = await step(advertisers, () => ({ type: 'peer-commits', commits: announced.commits }), 'graph-nonce', stepMs);
+        if (reveals.type !== 'forward-reveals') return reveals;
+        forwarded = await step(advertisers, (p) => ({ type: 'graph-reveals', reveals: reveals.reveals, keys: reveals.neighbourKeys[p] ?? [] }), 'share-keys', stepMs);
+      } else if (announced.type === 'peer-keys') {
+        forwarded = await step(announced.keys.map((k) => k.id), () => ({ type: 'peer-keys', keys: announced.keys }), 'share-keys', stepMs);
       } else {
-        forwarded = await step(advertisers, () => ({ type: 'peer-keys', keys: keys.keys }), 'share-keys', stepMs);
+        return announced;
       }
       return forwarded.type === 'forward-shares' ? { shared: forwarded.shared, deliveries: forwarded.deliveries } : forwarded;
     };
@@ -279,7 +281,7 @@ export function secureSum(
         to,
         (p) => {
           const later = setups.tasksFor(p)?.filter((t) => t.config.run !== run);
-          return { ...base, secagg: own, ...(later?.length ? { ahead: later } : {}) };
+          return { ...base, secagg: own(p), ...(later?.length ? { ahead: later } : {}) };
         },
         stepMs,
       );

@@ -34,6 +34,9 @@ describe('the floor at each step', () => {
     const keys = (ids: string[]) => ids.map((id) => ({ id, cPk: new Uint8Array(32), sPk: new Uint8Array(32) }));
     expect(stepFloorProblem({ type: 'peer-keys', keys: keys(['a', 'b']) }, floor)).toMatch(/with 2 key advertisers U1 \[a, b\]/);
     expect(stepFloorProblem({ type: 'peer-keys', keys: keys(['a', 'b', 'c']) }, floor)).toBeUndefined();
+    const commits = (ids: string[]) => ids.map((id) => ({ id, commit: new Uint8Array(32) }));
+    expect(stepFloorProblem({ type: 'peer-commits', commits: commits(['a', 'b']) }, floor)).toMatch(/with 2 key advertisers U1 \[a, b\]/);
+    expect(stepFloorProblem({ type: 'peer-commits', commits: commits(['a', 'b', 'c']) }, floor)).toBeUndefined();
     expect(stepFloorProblem({ type: 'share-delivery', to: 'a', shared: ['a', 'b'], ciphertexts: [] }, floor)).toMatch(/2 share senders U2/);
     expect(stepFloorProblem({ type: 'consistency-request', survivors: ['a', 'b'], dropped: ['c'] }, floor)).toMatch(/2 survivors U3 \[a, b\]/);
     expect(stepFloorProblem({ type: 'unmask-request', survivors: ['a', 'a', 'b'], dropped: [] }, floor)).toMatch(/survivors U3/);

@@ -70,6 +70,8 @@ function announcedSet(message: SecAggServerMessage): { name: string; members: st
   switch (message.type) {
     case 'peer-keys':
       return { name: 'key advertisers U1', members: message.keys.map((k) => k.id) };
+    case 'peer-commits':
+      return { name: 'key advertisers U1', members: message.commits.map((c) => c.id) };
     case 'share-delivery':
       return { name: 'share senders U2', members: message.shared };
     case 'consistency-request':

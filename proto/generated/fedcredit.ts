@@ -36,6 +36,7 @@ import type { ScoreHistogram as _fedcredit_v1_ScoreHistogram, ScoreHistogram__Ou
 import type { ScoreReply as _fedcredit_v1_ScoreReply, ScoreReply__Output as _fedcredit_v1_ScoreReply__Output } from './fedcredit/v1/ScoreReply.ts';
 import type { ScoreRequest as _fedcredit_v1_ScoreRequest, ScoreRequest__Output as _fedcredit_v1_ScoreRequest__Output } from './fedcredit/v1/ScoreRequest.ts';
 import type { SecAggCiphertext as _fedcredit_v1_SecAggCiphertext, SecAggCiphertext__Output as _fedcredit_v1_SecAggCiphertext__Output } from './fedcredit/v1/SecAggCiphertext.ts';
+import type { SecAggCommit as _fedcredit_v1_SecAggCommit, SecAggCommit__Output as _fedcredit_v1_SecAggCommit__Output } from './fedcredit/v1/SecAggCommit.ts';
 import type { SecAggNonce as _fedcredit_v1_SecAggNonce, SecAggNonce__Output as _fedcredit_v1_SecAggNonce__Output } from './fedcredit/v1/SecAggNonce.ts';
 import type { SecAggPeerKeys as _fedcredit_v1_SecAggPeerKeys, SecAggPeerKeys__Output as _fedcredit_v1_SecAggPeerKeys__Output } from './fedcredit/v1/SecAggPeerKeys.ts';
 import type { SecAggReply as _fedcredit_v1_SecAggReply, SecAggReply__Output as _fedcredit_v1_SecAggReply__Output } from './fedcredit/v1/SecAggReply.ts';
@@ -95,6 +96,7 @@ export interface ProtoGrpcType {
       ScoreReply: MessageTypeDefinition<_fedcredit_v1_ScoreReply, _fedcredit_v1_ScoreReply__Output>
       ScoreRequest: MessageTypeDefinition<_fedcredit_v1_ScoreRequest, _fedcredit_v1_ScoreRequest__Output>
       SecAggCiphertext: MessageTypeDefinition<_fedcredit_v1_SecAggCiphertext, _fedcredit_v1_SecAggCiphertext__Output>
+      SecAggCommit: MessageTypeDefinition<_fedcredit_v1_SecAggCommit, _fedcredit_v1_SecAggCommit__Output>
       SecAggNonce: MessageTypeDefinition<_fedcredit_v1_SecAggNonce, _fedcredit_v1_SecAggNonce__Output>
       SecAggPeerKeys: MessageTypeDefinition<_fedcredit_v1_SecAggPeerKeys, _fedcredit_v1_SecAggPeerKeys__Output>
       SecAggReply: MessageTypeDefinition<_fedcredit_v1_SecAggReply, _fedcredit_v1_SecAggReply__Output>

@@ -18,6 +18,7 @@ import { JOB_ID, NOW_MS, identityOf } from './fixtures.ts';
 import { hex, jsonSafe, sha256, unhex } from './json.ts';
 import { requestRoundTrip } from './wire.ts';
 import { contributionOf, stageOf } from './run-job.ts';
+import { PROTOCOL_VERSION } from '../load.ts';
 
 /** The session token the coordinator answered bank-a's Hello with. */
 export const SESSION = 'mZ0s1v9Qk3T7bW2xR8yL4cN6pE5uA0gH';
@@ -45,7 +46,7 @@ type Case = { title: string; method: SignedFields['method']; request: Record<str
 export function buildSignedVector(inputs: SignedInputs) {
   const id = identityOf('bank-a');
   const cases: Case[] = [
-    { title: 'Hello', method: 'Hello', request: { name: 'bank-a', role: 'bank', clientVersion: '0.1.0', protocolVersion: 1, schemaDigest: inputs.schemaDigest } },
+    { title: 'Hello', method: 'Hello', request: { name: 'bank-a', role: 'bank', clientVersion: '0.1.0', protocolVersion: PROTOCOL_VERSION, schemaDigest: inputs.schemaDigest } },
     { title: 'PullTask', method: 'PullTask', request: { session: SESSION, waitMs: 10_000 } },
     { title: 'Heartbeat', method: 'Heartbeat', request: { session: SESSION } },
     {

@@ -28,7 +28,7 @@
 import type { Rng } from '../../types.ts';
 import { CoreInputError } from '../../types.ts';
 import { deriveKey } from '../kdf.ts';
-import { generateKeyPair, wipe } from '../keys.ts';
+import { generateKeyPair, wipe, X25519_BYTES } from '../keys.ts';
 import { applyMask } from '../mask.ts';
 import { encodeShare, splitSecret } from '../shamir.ts';
 import { seal } from '../secretbox.ts';
@@ -40,7 +40,7 @@ import { repeatUnmask, signSurvivors, unmask } from './client-unmask.ts';
 import { copyBytes, firstDuplicate, fitsBits, shareHolders, validateConfig } from './config.ts';
 import { encodeSharePlaintext, SHARE_STAGE } from './plaintext.ts';
 import type { ClientAuth, SecAggConfig } from './config-types.ts';
-import type { ClientInput, GraphReveals, PeerKeysMessage, PublicKeys } from './messages.ts';
+import type { ClientInput, GraphReveals, PeerCommitsMessage, PeerKeysMessage, PublicKeys } from './messages.ts';
 import type { ClientState } from './states.ts';
 import { GRAPH_NONCE_BYTES, SELF_SEED_BYTES } from './config-types.ts';
 import { graphCommit, isCommitted, revealProblem, withDrawnGraph } from './graph-draw.ts';
@@ -78,6 +78,7 @@ export function clientStep(state: ClientState, input: ClientInput, rng: Rng, aut
     case 'advertise-keys':
       return input.type === 'begin' ? advertise(state, rng, auth) : unexpected(state, input.type);
     case 'share-keys':
+      if (input.type === 'peer-commits') return peerCommits(state, input);
       return input.type === 'peer-keys' ? peerKeys(state, input, rng, auth) : unexpected(state, input.type);
     case 'graph-reveal':
       return input.type === 'graph-reveals' ? graphRevealed(state, input, rng, auth) : unexpected(state, input.type);
@@ -110,62 +111,104 @@ function advertise(state: At<'advertise-keys'>, rng: Rng, auth: ClientAuth | und
 }
 
 /**
- * U1 announced. With a complete graph every advertiser is a neighbour: check that all the keys are
- * distinct and every advert's signature, and share keys. With a committed graph, reveal the nonce
- * and wait for everyone's; distinctness and signatures are checked once the graph is drawn, and
- * only for this node and its neighbours — the only keys it will use. A commitment the coordinator altered for someone else cannot steer the
- * graph: it was fixed in this message, before this node's own nonce left it, and the seed hashes
- * that nonce too; it only makes views differ, which ends the round in an abort. Altered keys of a
- * non-neighbour are never used.
+ * U1 announced with the complete graph: every advertiser is a neighbour, so all the keys are used
+ * and all are checked (distinct, and every advert's signature), then keys are shared.
  */
 function peerKeys(state: At<'share-keys'>, msg: PeerKeysMessage, rng: Rng, auth: ClientAuth | undefined): Step {
   const { id, config } = state;
-  // With a complete graph every advertiser is a neighbour: all the keys are used, so all are checked.
-  const complete = !isCommitted(config);
-  const problem = keyProblem(state, msg.keys) ?? (complete ? repeatedKeyProblem(msg.keys) : undefined) ?? (auth && complete ? advertProblem(config, id, auth.peers, msg.keys) : undefined);
+  if (isCommitted(config)) return unexpected(state, msg.type);
+  const problem = keyProblem(state, msg.keys) ?? repeatedKeyProblem(msg.keys) ?? (auth ? advertProblem(config, id, auth.peers, msg.keys) : undefined);
   if (problem) return abort(state, problem);
-  if (!isCommitted(config)) return shareKeys(state, config, msg.keys, rng);
-  const own = msg.keys.find((k) => k.id === id)!;
+  return shareKeys(state, config, msg.keys.map((k) => k.id), msg.keys, rng);
+}
+
+/**
+ * U1 announced with a committed graph, as (id, commitment) pairs: check them, keep them, and
+ * reveal the nonce. Keys come later, with everyone's nonces, and only the neighbours' (the only
+ * keys this node will use). A commitment the coordinator altered for someone else cannot steer the
+ * graph: it was fixed in this message, before this node's own nonce left it, and the seed hashes
+ * that nonce too; it only makes views differ, which ends the round in an abort.
+ */
+function peerCommits(state: At<'share-keys'>, msg: PeerCommitsMessage): Step {
+  const { id, config } = state;
+  if (!isCommitted(config)) return unexpected(state, msg.type);
+  const dup = firstDuplicate(msg.commits.map((c) => c.id));
+  if (dup !== undefined) return abort(state, `${dup} appears twice among the announced key advertisers`);
+  const participants = new Set(config.participants);
+  const stranger = msg.commits.find((c) => !participants.has(c.id));
+  if (stranger) return abort(state, `the announced key advertisers name ${stranger.id}, who is not a participant of this round`);
+  const malformed = msg.commits.find((c) => !(c.commit instanceof Uint8Array) || c.commit.length !== GRAPH_NONCE_BYTES);
+  if (malformed) return abort(state, `the graph commitment announced for ${malformed.id} is not ${GRAPH_NONCE_BYTES} bytes`);
+  const own = msg.commits.find((c) => c.id === id);
   const nonce = state.nonce;
-  if (!nonce || !own.commit || !bytesEqual(own.commit, graphCommit(config, id, nonce))) return abort(state, `the advertised keys do not carry ${id}'s own graph commitment`);
-  const missing = msg.keys.find((k) => !(k.commit instanceof Uint8Array) || k.commit.length !== GRAPH_NONCE_BYTES);
-  if (missing) return abort(state, `the key advert of ${missing.id} carries no graph commitment`);
-  const keys = msg.keys.map((k) => ({ ...k, cPk: copyBytes(k.cPk), sPk: copyBytes(k.sPk), commit: copyBytes(k.commit!), ...(k.signature ? { signature: copyBytes(k.signature) } : {}) }));
+  if (!nonce || !own || !bytesEqual(own.commit, graphCommit(config, id, nonce))) return abort(state, `the announced key advertisers do not carry ${id}'s own graph commitment`);
+  const commits = msg.commits.map((c) => ({ id: c.id, commit: copyBytes(c.commit) }));
   const { cPk, cSk, sPk, sSk, selfSeed } = state;
   return {
-    state: { stage: 'graph-reveal', id, config, cPk: copyBytes(cPk), cSk: copyBytes(cSk), sPk: copyBytes(sPk), sSk: copyBytes(sSk), selfSeed: copyBytes(selfSeed), keys },
+    state: { stage: 'graph-reveal', id, config, cPk: copyBytes(cPk), cSk: copyBytes(cSk), sPk: copyBytes(sPk), sSk: copyBytes(sSk), selfSeed: copyBytes(selfSeed), commits },
     output: { type: 'graph-nonce', from: id, nonce: copyBytes(nonce) },
   };
 }
 
 /**
- * Every member of U1 revealed its nonce: draw the graph, check the neighbours' signed adverts and
- * that no two of the keys it will use (its own and its neighbours') are equal, and share keys over it.
+ * Every member of U1 revealed its nonce: check the reveals, draw the graph, and check that the
+ * delivered adverts are exactly this node's neighbours', each under the commitment announced for
+ * its owner, signed (authenticated rounds), and that no two of the keys it will use (its own and
+ * its neighbours') are equal; then share keys over the graph.
  */
 function graphRevealed(state: At<'graph-reveal'>, msg: GraphReveals, rng: Rng, auth: ClientAuth | undefined): Step {
   const { id, config } = state;
   if (!isCommitted(config)) return unexpected(state, msg.type);
-  const problem = revealProblem(config, state.keys, msg.reveals);
+  const problem = revealProblem(config, state.commits, msg.reveals);
   if (problem) return abort(state, problem);
   const drawn = withDrawnGraph(config, msg.reveals);
-  const neighbours = new Set(neighboursOf(drawn, id));
-  // The adverts it will use: its own (checked byte for byte in peer-keys) and its neighbours'.
-  const used = state.keys.filter((k) => k.id === id || neighbours.has(k.id));
-  const bad = (auth ? advertProblem(config, id, auth.peers, used) : undefined) ?? repeatedKeyProblem(used);
+  const bad = neighbourKeysProblem(state, neighboursOf(drawn, id), msg.keys) ?? (auth ? advertProblem(config, id, auth.peers, msg.keys) : undefined);
   if (bad) return abort(state, bad);
-  return shareKeys(state, drawn, state.keys, rng);
+  const used = [{ id, cPk: state.cPk, sPk: state.sPk }, ...msg.keys];
+  const repeated = repeatedKeyProblem(used);
+  if (repeated) return abort(state, repeated);
+  return shareKeys(state, drawn, state.commits.map((c) => c.id), used, rng);
 }
 
-/** ShareKeys over the (drawn) graph of `config`, with U1's checked `keys`. */
-function shareKeys(state: At<'share-keys'> | At<'graph-reveal'>, config: SecAggConfig, keys: PublicKeys[], rng: Rng): Step {
+/**
+ * Why `keys` are not exactly the adverts of `neighbours` under the commitments announced with U1,
+ * or undefined: a neighbour without an advert, an advert of a non-neighbour or a repeated one, a
+ * key of the wrong length, or a commitment other than the one announced for its owner.
+ */
+function neighbourKeysProblem(state: At<'graph-reveal'>, neighbours: readonly string[], keys: readonly PublicKeys[]): string | undefined {
+  const dup = firstDuplicate(keys.map((k) => k.id));
+  if (dup !== undefined) return `the neighbours' key adverts hold ${dup} twice`;
+  const wanted = new Set(neighbours);
+  const stranger = keys.find((k) => !wanted.has(k.id));
+  if (stranger) return `a key advert of ${stranger.id} came with the graph reveals, but ${stranger.id} is not a neighbour of ${state.id} in the drawn graph`;
+  if (keys.length !== wanted.size) {
+    const got = new Set(keys.map((k) => k.id));
+    return `the graph reveals carry no key advert of neighbour ${neighbours.find((v) => !got.has(v))}`;
+  }
+  const announced = new Map(state.commits.map((c) => [c.id, c.commit]));
+  for (const k of keys) {
+    if (!(k.cPk instanceof Uint8Array) || !(k.sPk instanceof Uint8Array) || k.cPk.length !== X25519_BYTES || k.sPk.length !== X25519_BYTES) {
+      return `${k.id} advertised a key that is not ${X25519_BYTES} bytes`;
+    }
+    if (!(k.commit instanceof Uint8Array) || !bytesEqual(k.commit, announced.get(k.id)!)) {
+      return `the key advert of ${k.id} does not carry the graph commitment announced for ${k.id} with U1`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * ShareKeys over the (drawn) graph of `config`: `advertised` is U1, `keys` the checked adverts of
+ * this node and its share holders (all of U1 with the complete graph, its neighbours otherwise).
+ */
+function shareKeys(state: At<'share-keys'> | At<'graph-reveal'>, config: SecAggConfig, u1: readonly string[], keys: readonly PublicKeys[], rng: Rng): Step {
   const { id } = state;
-  const msg = { keys };
-  const advertised = msg.keys.map((k) => k.id).sort();
+  const advertised = [...u1].sort();
   const holders = shareHolders(config, advertised, id);
   if (holders.length < config.threshold) {
     return abort(state, `only ${holders.length} of the required ${config.threshold} share holders advertised keys`);
   }
-  const byId = new Map(msg.keys.map((k) => [k.id, k]));
+  const byId = new Map(keys.map((k) => [k.id, k]));
   const bShares = splitSecret(state.selfSeed, config.threshold, holders.length, rng);
   const sShares = splitSecret(state.sSk, config.threshold, holders.length, rng);
   const inboundKeys: { from: string; key: Uint8Array }[] = [];

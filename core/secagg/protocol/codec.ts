@@ -21,9 +21,10 @@ import { GRAPH_NONCE_BYTES, SELF_SEED_BYTES } from './config-types.ts';
 
 /**
  * Version of the persisted state layout. 2: a client waiting for its share delivery
- * (`masked-input`) keeps U1's ids and only its share holders' public keys.
+ * (`masked-input`) keeps U1's ids and only its share holders' public keys. 3: a client waiting
+ * for the graph reveals (`graph-reveal`) keeps U1 as (id, graph commitment), without keys.
  */
-export const STATE_FORMAT_VERSION = 2;
+export const STATE_FORMAT_VERSION = 3;
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const base64 = z.string().regex(BASE64, 'not padded base64');
@@ -77,6 +78,7 @@ export const SecAggConfigSchema = z
   .strict();
 
 const publicKeys = z.object({ id, cPk: key, sPk: key, signature: bytes(SIGNATURE_BYTES).optional(), commit: bytes(GRAPH_NONCE_BYTES).optional() }).strict();
+const graphCommit = z.object({ id, commit: bytes(GRAPH_NONCE_BYTES) }).strict();
 const revealed = z.object({ owner: id, share: bytes(SHARE_BYTES) }).strict();
 const common = { id, config: SecAggConfigSchema };
 const awaitingUnmask = {
@@ -93,7 +95,7 @@ export const ClientStateSchema = z.discriminatedUnion('stage', [
     .object({ stage: z.literal('share-keys'), ...common, cPk: key, cSk: key, sPk: key, sSk: key, selfSeed: bytes(SELF_SEED_BYTES), nonce: bytes(GRAPH_NONCE_BYTES).optional() })
     .strict(),
   z
-    .object({ stage: z.literal('graph-reveal'), ...common, cPk: key, cSk: key, sPk: key, sSk: key, selfSeed: bytes(SELF_SEED_BYTES), keys: z.array(publicKeys) })
+    .object({ stage: z.literal('graph-reveal'), ...common, cPk: key, cSk: key, sPk: key, sSk: key, selfSeed: bytes(SELF_SEED_BYTES), commits: z.array(graphCommit) })
     .strict(),
   z
     .object({

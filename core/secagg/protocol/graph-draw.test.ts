@@ -5,7 +5,7 @@ import { neighboursOf } from './graph.ts';
 import { simulateRound } from './simulate.ts';
 import { plainSum, randomInputs, rngFactory, testConfig, testIdentities } from '../../../test/support/secagg-protocol.ts';
 import type { SecAggConfig } from './config-types.ts';
-import type { GraphNonce, PublicKeys } from './messages.ts';
+import type { GraphNonce, PeerCommitsMessage, PublicKeys } from './messages.ts';
 
 const ids = Array.from({ length: 12 }, (_, i) => `inst-${String(i).padStart(2, '0')}`);
 const committed = (over: Partial<SecAggConfig> = {}) => testConfig(ids, 3, { graph: { kind: 'committed', k: 4 }, length: 16, ...over }) as SecAggConfig & { graph: { kind: 'committed'; k: number } };
@@ -114,27 +114,71 @@ describe('a round with a committed graph', () => {
     expect(res.outcome.type === 'result' && Array.from(res.outcome.sum)).toEqual(Array.from(plainSum(inputs, ids, 16, 32)));
   });
 
-  it('checks that the keys a member uses are distinct: its own and its neighbours\', not every advertiser\'s', () => {
+  it('sends each member U1 as commitments, then only its neighbours\' keys, and the member checks they are exactly those', () => {
     const config = committed();
-    const honest = simulateRound({ config, inputs, rngFor: rngFactory(6) });
+    const seen = new Map<string, string[]>();
+    const honest = simulateRound({
+      config, inputs, rngFor: rngFactory(6),
+      intercept: {
+        peerCommits: (_to, m) => {
+          expect(Object.keys(m.commits[0]!).sort()).toEqual(['commit', 'id']);
+          return m;
+        },
+        graphReveals: (to, m) => {
+          seen.set(to, m.keys.map((k) => k.id));
+          return m;
+        },
+      },
+    });
     const graph = honest.server.config.graph;
     if (graph.kind !== 'explicit') throw new Error('the server drew no graph');
+    for (const u of ids) expect(seen.get(u)).toEqual([...graph.adjacency[u]!].sort());
+    expect(honest.outcome.type === 'result' && Array.from(honest.outcome.sum)).toEqual(Array.from(plainSum(inputs, ids, 16, 32)));
+
     const mine = [...graph.adjacency['inst-05']!].sort();
-    const strangers = ids.filter((v) => v !== 'inst-05' && !mine.includes(v));
-    // In inst-05's view only, `copy` advertises the same s-key as `from`.
-    const duplicated = (from: string, copy: string) => simulateRound({
-      config, inputs, rngFor: rngFactory(6),
-      intercept: { peerKeys: (to, m) => (to !== 'inst-05' ? m : { ...m, keys: m.keys.map((k) => (k.id === copy ? { ...k, sPk: m.keys.find((x) => x.id === from)!.sPk } : k)) }) },
-    });
-    // Two strangers with one key: inst-05 never uses either, and the sum is exact.
-    const apart = duplicated(strangers[0]!, strangers[1]!);
-    expect(apart.clientAborts).toEqual([]);
-    expect(apart.outcome.type === 'result' && Array.from(apart.outcome.sum)).toEqual(Array.from(plainSum(inputs, ids, 16, 32)));
+    const stranger = ids.find((v) => v !== 'inst-05' && !mine.includes(v))!;
+    // What inst-05 gets with the reveals, altered.
+    const altered = (change: (keys: PublicKeys[], all: PublicKeys[]) => PublicKeys[]) => {
+      let all: PublicKeys[] = [];
+      const res = simulateRound({
+        config, inputs, rngFor: rngFactory(6),
+        intercept: {
+          graphReveals: (to, m) => {
+            all = [...all, ...m.keys.filter((k) => !all.some((x) => x.id === k.id))];
+            return to !== 'inst-05' ? m : { ...m, keys: change(m.keys, all) };
+          },
+        },
+      });
+      return res.clientAborts.map((x) => `${x.id}: ${x.output.reason}`);
+    };
     // Two neighbours with one key would cancel two masks in inst-05's input: it refuses before sharing.
     const [a, b] = [mine[0]!, mine[1]!];
-    const close = duplicated(a, b);
-    expect(close.clientAborts.map((x) => `${x.id}: ${x.output.reason}`)).toEqual([`inst-05: graph-reveal: two advertised public keys are equal (${a} and ${b})`]);
-    expect(close.maskedInputs.some((m) => m.from === 'inst-05')).toBe(false);
+    expect(altered((keys) => keys.map((k) => (k.id === b ? { ...k, sPk: keys.find((x) => x.id === a)!.sPk } : k)))).toEqual([
+      `inst-05: graph-reveal: two advertised public keys are equal (${a} and ${b})`,
+    ]);
+    expect(altered((keys) => keys.slice(1))).toEqual([`inst-05: graph-reveal: the graph reveals carry no key advert of neighbour ${mine[0]}`]);
+    expect(altered((keys, all) => [...keys, all.find((k) => k.id === stranger)!])).toEqual([
+      `inst-05: graph-reveal: a key advert of ${stranger} came with the graph reveals, but ${stranger} is not a neighbour of inst-05 in the drawn graph`,
+    ]);
+    expect(altered((keys) => [...keys, keys[0]!])).toEqual([`inst-05: graph-reveal: the neighbours' key adverts hold ${mine[0]} twice`]);
+    expect(altered((keys) => keys.map((k) => (k.id === a ? { ...k, commit: new Uint8Array(32).fill(3) } : k)))).toEqual([
+      `inst-05: graph-reveal: the key advert of ${a} does not carry the graph commitment announced for ${a} with U1`,
+    ]);
+    expect(altered((keys) => keys.map((k) => (k.id === a ? { ...k, cPk: new Uint8Array(31) } : k)))).toEqual([`inst-05: graph-reveal: ${a} advertised a key that is not 32 bytes`]);
+  });
+
+  it('refuses an announcement of U1 without its own commitment, with a repeated member or a stranger', () => {
+    const config = committed();
+    const announced = (change: (m: PeerCommitsMessage) => PeerCommitsMessage) =>
+      simulateRound({ config, inputs, rngFor: rngFactory(6), intercept: { peerCommits: (to, m) => (to === 'inst-05' ? change(m) : m) } }).clientAborts.map((x) => `${x.id}: ${x.output.reason}`);
+    expect(announced((m) => ({ ...m, commits: m.commits.filter((c) => c.id !== 'inst-05') }))).toEqual(["inst-05: share-keys: the announced key advertisers do not carry inst-05's own graph commitment"]);
+    expect(announced((m) => ({ ...m, commits: m.commits.map((c) => (c.id === 'inst-05' ? { ...c, commit: new Uint8Array(32) } : c)) }))).toEqual([
+      "inst-05: share-keys: the announced key advertisers do not carry inst-05's own graph commitment",
+    ]);
+    expect(announced((m) => ({ ...m, commits: [...m.commits, m.commits[0]!] }))).toEqual(['inst-05: share-keys: inst-00 appears twice among the announced key advertisers']);
+    expect(announced((m) => ({ ...m, commits: [...m.commits, { id: 'mallory', commit: new Uint8Array(32) }] }))).toEqual([
+      'inst-05: share-keys: the announced key advertisers name mallory, who is not a participant of this round',
+    ]);
   });
 
   it('aborts when one advertiser withholds its nonce: nobody may draw the graph without it', () => {
@@ -148,29 +192,23 @@ describe('a round with a committed graph', () => {
     // inst-02's commitment altered in inst-05's view only: the real nonce does not open it.
     const swapped = simulateRound({
       config, inputs, rngFor: rngFactory(6), authFor: auth.authFor,
-      intercept: { peerKeys: (to, m) => (to !== 'inst-05' ? m : { ...m, keys: m.keys.map((k) => (k.id === 'inst-02' ? { ...k, commit: new Uint8Array(32).fill(1) } : k)) }) },
+      intercept: { peerCommits: (to, m) => (to !== 'inst-05' ? m : { ...m, commits: m.commits.map((c) => (c.id === 'inst-02' ? { ...c, commit: new Uint8Array(32).fill(1) } : c)) }) },
     });
     expect(swapped.outcome.type === 'result' && swapped.outcome.survivors.includes('inst-05')).toBe(false);
     expect(swapped.clientAborts.map((a) => `${a.id}: ${a.output.reason}`)).toEqual(['inst-05: graph-reveal: the graph nonce of inst-02 does not open its commitment']);
-    // A member checks the signed adverts of its drawn neighbours, the only keys it uses.
+    // A member checks the signed adverts of its drawn neighbours, the only keys it gets and uses.
     const honest = simulateRound({ config, inputs, rngFor: rngFactory(6), authFor: auth.authFor });
     const graph = honest.server.config.graph;
     if (graph.kind !== 'explicit') throw new Error('the server drew no graph');
-    const mine = graph.adjacency['inst-05']!;
-    const stranger = ids.find((v) => v !== 'inst-05' && !mine.includes(v))!;
-    const substitute = (victim: string) => simulateRound({
+    const mine = [...graph.adjacency['inst-05']!].sort();
+    const neighbourSwapped = simulateRound({
       config, inputs, rngFor: rngFactory(6), authFor: auth.authFor,
-      intercept: { peerKeys: (to, m) => (to !== 'inst-05' ? m : { ...m, keys: m.keys.map((k) => (k.id === victim ? { ...k, cPk: new Uint8Array(32).fill(9) } : k)) }) },
+      intercept: { graphReveals: (to, m) => (to !== 'inst-05' ? m : { ...m, keys: m.keys.map((k) => (k.id === mine[0] ? { ...k, cPk: new Uint8Array(32).fill(9) } : k)) }) },
     });
-    const neighbourSwapped = substitute(mine[0]!);
     expect(neighbourSwapped.clientAborts.map((a) => `${a.id}: ${a.output.reason}`)).toEqual([
       `inst-05: graph-reveal: the key advert of ${mine[0]} does not verify under its roster key (keys substituted or signature forged)`,
     ]);
     expect(neighbourSwapped.maskedInputs.some((m) => m.from === 'inst-05')).toBe(false);
-    // A non-neighbour's keys never enter inst-05's computation: the sum is exact.
-    const strangerSwapped = substitute(stranger);
-    expect(strangerSwapped.clientAborts).toEqual([]);
-    expect(strangerSwapped.outcome.type === 'result' && Array.from(strangerSwapped.outcome.sum)).toEqual(Array.from(plainSum(inputs, ids, 16, 32)));
     const lied = simulateRound({
       config, inputs, rngFor: rngFactory(7), authFor: auth.authFor,
       intercept: { graphReveals: (_to, m) => ({ ...m, reveals: m.reveals.map((r) => (r.id === 'inst-09' ? { ...r, nonce: new Uint8Array(32) } : r)) }) },

@@ -8,11 +8,14 @@
  * 1. AdvertiseKeys: each participant u draws a 32-byte nonce r_u and puts the commitment
  *    c_u = SHA-256(label, run, round, u, r_u) in its key advert (signed with the keys in
  *    authenticated rounds; each member checks its drawn neighbours' signatures).
- * 2. Once U1 (the advertisers) is announced with every commitment, each member reveals r_u.
+ * 2. Once U1 (the advertisers) is announced with every commitment (and no keys), each member
+ *    reveals r_u.
  * 3. Everyone — coordinator and each participant, independently — checks that EVERY member of U1
  *    revealed a nonce matching its commitment, and draws the graph from
  *    seed = SHA-256(label, run, round, |U1|, (v, r_v) for v ∈ U1 sorted): a ring (Harary) graph
  *    of degree k over U1 arranged by a Fisher–Yates shuffle driven by HMAC-SHA256(seed, counter).
+ * 4. With the reveals, each member gets the key adverts of its neighbours in that graph only, and
+ *    checks they are exactly its neighbours' and carry the commitments announced in step 2.
  *
  * No one can steer the seed: the commitments bind every nonce before any is revealed (a
  * commitment a coordinator forges for someone binds a nonce chosen before it saw the honest
@@ -52,11 +55,11 @@ export function isCommitted(config: SecAggConfig): config is SecAggConfig & { gr
 }
 
 /**
- * Why `reveals` do not open every commitment in `keys` (U1), or undefined: a member of U1 without
+ * Why `reveals` do not open every commitment in `keys` (U1's adverts, or its announced commitments), or undefined: a member of U1 without
  * exactly one reveal, a reveal from outside U1, a nonce of the wrong length, or one that does not
  * match its commitment. Names the first offender.
  */
-export function revealProblem(config: SecAggConfig, keys: readonly PublicKeys[], reveals: readonly GraphNonce[]): string | undefined {
+export function revealProblem(config: SecAggConfig, keys: readonly Pick<PublicKeys, 'id' | 'commit'>[], reveals: readonly GraphNonce[]): string | undefined {
   const dup = firstDuplicate(reveals.map((r) => r.id));
   if (dup !== undefined) return `${dup} revealed its graph nonce twice`;
   const advertisers = new Set(keys.map((k) => k.id));

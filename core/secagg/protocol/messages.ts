@@ -27,6 +27,12 @@ export interface PublicKeys {
   commit?: Uint8Array;
 }
 
+/** A member of U1 and its graph commitment, as U1 is announced in rounds with a committed graph. */
+export interface GraphCommit {
+  id: string;
+  commit: Uint8Array;
+}
+
 /** A participant's revealed graph nonce (rounds with a committed graph). */
 export interface GraphNonce {
   id: string;
@@ -109,16 +115,40 @@ export interface AbortOutput {
 
 // ---- server → client messages -------------------------------------------------------------
 
-/** End of stage 1: the public keys of U1 (everyone who advertised), sorted by id. */
+/** End of stage 1 with the complete graph: the public keys of U1 (everyone who advertised), sorted by id. */
 export interface PeerKeysMessage {
   type: 'peer-keys';
   keys: PublicKeys[];
 }
 
-/** Committed-graph rounds: every member of U1's graph nonce, from which each party draws the graph. */
+/**
+ * End of stage 1 with a committed graph: U1 as (id, graph commitment), sorted by id. No keys yet:
+ * a member uses only its neighbours' keys, and those come with the reveals, once the graph is drawn.
+ */
+export interface PeerCommitsMessage {
+  type: 'peer-commits';
+  commits: GraphCommit[];
+}
+
+/**
+ * Committed-graph rounds, for one member: every member of U1's graph nonce, from which each party
+ * draws the graph, and the key adverts of this member's neighbours in it (sorted by id).
+ */
 export interface GraphReveals {
   type: 'graph-reveals';
   reveals: GraphNonce[];
+  keys: PublicKeys[];
+}
+
+/**
+ * Committed-graph rounds, end of the graph reveal: every nonce, and for each member of U1 the key
+ * adverts of its neighbours in the drawn graph (one {@link GraphReveals} per member).
+ */
+export interface ForwardReveals {
+  type: 'forward-reveals';
+  reveals: GraphNonce[];
+  /** By recipient: its neighbours' adverts, sorted by id. */
+  neighbourKeys: Record<string, PublicKeys[]>;
 }
 
 /** End of stage 2, for one recipient: U2 (everyone who shared) and the ciphertexts addressed to `to`. */
@@ -156,6 +186,7 @@ export interface UnmaskRequest {
 export type ClientInput =
   | { type: 'begin' }
   | PeerKeysMessage
+  | PeerCommitsMessage
   | GraphReveals
   | { type: 'mask-input'; delivery: ShareDelivery; input: Uint32Array }
   | ConsistencyRequest
@@ -202,6 +233,6 @@ export interface AggregateResult {
 }
 
 /** What the server sends or concludes after a stage, with the stage's failures. */
-export type ServerOutput = (PeerKeysMessage | GraphReveals | ForwardShares | ConsistencyRequest | UnmaskRequest | AggregateResult | AbortOutput) & {
+export type ServerOutput = (PeerKeysMessage | PeerCommitsMessage | ForwardReveals | ForwardShares | ConsistencyRequest | UnmaskRequest | AggregateResult | AbortOutput) & {
   failures: Failure[];
 };

@@ -31,6 +31,7 @@ import { GRAPH_NONCE_BYTES } from './config-types.ts';
 import type { Failure, PublicKeys, ServerInput } from './messages.ts';
 import type { ServerState } from './states.ts';
 import { isCommitted, nonceOpens, withDrawnGraph } from './graph-draw.ts';
+import { neighboursOf } from './graph.ts';
 import type { At, Msg, Roster, Step } from './server-step.ts';
 import { abort, accept } from './server-step.ts';
 import { unmask } from './server-unmask.ts';
@@ -75,38 +76,53 @@ function collectKeys(state: At<'advertise-keys'>, messages: Msg<'advertise-keys-
   }, failures);
   const t = config.threshold;
   if (ok.size < t) return abort(state, `only ${ok.size} of the required ${t} participants advertised keys`, failures);
-  const copy = (m: PublicKeys): PublicKeys => ({
-    id: m.id,
-    cPk: copyBytes(m.cPk),
-    sPk: copyBytes(m.sPk),
-    ...(config.authenticated && m.signature ? { signature: copyBytes(m.signature) } : {}),
-    ...(isCommitted(config) && m.commit ? { commit: copyBytes(m.commit) } : {}),
-  });
+  const copy = (m: PublicKeys): PublicKeys =>
+    copyAdvert({ id: m.id, cPk: m.cPk, sPk: m.sPk, ...(config.authenticated && m.signature ? { signature: m.signature } : {}), ...(isCommitted(config) && m.commit ? { commit: m.commit } : {}) });
   const keys = sortedUnique(ok.keys()).map((id) => copy({ ...ok.get(id)!, id }));
-  const next = isCommitted(config) ? ('graph-reveal' as const) : ('share-keys' as const);
-  return { state: { stage: next, config, keys }, output: { type: 'peer-keys', keys: keys.map(copy), failures } };
+  if (isCommitted(config)) {
+    // The keys wait for the graph: each member gets only its neighbours' (with the reveals).
+    return { state: { stage: 'graph-reveal', config, keys }, output: { type: 'peer-commits', commits: keys.map((k) => ({ id: k.id, commit: copyBytes(k.commit!) })), failures } };
+  }
+  return { state: { stage: 'share-keys', config, keys }, output: { type: 'peer-keys', keys: keys.map(copyAdvert), failures } };
+}
+
+/** An advert with copies of its byte fields. */
+function copyAdvert(k: PublicKeys): PublicKeys {
+  return {
+    id: k.id,
+    cPk: copyBytes(k.cPk),
+    sPk: copyBytes(k.sPk),
+    ...(k.signature ? { signature: copyBytes(k.signature) } : {}),
+    ...(k.commit ? { commit: copyBytes(k.commit) } : {}),
+  };
 }
 
 /**
  * Committed graph: every member of U1 must reveal the nonce it committed to; then the graph is
- * drawn (graph-draw.ts) and the round continues with it. A missing or wrong reveal aborts the
- * round: leaving a member out would let the server choose among many graphs.
+ * drawn (graph-draw.ts), and each member gets every nonce and its neighbours' key adverts. A
+ * missing or wrong reveal aborts the round: leaving a member out would let the server choose among
+ * many graphs.
  */
 function collectNonces(state: At<'graph-reveal'>, messages: Msg<'graph-reveal-deadline'>[]): Step {
   const { config, keys } = state;
   if (!isCommitted(config)) throw new CoreInputError('graph nonces in a round without a committed graph', 'input');
   const failures: Failure[] = [];
+  const byId = new Map(keys.map((k) => [k.id, k]));
   const ok = accept('graph-reveal', keys.map((k) => k.id), messages, (m) => {
-    return nonceOpens(config, keys.find((x) => x.id === m.from)!, m.nonce) ? undefined : 'its graph nonce does not open its commitment';
+    return nonceOpens(config, byId.get(m.from)!, m.nonce) ? undefined : 'its graph nonce does not open its commitment';
   }, failures);
   if (ok.size < keys.length) {
     return abort(state, `only ${ok.size} of the ${keys.length} key advertisers revealed their graph nonce; the neighbour graph is drawn from every advertiser's randomness or not at all`, failures);
   }
   const reveals = sortedUnique(ok.keys()).map((id) => ({ id, nonce: copyBytes(ok.get(id)!.nonce) }));
   const drawn = withDrawnGraph(config, reveals);
+  // One copy of each advert (the state keeps its own), listed for each of its owner's neighbours.
+  const copies = new Map(keys.map((k) => [k.id, copyAdvert(k)]));
+  const neighbourKeys: Record<string, PublicKeys[]> = {};
+  for (const k of keys) neighbourKeys[k.id] = neighboursOf(drawn, k.id).map((v) => copies.get(v)!);
   return {
     state: { stage: 'share-keys', config: drawn, keys },
-    output: { type: 'graph-reveals', reveals: reveals.map((r) => ({ id: r.id, nonce: copyBytes(r.nonce) })), failures },
+    output: { type: 'forward-reveals', reveals: reveals.map((r) => ({ id: r.id, nonce: copyBytes(r.nonce) })), neighbourKeys, failures },
   };
 }
 

@@ -19,11 +19,13 @@ import type {
   AbortOutput,
   AggregateResult,
   ClientInput,
+  ClientOutput,
   ConsistencyRequest,
   ConsistencySignatureMessage,
   Failure,
   GraphReveals,
   MaskedInputMessage,
+  PeerCommitsMessage,
   PeerKeysMessage,
   ServerInput,
   ShareDelivery,
@@ -50,9 +52,11 @@ export interface DropoutSchedule {
 
 /** Hooks that let a test play a malicious or faulty server between the machines. */
 export interface Interceptors {
-  /** Rewrites the key list sent to client `to` (e.g. substitutes a peer's keys). */
+  /** Complete-graph rounds: rewrites the key list sent to client `to` (e.g. substitutes a peer's keys). */
   peerKeys?: (to: string, keys: PeerKeysMessage) => PeerKeysMessage;
-  /** Committed-graph rounds: rewrites the graph nonces sent to client `to`. */
+  /** Committed-graph rounds: rewrites the announced U1 commitments sent to client `to`. */
+  peerCommits?: (to: string, commits: PeerCommitsMessage) => PeerCommitsMessage;
+  /** Committed-graph rounds: rewrites the graph nonces and neighbour keys sent to client `to`. */
   graphReveals?: (to: string, reveals: GraphReveals) => GraphReveals;
   /** Rewrites the consistency request sent to client `to` (e.g. a split view of U3). */
   consistencyRequest?: (to: string, r: ConsistencyRequest) => ConsistencyRequest;
@@ -151,18 +155,26 @@ export function simulateRound(options: SimulationOptions): SimulationResult {
   });
 
   const adverts = live(config.participants, dropouts.advertiseKeys).map((u) => step(u, { type: 'begin' }));
-  const keys = advance({ type: 'advertise-keys-deadline', messages: adverts.filter(isType('advertise-keys')) });
-  if (keys.type !== 'peer-keys') return finish(keys as AbortOutput);
-
-  const broadcast = { type: 'peer-keys' as const, keys: keys.keys };
-  const advertisers = keys.keys.map((k) => k.id);
-  const committed = config.graph.kind === 'committed';
-  let shares = live(advertisers, committed ? dropouts.graphReveal : dropouts.shareKeys).map((u) => step(u, intercept.peerKeys ? intercept.peerKeys(u, broadcast) : broadcast));
-  if (committed) {
-    const reveals = advance({ type: 'graph-reveal-deadline', messages: shares.filter(isType('graph-nonce')) });
-    if (reveals.type !== 'graph-reveals') return finish(reveals as AbortOutput);
-    const message = { type: 'graph-reveals' as const, reveals: reveals.reveals };
-    shares = live(advertisers, dropouts.shareKeys).map((u) => step(u, intercept.graphReveals ? intercept.graphReveals(u, message) : message));
+  const announced = advance({ type: 'advertise-keys-deadline', messages: adverts.filter(isType('advertise-keys')) });
+  let shares: (ClientOutput | null)[];
+  let advertisers: string[];
+  if (announced.type === 'peer-commits') {
+    // Committed graph: U1 as commitments, then every nonce with each member's neighbours' keys.
+    const commits = { type: 'peer-commits' as const, commits: announced.commits };
+    advertisers = commits.commits.map((c) => c.id);
+    const nonces = live(advertisers, dropouts.graphReveal).map((u) => step(u, intercept.peerCommits ? intercept.peerCommits(u, commits) : commits));
+    const reveals = advance({ type: 'graph-reveal-deadline', messages: nonces.filter(isType('graph-nonce')) });
+    if (reveals.type !== 'forward-reveals') return finish(reveals as AbortOutput);
+    shares = live(advertisers, dropouts.shareKeys).map((u) => {
+      const message = { type: 'graph-reveals' as const, reveals: reveals.reveals, keys: reveals.neighbourKeys[u] ?? [] };
+      return step(u, intercept.graphReveals ? intercept.graphReveals(u, message) : message);
+    });
+  } else if (announced.type === 'peer-keys') {
+    const broadcast = { type: 'peer-keys' as const, keys: announced.keys };
+    advertisers = broadcast.keys.map((k) => k.id);
+    shares = live(advertisers, dropouts.shareKeys).map((u) => step(u, intercept.peerKeys ? intercept.peerKeys(u, broadcast) : broadcast));
+  } else {
+    return finish(announced as AbortOutput);
   }
   const forwarded = advance({ type: 'share-keys-deadline', messages: shares.filter(isType('share-keys')) });
   if (forwarded.type !== 'forward-shares') return finish(forwarded as AbortOutput);

@@ -5,7 +5,7 @@
  * can resume after a crash; each state owns its byte arrays.
  */
 import type { SecAggConfig, Stage } from './config-types.ts';
-import type { PublicKeys, UnmaskingMessage } from './messages.ts';
+import type { GraphCommit, PublicKeys, UnmaskingMessage } from './messages.ts';
 
 // ---- states ---------------------------------------------------------------------------------
 
@@ -29,14 +29,14 @@ export type ClientState =
       nonce?: Uint8Array;
     })
   | (ClientCommon & {
-      /** Committed-graph rounds: U1's checked keys are known; waiting for every member's graph nonce. */
+      /** Committed-graph rounds: U1 and its graph commitments are known; waiting for every member's graph nonce and its neighbours' keys. */
       stage: 'graph-reveal';
       cPk: Uint8Array;
       cSk: Uint8Array;
       sPk: Uint8Array;
       sSk: Uint8Array;
       selfSeed: Uint8Array;
-      keys: PublicKeys[];
+      commits: GraphCommit[];
     })
   | (ClientCommon & {
       /** Waiting for the share delivery; c_sk is gone, replaced by the per-peer decryption keys. */
