@@ -6,7 +6,9 @@
 import * as protoLoader from '@grpc/proto-loader';
 import { describe, expect, it } from 'vitest';
 import type { SecAggClientMessage, SecAggTask } from '../core/round/secure-messages.ts';
-import { testConfig } from '../test/support/secagg-protocol.ts';
+import { simulateRound } from '../core/secagg/protocol/simulate.ts';
+import type { GraphReveals, PeerCommitsMessage } from '../core/secagg/protocol/messages.ts';
+import { randomInputs, rngFactory, testConfig, testIdentities } from '../test/support/secagg-protocol.ts';
 import type { SecAggReply__Output } from './generated/fedcredit/v1/SecAggReply.ts';
 import type { SecAggStep__Output } from './generated/fedcredit/v1/SecAggStep.ts';
 import { PROTO_PATH } from './load.ts';
@@ -112,6 +114,37 @@ describe('committed-graph steps on the wire', () => {
     expect(() => overTheWire({ config: committed, message: reveals }, (s) => void (s.graphNonces[0]!.nonce = Buffer.alloc(33)))).toThrow(/graph nonces.*32 bytes/);
     const commits = { type: 'peer-commits' as const, commits: [{ id: 'alice', commit: key(1) }] };
     expect(() => overTheWire({ config: committed, message: commits }, (s) => void (s.graphCommits[0]!.commit = Buffer.alloc(31)))).toThrow(/graph commits.*32 bytes/);
+  });
+});
+
+describe('what a member downloads to set up its keys with a committed graph', () => {
+  it('is U1\'s commitments and nonces (32 bytes each) and its k neighbours\' adverts, not every advert of U1', () => {
+    const ids = Array.from({ length: 150 }, (_, i) => `inst-${String(i).padStart(3, '0')}`);
+    const k = 10;
+    const committed = testConfig(ids, 6, { authenticated: true, graph: { kind: 'committed', k }, length: 4 });
+    let commits: PeerCommitsMessage | undefined;
+    let reveals: GraphReveals | undefined;
+    const res = simulateRound({
+      config: committed, inputs: randomInputs(ids, 4, 32, rngFactory(2)('x')), rngFor: rngFactory(3), authFor: testIdentities(ids, 4).authFor,
+      intercept: {
+        peerCommits: (to, m) => ((commits = to === 'inst-007' ? m : commits), m),
+        graphReveals: (to, m) => ((reveals = to === 'inst-007' ? m : reveals), m),
+      },
+    });
+    expect(res.outcome.type).toBe('result');
+    // Bytes of a PullTask reply carrying the step, beyond the same reply carrying `begin` (the configuration).
+    const size = (message: SecAggTask['message']) => fleet.PullTask!.responseSerialize({ hasTask: true, task: { taskId: 't', secagg: secaggStepToWire({ config: committed, message }) } }).length;
+    const extra = (message: SecAggTask['message']) => size(message) - size({ type: 'begin' });
+    const announced = extra(commits!);
+    const revealed = extra(reveals!);
+    expect(reveals!.keys).toHaveLength(k);
+    // One id of 8 characters and 32 bytes, with protobuf framing, per member of U1 in each step.
+    expect(announced).toBeLessThan(ids.length * 48);
+    const advert = extra({ type: 'peer-keys', keys: reveals!.keys.slice(0, 1) });
+    expect(revealed).toBeLessThan(ids.length * 48 + k * advert);
+    // Announcing U1 with every signed advert, as protocol version 1 did, cost more than both steps now.
+    const everyAdvert = extra({ type: 'peer-keys', keys: Array.from({ length: ids.length }, () => reveals!.keys[0]!) });
+    expect(announced + revealed).toBeLessThan(0.6 * (everyAdvert + revealed - k * advert));
   });
 });
 
