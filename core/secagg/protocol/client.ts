@@ -6,8 +6,9 @@
  * 0. AdvertiseKeys — draw the c-pair (share encryption), s-pair (masking) and self-mask seed b_u;
  *    authenticated: sign (run, round, id, c^PK, s^PK) with the Ed25519 identity key (advert.ts).
  *    With a committed graph (SecAgg+ rounds), also draw a graph nonce and advertise (and sign)
- *    its commitment; once U1 is announced, reveal the nonce, and draw the graph from every
- *    member's nonce before sharing keys (graph-draw.ts).
+ *    its commitment; once U1 is announced (as commitments), reveal the nonce, and draw the graph
+ *    from every member's nonce before sharing keys; the neighbours' keys come with the nonces
+ *    (graph-draw.ts).
  * 1. ShareKeys — check the advertised keys (authenticated: every peer's advert signature under the
  *    LOCAL roster, so the server cannot substitute keys), t-of-h Shamir-share b_u and s^SK_u among
  *    the h holders (u and its neighbours in U1), encrypt each neighbour's pair of shares under a

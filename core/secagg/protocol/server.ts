@@ -8,7 +8,9 @@
  * survivors answer the Unmasking request.
  *
  * Stages: collect keys (U1; authenticated: each advert must carry a signature, forwarded to the
- * clients who check it) → forward share ciphertexts (U2) → sum masked inputs (U3) → authenticated
+ * clients who check it; with a committed SecAgg+ graph, U1 goes out as graph commitments, the
+ * nonces are collected, and each member gets its neighbours' adverts only) → forward share
+ * ciphertexts (U2) → sum masked inputs (U3) → authenticated
  * only, ConsistencyCheck: collect ≥ t signatures over U3 (U4) and send them with the unmask request
  * to the signers → with ≥ t responses, reconstruct b_v for v ∈ U3 and s^SK_v for v ∈ U2 \ U3, then
  * Σ_{u∈U3} x_u = Σ_{u∈U3} y_u − Σ_{u∈U3} PRG(b_u) − Σ_{v∈U2\U3} Σ_{u∈U3∩N(v)} sign(u,v)·PRG(s_uv).
