@@ -26,7 +26,7 @@ import type { MaskTerm } from '../core/secagg/mask.ts';
 import { chacha20Keystream, expandMask } from '../core/secagg/prg.ts';
 import { addMod, subMod } from '../core/secagg/quantize.ts';
 import { clientStep, initClient } from '../core/secagg/protocol/client.ts';
-import { initServer, serverStep } from '../core/secagg/protocol/server.ts';
+import { graphRevealsFor, initServer, serverStep } from '../core/secagg/protocol/server.ts';
 import type { SecAggConfig } from '../core/secagg/protocol/config-types.ts';
 import type { ClientOutput, MaskedInputMessage, ServerOutput } from '../core/secagg/protocol/messages.ts';
 import type { ClientState, ServerState } from '../core/secagg/protocol/states.ts';
@@ -196,7 +196,7 @@ function timedRound(config: SecAggConfig, dropBeforeMasking: string | undefined)
     nonces.forEach((s) => expectType(s, 'graph-nonce'));
     const reveals = advance({ type: 'graph-reveal-deadline', messages: nonces as Extract<ClientOutput, { type: 'graph-nonce' }>[] });
     if (reveals.type !== 'forward-reveals') throw new Error(`protocol bench: ${reveals.type}`);
-    shares = ids.map((u) => client(u, { type: 'graph-reveals', reveals: reveals.reveals, keys: reveals.neighbourKeys[u] ?? [] }));
+    shares = ids.map((u) => client(u, graphRevealsFor(reveals, u)));
   } else {
     expectType(announced, 'peer-keys');
     if (announced.type !== 'peer-keys') throw new Error('unreachable');

@@ -21,7 +21,7 @@
  *
  * Pure: server stage machines over the replies the caller gathered.
  */
-import { serverStep, initServer } from '../secagg/protocol/server.ts';
+import { graphRevealsFor, serverStep, initServer } from '../secagg/protocol/server.ts';
 import type { SecAggConfig, ServerInput, ServerState, ShareDelivery } from '../secagg/protocol/types.ts';
 import type { StageFailure, StageReply } from './grid.ts';
 import type { AheadAnswer, KeySetupReply, SecAggClientMessage, SecAggServerMessage, SecAggTask } from './secure-messages.ts';
@@ -149,7 +149,7 @@ export class CarriedSetups {
         s.messageFor = () => message;
       } else if (o.type === 'forward-reveals') {
         s.type = 'graph-reveals';
-        s.messageFor = (member) => ({ type: 'graph-reveals', reveals: o.reveals, keys: o.neighbourKeys[member] ?? [] });
+        s.messageFor = (member) => graphRevealsFor(o, member);
       } else if (o.type === 'forward-shares') {
         s.done = { shared: o.shared, deliveries: o.deliveries };
       } else {

@@ -33,7 +33,7 @@
  */
 import { decodeSum } from '../secagg/contribution-codec.ts';
 import { sameMembers } from '../secagg/protocol/config.ts';
-import { initServer, serverStep } from '../secagg/protocol/server.ts';
+import { graphRevealsFor, initServer, serverStep } from '../secagg/protocol/server.ts';
 import type { SecAggConfig, ServerInput, ServerOutput, ServerState, ShareDelivery } from '../secagg/protocol/types.ts';
 import type { JobSpec } from '../job.ts';
 import { CoreInputError } from '../types.ts';
@@ -231,7 +231,7 @@ export function secureSum(
         const advertisers = announced.commits.map((c) => c.id);
         const reveals = await step(advertisers, () => ({ type: 'peer-commits', commits: announced.commits }), 'graph-nonce', stepMs);
         if (reveals.type !== 'forward-reveals') return reveals;
-        forwarded = await step(advertisers, (p) => ({ type: 'graph-reveals', reveals: reveals.reveals, keys: reveals.neighbourKeys[p] ?? [] }), 'share-keys', stepMs);
+        forwarded = await step(advertisers, (p) => graphRevealsFor(reveals, p), 'share-keys', stepMs);
       } else if (announced.type === 'peer-keys') {
         forwarded = await step(announced.keys.map((k) => k.id), () => ({ type: 'peer-keys', keys: announced.keys }), 'share-keys', stepMs);
       } else {

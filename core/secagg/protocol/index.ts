@@ -9,6 +9,6 @@ export * from './graph.ts';
 export { validateConfig, shareHolders, shareX } from './config.ts';
 export * from './plaintext.ts';
 export { initClient, clientStep, wipeClientState } from './client.ts';
-export { initServer, serverStep } from './server.ts';
+export { graphRevealsFor, initServer, serverStep } from './server.ts';
 export * from './codec.ts';
 export * from './simulate.ts';

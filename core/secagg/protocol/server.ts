@@ -30,7 +30,7 @@ import { advertBytes, SIGNATURE_BYTES, verify } from './advert.ts';
 import { consistencyBytes } from './consistency.ts';
 import type { SecAggConfig } from './config-types.ts';
 import { GRAPH_NONCE_BYTES } from './config-types.ts';
-import type { Failure, PublicKeys, ServerInput } from './messages.ts';
+import type { Failure, ForwardReveals, GraphReveals, PublicKeys, ServerInput } from './messages.ts';
 import type { ServerState } from './states.ts';
 import { isCommitted, nonceOpens, withDrawnGraph } from './graph-draw.ts';
 import { neighboursOf } from './graph.ts';
@@ -86,6 +86,11 @@ function collectKeys(state: At<'advertise-keys'>, messages: Msg<'advertise-keys-
     return { state: { stage: 'graph-reveal', config, keys }, output: { type: 'peer-commits', commits: keys.map((k) => ({ id: k.id, commit: copyBytes(k.commit!) })), failures } };
   }
   return { state: { stage: 'share-keys', config, keys }, output: { type: 'peer-keys', keys: keys.map(copyAdvert), failures } };
+}
+
+/** What member `to` receives of the graph reveals: every nonce, and its neighbours' adverts. */
+export function graphRevealsFor(out: ForwardReveals, to: string): GraphReveals {
+  return { type: 'graph-reveals', reveals: out.reveals, keys: out.neighbourKeys[to] ?? [] };
 }
 
 /** An advert with copies of its byte fields. */

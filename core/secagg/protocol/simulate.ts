@@ -13,7 +13,7 @@ import type { Rng } from '../../types.ts';
 import { CoreInputError } from '../../types.ts';
 import { clientStep, initClient, wipeClientState } from './client.ts';
 import { decodeClientState, decodeServerState, encodeClientState, encodeServerState } from './codec.ts';
-import { initServer, serverStep } from './server.ts';
+import { graphRevealsFor, initServer, serverStep } from './server.ts';
 import type { ClientAuth, SecAggConfig } from './config-types.ts';
 import type {
   AbortOutput,
@@ -166,7 +166,7 @@ export function simulateRound(options: SimulationOptions): SimulationResult {
     const reveals = advance({ type: 'graph-reveal-deadline', messages: nonces.filter(isType('graph-nonce')) });
     if (reveals.type !== 'forward-reveals') return finish(reveals as AbortOutput);
     shares = live(advertisers, dropouts.shareKeys).map((u) => {
-      const message = { type: 'graph-reveals' as const, reveals: reveals.reveals, keys: reveals.neighbourKeys[u] ?? [] };
+      const message = graphRevealsFor(reveals, u);
       return step(u, intercept.graphReveals ? intercept.graphReveals(u, message) : message);
     });
   } else if (announced.type === 'peer-keys') {
