@@ -12,9 +12,9 @@
  *
  * Speed. Masking is the client's main cost: one ChaCha20 keystream per term plus one addition
  * per word and term. {@link applyMask} walks the vector in chunks of {@link MASK_CHUNK_WORDS}
- * words (64 KiB): for each chunk it reads the next piece of every term's keystream
- * ({@link openMaskStream}, the same words as {@link expandMask}) and adds it while both are still
- * in cache. The additions run in a 174-byte WebAssembly SIMD kernel (i32x4.add / i32x4.sub, then
+ * words (64 KiB): for each chunk it writes the next piece of every term's keystream
+ * ({@link openMaskStream}, the same words as {@link expandMask}) into one reused buffer and adds
+ * it while both are still in cache, so masking allocates nothing but its result. The additions run in a 174-byte WebAssembly SIMD kernel (i32x4.add / i32x4.sub, then
  * AND with 2^bits − 1) when this runtime has WebAssembly, and in plain typed-array loops
  * ({@link addMod}/{@link subMod}) otherwise (e.g. `node --jitless`); both give the same words bit
  * for bit. The kernel's scratch memory is zeroed after every call, so no mask material outlives
@@ -94,30 +94,38 @@ interface OpenTerm {
 /** Plain-JavaScript masking, chunk by chunk (the fallback; same result as the kernel). */
 function maskPortable(x: Uint32Array, terms: OpenTerm[], bits: number): Uint32Array {
   const y = Uint32Array.from(x);
-  for (let start = 0; start < y.length; start += MASK_CHUNK_WORDS) {
-    const len = Math.min(MASK_CHUNK_WORDS, y.length - start);
-    const part = y.subarray(start, start + len);
-    for (const { stream, sign } of terms) {
-      const prg = wordsOf(stream.next(len), len);
-      if (sign === 1) addMod(part, prg, bits);
-      else subMod(part, prg, bits);
+  const scratch = new Uint8Array(CHUNK_BYTES);
+  const words = new Uint32Array(MASK_CHUNK_WORDS);
+  try {
+    for (let start = 0; start < y.length; start += MASK_CHUNK_WORDS) {
+      const len = Math.min(MASK_CHUNK_WORDS, y.length - start);
+      const part = y.subarray(start, start + len);
+      for (const { stream, sign } of terms) {
+        stream.fill(scratch.subarray(0, 4 * len));
+        const prg = wordsOf(scratch, len, words);
+        if (sign === 1) addMod(part, prg, bits);
+        else subMod(part, prg, bits);
+      }
     }
+  } finally {
+    scratch.fill(0);
+    words.fill(0);
   }
   return y;
 }
 
-/** Little-endian uint32 words of keystream bytes: a view when possible, else decoded. */
-function wordsOf(bytes: Uint8Array, len: number): Uint32Array {
-  if (LITTLE_ENDIAN && bytes.byteOffset % 4 === 0) return new Uint32Array(bytes.buffer, bytes.byteOffset, len);
-  const out = new Uint32Array(len);
+/** The first `len` little-endian uint32 words of keystream bytes: a view when possible, else decoded into `into`. */
+function wordsOf(bytes: Uint8Array, len: number, into: Uint32Array): Uint32Array {
+  if (LITTLE_ENDIAN) return new Uint32Array(bytes.buffer, bytes.byteOffset, len);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let i = 0; i < len; i++) out[i] = view.getUint32(4 * i, true);
-  return out;
+  for (let i = 0; i < len; i++) into[i] = view.getUint32(4 * i, true);
+  return into.subarray(0, len);
 }
 
 /**
  * Masking with the SIMD kernel: per chunk, x goes into the kernel's Y area, each term's keystream
- * piece into its K area, the kernel adds or subtracts K into Y, and Y is copied out.
+ * piece is written straight into its K area, the kernel adds or subtracts K into Y, and Y is
+ * copied out.
  */
 function maskWithKernel(k: SimdKernel, x: Uint32Array, terms: OpenTerm[], bits: number): Uint32Array {
   const y = new Uint32Array(x.length);
@@ -126,8 +134,9 @@ function maskWithKernel(k: SimdKernel, x: Uint32Array, terms: OpenTerm[], bits: 
     for (let start = 0; start < x.length; start += MASK_CHUNK_WORDS) {
       const len = Math.min(MASK_CHUNK_WORDS, x.length - start);
       k.words.set(x.subarray(start, start + len), 0);
+      const keystream = k.bytes.subarray(CHUNK_BYTES, CHUNK_BYTES + 4 * len);
       for (const { stream, sign } of terms) {
-        k.bytes.set(stream.next(len), CHUNK_BYTES);
+        stream.fill(keystream);
         if (sign === 1) k.add(4 * len, modMask);
         else k.sub(4 * len, modMask);
       }

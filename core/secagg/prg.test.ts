@@ -146,6 +146,34 @@ describe('openMaskStream', () => {
     expect(toHex(a)).toBe(toHex(chacha20Keystream(KEY_00_1F, new Uint8Array(12), 0, 64)));
   });
 
+  it('fill writes the same words into the buffer it is given, mixed with next, from any position', () => {
+    const key = seededRng(12)(32);
+    const total = 2 * MASK_CHUNK_WORDS + 77;
+    const s = openMaskStream(key, total);
+    const parts: Uint8Array[] = [s.next(3)];
+    // Pieces that start inside a block (after 3 words), span blocks, and exceed one chunk.
+    for (const words of [5, 16, MASK_CHUNK_WORDS + 13, 1]) {
+      const backing = new Uint8Array(4 * words + 8);
+      const out = backing.subarray(4, 4 + 4 * words);
+      s.fill(out);
+      expect(Array.from(backing.subarray(0, 4))).toEqual([0, 0, 0, 0]);
+      expect(Array.from(backing.subarray(4 + 4 * words))).toEqual([0, 0, 0, 0]);
+      parts.push(Uint8Array.from(out));
+    }
+    parts.push(s.next(s.remaining));
+    expect(toHex(concat(parts))).toBe(toHex(bytesOf(expandMask(key, total))));
+  });
+
+  it('fill rejects a buffer that is not whole words or runs past the end', () => {
+    const s = openMaskStream(KEY_00_1F, 8);
+    expect(errorOf(() => s.fill(new Uint8Array(6))).parameter).toBe('out');
+    expect(errorOf(() => s.fill(new Uint8Array(36))).parameter).toBe('out');
+    expect(s.remaining).toBe(8);
+    s.fill(new Uint8Array(32));
+    expect(s.remaining).toBe(0);
+    s.fill(new Uint8Array(0));
+  });
+
   it('rejects what expandMask rejects, and reads past the end', () => {
     expect(errorOf(() => openMaskStream(new Uint8Array(31), 4)).parameter).toBe('key');
     expect(errorOf(() => openMaskStream(KEY_00_1F, -1)).parameter).toBe('words');
