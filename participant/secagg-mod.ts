@@ -9,7 +9,10 @@
  *   with its public keys;
  * - `peer-keys`: answers with encrypted Shamir shares for its neighbours;
  * - `share-delivery`: waits for the local result, clips and encodes it (secure-plan.ts,
- *   contribution-codec.ts, cryptographic stochastic rounding), masks it and answers with y_u;
+ *   contribution-codec.ts, cryptographic stochastic rounding), masks it and answers with y_u.
+ *   The mask itself does not depend on the input: from its answer to the share-keys step on, the
+ *   node computes it in the process's idle time (idle-work.ts, core/secagg/protocol/mask-ahead.ts),
+ *   and masking adds it and takes out the terms of neighbours that did not share keys;
  * - `consistency-request` (authenticated rounds): signs the survivor set U3;
  * - `unmask-request`: reveals one share per peer, never both (authenticated rounds: only after
  *   checking ≥ t signatures over the U3 it signed).
@@ -40,6 +43,10 @@ import type { Rng } from '../core/types.ts';
 import { encodeContribution } from '../core/secagg/contribution-codec.ts';
 import { checkAuth } from '../core/secagg/protocol/advert.ts';
 import { clientStep, initClient, wipeClientState } from '../core/secagg/protocol/client.ts';
+import { openMaskAhead } from '../core/secagg/protocol/mask-ahead.ts';
+import type { MaskAhead } from '../core/secagg/protocol/mask-ahead.ts';
+import { idleWork } from './idle-work.ts';
+import type { IdleQueue } from './idle-work.ts';
 import type { ClientAuth, ClientInput, ClientOutput, ClientState } from '../core/secagg/protocol/types.ts';
 import { prepareForSecureSum, secureRoundParams } from '../core/round/secure-plan.ts';
 import { KEY_SETUP_STEPS } from '../core/round/secure-messages.ts';
@@ -79,6 +86,11 @@ export interface SecAggModOptions {
   releases?: ReleaseLog;
   /** Clock for history records; default Date.now. */
   now?: () => number;
+  /**
+   * Where the node computes its masks ahead, in idle time, while it waits for its share delivery:
+   * default the process's shared queue ({@link idleWork}); null computes every mask at masking.
+   */
+  idleWork?: IdleQueue | null;
 }
 
 interface Session {
@@ -95,6 +107,8 @@ interface Session {
   floor: ReleaseFloor;
   /** Set at masking: the digest of the exact input and whether it carries fresh DP noise. */
   input?: { digest: string; noised: boolean };
+  /** The mask, computed in idle time while the node waits for its share delivery. */
+  ahead?: MaskAhead;
 }
 
 /**
@@ -157,13 +171,36 @@ export function secAggMod(opts: SecAggModOptions): Mod {
   const releases = opts.releases ?? ReleaseLog.memory();
   const maxAttempts = opts.maxAttemptsPerInput ?? DEFAULT_MAX_ATTEMPTS;
   const now = opts.now ?? Date.now;
+  const idle = opts.idleWork === undefined ? idleWork : opts.idleWork;
 
-  /** Moves the session to `state` (wiping the secrets of the one it leaves) and answers with `output`. */
+  /**
+   * Moves the session to `state` (wiping the secrets of the one it leaves, and a mask computed
+   * ahead for it) and answers with `output`. A state that waits for its share delivery starts
+   * its mask in idle time.
+   */
   const commit = (s: Session, state: ClientState, output: ClientOutput): HandlerResult => {
     const prev = s.state;
     s.state = state;
-    if (state !== prev) wipeClientState(prev);
+    if (state !== prev) {
+      wipeClientState(prev);
+      endAhead(s);
+      const ahead = idle ? openMaskAhead(state) : undefined;
+      if (ahead) {
+        s.ahead = ahead;
+        idle!.add(() => s.ahead !== ahead || ahead.advance(1));
+      }
+    }
     return output.type === 'abort' ? refuse(`secure aggregation: ${output.reason}`) : { secagg: output };
+  };
+  /** Wipes the session's mask computed ahead, if any (its state moved on or ended). */
+  const endAhead = (s: Session): void => {
+    s.ahead?.wipe();
+    s.ahead = undefined;
+  };
+  /** Wipes a session's secrets: its client state and a mask computed ahead. */
+  const wipeSession = (s: Session): void => {
+    wipeClientState(s.state);
+    endAhead(s);
   };
   const advance = (s: Session, input: ClientInput): HandlerResult => {
     const { state, output } = clientStep(s.state, input, rng, auth);
@@ -172,7 +209,7 @@ export function secAggMod(opts: SecAggModOptions): Mod {
   /** Ends a session on this node's own refusal: its secrets are wiped and it answers nothing more. */
   const drop = (run: string, reason: string): HandlerResult => {
     const s = sessions.get(run);
-    if (s) wipeClientState(s.state);
+    if (s) wipeSession(s);
     sessions.delete(run);
     return decline(reason);
   };
@@ -235,7 +272,7 @@ export function secAggMod(opts: SecAggModOptions): Mod {
       const s: Session = { state: initClient(config, opts.name, auth), configKey, ...(local ? { local } : {}), key, floor };
       sessions.set(config.run, s);
       for (const old of [...sessions.keys()].slice(0, Math.max(0, sessions.size - MAX_SESSIONS))) {
-        wipeClientState(sessions.get(old)!.state);
+        wipeSession(sessions.get(old)!);
         sessions.delete(old);
       }
       return advance(s, { type: 'begin' });
@@ -258,19 +295,26 @@ export function secAggMod(opts: SecAggModOptions): Mod {
     const local = await s.local;
     s.local = undefined;
     s.masked = true;
-    if (!('contribution' in local)) return 'refusal' in local ? local : refuse('the local handler did not produce vectors');
-    const digest = contributionDigest(local.contribution);
-    const noised = local.noised === true;
-    if (!noised) {
-      const reused = contributionProblem(releases.about(s.key, digest), s.key, message.shared, digest);
-      if (reused) return drop(config.run, reused);
+    // The mask computed ahead is used by this masking or by none: wiped either way.
+    const ahead = s.ahead;
+    s.ahead = undefined;
+    try {
+      if (!('contribution' in local)) return 'refusal' in local ? local : refuse('the local handler did not produce vectors');
+      const digest = contributionDigest(local.contribution);
+      const noised = local.noised === true;
+      if (!noised) {
+        const reused = contributionProblem(releases.about(s.key, digest), s.key, message.shared, digest);
+        if (reused) return drop(config.run, reused);
+      }
+      s.input = { digest, noised };
+      const { plan } = secureRoundParams(task.config.job, task.kind, stageShape(task), config.run, config.round, config.participants);
+      const prepared = prepareForSecureSum(task.kind, local.contribution, task.config.job.secureAggregation);
+      const { words } = encodeContribution(prepared, plan, rng);
+      const reply = advance(s, { type: 'mask-input', delivery: message, input: words, ...(ahead ? { ahead } : {}) });
+      return 'secagg' in reply && local.receipt ? { ...reply, receipt: local.receipt } : reply;
+    } finally {
+      ahead?.wipe();
     }
-    s.input = { digest, noised };
-    const { plan } = secureRoundParams(task.config.job, task.kind, stageShape(task), config.run, config.round, config.participants);
-    const prepared = prepareForSecureSum(task.kind, local.contribution, task.config.job.secureAggregation);
-    const { words } = encodeContribution(prepared, plan, rng);
-    const reply = advance(s, { type: 'mask-input', delivery: message, input: words });
-    return 'secagg' in reply && local.receipt ? { ...reply, receipt: local.receipt } : reply;
   }
 
   /** The local computation (training, statistics or evaluation) for the sum, as a refusal when it fails; `later`: on the next turn. */

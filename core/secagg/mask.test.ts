@@ -3,7 +3,7 @@ import { describe, it, expect, vi } from 'vitest';
 import { seededRng } from '../random.ts';
 import { generateKeyPair, sharedSecret } from './keys.ts';
 import { deriveKey } from './kdf.ts';
-import { applyMask, maskKernel, pairSign, removeMask } from './mask.ts';
+import { applyMask, maskKernel, pairSign, removeMask, startMask } from './mask.ts';
 import { MASK_CHUNK_WORDS, expandMask } from './prg.ts';
 import type { MaskTerm } from './mask.ts';
 import { addMod, subMod } from './quantize.ts';
@@ -110,6 +110,16 @@ describe('applyMask', () => {
   });
 });
 
+const sha = (y: Uint32Array) => createHash('sha256').update(new Uint8Array(y.buffer, y.byteOffset, y.byteLength)).digest('hex');
+function fixture(len: number, bits: number, k: number) {
+  const rng = seededRng(1000 + len + bits);
+  const masks: MaskTerm[] = Array.from({ length: k }, (_, i) => ({ key: rng(32), sign: i % 3 === 1 ? -1 : 1 }));
+  const v = new Uint32Array(seededRng(len * 7 + bits)(4 * len).buffer.slice(0));
+  const m = bits === 32 ? 0xffffffff : 2 ** bits - 1;
+  for (let i = 0; i < len; i++) v[i] = (v[i]! & m) >>> 0;
+  return { x: v, masks };
+}
+
 describe('applyMask is bit-for-bit the definition x + Σ sign·expandMask(key) mod 2^bits', () => {
   /** The definition, written out word by word with expandMask (independent of applyMask's chunking). */
   function reference(x: Uint32Array, masks: MaskTerm[], bits: number): Uint32Array {
@@ -121,16 +131,6 @@ describe('applyMask is bit-for-bit the definition x + Σ sign·expandMask(key) m
     }
     return y;
   }
-  const sha = (y: Uint32Array) => createHash('sha256').update(new Uint8Array(y.buffer, y.byteOffset, y.byteLength)).digest('hex');
-  function fixture(len: number, bits: number, k: number) {
-    const rng = seededRng(1000 + len + bits);
-    const masks: MaskTerm[] = Array.from({ length: k }, (_, i) => ({ key: rng(32), sign: i % 3 === 1 ? -1 : 1 }));
-    const v = new Uint32Array(seededRng(len * 7 + bits)(4 * len).buffer.slice(0));
-    const m = bits === 32 ? 0xffffffff : 2 ** bits - 1;
-    for (let i = 0; i < len; i++) v[i] = (v[i]! & m) >>> 0;
-    return { x: v, masks };
-  }
-
   it('matches digests recorded with the previous (whole-mask) implementation', () => {
     // SHA-256 of applyMask's output bytes, recorded before masking was chunked and vectorized.
     const golden: [number, number, number, string][] = [
@@ -186,5 +186,51 @@ describe('applyMask is bit-for-bit the definition x + Σ sign·expandMask(key) m
     expect(y).not.toBe(x);
     expect(Array.from(y)).toEqual([1, 2, 3]);
     expect(applyMask(new Uint32Array(0), [{ key: seededRng(9)(32), sign: 1 }], 32).length).toBe(0);
+  });
+});
+
+describe('startMask: the same mask, computed a chunk at a time', () => {
+  it('finishes to what applyMask adds to a zero vector, however the work is split', () => {
+    for (const [len, bits] of [[3 * MASK_CHUNK_WORDS + 11, 32], [MASK_CHUNK_WORDS, 24], [7, 1]] as const) {
+      const { x, masks } = fixture(len, bits, 5);
+      const expected = applyMask(new Uint32Array(len), masks, bits);
+      for (const steps of [[], [1], [1, 1, 1, 1, 1], [2, 0, 9]]) {
+        const pending = startMask(len, masks, bits);
+        for (const n of steps) pending.advance(n);
+        const mask = pending.finish();
+        expect(sha(mask)).toBe(sha(expected));
+        // x + mask is applyMask(x): masking from a mask computed ahead is the same masking.
+        const y = Uint32Array.from(x);
+        addMod(y, mask, bits);
+        expect(sha(y)).toBe(sha(applyMask(x, masks, bits)));
+      }
+    }
+  });
+
+  it('reports progress chunk by chunk, and reads the keys when it starts', () => {
+    const { masks } = fixture(2 * MASK_CHUNK_WORDS + 1, 32, 3);
+    const expected = applyMask(new Uint32Array(2 * MASK_CHUNK_WORDS + 1), masks, 32);
+    const pending = startMask(2 * MASK_CHUNK_WORDS + 1, masks, 32);
+    for (const m of masks) m.key.fill(0); // the caller may wipe its keys once started
+    expect(pending.done).toBe(false);
+    expect(pending.advance(1)).toBe(false);
+    expect(pending.advance(1)).toBe(false);
+    expect(pending.advance(1)).toBe(true);
+    expect(pending.done).toBe(true);
+    expect(sha(pending.finish())).toBe(sha(expected));
+    expect(startMask(0, masks, 32).done).toBe(true);
+    expect(Array.from(startMask(4, [], 32).finish())).toEqual([0, 0, 0, 0]);
+  });
+
+  it('a wiped mask cannot be advanced, and bad arguments are named', () => {
+    const { masks } = fixture(100, 32, 2);
+    const pending = startMask(100, masks, 32);
+    pending.wipe();
+    expect(errorOf(() => pending.advance(1)).parameter).toBe('mask');
+    expect(errorOf(() => startMask(-1, masks, 32)).parameter).toBe('length');
+    expect(errorOf(() => startMask(1.5, masks, 32)).parameter).toBe('length');
+    expect(errorOf(() => startMask(10, masks, 33)).parameter).toBe('bits');
+    expect(errorOf(() => startMask(10, [{ key: masks[0]!.key, sign: 2 as 1 }], 32)).parameter).toBe('masks');
+    expect(errorOf(() => startMask(10, [{ key: new Uint8Array(31), sign: 1 }], 32)).parameter).toBe('key');
   });
 });

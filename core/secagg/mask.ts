@@ -14,14 +14,18 @@
  * per word and term. {@link applyMask} walks the vector in chunks of {@link MASK_CHUNK_WORDS}
  * words (64 KiB): for each chunk it writes the next piece of every term's keystream
  * ({@link openMaskStream}, the same words as {@link expandMask}) into one reused buffer and adds
- * it while both are still in cache, so masking allocates nothing but its result. The additions run in a 174-byte WebAssembly SIMD kernel (i32x4.add / i32x4.sub, then
- * AND with 2^bits − 1) when this runtime has WebAssembly, and in plain typed-array loops
- * ({@link addMod}/{@link subMod}) otherwise (e.g. `node --jitless`); both give the same words bit
- * for bit. The kernel's scratch memory is zeroed after every call, so no mask material outlives
- * it there. Everything stays deterministic and I/O-free.
+ * it while both are still in cache, so masking allocates nothing but its result. The additions
+ * run in a 174-byte WebAssembly SIMD kernel (i32x4.add / i32x4.sub, then AND with 2^bits − 1)
+ * when this runtime has WebAssembly, and in plain typed-array loops ({@link addMod}/{@link subMod})
+ * otherwise (e.g. `node --jitless`); both give the same words bit for bit. The kernel's scratch
+ * memory is zeroed after every call, so no mask material outlives it there.
+ *
+ * The masks do not depend on x. {@link startMask} computes their sum alone, a chunk per call, so
+ * that a client can compute it before its input exists (protocol/mask-ahead.ts) and then add it.
+ * Everything stays deterministic and I/O-free.
  */
 import { CoreInputError } from '../types.ts';
-import { MASK_CHUNK_WORDS, openMaskStream } from './prg.ts';
+import { MASK_CHUNK_WORDS, MAX_MASK_WORDS, openMaskStream } from './prg.ts';
 import type { MaskStream } from './prg.ts';
 import { addMod, subMod } from './quantize.ts';
 
@@ -38,24 +42,72 @@ export interface MaskTerm {
  * below 2^bits, `masks` when a sign is not ±1; key errors are reported as `key` by expandMask.
  */
 export function applyMask(x: Uint32Array, masks: MaskTerm[], bits: number): Uint32Array {
-  if (!Number.isInteger(bits) || bits < 1 || bits > 32) {
-    throw new CoreInputError(`bits must be an integer in [1, 32], got ${bits}`, 'bits');
-  }
+  checkBits(bits);
   if (bits < 32) {
     const limit = 2 ** bits;
     for (let i = 0; i < x.length; i++) {
       if (x[i]! >= limit) throw new CoreInputError(`x[${i}] = ${x[i]} is not below 2^${bits}`, 'x');
     }
   }
-  // Checked term by term in order (sign, then key and length), as one expandMask per term would.
-  const terms: OpenTerm[] = [];
-  for (const m of masks) {
-    if (m.sign !== 1 && m.sign !== -1) throw new CoreInputError(`mask sign must be 1 or -1, got ${m.sign}`, 'masks');
-    terms.push({ stream: openMaskStream(m.key, x.length), sign: m.sign });
+  const terms = openTerms(masks, x.length);
+  const y = Uint32Array.from(x);
+  if (terms.length > 0) maskChunks(y, terms, bits, 0, Number.POSITIVE_INFINITY);
+  return y;
+}
+
+/**
+ * A sum of mask terms, Σ sign·expandMask(key) mod 2^bits — what {@link applyMask} adds to its
+ * input — computed a chunk at a time, so that the work can fill moments its owner would
+ * otherwise spend waiting.
+ */
+export interface PendingMask {
+  /** True once every chunk is computed. */
+  readonly done: boolean;
+  /** Computes up to `chunks` more chunks of {@link MASK_CHUNK_WORDS} words (every term of each); returns {@link PendingMask.done}. */
+  advance(chunks: number): boolean;
+  /** Computes what is left and returns the mask; the caller owns the array. */
+  finish(): Uint32Array;
+  /** Zeroes what has been computed; the mask cannot be used afterwards. */
+  wipe(): void;
+}
+
+/**
+ * Starts computing Σ sign·expandMask(key, length) mod 2^bits over `masks` (nothing is computed
+ * until {@link PendingMask.advance} or {@link PendingMask.finish}). The keys are read now and
+ * may be wiped by the caller right after. `applyMask(x, masks, bits)` equals x plus the finished
+ * mask, mod 2^bits.
+ * Throws {@link CoreInputError} as {@link applyMask} does: `bits`, `masks`, `key`; and `length`
+ * unless an integer in [0, 2^28].
+ */
+export function startMask(length: number, masks: MaskTerm[], bits: number): PendingMask {
+  checkBits(bits);
+  if (!Number.isInteger(length) || length < 0 || length > MAX_MASK_WORDS) {
+    throw new CoreInputError(`length must be an integer in [0, ${MAX_MASK_WORDS}], got ${length}`, 'length');
   }
-  if (terms.length === 0 || x.length === 0) return Uint32Array.from(x);
-  const k = simdKernel();
-  return k ? maskWithKernel(k, x, terms, bits) : maskPortable(x, terms, bits);
+  const terms = openTerms(masks, length);
+  let acc: Uint32Array | undefined = new Uint32Array(length);
+  let next = terms.length === 0 ? length : 0;
+  const pending: PendingMask = {
+    get done() {
+      return next >= length;
+    },
+    advance(chunks: number): boolean {
+      if (!acc) throw new CoreInputError('the mask was wiped', 'mask');
+      if (next < length) next = maskChunks(acc, terms, bits, next, chunks);
+      return next >= length;
+    },
+    finish(): Uint32Array {
+      pending.advance(Number.POSITIVE_INFINITY);
+      const out = acc!;
+      acc = undefined;
+      return out;
+    },
+    wipe(): void {
+      acc?.fill(0);
+      acc = undefined;
+    },
+  };
+  return pending;
 }
 
 /** Inverse of {@link applyMask}: y − Σ sign·expandMask(key) mod 2^bits, as a new vector. */
@@ -91,27 +143,64 @@ interface OpenTerm {
   sign: 1 | -1;
 }
 
-/** Plain-JavaScript masking, chunk by chunk (the fallback; same result as the kernel). */
-function maskPortable(x: Uint32Array, terms: OpenTerm[], bits: number): Uint32Array {
-  const y = Uint32Array.from(x);
-  const scratch = new Uint8Array(CHUNK_BYTES);
-  const words = new Uint32Array(MASK_CHUNK_WORDS);
+function checkBits(bits: number): void {
+  if (!Number.isInteger(bits) || bits < 1 || bits > 32) {
+    throw new CoreInputError(`bits must be an integer in [1, 32], got ${bits}`, 'bits');
+  }
+}
+
+/** Opens every term's keystream over `length` words, checked term by term in order (sign, then key and length), as one expandMask per term would be. */
+function openTerms(masks: MaskTerm[], length: number): OpenTerm[] {
+  const terms: OpenTerm[] = [];
+  for (const m of masks) {
+    if (m.sign !== 1 && m.sign !== -1) throw new CoreInputError(`mask sign must be 1 or -1, got ${m.sign}`, 'masks');
+    terms.push({ stream: openMaskStream(m.key, length), sign: m.sign });
+  }
+  return terms;
+}
+
+/**
+ * Adds (or subtracts) every term's keystream into `y` in place, mod 2^bits, for up to `chunks`
+ * chunks of {@link MASK_CHUNK_WORDS} words from word `from` (a chunk boundary); returns where the
+ * next chunk starts. Each chunk is finished within the call: each term's keystream piece is
+ * written into one reused buffer and added while both are in cache. With the SIMD kernel, the
+ * chunk of y goes into its Y area and the keystream straight into its K area; the kernel's memory
+ * (or the portable loops' buffer) is zeroed before returning, so no mask material outlives the call there.
+ */
+function maskChunks(y: Uint32Array, terms: OpenTerm[], bits: number, from: number, chunks: number): number {
+  const k = simdKernel();
+  const modMask = bits === 32 ? -1 : 2 ** bits - 1; // as an i32: 2^bits − 1
+  const scratch = k ? k.bytes.subarray(CHUNK_BYTES, 2 * CHUNK_BYTES) : new Uint8Array(CHUNK_BYTES);
+  const words = k ? undefined : new Uint32Array(MASK_CHUNK_WORDS);
+  let start = from;
   try {
-    for (let start = 0; start < y.length; start += MASK_CHUNK_WORDS) {
+    for (let done = 0; done < chunks && start < y.length; done++, start += MASK_CHUNK_WORDS) {
       const len = Math.min(MASK_CHUNK_WORDS, y.length - start);
       const part = y.subarray(start, start + len);
+      const keystream = scratch.subarray(0, 4 * len);
+      if (k) k.words.set(part, 0);
       for (const { stream, sign } of terms) {
-        stream.fill(scratch.subarray(0, 4 * len));
-        const prg = wordsOf(scratch, len, words);
-        if (sign === 1) addMod(part, prg, bits);
-        else subMod(part, prg, bits);
+        stream.fill(keystream);
+        if (k) {
+          if (sign === 1) k.add(4 * len, modMask);
+          else k.sub(4 * len, modMask);
+        } else {
+          const prg = wordsOf(keystream, len, words!);
+          if (sign === 1) addMod(part, prg, bits);
+          else subMod(part, prg, bits);
+        }
       }
+      if (k) part.set(k.words.subarray(0, len));
     }
   } finally {
-    scratch.fill(0);
-    words.fill(0);
+    if (k) {
+      k.bytes.fill(0);
+    } else {
+      scratch.fill(0);
+      words!.fill(0);
+    }
   }
-  return y;
+  return Math.min(start, y.length);
 }
 
 /** The first `len` little-endian uint32 words of keystream bytes: a view when possible, else decoded into `into`. */
@@ -120,32 +209,6 @@ function wordsOf(bytes: Uint8Array, len: number, into: Uint32Array): Uint32Array
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < len; i++) into[i] = view.getUint32(4 * i, true);
   return into.subarray(0, len);
-}
-
-/**
- * Masking with the SIMD kernel: per chunk, x goes into the kernel's Y area, each term's keystream
- * piece is written straight into its K area, the kernel adds or subtracts K into Y, and Y is
- * copied out.
- */
-function maskWithKernel(k: SimdKernel, x: Uint32Array, terms: OpenTerm[], bits: number): Uint32Array {
-  const y = new Uint32Array(x.length);
-  const modMask = bits === 32 ? -1 : 2 ** bits - 1; // as an i32: 2^bits − 1
-  try {
-    for (let start = 0; start < x.length; start += MASK_CHUNK_WORDS) {
-      const len = Math.min(MASK_CHUNK_WORDS, x.length - start);
-      k.words.set(x.subarray(start, start + len), 0);
-      const keystream = k.bytes.subarray(CHUNK_BYTES, CHUNK_BYTES + 4 * len);
-      for (const { stream, sign } of terms) {
-        stream.fill(keystream);
-        if (sign === 1) k.add(4 * len, modMask);
-        else k.sub(4 * len, modMask);
-      }
-      y.set(k.words.subarray(0, len), start);
-    }
-  } finally {
-    k.bytes.fill(0);
-  }
-  return y;
 }
 
 /** The instantiated kernel: its memory (Y = bytes [0, 64 KiB), K = [64 KiB, 128 KiB)) and functions. */

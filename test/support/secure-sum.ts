@@ -40,13 +40,14 @@ export function setup(
   jobOverrides: Record<string, unknown>,
   contributionFor: (name: string, task: ParsedTask) => Contribution,
   identityFor: (name: string) => SecAggModOptions['identity'] = () => undefined,
+  modOptions: Partial<SecAggModOptions> = {},
 ) {
   const job: JobSpec = JobSpecSchema.parse({ minParticipants: 2, ...jobOverrides });
   const names = Array.from({ length: n }, (_, i) => `inst-${String(i).padStart(2, '0')}`);
   const handlers = new Map<string, TaskHandler>(
     names.map((name) => {
       const identity = identityFor(name);
-      return [name, secAggMod({ name, ...(identity ? { identity } : {}) })(async (task) => ({ contribution: contributionFor(name, task) }))];
+      return [name, secAggMod({ name, ...(identity ? { identity } : {}), ...modOptions })(async (task) => ({ contribution: contributionFor(name, task) }))];
     }),
   );
   const config: TaskConfig = { jobId: 'job-1', job, schema };

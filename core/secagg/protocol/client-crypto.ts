@@ -78,10 +78,26 @@ export function agree(secretKey: Uint8Array, peerPublicKey: Uint8Array, peer: st
  * The mask terms of y_u: +PRG(self-mask key from b_u) and, for each `peer` (U2 ∩ N(u)),
  * pairSign(u, v)·PRG(mask key from the s-agreement). The caller wipes the returned keys.
  */
-export function maskTerms(state: At<'masked-input'>, peers: string[]): MaskTerm[] | string {
+export function maskTerms(state: At<'masked-input'>, peers: readonly string[]): MaskTerm[] | string {
+  const { id, config } = state;
+  const self: MaskTerm = { key: deriveKey(state.selfSeed, { run: config.run, round: config.round, purpose: 'self-mask', a: id, b: id }), sign: 1 };
+  const pairs = pairMaskTerms(state, peers);
+  if (typeof pairs === 'string') {
+    wipe(self.key);
+    return pairs;
+  }
+  return [self, ...pairs];
+}
+
+/**
+ * The pairwise mask terms pairSign(u, v)·PRG(mask key from the s-agreement) of y_u for each
+ * `peer` (ids of the state's neighbours), or a problem string when an agreement fails. The caller
+ * wipes the returned keys.
+ */
+export function pairMaskTerms(state: At<'masked-input'>, peers: readonly string[]): MaskTerm[] | string {
   const { id, config } = state;
   const ctx = { run: config.run, round: config.round };
-  const terms: MaskTerm[] = [{ key: deriveKey(state.selfSeed, { ...ctx, purpose: 'self-mask', a: id, b: id }), sign: 1 }];
+  const terms: MaskTerm[] = [];
   const ownSPk = state.peers.find((p) => p.id === id)?.sPk;
   for (const v of peers) {
     const peer = state.peers.find((p) => p.id === v)!;

@@ -30,11 +30,14 @@ import type { Rng } from '../../types.ts';
 import { CoreInputError } from '../../types.ts';
 import { deriveKey } from '../kdf.ts';
 import { generateKeyPair, wipe, X25519_BYTES } from '../keys.ts';
-import { applyMask } from '../mask.ts';
+import { applyMask, removeMask } from '../mask.ts';
+import { addMod } from '../quantize.ts';
 import { encodeShare, splitSecret } from '../shamir.ts';
 import { seal } from '../secretbox.ts';
 import { advertBytes, advertProblem, authProblem, checkAuth, sign } from './advert.ts';
-import { agree, keyProblem, maskTerms, repeatedKeyProblem } from './client-crypto.ts';
+import { agree, keyProblem, maskTerms, pairMaskTerms, repeatedKeyProblem } from './client-crypto.ts';
+import { takeMaskAhead } from './mask-ahead.ts';
+import type { MaskAhead } from './mask-ahead.ts';
 import type { At, Step } from './client-step.ts';
 import { abort, unexpected } from './client-step.ts';
 import { repeatUnmask, signSurvivors, unmask } from './client-unmask.ts';
@@ -280,10 +283,8 @@ function maskInput(state: At<'masked-input'>, msg: Extract<ClientInput, { type: 
   const delivered = new Set(delivery.ciphertexts.map((c) => c.from));
   const missing = senders.find((v) => !delivered.has(v));
   if (missing !== undefined) return abort(state, `no share ciphertext from ${missing}, although U2 lists it`);
-  const masks = maskTerms(state, senders);
-  if (typeof masks === 'string') return abort(state, masks);
-  const y = applyMask(input, masks, config.bits);
-  for (const m of masks) wipe(m.key);
+  const y = msg.ahead ? maskFromAhead(state, msg.ahead, input, senders) : maskAtOnce(state, input, senders);
+  if (typeof y === 'string') return abort(state, y);
   const inbox = senders.map((v) => ({
     from: v,
     key: copyBytes(state.inboundKeys.find((k) => k.from === v)!.key),
@@ -301,6 +302,39 @@ function maskInput(state: At<'masked-input'>, msg: Extract<ClientInput, { type: 
     },
     output: { type: 'masked-input', from: id, y },
   };
+}
+
+/** y_u = x_u + PRG(b_u) + Σ_{v ∈ senders} ±PRG(s_uv), all terms computed now; or why not. */
+function maskAtOnce(state: At<'masked-input'>, input: Uint32Array, senders: readonly string[]): Uint32Array | string {
+  const masks = maskTerms(state, senders);
+  if (typeof masks === 'string') return masks;
+  const y = applyMask(input, masks, state.config.bits);
+  for (const m of masks) wipe(m.key);
+  return y;
+}
+
+/**
+ * The same y_u from a mask computed ahead over every neighbour in U1: x_u + M, less the pairwise
+ * terms of the neighbours that did not reach U2 (`senders` are those that did).
+ */
+function maskFromAhead(state: At<'masked-input'>, ahead: MaskAhead, input: Uint32Array, senders: readonly string[]): Uint32Array | string {
+  const { peers, mask } = takeMaskAhead(ahead, state);
+  try {
+    const inMask = new Set(peers);
+    // Every sender is a neighbour in U1, so its term is in M; anything else is computed at once.
+    if (!senders.every((v) => inMask.has(v))) return maskAtOnce(state, input, senders);
+    const sent = new Set(senders);
+    const gone = pairMaskTerms(state, peers.filter((v) => !sent.has(v)));
+    if (typeof gone === 'string') return gone;
+    const y = Uint32Array.from(input);
+    addMod(y, mask, state.config.bits);
+    if (gone.length === 0) return y;
+    const corrected = removeMask(y, gone, state.config.bits);
+    for (const m of gone) wipe(m.key);
+    return corrected;
+  } finally {
+    mask.fill(0);
+  }
 }
 
 /**

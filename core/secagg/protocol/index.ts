@@ -9,6 +9,8 @@ export * from './graph.ts';
 export { validateConfig, shareHolders, shareX } from './config.ts';
 export * from './plaintext.ts';
 export { initClient, clientStep, wipeClientState } from './client.ts';
+export { openMaskAhead } from './mask-ahead.ts';
+export type { MaskAhead } from './mask-ahead.ts';
 export { graphRevealsFor, initServer, serverStep } from './server.ts';
 export * from './codec.ts';
 export * from './simulate.ts';

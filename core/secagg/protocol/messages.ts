@@ -6,6 +6,7 @@
  * object with a `type` discriminant; an abort is an output, never an exception. Byte fields are
  * Uint8Array in memory and base64 in the persisted form (codec.ts).
  */
+import type { MaskAhead } from './mask-ahead.ts';
 import type { Stage } from './config-types.ts';
 
 /** A participant's Ed25519 signature (64 bytes), e.g. over the survivor set U3. */
@@ -188,7 +189,13 @@ export type ClientInput =
   | PeerKeysMessage
   | PeerCommitsMessage
   | GraphReveals
-  | { type: 'mask-input'; delivery: ShareDelivery; input: Uint32Array }
+  | {
+      type: 'mask-input';
+      delivery: ShareDelivery;
+      input: Uint32Array;
+      /** The client's mask, computed ahead for this very state (mask-ahead.ts); without it every term is computed now. */
+      ahead?: MaskAhead;
+    }
   | ConsistencyRequest
   | UnmaskRequest;
 
