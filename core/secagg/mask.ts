@@ -12,9 +12,9 @@
  *
  * Speed. Masking is the client's main cost: one ChaCha20 keystream per term plus one addition
  * per word and term. {@link applyMask} walks the vector in chunks of {@link MASK_CHUNK_WORDS}
- * words (64 KiB): for each chunk it writes the next piece of every term's keystream
+ * words (64 KiB): for each chunk it reads the next piece of every term's keystream
  * ({@link openMaskStream}, the same words as {@link expandMask}) into one reused buffer and adds
- * it while both are still in cache, so masking allocates nothing but its result. The additions
+ * it while both are still in cache. The additions
  * run in a 174-byte WebAssembly SIMD kernel (i32x4.add / i32x4.sub, then AND with 2^bits − 1)
  * when this runtime has WebAssembly, and in plain typed-array loops ({@link addMod}/{@link subMod})
  * otherwise (e.g. `node --jitless`); both give the same words bit for bit. The kernel's scratch
@@ -163,8 +163,8 @@ function openTerms(masks: MaskTerm[], length: number): OpenTerm[] {
  * Adds (or subtracts) every term's keystream into `y` in place, mod 2^bits, for up to `chunks`
  * chunks of {@link MASK_CHUNK_WORDS} words from word `from` (a chunk boundary); returns where the
  * next chunk starts. Each chunk is finished within the call: each term's keystream piece is
- * written into one reused buffer and added while both are in cache. With the SIMD kernel, the
- * chunk of y goes into its Y area and the keystream straight into its K area; the kernel's memory
+ * read into one reused buffer and added while both are in cache. With the SIMD kernel, the
+ * chunk of y goes into its Y area and the keystream into its K area; the kernel's memory
  * (or the portable loops' buffer) is zeroed before returning, so no mask material outlives the call there.
  */
 function maskChunks(y: Uint32Array, terms: OpenTerm[], bits: number, from: number, chunks: number): number {

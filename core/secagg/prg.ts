@@ -3,8 +3,8 @@
  * Protocols", §2.3–§2.4), the PRG of Bonawitz et al., CCS 2017 (y_u = x_u + PRG(b_u) +
  * Σ ±PRG(s_uv)).
  *
- * {@link chacha20Keystream} and {@link expandMask} use OpenSSL's block function, reached through
- * `node:crypto` (`createCipheriv('chacha20', key, iv)`); it is deterministic and does no I/O, so it is allowed in the pure core. OpenSSL's
+ * The block function is OpenSSL's, reached through `node:crypto` (`createCipheriv('chacha20',
+ * key, iv)`); it is deterministic and does no I/O, so it is allowed in the pure core. OpenSSL's
  * 16-byte IV is the RFC 8439 state words 12–15: a 32-bit little-endian block counter followed by
  * the 96-bit nonce. Encrypting zeros yields the raw keystream.
  *
@@ -12,18 +12,8 @@
  * 32-bit fold of a secret is brute-forceable), a fixed all-zero nonce and counter 0. That is safe only because every mask key is
  * single-use: `deriveKey` binds it to run, round, pair and purpose, so no (key, nonce) pair ever
  * repeats. Keystream bytes are read as little-endian uint32 words.
- *
- * {@link openMaskStream} produces the same keystream with libsodium's ChaCha20
- * (`crypto_stream_chacha20_ietf_xor_ic` over zeros, through `sodium-native`), which writes into
- * a buffer the caller supplies. Masking reads about k + 1 keystreams of the model's size per
- * aggregate; node:crypto would return each 64 KiB piece in a new buffer, and every 32 MB of such
- * short-lived buffers makes V8 run a young-generation collection ("external memory pressure"),
- * about twenty per aggregate of a hundred members in one process. Writing into one buffer
- * allocates nothing. The two implementations check each other in the tests (the stream must equal
- * {@link expandMask} bit for bit, and both the RFC 8439 vectors).
  */
 import { createCipheriv } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { CoreInputError } from '../types.ts';
 import { assertBytes } from './keys.ts';
 
@@ -40,12 +30,6 @@ export const CHACHA_BLOCK_BYTES = 64;
 export const MAX_MASK_WORDS = 2 ** 28;
 
 const ZERO_NONCE = new Uint8Array(CHACHA_NONCE_BYTES);
-
-/** The libsodium function used here (sodium-native ships no type declarations). */
-const sodium = createRequire(import.meta.url)('sodium-native') as {
-  /** c ← m XOR ChaCha20(k, n) from block `ic` on (RFC 8439 counter), c and m of one length. */
-  crypto_stream_chacha20_ietf_xor_ic(c: Uint8Array, m: Uint8Array, n: Uint8Array, ic: number, k: Uint8Array): void;
-};
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
@@ -94,16 +78,16 @@ export function expandMask(key: Uint8Array, words: number): Uint32Array {
   return out;
 }
 
-/** Words per chunk in which {@link applyMask} reads its terms (64 KiB of keystream). */
+/** Words per chunk of a {@link MaskStream} read that needs no allocated input (64 KiB of keystream). */
 export const MASK_CHUNK_WORDS = 16384;
 
-/** Shared all-zero cipher input; libsodium only reads it, nothing writes it. */
+/** Shared all-zero cipher input for chunked reads; node:crypto only reads it, nothing writes it. */
 const ZERO_CHUNK = new Uint8Array(4 * MASK_CHUNK_WORDS);
 
 /**
  * A sequential reader of the mask {@link expandMask} would return for the same key and length:
- * consecutive reads yield consecutive words of that mask, so a caller can consume a long mask
- * chunk by chunk while each chunk is still in cache, without materializing it.
+ * consecutive {@link MaskStream.next} calls yield consecutive words of that mask, so a caller can
+ * consume a long mask chunk by chunk while each chunk is still in cache, without materializing it.
  */
 export interface MaskStream {
   /** Words not read yet. */
@@ -116,15 +100,16 @@ export interface MaskStream {
   next(n: number): Uint8Array;
   /**
    * Writes the next `out.length / 4` words of the mask into `out` as raw keystream bytes, as
-   * {@link MaskStream.next} would return them, and allocates nothing. Throws
-   * {@link CoreInputError} (`out`) unless `out.length` is a multiple of 4 of at most 4 · remaining.
+   * {@link MaskStream.next} would return them. Throws {@link CoreInputError} (`out`) unless
+   * `out.length` is a multiple of 4 of at most 4 · remaining.
    */
   fill(out: Uint8Array): void;
 }
 
 /**
  * Opens a {@link MaskStream} of `words` words for `key`: the same ChaCha20 keystream (zero nonce,
- * counter 0) as `expandMask(key, words)`, bit for bit, read in pieces of any size.
+ * counter 0) as `expandMask(key, words)`, bit for bit, read in pieces. Reads of at most
+ * {@link MASK_CHUNK_WORDS} words encrypt a shared zero buffer instead of allocating one.
  * Throws {@link CoreInputError} exactly as {@link expandMask} does: `key` unless 32 bytes, `words`
  * unless an integer in [0, {@link MAX_MASK_WORDS}].
  */
@@ -133,18 +118,19 @@ export function openMaskStream(key: Uint8Array, words: number): MaskStream {
   if (!Number.isInteger(words) || words < 0 || words > MAX_MASK_WORDS) {
     throw new CoreInputError(`words must be an integer in [0, ${MAX_MASK_WORDS}], got ${words}`, 'words');
   }
-  const ownKey = Uint8Array.from(key);
+  // counter 0 and the zero nonce: the whole 16-byte OpenSSL IV is zero (see keystreamUnchecked).
+  const cipher = words === 0 ? null : createCipheriv('chacha20', key, new Uint8Array(16));
   let remaining = words;
-  /** Keystream bytes produced so far. */
-  let position = 0;
-  const fill = (out: Uint8Array): void => {
-    if (out.length % 4 !== 0 || out.length > 4 * remaining) {
-      throw new CoreInputError(`out must hold a multiple of 4 bytes, at most ${4 * remaining}, got ${out.length}`, 'out');
-    }
-    writeKeystream(ownKey, position, out);
-    position += out.length;
-    remaining -= out.length / 4;
-    if (remaining === 0) ownKey.fill(0); // nothing more to read: the key copy is not kept
+  /** The next `bytes` keystream bytes (a multiple of 4, at most 4 · remaining) in a new buffer. */
+  const read = (bytes: number): Uint8Array => {
+    if (bytes === 0 || cipher === null) return new Uint8Array(0);
+    const out = cipher.update(bytes <= ZERO_CHUNK.length ? ZERO_CHUNK.subarray(0, bytes) : new Uint8Array(bytes));
+    // A stream cipher returns exactly as many bytes as it is given (OpenSSL keeps the position
+    // inside a partial block between calls); anything else would desynchronize the mask.
+    if (out.length !== bytes) throw new Error(`chacha20 returned ${out.length} bytes for ${bytes}`);
+    remaining -= bytes / 4;
+    if (remaining === 0) cipher.final();
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   };
   return {
     get remaining() {
@@ -154,33 +140,19 @@ export function openMaskStream(key: Uint8Array, words: number): MaskStream {
       if (!Number.isInteger(n) || n < 0 || n > remaining) {
         throw new CoreInputError(`n must be an integer in [0, ${remaining}], got ${n}`, 'n');
       }
-      const out = new Uint8Array(4 * n);
-      fill(out);
-      return out;
+      return read(4 * n);
     },
-    fill,
+    fill(out: Uint8Array): void {
+      if (out.length % 4 !== 0 || out.length > 4 * remaining) {
+        throw new CoreInputError(`out must hold a multiple of 4 bytes, at most ${4 * remaining}, got ${out.length}`, 'out');
+      }
+      for (let done = 0; done < out.length; ) {
+        const piece = read(Math.min(ZERO_CHUNK.length, out.length - done));
+        out.set(piece, done);
+        done += piece.length;
+      }
+    },
   };
-}
-
-/**
- * Writes keystream bytes [position, position + out.length) of ChaCha20 under `key` (zero nonce)
- * into `out`. A piece that starts inside a 64-byte block first finishes that block through a
- * small buffer, so every libsodium call starts on a block boundary (its counter argument).
- */
-function writeKeystream(key: Uint8Array, position: number, out: Uint8Array): void {
-  let done = 0;
-  const offset = position % CHACHA_BLOCK_BYTES;
-  if (offset !== 0 && out.length > 0) {
-    const block = new Uint8Array(CHACHA_BLOCK_BYTES);
-    sodium.crypto_stream_chacha20_ietf_xor_ic(block, ZERO_CHUNK.subarray(0, CHACHA_BLOCK_BYTES), ZERO_NONCE, (position - offset) / CHACHA_BLOCK_BYTES, key);
-    done = Math.min(CHACHA_BLOCK_BYTES - offset, out.length);
-    out.set(block.subarray(offset, offset + done));
-  }
-  while (done < out.length) {
-    const len = Math.min(ZERO_CHUNK.length, out.length - done);
-    sodium.crypto_stream_chacha20_ietf_xor_ic(out.subarray(done, done + len), ZERO_CHUNK.subarray(0, len), ZERO_NONCE, (position + done) / CHACHA_BLOCK_BYTES, key);
-    done += len;
-  }
 }
 
 function keystreamUnchecked(key: Uint8Array, nonce: Uint8Array, counter: number, bytes: number): Uint8Array {
