@@ -100,6 +100,11 @@ export function table(machine: Record<string, string>, m: MaskingResult | undefi
         `**${fmt(r.authOverPlain, 3)}**  (fastest rounds: ${fmt(r.authOverPlainMin, 3)}, ${fmt(r.authMinSeconds, 3)} / ${fmt(r.plainMinSeconds, 3)} s)`,
         r.parties >= 100 ? `≤ ${AUTH_TARGET} and ≤ ${AUTH_SECONDS_TARGET} s: ${pass(r.authOverPlain <= AUTH_TARGET && r.authMedianSeconds <= AUTH_SECONDS_TARGET)}` : '',
       ],
+      [
+        'authenticated / plain, seconds per round of whole jobs',
+        `${fmt((r.meanRoundSeconds.authenticated ?? Number.NaN) / (r.meanRoundSeconds.plain ?? Number.NaN), 3)}  (${fmt(r.meanRoundSeconds.authenticated ?? Number.NaN, 3)} / ${fmt(r.meanRoundSeconds.plain ?? Number.NaN, 3)} s: each job's rounds 1..${r.roundsPerJob} added and divided by ${r.roundsPerJob}, the median over jobs; the last round holds the job's final evaluation)`,
+        '',
+      ],
       ...aheadRows(r, o),
       ['secure sum steps of a training round, median (s): secure / authenticated', `${stepsCell(r)}  (as the coordinator timed them: from sending a step's messages to its own step done with the replies)`, ''],
       [
