@@ -185,9 +185,10 @@ export function secAggMod(opts: SecAggModOptions): Mod {
       wipeClientState(prev);
       endAhead(s);
       const ahead = idle ? openMaskAhead(state) : undefined;
-      if (ahead) {
+      if (idle && ahead) {
         s.ahead = ahead;
-        idle!.add(() => s.ahead !== ahead || ahead.advance(1));
+        // Done when the mask is complete, or once the session no longer holds it.
+        idle.add(() => s.ahead !== ahead || ahead.advance(1));
       }
     }
     return output.type === 'abort' ? refuse(`secure aggregation: ${output.reason}`) : { secagg: output };
