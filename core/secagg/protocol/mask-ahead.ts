@@ -1,9 +1,9 @@
 /**
  * A member's masks, computed before its input exists.
  *
- * Once a member has answered the share-keys step it knows everything its mask depends on but one
- * thing: its self-mask seed b_u, and the s-agreements with its neighbours in U1. What it does not
- * know yet is which of those neighbours reach U2 (the share delivery says so). So it can compute
+ * Once a member has answered the share-keys step it holds everything its mask is made of — its
+ * self-mask seed b_u and its s-agreements with its neighbours in U1 — and lacks one fact: which of
+ * those neighbours reach U2 (the share delivery says so). So it can compute
  *
  *     M = PRG(b_u) + Σ_{v ∈ N(u) ∩ U1} pairSign(u, v)·PRG(s_uv)   (mod 2^bits)
  *
