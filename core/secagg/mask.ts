@@ -14,11 +14,11 @@
  * per word and term. {@link applyMask} walks the vector in chunks of {@link MASK_CHUNK_WORDS}
  * words (64 KiB): for each chunk it reads the next piece of every term's keystream
  * ({@link openMaskStream}, the same words as {@link expandMask}) into one reused buffer and adds
- * it while both are still in cache. The additions
- * run in a 174-byte WebAssembly SIMD kernel (i32x4.add / i32x4.sub, then AND with 2^bits − 1)
- * when this runtime has WebAssembly, and in plain typed-array loops ({@link addMod}/{@link subMod})
- * otherwise (e.g. `node --jitless`); both give the same words bit for bit. The kernel's scratch
- * memory is zeroed after every call, so no mask material outlives it there.
+ * it while both are still in cache. The additions run in a 174-byte WebAssembly SIMD kernel
+ * (i32x4.add / i32x4.sub, then AND with 2^bits − 1) when this runtime has WebAssembly, and in
+ * plain typed-array loops ({@link addMod}/{@link subMod}) otherwise (e.g. `node --jitless`); both
+ * give the same words bit for bit. The kernel's scratch memory is zeroed after every call, so no
+ * mask material outlives it there.
  *
  * The masks do not depend on x. {@link startMask} computes their sum alone, a chunk per call, so
  * that a client can compute it before its input exists (protocol/mask-ahead.ts) and then add it.

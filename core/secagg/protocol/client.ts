@@ -320,9 +320,8 @@ function maskAtOnce(state: At<'masked-input'>, input: Uint32Array, senders: read
 function maskFromAhead(state: At<'masked-input'>, ahead: MaskAhead, input: Uint32Array, senders: readonly string[]): Uint32Array | string {
   const { peers, mask } = takeMaskAhead(ahead, state);
   try {
-    const inMask = new Set(peers);
-    // Every sender is a neighbour in U1, so its term is in M; anything else is computed at once.
-    if (!senders.every((v) => inMask.has(v))) return maskAtOnce(state, input, senders);
+    // M was opened for this very state over all its inbound peers, and the senders are some of
+    // them: only the peers that did not send need taking out.
     const sent = new Set(senders);
     const gone = pairMaskTerms(state, peers.filter((v) => !sent.has(v)));
     if (typeof gone === 'string') return gone;
